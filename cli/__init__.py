@@ -1,0 +1,92 @@
+"""The `eirules` command: one click group; each command calls one or two library functions."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from eirules.core.errors import EirulesError
+
+#: Command modules shipped with eirules; each defines `register(cli)`.
+COMMAND_MODULES = (
+    "eirules.cli.check",
+    "eirules.cli.rulesets",
+    "eirules.cli.store",
+    "eirules.cli.mtss",
+)
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class EirulesGroup(click.Group):
+    """Turns every EirulesError into a clean `Error: ...` message: no traceback reaches a user."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except EirulesError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(getattr(exc, "exit_code", 2 if exc.__class__.__name__ == "InputError" else 1))
+
+
+@click.group(cls=EirulesGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(package_name="eirules", message="eirules %(version)s")
+@click.option(
+    "--rulesets-dir",
+    "rulesets_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, exists=True),
+    envvar="EIRULES_RULESETS_DIR",
+    help="Extra folder of rulesets, searched before the shipped ones (repeatable).",
+)
+@click.pass_context
+def cli(ctx, rulesets_dirs):
+    """Rules engine for early intervention and special education case management.
+
+    \b
+    Examples:
+        eirules demo
+        eirules check examples/mo-0001.json --as-of 2026-02-01
+        eirules rulesets show us-mo --resolved
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["rulesets_dirs"] = rulesets_dirs
+
+
+def get_engine(ctx: click.Context):
+    """The engine for this command, built once per invocation."""
+    from eirules.core.engine import Engine
+
+    root = ctx.find_root()
+    root.ensure_object(dict)
+    engine = root.obj.get("engine")
+    if engine is None:
+        engine = Engine(ruleset_dirs=root.obj.get("rulesets_dirs", ()))
+        root.obj["engine"] = engine
+    return engine
+
+
+def _register_commands() -> None:
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(name)
+        module.register(cli)
+    from eirules.core.plugin_manager import get_plugin_manager
+
+    try:
+        get_plugin_manager().hook.register_commands(cli=cli)
+    except EirulesError as exc:  # a broken plugin must not take the CLI down
+        click.echo(f"Error: {exc}", err=True)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        cli(prog_name="eirules")
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)

@@ -1,0 +1,96 @@
+"""`eirules check` and `eirules plugins`: one case, and what is loaded."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import click
+
+from eirules.core.convert import determination_to_dict
+from eirules.core.plugin_manager import plugin_info
+
+from . import get_engine
+from .render import render_determination
+
+
+class DateType(click.ParamType):
+    """A YYYY-MM-DD date."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
+
+
+DATE = DateType()
+
+as_of_option = click.option(
+    "--as-of",
+    type=DATE,
+    default=None,
+    help="Evaluate as of this date (YYYY-MM-DD). Default: today.",
+)
+
+
+@click.command()
+@click.argument("case_file", type=click.Path(dir_okay=False))
+@click.option("--ruleset", "ruleset_id", help="Ruleset id; overrides the case file's `ruleset`.")
+@as_of_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for case managers, json for other programs.",
+)
+@click.pass_context
+def check(ctx, case_file, ruleset_id, as_of, fmt):
+    """Check one case file: eligibility, clocks, referrals, with reasons and citations.
+
+    Exit status: 0 when the case was evaluated, 2 when the file is not valid,
+    1 when a ruleset problem stopped the evaluation.
+
+    \b
+    Example:
+        eirules check examples/mo-0001.json --as-of 2026-02-01 --format json
+    """
+    engine = get_engine(ctx)
+    case = engine.load_case(case_file)
+    determination = engine.evaluate(case, ruleset_id, as_of or date.today())
+    if fmt == "json":
+        click.echo(json.dumps(determination_to_dict(determination), indent=2))
+    else:
+        click.echo(render_determination(determination, case))
+
+
+@click.command("plugins")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.pass_context
+def plugins_command(ctx, fmt):
+    """List loaded plugins with their versions and the hooks they implement."""
+    info = plugin_info(get_engine(ctx).pm)
+    if fmt == "json":
+        click.echo(json.dumps(info, indent=2))
+        return
+    for item in info:
+        click.echo(f"{item['name']}  {item['package']} {item['version']}")
+        click.echo(f"    hooks: {', '.join(item['hooks']) or '(none)'}")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(check)
+    cli.add_command(plugins_command)

@@ -1,0 +1,199 @@
+"""Generic clock machinery: due dates, stops, excused delays and statuses.
+
+Plugins decide which clocks a case has and when each starts; this module
+turns a clock definition from a ruleset (a ``clock`` parameter) into a
+`Clock` with its status as of a date. It knows nothing of Part C or Part B.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from .dates import WEEKDAYS, BusinessCalendar, SchoolCalendar, apply_weekend_rule, shift
+from .decisions import Clock
+from .models import Case, Event
+
+DELAY_EVENT = "delay"
+
+
+def status_of(
+    *,
+    due: date | None,
+    met_on: date | None,
+    as_of: date,
+    due_soon_days: int,
+    excused: bool = False,
+) -> str:
+    """The status of a clock with a due date as of a date.
+
+    A clock is met on time when its stop event falls on or before the due date
+    (the due date itself is the last compliant day).
+    """
+    if due is None:
+        return "not_applicable"
+    if met_on is not None and met_on <= as_of:
+        if met_on <= due:
+            return "met"
+        return "late_excused" if excused else "met_late"
+    if as_of > due:
+        return "late_excused" if excused else "overdue"
+    if (due - as_of).days <= due_soon_days:
+        return "due_soon"
+    return "pending"
+
+
+def delays_between(
+    case: Case, start: date, end: date, reasons: Iterable[str], program: str | None = None
+) -> list[Event]:
+    """Documented `delay` events with an excusing reason dated from start to end."""
+    wanted = set(reasons)
+    return [
+        e
+        for e in case.events_of(DELAY_EVENT, program=program)
+        if e.reason in wanted and start <= e.date <= end
+    ]
+
+
+def paused_days(delays: Iterable[Event]) -> int:
+    """Days covered by delay periods (date to until, inclusive), overlaps counted once."""
+    days: set[date] = set()
+    for event in delays:
+        last = event.until or event.date
+        day = event.date
+        while day <= last:
+            days.add(day)
+            day += timedelta(days=1)
+    return len(days)
+
+
+def compute_clock(
+    case: Case,
+    *,
+    id: str,
+    program: str,
+    spec: dict[str, Any],
+    citation: str,
+    start: date,
+    as_of: date,
+    due_soon_days: int,
+    anchor: date | None = None,
+    label: str = "",
+    subject: str | None = None,
+    stop_events: tuple[Event, ...] | None = None,
+    closing: Iterable[str] = (),
+    business: BusinessCalendar = WEEKDAYS,
+    school: SchoolCalendar | None = None,
+    leap_day: str = "feb28",
+) -> Clock:
+    """Build one clock from a ruleset clock definition.
+
+    `start` is the trigger date. For a clock counted back from a date (direction
+    "before", e.g. 90 days before the third birthday) `anchor` is that date and
+    the window opens `opens_length` `opens_unit` before it.
+    """
+    direction = spec.get("direction", "after")
+    length, unit = int(spec["length"]), spec["unit"]
+    base = anchor if (direction == "before" and anchor is not None) else start
+    due = shift(
+        base,
+        length,
+        unit,
+        direction=-1 if direction == "before" else 1,
+        count_start_day_as=int(spec.get("count_start_day_as", 0)),
+        business=business,
+        school=school,
+        leap_day=leap_day,
+    )
+    opens = None
+    if "opens_length" in spec and anchor is not None:
+        opens = shift(
+            anchor,
+            int(spec["opens_length"]),
+            spec.get("opens_unit", unit),
+            direction=-1,
+            business=business,
+            school=school,
+            leap_day=leap_day,
+        )
+    if due is None:  # beyond the end of the school calendar
+        return Clock(
+            id=id,
+            program=program,
+            start=start,
+            due=None,
+            status="not_applicable",
+            citation=citation,
+            label=label,
+            subject=subject,
+            reason="the due date falls beyond the end of the school calendar; add the next school year",
+        )
+    due = apply_weekend_rule(due, spec.get("on_weekend", "keep"), business)
+    if stop_events is None:
+        stop_events = case.events_of(*spec["stop"], program=program)
+    window_start = opens if opens is not None else start
+    met = next((e for e in stop_events if e.date >= min(window_start, start)), None)
+    met_on = met.date if met is not None and met.date <= as_of else None
+    reasons = tuple(spec.get("excused_by", ()))
+    excused_by = None
+    reason = None
+    end = met_on or as_of
+    delays = delays_between(case, start, max(end, start), reasons, program) if reasons else []
+    if delays and spec.get("excuse_policy", "fixed_with_reason") == "pause_and_extend":
+        extra = paused_days(delays)
+        due = due + timedelta(days=extra)
+        reason = f"extended by {extra} day(s) of documented {delays[0].reason.replace('_', ' ')}"
+        delays = []
+    late = (met_on or as_of) > due
+    if late and delays:
+        excused_by = delays[0].reason
+        reason = f"late for a documented reason: {excused_by.replace('_', ' ')} (from {delays[0].date.isoformat()})"
+    for event in case.events_of(*closing, program=program):
+        if event.date >= start and (met_on is None or event.date < met_on) and event.date <= as_of:
+            if met_on is None:
+                return Clock(
+                    id=id,
+                    program=program,
+                    start=start,
+                    due=due,
+                    opens=opens,
+                    status="not_applicable",
+                    citation=citation,
+                    label=label,
+                    subject=subject,
+                    reason=f"{event.type.replace('_', ' ')} on {event.date.isoformat()}",
+                )
+    status = status_of(
+        due=due, met_on=met_on, as_of=as_of, due_soon_days=due_soon_days, excused=bool(excused_by)
+    )
+    return Clock(
+        id=id,
+        program=program,
+        start=start,
+        due=due,
+        opens=opens,
+        met_on=met_on,
+        status=status,
+        citation=citation,
+        label=label,
+        subject=subject,
+        excused_by=excused_by if status == "late_excused" else None,
+        reason=reason,
+    )
+
+
+def not_applicable(
+    *, id: str, program: str, citation: str, reason: str, label: str = "", start: date | None = None
+) -> Clock:
+    """A clock that does not apply to this case, with why."""
+    return Clock(
+        id=id,
+        program=program,
+        start=start,
+        due=None,
+        status="not_applicable",
+        citation=citation,
+        reason=reason,
+        label=label,
+    )

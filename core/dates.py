@@ -1,0 +1,245 @@
+"""Date arithmetic for legal clocks: every convention in one small, tested module.
+
+Conventions (see docs/clocks.md; a ruleset may change each one):
+
+* Day counting: the day of the start event is day 0, so a 45-day clock that
+  starts on 2026-01-05 is due on 2026-02-19. With ``count_start_day_as=1`` the
+  start day is day 1 and the same clock is due a day earlier.
+* Months and years: calendar arithmetic with end-of-month clamping
+  (2024-08-31 + 6 months = 2025-02-28), by python-dateutil's relativedelta.
+* Birthdays: a child reaches age N on the N-th anniversary of birth; a child
+  born on 29 February has the anniversary in a common year on 28 February
+  (``leap_day_birthday="feb28"``) or 1 March (``"mar1"``).
+* Weekends and holidays: a due date is kept where it falls unless the rule says
+  ``next_business_day`` or ``previous_business_day``.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from datetime import date, timedelta
+from functools import lru_cache
+
+from dateutil.relativedelta import relativedelta
+
+UNITS = ("calendar_days", "business_days", "school_days", "weeks", "months", "years")
+WEEKEND_RULES = ("keep", "next_business_day", "previous_business_day")
+LEAP_DAY_RULES = ("feb28", "mar1")
+
+
+class BusinessCalendar:
+    """Monday to Friday, less public holidays: a sorted array of holidays, not a loop per day."""
+
+    def __init__(self, holidays: Iterable[date] = (), name: str = "weekdays"):
+        self.name = name
+        self.holidays = tuple(sorted(set(holidays)))
+        self._holiday_set = frozenset(self.holidays)
+
+    def with_holidays(self, extra: Iterable[date]) -> BusinessCalendar:
+        """A copy of this calendar with more holidays."""
+        return BusinessCalendar((*self.holidays, *extra), name=self.name)
+
+    def is_business_day(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in self._holiday_set
+
+    def next_business_day(self, day: date) -> date:
+        """The day itself if it is a business day, otherwise the next one."""
+        while not self.is_business_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def previous_business_day(self, day: date) -> date:
+        """The day itself if it is a business day, otherwise the one before."""
+        while not self.is_business_day(day):
+            day -= timedelta(days=1)
+        return day
+
+    def add_business_days(self, start: date, n: int) -> date:
+        """The n-th business day after start (start itself is day 0)."""
+        if n < 0:
+            raise ValueError("n must not be negative")
+        if n == 0:
+            return start
+        # Whole weeks hold at most five business days each, so this jump never
+        # passes the answer; the walk that follows is a few days at most.
+        day = start + timedelta(weeks=n // 5)
+        count = self.business_days_between(start, day)
+        while count < n:
+            day += timedelta(days=1)
+            if self.is_business_day(day):
+                count += 1
+        return day
+
+    def business_days_between(self, start: date, end: date) -> int:
+        """Business days in (start, end]."""
+        if end <= start:
+            return 0
+        lo = bisect.bisect_right(self.holidays, start)
+        hi = bisect.bisect_right(self.holidays, end)
+        holidays = sum(1 for h in self.holidays[lo:hi] if h.weekday() < 5)
+        return _weekdays_between(start, end) - holidays
+
+
+def _weekdays_between(start: date, end: date) -> int:
+    """Monday-to-Friday days in (start, end]."""
+    if end <= start:
+        return 0
+    days = (end - start).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    wd = start.weekday()
+    for i in range(1, rest + 1):
+        if (wd + i) % 7 < 5:
+            count += 1
+    return count
+
+
+class SchoolCalendar:
+    """The days children attend school (34 CFR 300.11(c)): a district's sorted list."""
+
+    def __init__(self, school_days: Iterable[date], name: str = "school"):
+        self.name = name
+        self.days = tuple(sorted(set(school_days)))
+        if not self.days:
+            raise ValueError("a school calendar needs at least one school day")
+
+    @classmethod
+    def from_terms(
+        cls,
+        terms: Iterable[tuple[date, date]],
+        closures: Iterable[date] = (),
+        name: str = "school",
+    ) -> SchoolCalendar:
+        """Weekdays from each term's first to last day, less closures."""
+        closed = set(closures)
+        days = []
+        for first, last in terms:
+            day = first
+            while day <= last:
+                if day.weekday() < 5 and day not in closed:
+                    days.append(day)
+                day += timedelta(days=1)
+        return cls(days, name=name)
+
+    def is_school_day(self, day: date) -> bool:
+        i = bisect.bisect_left(self.days, day)
+        return i < len(self.days) and self.days[i] == day
+
+    def add_school_days(self, start: date, n: int) -> date | None:
+        """The n-th school day after start (start itself is day 0); None past the calendar."""
+        if n < 0:
+            raise ValueError("n must not be negative")
+        if n == 0:
+            return start
+        i = bisect.bisect_right(self.days, start) + n - 1
+        return self.days[i] if i < len(self.days) else None
+
+    def in_session(self, day: date) -> bool:
+        """True between the first and last school day of a term that contains the day."""
+        return self.days[0] <= day <= self.days[-1] and not self.in_break(day)
+
+    def in_break(self, day: date, min_days: int = 14) -> bool:
+        """True when the day lies in a gap of at least min_days between school days (summer)."""
+        i = bisect.bisect_left(self.days, day)
+        if i < len(self.days) and self.days[i] == day:
+            return False
+        if i == 0 or i == len(self.days):
+            return True
+        return (self.days[i] - self.days[i - 1]).days > min_days
+
+
+WEEKDAYS = BusinessCalendar()
+
+
+def add_days(start: date, n: int, *, count_start_day_as: int = 0) -> date:
+    """start + n calendar days, where the start day counts as day 0 (default) or day 1."""
+    if count_start_day_as not in (0, 1):
+        raise ValueError("count_start_day_as must be 0 or 1")
+    return start + timedelta(days=n - count_start_day_as)
+
+
+@lru_cache(maxsize=65536)
+def add_months(start: date, n: int) -> date:
+    """start + n calendar months, clamped to the month's last day (2024-08-31 + 6 = 2025-02-28)."""
+    return start + relativedelta(months=n)
+
+
+def add_years(start: date, n: int, *, leap_day: str = "feb28") -> date:
+    """start + n years; 29 February lands on 28 February or 1 March in a common year."""
+    if leap_day not in LEAP_DAY_RULES:
+        raise ValueError(f"leap_day must be one of {LEAP_DAY_RULES}")
+    result = add_months(start, 12 * n)
+    if leap_day == "mar1" and start.month == 2 and start.day == 29 and result.day == 28:
+        result += timedelta(days=1)
+    return result
+
+
+def birthday(birth_date: date, years: int, *, leap_day: str = "feb28") -> date:
+    """The day a child born on birth_date reaches the given age."""
+    return add_years(birth_date, years, leap_day=leap_day)
+
+
+def age_in_months(birth_date: date, on: date) -> float:
+    """Chronological age in months (whole months plus the fraction of the current one)."""
+    if on < birth_date:
+        raise ValueError("the date is before the birth date")
+    delta = relativedelta(on, birth_date)
+    whole = delta.years * 12 + delta.months
+    anchor = add_months(birth_date, whole)
+    following = add_months(birth_date, whole + 1)
+    return whole + (on - anchor).days / (following - anchor).days
+
+
+def shift(
+    start: date,
+    length: int,
+    unit: str,
+    *,
+    direction: int = 1,
+    count_start_day_as: int = 0,
+    business: BusinessCalendar = WEEKDAYS,
+    school: SchoolCalendar | None = None,
+    leap_day: str = "feb28",
+) -> date | None:
+    """Move length units from start, forward (direction 1) or back (-1).
+
+    Returns None only for school days beyond the end of the school calendar.
+    """
+    if length < 0:
+        raise ValueError("length must not be negative")
+    if direction not in (1, -1):
+        raise ValueError("direction must be 1 or -1")
+    if unit == "calendar_days":
+        if direction == 1:
+            return add_days(start, length, count_start_day_as=count_start_day_as)
+        return start - timedelta(days=length - count_start_day_as)
+    if unit == "weeks":
+        return start + direction * timedelta(weeks=length)
+    if unit == "months":
+        return add_months(start, direction * length)
+    if unit == "years":
+        return add_years(start, direction * length, leap_day=leap_day)
+    if unit == "business_days":
+        if direction == -1:
+            raise ValueError("business days are counted forward only")
+        n = max(length - count_start_day_as, 0)
+        return business.add_business_days(start, n)
+    if unit == "school_days":
+        if school is None:
+            raise ValueError("a school_days clock needs a school calendar")
+        if direction == -1:
+            raise ValueError("school days are counted forward only")
+        return school.add_school_days(start, max(length - count_start_day_as, 0))
+    raise ValueError(f"unknown unit {unit!r}; expected one of {', '.join(UNITS)}")
+
+
+def apply_weekend_rule(day: date, rule: str, calendar: BusinessCalendar = WEEKDAYS) -> date:
+    """Keep a due date, or move it off a weekend or holiday as the rule says."""
+    if rule == "keep":
+        return day
+    if rule == "next_business_day":
+        return calendar.next_business_day(day)
+    if rule == "previous_business_day":
+        return calendar.previous_business_day(day)
+    raise ValueError(f"unknown weekend rule {rule!r}; expected one of {', '.join(WEEKEND_RULES)}")

@@ -1,0 +1,119 @@
+"""What the engine decides: eligibility, clocks, referrals and findings, as data."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import attrs
+from attrs.validators import in_, instance_of, optional
+
+ELIGIBILITY_OUTCOMES = ("eligible", "not_eligible", "needs_information")
+
+#: Clock statuses, in the order a case manager should look at them.
+CLOCK_STATUSES = (
+    "overdue",
+    "due_soon",
+    "pending",
+    "met_late",
+    "late_excused",
+    "met",
+    "not_applicable",
+)
+OPEN_STATUSES = ("overdue", "due_soon", "pending")
+
+
+def _plain(value: Any) -> Any:
+    """Freeze dicts handed to findings so a Determination cannot change after the fact."""
+    return dict(value)
+
+
+@attrs.frozen(kw_only=True)
+class Finding:
+    """One rule's decision with the reason, inputs, parameter values and citation."""
+
+    rule: str
+    outcome: str
+    reason: str
+    citation: str
+    program: str | None = None
+    #: Inputs the rule read from the case (plain JSON values).
+    inputs: dict[str, Any] = attrs.field(factory=dict, converter=_plain, hash=False)
+    #: Parameter values the rule used, keyed by parameter name.
+    parameters: dict[str, Any] = attrs.field(factory=dict, converter=_plain, hash=False)
+
+
+@attrs.frozen(kw_only=True)
+class Eligibility:
+    """A program's eligibility outcome with what it rests on."""
+
+    program: str
+    outcome: str = attrs.field(validator=in_(ELIGIBILITY_OUTCOMES))
+    basis: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    citation: str = ""
+    #: What is missing when the outcome is needs_information.
+    missing: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Clock:
+    """A legal timeline: when it started, when it is due, whether it was met."""
+
+    id: str
+    program: str
+    start: date | None = attrs.field(validator=optional(instance_of(date)))
+    due: date | None = attrs.field(validator=optional(instance_of(date)))
+    status: str = attrs.field(validator=in_(CLOCK_STATUSES))
+    citation: str
+    #: First day of a window (e.g. 9 months before the third birthday), if the clock has one.
+    opens: date | None = attrs.field(default=None, validator=optional(instance_of(date)))
+    met_on: date | None = attrs.field(default=None, validator=optional(instance_of(date)))
+    #: Why the clock is not applicable, late-excused or otherwise notable.
+    reason: str | None = None
+    #: The documented delay reason that excuses lateness, when status is late_excused.
+    excused_by: str | None = None
+    label: str = ""
+    #: The service, meeting or other thing a per-item clock is about.
+    subject: str | None = None
+
+    def days_left(self, as_of: date) -> int | None:
+        """Days from as_of to the due date (negative when overdue)."""
+        return None if self.due is None else (self.due - as_of).days
+
+
+@attrs.frozen(kw_only=True)
+class Referral:
+    """A referral someone must make: who refers whom where, by when, and why."""
+
+    id: str
+    program: str
+    referrer: str
+    to: str
+    reason: str
+    citation: str
+    by: date | None = None
+    status: str = "to_make"  # to_make | made | not_required
+
+
+@attrs.frozen(kw_only=True)
+class Determination:
+    """Everything the engine decided for one case as of one date."""
+
+    case: str
+    ruleset: str
+    ruleset_version: str
+    as_of: date
+    engine: str
+    eligibility: tuple[Eligibility, ...] = attrs.field(default=(), converter=tuple)
+    clocks: tuple[Clock, ...] = attrs.field(default=(), converter=tuple)
+    referrals: tuple[Referral, ...] = attrs.field(default=(), converter=tuple)
+    findings: tuple[Finding, ...] = attrs.field(default=(), converter=tuple)
+
+    def clock(self, clock_id: str) -> Clock | None:
+        """The first clock with this id, or None."""
+        return next((c for c in self.clocks if c.id == clock_id), None)
+
+    def eligibility_for(self, program: str) -> Eligibility | None:
+        """The eligibility outcome for a program, or None."""
+        return next((e for e in self.eligibility if e.program == program), None)

@@ -1,0 +1,61 @@
+"""Errors eirules raises for bad input, bad rulesets and storage problems."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+import attrs
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with an input: where it is, what was found, how to fix it."""
+
+    where: str
+    what: str
+    fix: str | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.what}" if self.where else self.what
+        if self.fix:
+            text += f"; {self.fix}"
+        return text
+
+
+class EirulesError(Exception):
+    """Base class for every error eirules raises on purpose."""
+
+    def __init__(self, message: str, problems: Iterable[Problem] = ()):
+        self.problems = tuple(problems)
+        self.message = message
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        if not self.problems:
+            return self.message
+        lines = [self.message]
+        lines.extend(f"  {p}" for p in self.problems)
+        return "\n".join(lines)
+
+
+class InputError(EirulesError):
+    """A case file, CSV row or command argument is not valid."""
+
+
+class RulesetError(EirulesError):
+    """A ruleset file is not valid, or a ruleset or parameter cannot be found."""
+
+
+class StorageError(EirulesError):
+    """The caseload database cannot be opened, read or written."""
+
+
+class PluginError(EirulesError):
+    """A plugin returned something the engine cannot use."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """Return 'did you mean "x"?' for the closest choice, or None."""
+    match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f'did you mean "{match[0]}"?' if match else None

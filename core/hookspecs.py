@@ -1,0 +1,71 @@
+"""The plugin contract: every hook eirules calls, one function each.
+
+Implementations take only the arguments they need, are called by keyword, and
+return None for "no opinion". See docs/plugins.md for examples.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:  # annotation types only: importing them here would cause cycles
+    from .decisions import Clock, Eligibility, Finding, Referral
+    from .engine import EventType
+    from .models import Case
+    from .rulesets import Ruleset
+
+hookspec = pluggy.HookspecMarker("eirules")
+hookimpl = pluggy.HookimplMarker("eirules")
+
+
+@hookspec
+def register_event_types() -> list[EventType] | None:
+    """Return event types this plugin adds to the case-file vocabulary."""
+
+
+@hookspec
+def register_rulesets() -> list[str] | None:
+    """Return folders that hold rulesets (a ruleset folder or a folder of them)."""
+
+
+@hookspec
+def register_case_sections() -> dict[str, type] | None:
+    """Return extra top-level case-file sections as {name: attrs class}."""
+
+
+@hookspec
+def register_commands(cli: Any) -> None:
+    """Add click commands or groups to the `eirules` command group."""
+
+
+@hookspec
+def eligibility_for(case: Case, ruleset: Ruleset, as_of: date) -> list[Eligibility] | None:
+    """Return eligibility outcomes for the programs this plugin decides."""
+
+
+@hookspec
+def clocks_for(
+    case: Case, ruleset: Ruleset, as_of: date, eligibility: tuple[Eligibility, ...]
+) -> list[Clock] | None:
+    """Return every legal clock (deadline rule) this plugin sets for the case."""
+
+
+@hookspec
+def referrals_for(
+    case: Case, ruleset: Ruleset, as_of: date, eligibility: tuple[Eligibility, ...]
+) -> list[Referral] | None:
+    """Return referrals someone must make for the case."""
+
+
+@hookspec
+def findings_for(
+    case: Case,
+    ruleset: Ruleset,
+    as_of: date,
+    eligibility: tuple[Eligibility, ...],
+    clocks: tuple[Clock, ...],
+) -> list[Finding] | None:
+    """Contribute findings (rule, outcome, reason, inputs, parameters, citation)."""

@@ -1,0 +1,1 @@
+"""School-age intervention (MTSS/RTI): screening, groups, progress monitoring."""

@@ -1,0 +1,1 @@
+"""Shipped rulesets: the federal baseline `us` and state rulesets that extend it (TOML data)."""

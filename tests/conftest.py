@@ -1,0 +1,49 @@
+"""Shared fixtures and hypothesis profiles."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", max_examples=50, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(scope="session")
+def engine():
+    """An engine with the built-in plugins only: installed plugins cannot leak in."""
+    from eirules.core.engine import Engine
+
+    return Engine(entry_points=False)
+
+
+@pytest.fixture
+def make_case(engine):
+    """Build a case from keyword parts of a case file."""
+
+    def build(
+        *, birth_date="2024-11-02", events=(), evaluations=(), conditions=(), ruleset="us", **extra
+    ):
+        data = {
+            "id": extra.pop("id", "TEST-1"),
+            "ruleset": ruleset,
+            "child": {"birth_date": str(birth_date), **extra.pop("child", {})},
+            "events": [
+                {"type": t, "date": str(d), **(more[0] if more else {})} for t, d, *more in events
+            ],
+            "evaluations": list(evaluations),
+            "conditions": list(conditions),
+            **extra,
+        }
+        return engine.case_from_dict(data)
+
+    return build
+
+
+D = date
