@@ -1,0 +1,286 @@
+"""MTSS data: the `mtss` case-file section (one student) and the school file (programs, groups).
+
+Plain attrs types only (str, int, float, date, tuples, optional) so the core's
+one cattrs converter structures and unstructures them without special hooks.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import attrs
+from attrs.validators import and_, ge, in_, instance_of, le, optional
+
+WINDOWS = ("fall", "winter", "spring")
+SESSION_STATUSES = (
+    "delivered",
+    "student_absent",
+    "provider_absent",
+    "provider_vacancy",
+    "school_closed",
+    "school_assessment",
+    "school_trip",
+    "cancelled",
+)
+
+_opt_str = optional(instance_of(str))
+_opt_date = optional(instance_of(date))
+_tier = and_(instance_of(int), in_((1, 2, 3)))
+
+
+def _num(instance, attribute, value):
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+        raise TypeError(f"{attribute.name} must be a number, not {value!r}")
+
+
+def _non_empty(instance, attribute, value):
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{attribute.name} must be a non-empty string")
+
+
+def _sorted_points(points):
+    return tuple(sorted(points, key=lambda p: p.date))
+
+
+# --- One student (the case-file section) ------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Student:
+    """Who the student is at school and when they can be pulled for intervention."""
+
+    grade: int = attrs.field(validator=and_(instance_of(int), ge(0), le(12)))
+    school: str = attrs.field(validator=_non_empty)
+    teachers: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    #: Schedule blocks the student can attend outside core instruction (e.g. "mon-wed-fri 09:40").
+    availability: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    #: Primary skill need from diagnostic data (e.g. "decoding", "fluency", "math_facts").
+    skill_need: str | None = attrs.field(default=None, validator=_opt_str)
+    #: Skills already served by specially designed instruction in an IEP (R2 exclusion).
+    iep_skills: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+
+
+@attrs.frozen(kw_only=True)
+class Screening:
+    """One universal-screening result in one window."""
+
+    date: date = attrs.field(validator=instance_of(date))
+    window: str = attrs.field(validator=in_(WINDOWS))
+    instrument: str = attrs.field(validator=_non_empty)
+    skill_area: str = attrs.field(validator=_non_empty)
+    percentile: float | None = attrs.field(default=None, validator=[_num, optional(and_(ge(0), le(100)))])
+    scaled_score: float | None = attrs.field(default=None, validator=_num)
+    #: A vendor risk category given instead of a percentile (used directly by R1).
+    category: str | None = attrs.field(default=None, validator=_opt_str)
+
+    def __attrs_post_init__(self):
+        if self.percentile is None and self.category is None:
+            raise ValueError("a screening needs a percentile or a vendor category")
+
+
+@attrs.frozen(kw_only=True)
+class Indicator:
+    """One tier-entry data source (R2): met or not, with where it came from."""
+
+    name: str = attrs.field(validator=_non_empty)
+    skill_area: str = attrs.field(validator=_non_empty)
+    met: bool = attrs.field(validator=instance_of(bool))
+    date: date = attrs.field(validator=instance_of(date))
+    source: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+@attrs.frozen(kw_only=True)
+class Enrolment:
+    """A student's place in one intervention: program, group, tier, dosage, reviews."""
+
+    program: str = attrs.field(validator=_non_empty)
+    tier: int = attrs.field(validator=_tier)
+    skill_area: str = attrs.field(validator=_non_empty)
+    start: date = attrs.field(validator=instance_of(date))
+    group: str | None = attrs.field(default=None, validator=_opt_str)
+    end: date | None = attrs.field(default=None, validator=_opt_date)
+    sessions_per_week: int = attrs.field(default=0, validator=and_(instance_of(int), ge(0)))
+    minutes_per_session: int = attrs.field(default=0, validator=and_(instance_of(int), ge(0)))
+    #: Dates the team reviewed this enrolment (group review meetings).
+    reviews: tuple[date, ...] = attrs.field(default=(), converter=tuple)
+    #: How the cycle ended: "responded", "not_responded", or None while open.
+    outcome: str | None = attrs.field(
+        default=None, validator=optional(in_(("responded", "not_responded")))
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Session:
+    """One scheduled session: delivered, or missed with a reason."""
+
+    date: date = attrs.field(validator=instance_of(date))
+    status: str = attrs.field(validator=in_(SESSION_STATUSES))
+    #: Minutes the session was planned for.
+    planned_minutes: int = attrs.field(validator=and_(instance_of(int), ge(0)))
+    #: Minutes actually delivered (0 when missed).
+    minutes: int = attrs.field(default=0, validator=and_(instance_of(int), ge(0)))
+    group: str | None = attrs.field(default=None, validator=_opt_str)
+    program: str | None = attrs.field(default=None, validator=_opt_str)
+    #: An IEP service name when the session delivers an IEP service line.
+    service: str | None = attrs.field(default=None, validator=_opt_str)
+    #: True when the session makes up earlier missed minutes.
+    makeup: bool = attrs.field(default=False, validator=instance_of(bool))
+    note: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+@attrs.frozen(kw_only=True)
+class Point:
+    """One progress-monitoring score."""
+
+    date: date = attrs.field(validator=instance_of(date))
+    score: float = attrs.field(validator=_num)
+
+
+@attrs.frozen(kw_only=True)
+class Phase:
+    """A phase change (new or adapted intervention, changed goal): a vertical line on the graph."""
+
+    date: date = attrs.field(validator=instance_of(date))
+    label: str = attrs.field(validator=_non_empty)
+    #: True when the change was a data-driven adaptation of the intervention (DBI step 4).
+    adaptation: bool = attrs.field(default=True, validator=instance_of(bool))
+
+
+@attrs.frozen(kw_only=True)
+class Series:
+    """A progress-monitoring series: one measure, its goal and its dated scores."""
+
+    id: str = attrs.field(validator=_non_empty)
+    measure: str = attrs.field(validator=_non_empty)
+    skill_area: str = attrs.field(validator=_non_empty)
+    #: +1 when higher scores are better, -1 when lower is better.
+    direction: int = attrs.field(default=1, validator=in_((1, -1)))
+    tier: int | None = attrs.field(default=None, validator=optional(_tier))
+    program: str | None = attrs.field(default=None, validator=_opt_str)
+    #: Baseline score; when absent, the median of the first baseline points (R3).
+    baseline: float | None = attrs.field(default=None, validator=_num)
+    baseline_date: date | None = attrs.field(default=None, validator=_opt_date)
+    goal: float | None = attrs.field(default=None, validator=_num)
+    goal_date: date | None = attrs.field(default=None, validator=_opt_date)
+    #: How the goal was set: "benchmark", "norm_roi" or "custom" (R3).
+    goal_method: str | None = attrs.field(
+        default=None, validator=optional(in_(("benchmark", "norm_roi", "custom")))
+    )
+    #: Benchmark level for the student's grade now (R6 gap, R7 level test, R8 exit).
+    benchmark: float | None = attrs.field(default=None, validator=_num)
+    #: Growth per week of typical peers on this measure (R3 guard, R6 reasonableness).
+    typical_roi: float | None = attrs.field(default=None, validator=_num)
+    #: Peer growth per week at the ruleset's slope percentile (R7 slope test).
+    peer_roi: float | None = attrs.field(default=None, validator=_num)
+    #: True once the team confirmed a zero start score is real (R3 guard).
+    zero_start_confirmed: bool = attrs.field(default=False, validator=instance_of(bool))
+    points: tuple[Point, ...] = attrs.field(default=(), converter=_sorted_points)
+    phases: tuple[Phase, ...] = attrs.field(
+        default=(), converter=lambda ps: tuple(sorted(ps, key=lambda p: p.date))
+    )
+    #: Date monitoring stopped (exit); an ended series is never overdue.
+    ended: date | None = attrs.field(default=None, validator=_opt_date)
+
+
+@attrs.frozen(kw_only=True)
+class Note:
+    """A qualitative note from a teacher or parent, on the student or on one series."""
+
+    date: date = attrs.field(validator=instance_of(date))
+    author: str = attrs.field(validator=_non_empty)
+    text: str = attrs.field(validator=_non_empty)
+    role: str | None = attrs.field(default=None, validator=_opt_str)
+    series: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+@attrs.frozen(kw_only=True)
+class MtssRecord:
+    """Everything MTSS keeps about one student: the `mtss` section of a case file."""
+
+    student: Student
+    screenings: tuple[Screening, ...] = attrs.field(
+        default=(), converter=lambda s: tuple(sorted(s, key=lambda x: (x.date, x.skill_area)))
+    )
+    indicators: tuple[Indicator, ...] = attrs.field(default=(), converter=tuple)
+    enrolments: tuple[Enrolment, ...] = attrs.field(
+        default=(), converter=lambda e: tuple(sorted(e, key=lambda x: (x.start, x.program)))
+    )
+    sessions: tuple[Session, ...] = attrs.field(
+        default=(), converter=lambda s: tuple(sorted(s, key=lambda x: (x.date, x.group or "")))
+    )
+    series: tuple[Series, ...] = attrs.field(default=(), converter=tuple)
+    notes: tuple[Note, ...] = attrs.field(default=(), converter=tuple)
+
+    def series_by(self, measure: str | None = None) -> tuple[Series, ...]:
+        """Series for a measure (or series id); all series when measure is None."""
+        if measure is None:
+            return self.series
+        return tuple(s for s in self.series if measure in (s.measure, s.id))
+
+    def latest_screening(self, skill_area: str | None = None) -> Screening | None:
+        found = [s for s in self.screenings if skill_area in (None, s.skill_area)]
+        return found[-1] if found else None
+
+
+# --- The school file: programs, interventionists, groups --------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Program:
+    """An intervention program with its skill area, tier, grades and recommended dosage."""
+
+    id: str = attrs.field(validator=_non_empty)
+    name: str = attrs.field(validator=_non_empty)
+    skill_area: str = attrs.field(validator=_non_empty)
+    tier: int = attrs.field(validator=_tier)
+    grade_min: int = attrs.field(default=0, validator=and_(instance_of(int), ge(0), le(12)))
+    grade_max: int = attrs.field(default=12, validator=and_(instance_of(int), ge(0), le(12)))
+    sessions_per_week: int = attrs.field(default=0, validator=and_(instance_of(int), ge(0)))
+    minutes_per_session: int = attrs.field(default=0, validator=and_(instance_of(int), ge(0)))
+
+
+@attrs.frozen(kw_only=True)
+class Interventionist:
+    """Staff who deliver interventions: programs they are trained in and free blocks."""
+
+    id: str = attrs.field(validator=_non_empty)
+    name: str = attrs.field(validator=_non_empty)
+    programs: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    availability: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+
+
+@attrs.frozen(kw_only=True)
+class Group:
+    """An intervention group as it runs: program, interventionist, block and students."""
+
+    id: str = attrs.field(validator=_non_empty)
+    program: str = attrs.field(validator=_non_empty)
+    interventionist: str = attrs.field(validator=_non_empty)
+    block: str | None = attrs.field(default=None, validator=_opt_str)
+    start: date | None = attrs.field(default=None, validator=_opt_date)
+    students: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+
+
+@attrs.frozen(kw_only=True)
+class Window:
+    """A named screening window and the dates it covers."""
+
+    name: str = attrs.field(validator=in_(WINDOWS))
+    school_year: str = attrs.field(validator=_non_empty)
+    start: date = attrs.field(validator=instance_of(date))
+    end: date = attrs.field(validator=instance_of(date))
+
+
+@attrs.frozen(kw_only=True)
+class School:
+    """One school's MTSS set-up: `school.json` in an MTSS data folder."""
+
+    name: str = attrs.field(validator=_non_empty)
+    programs: tuple[Program, ...] = attrs.field(default=(), converter=tuple)
+    interventionists: tuple[Interventionist, ...] = attrs.field(default=(), converter=tuple)
+    groups: tuple[Group, ...] = attrs.field(default=(), converter=tuple)
+    windows: tuple[Window, ...] = attrs.field(default=(), converter=tuple)
+    ruleset: str = "mtss"
+
+    def program(self, program_id: str) -> Program | None:
+        return next((p for p in self.programs if p.id == program_id), None)
