@@ -14,13 +14,18 @@ declares each parameter (label, type, federal floor) and gives dated values; a
 ruleset that extends it only adds dated values, each with its citation. A
 value is looked up by nearest ancestor: the ruleset's own value in force on the
 date asked, else its parent's, and so on. See docs/rulesets.md.
+
+Validation never lets a wrong file through quietly: every problem names the
+file, the line, the key path, what was found and what was expected.
 """
 
 from __future__ import annotations
 
 import bisect
 import hashlib
+import math
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -56,10 +61,20 @@ DECLARATION_KEYS = (
     "state_choice",
     "values",
 )
+#: Units a declaration may name: the clock units plus a few measures.
+DECLARATION_UNITS = (
+    *UNITS,
+    "percent",
+    "standard_deviations",
+    "grams",
+    "micrograms_per_decilitre",
+)
 VALUE_KEYS = ("effective", "until", "value", "citation", "url", "note", "repealed")
 RULESET_KEYS = ("id", "title", "jurisdiction", "extends", "version", "description")
 TOP_KEYS = ("ruleset", "parameters", "calendar")
 CALENDAR_KEYS = ("holidays_country", "holidays_subdivision", "extra_holidays", "school_calendar")
+SCHOOL_CALENDAR_KEYS = ("name", "terms", "closures")
+TERM_KEYS = ("first_day", "last_day", "name")
 FLOORS = ("at_most", "at_least")
 CLOCK_KEYS = (
     "start",
@@ -79,6 +94,16 @@ EXCUSE_POLICIES = ("fixed_with_reason", "pause_and_extend")
 CRITERION_KEYS = ("measure", "at_least", "domains", "in", "only", "label")
 MEASURES = ("percent_delay", "months_delay", "sd_below_mean")
 PARAM_MARKERS = ("values", "type", "label")
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+@attrs.frozen
+class RulesetProblem(Problem):
+    """A Problem in a ruleset file, with its parts kept apart for programs (JSON output)."""
+
+    file: str = ""
+    line: int | None = None
+    key: str = ""
 
 
 @attrs.frozen
@@ -94,6 +119,9 @@ class ValueEntry:
     repealed: bool = False
     file: str = ""
     ruleset: str = ""
+    #: Where the entry is written: key path and line, for error messages.
+    key: str = ""
+    line: int | None = None
 
 
 @attrs.frozen
@@ -125,12 +153,91 @@ class Param:
     ruleset: str
     file: str
     url: str | None = None
+    note: str | None = None
 
 
-def _line_of(text: str, needle: str) -> int | None:
+# Line numbers ------------------------------------------------------------------------
+
+_BARE = r"[A-Za-z0-9_-]+"
+_QUOTED = r"\"(?:[^\"\\]|\\.)*\"|'[^']*'"
+_KEYPART = rf"(?:{_BARE}|{_QUOTED})"
+_DOTTED = rf"{_KEYPART}(?:\s*\.\s*{_KEYPART})*"
+_HEADER_RE = re.compile(rf"^\s*(\[\[|\[)\s*({_DOTTED})\s*(\]\]|\])")
+_KEY_RE = re.compile(rf"^\s*({_DOTTED})\s*=")
+_PART_RE = re.compile(_KEYPART)
+
+
+def _split_dotted(raw: str) -> list[str]:
+    parts = []
+    for match in _PART_RE.finditer(raw):
+        part = match.group(0)
+        if part[:1] in "\"'":
+            part = part[1:-1]
+        parts.append(part)
+    return parts
+
+
+def _strip_strings(text: str) -> str:
+    return re.sub(_QUOTED, '""', text).split("#", 1)[0]
+
+
+def line_index(text: str) -> dict[str, int]:
+    """Map each key path written in a TOML text to its line (best effort, never fails).
+
+    Paths look like the ones in problems: ``parameters.a.b.values[1].citation``.
+    """
+    index: dict[str, int] = {}
+    counters: dict[str, int] = {}
+    current = ""
+    multiline: str | None = None
+    depth = 0
     for number, line in enumerate(text.splitlines(), start=1):
-        if needle in line:
-            return number
+        if multiline:
+            if multiline in line:
+                multiline = None
+            continue
+        if depth > 0:
+            cleaned = _strip_strings(line)
+            depth += cleaned.count("[") - cleaned.count("]")
+            continue
+        header = _HEADER_RE.match(line)
+        if header:
+            path = ".".join(_split_dotted(header.group(2)))
+            if header.group(1) == "[[":
+                i = counters.get(path, -1) + 1
+                counters[path] = i
+                current = f"{path}[{i}]"
+            else:
+                current = path
+            index.setdefault(current, number)
+            continue
+        key = _KEY_RE.match(line)
+        if not key:
+            continue
+        name = ".".join(_split_dotted(key.group(1)))
+        index.setdefault(f"{current}.{name}" if current else name, number)
+        rest = line[key.end() :]
+        for quote in ('"""', "'''"):
+            if rest.count(quote) == 1:
+                multiline = quote
+        if multiline is None and rest.strip().startswith("["):
+            cleaned = _strip_strings(rest)
+            depth = max(cleaned.count("[") - cleaned.count("]"), 0)
+    return index
+
+
+def find_line(index: dict[str, int], keypath: str) -> int | None:
+    """The line of a key path, or of its nearest written ancestor."""
+    path = keypath
+    while path:
+        if path in index:
+            return index[path]
+        if path.endswith("]") and "[" in path:
+            path = path[: path.rindex("[")]
+        elif "." in path:
+            path = path.rsplit(".", 1)[0]
+        else:
+            break
     return None
 
 
@@ -140,45 +247,85 @@ class _FileReader:
     def __init__(self, path: Path, problems: list[Problem]):
         self.path = path
         self.problems = problems
+        self.data: dict = {}
+        self.index: dict[str, int] = {}
         try:
             self.text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             self.text = ""
-            self.data: dict = {}
-            self.add("", f"cannot read the file ({exc})")
+            self.add(
+                "", f"cannot read the file ({exc})", "check the path and that it is UTF-8 text"
+            )
             return
         try:
             self.data = tomllib.loads(self.text)
         except tomllib.TOMLDecodeError as exc:
-            self.data = {}
-            self.add("", f"not valid TOML: {exc}", "fix the syntax at that line")
+            match = re.search(r"line (\d+)", str(exc))
+            self.add(
+                "",
+                f"not valid TOML: {exc}",
+                "fix the syntax at that line",
+                line=int(match.group(1)) if match else None,
+            )
+            return
+        except (ValueError, RecursionError) as exc:  # tomllib may raise these on odd input
+            self.add("", f"not valid TOML: {exc}", "fix the syntax")
+            return
+        self.index = line_index(self.text)
 
-    def add(self, keypath: str, what: str, fix: str | None = None, needle: str | None = None):
-        line = None
-        if needle:
-            line = _line_of(self.text, needle)
-        elif keypath:
-            last = keypath.split(".")[-1].split("[")[0]
-            line = _line_of(
-                self.text, keypath.rsplit(".values", 1)[0].replace("parameters.", "parameters.", 1)
-            ) or _line_of(self.text, last)
+    def line(self, keypath: str) -> int | None:
+        return find_line(self.index, keypath) if keypath else None
+
+    def add(self, keypath: str, what: str, fix: str | None = None, line: int | None = None):
+        line = line if line is not None else self.line(keypath)
         where = str(self.path) + (f":{line}" if line else "")
         if keypath:
             where += f": {keypath}"
-        self.problems.append(Problem(where, what, fix))
+        self.problems.append(
+            RulesetProblem(where, what, fix, file=str(self.path), line=line, key=keypath)
+        )
+
+
+def _expected(choices: Iterable[str]) -> str:
+    return "expected one of: " + ", ".join(str(c) for c in choices)
+
+
+def _hint(found: Any, choices: Iterable[str]) -> str:
+    """'did you mean "x"?' when a choice is close, else the list of choices."""
+    choices = tuple(choices)
+    return did_you_mean(str(found), choices) or _expected(choices)
 
 
 def _check_keys(reader: _FileReader, table: dict, allowed: Iterable[str], keypath: str) -> None:
     allowed = tuple(allowed)
     for key in table:
         if key not in allowed:
-            hint = did_you_mean(key, allowed)
             reader.add(
-                f"{keypath}.{key}" if keypath else key,
-                f'unknown key "{key}"',
-                hint or f"expected one of: {', '.join(allowed)}",
-                needle=key,
+                f"{keypath}.{key}" if keypath else key, f'unknown key "{key}"', _hint(key, allowed)
             )
+
+
+def _kind(value: Any) -> str:
+    """A TOML word for the type of a value, for messages."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, date):
+        return "a date-time" if hasattr(value, "hour") else "a date"
+    return type(value).__name__
+
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, date) and not hasattr(value, "hour")
 
 
 class Ruleset:
@@ -305,6 +452,7 @@ class Ruleset:
                 ruleset=node.id,
                 file=entry.file,
                 url=entry.url,
+                note=entry.note,
             )
         return None
 
@@ -380,31 +528,57 @@ class Ruleset:
 def load_school_calendar(path: Path) -> SchoolCalendar:
     """Read a school calendar TOML file: terms (first and last day) and closures."""
     problems: list[Problem] = []
+    calendar = _read_school_calendar(path, problems)
+    if problems or calendar is None:
+        raise RulesetError(f"invalid school calendar {path}", problems)
+    return calendar
+
+
+def _read_school_calendar(path: Path, problems: list[Problem]) -> SchoolCalendar | None:
+    before = len(problems)
     reader = _FileReader(path, problems)
     data = reader.data
-    _check_keys(reader, data, ("name", "terms", "closures"), "")
+    if len(problems) > before:
+        return None
+    _check_keys(reader, data, SCHOOL_CALENDAR_KEYS, "")
+    if "name" in data and not isinstance(data["name"], str):
+        reader.add("name", f"found {_kind(data['name'])}; expected a string")
+    raw_terms = data.get("terms", [])
+    if not isinstance(raw_terms, list):
+        reader.add("terms", f"found {_kind(raw_terms)}; expected an array of tables ([[terms]])")
+        raw_terms = []
     terms = []
-    for i, term in enumerate(data.get("terms", [])):
+    for i, term in enumerate(raw_terms):
+        key = f"terms[{i}]"
         if not isinstance(term, dict):
-            reader.add(f"terms[{i}]", "expected a table with first_day and last_day")
+            reader.add(key, f"found {_kind(term)}; expected a table with first_day and last_day")
             continue
-        _check_keys(reader, term, ("first_day", "last_day", "name"), f"terms[{i}]")
+        _check_keys(reader, term, TERM_KEYS, key)
         first, last = term.get("first_day"), term.get("last_day")
-        if not isinstance(first, date) or not isinstance(last, date) or last < first:
+        if not _is_date(first) or not _is_date(last):
             reader.add(
-                f"terms[{i}]", "first_day and last_day must be dates, last on or after first"
+                key,
+                f"first_day {first!r} and last_day {last!r}: expected two dates",
+                "write them as TOML dates: first_day = 2025-08-18",
             )
+            continue
+        if last < first:
+            reader.add(f"{key}.last_day", f"{last} is before first_day {first}")
             continue
         terms.append((first, last))
     closures = data.get("closures", [])
-    if not isinstance(closures, list) or not all(isinstance(c, date) for c in closures):
-        reader.add("closures", "expected a list of dates")
+    if not isinstance(closures, list) or not all(_is_date(c) for c in closures):
+        reader.add("closures", f"found {closures!r}; expected an array of dates")
         closures = []
-    if not terms and not problems:
-        reader.add("terms", "a school calendar needs at least one term")
-    if problems:
-        raise RulesetError(f"invalid school calendar {path}", problems)
-    return SchoolCalendar.from_terms(terms, closures, name=data.get("name", path.stem))
+    if not terms and len(problems) == before:
+        reader.add("terms", "a school calendar needs at least one term", "add [[terms]]")
+    if len(problems) > before:
+        return None
+    try:
+        return SchoolCalendar.from_terms(terms, closures, name=str(data.get("name", path.stem)))
+    except ValueError as exc:
+        reader.add("terms", str(exc), "check that the terms contain weekdays that are not closed")
+        return None
 
 
 # Loading ------------------------------------------------------------------------
@@ -431,24 +605,30 @@ def ruleset_folders(extra: Iterable[Path] = (), pm=None) -> list[Path]:
     return folders
 
 
+def _ruleset_dirs(folder: Path) -> list[Path]:
+    """The folder itself if it is a ruleset, else the ruleset folders directly inside it."""
+    if (folder / "ruleset.toml").is_file():
+        return [folder]
+    if folder.is_dir():
+        return sorted(p for p in folder.iterdir() if (p / "ruleset.toml").is_file())
+    return []
+
+
+def _declared_id(folder: Path) -> str:
+    try:
+        data = tomllib.loads((folder / "ruleset.toml").read_text(encoding="utf-8"))
+        rid = data.get("ruleset", {}).get("id")
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        rid = None
+    return rid if isinstance(rid, str) and rid else folder.name
+
+
 def discover(folders: Iterable[Path]) -> dict[str, Path]:
     """Map ruleset id to folder; a folder may be a ruleset or hold ruleset folders."""
     found: dict[str, Path] = {}
     for folder in folders:
-        candidates = (
-            [folder]
-            if (folder / "ruleset.toml").is_file()
-            else sorted(p for p in folder.iterdir() if (p / "ruleset.toml").is_file())
-            if folder.is_dir()
-            else []
-        )
-        for candidate in candidates:
-            try:
-                data = tomllib.loads((candidate / "ruleset.toml").read_text(encoding="utf-8"))
-                rid = data.get("ruleset", {}).get("id") or candidate.name
-            except (OSError, tomllib.TOMLDecodeError, AttributeError):
-                rid = candidate.name
-            found.setdefault(str(rid), candidate)
+        for candidate in _ruleset_dirs(Path(folder)):
+            found.setdefault(_declared_id(candidate), candidate)
     return found
 
 
@@ -473,15 +653,36 @@ class RulesetRegistry:
         loaded = self._loaded.get(ruleset_id)
         if loaded is not None:
             return loaded
-        ruleset = self._load(ruleset_id, ())
-        return ruleset
+        return self._load(ruleset_id, ())
+
+    def load_path(self, folder: Path) -> Ruleset:
+        """Load the ruleset in a folder (its ancestors by id from this registry)."""
+        folder = Path(folder)
+        header = read_header(folder)
+        rid = header["id"]
+        parent = None
+        if header.get("extends"):
+            parent = self._load(header["extends"], (rid,))
+        return load_folder(folder, parent)
 
     def _load(self, ruleset_id: str, seen: tuple[str, ...]) -> Ruleset:
         if ruleset_id in self._loaded:
             return self._loaded[ruleset_id]
         if ruleset_id in seen:
             cycle = " -> ".join((*seen, ruleset_id))
-            raise RulesetError(f"rulesets extend each other in a cycle: {cycle}")
+            folder = self.index.get(ruleset_id)
+            raise RulesetError(
+                f"rulesets extend each other in a cycle: {cycle}",
+                [
+                    RulesetProblem(
+                        f"{folder / 'ruleset.toml' if folder else ruleset_id}: ruleset.extends",
+                        f"found a cycle {cycle}; expected a chain that ends at a baseline",
+                        "make one ruleset in the cycle extend a baseline such as us",
+                        file=str(folder / "ruleset.toml") if folder else "",
+                        key="ruleset.extends",
+                    )
+                ],
+            )
         folder = self.index.get(ruleset_id)
         if folder is None:
             hint = did_you_mean(ruleset_id, self.index)
@@ -499,68 +700,253 @@ class RulesetRegistry:
 
 
 def read_header(folder: Path) -> dict[str, Any]:
-    path = folder / "ruleset.toml"
+    """The [ruleset] table of a folder, checked enough to follow `extends` safely."""
+    path = Path(folder) / "ruleset.toml"
     problems: list[Problem] = []
     reader = _FileReader(path, problems)
-    header = reader.data.get("ruleset")
     if problems:
         raise RulesetError(f"invalid ruleset {folder}", problems)
+    header = reader.data.get("ruleset")
     if not isinstance(header, dict):
-        raise RulesetError(
-            f"invalid ruleset {folder}",
-            [Problem(str(path), "missing the [ruleset] table", "add [ruleset] with id and title")],
+        reader.add(
+            "ruleset",
+            f"found {_kind(header) if header is not None else 'no [ruleset] table'}; "
+            "expected a [ruleset] table",
+            'add [ruleset] with id = "..." and title = "..."',
+            line=1 if header is None else None,
         )
+        raise RulesetError(f"invalid ruleset {folder}", problems)
+    rid = header.get("id")
+    if not isinstance(rid, str) or not rid:
+        reader.add(
+            "ruleset.id",
+            f"found {_kind(rid) if rid is not None else 'nothing'}; expected a string",
+            'add id = "us-xx"',
+        )
+    extends = header.get("extends")
+    if extends is not None and (not isinstance(extends, str) or not extends):
+        reader.add(
+            "ruleset.extends",
+            f"found {_kind(extends)}; expected a ruleset id string",
+            'write extends = "us"',
+        )
+    elif isinstance(rid, str) and extends == rid:
+        reader.add(
+            "ruleset.extends", f'the ruleset extends itself ("{rid}")', "extend its parent, e.g. us"
+        )
+    if problems:
+        raise RulesetError(f"invalid ruleset {folder}", problems)
     return header
+
+
+def _check_header(reader: _FileReader, header: Any) -> dict[str, Any]:
+    if not isinstance(header, dict):
+        reader.add(
+            "ruleset",
+            f"found {_kind(header)}; expected a table",
+            'add [ruleset] with id = "..." and title = "..."',
+        )
+        return {}
+    _check_keys(reader, header, RULESET_KEYS, "ruleset")
+    for key in ("id", "title"):
+        if not isinstance(header.get(key), str) or not header.get(key):
+            found = header.get(key)
+            reader.add(
+                f"ruleset.{key}",
+                f"found {_kind(found) if found is not None else 'nothing'}; expected a string",
+                f'add {key} = "..."',
+            )
+    rid = header.get("id")
+    if isinstance(rid, str) and rid and not ID_PATTERN.match(rid):
+        reader.add(
+            "ruleset.id",
+            f'found "{rid}"; expected lower-case letters and digits joined by hyphens',
+            'for example "us-mo" or "us-mo-stl-pilot"',
+        )
+    for key in ("jurisdiction", "extends", "version", "description"):
+        if key in header and not isinstance(header[key], str):
+            reader.add(f"ruleset.{key}", f"found {_kind(header[key])}; expected a string")
+    return header
+
+
+def _check_calendar(reader: _FileReader, cal: Any, folder: Path, parent: Ruleset | None) -> dict:
+    if not isinstance(cal, dict):
+        reader.add("calendar", f"found {_kind(cal)}; expected a table")
+        return {}
+    _check_keys(reader, cal, CALENDAR_KEYS, "calendar")
+    ok = {k: v for k, v in cal.items() if k in CALENDAR_KEYS}
+    for key in ("holidays_country", "holidays_subdivision", "school_calendar"):
+        if key in ok and not isinstance(ok[key], str):
+            reader.add(f"calendar.{key}", f"found {_kind(ok[key])}; expected a string")
+            ok.pop(key)
+    country = ok.get("holidays_country")
+    if country is None and parent is not None:
+        country = parent._calendar_setting("holidays_country")
+    import holidays as holidays_lib
+
+    supported = holidays_lib.list_supported_countries()
+    if "holidays_country" in ok and ok["holidays_country"] not in supported:
+        reader.add(
+            "calendar.holidays_country",
+            f'found "{ok["holidays_country"]}"; expected a country code the holidays package knows',
+            did_you_mean(ok["holidays_country"], supported) or 'for example "US"',
+        )
+        ok.pop("holidays_country")
+    elif "holidays_subdivision" in ok:
+        subdivisions = supported.get(country or "", [])
+        if ok["holidays_subdivision"] not in subdivisions:
+            reader.add(
+                "calendar.holidays_subdivision",
+                f'found "{ok["holidays_subdivision"]}"; expected a subdivision of '
+                f"{country or '(no holidays_country set)'}",
+                _hint(ok["holidays_subdivision"], subdivisions)
+                if subdivisions
+                else "set holidays_country first",
+            )
+            ok.pop("holidays_subdivision")
+    if "extra_holidays" in ok:
+        extra = ok["extra_holidays"]
+        if not isinstance(extra, list) or not all(_is_date(d) for d in extra):
+            reader.add(
+                "calendar.extra_holidays",
+                f"found {extra!r}; expected an array of dates",
+                "write extra_holidays = [2026-11-27]",
+            )
+            ok.pop("extra_holidays")
+    if "school_calendar" in ok:
+        path = folder / ok["school_calendar"]
+        if not path.is_file():
+            reader.add(
+                "calendar.school_calendar",
+                f'found "{ok["school_calendar"]}", but there is no file {path}',
+                "name a TOML file in the ruleset folder",
+            )
+            ok.pop("school_calendar")
+        elif _read_school_calendar(path, reader.problems) is None:
+            ok.pop("school_calendar")
+    return ok
+
+
+@attrs.define
+class _Item:
+    reader: _FileReader
+    name: str
+    path: str
+    table: dict
 
 
 def load_folder(folder: Path, parent: Ruleset | None) -> Ruleset:
     """Load and validate one ruleset folder on top of its already loaded parent."""
+    folder = Path(folder)
     problems: list[Problem] = []
     files = sorted(p for p in folder.glob("*.toml") if p.is_file())
     header_path = folder / "ruleset.toml"
     header: dict[str, Any] = {}
-    declarations: dict[str, Declaration] = {}
-    values: dict[str, list[ValueEntry]] = {}
     calendar: dict[str, Any] = {}
-    inherited = parent.declarations if parent else {}
+    items: list[_Item] = []
+    if header_path not in files:
+        problems.append(
+            RulesetProblem(
+                str(header_path),
+                "missing",
+                "add ruleset.toml with a [ruleset] table",
+                file=str(header_path),
+            )
+        )
     for path in files:
         reader = _FileReader(path, problems)
         data = reader.data
         _check_keys(reader, data, TOP_KEYS, "")
         if path == header_path:
-            header = data.get("ruleset") or {}
-            if not isinstance(header, dict):
-                reader.add("ruleset", "expected a table")
-                header = {}
-            _check_keys(reader, header, RULESET_KEYS, "ruleset")
-            for key in ("id", "title"):
-                if not isinstance(header.get(key), str) or not header.get(key):
-                    reader.add(f"ruleset.{key}", "missing or not a string", f'add {key} = "..."')
-            cal = data.get("calendar") or {}
-            if not isinstance(cal, dict):
-                reader.add("calendar", "expected a table")
-                cal = {}
-            _check_keys(reader, cal, CALENDAR_KEYS, "calendar")
-            calendar = cal
-        elif "ruleset" in data or "calendar" in data:
-            reader.add("ruleset", "[ruleset] and [calendar] belong in ruleset.toml only")
+            header = _check_header(reader, data.get("ruleset"))
+            calendar = _check_calendar(reader, data.get("calendar", {}), folder, parent)
+        else:
+            for key in ("ruleset", "calendar"):
+                if key in data:
+                    reader.add(
+                        key,
+                        f"[{key}] found in {path.name}",
+                        f"[{key}] belongs in ruleset.toml only",
+                    )
         params = data.get("parameters")
         if params is None:
             continue
         if not isinstance(params, dict):
-            reader.add("parameters", "expected a table")
+            reader.add("parameters", f"found {_kind(params)}; expected a table")
             continue
-        rid = str(header.get("id") or folder.name)
-        _walk(reader, params, "", rid, declarations, values, inherited, parent)
+        _collect(reader, params, "", items)
     rid = str(header.get("id") or folder.name)
-    if parent is None and header.get("extends"):
-        problems.append(Problem(str(header_path), "extends a ruleset that was not loaded"))
-    all_decls = {**inherited, **declarations}
-    for name, entries in values.items():
-        decl = all_decls.get(name)
-        if decl is None:
+    inherited = parent.declarations if parent else {}
+    if header.get("extends") and parent is None:
+        problems.append(
+            RulesetProblem(
+                f"{header_path}: ruleset.extends",
+                "extends a ruleset that was not loaded",
+                file=str(header_path),
+                key="ruleset.extends",
+            )
+        )
+    if parent is not None and header.get("extends") not in (None, parent.id):
+        problems.append(
+            RulesetProblem(
+                f"{header_path}: ruleset.extends",
+                f'found "{header.get("extends")}", but it was loaded on top of "{parent.id}"',
+                file=str(header_path),
+                key="ruleset.extends",
+            )
+        )
+    declarations: dict[str, Declaration] = {}
+    for item in items:
+        if not any(k in item.table for k in ("type", "label")):
             continue
-        _check_entries(name, decl, entries, problems, parent)
+        if item.name in inherited:
+            item.reader.add(
+                item.path,
+                f'"{item.name}" is already declared by ruleset "{inherited[item.name].ruleset}"',
+                "give only dated values here, under .values",
+            )
+            continue
+        if item.name in declarations:
+            item.reader.add(
+                item.path,
+                f'"{item.name}" is declared twice in this ruleset',
+                f"it is also declared in {declarations[item.name].file}",
+            )
+            continue
+        _check_keys(item.reader, item.table, DECLARATION_KEYS, item.path)
+        decl = _declaration(item.reader, item.table, item.name, item.path, rid)
+        if decl is not None:
+            declarations[item.name] = decl
+    known = {**inherited, **declarations}
+    values: dict[str, list[ValueEntry]] = {}
+    for item in items:
+        declaring = any(k in item.table for k in ("type", "label"))
+        if not declaring:
+            if item.name not in known:
+                hint = did_you_mean(item.name, known)
+                item.reader.add(
+                    item.path,
+                    f'"{item.name}" is not a parameter declared by this ruleset or one it extends',
+                    hint or "check the name, or declare it with a label and type",
+                )
+                continue
+            _check_keys(item.reader, item.table, ("values",), item.path)
+        decl = known.get(item.name)
+        if decl is None:  # its declaration was invalid and is reported already
+            continue
+        entries = item.table.get("values", [])
+        if not isinstance(entries, list):
+            item.reader.add(
+                f"{item.path}.values",
+                f"found {_kind(entries)}; expected an array of tables ([[...values]])",
+            )
+            continue
+        for i, raw in enumerate(entries):
+            entry = _entry(item.reader, raw, f"{item.path}.values[{i}]", decl, rid, parent)
+            if entry is not None:
+                values.setdefault(item.name, []).append(entry)
+    for name, entries in values.items():
+        _check_entries(name, known[name], entries, problems, parent)
     # A baseline may declare a parameter without a value: the federal rule leaves
     # it to the state (e.g. the Part C timely-services timeline), and rules that
     # need it say so instead of guessing.
@@ -585,93 +971,96 @@ def _is_param(table: dict) -> bool:
     return any(k in table for k in PARAM_MARKERS)
 
 
-def _walk(reader, table, prefix, rid, declarations, values, inherited, parent) -> None:
+def _collect(reader: _FileReader, table: dict, prefix: str, items: list[_Item]) -> None:
+    """Find the parameter tables under [parameters]; anything else is reported."""
     for key, sub in table.items():
         name = f"{prefix}.{key}" if prefix else key
         path = f"parameters.{name}"
         if not isinstance(sub, dict):
-            known = [k for k in (*inherited, *declarations) if k.startswith(prefix)]
-            hint = did_you_mean(name, known) or did_you_mean(key, PARAM_MARKERS)
             reader.add(
                 path,
-                f"unexpected {type(sub).__name__}; expected a parameter table or a group of them",
-                hint,
+                f"found {_kind(sub)}; expected a parameter table or a group of them",
+                did_you_mean(key, (*PARAM_MARKERS, *DECLARATION_KEYS))
+                or "a parameter table has label and type, or values",
             )
             continue
-        if not _is_param(sub):
-            _walk(reader, sub, name, rid, declarations, values, inherited, parent)
-            continue
-        declaring = any(k in sub for k in ("type", "label"))
-        if declaring:
-            if name in inherited:
-                reader.add(
-                    path,
-                    f'"{name}" is already declared by ruleset "{inherited[name].ruleset}"',
-                    "give only dated values here, under .values",
-                )
-                continue
-            _check_keys(reader, sub, DECLARATION_KEYS, path)
-            decl = _declaration(reader, sub, name, path, rid)
-            if decl is None:
-                continue
-            declarations[name] = decl
+        if _is_param(sub):
+            items.append(_Item(reader, name, path, sub))
+        elif not sub:
+            reader.add(
+                path,
+                "found an empty table; expected a parameter (label, type, values) "
+                "or a group of parameters",
+                "remove it or add the parameter's keys",
+            )
         else:
-            if name not in inherited:
-                hint = did_you_mean(name, inherited)
-                reader.add(
-                    path,
-                    f'"{name}" is not a parameter of the ruleset this one extends',
-                    hint or "declare it with a label and type in a baseline ruleset",
-                )
-                continue
-            _check_keys(reader, sub, ("values",), path)
-        decl = declarations.get(name) or inherited[name]
-        entries = sub.get("values", [])
-        if not isinstance(entries, list):
-            reader.add(f"{path}.values", "expected an array of tables ([[...values]])")
-            continue
-        for i, raw in enumerate(entries):
-            entry = _entry(reader, raw, f"{path}.values[{i}]", decl, rid, parent)
-            if entry is not None:
-                values.setdefault(name, []).append(entry)
+            _collect(reader, sub, name, items)
 
 
 def _declaration(reader, sub, name, path, rid) -> Declaration | None:
     label, typ = sub.get("label"), sub.get("type")
     ok = True
     if not isinstance(label, str) or not label.strip():
-        reader.add(f"{path}.label", "missing or empty", "add a label a case manager can read")
+        reader.add(
+            f"{path}.label",
+            f"found {_kind(label) if label is not None else 'nothing'}; expected a label",
+            "add a label a case manager can read",
+        )
         ok = False
     if typ not in TYPES:
-        hint = did_you_mean(str(typ), TYPES)
-        reader.add(
-            f"{path}.type",
-            f"{typ!r} is not a parameter type",
-            hint or f"expected one of: {', '.join(TYPES)}",
-        )
+        reader.add(f"{path}.type", f"found {typ!r}; expected a parameter type", _hint(typ, TYPES))
         ok = False
     floor = sub.get("floor")
     if floor is not None and floor not in FLOORS:
+        reader.add(f"{path}.floor", f"found {floor!r}; expected a floor", _hint(floor, FLOORS))
+        ok = False
+    if floor is not None and typ not in ("integer", "number", "duration", "clock"):
         reader.add(
-            f"{path}.floor", f"{floor!r} is not a floor", f"expected one of: {', '.join(FLOORS)}"
+            f"{path}.floor",
+            f"a floor on a {typ} parameter cannot be checked",
+            "floors apply to integer, number, duration and clock parameters",
         )
         ok = False
-    if floor is not None and not sub.get("floor_citation"):
+    citation = sub.get("floor_citation")
+    if floor is not None and (not isinstance(citation, str) or not citation.strip()):
         reader.add(
-            f"{path}.floor_citation", "a federal floor needs the citation of the federal rule"
+            f"{path}.floor_citation",
+            "a federal floor needs the citation of the federal rule; found none",
+            'add floor_citation = "34 CFR ..."',
+        )
+        ok = False
+    elif citation is not None and floor is None:
+        reader.add(
+            f"{path}.floor_citation",
+            "found a floor_citation but no floor",
+            'add floor = "at_most" or "at_least", or remove it',
         )
         ok = False
     unit = sub.get("unit")
-    if unit is not None and not isinstance(unit, str):
-        reader.add(f"{path}.unit", "expected a string")
+    if unit is not None and unit not in DECLARATION_UNITS:
+        reader.add(
+            f"{path}.unit", f"found {unit!r}; expected a unit", _hint(unit, DECLARATION_UNITS)
+        )
         ok = False
     choices = sub.get("choices", [])
-    if typ == "enum" and (not isinstance(choices, list) or not choices):
-        reader.add(f"{path}.choices", "an enum needs a list of choices")
+    if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
+        reader.add(f"{path}.choices", f"found {choices!r}; expected an array of strings")
+        ok = False
+        choices = []
+    elif typ == "enum" and not choices:
+        reader.add(
+            f"{path}.choices",
+            "an enum needs a list of choices; found none",
+            'add choices = ["a", "b"]',
+        )
         ok = False
     state_choice = sub.get("state_choice", False)
     if not isinstance(state_choice, bool):
-        reader.add(f"{path}.state_choice", "expected true or false")
+        reader.add(f"{path}.state_choice", f"found {_kind(state_choice)}; expected true or false")
+        ok = False
+    description = sub.get("description")
+    if description is not None and not isinstance(description, str):
+        reader.add(f"{path}.description", f"found {_kind(description)}; expected a string")
         ok = False
     if not ok:
         return None
@@ -680,11 +1069,11 @@ def _declaration(reader, sub, name, path, rid) -> Declaration | None:
         label=label,
         type=typ,
         unit=unit,
-        choices=tuple(choices) if isinstance(choices, list) else (),
+        choices=tuple(choices),
         floor=floor,
-        floor_citation=sub.get("floor_citation"),
+        floor_citation=citation,
         state_choice=state_choice,
-        description=sub.get("description"),
+        description=description,
         file=str(reader.path),
         ruleset=rid,
     )
@@ -692,42 +1081,56 @@ def _declaration(reader, sub, name, path, rid) -> Declaration | None:
 
 def _entry(reader, raw, path, decl: Declaration, rid, parent) -> ValueEntry | None:
     if not isinstance(raw, dict):
-        reader.add(path, "expected a table with effective, value and citation")
+        reader.add(path, f"found {_kind(raw)}; expected a table with effective, value and citation")
         return None
     _check_keys(reader, raw, VALUE_KEYS, path)
     ok = True
     effective = raw.get("effective")
-    if not isinstance(effective, date) or hasattr(effective, "hour"):
+    if not _is_date(effective):
         reader.add(
             f"{path}.effective",
-            f"{effective!r} is not a date",
+            f"found {_kind(effective) if effective is not None else 'nothing'}"
+            f"{f' {effective!r}' if effective is not None else ''}; expected a date",
             "write it as a TOML date: effective = 2011-10-28",
         )
         ok = False
     until = raw.get("until")
-    if until is not None and (not isinstance(until, date) or hasattr(until, "hour")):
-        reader.add(f"{path}.until", f"{until!r} is not a date")
+    if until is not None and not _is_date(until):
+        reader.add(f"{path}.until", f"found {_kind(until)} {until!r}; expected a date")
         ok = False
-    elif until is not None and isinstance(effective, date) and until < effective:
-        reader.add(f"{path}.until", f"{until} is before effective {effective}")
+    elif until is not None and _is_date(effective) and until < effective:
+        reader.add(
+            f"{path}.until",
+            f"found {until}, which is before effective {effective}",
+            "a value ends on or after the day it takes effect",
+        )
         ok = False
     citation = raw.get("citation")
     if not isinstance(citation, str) or not citation.strip():
         reader.add(
             f"{path}.citation",
+            f"found {_kind(citation) if citation is not None else 'no citation'}; "
             "every value needs a citation",
             'add citation = "34 CFR ..." or the state rule',
         )
         ok = False
     repealed = raw.get("repealed", False)
     if not isinstance(repealed, bool):
-        reader.add(f"{path}.repealed", "expected true or false")
+        reader.add(f"{path}.repealed", f"found {_kind(repealed)}; expected true or false")
         ok = False
+        repealed = False
     if "value" not in raw and not repealed:
         reader.add(f"{path}.value", "missing", "add value = ... or repealed = true")
         ok = False
+    if "value" in raw and repealed:
+        reader.add(
+            f"{path}.repealed",
+            "found both a value and repealed = true",
+            "a repeal has no value: remove one of them",
+        )
+        ok = False
     value = raw.get("value")
-    if "value" in raw and ok:
+    if "value" in raw and not repealed:
         partial = decl.type == "clock" and parent is not None and decl.ruleset != rid
         problem = check_value(decl, value, partial=partial)
         if problem:
@@ -735,7 +1138,7 @@ def _entry(reader, raw, path, decl: Declaration, rid, parent) -> ValueEntry | No
             ok = False
     for key in ("url", "note"):
         if key in raw and not isinstance(raw[key], str):
-            reader.add(f"{path}.{key}", "expected a string")
+            reader.add(f"{path}.{key}", f"found {_kind(raw[key])}; expected a string")
             ok = False
     if not ok:
         return None
@@ -749,6 +1152,8 @@ def _entry(reader, raw, path, decl: Declaration, rid, parent) -> ValueEntry | No
         repealed=repealed,
         file=str(reader.path),
         ruleset=rid,
+        key=path,
+        line=reader.line(path),
     )
 
 
@@ -765,126 +1170,147 @@ def _is_int(v: Any) -> bool:
 
 
 def _is_num(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def check_value(
     decl: Declaration, value: Any, *, partial: bool = False
 ) -> tuple[str, str | None] | None:
-    """Return (what is wrong, how to fix) if the value does not fit the declaration."""
+    """Return (what was found and expected, how to fix) if the value does not fit."""
     t = decl.type
+    found = f"found {_kind(value)} {value!r}"
     if t == "integer" and not _is_int(value):
-        return f"{value!r} is not a whole number", None
+        return f"{found}; expected a whole number" + (f" of {decl.unit}" if decl.unit else ""), None
     if t == "number" and not _is_num(value):
-        return f"{value!r} is not a number", None
+        return f"{found}; expected a finite number", None
     if t == "boolean" and not isinstance(value, bool):
-        return f"{value!r} is not true or false", None
+        return f"{found}; expected true or false", None
     if t == "string" and not isinstance(value, str):
-        return f"{value!r} is not a string", None
-    if t == "date" and (not isinstance(value, date) or hasattr(value, "hour")):
-        return f"{value!r} is not a date", "write it as a TOML date: 2026-07-01"
-    if t == "enum" and value not in decl.choices:
-        return f"{value!r} is not allowed", did_you_mean(
-            str(value), decl.choices
-        ) or f"expected one of: {', '.join(decl.choices)}"
+        return f"{found}; expected a string", None
+    if t == "date" and not _is_date(value):
+        return f"{found}; expected a date", "write it as a TOML date: 2026-07-01"
+    if t == "enum" and (not isinstance(value, str) or value not in decl.choices):
+        return f"{found}; expected one of the choices", _hint(value, decl.choices)
     if t == "strings":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return f"{value!r} is not a list of strings", None
+            return f"{found}; expected an array of strings", None
         if decl.choices:
             for v in value:
                 if v not in decl.choices:
-                    return f'"{v}" is not allowed', did_you_mean(
-                        v, decl.choices
-                    ) or f"expected one of: {', '.join(decl.choices)}"
+                    return f'found "{v}"; expected one of the choices', _hint(v, decl.choices)
     if t == "duration":
-        if (
-            not isinstance(value, dict)
-            or set(value) - {"length", "unit"}
-            or not {"length", "unit"} <= set(value)
-        ):
+        if not isinstance(value, dict) or set(value) != {"length", "unit"}:
             return (
-                f"{value!r} is not a duration",
+                f"{found}; expected a duration table with length and unit",
                 'write it as { length = 45, unit = "calendar_days" }',
             )
         if not _is_int(value["length"]) or value["length"] < 0:
-            return f"length {value['length']!r} is not a whole number of units", None
+            return f"length {value['length']!r}; expected a whole number of units, 0 or more", None
         if value["unit"] not in UNITS:
-            return f"unit {value['unit']!r} is not known", did_you_mean(
-                value["unit"], UNITS
-            ) or f"expected one of: {', '.join(UNITS)}"
+            return f"unit {value['unit']!r}; expected a unit", _hint(value["unit"], UNITS)
     if t == "clock":
         return _check_clock(value, partial)
     if t == "criteria":
-        return _check_criteria(value)
+        return _check_criteria(value, decl.choices)
     return None
 
 
 def _check_clock(value: Any, partial: bool) -> tuple[str, str | None] | None:
     if not isinstance(value, dict):
-        return f"{value!r} is not a clock table", None
+        return f"found {_kind(value)} {value!r}; expected a clock table", (
+            'write it as { start = ["..."], length = 45, unit = "calendar_days", stop = ["..."] }'
+        )
     for key in value:
         if key not in CLOCK_KEYS:
-            return f'unknown clock key "{key}"', did_you_mean(
-                key, CLOCK_KEYS
-            ) or f"expected one of: {', '.join(CLOCK_KEYS)}"
+            return f'unknown clock key "{key}"', _hint(key, CLOCK_KEYS)
     if not partial:
         missing = [k for k in CLOCK_REQUIRED if k not in value]
         if missing:
-            return f"clock is missing {', '.join(missing)}", None
+            return f"the clock has no {', '.join(missing)}; expected all of " + ", ".join(
+                CLOCK_REQUIRED
+            ), None
     for key in ("start", "stop", "excused_by"):
         if key in value and (
             not isinstance(value[key], list) or not all(isinstance(v, str) for v in value[key])
         ):
-            return f"{key} must be a list of strings", None
+            return f"{key}: found {value[key]!r}; expected an array of event names", None
+    for key in ("start", "stop"):
+        if key in value and isinstance(value[key], list) and not value[key]:
+            return f"{key}: found an empty array; expected at least one event name", None
     for key in ("length", "opens_length"):
         if key in value and (not _is_int(value[key]) or value[key] < 0):
-            return f"{key} {value[key]!r} is not a whole number of units", None
+            return f"{key}: found {value[key]!r}; expected a whole number of units, 0 or more", None
     for key in ("unit", "opens_unit"):
         if key in value and value[key] not in UNITS:
-            return f"{key} {value[key]!r} is not known", did_you_mean(
-                str(value[key]), UNITS
-            ) or f"expected one of: {', '.join(UNITS)}"
+            return f"{key}: found {value[key]!r}; expected a unit", _hint(value[key], UNITS)
     if "direction" in value and value["direction"] not in ("after", "before"):
-        return f"direction {value['direction']!r} must be after or before", None
+        return f"direction: found {value['direction']!r}; expected after or before", None
     if "on_weekend" in value and value["on_weekend"] not in WEEKEND_RULES:
-        return f"on_weekend {value['on_weekend']!r} is not known", did_you_mean(
-            str(value["on_weekend"]), WEEKEND_RULES
-        ) or f"expected one of: {', '.join(WEEKEND_RULES)}"
-    if "excuse_policy" in value and value["excuse_policy"] not in EXCUSE_POLICIES:
-        return (
-            f"excuse_policy {value['excuse_policy']!r} is not known",
-            f"expected one of: {', '.join(EXCUSE_POLICIES)}",
+        return f"on_weekend: found {value['on_weekend']!r}; expected a weekend rule", _hint(
+            value["on_weekend"], WEEKEND_RULES
         )
-    if "count_start_day_as" in value and value["count_start_day_as"] not in (0, 1):
-        return "count_start_day_as must be 0 or 1", None
+    if "excuse_policy" in value and value["excuse_policy"] not in EXCUSE_POLICIES:
+        return f"excuse_policy: found {value['excuse_policy']!r}; expected a policy", _hint(
+            value["excuse_policy"], EXCUSE_POLICIES
+        )
+    if "count_start_day_as" in value and (
+        not _is_int(value["count_start_day_as"]) or value["count_start_day_as"] not in (0, 1)
+    ):
+        return f"count_start_day_as: found {value['count_start_day_as']!r}; expected 0 or 1", None
+    unit = value.get("unit")
+    if value.get("direction") == "before" and unit in ("business_days", "school_days"):
+        return f"a clock counted back (direction before) cannot use {unit}", (
+            "use calendar_days, weeks, months or years"
+        )
     return None
 
 
-def _check_criteria(value: Any) -> tuple[str, str | None] | None:
-    if not isinstance(value, list):
-        return "criteria must be an array of tables", None
+def _check_criteria(value: Any, domains: tuple[str, ...] = ()) -> tuple[str, str | None] | None:
+    if not isinstance(value, list) or not value:
+        return f"found {_kind(value)} {value!r}; expected a non-empty array of criterion tables", (
+            'write it as [{ measure = "percent_delay", at_least = 25, domains = 1 }]'
+        )
     for i, item in enumerate(value):
         if not isinstance(item, dict):
-            return f"criterion {i} is not a table", None
+            return f"criterion {i}: found {_kind(item)}; expected a table", None
         for key in item:
             if key not in CRITERION_KEYS:
-                return f'criterion {i}: unknown key "{key}"', did_you_mean(
-                    key, CRITERION_KEYS
-                ) or f"expected one of: {', '.join(CRITERION_KEYS)}"
+                return f'criterion {i}: unknown key "{key}"', _hint(key, CRITERION_KEYS)
         if item.get("measure") not in MEASURES:
             return (
-                f"criterion {i}: measure {item.get('measure')!r} is not known",
-                f"expected one of: {', '.join(MEASURES)}",
+                f"criterion {i}: measure {item.get('measure')!r}; expected a measure",
+                _hint(item.get("measure"), MEASURES),
             )
-        if not _is_num(item.get("at_least")) or item["at_least"] < 0:
-            return f"criterion {i}: at_least must be a non-negative number", None
-        if not _is_int(item.get("domains", 1)) or item.get("domains", 1) < 1:
-            return f"criterion {i}: domains must be a whole number of at least 1", None
+        at_least = item.get("at_least")
+        if not _is_num(at_least) or at_least < 0:
+            return f"criterion {i}: at_least {at_least!r}; expected a number, 0 or more", None
+        if item["measure"] == "percent_delay" and at_least > 100:
+            return f"criterion {i}: at_least {at_least!r}; a percent delay is at most 100", None
+        count = item.get("domains", 1)
+        if not _is_int(count) or count < 1:
+            return f"criterion {i}: domains {count!r}; expected a whole number, 1 or more", None
         for key in ("in", "only"):
-            if key in item and (
-                not isinstance(item[key], list) or not all(isinstance(v, str) for v in item[key])
+            if key not in item:
+                continue
+            names = item[key]
+            if (
+                not isinstance(names, list)
+                or not names
+                or not all(isinstance(v, str) for v in names)
             ):
-                return f"criterion {i}: {key} must be a list of domain names", None
+                return f"criterion {i}: {key} {names!r}; expected an array of domain names", None
+            for v in names:
+                if domains and v not in domains:
+                    return f'criterion {i}: {key}: found "{v}"; expected a domain', _hint(
+                        v, domains
+                    )
+        if "in" in item and count > len(item["in"]):
+            return (
+                f"criterion {i}: domains {count} but only {len(item['in'])} listed under in",
+                "a child cannot meet it; lower domains or list more",
+            )
+        if "label" in item and not isinstance(item["label"], str):
+            return f"criterion {i}: label: found {_kind(item['label'])}; expected a string", None
     return None
 
 
@@ -909,6 +1335,15 @@ def _comparable(
     return None
 
 
+def _entry_problem(entry: ValueEntry, what: str, fix: str | None = None) -> RulesetProblem:
+    where = entry.file + (f":{entry.line}" if entry.line else "") + f": {entry.key}"
+    return RulesetProblem(where, what, fix, file=entry.file, line=entry.line, key=entry.key)
+
+
+def _show(number: tuple[float, str | None]) -> str:
+    return f"{number[0]:g} {number[1] or ''}".strip()
+
+
 def _check_entries(name, decl, entries, problems, parent) -> None:
     ordered = sorted(entries, key=lambda e: e.effective)
     for before, after in zip(ordered, ordered[1:], strict=False):
@@ -916,55 +1351,120 @@ def _check_entries(name, decl, entries, problems, parent) -> None:
             before.until is not None and before.until >= after.effective
         ):
             problems.append(
-                Problem(
-                    f"{after.file}: parameters.{name}.values",
-                    f"effective periods overlap: {before.effective} to {before.until or 'open'} and from {after.effective}",
+                _entry_problem(
+                    after,
+                    f"effective periods overlap: {before.effective} to "
+                    f"{before.until or 'open'} ({before.key}) and from {after.effective}",
                     "end the earlier one (until) before the later one starts",
                 )
             )
-    if parent is None or decl.floor is None or decl.state_choice:
+    if decl.type == "clock" and parent is not None and decl.ruleset != ordered[0].ruleset:
+        for entry in ordered:
+            if entry.repealed:
+                continue
+            missing = [k for k in CLOCK_REQUIRED if k not in entry.value]
+            if missing and _first_gap(parent, name, entry) is not None:
+                problems.append(
+                    _entry_problem(
+                        entry,
+                        f"the clock has no {', '.join(missing)} and the ruleset it extends has "
+                        f"no value to complete it on {_first_gap(parent, name, entry)}",
+                        "give the whole clock: start, stop, length and unit",
+                    )
+                )
+    if (
+        parent is None
+        or decl.floor is None
+        or decl.state_choice
+        or decl.ruleset == ordered[0].ruleset
+    ):
         return
     for entry in ordered:
-        if entry.repealed:
+        problem = _floor_problem(name, decl, entry, parent)
+        if problem is not None:
+            problems.append(problem)
+
+
+def _days_in_force(parent: Ruleset, name: str, entry: ValueEntry) -> list[date]:
+    return [entry.effective] + [
+        d
+        for d in parent.change_dates(name)
+        if d > entry.effective and (entry.until is None or d <= entry.until)
+    ]
+
+
+def _first_gap(parent: Ruleset, name: str, entry: ValueEntry) -> date | None:
+    for day in _days_in_force(parent, name, entry):
+        try:
+            parent.param(name, day)
+        except RulesetError:
+            return day
+    return None
+
+
+def _floor_problem(name, decl, entry, parent) -> RulesetProblem | None:
+    rule = decl.floor_citation
+    for day in _days_in_force(parent, name, entry):
+        try:
+            base = parent.param(name, day)
+        except RulesetError:
             continue
-        dates = [entry.effective] + [
-            d
-            for d in parent.change_dates(name)
-            if d > entry.effective and (entry.until is None or d <= entry.until)
-        ]
-        for day in dates:
-            try:
-                base = parent.param(name, day)
-            except RulesetError:
-                continue
-            value = entry.value
-            if decl.type == "clock":
-                value = {**base.value, **value}
-            mine, theirs = _floor_number(decl, value), _floor_number(decl, base.value)
-            if mine is None or theirs is None:
-                continue
-            pair = _comparable(mine, theirs)
-            if pair is None:
-                problems.append(
-                    Problem(
-                        f"{entry.file}: parameters.{name}.values (effective {entry.effective})",
-                        f"changes the unit of a federal floor ({theirs[1]} to {mine[1]}), which cannot be checked against {decl.floor_citation}",
-                        "keep the federal unit",
-                    )
+        if entry.repealed:
+            return _entry_problem(
+                entry,
+                f"repeals a federal requirement that {rule} sets "
+                f"({_show(_floor_number(decl, base.value) or (0, None))})",
+                "a state may tighten a federal floor, never remove it",
+            )
+        value = entry.value
+        if decl.type == "clock":
+            value = {**base.value, **value}
+        mine, theirs = _floor_number(decl, value), _floor_number(decl, base.value)
+        if mine is None or theirs is None:
+            continue
+        pair = _comparable(mine, theirs)
+        if pair is None:
+            return _entry_problem(
+                entry,
+                f"found {_show(mine)}, a different unit from the federal floor of {_show(theirs)}, "
+                f"so it cannot be checked against {rule}",
+                f"keep the federal unit ({theirs[1]})",
+            )
+        loosened = pair[0] > pair[1] if decl.floor == "at_most" else pair[0] < pair[1]
+        if loosened:
+            bound = "at most" if decl.floor == "at_most" else "at least"
+            return _entry_problem(
+                entry,
+                f"found {_show(mine)}, which loosens the federal floor: {rule} requires "
+                f"{bound} {_show(theirs)}",
+                f"set {bound} {_show(theirs)}; a state may tighten a federal floor, never loosen it",
+            )
+        if decl.type == "clock":
+            extra = sorted(set(value.get("excused_by", ())) - set(base.value.get("excused_by", ())))
+            if extra:
+                return _entry_problem(
+                    entry,
+                    f"excused_by adds {', '.join(extra)}, which loosens the federal floor: "
+                    f"{rule} allows only {', '.join(base.value.get('excused_by', ())) or 'none'}",
+                    "a state may not excuse more delays than the federal rule",
                 )
-                break
-            loosened = pair[0] > pair[1] if decl.floor == "at_most" else pair[0] < pair[1]
-            if loosened:
-                word = "more" if decl.floor == "at_most" else "fewer"
-                problems.append(
-                    Problem(
-                        f"{entry.file}: parameters.{name}.values (effective {entry.effective})",
-                        f"{mine[0]:g} {mine[1] or ''} loosens the federal floor of {theirs[0]:g} {theirs[1] or ''}: "
-                        f"a state may not allow {word} than {decl.floor_citation} does",
-                        "set a value that is the same or stricter",
-                    )
+            if value.get("direction", "after") != base.value.get("direction", "after"):
+                return _entry_problem(
+                    entry,
+                    f"direction: found {value.get('direction')!r}; {rule} counts "
+                    f"{base.value.get('direction', 'after')}",
+                    "keep the federal direction",
                 )
-                break
+            if (
+                value.get("on_weekend") == "next_business_day"
+                and base.value.get("on_weekend", "keep") != "next_business_day"
+            ):
+                return _entry_problem(
+                    entry,
+                    f"on_weekend next_business_day moves due dates later than {rule} allows",
+                    "use keep or previous_business_day",
+                )
+    return None
 
 
 def iter_resolved(ruleset: Ruleset, on: date) -> Iterator[tuple[Declaration, Param | None]]:
