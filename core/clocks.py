@@ -13,6 +13,7 @@ from typing import Any
 
 from .dates import WEEKDAYS, BusinessCalendar, SchoolCalendar, apply_weekend_rule, shift
 from .decisions import Clock
+from .errors import RulesetError
 from .models import Case, Event
 
 DELAY_EVENT = "delay"
@@ -96,26 +97,37 @@ def compute_clock(
     direction = spec.get("direction", "after")
     length, unit = int(spec["length"]), spec["unit"]
     base = anchor if (direction == "before" and anchor is not None) else start
-    due = shift(
-        base,
-        length,
-        unit,
-        direction=-1 if direction == "before" else 1,
-        count_start_day_as=int(spec.get("count_start_day_as", 0)),
-        business=business,
-        school=school,
-        leap_day=leap_day,
-    )
-    opens = None
-    if "opens_length" in spec and anchor is not None:
-        opens = shift(
-            anchor,
-            int(spec["opens_length"]),
-            spec.get("opens_unit", unit),
-            direction=-1,
+    try:
+        due = shift(
+            base,
+            length,
+            unit,
+            direction=-1 if direction == "before" else 1,
+            count_start_day_as=int(spec.get("count_start_day_as", 0)),
             business=business,
             school=school,
             leap_day=leap_day,
+        )
+        opens = None
+        if "opens_length" in spec and anchor is not None:
+            opens = shift(
+                anchor,
+                int(spec["opens_length"]),
+                spec.get("opens_unit", unit),
+                direction=-1,
+                business=business,
+                school=school,
+                leap_day=leap_day,
+            )
+    except ValueError as exc:  # e.g. a school-day clock without a school calendar
+        return not_applicable(
+            id=id,
+            program=program,
+            citation=citation,
+            label=label,
+            start=start,
+            reason=f"cannot compute the due date: {exc}",
+            subject=subject,
         )
     if due is None:  # beyond the end of the school calendar
         return Clock(
@@ -150,8 +162,13 @@ def compute_clock(
         excused_by = delays[0].reason
         reason = f"late for a documented reason: {excused_by.replace('_', ' ')} (from {delays[0].date.isoformat()})"
     for event in case.events_of(*closing, program=program):
-        if event.date >= start and (met_on is None or event.date < met_on) and event.date <= as_of:
-            if met_on is None:
+        # An event about one service (e.g. consent withdrawn for speech therapy)
+        # closes only the clock about that service.
+        if event.service is not None and event.service != subject:
+            continue
+        if met_on is None and start <= event.date <= as_of:
+            closed = f"{event.type.replace('_', ' ')} on {event.date.isoformat()}"
+            if event.date <= due:
                 return Clock(
                     id=id,
                     program=program,
@@ -162,8 +179,22 @@ def compute_clock(
                     citation=citation,
                     label=label,
                     subject=subject,
-                    reason=f"{event.type.replace('_', ' ')} on {event.date.isoformat()}",
+                    reason=f"closed: {closed}, before the due date",
                 )
+            # Closed after the due date had passed: the lateness stands.
+            return Clock(
+                id=id,
+                program=program,
+                start=start,
+                due=due,
+                opens=opens,
+                status="late_excused" if excused_by else "overdue",
+                citation=citation,
+                label=label,
+                subject=subject,
+                excused_by=excused_by,
+                reason=f"{reason + '; ' if reason else ''}already overdue when {closed}",
+            )
     status = status_of(
         due=due, met_on=met_on, as_of=as_of, due_soon_days=due_soon_days, excused=bool(excused_by)
     )
@@ -184,7 +215,14 @@ def compute_clock(
 
 
 def not_applicable(
-    *, id: str, program: str, citation: str, reason: str, label: str = "", start: date | None = None
+    *,
+    id: str,
+    program: str,
+    citation: str,
+    reason: str,
+    label: str = "",
+    start: date | None = None,
+    subject: str | None = None,
 ) -> Clock:
     """A clock that does not apply to this case, with why."""
     return Clock(
@@ -196,4 +234,93 @@ def not_applicable(
         citation=citation,
         reason=reason,
         label=label,
+        subject=subject,
+    )
+
+
+def latest_on_or_before(events: Iterable[Event], as_of: date) -> tuple[Event | None, Event | None]:
+    """The latest event dated on or before as_of, and the one before it (recurring clocks)."""
+    last = previous = None
+    for event in events:
+        if event.date > as_of:
+            break
+        previous, last = last, event
+    return last, previous
+
+
+def param_or_none(ruleset: Any, name: str, on: date) -> Any:
+    """The parameter in force on a date, or None when the ruleset gives it no value then."""
+    try:
+        return ruleset.param(name, on)
+    except RulesetError:
+        return None
+
+
+def calendars_for(ruleset: Any, spec: dict[str, Any], around: date):
+    """The business and school calendars a clock definition needs (built only when needed)."""
+    business = WEEKDAYS
+    if spec.get("unit") == "business_days" or spec.get("on_weekend", "keep") != "keep":
+        business = ruleset.business_calendar(range(around.year - 1, around.year + 4))
+    school = None
+    if "school_days" in (spec.get("unit"), spec.get("opens_unit")):
+        school = ruleset.school_calendar()
+    return business, school
+
+
+def clock_from_param(
+    case: Case,
+    ruleset: Any,
+    name: str,
+    *,
+    id: str,
+    program: str,
+    start: date,
+    as_of: date,
+    on: date | None = None,
+    anchor: date | None = None,
+    label: str = "",
+    subject: str | None = None,
+    stop_events: tuple[Event, ...] | None = None,
+    closing: Iterable[str] = (),
+    overrides: dict[str, Any] | None = None,
+) -> Clock:
+    """A clock defined by a ruleset parameter in force on `on` (default: the start date).
+
+    When the ruleset declares the parameter but gives it no value on that date,
+    the clock is not applicable and says so.
+    """
+    on = on or start
+    param = param_or_none(ruleset, name, on)
+    if param is None:
+        decl = ruleset.declarations.get(name)
+        cite = (decl.floor_citation or "") if decl else ""
+        return not_applicable(
+            id=id,
+            program=program,
+            citation=cite,
+            label=label,
+            start=start,
+            subject=subject,
+            reason=f'ruleset "{ruleset.id}" sets no value for {name} in force on {on.isoformat()}'
+            + (f" ({decl.description})" if decl is not None and decl.description else ""),
+        )
+    spec = param.value if not overrides else {**param.value, **overrides}
+    business, school = calendars_for(ruleset, spec, anchor or start)
+    return compute_clock(
+        case,
+        id=id,
+        program=program,
+        spec=spec,
+        citation=param.citation,
+        start=start,
+        as_of=as_of,
+        due_soon_days=ruleset.value("clocks.due_soon_days", as_of),
+        anchor=anchor,
+        label=label,
+        subject=subject,
+        stop_events=stop_events,
+        closing=closing,
+        business=business,
+        school=school,
+        leap_day=ruleset.value("dates.leap_day_birthday", on),
     )

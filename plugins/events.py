@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import attrs
+
 from eirules.core.engine import EventType
 from eirules.core.hookspecs import hookimpl
+from eirules.core.models import Case
 
 #: Reasons a `delay` event may give. Which ones excuse a late clock is set per
 #: clock in the ruleset (`excused_by`), never here.
@@ -46,3 +51,110 @@ def register_event_types():
             "The child moved out of the agency's area; open clocks close.",
         ),
     ]
+
+
+# Which program a case and its events belong to ----------------------------------------
+#
+# The Part C and Part B vocabularies share some names. `Event.program` settles it;
+# when a file does not say, these rules do (docs/clocks.md, "Which program"):
+#
+# * a case is in a program named by an enrolment or by an event's `program`;
+# * it is in Part C when it has an event only Part C uses (referral_received,
+#   ifsp_meeting_held, ...) or a shared event or evaluation dated before the
+#   third birthday and no Part B-only event;
+# * it is in Part B when it has an event only Part B uses (referral_from_part_c,
+#   iep_meeting_held, ...) or a shared event or evaluation dated on or after the
+#   third birthday;
+# * in a case in both programs, an untagged shared event or evaluation belongs to
+#   Part C when dated before the day Part B began (the earliest Part B enrolment,
+#   Part B-tagged event or Part B-only event, else the third birthday) and to
+#   Part B from that day on.
+
+SHARED_TYPES = frozenset(
+    (
+        "consent_for_evaluation",
+        "evaluation_completed",
+        "eligibility_determined",
+        "delay",
+        "consent_withdrawn",
+        "moved_out",
+    )
+)
+
+
+@attrs.frozen
+class Programs:
+    """The programs a case is in and the day untagged shared events switch to Part B."""
+
+    part_c: bool
+    part_b: bool
+    part_b_from: date | None
+
+
+_last: list = [None, None, None]
+
+
+def programs_of(case: Case, third_birthday: date) -> Programs:
+    """Recognise the programs of a case (cached for the case last asked about)."""
+    if _last[0] is case and _last[1] == third_birthday:
+        return _last[2]
+    from . import part_b, part_c
+
+    explicit = set(case.programs)
+    c_only = part_c.EVENT_TYPES.keys() - SHARED_TYPES
+    b_only = part_b.EVENT_TYPES.keys() - SHARED_TYPES
+    part_c_ = "part_c" in explicit
+    part_b_ = "part_b" in explicit
+    b_starts = [e.start for e in case.enrolments if e.program == "part_b" and e.start]
+    for event in case.events:
+        if event.program is None:
+            if event.type in c_only:
+                part_c_ = True
+            elif event.type in b_only:
+                part_b_ = True
+                b_starts.append(event.date)
+            elif event.type in SHARED_TYPES and event.type not in ("delay", "moved_out"):
+                if event.date < third_birthday:
+                    part_c_ = part_c_ or not explicit
+                else:
+                    part_b_ = part_b_ or not explicit
+        elif event.program == "part_b":
+            b_starts.append(event.date)
+    if not explicit:
+        for evaluation in case.evaluations:
+            if evaluation.program is None:
+                if evaluation.date < third_birthday:
+                    part_c_ = True
+                else:
+                    part_b_ = True
+    result = Programs(
+        part_c=part_c_,
+        part_b=part_b_,
+        part_b_from=min(b_starts) if b_starts else third_birthday,
+    )
+    _last[:] = [case, third_birthday, result]
+    return result
+
+
+def program_view(case: Case, program: str, programs: Programs) -> Case:
+    """The case with untagged shared events and evaluations given to one program or the other.
+
+    A case in one program only is returned unchanged (its untagged events are its own).
+    """
+    if not (programs.part_c and programs.part_b):
+        return case
+    split = programs.part_b_from
+
+    def owner(day: date) -> str:
+        return "part_c" if day < split else "part_b"
+
+    events = [
+        attrs.evolve(e, program=owner(e.date))
+        if e.program is None and e.type in SHARED_TYPES
+        else e
+        for e in case.events
+    ]
+    evaluations = [
+        attrs.evolve(v, program=owner(v.date)) if v.program is None else v for v in case.evaluations
+    ]
+    return attrs.evolve(case, events=events, evaluations=evaluations)

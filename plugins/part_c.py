@@ -1,21 +1,32 @@
-"""IDEA Part C (34 CFR Part 303): eligibility and the 45-day timeline.
+"""IDEA Part C (34 CFR Part 303): eligibility, referrals and every Part C clock.
 
 Every threshold and day count is read from the ruleset, on the date of the
-trigger: the eligibility criteria in force on the evaluation date, the clock
-in force on the day the referral was received.
+trigger: the eligibility criteria in force on the evaluation date, a clock in
+force on the day its start event happened. The analysis of one case is done
+once and shared by the four hooks (see `_context`).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
-from eirules.core.clocks import compute_clock
+import attrs
+
+from eirules.core.clocks import (
+    clock_from_param,
+    latest_on_or_before,
+    not_applicable,
+    param_or_none,
+)
 from eirules.core.dates import age_in_months, birthday
-from eirules.core.decisions import Eligibility, Finding
+from eirules.core.decisions import Clock, Eligibility, Finding, Referral
 from eirules.core.engine import EventType
 from eirules.core.hookspecs import hookimpl
-from eirules.core.models import Case, Evaluation
+from eirules.core.models import DOMAINS, Case, Evaluation, Event, Score
 from eirules.core.rulesets import Ruleset
+
+from .events import program_view, programs_of
 
 PROGRAM = "part_c"
 CLOSING = ("consent_withdrawn", "moved_out", "exited")
@@ -31,11 +42,19 @@ EVENT_TYPES = {
     "service_started": "An IFSP service was first delivered; `service` names it (303.344(f)(1)).",
     "ifsp_review_held": "A periodic IFSP review was held (303.342(b)).",
     "ifsp_annual_meeting_held": "The annual IFSP meeting was held (303.342(c)).",
-    "transition_notification_sent": "The SEA and LEA were notified that the toddler will reach age 3 (303.209(b)).",
+    "transition_notification_sent": "The SEA and LEA were notified that the toddler will reach age 3, or a late-referred toddler was referred to them (303.209(b)).",
     "transition_conference_held": "The transition conference was held (303.209(c)).",
     "transition_plan_completed": "The transition plan was established in the IFSP (303.209(d)).",
     "exited": "The child left Part C.",
+    "abuse_or_neglect_substantiated": "A case of abuse or neglect of the child was substantiated (referral required, 303.303(b)(1)).",
+    "substance_exposure_identified": "The child was identified as directly affected by illegal substance abuse or withdrawal symptoms from prenatal drug exposure (referral required, 303.303(b)(2)).",
+    "part_b_potential_eligibility": "Whether the toddler is potentially eligible for Part B; outcome potentially_eligible or not_potentially_eligible (303.209(b)(1), (c)(2)).",
+    "notification_objection": "The parent objected to the SEA/LEA transition notification under the state's opt-out policy (303.401(e)).",
+    "extension_elected": "The parent chose to continue Part C services past age 3 under the state's 303.211 option.",
 }
+
+#: Risk-factor names recorded on the child that make a referral required (303.303(b)).
+REQUIRED_REFERRAL_EVENTS = ("abuse_or_neglect_substantiated", "substance_exposure_identified")
 
 
 @hookimpl
@@ -43,11 +62,76 @@ def register_event_types():
     return [EventType(name, (PROGRAM,), text) for name, text in EVENT_TYPES.items()]
 
 
-def _in_part_c(case: Case) -> bool:
-    programs = case.programs
-    if programs:
-        return PROGRAM in programs
-    return case.first("referral_received") is not None
+# Shared analysis --------------------------------------------------------------------
+
+
+@attrs.define
+class Context:
+    """Everything the Part C hooks share for one case, ruleset and date."""
+
+    case: Case
+    ruleset: Ruleset
+    as_of: date
+    third_birthday: date
+    end: date
+    end_reason: str
+    referral: Any = None
+    eligibility: Eligibility | None = None
+    findings: list = attrs.field(factory=list)
+    clocks: list = attrs.field(factory=list)
+
+
+_cache: list = [None, None, None, None]
+
+
+def _context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
+    if _cache[0] is case and _cache[1] is ruleset and _cache[2] == as_of:
+        return _cache[3]
+    ctx = _build_context(case, ruleset, as_of)
+    _cache[:] = [case, ruleset, as_of, ctx]
+    return ctx
+
+
+def third_birthday(case: Case, ruleset: Ruleset, on: date) -> date:
+    """The date Part C eligibility ends under 303.21(a)."""
+    years = ruleset.value("part_c.age_limit_years", on)
+    return birthday(
+        case.child.birth_date, years, leap_day=ruleset.value("dates.leap_day_birthday", on)
+    )
+
+
+def _build_context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
+    b3 = third_birthday(case, ruleset, as_of)
+    programs = programs_of(case, b3)
+    if not programs.part_c:
+        return None
+    view = program_view(case, PROGRAM, programs)
+    end, end_reason = _part_c_end(view, ruleset, b3)
+    ctx = Context(
+        case=view,
+        ruleset=ruleset,
+        as_of=as_of,
+        third_birthday=b3,
+        end=end,
+        end_reason=end_reason,
+        referral=view.first("referral_received", program=PROGRAM),
+    )
+    ctx.eligibility = _eligibility(ctx)
+    return ctx
+
+
+def _part_c_end(case: Case, ruleset: Ruleset, b3: date) -> tuple[date, str]:
+    """The day Part C ends: the third birthday, unless the 303.211 option was elected."""
+    elected = case.first("extension_elected", program=PROGRAM)
+    if elected is not None and ruleset.value("part_c.extended_eligibility", elected.date):
+        until = param_or_none(ruleset, "part_c.extended_eligibility_until_age_years", elected.date)
+        if until is not None:
+            leap = ruleset.value("dates.leap_day_birthday", elected.date)
+            return (
+                birthday(case.child.birth_date, until.value, leap_day=leap),
+                f"the 303.211 extension elected on {elected.date} runs to age {until.value} ({until.citation})",
+            )
+    return b3, f"Part C serves children under 3 (34 CFR 303.21(a)); the third birthday is {b3}"
 
 
 # Eligibility ------------------------------------------------------------------------
@@ -60,146 +144,1027 @@ def percent_delay(age_months: float, age_equivalent_months: float) -> float:
     return max(0.0, (age_months - age_equivalent_months) / age_months * 100)
 
 
-def _domain_delays(evaluation: Evaluation, age_months: float) -> dict[str, dict[str, float]]:
-    """Per domain, the worst delay found for each measure."""
-    delays: dict[str, dict[str, float]] = {}
-    for score in evaluation.scores:
+def corrected_age(
+    birth: date, gestational_weeks: int | None, on: date, ruleset: Ruleset
+) -> tuple[float, int, dict[str, Any], str]:
+    """Age in months on a date, corrected for prematurity when the ruleset says so.
+
+    Returns (age in months, weeks subtracted, parameters used, a note). The
+    weeks short of term are subtracted from the birth date, so the corrected age
+    is the age of a child born that many weeks later; it may be zero or less.
+    """
+    chrono = age_in_months(birth, on)
+    used: dict[str, Any] = {}
+    correct = param_or_none(ruleset, "part_c.prematurity.correct_age", on)
+    if correct is None or not correct.value:
+        if correct is not None:
+            used["part_c.prematurity.correct_age"] = False
+        return chrono, 0, used, ""
+    used["part_c.prematurity.correct_age"] = True
+    if gestational_weeks is None:
+        return chrono, 0, used, "gestational age not recorded, so chronological age is used"
+    values = {}
+    for key in (
+        "below_gestational_weeks",
+        "term_weeks",
+        "until_age_months",
+        "max_adjustment_weeks",
+    ):
+        p = param_or_none(ruleset, f"part_c.prematurity.{key}", on)
+        if p is not None:
+            values[key] = p.value
+            used[f"part_c.prematurity.{key}"] = p.value
+    if "below_gestational_weeks" not in values or "term_weeks" not in values:
+        return (
+            chrono,
+            0,
+            used,
+            "the ruleset corrects for prematurity but sets no gestational threshold or term",
+        )
+    if gestational_weeks >= values["below_gestational_weeks"]:
+        return chrono, 0, used, ""
+    if "until_age_months" in values and chrono >= values["until_age_months"]:
+        return (
+            chrono,
+            0,
+            used,
+            f"no correction: chronological age {_months(chrono)} months is past {values['until_age_months']} months",
+        )
+    weeks = values["term_weeks"] - gestational_weeks
+    if "max_adjustment_weeks" in values:
+        weeks = min(weeks, values["max_adjustment_weeks"])
+    corrected_birth = birth + timedelta(weeks=weeks)
+    if corrected_birth >= on:
+        return 0.0, weeks, used, ""
+    return age_in_months(corrected_birth, on), weeks, used, ""
+
+
+def _months(value: float) -> str:
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def area_delays(
+    scores: tuple[Score, ...], age_months: float
+) -> tuple[dict[str, dict[str, tuple[float, Score]]], bool]:
+    """Per area (domain, and subdomain when scored), the worst delay for each measure.
+
+    Returns the delays and whether an age-equivalent score could not be used
+    because the age is zero months or less.
+    """
+    delays: dict[str, dict[str, tuple[float, Score]]] = {}
+    unusable = False
+    for score in scores:
         found: dict[str, float] = {}
         if score.standard_score is not None:
             found["sd_below_mean"] = (score.mean - score.standard_score) / score.sd
         elif score.age_equivalent_months is not None:
+            if age_months <= 0:
+                unusable = True
+                continue
             found["months_delay"] = max(0.0, age_months - score.age_equivalent_months)
-            if age_months > 0:
-                found["percent_delay"] = percent_delay(age_months, score.age_equivalent_months)
-        elif score.percent_delay is not None:
+            found["percent_delay"] = percent_delay(age_months, score.age_equivalent_months)
+        else:
             found["percent_delay"] = float(score.percent_delay)
-        slot = delays.setdefault(score.domain, {})
-        for measure, value in found.items():
-            slot[measure] = max(slot.get(measure, value), value)
-    return delays
+        areas = (score.domain, score.subdomain) if score.subdomain else (score.domain,)
+        for area in areas:
+            slot = delays.setdefault(area, {})
+            for measure, value in found.items():
+                if measure not in slot or value > slot[measure][0]:
+                    slot[measure] = (value, score)
+    return delays, unusable
 
 
-def _meets(criterion: dict, delays: dict[str, dict[str, float]]) -> list[str]:
+def meets(criterion: dict, delays: dict[str, dict[str, tuple[float, Score]]]) -> list[str]:
+    """The areas meeting one criterion, or [] when the criterion is not met.
+
+    Without `in`, the five federal domains count; with `in`, the areas named
+    (domains or subdomains). With `only`, every delayed area (at the finest level
+    scored) must be one of those named.
+    """
     measure, threshold = criterion["measure"], criterion["at_least"]
     allowed = criterion.get("in")
     hits = [
-        d
-        for d, found in sorted(delays.items())
-        if (allowed is None or d in allowed) and found.get(measure, -1e9) >= threshold
+        area
+        for area in sorted(delays)
+        if (area in allowed if allowed is not None else area in DOMAINS)
+        and measure in delays[area]
+        and delays[area][measure][0] >= threshold
     ]
     if "only" in criterion:
-        delayed = {d for d, f in delays.items() if any(v > 0 for v in f.values())}
-        if not delayed or not delayed <= set(criterion["only"]):
+        only = set(criterion["only"])
+        delayed = {
+            (s.subdomain or s.domain, s.domain)
+            for found in delays.values()
+            for v, s in found.values()
+            if v > 0
+        }
+        if not delayed or any(fine not in only and dom not in only for fine, dom in delayed):
             return []
     return hits if len(hits) >= criterion.get("domains", 1) else []
 
 
-@hookimpl
-def eligibility_for(case: Case, ruleset: Ruleset, as_of: date):
-    if not _in_part_c(case):
-        return None
-    return [_delay_eligibility(case, ruleset, as_of)[0]]
+_MEASURE_WORDS = {
+    "percent_delay": ("% delay", "{:.0f}% delayed"),
+    "months_delay": (" months' delay", "{:.1f} months delayed"),
+    "sd_below_mean": (" SD below the mean", "{:.2f} SD below the mean"),
+}
 
 
-def _delay_eligibility(
-    case: Case, ruleset: Ruleset, as_of: date
-) -> tuple[Eligibility, list[Finding]]:
-    evaluations = [e for e in case.evaluations if e.date <= as_of and e.program in (None, PROGRAM)]
-    if not evaluations or not evaluations[-1].scores:
-        return (
-            Eligibility(
-                program=PROGRAM,
-                outcome="needs_information",
-                missing=("an evaluation with domain scores",),
-                citation="34 CFR 303.321",
-                reason="No evaluation with domain scores is recorded on or before the as-of date.",
-            ),
-            [],
+def describe_criterion(criterion: dict) -> str:
+    """A criterion in words: "50% delay in 1 area", unless it has its own label."""
+    if criterion.get("label"):
+        return criterion["label"]
+    unit = _MEASURE_WORDS[criterion["measure"]][0]
+    n = criterion.get("domains", 1)
+    text = f"{criterion['at_least']:g}{unit} in {'each of ' if n > 1 else ''}{n} area{'s' if n > 1 else ''}"
+    if criterion.get("in"):
+        text += f" among {', '.join(criterion['in'])}"
+    if criterion.get("only"):
+        text += f" when the only delay is in {', '.join(criterion['only'])}"
+    return text
+
+
+def _describe_hit(
+    area: str, measure: str, value: float, score: Score, age: float, weeks: int
+) -> str:
+    said = _MEASURE_WORDS[measure][1].format(value)
+    if score.age_equivalent_months is not None:
+        corrected = f" corrected for {weeks} weeks of prematurity" if weeks else ""
+        return f"{area} is {said} (age {_months(age)} months{corrected}, age equivalent {_months(score.age_equivalent_months)} months)"
+    if score.standard_score is not None:
+        return f"{area} is {said} (standard score {score.standard_score:g}, mean {score.mean:g}, SD {score.sd:g})"
+    return f"{area} is {said} (recorded percent delay)"
+
+
+def _usable_evaluations(case: Case, as_of: date) -> list[Evaluation]:
+    """The Part C evaluations on the latest date on or before as_of (same-day ones merged)."""
+    found = [
+        e
+        for e in case.evaluations
+        if e.date <= as_of and e.program in (None, PROGRAM) and e.date >= case.child.birth_date
+    ]
+    if not found:
+        return []
+    last = found[-1].date
+    return [e for e in found if e.date == last]
+
+
+def _eligibility(ctx: Context) -> Eligibility:
+    case, ruleset, as_of = ctx.case, ctx.ruleset, ctx.as_of
+    findings = ctx.findings
+    if as_of >= ctx.end:
+        reason = (
+            f"Not eligible for Part C on {as_of}: {ctx.end_reason}, and Part C ended on {ctx.end}."
         )
-    evaluation = evaluations[-1]
-    on = evaluation.date
-    param = (
-        ruleset.param("part_c.eligibility.delay_criteria", on)
-        if _has_value(ruleset, "part_c.eligibility.delay_criteria", on)
-        else None
-    )
-    if param is None:
-        return (
-            Eligibility(
+        if ctx.end == ctx.third_birthday and not ruleset.value(
+            "part_c.extended_eligibility", as_of
+        ):
+            reason += " The state does not offer the 303.211 option to continue past age 3."
+        findings.append(
+            Finding(
+                rule="part_c.eligibility.age",
+                outcome="not_eligible",
+                reason=reason,
+                citation="34 CFR 303.21(a), 303.211",
                 program=PROGRAM,
-                outcome="needs_information",
-                missing=("the state's developmental delay criteria in the ruleset",),
-                citation="34 CFR 303.111",
-                reason=f'Ruleset "{ruleset.id}" sets no developmental delay criteria for {on}; the level is the state\'s to define.',
-            ),
-            [],
-        )
-    age = age_in_months(case.child.birth_date, on)
-    delays = _domain_delays(evaluation, age)
-    for criterion in param.value:
-        hits = _meets(criterion, delays)
-        if hits:
-            return (
-                Eligibility(
-                    program=PROGRAM,
-                    outcome="eligible",
-                    basis=("developmental_delay",),
-                    citation="34 CFR 303.21(a)(1)",
-                    reason=f"{', '.join(hits)} meet {criterion['measure']} >= {criterion['at_least']} ({param.citation})",
-                ),
-                [],
+                inputs={
+                    "birth_date": case.child.birth_date.isoformat(),
+                    "as_of": as_of.isoformat(),
+                },
+                parameters={
+                    "part_c.age_limit_years": ruleset.value("part_c.age_limit_years", as_of)
+                },
             )
-    return (
-        Eligibility(
+        )
+        return Eligibility(
             program=PROGRAM,
             outcome="not_eligible",
-            basis=(),
-            citation="34 CFR 303.21(a)(1)",
-            reason=f"No criterion of {param.citation} is met.",
-        ),
-        [],
+            citation="34 CFR 303.21(a)",
+            reason=reason,
+        )
+    basis: list[str] = []
+    reasons: list[str] = []
+    citations: list[str] = []
+    missing: list[str] = []
+
+    # 303.21(a)(2): a diagnosed condition with a high probability of delay.
+    conditions = [c for c in case.conditions if c.diagnosed is None or c.diagnosed <= as_of]
+    if conditions:
+        codes = param_or_none(ruleset, "part_c.eligibility.diagnosed_condition_codes", as_of)
+        names = param_or_none(ruleset, "part_c.eligibility.diagnosed_condition_names", as_of)
+        code_list = tuple(codes.value) if codes else ()
+        name_set = {n.lower() for n in names.value} if names else set()
+        for condition in conditions:
+            by_code = condition.code and condition.code.upper().startswith(code_list)
+            if by_code or condition.name.lower() in name_set:
+                how = f"code {condition.code}" if by_code else "name"
+                cite = (codes if by_code else names).citation
+                basis.append("diagnosed_condition")
+                reasons.append(
+                    f"diagnosed condition {condition.name} ({how}) is on the ruleset's list of conditions with a high probability of delay ({cite})"
+                )
+                citations.append("34 CFR 303.21(a)(2)")
+                findings.append(
+                    Finding(
+                        rule="part_c.eligibility.diagnosed_condition",
+                        outcome="eligible",
+                        reason=f"Eligible for Part C: {reasons[-1]}.",
+                        citation=f"34 CFR 303.21(a)(2); 303.321(a)(3)(i); {cite}",
+                        program=PROGRAM,
+                        inputs={"condition": condition.name, "code": condition.code},
+                        parameters={
+                            "part_c.eligibility.diagnosed_condition_codes": list(code_list),
+                            "part_c.eligibility.diagnosed_condition_names": sorted(name_set),
+                        },
+                    )
+                )
+                break
+
+    # 303.21(a)(1), 303.111: developmental delay measured by the state's criteria.
+    evaluations = _usable_evaluations(case, as_of)
+    delay_outcome = None
+    icos: list[str] = []
+    if not evaluations or not any(e.scores for e in evaluations):
+        missing.append("an evaluation with domain scores dated on or before the as-of date")
+    else:
+        on = evaluations[0].date
+        icos = [e.informed_clinical_opinion for e in evaluations if e.informed_clinical_opinion]
+        scores = tuple(s for e in evaluations for s in e.scores)
+        age, weeks, used, note = corrected_age(
+            case.child.birth_date, case.child.gestational_age_weeks, on, ruleset
+        )
+        criteria = param_or_none(ruleset, "part_c.eligibility.delay_criteria", on)
+        delays, unusable = area_delays(scores, age)
+        inputs = {
+            "evaluation_date": on.isoformat(),
+            "age_months": round(age, 2),
+            "corrected_for_weeks": weeks,
+            "delays": {
+                area: {m: round(v, 2) for m, (v, _) in found.items()}
+                for area, found in sorted(delays.items())
+            },
+        }
+        if unusable:
+            text = (
+                f"the child's {'corrected ' if weeks else ''}age on {on} is zero months or less, so a percent or months delay "
+                "cannot be computed from age equivalents; eligibility must rest on standard scores, "
+                "a diagnosed condition or a qualitative determination by informed clinical opinion"
+            )
+            findings.append(
+                Finding(
+                    rule="part_c.eligibility.qualitative",
+                    outcome="needs_information",
+                    reason=text[0].upper() + text[1:] + ".",
+                    citation="34 CFR 303.321(a)(3)(ii)",
+                    program=PROGRAM,
+                    inputs=inputs,
+                    parameters=used,
+                )
+            )
+        if note:
+            inputs["note"] = note
+        if criteria is None:
+            missing.append(
+                "the state's developmental delay criteria (part_c.eligibility.delay_criteria)"
+            )
+            findings.append(
+                Finding(
+                    rule="part_c.eligibility.developmental_delay",
+                    outcome="needs_information",
+                    reason=f'Ruleset "{ruleset.id}" sets no developmental delay criteria in force on {on}; '
+                    "the level of delay is the state's to define (34 CFR 303.111).",
+                    citation="34 CFR 303.111",
+                    program=PROGRAM,
+                    inputs=inputs,
+                    parameters=used,
+                )
+            )
+        else:
+            used = {**used, "part_c.eligibility.delay_criteria": criteria.value}
+            met = None
+            for criterion in criteria.value:
+                hits = meets(criterion, delays)
+                if hits:
+                    met = (criterion, hits)
+                    break
+            where = ruleset.title
+            if met is not None:
+                criterion, hits = met
+                measure = criterion["measure"]
+                said = "; ".join(
+                    _describe_hit(a, measure, *delays[a][measure], age, weeks) for a in hits
+                )
+                text = f"{said}; {where} requires {describe_criterion(criterion)} ({criteria.citation})"
+                basis.insert(0, "developmental_delay")
+                reasons.insert(0, text)
+                citations.insert(0, "34 CFR 303.21(a)(1)")
+                delay_outcome = "eligible"
+            else:
+                worst = _worst(delays)
+                text = (
+                    f"no area meets {where}'s criteria "
+                    f"({'; or '.join(describe_criterion(c) for c in criteria.value)}; {criteria.citation})"
+                    + (f"; the largest delay found: {worst}" if worst else "")
+                )
+                delay_outcome = "not_eligible"
+            if note:
+                text += f"; {note}"
+            findings.append(
+                Finding(
+                    rule="part_c.eligibility.developmental_delay",
+                    outcome=delay_outcome,
+                    reason=(
+                        "Eligible for Part C: "
+                        if delay_outcome == "eligible"
+                        else "Developmental delay not shown: "
+                    )
+                    + text
+                    + ".",
+                    citation=f"34 CFR 303.21(a)(1); 303.111; {criteria.citation}",
+                    program=PROGRAM,
+                    inputs=inputs,
+                    parameters=used,
+                )
+            )
+
+    # 303.21(b), 303.5: at-risk infants and toddlers where the state serves them.
+    if case.child.risk_factors:
+        served = param_or_none(ruleset, "part_c.eligibility.at_risk_served", as_of)
+        if served is not None and served.value:
+            factors = param_or_none(ruleset, "part_c.eligibility.at_risk_factors", as_of)
+            needed = param_or_none(ruleset, "part_c.eligibility.at_risk_factors_required", as_of)
+            if factors is None or needed is None:
+                missing.append("the state's at-risk factors and how many are required")
+            else:
+                present = sorted(set(case.child.risk_factors) & set(factors.value))
+                if len(present) >= needed.value:
+                    basis.append("at_risk")
+                    reasons.append(
+                        f"at risk: {', '.join(present)} ({len(present)} of the listed factors; {needed.value} required, {factors.citation})"
+                    )
+                    citations.append("34 CFR 303.21(b)")
+
+    # 303.321(a)(3)(ii): informed clinical opinion may establish eligibility, never negate it.
+    if "eligible" in icos:
+        allowed = param_or_none(ruleset, "part_c.eligibility.informed_clinical_opinion", as_of)
+        if allowed is not None and allowed.value and not basis:
+            basis.append("informed_clinical_opinion")
+            reasons.append(
+                "informed clinical opinion recorded on the evaluation establishes eligibility on its own"
+            )
+            citations.append("34 CFR 303.321(a)(3)(ii)")
+    if "not_eligible" in icos and basis:
+        findings.append(
+            Finding(
+                rule="part_c.eligibility.informed_clinical_opinion",
+                outcome="eligible",
+                reason="The informed clinical opinion of not eligible does not change the outcome: "
+                "it may never be used to negate results that establish eligibility.",
+                citation="34 CFR 303.321(a)(3)(ii)",
+                program=PROGRAM,
+            )
+        )
+
+    if basis:
+        return Eligibility(
+            program=PROGRAM,
+            outcome="eligible",
+            basis=tuple(dict.fromkeys(basis)),
+            citation="; ".join(dict.fromkeys(citations)),
+            reason="Eligible for Part C: " + "; ".join(reasons) + ".",
+        )
+    if delay_outcome == "not_eligible" and not missing:
+        return Eligibility(
+            program=PROGRAM,
+            outcome="not_eligible",
+            citation="34 CFR 303.21(a); 303.322",
+            reason=findings[-1].reason
+            + " No diagnosed condition on the ruleset's list is recorded. Prior written notice of the determination is required (303.322, 303.421).",
+        )
+    return Eligibility(
+        program=PROGRAM,
+        outcome="needs_information",
+        missing=tuple(missing) or ("an evaluation the rules can use",),
+        citation="34 CFR 303.321",
+        reason="Part C eligibility cannot be decided yet: no diagnosed condition on the ruleset's list, "
+        "and " + (missing[0] if missing else "no usable evaluation") + " is missing.",
     )
 
 
-def _has_value(ruleset: Ruleset, name: str, on: date) -> bool:
-    try:
-        ruleset.param(name, on)
-    except Exception:
-        return False
-    return True
+def _worst(delays: dict[str, dict[str, tuple[float, Score]]]) -> str:
+    best = None
+    for area, found in delays.items():
+        if area not in DOMAINS:
+            continue
+        for measure in ("percent_delay", "sd_below_mean", "months_delay"):
+            if measure in found:
+                value = found[measure][0]
+                if best is None or (measure, value) > (best[1], best[2]):
+                    best = (area, measure, value)
+                break
+    if best is None:
+        return ""
+    return f"{best[0]} {_MEASURE_WORDS[best[1]][1].format(best[2])}"
+
+
+@hookimpl
+def eligibility_for(case: Case, ruleset: Ruleset, as_of: date):
+    ctx = _context(case, ruleset, as_of)
+    if ctx is None:
+        return None
+    return [ctx.eligibility]
 
 
 # Clocks -----------------------------------------------------------------------------
 
 
-@hookimpl
-def clocks_for(case: Case, ruleset: Ruleset, as_of: date, eligibility):
-    if not _in_part_c(case):
+def _late_referral(ctx: Context) -> str | None:
+    """Which 303.209(b)(1) branch a referral falls in: "under_45", "45_to_90" or None."""
+    if ctx.referral is None:
         return None
-    clocks = []
-    referral = case.first("referral_received", program=PROGRAM)
+    days_before = (ctx.end - ctx.referral.date).days
+    late = ctx.ruleset.value("part_c.late_referral_days", ctx.referral.date)
+    if days_before < late:
+        return "under_45"
+    notification = param_or_none(ctx.ruleset, "part_c.transition_notification", ctx.referral.date)
+    if notification is not None and days_before < notification.value["length"]:
+        return "45_to_90"
+    return None
+
+
+def _clock(ctx: Context, name: str, *, id: str, start: date, label: str, **kw) -> Clock:
+    return clock_from_param(
+        ctx.case,
+        ctx.ruleset,
+        f"part_c.{name}",
+        id=id,
+        program=PROGRAM,
+        start=start,
+        as_of=ctx.as_of,
+        label=label,
+        closing=CLOSING,
+        **kw,
+    )
+
+
+def _after(events, start: date):
+    return tuple(e for e in events if e.date > start)
+
+
+def _clocks(ctx: Context) -> list[Clock]:
+    case, ruleset, as_of = ctx.case, ctx.ruleset, ctx.as_of
+    clocks: list[Clock] = []
+    referral = ctx.referral
+    branch = _late_referral(ctx)
+    not_eligible = ctx.eligibility.outcome == "not_eligible"
+    determined = case.last("eligibility_determined", program=PROGRAM)
+    team_not_eligible = (
+        determined is not None and determined.date <= as_of and determined.outcome == "not_eligible"
+    )
+
+    # 303.310: the 45-day timeline from the referral.
     if referral is not None:
-        param = ruleset.param("part_c.initial_ifsp_meeting", referral.date)
+        if referral.date >= ctx.third_birthday:
+            clocks.append(
+                not_applicable(
+                    id="initial_ifsp_meeting",
+                    program=PROGRAM,
+                    citation="34 CFR 303.21(a)",
+                    label="Initial IFSP meeting",
+                    start=referral.date,
+                    reason=f"referred on {referral.date}, on or after the third birthday ({ctx.third_birthday}): not a Part C child",
+                )
+            )
+        elif branch == "under_45":
+            clocks.append(
+                not_applicable(
+                    id="initial_ifsp_meeting",
+                    program=PROGRAM,
+                    citation="34 CFR 303.209(b)(1)(iii)",
+                    label="Initial IFSP meeting",
+                    start=referral.date,
+                    reason=f"referred {(ctx.end - referral.date).days} days before the third birthday "
+                    f"(fewer than {ruleset.value('part_c.late_referral_days', referral.date)}): no evaluation, "
+                    "assessment or initial IFSP meeting is required; refer to the SEA and LEA with parental consent",
+                )
+            )
+        elif team_not_eligible and not case.events_of("ifsp_meeting_held", program=PROGRAM):
+            clocks.append(
+                not_applicable(
+                    id="initial_ifsp_meeting",
+                    program=PROGRAM,
+                    citation="34 CFR 303.322",
+                    label="Initial IFSP meeting",
+                    start=referral.date,
+                    reason=f"found not eligible on {determined.date}: no IFSP meeting is required; give prior written notice (303.421)",
+                )
+            )
+        else:
+            clocks.append(
+                _clock(
+                    ctx,
+                    "initial_ifsp_meeting",
+                    id="initial_ifsp_meeting",
+                    start=referral.date,
+                    label="Initial IFSP meeting",
+                )
+            )
+
+    if not_eligible and referral is None:
+        return clocks
+
+    # 303.342(e): each service as soon as possible after consent; timely is the state's number.
+    consents = case.events_of("consent_for_services", program=PROGRAM)
+    started = case.events_of("service_started", program=PROGRAM)
+    seen: set[str] = set()
+    for consent in consents:
+        if consent.date > as_of:
+            break
+        service = consent.service or "all IFSP services"
+        if service in seen:
+            continue
+        seen.add(service)
+        stops = tuple(e for e in started if (e.service or "all IFSP services") == service)
         clocks.append(
-            compute_clock(
-                case,
-                id="initial_ifsp_meeting",
-                program=PROGRAM,
-                spec=param.value,
-                citation=param.citation,
-                start=referral.date,
-                as_of=as_of,
-                due_soon_days=ruleset.value("clocks.due_soon_days", as_of),
-                label="Initial IFSP meeting",
-                closing=CLOSING,
+            _clock(
+                ctx,
+                "service_start",
+                id="service_start",
+                start=consent.date,
+                label=f"Start of {service}",
+                subject=service,
+                stop_events=stops,
             )
         )
+    for plan in case.service_plans:
+        if plan.kind != "ifsp":
+            continue
+        for service in plan.services:
+            if service.consented is None or service.name in seen or service.consented > as_of:
+                continue
+            seen.add(service.name)
+            stops = (
+                (Event(type="service_started", date=service.started, program=PROGRAM),)
+                if service.started
+                else ()
+            )
+            clocks.append(
+                _clock(
+                    ctx,
+                    "service_start",
+                    id="service_start",
+                    start=service.consented,
+                    label=f"Start of {service.name}",
+                    subject=service.name,
+                    stop_events=stops,
+                )
+            )
+
+    # 303.342(b), (c): six-monthly reviews and the annual meeting, counted from the last one.
+    periodic = case.events_of(
+        "ifsp_meeting_held", "ifsp_review_held", "ifsp_annual_meeting_held", program=PROGRAM
+    )
+    last, previous = latest_on_or_before(periodic, as_of)
+    if last is not None:
+        clocks.append(
+            _recurring(
+                ctx,
+                "ifsp_periodic_review",
+                last,
+                previous,
+                ("ifsp_review_held", "ifsp_annual_meeting_held"),
+                "IFSP periodic review",
+            )
+        )
+    annual = case.events_of("ifsp_meeting_held", "ifsp_annual_meeting_held", program=PROGRAM)
+    last, previous = latest_on_or_before(annual, as_of)
+    if last is not None:
+        clocks.append(
+            _recurring(
+                ctx,
+                "ifsp_annual_meeting",
+                last,
+                previous,
+                ("ifsp_annual_meeting_held",),
+                "Annual IFSP meeting",
+            )
+        )
+
+    # 303.209: transition, counted back from the day Part C ends.
+    if referral is not None and referral.date < ctx.third_birthday and not not_eligible:
+        clocks.extend(_transition_clocks(ctx, branch))
     return clocks
 
 
-def third_birthday(case: Case, ruleset: Ruleset, on: date) -> date:
-    """The date Part C eligibility ends under 303.21(a)."""
-    years = ruleset.value("part_c.age_limit_years", on)
-    return birthday(
-        case.child.birth_date, years, leap_day=ruleset.value("dates.leap_day_birthday", on)
+def _recurring(
+    ctx: Context, name: str, last, previous, stops: tuple[str, ...], label: str
+) -> Clock:
+    events = _after(ctx.case.events_of(*stops, program=PROGRAM), last.date)
+    clock = _clock(ctx, name, id=name, start=last.date, label=label, stop_events=events)
+    if clock.due is not None and clock.status != "met" and clock.due >= ctx.end:
+        return attrs.evolve(
+            clock,
+            status="not_applicable",
+            reason=f"falls due on {clock.due}, on or after the day Part C ends ({ctx.end}: {ctx.end_reason})",
+        )
+    if previous is not None and clock.status != "not_applicable":
+        before = _clock(
+            ctx,
+            name,
+            id=name,
+            start=previous.date,
+            label=label,
+            stop_events=_after(ctx.case.events_of(*stops, program=PROGRAM), previous.date),
+        )
+        if before.status == "met_late":
+            note = f"the previous one was due {before.due} and held late on {before.met_on}"
+            clock = attrs.evolve(clock, reason=f"{clock.reason}; {note}" if clock.reason else note)
+    return clock
+
+
+def _transition_clocks(ctx: Context, branch: str | None) -> list[Clock]:
+    case, ruleset, as_of, referral = ctx.case, ctx.ruleset, ctx.as_of, ctx.referral
+    clocks = []
+    potential = case.last("part_b_potential_eligibility", program=PROGRAM)
+    not_potential = (
+        potential is not None
+        and potential.date <= as_of
+        and potential.outcome == "not_potentially_eligible"
     )
+    objection = case.first("notification_objection", program=PROGRAM)
+    opt_out = (
+        objection is not None
+        and objection.date <= as_of
+        and ruleset.value("part_c.lea_notification_opt_out", objection.date)
+    )
+    names = (
+        ("transition_notification", "Notify SEA and LEA of transition"),
+        ("transition_conference", "Transition conference"),
+        ("transition_plan", "Transition plan in the IFSP"),
+    )
+    for name, label in names:
+        cite = f"34 CFR 303.209({'b' if name.endswith('notification') else 'c' if name.endswith('conference') else 'd'})"
+        if branch == "under_45" and name != "transition_plan":
+            if name == "transition_notification":
+                continue  # a referral, not a clock: see referrals_for
+            clocks.append(
+                not_applicable(
+                    id=name,
+                    program=PROGRAM,
+                    citation="34 CFR 303.209(b)(1)(iii)",
+                    label=label,
+                    start=referral.date,
+                    reason="referred fewer than 45 days before the third birthday: no Part C evaluation or IFSP is required",
+                )
+            )
+            continue
+        if branch == "under_45":
+            clocks.append(
+                not_applicable(
+                    id=name,
+                    program=PROGRAM,
+                    citation="34 CFR 303.209(b)(1)(iii)",
+                    label=label,
+                    start=referral.date,
+                    reason="referred fewer than 45 days before the third birthday: no IFSP, so no transition plan in it",
+                )
+            )
+            continue
+        if name == "transition_notification" and not_potential:
+            clocks.append(
+                not_applicable(
+                    id=name,
+                    program=PROGRAM,
+                    citation="34 CFR 303.209(b)(1)",
+                    label=label,
+                    start=referral.date,
+                    reason=f"not potentially eligible for Part B (recorded {potential.date}): no notification is due",
+                )
+            )
+            continue
+        if name == "transition_notification" and opt_out:
+            clocks.append(
+                not_applicable(
+                    id=name,
+                    program=PROGRAM,
+                    citation="34 CFR 303.209(b)(2); 303.401(e)",
+                    label=label,
+                    start=referral.date,
+                    reason=f"the parent objected on {objection.date} under the state's opt-out policy: the notification may not be made",
+                )
+            )
+            continue
+        if name == "transition_conference" and not_potential:
+            clocks.append(
+                not_applicable(
+                    id=name,
+                    program=PROGRAM,
+                    citation="34 CFR 303.209(c)(2)",
+                    label=label,
+                    start=referral.date,
+                    reason="not potentially eligible for Part B: with family approval, make reasonable efforts to convene a conference with providers of other services (no federal deadline)",
+                )
+            )
+            continue
+        if name == "transition_notification" and branch == "45_to_90":
+            clocks.append(_asap_notification(ctx, label))
+            continue
+        clock = _clock(ctx, name, id=name, start=referral.date, label=label, anchor=ctx.end)
+        if clock.due is not None and referral.date > clock.due and clock.status != "met":
+            clock = attrs.evolve(
+                clock,
+                status="not_applicable",
+                reason=f"referred on {referral.date}, after this deadline ({clock.due}) had passed: "
+                f"hold it as soon as possible ({cite}; the regulation makes no exception for late referrals)",
+            )
+        elif clock.status in ("pending", "due_soon") and clock.due is not None:
+            initial = param_or_none(ruleset, "part_c.initial_ifsp_meeting", referral.date)
+            if initial is not None and initial.value.get("unit") == "calendar_days":
+                window = initial.value["length"] + (ctx.end - clock.due).days
+                if (ctx.end - referral.date).days < window:
+                    note = (
+                        f"referred {(ctx.end - referral.date).days} days before the third birthday (within {window}): "
+                        "discuss transition at the initial IFSP meeting (Preamble 2011 on 303.209)"
+                    )
+                    clock = attrs.evolve(
+                        clock, reason=f"{clock.reason}; {note}" if clock.reason else note
+                    )
+        if ctx.end != ctx.third_birthday:
+            note = f"counted back from {ctx.end}: {ctx.end_reason}"
+            clock = attrs.evolve(clock, reason=f"{clock.reason}; {note}" if clock.reason else note)
+        clocks.append(clock)
+    return clocks
+
+
+def _asap_notification(ctx: Context, label: str) -> Clock:
+    """303.209(b)(1)(ii): eligible 45-90 days before the birthday, notify as soon as possible."""
+    case = ctx.case
+    determined = next(
+        (
+            e
+            for e in case.events_of("eligibility_determined", program=PROGRAM)
+            if e.outcome == "eligible" and e.date <= ctx.as_of
+        ),
+        None,
+    )
+    sent = next(
+        (
+            e
+            for e in case.events_of("transition_notification_sent", program=PROGRAM)
+            if e.date <= ctx.as_of
+        ),
+        None,
+    )
+    cite = "34 CFR 303.209(b)(1)(ii)"
+    days = (ctx.end - ctx.referral.date).days
+    if sent is not None:
+        return Clock(
+            id="transition_notification",
+            program=PROGRAM,
+            start=determined.date if determined else ctx.referral.date,
+            due=None,
+            status="met",
+            met_on=sent.date,
+            citation=cite,
+            label=label,
+            reason=f"referred {days} days before the third birthday: notification as soon as possible after the eligibility determination",
+        )
+    if determined is None:
+        return Clock(
+            id="transition_notification",
+            program=PROGRAM,
+            start=ctx.referral.date,
+            due=None,
+            status="pending",
+            citation=cite,
+            label=label,
+            reason=f"referred {days} days before the third birthday: notify the SEA and LEA as soon as possible after Part C eligibility is determined",
+        )
+    return Clock(
+        id="transition_notification",
+        program=PROGRAM,
+        start=determined.date,
+        due=None,
+        status="due_soon",
+        citation=cite,
+        label=label,
+        reason=f"eligible on {determined.date}, {(ctx.end - determined.date).days} days before the third birthday: notify the SEA and LEA as soon as possible (no fixed number of days)",
+    )
+
+
+@hookimpl
+def clocks_for(case: Case, ruleset: Ruleset, as_of: date, eligibility):
+    ctx = _context(case, ruleset, as_of)
+    if ctx is None:
+        return None
+    ctx.clocks = _clocks(ctx)
+    return ctx.clocks
+
+
+# Referrals --------------------------------------------------------------------------
+
+
+@hookimpl
+def referrals_for(case: Case, ruleset: Ruleset, as_of: date, eligibility):
+    ctx = _context(case, ruleset, as_of)
+    if ctx is None:
+        return None
+    case = ctx.case
+    referrals: list[Referral] = []
+    received = [e for e in case.events_of("referral_received", program=PROGRAM) if e.date <= as_of]
+
+    # 303.303(a)(2)(i): within 7 days of identifying the child.
+    for identified in case.events_of("child_identified", program=PROGRAM):
+        if identified.date > as_of or identified.date >= ctx.third_birthday:
+            continue
+        referrals.append(
+            _primary_referral(ctx, identified, received, "primary_referral", identified.note)
+        )
+        break
+    # 303.303(b): referral required for abuse or neglect and substance exposure.
+    for type_ in REQUIRED_REFERRAL_EVENTS:
+        event = case.first(type_, program=PROGRAM)
+        if event is None or event.date > as_of or event.date >= ctx.third_birthday:
+            continue
+        referrals.append(
+            _primary_referral(ctx, event, received, f"required_referral.{type_}", None)
+        )
+    required = param_or_none(ruleset, "part_c.required_referral_risk_factors", as_of)
+    if required is not None and as_of < ctx.third_birthday:
+        for factor in sorted(set(case.child.risk_factors) & set(required.value)):
+            if any(r.id.startswith("required_referral") for r in referrals):
+                break
+            referrals.append(
+                Referral(
+                    id=f"required_referral.{factor}",
+                    program=PROGRAM,
+                    referrer="the primary referral source that knows of it (e.g. child welfare agency, hospital)",
+                    to="the Part C lead agency",
+                    reason=f"recorded risk factor {factor.replace('_', ' ')}: a child under 3 must be referred ({required.citation})",
+                    citation="34 CFR 303.303(b)",
+                    status="made" if received else "to_make",
+                )
+            )
+
+    # 303.209(b): Part C to Part B.
+    if ctx.referral is not None and ctx.referral.date < ctx.third_birthday:
+        referrals.extend(_part_b_referrals(ctx))
+    return referrals
+
+
+def _primary_referral(ctx: Context, event, received, rid: str, note) -> Referral:
+    param = param_or_none(ctx.ruleset, "part_c.primary_referral", event.date)
+    by = event.date + timedelta(days=param.value["length"]) if param is not None else None
+    made = next((e for e in received if e.date >= event.date), None)
+    what = {
+        "primary_referral": "identified as possibly needing early intervention",
+        "required_referral.abuse_or_neglect_substantiated": "the subject of a substantiated case of abuse or neglect (referral required, 303.303(b)(1))",
+        "required_referral.substance_exposure_identified": "directly affected by illegal substance abuse or withdrawal symptoms from prenatal drug exposure (referral required, 303.303(b)(2))",
+    }[rid]
+    reason = f"child under 3 {what} on {event.date}; refer as soon as possible and within {param.value['length'] if param else '?'} days"
+    if made is not None:
+        reason += f"; referral received {made.date}" + (" (late)" if by and made.date > by else "")
+    return Referral(
+        id=rid,
+        program=PROGRAM,
+        referrer="the primary referral source" + (f" ({note})" if note else ""),
+        to="the Part C lead agency or an EIS provider",
+        reason=reason,
+        citation="34 CFR 303.303(a)(2)(i)" + ("" if rid == "primary_referral" else "; 303.303(b)"),
+        by=by,
+        status="made" if made is not None else "to_make",
+    )
+
+
+def _part_b_referrals(ctx: Context) -> list[Referral]:
+    case, ruleset, as_of = ctx.case, ctx.ruleset, ctx.as_of
+    branch = _late_referral(ctx)
+    sent = next(
+        (
+            e
+            for e in case.events_of("transition_notification_sent", program=PROGRAM)
+            if e.date <= as_of
+        ),
+        None,
+    )
+    potential = case.last("part_b_potential_eligibility", program=PROGRAM)
+    if (
+        potential is not None
+        and potential.outcome == "not_potentially_eligible"
+        and potential.date <= as_of
+    ):
+        return [
+            Referral(
+                id="part_b_notification",
+                program=PROGRAM,
+                referrer="the Part C lead agency",
+                to="the SEA and the LEA",
+                reason="not potentially eligible for Part B: no notification is required",
+                citation="34 CFR 303.209(b)(1)",
+                status="not_required",
+            )
+        ]
+    objection = case.first("notification_objection", program=PROGRAM)
+    if (
+        objection is not None
+        and objection.date <= as_of
+        and ruleset.value("part_c.lea_notification_opt_out", objection.date)
+    ):
+        return [
+            Referral(
+                id="part_b_notification",
+                program=PROGRAM,
+                referrer="the Part C lead agency",
+                to="the SEA and the LEA",
+                reason=f"the parent objected on {objection.date} under the state's opt-out policy: the notification may not be made",
+                citation="34 CFR 303.209(b)(2); 303.401(e)",
+                status="not_required",
+            )
+        ]
+    days = (ctx.end - ctx.referral.date).days
+    if branch == "under_45":
+        return [
+            Referral(
+                id="part_b_referral_late",
+                program=PROGRAM,
+                referrer="the Part C lead agency",
+                to="the SEA and the LEA where the toddler resides",
+                reason=f"referred to Part C {days} days before the third birthday ({ctx.third_birthday}), fewer than "
+                f"{ruleset.value('part_c.late_referral_days', ctx.referral.date)}: with parental consent (303.414) refer the toddler "
+                "to the SEA and LEA as soon as possible; no Part C evaluation, assessment or IFSP is required",
+                citation="34 CFR 303.209(b)(1)(iii)",
+                by=ctx.third_birthday if sent is None else None,
+                status="made" if sent else "to_make",
+            )
+        ]
+    if ctx.eligibility.outcome == "not_eligible":
+        return []
+    clock = next((c for c in ctx.clocks if c.id == "transition_notification"), None)
+    if branch == "45_to_90":
+        reason = (
+            f"referred {days} days before the third birthday: notify the SEA and LEA as soon as possible after "
+            "the Part C eligibility determination that the toddler will reach Part B age"
+        )
+        by = None
+        cite = "34 CFR 303.209(b)(1)(ii)"
+    else:
+        by = clock.due if clock is not None else None
+        reason = (
+            f"potentially eligible for Part B: tell the SEA and LEA where the toddler resides, not fewer than 90 days "
+            f"before the third birthday ({ctx.end}), that the toddler will reach Part B age"
+        )
+        cite = "34 CFR 303.209(b)(1)(i)"
+    return [
+        Referral(
+            id="part_b_notification",
+            program=PROGRAM,
+            referrer="the Part C lead agency",
+            to="the SEA and the LEA where the toddler resides",
+            reason=reason,
+            citation=cite,
+            by=by,
+            status="made" if sent else "to_make",
+        )
+    ]
+
+
+# Findings ---------------------------------------------------------------------------
+
+
+@hookimpl
+def findings_for(case: Case, ruleset: Ruleset, as_of: date, eligibility, clocks):
+    ctx = _context(case, ruleset, as_of)
+    if ctx is None:
+        return None
+    findings = list(ctx.findings)
+    branch = _late_referral(ctx)
+    if branch is not None:
+        days = (ctx.end - ctx.referral.date).days
+        findings.append(
+            Finding(
+                rule="part_c.late_referral",
+                outcome=branch,
+                reason=(
+                    f"Referred {days} days before the third birthday ({ctx.third_birthday}): "
+                    + (
+                        "fewer than 45 days, so no evaluation, assessment or initial IFSP meeting is required; refer to the SEA and LEA with consent."
+                        if branch == "under_45"
+                        else "45 to 90 days, so the 45-day timeline applies and the SEA and LEA are notified as soon as possible after eligibility is determined."
+                    )
+                ),
+                citation="34 CFR 303.209(b)(1)(ii)-(iii)",
+                program=PROGRAM,
+                inputs={
+                    "referral_received": ctx.referral.date.isoformat(),
+                    "third_birthday": ctx.third_birthday.isoformat(),
+                    "days_before": days,
+                },
+                parameters={
+                    "part_c.late_referral_days": ruleset.value(
+                        "part_c.late_referral_days", ctx.referral.date
+                    )
+                },
+            )
+        )
+    return findings
