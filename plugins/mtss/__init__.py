@@ -1,1 +1,299 @@
-"""School-age intervention (MTSS/RTI): screening, groups, progress monitoring."""
+"""School-age intervention (MTSS/RTI): screening, groups, progress monitoring.
+
+Hooks: the `mtss` case-file section, MTSS event types, progress-monitoring and
+group-review clocks, the Part B evaluation referral a parent request or a
+suspected disability starts at once, and one finding per rule and series.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from eirules.core.decisions import Clock, Finding, Referral
+from eirules.core.engine import EventType
+from eirules.core.hookspecs import hookimpl
+
+from . import rules
+from .models import MtssRecord
+from .params import Params, params_for
+
+PROGRAM = "mtss"
+SECTION = "mtss"
+
+EVENT_TYPES = {
+    "parent_requested_evaluation": "A parent asked for a special-education evaluation (34 CFR 300.301(b)); starts the Part B consent request at once.",
+    "disability_suspected": "Staff suspect a disability (34 CFR 300.111); starts the Part B consent request at once, whatever the intervention status.",
+    "parent_informed_of_data": "Parents were given the progress data and told of strategies and their right to request an evaluation (34 CFR 300.311(a)(7)(ii)).",
+    "classroom_observation": "The student was observed in the regular classroom (34 CFR 300.310).",
+    "group_review_held": "The team reviewed an intervention group's data (cycle review).",
+}
+
+REFERRAL_CITATION = (
+    "34 CFR 300.301(b); 300.309(c); OSEP Memo 11-07 (RTI cannot delay or deny an evaluation)"
+)
+
+
+def record_of(case) -> MtssRecord | None:
+    rec = case.sections.get(SECTION)
+    return rec if isinstance(rec, MtssRecord) else None
+
+
+@hookimpl
+def register_case_sections():
+    return {SECTION: MtssRecord}
+
+
+@hookimpl
+def register_event_types():
+    return [EventType(name, (PROGRAM,), text) for name, text in EVENT_TYPES.items()]
+
+
+def _finding(r: rules.Recommendation) -> Finding:
+    inputs = {"subject": r.subject, "sufficient": r.sufficient, **_jsonable(r.evidence)}
+    return Finding(
+        rule=f"mtss.{r.rule}" + (f".{r.subject}" if r.subject else ""),
+        outcome=r.decision,
+        reason=r.reason,
+        citation=r.citation,
+        program=PROGRAM,
+        inputs=inputs,
+        parameters=_jsonable(r.parameters),
+    )
+
+
+def _jsonable(d):
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, tuple):
+            v = list(v)
+        out[k] = v
+    return out
+
+
+def _status(due: date, as_of: date) -> str:
+    return "overdue" if as_of > due else "pending"
+
+
+@hookimpl
+def clocks_for(case, ruleset, as_of, eligibility):
+    rec = record_of(case)
+    if rec is None:
+        return None
+    p = params_for(ruleset, as_of)
+    clocks = []
+    for series in rec.series:
+        r9 = rules.monitoring(rec, series, as_of, p)
+        if not r9.sufficient or r9.decision == "ended":
+            continue
+        due = date.fromisoformat(r9.evidence["due"])
+        clocks.append(
+            Clock(
+                id="mtss_progress_monitoring",
+                program=PROGRAM,
+                start=date.fromisoformat(r9.evidence["last_point"]),
+                due=due,
+                status=_status(due, as_of),
+                citation=r9.citation,
+                reason=r9.reason,
+                label=f"Next progress-monitoring point ({series.measure})",
+                subject=series.id,
+            )
+        )
+    clocks.extend(_review_clocks(case, rec, as_of, p))
+    return clocks
+
+
+def _review_clocks(case, rec: MtssRecord, as_of: date, p: Params) -> list[Clock]:
+    weeks = p.v("review.cycle_weeks", None)
+    if weeks is None:
+        return []
+    out = []
+    for e in rec.enrolments:
+        if e.start > as_of or (e.end is not None and e.end <= as_of):
+            continue
+        subject = e.group or e.program
+        held = [d for d in e.reviews if d <= as_of]
+        held += [
+            ev.date
+            for ev in case.events_of("group_review_held", program=PROGRAM)
+            if ev.date <= as_of and ev.date >= e.start and ev.service in (None, subject)
+        ]
+        last = max(held, default=e.start)
+        due = date.fromordinal(last.toordinal() + 7 * weeks)
+        out.append(
+            Clock(
+                id="mtss_group_review",
+                program=PROGRAM,
+                start=last,
+                due=due,
+                status=_status(due, as_of),
+                citation=p.cite("review.cycle_weeks"),
+                reason=f"Review every {weeks} weeks; last {'review' if held else 'start'} {last}.",
+                label=f"Intervention review ({e.program}, Tier {e.tier})",
+                subject=subject,
+            )
+        )
+    return out
+
+
+def _triggers(case, as_of: date):
+    return [
+        ev
+        for ev in case.events_of(
+            "parent_requested_evaluation", "disability_suspected", program=PROGRAM
+        )
+        if ev.date <= as_of
+    ]
+
+
+@hookimpl
+def referrals_for(case, ruleset, as_of, eligibility):
+    triggers = _triggers(case, as_of)
+    if not triggers:
+        return None
+    first = triggers[0]
+    consented = [ev for ev in case.events_of("consent_for_evaluation") if ev.date >= first.date]
+    who = (
+        "A parent requested an evaluation"
+        if first.type == "parent_requested_evaluation"
+        else "Staff suspect a disability"
+    )
+    return [
+        Referral(
+            id="mtss_to_part_b_evaluation",
+            program=PROGRAM,
+            referrer="MTSS team",
+            to="Part B evaluation team: request parental consent for an initial evaluation",
+            reason=(
+                f"{who} on {first.date}. Request consent promptly; intervention status never "
+                "delays or denies the evaluation. The regulations give no day count for "
+                "'promptly', so it is shown due from the day of the request. Send the RTI "
+                "evidence packet (finding mtss.sld_evidence_packet)."
+            ),
+            citation=REFERRAL_CITATION,
+            by=first.date,
+            status="made" if consented else "to_make",
+        )
+    ]
+
+
+@hookimpl
+def findings_for(case, ruleset, as_of, eligibility, clocks):
+    rec = record_of(case)
+    if rec is None:
+        return None
+    p = params_for(ruleset, as_of)
+    out: list[Finding] = []
+    for s in rec.screenings:
+        if s.date <= as_of and s is rec.latest_screening(s.skill_area):
+            out.append(_finding(rules.screening_band(s, p)))
+    for skill in sorted(
+        {e.skill_area for e in rec.enrolments} | {i.skill_area for i in rec.indicators}
+    ):
+        out.append(_finding(rules.tier_entry(rec, skill, p)))
+    for series in rec.series:
+        report = rules.evaluate_series(rec, series, as_of, p)
+        out.extend(_finding(r) for r in report.all)
+    for e in rec.enrolments:
+        if e.start <= as_of:
+            out.append(_finding(rules.reconcile_enrolment(rec, e, as_of, p)))
+    out.extend(_finding(r) for r in iep_minutes(case, rec, as_of, p))
+    if _triggers(case, as_of):
+        out.append(evidence_packet(case, rec, as_of, p))
+    return out
+
+
+def iep_minutes(case, rec: MtssRecord, as_of: date, p: Params) -> list[rules.Recommendation]:
+    """R13 for IEP service lines that have session logs (service = the line's name)."""
+    out = []
+    for plan in case.service_plans:
+        if plan.kind != "iep":
+            continue
+        for svc in plan.services:
+            logs = [s for s in rec.sessions if s.service == svc.name and s.date <= as_of]
+            start = svc.started or svc.planned_start
+            if not logs or start is None or not svc.sessions or not svc.minutes or not svc.per:
+                continue
+            end = min(as_of, svc.ended) if svc.ended else as_of
+            days = (end - start).days + 1
+            if svc.per == "week":
+                periods, unit = days // 7, "full weeks"
+            elif svc.per == "month":
+                periods, unit = (end.year - start.year) * 12 + end.month - start.month, "months"
+            else:
+                periods = sum(
+                    1 for i in range(days) if date.fromordinal(start.toordinal() + i).weekday() < 5
+                )
+                unit = "weekdays"
+            planned = svc.sessions * svc.minutes * periods
+            basis = f"{svc.sessions} x {svc.minutes} min per {svc.per} x {periods} {unit}"
+            out.append(rules.reconcile(f"IEP: {svc.name}", planned, logs, p, basis))
+    return out
+
+
+def evidence_packet(case, rec: MtssRecord, as_of: date, p: Params) -> Finding:
+    """The SLD-via-RTI data a referral carries (34 CFR 300.309(b), 300.310, 300.311(a)(7))."""
+    series_data, missing = [], []
+    for s in rec.series:
+        pts = [pt for pt in s.points if pt.date <= as_of]
+        gaps = [(b.date - a.date).days for a, b in zip(pts, pts[1:], strict=False)]
+        tier = rules.series_tier(rec, s, as_of)
+        interval = p.v(f"monitoring.interval_days.tier{tier}", None) if tier else None
+        series_data.append(
+            {
+                "series": s.id,
+                "measure": s.measure,
+                "skill_area": s.skill_area,
+                "points": [[pt.date.isoformat(), pt.score] for pt in pts],
+                "largest_gap_days": max(gaps, default=None),
+                "expected_interval_days": interval,
+                "at_reasonable_intervals": None
+                if interval is None or not gaps
+                else max(gaps) <= interval,
+            }
+        )
+    if not series_data:
+        missing.append(
+            "dated progress data (repeated assessments at reasonable intervals), 300.309(b)(2)"
+        )
+    interventions = []
+    for e in rec.enrolments:
+        if e.start > as_of:
+            continue
+        fid = rules.fidelity(rec, e, as_of, p)
+        interventions.append(
+            {
+                "program": e.program,
+                "group": e.group,
+                "tier": e.tier,
+                "skill_area": e.skill_area,
+                "start": e.start.isoformat(),
+                "end": e.end.isoformat() if e.end else None,
+                "minutes_per_week": e.sessions_per_week * e.minutes_per_session,
+                "fidelity": fid.decision,
+                "minute_share": fid.evidence.get("minute_share"),
+            }
+        )
+    if not interventions:
+        missing.append("interventions tried, with dosage and fidelity, 300.311(a)(7)(i)")
+    if not case.events_of("parent_informed_of_data", program=PROGRAM):
+        missing.append(
+            "parents informed of the data, strategies and their right to request an evaluation, 300.311(a)(7)(ii)"
+        )
+    if not case.events_of("classroom_observation", program=PROGRAM):
+        missing.append("observation in the regular classroom, 300.310")
+    total = 4
+    complete = total - len(missing)
+    return Finding(
+        rule="mtss.sld_evidence_packet",
+        outcome="complete" if not missing else "incomplete",
+        reason=(
+            f"RTI evidence packet {complete} of {total} parts present"
+            + (": missing " + "; ".join(missing) + "." if missing else ".")
+            + " The packet supports the evaluation; a missing part never delays the consent request."
+        ),
+        citation="34 CFR 300.309(b), 300.310, 300.311(a)(7)",
+        program=PROGRAM,
+        inputs={"series": series_data, "interventions": interventions, "missing": missing},
+        parameters=p.used("monitoring.interval_days.tier2", "monitoring.interval_days.tier3"),
+    )

@@ -68,7 +68,9 @@ class Screening:
     window: str = attrs.field(validator=in_(WINDOWS))
     instrument: str = attrs.field(validator=_non_empty)
     skill_area: str = attrs.field(validator=_non_empty)
-    percentile: float | None = attrs.field(default=None, validator=[_num, optional(and_(ge(0), le(100)))])
+    percentile: float | None = attrs.field(
+        default=None, validator=[_num, optional(and_(ge(0), le(100)))]
+    )
     scaled_score: float | None = attrs.field(default=None, validator=_num)
     #: A vendor risk category given instead of a percentile (used directly by R1).
     category: str | None = attrs.field(default=None, validator=_opt_str)
