@@ -1,0 +1,205 @@
+"""The audit log: who changed what and when, each entry hash-chained to the one before.
+
+An entry's hash is the SHA-256 of its own fields and the previous entry's hash,
+so editing any entry breaks its hash, deleting one breaks the next entry's link
+(and leaves a gap in the ids), and deleting the newest entries no longer matches
+the chain head kept in ``audit_head``. Appends happen inside the caller's write
+transaction, so an entry exists exactly when the change it records does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+
+#: The previous hash of the first entry.
+GENESIS = "0" * 64
+
+
+def now() -> str:
+    """The current UTC time as an ISO-8601 string (seconds)."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def _dump(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def entry_hash(
+    prev_hash: str,
+    id: int,
+    at: str,
+    user: str,
+    action: str,
+    case_id: str | None,
+    summary: str,
+    before: str | None,
+    after: str | None,
+) -> str:
+    """The SHA-256 of an entry's fields chained to the previous entry's hash."""
+    payload = json.dumps(
+        [prev_hash, id, at, user, action, case_id, summary, before, after],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class AuditWriter:
+    """Appends entries inside one open write transaction on `conn`."""
+
+    def __init__(self, conn: sqlite3.Connection, user: str):
+        self.conn = conn
+        self.user = user
+        row = conn.execute(
+            "SELECT entries, last_id, last_hash FROM audit_head WHERE id = 1"
+        ).fetchone()
+        if row is None:
+            self.entries, self.last_id, self.last_hash = 0, 0, GENESIS
+        else:
+            self.entries, self.last_id, self.last_hash = row
+        self._rows: list[tuple] = []
+
+    def append(
+        self,
+        action: str,
+        summary: str,
+        *,
+        case_id: str | None = None,
+        before: Any = None,
+        after: Any = None,
+    ) -> int:
+        """Queue one entry; `flush` writes queued entries and the new chain head."""
+        at = now()
+        entry_id = self.last_id + 1
+        before_text, after_text = _dump(before), _dump(after)
+        digest = entry_hash(
+            self.last_hash,
+            entry_id,
+            at,
+            self.user,
+            action,
+            case_id,
+            summary,
+            before_text,
+            after_text,
+        )
+        self._rows.append(
+            (
+                entry_id,
+                at,
+                self.user,
+                action,
+                case_id,
+                summary,
+                before_text,
+                after_text,
+                self.last_hash,
+                digest,
+            )
+        )
+        self.entries += 1
+        self.last_id, self.last_hash = entry_id, digest
+        if len(self._rows) >= 5000:
+            self.flush()
+        return entry_id
+
+    def flush(self) -> None:
+        """Write queued entries and the chain head (inside the caller's transaction)."""
+        if not self._rows:
+            return
+        self.conn.executemany(
+            "INSERT INTO audit_log (id, at, user, action, case_id, summary, before, after, "
+            "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self._rows,
+        )
+        self._rows.clear()
+        self.conn.execute(
+            "INSERT INTO audit_head (id, entries, last_id, last_hash) VALUES (1, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET entries = excluded.entries, "
+            "last_id = excluded.last_id, last_hash = excluded.last_hash",
+            (self.entries, self.last_id, self.last_hash),
+        )
+
+
+@attrs.frozen
+class AuditProblem:
+    """One break in the chain: which entry, and what is wrong with it."""
+
+    entry: int | None
+    what: str
+
+    def __str__(self) -> str:
+        return f"entry {self.entry}: {self.what}" if self.entry is not None else self.what
+
+
+def verify(conn: sqlite3.Connection) -> tuple[int, list[AuditProblem]]:
+    """Check every entry's hash and link; returns (entries checked, problems found)."""
+    problems: list[AuditProblem] = []
+    prev_id, prev_hash, count = 0, GENESIS, 0
+    rows: Iterator[tuple] = conn.execute(
+        "SELECT id, at, user, action, case_id, summary, before, after, prev_hash, hash "
+        "FROM audit_log ORDER BY id"
+    )
+    for entry_id, at, user, action, case_id, summary, before, after, stored_prev, stored in rows:
+        count += 1
+        if entry_id != prev_id + 1:
+            missing = (
+                f"entry {prev_id + 1}"
+                if entry_id == prev_id + 2
+                else f"entries {prev_id + 1} to {entry_id - 1}"
+            )
+            problems.append(
+                AuditProblem(
+                    prev_id + 1, f"{missing} deleted (the ids jump from {prev_id} to {entry_id})"
+                )
+            )
+        elif stored_prev != prev_hash:
+            problems.append(
+                AuditProblem(
+                    entry_id,
+                    "does not link to the entry before it (that entry was edited or replaced)",
+                )
+            )
+        expected = entry_hash(
+            stored_prev, entry_id, at, user, action, case_id, summary, before, after
+        )
+        if expected != stored:
+            problems.append(
+                AuditProblem(
+                    entry_id, f"edited: its content no longer matches its hash ({action}, {at})"
+                )
+            )
+        prev_id, prev_hash = entry_id, stored
+    head = conn.execute(
+        "SELECT entries, last_id, last_hash FROM audit_head WHERE id = 1"
+    ).fetchone()
+    if head is None:
+        if count:
+            problems.append(AuditProblem(None, "the chain head (audit_head) is missing"))
+    else:
+        entries, last_id, last_hash = head
+        if last_id > prev_id:
+            gone = (
+                f"entry {last_id}"
+                if last_id == prev_id + 1
+                else f"entries {prev_id + 1} to {last_id}"
+            )
+            problems.append(AuditProblem(prev_id + 1, f"{gone} deleted from the end of the log"))
+        elif last_hash != prev_hash or entries != count:
+            problems.append(
+                AuditProblem(
+                    None,
+                    f"the chain head records {entries} entries ending in {last_hash[:12]}, "
+                    f"the log has {count} ending in {prev_hash[:12]}",
+                )
+            )
+    return count, problems

@@ -1,0 +1,283 @@
+"""Reading records for a caseload import: case files (JSON) and the CSV layouts.
+
+A record is one case document with where it came from (file and record or
+rows), so every problem can be reported with file, record and field. Nothing
+here validates a case against the models: the store does that with the engine.
+
+CSV, cases layout (one row per event; rows with the same case_id make one case)::
+
+    case_id,birth_date,child_name,gestational_age_weeks,ruleset,district,program,caseworker,
+    event_type,event_date,event_program,event_reason,event_outcome,event_category,
+    event_service,event_until,event_note
+
+Only case_id and birth_date are required. Case columns (birth_date to
+caseworker) must agree on every row of a case, or be left blank after the
+first. `program` adds an enrolment; a row with no event_type adds no event.
+
+CSV, assignments layout: exactly the two columns case_id,caseworker.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .errors import InputError, Problem, did_you_mean
+
+CASE_COLUMNS = (
+    "case_id",
+    "birth_date",
+    "child_name",
+    "gestational_age_weeks",
+    "ruleset",
+    "district",
+    "program",
+    "caseworker",
+)
+EVENT_COLUMNS = (
+    "event_type",
+    "event_date",
+    "event_program",
+    "event_reason",
+    "event_outcome",
+    "event_category",
+    "event_service",
+    "event_until",
+    "event_note",
+)
+CSV_COLUMNS = CASE_COLUMNS + EVENT_COLUMNS
+ASSIGNMENT_COLUMNS = ("case_id", "caseworker")
+
+
+@attrs.frozen
+class Record:
+    """One case document read from a file, or the problems that stopped reading it."""
+
+    source: str
+    label: str
+    data: Any = None
+    caseworker: str | None = None
+    problems: tuple[Problem, ...] = ()
+    #: For CSV records: maps a case-file path ("events[2].date") to "row 7, event_date".
+    fields: dict[str, str] = attrs.field(factory=dict, hash=False)
+
+    def where(self, path: str) -> str:
+        """File, record and field of a problem found at a case-file path."""
+        field = self.fields.get(path) or _csv_field(path, self.fields) or path
+        parts = [self.source, self.label]
+        if field:
+            parts.append(field)
+        return ", ".join(parts)
+
+
+@attrs.frozen
+class Assignment:
+    """One row of an assignments CSV."""
+
+    source: str
+    label: str
+    case_id: str
+    caseworker: str
+
+
+def _csv_field(path: str, fields: dict[str, str]) -> str | None:
+    # events[2].reason -> the mapping for events[2] plus the column of the field
+    head, dot, tail = path.partition(".")
+    base = fields.get(head)
+    if base and dot:
+        return f"{base}, event_{tail.split('.')[0]}"
+    return base
+
+
+def files_in(paths: tuple[str, ...] | list[str]) -> list[Path]:
+    """Every .json and .csv file named or inside the named folders, in a stable order."""
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.suffix.lower() in (".json", ".csv"))
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            problems.append(Problem(str(path), "no such file or folder", "check the path"))
+    if problems:
+        raise InputError("cannot import", problems)
+    return found
+
+
+def read_records(paths: list[Path]) -> Iterator[Record | Assignment]:
+    """Yield records from case files and CSV files, one at a time."""
+    for path in paths:
+        if path.suffix.lower() == ".csv":
+            yield from _csv_records(path)
+        else:
+            yield from _json_records(path)
+
+
+def _json_records(path: Path) -> Iterator[Record]:
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        yield Record(source, "file", problems=(Problem("", f"cannot be read ({exc})"),))
+        return
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield Record(
+            source,
+            f"line {exc.lineno}, column {exc.colno}",
+            problems=(Problem("", f"not valid JSON: {exc.msg}"),),
+        )
+        return
+    if isinstance(data, list):
+        for i, item in enumerate(data, start=1):
+            yield Record(source, f"record {i}", item)
+    else:
+        yield Record(source, "record 1", data)
+
+
+def _csv_records(path: Path) -> Iterator[Record | Assignment]:
+    source = str(path)
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        yield Record(source, "file", problems=(Problem("", f"cannot be read ({exc})"),))
+        return
+    with handle:
+        try:
+            reader = csv.DictReader(handle)
+            header = [h.strip() for h in (reader.fieldnames or [])]
+            if tuple(header) == ASSIGNMENT_COLUMNS:
+                yield from _assignment_rows(source, reader)
+                return
+            unknown = [h for h in header if h not in CSV_COLUMNS]
+            missing = [h for h in ("case_id", "birth_date") if h not in header]
+            if unknown or missing:
+                problems = [
+                    Problem(
+                        f"column {h!r}",
+                        "unknown column",
+                        did_you_mean(h, CSV_COLUMNS) or f"columns are: {', '.join(CSV_COLUMNS)}",
+                    )
+                    for h in unknown
+                ] + [Problem(f"column {h!r}", "required column missing") for h in missing]
+                yield Record(source, "header", problems=tuple(problems))
+                return
+            reader.fieldnames = header
+            groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
+            bad: list[Record] = []
+            for row in reader:
+                line = reader.line_num
+                if None in row:
+                    bad.append(
+                        Record(
+                            source,
+                            f"row {line}",
+                            problems=(Problem("", "more fields than columns"),),
+                        )
+                    )
+                    continue
+                row = {k: (v or "").strip() for k, v in row.items()}
+                if not any(row.values()):
+                    continue
+                if not row.get("case_id"):
+                    bad.append(
+                        Record(
+                            source,
+                            f"row {line}",
+                            problems=(Problem("case_id", "required but empty"),),
+                        )
+                    )
+                    continue
+                groups.setdefault(row["case_id"], []).append((line, row))
+        except csv.Error as exc:
+            yield Record(source, "file", problems=(Problem("", f"not valid CSV: {exc}"),))
+            return
+    yield from bad
+    for rows in groups.values():
+        yield _case_from_rows(source, rows)
+
+
+def _assignment_rows(source: str, reader: csv.DictReader) -> Iterator[Record | Assignment]:
+    for row in reader:
+        label = f"row {reader.line_num}"
+        case_id = (row.get("case_id") or "").strip()
+        worker = (row.get("caseworker") or "").strip()
+        if None in row:
+            yield Record(source, label, problems=(Problem("", "more fields than columns"),))
+        elif not case_id or not worker:
+            yield Record(
+                source,
+                label,
+                problems=(
+                    Problem("case_id" if not case_id else "caseworker", "required but empty"),
+                ),
+            )
+        else:
+            yield Assignment(source, label, case_id, worker)
+
+
+def _case_from_rows(source: str, rows: list[tuple[int, dict[str, str]]]) -> Record:
+    first_line, first = rows[0]
+    label = f"row {first_line}" if len(rows) == 1 else f"rows {first_line}-{rows[-1][0]}"
+    problems: list[Problem] = []
+    case_values: dict[str, str] = {}
+    for line, row in rows:
+        for column in CASE_COLUMNS:
+            value = row.get(column, "")
+            if not value:
+                continue
+            if column in case_values and case_values[column] != value:
+                problems.append(
+                    Problem(
+                        f"row {line}, {column}",
+                        f"{value!r} differs from {case_values[column]!r} on an earlier row of this case",
+                        "give case columns once or repeat the same value",
+                    )
+                )
+            case_values.setdefault(column, value)
+    fields = {
+        "id": f"row {first_line}, case_id",
+        "child.birth_date": f"row {first_line}, birth_date",
+        "child.name": f"row {first_line}, child_name",
+        "child.gestational_age_weeks": f"row {first_line}, gestational_age_weeks",
+        "ruleset": f"row {first_line}, ruleset",
+        "district": f"row {first_line}, district",
+        "child": f"row {first_line}, birth_date",
+    }
+    child: dict[str, Any] = {"birth_date": case_values.get("birth_date", "")}
+    if case_values.get("child_name"):
+        child["name"] = case_values["child_name"]
+    if case_values.get("gestational_age_weeks"):
+        text = case_values["gestational_age_weeks"]
+        child["gestational_age_weeks"] = int(text) if text.isdigit() else text
+    data: dict[str, Any] = {"id": case_values.get("case_id", ""), "child": child}
+    for key in ("ruleset", "district"):
+        if case_values.get(key):
+            data[key] = case_values[key]
+    if case_values.get("program"):
+        data["enrolments"] = [{"program": case_values["program"]}]
+        fields["enrolments"] = fields["enrolments[0].program"] = f"row {first_line}, program"
+    events = []
+    for line, row in rows:
+        if not row.get("event_type") and not row.get("event_date"):
+            continue
+        event = {"type": row.get("event_type", ""), "date": row.get("event_date", "")}
+        for column in EVENT_COLUMNS[2:]:
+            if row.get(column):
+                event[column.removeprefix("event_")] = row[column]
+        fields[f"events[{len(events)}]"] = f"row {line}"
+        events.append(event)
+    data["events"] = events
+    if problems:
+        return Record(source, label, problems=tuple(problems))
+    return Record(source, label, data, caseworker=case_values.get("caseworker"), fields=fields)
