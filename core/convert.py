@@ -8,7 +8,9 @@ problem is reported at once with its JSON path.
 from __future__ import annotations
 
 import json
+import math
 import re
+import typing
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -16,17 +18,40 @@ from typing import Any
 
 import attrs
 import cattrs
-from cattrs.errors import ForbiddenExtraKeysError
-from cattrs.gen import make_dict_unstructure_fn, override
+from cattrs.errors import (
+    AttributeValidationNote,
+    ClassValidationError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from .decisions import Clock, Determination, Eligibility, Finding, Referral
-from .errors import InputError, Problem, did_you_mean
+from . import models
+from .decisions import Clock, Determination
+from .errors import InputError, Problem, ValueProblem, did_you_mean, show_value
 from .models import Case
 
 SCHEMA = "eirules/case@1"
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+
+#: The case model: their validators read only the value, so the converter runs
+#: them field by field and every bad field of an object is reported at once.
+MODELS = (
+    models.Case,
+    models.Child,
+    models.Event,
+    models.Score,
+    models.Evaluation,
+    models.Condition,
+    models.Enrolment,
+    models.Service,
+    models.ServicePlan,
+)
+
+
+# Leaves: strict types, lenient dates ------------------------------------------
 
 
 def _structure_date(value: Any, _type: Any) -> date:
@@ -37,40 +62,129 @@ def _structure_date(value: Any, _type: Any) -> date:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    shown = json.dumps(value) if _jsonable(value) else repr(value)
-    raise ValueError(f"{shown} is not a date (YYYY-MM-DD)")
+    raise ValueProblem(f"{show_value(value)} is not a date (YYYY-MM-DD)")
 
 
-def _jsonable(value: Any) -> bool:
-    try:
-        json.dumps(value)
-    except (TypeError, ValueError):
-        return False
-    return True
+def _structure_float(value: Any, _type: Any) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:
+            finite = False
+        if finite:
+            return value
+        raise ValueProblem(f"{show_value(value)} is not a finite number")
+    raise ValueProblem(f"{show_value(value)} is not a number")
 
 
 def _strict(kind: type, label: str):
     def hook(value: Any, _type: Any):
-        if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
             return value
-        if kind is int and isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if kind is str and isinstance(value, str):
-            return value
-        if kind is bool and isinstance(value, bool):
-            return value
-        shown = json.dumps(value) if _jsonable(value) else repr(value)
-        raise ValueError(f"{shown} is not {label}")
+        raise ValueProblem(f"{show_value(value)} is not {label}")
 
     return hook
 
 
 converter.register_structure_hook(date, _structure_date)
 converter.register_unstructure_hook(date, lambda d: d.isoformat())
-converter.register_structure_hook(float, _strict(float, "a number"))
+converter.register_structure_hook(float, _structure_float)
 converter.register_structure_hook(int, _strict(int, "a whole number"))
 converter.register_structure_hook(str, _strict(str, "a string"))
 converter.register_structure_hook(bool, _strict(bool, "true or false"))
+
+
+# Lists: a JSON array, never a string or an object iterated by accident -------
+
+
+def _is_tuple(type_: Any) -> bool:
+    return typing.get_origin(type_) is tuple
+
+
+def _tuple_hook(type_: Any):
+    args = typing.get_args(type_)
+    item_type = args[0] if args else Any
+
+    def hook(value: Any, _type: Any) -> tuple:
+        if not isinstance(value, list | tuple):
+            raise ValueProblem(f"{show_value(value)} is not a list")
+        items, errors = [], []
+        for index, item in enumerate(value):
+            try:
+                items.append(converter.structure(item, item_type))
+            except Exception as exc:  # collected: every bad item is reported
+                exc.__notes__ = [
+                    *getattr(exc, "__notes__", []),
+                    IterableValidationNote(f"Structuring @ index {index}", index, item_type),
+                ]
+                errors.append(exc)
+        if errors:
+            raise IterableValidationError(f"While structuring {type_}", errors, type_)
+        return tuple(items)
+
+    return hook
+
+
+converter.register_structure_hook_factory(_is_tuple, _tuple_hook)
+
+
+# Objects: a JSON object with known keys; every bad field reported --------------
+
+
+def _field_hook(attribute: attrs.Attribute, run_validator: bool):
+    type_ = attribute.type
+
+    def hook(value: Any, _type: Any) -> Any:
+        result = converter.structure(value, type_)
+        if run_validator and attribute.validator is not None:
+            attribute.validator(None, attribute, result)
+        return result
+
+    return hook
+
+
+def _object_hook(cls: type):
+    attrs.resolve_types(cls)
+    own = cls in MODELS
+    fields = [a for a in attrs.fields(cls) if a.init and not (cls is Case and a.name == "sections")]
+    names = tuple(a.name for a in fields)
+    required = [f'"{a.name}"' for a in fields if a.default is attrs.NOTHING]
+    expected = (
+        f"expected an object with {' and '.join(required)}" if required else "expected an object"
+    )
+    overrides = {a.name: override(struct_hook=_field_hook(a, own)) for a in fields}
+    if cls is Case:
+        overrides["sections"] = override(omit=True)
+    inner = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=False, **overrides)
+
+    def hook(value: Any, _type: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise ValueProblem(f"{show_value(value)} is not an object", expected)
+        errors: list[Exception] = []
+        for key in value:
+            if key in names:
+                continue
+            shown = f'"{key}"' if isinstance(key, str) else show_value(key)
+            hint = did_you_mean(key, names) if isinstance(key, str) else None
+            exc = ValueProblem(
+                f"unknown key {shown}", hint or f"expected one of: {', '.join(names)}"
+            )
+            exc.__notes__ = [AttributeValidationNote(f"Unknown key {shown}", str(key), None)]
+            errors.append(exc)
+        try:
+            result = inner({k: v for k, v in value.items() if k in names}, _type)
+        except ClassValidationError as exc:
+            errors.extend(exc.exceptions)
+        except Exception as exc:  # an object-level check (e.g. Score: one kind of score)
+            errors.append(exc)
+        if errors:
+            raise ClassValidationError(f"While structuring {cls.__name__}", errors, cls)
+        return result
+
+    return hook
+
+
+converter.register_structure_hook_factory(attrs.has, _object_hook)
 
 
 def _omit_defaults(cls: type) -> None:
@@ -79,82 +193,68 @@ def _omit_defaults(cls: type) -> None:
     )
 
 
-def _register_model_hooks() -> None:
-    from . import models
-
-    for cls in (
-        models.Child,
-        models.Event,
-        models.Score,
-        models.Evaluation,
-        models.Condition,
-        models.Enrolment,
-        models.Service,
-        models.ServicePlan,
-    ):
-        _omit_defaults(cls)
+def _register_unstructure_hooks() -> None:
+    for cls in MODELS:
+        if cls is not Case:
+            _omit_defaults(cls)
     converter.register_unstructure_hook(
         Case,
         make_dict_unstructure_fn(
             Case, converter, _cattrs_omit_if_default=True, sections=override(omit=True)
         ),
     )
-    converter.register_structure_hook(
-        Case,
-        cattrs.gen.make_dict_structure_fn(
-            Case, converter, sections=override(omit=True), _cattrs_forbid_extra_keys=True
-        ),
-    )
 
 
-_register_model_hooks()
+_register_unstructure_hooks()
 
 
-def _format_leaf(exc: BaseException, type_: Any) -> str:
-    if isinstance(exc, ForbiddenExtraKeysError):
-        known = [a.name for a in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
-        parts = []
-        for key in sorted(exc.extra_fields):
-            hint = did_you_mean(key, known)
-            parts.append(
-                f'{key}\x00unknown key "{key}"'
-                + (f"; {hint}" if hint else f"; expected one of: {', '.join(known)}")
-            )
-        return " | ".join(parts)
-    if isinstance(exc, KeyError):
-        return "required but missing"
-    if isinstance(exc, ValueError | TypeError):
-        text = str(exc)
-        if text.startswith("'") and "must be in" in text:  # attrs in_() validator
-            return text
-        return text
-    return f"{exc.__class__.__name__}: {exc}"
+# Errors to problems ------------------------------------------------------------
 
 
-def _problems_from(exc: BaseException, root: str = "$") -> list[Problem]:
-    problems = []
-    for line in cattrs.transform_error(exc, path=root, format_exception=_format_leaf):
-        message, _, path = line.rpartition(" @ ")
-        path = path.removeprefix("$").lstrip(".")
-        for part in message.split(" | "):
-            key, sep, text = part.partition("\x00")
-            if sep:
-                problems.append(Problem(f"{path}.{key}" if path else key, text))
-            else:
-                problems.append(Problem(path, part))
-    return problems
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _join(path: str, key: Any) -> str:
+    """`child.birth_date`, or `child["odd key"]` when the key is not a plain name."""
+    if isinstance(key, str) and _NAME.match(key):
+        return f"{path}.{key}" if path else key
+    return f"{path}[{json.dumps(str(key))}]"
+
+
+def _problems_from(exc: BaseException, root: str = "") -> list[Problem]:
+    """One Problem per leaf error, each with its JSON path (`events[2].type`)."""
+    out: list[Problem] = []
+    _walk(exc, root, out)
+    return out
+
+
+def _walk(exc: BaseException, path: str, out: list[Problem]) -> None:
+    if isinstance(exc, ClassValidationError | IterableValidationError):
+        for sub in exc.exceptions:
+            sub_path = path
+            for note in getattr(sub, "__notes__", ()):
+                if isinstance(note, AttributeValidationNote):
+                    sub_path = _join(path, note.name)
+                elif isinstance(note, IterableValidationNote):
+                    sub_path = f"{path}[{note.index}]"
+            _walk(sub, sub_path, out)
+    elif isinstance(exc, ValueProblem):
+        where = _join(path, exc.field) if exc.field else path
+        out.append(Problem(where, exc.what, exc.fix))
+    elif isinstance(exc, KeyError):
+        out.append(Problem(path, "required but missing"))
+    elif isinstance(exc, ValueError | TypeError):
+        out.append(Problem(path, str(exc)))
+    else:  # a bug in a hook, never a traceback for a user
+        out.append(Problem(path, f"cannot be read ({exc.__class__.__name__}: {exc})"))
 
 
 def structure(data: Any, cls: type, *, source: str = "input") -> Any:
     """Turn plain data into a model, or raise InputError listing every problem."""
     try:
         return converter.structure(data, cls)
-    except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
-        if isinstance(exc, cattrs.BaseValidationError):
-            problems = _problems_from(exc)
-        else:
-            problems = [Problem("", str(exc))]
-        raise InputError(f"{source} is not valid", problems) from None
+    except Exception as exc:  # noqa: BLE001 - every failure becomes problems with paths
+        raise InputError(f"{source} is not valid", _problems_from(exc)) from None
 
 
 def unstructure(obj: Any) -> Any:
@@ -176,13 +276,14 @@ def case_from_dict(
 ) -> Case:
     """Check and convert one case-file document; InputError lists every problem."""
     sections = dict(sections or {})
-    if not isinstance(data, dict):
+    if not isinstance(data, Mapping):
         raise InputError(
             f"{source} is not valid",
             [
                 Problem(
                     "$",
-                    f"expected a JSON object with id, child and events, not {type(data).__name__}",
+                    f"{show_value(data)} is not an object",
+                    'expected {"schema": "eirules/case@1", "id": ..., "child": ..., "events": [...]}',
                 )
             ],
         )
@@ -190,41 +291,38 @@ def case_from_dict(
     schema = data.get("schema", SCHEMA)
     if schema != SCHEMA:
         problems.append(
-            Problem(
-                "schema",
-                f"{json.dumps(schema) if _jsonable(schema) else schema!r} is not supported",
-                f'expected "{SCHEMA}"',
-            )
+            Problem("schema", f"{show_value(schema)} is not supported", f'expected "{SCHEMA}"')
         )
-    core_data = {k: v for k, v in data.items() if k != "schema" and k not in sections}
-    section_data = {k: v for k, v in data.items() if k in sections}
     known_top = (*CASE_KEYS, "schema", *sections)
-    for key in list(core_data):
-        if key not in CASE_KEYS:
-            hint = did_you_mean(key, known_top)
+    core_data, section_data = {}, {}
+    for key, value in data.items():
+        if key in CASE_KEYS:
+            core_data[key] = value
+        elif key in sections:
+            section_data[key] = value
+        elif key != "schema":
+            shown = f'"{key}"' if isinstance(key, str) else show_value(key)
+            hint = did_you_mean(key, known_top) if isinstance(key, str) else None
             problems.append(
                 Problem(
-                    key, f'unknown key "{key}"', hint or f"expected one of: {', '.join(known_top)}"
+                    _join("", key),
+                    f"unknown key {shown}",
+                    hint or f"expected one of: {', '.join(known_top)}",
                 )
             )
-            core_data.pop(key)
     if event_types is not None:
         problems.extend(_check_event_types(core_data.get("events"), event_types))
     case = None
     try:
         case = converter.structure(core_data, Case)
-    except cattrs.BaseValidationError as exc:
+    except Exception as exc:  # noqa: BLE001 - every failure becomes problems with paths
         problems.extend(_problems_from(exc))
-    except (ValueError, TypeError) as exc:
-        problems.append(Problem("", str(exc)))
     structured_sections = {}
     for name, value in section_data.items():
         try:
             structured_sections[name] = converter.structure(value, sections[name])
-        except cattrs.BaseValidationError as exc:
-            problems.extend(_problems_from(exc, root=f"$.{name}"))
-        except (ValueError, TypeError) as exc:
-            problems.append(Problem(name, str(exc)))
+        except Exception as exc:  # noqa: BLE001
+            problems.extend(_problems_from(exc, root=name))
     if problems:
         raise InputError(f"{source} is not valid", _dedupe(problems))
     assert case is not None
@@ -244,45 +342,46 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
 
 
 def _check_event_types(events: Any, event_types: Mapping[str, Any]) -> list[Problem]:
-    problems = []
+    """Event types and reasons against the vocabulary plugins registered."""
+    problems: list[Problem] = []
     if not isinstance(events, list):
-        return problems
+        return problems  # the converter reports what is wrong with the list itself
     for i, event in enumerate(events):
-        if not isinstance(event, dict):
+        if not isinstance(event, Mapping):
             continue
         etype = event.get("type")
-        if not isinstance(etype, str) or etype in event_types:
-            if isinstance(etype, str):
-                spec = event_types[etype]
-                if getattr(spec, "needs_reason", False) and not event.get("reason"):
-                    reasons = getattr(spec, "reasons", ())
-                    problems.append(
-                        Problem(
-                            f"events[{i}].reason",
-                            f'a "{etype}" event needs a reason',
-                            f"expected one of: {', '.join(reasons)}" if reasons else None,
-                        )
-                    )
-                reasons = getattr(spec, "reasons", ())
-                reason = event.get("reason")
-                if reasons and isinstance(reason, str) and reason not in reasons:
-                    hint = did_you_mean(reason, reasons)
-                    problems.append(
-                        Problem(
-                            f"events[{i}].reason",
-                            f'"{reason}" is not a known reason for "{etype}"',
-                            hint or f"expected one of: {', '.join(reasons)}",
-                        )
-                    )
-            continue
-        hint = did_you_mean(etype, event_types)
-        problems.append(
-            Problem(
-                f"events[{i}].type",
-                f'"{etype}" is not a known event type',
-                hint or f"known types: {', '.join(sorted(event_types))}",
+        if not isinstance(etype, str) or not etype.strip():
+            continue  # the model reports a missing, empty or non-string type
+        spec = event_types.get(etype)
+        if spec is None:
+            hint = did_you_mean(etype, event_types)
+            problems.append(
+                Problem(
+                    f"events[{i}].type",
+                    f"{show_value(etype)} is not a known event type",
+                    hint or f"expected one of: {', '.join(sorted(event_types))}",
+                )
             )
-        )
+            continue
+        reasons = tuple(getattr(spec, "reasons", ()))
+        reason = event.get("reason")
+        if getattr(spec, "needs_reason", False) and reason in (None, ""):
+            problems.append(
+                Problem(
+                    f"events[{i}].reason",
+                    f'required for a "{etype}" event but missing',
+                    f"expected one of: {', '.join(reasons)}" if reasons else None,
+                )
+            )
+        elif reasons and isinstance(reason, str) and reason not in reasons:
+            hint = did_you_mean(reason, reasons)
+            problems.append(
+                Problem(
+                    f"events[{i}].reason",
+                    f'{show_value(reason)} is not a known reason for "{etype}"',
+                    hint or f"expected one of: {', '.join(reasons)}",
+                )
+            )
     return problems
 
 
@@ -310,6 +409,8 @@ def read_json(path: str | Path) -> Any:
             f"{path} is not valid JSON",
             [Problem(f"line {exc.lineno}, column {exc.colno}", exc.msg)],
         ) from None
+    except (ValueError, RecursionError) as exc:  # a number too long, nesting too deep
+        raise InputError(f"{path} is not valid JSON", [Problem("$", str(exc))]) from None
 
 
 # Determinations ----------------------------------------------------------------
@@ -347,16 +448,13 @@ def _clock_dict(clock: Clock) -> dict[str, Any]:
     }
 
 
-def determination_from_dict(data: dict[str, Any]) -> Determination:
-    """Read back a determination stored as JSON."""
-    return Determination(
-        case=data["case"],
-        ruleset=data["ruleset"],
-        ruleset_version=data.get("ruleset_version", ""),
-        as_of=date.fromisoformat(data["as_of"]),
-        engine=data["engine"],
-        eligibility=[converter.structure(e, Eligibility) for e in data.get("eligibility", [])],
-        clocks=[converter.structure(c, Clock) for c in data.get("clocks", [])],
-        referrals=[converter.structure(r, Referral) for r in data.get("referrals", [])],
-        findings=[converter.structure(f, Finding) for f in data.get("findings", [])],
-    )
+def determination_from_dict(data: Any) -> Determination:
+    """Read back a determination stored as JSON; InputError when it is not one."""
+    if not isinstance(data, Mapping):
+        raise InputError(
+            "determination is not valid", [Problem("$", f"{show_value(data)} is not an object")]
+        )
+    data = {"ruleset_version": "", **data}
+    for key in ("eligibility", "clocks", "referrals", "findings"):
+        data.setdefault(key, [])
+    return structure(data, Determination, source="determination")

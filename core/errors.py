@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterable
 
 import attrs
@@ -53,6 +54,32 @@ class StorageError(EirulesError):
 
 class PluginError(EirulesError):
     """A plugin returned something the engine cannot use."""
+
+
+class ValueProblem(ValueError):
+    """A value in an input is wrong: what was found and, when known, what was expected.
+
+    Raised by model validators and converter hooks; the converter adds the
+    JSON path. `field` names the attribute when an object-level check blames one.
+    """
+
+    def __init__(self, what: str, fix: str | None = None, *, field: str | None = None):
+        self.what = what
+        self.fix = fix
+        self.field = field
+        super().__init__(f"{what}; {fix}" if fix else what)
+
+
+def show_value(value: object, limit: int = 60) -> str:
+    """A value as the user wrote it (JSON where possible), cut short when long."""
+    try:
+        text = json.dumps(value, allow_nan=True, default=repr)
+    except (ValueError, TypeError, RecursionError):
+        # Ints past Python's digit limit, deep nesting: describe rather than print.
+        text = "a very large number" if isinstance(value, int) else f"a {type(value).__name__}"
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:

@@ -6,33 +6,95 @@ Every class is a frozen attrs class; collections are tuples; dates are
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 
 import attrs
-from attrs.validators import and_, ge, in_, instance_of, le, optional
+from attrs.validators import instance_of, optional
+
+from .errors import ValueProblem, did_you_mean, show_value
 
 #: The five developmental areas of IDEA Part C (34 CFR 303.21(a)(1)).
 DOMAINS = ("cognitive", "physical", "communication", "social_emotional", "adaptive")
 
-_date = instance_of(date)
-_opt_date = optional(instance_of(date))
-_opt_str = optional(instance_of(str))
+# Validators never read the instance, so the converter can run them field by
+# field and report every bad field of an object at once.
 
 
-def _non_empty(instance, attribute, value):
-    if not str(value).strip():
-        raise ValueError(f"{attribute.name} must not be empty")
+def _date(instance, attribute, value):
+    if not isinstance(value, date) or hasattr(value, "hour"):
+        raise ValueProblem(f"{show_value(value)} is not a date (YYYY-MM-DD)")
 
 
-def _number(instance, attribute, value):
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-        raise TypeError(f"{attribute.name} must be a number, not {value!r}")
+_opt_date = optional(_date)
 
 
-def _positive(instance, attribute, value):
-    if value is not None and value <= 0:
-        raise ValueError(f"{attribute.name} must be greater than 0, not {value!r}")
+def _string(instance, attribute, value):
+    if not isinstance(value, str):
+        raise ValueProblem(f"{show_value(value)} is not a string")
+
+
+_opt_str = optional(_string)
+
+
+def _text(instance, attribute, value):
+    """A required string with something in it."""
+    _string(instance, attribute, value)
+    if not value.strip():
+        raise ValueProblem(f"{show_value(value)} is empty", "expected some text")
+
+
+def _strings(instance, attribute, value):
+    for item in value:
+        _string(instance, attribute, item)
+
+
+def _one_of(choices: tuple[str, ...], noun: str):
+    def check(instance, attribute, value):
+        if value is None:
+            return
+        if not isinstance(value, str) or value not in choices:
+            hint = did_you_mean(value, choices) if isinstance(value, str) else None
+            raise ValueProblem(
+                f"{show_value(value)} is not a known {noun}",
+                hint or f"expected one of: {', '.join(choices)}",
+            )
+
+    return check
+
+
+def _number(*, low=None, high=None, above=None, whole=False):
+    """An optional finite number (a whole one if `whole`) within the given bounds."""
+    if low is not None and high is not None:
+        expected = f"expected {low} to {high}"
+    elif above is not None:
+        expected = f"expected more than {above}"
+    else:
+        expected = f"expected {low} or more" if low is not None else None
+
+    def check(instance, attribute, value):
+        if value is None:
+            return
+        kinds = int if whole else int | float
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            raise ValueProblem(
+                f"{show_value(value)} is not {'a whole number' if whole else 'a number'}"
+            )
+        try:
+            finite = whole or math.isfinite(value)
+        except OverflowError:  # an int too large for a float: no rule can use it
+            finite = False
+        if not finite:
+            raise ValueProblem(f"{show_value(value)} is not a finite number")
+        if (
+            (low is not None and value < low)
+            or (high is not None and value > high)
+            or (above is not None and value <= above)
+        ):
+            raise ValueProblem(f"{show_value(value)} is out of range", expected)
+
+    return check
 
 
 def _canonical_events(events) -> tuple[Event, ...]:
@@ -46,19 +108,20 @@ class Child:
     """The child a case is about: always fictional in this repository."""
 
     birth_date: date = attrs.field(validator=_date)
+    #: Completed weeks of gestation at birth; the 20 to 45 bound only catches typing mistakes.
     gestational_age_weeks: int | None = attrs.field(
-        default=None, validator=optional(and_(instance_of(int), ge(20), le(45)))
+        default=None, validator=_number(low=20, high=45, whole=True)
     )
     name: str | None = attrs.field(default=None, validator=_opt_str)
     #: At-risk factors recorded for the child (34 CFR 303.5), for states that serve them.
-    risk_factors: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    risk_factors: tuple[str, ...] = attrs.field(default=(), converter=tuple, validator=_strings)
 
 
 @attrs.frozen(kw_only=True)
 class Event:
     """Something that happened on a date and may start or stop a clock."""
 
-    type: str = attrs.field(validator=and_(instance_of(str), _non_empty))
+    type: str = attrs.field(validator=_text)
     date: date = attrs.field(validator=_date)
     #: Which program the event belongs to when the case is in more than one.
     program: str | None = attrs.field(default=None, validator=_opt_str)
@@ -74,10 +137,13 @@ class Event:
     until: date | None = attrs.field(default=None, validator=_opt_date)
     note: str | None = attrs.field(default=None, validator=_opt_str)
 
-    @until.validator
-    def _until_not_before_date(self, attribute, value):
-        if value is not None and value < self.date:
-            raise ValueError(f"until ({value}) is before the event date ({self.date})")
+    def __attrs_post_init__(self):
+        if self.until is not None and self.until < self.date:
+            raise ValueProblem(
+                f"{self.until.isoformat()} is before the event date {self.date.isoformat()}",
+                "expected the event date or later",
+                field="until",
+            )
 
     def sort_key(self) -> tuple:
         return (
@@ -97,34 +163,39 @@ class Event:
 class Score:
     """One domain's result: a standard score, an age equivalent or a percent delay."""
 
-    domain: str = attrs.field(validator=in_(DOMAINS))
+    domain: str = attrs.field(validator=_one_of(DOMAINS, "domain"))
     #: A finer area inside the domain (e.g. "expressive", "gross_motor") for states that use one.
     subdomain: str | None = attrs.field(default=None, validator=_opt_str)
-    standard_score: float | None = attrs.field(default=None, validator=_number)
-    mean: float | None = attrs.field(default=None, validator=_number)
-    sd: float | None = attrs.field(default=None, validator=[_number, _positive])
-    age_equivalent_months: float | None = attrs.field(
-        default=None, validator=[_number, optional(ge(0))]
-    )
-    percent_delay: float | None = attrs.field(
-        default=None, validator=[_number, optional(and_(ge(0), le(100)))]
-    )
+    standard_score: float | None = attrs.field(default=None, validator=_number())
+    mean: float | None = attrs.field(default=None, validator=_number())
+    sd: float | None = attrs.field(default=None, validator=_number(above=0))
+    age_equivalent_months: float | None = attrs.field(default=None, validator=_number(low=0))
+    percent_delay: float | None = attrs.field(default=None, validator=_number(low=0, high=100))
 
     def __attrs_post_init__(self):
-        kinds = [
-            self.standard_score is not None,
-            self.age_equivalent_months is not None,
-            self.percent_delay is not None,
+        given = [
+            name
+            for name in ("standard_score", "age_equivalent_months", "percent_delay")
+            if getattr(self, name) is not None
         ]
-        if sum(kinds) != 1:
-            raise ValueError(
-                "give exactly one of standard_score (with mean and sd), "
-                "age_equivalent_months or percent_delay"
+        if len(given) != 1:
+            raise ValueProblem(
+                f"found {' and '.join(given)}" if given else "no score given",
+                "expected exactly one of standard_score (with mean and sd), "
+                "age_equivalent_months or percent_delay",
             )
-        if self.standard_score is not None and (self.mean is None or self.sd is None):
-            raise ValueError("a standard_score needs its mean and sd")
-        if self.standard_score is None and (self.mean is not None or self.sd is not None):
-            raise ValueError("mean and sd belong with a standard_score")
+        if self.standard_score is not None:
+            missing = [name for name in ("mean", "sd") if getattr(self, name) is None]
+            if missing:
+                raise ValueProblem(
+                    f"standard_score without {' and '.join(missing)}",
+                    "expected the test's mean and sd with a standard score (e.g. 100 and 15)",
+                )
+        elif self.mean is not None or self.sd is not None:
+            raise ValueProblem(
+                "mean or sd without a standard_score",
+                "expected them only with a standard_score",
+            )
 
     @property
     def kind(self) -> str:
@@ -144,7 +215,7 @@ class Evaluation:
     scores: tuple[Score, ...] = attrs.field(default=(), converter=tuple)
     #: Informed clinical opinion (34 CFR 303.321(a)(3)(ii)): "eligible" or "not_eligible".
     informed_clinical_opinion: str | None = attrs.field(
-        default=None, validator=optional(in_(("eligible", "not_eligible")))
+        default=None, validator=_one_of(("eligible", "not_eligible"), "opinion")
     )
     program: str | None = attrs.field(default=None, validator=_opt_str)
     note: str | None = attrs.field(default=None, validator=_opt_str)
@@ -154,7 +225,7 @@ class Evaluation:
 class Condition:
     """A diagnosed physical or mental condition."""
 
-    name: str = attrs.field(validator=and_(instance_of(str), _non_empty))
+    name: str = attrs.field(validator=_text)
     code: str | None = attrs.field(default=None, validator=_opt_str)
     diagnosed: date | None = attrs.field(default=None, validator=_opt_date)
 
@@ -163,7 +234,7 @@ class Condition:
 class Enrolment:
     """A period in which the case is open in one program."""
 
-    program: str = attrs.field(validator=and_(instance_of(str), _non_empty))
+    program: str = attrs.field(validator=_text)
     start: date | None = attrs.field(default=None, validator=_opt_date)
     end: date | None = attrs.field(default=None, validator=_opt_date)
 
@@ -172,26 +243,22 @@ class Enrolment:
 class Service:
     """One service line on an IFSP or IEP."""
 
-    name: str = attrs.field(validator=and_(instance_of(str), _non_empty))
+    name: str = attrs.field(validator=_text)
     consented: date | None = attrs.field(default=None, validator=_opt_date)
     planned_start: date | None = attrs.field(default=None, validator=_opt_date)
     started: date | None = attrs.field(default=None, validator=_opt_date)
     ended: date | None = attrs.field(default=None, validator=_opt_date)
     #: How many sessions per `per` period.
-    sessions: int | None = attrs.field(
-        default=None, validator=optional(and_(instance_of(int), ge(0)))
-    )
-    per: str | None = attrs.field(default=None, validator=optional(in_(("day", "week", "month"))))
-    minutes: int | None = attrs.field(
-        default=None, validator=optional(and_(instance_of(int), ge(0)))
-    )
+    sessions: int | None = attrs.field(default=None, validator=_number(low=0, whole=True))
+    per: str | None = attrs.field(default=None, validator=_one_of(("day", "week", "month"), "period"))
+    minutes: int | None = attrs.field(default=None, validator=_number(low=0, whole=True))
 
 
 @attrs.frozen(kw_only=True)
 class ServicePlan:
     """An IFSP (Part C) or IEP (Part B)."""
 
-    kind: str = attrs.field(validator=in_(("ifsp", "iep")))
+    kind: str = attrs.field(validator=_one_of(("ifsp", "iep"), "plan kind"))
     meetings: tuple[date, ...] = attrs.field(default=(), converter=tuple)
     services: tuple[Service, ...] = attrs.field(default=(), converter=tuple)
 
@@ -200,8 +267,8 @@ class ServicePlan:
 class Case:
     """One child's case: who, what happened when, and what was measured."""
 
-    id: str = attrs.field(validator=and_(instance_of(str), _non_empty))
-    child: Child
+    id: str = attrs.field(validator=_text)
+    child: Child = attrs.field(validator=instance_of(Child))
     ruleset: str | None = attrs.field(default=None, validator=_opt_str)
     events: tuple[Event, ...] = attrs.field(default=(), converter=_canonical_events)
     evaluations: tuple[Evaluation, ...] = attrs.field(
