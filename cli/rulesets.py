@@ -1,7 +1,369 @@
-"""Commands for this area are added by the issue that builds them."""
+"""`eirules rulesets`: list, show, validate, diff, new and test rulesets."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
 
 import click
 
+from eirules.core import ruleset_tools as tools
+from eirules.core.errors import RulesetError
+from eirules.core.rulesets import ruleset_folders
+
+from . import get_engine
+from .check import DATE
+
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for other programs (CI).",
+)
+
+
+@click.group("rulesets")
+def rulesets():
+    """Rulesets: the state and federal parameters the rules read.
+
+    \b
+    Examples:
+        eirules rulesets list
+        eirules rulesets show us-mo --resolved
+        eirules rulesets diff us us-mo
+    """
+
+
+@rulesets.command("list")
+@format_option
+@click.pass_context
+def list_command(ctx, fmt):
+    """List every ruleset found, with what it extends and whether it loads.
+
+    \b
+    Example:
+        eirules rulesets list --format json
+    """
+    engine = get_engine(ctx)
+    rows = []
+    for rid in engine.rulesets.ids():
+        folder = engine.rulesets.index[rid]
+        try:
+            rs = engine.rulesets.get(rid)
+            rows.append(
+                {
+                    "id": rid,
+                    "title": rs.title,
+                    "extends": rs.extends,
+                    "version": rs.full_version,
+                    "folder": str(folder),
+                    "valid": True,
+                    "error": None,
+                }
+            )
+        except RulesetError as exc:
+            rows.append(
+                {
+                    "id": rid,
+                    "title": None,
+                    "extends": None,
+                    "version": None,
+                    "folder": str(folder),
+                    "valid": False,
+                    "error": str(exc),
+                }
+            )
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    width = max((len(r["id"]) for r in rows), default=2)
+    for r in rows:
+        if r["valid"]:
+            parent = f"extends {r['extends']}" if r["extends"] else "baseline"
+            click.echo(f"{r['id']:<{width}}  {r['title']}  ({parent}; {r['version']})")
+        else:
+            first = r["error"].splitlines()[0]
+            click.echo(
+                f"{r['id']:<{width}}  INVALID: {first} (run: eirules rulesets validate "
+                f"{r['folder']})"
+            )
+
+
+@rulesets.command("show")
+@click.argument("ruleset_id")
+@click.option(
+    "--resolved",
+    is_flag=True,
+    help="Every parameter, inherited ones too, with value, citation, file and ancestor.",
+)
+@click.option(
+    "--as-of",
+    type=DATE,
+    default=None,
+    help="Show the values in force on this date (YYYY-MM-DD). Default: today.",
+)
+@format_option
+@click.pass_context
+def show(ctx, ruleset_id, resolved, as_of, fmt):
+    """Show a ruleset: identity, lineage, and its parameters in force on a date.
+
+    Without --resolved only the parameters this ruleset declares or sets are shown.
+
+    \b
+    Examples:
+        eirules rulesets show us-mo
+        eirules rulesets show us-mo --resolved --as-of 2026-02-01
+    """
+    rs = get_engine(ctx).rulesets.get(ruleset_id)
+    on = as_of or date.today()
+    info = tools.summary(rs)
+    rows = tools.resolved(rs, on, own_only=not resolved)
+    if fmt == "json":
+        click.echo(json.dumps({**info, "as_of": on.isoformat(), "parameters": rows}, indent=2))
+        return
+    click.echo(f"{info['id']}: {info['title']}")
+    click.echo(f"  jurisdiction: {info['jurisdiction'] or '-'}   version: {info['version']}")
+    click.echo(f"  lineage: {' -> '.join(info['lineage'])}")
+    click.echo(f"  folder: {info['folder']}")
+    if info["calendar"]:
+        cal = ", ".join(f"{k}={v}" for k, v in info["calendar"].items())
+        click.echo(f"  calendar: {cal}")
+    click.echo(f"  tests: {info['tests']}")
+    scope = "all parameters" if resolved else "parameters set or declared here"
+    click.echo(f"\n{scope.capitalize()}, in force on {on.isoformat()}:")
+    for row in rows:
+        click.echo(f"\n  {row['name']}  [{row['type']}{', ' + row['unit'] if row['unit'] else ''}]")
+        click.echo(f"    {row['label']}")
+        if row["value"] is None and row.get("text") is None:
+            click.echo(f"    (no value in force; declared by {row['declared_by']})")
+            continue
+        click.echo(f"    value: {row['text']}")
+        click.echo(
+            f"    citation: {row['citation']}" + (f"  {row['url']}" if row.get("url") else "")
+        )
+        origin = "this ruleset" if row["ruleset"] == rs.id else f"inherited from {row['ruleset']}"
+        click.echo(
+            f"    from: {origin}, {row['file']} (effective {row['effective']}"
+            + (f" until {row['until']}" if row.get("until") else "")
+            + ")"
+        )
+        if row["floor"]:
+            click.echo(
+                f"    federal floor: {row['floor']} ({row['floor_citation']})"
+                + ("; state choice allowed" if row["state_choice"] else "")
+            )
+        if row.get("note"):
+            click.echo(f"    note: {row['note']}")
+
+
+@rulesets.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@format_option
+@click.pass_context
+def validate(ctx, paths, fmt):
+    """Validate ruleset folders: every problem with file, line, key, found and expected.
+
+    Exit status 0 when every ruleset is valid, 2 otherwise. Ancestors named by
+    `extends` are found among the given folders first, then the usual places.
+
+    \b
+    Examples:
+        eirules rulesets validate rulesets/us-mo
+        eirules rulesets validate my-county/ --format json
+    """
+    engine = get_engine(ctx)
+    results = tools.validate_paths(paths, engine.rulesets.folders or ruleset_folders())
+    ok = all(r.valid for r in results)
+    if fmt == "json":
+        click.echo(json.dumps({"valid": ok, "rulesets": [r.to_dict() for r in results]}, indent=2))
+    else:
+        for r in results:
+            if r.valid:
+                click.echo(f"valid: {r.id} ({r.path})")
+            else:
+                click.echo(
+                    f"INVALID: {r.id or r.path} ({len(r.problems)} problem"
+                    f"{'s' if len(r.problems) != 1 else ''})",
+                    err=True,
+                )
+                for p in r.problems:
+                    click.echo(f"  {p}", err=True)
+    ctx.exit(0 if ok else 2)
+
+
+@rulesets.command("diff")
+@click.argument("id_a")
+@click.argument("id_b")
+@click.option(
+    "--as-of",
+    type=DATE,
+    default=None,
+    help="Compare the values in force on this date (YYYY-MM-DD). Default: today.",
+)
+@click.option(
+    "--as-of-b",
+    type=DATE,
+    default=None,
+    help="Date for ID_B when it differs, e.g. to compare one year with the next.",
+)
+@click.option(
+    "--all",
+    "include_same",
+    is_flag=True,
+    help="Also list parameters ID_B sets itself to the same value as ID_A.",
+)
+@format_option
+@click.pass_context
+def diff_command(ctx, id_a, id_b, as_of, as_of_b, include_same, fmt):
+    """Parameter-by-parameter differences between two rulesets, with citations.
+
+    \b
+    Examples:
+        eirules rulesets diff us us-mo
+        eirules rulesets diff us-ca us-ca --as-of 2022-06-30 --as-of-b 2022-07-01
+    """
+    engine = get_engine(ctx)
+    a, b = engine.rulesets.get(id_a), engine.rulesets.get(id_b)
+    on_a = as_of or date.today()
+    on_b = as_of_b or on_a
+    rows = tools.diff(a, b, on_a, on_b, include_same=include_same)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "a": id_a,
+                    "b": id_b,
+                    "as_of_a": on_a.isoformat(),
+                    "as_of_b": on_b.isoformat(),
+                    "differences": rows,
+                },
+                indent=2,
+            )
+        )
+        return
+    label_a = f"{id_a} ({on_a.isoformat()})"
+    label_b = f"{id_b} ({on_b.isoformat()})"
+    click.echo(
+        f"{label_a} -> {label_b}: {len(rows)} parameter"
+        f"{'s differ' if len(rows) != 1 else ' differs'}"
+    )
+    width = max(len(label_a), len(label_b))
+    for row in rows:
+        note = " (same value, own source)" if row["change"] == "same_value" else ""
+        click.echo(f"\n{row['name']}{note}\n  {row['label']}")
+        for label, side in ((label_a, row["a"]), (label_b, row["b"])):
+            if side is None:
+                click.echo(f"  {label:<{width}}  (not declared)")
+            elif side["value"] is None and side.get("text") is None:
+                click.echo(f"  {label:<{width}}  (no value)")
+            else:
+                click.echo(f"  {label:<{width}}  {side['text']}")
+                click.echo(
+                    f"  {'':<{width}}  citation: {side['citation']} "
+                    f"[{side['ruleset']}, effective {side['effective']}]"
+                )
+
+
+@rulesets.command("new")
+@click.argument("ruleset_id")
+@click.option(
+    "--extends",
+    "parent_id",
+    default="us",
+    show_default=True,
+    help="The ruleset the new one extends.",
+)
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False),
+    default=".",
+    show_default=True,
+    help="Folder in which to create the ruleset's folder.",
+)
+@click.option("--title", default=None, help="Title of the new ruleset.")
+@click.pass_context
+def new(ctx, ruleset_id, parent_id, folder, title):
+    """Write a commented starting ruleset that extends another and validates as written.
+
+    \b
+    Example:
+        eirules rulesets new us-mo-stl-pilot --extends us-mo --dir ./my-rulesets
+    """
+    parent = get_engine(ctx).rulesets.get(parent_id)
+    paths = tools.write_new(ruleset_id, parent, Path(folder), title=title)
+    for path in paths:
+        click.echo(f"wrote {path}")
+    target = paths[0].parent
+    click.echo(f"next: edit {paths[1]}, then run `eirules rulesets validate {target}`")
+
+
+@rulesets.command("test")
+@click.argument("ruleset_id")
+@click.option("--verbose", "-v", is_flag=True, help="Also list the expectations that hold.")
+@format_option
+@click.pass_context
+def test_command(ctx, ruleset_id, verbose, fmt):
+    """Run a ruleset's tests/ folder: case files with expected outcomes; report changes.
+
+    Exit status 0 when every expectation holds, 1 when any changed.
+
+    \b
+    Example:
+        eirules rulesets test us-mo
+        eirules --rulesets-dir ./my-rulesets rulesets test us-mo-stl-pilot -v
+    """
+    engine = get_engine(ctx)
+    rs = engine.rulesets.get(ruleset_id)
+    outcomes = tools.run_tests(engine, rs)
+    failed = [o for o in outcomes if not o.passed]
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "ruleset": rs.id,
+                    "expectations": len(outcomes),
+                    "changed": len(failed),
+                    "results": [o.to_dict() for o in outcomes],
+                },
+                indent=2,
+            )
+        )
+    else:
+        for o in outcomes:
+            e = o.expectation
+            what = f"{e.kind} {e.subject} {e.field}"
+            if o.passed:
+                if verbose:
+                    click.echo(f"ok       {e.test}  {e.as_of}  {what} = {_show(e.expected)}")
+            else:
+                click.echo(
+                    f"CHANGED  {e.test}  {e.as_of}  {what}: expected {_show(e.expected)}, "
+                    f"got {_show(o.actual)}" + (f" ({o.reason})" if o.reason else "")
+                )
+        tests = len({o.expectation.test for o in outcomes})
+        if not outcomes:
+            click.echo(f"no tests in {rs.folder / tools.TESTS_FOLDER}")
+        else:
+            click.echo(
+                f"{rs.id}: {tests} test{'s' if tests != 1 else ''}, {len(outcomes)} "
+                f"expectations, {len(failed)} changed"
+            )
+    ctx.exit(1 if failed else 0)
+
+
+def _show(value) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return "[" + ", ".join(value) + "]"
+    return str(value)
+
 
 def register(cli: click.Group) -> None:
-    return None
+    cli.add_command(rulesets)
