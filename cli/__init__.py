@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "eirules.cli.check",
     "eirules.cli.rulesets",
     "eirules.cli.store",
+    "eirules.cli.caseload",
     "eirules.cli.mtss",
 )
 

@@ -1,7 +1,452 @@
-"""Commands for this area are added by the issue that builds them."""
+"""`eirules db` and `eirules cases`: create the caseload file, import, list, show, add events, assign."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
 
 import click
 
+from eirules.core.errors import InputError, Problem
+from eirules.core.storage import CASE_STATUSES, Store, default_db_path, default_user
+
+from . import get_engine
+from .check import DATE
+
+db_option = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    envvar="EIRULES_DB",
+    default=None,
+    help="Caseload database file. Default: $EIRULES_DB, else ~/.local/share/eirules/caseload.db.",
+)
+user_option = click.option(
+    "--user",
+    envvar="EIRULES_USER",
+    default=None,
+    help="Who is making the change, for the audit log. Default: $EIRULES_USER, else the OS user.",
+)
+
+
+def db_path_of(db_path: str | None) -> Path:
+    return Path(db_path) if db_path else default_db_path()
+
+
+def open_store(ctx: click.Context, db_path: str | None, *, engine: bool = False) -> Store:
+    """Open the caseload for a command; closed when the command ends."""
+    store = Store.open(db_path_of(db_path), get_engine(ctx) if engine else None)
+    ctx.call_on_close(store.close)
+    return store
+
+
+def is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def print_table(
+    headers: list[str],
+    rows: list[list[str]],
+    *,
+    styles: list[str | None] | None = None,
+    title: str | None = None,
+) -> None:
+    """Aligned columns: rich with colour on a terminal, plain text when piped."""
+    if is_terminal():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title, show_lines=False, header_style="bold")
+        for header in headers:
+            table.add_column(header)
+        for i, row in enumerate(rows):
+            table.add_row(*row, style=(styles[i] if styles else None))
+        Console().print(table)
+        return
+    if title:
+        click.echo(title)
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
+    for row in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+# db ---------------------------------------------------------------------------------
+
+
+@click.group("db")
+def db_group():
+    """Create and upgrade the caseload database (one SQLite file).
+
+    \b
+    Example:
+        eirules db init caseload.db
+    """
+
+
+@db_group.command("init")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@db_option
+@click.pass_context
+def db_init(ctx, path, db_path):
+    """Create a caseload database at PATH (or --db, $EIRULES_DB, the default) and build its schema.
+
+    Safe to run on an existing caseload: it only applies missing migrations.
+    Exit status 0, or 1 when the file cannot be created.
+
+    \b
+    Example:
+        eirules db init caseload.db
+    """
+    target = Path(path) if path else db_path_of(db_path)
+    store, applied = Store.init(target)
+    store.close()
+    if applied:
+        click.echo(f"Created caseload {target} (schema: {', '.join(applied)})")
+    else:
+        click.echo(f"Caseload {target} is already initialised and up to date")
+
+
+@db_group.command("upgrade")
+@db_option
+def db_upgrade(db_path):
+    """Apply schema migrations the caseload database does not have yet.
+
+    \b
+    Example:
+        eirules db upgrade --db caseload.db
+    """
+    from eirules.core.storage import open_db
+
+    target = db_path_of(db_path)
+    open_db(target).close()  # fails clearly when the file is missing
+    store, applied = Store.init(target)
+    store.close()
+    if applied:
+        click.echo(f"Applied to {target}: {', '.join(applied)}")
+    else:
+        click.echo(f"{target} is up to date")
+
+
+# cases --------------------------------------------------------------------------------
+
+
+@click.group("cases")
+def cases_group():
+    """Import, list, show, change and export the cases in the caseload.
+
+    \b
+    Example:
+        eirules cases import examples/caseload --db caseload.db
+        eirules cases list --caseworker "Rhea Tallowby"
+    """
+
+
+@cases_group.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Import the valid records and write the rejected ones, with reasons, to --rejects.",
+)
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False),
+    default="eirules-rejects.jsonl",
+    show_default=True,
+    help="With --skip-invalid: file for rejected records (one JSON object per line).",
+)
+@db_option
+@user_option
+@click.pass_context
+def cases_import(ctx, paths, skip_invalid, rejects, db_path, user):
+    """Import case files (.json), folders of them and CSV files in one transaction.
+
+    All or nothing by default: one bad record stops the import, nothing is
+    written, and every problem is listed with file, record and field. A case
+    already stored unchanged is skipped; a changed case is updated and the
+    change recorded in the audit log. Exit status 0 on success, 2 when records
+    are not valid (even with --skip-invalid, so scripts notice rejects).
+
+    \b
+    Example:
+        eirules cases import examples/caseload examples/csv/cases.csv --db caseload.db
+    """
+    store = open_store(ctx, db_path, engine=True)
+    result = store.import_paths(paths, user=user or default_user(), skip_invalid=skip_invalid)
+    click.echo(
+        f"Imported: {result.created} new, {result.updated} updated, {result.unchanged} unchanged"
+        + (f", {result.assigned} assignments" if result.assigned else "")
+    )
+    if result.rejected:
+        with open(rejects, "w", encoding="utf-8") as handle:
+            for item in result.rejected:
+                handle.write(json.dumps(item, ensure_ascii=False) + "\n")
+        click.echo(f"Rejected {len(result.rejected)} record(s); reasons in {rejects}:", err=True)
+        for item in result.rejected:
+            for problem in item["problems"]:
+                click.echo(f"  {problem}", err=True)
+        ctx.exit(2)
+
+
+@cases_group.command("list")
+@click.option("--caseworker", help="Only cases currently assigned to this caseworker.")
+@click.option("--program", help="Only cases in this program (e.g. part_c, part_b).")
+@click.option(
+    "--status",
+    type=click.Choice(CASE_STATUSES),
+    help="Only cases whose most urgent clock (latest evaluation) has this status.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table for people, json for other programs.",
+)
+@db_option
+@click.pass_context
+def cases_list(ctx, caseworker, program, status, fmt, db_path):
+    """List cases with child, programs, caseworker and status.
+
+    \b
+    Example:
+        eirules cases list --program part_c --status overdue
+    """
+    rows = open_store(ctx, db_path).list_cases(
+        caseworker=caseworker, program=program, status=status
+    )
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo("No cases match.")
+        return
+    print_table(
+        ["Case", "Child", "Born", "Programs", "Caseworker", "Status"],
+        [
+            [
+                r["case_id"],
+                r["child"] or "",
+                r["birth_date"],
+                r["programs"],
+                r["caseworker"] or "",
+                r["status"],
+            ]
+            for r in rows
+        ],
+    )
+    click.echo(f"{len(rows)} case{'s' if len(rows) != 1 else ''}")
+
+
+@cases_group.command("show")
+@click.argument("case_id", metavar="ID")
+@click.option(
+    "--determination",
+    "number",
+    type=click.IntRange(min=1),
+    help="Show stored determination N (numbered from 1 per case) instead of the summary.",
+)
+@click.option(
+    "--replay",
+    is_flag=True,
+    help="With --determination: re-run it from its stored inputs and say if the answer is the same.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for other programs.",
+)
+@db_option
+@click.pass_context
+def cases_show(ctx, case_id, number, replay, fmt, db_path):
+    """Show a case: child, caseworker, clocks and its stored determinations.
+
+    With --determination N --replay, re-runs determination N from its stored
+    case file, ruleset and as-of date. Exit status 0 when it gives the same
+    answer, 1 when it differs.
+
+    \b
+    Example:
+        eirules cases show SYN-C-0001
+        eirules cases show SYN-C-0001 --determination 1 --replay
+    """
+    if replay and number is None:
+        raise InputError(
+            "--replay needs --determination N", [Problem("--replay", "no determination given")]
+        )
+    store = open_store(ctx, db_path, engine=replay)
+    if replay:
+        _replay(ctx, store, case_id, number, fmt)
+        return
+    if number is not None:
+        stored = store.determination(case_id, number)
+        if fmt == "json":
+            click.echo(json.dumps(json.loads(stored["result"]), indent=2))
+            return
+        from eirules.core.convert import determination_from_dict
+
+        from .render import render_determination
+
+        click.echo(
+            f"Determination {number} of case {case_id}, stored {stored['created_at']} "
+            f"(inputs {stored['inputs_hash'][:12]})"
+        )
+        click.echo(render_determination(determination_from_dict(json.loads(stored["result"]))))
+        return
+    summary = store.case_summary(case_id)
+    if fmt == "json":
+        summary["document"] = store.case_document(case_id)
+        click.echo(json.dumps(summary, indent=2))
+        return
+    click.echo(f"Case {summary['id']}  {summary['child'] or ''} (born {summary['birth_date']})")
+    click.echo(
+        f"  programs: {summary['programs'] or '-'}   ruleset: {summary['ruleset'] or 'us'}"
+        f"   caseworker: {summary['caseworker'] or '-'}   status: {summary['status']}"
+    )
+    if summary["clocks"]:
+        click.echo("Clocks (latest determination):")
+        for c in summary["clocks"]:
+            name = c["label"] or c["clock"]
+            if c["subject"]:
+                name += f" ({c['subject']})"
+            click.echo(f"  {c['due'] or '-':10}  {c['status']:14}  {name}  [{c['citation']}]")
+    if summary["determinations"]:
+        click.echo("Determinations:")
+        for d in summary["determinations"]:
+            click.echo(
+                f"  {d['number']:>3}  as of {d['as_of']}  {d['ruleset']} {d['ruleset_version']}"
+                f"  {d['engine']}  stored {d['created_at']}"
+            )
+    else:
+        click.echo("Not evaluated yet: run eirules evaluate --all")
+    if summary["assignments"]:
+        click.echo("Caseworkers:")
+        for a in summary["assignments"]:
+            click.echo(
+                f"  {a['caseworker']}  from {a['assigned_at']}"
+                + (f" to {a['ended_at']}" if a["ended_at"] else " (current)")
+            )
+
+
+def _replay(ctx, store: Store, case_id: str, number: int, fmt: str) -> None:
+    result = store.replay(case_id, number)
+    if fmt == "json":
+        import attrs
+
+        click.echo(json.dumps(attrs.asdict(result), indent=2))
+    else:
+        verdict = "the same answer" if result.same else "a DIFFERENT answer"
+        click.echo(f"Replayed determination {number} of case {case_id}: {verdict}.")
+        if result.stored_ruleset_version != result.current_ruleset_version:
+            click.echo(
+                f"  Note: stored with ruleset version {result.stored_ruleset_version}; "
+                f"the installed version is {result.current_ruleset_version}, which was used."
+            )
+        if result.stored_engine != result.current_engine:
+            click.echo(
+                f"  Note: stored by {result.stored_engine}; replayed with {result.current_engine}."
+            )
+        for line in result.differences:
+            click.echo(f"  {line}")
+    if not result.same:
+        ctx.exit(1)
+
+
+@cases_group.command("add-event")
+@click.argument("case_id", metavar="ID")
+@click.argument("event_type", metavar="TYPE")
+@click.argument("on", metavar="DATE", type=DATE)
+@click.option("--reason", help="Why it happened; required for `delay` (see the event vocabulary).")
+@click.option("--note", help="A free-text note kept with the event.")
+@click.option("--program", help="Program the event belongs to when the case is in more than one.")
+@db_option
+@user_option
+@click.pass_context
+def cases_add_event(ctx, case_id, event_type, on, reason, note, program, db_path, user):
+    """Record an event on a case (checked against the event vocabulary), audited.
+
+    Refuses an unknown type, a date in the future or before the child's birth,
+    and a missing or unknown reason, with exit status 2. The case's clocks are
+    recomputed by the next `eirules evaluate`.
+
+    \b
+    Example:
+        eirules cases add-event SYN-C-0001 ifsp_meeting_held 2026-02-20
+        eirules cases add-event SYN-C-0002 delay 2026-02-10 --reason exceptional_family_circumstances
+    """
+    store = open_store(ctx, db_path, engine=True)
+    store.add_event(
+        case_id,
+        event_type,
+        on,
+        user=user or default_user(),
+        reason=reason,
+        note=note,
+        program=program,
+    )
+    click.echo(
+        f"Added {event_type} on {on.isoformat()} to case {case_id}; "
+        "run `eirules evaluate --all` to update its clocks"
+    )
+
+
+@cases_group.command("export")
+@click.argument("case_id", metavar="ID")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write to this file instead of standard output.",
+)
+@db_option
+@click.pass_context
+def cases_export(ctx, case_id, output, db_path):
+    """Print a case as a case file (schema eirules/case@1) that imports back unchanged.
+
+    \b
+    Example:
+        eirules cases export SYN-C-0001 -o SYN-C-0001.json
+    """
+    document = open_store(ctx, db_path).case_document(case_id)
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@cases_group.command("assign")
+@click.argument("case_id", metavar="ID")
+@click.argument("caseworker")
+@db_option
+@user_option
+@click.pass_context
+def cases_assign(ctx, case_id, caseworker, db_path, user):
+    """Make CASEWORKER the case's caseworker (the previous assignment is kept as history).
+
+    \b
+    Example:
+        eirules cases assign SYN-C-0001 "Inez Marchbank"
+    """
+    changed = open_store(ctx, db_path).assign(case_id, caseworker, user=user or default_user())
+    if changed:
+        click.echo(f"Assigned case {case_id} to {caseworker}")
+    else:
+        click.echo(f"Case {case_id} is already assigned to {caseworker}")
+
+
+def today() -> date:
+    return date.today()
+
 
 def register(cli: click.Group) -> None:
-    return None
+    cli.add_command(db_group)
+    cli.add_command(cases_group)

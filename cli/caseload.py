@@ -1,0 +1,461 @@
+"""`eirules due`, `overdue`, `evaluate`, `audit` and `demo`: the caseload views."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import click
+
+from eirules.core.errors import InputError, Problem
+from eirules.core.storage import Store, default_user
+
+from . import get_engine
+from .check import DATE
+from .store import db_option, is_terminal, open_store, print_table, user_option
+
+_WITHIN = re.compile(r"^\s*(\d+)\s*([dw]?)\s*$")
+DUE_COLUMNS = (
+    "due",
+    "days_left",
+    "case_id",
+    "child",
+    "program",
+    "clock",
+    "label",
+    "subject",
+    "status",
+    "caseworker",
+    "citation",
+    "evaluated_as_of",
+)
+
+
+class WithinType(click.ParamType):
+    """A look-ahead such as 14d, 2w or 14 (days), or `all`."""
+
+    name = "DAYS"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int) or value is None:
+            return value
+        if str(value).strip().lower() == "all":
+            return None
+        match = _WITHIN.match(str(value))
+        if not match:
+            self.fail(f"{value!r} is not a period (examples: 14d, 2w, 30, all)", param, ctx)
+        number, unit = int(match.group(1)), match.group(2)
+        return number * 7 if unit == "w" else number
+
+
+def _days_text(days: int) -> str:
+    if days < 0:
+        return f"{-days} overdue"
+    if days == 0:
+        return "due today"
+    return f"{days} left"
+
+
+def _style(row: dict) -> str | None:
+    if row["days_left"] < 0:
+        return "bold red"
+    if row["status"] == "due_soon" or row["days_left"] <= 14:
+        return "yellow"
+    return None
+
+
+def show_due(rows: list[dict], fmt: str, *, title: str | None = None) -> None:
+    """Print due rows as a table, JSON or CSV."""
+    if fmt == "json":
+        click.echo(json.dumps([{k: r[k] for k in DUE_COLUMNS} for r in rows], indent=2))
+        return
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(
+            buffer, fieldnames=DUE_COLUMNS, extrasaction="ignore", lineterminator="\n"
+        )
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    if not rows:
+        if title:
+            click.echo(title)
+        click.echo("Nothing open.")
+        return
+    table_rows = []
+    for r in rows:
+        clock = r["label"] or r["clock"]
+        if r["subject"]:
+            clock += f" ({r['subject']})"
+        table_rows.append(
+            [
+                r["due"],
+                _days_text(r["days_left"]),
+                r["case_id"],
+                r["child"] or "",
+                clock,
+                r["caseworker"] or "",
+                r["citation"] or "",
+            ]
+        )
+    print_table(
+        ["Due", "Days", "Case", "Child", "Clock", "Caseworker", "Citation"],
+        table_rows,
+        styles=[_style(r) for r in rows],
+        title=title,
+    )
+
+
+def _warn_stale(store: Store) -> None:
+    stale = store.case_count("changed_since_evaluation") + store.case_count("not_evaluated")
+    if stale:
+        click.echo(
+            f"Note: {stale} case{'s' if stale != 1 else ''} changed or not evaluated since "
+            "the last evaluation; run `eirules evaluate --all` to update their clocks.",
+            err=True,
+        )
+
+
+_format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="table for people (colour on a terminal), json or csv for other programs.",
+)
+_caseworker_option = click.option(
+    "--caseworker", help="Only cases currently assigned to this caseworker."
+)
+_as_of_option = click.option(
+    "--as-of",
+    type=DATE,
+    default=None,
+    help="Count days from this date (YYYY-MM-DD). Default: today.",
+)
+
+
+@click.command("due")
+@click.option(
+    "--within",
+    type=WithinType(),
+    default="all",
+    show_default=True,
+    help="Only clocks due within this period from --as-of: 14d, 2w, 30 or all. "
+    "Overdue clocks are always included.",
+)
+@_caseworker_option
+@_as_of_option
+@_format_option
+@db_option
+@click.pass_context
+def due_command(ctx, within, caseworker, as_of, fmt, db_path):
+    """Every open clock across the caseload, by due date, with days left or overdue and citation.
+
+    Answers from the clocks stored by the latest `eirules evaluate`.
+
+    \b
+    Example:
+        eirules due --within 14d --caseworker "Rhea Tallowby" --as-of 2026-03-02
+    """
+    store = open_store(ctx, db_path)
+    as_of = as_of or date.today()
+    rows = store.due(as_of=as_of, within_days=within, caseworker=caseworker)
+    show_due(rows, fmt)
+    _warn_stale(store)
+
+
+@click.command("overdue")
+@_caseworker_option
+@_as_of_option
+@_format_option
+@db_option
+@click.pass_context
+def overdue_command(ctx, caseworker, as_of, fmt, db_path):
+    """Open clocks whose due date has passed, oldest first.
+
+    \b
+    Example:
+        eirules overdue --as-of 2026-03-02 --format csv > overdue.csv
+    """
+    store = open_store(ctx, db_path)
+    rows = store.due(as_of=as_of or date.today(), caseworker=caseworker, overdue_only=True)
+    show_due(rows, fmt)
+    _warn_stale(store)
+
+
+@click.command("evaluate")
+@click.option("--all", "all_cases", is_flag=True, help="Evaluate every case in the caseload.")
+@click.option(
+    "--case", "case_ids", multiple=True, metavar="ID", help="Evaluate this case (repeatable)."
+)
+@_as_of_option
+@db_option
+@user_option
+@click.pass_context
+def evaluate_command(ctx, all_cases, case_ids, as_of, db_path, user):
+    """Re-evaluate the caseload, store each determination and print what changed since the last run.
+
+    Each determination is stored with the ruleset id and version, the engine
+    version, the as-of date and the hash of the case file it read; everything
+    is written in one transaction. Exit status 0, or 1 when some cases could not
+    be evaluated (they are listed).
+
+    \b
+    Example:
+        eirules evaluate --all --as-of 2026-03-02
+    """
+    if not all_cases and not case_ids:
+        raise InputError(
+            "say which cases to evaluate",
+            [Problem("", "no --all or --case given", "use --all for the whole caseload")],
+        )
+    store = open_store(ctx, db_path, engine=True)
+    as_of = as_of or date.today()
+    ids = None if all_cases else list(case_ids)
+    if ids:
+        for case_id in ids:
+            store.require_case(case_id)
+    total = store.case_count() if ids is None else len(ids)
+    report = _run_with_progress(store, as_of, user or default_user(), ids, total)
+    _print_report(report)
+    if report.failures:
+        ctx.exit(1)
+
+
+def _run_with_progress(store: Store, as_of: date, user: str, ids, total: int):
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("Evaluating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not console.is_terminal,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("evaluate", total=total)
+        return store.evaluate(
+            as_of=as_of, user=user, case_ids=ids, progress=lambda n: progress.advance(task, n)
+        )
+
+
+def _print_report(report) -> None:
+    click.echo(
+        f"Evaluated {report.evaluated} case{'s' if report.evaluated != 1 else ''} as of "
+        f"{report.as_of.isoformat()} (run {report.run_id})"
+        + (
+            f"; {report.first_evaluations} evaluated for the first time"
+            if report.first_evaluations
+            else ""
+        )
+    )
+    overdue = [c for c in report.changes if c.kind == "new_overdue"]
+    eligibility = [c for c in report.changes if c.kind == "eligibility_changed"]
+    if not report.changes:
+        click.echo("No changes since the last run.")
+    if overdue:
+        click.echo(f"Newly overdue clocks ({len(overdue)}):")
+        for c in overdue:
+            click.echo(f"  {c.case_id}  {c.what}")
+    if eligibility:
+        click.echo(f"Eligibility changes ({len(eligibility)}):")
+        for c in eligibility:
+            click.echo(f"  {c.case_id}  {c.what}: {c.before or 'none'} -> {c.after}")
+    for case_id, message in report.failures:
+        click.echo(f"Error: case {case_id} not evaluated: {message}", err=True)
+
+
+# audit --------------------------------------------------------------------------------
+
+
+@click.group("audit")
+def audit_group():
+    """Show and verify the hash-chained audit log of every write.
+
+    \b
+    Example:
+        eirules audit verify --db caseload.db
+    """
+
+
+@audit_group.command("verify")
+@db_option
+@click.pass_context
+def audit_verify(ctx, db_path):
+    """Check every audit entry's hash and link; name any edited or deleted entry.
+
+    Exit status 0 when the chain is intact, 1 when it is broken.
+
+    \b
+    Example:
+        eirules audit verify
+    """
+    count, problems = open_store(ctx, db_path).verify_audit()
+    if not problems:
+        click.echo(f"Audit log intact: {count} entr{'ies' if count != 1 else 'y'} verified.")
+        return
+    click.echo(
+        f"Audit log BROKEN: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
+        f"in {count} entries:"
+    )
+    for problem in problems:
+        click.echo(f"  {problem}")
+    ctx.exit(1)
+
+
+@audit_group.command("log")
+@click.option("--case", "case_id", metavar="ID", help="Only entries about this case.")
+@click.option("--last", type=click.IntRange(min=1), help="Only the newest N entries.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for other programs.",
+)
+@db_option
+@click.pass_context
+def audit_log(ctx, case_id, last, fmt, db_path):
+    """Show the history of writes: when, who, what, before and after.
+
+    \b
+    Example:
+        eirules audit log --case SYN-C-0001
+    """
+    store = open_store(ctx, db_path)
+    if case_id:
+        store.require_case(case_id)
+    rows = store.audit_log(case_id, limit=last)
+    if fmt == "json":
+        for r in rows:
+            r["before"] = json.loads(r["before"]) if r["before"] else None
+            r["after"] = json.loads(r["after"]) if r["after"] else None
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo("No audit entries.")
+    for r in rows:
+        click.echo(f"{r['id']:>6}  {r['at']}  {r['user']}  {r['action']}  {r['summary']}")
+        if r["before"]:
+            click.echo(f"        before: {_short(r['before'])}")
+        if r["after"]:
+            click.echo(f"        after:  {_short(r['after'])}")
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# demo ---------------------------------------------------------------------------------
+
+
+@click.command("demo")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Keep the demo caseload in this file (created or updated). Default: a temporary file, removed afterwards.",
+)
+@click.option(
+    "--as-of",
+    type=DATE,
+    default=None,
+    help="Date the synthetic caseload is built around and evaluated on. Default: 2026-03-02.",
+)
+@click.option(
+    "--within",
+    type=WithinType(),
+    default="14d",
+    show_default=True,
+    help="How far ahead the due view looks.",
+)
+@user_option
+@click.pass_context
+def demo_command(ctx, db_path, as_of, within, user):
+    """Build the bundled synthetic caseload (240 fictional children), evaluate it and show what is due.
+
+    Creates the database, imports the seeded caseload (Part C and Part B,
+    five caseworkers), evaluates every case and prints the overdue clocks and
+    those due within --within. All children are fictional.
+
+    \b
+    Example:
+        eirules demo
+        eirules demo --db demo.db && eirules due --db demo.db --as-of 2026-03-02
+    """
+    from .synthetic import DEMO_AS_OF, generate, records
+
+    as_of = as_of or DEMO_AS_OF
+    user = user or default_user()
+    workdir = None
+    if db_path is None:
+        workdir = tempfile.mkdtemp(prefix="eirules-demo-")
+        target = Path(workdir) / "demo.db"
+    else:
+        target = Path(db_path)
+    try:
+        store, _ = Store.init(target, get_engine(ctx))
+        try:
+            pairs = generate(as_of=as_of)
+            result = store.import_records(records(pairs), user=user)
+            report = store.evaluate(as_of=as_of, user=user)
+            click.echo(
+                f"Demo caseload: {len(pairs)} fictional children "
+                f"({result.created} new, {result.updated} updated, {result.unchanged} unchanged), "
+                f"evaluated as of {as_of.isoformat()}"
+                + (f"; {len(report.failures)} could not be evaluated" if report.failures else "")
+            )
+            overdue = store.due(as_of=as_of, overdue_only=True)
+            upcoming = [
+                r for r in store.due(as_of=as_of, within_days=within) if r["days_left"] >= 0
+            ]
+            click.echo("")
+            show_due(overdue, "table", title=f"Overdue as of {as_of.isoformat()} ({len(overdue)})")
+            click.echo("")
+            ahead = "all open clocks" if within is None else f"due within {within} days"
+            show_due(upcoming, "table", title=f"{ahead[0].upper()}{ahead[1:]} ({len(upcoming)})")
+            click.echo("")
+            if workdir:
+                click.echo(
+                    "The demo database was temporary; keep one with: eirules demo --db demo.db"
+                )
+            else:
+                click.echo(
+                    f"Caseload kept in {target}. Next: eirules due --db {target} "
+                    f"--as-of {as_of.isoformat()}"
+                )
+        finally:
+            store.close()
+    finally:
+        if workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+    if not is_terminal():
+        sys.stdout.flush()
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(due_command)
+    cli.add_command(overdue_command)
+    cli.add_command(evaluate_command)
+    cli.add_command(audit_group)
+    cli.add_command(demo_command)
