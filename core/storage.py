@@ -391,7 +391,7 @@ class Store:
                 for r, c, _, d in new_rows
             ],
         )
-        for record, case, _, digest, (_, old_text, old_status) in changed:
+        for record, case, _, digest, (_, _old_text, old_status) in changed:
             status = (
                 "not_evaluated" if old_status == "not_evaluated" else "changed_since_evaluation"
             )
