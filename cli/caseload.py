@@ -269,7 +269,7 @@ def _print_report(report) -> None:
     )
     overdue = [c for c in report.changes if c.kind == "new_overdue"]
     eligibility = [c for c in report.changes if c.kind == "eligibility_changed"]
-    if not report.changes:
+    if not report.changes and report.first_evaluations < report.evaluated:
         click.echo("No changes since the last run.")
     if overdue:
         click.echo(f"Newly overdue clocks ({len(overdue)}):")
