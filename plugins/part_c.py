@@ -406,6 +406,10 @@ def _eligibility(ctx: Context) -> Eligibility:
             },
         }
         if unusable:
+            missing.append(
+                "standard scores or a qualitative determination by informed clinical opinion "
+                "(the age is zero months or less, so age equivalents cannot be used)"
+            )
             text = (
                 f"the child's {'corrected ' if weeks else ''}age on {on} is zero months or less, so a percent or months delay "
                 "cannot be computed from age equivalents; eligibility must rest on standard scores, "
