@@ -1,0 +1,358 @@
+"""Part C clocks with exact dates, each worked from its paragraph of 34 CFR Part 303."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from test_part_c import case, write_test_rulesets
+
+from eirules.core.engine import Engine
+
+D = date.fromisoformat
+
+
+@pytest.fixture(scope="module")
+def xs_engine(tmp_path_factory):
+    return Engine(
+        entry_points=False, ruleset_dirs=[write_test_rulesets(tmp_path_factory.mktemp("rs"))]
+    )
+
+
+def clock(engine, c, clock_id, as_of, ruleset="us", subject=None):
+    det = engine.evaluate(c, ruleset, D(as_of))
+    found = [
+        k for k in det.clocks if k.id == clock_id and (subject is None or k.subject == subject)
+    ]
+    assert found, f"no {clock_id} clock in {[k.id for k in det.clocks]}"
+    return found[0]
+
+
+def pc(engine, *events, birth="2024-11-02", ruleset="us", **kw):
+    return case(engine, birth=birth, events=events, ruleset=ruleset, **kw)
+
+
+# 303.310: the 45-day timeline -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "referral, due, why",
+    [
+        (
+            "2026-01-05",
+            "2026-02-19",
+            "day 0 is the referral day: January has 26 days left, 45 - 26 = 19",
+        ),
+        (
+            "2025-12-20",
+            "2026-02-03",
+            "crosses the year boundary: 11 days to Dec 31, 31 in January, 3 in February",
+        ),
+        ("2024-01-31", "2024-03-16", "leap year: February 2024 has 29 days"),
+        ("2025-01-31", "2025-03-17", "common year: February 2025 has 28 days"),
+    ],
+)
+def test_initial_ifsp_meeting_due_45_days_after_referral(engine, referral, due, why):
+    """303.310(a): evaluation, assessments and the initial IFSP meeting within 45 days of the referral."""
+    c = pc(engine, ("referral_received", referral), birth="2023-12-01")
+    k = clock(engine, c, "initial_ifsp_meeting", referral)
+    assert (k.start, k.due) == (D(referral), D(due)), why
+
+
+def test_meeting_on_the_due_date_is_met_and_a_day_later_is_met_late(engine):
+    """303.310(a): "within 45 days": 2026-02-19 is the last compliant day for a 2026-01-05 referral."""
+    on_time = pc(engine, ("referral_received", "2026-01-05"), ("ifsp_meeting_held", "2026-02-19"))
+    late = pc(engine, ("referral_received", "2026-01-05"), ("ifsp_meeting_held", "2026-02-20"))
+    assert clock(engine, on_time, "initial_ifsp_meeting", "2026-03-01").status == "met"
+    k = clock(engine, late, "initial_ifsp_meeting", "2026-03-01")
+    assert (k.status, k.met_on) == ("met_late", D("2026-02-20"))
+
+
+def test_statuses_pending_due_soon_overdue(engine):
+    """Status on a date: 14 or fewer days left is due soon (the ruleset's clocks.due_soon_days)."""
+    c = pc(engine, ("referral_received", "2026-01-05"))
+    assert clock(engine, c, "initial_ifsp_meeting", "2026-02-04").status == "pending"
+    assert clock(engine, c, "initial_ifsp_meeting", "2026-02-05").status == "due_soon"
+    assert clock(engine, c, "initial_ifsp_meeting", "2026-02-19").status == "due_soon"
+    assert clock(engine, c, "initial_ifsp_meeting", "2026-02-20").status == "overdue"
+
+
+def test_documented_family_circumstances_excuse_a_late_meeting(engine):
+    """303.310(b)(1): the timeline does not apply for documented exceptional family circumstances."""
+    c = pc(
+        engine,
+        ("referral_received", "2026-01-05"),
+        (
+            "delay",
+            "2026-02-10",
+            {"reason": "exceptional_family_circumstances", "until": "2026-02-25"},
+        ),
+        ("ifsp_meeting_held", "2026-03-02"),
+    )
+    k = clock(engine, c, "initial_ifsp_meeting", "2026-03-05")
+    assert (k.status, k.excused_by) == ("late_excused", "exceptional_family_circumstances")
+
+
+def test_agency_reasons_never_excuse(engine):
+    """303.310(b) names only family circumstances and missing consent; staffing is the agency's delay."""
+    c = pc(
+        engine,
+        ("referral_received", "2026-01-05"),
+        ("delay", "2026-02-10", {"reason": "agency_reason"}),
+    )
+    assert clock(engine, c, "initial_ifsp_meeting", "2026-03-05").status == "overdue"
+
+
+def test_consent_withdrawn_closes_the_clock(engine):
+    """303.420: without consent there is no evaluation; the open clock closes as not applicable."""
+    c = pc(engine, ("referral_received", "2026-01-05"), ("consent_withdrawn", "2026-01-20"))
+    k = clock(engine, c, "initial_ifsp_meeting", "2026-03-01")
+    assert k.status == "not_applicable"
+    assert "consent withdrawn on 2026-01-20" in k.reason
+
+
+def test_moved_out_closes_the_clock_but_not_one_already_overdue(engine):
+    """A move closes open clocks; a clock already overdue when the child moved stays overdue."""
+    early = pc(engine, ("referral_received", "2026-01-05"), ("moved_out", "2026-02-01"))
+    assert clock(engine, early, "initial_ifsp_meeting", "2026-03-01").status == "not_applicable"
+    late = pc(engine, ("referral_received", "2026-01-05"), ("moved_out", "2026-02-25"))
+    k = clock(engine, late, "initial_ifsp_meeting", "2026-03-01")
+    assert k.status == "overdue"
+    assert "already overdue when moved out on 2026-02-25" in k.reason
+
+
+def test_found_not_eligible_needs_no_ifsp_meeting(engine):
+    """303.322: a child found not eligible gets prior written notice, not an IFSP meeting."""
+    c = pc(
+        engine,
+        ("referral_received", "2026-01-05"),
+        ("eligibility_determined", "2026-02-01", {"outcome": "not_eligible"}),
+    )
+    assert clock(engine, c, "initial_ifsp_meeting", "2026-03-01").status == "not_applicable"
+
+
+# 303.342(e): services, per service --------------------------------------------------
+
+
+def test_service_start_has_no_federal_number(engine):
+    """303.342(e): "as soon as possible"; the baseline sets no number, so the clock is not applicable and says why."""
+    c = pc(
+        engine,
+        ("referral_received", "2026-01-05"),
+        ("consent_for_services", "2026-02-10", {"service": "speech therapy"}),
+    )
+    k = clock(engine, c, "service_start", "2026-03-01")
+    assert k.status == "not_applicable"
+    assert "sets no value for part_c.service_start" in k.reason
+    assert "as soon as possible" in k.reason
+
+
+def test_service_start_per_service_with_a_state_number(xs_engine):
+    """303.342(e) with the state's 30 days: consent 2026-03-02, due 2026-04-01, one clock per service."""
+    c = pc(
+        xs_engine,
+        ("referral_received", "2026-01-05"),
+        ("consent_for_services", "2026-03-02", {"service": "speech therapy"}),
+        ("consent_for_services", "2026-03-02", {"service": "physical therapy"}),
+        ("service_started", "2026-03-20", {"service": "speech therapy"}),
+        ruleset="xs",
+    )
+    speech = clock(xs_engine, c, "service_start", "2026-04-02", "xs", "speech therapy")
+    pt = clock(xs_engine, c, "service_start", "2026-04-02", "xs", "physical therapy")
+    assert (speech.due, speech.status) == (D("2026-04-01"), "met")
+    assert (pt.due, pt.status) == (D("2026-04-01"), "overdue")
+
+
+def test_consent_withdrawn_for_one_service_closes_only_that_service(xs_engine):
+    """303.420(d): a parent may decline one service without affecting the others."""
+    c = pc(
+        xs_engine,
+        ("referral_received", "2026-01-05"),
+        ("consent_for_services", "2026-03-02", {"service": "speech therapy"}),
+        ("consent_for_services", "2026-03-02", {"service": "physical therapy"}),
+        ("consent_withdrawn", "2026-03-10", {"service": "physical therapy"}),
+        ruleset="xs",
+    )
+    assert (
+        clock(xs_engine, c, "service_start", "2026-04-02", "xs", "physical therapy").status
+        == "not_applicable"
+    )
+    assert (
+        clock(xs_engine, c, "service_start", "2026-04-02", "xs", "speech therapy").status
+        == "overdue"
+    )
+    assert clock(xs_engine, c, "initial_ifsp_meeting", "2026-02-01", "xs").status == "pending"
+
+
+# 303.342(b), (c): reviews ---------------------------------------------------------------
+
+
+def test_periodic_review_from_31_august_clamps_to_28_february(engine):
+    """303.342(b)(1): six months after 2024-08-31 is 2025-02-28 (end-of-month clamping)."""
+    c = pc(
+        engine,
+        ("referral_received", "2024-07-20"),
+        ("ifsp_meeting_held", "2024-08-31"),
+        birth="2023-06-01",
+    )
+    k = clock(engine, c, "ifsp_periodic_review", "2024-12-01")
+    assert (k.start, k.due) == (D("2024-08-31"), D("2025-02-28"))
+    annual = clock(engine, c, "ifsp_annual_meeting", "2024-12-01")
+    assert annual.due == D("2025-08-31")
+
+
+def test_annual_meeting_resets_both_clocks(engine):
+    """303.342(b)-(c): an annual meeting held 2025-02-20 is also the six-month review (Connecticut
+    guidance); the next review is due 2025-08-20 and the next annual 2026-02-20."""
+    c = pc(
+        engine,
+        ("referral_received", "2024-01-10"),
+        ("ifsp_meeting_held", "2024-02-20"),
+        ("ifsp_review_held", "2024-08-15"),
+        ("ifsp_annual_meeting_held", "2025-02-20"),
+        birth="2023-06-01",
+    )
+    review = clock(engine, c, "ifsp_periodic_review", "2025-03-01")
+    annual = clock(engine, c, "ifsp_annual_meeting", "2025-03-01")
+    assert (review.start, review.due, review.status) == (
+        D("2025-02-20"),
+        D("2025-08-20"),
+        "pending",
+    )
+    assert (annual.start, annual.due) == (D("2025-02-20"), D("2026-02-20"))
+
+
+def test_late_review_is_met_late(engine):
+    """303.342(b): IFSP 2025-01-10, review due 2025-07-10, held 2025-07-15: met late, as of the day before the next."""
+    c = pc(
+        engine,
+        ("referral_received", "2024-12-01"),
+        ("ifsp_meeting_held", "2025-01-10"),
+        ("ifsp_review_held", "2025-07-15"),
+        birth="2024-01-01",
+    )
+    k = clock(engine, c, "ifsp_periodic_review", "2025-07-14")
+    assert k.status == "overdue"
+    now = clock(engine, c, "ifsp_periodic_review", "2025-08-01")
+    assert (now.start, now.due) == (D("2025-07-15"), D("2026-01-15"))
+    assert "held late on 2025-07-15" in now.reason
+
+
+def test_review_due_after_the_third_birthday_is_not_applicable(engine):
+    """303.21(a): Part C ends on the third birthday (2027-11-02); a review due 2028-01-10 never falls due."""
+    c = pc(engine, ("referral_received", "2027-05-01"), ("ifsp_meeting_held", "2027-07-10"))
+    k = clock(engine, c, "ifsp_periodic_review", "2027-08-01")
+    assert k.status == "not_applicable"
+    assert "Part C ends" in k.reason
+
+
+# 303.209: transition -------------------------------------------------------------------
+
+
+def test_transition_dates_count_back_from_the_third_birthday(engine):
+    """303.209(b)-(d): born 2024-11-02, third birthday 2027-11-02; notification, conference and plan
+    not fewer than 90 days before (2027-08-04), conference and plan not more than 9 months before (2027-02-02)."""
+    c = pc(engine, ("referral_received", "2026-01-05"))
+    det = engine.evaluate(c, "us", D("2026-02-01"))
+    n, conf, plan = (
+        det.clock(i)
+        for i in ("transition_notification", "transition_conference", "transition_plan")
+    )
+    assert n.due == conf.due == plan.due == D("2027-08-04")
+    assert conf.opens == plan.opens == D("2027-02-02")
+    assert n.opens is None
+
+
+def test_leap_day_third_birthday(engine):
+    """No IDEA rule for 29 February: the baseline's dates.leap_day_birthday = feb28 makes the third
+    birthday of a child born 2024-02-29 fall on 2027-02-28; 90 days before is 2026-11-30 and nine
+    months before is 2026-05-28."""
+    c = pc(engine, ("referral_received", "2025-01-10"), birth="2024-02-29")
+    det = engine.evaluate(c, "us", D("2025-02-01"))
+    conf = det.clock("transition_conference")
+    assert (conf.opens, conf.due) == (D("2026-05-28"), D("2026-11-30"))
+
+
+def test_conference_held_in_the_window_is_met(engine):
+    """303.209(c)(1): a conference on 2027-05-01 is inside 2027-02-02..2027-08-04."""
+    c = pc(
+        engine, ("referral_received", "2026-01-05"), ("transition_conference_held", "2027-05-01")
+    )
+    assert clock(engine, c, "transition_conference", "2027-06-01").status == "met"
+
+
+def test_referral_fewer_than_45_days_before_third_birthday(engine):
+    """303.209(b)(1)(iii): referred 2027-10-01, 32 days before 2027-11-02: no evaluation, assessment
+    or initial IFSP meeting is required; the 45-day clock does not open."""
+    c = pc(engine, ("referral_received", "2027-10-01"))
+    det = engine.evaluate(c, "us", D("2027-10-05"))
+    k = det.clock("initial_ifsp_meeting")
+    assert k.status == "not_applicable"
+    assert "32 days before the third birthday" in k.reason
+    assert det.clock("transition_notification") is None
+    assert det.clock("transition_conference").status == "not_applicable"
+
+
+def test_referral_45_to_90_days_before_third_birthday(engine):
+    """303.209(b)(1)(ii): referred 2027-08-20 (74 days before 2027-11-02): the 45-day clock runs
+    (due 2027-10-04) and the notification is due as soon as possible after eligibility, not by a date."""
+    c = pc(
+        engine,
+        ("referral_received", "2027-08-20"),
+        ("eligibility_determined", "2027-09-15", {"outcome": "eligible"}),
+    )
+    assert clock(engine, c, "initial_ifsp_meeting", "2027-08-21").due == D("2027-10-04")
+    before = clock(engine, c, "transition_notification", "2027-09-01")
+    assert (before.status, before.due) == ("pending", None)
+    after = clock(engine, c, "transition_notification", "2027-09-16")
+    assert (after.status, after.start, after.citation) == (
+        "due_soon",
+        D("2027-09-15"),
+        "34 CFR 303.209(b)(1)(ii)",
+    )
+    conf = clock(engine, c, "transition_conference", "2027-09-16")
+    assert conf.status == "not_applicable"
+    assert "after this deadline (2027-08-04) had passed" in conf.reason
+
+
+def test_referral_exactly_45_days_before_is_not_under_45(engine):
+    """303.209(b)(1)(iii) says "fewer than 45 days": 45 days before (2027-09-18) is not a late referral."""
+    c = pc(engine, ("referral_received", "2027-09-18"))
+    k = clock(engine, c, "initial_ifsp_meeting", "2027-09-19")
+    assert (k.status, k.due) == ("pending", D("2027-11-02"))
+
+
+def test_referral_within_135_days_flags_transition_at_the_initial_ifsp(engine):
+    """Preamble 2011 on 303.209: referred 2027-07-01 (124 days before), the conference deadline
+    (2027-08-04) comes before the 45-day deadline (2027-08-15): discuss transition at the initial IFSP."""
+    c = pc(engine, ("referral_received", "2027-07-01"))
+    k = clock(engine, c, "transition_conference", "2027-07-02")
+    assert "discuss transition at the initial IFSP meeting" in k.reason
+
+
+def test_not_potentially_eligible_for_part_b(engine):
+    """303.209(b)(1), (c)(2): no SEA/LEA notification; a reasonable-efforts conference with other
+    providers instead; the transition plan is still required (303.209(d))."""
+    c = pc(
+        engine,
+        ("referral_received", "2026-01-05"),
+        ("part_b_potential_eligibility", "2026-06-01", {"outcome": "not_potentially_eligible"}),
+    )
+    det = engine.evaluate(c, "us", D("2026-07-01"))
+    assert det.clock("transition_notification").status == "not_applicable"
+    assert det.clock("transition_conference").status == "not_applicable"
+    assert det.clock("transition_plan").status == "pending"
+
+
+def test_extension_moves_transition_clocks_to_the_end_of_part_c(xs_engine):
+    """303.211(b)(6) (Preamble 2011): with the extension, transition is counted back from the day
+    Part C ends, here the fifth birthday 2029-11-02: 90 days before is 2029-08-04."""
+    c = pc(
+        xs_engine,
+        ("referral_received", "2026-01-05"),
+        ("extension_elected", "2027-06-01"),
+        ruleset="xt",
+        conditions=[{"name": "Down syndrome"}],
+    )
+    k = clock(xs_engine, c, "transition_plan", "2027-07-01", "xt")
+    assert k.due == D("2029-08-04")
