@@ -1,0 +1,136 @@
+"""The hash-chained audit log: every write is recorded; edits and deletions are detected and named."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from eirules.cli import cli
+from eirules.core.audit import GENESIS, entry_hash, verify
+from eirules.core.importing import Record
+from eirules.core.storage import Store
+
+
+def doc(case_id):
+    return {
+        "id": case_id,
+        "ruleset": "us",
+        "child": {"birth_date": "2024-11-02"},
+        "events": [{"type": "referral_received", "date": "2026-01-05"}],
+    }
+
+
+@pytest.fixture
+def store(tmp_path, engine):
+    s, _ = Store.init(tmp_path / "audit.db", engine)
+    s.import_records(
+        [Record("a.json", f"record {i}", doc(f"A-{i}")) for i in range(1, 4)], user="ana"
+    )
+    s.assign("A-1", "Rhea Tallowby", user="sup")
+    s.add_event(
+        "A-2", "consent_for_evaluation", date(2026, 1, 9), user="cm", today=date(2026, 3, 1)
+    )
+    s.evaluate(as_of=date(2026, 2, 1), user="batch")
+    yield s
+    s.close()
+
+
+def test_every_write_appends_an_entry_with_who_and_what(store):
+    actions = [(e["user"], e["action"], e["case_id"]) for e in store.audit_log()]
+    assert actions == [
+        ("ana", "case.imported", "A-1"),
+        ("ana", "case.imported", "A-2"),
+        ("ana", "case.imported", "A-3"),
+        ("sup", "case.assigned", "A-1"),
+        ("cm", "event.added", "A-2"),
+        ("batch", "evaluation.run", None),
+    ]
+    assert verify(store.conn) == (6, [])
+
+
+def test_entries_chain_each_hash_to_the_previous_one(store):
+    rows = store.conn.execute(
+        "SELECT id, at, user, action, case_id, summary, before, after, "
+        "prev_hash, hash FROM audit_log ORDER BY id"
+    ).fetchall()
+    assert rows[0][8] == GENESIS
+    for previous, row in zip(rows, rows[1:], strict=False):
+        assert row[8] == previous[9]
+    for row in rows:
+        assert entry_hash(*row[8:9], *row[:8]) == row[9]
+
+
+def test_edited_entry_is_detected_and_named(store):
+    store.conn.execute("UPDATE audit_log SET user = 'mallory' WHERE id = 4")
+    count, problems = verify(store.conn)
+    assert count == 6
+    assert [p.entry for p in problems] == [4]
+    assert "edited" in problems[0].what
+
+
+def test_edit_with_recomputed_hash_breaks_the_next_link(store):
+    row = store.conn.execute(
+        "SELECT prev_hash, id, at, user, action, case_id, summary, before, after "
+        "FROM audit_log WHERE id = 2"
+    ).fetchone()
+    forged = entry_hash(row[0], row[1], row[2], "mallory", *row[4:])
+    store.conn.execute("UPDATE audit_log SET user = 'mallory', hash = ? WHERE id = 2", (forged,))
+    problems = verify(store.conn)[1]
+    assert [p.entry for p in problems] == [3]
+    assert "does not link" in problems[0].what
+
+
+def test_deleted_entry_in_the_middle_is_detected_and_named(store):
+    store.conn.execute("DELETE FROM audit_log WHERE id = 3")
+    problems = verify(store.conn)[1]
+    assert problems[0].entry == 3
+    assert problems[0].what.startswith("entry 3 deleted")
+
+
+def test_deleted_newest_entries_are_detected_from_the_chain_head(store):
+    store.conn.execute("DELETE FROM audit_log WHERE id >= 5")
+    problems = verify(store.conn)[1]
+    assert [str(p) for p in problems] == ["entry 5: entries 5 to 6 deleted from the end of the log"]
+
+
+@given(
+    st.integers(min_value=1, max_value=6),
+    st.sampled_from(["user", "action", "summary", "at"]),
+    st.text(min_size=1, max_size=5),
+)
+def test_any_single_field_edit_is_detected(tmp_path_factory, engine, entry, column, junk):
+    s, _ = Store.init(tmp_path_factory.mktemp("h") / "a.db", engine)
+    s.import_records(
+        [Record("a.json", f"record {i}", doc(f"A-{i}")) for i in range(1, 7)], user="ana"
+    )
+    original = s.conn.execute(f"SELECT {column} FROM audit_log WHERE id = ?", (entry,)).fetchone()[
+        0
+    ]
+    s.conn.execute(f"UPDATE audit_log SET {column} = ? WHERE id = ?", (original + junk, entry))
+    problems = verify(s.conn)[1]
+    s.close()
+    assert [p.entry for p in problems] == [entry]
+
+
+def test_cli_audit_verify_and_log(store, tmp_path):
+    runner = CliRunner()
+    db = str(store.path)
+    result = runner.invoke(cli, ["audit", "verify", "--db", db])
+    assert result.exit_code == 0, result.output
+    assert result.output == "Audit log intact: 6 entries verified.\n"
+    result = runner.invoke(cli, ["audit", "log", "--case", "A-1", "--db", db, "--format", "json"])
+    entries = json.loads(result.output)
+    assert [e["action"] for e in entries] == ["case.imported", "case.assigned"]
+    assert entries[1]["after"] == {"caseworker": "Rhea Tallowby"}
+    text = runner.invoke(cli, ["audit", "log", "--db", db, "--last", "1"]).output
+    assert "evaluation.run" in text and "case.imported" not in text
+    store.conn.execute("DELETE FROM audit_log WHERE id = 2")
+    store.conn.commit()
+    result = runner.invoke(cli, ["audit", "verify", "--db", db])
+    assert result.exit_code == 1
+    assert "entry 2: entry 2 deleted (the ids jump from 1 to 3)" in result.output
