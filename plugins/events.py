@@ -65,6 +65,7 @@ def register_event_types():
 # * it is in Part B when it has an event only Part B uses (referral_from_part_c,
 #   iep_meeting_held, ...) or a shared event or evaluation dated on or after the
 #   third birthday;
+# * a case with no other signal whose child has recorded risk factors (303.5) is Part C;
 # * in a case in both programs, an untagged shared event or evaluation belongs to
 #   Part C when dated before the day Part B began (the earliest Part B enrolment,
 #   Part B-tagged event or Part B-only event, else the third birthday) and to
@@ -127,6 +128,8 @@ def programs_of(case: Case, third_birthday: date) -> Programs:
                     part_c_ = True
                 else:
                     part_b_ = True
+    if not (part_c_ or part_b_ or explicit) and case.child.risk_factors:
+        part_c_ = True  # risk factors (303.5) are recorded for Part C referral and eligibility
     result = Programs(
         part_c=part_c_,
         part_b=part_b_,
