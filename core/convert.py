@@ -164,7 +164,7 @@ def _object_hook(cls: type):
         for key in value:
             if key in names:
                 continue
-            shown = f'"{key}"' if isinstance(key, str) else show_value(key)
+            shown = show_value(key)
             hint = did_you_mean(key, names) if isinstance(key, str) else None
             exc = ValueProblem(
                 f"unknown key {shown}", hint or f"expected one of: {', '.join(names)}"
@@ -211,12 +211,12 @@ _register_unstructure_hooks()
 # Errors to problems ------------------------------------------------------------
 
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _join(path: str, key: Any) -> str:
     """`child.birth_date`, or `child["odd key"]` when the key is not a plain name."""
-    if isinstance(key, str) and _NAME.match(key):
+    if isinstance(key, str) and _NAME.fullmatch(key):
         return f"{path}.{key}" if path else key
     return f"{path}[{json.dumps(str(key))}]"
 
@@ -301,7 +301,7 @@ def case_from_dict(
         elif key in sections:
             section_data[key] = value
         elif key != "schema":
-            shown = f'"{key}"' if isinstance(key, str) else show_value(key)
+            shown = show_value(key)
             hint = did_you_mean(key, known_top) if isinstance(key, str) else None
             problems.append(
                 Problem(

@@ -250,7 +250,9 @@ class Service:
     ended: date | None = attrs.field(default=None, validator=_opt_date)
     #: How many sessions per `per` period.
     sessions: int | None = attrs.field(default=None, validator=_number(low=0, whole=True))
-    per: str | None = attrs.field(default=None, validator=_one_of(("day", "week", "month"), "period"))
+    per: str | None = attrs.field(
+        default=None, validator=_one_of(("day", "week", "month"), "period")
+    )
     minutes: int | None = attrs.field(default=None, validator=_number(low=0, whole=True))
 
 

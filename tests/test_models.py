@@ -1,0 +1,243 @@
+"""The case model: frozen, validated, canonical order, and a lossless converter round trip."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from eirules.core import models
+from eirules.core.convert import structure, unstructure
+from eirules.core.errors import InputError, ValueProblem
+from eirules.core.models import (
+    DOMAINS,
+    Case,
+    Child,
+    Condition,
+    Enrolment,
+    Evaluation,
+    Event,
+    Score,
+    Service,
+    ServicePlan,
+)
+
+dates = st.dates(min_value=date(1990, 1, 1), max_value=date(2045, 12, 31))
+text = st.text(max_size=10)
+maybe_text = st.none() | text
+words = st.text(min_size=1, max_size=10).filter(str.strip)
+numbers = st.integers(-1000, 1000) | st.floats(-1e6, 1e6, allow_nan=False)
+
+
+@st.composite
+def events(draw):
+    day = draw(dates)
+    until = draw(st.none() | st.integers(0, 365).map(lambda n: day + timedelta(days=n)))
+    return Event(
+        type=draw(words),
+        date=day,
+        program=draw(maybe_text),
+        reason=draw(maybe_text),
+        outcome=draw(maybe_text),
+        category=draw(maybe_text),
+        service=draw(maybe_text),
+        until=until,
+        note=draw(maybe_text),
+    )
+
+
+@st.composite
+def scores(draw):
+    kind = draw(st.sampled_from(["standard", "age", "percent"]))
+    common = {"domain": draw(st.sampled_from(DOMAINS)), "subdomain": draw(maybe_text)}
+    if kind == "standard":
+        return Score(
+            **common,
+            standard_score=draw(numbers),
+            mean=draw(numbers),
+            sd=draw(st.integers(1, 40) | st.floats(0.1, 40)),
+        )
+    if kind == "age":
+        return Score(**common, age_equivalent_months=draw(st.integers(0, 60) | st.floats(0, 60)))
+    return Score(**common, percent_delay=draw(st.integers(0, 100) | st.floats(0, 100)))
+
+
+children = st.builds(
+    Child,
+    birth_date=dates,
+    gestational_age_weeks=st.none() | st.integers(20, 45),
+    name=maybe_text,
+    risk_factors=st.lists(text, max_size=3).map(tuple),
+)
+evaluations = st.builds(
+    Evaluation,
+    date=dates,
+    instrument=maybe_text,
+    scores=st.lists(scores(), max_size=4).map(tuple),
+    informed_clinical_opinion=st.sampled_from([None, "eligible", "not_eligible"]),
+    program=maybe_text,
+    note=maybe_text,
+)
+conditions = st.builds(Condition, name=words, code=maybe_text, diagnosed=st.none() | dates)
+enrolments = st.builds(Enrolment, program=words, start=st.none() | dates, end=st.none() | dates)
+services = st.builds(
+    Service,
+    name=words,
+    consented=st.none() | dates,
+    planned_start=st.none() | dates,
+    started=st.none() | dates,
+    ended=st.none() | dates,
+    sessions=st.none() | st.integers(0, 10),
+    per=st.sampled_from([None, "day", "week", "month"]),
+    minutes=st.none() | st.integers(0, 600),
+)
+plans = st.builds(
+    ServicePlan,
+    kind=st.sampled_from(["ifsp", "iep"]),
+    meetings=st.lists(dates, max_size=3).map(tuple),
+    services=st.lists(services, max_size=3).map(tuple),
+)
+cases = st.builds(
+    Case,
+    id=words,
+    child=children,
+    ruleset=maybe_text,
+    events=st.lists(events(), max_size=6),
+    evaluations=st.lists(evaluations, max_size=3),
+    conditions=st.lists(conditions, max_size=2),
+    enrolments=st.lists(enrolments, max_size=2),
+    service_plans=st.lists(plans, max_size=2),
+    district=maybe_text,
+)
+
+EVERY_MODEL = [
+    (Case, cases),
+    (Child, children),
+    (Event, events()),
+    (Score, scores()),
+    (Evaluation, evaluations),
+    (Condition, conditions),
+    (Enrolment, enrolments),
+    (Service, services),
+    (ServicePlan, plans),
+]
+
+
+@pytest.mark.parametrize("cls, strategy", EVERY_MODEL, ids=[c.__name__ for c, _ in EVERY_MODEL])
+def test_structure_of_unstructure_is_the_same_model(cls, strategy):
+    @given(strategy)
+    def check(model):
+        assert structure(unstructure(model), cls) == model
+
+    check()
+
+
+@given(cases, st.randoms())
+def test_event_order_in_a_file_never_matters(case, random):
+    shuffled = list(case.events)
+    random.shuffle(shuffled)
+    assert attrs.evolve(case, events=shuffled) == case
+
+
+@given(cases)
+def test_events_are_in_date_order(case):
+    days = [e.date for e in case.events]
+    assert days == sorted(days)
+
+
+def test_models_are_frozen():
+    child = Child(birth_date=date(2024, 11, 2))
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        child.birth_date = date(2024, 11, 3)
+
+
+def test_dates_inside_the_core_are_dates_not_strings():
+    with pytest.raises(ValueProblem, match=r'"2024-11-02" is not a date \(YYYY-MM-DD\)'):
+        Child(birth_date="2024-11-02")
+
+
+def test_a_datetime_is_not_a_date():
+    from datetime import datetime
+
+    with pytest.raises(ValueProblem):
+        Event(type="referral_received", date=datetime(2026, 1, 5, 9, 30))
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({}, "no score given"),
+        ({"standard_score": 70}, "standard_score without mean and sd"),
+        ({"standard_score": 70, "mean": 100}, "standard_score without sd"),
+        ({"percent_delay": 20, "mean": 100}, "mean or sd without a standard_score"),
+        (
+            {"percent_delay": 20, "age_equivalent_months": 8},
+            "found age_equivalent_months and percent_delay",
+        ),
+        ({"percent_delay": 101}, "101 is out of range"),
+        ({"age_equivalent_months": -1}, "-1 is out of range"),
+        ({"standard_score": 70, "mean": 100, "sd": 0}, "0 is out of range"),
+        ({"percent_delay": float("nan")}, "NaN is not a finite number"),
+        ({"percent_delay": 10**400}, "is not a finite number"),
+        ({"percent_delay": "20"}, '"20" is not a number'),
+        ({"percent_delay": True}, "true is not a number"),
+    ],
+)
+def test_a_score_is_one_kind_of_result(kwargs, message):
+    with pytest.raises(ValueProblem, match=message):
+        Score(domain="adaptive", **kwargs)
+
+
+def test_the_five_part_c_domains():
+    """34 CFR 303.21(a)(1): cognitive, physical, communication, social or emotional, adaptive."""
+    assert DOMAINS == ("cognitive", "physical", "communication", "social_emotional", "adaptive")
+    with pytest.raises(ValueProblem, match='"motor" is not a known domain'):
+        Score(domain="motor", percent_delay=30)
+
+
+def test_an_event_cannot_end_before_it_starts():
+    with pytest.raises(ValueProblem) as info:
+        Event(type="delay", date=date(2026, 2, 10), until=date(2026, 2, 9))
+    assert info.value.field == "until"
+
+
+def test_case_helpers_read_events_by_type_and_program():
+    case = Case(
+        id="ADA-1",
+        child=Child(birth_date=date(2024, 11, 2)),
+        events=[
+            Event(type="referral_received", date=date(2026, 1, 9), program="part_c"),
+            Event(type="referral_received", date=date(2026, 1, 5), program="part_c"),
+            Event(type="consent_for_evaluation", date=date(2026, 3, 1), program="part_b"),
+            Event(type="delay", date=date(2026, 2, 1), reason="agency_reason"),
+        ],
+        enrolments=[Enrolment(program="part_c")],
+    )
+    assert case.first("referral_received").date == date(2026, 1, 5)
+    assert case.last("referral_received").date == date(2026, 1, 9)
+    assert case.first("ifsp_meeting_held") is None
+    # An event without a program belongs to every program.
+    assert [
+        e.type for e in case.events_of("delay", "consent_for_evaluation", program="part_c")
+    ] == ["delay"]
+    assert case.programs == ("part_c", "part_b")
+
+
+def test_structure_names_every_problem_with_its_path():
+    with pytest.raises(InputError) as info:
+        structure({"kind": "ifsp", "services": [{"name": "", "per": "fortnight"}]}, ServicePlan)
+    assert [str(p) for p in info.value.problems] == [
+        'services[0].name: "" is empty; expected some text',
+        'services[0].per: "fortnight" is not a known period; expected one of: day, week, month',
+    ]
+
+
+def test_every_model_class_is_covered_here():
+    """A new model class must join EVERY_MODEL, so its round trip is proved too."""
+    from eirules.core.convert import MODELS
+
+    assert {cls for cls, _ in EVERY_MODEL} == set(MODELS)
+    assert all(attrs.has(cls) for cls in vars(models).values() if cls in MODELS)
