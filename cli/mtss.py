@@ -1,7 +1,466 @@
-"""Commands for this area are added by the issue that builds them."""
+"""MTSS commands: `groups suggest`, `progress`, `programs report`, `mtss import`, `mtss screening`.
+
+Each command reads an MTSS data folder (school.json + students/*.json, see
+docs/mtss.md): --dir, else $EIRULES_MTSS_DIR, else the bundled fictional school.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
 
 import click
 
+from eirules.core.errors import InputError, Problem
+
+from . import get_engine
+from .check import DATE
+
+FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for other programs.",
+)
+AS_OF = click.option(
+    "--as-of", type=DATE, default=None, help="Decide as of this date (YYYY-MM-DD). Default: today."
+)
+
+
+def _dir_option(f):
+    return click.option(
+        "--dir",
+        "data_dir",
+        type=click.Path(file_okay=False),
+        default=None,
+        help="MTSS data folder (school.json + students/). Default: $EIRULES_MTSS_DIR, else the bundled fictional school.",
+    )(f)
+
+
+def _load(ctx, data_dir):
+    from eirules.plugins.mtss import datadir
+
+    engine = get_engine(ctx)
+    data = datadir.load(Path(data_dir) if data_dir else datadir.default_dir(), engine)
+    return engine, data
+
+
+def _params(engine, data, as_of):
+    from eirules.plugins.mtss.params import params_for
+
+    return params_for(engine.rulesets.get(data.school.ruleset), as_of)
+
+
+# --- groups ----------------------------------------------------------------------
+
+
+@click.group("groups")
+def groups():
+    """Intervention groups (MTSS).
+
+    \b
+    Example:
+        eirules groups suggest --window fall --as-of 2025-09-15
+    """
+
+
+@groups.command("suggest")
+@_dir_option
+@click.option(
+    "--window",
+    type=click.Choice(["fall", "winter", "spring"]),
+    default=None,
+    help="Screening window to group from. Default: each student's latest screening.",
+)
+@AS_OF
+@FORMAT
+@click.pass_context
+def groups_suggest(ctx, data_dir, window, as_of, fmt):
+    """Suggest Tier 2/3 groups by skill need and tier, within size caps, grade span and schedules.
+
+    Explains every placement and every student it could not place. The same
+    input always gives the same groups. A suggestion for the team, not a placement.
+
+    \b
+    Example:
+        eirules groups suggest --window fall --as-of 2025-09-15
+        eirules groups suggest --dir examples/mtss/elm-street --format json
+    """
+    from eirules.plugins.mtss import grouping
+
+    as_of = as_of or date.today()
+    engine, data = _load(ctx, data_dir)
+    p = _params(engine, data, as_of)
+    s = grouping.suggest(data.records(), data.school, p, as_of=as_of, window=window)
+    if fmt == "json":
+        out = {
+            "groups": [
+                {
+                    "id": g.id,
+                    "program": g.program,
+                    "tier": g.tier,
+                    "skill": g.skill,
+                    "interventionist": g.interventionist,
+                    "block": g.block,
+                    "students": list(g.students),
+                    "grades": list(g.grades),
+                    "cap": g.cap,
+                    "review_date": g.review_date.isoformat() if g.review_date else None,
+                }
+                for g in s.groups
+            ],
+            "placements": s.placements,
+            "unplaced": [{"student": sid, "reason": why} for sid, why in s.unplaced],
+            "not_candidates": [{"student": sid, "reason": why} for sid, why in s.not_candidates],
+            "parameters": s.parameters,
+        }
+        click.echo(json.dumps(out, indent=2))
+        return
+    click.echo(
+        f"Suggested groups for {data.school.name} (as of {as_of}; a suggestion for the team)"
+    )
+    for g in s.groups:
+        review = f", review by {g.review_date}" if g.review_date else ""
+        click.echo(
+            f"\n{g.id}  {g.program_name} (Tier {g.tier}, {g.skill}), {g.interventionist}, block {g.block}, "
+            f"grade {', '.join(map(str, g.grades))}, {len(g.students)}/{g.cap}{review}"
+        )
+        for sid in g.students:
+            click.echo(f"  {sid}: {s.placements[sid]}")
+    click.echo(f"\nNot placed ({len(s.unplaced)}):")
+    for sid, why in s.unplaced:
+        click.echo(f"  {sid}: {why}")
+    if not s.unplaced:
+        click.echo("  (none)")
+    click.echo(f"\nNot candidates: {len(s.not_candidates)} students (Tier 1 or no screening).")
+    span = s.parameters.get("mtss.groups.max_grade_span")
+    if span is None:
+        click.echo(
+            "No grade span configured (mtss.groups.max_grade_span): each group holds one grade."
+        )
+
+
+# --- progress --------------------------------------------------------------------
+
+
+@click.command("progress")
+@click.argument("student")
+@click.option("--measure", default=None, help="Measure or series id (default: every series).")
+@_dir_option
+@AS_OF
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="mtss-graphs",
+    show_default=True,
+    help="Folder for the graphs (<series>.svg and <series>.png).",
+)
+@click.option("--no-graph", is_flag=True, help="Print the decision only; draw no graph.")
+@FORMAT
+@click.pass_context
+def progress(ctx, student, measure, data_dir, as_of, out_dir, no_graph, fmt):
+    """Decide on a student's progress (R3-R10) and draw the progress graph.
+
+    Prints the recommendation with its reasons, the rules' evidence and
+    citations, and writes an SVG and a PNG with scores, baseline, aimline, goal,
+    trend line and phase changes.
+
+    \b
+    Example:
+        eirules progress ELM-005 --as-of 2026-06-05 --out graphs
+        eirules progress ELM-018 --measure orf --as-of 2026-03-06 --format json
+    """
+    from eirules.plugins.mtss import rules
+    from eirules.plugins.mtss.graphs import write_progress_graph
+
+    as_of = as_of or date.today()
+    engine, data = _load(ctx, data_dir)
+    case = data.cases.get(student)
+    if case is None or "mtss" not in case.sections:
+        from eirules.core.errors import did_you_mean
+
+        hint = did_you_mean(student, data.cases)
+        raise InputError(
+            f'no student "{student}" with MTSS data in {data.path}',
+            [
+                Problem(
+                    "STUDENT", "unknown student", hint or "list the folder's students/ to see ids"
+                )
+            ],
+        )
+    rec = case.sections["mtss"]
+    series = rec.series_by(measure)
+    if not series:
+        known = ", ".join(f"{s.measure} ({s.id})" for s in rec.series) or "none"
+        raise InputError(
+            f'{student} has no series for "{measure}"', [Problem("--measure", f"known: {known}")]
+        )
+    p = _params(engine, data, as_of)
+    results = []
+    for s in series:
+        rep = rules.evaluate_series(rec, s, as_of, p)
+        paths = []
+        if not no_graph:
+            title = f"{student} - {s.measure} ({s.skill_area}), as of {as_of}"
+            paths = write_progress_graph(rep, Path(out_dir) / f"{student}-{s.id}", title)
+        results.append((rep, paths))
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "student": student,
+                        "series": rep.series.id,
+                        "decision": rep.decision.decision,
+                        "graphs": [str(x) for x in paths],
+                        "rules": [_rec_dict(r) for r in rep.all],
+                    }
+                    for rep, paths in results
+                ],
+                indent=2,
+            )
+        )
+        return
+    for rep, paths in results:
+        s = rep.series
+        click.echo(
+            f"{student}  grade {rec.student.grade}, {rec.student.school}  series {s.id} ({s.measure}, {s.skill_area})"
+        )
+        click.echo(f"Recommendation: {rep.decision.decision.replace('_', ' ').upper()}")
+        for line in rep.decision.reasons:
+            click.echo(f"  {line}")
+        click.echo("Rules:")
+        for r in rep.all[:-1]:
+            flag = "" if r.sufficient else " (data insufficient)"
+            click.echo(f"  {r.rule} {r.decision}{flag}: {r.reason}")
+            click.echo(f"      [{r.citation}]")
+        notes = [n for n in rec.notes if n.series in (None, s.id)]
+        if notes:
+            click.echo("Notes:")
+            for n in notes:
+                click.echo(f"  {n.date} {n.author}{f' ({n.role})' if n.role else ''}: {n.text}")
+        for x in paths:
+            click.echo(f"Graph: {x}")
+        click.echo("")
+
+
+def _rec_dict(r):
+    return {
+        "rule": r.rule,
+        "decision": r.decision,
+        "sufficient": r.sufficient,
+        "reasons": list(r.reasons),
+        "evidence": r.evidence,
+        "parameters": r.parameters,
+        "citation": r.citation,
+    }
+
+
+# --- programs --------------------------------------------------------------------
+
+
+@click.group("programs")
+def programs():
+    """Intervention programs and their effectiveness (MTSS).
+
+    \b
+    Example:
+        eirules programs report --as-of 2026-06-05 --html report.html
+    """
+
+
+def _window_dates(data, window):
+    if window is None:
+        return None, None
+    if ".." in window:
+        a, _, b = window.partition("..")
+        try:
+            return date.fromisoformat(a), date.fromisoformat(b)
+        except ValueError:
+            raise InputError(
+                f'--window "{window}" is not FROM..TO',
+                [Problem("--window", "use YYYY-MM-DD..YYYY-MM-DD or fall/winter/spring")],
+            ) from None
+    found = [w for w in data.school.windows if w.name == window]
+    if not found:
+        known = ", ".join(w.name for w in data.school.windows) or "none"
+        raise InputError(
+            f'--window "{window}" is not a window of {data.school.name}',
+            [Problem("--window", f"windows in school.json: {known}", "or give FROM..TO dates")],
+        )
+    return found[-1].start, found[-1].end
+
+
+@programs.command("report")
+@_dir_option
+@click.option(
+    "--school",
+    "school_name",
+    default=None,
+    help="Only students of this school (the student's `school`).",
+)
+@click.option(
+    "--window",
+    default=None,
+    help="fall, winter, spring (dates from school.json) or FROM..TO dates.",
+)
+@AS_OF
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write an HTML page with charts here.",
+)
+@FORMAT
+@click.pass_context
+def programs_report(ctx, data_dir, school_name, window, as_of, html_file, fmt):
+    """Per program and group: responders, growth vs aimline, effect size, fidelity, minutes per responder.
+
+    \b
+    Example:
+        eirules programs report --as-of 2026-06-05 --html elm-programs.html
+        eirules programs report --window winter --school "Elm Street Elementary" --format json
+    """
+    from eirules.plugins.mtss import report
+
+    as_of = as_of or date.today()
+    engine, data = _load(ctx, data_dir)
+    p = _params(engine, data, as_of)
+    start, end = _window_dates(data, window)
+    rows = report.effectiveness(
+        data.records(), data.school, p, as_of=as_of, start=start, end=end, school_name=school_name
+    )
+    notes = report.report_notes(p)
+    if html_file:
+        title = f"Intervention programs - {school_name or data.school.name}"
+        Path(html_file).write_text(
+            report.html_page(rows, title=title, as_of=as_of, p=p, notes=notes), encoding="utf-8"
+        )
+    if fmt == "json":
+        import attrs
+
+        click.echo(json.dumps([attrs.asdict(r) for r in rows], indent=2))
+        return
+    click.echo(
+        f"Program effectiveness, {school_name or data.school.name}, as of {as_of}"
+        + (f", window {window}" if window else "")
+    )
+    click.echo(report.table_text(rows))
+    for r in rows:
+        for f in r.flags:
+            click.echo(f"  {r.program}/{r.group or 'all'}: {f}")
+    for n in notes:
+        click.echo(f"- {n}")
+    if html_file:
+        click.echo(f"HTML: {html_file}")
+
+
+# --- mtss ------------------------------------------------------------------------
+
+
+@click.group("mtss")
+def mtss():
+    """MTSS data: CSV import and screening bands.
+
+    \b
+    Example:
+        eirules mtss import screening winter.csv --dir my-school
+        eirules mtss screening --window fall
+    """
+
+
+@mtss.command("import")
+@click.argument("kind", type=click.Choice(["screening", "sessions"]))
+@click.argument("csv_file", type=click.Path(dir_okay=False))
+@_dir_option
+@click.pass_context
+def mtss_import(ctx, kind, csv_file, data_dir):
+    """Import screening results or session logs from a CSV into the students' case files.
+
+    Every row is checked first: if any row is bad, nothing is written and every
+    problem is listed with its line. A row with the same key as an existing one
+    (screening: date, instrument, skill area; session: date, group, program,
+    service, make-up) replaces it, so importing a file twice changes nothing.
+    Layouts: docs/mtss.md.
+
+    \b
+    Example:
+        eirules mtss import screening examples/mtss/elm-street/screening.csv --dir examples/mtss/elm-street
+        eirules mtss import sessions sessions.csv --dir my-school
+    """
+    from eirules.plugins.mtss import datadir
+
+    _, data = _load(ctx, data_dir)
+    if data_dir is None and data.path == datadir.bundled_dir():
+        raise InputError(
+            "refusing to write into the bundled example school",
+            [Problem("--dir", "no data folder given", "pass --dir FOLDER or set EIRULES_MTSS_DIR")],
+        )
+    result = datadir.import_csv(data, csv_file, kind)
+    added = sum(a for a, _ in result.values())
+    replaced = sum(r for _, r in result.values())
+    click.echo(f"Imported {kind} for {len(result)} students: {added} added, {replaced} replaced.")
+
+
+@mtss.command("screening")
+@_dir_option
+@click.option(
+    "--window",
+    type=click.Choice(["fall", "winter", "spring"]),
+    default=None,
+    help="Screening window (default: latest per student).",
+)
+@AS_OF
+@FORMAT
+@click.pass_context
+def mtss_screening(ctx, data_dir, window, as_of, fmt):
+    """List each student's screening band and suggested tier (R1), with tier entry (R2).
+
+    \b
+    Example:
+        eirules mtss screening --window fall --as-of 2025-09-15
+    """
+    from eirules.plugins.mtss import rules
+
+    as_of = as_of or date.today()
+    engine, data = _load(ctx, data_dir)
+    p = _params(engine, data, as_of)
+    out = []
+    for sid, rec in sorted(data.records().items()):
+        screens = [s for s in rec.screenings if window in (None, s.window) and s.date <= as_of]
+        if not screens:
+            continue
+        r1 = rules.screening_band(screens[-1], p)
+        r2 = rules.tier_entry(rec, screens[-1].skill_area, p)
+        out.append((sid, rec, r1, r2))
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {"student": sid, "R1": _rec_dict(r1), "R2": _rec_dict(r2)}
+                    for sid, _, r1, r2 in out
+                ],
+                indent=2,
+            )
+        )
+        return
+    for sid, rec, r1, r2 in out:
+        click.echo(
+            f"{sid}  grade {rec.student.grade}  {r1.evidence['skill_area']}  PR {r1.evidence['percentile']}  "
+            f"{r1.decision}  tier {r1.evidence['suggested_tier']}  R2 {r2.decision}"
+        )
+    click.echo(
+        f"{len(out)} students. Bands: {p.cite('screening.urgent_below_pr')}. One score alone never places a student."
+    )
+
 
 def register(cli: click.Group) -> None:
-    return None
+    cli.add_command(groups)
+    cli.add_command(progress)
+    cli.add_command(programs)
+    cli.add_command(mtss)

@@ -1,0 +1,277 @@
+"""An MTSS data folder: `school.json` plus one case file per student, and CSV import.
+
+    school.json            School: programs, interventionists, groups, windows
+    students/<id>.json     case files (schema eirules/case@1) with an "mtss" section
+
+CSV import adds screening results or session logs to the students' case files.
+Every row is checked first; nothing is written unless all rows are valid.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+import attrs
+
+from eirules.core.convert import case_to_dict, read_json, structure
+from eirules.core.errors import InputError, Problem
+from eirules.core.models import Case
+
+from .models import SESSION_STATUSES, WINDOWS, MtssRecord, School, Screening, Session
+
+SCREENING_COLUMNS = (
+    "student_id",
+    "date",
+    "window",
+    "instrument",
+    "skill_area",
+    "percentile",
+    "scaled_score",
+    "category",
+)
+SESSION_COLUMNS = (
+    "student_id",
+    "date",
+    "status",
+    "planned_minutes",
+    "minutes",
+    "group",
+    "program",
+    "service",
+    "makeup",
+    "note",
+)
+REQUIRED = {
+    "screening": ("student_id", "date", "window", "instrument", "skill_area"),
+    "sessions": ("student_id", "date", "status", "planned_minutes"),
+}
+
+
+def bundled_dir() -> Path:
+    """The fictional school shipped inside the package."""
+    return Path(__file__).parent / "data" / "elm-street"
+
+
+def default_dir() -> Path:
+    env = os.environ.get("EIRULES_MTSS_DIR")
+    return Path(env) if env else bundled_dir()
+
+
+@attrs.define
+class DataDir:
+    """A loaded MTSS folder."""
+
+    path: Path
+    school: School
+    cases: dict[str, Case]
+    files: dict[str, Path]
+
+    def records(self) -> dict[str, MtssRecord]:
+        return {cid: c.sections["mtss"] for cid, c in self.cases.items() if "mtss" in c.sections}
+
+
+def load(path: str | Path, engine) -> DataDir:
+    """Read school.json and every students/*.json; InputError if the folder is not an MTSS folder."""
+    path = Path(path)
+    school_file = path / "school.json"
+    if not school_file.is_file():
+        raise InputError(
+            f"{path} is not an MTSS data folder",
+            [
+                Problem(
+                    str(school_file),
+                    "no such file",
+                    "create school.json (see docs/mtss.md) or pass --dir",
+                )
+            ],
+        )
+    school = structure(read_json(school_file), School, source=str(school_file))
+    cases: dict[str, Case] = {}
+    files: dict[str, Path] = {}
+    for f in sorted((path / "students").glob("*.json")):
+        case = engine.load_case(f)
+        if case.id in cases:
+            raise InputError(f"{f}: case id {case.id} is also in {files[case.id]}")
+        cases[case.id] = case
+        files[case.id] = f
+    return DataDir(path, school, cases, files)
+
+
+def save_case(case: Case, path: Path) -> None:
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(case_to_dict(case), indent=1) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f'"{text}" is not a date (YYYY-MM-DD)') from None
+
+
+def _parse_number(text: str, integer: bool = False):
+    try:
+        return int(text) if integer else float(text)
+    except ValueError:
+        kind = "a whole number" if integer else "a number"
+        raise ValueError(f'"{text}" is not {kind}') from None
+
+
+def _row_screening(row: dict) -> Screening:
+    return Screening(
+        date=_parse_date(row["date"]),
+        window=row["window"],
+        instrument=row["instrument"],
+        skill_area=row["skill_area"],
+        percentile=_parse_number(row["percentile"]) if row.get("percentile") else None,
+        scaled_score=_parse_number(row["scaled_score"]) if row.get("scaled_score") else None,
+        category=row.get("category") or None,
+    )
+
+
+def _row_session(row: dict) -> Session:
+    makeup = (row.get("makeup") or "").strip().lower()
+    if makeup not in ("", "yes", "no", "true", "false", "1", "0"):
+        raise ValueError(f'makeup "{row["makeup"]}" must be yes or no')
+    return Session(
+        date=_parse_date(row["date"]),
+        status=row["status"],
+        planned_minutes=_parse_number(row["planned_minutes"], integer=True),
+        minutes=_parse_number(row["minutes"], integer=True) if row.get("minutes") else 0,
+        group=row.get("group") or None,
+        program=row.get("program") or None,
+        service=row.get("service") or None,
+        makeup=makeup in ("yes", "true", "1"),
+        note=row.get("note") or None,
+    )
+
+
+def read_csv(path: str | Path, kind: str) -> list[tuple[int, str, object]]:
+    """Parse a screening or sessions CSV into (line, student id, item); InputError lists every bad row."""
+    path = Path(path)
+    columns = SCREENING_COLUMNS if kind == "screening" else SESSION_COLUMNS
+    parse = _row_screening if kind == "screening" else _row_session
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file", [Problem("", "check the path")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot be read ({exc})") from None
+    reader = csv.DictReader(text.splitlines())
+    header = reader.fieldnames or []
+    problems = []
+    unknown = [h for h in header if h not in columns]
+    missing = [h for h in REQUIRED[kind] if h not in header]
+    if unknown or missing:
+        if unknown:
+            problems.append(
+                Problem(
+                    f"{path}:1",
+                    f"unknown column(s) {', '.join(unknown)}",
+                    f"expected columns: {', '.join(columns)}",
+                )
+            )
+        if missing:
+            problems.append(Problem(f"{path}:1", f"missing column(s) {', '.join(missing)}"))
+        raise InputError(f"{path} is not a {kind} CSV", problems)
+    out = []
+    for line, row in enumerate(reader, start=2):
+        if None in row:
+            problems.append(Problem(f"{path}:{line}", "more cells than columns"))
+            continue
+        row = {k: (v or "").strip() for k, v in row.items()}
+        empty = [c for c in REQUIRED[kind] if not row.get(c)]
+        if empty:
+            problems.append(Problem(f"{path}:{line}", f"empty {', '.join(empty)}"))
+            continue
+        if kind == "screening" and row["window"] not in WINDOWS:
+            problems.append(
+                Problem(
+                    f"{path}:{line}", f'window "{row["window"]}" is not one of {", ".join(WINDOWS)}'
+                )
+            )
+            continue
+        if kind == "sessions" and row["status"] not in SESSION_STATUSES:
+            problems.append(
+                Problem(
+                    f"{path}:{line}",
+                    f'status "{row["status"]}" is not one of {", ".join(SESSION_STATUSES)}',
+                )
+            )
+            continue
+        try:
+            item = parse(row)
+        except (ValueError, TypeError) as exc:
+            problems.append(Problem(f"{path}:{line}", str(exc)))
+            continue
+        out.append((line, row["student_id"], item))
+    if problems:
+        raise InputError(
+            f"{path}: {len(problems)} row(s) not valid; nothing was imported", problems
+        )
+    return out
+
+
+def _screen_key(s: Screening):
+    return (s.date, s.instrument, s.skill_area)
+
+
+def _session_key(s: Session):
+    return (s.date, s.group, s.program, s.service, s.makeup)
+
+
+def merge(rec: MtssRecord, kind: str, items: list) -> tuple[MtssRecord, int, int]:
+    """Add items to a record; a row with the same key replaces the old one. (record, added, replaced)."""
+    if kind == "screening":
+        current = {_screen_key(s): s for s in rec.screenings}
+        key = _screen_key
+    else:
+        current = {_session_key(s): s for s in rec.sessions}
+        key = _session_key
+    added = replaced = 0
+    for item in items:
+        k = key(item)
+        if k in current:
+            replaced += current[k] != item
+        else:
+            added += 1
+        current[k] = item
+    field = "screenings" if kind == "screening" else "sessions"
+    return attrs.evolve(rec, **{field: tuple(current.values())}), added, replaced
+
+
+def import_csv(data: DataDir, path: str | Path, kind: str) -> dict[str, tuple[int, int]]:
+    """Import a CSV into the folder's case files: {student: (added, replaced)}."""
+    rows = read_csv(path, kind)
+    problems = [
+        Problem(
+            f"{path}:{line}",
+            f'no student "{sid}" in {data.path / "students"}',
+            "add the student's case file first",
+        )
+        for line, sid, _ in rows
+        if sid not in data.cases or "mtss" not in data.cases[sid].sections
+    ]
+    if problems:
+        raise InputError(
+            f"{path}: {len(problems)} row(s) name unknown students; nothing was imported", problems
+        )
+    by_student: dict[str, list] = {}
+    for _, sid, item in rows:
+        by_student.setdefault(sid, []).append(item)
+    result = {}
+    updated = {}
+    for sid, items in sorted(by_student.items()):
+        case = data.cases[sid]
+        rec, added, replaced = merge(case.sections["mtss"], kind, items)
+        updated[sid] = attrs.evolve(case, sections={**case.sections, "mtss": rec})
+        result[sid] = (added, replaced)
+    for sid, case in updated.items():
+        save_case(case, data.files[sid])
+        data.cases[sid] = case
+    return result

@@ -1,0 +1,134 @@
+"""Progress graphs (scores, baseline, aimline, goal, trend, phase changes) and report charts.
+
+Uses matplotlib's object API with the Agg canvas (no display, no global pyplot
+state), so graphs can be drawn in a loop or a server.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from pathlib import Path
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .rules import SeriesReport
+
+
+def _figure(width=7.5, height=4.2) -> Figure:
+    fig = Figure(figsize=(width, height), dpi=100)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def progress_figure(report: SeriesReport, title: str) -> Figure:
+    """The graph teams look at in meetings, for one series."""
+    s = report.series
+    fig = _figure()
+    ax = fig.add_subplot(1, 1, 1)
+    if s.points:
+        ax.plot(
+            [pt.date for pt in s.points],
+            [pt.score for pt in s.points],
+            marker="o",
+            color="#1f4e79",
+            label="scores",
+            linewidth=1.2,
+        )
+    line = report.aimline
+    if line is not None:
+        ax.plot(
+            [line.start, line.goal_date],
+            [line.baseline, line.goal],
+            linestyle="--",
+            color="#2e7d32",
+            label=f"aimline ({line.slope:.2f}/wk)",
+        )
+        ax.scatter(
+            [line.start], [line.baseline], marker="s", color="#6d4c41", zorder=3, label="baseline"
+        )
+        ax.scatter(
+            [line.goal_date],
+            [line.goal],
+            marker="*",
+            s=160,
+            color="#c62828",
+            zorder=3,
+            label="goal",
+        )
+    r5 = report.r5
+    if r5 is not None and r5.sufficient:
+        origin = date.fromisoformat(r5.evidence["trend_origin"])
+        b, a = r5.evidence["trend_slope"], r5.evidence["trend_intercept"]
+        end = line.goal_date if line is not None else s.points[-1].date
+        xs = [origin, end]
+        ys = [a, a + b * (end - origin).days / 7.0]
+        ax.plot(
+            xs,
+            ys,
+            color="#ef6c00",
+            linewidth=1.5,
+            label=f"trend ({r5.evidence['method']}, {b:.2f}/wk)",
+        )
+    for ph in s.phases:
+        ax.axvline(ph.date, color="#757575", linestyle=":", linewidth=1)
+        ax.annotate(
+            ph.label,
+            (ph.date, 1),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            va="top",
+            ha="right",
+            fontsize=7,
+            color="#424242",
+        )
+    if s.benchmark is not None:
+        ax.axhline(s.benchmark, color="#9e9e9e", linewidth=0.8, label=f"benchmark {s.benchmark:g}")
+    ax.set_title(f"{title}\n{report.decision.decision.replace('_', ' ')}", fontsize=10)
+    ax.set_ylabel(s.measure)
+    ax.legend(fontsize=7, loc="upper left")
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def write_progress_graph(
+    report: SeriesReport, stem: str | Path, title: str, formats=("svg", "png")
+) -> list[Path]:
+    """Write the graph as stem.svg and stem.png; return the paths."""
+    fig = progress_figure(report, title)
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fmt in formats:
+        path = stem.with_suffix(f".{fmt}")
+        # A fixed date in the SVG metadata keeps files identical for the same data.
+        fig.savefig(path, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
+        paths.append(path)
+    return paths
+
+
+def bar_chart_svg(
+    labels: list[str], values: list[float | None], title: str, ylabel: str, ref: float | None = None
+) -> str:
+    """A small bar chart as inline SVG text (for the program report page)."""
+    fig = _figure(7.5, 3.2)
+    ax = fig.add_subplot(1, 1, 1)
+    shown = [v if v is not None else 0 for v in values]
+    ax.bar(range(len(labels)), shown, color="#1f4e79")
+    ax.set_xticks(range(len(labels)))
+    ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=7)
+    if ref is not None:
+        ax.axhline(ref, color="#c62828", linestyle="--", linewidth=1)
+    ax.set_title(title, fontsize=10)
+    ax.set_ylabel(ylabel)
+    fig.tight_layout()
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None})
+    text = buf.getvalue()
+    return text[text.find("<svg") :]
+
+
+__all__ = ["bar_chart_svg", "progress_figure", "write_progress_graph", "timedelta"]

@@ -1,0 +1,264 @@
+"""Program effectiveness (R14): responders, growth against the aimline, effect size, fidelity, cost.
+
+Per program and per group: how many students responded (R8 outcome exit,
+maintain or raise goal, among students with fidelity at or above the R10
+threshold and enough data), median rate of improvement minus the aimline slope,
+pre/post effect size, delivered share of planned minutes, and minutes delivered
+per student who responded.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import statistics
+from datetime import date
+
+import attrs
+
+from . import rules
+from .graphs import bar_chart_svg
+from .models import MtssRecord, School
+from .params import Params
+
+RESPONDED = ("exit", "maintain", "raise_goal")
+
+
+@attrs.frozen(kw_only=True)
+class Row:
+    """One line of the report: a program, or a group inside it."""
+
+    program: str
+    group: str | None
+    students: int
+    eligible: int
+    responders: int
+    responder_rate: float | None
+    median_roi_vs_aimline: float | None
+    effect_size: float | None
+    substantive: bool | None
+    fidelity: float | None
+    minutes_delivered: int
+    minutes_per_responder: float | None
+    not_eligible: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+
+
+def _effect_size(pre: list[float], post: list[float]) -> float | None:
+    if len(pre) < 2 or len(post) < 2:
+        return None
+    sd = math.sqrt((statistics.variance(pre) + statistics.variance(post)) / 2)
+    if sd == 0:
+        return None
+    return (statistics.mean(post) - statistics.mean(pre)) / sd
+
+
+def _row(program: str, group: str | None, items: list[dict], p: Params) -> Row:
+    eligible = [i for i in items if i["eligible"]]
+    responders = [i for i in eligible if i["decision"] in RESPONDED]
+    gaps = [i["roi_vs_aimline"] for i in items if i["roi_vs_aimline"] is not None]
+    pre = [i["pre"] for i in items if i["pre"] is not None and i["post"] is not None]
+    post = [i["post"] for i in items if i["pre"] is not None and i["post"] is not None]
+    es = _effect_size(pre, post)
+    threshold = p.v("effectiveness.substantive_effect_size")
+    planned = sum(i["minutes_planned"] for i in items)
+    delivered = sum(i["minutes_delivered"] for i in items)
+    rate = len(responders) / len(eligible) if eligible else None
+    flags = []
+    review = p.v("effectiveness.review_responder_rate", None)
+    if review is not None and rate is not None and rate < review:
+        flags.append(f"responder rate below {review:.0%}: check fidelity and program-to-need match")
+    fid = delivered / planned if planned else None
+    if fid is not None and fid < p.v("fidelity.min_share"):
+        flags.append(f"fidelity {fid:.0%} below {p.v('fidelity.min_share'):.0%}")
+    return Row(
+        program=program,
+        group=group,
+        students=len(items),
+        eligible=len(eligible),
+        responders=len(responders),
+        responder_rate=rate,
+        median_roi_vs_aimline=statistics.median(gaps) if gaps else None,
+        effect_size=es,
+        substantive=None if es is None else es >= threshold,
+        fidelity=fid,
+        minutes_delivered=delivered,
+        minutes_per_responder=delivered / len(responders) if responders else None,
+        not_eligible=tuple(f"{i['student']}: {i['why_not']}" for i in items if not i["eligible"]),
+        flags=tuple(flags),
+    )
+
+
+def effectiveness(
+    records: dict[str, MtssRecord],
+    school: School,
+    p: Params,
+    *,
+    as_of: date,
+    start: date | None = None,
+    end: date | None = None,
+    school_name: str | None = None,
+) -> list[Row]:
+    """Program rows followed by their group rows, sorted by program then group."""
+    end = min(end, as_of) if end else as_of
+    if start is None and school.windows:
+        # Default: the school year the school file describes.
+        start = min(w.start for w in school.windows)
+    items: list[dict] = []
+    for sid in sorted(records):
+        rec = records[sid]
+        if school_name and rec.student.school != school_name:
+            continue
+        for e in rec.enrolments:
+            if e.start > end or (start and e.end and e.end < start):
+                continue
+            series = [
+                s
+                for s in rec.series
+                if s.skill_area == e.skill_area and s.program in (None, e.program)
+            ]
+            fid = rules.fidelity(rec, e, end, p)
+            item = {
+                "student": sid,
+                "program": e.program,
+                "group": e.group,
+                "minutes_planned": fid.evidence.get("minutes_planned", 0),
+                "minutes_delivered": fid.evidence.get("minutes_delivered", 0),
+                "decision": None,
+                "roi_vs_aimline": None,
+                "pre": None,
+                "post": None,
+                "eligible": False,
+                "why_not": "no progress series for this intervention",
+            }
+            if series:
+                s = series[0]
+                if start:
+                    s = attrs.evolve(s, points=tuple(pt for pt in s.points if pt.date >= start))
+                rep = rules.evaluate_series(rec, s, end, p)
+                item["decision"] = rep.decision.decision
+                roi = rep.r6.evidence.get("roi_ols")
+                if roi is not None and rep.aimline is not None:
+                    item["roi_vs_aimline"] = s.direction * (roi - rep.aimline.slope)
+                if rep.aimline is not None and rep.series.points:
+                    item["pre"] = rep.aimline.baseline
+                    item["post"] = float(rep.series.points[-1].score)
+                if fid.decision != "fidelity_ok":
+                    item["why_not"] = f"fidelity {fid.decision.replace('_', ' ')}"
+                elif not rep.decision.sufficient:
+                    item["why_not"] = "not enough data for a decision"
+                else:
+                    item["eligible"], item["why_not"] = True, ""
+            items.append(item)
+    rows: list[Row] = []
+    for program in sorted({i["program"] for i in items}):
+        mine = [i for i in items if i["program"] == program]
+        rows.append(_row(program, None, mine, p))
+        for group in sorted({i["group"] or "" for i in mine}):
+            rows.append(
+                _row(
+                    program,
+                    group or "(no group)",
+                    [i for i in mine if (i["group"] or "") == group],
+                    p,
+                )
+            )
+    return rows
+
+
+def _pct(x):
+    return "" if x is None else f"{x:.0%}"
+
+
+def _num(x, digits=2):
+    return "" if x is None else f"{x:.{digits}f}"
+
+
+COLUMNS = (
+    ("Program", lambda r: r.program),
+    ("Group", lambda r: r.group or "all"),
+    ("Students", lambda r: str(r.students)),
+    ("Eligible", lambda r: str(r.eligible)),
+    ("Responded", lambda r: str(r.responders)),
+    ("Rate", lambda r: _pct(r.responder_rate)),
+    ("Median ROI - aimline", lambda r: _num(r.median_roi_vs_aimline)),
+    ("Effect size", lambda r: _num(r.effect_size) + (" *" if r.substantive else "")),
+    ("Fidelity", lambda r: _pct(r.fidelity)),
+    ("Min/responder", lambda r: _num(r.minutes_per_responder, 0)),
+)
+
+
+def table_text(rows: list[Row]) -> str:
+    cells = [[c[0] for c in COLUMNS]] + [[f(r) for _, f in COLUMNS] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(COLUMNS))]
+    lines = [
+        "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def html_page(rows: list[Row], *, title: str, as_of: date, p: Params, notes: list[str]) -> str:
+    """A self-contained HTML page (inline SVG charts) for the principal."""
+    groups = [r for r in rows if r.group is not None]
+    labels = [f"{r.program}/{r.group}" for r in groups]
+    charts = [
+        bar_chart_svg(
+            labels,
+            [r.responder_rate for r in groups],
+            "Responder rate by group",
+            "share responding",
+        ),
+        bar_chart_svg(
+            labels,
+            [r.median_roi_vs_aimline for r in groups],
+            "Median growth minus aimline slope",
+            "units per week",
+            ref=0,
+        ),
+        bar_chart_svg(
+            labels,
+            [r.fidelity for r in groups],
+            "Fidelity (delivered / planned minutes)",
+            "share",
+            ref=p.v("fidelity.min_share"),
+        ),
+    ]
+    head = "".join(f"<th>{html.escape(c[0])}</th>" for c in COLUMNS)
+    body = []
+    for r in rows:
+        cls = ' class="program"' if r.group is None else ""
+        tds = "".join(f"<td>{html.escape(f(r))}</td>" for _, f in COLUMNS)
+        body.append(f"<tr{cls}>{tds}</tr>")
+        for text in (*r.flags, *r.not_eligible):
+            body.append(
+                f'<tr class="note"><td colspan="{len(COLUMNS)}">{html.escape(text)}</td></tr>'
+            )
+    notes_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:sans-serif;margin:2em;max-width:70em}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}tr.program{{font-weight:bold;background:#eef}}
+tr.note td{{color:#555;font-size:.85em;border-top:none}}</style></head>
+<body><h1>{html.escape(title)}</h1><p>As of {as_of.isoformat()}. All students are fictional.</p>
+<table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>
+<ul>{notes_html}</ul>
+{"".join(f"<figure>{c}</figure>" for c in charts)}
+</body></html>
+"""
+
+
+def report_notes(p: Params) -> list[str]:
+    notes = [
+        "Responded: R8 outcome exit, maintain or raise goal, among eligible students "
+        f"(fidelity at or above {p.v('fidelity.min_share'):.0%} and enough data for a decision).",
+        f"Effect size: (mean last score - mean baseline) / pooled SD; * marks at least "
+        f"{p.v('effectiveness.substantive_effect_size')} ({p.cite('effectiveness.substantive_effect_size')}).",
+        "Min/responder: minutes delivered to everyone in the program or group, divided by the students who responded.",
+    ]
+    if p.v("effectiveness.review_responder_rate", None) is None:
+        notes.append(
+            "No responder-rate review threshold is configured (no published standard); "
+            "a district may set mtss.effectiveness.review_responder_rate."
+        )
+    return notes
