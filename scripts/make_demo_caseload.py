@@ -41,14 +41,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     files = render()
     if args.check:
-        stale = [n for n, t in files.items() if not (args.out / n).exists() or (args.out / n).read_text() != t]
+        stale = [
+            n
+            for n, t in files.items()
+            if not (args.out / n).exists() or (args.out / n).read_text() != t
+        ]
         for name in stale:
             print(f"out of date: {args.out / name}", file=sys.stderr)
         return 1 if stale else 0
     args.out.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         (args.out / name).write_text(text, encoding="utf-8")
-    print(f"Wrote {len(files)} files to {args.out} (as of {DEMO_AS_OF.isoformat()}, seed {DEMO_SEED})")
+    print(
+        f"Wrote {len(files)} files to {args.out} (as of {DEMO_AS_OF.isoformat()}, seed {DEMO_SEED})"
+    )
     return 0
 
 
