@@ -1,0 +1,286 @@
+"""Part B eligibility checks and clocks with exact dates, worked from 34 CFR Part 300."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from test_part_c import case, write_test_rulesets
+
+from eirules.core.engine import Engine
+
+D = date.fromisoformat
+
+
+@pytest.fixture(scope="module")
+def xs_engine(tmp_path_factory):
+    return Engine(
+        entry_points=False, ruleset_dirs=[write_test_rulesets(tmp_path_factory.mktemp("rs"))]
+    )
+
+
+def det(engine, c, as_of, ruleset="us"):
+    return engine.evaluate(c, ruleset, D(as_of))
+
+
+def pb(engine, *events, birth="2015-03-10", ruleset="us"):
+    return case(engine, birth=birth, events=events, ruleset=ruleset)
+
+
+ELIGIBLE = (
+    "eligibility_determined",
+    "2025-10-24",
+    {"category": "specific_learning_disability", "outcome": "eligible"},
+)
+
+
+# Eligibility -----------------------------------------------------------------------------
+
+
+def test_team_determination_under_a_300_8_category(engine):
+    """300.8(c)(10), 300.306: the team found a specific learning disability; the engine confirms the category is allowed."""
+    e = det(engine, pb(engine, ELIGIBLE), "2025-11-01").eligibility_for("part_b")
+    assert (e.outcome, e.basis) == ("eligible", ("specific_learning_disability",))
+
+
+def test_without_the_team_determination_only_the_team_can_decide(engine):
+    """300.306: the engine never decides disability or need; it says what is missing."""
+    d = det(engine, pb(engine, ("consent_for_evaluation", "2025-09-02")), "2025-09-10")
+    e = d.eligibility_for("part_b")
+    assert e.outcome == "needs_information"
+    assert "eligibility_determined" in e.missing[0]
+    assert "Only the team decides" in e.reason
+
+
+def test_team_found_not_eligible(engine):
+    """300.306(a): the team's determination that the child is not a child with a disability stands."""
+    c = pb(engine, ("eligibility_determined", "2025-10-24", {"outcome": "not_eligible"}))
+    assert det(engine, c, "2025-11-01").eligibility_for("part_b").outcome == "not_eligible"
+
+
+def test_unknown_category_needs_information(engine):
+    """300.8(c): only the listed categories (and the state's developmental delay) may be used."""
+    c = pb(
+        engine,
+        ("eligibility_determined", "2025-10-24", {"category": "dyslexia", "outcome": "eligible"}),
+    )
+    e = det(engine, c, "2025-11-01").eligibility_for("part_b")
+    assert e.outcome == "needs_information"
+    assert "'dyslexia'" in e.missing[0]
+
+
+def test_developmental_delay_not_adopted_by_the_baseline(engine):
+    """300.111(b)(4): if the state has not adopted the category, an LEA may not use it."""
+    c = pb(
+        engine,
+        (
+            "eligibility_determined",
+            "2025-10-24",
+            {"category": "developmental_delay", "outcome": "eligible"},
+        ),
+        birth="2021-05-01",
+    )
+    e = det(engine, c, "2025-11-01").eligibility_for("part_b")
+    assert e.outcome == "needs_information"
+    assert "has not adopted the developmental delay category" in e.reason
+
+
+def test_developmental_delay_in_the_state_age_range(xs_engine):
+    """300.8(b): the state uses DD for ages 3 through 5; born 2021-05-01, it lapses on 2027-05-01."""
+    c = pb(
+        xs_engine,
+        (
+            "eligibility_determined",
+            "2025-10-24",
+            {"category": "developmental_delay", "outcome": "eligible"},
+        ),
+        birth="2021-05-01",
+        ruleset="xs",
+    )
+    d = det(xs_engine, c, "2025-11-01", "xs")
+    assert d.eligibility_for("part_b").outcome == "eligible"
+    note = next(f for f in d.findings if f.rule == "part_b.eligibility.developmental_delay_age")
+    assert "ends on 2027-05-01" in note.reason
+    later = det(xs_engine, c, "2027-05-01", "xs").eligibility_for("part_b")
+    assert later.outcome == "needs_information"
+    assert "category other than developmental delay" in later.missing[0]
+
+
+def test_age_window_through_21(engine):
+    """300.101(a): FAPE through age 21: born 2003-01-01, available until 2024-12-31, not on 2025-01-01."""
+    c = pb(
+        engine,
+        ("eligibility_determined", "2015-10-24", {"category": "autism", "outcome": "eligible"}),
+        birth="2003-01-01",
+    )
+    assert det(engine, c, "2024-12-31").eligibility_for("part_b").outcome == "eligible"
+    assert det(engine, c, "2025-01-01").eligibility_for("part_b").outcome == "not_eligible"
+
+
+# Clocks ----------------------------------------------------------------------------------
+
+
+def test_initial_evaluation_60_days_from_consent(engine):
+    """300.301(c)(1)(i): consent 2025-09-02 (day 0): 28 days left in September + 31 in October + 1 = 2025-11-01."""
+    c = pb(engine, ("consent_for_evaluation", "2025-09-02"), ("evaluation_completed", "2025-10-20"))
+    k = det(engine, c, "2025-11-05").clock("initial_evaluation")
+    assert (k.start, k.due, k.status, k.met_on) == (
+        D("2025-09-02"),
+        D("2025-11-01"),
+        "met",
+        D("2025-10-20"),
+    )
+
+
+def test_parent_failing_to_produce_the_child_excuses_a_late_evaluation(engine):
+    """300.301(d)(1): the timeline does not apply when the parent repeatedly fails to produce the child."""
+    c = pb(
+        engine,
+        ("consent_for_evaluation", "2025-09-02"),
+        (
+            "delay",
+            "2025-10-01",
+            {"reason": "parent_failed_to_produce_child", "note": "three missed appointments"},
+        ),
+        ("evaluation_completed", "2025-11-20"),
+    )
+    k = det(engine, c, "2025-11-25").clock("initial_evaluation")
+    assert (k.status, k.excused_by) == ("late_excused", "parent_failed_to_produce_child")
+
+
+def test_initial_iep_meeting_30_days_after_eligibility(engine):
+    """300.323(c)(1): eligible 2025-10-24, meeting by 2025-11-23."""
+    c = pb(engine, ELIGIBLE)
+    k = det(engine, c, "2025-11-01").clock("initial_iep_meeting")
+    assert (k.due, k.status) == (D("2025-11-23"), "pending")
+    assert det(engine, c, "2025-11-24").clock("initial_iep_meeting").status == "overdue"
+
+
+def test_iep_by_third_birthday_summer(xs_engine):
+    """300.124(b), 300.101(b)(2): born 2023-07-15, third birthday 2026-07-15 falls in the summer
+    break (last day of school 2026-05-22, first 2026-08-17): the IEP is still due by 2026-07-15,
+    and the IEP Team sets when services start."""
+    c = pb(xs_engine, ("referral_from_part_c", "2026-03-01"), birth="2023-07-15", ruleset="xs")
+    d = det(xs_engine, c, "2026-04-01", "xs")
+    k = d.clock("iep_by_third_birthday")
+    assert (k.due, k.status) == (D("2026-07-15"), "pending")
+    assert "IEP Team decides when services begin" in k.reason
+    assert any(f.rule == "part_b.summer_third_birthday" for f in d.findings)
+    met = pb(
+        xs_engine,
+        ("referral_from_part_c", "2026-03-01"),
+        ("iep_meeting_held", "2026-06-30"),
+        birth="2023-07-15",
+        ruleset="xs",
+    )
+    assert det(xs_engine, met, "2026-08-01", "xs").clock("iep_by_third_birthday").status == "met"
+
+
+def test_iep_by_third_birthday_in_term_has_no_summer_note(xs_engine):
+    """300.124(b): born 2023-10-15, third birthday 2026-10-15 is a school day: no summer rule."""
+    c = pb(xs_engine, ("referral_from_part_c", "2026-06-01"), birth="2023-10-15", ruleset="xs")
+    d = det(xs_engine, c, "2026-07-01", "xs")
+    assert d.clock("iep_by_third_birthday").due == D("2026-10-15")
+    assert not any(f.rule == "part_b.summer_third_birthday" for f in d.findings)
+
+
+def test_annual_review_one_year_after_the_last_meeting(engine):
+    """300.324(b)(1)(i): IEP 2024-02-29, review due 2025-02-28 (no 29 February in 2025)."""
+    c = pb(engine, ELIGIBLE, ("iep_meeting_held", "2024-02-29"))
+    assert det(engine, c, "2024-06-01").clock("iep_annual_review").due == D("2025-02-28")
+
+
+def test_annual_review_cycle_restarts_at_each_review(engine):
+    """300.324(b)(1)(i): IEP 2025-11-14, reviewed 2026-11-10: next review due 2027-11-10."""
+    c = pb(engine, ELIGIBLE, ("iep_meeting_held", "2025-11-14"), ("iep_review_held", "2026-11-10"))
+    k = det(engine, c, "2026-12-01").clock("iep_annual_review")
+    assert (k.start, k.due, k.status) == (D("2026-11-10"), D("2027-11-10"), "pending")
+
+
+def test_revoked_consent_closes_the_annual_review(engine):
+    """300.300(b)(4): after written revocation of consent, the agency stops services; clocks close."""
+    c = pb(
+        engine, ELIGIBLE, ("iep_meeting_held", "2025-11-14"), ("consent_withdrawn", "2026-03-01")
+    )
+    k = det(engine, c, "2026-04-01").clock("iep_annual_review")
+    assert k.status == "not_applicable"
+
+
+def test_reevaluation_every_three_years(engine):
+    """300.303(b)(2): evaluation completed 2025-10-20, reevaluation due 2028-10-20."""
+    c = pb(
+        engine, ("evaluation_completed", "2025-10-20"), ELIGIBLE, ("iep_meeting_held", "2025-11-14")
+    )
+    assert det(engine, c, "2026-01-01").clock("reevaluation").due == D("2028-10-20")
+
+
+def test_reevaluation_waived_by_agreement(engine):
+    """300.303(b)(2): parent and agency agree on 2028-09-01 it is unnecessary: that meets the clock,
+    and the next one is counted from the agreement (the ruleset lists reevaluation_waived as a start)."""
+    c = pb(
+        engine,
+        ("evaluation_completed", "2025-10-20"),
+        ELIGIBLE,
+        ("iep_meeting_held", "2025-11-14"),
+        ("reevaluation_waived", "2028-09-01"),
+    )
+    before = det(engine, c, "2028-08-31").clock("reevaluation")
+    assert before.status == "pending"
+    k = det(engine, c, "2028-09-02").clock("reevaluation")
+    assert (k.start, k.due, k.status) == (D("2028-09-01"), D("2031-09-01"), "pending")
+    assert "unnecessary" in k.reason
+
+
+def test_transition_services_by_the_16th_birthday(engine):
+    """300.320(b): born 2012-03-10; the IEP in effect on 2028-03-10 must include transition services."""
+    c = pb(engine, ELIGIBLE, ("iep_meeting_held", "2025-11-14"), birth="2012-03-10")
+    k = det(engine, c, "2026-01-01").clock("transition_services")
+    assert (k.due, k.status) == (D("2028-03-10"), "pending")
+    done = pb(
+        engine,
+        ELIGIBLE,
+        ("iep_meeting_held", "2025-11-14"),
+        ("transition_services_in_iep", "2027-11-10"),
+        birth="2012-03-10",
+    )
+    assert det(engine, done, "2028-01-01").clock("transition_services").status == "met"
+
+
+def test_age_of_majority_without_a_state_age_is_not_applicable(engine):
+    """300.520(a): the age of majority is state law; the baseline has none."""
+    c = pb(engine, ELIGIBLE, ("iep_meeting_held", "2025-11-14"), birth="2012-03-10")
+    k = det(engine, c, "2026-01-01").clock("age_of_majority_notice")
+    assert k.status == "not_applicable"
+    assert "sets no age of majority" in k.reason
+
+
+def test_age_of_majority_notice_one_year_before(xs_engine):
+    """300.320(c): majority at 18 on 2030-03-10, so the notice is due by 2029-03-10."""
+    c = pb(
+        xs_engine, ELIGIBLE, ("iep_meeting_held", "2025-11-14"), birth="2012-03-10", ruleset="xs"
+    )
+    k = det(xs_engine, c, "2026-01-01", "xs").clock("age_of_majority_notice")
+    assert (k.due, k.status) == (D("2029-03-10"), "pending")
+
+
+# Which program ----------------------------------------------------------------------------
+
+
+def test_shared_events_split_by_the_day_part_b_began(engine):
+    """Untagged shared events before the Part C to B referral are Part C's; after it, Part B's."""
+    c = case(
+        engine,
+        birth="2023-07-15",
+        events=[
+            ("referral_received", "2024-01-10"),
+            ("eligibility_determined", "2024-02-01", {"outcome": "eligible"}),
+            ("referral_from_part_c", "2026-03-01"),
+            ("consent_for_evaluation", "2026-03-05"),
+        ],
+        ruleset="us",
+    )
+    d = engine.evaluate(c, "us", D("2026-03-10"))
+    assert {e.program for e in d.eligibility} == {"part_b", "part_c"}
+    k = d.clock("initial_evaluation")
+    assert (k.program, k.start, k.due) == ("part_b", D("2026-03-05"), D("2026-05-04"))
+    assert d.eligibility_for("part_b").outcome == "needs_information"
