@@ -69,6 +69,9 @@ class BusinessCalendar:
             day += timedelta(days=1)
             if self.is_business_day(day):
                 count += 1
+        # The jump may land on a weekend or holiday after the n-th business day.
+        while not self.is_business_day(day):
+            day -= timedelta(days=1)
         return day
 
     def business_days_between(self, start: date, end: date) -> int:
