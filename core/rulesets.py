@@ -227,7 +227,12 @@ def line_index(text: str) -> dict[str, int]:
 
 
 def find_line(index: dict[str, int], keypath: str) -> int | None:
-    """The line of a key path, or of its nearest written ancestor."""
+    """The line of a key path, of the first thing written under it, or of its nearest ancestor."""
+    if keypath in index:
+        return index[keypath]
+    below = [n for k, n in index.items() if k.startswith((keypath + ".", keypath + "["))]
+    if below:
+        return min(below)
     path = keypath
     while path:
         if path in index:
