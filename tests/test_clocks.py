@@ -1,0 +1,199 @@
+"""core/clocks.py: statuses, excuses, closings and the invariants every clock keeps."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from eirules.core.clocks import compute_clock, paused_days, status_of
+from eirules.core.models import Case, Child, Event
+
+D = date.fromisoformat
+SPEC = {
+    "start": ["referral_received"],
+    "stop": ["ifsp_meeting_held"],
+    "length": 45,
+    "unit": "calendar_days",
+    "excused_by": ["exceptional_family_circumstances"],
+}
+
+
+def make(*events):
+    def extra(m):
+        more = dict(m[0]) if m else {}
+        if "until" in more:
+            more["until"] = D(more["until"])
+        return more
+
+    return Case(
+        id="CLK",
+        child=Child(birth_date=D("2025-01-01")),
+        events=[Event(type=t, date=D(d), **extra(m)) for t, d, *m in events],
+    )
+
+
+def run(case, spec=SPEC, as_of="2026-03-01", start="2026-01-05", **kw):
+    return compute_clock(
+        case,
+        id="c",
+        program="part_c",
+        spec=spec,
+        citation="test",
+        start=D(start),
+        as_of=D(as_of),
+        due_soon_days=14,
+        **kw,
+    )
+
+
+@pytest.mark.parametrize(
+    "met_on, as_of, excused, status",
+    [
+        (None, "2026-02-01", False, "pending"),
+        (None, "2026-02-05", False, "due_soon"),
+        (None, "2026-02-20", False, "overdue"),
+        (None, "2026-02-20", True, "late_excused"),
+        ("2026-02-19", "2026-03-01", False, "met"),
+        ("2026-02-20", "2026-03-01", False, "met_late"),
+        ("2026-02-20", "2026-03-01", True, "late_excused"),
+        ("2026-02-25", "2026-02-21", False, "overdue"),
+    ],
+)
+def test_status_of(met_on, as_of, excused, status):
+    """Due 2026-02-19: the due date itself is the last compliant day; events after as_of are not yet known."""
+    got = status_of(
+        due=D("2026-02-19"),
+        met_on=D(met_on) if met_on else None,
+        as_of=D(as_of),
+        due_soon_days=14,
+        excused=excused,
+    )
+    assert got == status
+
+
+def test_pause_and_extend_adds_the_documented_days():
+    """A ruleset may read 303.310(b) as a pause (DC 5-A DCMR 3107.2): 10 days paused (2026-02-01
+    to 2026-02-10 inclusive) move the due date from 2026-02-19 to 2026-03-01."""
+    spec = {**SPEC, "excuse_policy": "pause_and_extend"}
+    case = make(
+        (
+            "delay",
+            "2026-02-01",
+            {"reason": "exceptional_family_circumstances", "until": "2026-02-10"},
+        )
+    )
+    k = run(case, spec, as_of="2026-02-21")
+    assert (k.due, k.status) == (D("2026-03-01"), "due_soon")
+    assert "extended by 10 day(s)" in k.reason
+
+
+def test_overlapping_pauses_count_once():
+    events = [
+        Event(type="delay", date=D("2026-02-01"), reason="x", until=D("2026-02-05")),
+        Event(type="delay", date=D("2026-02-04"), reason="x", until=D("2026-02-06")),
+    ]
+    assert paused_days(events) == 6
+
+
+def test_school_day_clock_without_a_calendar_is_not_applicable_with_why():
+    spec = {**SPEC, "unit": "school_days"}
+    k = run(make(), spec)
+    assert k.status == "not_applicable"
+    assert "school calendar" in k.reason
+
+
+def test_window_opens_before_a_backward_due_date():
+    """A clock counted back from an anchor: 90 days before 2027-11-02, opening 9 months before."""
+    spec = {**SPEC, "direction": "before", "length": 90, "opens_length": 9, "opens_unit": "months"}
+    k = run(make(), spec, as_of="2026-01-06", anchor=D("2027-11-02"))
+    assert (k.opens, k.due) == (D("2027-02-02"), D("2027-08-04"))
+
+
+def test_next_business_day_rule_moves_a_saturday_due_date():
+    """on_weekend = next_business_day: due Saturday 2026-02-21 becomes Monday 2026-02-23."""
+    spec = {**SPEC, "length": 47, "on_weekend": "next_business_day"}
+    assert run(make(), spec, as_of="2026-01-06").due == D("2026-02-23")
+
+
+@given(
+    st.integers(0, 80),  # day the stop event happens, counted from the start
+    st.integers(0, 80),  # day the documented delay starts
+    st.integers(0, 120),  # as-of day
+)
+def test_documented_excusable_delay_never_turns_met_into_overdue(stop_day, delay_day, as_of_day):
+    """Invariant: adding a documented, accepted delay never makes a clock worse than without it."""
+    start = D("2026-01-05")
+    as_of = (start + timedelta(days=as_of_day)).isoformat()
+    base = [("ifsp_meeting_held", (start + timedelta(days=stop_day)).isoformat())]
+    delay = (
+        "delay",
+        (start + timedelta(days=delay_day)).isoformat(),
+        {"reason": "exceptional_family_circumstances"},
+    )
+    rank = ["met", "late_excused", "met_late", "pending", "due_soon", "overdue"]
+    for policy in ("fixed_with_reason", "pause_and_extend"):
+        spec = {**SPEC, "excuse_policy": policy}
+        without = run(make(*base), spec, as_of=as_of)
+        with_delay = run(make(*base, delay), spec, as_of=as_of)
+        if without.status == "met":
+            assert with_delay.status == "met"
+        if without.status in ("met", "pending", "due_soon"):
+            assert with_delay.status != "overdue"
+        assert not (with_delay.status == "overdue" and without.status != "overdue"), (
+            without.status,
+            with_delay.status,
+            rank,
+        )
+
+
+EVENTS = [
+    {"type": "referral_received", "date": "2026-01-05"},
+    {"type": "consent_for_evaluation", "date": "2026-01-09"},
+    {"type": "delay", "date": "2026-02-10", "reason": "exceptional_family_circumstances"},
+    {"type": "eligibility_determined", "date": "2026-02-12", "outcome": "eligible"},
+    {"type": "ifsp_meeting_held", "date": "2026-02-25"},
+    {"type": "consent_for_services", "date": "2026-02-25", "service": "speech therapy"},
+    {"type": "consent_for_services", "date": "2026-02-25", "service": "occupational therapy"},
+    {"type": "service_started", "date": "2026-03-10", "service": "speech therapy"},
+    {"type": "ifsp_review_held", "date": "2026-08-20"},
+    {"type": "referral_from_part_c", "date": "2027-06-01"},
+    {"type": "consent_for_evaluation", "date": "2027-06-10"},
+]
+
+
+@given(st.randoms(use_true_random=False), st.dates(date(2026, 1, 1), date(2028, 1, 1)))
+def test_determination_does_not_depend_on_event_order(engine, rnd: random.Random, as_of):
+    """Invariant: shuffling the events of a case file never changes the determination."""
+    from eirules.core.convert import determination_to_dict
+
+    def build(events):
+        return engine.case_from_dict(
+            {
+                "id": "ORDER",
+                "ruleset": "us",
+                "child": {"birth_date": "2024-11-02", "gestational_age_weeks": 33},
+                "events": events,
+                "evaluations": [
+                    {
+                        "date": "2026-02-01",
+                        "scores": [{"domain": "communication", "age_equivalent_months": 8}],
+                    },
+                    {
+                        "date": "2026-02-01",
+                        "scores": [
+                            {"domain": "adaptive", "standard_score": 70, "mean": 100, "sd": 15}
+                        ],
+                    },
+                ],
+            }
+        )
+
+    shuffled = list(EVENTS)
+    rnd.shuffle(shuffled)
+    first = determination_to_dict(engine.evaluate(build(EVENTS), "us", as_of))
+    second = determination_to_dict(engine.evaluate(build(shuffled), "us", as_of))
+    assert first == second
