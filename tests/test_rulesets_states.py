@@ -1,0 +1,153 @@
+"""Shipped state rulesets: each validates, loads through the engine, and decides worked examples."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from eirules.core import ruleset_tools as tools
+from eirules.core.rulesets import builtin_folder
+
+STATES = ("us-mo", "us-oh", "us-tx", "us-ny", "us-pa", "us-il", "us-fl", "us-in")
+ON = date(2026, 2, 1)
+
+
+@pytest.mark.parametrize("rid", STATES)
+def test_state_ruleset_loads_extends_us_and_its_tests_hold(engine, rid):
+    rs = engine.rulesets.get(rid)
+    assert rs.extends == "us"
+    outcomes = tools.run_tests(engine, rs)
+    assert outcomes, f"{rid} has no tests"
+    assert [o.to_dict() for o in outcomes if not o.passed] == []
+
+
+def test_all_shipped_rulesets_validate():
+    results = tools.validate_paths([builtin_folder()], [builtin_folder()])
+    assert {r.id for r in results} >= {"us", *STATES}
+    assert [str(p) for r in results for p in r.problems] == []
+
+
+THRESHOLDS = [
+    # (ruleset, criteria as (measure, at_least, domains), source)
+    ("us-mo", [("percent_delay", 50, 1)], "Missouri DESE, First Steps Eligibility"),
+    ("us-tx", [("percent_delay", 25, 1)], "26 TAC 350.809"),
+    (
+        "us-ny",
+        [
+            ("months_delay", 12, 1),
+            ("percent_delay", 33, 1),
+            ("percent_delay", 25, 2),
+            ("sd_below_mean", 2.0, 1),
+            ("sd_below_mean", 1.5, 2),
+        ],
+        "NYSDOH Early Intervention Program parent guide, publication 0532",
+    ),
+    ("us-pa", [("percent_delay", 25, 1), ("sd_below_mean", 1.5, 1)], "55 Pa. Code 4226.22"),
+    ("us-il", [("percent_delay", 30, 1)], "89 Ill. Adm. Code 500.50"),
+    (
+        "us-fl",
+        [("sd_below_mean", 2.0, 1), ("sd_below_mean", 1.5, 2)],
+        "Fla. Admin. Code 6A-6.03031",
+    ),
+    (
+        "us-in",
+        [
+            ("percent_delay", 25, 1),
+            ("percent_delay", 20, 2),
+            ("sd_below_mean", 2.0, 1),
+            ("sd_below_mean", 1.5, 2),
+        ],
+        "470 IAC 3.1-7-1",
+    ),
+]
+
+
+@pytest.mark.parametrize("rid, criteria, source", THRESHOLDS)
+def test_state_delay_criteria_and_source(engine, rid, criteria, source):
+    param = engine.rulesets.get(rid).param("part_c.eligibility.delay_criteria", ON)
+    assert [(c["measure"], c["at_least"], c.get("domains", 1)) for c in param.value] == criteria
+    assert param.citation.startswith(source)
+    assert param.ruleset == rid
+
+
+def test_ohio_sets_no_unverified_threshold(engine):
+    """OAC 5123-10-02 was not read: Ohio has no criteria rather than a guessed one."""
+    rows = {r["name"]: r for r in tools.resolved(engine.rulesets.get("us-oh"), ON)}
+    assert rows["part_c.eligibility.delay_criteria"]["value"] is None
+    assert engine.rulesets.get("us-oh").own_values == {}
+
+
+def test_texas_prematurity_correction_26_tac_350_819(engine):
+    rs = engine.rulesets.get("us-tx")
+    values = {
+        k: rs.value(f"part_c.prematurity.{k}", ON)
+        for k in (
+            "correct_age",
+            "below_gestational_weeks",
+            "term_weeks",
+            "until_age_months",
+            "max_adjustment_weeks",
+        )
+    }
+    assert values == {
+        "correct_age": True,
+        "below_gestational_weeks": 37,
+        "term_weeks": 40,
+        "until_age_months": 18,
+        "max_adjustment_weeks": 16,
+    }
+
+
+def test_illinois_serves_at_risk_with_three_factors_and_60_school_day_evaluation(engine):
+    rs = engine.rulesets.get("us-il")
+    assert rs.value("part_c.eligibility.at_risk_served", ON) is True
+    assert rs.value("part_c.eligibility.at_risk_factors_required", ON) == 3
+    clock = rs.param("part_b.initial_evaluation", ON)
+    assert (clock.value["length"], clock.value["unit"]) == (60, "school_days")
+    assert clock.value["start"] == ("consent_for_evaluation",)  # inherited from 300.301(c)(1)
+    assert clock.citation == "23 Ill. Adm. Code 226.110 (60 school days from written consent)"
+
+
+def test_missouri_developmental_delay_category_ages_3_through_5(engine):
+    rs = engine.rulesets.get("us-mo")
+    assert rs.value("part_b.developmental_delay.used", ON) is True
+    assert rs.value("part_b.developmental_delay.age_through", ON) == 5
+    assert rs.value("part_b.developmental_delay.age_from", ON) == 3  # inherited, 300.8(b)
+
+
+def test_same_child_differs_by_state_rule(engine, make_case):
+    """Edge case 18: a child eligible at 25% may be ineligible in a 50% state (303.111)."""
+    case = make_case(
+        birth_date="2024-07-01",
+        events=[("referral_received", "2025-12-01")],
+        evaluations=[
+            {
+                "date": "2026-01-01",
+                "scores": [{"domain": "communication", "age_equivalent_months": 13.5}],
+            }
+        ],
+    )
+    outcome = {
+        rid: engine.evaluate(case, rid, date(2026, 1, 10)).eligibility[0].outcome
+        for rid in ("us-tx", "us-mo", "us-pa", "us-il", "us-oh")
+    }
+    assert outcome == {
+        "us-tx": "eligible",  # 25% meets 26 TAC 350.809
+        "us-mo": "not_eligible",  # needs 50%
+        "us-pa": "eligible",  # 25% meets 55 Pa. Code 4226.22(a)(1)
+        "us-il": "not_eligible",  # needs 30%
+        "us-oh": "needs_information",  # no verified criteria
+    }
+
+
+def test_check_command_runs_with_a_state_ruleset():
+    from click.testing import CliRunner
+
+    from eirules.cli import cli
+
+    result = CliRunner().invoke(
+        cli, ["check", "examples/mo-0001.json", "--ruleset", "us-mo", "--as-of", "2026-02-01"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "ruleset us-mo" in result.output
