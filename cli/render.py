@@ -16,6 +16,35 @@ _STATUS_WORDS = {
 }
 
 
+_PROGRAMS = {"part_c": "Part C", "part_b": "Part B", "mtss": "MTSS"}
+
+
+def _clock_lines(c, as_of) -> list[str]:
+    """One clock: status, id, label, window and due date, days left, met date, reason, citation."""
+    when = ""
+    if c.due is not None:
+        days = c.days_left(as_of)
+        window = f"{c.opens.isoformat()} to " if c.opens else ""
+        when = f"due {window}{c.due.isoformat()}"
+        if c.status in ("pending", "due_soon"):
+            when += f" ({days} day{'s' if days != 1 else ''} left)"
+        elif c.status in ("overdue", "late_excused") and c.met_on is None:
+            when += f" ({-days} day{'s' if days != -1 else ''} overdue)"
+    elif c.status in ("pending", "due_soon"):
+        when = "as soon as possible"
+    met = f", met {c.met_on.isoformat()}" if c.met_on else ""
+    subject = f" [{c.subject}]" if c.subject else ""
+    program = _PROGRAMS.get(c.program, c.program)
+    lines = [f"  {_STATUS_WORDS[c.status]:<15} {c.id}{subject}: {when}{met}  [{c.citation}]"]
+    detail = f"{program}: {c.label}" if c.label else program
+    if c.excused_by:
+        detail += f"; excused by {c.excused_by.replace('_', ' ')}"
+    lines.append(f"                  {detail}")
+    if c.reason:
+        lines.append(f"                  {c.reason}")
+    return lines
+
+
 def render_determination(det: Determination, case: Case | None = None) -> str:
     """A readable summary: what is decided, why, what is due next, with dates and citations."""
     lines = [
@@ -48,22 +77,7 @@ def render_determination(det: Determination, case: Case | None = None) -> str:
     if not det.clocks:
         lines.append("  (none)")
     for c in det.clocks:
-        when = ""
-        if c.due is not None:
-            days = c.days_left(det.as_of)
-            window = f"{c.opens.isoformat()} to " if c.opens else ""
-            when = f"due {window}{c.due.isoformat()}"
-            if c.status in ("pending", "due_soon"):
-                when += f" ({days} days left)"
-            elif c.status == "overdue":
-                when += f" ({-days} days overdue)"
-        met = f", met {c.met_on.isoformat()}" if c.met_on else ""
-        subject = f" [{c.subject}]" if c.subject else ""
-        lines.append(
-            f"  {_STATUS_WORDS[c.status]:<15} {c.id}{subject}: {when}{met}  [{c.citation}]"
-        )
-        if c.reason:
-            lines.append(f"                  {c.reason}")
+        lines.extend(_clock_lines(c, det.as_of))
     if det.referrals:
         lines.append("")
         lines.append("Referrals")
