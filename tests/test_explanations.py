@@ -1,0 +1,96 @@
+"""Explanations: every decision says what, why, with which inputs, parameters and citation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from test_part_c import ae, case, evaluation, write_test_rulesets
+
+from eirules.cli.render import render_determination
+from eirules.core.convert import determination_to_dict
+from eirules.core.engine import Engine
+
+D = date.fromisoformat
+
+
+@pytest.fixture(scope="module")
+def xs_engine(tmp_path_factory):
+    return Engine(
+        entry_points=False, ruleset_dirs=[write_test_rulesets(tmp_path_factory.mktemp("rs"))]
+    )
+
+
+@pytest.fixture(scope="module")
+def eli(xs_engine):
+    c = case(
+        xs_engine,
+        ga=31,
+        events=[
+            ("referral_received", "2025-04-01"),
+            ("delay", "2025-05-01", {"reason": "exceptional_family_circumstances"}),
+        ],
+        evaluations=[evaluation("2025-05-04", ae("communication", 7), ae("adaptive", 12))],
+    )
+    return c, xs_engine.evaluate(c, "xs", D("2025-06-01"))
+
+
+def test_eligibility_reason_reads_like_the_issue_example(eli):
+    """The sentence names the area, the delay, the corrected age, the AE and the state's rule."""
+    _, det = eli
+    assert det.eligibility_for("part_c").reason.startswith(
+        "Eligible for Part C: communication is 50% delayed (age 14 months corrected for 9 weeks of "
+        "prematurity, age equivalent 7 months); Example State requires 50% delay in 1 area"
+    )
+
+
+def test_findings_carry_inputs_parameters_and_citations(eli):
+    _, det = eli
+    finding = next(f for f in det.findings if f.rule == "part_c.eligibility.developmental_delay")
+    assert finding.inputs["delays"]["communication"]["percent_delay"] == 50.0
+    assert finding.inputs["delays"]["adaptive"]["months_delay"] == 2.0
+    assert finding.parameters["part_c.prematurity.below_gestational_weeks"] == 37
+    assert finding.parameters["part_c.eligibility.delay_criteria"][0]["at_least"] == 50
+    assert "303.111" in finding.citation
+    for f in det.findings:
+        assert f.reason and f.citation and f.program == "part_c"
+
+
+def test_every_clock_and_referral_has_a_citation(eli):
+    _, det = eli
+    assert det.clocks and det.referrals
+    for k in det.clocks:
+        assert k.citation.startswith("34 CFR"), k
+        if k.status == "not_applicable":
+            assert k.reason
+    for r in det.referrals:
+        assert r.citation and r.reason and r.referrer and r.to
+
+
+def test_json_has_the_same_facts_as_text(eli):
+    case_, det = eli
+    data = determination_to_dict(det)
+    text = render_determination(det, case_)
+    for clock in data["clocks"]:
+        assert clock["id"] in text
+        assert clock["citation"] in text
+    assert data["eligibility"][0]["reason"] in text
+    assert "Part C: Initial IFSP meeting" in text
+
+
+def test_text_says_as_soon_as_possible_for_a_clock_without_a_date(engine):
+    """303.209(b)(1)(ii): no fixed date, so the text says "as soon as possible" rather than a date."""
+    c = case(engine, birth="2024-11-02", events=[("referral_received", "2027-08-20")], ruleset="us")
+    det = engine.evaluate(c, "us", D("2027-08-21"))
+    text = render_determination(det, c)
+    assert "transition_notification: as soon as possible" in text
+    assert "Referred 74 days before the third birthday" in text
+
+
+def test_overdue_text_counts_the_days(engine):
+    c = case(engine, birth="2024-11-02", events=[("referral_received", "2026-01-05")], ruleset="us")
+    text = render_determination(engine.evaluate(c, "us", D("2026-02-24")), c)
+    assert (
+        "OVERDUE         initial_ifsp_meeting: due 2026-02-19 (5 days overdue)  [34 CFR 303.310]"
+        in text
+    )
