@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import attrs
-from attrs.validators import and_, ge, in_, instance_of, le, optional
+from attrs.validators import and_, ge, instance_of, le, optional
 
 WINDOWS = ("fall", "winter", "spring")
 SESSION_STATUSES = (
@@ -24,6 +24,19 @@ SESSION_STATUSES = (
 )
 
 _opt_str = optional(instance_of(str))
+
+
+def in_(choices):
+    """Like attrs' in_, with a plain message the case-file error report can show."""
+
+    def check(instance, attribute, value):
+        if value not in choices:
+            shown = ", ".join(str(c) for c in choices)
+            raise ValueError(f"{attribute.name} {value!r} is not one of: {shown}")
+
+    return check
+
+
 _opt_date = optional(instance_of(date))
 _tier = and_(instance_of(int), in_((1, 2, 3)))
 
