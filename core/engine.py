@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,7 +11,7 @@ import attrs
 
 from .convert import case_from_dict, read_json
 from .decisions import CLOCK_STATUSES, Clock, Determination, Eligibility, Finding, Referral
-from .errors import EirulesError, InputError, PluginError, Problem
+from .errors import EirulesError, InputError, PluginError, Problem, show_value
 from .models import Case
 from .plugin_manager import get_plugin_manager
 from .rulesets import Ruleset, RulesetRegistry, ruleset_folders
@@ -53,26 +53,56 @@ class Engine:
         self._event_types: dict[str, EventType] | None = None
         self._sections: dict[str, type] | None = None
 
+    def call(self, hook_name: str, cls: type | None = None, **kwargs: Any) -> list[Any]:
+        """Call a hook by keyword and check what plugins returned.
+
+        With `cls`, every non-None result must be a list (or tuple) of `cls`
+        instances, flattened into one list. An exception inside a plugin, or a
+        result of the wrong type, becomes a PluginError that names the plugin;
+        EirulesErrors a plugin raises on purpose (a missing ruleset parameter)
+        pass through unchanged.
+        """
+        caller = getattr(self.pm.hook, hook_name)
+        try:
+            results = caller(**kwargs)
+        except EirulesError:
+            raise
+        except Exception as exc:
+            name = _raising_plugin(caller, exc)
+            raise PluginError(
+                f'plugin "{name}" failed in {hook_name}: {exc.__class__.__name__}: {exc}',
+                [Problem("", "fix or uninstall the plugin; `eirules plugins` lists them")],
+            ) from exc
+        if cls is None:
+            return results
+        out = []
+        for result in results:
+            if not _list_of(result, cls):
+                name = _returning_plugin(
+                    caller, kwargs, lambda r: r is not None and not _list_of(r, cls)
+                )
+                raise PluginError(
+                    f'plugin "{name}" returned {show_value(result)} from {hook_name}; '
+                    f"expected a list of {cls.__name__} or None"
+                )
+            out.extend(result)
+        return out
+
     @property
     def event_types(self) -> dict[str, EventType]:
         """Every event type any plugin registered, by name."""
         if self._event_types is None:
             merged: dict[str, EventType] = {}
-            for result in self.pm.hook.register_event_types():
-                for spec in result or ():
-                    if not isinstance(spec, EventType):
-                        raise PluginError(
-                            f"register_event_types returned {spec!r}, not an EventType"
-                        )
-                    existing = merged.get(spec.name)
-                    if existing is not None:
-                        spec = attrs.evolve(
-                            existing,
-                            programs=tuple(dict.fromkeys((*existing.programs, *spec.programs))),
-                            reasons=tuple(dict.fromkeys((*existing.reasons, *spec.reasons))),
-                            needs_reason=existing.needs_reason or spec.needs_reason,
-                        )
-                    merged[spec.name] = spec
+            for spec in self.call("register_event_types", EventType):
+                existing = merged.get(spec.name)
+                if existing is not None:  # two plugins share a word: merge, never lose one
+                    spec = attrs.evolve(
+                        existing,
+                        programs=tuple(dict.fromkeys((*existing.programs, *spec.programs))),
+                        reasons=tuple(dict.fromkeys((*existing.reasons, *spec.reasons))),
+                        needs_reason=existing.needs_reason or spec.needs_reason,
+                    )
+                merged[spec.name] = spec
             self._event_types = merged
         return self._event_types
 
@@ -80,8 +110,17 @@ class Engine:
     def case_sections(self) -> dict[str, type]:
         if self._sections is None:
             merged: dict[str, type] = {}
-            for result in self.pm.hook.register_case_sections():
-                merged.update(result or {})
+            caller = self.pm.hook.register_case_sections
+            for result in self.call("register_case_sections"):
+                if not _sections_map(result):
+                    name = _returning_plugin(
+                        caller, {}, lambda r: r is not None and not _sections_map(r)
+                    )
+                    raise PluginError(
+                        f'plugin "{name}" returned {show_value(result)} from '
+                        "register_case_sections; expected {section name: attrs class}"
+                    )
+                merged.update(result)
             self._sections = merged
         return self._sections
 
@@ -106,36 +145,12 @@ class Engine:
         """Decide eligibility, clocks, referrals and findings for one case as of a date."""
         as_of = as_of or date.today()
         rs = self.ruleset_for(case, ruleset)
-        hook = self.pm.hook
-        eligibility = tuple(
-            _flatten(
-                hook.eligibility_for(case=case, ruleset=rs, as_of=as_of),
-                Eligibility,
-                "eligibility_for",
-            )
-        )
-        clocks = tuple(
-            _flatten(
-                hook.clocks_for(case=case, ruleset=rs, as_of=as_of, eligibility=eligibility),
-                Clock,
-                "clocks_for",
-            )
-        )
-        referrals = tuple(
-            _flatten(
-                hook.referrals_for(case=case, ruleset=rs, as_of=as_of, eligibility=eligibility),
-                Referral,
-                "referrals_for",
-            )
-        )
+        args = {"case": case, "ruleset": rs, "as_of": as_of}
+        eligibility = tuple(self.call("eligibility_for", Eligibility, **args))
+        clocks = tuple(self.call("clocks_for", Clock, eligibility=eligibility, **args))
+        referrals = tuple(self.call("referrals_for", Referral, eligibility=eligibility, **args))
         findings = tuple(
-            _flatten(
-                hook.findings_for(
-                    case=case, ruleset=rs, as_of=as_of, eligibility=eligibility, clocks=clocks
-                ),
-                Finding,
-                "findings_for",
-            )
+            self.call("findings_for", Finding, eligibility=eligibility, clocks=clocks, **args)
         )
         # Plugins are called in registration order; sort so output never depends on it.
         rank = {s: i for i, s in enumerate(CLOCK_STATUSES)}
@@ -145,24 +160,53 @@ class Engine:
             ruleset_version=rs.full_version,
             as_of=as_of,
             engine=self.version,
-            eligibility=sorted(eligibility, key=lambda e: e.program),
+            eligibility=sorted(eligibility, key=lambda e: (e.program, e.outcome)),
             clocks=sorted(
                 clocks,
                 key=lambda c: (c.due or date.max, rank[c.status], c.program, c.id, c.subject or ""),
             ),
-            referrals=sorted(referrals, key=lambda r: (r.by or date.max, r.id)),
-            findings=sorted(findings, key=lambda f: (f.program or "", f.rule)),
+            referrals=sorted(referrals, key=lambda r: (r.by or date.max, r.id, r.to)),
+            findings=sorted(findings, key=lambda f: (f.program or "", f.rule, f.outcome, f.reason)),
         )
 
 
-def _flatten(results: list[Any], cls: type, hook: str) -> list[Any]:
-    out = []
-    for result in results:
-        for item in result or ():
-            if not isinstance(item, cls):
-                raise PluginError(f"{hook} returned {item!r}, not a {cls.__name__}")
-            out.append(item)
-    return out
+def _list_of(result: Any, cls: type) -> bool:
+    return isinstance(result, list | tuple) and all(isinstance(x, cls) for x in result)
+
+
+def _sections_map(result: Any) -> bool:
+    return isinstance(result, Mapping) and all(
+        isinstance(k, str) and attrs.has(v) for k, v in result.items()
+    )
+
+
+def _raising_plugin(caller: Any, exc: BaseException) -> str:
+    """The plugin whose hook implementation is on the traceback of `exc`."""
+    codes = {impl.function.__code__: impl.plugin_name for impl in caller.get_hookimpls()}
+    tb = exc.__traceback__
+    while tb is not None:
+        name = codes.get(tb.tb_frame.f_code)
+        if name is not None:
+            return name
+        tb = tb.tb_next
+    return "unknown"
+
+
+def _returning_plugin(caller: Any, kwargs: dict[str, Any], bad: Any) -> str:
+    """Call each implementation alone to find the one that returned something bad.
+
+    Only on the error path: hooks are pure, so calling one again is harmless.
+    """
+    for impl in caller.get_hookimpls():
+        if impl.hookwrapper or impl.wrapper:
+            continue
+        try:
+            result = impl.function(*(kwargs[arg] for arg in impl.argnames))
+        except Exception:  # noqa: BLE001 - only looking for the bad result
+            continue
+        if bad(result):
+            return impl.plugin_name
+    return "unknown"
 
 
 _default: Engine | None = None

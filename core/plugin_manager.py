@@ -28,18 +28,25 @@ def get_plugin_manager(*, entry_points: bool = True, builtins: bool = True) -> p
             pm.register(importlib.import_module(name), name=name)
     if entry_points:
         pm.load_setuptools_entrypoints("eirules")
-    if os.environ.get("EIRULES_TRACE_PLUGINS"):
+    if os.environ.get("EIRULES_TRACE_PLUGINS", "") not in ("", "0"):
         pm.add_hookcall_monitoring(_before, _after)
     return pm
 
 
 def _before(hook_name, hook_impls, kwargs):
-    names = ", ".join(impl.plugin_name for impl in hook_impls)
-    print(f"[eirules] {hook_name} -> {names}", file=sys.stderr)
+    # pluggy calls the last registered implementation first; list them in call order.
+    names = ", ".join(impl.plugin_name for impl in reversed(hook_impls)) or "(none)"
+    print(f"[eirules] {hook_name}({', '.join(kwargs)}) -> {names}", file=sys.stderr)
 
 
 def _after(outcome, hook_name, hook_impls, kwargs):
-    return None
+    exc = outcome.exception
+    if exc is not None:
+        print(f"[eirules] {hook_name} raised {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        return
+    results = outcome.get_result()
+    count = len(results) if isinstance(results, list) else int(results is not None)
+    print(f"[eirules] {hook_name} <- {count} answer(s)", file=sys.stderr)
 
 
 def plugin_info(pm: pluggy.PluginManager) -> list[dict]:
