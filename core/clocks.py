@@ -283,6 +283,7 @@ def clock_from_param(
     stop_events: tuple[Event, ...] | None = None,
     closing: Iterable[str] = (),
     overrides: dict[str, Any] | None = None,
+    citation: str = "",
 ) -> Clock:
     """A clock defined by a ruleset parameter in force on `on` (default: the start date).
 
@@ -293,7 +294,7 @@ def clock_from_param(
     param = param_or_none(ruleset, name, on)
     if param is None:
         decl = ruleset.declarations.get(name)
-        cite = (decl.floor_citation or "") if decl else ""
+        cite = citation or ((decl.floor_citation or "") if decl else "")
         return not_applicable(
             id=id,
             program=program,

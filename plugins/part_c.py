@@ -538,6 +538,25 @@ def _eligibility(ctx: Context) -> Eligibility:
             citation="; ".join(dict.fromkeys(citations)),
             reason="Eligible for Part C: " + "; ".join(reasons) + ".",
         )
+    team = None
+    for event in case.events_of("eligibility_determined", program=PROGRAM):
+        if event.date <= as_of and event.outcome in ("eligible", "not_eligible"):
+            team = event
+    if team is not None and delay_outcome is None:
+        # Nothing on file for the rules to check: report the team's recorded decision as such.
+        reason = (
+            f"The team determined the child {team.outcome.replace('_', ' ')} on {team.date} (303.322); "
+            "no evaluation scores or listed condition are on file for the rules to check"
+            + (f" ({missing[0]} is missing)" if missing else "")
+            + "."
+        )
+        return Eligibility(
+            program=PROGRAM,
+            outcome=team.outcome,
+            basis=("team_determination",) if team.outcome == "eligible" else (),
+            citation="34 CFR 303.322",
+            reason=reason,
+        )
     if delay_outcome == "not_eligible" and not missing:
         return Eligibility(
             program=PROGRAM,
@@ -699,6 +718,7 @@ def _clocks(ctx: Context) -> list[Clock]:
                 label=f"Start of {service}",
                 subject=service,
                 stop_events=stops,
+                citation="34 CFR 303.342(e); 303.344(f)(1)",
             )
         )
     for plan in case.service_plans:
@@ -722,6 +742,7 @@ def _clocks(ctx: Context) -> list[Clock]:
                     label=f"Start of {service.name}",
                     subject=service.name,
                     stop_events=stops,
+                    citation="34 CFR 303.342(e); 303.344(f)(1)",
                 )
             )
 

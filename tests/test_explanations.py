@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from test_part_c import ae, case, evaluation, write_test_rulesets
@@ -94,3 +95,41 @@ def test_overdue_text_counts_the_days(engine):
         "OVERDUE         initial_ifsp_meeting: due 2026-02-19 (5 days overdue)  [34 CFR 303.310]"
         in text
     )
+
+
+EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("p[bc]-*.json"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_bundled_examples_evaluate_with_cited_clocks(engine, path):
+    """Every bundled example loads, and every clock it shows is cited and has a status."""
+    c = engine.load_case(path)
+    det = engine.evaluate(c, None, D("2026-06-01"))
+    assert det.clocks
+    for k in det.clocks:
+        assert k.citation, k
+    assert render_determination(det, c)
+
+
+def test_examples_show_every_clock_id(engine):
+    """Together the examples show every clock of the issue's table."""
+    seen = set()
+    for path in EXAMPLES:
+        det = engine.evaluate(engine.load_case(path), None, D("2026-06-01"))
+        seen |= {k.id for k in det.clocks}
+    assert seen >= {
+        "initial_ifsp_meeting",
+        "service_start",
+        "ifsp_periodic_review",
+        "ifsp_annual_meeting",
+        "transition_notification",
+        "transition_conference",
+        "transition_plan",
+        "initial_evaluation",
+        "initial_iep_meeting",
+        "iep_by_third_birthday",
+        "iep_annual_review",
+        "reevaluation",
+        "transition_services",
+        "age_of_majority_notice",
+    }

@@ -415,3 +415,18 @@ def test_303_211_extension_keeps_eligibility_past_three(xs_engine):
     )
     assert elig(xs_engine, c, as_of="2025-06-01", ruleset="xt")[0].outcome == "eligible"
     assert elig(xs_engine, c, as_of="2027-05-10", ruleset="xt")[0].outcome == "not_eligible"
+
+
+def test_team_determination_on_record_when_nothing_is_on_file_to_check(xs_engine):
+    """303.322: with no scores or listed condition on file, the team's recorded decision is reported as such."""
+    c = case(
+        xs_engine,
+        events=[*REFERRAL, ("eligibility_determined", "2025-05-01", {"outcome": "eligible"})],
+    )
+    e, _ = elig(xs_engine, c)
+    assert (e.outcome, e.basis, e.citation) == (
+        "eligible",
+        ("team_determination",),
+        "34 CFR 303.322",
+    )
+    assert "no evaluation scores or listed condition are on file" in e.reason
