@@ -181,6 +181,16 @@ def _strip_strings(text: str) -> str:
     return re.sub(_QUOTED, '""', text).split("#", 1)[0]
 
 
+def _in_arrays(parts: list[str], counters: dict[str, int]) -> str:
+    """A header's path with the index of each enclosing array of tables: a[1].b for [a.b]."""
+    path = ""
+    for i, part in enumerate(parts):
+        path = f"{path}.{part}" if path else part
+        if path in counters and i < len(parts) - 1:
+            path = f"{path}[{counters[path]}]"
+    return path
+
+
 def line_index(text: str) -> dict[str, int]:
     """Map each key path written in a TOML text to its line (best effort, never fails).
 
@@ -202,7 +212,7 @@ def line_index(text: str) -> dict[str, int]:
             continue
         header = _HEADER_RE.match(line)
         if header:
-            path = ".".join(_split_dotted(header.group(2)))
+            path = _in_arrays(_split_dotted(header.group(2)), counters)
             if header.group(1) == "[[":
                 i = counters.get(path, -1) + 1
                 counters[path] = i

@@ -9,7 +9,7 @@ import pytest
 from eirules.core import ruleset_tools as tools
 from eirules.core.rulesets import builtin_folder
 
-STATES = ("us-mo", "us-oh", "us-tx", "us-ny", "us-pa", "us-il", "us-fl", "us-in")
+STATES = ("us-mo", "us-oh", "us-tx", "us-ny", "us-pa", "us-il", "us-fl", "us-in", "us-ca")
 ON = date(2026, 2, 1)
 
 
@@ -151,3 +151,13 @@ def test_check_command_runs_with_a_state_ruleset():
     )
     assert result.exit_code == 0, result.output
     assert "ruleset us-mo" in result.output
+
+
+def test_california_changed_on_2022_07_01_and_the_evaluation_date_decides(engine):
+    """California Early Start: 25% from 2022-07-01; the earlier rule is not expressed."""
+    rs = engine.rulesets.get("us-ca")
+    assert (
+        rs.param("part_c.eligibility.delay_criteria", date(2022, 7, 1)).value[0]["at_least"] == 25
+    )
+    with pytest.raises(Exception, match="has no value in force on 2022-06-30"):
+        rs.param("part_c.eligibility.delay_criteria", date(2022, 6, 30))
