@@ -356,3 +356,71 @@ def test_bundled_school_has_responders_nonresponders_and_fidelity_problem(engine
     assert {"exit", "fidelity_issue", "consider_referral", "escalate_tier3"} <= values
     assert values & {"maintain", "raise_goal"}
     assert Path(BUNDLED / "school.json").is_file()
+
+
+# --- docs/mtss.md stays true --------------------------------------------------------
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "mtss.md"
+
+
+def _blocks(lang):
+    text = DOC.read_text()
+    parts = text.split(f"```{lang}\n")[1:]
+    return [p.split("```", 1)[0] for p in parts]
+
+
+def test_docs_case_file_and_school_examples_are_valid(engine):
+    from eirules.core.convert import structure
+
+    case_doc, school_doc = _blocks("json")[:2]
+    case = engine.case_from_dict(json.loads(case_doc))
+    assert case.sections["mtss"].series[0].phases[0].adaptation is True
+    assert structure(json.loads(school_doc), School).programs[0].id == "PHON"
+
+
+def test_docs_csv_examples_import(school_dir):
+    screening, sessions = _blocks("csv")
+    (school_dir / "s.csv").write_text(screening)
+    (school_dir / "l.csv").write_text(sessions)
+    assert (
+        run(
+            "mtss", "import", "screening", str(school_dir / "s.csv"), "--dir", str(school_dir)
+        ).exit_code
+        == 0
+    )
+    assert (
+        run(
+            "mtss", "import", "sessions", str(school_dir / "l.csv"), "--dir", str(school_dir)
+        ).exit_code
+        == 0
+    )
+
+
+def test_docs_district_override_changes_the_decision(tmp_path, school_dir):
+    """A district ruleset extending mtss: grade span 1 lets grades 2 and 3 share a group."""
+    toml = _blocks("toml")[0]
+    header, _, params = toml.partition("# my-rulesets/springfield/mtss.toml\n")
+    folder = tmp_path / "rs" / "springfield"
+    folder.mkdir(parents=True)
+    (folder / "ruleset.toml").write_text(header)
+    (folder / "mtss.toml").write_text(params)
+    school = json.loads((school_dir / "school.json").read_text())
+    school["ruleset"] = "springfield-mtss"
+    (school_dir / "school.json").write_text(json.dumps(school))
+    res = run(
+        "--rulesets-dir",
+        str(tmp_path / "rs"),
+        "groups",
+        "suggest",
+        "--dir",
+        str(school_dir),
+        "--window",
+        "fall",
+        "--as-of",
+        "2025-09-15",
+        "--format",
+        "json",
+    )
+    out = json.loads(res.output)
+    assert out["parameters"]["mtss.groups.max_grade_span"] == 1
+    assert any(len(g["grades"]) == 2 for g in out["groups"])
