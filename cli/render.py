@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from eirules.core.decisions import Determination
+import textwrap
+
+from eirules.core.decisions import OPEN_STATUSES, Clock, Determination
 from eirules.core.models import Case
+
+WIDTH = 100
 
 _STATUS_WORDS = {
     "overdue": "OVERDUE",
@@ -16,39 +20,58 @@ _STATUS_WORDS = {
 }
 
 
-_PROGRAMS = {"part_c": "Part C", "part_b": "Part B", "mtss": "MTSS"}
+def _wrap(text: str, indent: int, hanging: int | None = None) -> list[str]:
+    """Wrap to WIDTH; continuation lines indent by `hanging` (default: `indent`)."""
+    return textwrap.wrap(
+        text,
+        WIDTH,
+        initial_indent=" " * indent,
+        subsequent_indent=" " * (indent if hanging is None else hanging),
+        break_on_hyphens=False,
+    ) or [" " * indent]
 
 
-def _clock_lines(c, as_of) -> list[str]:
-    """One clock: status, id, label, window and due date, days left, met date, reason, citation."""
-    when = ""
-    if c.due is not None:
-        days = c.days_left(as_of)
-        window = f"{c.opens.isoformat()} to " if c.opens else ""
-        when = f"due {window}{c.due.isoformat()}"
-        if c.status in ("pending", "due_soon"):
-            when += f" ({days} day{'s' if days != 1 else ''} left)"
-        elif c.status in ("overdue", "late_excused") and c.met_on is None:
-            when += f" ({-days} day{'s' if days != -1 else ''} overdue)"
-    elif c.status in ("pending", "due_soon"):
-        when = "as soon as possible"
-    met = f", met {c.met_on.isoformat()}" if c.met_on else ""
-    subject = f" [{c.subject}]" if c.subject else ""
-    program = _PROGRAMS.get(c.program, c.program)
-    lines = [f"  {_STATUS_WORDS[c.status]:<15} {c.id}{subject}: {when}{met}  [{c.citation}]"]
-    detail = f"{program}: {c.label}" if c.label else program
-    if c.excused_by:
-        detail += f"; excused by {c.excused_by.replace('_', ' ')}"
-    lines.append(f"                  {detail}")
-    if c.reason:
-        lines.append(f"                  {c.reason}")
-    return lines
+def _words(value: str) -> str:
+    return value.replace("_", " ")
+
+
+def _clock_name(clock: Clock) -> str:
+    name = clock.label or _words(clock.id)
+    return f"{name} [{clock.subject}]" if clock.subject else name
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'' if n == 1 else 's'}"
+
+
+def _clock_when(clock: Clock, det: Determination) -> str:
+    """Due date, window and days left or overdue, in words."""
+    parts = []
+    if clock.opens is not None and clock.due is not None:
+        parts.append(f"between {clock.opens.isoformat()} and {clock.due.isoformat()}")
+    elif clock.due is not None:
+        parts.append(f"by {clock.due.isoformat()}")
+    if clock.met_on is not None:
+        parts.append(f"met {clock.met_on.isoformat()}")
+    elif clock.due is not None and clock.status in OPEN_STATUSES:
+        days = clock.days_left(det.as_of)
+        if clock.opens is not None and det.as_of < clock.opens:
+            parts.append(f"opens in {_days((clock.opens - det.as_of).days)}")
+        if days < 0:
+            parts.append(f"{_days(-days)} overdue")
+        elif days == 0:
+            parts.append("due today")
+        else:
+            parts.append(f"{_days(days)} left")
+    return ", ".join(parts)
 
 
 def render_determination(det: Determination, case: Case | None = None) -> str:
     """A readable summary: what is decided, why, what is due next, with dates and citations."""
+    version = f" {det.ruleset_version}" if det.ruleset_version else ""
     lines = [
-        f"Case {det.case}  (ruleset {det.ruleset}, as of {det.as_of.isoformat()}, {det.engine})"
+        f"Case {det.case}  (ruleset {det.ruleset}{version}, as of {det.as_of.isoformat()}, "
+        f"{det.engine})"
     ]
     if case is not None:
         lines.append(
@@ -59,37 +82,64 @@ def render_determination(det: Determination, case: Case | None = None) -> str:
                 else ""
             )
         )
+
+    open_clocks = [c for c in det.clocks if c.status in OPEN_STATUSES and c.due is not None]
+    if open_clocks:
+        # Clocks arrive sorted by due date: the first open one is what is due next.
+        nxt = open_clocks[0]
+        lines.append("")
+        lines.extend(
+            _wrap(
+                f"Next due: {_clock_name(nxt)} {_clock_when(nxt, det)} ({nxt.program})  "
+                f"[{nxt.citation}]",
+                0,
+            )
+        )
+
     lines.append("")
     lines.append("Eligibility")
     if not det.eligibility:
         lines.append("  (no program decided eligibility for this case)")
     for e in det.eligibility:
-        basis = (
-            f" on the basis of {', '.join(b.replace('_', ' ') for b in e.basis)}" if e.basis else ""
-        )
-        lines.append(f"  {e.program}: {e.outcome.replace('_', ' ')}{basis}  [{e.citation}]")
+        basis = f" on the basis of {', '.join(_words(b) for b in e.basis)}" if e.basis else ""
+        lines.extend(_wrap(f"{e.program}: {_words(e.outcome)}{basis}  [{e.citation}]", 2, 6))
         if e.reason:
-            lines.append(f"    {e.reason}")
+            lines.extend(_wrap(e.reason, 4))
         for item in e.missing:
-            lines.append(f"    missing: {item}")
+            lines.extend(_wrap(f"missing: {item}", 4))
+
     lines.append("")
     lines.append("Clocks")
     if not det.clocks:
         lines.append("  (none)")
     for c in det.clocks:
-        lines.extend(_clock_lines(c, det.as_of))
+        when = _clock_when(c, det)
+        lines.extend(
+            _wrap(
+                f"{_STATUS_WORDS[c.status]:<14} {_clock_name(c)} ({c.program})"
+                + (f": {when}" if when else "")
+                + f"  [{c.citation}]",
+                2,
+                17,
+            )
+        )
+        if c.reason:
+            lines.extend(_wrap(c.reason, 17))
+
     if det.referrals:
         lines.append("")
         lines.append("Referrals")
         for r in det.referrals:
             by = f" by {r.by.isoformat()}" if r.by else ""
-            lines.append(
-                f"  {r.referrer} -> {r.to}{by} ({r.status.replace('_', ' ')}): {r.reason}  [{r.citation}]"
+            lines.extend(
+                _wrap(f"{r.referrer} -> {r.to}{by} ({_words(r.status)})  [{r.citation}]", 2, 6)
             )
+            lines.extend(_wrap(r.reason, 4))
+
     if det.findings:
         lines.append("")
         lines.append("Findings")
         for f in det.findings:
-            lines.append(f"  {f.rule}: {f.outcome}  [{f.citation}]")
-            lines.append(f"    {f.reason}")
+            lines.extend(_wrap(f"{f.rule}: {_words(f.outcome)}  [{f.citation}]", 2, 6))
+            lines.extend(_wrap(f.reason, 4))
     return "\n".join(lines)
