@@ -424,3 +424,16 @@ def test_docs_district_override_changes_the_decision(tmp_path, school_dir):
     out = json.loads(res.output)
     assert out["parameters"]["mtss.groups.max_grade_span"] == 1
     assert any(len(g["grades"]) == 2 for g in out["groups"])
+
+
+def test_eirules_overdue_lists_mtss_monitoring_from_stored_determinations(tmp_path):
+    """R9 through the caseload: ELM-017's last point 2026-04-27 (Tier 2) -> due 2026-05-11."""
+    db = str(tmp_path / "c.db")
+    assert run("db", "init", db).exit_code == 0
+    assert run("cases", "import", str(BUNDLED / "students"), "--db", db).exit_code == 0
+    assert run("evaluate", "--all", "--db", db, "--as-of", "2026-06-05").exit_code == 0
+    res = run("overdue", "--db", db, "--as-of", "2026-06-05", "--format", "json")
+    rows = [r for r in json.loads(res.output) if r["program"] == "mtss"]
+    assert [(r["case_id"], r["clock"], r["due"]) for r in rows] == [
+        ("ELM-017", "mtss_progress_monitoring", "2026-05-11")
+    ]
