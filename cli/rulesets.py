@@ -175,7 +175,9 @@ def validate(ctx, paths, fmt):
         eirules rulesets validate my-county/ --format json
     """
     engine = get_engine(ctx)
-    results = tools.validate_paths(paths, engine.rulesets.folders or ruleset_folders())
+    results = tools.validate_paths(
+        paths, engine.rulesets.folders or ruleset_folders(), load_case=engine.load_case
+    )
     ok = all(r.valid for r in results)
     if fmt == "json":
         click.echo(json.dumps({"valid": ok, "rulesets": [r.to_dict() for r in results]}, indent=2))

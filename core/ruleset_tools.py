@@ -23,6 +23,7 @@ from .rulesets import (
     RulesetProblem,
     RulesetRegistry,
     _check_keys,
+    _declared_id,
     _FileReader,
     _is_date,
     _kind,
@@ -246,11 +247,14 @@ def problem_dict(problem: Problem) -> dict[str, Any]:
     }
 
 
-def validate_paths(paths: Iterable[str | Path], search: Iterable[Path]) -> list[Validation]:
+def validate_paths(
+    paths: Iterable[str | Path], search: Iterable[Path], load_case=None
+) -> list[Validation]:
     """Validate ruleset folders (or files in them, or folders of them) and their tests' format.
 
     `search` is where ancestors named by `extends` are found; the given folders
     come first, so a ruleset and the one it extends can be validated together.
+    `load_case` (e.g. `Engine.load_case`), when given, checks each test's case file.
     """
     folders: list[Path] = []
     results: list[Validation] = []
@@ -270,7 +274,7 @@ def validate_paths(paths: Iterable[str | Path], search: Iterable[Path]) -> list[
         folders.extend(found)
     registry = RulesetRegistry([*folders, *search])
     for folder in dict.fromkeys(folders):
-        rid = None
+        rid = _declared_id(folder)
         problems: list[Problem] = []
         try:
             ruleset = registry.load_path(folder)
@@ -279,8 +283,10 @@ def validate_paths(paths: Iterable[str | Path], search: Iterable[Path]) -> list[
             problems.extend(exc.problems or (Problem(str(folder), exc.message),))
         for test in find_tests(folder):
             try:
-                read_expectations(test)
-            except InputError as exc:
+                parsed = read_expectations(test)
+                if load_case is not None:
+                    load_case(parsed.case_path)
+            except EirulesError as exc:
                 problems.extend(exc.problems or (Problem(str(test), exc.message),))
         results.append(Validation(str(folder), rid, tuple(problems)))
     return results
