@@ -63,6 +63,8 @@ def _clock_when(clock: Clock, det: Determination) -> str:
             parts.append("due today")
         else:
             parts.append(f"{_days(days)} left")
+    if clock.due is None and clock.met_on is None and clock.status in OPEN_STATUSES:
+        parts.append("as soon as possible")  # e.g. 303.209(b)(1)(ii): no fixed number of days
     return ", ".join(parts)
 
 
