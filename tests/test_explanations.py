@@ -92,9 +92,10 @@ def test_text_says_as_soon_as_possible_for_a_clock_without_a_date(engine):
 def test_overdue_text_counts_the_days(engine):
     c = case(engine, birth="2024-11-02", events=[("referral_received", "2026-01-05")], ruleset="us")
     text = render_determination(engine.evaluate(c, "us", D("2026-02-24")), c)
+    flat = " ".join(text.split())
     assert (
-        "OVERDUE         initial_ifsp_meeting: due 2026-02-19 (5 days overdue)  [34 CFR 303.310]"
-        in text
+        "OVERDUE Initial IFSP meeting (part_c): by 2026-02-19, 5 days overdue [34 CFR 303.310]"
+        in flat
     )
 
 
