@@ -842,6 +842,16 @@ def _check_calendar(reader: _FileReader, cal: Any, folder: Path, parent: Ruleset
     return ok
 
 
+def _school_calendar_path(header_path: Path) -> Path | None:
+    """The school calendar file named in ruleset.toml, if any (not a parameter file)."""
+    try:
+        data = tomllib.loads(header_path.read_text(encoding="utf-8"))
+        name = data.get("calendar", {}).get("school_calendar")
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        return None
+    return (header_path.parent / name).resolve() if isinstance(name, str) else None
+
+
 @attrs.define
 class _Item:
     reader: _FileReader
@@ -859,6 +869,7 @@ def load_folder(folder: Path, parent: Ruleset | None) -> Ruleset:
     header: dict[str, Any] = {}
     calendar: dict[str, Any] = {}
     items: list[_Item] = []
+    school = _school_calendar_path(header_path)
     if header_path not in files:
         problems.append(
             RulesetProblem(
@@ -869,6 +880,8 @@ def load_folder(folder: Path, parent: Ruleset | None) -> Ruleset:
             )
         )
     for path in files:
+        if school is not None and path.resolve() == school:
+            continue  # the school calendar named in [calendar], checked there
         reader = _FileReader(path, problems)
         data = reader.data
         _check_keys(reader, data, TOP_KEYS, "")

@@ -461,3 +461,50 @@ def test_days_helper_is_monotone_example():
     assert shift(date(2026, 11, 18), 10, "business_days", business=cal) == date(2026, 12, 3)
     assert shift(date(2026, 11, 18), 10, "business_days") == date(2026, 12, 2)
     assert date(2026, 12, 3) - date(2026, 12, 2) == timedelta(days=1)
+
+
+EXAMPLES = Path(__file__).parent.parent / "examples" / "rulesets"
+
+
+def test_three_level_chain_county_pilot_inherits_missouri_and_the_baseline():
+    """us -> us-mo -> us-mo-stl-pilot: nearest ancestor wins for each parameter."""
+    rs = RulesetRegistry(ruleset_folders([EXAMPLES])).get("us-mo-stl-pilot")
+    assert [n.id for n in rs.lineage] == ["us-mo-stl-pilot", "us-mo", "us"]
+    on = date(2026, 2, 1)
+    assert rs.param("part_c.initial_ifsp_meeting", on).ruleset == "us-mo-stl-pilot"
+    assert rs.value("part_c.initial_ifsp_meeting", on)["length"] == 30
+    assert rs.value("part_c.initial_ifsp_meeting", date(2025, 12, 31))["length"] == 45
+    assert rs.param("part_c.eligibility.delay_criteria", on).ruleset == "us-mo"
+    assert rs.param("part_c.age_limit_years", on).ruleset == "us"
+
+
+def test_district_school_calendar_file_is_read_not_taken_for_parameters():
+    rs = RulesetRegistry(ruleset_folders([EXAMPLES])).get("us-il-district-example")
+    school = rs.school_calendar()
+    assert school.is_school_day(date(2026, 2, 17))
+    assert not school.is_school_day(date(2026, 2, 16))  # a closure
+    assert not school.is_school_day(date(2025, 12, 24))  # winter break
+    assert shift(date(2026, 2, 2), 60, "school_days", school=school) == date(2026, 4, 29)
+    business = rs.business_calendar([2026])
+    assert not business.is_business_day(date(2026, 11, 26))  # Thanksgiving (US)
+
+
+def test_bad_calendar_settings_are_reported(tmp_path):
+    folder = write(
+        tmp_path / "us-zz",
+        {
+            "ruleset.toml": header("us-zz")
+            + '[calendar]\nholidays_subdivision = "ZZ"\nschool_calendar = "sc.toml"\n',
+            "sc.toml": "[[terms]]\nfirst_day = 2026-01-10\nlast_day = 2026-01-01\n",
+        },
+    )
+    with pytest.raises(RulesetError) as info:
+        load(tmp_path, "us-zz")
+    text = messages(info.value)
+    assert text[0].startswith(
+        f'{folder / "ruleset.toml"}:6: calendar.holidays_subdivision: found "ZZ"; '
+        "expected a subdivision of US"
+    )
+    assert text[1] == (
+        f"{folder / 'sc.toml'}:3: terms[0].last_day: 2026-01-01 is before first_day 2026-01-10"
+    )
