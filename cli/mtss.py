@@ -459,6 +459,39 @@ def mtss_screening(ctx, data_dir, window, as_of, fmt):
     )
 
 
+def demo_view(ctx, as_of: date) -> None:
+    """Print the MTSS view of the bundled fictional school (used by `eirules demo`)."""
+    from eirules.plugins.mtss import datadir, rules
+
+    engine = get_engine(ctx)
+    data = datadir.load(datadir.bundled_dir(), engine)
+    p = _params(engine, data, as_of)
+    counts: dict[str, int] = {}
+    attention = []
+    for sid, rec in sorted(data.records().items()):
+        for s in rec.series:
+            rep = rules.evaluate_series(rec, s, as_of, p)
+            d = rep.decision.decision
+            counts[d] = counts.get(d, 0) + 1
+            if d not in ("maintain", "raise_goal", "exit", rules.INSUFFICIENT):
+                attention.append((sid, rec, s, rep))
+    click.echo(
+        f"MTSS: {data.school.name} (fictional), {len(data.cases)} students, "
+        f"progress recommendations as of {as_of.isoformat()}: "
+        + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(counts.items()))
+    )
+    for sid, rec, s, rep in attention:
+        click.echo(
+            f"  {sid} grade {rec.student.grade} {s.measure}: "
+            f"{rep.decision.decision.replace('_', ' ')} - {rep.decision.reasons[0]}"
+        )
+    click.echo(
+        f"More: eirules progress {attention[0][0] if attention else 'ELM-005'} --as-of {as_of.isoformat()}; "
+        f"eirules groups suggest --window fall --as-of 2025-09-15; "
+        f"eirules programs report --as-of {as_of.isoformat()} (docs/mtss.md)"
+    )
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(groups)
     cli.add_command(progress)

@@ -144,8 +144,8 @@ def mondays(start: date, end: date):
 def school_days(start: date, end: date, per_week: int):
     d = start
     while d <= end:
-        if d.weekday() < per_week and not any(a <= d <= b for a, b in BREAKS):
-            yield d
+        if d.weekday() < per_week:
+            yield d, any(a <= d <= b for a, b in BREAKS)
         d += timedelta(days=1)
 
 
@@ -300,10 +300,12 @@ def fill_intervention(rng, rec, events, sid, grade, group, profile, prog, math):
     # Sessions
     sessions = []
     end_sessions = date.fromisoformat(enrol.get("end", end_data.isoformat()))
-    for d in school_days(start, min(end_sessions, end_data), prog["sessions_per_week"]):
+    for d, closed in school_days(start, min(end_sessions, end_data), prog["sessions_per_week"]):
         roll = rng.random()
         mins = prog["minutes_per_session"]
-        if group == "G-FLU-1" and roll < 0.32:
+        if closed:
+            s = {"status": "school_closed", "minutes": 0}
+        elif group == "G-FLU-1" and roll < 0.32:
             s = {"status": "provider_absent", "minutes": 0}
         elif roll < 0.05:
             s = {"status": "student_absent", "minutes": 0}

@@ -703,13 +703,18 @@ def _planned(enrolment: Enrolment, logged: list[Session], as_of: date) -> tuple[
     end = min(as_of, enrolment.end) if enrolment.end else as_of
     if enrolment.sessions_per_week and enrolment.minutes_per_session:
         weeks = max(0, (end - enrolment.start).days + 1) // 7
-        n = enrolment.sessions_per_week * weeks
+        # Days the school was closed (breaks, snow days) were never deliverable.
+        closed = [x for x in logged if x.status == "school_closed" and not x.makeup]
+        n = max(0, enrolment.sessions_per_week * weeks - len(closed))
+        minutes = max(0, n * enrolment.minutes_per_session)
         return (
             n,
-            n * enrolment.minutes_per_session,
-            f"{enrolment.sessions_per_week}/week x {weeks} full weeks",
+            minutes,
+            f"{enrolment.sessions_per_week}/week x {weeks} full weeks"
+            + (f" less {len(closed)} school-closed" if closed else ""),
         )
-    regular = [s for s in logged if not s.makeup]
+
+    regular = [s for s in logged if not s.makeup and s.status != "school_closed"]
     return len(regular), sum(s.planned_minutes for s in regular), "sessions logged"
 
 
@@ -824,6 +829,9 @@ def reconcile(
 def reconcile_enrolment(rec: MtssRecord, e: Enrolment, as_of: date, p: Params) -> Recommendation:
     logs = [s for s in _sessions_for(rec, e) if s.date <= as_of]
     _, minutes, basis = _planned(e, logs, as_of)
+    if e.sessions_per_week and e.minutes_per_session:
+        # Reconcile against the full schedule: closed days show as missed (never owed).
+        minutes += sum(x.planned_minutes for x in logs if x.status == "school_closed")
     return reconcile(e.group or e.program, minutes, logs, p, basis)
 
 
