@@ -437,3 +437,19 @@ def test_eirules_overdue_lists_mtss_monitoring_from_stored_determinations(tmp_pa
     assert [(r["case_id"], r["clock"], r["due"]) for r in rows] == [
         ("ELM-017", "mtss_progress_monitoring", "2026-05-11")
     ]
+
+
+def test_demo_view_shows_the_bundled_school_recommendations():
+    import click
+
+    from eirules.cli.mtss import demo_view
+
+    @click.command()
+    @click.pass_context
+    def show(ctx):
+        demo_view(ctx, D(2026, 3, 2))
+
+    res = CliRunner().invoke(show, [], catch_exceptions=False)
+    assert res.output.startswith("MTSS: Elm Street Elementary (fictional), 42 students")
+    assert "ELM-005 grade 1 orf: consider referral" in res.output
+    assert "ELM-018 grade 2 orf: fidelity issue" in res.output
