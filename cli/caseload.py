@@ -435,6 +435,10 @@ def demo_command(ctx, db_path, as_of, within, user):
             ahead = "all open clocks" if within is None else f"due within {within} days"
             show_due(upcoming, "table", title=f"{ahead[0].upper()}{ahead[1:]} ({len(upcoming)})")
             click.echo("")
+            from .mtss import demo_view  # the MTSS view of the bundled school (issue 7)
+
+            demo_view(ctx, as_of)
+            click.echo("")
             if workdir:
                 click.echo(
                     "The demo database was temporary; keep one with: eirules demo --db demo.db"
