@@ -127,7 +127,7 @@ def show(ctx, ruleset_id, resolved, as_of, fmt):
     click.echo(f"{info['id']}: {info['title']}")
     click.echo(f"  jurisdiction: {info['jurisdiction'] or '-'}   version: {info['version']}")
     click.echo(f"  lineage: {' -> '.join(info['lineage'])}")
-    click.echo(f"  folder: {info['folder']}")
+    click.echo(f"  folder: {_rel(info['folder'])}")
     if info["calendar"]:
         cal = ", ".join(f"{k}={v}" for k, v in info["calendar"].items())
         click.echo(f"  calendar: {cal}")
@@ -146,7 +146,7 @@ def show(ctx, ruleset_id, resolved, as_of, fmt):
         )
         origin = "this ruleset" if row["ruleset"] == rs.id else f"inherited from {row['ruleset']}"
         click.echo(
-            f"    from: {origin}, {row['file']} (effective {row['effective']}"
+            f"    from: {origin}, {_rel(row['file'])} (effective {row['effective']}"
             + (f" until {row['until']}" if row.get("until") else "")
             + ")"
         )
@@ -355,6 +355,14 @@ def test_command(ctx, ruleset_id, verbose, fmt):
                 f"expectations, {len(failed)} changed"
             )
     ctx.exit(1 if failed else 0)
+
+
+def _rel(path: str) -> str:
+    """A path relative to the current folder when it lies inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return path
 
 
 def _show(value) -> str:

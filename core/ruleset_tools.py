@@ -294,17 +294,19 @@ def validate_paths(
 
 # New ---------------------------------------------------------------------------------------
 
+# Placeholders are not valid TOML on purpose: a block uncommented but not filled in
+# fails validation at its line instead of loading a made-up value or citation.
 _PLACEHOLDER = {
-    "integer": "0  # a whole number",
-    "number": "0.0",
-    "boolean": "true",
-    "string": '"..."',
-    "enum": '"..."  # one of the choices',
-    "strings": '["..."]',
-    "date": "2026-07-01",
-    "duration": '{ length = 0, unit = "calendar_days" }',
-    "clock": '{ length = 0, unit = "calendar_days" }  # only the keys you change',
-    "criteria": '[{ measure = "percent_delay", at_least = 0, domains = 1 }]',
+    "integer": "<a whole number>",
+    "number": "<a number>",
+    "boolean": "<true or false>",
+    "string": "<a quoted string>",
+    "enum": "<one of the choices, quoted>",
+    "strings": "<an array of quoted strings>",
+    "date": "<a date, e.g. 2026-07-01>",
+    "duration": '<{ length = N, unit = "calendar_days" }>',
+    "clock": "<a table of only the clock keys you change, e.g. { length = N }>",
+    "criteria": '<[{ measure = "percent_delay", at_least = N, domains = 1 }]>',
 }
 
 
@@ -376,7 +378,7 @@ version = "{date.today().year}.1"
         lines.append(f"# [[parameters.{decl.name}.values]]")
         lines.append(f"# effective = {today.isoformat()}")
         lines.append(f"# value = {_PLACEHOLDER.get(decl.type, '...')}")
-        lines.append('# citation = "the state rule, manual section or statute"')
+        lines.append("# citation = <the state rule, manual section or statute, quoted>")
         lines.append('# url = "https://..."')
         lines.append("")
     readme = f'''# Tests for ruleset "{rid}"
