@@ -431,18 +431,24 @@ def mtss_screening(ctx, data_dir, window, as_of, fmt):
     engine, data = _load(ctx, data_dir)
     p = _params(engine, data, as_of)
     out = []
+    bottom = rules.bottom_of_grade(data.records(), window, p)
     for sid, rec in sorted(data.records().items()):
         screens = [s for s in rec.screenings if window in (None, s.window) and s.date <= as_of]
         if not screens:
             continue
         r1 = rules.screening_band(screens[-1], p)
-        r2 = rules.tier_entry(rec, screens[-1].skill_area, p)
+        r2 = rules.tier_entry(rec, screens[-1].skill_area, p, screens[-1])
         out.append((sid, rec, r1, r2))
     if fmt == "json":
         click.echo(
             json.dumps(
                 [
-                    {"student": sid, "R1": _rec_dict(r1), "R2": _rec_dict(r2)}
+                    {
+                        "student": sid,
+                        "R1": _rec_dict(r1),
+                        "R2": _rec_dict(r2),
+                        "bottom_of_grade": bottom.get(sid),
+                    }
                     for sid, _, r1, r2 in out
                 ],
                 indent=2,
@@ -453,6 +459,7 @@ def mtss_screening(ctx, data_dir, window, as_of, fmt):
         click.echo(
             f"{sid}  grade {rec.student.grade}  {r1.evidence['skill_area']}  PR {r1.evidence['percentile']}  "
             f"{r1.decision}  tier {r1.evidence['suggested_tier']}  R2 {r2.decision}"
+            + (f"  [{bottom[sid]}]" if sid in bottom else "")
         )
     click.echo(
         f"{len(out)} students. Bands: {p.cite('screening.urgent_below_pr')}. One score alone never places a student."

@@ -453,3 +453,59 @@ def test_demo_view_shows_the_bundled_school_recommendations():
     assert res.output.startswith("MTSS: Elm Street Elementary (fictional), 42 students")
     assert "ELM-005 grade 1 orf: consider referral" in res.output
     assert "ELM-018 grade 2 orf: fidelity issue" in res.output
+
+
+def test_r13_iep_service_minutes_reconciled_from_session_logs(engine):
+    """R13: IEP line 2 x 30 min per week from 2025-09-22; 2 full weeks to 2025-10-05 = 120 min."""
+    data = mtss_case()
+    data["service_plans"] = [
+        {
+            "kind": "iep",
+            "services": [
+                {
+                    "name": "reading SDI",
+                    "started": "2025-09-22",
+                    "sessions": 2,
+                    "per": "week",
+                    "minutes": 30,
+                }
+            ],
+        }
+    ]
+    data["mtss"]["sessions"] = [
+        {
+            "date": "2025-09-22",
+            "status": "delivered",
+            "planned_minutes": 30,
+            "minutes": 30,
+            "service": "reading SDI",
+        },
+        {
+            "date": "2025-09-24",
+            "status": "provider_absent",
+            "planned_minutes": 30,
+            "service": "reading SDI",
+        },
+        {
+            "date": "2025-09-29",
+            "status": "delivered",
+            "planned_minutes": 30,
+            "minutes": 30,
+            "service": "reading SDI",
+        },
+    ]
+    det = engine.evaluate(engine.case_from_dict(data), as_of=D(2025, 10, 5))
+    f = next(f for f in det.findings if f.rule == "mtss.R13.IEP: reading SDI")
+    assert (f.inputs["planned"], f.inputs["delivered"], f.inputs["unaccounted"]) == (120, 60, 30)
+    assert (f.outcome, f.inputs["makeup_owed"]) == ("makeup_owed", 30)
+
+
+@given(st.text(max_size=300))
+def test_garbage_csv_raises_only_input_error(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("csv") / "x.csv"
+    path.write_text(text, encoding="utf-8")
+    for kind in ("screening", "sessions"):
+        try:
+            datadir.read_csv(path, kind)
+        except InputError:
+            pass

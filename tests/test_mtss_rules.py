@@ -411,3 +411,35 @@ def test_r13_minutes_missed_by_reason_and_makeup_owed(p):
         p,
     )
     assert paid.evidence["makeup_owed"] == 0 and paid.decision == "documentation_gap"
+
+
+def test_r8_three_points_without_improvement_before_six_weeks_suggest_change(p):
+    """R8 [S71]: >= 3 points with no improvement -> change within tier, even before R4/R5 can run."""
+    s = series([44, 43, 44])
+    rep = rules.evaluate_series(record(series_=(s,)), s, AS_OF, p)
+    assert rep.r4.decision == rules.INSUFFICIENT
+    assert rep.decision.decision == "change_within_tier"
+    rising = series([44, 45, 47])
+    assert rules.evaluate_series(record(series_=(rising,)), rising, AS_OF, p).decision.decision == (
+        rules.INSUFFICIENT
+    )
+
+
+def test_r2_bottom_fifth_of_grade_is_flagged_for_triangulation(p):
+    """R2 [S7]: the lowest 20% of a grade on the screener, then triangulate."""
+    recs = {
+        f"S{i}": record(
+            grade=2,
+            screenings=(
+                Screening(
+                    date=D(2025, 9, 8),
+                    window="fall",
+                    instrument="Star",
+                    skill_area="reading",
+                    percentile=float(pr),
+                ),
+            ),
+        )
+        for i, pr in enumerate([50, 5, 70, 30, 12, 90, 60, 44, 81, 20])
+    }
+    assert sorted(rules.bottom_of_grade(recs, "fall", p)) == ["S1", "S4"]

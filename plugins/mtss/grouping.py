@@ -82,7 +82,7 @@ def candidates(
             skipped.append((sid, f"{skill} is served by the IEP (R2 exclusion)"))
             continue
         if any(i.skill_area == screen.skill_area for i in rec.indicators):
-            r2 = rules.tier_entry(rec, screen.skill_area, p)
+            r2 = rules.tier_entry(rec, screen.skill_area, p, screen)
             if r2.decision == "nominate_tier3":
                 tier, why = 3, why + " R2: " + r2.reasons[0]
             elif r2.decision == "nominate_tier2" and tier < 2:

@@ -151,7 +151,9 @@ def skill_family(skill: str) -> str | None:
     return None
 
 
-def tier_entry(rec: MtssRecord, skill_area: str, p: Params) -> Recommendation:
+def tier_entry(
+    rec: MtssRecord, skill_area: str, p: Params, screening: Screening | None = None
+) -> Recommendation:
     """R2: nominate for Tier 2 (k of n data sources) or Tier 3 (prior cycles / urgent gap)."""
     family = skill_family(skill_area)
     names = (f"tier_entry.min_met.{family}", "tier_entry.tier3_after_tier2_cycles")
@@ -196,7 +198,7 @@ def tier_entry(rec: MtssRecord, skill_area: str, p: Params) -> Recommendation:
             subject=skill_area,
         )
     indicators = [i for i in rec.indicators if i.skill_area == skill_area]
-    latest = rec.latest_screening(skill_area)
+    latest = screening or rec.latest_screening(skill_area)
     if not indicators:
         return _insufficient(
             "R2",
@@ -239,6 +241,31 @@ def tier_entry(rec: MtssRecord, skill_area: str, p: Params) -> Recommendation:
         citation=p.cite(*names),
         subject=skill_area,
     )
+
+
+def bottom_of_grade(
+    records: dict[str, MtssRecord], window: str | None, p: Params
+) -> dict[str, str]:
+    """R2: students in the lowest share of their grade on the screener (then triangulate) [S7]."""
+    share = p.v("tier_entry.bottom_fraction")
+    by_grade: dict[tuple[int, str], list[tuple[float, str]]] = {}
+    for sid, rec in records.items():
+        screens = [
+            s for s in rec.screenings if window in (None, s.window) and s.percentile is not None
+        ]
+        if screens:
+            s = screens[-1]
+            by_grade.setdefault((rec.student.grade, s.skill_area), []).append((s.percentile, sid))
+    out = {}
+    for (grade, skill), items in sorted(by_grade.items()):
+        items.sort()
+        k = int(len(items) * share)
+        for pr, sid in items[:k]:
+            out[sid] = (
+                f"lowest {share:.0%} of grade {grade} in {skill} ({k} of {len(items)}; PR {pr:g}): "
+                "triangulate before placing"
+            )
+    return out
 
 
 # --- Series geometry (R3) ----------------------------------------------------------
@@ -525,10 +552,14 @@ def trend(series: Series, line: Aimline, p: Params) -> Recommendation:
             "The trend runs parallel to but below the aimline: growth is on pace, level is not."
         )
     recommended = p.v("trend.recommended_points")
-    confidence = "low" if len(points) < recommended and status == "near_target" else "ok"
+    min_weeks = p.v("monitoring.low_confidence_weeks", None)
+    weeks = _weeks(start, points[-1].date)
+    short = len(points) < recommended or (min_weeks is not None and weeks < min_weeks)
+    confidence = "low" if short and status == "near_target" else "ok"
     if confidence == "low":
         reasons.append(
-            f"Low confidence: {len(points)} points, {recommended} recommended for a close call."
+            f"Low confidence: {len(points)} points over {_fmt(round(weeks, 1))} weeks; a close "
+            f"call needs {recommended} points and {min_weeks} weeks."
         )
     return Recommendation(
         rule="R5",
@@ -974,6 +1005,7 @@ def movement(
     """R8: exit, maintain, change within tier, escalate to Tier 3, or consider referral."""
     names = (
         "movement.exit_consecutive_at_benchmark",
+        "movement.no_improvement_points",
         "movement.tier3_cycle_weeks",
         "tier_entry.tier3_after_tier2_cycles",
         "fidelity.min_share",
@@ -1020,6 +1052,18 @@ def movement(
             "Fix delivery (attendance, minutes) and keep monitoring before changing the plan.",
         )
     if not signals and not dual:
+        n_flat = p.v("movement.no_improvement_points")
+        _, phase = phase_points(series, p, line.start) if line else (None, series.points)
+        last = phase[-n_flat:]
+        if len(last) == n_flat and all(
+            series.direction * (pt.score - last[0].score) <= 0 for pt in last[1:]
+        ):
+            return out(
+                "change_within_tier",
+                f"The last {n_flat} points show no improvement over {last[0].score:g} "
+                f"(too early for the four-point and trend rules): consider changing the "
+                "intervention within the tier, then re-evaluate after 3-4 more points.",
+            )
         return out(
             INSUFFICIENT, "Not enough data in this phase for a decision; keep monitoring weekly."
         )
