@@ -1351,6 +1351,7 @@ def _floor_number(decl: Declaration, value: Any) -> tuple[float, str | None] | N
 
 
 _MONTHS = {"months": 1, "years": 12}
+_DAYS = {"calendar_days": 1, "weeks": 7}
 
 
 def _comparable(
@@ -1360,6 +1361,8 @@ def _comparable(
         return a[0], b[0]
     if a[1] in _MONTHS and b[1] in _MONTHS:
         return a[0] * _MONTHS[a[1]], b[0] * _MONTHS[b[1]]
+    if a[1] in _DAYS and b[1] in _DAYS:
+        return a[0] * _DAYS[a[1]], b[0] * _DAYS[b[1]]
     return None
 
 

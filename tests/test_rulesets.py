@@ -508,3 +508,29 @@ def test_bad_calendar_settings_are_reported(tmp_path):
     assert text[1] == (
         f"{folder / 'sc.toml'}:3: terms[0].last_day: 2026-01-01 is before first_day 2026-01-10"
     )
+
+
+@pytest.mark.parametrize(
+    "value, loosens",
+    [
+        ("{ length = 100 }", False),  # 100 days before: stricter
+        ('{ length = 12, unit = "weeks" }', True),  # 84 days < 90
+        ('{ length = 13, unit = "weeks" }', False),
+        ("{ length = 89 }", True),
+    ],
+)
+def test_at_least_floor_transition_notice_90_days_before_third_birthday(tmp_path, value, loosens):
+    """34 CFR 303.209(b)(1)(i): not fewer than 90 days before; weeks compare as 7 days."""
+    write(
+        tmp_path / "us-zz",
+        {
+            "ruleset.toml": header("us-zz"),
+            "p.toml": "[[parameters.part_c.transition_notification.values]]\n"
+            f'effective = 2026-01-01\nvalue = {value}\ncitation = "S"\n',
+        },
+    )
+    if loosens:
+        with pytest.raises(RulesetError, match="requires at least 90 calendar_days"):
+            load(tmp_path, "us-zz")
+    else:
+        assert load(tmp_path, "us-zz").param("part_c.transition_notification", date(2026, 2, 1))
