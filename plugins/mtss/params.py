@@ -55,13 +55,13 @@ class Params:
         return out
 
 
-_cache: dict[tuple[int, date], Params] = {}
+_cache: dict[tuple, Params] = {}
 _fallback: dict[str, Ruleset] = {}
 
 
 def params_from(ruleset: Ruleset, on: date, fallback_note: str | None = None) -> Params:
     """Read every `mtss.*` parameter in force on a date (cached per ruleset and date)."""
-    key = (id(ruleset), on)
+    key = (ruleset.id, ruleset.full_version, str(ruleset.folder), on)
     found = _cache.get(key)
     if found is not None and found.fallback_note == fallback_note:
         return found
