@@ -40,7 +40,11 @@ as_of_option = click.option(
 
 @click.command()
 @click.argument("case_file", type=click.Path(dir_okay=False))
-@click.option("--ruleset", "ruleset_id", help="Ruleset id; overrides the case file's `ruleset`.")
+@click.option(
+    "--ruleset",
+    "ruleset_id",
+    help="Ruleset id (see `eirules rulesets list`); overrides the case file's `ruleset`.",
+)
 @as_of_option
 @click.option(
     "--format",
@@ -54,12 +58,19 @@ as_of_option = click.option(
 def check(ctx, case_file, ruleset_id, as_of, fmt):
     """Check one case file: eligibility, clocks, referrals, with reasons and citations.
 
+    CASE_FILE is a case file (docs/case-file.md). The text output says what is
+    due next, each program's eligibility and why, every clock with its due date
+    and citation, referrals to make and the findings behind them; the JSON output
+    is the stable determination (docs/determination.md). The same file, ruleset
+    version and as-of date always give the same output.
+
     Exit status: 0 when the case was evaluated, 2 when the file is not valid,
-    1 when a ruleset problem stopped the evaluation.
+    1 when a ruleset or plugin problem stopped the evaluation.
 
     \b
-    Example:
-        eirules check examples/mo-0001.json --as-of 2026-02-01 --format json
+    Examples:
+        eirules check examples/mo-0001.json --as-of 2026-02-01
+        eirules check examples/mo-0001.json --ruleset us-mo --format json
     """
     engine = get_engine(ctx)
     case = engine.load_case(case_file)
@@ -77,11 +88,21 @@ def check(ctx, case_file, ruleset_id, as_of, fmt):
     type=click.Choice(["text", "json"]),
     default="text",
     show_default=True,
-    help="Output format.",
+    help="text for people, json for other programs.",
 )
 @click.pass_context
 def plugins_command(ctx, fmt):
-    """List loaded plugins with their versions and the hooks they implement."""
+    """List loaded plugins with their versions and the hooks they implement.
+
+    Built-in plugins show the eirules version; installed ones (entry-point group
+    `eirules`) show their own package and version. Set EIRULES_TRACE_PLUGINS=1 on
+    any command to print every hook call on stderr.
+
+    \b
+    Examples:
+        eirules plugins
+        eirules plugins --format json
+    """
     info = plugin_info(get_engine(ctx).pm)
     if fmt == "json":
         click.echo(json.dumps(info, indent=2))

@@ -147,10 +147,10 @@ class Engine:
         rs = self.ruleset_for(case, ruleset)
         args = {"case": case, "ruleset": rs, "as_of": as_of}
         eligibility = tuple(self.call("eligibility_for", Eligibility, **args))
-        clocks = tuple(self.call("clocks_for", Clock, eligibility=eligibility, **args))
-        referrals = tuple(self.call("referrals_for", Referral, eligibility=eligibility, **args))
+        clocks = tuple(self.call("clocks_for", Clock, **args, eligibility=eligibility))
+        referrals = tuple(self.call("referrals_for", Referral, **args, eligibility=eligibility))
         findings = tuple(
-            self.call("findings_for", Finding, eligibility=eligibility, clocks=clocks, **args)
+            self.call("findings_for", Finding, **args, eligibility=eligibility, clocks=clocks)
         )
         # Plugins are called in registration order; sort so output never depends on it.
         rank = {s: i for i, s in enumerate(CLOCK_STATUSES)}
