@@ -45,6 +45,33 @@ def status_of(
     return "pending"
 
 
+_index: list = [None, None]
+
+
+def events_by_type(case: Case) -> dict[str, list[Event]]:
+    """The case's events grouped by type, in date order (cached for the last case asked)."""
+    if _index[0] is case:
+        return _index[1]
+    grouped: dict[str, list[Event]] = {}
+    for event in case.events:
+        grouped.setdefault(event.type, []).append(event)
+    _index[:] = [case, grouped]
+    return grouped
+
+
+def _of(case: Case, types: Iterable[str], program: str | None) -> list[Event]:
+    grouped = events_by_type(case)
+    found = [
+        e
+        for t in types
+        for e in grouped.get(t, ())
+        if program is None or e.program in (None, program)
+    ]
+    if len(found) > 1 and len(set(types)) > 1:
+        found.sort(key=Event.sort_key)
+    return found
+
+
 def delays_between(
     case: Case, start: date, end: date, reasons: Iterable[str], program: str | None = None
 ) -> list[Event]:
@@ -52,7 +79,7 @@ def delays_between(
     wanted = set(reasons)
     return [
         e
-        for e in case.events_of(DELAY_EVENT, program=program)
+        for e in _of(case, (DELAY_EVENT,), program)
         if e.reason in wanted and start <= e.date <= end
     ]
 
@@ -143,7 +170,7 @@ def compute_clock(
         )
     due = apply_weekend_rule(due, spec.get("on_weekend", "keep"), business)
     if stop_events is None:
-        stop_events = case.events_of(*spec["stop"], program=program)
+        stop_events = _of(case, spec["stop"], program)
     window_start = opens if opens is not None else start
     met = next((e for e in stop_events if e.date >= min(window_start, start)), None)
     met_on = met.date if met is not None and met.date <= as_of else None
@@ -161,7 +188,7 @@ def compute_clock(
     if late and delays:
         excused_by = delays[0].reason
         reason = f"late for a documented reason: {excused_by.replace('_', ' ')} (from {delays[0].date.isoformat()})"
-    for event in case.events_of(*closing, program=program):
+    for event in _of(case, closing, program) if closing else ():
         # An event about one service (e.g. consent withdrawn for speech therapy)
         # closes only the clock about that service.
         if event.service is not None and event.service != subject:
@@ -267,6 +294,12 @@ def calendars_for(ruleset: Any, spec: dict[str, Any], around: date):
     return business, school
 
 
+#: Parameter look-ups per (ruleset, parameter, date): a caseload repeats the same few
+#: dates thousands of times. Rulesets are immutable once loaded, so entries never go stale.
+_spec_cache: dict = {}
+_due_soon_cache: dict = {}
+
+
 def clock_from_param(
     case: Case,
     ruleset: Any,
@@ -291,7 +324,16 @@ def clock_from_param(
     the clock is not applicable and says so.
     """
     on = on or start
-    param = param_or_none(ruleset, name, on)
+    key = (ruleset, name, on)
+    cached = _spec_cache.get(key)
+    if cached is None:
+        if len(_spec_cache) > 50_000:
+            _spec_cache.clear()
+        cached = _spec_cache[key] = (
+            param_or_none(ruleset, name, on),
+            ruleset.value("dates.leap_day_birthday", on),
+        )
+    param, leap_day = cached
     if param is None:
         decl = ruleset.declarations.get(name)
         cite = citation or ((decl.floor_citation or "") if decl else "")
@@ -306,7 +348,16 @@ def clock_from_param(
             + (f" ({decl.description})" if decl is not None and decl.description else ""),
         )
     spec = param.value if not overrides else {**param.value, **overrides}
-    business, school = calendars_for(ruleset, spec, anchor or start)
+    if spec.get("unit") == "calendar_days" and spec.get("on_weekend", "keep") == "keep":
+        business, school = WEEKDAYS, None  # the common case needs no calendar
+    else:
+        business, school = calendars_for(ruleset, spec, anchor or start)
+    soon_key = (ruleset, as_of)
+    due_soon = _due_soon_cache.get(soon_key)
+    if due_soon is None:
+        if len(_due_soon_cache) > 10_000:
+            _due_soon_cache.clear()
+        due_soon = _due_soon_cache[soon_key] = ruleset.value("clocks.due_soon_days", as_of)
     return compute_clock(
         case,
         id=id,
@@ -315,7 +366,7 @@ def clock_from_param(
         citation=param.citation,
         start=start,
         as_of=as_of,
-        due_soon_days=ruleset.value("clocks.due_soon_days", as_of),
+        due_soon_days=due_soon,
         anchor=anchor,
         label=label,
         subject=subject,
@@ -323,5 +374,5 @@ def clock_from_param(
         closing=closing,
         business=business,
         school=school,
-        leap_day=ruleset.value("dates.leap_day_birthday", on),
+        leap_day=leap_day,
     )

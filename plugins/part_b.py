@@ -453,7 +453,14 @@ def _recurring(
             status="not_applicable",
             reason=f"falls due on {clock.due}, after Part B ends ({ctx.ends})",
         )
-    if previous is not None and clock.status != "not_applicable":
+    if (
+        previous is not None
+        and clock.status != "not_applicable"
+        and clock.due is not None
+        # Cheap filter: a cycle shorter than this one by more than a few calendar days
+        # (months differ in length) was certainly on time; only check the others.
+        and (last.date - previous.date).days > (clock.due - clock.start).days - 4
+    ):
         before = _clock(
             ctx, name, start=previous.date, label=label, stop_events=_after(events, previous.date)
         )

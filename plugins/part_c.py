@@ -715,7 +715,7 @@ def _clocks(ctx: Context) -> list[Clock]:
                 "service_start",
                 id="service_start",
                 start=consent.date,
-                label=f"Start of {service}",
+                label="Service start",
                 subject=service,
                 stop_events=stops,
                 citation="34 CFR 303.342(e); 303.344(f)(1)",
@@ -739,7 +739,7 @@ def _clocks(ctx: Context) -> list[Clock]:
                     "service_start",
                     id="service_start",
                     start=service.consented,
-                    label=f"Start of {service.name}",
+                    label="Service start",
                     subject=service.name,
                     stop_events=stops,
                     citation="34 CFR 303.342(e); 303.344(f)(1)",
@@ -793,7 +793,14 @@ def _recurring(
             status="not_applicable",
             reason=f"falls due on {clock.due}, on or after the day Part C ends ({ctx.end}: {ctx.end_reason})",
         )
-    if previous is not None and clock.status != "not_applicable":
+    if (
+        previous is not None
+        and clock.status != "not_applicable"
+        and clock.due is not None
+        # Cheap filter: a cycle shorter than this one by more than a few calendar days
+        # (months differ in length) was certainly on time; only check the others.
+        and (last.date - previous.date).days > (clock.due - clock.start).days - 4
+    ):
         before = _clock(
             ctx,
             name,

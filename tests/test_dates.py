@@ -155,3 +155,11 @@ def test_business_day_jump_matches_a_day_by_day_walk(start, n, holidays):
         if cal.is_business_day(day):
             count += 1
     assert cal.add_business_days(start, n) == day
+
+
+@given(days, st.integers(-400, 400))
+def test_add_months_agrees_with_relativedelta(start, n):
+    """The fast path for days 1-28 gives exactly python-dateutil's answer."""
+    from dateutil.relativedelta import relativedelta
+
+    assert add_months(start, n) == start + relativedelta(months=n)
