@@ -8,9 +8,12 @@ entries, so a crash or a bad record leaves the file exactly as it was.
 
 from __future__ import annotations
 
+import collections
 import getpass
 import hashlib
+import itertools
 import json
+import multiprocessing
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -20,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, override
 from sqlite_utils import Database
 
 from . import migrations
@@ -156,7 +161,11 @@ def open_db(path: str | Path, *, create: bool = False) -> Database:
 class Store:
     """One caseload database; `engine` is needed for imports, events and evaluation."""
 
-    def __init__(self, db: Database, engine=None, *, path: str | Path | None = None):
+    def __init__(
+        self, db: Database, engine=None, *, path: str | Path | None = None, jobs: int | None = None
+    ):
+        #: Worker processes for bulk imports and evaluations (1 = in this process).
+        self.jobs = jobs or default_jobs()
         self.db = db
         self.conn: sqlite3.Connection = db.conn
         self.engine = engine
@@ -277,49 +286,41 @@ class Store:
                 }
             )
 
-        with self.write(user) as audit:
-            batch: list[tuple[Record, Case]] = []
+        def chunks() -> Iterator[list[Record]]:
+            chunk: list[Record] = []
             for record in records:
                 if isinstance(record, Assignment):
                     assignments.append(record)
                     continue
-                found = [
-                    Problem(
-                        ", ".join(x for x in (record.source, record.label, p.where) if x),
-                        p.what,
-                        p.fix,
-                    )
-                    for p in record.problems
-                ]
-                case = None
-                if not found:
-                    try:
-                        case = engine.case_from_dict(record.data, source=record.source)
-                    except InputError as exc:
-                        found = [
-                            Problem(record.where(p.where), p.what, p.fix) for p in exc.problems
-                        ] or [Problem(record.where(""), exc.message)]
-                if case is not None:
-                    if case.id in seen:
-                        found.append(
-                            Problem(
-                                record.where("id"),
-                                f'case "{case.id}" appears twice in this import',
-                                f"first in {seen[case.id]}",
+                chunk.append(record)
+                if len(chunk) >= CHUNK:
+                    yield chunk
+                    chunk = []
+            if chunk:
+                yield chunk
+
+        with self.write(user) as audit, _Workers(engine, self.jobs) as workers:
+            batch: list[tuple[Record, Case, str, str]] = []
+            for checked in workers.map(_validate_chunk, chunks()):
+                for record, case, found, text, digest in checked:
+                    if case is not None:
+                        if case.id in seen:
+                            found.append(
+                                Problem(
+                                    record.where("id"),
+                                    f'case "{case.id}" appears twice in this import',
+                                    f"first in {seen[case.id]}",
+                                )
                             )
-                        )
-                    else:
-                        seen[case.id] = f"{record.source}, {record.label}"
-                if found:
-                    reject(record, found)
-                    continue
-                batch.append((record, case))
-                if len(batch) >= CHUNK:
-                    if skip_invalid or not problems:
-                        self._store_cases(batch, audit, counts)
-                    batch = []
-            if batch and (skip_invalid or not problems):
-                self._store_cases(batch, audit, counts)
+                        else:
+                            seen[case.id] = f"{record.source}, {record.label}"
+                    if found:
+                        reject(record, found)
+                        continue
+                    batch.append((record, case, text, digest))
+                if skip_invalid or not problems:
+                    self._store_cases(batch, audit, counts)
+                batch = []
             for assignment in assignments:
                 found = (
                     None
@@ -341,10 +342,12 @@ class Store:
         return ImportResult(rejected=tuple(rejected), **counts)
 
     def _store_cases(
-        self, batch: list[tuple[Record, Case]], audit: AuditWriter, counts: dict
+        self, batch: list[tuple[Record, Case, str, str]], audit: AuditWriter, counts: dict
     ) -> None:
+        if not batch:
+            return
         conn = self.conn
-        ids = [case.id for _, case in batch]
+        ids = [case.id for _, case, _, _ in batch]
         existing: dict[str, tuple[str, str, str | None]] = {}
         for i in range(0, len(ids), 500):
             part = ids[i : i + 500]
@@ -357,10 +360,7 @@ class Store:
                 existing[row[0]] = (row[1], row[2], row[3])
         stamp = now()
         new_rows, changed = [], []
-        for record, case in batch:
-            document = case_to_dict(case)
-            text = canonical_json(document)
-            digest = sha256(text)
+        for record, case, text, digest in batch:
             old = existing.get(case.id)
             if old is not None and old[0] == digest:
                 counts["unchanged"] += 1
@@ -431,8 +431,7 @@ class Store:
             )
         counts["created"] += len(new_rows)
         counts["updated"] += len(changed)
-        for case_id, worker in counts.pop("_assign", []):
-            counts["assigned"] += self._assign(case_id, worker, audit)
+        counts["assigned"] += self._assign_many(counts.pop("_assign", []), audit)
 
     def _write_parts(self, cases: list[Case], replace: list[str] = ()) -> None:
         """Rows of children, events, evaluations, conditions, enrolments and plans."""
@@ -546,34 +545,52 @@ class Store:
         return None
 
     def _assign(self, case_id: str, caseworker: str, audit: AuditWriter) -> int:
+        return self._assign_many([(case_id, caseworker)], audit)
+
+    def _assign_many(self, pairs: list[tuple[str, str]], audit: AuditWriter) -> int:
+        """Make each caseworker the current one for its case; returns how many changed."""
+        if not pairs:
+            return 0
         conn = self.conn
-        current = conn.execute(
-            "SELECT caseworker FROM assignments WHERE case_id = ? AND ended_at IS NULL", (case_id,)
-        ).fetchone()
-        if current and current[0] == caseworker:
+        wanted = dict(pairs)  # the last assignment of a case in one batch wins
+        current: dict[str, str] = {}
+        ids = list(wanted)
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            marks = ",".join("?" * len(part))
+            current.update(
+                conn.execute(
+                    f"SELECT case_id, caseworker FROM assignments "
+                    f"WHERE ended_at IS NULL AND case_id IN ({marks})",
+                    part,
+                ).fetchall()
+            )
+        changed = [(c, w) for c, w in wanted.items() if current.get(c) != w]
+        if not changed:
             return 0
         stamp = now()
-        conn.execute(
-            "INSERT OR IGNORE INTO caseworkers (name, added_at) VALUES (?, ?)", (caseworker, stamp)
+        conn.executemany(
+            "INSERT OR IGNORE INTO caseworkers (name, added_at) VALUES (?, ?)",
+            [(w, stamp) for w in sorted({w for _, w in changed})],
         )
-        if current:
-            conn.execute(
-                "UPDATE assignments SET ended_at = ? WHERE case_id = ? AND ended_at IS NULL",
-                (stamp, case_id),
-            )
-        conn.execute(
+        conn.executemany(
+            "UPDATE assignments SET ended_at = ? WHERE case_id = ? AND ended_at IS NULL",
+            [(stamp, c) for c, _ in changed if c in current],
+        )
+        conn.executemany(
             "INSERT INTO assignments (case_id, caseworker, assigned_at) VALUES (?, ?, ?)",
-            (case_id, caseworker, stamp),
+            [(c, w, stamp) for c, w in changed],
         )
-        audit.append(
-            "case.assigned",
-            f"assigned case {case_id} to {caseworker}"
-            + (f" (was {current[0]})" if current else ""),
-            case_id=case_id,
-            before={"caseworker": current[0]} if current else None,
-            after={"caseworker": caseworker},
-        )
-        return 1
+        for case_id, caseworker in changed:
+            was = current.get(case_id)
+            audit.append(
+                "case.assigned",
+                f"assigned case {case_id} to {caseworker}" + (f" (was {was})" if was else ""),
+                case_id=case_id,
+                before={"caseworker": was} if was else None,
+                after={"caseworker": caseworker},
+            )
+        return len(changed)
 
     def assign(self, case_id: str, caseworker: str, *, user: str) -> bool:
         """Make `caseworker` the case's current caseworker; False when already so."""
@@ -800,24 +817,24 @@ class Store:
         progress: Callable[[int], None] | None = None,
         chunk: int = CHUNK,
     ) -> EvaluationReport:
-        """Re-evaluate cases in chunks inside one transaction, storing every determination."""
+        """Re-evaluate cases in chunks inside one transaction, storing every determination.
+
+        Cases are read in chunks, evaluated (in worker processes when there are
+        many and more than one CPU), and written chunk by chunk; the whole run
+        commits at the end, so an interrupted run leaves nothing behind.
+        """
         engine = self._need_engine()
         conn = self.conn
         changes: list[Change] = []
         failures: list[tuple[str, str]] = []
         evaluated = first = 0
-        with self.write(user) as audit:
-            cur = conn.execute(
-                "INSERT INTO evaluation_runs (started_at, as_of, user) VALUES (?, ?, ?)",
-                (now(), as_of.isoformat(), user),
-            )
-            run_id = cur.lastrowid
-            next_id = (
-                (conn.execute("SELECT coalesce(max(id), 0) FROM determinations").fetchone()[0]) + 1
-            )
-            first_id = next_id
+        wanted = set(case_ids) if case_ids is not None else None
+        total = len(wanted) if wanted is not None else self.case_count()
+        jobs = self.jobs if total > chunk else 1
+        meta: dict[str, tuple] = {}
+
+        def chunks() -> Iterator[tuple[date, list[tuple[str, str]]]]:
             last_rowid = 0
-            wanted = set(case_ids) if case_ids is not None else None
             while True:
                 rows = conn.execute(
                     "SELECT c.rowid, c.id, c.document_hash, d.document, p.number, p.result "
@@ -827,41 +844,43 @@ class Store:
                     (last_rowid, chunk),
                 ).fetchall()
                 if not rows:
-                    break
+                    return
                 last_rowid = rows[-1][0]
-                det_rows, clock_rows, case_rows, done_ids = [], [], [], []
+                items = []
                 for _, case_id, doc_hash, document, number, previous in rows:
                     if wanted is not None and case_id not in wanted:
                         continue
-                    try:
-                        case = engine.case_from_dict(json.loads(document), source=f"case {case_id}")
-                        det = engine.evaluate(case, None, as_of)
-                        result = determination_to_dict(det)
-                    except EirulesError as exc:
-                        failures.append((case_id, str(exc)))
-                        case_rows.append(("evaluation_failed", None, case_id))
-                        continue
-                    except Exception as exc:  # a plugin bug must not lose the whole run
-                        failures.append((case_id, f"{exc.__class__.__name__}: {exc}"))
+                    meta[case_id] = (doc_hash, number, previous)
+                    items.append((case_id, document))
+                if items:
+                    yield as_of, items
+
+        with self.write(user) as audit, _Workers(engine, jobs) as workers:
+            cur = conn.execute(
+                "INSERT INTO evaluation_runs (started_at, as_of, user) VALUES (?, ?, ?)",
+                (now(), as_of.isoformat(), user),
+            )
+            run_id = cur.lastrowid
+            next_id = (
+                conn.execute("SELECT coalesce(max(id), 0) FROM determinations").fetchone()[0] + 1
+            )
+            first_id = next_id
+            stamp = now()
+            for results in workers.map(_evaluate_chunk, chunks()):
+                det_rows, clock_rows, case_rows = [], [], []
+                for case_id, error, result, result_text in results:
+                    doc_hash, number, previous = meta.pop(case_id)
+                    if error is not None:
+                        failures.append((case_id, error))
                         case_rows.append(("evaluation_failed", None, case_id))
                         continue
                     det_id = next_id
                     next_id += 1
                     det_rows.append(
-                        (
-                            det_id,
-                            case_id,
-                            (number or 0) + 1,
-                            run_id,
-                            as_of.isoformat(),
-                            det.ruleset,
-                            det.ruleset_version,
-                            det.engine,
-                            doc_hash,
-                            canonical_json(result),
-                            now(),
-                        )
-                    )
+                        (det_id, case_id, (number or 0) + 1, run_id, as_of.isoformat(),
+                         result["ruleset"], result["ruleset_version"], result["engine"], doc_hash,
+                         result_text, stamp)
+                    )  # fmt: skip
                     status = "no_open_clocks"
                     for clock in result["clocks"]:
                         is_open = clock["status"] in OPEN_STATUSES
@@ -871,26 +890,12 @@ class Store:
                         ):
                             status = clock["status"]
                         clock_rows.append(
-                            (
-                                case_id,
-                                det_id,
-                                clock["id"],
-                                clock["program"],
-                                clock["label"],
-                                clock["subject"],
-                                clock["start"],
-                                clock["opens"],
-                                clock["due"],
-                                clock["status"],
-                                int(is_open),
-                                clock["met_on"],
-                                clock["excused_by"],
-                                clock["reason"],
-                                clock["citation"],
-                            )
-                        )
+                            (case_id, det_id, clock["id"], clock["program"], clock["label"],
+                             clock["subject"], clock["start"], clock["opens"], clock["due"],
+                             clock["status"], int(is_open), clock["met_on"], clock["excused_by"],
+                             clock["reason"], clock["citation"])
+                        )  # fmt: skip
                     case_rows.append((status, det_id, case_id))
-                    done_ids.append(case_id)
                     if previous is None:
                         first += 1
                     else:
@@ -912,12 +917,12 @@ class Store:
                     clock_rows,
                 )
                 conn.executemany(
-                    "UPDATE cases SET status = ?, last_determination_id = coalesce(?, last_determination_id) "
-                    "WHERE id = ?",
+                    "UPDATE cases SET status = ?, "
+                    "last_determination_id = coalesce(?, last_determination_id) WHERE id = ?",
                     case_rows,
                 )
                 if progress:
-                    progress(len(rows) if wanted is None else len(case_rows))
+                    progress(len(results))
             conn.execute(
                 "UPDATE evaluation_runs SET finished_at = ?, cases = ?, changes = ? WHERE id = ?",
                 (now(), evaluated, len(changes), run_id),
@@ -1026,6 +1031,144 @@ class Store:
         from .audit import verify
 
         return verify(self.conn)
+
+
+# Worker processes ------------------------------------------------------------------------
+
+#: The engine a forked worker uses (inherited from the parent at fork time).
+_WORKER_ENGINE = None
+
+
+def default_jobs() -> int:
+    """Worker processes for bulk work: $EIRULES_JOBS, else the CPU count (at most 4)."""
+    text = os.environ.get("EIRULES_JOBS", "")
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+class _Workers:
+    """Maps a chunk function over chunks, in order, in forked workers or in-process.
+
+    At most 2 chunks per worker are in flight, so memory stays flat at any
+    caseload size; chunks are produced in the calling thread (it owns the
+    database connection).
+    """
+
+    def __init__(self, engine, jobs: int):
+        self.engine = engine
+        self.jobs = jobs
+        self.pool = None
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+    def _start(self) -> bool:
+        if self.jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            return False
+        global _WORKER_ENGINE
+        _WORKER_ENGINE = self.engine
+        self.pool = multiprocessing.get_context("fork").Pool(self.jobs)
+        return True
+
+    def map(self, fn: Callable, chunks: Iterable) -> Iterator:
+        it = iter(chunks)
+        head = [c for c in (next(it, None), next(it, None)) if c is not None]
+        # One chunk is not worth starting processes for.
+        if len(head) < 2 or not self._start():
+            for chunk in itertools.chain(head, it):
+                yield fn(self.engine, chunk)
+            return
+        pending: collections.deque = collections.deque()
+        for chunk in itertools.chain(head, it):
+            pending.append(self.pool.apply_async(_in_worker, (fn, chunk)))
+            if len(pending) >= 2 * self.jobs:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def _in_worker(fn: Callable, chunk):
+    return fn(_WORKER_ENGINE, chunk)
+
+
+def _validate_chunk(engine, records: list[Record]) -> list[tuple]:
+    """Check records against the models and vocabulary: (record, case, problems, text, hash)."""
+    out = []
+    for record in records:
+        found = [
+            Problem(
+                ", ".join(x for x in (record.source, record.label, p.where) if x), p.what, p.fix
+            )
+            for p in record.problems
+        ]
+        case = text = digest = None
+        if not found:
+            try:
+                case = engine.case_from_dict(record.data, source=record.source)
+            except InputError as exc:
+                found = [Problem(record.where(p.where), p.what, p.fix) for p in exc.problems] or [
+                    Problem(record.where(""), exc.message)
+                ]
+            else:
+                text = canonical_json(case_to_dict(case))
+                digest = sha256(text)
+        out.append((record, case, found, text, digest))
+    return out
+
+
+def _evaluate_chunk(engine, job: tuple[date, list[tuple[str, str]]]) -> list[tuple]:
+    """Evaluate stored cases: (case id, error or None, result dict, result JSON)."""
+    as_of, items = job
+    out = []
+    for case_id, document in items:
+        try:
+            case = stored_case(engine, json.loads(document))
+            result = determination_to_dict(engine.evaluate(case, None, as_of))
+        except EirulesError as exc:
+            out.append((case_id, str(exc), None, None))
+            continue
+        except Exception as exc:  # a plugin bug must not lose the whole run
+            out.append((case_id, f"{exc.__class__.__name__}: {exc}", None, None))
+            continue
+        out.append((case_id, None, result, canonical_json(result)))
+    return out
+
+
+_fast = cattrs.Converter(detailed_validation=False)
+_fast.register_structure_hook(
+    date, lambda v, _: v if isinstance(v, date) else date.fromisoformat(v)
+)
+_fast.register_structure_hook(
+    Case,
+    make_dict_structure_fn(
+        Case, _fast, sections=override(omit=True), _cattrs_detailed_validation=False
+    ),
+)
+
+
+def stored_case(engine, document: dict[str, Any]) -> Case:
+    """A case from a stored document, which was fully checked when it was imported.
+
+    Skips the detailed, every-problem validation of `case_from_dict` (about twice
+    as fast); anything unexpected falls back to it, so errors read the same.
+    """
+    sections = engine.case_sections
+    try:
+        core = {k: v for k, v in document.items() if k != "schema" and k not in sections}
+        case = _fast.structure(core, Case)
+        extra = {
+            k: converter.structure(v, sections[k]) for k, v in document.items() if k in sections
+        }
+    except Exception:
+        return engine.case_from_dict(document)
+    return attrs.evolve(case, sections=extra) if extra else case
 
 
 def _apply_migrations(db: Database) -> list[str]:

@@ -67,7 +67,7 @@ CHILD_EVALUATE = textwrap.dedent(
 
     def evaluate(case, ruleset=None, as_of=None):
         calls[0] += 1
-        if calls[0] == 150:
+        if calls[0] == 60:  # per process: a worker that got a second chunk of 50
             print("READY", flush=True)
             time.sleep(60)
         return real(case, ruleset, as_of)
@@ -108,6 +108,7 @@ def start(script: str, *args) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # its own process group, so a kill takes its workers too
     )
 
 
@@ -129,7 +130,7 @@ def test_kill_during_import_leaves_database_as_before_and_reimport_succeeds(seed
     before = snapshot(seeded_db)
     proc = start(CHILD_IMPORT, seeded_db, "K-", 250, 60)
     wait_ready(proc)  # two chunks of 100 cases are written inside the open transaction
-    os.kill(proc.pid, signal.SIGKILL)
+    os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert snapshot(seeded_db) == before
     store = Store.open(seeded_db, engine)
@@ -150,7 +151,7 @@ def test_kill_during_evaluation_leaves_no_partial_run(tmp_path, engine):
     before = snapshot(db)
     proc = start(CHILD_EVALUATE, db)
     wait_ready(proc)  # 100 determinations already written in the open transaction
-    os.kill(proc.pid, signal.SIGKILL)
+    os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     after = snapshot(db)
     assert after == before

@@ -434,3 +434,37 @@ def test_unknown_ruleset_fails_that_case_only(store):
     assert report.evaluated == 1
     assert [f[0] for f in report.failures] == ["T-0002"]
     assert store.case_summary("T-0002")["status"] == "evaluation_failed"
+
+
+def test_parallel_evaluation_stores_exactly_what_one_process_stores(tmp_path, engine):
+    from eirules.cli.synthetic import generate, records
+
+    results = []
+    for jobs in (1, 2):
+        s, _ = Store.init(tmp_path / f"j{jobs}.db", engine)
+        s.jobs = jobs
+        s.import_records(records(generate(part_c=60, part_b=40)), user="t")
+        report = s.evaluate(as_of=D(2026, 3, 2), user="t", chunk=25)
+        assert report.evaluated == 100 and report.failures == ()
+        results.append(
+            s.conn.execute(
+                "SELECT case_id, number, result FROM determinations ORDER BY case_id"
+            ).fetchall()
+        )
+        results.append(
+            s.conn.execute(
+                "SELECT case_id, clock, due, status FROM clocks ORDER BY case_id, clock, due"
+            ).fetchall()
+        )
+        s.close()
+    assert results[0] == results[2] and results[1] == results[3]
+
+
+def test_stored_documents_read_back_as_the_same_cases(engine):
+    from eirules.cli.synthetic import generate
+    from eirules.core.convert import case_to_dict
+    from eirules.core.storage import stored_case
+
+    for document, _ in generate(part_c=30, part_b=30):
+        case = engine.case_from_dict(document)
+        assert stored_case(engine, json.loads(canonical_json(case_to_dict(case)))) == case

@@ -1,0 +1,83 @@
+"""Benchmark: import N generated cases, evaluate them all, then ask what is due.
+
+Prints rows per second for each phase and the peak memory of the process.
+Targets (issue 6): import plus evaluate of 100,000 cases in under a minute on a
+2-core machine, and `due` in under a second (answered from indexed clock rows).
+Timings are printed, never asserted: compare runs on the same machine.
+
+    python benchmarks/caseload.py                 # 100,000 cases
+    python benchmarks/caseload.py --cases 20000 --db /tmp/bench.db
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from eirules.cli.synthetic import DEMO_AS_OF, iter_cases, records
+from eirules.core.engine import Engine
+from eirules.core.storage import Store
+
+
+def peak_mib() -> float:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000, help="How many cases to generate.")
+    parser.add_argument("--db", type=Path, help="Database file (default: a temporary one).")
+    args = parser.parse_args(argv)
+    db = args.db or Path(tempfile.mkdtemp(prefix="eirules-bench-")) / "bench.db"
+    if db.exists():
+        sys.exit(f"{db} exists; give a new path")
+    part_c = args.cases * 3 // 5
+    engine = Engine(entry_points=False)
+    store, _ = Store.init(db, engine)
+    print(f"{args.cases} cases ({part_c} Part C, {args.cases - part_c} Part B) into {db}")
+
+    start = time.perf_counter()
+    result = store.import_records(
+        records(iter_cases(seed=1, part_c=part_c, part_b=args.cases - part_c, as_of=DEMO_AS_OF)),
+        user="benchmark",
+    )
+    imported = time.perf_counter() - start
+    print(f"import:    {imported:7.2f} s  {result.created / imported:9.0f} cases/s  "
+          f"peak {peak_mib():.0f} MiB")
+
+    start = time.perf_counter()
+    report = store.evaluate(as_of=DEMO_AS_OF, user="benchmark")
+    evaluated = time.perf_counter() - start
+    clocks = store.conn.execute("SELECT count(*) FROM clocks").fetchone()[0]
+    print(f"evaluate:  {evaluated:7.2f} s  {report.evaluated / evaluated:9.0f} cases/s  "
+          f"({clocks} clock rows, {len(report.failures)} failures)  peak {peak_mib():.0f} MiB")
+    print(f"import + evaluate: {imported + evaluated:.2f} s")
+
+    for label, kwargs in (
+        ("due (14 days)", {"within_days": 14}),
+        ("overdue", {"overdue_only": True}),
+        ("due (all open)", {}),
+        ("due (caseworker)", {"caseworker": "Rhea Tallowby", "within_days": 14}),
+    ):
+        start = time.perf_counter()
+        rows = store.due(as_of=DEMO_AS_OF + timedelta(days=0), **kwargs)
+        took = time.perf_counter() - start
+        print(f"{label:17}  {took * 1000:8.1f} ms  {len(rows):7d} rows  {len(rows) / took:10.0f} rows/s")
+
+    start = time.perf_counter()
+    again = store.evaluate(as_of=DEMO_AS_OF + timedelta(days=7), user="benchmark")
+    took = time.perf_counter() - start
+    print(f"re-evaluate a week later: {took:.2f} s  {len(again.changes)} changes reported")
+    print(f"peak memory: {peak_mib():.0f} MiB; database {db.stat().st_size / 1e6:.0f} MB")
+    store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
