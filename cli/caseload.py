@@ -197,7 +197,12 @@ def overdue_command(ctx, caseworker, as_of, fmt, db_path):
 @click.option(
     "--case", "case_ids", multiple=True, metavar="ID", help="Evaluate this case (repeatable)."
 )
-@_as_of_option
+@click.option(
+    "--as-of",
+    type=DATE,
+    default=None,
+    help="Evaluate as of this date (YYYY-MM-DD). Default: today.",
+)
 @db_option
 @user_option
 @click.pass_context

@@ -1137,7 +1137,9 @@ def _evaluate_chunk(engine, job: tuple[date, list[tuple[str, str]]]) -> list[tup
         except Exception as exc:  # a plugin bug must not lose the whole run
             out.append((case_id, f"{exc.__class__.__name__}: {exc}", None, None))
             continue
-        out.append((case_id, None, result, canonical_json(result)))
+        # determination_to_dict has a fixed key order: no need to sort keys (it is the hot path)
+        text = json.dumps(result, separators=(",", ":"), ensure_ascii=False)
+        out.append((case_id, None, result, text))
     return out
 
 
