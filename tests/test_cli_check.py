@@ -301,3 +301,53 @@ def test_render_reads_well_for_a_case_manager():
             "    No meeting yet.",
         ]
     )
+
+
+# Install layout ----------------------------------------------------------------------------
+
+
+def test_installed_package_is_eirules_and_nothing_installs_a_bare_core_or_cli(tmp_path):
+    """From another directory, only `eirules.*` is importable: no bare `core`, `cli`, ..."""
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib.util as u, json\n"
+        "names = ['core', 'cli', 'api', 'plugins', 'rulesets', 'eirules.core', 'eirules.cli',"
+        " 'eirules.plugins', 'eirules.rulesets']\n"
+        "print(json.dumps({n: u.find_spec(n) is not None for n in names}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout
+    assert json.loads(out) == {
+        "core": False,
+        "cli": False,
+        "api": False,
+        "plugins": False,
+        "rulesets": False,
+        "eirules.core": True,
+        "eirules.cli": True,
+        "eirules.plugins": True,
+        "eirules.rulesets": True,
+    }
+
+
+def test_every_python_folder_is_packaged_under_eirules():
+    """A new subpackage missing from pyproject.toml works editable but not after `pip install .`."""
+    import tomllib
+
+    root = Path(__file__).parent.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    packages, package_dir = set(config["packages"]), config["package-dir"]
+    assert all(p == "eirules" or p.startswith("eirules.") for p in packages)
+    top = {"api": "eirules", "core": "eirules.core", "cli": "eirules.cli"}
+    top |= {"plugins": "eirules.plugins", "rulesets": "eirules.rulesets"}
+    for folder, name in top.items():
+        assert package_dir[name] == folder
+        for init in (root / folder).rglob("__init__.py"):
+            parts = init.parent.relative_to(root / folder).parts
+            if "data" in parts or "tests" in parts:
+                continue
+            package = ".".join((name, *parts))
+            assert package in packages, f"{package} ({init.parent}) is not in pyproject packages"
