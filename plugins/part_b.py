@@ -304,7 +304,8 @@ def _note(clock: Clock, note: str) -> Clock:
 def _clocks(ctx: Context) -> list[Clock]:
     case, as_of = ctx.case, ctx.as_of
     clocks: list[Clock] = []
-    found_not_eligible = ctx.eligibility.outcome == "not_eligible"
+    # The team's finding, not aging out: past clocks still show how they ended.
+    found_not_eligible = ctx.eligibility.outcome == "not_eligible" and as_of < ctx.ends
 
     # 300.301(c): initial evaluation within 60 days of consent (or the state's timeframe).
     consent = next(

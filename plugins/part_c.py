@@ -640,7 +640,8 @@ def _clocks(ctx: Context) -> list[Clock]:
     clocks: list[Clock] = []
     referral = ctx.referral
     branch = _late_referral(ctx)
-    not_eligible = ctx.eligibility.outcome == "not_eligible"
+    # Not eligible on the merits (not merely aged out: past clocks still show how they ended).
+    not_eligible = ctx.eligibility.outcome == "not_eligible" and as_of < ctx.end
     determined = case.last("eligibility_determined", program=PROGRAM)
     team_not_eligible = (
         determined is not None and determined.date <= as_of and determined.outcome == "not_eligible"

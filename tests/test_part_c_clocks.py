@@ -356,3 +356,14 @@ def test_extension_moves_transition_clocks_to_the_end_of_part_c(xs_engine):
     )
     k = clock(xs_engine, c, "transition_plan", "2027-07-01", "xt")
     assert k.due == D("2029-08-04")
+
+
+def test_after_the_third_birthday_transition_clocks_still_show_how_they_ended(engine):
+    """Aged out is not "not eligible on the merits": a conference held 2027-05-01 stays met after 2027-11-02."""
+    c = pc(
+        engine, ("referral_received", "2026-01-05"), ("transition_conference_held", "2027-05-01")
+    )
+    det = engine.evaluate(c, "us", D("2027-12-01"))
+    assert det.eligibility_for("part_c").outcome == "not_eligible"
+    assert det.clock("transition_conference").status == "met"
+    assert det.clock("transition_plan").status == "overdue"
