@@ -76,9 +76,19 @@ def _register_commands() -> None:
     from eirules.core.plugin_manager import get_plugin_manager
 
     try:
-        get_plugin_manager().hook.register_commands(cli=cli)
-    except EirulesError as exc:  # a broken plugin must not take the CLI down
-        click.echo(f"Error: {exc}", err=True)
+        pm = get_plugin_manager()
+    except EirulesError:
+        return  # a plugin that cannot load is reported by the command that needs it (exit 1)
+    try:
+        pm.hook.register_commands(cli=cli)
+    except Exception as exc:  # a broken plugin must not take the CLI down
+        from eirules.core.engine import _raising_plugin
+
+        name = _raising_plugin(pm.hook.register_commands, exc)
+        click.echo(
+            f'Error: plugin "{name}" failed in register_commands: {exc.__class__.__name__}: {exc}',
+            err=True,
+        )
 
 
 _register_commands()

@@ -9,6 +9,7 @@ import sys
 import pluggy
 
 from . import hookspecs
+from .errors import PluginError, Problem, did_you_mean
 
 #: The engine's own rules: plugins like any other, using the same hooks.
 BUILTINS = (
@@ -27,10 +28,53 @@ def get_plugin_manager(*, entry_points: bool = True, builtins: bool = True) -> p
         for name in BUILTINS:
             pm.register(importlib.import_module(name), name=name)
     if entry_points:
-        pm.load_setuptools_entrypoints("eirules")
+        _load_entry_points(pm)
+    _check_hook_names(pm)
     if os.environ.get("EIRULES_TRACE_PLUGINS", "") not in ("", "0"):
         pm.add_hookcall_monitoring(_before, _after)
     return pm
+
+
+def _load_entry_points(pm: pluggy.PluginManager) -> None:
+    """Load installed plugins one by one, so a broken one is named, not a traceback."""
+    import importlib.metadata
+
+    names = sorted(
+        {
+            ep.name
+            for dist in importlib.metadata.distributions()
+            for ep in dist.entry_points
+            if ep.group == "eirules"
+        }
+    )
+    for name in names:
+        try:
+            pm.load_setuptools_entrypoints("eirules", name=name)
+        except Exception as exc:  # noqa: BLE001 - any failure to import or register
+            raise PluginError(
+                f'plugin "{name}" (entry point group "eirules") cannot be loaded: '
+                f"{exc.__class__.__name__}: {exc}",
+                [Problem("", "fix or uninstall the plugin's package")],
+            ) from exc
+
+
+def _check_hook_names(pm: pluggy.PluginManager) -> None:
+    """A misspelt hook would never be called: refuse it with the closest real name."""
+    hooks = [
+        name
+        for name, caller in vars(pm.hook).items()
+        if not name.startswith("_") and getattr(caller, "spec", None) is not None
+    ]
+    for name, plugin in pm.list_name_plugin():
+        for attr in dir(plugin):
+            impl = getattr(getattr(plugin, attr, None), "eirules_impl", None)
+            hook = (impl or {}).get("specname") or attr
+            if impl is not None and hook not in hooks:
+                hint = did_you_mean(hook, hooks)
+                raise PluginError(
+                    f'plugin "{name}" implements "{hook}", which is not an eirules hook',
+                    [Problem("", hint or f"expected one of: {', '.join(sorted(hooks))}")],
+                )
 
 
 def _before(hook_name, hook_impls, kwargs):

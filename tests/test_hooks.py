@@ -307,3 +307,35 @@ def test_hookimpl_is_importable_without_pluggy():
 
     assert hookimpl is builtin_hookimpl
     assert hookimpl.project_name == "eirules"
+
+
+def test_a_misspelt_hook_is_refused_with_the_closest_name():
+    from eirules.core.plugin_manager import _check_hook_names
+
+    pm = get_plugin_manager(entry_points=False)
+    pm.register(broken_plugin.MisspeltHook(), name="broken")
+    with pytest.raises(PluginError) as info:
+        _check_hook_names(pm)
+    assert str(info.value) == (
+        'plugin "broken" implements "clock_for", which is not an eirules hook\n'
+        '  did you mean "clocks_for"?'
+    )
+
+
+def test_an_installed_plugin_that_cannot_be_imported_is_named(tmp_path, monkeypatch):
+    from eirules.cli import cli
+
+    dist = tmp_path / "eirules_missing-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: eirules-missing\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[eirules]\nmissing = no_such_module_here\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    example = Path(__file__).parent.parent / "examples" / "mo-0001.json"
+    result = CliRunner().invoke(cli, ["check", str(example), "--as-of", "2026-02-01"])
+    assert result.exit_code == 1
+    assert result.output == (
+        'Error: plugin "missing" (entry point group "eirules") cannot be loaded: '
+        "ModuleNotFoundError: No module named 'no_such_module_here'\n"
+        "  fix or uninstall the plugin's package\n"
+    )

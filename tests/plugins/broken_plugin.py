@@ -35,3 +35,9 @@ class ReturnsBadSections:
     @hookimpl
     def register_case_sections(self):
         return ["home_visits"]
+
+
+class MisspeltHook:
+    @hookimpl
+    def clock_for(self, case):
+        return []
