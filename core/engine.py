@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -140,10 +140,25 @@ class Engine:
         return self.rulesets.get(ruleset or case.ruleset or DEFAULT_RULESET)
 
     def evaluate(
-        self, case: Case, ruleset: str | Ruleset | None = None, as_of: date | None = None
+        self,
+        case: Case | Mapping[str, Any],
+        ruleset: str | Ruleset | None = None,
+        as_of: date | str | None = None,
     ) -> Determination:
-        """Decide eligibility, clocks, referrals and findings for one case as of a date."""
-        as_of = as_of or date.today()
+        """Decide eligibility, clocks, referrals and findings for one case as of a date.
+
+        `case` may also be a case-file dict; `as_of` defaults to today and may be
+        an ISO date string. The same case, ruleset version and date always give
+        the same Determination.
+        """
+        if isinstance(case, Mapping):
+            case = self.case_from_dict(case)
+        elif not isinstance(case, Case):
+            raise InputError(
+                "evaluate needs a case",
+                [Problem("case", f"{show_value(case)} is not a Case or a case-file dict")],
+            )
+        as_of = _as_date(as_of)
         rs = self.ruleset_for(case, ruleset)
         args = {"case": case, "ruleset": rs, "as_of": as_of}
         eligibility = tuple(self.call("eligibility_for", Eligibility, **args))
@@ -168,6 +183,23 @@ class Engine:
             referrals=sorted(referrals, key=lambda r: (r.by or date.max, r.id, r.to)),
             findings=sorted(findings, key=lambda f: (f.program or "", f.rule, f.outcome, f.reason)),
         )
+
+
+def _as_date(value: Any) -> date:
+    if value is None:
+        return date.today()
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InputError(
+        "as_of is not valid", [Problem("as_of", f"{show_value(value)} is not a date (YYYY-MM-DD)")]
+    )
 
 
 def _list_of(result: Any, cls: type) -> bool:
@@ -226,9 +258,11 @@ def load_case(path: str | Path) -> Case:
 
 
 def evaluate(
-    case: Case, ruleset: str | Ruleset | None = None, as_of: date | None = None
+    case: Case | Mapping[str, Any],
+    ruleset: str | Ruleset | None = None,
+    as_of: date | str | None = None,
 ) -> Determination:
-    """Evaluate a case with the shared engine."""
+    """Evaluate a case (or a case-file dict) with the shared engine; as_of defaults to today."""
     return get_engine().evaluate(case, ruleset, as_of)
 
 

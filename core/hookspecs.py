@@ -1,7 +1,10 @@
 """The plugin contract: every hook eirules calls, one function each.
 
 Implementations take only the arguments they need, are called by keyword, and
-return None for "no opinion". See docs/plugins.md for examples.
+return None for "no opinion"; collections come back as lists. The decision hooks
+run in order: eligibility_for, then clocks_for and referrals_for (which see every
+plugin's eligibility), then findings_for (which also sees every clock). Each hook
+has a heading, its signature and an example in docs/plugins.md; a test checks it.
 """
 
 from __future__ import annotations
@@ -23,41 +26,41 @@ hookimpl = pluggy.HookimplMarker("eirules")
 
 @hookspec
 def register_event_types() -> list[EventType] | None:
-    """Return event types this plugin adds to the case-file vocabulary."""
+    """Return event types this plugin adds to the case-file vocabulary; None adds none."""
 
 
 @hookspec
 def register_rulesets() -> list[str] | None:
-    """Return folders that hold rulesets (a ruleset folder or a folder of them)."""
+    """Return folders that hold rulesets (a ruleset folder or a folder of them); None adds none."""
 
 
 @hookspec
 def register_case_sections() -> dict[str, type] | None:
-    """Return extra top-level case-file sections as {name: attrs class}."""
+    """Return extra top-level case-file sections as {name: attrs class}; None adds none."""
 
 
 @hookspec
 def register_commands(cli: Any) -> None:
-    """Add click commands or groups to the `eirules` command group."""
+    """Add click commands or groups to the `eirules` command group; the return value is ignored."""
 
 
 @hookspec
 def eligibility_for(case: Case, ruleset: Ruleset, as_of: date) -> list[Eligibility] | None:
-    """Return eligibility outcomes for the programs this plugin decides."""
+    """Return eligibility outcomes for the programs this plugin decides; None if it decides none."""
 
 
 @hookspec
 def clocks_for(
     case: Case, ruleset: Ruleset, as_of: date, eligibility: tuple[Eligibility, ...]
 ) -> list[Clock] | None:
-    """Return every legal clock (deadline rule) this plugin sets for the case."""
+    """Return every legal clock (deadline rule) this plugin sets for the case; None if none."""
 
 
 @hookspec
 def referrals_for(
     case: Case, ruleset: Ruleset, as_of: date, eligibility: tuple[Eligibility, ...]
 ) -> list[Referral] | None:
-    """Return referrals someone must make for the case."""
+    """Return referrals someone must make for the case; None if none."""
 
 
 @hookspec
@@ -68,4 +71,4 @@ def findings_for(
     eligibility: tuple[Eligibility, ...],
     clocks: tuple[Clock, ...],
 ) -> list[Finding] | None:
-    """Contribute findings (rule, outcome, reason, inputs, parameters, citation)."""
+    """Contribute findings (rule, outcome, reason, inputs, parameters, citation); None if none."""

@@ -351,3 +351,31 @@ def test_every_python_folder_is_packaged_under_eirules():
                 continue
             package = ".".join((name, *parts))
             assert package in packages, f"{package} ({init.parent}) is not in pyproject packages"
+
+
+def test_evaluate_accepts_a_case_file_dict_and_an_iso_date(engine):
+    from datetime import datetime
+
+    data = json.loads(MO.read_text())
+    by_dict = engine.evaluate(data, "us", "2026-02-01")
+    assert by_dict == engine.evaluate(engine.load_case(MO), "us", date(2026, 2, 1))
+    assert engine.evaluate(data, "us", datetime(2026, 2, 1, 23, 59)) == by_dict
+
+
+@pytest.mark.parametrize(
+    "case, as_of, message",
+    [
+        ("MO-0001", "2026-02-01", 'case: "MO-0001" is not a Case or a case-file dict'),
+        (None, "2026-02-01", "case: null is not a Case or a case-file dict"),
+        ("ok", "2026-02-30", 'as_of: "2026-02-30" is not a date (YYYY-MM-DD)'),
+        ("ok", 20260201, "as_of: 20260201 is not a date (YYYY-MM-DD)"),
+    ],
+)
+def test_evaluate_with_the_wrong_arguments_is_an_input_error(engine, case, as_of, message):
+    from eirules.core.errors import InputError
+
+    if case == "ok":
+        case = engine.load_case(MO)
+    with pytest.raises(InputError) as info:
+        engine.evaluate(case, "us", as_of)
+    assert [str(p) for p in info.value.problems] == [message]
