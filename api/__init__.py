@@ -2,11 +2,15 @@
 
 Library use::
 
-    from eirules import load_case, evaluate, get_engine
-    case = load_case("examples/part_c_referral.json")
-    determination = evaluate(case, as_of=date(2026, 2, 1))
+    from datetime import date
+    from eirules import evaluate, load_case
 
-Plugin authors write ``from eirules import hookimpl`` and never import pluggy.
+    case = load_case("examples/mo-0001.json")
+    determination = evaluate(case, "us-mo", date(2026, 2, 1))
+    determination.clock("initial_ifsp_meeting").due   # date(2026, 2, 19)
+
+Plugin authors write ``from eirules import hookimpl`` and never import pluggy
+(docs/plugins.md).
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -18,13 +22,19 @@ except PackageNotFoundError:  # running from a checkout without installing
 
 from eirules.core.hookspecs import hookimpl  # noqa: E402
 
-__all__ = ["__version__", "hookimpl", "evaluate", "load_case", "get_engine", "Engine"]
+_LAZY = ("evaluate", "load_case", "get_engine", "Engine")
+
+__all__ = ["__version__", "hookimpl", *_LAZY]
 
 
 def __getattr__(name):
     # Lazy, so `import eirules` for hookimpl stays cheap and cycle-free.
-    if name in ("evaluate", "get_engine", "Engine", "load_case"):
+    if name in _LAZY:
         from eirules.core import engine
 
         return getattr(engine, name)
-    raise AttributeError(name)
+    raise AttributeError(f"module 'eirules' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)
