@@ -121,7 +121,9 @@ class Child:
 class Event:
     """Something that happened on a date and may start or stop a clock."""
 
-    type: str = attrs.field(validator=_text)
+    type: str = attrs.field(
+        validator=_text, metadata={"expected": "an event type such as referral_received"}
+    )
     date: date = attrs.field(validator=_date)
     #: Which program the event belongs to when the case is in more than one.
     program: str | None = attrs.field(default=None, validator=_opt_str)
@@ -163,7 +165,10 @@ class Event:
 class Score:
     """One domain's result: a standard score, an age equivalent or a percent delay."""
 
-    domain: str = attrs.field(validator=_one_of(DOMAINS, "domain"))
+    domain: str = attrs.field(
+        validator=_one_of(DOMAINS, "domain"),
+        metadata={"expected": f"one of: {', '.join(DOMAINS)}"},
+    )
     #: A finer area inside the domain (e.g. "expressive", "gross_motor") for states that use one.
     subdomain: str | None = attrs.field(default=None, validator=_opt_str)
     standard_score: float | None = attrs.field(default=None, validator=_number())
@@ -260,7 +265,9 @@ class Service:
 class ServicePlan:
     """An IFSP (Part C) or IEP (Part B)."""
 
-    kind: str = attrs.field(validator=_one_of(("ifsp", "iep"), "plan kind"))
+    kind: str = attrs.field(
+        validator=_one_of(("ifsp", "iep"), "plan kind"), metadata={"expected": "ifsp or iep"}
+    )
     meetings: tuple[date, ...] = attrs.field(default=(), converter=tuple)
     services: tuple[Service, ...] = attrs.field(default=(), converter=tuple)
 

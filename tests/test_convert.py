@@ -199,7 +199,7 @@ def test_a_stored_determination_that_is_not_one_is_an_input_error():
         determination_from_dict({"case": "X", "as_of": "2026-13-01"})
     text_ = str(info.value)
     assert 'as_of: "2026-13-01" is not a date (YYYY-MM-DD)' in text_
-    assert "ruleset: required but missing" in text_
+    assert "ruleset: required but missing; expected a string" in text_
 
 
 # Bad input never crashes -------------------------------------------------------------
@@ -521,7 +521,10 @@ def test_message_for_each_way_a_score_can_be_wrong(engine, score, expected):
             {"events": [None]},
             ['events[0]: null is not an object; expected an object with "type" and "date"'],
         ),
-        ({"events": [{"type": "referral_received"}]}, ["events[0].date: required but missing"]),
+        (
+            {"events": [{"type": "referral_received"}]},
+            ["events[0].date: required but missing; expected a date (YYYY-MM-DD)"],
+        ),
         (
             {"events": [{"type": "delay", "date": "2026-01-05"}]},
             [
@@ -613,3 +616,15 @@ def test_non_string_keys_from_python_callers_are_unknown_keys(engine):
     doc["child"][3] = 4
     (message,) = problems_of(engine, doc)
     assert message.startswith('child["3"]: unknown key 3; expected one of: birth_date')
+
+
+def test_message_missing_fields_say_what_was_expected(engine):
+    doc = good(events=[{}], service_plans=[{}])
+    doc["evaluations"][0]["scores"] = [{"percent_delay": 20}]
+    assert problems_of(engine, doc) == [
+        "events[0].type: required but missing; expected an event type such as referral_received",
+        "events[0].date: required but missing; expected a date (YYYY-MM-DD)",
+        "evaluations[0].scores[0].domain: required but missing; expected one of: "
+        "cognitive, physical, communication, social_emotional, adaptive",
+        "service_plans[0].kind: required but missing; expected ifsp or iep",
+    ]

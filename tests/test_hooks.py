@@ -113,7 +113,7 @@ def test_hook_register_case_sections_bad_section_is_reported_with_its_path(sampl
         sample_case(sample_engine, home_visits={"visiter": "Pat"})
     assert [str(p) for p in info.value.problems] == [
         'home_visits.visiter: unknown key "visiter"; did you mean "visitor"?',
-        "home_visits.visitor: required but missing",
+        "home_visits.visitor: required but missing; expected a string",
     ]
 
 
