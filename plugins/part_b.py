@@ -145,6 +145,8 @@ def _eligibility(ctx: Context) -> Eligibility:
             reason=f"{TEAM_ONLY}. Missing: {what}.",
         )
     on = determined.date
+    if param_or_none(ruleset, "part_b.disability_categories", on) is None:
+        on = as_of  # a determination from before the ruleset's first value: use today's rules
     categories = ruleset.param("part_b.disability_categories", on)
     allowed = list(categories.value)
     dd_used = ruleset.param("part_b.developmental_delay.used", on)

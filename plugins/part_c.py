@@ -123,7 +123,10 @@ def _build_context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
 def _part_c_end(case: Case, ruleset: Ruleset, b3: date) -> tuple[date, str]:
     """The day Part C ends: the third birthday, unless the 303.211 option was elected."""
     elected = case.first("extension_elected", program=PROGRAM)
-    if elected is not None and ruleset.value("part_c.extended_eligibility", elected.date):
+    offered = (
+        param_or_none(ruleset, "part_c.extended_eligibility", elected.date) if elected else None
+    )
+    if offered is not None and offered.value:
         until = param_or_none(ruleset, "part_c.extended_eligibility_until_age_years", elected.date)
         if until is not None:
             leap = ruleset.value("dates.leap_day_birthday", elected.date)
@@ -602,13 +605,19 @@ def eligibility_for(case: Case, ruleset: Ruleset, as_of: date):
 # Clocks -----------------------------------------------------------------------------
 
 
+def late_referral_days(ctx: Context) -> int | None:
+    """part_c.late_referral_days in force on the referral date (None before any value)."""
+    param = param_or_none(ctx.ruleset, "part_c.late_referral_days", ctx.referral.date)
+    return None if param is None else param.value
+
+
 def _late_referral(ctx: Context) -> str | None:
     """Which 303.209(b)(1) branch a referral falls in: "under_45", "45_to_90" or None."""
     if ctx.referral is None:
         return None
     days_before = (ctx.end - ctx.referral.date).days
-    late = ctx.ruleset.value("part_c.late_referral_days", ctx.referral.date)
-    if days_before < late:
+    late = late_referral_days(ctx)
+    if late is not None and days_before < late:
         return "under_45"
     notification = param_or_none(ctx.ruleset, "part_c.transition_notification", ctx.referral.date)
     if notification is not None and days_before < notification.value["length"]:
@@ -636,7 +645,7 @@ def _after(events, start: date):
 
 
 def _clocks(ctx: Context) -> list[Clock]:
-    case, ruleset, as_of = ctx.case, ctx.ruleset, ctx.as_of
+    case, as_of = ctx.case, ctx.as_of
     clocks: list[Clock] = []
     referral = ctx.referral
     branch = _late_referral(ctx)
@@ -669,7 +678,7 @@ def _clocks(ctx: Context) -> list[Clock]:
                     label="Initial IFSP meeting",
                     start=referral.date,
                     reason=f"referred {(ctx.end - referral.date).days} days before the third birthday "
-                    f"(fewer than {ruleset.value('part_c.late_referral_days', referral.date)}): no evaluation, "
+                    f"(fewer than {late_referral_days(ctx)}): no evaluation, "
                     "assessment or initial IFSP meeting is required; refer to the SEA and LEA with parental consent",
                 )
             )
@@ -827,9 +836,7 @@ def _transition_clocks(ctx: Context, branch: str | None) -> list[Clock]:
     )
     objection = case.first("notification_objection", program=PROGRAM)
     opt_out = (
-        objection is not None
-        and objection.date <= as_of
-        and ruleset.value("part_c.lea_notification_opt_out", objection.date)
+        objection is not None and objection.date <= as_of and _opt_out(ruleset, objection.date)
     )
     names = (
         ("transition_notification", "Notify SEA and LEA of transition"),
@@ -928,6 +935,12 @@ def _transition_clocks(ctx: Context, branch: str | None) -> list[Clock]:
             clock = attrs.evolve(clock, reason=f"{clock.reason}; {note}" if clock.reason else note)
         clocks.append(clock)
     return clocks
+
+
+def _opt_out(ruleset: Ruleset, on: date) -> bool:
+    """Whether the state's opt-out policy (303.401(e)) was in force on a date."""
+    param = param_or_none(ruleset, "part_c.lea_notification_opt_out", on)
+    return bool(param is not None and param.value)
 
 
 def _asap_notification(ctx: Context, label: str) -> Clock:
@@ -1099,11 +1112,7 @@ def _part_b_referrals(ctx: Context) -> list[Referral]:
             )
         ]
     objection = case.first("notification_objection", program=PROGRAM)
-    if (
-        objection is not None
-        and objection.date <= as_of
-        and ruleset.value("part_c.lea_notification_opt_out", objection.date)
-    ):
+    if objection is not None and objection.date <= as_of and _opt_out(ruleset, objection.date):
         return [
             Referral(
                 id="part_b_notification",
@@ -1124,7 +1133,7 @@ def _part_b_referrals(ctx: Context) -> list[Referral]:
                 referrer="the Part C lead agency",
                 to="the SEA and the LEA where the toddler resides",
                 reason=f"referred to Part C {days} days before the third birthday ({ctx.third_birthday}), fewer than "
-                f"{ruleset.value('part_c.late_referral_days', ctx.referral.date)}: with parental consent (303.414) refer the toddler "
+                f"{late_referral_days(ctx)}: with parental consent (303.414) refer the toddler "
                 "to the SEA and LEA as soon as possible; no Part C evaluation, assessment or IFSP is required",
                 citation="34 CFR 303.209(b)(1)(iii)",
                 by=ctx.third_birthday if sent is None else None,

@@ -197,3 +197,112 @@ def test_determination_does_not_depend_on_event_order(engine, rnd: random.Random
     first = determination_to_dict(engine.evaluate(build(EVENTS), "us", as_of))
     second = determination_to_dict(engine.evaluate(build(shuffled), "us", as_of))
     assert first == second
+
+
+EVENT_TYPES = [
+    "referral_received",
+    "child_identified",
+    "consent_for_evaluation",
+    "evaluation_completed",
+    "eligibility_determined",
+    "ifsp_meeting_held",
+    "consent_for_services",
+    "service_started",
+    "ifsp_review_held",
+    "ifsp_annual_meeting_held",
+    "transition_notification_sent",
+    "transition_conference_held",
+    "transition_plan_completed",
+    "exited",
+    "consent_withdrawn",
+    "moved_out",
+    "referral_from_part_c",
+    "iep_meeting_held",
+    "iep_review_held",
+    "reevaluation_completed",
+    "reevaluation_waived",
+    "transition_services_in_iep",
+    "age_of_majority_notice_given",
+    "abuse_or_neglect_substantiated",
+    "extension_elected",
+    "part_b_potential_eligibility",
+    "notification_objection",
+]
+some_day = st.dates(date(2010, 1, 1), date(2030, 12, 31))
+
+
+@st.composite
+def case_files(draw):
+    events = []
+    for _ in range(draw(st.integers(0, 12))):
+        event = {"type": draw(st.sampled_from(EVENT_TYPES)), "date": draw(some_day).isoformat()}
+        if draw(st.booleans()):
+            event["program"] = draw(st.sampled_from(["part_c", "part_b"]))
+        if draw(st.booleans()):
+            event["outcome"] = draw(
+                st.sampled_from(["eligible", "not_eligible", "not_potentially_eligible", "x"])
+            )
+        if draw(st.booleans()):
+            event["category"] = draw(st.sampled_from(["autism", "developmental_delay", "nonsense"]))
+        if draw(st.booleans()):
+            event["service"] = draw(st.sampled_from(["speech therapy", "physical therapy"]))
+        events.append(event)
+    if draw(st.booleans()):
+        events.append(
+            {
+                "type": "delay",
+                "date": draw(some_day).isoformat(),
+                "reason": draw(
+                    st.sampled_from(
+                        [
+                            "exceptional_family_circumstances",
+                            "parent_failed_to_produce_child",
+                            "agency_reason",
+                        ]
+                    )
+                ),
+            }
+        )
+    child = {"birth_date": draw(some_day).isoformat()}
+    if draw(st.booleans()):
+        child["gestational_age_weeks"] = draw(st.integers(22, 42))
+    evaluations = []
+    if draw(st.booleans()):
+        evaluations.append(
+            {
+                "date": draw(some_day).isoformat(),
+                "scores": [
+                    {"domain": "communication", "age_equivalent_months": draw(st.integers(0, 40))},
+                    {
+                        "domain": "physical",
+                        "standard_score": draw(st.integers(40, 130)),
+                        "mean": 100,
+                        "sd": 15,
+                    },
+                ],
+                **({"informed_clinical_opinion": "eligible"} if draw(st.booleans()) else {}),
+            }
+        )
+    return {
+        "id": "FUZZ",
+        "ruleset": "us",
+        "child": child,
+        "events": events,
+        "evaluations": evaluations,
+    }
+
+
+@given(case_files(), st.dates(date(2012, 1, 1), date(2030, 12, 31)))
+def test_any_valid_case_file_evaluates_without_a_traceback(engine, data, as_of):
+    """Whatever a valid case file holds, evaluation returns a determination with cited clocks."""
+    from eirules.core.errors import EirulesError
+
+    try:
+        case = engine.case_from_dict(data)
+    except EirulesError:
+        return
+    det = engine.evaluate(case, "us", as_of)
+    for k in det.clocks:
+        assert k.citation is not None and k.status
+        if k.status == "not_applicable":
+            assert k.reason
