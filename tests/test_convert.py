@@ -91,7 +91,7 @@ evaluation_docs = _doc(
     {"date": iso_dates},
     {
         "instrument": text,
-        "scores": st.lists(score_docs(), min_size=1, max_size=4),
+        "scores": st.lists(score_docs(), min_size=1, max_size=3),
         "informed_clinical_opinion": st.sampled_from(["eligible", "not_eligible"]),
         "program": text,
         "note": text,
@@ -115,18 +115,18 @@ plan_docs = _doc(
     {"kind": st.sampled_from(["ifsp", "iep"])},
     {
         "meetings": st.lists(iso_dates, min_size=1, max_size=3),
-        "services": st.lists(service_docs, min_size=1, max_size=3),
+        "services": st.lists(service_docs, min_size=1, max_size=2),
     },
 )
 case_docs = _doc(
     {"schema": st.just(SCHEMA), "id": words, "child": child_docs},
     {
         "ruleset": words,
-        "events": st.lists(event_docs(), min_size=1, max_size=6),
-        "evaluations": st.lists(evaluation_docs, min_size=1, max_size=3),
+        "events": st.lists(event_docs(), min_size=1, max_size=4),
+        "evaluations": st.lists(evaluation_docs, min_size=1, max_size=2),
         "conditions": st.lists(condition_docs, min_size=1, max_size=2),
         "enrolments": st.lists(enrolment_docs, min_size=1, max_size=2),
-        "service_plans": st.lists(plan_docs, min_size=1, max_size=2),
+        "service_plans": st.lists(plan_docs, min_size=1, max_size=1),
         "district": text,
     },
 )
@@ -628,3 +628,32 @@ def test_message_missing_fields_say_what_was_expected(engine):
         "cognitive, physical, communication, social_emotional, adaptive",
         "service_plans[0].kind: required but missing; expected ifsp or iep",
     ]
+
+
+REQUIRED = re.compile(
+    r"id|child|child\.birth_date|events\[\d+\]\.(type|date)|evaluations\[\d+\]\.date"
+    r"|evaluations\[\d+\]\.scores\[\d+\]\.domain|conditions\[\d+\]\.name"
+    r"|enrolments\[\d+\]\.program|service_plans\[\d+\]\.kind"
+    r"|service_plans\[\d+\]\.services\[\d+\]\.name"
+)
+
+
+def _path_text(path: tuple) -> str:
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
+    return text
+
+
+@given(case_docs, st.data())
+def test_deleting_any_required_field_is_reported_at_its_path(doc, data):
+    required = [p for p, _ in _paths(doc) if p and REQUIRED.fullmatch(_path_text(p))]
+    path = data.draw(st.sampled_from(required))
+    parent = doc
+    for step in path[:-1]:
+        parent = parent[step]
+    del parent[path[-1]]
+    with pytest.raises(InputError) as info:
+        case_from_dict(doc)
+    assert [p.where for p in info.value.problems] == [_path_text(path)]
+    assert info.value.problems[0].what == "required but missing"

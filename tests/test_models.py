@@ -76,7 +76,7 @@ evaluations = st.builds(
     Evaluation,
     date=dates,
     instrument=maybe_text,
-    scores=st.lists(scores(), max_size=4).map(tuple),
+    scores=st.lists(scores(), max_size=3).map(tuple),
     informed_clinical_opinion=st.sampled_from([None, "eligible", "not_eligible"]),
     program=maybe_text,
     note=maybe_text,
@@ -105,11 +105,11 @@ cases = st.builds(
     id=words,
     child=children,
     ruleset=maybe_text,
-    events=st.lists(events(), max_size=6),
-    evaluations=st.lists(evaluations, max_size=3),
+    events=st.lists(events(), max_size=4),
+    evaluations=st.lists(evaluations, max_size=2),
     conditions=st.lists(conditions, max_size=2),
     enrolments=st.lists(enrolments, max_size=2),
-    service_plans=st.lists(plans, max_size=2),
+    service_plans=st.lists(plans, max_size=1),
     district=maybe_text,
 )
 
