@@ -336,15 +336,26 @@ def programs_report(ctx, data_dir, school_name, window, as_of, html_file, fmt):
         data.records(), data.school, p, as_of=as_of, start=start, end=end, school_name=school_name
     )
     notes = report.report_notes(p)
+    season = window if window in ("fall", "winter", "spring") else None
+    system = report.system_rows(data.records(), p, window=season, school_name=school_name)
     if html_file:
         title = f"Intervention programs - {school_name or data.school.name}"
-        Path(html_file).write_text(
-            report.html_page(rows, title=title, as_of=as_of, p=p, notes=notes), encoding="utf-8"
+        page = report.html_page(
+            rows, title=title, as_of=as_of, p=p, notes=notes, system=report.system_html(system)
         )
+        Path(html_file).write_text(page, encoding="utf-8")
     if fmt == "json":
         import attrs
 
-        click.echo(json.dumps([attrs.asdict(r) for r in rows], indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "programs": [attrs.asdict(r) for r in rows],
+                    "system": [attrs.asdict(r) for r in system],
+                },
+                indent=2,
+            )
+        )
         return
     click.echo(
         f"Program effectiveness, {school_name or data.school.name}, as of {as_of}"
@@ -354,6 +365,12 @@ def programs_report(ctx, data_dir, school_name, window, as_of, html_file, fmt):
     for r in rows:
         for f in r.flags:
             click.echo(f"  {r.program}/{r.group or 'all'}: {f}")
+    click.echo("")
+    click.echo("Tiers and screening bands by grade (R14):")
+    click.echo(report.system_table_text(system))
+    for r in system:
+        for f in r.flags:
+            click.echo(f"  {r.window} grade {r.grade} {r.skill_area}: {f}")
     for n in notes:
         click.echo(f"- {n}")
     if html_file:

@@ -93,6 +93,12 @@ STAFF = [
         "programs": ["INT", "PHON"],
         "availability": ["B", "C", "D"],
     },
+    {
+        "id": "juniper",
+        "name": "Mx. Juniper",
+        "programs": ["PHON", "FLU", "MATH"],
+        "availability": ["A", "B", "C", "D"],
+    },
 ]
 # group id: program, interventionist, block, tier
 GROUPS = {
@@ -189,19 +195,22 @@ def make_student(rng, sid, name, grade, plan):
             blocks = sorted({block, blocks[0]})
     screenings = []
     drift = 0.0
+    other = round(rng.uniform(30, 97))  # the area the student is not served in
     for window, d in SCREEN_DATES.items():
-        area = "math" if math else "reading"
         if profile in ("responder", "exit") and window != "fall":
             drift += rng.uniform(8, 14)
-        screenings.append(
-            {
-                "date": d.isoformat(),
-                "window": window,
-                "instrument": "Star Reading" if area == "reading" else "Star Math",
-                "skill_area": area,
-                "percentile": max(1, min(99, round(pr + drift + rng.uniform(-3, 3)))),
-            }
-        )
+        for area in ("reading", "math"):
+            served = (area == "math") == math
+            base_pr = pr + drift if served else other
+            screenings.append(
+                {
+                    "date": d.isoformat(),
+                    "window": window,
+                    "instrument": "Star Reading" if area == "reading" else "Star Math",
+                    "skill_area": area,
+                    "percentile": max(1, min(99, round(base_pr + rng.uniform(-3, 3)))),
+                }
+            )
     rec = {
         "student": {
             "grade": grade,

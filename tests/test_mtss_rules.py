@@ -443,3 +443,31 @@ def test_r2_bottom_fifth_of_grade_is_flagged_for_triangulation(p):
         for i, pr in enumerate([50, 5, 70, 30, 12, 90, 60, 44, 81, 20])
     }
     assert sorted(rules.bottom_of_grade(recs, "fall", p)) == ["S1", "S4"]
+
+
+def test_r14_system_flags_core_below_80_percent_and_tier2_share_outside_5_to_15(p):
+    """R14: 7 of 10 at benchmark (< 80% [S41]) -> core first; 2 of 10 in Tier 2 (20% > 15% [S38])."""
+    from eirules.plugins.mtss.report import system_rows
+
+    prs = [50, 60, 70, 45, 80, 90, 41, 30, 15, 20]
+    recs = {
+        f"S{i}": record(
+            grade=3,
+            screenings=(
+                Screening(
+                    date=D(2025, 9, 8),
+                    window="fall",
+                    instrument="Star",
+                    skill_area="reading",
+                    percentile=float(pr),
+                ),
+            ),
+        )
+        for i, pr in enumerate(prs)
+    }
+    (row,) = system_rows(recs, p)
+    assert (row.screened, row.at_benchmark, row.tier2, row.tier3) == (10, 0.7, 0.2, 0.0)
+    assert row.flags == (
+        "70% at benchmark, under 80%: strengthen core instruction (class-wide) before adding Tier 2 slots",
+        "Tier 2 share 20% outside 5%-15%",
+    )

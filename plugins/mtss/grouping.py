@@ -67,8 +67,20 @@ def candidates(
         skill = rec.student.skill_need
         screen = None
         if screens:
-            pool = [s for s in screens if skill_matches(s.skill_area, skill)] or screens
-            screen = pool[-1]
+            latest = max(s.date for s in screens)
+            recent = [s for s in screens if s.date == latest]
+            pool = [s for s in screens if skill_matches(s.skill_area, skill)] if skill else []
+            if pool:
+                screen = pool[-1]
+            else:
+                # No diagnosed need: the area with the lowest result is the primary one.
+                screen = min(
+                    recent,
+                    key=lambda s: (
+                        s.percentile if s.percentile is not None else 101,
+                        s.skill_area,
+                    ),
+                )
         if screen is None:
             skipped.append(
                 (sid, "no screening result" + (f" in the {window} window" if window else ""))

@@ -198,7 +198,9 @@ def table_text(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def html_page(rows: list[Row], *, title: str, as_of: date, p: Params, notes: list[str]) -> str:
+def html_page(
+    rows: list[Row], *, title: str, as_of: date, p: Params, notes: list[str], system: str = ""
+) -> str:
     """A self-contained HTML page (inline SVG charts) for the principal."""
     groups = [r for r in rows if r.group is not None]
     labels = [f"{r.program}/{r.group}" for r in groups]
@@ -243,6 +245,7 @@ tr.note td{{color:#555;font-size:.85em;border-top:none}}</style></head>
 <body><h1>{html.escape(title)}</h1><p>As of {as_of.isoformat()}. All students are fictional.</p>
 <table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>
 <ul>{notes_html}</ul>
+{system}
 {"".join(f"<figure>{c}</figure>" for c in charts)}
 </body></html>
 """
@@ -262,3 +265,131 @@ def report_notes(p: Params) -> list[str]:
             "a district may set mtss.effectiveness.review_responder_rate."
         )
     return notes
+
+
+# --- System level (R14) ---------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class SystemRow:
+    """One grade and skill area in one screening window: is Tier 1 working, is Tier 2 sized right."""
+
+    window: str
+    grade: int
+    skill_area: str
+    screened: int
+    at_benchmark: float
+    tier2: float
+    tier3: float
+    moved_up: float | None = None
+    moved_down: float | None = None
+    flags: tuple[str, ...] = ()
+
+
+def system_rows(
+    records: dict[str, MtssRecord],
+    p: Params,
+    *,
+    window: str | None = None,
+    school_name: str | None = None,
+) -> list[SystemRow]:
+    """R14 per grade, skill area and window: share at benchmark, Tier 2/3 shares, band movement."""
+    order = {b: i for i, b in enumerate(rules.BANDS)}
+    cells: dict[tuple[str, int, str], list[tuple[str, str, int]]] = {}
+    first_band: dict[tuple[str, str], int] = {}
+    for sid, rec in sorted(records.items()):
+        if school_name and rec.student.school != school_name:
+            continue
+        for s in rec.screenings:
+            r1 = rules.screening_band(s, p)
+            if not r1.sufficient:
+                continue
+            cells.setdefault((s.window, rec.student.grade, s.skill_area), []).append(
+                (sid, r1.decision, r1.evidence["suggested_tier"])
+            )
+            if s.window == "fall":
+                first_band[(sid, s.skill_area)] = order[r1.decision]
+    core = p.v("system.core_share_at_benchmark")
+    lo, hi = p.v("system.tier2_share_min"), p.v("system.tier2_share_max")
+    out = []
+    windows = [w for w in ("fall", "winter", "spring") if window in (None, w)]
+    for (w, grade, skill), items in sorted(
+        cells.items(),
+        key=lambda kv: (windows.index(kv[0][0]) if kv[0][0] in windows else 9, kv[0][1:]),
+    ):
+        if w not in windows:
+            continue
+        n = len(items)
+        bench = sum(1 for _, b, _ in items if b == "at_benchmark") / n
+        t2 = sum(1 for *_, t in items if t == 2) / n
+        t3 = sum(1 for *_, t in items if t == 3) / n
+        up = down = None
+        if w != "fall":
+            pairs = [
+                (first_band[(sid, skill)], order[b])
+                for sid, b, _ in items
+                if (sid, skill) in first_band
+            ]
+            if pairs:
+                up = sum(1 for a, b in pairs if b > a) / len(pairs)
+                down = sum(1 for a, b in pairs if b < a) / len(pairs)
+        flags = []
+        if bench < core:
+            flags.append(
+                f"{bench:.0%} at benchmark, under {core:.0%}: strengthen core instruction "
+                "(class-wide) before adding Tier 2 slots"
+            )
+        if not lo <= t2 <= hi:
+            flags.append(f"Tier 2 share {t2:.0%} outside {lo:.0%}-{hi:.0%}")
+        out.append(
+            SystemRow(
+                window=w,
+                grade=grade,
+                skill_area=skill,
+                screened=n,
+                at_benchmark=bench,
+                tier2=t2,
+                tier3=t3,
+                moved_up=up,
+                moved_down=down,
+                flags=tuple(flags),
+            )
+        )
+    return out
+
+
+SYSTEM_COLUMNS = (
+    ("Window", lambda r: r.window),
+    ("Grade", lambda r: str(r.grade)),
+    ("Skill", lambda r: r.skill_area),
+    ("Screened", lambda r: str(r.screened)),
+    ("At benchmark", lambda r: _pct(r.at_benchmark)),
+    ("Tier 2", lambda r: _pct(r.tier2)),
+    ("Tier 3", lambda r: _pct(r.tier3)),
+    ("Up a band since fall", lambda r: _pct(r.moved_up)),
+    ("Down", lambda r: _pct(r.moved_down)),
+)
+
+
+def system_table_text(rows: list[SystemRow]) -> str:
+    cells = [[c[0] for c in SYSTEM_COLUMNS]] + [[f(r) for _, f in SYSTEM_COLUMNS] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(SYSTEM_COLUMNS))]
+    lines = [
+        "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def system_html(rows: list[SystemRow]) -> str:
+    head = "".join(f"<th>{html.escape(c[0])}</th>" for c in SYSTEM_COLUMNS)
+    body = []
+    for r in rows:
+        body.append(
+            "<tr>" + "".join(f"<td>{html.escape(f(r))}</td>" for _, f in SYSTEM_COLUMNS) + "</tr>"
+        )
+        for text in r.flags:
+            body.append(
+                f'<tr class="note"><td colspan="{len(SYSTEM_COLUMNS)}">{html.escape(text)}</td></tr>'
+            )
+    return f"<h2>Tiers and screening bands by grade</h2><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
