@@ -427,11 +427,22 @@ def read_json(path: str | Path) -> Any:
     """Read a JSON file, turning OS and syntax errors into InputError."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM from a Windows editor is fine
     except FileNotFoundError:
         raise InputError(f"{path}: no such file", [Problem("", "check the path")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot be read ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path} is not UTF-8 text",
+            [
+                Problem(
+                    f"byte {exc.start}",
+                    f"0x{exc.object[exc.start]:02x} is not UTF-8",
+                    "save it as UTF-8",
+                )
+            ],
+        ) from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

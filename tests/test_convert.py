@@ -657,3 +657,30 @@ def test_deleting_any_required_field_is_reported_at_its_path(doc, data):
         case_from_dict(doc)
     assert [p.where for p in info.value.problems] == [_path_text(path)]
     assert info.value.problems[0].what == "required but missing"
+
+
+@given(st.binary(max_size=200) | json_values.map(lambda v: json.dumps(v).encode()))
+def test_any_bytes_in_a_file_are_loaded_or_rejected_with_paths(engine, tmp_path_factory, raw):
+    path = tmp_path_factory.mktemp("bytes") / "case.json"
+    path.write_bytes(raw)
+    try:
+        engine.load_case(path)
+    except InputError as exc:
+        assert str(exc).startswith(str(path))
+
+
+def test_a_file_with_a_utf8_bom_is_read(engine, tmp_path):
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + _example_text().encode())
+    assert engine.load_case(path).id == "MO-0001"
+
+
+def test_a_file_that_is_not_utf8_is_an_input_error(engine, tmp_path):
+    path = tmp_path / "latin1.json"
+    path.write_bytes('{"id": "Zoë"}'.encode("latin-1"))
+    with pytest.raises(InputError) as info:
+        engine.load_case(path)
+    assert (
+        str(info.value)
+        == f"{path} is not UTF-8 text\n  byte 10: 0xeb is not UTF-8; save it as UTF-8"
+    )
