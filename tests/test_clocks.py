@@ -92,6 +92,7 @@ def test_pause_and_extend_adds_the_documented_days():
 
 
 def test_overlapping_pauses_count_once():
+    """Pause-and-extend: 1-5 and 4-6 February overlap; six distinct days are paused, not eight."""
     events = [
         Event(type="delay", date=D("2026-02-01"), reason="x", until=D("2026-02-05")),
         Event(type="delay", date=D("2026-02-04"), reason="x", until=D("2026-02-06")),
@@ -100,6 +101,7 @@ def test_overlapping_pauses_count_once():
 
 
 def test_school_day_clock_without_a_calendar_is_not_applicable_with_why():
+    """300.11(c): school days need the district calendar; without one the clock says so instead of guessing."""
     spec = {**SPEC, "unit": "school_days"}
     k = run(make(), spec)
     assert k.status == "not_applicable"

@@ -46,6 +46,7 @@ def test_eligibility_reason_reads_like_the_issue_example(eli):
 
 
 def test_findings_carry_inputs_parameters_and_citations(eli):
+    """Every decision is data: the AE 7 at 14 months is 50%; AE 12 in adaptive at 14 months is 2 months' delay."""
     _, det = eli
     finding = next(f for f in det.findings if f.rule == "part_c.eligibility.developmental_delay")
     assert finding.inputs["delays"]["communication"]["percent_delay"] == 50.0
@@ -58,6 +59,7 @@ def test_findings_carry_inputs_parameters_and_citations(eli):
 
 
 def test_every_clock_and_referral_has_a_citation(eli):
+    """No clock or referral without its provision; a not-applicable clock always says why."""
     _, det = eli
     assert det.clocks and det.referrals
     for k in det.clocks:
@@ -69,6 +71,7 @@ def test_every_clock_and_referral_has_a_citation(eli):
 
 
 def test_json_has_the_same_facts_as_text(eli):
+    """Text for case managers and JSON for programs carry the same clocks, citations and reasons."""
     case_, det = eli
     data = determination_to_dict(det)
     text = render_determination(det, case_)
@@ -90,6 +93,7 @@ def test_text_says_as_soon_as_possible_for_a_clock_without_a_date(engine):
 
 
 def test_overdue_text_counts_the_days(engine):
+    """303.310(a): referral 2026-01-05, due 2026-02-19; on 2026-02-24 the meeting is 5 days overdue."""
     c = case(engine, birth="2024-11-02", events=[("referral_received", "2026-01-05")], ruleset="us")
     text = render_determination(engine.evaluate(c, "us", D("2026-02-24")), c)
     flat = " ".join(text.split())
