@@ -471,3 +471,18 @@ def test_r14_system_flags_core_below_80_percent_and_tier2_share_outside_5_to_15(
         "70% at benchmark, under 80%: strengthen core instruction (class-wide) before adding Tier 2 slots",
         "Tier 2 share 20% outside 5%-15%",
     )
+
+
+def test_r3_benchmark_method_takes_the_benchmark_as_goal(p):
+    """R3 benchmark method [S47][S48]: goal = the end-of-period benchmark."""
+    s = Series(
+        id="x",
+        measure="orf",
+        skill_area="fluency",
+        goal_method="benchmark",
+        benchmark=87.0,
+        goal_date=D(2026, 5, 25),
+        points=weekly(D(2025, 9, 1), [40, 42, 41]),
+    )
+    line, r = rules.aimline_for(s, 2, p)
+    assert (line.baseline, line.goal) == (41, 87.0) and "benchmark method" in r.reason

@@ -340,7 +340,15 @@ def aimline_for(series: Series, grade: int, p: Params) -> tuple[Aimline | None, 
         return None, _insufficient(
             "R3", ("No goal date on the series: no aimline.",), p, names, subject=series.id
         )
+    if goal is None and method == "benchmark" and series.benchmark is not None:
+        goal = series.benchmark
+        reasons.append(
+            f"Goal {_fmt(goal)} = the grade-level benchmark recorded on the series "
+            "(benchmark method, easyCBM/FastBridge [S47][S48])."
+        )
     if goal is None:
+        # Ambitious growth: matching typical growth only keeps a low student at the same
+        # percentile; closing the gap needs more [S52][S53].
         norm = roi_norm(grade, "ambitious", p) if series.measure.lower() in ORF_MEASURES else None
         if norm is None:
             return None, _insufficient(
