@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 import cattrs
@@ -130,6 +130,67 @@ class ReplayResult:
     current_ruleset_version: str
     stored_engine: str
     current_engine: str
+
+
+# Case rows ---------------------------------------------------------------------------
+
+_PART_TABLES = ("events", "evaluations", "conditions", "enrolments", "service_plans", "children")
+_PART_INSERTS = {
+    "children": "INSERT INTO children (case_id, name, birth_date, gestational_age_weeks, "
+    "risk_factors) VALUES (?, ?, ?, ?, ?)",
+    "events": "INSERT INTO events (case_id, position, type, date, program, reason, outcome, "
+    "category, service, until, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "evaluations": "INSERT INTO evaluations (case_id, position, date, instrument, program, "
+    "informed_clinical_opinion, note, scores) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    "conditions": "INSERT INTO conditions (case_id, name, code, diagnosed) VALUES (?, ?, ?, ?)",
+    "enrolments": 'INSERT INTO enrolments (case_id, program, start, "end") VALUES (?, ?, ?, ?)',
+    "service_plans": "INSERT INTO service_plans (case_id, position, kind, meetings, services) "
+    "VALUES (?, ?, ?, ?, ?)",
+}
+
+
+class CaseRows(NamedTuple):
+    """A case flattened to table rows (built in a worker, written by the parent)."""
+
+    id: str
+    ruleset: str | None
+    district: str | None
+    programs: tuple[str, ...]
+    parts: dict[str, list[tuple]]
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def case_rows(case: Case) -> CaseRows:
+    """The rows of children, events, evaluations, conditions, enrolments and plans for a case."""
+    cid = case.id
+    child = case.child
+    parts = {
+        "children": [
+            (cid, child.name, child.birth_date.isoformat(), child.gestational_age_weeks,
+             json.dumps(list(child.risk_factors)))
+        ],
+        "events": [
+            (cid, i, e.type, e.date.isoformat(), e.program, e.reason, e.outcome, e.category,
+             e.service, _iso(e.until), e.note)
+            for i, e in enumerate(case.events)
+        ],
+        "evaluations": [
+            (cid, i, v.date.isoformat(), v.instrument, v.program, v.informed_clinical_opinion,
+             v.note, json.dumps(converter.unstructure(v.scores)))
+            for i, v in enumerate(case.evaluations)
+        ],
+        "conditions": [(cid, k.name, k.code, _iso(k.diagnosed)) for k in case.conditions],
+        "enrolments": [(cid, n.program, _iso(n.start), _iso(n.end)) for n in case.enrolments],
+        "service_plans": [
+            (cid, i, p.kind, json.dumps(converter.unstructure(p.meetings)),
+             json.dumps(converter.unstructure(p.services)))
+            for i, p in enumerate(case.service_plans)
+        ],
+    }  # fmt: skip
+    return CaseRows(cid, case.ruleset, case.district, case.programs, parts)
 
 
 # Opening ---------------------------------------------------------------------------
@@ -300,9 +361,9 @@ class Store:
                 yield chunk
 
         with self.write(user) as audit, _Workers(engine, self.jobs) as workers:
-            batch: list[tuple[Record, Case, str, str]] = []
-            for checked in workers.map(_validate_chunk, chunks()):
-                for record, case, found, text, digest in checked:
+            batch: list[tuple[Record, CaseRows, str, str]] = []
+            for chunk, checked in workers.map(_validate_chunk, chunks()):
+                for record, (case, found, text, digest) in zip(chunk, checked, strict=True):
                     if case is not None:
                         if case.id in seen:
                             found.append(
@@ -342,7 +403,7 @@ class Store:
         return ImportResult(rejected=tuple(rejected), **counts)
 
     def _store_cases(
-        self, batch: list[tuple[Record, Case, str, str]], audit: AuditWriter, counts: dict
+        self, batch: list[tuple[Record, CaseRows, str, str]], audit: AuditWriter, counts: dict
     ) -> None:
         if not batch:
             return
@@ -433,107 +494,14 @@ class Store:
         counts["updated"] += len(changed)
         counts["assigned"] += self._assign_many(counts.pop("_assign", []), audit)
 
-    def _write_parts(self, cases: list[Case], replace: list[str] = ()) -> None:
+    def _write_parts(self, cases: list[CaseRows], replace: list[str] = ()) -> None:
         """Rows of children, events, evaluations, conditions, enrolments and plans."""
         conn = self.conn
         for case_id in replace:
-            for table in (
-                "events",
-                "evaluations",
-                "conditions",
-                "enrolments",
-                "service_plans",
-                "children",
-            ):
+            for table in _PART_TABLES:
                 conn.execute(f"DELETE FROM {table} WHERE case_id = ?", (case_id,))
-        conn.executemany(
-            "INSERT INTO children (case_id, name, birth_date, gestational_age_weeks, risk_factors) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [
-                (
-                    c.id,
-                    c.child.name,
-                    c.child.birth_date.isoformat(),
-                    c.child.gestational_age_weeks,
-                    json.dumps(list(c.child.risk_factors)),
-                )
-                for c in cases
-            ],
-        )
-        conn.executemany(
-            "INSERT INTO events (case_id, position, type, date, program, reason, outcome, category, "
-            "service, until, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    c.id,
-                    i,
-                    e.type,
-                    e.date.isoformat(),
-                    e.program,
-                    e.reason,
-                    e.outcome,
-                    e.category,
-                    e.service,
-                    e.until.isoformat() if e.until else None,
-                    e.note,
-                )
-                for c in cases
-                for i, e in enumerate(c.events)
-            ],
-        )
-        conn.executemany(
-            "INSERT INTO evaluations (case_id, position, date, instrument, program, "
-            "informed_clinical_opinion, note, scores) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    c.id,
-                    i,
-                    v.date.isoformat(),
-                    v.instrument,
-                    v.program,
-                    v.informed_clinical_opinion,
-                    v.note,
-                    json.dumps(converter.unstructure(v.scores)),
-                )
-                for c in cases
-                for i, v in enumerate(c.evaluations)
-            ],
-        )
-        conn.executemany(
-            "INSERT INTO conditions (case_id, name, code, diagnosed) VALUES (?, ?, ?, ?)",
-            [
-                (c.id, k.name, k.code, k.diagnosed.isoformat() if k.diagnosed else None)
-                for c in cases
-                for k in c.conditions
-            ],
-        )
-        conn.executemany(
-            'INSERT INTO enrolments (case_id, program, start, "end") VALUES (?, ?, ?, ?)',
-            [
-                (
-                    c.id,
-                    n.program,
-                    n.start.isoformat() if n.start else None,
-                    n.end.isoformat() if n.end else None,
-                )
-                for c in cases
-                for n in c.enrolments
-            ],
-        )
-        conn.executemany(
-            "INSERT INTO service_plans (case_id, position, kind, meetings, services) VALUES (?, ?, ?, ?, ?)",
-            [
-                (
-                    c.id,
-                    i,
-                    p.kind,
-                    json.dumps(converter.unstructure(p.meetings)),
-                    json.dumps(converter.unstructure(p.services)),
-                )
-                for c in cases
-                for i, p in enumerate(c.service_plans)
-            ],
-        )
+        for table, sql in _PART_INSERTS.items():
+            conn.executemany(sql, [row for c in cases for row in c.parts.get(table, ())])
 
     # Caseworkers -------------------------------------------------------------------
 
@@ -796,7 +764,7 @@ class Store:
                 "UPDATE cases SET document_hash = ?, status = ?, updated_at = ? WHERE id = ?",
                 (digest, status, now(), case_id),
             )
-            self._write_parts([case], replace=[case_id])
+            self._write_parts([case_rows(case)], replace=[case_id])
             audit.append(
                 "event.added",
                 f"added {event_type} on {on.isoformat()} to case {case_id}",
@@ -866,7 +834,7 @@ class Store:
             )
             first_id = next_id
             stamp = now()
-            for results in workers.map(_evaluate_chunk, chunks()):
+            for _, results in workers.map(_evaluate_chunk, chunks()):
                 det_rows, clock_rows, case_rows = [], [], []
                 for case_id, error, result, result_text in results:
                     doc_hash, number, previous = meta.pop(case_id)
@@ -1083,15 +1051,17 @@ class _Workers:
         # One chunk is not worth starting processes for.
         if len(head) < 2 or not self._start():
             for chunk in itertools.chain(head, it):
-                yield fn(self.engine, chunk)
+                yield chunk, fn(self.engine, chunk)
             return
         pending: collections.deque = collections.deque()
         for chunk in itertools.chain(head, it):
-            pending.append(self.pool.apply_async(_in_worker, (fn, chunk)))
+            pending.append((chunk, self.pool.apply_async(_in_worker, (fn, chunk))))
             if len(pending) >= 2 * self.jobs:
-                yield pending.popleft().get()
+                done, result = pending.popleft()
+                yield done, result.get()
         while pending:
-            yield pending.popleft().get()
+            done, result = pending.popleft()
+            yield done, result.get()
 
 
 def _in_worker(fn: Callable, chunk):
@@ -1099,7 +1069,7 @@ def _in_worker(fn: Callable, chunk):
 
 
 def _validate_chunk(engine, records: list[Record]) -> list[tuple]:
-    """Check records against the models and vocabulary: (record, case, problems, text, hash)."""
+    """Check records against the models and vocabulary: (rows, problems, text, hash) each."""
     out = []
     for record in records:
         found = [
@@ -1108,7 +1078,7 @@ def _validate_chunk(engine, records: list[Record]) -> list[tuple]:
             )
             for p in record.problems
         ]
-        case = text = digest = None
+        rows = text = digest = None
         if not found:
             try:
                 case = engine.case_from_dict(record.data, source=record.source)
@@ -1119,7 +1089,8 @@ def _validate_chunk(engine, records: list[Record]) -> list[tuple]:
             else:
                 text = canonical_json(case_to_dict(case))
                 digest = sha256(text)
-        out.append((record, case, found, text, digest))
+                rows = case_rows(case)
+        out.append((rows, found, text, digest))
     return out
 
 

@@ -114,7 +114,9 @@ def start(script: str, *args) -> subprocess.Popen:
 
 def wait_ready(proc: subprocess.Popen) -> None:
     line = proc.stdout.readline()
-    assert line.strip() == "READY", line + proc.stderr.read()
+    if not line.startswith("READY"):  # two workers may print it at once: READYREADY
+        proc.kill()
+        raise AssertionError(line + proc.stderr.read())
 
 
 @pytest.fixture
