@@ -468,11 +468,11 @@ def _eligibility(ctx: Context) -> Eligibility:
                 citations.insert(0, "34 CFR 303.21(a)(1)")
                 delay_outcome = "eligible"
             else:
-                worst = _worst(delays)
+                worst = _worst(delays, criteria.value, age, weeks)
                 text = (
-                    f"no area meets {where}'s criteria "
-                    f"({'; or '.join(describe_criterion(c) for c in criteria.value)}; {criteria.citation})"
-                    + (f"; the largest delay found: {worst}" if worst else "")
+                    (f"{worst}; " if worst else "no delay on the state's measures; ")
+                    + f"{where} requires {'; or '.join(describe_criterion(c) for c in criteria.value)} "
+                    f"({criteria.citation})"
                 )
                 delay_outcome = "not_eligible"
             if note:
@@ -484,7 +484,7 @@ def _eligibility(ctx: Context) -> Eligibility:
                     reason=(
                         "Eligible for Part C: "
                         if delay_outcome == "eligible"
-                        else "Developmental delay not shown: "
+                        else "Not eligible by developmental delay: "
                     )
                     + text
                     + ".",
@@ -578,20 +578,19 @@ def _eligibility(ctx: Context) -> Eligibility:
     )
 
 
-def _worst(delays: dict[str, dict[str, tuple[float, Score]]]) -> str:
-    best = None
-    for area, found in delays.items():
-        if area not in DOMAINS:
-            continue
-        for measure in ("percent_delay", "sd_below_mean", "months_delay"):
-            if measure in found:
-                value = found[measure][0]
-                if best is None or (measure, value) > (best[1], best[2]):
-                    best = (area, measure, value)
-                break
-    if best is None:
-        return ""
-    return f"{best[0]} {_MEASURE_WORDS[best[1]][1].format(best[2])}"
+def _worst(
+    delays: dict[str, dict[str, tuple[float, Score]]], criteria, age: float, weeks: int
+) -> str:
+    """The largest delay on the measure of each criterion, described with its inputs."""
+    said = []
+    for measure in dict.fromkeys(c["measure"] for c in criteria):
+        found = [
+            (f[measure][0], area) for area, f in delays.items() if area in DOMAINS and measure in f
+        ]
+        if found:
+            value, area = max(found)
+            said.append(_describe_hit(area, measure, *delays[area][measure], age, weeks))
+    return "; ".join(said)
 
 
 @hookimpl
