@@ -59,8 +59,9 @@ def print_table(
         from rich.table import Table
 
         table = Table(title=title, show_lines=False, header_style="bold")
-        for header in headers:
-            table.add_column(header)
+        for i, header in enumerate(headers):
+            # Keys (date, days, case id) never wrap; names and citations may.
+            table.add_column(header, no_wrap=i < 3)
         for i, row in enumerate(rows):
             table.add_row(*row, style=(styles[i] if styles else None))
         Console().print(table)
