@@ -215,7 +215,10 @@ def test_prematurity_correction_can_make_a_child_not_eligible(xs_engine):
     assert e.outcome == "not_eligible"
     assert e.reason.startswith(
         "Not eligible by developmental delay: communication is 43% delayed (age 14 months "
-        "corrected for 9 weeks of prematurity, age equivalent 8 months); Example State requires 50% delay in 1 area"
+        "corrected for 9 weeks of prematurity, age equivalent 8 months); communication is 6.0 months delayed"
+    )
+    assert (
+        "Example State requires 50% delay in 1 area; or 2 SD below the mean in 1 area" in e.reason
     )
 
 
