@@ -509,3 +509,21 @@ def test_garbage_csv_raises_only_input_error(tmp_path_factory, text):
             datadir.read_csv(path, kind)
         except InputError:
             pass
+
+
+def test_consent_after_parent_request_marks_referral_made_and_part_b_60_days_run(engine):
+    """300.301(b) then 300.301(c)(1)(i): consent 2025-10-20 -> evaluation due 2025-12-19,
+    while the student stays in the Tier 2 group (intervention continues alongside)."""
+    case = engine.case_from_dict(
+        mtss_case(
+            events=[
+                {"type": "parent_requested_evaluation", "date": "2025-10-15", "program": "mtss"},
+                {"type": "consent_for_evaluation", "date": "2025-10-20", "program": "part_b"},
+            ]
+        )
+    )
+    det = engine.evaluate(case, as_of=D(2025, 10, 25))
+    assert det.referrals[0].status == "made"
+    ev = det.clock("initial_evaluation")
+    assert (ev.program, ev.start, ev.due) == ("part_b", D(2025, 10, 20), D(2025, 12, 19))
+    assert det.clock("mtss_progress_monitoring").status == "pending"
