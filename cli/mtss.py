@@ -196,9 +196,8 @@ def progress(ctx, student, measure, data_dir, as_of, out_dir, no_graph, fmt):
     series = rec.series_by(measure)
     if not series:
         known = ", ".join(f"{s.measure} ({s.id})" for s in rec.series) or "none"
-        raise InputError(
-            f'{student} has no series for "{measure}"', [Problem("--measure", f"known: {known}")]
-        )
+        what = f'no series for "{measure}"' if measure else "no progress-monitoring series"
+        raise InputError(f"{student} has {what}", [Problem("--measure", f"known: {known}")])
     p = _params(engine, data, as_of)
     results = []
     for s in series:

@@ -527,3 +527,14 @@ def test_consent_after_parent_request_marks_referral_made_and_part_b_60_days_run
     ev = det.clock("initial_evaluation")
     assert (ev.program, ev.start, ev.due) == ("part_b", D(2025, 10, 20), D(2025, 12, 19))
     assert det.clock("mtss_progress_monitoring").status == "pending"
+
+
+def test_cli_progress_student_without_series_and_unknown_measure_exit_2():
+    res = CliRunner().invoke(cli, ["progress", "ELM-008", "--no-graph"])
+    assert res.exit_code == 2
+    assert res.output.splitlines()[0] == "Error: ELM-008 has no progress-monitoring series"
+    res = CliRunner().invoke(cli, ["progress", "ELM-005", "--measure", "maze", "--no-graph"])
+    assert res.output.splitlines()[:2] == [
+        'Error: ELM-005 has no series for "maze"',
+        "  --measure: known: orf (orf-elm-005)",
+    ]
