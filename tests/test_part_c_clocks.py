@@ -367,3 +367,11 @@ def test_after_the_third_birthday_transition_clocks_still_show_how_they_ended(en
     assert det.eligibility_for("part_c").outcome == "not_eligible"
     assert det.clock("transition_conference").status == "met"
     assert det.clock("transition_plan").status == "overdue"
+
+
+def test_referral_exactly_90_days_before_is_the_normal_rule(engine):
+    """303.209(b)(1)(ii) says "less than 90": referred 2027-08-04, exactly 90 days before 2027-11-02,
+    falls under (b)(1)(i): the notification is due that same day."""
+    c = pc(engine, ("referral_received", "2027-08-04"))
+    k = clock(engine, c, "transition_notification", "2027-08-04")
+    assert (k.due, k.status, k.citation) == (D("2027-08-04"), "due_soon", "34 CFR 303.209(b)(1)(i)")
