@@ -97,6 +97,18 @@ def _number(*, low=None, high=None, above=None, whole=False):
     return check
 
 
+def _not_before(obj, later: str, earlier: str, label: str | None = None) -> None:
+    """Refuse a period that ends before it starts, blaming the `later` field."""
+    end, start = getattr(obj, later), getattr(obj, earlier)
+    label = label or f"{earlier} date"
+    if end is not None and start is not None and end < start:
+        raise ValueProblem(
+            f"{end.isoformat()} is before the {label} {start.isoformat()}",
+            f"expected the {label} or later",
+            field=later,
+        )
+
+
 def _canonical_events(events) -> tuple[Event, ...]:
     # Chronological, with a total order for same-day events, so that nothing a
     # rule decides can depend on the order events were written in a file.
@@ -140,12 +152,7 @@ class Event:
     note: str | None = attrs.field(default=None, validator=_opt_str)
 
     def __attrs_post_init__(self):
-        if self.until is not None and self.until < self.date:
-            raise ValueProblem(
-                f"{self.until.isoformat()} is before the event date {self.date.isoformat()}",
-                "expected the event date or later",
-                field="until",
-            )
+        _not_before(self, "until", "date", "event date")
 
     def sort_key(self) -> tuple:
         return (
@@ -243,6 +250,9 @@ class Enrolment:
     start: date | None = attrs.field(default=None, validator=_opt_date)
     end: date | None = attrs.field(default=None, validator=_opt_date)
 
+    def __attrs_post_init__(self):
+        _not_before(self, "end", "start")
+
 
 @attrs.frozen(kw_only=True)
 class Service:
@@ -259,6 +269,9 @@ class Service:
         default=None, validator=_one_of(("day", "week", "month"), "period")
     )
     minutes: int | None = attrs.field(default=None, validator=_number(low=0, whole=True))
+
+    def __attrs_post_init__(self):
+        _not_before(self, "ended", "started")
 
 
 @attrs.frozen(kw_only=True)

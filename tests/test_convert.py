@@ -98,7 +98,16 @@ evaluation_docs = _doc(
     },
 )
 condition_docs = _doc({"name": words}, {"code": text, "diagnosed": iso_dates})
-enrolment_docs = _doc({"program": words}, {"start": iso_dates, "end": iso_dates})
+
+
+def _ordered(later: str, earlier: str):
+    """Keep documents whose period does not end before it starts."""
+    return lambda d: not (later in d and earlier in d and d[later] < d[earlier])
+
+
+enrolment_docs = _doc({"program": words}, {"start": iso_dates, "end": iso_dates}).filter(
+    _ordered("end", "start")
+)
 service_docs = _doc(
     {"name": words},
     {
@@ -110,7 +119,7 @@ service_docs = _doc(
         "per": st.sampled_from(["day", "week", "month"]),
         "minutes": st.integers(0, 600),
     },
-)
+).filter(_ordered("ended", "started"))
 plan_docs = _doc(
     {"kind": st.sampled_from(["ifsp", "iep"])},
     {
@@ -684,3 +693,21 @@ def test_a_file_that_is_not_utf8_is_an_input_error(engine, tmp_path):
         str(info.value)
         == f"{path} is not UTF-8 text\n  byte 10: 0xeb is not UTF-8; save it as UTF-8"
     )
+
+
+def test_message_periods_that_end_before_they_start(engine):
+    doc = good(
+        enrolments=[{"program": "part_c", "start": "2026-01-05", "end": "2025-12-31"}],
+        service_plans=[
+            {
+                "kind": "ifsp",
+                "services": [{"name": "OT", "started": "2026-03-01", "ended": "2026-02-01"}],
+            }
+        ],
+    )
+    assert problems_of(engine, doc) == [
+        "enrolments[0].end: 2025-12-31 is before the start date 2026-01-05; "
+        "expected the start date or later",
+        "service_plans[0].services[0].ended: 2026-02-01 is before the started date 2026-03-01; "
+        "expected the started date or later",
+    ]

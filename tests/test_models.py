@@ -82,23 +82,45 @@ evaluations = st.builds(
     note=maybe_text,
 )
 conditions = st.builds(Condition, name=words, code=maybe_text, diagnosed=st.none() | dates)
-enrolments = st.builds(Enrolment, program=words, start=st.none() | dates, end=st.none() | dates)
-services = st.builds(
-    Service,
-    name=words,
-    consented=st.none() | dates,
-    planned_start=st.none() | dates,
-    started=st.none() | dates,
-    ended=st.none() | dates,
-    sessions=st.none() | st.integers(0, 10),
-    per=st.sampled_from([None, "day", "week", "month"]),
-    minutes=st.none() | st.integers(0, 600),
+
+
+@st.composite
+def _period(draw):
+    """A start and an end, either may be missing; the end is never before the start."""
+    start = draw(st.none() | dates)
+    if start is None:
+        return None, draw(st.none() | dates)
+    days = draw(st.none() | st.integers(0, 900))
+    return start, None if days is None else start + timedelta(days=days)
+
+
+enrolments = st.builds(
+    lambda program, period: Enrolment(program=program, start=period[0], end=period[1]),
+    words,
+    _period(),
 )
+
+
+@st.composite
+def services(draw):
+    started, ended = draw(_period())
+    return Service(
+        name=draw(words),
+        consented=draw(st.none() | dates),
+        planned_start=draw(st.none() | dates),
+        started=started,
+        ended=ended,
+        sessions=draw(st.none() | st.integers(0, 10)),
+        per=draw(st.sampled_from([None, "day", "week", "month"])),
+        minutes=draw(st.none() | st.integers(0, 600)),
+    )
+
+
 plans = st.builds(
     ServicePlan,
     kind=st.sampled_from(["ifsp", "iep"]),
     meetings=st.lists(dates, max_size=3).map(tuple),
-    services=st.lists(services, max_size=3).map(tuple),
+    services=st.lists(services(), max_size=3).map(tuple),
 )
 cases = st.builds(
     Case,
@@ -121,7 +143,7 @@ EVERY_MODEL = [
     (Evaluation, evaluations),
     (Condition, conditions),
     (Enrolment, enrolments),
-    (Service, services),
+    (Service, services()),
     (ServicePlan, plans),
 ]
 
