@@ -134,11 +134,16 @@ converter.register_structure_hook_factory(_is_tuple, _tuple_hook)
 
 def _field_hook(attribute: attrs.Attribute, run_validator: bool):
     type_ = attribute.type
+    validator = attribute.validator if run_validator else None
+    inner = None  # looked up on first use: the field's type may not have its hook yet
 
     def hook(value: Any, _type: Any) -> Any:
-        result = converter.structure(value, type_)
-        if run_validator and attribute.validator is not None:
-            attribute.validator(None, attribute, result)
+        nonlocal inner
+        if inner is None:
+            inner = converter.get_structure_hook(type_)
+        result = inner(value, type_)
+        if validator is not None:
+            validator(None, attribute, result)
         return result
 
     return hook
@@ -149,6 +154,7 @@ def _object_hook(cls: type):
     own = cls in MODELS
     fields = [a for a in attrs.fields(cls) if a.init and not (cls is Case and a.name == "sections")]
     names = tuple(a.name for a in fields)
+    known = frozenset(names)
     required = [f'"{a.name}"' for a in fields if a.default is attrs.NOTHING]
     expected = (
         f"expected an object with {' and '.join(required)}" if required else "expected an object"
@@ -161,9 +167,18 @@ def _object_hook(cls: type):
     def hook(value: Any, _type: Any) -> Any:
         if not isinstance(value, Mapping):
             raise ValueProblem(f"{show_value(value)} is not an object", expected)
+        if known.issuperset(value):  # the usual case: no unknown keys
+            try:
+                return inner(value, _type)
+            except ClassValidationError:
+                raise
+            except Exception as exc:  # an object-level check (e.g. Score: one kind of score)
+                raise ClassValidationError(
+                    f"While structuring {cls.__name__}", [exc], cls
+                ) from None
         errors: list[Exception] = []
         for key in value:
-            if key in names:
+            if key in known:
                 continue
             shown = show_value(key)
             hint = did_you_mean(key, names) if isinstance(key, str) else None
@@ -173,7 +188,7 @@ def _object_hook(cls: type):
             exc.__notes__ = [AttributeValidationNote(f"Unknown key {shown}", str(key), None)]
             errors.append(exc)
         try:
-            result = inner({k: v for k, v in value.items() if k in names}, _type)
+            result = inner({k: v for k, v in value.items() if k in known}, _type)
         except ClassValidationError as exc:
             errors.extend(exc.exceptions)
         except Exception as exc:  # an object-level check (e.g. Score: one kind of score)
