@@ -468,3 +468,36 @@ def test_stored_documents_read_back_as_the_same_cases(engine):
     for document, _ in generate(part_c=30, part_b=30):
         case = engine.case_from_dict(document)
         assert stored_case(engine, json.loads(canonical_json(case_to_dict(case)))) == case
+
+
+def test_a_new_migration_must_be_applied_with_db_upgrade(tmp_path, engine, monkeypatch):
+    from click.testing import CliRunner
+
+    from eirules.cli import cli
+
+    path = tmp_path / "old.db"
+    Store.init(path, engine)[0].close()
+
+    def add_note_to_cases(db):
+        db["cases"].add_column("note", str)
+
+    monkeypatch.setattr(
+        migrations.migrations,
+        "_migrations",
+        [
+            *migrations.migrations._migrations,
+            migrations.migrations._Migration("0002_add_note_to_cases", add_note_to_cases),
+        ],
+    )
+    with pytest.raises(StorageError) as err:
+        Store.open(path, engine)
+    assert "needs upgrading" in str(err.value)
+    assert "migrations not applied: 0002_add_note_to_cases; run: eirules db upgrade" in str(
+        err.value
+    )
+    result = CliRunner().invoke(cli, ["db", "upgrade", "--db", str(path)])
+    assert result.output == f"Applied to {path}: 0002_add_note_to_cases\n"
+    store = Store.open(path, engine)
+    assert "note" in store.db["cases"].columns_dict
+    assert migrations.applied(store.db) == ["0001_initial_caseload", "0002_add_note_to_cases"]
+    store.close()
