@@ -59,7 +59,8 @@ def events_by_type(case: Case) -> dict[str, list[Event]]:
     return grouped
 
 
-def _of(case: Case, types: Iterable[str], program: str | None) -> list[Event]:
+def events_of(case: Case, types: Iterable[str], program: str | None = None) -> list[Event]:
+    """Like `Case.events_of`, from the per-case index: events of these types in canonical order."""
     grouped = events_by_type(case)
     found = [
         e
@@ -79,7 +80,7 @@ def delays_between(
     wanted = set(reasons)
     return [
         e
-        for e in _of(case, (DELAY_EVENT,), program)
+        for e in events_of(case, (DELAY_EVENT,), program)
         if e.reason in wanted and start <= e.date <= end
     ]
 
@@ -170,7 +171,7 @@ def compute_clock(
         )
     due = apply_weekend_rule(due, spec.get("on_weekend", "keep"), business)
     if stop_events is None:
-        stop_events = _of(case, spec["stop"], program)
+        stop_events = events_of(case, spec["stop"], program)
     window_start = opens if opens is not None else start
     met = next((e for e in stop_events if e.date >= min(window_start, start)), None)
     met_on = met.date if met is not None and met.date <= as_of else None
@@ -188,7 +189,7 @@ def compute_clock(
     if late and delays:
         excused_by = delays[0].reason
         reason = f"late for a documented reason: {excused_by.replace('_', ' ')} (from {delays[0].date.isoformat()})"
-    for event in _of(case, closing, program) if closing else ():
+    for event in events_of(case, closing, program) if closing else ():
         # An event about one service (e.g. consent withdrawn for speech therapy)
         # closes only the clock about that service.
         if event.service is not None and event.service != subject:

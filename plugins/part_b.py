@@ -14,6 +14,7 @@ import attrs
 
 from eirules.core.clocks import (
     clock_from_param,
+    events_of,
     latest_on_or_before,
     not_applicable,
     param_or_none,
@@ -50,6 +51,21 @@ TEAM_ONLY = (
     "special education and related services (34 CFR 300.8(a)(1), 300.306); the engine checks "
     "the age window, that the category is one the state allows and that the determination is on record"
 )
+
+
+def _events(case: Case, *types: str) -> list:
+    """This program's events of the given types, in canonical order (indexed per case)."""
+    return events_of(case, types, PROGRAM)
+
+
+def _first(case: Case, type_: str):
+    found = events_of(case, (type_,), PROGRAM)
+    return found[0] if found else None
+
+
+def _last(case: Case, type_: str):
+    found = events_of(case, (type_,), PROGRAM)
+    return found[-1] if found else None
 
 
 @hookimpl
@@ -128,7 +144,7 @@ def _eligibility(ctx: Context) -> Eligibility:
             program=PROGRAM, outcome="not_eligible", citation="34 CFR 300.101(a)", reason=reason
         )
     determined = None
-    for event in case.events_of("eligibility_determined", program=PROGRAM):
+    for event in _events(case, "eligibility_determined"):
         if event.date <= as_of:
             determined = event
     if determined is None or determined.outcome not in ("eligible", "not_eligible"):
@@ -311,7 +327,7 @@ def _clocks(ctx: Context) -> list[Clock]:
 
     # 300.301(c): initial evaluation within 60 days of consent (or the state's timeframe).
     consent = next(
-        (e for e in case.events_of("consent_for_evaluation", program=PROGRAM) if e.date <= as_of),
+        (e for e in _events(case, "consent_for_evaluation") if e.date <= as_of),
         None,
     )
     if consent is not None:
@@ -323,12 +339,12 @@ def _clocks(ctx: Context) -> list[Clock]:
     eligible = next(
         (
             e
-            for e in case.events_of("eligibility_determined", program=PROGRAM)
+            for e in _events(case, "eligibility_determined")
             if e.outcome == "eligible" and e.date <= as_of
         ),
         None,
     )
-    meetings = case.events_of("iep_meeting_held", program=PROGRAM)
+    meetings = _events(case, "iep_meeting_held")
     if eligible is not None:
         clocks.append(
             _clock(
@@ -342,7 +358,7 @@ def _clocks(ctx: Context) -> list[Clock]:
 
     # 300.124(b), 300.101(b): IEP developed and implemented by the third birthday.
     referral = next(
-        (e for e in case.events_of("referral_from_part_c", program=PROGRAM) if e.date <= as_of),
+        (e for e in _events(case, "referral_from_part_c") if e.date <= as_of),
         None,
     )
     if referral is not None:
@@ -352,7 +368,7 @@ def _clocks(ctx: Context) -> list[Clock]:
         return clocks
 
     # 300.324(b)(1): IEP reviewed at least once a year.
-    reviews = case.events_of("iep_meeting_held", "iep_review_held", program=PROGRAM)
+    reviews = _events(case, "iep_meeting_held", "iep_review_held")
     last, previous = latest_on_or_before(reviews, as_of)
     if last is not None:
         clocks.append(
@@ -362,8 +378,8 @@ def _clocks(ctx: Context) -> list[Clock]:
         )
 
     # 300.303(b)(2): reevaluation at least every 3 years unless waived by agreement.
-    evaluations = case.events_of(
-        "evaluation_completed", "reevaluation_completed", "reevaluation_waived", program=PROGRAM
+    evaluations = _events(
+        case, "evaluation_completed", "reevaluation_completed", "reevaluation_waived"
     )
     last_eval, previous_eval = latest_on_or_before(evaluations, as_of)
     if last_eval is not None and (last is not None or ctx.eligibility.outcome == "eligible"):
@@ -409,7 +425,7 @@ def _iep_by_third_birthday(ctx: Context, referral, found_not_eligible: bool) -> 
             start=referral.date,
             reason="the team found the child not eligible for Part B",
         )
-    meetings = ctx.case.events_of("iep_meeting_held", program=PROGRAM)
+    meetings = _events(ctx.case, "iep_meeting_held")
     clock = _clock(
         ctx,
         "iep_by_third_birthday",
@@ -448,7 +464,7 @@ def _summer(ctx: Context) -> bool | None:
 def _recurring(
     ctx: Context, name: str, last, previous, stops: tuple[str, ...], label: str
 ) -> Clock:
-    events = ctx.case.events_of(*stops, program=PROGRAM)
+    events = _events(ctx.case, *stops)
     clock = _clock(ctx, name, start=last.date, label=label, stop_events=_after(events, last.date))
     if clock.due is not None and clock.status != "met" and clock.due >= ctx.ends:
         return attrs.evolve(
@@ -487,7 +503,7 @@ def _transition_services(ctx: Context, last) -> Clock:
             label=label,
             reason=f"the student turns {age.value} on {turns}, after Part B ends ({ctx.ends})",
         )
-    stops = ctx.case.events_of("transition_services_in_iep", program=PROGRAM)
+    stops = _events(ctx.case, "transition_services_in_iep")
     clock = _clock(
         ctx,
         "transition_services",
@@ -519,7 +535,7 @@ def _age_of_majority(ctx: Context, last) -> Clock:
     years = ruleset.param("part_b.age_of_majority_notice_years", ctx.as_of)
     leap = ruleset.value("dates.leap_day_birthday", ctx.as_of)
     reaches = birthday(ctx.case.child.birth_date, majority.value, leap_day=leap)
-    stops = ctx.case.events_of("age_of_majority_notice_given", program=PROGRAM)
+    stops = _events(ctx.case, "age_of_majority_notice_given")
     clock = _clock(
         ctx,
         "age_of_majority_notice",
@@ -549,7 +565,7 @@ def findings_for(case: Case, ruleset: Ruleset, as_of: date, eligibility, clocks)
     if ctx is None:
         return None
     findings = list(ctx.findings)
-    if ctx.case.first("referral_from_part_c", program=PROGRAM) is not None and _summer(ctx):
+    if _first(ctx.case, "referral_from_part_c") is not None and _summer(ctx):
         findings.append(
             Finding(
                 rule="part_b.summer_third_birthday",

@@ -15,6 +15,7 @@ import attrs
 
 from eirules.core.clocks import (
     clock_from_param,
+    events_of,
     latest_on_or_before,
     not_applicable,
     param_or_none,
@@ -55,6 +56,21 @@ EVENT_TYPES = {
 
 #: Risk-factor names recorded on the child that make a referral required (303.303(b)).
 REQUIRED_REFERRAL_EVENTS = ("abuse_or_neglect_substantiated", "substance_exposure_identified")
+
+
+def _events(case: Case, *types: str) -> list:
+    """This program's events of the given types, in canonical order (indexed per case)."""
+    return events_of(case, types, PROGRAM)
+
+
+def _first(case: Case, type_: str):
+    found = events_of(case, (type_,), PROGRAM)
+    return found[0] if found else None
+
+
+def _last(case: Case, type_: str):
+    found = events_of(case, (type_,), PROGRAM)
+    return found[-1] if found else None
 
 
 @hookimpl
@@ -114,7 +130,7 @@ def _build_context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
         third_birthday=b3,
         end=end,
         end_reason=end_reason,
-        referral=view.first("referral_received", program=PROGRAM),
+        referral=_first(view, "referral_received"),
     )
     ctx.eligibility = _eligibility(ctx)
     return ctx
@@ -122,7 +138,7 @@ def _build_context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
 
 def _part_c_end(case: Case, ruleset: Ruleset, b3: date) -> tuple[date, str]:
     """The day Part C ends: the third birthday, unless the 303.211 option was elected."""
-    elected = case.first("extension_elected", program=PROGRAM)
+    elected = _first(case, "extension_elected")
     offered = (
         param_or_none(ruleset, "part_c.extended_eligibility", elected.date) if elected else None
     )
@@ -542,7 +558,7 @@ def _eligibility(ctx: Context) -> Eligibility:
             reason="Eligible for Part C: " + "; ".join(reasons) + ".",
         )
     team = None
-    for event in case.events_of("eligibility_determined", program=PROGRAM):
+    for event in _events(case, "eligibility_determined"):
         if event.date <= as_of and event.outcome in ("eligible", "not_eligible"):
             team = event
     if team is not None and delay_outcome is None:
@@ -650,7 +666,7 @@ def _clocks(ctx: Context) -> list[Clock]:
     branch = _late_referral(ctx)
     # Not eligible on the merits (not merely aged out: past clocks still show how they ended).
     not_eligible = ctx.eligibility.outcome == "not_eligible" and as_of < ctx.end
-    determined = case.last("eligibility_determined", program=PROGRAM)
+    determined = _last(case, "eligibility_determined")
     team_not_eligible = (
         determined is not None and determined.date <= as_of and determined.outcome == "not_eligible"
     )
@@ -681,7 +697,7 @@ def _clocks(ctx: Context) -> list[Clock]:
                     "assessment or initial IFSP meeting is required; refer to the SEA and LEA with parental consent",
                 )
             )
-        elif team_not_eligible and not case.events_of("ifsp_meeting_held", program=PROGRAM):
+        elif team_not_eligible and not _events(case, "ifsp_meeting_held"):
             clocks.append(
                 not_applicable(
                     id="initial_ifsp_meeting",
@@ -707,8 +723,8 @@ def _clocks(ctx: Context) -> list[Clock]:
         return clocks
 
     # 303.342(e): each service as soon as possible after consent; timely is the state's number.
-    consents = case.events_of("consent_for_services", program=PROGRAM)
-    started = case.events_of("service_started", program=PROGRAM)
+    consents = _events(case, "consent_for_services")
+    started = _events(case, "service_started")
     seen: set[str] = set()
     for consent in consents:
         if consent.date > as_of:
@@ -756,9 +772,7 @@ def _clocks(ctx: Context) -> list[Clock]:
             )
 
     # 303.342(b), (c): six-monthly reviews and the annual meeting, counted from the last one.
-    periodic = case.events_of(
-        "ifsp_meeting_held", "ifsp_review_held", "ifsp_annual_meeting_held", program=PROGRAM
-    )
+    periodic = _events(case, "ifsp_meeting_held", "ifsp_review_held", "ifsp_annual_meeting_held")
     last, previous = latest_on_or_before(periodic, as_of)
     if last is not None:
         clocks.append(
@@ -771,7 +785,7 @@ def _clocks(ctx: Context) -> list[Clock]:
                 "IFSP periodic review",
             )
         )
-    annual = case.events_of("ifsp_meeting_held", "ifsp_annual_meeting_held", program=PROGRAM)
+    annual = _events(case, "ifsp_meeting_held", "ifsp_annual_meeting_held")
     last, previous = latest_on_or_before(annual, as_of)
     if last is not None:
         clocks.append(
@@ -794,7 +808,7 @@ def _clocks(ctx: Context) -> list[Clock]:
 def _recurring(
     ctx: Context, name: str, last, previous, stops: tuple[str, ...], label: str
 ) -> Clock:
-    events = _after(ctx.case.events_of(*stops, program=PROGRAM), last.date)
+    events = _after(_events(ctx.case, *stops), last.date)
     clock = _clock(ctx, name, id=name, start=last.date, label=label, stop_events=events)
     if clock.due is not None and clock.status != "met" and clock.due >= ctx.end:
         return attrs.evolve(
@@ -816,7 +830,7 @@ def _recurring(
             id=name,
             start=previous.date,
             label=label,
-            stop_events=_after(ctx.case.events_of(*stops, program=PROGRAM), previous.date),
+            stop_events=_after(_events(ctx.case, *stops), previous.date),
         )
         if before.status == "met_late":
             note = f"the previous one was due {before.due} and held late on {before.met_on}"
@@ -827,13 +841,13 @@ def _recurring(
 def _transition_clocks(ctx: Context, branch: str | None) -> list[Clock]:
     case, ruleset, as_of, referral = ctx.case, ctx.ruleset, ctx.as_of, ctx.referral
     clocks = []
-    potential = case.last("part_b_potential_eligibility", program=PROGRAM)
+    potential = _last(case, "part_b_potential_eligibility")
     not_potential = (
         potential is not None
         and potential.date <= as_of
         and potential.outcome == "not_potentially_eligible"
     )
-    objection = case.first("notification_objection", program=PROGRAM)
+    objection = _first(case, "notification_objection")
     opt_out = (
         objection is not None and objection.date <= as_of and _opt_out(ruleset, objection.date)
     )
@@ -948,17 +962,13 @@ def _asap_notification(ctx: Context, label: str) -> Clock:
     determined = next(
         (
             e
-            for e in case.events_of("eligibility_determined", program=PROGRAM)
+            for e in _events(case, "eligibility_determined")
             if e.outcome == "eligible" and e.date <= ctx.as_of
         ),
         None,
     )
     sent = next(
-        (
-            e
-            for e in case.events_of("transition_notification_sent", program=PROGRAM)
-            if e.date <= ctx.as_of
-        ),
+        (e for e in _events(case, "transition_notification_sent") if e.date <= ctx.as_of),
         None,
     )
     cite = "34 CFR 303.209(b)(1)(ii)"
@@ -1017,10 +1027,10 @@ def referrals_for(case: Case, ruleset: Ruleset, as_of: date, eligibility):
         return None
     case = ctx.case
     referrals: list[Referral] = []
-    received = [e for e in case.events_of("referral_received", program=PROGRAM) if e.date <= as_of]
+    received = [e for e in _events(case, "referral_received") if e.date <= as_of]
 
     # 303.303(a)(2)(i): within 7 days of identifying the child.
-    for identified in case.events_of("child_identified", program=PROGRAM):
+    for identified in _events(case, "child_identified"):
         if identified.date > as_of or identified.date >= ctx.third_birthday:
             continue
         referrals.append(
@@ -1029,7 +1039,7 @@ def referrals_for(case: Case, ruleset: Ruleset, as_of: date, eligibility):
         break
     # 303.303(b): referral required for abuse or neglect and substance exposure.
     for type_ in REQUIRED_REFERRAL_EVENTS:
-        event = case.first(type_, program=PROGRAM)
+        event = _first(case, type_)
         if event is None or event.date > as_of or event.date >= ctx.third_birthday:
             continue
         referrals.append(
@@ -1086,14 +1096,10 @@ def _part_b_referrals(ctx: Context) -> list[Referral]:
     case, ruleset, as_of = ctx.case, ctx.ruleset, ctx.as_of
     branch = _late_referral(ctx)
     sent = next(
-        (
-            e
-            for e in case.events_of("transition_notification_sent", program=PROGRAM)
-            if e.date <= as_of
-        ),
+        (e for e in _events(case, "transition_notification_sent") if e.date <= as_of),
         None,
     )
-    potential = case.last("part_b_potential_eligibility", program=PROGRAM)
+    potential = _last(case, "part_b_potential_eligibility")
     if (
         potential is not None
         and potential.outcome == "not_potentially_eligible"
@@ -1110,7 +1116,7 @@ def _part_b_referrals(ctx: Context) -> list[Referral]:
                 status="not_required",
             )
         ]
-    objection = case.first("notification_objection", program=PROGRAM)
+    objection = _first(case, "notification_objection")
     if objection is not None and objection.date <= as_of and _opt_out(ruleset, objection.date):
         return [
             Referral(
