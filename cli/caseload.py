@@ -114,7 +114,14 @@ def show_due(rows: list[dict], fmt: str, *, title: str | None = None) -> None:
     )
 
 
-def _warn_stale(store: Store) -> None:
+def _warn_stale(store: Store, rows: list[dict] = (), as_of: date | None = None) -> None:
+    oldest = min((r["evaluated_as_of"] for r in rows), default=None)
+    if as_of is not None and oldest is not None and oldest < as_of.isoformat():
+        click.echo(
+            f"Note: some clocks were computed as of {oldest}; clocks that opened since are not "
+            f"shown until `eirules evaluate --all --as-of {as_of.isoformat()}`.",
+            err=True,
+        )
     stale = store.case_count("changed_since_evaluation") + store.case_count("not_evaluated")
     if stale:
         click.echo(
@@ -170,7 +177,7 @@ def due_command(ctx, within, caseworker, as_of, fmt, db_path):
     as_of = as_of or date.today()
     rows = store.due(as_of=as_of, within_days=within, caseworker=caseworker)
     show_due(rows, fmt)
-    _warn_stale(store)
+    _warn_stale(store, rows, as_of)
 
 
 @click.command("overdue")
@@ -187,9 +194,10 @@ def overdue_command(ctx, caseworker, as_of, fmt, db_path):
         eirules overdue --as-of 2026-03-02 --format csv > overdue.csv
     """
     store = open_store(ctx, db_path)
-    rows = store.due(as_of=as_of or date.today(), caseworker=caseworker, overdue_only=True)
+    as_of = as_of or date.today()
+    rows = store.due(as_of=as_of, caseworker=caseworker, overdue_only=True)
     show_due(rows, fmt)
-    _warn_stale(store)
+    _warn_stale(store, rows, as_of)
 
 
 @click.command("evaluate")

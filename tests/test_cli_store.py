@@ -270,3 +270,12 @@ def test_every_command_has_help_with_an_example(command):
     assert result.exit_code == 0
     assert "Example" in result.output
     assert "--db" in result.output
+
+
+def test_due_later_than_the_last_evaluation_says_so(run, tmp_path):
+    run("cases", "import", case_file(tmp_path))
+    run("evaluate", "--all", "--as-of", "2026-02-10")
+    result = CliRunner().invoke(cli, ["overdue", "--as-of", "2026-02-25", "--format", "json"])
+    rows = json.loads(result.stdout)
+    assert [(r["clock"], r["days_left"]) for r in rows] == [("initial_ifsp_meeting", -6)]
+    assert result.stderr.startswith("Note: some clocks were computed as of 2026-02-10;")
