@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 
 import click
 
-from eirules.core.convert import determination_to_dict
+from eirules.core.convert import determination_to_dict, parse_json
 from eirules.core.plugin_manager import plugin_info
 
 from . import get_engine
@@ -39,7 +40,7 @@ as_of_option = click.option(
 
 
 @click.command()
-@click.argument("case_file", type=click.Path(dir_okay=False))
+@click.argument("case_file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "--ruleset",
     "ruleset_id",
@@ -58,7 +59,8 @@ as_of_option = click.option(
 def check(ctx, case_file, ruleset_id, as_of, fmt):
     """Check one case file: eligibility, clocks, referrals, with reasons and citations.
 
-    CASE_FILE is a case file (docs/case-file.md). The text output says what is
+    CASE_FILE is a case file (docs/case-file.md), or - to read one from
+    standard input. The text output says what is
     due next, each program's eligibility and why, every clock with its due date
     and citation, referrals to make and the findings behind them; the JSON output
     is the stable determination (docs/determination.md). The same file, ruleset
@@ -71,9 +73,14 @@ def check(ctx, case_file, ruleset_id, as_of, fmt):
     Examples:
         eirules check examples/mo-0001.json --as-of 2026-02-01
         eirules check examples/mo-0001.json --ruleset us-mo --format json
+        cat examples/mo-0001.json | eirules check - --as-of 2026-02-01
     """
     engine = get_engine(ctx)
-    case = engine.load_case(case_file)
+    if case_file == "-":
+        text = sys.stdin.read()
+        case = engine.case_from_dict(parse_json(text, source="stdin"), source="stdin")
+    else:
+        case = engine.load_case(case_file)
     determination = engine.evaluate(case, ruleset_id, as_of or date.today())
     if fmt == "json":
         click.echo(json.dumps(determination_to_dict(determination), indent=2))

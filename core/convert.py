@@ -458,15 +458,20 @@ def read_json(path: str | Path) -> Any:
         ) from None
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    return parse_json(text, source=str(path))
+
+
+def parse_json(text: str, *, source: str = "input") -> Any:
+    """Parse JSON text, turning syntax errors into InputError with line and column."""
     try:
-        return json.loads(text)
+        return json.loads(text.removeprefix("\ufeff"))
     except json.JSONDecodeError as exc:
         raise InputError(
-            f"{path} is not valid JSON",
+            f"{source} is not valid JSON",
             [Problem(f"line {exc.lineno}, column {exc.colno}", exc.msg)],
         ) from None
     except (ValueError, RecursionError) as exc:  # a number too long, nesting too deep
-        raise InputError(f"{path} is not valid JSON", [Problem("$", str(exc))]) from None
+        raise InputError(f"{source} is not valid JSON", [Problem("$", str(exc))]) from None
 
 
 # Determinations ----------------------------------------------------------------

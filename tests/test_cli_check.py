@@ -379,3 +379,17 @@ def test_evaluate_with_the_wrong_arguments_is_an_input_error(engine, case, as_of
     with pytest.raises(InputError) as info:
         engine.evaluate(case, "us", as_of)
     assert [str(p) for p in info.value.problems] == [message]
+
+
+def test_check_reads_a_case_file_from_stdin():
+    result = CliRunner().invoke(
+        cli, ["check", "-", "--as-of", "2026-02-01", "--format", "json"], input=MO.read_text()
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["case"] == "MO-0001"
+
+
+def test_check_bad_stdin_names_stdin():
+    result = CliRunner().invoke(cli, ["check", "-"], input='{"id": 1}')
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: stdin is not valid\n  id: 1 is not a string\n")
