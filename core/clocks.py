@@ -7,6 +7,7 @@ turns a clock definition from a ruleset (a ``clock`` parameter) into a
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
@@ -45,17 +46,18 @@ def status_of(
     return "pending"
 
 
-_index: list = [None, None]
+_index = threading.local()
 
 
 def events_by_type(case: Case) -> dict[str, list[Event]]:
     """The case's events grouped by type, in date order (cached for the last case asked)."""
-    if _index[0] is case:
-        return _index[1]
+    entry = getattr(_index, "entry", None)
+    if entry is not None and entry[0] is case:
+        return entry[1]
     grouped: dict[str, list[Event]] = {}
     for event in case.events:
         grouped.setdefault(event.type, []).append(event)
-    _index[:] = [case, grouped]
+    _index.entry = (case, grouped)
     return grouped
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import attrs
@@ -92,13 +93,14 @@ class Programs:
     part_b_from: date | None
 
 
-_last: list = [None, None, None]
+_last = threading.local()
 
 
 def programs_of(case: Case, third_birthday: date) -> Programs:
     """Recognise the programs of a case (cached for the case last asked about)."""
-    if _last[0] is case and _last[1] == third_birthday:
-        return _last[2]
+    entry = getattr(_last, "entry", None)
+    if entry is not None and entry[0] is case and entry[1] == third_birthday:
+        return entry[2]
     from . import part_b, part_c
 
     explicit = set(case.programs)
@@ -135,7 +137,7 @@ def programs_of(case: Case, third_birthday: date) -> Programs:
         part_b=part_b_,
         part_b_from=min(b_starts) if b_starts else third_birthday,
     )
-    _last[:] = [case, third_birthday, result]
+    _last.entry = (case, third_birthday, result)
     return result
 
 

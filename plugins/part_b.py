@@ -8,6 +8,7 @@ clock's start event happened.
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import attrs
@@ -87,14 +88,16 @@ class Context:
     findings: list = attrs.field(factory=list)
 
 
-_cache: list = [None, None, None, None]
+#: The last case analysed, per thread: the four hooks of one evaluation share it.
+_cache = threading.local()
 
 
 def _context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
-    if _cache[0] is case and _cache[1] is ruleset and _cache[2] == as_of:
-        return _cache[3]
+    entry = getattr(_cache, "entry", None)
+    if entry is not None and entry[0] is case and entry[1] is ruleset and entry[2] == as_of:
+        return entry[3]
     ctx = _build(case, ruleset, as_of)
-    _cache[:] = [case, ruleset, as_of, ctx]
+    _cache.entry = (case, ruleset, as_of, ctx)
     return ctx
 
 

@@ -8,6 +8,7 @@ once and shared by the four hooks (see `_context`).
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 from typing import Any
 
@@ -97,14 +98,16 @@ class Context:
     clocks: list = attrs.field(factory=list)
 
 
-_cache: list = [None, None, None, None]
+#: The last case analysed, per thread: the four hooks of one evaluation share it.
+_cache = threading.local()
 
 
 def _context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
-    if _cache[0] is case and _cache[1] is ruleset and _cache[2] == as_of:
-        return _cache[3]
+    entry = getattr(_cache, "entry", None)
+    if entry is not None and entry[0] is case and entry[1] is ruleset and entry[2] == as_of:
+        return entry[3]
     ctx = _build_context(case, ruleset, as_of)
-    _cache[:] = [case, ruleset, as_of, ctx]
+    _cache.entry = (case, ruleset, as_of, ctx)
     return ctx
 
 

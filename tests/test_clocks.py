@@ -308,3 +308,30 @@ def test_any_valid_case_file_evaluates_without_a_traceback(engine, data, as_of):
         assert k.citation is not None and k.status
         if k.status == "not_applicable":
             assert k.reason
+
+
+def test_per_case_caches_are_per_thread(engine):
+    """The hooks share one analysis per case; two threads evaluating different cases never mix them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from eirules.core.convert import determination_to_dict
+
+    def build(birth, referral):
+        return engine.case_from_dict(
+            {
+                "id": f"T-{birth}",
+                "ruleset": "us",
+                "child": {"birth_date": birth},
+                "events": [{"type": "referral_received", "date": referral}],
+            }
+        )
+
+    cases = [build("2024-11-02", "2026-01-05"), build("2023-06-10", "2026-05-15")] * 50
+    expected = [determination_to_dict(engine.evaluate(c, "us", D("2026-06-01"))) for c in cases]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(
+            pool.map(
+                lambda c: determination_to_dict(engine.evaluate(c, "us", D("2026-06-01"))), cases
+            )
+        )
+    assert got == expected
