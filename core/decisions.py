@@ -9,6 +9,7 @@ import attrs
 from attrs.validators import in_, instance_of, optional
 
 ELIGIBILITY_OUTCOMES = ("eligible", "not_eligible", "needs_information")
+REFERRAL_STATUSES = ("to_make", "made", "not_required")
 
 #: Clock statuses, in the order a case manager should look at them.
 CLOCK_STATUSES = (
@@ -92,8 +93,8 @@ class Referral:
     to: str
     reason: str
     citation: str
-    by: date | None = None
-    status: str = "to_make"  # to_make | made | not_required
+    by: date | None = attrs.field(default=None, validator=optional(instance_of(date)))
+    status: str = attrs.field(default="to_make", validator=in_(REFERRAL_STATUSES))
 
 
 @attrs.frozen(kw_only=True)

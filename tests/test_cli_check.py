@@ -111,6 +111,20 @@ def test_check_json_has_the_stable_keys_in_a_stable_order():
             "reason",
             "citation",
         ]
+    for eligibility in data["eligibility"]:
+        assert list(eligibility) == ["program", "outcome", "basis", "citation", "missing", "reason"]
+    assert data["referrals"]
+    for referral in data["referrals"]:
+        assert list(referral) == [
+            "id",
+            "program",
+            "referrer",
+            "to",
+            "reason",
+            "citation",
+            "by",
+            "status",
+        ]
     for finding in data["findings"]:
         assert set(finding) == {
             "rule",
