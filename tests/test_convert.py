@@ -711,3 +711,99 @@ def test_message_periods_that_end_before_they_start(engine):
         "service_plans[0].services[0].ended: 2026-02-01 is before the started date 2026-03-01; "
         "expected the started date or later",
     ]
+
+
+# Determinations round trip --------------------------------------------------------------------
+
+
+def _determinations():
+    from eirules.core.decisions import (
+        CLOCK_STATUSES,
+        ELIGIBILITY_OUTCOMES,
+        REFERRAL_STATUSES,
+        Clock,
+        Determination,
+        Eligibility,
+        Finding,
+        Referral,
+    )
+
+    days = st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 1, 1))
+    maybe_days = st.none() | days
+    plain = st.recursive(
+        st.none() | st.booleans() | st.integers(-(10**9), 10**9) | text,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(text, inner, max_size=3),
+        max_leaves=6,
+    )
+    names = st.lists(words, max_size=2).map(tuple)
+    return st.builds(
+        Determination,
+        case=words,
+        ruleset=words,
+        ruleset_version=text,
+        as_of=days,
+        engine=text,
+        eligibility=st.lists(
+            st.builds(
+                Eligibility,
+                program=words,
+                outcome=st.sampled_from(ELIGIBILITY_OUTCOMES),
+                basis=names,
+                citation=text,
+                missing=names,
+                reason=text,
+            ),
+            max_size=2,
+        ),
+        clocks=st.lists(
+            st.builds(
+                Clock,
+                id=words,
+                program=words,
+                start=maybe_days,
+                due=maybe_days,
+                status=st.sampled_from(CLOCK_STATUSES),
+                citation=text,
+                opens=maybe_days,
+                met_on=maybe_days,
+                reason=st.none() | text,
+                excused_by=st.none() | text,
+                label=text,
+                subject=st.none() | text,
+            ),
+            max_size=3,
+        ),
+        referrals=st.lists(
+            st.builds(
+                Referral,
+                id=words,
+                program=words,
+                referrer=text,
+                to=text,
+                reason=text,
+                citation=text,
+                by=maybe_days,
+                status=st.sampled_from(REFERRAL_STATUSES),
+            ),
+            max_size=2,
+        ),
+        findings=st.lists(
+            st.builds(
+                Finding,
+                rule=words,
+                outcome=text,
+                reason=text,
+                citation=text,
+                program=st.none() | text,
+                inputs=st.dictionaries(text, plain, max_size=3),
+                parameters=st.dictionaries(text, plain, max_size=3),
+            ),
+            max_size=2,
+        ),
+    )
+
+
+@given(_determinations())
+def test_any_determination_round_trips_through_its_json(det):
+    data = json.loads(json.dumps(determination_to_dict(det)))
+    assert determination_from_dict(data) == det
