@@ -144,13 +144,53 @@ def test_hook_eligibility_for_clocks_for_referrals_for_findings_for(sample_engin
     assert [r.id for r in det.referrals] == ["home_visit_to_nurse"]
     (finding,) = [f for f in det.findings if f.rule == "home_visit.follow_up_counted"]
     assert finding.inputs == {"home_visit_requested": "2026-01-05"}
-    assert finding.parameters == {"follow_up_days": 10}
+    assert finding.parameters == {"home_visits.follow_up_days": 10}
+    assert finding.citation == clock.citation == "Sample agency policy 2"
     assert finding.reason == "Counted 10 days from the request under ruleset sample-agency."
 
 
-def test_hook_clocks_for_pending_before_the_due_date(sample_engine):
-    det = sample_engine.evaluate(sample_case(sample_engine), None, date(2026, 1, 15))
-    assert det.clock("home_visit_follow_up").status == "pending"
+def test_hook_clocks_for_reads_the_plugins_own_ruleset_parameter(sample_engine):
+    """home_visits.follow_up_days (10, sample-agency ruleset): due 2026-01-15, met on the 12th."""
+    case = sample_case(
+        sample_engine,
+        events=[
+            {"type": "home_visit_requested", "date": "2026-01-05"},
+            {"type": "home_visit_made", "date": "2026-01-12"},
+        ],
+    )
+    clock = sample_engine.evaluate(case, None, date(2026, 1, 20)).clock("home_visit_follow_up")
+    assert (clock.due, clock.met_on, clock.status) == (date(2026, 1, 15), date(2026, 1, 12), "met")
+    soon = sample_engine.evaluate(sample_case(sample_engine), None, date(2026, 1, 10))
+    assert soon.clock("home_visit_follow_up").status == "due_soon"
+
+
+def test_hook_clocks_for_without_the_plugins_ruleset_gives_no_clock(sample_engine):
+    det = sample_engine.evaluate(sample_case(sample_engine), "us", date(2026, 1, 20))
+    assert det.clock("home_visit_follow_up") is None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core/rulesets.py Ruleset._resolve merges a clock with its parent's even when only "
+    "the child declares it (KeyError); reported to the rulesets owner",
+)
+def test_a_clock_parameter_declared_in_a_plugin_ruleset_can_be_read(tmp_path):
+    folder = tmp_path / "clock-agency"
+    folder.mkdir()
+    (folder / "ruleset.toml").write_text(
+        '[ruleset]\nid = "clock-agency"\ntitle = "Clock agency (fictional)"\n'
+        'jurisdiction = "US"\nextends = "us"\nversion = "0.1"\n'
+    )
+    (folder / "visits.toml").write_text(
+        "[parameters.visits.follow_up]\n"
+        'label = "Follow-up visit (fictional)"\ntype = "clock"\n\n'
+        "[[parameters.visits.follow_up.values]]\neffective = 2020-01-01\n"
+        'value = { start = ["home_visit_requested"], length = 10, unit = "calendar_days" }\n'
+        'citation = "Fictional policy"\n'
+    )
+    engine = Engine(pm=get_plugin_manager(entry_points=False), ruleset_dirs=[tmp_path])
+    ruleset = engine.rulesets.get("clock-agency")
+    assert ruleset.value("visits.follow_up", date(2026, 1, 5))["length"] == 10
 
 
 def test_hook_returning_none_means_no_opinion(sample_engine):

@@ -1,25 +1,25 @@
 """A third-party plugin implementing every eirules hook, as an agency would write one.
 
-It adds a fictional "home_visit" program: an event type, a case section, a ruleset
-folder, a command, and an eligibility outcome, clock, referral and finding. The
-numbers in it are fictional and belong to this test plugin only.
+It adds a fictional "home_visit" program: event types, a case section, a ruleset
+folder (whose `home_visits.follow_up_days` parameter sets the follow-up time), a
+command, and an eligibility outcome, clock, referral and finding. Everything in it
+is fictional and belongs to this test plugin only.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import attrs
 import click
 
 from eirules import hookimpl
-from eirules.core.decisions import Clock, Eligibility, Finding, Referral
+from eirules.core.clocks import compute_clock
+from eirules.core.decisions import Eligibility, Finding, Referral
 from eirules.core.engine import EventType
 
 PROGRAM = "home_visit"
-#: Fictional: the sample agency's own follow-up window, not a legal clock.
-FOLLOW_UP_DAYS = 10
+FOLLOW_UP = "home_visits.follow_up_days"
 
 
 @attrs.frozen(kw_only=True)
@@ -37,7 +37,8 @@ def register_event_types():
             "home_visit_requested",
             (PROGRAM,),
             "The family asked for a home visit (sample plugin).",
-        )
+        ),
+        EventType("home_visit_made", (PROGRAM,), "A home visit was made (sample plugin)."),
     ]
 
 
@@ -79,19 +80,26 @@ def eligibility_for(case):
 
 
 @hookimpl
-def clocks_for(case, as_of):
+def clocks_for(case, ruleset, as_of):
     requested = case.first("home_visit_requested")
-    if requested is None:
+    if requested is None or not ruleset.has(FOLLOW_UP):
         return None
-    due = requested.date + timedelta(days=FOLLOW_UP_DAYS)
+    days = ruleset.param(FOLLOW_UP, requested.date)
     return [
-        Clock(
+        compute_clock(
+            case,
             id="home_visit_follow_up",
             program=PROGRAM,
+            spec={
+                "start": ["home_visit_requested"],
+                "length": days.value,
+                "unit": "calendar_days",
+                "stop": ["home_visit_made"],
+            },
+            citation=days.citation,
             start=requested.date,
-            due=due,
-            status="overdue" if as_of > due else "pending",
-            citation="Sample agency policy 2",
+            as_of=as_of,
+            due_soon_days=ruleset.value("clocks.due_soon_days", as_of),
             label="Home visit follow-up",
         )
     ]
@@ -118,14 +126,16 @@ def findings_for(case, ruleset, clocks):
     follow_up = [c for c in clocks if c.id == "home_visit_follow_up"]
     if not follow_up:
         return None
+    clock = follow_up[0]
+    param = ruleset.param(FOLLOW_UP, clock.start)
     return [
         Finding(
             rule="home_visit.follow_up_counted",
-            outcome=follow_up[0].status,
-            reason=f"Counted {FOLLOW_UP_DAYS} days from the request under ruleset {ruleset.id}.",
-            citation="Sample agency policy 2",
+            outcome=clock.status,
+            reason=f"Counted {param.value} days from the request under ruleset {ruleset.id}.",
+            citation=param.citation,
             program=PROGRAM,
-            inputs={"home_visit_requested": follow_up[0].start.isoformat()},
-            parameters={"follow_up_days": FOLLOW_UP_DAYS},
+            inputs={"home_visit_requested": clock.start.isoformat()},
+            parameters={FOLLOW_UP: param.value},
         )
     ]
