@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from eirules.core.errors import EirulesError
+from eirules.core.errors import EirulesError, InputError
 
 #: Command modules shipped with eirules; each defines `register(cli)`.
 COMMAND_MODULES = (
@@ -29,7 +29,7 @@ class EirulesGroup(click.Group):
             return super().invoke(ctx)
         except EirulesError as exc:
             click.echo(f"Error: {exc}", err=True)
-            ctx.exit(getattr(exc, "exit_code", 2 if exc.__class__.__name__ == "InputError" else 1))
+            ctx.exit(getattr(exc, "exit_code", 2 if isinstance(exc, InputError) else 1))
 
 
 @click.group(cls=EirulesGroup, context_settings=CONTEXT_SETTINGS)
