@@ -9,6 +9,7 @@ from datetime import date
 import click
 
 from eirules.core.convert import determination_to_dict, parse_json
+from eirules.core.errors import EirulesError
 from eirules.core.plugin_manager import plugin_info
 
 from . import get_engine
@@ -59,15 +60,17 @@ as_of_option = click.option(
 def check(ctx, case_file, ruleset_id, as_of, fmt):
     """Check one case file: eligibility, clocks, referrals, with reasons and citations.
 
-    CASE_FILE is a case file (docs/case-file.md), or - to read one from
-    standard input. The text output says what is
-    due next, each program's eligibility and why, every clock with its due date
-    and citation, referrals to make and the findings behind them; the JSON output
-    is the stable determination (docs/determination.md). The same file, ruleset
-    version and as-of date always give the same output.
+    CASE_FILE is a case file (docs/case-file.md), or - to read one from standard
+    input. The text output says what is due next, each program's eligibility and
+    why, every clock with its due date and citation, referrals to make and the
+    findings behind them; the JSON output is the stable determination
+    (docs/determination.md). The same file, ruleset version and as-of date always
+    give the same output.
 
     Exit status: 0 when the case was evaluated, 2 when the file is not valid,
-    1 when a ruleset or plugin problem stopped the evaluation.
+    1 when a ruleset or plugin problem stopped the evaluation. With --format json
+    a problem is also written to stdout as {"error": ..., "problems": [{"where",
+    "what", "fix"}]}.
 
     \b
     Examples:
@@ -76,16 +79,30 @@ def check(ctx, case_file, ruleset_id, as_of, fmt):
         cat examples/mo-0001.json | eirules check - --as-of 2026-02-01
     """
     engine = get_engine(ctx)
-    if case_file == "-":
-        text = sys.stdin.read()
-        case = engine.case_from_dict(parse_json(text, source="stdin"), source="stdin")
-    else:
-        case = engine.load_case(case_file)
-    determination = engine.evaluate(case, ruleset_id, as_of or date.today())
+    try:
+        if case_file == "-":
+            text = sys.stdin.read()
+            case = engine.case_from_dict(parse_json(text, source="stdin"), source="stdin")
+        else:
+            case = engine.load_case(case_file)
+        determination = engine.evaluate(case, ruleset_id, as_of or date.today())
+    except EirulesError as exc:
+        if fmt == "json":  # other programs get the problems as data too
+            click.echo(json.dumps(error_to_dict(exc), indent=2))
+        raise
     if fmt == "json":
         click.echo(json.dumps(determination_to_dict(determination), indent=2))
     else:
         click.echo(render_determination(determination, case))
+
+
+def error_to_dict(exc: EirulesError) -> dict:
+    """An error as JSON: the message, its kind and one entry per problem."""
+    return {
+        "error": exc.message,
+        "kind": exc.__class__.__name__,
+        "problems": [{"where": p.where, "what": p.what, "fix": p.fix} for p in exc.problems],
+    }
 
 
 @click.command("plugins")

@@ -407,3 +407,23 @@ def test_check_bad_stdin_names_stdin():
     result = CliRunner().invoke(cli, ["check", "-"], input='{"id": 1}')
     assert result.exit_code == 2
     assert result.output.startswith("Error: stdin is not valid\n  id: 1 is not a string\n")
+
+
+def test_check_json_format_also_writes_the_problems_as_json(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"id": "X", "child": {"birth_date": "2024-13-02"}}')
+    runner = CliRunner()
+    result = runner.invoke(cli, ["check", str(bad), "--format", "json"])
+    assert result.exit_code == 2
+    assert json.loads(result.stdout) == {
+        "error": f"{bad} is not valid",
+        "kind": "InputError",
+        "problems": [
+            {
+                "where": "child.birth_date",
+                "what": '"2024-13-02" is not a date (YYYY-MM-DD)',
+                "fix": None,
+            }
+        ],
+    }
+    assert result.stderr.startswith(f"Error: {bad} is not valid\n")
