@@ -162,7 +162,12 @@ def _object_hook(cls: type):
     overrides = {a.name: override(struct_hook=_field_hook(a, own)) for a in fields}
     if cls is Case:
         overrides["sections"] = override(omit=True)
-    inner = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=False, **overrides)
+    inner: Any = make_dict_structure_fn(
+        cls,
+        converter,
+        _cattrs_forbid_extra_keys=False,
+        **overrides,  # type: ignore[arg-type]
+    )
 
     def hook(value: Any, _type: Any) -> Any:
         if not isinstance(value, Mapping):
@@ -182,11 +187,11 @@ def _object_hook(cls: type):
                 continue
             shown = show_value(key)
             hint = did_you_mean(key, names) if isinstance(key, str) else None
-            exc = ValueProblem(
+            unknown = ValueProblem(
                 f"unknown key {shown}", hint or f"expected one of: {', '.join(names)}"
             )
-            exc.__notes__ = [AttributeValidationNote(f"Unknown key {shown}", str(key), None)]
-            errors.append(exc)
+            unknown.__notes__ = [AttributeValidationNote(f"Unknown key {shown}", str(key), None)]
+            errors.append(unknown)
         try:
             result = inner({k: v for k, v in value.items() if k in known}, _type)
         except ClassValidationError as exc:
@@ -362,7 +367,7 @@ def case_from_dict(
         case = converter.structure(core_data, Case)
     except Exception as exc:  # noqa: BLE001 - every failure becomes problems with paths
         problems.extend(_problems_from(exc))
-    structured_sections = {}
+    structured_sections: dict[str, Any] = {}
     for name, value in section_data.items():
         try:
             structured_sections[name] = converter.structure(value, sections[name])

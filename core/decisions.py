@@ -8,6 +8,8 @@ from typing import Any
 import attrs
 from attrs.validators import in_, instance_of, optional
 
+from .models import as_tuple
+
 ELIGIBILITY_OUTCOMES = ("eligible", "not_eligible", "needs_information")
 REFERRAL_STATUSES = ("to_make", "made", "not_required")
 
@@ -50,10 +52,10 @@ class Eligibility:
 
     program: str
     outcome: str = attrs.field(validator=in_(ELIGIBILITY_OUTCOMES))
-    basis: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    basis: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
     citation: str = ""
     #: What is missing when the outcome is needs_information.
-    missing: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    missing: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
     reason: str = ""
 
 
@@ -106,10 +108,10 @@ class Determination:
     ruleset_version: str
     as_of: date
     engine: str
-    eligibility: tuple[Eligibility, ...] = attrs.field(default=(), converter=tuple)
-    clocks: tuple[Clock, ...] = attrs.field(default=(), converter=tuple)
-    referrals: tuple[Referral, ...] = attrs.field(default=(), converter=tuple)
-    findings: tuple[Finding, ...] = attrs.field(default=(), converter=tuple)
+    eligibility: tuple[Eligibility, ...] = attrs.field(default=(), converter=as_tuple)
+    clocks: tuple[Clock, ...] = attrs.field(default=(), converter=as_tuple)
+    referrals: tuple[Referral, ...] = attrs.field(default=(), converter=as_tuple)
+    findings: tuple[Finding, ...] = attrs.field(default=(), converter=as_tuple)
 
     def clock(self, clock_id: str) -> Clock | None:
         """The first clock with this id, or None."""

@@ -12,7 +12,7 @@ import attrs
 from .convert import case_from_dict, read_json
 from .decisions import CLOCK_STATUSES, Clock, Determination, Eligibility, Finding, Referral
 from .errors import EirulesError, InputError, PluginError, Problem, show_value
-from .models import Case
+from .models import Case, as_tuple
 from .plugin_manager import get_plugin_manager
 from .rulesets import Ruleset, RulesetRegistry, ruleset_folders
 
@@ -24,10 +24,10 @@ class EventType:
     """One word of the case-file event vocabulary."""
 
     name: str
-    programs: tuple[str, ...] = attrs.field(converter=tuple)
+    programs: tuple[str, ...] = attrs.field(converter=as_tuple)
     description: str
     #: Reasons accepted on the event; empty means any reason (or none).
-    reasons: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    reasons: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
     needs_reason: bool = False
 
 
@@ -98,8 +98,8 @@ class Engine:
                 if existing is not None:  # two plugins share a word: merge, never lose one
                     spec = attrs.evolve(
                         existing,
-                        programs=tuple(dict.fromkeys((*existing.programs, *spec.programs))),
-                        reasons=tuple(dict.fromkeys((*existing.reasons, *spec.reasons))),
+                        programs=_merged(existing.programs, spec.programs),
+                        reasons=_merged(existing.reasons, spec.reasons),
                         needs_reason=existing.needs_reason or spec.needs_reason,
                     )
                 merged[spec.name] = spec
@@ -169,20 +169,35 @@ class Engine:
         )
         # Plugins are called in registration order; sort so output never depends on it.
         rank = {s: i for i, s in enumerate(CLOCK_STATUSES)}
+        eligibility_sorted: list[Eligibility] = sorted(
+            eligibility, key=lambda e: (e.program, e.outcome)
+        )
+        clocks_sorted: list[Clock] = sorted(
+            clocks,
+            key=lambda c: (c.due or date.max, rank[c.status], c.program, c.id, c.subject or ""),
+        )
+        referrals_sorted: list[Referral] = sorted(
+            referrals, key=lambda r: (r.by or date.max, r.id, r.to)
+        )
+        findings_sorted: list[Finding] = sorted(
+            findings, key=lambda f: (f.program or "", f.rule, f.outcome, f.reason)
+        )
         return Determination(
             case=case.id,
             ruleset=rs.id,
             ruleset_version=rs.full_version,
             as_of=as_of,
             engine=self.version,
-            eligibility=sorted(eligibility, key=lambda e: (e.program, e.outcome)),
-            clocks=sorted(
-                clocks,
-                key=lambda c: (c.due or date.max, rank[c.status], c.program, c.id, c.subject or ""),
-            ),
-            referrals=sorted(referrals, key=lambda r: (r.by or date.max, r.id, r.to)),
-            findings=sorted(findings, key=lambda f: (f.program or "", f.rule, f.outcome, f.reason)),
+            eligibility=eligibility_sorted,
+            clocks=clocks_sorted,
+            referrals=referrals_sorted,
+            findings=findings_sorted,
         )
+
+
+def _merged(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
+    """Both tuples' items in order, each once."""
+    return tuple(dict.fromkeys([*first, *second]))
 
 
 def _as_date(value: Any) -> date:

@@ -7,6 +7,7 @@ Every class is a frozen attrs class; collections are tuples; dates are
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,9 @@ import attrs
 from attrs.validators import instance_of, optional
 
 from .errors import ValueProblem, did_you_mean, show_value
+
+#: `date` spelt so that Event, whose field is named `date`, can still name the type.
+Date = date
 
 #: The five developmental areas of IDEA Part C (34 CFR 303.21(a)(1)).
 DOMAINS = ("cognitive", "physical", "communication", "social_emotional", "adaptive")
@@ -109,6 +113,11 @@ def _not_before(obj, later: str, earlier: str, label: str | None = None) -> None
         )
 
 
+def as_tuple(items: Iterable[Any]) -> tuple[Any, ...]:
+    """attrs converter for collection fields (typed, so mypy can check callers)."""
+    return tuple(items)
+
+
 def _canonical_events(events) -> tuple[Event, ...]:
     # Chronological, with a total order for same-day events, so that nothing a
     # rule decides can depend on the order events were written in a file.
@@ -126,7 +135,7 @@ class Child:
     )
     name: str | None = attrs.field(default=None, validator=_opt_str)
     #: At-risk factors recorded for the child (34 CFR 303.5), for states that serve them.
-    risk_factors: tuple[str, ...] = attrs.field(default=(), converter=tuple, validator=_strings)
+    risk_factors: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=_strings)
 
 
 @attrs.frozen(kw_only=True)
@@ -148,7 +157,7 @@ class Event:
     #: The service an event is about (per-service clocks).
     service: str | None = attrs.field(default=None, validator=_opt_str)
     #: Last day of a period the event covers (e.g. the end of a documented delay).
-    until: date | None = attrs.field(default=None, validator=_opt_date)
+    until: Date | None = attrs.field(default=None, validator=_opt_date)
     note: str | None = attrs.field(default=None, validator=_opt_str)
 
     def __attrs_post_init__(self):
@@ -224,7 +233,7 @@ class Evaluation:
 
     date: date = attrs.field(validator=_date)
     instrument: str | None = attrs.field(default=None, validator=_opt_str)
-    scores: tuple[Score, ...] = attrs.field(default=(), converter=tuple)
+    scores: tuple[Score, ...] = attrs.field(default=(), converter=as_tuple)
     #: Informed clinical opinion (34 CFR 303.321(a)(3)(ii)): "eligible" or "not_eligible".
     informed_clinical_opinion: str | None = attrs.field(
         default=None, validator=_one_of(("eligible", "not_eligible"), "opinion")
@@ -281,8 +290,8 @@ class ServicePlan:
     kind: str = attrs.field(
         validator=_one_of(("ifsp", "iep"), "plan kind"), metadata={"expected": "ifsp or iep"}
     )
-    meetings: tuple[date, ...] = attrs.field(default=(), converter=tuple)
-    services: tuple[Service, ...] = attrs.field(default=(), converter=tuple)
+    meetings: tuple[date, ...] = attrs.field(default=(), converter=as_tuple)
+    services: tuple[Service, ...] = attrs.field(default=(), converter=as_tuple)
 
 
 @attrs.frozen(kw_only=True)
@@ -296,9 +305,9 @@ class Case:
     evaluations: tuple[Evaluation, ...] = attrs.field(
         default=(), converter=lambda e: tuple(sorted(e, key=lambda x: x.date))
     )
-    conditions: tuple[Condition, ...] = attrs.field(default=(), converter=tuple)
-    enrolments: tuple[Enrolment, ...] = attrs.field(default=(), converter=tuple)
-    service_plans: tuple[ServicePlan, ...] = attrs.field(default=(), converter=tuple)
+    conditions: tuple[Condition, ...] = attrs.field(default=(), converter=as_tuple)
+    enrolments: tuple[Enrolment, ...] = attrs.field(default=(), converter=as_tuple)
+    service_plans: tuple[ServicePlan, ...] = attrs.field(default=(), converter=as_tuple)
     #: District or local program, used to pick a school calendar.
     district: str | None = attrs.field(default=None, validator=_opt_str)
     #: Sections contributed by plugins (see the `register_case_sections` hook),
