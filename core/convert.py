@@ -315,6 +315,7 @@ def unstructure(obj: Any) -> Any:
 # Case files ------------------------------------------------------------------
 
 CASE_KEYS = tuple(a.name for a in attrs.fields(Case) if a.name != "sections")
+CHILD_KEYS = frozenset(a.name for a in attrs.fields(models.Child))
 
 
 def case_from_dict(
@@ -353,6 +354,9 @@ def case_from_dict(
         elif key != "schema":
             shown = show_value(key)
             hint = did_you_mean(key, known_top) if isinstance(key, str) else None
+            if hint is None and key in CHILD_KEYS:
+                hint = f'it belongs inside "child": {{"{key}": ...}}'
+
             problems.append(
                 Problem(
                     _join("", key),

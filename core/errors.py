@@ -84,5 +84,10 @@ def show_value(value: object, limit: int = 60) -> str:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """Return 'did you mean "x"?' for the closest choice, or None."""
-    match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    choices = list(choices)
+    folded = {str(c).casefold().replace("-", "_").replace(" ", "_"): c for c in choices}
+    same = folded.get(str(word).casefold().replace("-", "_").replace(" ", "_"))
+    if same is not None and same != word:  # "Birth Date", "birth-date", "BIRTH_DATE"
+        return f'did you mean "{same}"?'
+    match = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
     return f'did you mean "{match[0]}"?' if match else None

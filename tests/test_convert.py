@@ -807,3 +807,24 @@ def _determinations():
 def test_any_determination_round_trips_through_its_json(det):
     data = json.loads(json.dumps(determination_to_dict(det)))
     assert determination_from_dict(data) == det
+
+
+@pytest.mark.parametrize(
+    "key, expected",
+    [
+        ("Birth Date", 'child["Birth Date"]: unknown key "Birth Date"; did you mean "birth_date"?'),
+        ("BIRTH_DATE", 'child.BIRTH_DATE: unknown key "BIRTH_DATE"; did you mean "birth_date"?'),
+        ("birth-date", 'child["birth-date"]: unknown key "birth-date"; did you mean "birth_date"?'),
+    ],
+)
+def test_message_key_in_another_case_or_spelling_is_suggested(engine, key, expected):
+    doc = good(child={"birth_date": "2024-11-02", key: "2024-11-02"})
+    assert problems_of(engine, doc) == [expected]
+
+
+def test_message_a_child_field_at_the_top_level_says_where_it_belongs(engine):
+    doc = good(gestational_age_weeks=31)
+    assert problems_of(engine, doc) == [
+        'gestational_age_weeks: unknown key "gestational_age_weeks"; '
+        'it belongs inside "child": {"gestational_age_weeks": ...}'
+    ]
