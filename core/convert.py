@@ -33,7 +33,7 @@ from .errors import InputError, Problem, ValueProblem, did_you_mean, show_value
 from .models import Case
 
 SCHEMA = "eirules/case@1"
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
 
@@ -58,7 +58,7 @@ MODELS = (
 def _structure_date(value: Any, _type: Any) -> date:
     if isinstance(value, date) and not hasattr(value, "hour"):
         return value
-    if isinstance(value, str) and _ISO.match(value):
+    if isinstance(value, str) and _ISO.fullmatch(value):
         try:
             return date.fromisoformat(value)
         except ValueError:
@@ -104,13 +104,19 @@ def _is_tuple(type_: Any) -> bool:
 
 def _tuple_hook(type_: Any):
     args = typing.get_args(type_)
-    item_type = args[0] if args else Any
+    fixed = bool(args) and args[-1] is not Ellipsis  # tuple[int, str] rather than tuple[int, ...]
 
     def hook(value: Any, _type: Any) -> tuple:
         if not isinstance(value, list | tuple):
             raise ValueProblem(f"{show_value(value)} is not a list")
+        if fixed and len(value) != len(args):
+            raise ValueProblem(
+                f"{show_value(value)} has {len(value)} item{'' if len(value) == 1 else 's'}",
+                f"expected {len(args)}",
+            )
         items, errors = [], []
         for index, item in enumerate(value):
+            item_type = args[index] if fixed else (args[0] if args else Any)
             try:
                 items.append(converter.structure(item, item_type))
             except Exception as exc:  # collected: every bad item is reported

@@ -828,3 +828,26 @@ def test_message_a_child_field_at_the_top_level_says_where_it_belongs(engine):
         'gestational_age_weeks: unknown key "gestational_age_weeks"; '
         'it belongs inside "child": {"gestational_age_weeks": ...}'
     ]
+
+
+def test_structure_checks_a_plugin_class_with_fixed_and_open_tuples():
+    """Plugin sections are plain attrs classes: the converter checks them the same way."""
+    import attrs
+
+    from eirules.core.convert import structure
+
+    @attrs.frozen
+    class Window:
+        span: tuple[str, int]
+        days: tuple[date, ...] = ()
+
+    assert structure({"span": ["fall", 3], "days": ["2025-09-01"]}, Window) == Window(
+        span=("fall", 3), days=(date(2025, 9, 1),)
+    )
+    with pytest.raises(InputError) as info:
+        structure({"span": ["fall"], "days": "2025-09-01", "dayz": []}, Window)
+    assert [str(p) for p in info.value.problems] == [
+        'dayz: unknown key "dayz"; did you mean "days"?',
+        'span: ["fall"] has 1 item; expected 2',
+        'days: "2025-09-01" is not a list',
+    ]
