@@ -237,3 +237,13 @@ if __name__ == "__main__":
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def test_plugins_doc_examples_are_valid_python():
+    import ast
+
+    doc = (DOCS / "plugins.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", doc, re.S)
+    assert len(blocks) >= 9
+    for block in blocks:
+        ast.parse(block)
