@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from eirules.core.decisions import OPEN_STATUSES, Clock, Determination
+from eirules.core.decisions import Clock, Determination
 from eirules.core.models import Case
 
 WIDTH = 100
@@ -53,7 +53,7 @@ def _clock_when(clock: Clock, det: Determination) -> str:
         parts.append(f"by {clock.due.isoformat()}")
     if clock.met_on is not None:
         parts.append(f"met {clock.met_on.isoformat()}")
-    elif clock.due is not None and clock.status in OPEN_STATUSES:
+    elif clock.due is not None and clock.is_open:
         days = clock.days_left(det.as_of)
         if clock.opens is not None and det.as_of < clock.opens:
             parts.append(f"opens in {_days((clock.opens - det.as_of).days)}")
@@ -63,7 +63,7 @@ def _clock_when(clock: Clock, det: Determination) -> str:
             parts.append("due today")
         else:
             parts.append(f"{_days(days)} left")
-    if clock.due is None and clock.met_on is None and clock.status in OPEN_STATUSES:
+    if clock.due is None and clock.met_on is None and clock.is_open:
         parts.append("as soon as possible")  # e.g. 303.209(b)(1)(ii): no fixed number of days
     return ", ".join(parts)
 
@@ -85,7 +85,7 @@ def render_determination(det: Determination, case: Case | None = None) -> str:
             )
         )
 
-    open_clocks = [c for c in det.clocks if c.status in OPEN_STATUSES and c.due is not None]
+    open_clocks = [c for c in det.clocks if c.is_open and c.due is not None]
     if open_clocks:
         # Clocks arrive sorted by due date: the first open one is what is due next.
         nxt = open_clocks[0]

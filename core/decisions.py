@@ -26,6 +26,15 @@ CLOCK_STATUSES = (
 OPEN_STATUSES = ("overdue", "due_soon", "pending")
 
 
+def is_open(status: str, met_on: date | None) -> bool:
+    """True while the thing a clock asks for is still owed.
+
+    A late-excused clock whose stop event has not happened is still owed: the
+    excuse (e.g. 34 CFR 303.310(c)(2)) only asks for it as soon as possible.
+    """
+    return status in OPEN_STATUSES or (status == "late_excused" and met_on is None)
+
+
 def _plain(value: Any) -> Any:
     """Freeze dicts handed to findings so a Determination cannot change after the fact."""
     return dict(value)
@@ -79,6 +88,11 @@ class Clock:
     label: str = ""
     #: The service, meeting or other thing a per-item clock is about.
     subject: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """True while the thing the clock asks for is still owed."""
+        return is_open(self.status, self.met_on)
 
     def days_left(self, as_of: date) -> int | None:
         """Days from as_of to the due date (negative when overdue)."""

@@ -454,7 +454,11 @@ class Ruleset:
             if entry.repealed:
                 return None
             value = entry.value
-            if decl.type == "clock" and node.parent is not None:
+            if (
+                decl.type == "clock"
+                and node.parent is not None
+                and name in node.parent.declarations
+            ):
                 inherited = node.parent._resolve(name, on)
                 if inherited is not None:
                     value = {**inherited.value, **value}

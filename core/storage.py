@@ -31,6 +31,7 @@ from . import migrations
 from .audit import AuditWriter, now
 from .convert import case_to_dict, converter, determination_to_dict
 from .decisions import OPEN_STATUSES
+from .decisions import is_open as clock_is_open
 from .errors import EirulesError, InputError, Problem, StorageError, did_you_mean
 from .importing import Assignment, Record, files_in, read_records
 from .models import Case
@@ -851,8 +852,8 @@ class Store:
                     )  # fmt: skip
                     status = "no_open_clocks"
                     for clock in result["clocks"]:
-                        is_open = clock["status"] in OPEN_STATUSES
-                        if is_open and (
+                        is_open = clock_is_open(clock["status"], clock["met_on"])
+                        if clock["status"] in OPEN_STATUSES and (
                             status == "no_open_clocks"
                             or OPEN_STATUSES.index(clock["status"]) < OPEN_STATUSES.index(status)
                         ):

@@ -157,6 +157,21 @@ def test_due_overdue_and_formats_for_the_303_310_worked_example(run, tmp_path):
     )
 
 
+def test_overdue_lists_a_late_excused_meeting_that_is_still_owed(run, tmp_path):
+    """303.310(b)(1), (c)(2): a documented family delay excuses lateness, but the IFSP
+    meeting is still owed as soon as possible, so it stays on the overdue list."""
+    events = [
+        {"type": "referral_received", "date": "2026-01-05"},
+        {"type": "delay", "date": "2026-02-10", "reason": "exceptional_family_circumstances"},
+    ]
+    run("cases", "import", case_file(tmp_path, events=events))
+    run("evaluate", "--all", "--as-of", "2026-02-22")
+    rows = json.loads(run("overdue", "--as-of", "2026-02-22", "--format", "json").output)
+    assert [(r["clock"], r["due"], r["status"]) for r in rows] == [
+        ("initial_ifsp_meeting", "2026-02-19", "late_excused")
+    ]
+
+
 def test_due_within_rejects_a_bad_period(run):
     result = run("due", "--within", "fortnight", code=2)
     assert "'fortnight' is not a period (examples: 14d, 2w, 30, all)" in result.output

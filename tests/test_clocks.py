@@ -230,7 +230,9 @@ EVENT_TYPES = [
     "part_b_potential_eligibility",
     "notification_objection",
 ]
-some_day = st.dates(date(2010, 1, 1), date(2030, 12, 31))
+# From the day the 2011 Part C regulations took effect: the `us` baseline has
+# no values before it (see the test below for what happens then).
+some_day = st.dates(date(2011, 10, 28), date(2030, 12, 31))
 
 
 @st.composite
@@ -308,6 +310,23 @@ def test_any_valid_case_file_evaluates_without_a_traceback(engine, data, as_of):
         assert k.citation is not None and k.status
         if k.status == "not_applicable":
             assert k.reason
+
+
+def test_referral_before_the_baseline_takes_effect_is_a_clear_ruleset_error(engine):
+    """The `us` values start on 2011-10-28 (76 FR 60140); a 2010 referral has no clock to use."""
+    import pytest
+
+    from eirules.core.errors import RulesetError
+
+    case = engine.case_from_dict(
+        {
+            "id": "OLD-1",
+            "child": {"birth_date": "2009-06-01"},
+            "events": [{"type": "referral_received", "date": "2010-03-01"}],
+        }
+    )
+    with pytest.raises(RulesetError, match=r"has no value in force on 2010-0\d-01"):
+        engine.evaluate(case, "us", date(2010, 4, 1))
 
 
 def test_per_case_caches_are_per_thread(engine):

@@ -169,12 +169,6 @@ def test_hook_clocks_for_without_the_plugins_ruleset_gives_no_clock(sample_engin
     assert det.clock("home_visit_follow_up") is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="core/rulesets.py Ruleset._resolve merges a clock with its parent's even when only "
-    "the child declares it (KeyError); reported to the rulesets owner",
-)
 def test_a_clock_parameter_declared_in_a_plugin_ruleset_can_be_read(tmp_path):
     folder = tmp_path / "clock-agency"
     folder.mkdir()
