@@ -55,7 +55,10 @@ class WithinType(click.ParamType):
         return number * 7 if unit == "w" else number
 
 
-def _days_text(days: int) -> str:
+def _days_text(days: int, status: str = "") -> str:
+    if days < 0 and status == "late_excused":
+        # Late for a documented reason the regulation accepts; still owed.
+        return f"{-days} late, excused"
     if days < 0:
         return f"{-days} overdue"
     if days == 0:
@@ -65,7 +68,7 @@ def _days_text(days: int) -> str:
 
 def _style(row: dict) -> str | None:
     if row["days_left"] < 0:
-        return "bold red"
+        return "magenta" if row["status"] == "late_excused" else "bold red"
     if row["status"] == "due_soon" or row["days_left"] <= 14:
         return "yellow"
     return None
@@ -98,7 +101,7 @@ def show_due(rows: list[dict], fmt: str, *, title: str | None = None) -> None:
         table_rows.append(
             [
                 r["due"],
-                _days_text(r["days_left"]),
+                _days_text(r["days_left"], r["status"]),
                 r["case_id"],
                 r["child"] or "",
                 clock,
