@@ -198,10 +198,13 @@ def progress(ctx, student, measure, data_dir, as_of, out_dir, no_graph, fmt):
         known = ", ".join(f"{s.measure} ({s.id})" for s in rec.series) or "none"
         what = f'no series for "{measure}"' if measure else "no progress-monitoring series"
         raise InputError(f"{student} has {what}", [Problem("--measure", f"known: {known}")])
+    from eirules.plugins.mtss import evaluation_request
+
     p = _params(engine, data, as_of)
+    request = evaluation_request(case, as_of)
     results = []
     for s in series:
-        rep = rules.evaluate_series(rec, s, as_of, p)
+        rep = rules.evaluate_series(rec, s, as_of, p, request=request)
         paths = []
         if not no_graph:
             title = f"{student} - {s.measure} ({s.skill_area}), as of {as_of}"
@@ -232,12 +235,13 @@ def progress(ctx, student, measure, data_dir, as_of, out_dir, no_graph, fmt):
         click.echo(f"Recommendation: {rep.decision.decision.replace('_', ' ').upper()}")
         for line in rep.decision.reasons:
             click.echo(f"  {line}")
+        click.echo(f"  [{rep.decision.citation}]")
         click.echo("Rules:")
         for r in rep.all[:-1]:
             flag = "" if r.sufficient else " (data insufficient)"
             click.echo(f"  {r.rule} {r.decision}{flag}: {r.reason}")
             click.echo(f"      [{r.citation}]")
-        notes = [n for n in rec.notes if n.series in (None, s.id)]
+        notes = [n for n in rec.notes if n.series in (None, s.id) and n.date <= as_of]
         if notes:
             click.echo("Notes:")
             for n in notes:
@@ -447,14 +451,16 @@ def mtss_screening(ctx, data_dir, window, as_of, fmt):
     engine, data = _load(ctx, data_dir)
     p = _params(engine, data, as_of)
     out = []
-    bottom = rules.bottom_of_grade(data.records(), window, p)
+    bottom = rules.bottom_of_grade(data.records(), window, p, as_of)
     for sid, rec in sorted(data.records().items()):
-        screens = [s for s in rec.screenings if window in (None, s.window) and s.date <= as_of]
-        if not screens:
-            continue
-        r1 = rules.screening_band(screens[-1], p)
-        r2 = rules.tier_entry(rec, screens[-1].skill_area, p, screens[-1])
-        out.append((sid, rec, r1, r2))
+        latest = {}  # one row per skill area: the latest screening in it
+        for s in rec.screenings:
+            if window in (None, s.window) and s.date <= as_of:
+                latest[s.skill_area] = s
+        for skill in sorted(latest):
+            r1 = rules.screening_band(latest[skill], p)
+            r2 = rules.tier_entry(rec, skill, p, latest[skill])
+            out.append((sid, rec, r1, r2))
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -475,7 +481,11 @@ def mtss_screening(ctx, data_dir, window, as_of, fmt):
         click.echo(
             f"{sid}  grade {rec.student.grade}  {r1.evidence['skill_area']}  PR {r1.evidence['percentile']}  "
             f"{r1.decision}  tier {r1.evidence['suggested_tier']}  R2 {r2.decision}"
-            + (f"  [{bottom[sid]}]" if sid in bottom else "")
+            + "".join(
+                f"  [{part}]"
+                for part in bottom.get(sid, "").split("; ")
+                if f" in {r1.evidence['skill_area']} (" in part
+            )
         )
     click.echo(
         f"{len(out)} students. Bands: {p.cite('screening.urgent_below_pr')}. One score alone never places a student."
@@ -491,9 +501,12 @@ def demo_view(ctx, as_of: date) -> None:
     p = _params(engine, data, as_of)
     counts: dict[str, int] = {}
     attention = []
+    from eirules.plugins.mtss import evaluation_request
+
     for sid, rec in sorted(data.records().items()):
+        request = evaluation_request(data.cases[sid], as_of)
         for s in rec.series:
-            rep = rules.evaluate_series(rec, s, as_of, p)
+            rep = rules.evaluate_series(rec, s, as_of, p, request=request)
             d = rep.decision.decision
             counts[d] = counts.get(d, 0) + 1
             if d not in ("maintain", "raise_goal", "exit", rules.INSUFFICIENT):

@@ -297,7 +297,10 @@ def test_import_unknown_student_is_refused(school_dir):
 def test_cli_progress_prints_decision_and_writes_svg_and_png(tmp_path):
     res = run("progress", "ELM-005", "--as-of", "2026-06-05", "--out", str(tmp_path))
     assert res.exit_code == 0, res.output
-    assert "Recommendation: CONSIDER REFERRAL" in res.output
+    # The parent asked for an evaluation on 2026-04-20 (300.301(b)): that comes first; the
+    # data decision (consider referral) is still shown.
+    assert "Recommendation: REFER FOR EVALUATION" in res.output
+    assert "The progress data alone suggest: consider referral" in res.output
     assert (tmp_path / "ELM-005-orf-elm-005.svg").read_text().lstrip().startswith("<?xml")
     assert (tmp_path / "ELM-005-orf-elm-005.png").read_bytes()[:4] == b"\x89PNG"
 

@@ -146,18 +146,33 @@ def _triggers(case, as_of: date):
     ]
 
 
-@hookimpl
-def referrals_for(case, ruleset, as_of, eligibility):
+def evaluation_request(case, as_of: date) -> tuple[str, date, date | None] | None:
+    """(who, date of the first request or suspicion, consent date or None), or None.
+
+    A parent's request for an evaluation or staff suspecting a disability (34 CFR 300.301(b),
+    300.111) makes R8 recommend the referral at once, whatever the progress data say.
+    """
     triggers = _triggers(case, as_of)
     if not triggers:
         return None
     first = triggers[0]
-    consented = [ev for ev in case.events_of("consent_for_evaluation") if ev.date >= first.date]
+    consents = [
+        ev.date for ev in case.events_of("consent_for_evaluation") if first.date <= ev.date <= as_of
+    ]
     who = (
         "A parent requested an evaluation"
         if first.type == "parent_requested_evaluation"
         else "Staff suspect a disability"
     )
+    return who, first.date, consents[0] if consents else None
+
+
+@hookimpl
+def referrals_for(case, ruleset, as_of, eligibility):
+    request = evaluation_request(case, as_of)
+    if request is None:
+        return None
+    who, when, consented = request
     return [
         Referral(
             id="mtss_to_part_b_evaluation",
@@ -165,13 +180,13 @@ def referrals_for(case, ruleset, as_of, eligibility):
             referrer="MTSS team",
             to="Part B evaluation team: request parental consent for an initial evaluation",
             reason=(
-                f"{who} on {first.date}. Request consent promptly; intervention status never "
+                f"{who} on {when}. Request consent promptly; intervention status never "
                 "delays or denies the evaluation. The regulations give no day count for "
                 "'promptly', so it is shown due from the day of the request. Send the RTI "
                 "evidence packet (finding mtss.sld_evidence_packet)."
             ),
             citation=REFERRAL_CITATION,
-            by=first.date,
+            by=when,
             status="made" if consented else "to_make",
         )
     ]
@@ -191,8 +206,9 @@ def findings_for(case, ruleset, as_of, eligibility, clocks):
         {e.skill_area for e in rec.enrolments} | {i.skill_area for i in rec.indicators}
     ):
         out.append(_finding(rules.tier_entry(rec, skill, p)))
+    request = evaluation_request(case, as_of)
     for series in rec.series:
-        report = rules.evaluate_series(rec, series, as_of, p)
+        report = rules.evaluate_series(rec, series, as_of, p, request=request)
         out.extend(_finding(r) for r in report.all)
     for e in rec.enrolments:
         if e.start <= as_of:

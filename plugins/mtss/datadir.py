@@ -138,11 +138,18 @@ def _row_session(row: dict) -> Session:
     makeup = (row.get("makeup") or "").strip().lower()
     if makeup not in ("", "yes", "no", "true", "false", "1", "0"):
         raise ValueError(f'makeup "{row["makeup"]}" must be yes or no')
+    status = row["status"]
+    minutes = _parse_number(row["minutes"], integer=True) if row.get("minutes") else 0
+    if status != "delivered" and minutes > 0:
+        raise ValueError(
+            f'status "{status}" means the session was missed, but minutes is {minutes}: '
+            "give 0 (or leave it empty), or use status delivered with the minutes given"
+        )
     return Session(
         date=_parse_date(row["date"]),
         status=row["status"],
         planned_minutes=_parse_number(row["planned_minutes"], integer=True),
-        minutes=_parse_number(row["minutes"], integer=True) if row.get("minutes") else 0,
+        minutes=minutes,
         group=row.get("group") or None,
         program=row.get("program") or None,
         service=row.get("service") or None,

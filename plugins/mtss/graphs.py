@@ -72,27 +72,37 @@ def progress_figure(report: SeriesReport, title: str) -> Figure:
             linewidth=1.5,
             label=f"trend ({r5.evidence['method']}, {b:.2f}/wk)",
         )
-    for ph in s.phases:
-        ax.axvline(ph.date, color="#757575", linestyle=":", linewidth=1)
+    for i, ph in enumerate(s.phases):
+        ax.axvline(
+            ph.date,
+            color="#616161",
+            linestyle=":",
+            linewidth=1.3,
+            label="phase change" if i == 0 else None,
+        )
+        # Label at the bottom, on a white box, so it never hides the aimline or the scores.
         ax.annotate(
             ph.label,
-            (ph.date, 1),
+            (ph.date, 0.02),
             xycoords=("data", "axes fraction"),
             rotation=90,
-            va="top",
+            va="bottom",
             ha="right",
             fontsize=7,
             color="#424242",
+            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.7},
         )
     if s.benchmark is not None:
         ax.axhline(s.benchmark, color="#9e9e9e", linewidth=0.8, label=f"benchmark {s.benchmark:g}")
     ax.set_title(f"{title}\n{report.decision.decision.replace('_', ' ')}", fontsize=10)
-    ax.set_ylabel(s.measure)
+    better = "higher is better" if s.direction == 1 else "lower is better"
+    ax.set_ylabel(f"{s.measure} score ({better})")
+    ax.set_xlabel("Date")
     ax.legend(fontsize=7, loc="upper left")
     ax.grid(alpha=0.3)
     fig.autofmt_xdate()
     # Fixed margins: tight_layout costs as much as drawing the graph.
-    fig.subplots_adjust(left=0.09, right=0.98, top=0.86, bottom=0.17)
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.86, bottom=0.2)
     return fig
 
 

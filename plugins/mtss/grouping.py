@@ -56,13 +56,33 @@ class Suggestion:
     parameters: dict = attrs.field(hash=False)
 
 
+def as_of_view(rec: MtssRecord, as_of: date) -> MtssRecord:
+    """The record as it stood on a date: later screenings, indicators and enrolments are unknown."""
+    return attrs.evolve(
+        rec,
+        screenings=tuple(s for s in rec.screenings if s.date <= as_of),
+        indicators=tuple(i for i in rec.indicators if i.date <= as_of),
+        enrolments=tuple(
+            e if e.end is None or e.end <= as_of else attrs.evolve(e, end=None, outcome=None)
+            for e in rec.enrolments
+            if e.start <= as_of
+        ),
+    )
+
+
 def candidates(
-    records: dict[str, MtssRecord], p: Params, window: str | None = None
+    records: dict[str, MtssRecord],
+    p: Params,
+    window: str | None = None,
+    as_of: date | None = None,
 ) -> tuple[list[Candidate], list[tuple[str, str]]]:
-    """Students needing Tier 2/3 from R1 (screening band) and R2 (tier entry), with reasons."""
+    """Students needing Tier 2/3 from R1 (screening band) and R2 (tier entry), with reasons.
+
+    With `as_of`, only data dated on or before it count (a fall grouping never reads spring).
+    """
     out, skipped = [], []
     for sid in sorted(records):
-        rec = records[sid]
+        rec = records[sid] if as_of is None else as_of_view(records[sid], as_of)
         screens = [s for s in rec.screenings if window in (None, s.window)]
         skill = rec.student.skill_need
         screen = None
@@ -131,7 +151,7 @@ def suggest(
     window: str | None = None,
 ) -> Suggestion:
     """Form groups from screening and diagnostic data (research note section 3.2)."""
-    cands, skipped = candidates(records, p, window)
+    cands, skipped = candidates(records, p, window, as_of)
     caps = {2: p.v("groups.max_size.tier2"), 3: p.v("groups.max_size.tier3")}
     mins = {2: p.v("groups.min_size.tier2", None), 3: p.v("groups.min_size.tier3", None)}
     span = p.v("groups.max_grade_span", 0)

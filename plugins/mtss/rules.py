@@ -244,27 +244,42 @@ def tier_entry(
 
 
 def bottom_of_grade(
-    records: dict[str, MtssRecord], window: str | None, p: Params
+    records: dict[str, MtssRecord],
+    window: str | None,
+    p: Params,
+    as_of: date | None = None,
 ) -> dict[str, str]:
-    """R2: students in the lowest share of their grade on the screener (then triangulate) [S7]."""
+    """R2: students in the lowest share of their grade on each screener (then triangulate) [S7].
+
+    Each skill area is ranked on its own (a student low in math and fine in reading is
+    flagged for math). Students tied with the last one inside the share are flagged too: a
+    tie cannot put one of them below the other.
+    """
     share = p.v("tier_entry.bottom_fraction")
     by_grade: dict[tuple[int, str], list[tuple[float, str]]] = {}
     for sid, rec in records.items():
-        screens = [
-            s for s in rec.screenings if window in (None, s.window) and s.percentile is not None
-        ]
-        if screens:
-            s = screens[-1]
-            by_grade.setdefault((rec.student.grade, s.skill_area), []).append((s.percentile, sid))
-    out = {}
+        latest: dict[str, Screening] = {}
+        for s in rec.screenings:
+            if window in (None, s.window) and s.percentile is not None:
+                if as_of is None or s.date <= as_of:
+                    latest[s.skill_area] = s  # screenings are kept in date order
+        for skill, s in latest.items():
+            by_grade.setdefault((rec.student.grade, skill), []).append((s.percentile, sid))
+    out: dict[str, str] = {}
     for (grade, skill), items in sorted(by_grade.items()):
         items.sort()
         k = int(len(items) * share)
-        for pr, sid in items[:k]:
-            out[sid] = (
-                f"lowest {share:.0%} of grade {grade} in {skill} ({k} of {len(items)}; PR {pr:g}): "
-                "triangulate before placing"
+        if k == 0:
+            continue
+        cut = items[k - 1][0]
+        chosen = [(pr, sid) for pr, sid in items if pr <= cut]
+        for pr, sid in chosen:
+            tie = f", tied at the cut ({len(chosen)} flagged)" if len(chosen) > k else ""
+            text = (
+                f"lowest {share:.0%} of grade {grade} in {skill} ({k} of {len(items)}{tie}, "
+                f"PR {pr:g}): triangulate before placing"
             )
+            out[sid] = f"{out[sid]}; {text}" if sid in out else text
     return out
 
 
@@ -339,6 +354,17 @@ def aimline_for(series: Series, grade: int, p: Params) -> tuple[Aimline | None, 
     if goal_date is None:
         return None, _insufficient(
             "R3", ("No goal date on the series: no aimline.",), p, names, subject=series.id
+        )
+    if goal_date <= start:
+        return None, _insufficient(
+            "R3",
+            (
+                f"The goal date {goal_date} is not after the baseline date {start}: no aimline "
+                "(its slope is the gap divided by the weeks between them). Set a later goal date.",
+            ),
+            p,
+            names,
+            subject=series.id,
         )
     if goal is None and method == "benchmark" and series.benchmark is not None:
         goal = series.benchmark
@@ -656,6 +682,11 @@ def rate_of_improvement(
         )
         if gap > sig:
             decision = "significant_gap"
+    elif series.benchmark is not None and series.direction == -1:
+        reasons.append(
+            "No gap ratio: it is defined for measures where higher is better, and on this "
+            "measure lower is better (compare the level with the benchmark in R7)."
+        )
     return Recommendation(
         rule="R6",
         decision=decision,
@@ -813,6 +844,17 @@ def reconcile(
     """R13: planned, delivered, missed by reason, unaccounted and make-up minutes owed."""
     names = ("minutes.makeup_reasons", "minutes.alert_share")
     logs = list(logs)
+    if planned == 0 and not logs:
+        return _insufficient(
+            "R13",
+            (
+                f"{subject}: no schedule (sessions and minutes per week) and no session logs: "
+                "nothing to reconcile. Record the dosage or import the session logs.",
+            ),
+            p,
+            names,
+            subject=subject,
+        )
     delivered = sum(s.minutes for s in logs if s.status == "delivered" and not s.makeup)
     makeup = sum(s.minutes for s in logs if s.status == "delivered" and s.makeup)
     missed: dict[str, int] = {}
@@ -893,6 +935,7 @@ def series_tier(rec: MtssRecord, series: Series, as_of: date) -> int | None:
 
 def monitoring(rec: MtssRecord, series: Series, as_of: date, p: Params) -> Recommendation:
     """R9: when the next point is due, whether it is overdue, and whether data are enough."""
+    series = _as_of(series, as_of)
     tier = series_tier(rec, series, as_of)
     names = (f"monitoring.interval_days.tier{tier}", "monitoring.overdue_multiplier")
     if tier is None:
@@ -1066,6 +1109,13 @@ def movement(
         if len(last) == n_flat and all(
             series.direction * (pt.score - last[0].score) <= 0 for pt in last[1:]
         ):
+            if fidelity_bad:
+                return out(
+                    "fidelity_issue",
+                    f"The last {n_flat} points show no improvement, but the intervention was not "
+                    "delivered as planned: " + " ".join(r.reasons[0] for r in fidelity_bad),
+                    "Fix delivery (attendance, minutes) and keep monitoring before changing the plan.",
+                )
             return out(
                 "change_within_tier",
                 f"The last {n_flat} points show no improvement over {last[0].score:g} "
@@ -1078,7 +1128,10 @@ def movement(
     failed_t2 = sum(
         1
         for e in rec.enrolments
-        if e.tier == 2 and e.skill_area == series.skill_area and e.outcome == "not_responded"
+        if e.tier == 2
+        and e.skill_area == series.skill_area
+        and e.outcome == "not_responded"
+        and (e.end is None or e.end <= as_of)  # a cycle's outcome is known when it ends
     )
     ev["tier2_cycles_without_response"] = failed_t2
     if tier == 3 and dual:
@@ -1134,10 +1187,72 @@ def movement(
     )
 
 
-def evaluate_series(rec: MtssRecord, series: Series, as_of: date, p: Params) -> SeriesReport:
-    """Run R3-R10 for one series as of a date (points after as_of are ignored)."""
-    if series.points and series.points[-1].date > as_of:
-        series = attrs.evolve(series, points=tuple(pt for pt in series.points if pt.date <= as_of))
+def _as_of(series: Series, as_of: date) -> Series:
+    """The series as it stood on a date: later points and phase changes did not exist yet."""
+    if (series.points and series.points[-1].date > as_of) or (
+        series.phases and series.phases[-1].date > as_of
+    ):
+        series = attrs.evolve(
+            series,
+            points=tuple(pt for pt in series.points if pt.date <= as_of),
+            phases=tuple(ph for ph in series.phases if ph.date <= as_of),
+        )
+    return series
+
+
+REFERRAL_CITATION = (
+    "34 CFR 300.301(b); 300.111; OSEP Memo 11-07 (RTI cannot delay or deny an evaluation)"
+)
+
+
+def refer_now(decision: Recommendation, request: tuple[str, date, date | None]) -> Recommendation:
+    """R8 ALWAYS: a parent's request or a suspected disability starts the consent request now.
+
+    The progress-data recommendation stays in the reasons (the intervention goes on alongside
+    the evaluation), but it never delays or replaces the referral.
+    """
+    who, when, consent = request
+    state = (
+        f"Consent for the initial evaluation was given on {consent}: the Part B evaluation "
+        "is running; keep intervening and monitoring alongside it."
+        if consent
+        else "Request parental consent for a Part B initial evaluation now; the intervention "
+        "status never delays or denies it. Send the RTI evidence packet."
+    )
+    return attrs.evolve(
+        decision,
+        decision="refer_for_evaluation",
+        reasons=(
+            f"{who} on {when}. {state}",
+            f"The progress data alone suggest: {decision.decision.replace('_', ' ')} - "
+            + decision.reasons[0],
+            "A recommendation for the team to decide, not an action.",
+        ),
+        evidence={
+            **decision.evidence,
+            "evaluation_requested": when.isoformat(),
+            "consent": consent.isoformat() if consent else None,
+            "data_decision": decision.decision,
+        },
+        citation=f"{REFERRAL_CITATION}; {decision.citation}",
+        sufficient=True,
+    )
+
+
+def evaluate_series(
+    rec: MtssRecord,
+    series: Series,
+    as_of: date,
+    p: Params,
+    *,
+    request: tuple[str, date, date | None] | None = None,
+) -> SeriesReport:
+    """Run R3-R10 for one series as of a date (points after as_of are ignored).
+
+    `request` is (who, date, consent date or None) when a parent requested an evaluation or
+    staff suspect a disability: R8 then recommends the referral at once (34 CFR 300.301(b)).
+    """
+    series = _as_of(series, as_of)
     grade = rec.student.grade
     line, r3 = aimline_for(series, grade, p)
     r4 = four_point(series, line, p) if line else None
@@ -1154,6 +1269,8 @@ def evaluate_series(rec: MtssRecord, series: Series, as_of: date, p: Params) -> 
     ]
     r10 = tuple(fidelity(rec, e, as_of, p) for e in related)
     decision = movement(rec, series, as_of, p, r4=r4, r5=r5, r7=r7, r10=r10, line=line)
+    if request is not None:
+        decision = refer_now(decision, request)
     return SeriesReport(
         series=series,
         aimline=line,

@@ -1,0 +1,277 @@
+"""MTSS review pass: defects found in the second round, each pinned by a worked example.
+
+Every test failed before its fix. The reasoning is the research note's rule (R..)
+or the regulation named in the test's docstring.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from eirules.cli import cli
+from eirules.plugins.mtss import datadir, evaluation_request, grouping, rules
+from eirules.plugins.mtss.graphs import progress_figure
+from eirules.plugins.mtss.models import (
+    Enrolment,
+    Interventionist,
+    MtssRecord,
+    Point,
+    Program,
+    School,
+    Screening,
+    Series,
+    Session,
+    Student,
+)
+from eirules.plugins.mtss.params import params_for
+
+D = date
+AS_OF = D(2025, 11, 12)
+BUNDLED = datadir.bundled_dir()
+
+
+@pytest.fixture(scope="module")
+def p(engine):
+    return params_for(engine.rulesets.get("mtss"), AS_OF)
+
+
+def weekly(start, scores):
+    return tuple(Point(date=start + timedelta(weeks=i), score=s) for i, s in enumerate(scores))
+
+
+def series(scores, *, start=D(2025, 9, 29), **kw):
+    """Baseline 40 on 2025-09-22, goal 70 on 2026-02-09: an aimline rising 1.5 per week."""
+    return Series(
+        id=kw.pop("id", "orf"),
+        measure=kw.pop("measure", "orf"),
+        skill_area=kw.pop("skill_area", "decoding"),
+        baseline=kw.pop("baseline", 40.0),
+        baseline_date=kw.pop("baseline_date", D(2025, 9, 22)),
+        goal=kw.pop("goal", 70.0),
+        goal_date=kw.pop("goal_date", D(2026, 2, 9)),
+        points=weekly(start, scores),
+        **kw,
+    )
+
+
+def record(**kw):
+    return MtssRecord(student=kw.pop("student", Student(grade=2, school="Elm")), **kw)
+
+
+def screening(d, window, pr, skill="reading"):
+    return Screening(
+        date=d, window=window, instrument="Star", skill_area=skill, percentile=float(pr)
+    )
+
+
+# --- R9: decisions as of a date never read later points ---------------------------
+
+
+def test_r9_as_of_a_past_date_ignores_points_recorded_after_it(p):
+    """R9: as of 2025-10-08 the last point is 2025-10-06 (Tier 2, every 14 days -> due
+    2025-10-20); the points of 2025-10-13 onward did not exist yet."""
+    s = series([41, 43, 42, 44, 45, 46], tier=2)
+    r = rules.monitoring(record(series=(s,)), s, D(2025, 10, 8), p)
+    assert (r.evidence["last_point"], r.evidence["due"]) == ("2025-10-06", "2025-10-20")
+    assert r.evidence["points"] == 2
+
+
+def test_monitoring_clock_as_of_a_past_date_uses_the_last_point_before_it(engine):
+    """The bundled ELM-005 as of 2026-04-21: last point 2026-04-20, Tier 3 weekly -> due
+    2026-04-27 (the clock used to show the June point)."""
+    case = engine.load_case(BUNDLED / "students" / "ELM-005.json")
+    det = engine.evaluate(case, as_of=D(2026, 4, 21))
+    c = det.clock("mtss_progress_monitoring")
+    assert (c.start, c.due) == (D(2026, 4, 20), D(2026, 4, 27))
+
+
+# --- Grouping and R2 as of a date ------------------------------------------------
+
+
+def _school():
+    return School(
+        name="Elm",
+        programs=(Program(id="P2", name="P2", skill_area="reading", tier=2),),
+        interventionists=(
+            Interventionist(id="a", name="A", programs=("P2",), availability=("A",)),
+        ),
+    )
+
+
+def test_groups_suggest_as_of_fall_ignores_the_spring_screening(p):
+    """R1 as of 2025-09-15: only the fall screening (PR 15, intervention band) exists; the
+    spring result (PR 60) is in the future and must not take the student out of the group."""
+    rec = MtssRecord(
+        student=Student(grade=2, school="Elm", availability=("A",)),
+        screenings=(screening(D(2025, 9, 8), "fall", 15), screening(D(2026, 5, 4), "spring", 60)),
+    )
+    s = grouping.suggest({"S1": rec}, _school(), p, as_of=D(2025, 9, 15))
+    assert [g.students for g in s.groups] == [("S1",)]
+    assert "percentile 15" in s.placements["S1"]
+
+
+def test_r2_bottom_fifth_ranks_every_skill_and_keeps_ties_at_the_cut(p):
+    """R2 [S7]: the lowest 20% of a grade per screener. Ten students screened in reading and
+    math: the math ranking must exist too, and two students tied at the cut are both flagged
+    (neither can be said to be lower than the other)."""
+    reading = [50, 5, 70, 30, 12, 90, 60, 44, 81, 12]
+    math = [9, 50, 50, 50, 50, 50, 50, 50, 50, 8]
+    recs = {
+        f"S{i}": record(
+            screenings=(
+                screening(D(2025, 9, 8), "fall", reading[i], "reading"),
+                screening(D(2025, 9, 8), "fall", math[i], "math"),
+            )
+        )
+        for i in range(10)
+    }
+    flagged = rules.bottom_of_grade(recs, "fall", p)
+    assert sorted(flagged) == ["S0", "S1", "S4", "S9"]
+    assert "math" in flagged["S0"] and "reading" in flagged["S1"]
+    assert "reading" in flagged["S4"] and "reading" in flagged["S9"]
+
+
+# --- R8 ALWAYS: a parent's request for evaluation ------------------------------------
+
+
+def test_r8_parent_request_is_a_referral_now_whatever_the_progress_data(p):
+    """34 CFR 300.301(b), OSEP Memo 11-07: a parent's request starts the consent request at
+    once; the student is progressing (R4 raise goal) and that changes nothing."""
+    s = series([44, 47, 50, 53, 56, 59, 62, 65])
+    rec = record(series=(s,))
+    plain = rules.evaluate_series(rec, s, AS_OF, p)
+    assert plain.decision.decision == "raise_goal"
+    req = ("A parent requested an evaluation", D(2025, 11, 3), None)
+    rep = rules.evaluate_series(rec, s, AS_OF, p, request=req)
+    assert rep.decision.decision == "refer_for_evaluation"
+    assert "300.301(b)" in rep.decision.citation
+    assert "2025-11-03" in rep.decision.reason and "raise goal" in rep.decision.reason
+
+
+def test_evaluation_request_reads_parent_request_and_consent(engine):
+    case = engine.load_case(BUNDLED / "students" / "ELM-005.json")
+    assert evaluation_request(case, D(2026, 4, 19)) is None
+    who, when, consent = evaluation_request(case, D(2026, 4, 21))
+    assert (when, consent) == (D(2026, 4, 20), None) and "parent" in who.lower()
+
+
+def test_cli_progress_after_a_parent_request_says_refer_now(tmp_path):
+    """The specialist's own command must show the request, not only `eirules check`."""
+    res = CliRunner().invoke(cli, ["progress", "ELM-005", "--as-of", "2026-04-21", "--no-graph"])
+    assert res.exit_code == 0, res.output
+    assert "Recommendation: REFER FOR EVALUATION" in res.output
+    assert "300.301(b)" in res.output
+
+
+# --- R10 gates every non-response signal ----------------------------------------------
+
+
+def test_r8_three_flat_points_with_poor_delivery_is_a_fidelity_issue(p):
+    """R10 [S76][S58]: 'check implementation before changing the plan' also for R8's
+    three-points-without-improvement signal: 3 of 8 sessions delivered (38%)."""
+    s = series([44, 43, 44], tier=2)
+    enrol = Enrolment(
+        program="PHON", tier=2, skill_area="decoding", start=D(2025, 9, 22), group="G1"
+    )
+    logs = tuple(
+        Session(
+            date=D(2025, 9, 22) + timedelta(days=i),
+            status="delivered" if i % 3 == 0 else "provider_absent",
+            planned_minutes=30,
+            minutes=30 if i % 3 == 0 else 0,
+            group="G1",
+        )
+        for i in range(8)
+    )
+    rec = record(series=(s,), enrolments=(enrol,), sessions=logs)
+    rep = rules.evaluate_series(rec, s, AS_OF, p)
+    assert rep.r10[0].decision == "fidelity_issue"
+    assert rep.decision.decision == "fidelity_issue"
+
+
+# --- R3: a goal date on or before the baseline -------------------------------------
+
+
+def test_r3_goal_date_not_after_the_baseline_gives_no_aimline(p):
+    """R3: aimline slope = (goal - baseline) / weeks; with zero or negative weeks there is no
+    aimline (it used to be drawn flat, and R4 then compared points with the baseline)."""
+    s = series([41, 42, 43, 44, 45, 46], goal_date=D(2025, 9, 22))
+    line, r3 = rules.aimline_for(s, 2, p)
+    assert line is None and not r3.sufficient
+    assert "goal date" in r3.reason
+
+
+# --- R6: gap ratio on a descending measure ---------------------------------------
+
+
+def test_r6_descending_measure_says_the_gap_ratio_is_not_computed(p):
+    """R6 [S50]: the gap ratio is defined for higher-is-better measures; for errors it must
+    say so rather than stay silent."""
+    s = series([20, 19, 18, 18, 17, 16], direction=-1, baseline=22.0, goal=5.0, benchmark=6.0)
+    r6 = rules.rate_of_improvement(s, 2, rules.aimline_for(s, 2, p)[0], p)
+    assert "gap_ratio" not in r6.evidence
+    assert "lower is better" in r6.reason
+
+
+# --- R13: nothing planned and nothing logged ---------------------------------------
+
+
+def test_r13_enrolment_without_schedule_or_logs_is_insufficient_not_reconciled(p):
+    """R13: planned = frequency x duration x periods; with no schedule and no logs there is
+    nothing to reconcile, so the rule says the data are insufficient."""
+    enrol = Enrolment(
+        program="PHON", tier=2, skill_area="decoding", start=D(2025, 1, 13), end=D(2025, 3, 21)
+    )
+    r = rules.reconcile_enrolment(record(enrolments=(enrol,)), enrol, AS_OF, p)
+    assert r.decision == rules.INSUFFICIENT and not r.sufficient
+
+
+# --- CLI: notes as of a date, session import consistency ---------------------------
+
+
+def test_cli_progress_hides_notes_written_after_as_of():
+    res = CliRunner().invoke(cli, ["progress", "ELM-005", "--as-of", "2026-03-15", "--no-graph"])
+    assert "Working hard" in res.output
+    assert "we want an evaluation" not in res.output
+
+
+@pytest.fixture
+def school_dir(tmp_path):
+    target = tmp_path / "elm"
+    shutil.copytree(BUNDLED, target)
+    return target
+
+
+def test_import_missed_session_with_delivered_minutes_is_refused(school_dir, tmp_path):
+    """R13 counts a missed session's planned minutes as missed; minutes on a missed session
+    contradict that, so the row is refused with its line."""
+    f = tmp_path / "s.csv"
+    f.write_text(
+        "student_id,date,status,planned_minutes,minutes\nELM-001,2026-01-06,student_absent,30,10\n"
+    )
+    res = CliRunner().invoke(cli, ["mtss", "import", "sessions", str(f), "--dir", str(school_dir)])
+    assert res.exit_code == 2
+    assert "s.csv:2" in res.output and "student_absent" in res.output
+    assert "Traceback" not in res.output
+
+
+# --- Graph -------------------------------------------------------------------------
+
+
+def test_progress_graph_has_axis_labels_and_a_phase_change_legend_entry(p):
+    from eirules.plugins.mtss.models import Phase
+
+    s = series(
+        [41, 42, 43, 44, 45, 46, 47, 48],
+        phases=(Phase(date=D(2025, 10, 27), label="adapted"),),
+    )
+    rep = rules.evaluate_series(record(series=(s,)), s, AS_OF, p)
+    ax = progress_figure(rep, "t").axes[0]
+    assert ax.get_xlabel() == "Date"
+    assert "orf" in ax.get_ylabel() and "higher is better" in ax.get_ylabel()
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "phase change" in labels
