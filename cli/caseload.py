@@ -19,7 +19,7 @@ from eirules.core.storage import Store, default_user
 
 from . import get_engine
 from .check import DATE
-from .store import db_option, is_terminal, open_store, print_table, user_option
+from .store import db_option, guard_storage, is_terminal, open_store, print_table, user_option
 
 _WITHIN = re.compile(r"^\s*(\d+)\s*([dw]?)\s*$")
 DUE_COLUMNS = (
@@ -474,8 +474,5 @@ def demo_command(ctx, db_path, as_of, within, user):
 
 
 def register(cli: click.Group) -> None:
-    cli.add_command(due_command)
-    cli.add_command(overdue_command)
-    cli.add_command(evaluate_command)
-    cli.add_command(audit_group)
-    cli.add_command(demo_command)
+    for command in (due_command, overdue_command, evaluate_command, audit_group, demo_command):
+        cli.add_command(guard_storage(command))

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from eirules.core import ruleset_tools as tools
-from eirules.core.errors import RulesetError
+from eirules.core.errors import Problem, RulesetError
 from eirules.core.rulesets import ruleset_folders
 
 from . import get_engine
@@ -110,6 +110,7 @@ def list_command(ctx, fmt):
 def show(ctx, ruleset_id, resolved, as_of, fmt):
     """Show a ruleset: identity, lineage, and its parameters in force on a date.
 
+    RULESET_ID may also be the path of a ruleset folder (one holding ruleset.toml).
     Without --resolved only the parameters this ruleset declares or sets are shown.
 
     \b
@@ -117,7 +118,7 @@ def show(ctx, ruleset_id, resolved, as_of, fmt):
         eirules rulesets show us-mo
         eirules rulesets show us-mo --resolved --as-of 2026-02-01
     """
-    rs = get_engine(ctx).rulesets.get(ruleset_id)
+    rs = load_ruleset(ctx, ruleset_id)
     on = as_of or date.today()
     info = tools.summary(rs)
     rows = tools.resolved(rs, on, own_only=not resolved)
@@ -222,13 +223,14 @@ def validate(ctx, paths, fmt):
 def diff_command(ctx, id_a, id_b, as_of, as_of_b, include_same, fmt):
     """Parameter-by-parameter differences between two rulesets, with citations.
 
+    ID_A and ID_B are ruleset ids or paths of ruleset folders.
+
     \b
     Examples:
         eirules rulesets diff us us-mo
         eirules rulesets diff us-ca us-ca --as-of 2022-06-30 --as-of-b 2022-07-01
     """
-    engine = get_engine(ctx)
-    a, b = engine.rulesets.get(id_a), engine.rulesets.get(id_b)
+    a, b = load_ruleset(ctx, id_a), load_ruleset(ctx, id_b)
     on_a = as_of or date.today()
     on_b = as_of_b or on_a
     rows = tools.diff(a, b, on_a, on_b, include_same=include_same)
@@ -295,7 +297,7 @@ def new(ctx, ruleset_id, parent_id, folder, title):
     Example:
         eirules rulesets new us-mo-stl-pilot --extends us-mo --dir ./my-rulesets
     """
-    parent = get_engine(ctx).rulesets.get(parent_id)
+    parent = load_ruleset(ctx, parent_id)
     paths = tools.write_new(ruleset_id, parent, Path(folder), title=title)
     for path in paths:
         click.echo(f"wrote {path}")
@@ -311,15 +313,18 @@ def new(ctx, ruleset_id, parent_id, folder, title):
 def test_command(ctx, ruleset_id, verbose, fmt):
     """Run a ruleset's tests/ folder: case files with expected outcomes; report changes.
 
-    Exit status 0 when every expectation holds, 1 when any changed.
+    RULESET_ID may also be the path of a ruleset folder, such as the one
+    `eirules rulesets new` wrote. Exit status 0 when every expectation holds, 1
+    when any changed.
 
     \b
-    Example:
+    Examples:
         eirules rulesets test us-mo
+        eirules rulesets test ./us-mo-stl-pilot
         eirules --rulesets-dir ./my-rulesets rulesets test us-mo-stl-pilot -v
     """
     engine = get_engine(ctx)
-    rs = engine.rulesets.get(ruleset_id)
+    rs = load_ruleset(ctx, ruleset_id)
     outcomes = tools.run_tests(engine, rs)
     failed = [o for o in outcomes if not o.passed]
     if fmt == "json":
@@ -355,6 +360,29 @@ def test_command(ctx, ruleset_id, verbose, fmt):
                 f"expectations, {len(failed)} changed"
             )
     ctx.exit(1 if failed else 0)
+
+
+def load_ruleset(ctx: click.Context, id_or_folder: str):
+    """A ruleset by id, or by the path of its folder (one holding ruleset.toml)."""
+    engine = get_engine(ctx)
+    folder = Path(id_or_folder)
+    if (folder / "ruleset.toml").is_file():
+        return engine.rulesets.load_path(folder)
+    try:
+        return engine.rulesets.get(id_or_folder)
+    except RulesetError as exc:
+        if exc.problems or id_or_folder in engine.rulesets.index:
+            raise
+        raise RulesetError(
+            exc.message,
+            [
+                Problem(
+                    id_or_folder,
+                    "not a known ruleset id nor a folder holding ruleset.toml",
+                    "give the path of its folder, or add its parent folder with --rulesets-dir",
+                )
+            ],
+        ) from None
 
 
 def _rel(path: str) -> str:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
 
 import click
 
-from eirules.core.errors import InputError, Problem
+from eirules.core.errors import InputError, Problem, StorageError
 from eirules.core.storage import CASE_STATUSES, Store, default_db_path, default_user
 
 from . import get_engine
@@ -448,6 +450,42 @@ def today() -> date:
     return date.today()
 
 
+def guard_storage(command: click.Command) -> click.Command:
+    """Report an SQLite error inside a command (a damaged or hand-edited file) as `Error: ...`.
+
+    Applied to a group, it guards every subcommand.
+    """
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            guard_storage(sub)
+        return command
+    callback = command.callback
+    if callback is None or getattr(callback, "_guarded", False):
+        return command
+
+    @functools.wraps(callback)
+    def guarded(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            params = click.get_current_context().params
+            path = params.get("path") or db_path_of(params.get("db_path"))
+            raise StorageError(
+                f"the caseload {path} could not be read or written ({exc})",
+                [
+                    Problem(
+                        "",
+                        "the file may be damaged or changed outside eirules",
+                        "run eirules audit verify, and restore the file from a backup if needed",
+                    )
+                ],
+            ) from None
+
+    guarded._guarded = True  # type: ignore[attr-defined]
+    command.callback = guarded
+    return command
+
+
 def register(cli: click.Group) -> None:
-    cli.add_command(db_group)
-    cli.add_command(cases_group)
+    cli.add_command(guard_storage(db_group))
+    cli.add_command(guard_storage(cases_group))

@@ -71,7 +71,8 @@ class Record:
         field = self.fields.get(path) or _csv_field(path, self.fields) or path
         parts = [self.source, self.label]
         if field:
-            parts.append(field)
+            # A one-row CSV record's field already starts with its row ("row 3, birth_date").
+            parts[-1:] = [field] if field.startswith(f"{self.label}, ") else [self.label, field]
         return ", ".join(parts)
 
 

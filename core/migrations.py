@@ -9,6 +9,8 @@ or the sqlite3 shell.
 
 from __future__ import annotations
 
+import re
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -179,6 +181,10 @@ CREATE TABLE audit_head (
 """
 
 
+#: The schema scripts of every migration, oldest first (see `tables`).
+_SCRIPTS: list[str] = [_INITIAL]
+
+
 def _statements(script: str) -> list[str]:
     lines = [line for line in script.splitlines() if not line.lstrip().startswith("--")]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
@@ -189,6 +195,15 @@ def initial_caseload(db: Database) -> None:
     """Cases, children, events, evaluations, plans, caseworkers, determinations, audit log."""
     for statement in _statements(_INITIAL):
         db.execute(statement)
+
+
+def tables() -> list[str]:
+    """Every table the migrations create, for checking that a file still has them all."""
+    return [
+        name
+        for script in _SCRIPTS
+        for name in re.findall(r"^CREATE TABLE (\w+)", script, flags=re.MULTILINE)
+    ]
 
 
 def pending(db: Database) -> list[str]:

@@ -270,6 +270,19 @@ class Store:
                     )
                 ],
             )
+        present = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        missing = [t for t in migrations.tables() if t not in present]
+        if missing:
+            raise StorageError(
+                f"{path} is damaged: tables missing",
+                [
+                    Problem(
+                        "",
+                        f"{', '.join(missing)} not found (dropped outside eirules?)",
+                        "restore the file from a backup",
+                    )
+                ],
+            )
         return cls(db, engine, path=path)
 
     def close(self) -> None:
@@ -714,6 +727,16 @@ class Store:
                     did_you_mean(event_type, types) or f"known types: {', '.join(sorted(types))}",
                 )
             )
+        elif program is not None and types[event_type].programs:
+            allowed = types[event_type].programs
+            if program not in allowed:
+                problems.append(
+                    Problem(
+                        "--program",
+                        f'"{program}" is not a program of a "{event_type}" event',
+                        f"expected one of: {', '.join(allowed)}",
+                    )
+                )
         if on > today:
             problems.append(
                 Problem(

@@ -1,0 +1,145 @@
+"""Review pass on the caseload and ruleset commands, walked as a new user would.
+
+Each test pins a defect found by using the installed commands: a damaged caseload
+file, an event program outside the event's vocabulary, a doubled CSV row label,
+`rulesets test` on the folder `rulesets new` just wrote, and replaying a
+determination after the ruleset it used was changed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from eirules.cli import cli
+
+
+def case_file(tmp_path: Path, case_id="R-0001", ruleset="us", name="r.json") -> Path:
+    data = {
+        "schema": "eirules/case@1",
+        "id": case_id,
+        "ruleset": ruleset,
+        "child": {"birth_date": "2024-11-02", "name": "Ada Fictional"},
+        "events": [{"type": "referral_received", "date": "2026-01-05"}],
+    }
+    path = tmp_path / name
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    """Invoke eirules with EIRULES_DB pointing at a fresh caseload; never a traceback."""
+    monkeypatch.setenv("EIRULES_DB", str(tmp_path / "caseload.db"))
+    monkeypatch.setenv("EIRULES_USER", "tester")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+
+    def invoke(*args, code=0):
+        result = runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+        assert result.exit_code == code, result.output
+        return result
+
+    invoke("db", "init")
+    return invoke
+
+
+# A caseload file edited by hand -------------------------------------------------------
+
+
+def test_dropped_audit_table_is_a_clear_error_not_a_traceback(run, tmp_path):
+    """Someone dropped audit_log in the sqlite3 shell: the file is damaged, say so (exit 1)."""
+    run("cases", "import", case_file(tmp_path))
+    conn = sqlite3.connect(tmp_path / "caseload.db")
+    conn.execute("DROP TABLE audit_log")
+    conn.commit()
+    conn.close()
+    for command in (("audit", "verify"), ("cases", "list"), ("due",)):
+        result = run(*command, code=1)
+        lines = result.output.splitlines()
+        assert lines[0] == f"Error: {tmp_path / 'caseload.db'} is damaged: tables missing", lines
+        assert "audit_log" in lines[1] and "restore the file from a backup" in lines[1]
+
+
+def test_a_sqlite_error_during_a_command_is_reported_cleanly(run, tmp_path):
+    """A column dropped by hand fails inside a query: still `Error: ...`, exit 1."""
+    run("cases", "import", case_file(tmp_path))
+    conn = sqlite3.connect(tmp_path / "caseload.db")
+    conn.execute("ALTER TABLE clocks DROP COLUMN citation")
+    conn.commit()
+    conn.close()
+    result = run("due", "--as-of", "2026-02-10", code=1)
+    assert result.output.startswith(f"Error: the caseload {tmp_path / 'caseload.db'} ")
+    assert "no such column: k.citation" in result.output
+    assert "Traceback" not in result.output
+
+
+# add-event ---------------------------------------------------------------------------
+
+
+def test_add_event_refuses_a_program_the_event_type_does_not_belong_to(run, tmp_path):
+    """referral_received is a Part C event (303.310(a)); --program part_q is a typo, refused."""
+    run("cases", "import", case_file(tmp_path))
+    result = run(
+        "cases",
+        "add-event",
+        "R-0001",
+        "referral_received",
+        "2026-01-06",
+        "--program",
+        "part_q",
+        code=2,
+    )
+    assert result.output.splitlines() == [
+        "Error: event not added to case R-0001",
+        '  --program: "part_q" is not a program of a "referral_received" event; '
+        "expected one of: part_c",
+    ]
+    ok = run(
+        "cases", "add-event", "R-0001", "referral_received", "2026-01-06", "--program", "part_c"
+    )
+    assert ok.output.startswith("Added referral_received on 2026-01-06 to case R-0001")
+
+
+# CSV import --------------------------------------------------------------------------
+
+
+def test_a_one_row_csv_case_names_its_row_once(run, tmp_path):
+    csv_file = tmp_path / "c.csv"
+    csv_file.write_text(
+        "case_id,birth_date,event_type,event_date\n"
+        "X-1,2025-01-01,referral_received,2026-01-05\n"
+        "X-2,notadate,referral_received,2026-01-05\n"
+    )
+    result = run("cases", "import", "c.csv", code=2)
+    assert result.output.splitlines()[1] == (
+        '  c.csv, row 3, birth_date: "notadate" is not a date (YYYY-MM-DD)'
+    )
+
+
+# rulesets new, then test, as the written README says ---------------------------------
+
+
+def test_rulesets_test_takes_the_folder_that_rulesets_new_wrote(run, tmp_path):
+    run("rulesets", "new", "us-zz-pilot", "--extends", "us")
+    readme = (tmp_path / "us-zz-pilot" / "tests" / "README.md").read_text()
+    assert "eirules rulesets test us-zz-pilot" in readme
+    result = run("rulesets", "test", "us-zz-pilot")
+    assert result.output.startswith("no tests in ")
+    shown = run("rulesets", "show", "us-zz-pilot").output
+    assert shown.splitlines()[0] == "us-zz-pilot: us-zz-pilot"
+    assert "lineage: us-zz-pilot -> us" in shown
+    diff = run("rulesets", "diff", "us", "us-zz-pilot").output
+    assert diff.splitlines()[0].endswith(": 0 parameters differ")
+
+
+def test_unknown_ruleset_id_says_a_folder_or_rulesets_dir_also_works(run):
+    result = run("rulesets", "test", "us-nowhere", code=1)
+    assert result.output.splitlines()[0].startswith('Error: no ruleset "us-nowhere"')
+    assert "give the path of its folder, or add its parent folder with --rulesets-dir" in (
+        result.output
+    )
