@@ -182,11 +182,25 @@ def compute_clock(
     reason = None
     end = met_on or as_of
     delays = delays_between(case, start, max(end, start), reasons, program) if reasons else []
+    # Only a delay that began while the clock was still running (on or before its
+    # due date) excuses it: a circumstance arising after the deadline was missed
+    # does not make the earlier lateness excusable (e.g. 303.310(b), 300.301(d)).
     if delays and spec.get("excuse_policy", "fixed_with_reason") == "pause_and_extend":
-        extra = paused_days(delays)
-        due = due + timedelta(days=extra)
-        reason = f"extended by {extra} day(s) of documented {delays[0].reason.replace('_', ' ')}"
+        base_due, counted = due, []
+        while True:
+            counted = [e for e in delays if e.date <= due]
+            extended = base_due + timedelta(days=paused_days(counted))
+            if extended == due:
+                break
+            due = extended
+        if counted:
+            extra = (due - base_due).days
+            reason = (
+                f"extended by {extra} day(s) of documented {counted[0].reason.replace('_', ' ')}"
+            )
         delays = []
+    else:
+        delays = [e for e in delays if e.date <= due]
     late = (met_on or as_of) > due
     if late and delays:
         excused_by = delays[0].reason

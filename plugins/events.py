@@ -61,11 +61,11 @@ def register_event_types():
 #
 # * a case is in a program named by an enrolment or by an event's `program`;
 # * it is in Part C when it has an event only Part C uses (referral_received,
-#   ifsp_meeting_held, ...) or a shared event or evaluation dated before the
-#   third birthday and no Part B-only event;
+#   ifsp_meeting_held, ...) or (nothing tagged) a shared event or evaluation
+#   dated before the day Part B began (below; else the third birthday);
 # * it is in Part B when it has an event only Part B uses (referral_from_part_c,
-#   iep_meeting_held, ...) or a shared event or evaluation dated on or after the
-#   third birthday;
+#   iep_meeting_held, ...) or (nothing tagged) a shared event or evaluation
+#   dated on or after that day;
 # * a case with no other signal whose child has recorded risk factors (303.5) is Part C;
 # * in a case in both programs, an untagged shared event or evaluation belongs to
 #   Part C when dated before the day Part B began (the earliest Part B enrolment,
@@ -116,17 +116,26 @@ def programs_of(case: Case, third_birthday: date) -> Programs:
             elif event.type in b_only:
                 part_b_ = True
                 b_starts.append(event.date)
-            elif event.type in SHARED_TYPES and event.type not in ("delay", "moved_out"):
-                if event.date < third_birthday:
-                    part_c_ = part_c_ or not explicit
-                else:
-                    part_b_ = part_b_ or not explicit
         elif event.program == "part_b":
             b_starts.append(event.date)
+    # An untagged shared event or evaluation belongs to Part C when dated before
+    # the day Part B began (rule 4), so a consent to a Part B evaluation given
+    # after a referral from Part C but before the third birthday is Part B's.
+    split = min((*b_starts, third_birthday))
     if not explicit:
+        for event in case.events:
+            if (
+                event.program is None
+                and event.type in SHARED_TYPES
+                and event.type not in ("delay", "moved_out")
+            ):
+                if event.date < split:
+                    part_c_ = True
+                else:
+                    part_b_ = True
         for evaluation in case.evaluations:
             if evaluation.program is None:
-                if evaluation.date < third_birthday:
+                if evaluation.date < split:
                     part_c_ = True
                 else:
                     part_b_ = True
@@ -135,7 +144,7 @@ def programs_of(case: Case, third_birthday: date) -> Programs:
     result = Programs(
         part_c=part_c_,
         part_b=part_b_,
-        part_b_from=min(b_starts) if b_starts else third_birthday,
+        part_b_from=split,
     )
     _last.entry = (case, third_birthday, result)
     return result

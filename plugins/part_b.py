@@ -507,6 +507,23 @@ def _transition_services(ctx: Context, last) -> Clock:
             reason=f"the student turns {age.value} on {turns}, after Part B ends ({ctx.ends})",
         )
     stops = _events(ctx.case, "transition_services_in_iep")
+    if last.date > turns:
+        # First IEP after the birthday: it is the first in effect at that age, so it
+        # must include them (300.320(b)); lateness is not counted from the birthday.
+        clock = _clock(
+            ctx,
+            "transition_services",
+            start=last.date,
+            label=label,
+            anchor=last.date,
+            on=ctx.as_of,
+            stop_events=stops,
+        )
+        return _note(
+            clock,
+            f"the student was already {age.value} ({turns}) at the first IEP ({last.date}), "
+            f"so that IEP must include postsecondary goals and transition services ({age.citation})",
+        )
     clock = _clock(
         ctx,
         "transition_services",
@@ -539,6 +556,25 @@ def _age_of_majority(ctx: Context, last) -> Clock:
     leap = ruleset.value("dates.leap_day_birthday", ctx.as_of)
     reaches = birthday(ctx.case.child.birth_date, majority.value, leap_day=leap)
     stops = _events(ctx.case, "age_of_majority_notice_given")
+    leap = ruleset.value("dates.leap_day_birthday", ctx.as_of)
+    notice_by = birthday(ctx.case.child.birth_date, majority.value - years.value, leap_day=leap)
+    note = (
+        f"age of majority {majority.value} on {reaches} ({majority.citation}); "
+        f"inform the student at least {years.value} year(s) before ({years.citation})"
+    )
+    if last.date > notice_by:
+        # First IEP after the notice date: that IEP must carry the statement (300.320(c)).
+        clock = _clock(
+            ctx,
+            "age_of_majority_notice",
+            start=last.date,
+            label=label,
+            anchor=last.date,
+            on=ctx.as_of,
+            stop_events=stops,
+            overrides={"length": 0, "unit": "calendar_days"},
+        )
+        return _note(clock, f"{note}; the first IEP ({last.date}) came after {notice_by}")
     clock = _clock(
         ctx,
         "age_of_majority_notice",
@@ -549,11 +585,7 @@ def _age_of_majority(ctx: Context, last) -> Clock:
         stop_events=stops,
         overrides={"length": years.value, "unit": "years"},
     )
-    return _note(
-        clock,
-        f"age of majority {majority.value} on {reaches} ({majority.citation}); "
-        f"inform the student at least {years.value} year(s) before ({years.citation})",
-    )
+    return _note(clock, note)
 
 
 @hookimpl

@@ -133,7 +133,8 @@ def _build_context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
         third_birthday=b3,
         end=end,
         end_reason=end_reason,
-        referral=_first(view, "referral_received"),
+        # As of a date, a referral dated later has not been received yet (303.310(a)).
+        referral=next((e for e in _events(view, "referral_received") if e.date <= as_of), None),
     )
     ctx.eligibility = _eligibility(ctx)
     return ctx
@@ -1115,6 +1116,30 @@ def _part_b_referrals(ctx: Context) -> list[Referral]:
                 referrer="the Part C lead agency",
                 to="the SEA and the LEA",
                 reason="not potentially eligible for Part B: no notification is required",
+                citation="34 CFR 303.209(b)(1)",
+                status="not_required",
+            )
+        ]
+    left = next(
+        (
+            e
+            for e in _events(case, *CLOSING)
+            if e.service is None and ctx.referral.date <= e.date <= as_of
+        ),
+        None,
+    )
+    due = next((c.due for c in ctx.clocks if c.id == "transition_notification"), None)
+    if sent is None and left is not None and (due is None or left.date <= due):
+        # Consent withdrawn (303.420(d)), moved out or exited: the toddler is no longer
+        # in this Part C program, so there is no transition notification to make.
+        return [
+            Referral(
+                id="part_b_notification",
+                program=PROGRAM,
+                referrer="the Part C lead agency",
+                to="the SEA and the LEA",
+                reason=f"{left.type.replace('_', ' ')} on {left.date}: the toddler left Part C, "
+                "so no transition notification is due",
                 citation="34 CFR 303.209(b)(1)",
                 status="not_required",
             )

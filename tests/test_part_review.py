@@ -1,0 +1,224 @@
+"""Defects found in the review of the Part C and Part B rules, each pinned by a worked example.
+
+Every test names the paragraph of 34 CFR Part 303 or Part 300 that decides it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from test_part_c import case, write_test_rulesets
+
+from eirules.core.engine import Engine
+
+D = date.fromisoformat
+
+
+@pytest.fixture(scope="module")
+def xs_engine(tmp_path_factory):
+    return Engine(
+        entry_points=False, ruleset_dirs=[write_test_rulesets(tmp_path_factory.mktemp("rs"))]
+    )
+
+
+def det(engine, c, as_of, ruleset="us"):
+    return engine.evaluate(c, ruleset, D(as_of))
+
+
+def clocks(d, clock_id):
+    return [k for k in d.clocks if k.id == clock_id]
+
+
+def one(d, clock_id):
+    found = clocks(d, clock_id)
+    assert len(found) == 1, f"{clock_id}: {[k.id for k in d.clocks]}"
+    return found[0]
+
+
+# As of a date, events after it have not happened -----------------------------------------
+
+
+def test_a_referral_dated_after_the_as_of_date_opens_no_clock(engine):
+    """303.310(a): the 45-day timeline starts when the referral is received.
+
+    As of 2026-02-01 a referral dated 2026-07-15 has not been received: no 45-day
+    clock, no transition clocks, no late-referral finding and no Part B
+    notification yet. As of 2026-07-20 the clock is due 2026-08-29 (day 0 is
+    2026-07-15: 16 days left in July, 29 in August).
+    """
+    c = case(engine, birth="2023-09-20", events=[("referral_received", "2026-07-15")], ruleset="us")
+    early = det(engine, c, "2026-02-01")
+    assert [k.id for k in early.clocks if k.program == "part_c"] == []
+    assert not [f for f in early.findings if f.rule == "part_c.late_referral"]
+    assert not [r for r in early.referrals if r.program == "part_c"]
+    later = det(engine, c, "2026-07-20")
+    assert one(later, "initial_ifsp_meeting").due == D("2026-08-29")
+    assert [f.outcome for f in later.findings if f.rule == "part_c.late_referral"] == ["45_to_90"]
+
+
+# 303.310(b): only a delay that happened within the timeline excuses it ---------------------
+
+
+def test_family_circumstances_arising_after_the_due_date_do_not_excuse_lateness(engine):
+    """303.310(b)(1): the timeline "does not apply for any period" the family is unavailable.
+
+    Referral 2026-01-05, due 2026-02-19. A family circumstance documented from
+    2026-02-25 began after the deadline had already been missed by the agency,
+    so a meeting on 2026-03-01 is met_late, not late_excused. The same
+    circumstance documented from 2026-02-10 (within the 45 days) excuses it.
+    """
+    late = case(
+        engine,
+        events=[
+            ("referral_received", "2026-01-05"),
+            ("delay", "2026-02-25", {"reason": "exceptional_family_circumstances"}),
+            ("ifsp_meeting_held", "2026-03-01"),
+        ],
+        ruleset="us",
+    )
+    k = one(det(engine, late, "2026-03-02"), "initial_ifsp_meeting")
+    assert (k.due, k.status, k.excused_by) == (D("2026-02-19"), "met_late", None)
+    within = case(
+        engine,
+        events=[
+            ("referral_received", "2026-01-05"),
+            ("delay", "2026-02-10", {"reason": "exceptional_family_circumstances"}),
+            ("ifsp_meeting_held", "2026-03-01"),
+        ],
+        ruleset="us",
+    )
+    k = one(det(engine, within, "2026-03-02"), "initial_ifsp_meeting")
+    assert (k.status, k.excused_by) == ("late_excused", "exceptional_family_circumstances")
+
+
+def test_an_open_clock_past_due_is_overdue_when_the_delay_began_after_the_due_date(engine):
+    """300.301(d)(1): a parent failing to produce the child after day 60 does not excuse day 61."""
+    c = case(
+        engine,
+        birth="2015-03-10",
+        events=[
+            ("consent_for_evaluation", "2026-01-12"),
+            ("delay", "2026-03-20", {"reason": "parent_failed_to_produce_child"}),
+        ],
+        ruleset="us",
+    )
+    k = one(det(engine, c, "2026-03-25"), "initial_evaluation")
+    assert (k.due, k.status) == (D("2026-03-13"), "overdue")
+
+
+# Which program a shared event belongs to ---------------------------------------------------
+
+
+def test_part_b_evaluation_before_the_third_birthday_does_not_make_a_part_c_case(engine):
+    """300.124(b), 303.209: a child referred from Part C is evaluated by the LEA before age 3.
+
+    Referral from Part C 2026-05-01, consent 2026-06-01, third birthday 2026-09-20.
+    The untagged consent and evaluation come after Part B began (the referral), so
+    they are Part B's (docs/clocks.md section 3, rule 4): the case is not a Part C
+    case and has no Part C eligibility.
+    """
+    c = case(
+        engine,
+        birth="2023-09-20",
+        events=[
+            ("referral_from_part_c", "2026-05-01"),
+            ("consent_for_evaluation", "2026-06-01"),
+            ("evaluation_completed", "2026-07-01"),
+            ("eligibility_determined", "2026-07-10", {"category": "autism", "outcome": "eligible"}),
+        ],
+        ruleset="us",
+    )
+    d = det(engine, c, "2026-08-01")
+    assert [e.program for e in d.eligibility] == ["part_b"]
+    assert one(d, "initial_evaluation").due == D("2026-07-31")
+
+
+# 300.320(b), (c): a student whose first IEP comes after the age ------------------------------
+
+
+def test_first_iep_after_sixteen_must_include_transition_services_and_does(engine):
+    """300.320(b): "beginning not later than the first IEP to be in effect when the child turns 16".
+
+    A student born 2008-03-01 (16 on 2024-03-01) is first found eligible at 17; the
+    first IEP, 2025-06-01, is the first in effect after 16 and includes transition
+    services: met on 2025-06-01, due that day, not met late against a birthday
+    when the student had no IEP.
+    """
+    c = case(
+        engine,
+        birth="2008-03-01",
+        events=[
+            ("consent_for_evaluation", "2025-04-01"),
+            ("evaluation_completed", "2025-05-01"),
+            ("eligibility_determined", "2025-05-10", {"category": "autism", "outcome": "eligible"}),
+            ("iep_meeting_held", "2025-06-01"),
+            ("transition_services_in_iep", "2025-06-01"),
+        ],
+        ruleset="us",
+    )
+    k = one(det(engine, c, "2025-07-01"), "transition_services")
+    assert (k.due, k.status, k.met_on) == (D("2025-06-01"), "met", D("2025-06-01"))
+    without = case(
+        engine,
+        birth="2008-03-01",
+        events=[
+            ("eligibility_determined", "2025-05-10", {"category": "autism", "outcome": "eligible"}),
+            ("iep_meeting_held", "2025-06-01"),
+        ],
+        ruleset="us",
+    )
+    k = one(det(engine, without, "2025-07-01"), "transition_services")
+    assert (k.due, k.status) == (D("2025-06-01"), "overdue")
+
+
+def test_first_iep_after_the_notice_date_is_when_the_majority_notice_is_due(xs_engine):
+    """300.320(c): notice "beginning not later than one year before" majority, in the IEP.
+
+    Test ruleset xs: majority at 18. A student born 2008-03-01 reaches 18 on
+    2026-03-01, so the notice is due 2025-03-01 for a student with an IEP then. A
+    student whose first IEP is 2025-06-01 (after that date) must get it in that
+    first IEP: due 2025-06-01 and met when given that day.
+    """
+    c = case(
+        xs_engine,
+        birth="2008-03-01",
+        events=[
+            ("eligibility_determined", "2025-05-10", {"category": "autism", "outcome": "eligible"}),
+            ("iep_meeting_held", "2025-06-01"),
+            ("age_of_majority_notice_given", "2025-06-01"),
+        ],
+    )
+    k = one(det(xs_engine, c, "2025-07-01", "xs"), "age_of_majority_notice")
+    assert (k.due, k.status, k.met_on) == (D("2025-06-01"), "met", D("2025-06-01"))
+    early = case(
+        xs_engine,
+        birth="2008-03-01",
+        events=[
+            ("eligibility_determined", "2023-05-10", {"category": "autism", "outcome": "eligible"}),
+            ("iep_meeting_held", "2023-06-01"),
+        ],
+    )
+    k = one(det(xs_engine, early, "2025-03-02", "xs"), "age_of_majority_notice")
+    assert (k.due, k.status) == (D("2025-03-01"), "overdue")
+
+
+# Consent withdrawn: nothing left to notify ----------------------------------------------------
+
+
+def test_consent_withdrawn_before_transition_needs_no_part_b_notification(engine):
+    """303.420(d), 303.209(b): the parent withdrew consent and the child left Part C on 2026-01-20.
+
+    The toddler is no longer in Part C, so the lead agency has no transition
+    notification to make: the referral is not_required, like the clocks it closed.
+    """
+    c = case(
+        engine,
+        birth="2025-01-01",
+        events=[("referral_received", "2026-01-05"), ("consent_withdrawn", "2026-01-20")],
+        ruleset="us",
+    )
+    d = det(engine, c, "2026-03-01")
+    [r] = [r for r in d.referrals if r.id == "part_b_notification"]
+    assert r.status == "not_required"
+    assert "consent withdrawn" in r.reason
