@@ -272,8 +272,9 @@ def cases_show(ctx, case_id, number, replay, fmt, db_path):
     """Show a case: child, caseworker, clocks and its stored determinations.
 
     With --determination N --replay, re-runs determination N from its stored
-    case file, ruleset and as-of date. Exit status 0 when it gives the same
-    answer, 1 when it differs.
+    case file, as-of date and ruleset version (rebuilt from the copy of its files
+    the caseload keeps). Exit status 0 when it gives the same answer, 1 when it
+    differs.
 
     \b
     Example:
@@ -347,10 +348,15 @@ def _replay(ctx, store: Store, case_id: str, number: int, fmt: str) -> None:
     else:
         verdict = "the same answer" if result.same else "a DIFFERENT answer"
         click.echo(f"Replayed determination {number} of case {case_id}: {verdict}.")
-        if result.stored_ruleset_version != result.current_ruleset_version:
+        if result.ruleset_source == "stored":
             click.echo(
-                f"  Note: stored with ruleset version {result.stored_ruleset_version}; "
-                f"the installed version is {result.current_ruleset_version}, which was used."
+                f"  Ruleset {result.ruleset} {result.stored_ruleset_version} rebuilt from the "
+                "copy stored in the caseload."
+            )
+        elif result.stored_ruleset_version != result.current_ruleset_version:
+            click.echo(
+                f"  Note: ruleset version {result.stored_ruleset_version} is not stored in this "
+                f"caseload; replayed with the installed version {result.current_ruleset_version}."
             )
         if result.stored_engine != result.current_engine:
             click.echo(

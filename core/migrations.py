@@ -181,8 +181,20 @@ CREATE TABLE audit_head (
 """
 
 
+_RULESET_VERSIONS = """
+-- The files of each ruleset version a determination used, so a replay can
+-- rebuild that exact version after the installed ruleset has changed.
+-- `files` is JSON: the lineage nearest first, [{"id": ..., "files": {name: text}}].
+CREATE TABLE ruleset_versions (
+    full_version TEXT PRIMARY KEY,
+    ruleset TEXT NOT NULL,
+    files TEXT NOT NULL,
+    stored_at TEXT NOT NULL
+);
+"""
+
 #: The schema scripts of every migration, oldest first (see `tables`).
-_SCRIPTS: list[str] = [_INITIAL]
+_SCRIPTS: list[str] = [_INITIAL, _RULESET_VERSIONS]
 
 
 def _statements(script: str) -> list[str]:
@@ -194,6 +206,13 @@ def _statements(script: str) -> list[str]:
 def initial_caseload(db: Database) -> None:
     """Cases, children, events, evaluations, plans, caseworkers, determinations, audit log."""
     for statement in _statements(_INITIAL):
+        db.execute(statement)
+
+
+@migrations(name="0002_ruleset_versions")
+def ruleset_versions(db: Database) -> None:
+    """A copy of each ruleset version's files, for replaying old determinations."""
+    for statement in _statements(_RULESET_VERSIONS):
         db.execute(statement)
 
 

@@ -131,6 +131,23 @@ class ReplayResult:
     current_ruleset_version: str
     stored_engine: str
     current_engine: str
+    #: Where the ruleset came from: "stored" (rebuilt from the caseload's copy) or "installed".
+    ruleset_source: str = "installed"
+    ruleset: str = ""
+
+
+def ruleset_files(ruleset) -> list[dict[str, Any]] | None:
+    """The text of every file of a ruleset's lineage, nearest first (None if one is unreadable)."""
+    lineage = []
+    for node in ruleset.lineage:
+        files = {}
+        for path in node.files:
+            try:
+                files[path.name] = path.read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError):
+                return None
+        lineage.append({"id": node.id, "files": files})
+    return lineage
 
 
 # Case rows ---------------------------------------------------------------------------
@@ -824,6 +841,7 @@ class Store:
         total = len(wanted) if wanted is not None else self.case_count()
         jobs = self.jobs if total > chunk else 1
         meta: dict[str, tuple] = {}
+        versions_kept: set[str] = set()
 
         def chunks() -> Iterator[tuple[date, list[tuple[str, str]]]]:
             last_rowid = 0
@@ -913,6 +931,10 @@ class Store:
                     "last_determination_id = coalesce(?, last_determination_id) WHERE id = ?",
                     case_rows,
                 )
+                for row in det_rows:
+                    if row[6] not in versions_kept:
+                        versions_kept.add(row[6])
+                        self._keep_ruleset_version(row[5], row[6])
                 if progress:
                     progress(len(results))
             conn.execute(
@@ -943,12 +965,69 @@ class Store:
             ).fetchone()[0]
         return self.conn.execute("SELECT count(*) FROM cases").fetchone()[0]
 
+    def _keep_ruleset_version(self, ruleset_id: str, full_version: str) -> None:
+        """Store the files of a ruleset version once, so replay can rebuild it later."""
+        if self.conn.execute(
+            "SELECT 1 FROM ruleset_versions WHERE full_version = ?", (full_version,)
+        ).fetchone():
+            return
+        try:
+            ruleset = self._need_engine().rulesets.get(ruleset_id)
+        except EirulesError:
+            return
+        lineage = ruleset_files(ruleset)
+        if lineage is None or ruleset.full_version != full_version:
+            return  # unreadable, or changed on disk since: replay says it uses the installed one
+        self.conn.execute(
+            "INSERT INTO ruleset_versions (full_version, ruleset, files, stored_at) "
+            "VALUES (?, ?, ?, ?)",
+            (full_version, ruleset_id, canonical_json(lineage), now()),
+        )
+
+    @contextmanager
+    def _stored_ruleset(self, ruleset_id: str, full_version: str) -> Iterator[Any]:
+        """The ruleset version rebuilt from its stored files, or None when none are stored.
+
+        The files are written to a temporary folder that lives while the block runs
+        (a school calendar is read during evaluation).
+        """
+        row = self.conn.execute(
+            "SELECT files FROM ruleset_versions WHERE full_version = ?", (full_version,)
+        ).fetchone()
+        if row is None:
+            yield None
+            return
+        import tempfile
+
+        from .rulesets import RulesetRegistry
+
+        with tempfile.TemporaryDirectory(prefix="eirules-replay-") as tmp:
+            try:
+                for node in json.loads(row[0]):
+                    folder = Path(tmp) / node["id"]
+                    folder.mkdir()
+                    for name, text in node["files"].items():
+                        (folder / Path(name).name).write_bytes(text.encode("utf-8"))
+                ruleset = RulesetRegistry([Path(tmp)]).get(ruleset_id)
+                ok = ruleset.full_version == full_version
+            except (EirulesError, OSError, ValueError, KeyError, TypeError):
+                ok = False
+            yield ruleset if ok else None
+
     def replay(self, case_id: str, number: int) -> ReplayResult:
-        """Re-run a stored determination from its stored inputs, ruleset and as-of date."""
+        """Re-run a stored determination from its stored inputs, ruleset version and as-of date.
+
+        The ruleset is rebuilt from the copy of its files stored with the caseload
+        when there is one; otherwise the installed version is used (and said).
+        """
         engine = self._need_engine()
         stored = self.determination(case_id, number)
         case = engine.case_from_dict(json.loads(stored["document"]), source=f"case {case_id}")
-        det = engine.evaluate(case, stored["ruleset"], date.fromisoformat(stored["as_of"]))
+        with self._stored_ruleset(stored["ruleset"], stored["ruleset_version"]) as kept:
+            det = engine.evaluate(
+                case, kept if kept is not None else stored["ruleset"],
+                date.fromisoformat(stored["as_of"]),
+            )  # fmt: skip
         fresh = determination_to_dict(det)
         old = json.loads(stored["result"])
         differences = []
@@ -968,6 +1047,8 @@ class Store:
             det.ruleset_version,
             stored["engine"],
             det.engine,
+            "stored" if kept is not None else "installed",
+            stored["ruleset"],
         )
 
     # Due ---------------------------------------------------------------------------

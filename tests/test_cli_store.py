@@ -52,7 +52,10 @@ def test_db_init_at_a_path_then_again_is_a_no_op(tmp_path):
     path = tmp_path / "sub" / "my.db"
     result = runner.invoke(cli, ["db", "init", str(path)])
     assert result.exit_code == 0
-    assert result.output == f"Created caseload {path} (schema: 0001_initial_caseload)\n"
+    assert (
+        result.output
+        == f"Created caseload {path} (schema: 0001_initial_caseload, 0002_ruleset_versions)\n"
+    )
     result = runner.invoke(cli, ["db", "init", str(path)])
     assert result.output == f"Caseload {path} is already initialised and up to date\n"
     result = runner.invoke(cli, ["db", "upgrade", "--db", str(path)])

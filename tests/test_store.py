@@ -37,7 +37,7 @@ def write(path: Path, data) -> Path:
 @pytest.fixture
 def store(tmp_path, engine):
     s, applied = Store.init(tmp_path / "caseload.db", engine)
-    assert applied == ["0001_initial_caseload"]
+    assert applied == ["0001_initial_caseload", "0002_ruleset_versions"]
     yield s
     s.close()
 
@@ -486,18 +486,22 @@ def test_a_new_migration_must_be_applied_with_db_upgrade(tmp_path, engine, monke
         "_migrations",
         [
             *migrations.migrations._migrations,
-            migrations.migrations._Migration("0002_add_note_to_cases", add_note_to_cases),
+            migrations.migrations._Migration("0099_add_note_to_cases", add_note_to_cases),
         ],
     )
     with pytest.raises(StorageError) as err:
         Store.open(path, engine)
     assert "needs upgrading" in str(err.value)
-    assert "migrations not applied: 0002_add_note_to_cases; run: eirules db upgrade" in str(
+    assert "migrations not applied: 0099_add_note_to_cases; run: eirules db upgrade" in str(
         err.value
     )
     result = CliRunner().invoke(cli, ["db", "upgrade", "--db", str(path)])
-    assert result.output == f"Applied to {path}: 0002_add_note_to_cases\n"
+    assert result.output == f"Applied to {path}: 0099_add_note_to_cases\n"
     store = Store.open(path, engine)
     assert "note" in store.db["cases"].columns_dict
-    assert migrations.applied(store.db) == ["0001_initial_caseload", "0002_add_note_to_cases"]
+    assert migrations.applied(store.db) == [
+        "0001_initial_caseload",
+        "0002_ruleset_versions",
+        "0099_add_note_to_cases",
+    ]
     store.close()

@@ -143,3 +143,69 @@ def test_unknown_ruleset_id_says_a_folder_or_rulesets_dir_also_works(run):
     assert "give the path of its folder, or add its parent folder with --rulesets-dir" in (
         result.output
     )
+
+
+# Replay rebuilds the ruleset version it used ---------------------------------------
+
+
+def _pilot_ruleset(folder: Path, days: int) -> None:
+    (folder / "parameters.toml").write_text(
+        "[[parameters.part_c.initial_ifsp_meeting.values]]\n"
+        "effective = 2020-01-01\n"
+        f"value = {{ length = {days} }}\n"
+        'citation = "Fictional county pilot rule 1 (test only)"\n'
+    )
+
+
+def test_replay_uses_the_stored_copy_of_the_ruleset_version_it_ran_with(run, tmp_path):
+    """A pilot tightens 303.310's 45 days to 30: referral 2026-01-05 is due 2026-02-04.
+
+    After the pilot file changes to 40 days the installed ruleset would say
+    2026-02-14; replay must rebuild the 30-day version from the copy stored with
+    the determination and give the same answer.
+    """
+    run("rulesets", "new", "us-zz-pilot", "--extends", "us", "--dir", "rs")
+    _pilot_ruleset(tmp_path / "rs" / "us-zz-pilot", 30)
+    case = case_file(tmp_path, ruleset="us-zz-pilot")
+    run("--rulesets-dir", "rs", "cases", "import", case)
+    run("--rulesets-dir", "rs", "evaluate", "--all", "--as-of", "2026-02-10")
+    shown = run("--rulesets-dir", "rs", "cases", "show", "R-0001").output
+    assert "2026-02-04  overdue" in shown
+    conn = sqlite3.connect(tmp_path / "caseload.db")
+    (version,) = conn.execute("SELECT ruleset_version FROM determinations").fetchone()
+    rows = conn.execute("SELECT full_version, ruleset, files FROM ruleset_versions").fetchall()
+    conn.close()
+    assert [(r[0], r[1]) for r in rows] == [(version, "us-zz-pilot")]
+    lineage = json.loads(rows[0][2])
+    assert [node["id"] for node in lineage] == ["us-zz-pilot", "us"]
+    assert "length = 30" in lineage[0]["files"]["parameters.toml"]
+
+    _pilot_ruleset(tmp_path / "rs" / "us-zz-pilot", 40)
+    replay = run(
+        "--rulesets-dir", "rs", "cases", "show", "R-0001", "--determination", "1", "--replay"
+    ).output.splitlines()
+    assert replay[0] == "Replayed determination 1 of case R-0001: the same answer."
+    assert replay[1] == (
+        f"  Ruleset us-zz-pilot {version} rebuilt from the copy stored in the caseload."
+    )
+    # The installed (changed) ruleset gives another due date: a fresh evaluation shows it.
+    run("--rulesets-dir", "rs", "evaluate", "--all", "--as-of", "2026-02-10")
+    assert "2026-02-14  due_soon" in run("--rulesets-dir", "rs", "cases", "show", "R-0001").output
+
+
+def test_replay_without_a_stored_copy_says_the_installed_version_was_used(run, tmp_path):
+    """Determinations stored before the snapshot table existed replay on the installed rules."""
+    run("cases", "import", case_file(tmp_path))
+    run("evaluate", "--all", "--as-of", "2026-02-10")
+    conn = sqlite3.connect(tmp_path / "caseload.db")
+    conn.execute("DELETE FROM ruleset_versions")
+    conn.execute("UPDATE determinations SET ruleset_version = '2025.9+0000000000000000'")
+    conn.commit()
+    conn.close()
+    replay = run("cases", "show", "R-0001", "--determination", "1", "--replay").output
+    lines = replay.splitlines()
+    assert lines[0] == "Replayed determination 1 of case R-0001: the same answer."
+    assert lines[1].startswith(
+        "  Note: ruleset version 2025.9+0000000000000000 is not stored in this caseload; "
+        "replayed with the installed version "
+    )
