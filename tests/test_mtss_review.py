@@ -275,3 +275,113 @@ def test_progress_graph_has_axis_labels_and_a_phase_change_legend_entry(p):
     assert "orf" in ax.get_ylabel() and "higher is better" in ax.get_ylabel()
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "phase change" in labels
+
+
+# --- R10/R13: a week that has not ended yet -------------------------------------------
+
+
+def _partial_week_record():
+    """4 sessions a week from Mon 2025-09-22. Week 1: 2 delivered, 2 student absences.
+    Week 2 (Mon-Thu 2025-09-29..10-02): 4 delivered; as of Thu 2025-10-02 it has not ended."""
+    enrol = Enrolment(
+        program="PHON",
+        tier=2,
+        skill_area="decoding",
+        start=D(2025, 9, 22),
+        group="G1",
+        sessions_per_week=4,
+        minutes_per_session=30,
+    )
+    logs = []
+    for i in range(4):
+        ok = i < 2
+        logs.append(
+            Session(
+                date=D(2025, 9, 22) + timedelta(days=i),
+                status="delivered" if ok else "student_absent",
+                planned_minutes=30,
+                minutes=30 if ok else 0,
+                group="G1",
+            )
+        )
+    for i in range(4):
+        logs.append(
+            Session(
+                date=D(2025, 9, 29) + timedelta(days=i),
+                status="delivered",
+                planned_minutes=30,
+                minutes=30,
+                group="G1",
+            )
+        )
+    return record(enrolments=(enrol,), sessions=tuple(logs)), enrol
+
+
+def test_r10_counts_delivered_sessions_only_in_the_full_weeks_it_plans(p):
+    """R10 [S76]: planned = 4/week x 1 full week = 4; delivered in that week = 2 -> 50%, a
+    fidelity issue. Counting the unfinished second week's 4 sessions as delivered against
+    the first week's plan gave 150% and hid the problem."""
+    rec, enrol = _partial_week_record()
+    r = rules.fidelity(rec, enrol, D(2025, 10, 2), p)
+    assert (r.evidence["sessions_planned"], r.evidence["sessions_delivered"]) == (4, 2)
+    assert r.decision == "fidelity_issue"
+
+
+def test_r13_reconciles_the_same_full_weeks_it_plans(p):
+    """R13: planned 120 min (one full week), delivered 60, missed 60 (student absent)."""
+    rec, enrol = _partial_week_record()
+    r = rules.reconcile_enrolment(rec, enrol, D(2025, 10, 2), p)
+    ev = r.evidence
+    assert (ev["planned"], ev["delivered"], ev["missed_by_reason"], ev["unaccounted"]) == (
+        120,
+        60,
+        {"student_absent": 60},
+        0,
+    )
+
+
+# --- R7 -> R8: dual discrepancy outside Tier 2/3 ---------------------------------------
+
+
+def test_r8_dual_discrepancy_without_a_tier_recommends_intensifying_not_maintain(p):
+    """R7 output [S68][S69]: a dual discrepancy recommends intensification; with no tier on
+    the series and no enrolment R8 used to fall through to 'maintain'."""
+    s = series([41 + 0.2 * i for i in range(12)], benchmark=70.0, peer_roi=1.0, goal=45.0)
+    rep = rules.evaluate_series(record(series=(s,)), s, D(2025, 12, 22), p)
+    assert rep.r7.decision == "dual_discrepancy"
+    assert rep.decision.decision == "escalate_tier3"
+
+
+# --- R3/R6 guards on a lower-is-better measure ------------------------------------------
+
+
+def test_r3_guard_on_a_descending_measure_uses_the_size_of_typical_growth(p):
+    """R3 [S50]: errors per minute falling 3/week against typical -0.5/week is more than
+    2 x typical growth; a negative typical_roi used to switch the guard off."""
+    s = series(
+        [20, 19, 18],
+        direction=-1,
+        baseline=45.0,
+        goal=3.0,
+        typical_roi=-0.5,
+        goal_date=D(2025, 11, 3),
+    )
+    _, r3 = rules.aimline_for(s, 2, p)
+    assert r3.decision == "goal_unrealistic"
+
+
+# --- SLD evidence packet -----------------------------------------------------------------
+
+
+def test_sld_packet_asks_for_regular_education_instruction_and_carries_rate_and_level(engine):
+    """300.309(b)(1): data that the child had appropriate regular-education instruction by
+    qualified personnel is one of the parts; 300.309(a)(2)(i) needs the progress made, so the
+    packet carries each series' rate of improvement and level against the benchmark."""
+    case = engine.load_case(BUNDLED / "students" / "ELM-005.json")
+    det = engine.evaluate(case, as_of=D(2026, 4, 21))
+    packet = next(f for f in det.findings if f.rule == "mtss.sld_evidence_packet")
+    assert any("300.309(b)(1)" in m for m in packet.inputs["missing"])
+    (s,) = packet.inputs["series"]
+    assert s["dual_discrepancy"] == "dual_discrepancy"
+    assert s["roi_ols"] is not None and s["benchmark"] == 47
+    assert "basic_reading_skill" in packet.inputs["sld_areas"]

@@ -25,6 +25,7 @@ EVENT_TYPES = {
     "disability_suspected": "Staff suspect a disability (34 CFR 300.111); starts the Part B consent request at once, whatever the intervention status.",
     "parent_informed_of_data": "Parents were given the progress data and told of strategies and their right to request an evaluation (34 CFR 300.311(a)(7)(ii)).",
     "classroom_observation": "The student was observed in the regular classroom (34 CFR 300.310).",
+    "regular_instruction_documented": "Data showing the student had appropriate instruction in regular education, delivered by qualified personnel, are on file (34 CFR 300.309(b)(1)).",
     "group_review_held": "The team reviewed an intervention group's data (cycle review).",
 }
 
@@ -248,15 +249,24 @@ def iep_minutes(case, rec: MtssRecord, as_of: date, p: Params) -> list[rules.Rec
 
 
 def evidence_packet(case, rec: MtssRecord, as_of: date, p: Params) -> Finding:
-    """The SLD-via-RTI data a referral carries (34 CFR 300.309(b), 300.310, 300.311(a)(7))."""
+    """The SLD-via-RTI data a referral carries (34 CFR 300.309(a)-(b), 300.310, 300.311(a)(7))."""
     series_data, missing = [], []
     for s in rec.series:
         pts = [pt for pt in s.points if pt.date <= as_of]
         gaps = [(b.date - a.date).days for a, b in zip(pts, pts[1:], strict=False)]
         tier = rules.series_tier(rec, s, as_of)
         interval = p.v(f"monitoring.interval_days.tier{tier}", None) if tier else None
+        # Progress made and level reached (300.309(a)(1)-(2)(i)): R6 and R7 as of the date.
+        rep = rules.evaluate_series(rec, s, as_of, p)
         series_data.append(
             {
+                "roi_ols": rep.r6.evidence.get("roi_ols"),
+                "roi_needed": rep.r6.evidence.get("roi_needed"),
+                "level": rep.r6.evidence.get("current"),
+                "benchmark": s.benchmark,
+                "peer_roi": s.peer_roi,
+                "dual_discrepancy": rep.r7.decision if rep.r7 else rules.INSUFFICIENT,
+                "progress_decision": rep.decision.decision,
                 "series": s.id,
                 "measure": s.measure,
                 "skill_area": s.skill_area,
@@ -298,7 +308,12 @@ def evidence_packet(case, rec: MtssRecord, as_of: date, p: Params) -> Finding:
         )
     if not case.events_of("classroom_observation", program=PROGRAM):
         missing.append("observation in the regular classroom, 300.310")
-    total = 4
+    if not case.events_of("regular_instruction_documented", program=PROGRAM):
+        missing.append(
+            "data showing appropriate instruction in regular education by qualified "
+            "personnel, 300.309(b)(1)"
+        )
+    total = 5
     complete = total - len(missing)
     return Finding(
         rule="mtss.sld_evidence_packet",
@@ -308,8 +323,16 @@ def evidence_packet(case, rec: MtssRecord, as_of: date, p: Params) -> Finding:
             + (": missing " + "; ".join(missing) + "." if missing else ".")
             + " The packet supports the evaluation; a missing part never delays the consent request."
         ),
-        citation="34 CFR 300.309(b), 300.310, 300.311(a)(7)",
+        citation="34 CFR 300.309(a)-(b), 300.310, 300.311(a)(7)",
         program=PROGRAM,
-        inputs={"series": series_data, "interventions": interventions, "missing": missing},
-        parameters=p.used("monitoring.interval_days.tier2", "monitoring.interval_days.tier3"),
+        inputs={
+            "series": series_data,
+            "interventions": interventions,
+            "missing": missing,
+            # The team names the area(s) of 300.309(a)(1); the skill areas above are evidence.
+            "sld_areas": list(p.v("sld.areas", ())),
+        },
+        parameters=p.used(
+            "monitoring.interval_days.tier2", "monitoring.interval_days.tier3", "sld.areas"
+        ),
     )

@@ -400,11 +400,12 @@ def aimline_for(series: Series, grade: int, p: Params) -> tuple[Aimline | None, 
     )
     typ, typ_source = typical_roi(series, grade, p)
     ratio = p.v("goal.max_ratio_to_typical_roi")
-    if typ is not None and typ > 0 and abs(line.slope) > ratio * typ:
+    # Compare sizes: on a lower-is-better measure typical growth is negative.
+    if typ and abs(line.slope) > ratio * abs(typ):
         decision = "goal_unrealistic"
         reasons.append(
             f"The aimline needs {_fmt(abs(line.slope))}/week, more than {ratio} x typical "
-            f"growth {_fmt(typ)} ({typ_source}): review whether the goal is attainable."
+            f"growth {_fmt(abs(typ))} ({typ_source}): review whether the goal is attainable."
         )
     if baseline == 0 and not series.zero_start_confirmed:
         decision = "check_start_score"
@@ -662,7 +663,7 @@ def rate_of_improvement(
             typ, _src = typical_roi(series, grade, p)
             if typ:
                 ratio = p.v("goal.max_ratio_to_typical_roi")
-                ev["reasonable"] = abs(needed) <= ratio * typ
+                ev["reasonable"] = abs(needed) <= ratio * abs(typ)
         gain = series.direction * roi_ols
         remaining = series.direction * (line.goal - current)
         ev["weeks_to_close"] = (
@@ -769,6 +770,21 @@ def _sessions_for(rec: MtssRecord, enrolment: Enrolment) -> list[Session]:
     return out
 
 
+def _logged(rec: MtssRecord, enrolment: Enrolment, as_of: date) -> list[Session]:
+    """The enrolment's session logs that count against its plan as of a date.
+
+    With a weekly schedule the plan covers full weeks only, so logs from a week that has
+    not ended yet wait until it has (otherwise they inflate the delivered share).
+    """
+    logs = [s for s in _sessions_for(rec, enrolment) if s.date <= as_of]
+    if enrolment.sessions_per_week and enrolment.minutes_per_session:
+        end = min(as_of, enrolment.end) if enrolment.end else as_of
+        weeks = max(0, (end - enrolment.start).days + 1) // 7
+        cutoff = date.fromordinal(enrolment.start.toordinal() + 7 * weeks)
+        logs = [s for s in logs if s.date < cutoff]
+    return logs
+
+
 def _planned(enrolment: Enrolment, logged: list[Session], as_of: date) -> tuple[int, int, str]:
     end = min(as_of, enrolment.end) if enrolment.end else as_of
     if enrolment.sessions_per_week and enrolment.minutes_per_session:
@@ -791,7 +807,7 @@ def _planned(enrolment: Enrolment, logged: list[Session], as_of: date) -> tuple[
 def fidelity(rec: MtssRecord, enrolment: Enrolment, as_of: date, p: Params) -> Recommendation:
     """R10: sessions and minutes delivered against planned; below the threshold is a fidelity issue."""
     names = ("fidelity.min_share",)
-    logged = [s for s in _sessions_for(rec, enrolment) if s.date <= as_of]
+    logged = _logged(rec, enrolment, as_of)
     n_planned, m_planned, basis = _planned(enrolment, logged, as_of)
     subject = enrolment.group or enrolment.program
     if n_planned == 0 or m_planned == 0:
@@ -908,7 +924,7 @@ def reconcile(
 
 
 def reconcile_enrolment(rec: MtssRecord, e: Enrolment, as_of: date, p: Params) -> Recommendation:
-    logs = [s for s in _sessions_for(rec, e) if s.date <= as_of]
+    logs = _logged(rec, e, as_of)
     _, minutes, basis = _planned(e, logs, as_of)
     if e.sessions_per_week and e.minutes_per_session:
         # Reconcile against the full schedule: closed days show as missed (never owed).
@@ -1168,6 +1184,13 @@ def movement(
         )
         return out(
             "escalate_tier3", f"Tier 2 with {why}: consider Tier 3 (intensified, individualized)."
+        )
+    if dual:
+        return out(
+            "escalate_tier3",
+            "Dual discrepancy (level and growth both low) "
+            + (f"in Tier {tier}" if tier else "with no tier recorded for this series")
+            + ": intensify (Tier 3 / data-based individualization).",
         )
     if change:
         return out(
