@@ -219,14 +219,19 @@ def cases_list(ctx, caseworker, program, status, fmt, db_path):
     Example:
         eirules cases list --program part_c --status overdue
     """
-    rows = open_store(ctx, db_path).list_cases(
-        caseworker=caseworker, program=program, status=status
-    )
+    store = open_store(ctx, db_path)
+    rows = store.list_cases(caseworker=caseworker, program=program, status=status)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return
     if not rows:
         click.echo("No cases match.")
+        if program and program not in (known := store.programs()):
+            click.echo(
+                f"Note: no case in this caseload is in program {program}; "
+                f"programs here: {', '.join(known) or 'none'}",
+                err=True,
+            )
         return
     print_table(
         ["Case", "Child", "Born", "Programs", "Caseworker", "Status"],

@@ -615,6 +615,27 @@ class Store:
                 [Problem("ID", "not found", hint or "list cases with: eirules cases list")],
             )
 
+    def require_caseworker(self, name: str) -> None:
+        """A caseworker filter must name a known caseworker: a typo would look like no work."""
+        if self.conn.execute("SELECT 1 FROM caseworkers WHERE name = ?", (name,)).fetchone():
+            return
+        names = [r[0] for r in self.conn.execute("SELECT name FROM caseworkers ORDER BY name")]
+        hint = did_you_mean(name, names) or (
+            f"caseworkers: {', '.join(names[:20])}{', ...' if len(names) > 20 else ''}"
+            if names
+            else "assign one with: eirules cases assign ID NAME"
+        )
+        raise InputError(
+            f'no caseworker "{name}" in the caseload', [Problem("--caseworker", "not found", hint)]
+        )
+
+    def programs(self) -> list[str]:
+        """The programs the stored cases are in, sorted."""
+        found: set[str] = set()
+        for (text,) in self.conn.execute("SELECT DISTINCT programs FROM cases"):
+            found.update(p for p in (text or "").split(",") if p)
+        return sorted(found)
+
     def case_document(self, case_id: str) -> dict[str, Any]:
         """The current case file of a case, as stored (schema eirules/case@1)."""
         self.require_case(case_id)
@@ -635,6 +656,7 @@ class Store:
         """Cases with child, programs, caseworker and status, filtered in SQL."""
         where, args = [], []
         if caseworker:
+            self.require_caseworker(caseworker)
             where.append("a.caseworker = ?")
             args.append(caseworker)
         if program:
@@ -1071,6 +1093,7 @@ class Store:
             where.append("k.due <= ?")
             args.append((as_of + timedelta(days=within_days)).isoformat())
         if caseworker:
+            self.require_caseworker(caseworker)
             where.append("a.caseworker = ?")
             args.append(caseworker)
         sql = (
@@ -1288,7 +1311,7 @@ def _changes(case_id: str, previous: dict, result: dict) -> list[Change]:
                 Change(
                     case_id,
                     "new_overdue",
-                    f"{name} overdue since {clock['due']}",
+                    f"{name} overdue (was due {clock['due']})",
                     None,
                     clock["due"],
                 )

@@ -155,8 +155,9 @@ def test_due_overdue_and_formats_for_the_303_310_worked_example(run, tmp_path):
     text = run("due", "--as-of", "2026-02-22", "--format", "csv").output
     parsed = list(csv.DictReader(io.StringIO(text)))
     assert parsed[0]["due"] == "2026-02-19" and parsed[0]["days_left"] == "-3"
-    assert run("due", "--caseworker", "Nobody", "--as-of", "2026-02-22").output.startswith(
-        "Nothing open."
+    assert run("due", "--caseworker", "Nobody", "--as-of", "2026-02-22", code=2).output == (
+        'Error: no caseworker "Nobody" in the caseload\n'
+        "  --caseworker: not found; caseworkers: Rhea Tallowby\n"
     )
 
 
@@ -195,11 +196,12 @@ def test_evaluate_needs_all_or_case(run):
 
 
 def test_evaluate_second_run_prints_new_overdue_clock(run, tmp_path):
+    """Referral 2026-01-05 + 45 days (303.310(a)) = due 2026-02-19, overdue from 2026-02-20."""
     run("cases", "import", case_file(tmp_path))
     run("evaluate", "--all", "--as-of", "2026-02-10")
     out = run("evaluate", "--all", "--as-of", "2026-02-20").output
     assert "Newly overdue clocks (1):" in out
-    assert "  T-0001  Initial IFSP meeting overdue since 2026-02-19" in out
+    assert "  T-0001  Initial IFSP meeting overdue (was due 2026-02-19)" in out
 
 
 def test_show_replay_and_determination(run, tmp_path):

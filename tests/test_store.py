@@ -352,7 +352,8 @@ def test_overdue_lists_the_clock_three_days_late_on_2026_02_22(store):
     assert [(r["case_id"], r["clock"], r["days_left"]) for r in rows] == [
         ("T-0001", "initial_ifsp_meeting", -3)
     ]
-    assert store.due(as_of=D(2026, 2, 22), overdue_only=True, caseworker="Nobody") == []
+    with pytest.raises(InputError, match='no caseworker "Nobody" in the caseload'):
+        store.due(as_of=D(2026, 2, 22), overdue_only=True, caseworker="Nobody")
 
 
 def test_due_within_limits_the_window(store):

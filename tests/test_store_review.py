@@ -209,3 +209,34 @@ def test_replay_without_a_stored_copy_says_the_installed_version_was_used(run, t
         "  Note: ruleset version 2025.9+0000000000000000 is not stored in this caseload; "
         "replayed with the installed version "
     )
+
+
+# A misspelt filter must not look like an empty caseload ------------------------------
+
+
+def test_unknown_caseworker_in_a_filter_is_an_error_with_a_suggestion(run, tmp_path):
+    """`due --caseworker "Rhea Talowby"` printing nothing would read as "nothing is due"."""
+    run("cases", "import", case_file(tmp_path))
+    run("cases", "assign", "R-0001", "Rhea Tallowby")
+    run("evaluate", "--all", "--as-of", "2026-02-10")
+    for command in (("due",), ("overdue",), ("cases", "list")):
+        result = run(*command, "--caseworker", "Rhea Talowby", code=2)
+        assert result.output.splitlines() == [
+            'Error: no caseworker "Rhea Talowby" in the caseload',
+            '  --caseworker: not found; did you mean "Rhea Tallowby"?',
+        ]
+    due = run("due", "--caseworker", "Rhea Tallowby", "--as-of", "2026-02-10", "--format", "csv")
+    assert due.output.splitlines()[1].startswith("2026-02-19,9,R-0001,")
+
+
+def test_list_by_a_program_no_case_has_says_which_programs_there_are(run, tmp_path):
+    path = case_file(tmp_path)
+    doc = json.loads(path.read_text())
+    path.write_text(json.dumps({**doc, "enrolments": [{"program": "part_c"}]}))
+    run("cases", "import", path)
+    assert run("cases", "list", "--program", "part_c").output.startswith("Case ")
+    result = run("cases", "list", "--program", "partc")
+    assert result.output.splitlines() == [
+        "No cases match.",
+        "Note: no case in this caseload is in program partc; programs here: part_c",
+    ]
