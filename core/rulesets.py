@@ -91,7 +91,7 @@ CLOCK_KEYS = (
 )
 CLOCK_REQUIRED = ("start", "stop", "length", "unit")
 EXCUSE_POLICIES = ("fixed_with_reason", "pause_and_extend")
-CRITERION_KEYS = ("measure", "at_least", "domains", "in", "only", "label")
+CRITERION_KEYS = ("measure", "at_least", "domains", "in", "only", "unless_only", "label")
 MEASURES = ("percent_delay", "months_delay", "sd_below_mean")
 PARAM_MARKERS = ("values", "type", "label")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -1321,21 +1321,31 @@ def _check_criteria(value: Any, domains: tuple[str, ...] = ()) -> tuple[str, str
         count = item.get("domains", 1)
         if not _is_int(count) or count < 1:
             return f"criterion {i}: domains {count!r}; expected a whole number, 1 or more", None
-        for key in ("in", "only"):
+        for key in ("in", "only", "unless_only"):
             if key not in item:
                 continue
             names = item[key]
             if (
                 not isinstance(names, list)
                 or not names
-                or not all(isinstance(v, str) for v in names)
+                or not all(isinstance(v, str) and v for v in names)
             ):
                 return f"criterion {i}: {key} {names!r}; expected an array of domain names", None
             for v in names:
-                if domains and v not in domains:
+                # "communication.expressive" names a subdomain of a domain: check the domain.
+                domain, dot, sub = v.partition(".")
+                if dot and not sub:
+                    return f'criterion {i}: {key}: found "{v}"; expected domain.subdomain', None
+                if domains and domain not in domains and (dot or v not in domains):
                     return f'criterion {i}: {key}: found "{v}"; expected a domain', _hint(
-                        v, domains
+                        domain, domains
                     )
+        if "only" in item and "unless_only" in item:
+            return (
+                f"criterion {i}: has both only and unless_only",
+                "only: the criterion applies just when these are the only delays; "
+                "unless_only: it does not apply then. Keep one",
+            )
         if "in" in item and count > len(item["in"]):
             return (
                 f"criterion {i}: domains {count} but only {len(item['in'])} listed under in",

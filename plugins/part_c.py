@@ -227,15 +227,17 @@ def _months(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def area_delays(
-    scores: tuple[Score, ...], age_months: float
-) -> tuple[dict[str, dict[str, tuple[float, Score]]], bool]:
-    """Per area (domain, and subdomain when scored), the worst delay for each measure.
+Delays = dict[str, dict[str, tuple[float, Score]]]
+ScoreValues = tuple[tuple[Score, dict[str, float]], ...]
 
-    Returns the delays and whether an age-equivalent score could not be used
+
+def score_values(scores: tuple[Score, ...], age_months: float) -> tuple[ScoreValues, bool]:
+    """Each score's own delay on every measure it gives.
+
+    Returns the values and whether an age-equivalent score could not be used
     because the age is zero months or less.
     """
-    delays: dict[str, dict[str, tuple[float, Score]]] = {}
+    out = []
     unusable = False
     for score in scores:
         found: dict[str, float] = {}
@@ -249,21 +251,56 @@ def area_delays(
             found["percent_delay"] = percent_delay(age_months, score.age_equivalent_months)
         else:
             found["percent_delay"] = float(score.percent_delay)
-        areas = (score.domain, score.subdomain) if score.subdomain else (score.domain,)
-        for area in areas:
+        out.append((score, found))
+    return tuple(out), unusable
+
+
+def _areas(score: Score) -> tuple[str, ...]:
+    """The area names a score counts under: its domain, and its subdomain alone and dotted."""
+    if score.subdomain:
+        return (score.domain, score.subdomain, f"{score.domain}.{score.subdomain}")
+    return (score.domain,)
+
+
+def area_delays(scores: tuple[Score, ...], age_months: float) -> tuple[Delays, bool]:
+    """Per area, the worst delay for each measure.
+
+    Areas are the domain, and for a subdomain score also the subdomain alone
+    ("expressive") and with its domain ("communication.expressive"). Returns the
+    delays and whether an age-equivalent score could not be used because the
+    age is zero months or less.
+    """
+    values, unusable = score_values(scores, age_months)
+    return _worst_per_area(values), unusable
+
+
+def _worst_per_area(values: ScoreValues) -> Delays:
+    delays: Delays = {}
+    for score, found in values:
+        for area in _areas(score):
             slot = delays.setdefault(area, {})
             for measure, value in found.items():
                 if measure not in slot or value > slot[measure][0]:
                     slot[measure] = (value, score)
-    return delays, unusable
+    return delays
 
 
-def meets(criterion: dict, delays: dict[str, dict[str, tuple[float, Score]]]) -> list[str]:
+def _named(names: set[str], score: Score) -> bool:
+    """Whether a score's area is one of the names: a domain name covers its subdomains."""
+    return any(area in names for area in _areas(score))
+
+
+def meets(criterion: dict, delays: Delays, values: ScoreValues = ()) -> list[str]:
     """The areas meeting one criterion, or [] when the criterion is not met.
 
     Without `in`, the five federal domains count; with `in`, the areas named
-    (domains or subdomains). With `only`, every delayed area (at the finest level
-    scored) must be one of those named.
+    (domains, subdomains such as "expressive" or "communication.expressive").
+    With `only`, every delayed area (at the finest level scored) must be one of
+    those named. With `unless_only`, the criterion does not count when every
+    score meeting its threshold is in an area named there (Texas: 25% in one
+    domain, but not when expressive communication is the only such delay).
+    `values` (each score's own delays) lets `unless_only` see every score, not
+    only the worst per area.
     """
     measure, threshold = criterion["measure"], criterion["at_least"]
     allowed = criterion.get("in")
@@ -283,6 +320,22 @@ def meets(criterion: dict, delays: dict[str, dict[str, tuple[float, Score]]]) ->
             if v > 0
         }
         if not delayed or any(fine not in only and dom not in only for fine, dom in delayed):
+            return []
+    if "unless_only" in criterion and hits:
+        if not values:  # only the worst score per area is known
+            values = tuple((s, {m: v}) for slot in delays.values() for m, (v, s) in slot.items())
+        qualifying = [
+            score
+            for score, found in values
+            if found.get(measure, -1.0) >= threshold
+            and (
+                any(a in allowed for a in _areas(score))
+                if allowed is not None
+                else score.domain in DOMAINS
+            )
+        ]
+        names = set(criterion["unless_only"])
+        if qualifying and all(_named(names, score) for score in qualifying):
             return []
     return hits if len(hits) >= criterion.get("domains", 1) else []
 
@@ -305,13 +358,25 @@ def describe_criterion(criterion: dict) -> str:
         text += f" among {', '.join(criterion['in'])}"
     if criterion.get("only"):
         text += f" when the only delay is in {', '.join(criterion['only'])}"
+    if criterion.get("unless_only"):
+        text += f", unless the only such delay is in {', '.join(_area_words(a) for a in criterion['unless_only'])}"
     return text
+
+
+def _area_words(area: str) -> str:
+    """Area name in words: communication.expressive is "communication (expressive)"."""
+    domain, _, sub = area.partition(".")
+    words = domain.replace("_", " ")
+    return f"{words} ({sub.replace('_', ' ')})" if sub else words
 
 
 def _describe_hit(
     area: str, measure: str, value: float, score: Score, age: float, weeks: int
 ) -> str:
     said = _MEASURE_WORDS[measure][1].format(value)
+    if score.subdomain and area in (score.domain, score.subdomain):
+        area = f"{score.domain}.{score.subdomain}"  # say which part of the domain
+    area = _area_words(area)
     if score.age_equivalent_months is not None:
         corrected = f" corrected for {weeks} weeks of prematurity" if weeks else ""
         return f"{area} is {said} (age {_months(age)} months{corrected}, age equivalent {_months(score.age_equivalent_months)} months)"
@@ -418,7 +483,8 @@ def _eligibility(ctx: Context) -> Eligibility:
             case.child.birth_date, case.child.gestational_age_weeks, on, ruleset
         )
         criteria = param_or_none(ruleset, "part_c.eligibility.delay_criteria", on)
-        delays, unusable = area_delays(scores, age)
+        values, unusable = score_values(scores, age)
+        delays = _worst_per_area(values)
         inputs = {
             "evaluation_date": on.isoformat(),
             "age_months": round(age, 2),
@@ -471,7 +537,7 @@ def _eligibility(ctx: Context) -> Eligibility:
             used = {**used, "part_c.eligibility.delay_criteria": criteria.value}
             met = None
             for criterion in criteria.value:
-                hits = meets(criterion, delays)
+                hits = meets(criterion, delays, values)
                 if hits:
                     met = (criterion, hits)
                     break

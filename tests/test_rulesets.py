@@ -534,3 +534,67 @@ def test_at_least_floor_transition_notice_90_days_before_third_birthday(tmp_path
             load(tmp_path, "us-zz")
     else:
         assert load(tmp_path, "us-zz").param("part_c.transition_notification", date(2026, 2, 1))
+
+
+def _criteria_problems(tmp_path: Path, value: str) -> list[str]:
+    write(
+        tmp_path / "us-zz",
+        {
+            "ruleset.toml": header("us-zz"),
+            "part_c.toml": (
+                "[[parameters.part_c.eligibility.delay_criteria.values]]\n"
+                "effective = 2026-01-01\n"
+                f"value = {value}\n"
+                'citation = "State rule 1"\n'
+            ),
+        },
+    )
+    with pytest.raises(RulesetError) as info:
+        load(tmp_path, "us-zz")
+    return messages(info.value)
+
+
+def test_unless_only_misspelt_suggests_the_key(tmp_path):
+    """Texas's expressive-only rule written with a typo must not silently drop the exception."""
+    [msg] = _criteria_problems(
+        tmp_path,
+        '[{ measure = "percent_delay", at_least = 25, unless_onyl = ["communication.expressive"] }]',
+    )
+    assert 'unknown key "unless_onyl"' in msg and 'did you mean "unless_only"?' in msg
+
+
+@pytest.mark.parametrize(
+    "names, found",
+    [("[]", "expected an array of domain names"), ('["communication."]', "domain.subdomain")],
+)
+def test_unless_only_needs_area_names(tmp_path, names, found):
+    [msg] = _criteria_problems(
+        tmp_path, f'[{{ measure = "percent_delay", at_least = 25, unless_only = {names} }}]'
+    )
+    assert found in msg
+
+
+def test_only_and_unless_only_together_are_refused(tmp_path):
+    [msg] = _criteria_problems(
+        tmp_path,
+        '[{ measure = "percent_delay", at_least = 25, only = ["expressive"], unless_only = ["expressive"] }]',
+    )
+    assert "both only and unless_only" in msg
+
+
+def test_unless_only_with_a_subdomain_loads(tmp_path):
+    write(
+        tmp_path / "us-zz",
+        {
+            "ruleset.toml": header("us-zz"),
+            "part_c.toml": (
+                "[[parameters.part_c.eligibility.delay_criteria.values]]\n"
+                "effective = 2026-01-01\n"
+                'value = [{ measure = "percent_delay", at_least = 25, unless_only = ["communication.expressive"] }]\n'
+                'citation = "State rule 1"\n'
+            ),
+        },
+    )
+    rs = load(tmp_path, "us-zz")
+    value = rs.value("part_c.eligibility.delay_criteria", date(2026, 2, 1))
+    assert list(value[0]["unless_only"]) == ["communication.expressive"]

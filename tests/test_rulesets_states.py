@@ -31,7 +31,7 @@ def test_all_shipped_rulesets_validate():
 THRESHOLDS = [
     # (ruleset, criteria as (measure, at_least, domains), source)
     ("us-mo", [("percent_delay", 50, 1)], "Missouri DESE, First Steps Eligibility"),
-    ("us-tx", [("percent_delay", 25, 1)], "26 TAC 350.809"),
+    ("us-tx", [("percent_delay", 25, 1), ("percent_delay", 33, 1)], "26 TAC 350.809"),
     (
         "us-ny",
         [
@@ -97,6 +97,82 @@ def test_texas_prematurity_correction_26_tac_350_819(engine):
         "until_age_months": 18,
         "max_adjustment_weeks": 16,
     }
+
+
+def _texas_child(make_case, *scores):
+    """Born 2024-07-01, evaluated 2026-01-01 at exactly 18 months (term birth, no correction)."""
+    return make_case(
+        birth_date="2024-07-01",
+        ruleset="us-tx",
+        events=[("referral_received", "2025-12-01")],
+        evaluations=[{"date": "2026-01-01", "scores": list(scores)}],
+    )
+
+
+def _texas(engine, c):
+    return engine.evaluate(c, "us-tx", date(2026, 1, 10)).eligibility_for("part_c")
+
+
+EXPRESSIVE = {"domain": "communication", "subdomain": "expressive"}
+
+
+def test_texas_expressive_only_28_percent_is_not_eligible(engine, make_case):
+    """26 TAC 350.809: 25% in one domain, but 33% if expressive communication is the only delay.
+
+    Age 18 months, expressive age equivalent 13 months: (18 - 13) / 18 = 27.8%,
+    at least 25% but the only delay is expressive, which needs 33%: not eligible.
+    """
+    e = _texas(engine, _texas_child(make_case, {**EXPRESSIVE, "age_equivalent_months": 13}))
+    assert e.outcome == "not_eligible", e.reason
+    assert "33% if expressive communication is the only delay" in e.reason
+
+
+def test_texas_expressive_only_34_percent_is_eligible(engine, make_case):
+    """26 TAC 350.809: expressive age equivalent 11.9 months at 18 months: 6.1 / 18 = 33.9% >= 33%."""
+    e = _texas(engine, _texas_child(make_case, {**EXPRESSIVE, "age_equivalent_months": 11.9}))
+    assert e.outcome == "eligible", e.reason
+    assert "communication (expressive) is 34% delayed" in e.reason
+    assert "33% delay in expressive communication" in e.reason
+
+
+def test_texas_gross_motor_28_percent_is_eligible(engine, make_case):
+    """26 TAC 350.809: gross motor at 13 months for 18 months is 27.8% >= 25%: eligible."""
+    score = {"domain": "physical", "subdomain": "gross_motor", "age_equivalent_months": 13}
+    e = _texas(engine, _texas_child(make_case, score))
+    assert e.outcome == "eligible", e.reason
+    assert "physical (gross motor) is 28% delayed" in e.reason
+
+
+def test_texas_expressive_28_with_another_25_percent_delay_is_eligible(engine, make_case):
+    """26 TAC 350.809: expressive is not the only delay when fine motor is 27.8% too: 25% applies."""
+    e = _texas(
+        engine,
+        _texas_child(
+            make_case,
+            {**EXPRESSIVE, "age_equivalent_months": 13},
+            {"domain": "physical", "subdomain": "fine_motor", "age_equivalent_months": 13},
+        ),
+    )
+    assert e.outcome == "eligible", e.reason
+
+
+def test_texas_small_other_delay_does_not_lift_the_33_percent_rule(engine, make_case):
+    """'Only delay' read as the only area at the 25% level: receptive 11% (16 of 18) is no such delay."""
+    e = _texas(
+        engine,
+        _texas_child(
+            make_case,
+            {**EXPRESSIVE, "age_equivalent_months": 13},
+            {"domain": "communication", "subdomain": "receptive", "age_equivalent_months": 16},
+        ),
+    )
+    assert e.outcome == "not_eligible", e.reason
+
+
+def test_texas_whole_communication_score_is_not_expressive_only(engine, make_case):
+    """A communication score without a subdomain is not an expressive-only delay: 27.8% is eligible."""
+    score = {"domain": "communication", "age_equivalent_months": 13}
+    assert _texas(engine, _texas_child(make_case, score)).outcome == "eligible"
 
 
 def test_illinois_serves_at_risk_with_three_factors_and_60_school_day_evaluation(engine):
