@@ -224,6 +224,11 @@ def cases_list(ctx, caseworker, program, status, fmt, db_path):
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return
+    if not rows and not (caseworker or program or status) and not store.case_count():
+        click.echo(
+            "No cases in this caseload yet; add some with: eirules cases import FILES_OR_FOLDERS"
+        )
+        return
     if not rows:
         click.echo("No cases match.")
         if program and program not in (known := store.programs()):

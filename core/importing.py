@@ -102,9 +102,16 @@ def files_in(paths: tuple[str, ...] | list[str]) -> list[Path]:
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            found.extend(
-                sorted(p for p in path.rglob("*") if p.suffix.lower() in (".json", ".csv"))
-            )
+            inside = sorted(p for p in path.rglob("*") if p.suffix.lower() in (".json", ".csv"))
+            if not inside:
+                problems.append(
+                    Problem(
+                        str(path),
+                        "no .json or .csv files in this folder",
+                        "export the cases as case files (.json) or CSV",
+                    )
+                )
+            found.extend(inside)
         elif path.is_file():
             found.append(path)
         else:

@@ -74,7 +74,7 @@ def test_db_option_overrides_environment(run, tmp_path):
     run("db", "init", "--db", other)
     run("cases", "import", case_file(tmp_path), "--db", other)
     assert "T-0001" in run("cases", "list", "--db", other).output
-    assert "No cases match." in run("cases", "list").output
+    assert "No cases in this caseload yet" in run("cases", "list").output
 
 
 def test_import_bad_record_exits_2_lists_problems_and_writes_nothing(run, tmp_path):
@@ -91,7 +91,7 @@ def test_import_bad_record_exits_2_lists_problems_and_writes_nothing(run, tmp_pa
         "Error: nothing imported: 1 record not valid (use --skip-invalid to import the valid ones)"
     )
     assert lines[1].startswith(f"  {bad}, record 1, events[0].date:")
-    assert "No cases match." in run("cases", "list").output
+    assert "No cases in this caseload yet" in run("cases", "list").output
 
 
 def test_skip_invalid_writes_rejects_file_and_exits_2(run, tmp_path):

@@ -240,3 +240,20 @@ def test_list_by_a_program_no_case_has_says_which_programs_there_are(run, tmp_pa
         "No cases match.",
         "Note: no case in this caseload is in program partc; programs here: part_c",
     ]
+
+
+def test_import_of_a_folder_without_case_files_is_an_error_not_a_silent_nothing(run, tmp_path):
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "cases.xlsx").write_text("not a case file")
+    result = run("cases", "import", "exports", code=2)
+    assert result.output.splitlines() == [
+        "Error: cannot import",
+        "  exports: no .json or .csv files in this folder; "
+        "export the cases as case files (.json) or CSV",
+    ]
+
+
+def test_list_on_an_empty_caseload_says_how_to_fill_it(run):
+    assert run("cases", "list").output == (
+        "No cases in this caseload yet; add some with: eirules cases import FILES_OR_FOLDERS\n"
+    )
