@@ -385,3 +385,69 @@ def test_sld_packet_asks_for_regular_education_instruction_and_carries_rate_and_
     assert s["dual_discrepancy"] == "dual_discrepancy"
     assert s["roi_ols"] is not None and s["benchmark"] == 47
     assert "basic_reading_skill" in packet.inputs["sld_areas"]
+
+
+# --- R13 for IEP service lines: full periods only ------------------------------------
+
+
+def _iep_case(per, logs):
+    from test_mtss_integration import mtss_case
+
+    data = mtss_case()
+    data["service_plans"] = [
+        {
+            "kind": "iep",
+            "services": [
+                {"name": "SDI", "started": "2025-09-22", "sessions": 2, "per": per, "minutes": 30}
+            ],
+        }
+    ]
+    data["mtss"]["sessions"] = [
+        {"date": d, "status": "delivered", "planned_minutes": 30, "minutes": 30, "service": "SDI"}
+        for d in logs
+    ]
+    return data
+
+
+@pytest.mark.parametrize(
+    "as_of, planned, delivered",
+    [
+        (D(2025, 10, 20), 0, 0),  # the month 2025-09-22..10-21 has not ended yet
+        (D(2025, 10, 21), 60, 60),  # it has: 2 x 30 planned, both sessions delivered in it
+    ],
+)
+def test_r13_iep_monthly_line_plans_full_months_only(engine, as_of, planned, delivered):
+    """R13 [S83]: planned = frequency x duration x scheduled periods. A month starting
+    2025-09-22 is complete on 2025-10-21; counting a calendar-month boundary (October 1)
+    as a whole month planned 60 minutes after nine days."""
+    data = _iep_case("month", ["2025-09-23", "2025-10-14"])
+    det = engine.evaluate(engine.case_from_dict(data), as_of=as_of)
+    f = next((f for f in det.findings if f.rule == "mtss.R13.IEP: SDI"), None)
+    if planned == 0:
+        assert f is None or f.inputs.get("planned", 0) == 0
+    else:
+        assert (f.inputs["planned"], f.inputs["delivered"]) == (planned, delivered)
+
+
+def test_r13_iep_weekly_line_leaves_the_unfinished_week_out(engine):
+    """R13: 2 x 30 min per week from Mon 2025-09-22; as of Wed 2025-10-01 one full week is
+    planned (60 min); the sessions of 09-29 and 10-01 belong to the unfinished week."""
+    data = _iep_case("week", ["2025-09-22", "2025-09-24", "2025-09-29", "2025-10-01"])
+    det = engine.evaluate(engine.case_from_dict(data), as_of=D(2025, 10, 1))
+    f = next(f for f in det.findings if f.rule == "mtss.R13.IEP: SDI")
+    assert (f.inputs["planned"], f.inputs["delivered"]) == (60, 60)
+
+
+# --- R4 with a district's consecutive count above its minimum points -----------------
+
+
+def test_r4_needs_at_least_k_points_even_when_a_district_sets_k_above_min_points(p):
+    """R4: 'the last k points' needs k points; with k = 8 and 6 points the rule cannot say
+    'change instruction' from six points."""
+    import attrs
+
+    p8 = attrs.evolve(p, values={**p.values, "four_point.consecutive": 8})
+    s = series([40, 40, 40, 40, 40, 40], start=D(2025, 9, 29) + timedelta(weeks=1))
+    line, _ = rules.aimline_for(s, 2, p8)
+    r4 = rules.four_point(s, line, p8)
+    assert r4.decision == rules.INSUFFICIENT

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from eirules.core.dates import add_months
 from eirules.core.decisions import Clock, Finding, Referral
 from eirules.core.engine import EventType
 from eirules.core.hookspecs import hookimpl
@@ -233,15 +234,22 @@ def iep_minutes(case, rec: MtssRecord, as_of: date, p: Params) -> list[rules.Rec
                 continue
             end = min(as_of, svc.ended) if svc.ended else as_of
             days = (end - start).days + 1
+            # Full periods only; logs from a period that has not ended wait until it has.
             if svc.per == "week":
                 periods, unit = days // 7, "full weeks"
+                cutoff = date.fromordinal(start.toordinal() + 7 * periods)
             elif svc.per == "month":
-                periods, unit = (end.year - start.year) * 12 + end.month - start.month, "months"
+                periods, unit = 0, "full months"
+                while add_months(start, periods + 1) <= date.fromordinal(end.toordinal() + 1):
+                    periods += 1
+                cutoff = add_months(start, periods)
             else:
                 periods = sum(
                     1 for i in range(days) if date.fromordinal(start.toordinal() + i).weekday() < 5
                 )
                 unit = "weekdays"
+                cutoff = date.fromordinal(end.toordinal() + 1)
+            logs = [s for s in logs if s.date < cutoff]
             planned = svc.sessions * svc.minutes * periods
             basis = f"{svc.sessions} x {svc.minutes} min per {svc.per} x {periods} {unit}"
             out.append(rules.reconcile(f"IEP: {svc.name}", planned, logs, p, basis))

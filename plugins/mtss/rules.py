@@ -465,12 +465,12 @@ def four_point(series: Series, line: Aimline, p: Params) -> Recommendation:
         "points_in_phase": len(points),
         "weeks_in_phase": round(weeks, 2),
     }
-    if weeks < min_w or len(points) < min_n:
+    if weeks < min_w or len(points) < max(min_n, k):
         return _insufficient(
             "R4",
             (
                 f"{len(points)} point(s) over {_fmt(round(weeks, 1))} week(s) in this phase; the "
-                f"four-point rule needs {min_n} points and {min_w} weeks.",
+                f"four-point rule needs {max(min_n, k)} points and {min_w} weeks.",
             ),
             p,
             names,
