@@ -93,6 +93,9 @@ class Context:
     end: date
     end_reason: str
     referral: Any = None
+    #: The referral, or for a file without one its first IFSP meeting or review:
+    #: the transition duties attach to the toddler with an IFSP (303.209).
+    entry: Any = None
     eligibility: Eligibility | None = None
     findings: list = attrs.field(factory=list)
     clocks: list = attrs.field(factory=list)
@@ -135,6 +138,16 @@ def _build_context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
         end_reason=end_reason,
         # As of a date, a referral dated later has not been received yet (303.310(a)).
         referral=next((e for e in _events(view, "referral_received") if e.date <= as_of), None),
+    )
+    ctx.entry = ctx.referral or next(
+        (
+            e
+            for e in _events(
+                view, "ifsp_meeting_held", "ifsp_review_held", "ifsp_annual_meeting_held"
+            )
+            if e.date <= as_of
+        ),
+        None,
     )
     ctx.eligibility = _eligibility(ctx)
     return ctx
@@ -870,7 +883,8 @@ def _clocks(ctx: Context) -> list[Clock]:
         )
 
     # 303.209: transition, counted back from the day Part C ends.
-    if referral is not None and referral.date < ctx.third_birthday and not not_eligible:
+    entry = ctx.entry
+    if entry is not None and entry.date < ctx.third_birthday and not not_eligible:
         clocks.extend(_transition_clocks(ctx, branch))
     return clocks
 
@@ -909,7 +923,8 @@ def _recurring(
 
 
 def _transition_clocks(ctx: Context, branch: str | None) -> list[Clock]:
-    case, ruleset, as_of, referral = ctx.case, ctx.ruleset, ctx.as_of, ctx.referral
+    case, ruleset, as_of, referral = ctx.case, ctx.ruleset, ctx.as_of, ctx.entry
+    came = "referred" if referral.type == "referral_received" else referral.type.replace("_", " ")
     clocks = []
     potential = _last(case, "part_b_potential_eligibility")
     not_potential = (
@@ -998,10 +1013,14 @@ def _transition_clocks(ctx: Context, branch: str | None) -> list[Clock]:
             clock = attrs.evolve(
                 clock,
                 status="not_applicable",
-                reason=f"referred on {referral.date}, after this deadline ({clock.due}) had passed: "
+                reason=f"{came} on {referral.date}, after this deadline ({clock.due}) had passed: "
                 f"hold it as soon as possible ({cite}; the regulation makes no exception for late referrals)",
             )
-        elif clock.status in ("pending", "due_soon") and clock.due is not None:
+        elif (
+            clock.status in ("pending", "due_soon")
+            and clock.due is not None
+            and ctx.referral is not None
+        ):
             initial = param_or_none(ruleset, "part_c.initial_ifsp_meeting", referral.date)
             if initial is not None and initial.value.get("unit") == "calendar_days":
                 window = initial.value["length"] + (ctx.end - clock.due).days
@@ -1133,7 +1152,7 @@ def referrals_for(case: Case, ruleset: Ruleset, as_of: date, eligibility):
             )
 
     # 303.209(b): Part C to Part B.
-    if ctx.referral is not None and ctx.referral.date < ctx.third_birthday:
+    if ctx.entry is not None and ctx.entry.date < ctx.third_birthday:
         referrals.extend(_part_b_referrals(ctx))
     return referrals
 
@@ -1190,7 +1209,7 @@ def _part_b_referrals(ctx: Context) -> list[Referral]:
         (
             e
             for e in _events(case, *CLOSING)
-            if e.service is None and ctx.referral.date <= e.date <= as_of
+            if e.service is None and ctx.entry.date <= e.date <= as_of
         ),
         None,
     )
@@ -1223,7 +1242,7 @@ def _part_b_referrals(ctx: Context) -> list[Referral]:
                 status="not_required",
             )
         ]
-    days = (ctx.end - ctx.referral.date).days
+    days = (ctx.end - ctx.entry.date).days
     if branch == "under_45":
         return [
             Referral(

@@ -222,3 +222,24 @@ def test_consent_withdrawn_before_transition_needs_no_part_b_notification(engine
     [r] = [r for r in d.referrals if r.id == "part_b_notification"]
     assert r.status == "not_required"
     assert "consent withdrawn" in r.reason
+
+
+# A Part C child whose file starts at the IFSP still has transition duties -------------------
+
+
+def test_transition_clocks_without_a_recorded_referral(engine):
+    """303.209(b)-(d): the transition duties attach to the toddler with an IFSP, not to the referral record.
+
+    A file imported without its referral date, with an initial IFSP meeting on
+    2025-01-10, for a child born 2024-06-01 (third birthday 2027-06-01): notify
+    by 2027-03-03 (90 days before: 31 in May, 30 in April, 29 more in March);
+    the conference and plan open 2026-09-01 (9 months before).
+    """
+    c = case(engine, birth="2024-06-01", events=[("ifsp_meeting_held", "2025-01-10")], ruleset="us")
+    d = det(engine, c, "2026-12-01")
+    assert one(d, "transition_notification").due == D("2027-03-03")
+    conference = one(d, "transition_conference")
+    assert (conference.opens, conference.due) == (D("2026-09-01"), D("2027-03-03"))
+    assert one(d, "transition_plan").status == "pending"
+    [r] = [r for r in d.referrals if r.id == "part_b_notification"]
+    assert (r.status, r.by) == ("to_make", D("2027-03-03"))
