@@ -335,7 +335,7 @@ def write_new(rid: str, parent: Ruleset, folder: Path, *, title: str | None = No
 # Written by `eirules rulesets new`. Read docs/rulesets.md, then:
 #   1. set the values your state's rules give in parameters.toml, each with its citation;
 #   2. run `eirules rulesets validate {target}`;
-#   3. add case files and expectations under tests/ and run `eirules rulesets test {rid}`.
+#   3. add case files and expectations under tests/ and run `eirules rulesets test {target}`.
 # Every value you do not set is inherited from "{parent.id}".
 
 [ruleset]
@@ -397,7 +397,7 @@ an expectation file NAME{EXPECT_SUFFIX}:
     due = 2026-02-19
     status = "pending"
 
-Run them with `eirules rulesets test {rid}`. Only synthetic, fictional children.
+Run them with `eirules rulesets test {target}`. Only synthetic, fictional children.
 '''
     paths = [
         target / "ruleset.toml",

@@ -257,3 +257,19 @@ def test_list_on_an_empty_caseload_says_how_to_fill_it(run):
     assert run("cases", "list").output == (
         "No cases in this caseload yet; add some with: eirules cases import FILES_OR_FOLDERS\n"
     )
+
+
+def test_the_commands_rulesets_new_prints_and_writes_work_as_written(run, tmp_path):
+    """Written with --dir: its instructions name the folder, and each one runs."""
+    out = run("rulesets", "new", "us-zz-pilot", "--dir", "my-rulesets").output
+    assert out.splitlines()[-1] == (
+        "next: edit my-rulesets/us-zz-pilot/parameters.toml, then run "
+        "`eirules rulesets validate my-rulesets/us-zz-pilot`"
+    )
+    readme = (tmp_path / "my-rulesets" / "us-zz-pilot" / "tests" / "README.md").read_text()
+    header = (tmp_path / "my-rulesets" / "us-zz-pilot" / "ruleset.toml").read_text()
+    for text in (readme, header):
+        assert "eirules rulesets test my-rulesets/us-zz-pilot" in text
+    run("rulesets", "validate", "my-rulesets/us-zz-pilot")
+    assert run("rulesets", "test", "my-rulesets/us-zz-pilot").output.startswith("no tests in ")
+    assert "lineage: us-zz-pilot -> us" in run("rulesets", "show", "my-rulesets/us-zz-pilot").output
