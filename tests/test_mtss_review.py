@@ -451,3 +451,72 @@ def test_r4_needs_at_least_k_points_even_when_a_district_sets_k_above_min_points
     line, _ = rules.aimline_for(s, 2, p8)
     r4 = rules.four_point(s, line, p8)
     assert r4.decision == rules.INSUFFICIENT
+
+
+# --- Program effectiveness (R14) ------------------------------------------------------
+
+
+def _err_student(scores, baseline, end=None, program="ERR"):
+    enrol = Enrolment(
+        program=program,
+        tier=2,
+        skill_area="behavior",
+        start=D(2025, 9, 22),
+        end=end,
+        group="G1",
+        sessions_per_week=2,
+        minutes_per_session=30,
+    )
+    logs = tuple(
+        Session(
+            date=D(2025, 9, 22) + timedelta(weeks=w, days=d),
+            status="delivered",
+            planned_minutes=30,
+            minutes=30,
+            group="G1",
+        )
+        for w in range(12)
+        for d in (0, 2)
+    )
+    s = Series(
+        id="err",
+        measure="errors",
+        skill_area="behavior",
+        direction=-1,
+        tier=2,
+        baseline=baseline,
+        baseline_date=D(2025, 9, 22),
+        goal=2.0,
+        goal_date=D(2026, 1, 26),
+        points=weekly(D(2025, 9, 29), scores),
+    )
+    return record(enrolments=(enrol,), sessions=logs, series=(s,))
+
+
+def test_effect_size_on_a_lower_is_better_measure_is_positive_when_errors_fall(p):
+    """R14 [S96]: pre/post effect size = (mean post - mean pre) / pooled SD, signed so that
+    improvement is positive. Errors falling from 20 and 22 to 9 and 10 is a large gain; it
+    was reported as a large negative effect (below the 0.25 'substantive' mark)."""
+    from eirules.plugins.mtss.report import effectiveness
+
+    recs = {
+        "S1": _err_student([19, 18, 16, 15, 13, 12, 11, 9], 20.0),
+        "S2": _err_student([21, 20, 18, 17, 15, 13, 12, 10], 22.0),
+    }
+    school = School(name="Elm")
+    row = effectiveness(recs, school, p, as_of=D(2025, 11, 24))[0]
+    # pre 20, 22 (sd 1.414); post 9, 10 (sd 0.707); pooled sd = sqrt((2 + 0.5) / 2) = 1.118
+    assert row.effect_size == pytest.approx((20 + 22 - 9 - 10) / 2 / 1.118034, rel=1e-4)
+    assert row.substantive is True
+
+
+def test_a_closed_enrolment_is_judged_at_its_end_not_on_later_data(p):
+    """R14 [S43]: the response criterion belongs to the cycle. A cycle that ended on
+    2025-11-03 is judged on the points up to then (flat: no response), not on the
+    progress made later in another intervention."""
+    from eirules.plugins.mtss.report import effectiveness
+
+    flat_then_rising = [20, 20, 20, 20, 20, 20, 13, 11, 9, 7, 5, 3]
+    rec = _err_student(flat_then_rising, 20.0, end=D(2025, 11, 3))
+    rows = effectiveness({"S1": rec}, School(name="Elm"), p, as_of=D(2025, 12, 22))
+    assert rows[0].responders == 0

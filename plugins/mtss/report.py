@@ -117,7 +117,9 @@ def effectiveness(
                 for s in rec.series
                 if s.skill_area == e.skill_area and s.program in (None, e.program)
             ]
-            fid = rules.fidelity(rec, e, end, p)
+            # A cycle is judged on its own data: at its end when it has ended.
+            judged = min(end, e.end) if e.end else end
+            fid = rules.fidelity(rec, e, judged, p)
             item = {
                 "student": sid,
                 "program": e.program,
@@ -135,14 +137,16 @@ def effectiveness(
                 s = series[0]
                 if start:
                     s = attrs.evolve(s, points=tuple(pt for pt in s.points if pt.date >= start))
-                rep = rules.evaluate_series(rec, s, end, p)
+                rep = rules.evaluate_series(rec, s, judged, p)
                 item["decision"] = rep.decision.decision
                 roi = rep.r6.evidence.get("roi_ols")
                 if roi is not None and rep.aimline is not None:
                     item["roi_vs_aimline"] = s.direction * (roi - rep.aimline.slope)
                 if rep.aimline is not None and rep.series.points:
-                    item["pre"] = rep.aimline.baseline
-                    item["post"] = float(rep.series.points[-1].score)
+                    # Signed by direction, so that improvement is a positive effect also
+                    # on lower-is-better measures (errors, problem behaviours).
+                    item["pre"] = s.direction * rep.aimline.baseline
+                    item["post"] = s.direction * float(rep.series.points[-1].score)
                 if fid.decision != "fidelity_ok":
                     item["why_not"] = f"fidelity {fid.decision.replace('_', ' ')}"
                 elif not rep.decision.sufficient:
@@ -255,7 +259,7 @@ def report_notes(p: Params) -> list[str]:
     notes = [
         "Responded: R8 outcome exit, maintain or raise goal, among eligible students "
         f"(fidelity at or above {p.v('fidelity.min_share'):.0%} and enough data for a decision).",
-        f"Effect size: (mean last score - mean baseline) / pooled SD; * marks at least "
+        f"Effect size: (mean last score - mean baseline) / pooled SD, signed so that improvement is positive (also where lower is better); * marks at least "
         f"{p.v('effectiveness.substantive_effect_size')} ({p.cite('effectiveness.substantive_effect_size')}).",
         "Min/responder: minutes delivered to everyone in the program or group, divided by the students who responded.",
     ]
