@@ -261,6 +261,15 @@ def validate_paths(
     for raw in paths:
         path = Path(raw)
         if path.is_file():
+            if not (path.parent / "ruleset.toml").is_file():
+                problem = RulesetProblem(
+                    str(path),
+                    "is not a file of a ruleset folder (no ruleset.toml beside it)",
+                    "point at a ruleset folder (one holding ruleset.toml)",
+                    file=str(path),
+                )
+                results.append(Validation(str(path), None, (problem,)))
+                continue
             path = path.parent
         found = _ruleset_dirs(path)
         if not found:

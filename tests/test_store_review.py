@@ -273,3 +273,20 @@ def test_the_commands_rulesets_new_prints_and_writes_work_as_written(run, tmp_pa
     run("rulesets", "validate", "my-rulesets/us-zz-pilot")
     assert run("rulesets", "test", "my-rulesets/us-zz-pilot").output.startswith("no tests in ")
     assert "lineage: us-zz-pilot -> us" in run("rulesets", "show", "my-rulesets/us-zz-pilot").output
+
+
+def test_validate_a_file_outside_any_ruleset_does_not_validate_its_neighbours(run, tmp_path):
+    """`validate notes.json` in a folder that also holds a broken ruleset must name notes.json."""
+    (tmp_path / "notes.json").write_text("{}")
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "ruleset.toml").write_text("x = [\n")
+    result = run("rulesets", "validate", "notes.json", code=2)
+    assert result.output.splitlines() == [
+        "INVALID: notes.json (1 problem)",
+        "  notes.json: is not a file of a ruleset folder (no ruleset.toml beside it); "
+        "point at a ruleset folder (one holding ruleset.toml)",
+    ]
+    # A file inside a ruleset folder still validates that ruleset.
+    run("rulesets", "new", "us-zz-pilot")
+    ok = run("rulesets", "validate", "us-zz-pilot/parameters.toml").output
+    assert ok == "valid: us-zz-pilot (us-zz-pilot)\n"
