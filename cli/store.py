@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sqlite3
 import sys
 from datetime import date
@@ -42,6 +43,21 @@ def open_store(ctx: click.Context, db_path: str | None, *, engine: bool = False)
     store = Store.open(db_path_of(db_path), get_engine(ctx) if engine else None)
     ctx.call_on_close(store.close)
     return store
+
+
+def check_writable(path: str | Path, option: str) -> None:
+    """Refuse an output file that cannot be written, before any work is done."""
+    path = Path(path)
+    folder = path.parent
+    if not folder.is_dir():
+        fix = f"the folder {folder} does not exist; create it or choose another file"
+    elif path.is_dir():
+        fix = "it is a folder; give a file name"
+    elif not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        fix = "no permission to write there; choose another file"
+    else:
+        return
+    raise InputError(f"cannot write {path}", [Problem(option, fix)])
 
 
 def is_terminal() -> bool:
@@ -177,6 +193,8 @@ def cases_import(ctx, paths, skip_invalid, rejects, db_path, user):
     Example:
         eirules cases import examples/caseload examples/csv/cases.csv --db caseload.db
     """
+    if skip_invalid:
+        check_writable(rejects, "--rejects")
     store = open_store(ctx, db_path, engine=True)
     result = store.import_paths(paths, user=user or default_user(), skip_invalid=skip_invalid)
     click.echo(
@@ -433,6 +451,8 @@ def cases_export(ctx, case_id, output, db_path):
     Example:
         eirules cases export SYN-C-0001 -o SYN-C-0001.json
     """
+    if output:
+        check_writable(output, "--output")
     document = open_store(ctx, db_path).case_document(case_id)
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if output:

@@ -290,3 +290,25 @@ def test_validate_a_file_outside_any_ruleset_does_not_validate_its_neighbours(ru
     run("rulesets", "new", "us-zz-pilot")
     ok = run("rulesets", "validate", "us-zz-pilot/parameters.toml").output
     assert ok == "valid: us-zz-pilot (us-zz-pilot)\n"
+
+
+def test_rejects_file_in_a_missing_folder_is_refused_before_anything_is_imported(run, tmp_path):
+    (tmp_path / "bad.json").write_text('{"id": "B-1"}')
+    good = case_file(tmp_path)
+    target = tmp_path / "no-such-folder" / "rejects.jsonl"
+    result = run("cases", "import", good, "bad.json", "--skip-invalid", "--rejects", target, code=2)
+    assert result.output.splitlines() == [
+        f"Error: cannot write {target}",
+        f"  --rejects: the folder {target.parent} does not exist; create it or choose another file",
+    ]
+    assert run("cases", "list").output.startswith("No cases in this caseload yet")
+
+
+def test_export_to_a_missing_folder_is_a_clean_error(run, tmp_path):
+    run("cases", "import", case_file(tmp_path))
+    target = tmp_path / "no-such-folder" / "r.json"
+    result = run("cases", "export", "R-0001", "-o", target, code=2)
+    assert result.output.splitlines() == [
+        f"Error: cannot write {target}",
+        f"  --output: the folder {target.parent} does not exist; create it or choose another file",
+    ]
