@@ -242,6 +242,9 @@ def compute_clock(
     status = status_of(
         due=due, met_on=met_on, as_of=as_of, due_soon_days=due_soon_days, excused=bool(excused_by)
     )
+    if opens is not None and met_on is not None and met_on < opens:
+        early = f"done on {met_on.isoformat()}, before the window opened on {opens.isoformat()}"
+        reason = f"{reason}; {early}" if reason else early
     return Clock(
         id=id,
         program=program,

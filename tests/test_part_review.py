@@ -243,3 +243,21 @@ def test_transition_clocks_without_a_recorded_referral(engine):
     assert one(d, "transition_plan").status == "pending"
     [r] = [r for r in d.referrals if r.id == "part_b_notification"]
     assert (r.status, r.by) == ("to_make", D("2027-03-03"))
+
+
+def test_a_conference_before_the_window_opens_says_so(engine):
+    """303.209(c)(1): "not more than nine months before" the third birthday, at the parties' discretion.
+
+    Third birthday 2027-11-02; the window opens 2027-02-02. A conference on
+    2027-01-15 still counts as held (the outer limit is at the discretion of all
+    parties), but the clock says it was before the window opened.
+    """
+    c = case(
+        engine,
+        birth="2024-11-02",
+        events=[("referral_received", "2026-01-05"), ("transition_conference_held", "2027-01-15")],
+        ruleset="us",
+    )
+    k = one(det(engine, c, "2027-02-01"), "transition_conference")
+    assert (k.opens, k.status, k.met_on) == (D("2027-02-02"), "met", D("2027-01-15"))
+    assert "before the window opened on 2027-02-02" in k.reason
