@@ -429,6 +429,7 @@ def demo_command(ctx, db_path, as_of, within, user):
         target = Path(workdir) / "demo.db"
     else:
         target = Path(db_path)
+        _refuse_a_real_caseload(target)
     try:
         store, _ = Store.init(target, get_engine(ctx))
         try:
@@ -471,6 +472,31 @@ def demo_command(ctx, db_path, as_of, within, user):
             shutil.rmtree(workdir, ignore_errors=True)
     if not is_terminal():
         sys.stdout.flush()
+
+
+def _refuse_a_real_caseload(target: Path) -> None:
+    """The demo may rebuild its own file, never mix fictional children into real cases."""
+    if not target.exists():
+        return
+    existing = Store.open(target)
+    try:
+        others = existing.conn.execute(
+            "SELECT count(*) FROM cases WHERE id NOT LIKE 'SYN-%'"
+        ).fetchone()[0]
+    finally:
+        existing.close()
+    if others:
+        raise InputError(
+            f"refusing to add the fictional demo caseload to {target}",
+            [
+                Problem(
+                    "--db",
+                    f"it holds {others} case{'s' if others != 1 else ''} that "
+                    f"{'are' if others != 1 else 'is'} not from the demo",
+                    "give a new file, e.g. --db demo.db",
+                )
+            ],
+        )
 
 
 def register(cli: click.Group) -> None:

@@ -54,6 +54,32 @@ def test_demo_into_a_named_database_is_idempotent_and_queryable(tmp_path, engine
     assert workers == set(CASEWORKERS)
 
 
+def test_demo_refuses_to_add_fictional_children_to_a_real_caseload(tmp_path):
+    """`demo --db caseload.db` pointed at a working caseload must not mix 240 invented children in."""
+    db = tmp_path / "caseload.db"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["db", "init", str(db)]).exit_code == 0
+    case = tmp_path / "real.json"
+    case.write_text(
+        json.dumps(
+            {
+                "schema": "eirules/case@1",
+                "id": "REAL-1",
+                "ruleset": "us",
+                "child": {"birth_date": "2025-01-01"},
+                "events": [{"type": "referral_received", "date": "2026-01-05"}],
+            }
+        )
+    )
+    assert runner.invoke(cli, ["cases", "import", str(case), "--db", str(db)]).exit_code == 0
+    result = runner.invoke(cli, ["demo", "--db", str(db)])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"Error: refusing to add the fictional demo caseload to {db}",
+        "  --db: it holds 1 case that is not from the demo; give a new file, e.g. --db demo.db",
+    ]
+
+
 def test_generator_is_seeded_and_names_are_invented():
     first, again = generate(), generate()
     assert first == again
