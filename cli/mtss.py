@@ -202,9 +202,10 @@ def progress(ctx, student, measure, data_dir, as_of, out_dir, no_graph, fmt):
 
     p = _params(engine, data, as_of)
     request = evaluation_request(case, as_of)
+    calendar = engine.rulesets.get(data.school.ruleset).school_calendar()
     results = []
     for s in series:
-        rep = rules.evaluate_series(rec, s, as_of, p, request=request)
+        rep = rules.evaluate_series(rec, s, as_of, p, request=request, calendar=calendar)
         paths = []
         if not no_graph:
             title = f"{student} - {s.measure} ({s.skill_area}), as of {as_of}"
@@ -503,10 +504,11 @@ def demo_view(ctx, as_of: date) -> None:
     attention = []
     from eirules.plugins.mtss import evaluation_request
 
+    calendar = engine.rulesets.get(data.school.ruleset).school_calendar()
     for sid, rec in sorted(data.records().items()):
         request = evaluation_request(data.cases[sid], as_of)
         for s in rec.series:
-            rep = rules.evaluate_series(rec, s, as_of, p, request=request)
+            rep = rules.evaluate_series(rec, s, as_of, p, request=request, calendar=calendar)
             d = rep.decision.decision
             counts[d] = counts.get(d, 0) + 1
             if d not in ("maintain", "raise_goal", "exit", rules.INSUFFICIENT):

@@ -520,3 +520,70 @@ def test_a_closed_enrolment_is_judged_at_its_end_not_on_later_data(p):
     rec = _err_student(flat_then_rising, 20.0, end=D(2025, 11, 3))
     rows = effectiveness({"S1": rec}, School(name="Elm"), p, as_of=D(2025, 12, 22))
     assert rows[0].responders == 0
+
+
+# --- R9 across a school break -----------------------------------------------------
+
+
+def test_r9_with_a_school_calendar_pauses_the_interval_over_winter_break(p):
+    """R9 [S24][S25] with the research note's option to exclude school breaks: Tier 3,
+    last point Mon 2025-12-15, terms end Fri 12-19 and restart Mon 2026-01-05. Counting
+    Tue-Fri (4 days), then skipping the break and the weekends next to it, then Mon-Wed
+    (3 days) gives 7 counted days: due Wed 2026-01-07, so not overdue on 2025-12-30."""
+    from eirules.core.dates import SchoolCalendar
+
+    cal = SchoolCalendar.from_terms(
+        [(D(2025, 9, 2), D(2025, 12, 19)), (D(2026, 1, 5), D(2026, 6, 5))]
+    )
+    s = Series(
+        id="x",
+        measure="orf",
+        skill_area="decoding",
+        tier=3,
+        points=(Point(date=D(2025, 12, 15), score=30),),
+    )
+    rec = record(series=(s,))
+    plain = rules.monitoring(rec, s, D(2025, 12, 30), p)
+    assert (plain.decision, plain.evidence["due"]) == ("overdue", "2025-12-22")
+    r = rules.monitoring(rec, s, D(2025, 12, 30), p, calendar=cal)
+    assert (r.decision, r.evidence["due"]) == ("on_schedule", "2026-01-07")
+    assert "school breaks" in r.reason.lower()
+    # An ordinary week: Mon 2025-10-06 -> due the next Monday.
+    s2 = attrs_evolve(s, points=(Point(date=D(2025, 10, 6), score=30),))
+    assert rules.monitoring(rec, s2, D(2025, 10, 8), p, calendar=cal).evidence["due"] == (
+        "2025-10-13"
+    )
+
+
+def attrs_evolve(obj, **kw):
+    import attrs
+
+    return attrs.evolve(obj, **kw)
+
+
+def test_cli_progress_uses_the_district_school_calendar(tmp_path, school_dir):
+    """A district ruleset naming a school calendar: ELM-005 (Tier 3, weekly) has its last
+    point before winter break on 2025-12-15; on 2025-12-30 it is not overdue."""
+    import json
+
+    folder = tmp_path / "rs" / "springfield"
+    folder.mkdir(parents=True)
+    (folder / "ruleset.toml").write_text(
+        '[ruleset]\nid = "springfield-mtss"\ntitle = "Springfield"\nextends = "mtss"\n'
+        'version = "2026.1"\n\n[calendar]\nschool_calendar = "school.toml"\n'
+    )
+    (folder / "school.toml").write_text(
+        'name = "Springfield 2025-26"\n'
+        "[[terms]]\nfirst_day = 2025-08-25\nlast_day = 2025-12-19\n"
+        "[[terms]]\nfirst_day = 2026-01-05\nlast_day = 2026-06-05\n"
+    )
+    school = json.loads((school_dir / "school.json").read_text())
+    school["ruleset"] = "springfield-mtss"
+    (school_dir / "school.json").write_text(json.dumps(school))
+    args = ["progress", "ELM-005", "--dir", str(school_dir), "--as-of", "2025-12-30"]
+    res = CliRunner().invoke(
+        cli, ["--rulesets-dir", str(tmp_path / "rs"), *args, "--no-graph", "--format", "json"]
+    )
+    assert res.exit_code == 0, res.output
+    r9 = next(r for r in json.loads(res.output)[0]["rules"] if r["rule"] == "R9")
+    assert (r9["decision"], r9["evidence"]["due"]) == ("on_schedule", "2026-01-07")

@@ -82,9 +82,10 @@ def clocks_for(case, ruleset, as_of, eligibility):
     if rec is None:
         return None
     p = params_for(ruleset, as_of)
+    calendar = ruleset.school_calendar()
     clocks = []
     for series in rec.series:
-        r9 = rules.monitoring(rec, series, as_of, p)
+        r9 = rules.monitoring(rec, series, as_of, p, calendar)
         if not r9.sufficient or r9.decision == "ended":
             continue
         due = date.fromisoformat(r9.evidence["due"])
@@ -209,15 +210,16 @@ def findings_for(case, ruleset, as_of, eligibility, clocks):
     ):
         out.append(_finding(rules.tier_entry(rec, skill, p)))
     request = evaluation_request(case, as_of)
+    calendar = ruleset.school_calendar()
     for series in rec.series:
-        report = rules.evaluate_series(rec, series, as_of, p, request=request)
+        report = rules.evaluate_series(rec, series, as_of, p, request=request, calendar=calendar)
         out.extend(_finding(r) for r in report.all)
     for e in rec.enrolments:
         if e.start <= as_of:
             out.append(_finding(rules.reconcile_enrolment(rec, e, as_of, p)))
     out.extend(_finding(r) for r in iep_minutes(case, rec, as_of, p))
     if _triggers(case, as_of):
-        out.append(evidence_packet(case, rec, as_of, p))
+        out.append(evidence_packet(case, rec, as_of, p, calendar))
     return out
 
 
@@ -256,16 +258,20 @@ def iep_minutes(case, rec: MtssRecord, as_of: date, p: Params) -> list[rules.Rec
     return out
 
 
-def evidence_packet(case, rec: MtssRecord, as_of: date, p: Params) -> Finding:
+def evidence_packet(case, rec: MtssRecord, as_of: date, p: Params, calendar=None) -> Finding:
     """The SLD-via-RTI data a referral carries (34 CFR 300.309(a)-(b), 300.310, 300.311(a)(7))."""
     series_data, missing = [], []
     for s in rec.series:
         pts = [pt for pt in s.points if pt.date <= as_of]
-        gaps = [(b.date - a.date).days for a, b in zip(pts, pts[1:], strict=False)]
+        # With a school calendar, breaks and closures do not count in the gaps.
+        gaps = [
+            rules.counted_days_between(a.date, b.date, calendar)
+            for a, b in zip(pts, pts[1:], strict=False)
+        ]
         tier = rules.series_tier(rec, s, as_of)
         interval = p.v(f"monitoring.interval_days.tier{tier}", None) if tier else None
         # Progress made and level reached (300.309(a)(1)-(2)(i)): R6 and R7 as of the date.
-        rep = rules.evaluate_series(rec, s, as_of, p)
+        rep = rules.evaluate_series(rec, s, as_of, p, calendar=calendar)
         series_data.append(
             {
                 "roi_ols": rep.r6.evidence.get("roi_ols"),
@@ -280,6 +286,9 @@ def evidence_packet(case, rec: MtssRecord, as_of: date, p: Params) -> Finding:
                 "skill_area": s.skill_area,
                 "points": [[pt.date.isoformat(), pt.score] for pt in pts],
                 "largest_gap_days": max(gaps, default=None),
+                "gap_days_counted": "calendar days"
+                if calendar is None
+                else "days that count on the school calendar (breaks and closures left out)",
                 "expected_interval_days": interval,
                 "at_reasonable_intervals": None
                 if interval is None or not gaps
