@@ -125,7 +125,7 @@ def test_cli_audit_verify_and_log(store, tmp_path):
     assert result.output == "Audit log intact: 6 entries verified.\n"
     result = runner.invoke(cli, ["audit", "log", "--case", "A-1", "--db", db, "--format", "json"])
     entries = json.loads(result.output)
-    assert [e["action"] for e in entries] == ["case.imported", "case.assigned"]
+    assert [e["action"] for e in entries] == ["case.imported", "case.assigned", "evaluation.run"]
     assert entries[1]["after"] == {"caseworker": "Rhea Tallowby"}
     text = runner.invoke(cli, ["audit", "log", "--db", db, "--last", "1"]).output
     assert "evaluation.run" in text and "case.imported" not in text

@@ -312,3 +312,14 @@ def test_export_to_a_missing_folder_is_a_clean_error(run, tmp_path):
         f"Error: cannot write {target}",
         f"  --output: the folder {target.parent} does not exist; create it or choose another file",
     ]
+
+
+def test_audit_log_of_a_case_includes_the_evaluation_runs_that_decided_it(run, tmp_path):
+    """A monitor reading one child's history must see when it was evaluated, not only edits."""
+    run("cases", "import", case_file(tmp_path))
+    run("cases", "import", case_file(tmp_path, case_id="R-0002", name="r2.json"))
+    run("evaluate", "--all", "--as-of", "2026-02-10")
+    run("evaluate", "--case", "R-0002", "--as-of", "2026-02-11")
+    entries = json.loads(run("audit", "log", "--case", "R-0001", "--format", "json").output)
+    assert [e["action"] for e in entries] == ["case.imported", "evaluation.run"]
+    assert entries[1]["summary"].startswith("run 1: evaluated 2 cases as of 2026-02-10")
