@@ -135,7 +135,14 @@ def groups_suggest(ctx, data_dir, window, as_of, fmt):
         click.echo(f"  {sid}: {why}")
     if not s.unplaced:
         click.echo("  (none)")
-    click.echo(f"\nNot candidates: {len(s.not_candidates)} students (Tier 1 or no screening).")
+    review = [(sid, why) for sid, why in s.not_candidates if why.startswith("screening suggests")]
+    if review:
+        click.echo(f"\nFor the team to review ({len(review)}): screening and other data disagree")
+        for sid, why in review:
+            click.echo(f"  {sid}: {why}")
+    click.echo(
+        f"\nNot candidates: {len(s.not_candidates) - len(review)} students (Tier 1 or no screening)."
+    )
     span = s.parameters.get("mtss.groups.max_grade_span")
     if span is None:
         click.echo(

@@ -587,3 +587,52 @@ def test_cli_progress_uses_the_district_school_calendar(tmp_path, school_dir):
     assert res.exit_code == 0, res.output
     r9 = next(r for r in json.loads(res.output)[0]["rules"] if r["rule"] == "R9")
     assert (r9["decision"], r9["evidence"]["due"]) == ("on_schedule", "2026-01-07")
+
+
+def test_groups_do_not_place_on_one_screening_score_that_other_data_contradict(p):
+    """R1/R2 [S7][S8][S43]: one screening score is never the only entry criterion. PR 20
+    suggests Tier 2, but only 1 of 8 recorded reading data sources shows need (needs 4):
+    the student is listed for the team with that reason, not placed."""
+    from eirules.plugins.mtss.models import Indicator
+
+    inds = tuple(
+        Indicator(name=f"i{k}", skill_area="reading", met=k < 1, date=D(2025, 9, 10))
+        for k in range(8)
+    )
+    rec = MtssRecord(
+        student=Student(grade=2, school="Elm", availability=("A",)),
+        screenings=(screening(D(2025, 9, 8), "fall", 20),),
+        indicators=inds,
+    )
+    s = grouping.suggest({"S1": rec}, _school(), p, as_of=D(2025, 9, 15))
+    assert s.groups == ()
+    (why,) = [w for sid, w in s.not_candidates if sid == "S1"]
+    assert "only 1 of 8" in why
+
+
+def test_cli_groups_suggest_lists_students_whose_data_disagree(tmp_path, school_dir):
+    import json
+
+    f = school_dir / "students" / "ELM-001.json"
+    case = json.loads(f.read_text())
+    case["mtss"]["indicators"] = [
+        {"name": f"i{k}", "skill_area": "reading", "met": k == 0, "date": "2025-09-10"}
+        for k in range(8)
+    ]
+    case["mtss"]["screenings"] = [
+        s for s in case["mtss"]["screenings"] if s["skill_area"] != "reading"
+    ] + [
+        {
+            "date": "2025-09-08",
+            "window": "fall",
+            "instrument": "Star Reading",
+            "skill_area": "reading",
+            "percentile": 20,
+        }
+    ]
+    f.write_text(json.dumps(case))
+    args = ["groups", "suggest", "--dir", str(school_dir), "--window", "fall"]
+    res = CliRunner().invoke(cli, [*args, "--as-of", "2025-09-15"])
+    assert res.exit_code == 0, res.output
+    assert "For the team to review (1)" in res.output
+    assert "ELM-001: screening suggests Tier 2 (intervention) but R2" in res.output

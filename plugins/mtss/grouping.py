@@ -119,6 +119,17 @@ def candidates(
                 tier, why = 3, why + " R2: " + r2.reasons[0]
             elif r2.decision == "nominate_tier2" and tier < 2:
                 tier, why = 2, why + " R2: " + r2.reasons[0]
+            elif r2.decision == "not_nominated" and tier >= 2:
+                # One screening score is never the only entry criterion [S7][S43]: the
+                # recorded data sources do not corroborate it, so the team decides.
+                skipped.append(
+                    (
+                        sid,
+                        f"screening suggests Tier {tier} ({r1.decision}) but R2: "
+                        f"{r2.reasons[0]} Review with the team before placing.",
+                    )
+                )
+                continue
         if tier < 2:
             skipped.append((sid, f"Tier 1 suggested ({r1.decision})"))
             continue
