@@ -636,3 +636,18 @@ def test_cli_groups_suggest_lists_students_whose_data_disagree(tmp_path, school_
     assert res.exit_code == 0, res.output
     assert "For the team to review (1)" in res.output
     assert "ELM-001: screening suggests Tier 2 (intervention) but R2" in res.output
+
+
+def test_import_lists_unknown_students_together_with_bad_rows(school_dir, tmp_path):
+    """Every problem at once: a bad date on line 2 and an unknown student on line 3 (the
+    unknown student used to be reported only after the date was fixed)."""
+    f = tmp_path / "s.csv"
+    f.write_text(
+        "student_id,date,window,instrument,skill_area,percentile\n"
+        "ELM-001,2026-13-01,fall,Star,reading,21\n"
+        "ELM-999,2026-01-12,winter,Star,reading,30\n"
+    )
+    args = ["mtss", "import", "screening", str(f), "--dir", str(school_dir)]
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 2
+    assert "s.csv:2" in res.output and 's.csv:3: no student "ELM-999"' in res.output

@@ -158,8 +158,14 @@ def _row_session(row: dict) -> Session:
     )
 
 
-def read_csv(path: str | Path, kind: str) -> list[tuple[int, str, object]]:
-    """Parse a screening or sessions CSV into (line, student id, item); InputError lists every bad row."""
+def read_csv(
+    path: str | Path, kind: str, known: dict | None = None
+) -> list[tuple[int, str, object]]:
+    """Parse a screening or sessions CSV into (line, student id, item); InputError lists every bad row.
+
+    With `known` (student id -> case), a row naming a student without MTSS data is a problem
+    too, reported with the others.
+    """
     path = Path(path)
     columns = SCREENING_COLUMNS if kind == "screening" else SESSION_COLUMNS
     parse = _row_screening if kind == "screening" else _row_session
@@ -216,7 +222,17 @@ def read_csv(path: str | Path, kind: str) -> list[tuple[int, str, object]]:
         except (ValueError, TypeError) as exc:
             problems.append(Problem(f"{path}:{line}", str(exc)))
             continue
-        out.append((line, row["student_id"], item))
+        sid = row["student_id"]
+        if known is not None and (sid not in known or "mtss" not in known[sid].sections):
+            problems.append(
+                Problem(
+                    f"{path}:{line}",
+                    f'no student "{sid}" with MTSS data',
+                    "add the student's case file (students/<id>.json) first",
+                )
+            )
+            continue
+        out.append((line, sid, item))
     if problems:
         raise InputError(
             f"{path}: {len(problems)} row(s) not valid; nothing was imported", problems
@@ -254,20 +270,7 @@ def merge(rec: MtssRecord, kind: str, items: list) -> tuple[MtssRecord, int, int
 
 def import_csv(data: DataDir, path: str | Path, kind: str) -> dict[str, tuple[int, int]]:
     """Import a CSV into the folder's case files: {student: (added, replaced)}."""
-    rows = read_csv(path, kind)
-    problems = [
-        Problem(
-            f"{path}:{line}",
-            f'no student "{sid}" in {data.path / "students"}',
-            "add the student's case file first",
-        )
-        for line, sid, _ in rows
-        if sid not in data.cases or "mtss" not in data.cases[sid].sections
-    ]
-    if problems:
-        raise InputError(
-            f"{path}: {len(problems)} row(s) name unknown students; nothing was imported", problems
-        )
+    rows = read_csv(path, kind, data.cases)
     by_student: dict[str, list] = {}
     for _, sid, item in rows:
         by_student.setdefault(sid, []).append(item)
