@@ -237,6 +237,35 @@ def open_db(path: str | Path, *, create: bool = False) -> Database:
     return db
 
 
+def _foreign_tables(path: Path) -> list[str]:
+    """Tables of another program in an existing SQLite file (none for a caseload or a new file)."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return []
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            names = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
+            ]
+            if (
+                "_sqlite_migrations" in names
+                and conn.execute(
+                    "SELECT 1 FROM _sqlite_migrations WHERE migration_set = ?",
+                    (migrations.migrations.name,),
+                ).fetchone()
+            ):
+                return []
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return []  # not an SQLite file at all: open_db says so
+    return [n for n in names if n != "_sqlite_migrations"]
+
+
 class Store:
     """One caseload database; `engine` is needed for imports, events and evaluation."""
 
@@ -255,6 +284,19 @@ class Store:
     @classmethod
     def init(cls, path: str | Path, engine=None) -> tuple[Store, list[str]]:
         """Create the file if needed and apply every migration; returns the store and names applied."""
+        foreign = _foreign_tables(Path(path))
+        if foreign:
+            raise StorageError(
+                f"{path} is not an eirules caseload: it holds other tables "
+                f"({', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''})",
+                [
+                    Problem(
+                        "PATH",
+                        "refusing to add the caseload's tables to another program's database",
+                        "choose a new file name",
+                    )
+                ],
+            )
         db = open_db(path, create=True)
         try:
             applied = _apply_migrations(db)

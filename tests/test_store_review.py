@@ -323,3 +323,24 @@ def test_audit_log_of_a_case_includes_the_evaluation_runs_that_decided_it(run, t
     entries = json.loads(run("audit", "log", "--case", "R-0001", "--format", "json").output)
     assert [e["action"] for e in entries] == ["case.imported", "evaluation.run"]
     assert entries[1]["summary"].startswith("run 1: evaluated 2 cases as of 2026-02-10")
+
+
+def test_db_init_refuses_another_programs_sqlite_file(tmp_path):
+    """db init on a file holding other tables would add sixteen tables to it and switch it to WAL."""
+    other = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE patients (x)")
+    conn.commit()
+    conn.close()
+    result = CliRunner().invoke(cli, ["db", "init", str(other)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"Error: {other} is not an eirules caseload: it holds other tables (patients)",
+        "  PATH: refusing to add the caseload's tables to another program's database; "
+        "choose a new file name",
+    ]
+    conn = sqlite3.connect(other)
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    conn.close()
+    assert tables == ["patients"] and mode == "delete"
