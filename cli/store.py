@@ -199,7 +199,11 @@ def cases_import(ctx, paths, skip_invalid, rejects, db_path, user):
     result = store.import_paths(paths, user=user or default_user(), skip_invalid=skip_invalid)
     click.echo(
         f"Imported: {result.created} new, {result.updated} updated, {result.unchanged} unchanged"
-        + (f", {result.assigned} assignments" if result.assigned else "")
+        + (
+            f", {result.assigned} assignment{'s' if result.assigned != 1 else ''}"
+            if result.assigned
+            else ""
+        )
     )
     if result.rejected:
         with open(rejects, "w", encoding="utf-8") as handle:

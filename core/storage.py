@@ -842,6 +842,17 @@ class Store:
         for key, value in (("program", program), ("reason", reason), ("note", note)):
             if value is not None:
                 event[key] = value
+        if event in document.get("events", []):
+            raise InputError(
+                f"event not added to case {case_id}",
+                [
+                    Problem(
+                        "TYPE",
+                        f"the case already has this {event_type} event on {on.isoformat()}",
+                        f"see it with: eirules cases export {case_id}",
+                    )
+                ],
+            )
         new_document = dict(document)
         new_document["events"] = [*document.get("events", []), event]
         try:

@@ -344,3 +344,27 @@ def test_db_init_refuses_another_programs_sqlite_file(tmp_path):
     mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
     conn.close()
     assert tables == ["patients"] and mode == "delete"
+
+
+def test_add_event_refuses_an_exact_duplicate(run, tmp_path):
+    """Entering the same meeting twice would record two meetings; the second is refused."""
+    run("cases", "import", case_file(tmp_path))
+    run("cases", "add-event", "R-0001", "ifsp_meeting_held", "2026-01-20")
+    result = run("cases", "add-event", "R-0001", "ifsp_meeting_held", "2026-01-20", code=2)
+    assert result.output.splitlines() == [
+        "Error: event not added to case R-0001",
+        "  TYPE: the case already has this ifsp_meeting_held event on 2026-01-20; "
+        "see it with: eirules cases export R-0001",
+    ]
+    doc = json.loads(run("cases", "export", "R-0001").output)
+    assert [e["type"] for e in doc["events"]].count("ifsp_meeting_held") == 1
+
+
+def test_import_summary_counts_one_assignment_in_the_singular(run, tmp_path):
+    (tmp_path / "a.csv").write_text(
+        "case_id,birth_date,caseworker,event_type,event_date\n"
+        "A-1,2025-01-01,Ann One,referral_received,2026-01-05\n"
+    )
+    assert run("cases", "import", "a.csv").output == (
+        "Imported: 1 new, 0 updated, 0 unchanged, 1 assignment\n"
+    )
