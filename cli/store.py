@@ -414,7 +414,8 @@ def cases_add_event(ctx, case_id, event_type, on, reason, note, program, db_path
     """Record an event on a case (checked against the event vocabulary), audited.
 
     Refuses an unknown type, a date in the future or before the child's birth,
-    and a missing or unknown reason, with exit status 2. The case's clocks are
+    a missing or unknown reason, a --program the type does not belong to, and an
+    exact copy of an event the case already has, with exit status 2. The case's clocks are
     recomputed by the next `eirules evaluate`.
 
     \b
