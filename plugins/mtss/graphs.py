@@ -98,7 +98,9 @@ def progress_figure(report: SeriesReport, title: str) -> Figure:
     better = "higher is better" if s.direction == 1 else "lower is better"
     ax.set_ylabel(f"{s.measure} score ({better})")
     ax.set_xlabel("Date")
-    ax.legend(fontsize=7, loc="upper left")
+    # Scores rise toward a goal at the top right (or fall toward one at the bottom right),
+    # so the corner opposite the goal's start stays free for the legend.
+    ax.legend(fontsize=7, loc="upper left" if s.direction == 1 else "upper right")
     ax.grid(alpha=0.3)
     fig.autofmt_xdate()
     # Fixed margins: tight_layout costs as much as drawing the graph.
