@@ -387,8 +387,9 @@ def _replay(ctx, store: Store, case_id: str, number: int, fmt: str) -> None:
             )
         elif result.stored_ruleset_version != result.current_ruleset_version:
             click.echo(
-                f"  Note: ruleset version {result.stored_ruleset_version} is not stored in this "
-                f"caseload; replayed with the installed version {result.current_ruleset_version}."
+                f"  Note: ruleset version {result.stored_ruleset_version} "
+                f"{result.ruleset_note}; replayed with the installed version "
+                f"{result.current_ruleset_version}."
             )
         if result.stored_engine != result.current_engine:
             click.echo(

@@ -134,6 +134,8 @@ class ReplayResult:
     #: Where the ruleset came from: "stored" (rebuilt from the caseload's copy) or "installed".
     ruleset_source: str = "installed"
     ruleset: str = ""
+    #: Why the stored ruleset version was not used (empty when it was).
+    ruleset_note: str = ""
 
 
 def ruleset_files(ruleset) -> list[dict[str, Any]] | None:
@@ -1060,8 +1062,8 @@ class Store:
         )
 
     @contextmanager
-    def _stored_ruleset(self, ruleset_id: str, full_version: str) -> Iterator[Any]:
-        """The ruleset version rebuilt from its stored files, or None when none are stored.
+    def _stored_ruleset(self, ruleset_id: str, full_version: str) -> Iterator[tuple[Any, str]]:
+        """(the ruleset version rebuilt from its stored files, "") or (None, why not).
 
         The files are written to a temporary folder that lives while the block runs
         (a school calendar is read during evaluation).
@@ -1070,7 +1072,7 @@ class Store:
             "SELECT files FROM ruleset_versions WHERE full_version = ?", (full_version,)
         ).fetchone()
         if row is None:
-            yield None
+            yield None, "is not stored in this caseload"
             return
         import tempfile
 
@@ -1084,10 +1086,15 @@ class Store:
                     for name, text in node["files"].items():
                         (folder / Path(name).name).write_bytes(text.encode("utf-8"))
                 ruleset = RulesetRegistry([Path(tmp)]).get(ruleset_id)
-                ok = ruleset.full_version == full_version
-            except (EirulesError, OSError, ValueError, KeyError, TypeError):
-                ok = False
-            yield ruleset if ok else None
+                rebuilt = ruleset.full_version
+            except (EirulesError, OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+                first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                yield None, f"could not be rebuilt from its stored copy ({first})"
+                return
+            if rebuilt != full_version:
+                yield None, f"could not be rebuilt from its stored copy (it gives {rebuilt})"
+                return
+            yield ruleset, ""
 
     def replay(self, case_id: str, number: int) -> ReplayResult:
         """Re-run a stored determination from its stored inputs, ruleset version and as-of date.
@@ -1098,7 +1105,7 @@ class Store:
         engine = self._need_engine()
         stored = self.determination(case_id, number)
         case = engine.case_from_dict(json.loads(stored["document"]), source=f"case {case_id}")
-        with self._stored_ruleset(stored["ruleset"], stored["ruleset_version"]) as kept:
+        with self._stored_ruleset(stored["ruleset"], stored["ruleset_version"]) as (kept, why):
             det = engine.evaluate(
                 case, kept if kept is not None else stored["ruleset"],
                 date.fromisoformat(stored["as_of"]),
@@ -1124,6 +1131,7 @@ class Store:
             det.engine,
             "stored" if kept is not None else "installed",
             stored["ruleset"],
+            why,
         )
 
     # Due ---------------------------------------------------------------------------

@@ -368,3 +368,21 @@ def test_import_summary_counts_one_assignment_in_the_singular(run, tmp_path):
     assert run("cases", "import", "a.csv").output == (
         "Imported: 1 new, 0 updated, 0 unchanged, 1 assignment\n"
     )
+
+
+def test_replay_with_a_damaged_stored_copy_says_so_and_uses_the_installed_version(run, tmp_path):
+    run("cases", "import", case_file(tmp_path))
+    run("evaluate", "--all", "--as-of", "2026-02-10")
+    conn = sqlite3.connect(tmp_path / "caseload.db")
+    conn.execute("UPDATE determinations SET ruleset_version = '2025.9+0000000000000000'")
+    conn.execute("UPDATE ruleset_versions SET full_version = '2025.9+0000000000000000'")
+    conn.execute('UPDATE ruleset_versions SET files = \'[{"id": "us", "files": {}}]\'')
+    conn.commit()
+    conn.close()
+    lines = run("cases", "show", "R-0001", "--determination", "1", "--replay").output.splitlines()
+    assert lines[0] == "Replayed determination 1 of case R-0001: the same answer."
+    assert lines[1].startswith(
+        "  Note: ruleset version 2025.9+0000000000000000 could not be rebuilt from its stored "
+        "copy ("
+    )
+    assert "replayed with the installed version 2026." in lines[1]
