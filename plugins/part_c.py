@@ -1009,6 +1009,23 @@ def _transition_clocks(ctx: Context, branch: str | None) -> list[Clock]:
             clocks.append(_asap_notification(ctx, label))
             continue
         clock = _clock(ctx, name, id=name, start=referral.date, label=label, anchor=ctx.end)
+        if (
+            name == "transition_notification"
+            and clock.due is not None
+            and clock.status in ("overdue", "met_late", "late_excused")
+        ):
+            # 303.209(b)(1)(ii) is keyed to the eligibility determination: a toddler found
+            # eligible after the 90-day mark is notified as soon as possible after it.
+            eligible_on = _eligible_on(ctx)
+            if eligible_on is None or eligible_on > clock.due:
+                why = (
+                    f"Part C eligibility not determined by the 90-day mark ({clock.due})"
+                    if eligible_on is None
+                    else f"found eligible on {eligible_on}, {(ctx.end - eligible_on).days} days "
+                    f"before the third birthday, after the 90-day mark ({clock.due})"
+                )
+                clocks.append(_asap_notification(ctx, label, why))
+                continue
         if clock.due is not None and referral.date > clock.due and clock.status != "met":
             clock = attrs.evolve(
                 clock,
@@ -1039,14 +1056,28 @@ def _transition_clocks(ctx: Context, branch: str | None) -> list[Clock]:
     return clocks
 
 
+def _eligible_on(ctx: Context) -> date | None:
+    """The first day the toddler was known eligible: an eligible determination or an IFSP meeting."""
+    days = [
+        e.date
+        for e in _events(ctx.case, "eligibility_determined", "ifsp_meeting_held")
+        if e.date <= ctx.as_of and (e.type == "ifsp_meeting_held" or e.outcome == "eligible")
+    ]
+    return min(days) if days else None
+
+
 def _opt_out(ruleset: Ruleset, on: date) -> bool:
     """Whether the state's opt-out policy (303.401(e)) was in force on a date."""
     param = param_or_none(ruleset, "part_c.lea_notification_opt_out", on)
     return bool(param is not None and param.value)
 
 
-def _asap_notification(ctx: Context, label: str) -> Clock:
-    """303.209(b)(1)(ii): eligible 45-90 days before the birthday, notify as soon as possible."""
+def _asap_notification(ctx: Context, label: str, why: str | None = None) -> Clock:
+    """303.209(b)(1)(ii): eligible 45-90 days before the birthday, notify as soon as possible.
+
+    `why` replaces the "referred N days before" opening when the branch comes
+    from a late eligibility determination rather than a late referral.
+    """
     case = ctx.case
     determined = next(
         (
@@ -1061,29 +1092,31 @@ def _asap_notification(ctx: Context, label: str) -> Clock:
         None,
     )
     cite = "34 CFR 303.209(b)(1)(ii)"
-    days = (ctx.end - ctx.referral.date).days
+    entry = ctx.referral or ctx.entry
+    days = (ctx.end - entry.date).days
+    opening = why or f"referred {days} days before the third birthday"
     if sent is not None:
         return Clock(
             id="transition_notification",
             program=PROGRAM,
-            start=determined.date if determined else ctx.referral.date,
+            start=determined.date if determined else entry.date,
             due=None,
             status="met",
             met_on=sent.date,
             citation=cite,
             label=label,
-            reason=f"referred {days} days before the third birthday: notification as soon as possible after the eligibility determination",
+            reason=f"{opening}: notification as soon as possible after the eligibility determination",
         )
     if determined is None:
         return Clock(
             id="transition_notification",
             program=PROGRAM,
-            start=ctx.referral.date,
+            start=entry.date,
             due=None,
             status="pending",
             citation=cite,
             label=label,
-            reason=f"referred {days} days before the third birthday: notify the SEA and LEA as soon as possible after Part C eligibility is determined",
+            reason=f"{opening}: notify the SEA and LEA as soon as possible after Part C eligibility is determined",
         )
     return Clock(
         id="transition_notification",
@@ -1261,9 +1294,14 @@ def _part_b_referrals(ctx: Context) -> list[Referral]:
     if ctx.eligibility.outcome == "not_eligible":
         return []
     clock = next((c for c in ctx.clocks if c.id == "transition_notification"), None)
-    if branch == "45_to_90":
+    if branch == "45_to_90" or (clock is not None and clock.citation.endswith("(b)(1)(ii)")):
+        opening = (
+            f"referred {days} days before the third birthday"
+            if branch == "45_to_90"
+            else (clock.reason or "").split(":")[0]
+        )
         reason = (
-            f"referred {days} days before the third birthday: notify the SEA and LEA as soon as possible after "
+            f"{opening}: notify the SEA and LEA as soon as possible after "
             "the Part C eligibility determination that the toddler will reach Part B age"
         )
         by = None

@@ -261,3 +261,67 @@ def test_a_conference_before_the_window_opens_says_so(engine):
     k = one(det(engine, c, "2027-02-01"), "transition_conference")
     assert (k.opens, k.status, k.met_on) == (D("2027-02-02"), "met", D("2027-01-15"))
     assert "before the window opened on 2027-02-02" in k.reason
+
+
+# 303.209(b)(1)(ii) is keyed to the eligibility determination, not the referral ---------------
+
+
+def test_eligible_fewer_than_90_days_before_the_birthday_is_notified_as_soon_as_possible(engine):
+    """303.209(b)(1)(ii): determined eligible "more than 45 but less than 90 days" before age 3.
+
+    Born 2024-11-02 (third birthday 2027-11-02). Referred 2027-07-25, 100 days
+    before: the normal rule would have the notice due 2027-08-04. But the team
+    found the toddler eligible only on 2027-09-03, 60 days before the birthday,
+    so the notice is due as soon as possible after that determination: not
+    overdue on 2027-09-10, and met (not met late) when sent on 2027-09-12.
+    """
+    events = [
+        ("referral_received", "2027-07-25"),
+        ("eligibility_determined", "2027-09-03", {"outcome": "eligible"}),
+    ]
+    c = case(engine, birth="2024-11-02", events=events, ruleset="us")
+    k = one(det(engine, c, "2027-09-10"), "transition_notification")
+    assert (k.status, k.due, k.start) == ("due_soon", None, D("2027-09-03"))
+    assert k.citation == "34 CFR 303.209(b)(1)(ii)"
+    sent = case(
+        engine,
+        birth="2024-11-02",
+        events=[*events, ("transition_notification_sent", "2027-09-12")],
+        ruleset="us",
+    )
+    k = one(det(engine, sent, "2027-09-20"), "transition_notification")
+    assert (k.status, k.met_on) == ("met", D("2027-09-12"))
+
+
+def test_eligible_before_the_90_day_mark_keeps_the_90_day_deadline(engine):
+    """303.209(b)(1)(i): eligible on 2027-07-30, before 2027-08-04: a notice on 2027-08-10 is late."""
+    c = case(
+        engine,
+        birth="2024-11-02",
+        events=[
+            ("referral_received", "2027-07-25"),
+            ("eligibility_determined", "2027-07-30", {"outcome": "eligible"}),
+            ("transition_notification_sent", "2027-08-10"),
+        ],
+        ruleset="us",
+    )
+    k = one(det(engine, c, "2027-09-01"), "transition_notification")
+    assert (k.status, k.due) == ("met_late", D("2027-08-04"))
+    referral = [r for r in det(engine, c, "2027-08-01").referrals if r.id == "part_b_notification"]
+    assert referral[0].by == D("2027-08-04")
+
+
+def test_late_eligibility_referral_says_as_soon_as_possible(engine):
+    """303.209(b)(1)(ii): the Part B notification referral follows the clock: no date, as soon as possible."""
+    c = case(
+        engine,
+        birth="2024-11-02",
+        events=[
+            ("referral_received", "2027-07-25"),
+            ("eligibility_determined", "2027-09-03", {"outcome": "eligible"}),
+        ],
+        ruleset="us",
+    )
+    [r] = [r for r in det(engine, c, "2027-09-10").referrals if r.id == "part_b_notification"]
+    assert (r.by, r.citation, r.status) == (None, "34 CFR 303.209(b)(1)(ii)", "to_make")
+    assert r.reason.startswith("eligible on 2027-09-03, 60 days before the third birthday")
