@@ -357,7 +357,7 @@ def test_command(ctx, ruleset_id, verbose, fmt):
         else:
             click.echo(
                 f"{rs.id}: {tests} test{'s' if tests != 1 else ''}, {len(outcomes)} "
-                f"expectations, {len(failed)} changed"
+                f"expectation{'s' if len(outcomes) != 1 else ''}, {len(failed)} changed"
             )
     ctx.exit(1 if failed else 0)
 

@@ -15,7 +15,8 @@ from typing import Any
 
 import attrs
 
-from .errors import EirulesError, InputError, Problem, RulesetError
+from .decisions import CLOCK_STATUSES, ELIGIBILITY_OUTCOMES
+from .errors import EirulesError, InputError, Problem, RulesetError, did_you_mean
 from .rulesets import (
     Declaration,
     Param,
@@ -258,6 +259,9 @@ def validate_paths(
     """
     folders: list[Path] = []
     results: list[Validation] = []
+    # Files outside any ruleset folder: an error when nothing else was named, else
+    # skipped (so `validate rulesets/*` passes over a README beside the rulesets).
+    strays: list[Validation] = []
     for raw in paths:
         path = Path(raw)
         if path.is_file():
@@ -268,7 +272,7 @@ def validate_paths(
                     "point at a ruleset folder (one holding ruleset.toml)",
                     file=str(path),
                 )
-                results.append(Validation(str(path), None, (problem,)))
+                strays.append(Validation(str(path), None, (problem,)))
                 continue
             path = path.parent
         found = _ruleset_dirs(path)
@@ -281,6 +285,8 @@ def validate_paths(
             )
             results.append(Validation(str(path), None, (problem,)))
         folders.extend(found)
+    if not folders:
+        results.extend(strays)
     registry = RulesetRegistry([*folders, *search])
     for folder in dict.fromkeys(folders):
         rid = _declared_id(folder)
@@ -531,6 +537,13 @@ def read_expectations(path: Path) -> TestFile:
                 if field == "outcome" and not isinstance(value, str):
                     reader.add(f"{where}.outcome", f"found {_kind(value)}; expected a string")
                     continue
+                if field == "outcome" and value not in ELIGIBILITY_OUTCOMES:
+                    reader.add(
+                        f"{where}.outcome",
+                        f'found "{value}"; expected one of: {", ".join(ELIGIBILITY_OUTCOMES)}',
+                        did_you_mean(value, ELIGIBILITY_OUTCOMES),
+                    )
+                    continue
                 if field in ELIGIBILITY_KEYS:
                     expectations.append(
                         Expectation(
@@ -561,6 +574,13 @@ def read_expectations(path: Path) -> TestFile:
                     continue
                 if field == "status" and not isinstance(value, str):
                     reader.add(f"{where}.status", f"found {_kind(value)}; expected a status")
+                    continue
+                if field == "status" and value not in CLOCK_STATUSES:
+                    reader.add(
+                        f"{where}.status",
+                        f'found "{value}"; expected one of: {", ".join(CLOCK_STATUSES)}',
+                        did_you_mean(value, CLOCK_STATUSES),
+                    )
                     continue
                 if field != "status" and not (_is_date(value) or value == "none"):
                     reader.add(f"{where}.{field}", f'found {value!r}; expected a date or "none"')
@@ -614,6 +634,7 @@ def _compare(e: Expectation, det) -> Outcome:
     clock_id, _, subject = e.subject.partition("/")
     found = [c for c in det.clocks if c.id == clock_id and (not subject or c.subject == subject)]
     if not found:
-        return Outcome(e, "absent", f"no clock {e.subject}")
+        hint = did_you_mean(clock_id, sorted({c.id for c in det.clocks}))
+        return Outcome(e, "absent", f"no clock {e.subject}" + (f"; {hint}" if hint else ""))
     clock = found[0]
     return Outcome(e, getattr(clock, e.field), clock.reason)

@@ -129,3 +129,42 @@ def test_unknown_ruleset_is_a_clean_error():
     result = run("rulesets", "show", "us-mx")
     assert result.exit_code == 1
     assert result.output.startswith('Error: no ruleset "us-mx"; did you mean')
+
+
+def test_misspelt_outcome_status_or_clock_in_a_ruleset_test_is_named_not_reported_as_changed(
+    tmp_path, monkeypatch
+):
+    """An author's typo must read as a typo, not as a rule change."""
+    monkeypatch.chdir(tmp_path)
+    assert run("rulesets", "new", "us-zz").exit_code == 0
+    tests = tmp_path / "us-zz" / "tests"
+    case = {
+        "schema": "eirules/case@1",
+        "id": "T-1",
+        "child": {"birth_date": "2024-11-02"},
+        "events": [{"type": "referral_received", "date": "2026-01-05"}],
+    }
+    (tests / "t1.json").write_text(json.dumps(case))
+    (tests / "t1.expect.toml").write_text(
+        '[[expect]]\nas_of = 2026-02-10\n[expect.eligibility]\npart_c = "eligble"\n'
+        '[expect.clocks.initial_ifsp_meeting]\nstatus = "due-soon"\n'
+    )
+    result = run("rulesets", "validate", "us-zz")
+    assert result.exit_code == 2
+    assert (
+        'expect[0].eligibility.part_c.outcome: found "eligble"; expected one of: eligible, '
+        'not_eligible, needs_information; did you mean "eligible"?'
+    ) in result.output
+    assert 'expect[0].clocks.initial_ifsp_meeting.status: found "due-soon"' in result.output
+    assert 'did you mean "due_soon"?' in result.output
+    # 303.310(a): referral 2026-01-05 + 45 days = 2026-02-19.
+    (tests / "t1.expect.toml").write_text(
+        "[[expect]]\nas_of = 2026-02-10\n[expect.clocks.initial_ifsp_meting]\ndue = 2026-02-19\n"
+    )
+    result = run("rulesets", "test", "us-zz")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "CHANGED  t1  2026-02-10  clock initial_ifsp_meting due: expected 2026-02-19, got absent "
+        '(no clock initial_ifsp_meting; did you mean "initial_ifsp_meeting"?)',
+        "us-zz: 1 test, 1 expectation, 1 changed",
+    ]

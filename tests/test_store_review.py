@@ -290,6 +290,9 @@ def test_validate_a_file_outside_any_ruleset_does_not_validate_its_neighbours(ru
     run("rulesets", "new", "us-zz-pilot")
     ok = run("rulesets", "validate", "us-zz-pilot/parameters.toml").output
     assert ok == "valid: us-zz-pilot (us-zz-pilot)\n"
+    # A glob over a folder of rulesets passes over the stray file beside them.
+    both = run("rulesets", "validate", "notes.json", "us-zz-pilot").output
+    assert both == "valid: us-zz-pilot (us-zz-pilot)\n"
 
 
 def test_rejects_file_in_a_missing_folder_is_refused_before_anything_is_imported(run, tmp_path):
