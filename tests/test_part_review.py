@@ -325,3 +325,22 @@ def test_late_eligibility_referral_says_as_soon_as_possible(engine):
     [r] = [r for r in det(engine, c, "2027-09-10").referrals if r.id == "part_b_notification"]
     assert (r.by, r.citation, r.status) == (None, "34 CFR 303.209(b)(1)(ii)", "to_make")
     assert r.reason.startswith("eligible on 2027-09-03, 60 days before the third birthday")
+
+
+def test_a_balanced_translocation_is_not_a_listed_condition(engine):
+    """303.21(a)(2)(i): a condition with a "high probability" of delay. ICD-10 Q95.0 is a balanced
+    translocation in a normal individual: not eligible on records alone; Q90.9 (Down syndrome) is."""
+    balanced = case(
+        engine,
+        events=[("referral_received", "2025-04-01")],
+        conditions=[{"name": "Balanced translocation", "code": "Q95.0"}],
+        ruleset="us",
+    )
+    assert det(engine, balanced, "2025-05-01").eligibility_for("part_c").outcome != "eligible"
+    down = case(
+        engine,
+        events=[("referral_received", "2025-04-01")],
+        conditions=[{"name": "Trisomy 21", "code": "Q90.9"}],
+        ruleset="us",
+    )
+    assert det(engine, down, "2025-05-01").eligibility_for("part_c").outcome == "eligible"
