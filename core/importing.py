@@ -167,6 +167,21 @@ def _csv_records(path: Path) -> Iterator[Record | Assignment]:
             if tuple(header) == ASSIGNMENT_COLUMNS:
                 yield from _assignment_rows(source, reader)
                 return
+            for sep in (";", "\t"):
+                if len(header) == 1 and sep in header[0]:
+                    shown = "tab" if sep == "\t" else repr(sep)
+                    yield Record(
+                        source,
+                        "header",
+                        problems=(
+                            Problem(
+                                "",
+                                f"the columns are separated by {shown}",
+                                "save the file comma-separated",
+                            ),
+                        ),
+                    )
+                    return
             unknown = [h for h in header if h not in CSV_COLUMNS]
             missing = [h for h in ("case_id", "birth_date") if h not in header]
             if unknown or missing:
@@ -209,6 +224,20 @@ def _csv_records(path: Path) -> Iterator[Record | Assignment]:
                 groups.setdefault(row["case_id"], []).append((line, row))
         except csv.Error as exc:
             yield Record(source, "file", problems=(Problem("", f"not valid CSV: {exc}"),))
+            return
+        except UnicodeDecodeError as exc:
+            byte = exc.object[exc.start : exc.start + 1].hex()
+            yield Record(
+                source,
+                "file",
+                problems=(
+                    Problem(
+                        "",
+                        f"not UTF-8 text (byte 0x{byte} cannot be decoded)",
+                        'save it as "CSV UTF-8" or convert it to UTF-8',
+                    ),
+                ),
+            )
             return
     yield from bad
     for rows in groups.values():

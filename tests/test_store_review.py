@@ -389,3 +389,24 @@ def test_replay_with_a_damaged_stored_copy_says_so_and_uses_the_installed_versio
         "copy ("
     )
     assert "replayed with the installed version 2026." in lines[1]
+
+
+def test_csv_saved_in_a_windows_code_page_is_a_clear_error(run, tmp_path):
+    """Spreadsheet exports are often Windows-1252, not UTF-8: say so, and how to save it."""
+    (tmp_path / "w.csv").write_bytes(
+        b"case_id,birth_date,child_name\nA-1,2025-01-01,Jos\xe9 Fictional\n"
+    )
+    result = run("cases", "import", "w.csv", code=2)
+    assert result.output.splitlines() == [
+        "Error: nothing imported: 1 record not valid (use --skip-invalid to import the valid ones)",
+        "  w.csv, file: not UTF-8 text (byte 0xe9 cannot be decoded); "
+        'save it as "CSV UTF-8" or convert it to UTF-8',
+    ]
+
+
+def test_csv_separated_by_semicolons_says_to_use_commas(run, tmp_path):
+    (tmp_path / "s.csv").write_text("case_id;birth_date\nA-1;2025-01-01\n")
+    result = run("cases", "import", "s.csv", code=2)
+    assert result.output.splitlines()[1] == (
+        "  s.csv, header: the columns are separated by ';'; save the file comma-separated"
+    )
