@@ -326,6 +326,27 @@ def test_hypothesis_bad_csv_rows_are_rejected_and_nothing_written(engine, rows):
 
 
 @given(
+    st.binary(max_size=200).map(lambda b: b"case_id,birth_date,event_type,event_date\n" + b),
+    st.sampled_from(["bytes.csv", "bytes.json"]),
+)
+def test_hypothesis_arbitrary_file_bytes_are_rejected_with_messages(engine, content, name):
+    """Any bytes in a .csv or .json file (code pages, binary junk): problems, never a traceback."""
+    store = fresh_store(engine)
+    path = store.path.parent / name
+    path.write_bytes(content if name.endswith(".csv") else content[41:])
+    try:
+        before = state(store)
+        try:
+            store.import_paths([str(path)], user="h")
+        except InputError as exc:
+            assert exc.problems
+            assert all(str(p).startswith(str(path)) for p in exc.problems)
+            assert state(store) == before
+    finally:
+        store.close()
+
+
+@given(
     st.one_of(
         st.text(max_size=20), st.sampled_from(["delay", "ifsp_meeting_held", "referral_received"])
     ),
