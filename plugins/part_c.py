@@ -748,11 +748,16 @@ def _clocks(ctx: Context) -> list[Clock]:
     referral = ctx.referral
     branch = _late_referral(ctx)
     # Not eligible on the merits (not merely aged out: past clocks still show how they ended).
-    not_eligible = ctx.eligibility.outcome == "not_eligible" and as_of < ctx.end
     determined = _last(case, "eligibility_determined")
     team_not_eligible = (
         determined is not None and determined.date <= as_of and determined.outcome == "not_eligible"
     )
+    # A toddler the team found eligible, with an IFSP, keeps its clocks even when the
+    # scores on file alone miss the state's level: the IFSP's duties stand (303.209(d)).
+    has_ifsp = not team_not_eligible and any(
+        e.date <= as_of for e in _events(case, "ifsp_meeting_held")
+    )
+    not_eligible = ctx.eligibility.outcome == "not_eligible" and as_of < ctx.end and not has_ifsp
 
     # 303.310: the 45-day timeline from the referral.
     if referral is not None:
@@ -1291,7 +1296,9 @@ def _part_b_referrals(ctx: Context) -> list[Referral]:
                 status="made" if sent else "to_make",
             )
         ]
-    if ctx.eligibility.outcome == "not_eligible":
+    if ctx.eligibility.outcome == "not_eligible" and not any(
+        c.id == "transition_notification" for c in ctx.clocks
+    ):
         return []
     clock = next((c for c in ctx.clocks if c.id == "transition_notification"), None)
     if branch == "45_to_90" or (clock is not None and clock.citation.endswith("(b)(1)(ii)")):

@@ -344,3 +344,33 @@ def test_a_balanced_translocation_is_not_a_listed_condition(engine):
         ruleset="us",
     )
     assert det(engine, down, "2025-05-01").eligibility_for("part_c").outcome == "eligible"
+
+
+def test_a_toddler_with_an_ifsp_keeps_transition_clocks_when_scores_alone_miss_the_threshold(
+    xs_engine,
+):
+    """303.209(d): the transition plan is owed to every toddler with an IFSP.
+
+    Test ruleset xs needs 50% delay. The scores on file show 25% (age 24 months,
+    age equivalent 18), but the team found the child eligible (e.g. on informed
+    clinical opinion not written on the evaluation) and held the IFSP meeting. The
+    engine's own reading of the scores must not hide the toddler's transition
+    deadlines: born 2024-01-01, third birthday 2027-01-01, plan due 2026-10-03.
+    """
+    c = case(
+        xs_engine,
+        birth="2024-01-01",
+        events=[
+            ("referral_received", "2025-12-01"),
+            ("eligibility_determined", "2026-01-05", {"outcome": "eligible"}),
+            ("ifsp_meeting_held", "2026-01-10"),
+        ],
+        evaluations=[
+            {"date": "2026-01-01", "scores": [{"domain": "adaptive", "age_equivalent_months": 18}]}
+        ],
+    )
+    d = det(xs_engine, c, "2026-02-01", "xs")
+    assert d.eligibility_for("part_c").outcome == "not_eligible"
+    assert one(d, "transition_plan").due == D("2026-10-03")
+    [r] = [r for r in d.referrals if r.id == "part_b_notification"]
+    assert (r.status, r.by) == ("to_make", D("2026-10-03"))
