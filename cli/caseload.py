@@ -313,20 +313,49 @@ def audit_group():
 
 
 @audit_group.command("verify")
+@click.option(
+    "--anchor",
+    metavar="HASH",
+    help="A last hash printed by an earlier verify and kept elsewhere: check it is still there.",
+)
 @db_option
 @click.pass_context
-def audit_verify(ctx, db_path):
+def audit_verify(ctx, anchor, db_path):
     """Check every audit entry's hash and link; name any edited or deleted entry.
 
-    Exit status 0 when the chain is intact, 1 when it is broken.
+    Prints the last entry's hash: note it outside the caseload (a report, a
+    ticket). Whoever can write the file could recompute the whole chain, but not
+    the hash you noted: --anchor HASH later proves every entry up to it is
+    unchanged. Exit status 0 when the chain is intact, 1 when it is broken.
 
     \b
-    Example:
+    Examples:
         eirules audit verify
+        eirules audit verify --anchor 3f1c...e9 (the full 64-character hash)
     """
-    count, problems = open_store(ctx, db_path).verify_audit()
+    store = open_store(ctx, db_path)
+    count, problems = store.verify_audit()
+    anchored = None
+    if anchor:
+        anchored = store.conn.execute(
+            "SELECT id FROM audit_log WHERE hash = ?", (anchor.strip().lower(),)
+        ).fetchone()
+        if anchored is None:
+            problems = [
+                *problems,
+                f"anchor {anchor[:12]}: no entry has this hash; the log was rewritten at or "
+                "before the entry it was noted at",
+            ]
     if not problems:
         click.echo(f"Audit log intact: {count} entr{'ies' if count != 1 else 'y'} verified.")
+        head = store.conn.execute("SELECT last_hash FROM audit_head").fetchone()
+        if head:
+            click.echo(f"Last hash: {head[0]}")
+        if anchored:
+            click.echo(
+                f"Anchor found at entry {anchored[0]}: entries 1 to {anchored[0]} are unchanged "
+                "since it was noted."
+            )
         return
     click.echo(
         f"Audit log BROKEN: {len(problems)} problem{'s' if len(problems) != 1 else ''} "

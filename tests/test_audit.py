@@ -122,7 +122,8 @@ def test_cli_audit_verify_and_log(store, tmp_path):
     db = str(store.path)
     result = runner.invoke(cli, ["audit", "verify", "--db", db])
     assert result.exit_code == 0, result.output
-    assert result.output == "Audit log intact: 6 entries verified.\n"
+    assert result.output.splitlines()[0] == "Audit log intact: 6 entries verified."
+    assert result.output.splitlines()[1] == f"Last hash: {store.audit_log()[-1]['hash']}"
     result = runner.invoke(cli, ["audit", "log", "--case", "A-1", "--db", db, "--format", "json"])
     entries = json.loads(result.output)
     assert [e["action"] for e in entries] == ["case.imported", "case.assigned", "evaluation.run"]

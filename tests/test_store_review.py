@@ -410,3 +410,49 @@ def test_csv_separated_by_semicolons_says_to_use_commas(run, tmp_path):
     assert result.output.splitlines()[1] == (
         "  s.csv, header: the columns are separated by ';'; save the file comma-separated"
     )
+
+
+# The audit chain, anchored outside the file -------------------------------------------
+
+
+def _rewrite_chain_after_editing_entry_1(db: Path) -> None:
+    """What a careful forger does: edit entry 1, then recompute every hash and the head."""
+    from eirules.core.audit import GENESIS, entry_hash
+
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE audit_log SET user = 'someone-else' WHERE id = 1")
+    prev = GENESIS
+    rows = conn.execute(
+        "SELECT id, at, user, action, case_id, summary, before, after FROM audit_log ORDER BY id"
+    ).fetchall()
+    for row in rows:
+        digest = entry_hash(prev, *row)
+        conn.execute(
+            "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?", (prev, digest, row[0])
+        )
+        prev = digest
+    conn.execute("UPDATE audit_head SET last_hash = ?", (prev,))
+    conn.commit()
+    conn.close()
+
+
+def test_verify_prints_the_last_hash_and_an_anchor_catches_a_recomputed_chain(run, tmp_path):
+    """A keyless hash chain can be recomputed end to end; a hash noted elsewhere cannot."""
+    run("cases", "import", case_file(tmp_path))
+    run("cases", "assign", "R-0001", "Rhea Tallowby")
+    lines = run("audit", "verify").output.splitlines()
+    assert lines[0] == "Audit log intact: 2 entries verified."
+    assert lines[1].startswith("Last hash: ")
+    anchor = lines[1].split()[2]
+    assert len(anchor) == 64
+    ok = run("audit", "verify", "--anchor", anchor).output.splitlines()
+    assert ok[-1] == "Anchor found at entry 2: entries 1 to 2 are unchanged since it was noted."
+
+    _rewrite_chain_after_editing_entry_1(tmp_path / "caseload.db")
+    assert run("audit", "verify").output.startswith("Audit log intact: 2 entries verified.")
+    broken = run("audit", "verify", "--anchor", anchor, code=1).output.splitlines()
+    assert broken[0] == "Audit log BROKEN: 1 problem in 2 entries:"
+    assert broken[1] == (
+        f"  anchor {anchor[:12]}: no entry has this hash; the log was rewritten at or "
+        "before the entry it was noted at"
+    )
