@@ -660,12 +660,21 @@ def _eligibility(ctx: Context) -> Eligibility:
             reason=reason,
         )
     if delay_outcome == "not_eligible" and not missing:
+        if team is not None and team.outcome == "eligible":
+            tail = (
+                f" The team determined the child eligible on {team.date} (303.322): record the basis the "
+                "rules can check (an informed clinical opinion on the evaluation, 303.321(a)(3)(ii), or a "
+                "diagnosed condition), or review the determination."
+            )
+        else:
+            tail = " Prior written notice of the determination is required (303.322, 303.421)."
         return Eligibility(
             program=PROGRAM,
             outcome="not_eligible",
             citation="34 CFR 303.21(a); 303.322",
             reason=findings[-1].reason
-            + " No diagnosed condition on the ruleset's list is recorded. Prior written notice of the determination is required (303.322, 303.421).",
+            + " No diagnosed condition on the ruleset's list is recorded."
+            + tail,
         )
     return Eligibility(
         program=PROGRAM,

@@ -370,7 +370,10 @@ def test_a_toddler_with_an_ifsp_keeps_transition_clocks_when_scores_alone_miss_t
         ],
     )
     d = det(xs_engine, c, "2026-02-01", "xs")
-    assert d.eligibility_for("part_c").outcome == "not_eligible"
+    e = d.eligibility_for("part_c")
+    assert e.outcome == "not_eligible"
+    assert "The team determined the child eligible on 2026-01-05" in e.reason
+    assert "Prior written notice" not in e.reason
     assert one(d, "transition_plan").due == D("2026-10-03")
     [r] = [r for r in d.referrals if r.id == "part_b_notification"]
     assert (r.status, r.by) == ("to_make", D("2026-10-03"))
