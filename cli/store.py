@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from eirules.core.errors import InputError, Problem, StorageError
+from eirules.core.errors import InputError, Problem, StorageError, did_you_mean
 from eirules.core.storage import CASE_STATUSES, Store, default_db_path, default_user
 
 from . import get_engine
@@ -205,6 +205,7 @@ def cases_import(ctx, paths, skip_invalid, rejects, db_path, user):
             else ""
         )
     )
+    _note_unknown_rulesets(store)
     if result.rejected:
         with open(rejects, "w", encoding="utf-8") as handle:
             for item in result.rejected:
@@ -214,6 +215,24 @@ def cases_import(ctx, paths, skip_invalid, rejects, db_path, user):
             for problem in item["problems"]:
                 click.echo(f"  {problem}", err=True)
         ctx.exit(2)
+
+
+def _note_unknown_rulesets(store: Store) -> None:
+    """Say which stored cases name a ruleset the engine cannot find (they would fail to evaluate)."""
+    known = set(store.engine.rulesets.ids())
+    for ruleset, count in store.conn.execute(
+        "SELECT ruleset, count(*) FROM cases WHERE ruleset IS NOT NULL GROUP BY ruleset"
+    ):
+        if ruleset in known:
+            continue
+        hint = did_you_mean(ruleset, known)
+        click.echo(
+            f"Note: {count} case{'s' if count != 1 else ''} name{'' if count != 1 else 's'} "
+            f'ruleset "{ruleset}", which is not installed'
+            + (f" ({hint})" if hint else "")
+            + "; evaluate fails for it until the ruleset is found (see --rulesets-dir)",
+            err=True,
+        )
 
 
 @cases_group.command("list")

@@ -456,3 +456,13 @@ def test_verify_prints_the_last_hash_and_an_anchor_catches_a_recomputed_chain(ru
         f"  anchor {anchor[:12]}: no entry has this hash; the log was rewritten at or "
         "before the entry it was noted at"
     )
+
+
+def test_import_notes_a_ruleset_that_is_not_installed(run, tmp_path):
+    """The case is kept (the ruleset may come with --rulesets-dir) but the user hears of it now."""
+    result = run("cases", "import", case_file(tmp_path, ruleset="us-mx"))
+    assert result.output.splitlines() == [
+        "Imported: 1 new, 0 updated, 0 unchanged",
+        'Note: 1 case names ruleset "us-mx", which is not installed (did you mean "us-tx"?); '
+        "evaluate fails for it until the ruleset is found (see --rulesets-dir)",
+    ]
