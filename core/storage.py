@@ -1056,7 +1056,7 @@ class Store:
         if lineage is None or ruleset.full_version != full_version:
             return  # unreadable, or changed on disk since: replay says it uses the installed one
         self.conn.execute(
-            "INSERT INTO ruleset_versions (full_version, ruleset, files, stored_at) "
+            "INSERT OR IGNORE INTO ruleset_versions (full_version, ruleset, files, stored_at) "
             "VALUES (?, ?, ?, ?)",
             (full_version, ruleset_id, canonical_json(lineage), now()),
         )
