@@ -383,10 +383,32 @@ def _area_words(area: str) -> str:
     return f"{words} ({sub.replace('_', ' ')})" if sub else words
 
 
+def _shown(measure: str, value: float, thresholds: tuple[float, ...] = ()) -> str:
+    """The value in words, with more decimals when rounding would cross a threshold.
+
+    24.96% is "25.0% delayed" would read as meeting a 25% rule it misses; it is
+    shown as "24.96% delayed" instead.
+    """
+    template = _MEASURE_WORDS[measure][1]
+    said = template.format(value)
+    for places in (1, 2, 3):
+        shown = float(said.split("%")[0].split(" ")[0])
+        if not any((shown >= t) != (value >= t) for t in thresholds):
+            break
+        said = said.replace(said.split("%")[0].split(" ")[0], f"{value:.{places + 1}f}", 1)
+    return said
+
+
 def _describe_hit(
-    area: str, measure: str, value: float, score: Score, age: float, weeks: int
+    area: str,
+    measure: str,
+    value: float,
+    score: Score,
+    age: float,
+    weeks: int,
+    thresholds: tuple[float, ...] = (),
 ) -> str:
-    said = _MEASURE_WORDS[measure][1].format(value)
+    said = _shown(measure, value, thresholds)
     if score.subdomain and area in (score.domain, score.subdomain):
         area = f"{score.domain}.{score.subdomain}"  # say which part of the domain
     area = _area_words(area)
@@ -559,7 +581,10 @@ def _eligibility(ctx: Context) -> Eligibility:
                 criterion, hits = met
                 measure = criterion["measure"]
                 said = "; ".join(
-                    _describe_hit(a, measure, *delays[a][measure], age, weeks) for a in hits
+                    _describe_hit(
+                        a, measure, *delays[a][measure], age, weeks, (criterion["at_least"],)
+                    )
+                    for a in hits
                 )
                 text = f"{said}; {where} requires {describe_criterion(criterion)} ({criteria.citation})"
                 basis.insert(0, "developmental_delay")
@@ -697,7 +722,8 @@ def _worst(
         ]
         if found:
             value, area = max(found)
-            said.append(_describe_hit(area, measure, *delays[area][measure], age, weeks))
+            limits = tuple(c["at_least"] for c in criteria if c["measure"] == measure)
+            said.append(_describe_hit(area, measure, *delays[area][measure], age, weeks, limits))
     return "; ".join(said)
 
 

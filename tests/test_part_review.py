@@ -377,3 +377,23 @@ def test_a_toddler_with_an_ifsp_keeps_transition_clocks_when_scores_alone_miss_t
     assert one(d, "transition_plan").due == D("2026-10-03")
     [r] = [r for r in d.referrals if r.id == "part_b_notification"]
     assert (r.status, r.by) == ("to_make", D("2026-10-03"))
+
+
+def test_a_delay_just_under_the_level_is_never_shown_rounded_up_to_it(xs_engine):
+    """Explanations: test ruleset xs needs 50% delay. Age 24 months (born 2024-01-01, evaluated
+    2026-01-01), age equivalent 12.01 months: 49.96% delayed, not eligible. Rounded to whole
+    percent it would read "50% delayed" beside "requires 50%"; it is shown as 49.96%."""
+    c = case(
+        xs_engine,
+        birth="2024-01-01",
+        events=[("referral_received", "2025-12-01")],
+        evaluations=[
+            {
+                "date": "2026-01-01",
+                "scores": [{"domain": "adaptive", "age_equivalent_months": 12.01}],
+            }
+        ],
+    )
+    e = det(xs_engine, c, "2026-01-02", "xs").eligibility_for("part_c")
+    assert e.outcome == "not_eligible"
+    assert "adaptive is 49.96% delayed" in e.reason
