@@ -78,21 +78,28 @@ def events_of(case: Case, types: Iterable[str], program: str | None = None) -> l
 def delays_between(
     case: Case, start: date, end: date, reasons: Iterable[str], program: str | None = None
 ) -> list[Event]:
-    """Documented `delay` events with an excusing reason dated from start to end."""
+    """Documented `delay` events with an excusing reason in force from start to end.
+
+    A delay dated before the start still counts when its `until` reaches the start
+    (a child in hospital since before the referral).
+    """
     wanted = set(reasons)
     return [
         e
         for e in events_of(case, (DELAY_EVENT,), program)
-        if e.reason in wanted and start <= e.date <= end
+        if e.reason in wanted and e.date <= end and (e.until or e.date) >= start
     ]
 
 
-def paused_days(delays: Iterable[Event]) -> int:
-    """Days covered by delay periods (date to until, inclusive), overlaps counted once."""
+def paused_days(delays: Iterable[Event], since: date | None = None) -> int:
+    """Days covered by delay periods (date to until, inclusive), overlaps counted once.
+
+    With `since`, days before it (before the clock started) are not counted.
+    """
     days: set[date] = set()
     for event in delays:
         last = event.until or event.date
-        day = event.date
+        day = event.date if since is None else max(event.date, since)
         while day <= last:
             days.add(day)
             day += timedelta(days=1)
@@ -189,7 +196,7 @@ def compute_clock(
         base_due, counted = due, []
         while True:
             counted = [e for e in delays if e.date <= due]
-            extended = base_due + timedelta(days=paused_days(counted))
+            extended = base_due + timedelta(days=paused_days(counted, since=start))
             if extended == due:
                 break
             due = extended

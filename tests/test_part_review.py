@@ -397,3 +397,52 @@ def test_a_delay_just_under_the_level_is_never_shown_rounded_up_to_it(xs_engine)
     e = det(xs_engine, c, "2026-01-02", "xs").eligibility_for("part_c")
     assert e.outcome == "not_eligible"
     assert "adaptive is 49.96% delayed" in e.reason
+
+
+def test_a_delay_that_began_before_the_referral_and_runs_into_the_timeline_excuses(engine):
+    """303.310(b)(1): the child was in hospital from 2025-12-20 to 2026-02-28 (documented).
+
+    Referral 2026-01-05, due 2026-02-19: the family circumstance covered the
+    timeline although it began before the referral; a meeting on 2026-03-05 is
+    late_excused. A delay that ended before the referral excuses nothing.
+    """
+    during = case(
+        engine,
+        events=[
+            (
+                "delay",
+                "2025-12-20",
+                {"reason": "exceptional_family_circumstances", "until": "2026-02-28"},
+            ),
+            ("referral_received", "2026-01-05"),
+            ("ifsp_meeting_held", "2026-03-05"),
+        ],
+        ruleset="us",
+    )
+    k = one(det(engine, during, "2026-03-06"), "initial_ifsp_meeting")
+    assert (k.status, k.excused_by) == ("late_excused", "exceptional_family_circumstances")
+    before = case(
+        engine,
+        events=[
+            (
+                "delay",
+                "2025-12-01",
+                {"reason": "exceptional_family_circumstances", "until": "2025-12-20"},
+            ),
+            ("referral_received", "2026-01-05"),
+            ("ifsp_meeting_held", "2026-03-05"),
+        ],
+        ruleset="us",
+    )
+    assert one(det(engine, before, "2026-03-06"), "initial_ifsp_meeting").status == "met_late"
+
+
+def test_pause_counts_only_the_days_after_the_clock_started():
+    """Pause-and-extend: a delay from 2025-12-20 to 2026-01-09 pauses a clock started 2026-01-05
+    for the 5 days 2026-01-05..09 only, not the 21 days of the whole delay."""
+    from eirules.core.clocks import paused_days
+    from eirules.core.models import Event
+
+    delay = Event(type="delay", date=D("2025-12-20"), reason="x", until=D("2026-01-09"))
+    assert paused_days([delay]) == 21
+    assert paused_days([delay], since=D("2026-01-05")) == 5
