@@ -500,7 +500,9 @@ def cases_assign(ctx, case_id, caseworker, db_path, user):
     Example:
         eirules cases assign SYN-C-0001 "Inez Marchbank"
     """
-    changed = open_store(ctx, db_path).assign(case_id, caseworker, user=user or default_user())
+    store = open_store(ctx, db_path)
+    changed = store.assign(case_id, caseworker, user=user or default_user())
+    caseworker = store.caseworker_name(caseworker)
     if changed:
         click.echo(f"Assigned case {case_id} to {caseworker}")
     else:

@@ -587,6 +587,15 @@ class Store:
             return f'no case "{case_id}" in the caseload'
         return None
 
+    def caseworker_name(self, raw: str) -> str:
+        """A caseworker name with spaces tidied, spelt as already stored when it differs only in case."""
+        name = " ".join(raw.split())
+        row = self.conn.execute(
+            "SELECT name FROM caseworkers WHERE name = ? COLLATE NOCASE ORDER BY added_at LIMIT 1",
+            (name,),
+        ).fetchone()
+        return row[0] if row else name
+
     def _assign(self, case_id: str, caseworker: str, audit: AuditWriter) -> int:
         return self._assign_many([(case_id, caseworker)], audit)
 
@@ -595,7 +604,14 @@ class Store:
         if not pairs:
             return 0
         conn = self.conn
-        wanted = dict(pairs)  # the last assignment of a case in one batch wins
+        names: dict[str, str] = {}
+        by_fold: dict[str, str] = {}  # names new in this batch, by case-folded spelling
+        for _, raw in pairs:
+            if raw not in names:
+                name = self.caseworker_name(raw)
+                names[raw] = by_fold.setdefault(name.casefold(), name)
+        # The last assignment of a case in one batch wins.
+        wanted = {case_id: names[raw] for case_id, raw in pairs}
         current: dict[str, str] = {}
         ids = list(wanted)
         for i in range(0, len(ids), 500):
@@ -700,6 +716,7 @@ class Store:
         """Cases with child, programs, caseworker and status, filtered in SQL."""
         where, args = [], []
         if caseworker:
+            caseworker = self.caseworker_name(caseworker)
             self.require_caseworker(caseworker)
             where.append("a.caseworker = ?")
             args.append(caseworker)
@@ -1154,6 +1171,7 @@ class Store:
             where.append("k.due <= ?")
             args.append((as_of + timedelta(days=within_days)).isoformat())
         if caseworker:
+            caseworker = self.caseworker_name(caseworker)
             self.require_caseworker(caseworker)
             where.append("a.caseworker = ?")
             args.append(caseworker)

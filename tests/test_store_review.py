@@ -466,3 +466,22 @@ def test_import_notes_a_ruleset_that_is_not_installed(run, tmp_path):
         'Note: 1 case names ruleset "us-mx", which is not installed (did you mean "us-tx"?); '
         "evaluate fails for it until the ruleset is found (see --rulesets-dir)",
     ]
+
+
+def test_a_caseworker_typed_with_other_case_or_spaces_is_the_same_caseworker(run, tmp_path):
+    """ " Rhea Tallowby " and "rhea  tallowby" must not split Rhea's caseload in two."""
+    run("cases", "import", case_file(tmp_path))
+    run("cases", "import", case_file(tmp_path, case_id="R-0002", name="r2.json"))
+    run("cases", "assign", "R-0001", "Rhea Tallowby")
+    out = run("cases", "assign", "R-0002", " rhea  tallowby ").output
+    assert out == "Assigned case R-0002 to Rhea Tallowby\n"
+    (tmp_path / "a.csv").write_text("case_id,caseworker\nR-0001,RHEA TALLOWBY\n")
+    assert run("cases", "import", "a.csv").output == "Imported: 0 new, 0 updated, 0 unchanged\n"
+    listed = json.loads(
+        run("cases", "list", "--caseworker", "Rhea Tallowby", "--format", "json").output
+    )
+    assert [r["case_id"] for r in listed] == ["R-0001", "R-0002"]
+    assert run("cases", "list", "--caseworker", "rhea tallowby").output.startswith("Case ")
+    conn = sqlite3.connect(tmp_path / "caseload.db")
+    assert conn.execute("SELECT name FROM caseworkers").fetchall() == [("Rhea Tallowby",)]
+    conn.close()
