@@ -365,6 +365,8 @@ def cases_show(ctx, case_id, number, replay, fmt, db_path):
         f"  programs: {summary['programs'] or '-'}   ruleset: {summary['ruleset'] or 'us'}"
         f"   caseworker: {summary['caseworker'] or '-'}   status: {summary['status']}"
     )
+    if summary["status"] == "evaluation_failed":
+        click.echo(f"The last evaluation failed; see why with: eirules evaluate --case {case_id}")
     if summary["clocks"]:
         click.echo("Clocks (latest determination):")
         for c in summary["clocks"]:
@@ -379,7 +381,7 @@ def cases_show(ctx, case_id, number, replay, fmt, db_path):
                 f"  {d['number']:>3}  as of {d['as_of']}  {d['ruleset']} {d['ruleset_version']}"
                 f"  {d['engine']}  stored {d['created_at']}"
             )
-    else:
+    elif summary["status"] != "evaluation_failed":
         click.echo("Not evaluated yet: run eirules evaluate --all")
     if summary["assignments"]:
         click.echo("Caseworkers:")

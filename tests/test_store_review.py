@@ -485,3 +485,11 @@ def test_a_caseworker_typed_with_other_case_or_spaces_is_the_same_caseworker(run
     conn = sqlite3.connect(tmp_path / "caseload.db")
     assert conn.execute("SELECT name FROM caseworkers").fetchall() == [("Rhea Tallowby",)]
     conn.close()
+
+
+def test_show_a_case_whose_evaluation_failed_says_so_and_how_to_see_why(run, tmp_path):
+    run("cases", "import", case_file(tmp_path, ruleset="us-mx"))
+    run("evaluate", "--all", "--as-of", "2026-02-10", code=1)
+    lines = run("cases", "show", "R-0001").output.splitlines()
+    assert "Not evaluated yet: run eirules evaluate --all" not in lines
+    assert lines[2] == ("The last evaluation failed; see why with: eirules evaluate --case R-0001")
