@@ -85,6 +85,14 @@ def render_determination(det: Determination, case: Case | None = None) -> str:
             )
         )
 
+    asap = [c for c in det.clocks if c.due is None and c.status == "due_soon"]
+    if asap:
+        # No fixed date but owed now (e.g. 303.209(b)(1)(ii)): say so before any dated clock.
+        lines.append("")
+        for c in asap:
+            lines.extend(
+                _wrap(f"Now: {_clock_name(c)} as soon as possible ({c.program})  [{c.citation}]", 0)
+            )
     open_clocks = [c for c in det.clocks if c.is_open and c.due is not None]
     if open_clocks:
         # Clocks arrive sorted by due date: the first open one is what is due next.

@@ -152,3 +152,21 @@ def test_examples_show_every_clock_id(engine):
         "transition_services",
         "age_of_majority_notice",
     }
+
+
+def test_text_puts_an_as_soon_as_possible_duty_before_the_next_dated_clock(engine):
+    """303.209(b)(1)(ii): found eligible 46 days before age 3, the notice is owed now, with no date;
+    the summary must not lead with a clock due weeks later."""
+    c = case(
+        engine,
+        birth="2023-09-20",
+        events=[
+            ("referral_received", "2026-07-15"),
+            ("eligibility_determined", "2026-08-05", {"outcome": "eligible"}),
+        ],
+        ruleset="us",
+    )
+    text = render_determination(engine.evaluate(c, "us", D("2026-08-10")), c)
+    lines = [line for line in text.splitlines() if line.startswith(("Now:", "Next due:"))]
+    assert lines[0].startswith("Now: Notify SEA and LEA of transition as soon as possible (part_c)")
+    assert lines[1].startswith("Next due: Initial IFSP meeting by 2026-08-29")
