@@ -235,7 +235,17 @@ def open_db(path: str | Path, *, create: bool = False) -> Database:
             db.enable_wal()
         conn.execute("PRAGMA synchronous = NORMAL")
     except (sqlite3.DatabaseError, OSError) as exc:
-        raise StorageError(f"{path} cannot be opened as a caseload database ({exc})") from None
+        raise StorageError(
+            f"{path} cannot be opened as a caseload database",
+            [
+                Problem(
+                    "",
+                    str(exc),
+                    "check the path (--db, $EIRULES_DB), or create a new caseload with: "
+                    "eirules db init NEW.db",
+                )
+            ],
+        ) from None
     return db
 
 

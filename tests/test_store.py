@@ -100,8 +100,13 @@ def test_open_file_without_schema_says_to_run_init(tmp_path):
 
 def test_open_a_text_file_is_a_storage_error_not_a_traceback(tmp_path):
     (tmp_path / "junk.db").write_text("this is not sqlite" * 100)
-    with pytest.raises(StorageError):
+    with pytest.raises(StorageError) as err:
         Store.open(tmp_path / "junk.db")
+    assert str(err.value) == (
+        f"{tmp_path / 'junk.db'} cannot be opened as a caseload database\n"
+        "  file is not a database; check the path (--db, $EIRULES_DB), or create a new "
+        "caseload with: eirules db init NEW.db"
+    )
 
 
 def test_default_path_comes_from_environment(monkeypatch, tmp_path):
