@@ -1074,6 +1074,21 @@ def _transition_clocks(ctx: Context, branch: str | None) -> list[Clock]:
                 f"hold it as soon as possible ({cite}; the regulation makes no exception for late referrals)",
             )
         elif (
+            name != "transition_notification"
+            and clock.due is not None
+            and clock.status in ("overdue", "met_late")
+            and (eligible_on := _eligible_on(ctx)) is not None
+            and eligible_on > clock.due
+        ):
+            # Found eligible only after the 90-day mark: the deadline could not be met for a
+            # toddler not yet known to have a disability; hold it as soon as possible.
+            clock = attrs.evolve(
+                clock,
+                status="met" if clock.met_on else "not_applicable",
+                reason=f"found eligible on {eligible_on}, after this deadline ({clock.due}) "
+                f"had passed: hold it as soon as possible ({cite}; the regulation makes no exception)",
+            )
+        elif (
             clock.status in ("pending", "due_soon")
             and clock.due is not None
             and ctx.referral is not None

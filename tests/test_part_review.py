@@ -446,3 +446,41 @@ def test_pause_counts_only_the_days_after_the_clock_started():
     delay = Event(type="delay", date=D("2025-12-20"), reason="x", until=D("2026-01-09"))
     assert paused_days([delay]) == 21
     assert paused_days([delay], since=D("2026-01-05")) == 5
+
+
+def test_conference_and_plan_deadlines_passed_before_eligibility_are_held_as_soon_as_possible(
+    engine,
+):
+    """303.209(c)-(d): conference and plan by 90 days before age 3 (2027-08-04 for 2027-11-02).
+
+    Referred 2027-07-25 but found eligible only on 2027-09-03: both deadlines had
+    passed before the toddler was known to have a disability. As with a late
+    referral (docs/clocks.md), they are held as soon as possible, not counted
+    overdue against a date the agency could not meet.
+    """
+    c = case(
+        engine,
+        birth="2024-11-02",
+        events=[
+            ("referral_received", "2027-07-25"),
+            ("eligibility_determined", "2027-09-03", {"outcome": "eligible"}),
+        ],
+        ruleset="us",
+    )
+    d = det(engine, c, "2027-09-10")
+    for clock_id in ("transition_conference", "transition_plan"):
+        k = one(d, clock_id)
+        assert (k.status, k.due) == ("not_applicable", D("2027-08-04")), clock_id
+        assert "found eligible on 2027-09-03, after this deadline" in k.reason
+    held = case(
+        engine,
+        birth="2024-11-02",
+        events=[
+            ("referral_received", "2027-07-25"),
+            ("eligibility_determined", "2027-09-03", {"outcome": "eligible"}),
+            ("transition_conference_held", "2027-09-08"),
+        ],
+        ruleset="us",
+    )
+    k = one(det(engine, held, "2027-09-10"), "transition_conference")
+    assert (k.status, k.met_on) == ("met", D("2027-09-08"))
