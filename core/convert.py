@@ -423,6 +423,17 @@ def _check_event_types(events: Any, event_types: Mapping[str, Any]) -> list[Prob
                 )
             )
             continue
+        programs = tuple(getattr(spec, "programs", ()))
+        program = event.get("program")
+        if programs and isinstance(program, str) and program not in programs:
+            hint = did_you_mean(program, programs)
+            problems.append(
+                Problem(
+                    f"events[{i}].program",
+                    f'{show_value(program)} is not a program of a "{etype}" event',
+                    hint or f"expected one of: {', '.join(programs)}",
+                )
+            )
         reasons = tuple(getattr(spec, "reasons", ()))
         reason = event.get("reason")
         if getattr(spec, "needs_reason", False) and reason in (None, ""):

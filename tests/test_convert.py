@@ -163,6 +163,10 @@ def test_file_to_model_to_file_loses_nothing(doc):
 @given(case_docs)
 def test_engine_round_trip_with_the_event_vocabulary(engine, doc):
     """Events written in any order come back in canonical date order, nothing lost."""
+    doc = copy.deepcopy(doc)
+    for event in doc.get("events", []):
+        if "program" in event:  # the vocabulary says which programs an event belongs to
+            event["program"] = engine.event_types[event["type"]].programs[0]
     assert case_to_dict(engine.case_from_dict(doc)) == canonical(doc)
 
 
@@ -850,4 +854,23 @@ def test_structure_checks_a_plugin_class_with_fixed_and_open_tuples():
         'dayz: unknown key "dayz"; did you mean "days"?',
         'span: ["fall"] has 1 item; expected 2',
         'days: "2025-09-01" is not a list',
+    ]
+
+
+def test_event_program_outside_the_event_types_programs_is_named_with_a_suggestion(engine):
+    """A `referral_received` is a Part C event; tagging it part_q is a typo, not a new program."""
+    import pytest
+
+    from eirules.core.errors import InputError
+
+    data = {
+        "id": "P-1",
+        "child": {"birth_date": "2024-11-02"},
+        "events": [{"type": "referral_received", "date": "2026-01-05", "program": "part_q"}],
+    }
+    with pytest.raises(InputError) as info:
+        engine.case_from_dict(data)
+    assert [str(p) for p in info.value.problems] == [
+        'events[0].program: "part_q" is not a program of a "referral_received" event; '
+        'did you mean "part_c"?'
     ]
