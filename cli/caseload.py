@@ -18,8 +18,14 @@ from eirules.core.errors import InputError, Problem
 from eirules.core.storage import Store, default_user
 
 from . import get_engine
-from .check import DATE
-from .store import db_option, guard_storage, is_terminal, open_store, print_table, user_option
+from .options import (
+    as_of_option,
+    caseworker_option,
+    db_option,
+    format_option,
+    user_option,
+)
+from .store import guard_storage, is_terminal, open_store, print_table
 
 _WITHIN = re.compile(r"^\s*(\d+)\s*([dw]?)\s*$")
 DUE_COLUMNS = (
@@ -134,23 +140,13 @@ def _warn_stale(store: Store, rows: list[dict] = (), as_of: date | None = None) 
         )
 
 
-_format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
+_format_option = format_option(
+    "table",
+    "json",
+    "csv",
     help="table for people (colour on a terminal), json or csv for other programs.",
 )
-_caseworker_option = click.option(
-    "--caseworker", help="Only cases currently assigned to this caseworker."
-)
-_as_of_option = click.option(
-    "--as-of",
-    type=DATE,
-    default=None,
-    help="Count days from this date (YYYY-MM-DD). Default: today.",
-)
+_as_of_option = as_of_option("Count days from this date (YYYY-MM-DD). Default: today.")
 
 
 @click.command("due")
@@ -162,7 +158,7 @@ _as_of_option = click.option(
     help="Only clocks due within this period from --as-of: 14d, 2w, 30 or all. "
     "Overdue clocks are always included.",
 )
-@_caseworker_option
+@caseworker_option
 @_as_of_option
 @_format_option
 @db_option
@@ -184,7 +180,7 @@ def due_command(ctx, within, caseworker, as_of, fmt, db_path):
 
 
 @click.command("overdue")
-@_caseworker_option
+@caseworker_option
 @_as_of_option
 @_format_option
 @db_option
@@ -208,12 +204,7 @@ def overdue_command(ctx, caseworker, as_of, fmt, db_path):
 @click.option(
     "--case", "case_ids", multiple=True, metavar="ID", help="Evaluate this case (repeatable)."
 )
-@click.option(
-    "--as-of",
-    type=DATE,
-    default=None,
-    help="Evaluate as of this date (YYYY-MM-DD). Default: today.",
-)
+@as_of_option()
 @db_option
 @user_option
 @click.pass_context
@@ -369,14 +360,7 @@ def audit_verify(ctx, anchor, db_path):
 @audit_group.command("log")
 @click.option("--case", "case_id", metavar="ID", help="Only entries about this case.")
 @click.option("--last", type=click.IntRange(min=1), help="Only the newest N entries.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for other programs.",
-)
+@format_option("text", "json")
 @db_option
 @click.pass_context
 def audit_log(ctx, case_id, last, fmt, db_path):
@@ -421,12 +405,7 @@ def _short(text: str, limit: int = 200) -> str:
     default=None,
     help="Keep the demo caseload in this file (created or updated). Default: a temporary file, removed afterwards.",
 )
-@click.option(
-    "--as-of",
-    type=DATE,
-    default=None,
-    help="Date the synthetic caseload is built around and evaluated on. Default: 2026-03-02.",
-)
+@as_of_option("Date the synthetic caseload is built around and evaluated on. Default: 2026-03-02.")
 @click.option(
     "--within",
     type=WithinType(),

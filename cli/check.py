@@ -13,31 +13,14 @@ from eirules.core.errors import EirulesError
 from eirules.core.plugin_manager import plugin_info
 
 from . import get_engine
+from .options import DATE as DATE
+from .options import DateType as DateType
+from .options import as_of_option as _as_of_option
+from .options import format_option
 from .render import render_determination
 
-
-class DateType(click.ParamType):
-    """A YYYY-MM-DD date."""
-
-    name = "YYYY-MM-DD"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(value)
-        except (TypeError, ValueError):
-            self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
-
-
-DATE = DateType()
-
-as_of_option = click.option(
-    "--as-of",
-    type=DATE,
-    default=None,
-    help="Evaluate as of this date (YYYY-MM-DD). Default: today.",
-)
+# DATE and as_of_option stay importable from here for plugins' commands that used them.
+as_of_option = _as_of_option()
 
 
 @click.command()
@@ -48,14 +31,7 @@ as_of_option = click.option(
     help="Ruleset id (see `eirules rulesets list`); overrides the case file's `ruleset`.",
 )
 @as_of_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for case managers, json for other programs.",
-)
+@format_option("text", "json", help="text for case managers, json for other programs.")
 @click.pass_context
 def check(ctx, case_file, ruleset_id, as_of, fmt):
     """Check one case file: eligibility, clocks, referrals, with reasons and citations.
@@ -106,14 +82,7 @@ def error_to_dict(exc: EirulesError) -> dict:
 
 
 @click.command("plugins")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for other programs.",
-)
+@format_option("text", "json")
 @click.pass_context
 def plugins_command(ctx, fmt):
     """List loaded plugins with their versions and the hooks they implement.

@@ -15,19 +15,10 @@ import click
 from eirules.core.errors import InputError, Problem
 
 from . import get_engine
-from .check import DATE
+from .options import as_of_option, format_option
 
-FORMAT = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for other programs.",
-)
-AS_OF = click.option(
-    "--as-of", type=DATE, default=None, help="Decide as of this date (YYYY-MM-DD). Default: today."
-)
+FORMAT = format_option("text", "json")
+AS_OF = as_of_option("Decide as of this date (YYYY-MM-DD). Default: today.")
 
 
 def _dir_option(f):

@@ -13,15 +13,10 @@ from eirules.core.errors import Problem, RulesetError
 from eirules.core.rulesets import ruleset_folders
 
 from . import get_engine
-from .check import DATE
+from .options import DATE, as_of_option, format_option
 
-format_option = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for other programs (CI).",
+_format_option = format_option(
+    "text", "json", help="text for people, json for other programs (CI)."
 )
 
 
@@ -38,7 +33,7 @@ def rulesets():
 
 
 @rulesets.command("list")
-@format_option
+@_format_option
 @click.pass_context
 def list_command(ctx, fmt):
     """List every ruleset found, with what it extends and whether it loads.
@@ -99,13 +94,8 @@ def list_command(ctx, fmt):
     is_flag=True,
     help="Every parameter, inherited ones too, with value, citation, file and ancestor.",
 )
-@click.option(
-    "--as-of",
-    type=DATE,
-    default=None,
-    help="Show the values in force on this date (YYYY-MM-DD). Default: today.",
-)
-@format_option
+@as_of_option("Show the values in force on this date (YYYY-MM-DD). Default: today.")
+@_format_option
 @click.pass_context
 def show(ctx, ruleset_id, resolved, as_of, fmt):
     """Show a ruleset: identity, lineage, and its parameters in force on a date.
@@ -162,7 +152,7 @@ def show(ctx, ruleset_id, resolved, as_of, fmt):
 
 @rulesets.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@format_option
+@_format_option
 @click.pass_context
 def validate(ctx, paths, fmt):
     """Validate ruleset folders: every problem with file, line, key, found and expected.
@@ -200,12 +190,7 @@ def validate(ctx, paths, fmt):
 @rulesets.command("diff")
 @click.argument("id_a")
 @click.argument("id_b")
-@click.option(
-    "--as-of",
-    type=DATE,
-    default=None,
-    help="Compare the values in force on this date (YYYY-MM-DD). Default: today.",
-)
+@as_of_option("Compare the values in force on this date (YYYY-MM-DD). Default: today.")
 @click.option(
     "--as-of-b",
     type=DATE,
@@ -218,7 +203,7 @@ def validate(ctx, paths, fmt):
     is_flag=True,
     help="Also list parameters ID_B sets itself to the same value as ID_A.",
 )
-@format_option
+@_format_option
 @click.pass_context
 def diff_command(ctx, id_a, id_b, as_of, as_of_b, include_same, fmt):
     """Parameter-by-parameter differences between two rulesets, with citations.
@@ -308,7 +293,7 @@ def new(ctx, ruleset_id, parent_id, folder, title):
 @rulesets.command("test")
 @click.argument("ruleset_id")
 @click.option("--verbose", "-v", is_flag=True, help="Also list the expectations that hold.")
-@format_option
+@_format_option
 @click.pass_context
 def test_command(ctx, ruleset_id, verbose, fmt):
     """Run a ruleset's tests/ folder: case files with expected outcomes; report changes.

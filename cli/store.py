@@ -16,22 +16,7 @@ from eirules.core.errors import InputError, Problem, StorageError, did_you_mean
 from eirules.core.storage import CASE_STATUSES, Store, default_db_path, default_user
 
 from . import get_engine
-from .check import DATE
-
-db_option = click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False),
-    envvar="EIRULES_DB",
-    default=None,
-    help="Caseload database file. Default: $EIRULES_DB, else ~/.local/share/eirules/caseload.db.",
-)
-user_option = click.option(
-    "--user",
-    envvar="EIRULES_USER",
-    default=None,
-    help="Who is making the change, for the audit log. Default: $EIRULES_USER, else the OS user.",
-)
+from .options import DATE, caseworker_option, db_option, format_option, user_option
 
 
 def db_path_of(db_path: str | None) -> Path:
@@ -236,21 +221,14 @@ def _note_unknown_rulesets(store: Store) -> None:
 
 
 @cases_group.command("list")
-@click.option("--caseworker", help="Only cases currently assigned to this caseworker.")
+@caseworker_option
 @click.option("--program", help="Only cases in this program (e.g. part_c, part_b).")
 @click.option(
     "--status",
     type=click.Choice(CASE_STATUSES),
     help="Only cases whose most urgent clock (latest evaluation) has this status.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="table for people, json for other programs.",
-)
+@format_option("table", "json")
 @db_option
 @click.pass_context
 def cases_list(ctx, caseworker, program, status, fmt, db_path):
@@ -309,14 +287,7 @@ def cases_list(ctx, caseworker, program, status, fmt, db_path):
     is_flag=True,
     help="With --determination: re-run it from its stored inputs and say if the answer is the same.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for other programs.",
-)
+@format_option("text", "json")
 @db_option
 @click.pass_context
 def cases_show(ctx, case_id, number, replay, fmt, db_path):

@@ -1,0 +1,67 @@
+"""Click parameter types and option bundles shared by the `eirules` commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class DateType(click.ParamType):
+    """A YYYY-MM-DD date."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
+
+
+DATE = DateType()
+
+
+def as_of_option(
+    help: str = "Evaluate as of this date (YYYY-MM-DD). Default: today.",
+) -> Callable[[F], F]:
+    """`--as-of DATE` (None when not given); `help` says what the date is used for."""
+    return click.option("--as-of", type=DATE, default=None, help=help)
+
+
+def format_option(*choices: str, help: str | None = None) -> Callable[[F], F]:
+    """`--format` into the `fmt` argument; the first choice is the default, the one for people."""
+    choices = choices or ("text", "json")
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help=help or f"{choices[0]} for people, json for other programs.",
+    )
+
+
+db_option = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    envvar="EIRULES_DB",
+    default=None,
+    help="Caseload database file. Default: $EIRULES_DB, else ~/.local/share/eirules/caseload.db.",
+)
+user_option = click.option(
+    "--user",
+    envvar="EIRULES_USER",
+    default=None,
+    help="Who is making the change, for the audit log. Default: $EIRULES_USER, else the OS user.",
+)
+caseworker_option = click.option(
+    "--caseworker", help="Only cases currently assigned to this caseworker."
+)
