@@ -9,6 +9,7 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -123,7 +124,7 @@ def show_due(rows: list[dict], fmt: str, *, title: str | None = None) -> None:
     )
 
 
-def _warn_stale(store: Store, rows: list[dict] = (), as_of: date | None = None) -> None:
+def _warn_stale(store: Store, rows: Sequence[dict] = (), as_of: date | None = None) -> None:
     oldest = min((r["evaluated_as_of"] for r in rows), default=None)
     if as_of is not None and oldest is not None and oldest < as_of.isoformat():
         click.echo(

@@ -126,13 +126,17 @@ def groups_suggest(ctx, data_dir, window, as_of, fmt):
         click.echo(f"  {sid}: {why}")
     if not s.unplaced:
         click.echo("  (none)")
-    review = [(sid, why) for sid, why in s.not_candidates if why.startswith("screening suggests")]
-    if review:
-        click.echo(f"\nFor the team to review ({len(review)}): screening and other data disagree")
-        for sid, why in review:
+    to_review = [
+        (sid, why) for sid, why in s.not_candidates if why.startswith("screening suggests")
+    ]
+    if to_review:
+        click.echo(
+            f"\nFor the team to review ({len(to_review)}): screening and other data disagree"
+        )
+        for sid, why in to_review:
             click.echo(f"  {sid}: {why}")
     click.echo(
-        f"\nNot candidates: {len(s.not_candidates) - len(review)} students (Tier 1 or no screening)."
+        f"\nNot candidates: {len(s.not_candidates) - len(to_review)} students (Tier 1 or no screening)."
     )
     span = s.parameters.get("mtss.groups.max_grade_span")
     if span is None:
@@ -370,9 +374,9 @@ def programs_report(ctx, data_dir, school_name, window, as_of, html_file, fmt):
     click.echo("")
     click.echo("Tiers and screening bands by grade (R14):")
     click.echo(report.system_table_text(system))
-    for r in system:
-        for f in r.flags:
-            click.echo(f"  {r.window} grade {r.grade} {r.skill_area}: {f}")
+    for sr in system:
+        for f in sr.flags:
+            click.echo(f"  {sr.window} grade {sr.grade} {sr.skill_area}: {f}")
     for n in notes:
         click.echo(f"- {n}")
     if html_file:

@@ -53,8 +53,7 @@ def _clock_when(clock: Clock, det: Determination) -> str:
         parts.append(f"by {clock.due.isoformat()}")
     if clock.met_on is not None:
         parts.append(f"met {clock.met_on.isoformat()}")
-    elif clock.due is not None and clock.is_open:
-        days = clock.days_left(det.as_of)
+    elif (days := clock.days_left(det.as_of)) is not None and clock.is_open:
         if clock.opens is not None and det.as_of < clock.opens:
             parts.append(f"opens in {_days((clock.opens - det.as_of).days)}")
         if days < 0:

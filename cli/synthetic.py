@@ -152,7 +152,7 @@ def _part_c_case(rng: random.Random, number: int, anchor: date) -> dict[str, Any
                     "part_c",
                 )
             )
-    child = {
+    child: dict[str, Any] = {
         "birth_date": birth.isoformat(),
         "name": f"{rng.choice(GIVEN_NAMES)} {rng.choice(SURNAMES)}",
     }
