@@ -26,7 +26,8 @@ from .options import (
     format_option,
     user_option,
 )
-from .store import guard_storage, is_terminal, open_store, print_table
+from .output import echo_json, is_terminal, print_table
+from .store import guard_storage, open_store
 
 _WITHIN = re.compile(r"^\s*(\d+)\s*([dw]?)\s*$")
 DUE_COLUMNS = (
@@ -84,7 +85,7 @@ def _style(row: dict) -> str | None:
 def show_due(rows: list[dict], fmt: str, *, title: str | None = None) -> None:
     """Print due rows as a table, JSON or CSV."""
     if fmt == "json":
-        click.echo(json.dumps([{k: r[k] for k in DUE_COLUMNS} for r in rows], indent=2))
+        echo_json([{k: r[k] for k in DUE_COLUMNS} for r in rows])
         return
     if fmt == "csv":
         buffer = io.StringIO()
@@ -379,7 +380,7 @@ def audit_log(ctx, case_id, last, fmt, db_path):
         for r in rows:
             r["before"] = json.loads(r["before"]) if r["before"] else None
             r["after"] = json.loads(r["after"]) if r["after"] else None
-        click.echo(json.dumps(rows, indent=2))
+        echo_json(rows)
         return
     if not rows:
         click.echo("No audit entries.")

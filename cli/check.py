@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 
@@ -17,6 +16,7 @@ from .options import DATE as DATE
 from .options import DateType as DateType
 from .options import as_of_option as _as_of_option
 from .options import format_option
+from .output import echo_json
 from .render import render_determination
 
 # DATE and as_of_option stay importable from here for plugins' commands that used them.
@@ -64,10 +64,10 @@ def check(ctx, case_file, ruleset_id, as_of, fmt):
         determination = engine.evaluate(case, ruleset_id, as_of or date.today())
     except EirulesError as exc:
         if fmt == "json":  # other programs get the problems as data too
-            click.echo(json.dumps(error_to_dict(exc), indent=2))
+            echo_json(error_to_dict(exc))
         raise
     if fmt == "json":
-        click.echo(json.dumps(determination_to_dict(determination), indent=2))
+        echo_json(determination_to_dict(determination))
     else:
         click.echo(render_determination(determination, case))
 
@@ -98,7 +98,7 @@ def plugins_command(ctx, fmt):
     """
     info = plugin_info(get_engine(ctx).pm)
     if fmt == "json":
-        click.echo(json.dumps(info, indent=2))
+        echo_json(info)
         return
     for item in info:
         click.echo(f"{item['name']}  {item['package']} {item['version']}")

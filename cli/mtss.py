@@ -6,7 +6,6 @@ docs/mtss.md): --dir, else $EIRULES_MTSS_DIR, else the bundled fictional school.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from eirules.core.errors import InputError, Problem
 
 from . import get_engine
 from .options import as_of_option, format_option
+from .output import echo_json
 
 FORMAT = format_option("text", "json")
 AS_OF = as_of_option("Decide as of this date (YYYY-MM-DD). Default: today.")
@@ -108,7 +108,7 @@ def groups_suggest(ctx, data_dir, window, as_of, fmt):
             "not_candidates": [{"student": sid, "reason": why} for sid, why in s.not_candidates],
             "parameters": s.parameters,
         }
-        click.echo(json.dumps(out, indent=2))
+        echo_json(out)
         return
     click.echo(
         f"Suggested groups for {data.school.name} (as of {as_of}; a suggestion for the team)"
@@ -214,20 +214,17 @@ def progress(ctx, student, measure, data_dir, as_of, out_dir, no_graph, fmt):
             paths = write_progress_graph(rep, Path(out_dir) / f"{student}-{s.id}", title)
         results.append((rep, paths))
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "student": student,
-                        "series": rep.series.id,
-                        "decision": rep.decision.decision,
-                        "graphs": [str(x) for x in paths],
-                        "rules": [_rec_dict(r) for r in rep.all],
-                    }
-                    for rep, paths in results
-                ],
-                indent=2,
-            )
+        echo_json(
+            [
+                {
+                    "student": student,
+                    "series": rep.series.id,
+                    "decision": rep.decision.decision,
+                    "graphs": [str(x) for x in paths],
+                    "rules": [_rec_dict(r) for r in rep.all],
+                }
+                for rep, paths in results
+            ]
         )
         return
     for rep, paths in results:
@@ -353,14 +350,11 @@ def programs_report(ctx, data_dir, school_name, window, as_of, html_file, fmt):
     if fmt == "json":
         import attrs
 
-        click.echo(
-            json.dumps(
-                {
-                    "programs": [attrs.asdict(r) for r in rows],
-                    "system": [attrs.asdict(r) for r in system],
-                },
-                indent=2,
-            )
+        echo_json(
+            {
+                "programs": [attrs.asdict(r) for r in rows],
+                "system": [attrs.asdict(r) for r in system],
+            }
         )
         return
     click.echo(
@@ -465,19 +459,16 @@ def mtss_screening(ctx, data_dir, window, as_of, fmt):
             r2 = rules.tier_entry(rec, skill, p, latest[skill])
             out.append((sid, rec, r1, r2))
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "student": sid,
-                        "R1": _rec_dict(r1),
-                        "R2": _rec_dict(r2),
-                        "bottom_of_grade": bottom.get(sid),
-                    }
-                    for sid, _, r1, r2 in out
-                ],
-                indent=2,
-            )
+        echo_json(
+            [
+                {
+                    "student": sid,
+                    "R1": _rec_dict(r1),
+                    "R2": _rec_dict(r2),
+                    "bottom_of_grade": bottom.get(sid),
+                }
+                for sid, _, r1, r2 in out
+            ]
         )
         return
     for sid, rec, r1, r2 in out:

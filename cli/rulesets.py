@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from eirules.core.rulesets import ruleset_folders
 
 from . import get_engine
 from .options import DATE, as_of_option, format_option
+from .output import echo_json
 
 _format_option = format_option(
     "text", "json", help="text for people, json for other programs (CI)."
@@ -72,7 +72,7 @@ def list_command(ctx, fmt):
                 }
             )
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2))
+        echo_json(rows)
         return
     width = max((len(r["id"]) for r in rows), default=2)
     for r in rows:
@@ -113,7 +113,7 @@ def show(ctx, ruleset_id, resolved, as_of, fmt):
     info = tools.summary(rs)
     rows = tools.resolved(rs, on, own_only=not resolved)
     if fmt == "json":
-        click.echo(json.dumps({**info, "as_of": on.isoformat(), "parameters": rows}, indent=2))
+        echo_json({**info, "as_of": on.isoformat(), "parameters": rows})
         return
     click.echo(f"{info['id']}: {info['title']}")
     click.echo(f"  jurisdiction: {info['jurisdiction'] or '-'}   version: {info['version']}")
@@ -171,7 +171,7 @@ def validate(ctx, paths, fmt):
     )
     ok = all(r.valid for r in results)
     if fmt == "json":
-        click.echo(json.dumps({"valid": ok, "rulesets": [r.to_dict() for r in results]}, indent=2))
+        echo_json({"valid": ok, "rulesets": [r.to_dict() for r in results]})
     else:
         for r in results:
             if r.valid:
@@ -220,17 +220,14 @@ def diff_command(ctx, id_a, id_b, as_of, as_of_b, include_same, fmt):
     on_b = as_of_b or on_a
     rows = tools.diff(a, b, on_a, on_b, include_same=include_same)
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "a": id_a,
-                    "b": id_b,
-                    "as_of_a": on_a.isoformat(),
-                    "as_of_b": on_b.isoformat(),
-                    "differences": rows,
-                },
-                indent=2,
-            )
+        echo_json(
+            {
+                "a": id_a,
+                "b": id_b,
+                "as_of_a": on_a.isoformat(),
+                "as_of_b": on_b.isoformat(),
+                "differences": rows,
+            }
         )
         return
     label_a = f"{id_a} ({on_a.isoformat()})"
@@ -313,16 +310,13 @@ def test_command(ctx, ruleset_id, verbose, fmt):
     outcomes = tools.run_tests(engine, rs)
     failed = [o for o in outcomes if not o.passed]
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "ruleset": rs.id,
-                    "expectations": len(outcomes),
-                    "changed": len(failed),
-                    "results": [o.to_dict() for o in outcomes],
-                },
-                indent=2,
-            )
+        echo_json(
+            {
+                "ruleset": rs.id,
+                "expectations": len(outcomes),
+                "changed": len(failed),
+                "results": [o.to_dict() for o in outcomes],
+            }
         )
     else:
         for o in outcomes:

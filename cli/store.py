@@ -6,7 +6,6 @@ import functools
 import json
 import os
 import sqlite3
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from eirules.core.storage import CASE_STATUSES, Store, default_db_path, default_
 
 from . import get_engine
 from .options import DATE, caseworker_option, db_option, format_option, user_option
+from .output import echo_json, print_table
 
 
 def db_path_of(db_path: str | None) -> Path:
@@ -43,38 +43,6 @@ def check_writable(path: str | Path, option: str) -> None:
     else:
         return
     raise InputError(f"cannot write {path}", [Problem(option, fix)])
-
-
-def is_terminal() -> bool:
-    return sys.stdout.isatty()
-
-
-def print_table(
-    headers: list[str],
-    rows: list[list[str]],
-    *,
-    styles: list[str | None] | None = None,
-    title: str | None = None,
-) -> None:
-    """Aligned columns: rich with colour on a terminal, plain text when piped."""
-    if is_terminal():
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title=title, show_lines=False, header_style="bold")
-        for i, header in enumerate(headers):
-            # Keys (date, days, case id) never wrap; names and citations may.
-            table.add_column(header, no_wrap=i < 3)
-        for i, row in enumerate(rows):
-            table.add_row(*row, style=(styles[i] if styles else None))
-        Console().print(table)
-        return
-    if title:
-        click.echo(title)
-    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
-    click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
-    for row in rows:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
 # db ---------------------------------------------------------------------------------
@@ -241,7 +209,7 @@ def cases_list(ctx, caseworker, program, status, fmt, db_path):
     store = open_store(ctx, db_path)
     rows = store.list_cases(caseworker=caseworker, program=program, status=status)
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2))
+        echo_json(rows)
         return
     if not rows and not (caseworker or program or status) and not store.case_count():
         click.echo(
@@ -314,7 +282,7 @@ def cases_show(ctx, case_id, number, replay, fmt, db_path):
     if number is not None:
         stored = store.determination(case_id, number)
         if fmt == "json":
-            click.echo(json.dumps(json.loads(stored["result"]), indent=2))
+            echo_json(json.loads(stored["result"]))
             return
         from eirules.core.convert import determination_from_dict
 
@@ -329,7 +297,7 @@ def cases_show(ctx, case_id, number, replay, fmt, db_path):
     summary = store.case_summary(case_id)
     if fmt == "json":
         summary["document"] = store.case_document(case_id)
-        click.echo(json.dumps(summary, indent=2))
+        echo_json(summary)
         return
     click.echo(f"Case {summary['id']}  {summary['child'] or ''} (born {summary['birth_date']})")
     click.echo(
@@ -368,7 +336,7 @@ def _replay(ctx, store: Store, case_id: str, number: int, fmt: str) -> None:
     if fmt == "json":
         import attrs
 
-        click.echo(json.dumps(attrs.asdict(result), indent=2))
+        echo_json(attrs.asdict(result))
     else:
         verdict = "the same answer" if result.same else "a DIFFERENT answer"
         click.echo(f"Replayed determination {number} of case {case_id}: {verdict}.")

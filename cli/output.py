@@ -1,0 +1,47 @@
+"""How commands print: JSON for other programs, aligned tables for people."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+
+def echo_json(data: Any) -> None:
+    """Write `data` to stdout as indented JSON (every command's --format json)."""
+    click.echo(json.dumps(data, indent=2))
+
+
+def is_terminal() -> bool:
+    """True when stdout is a terminal: rich tables and colour, else plain text."""
+    return sys.stdout.isatty()
+
+
+def print_table(
+    headers: list[str],
+    rows: list[list[str]],
+    *,
+    styles: list[str | None] | None = None,
+    title: str | None = None,
+) -> None:
+    """Aligned columns: rich with colour on a terminal, plain text when piped."""
+    if is_terminal():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title, show_lines=False, header_style="bold")
+        for i, header in enumerate(headers):
+            # Keys (date, days, case id) never wrap; names and citations may.
+            table.add_column(header, no_wrap=i < 3)
+        for i, row in enumerate(rows):
+            table.add_row(*row, style=(styles[i] if styles else None))
+        Console().print(table)
+        return
+    if title:
+        click.echo(title)
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+    click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
+    for row in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
