@@ -23,6 +23,17 @@ def engine():
     return Engine(entry_points=False)
 
 
+@pytest.fixture(scope="module")
+def xs_engine(tmp_path_factory):
+    """An engine that also finds the fictional test rulesets xs and xt (tests/helpers.py)."""
+    from helpers import write_test_rulesets
+
+    from eirules.core.engine import Engine
+
+    root = write_test_rulesets(tmp_path_factory.mktemp("rulesets"))
+    return Engine(entry_points=False, ruleset_dirs=[root])
+
+
 @pytest.fixture
 def make_case(engine):
     """Build a case from keyword parts of a case file."""

@@ -7,20 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from test_part_c import ae, case, evaluation, write_test_rulesets
+from helpers import ae, case, evaluation
 
 from eirules.cli.render import render_determination
 from eirules.core.convert import determination_to_dict
-from eirules.core.engine import Engine
 
 D = date.fromisoformat
-
-
-@pytest.fixture(scope="module")
-def xs_engine(tmp_path_factory):
-    return Engine(
-        entry_points=False, ruleset_dirs=[write_test_rulesets(tmp_path_factory.mktemp("rs"))]
-    )
 
 
 @pytest.fixture(scope="module")

@@ -5,18 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from test_part_c import case, write_test_rulesets
-
-from eirules.core.engine import Engine
+from helpers import case
 
 D = date.fromisoformat
-
-
-@pytest.fixture(scope="module")
-def xs_engine(tmp_path_factory):
-    return Engine(
-        entry_points=False, ruleset_dirs=[write_test_rulesets(tmp_path_factory.mktemp("rs"))]
-    )
 
 
 def clock(engine, c, clock_id, as_of, ruleset="us", subject=None):

@@ -7,23 +7,9 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-from test_part_c import case, write_test_rulesets
-
-from eirules.core.engine import Engine
+from helpers import case, det
 
 D = date.fromisoformat
-
-
-@pytest.fixture(scope="module")
-def xs_engine(tmp_path_factory):
-    return Engine(
-        entry_points=False, ruleset_dirs=[write_test_rulesets(tmp_path_factory.mktemp("rs"))]
-    )
-
-
-def det(engine, c, as_of, ruleset="us"):
-    return engine.evaluate(c, ruleset, D(as_of))
 
 
 def clocks(d, clock_id):

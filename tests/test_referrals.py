@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from test_part_c import case
+from helpers import case
 
 D = date.fromisoformat
 

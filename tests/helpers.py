@@ -1,0 +1,156 @@
+"""Test helpers shared by several test modules: fictional rulesets, case builders, CLI runners.
+
+The fictional test ruleset "xs" (Example State) extends the federal baseline with
+values a state would supply; "xt" extends xs with the 303.211 option. Their numbers
+are test data, not any real state's rule.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+from pathlib import Path
+
+XS_HEADER = """
+[ruleset]
+id = "xs"
+title = "Example State"
+jurisdiction = "US-XS"
+extends = "us"
+version = "test"
+
+[calendar]
+school_calendar = "calendars/school.toml"
+"""
+
+XS_SCHOOL = """
+name = "Example district"
+terms = [
+  { first_day = 2025-08-18, last_day = 2026-05-22 },
+  { first_day = 2026-08-17, last_day = 2027-05-21 },
+  { first_day = 2027-08-16, last_day = 2028-05-19 },
+]
+closures = [2025-11-27, 2025-12-25, 2026-01-01]
+"""
+
+
+def _value(name: str, value: str, cite: str = "Example State test rule (fictional)") -> str:
+    return textwrap.dedent(
+        f"""
+        [[parameters.{name}.values]]
+        effective = 2011-10-28
+        value = {value}
+        citation = "{cite}"
+        """
+    )
+
+
+XS_PARAMS = "".join(
+    [
+        _value(
+            "part_c.eligibility.delay_criteria",
+            """[
+  { measure = "percent_delay", at_least = 50, domains = 1 },
+  { measure = "sd_below_mean", at_least = 2.0, domains = 1 },
+  { measure = "sd_below_mean", at_least = 1.5, domains = 2 },
+  { measure = "months_delay", at_least = 12, domains = 1 },
+  { measure = "percent_delay", at_least = 33, in = ["expressive"], only = ["expressive"], label = "33% delay when expressive communication is the only delay" },
+]""",
+        ),
+        _value("part_c.prematurity.correct_age", "true"),
+        _value("part_c.prematurity.below_gestational_weeks", "37"),
+        _value("part_c.prematurity.term_weeks", "40"),
+        _value("part_c.prematurity.until_age_months", "24"),
+        _value("part_c.prematurity.max_adjustment_weeks", "16"),
+        _value("part_c.eligibility.at_risk_served", "true"),
+        _value(
+            "part_c.eligibility.at_risk_factors",
+            '["low_birth_weight", "homelessness", "caregiver_substance_abuse", "parent_under_15"]',
+        ),
+        _value("part_c.eligibility.at_risk_factors_required", "3"),
+        _value(
+            "part_c.service_start",
+            '{ start = ["consent_for_services"], length = 30, unit = "calendar_days", stop = ["service_started"] }',
+        ),
+        _value("part_b.age_of_majority", "18"),
+        _value("part_b.developmental_delay.used", "true"),
+        _value("part_b.developmental_delay.age_through", "5"),
+    ]
+)
+
+XT_HEADER = """
+[ruleset]
+id = "xt"
+title = "Extended State"
+jurisdiction = "US-XT"
+extends = "xs"
+version = "test"
+"""
+XT_PARAMS = _value("part_c.extended_eligibility", "true") + _value(
+    "part_c.extended_eligibility_until_age_years", "5"
+)
+
+
+def write_test_rulesets(root: Path) -> Path:
+    """Write the fictional rulesets xs (Example State) and xt (xs with the 303.211 option)."""
+    xs = root / "xs"
+    xs.mkdir(parents=True, exist_ok=True)
+    (xs / "ruleset.toml").write_text(XS_HEADER)
+    (xs / "calendars").mkdir(exist_ok=True)
+    (xs / "calendars" / "school.toml").write_text(XS_SCHOOL)
+    (xs / "rules.toml").write_text(XS_PARAMS)
+    xt = root / "xt"
+    xt.mkdir(exist_ok=True)
+    (xt / "ruleset.toml").write_text(XT_HEADER)
+    (xt / "rules.toml").write_text(XT_PARAMS)
+    return root
+
+
+def case(
+    engine,
+    *,
+    birth="2024-01-01",
+    ga=None,
+    events=(),
+    evaluations=(),
+    conditions=(),
+    risk=(),
+    ruleset="xs",
+):
+    child = {"birth_date": birth}
+    if ga is not None:
+        child["gestational_age_weeks"] = ga
+    if risk:
+        child["risk_factors"] = list(risk)
+    return engine.case_from_dict(
+        {
+            "id": "PC-TEST",
+            "ruleset": ruleset,
+            "child": child,
+            "events": [{"type": t, "date": d, **(m[0] if m else {})} for t, d, *m in events],
+            "evaluations": list(evaluations),
+            "conditions": list(conditions),
+        }
+    )
+
+
+def ae(domain, months, subdomain=None):
+    score = {"domain": domain, "age_equivalent_months": months}
+    if subdomain:
+        score["subdomain"] = subdomain
+    return score
+
+
+def ss(domain, standard, mean=100, sd=15):
+    return {"domain": domain, "standard_score": standard, "mean": mean, "sd": sd}
+
+
+def evaluation(day, *scores, ico=None):
+    data = {"date": day, "scores": list(scores)}
+    if ico:
+        data["informed_clinical_opinion"] = ico
+    return data
+
+
+def det(engine, c, as_of, ruleset="us"):
+    return engine.evaluate(c, ruleset, date.fromisoformat(as_of))
