@@ -49,29 +49,44 @@ def status_of(
 _index = threading.local()
 
 
-def events_by_type(case: Case) -> dict[str, list[Event]]:
+def events_by_type(case: Case) -> dict[str, tuple[Event, ...]]:
     """The case's events grouped by type, in date order (cached for the last case asked)."""
+    return _case_index(case)[0]
+
+
+def _case_index(case: Case) -> tuple[dict[str, tuple[Event, ...]], dict[tuple, tuple[Event, ...]]]:
+    """The last case's events by type, and the answers `events_of` already gave for it."""
     entry = getattr(_index, "entry", None)
     if entry is not None and entry[0] is case:
         return entry[1]
     grouped: dict[str, list[Event]] = {}
     for event in case.events:
         grouped.setdefault(event.type, []).append(event)
-    _index.entry = (case, grouped)
-    return grouped
+    index = ({t: tuple(found) for t, found in grouped.items()}, {})
+    _index.entry = (case, index)
+    return index
 
 
-def events_of(case: Case, types: Iterable[str], program: str | None = None) -> list[Event]:
-    """Like `Case.events_of`, from the per-case index: events of these types in canonical order."""
-    grouped = events_by_type(case)
-    found = [
+def events_of(case: Case, types: Iterable[str], program: str | None = None) -> tuple[Event, ...]:
+    """Like `Case.events_of`, from the per-case index: events of these types in canonical order.
+
+    The rules ask the same questions several times per case (each clock reads its
+    stop and closing events), so answers are remembered with the index.
+    """
+    grouped, answers = _case_index(case)
+    key = (tuple(types), program)
+    found = answers.get(key)
+    if found is not None:
+        return found
+    matching = [
         e
-        for t in types
+        for t in key[0]
         for e in grouped.get(t, ())
         if program is None or e.program in (None, program)
     ]
-    if len(found) > 1 and len(set(types)) > 1:
-        found.sort(key=Event.sort_key)
+    if len(matching) > 1 and len(set(key[0])) > 1:
+        matching.sort(key=Event.sort_key)
+    found = answers[key] = tuple(matching)
     return found
 
 

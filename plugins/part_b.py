@@ -54,7 +54,7 @@ TEAM_ONLY = (
 )
 
 
-def _events(case: Case, *types: str) -> list:
+def _events(case: Case, *types: str) -> tuple:
     """This program's events of the given types, in canonical order (indexed per case)."""
     return events_of(case, types, PROGRAM)
 

@@ -59,7 +59,7 @@ EVENT_TYPES = {
 REQUIRED_REFERRAL_EVENTS = ("abuse_or_neglect_substantiated", "substance_exposure_identified")
 
 
-def _events(case: Case, *types: str) -> list:
+def _events(case: Case, *types: str) -> tuple:
     """This program's events of the given types, in canonical order (indexed per case)."""
     return events_of(case, types, PROGRAM)
 
