@@ -7,9 +7,12 @@ are test data, not any real state's rule.
 
 from __future__ import annotations
 
+import json
 import textwrap
 from datetime import date
 from pathlib import Path
+
+import pytest
 
 XS_HEADER = """
 [ruleset]
@@ -154,3 +157,41 @@ def evaluation(day, *scores, ico=None):
 
 def det(engine, c, as_of, ruleset="us"):
     return engine.evaluate(c, ruleset, date.fromisoformat(as_of))
+
+
+# The caseload CLI ------------------------------------------------------------------------
+
+
+def write_case_file(path: Path, case_id: str, *, events=None, ruleset="us", **more) -> Path:
+    """A one-child case file for Ada Fictional (born 2024-11-02), referred 2026-01-05 by default."""
+    data = {
+        "schema": "eirules/case@1",
+        "id": case_id,
+        "ruleset": ruleset,
+        "child": {"birth_date": "2024-11-02", "name": "Ada Fictional"},
+        "events": events or [{"type": "referral_received", "date": "2026-01-05"}],
+        **more,
+    }
+    path.write_text(json.dumps(data))
+    return path
+
+
+def caseload_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, chdir: bool = False):
+    """`invoke(*args, code=0)`: eirules with EIRULES_DB pointing at a fresh caseload in tmp_path."""
+    monkeypatch.setenv("EIRULES_DB", str(tmp_path / "caseload.db"))
+    monkeypatch.setenv("EIRULES_USER", "tester")
+    if chdir:
+        monkeypatch.chdir(tmp_path)
+    from click.testing import CliRunner
+
+    from eirules.cli import cli
+
+    runner = CliRunner()
+
+    def invoke(*args, code=0):
+        result = runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+        assert result.exit_code == code, result.output
+        return result
+
+    invoke("db", "init")
+    return invoke

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import caseload_cli, write_case_file
 
 from eirules.cli import cli
 
@@ -17,34 +18,13 @@ EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
 def case_file(tmp_path, case_id="T-0001", events=None, name="t.json", **more):
-    data = {
-        "schema": "eirules/case@1",
-        "id": case_id,
-        "ruleset": "us",
-        "child": {"birth_date": "2024-11-02", "name": "Ada Fictional"},
-        "events": events or [{"type": "referral_received", "date": "2026-01-05"}],
-        **more,
-    }
-    path = tmp_path / name
-    path.write_text(json.dumps(data))
-    return path
+    return write_case_file(tmp_path / name, case_id, events=events, **more)
 
 
 @pytest.fixture
 def run(tmp_path, monkeypatch):
     """Invoke eirules with EIRULES_DB pointing at a fresh caseload."""
-    db = tmp_path / "caseload.db"
-    monkeypatch.setenv("EIRULES_DB", str(db))
-    monkeypatch.setenv("EIRULES_USER", "tester")
-    runner = CliRunner()
-
-    def invoke(*args, code=0):
-        result = runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
-        assert result.exit_code == code, result.output
-        return result
-
-    invoke("db", "init")
-    return invoke
+    return caseload_cli(tmp_path, monkeypatch)
 
 
 def test_db_init_at_a_path_then_again_is_a_no_op(tmp_path):

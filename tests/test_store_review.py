@@ -14,38 +14,19 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import caseload_cli, write_case_file
 
 from eirules.cli import cli
 
 
 def case_file(tmp_path: Path, case_id="R-0001", ruleset="us", name="r.json") -> Path:
-    data = {
-        "schema": "eirules/case@1",
-        "id": case_id,
-        "ruleset": ruleset,
-        "child": {"birth_date": "2024-11-02", "name": "Ada Fictional"},
-        "events": [{"type": "referral_received", "date": "2026-01-05"}],
-    }
-    path = tmp_path / name
-    path.write_text(json.dumps(data))
-    return path
+    return write_case_file(tmp_path / name, case_id, ruleset=ruleset)
 
 
 @pytest.fixture
 def run(tmp_path, monkeypatch):
     """Invoke eirules with EIRULES_DB pointing at a fresh caseload; never a traceback."""
-    monkeypatch.setenv("EIRULES_DB", str(tmp_path / "caseload.db"))
-    monkeypatch.setenv("EIRULES_USER", "tester")
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-
-    def invoke(*args, code=0):
-        result = runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
-        assert result.exit_code == code, result.output
-        return result
-
-    invoke("db", "init")
-    return invoke
+    return caseload_cli(tmp_path, monkeypatch, chdir=True)
 
 
 # A caseload file edited by hand -------------------------------------------------------
