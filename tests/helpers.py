@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import textwrap
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -195,3 +195,30 @@ def caseload_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, chdir: bool
 
     invoke("db", "init")
     return invoke
+
+
+# MTSS progress monitoring ------------------------------------------------------------------
+
+
+def weekly(start: date, scores):
+    """One progress-monitoring point a week from `start`."""
+    from eirules.plugins.mtss.models import Point
+
+    return tuple(Point(date=start + timedelta(weeks=i), score=s) for i, s in enumerate(scores))
+
+
+def series(scores, *, start=date(2025, 9, 29), baseline=40.0, goal=70.0, **kw):
+    """Baseline 40 on 2025-09-22, goal 70 on 2026-02-09: an ascending aimline of 1.5 per week."""
+    from eirules.plugins.mtss.models import Series
+
+    return Series(
+        id=kw.pop("id", "orf"),
+        measure=kw.pop("measure", "orf"),
+        skill_area=kw.pop("skill_area", "decoding"),
+        baseline=baseline,
+        baseline_date=kw.pop("baseline_date", date(2025, 9, 22)),
+        goal=goal,
+        goal_date=kw.pop("goal_date", date(2026, 2, 9)),
+        points=weekly(start, scores),
+        **kw,
+    )

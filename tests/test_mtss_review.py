@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
+from helpers import series, weekly
 
 from eirules.cli import cli
 from eirules.plugins.mtss import datadir, evaluation_request, grouping, rules
@@ -37,25 +38,6 @@ BUNDLED = datadir.bundled_dir()
 @pytest.fixture(scope="module")
 def p(engine):
     return params_for(engine.rulesets.get("mtss"), AS_OF)
-
-
-def weekly(start, scores):
-    return tuple(Point(date=start + timedelta(weeks=i), score=s) for i, s in enumerate(scores))
-
-
-def series(scores, *, start=D(2025, 9, 29), **kw):
-    """Baseline 40 on 2025-09-22, goal 70 on 2026-02-09: an aimline rising 1.5 per week."""
-    return Series(
-        id=kw.pop("id", "orf"),
-        measure=kw.pop("measure", "orf"),
-        skill_area=kw.pop("skill_area", "decoding"),
-        baseline=kw.pop("baseline", 40.0),
-        baseline_date=kw.pop("baseline_date", D(2025, 9, 22)),
-        goal=kw.pop("goal", 70.0),
-        goal_date=kw.pop("goal_date", D(2026, 2, 9)),
-        points=weekly(start, scores),
-        **kw,
-    )
 
 
 def record(**kw):

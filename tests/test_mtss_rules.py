@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from helpers import series, weekly
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -28,25 +29,6 @@ AS_OF = D(2025, 11, 12)
 @pytest.fixture(scope="module")
 def p(engine):
     return params_for(engine.rulesets.get("mtss"), AS_OF)
-
-
-def weekly(start: date, scores):
-    return tuple(Point(date=start + timedelta(weeks=i), score=s) for i, s in enumerate(scores))
-
-
-def series(scores, *, start=D(2025, 9, 29), baseline=40.0, goal=70.0, **kw):
-    """Baseline 40 on 2025-09-22, goal 70 on 2026-02-09: an ascending aimline of 1.5 per week."""
-    return Series(
-        id=kw.pop("id", "orf"),
-        measure=kw.pop("measure", "orf"),
-        skill_area=kw.pop("skill_area", "decoding"),
-        baseline=baseline,
-        baseline_date=kw.pop("baseline_date", D(2025, 9, 22)),
-        goal=goal,
-        goal_date=kw.pop("goal_date", D(2026, 2, 9)),
-        points=weekly(start, scores),
-        **kw,
-    )
 
 
 def record(*, grade=2, series_=(), enrolments=(), sessions=(), screenings=(), indicators=()):
