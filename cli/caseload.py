@@ -151,6 +151,22 @@ _format_option = format_option(
 _as_of_option = as_of_option("Count days from this date (YYYY-MM-DD). Default: today.")
 
 
+def _due_options(f):
+    """The options `due` and `overdue` share: who, as of when, in which format, which caseload."""
+    for option in reversed((caseworker_option, _as_of_option, _format_option, db_option)):
+        f = option(f)
+    return f
+
+
+def _show_open_clocks(ctx, db_path, as_of, fmt, **query) -> None:
+    """Print the stored open clocks `query` selects, then any note that they may be stale."""
+    store = open_store(ctx, db_path)
+    as_of = as_of or date.today()
+    rows = store.due(as_of=as_of, **query)
+    show_due(rows, fmt)
+    _warn_stale(store, rows, as_of)
+
+
 @click.command("due")
 @click.option(
     "--within",
@@ -160,10 +176,7 @@ _as_of_option = as_of_option("Count days from this date (YYYY-MM-DD). Default: t
     help="Only clocks due within this period from --as-of: 14d, 2w, 30 or all. "
     "Overdue clocks are always included.",
 )
-@caseworker_option
-@_as_of_option
-@_format_option
-@db_option
+@_due_options
 @click.pass_context
 def due_command(ctx, within, caseworker, as_of, fmt, db_path):
     """Every open clock across the caseload, by due date, with days left or overdue and citation.
@@ -174,18 +187,11 @@ def due_command(ctx, within, caseworker, as_of, fmt, db_path):
     Example:
         eirules due --within 14d --caseworker "Rhea Tallowby" --as-of 2026-03-02
     """
-    store = open_store(ctx, db_path)
-    as_of = as_of or date.today()
-    rows = store.due(as_of=as_of, within_days=within, caseworker=caseworker)
-    show_due(rows, fmt)
-    _warn_stale(store, rows, as_of)
+    _show_open_clocks(ctx, db_path, as_of, fmt, within_days=within, caseworker=caseworker)
 
 
 @click.command("overdue")
-@caseworker_option
-@_as_of_option
-@_format_option
-@db_option
+@_due_options
 @click.pass_context
 def overdue_command(ctx, caseworker, as_of, fmt, db_path):
     """Open clocks whose due date has passed, oldest first.
@@ -194,11 +200,7 @@ def overdue_command(ctx, caseworker, as_of, fmt, db_path):
     Example:
         eirules overdue --as-of 2026-03-02 --format csv > overdue.csv
     """
-    store = open_store(ctx, db_path)
-    as_of = as_of or date.today()
-    rows = store.due(as_of=as_of, caseworker=caseworker, overdue_only=True)
-    show_due(rows, fmt)
-    _warn_stale(store, rows, as_of)
+    _show_open_clocks(ctx, db_path, as_of, fmt, caseworker=caseworker, overdue_only=True)
 
 
 @click.command("evaluate")
