@@ -26,7 +26,7 @@ from .options import (
     format_option,
     user_option,
 )
-from .output import echo_json, is_terminal, print_table
+from .output import echo_json, is_terminal, plural, print_table
 from .store import guard_storage, open_store
 
 _WITHIN = re.compile(r"^\s*(\d+)\s*([dw]?)\s*$")
@@ -136,7 +136,7 @@ def _warn_stale(store: Store, rows: Sequence[dict] = (), as_of: date | None = No
     stale = store.case_count("changed_since_evaluation") + store.case_count("not_evaluated")
     if stale:
         click.echo(
-            f"Note: {stale} case{'s' if stale != 1 else ''} changed or not evaluated since "
+            f"Note: {plural(stale, 'case')} changed or not evaluated since "
             "the last evaluation; run `eirules evaluate --all` to update their clocks.",
             err=True,
         )
@@ -270,7 +270,7 @@ def _run_with_progress(store: Store, as_of: date, user: str, ids, total: int):
 
 def _print_report(report) -> None:
     click.echo(
-        f"Evaluated {report.evaluated} case{'s' if report.evaluated != 1 else ''} as of "
+        f"Evaluated {plural(report.evaluated, 'case')} as of "
         f"{report.as_of.isoformat()} (run {report.run_id})"
         + (
             f"; {report.first_evaluations} evaluated for the first time"
@@ -352,10 +352,7 @@ def audit_verify(ctx, anchor, db_path):
                 "since it was noted."
             )
         return
-    click.echo(
-        f"Audit log BROKEN: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
-        f"in {count} entries:"
-    )
+    click.echo(f"Audit log BROKEN: {plural(len(problems), 'problem')} in {count} entries:")
     for problem in problems:
         click.echo(f"  {problem}")
     ctx.exit(1)
@@ -503,7 +500,7 @@ def _refuse_a_real_caseload(target: Path) -> None:
             [
                 Problem(
                     "--db",
-                    f"it holds {others} case{'s' if others != 1 else ''} that "
+                    f"it holds {plural(others, 'case')} that "
                     f"{'are' if others != 1 else 'is'} not from the demo",
                     "give a new file, e.g. --db demo.db",
                 )

@@ -14,6 +14,11 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2))
 
 
+def plural(count: int, word: str) -> str:
+    """`1 case`, `2 cases`, `0 cases`: a count with a noun that takes -s."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def is_terminal() -> bool:
     """True when stdout is a terminal: rich tables and colour, else plain text."""
     return sys.stdout.isatty()

@@ -7,6 +7,8 @@ import textwrap
 from eirules.core.decisions import Clock, Determination
 from eirules.core.models import Case
 
+from .output import plural
+
 WIDTH = 100
 
 _STATUS_WORDS = {
@@ -40,10 +42,6 @@ def _clock_name(clock: Clock) -> str:
     return f"{name} [{clock.subject}]" if clock.subject else name
 
 
-def _days(n: int) -> str:
-    return f"{n} day{'' if n == 1 else 's'}"
-
-
 def _clock_when(clock: Clock, det: Determination) -> str:
     """Due date, window and days left or overdue, in words."""
     parts = []
@@ -55,13 +53,13 @@ def _clock_when(clock: Clock, det: Determination) -> str:
         parts.append(f"met {clock.met_on.isoformat()}")
     elif (days := clock.days_left(det.as_of)) is not None and clock.is_open:
         if clock.opens is not None and det.as_of < clock.opens:
-            parts.append(f"opens in {_days((clock.opens - det.as_of).days)}")
+            parts.append(f"opens in {plural((clock.opens - det.as_of).days, 'day')}")
         if days < 0:
-            parts.append(f"{_days(-days)} overdue")
+            parts.append(f"{plural(-days, 'day')} overdue")
         elif days == 0:
             parts.append("due today")
         else:
-            parts.append(f"{_days(days)} left")
+            parts.append(f"{plural(days, 'day')} left")
     if clock.due is None and clock.met_on is None and clock.is_open:
         parts.append("as soon as possible")  # e.g. 303.209(b)(1)(ii): no fixed number of days
     return ", ".join(parts)

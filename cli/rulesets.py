@@ -13,7 +13,7 @@ from eirules.core.rulesets import ruleset_folders
 
 from . import get_engine
 from .options import DATE, as_of_option, format_option
-from .output import echo_json
+from .output import echo_json, plural
 
 _format_option = format_option(
     "text", "json", help="text for people, json for other programs (CI)."
@@ -178,8 +178,7 @@ def validate(ctx, paths, fmt):
                 click.echo(f"valid: {r.id} ({r.path})")
             else:
                 click.echo(
-                    f"INVALID: {r.id or r.path} ({len(r.problems)} problem"
-                    f"{'s' if len(r.problems) != 1 else ''})",
+                    f"INVALID: {r.id or r.path} ({plural(len(r.problems), 'problem')})",
                     err=True,
                 )
                 for p in r.problems:
@@ -335,8 +334,8 @@ def test_command(ctx, ruleset_id, verbose, fmt):
             click.echo(f"no tests in {rs.folder / tools.TESTS_FOLDER}")
         else:
             click.echo(
-                f"{rs.id}: {tests} test{'s' if tests != 1 else ''}, {len(outcomes)} "
-                f"expectation{'s' if len(outcomes) != 1 else ''}, {len(failed)} changed"
+                f"{rs.id}: {plural(tests, 'test')}, {plural(len(outcomes), 'expectation')}, "
+                f"{len(failed)} changed"
             )
     ctx.exit(1 if failed else 0)
 

@@ -16,7 +16,7 @@ from eirules.core.storage import CASE_STATUSES, Store, default_db_path, default_
 
 from . import get_engine
 from .options import DATE, caseworker_option, db_option, format_option, user_option
-from .output import echo_json, print_table
+from .output import echo_json, plural, print_table
 
 
 def db_path_of(db_path: str | None) -> Path:
@@ -152,11 +152,7 @@ def cases_import(ctx, paths, skip_invalid, rejects, db_path, user):
     result = store.import_paths(paths, user=user or default_user(), skip_invalid=skip_invalid)
     click.echo(
         f"Imported: {result.created} new, {result.updated} updated, {result.unchanged} unchanged"
-        + (
-            f", {result.assigned} assignment{'s' if result.assigned != 1 else ''}"
-            if result.assigned
-            else ""
-        )
+        + (f", {plural(result.assigned, 'assignment')}" if result.assigned else "")
     )
     _note_unknown_rulesets(store)
     if result.rejected:
@@ -180,7 +176,7 @@ def _note_unknown_rulesets(store: Store) -> None:
             continue
         hint = did_you_mean(ruleset, known)
         click.echo(
-            f"Note: {count} case{'s' if count != 1 else ''} name{'' if count != 1 else 's'} "
+            f"Note: {plural(count, 'case')} name{'' if count != 1 else 's'} "
             f'ruleset "{ruleset}", which is not installed'
             + (f" ({hint})" if hint else "")
             + "; evaluate fails for it until the ruleset is found (see --rulesets-dir)",
@@ -239,7 +235,7 @@ def cases_list(ctx, caseworker, program, status, fmt, db_path):
             for r in rows
         ],
     )
-    click.echo(f"{len(rows)} case{'s' if len(rows) != 1 else ''}")
+    click.echo(plural(len(rows), "case"))
 
 
 @cases_group.command("show")
