@@ -343,6 +343,10 @@ def _is_date(value: Any) -> bool:
     return isinstance(value, date) and not hasattr(value, "hour")
 
 
+#: `Ruleset.param` cache marker for a (name, date) not looked up yet.
+_UNRESOLVED = object()
+
+
 class Ruleset:
     """A loaded ruleset, linked to its parent; look values up with `param` and `value`."""
 
@@ -373,7 +377,8 @@ class Ruleset:
         self._starts = {k: [e.effective for e in v] for k, v in self.own_values.items()}
         self.calendar_settings = calendar
         self.files = files
-        self._cache: dict[tuple[str, date], Param] = {}
+        #: Resolved parameters by (name, date); None where no value is in force then.
+        self._cache: dict[tuple[str, date], Param | None] = {}
 
     def __repr__(self) -> str:
         return f"<Ruleset {self.id} {self.version}>"
@@ -428,21 +433,21 @@ class Ruleset:
     def param(self, name: str, on: date) -> Param:
         """The parameter in force on a date, by nearest ancestor; RulesetError if none."""
         key = (name, on)
-        found = self._cache.get(key)
-        if found is not None:
-            return found
-        if name not in self.declarations:
-            hint = did_you_mean(name, self.declarations)
-            raise RulesetError(
-                f'ruleset "{self.id}" has no parameter "{name}"' + (f"; {hint}" if hint else "")
-            )
-        found = self._resolve(name, on)
+        found = self._cache.get(key, _UNRESOLVED)
+        if found is _UNRESOLVED:
+            if name not in self.declarations:
+                hint = did_you_mean(name, self.declarations)
+                raise RulesetError(
+                    f'ruleset "{self.id}" has no parameter "{name}"' + (f"; {hint}" if hint else "")
+                )
+            # Misses are kept too: rules ask about a state-set value the ruleset
+            # leaves empty (e.g. delay criteria in the federal floor) for every case.
+            found = self._cache[key] = self._resolve(name, on)
         if found is None:
             raise RulesetError(
                 f'ruleset "{self.id}": parameter "{name}" has no value in force on '
                 f"{on.isoformat()}; add a value whose effective date is on or before it"
             )
-        self._cache[key] = found
         return found
 
     def _resolve(self, name: str, on: date) -> Param | None:
