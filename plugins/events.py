@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date
+from functools import cache
 
 import attrs
 
@@ -96,16 +97,24 @@ class Programs:
 _last = threading.local()
 
 
+@cache
+def _own_types() -> tuple[frozenset[str], frozenset[str]]:
+    """Event types only Part C uses, and only Part B (the vocabularies are constants)."""
+    from . import part_b, part_c
+
+    return (
+        frozenset(part_c.EVENT_TYPES.keys() - SHARED_TYPES),
+        frozenset(part_b.EVENT_TYPES.keys() - SHARED_TYPES),
+    )
+
+
 def programs_of(case: Case, third_birthday: date) -> Programs:
     """Recognise the programs of a case (cached for the case last asked about)."""
     entry = getattr(_last, "entry", None)
     if entry is not None and entry[0] is case and entry[1] == third_birthday:
         return entry[2]
-    from . import part_b, part_c
-
     explicit = set(case.programs)
-    c_only = part_c.EVENT_TYPES.keys() - SHARED_TYPES
-    b_only = part_b.EVENT_TYPES.keys() - SHARED_TYPES
+    c_only, b_only = _own_types()
     part_c_ = "part_c" in explicit
     part_b_ = "part_b" in explicit
     b_starts = [e.start for e in case.enrolments if e.program == "part_b" and e.start]
