@@ -105,6 +105,7 @@ def _is_tuple(type_: Any) -> bool:
 def _tuple_hook(type_: Any):
     args = typing.get_args(type_)
     fixed = bool(args) and args[-1] is not Ellipsis  # tuple[int, str] rather than tuple[int, ...]
+    item_hooks: dict[Any, Any] = {}  # filled on first use, as in _field_hook
 
     def hook(value: Any, _type: Any) -> tuple:
         if not isinstance(value, list | tuple):
@@ -118,7 +119,10 @@ def _tuple_hook(type_: Any):
         for index, item in enumerate(value):
             item_type = args[index] if fixed else (args[0] if args else Any)
             try:
-                items.append(converter.structure(item, item_type))
+                structure_item = item_hooks.get(item_type)
+                if structure_item is None:
+                    structure_item = item_hooks[item_type] = _hook_for(item_type)
+                items.append(structure_item(item, item_type))
             except Exception as exc:  # collected: every bad item is reported
                 exc.__notes__ = [
                     *getattr(exc, "__notes__", []),
@@ -138,6 +142,24 @@ converter.register_structure_hook_factory(_is_tuple, _tuple_hook)
 # Objects: a JSON object with known keys; every bad field reported --------------
 
 
+def _hook_for(type_: Any) -> Any:
+    """The converter's structure hook for a type, with `X | None` resolved to X's own hook.
+
+    cattrs's hook for an optional type looks X's hook up again for every value;
+    this does it once and lets None through, exactly as that hook does.
+    """
+    inner = converter.get_structure_hook(type_)
+    if inner != converter._structure_optional:
+        return inner
+    other = next(a for a in typing.get_args(type_) if a is not type(None))
+    structure_other = converter.get_structure_hook(other)
+
+    def optional(value: Any, _type: Any) -> Any:
+        return None if value is None else structure_other(value, other)
+
+    return optional
+
+
 def _field_hook(attribute: attrs.Attribute, run_validator: bool):
     type_ = attribute.type
     validator = attribute.validator if run_validator else None
@@ -146,7 +168,7 @@ def _field_hook(attribute: attrs.Attribute, run_validator: bool):
     def hook(value: Any, _type: Any) -> Any:
         nonlocal inner
         if inner is None:
-            inner = converter.get_structure_hook(type_)
+            inner = _hook_for(type_)
         result = inner(value, type_)
         if validator is not None:
             validator(None, attribute, result)
