@@ -62,7 +62,10 @@ def _case_index(case: Case) -> tuple[dict[str, tuple[Event, ...]], dict[tuple, t
     grouped: dict[str, list[Event]] = {}
     for event in case.events:
         grouped.setdefault(event.type, []).append(event)
-    index = ({t: tuple(found) for t, found in grouped.items()}, {})
+    index: tuple[dict[str, tuple[Event, ...]], dict[tuple, tuple[Event, ...]]] = (
+        {t: tuple(found) for t, found in grouped.items()},
+        {},
+    )
     _index.entry = (case, index)
     return index
 
@@ -217,6 +220,8 @@ def compute_clock(
             due = extended
         if counted:
             extra = (due - base_due).days
+            # delays_between keeps only delays whose reason the clock names
+            assert counted[0].reason is not None
             reason = (
                 f"extended by {extra} day(s) of documented {counted[0].reason.replace('_', ' ')}"
             )
@@ -226,6 +231,7 @@ def compute_clock(
     late = (met_on or as_of) > due
     if late and delays:
         excused_by = delays[0].reason
+        assert excused_by is not None  # delays_between keeps only named reasons
         reason = f"late for a documented reason: {excused_by.replace('_', ' ')} (from {delays[0].date.isoformat()})"
     for event in events_of(case, closing, program) if closing else ():
         # An event about one service (e.g. consent withdrawn for speech therapy)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -71,7 +72,7 @@ class Eligibility:
 #: Clock's field checks. The engine builds more clocks than any other object, and five
 #: attrs validators cost more than the rest of a clock's construction, so `Clock`
 #: checks every field in one pass and runs these only to raise their usual error.
-_CLOCK_VALIDATORS = {
+_CLOCK_VALIDATORS: dict[str, Callable[[Any, attrs.Attribute, Any], Any]] = {
     "start": optional(instance_of(date)),
     "due": optional(instance_of(date)),
     "status": in_(CLOCK_STATUSES),

@@ -304,7 +304,7 @@ def _case_from_rows(source: str, rows: list[tuple[int, dict[str, str]]]) -> Reco
     if case_values.get("program"):
         data["enrolments"] = [{"program": case_values["program"]}]
         fields["enrolments"] = fields["enrolments[0].program"] = f"row {first_line}, program"
-    events = []
+    events: list[dict[str, str]] = []
     for line, row in rows:
         if not row.get("event_type") and not row.get("event_date"):
             continue

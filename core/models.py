@@ -7,7 +7,7 @@ Every class is a frozen attrs class; collections are tuples; dates are
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -68,8 +68,15 @@ def _one_of(choices: tuple[str, ...], noun: str):
     return check
 
 
-def _number(*, low=None, high=None, above=None, whole=False):
+def _number(
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    above: float | None = None,
+    whole: bool = False,
+) -> Callable[[Any, Any, Any], None]:
     """An optional finite number (a whole one if `whole`) within the given bounds."""
+    expected: str | None
     if low is not None and high is not None:
         expected = f"expected {low} to {high}"
     elif above is not None:

@@ -182,6 +182,7 @@ def diff(
         if same_value and not (include_same and pa and pb and pa.ruleset != pb.ruleset):
             continue
         decl = db or da
+        assert decl is not None  # name was declared in a or in b
         rows.append(
             {
                 "name": name,

@@ -22,6 +22,7 @@ file, the line, the key path, what was found and what was expected.
 from __future__ import annotations
 
 import bisect
+import enum
 import hashlib
 import math
 import os
@@ -31,7 +32,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import attrs
 
@@ -339,12 +340,17 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _is_date(value: Any) -> bool:
+def _is_date(value: Any) -> TypeGuard[date]:
     return isinstance(value, date) and not hasattr(value, "hour")
 
 
-#: `Ruleset.param` cache marker for a (name, date) not looked up yet.
-_UNRESOLVED = object()
+class _Unresolved(enum.Enum):
+    TOKEN = enum.auto()
+
+
+#: `Ruleset.param` cache marker for a (name, date) not looked up yet (an enum
+#: member so that type checkers can tell it apart from a Param or None).
+_UNRESOLVED = _Unresolved.TOKEN
 
 
 class Ruleset:
@@ -390,7 +396,8 @@ class Ruleset:
     @property
     def lineage(self) -> tuple[Ruleset, ...]:
         """This ruleset and its ancestors, nearest first."""
-        chain, node = [], self
+        chain: list[Ruleset] = []
+        node: Ruleset | None = self
         while node is not None:
             chain.append(node)
             node = node.parent
@@ -433,7 +440,7 @@ class Ruleset:
     def param(self, name: str, on: date) -> Param:
         """The parameter in force on a date, by nearest ancestor; RulesetError if none."""
         key = (name, on)
-        found = self._cache.get(key, _UNRESOLVED)
+        found: Param | None | _Unresolved = self._cache.get(key, _UNRESOLVED)
         if found is _UNRESOLVED:
             if name not in self.declarations:
                 hint = did_you_mean(name, self.declarations)
@@ -1179,6 +1186,8 @@ def _entry(reader, raw, path, decl: Declaration, rid, parent) -> ValueEntry | No
             ok = False
     if not ok:
         return None
+    # ok stays True only when effective is a date and citation a non-empty string
+    assert _is_date(effective) and isinstance(citation, str)
     return ValueEntry(
         effective=effective,
         value=_freeze(value),
@@ -1202,11 +1211,11 @@ def _freeze(value: Any) -> Any:
     return value
 
 
-def _is_int(v: Any) -> bool:
+def _is_int(v: Any) -> TypeGuard[int]:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def _is_num(v: Any) -> bool:
+def _is_num(v: Any) -> TypeGuard[int | float]:
     return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 

@@ -16,11 +16,11 @@ import json
 import multiprocessing
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 import cattrs
@@ -35,6 +35,9 @@ from .decisions import is_open as clock_is_open
 from .errors import EirulesError, InputError, Problem, StorageError, did_you_mean
 from .importing import Assignment, Record, files_in, read_records
 from .models import Case
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
 
 DB_ENV = "EIRULES_DB"
 USER_ENV = "EIRULES_USER"
@@ -187,7 +190,7 @@ def case_rows(case: Case) -> CaseRows:
     """The rows of children, events, evaluations, conditions, enrolments and plans for a case."""
     cid = case.id
     child = case.child
-    parts = {
+    parts: dict[str, list[tuple]] = {
         "children": [
             (cid, child.name, child.birth_date.isoformat(), child.gestational_age_weeks,
              json.dumps(list(child.risk_factors)))
@@ -579,7 +582,7 @@ class Store:
         counts["updated"] += len(changed)
         counts["assigned"] += self._assign_many(counts.pop("_assign", []), audit)
 
-    def _write_parts(self, cases: list[CaseRows], replace: list[str] = ()) -> None:
+    def _write_parts(self, cases: list[CaseRows], replace: Sequence[str] = ()) -> None:
         """Rows of children, events, evaluations, conditions, enrolments and plans."""
         conn = self.conn
         for case_id in replace:
@@ -975,6 +978,7 @@ class Store:
                 (now(), as_of.isoformat(), user),
             )
             run_id = cur.lastrowid
+            assert run_id is not None  # set by the INSERT just made
             next_id = (
                 conn.execute("SELECT coalesce(max(id), 0) FROM determinations").fetchone()[0] + 1
             )
@@ -1247,7 +1251,7 @@ class _Workers:
     def __init__(self, engine, jobs: int):
         self.engine = engine
         self.jobs = jobs
-        self.pool = None
+        self.pool: Pool | None = None
 
     def __enter__(self) -> _Workers:
         return self
@@ -1274,9 +1278,11 @@ class _Workers:
             for chunk in itertools.chain(head, it):
                 yield chunk, fn(self.engine, chunk)
             return
+        pool = self.pool
+        assert pool is not None  # _start() made it
         pending: collections.deque = collections.deque()
         for chunk in itertools.chain(head, it):
-            pending.append((chunk, self.pool.apply_async(_in_worker, (fn, chunk))))
+            pending.append((chunk, pool.apply_async(_in_worker, (fn, chunk))))
             if len(pending) >= 2 * self.jobs:
                 done, result = pending.popleft()
                 yield done, result.get()
@@ -1318,7 +1324,7 @@ def _validate_chunk(engine, records: list[Record]) -> list[tuple]:
 def _evaluate_chunk(engine, job: tuple[date, list[tuple[str, str]]]) -> list[tuple]:
     """Evaluate stored cases: (case id, error or None, result dict, result JSON)."""
     as_of, items = job
-    out = []
+    out: list[tuple[str, str | None, dict[str, Any] | None, str | None]] = []
     for case_id, document in items:
         try:
             case = stored_case(engine, json.loads(document))
