@@ -91,7 +91,7 @@ class Programs:
 
     part_c: bool
     part_b: bool
-    part_b_from: date | None
+    part_b_from: date
 
 
 _last = threading.local()

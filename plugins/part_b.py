@@ -324,9 +324,11 @@ def _note(clock: Clock, note: str) -> Clock:
 
 def _clocks(ctx: Context) -> list[Clock]:
     case, as_of = ctx.case, ctx.as_of
+    eligibility = ctx.eligibility
+    assert eligibility is not None  # _build_context determines it first
     clocks: list[Clock] = []
     # The team's finding, not aging out: past clocks still show how they ended.
-    found_not_eligible = ctx.eligibility.outcome == "not_eligible" and as_of < ctx.ends
+    found_not_eligible = eligibility.outcome == "not_eligible" and as_of < ctx.ends
 
     # 300.301(c): initial evaluation within 60 days of consent (or the state's timeframe).
     consent = next(
@@ -385,7 +387,7 @@ def _clocks(ctx: Context) -> list[Clock]:
         case, "evaluation_completed", "reevaluation_completed", "reevaluation_waived"
     )
     last_eval, previous_eval = latest_on_or_before(evaluations, as_of)
-    if last_eval is not None and (last is not None or ctx.eligibility.outcome == "eligible"):
+    if last_eval is not None and (last is not None or eligibility.outcome == "eligible"):
         clock = _recurring(
             ctx,
             "reevaluation",
@@ -479,6 +481,7 @@ def _recurring(
         previous is not None
         and clock.status != "not_applicable"
         and clock.due is not None
+        and clock.start is not None
         # Cheap filter: a cycle shorter than this one by more than a few calendar days
         # (months differ in length) was certainly on time; only check the others.
         and (last.date - previous.date).days > (clock.due - clock.start).days - 4

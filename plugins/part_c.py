@@ -97,8 +97,8 @@ class Context:
     #: the transition duties attach to the toddler with an IFSP (303.209).
     entry: Any = None
     eligibility: Eligibility | None = None
-    findings: list = attrs.field(factory=list)
-    clocks: list = attrs.field(factory=list)
+    findings: list[Finding] = attrs.field(factory=list)
+    clocks: list[Clock] = attrs.field(factory=list)
 
 
 #: The last case analysed, per thread: the four hooks of one evaluation share it.
@@ -255,6 +255,7 @@ def score_values(scores: tuple[Score, ...], age_months: float) -> tuple[ScoreVal
     for score in scores:
         found: dict[str, float] = {}
         if score.standard_score is not None:
+            assert score.mean is not None and score.sd is not None  # Score requires both
             found["sd_below_mean"] = (score.mean - score.standard_score) / score.sd
         elif score.age_equivalent_months is not None:
             if age_months <= 0:
@@ -263,6 +264,7 @@ def score_values(scores: tuple[Score, ...], age_months: float) -> tuple[ScoreVal
             found["months_delay"] = max(0.0, age_months - score.age_equivalent_months)
             found["percent_delay"] = percent_delay(age_months, score.age_equivalent_months)
         else:
+            assert score.percent_delay is not None  # Score holds exactly one kind of result
             found["percent_delay"] = float(score.percent_delay)
         out.append((score, found))
     return tuple(out), unusable
@@ -779,6 +781,8 @@ def _after(events, start: date):
 
 def _clocks(ctx: Context) -> list[Clock]:
     case, as_of = ctx.case, ctx.as_of
+    eligibility = ctx.eligibility
+    assert eligibility is not None  # _build_context determines it first
     clocks: list[Clock] = []
     referral = ctx.referral
     branch = _late_referral(ctx)
@@ -792,7 +796,7 @@ def _clocks(ctx: Context) -> list[Clock]:
     has_ifsp = not team_not_eligible and any(
         e.date <= as_of for e in _events(case, "ifsp_meeting_held")
     )
-    not_eligible = ctx.eligibility.outcome == "not_eligible" and as_of < ctx.end and not has_ifsp
+    not_eligible = eligibility.outcome == "not_eligible" and as_of < ctx.end and not has_ifsp
 
     # 303.310: the 45-day timeline from the referral.
     if referral is not None:
@@ -944,6 +948,7 @@ def _recurring(
         previous is not None
         and clock.status != "not_applicable"
         and clock.due is not None
+        and clock.start is not None
         # Cheap filter: a cycle shorter than this one by more than a few calendar days
         # (months differ in length) was certainly on time; only check the others.
         and (last.date - previous.date).days > (clock.due - clock.start).days - 4
@@ -1271,6 +1276,8 @@ def _primary_referral(ctx: Context, event, received, rid: str, note) -> Referral
 
 def _part_b_referrals(ctx: Context) -> list[Referral]:
     case, ruleset, as_of = ctx.case, ctx.ruleset, ctx.as_of
+    eligibility = ctx.eligibility
+    assert eligibility is not None  # _build_context determines it first
     branch = _late_referral(ctx)
     sent = next(
         (e for e in _events(case, "transition_notification_sent") if e.date <= as_of),
@@ -1346,17 +1353,17 @@ def _part_b_referrals(ctx: Context) -> list[Referral]:
                 status="made" if sent else "to_make",
             )
         ]
-    if ctx.eligibility.outcome == "not_eligible" and not any(
+    if eligibility.outcome == "not_eligible" and not any(
         c.id == "transition_notification" for c in ctx.clocks
     ):
         return []
     clock = next((c for c in ctx.clocks if c.id == "transition_notification"), None)
     if branch == "45_to_90" or (clock is not None and clock.citation.endswith("(b)(1)(ii)")):
-        opening = (
-            f"referred {days} days before the third birthday"
-            if branch == "45_to_90"
-            else (clock.reason or "").split(":")[0]
-        )
+        if branch == "45_to_90":
+            opening = f"referred {days} days before the third birthday"
+        else:
+            assert clock is not None  # the test above needs a clock on this branch
+            opening = (clock.reason or "").split(":")[0]
         reason = (
             f"{opening}: notify the SEA and LEA as soon as possible after "
             "the Part C eligibility determination that the toddler will reach Part B age"
