@@ -13,6 +13,8 @@ from eirules.core.dates import add_months
 from eirules.core.decisions import Clock, Finding, Referral
 from eirules.core.engine import EventType
 from eirules.core.hookspecs import hookimpl
+from eirules.core.models import Case
+from eirules.core.rulesets import Ruleset
 
 from . import rules
 from .models import MtssRecord
@@ -77,7 +79,7 @@ def _status(due: date, as_of: date) -> str:
 
 
 @hookimpl
-def clocks_for(case, ruleset, as_of, eligibility):
+def clocks_for(case: Case, ruleset: Ruleset, as_of: date, eligibility):
     rec = record_of(case)
     if rec is None:
         return None
@@ -171,7 +173,7 @@ def evaluation_request(case, as_of: date) -> tuple[str, date, date | None] | Non
 
 
 @hookimpl
-def referrals_for(case, ruleset, as_of, eligibility):
+def referrals_for(case: Case, ruleset: Ruleset, as_of: date, eligibility):
     request = evaluation_request(case, as_of)
     if request is None:
         return None
@@ -196,7 +198,7 @@ def referrals_for(case, ruleset, as_of, eligibility):
 
 
 @hookimpl
-def findings_for(case, ruleset, as_of, eligibility, clocks):
+def findings_for(case: Case, ruleset: Ruleset, as_of: date, eligibility, clocks):
     rec = record_of(case)
     if rec is None:
         return None

@@ -12,8 +12,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -160,7 +162,7 @@ def _row_session(row: dict) -> Session:
 
 def read_csv(
     path: str | Path, kind: str, known: dict | None = None
-) -> list[tuple[int, str, object]]:
+) -> list[tuple[int, str, Screening | Session]]:
     """Parse a screening or sessions CSV into (line, student id, item); InputError lists every bad row.
 
     With `known` (student id -> case), a row naming a student without MTSS data is a problem
@@ -192,7 +194,7 @@ def read_csv(
         if missing:
             problems.append(Problem(f"{path}:1", f"missing column(s) {', '.join(missing)}"))
         raise InputError(f"{path} is not a {kind} CSV", problems)
-    out = []
+    out: list[tuple[int, str, Screening | Session]] = []
     for line, row in enumerate(reader, start=2):
         if None in row:
             problems.append(Problem(f"{path}:{line}", "more cells than columns"))
@@ -250,6 +252,8 @@ def _session_key(s: Session):
 
 def merge(rec: MtssRecord, kind: str, items: list) -> tuple[MtssRecord, int, int]:
     """Add items to a record; a row with the same key replaces the old one. (record, added, replaced)."""
+    current: dict[tuple, Screening | Session]
+    key: Callable[[Any], tuple]
     if kind == "screening":
         current = {_screen_key(s): s for s in rec.screenings}
         key = _screen_key
@@ -265,7 +269,8 @@ def merge(rec: MtssRecord, kind: str, items: list) -> tuple[MtssRecord, int, int
             added += 1
         current[k] = item
     field = "screenings" if kind == "screening" else "sessions"
-    return attrs.evolve(rec, **{field: tuple(current.values())}), added, replaced
+    changes: dict[str, Any] = {field: tuple(current.values())}
+    return attrs.evolve(rec, **changes), added, replaced
 
 
 def import_csv(data: DataDir, path: str | Path, kind: str) -> dict[str, tuple[int, int]]:

@@ -16,6 +16,10 @@ from matplotlib.figure import Figure
 
 from .rules import SeriesReport
 
+# matplotlib plots datetime.date values through its units registry (and picks a
+# date axis for them), but its type stubs accept only numbers and arrays: the
+# calls below that pass dates carry a targeted `type: ignore[arg-type]`.
+
 
 def _figure(width=7.5, height=4.2) -> Figure:
     fig = Figure(figsize=(width, height), dpi=100)
@@ -30,7 +34,7 @@ def progress_figure(report: SeriesReport, title: str) -> Figure:
     ax = fig.add_subplot(1, 1, 1)
     if s.points:
         ax.plot(
-            [pt.date for pt in s.points],
+            [pt.date for pt in s.points],  # type: ignore[arg-type]  # stubs reject dates
             [pt.score for pt in s.points],
             marker="o",
             color="#1f4e79",
@@ -40,17 +44,22 @@ def progress_figure(report: SeriesReport, title: str) -> Figure:
     line = report.aimline
     if line is not None:
         ax.plot(
-            [line.start, line.goal_date],
+            [line.start, line.goal_date],  # type: ignore[arg-type]  # stubs reject dates
             [line.baseline, line.goal],
             linestyle="--",
             color="#2e7d32",
             label=f"aimline ({line.slope:.2f}/wk)",
         )
         ax.scatter(
-            [line.start], [line.baseline], marker="s", color="#6d4c41", zorder=3, label="baseline"
+            [line.start],  # type: ignore[arg-type]  # stubs reject dates
+            [line.baseline],
+            marker="s",
+            color="#6d4c41",
+            zorder=3,
+            label="baseline",
         )
         ax.scatter(
-            [line.goal_date],
+            [line.goal_date],  # type: ignore[arg-type]  # stubs reject dates
             [line.goal],
             marker="*",
             s=160,
@@ -66,7 +75,7 @@ def progress_figure(report: SeriesReport, title: str) -> Figure:
         xs = [origin, end]
         ys = [a, a + b * (end - origin).days / 7.0]
         ax.plot(
-            xs,
+            xs,  # type: ignore[arg-type]  # stubs reject dates
             ys,
             color="#ef6c00",
             linewidth=1.5,
@@ -74,7 +83,7 @@ def progress_figure(report: SeriesReport, title: str) -> Figure:
         )
     for i, ph in enumerate(s.phases):
         ax.axvline(
-            ph.date,
+            ph.date,  # type: ignore[arg-type]  # stubs reject dates
             color="#616161",
             linestyle=":",
             linewidth=1.3,

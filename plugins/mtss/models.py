@@ -6,10 +6,18 @@ one cattrs converter structures and unstructures them without special hooks.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 import attrs
 from attrs.validators import and_, ge, instance_of, le, optional
+
+
+def as_tuple(items: Iterable[Any]) -> tuple[Any, ...]:
+    """attrs converter for collection fields (typed, unlike `tuple`, so mypy checks callers)."""
+    return tuple(items)
+
 
 WINDOWS = ("fall", "winter", "spring")
 SESSION_STATUSES = (
@@ -64,13 +72,13 @@ class Student:
 
     grade: int = attrs.field(validator=and_(instance_of(int), ge(0), le(12)))
     school: str = attrs.field(validator=_non_empty)
-    teachers: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    teachers: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
     #: Schedule blocks the student can attend outside core instruction (e.g. "mon-wed-fri 09:40").
-    availability: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    availability: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
     #: Primary skill need from diagnostic data (e.g. "decoding", "fluency", "math_facts").
     skill_need: str | None = attrs.field(default=None, validator=_opt_str)
     #: Skills already served by specially designed instruction in an IEP (R2 exclusion).
-    iep_skills: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    iep_skills: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
 
 
 @attrs.frozen(kw_only=True)
@@ -117,7 +125,7 @@ class Enrolment:
     sessions_per_week: int = attrs.field(default=0, validator=and_(instance_of(int), ge(0)))
     minutes_per_session: int = attrs.field(default=0, validator=and_(instance_of(int), ge(0)))
     #: Dates the team reviewed this enrolment (group review meetings).
-    reviews: tuple[date, ...] = attrs.field(default=(), converter=tuple)
+    reviews: tuple[date, ...] = attrs.field(default=(), converter=as_tuple)
     #: How the cycle ended: "responded", "not_responded", or None while open.
     outcome: str | None = attrs.field(
         default=None, validator=optional(in_(("responded", "not_responded")))
@@ -216,15 +224,15 @@ class MtssRecord:
     screenings: tuple[Screening, ...] = attrs.field(
         default=(), converter=lambda s: tuple(sorted(s, key=lambda x: (x.date, x.skill_area)))
     )
-    indicators: tuple[Indicator, ...] = attrs.field(default=(), converter=tuple)
+    indicators: tuple[Indicator, ...] = attrs.field(default=(), converter=as_tuple)
     enrolments: tuple[Enrolment, ...] = attrs.field(
         default=(), converter=lambda e: tuple(sorted(e, key=lambda x: (x.start, x.program)))
     )
     sessions: tuple[Session, ...] = attrs.field(
         default=(), converter=lambda s: tuple(sorted(s, key=lambda x: (x.date, x.group or "")))
     )
-    series: tuple[Series, ...] = attrs.field(default=(), converter=tuple)
-    notes: tuple[Note, ...] = attrs.field(default=(), converter=tuple)
+    series: tuple[Series, ...] = attrs.field(default=(), converter=as_tuple)
+    notes: tuple[Note, ...] = attrs.field(default=(), converter=as_tuple)
 
     def series_by(self, measure: str | None = None) -> tuple[Series, ...]:
         """Series for a measure (or series id); all series when measure is None."""
@@ -260,8 +268,8 @@ class Interventionist:
 
     id: str = attrs.field(validator=_non_empty)
     name: str = attrs.field(validator=_non_empty)
-    programs: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    availability: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    programs: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    availability: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
 
 
 @attrs.frozen(kw_only=True)
@@ -273,7 +281,7 @@ class Group:
     interventionist: str = attrs.field(validator=_non_empty)
     block: str | None = attrs.field(default=None, validator=_opt_str)
     start: date | None = attrs.field(default=None, validator=_opt_date)
-    students: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    students: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
 
 
 @attrs.frozen(kw_only=True)
@@ -291,10 +299,10 @@ class School:
     """One school's MTSS set-up: `school.json` in an MTSS data folder."""
 
     name: str = attrs.field(validator=_non_empty)
-    programs: tuple[Program, ...] = attrs.field(default=(), converter=tuple)
-    interventionists: tuple[Interventionist, ...] = attrs.field(default=(), converter=tuple)
-    groups: tuple[Group, ...] = attrs.field(default=(), converter=tuple)
-    windows: tuple[Window, ...] = attrs.field(default=(), converter=tuple)
+    programs: tuple[Program, ...] = attrs.field(default=(), converter=as_tuple)
+    interventionists: tuple[Interventionist, ...] = attrs.field(default=(), converter=as_tuple)
+    groups: tuple[Group, ...] = attrs.field(default=(), converter=as_tuple)
+    windows: tuple[Window, ...] = attrs.field(default=(), converter=as_tuple)
     ruleset: str = "mtss"
 
     def program(self, program_id: str) -> Program | None:

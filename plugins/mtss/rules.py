@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from .models import Enrolment, MtssRecord, Screening, Series, Session
+from .models import Enrolment, MtssRecord, Screening, Series, Session, as_tuple
 from .params import Params
 
 INSUFFICIENT = "insufficient_data"
@@ -40,7 +40,7 @@ class Recommendation:
 
     rule: str
     decision: str
-    reasons: tuple[str, ...] = attrs.field(converter=tuple)
+    reasons: tuple[str, ...] = attrs.field(converter=as_tuple)
     evidence: dict[str, Any] = attrs.field(factory=dict, hash=False)
     parameters: dict[str, Any] = attrs.field(factory=dict, hash=False)
     citation: str = ""
@@ -264,6 +264,7 @@ def bottom_of_grade(
                 if as_of is None or s.date <= as_of:
                     latest[s.skill_area] = s  # screenings are kept in date order
         for skill, s in latest.items():
+            assert s.percentile is not None  # only screenings with a percentile were kept
             by_grade.setdefault((rec.student.grade, skill), []).append((s.percentile, sid))
     out: dict[str, str] = {}
     for (grade, skill), items in sorted(by_grade.items()):
@@ -337,7 +338,7 @@ def typical_roi(series: Series, grade: int, p: Params) -> tuple[float | None, st
 
 def aimline_for(series: Series, grade: int, p: Params) -> tuple[Aimline | None, Recommendation]:
     """R3: baseline, goal and aimline, with the unrealistic-goal and zero-start guards."""
-    names = ("goal.baseline_points", "goal.max_ratio_to_typical_roi")
+    names: tuple[str, ...] = ("goal.baseline_points", "goal.max_ratio_to_typical_roi")
     baseline, start, _ = baseline_of(series, p)
     if baseline is None or start is None:
         return None, _insufficient(
@@ -721,6 +722,8 @@ def dual_discrepancy(series: Series, line: Aimline, p: Params) -> Recommendation
         if missing:
             why.append("Missing on the series: " + ", ".join(missing) + ".")
         return _insufficient("R7", why, p, names, {"weeks": round(weeks, 2)}, series.id)
+    # Neither is missing (the return above)
+    assert series.benchmark is not None and series.peer_roi is not None
     current = float(points[-1].score)
     roi, _ = fit(points, points[0].date, "ols")
     level_low = series.direction * (current - series.benchmark) < 0
