@@ -1062,7 +1062,8 @@ def monitoring(
         evidence={
             "tier": tier,
             "last_point": last.isoformat(),
-            "due": due.isoformat(),
+            # None when monitoring ended and the school calendar ends before the next point
+            "due": due.isoformat() if due is not None else None,
             "points": len(series.points),
         },
         parameters=p.used(*names),
