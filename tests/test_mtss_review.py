@@ -537,6 +537,25 @@ def test_r9_with_a_school_calendar_pauses_the_interval_over_winter_break(p):
     )
 
 
+def test_r9_an_ended_series_past_the_end_of_the_school_calendar_reports_ended(p):
+    """R9: a series that ended on 2026-06-01 with its last point on 2026-06-01, where
+    the school calendar ends on 2026-06-05 (fewer school days left than one Tier 3
+    interval), is simply 'ended'; the next-point date is unknown (null), not a crash."""
+    from eirules.core.dates import SchoolCalendar
+
+    cal = SchoolCalendar.from_terms([(D(2025, 9, 2), D(2026, 6, 5))])
+    s = Series(
+        id="x",
+        measure="orf",
+        skill_area="decoding",
+        tier=3,
+        points=(Point(date=D(2026, 6, 1), score=30),),
+        ended=D(2026, 6, 1),
+    )
+    r = rules.monitoring(record(series=(s,)), s, D(2026, 6, 20), p, calendar=cal)
+    assert (r.decision, r.evidence["due"]) == ("ended", None)
+
+
 def attrs_evolve(obj, **kw):
     import attrs
 
