@@ -113,7 +113,9 @@ def programs_of(case: Case, third_birthday: date) -> Programs:
     entry = getattr(_last, "entry", None)
     if entry is not None and entry[0] is case and entry[1] == third_birthday:
         return entry[2]
-    explicit = set(case.programs)
+    # Only Part C and Part B tags decide the split: an MTSS-tagged event says
+    # nothing about which of the two an untagged consent belongs to.
+    explicit = set(case.programs) & {"part_c", "part_b"}
     c_only, b_only = _own_types()
     part_c_ = "part_c" in explicit
     part_b_ = "part_b" in explicit

@@ -470,3 +470,28 @@ def test_conference_and_plan_deadlines_passed_before_eligibility_are_held_as_soo
     )
     k = one(det(engine, held, "2027-09-10"), "transition_conference")
     assert (k.status, k.met_on) == ("met", D("2027-09-08"))
+
+
+def test_an_mtss_tagged_event_does_not_stop_an_untagged_consent_starting_the_part_b_clock(
+    engine,
+):
+    """300.301(b), (c)(1)(i): a school-age student whose file holds an MTSS-tagged parent
+    request (2026-03-02) and an untagged consent for evaluation (2026-03-09) has the 60-day
+    initial-evaluation clock from the consent: due 2026-05-08 (day 0 is 2026-03-09: 22 days
+    left in March, 30 in April, 8 in May). The MTSS tag says nothing about Part C or B."""
+    c = case(
+        engine,
+        birth="2018-05-04",
+        events=[
+            ("parent_requested_evaluation", "2026-03-02", {"program": "mtss"}),
+            ("consent_for_evaluation", "2026-03-09"),
+        ],
+        ruleset="us",
+    )
+    clock = one(det(engine, c, "2026-03-20"), "initial_evaluation")
+    assert (clock.program, clock.start, clock.due, clock.status) == (
+        "part_b",
+        D("2026-03-09"),
+        D("2026-05-08"),
+        "pending",
+    )
