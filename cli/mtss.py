@@ -15,7 +15,7 @@ from eirules.core.errors import InputError, Problem
 
 from . import get_engine
 from .options import as_of_option, format_option
-from .output import echo_json
+from .output import echo_json, plural
 
 FORMAT = format_option("text", "json")
 AS_OF = as_of_option("Decide as of this date (YYYY-MM-DD). Default: today.")
@@ -159,7 +159,7 @@ def groups_suggest(ctx, data_dir, window, as_of, fmt):
     type=click.Path(file_okay=False),
     default="mtss-graphs",
     show_default=True,
-    help="Folder for the graphs (<series>.svg and <series>.png).",
+    help="Folder for the graphs (<student>-<series>.svg and .png).",
 )
 @click.option("--no-graph", is_flag=True, help="Print the decision only; draw no graph.")
 @FORMAT
@@ -421,7 +421,9 @@ def mtss_import(ctx, kind, csv_file, data_dir):
     result = datadir.import_csv(data, csv_file, kind)
     added = sum(a for a, _ in result.values())
     replaced = sum(r for _, r in result.values())
-    click.echo(f"Imported {kind} for {len(result)} students: {added} added, {replaced} replaced.")
+    click.echo(
+        f"Imported {kind} for {plural(len(result), 'student')}: {added} added, {replaced} replaced."
+    )
 
 
 @mtss.command("screening")

@@ -159,7 +159,9 @@ def cases_import(ctx, paths, skip_invalid, rejects, db_path, user):
         with open(rejects, "w", encoding="utf-8") as handle:
             for item in result.rejected:
                 handle.write(json.dumps(item, ensure_ascii=False) + "\n")
-        click.echo(f"Rejected {len(result.rejected)} record(s); reasons in {rejects}:", err=True)
+        click.echo(
+            f"Rejected {plural(len(result.rejected), 'record')}; reasons in {rejects}:", err=True
+        )
         for item in result.rejected:
             for problem in item["problems"]:
                 click.echo(f"  {problem}", err=True)
