@@ -157,7 +157,7 @@ def test_check_text_says_what_is_due_next_with_date_and_citation():
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert re.fullmatch(
-        rf"Case MO-0001  \(ruleset us 2026\.1\S*, as of 2026-02-01, eirules {__version__}\)",
+        rf"Case MO-0001  \(ruleset us-mo 2026\.1\S*, as of 2026-02-01, eirules {__version__}\)",
         lines[0],
     ), lines[0]
     assert lines[1] == "Child born 2024-11-02, 31 weeks' gestation"
