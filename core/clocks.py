@@ -266,6 +266,7 @@ def compute_clock(
                 subject=subject,
                 excused_by=excused_by,
                 reason=f"{reason + '; ' if reason else ''}already overdue when {closed}",
+                closed_on=event.date,
             )
     status = status_of(
         due=due, met_on=met_on, as_of=as_of, due_soon_days=due_soon_days, excused=bool(excused_by)

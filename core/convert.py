@@ -550,6 +550,7 @@ def _clock_dict(clock: Clock) -> dict[str, Any]:
         "opens": clock.opens.isoformat() if clock.opens else None,
         "due": clock.due.isoformat() if clock.due else None,
         "met_on": clock.met_on.isoformat() if clock.met_on else None,
+        "closed_on": clock.closed_on.isoformat() if clock.closed_on else None,
         "status": clock.status,
         "excused_by": clock.excused_by,
         "reason": clock.reason,

@@ -27,12 +27,16 @@ CLOCK_STATUSES = (
 OPEN_STATUSES = ("overdue", "due_soon", "pending")
 
 
-def is_open(status: str, met_on: date | None) -> bool:
+def is_open(status: str, met_on: date | None, closed_on: date | None = None) -> bool:
     """True while the thing a clock asks for is still owed.
 
     A late-excused clock whose stop event has not happened is still owed: the
     excuse (e.g. 34 CFR 303.310(c)(2)) only asks for it as soon as possible.
+    A clock closed by an event (the child exited or moved out) after its due
+    date keeps its late status for reporting but is no longer owed.
     """
+    if closed_on is not None:
+        return False
     return status in OPEN_STATUSES or (status == "late_excused" and met_on is None)
 
 
@@ -78,6 +82,7 @@ _CLOCK_VALIDATORS: dict[str, Callable[[Any, attrs.Attribute, Any], Any]] = {
     "status": in_(CLOCK_STATUSES),
     "opens": optional(instance_of(date)),
     "met_on": optional(instance_of(date)),
+    "closed_on": optional(instance_of(date)),
 }
 
 
@@ -101,6 +106,9 @@ class Clock:
     label: str = ""
     #: The service, meeting or other thing a per-item clock is about.
     subject: str | None = None
+    #: The day a closing event (exited, moved out, consent withdrawn) ended a clock
+    #: that was already late: the late status stands, but nothing is owed any more.
+    closed_on: date | None = None
 
     def __attrs_post_init__(self) -> None:
         if (
@@ -109,6 +117,7 @@ class Clock:
             and (self.due is None or isinstance(self.due, date))
             and (self.opens is None or isinstance(self.opens, date))
             and (self.met_on is None or isinstance(self.met_on, date))
+            and (self.closed_on is None or isinstance(self.closed_on, date))
         ) or attrs.validators.get_disabled():
             return
         for field in attrs.fields(Clock):  # in field order, as attrs would
@@ -119,7 +128,7 @@ class Clock:
     @property
     def is_open(self) -> bool:
         """True while the thing the clock asks for is still owed."""
-        return is_open(self.status, self.met_on)
+        return is_open(self.status, self.met_on, self.closed_on)
 
     def days_left(self, as_of: date) -> int | None:
         """Days from as_of to the due date (negative when overdue)."""

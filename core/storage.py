@@ -1001,7 +1001,10 @@ class Store:
                     )  # fmt: skip
                     status = "no_open_clocks"
                     for clock in result["clocks"]:
-                        is_open = clock_is_open(clock["status"], clock["met_on"])
+                        # Closed after its due date: the late status stands, nothing is owed.
+                        is_open = clock.get("closed_on") is None and clock_is_open(
+                            clock["status"], clock["met_on"]
+                        )
                         if clock["status"] in OPEN_STATUSES and (
                             status == "no_open_clocks"
                             or OPEN_STATUSES.index(clock["status"]) < OPEN_STATUSES.index(status)

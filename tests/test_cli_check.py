@@ -106,6 +106,7 @@ def test_check_json_has_the_stable_keys_in_a_stable_order():
             "opens",
             "due",
             "met_on",
+            "closed_on",
             "status",
             "excused_by",
             "reason",

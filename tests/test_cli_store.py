@@ -156,6 +156,19 @@ def test_overdue_lists_a_late_excused_meeting_that_is_still_owed(run, tmp_path):
     ]
 
 
+def test_overdue_drops_a_late_clock_once_the_child_exited(run, tmp_path):
+    """A 45-day clock overdue since 2026-02-20 (34 CFR 303.310) stays overdue in the
+    determination after the child exits on 2026-02-25, but it is no longer owed, so it
+    leaves the overdue list."""
+    events = [
+        {"type": "referral_received", "date": "2026-01-05"},
+        {"type": "exited", "date": "2026-02-25"},
+    ]
+    run("cases", "import", case_file(tmp_path, events=events))
+    run("evaluate", "--all", "--as-of", "2026-03-01")
+    assert json.loads(run("overdue", "--as-of", "2026-03-01", "--format", "json").output) == []
+
+
 def test_due_within_rejects_a_bad_period(run):
     result = run("due", "--within", "fortnight", code=2)
     assert "'fortnight' is not a period (examples: 14d, 2w, 30, all)" in result.output

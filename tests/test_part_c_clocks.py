@@ -110,6 +110,9 @@ def test_moved_out_closes_the_clock_but_not_one_already_overdue(engine):
     k = clock(engine, late, "initial_ifsp_meeting", "2026-03-01")
     assert k.status == "overdue"
     assert "already overdue when moved out on 2026-02-25" in k.reason
+    # The lateness stands for reporting (303.310, SPP/APR C7), but nothing is owed now.
+    assert (k.closed_on, k.is_open) == (date(2026, 2, 25), False)
+    assert clock(engine, early, "initial_ifsp_meeting", "2026-03-01").closed_on is None
 
 
 def test_found_not_eligible_needs_no_ifsp_meeting(engine):
