@@ -1195,8 +1195,32 @@ def clocks_for(case: Case, ruleset: Ruleset, as_of: date, eligibility):
     ctx = _context(case, ruleset, as_of)
     if ctx is None:
         return None
-    ctx.clocks = _clocks(ctx)
+    ctx.clocks = _close_at_end_of_part_c(ctx, _clocks(ctx))
     return ctx.clocks
+
+
+def _close_at_end_of_part_c(ctx: Context, clocks: list[Clock]) -> list[Clock]:
+    """Once Part C has ended (303.21(a); 303.211), nothing under it is owed any more.
+
+    A clock already late on that day keeps its late status for reporting and
+    records the day it closed; one not yet due becomes not applicable.
+    """
+    if ctx.as_of < ctx.end:
+        return clocks
+    ended = f"Part C ended on {ctx.end} ({ctx.end_reason})"
+    closed = []
+    for clock in clocks:
+        if not clock.is_open:
+            closed.append(clock)
+        elif clock.due is not None and clock.due < ctx.end:
+            reason = f"{clock.reason}; {ended}" if clock.reason else ended
+            closed.append(attrs.evolve(clock, closed_on=ctx.end, reason=reason))
+        else:
+            when = "was done" if clock.due is None else "fell due"
+            closed.append(
+                attrs.evolve(clock, status="not_applicable", reason=f"{ended} before this {when}")
+            )
+    return closed
 
 
 # Referrals --------------------------------------------------------------------------

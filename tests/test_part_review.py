@@ -495,3 +495,34 @@ def test_an_mtss_tagged_event_does_not_stop_an_untagged_consent_starting_the_par
         D("2026-05-08"),
         "pending",
     )
+
+
+def test_clocks_close_when_part_c_ends_at_the_third_birthday(engine):
+    """303.21(a): Part C serves children under 3. Born 2023-09-20, referred 2026-07-15: the
+    45-day meeting was due 2026-08-29 and never held. As of 2026-11-26 the toddler is past
+    the third birthday (2026-09-20), so nothing under Part C is owed: the meeting stays
+    overdue for reporting (303.310) but closed on the birthday, and the as-soon-as-possible
+    notification (303.209(b)(1)(ii)) is no longer due."""
+    c = case(
+        engine,
+        birth="2023-09-20",
+        events=[
+            ("referral_received", "2026-07-15"),
+            ("eligibility_determined", "2026-08-05", {"outcome": "eligible"}),
+        ],
+        ruleset="us",
+    )
+    before = det(engine, c, "2026-09-10")
+    assert one(before, "initial_ifsp_meeting").is_open
+    after = det(engine, c, "2026-11-26")
+    meeting = one(after, "initial_ifsp_meeting")
+    assert (meeting.status, meeting.due, meeting.closed_on, meeting.is_open) == (
+        "overdue",
+        D("2026-08-29"),
+        D("2026-09-20"),
+        False,
+    )
+    notify = one(after, "transition_notification")
+    assert notify.status == "not_applicable"
+    assert notify.reason.startswith("Part C ended on 2026-09-20")
+    assert not [k for k in after.clocks if k.program == "part_c" and k.is_open]
