@@ -986,67 +986,66 @@ def _transition_clocks(ctx: Context, branch: str | None) -> list[Clock]:
         ("transition_conference", "Transition conference"),
         ("transition_plan", "Transition plan in the IFSP"),
     )
+    under_45 = branch == "under_45"
+    # Transition clocks that do not run here: the first row whose condition holds makes
+    # the clock not applicable. (clock, condition, citation, the regulation's reason)
+    not_running: tuple[tuple[str, bool, str, str], ...] = (
+        (
+            "transition_conference",
+            under_45,
+            "34 CFR 303.209(b)(1)(iii)",
+            "referred fewer than 45 days before the third birthday: no Part C evaluation or IFSP is required",
+        ),
+        (
+            "transition_plan",
+            under_45,
+            "34 CFR 303.209(b)(1)(iii)",
+            "referred fewer than 45 days before the third birthday: no IFSP, so no transition plan in it",
+        ),
+        (
+            "transition_notification",
+            not_potential,
+            "34 CFR 303.209(b)(1)",
+            f"not potentially eligible for Part B (recorded {potential.date}): no notification is due"
+            if not_potential
+            else "",
+        ),
+        (
+            "transition_notification",
+            opt_out,
+            "34 CFR 303.209(b)(2); 303.401(e)",
+            f"the parent objected on {objection.date} under the state's opt-out policy: the notification may not be made"
+            if opt_out
+            else "",
+        ),
+        (
+            "transition_conference",
+            not_potential,
+            "34 CFR 303.209(c)(2)",
+            "not potentially eligible for Part B: with family approval, make reasonable efforts to convene a conference with providers of other services (no federal deadline)",
+        ),
+    )
     for name, label in names:
         cite = f"34 CFR 303.209({'b' if name.endswith('notification') else 'c' if name.endswith('conference') else 'd'})"
-        if branch == "under_45" and name != "transition_plan":
-            if name == "transition_notification":
-                continue  # a referral, not a clock: see referrals_for
+        if under_45 and name == "transition_notification":
+            continue  # a referral, not a clock: see referrals_for
+        why_not = next(
+            (
+                (citation, reason)
+                for clock_name, holds, citation, reason in not_running
+                if holds and clock_name == name
+            ),
+            None,
+        )
+        if why_not is not None:
             clocks.append(
                 not_applicable(
                     id=name,
                     program=PROGRAM,
-                    citation="34 CFR 303.209(b)(1)(iii)",
+                    citation=why_not[0],
                     label=label,
                     start=referral.date,
-                    reason="referred fewer than 45 days before the third birthday: no Part C evaluation or IFSP is required",
-                )
-            )
-            continue
-        if branch == "under_45":
-            clocks.append(
-                not_applicable(
-                    id=name,
-                    program=PROGRAM,
-                    citation="34 CFR 303.209(b)(1)(iii)",
-                    label=label,
-                    start=referral.date,
-                    reason="referred fewer than 45 days before the third birthday: no IFSP, so no transition plan in it",
-                )
-            )
-            continue
-        if name == "transition_notification" and not_potential:
-            clocks.append(
-                not_applicable(
-                    id=name,
-                    program=PROGRAM,
-                    citation="34 CFR 303.209(b)(1)",
-                    label=label,
-                    start=referral.date,
-                    reason=f"not potentially eligible for Part B (recorded {potential.date}): no notification is due",
-                )
-            )
-            continue
-        if name == "transition_notification" and opt_out:
-            clocks.append(
-                not_applicable(
-                    id=name,
-                    program=PROGRAM,
-                    citation="34 CFR 303.209(b)(2); 303.401(e)",
-                    label=label,
-                    start=referral.date,
-                    reason=f"the parent objected on {objection.date} under the state's opt-out policy: the notification may not be made",
-                )
-            )
-            continue
-        if name == "transition_conference" and not_potential:
-            clocks.append(
-                not_applicable(
-                    id=name,
-                    program=PROGRAM,
-                    citation="34 CFR 303.209(c)(2)",
-                    label=label,
-                    start=referral.date,
-                    reason="not potentially eligible for Part B: with family approval, make reasonable efforts to convene a conference with providers of other services (no federal deadline)",
+                    reason=why_not[1],
                 )
             )
             continue
