@@ -27,7 +27,7 @@ from eirules.core.hookspecs import hookimpl
 from eirules.core.models import Case
 from eirules.core.rulesets import Ruleset
 
-from .events import program_view, programs_of
+from .events import program_view, programs_of, recurring_clock
 from .part_c import third_birthday as part_c_third_birthday
 
 PROGRAM = "part_b"
@@ -470,30 +470,14 @@ def _recurring(
     ctx: Context, name: str, last, previous, stops: tuple[str, ...], label: str
 ) -> Clock:
     events = _events(ctx.case, *stops)
-    clock = _clock(ctx, name, start=last.date, label=label, stop_events=_after(events, last.date))
-    if clock.due is not None and clock.status != "met" and clock.due >= ctx.ends:
-        return attrs.evolve(
-            clock,
-            status="not_applicable",
-            reason=f"falls due on {clock.due}, after Part B ends ({ctx.ends})",
-        )
-    if (
-        previous is not None
-        and clock.status != "not_applicable"
-        and clock.due is not None
-        and clock.start is not None
-        # Cheap filter: a cycle shorter than this one by more than a few calendar days
-        # (months differ in length) was certainly on time; only check the others.
-        and (last.date - previous.date).days > (clock.due - clock.start).days - 4
-    ):
-        before = _clock(
-            ctx, name, start=previous.date, label=label, stop_events=_after(events, previous.date)
-        )
-        if before.status == "met_late":
-            clock = _note(
-                clock, f"the previous one was due {before.due} and done late on {before.met_on}"
-            )
-    return clock
+    return recurring_clock(
+        lambda day: _clock(ctx, name, start=day, label=label, stop_events=_after(events, day)),
+        last,
+        previous,
+        ctx.ends,
+        f"after Part B ends ({ctx.ends})",
+        "done",
+    )
 
 
 def _transition_services(ctx: Context, last) -> Clock:

@@ -28,7 +28,7 @@ from eirules.core.hookspecs import hookimpl
 from eirules.core.models import DOMAINS, Case, Evaluation, Event, Score
 from eirules.core.rulesets import Ruleset
 
-from .events import program_view, programs_of
+from .events import program_view, programs_of, recurring_clock
 
 PROGRAM = "part_c"
 CLOSING = ("consent_withdrawn", "moved_out", "exited")
@@ -936,35 +936,17 @@ def _clocks(ctx: Context) -> list[Clock]:
 def _recurring(
     ctx: Context, name: str, last, previous, stops: tuple[str, ...], label: str
 ) -> Clock:
-    events = _after(_events(ctx.case, *stops), last.date)
-    clock = _clock(ctx, name, id=name, start=last.date, label=label, stop_events=events)
-    if clock.due is not None and clock.status != "met" and clock.due >= ctx.end:
-        return attrs.evolve(
-            clock,
-            status="not_applicable",
-            reason=f"falls due on {clock.due}, on or after the day Part C ends ({ctx.end}: {ctx.end_reason})",
-        )
-    if (
-        previous is not None
-        and clock.status != "not_applicable"
-        and clock.due is not None
-        and clock.start is not None
-        # Cheap filter: a cycle shorter than this one by more than a few calendar days
-        # (months differ in length) was certainly on time; only check the others.
-        and (last.date - previous.date).days > (clock.due - clock.start).days - 4
-    ):
-        before = _clock(
-            ctx,
-            name,
-            id=name,
-            start=previous.date,
-            label=label,
-            stop_events=_after(_events(ctx.case, *stops), previous.date),
-        )
-        if before.status == "met_late":
-            note = f"the previous one was due {before.due} and held late on {before.met_on}"
-            clock = attrs.evolve(clock, reason=f"{clock.reason}; {note}" if clock.reason else note)
-    return clock
+    events = _events(ctx.case, *stops)
+    return recurring_clock(
+        lambda day: _clock(
+            ctx, name, id=name, start=day, label=label, stop_events=_after(events, day)
+        ),
+        last,
+        previous,
+        ctx.end,
+        f"on or after the day Part C ends ({ctx.end}: {ctx.end_reason})",
+        "held",
+    )
 
 
 def _transition_clocks(ctx: Context, branch: str | None) -> list[Clock]:
