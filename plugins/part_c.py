@@ -1136,38 +1136,38 @@ def _asap_notification(ctx: Context, label: str, why: str | None = None) -> Cloc
     entry = ctx.referral or ctx.entry
     days = (ctx.end - entry.date).days
     opening = why or f"referred {days} days before the third birthday"
-    if sent is not None:
+
+    def notification(start: date, status: str, reason: str, met_on: date | None = None) -> Clock:
+        # "As soon as possible": no due date (303.209(b)(1)(ii)).
         return Clock(
             id="transition_notification",
             program=PROGRAM,
-            start=determined.date if determined else entry.date,
+            start=start,
             due=None,
-            status="met",
-            met_on=sent.date,
+            status=status,
+            met_on=met_on,
             citation=cite,
             label=label,
-            reason=f"{opening}: notification as soon as possible after the eligibility determination",
+            reason=reason,
+        )
+
+    if sent is not None:
+        return notification(
+            determined.date if determined else entry.date,
+            "met",
+            f"{opening}: notification as soon as possible after the eligibility determination",
+            met_on=sent.date,
         )
     if determined is None:
-        return Clock(
-            id="transition_notification",
-            program=PROGRAM,
-            start=entry.date,
-            due=None,
-            status="pending",
-            citation=cite,
-            label=label,
-            reason=f"{opening}: notify the SEA and LEA as soon as possible after Part C eligibility is determined",
+        return notification(
+            entry.date,
+            "pending",
+            f"{opening}: notify the SEA and LEA as soon as possible after Part C eligibility is determined",
         )
-    return Clock(
-        id="transition_notification",
-        program=PROGRAM,
-        start=determined.date,
-        due=None,
-        status="due_soon",
-        citation=cite,
-        label=label,
-        reason=f"eligible on {determined.date}, {(ctx.end - determined.date).days} days before the third birthday: notify the SEA and LEA as soon as possible (no fixed number of days)",
+    return notification(
+        determined.date,
+        "due_soon",
+        f"eligible on {determined.date}, {(ctx.end - determined.date).days} days before the third birthday: notify the SEA and LEA as soon as possible (no fixed number of days)",
     )
 
 
