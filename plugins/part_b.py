@@ -480,6 +480,26 @@ def _recurring(
     )
 
 
+def _iep_content(
+    ctx: Context, name: str, label: str, first, anchor: date, stops, overrides=None
+) -> Clock:
+    """Something an IEP must include (300.320(b), (c)), counted to `anchor`.
+
+    The callers pass the first IEP's own date as `anchor` when that IEP came after the
+    day the content was first required: that IEP is then the one that must carry it.
+    """
+    return _clock(
+        ctx,
+        name,
+        start=min(first.date, anchor),
+        label=label,
+        anchor=anchor,
+        on=ctx.as_of,
+        stop_events=stops,
+        overrides=overrides,
+    )
+
+
 def _transition_services(ctx: Context, last) -> Clock:
     ruleset, label = ctx.ruleset, "Transition services in the IEP"
     age = ruleset.param("part_b.transition_services_age", ctx.as_of)
@@ -497,29 +517,13 @@ def _transition_services(ctx: Context, last) -> Clock:
     if last.date > turns:
         # First IEP after the birthday: it is the first in effect at that age, so it
         # must include them (300.320(b)); lateness is not counted from the birthday.
-        clock = _clock(
-            ctx,
-            "transition_services",
-            start=last.date,
-            label=label,
-            anchor=last.date,
-            on=ctx.as_of,
-            stop_events=stops,
-        )
+        clock = _iep_content(ctx, "transition_services", label, last, last.date, stops)
         return _note(
             clock,
             f"the student was already {age.value} ({turns}) at the first IEP ({last.date}), "
             f"so that IEP must include postsecondary goals and transition services ({age.citation})",
         )
-    clock = _clock(
-        ctx,
-        "transition_services",
-        start=min(last.date, turns),
-        label=label,
-        anchor=turns,
-        on=ctx.as_of,
-        stop_events=stops,
-    )
+    clock = _iep_content(ctx, "transition_services", label, last, turns, stops)
     return _note(
         clock,
         f"the first IEP in effect when the student turns {age.value} ({turns}) must include "
@@ -551,25 +555,23 @@ def _age_of_majority(ctx: Context, last) -> Clock:
     )
     if last.date > notice_by:
         # First IEP after the notice date: that IEP must carry the statement (300.320(c)).
-        clock = _clock(
+        clock = _iep_content(
             ctx,
             "age_of_majority_notice",
-            start=last.date,
-            label=label,
-            anchor=last.date,
-            on=ctx.as_of,
-            stop_events=stops,
+            label,
+            last,
+            last.date,
+            stops,
             overrides={"length": 0, "unit": "calendar_days"},
         )
         return _note(clock, f"{note}; the first IEP ({last.date}) came after {notice_by}")
-    clock = _clock(
+    clock = _iep_content(
         ctx,
         "age_of_majority_notice",
-        start=min(last.date, reaches),
-        label=label,
-        anchor=reaches,
-        on=ctx.as_of,
-        stop_events=stops,
+        label,
+        last,
+        reaches,
+        stops,
         overrides={"length": years.value, "unit": "years"},
     )
     return _note(clock, note)
