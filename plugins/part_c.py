@@ -800,39 +800,38 @@ def _clocks(ctx: Context) -> list[Clock]:
 
     # 303.310: the 45-day timeline from the referral.
     if referral is not None:
+
+        def no_initial_meeting(citation: str, reason: str) -> Clock:
+            return not_applicable(
+                id="initial_ifsp_meeting",
+                program=PROGRAM,
+                citation=citation,
+                label="Initial IFSP meeting",
+                start=referral.date,
+                reason=reason,
+            )
+
         if referral.date >= ctx.third_birthday:
             clocks.append(
-                not_applicable(
-                    id="initial_ifsp_meeting",
-                    program=PROGRAM,
-                    citation="34 CFR 303.21(a)",
-                    label="Initial IFSP meeting",
-                    start=referral.date,
-                    reason=f"referred on {referral.date}, on or after the third birthday ({ctx.third_birthday}): not a Part C child",
+                no_initial_meeting(
+                    "34 CFR 303.21(a)",
+                    f"referred on {referral.date}, on or after the third birthday ({ctx.third_birthday}): not a Part C child",
                 )
             )
         elif branch == "under_45":
             clocks.append(
-                not_applicable(
-                    id="initial_ifsp_meeting",
-                    program=PROGRAM,
-                    citation="34 CFR 303.209(b)(1)(iii)",
-                    label="Initial IFSP meeting",
-                    start=referral.date,
-                    reason=f"referred {(ctx.end - referral.date).days} days before the third birthday "
+                no_initial_meeting(
+                    "34 CFR 303.209(b)(1)(iii)",
+                    f"referred {(ctx.end - referral.date).days} days before the third birthday "
                     f"(fewer than {late_referral_days(ctx)}): no evaluation, "
                     "assessment or initial IFSP meeting is required; refer to the SEA and LEA with parental consent",
                 )
             )
         elif team_not_eligible and not _events(case, "ifsp_meeting_held"):
             clocks.append(
-                not_applicable(
-                    id="initial_ifsp_meeting",
-                    program=PROGRAM,
-                    citation="34 CFR 303.322",
-                    label="Initial IFSP meeting",
-                    start=referral.date,
-                    reason=f"found not eligible on {determined.date}: no IFSP meeting is required; give prior written notice (303.421)",
+                no_initial_meeting(
+                    "34 CFR 303.322",
+                    f"found not eligible on {determined.date}: no IFSP meeting is required; give prior written notice (303.421)",
                 )
             )
         else:
