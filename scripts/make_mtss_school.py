@@ -17,6 +17,11 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
+from eirules.plugins.mtss.datadir import (  # the documented layouts
+    SCREENING_COLUMNS,
+    SESSION_COLUMNS,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = (
     ROOT / "examples" / "mtss" / "elm-street",
@@ -476,18 +481,7 @@ def write(students, target: Path):
         )
     with open(target / "screening.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(
-            [
-                "student_id",
-                "date",
-                "window",
-                "instrument",
-                "skill_area",
-                "percentile",
-                "scaled_score",
-                "category",
-            ]
-        )
+        w.writerow(SCREENING_COLUMNS)
         for s in students:
             for r in s["mtss"]["screenings"]:
                 w.writerow(
@@ -504,20 +498,7 @@ def write(students, target: Path):
                 )
     with open(target / "sessions.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(
-            [
-                "student_id",
-                "date",
-                "status",
-                "planned_minutes",
-                "minutes",
-                "group",
-                "program",
-                "service",
-                "makeup",
-                "note",
-            ]
-        )
+        w.writerow(SESSION_COLUMNS)
         for s in students:
             for r in s["mtss"].get("sessions", [])[-5:]:
                 w.writerow(
