@@ -22,7 +22,7 @@ from pathlib import Path
 
 from eirules.cli.synthetic import DEMO_AS_OF, iter_cases, records
 from eirules.core.engine import Engine
-from eirules.core.storage import Store
+from eirules.core.store import Store
 
 
 def cpu_seconds() -> float:

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from eirules.core.errors import InputError, Problem
-from eirules.core.storage import Store, default_user
+from eirules.core.store import Store, default_user
 
 from . import get_engine
 from .options import (

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from eirules.core.errors import InputError, Problem, StorageError, did_you_mean
-from eirules.core.storage import CASE_STATUSES, Store, default_db_path, default_user
+from eirules.core.store import CASE_STATUSES, Store, default_db_path, default_user
 
 from . import get_engine
 from .options import DATE, caseworker_option, db_option, format_option, user_option
@@ -90,7 +90,7 @@ def db_upgrade(db_path):
     Example:
         eirules db upgrade --db caseload.db
     """
-    from eirules.core.storage import open_db
+    from eirules.core.store import open_db
 
     target = db_path_of(db_path)
     open_db(target).close()  # fails clearly when the file is missing

@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eirules.cli import cli
-from eirules.core.audit import GENESIS, entry_hash, verify
 from eirules.core.importing import Record
-from eirules.core.storage import Store
+from eirules.core.store import Store
+from eirules.core.store.audit import GENESIS, entry_hash, verify
 
 
 def doc(case_id):

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from eirules.cli import cli
 from eirules.cli.synthetic import CASEWORKERS, DEMO_AS_OF, GIVEN_NAMES, SURNAMES, generate
-from eirules.core.storage import Store
+from eirules.core.store import Store
 
 ROOT = Path(__file__).parent.parent
 

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from eirules.cli.synthetic import generate, records
 from eirules.core.errors import InputError
 from eirules.core.importing import Record
-from eirules.core.storage import Store
+from eirules.core.store import Store
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
@@ -34,10 +34,10 @@ CHILD_IMPORT = textwrap.dedent(
     from eirules.cli.synthetic import iter_cases, records
     from eirules.core.engine import Engine
     from eirules.core.importing import Record
-    from eirules.core import storage
-    from eirules.core.storage import Store
+    from eirules.core.store import imports
+    from eirules.core.store import Store
 
-    storage.CHUNK = 100  # small batches so a short run still writes several inside its transaction
+    imports.CHUNK = 100  # small batches so a short run still writes several inside its transaction
     db, prefix, pause_after, pause = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
     store = Store.open(db, Engine(entry_points=False))
 
@@ -59,7 +59,7 @@ CHILD_EVALUATE = textwrap.dedent(
     import sys, time
     from datetime import date
     from eirules.core.engine import Engine
-    from eirules.core.storage import Store
+    from eirules.core.store import Store
 
     engine = Engine(entry_points=False)
     real = engine.evaluate

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from eirules.core import migrations
 from eirules.core.errors import InputError, StorageError
 from eirules.core.importing import Record
-from eirules.core.storage import Store, canonical_json, default_db_path, sha256
+from eirules.core.store import Store, canonical_json, default_db_path, migrations, sha256
 
 D = date
 
@@ -469,7 +468,7 @@ def test_parallel_evaluation_stores_exactly_what_one_process_stores(tmp_path, en
 def test_stored_documents_read_back_as_the_same_cases(engine):
     from eirules.cli.synthetic import generate
     from eirules.core.convert import case_to_dict
-    from eirules.core.storage import stored_case
+    from eirules.core.store import stored_case
 
     for document, _ in generate(part_c=30, part_b=30):
         case = engine.case_from_dict(document)

@@ -398,7 +398,7 @@ def test_csv_separated_by_semicolons_says_to_use_commas(run, tmp_path):
 
 def _rewrite_chain_after_editing_entry_1(db: Path) -> None:
     """What a careful forger does: edit entry 1, then recompute every hash and the head."""
-    from eirules.core.audit import GENESIS, entry_hash
+    from eirules.core.store.audit import GENESIS, entry_hash
 
     conn = sqlite3.connect(db)
     conn.execute("UPDATE audit_log SET user = 'someone-else' WHERE id = 1")

@@ -1,0 +1,72 @@
+"""The caseload store: cases, caseworkers, determinations and the audit log in one database.
+
+One module per thing the caseload holds, each a part (mixin) of `Store`:
+
+* `base`: opening the file, its pragmas and migrations, one write transaction;
+* `cases`: cases and their events (case files, their table rows, `add_event`);
+* `imports`: importing case files, folders and CSV files, all or nothing;
+* `caseworkers`: caseworkers and assignments;
+* `determinations`: evaluation runs, stored determinations, clock rows, `due`;
+* `ruleset_versions`: the stored copy of each ruleset version, and replay;
+* `audit` (the hash chain) and `audit_log` (reading and verifying it);
+* `migrations`: the schema; `workers`: worker processes for bulk work.
+"""
+
+from __future__ import annotations
+
+from .audit_log import AuditLogMixin
+from .base import (
+    BUSY_TIMEOUT_SECONDS,
+    CASE_STATUSES,
+    CHUNK,
+    DB_ENV,
+    USER_ENV,
+    StoreBase,
+    canonical_json,
+    default_db_path,
+    default_user,
+    open_db,
+    sha256,
+)
+from .cases import CaseRows, CasesMixin, case_rows
+from .caseworkers import CaseworkersMixin
+from .determinations import Change, DeterminationsMixin, EvaluationReport, stored_case
+from .imports import ImportResult, ImportsMixin
+from .ruleset_versions import ReplayResult, RulesetVersionsMixin, ruleset_files
+from .workers import default_jobs
+
+
+class Store(
+    ImportsMixin,
+    CasesMixin,
+    CaseworkersMixin,
+    DeterminationsMixin,
+    RulesetVersionsMixin,
+    AuditLogMixin,
+    StoreBase,
+):
+    """One caseload database; `engine` is needed for imports, events and evaluation."""
+
+
+__all__ = [
+    "BUSY_TIMEOUT_SECONDS",
+    "CASE_STATUSES",
+    "CHUNK",
+    "DB_ENV",
+    "USER_ENV",
+    "CaseRows",
+    "Change",
+    "EvaluationReport",
+    "ImportResult",
+    "ReplayResult",
+    "Store",
+    "canonical_json",
+    "case_rows",
+    "default_db_path",
+    "default_jobs",
+    "default_user",
+    "open_db",
+    "ruleset_files",
+    "sha256",
+    "stored_case",
+]

@@ -1,0 +1,310 @@
+"""Cases and their events: the stored case files, their table rows, reading and adding events.
+
+A case's current file is a row of `case_documents` (by the SHA-256 of its
+canonical JSON) that `cases.document_hash` points at; its child, events,
+evaluations, conditions, enrolments and plans are also kept as rows of their
+own tables so the file reads well in Datasette or the sqlite3 shell.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, NamedTuple
+
+from ..convert import case_to_dict, converter
+from ..errors import InputError, Problem, did_you_mean
+from ..models import Case
+from .audit import now
+from .base import StoreBase, canonical_json, sha256
+
+_PART_TABLES = ("events", "evaluations", "conditions", "enrolments", "service_plans", "children")
+_PART_INSERTS = {
+    "children": "INSERT INTO children (case_id, name, birth_date, gestational_age_weeks, "
+    "risk_factors) VALUES (?, ?, ?, ?, ?)",
+    "events": "INSERT INTO events (case_id, position, type, date, program, reason, outcome, "
+    "category, service, until, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "evaluations": "INSERT INTO evaluations (case_id, position, date, instrument, program, "
+    "informed_clinical_opinion, note, scores) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    "conditions": "INSERT INTO conditions (case_id, name, code, diagnosed) VALUES (?, ?, ?, ?)",
+    "enrolments": 'INSERT INTO enrolments (case_id, program, start, "end") VALUES (?, ?, ?, ?)',
+    "service_plans": "INSERT INTO service_plans (case_id, position, kind, meetings, services) "
+    "VALUES (?, ?, ?, ?, ?)",
+}
+
+
+class CaseRows(NamedTuple):
+    """A case flattened to table rows (built in a worker, written by the parent)."""
+
+    id: str
+    ruleset: str | None
+    district: str | None
+    programs: tuple[str, ...]
+    parts: dict[str, list[tuple]]
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def case_rows(case: Case) -> CaseRows:
+    """The rows of children, events, evaluations, conditions, enrolments and plans for a case."""
+    cid = case.id
+    child = case.child
+    parts: dict[str, list[tuple]] = {
+        "children": [
+            (cid, child.name, child.birth_date.isoformat(), child.gestational_age_weeks,
+             json.dumps(list(child.risk_factors)))
+        ],
+        "events": [
+            (cid, i, e.type, e.date.isoformat(), e.program, e.reason, e.outcome, e.category,
+             e.service, _iso(e.until), e.note)
+            for i, e in enumerate(case.events)
+        ],
+        "evaluations": [
+            (cid, i, v.date.isoformat(), v.instrument, v.program, v.informed_clinical_opinion,
+             v.note, json.dumps(converter.unstructure(v.scores)))
+            for i, v in enumerate(case.evaluations)
+        ],
+        "conditions": [(cid, k.name, k.code, _iso(k.diagnosed)) for k in case.conditions],
+        "enrolments": [(cid, n.program, _iso(n.start), _iso(n.end)) for n in case.enrolments],
+        "service_plans": [
+            (cid, i, p.kind, json.dumps(converter.unstructure(p.meetings)),
+             json.dumps(converter.unstructure(p.services)))
+            for i, p in enumerate(case.service_plans)
+        ],
+    }  # fmt: skip
+    return CaseRows(cid, case.ruleset, case.district, case.programs, parts)
+
+
+class CasesMixin(StoreBase):
+    """Reading cases and adding events to them."""
+
+    def _write_parts(self, cases: list[CaseRows], replace: Sequence[str] = ()) -> None:
+        """Rows of children, events, evaluations, conditions, enrolments and plans."""
+        conn = self.conn
+        for case_id in replace:
+            for table in _PART_TABLES:
+                conn.execute(f"DELETE FROM {table} WHERE case_id = ?", (case_id,))
+        for table, sql in _PART_INSERTS.items():
+            conn.executemany(sql, [row for c in cases for row in c.parts.get(table, ())])
+
+    def require_case(self, case_id: str) -> None:
+        if self.conn.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is None:
+            ids = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT id FROM cases WHERE id LIKE ? LIMIT 200", (case_id[:3] + "%",)
+                )
+            ]
+            hint = did_you_mean(case_id, ids)
+            raise InputError(
+                f'no case "{case_id}" in the caseload',
+                [Problem("ID", "not found", hint or "list cases with: eirules cases list")],
+            )
+
+    def programs(self) -> list[str]:
+        """The programs the stored cases are in, sorted."""
+        found: set[str] = set()
+        for (text,) in self.conn.execute("SELECT DISTINCT programs FROM cases"):
+            found.update(p for p in (text or "").split(",") if p)
+        return sorted(found)
+
+    def case_document(self, case_id: str) -> dict[str, Any]:
+        """The current case file of a case, as stored (schema eirules/case@1)."""
+        self.require_case(case_id)
+        row = self.conn.execute(
+            "SELECT d.document FROM cases c JOIN case_documents d ON d.hash = c.document_hash "
+            "WHERE c.id = ?",
+            (case_id,),
+        ).fetchone()
+        return json.loads(row[0])
+
+    def list_cases(
+        self,
+        *,
+        caseworker: str | None = None,
+        program: str | None = None,
+        status: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Cases with child, programs, caseworker and status, filtered in SQL."""
+        where, args = [], []
+        if caseworker:
+            caseworker = self.caseworker_name(caseworker)
+            self.require_caseworker(caseworker)
+            where.append("a.caseworker = ?")
+            args.append(caseworker)
+        if program:
+            where.append("(',' || c.programs || ',') LIKE ?")
+            args.append(f"%,{program},%")
+        if status:
+            where.append("c.status = ?")
+            args.append(status)
+        sql = (
+            "SELECT c.id AS case_id, ch.name AS child, ch.birth_date, c.programs, c.ruleset, "
+            "a.caseworker, c.status, c.updated_at FROM cases c "
+            "JOIN children ch ON ch.case_id = c.id "
+            "LEFT JOIN assignments a ON a.case_id = c.id AND a.ended_at IS NULL"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY c.id"
+        )
+        return [dict(r) for r in self.db.query(sql, args)]
+
+    def case_summary(self, case_id: str) -> dict[str, Any]:
+        """Case row, current caseworker, determinations (newest last) and assignment history."""
+        self.require_case(case_id)
+        row = next(
+            self.db.query(
+                "SELECT c.*, ch.name AS child, ch.birth_date, a.caseworker FROM cases c "
+                "JOIN children ch ON ch.case_id = c.id "
+                "LEFT JOIN assignments a ON a.case_id = c.id AND a.ended_at IS NULL WHERE c.id = ?",
+                [case_id],
+            )
+        )
+        row["determinations"] = list(
+            self.db.query(
+                "SELECT number, as_of, ruleset, ruleset_version, engine, inputs_hash, created_at "
+                "FROM determinations WHERE case_id = ? ORDER BY number",
+                [case_id],
+            )
+        )
+        row["assignments"] = list(
+            self.db.query(
+                "SELECT caseworker, assigned_at, ended_at FROM assignments WHERE case_id = ? ORDER BY id",
+                [case_id],
+            )
+        )
+        row["clocks"] = list(
+            self.db.query(
+                "SELECT clock, program, label, subject, start, due, status, met_on, excused_by, "
+                "citation FROM clocks WHERE case_id = ? ORDER BY due IS NULL, due, clock",
+                [case_id],
+            )
+        )
+        return row
+
+    def add_event(
+        self,
+        case_id: str,
+        event_type: str,
+        on: date,
+        *,
+        user: str,
+        reason: str | None = None,
+        note: str | None = None,
+        program: str | None = None,
+        today: date | None = None,
+    ) -> Case:
+        """Validate and append one event to a case (audited); returns the updated case."""
+        engine = self._need_engine()
+        today = today or date.today()
+        types = engine.event_types
+        problems = []
+        if event_type not in types:
+            problems.append(
+                Problem(
+                    "TYPE",
+                    f'"{event_type}" is not a known event type',
+                    did_you_mean(event_type, types) or f"known types: {', '.join(sorted(types))}",
+                )
+            )
+        elif program is not None and types[event_type].programs:
+            allowed = types[event_type].programs
+            if program not in allowed:
+                problems.append(
+                    Problem(
+                        "--program",
+                        f'"{program}" is not a program of a "{event_type}" event',
+                        f"expected one of: {', '.join(allowed)}",
+                    )
+                )
+        if on > today:
+            problems.append(
+                Problem(
+                    "DATE",
+                    f"{on.isoformat()} is in the future (today is {today.isoformat()})",
+                    "record events on or after the day they happen",
+                )
+            )
+        document = self.case_document(case_id)
+        birth = date.fromisoformat(document["child"]["birth_date"])
+        if on < birth:
+            problems.append(
+                Problem(
+                    "DATE",
+                    f"{on.isoformat()} is before the child's birth ({birth.isoformat()})",
+                    "check the date",
+                )
+            )
+        if problems:
+            raise InputError(f"event not added to case {case_id}", problems)
+        event = {"type": event_type, "date": on.isoformat()}
+        for key, value in (("program", program), ("reason", reason), ("note", note)):
+            if value is not None:
+                event[key] = value
+        if event in document.get("events", []):
+            raise InputError(
+                f"event not added to case {case_id}",
+                [
+                    Problem(
+                        "TYPE",
+                        f"the case already has this {event_type} event on {on.isoformat()}",
+                        f"see it with: eirules cases export {case_id}",
+                    )
+                ],
+            )
+        new_document = dict(document)
+        new_document["events"] = [*document.get("events", []), event]
+        try:
+            case = engine.case_from_dict(new_document, source=f"case {case_id}")
+        except InputError as exc:
+            raise InputError(
+                f"event not added to case {case_id}",
+                [Problem(_option_for(p.where), p.what, p.fix) for p in exc.problems],
+            ) from None
+        with self.write(user) as audit:
+            conn = self.conn
+            text = canonical_json(case_to_dict(case))
+            digest = sha256(text)
+            old_hash, old_status = conn.execute(
+                "SELECT document_hash, status FROM cases WHERE id = ?", (case_id,)
+            ).fetchone()
+            conn.execute(
+                "INSERT OR IGNORE INTO case_documents (hash, document) VALUES (?, ?)",
+                (digest, text),
+            )
+            status = (
+                "not_evaluated" if old_status == "not_evaluated" else "changed_since_evaluation"
+            )
+            conn.execute(
+                "UPDATE cases SET document_hash = ?, status = ?, updated_at = ? WHERE id = ?",
+                (digest, status, now(), case_id),
+            )
+            self._write_parts([case_rows(case)], replace=[case_id])
+            audit.append(
+                "event.added",
+                f"added {event_type} on {on.isoformat()} to case {case_id}",
+                case_id=case_id,
+                before={"document_hash": old_hash},
+                after={"document_hash": digest, "event": event},
+            )
+        return case
+
+    def case_count(self, status: str | None = None) -> int:
+        if status:
+            return self.conn.execute(
+                "SELECT count(*) FROM cases WHERE status = ?", (status,)
+            ).fetchone()[0]
+        return self.conn.execute("SELECT count(*) FROM cases").fetchone()[0]
+
+
+def _option_for(where: str) -> str:
+    field = where.rpartition(".")[2] if where.startswith("events[") else where
+    return {
+        "reason": "--reason",
+        "note": "--note",
+        "program": "--program",
+        "type": "TYPE",
+        "date": "DATE",
+    }.get(field, where)

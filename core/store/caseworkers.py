@@ -1,0 +1,104 @@
+"""Caseworkers and assignments: at most one current caseworker per case, with history."""
+
+from __future__ import annotations
+
+from ..errors import InputError, Problem, did_you_mean
+from .audit import AuditWriter, now
+from .base import StoreBase
+
+
+class CaseworkersMixin(StoreBase):
+    """Who works each case: names tidied once, every change audited."""
+
+    def _check_assignment(self, case_id: str, caseworker: str) -> str | None:
+        if not caseworker.strip():
+            return "the caseworker name is empty"
+        if self.conn.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is None:
+            return f'no case "{case_id}" in the caseload'
+        return None
+
+    def caseworker_name(self, raw: str) -> str:
+        """A caseworker name with spaces tidied, spelt as already stored when it differs only in case."""
+        name = " ".join(raw.split())
+        row = self.conn.execute(
+            "SELECT name FROM caseworkers WHERE name = ? COLLATE NOCASE ORDER BY added_at LIMIT 1",
+            (name,),
+        ).fetchone()
+        return row[0] if row else name
+
+    def _assign(self, case_id: str, caseworker: str, audit: AuditWriter) -> int:
+        return self._assign_many([(case_id, caseworker)], audit)
+
+    def _assign_many(self, pairs: list[tuple[str, str]], audit: AuditWriter) -> int:
+        """Make each caseworker the current one for its case; returns how many changed."""
+        if not pairs:
+            return 0
+        conn = self.conn
+        names: dict[str, str] = {}
+        by_fold: dict[str, str] = {}  # names new in this batch, by case-folded spelling
+        for _, raw in pairs:
+            if raw not in names:
+                name = self.caseworker_name(raw)
+                names[raw] = by_fold.setdefault(name.casefold(), name)
+        # The last assignment of a case in one batch wins.
+        wanted = {case_id: names[raw] for case_id, raw in pairs}
+        current: dict[str, str] = {}
+        ids = list(wanted)
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            marks = ",".join("?" * len(part))
+            current.update(
+                conn.execute(
+                    f"SELECT case_id, caseworker FROM assignments "
+                    f"WHERE ended_at IS NULL AND case_id IN ({marks})",
+                    part,
+                ).fetchall()
+            )
+        changed = [(c, w) for c, w in wanted.items() if current.get(c) != w]
+        if not changed:
+            return 0
+        stamp = now()
+        conn.executemany(
+            "INSERT OR IGNORE INTO caseworkers (name, added_at) VALUES (?, ?)",
+            [(w, stamp) for w in sorted({w for _, w in changed})],
+        )
+        conn.executemany(
+            "UPDATE assignments SET ended_at = ? WHERE case_id = ? AND ended_at IS NULL",
+            [(stamp, c) for c, _ in changed if c in current],
+        )
+        conn.executemany(
+            "INSERT INTO assignments (case_id, caseworker, assigned_at) VALUES (?, ?, ?)",
+            [(c, w, stamp) for c, w in changed],
+        )
+        for case_id, caseworker in changed:
+            was = current.get(case_id)
+            audit.append(
+                "case.assigned",
+                f"assigned case {case_id} to {caseworker}" + (f" (was {was})" if was else ""),
+                case_id=case_id,
+                before={"caseworker": was} if was else None,
+                after={"caseworker": caseworker},
+            )
+        return len(changed)
+
+    def assign(self, case_id: str, caseworker: str, *, user: str) -> bool:
+        """Make `caseworker` the case's current caseworker; False when already so."""
+        self.require_case(case_id)
+        if not caseworker.strip():
+            raise InputError("the caseworker name is empty", [Problem("CASEWORKER", "give a name")])
+        with self.write(user) as audit:
+            return bool(self._assign(case_id, caseworker.strip(), audit))
+
+    def require_caseworker(self, name: str) -> None:
+        """A caseworker filter must name a known caseworker: a typo would look like no work."""
+        if self.conn.execute("SELECT 1 FROM caseworkers WHERE name = ?", (name,)).fetchone():
+            return
+        names = [r[0] for r in self.conn.execute("SELECT name FROM caseworkers ORDER BY name")]
+        hint = did_you_mean(name, names) or (
+            f"caseworkers: {', '.join(names[:20])}{', ...' if len(names) > 20 else ''}"
+            if names
+            else "assign one with: eirules cases assign ID NAME"
+        )
+        raise InputError(
+            f'no caseworker "{name}" in the caseload', [Problem("--caseworker", "not found", hint)]
+        )

@@ -1,0 +1,347 @@
+"""Determinations and clock rows: evaluation runs, stored results and the `due` index.
+
+Every determination keeps its inputs (the case file version), the ruleset
+version and engine that decided, and its as-of date; the clocks of each case's
+latest determination are kept one row each in `clocks` for `eirules due`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, override
+
+from ..convert import converter, determination_to_dict
+from ..decisions import OPEN_STATUSES
+from ..decisions import is_open as clock_is_open
+from ..errors import EirulesError, InputError, Problem
+from ..models import Case
+from .audit import now
+from .base import CHUNK, StoreBase
+from .workers import _Workers
+
+
+@attrs.frozen
+class Change:
+    """Something that changed for a case between its previous and new determination."""
+
+    case_id: str
+    kind: str  # new_overdue | eligibility_changed
+    what: str
+    before: str | None = None
+    after: str | None = None
+
+
+@attrs.frozen
+class EvaluationReport:
+    """What `evaluate` did: the run id, counts, changes since last time and failures."""
+
+    run_id: int
+    as_of: date
+    evaluated: int
+    changes: tuple[Change, ...]
+    failures: tuple[tuple[str, str], ...]
+    first_evaluations: int
+
+
+class DeterminationsMixin(StoreBase):
+    """Evaluating stored cases and reading what was decided."""
+
+    def determination(self, case_id: str, number: int | None = None) -> dict[str, Any]:
+        """A stored determination (the latest when number is None) with its metadata."""
+        self.require_case(case_id)
+        if number is None:
+            row = self.conn.execute(
+                "SELECT max(number) FROM determinations WHERE case_id = ?", (case_id,)
+            ).fetchone()
+            number = row[0]
+            if number is None:
+                raise InputError(
+                    f'case "{case_id}" has no determination yet',
+                    [Problem("", "not evaluated", "run: eirules evaluate --all")],
+                )
+        rows = list(
+            self.db.query(
+                "SELECT d.*, doc.document FROM determinations d "
+                "JOIN case_documents doc ON doc.hash = d.inputs_hash "
+                "WHERE d.case_id = ? AND d.number = ?",
+                [case_id, number],
+            )
+        )
+        if not rows:
+            count = self.conn.execute(
+                "SELECT count(*) FROM determinations WHERE case_id = ?", (case_id,)
+            ).fetchone()[0]
+            raise InputError(
+                f'case "{case_id}" has no determination {number}',
+                [Problem("--determination", f"the case has {count} (numbered 1 to {count})")],
+            )
+        return rows[0]
+
+    def evaluate(
+        self,
+        *,
+        as_of: date,
+        user: str,
+        case_ids: list[str] | None = None,
+        progress: Callable[[int], None] | None = None,
+        chunk: int = CHUNK,
+    ) -> EvaluationReport:
+        """Re-evaluate cases in chunks inside one transaction, storing every determination.
+
+        Cases are read in chunks, evaluated (in worker processes when there are
+        many and more than one CPU), and written chunk by chunk; the whole run
+        commits at the end, so an interrupted run leaves nothing behind.
+        """
+        engine = self._need_engine()
+        conn = self.conn
+        changes: list[Change] = []
+        failures: list[tuple[str, str]] = []
+        evaluated = first = 0
+        wanted = set(case_ids) if case_ids is not None else None
+        total = len(wanted) if wanted is not None else self.case_count()
+        jobs = self.jobs if total > chunk else 1
+        meta: dict[str, tuple] = {}
+        versions_kept: set[str] = set()
+
+        def chunks() -> Iterator[tuple[date, list[tuple[str, str]]]]:
+            last_rowid = 0
+            while True:
+                rows = conn.execute(
+                    "SELECT c.rowid, c.id, c.document_hash, d.document, p.number, p.result "
+                    "FROM cases c JOIN case_documents d ON d.hash = c.document_hash "
+                    "LEFT JOIN determinations p ON p.id = c.last_determination_id "
+                    "WHERE c.rowid > ? ORDER BY c.rowid LIMIT ?",
+                    (last_rowid, chunk),
+                ).fetchall()
+                if not rows:
+                    return
+                last_rowid = rows[-1][0]
+                items = []
+                for _, case_id, doc_hash, document, number, previous in rows:
+                    if wanted is not None and case_id not in wanted:
+                        continue
+                    meta[case_id] = (doc_hash, number, previous)
+                    items.append((case_id, document))
+                if items:
+                    yield as_of, items
+
+        with self.write(user) as audit, _Workers(engine, jobs) as workers:
+            cur = conn.execute(
+                "INSERT INTO evaluation_runs (started_at, as_of, user) VALUES (?, ?, ?)",
+                (now(), as_of.isoformat(), user),
+            )
+            run_id = cur.lastrowid
+            assert run_id is not None  # set by the INSERT just made
+            next_id = (
+                conn.execute("SELECT coalesce(max(id), 0) FROM determinations").fetchone()[0] + 1
+            )
+            first_id = next_id
+            stamp = now()
+            for _, results in workers.map(_evaluate_chunk, chunks()):
+                det_rows, clock_rows, case_rows = [], [], []
+                for case_id, error, result, result_text in results:
+                    doc_hash, number, previous = meta.pop(case_id)
+                    if error is not None:
+                        failures.append((case_id, error))
+                        case_rows.append(("evaluation_failed", None, case_id))
+                        continue
+                    det_id = next_id
+                    next_id += 1
+                    det_rows.append(
+                        (det_id, case_id, (number or 0) + 1, run_id, as_of.isoformat(),
+                         result["ruleset"], result["ruleset_version"], result["engine"], doc_hash,
+                         result_text, stamp)
+                    )  # fmt: skip
+                    status = "no_open_clocks"
+                    for clock in result["clocks"]:
+                        # Closed after its due date: the late status stands, nothing is owed.
+                        is_open = clock.get("closed_on") is None and clock_is_open(
+                            clock["status"], clock["met_on"]
+                        )
+                        if clock["status"] in OPEN_STATUSES and (
+                            status == "no_open_clocks"
+                            or OPEN_STATUSES.index(clock["status"]) < OPEN_STATUSES.index(status)
+                        ):
+                            status = clock["status"]
+                        clock_rows.append(
+                            (case_id, det_id, clock["id"], clock["program"], clock["label"],
+                             clock["subject"], clock["start"], clock["opens"], clock["due"],
+                             clock["status"], int(is_open), clock["met_on"], clock["excused_by"],
+                             clock["reason"], clock["citation"])
+                        )  # fmt: skip
+                    case_rows.append((status, det_id, case_id))
+                    if previous is None:
+                        first += 1
+                    else:
+                        changes.extend(_changes(case_id, json.loads(previous), result))
+                    evaluated += 1
+                conn.executemany(
+                    "INSERT INTO determinations (id, case_id, number, run_id, as_of, ruleset, "
+                    "ruleset_version, engine, inputs_hash, result, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    det_rows,
+                )
+                conn.executemany(
+                    "DELETE FROM clocks WHERE case_id = ?", [(r[2],) for r in case_rows]
+                )
+                conn.executemany(
+                    "INSERT INTO clocks (case_id, determination_id, clock, program, label, subject, "
+                    "start, opens, due, status, is_open, met_on, excused_by, reason, citation) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    clock_rows,
+                )
+                conn.executemany(
+                    "UPDATE cases SET status = ?, "
+                    "last_determination_id = coalesce(?, last_determination_id) WHERE id = ?",
+                    case_rows,
+                )
+                for row in det_rows:
+                    if row[6] not in versions_kept:
+                        versions_kept.add(row[6])
+                        self._keep_ruleset_version(row[5], row[6])
+                if progress:
+                    progress(len(results))
+            conn.execute(
+                "UPDATE evaluation_runs SET finished_at = ?, cases = ?, changes = ? WHERE id = ?",
+                (now(), evaluated, len(changes), run_id),
+            )
+            audit.append(
+                "evaluation.run",
+                f"run {run_id}: evaluated {evaluated} case{'s' if evaluated != 1 else ''} as of "
+                f"{as_of.isoformat()}; {len(changes)} change{'s' if len(changes) != 1 else ''}"
+                + (f"; {len(failures)} failed" if failures else ""),
+                case_id=case_ids[0] if case_ids is not None and len(case_ids) == 1 else None,
+                after={
+                    "run": run_id,
+                    "as_of": as_of.isoformat(),
+                    "cases": evaluated,
+                    "determination_ids": [first_id, next_id - 1] if evaluated else [],
+                    "changes": [attrs.asdict(c) for c in changes[:1000]],
+                    "failures": [list(f) for f in failures[:1000]],
+                },
+            )
+        return EvaluationReport(run_id, as_of, evaluated, tuple(changes), tuple(failures), first)
+
+    def due(
+        self,
+        *,
+        as_of: date,
+        within_days: int | None = None,
+        caseworker: str | None = None,
+        overdue_only: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Open clocks of every case's latest determination, by due date, from the index."""
+        where = ["k.is_open = 1", "k.due IS NOT NULL"]
+        args: list[Any] = []
+        if overdue_only:
+            where.append("k.due < ?")
+            args.append(as_of.isoformat())
+        if within_days is not None:
+            where.append("k.due <= ?")
+            args.append((as_of + timedelta(days=within_days)).isoformat())
+        if caseworker:
+            caseworker = self.caseworker_name(caseworker)
+            self.require_caseworker(caseworker)
+            where.append("a.caseworker = ?")
+            args.append(caseworker)
+        sql = (
+            "SELECT k.due, CAST(julianday(k.due) - julianday(?) AS INTEGER) AS days_left, "
+            "k.case_id, ch.name AS child, k.program, k.clock, k.label, k.subject, k.status, "
+            "k.citation, a.caseworker, d.as_of AS evaluated_as_of "
+            "FROM clocks k JOIN children ch ON ch.case_id = k.case_id "
+            "JOIN determinations d ON d.id = k.determination_id "
+            "LEFT JOIN assignments a ON a.case_id = k.case_id AND a.ended_at IS NULL "
+            "WHERE " + " AND ".join(where) + " ORDER BY k.due, k.case_id, k.clock"
+        )
+        return [dict(r) for r in self.db.query(sql, [as_of.isoformat(), *args])]
+
+
+def _evaluate_chunk(engine, job: tuple[date, list[tuple[str, str]]]) -> list[tuple]:
+    """Evaluate stored cases: (case id, error or None, result dict, result JSON)."""
+    as_of, items = job
+    out: list[tuple[str, str | None, dict[str, Any] | None, str | None]] = []
+    for case_id, document in items:
+        try:
+            case = stored_case(engine, json.loads(document))
+            result = determination_to_dict(engine.evaluate(case, None, as_of))
+        except EirulesError as exc:
+            out.append((case_id, str(exc), None, None))
+            continue
+        except Exception as exc:  # a plugin bug must not lose the whole run
+            out.append((case_id, f"{exc.__class__.__name__}: {exc}", None, None))
+            continue
+        # determination_to_dict has a fixed key order: no need to sort keys (it is the hot path)
+        text = json.dumps(result, separators=(",", ":"), ensure_ascii=False)
+        out.append((case_id, None, result, text))
+    return out
+
+
+_fast = cattrs.Converter(detailed_validation=False)
+_fast.register_structure_hook(
+    date, lambda v, _: v if isinstance(v, date) else date.fromisoformat(v)
+)
+_fast.register_structure_hook(
+    Case,
+    make_dict_structure_fn(
+        Case, _fast, sections=override(omit=True), _cattrs_detailed_validation=False
+    ),
+)
+
+
+def stored_case(engine, document: dict[str, Any]) -> Case:
+    """A case from a stored document, which was fully checked when it was imported.
+
+    Skips the detailed, every-problem validation of `case_from_dict` (about twice
+    as fast); anything unexpected falls back to it, so errors read the same.
+    """
+    sections = engine.case_sections
+    try:
+        core = {k: v for k, v in document.items() if k != "schema" and k not in sections}
+        case = _fast.structure(core, Case)
+        extra = {
+            k: converter.structure(v, sections[k]) for k, v in document.items() if k in sections
+        }
+    except Exception:
+        return engine.case_from_dict(document)
+    return attrs.evolve(case, sections=extra) if extra else case
+
+
+def _changes(case_id: str, previous: dict, result: dict) -> list[Change]:
+    out = []
+    before_overdue = {
+        (c["id"], c.get("subject")) for c in previous.get("clocks", []) if c["status"] == "overdue"
+    }
+    for clock in result["clocks"]:
+        if clock["status"] == "overdue" and (clock["id"], clock["subject"]) not in before_overdue:
+            name = clock["label"] or clock["id"]
+            if clock["subject"]:
+                name += f" ({clock['subject']})"
+            out.append(
+                Change(
+                    case_id,
+                    "new_overdue",
+                    f"{name} overdue (was due {clock['due']})",
+                    None,
+                    clock["due"],
+                )
+            )
+    before_elig = {e["program"]: e["outcome"] for e in previous.get("eligibility", [])}
+    for elig in result["eligibility"]:
+        old = before_elig.get(elig["program"])
+        if old != elig["outcome"]:
+            out.append(
+                Change(
+                    case_id,
+                    "eligibility_changed",
+                    f"{elig['program']} eligibility",
+                    old,
+                    elig["outcome"],
+                )
+            )
+    return out

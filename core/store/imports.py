@@ -1,0 +1,248 @@
+"""Importing case files, folders and CSV files: validated in workers, stored all or nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import attrs
+
+from ..convert import case_to_dict
+from ..errors import InputError, Problem
+from ..importing import Assignment, Record, files_in, read_records
+from .audit import AuditWriter, now
+from .base import CHUNK, StoreBase, canonical_json, sha256
+from .cases import CaseRows, case_rows
+from .workers import _Workers
+
+
+@attrs.frozen
+class ImportResult:
+    """What an import did: counts, and the rejected records when invalid ones were skipped."""
+
+    created: int
+    updated: int
+    unchanged: int
+    assigned: int
+    rejected: tuple[dict[str, Any], ...] = ()
+
+
+class ImportsMixin(StoreBase):
+    """Import: every record checked, every problem reported at once."""
+
+    def import_paths(
+        self,
+        paths: Iterable[str],
+        *,
+        user: str,
+        skip_invalid: bool = False,
+        source_name: str | None = None,
+    ) -> ImportResult:
+        """Import case files, folders and CSV files; all or nothing unless skip_invalid."""
+        files = files_in(list(paths))
+        return self.import_records(read_records(files), user=user, skip_invalid=skip_invalid)
+
+    def import_records(
+        self,
+        records: Iterable[Record | Assignment],
+        *,
+        user: str,
+        skip_invalid: bool = False,
+    ) -> ImportResult:
+        """Validate and store records in one transaction, reporting every problem at once."""
+        engine = self._need_engine()
+        problems: list[Problem] = []
+        rejected: list[dict[str, Any]] = []
+        seen: dict[str, str] = {}
+        counts = {"created": 0, "updated": 0, "unchanged": 0, "assigned": 0}
+        assignments: list[Assignment] = []
+
+        def reject(record: Record | Assignment, found: list[Problem]) -> None:
+            problems.extend(found)
+            rejected.append(
+                {
+                    "source": record.source,
+                    "record": record.label,
+                    "problems": [str(p) for p in found],
+                    "data": getattr(record, "data", None),
+                }
+            )
+
+        def chunks() -> Iterator[list[Record]]:
+            chunk: list[Record] = []
+            for record in records:
+                if isinstance(record, Assignment):
+                    assignments.append(record)
+                    continue
+                chunk.append(record)
+                if len(chunk) >= CHUNK:
+                    yield chunk
+                    chunk = []
+            if chunk:
+                yield chunk
+
+        with self.write(user) as audit, _Workers(engine, self.jobs) as workers:
+            batch: list[tuple[Record, CaseRows, str, str]] = []
+            for chunk, checked in workers.map(_validate_chunk, chunks()):
+                for record, (case, found, text, digest) in zip(chunk, checked, strict=True):
+                    if case is not None:
+                        if case.id in seen:
+                            found.append(
+                                Problem(
+                                    record.where("id"),
+                                    f'case "{case.id}" appears twice in this import',
+                                    f"first in {seen[case.id]}",
+                                )
+                            )
+                        else:
+                            seen[case.id] = f"{record.source}, {record.label}"
+                    if found:
+                        reject(record, found)
+                        continue
+                    batch.append((record, case, text, digest))
+                if skip_invalid or not problems:
+                    self._store_cases(batch, audit, counts)
+                batch = []
+            for assignment in assignments:
+                found = (
+                    None
+                    if assignment.case_id in seen
+                    else self._check_assignment(assignment.case_id, assignment.caseworker)
+                )
+                if found:
+                    reject(assignment, [Problem(f"{assignment.source}, {assignment.label}", found)])
+                elif skip_invalid or not problems:
+                    counts["assigned"] += self._assign(
+                        assignment.case_id, assignment.caseworker, audit
+                    )
+            if problems and not skip_invalid:
+                raise InputError(
+                    f"nothing imported: {len(rejected)} record{'s' if len(rejected) != 1 else ''} "
+                    "not valid (use --skip-invalid to import the valid ones)",
+                    problems,
+                )
+        return ImportResult(rejected=tuple(rejected), **counts)
+
+    def _store_cases(
+        self, batch: list[tuple[Record, CaseRows, str, str]], audit: AuditWriter, counts: dict
+    ) -> None:
+        if not batch:
+            return
+        conn = self.conn
+        ids = [case.id for _, case, _, _ in batch]
+        existing: dict[str, tuple[str, str, str | None]] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            marks = ",".join("?" * len(part))
+            for row in conn.execute(
+                f"SELECT c.id, c.document_hash, d.document, c.status FROM cases c "
+                f"JOIN case_documents d ON d.hash = c.document_hash WHERE c.id IN ({marks})",
+                part,
+            ):
+                existing[row[0]] = (row[1], row[2], row[3])
+        stamp = now()
+        new_rows, changed = [], []
+        for record, case, text, digest in batch:
+            old = existing.get(case.id)
+            if old is not None and old[0] == digest:
+                counts["unchanged"] += 1
+            elif old is not None:
+                changed.append((record, case, text, digest, old))
+            else:
+                new_rows.append((record, case, text, digest))
+            if record.caseworker:
+                counts.setdefault("_assign", []).append((case.id, record.caseworker))
+        conn.executemany(
+            "INSERT OR IGNORE INTO case_documents (hash, document) VALUES (?, ?)",
+            [(d, t) for _, _, t, d in new_rows] + [(d, t) for _, _, t, d, _ in changed],
+        )
+        conn.executemany(
+            "INSERT INTO cases (id, ruleset, district, programs, document_hash, status, source, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'not_evaluated', ?, ?, ?)",
+            [
+                (
+                    c.id,
+                    c.ruleset,
+                    c.district,
+                    ",".join(c.programs),
+                    d,
+                    f"{r.source}, {r.label}",
+                    stamp,
+                    stamp,
+                )
+                for r, c, _, d in new_rows
+            ],
+        )
+        for record, case, _, digest, (_, _old_text, old_status) in changed:
+            status = (
+                "not_evaluated" if old_status == "not_evaluated" else "changed_since_evaluation"
+            )
+            conn.execute(
+                "UPDATE cases SET ruleset = ?, district = ?, programs = ?, document_hash = ?, "
+                "status = ?, source = ?, updated_at = ? WHERE id = ?",
+                (
+                    case.ruleset,
+                    case.district,
+                    ",".join(case.programs),
+                    digest,
+                    status,
+                    f"{record.source}, {record.label}",
+                    stamp,
+                    case.id,
+                ),
+            )
+        self._write_parts(
+            [c for _, c, _, _ in new_rows] + [c for _, c, _, _, _ in changed],
+            replace=[c.id for _, c, _, _, _ in changed],
+        )
+        for record, case, _, digest in new_rows:
+            audit.append(
+                "case.imported",
+                f"imported case {case.id} from {record.source}, {record.label}",
+                case_id=case.id,
+                after={"document_hash": digest},
+            )
+        for record, case, text, digest, (old_hash, old_text, _) in changed:
+            before, after = _diff(json.loads(old_text), json.loads(text))
+            audit.append(
+                "case.updated",
+                f"updated case {case.id} from {record.source}, {record.label}: {', '.join(sorted(after))} changed",
+                case_id=case.id,
+                before={"document_hash": old_hash, **before},
+                after={"document_hash": digest, **after},
+            )
+        counts["created"] += len(new_rows)
+        counts["updated"] += len(changed)
+        counts["assigned"] += self._assign_many(counts.pop("_assign", []), audit)
+
+
+def _validate_chunk(engine, records: list[Record]) -> list[tuple]:
+    """Check records against the models and vocabulary: (rows, problems, text, hash) each."""
+    out = []
+    for record in records:
+        found = [
+            Problem(
+                ", ".join(x for x in (record.source, record.label, p.where) if x), p.what, p.fix
+            )
+            for p in record.problems
+        ]
+        rows = text = digest = None
+        if not found:
+            try:
+                case = engine.case_from_dict(record.data, source=record.source)
+            except InputError as exc:
+                found = [Problem(record.where(p.where), p.what, p.fix) for p in exc.problems] or [
+                    Problem(record.where(""), exc.message)
+                ]
+            else:
+                text = canonical_json(case_to_dict(case))
+                digest = sha256(text)
+                rows = case_rows(case)
+        out.append((rows, found, text, digest))
+    return out
+
+
+def _diff(old: dict, new: dict) -> tuple[dict, dict]:
+    keys = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    return {k: old.get(k) for k in keys}, {k: new.get(k) for k in keys}
