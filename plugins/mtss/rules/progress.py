@@ -1,0 +1,266 @@
+"""R4 four-point rule, R5 trend against the aimline, R6 rate of improvement and gap."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import date
+from typing import Any
+
+from ..models import Series
+from ..params import Params
+from .common import Recommendation, _fmt, _insufficient, _weeks
+from .goals import Aimline, baseline_of, phase_points, typical_roi
+
+# --- R4 four-point rule --------------------------------------------------------------
+
+
+def four_point(series: Series, line: Aimline, p: Params) -> Recommendation:
+    """R4: k consecutive points below (or above) the aimline after enough weeks and points."""
+    names = (
+        "four_point.min_weeks",
+        "four_point.min_points",
+        "four_point.consecutive",
+        "four_point.tolerance",
+    )
+    start, points = phase_points(series, p, line.start)
+    k = p.v("four_point.consecutive")
+    min_w, min_n = p.v("four_point.min_weeks"), p.v("four_point.min_points")
+    tol = p.v("four_point.tolerance", 0)
+    weeks = _weeks(start, points[-1].date) if points else 0.0
+    evidence: dict[str, Any] = {
+        "phase_start": start.isoformat(),
+        "points_in_phase": len(points),
+        "weeks_in_phase": round(weeks, 2),
+    }
+    if weeks < min_w or len(points) < max(min_n, k):
+        return _insufficient(
+            "R4",
+            (
+                f"{len(points)} point(s) over {_fmt(round(weeks, 1))} week(s) in this phase; the "
+                f"four-point rule needs {max(min_n, k)} points and {min_w} weeks.",
+            ),
+            p,
+            names,
+            evidence,
+            series.id,
+        )
+    last = points[-k:]
+    rel = [series.direction * (pt.score - line.at(pt.date)) for pt in last]
+    evidence["last_points"] = [
+        [pt.date.isoformat(), pt.score, round(line.at(pt.date), 2)] for pt in last
+    ]
+    if all(r < -tol for r in rel):
+        decision = "change_instruction"
+        why = f"The last {k} points are all below the aimline: change or intensify instruction."
+    elif all(r > tol for r in rel):
+        decision = "raise_goal"
+        why = f"The last {k} points are all above the aimline: raise the goal or consider fading support."
+    else:
+        decision = "continue"
+        why = f"The last {k} points are not all on one side of the aimline: continue and keep monitoring."
+    return Recommendation(
+        rule="R4",
+        decision=decision,
+        reasons=(why,),
+        evidence=evidence,
+        parameters=p.used(*names),
+        citation=p.cite(*names),
+        subject=series.id,
+    )
+
+
+# --- R5 trend ----------------------------------------------------------------------
+
+
+def ols(xs: list[float], ys: list[float]) -> tuple[float, float]:
+    """(slope, intercept) by ordinary least squares."""
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    if sxx == 0:
+        return 0.0, my
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
+    return slope, my - slope * mx
+
+
+def tukey(xs: list[float], ys: list[float]) -> tuple[float, float]:
+    """(slope, intercept) by Tukey's three-group method: medians of the outer thirds."""
+    n = len(xs)
+    third, extra = divmod(n, 3)
+    # One extra point goes to the middle group; two extras go to the outer groups.
+    outer = third + (1 if extra == 2 else 0)
+    first = list(zip(xs[:outer], ys[:outer], strict=True))
+    last = list(zip(xs[n - outer :], ys[n - outer :], strict=True))
+    x1, y1 = statistics.median(x for x, _ in first), statistics.median(y for _, y in first)
+    x3, y3 = statistics.median(x for x, _ in last), statistics.median(y for _, y in last)
+    if x3 == x1:
+        return 0.0, y1
+    slope = (y3 - y1) / (x3 - x1)
+    # Drawn through the first group's median point, as the training materials join the
+    # two outer median points.
+    return slope, y1 - slope * x1
+
+
+def fit(points, origin: date, method: str) -> tuple[float, float]:
+    xs = [_weeks(origin, pt.date) for pt in points]
+    ys = [float(pt.score) for pt in points]
+    return (tukey if method == "tukey" else ols)(xs, ys)
+
+
+def trend(series: Series, line: Aimline, p: Params) -> Recommendation:
+    """R5: trend slope against the aimline slope, with a projection to the goal date."""
+    names = (
+        "trend.method",
+        "trend.min_points",
+        "trend.recommended_points",
+        "trend.slope_tolerance",
+    )
+    start, points = phase_points(series, p, line.start)
+    n_min = p.v("trend.min_points")
+    if len(points) < n_min:
+        return _insufficient(
+            "R5",
+            (f"{len(points)} point(s) in this phase; a trend needs {n_min}.",),
+            p,
+            names,
+            {"points_in_phase": len(points)},
+            series.id,
+        )
+    method = p.v("trend.method")
+    b, a = fit(points, start, method)
+    g = line.slope
+    d = series.direction * (b - g)
+    tol = p.v("trend.slope_tolerance")
+    projected = a + b * _weeks(start, line.goal_date)
+    on_track = series.direction * (projected - line.goal) >= 0
+    if d < -tol:
+        status, decision = "below_target", "change_instruction"
+    elif d > tol:
+        status, decision = "above_target", "raise_goal"
+    else:
+        status, decision = "near_target", "continue"
+    reasons = [
+        f"Trend ({method}) {_fmt(round(b, 2))}/week vs aimline {_fmt(round(g, 2))}/week: "
+        f"{status.replace('_', ' ')} (tolerance {tol}).",
+        f"Projected {_fmt(round(projected, 1))} on {line.goal_date} against goal {_fmt(line.goal)}: "
+        + ("on track." if on_track else "not on track."),
+    ]
+    first_x, last_x = points[0].date, points[-1].date
+    level_concern = status == "near_target" and all(
+        series.direction * ((a + b * _weeks(start, x)) - line.at(x)) < 0 for x in (first_x, last_x)
+    )
+    if level_concern:
+        reasons.append(
+            "The trend runs parallel to but below the aimline: growth is on pace, level is not."
+        )
+    recommended = p.v("trend.recommended_points")
+    min_weeks = p.v("monitoring.low_confidence_weeks", None)
+    weeks = _weeks(start, points[-1].date)
+    short = len(points) < recommended or (min_weeks is not None and weeks < min_weeks)
+    confidence = "low" if short and status == "near_target" else "ok"
+    if confidence == "low":
+        reasons.append(
+            f"Low confidence: {len(points)} points over {_fmt(round(weeks, 1))} weeks; a close "
+            f"call needs {recommended} points and {min_weeks} weeks."
+        )
+    return Recommendation(
+        rule="R5",
+        decision=decision,
+        reasons=reasons,
+        evidence={
+            "method": method,
+            "trend_slope": round(b, 4),
+            "trend_intercept": round(a, 4),
+            "trend_origin": start.isoformat(),
+            "aimline_slope": round(g, 4),
+            "status": status,
+            "projected_at_goal_date": round(projected, 2),
+            "on_track": on_track,
+            "level_concern": level_concern,
+            "confidence": confidence,
+            "points_in_phase": len(points),
+        },
+        parameters=p.used(*names),
+        citation=p.cite(*names),
+        subject=series.id,
+    )
+
+
+# --- R6 rate of improvement and gap --------------------------------------------------
+
+
+def rate_of_improvement(
+    series: Series, grade: int, line: Aimline | None, p: Params
+) -> Recommendation:
+    """R6: simple and OLS rate of improvement, rate needed, gap ratio, weeks to close."""
+    names = ("roi.min_points", "gap.significant_ratio", "goal.max_ratio_to_typical_roi")
+    _, _, skip = baseline_of(series, p)
+    points = series.points
+    if len(points) < p.v("roi.min_points"):
+        return _insufficient(
+            "R6",
+            (f"{len(points)} point(s); a rate of improvement needs {p.v('roi.min_points')}.",),
+            p,
+            names,
+            subject=series.id,
+        )
+    first, last = points[0], points[-1]
+    span = _weeks(first.date, last.date)
+    roi_simple = (last.score - first.score) / span if span > 0 else None
+    roi_ols, _ = fit(points, first.date, "ols")
+    current = float(last.score)
+    ev: dict[str, Any] = {
+        "roi_simple": None if roi_simple is None else round(roi_simple, 4),
+        "roi_ols": round(roi_ols, 4),
+        "method": "ols over all points",
+        "interval_days": round((last.date - first.date).days / max(len(points) - 1, 1), 1),
+        "current": current,
+    }
+    reasons = [
+        f"Rate of improvement {_fmt(round(roi_ols, 2))}/week (OLS over {len(points)} points)."
+    ]
+    if line is not None:
+        weeks_left = _weeks(last.date, line.goal_date)
+        if weeks_left > 0:
+            needed = (line.goal - current) / weeks_left
+            ev["roi_needed"] = round(needed, 4)
+            reasons.append(
+                f"Needs {_fmt(round(needed, 2))}/week to reach {_fmt(line.goal)} by {line.goal_date}."
+            )
+            typ, _src = typical_roi(series, grade, p)
+            if typ:
+                ratio = p.v("goal.max_ratio_to_typical_roi")
+                ev["reasonable"] = abs(needed) <= ratio * abs(typ)
+        gain = series.direction * roi_ols
+        remaining = series.direction * (line.goal - current)
+        ev["weeks_to_close"] = (
+            round(remaining / gain, 1)
+            if gain > 0 and remaining > 0
+            else (0 if remaining <= 0 else None)
+        )
+    decision = "computed"
+    if series.benchmark is not None and series.direction == 1 and current > 0:
+        gap = series.benchmark / current
+        ev["gap_ratio"] = round(gap, 3)
+        sig = p.v("gap.significant_ratio")
+        ev["gap_significant"] = gap > sig
+        reasons.append(
+            f"Gap: benchmark {_fmt(series.benchmark)} / current {_fmt(current)} = {_fmt(round(gap, 2))}"
+            + (f", above {sig}: significant gap." if gap > sig else ".")
+        )
+        if gap > sig:
+            decision = "significant_gap"
+    elif series.benchmark is not None and series.direction == -1:
+        reasons.append(
+            "No gap ratio: it is defined for measures where higher is better, and on this "
+            "measure lower is better (compare the level with the benchmark in R7)."
+        )
+    return Recommendation(
+        rule="R6",
+        decision=decision,
+        reasons=reasons,
+        evidence=ev,
+        parameters=p.used(*names),
+        citation=p.cite(*names),
+        subject=series.id,
+    )
