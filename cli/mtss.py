@@ -340,7 +340,9 @@ def programs_report(ctx, data_dir, school_name, window, as_of, html_file, fmt):
     )
     notes = report.report_notes(p)
     season = window if window in ("fall", "winter", "spring") else None
-    system = report.system_rows(data.records(), p, window=season, school_name=school_name)
+    system = report.system_rows(
+        data.records(), p, window=season, school_name=school_name, as_of=as_of
+    )
     if html_file:
         title = f"Intervention programs - {school_name or data.school.name}"
         page = report.html_page(
@@ -474,9 +476,14 @@ def mtss_screening(ctx, data_dir, window, as_of, fmt):
         )
         return
     for sid, rec, r1, r2 in out:
+        ev = r1.evidence
+        score = (
+            f"PR {ev['percentile']:g}" if ev["percentile"] is not None else f'"{ev["category"]}"'
+        )
+        tier = ev.get("suggested_tier")
         click.echo(
-            f"{sid}  grade {rec.student.grade}  {r1.evidence['skill_area']}  PR {r1.evidence['percentile']}  "
-            f"{r1.decision}  tier {r1.evidence['suggested_tier']}  R2 {r2.decision}"
+            f"{sid}  grade {rec.student.grade}  {ev['skill_area']}  {score}  "
+            f"{r1.decision}  tier {tier if tier is not None else '?'}  R2 {r2.decision}"
             + "".join(
                 f"  [{part}]"
                 for part in bottom.get(sid, "").split("; ")

@@ -203,9 +203,10 @@ def findings_for(case: Case, ruleset: Ruleset, as_of: date, eligibility, clocks)
     if rec is None:
         return None
     p = params_for(ruleset, as_of)
+    rec = rec.as_of(as_of)  # a later screening, indicator or enrolment did not exist yet
     out: list[Finding] = []
     for s in rec.screenings:
-        if s.date <= as_of and s is rec.latest_screening(s.skill_area):
+        if s is rec.latest_screening(s.skill_area):
             out.append(_finding(rules.screening_band(s, p)))
     for skill in sorted(
         {e.skill_area for e in rec.enrolments} | {i.skill_area for i in rec.indicators}

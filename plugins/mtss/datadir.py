@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from eirules.core.convert import case_to_dict, read_json, structure
+from eirules.core.convert import read_json, structure
 from eirules.core.errors import InputError, Problem
 from eirules.core.models import Case
 
@@ -103,12 +103,6 @@ def load(path: str | Path, engine) -> DataDir:
     return DataDir(path, school, cases, files)
 
 
-def save_case(case: Case, path: Path) -> None:
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(case_to_dict(case), indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
-
-
 def _parse_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -117,8 +111,11 @@ def _parse_date(text: str) -> date:
 
 
 def _parse_number(text: str, integer: bool = False):
+    """A CSV cell as a number; "93" stays the whole number 93 (never 93.0)."""
     try:
-        return int(text) if integer else float(text)
+        if integer or text.lstrip("+-").isdigit():
+            return int(text)
+        return float(text)
     except ValueError:
         kind = "a whole number" if integer else "a number"
         raise ValueError(f'"{text}" is not {kind}') from None
@@ -273,20 +270,80 @@ def merge(rec: MtssRecord, kind: str, items: list) -> tuple[MtssRecord, int, int
     return attrs.evolve(rec, **changes), added, replaced
 
 
+def _raw_key(kind: str, raw: dict) -> tuple:
+    """The merge key of an item as written in a case file (dates as written, YYYY-MM-DD)."""
+    if kind == "screening":
+        return (raw.get("date"), raw.get("instrument"), raw.get("skill_area"))
+    return (
+        raw.get("date"),
+        raw.get("group"),
+        raw.get("program"),
+        raw.get("service"),
+        bool(raw.get("makeup", False)),
+    )
+
+
+def _item_key(kind: str, item) -> tuple:
+    k = _screen_key(item) if kind == "screening" else _session_key(item)
+    return (k[0].isoformat(), *k[1:])
+
+
+def _item_dict(item) -> dict:
+    """An imported item as the case file writes it: no null fields, no defaults spelled out."""
+    out = {}
+    for a in attrs.fields(type(item)):
+        v = getattr(item, a.name)
+        if v is None or (a.default is not attrs.NOTHING and v == a.default):
+            continue
+        out[a.name] = v.isoformat() if isinstance(v, date) else v
+    return out
+
+
 def import_csv(data: DataDir, path: str | Path, kind: str) -> dict[str, tuple[int, int]]:
-    """Import a CSV into the folder's case files: {student: (added, replaced)}."""
+    """Import a CSV into the folder's case files: {student: (added, replaced)}.
+
+    Only the files of students with an added or changed row are written, and in those only
+    the imported list changes: every other field stays as it was written (no null fields
+    added, 93 stays 93). A file is replaced whole (written beside it, then renamed), so a
+    failure leaves the old file.
+    """
     rows = read_csv(path, kind, data.cases)
     by_student: dict[str, list] = {}
     for _, sid, item in rows:
         by_student.setdefault(sid, []).append(item)
+    field = "screenings" if kind == "screening" else "sessions"
     result = {}
-    updated = {}
+    writes: list[tuple[str, Case, dict]] = []
     for sid, items in sorted(by_student.items()):
         case = data.cases[sid]
         rec, added, replaced = merge(case.sections["mtss"], kind, items)
-        updated[sid] = attrs.evolve(case, sections={**case.sections, "mtss": rec})
         result[sid] = (added, replaced)
-    for sid, case in updated.items():
-        save_case(case, data.files[sid])
+        if not added and not replaced:
+            continue  # nothing changed: the file is not touched
+        raw = read_json(data.files[sid])
+        section = raw.setdefault("mtss", {})
+        listed = list(section.get(field) or [])
+        index = {_raw_key(kind, r): n for n, r in enumerate(listed) if isinstance(r, dict)}
+        old = {_item_key(kind, x): x for x in getattr(case.sections["mtss"], field)}
+        for item in items:
+            k = _item_key(kind, item)
+            if old.get(k) == item:
+                continue  # the same row again: keep it as written
+            old[k] = item
+            if k in index:
+                listed[index[k]] = _item_dict(item)
+            else:
+                index[k] = len(listed)
+                listed.append(_item_dict(item))
+        section[field] = listed
+        writes.append((sid, attrs.evolve(case, sections={**case.sections, "mtss": rec}), raw))
+    for sid, case, raw in writes:
+        _write_raw(raw, data.files[sid])
         data.cases[sid] = case
     return result
+
+
+def _write_raw(raw: dict, path: Path) -> None:
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(raw, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(path)

@@ -57,17 +57,8 @@ class Suggestion:
 
 
 def as_of_view(rec: MtssRecord, as_of: date) -> MtssRecord:
-    """The record as it stood on a date: later screenings, indicators and enrolments are unknown."""
-    return attrs.evolve(
-        rec,
-        screenings=tuple(s for s in rec.screenings if s.date <= as_of),
-        indicators=tuple(i for i in rec.indicators if i.date <= as_of),
-        enrolments=tuple(
-            e if e.end is None or e.end <= as_of else attrs.evolve(e, end=None, outcome=None)
-            for e in rec.enrolments
-            if e.start <= as_of
-        ),
-    )
+    """The record as it stood on a date (MtssRecord.as_of)."""
+    return rec.as_of(as_of)
 
 
 def candidates(
@@ -107,6 +98,9 @@ def candidates(
             )
             continue
         r1 = rules.screening_band(screen, p)
+        if not r1.sufficient:
+            skipped.append((sid, f"no screening band: {r1.reasons[0]}"))
+            continue
         tier = r1.evidence["suggested_tier"]
         skill = skill or screen.skill_area
         why = f"{r1.reasons[0]}"

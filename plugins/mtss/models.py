@@ -240,9 +240,35 @@ class MtssRecord:
             return self.series
         return tuple(s for s in self.series if measure in (s.measure, s.id))
 
-    def latest_screening(self, skill_area: str | None = None) -> Screening | None:
-        found = [s for s in self.screenings if skill_area in (None, s.skill_area)]
+    def latest_screening(
+        self, skill_area: str | None = None, as_of: date | None = None
+    ) -> Screening | None:
+        """The latest screening (in a skill area), counting only those dated by `as_of`."""
+        found = [
+            s
+            for s in self.screenings
+            if skill_area in (None, s.skill_area) and (as_of is None or s.date <= as_of)
+        ]
         return found[-1] if found else None
+
+    def as_of(self, day: date) -> MtssRecord:
+        """The record as it stood on a date: later screenings, indicators and enrolments
+        did not exist yet, and an enrolment that ended later is still open (its outcome unknown).
+
+        The one as-of view every MTSS command and rule uses (series points and session logs
+        are cut by the rules that read them).
+        """
+        return attrs.evolve(
+            self,
+            screenings=tuple(s for s in self.screenings if s.date <= day),
+            indicators=tuple(i for i in self.indicators if i.date <= day),
+            enrolments=tuple(
+                e if e.end is None or e.end <= day else attrs.evolve(e, end=None, outcome=None)
+                for e in self.enrolments
+                if e.start <= day
+            ),
+            notes=tuple(n for n in self.notes if n.date <= day),
+        )
 
 
 # --- The school file: programs, interventionists, groups --------------------------

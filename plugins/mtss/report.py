@@ -296,14 +296,20 @@ def system_rows(
     *,
     window: str | None = None,
     school_name: str | None = None,
+    as_of: date | None = None,
 ) -> list[SystemRow]:
-    """R14 per grade, skill area and window: share at benchmark, Tier 2/3 shares, band movement."""
+    """R14 per grade, skill area and window: share at benchmark, Tier 2/3 shares, band movement.
+
+    With `as_of`, screenings dated after it do not exist yet.
+    """
     order = {b: i for i, b in enumerate(rules.BANDS)}
     cells: dict[tuple[str, int, str], list[tuple[str, str, int]]] = {}
     first_band: dict[tuple[str, str], int] = {}
     for sid, rec in sorted(records.items()):
         if school_name and rec.student.school != school_name:
             continue
+        if as_of is not None:
+            rec = rec.as_of(as_of)
         for s in rec.screenings:
             r1 = rules.screening_band(s, p)
             if not r1.sufficient:

@@ -11,6 +11,31 @@ from .common import MATH_SKILLS, READING_SKILLS, Recommendation, _fmt, _insuffic
 # --- R1 screening band ---------------------------------------------------------------
 
 BANDS = ("urgent", "intervention", "on_watch", "at_benchmark")
+CATEGORY_PREFIX = "screening.category."
+
+
+def category_key(category: str) -> str:
+    """A vendor's category as a parameter key: "Well Below Benchmark" -> well_below_benchmark."""
+    out = "".join(c if c.isalnum() else "_" for c in category.strip().lower())
+    return "_".join(part for part in out.split("_") if part)
+
+
+def vendor_categories(p: Params) -> dict[str, str]:
+    """{vendor category key: band} from the ruleset's `mtss.screening.category.*` parameters."""
+    return {
+        k[len(CATEGORY_PREFIX) :]: v for k, v in p.values.items() if k.startswith(CATEGORY_PREFIX)
+    }
+
+
+def category_band(category: str, p: Params) -> tuple[str | None, str]:
+    """(band, how) for a vendor category; band None when the ruleset does not map it."""
+    key = category_key(category)
+    if key in BANDS:
+        return key, f'vendor category "{category}" used as given'
+    band = vendor_categories(p).get(key)
+    if band is None:
+        return None, ""
+    return band, f'vendor category "{category}" mapped to band {band} by the ruleset'
 
 
 def screening_band(s: Screening, p: Params) -> Recommendation:
@@ -30,19 +55,23 @@ def screening_band(s: Screening, p: Params) -> Recommendation:
         "category": s.category,
     }
     if s.category is not None and s.percentile is None:
-        if s.category not in BANDS:
+        band, how = category_band(s.category, p)
+        if band is None:
+            known = sorted(vendor_categories(p))
             return _insufficient(
                 "R1",
                 (
-                    f'The vendor category "{s.category}" is not one of {", ".join(BANDS)}; '
-                    "record the percentile rank or map the category.",
+                    f'The vendor category "{s.category}" is neither a band ({", ".join(BANDS)}) '
+                    f"nor a mapped vendor category ({', '.join(known) or 'none mapped'}); "
+                    "record the percentile rank, or map the category in the ruleset "
+                    f"(mtss.screening.category.{category_key(s.category)}).",
                 ),
                 p,
                 names,
-                evidence,
+                {**evidence, "suggested_tier": None, "needs_triangulation": True},
                 s.skill_area,
             )
-        band, how = s.category, f'vendor category "{s.category}" used as given'
+        names = (*names, f"screening.category.{category_key(s.category)}")
     else:
         pr = s.percentile
         cuts = [
