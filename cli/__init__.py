@@ -22,7 +22,38 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 
 class EirulesGroup(click.Group):
-    """Turns every EirulesError into a clean `Error: ...` message: no traceback reaches a user."""
+    """Turns every EirulesError into a clean `Error: ...` message: no traceback reaches a user.
+
+    Commands load lazily: a command module (and a plugin's commands) is imported
+    only when a command it holds is asked for, so `eirules check` never imports
+    the caseload store or the MTSS graphs (start-up time, benchmarks/startup.py).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pending = list(COMMAND_MODULES)
+        self._plugins_loaded = False
+
+    def _load_next(self) -> bool:
+        """Import one more command module (the plugins' commands last); False when none is left."""
+        if self._pending:
+            importlib.import_module(self._pending.pop(0)).register(self)
+            return True
+        if not self._plugins_loaded:
+            self._plugins_loaded = True
+            _register_plugin_commands(self)
+            return True
+        return False
+
+    def get_command(self, ctx, cmd_name):
+        while cmd_name not in self.commands and self._load_next():
+            pass
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx):
+        while self._load_next():
+            pass
+        return super().list_commands(ctx)
 
     def invoke(self, ctx):
         try:
@@ -69,10 +100,7 @@ def get_engine(ctx: click.Context):
     return engine
 
 
-def _register_commands() -> None:
-    for name in COMMAND_MODULES:
-        module = importlib.import_module(name)
-        module.register(cli)
+def _register_plugin_commands(cli: click.Group) -> None:
     from eirules.core.plugin_manager import get_plugin_manager
 
     try:
@@ -89,9 +117,6 @@ def _register_commands() -> None:
             f'Error: plugin "{name}" failed in register_commands: {exc.__class__.__name__}: {exc}',
             err=True,
         )
-
-
-_register_commands()
 
 
 def main() -> None:

@@ -177,8 +177,9 @@ def progress(ctx, student, measure, data_dir, as_of, out_dir, no_graph, fmt):
         eirules progress ELM-018 --measure orf --as-of 2026-03-06 --format json
     """
     from eirules.plugins.mtss import rules
-    from eirules.plugins.mtss.graphs import write_progress_graph
 
+    if not no_graph:  # first, so a missing graphs extra is reported before any work
+        from eirules.plugins.mtss.graphs import write_progress_graph
     as_of = as_of or date.today()
     engine, data = _load(ctx, data_dir)
     case = data.cases.get(student)

@@ -295,6 +295,7 @@ def validate_paths(
         try:
             ruleset = registry.load_path(folder)
             rid = ruleset.id
+            problems.extend(ruleset.holiday_problems())
         except RulesetError as exc:
             problems.extend(exc.problems or (Problem(str(folder), exc.message),))
         for test in find_tests(folder):

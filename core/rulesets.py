@@ -22,7 +22,9 @@ file, the line, the key path, what was found and what was expected.
 from __future__ import annotations
 
 import bisect
+import copy
 import enum
+import functools
 import hashlib
 import math
 import os
@@ -381,6 +383,8 @@ class Ruleset:
         self.own_declarations = declarations
         self.own_values = {k: sorted(v, key=lambda e: e.effective) for k, v in values.items()}
         self._starts = {k: [e.effective for e in v] for k, v in self.own_values.items()}
+        self._holiday_check = calendar.pop(_HOLIDAY_CHECK, None)
+        self._holiday_problems: list[Problem] = []
         self.calendar_settings = calendar
         self.files = files
         #: Resolved parameters by (name, date); None where no value is in force then.
@@ -514,6 +518,16 @@ class Ruleset:
                 return node.calendar_settings[key]
         return None
 
+    def holiday_problems(self) -> list[Problem]:
+        """Problems with this ruleset's and its ancestors' holidays settings (checked once)."""
+        problems: list[Problem] = []
+        for node in self.lineage:
+            if node._holiday_check is not None:
+                node._holiday_problems = node._holiday_check()
+                node._holiday_check = None
+            problems.extend(node._holiday_problems)
+        return problems
+
     def business_calendar(self, years: Iterable[int]) -> BusinessCalendar:
         """Weekdays less public holidays of the ruleset's jurisdiction for those years."""
         years = tuple(sorted(set(years)))
@@ -521,6 +535,9 @@ class Ruleset:
         cached = self._calendars.get(key)
         if cached is not None:
             return cached
+        problems = self.holiday_problems()
+        if problems:
+            raise RulesetError(f'ruleset "{self.id}" ({self.folder}) is not valid', problems)
         country = self._calendar_setting("holidays_country")
         subdivision = self._calendar_setting("holidays_subdivision")
         extra = self._calendar_setting("extra_holidays") or []
@@ -800,6 +817,48 @@ def _check_header(reader: _FileReader, header: Any) -> dict[str, Any]:
     return header
 
 
+def _holiday_countries() -> frozenset[str]:
+    """Country codes the holidays package knows, without importing every country's module."""
+    from holidays.registry import EntityLoader
+
+    return frozenset(EntityLoader.get_country_codes(include_aliases=True))
+
+
+def _holiday_subdivisions(country: str) -> list[str]:
+    import holidays as holidays_lib
+
+    return list(getattr(holidays_lib, country).subdivisions)
+
+
+_HOLIDAY_CHECK = "_holiday_check"
+
+
+def _check_holidays(reader: _FileReader, ok: dict, country: str | None) -> list[Problem]:
+    """Problems with holidays_country and holidays_subdivision, each with its file and line."""
+    problems: list[Problem] = []
+    reader = copy.copy(reader)
+    reader.problems = problems
+    supported = _holiday_countries()
+    if "holidays_country" in ok and ok["holidays_country"] not in supported:
+        reader.add(
+            "calendar.holidays_country",
+            f'found "{ok["holidays_country"]}"; expected a country code the holidays package knows',
+            did_you_mean(ok["holidays_country"], supported) or 'for example "US"',
+        )
+    elif "holidays_subdivision" in ok:
+        subdivisions = _holiday_subdivisions(country) if country in supported else []
+        if ok["holidays_subdivision"] not in subdivisions:
+            reader.add(
+                "calendar.holidays_subdivision",
+                f'found "{ok["holidays_subdivision"]}"; expected a subdivision of '
+                f"{country or '(no holidays_country set)'}",
+                _hint(ok["holidays_subdivision"], subdivisions)
+                if subdivisions
+                else "set holidays_country first",
+            )
+    return problems
+
+
 def _check_calendar(reader: _FileReader, cal: Any, folder: Path, parent: Ruleset | None) -> dict:
     if not isinstance(cal, dict):
         reader.add("calendar", f"found {_kind(cal)}; expected a table")
@@ -813,28 +872,10 @@ def _check_calendar(reader: _FileReader, cal: Any, folder: Path, parent: Ruleset
     country = ok.get("holidays_country")
     if country is None and parent is not None:
         country = parent._calendar_setting("holidays_country")
-    import holidays as holidays_lib
-
-    supported = holidays_lib.list_supported_countries()
-    if "holidays_country" in ok and ok["holidays_country"] not in supported:
-        reader.add(
-            "calendar.holidays_country",
-            f'found "{ok["holidays_country"]}"; expected a country code the holidays package knows',
-            did_you_mean(ok["holidays_country"], supported) or 'for example "US"',
-        )
-        ok.pop("holidays_country")
-    elif "holidays_subdivision" in ok:
-        subdivisions = supported.get(country or "", [])
-        if ok["holidays_subdivision"] not in subdivisions:
-            reader.add(
-                "calendar.holidays_subdivision",
-                f'found "{ok["holidays_subdivision"]}"; expected a subdivision of '
-                f"{country or '(no holidays_country set)'}",
-                _hint(ok["holidays_subdivision"], subdivisions)
-                if subdivisions
-                else "set holidays_country first",
-            )
-            ok.pop("holidays_subdivision")
+    if "holidays_country" in ok or "holidays_subdivision" in ok:
+        # Checked when a business calendar is first built or by `rulesets validate`,
+        # not at load: the holidays package takes ~100 ms to list its countries.
+        ok[_HOLIDAY_CHECK] = functools.partial(_check_holidays, reader, dict(ok), country)
     if "extra_holidays" in ok:
         extra = ok["extra_holidays"]
         if not isinstance(extra, list) or not all(_is_date(d) for d in extra):

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from eirules.core.dates import BusinessCalendar, shift
 from eirules.core.errors import RulesetError
+from eirules.core.ruleset_tools import validate_paths
 from eirules.core.rulesets import (
     RulesetRegistry,
     builtin_folder,
@@ -500,14 +501,19 @@ def test_bad_calendar_settings_are_reported(tmp_path):
     )
     with pytest.raises(RulesetError) as info:
         load(tmp_path, "us-zz")
-    text = messages(info.value)
-    assert text[0].startswith(
+    assert messages(info.value) == [
+        f"{folder / 'sc.toml'}:3: terms[0].last_day: 2026-01-01 is before first_day 2026-01-10"
+    ]
+    (folder / "sc.toml").write_text("[[terms]]\nfirst_day = 2026-01-01\nlast_day = 2026-06-01\n")
+    rs = load(tmp_path, "us-zz")  # holidays settings are checked when first needed
+    with pytest.raises(RulesetError) as info:
+        rs.business_calendar([2026])
+    assert messages(info.value)[0].startswith(
         f'{folder / "ruleset.toml"}:6: calendar.holidays_subdivision: found "ZZ"; '
         "expected a subdivision of US"
     )
-    assert text[1] == (
-        f"{folder / 'sc.toml'}:3: terms[0].last_day: 2026-01-01 is before first_day 2026-01-10"
-    )
+    [result] = validate_paths([folder], ruleset_folders([tmp_path]))
+    assert [str(p) for p in result.problems] == messages(info.value)
 
 
 @pytest.mark.parametrize(

@@ -10,11 +10,30 @@ import io
 from datetime import date
 from pathlib import Path
 
-from matplotlib import rc_context
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from eirules.core.errors import EirulesError, Problem
 
 from .rules import SeriesReport
+
+
+class GraphsNotInstalled(EirulesError):
+    """Graphs were asked for, but the optional graphing extra is not installed."""
+
+
+try:
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+except ImportError as exc:  # the `graphs` extra is optional: say how to get it
+    raise GraphsNotInstalled(
+        f"graphs need matplotlib, which is not installed ({exc})",
+        [
+            Problem(
+                "",
+                "install the graphs extra",
+                "pip install 'eirules[graphs]' (or skip graphs, e.g. `eirules progress --no-graph`)",
+            )
+        ],
+    ) from None
 
 # matplotlib plots datetime.date values through its units registry (and picks a
 # date axis for them), but its type stubs accept only numbers and arrays: the

@@ -1,0 +1,101 @@
+"""Lean start-up: a command imports only what it needs; graphs are an optional extra."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from eirules.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_PROBE = """
+import json, sys
+sys.argv = ["eirules", *json.loads(sys.argv[1])]
+from eirules.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {"numpy", "matplotlib",
+      "PIL", "sqlite_utils", "sqlite3"} or m == "holidays.countries")), file=sys.stderr)
+"""
+
+
+def _modules_after(*args: str) -> list[str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE, json.dumps(list(args))],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    return json.loads(proc.stderr.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--version",),
+        ("check", "examples/mo-0001.json", "--as-of", "2026-02-01"),
+        ("check", "examples/mo-0001.json", "--as-of", "2026-02-01", "--format", "json"),
+    ],
+)
+def test_check_and_version_import_no_store_graphs_or_holiday_tables(args):
+    """`eirules check` needs neither the caseload store nor the graphing stack."""
+    assert _modules_after(*args) == []
+
+
+def test_check_still_uses_holidays_when_a_business_day_clock_needs_them():
+    """The holidays package is loaded when a clock counts business days, not at start-up."""
+    from eirules import get_engine
+
+    rs = get_engine().rulesets.get("us-mo")
+    assert not rs.business_calendar([2026]).is_business_day(
+        __import__("datetime").date(2026, 11, 26)
+    )  # Thanksgiving
+
+
+def _without_matplotlib(monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` now fails
+    for name in [m for m in sys.modules if m.startswith("eirules.plugins.mtss.")]:
+        if name.rsplit(".", 1)[1] in ("graphs", "report"):
+            monkeypatch.delitem(sys.modules, name)
+
+
+def test_progress_graph_without_graphs_extra_says_how_to_install_it(monkeypatch, tmp_path):
+    _without_matplotlib(monkeypatch)
+    res = CliRunner().invoke(
+        cli, ["progress", "ELM-005", "--as-of", "2026-06-05", "--out", str(tmp_path)]
+    )
+    assert res.exit_code == 1, res.output
+    assert res.output.splitlines()[0].startswith(
+        "Error: graphs need matplotlib, which is not installed"
+    )
+    assert "pip install 'eirules[graphs]'" in res.output
+    assert "Traceback" not in res.output
+    assert list(tmp_path.iterdir()) == []  # nothing half-written
+
+
+def test_progress_without_graphs_extra_works_with_no_graph(monkeypatch):
+    _without_matplotlib(monkeypatch)
+    res = CliRunner().invoke(
+        cli, ["progress", "ELM-018", "--as-of", "2026-06-05", "--no-graph", "--format", "json"]
+    )
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)[0]["decision"] == "fidelity_issue"
+
+
+def test_graphs_extra_is_optional_in_pyproject():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert not any(d.startswith("matplotlib") for d in project["dependencies"])
+    assert any(d.startswith("matplotlib") for d in project["optional-dependencies"]["graphs"])
+    readme = (ROOT / "README.md").read_text()
+    assert 'pip install ".[dev,graphs]"' in readme  # README's first command still installs it
