@@ -7,7 +7,9 @@ import sys
 
 import click
 
-from eirules.core.errors import EirulesError, InputError
+from eirules.core.errors import EirulesError
+
+from .errors import handle_errors
 
 #: Command modules shipped with eirules; each defines `register(cli)`.
 COMMAND_MODULES = (
@@ -22,7 +24,7 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 
 class EirulesGroup(click.Group):
-    """Turns every EirulesError into a clean `Error: ...` message: no traceback reaches a user.
+    """Runs every command inside the one error handler (cli/errors.py): no traceback reaches a user.
 
     Commands load lazily: a command module (and a plugin's commands) is imported
     only when a command it holds is asked for, so `eirules check` never imports
@@ -56,11 +58,8 @@ class EirulesGroup(click.Group):
         return super().list_commands(ctx)
 
     def invoke(self, ctx):
-        try:
+        with handle_errors(ctx):
             return super().invoke(ctx)
-        except EirulesError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(getattr(exc, "exit_code", 2 if isinstance(exc, InputError) else 1))
 
 
 @click.group(cls=EirulesGroup, context_settings=CONTEXT_SETTINGS)
@@ -73,8 +72,15 @@ class EirulesGroup(click.Group):
     envvar="EIRULES_RULESETS_DIR",
     help="Extra folder of rulesets, searched before the shipped ones (repeatable).",
 )
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="EIRULES_DEBUG",
+    help="On an unexpected error, show the Python traceback (for a bug report) "
+    "instead of one Error: line. Also $EIRULES_DEBUG=1.",
+)
 @click.pass_context
-def cli(ctx, rulesets_dirs):
+def cli(ctx, rulesets_dirs, debug):
     """Rules engine for early intervention and special education case management.
 
     \b
@@ -85,6 +91,7 @@ def cli(ctx, rulesets_dirs):
     """
     ctx.ensure_object(dict)
     ctx.obj["rulesets_dirs"] = rulesets_dirs
+    ctx.obj["debug"] = debug
 
 
 def get_engine(ctx: click.Context):

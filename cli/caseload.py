@@ -19,7 +19,9 @@ from eirules.core.errors import InputError, Problem
 from eirules.core.store import Store, default_user
 
 from . import get_engine
+from .errors import remember_db
 from .options import (
+    HASH,
     as_of_option,
     caseworker_option,
     db_option,
@@ -27,7 +29,7 @@ from .options import (
     user_option,
 )
 from .output import echo_json, is_terminal, plural, print_table
-from .store import guard_storage, open_store
+from .store import open_store
 
 _WITHIN = re.compile(r"^\s*(\d+)\s*([dw]?)\s*$")
 DUE_COLUMNS = (
@@ -310,7 +312,7 @@ def audit_group():
 @audit_group.command("verify")
 @click.option(
     "--anchor",
-    metavar="HASH",
+    type=HASH,
     help="A last hash printed by an earlier verify and kept elsewhere: check it is still there.",
 )
 @db_option
@@ -333,7 +335,7 @@ def audit_verify(ctx, anchor, db_path):
     anchored = None
     if anchor:
         anchored = store.conn.execute(
-            "SELECT id FROM audit_log WHERE hash = ?", (anchor.strip().lower(),)
+            "SELECT id FROM audit_log WHERE hash = ?", (anchor,)
         ).fetchone()
         if anchored is None:
             problems = [
@@ -439,6 +441,7 @@ def demo_command(ctx, db_path, as_of, within, user):
     else:
         target = Path(db_path)
         _refuse_a_real_caseload(target)
+    remember_db(ctx, target)
     try:
         store, _ = Store.init(target, get_engine(ctx))
         try:
@@ -510,4 +513,4 @@ def _refuse_a_real_caseload(target: Path) -> None:
 
 def register(cli: click.Group) -> None:
     for command in (due_command, overdue_command, evaluate_command, audit_group, demo_command):
-        cli.add_command(guard_storage(command))
+        cli.add_command(command)

@@ -62,12 +62,13 @@ def check(ctx, case_file, ruleset_id, as_of, fmt):
         else:
             case = engine.load_case(case_file)
         determination = engine.evaluate(case, ruleset_id, as_of or date.today())
+        data = determination_to_dict(determination) if fmt == "json" else None
     except EirulesError as exc:
         if fmt == "json":  # other programs get the problems as data too
             echo_json(error_to_dict(exc))
         raise
-    if fmt == "json":
-        echo_json(determination_to_dict(determination))
+    if data is not None:
+        echo_json(data)
     else:
         click.echo(render_determination(determination, case))
 

@@ -15,7 +15,7 @@ from eirules.core.errors import InputError, Problem
 
 from . import get_engine
 from .options import as_of_option, format_option
-from .output import echo_json, plural
+from .output import check_writable, echo_json, plural
 
 FORMAT = format_option("text", "json")
 AS_OF = as_of_option("Decide as of this date (YYYY-MM-DD). Default: today.")
@@ -180,6 +180,8 @@ def progress(ctx, student, measure, data_dir, as_of, out_dir, no_graph, fmt):
 
     if not no_graph:  # first, so a missing graphs extra is reported before any work
         from eirules.plugins.mtss.graphs import write_progress_graph
+
+        check_writable(out_dir, "--out", folder=True)
     as_of = as_of or date.today()
     engine, data = _load(ctx, data_dir)
     case = data.cases.get(student)
@@ -332,6 +334,8 @@ def programs_report(ctx, data_dir, school_name, window, as_of, html_file, fmt):
     """
     from eirules.plugins.mtss import report
 
+    if html_file:
+        check_writable(html_file, "--html")
     as_of = as_of or date.today()
     engine, data = _load(ctx, data_dir)
     p = _params(engine, data, as_of)

@@ -28,6 +28,27 @@ class DateType(click.ParamType):
 DATE = DateType()
 
 
+class HashType(click.ParamType):
+    """A full SHA-256 hash: 64 hexadecimal digits (as `eirules audit verify` prints it)."""
+
+    name = "HASH"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value).strip().lower()
+        if len(text) != 64 or any(c not in "0123456789abcdef" for c in text):
+            shown = text if len(text) <= 20 else text[:20] + "..."
+            self.fail(
+                f"{shown!r} is not a hash: give all 64 hexadecimal digits of a "
+                "'Last hash:' line printed by an earlier `eirules audit verify`",
+                param,
+                ctx,
+            )
+        return text
+
+
+HASH = HashType()
+
+
 def as_of_option(
     help: str = "Evaluate as of this date (YYYY-MM-DD). Default: today.",
 ) -> Callable[[F], F]:

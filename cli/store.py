@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import functools
 import json
-import os
-import sqlite3
 from datetime import date
 from pathlib import Path
 
 import click
 
-from eirules.core.errors import InputError, Problem, StorageError, did_you_mean
+from eirules.core.errors import InputError, Problem, did_you_mean
 from eirules.core.store import CASE_STATUSES, Store, default_db_path, default_user
 
 from . import get_engine
+from .errors import remember_db
 from .options import DATE, caseworker_option, db_option, format_option, user_option
-from .output import echo_json, plural, print_table
+from .output import check_writable, echo_json, plural, print_table
 
 
 def db_path_of(db_path: str | None) -> Path:
@@ -25,24 +23,10 @@ def db_path_of(db_path: str | None) -> Path:
 
 def open_store(ctx: click.Context, db_path: str | None, *, engine: bool = False) -> Store:
     """Open the caseload for a command; closed when the command ends."""
+    remember_db(ctx, db_path_of(db_path))
     store = Store.open(db_path_of(db_path), get_engine(ctx) if engine else None)
     ctx.call_on_close(store.close)
     return store
-
-
-def check_writable(path: str | Path, option: str) -> None:
-    """Refuse an output file that cannot be written, before any work is done."""
-    path = Path(path)
-    folder = path.parent
-    if not folder.is_dir():
-        fix = f"the folder {folder} does not exist; create it or choose another file"
-    elif path.is_dir():
-        fix = "it is a folder; give a file name"
-    elif not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        fix = "no permission to write there; choose another file"
-    else:
-        return
-    raise InputError(f"cannot write {path}", [Problem(option, fix)])
 
 
 # db ---------------------------------------------------------------------------------
@@ -73,6 +57,7 @@ def db_init(ctx, path, db_path):
         eirules db init caseload.db
     """
     target = Path(path) if path else db_path_of(db_path)
+    remember_db(ctx, target)
     store, applied = Store.init(target)
     store.close()
     if applied:
@@ -452,42 +437,6 @@ def today() -> date:
     return date.today()
 
 
-def guard_storage(command: click.Command) -> click.Command:
-    """Report an SQLite error inside a command (a damaged or hand-edited file) as `Error: ...`.
-
-    Applied to a group, it guards every subcommand.
-    """
-    if isinstance(command, click.Group):
-        for sub in command.commands.values():
-            guard_storage(sub)
-        return command
-    callback = command.callback
-    if callback is None or getattr(callback, "_guarded", False):
-        return command
-
-    @functools.wraps(callback)
-    def guarded(*args, **kwargs):
-        try:
-            return callback(*args, **kwargs)
-        except sqlite3.DatabaseError as exc:
-            params = click.get_current_context().params
-            path = params.get("path") or db_path_of(params.get("db_path"))
-            raise StorageError(
-                f"the caseload {path} could not be read or written ({exc})",
-                [
-                    Problem(
-                        "",
-                        "the file may be damaged or changed outside eirules",
-                        "run eirules audit verify, and restore the file from a backup if needed",
-                    )
-                ],
-            ) from None
-
-    guarded._guarded = True  # type: ignore[attr-defined]
-    command.callback = guarded
-    return command
-
-
 def register(cli: click.Group) -> None:
-    cli.add_command(guard_storage(db_group))
-    cli.add_command(guard_storage(cases_group))
+    cli.add_command(db_group)
+    cli.add_command(cases_group)

@@ -29,7 +29,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from . import models
 from .decisions import Clock, Determination
-from .errors import InputError, Problem, ValueProblem, did_you_mean, show_value
+from .errors import InputError, PluginError, Problem, ValueProblem, did_you_mean, show_value
 from .models import Case
 
 SCHEMA = "eirules/case@1"
@@ -536,8 +536,51 @@ def determination_to_dict(det: Determination) -> dict[str, Any]:
         "eligibility": [converter.unstructure(e) for e in det.eligibility],
         "clocks": [_clock_dict(c) for c in det.clocks],
         "referrals": [converter.unstructure(r) for r in det.referrals],
-        "findings": [converter.unstructure(f) for f in det.findings],
+        "findings": [_finding_dict(f) for f in det.findings],
     }
+
+
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def _json_problem(value: Any, path: str) -> str | None:
+    """The path of the first value JSON cannot hold (a set, a date, an object), or None."""
+    if isinstance(value, _JSON_SCALARS):
+        return None
+    if isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            if (found := _json_problem(item, f"{path}[{i}]")) is not None:
+                return found
+        return None
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"{path} (key {show_value(key, 30)} is not text)"
+            if (found := _json_problem(item, f"{path}.{key}")) is not None:
+                return found
+        return None
+    return f"{path} (a {type(value).__name__})"
+
+
+def _finding_dict(finding: Any) -> dict[str, Any]:
+    """A finding as JSON; a plugin's value JSON cannot hold is refused here, naming the finding."""
+    for part in ("inputs", "parameters"):
+        where = _json_problem(getattr(finding, part), part)
+        if where is not None:
+            raise PluginError(
+                f'finding "{finding.rule}"'
+                + (f" ({finding.program})" if finding.program else "")
+                + f" holds a value JSON cannot store at {where}",
+                [
+                    Problem(
+                        "",
+                        "the plugin that returned it must give text, numbers, true/false, "
+                        "null, lists and objects only (a date as YYYY-MM-DD text)",
+                        "fix or uninstall the plugin; `eirules plugins` lists them",
+                    )
+                ],
+            )
+    return converter.unstructure(finding)
 
 
 def _clock_dict(clock: Clock) -> dict[str, Any]:

@@ -321,6 +321,21 @@ class Case:
     #: keyed by section name, each an instance of the class the plugin registered.
     sections: dict[str, Any] = attrs.field(factory=dict, converter=dict, hash=False)
 
+    def __attrs_post_init__(self):
+        # Nothing happens to a child before birth: a date before it is a typing mistake
+        # that would otherwise show as a clock years overdue. Events are sorted by date.
+        born = self.child.birth_date
+        if self.events and self.events[0].date < born:
+            early = [e for e in self.events if e.date < born]
+            listed = ", ".join(f"{e.type} on {e.date.isoformat()}" for e in early[:3])
+            raise ValueProblem(
+                f"{listed}{' and more' if len(early) > 3 else ''} "
+                f"{'is' if len(early) == 1 else 'are'} before the child's birth "
+                f"({born.isoformat()})",
+                "check the date; events happen on or after the birth date",
+                field="events",
+            )
+
     def events_of(self, *types: str, program: str | None = None) -> tuple[Event, ...]:
         """Events of the given types, in date order, optionally for one program."""
         wanted = set(types)

@@ -138,7 +138,15 @@ case_docs = _doc(
         "service_plans": st.lists(plan_docs, min_size=1, max_size=1),
         "district": text,
     },
-)
+).map(lambda d: _born_before_events(d))
+
+
+def _born_before_events(doc: dict) -> dict:
+    """A case file's events are on or after the birth date (the model refuses earlier ones)."""
+    dates = [e["date"] for e in doc.get("events", [])]
+    if dates and min(dates) < doc["child"]["birth_date"]:
+        doc = {**doc, "child": {**doc["child"], "birth_date": min(dates)}}
+    return doc
 
 
 def canonical(doc: dict) -> dict:

@@ -122,8 +122,19 @@ plans = st.builds(
     meetings=st.lists(dates, max_size=3).map(tuple),
     services=st.lists(services(), max_size=3).map(tuple),
 )
+
+
+def _case(**fields) -> Case:
+    """A case whose child is born on or before its first event (the model refuses earlier)."""
+    child, found = fields["child"], fields["events"]
+    first = min((e.date for e in found), default=child.birth_date)
+    if first < child.birth_date:
+        fields["child"] = attrs.evolve(child, birth_date=first)
+    return Case(**fields)
+
+
 cases = st.builds(
-    Case,
+    _case,
     id=words,
     child=children,
     ruleset=maybe_text,

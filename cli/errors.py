@@ -1,0 +1,120 @@
+"""The one place the `eirules` command turns a failure into what a user reads.
+
+Every command runs inside `handle_errors`: an error eirules raises on purpose
+(`EirulesError`) prints its message and problems; a file that cannot be opened or
+written, a damaged caseload or a broken pipe print one `Error:` line saying what to
+do; anything else (a bug here or in a plugin) prints one `Error:` line asking for
+`--debug`, which shows the traceback instead. No command catches these itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+
+import click
+
+from eirules.core.errors import EirulesError, InputError, Problem, StorageError
+
+#: Exit status of an error eirules did not foresee, and of a problem in data or rules.
+EXIT_ERROR = 1
+
+
+def debug_requested(ctx: click.Context | None) -> bool:
+    """True under `eirules --debug` or EIRULES_DEBUG=1: show tracebacks instead of hiding them."""
+    root = ctx.find_root() if ctx is not None else None
+    if root is not None and root.params.get("debug"):
+        return True
+    return os.environ.get("EIRULES_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def remember_db(ctx: click.Context, path: object) -> None:
+    """Note which caseload file a command opened, so a damaged one is named in the error."""
+    root = ctx.find_root()
+    root.ensure_object(dict)
+    root.obj["db_path"] = str(path)
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    """An SQLite error, without importing sqlite3 for commands that never open a caseload."""
+    sqlite3 = sys.modules.get("sqlite3")
+    return sqlite3 is not None and isinstance(exc, sqlite3.DatabaseError)
+
+
+def _storage_error(ctx: click.Context, exc: Exception) -> StorageError:
+    where = (ctx.obj or {}).get("db_path") or "caseload"
+    return StorageError(
+        f"the caseload {where} could not be read or written ({exc})",
+        [
+            Problem(
+                "",
+                "the file may be damaged or changed outside eirules",
+                "run eirules audit verify, and restore the file from a backup if needed",
+            )
+        ],
+    )
+
+
+def _os_error(exc: OSError) -> EirulesError:
+    """A file the command could not open, create or write, with what to do about it."""
+    name = exc.filename or "a file"
+    reason = exc.strerror or exc.__class__.__name__
+    if isinstance(exc, FileNotFoundError):
+        fix = "check the path; create the folder first if it does not exist"
+    elif isinstance(exc, PermissionError):
+        fix = "choose a place you may write to, or ask for permission"
+    elif isinstance(exc, IsADirectoryError):
+        fix = "give a file name, not a folder"
+    else:
+        fix = "check the path, the free disk space and the permissions"
+    return EirulesError(f"cannot use {name}: {reason}", [Problem("", fix)])
+
+
+def _print(exc: EirulesError) -> None:
+    click.echo(f"Error: {exc}", err=True)
+
+
+@contextlib.contextmanager
+def handle_errors(ctx: click.Context) -> Iterator[None]:
+    """Run a command: every failure becomes an `Error:` message and an exit status, never a traceback.
+
+    Exit status: 2 for bad input (InputError, or an error's own `exit_code`), 1 for
+    every other problem and for errors nobody foresaw. Click's own usage errors and
+    exits pass through unchanged.
+    """
+    try:
+        yield
+    except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        raise
+    except BrokenPipeError:
+        # `eirules due | head`: the reader left; say nothing more on a closed pipe.
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stays open until exit
+        ctx.exit(EXIT_ERROR)
+    except EirulesError as exc:
+        if debug_requested(ctx):
+            raise
+        _print(exc)
+        ctx.exit(getattr(exc, "exit_code", 2 if isinstance(exc, InputError) else EXIT_ERROR))
+    except OSError as exc:
+        if debug_requested(ctx):
+            raise
+        _print(_os_error(exc))
+        ctx.exit(EXIT_ERROR)
+    except Exception as exc:
+        if debug_requested(ctx):
+            raise
+        if _is_database_error(exc):
+            _print(_storage_error(ctx, exc))
+            ctx.exit(EXIT_ERROR)
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        click.echo(
+            f"Error: eirules stopped on an unexpected problem ({exc.__class__.__name__}"
+            + (f": {detail}" if detail else "")
+            + "); this is a bug in eirules or a plugin: run the same command with "
+            "`eirules --debug ...` to see where, and report it with that output.",
+            err=True,
+        )
+        ctx.exit(EXIT_ERROR)

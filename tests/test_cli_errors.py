@@ -1,0 +1,209 @@
+"""The one CLI error handler (cli/errors.py): one `Error:` line and an exit status, never a traceback.
+
+Each case below was found trying eirules as a new user would (issue 10, "No traceback
+anywhere"); each must fail on code that lets the exception escape.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from helpers import caseload_cli, write_case_file
+
+from eirules import hookimpl
+from eirules.cli import cli
+from eirules.core.decisions import Finding
+from eirules.core.plugin_manager import get_plugin_manager
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+def invoke(*args, env=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env)
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    return caseload_cli(tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def crashing_command(monkeypatch):
+    """`eirules crash-for-test`: a command with a bug (an exception nobody foresaw)."""
+
+    @click.command("crash-for-test")
+    def crash():
+        raise ValueError("list index out of range\nsecond line")
+
+    cli.add_command(crash)
+    yield
+    cli.commands.pop("crash-for-test")
+
+
+def test_an_unexpected_exception_is_one_error_line_and_exit_1(crashing_command):
+    result = invoke("crash-for-test")
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: eirules stopped on an unexpected problem (ValueError: list index out of "
+        "range); this is a bug in eirules or a plugin: run the same command with "
+        "`eirules --debug ...` to see where, and report it with that output.\n"
+    )
+    assert "Traceback" not in result.output
+
+
+def test_debug_shows_the_traceback_instead(crashing_command):
+    result = invoke("--debug", "crash-for-test")
+    assert isinstance(result.exception, ValueError)
+    assert "Error:" not in result.output
+
+
+def test_eirules_debug_environment_variable_does_the_same(crashing_command):
+    result = invoke("crash-for-test", env={"EIRULES_DEBUG": "1"})
+    assert isinstance(result.exception, ValueError)
+
+
+def test_a_damaged_caseload_names_the_file(run, tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr("eirules.core.store.Store.due", broken)
+    result = invoke("due")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        f"Error: the caseload {tmp_path / 'caseload.db'} could not be read or written "
+        "(database disk image is malformed)"
+    )
+
+
+def test_an_os_error_says_which_file_and_what_to_do(crashing_command, monkeypatch):
+    @click.command("write-for-test")
+    def write():
+        raise PermissionError(13, "Permission denied", "/srv/out.csv")
+
+    cli.add_command(write)
+    try:
+        result = invoke("write-for-test")
+    finally:
+        cli.commands.pop("write-for-test")
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: cannot use /srv/out.csv: Permission denied\n"
+        "  choose a place you may write to, or ask for permission\n"
+    )
+
+
+# The situations issue 10 lists ----------------------------------------------------------
+
+
+def test_programs_report_html_into_a_missing_folder_is_refused_before_any_work(tmp_path):
+    target = tmp_path / "reports" / "x.html"
+    result = invoke("programs", "report", "--as-of", "2026-06-05", "--html", target)
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: cannot write {target}\n"
+        f"  --html: the folder {target.parent} does not exist; create it or choose another file\n"
+    )
+    assert not target.parent.exists()
+
+
+def test_progress_out_into_an_unwritable_place_is_refused(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = invoke("progress", "ELM-005", "--as-of", "2026-06-05", "--out", blocker / "graphs")
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: cannot write into {blocker / 'graphs'}\n"
+        f"  --out: {blocker} is a file, not a folder; choose another folder\n"
+    )
+
+
+class _SetInFinding:
+    """A plugin whose finding holds a Python set, which JSON cannot encode."""
+
+    @hookimpl
+    def findings_for(self, case):
+        return [
+            Finding(
+                rule="sample.visits",
+                outcome="noted",
+                reason="visits counted",
+                citation="Sample agency policy 1",
+                inputs={"visitors": {"Ana", "Bo"}},
+            )
+        ]
+
+
+@pytest.fixture
+def set_plugin(monkeypatch):
+    pm = get_plugin_manager(entry_points=False)
+    pm.register(_SetInFinding(), name="sets")
+    monkeypatch.setattr("eirules.core.engine.get_plugin_manager", lambda **kw: pm)
+
+
+FINDING_ERROR = (
+    'Error: finding "sample.visits" holds a value JSON cannot store at inputs.visitors '
+    "(a set)\n"
+    "  the plugin that returned it must give text, numbers, true/false, null, lists and "
+    "objects only (a date as YYYY-MM-DD text); fix or uninstall the plugin; `eirules plugins` "
+    "lists them\n"
+)
+
+
+def test_check_json_with_a_plugin_value_json_cannot_encode(set_plugin):
+    result = invoke("check", EXAMPLES / "mo-0001.json", "--as-of", "2026-02-01", "--format", "json")
+    assert result.exit_code == 1
+    assert result.stderr == FINDING_ERROR
+    assert json.loads(result.stdout)["kind"] == "PluginError"
+
+
+def test_evaluate_with_a_plugin_value_json_cannot_encode_lists_the_case(set_plugin, run, tmp_path):
+    run("cases", "import", write_case_file(tmp_path / "t.json", "T-0001"))
+    result = invoke("evaluate", "--all", "--as-of", "2026-02-01")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert 'Error: case T-0001 not evaluated: finding "sample.visits"' in result.output
+
+
+def test_audit_verify_malformed_anchor_is_a_usage_error_not_a_broken_log(run):
+    result = invoke("audit", "verify", "--anchor", "not-a-hash")
+    assert result.exit_code == 2
+    assert "BROKEN" not in result.output
+    assert (
+        "Invalid value for '--anchor': 'not-a-hash' is not a hash: give all 64 hexadecimal "
+        "digits of a 'Last hash:' line printed by an earlier `eirules audit verify`"
+    ) in result.output
+
+
+def _early_case(tmp_path):
+    return write_case_file(
+        tmp_path / "early.json",
+        "T-0009",
+        child={"birth_date": "2025-01-10", "name": "Ada Fictional"},
+        events=[{"type": "referral_received", "date": "2024-12-01", "program": "part_c"}],
+    )
+
+
+EARLY = (
+    "  events: referral_received on 2024-12-01 is before the child's birth (2025-01-10); "
+    "check the date; events happen on or after the birth date\n"
+)
+
+
+def test_check_refuses_an_event_dated_before_birth(tmp_path):
+    """An event before birth is a typing mistake; it must not show as a clock 1082 days late."""
+    path = _early_case(tmp_path)
+    result = invoke("check", path, "--as-of", "2026-01-01")
+    assert result.exit_code == 2
+    assert result.output == f"Error: {path} is not valid\n" + EARLY
+
+
+def test_cases_import_refuses_an_event_dated_before_birth_and_writes_nothing(run, tmp_path):
+    path = _early_case(tmp_path)
+    result = run("cases", "import", path, code=2)
+    assert f"{path}, record 1, {EARLY.strip()}" in result.output
+    assert "No cases in this caseload yet" in run("cases", "list").output
