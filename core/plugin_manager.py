@@ -13,7 +13,7 @@ from .errors import PluginError, Problem, did_you_mean
 
 #: The engine's own rules: plugins like any other, using the same hooks.
 BUILTINS = (
-    "eirules.plugins.events",
+    "eirules.plugins.vocabulary",
     "eirules.plugins.part_c",
     "eirules.plugins.part_b",
     "eirules.plugins.mtss",

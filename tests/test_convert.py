@@ -22,7 +22,7 @@ from eirules.core.convert import (
 )
 from eirules.core.errors import InputError
 from eirules.core.models import DOMAINS
-from eirules.plugins.events import DELAY_REASONS
+from eirules.plugins.vocabulary import DELAY_REASONS
 
 # Strategies for valid case-file documents ------------------------------------------------
 

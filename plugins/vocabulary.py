@@ -1,18 +1,25 @@
-"""The shared event vocabulary: delays with their reasons, withdrawn consent, moves."""
+"""The shared vocabulary of the Part C and Part B rules, and which program an event is in.
+
+Every event type either program uses is named here with its meaning, with the
+delay reasons and the events that end a program's involvement. This module
+imports from no program: both program packages (`part_c`, `part_b`) import
+their vocabulary from it, and it decides which program an untagged shared event
+belongs to (docs/clocks.md, "Which program a case belongs to").
+"""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from datetime import date
 from functools import cache
 
 import attrs
 
-from eirules.core.decisions import Clock
+from eirules.core.dates import birthday
 from eirules.core.engine import EventType
 from eirules.core.hookspecs import hookimpl
-from eirules.core.models import Case, Event
+from eirules.core.models import Case
+from eirules.core.rulesets import Ruleset
 
 #: Reasons a `delay` event may give. Which ones excuse a late clock is set per
 #: clock in the ruleset (`excused_by`), never here.
@@ -55,6 +62,62 @@ def register_event_types():
             "The child moved out of the agency's area; open clocks close.",
         ),
     ]
+
+
+# The programs' own event types --------------------------------------------------------
+
+#: Part C (34 CFR Part 303) event types and what each records.
+PART_C_EVENT_TYPES = {
+    "child_identified": "A primary referral source identified the child (starts the 7-day referral clock, 303.303(a)(2)(i)).",
+    "referral_received": "The lead agency or an EIS provider received the referral (starts the 45-day clock, 303.310(a)).",
+    "consent_for_evaluation": "The parent consented to evaluation and assessment (303.420(a)(2)).",
+    "evaluation_completed": "The initial or a continuing-eligibility evaluation was completed (303.321).",
+    "eligibility_determined": "The team determined eligibility; outcome is eligible or not_eligible (303.322).",
+    "ifsp_meeting_held": "The initial IFSP meeting was held (stops the 45-day clock, 303.310(a)).",
+    "consent_for_services": "The parent consented to IFSP services; `service` names one (303.342(e)).",
+    "service_started": "An IFSP service was first delivered; `service` names it (303.344(f)(1)).",
+    "ifsp_review_held": "A periodic IFSP review was held (303.342(b)).",
+    "ifsp_annual_meeting_held": "The annual IFSP meeting was held (303.342(c)).",
+    "transition_notification_sent": "The SEA and LEA were notified that the toddler will reach age 3, or a late-referred toddler was referred to them (303.209(b)).",
+    "transition_conference_held": "The transition conference was held (303.209(c)).",
+    "transition_plan_completed": "The transition plan was established in the IFSP (303.209(d)).",
+    "exited": "The child left Part C.",
+    "abuse_or_neglect_substantiated": "A case of abuse or neglect of the child was substantiated (referral required, 303.303(b)(1)).",
+    "substance_exposure_identified": "The child was identified as directly affected by illegal substance abuse or withdrawal symptoms from prenatal drug exposure (referral required, 303.303(b)(2)).",
+    "part_b_potential_eligibility": "Whether the toddler is potentially eligible for Part B; outcome potentially_eligible or not_potentially_eligible (303.209(b)(1), (c)(2)).",
+    "notification_objection": "The parent objected to the SEA/LEA transition notification under the state's opt-out policy (303.401(e)).",
+    "extension_elected": "The parent chose to continue Part C services past age 3 under the state's 303.211 option.",
+}
+
+
+#: Part C events that end the program's involvement: open Part C clocks close.
+PART_C_CLOSING = ("consent_withdrawn", "moved_out", "exited")
+
+#: Part B (34 CFR Part 300) event types and what each records.
+PART_B_EVENT_TYPES = {
+    "referral_from_part_c": "The child was referred from Part C to the LEA (300.124(b)).",
+    "consent_for_evaluation": "The agency received parental consent for the initial evaluation (300.301(c)(1)).",
+    "evaluation_completed": "The initial evaluation was completed (300.301(c)).",
+    "eligibility_determined": "The team determined eligibility; `category` names the 300.8 category and `outcome` is eligible or not_eligible.",
+    "iep_meeting_held": "A meeting to develop the IEP was held (300.323(c)(1)).",
+    "iep_services_started": "Special education and related services under the IEP began (300.323(c)(2)).",
+    "iep_review_held": "The IEP was reviewed (300.324(b)(1)).",
+    "reevaluation_completed": "A reevaluation was completed (300.303).",
+    "reevaluation_waived": "Parent and agency agreed a reevaluation is unnecessary (300.303(b)(2)).",
+    "transition_services_in_iep": "The IEP includes postsecondary goals and transition services (300.320(b)).",
+    "age_of_majority_notice_given": "The student was informed of rights that transfer at majority (300.320(c)).",
+}
+
+#: Part B events that end the program's involvement: open Part B clocks close.
+PART_B_CLOSING = ("consent_withdrawn", "moved_out")
+
+
+def third_birthday(case: Case, ruleset: Ruleset, on: date) -> date:
+    """The date Part C eligibility ends under 303.21(a)."""
+    years = ruleset.value("part_c.age_limit_years", on)
+    return birthday(
+        case.child.birth_date, years, leap_day=ruleset.value("dates.leap_day_birthday", on)
+    )
 
 
 # Which program a case and its events belong to ----------------------------------------
@@ -102,11 +165,9 @@ _last = threading.local()
 @cache
 def _own_types() -> tuple[frozenset[str], frozenset[str]]:
     """Event types only Part C uses, and only Part B (the vocabularies are constants)."""
-    from . import part_b, part_c
-
     return (
-        frozenset(part_c.EVENT_TYPES.keys() - SHARED_TYPES),
-        frozenset(part_b.EVENT_TYPES.keys() - SHARED_TYPES),
+        frozenset(PART_C_EVENT_TYPES.keys() - SHARED_TYPES),
+        frozenset(PART_B_EVENT_TYPES.keys() - SHARED_TYPES),
     )
 
 
@@ -185,44 +246,3 @@ def program_view(case: Case, program: str, programs: Programs) -> Case:
         attrs.evolve(v, program=owner(v.date)) if v.program is None else v for v in case.evaluations
     ]
     return attrs.evolve(case, events=events, evaluations=evaluations)
-
-
-# Recurring reviews and meetings ----------------------------------------------------------
-
-
-def recurring_clock(
-    count_from: Callable[[date], Clock],
-    last: Event,
-    previous: Event | None,
-    ends: date,
-    ended: str,
-    done: str,
-) -> Clock:
-    """A review or meeting that recurs (303.342(b), (c); 300.324(b)(1); 300.303(b)).
-
-    `count_from(day)` is the program's clock counted from the one held on `day`. The
-    clock counted from `last` is not applicable when it falls due on or after `ends`,
-    the day the program ends (`ended` says so in the reason). When the one before,
-    counted from `previous`, was met late, the reason says so (`done` is the verb).
-    """
-    clock = count_from(last.date)
-    if clock.due is not None and clock.status != "met" and clock.due >= ends:
-        return attrs.evolve(
-            clock,
-            status="not_applicable",
-            reason=f"falls due on {clock.due}, {ended}",
-        )
-    if (
-        previous is not None
-        and clock.status != "not_applicable"
-        and clock.due is not None
-        and clock.start is not None
-        # Cheap filter: a cycle shorter than this one by more than a few calendar days
-        # (months differ in length) was certainly on time; only check the others.
-        and (last.date - previous.date).days > (clock.due - clock.start).days - 4
-    ):
-        before = count_from(previous.date)
-        if before.status == "met_late":
-            note = f"the previous one was due {before.due} and {done} late on {before.met_on}"
-            clock = attrs.evolve(clock, reason=f"{clock.reason}; {note}" if clock.reason else note)
-    return clock

@@ -1,0 +1,97 @@
+"""What every Part B rule reads: the case seen as Part B's, its age window, the clock helper.
+
+FAPE is available from the third birthday (34 CFR 300.101(b)) through age 21
+(300.101(a), 300.102(a)(1)); every Part B clock is counted with `make_clock`, from
+the ruleset value in force on the day its start event happened.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import attrs
+
+from eirules.core.clocks import clock_from_param, events_of
+from eirules.core.dates import birthday
+from eirules.core.decisions import Clock, Eligibility
+from eirules.core.models import Case
+from eirules.core.rulesets import Ruleset
+
+from ..vocabulary import PART_B_CLOSING, program_view, programs_of, third_birthday
+
+PROGRAM = "part_b"
+CLOSING = PART_B_CLOSING
+
+
+def of_type(case: Case, *types: str) -> tuple:
+    """This program's events of the given types, in canonical order (indexed per case)."""
+    return events_of(case, types, PROGRAM)
+
+
+def first_of(case: Case, type_: str):
+    found = events_of(case, (type_,), PROGRAM)
+    return found[0] if found else None
+
+
+def last_of(case: Case, type_: str):
+    found = events_of(case, (type_,), PROGRAM)
+    return found[-1] if found else None
+
+
+@attrs.define
+class Context:
+    """What the Part B hooks share for one case, ruleset and date."""
+
+    case: Case
+    ruleset: Ruleset
+    as_of: date
+    third_birthday: date
+    starts: date
+    ends: date
+    eligibility: Eligibility | None = None
+    findings: list = attrs.field(factory=list)
+
+
+def build_context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
+    """The Part B view of a case, or None when the case is not in Part B (eligibility not yet set)."""
+    b3 = third_birthday(case, ruleset, as_of)
+    programs = programs_of(case, b3)
+    if not programs.part_b:
+        return None
+    leap = ruleset.value("dates.leap_day_birthday", as_of)
+    birth = case.child.birth_date
+    ctx = Context(
+        case=program_view(case, PROGRAM, programs),
+        ruleset=ruleset,
+        as_of=as_of,
+        third_birthday=birthday(birth, ruleset.value("part_b.age_from", as_of), leap_day=leap),
+        starts=birthday(birth, ruleset.value("part_b.age_from", as_of), leap_day=leap),
+        # "Through 21": FAPE is available until the day before the 22nd birthday.
+        ends=birthday(birth, ruleset.value("part_b.age_through", as_of) + 1, leap_day=leap),
+    )
+    return ctx
+
+
+def make_clock(
+    ctx: Context, name: str, *, start: date, label: str, id: str | None = None, **kw
+) -> Clock:
+    return clock_from_param(
+        ctx.case,
+        ctx.ruleset,
+        f"part_b.{name}",
+        id=id or name,
+        program=PROGRAM,
+        start=start,
+        as_of=ctx.as_of,
+        label=label,
+        closing=CLOSING,
+        **kw,
+    )
+
+
+def after(events, start: date, strict: bool = True):
+    return tuple(e for e in events if (e.date > start if strict else e.date >= start))
+
+
+def with_note(clock: Clock, note: str) -> Clock:
+    return attrs.evolve(clock, reason=f"{clock.reason}; {note}" if clock.reason else note)

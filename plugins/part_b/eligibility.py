@@ -1,0 +1,185 @@
+"""Part B eligibility (34 CFR 300.8, 300.101, 300.111(b), 300.306): what the rules can check.
+
+The engine checks the age window (300.101(a), 300.102(a)(1)), that the category
+the team found is one the state allows (300.8; developmental delay only where the
+state adopted it, for its ages, 300.8(b), 300.111(b)) and that the determination
+is on record (300.306); only the team decides the rest.
+"""
+
+from __future__ import annotations
+
+from eirules.core.clocks import param_or_none
+from eirules.core.dates import birthday
+from eirules.core.decisions import Eligibility, Finding
+
+from .context import PROGRAM, Context, of_type
+
+TEAM_ONLY = (
+    "Only the team decides whether the child has a disability and, because of it, needs "
+    "special education and related services (34 CFR 300.8(a)(1), 300.306); the engine checks "
+    "the age window, that the category is one the state allows and that the determination is on record"
+)
+
+
+def eligibility(ctx: Context) -> Eligibility:
+    case, ruleset, as_of = ctx.case, ctx.ruleset, ctx.as_of
+    through = ruleset.param("part_b.age_through", as_of)
+    if as_of >= ctx.ends:
+        reason = (
+            f"Not eligible for Part B on {as_of}: FAPE is available through age {through.value} "
+            f"({through.citation}), which ended on {ctx.ends}."
+        )
+        ctx.findings.append(
+            Finding(
+                rule="part_b.eligibility.age",
+                outcome="not_eligible",
+                reason=reason,
+                citation="34 CFR 300.101(a); 300.102(a)(1)",
+                program=PROGRAM,
+                inputs={"birth_date": case.child.birth_date.isoformat()},
+                parameters={"part_b.age_through": through.value},
+            )
+        )
+        return Eligibility(
+            program=PROGRAM, outcome="not_eligible", citation="34 CFR 300.101(a)", reason=reason
+        )
+    determined = None
+    for event in of_type(case, "eligibility_determined"):
+        if event.date <= as_of:
+            determined = event
+    if determined is None or determined.outcome not in ("eligible", "not_eligible"):
+        what = (
+            "the team's eligibility determination (an eligibility_determined event with category and outcome)"
+            if determined is None
+            else f"the outcome of the determination recorded on {determined.date} (eligible or not_eligible)"
+        )
+        return Eligibility(
+            program=PROGRAM,
+            outcome="needs_information",
+            missing=(what,),
+            citation="34 CFR 300.306",
+            reason=f"{TEAM_ONLY}. Missing: {what}.",
+        )
+    on = determined.date
+    if param_or_none(ruleset, "part_b.disability_categories", on) is None:
+        on = as_of  # a determination from before the ruleset's first value: use today's rules
+    categories = ruleset.param("part_b.disability_categories", on)
+    allowed = list(categories.value)
+    dd_used = ruleset.param("part_b.developmental_delay.used", on)
+    dd_from = ruleset.value("part_b.developmental_delay.age_from", on)
+    dd_through = ruleset.value("part_b.developmental_delay.age_through", on)
+    if dd_used.value:
+        allowed.append("developmental_delay")
+    parameters = {
+        "part_b.disability_categories": list(categories.value),
+        "part_b.developmental_delay.used": dd_used.value,
+    }
+    if determined.outcome == "not_eligible":
+        reason = f"Not eligible for Part B: the team determined on {on} that the child is not a child with a disability. {TEAM_ONLY}."
+        ctx.findings.append(
+            Finding(
+                rule="part_b.eligibility.team",
+                outcome="not_eligible",
+                reason=reason,
+                citation="34 CFR 300.306(a)",
+                program=PROGRAM,
+                inputs={"determined": on.isoformat(), "category": determined.category},
+            )
+        )
+        return Eligibility(
+            program=PROGRAM, outcome="not_eligible", citation="34 CFR 300.306(a)", reason=reason
+        )
+    category = determined.category
+    if category is None or category not in allowed:
+        what = (
+            "the disability category the team found"
+            if category is None
+            else f"a category the ruleset allows (the team recorded {category!r}; allowed: {', '.join(allowed)})"
+        )
+        extra = ""
+        if category == "developmental_delay" and not dd_used.value:
+            extra = f" The state has not adopted the developmental delay category, so an LEA may not use it ({dd_used.citation})."
+        reason = f"Part B eligibility cannot be confirmed: {what}.{extra}"
+        ctx.findings.append(
+            Finding(
+                rule="part_b.eligibility.category",
+                outcome="needs_information",
+                reason=reason,
+                citation="34 CFR 300.8; 300.111(b)",
+                program=PROGRAM,
+                inputs={"determined": on.isoformat(), "category": category},
+                parameters=parameters,
+            )
+        )
+        return Eligibility(
+            program=PROGRAM,
+            outcome="needs_information",
+            missing=(what,),
+            citation="34 CFR 300.8",
+            reason=reason,
+        )
+    leap = ruleset.value("dates.leap_day_birthday", as_of)
+    words = category.replace("_", " ")
+    if category == "developmental_delay":
+        dd_ends = birthday(case.child.birth_date, dd_through + 1, leap_day=leap)
+        dd_starts = birthday(case.child.birth_date, dd_from, leap_day=leap)
+        parameters.update(
+            {
+                "part_b.developmental_delay.age_from": dd_from,
+                "part_b.developmental_delay.age_through": dd_through,
+            }
+        )
+        if as_of >= dd_ends or on < dd_starts:
+            reason = (
+                f"The developmental delay category covers ages {dd_from} through {dd_through} in this state "
+                f"(34 CFR 300.8(b)); it {'lapsed on ' + str(dd_ends) if as_of >= dd_ends else 'did not apply on ' + str(on)}. "
+                "The team must determine eligibility under another category."
+            )
+            ctx.findings.append(
+                Finding(
+                    rule="part_b.eligibility.developmental_delay_age",
+                    outcome="needs_information",
+                    reason=reason,
+                    citation="34 CFR 300.8(b); 300.111(b)",
+                    program=PROGRAM,
+                    inputs={"determined": on.isoformat()},
+                    parameters=parameters,
+                )
+            )
+            return Eligibility(
+                program=PROGRAM,
+                outcome="needs_information",
+                missing=("a determination under a category other than developmental delay",),
+                citation="34 CFR 300.8(b)",
+                reason=reason,
+            )
+        ctx.findings.append(
+            Finding(
+                rule="part_b.eligibility.developmental_delay_age",
+                outcome="eligible",
+                reason=f"The developmental delay category ends on {dd_ends} (ages {dd_from} through {dd_through}); "
+                "plan a reevaluation under another category before then.",
+                citation="34 CFR 300.8(b); 300.111(b)",
+                program=PROGRAM,
+                inputs={"determined": on.isoformat()},
+                parameters=parameters,
+            )
+        )
+    cite = "34 CFR 300.8(b)" if category == "developmental_delay" else categories.citation
+    reason = f"Eligible for Part B under {words}: the team determined it on {on}, and {words} is a category the state allows ({cite})."
+    if as_of < ctx.starts:
+        reason += f" FAPE begins at age 3 ({ctx.starts}; 34 CFR 300.101(b))."
+    ctx.findings.append(
+        Finding(
+            rule="part_b.eligibility.team",
+            outcome="eligible",
+            reason=f"{reason} {TEAM_ONLY}.",
+            citation=f"{cite}; 34 CFR 300.306",
+            program=PROGRAM,
+            inputs={"determined": on.isoformat(), "category": category},
+            parameters=parameters,
+        )
+    )
+    return Eligibility(
+        program=PROGRAM, outcome="eligible", basis=(category,), citation=cite, reason=reason
+    )

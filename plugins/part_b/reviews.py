@@ -1,0 +1,61 @@
+"""Part B reviews (34 CFR 300.324(b)(1), 300.303): the annual IEP review and the reevaluation.
+
+The IEP is reviewed at least once a year (300.324(b)(1)); a reevaluation is done
+at least once every 3 years unless the parent and the agency agree it is
+unnecessary (300.303(b)(2)). Each is counted from the latest one on or before
+the as-of date and is not owed when it would fall due after Part B ends.
+"""
+
+from __future__ import annotations
+
+from eirules.core.clocks import latest_on_or_before
+from eirules.core.decisions import Clock
+
+from ..recurring import recurring_clock
+from .context import Context, after, make_clock, of_type, with_note
+
+
+def annual_review(ctx: Context, last, previous) -> Clock:
+    """300.324(b)(1): the IEP reviewed at least once a year, from the last meeting or review."""
+    return recurring(
+        ctx, "iep_annual_review", last, previous, ("iep_review_held",), "Annual IEP review"
+    )
+
+
+def reevaluation(ctx: Context, has_iep: bool) -> Clock | None:
+    """300.303(b)(2): at least every 3 years unless waived by agreement."""
+    case, as_of, eligibility = ctx.case, ctx.as_of, ctx.eligibility
+    assert eligibility is not None
+    # 300.303(b)(2): reevaluation at least every 3 years unless waived by agreement.
+    evaluations = of_type(
+        case, "evaluation_completed", "reevaluation_completed", "reevaluation_waived"
+    )
+    last_eval, previous_eval = latest_on_or_before(evaluations, as_of)
+    if last_eval is not None and (has_iep or eligibility.outcome == "eligible"):
+        clock = recurring(
+            ctx,
+            "reevaluation",
+            last_eval,
+            previous_eval,
+            ("reevaluation_completed", "reevaluation_waived"),
+            "Reevaluation",
+        )
+        if last_eval.type == "reevaluation_waived":
+            clock = with_note(
+                clock,
+                f"counted from the agreement of {last_eval.date} that a reevaluation was unnecessary (300.303(b)(2))",
+            )
+        return clock
+    return None
+
+
+def recurring(ctx: Context, name: str, last, previous, stops: tuple[str, ...], label: str) -> Clock:
+    events = of_type(ctx.case, *stops)
+    return recurring_clock(
+        lambda day: make_clock(ctx, name, start=day, label=label, stop_events=after(events, day)),
+        last,
+        previous,
+        ctx.ends,
+        f"after Part B ends ({ctx.ends})",
+        "done",
+    )

@@ -1,0 +1,127 @@
+"""What every Part C rule reads: the case seen as Part C's, the day Part C ends, the clock helper.
+
+34 CFR 303.21(a) (under age 3) and 303.211 (the state's option to continue past 3)
+set the day Part C ends; every Part C clock is counted with `clock`, from the
+ruleset value in force on the day its start event happened.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import attrs
+
+from eirules.core.clocks import clock_from_param, events_of, param_or_none
+from eirules.core.dates import birthday
+from eirules.core.decisions import Clock, Eligibility, Finding
+from eirules.core.models import Case
+from eirules.core.rulesets import Ruleset
+
+from ..vocabulary import PART_C_CLOSING, program_view, programs_of, third_birthday
+
+PROGRAM = "part_c"
+CLOSING = PART_C_CLOSING
+
+
+def of_type(case: Case, *types: str) -> tuple:
+    """This program's events of the given types, in canonical order (indexed per case)."""
+    return events_of(case, types, PROGRAM)
+
+
+def first_of(case: Case, type_: str):
+    found = events_of(case, (type_,), PROGRAM)
+    return found[0] if found else None
+
+
+def last_of(case: Case, type_: str):
+    found = events_of(case, (type_,), PROGRAM)
+    return found[-1] if found else None
+
+
+@attrs.define
+class Context:
+    """Everything the Part C hooks share for one case, ruleset and date."""
+
+    case: Case
+    ruleset: Ruleset
+    as_of: date
+    third_birthday: date
+    end: date
+    end_reason: str
+    referral: Any = None
+    #: The referral, or for a file without one its first IFSP meeting or review:
+    #: the transition duties attach to the toddler with an IFSP (303.209).
+    entry: Any = None
+    eligibility: Eligibility | None = None
+    findings: list[Finding] = attrs.field(factory=list)
+    clocks: list[Clock] = attrs.field(factory=list)
+
+
+def build_context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
+    """The Part C view of a case, or None when the case is not in Part C (eligibility not yet set)."""
+    b3 = third_birthday(case, ruleset, as_of)
+    programs = programs_of(case, b3)
+    if not programs.part_c:
+        return None
+    view = program_view(case, PROGRAM, programs)
+    end, end_reason = part_c_end(view, ruleset, b3)
+    ctx = Context(
+        case=view,
+        ruleset=ruleset,
+        as_of=as_of,
+        third_birthday=b3,
+        end=end,
+        end_reason=end_reason,
+        # As of a date, a referral dated later has not been received yet (303.310(a)).
+        referral=next((e for e in of_type(view, "referral_received") if e.date <= as_of), None),
+    )
+    ctx.entry = ctx.referral or next(
+        (
+            e
+            for e in of_type(
+                view, "ifsp_meeting_held", "ifsp_review_held", "ifsp_annual_meeting_held"
+            )
+            if e.date <= as_of
+        ),
+        None,
+    )
+    return ctx
+
+
+def part_c_end(case: Case, ruleset: Ruleset, b3: date) -> tuple[date, str]:
+    """The day Part C ends: the third birthday, unless the 303.211 option was elected."""
+    elected = first_of(case, "extension_elected")
+    offered = (
+        param_or_none(ruleset, "part_c.extended_eligibility", elected.date) if elected else None
+    )
+    if offered is not None and offered.value:
+        until = param_or_none(ruleset, "part_c.extended_eligibility_until_age_years", elected.date)
+        if until is not None:
+            leap = ruleset.value("dates.leap_day_birthday", elected.date)
+            return (
+                birthday(case.child.birth_date, until.value, leap_day=leap),
+                f"the 303.211 extension elected on {elected.date} runs to age {until.value} ({until.citation})",
+            )
+    return b3, f"Part C serves children under 3 (34 CFR 303.21(a)); the third birthday is {b3}"
+
+
+def make_clock(ctx: Context, name: str, *, id: str, start: date, label: str, **kw) -> Clock:
+    """The Part C clock `part_c.<name>` of the ruleset, counted from `start`."""
+    return clock_from_param(
+        ctx.case,
+        ctx.ruleset,
+        f"part_c.{name}",
+        id=id,
+        program=PROGRAM,
+        start=start,
+        as_of=ctx.as_of,
+        label=label,
+        closing=CLOSING,
+        **kw,
+    )
+
+
+def after(found, start: date):
+    """The events dated after `start`."""
+    return tuple(e for e in found if e.date > start)

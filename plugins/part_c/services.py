@@ -1,0 +1,68 @@
+"""Part C IFSP services (34 CFR 303.342(e), 303.344(f)(1)): each service started on time.
+
+303.342(e) requires the services in the IFSP to be provided as soon as possible
+after the parent consents; 303.344(f)(1) gives each its projected start date. How
+many days "timely" means is the state's number (`part_c.service_start`).
+"""
+
+from __future__ import annotations
+
+from eirules.core.decisions import Clock
+from eirules.core.models import Event
+
+from .context import PROGRAM, Context, make_clock, of_type
+
+
+def service_start_clocks(ctx: Context) -> list[Clock]:
+    """One clock per service consented to, from consent events and the IFSP's services."""
+    case, as_of = ctx.case, ctx.as_of
+    clocks: list[Clock] = []
+    # 303.342(e): each service as soon as possible after consent; timely is the state's number.
+    consents = of_type(case, "consent_for_services")
+    started = of_type(case, "service_started")
+    seen: set[str] = set()
+    for consent in consents:
+        if consent.date > as_of:
+            break
+        service = consent.service or "all IFSP services"
+        if service in seen:
+            continue
+        seen.add(service)
+        stops = tuple(e for e in started if (e.service or "all IFSP services") == service)
+        clocks.append(
+            make_clock(
+                ctx,
+                "service_start",
+                id="service_start",
+                start=consent.date,
+                label="Service start",
+                subject=service,
+                stop_events=stops,
+                citation="34 CFR 303.342(e); 303.344(f)(1)",
+            )
+        )
+    for plan in case.service_plans:
+        if plan.kind != "ifsp":
+            continue
+        for service in plan.services:
+            if service.consented is None or service.name in seen or service.consented > as_of:
+                continue
+            seen.add(service.name)
+            stops = (
+                (Event(type="service_started", date=service.started, program=PROGRAM),)
+                if service.started
+                else ()
+            )
+            clocks.append(
+                make_clock(
+                    ctx,
+                    "service_start",
+                    id="service_start",
+                    start=service.consented,
+                    label="Service start",
+                    subject=service.name,
+                    stop_events=stops,
+                    citation="34 CFR 303.342(e); 303.344(f)(1)",
+                )
+            )
+    return clocks

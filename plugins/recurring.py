@@ -1,0 +1,49 @@
+"""Recurring reviews and meetings, counted the same way in Part C and Part B."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import attrs
+
+from eirules.core.decisions import Clock
+from eirules.core.models import Event
+
+
+def recurring_clock(
+    count_from: Callable[[date], Clock],
+    last: Event,
+    previous: Event | None,
+    ends: date,
+    ended: str,
+    done: str,
+) -> Clock:
+    """A review or meeting that recurs (303.342(b), (c); 300.324(b)(1); 300.303(b)).
+
+    `count_from(day)` is the program's clock counted from the one held on `day`. The
+    clock counted from `last` is not applicable when it falls due on or after `ends`,
+    the day the program ends (`ended` says so in the reason). When the one before,
+    counted from `previous`, was met late, the reason says so (`done` is the verb).
+    """
+    clock = count_from(last.date)
+    if clock.due is not None and clock.status != "met" and clock.due >= ends:
+        return attrs.evolve(
+            clock,
+            status="not_applicable",
+            reason=f"falls due on {clock.due}, {ended}",
+        )
+    if (
+        previous is not None
+        and clock.status != "not_applicable"
+        and clock.due is not None
+        and clock.start is not None
+        # Cheap filter: a cycle shorter than this one by more than a few calendar days
+        # (months differ in length) was certainly on time; only check the others.
+        and (last.date - previous.date).days > (clock.due - clock.start).days - 4
+    ):
+        before = count_from(previous.date)
+        if before.status == "met_late":
+            note = f"the previous one was due {before.due} and {done} late on {before.met_on}"
+            clock = attrs.evolve(clock, reason=f"{clock.reason}; {note}" if clock.reason else note)
+    return clock
