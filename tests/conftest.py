@@ -4,9 +4,43 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def imported_from_elsewhere() -> list[str]:
+    """The eirules packages that would be imported from outside this checkout (a stale copy)."""
+    import importlib.util
+
+    wrong = []
+    for name, folder in (
+        ("eirules", "api"),
+        ("eirules.core", "core"),
+        ("eirules.plugins", "plugins"),
+        ("eirules.rulesets", "rulesets"),
+        ("eirules.cli", "cli"),
+    ):
+        spec = importlib.util.find_spec(name)
+        origin = Path(spec.origin).resolve() if spec and spec.origin else None
+        if origin != CHECKOUT / folder / "__init__.py":
+            wrong.append(f"{name} from {origin}")
+    return wrong
+
+
+def pytest_sessionstart(session):
+    """Refuse to test an installed copy: the suite must test the code checked out here."""
+    wrong = imported_from_elsewhere()
+    if wrong:
+        pytest.exit(
+            f"eirules is not imported from this checkout ({CHECKOUT}): {'; '.join(wrong)}. "
+            'Install it editable: pip install -e ".[dev,graphs]"',
+            returncode=3,
+        )
+
 
 settings.register_profile(
     "ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]

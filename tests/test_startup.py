@@ -98,4 +98,20 @@ def test_graphs_extra_is_optional_in_pyproject():
     assert not any(d.startswith("matplotlib") for d in project["dependencies"])
     assert any(d.startswith("matplotlib") for d in project["optional-dependencies"]["graphs"])
     readme = (ROOT / "README.md").read_text()
-    assert 'pip install ".[dev,graphs]"' in readme  # README's first command still installs it
+    assert 'pip install -e ".[dev,graphs]"' in readme  # README's first command still installs it
+
+
+def test_the_suite_tests_this_checkout_not_an_installed_copy():
+    """README's test command must test the working tree (issue 10): every eirules package
+    is imported from this checkout's folders, as the editable install in README gives."""
+    from conftest import CHECKOUT, imported_from_elsewhere
+
+    import eirules
+    import eirules.core.dates
+
+    assert imported_from_elsewhere() == []
+    assert Path(eirules.__file__).resolve() == CHECKOUT / "api" / "__init__.py"
+    assert Path(eirules.core.dates.__file__).resolve() == CHECKOUT / "core" / "dates.py"
+    readme = (CHECKOUT / "README.md").read_text()
+    assert 'pip install -e ".[dev,graphs]"' in readme
+    assert 'python -m pip install --quiet -e ".[dev,graphs]"' in (CHECKOUT / ".ci/run").read_text()
