@@ -38,9 +38,12 @@ def remember_db(ctx: click.Context, path: object) -> None:
 
 
 def _is_database_error(exc: BaseException) -> bool:
-    """An SQLite error, without importing sqlite3 for commands that never open a caseload."""
+    """An SQLite or PostgreSQL error, without importing a driver a command never loaded."""
     sqlite3 = sys.modules.get("sqlite3")
-    return sqlite3 is not None and isinstance(exc, sqlite3.DatabaseError)
+    psycopg = sys.modules.get("psycopg")
+    return (sqlite3 is not None and isinstance(exc, sqlite3.DatabaseError)) or (
+        psycopg is not None and isinstance(exc, psycopg.Error)
+    )
 
 
 def _storage_error(ctx: click.Context, exc: Exception) -> StorageError:

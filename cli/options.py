@@ -75,7 +75,8 @@ db_option = click.option(
     type=click.Path(dir_okay=False),
     envvar="EIRULES_DB",
     default=None,
-    help="Caseload database file. Default: $EIRULES_DB, else ~/.local/share/eirules/caseload.db.",
+    help="Caseload database: an SQLite file or a postgresql://USER@HOST/DATABASE URL. "
+    "Default: $EIRULES_DB, else ~/.local/share/eirules/caseload.db.",
 )
 user_option = click.option(
     "--user",

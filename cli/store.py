@@ -10,6 +10,7 @@ import click
 
 from eirules.core.errors import InputError, Problem, did_you_mean
 from eirules.core.store import CASE_STATUSES, Store, default_db_path, default_user
+from eirules.core.store.backend import display, is_postgres
 
 from . import get_engine
 from .errors import remember_db
@@ -17,13 +18,16 @@ from .options import DATE, caseworker_option, db_option, format_option, user_opt
 from .output import check_writable, echo_json, plural, print_table
 
 
-def db_path_of(db_path: str | None) -> Path:
-    return Path(db_path) if db_path else default_db_path()
+def db_path_of(db_path: str | None) -> Path | str:
+    """The caseload named by --db: a file path, or a postgresql:// URL kept as text."""
+    if not db_path:
+        return default_db_path()
+    return db_path if is_postgres(db_path) else Path(db_path)
 
 
 def open_store(ctx: click.Context, db_path: str | None, *, engine: bool = False) -> Store:
     """Open the caseload for a command; closed when the command ends."""
-    remember_db(ctx, db_path_of(db_path))
+    remember_db(ctx, display(db_path_of(db_path)))
     store = Store.open(db_path_of(db_path), get_engine(ctx) if engine else None)
     ctx.call_on_close(store.close)
     return store
@@ -34,7 +38,7 @@ def open_store(ctx: click.Context, db_path: str | None, *, engine: bool = False)
 
 @click.group("db")
 def db_group():
-    """Create and upgrade the caseload database (one SQLite file).
+    """Create and upgrade the caseload database (an SQLite file or a PostgreSQL database).
 
     \b
     Example:
@@ -49,21 +53,23 @@ def db_group():
 def db_init(ctx, path, db_path):
     """Create a caseload database at PATH (or --db, $EIRULES_DB, the default) and build its schema.
 
-    Safe to run on an existing caseload: it only applies missing migrations.
-    Exit status 0, or 1 when the file cannot be created.
+    PATH is an SQLite file, or a PostgreSQL URL (postgresql://USER@HOST/DATABASE)
+    naming a database that exists. Safe to run on an existing caseload: it only
+    applies missing migrations. Exit status 0, or 1 when it cannot be created.
 
     \b
-    Example:
+    Examples:
         eirules db init caseload.db
+        eirules db init postgresql://eirules@db.example.org/caseload
     """
-    target = Path(path) if path else db_path_of(db_path)
-    remember_db(ctx, target)
+    target = db_path_of(path or db_path)
+    remember_db(ctx, display(target))
     store, applied = Store.init(target)
     store.close()
     if applied:
-        click.echo(f"Created caseload {target} (schema: {', '.join(applied)})")
+        click.echo(f"Created caseload {display(target)} (schema: {', '.join(applied)})")
     else:
-        click.echo(f"Caseload {target} is already initialised and up to date")
+        click.echo(f"Caseload {display(target)} is already initialised and up to date")
 
 
 @db_group.command("upgrade")
@@ -75,10 +81,10 @@ def db_upgrade(db_path):
     Example:
         eirules db upgrade --db caseload.db
     """
-    from eirules.core.store import open_db
+    from eirules.core.store import connect
 
     target = db_path_of(db_path)
-    open_db(target).close()  # fails clearly when the file is missing
+    connect(target).close()  # fails clearly when the file is missing or the server unreachable
     store, applied = Store.init(target)
     store.close()
     if applied:

@@ -92,3 +92,38 @@ def make_case(engine):
 
 
 D = date
+
+
+#: A PostgreSQL server for the store tests (scripts/pg-cluster start DIR prints one).
+POSTGRES_ENV = "EIRULES_TEST_POSTGRES"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_target(request, tmp_path):
+    """A new, empty caseload database on each backend: an SQLite file, a PostgreSQL schema.
+
+    PostgreSQL runs when $EIRULES_TEST_POSTGRES names a server (CI starts one and
+    fails rather than skips without it); each test gets a schema of its own,
+    dropped afterwards.
+    """
+    if request.param == "sqlite":
+        yield tmp_path / "caseload.db"
+        return
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the store tests on PostgreSQL: set ${POSTGRES_ENV}")
+        pytest.skip(f"no PostgreSQL server (set ${POSTGRES_ENV}; see scripts/pg-cluster)")
+    import uuid
+
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA {schema} CASCADE")

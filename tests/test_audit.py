@@ -26,8 +26,8 @@ def doc(case_id):
 
 
 @pytest.fixture
-def store(tmp_path, engine):
-    s, _ = Store.init(tmp_path / "audit.db", engine)
+def store(db_target, engine):
+    s, _ = Store.init(db_target, engine)
     s.import_records(
         [Record("a.json", f"record {i}", doc(f"A-{i}")) for i in range(1, 4)], user="ana"
     )
@@ -55,7 +55,7 @@ def test_every_write_appends_an_entry_with_who_and_what(store):
 
 def test_entries_chain_each_hash_to_the_previous_one(store):
     rows = store.conn.execute(
-        "SELECT id, at, user, action, case_id, summary, before, after, "
+        'SELECT id, at, "user", action, case_id, summary, before, after, '
         "prev_hash, hash FROM audit_log ORDER BY id"
     ).fetchall()
     assert rows[0][8] == GENESIS
@@ -66,7 +66,7 @@ def test_entries_chain_each_hash_to_the_previous_one(store):
 
 
 def test_edited_entry_is_detected_and_named(store):
-    store.conn.execute("UPDATE audit_log SET user = 'mallory' WHERE id = 4")
+    store.conn.execute("UPDATE audit_log SET \"user\" = 'mallory' WHERE id = 4")
     count, problems = verify(store.conn)
     assert count == 6
     assert [p.entry for p in problems] == [4]
@@ -75,11 +75,13 @@ def test_edited_entry_is_detected_and_named(store):
 
 def test_edit_with_recomputed_hash_breaks_the_next_link(store):
     row = store.conn.execute(
-        "SELECT prev_hash, id, at, user, action, case_id, summary, before, after "
+        'SELECT prev_hash, id, at, "user", action, case_id, summary, before, after '
         "FROM audit_log WHERE id = 2"
     ).fetchone()
     forged = entry_hash(row[0], row[1], row[2], "mallory", *row[4:])
-    store.conn.execute("UPDATE audit_log SET user = 'mallory', hash = ? WHERE id = 2", (forged,))
+    store.conn.execute(
+        "UPDATE audit_log SET \"user\" = 'mallory', hash = ? WHERE id = 2", (forged,)
+    )
     problems = verify(store.conn)[1]
     assert [p.entry for p in problems] == [3]
     assert "does not link" in problems[0].what
@@ -117,9 +119,9 @@ def test_any_single_field_edit_is_detected(tmp_path_factory, engine, entry, colu
     assert [p.entry for p in problems] == [entry]
 
 
-def test_cli_audit_verify_and_log(store, tmp_path):
+def test_cli_audit_verify_and_log(store, tmp_path, db_target):
     runner = CliRunner()
-    db = str(store.path)
+    db = str(store.path or db_target)
     result = runner.invoke(cli, ["audit", "verify", "--db", db])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == "Audit log intact: 6 entries verified."

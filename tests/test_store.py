@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -34,8 +35,8 @@ def write(path: Path, data) -> Path:
 
 
 @pytest.fixture
-def store(tmp_path, engine):
-    s, applied = Store.init(tmp_path / "caseload.db", engine)
+def store(db_target, engine):
+    s, applied = Store.init(db_target, engine)
     assert applied == ["0001_initial_caseload", "0002_ruleset_versions"]
     yield s
     s.close()
@@ -55,7 +56,7 @@ def count(store, table):
 
 
 def test_init_creates_named_tables_with_wal_foreign_keys_and_busy_timeout(store):
-    tables = set(store.db.table_names())
+    tables = set(store.conn.table_names())
     for name in (
         "cases",
         "children",
@@ -70,11 +71,13 @@ def test_init_creates_named_tables_with_wal_foreign_keys_and_busy_timeout(store)
         "evaluation_runs",
     ):
         assert name in tables
+    assert migrations.pending(store.conn) == []
+    if store.conn.postgres:
+        return
     conn = store.conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
-    assert migrations.pending(store.db) == []
 
 
 def test_init_twice_applies_nothing_the_second_time(tmp_path, engine):
@@ -372,6 +375,15 @@ def test_due_within_limits_the_window(store):
 
 
 def test_due_query_uses_the_clock_index(store):
+    if store.conn.postgres:  # PostgreSQL's planner scans a tiny table whatever the indexes
+        store.conn.execute("SET enable_seqscan = off")
+        plan = store.conn.execute(
+            "EXPLAIN SELECT * FROM clocks k WHERE k.is_open = 1 AND k.due IS NOT NULL "
+            "AND k.due <= '2026-03-01' ORDER BY k.due"
+        ).fetchall()
+        store.conn.execute("SET enable_seqscan = on")
+        assert any("clocks_open_due" in row[0] for row in plan), plan
+        return
     plan = store.conn.execute(
         "EXPLAIN QUERY PLAN SELECT * FROM clocks k WHERE k.is_open = 1 AND k.due IS NOT NULL "
         "AND k.due <= '2026-03-01' ORDER BY k.due"
@@ -475,38 +487,63 @@ def test_stored_documents_read_back_as_the_same_cases(engine):
         assert stored_case(engine, json.loads(canonical_json(case_to_dict(case)))) == case
 
 
-def test_a_new_migration_must_be_applied_with_db_upgrade(tmp_path, engine, monkeypatch):
+def _back_to_revision_0001(conn) -> None:
+    """Make a caseload look as one made before 0002_ruleset_versions existed."""
+    conn.execute("DROP TABLE ruleset_versions")
+    conn.execute("UPDATE alembic_version SET version_num = '0001_initial_caseload'")
+    conn.commit()
+
+
+def test_a_new_migration_must_be_applied_with_db_upgrade(db_target, engine):
     from click.testing import CliRunner
 
     from eirules.cli import cli
+    from eirules.core.store.backend import display
 
-    path = tmp_path / "old.db"
-    Store.init(path, engine)[0].close()
-
-    def add_note_to_cases(db):
-        db["cases"].add_column("note", str)
-
-    monkeypatch.setattr(
-        migrations.migrations,
-        "_migrations",
-        [
-            *migrations.migrations._migrations,
-            migrations.migrations._Migration("0099_add_note_to_cases", add_note_to_cases),
-        ],
-    )
+    store = Store.init(db_target, engine)[0]
+    _back_to_revision_0001(store.conn)
+    store.close()
     with pytest.raises(StorageError) as err:
-        Store.open(path, engine)
+        Store.open(db_target, engine)
     assert "needs upgrading" in str(err.value)
-    assert "migrations not applied: 0099_add_note_to_cases; run: eirules db upgrade" in str(
+    assert "migrations not applied: 0002_ruleset_versions; run: eirules db upgrade" in str(
         err.value
     )
-    result = CliRunner().invoke(cli, ["db", "upgrade", "--db", str(path)])
-    assert result.output == f"Applied to {path}: 0099_add_note_to_cases\n"
+    result = CliRunner().invoke(cli, ["db", "upgrade", "--db", str(db_target)])
+    assert result.output == f"Applied to {display(db_target)}: 0002_ruleset_versions\n"
+    store = Store.open(db_target, engine)
+    assert "ruleset_versions" in store.conn.table_names()
+    assert migrations.applied(store.conn) == ["0001_initial_caseload", "0002_ruleset_versions"]
+    store.close()
+
+
+def test_the_revision_list_is_alembics_history():
+    """Opening a caseload compares with REVISIONS without loading Alembic: they must agree."""
+    assert migrations.history() == list(migrations.REVISIONS)
+
+
+def test_a_file_made_before_alembic_opens_and_upgrades_in_place(tmp_path, engine):
+    """Files made by sqlite-utils' migrations (_sqlite_migrations) count as at the same revision."""
+    path = tmp_path / "legacy.db"
+    store = Store.init(path, engine)[0]
+    import_docs(store, [case_doc()])
+    store.close()
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE alembic_version")
+    conn.execute("CREATE TABLE _sqlite_migrations (migration_set TEXT, name TEXT, applied_at TEXT)")
+    conn.executemany(
+        "INSERT INTO _sqlite_migrations VALUES ('eirules', ?, '2026-01-01')",
+        [("0001_initial_caseload",), ("0002_ruleset_versions",)],
+    )
+    conn.commit()
+    conn.close()
     store = Store.open(path, engine)
-    assert "note" in store.db["cases"].columns_dict
-    assert migrations.applied(store.db) == [
-        "0001_initial_caseload",
-        "0002_ruleset_versions",
-        "0099_add_note_to_cases",
-    ]
+    assert migrations.applied(store.conn) == list(migrations.REVISIONS)
+    assert store.list_cases()[0]["case_id"] == "T-0001"
+    store.close()
+    store, applied = Store.init(path, engine)
+    assert applied == []
+    assert store.conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == (
+        migrations.latest()
+    )
     store.close()

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
+
+if TYPE_CHECKING:
+    from .backend import Connection
 
 #: The previous hash of the first entry.
 GENESIS = "0" * 64
@@ -56,7 +58,7 @@ def entry_hash(
 class AuditWriter:
     """Appends entries inside one open write transaction on `conn`."""
 
-    def __init__(self, conn: sqlite3.Connection, user: str):
+    def __init__(self, conn: Connection, user: str):
         self.conn = conn
         self.user = user
         row = conn.execute(
@@ -117,7 +119,7 @@ class AuditWriter:
         if not self._rows:
             return
         self.conn.executemany(
-            "INSERT INTO audit_log (id, at, user, action, case_id, summary, before, after, "
+            'INSERT INTO audit_log (id, at, "user", action, case_id, summary, before, after, '
             "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             self._rows,
         )
@@ -141,12 +143,12 @@ class AuditProblem:
         return f"entry {self.entry}: {self.what}" if self.entry is not None else self.what
 
 
-def verify(conn: sqlite3.Connection) -> tuple[int, list[AuditProblem]]:
+def verify(conn: Connection) -> tuple[int, list[AuditProblem]]:
     """Check every entry's hash and link; returns (entries checked, problems found)."""
     problems: list[AuditProblem] = []
     prev_id, prev_hash, count = 0, GENESIS, 0
     rows: Iterator[tuple] = conn.execute(
-        "SELECT id, at, user, action, case_id, summary, before, after, prev_hash, hash "
+        'SELECT id, at, "user", action, case_id, summary, before, after, prev_hash, hash '
         "FROM audit_log ORDER BY id"
     )
     for entry_id, at, user, action, case_id, summary, before, after, stored_prev, stored in rows:

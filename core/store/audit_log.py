@@ -14,19 +14,19 @@ class AuditLogMixin(StoreBase):
         self, case_id: str | None = None, limit: int | None = None
     ) -> list[dict[str, Any]]:
         """Audit entries, oldest first, optionally for one case (with the runs that evaluated it)."""
-        sql = "SELECT id, at, user, action, case_id, summary, before, after, hash FROM audit_log"
+        sql = 'SELECT id, at, "user", action, case_id, summary, before, after, hash FROM audit_log'
         args: list[Any] = []
         if case_id:
             sql += (
                 " WHERE case_id = ? OR (action = 'evaluation.run' AND case_id IS NULL AND "
-                "json_extract(after, '$.run') IN "
+                f"{self.conn.json_int('after', 'run')} IN "
                 "(SELECT run_id FROM determinations WHERE case_id = ?))"
             )
             args.extend([case_id, case_id])
         sql += " ORDER BY id"
         if limit:
-            sql = f"SELECT * FROM ({sql[: -len(' ORDER BY id')]} ORDER BY id DESC LIMIT {int(limit)}) ORDER BY id"
-        return [dict(r) for r in self.db.query(sql, args)]
+            sql = f"SELECT * FROM ({sql[: -len(' ORDER BY id')]} ORDER BY id DESC LIMIT {int(limit)}) AS newest ORDER BY id"
+        return [dict(r) for r in self.conn.query(sql, args)]
 
     def verify_audit(self):
         from .audit import verify

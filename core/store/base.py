@@ -1,9 +1,11 @@
-"""Opening a caseload: the file's pragmas, its migrations, and one write transaction.
+"""Opening a caseload (an SQLite file or a PostgreSQL database) and one write transaction.
 
-Opened through sqlite-utils with foreign keys on, WAL (readers run beside a
-writer) and a busy timeout (a second writer waits instead of failing). Every
-write runs in one ``BEGIN IMMEDIATE`` transaction that also appends its audit
-entries, so a crash or a bad record leaves the file exactly as it was.
+An SQLite file is opened through sqlite-utils with foreign keys on, WAL
+(readers run beside a writer) and a busy timeout (a second writer waits
+instead of failing). Every write runs in one transaction holding the
+database's write lock (``BEGIN IMMEDIATE`` on SQLite, an advisory lock on
+PostgreSQL) that also appends its audit entries, so a crash or a bad record
+leaves the database exactly as it was.
 """
 
 from __future__ import annotations
@@ -23,6 +25,14 @@ from sqlite_utils import Database
 from ..errors import Problem, StorageError
 from . import migrations
 from .audit import AuditWriter
+from .backend import (
+    Connection,
+    connect_postgres,
+    database_errors,
+    display,
+    is_postgres,
+    sqlite_file,
+)
 from .workers import default_jobs
 
 DB_ENV = "EIRULES_DB"
@@ -43,10 +53,14 @@ CASE_STATUSES = (
 )
 
 
-def default_db_path() -> Path:
-    """$EIRULES_DB, else $XDG_DATA_HOME/eirules/caseload.db (~/.local/share/eirules/caseload.db)."""
+def default_db_path() -> Path | str:
+    """$EIRULES_DB (a file or a postgresql:// URL), else ~/.local/share/eirules/caseload.db.
+
+    ($XDG_DATA_HOME/eirules/caseload.db when XDG_DATA_HOME is set.)
+    """
     if os.environ.get(DB_ENV):
-        return Path(os.environ[DB_ENV])
+        text = os.environ[DB_ENV]
+        return text if is_postgres(text) else Path(text)
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "eirules" / "caseload.db"
 
@@ -111,26 +125,22 @@ def _foreign_tables(path: Path) -> list[str]:
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            names = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' "
-                    "AND name NOT LIKE 'sqlite_%' ORDER BY name"
-                )
-            ]
-            if (
-                "_sqlite_migrations" in names
-                and conn.execute(
-                    "SELECT 1 FROM _sqlite_migrations WHERE migration_set = ?",
-                    (migrations.migrations.name,),
-                ).fetchone()
-            ):
+            names = Database(conn).table_names()
+            ours = Connection(conn, "sqlite")
+            if migrations.applied(ours):
                 return []
         finally:
             conn.close()
     except sqlite3.DatabaseError:
         return []  # not an SQLite file at all: open_db says so
-    return [n for n in names if n != "_sqlite_migrations"]
+    return sorted(n for n in names if not n.startswith("sqlite_"))
+
+
+def connect(target: str | Path, *, create: bool = False) -> Connection:
+    """A connection to a caseload: an SQLite file (created with create=True) or a PostgreSQL URL."""
+    if is_postgres(target):
+        return connect_postgres(target)
+    return Connection(open_db(sqlite_file(target), create=create).conn, "sqlite")
 
 
 class StoreBase:
@@ -141,57 +151,91 @@ class StoreBase:
     """
 
     def __init__(
-        self, db: Database, engine=None, *, path: str | Path | None = None, jobs: int | None = None
+        self,
+        conn: Connection,
+        engine=None,
+        *,
+        target: str | Path | None = None,
+        jobs: int | None = None,
     ):
         #: Worker processes for bulk imports and evaluations (1 = in this process).
         self.jobs = jobs or default_jobs()
-        self.db = db
-        self.conn: sqlite3.Connection = db.conn
+        self.conn = conn
         self.engine = engine
-        self.path = Path(path) if path else None
+        #: The file of an SQLite caseload (None on PostgreSQL).
+        self.path = None if conn.postgres or target is None else sqlite_file(target)
+        #: The database as shown in messages (a URL without its password, or the file).
+        self.target = display(target) if target is not None else ""
 
     # Lifecycle ---------------------------------------------------------------------
 
     @classmethod
-    def init(cls, path: str | Path, engine=None) -> tuple[Self, list[str]]:
-        """Create the file if needed and apply every migration; returns the store and names applied."""
-        foreign = _foreign_tables(Path(path))
-        if foreign:
-            raise StorageError(
-                f"{path} is not an eirules caseload: it holds other tables "
-                f"({', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''})",
-                [
-                    Problem(
-                        "PATH",
-                        "refusing to add the caseload's tables to another program's database",
-                        "choose a new file name",
-                    )
-                ],
-            )
-        db = open_db(path, create=True)
+    def init(cls, target: str | Path, engine=None) -> tuple[Self, list[str]]:
+        """Create the database if needed and apply every migration; the store and names applied."""
+        shown = display(target)
+        if not is_postgres(target):
+            foreign = _foreign_tables(sqlite_file(target))
+            if foreign:
+                raise StorageError(
+                    f"{shown} is not an eirules caseload: it holds other tables "
+                    f"({', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''})",
+                    [
+                        Problem(
+                            "PATH",
+                            "refusing to add the caseload's tables to another program's database",
+                            "choose a new file name",
+                        )
+                    ],
+                )
+        conn = connect(target, create=True)
         try:
-            applied = _apply_migrations(db)
-        except sqlite3.DatabaseError as exc:
-            raise StorageError(f"{path} cannot be initialised ({exc})") from None
-        return cls(db, engine, path=path), applied
+            if not conn.postgres:
+                conn.raw.commit()  # WAL set: the migrations run on a connection of their own
+            applied = migrations.apply(target)
+        except database_errors() as exc:
+            conn.close()
+            raise StorageError(f"{shown} cannot be initialised ({exc})") from None
+        except Exception as exc:  # SQLAlchemy wraps the driver's errors
+            conn.close()
+            if type(exc).__module__.startswith("sqlalchemy"):
+                raise StorageError(f"{shown} cannot be initialised ({exc.args[0]})") from None
+            raise
+        return cls(conn, engine, target=target), applied
 
     @classmethod
-    def open(cls, path: str | Path, engine=None) -> Self:
+    def open(cls, target: str | Path, engine=None) -> Self:
         """Open an initialised, up-to-date caseload, or raise StorageError saying what to run."""
-        db = open_db(path)
+        shown = display(target)
+        conn = connect(target)
         try:
-            pending = migrations.pending(db)
-            applied = migrations.applied(db)
-        except sqlite3.DatabaseError as exc:
-            raise StorageError(f"{path} is not a caseload database ({exc})") from None
+            cls._check_schema(conn, shown)
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, engine, target=target)
+
+    @staticmethod
+    def _check_schema(conn: Connection, shown: str) -> None:
+        try:
+            pending = migrations.pending(conn)
+            applied = migrations.applied(conn)
+            newer = migrations.newer_than_code(conn)
+            present = set(conn.table_names())
+        except database_errors() as exc:
+            raise StorageError(f"{shown} is not a caseload database ({exc})") from None
         if not applied:
             raise StorageError(
-                f"{path} is not an eirules caseload",
-                [Problem("", "no schema", f"run: eirules db init {path}")],
+                f"{shown} is not an eirules caseload",
+                [Problem("", "no schema", f"run: eirules db init {shown}")],
+            )
+        if newer:
+            raise StorageError(
+                f"{shown} was made by a newer eirules",
+                [Problem("", f"its schema is at {newer}", "upgrade eirules")],
             )
         if pending:
             raise StorageError(
-                f"{path} needs upgrading",
+                f"{shown} needs upgrading",
                 [
                     Problem(
                         "",
@@ -200,11 +244,10 @@ class StoreBase:
                     )
                 ],
             )
-        present = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         missing = [t for t in migrations.tables() if t not in present]
         if missing:
             raise StorageError(
-                f"{path} is damaged: tables missing",
+                f"{shown} is damaged: tables missing",
                 [
                     Problem(
                         "",
@@ -213,17 +256,16 @@ class StoreBase:
                     )
                 ],
             )
-        return cls(db, engine, path=path)
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
     @contextmanager
     def write(self, user: str) -> Iterator[AuditWriter]:
         """One write transaction with its audit writer; rolled back on any error."""
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
+            self.conn.begin_write()
+        except database_errors() as exc:
             raise StorageError(
                 f"the caseload is busy ({exc})",
                 [
@@ -238,10 +280,10 @@ class StoreBase:
         try:
             yield audit
             audit.flush()
-            self.conn.execute("COMMIT")
+            self.conn.commit()
         except BaseException:
             if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+                self.conn.rollback()
             raise
 
     def _need_engine(self):
@@ -250,12 +292,3 @@ class StoreBase:
 
             self.engine = Engine()
         return self.engine
-
-
-def _apply_migrations(db: Database) -> list[str]:
-    # Two processes may initialise at once: take the write lock first so the second waits,
-    # then sees the migrations applied.
-    names = migrations.pending(db)
-    if names:
-        migrations.apply(db)
-    return names

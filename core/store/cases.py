@@ -149,13 +149,13 @@ class CasesMixin(StoreBase):
             + (" WHERE " + " AND ".join(where) if where else "")
             + " ORDER BY c.id"
         )
-        return [dict(r) for r in self.db.query(sql, args)]
+        return [dict(r) for r in self.conn.query(sql, args)]
 
     def case_summary(self, case_id: str) -> dict[str, Any]:
         """Case row, current caseworker, determinations (newest last) and assignment history."""
         self.require_case(case_id)
         row = next(
-            self.db.query(
+            self.conn.query(
                 "SELECT c.*, ch.name AS child, ch.birth_date, a.caseworker FROM cases c "
                 "JOIN children ch ON ch.case_id = c.id "
                 "LEFT JOIN assignments a ON a.case_id = c.id AND a.ended_at IS NULL WHERE c.id = ?",
@@ -163,20 +163,20 @@ class CasesMixin(StoreBase):
             )
         )
         row["determinations"] = list(
-            self.db.query(
+            self.conn.query(
                 "SELECT number, as_of, ruleset, ruleset_version, engine, inputs_hash, created_at "
                 "FROM determinations WHERE case_id = ? ORDER BY number",
                 [case_id],
             )
         )
         row["assignments"] = list(
-            self.db.query(
+            self.conn.query(
                 "SELECT caseworker, assigned_at, ended_at FROM assignments WHERE case_id = ? ORDER BY id",
                 [case_id],
             )
         )
         row["clocks"] = list(
-            self.db.query(
+            self.conn.query(
                 "SELECT clock, program, label, subject, start, due, status, met_on, excused_by, "
                 "citation FROM clocks WHERE case_id = ? ORDER BY due IS NULL, due, clock",
                 [case_id],
@@ -271,7 +271,7 @@ class CasesMixin(StoreBase):
                 "SELECT document_hash, status FROM cases WHERE id = ?", (case_id,)
             ).fetchone()
             conn.execute(
-                "INSERT OR IGNORE INTO case_documents (hash, document) VALUES (?, ?)",
+                "INSERT INTO case_documents (hash, document) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 (digest, text),
             )
             status = (

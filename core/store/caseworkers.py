@@ -21,7 +21,7 @@ class CaseworkersMixin(StoreBase):
         """A caseworker name with spaces tidied, spelt as already stored when it differs only in case."""
         name = " ".join(raw.split())
         row = self.conn.execute(
-            "SELECT name FROM caseworkers WHERE name = ? COLLATE NOCASE ORDER BY added_at LIMIT 1",
+            "SELECT name FROM caseworkers WHERE lower(name) = lower(?) ORDER BY added_at, name LIMIT 1",
             (name,),
         ).fetchone()
         return row[0] if row else name
@@ -59,7 +59,7 @@ class CaseworkersMixin(StoreBase):
             return 0
         stamp = now()
         conn.executemany(
-            "INSERT OR IGNORE INTO caseworkers (name, added_at) VALUES (?, ?)",
+            "INSERT INTO caseworkers (name, added_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [(w, stamp) for w in sorted({w for _, w in changed})],
         )
         conn.executemany(

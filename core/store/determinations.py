@@ -66,7 +66,7 @@ class DeterminationsMixin(StoreBase):
                     [Problem("", "not evaluated", "run: eirules evaluate --all")],
                 )
         rows = list(
-            self.db.query(
+            self.conn.query(
                 "SELECT d.*, doc.document FROM determinations d "
                 "JOIN case_documents doc ON doc.hash = d.inputs_hash "
                 "WHERE d.case_id = ? AND d.number = ?",
@@ -110,20 +110,20 @@ class DeterminationsMixin(StoreBase):
         versions_kept: set[str] = set()
 
         def chunks() -> Iterator[tuple[date, list[tuple[str, str]]]]:
-            last_rowid = 0
+            last_id = ""
             while True:
                 rows = conn.execute(
-                    "SELECT c.rowid, c.id, c.document_hash, d.document, p.number, p.result "
+                    "SELECT c.id, c.document_hash, d.document, p.number, p.result "
                     "FROM cases c JOIN case_documents d ON d.hash = c.document_hash "
                     "LEFT JOIN determinations p ON p.id = c.last_determination_id "
-                    "WHERE c.rowid > ? ORDER BY c.rowid LIMIT ?",
-                    (last_rowid, chunk),
+                    "WHERE c.id > ? ORDER BY c.id LIMIT ?",
+                    (last_id, chunk),
                 ).fetchall()
                 if not rows:
                     return
-                last_rowid = rows[-1][0]
+                last_id = rows[-1][0]
                 items = []
-                for _, case_id, doc_hash, document, number, previous in rows:
+                for case_id, doc_hash, document, number, previous in rows:
                     if wanted is not None and case_id not in wanted:
                         continue
                     meta[case_id] = (doc_hash, number, previous)
@@ -132,12 +132,10 @@ class DeterminationsMixin(StoreBase):
                     yield as_of, items
 
         with self.write(user) as audit, _Workers(engine, jobs) as workers:
-            cur = conn.execute(
-                "INSERT INTO evaluation_runs (started_at, as_of, user) VALUES (?, ?, ?)",
+            run_id = conn.insert_id(
+                'INSERT INTO evaluation_runs (started_at, as_of, "user") VALUES (?, ?, ?)',
                 (now(), as_of.isoformat(), user),
             )
-            run_id = cur.lastrowid
-            assert run_id is not None  # set by the INSERT just made
             next_id = (
                 conn.execute("SELECT coalesce(max(id), 0) FROM determinations").fetchone()[0] + 1
             )
@@ -251,15 +249,18 @@ class DeterminationsMixin(StoreBase):
             where.append("a.caseworker = ?")
             args.append(caseworker)
         sql = (
-            "SELECT k.due, CAST(julianday(k.due) - julianday(?) AS INTEGER) AS days_left, "
-            "k.case_id, ch.name AS child, k.program, k.clock, k.label, k.subject, k.status, "
+            "SELECT k.due, k.case_id, ch.name AS child, k.program, k.clock, k.label, k.subject, k.status, "
             "k.citation, a.caseworker, d.as_of AS evaluated_as_of "
             "FROM clocks k JOIN children ch ON ch.case_id = k.case_id "
             "JOIN determinations d ON d.id = k.determination_id "
             "LEFT JOIN assignments a ON a.case_id = k.case_id AND a.ended_at IS NULL "
             "WHERE " + " AND ".join(where) + " ORDER BY k.due, k.case_id, k.clock"
         )
-        return [dict(r) for r in self.db.query(sql, [as_of.isoformat(), *args])]
+        out = []
+        for row in self.conn.query(sql, args):
+            due = row.pop("due")
+            out.append({"due": due, "days_left": (date.fromisoformat(due) - as_of).days, **row})
+        return out
 
 
 def _evaluate_chunk(engine, job: tuple[date, list[tuple[str, str]]]) -> list[tuple]:

@@ -154,7 +154,7 @@ class ImportsMixin(StoreBase):
             if record.caseworker:
                 counts.setdefault("_assign", []).append((case.id, record.caseworker))
         conn.executemany(
-            "INSERT OR IGNORE INTO case_documents (hash, document) VALUES (?, ?)",
+            "INSERT INTO case_documents (hash, document) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [(d, t) for _, _, t, d in new_rows] + [(d, t) for _, _, t, d, _ in changed],
         )
         conn.executemany(

@@ -67,8 +67,8 @@ class RulesetVersionsMixin(StoreBase):
         if lineage is None or ruleset.full_version != full_version:
             return  # unreadable, or changed on disk since: replay says it uses the installed one
         self.conn.execute(
-            "INSERT OR IGNORE INTO ruleset_versions (full_version, ruleset, files, stored_at) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT INTO ruleset_versions (full_version, ruleset, files, stored_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (full_version, ruleset_id, canonical_json(lineage), now()),
         )
 

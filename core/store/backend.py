@@ -1,0 +1,197 @@
+"""The two databases a caseload can live in: an SQLite file or a PostgreSQL server.
+
+`Connection` runs the store's SQL on either. The SQL is written once, in the
+dialect both share (``?`` placeholders, ``ON CONFLICT``, ``RETURNING``,
+``"user"`` quoted); the few differences are methods here (`json_int`, the
+write lock). Statements go straight to the driver (sqlite3 or psycopg) with
+``executemany`` for bulk rows: the store's hot paths write thousands of rows
+per batch and pay no per-statement compilation. The schema and its migration
+history are SQLAlchemy/Alembic (see `migrations`), the same for both.
+
+A target is a file path (SQLite) or a URL: ``postgresql://user@host/db``
+(also ``postgres://`` and ``postgresql+psycopg://``) or ``sqlite:///path``.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+#: The advisory lock every PostgreSQL write transaction takes: writers queue, as on SQLite.
+WRITE_LOCK_KEY = 0x65697275  # "eiru"
+
+
+def is_postgres(target: str | Path) -> bool:
+    return str(target).startswith(POSTGRES_SCHEMES)
+
+
+def sqlite_file(target: str | Path) -> Path:
+    """The file of an SQLite target (a path, or a sqlite:/// URL)."""
+    text = str(target)
+    if text.startswith("sqlite:///"):
+        return Path(text[len("sqlite:///") :])
+    return Path(text)
+
+
+def display(target: str | Path) -> str:
+    """The target as shown in messages: a URL without its password."""
+    text = str(target)
+    if is_postgres(text):
+        return re.sub(r"://([^:/@]*):[^@/]*@", r"://\1:***@", text)
+    return text
+
+
+def libpq_url(target: str | Path) -> str:
+    """A URL psycopg accepts (it does not know SQLAlchemy's driver suffix)."""
+    text = str(target)
+    return "postgresql://" + text.split("://", 1)[1]
+
+
+def sqlalchemy_url(target: str | Path) -> str:
+    if is_postgres(target):
+        return "postgresql+psycopg://" + str(target).split("://", 1)[1]
+    return f"sqlite:///{sqlite_file(target)}"
+
+
+def database_errors() -> tuple[type[BaseException], ...]:
+    """The driver errors a damaged or unreachable database raises (psycopg's only once loaded)."""
+    errors: list[type[BaseException]] = [sqlite3.DatabaseError]
+    if "psycopg" in sys.modules:
+        errors.append(sys.modules["psycopg"].Error)
+    return tuple(errors)
+
+
+@lru_cache(maxsize=512)
+def _to_format(sql: str) -> str:
+    """qmark placeholders to psycopg's %s, outside quoted text; a literal % doubled."""
+    parts = re.split(r"('(?:[^']|'')*')", sql)
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:  # a quoted literal
+            out.append(part.replace("%", "%%"))
+        else:
+            out.append(part.replace("%", "%%").replace("?", "%s"))
+    return "".join(out)
+
+
+class Connection:
+    """One connection to the caseload database, SQLite or PostgreSQL, with the same methods."""
+
+    def __init__(self, raw: Any, dialect: str):
+        self.raw = raw
+        self.dialect = dialect
+        self.postgres = dialect == "postgresql"
+
+    # Statements -----------------------------------------------------------------------
+
+    def execute(self, sql: str, params: Sequence[Any] = ()):
+        """Run one statement; the cursor has fetchone, fetchall and iterates over rows."""
+        if not self.postgres:
+            return self.raw.execute(sql, params)
+        cur = self.raw.cursor()
+        if params:
+            cur.execute(_to_format(sql), tuple(params))
+        else:  # without parameters psycopg takes the text as it is (a % stays single)
+            cur.execute(sql)
+        return cur
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        rows = list(rows)
+        if not rows:
+            return
+        if not self.postgres:
+            self.raw.executemany(sql, rows)
+            return
+        with self.raw.cursor() as cur:
+            cur.executemany(_to_format(sql), rows)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
+        """Rows as dicts keyed by column name."""
+        cur = self.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        for row in cur:
+            yield dict(zip(names, row, strict=True))
+
+    def insert_id(self, sql: str, params: Sequence[Any]) -> int:
+        """Run an INSERT ... RETURNING id and return the new row's id."""
+        return self.execute(sql + " RETURNING id", params).fetchone()[0]
+
+    # Transactions ---------------------------------------------------------------------
+
+    def begin_write(self) -> None:
+        """Start a write transaction holding the database's one write lock."""
+        if self.postgres:
+            self.raw.execute("BEGIN")
+            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+        else:
+            self.raw.execute("BEGIN IMMEDIATE")
+
+    @property
+    def in_transaction(self) -> bool:
+        if self.postgres:
+            from psycopg.pq import TransactionStatus
+
+            return self.raw.info.transaction_status != TransactionStatus.IDLE
+        return self.raw.in_transaction
+
+    def commit(self) -> None:
+        if self.postgres:
+            if self.in_transaction:
+                self.raw.execute("COMMIT")
+        else:
+            self.raw.commit()
+
+    def rollback(self) -> None:
+        if self.postgres:
+            if self.in_transaction:
+                self.raw.execute("ROLLBACK")
+        else:
+            self.raw.rollback()
+
+    def close(self) -> None:
+        self.raw.close()
+
+    # Dialect differences --------------------------------------------------------------
+
+    def json_int(self, column: str, key: str) -> str:
+        """SQL for an integer member of a JSON text column."""
+        if self.postgres:
+            return f"CAST(CAST({column} AS json) ->> '{key}' AS INTEGER)"
+        return f"json_extract({column}, '$.{key}')"
+
+    def table_names(self) -> list[str]:
+        if self.postgres:
+            sql = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        else:
+            sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
+        return sorted(r[0] for r in self.execute(sql))
+
+
+def connect_postgres(target: str | Path) -> Connection:
+    """Connect to a PostgreSQL caseload; writes take `begin_write`'s lock, reads autocommit."""
+    import psycopg
+
+    from ..errors import Problem, StorageError
+
+    try:
+        raw = psycopg.connect(libpq_url(target), autocommit=True, connect_timeout=10)
+    except psycopg.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StorageError(
+            f"cannot connect to the caseload database {display(target)}",
+            [
+                Problem(
+                    "--db",
+                    first,
+                    "check the URL (postgresql://USER@HOST:PORT/DATABASE), that the server "
+                    "is running and that your login may connect",
+                )
+            ],
+        ) from None
+    return Connection(raw, "postgresql")
