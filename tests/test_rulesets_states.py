@@ -75,7 +75,8 @@ def test_ohio_sets_no_unverified_threshold(engine):
     """OAC 5123-10-02 was not read: Ohio has no criteria rather than a guessed one."""
     rows = {r["name"]: r for r in tools.resolved(engine.rulesets.get("us-oh"), ON)}
     assert rows["part_c.eligibility.delay_criteria"]["value"] is None
-    assert engine.rulesets.get("us-oh").own_values == {}
+    # Its only own value is the Part B age of majority (OAC 3301-51-07(H)(3)).
+    assert set(engine.rulesets.get("us-oh").own_values) == {"part_b.age_of_majority"}
 
 
 def test_texas_prematurity_correction_26_tac_350_819(engine):
