@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import shutil
@@ -28,7 +26,7 @@ from .options import (
     format_option,
     user_option,
 )
-from .output import echo_json, is_terminal, plural, print_table
+from .output import csv_text, echo, echo_json, is_terminal, plural, print_table
 from .store import open_store
 
 _WITHIN = re.compile(r"^\s*(\d+)\s*([dw]?)\s*$")
@@ -90,18 +88,12 @@ def show_due(rows: list[dict], fmt: str, *, title: str | None = None) -> None:
         echo_json([{k: r[k] for k in DUE_COLUMNS} for r in rows])
         return
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(
-            buffer, fieldnames=DUE_COLUMNS, extrasaction="ignore", lineterminator="\n"
-        )
-        writer.writeheader()
-        writer.writerows(rows)
-        click.echo(buffer.getvalue(), nl=False)
+        click.echo(csv_text(rows, DUE_COLUMNS), nl=False)  # formula-like cells neutralised
         return
     if not rows:
         if title:
-            click.echo(title)
-        click.echo("Nothing open.")
+            echo(title)
+        echo("Nothing open.")
         return
     table_rows = []
     for r in rows:
@@ -130,14 +122,14 @@ def show_due(rows: list[dict], fmt: str, *, title: str | None = None) -> None:
 def _warn_stale(store: Store, rows: Sequence[dict] = (), as_of: date | None = None) -> None:
     oldest = min((r["evaluated_as_of"] for r in rows), default=None)
     if as_of is not None and oldest is not None and oldest < as_of.isoformat():
-        click.echo(
+        echo(
             f"Note: some clocks were computed as of {oldest}; clocks that opened since are not "
             f"shown until `eirules evaluate --all --as-of {as_of.isoformat()}`.",
             err=True,
         )
     stale = store.case_count("changed_since_evaluation") + store.case_count("not_evaluated")
     if stale:
-        click.echo(
+        echo(
             f"Note: {plural(stale, 'case')} changed or not evaluated since "
             "the last evaluation; run `eirules evaluate --all` to update their clocks.",
             err=True,
@@ -271,7 +263,7 @@ def _run_with_progress(store: Store, as_of: date, user: str, ids, total: int):
 
 
 def _print_report(report) -> None:
-    click.echo(
+    echo(
         f"Evaluated {plural(report.evaluated, 'case')} as of "
         f"{report.as_of.isoformat()} (run {report.run_id})"
         + (
@@ -283,17 +275,17 @@ def _print_report(report) -> None:
     overdue = [c for c in report.changes if c.kind == "new_overdue"]
     eligibility = [c for c in report.changes if c.kind == "eligibility_changed"]
     if not report.changes and report.first_evaluations < report.evaluated:
-        click.echo("No changes since the last run.")
+        echo("No changes since the last run.")
     if overdue:
-        click.echo(f"Newly overdue clocks ({len(overdue)}):")
+        echo(f"Newly overdue clocks ({len(overdue)}):")
         for c in overdue:
-            click.echo(f"  {c.case_id}  {c.what}")
+            echo(f"  {c.case_id}  {c.what}")
     if eligibility:
-        click.echo(f"Eligibility changes ({len(eligibility)}):")
+        echo(f"Eligibility changes ({len(eligibility)}):")
         for c in eligibility:
-            click.echo(f"  {c.case_id}  {c.what}: {c.before or 'none'} -> {c.after}")
+            echo(f"  {c.case_id}  {c.what}: {c.before or 'none'} -> {c.after}")
     for case_id, message in report.failures:
-        click.echo(f"Error: case {case_id} not evaluated: {message}", err=True)
+        echo(f"Error: case {case_id} not evaluated: {message}", err=True)
 
 
 # audit --------------------------------------------------------------------------------
@@ -344,19 +336,19 @@ def audit_verify(ctx, anchor, db_path):
                 "before the entry it was noted at",
             ]
     if not problems:
-        click.echo(f"Audit log intact: {count} entr{'ies' if count != 1 else 'y'} verified.")
+        echo(f"Audit log intact: {count} entr{'ies' if count != 1 else 'y'} verified.")
         head = store.conn.execute("SELECT last_hash FROM audit_head").fetchone()
         if head:
-            click.echo(f"Last hash: {head[0]}")
+            echo(f"Last hash: {head[0]}")
         if anchored:
-            click.echo(
+            echo(
                 f"Anchor found at entry {anchored[0]}: entries 1 to {anchored[0]} are unchanged "
                 "since it was noted."
             )
         return
-    click.echo(f"Audit log BROKEN: {plural(len(problems), 'problem')} in {count} entries:")
+    echo(f"Audit log BROKEN: {plural(len(problems), 'problem')} in {count} entries:")
     for problem in problems:
-        click.echo(f"  {problem}")
+        echo(f"  {problem}")
     ctx.exit(1)
 
 
@@ -384,13 +376,13 @@ def audit_log(ctx, case_id, last, fmt, db_path):
         echo_json(rows)
         return
     if not rows:
-        click.echo("No audit entries.")
+        echo("No audit entries.")
     for r in rows:
-        click.echo(f"{r['id']:>6}  {r['at']}  {r['user']}  {r['action']}  {r['summary']}")
+        echo(f"{r['id']:>6}  {r['at']}  {r['user']}  {r['action']}  {r['summary']}")
         if r["before"]:
-            click.echo(f"        before: {_short(r['before'])}")
+            echo(f"        before: {_short(r['before'])}")
         if r["after"]:
-            click.echo(f"        after:  {_short(r['after'])}")
+            echo(f"        after:  {_short(r['after'])}")
 
 
 def _short(text: str, limit: int = 200) -> str:
@@ -448,7 +440,7 @@ def demo_command(ctx, db_path, as_of, within, user):
             pairs = generate(as_of=as_of)
             result = store.import_records(records(pairs), user=user)
             report = store.evaluate(as_of=as_of, user=user)
-            click.echo(
+            echo(
                 f"Demo caseload: {len(pairs)} fictional children "
                 f"({result.created} new, {result.updated} updated, {result.unchanged} unchanged), "
                 f"evaluated as of {as_of.isoformat()}"
@@ -458,22 +450,20 @@ def demo_command(ctx, db_path, as_of, within, user):
             upcoming = [
                 r for r in store.due(as_of=as_of, within_days=within) if r["days_left"] >= 0
             ]
-            click.echo("")
+            echo("")
             show_due(overdue, "table", title=f"Overdue as of {as_of.isoformat()} ({len(overdue)})")
-            click.echo("")
+            echo("")
             ahead = "all open clocks" if within is None else f"due within {within} days"
             show_due(upcoming, "table", title=f"{ahead[0].upper()}{ahead[1:]} ({len(upcoming)})")
-            click.echo("")
+            echo("")
             from .mtss import demo_view  # the MTSS view of the bundled school (issue 7)
 
             demo_view(ctx, as_of)
-            click.echo("")
+            echo("")
             if workdir:
-                click.echo(
-                    "The demo database was temporary; keep one with: eirules demo --db demo.db"
-                )
+                echo("The demo database was temporary; keep one with: eirules demo --db demo.db")
             else:
-                click.echo(
+                echo(
                     f"Caseload kept in {target}. Next: eirules due --db {target} "
                     f"--as-of {as_of.isoformat()}"
                 )

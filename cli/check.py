@@ -16,7 +16,7 @@ from .options import DATE as DATE
 from .options import DateType as DateType
 from .options import as_of_option as _as_of_option
 from .options import format_option
-from .output import echo_json
+from .output import echo, echo_json
 from .render import render_determination
 
 # DATE and as_of_option stay importable from here for plugins' commands that used them.
@@ -57,8 +57,8 @@ def check(ctx, case_file, ruleset_id, as_of, fmt):
     engine = get_engine(ctx)
     try:
         if case_file == "-":
-            text = sys.stdin.read()
-            case = engine.case_from_dict(parse_json(text, source="stdin"), source="stdin")
+            data = sys.stdin.buffer.read()  # bytes: the one JSON reader checks the encoding
+            case = engine.case_from_dict(parse_json(data, source="stdin"), source="stdin")
         else:
             case = engine.load_case(case_file)
         determination = engine.evaluate(case, ruleset_id, as_of or date.today())
@@ -70,7 +70,7 @@ def check(ctx, case_file, ruleset_id, as_of, fmt):
     if data is not None:
         echo_json(data)
     else:
-        click.echo(render_determination(determination, case))
+        echo(render_determination(determination, case))
 
 
 def error_to_dict(exc: EirulesError) -> dict:
@@ -102,8 +102,8 @@ def plugins_command(ctx, fmt):
         echo_json(info)
         return
     for item in info:
-        click.echo(f"{item['name']}  {item['package']} {item['version']}")
-        click.echo(f"    hooks: {', '.join(item['hooks']) or '(none)'}")
+        echo(f"{item['name']}  {item['package']} {item['version']}")
+        echo(f"    hooks: {', '.join(item['hooks']) or '(none)'}")
 
 
 def register(cli: click.Group) -> None:

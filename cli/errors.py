@@ -76,7 +76,9 @@ def _os_error(exc: OSError) -> EirulesError:
 
 
 def _print(exc: EirulesError) -> None:
-    click.echo(f"Error: {exc}", err=True)
+    from .output import echo  # a message may quote data: controls and bidi shown as escapes
+
+    echo(f"Error: {exc}", err=True)
 
 
 @contextlib.contextmanager
@@ -113,7 +115,9 @@ def handle_errors(ctx: click.Context) -> Iterator[None]:
             _print(_storage_error(ctx, exc))
             ctx.exit(EXIT_ERROR)
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        click.echo(
+        from .output import echo
+
+        echo(
             f"Error: eirules stopped on an unexpected problem ({exc.__class__.__name__}"
             + (f": {detail}" if detail else "")
             + "); this is a bug in eirules or a plugin: run the same command with "

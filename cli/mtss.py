@@ -15,7 +15,7 @@ from eirules.core.errors import InputError, Problem
 
 from . import get_engine
 from .options import as_of_option, format_option
-from .output import check_writable, echo_json, plural
+from .output import check_writable, echo, echo_json, plural
 
 FORMAT = format_option("text", "json")
 AS_OF = as_of_option("Decide as of this date (YYYY-MM-DD). Default: today.")
@@ -110,39 +110,33 @@ def groups_suggest(ctx, data_dir, window, as_of, fmt):
         }
         echo_json(out)
         return
-    click.echo(
-        f"Suggested groups for {data.school.name} (as of {as_of}; a suggestion for the team)"
-    )
+    echo(f"Suggested groups for {data.school.name} (as of {as_of}; a suggestion for the team)")
     for g in s.groups:
         review = f", review by {g.review_date}" if g.review_date else ""
-        click.echo(
+        echo(
             f"\n{g.id}  {g.program_name} (Tier {g.tier}, {g.skill}), {g.interventionist}, block {g.block}, "
             f"grade {', '.join(map(str, g.grades))}, {len(g.students)}/{g.cap}{review}"
         )
         for sid in g.students:
-            click.echo(f"  {sid}: {s.placements[sid]}")
-    click.echo(f"\nNot placed ({len(s.unplaced)}):")
+            echo(f"  {sid}: {s.placements[sid]}")
+    echo(f"\nNot placed ({len(s.unplaced)}):")
     for sid, why in s.unplaced:
-        click.echo(f"  {sid}: {why}")
+        echo(f"  {sid}: {why}")
     if not s.unplaced:
-        click.echo("  (none)")
+        echo("  (none)")
     to_review = [
         (sid, why) for sid, why in s.not_candidates if why.startswith("screening suggests")
     ]
     if to_review:
-        click.echo(
-            f"\nFor the team to review ({len(to_review)}): screening and other data disagree"
-        )
+        echo(f"\nFor the team to review ({len(to_review)}): screening and other data disagree")
         for sid, why in to_review:
-            click.echo(f"  {sid}: {why}")
-    click.echo(
+            echo(f"  {sid}: {why}")
+    echo(
         f"\nNot candidates: {len(s.not_candidates) - len(to_review)} students (Tier 1 or no screening)."
     )
     span = s.parameters.get("mtss.groups.max_grade_span")
     if span is None:
-        click.echo(
-            "No grade span configured (mtss.groups.max_grade_span): each group holds one grade."
-        )
+        echo("No grade span configured (mtss.groups.max_grade_span): each group holds one grade.")
 
 
 # --- progress --------------------------------------------------------------------
@@ -232,26 +226,26 @@ def progress(ctx, student, measure, data_dir, as_of, out_dir, no_graph, fmt):
         return
     for rep, paths in results:
         s = rep.series
-        click.echo(
+        echo(
             f"{student}  grade {rec.student.grade}, {rec.student.school}  series {s.id} ({s.measure}, {s.skill_area})"
         )
-        click.echo(f"Recommendation: {rep.decision.decision.replace('_', ' ').upper()}")
+        echo(f"Recommendation: {rep.decision.decision.replace('_', ' ').upper()}")
         for line in rep.decision.reasons:
-            click.echo(f"  {line}")
-        click.echo(f"  [{rep.decision.citation}]")
-        click.echo("Rules:")
+            echo(f"  {line}")
+        echo(f"  [{rep.decision.citation}]")
+        echo("Rules:")
         for r in rep.all[:-1]:
             flag = "" if r.sufficient else " (data insufficient)"
-            click.echo(f"  {r.rule} {r.decision}{flag}: {r.reason}")
-            click.echo(f"      [{r.citation}]")
+            echo(f"  {r.rule} {r.decision}{flag}: {r.reason}")
+            echo(f"      [{r.citation}]")
         notes = [n for n in rec.notes if n.series in (None, s.id) and n.date <= as_of]
         if notes:
-            click.echo("Notes:")
+            echo("Notes:")
             for n in notes:
-                click.echo(f"  {n.date} {n.author}{f' ({n.role})' if n.role else ''}: {n.text}")
+                echo(f"  {n.date} {n.author}{f' ({n.role})' if n.role else ''}: {n.text}")
         for x in paths:
-            click.echo(f"Graph: {x}")
-        click.echo("")
+            echo(f"Graph: {x}")
+        echo("")
 
 
 def _rec_dict(r):
@@ -364,24 +358,24 @@ def programs_report(ctx, data_dir, school_name, window, as_of, html_file, fmt):
             }
         )
         return
-    click.echo(
+    echo(
         f"Program effectiveness, {school_name or data.school.name}, as of {as_of}"
         + (f", window {window}" if window else "")
     )
-    click.echo(report.table_text(rows))
+    echo(report.table_text(rows))
     for r in rows:
         for f in r.flags:
-            click.echo(f"  {r.program}/{r.group or 'all'}: {f}")
-    click.echo("")
-    click.echo("Tiers and screening bands by grade (R14):")
-    click.echo(report.system_table_text(system))
+            echo(f"  {r.program}/{r.group or 'all'}: {f}")
+    echo("")
+    echo("Tiers and screening bands by grade (R14):")
+    echo(report.system_table_text(system))
     for sr in system:
         for f in sr.flags:
-            click.echo(f"  {sr.window} grade {sr.grade} {sr.skill_area}: {f}")
+            echo(f"  {sr.window} grade {sr.grade} {sr.skill_area}: {f}")
     for n in notes:
-        click.echo(f"- {n}")
+        echo(f"- {n}")
     if html_file:
-        click.echo(f"HTML: {html_file}")
+        echo(f"HTML: {html_file}")
 
 
 # --- mtss ------------------------------------------------------------------------
@@ -428,7 +422,7 @@ def mtss_import(ctx, kind, csv_file, data_dir):
     result = datadir.import_csv(data, csv_file, kind)
     added = sum(a for a, _ in result.values())
     replaced = sum(r for _, r in result.values())
-    click.echo(
+    echo(
         f"Imported {kind} for {plural(len(result), 'student')}: {added} added, {replaced} replaced."
     )
 
@@ -486,7 +480,7 @@ def mtss_screening(ctx, data_dir, window, as_of, fmt):
             f"PR {ev['percentile']:g}" if ev["percentile"] is not None else f'"{ev["category"]}"'
         )
         tier = ev.get("suggested_tier")
-        click.echo(
+        echo(
             f"{sid}  grade {rec.student.grade}  {ev['skill_area']}  {score}  "
             f"{r1.decision}  tier {tier if tier is not None else '?'}  R2 {r2.decision}"
             + "".join(
@@ -495,7 +489,7 @@ def mtss_screening(ctx, data_dir, window, as_of, fmt):
                 if f" in {r1.evidence['skill_area']} (" in part
             )
         )
-    click.echo(
+    echo(
         f"{len(out)} students. Bands: {p.cite('screening.urgent_below_pr')}. One score alone never places a student."
     )
 
@@ -520,17 +514,17 @@ def demo_view(ctx, as_of: date) -> None:
             counts[d] = counts.get(d, 0) + 1
             if d not in ("maintain", "raise_goal", "exit", rules.INSUFFICIENT):
                 attention.append((sid, rec, s, rep))
-    click.echo(
+    echo(
         f"MTSS: {data.school.name} (fictional), {len(data.cases)} students, "
         f"progress recommendations as of {as_of.isoformat()}: "
         + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(counts.items()))
     )
     for sid, rec, s, rep in attention:
-        click.echo(
+        echo(
             f"  {sid} grade {rec.student.grade} {s.measure}: "
             f"{rep.decision.decision.replace('_', ' ')} - {rep.decision.reasons[0]}"
         )
-    click.echo(
+    echo(
         f"More: eirules progress {attention[0][0] if attention else 'ELM-005'} --as-of {as_of.isoformat()}; "
         f"eirules groups suggest --window fall --as-of 2025-09-15; "
         f"eirules programs report --as-of {as_of.isoformat()} (docs/mtss.md)"

@@ -8,6 +8,10 @@ from typing import Any, TypeVar
 
 import click
 
+from eirules.core.dates import parse_date, range_text
+
+from .output import safe
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -19,10 +23,13 @@ class DateType(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
         if isinstance(value, date):
             return value
-        try:
-            return date.fromisoformat(value)
-        except (TypeError, ValueError):
-            self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
+        day = parse_date(value)
+        if day is None:
+            shown = safe(str(value))
+            if parse_date(str(value).replace(str(value)[:4], "2000", 1)) is not None:
+                self.fail(f"{shown!r} is out of range; {range_text()}", param, ctx)
+            self.fail(f"{shown!r} is not a date (YYYY-MM-DD)", param, ctx)
+        return day
 
 
 DATE = DateType()

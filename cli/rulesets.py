@@ -13,7 +13,7 @@ from eirules.core.rulesets import ruleset_folders
 
 from . import get_engine
 from .options import DATE, as_of_option, format_option
-from .output import echo_json, plural
+from .output import echo, echo_json, plural
 
 _format_option = format_option(
     "text", "json", help="text for people, json for other programs (CI)."
@@ -78,10 +78,10 @@ def list_command(ctx, fmt):
     for r in rows:
         if r["valid"]:
             parent = f"extends {r['extends']}" if r["extends"] else "baseline"
-            click.echo(f"{r['id']:<{width}}  {r['title']}  ({parent}; {r['version']})")
+            echo(f"{r['id']:<{width}}  {r['title']}  ({parent}; {r['version']})")
         else:
             first = r["error"].splitlines()[0]
-            click.echo(
+            echo(
                 f"{r['id']:<{width}}  INVALID: {first} (run: eirules rulesets validate "
                 f"{r['folder']})"
             )
@@ -115,39 +115,37 @@ def show(ctx, ruleset_id, resolved, as_of, fmt):
     if fmt == "json":
         echo_json({**info, "as_of": on.isoformat(), "parameters": rows})
         return
-    click.echo(f"{info['id']}: {info['title']}")
-    click.echo(f"  jurisdiction: {info['jurisdiction'] or '-'}   version: {info['version']}")
-    click.echo(f"  lineage: {' -> '.join(info['lineage'])}")
-    click.echo(f"  folder: {_rel(info['folder'])}")
+    echo(f"{info['id']}: {info['title']}")
+    echo(f"  jurisdiction: {info['jurisdiction'] or '-'}   version: {info['version']}")
+    echo(f"  lineage: {' -> '.join(info['lineage'])}")
+    echo(f"  folder: {_rel(info['folder'])}")
     if info["calendar"]:
         cal = ", ".join(f"{k}={v}" for k, v in info["calendar"].items())
-        click.echo(f"  calendar: {cal}")
-    click.echo(f"  tests: {info['tests']}")
+        echo(f"  calendar: {cal}")
+    echo(f"  tests: {info['tests']}")
     scope = "all parameters" if resolved else "parameters set or declared here"
-    click.echo(f"\n{scope.capitalize()}, in force on {on.isoformat()}:")
+    echo(f"\n{scope.capitalize()}, in force on {on.isoformat()}:")
     for row in rows:
-        click.echo(f"\n  {row['name']}  [{row['type']}{', ' + row['unit'] if row['unit'] else ''}]")
-        click.echo(f"    {row['label']}")
+        echo(f"\n  {row['name']}  [{row['type']}{', ' + row['unit'] if row['unit'] else ''}]")
+        echo(f"    {row['label']}")
         if row["value"] is None and row.get("text") is None:
-            click.echo(f"    (no value in force; declared by {row['declared_by']})")
+            echo(f"    (no value in force; declared by {row['declared_by']})")
             continue
-        click.echo(f"    value: {row['text']}")
-        click.echo(
-            f"    citation: {row['citation']}" + (f"  {row['url']}" if row.get("url") else "")
-        )
+        echo(f"    value: {row['text']}")
+        echo(f"    citation: {row['citation']}" + (f"  {row['url']}" if row.get("url") else ""))
         origin = "this ruleset" if row["ruleset"] == rs.id else f"inherited from {row['ruleset']}"
-        click.echo(
+        echo(
             f"    from: {origin}, {_rel(row['file'])} (effective {row['effective']}"
             + (f" until {row['until']}" if row.get("until") else "")
             + ")"
         )
         if row["floor"]:
-            click.echo(
+            echo(
                 f"    federal floor: {row['floor']} ({row['floor_citation']})"
                 + ("; state choice allowed" if row["state_choice"] else "")
             )
         if row.get("note"):
-            click.echo(f"    note: {row['note']}")
+            echo(f"    note: {row['note']}")
 
 
 @rulesets.command("validate")
@@ -175,14 +173,14 @@ def validate(ctx, paths, fmt):
     else:
         for r in results:
             if r.valid:
-                click.echo(f"valid: {r.id} ({r.path})")
+                echo(f"valid: {r.id} ({r.path})")
             else:
-                click.echo(
+                echo(
                     f"INVALID: {r.id or r.path} ({plural(len(r.problems), 'problem')})",
                     err=True,
                 )
                 for p in r.problems:
-                    click.echo(f"  {p}", err=True)
+                    echo(f"  {p}", err=True)
     ctx.exit(0 if ok else 2)
 
 
@@ -231,22 +229,22 @@ def diff_command(ctx, id_a, id_b, as_of, as_of_b, include_same, fmt):
         return
     label_a = f"{id_a} ({on_a.isoformat()})"
     label_b = f"{id_b} ({on_b.isoformat()})"
-    click.echo(
+    echo(
         f"{label_a} -> {label_b}: {len(rows)} parameter"
         f"{'s differ' if len(rows) != 1 else ' differs'}"
     )
     width = max(len(label_a), len(label_b))
     for row in rows:
         note = " (same value, own source)" if row["change"] == "same_value" else ""
-        click.echo(f"\n{row['name']}{note}\n  {row['label']}")
+        echo(f"\n{row['name']}{note}\n  {row['label']}")
         for label, side in ((label_a, row["a"]), (label_b, row["b"])):
             if side is None:
-                click.echo(f"  {label:<{width}}  (not declared)")
+                echo(f"  {label:<{width}}  (not declared)")
             elif side["value"] is None and side.get("text") is None:
-                click.echo(f"  {label:<{width}}  (no value)")
+                echo(f"  {label:<{width}}  (no value)")
             else:
-                click.echo(f"  {label:<{width}}  {side['text']}")
-                click.echo(
+                echo(f"  {label:<{width}}  {side['text']}")
+                echo(
                     f"  {'':<{width}}  citation: {side['citation']} "
                     f"[{side['ruleset']}, effective {side['effective']}]"
                 )
@@ -281,9 +279,9 @@ def new(ctx, ruleset_id, parent_id, folder, title):
     parent = load_ruleset(ctx, parent_id)
     paths = tools.write_new(ruleset_id, parent, Path(folder), title=title)
     for path in paths:
-        click.echo(f"wrote {path}")
+        echo(f"wrote {path}")
     target = paths[0].parent
-    click.echo(f"next: edit {paths[1]}, then run `eirules rulesets validate {target}`")
+    echo(f"next: edit {paths[1]}, then run `eirules rulesets validate {target}`")
 
 
 @rulesets.command("test")
@@ -323,17 +321,17 @@ def test_command(ctx, ruleset_id, verbose, fmt):
             what = f"{e.kind} {e.subject} {e.field}"
             if o.passed:
                 if verbose:
-                    click.echo(f"ok       {e.test}  {e.as_of}  {what} = {_show(e.expected)}")
+                    echo(f"ok       {e.test}  {e.as_of}  {what} = {_show(e.expected)}")
             else:
-                click.echo(
+                echo(
                     f"CHANGED  {e.test}  {e.as_of}  {what}: expected {_show(e.expected)}, "
                     f"got {_show(o.actual)}" + (f" ({o.reason})" if o.reason else "")
                 )
         tests = len({o.expectation.test for o in outcomes})
         if not outcomes:
-            click.echo(f"no tests in {rs.folder / tools.TESTS_FOLDER}")
+            echo(f"no tests in {rs.folder / tools.TESTS_FOLDER}")
         else:
-            click.echo(
+            echo(
                 f"{rs.id}: {plural(tests, 'test')}, {plural(len(outcomes), 'expectation')}, "
                 f"{len(failed)} changed"
             )

@@ -15,7 +15,7 @@ from eirules.core.store.backend import display, is_postgres
 from . import get_engine
 from .errors import remember_db
 from .options import DATE, caseworker_option, db_option, format_option, user_option
-from .output import check_writable, echo_json, plural, print_table
+from .output import check_writable, echo, echo_json, plural, print_table
 
 
 def db_path_of(db_path: str | None) -> Path | str:
@@ -67,9 +67,9 @@ def db_init(ctx, path, db_path):
     store, applied = Store.init(target)
     store.close()
     if applied:
-        click.echo(f"Created caseload {display(target)} (schema: {', '.join(applied)})")
+        echo(f"Created caseload {display(target)} (schema: {', '.join(applied)})")
     else:
-        click.echo(f"Caseload {display(target)} is already initialised and up to date")
+        echo(f"Caseload {display(target)} is already initialised and up to date")
 
 
 @db_group.command("upgrade")
@@ -88,9 +88,9 @@ def db_upgrade(db_path):
     store, applied = Store.init(target)
     store.close()
     if applied:
-        click.echo(f"Applied to {target}: {', '.join(applied)}")
+        echo(f"Applied to {target}: {', '.join(applied)}")
     else:
-        click.echo(f"{target} is up to date")
+        echo(f"{target} is up to date")
 
 
 # cases --------------------------------------------------------------------------------
@@ -141,7 +141,7 @@ def cases_import(ctx, paths, skip_invalid, rejects, db_path, user):
         check_writable(rejects, "--rejects")
     store = open_store(ctx, db_path, engine=True)
     result = store.import_paths(paths, user=user or default_user(), skip_invalid=skip_invalid)
-    click.echo(
+    echo(
         f"Imported: {result.created} new, {result.updated} updated, {result.unchanged} unchanged"
         + (f", {plural(result.assigned, 'assignment')}" if result.assigned else "")
     )
@@ -150,12 +150,10 @@ def cases_import(ctx, paths, skip_invalid, rejects, db_path, user):
         with open(rejects, "w", encoding="utf-8") as handle:
             for item in result.rejected:
                 handle.write(json.dumps(item, ensure_ascii=False) + "\n")
-        click.echo(
-            f"Rejected {plural(len(result.rejected), 'record')}; reasons in {rejects}:", err=True
-        )
+        echo(f"Rejected {plural(len(result.rejected), 'record')}; reasons in {rejects}:", err=True)
         for item in result.rejected:
             for problem in item["problems"]:
-                click.echo(f"  {problem}", err=True)
+                echo(f"  {problem}", err=True)
         ctx.exit(2)
 
 
@@ -168,7 +166,7 @@ def _note_unknown_rulesets(store: Store) -> None:
         if ruleset in known:
             continue
         hint = did_you_mean(ruleset, known)
-        click.echo(
+        echo(
             f"Note: {plural(count, 'case')} name{'' if count != 1 else 's'} "
             f'ruleset "{ruleset}", which is not installed'
             + (f" ({hint})" if hint else "")
@@ -201,14 +199,12 @@ def cases_list(ctx, caseworker, program, status, fmt, db_path):
         echo_json(rows)
         return
     if not rows and not (caseworker or program or status) and not store.case_count():
-        click.echo(
-            "No cases in this caseload yet; add some with: eirules cases import FILES_OR_FOLDERS"
-        )
+        echo("No cases in this caseload yet; add some with: eirules cases import FILES_OR_FOLDERS")
         return
     if not rows:
-        click.echo("No cases match.")
+        echo("No cases match.")
         if program and program not in (known := store.programs()):
-            click.echo(
+            echo(
                 f"Note: no case in this caseload is in program {program}; "
                 f"programs here: {', '.join(known) or 'none'}",
                 err=True,
@@ -228,7 +224,7 @@ def cases_list(ctx, caseworker, program, status, fmt, db_path):
             for r in rows
         ],
     )
-    click.echo(plural(len(rows), "case"))
+    echo(plural(len(rows), "case"))
 
 
 @cases_group.command("show")
@@ -277,44 +273,44 @@ def cases_show(ctx, case_id, number, replay, fmt, db_path):
 
         from .render import render_determination
 
-        click.echo(
+        echo(
             f"Determination {number} of case {case_id}, stored {stored['created_at']} "
             f"(inputs {stored['inputs_hash'][:12]})"
         )
-        click.echo(render_determination(determination_from_dict(json.loads(stored["result"]))))
+        echo(render_determination(determination_from_dict(json.loads(stored["result"]))))
         return
     summary = store.case_summary(case_id)
     if fmt == "json":
         summary["document"] = store.case_document(case_id)
         echo_json(summary)
         return
-    click.echo(f"Case {summary['id']}  {summary['child'] or ''} (born {summary['birth_date']})")
-    click.echo(
+    echo(f"Case {summary['id']}  {summary['child'] or ''} (born {summary['birth_date']})")
+    echo(
         f"  programs: {summary['programs'] or '-'}   ruleset: {summary['ruleset'] or 'us'}"
         f"   caseworker: {summary['caseworker'] or '-'}   status: {summary['status']}"
     )
     if summary["status"] == "evaluation_failed":
-        click.echo(f"The last evaluation failed; see why with: eirules evaluate --case {case_id}")
+        echo(f"The last evaluation failed; see why with: eirules evaluate --case {case_id}")
     if summary["clocks"]:
-        click.echo("Clocks (latest determination):")
+        echo("Clocks (latest determination):")
         for c in summary["clocks"]:
             name = c["label"] or c["clock"]
             if c["subject"]:
                 name += f" ({c['subject']})"
-            click.echo(f"  {c['due'] or '-':10}  {c['status']:14}  {name}  [{c['citation']}]")
+            echo(f"  {c['due'] or '-':10}  {c['status']:14}  {name}  [{c['citation']}]")
     if summary["determinations"]:
-        click.echo("Determinations:")
+        echo("Determinations:")
         for d in summary["determinations"]:
-            click.echo(
+            echo(
                 f"  {d['number']:>3}  as of {d['as_of']}  {d['ruleset']} {d['ruleset_version']}"
                 f"  {d['engine']}  stored {d['created_at']}"
             )
     elif summary["status"] != "evaluation_failed":
-        click.echo("Not evaluated yet: run eirules evaluate --all")
+        echo("Not evaluated yet: run eirules evaluate --all")
     if summary["assignments"]:
-        click.echo("Caseworkers:")
+        echo("Caseworkers:")
         for a in summary["assignments"]:
-            click.echo(
+            echo(
                 f"  {a['caseworker']}  from {a['assigned_at']}"
                 + (f" to {a['ended_at']}" if a["ended_at"] else " (current)")
             )
@@ -328,24 +324,24 @@ def _replay(ctx, store: Store, case_id: str, number: int, fmt: str) -> None:
         echo_json(attrs.asdict(result))
     else:
         verdict = "the same answer" if result.same else "a DIFFERENT answer"
-        click.echo(f"Replayed determination {number} of case {case_id}: {verdict}.")
+        echo(f"Replayed determination {number} of case {case_id}: {verdict}.")
         if result.ruleset_source == "stored":
-            click.echo(
+            echo(
                 f"  Ruleset {result.ruleset} {result.stored_ruleset_version} rebuilt from the "
                 "copy stored in the caseload."
             )
         elif result.stored_ruleset_version != result.current_ruleset_version:
-            click.echo(
+            echo(
                 f"  Note: ruleset version {result.stored_ruleset_version} "
                 f"{result.ruleset_note}; replayed with the installed version "
                 f"{result.current_ruleset_version}."
             )
         if result.stored_engine != result.current_engine:
-            click.echo(
+            echo(
                 f"  Note: stored by {result.stored_engine}; replayed with {result.current_engine}."
             )
         for line in result.differences:
-            click.echo(f"  {line}")
+            echo(f"  {line}")
     if not result.same:
         ctx.exit(1)
 
@@ -383,7 +379,7 @@ def cases_add_event(ctx, case_id, event_type, on, reason, note, program, db_path
         note=note,
         program=program,
     )
-    click.echo(
+    echo(
         f"Added {event_type} on {on.isoformat()} to case {case_id}; "
         "run `eirules evaluate --all` to update its clocks"
     )
@@ -412,9 +408,9 @@ def cases_export(ctx, case_id, output, db_path):
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if output:
         Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {output}", err=True)
+        echo(f"Wrote {output}", err=True)
     else:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False)  # a case file (JSON escapes controls)
 
 
 @cases_group.command("assign")
@@ -434,9 +430,9 @@ def cases_assign(ctx, case_id, caseworker, db_path, user):
     changed = store.assign(case_id, caseworker, user=user or default_user())
     caseworker = store.caseworker_name(caseworker)
     if changed:
-        click.echo(f"Assigned case {case_id} to {caseworker}")
+        echo(f"Assigned case {case_id} to {caseworker}")
     else:
-        click.echo(f"Case {case_id} is already assigned to {caseworker}")
+        echo(f"Case {case_id} is already assigned to {caseworker}")
 
 
 def today() -> date:

@@ -14,7 +14,6 @@ import types
 import typing
 from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -27,13 +26,15 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from . import models
+from . import dates, models
 from .decisions import Clock, Determination
 from .errors import InputError, PluginError, Problem, ValueProblem, did_you_mean, show_value
+from .jsonio import parse_json as parse_json  # the one JSON reader, re-exported
+from .jsonio import read_json as read_json
 from .models import Case
 
 SCHEMA = "eirules/case@1"
-_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
 
@@ -57,12 +58,18 @@ MODELS = (
 
 def _structure_date(value: Any, _type: Any) -> date:
     if isinstance(value, date) and not hasattr(value, "hour"):
-        return value
+        if dates.in_range(value):
+            return value
+        raise ValueProblem(f"{value.isoformat()} is out of range", dates.range_text())
     if isinstance(value, str) and _ISO.fullmatch(value):
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             pass
+        else:
+            if dates.in_range(day):
+                return day
+            raise ValueProblem(f"{show_value(value)} is out of range", dates.range_text())
     raise ValueProblem(f"{show_value(value)} is not a date (YYYY-MM-DD)")
 
 
@@ -165,13 +172,23 @@ def _field_hook(attribute: attrs.Attribute, run_validator: bool):
     validator = attribute.validator if run_validator else None
     inner = None  # looked up on first use: the field's type may not have its hook yet
 
+    personal = attribute.metadata.get("personal", False)
+
     def hook(value: Any, _type: Any) -> Any:
         nonlocal inner
         if inner is None:
             inner = _hook_for(type_)
-        result = inner(value, type_)
-        if validator is not None:
-            validator(None, attribute, result)
+        try:
+            result = inner(value, type_)
+            if validator is not None:
+                validator(None, attribute, result)
+        except ValueProblem as exc:
+            if not personal:
+                raise
+            # A child's name or birth date never appears in a message: name the field only.
+            raise ValueProblem(
+                exc.what.replace(show_value(value), "the value"), exc.fix, field=exc.field
+            ) from None
         return result
 
     return hook
@@ -484,42 +501,6 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     for name, section in case.sections.items():
         data[name] = converter.unstructure(section)
     return data
-
-
-def read_json(path: str | Path) -> Any:
-    """Read a JSON file, turning OS and syntax errors into InputError."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # a BOM from a Windows editor is fine
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file", [Problem("", "check the path")]) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path} is not UTF-8 text",
-            [
-                Problem(
-                    f"byte {exc.start}",
-                    f"0x{exc.object[exc.start]:02x} is not UTF-8",
-                    "save it as UTF-8",
-                )
-            ],
-        ) from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    return parse_json(text, source=str(path))
-
-
-def parse_json(text: str, *, source: str = "input") -> Any:
-    """Parse JSON text, turning syntax errors into InputError with line and column."""
-    try:
-        return json.loads(text.removeprefix("\ufeff"))
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{source} is not valid JSON",
-            [Problem(f"line {exc.lineno}, column {exc.colno}", exc.msg)],
-        ) from None
-    except (ValueError, RecursionError) as exc:  # a number too long, nesting too deep
-        raise InputError(f"{source} is not valid JSON", [Problem("$", str(exc))]) from None
 
 
 # Determinations ----------------------------------------------------------------

@@ -17,6 +17,7 @@ Conventions (see docs/clocks.md; a ruleset may change each one):
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import lru_cache
@@ -26,6 +27,35 @@ from dateutil.relativedelta import relativedelta
 UNITS = ("calendar_days", "business_days", "school_days", "weeks", "months", "years")
 WEEKEND_RULES = ("keep", "next_business_day", "previous_business_day")
 LEAP_DAY_RULES = ("feb28", "mar1")
+
+#: The one date bound: every date eirules reads (case files, CSV, rulesets, --as-of) lies in
+#: this range. It holds every child of IDEA Part C and Part B with a century to spare, and
+#: keeps the longest clock (years past a 22nd birthday) far from the calendar's end, so no
+#: date a rule computes can overflow. docs/case-file.md says so.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2199, 12, 31)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def in_range(day: date) -> bool:
+    """True when `day` is within EARLIEST to LATEST."""
+    return EARLIEST <= day <= LATEST
+
+
+def range_text() -> str:
+    """The accepted range in words, for error messages."""
+    return f"expected a date from {EARLIEST.isoformat()} to {LATEST.isoformat()}"
+
+
+def parse_date(text: str) -> date | None:
+    """A YYYY-MM-DD date within the bound, else None (no week dates, no 20260302)."""
+    if not isinstance(text, str) or not _ISO_DATE.fullmatch(text):
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if in_range(day) else None
 
 
 class BusinessCalendar:

@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from .convert import case_from_dict, read_json
+from .dates import in_range, parse_date, range_text
 from .decisions import CLOCK_STATUSES, Clock, Determination, Eligibility, Finding, Referral
 from .errors import EirulesError, InputError, PluginError, Problem, show_value
 from .models import Case, as_tuple
@@ -205,13 +206,12 @@ def _as_date(value: Any) -> date:
         return date.today()
     if isinstance(value, datetime):
         return value.date()
-    if isinstance(value, date):
+    if isinstance(value, date) and in_range(value):
         return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
+    if isinstance(value, str) and (day := parse_date(value)) is not None:
+        return day
+    if isinstance(value, date) and not in_range(value):
+        raise InputError("as_of is not valid", [Problem("as_of", "out of range", range_text())])
     raise InputError(
         "as_of is not valid", [Problem("as_of", f"{show_value(value)} is not a date (YYYY-MM-DD)")]
     )

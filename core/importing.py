@@ -20,7 +20,6 @@ CSV, assignments layout: exactly the two columns case_id,caseworker.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from typing import Any
 import attrs
 
 from .errors import InputError, Problem, did_you_mean
+from .jsonio import parse_json
 
 CASE_COLUMNS = (
     "case_id",
@@ -133,17 +133,21 @@ def read_records(paths: list[Path]) -> Iterator[Record | Assignment]:
 def _json_records(path: Path) -> Iterator[Record]:
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
         yield Record(source, "file", problems=(Problem("", f"cannot be read ({exc})"),))
         return
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
+        data = parse_json(raw, source=source)
+    except InputError as exc:
+        label = exc.problems[0].where if exc.problems and exc.problems[0].where != "$" else "file"
         yield Record(
             source,
-            f"line {exc.lineno}, column {exc.colno}",
-            problems=(Problem("", f"not valid JSON: {exc.msg}"),),
+            label,
+            problems=tuple(
+                Problem("", f"{exc.message.removeprefix(source + ' is ')}: {p.what}", p.fix)
+                for p in exc.problems
+            ),
         )
         return
     if isinstance(data, list):

@@ -15,6 +15,7 @@ import attrs
 from attrs.validators import instance_of, optional
 
 from .errors import ValueProblem, did_you_mean, show_value
+from .text import first_unsafe
 
 #: `date` spelt so that Event, whose field is named `date`, can still name the type.
 Date = date
@@ -47,6 +48,25 @@ def _text(instance, attribute, value):
     _string(instance, attribute, value)
     if not value.strip():
         raise ValueProblem(f"{show_value(value)} is empty", "expected some text")
+
+
+def _plain(instance, attribute, value):
+    """An id or a name: no control or bidi character (it could forge or hide output)."""
+    if isinstance(value, str) and (found := first_unsafe(value)) is not None:
+        raise ValueProblem(
+            f"contains the control or bidi character {found}",
+            "remove it: ids and names are plain text on one line",
+        )
+
+
+def _plain_text(instance, attribute, value):
+    _text(instance, attribute, value)
+    _plain(instance, attribute, value)
+
+
+def _opt_plain(instance, attribute, value):
+    _opt_str(instance, attribute, value)
+    _plain(instance, attribute, value)
 
 
 def _strings(instance, attribute, value):
@@ -135,12 +155,13 @@ def _canonical_events(events) -> tuple[Event, ...]:
 class Child:
     """The child a case is about: always fictional in this repository."""
 
-    birth_date: date = attrs.field(validator=_date)
+    #: Personal fields: a problem with them names the field, never quotes the value.
+    birth_date: date = attrs.field(validator=_date, metadata={"personal": True})
     #: Completed weeks of gestation at birth; the 20 to 45 bound only catches typing mistakes.
     gestational_age_weeks: int | None = attrs.field(
         default=None, validator=_number(low=20, high=45, whole=True)
     )
-    name: str | None = attrs.field(default=None, validator=_opt_str)
+    name: str | None = attrs.field(default=None, validator=_opt_plain, metadata={"personal": True})
     #: At-risk factors recorded for the child (34 CFR 303.5), for states that serve them.
     risk_factors: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=_strings)
 
@@ -305,7 +326,7 @@ class ServicePlan:
 class Case:
     """One child's case: who, what happened when, and what was measured."""
 
-    id: str = attrs.field(validator=_text)
+    id: str = attrs.field(validator=_plain_text)
     child: Child = attrs.field(validator=instance_of(Child))
     ruleset: str | None = attrs.field(default=None, validator=_opt_str)
     events: tuple[Event, ...] = attrs.field(default=(), converter=_canonical_events)

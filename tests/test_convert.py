@@ -22,6 +22,7 @@ from eirules.core.convert import (
 )
 from eirules.core.errors import InputError
 from eirules.core.models import DOMAINS
+from eirules.core.text import first_unsafe
 from eirules.plugins.vocabulary import DELAY_REASONS
 
 # Strategies for valid case-file documents ------------------------------------------------
@@ -29,6 +30,9 @@ from eirules.plugins.vocabulary import DELAY_REASONS
 iso_dates = st.dates(min_value=date(1990, 1, 1), max_value=date(2045, 12, 31)).map(date.isoformat)
 text = st.text(max_size=12)
 words = st.text(min_size=1, max_size=12).filter(str.strip)
+#: Ids and names: one line of plain text (no control or bidi character, see core/text.py).
+plain_words = words.filter(lambda s: first_unsafe(s) is None)
+plain_text = text.filter(lambda s: first_unsafe(s) is None)
 finite = st.integers(-(10**6), 10**6) | st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 non_negative = st.integers(0, 500) | st.floats(0, 500, allow_nan=False)
 
@@ -41,7 +45,7 @@ child_docs = _doc(
     {"birth_date": iso_dates},
     {
         "gestational_age_weeks": st.integers(20, 45),
-        "name": text,
+        "name": plain_text,
         "risk_factors": st.lists(words, min_size=1, max_size=3),
     },
 )
@@ -128,7 +132,7 @@ plan_docs = _doc(
     },
 )
 case_docs = _doc(
-    {"schema": st.just(SCHEMA), "id": words, "child": child_docs},
+    {"schema": st.just(SCHEMA), "id": plain_words, "child": child_docs},
     {
         "ruleset": words,
         "events": st.lists(event_docs(), min_size=1, max_size=4),

@@ -24,6 +24,7 @@ from eirules.core.models import (
     Service,
     ServicePlan,
 )
+from eirules.core.text import first_unsafe
 
 dates = st.dates(min_value=date(1990, 1, 1), max_value=date(2045, 12, 31))
 text = st.text(max_size=10)
@@ -69,7 +70,8 @@ children = st.builds(
     Child,
     birth_date=dates,
     gestational_age_weeks=st.none() | st.integers(20, 45),
-    name=maybe_text,
+    # Names are one line of plain text (no control or bidi character, core/text.py).
+    name=st.none() | text.filter(lambda s: first_unsafe(s) is None),
     risk_factors=st.lists(text, max_size=3).map(tuple),
 )
 evaluations = st.builds(
@@ -135,7 +137,7 @@ def _case(**fields) -> Case:
 
 cases = st.builds(
     _case,
-    id=words,
+    id=words.filter(lambda s: first_unsafe(s) is None),
     child=children,
     ruleset=maybe_text,
     events=st.lists(events(), max_size=4),
