@@ -203,7 +203,7 @@ def test_check_bad_file_prints_every_problem_and_exits_2(tmp_path):
         f"Error: {bad} is not valid\n"
         '  events[2].type: "referal_received" is not a known event type; '
         'did you mean "referral_received"?\n'
-        '  child.birth_date: the value is not a date (YYYY-MM-DD)\n'
+        "  child.birth_date: the value is not a date (YYYY-MM-DD)\n"
     )
 
 

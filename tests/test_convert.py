@@ -403,7 +403,7 @@ def good(**changes) -> dict:
 
 def test_message_bad_birth_date(engine):
     doc = good(child={"birth_date": "2024-13-02"})
-    assert problems_of(engine, doc) == ['child.birth_date: the value is not a date (YYYY-MM-DD)']
+    assert problems_of(engine, doc) == ["child.birth_date: the value is not a date (YYYY-MM-DD)"]
 
 
 def test_message_misspelt_event_type_suggests_the_known_one(engine):
@@ -622,7 +622,7 @@ def test_every_problem_is_reported_at_once(engine):
     assert sorted(problems_of(engine, doc)) == sorted(
         [
             'evnts: unknown key "evnts"; did you mean "events"?',
-            'child.birth_date: the value is not a date (YYYY-MM-DD)',
+            "child.birth_date: the value is not a date (YYYY-MM-DD)",
             'events[1].date: "soon" is not a date (YYYY-MM-DD)',
             'evaluations[0].scores[1].domain: "adaptiv" is not a known domain; did you mean "adaptive"?',
         ]

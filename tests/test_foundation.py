@@ -86,7 +86,7 @@ def test_check_bad_file_lists_every_problem_with_its_path_and_exits_2(tmp_path):
     )
     result = CliRunner().invoke(cli, ["check", str(bad)])
     assert result.exit_code == 2
-    assert 'child.birth_date: the value is not a date (YYYY-MM-DD)' in result.output
+    assert "child.birth_date: the value is not a date (YYYY-MM-DD)" in result.output
     assert (
         'events[1].type: "referal_received" is not a known event type; did you mean "referral_received"?'
         in result.output
