@@ -24,11 +24,15 @@ from eirules.core.hookspecs import hookimpl  # noqa: E402
 
 _LAZY = ("evaluate", "load_case", "get_engine", "Engine")
 
-__all__ = ["__version__", "hookimpl", *_LAZY]
+__all__ = ["__version__", "hookimpl", "indicators", *_LAZY]
 
 
 def __getattr__(name):
     # Lazy, so `import eirules` for hookimpl stays cheap and cycle-free.
+    if name == "indicators":  # the SPP/APR indicators (docs/indicators.md)
+        from eirules.plugins.indicators.api import indicators
+
+        return indicators
     if name in _LAZY:
         from eirules.core import engine
 

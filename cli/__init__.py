@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "eirules.cli.store",
     "eirules.cli.caseload",
     "eirules.cli.mtss",
+    "eirules.cli.indicators",
 )
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

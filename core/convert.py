@@ -49,6 +49,7 @@ MODELS = (
     models.Condition,
     models.Enrolment,
     models.Service,
+    models.TransitionReview,  # before ServicePlan, whose unstructure hook uses its hook
     models.ServicePlan,
 )
 

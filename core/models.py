@@ -311,6 +311,41 @@ class Service:
         _not_before(self, "ended", "started")
 
 
+#: How a plan records whether an outside agency was invited to a meeting.
+AGENCY_INVITATIONS = ("invited", "not_invited", "not_appropriate")
+
+
+def _opt_bool(instance, attribute, value):
+    if value is not None and not isinstance(value, bool):
+        raise ValueProblem(f"{show_value(value)} is not true or false")
+
+
+@attrs.frozen(kw_only=True)
+class TransitionReview:
+    """What one plan meeting found about the plan's transition content.
+
+    Each component is true (present), false (missing) or left out (not
+    reviewed). Reports that count plans with every component read these; the
+    names are generic so a plugin can give them its program's meaning.
+    """
+
+    #: The meeting the plan was reviewed at.
+    date: Date = attrs.field(validator=_date)
+    postsecondary_goals: bool | None = attrs.field(default=None, validator=_opt_bool)
+    goals_updated_annually: bool | None = attrs.field(default=None, validator=_opt_bool)
+    transition_assessment: bool | None = attrs.field(default=None, validator=_opt_bool)
+    transition_services: bool | None = attrs.field(default=None, validator=_opt_bool)
+    courses_of_study: bool | None = attrs.field(default=None, validator=_opt_bool)
+    annual_goals_related: bool | None = attrs.field(default=None, validator=_opt_bool)
+    student_invited: bool | None = attrs.field(default=None, validator=_opt_bool)
+    agency_invited: str | None = attrs.field(
+        default=None,
+        validator=_one_of(AGENCY_INVITATIONS, "invitation"),
+        metadata={"expected": ", ".join(AGENCY_INVITATIONS)},
+    )
+    note: str | None = attrs.field(default=None, validator=_opt_str)
+
+
 @attrs.frozen(kw_only=True)
 class ServicePlan:
     """An IFSP (Part C) or IEP (Part B)."""
@@ -320,6 +355,8 @@ class ServicePlan:
     )
     meetings: tuple[date, ...] = attrs.field(default=(), converter=as_tuple)
     services: tuple[Service, ...] = attrs.field(default=(), converter=as_tuple)
+    #: Reviews of the plan's transition content, one per meeting that reviewed it.
+    transition: tuple[TransitionReview, ...] = attrs.field(default=(), converter=as_tuple)
 
 
 @attrs.frozen(kw_only=True)
@@ -338,6 +375,10 @@ class Case:
     service_plans: tuple[ServicePlan, ...] = attrs.field(default=(), converter=as_tuple)
     #: District or local program, used to pick a school calendar.
     district: str | None = attrs.field(default=None, validator=_opt_str)
+    #: County the child lives in, for reports by county.
+    county: str | None = attrs.field(default=None, validator=_opt_str)
+    #: The provider or program that serves the case, for reports by provider.
+    provider: str | None = attrs.field(default=None, validator=_opt_str)
     #: Sections contributed by plugins (see the `register_case_sections` hook),
     #: keyed by section name, each an instance of the class the plugin registered.
     sections: dict[str, Any] = attrs.field(factory=dict, converter=dict, hash=False)

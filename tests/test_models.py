@@ -23,6 +23,7 @@ from eirules.core.models import (
     Score,
     Service,
     ServicePlan,
+    TransitionReview,
 )
 from eirules.core.text import first_unsafe
 
@@ -118,11 +119,26 @@ def services(draw):
     )
 
 
+maybe_bool = st.sampled_from([None, True, False])
+reviews = st.builds(
+    TransitionReview,
+    date=dates,
+    postsecondary_goals=maybe_bool,
+    goals_updated_annually=maybe_bool,
+    transition_assessment=maybe_bool,
+    transition_services=maybe_bool,
+    courses_of_study=maybe_bool,
+    annual_goals_related=maybe_bool,
+    student_invited=maybe_bool,
+    agency_invited=st.sampled_from([None, "invited", "not_invited", "not_appropriate"]),
+    note=maybe_text,
+)
 plans = st.builds(
     ServicePlan,
     kind=st.sampled_from(["ifsp", "iep"]),
     meetings=st.lists(dates, max_size=3).map(tuple),
     services=st.lists(services(), max_size=3).map(tuple),
+    transition=st.lists(reviews, max_size=2).map(tuple),
 )
 
 
@@ -146,6 +162,8 @@ cases = st.builds(
     enrolments=st.lists(enrolments, max_size=2),
     service_plans=st.lists(plans, max_size=1),
     district=maybe_text,
+    county=maybe_text,
+    provider=maybe_text,
 )
 
 EVERY_MODEL = [
@@ -158,6 +176,7 @@ EVERY_MODEL = [
     (Enrolment, enrolments),
     (Service, services()),
     (ServicePlan, plans),
+    (TransitionReview, reviews),
 ]
 
 

@@ -1,0 +1,304 @@
+"""`eirules indicators`: the federal compliance indicators (SPP/APR) over the caseload."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from eirules.core.errors import InputError, Problem
+
+from . import get_engine
+from .options import DATE, db_option, format_option
+from .output import is_terminal, plural, print_table
+from .store import check_writable, guard_storage, open_store
+
+CODES = ("C1", "C7", "C8A", "C8B", "C8C", "B11", "B12", "B13")
+DRILL_COLUMNS = (
+    "indicator", "case_id", "child", "clock", "label", "subject", "start", "due", "done", "status",
+    "days_late", "reason", "caseworker", "district", "county", "provider",
+)  # fmt: skip
+
+
+@click.command("indicators")
+@db_option
+@click.option("--year", help="Reporting year, July 1 to June 30, e.g. 2025-26.")
+@click.option("--from", "start", type=DATE, help="First day of a custom period (with --to).")
+@click.option("--to", "end", type=DATE, help="Last day of a custom period (with --from).")
+@click.option(
+    "--indicator",
+    "codes",
+    multiple=True,
+    type=click.Choice(CODES, case_sensitive=False),
+    help="Only this indicator (repeatable). Default: all of them.",
+)
+@click.option(
+    "--by",
+    type=click.Choice(["caseworker", "district", "county", "provider"]),
+    help="Also break each figure down by this unit.",
+)
+@click.option(
+    "--children",
+    is_flag=True,
+    help="List the children behind each figure (every one counted late, with the clock, "
+    "dates, status and reason). Never suppressed.",
+)
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="List data problems that would make an indicator wrong, each with the case and the fix, "
+    "instead of the figures.",
+)
+@format_option(
+    "table", "json", "csv", "html",
+    help="table for people, json or csv for other programs, html for a printable report.",
+)  # fmt: skip
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="Write to this file instead of stdout (replaced only when the report is complete).",
+)
+@click.pass_context
+def indicators_command(ctx, db_path, year, start, end, codes, by, children, check_only, fmt, out):
+    """Compute the SPP/APR compliance indicators C1, C7, C8A-C, B11, B12 and B13.
+
+    Counts the clocks of every case's latest stored determination (run
+    `eirules evaluate --all` first), so each figure agrees with `check` and
+    `due`. Each indicator shows numerator, denominator, percent, the 100%
+    target, the late units with days late and the reasons, and what the
+    measurement table leaves out. Definitions and sources: docs/indicators.md.
+
+    \b
+    Examples:
+        eirules indicators --year 2025-26
+        eirules indicators --year 2025-26 --indicator C7 --children
+        eirules indicators --year 2025-26 --by caseworker --format csv --out c.csv
+        eirules indicators --year 2025-26 --format html --out report.html
+        eirules indicators --check
+    """
+    from eirules.plugins.indicators import compute
+    from eirules.plugins.indicators.api import period_of, settings_lookup
+    from eirules.plugins.indicators.data_quality import check_caseload
+    from eirules.plugins.indicators.sources import not_evaluated, stored_facts
+
+    if out:
+        check_writable(out, "--out")
+    store = open_store(ctx, db_path)
+    if check_only:
+        if fmt == "html":
+            raise InputError(
+                "--check has no html report",
+                [Problem("--format", "html", "use table, json or csv")],
+            )
+        problems = check_caseload(store.conn)
+        _emit(out, _render_problems(problems, fmt))
+        return
+    period = period_of(year, start, end)
+    engine = get_engine(ctx)
+    report = compute(
+        stored_facts(store.conn),
+        period,
+        settings_lookup(engine, period.end),
+        codes=[c.upper() for c in codes] or None,
+        by=by,
+        children=children or fmt == "html",
+    )
+    missing = not_evaluated(store.conn)
+    if report.cases == 0:
+        raise InputError(
+            "no evaluated cases in the caseload",
+            [Problem("--db", "nothing to count", "run: eirules evaluate --all")],
+        )
+    if fmt == "json":
+        text = json.dumps(report.as_dict(children=children), indent=2) + "\n"
+    elif fmt == "csv":
+        text = _csv(report, children)
+    elif fmt == "html":
+        from .indicators_html import render_html
+
+        text = render_html(report)
+    else:
+        text = None
+    if text is not None:
+        _emit(out, text)
+    elif out:
+        buffer = io.StringIO()
+        _table(report, children, missing, echo=lambda s="": buffer.write(s + "\n"))
+        _emit(out, buffer.getvalue())
+    else:
+        _table(report, children, missing, echo=click.echo)
+    if missing and fmt != "table":
+        click.echo(
+            f"Note: {plural(len(missing), 'case')} not evaluated yet, not counted "
+            "(run: eirules evaluate --all)",
+            err=True,
+        )
+
+
+def _emit(out: str | None, text: str) -> None:
+    """Write the whole text to stdout, or replace the --out file only once it is complete."""
+    if not out:
+        click.echo(text, nl=False)
+        return
+    target = Path(out)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    click.echo(f"Wrote {target}", err=True)
+
+
+def _neutral(value) -> str:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _printable(value) -> str:
+    """Terminal text without control characters from the data."""
+    text = "" if value is None else str(value)
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+
+
+def _csv(report, children: bool) -> str:
+    from eirules.plugins.indicators.report import item_dict, shown, shown_percent
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if children:
+        writer.writerow(DRILL_COLUMNS)
+        for result in report.indicators:
+            for item in result.late:
+                row = item_dict(item)
+                writer.writerow([_neutral(row[c]) for c in DRILL_COLUMNS])
+        return buffer.getvalue()
+    below = report.suppress_below
+    writer.writerow(
+        ["period", "indicator", "unit", "numerator", "denominator", "percent", "target", "late"]
+    )
+    for r in report.indicators:
+        writer.writerow(
+            [report.period.label, r.code, "all", shown(r.numerator, below),
+             shown(r.denominator, below), shown_percent(r, below).rstrip("%"), r.target,
+             shown(r.late_count, below)]
+        )  # fmt: skip
+        for unit, t in sorted(r.by_unit.items()):
+            pct = "no data" if t.percent is None else f"{t.percent:.1f}"
+            if below and any(0 < n < below for n in (t.numerator, t.denominator)):
+                pct = f"(<{below})"
+            writer.writerow(
+                [report.period.label, r.code, _neutral(unit), shown(t.numerator, below),
+                 shown(t.denominator, below), pct, r.target,
+                 shown(t.denominator - t.numerator, below)]
+            )  # fmt: skip
+    return buffer.getvalue()
+
+
+def _table(report, children: bool, missing: list[str], echo) -> None:
+    from eirules.plugins.indicators.report import shown, shown_percent
+
+    below = None if children else report.suppress_below
+    span = (
+        report.evaluated_from.isoformat()
+        if report.evaluated_from == report.evaluated_to
+        else f"{report.evaluated_from} to {report.evaluated_to}"
+    )
+    echo(
+        f"SPP/APR indicators, {report.period.label} ({report.period.start} to {report.period.end}); "
+        f"{plural(report.cases, 'case')} evaluated as of {span}"
+    )
+    if missing:
+        echo(
+            f"{plural(len(missing), 'case')} not evaluated yet, not counted (run: eirules evaluate --all)"
+        )
+    if below:
+        echo(f'Counts under {below} are shown as "<{below}" (ruleset indicators.suppress_below).')
+    echo()
+    headers = ["Ind.", "Numer.", "Denom.", "Percent", "Target", "Late", "Days late"]
+    rows = []
+    for r in report.indicators:
+        days = (
+            ""
+            if r.days_late_min is None
+            else f"{r.days_late_min}" if r.days_late_min == r.days_late_max
+            else f"{r.days_late_min}-{r.days_late_max}"
+        )  # fmt: skip
+        rows.append(
+            [r.code, shown(r.numerator, below), shown(r.denominator, below),
+             shown_percent(r, below), f"{r.target:.0f}%", shown(r.late_count, below), days]
+        )  # fmt: skip
+    if is_terminal() and echo is click.echo:
+        print_table(headers, rows)
+    else:
+        widths = [max(len(h), *(len(x[i]) for x in rows)) for i, h in enumerate(headers)]
+        echo("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
+        for row in rows:
+            echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    for r in report.indicators:
+        echo()
+        echo(f"{r.code} {r.title}  [{r.citation}]")
+        if r.denominator == 0 and not r.excluded:
+            echo("  no units in this period")
+        for reason, n in r.late_reasons.most_common():
+            echo(f"  late: {shown(n, below)}  {_printable(reason)}")
+        for reason, n in sorted(r.timely_by_instruction.items()):
+            echo(f"  counted as timely: {shown(n, below)}  {_printable(reason)}")
+        for reason, n in sorted(r.excluded.items()):
+            echo(f"  {_printable(reason)}: {shown(n, below)}")
+        if r.code == "B12" and r.categories:
+            cats = {k: r.categories.get(k, 0) for k in "bcdef"}
+            a = sum(r.categories.values())
+            echo(
+                f"  a={a} b={cats['b']} c={cats['c']} d={cats['d']} e={cats['e']} f={cats['f']}: "
+                f"c / (a-b-d-e-f) = {r.numerator}/{r.denominator}"
+            )
+        if report.by:
+            for unit, t in sorted(r.by_unit.items()):
+                pct = "no data" if t.percent is None else f"{t.percent:.1f}%"
+                if below and any(0 < n < below for n in (t.numerator, t.denominator)):
+                    pct = f"(<{below})"
+                echo(
+                    f"  {report.by} {_printable(unit)}: {shown(t.numerator, below)}/"
+                    f"{shown(t.denominator, below)} {pct}"
+                )
+        if children:
+            for item in r.late:
+                echo(
+                    f"  - {_printable(item.case_id)} {_printable(item.child or '')}: "
+                    f"{_printable(item.subject or item.clock)} start {item.start} due {item.due} "
+                    f"done {item.done or '-'} {item.status}, {item.days_late} days late: "
+                    f"{_printable(item.reason)}"
+                )
+
+
+def _render_problems(problems, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([p.as_dict() for p in problems], indent=2) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["case_id", "kind", "what", "fix"])
+        for p in problems:
+            writer.writerow([_neutral(p.case_id), p.kind, _neutral(p.what), _neutral(p.fix)])
+        return buffer.getvalue()
+    if not problems:
+        return "No data problems found.\n"
+    lines = [f"{plural(len(problems), 'data problem')} that would make an indicator wrong:"]
+    for p in problems:
+        lines.append(f"  {_printable(p.case_id)}  {p.kind}: {_printable(p.what)}")
+        lines.append(f"      fix: {_printable(p.fix)}")
+    return "\n".join(lines) + "\n"
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(guard_storage(indicators_command))

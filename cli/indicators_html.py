@@ -1,0 +1,184 @@
+"""The printable HTML indicator report: one page with figures, bar charts and late cases.
+
+Self-contained (inline CSS and SVG, no scripts, no fonts or images to fetch) so
+it prints and mails as one file. Every value from the caseload goes through
+`html.escape`. Each figure links to its drill-down: the late children listed
+under it, grouped by the reason for the delay, so a monitor can recount it.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+
+from eirules import __version__
+
+BAR_W, BAR_GAP, CHART_H = 26, 8, 120
+
+
+def _e(value) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _chart(title: str, bars: list[tuple[str, int, int]], target: float) -> str:
+    """An SVG bar chart of percent timely per bar, with the target as a dashed line."""
+    if not bars:
+        return ""
+    width = 40 + len(bars) * (BAR_W + BAR_GAP)
+    top = 14
+    parts = [
+        f'<svg class="chart" role="img" aria-label="{_e(title)}" width="{width}" '
+        f'height="{CHART_H + top + 34}" viewBox="0 0 {width} {CHART_H + top + 34}">',
+        '<text x="0" y="10" class="axis">100%</text>',
+        f'<text x="0" y="{top + CHART_H}" class="axis">0%</text>',
+        f'<line x1="34" x2="{width}" y1="{top + CHART_H}" y2="{top + CHART_H}" class="base"/>',
+    ]
+    for i, (label, num, den) in enumerate(bars):
+        x = 40 + i * (BAR_W + BAR_GAP)
+        pct = 100.0 * num / den if den else 0.0
+        h = CHART_H * pct / 100.0
+        cls = "bar ok" if den and pct >= target else "bar low"
+        parts.append(
+            f'<rect x="{x}" y="{top + CHART_H - h:.1f}" width="{BAR_W}" height="{h:.1f}" class="{cls}">'
+            f"<title>{_e(label)}: {num}/{den}</title></rect>"
+        )
+        parts.append(
+            f'<text x="{x + BAR_W / 2}" y="{top + CHART_H + 12}" class="lbl" text-anchor="middle">{_e(label)}</text>'
+        )
+        parts.append(
+            f'<text x="{x + BAR_W / 2}" y="{top + CHART_H + 24}" class="lbl" text-anchor="middle">{num}/{den}</text>'
+        )
+    y = top + CHART_H * (1 - target / 100.0)
+    parts.append(f'<line x1="34" x2="{width}" y1="{y}" y2="{y}" class="target"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _shown(count: int, below: int | None) -> str:
+    from eirules.plugins.indicators.report import shown
+
+    return shown(count, below)
+
+
+def render_html(report) -> str:
+    from eirules.plugins.indicators.report import shown_percent
+
+    below = report.suppress_below
+    period = report.period
+    span = (
+        f"{report.evaluated_from}"
+        if report.evaluated_from == report.evaluated_to
+        else f"{report.evaluated_from} to {report.evaluated_to}"
+    )
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>SPP/APR compliance indicators {_e(period.label)}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>Compliance indicators, {_e(period.label)}</h1>",
+        f'<p class="meta">Reporting period {_e(period.start)} to {_e(period.end)}; '
+        f"{report.cases} cases, counted from the determinations evaluated as of {_e(span)}. "
+        f"Target 100% for every compliance indicator. eirules {_e(__version__)}.</p>",
+    ]
+    if below:
+        out.append(
+            f'<p class="meta">Counts under {below} are shown as "&lt;{below}" in the summary '
+            "(the state's small-number rule); the lists of children are for the program's own use "
+            "and are not suppressed: do not publish them.</p>"
+        )
+    out.append('<table class="summary"><thead><tr><th>Indicator</th><th>What is counted</th>'
+               "<th>Timely</th><th>Counted</th><th>Percent</th><th>Late</th></tr></thead><tbody>")  # fmt: skip
+    for r in report.indicators:
+        pct = shown_percent(r, below)
+        cls = "ok" if r.percent == 100.0 else ("none" if r.percent is None else "low")
+        out.append(
+            f'<tr><td><a href="#{r.code}">{r.code}</a></td><td>{_e(r.title)}</td>'
+            f"<td>{_shown(r.numerator, below)}</td><td>{_shown(r.denominator, below)}</td>"
+            f'<td class="{cls}">{_e(pct)}</td><td>{_shown(r.late_count, below)}</td></tr>'
+        )
+    out.append("</tbody></table>")
+    for r in report.indicators:
+        out.append(f'<section id="{r.code}"><h2>{r.code} {_e(r.title)}</h2>')
+        out.append(f'<p class="cite">{_e(r.citation)}</p>')
+        pct = shown_percent(r, below)
+        out.append(
+            f'<p class="figure"><b>{_e(pct)}</b>: {_shown(r.numerator, below)} of '
+            f"{_shown(r.denominator, below)} timely; {_shown(r.late_count, below)} late"
+            + (
+                f" ({r.days_late_min} to {r.days_late_max} days)"
+                if r.days_late_min is not None and r.days_late_min != r.days_late_max
+                else (f" ({r.days_late_min} days)" if r.days_late_min is not None else "")
+            )
+            + "</p>"
+        )
+        notes = [
+            f"counted as timely ({_e(reason.replace('_', ' '))}): {_shown(n, below)}"
+            for reason, n in sorted(r.timely_by_instruction.items())
+        ] + [
+            f"{_e(reason)}: {_shown(n, below)}" for reason, n in sorted(r.excluded.items())
+        ]  # fmt: skip
+        if r.code == "B12" and r.categories:
+            cats = {k: r.categories.get(k, 0) for k in "bcdef"}
+            notes.append(
+                f"a={sum(r.categories.values())}, b={cats['b']}, c={cats['c']}, d={cats['d']}, "
+                f"e={cats['e']}, f={cats['f']}: percent = c / (a - b - d - e - f)"
+            )
+        if notes:
+            out.append('<ul class="notes">' + "".join(f"<li>{n}</li>" for n in notes) + "</ul>")
+        if report.by and r.by_unit:
+            bars = [(u, t.numerator, t.denominator) for u, t in sorted(r.by_unit.items())]
+            out.append(_chart(f"{r.code} by {report.by}", bars, r.target))
+        elif r.by_month:
+            bars = [(m[2:], t.numerator, t.denominator) for m, t in sorted(r.by_month.items())]
+            out.append(_chart(f"{r.code} by month", bars, r.target))
+        if r.late:
+            groups = defaultdict(list)
+            for item in r.late:
+                groups[item.group].append(item)
+            out.append(f"<h3>Late ({len(r.late)}), by reason</h3>")
+            for reason, items in sorted(groups.items(), key=lambda g: (-len(g[1]), g[0])):
+                out.append(f"<h4>{_e(reason)} ({len(items)})</h4>")
+                out.append(
+                    '<table class="late"><thead><tr><th>Case</th><th>Child</th><th>Clock</th>'
+                    "<th>Start</th><th>Due</th><th>Done</th><th>Status</th><th>Days late</th>"
+                    "<th>Caseworker</th></tr></thead><tbody>"
+                )
+                for item in sorted(items, key=lambda i: (i.due or i.on, i.case_id)):
+                    out.append(
+                        f"<tr><td>{_e(item.case_id)}</td><td>{_e(item.child)}</td>"
+                        f"<td>{_e(item.label or item.clock)}{': ' + _e(item.subject) if item.subject else ''}</td><td>{_e(item.start)}</td>"
+                        f"<td>{_e(item.due)}</td><td>{_e(item.done or '-')}</td>"
+                        f"<td>{_e(item.status)}</td><td>{_e(item.days_late)}</td>"
+                        f"<td>{_e(item.units.get('caseworker') or '')}</td></tr>"
+                    )
+                out.append("</tbody></table>")
+        elif r.denominator == 0:
+            out.append('<p class="meta">No units in this period.</p>')
+        out.append("</section>")
+    out.append("</body></html>\n")
+    return "\n".join(out)
+
+
+CSS = """
+@page { size: letter; margin: 12mm; }
+body { font: 10pt/1.35 system-ui, sans-serif; color: #111; max-width: 190mm; margin: 0 auto; }
+h1 { font-size: 16pt; margin: 0 0 4pt; }
+h2 { font-size: 12pt; margin: 10pt 0 2pt; border-bottom: 1px solid #999; }
+h3 { font-size: 10pt; margin: 6pt 0 2pt; }
+h4 { font-size: 9pt; margin: 4pt 0 2pt; font-weight: 600; }
+.meta, .cite { color: #444; font-size: 8.5pt; margin: 2pt 0; }
+.figure { margin: 2pt 0; }
+table { border-collapse: collapse; width: 100%; font-size: 8.5pt; }
+th, td { border: 1px solid #bbb; padding: 1pt 4pt; text-align: left; }
+table.late td { white-space: nowrap; } table.late { font-size: 8pt; }
+th { background: #eee; }
+td.ok { color: #15602b; font-weight: 600; }
+td.low { color: #a40000; font-weight: 600; }
+ul.notes { margin: 2pt 0; padding-left: 14pt; font-size: 8.5pt; }
+svg.chart { display: block; margin: 4pt 0; }
+svg .bar.ok { fill: #3b7d4f; } svg .bar.low { fill: #c0504d; }
+svg .target { stroke: #222; stroke-dasharray: 4 3; stroke-width: 1; }
+svg .base { stroke: #888; } svg .axis, svg .lbl { font-size: 8px; fill: #333; }
+section { break-inside: auto; }
+a { color: inherit; }
+"""

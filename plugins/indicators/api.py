@@ -1,0 +1,104 @@
+"""`eirules.indicators(...)`: the indicators as data, for other systems.
+
+    from eirules import indicators
+    report = indicators("caseload.db", year="2025-26")      # a caseload's stored determinations
+    report = indicators(["a.json", "b.json"], year="2025-26", as_of=date(2026, 7, 1))
+    report.indicator("C7").percent
+
+The same `compute` as `eirules indicators`, over the same determinations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from eirules.core.errors import InputError, Problem
+
+from . import compute
+from .common import Period, parse_year
+from .report import Report
+from .settings import settings_for
+from .sources import evaluated_facts, stored_facts
+
+
+def period_of(year: str | None, start: date | None, end: date | None) -> Period:
+    """The reporting period from --year, or --from/--to (InputError when neither or both)."""
+    if year is not None and (start is not None or end is not None):
+        raise InputError(
+            "give either a reporting year or a from/to range, not both",
+            [Problem("--year", "used with --from/--to", "drop one of them")],
+        )
+    if year is not None:
+        try:
+            return parse_year(year)
+        except ValueError as exc:
+            raise InputError(
+                f"{exc}", [Problem("--year", "not a reporting year", "e.g. --year 2025-26")]
+            ) from None
+    if start is None or end is None:
+        raise InputError(
+            "no reporting period",
+            [
+                Problem(
+                    "--year",
+                    "missing",
+                    "give --year 2025-26 (July 1 to June 30), or --from and --to",
+                )
+            ],
+        )
+    if end < start:
+        raise InputError(
+            f"the period ends ({end}) before it starts ({start})",
+            [Problem("--to", "before --from", "swap the dates")],
+        )
+    return Period(start, end)
+
+
+def settings_lookup(engine: Any, on: date):
+    def lookup(ruleset_id: str):
+        return settings_for(engine.rulesets.get(ruleset_id), on)
+
+    return lookup
+
+
+def indicators(
+    source: str | Path | Iterable[Any],
+    *,
+    year: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    codes: Iterable[str] | None = None,
+    by: str | None = None,
+    children: bool = False,
+    as_of: date | None = None,
+    ruleset: str | None = None,
+    engine: Any = None,
+) -> Report:
+    """The indicators over a caseload database (its stored determinations) or over cases.
+
+    `source` is a caseload database file, or an iterable of `Case`, case-file
+    paths, or (Case, Determination) pairs. Cases are evaluated as of `as_of`
+    (default: the end of the period, or today if earlier).
+    """
+    from eirules.core.engine import get_engine, load_case
+
+    period = period_of(year, start, end)
+    engine = engine or get_engine()
+    lookup = settings_lookup(engine, period.end)
+    if isinstance(source, str | Path):
+        from eirules.core.storage import Store
+
+        store = Store.open(source)
+        try:
+            return compute(
+                stored_facts(store.conn), period, lookup, codes=codes, by=by, children=children
+            )
+        finally:
+            store.close()
+    when = as_of or min(period.end, date.today())
+    cases = (load_case(c) if isinstance(c, str | Path) else c for c in source)
+    facts = evaluated_facts(engine, cases, when, ruleset=ruleset)
+    return compute(facts, period, lookup, codes=codes, by=by, children=children)

@@ -1,0 +1,323 @@
+"""What every indicator shares: the reporting period, one case's facts, and counted items.
+
+An indicator never re-decides a clock. It reads the clocks of a stored (or
+fresh) determination and the case file the determination was made from, so a
+figure in a report and a date on a case cannot disagree. Each indicator module
+turns one case's `Facts` into `Item`s: one counted unit (a child, a consent, a
+youth) with whether it is in the denominator and the numerator, and why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+import attrs
+
+from eirules.core.dates import birthday
+
+#: Why a unit is left out of an indicator, or counted as timely, by the measurement's words.
+EFC = "exceptional_family_circumstances"
+
+#: Statuses of a clock whose outcome is known (the thing was done, or its day has passed).
+DECIDED = ("met", "met_late", "late_excused", "overdue")
+
+
+@attrs.frozen
+class Period:
+    """A reporting period, both ends inclusive (the federal fiscal year data period by default)."""
+
+    start: date
+    end: date
+
+    @property
+    def label(self) -> str:
+        if (self.start.month, self.start.day, self.end.month, self.end.day) == (7, 1, 6, 30) and (
+            self.end.year == self.start.year + 1
+        ):
+            return f"{self.start.year}-{str(self.end.year)[2:]}"
+        return f"{self.start.isoformat()} to {self.end.isoformat()}"
+
+    def holds(self, day: date | None) -> bool:
+        return day is not None and self.start <= day <= self.end
+
+
+_YEAR = re.compile(r"^(\d{4})-(\d{2}|\d{4})$")
+
+
+def parse_year(text: str) -> Period:
+    """'2025-26' (or '2025-2026'): July 1, 2025 to June 30, 2026. ValueError when not."""
+    found = _YEAR.match(text.strip())
+    if not found:
+        raise ValueError(f'"{text}" is not a reporting year such as 2025-26')
+    first = int(found.group(1))
+    second = found.group(2)
+    following = int(second) if len(second) == 4 else (first // 100) * 100 + int(second)
+    if following != first + 1:
+        raise ValueError(
+            f'"{text}": the second year must follow the first (e.g. {first}-{(first + 1) % 100:02d})'
+        )
+    return Period(date(first, 7, 1), date(first + 1, 6, 30))
+
+
+def year_of(day: date) -> Period:
+    """The July-June reporting year a date falls in."""
+    first = day.year if day.month >= 7 else day.year - 1
+    return Period(date(first, 7, 1), date(first + 1, 6, 30))
+
+
+def _day(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+@attrs.frozen
+class Clock:
+    """A clock as a determination shows it (the JSON shape of docs/determination.md)."""
+
+    id: str
+    program: str
+    status: str
+    start: date | None
+    due: date | None
+    met_on: date | None
+    closed_on: date | None
+    excused_by: str | None
+    reason: str | None
+    subject: str | None
+    label: str
+    citation: str
+    #: Which episode of care the clock belongs to (None: the current one).
+    episode: Any = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], episode: Any = None) -> Clock:
+        return cls(
+            id=data["id"],
+            program=data["program"],
+            status=data["status"],
+            start=_day(data.get("start")),
+            due=_day(data.get("due")),
+            met_on=_day(data.get("met_on")),
+            closed_on=_day(data.get("closed_on")),
+            excused_by=data.get("excused_by"),
+            reason=data.get("reason"),
+            subject=data.get("subject"),
+            label=data.get("label") or data["id"],
+            citation=data.get("citation") or "",
+            episode=data.get("episode", episode),
+        )
+
+    def days_late(self, as_of: date) -> int | None:
+        """Days past the due date: to the day it was done, or to as_of while still undone."""
+        if self.due is None:
+            return None
+        end = self.met_on or self.closed_on or as_of
+        return max(0, (end - self.due).days)
+
+
+def all_clocks(determination: dict[str, Any]) -> list[Clock]:
+    """Every clock of a determination: the current episode's and, once determinations keep
+    them, earlier episodes' clocks (`history`), each with its episode.
+
+    The one place that knows where a determination keeps its clocks.
+    """
+    clocks = [Clock.from_dict(c) for c in determination.get("clocks", ())]
+    for entry in determination.get("history", ()) or ():
+        if isinstance(entry, dict) and "clocks" in entry:  # grouped by episode
+            clocks.extend(Clock.from_dict(c, entry.get("episode")) for c in entry["clocks"])
+        elif isinstance(entry, dict):
+            clocks.append(Clock.from_dict(entry))
+    return clocks
+
+
+@attrs.frozen
+class Event:
+    type: str
+    date: date
+    program: str | None
+    reason: str | None
+    outcome: str | None
+    service: str | None
+
+
+@attrs.define
+class Facts:
+    """What the indicators read about one case: the determination's clocks and the case file."""
+
+    case_id: str
+    child: str | None
+    birth_date: date
+    as_of: date
+    ruleset: str
+    clocks: list[Clock]
+    events: list[Event]
+    plans: list[dict[str, Any]]
+    units: dict[str, str | None]
+    leap_day: str = "feb28"
+
+    @classmethod
+    def build(
+        cls,
+        document: dict[str, Any],
+        determination: dict[str, Any],
+        *,
+        caseworker: str | None = None,
+        leap_day: str = "feb28",
+    ) -> Facts:
+        events = [
+            Event(
+                e["type"],
+                date.fromisoformat(e["date"]),
+                e.get("program"),
+                e.get("reason"),
+                e.get("outcome"),
+                e.get("service"),
+            )
+            for e in document.get("events", ())
+        ]
+        events.sort(key=lambda e: e.date)
+        child = document.get("child") or {}
+        return cls(
+            case_id=document["id"],
+            child=child.get("name"),
+            birth_date=date.fromisoformat(child["birth_date"]),
+            as_of=date.fromisoformat(determination["as_of"]),
+            ruleset=determination.get("ruleset") or document.get("ruleset") or "us",
+            clocks=all_clocks(determination),
+            events=events,
+            plans=list(document.get("service_plans", ())),
+            units={
+                "caseworker": caseworker,
+                "district": document.get("district"),
+                "county": document.get("county"),
+                "provider": document.get("provider"),
+            },
+            leap_day=leap_day,
+        )
+
+    def clocks_named(self, clock_id: str) -> Iterator[Clock]:
+        return (c for c in self.clocks if c.id == clock_id)
+
+    def events_of(self, *types: str, program: str | None = None) -> list[Event]:
+        return [
+            e
+            for e in self.events
+            if e.type in types and (program is None or e.program in (None, program))
+        ]
+
+    def birthday(self, years: int) -> date:
+        return birthday(self.birth_date, years, leap_day=self.leap_day)
+
+
+@attrs.frozen
+class Item:
+    """One counted unit of an indicator, with the clock and dates a monitor checks by hand."""
+
+    indicator: str
+    case_id: str
+    child: str | None
+    #: True when counted in the denominator; False when excluded (then `category` says why).
+    counted: bool
+    #: True when counted in the numerator (timely, or counted as timely by the instructions).
+    timely: bool
+    #: The measurement's category (e.g. B12 "c"), or why an excluded unit is out.
+    category: str
+    #: The day that places the unit in the period (a due date, an exit, a meeting).
+    on: date
+    clock: str | None = None
+    subject: str | None = None
+    #: The clock's label, as `check` and `due` show it.
+    label: str | None = None
+    start: date | None = None
+    due: date | None = None
+    done: date | None = None
+    status: str | None = None
+    days_late: int | None = None
+    #: The reason for the delay, or what the timely-by-instruction unit rests on.
+    reason: str | None = None
+    citation: str = ""
+    units: dict[str, str | None] = attrs.field(factory=dict, eq=False)
+
+    @property
+    def late(self) -> bool:
+        """In the denominator and not in the numerator: a unit the accounting must explain."""
+        return self.counted and not self.timely
+
+    @property
+    def group(self) -> str:
+        """The reason for the delay, without dates, for grouping late units."""
+        return reason_group(self.reason)
+
+
+def item_from_clock(
+    indicator: str,
+    facts: Facts,
+    clock: Clock,
+    *,
+    counted: bool,
+    timely: bool,
+    category: str,
+    on: date,
+    reason: str | None = None,
+) -> Item:
+    late = None if timely or not counted else clock.days_late(facts.as_of)
+    return Item(
+        indicator=indicator,
+        case_id=facts.case_id,
+        child=facts.child,
+        counted=counted,
+        timely=timely,
+        category=category,
+        on=on,
+        clock=clock.id,
+        subject=clock.subject,
+        label=clock.label,
+        start=clock.start,
+        due=clock.due,
+        done=clock.met_on,
+        status=clock.status,
+        days_late=late,
+        reason=reason if reason is not None else delay_reason(clock, facts.as_of),
+        citation=clock.citation,
+        units=facts.units,
+    )
+
+
+def delay_reason(clock: Clock, as_of: date) -> str | None:
+    """The reason for a delay as the determination gives it."""
+    if clock.status == "met":
+        return None
+    if clock.excused_by:
+        return clock.excused_by
+    if clock.status == "overdue":
+        if clock.closed_on is not None:
+            return f"not done: closed on {clock.closed_on.isoformat()}"
+        return f"not done as of {as_of.isoformat()}"
+    if clock.status == "met_late":
+        return "done late, no documented reason"
+    return clock.reason
+
+
+_DATED = re.compile(r"\s*\(?(on|as of|from)?\s*\d{4}-\d{2}-\d{2}\)?")
+
+
+def reason_group(reason: str | None) -> str:
+    """A reason without its dates ("not done as of 2026-03-02" -> "not done")."""
+    if not reason:
+        return "no reason recorded"
+    parts = (_DATED.sub("", part).strip().replace("_", " ") for part in reason.split("; "))
+    return "; ".join(dict.fromkeys(p for p in parts if p)) or "no reason recorded"
+
+
+def decided_in(clock: Clock, period: Period) -> bool:
+    """A clock is measured in the period its due date falls in, once its outcome is known."""
+    return clock.status in DECIDED and period.holds(clock.due)
+
+
+def flatten(groups: Iterable[Iterable[Item]]) -> Iterator[Item]:
+    for group in groups:
+        yield from group

@@ -1,0 +1,155 @@
+"""`eirules indicators --check`: what in the caseload would make an indicator wrong.
+
+Each problem names the case, what is wrong and the fix. Read straight from
+the caseload's indexed tables (events, children, cases), so it runs before any
+figure is trusted.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+
+import attrs
+
+#: Two children born the same day whose given names and family names are each at least this
+#: alike (rapidfuzz ratio, 0-100; either name order) are a probable duplicate. A data-entry
+#: heuristic, not a rule: "Ayla Brightwold" matches "Ayla Brightwald" and "Brightwold Ayla",
+#: while "Eskel Lanternby" (a sibling's given name) does not match "Kael Lanternby".
+DUPLICATE_SIMILARITY = 80
+
+
+def name_similarity(first: str, second: str) -> float:
+    """How alike two names are: the weaker of given-name and family-name similarity."""
+    from rapidfuzz import fuzz
+
+    a, b = first.casefold().split(), second.casefold().split()
+    if not a or not b:
+        return 0.0
+    straight = min(fuzz.ratio(a[0], b[0]), fuzz.ratio(a[-1], b[-1]))
+    swapped = min(fuzz.ratio(a[0], b[-1]), fuzz.ratio(a[-1], b[0]))
+    return max(straight, swapped)
+
+
+@attrs.frozen
+class DataProblem:
+    case_id: str
+    kind: str
+    what: str
+    fix: str
+
+    def as_dict(self) -> dict[str, str]:
+        return attrs.asdict(self)
+
+
+def _events(conn: sqlite3.Connection):
+    by_case: dict[str, list[tuple[str, str, str | None, str | None]]] = defaultdict(list)
+    for case_id, type_, day, program, reason in conn.execute(
+        "SELECT case_id, type, date, program, reason FROM events ORDER BY case_id, date, position"
+    ):
+        by_case[case_id].append((type_, day, program, reason))
+    return by_case
+
+
+def check_caseload(conn: sqlite3.Connection) -> list[DataProblem]:
+    problems: list[DataProblem] = []
+    programs = dict(conn.execute("SELECT id, programs FROM cases"))
+    for (case_id,) in conn.execute(
+        "SELECT id FROM cases WHERE last_determination_id IS NULL ORDER BY id"
+    ):
+        problems.append(
+            DataProblem(case_id, "not_evaluated", "the case has no determination, so no indicator counts it",
+                        "run: eirules evaluate --all")
+        )  # fmt: skip
+    for (case_id,) in conn.execute(
+        "SELECT id FROM cases WHERE status = 'evaluation_failed' ORDER BY id"
+    ):
+        problems.append(
+            DataProblem(case_id, "evaluation_failed",
+                        "the latest evaluation failed: indicators count an older determination",
+                        "fix the case file (eirules check), then eirules evaluate --all")
+        )  # fmt: skip
+    births = dict(conn.execute("SELECT case_id, birth_date FROM children"))
+    for case_id, events in sorted(_events(conn).items()):
+        problems.extend(_case_problems(case_id, events, programs.get(case_id) or ""))
+    problems.extend(_exits_missing(conn, births))
+    problems.extend(duplicates(conn))
+    return problems
+
+
+def _case_problems(case_id: str, events, programs: str) -> list[DataProblem]:
+    found = []
+    part_c = [e for e in events if e[2] in (None, "part_c")]
+    types = {e[0] for e in part_c}
+    referral = next((e for e in part_c if e[0] == "referral_received"), None)
+    if (
+        "part_c" in programs.split(",")
+        and referral is None
+        and (types & {"ifsp_meeting_held", "consent_for_evaluation", "evaluation_completed"})
+    ):
+        found.append(DataProblem(case_id, "missing_date", "Part C case with no referral_received date: "
+                                 "C7 cannot count its 45-day timeline",
+                                 "add the referral_received event with the day the referral arrived"))  # fmt: skip
+    if (types & {"ifsp_review_held", "ifsp_annual_meeting_held", "consent_for_services"}) and (
+        "ifsp_meeting_held" not in types
+    ):
+        found.append(DataProblem(case_id, "missing_date", "IFSP reviews or services but no initial "
+                                 "IFSP meeting date", "add the ifsp_meeting_held event"))  # fmt: skip
+    if referral is not None:
+        for e in part_c:
+            if e[0] == "ifsp_meeting_held" and e[1] < referral[1]:
+                found.append(DataProblem(case_id, "meeting_before_referral",
+                                         f"initial IFSP meeting {e[1]} is before the referral {referral[1]}",
+                                         "correct one of the two dates"))  # fmt: skip
+    exited = next((e for e in part_c if e[0] == "exited"), None)
+    if exited is not None:
+        if not exited[3]:
+            found.append(DataProblem(case_id, "exit_reason_missing", f"Part C exit on {exited[1]} has no reason",
+                                     'give the exited event a reason (e.g. "part_b_eligible", "moved_out_of_state")'))  # fmt: skip
+        after = [e for e in part_c if e[1] > exited[1] and e[2] == "part_c" or
+                 (e[1] > exited[1] and e[2] is None and e[0] not in ("exited",))]  # fmt: skip
+        for e in after:
+            found.append(DataProblem(case_id, "event_after_exit",
+                                     f"{e[0]} on {e[1]} is after the Part C exit on {exited[1]}",
+                                     "correct the date, or tag the event with the program it belongs to"))  # fmt: skip
+    return found
+
+
+def _exits_missing(conn: sqlite3.Connection, births: dict[str, str]) -> list[DataProblem]:
+    """Children past the end of Part C with no recorded exit (C8 and the exit count need one)."""
+    found = []
+    rows = conn.execute(
+        "SELECT c.id, d.as_of FROM cases c JOIN determinations d ON d.id = c.last_determination_id "
+        "WHERE (',' || c.programs || ',') LIKE '%,part_c,%' AND NOT EXISTS "
+        "(SELECT 1 FROM events e WHERE e.case_id = c.id AND e.type = 'exited') ORDER BY c.id"
+    )
+    for case_id, as_of in rows:
+        birth = births.get(case_id)
+        if birth is None:
+            continue
+        third = f"{int(birth[:4]) + 3}{birth[4:]}"
+        if third <= as_of:
+            found.append(DataProblem(case_id, "exit_reason_missing",
+                                     f"Part C ended at the third birthday ({third}) but no exit is recorded",
+                                     "add an exited event with the date and the reason for leaving Part C"))  # fmt: skip
+    return found
+
+
+def duplicates(conn: sqlite3.Connection) -> list[DataProblem]:
+    """Probable duplicate children: the same birth date and nearly the same name."""
+    by_birth: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for case_id, name, birth in conn.execute(
+        "SELECT case_id, name, birth_date FROM children WHERE name IS NOT NULL ORDER BY case_id"
+    ):
+        by_birth[birth].append((case_id, name))
+    found = []
+    for birth, people in sorted(by_birth.items()):
+        for i, (first_id, first) in enumerate(people):
+            for second_id, second in people[i + 1 :]:
+                score = name_similarity(first, second)
+                if score >= DUPLICATE_SIMILARITY:
+                    found.append(DataProblem(first_id, "probable_duplicate",
+                                             f'"{first}" and {second_id} "{second}", both born {birth} '
+                                             f"(names {score:.0f}% alike)",
+                                             f"if they are one child, merge the records and remove {second_id}"))  # fmt: skip
+    return found

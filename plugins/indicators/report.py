@@ -1,0 +1,221 @@
+"""Adding counted items up: numerator, denominator, exclusions, reasons, units and months.
+
+Memory stays flat in the number of cases: only counts are kept, plus the
+late units themselves when a drill-down (`children=True`) is asked for.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+import attrs
+
+from .common import Item, Period
+
+TARGET = 100.0
+BY_UNITS = ("caseworker", "district", "county", "provider")
+
+
+def percent(numerator: int, denominator: int) -> float | None:
+    """Percent rounded to one decimal, None when there is no denominator."""
+    return None if denominator == 0 else round(100.0 * numerator / denominator, 1)
+
+
+@attrs.define
+class Tally:
+    numerator: int = 0
+    denominator: int = 0
+
+    @property
+    def percent(self) -> float | None:
+        return percent(self.numerator, self.denominator)
+
+    def add(self, item: Item) -> None:
+        if item.counted:
+            self.denominator += 1
+            self.numerator += int(item.timely)
+
+
+@attrs.define
+class IndicatorResult:
+    """One indicator's figure and the accounting the measurement table asks for."""
+
+    code: str
+    title: str
+    citation: str
+    target: float = TARGET
+    total: Tally = attrs.field(factory=Tally)
+    #: Units left out of the count, by the measurement's category.
+    excluded: Counter = attrs.field(factory=Counter)
+    #: Units counted as timely by the instructions (documented family circumstances, ...).
+    timely_by_instruction: Counter = attrs.field(factory=Counter)
+    #: Late units by reason for the delay.
+    late_reasons: Counter = attrs.field(factory=Counter)
+    #: B12's categories a-f.
+    categories: Counter = attrs.field(factory=Counter)
+    days_late_min: int | None = None
+    days_late_max: int | None = None
+    by_unit: dict[str, Tally] = attrs.field(factory=dict)
+    by_month: dict[str, Tally] = attrs.field(factory=dict)
+    #: The late units (only when a drill-down was asked for).
+    late: list[Item] = attrs.field(factory=list)
+    #: Every unit, counted or not (only when a drill-down was asked for).
+    units: list[Item] = attrs.field(factory=list)
+
+    @property
+    def numerator(self) -> int:
+        return self.total.numerator
+
+    @property
+    def denominator(self) -> int:
+        return self.total.denominator
+
+    @property
+    def percent(self) -> float | None:
+        return self.total.percent
+
+    @property
+    def late_count(self) -> int:
+        return self.denominator - self.numerator
+
+    def add(self, item: Item, by: str | None, keep: bool) -> None:
+        self.total.add(item)
+        if self.code == "B12":
+            self.categories[item.category if item.category in "bcdef" else "late"] += 1
+        if not item.counted:
+            self.excluded[item.category] += 1
+        elif item.timely and item.category != "timely" and item.category != "c":
+            self.timely_by_instruction[item.category.removeprefix("timely: ")] += 1
+        if item.counted:
+            month = item.on.strftime("%Y-%m")
+            self.by_month.setdefault(month, Tally()).add(item)
+            if by is not None:
+                unit = item.units.get(by) or "(none)"
+                self.by_unit.setdefault(unit, Tally()).add(item)
+        if item.late:
+            self.late_reasons[item.group] += 1
+            if item.days_late is not None:
+                low, high = self.days_late_min, self.days_late_max
+                self.days_late_min = item.days_late if low is None else min(low, item.days_late)
+                self.days_late_max = item.days_late if high is None else max(high, item.days_late)
+            if keep:
+                self.late.append(item)
+        if keep:
+            self.units.append(item)
+
+    def as_dict(self, *, children: bool = False) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "indicator": self.code,
+            "title": self.title,
+            "citation": self.citation,
+            "target": self.target,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "percent": self.percent,
+            "late": self.late_count,
+            "days_late": {"min": self.days_late_min, "max": self.days_late_max},
+            "late_reasons": dict(self.late_reasons.most_common()),
+            "counted_as_timely": dict(self.timely_by_instruction),
+            "excluded": dict(self.excluded),
+            "by_month": {m: _tally(t) for m, t in sorted(self.by_month.items())},
+            "by_unit": {u: _tally(t) for u, t in sorted(self.by_unit.items())},
+        }
+        if self.code == "B12":
+            data["categories"] = {k: self.categories.get(k, 0) for k in ("b", "c", "d", "e", "f")}
+            data["categories"]["a"] = sum(self.categories.values())
+        if children:
+            data["children"] = [item_dict(i) for i in self.late]
+        return data
+
+
+def _tally(t: Tally) -> dict[str, Any]:
+    return {"numerator": t.numerator, "denominator": t.denominator, "percent": t.percent}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def item_dict(item: Item) -> dict[str, Any]:
+    return {
+        "indicator": item.indicator,
+        "case_id": item.case_id,
+        "child": item.child,
+        "clock": item.clock,
+        "subject": item.subject,
+        "label": item.label,
+        "start": _iso(item.start),
+        "due": _iso(item.due),
+        "done": _iso(item.done),
+        "status": item.status,
+        "days_late": item.days_late,
+        "reason": item.reason,
+        "category": item.category,
+        "citation": item.citation,
+        **{unit: item.units.get(unit) for unit in BY_UNITS},
+    }
+
+
+@attrs.define
+class Report:
+    """Every indicator asked for over one period, with what it was computed from."""
+
+    period: Period
+    indicators: list[IndicatorResult]
+    by: str | None = None
+    cases: int = 0
+    evaluated_from: date | None = None
+    evaluated_to: date | None = None
+    #: Published tables show "<N" below this count (None: no suppression).
+    suppress_below: int | None = None
+    settings: dict[str, Any] = attrs.field(factory=dict)
+
+    def indicator(self, code: str) -> IndicatorResult:
+        return next(i for i in self.indicators if i.code == code)
+
+    def as_dict(self, *, children: bool = False) -> dict[str, Any]:
+        return {
+            "period": {
+                "label": self.period.label,
+                "from": self.period.start.isoformat(),
+                "to": self.period.end.isoformat(),
+            },
+            "cases": self.cases,
+            "evaluated_as_of": {"from": _iso(self.evaluated_from), "to": _iso(self.evaluated_to)},
+            "by": self.by,
+            "suppress_below": self.suppress_below,
+            "settings": self.settings,
+            "indicators": [i.as_dict(children=children) for i in self.indicators],
+        }
+
+
+def tally(
+    results: dict[str, IndicatorResult], items: Iterable[Item], by: str | None, keep: bool
+) -> None:
+    for item in items:
+        result = results.get(item.indicator)
+        if result is not None:
+            result.add(item, by, keep)
+
+
+def shown(count: int | None, below: int | None) -> str:
+    """A count as a published table shows it: "<N" for 1 to N-1 when suppression is on."""
+    if count is None:
+        return ""
+    if below is not None and 0 < count < below:
+        return f"<{below}"
+    return str(count)
+
+
+def shown_percent(result: IndicatorResult, below: int | None) -> str:
+    """The percent, hidden when it would let a suppressed count be worked out."""
+    if result.percent is None:
+        return "no data"
+    if below is not None and any(
+        0 < n < below for n in (result.numerator, result.denominator, result.late_count)
+    ):
+        return f"(<{below})"
+    return f"{result.percent:.1f}%"

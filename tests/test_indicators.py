@@ -1,0 +1,389 @@
+"""SPP/APR compliance indicators: worked examples from the measurement tables' wording.
+
+Every case here is fictional. Dates sit in the 2025-26 reporting year (July 1, 2025
+to June 30, 2026); cases are evaluated as of 2026-07-01, after the year closed.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+
+import pytest
+
+from eirules import indicators
+from eirules.core.engine import Engine
+
+AS_OF = date(2026, 7, 1)
+
+STATE = """
+[ruleset]
+id = "xi"
+title = "Indicator test state (fictional)"
+jurisdiction = "US-XI"
+extends = "us"
+version = "test"
+
+[[parameters.part_c.service_start.values]]
+effective = 2011-10-28
+value = { start = ["consent_for_services"], length = 30, unit = "calendar_days", stop = ["service_started"], excused_by = ["exceptional_family_circumstances"] }
+citation = "Indicator test state rule (fictional)"
+
+[[parameters.part_c.lea_notification_opt_out.values]]
+effective = 2011-10-28
+value = true
+citation = "Indicator test state rule (fictional)"
+"""
+
+EXCLUDING = """
+[ruleset]
+id = "xj"
+title = "Indicator test state that leaves family delays out of C7 (fictional)"
+jurisdiction = "US-XJ"
+extends = "xi"
+version = "test"
+
+[[parameters.indicators.c7_family_circumstances.values]]
+effective = 2011-10-28
+value = "exclude"
+citation = "Indicator test state rule (fictional)"
+
+[[parameters.indicators.suppress_below.values]]
+effective = 2011-10-28
+value = 10
+citation = "Indicator test state rule (fictional)"
+"""
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    root = tmp_path_factory.mktemp("rulesets")
+    for name, text in (("xi", STATE), ("xj", EXCLUDING)):
+        (root / name).mkdir()
+        (root / name / "ruleset.toml").write_text(textwrap.dedent(text))
+    return Engine(entry_points=False, ruleset_dirs=[root])
+
+
+def case(engine, cid, birth, events=(), ruleset="xi", **extra):
+    data = {
+        "id": cid,
+        "ruleset": ruleset,
+        "child": {"birth_date": birth, "name": f"Child {cid}"},
+        "events": [{"type": t, "date": d, **(more[0] if more else {})} for t, d, *more in events],
+        **extra,
+    }
+    return engine.case_from_dict(data)
+
+
+def run(engine, cases, codes=None, **kw):
+    return indicators(
+        cases, year="2025-26", as_of=AS_OF, engine=engine, codes=codes, children=True, **kw
+    )
+
+
+def late_ids(result):
+    return sorted(i.case_id for i in result.late)
+
+
+# C7 -------------------------------------------------------------------------------------
+
+PC = {"program": "part_c"}
+
+
+def c7_case(engine, cid, *events, ruleset="xi"):
+    return case(
+        engine, cid, "2025-01-10", [("referral_received", "2025-09-01", PC), *events], ruleset
+    )
+
+
+def test_c7_a_meeting_on_the_45th_day_is_within_the_timeline(engine):
+    """303.310(a): referral 2025-09-01, due 2025-10-16; the due date is the last timely day."""
+    r = run(engine, [c7_case(engine, "C7-A", ("ifsp_meeting_held", "2025-10-16", PC))], ["C7"])
+    c7 = r.indicator("C7")
+    assert (c7.numerator, c7.denominator, c7.percent) == (1, 1, 100.0)
+
+
+def test_c7_a_meeting_a_day_late_is_in_the_denominator_only_with_its_days_late(engine):
+    r = run(engine, [c7_case(engine, "C7-B", ("ifsp_meeting_held", "2025-10-17", PC))], ["C7"])
+    c7 = r.indicator("C7")
+    assert (c7.numerator, c7.denominator) == (0, 1)
+    [late] = c7.late
+    assert (late.due, late.done, late.days_late) == (date(2025, 10, 16), date(2025, 10, 17), 1)
+    assert late.reason == "done late, no documented reason"
+
+
+def test_c7_a_meeting_never_held_counts_late_to_the_evaluation_date(engine):
+    r = run(engine, [c7_case(engine, "C7-C")], ["C7"])
+    [late] = r.indicator("C7").late
+    assert late.status == "overdue" and late.days_late == (AS_OF - date(2025, 10, 16)).days
+
+
+def test_c7_documented_family_circumstances_count_as_timely_when_the_state_includes_them(engine):
+    """Measurement table C7: a state that includes them puts them in numerator and denominator."""
+    events = (
+        ("delay", "2025-09-20", {**PC, "reason": "exceptional_family_circumstances", "until": "2025-10-30"}),
+        ("ifsp_meeting_held", "2025-11-05", PC),
+    )  # fmt: skip
+    c7 = run(engine, [c7_case(engine, "C7-D", *events)], ["C7"]).indicator("C7")
+    assert (c7.numerator, c7.denominator) == (1, 1)
+    assert c7.timely_by_instruction == {"exceptional_family_circumstances": 1}
+
+
+def test_c7_documented_family_circumstances_leave_both_counts_when_the_state_excludes_them(engine):
+    """Measurement table C7: states are not required to include them (ruleset setting)."""
+    events = (
+        ("delay", "2025-09-20", {**PC, "reason": "exceptional_family_circumstances", "until": "2025-10-30"}),
+        ("ifsp_meeting_held", "2025-11-05", PC),
+    )  # fmt: skip
+    c7 = run(engine, [c7_case(engine, "C7-E", *events, ruleset="xj")], ["C7"]).indicator("C7")
+    assert (c7.numerator, c7.denominator) == (0, 0)
+    assert c7.excluded == {"excluded: exceptional_family_circumstances": 1}
+
+
+def test_c7_counts_only_children_for_whom_an_initial_ifsp_meeting_was_required(engine):
+    """A child found not eligible (303.322) needs no IFSP meeting: not in the denominator."""
+    not_eligible = c7_case(
+        engine, "C7-F", ("eligibility_determined", "2025-09-30", {**PC, "outcome": "not_eligible"})
+    )
+    c7 = run(engine, [not_eligible], ["C7"]).indicator("C7")
+    assert (c7.numerator, c7.denominator) == (0, 0)
+
+
+def test_c7_a_timeline_due_before_july_belongs_to_the_previous_year(engine):
+    early = case(
+        engine, "C7-G", "2024-12-01",
+        [("referral_received", "2025-05-01", PC), ("ifsp_meeting_held", "2025-07-20", PC)],
+    )  # fmt: skip
+    assert run(engine, [early], ["C7"]).indicator("C7").denominator == 0
+
+
+# C1 -------------------------------------------------------------------------------------
+
+
+def c1_case(engine, cid, *events, ruleset="xi"):
+    base = [
+        ("referral_received", "2025-08-01", PC),
+        ("ifsp_meeting_held", "2025-09-01", PC),
+    ]
+    return case(engine, cid, "2024-10-01", [*base, *events], ruleset)
+
+
+def test_c1_a_child_is_timely_only_when_every_new_service_started_on_time(engine):
+    """Measurement table C1 counts infants and toddlers, with new services from every IFSP."""
+    on_time = c1_case(
+        engine, "C1-A",
+        ("consent_for_services", "2025-09-01", {**PC, "service": "speech therapy"}),
+        ("service_started", "2025-10-01", {**PC, "service": "speech therapy"}),
+    )  # fmt: skip
+    one_late = c1_case(
+        engine, "C1-B",
+        ("consent_for_services", "2025-09-01", {**PC, "service": "speech therapy"}),
+        ("service_started", "2025-09-20", {**PC, "service": "speech therapy"}),
+        # a service added at a later IFSP review starts its own clock
+        ("consent_for_services", "2026-01-10", {**PC, "service": "occupational therapy"}),
+        ("service_started", "2026-02-20", {**PC, "service": "occupational therapy"}),
+    )  # fmt: skip
+    c1 = run(engine, [on_time, one_late], ["C1"]).indicator("C1")
+    assert (c1.numerator, c1.denominator) == (1, 2)
+    [late] = c1.late
+    assert late.case_id == "C1-B" and late.subject == "occupational therapy"
+    assert late.due == date(2026, 2, 9) and late.days_late == 11
+
+
+def test_c1_family_circumstance_delays_are_counted_as_timely(engine):
+    """Measurement table C1: documented exceptional family circumstances are in both counts."""
+    excused = c1_case(
+        engine, "C1-C",
+        ("consent_for_services", "2025-09-01", {**PC, "service": "speech therapy"}),
+        ("delay", "2025-09-15", {**PC, "reason": "exceptional_family_circumstances", "until": "2025-10-20"}),
+        ("service_started", "2025-10-25", {**PC, "service": "speech therapy"}),
+    )  # fmt: skip
+    c1 = run(engine, [excused], ["C1"]).indicator("C1")
+    assert (c1.numerator, c1.denominator) == (1, 1)
+    assert c1.timely_by_instruction == {"exceptional_family_circumstances": 1}
+
+
+def test_c1_without_a_state_criterion_nothing_is_counted_and_the_report_says_why(engine):
+    """The federal rule is "as soon as possible": no number of days to count against."""
+    federal = c1_case(
+        engine, "C1-D",
+        ("consent_for_services", "2025-09-01", {**PC, "service": "speech therapy"}),
+        ruleset="us",
+    )  # fmt: skip
+    c1 = run(engine, [federal], ["C1"]).indicator("C1")
+    assert c1.denominator == 0
+    assert c1.excluded == {"not measurable: no state timeliness criterion": 1}
+
+
+# C8 -------------------------------------------------------------------------------------
+
+TODDLER = [
+    ("referral_received", "2024-06-01", PC),
+    ("ifsp_meeting_held", "2024-07-01", PC),
+]
+
+
+def toddler(engine, cid, *events, ruleset="xi"):
+    # Third birthday 2026-03-01: 90 days before is 2025-12-01, nine months before 2025-06-01.
+    return case(engine, cid, "2023-03-01", [*TODDLER, *events], ruleset)
+
+
+def test_c8_each_part_reads_its_own_clock_for_a_toddler_exiting_at_three(engine):
+    t = toddler(
+        engine, "C8-A",
+        ("transition_plan_completed", "2025-11-15", PC),
+        ("transition_notification_sent", "2025-12-15", PC),
+    )  # fmt: skip
+    r = run(engine, [t], ["C8A", "C8B", "C8C"])
+    assert (r.indicator("C8A").numerator, r.indicator("C8A").denominator) == (1, 1)
+    [note] = r.indicator("C8B").late
+    assert note.days_late == 14 and note.done == date(2025, 12, 15)
+    [conf] = r.indicator("C8C").late
+    assert conf.status == "overdue" and conf.done is None
+
+
+def test_c8b_and_c8c_count_only_toddlers_potentially_eligible_for_part_b(engine):
+    """C8B/C8C denominators: exiting toddlers potentially eligible for Part B; C8A all."""
+    t = toddler(
+        engine, "C8-B",
+        ("part_b_potential_eligibility", "2025-10-01", {**PC, "outcome": "not_potentially_eligible"}),
+        ("transition_plan_completed", "2025-11-15", PC),
+    )  # fmt: skip
+    r = run(engine, [t], ["C8A", "C8B", "C8C"])
+    assert r.indicator("C8A").denominator == 1
+    assert r.indicator("C8B").denominator == 0 and r.indicator("C8C").denominator == 0
+    assert r.indicator("C8B").excluded == {"excluded: not potentially eligible for Part B": 1}
+
+
+def test_c8b_a_parent_who_opted_out_is_not_in_the_notification_count(engine):
+    """C8B: notification "consistent with any opt-out policy adopted by the State" (303.401(e))."""
+    t = toddler(engine, "C8-C", ("notification_objection", "2025-09-01", PC))
+    c8b = run(engine, [t], ["C8B"]).indicator("C8B")
+    assert c8b.denominator == 0
+    assert c8b.excluded == {"excluded: the parent opted out of the notification (303.401(e))": 1}
+
+
+def test_c8_a_toddler_is_counted_in_the_year_of_the_exit(engine):
+    exited_early = toddler(
+        engine, "C8-D", ("exited", "2025-06-20", {**PC, "reason": "moved_out_of_state"})
+    )
+    assert run(engine, [exited_early], ["C8A"]).indicator("C8A").denominator == 0
+
+
+# B11 ------------------------------------------------------------------------------------
+
+PB = {"program": "part_b"}
+
+
+def pupil(engine, cid, *events):
+    return case(engine, cid, "2018-04-01", [("consent_for_evaluation", "2025-09-01", PB), *events])
+
+
+def test_b11_evaluation_on_the_60th_day_after_consent_is_in_b(engine):
+    """300.301(c)(1): consent 2025-09-01, due 2025-10-31."""
+    r = run(engine, [pupil(engine, "B11-A", ("evaluation_completed", "2025-10-31", PB))], ["B11"])
+    assert (r.indicator("B11").numerator, r.indicator("B11").denominator) == (1, 1)
+
+
+def test_b11_a_late_evaluation_is_in_a_not_b_with_its_days_beyond_the_timeline(engine):
+    r = run(engine, [pupil(engine, "B11-B", ("evaluation_completed", "2025-11-10", PB))], ["B11"])
+    b11 = r.indicator("B11")
+    assert (b11.numerator, b11.denominator) == (0, 1)
+    assert (b11.days_late_min, b11.days_late_max) == (10, 10)
+
+
+def test_b11_a_300_301_d_exception_is_in_neither_a_nor_b(engine):
+    """300.301(d)(1): the timeframe does not apply when the parent repeatedly fails to produce the child."""
+    p = pupil(
+        engine, "B11-C",
+        ("delay", "2025-10-01", {**PB, "reason": "parent_failed_to_produce_child"}),
+        ("evaluation_completed", "2025-11-20", PB),
+    )  # fmt: skip
+    b11 = run(engine, [p], ["B11"]).indicator("B11")
+    assert (b11.numerator, b11.denominator) == (0, 0)
+    assert sum(b11.excluded.values()) == 1
+
+
+# B12 ------------------------------------------------------------------------------------
+
+
+def from_part_c(engine, cid, *events):
+    # Third birthday 2026-03-01.
+    return case(engine, cid, "2023-03-01", [("referral_from_part_c", "2025-11-01", PB), *events])
+
+
+def test_b12_categories_a_to_f_from_the_measurement(engine):
+    """Part B measurement table B12: percent = c / (a - b - d - e - f)."""
+    cases = [
+        from_part_c(engine, "B12-C", ("iep_meeting_held", "2026-02-20", PB)),  # c
+        from_part_c(
+            engine,
+            "B12-B",
+            ("eligibility_determined", "2026-01-15", {**PB, "outcome": "not_eligible"}),
+        ),  # b
+        from_part_c(
+            engine, "B12-D", ("delay", "2026-01-05", {**PB, "reason": "parent_consent_not_given"})
+        ),  # d
+        from_part_c(engine, "B12-E", ("ifsp_meeting_held", "2026-01-10", PC)),  # e: 50 days before
+        from_part_c(engine, "B12-F", ("extension_elected", "2026-01-20", PC)),  # f
+        from_part_c(engine, "B12-L", ("iep_meeting_held", "2026-03-10", PB)),  # late by 9 days
+    ]
+    b12 = run(engine, cases, ["B12"]).indicator("B12")
+    assert {k: b12.categories[k] for k in "bcdef"} == {"b": 1, "c": 1, "d": 1, "e": 1, "f": 1}
+    assert sum(b12.categories.values()) == 6  # a
+    assert (b12.numerator, b12.denominator) == (1, 2)  # c / (6 - 1 - 1 - 1 - 1)
+    [late] = b12.late
+    assert late.case_id == "B12-L" and late.days_late == 9
+
+
+def test_b12_not_eligible_after_the_third_birthday_is_a_delay(engine):
+    """(b) counts only children whose eligibility was determined before the third birthday."""
+    late_decision = from_part_c(
+        engine, "B12-G", ("eligibility_determined", "2026-03-20", {**PB, "outcome": "not_eligible"})
+    )
+    b12 = run(engine, [late_decision], ["B12"]).indicator("B12")
+    assert (b12.numerator, b12.denominator) == (0, 1)
+    assert b12.late[0].days_late == 19
+
+
+# B13 ------------------------------------------------------------------------------------
+
+ALL_COMPONENTS = {
+    "postsecondary_goals": True,
+    "goals_updated_annually": True,
+    "transition_assessment": True,
+    "transition_services": True,
+    "courses_of_study": True,
+    "annual_goals_related": True,
+    "student_invited": True,
+    "agency_invited": "not_appropriate",
+}
+
+
+def youth(engine, cid, birth, review):
+    plan = {"kind": "iep", "meetings": ["2025-10-10"]}
+    if review is not None:
+        plan["transition"] = [{"date": "2025-10-10", **review}]
+    return case(
+        engine, cid, birth,
+        [("iep_meeting_held", "2024-10-12", PB), ("iep_review_held", "2025-10-10", PB)],
+        service_plans=[plan],
+    )  # fmt: skip
+
+
+def test_b13_youth_16_and_over_whose_iep_has_every_component(engine):
+    ok = youth(engine, "B13-A", "2009-09-01", ALL_COMPONENTS)
+    missing = youth(engine, "B13-B", "2009-05-01", {**ALL_COMPONENTS, "courses_of_study": False})
+    unrecorded = youth(engine, "B13-C", "2009-01-01", None)
+    young = youth(engine, "B13-D", "2010-12-01", ALL_COMPONENTS)  # 14 at the meeting
+    b13 = run(engine, [ok, missing, unrecorded, young], ["B13"]).indicator("B13")
+    assert (b13.numerator, b13.denominator) == (1, 3)
+    reasons = {i.case_id: i.reason for i in b13.late}
+    assert reasons["B13-B"] == "courses of study"
+    assert reasons["B13-C"] == "no transition review recorded for this IEP meeting"
+
+
+def test_b13_an_agency_invitation_must_be_recorded_or_marked_not_appropriate(engine):
+    no_agency = youth(engine, "B13-E", "2009-09-01", {**ALL_COMPONENTS, "agency_invited": None})
+    b13 = run(engine, [no_agency], ["B13"]).indicator("B13")
+    assert b13.numerator == 0 and "participating agency" in b13.late[0].reason
