@@ -15,8 +15,8 @@ from eirules.core.errors import InputError, Problem
 
 from . import get_engine
 from .options import DATE, db_option, format_option
-from .output import is_terminal, plural, print_table
-from .store import check_writable, guard_storage, open_store
+from .output import check_writable, is_terminal, plural, print_table
+from .store import open_store
 
 CODES = ("C1", "C7", "C8A", "C8B", "C8C", "B11", "B12", "B13")
 DRILL_COLUMNS = (
@@ -301,4 +301,4 @@ def _render_problems(problems, fmt: str) -> str:
 
 
 def register(cli: click.Group) -> None:
-    cli.add_command(guard_storage(indicators_command))
+    cli.add_command(indicators_command)

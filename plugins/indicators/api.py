@@ -89,7 +89,7 @@ def indicators(
     engine = engine or get_engine()
     lookup = settings_lookup(engine, period.end)
     if isinstance(source, str | Path):
-        from eirules.core.storage import Store
+        from eirules.core.store import Store
 
         store = Store.open(source)
         try:
