@@ -82,9 +82,9 @@ def indicators_command(ctx, db_path, year, start, end, codes, by, children, chec
         eirules indicators --year 2025-26 --format html --out report.html
         eirules indicators --check
     """
-    from eirules.plugins.indicators import compute
     from eirules.plugins.indicators.api import period_of, settings_lookup
     from eirules.plugins.indicators.data_quality import check_caseload
+    from eirules.plugins.indicators.registry import compute
     from eirules.plugins.indicators.sources import not_evaluated, stored_facts
 
     if out:

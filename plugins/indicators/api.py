@@ -17,8 +17,8 @@ from typing import Any
 
 from eirules.core.errors import InputError, Problem
 
-from . import compute
 from .common import Period, parse_year
+from .registry import compute
 from .report import Report
 from .settings import settings_for
 from .sources import evaluated_facts, stored_facts

@@ -7,8 +7,8 @@ figure is trusted.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
+from typing import Any
 
 import attrs
 
@@ -42,7 +42,7 @@ class DataProblem:
         return attrs.asdict(self)
 
 
-def _events(conn: sqlite3.Connection):
+def _events(conn: Any):
     by_case: dict[str, list[tuple[str, str, str | None, str | None]]] = defaultdict(list)
     for case_id, type_, day, program, reason in conn.execute(
         "SELECT case_id, type, date, program, reason FROM events ORDER BY case_id, date, position"
@@ -51,7 +51,7 @@ def _events(conn: sqlite3.Connection):
     return by_case
 
 
-def check_caseload(conn: sqlite3.Connection) -> list[DataProblem]:
+def check_caseload(conn: Any) -> list[DataProblem]:
     problems: list[DataProblem] = []
     programs = dict(conn.execute("SELECT id, programs FROM cases"))
     for (case_id,) in conn.execute(
@@ -115,7 +115,7 @@ def _case_problems(case_id: str, events, programs: str) -> list[DataProblem]:
     return found
 
 
-def _exits_missing(conn: sqlite3.Connection, births: dict[str, str]) -> list[DataProblem]:
+def _exits_missing(conn: Any, births: dict[str, str]) -> list[DataProblem]:
     """Children past the end of Part C with no recorded exit (C8 and the exit count need one)."""
     found = []
     rows = conn.execute(
@@ -135,7 +135,7 @@ def _exits_missing(conn: sqlite3.Connection, births: dict[str, str]) -> list[Dat
     return found
 
 
-def duplicates(conn: sqlite3.Connection) -> list[DataProblem]:
+def duplicates(conn: Any) -> list[DataProblem]:
     """Probable duplicate children: the same birth date and nearly the same name."""
     by_birth: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for case_id, name, birth in conn.execute(

@@ -7,7 +7,6 @@ case file a determination was made from and the determination itself.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
@@ -21,28 +20,27 @@ _STORED = (
     "JOIN determinations p ON p.id = c.last_determination_id "
     "JOIN case_documents doc ON doc.hash = p.inputs_hash "
     "LEFT JOIN assignments a ON a.case_id = c.id AND a.ended_at IS NULL "
-    "WHERE c.rowid > ? ORDER BY c.rowid LIMIT ?"
+    "WHERE c.id > ? ORDER BY c.id LIMIT ?"
 )
 
 
-def stored_facts(conn: sqlite3.Connection, chunk: int = 2000) -> Iterator[Facts]:
+def stored_facts(conn: Any, chunk: int = 2000) -> Iterator[Facts]:
     """Each case's latest stored determination with the case file it was made from.
 
     Read in chunks of rows, so memory does not grow with the caseload. Cases
     never evaluated have no determination and are not read (see `not_evaluated`).
     """
-    last = 0
-    sql = _STORED.replace("c.id, ", "c.rowid, c.id, ", 1)
+    last = ""
     while True:
-        rows = conn.execute(sql, (last, chunk)).fetchall()
+        rows = conn.execute(_STORED, (last, chunk)).fetchall()
         if not rows:
             return
         last = rows[-1][0]
-        for _, _case_id, document, result, caseworker in rows:
+        for _case_id, document, result, caseworker in rows:
             yield Facts.build(json.loads(document), json.loads(result), caseworker=caseworker)
 
 
-def not_evaluated(conn: sqlite3.Connection) -> list[str]:
+def not_evaluated(conn: Any) -> list[str]:
     """Cases with no stored determination, which no indicator can count."""
     return [
         r[0]
