@@ -15,7 +15,7 @@ from eirules.core.errors import InputError, Problem
 
 from . import get_engine
 from .options import DATE, db_option, format_option
-from .output import check_writable, is_terminal, plural, print_table
+from .output import check_writable, csv_cell, is_terminal, plural, print_table, safe
 from .store import open_store
 
 CODES = ("C1", "C7", "C8A", "C8B", "C8C", "B11", "B12", "B13")
@@ -158,18 +158,6 @@ def _emit(out: str | None, text: str) -> None:
     click.echo(f"Wrote {target}", err=True)
 
 
-def _neutral(value) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _printable(value) -> str:
-    """Terminal text without control characters from the data."""
-    text = "" if value is None else str(value)
-    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
-
-
 def _csv(report, children: bool) -> str:
     from eirules.plugins.indicators.report import item_dict, shown, shown_percent
 
@@ -180,7 +168,7 @@ def _csv(report, children: bool) -> str:
         for result in report.indicators:
             for item in result.late:
                 row = item_dict(item)
-                writer.writerow([_neutral(row[c]) for c in DRILL_COLUMNS])
+                writer.writerow([csv_cell(row[c]) for c in DRILL_COLUMNS])
         return buffer.getvalue()
     below = report.suppress_below
     writer.writerow(
@@ -197,7 +185,7 @@ def _csv(report, children: bool) -> str:
             if below and any(0 < n < below for n in (t.numerator, t.denominator)):
                 pct = f"(<{below})"
             writer.writerow(
-                [report.period.label, r.code, _neutral(unit), shown(t.numerator, below),
+                [report.period.label, r.code, csv_cell(unit), shown(t.numerator, below),
                  shown(t.denominator, below), pct, r.target,
                  shown(t.denominator - t.numerator, below)]
             )  # fmt: skip
@@ -250,11 +238,11 @@ def _table(report, children: bool, missing: list[str], echo) -> None:
         if r.denominator == 0 and not r.excluded:
             echo("  no units in this period")
         for reason, n in r.late_reasons.most_common():
-            echo(f"  late: {shown(n, below)}  {_printable(reason)}")
+            echo(f"  late: {shown(n, below)}  {safe(reason)}")
         for reason, n in sorted(r.timely_by_instruction.items()):
-            echo(f"  counted as timely: {shown(n, below)}  {_printable(reason)}")
+            echo(f"  counted as timely: {shown(n, below)}  {safe(reason)}")
         for reason, n in sorted(r.excluded.items()):
-            echo(f"  {_printable(reason)}: {shown(n, below)}")
+            echo(f"  {safe(reason)}: {shown(n, below)}")
         if r.code == "B12" and r.categories:
             cats = {k: r.categories.get(k, 0) for k in "bcdef"}
             a = sum(r.categories.values())
@@ -268,16 +256,16 @@ def _table(report, children: bool, missing: list[str], echo) -> None:
                 if below and any(0 < n < below for n in (t.numerator, t.denominator)):
                     pct = f"(<{below})"
                 echo(
-                    f"  {report.by} {_printable(unit)}: {shown(t.numerator, below)}/"
+                    f"  {report.by} {safe(unit)}: {shown(t.numerator, below)}/"
                     f"{shown(t.denominator, below)} {pct}"
                 )
         if children:
             for item in r.late:
                 echo(
-                    f"  - {_printable(item.case_id)} {_printable(item.child or '')}: "
-                    f"{_printable(item.subject or item.clock)} start {item.start} due {item.due} "
+                    f"  - {safe(item.case_id)} {safe(item.child or '')}: "
+                    f"{safe(item.subject or item.clock)} start {item.start} due {item.due} "
                     f"done {item.done or '-'} {item.status}, {item.days_late} days late: "
-                    f"{_printable(item.reason)}"
+                    f"{safe(item.reason)}"
                 )
 
 
@@ -289,14 +277,14 @@ def _render_problems(problems, fmt: str) -> str:
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["case_id", "kind", "what", "fix"])
         for p in problems:
-            writer.writerow([_neutral(p.case_id), p.kind, _neutral(p.what), _neutral(p.fix)])
+            writer.writerow([csv_cell(p.case_id), p.kind, csv_cell(p.what), csv_cell(p.fix)])
         return buffer.getvalue()
     if not problems:
         return "No data problems found.\n"
     lines = [f"{plural(len(problems), 'data problem')} that would make an indicator wrong:"]
     for p in problems:
-        lines.append(f"  {_printable(p.case_id)}  {p.kind}: {_printable(p.what)}")
-        lines.append(f"      fix: {_printable(p.fix)}")
+        lines.append(f"  {safe(p.case_id)}  {p.kind}: {safe(p.what)}")
+        lines.append(f"      fix: {safe(p.fix)}")
     return "\n".join(lines) + "\n"
 
 
