@@ -67,7 +67,7 @@ CHILD_EVALUATE = textwrap.dedent(
 
     def evaluate(case, ruleset=None, as_of=None):
         calls[0] += 1
-        if calls[0] == 60:  # inside the second chunk of 50, after the first was written
+        if calls[0] == 110:  # in the third chunk of 50: the first is committed, the second held
             print("READY", flush=True)
             time.sleep(60)
         return real(case, ruleset, as_of)
@@ -148,22 +148,40 @@ def test_kill_during_import_leaves_database_as_before_and_reimport_succeeds(seed
     assert snapshot(seeded_db)["cases"] == before["cases"] + 300
 
 
-def test_kill_during_evaluation_leaves_no_partial_run(tmp_path, engine):
+def test_kill_during_evaluation_keeps_whole_committed_chunks_and_a_verifiable_log(tmp_path, engine):
+    """evaluate commits chunk by chunk: a killed run keeps whole chunks, marked unfinished."""
     db = tmp_path / "caseload.db"
     store, _ = Store.init(db, engine)
     store.import_records(records(generate(part_c=140, part_b=60)), user="setup")
     store.close()
     before = snapshot(db)
     proc = start(CHILD_EVALUATE, db)
-    wait_ready(proc)  # 100 determinations already written in the open transaction
+    wait_ready(proc)  # chunk 1 committed, chunk 2 evaluated, chunk 3 under way
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     after = snapshot(db)
-    assert after == before
-    assert after["determinations"] == 0 and after["evaluation_runs"] == 0
+    assert after["determinations"] == 50 and after["evaluation_runs"] == 1
+    assert {
+        k: v
+        for k, v in after.items()
+        if k not in ("determinations", "clocks", "evaluation_runs", "audit_log")
+    } == {
+        k: v
+        for k, v in before.items()
+        if k not in ("determinations", "clocks", "evaluation_runs", "audit_log")
+    }
     store = Store.open(db, engine)
+    assert store.verify_audit()[1] == []
+    run = store.conn.execute("SELECT finished_at, cases FROM evaluation_runs").fetchone()
+    assert run == (None, 0)
+    # Each committed case has its determination and all of its clock rows.
+    for (case_id,) in store.conn.execute("SELECT case_id FROM determinations").fetchall():
+        stored = json.loads(store.determination(case_id)["result"])
+        assert store.conn.execute(
+            "SELECT count(*) FROM clocks WHERE case_id = ?", (case_id,)
+        ).fetchone()[0] == len(stored["clocks"])
     report = store.evaluate(as_of=date(2026, 3, 2), user="again")
-    assert report.evaluated == 200
+    assert report.evaluated == 200 and report.first_evaluations == 150
     assert store.verify_audit()[1] == []
     store.close()
 

@@ -92,28 +92,36 @@ class DeterminationsMixin(StoreBase):
         progress: Callable[[int], None] | None = None,
         chunk: int = CHUNK,
     ) -> EvaluationReport:
-        """Re-evaluate cases in chunks inside one transaction, storing every determination.
+        """Re-evaluate cases, committing each chunk's determinations in a short transaction.
 
-        Cases are read in chunks, evaluated (in worker processes when there are
-        many and more than one CPU), and written chunk by chunk; the whole run
-        commits at the end, so an interrupted run leaves nothing behind.
+        Cases are read in chunks outside any transaction and evaluated (in worker
+        processes when there are many and more than one CPU); each chunk's rows
+        are then written in one write transaction of their own, so another
+        writer (a coordinator adding an event) waits for one chunk at most, not
+        for the whole run. The last chunk is written together with the run's
+        record and its audit entry, so a run of one chunk is one transaction.
+        A case changed by another writer after it was read is left for the next
+        run (its status already says it changed). An interrupted run keeps the
+        chunks it committed, each case's determination whole, and its
+        `evaluation_runs` row has no `finished_at`.
         """
         engine = self._need_engine()
         conn = self.conn
         changes: list[Change] = []
         failures: list[tuple[str, str]] = []
-        evaluated = first = 0
+        counts = {"evaluated": 0, "first": 0}
         wanted = set(case_ids) if case_ids is not None else None
         total = len(wanted) if wanted is not None else self.case_count()
         jobs = self.jobs if total > chunk else 1
         meta: dict[str, tuple] = {}
         versions_kept: set[str] = set()
+        run: dict[str, Any] = {"id": None, "ids": []}
 
         def chunks() -> Iterator[tuple[date, list[tuple[str, str]]]]:
             last_id = ""
             while True:
                 rows = conn.execute(
-                    "SELECT c.id, c.document_hash, d.document, p.number, p.result "
+                    "SELECT c.id, c.document_hash, d.document, p.result "
                     "FROM cases c JOIN case_documents d ON d.hash = c.document_hash "
                     "LEFT JOIN determinations p ON p.id = c.last_determination_id "
                     "WHERE c.id > ? ORDER BY c.id LIMIT ?",
@@ -123,108 +131,153 @@ class DeterminationsMixin(StoreBase):
                     return
                 last_id = rows[-1][0]
                 items = []
-                for case_id, doc_hash, document, number, previous in rows:
+                for case_id, doc_hash, document, previous in rows:
                     if wanted is not None and case_id not in wanted:
                         continue
-                    meta[case_id] = (doc_hash, number, previous)
+                    meta[case_id] = (doc_hash, previous)
                     items.append((case_id, document))
                 if items:
                     yield as_of, items
 
-        with self.write(user) as audit, _Workers(engine, jobs) as workers:
-            run_id = conn.insert_id(
-                'INSERT INTO evaluation_runs (started_at, as_of, "user") VALUES (?, ?, ?)',
-                (now(), as_of.isoformat(), user),
-            )
+        def start_run() -> int:
+            if run["id"] is None:
+                run["id"] = conn.insert_id(
+                    'INSERT INTO evaluation_runs (started_at, as_of, "user") VALUES (?, ?, ?)',
+                    (now(), as_of.isoformat(), user),
+                )
+            return run["id"]
+
+        def store(results: list[tuple]) -> int:
+            """Write one chunk's results (inside the caller's write transaction)."""
+            run_id = start_run()
+            current = self._current_inputs([r[0] for r in results])
             next_id = (
                 conn.execute("SELECT coalesce(max(id), 0) FROM determinations").fetchone()[0] + 1
             )
-            first_id = next_id
             stamp = now()
-            for _, results in workers.map(_evaluate_chunk, chunks()):
-                det_rows, clock_rows, case_rows = [], [], []
-                for case_id, error, result, result_text in results:
-                    doc_hash, number, previous = meta.pop(case_id)
-                    if error is not None:
-                        failures.append((case_id, error))
-                        case_rows.append(("evaluation_failed", None, case_id))
-                        continue
-                    det_id = next_id
-                    next_id += 1
-                    det_rows.append(
-                        (det_id, case_id, (number or 0) + 1, run_id, as_of.isoformat(),
-                         result["ruleset"], result["ruleset_version"], result["engine"], doc_hash,
-                         result_text, stamp)
+            det_rows, clock_rows, case_rows = [], [], []
+            for case_id, error, result, result_text in results:
+                doc_hash, previous = meta.pop(case_id)
+                if case_id not in current or current[case_id][0] != doc_hash:
+                    continue  # changed (or removed) by another writer since it was read
+                if error is not None:
+                    failures.append((case_id, error))
+                    case_rows.append(("evaluation_failed", None, case_id))
+                    continue
+                det_id = next_id
+                next_id += 1
+                det_rows.append(
+                    (det_id, case_id, current[case_id][1] + 1, run_id, as_of.isoformat(),
+                     result["ruleset"], result["ruleset_version"], result["engine"], doc_hash,
+                     result_text, stamp)
+                )  # fmt: skip
+                status = "no_open_clocks"
+                for clock in result["clocks"]:
+                    # Closed after its due date: the late status stands, nothing is owed.
+                    is_open = clock.get("closed_on") is None and clock_is_open(
+                        clock["status"], clock["met_on"]
+                    )
+                    if clock["status"] in OPEN_STATUSES and (
+                        status == "no_open_clocks"
+                        or OPEN_STATUSES.index(clock["status"]) < OPEN_STATUSES.index(status)
+                    ):
+                        status = clock["status"]
+                    clock_rows.append(
+                        (case_id, det_id, clock["id"], clock["program"], clock["label"],
+                         clock["subject"], clock["start"], clock["opens"], clock["due"],
+                         clock["status"], int(is_open), clock["met_on"], clock["excused_by"],
+                         clock["reason"], clock["citation"])
                     )  # fmt: skip
-                    status = "no_open_clocks"
-                    for clock in result["clocks"]:
-                        # Closed after its due date: the late status stands, nothing is owed.
-                        is_open = clock.get("closed_on") is None and clock_is_open(
-                            clock["status"], clock["met_on"]
+                case_rows.append((status, det_id, case_id))
+                if previous is None:
+                    counts["first"] += 1
+                else:
+                    changes.extend(_changes(case_id, json.loads(previous), result))
+                counts["evaluated"] += 1
+            conn.executemany(
+                "INSERT INTO determinations (id, case_id, number, run_id, as_of, ruleset, "
+                "ruleset_version, engine, inputs_hash, result, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                det_rows,
+            )
+            conn.executemany("DELETE FROM clocks WHERE case_id = ?", [(r[2],) for r in case_rows])
+            conn.executemany(
+                "INSERT INTO clocks (case_id, determination_id, clock, program, label, subject, "
+                "start, opens, due, status, is_open, met_on, excused_by, reason, citation) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                clock_rows,
+            )
+            conn.executemany(
+                "UPDATE cases SET status = ?, "
+                "last_determination_id = coalesce(?, last_determination_id) WHERE id = ?",
+                case_rows,
+            )
+            for row in det_rows:
+                if row[6] not in versions_kept:
+                    versions_kept.add(row[6])
+                    self._keep_ruleset_version(row[5], row[6])
+            if det_rows:
+                run["ids"].extend((det_rows[0][0], det_rows[-1][0]))
+            return len(det_rows)
+
+        held: list[tuple] | None = None  # evaluated, written with the next chunk's transaction
+        with _Workers(engine, jobs) as workers:
+            for _, results in workers.map(_evaluate_chunk, chunks()):
+                if held is not None:
+                    with self.write(user) as audit:
+                        stored = store(held)
+                        audit.append(
+                            "evaluation.batch",
+                            f"run {run['id']}: stored {_plural(stored, 'determination')}",
+                            after={"run": run["id"], "determination_ids": run["ids"][-2:]},
                         )
-                        if clock["status"] in OPEN_STATUSES and (
-                            status == "no_open_clocks"
-                            or OPEN_STATUSES.index(clock["status"]) < OPEN_STATUSES.index(status)
-                        ):
-                            status = clock["status"]
-                        clock_rows.append(
-                            (case_id, det_id, clock["id"], clock["program"], clock["label"],
-                             clock["subject"], clock["start"], clock["opens"], clock["due"],
-                             clock["status"], int(is_open), clock["met_on"], clock["excused_by"],
-                             clock["reason"], clock["citation"])
-                        )  # fmt: skip
-                    case_rows.append((status, det_id, case_id))
-                    if previous is None:
-                        first += 1
-                    else:
-                        changes.extend(_changes(case_id, json.loads(previous), result))
-                    evaluated += 1
-                conn.executemany(
-                    "INSERT INTO determinations (id, case_id, number, run_id, as_of, ruleset, "
-                    "ruleset_version, engine, inputs_hash, result, created_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    det_rows,
-                )
-                conn.executemany(
-                    "DELETE FROM clocks WHERE case_id = ?", [(r[2],) for r in case_rows]
-                )
-                conn.executemany(
-                    "INSERT INTO clocks (case_id, determination_id, clock, program, label, subject, "
-                    "start, opens, due, status, is_open, met_on, excused_by, reason, citation) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    clock_rows,
-                )
-                conn.executemany(
-                    "UPDATE cases SET status = ?, "
-                    "last_determination_id = coalesce(?, last_determination_id) WHERE id = ?",
-                    case_rows,
-                )
-                for row in det_rows:
-                    if row[6] not in versions_kept:
-                        versions_kept.add(row[6])
-                        self._keep_ruleset_version(row[5], row[6])
-                if progress:
-                    progress(len(results))
+                    if progress:
+                        progress(len(held))
+                held = results
+        with self.write(user) as audit:
+            if held is not None:
+                store(held)
+            run_id = start_run()
+            evaluated = counts["evaluated"]
             conn.execute(
                 "UPDATE evaluation_runs SET finished_at = ?, cases = ?, changes = ? WHERE id = ?",
                 (now(), evaluated, len(changes), run_id),
             )
             audit.append(
                 "evaluation.run",
-                f"run {run_id}: evaluated {evaluated} case{'s' if evaluated != 1 else ''} as of "
-                f"{as_of.isoformat()}; {len(changes)} change{'s' if len(changes) != 1 else ''}"
+                f"run {run_id}: evaluated {_plural(evaluated, 'case')} as of "
+                f"{as_of.isoformat()}; {_plural(len(changes), 'change')}"
                 + (f"; {len(failures)} failed" if failures else ""),
                 case_id=case_ids[0] if case_ids is not None and len(case_ids) == 1 else None,
                 after={
                     "run": run_id,
                     "as_of": as_of.isoformat(),
                     "cases": evaluated,
-                    "determination_ids": [first_id, next_id - 1] if evaluated else [],
+                    "determination_ids": [min(run["ids"]), max(run["ids"])] if run["ids"] else [],
                     "changes": [attrs.asdict(c) for c in changes[:1000]],
                     "failures": [list(f) for f in failures[:1000]],
                 },
             )
-        return EvaluationReport(run_id, as_of, evaluated, tuple(changes), tuple(failures), first)
+        if progress and held is not None:
+            progress(len(held))
+        return EvaluationReport(
+            run_id, as_of, evaluated, tuple(changes), tuple(failures), counts["first"]
+        )
+
+    def _current_inputs(self, case_ids: list[str]) -> dict[str, tuple[str, int]]:
+        """Each case's current document hash and number of determinations, read in the write."""
+        out: dict[str, tuple[str, int]] = {}
+        for i in range(0, len(case_ids), 500):
+            part = case_ids[i : i + 500]
+            marks = ",".join("?" * len(part))
+            for case_id, doc_hash, number in self.conn.execute(
+                f"SELECT c.id, c.document_hash, "
+                f"(SELECT coalesce(max(number), 0) FROM determinations d WHERE d.case_id = c.id) "
+                f"FROM cases c WHERE c.id IN ({marks})",
+                part,
+            ):
+                out[case_id] = (doc_hash, number)
+        return out
 
     def due(
         self,
@@ -261,6 +314,10 @@ class DeterminationsMixin(StoreBase):
             due = row.pop("due")
             out.append({"due": due, "days_left": (date.fromisoformat(due) - as_of).days, **row})
         return out
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _evaluate_chunk(engine, job: tuple[date, list[tuple[str, str]]]) -> list[tuple]:
