@@ -19,6 +19,7 @@ _STATUS_WORDS = {
     "met_late": "met late",
     "late_excused": "late, excused",
     "not_applicable": "not applicable",
+    "needs_information": "cannot compute",
 }
 
 
@@ -60,7 +61,10 @@ def _clock_when(clock: Clock, det: Determination) -> str:
             parts.append("due today")
         else:
             parts.append(f"{plural(days, 'day')} left")
-    if clock.due is None and clock.met_on is None and clock.is_open:
+    if clock.status == "needs_information":
+        if clock.met_on is None:
+            parts.append("cannot compute the due date; missing: " + "; ".join(clock.missing))
+    elif clock.due is None and clock.met_on is None and clock.is_open:
         parts.append("as soon as possible")  # e.g. 303.209(b)(1)(ii): no fixed number of days
     return ", ".join(parts)
 

@@ -152,6 +152,22 @@ def compute_clock(
     direction = spec.get("direction", "after")
     length, unit = int(spec["length"]), spec["unit"]
     base = anchor if (direction == "before" and anchor is not None) else start
+    if school is None and "school_days" in (unit, spec.get("opens_unit")):
+        # Something is owed, but its date cannot be computed: not "does not apply".
+        return _needs_information(
+            case,
+            id=id,
+            program=program,
+            spec=spec,
+            citation=citation,
+            start=start,
+            as_of=as_of,
+            label=label,
+            subject=subject,
+            stop_events=stop_events,
+            closing=closing,
+            missing="a school calendar (the clock counts school days, 34 CFR 300.11(c))",
+        )
     try:
         due = shift(
             base,
@@ -185,16 +201,21 @@ def compute_clock(
             subject=subject,
         )
     if due is None:  # beyond the end of the school calendar
-        return Clock(
+        last_day = school.days[-1] if school is not None else None
+        return _needs_information(
+            case,
             id=id,
             program=program,
-            start=start,
-            due=None,
-            status="not_applicable",
+            spec=spec,
             citation=citation,
+            start=start,
+            as_of=as_of,
             label=label,
             subject=subject,
-            reason="the due date falls beyond the end of the school calendar; add the next school year",
+            stop_events=stop_events,
+            closing=closing,
+            missing=f"the school calendar after {last_day.isoformat() if last_day else 'its end'} "
+            "(the due date falls past its end; add the next school year)",
         )
     due = apply_weekend_rule(due, spec.get("on_weekend", "keep"), business)
     if stop_events is None:
@@ -287,6 +308,62 @@ def compute_clock(
         subject=subject,
         excused_by=excused_by if status == "late_excused" else None,
         reason=reason,
+    )
+
+
+def _needs_information(
+    case: Case,
+    *,
+    id: str,
+    program: str,
+    spec: dict[str, Any],
+    citation: str,
+    start: date,
+    as_of: date,
+    label: str,
+    subject: str | None,
+    stop_events: tuple[Event, ...] | None,
+    closing: Iterable[str],
+    missing: str,
+) -> Clock:
+    """A clock that is owed but whose due date cannot be computed without `missing`.
+
+    The obligation stands (it is open until its stop event); a closing event
+    before the stop event ends it (`not_applicable`, nothing owed any more). With
+    the stop event on file the clock records `met_on`, but whether it was on time
+    stays unknown until the missing information is added.
+    """
+    if stop_events is None:
+        stop_events = events_of(case, spec["stop"], program)
+    met = next((e for e in stop_events if e.date >= start), None)
+    met_on = met.date if met is not None and met.date <= as_of else None
+    for event in events_of(case, closing, program) if closing else ():
+        if event.service is not None and event.service != subject:
+            continue
+        if met_on is None and start <= event.date <= as_of:
+            return not_applicable(
+                id=id,
+                program=program,
+                citation=citation,
+                label=label,
+                start=start,
+                subject=subject,
+                reason=f"closed: {event.type.replace('_', ' ')} on {event.date.isoformat()}, "
+                f"before it was done (its due date could not be computed: {missing} is missing)",
+            )
+    done = f"done on {met_on.isoformat()}; whether on time is unknown: " if met_on else ""
+    return Clock(
+        id=id,
+        program=program,
+        start=start,
+        due=None,
+        met_on=met_on,
+        status="needs_information",
+        citation=citation,
+        label=label,
+        subject=subject,
+        reason=f"{done}cannot compute the due date: {missing} is missing",
+        missing=(missing,),
     )
 
 

@@ -580,6 +580,7 @@ def _clock_dict(clock: Clock) -> dict[str, Any]:
         "excused_by": clock.excused_by,
         "reason": clock.reason,
         "citation": clock.citation,
+        "missing": list(clock.missing),
     }
 
 

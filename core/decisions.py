@@ -17,6 +17,7 @@ REFERRAL_STATUSES = ("to_make", "made", "not_required")
 #: Clock statuses, in the order a case manager should look at them.
 CLOCK_STATUSES = (
     "overdue",
+    "needs_information",
     "due_soon",
     "pending",
     "met_late",
@@ -24,7 +25,7 @@ CLOCK_STATUSES = (
     "met",
     "not_applicable",
 )
-OPEN_STATUSES = ("overdue", "due_soon", "pending")
+OPEN_STATUSES = ("overdue", "due_soon", "pending", "needs_information")
 
 
 def is_open(status: str, met_on: date | None, closed_on: date | None = None) -> bool:
@@ -34,10 +35,15 @@ def is_open(status: str, met_on: date | None, closed_on: date | None = None) -> 
     excuse (e.g. 34 CFR 303.310(c)(2)) only asks for it as soon as possible.
     A clock closed by an event (the child exited or moved out) after its due
     date keeps its late status for reporting but is no longer owed.
+    A `needs_information` clock (its due date cannot be computed: no school
+    calendar, or one that ends before the due date) is owed until its stop event
+    happens; `not_applicable` means nothing is owed.
     """
     if closed_on is not None:
         return False
-    return status in OPEN_STATUSES or (status == "late_excused" and met_on is None)
+    if status in ("late_excused", "needs_information"):
+        return met_on is None
+    return status in OPEN_STATUSES
 
 
 def _plain(value: Any) -> Any:
@@ -109,6 +115,9 @@ class Clock:
     #: The day a closing event (exited, moved out, consent withdrawn) ended a clock
     #: that was already late: the late status stands, but nothing is owed any more.
     closed_on: date | None = None
+    #: What the engine needs to compute the due date, when status is needs_information
+    #: (e.g. "a school calendar covering 2026-06-12").
+    missing: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
 
     def __attrs_post_init__(self) -> None:
         if (

@@ -111,6 +111,7 @@ def test_check_json_has_the_stable_keys_in_a_stable_order():
             "excused_by",
             "reason",
             "citation",
+            "missing",
         ]
     for eligibility in data["eligibility"]:
         assert list(eligibility) == ["program", "outcome", "basis", "citation", "missing", "reason"]

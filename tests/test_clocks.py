@@ -100,12 +100,44 @@ def test_overlapping_pauses_count_once():
     assert paused_days(events) == 6
 
 
-def test_school_day_clock_without_a_calendar_is_not_applicable_with_why():
-    """300.11(c): school days need the district calendar; without one the clock says so instead of guessing."""
+def test_school_day_clock_without_a_calendar_needs_information_and_is_still_owed():
+    """300.11(c): school days need the district calendar. Without one the due date cannot be
+    computed, but the evaluation is still owed: `needs_information`, open, saying what is missing
+    (not `not_applicable`, which means nothing is owed)."""
     spec = {**SPEC, "unit": "school_days"}
     k = run(make(), spec)
-    assert k.status == "not_applicable"
-    assert "school calendar" in k.reason
+    assert (k.status, k.due, k.met_on) == ("needs_information", None, None)
+    assert k.is_open
+    assert k.missing == ("a school calendar (the clock counts school days, 34 CFR 300.11(c))",)
+    assert "cannot compute the due date" in k.reason
+
+
+def test_school_day_clock_past_the_calendar_end_needs_the_next_school_year():
+    """300.11(c): 45 school days from 2026-01-05 in a calendar of January 2026 only fall past its
+    end; the clock needs the next school year and stays owed."""
+    from eirules.core.dates import SchoolCalendar
+
+    school = SchoolCalendar.from_terms([(D("2026-01-05"), D("2026-01-30"))])
+    k = run(make(), {**SPEC, "unit": "school_days"}, school=school)
+    assert (k.status, k.due) == ("needs_information", None)
+    assert k.is_open
+    assert k.missing[0].startswith("the school calendar after 2026-01-30")
+
+
+def test_school_day_clock_done_without_a_calendar_records_the_day_but_not_timeliness():
+    """A stop event on file ends what is owed; whether it was on time stays unknown."""
+    k = run(make(("ifsp_meeting_held", "2026-02-10")), {**SPEC, "unit": "school_days"})
+    assert (k.status, k.met_on, k.is_open) == ("needs_information", D("2026-02-10"), False)
+    assert k.reason.startswith("done on 2026-02-10; whether on time is unknown")
+
+
+def test_school_day_clock_without_a_calendar_closed_by_a_move_is_not_applicable():
+    """A move before the clock was done ends the obligation: now nothing is owed."""
+    k = run(
+        make(("moved_out", "2026-01-20")), {**SPEC, "unit": "school_days"}, closing=("moved_out",)
+    )
+    assert (k.status, k.is_open) == ("not_applicable", False)
+    assert "moved out on 2026-01-20" in k.reason
 
 
 def test_window_opens_before_a_backward_due_date():

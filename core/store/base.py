@@ -46,6 +46,7 @@ CASE_STATUSES = (
     "overdue",
     "due_soon",
     "pending",
+    "needs_information",
     "no_open_clocks",
     "not_evaluated",
     "changed_since_evaluation",

@@ -177,9 +177,15 @@ class DeterminationsMixin(StoreBase):
                     is_open = clock.get("closed_on") is None and clock_is_open(
                         clock["status"], clock["met_on"]
                     )
-                    if clock["status"] in OPEN_STATUSES and (
-                        status == "no_open_clocks"
-                        or OPEN_STATUSES.index(clock["status"]) < OPEN_STATUSES.index(status)
+                    # A clock whose due date cannot be computed counts while owed.
+                    owed = is_open or clock["status"] != "needs_information"
+                    if (
+                        owed
+                        and clock["status"] in OPEN_STATUSES
+                        and (
+                            status == "no_open_clocks"
+                            or OPEN_STATUSES.index(clock["status"]) < OPEN_STATUSES.index(status)
+                        )
                     ):
                         status = clock["status"]
                     clock_rows.append(
