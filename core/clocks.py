@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
+from . import school_rules
 from .dates import WEEKDAYS, BusinessCalendar, SchoolCalendar, apply_weekend_rule, shift
 from .decisions import Clock
 from .errors import RulesetError
@@ -179,6 +180,16 @@ def compute_clock(
             school=school,
             leap_day=leap_day,
         )
+        rule_note = None
+        if school_rules.applies(spec):
+            due, rule_note = school_rules.due_date(
+                spec,
+                base,
+                due,
+                school,
+                _absences(case, spec, program),
+                int(spec.get("count_start_day_as", 0)),
+            )
         opens = None
         if "opens_length" in spec and anchor is not None:
             opens = shift(
@@ -225,7 +236,7 @@ def compute_clock(
     met_on = met.date if met is not None and met.date <= as_of else None
     reasons = tuple(spec.get("excused_by", ()))
     excused_by = None
-    reason = None
+    reason = rule_note
     end = met_on or as_of
     delays = delays_between(case, start, max(end, start), reasons, program) if reasons else []
     # Only a delay that began while the clock was still running (on or before its
@@ -409,14 +420,22 @@ def param_or_none(ruleset: Any, name: str, on: date) -> Any:
         return None
 
 
-def calendars_for(ruleset: Any, spec: dict[str, Any], around: date):
-    """The business and school calendars a clock definition needs (built only when needed)."""
+def _absences(case: Case, spec: dict[str, Any], program: str) -> tuple[Event, ...]:
+    rule = spec.get("extended_by_absences")
+    return events_of(case, (rule["event"],), program) if rule else ()
+
+
+def calendars_for(ruleset: Any, spec: dict[str, Any], around: date, district: str | None = None):
+    """The business and school calendars a clock definition needs (built only when needed).
+
+    The school calendar is the case's district's, when one was imported, else the ruleset's.
+    """
     business = WEEKDAYS
     if spec.get("unit") == "business_days" or spec.get("on_weekend", "keep") != "keep":
         business = ruleset.business_calendar(range(around.year - 1, around.year + 4))
     school = None
-    if "school_days" in (spec.get("unit"), spec.get("opens_unit")):
-        school = ruleset.school_calendar()
+    if "school_days" in (spec.get("unit"), spec.get("opens_unit")) or school_rules.applies(spec):
+        school = ruleset.school_calendar(district)
     return business, school
 
 
@@ -474,10 +493,11 @@ def clock_from_param(
             + (f" ({decl.description})" if decl is not None and decl.description else ""),
         )
     spec = param.value if not overrides else {**param.value, **overrides}
-    if spec.get("unit") == "calendar_days" and spec.get("on_weekend", "keep") == "keep":
+    plain = spec.get("unit") == "calendar_days" and spec.get("on_weekend", "keep") == "keep"
+    if plain and not school_rules.applies(spec):
         business, school = WEEKDAYS, None  # the common case needs no calendar
     else:
-        business, school = calendars_for(ruleset, spec, anchor or start)
+        business, school = calendars_for(ruleset, spec, anchor or start, case.district)
     soon_key = (ruleset, as_of)
     due_soon = _due_soon_cache.get(soon_key)
     if due_soon is None:

@@ -24,6 +24,10 @@ from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
+from .school_calendar import SchoolCalendar
+
+__all__ = ["SchoolCalendar"]  # re-exported: it lived here first
+
 UNITS = ("calendar_days", "business_days", "school_days", "weeks", "months", "years")
 WEEKEND_RULES = ("keep", "next_business_day", "previous_business_day")
 LEAP_DAY_RULES = ("feb28", "mar1")
@@ -126,60 +130,6 @@ def _weekdays_between(start: date, end: date) -> int:
         if (wd + i) % 7 < 5:
             count += 1
     return count
-
-
-class SchoolCalendar:
-    """The days children attend school (34 CFR 300.11(c)): a district's sorted list."""
-
-    def __init__(self, school_days: Iterable[date], name: str = "school"):
-        self.name = name
-        self.days = tuple(sorted(set(school_days)))
-        if not self.days:
-            raise ValueError("a school calendar needs at least one school day")
-
-    @classmethod
-    def from_terms(
-        cls,
-        terms: Iterable[tuple[date, date]],
-        closures: Iterable[date] = (),
-        name: str = "school",
-    ) -> SchoolCalendar:
-        """Weekdays from each term's first to last day, less closures."""
-        closed = set(closures)
-        days = []
-        for first, last in terms:
-            day = first
-            while day <= last:
-                if day.weekday() < 5 and day not in closed:
-                    days.append(day)
-                day += timedelta(days=1)
-        return cls(days, name=name)
-
-    def is_school_day(self, day: date) -> bool:
-        i = bisect.bisect_left(self.days, day)
-        return i < len(self.days) and self.days[i] == day
-
-    def add_school_days(self, start: date, n: int) -> date | None:
-        """The n-th school day after start (start itself is day 0); None past the calendar."""
-        if n < 0:
-            raise ValueError("n must not be negative")
-        if n == 0:
-            return start
-        i = bisect.bisect_right(self.days, start) + n - 1
-        return self.days[i] if i < len(self.days) else None
-
-    def in_session(self, day: date) -> bool:
-        """True between the first and last school day of a term that contains the day."""
-        return self.days[0] <= day <= self.days[-1] and not self.in_break(day)
-
-    def in_break(self, day: date, min_days: int = 14) -> bool:
-        """True when the day lies in a gap of at least min_days between school days (summer)."""
-        i = bisect.bisect_left(self.days, day)
-        if i < len(self.days) and self.days[i] == day:
-            return False
-        if i == 0 or i == len(self.days):
-            return True
-        return (self.days[i] - self.days[i - 1]).days > min_days
 
 
 WEEKDAYS = BusinessCalendar()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import attrs
 
+from .calendars import CALENDARS_ENV, DistrictCalendars
 from .convert import case_from_dict, read_json
 from .dates import in_range, parse_date, range_text
 from .decisions import CLOCK_STATUSES, Clock, Determination, Eligibility, Finding, Referral
@@ -47,9 +49,16 @@ class Engine:
         pm=None,
         entry_points: bool = True,
         ruleset_dirs: Iterable[str | Path] = (),
+        calendars_dir: str | Path | None = None,
     ):
         self.pm = pm or get_plugin_manager(entry_points=entry_points)
-        self.rulesets = RulesetRegistry(ruleset_folders([Path(p) for p in ruleset_dirs], self.pm))
+        if calendars_dir is None and os.environ.get(CALENDARS_ENV):
+            calendars_dir = os.environ[CALENDARS_ENV]
+        #: Imported district calendars (`eirules calendars import`); None folder: none.
+        self.calendars = DistrictCalendars(calendars_dir)
+        self.rulesets = RulesetRegistry(
+            ruleset_folders([Path(p) for p in ruleset_dirs], self.pm), self.calendars
+        )
         self.version = _engine_version()
         self._event_types: dict[str, EventType] | None = None
         self._sections: dict[str, type] | None = None

@@ -38,6 +38,7 @@ from typing import Any, TypeGuard
 
 import attrs
 
+from . import school_rules
 from .dates import UNITS, WEEKEND_RULES, BusinessCalendar, SchoolCalendar
 from .errors import Problem, RulesetError, did_you_mean
 
@@ -71,12 +72,13 @@ DECLARATION_UNITS = (
     "standard_deviations",
     "grams",
     "micrograms_per_decilitre",
+    "grade",
 )
 VALUE_KEYS = ("effective", "until", "value", "citation", "url", "note", "repealed")
 RULESET_KEYS = ("id", "title", "jurisdiction", "extends", "version", "description")
 TOP_KEYS = ("ruleset", "parameters", "calendar")
 CALENDAR_KEYS = ("holidays_country", "holidays_subdivision", "extra_holidays", "school_calendar")
-SCHOOL_CALENDAR_KEYS = ("name", "terms", "closures")
+SCHOOL_CALENDAR_KEYS = ("name", "terms", "closures", "years", "district", "imported_from")
 TERM_KEYS = ("first_day", "last_day", "name")
 FLOORS = ("at_most", "at_least")
 CLOCK_KEYS = (
@@ -91,6 +93,7 @@ CLOCK_KEYS = (
     "excuse_policy",
     "on_weekend",
     "count_start_day_as",
+    *school_rules.RULE_KEYS,
 )
 CLOCK_REQUIRED = ("start", "stop", "length", "unit")
 EXCUSE_POLICIES = ("fixed_with_reason", "pause_and_extend")
@@ -389,6 +392,8 @@ class Ruleset:
         self.files = files
         #: Resolved parameters by (name, date); None where no value is in force then.
         self._cache: dict[tuple[str, date], Param | None] = {}
+        #: Imported district calendars (core.calendars.DistrictCalendars), set by the registry.
+        self.district_calendars: Any = None
 
     def __repr__(self) -> str:
         return f"<Ruleset {self.id} {self.version}>"
@@ -554,8 +559,12 @@ class Ruleset:
     def _calendars(self) -> dict:
         return {}
 
-    def school_calendar(self) -> SchoolCalendar | None:
-        """The school calendar named by the ruleset, or None."""
+    def school_calendar(self, district: str | None = None) -> SchoolCalendar | None:
+        """The district's imported calendar when there is one, else the ruleset's, or None."""
+        if district is not None and self.district_calendars is not None:
+            found = self.district_calendars.get(district)
+            if found is not None:
+                return found
         cached = self._calendars.get("school")
         if cached is not None:
             return cached
@@ -614,6 +623,16 @@ def _read_school_calendar(path: Path, problems: list[Problem]) -> SchoolCalendar
             reader.add(f"{key}.last_day", f"{last} is before first_day {first}")
             continue
         terms.append((first, last))
+    years = []
+    for i, year in enumerate(data.get("years", []) if isinstance(data.get("years"), list) else []):
+        key = f"years[{i}]"
+        if not isinstance(year, dict) or not (
+            _is_date(year.get("first_day")) and _is_date(year.get("last_day"))
+        ):
+            reader.add(key, "expected a table with first_day and last_day dates")
+            continue
+        _check_keys(reader, year, TERM_KEYS, key)
+        years.append((year["first_day"], year["last_day"], str(year.get("name", ""))))
     closures = data.get("closures", [])
     if not isinstance(closures, list) or not all(_is_date(c) for c in closures):
         reader.add("closures", f"found {closures!r}; expected an array of dates")
@@ -623,7 +642,9 @@ def _read_school_calendar(path: Path, problems: list[Problem]) -> SchoolCalendar
     if len(problems) > before:
         return None
     try:
-        return SchoolCalendar.from_terms(terms, closures, name=str(data.get("name", path.stem)))
+        return SchoolCalendar.from_terms(
+            terms, closures, name=str(data.get("name", path.stem)), years=years
+        )
     except ValueError as exc:
         reader.add("terms", str(exc), "check that the terms contain weekdays that are not closed")
         return None
@@ -683,8 +704,10 @@ def discover(folders: Iterable[Path]) -> dict[str, Path]:
 class RulesetRegistry:
     """Finds and loads rulesets by id, caching each one."""
 
-    def __init__(self, folders: Iterable[Path]):
+    def __init__(self, folders: Iterable[Path], calendars: Any = None):
         self.folders = list(folders)
+        #: Imported district calendars given to every ruleset loaded (core.calendars).
+        self.calendars = calendars
         self._index: dict[str, Path] | None = None
         self._loaded: dict[str, Ruleset] = {}
 
@@ -711,7 +734,9 @@ class RulesetRegistry:
         parent = None
         if header.get("extends"):
             parent = self._load(header["extends"], (rid,))
-        return load_folder(folder, parent)
+        ruleset = load_folder(folder, parent)
+        ruleset.district_calendars = self.calendars
+        return ruleset
 
     def _load(self, ruleset_id: str, seen: tuple[str, ...]) -> Ruleset:
         if ruleset_id in self._loaded:
@@ -743,6 +768,7 @@ class RulesetRegistry:
         if header.get("extends"):
             parent = self._load(header["extends"], (*seen, ruleset_id))
         ruleset = load_folder(folder, parent)
+        ruleset.district_calendars = self.calendars
         self._loaded[ruleset_id] = ruleset
         return ruleset
 
@@ -1344,6 +1370,9 @@ def _check_clock(value: Any, partial: bool) -> tuple[str, str | None] | None:
         not _is_int(value["count_start_day_as"]) or value["count_start_day_as"] not in (0, 1)
     ):
         return f"count_start_day_as: found {value['count_start_day_as']!r}; expected 0 or 1", None
+    problem = school_rules.check(value)
+    if problem is not None:
+        return problem
     unit = value.get("unit")
     if value.get("direction") == "before" and unit in ("business_days", "school_days"):
         return f"a clock counted back (direction before) cannot use {unit}", (

@@ -106,6 +106,7 @@ PART_B_EVENT_TYPES = {
     "reevaluation_waived": "Parent and agency agreed a reevaluation is unnecessary (300.303(b)(2)).",
     "transition_services_in_iep": "The IEP includes postsecondary goals and transition services (300.320(b)).",
     "age_of_majority_notice_given": "The student was informed of rights that transfer at majority (300.320(c)).",
+    "absent_from_school": "The student was absent from school from `date` to `until` (one day without `until`); states that extend an evaluation timeline by school days absent count them (e.g. Tex. Educ. Code 29.004(a)(1)).",
 }
 
 #: Part B events that end the program's involvement: open Part B clocks close.

@@ -107,3 +107,250 @@ def test_il_service_start_within_30_days_of_consent(engine):
         ],
     )
     assert det(engine, late, "2026-03-01", "us-il").clock("service_start").status == "met_late"
+
+
+# District calendars and the rules that count them ---------------------------------------
+
+DISTRICT = "Fictional Unified"
+
+
+def _calendar(tmp_path, periods):
+    """A district calendar for DISTRICT written through the import checks."""
+    from eirules.core.calendars import DistrictCalendars, Period, check
+
+    data, problems = check(
+        [Period(k, D(a), D(b), n, f"row {i}") for i, (k, a, b, n) in enumerate(periods)], "test"
+    )
+    assert problems == []
+    folder = tmp_path / "calendars"
+    DistrictCalendars(folder).save(DISTRICT, data, "test.csv")
+    return folder
+
+
+#: Two fictional school years: 2025-26 (last school day Fri 2026-06-05) and 2026-27
+#: (first school day Mon 2026-08-24), winter breaks of two weeks, a one-week Thanksgiving.
+TWO_YEARS = [
+    ("school_year", "2025-07-01", "2026-06-30", "2025-2026"),
+    ("term", "2025-08-25", "2025-12-19", "Fall"),
+    ("term", "2026-01-05", "2026-06-05", "Spring"),
+    ("closure", "2025-11-24", "2025-11-28", "Thanksgiving"),
+    ("school_year", "2026-07-01", "2027-06-30", "2026-2027"),
+    ("term", "2026-08-24", "2026-12-18", "Fall"),
+    ("term", "2027-01-04", "2027-06-04", "Spring"),
+]
+
+
+@pytest.fixture
+def district_engine(tmp_path):
+    from eirules.core.engine import Engine
+
+    return Engine(entry_points=False, calendars_dir=_calendar(tmp_path, TWO_YEARS))
+
+
+def full_case(engine, rid, events, birth="2016-04-01", **extra):
+    """A case file with top-level extras (district, school) that helpers.case does not take."""
+    return engine.case_from_dict(
+        {
+            "id": "ST-TEST",
+            "ruleset": rid,
+            "child": {"birth_date": birth},
+            "events": [{"type": t, "date": d, **(m[0] if m else {})} for t, d, *m in events],
+            **extra,
+        }
+    )
+
+
+def district_case(engine, rid, *events, birth="2016-04-01"):
+    return full_case(engine, rid, events, birth=birth, district=DISTRICT)
+
+
+def test_pa_14_123_b_sixty_calendar_days_not_counting_summer(district_engine):
+    """22 Pa. Code 14.123(b): consent 2026-05-20. Counted: 2026-05-21 to the last day of the
+    spring term 2026-06-05 (16 days); summer 2026-06-06 to 2026-08-23 not counted; day 17 is
+    2026-08-24, so day 60 is 2026-08-24 + 43 = 2026-10-06 (plain 60 days: 2026-07-19)."""
+    c = district_case(district_engine, "us-pa", ("consent_for_evaluation", "2026-05-20"))
+    k = det(district_engine, c, "2026-06-01", "us-pa").clock("initial_evaluation")
+    assert (k.due, k.status) == (D("2026-10-06"), "pending")
+    assert "not counting summer days" in k.reason
+
+
+def test_pa_14_123_b_consent_in_the_school_year_is_plain_60_days(district_engine):
+    """22 Pa. Code 14.123(b): consent 2026-01-12, no summer in the window: 2026-03-13."""
+    c = district_case(district_engine, "us-pa", ("consent_for_evaluation", "2026-01-12"))
+    assert det(district_engine, c, "2026-02-01", "us-pa").clock("initial_evaluation").due == D(
+        "2026-03-13"
+    )
+
+
+def test_pa_summer_rule_without_a_calendar_cannot_be_computed(engine):
+    """22 Pa. Code 14.123(b) needs the district's terms: without a calendar, no guessed date."""
+    c = case(
+        engine,
+        birth="2016-04-01",
+        ruleset="us-pa",
+        events=[("consent_for_evaluation", "2026-05-20")],
+    )
+    k = det(engine, c, "2026-06-01", "us-pa").clock("initial_evaluation")
+    assert k.due is None
+    assert "school calendar" in k.reason
+
+
+def test_tx_29_004_45th_school_day(district_engine):
+    """TEC 29.004(a)(1): consent Mon 2025-09-08; school days from 2025-09-09, 45th is
+    2025-11-10 (weeks of 5 days: 9 weeks = 45 days, the last Friday 2025-11-07 is day 44 with
+    Labor Day already past; Mon 2025-11-10 is day 45)."""
+    c = district_case(district_engine, "us-tx", ("consent_for_evaluation", "2025-09-08"))
+    k = det(district_engine, c, "2025-10-01", "us-tx").clock("initial_evaluation")
+    assert k.due == D("2025-11-10")
+
+
+def test_tx_29_004_a_1_consent_35_to_44_school_days_before_the_end_due_june_30(district_engine):
+    """TEC 29.004(a-1): consent Fri 2026-04-10; school days from 2026-04-13 to the last day
+    2026-06-05 are 8 weeks = 40 (at least 35, fewer than 45): the report is due 2026-06-30."""
+    c = district_case(district_engine, "us-tx", ("consent_for_evaluation", "2026-04-10"))
+    k = det(district_engine, c, "2026-05-01", "us-tx").clock("initial_evaluation")
+    assert k.due == D("2026-06-30")
+    assert "40 school days before the last school day" in k.reason
+
+
+def test_tx_29_004_a_1_three_absences_set_june_30_aside(district_engine):
+    """TEC 29.004(a)(1), (a-1): same consent, absent 2026-04-20 to 2026-04-22 (3 school days):
+    45 school days + 3. 40 school days reach 2026-06-05; the fall term gives the rest: day 41
+    is 2026-08-24, day 48 is Wed 2026-09-02."""
+    c = district_case(
+        district_engine,
+        "us-tx",
+        ("consent_for_evaluation", "2026-04-10"),
+        ("absent_from_school", "2026-04-20", {"until": "2026-04-22"}),
+    )
+    k = det(district_engine, c, "2026-05-01", "us-tx").clock("initial_evaluation")
+    assert k.due == D("2026-09-02")
+    assert "extended by 3 school days of absence" in k.reason
+
+
+def test_tx_29_004_a_1_two_absences_do_not_extend(district_engine):
+    """TEC 29.004(a)(1): fewer than three days absent extend nothing (consent 2025-09-08)."""
+    c = district_case(
+        district_engine,
+        "us-tx",
+        ("consent_for_evaluation", "2025-09-08"),
+        ("absent_from_school", "2025-09-15", {"until": "2025-09-16"}),
+    )
+    assert det(district_engine, c, "2025-10-01", "us-tx").clock("initial_evaluation").due == D(
+        "2025-11-10"
+    )
+
+
+def test_ca_56344_a_60_days_to_the_iep_not_counting_breaks_over_five_school_days(
+    district_engine,
+):
+    """Ed. Code 56344(a): consent 2025-12-01. Counted 2025-12-02 to 2025-12-19 (18 days);
+    winter break 2025-12-20 to 2026-01-04 covers 10 weekdays (over five): not counted; day 19
+    is 2026-01-05, day 60 is 2026-01-05 + 41 = 2026-02-15. The stop is the IEP meeting."""
+    c = district_case(
+        district_engine,
+        "us-ca",
+        ("consent_for_evaluation", "2025-12-01"),
+        ("evaluation_completed", "2026-01-20"),
+    )
+    k = det(district_engine, c, "2026-02-01", "us-ca").clock("initial_evaluation")
+    assert (k.due, k.status, k.met_on) == (D("2026-02-15"), "due_soon", None)
+    met = district_case(
+        district_engine,
+        "us-ca",
+        ("consent_for_evaluation", "2025-12-01"),
+        ("iep_meeting_held", "2026-02-13"),
+    )
+    assert (
+        det(district_engine, met, "2026-03-01", "us-ca").clock("initial_evaluation").status == "met"
+    )
+
+
+def test_ca_56344_a_a_five_weekday_break_is_counted(district_engine):
+    """Ed. Code 56344(a): the Thanksgiving week (2025-11-24 to 2025-11-28, five weekdays, not
+    in excess of five) counts. Consent 2025-11-03 + 60 days = 2026-01-02, but the winter break
+    (2025-12-20 to 2026-01-04) is left out: day 46 is 2025-12-19, day 47 is 2026-01-05, day 60
+    is 2026-01-18."""
+    c = district_case(district_engine, "us-ca", ("consent_for_evaluation", "2025-11-03"))
+    assert det(district_engine, c, "2025-11-10", "us-ca").clock("initial_evaluation").due == D(
+        "2026-01-18"
+    )
+
+
+def test_pa_14_124_c_intellectual_disability_reevaluated_every_two_years(engine):
+    """22 Pa. Code 14.124(c): evaluation completed 2024-01-15 for a student with an
+    intellectual disability: reevaluation due 2026-01-15, not 2027-01-15."""
+    events = (
+        ("evaluation_completed", "2024-01-15"),
+        (
+            "eligibility_determined",
+            "2024-01-22",
+            {"category": "intellectual_disability", "outcome": "eligible"},
+        ),
+        ("iep_meeting_held", "2024-02-05"),
+    )
+    c = pb(engine, *events, ruleset="us-pa")
+    k = det(engine, c, "2025-06-01", "us-pa").clock("reevaluation")
+    assert k.due == D("2026-01-15")
+    assert "14.124(c)" in k.reason
+    other = pb(engine, *events, ruleset="us")
+    assert det(engine, other, "2025-06-01", "us").clock("reevaluation").due == D("2027-01-15")
+
+
+def _indiana(engine, grades):
+    return full_case(
+        engine,
+        "us-in",
+        [ELIGIBLE, ("iep_meeting_held", "2025-11-14")],
+        birth="2012-10-01",
+        school={"grades": grades},
+    )
+
+
+def test_in_7_43_4_grade_9_before_age_14(engine):
+    """511 IAC 7-43-4(a): born 2012-10-01 (14 on 2026-10-01), entered grade 9 on 2026-08-12:
+    grade 9 comes first, so the IEP in effect on 2026-08-12 must be a transition IEP."""
+    c = _indiana(engine, [{"grade": 9, "entered": "2026-08-12"}])
+    k = det(engine, c, "2026-01-01", "us-in").clock("transition_services")
+    assert k.due == D("2026-08-12")
+    assert "enters grade 9" in k.reason
+
+
+def test_in_7_43_4_age_14_before_grade_9(engine):
+    """511 IAC 7-43-4(a): grade 9 entered 2027-08-11, after the 14th birthday 2026-10-01."""
+    c = _indiana(engine, [{"grade": 9, "entered": "2027-08-11"}])
+    assert det(engine, c, "2026-01-01", "us-in").clock("transition_services").due == D("2026-10-01")
+
+
+def test_in_7_43_4_without_the_grade_counts_the_age_and_says_so(engine):
+    """511 IAC 7-43-4(a): no grade record: the 14th birthday, with what is missing named."""
+    c = _indiana(engine, [])
+    k = det(engine, c, "2026-01-01", "us-in").clock("transition_services")
+    assert k.due == D("2026-10-01")
+    assert "no date for entering grade 9" in k.reason
+
+
+def test_transition_age_in_years_and_months(tmp_path):
+    """An age of 14 and a half (as 105 ILCS 5/14-8.03(a-5) words it): a fictional ruleset
+    sets 14 years and 6 months; born 2012-03-10, the IEP in effect on 2026-09-10."""
+    from eirules.core.engine import Engine
+
+    folder = tmp_path / "xh"
+    folder.mkdir()
+    (folder / "ruleset.toml").write_text(
+        '[ruleset]\nid = "xh"\ntitle = "Fictional half-year state"\njurisdiction = "US-XH"\n'
+        'extends = "us"\nversion = "1"\n'
+    )
+    (folder / "part_b.toml").write_text(
+        "[[parameters.part_b.transition_services_age.values]]\n"
+        'effective = 2006-10-13\nvalue = 14\ncitation = "Fictional rule (a)"\n'
+        "[[parameters.part_b.transition_services_age_months.values]]\n"
+        'effective = 2006-10-13\nvalue = 6\ncitation = "Fictional rule (a), and a half"\n'
+    )
+    eng = Engine(entry_points=False, ruleset_dirs=[tmp_path])
+    c = case(
+        eng, birth="2012-03-10", events=[ELIGIBLE, ("iep_meeting_held", "2025-11-14")], ruleset="xh"
+    )
+    k = det(eng, c, "2026-01-01", "xh").clock("transition_services")
+    assert k.due == D("2026-09-10")
+    assert "turns 14 and 6 months" in k.reason

@@ -13,6 +13,7 @@ One module per rule family, named as the regulation names it:
 * `transition_from_part_c` (300.124(b), 300.101(b): an IEP by the third birthday)
 * `reviews` (300.324(b)(1) annual review, 300.303 reevaluation)
 * `secondary_transition` (300.320(b), (c): transition services, age-of-majority notice)
+* `school` (the case file's `school` section: grades entered, for state transition rules)
 * `context` (the case seen as Part B's, its age window, the clock helper)
 
 The event vocabulary is in `eirules.plugins.vocabulary`.
@@ -37,10 +38,17 @@ from .eligibility import eligibility as _eligibility
 from .initial_evaluation import initial_evaluation
 from .initial_iep import initial_iep_meeting
 from .reviews import annual_review, reevaluation
+from .school import SECTION as SCHOOL_SECTION
+from .school import SchoolRecord
 from .secondary_transition import age_of_majority_notice, transition_services
 from .transition_from_part_c import iep_by_third_birthday, summer_finding
 
 __all__ = ["EVENT_TYPES", "PROGRAM", "TEAM_ONLY"]
+
+
+@hookimpl
+def register_case_sections():
+    return {SCHOOL_SECTION: SchoolRecord}
 
 
 @hookimpl

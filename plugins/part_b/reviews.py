@@ -8,7 +8,7 @@ the as-of date and is not owed when it would fall due after Part B ends.
 
 from __future__ import annotations
 
-from eirules.core.clocks import latest_on_or_before
+from eirules.core.clocks import latest_on_or_before, param_or_none
 from eirules.core.decisions import Clock
 
 from ..recurring import recurring_clock
@@ -32,14 +32,18 @@ def reevaluation(ctx: Context, has_iep: bool) -> Clock | None:
     )
     last_eval, previous_eval = latest_on_or_before(evaluations, as_of)
     if last_eval is not None and (has_iep or eligibility.outcome == "eligible"):
+        name, note = _reevaluation_clock(ctx)
         clock = recurring(
             ctx,
-            "reevaluation",
+            name,
             last_eval,
             previous_eval,
             ("reevaluation_completed", "reevaluation_waived"),
             "Reevaluation",
+            id="reevaluation",
         )
+        if note:
+            clock = with_note(clock, note)
         if last_eval.type == "reevaluation_waived":
             clock = with_note(
                 clock,
@@ -49,10 +53,36 @@ def reevaluation(ctx: Context, has_iep: bool) -> Clock | None:
     return None
 
 
-def recurring(ctx: Context, name: str, last, previous, stops: tuple[str, ...], label: str) -> Clock:
+def _reevaluation_clock(ctx: Context) -> tuple[str, str | None]:
+    """The state's own reevaluation clock for the child's category, if it has one."""
+    eligibility = ctx.eligibility
+    basis = eligibility.basis if eligibility is not None else ()
+    categories = param_or_none(ctx.ruleset, "part_b.reevaluation_categories", ctx.as_of)
+    if categories is None or not set(basis) & set(categories.value):
+        return "reevaluation", None
+    if param_or_none(ctx.ruleset, "part_b.reevaluation_for_category", ctx.as_of) is None:
+        return "reevaluation", None
+    found = sorted(set(basis) & set(categories.value))[0].replace("_", " ")
+    return (
+        "reevaluation_for_category",
+        f"the state sets its own reevaluation cycle for {found} ({categories.citation})",
+    )
+
+
+def recurring(
+    ctx: Context,
+    name: str,
+    last,
+    previous,
+    stops: tuple[str, ...],
+    label: str,
+    id: str | None = None,
+) -> Clock:
     events = of_type(ctx.case, *stops)
     return recurring_clock(
-        lambda day: make_clock(ctx, name, start=day, label=label, stop_events=after(events, day)),
+        lambda day: make_clock(
+            ctx, name, id=id, start=day, label=label, stop_events=after(events, day)
+        ),
         last,
         previous,
         ctx.ends,

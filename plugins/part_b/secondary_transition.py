@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import date
 
 from eirules.core.clocks import not_applicable, param_or_none
-from eirules.core.dates import birthday
+from eirules.core.dates import add_months, birthday
 from eirules.core.decisions import Clock
 
 from .context import PROGRAM, Context, make_clock, of_type, with_note
+from .school import entered_grade
 
 
 def iep_content(
@@ -37,34 +38,72 @@ def iep_content(
     )
 
 
-def transition_services(ctx: Context, last) -> Clock:
-    ruleset, label = ctx.ruleset, "Transition services in the IEP"
-    age = ruleset.param("part_b.transition_services_age", ctx.as_of)
-    leap = ruleset.value("dates.leap_day_birthday", ctx.as_of)
+def _transition_date(ctx: Context) -> tuple[date, str, str, str]:
+    """When transition content is first required, in words twice, and the citation.
+
+    Returns (date, "turns 16", "was already 16", citation). The age may carry months
+    (14 and a half); a state may also name a grade, whichever comes first (511 IAC
+    7-43-4(a)). Without the date the student entered that grade in the case file, the
+    age alone is used and the reason says so.
+    """
+    ruleset, as_of = ctx.ruleset, ctx.as_of
+    age = ruleset.param("part_b.transition_services_age", as_of)
+    months = param_or_none(ruleset, "part_b.transition_services_age_months", as_of)
+    extra = months.value if months is not None else 0
+    leap = ruleset.value("dates.leap_day_birthday", as_of)
     turns = birthday(ctx.case.child.birth_date, age.value, leap_day=leap)
+    years = f"{age.value}"
+    cite = age.citation
+    if extra:
+        turns = add_months(turns, extra)
+        years = f"{age.value} and {extra} months"
+        cite = f"{cite}; {months.citation}" if months.citation not in cite else cite
+    words, reached = f"turns {years}", f"was already {years}"
+    grade = param_or_none(ruleset, "part_b.transition_services_grade", as_of)
+    if grade is None:
+        return turns, words, reached, cite
+    if grade.citation not in cite:
+        cite = f"{cite}; {grade.citation}"
+    entered = entered_grade(ctx.case, grade.value)
+    if entered is None:
+        missing = f" (the case file gives no date for entering grade {grade.value}: school.grades)"
+        return turns, words + missing, reached + missing, cite
+    if entered < turns:
+        return (
+            entered,
+            f"enters grade {grade.value}, before turning {years}",
+            f"had already entered grade {grade.value}",
+            cite,
+        )
+    return turns, f"{words}, before entering grade {grade.value}", reached, cite
+
+
+def transition_services(ctx: Context, last) -> Clock:
+    label = "Transition services in the IEP"
+    turns, words, reached, citation = _transition_date(ctx)
     if turns >= ctx.ends:
         return not_applicable(
             id="transition_services",
             program=PROGRAM,
-            citation=age.citation,
+            citation=citation,
             label=label,
-            reason=f"the student turns {age.value} on {turns}, after Part B ends ({ctx.ends})",
+            reason=f"the student {words} on {turns}, after Part B ends ({ctx.ends})",
         )
     stops = of_type(ctx.case, "transition_services_in_iep")
     if last.date > turns:
-        # First IEP after the birthday: it is the first in effect at that age, so it
-        # must include them (300.320(b)); lateness is not counted from the birthday.
+        # First IEP after that day: it is the first in effect then, so it must include
+        # them (300.320(b)); lateness is not counted from the earlier day.
         clock = iep_content(ctx, "transition_services", label, last, last.date, stops)
         return with_note(
             clock,
-            f"the student was already {age.value} ({turns}) at the first IEP ({last.date}), "
-            f"so that IEP must include postsecondary goals and transition services ({age.citation})",
+            f"the student {reached} ({turns}) at the first IEP ({last.date}), "
+            f"so that IEP must include postsecondary goals and transition services ({citation})",
         )
     clock = iep_content(ctx, "transition_services", label, last, turns, stops)
     return with_note(
         clock,
-        f"the first IEP in effect when the student turns {age.value} ({turns}) must include "
-        f"postsecondary goals and transition services ({age.citation})",
+        f"the first IEP in effect when the student {words} ({turns}) must include "
+        f"postsecondary goals and transition services ({citation})",
     )
 
 

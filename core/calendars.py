@@ -1,0 +1,466 @@
+"""District school calendars: read from iCalendar (.ics) or CSV, checked, stored one file a district.
+
+A district calendar is a set of school years (the bounds of each year), terms (first and
+last day of instruction) and closures (days with no school inside a term). School days
+are the weekdays of the terms less closures (34 CFR 300.11(c)). The calendars folder
+holds one TOML file per district; a case's `district` picks its calendar, and every
+clock counting school days (or leaving out summers and breaks) counts that calendar's
+days on each day it spans.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+import tomllib
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import attrs
+
+from .errors import InputError, Problem, StorageError
+from .school_calendar import SchoolCalendar
+
+CALENDARS_ENV = "EIRULES_CALENDARS_DIR"
+KINDS = ("school_year", "term", "closure")
+CSV_FIELDS = ("kind", "first_day", "last_day", "name")
+#: iCalendar CATEGORIES (or words in SUMMARY) that say what an event is, checked in order.
+ICS_WORDS = {
+    "school_year": ("school-year", "school year", "schoolyear"),
+    "closure": ("closure", "closed", "no school", "no-school", "holiday", "break", "vacation"),
+    "term": ("term", "semester", "trimester", "quarter", "session"),
+}
+
+
+def default_calendars_dir() -> Path:
+    """$EIRULES_CALENDARS_DIR, else the calendars folder beside the default caseload."""
+    if os.environ.get(CALENDARS_ENV):
+        return Path(os.environ[CALENDARS_ENV])
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "eirules" / "calendars"
+
+
+@attrs.frozen
+class Period:
+    """One row of a calendar: a school year, a term or a closure, and where it was read."""
+
+    kind: str
+    first: date
+    last: date
+    name: str = ""
+    where: str = ""
+
+    def show(self) -> str:
+        span = str(self.first) if self.first == self.last else f"{self.first} to {self.last}"
+        return (
+            f'{self.kind.replace("_", " ")} "{self.name}" ({span})'
+            if self.name
+            else (f"{self.kind.replace('_', ' ')} ({span})")
+        )
+
+
+# Reading ---------------------------------------------------------------------------------
+
+
+def _date(text: str, where: str, field: str, problems: list[Problem]) -> date | None:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        problems.append(
+            Problem(
+                f"{where}, field {field}",
+                f"found {text.strip()!r}; expected a date YYYY-MM-DD",
+                "write the date as 2025-08-18",
+            )
+        )
+        return None
+
+
+def read_csv(path: Path) -> tuple[list[Period], list[Problem]]:
+    """Rows `kind,first_day,last_day,name`; last_day may be empty for a one-day closure."""
+    problems: list[Problem] = []
+    periods: list[Period] = []
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(
+            f"cannot read {path}",
+            [Problem(str(path), str(exc), "save the calendar as UTF-8 CSV")],
+        ) from exc
+    if not rows:
+        return [], [Problem(str(path), "the file is empty", f"add a header {','.join(CSV_FIELDS)}")]
+    header = [h.strip().lower() for h in rows[0]]
+    missing = [f for f in CSV_FIELDS if f not in header and f != "last_day"]
+    unknown = [h for h in header if h not in CSV_FIELDS]
+    if missing or unknown:
+        what = []
+        if missing:
+            what.append(f"no column {', '.join(missing)}")
+        if unknown:
+            what.append(f"unknown column {', '.join(unknown)}")
+        return [], [
+            Problem(
+                f"{path} line 1 (header)",
+                "; ".join(what) + f"; expected the columns {','.join(CSV_FIELDS)}",
+                "first line: kind,first_day,last_day,name",
+            )
+        ]
+    col = {name: header.index(name) for name in CSV_FIELDS if name in header}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        where = f"{path} line {number}"
+        cells = {name: (row[i] if i < len(row) else "") for name, i in col.items()}
+        kind = cells["kind"].strip().lower()
+        if kind not in KINDS:
+            problems.append(
+                Problem(
+                    f"{where}, field kind",
+                    f"found {cells['kind'].strip()!r}; expected one of {', '.join(KINDS)}",
+                    "a school year gives the year's bounds, a term its days of instruction, "
+                    "a closure a day or days without school",
+                )
+            )
+            continue
+        first = _date(cells["first_day"], where, "first_day", problems)
+        last_text = cells.get("last_day", "").strip()
+        last = _date(last_text, where, "last_day", problems) if last_text else first
+        if first is None or last is None:
+            continue
+        if kind != "closure" and not last_text:
+            problems.append(
+                Problem(
+                    f"{where}, field last_day",
+                    f"a {kind.replace('_', ' ')} needs its last day",
+                    "write the last day of the term or school year",
+                )
+            )
+            continue
+        periods.append(Period(kind, first, last, cells["name"].strip(), where))
+    return periods, problems
+
+
+def _ics_kind(component) -> str | None:
+    words: list[str] = []
+    categories = component.get("CATEGORIES")
+    for item in categories if isinstance(categories, list) else [categories]:
+        if item is not None:
+            words.extend(str(c).lower() for c in getattr(item, "cats", [item]))
+    summary = str(component.get("SUMMARY", "")).lower()
+    for source in (" ".join(words), summary):
+        for kind, keys in ICS_WORDS.items():
+            if any(key in source for key in keys):
+                return kind
+    return None
+
+
+def _ics_day(value) -> date:
+    day = value.dt
+    return day.date() if isinstance(day, datetime) else day
+
+
+def read_ics(path: Path) -> tuple[list[Period], list[Problem], list[str]]:
+    """All-day events classified by CATEGORIES (or words in SUMMARY); others are skipped."""
+    import icalendar
+
+    try:
+        calendar = icalendar.Calendar.from_ical(Path(path).read_bytes())
+    except (OSError, ValueError, KeyError, IndexError) as exc:
+        raise InputError(
+            f"cannot read {path} as iCalendar",
+            [Problem(str(path), f"{exc.__class__.__name__}: {exc}", "export the calendar as .ics")],
+        ) from exc
+    periods: list[Period] = []
+    problems: list[Problem] = []
+    skipped: list[str] = []
+    for number, event in enumerate(calendar.walk("VEVENT"), start=1):
+        summary = str(event.get("SUMMARY", "")).strip()
+        where = f"{path} event {number}" + (f' "{summary}"' if summary else "")
+        if event.get("DTSTART") is None:
+            problems.append(Problem(f"{where}, field DTSTART", "the event has no start", None))
+            continue
+        kind = _ics_kind(event)
+        if kind is None:
+            skipped.append(f"{where}: not a school year, term or closure (skipped)")
+            continue
+        if event.get("RRULE") is not None:
+            problems.append(
+                Problem(
+                    f"{where}, field RRULE",
+                    "repeating events are not read",
+                    "export each day or period as its own event",
+                )
+            )
+            continue
+        first = _ics_day(event["DTSTART"])
+        end = event.get("DTEND")
+        if end is None:
+            last = first
+        else:
+            # DTEND is exclusive for all-day events (RFC 5545 3.6.1); a timed event ends that day.
+            raw = end.dt
+            last = raw - timedelta(days=1) if not isinstance(raw, datetime) else raw.date()
+            last = max(last, first)
+        periods.append(Period(kind, first, last, summary, where))
+    return periods, problems, skipped
+
+
+# Checking --------------------------------------------------------------------------------
+
+
+def check(periods: Iterable[Period], source: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The calendar these periods make, or every problem found (never both)."""
+    periods = list(periods)
+    problems: list[Problem] = []
+    for p in periods:
+        if p.last < p.first:
+            problems.append(
+                Problem(
+                    f"{p.where}, field last_day",
+                    f"{p.last} is before the first day {p.first}",
+                    "swap the two dates or correct the last day",
+                )
+            )
+    ok = [p for p in periods if p.first <= p.last]
+    years = sorted((p for p in ok if p.kind == "school_year"), key=lambda p: p.first)
+    terms = sorted((p for p in ok if p.kind == "term"), key=lambda p: p.first)
+    closures = [p for p in ok if p.kind == "closure"]
+    if not years:
+        problems.append(
+            Problem(
+                source,
+                "no school year: the calendar must say which school year(s) it covers",
+                "add a school year (CSV: school_year,2025-07-01,2026-06-30,2025-2026; "
+                "or pass --school-year 2025-07-01:2026-06-30)",
+            )
+        )
+    if not terms:
+        problems.append(
+            Problem(
+                source,
+                "no term: a calendar needs its days of instruction",
+                "add a term (CSV: term,2025-08-18,2025-12-19,Fall)",
+            )
+        )
+    for a, b in zip(years, years[1:], strict=False):
+        if b.first <= a.last:
+            problems.append(
+                Problem(
+                    b.where,
+                    f"{b.show()} overlaps {a.show()} ({a.where})",
+                    "school years must not overlap",
+                )
+            )
+    for a, b in zip(terms, terms[1:], strict=False):
+        if b.first <= a.last:
+            problems.append(
+                Problem(
+                    b.where,
+                    f"{b.show()} overlaps {a.show()} ({a.where})",
+                    "correct the dates so each day belongs to one term",
+                )
+            )
+    if years:
+        for p in (*terms, *closures):
+            if not any(y.first <= p.first and p.last <= y.last for y in years):
+                problems.append(
+                    Problem(
+                        p.where,
+                        f"{p.show()} is outside the school year"
+                        + ("s" if len(years) > 1 else "")
+                        + f" ({'; '.join(y.show() for y in years)})",
+                        "correct the dates, or add the school year it belongs to",
+                    )
+                )
+    closed = {
+        p.first + timedelta(days=i) for p in closures for i in range((p.last - p.first).days + 1)
+    }
+    for t in terms:
+        day, found = t.first, False
+        while day <= t.last and not found:
+            found = day.weekday() < 5 and day not in closed
+            day += timedelta(days=1)
+        if not found:
+            problems.append(
+                Problem(
+                    t.where,
+                    f"{t.show()} has no school days (only weekends and closures)",
+                    "correct the term's dates or remove the closures that cover it",
+                )
+            )
+    if problems:
+        return None, problems
+    return {
+        "years": [{"name": y.name, "first_day": y.first, "last_day": y.last} for y in years],
+        "terms": [{"name": t.name, "first_day": t.first, "last_day": t.last} for t in terms],
+        "closures": sorted(closed),
+    }, []
+
+
+# Storing ---------------------------------------------------------------------------------
+
+
+def _toml_string(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ch == "\x7f":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def to_toml(district: str, data: dict[str, Any], sources: list[str]) -> str:
+    lines = [
+        "# A district school calendar written by `eirules calendars import`; edit with care.",
+        f"district = {_toml_string(district)}",
+        f"name = {_toml_string(data.get('name') or district)}",
+        "imported_from = [" + ", ".join(_toml_string(s) for s in sources) + "]",
+        "closures = [" + ", ".join(d.isoformat() for d in data["closures"]) + "]",
+        "",
+    ]
+    for table in ("years", "terms"):
+        for item in data[table]:
+            lines += [
+                f"[[{table}]]",
+                f"name = {_toml_string(item['name'])}",
+                f"first_day = {item['first_day'].isoformat()}",
+                f"last_day = {item['last_day'].isoformat()}",
+                "",
+            ]
+    return "\n".join(lines)
+
+
+def calendar_from_data(data: dict[str, Any], name: str) -> SchoolCalendar:
+    years = [(y["first_day"], y["last_day"], y.get("name", "")) for y in data.get("years", [])]
+    terms = [(t["first_day"], t["last_day"]) for t in data["terms"]]
+    return SchoolCalendar.from_terms(terms, data.get("closures", []), name=name, years=years)
+
+
+class DistrictCalendars:
+    """The calendars folder: one TOML file per district, read when a case needs it."""
+
+    def __init__(self, folder: Path | str | None):
+        self.folder = Path(folder) if folder else None
+        self._cache: dict[str, SchoolCalendar | None] = {}
+
+    def path_for(self, district: str) -> Path:
+        assert self.folder is not None
+        return self.folder / (quote(district, safe="") + ".toml")
+
+    def _read(self, path: Path) -> dict[str, Any]:
+        try:
+            return tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise StorageError(
+                f"cannot read the district calendar {path}",
+                [Problem(str(path), str(exc), "import the calendar again")],
+            ) from exc
+
+    def get(self, district: str) -> SchoolCalendar | None:
+        """The district's calendar, or None when none was imported."""
+        if self.folder is None:
+            return None
+        if district in self._cache:
+            return self._cache[district]
+        path = self.path_for(district)
+        calendar = None
+        if path.is_file():
+            data = self._read(path)
+            calendar = calendar_from_data(data, str(data.get("name", district)))
+        self._cache[district] = calendar
+        return calendar
+
+    def data(self, district: str) -> dict[str, Any] | None:
+        if self.folder is None:
+            return None
+        path = self.path_for(district)
+        return self._read(path) if path.is_file() else None
+
+    def districts(self) -> list[str]:
+        if self.folder is None or not self.folder.is_dir():
+            return []
+        out = []
+        for path in sorted(self.folder.glob("*.toml")):
+            data = self._read(path)
+            out.append(str(data.get("district", path.stem)))
+        return sorted(out)
+
+    def save(
+        self, district: str, new: dict[str, Any], source: str
+    ) -> tuple[dict[str, Any], list[str]]:
+        """Add the school years of `new` to the district's calendar; say which were replaced.
+
+        A school year that overlaps one already stored replaces it (its terms and closures
+        go with it). The file is written whole to a temporary file and renamed, so a failure
+        leaves the previous calendar as it was.
+        """
+        assert self.folder is not None
+        old = self.data(district) or {"years": [], "terms": [], "closures": [], "imported_from": []}
+        replaced, years = [], []
+        spans = [(y["first_day"], y["last_day"]) for y in new["years"]]
+
+        def overlaps(first: date, last: date) -> bool:
+            return any(first <= b and a <= last for a, b in spans)
+
+        for y in old.get("years", []):
+            if overlaps(y["first_day"], y["last_day"]):
+                replaced.append(y.get("name") or f"{y['first_day']} to {y['last_day']}")
+            else:
+                years.append(y)
+        kept = [(y["first_day"], y["last_day"]) for y in years]
+
+        def in_kept(day: date) -> bool:
+            return any(a <= day <= b for a, b in kept)
+
+        merged = {
+            "name": new.get("name") or old.get("name") or district,
+            "years": sorted([*years, *new["years"]], key=lambda y: y["first_day"]),
+            "terms": sorted(
+                [t for t in old.get("terms", []) if in_kept(t["first_day"])] + new["terms"],
+                key=lambda t: t["first_day"],
+            ),
+            "closures": sorted(
+                {d for d in old.get("closures", []) if in_kept(d)} | set(new["closures"])
+            ),
+        }
+        sources = [s for s in old.get("imported_from", []) if s != source] + [source]
+        text = to_toml(district, merged, sources)
+        calendar_from_data(tomllib.loads(text), district)  # what is written reads back
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.path_for(district)
+        handle, tmp = tempfile.mkstemp(dir=self.folder, prefix=".import-", suffix=".toml")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(text)
+            os.replace(tmp, path)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise StorageError(
+                f"cannot write {path}", [Problem(str(path), str(exc), "check the folder")]
+            ) from exc
+        self._cache.pop(district, None)
+        return merged, replaced
+
+
+def summary(district: str, data: dict[str, Any]) -> dict[str, Any]:
+    """What `calendars list` shows for one district."""
+    calendar = calendar_from_data(data, district)
+    years = data.get("years", [])
+    return {
+        "district": district,
+        "name": str(data.get("name", district)),
+        "school_years": [str(y.get("name") or f"{y['first_day']}:{y['last_day']}") for y in years],
+        "first_school_day": calendar.first_day.isoformat(),
+        "last_school_day": calendar.last_day.isoformat(),
+        "school_days": len(calendar.days),
+        "terms": len(data.get("terms", [])),
+        "closures": len(data.get("closures", [])),
+    }
