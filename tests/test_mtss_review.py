@@ -154,8 +154,9 @@ def test_cli_progress_after_a_parent_request_says_refer_now(tmp_path):
 
 def test_r8_three_flat_points_with_poor_delivery_is_a_fidelity_issue(p):
     """R10 [S76][S58]: 'check implementation before changing the plan' also for R8's
-    three-points-without-improvement signal: 3 of 8 sessions delivered (38%)."""
-    s = series([44, 43, 44], tier=2)
+    three-points-without-improvement signal: 3 of 8 sessions delivered (38%). The three
+    points (41, 40, 41) are all below the aimline (41.5, 43, 44.5)."""
+    s = series([41, 40, 41], tier=2)
     enrol = Enrolment(
         program="PHON", tier=2, skill_area="decoding", start=D(2025, 9, 22), group="G1"
     )
@@ -300,13 +301,18 @@ def _partial_week_record():
 
 
 def test_r10_counts_delivered_sessions_only_in_the_full_weeks_it_plans(p):
-    """R10 [S76]: planned = 4/week x 1 full week = 4; delivered in that week = 2 -> 50%, a
-    fidelity issue. Counting the unfinished second week's 4 sessions as delivered against
-    the first week's plan gave 150% and hid the problem."""
+    """R10 [S76]: planned = 4/week x 1 full week = 4 (the unfinished second week's 4
+    sessions wait; counting them gave 150%). Four planned sessions are fewer than the 5 at
+    which one missed session alone keeps 80%, so the 80% line is not applied yet; as of the
+    end of week 2: 8 planned, all held, the student attended 6 of 8 (75%): an attendance
+    issue, not a delivery one."""
     rec, enrol = _partial_week_record()
     r = rules.fidelity(rec, enrol, D(2025, 10, 2), p)
-    assert (r.evidence["sessions_planned"], r.evidence["sessions_delivered"]) == (4, 2)
-    assert r.decision == "fidelity_issue"
+    assert r.evidence["sessions_planned"] == 4 and r.decision == rules.INSUFFICIENT
+    r = rules.fidelity(rec, enrol, D(2025, 10, 5), p)
+    ev = r.evidence
+    assert (ev["sessions_planned"], ev["sessions_held"], ev["sessions_delivered"]) == (8, 8, 6)
+    assert r.decision == "attendance_issue"
 
 
 def test_r13_reconciles_the_same_full_weeks_it_plans(p):

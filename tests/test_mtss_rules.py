@@ -248,11 +248,16 @@ def test_r5_flat_trend_below_target_change_and_projection(p):
     assert r.evidence["on_track"] is False
 
 
-def test_r5_trend_on_the_aimline_is_near_target_low_confidence(p):
+def test_r5_trend_on_the_aimline_with_six_points_is_not_enough_data_yet(p):
+    """R5 [S59][S65]: a trend that cannot be told apart from the aimline after 6 of the 10
+    recommended points is "not enough data yet"; with 10 points over 10 weeks, continue."""
     s = series([41.5 + 1.5 * i for i in range(6)])
     r = rules.trend(s, line_of(s, p), p)
-    assert r.decision == "continue" and r.evidence["trend_slope"] == pytest.approx(1.5)
-    assert r.evidence["confidence"] == "low"  # 6 points, 10 recommended [S59]
+    assert r.decision == rules.INSUFFICIENT and r.evidence["trend_slope"] == pytest.approx(1.5)
+    assert r.evidence["status"] == "indistinguishable" and r.evidence["confidence"] == "low"
+    s = series([41.5 + 1.5 * i for i in range(11)])
+    r = rules.trend(s, line_of(s, p), p)
+    assert (r.decision, r.evidence["status"]) == ("continue", "near_target")
 
 
 def test_r5_parallel_but_below_aimline_flags_level_concern(p):
@@ -396,8 +401,9 @@ def test_r13_minutes_missed_by_reason_and_makeup_owed(p):
 
 
 def test_r8_three_points_without_improvement_before_six_weeks_suggest_change(p):
-    """R8 [S71]: >= 3 points with no improvement -> change within tier, even before R4/R5 can run."""
-    s = series([44, 43, 44])
+    """R8 [S71]: >= 3 points with no improvement, all below the aimline (41.5, 43, 44.5)
+    -> change within tier, even before R4/R5 can run. Rising points are not enough data."""
+    s = series([41, 40, 41])
     rep = rules.evaluate_series(record(series_=(s,)), s, AS_OF, p)
     assert rep.r4.decision == rules.INSUFFICIENT
     assert rep.decision.decision == "change_within_tier"

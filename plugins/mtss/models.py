@@ -189,7 +189,11 @@ class Series:
     goal_method: str | None = attrs.field(
         default=None, validator=optional(in_(("benchmark", "norm_roi", "custom")))
     )
-    #: Benchmark level for the student's grade now (R6 gap, R7 level test, R8 exit).
+    #: The screening window the goal date falls in (fall/winter/spring): its benchmark is
+    #: the goal of the benchmark method and the cap of a growth-norm goal (R3).
+    goal_window: str | None = attrs.field(default=None, validator=optional(in_(WINDOWS)))
+    #: Benchmark level for the student's grade when the ruleset has no seasonal table for
+    #: the measure (R6 gap, R7 level test, R8 exit).
     benchmark: float | None = attrs.field(default=None, validator=_num)
     #: Growth per week of typical peers on this measure (R3 guard, R6 reasonableness).
     typical_roi: float | None = attrs.field(default=None, validator=_num)

@@ -42,64 +42,131 @@ def _logged(rec: MtssRecord, enrolment: Enrolment, as_of: date) -> list[Session]
     return logs
 
 
-def _planned(enrolment: Enrolment, logged: list[Session], as_of: date) -> tuple[int, int, str]:
+def _planned(
+    enrolment: Enrolment, logged: list[Session], as_of: date, calendar=None
+) -> tuple[int, int, str]:
+    """(planned sessions, planned minutes, how they were counted) for an enrolment.
+
+    With a weekly schedule and a school calendar, each full week plans its sessions on the
+    calendar's school days (a week with three school days plans at most three sessions):
+    closures come from the calendar, not from whoever logged them. Without a calendar the
+    logged `school_closed` sessions are taken off instead.
+    """
     end = min(as_of, enrolment.end) if enrolment.end else as_of
     if enrolment.sessions_per_week and enrolment.minutes_per_session:
         weeks = max(0, (end - enrolment.start).days + 1) // 7
-        # Days the school was closed (breaks, snow days) were never deliverable.
-        closed = [x for x in logged if x.status == "school_closed" and not x.makeup]
-        n = max(0, enrolment.sessions_per_week * weeks - len(closed))
-        minutes = max(0, n * enrolment.minutes_per_session)
-        return (
-            n,
-            minutes,
-            f"{enrolment.sessions_per_week}/week x {weeks} full weeks"
-            + (f" less {len(closed)} school-closed" if closed else ""),
-        )
+        per = enrolment.sessions_per_week
+        if calendar is not None:
+            n = 0
+            for w in range(weeks):
+                first = enrolment.start.toordinal() + 7 * w
+                open_days = sum(
+                    calendar.is_school_day(date.fromordinal(first + d)) for d in range(7)
+                )
+                n += min(per, open_days)
+            basis = f"{per}/week x {weeks} full weeks on the school calendar's school days"
+        else:
+            # Days the school was closed (breaks, snow days) were never deliverable.
+            closed = [x for x in logged if x.status == "school_closed" and not x.makeup]
+            n = max(0, per * weeks - len(closed))
+            basis = f"{per}/week x {weeks} full weeks" + (
+                f" less {len(closed)} school-closed" if closed else ""
+            )
+        return n, max(0, n * enrolment.minutes_per_session), basis
 
     regular = [s for s in logged if not s.makeup and s.status != "school_closed"]
     return len(regular), sum(s.planned_minutes for s in regular), "sessions logged"
 
 
-def fidelity(rec: MtssRecord, enrolment: Enrolment, as_of: date, p: Params) -> Recommendation:
-    """R10: sessions and minutes delivered against planned; below the threshold is a fidelity issue."""
-    names = ("fidelity.min_share",)
+def min_planned_sessions(p: Params) -> tuple[int, str]:
+    """Planned sessions before the 80% line is applied, and where the number comes from.
+
+    `fidelity.min_planned_sessions` when the district sets it; otherwise the smallest
+    number of sessions at which one missed session alone does not fall below the
+    threshold (5 for 80%: 4 of 5 is 80%, 3 of 4 is 75%), derived from the threshold itself.
+    """
+    value = p.v("fidelity.min_planned_sessions", None)
+    if value is not None:
+        return int(value), "fidelity.min_planned_sessions"
+    share = p.v("fidelity.min_share")
+    n = 1
+    while share < 1 and (n - 1) / n < share:
+        n += 1
+    return n, f"derived: one missed session of {n} keeps {(n - 1) / n:.0%}"
+
+
+def fidelity(
+    rec: MtssRecord, enrolment: Enrolment, as_of: date, p: Params, calendar=None
+) -> Recommendation:
+    """R10: was the intervention delivered (the school's side), and did the student attend?
+
+    Delivery: sessions held (delivered, or held while this student was absent) against the
+    sessions planned; one student's absences never make a group's delivery look poor.
+    Attendance: sessions the student attended of those held. Below the threshold either
+    way, non-response is not judged yet (a fidelity issue or an attendance issue) [S76].
+    """
+    names = ("fidelity.min_share", "fidelity.min_planned_sessions")
     logged = _logged(rec, enrolment, as_of)
-    n_planned, m_planned, basis = _planned(enrolment, logged, as_of)
+    n_planned, m_planned, basis = _planned(enrolment, logged, as_of, calendar)
     subject = enrolment.group or enrolment.program
-    if n_planned == 0 or m_planned == 0:
+    need, need_basis = min_planned_sessions(p)
+    if n_planned == 0 or m_planned == 0 or n_planned < need:
         return _insufficient(
             "R10",
-            (f"No planned sessions for {subject} yet (no schedule and no session logs).",),
+            (
+                f"{subject}: {n_planned} planned session(s) so far ({basis}); the "
+                f"{p.v('fidelity.min_share'):.0%} line is applied from {need} ({need_basis}).",
+            ),
             p,
             names,
+            {"sessions_planned": n_planned, "min_planned_sessions": need},
             subject=subject,
         )
     delivered = [s for s in logged if s.status == "delivered"]
-    share_s = len(delivered) / n_planned
-    share_m = sum(s.minutes for s in delivered) / m_planned
-    low = min(share_s, share_m)
+    absent = [s for s in logged if s.status == "student_absent"]
+    held_n = len(delivered) + len(absent)
+    held_m = sum(s.minutes for s in delivered) + sum(s.planned_minutes for s in absent)
+    share_s, share_m = held_n / n_planned, held_m / m_planned
+    delivery = min(share_s, share_m)
+    attendance = len(delivered) / held_n if held_n else None
     threshold = p.v("fidelity.min_share")
-    ok = low >= threshold
+    if delivery < threshold:
+        decision = "fidelity_issue"
+        verdict = (
+            f"Delivery below {threshold:.0%}: check delivery before calling this non-response."
+        )
+    elif attendance is not None and attendance < threshold:
+        decision = "attendance_issue"
+        verdict = (
+            f"The student attended {attendance:.0%} of the sessions held, below {threshold:.0%}: "
+            "address attendance before calling this non-response (the group's delivery is fine)."
+        )
+    else:
+        decision = "fidelity_ok"
+        verdict = "Delivery and attendance at or above the fidelity threshold."
     return Recommendation(
         rule="R10",
-        decision="fidelity_ok" if ok else "fidelity_issue",
+        decision=decision,
         reasons=(
-            f"{subject}: {len(delivered)} of {n_planned} planned sessions ({share_s:.0%}) and "
-            f"{sum(s.minutes for s in delivered)} of {m_planned} planned minutes ({share_m:.0%}) delivered ({basis}).",
-            "At or above the fidelity threshold."
-            if ok
-            else f"Below {threshold:.0%}: check delivery before calling this non-response.",
+            f"{subject}: {held_n} of {n_planned} planned sessions held ({share_s:.0%}) and "
+            f"{held_m} of {m_planned} planned minutes ({share_m:.0%}) ({basis}); the student "
+            f"attended {len(delivered)} of {held_n}"
+            + (f" ({attendance:.0%})." if attendance is not None else "."),
+            verdict,
         ),
         evidence={
             "program": enrolment.program,
             "group": enrolment.group,
             "sessions_planned": n_planned,
+            "sessions_held": held_n,
             "sessions_delivered": len(delivered),
+            "sessions_student_absent": len(absent),
             "minutes_planned": m_planned,
+            "minutes_held": held_m,
             "minutes_delivered": sum(s.minutes for s in delivered),
             "session_share": round(share_s, 4),
             "minute_share": round(share_m, 4),
+            "attendance": None if attendance is None else round(attendance, 4),
         },
         parameters=p.used(*names),
         citation=p.cite(*names),

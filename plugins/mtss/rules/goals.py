@@ -9,6 +9,7 @@ import attrs
 
 from ..models import Series
 from ..params import Params
+from .benchmarks import Benchmark, Seasons, benchmark_for, season_of
 from .common import ORF_MEASURES, Recommendation, _fmt, _insufficient, _weeks
 
 # --- Series geometry (R3) ----------------------------------------------------------
@@ -63,8 +64,24 @@ def typical_roi(series: Series, grade: int, p: Params) -> tuple[float | None, st
     return None, "no typical growth rate for this measure"
 
 
-def aimline_for(series: Series, grade: int, p: Params) -> tuple[Aimline | None, Recommendation]:
-    """R3: baseline, goal and aimline, with the unrealistic-goal and zero-start guards."""
+def goal_benchmark(series: Series, grade: int, seasons: Seasons, p: Params) -> Benchmark:
+    """The benchmark of the goal's season: `goal_window` on the series, else the window of
+    the student's latest screening by the goal date; the series' own benchmark otherwise."""
+    season = series.goal_window
+    if season is None and series.goal_date is not None:
+        season = season_of(series.goal_date, seasons)
+    return benchmark_for(series, grade, season, p)
+
+
+def aimline_for(
+    series: Series, grade: int, p: Params, seasons: Seasons = ()
+) -> tuple[Aimline | None, Recommendation]:
+    """R3: baseline, goal and aimline, with the unrealistic-goal, benchmark and zero-start guards.
+
+    A goal set by a method (benchmark or growth norm) uses the goal season's benchmark, and
+    a growth-norm goal is never set above it: at-risk students' goals are set to the
+    benchmark rather than to a default weekly gain [S51].
+    """
     names: tuple[str, ...] = ("goal.baseline_points", "goal.max_ratio_to_typical_roi")
     baseline, start, _ = baseline_of(series, p)
     if baseline is None or start is None:
@@ -94,11 +111,14 @@ def aimline_for(series: Series, grade: int, p: Params) -> tuple[Aimline | None, 
             names,
             subject=series.id,
         )
-    if goal is None and method == "benchmark" and series.benchmark is not None:
-        goal = series.benchmark
+    bench = goal_benchmark(series, grade, seasons, p)
+    if bench.param:
+        names = (*names, bench.param)
+    if goal is None and method == "benchmark" and bench.value is not None:
+        goal = bench.value
         reasons.append(
-            f"Goal {_fmt(goal)} = the grade-level benchmark recorded on the series "
-            "(benchmark method, easyCBM/FastBridge [S47][S48])."
+            f"Goal {_fmt(goal)} = the {bench.source} (benchmark method, easyCBM/FastBridge "
+            "[S47][S48])."
         )
     if goal is None:
         # Ambitious growth: matching typical growth only keeps a low student at the same
@@ -118,6 +138,20 @@ def aimline_for(series: Series, grade: int, p: Params) -> tuple[Aimline | None, 
         reasons.append(
             f"Goal {_fmt(goal)} = baseline {_fmt(baseline)} + ambitious growth {norm}/week "
             f"x {_fmt(_weeks(start, goal_date))} weeks."
+        )
+        if bench.value is not None and series.direction * (goal - bench.value) > 0:
+            if series.direction * (baseline - bench.value) < 0:
+                reasons.append(
+                    f"Capped at the {bench.source}, {_fmt(bench.value)}: ambitious growth "
+                    f"would set the goal above it ({_fmt(goal)}); an at-risk student's goal "
+                    "is the benchmark [S51]."
+                )
+                goal = bench.value
+                method = "norm_roi capped at benchmark"
+    elif bench.value is not None and series.direction * (goal - bench.value) > 0:
+        reasons.append(
+            f"The goal {_fmt(goal)} is above the {bench.source}, {_fmt(bench.value)}: check "
+            "that it is the goal the team meant."
         )
     line = Aimline(start, baseline, goal_date, float(goal))
     decision = "aimline_set"
@@ -152,6 +186,8 @@ def aimline_for(series: Series, grade: int, p: Params) -> tuple[Aimline | None, 
             "goal_date": goal_date.isoformat(),
             "aimline_slope": round(line.slope, 4),
             "typical_roi": typ,
+            "goal_benchmark": bench.value,
+            "goal_benchmark_source": bench.source,
         },
         parameters=p.used(*names),
         citation=p.cite(*names),

@@ -9,12 +9,14 @@ import attrs
 
 from ..models import MtssRecord, Series
 from ..params import Params
+from .benchmarks import Seasons, benchmark_at
 from .common import INSUFFICIENT, Recommendation, _as_of, _fmt, _weeks
 from .dual import dual_discrepancy
 from .fidelity import fidelity
 from .goals import Aimline, aimline_for, phase_points
 from .monitoring import monitoring, series_tier
 from .progress import four_point, rate_of_improvement, trend
+from .screening import screening_band, skill_family
 
 # --- R8 movement -------------------------------------------------------------------
 
@@ -52,16 +54,52 @@ class SeriesReport:
         )
 
 
-def _consecutive_at_benchmark(series: Series) -> int:
-    if series.benchmark is None:
-        return 0
+def _consecutive_at_benchmark(series: Series, grade: int, seasons: Seasons, p: Params) -> int:
+    """Trailing points at or above the benchmark of each point's own season."""
     n = 0
     for pt in reversed(series.points):
-        if series.direction * (pt.score - series.benchmark) >= 0:
-            n += 1
-        else:
+        b = benchmark_at(series, grade, pt.date, seasons, p).value
+        if b is None or series.direction * (pt.score - b) < 0:
             break
+        n += 1
     return n
+
+
+def _latest_band(rec: MtssRecord, series: Series, as_of: date, p: Params) -> str | None:
+    """R1 band of the latest screening (as of the date) in the series' skill family."""
+    fam = skill_family(series.skill_area)
+    found = [
+        s
+        for s in rec.screenings
+        if s.date <= as_of
+        and (s.skill_area == series.skill_area or (fam and skill_family(s.skill_area) == fam))
+    ]
+    return screening_band(found[-1], p).decision if found else None
+
+
+def _raised_twice(series: Series, line: Aimline | None, r4, p: Params) -> bool:
+    """R4 said raise the goal now and on the k points before those (two separate reviews)."""
+    if line is None or r4 is None or r4.decision != "raise_goal":
+        return False
+    k = p.v("four_point.consecutive")
+    if len(series.points) <= k:
+        return False
+    earlier = attrs.evolve(series, points=series.points[:-k])
+    return four_point(earlier, line, p).decision == "raise_goal"
+
+
+#: R8's order, first match wins; written out in docs/mtss.md with the reasoning.
+PRECEDENCE = (
+    "exit",
+    "escalate_tier3 (two Tier 2 cycles without response)",
+    "fidelity_issue / attendance_issue (before any non-response call)",
+    "revise_goal (R3 goal unrealistic, student at or above typical growth)",
+    "consider_referral / adapt_tier3 / escalate_tier3 (R7 dual discrepancy)",
+    "change_within_tier (R5 below target, or no improvement below the aimline)",
+    "raise_goal (R5 above target)",
+    "maintain (R5 near target)",
+    "insufficient_data (R5 cannot tell the trend from the aimline yet)",
+)
 
 
 def movement(
@@ -75,25 +113,38 @@ def movement(
     r7: Recommendation | None,
     r10: tuple[Recommendation, ...],
     line: Aimline | None,
+    r3: Recommendation | None = None,
+    seasons: Seasons = (),
 ) -> Recommendation:
-    """R8: exit, maintain, change within tier, escalate to Tier 3, or consider referral."""
+    """R8: exit, maintain, change within tier, escalate to Tier 3, or consider referral.
+
+    The trend (R5) is the primary rule: trend rules are more accurate than point rules
+    [S59], and R5 carries the slope's uncertainty. The four-point rule (R4) is shown to
+    the team and counts for the exit path (raise the goal twice), but never overrides a
+    trend that cannot yet be told apart from the aimline. The order is `PRECEDENCE`.
+    """
     names = (
         "movement.exit_consecutive_at_benchmark",
         "movement.no_improvement_points",
         "movement.tier3_cycle_weeks",
         "tier_entry.tier3_after_tier2_cycles",
         "fidelity.min_share",
+        "goal.max_ratio_to_typical_roi",
     )
+    grade = rec.student.grade
     tier = series_tier(rec, series, as_of)
-    at_bench = _consecutive_at_benchmark(series)
+    at_bench = _consecutive_at_benchmark(series, grade, seasons, p)
     exit_n = p.v("movement.exit_consecutive_at_benchmark")
+    band = _latest_band(rec, series, as_of, p)
     ev: dict[str, Any] = {
         "tier": tier,
+        "r3": r3.decision if r3 else None,
         "r4": r4.decision if r4 else None,
         "r5": r5.decision if r5 else None,
         "r7": r7.decision if r7 else None,
         "fidelity": [r.decision for r in r10],
         "consecutive_at_benchmark": at_bench,
+        "latest_screening_band": band,
     }
 
     def out(decision, *reasons):
@@ -108,45 +159,18 @@ def movement(
             subject=series.id,
         )
 
+    # 1. Exit (step down).
     if at_bench >= exit_n:
         return out(
             "exit",
-            f"{at_bench} consecutive points at or above benchmark {_fmt(series.benchmark)} (needs {exit_n}): consider stepping down.",
+            f"{at_bench} consecutive points at or above the benchmark of their season (needs "
+            f"{exit_n}) [S71]: consider stepping down.",
         )
-    signals = [r for r in (r4, r5) if r is not None and r.sufficient]
-    change = any(r.decision == "change_instruction" for r in signals)
-    raise_ = any(r.decision == "raise_goal" for r in signals)
-    dual = r7 is not None and r7.decision == "dual_discrepancy"
-    fidelity_bad = [r for r in r10 if r.decision == "fidelity_issue"]
-    if (change or dual) and fidelity_bad:
+    if _raised_twice(series, line, r4, p) and band == "at_benchmark":
         return out(
-            "fidelity_issue",
-            "The data point to non-response, but the intervention was not delivered as planned: "
-            + " ".join(r.reasons[0] for r in fidelity_bad),
-            "Fix delivery (attendance, minutes) and keep monitoring before changing the plan.",
-        )
-    if not signals and not dual:
-        n_flat = p.v("movement.no_improvement_points")
-        _, phase = phase_points(series, p, line.start) if line else (None, series.points)
-        last = phase[-n_flat:]
-        if len(last) == n_flat and all(
-            series.direction * (pt.score - last[0].score) <= 0 for pt in last[1:]
-        ):
-            if fidelity_bad:
-                return out(
-                    "fidelity_issue",
-                    f"The last {n_flat} points show no improvement, but the intervention was not "
-                    "delivered as planned: " + " ".join(r.reasons[0] for r in fidelity_bad),
-                    "Fix delivery (attendance, minutes) and keep monitoring before changing the plan.",
-                )
-            return out(
-                "change_within_tier",
-                f"The last {n_flat} points show no improvement over {last[0].score:g} "
-                f"(too early for the four-point and trend rules): consider changing the "
-                "intervention within the tier, then re-evaluate after 3-4 more points.",
-            )
-        return out(
-            INSUFFICIENT, "Not enough data in this phase for a decision; keep monitoring weekly."
+            "exit",
+            "The four-point rule said raise the goal at two reviews in a row and the latest "
+            "screening is at benchmark: consider stepping down.",
         )
     failed_t2 = sum(
         1
@@ -157,64 +181,119 @@ def movement(
         and (e.end is None or e.end <= as_of)  # a cycle's outcome is known when it ends
     )
     ev["tier2_cycles_without_response"] = failed_t2
-    if tier == 3 and dual:
-        adaptations = [ph for ph in series.phases if ph.adaptation]
-        cycle = p.v("movement.tier3_cycle_weeks")
-        since = (
-            _weeks(adaptations[-1].date, series.points[-1].date)
-            if adaptations and series.points
-            else 0
+    # 2. Two Tier 2 cycles without response.
+    if tier == 2 and failed_t2 >= p.v("tier_entry.tier3_after_tier2_cycles"):
+        return out(
+            "escalate_tier3",
+            f"Tier 2 with {failed_t2} Tier 2 cycles without response: consider Tier 3 "
+            "(intensified, individualized) [S8].",
         )
-        ev["adaptations"] = len(adaptations)
-        if adaptations and since >= cycle:
+    trend_ok = r5 is not None and r5.sufficient
+    below = trend_ok and r5.decision == "change_instruction"
+    above = trend_ok and r5.decision == "raise_goal"
+    point_rule = None  # R4 acts only where the trend's own estimate points the same way
+    if r5 is not None and r5.evidence.get("status") == "indistinguishable" and r4 and r4.sufficient:
+        d, tol = r5.evidence["difference"], r5.evidence["tolerance"]
+        if r4.decision == "change_instruction" and d < -tol:
+            below, point_rule = True, r4
+        elif r4.decision == "raise_goal" and d > tol:
+            above, point_rule = True, r4
+    if point_rule is not None:
+        trend_ok = True
+    dual = r7 is not None and r7.decision == "dual_discrepancy"
+    flat = None
+    if not trend_ok and line is not None:
+        n_flat = p.v("movement.no_improvement_points")
+        _, phase = phase_points(series, p, line.start)
+        last = phase[-n_flat:]
+        if (
+            len(last) == n_flat
+            and all(series.direction * (pt.score - last[0].score) <= 0 for pt in last[1:])
+            and all(series.direction * (pt.score - line.at(pt.date)) < 0 for pt in last)
+        ):
+            flat = (
+                f"The last {n_flat} points show no improvement over {last[0].score:g} and are "
+                "all below the aimline (too early for the trend rule)"
+            )
+    # 3. Delivery and attendance before any non-response call.
+    if below or dual or flat:
+        for kind, what in (("fidelity_issue", "delivered"), ("attendance_issue", "attended")):
+            bad = [r for r in r10 if r.decision == kind]
+            if bad:
+                return out(
+                    kind,
+                    "The data point to non-response, but the intervention was not "
+                    f"{what} as planned: " + " ".join(r.reasons[0] for r in bad),
+                    "Fix that and keep monitoring before changing the plan.",
+                )
+    # 4. The goal, not the instruction, was wrong.
+    if (below or flat) and r3 is not None and r3.decision == "goal_unrealistic" and r5 is not None:
+        typ = r3.evidence.get("typical_roi")
+        slope = r5.evidence.get("trend_slope")
+        if typ and slope is not None and series.direction * slope >= abs(typ):
             return out(
-                "consider_referral",
-                f"Dual discrepancy persists {_fmt(round(since, 1))} weeks after a data-driven adaptation in Tier 3 "
-                f"(cycle {cycle} weeks): consider a referral for a special-education evaluation.",
-                "Share the progress data with the family; a parent may request an evaluation at any time.",
+                "revise_goal",
+                f"R3 found the goal unrealistic (more than {p.v('goal.max_ratio_to_typical_roi')} x "
+                f"typical growth) and the student grows {_fmt(round(slope, 2))}/week, at or above "
+                f"typical growth {_fmt(abs(typ))}: revise the goal rather than the instruction.",
             )
-        return out(
-            "adapt_tier3",
-            "Dual discrepancy in Tier 3"
-            + (
-                f", {_fmt(round(since, 1))} weeks since the last adaptation (cycle {cycle})"
-                if adaptations
-                else " with no data-driven adaptation yet"
-            )
-            + ": adapt the intervention using diagnostic data and keep monitoring.",
-        )
-    if tier == 2 and (dual or failed_t2 >= p.v("tier_entry.tier3_after_tier2_cycles")):
-        why = (
-            "dual discrepancy (level and growth both low)"
-            if dual
-            else f"{failed_t2} Tier 2 cycles without response"
-        )
-        return out(
-            "escalate_tier3", f"Tier 2 with {why}: consider Tier 3 (intensified, individualized)."
-        )
+    # 5. Dual discrepancy.
     if dual:
+        if tier == 3:
+            adaptations = [ph for ph in series.phases if ph.adaptation]
+            cycle = p.v("movement.tier3_cycle_weeks")
+            since = (
+                _weeks(adaptations[-1].date, series.points[-1].date)
+                if adaptations and series.points
+                else 0
+            )
+            ev["adaptations"] = len(adaptations)
+            if adaptations and since >= cycle:
+                return out(
+                    "consider_referral",
+                    f"Dual discrepancy persists {_fmt(round(since, 1))} weeks after a data-driven "
+                    f"adaptation in Tier 3 (cycle {cycle} weeks): consider a referral for a "
+                    "special-education evaluation.",
+                    "Share the progress data with the family; a parent may request an "
+                    "evaluation at any time.",
+                )
+            return out(
+                "adapt_tier3",
+                "Dual discrepancy in Tier 3 with no data-driven adaptation yet: adapt the "
+                "intervention using diagnostic data and keep monitoring.",
+            )
         return out(
             "escalate_tier3",
             "Dual discrepancy (level and growth both low) "
             + (f"in Tier {tier}" if tier else "with no tier recorded for this series")
             + ": intensify (Tier 3 / data-based individualization).",
         )
-    if change:
+    # 6-8. The trend decides.
+    agree = (
+        " The four-point rule agrees: " + point_rule.reasons[0] if point_rule is not None else ""
+    )
+    if below:
         return out(
             "change_within_tier",
-            "Decision rules signal change: "
-            + " ".join(r.reasons[0] for r in signals if r.decision == "change_instruction"),
+            "Decision rules signal change: " + r5.reasons[0] + agree,
             "Re-evaluate after 3-4 more points.",
         )
-    if raise_:
+    if flat:
         return out(
-            "raise_goal",
-            "Decision rules signal growth above the aimline: "
-            + " ".join(r.reasons[0] for r in signals if r.decision == "raise_goal"),
+            "change_within_tier",
+            flat + ": consider changing the intervention within the tier, then re-evaluate "
+            "after 3-4 more points [S71].",
         )
-    return out(
-        "maintain", "Progress near the aimline: continue the intervention and keep monitoring."
-    )
+    if above:
+        return out(
+            "raise_goal", "Decision rules signal growth above the aimline: " + r5.reasons[0] + agree
+        )
+    if trend_ok:
+        return out(
+            "maintain", "Progress near the aimline: continue the intervention and keep monitoring."
+        )
+    why = r5.reasons[0] if r5 is not None else "No aimline yet."
+    return out(INSUFFICIENT, f"Not enough data yet for a decision: {why} Keep monitoring weekly.")
 
 
 REFERRAL_CITATION = (
@@ -272,11 +351,12 @@ def evaluate_series(
     """
     series = _as_of(series, as_of)
     grade = rec.student.grade
-    line, r3 = aimline_for(series, grade, p)
+    seasons = tuple((s.date, s.window) for s in rec.screenings if s.date <= as_of)
+    line, r3 = aimline_for(series, grade, p, seasons)
     r4 = four_point(series, line, p) if line else None
     r5 = trend(series, line, p) if line else None
-    r6 = rate_of_improvement(series, grade, line, p)
-    r7 = dual_discrepancy(series, line, p) if line else None
+    r6 = rate_of_improvement(series, grade, line, p, seasons)
+    r7 = dual_discrepancy(series, line, p, grade, seasons) if line else None
     r9 = monitoring(rec, series, as_of, p, calendar)
     related = [
         e
@@ -285,8 +365,10 @@ def evaluate_series(
         and series.program in (None, e.program)
         and e.start <= as_of
     ]
-    r10 = tuple(fidelity(rec, e, as_of, p) for e in related)
-    decision = movement(rec, series, as_of, p, r4=r4, r5=r5, r7=r7, r10=r10, line=line)
+    r10 = tuple(fidelity(rec, e, as_of, p, calendar) for e in related)
+    decision = movement(
+        rec, series, as_of, p, r3=r3, r4=r4, r5=r5, r7=r7, r10=r10, line=line, seasons=seasons
+    )
     if request is not None:
         decision = refer_now(decision, request)
     return SeriesReport(

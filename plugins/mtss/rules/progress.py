@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import statistics
-from datetime import date
 from typing import Any
 
 from ..models import Series
 from ..params import Params
-from .common import Recommendation, _fmt, _insufficient, _weeks
+from .benchmarks import Seasons, benchmark_at, measure_key
+from .common import INSUFFICIENT, Recommendation, _fmt, _insufficient, _weeks
 from .goals import Aimline, baseline_of, phase_points, typical_roi
+from .stats import fit, fit_points, ols, tukey  # noqa: F401  (ols, tukey re-exported)
 
 # --- R4 four-point rule --------------------------------------------------------------
 
@@ -72,48 +72,36 @@ def four_point(series: Series, line: Aimline, p: Params) -> Recommendation:
 # --- R5 trend ----------------------------------------------------------------------
 
 
-def ols(xs: list[float], ys: list[float]) -> tuple[float, float]:
-    """(slope, intercept) by ordinary least squares."""
-    n = len(xs)
-    mx, my = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mx) ** 2 for x in xs)
-    if sxx == 0:
-        return 0.0, my
-    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
-    return slope, my - slope * mx
+def slope_tolerance(series: Series, p: Params) -> tuple[float, str | None]:
+    """The near-target band for this measure (`trend.slope_tolerance.<measure>`), else 0.
 
-
-def tukey(xs: list[float], ys: list[float]) -> tuple[float, float]:
-    """(slope, intercept) by Tukey's three-group method: medians of the outer thirds."""
-    n = len(xs)
-    third, extra = divmod(n, 3)
-    # One extra point goes to the middle group; two extras go to the outer groups.
-    outer = third + (1 if extra == 2 else 0)
-    first = list(zip(xs[:outer], ys[:outer], strict=True))
-    last = list(zip(xs[n - outer :], ys[n - outer :], strict=True))
-    x1, y1 = statistics.median(x for x, _ in first), statistics.median(y for _, y in first)
-    x3, y3 = statistics.median(x for x, _ in last), statistics.median(y for _, y in last)
-    if x3 == x1:
-        return 0.0, y1
-    slope = (y3 - y1) / (x3 - x1)
-    # Drawn through the first group's median point, as the training materials join the
-    # two outer median points.
-    return slope, y1 - slope * x1
-
-
-def fit(points, origin: date, method: str) -> tuple[float, float]:
-    xs = [_weeks(origin, pt.date) for pt in points]
-    ys = [float(pt.score) for pt in points]
-    return (tukey if method == "tukey" else ols)(xs, ys)
+    AIMSweb's +/- 0.5 is in words read correct per week, so it applies to oral reading
+    only; a maze, math or behaviour trend is judged by its confidence interval alone
+    unless the district sets a band for that measure.
+    """
+    name = f"trend.slope_tolerance.{measure_key(series)}"
+    value = p.v(name, None)
+    return (float(value), name) if value is not None else (0.0, None)
 
 
 def trend(series: Series, line: Aimline, p: Params) -> Recommendation:
-    """R5: trend slope against the aimline slope, with a projection to the goal date."""
+    """R5: trend slope against the aimline slope, with its uncertainty and a projection.
+
+    The slope's standard error gives a confidence interval (Christ 2006). Below target
+    means the trend is below the aimline slope by more than the measure's near-target band
+    AND the whole interval is below the aimline slope (the difference is not noise); above
+    target the same the other way. A trend whose interval includes the aimline slope is
+    "not enough data yet" until the phase has the recommended points and weeks [S59][S65];
+    after that, and inside the near-target band, it is near target (continue).
+    """
+    tol, tol_name = slope_tolerance(series, p)
     names = (
         "trend.method",
         "trend.min_points",
         "trend.recommended_points",
-        "trend.slope_tolerance",
+        "trend.confidence",
+        "monitoring.low_confidence_weeks",
+        *((tol_name,) if tol_name else ()),
     )
     start, points = phase_points(series, p, line.start)
     n_min = p.v("trend.min_points")
@@ -127,42 +115,58 @@ def trend(series: Series, line: Aimline, p: Params) -> Recommendation:
             series.id,
         )
     method = p.v("trend.method")
-    b, a = fit(points, start, method)
+    conf = p.v("trend.confidence")
+    f = fit_points(points, start, method)
+    b, a = f.slope, f.intercept
     g = line.slope
     d = series.direction * (b - g)
-    tol = p.v("trend.slope_tolerance")
+    ci = f.interval(conf) or (b, b)
+    lo, hi = sorted(series.direction * (x - g) for x in ci)
     projected = a + b * _weeks(start, line.goal_date)
     on_track = series.direction * (projected - line.goal) >= 0
-    if d < -tol:
+    recommended = p.v("trend.recommended_points")
+    min_weeks = p.v("monitoring.low_confidence_weeks", None)
+    weeks = _weeks(start, points[-1].date)
+    short = len(points) < recommended or (min_weeks is not None and weeks < min_weeks)
+    ci_text = f"{conf:.0%} interval {_fmt(round(ci[0], 2))} to {_fmt(round(ci[1], 2))}"
+    band = f" +/- {_fmt(tol)}" if tol else ""
+    if d < -tol and hi < 0:
         status, decision = "below_target", "change_instruction"
-    elif d > tol:
+        verdict = f"below the aimline{band} (the whole {ci_text} is below it)"
+    elif d > tol and lo > 0:
         status, decision = "above_target", "raise_goal"
+        verdict = f"above the aimline{band} (the whole {ci_text} is above it)"
+    elif abs(d) > tol or short:
+        status, decision = "indistinguishable", INSUFFICIENT
+        verdict = (
+            f"cannot be told apart from the aimline yet ({ci_text}, aimline "
+            f"{_fmt(round(g, 2))}{band}): not enough data yet; {len(points)} points over "
+            f"{_fmt(round(weeks, 1))} weeks"
+            + (
+                f", a close call needs {recommended} points"
+                + (f" and {min_weeks} weeks" if min_weeks is not None else "")
+                if short
+                else ""
+            )
+        )
     else:
         status, decision = "near_target", "continue"
+        verdict = f"near the aimline (within{band or ' its interval'}; {ci_text})"
     reasons = [
         f"Trend ({method}) {_fmt(round(b, 2))}/week vs aimline {_fmt(round(g, 2))}/week: "
-        f"{status.replace('_', ' ')} (tolerance {tol}).",
+        f"{verdict}.",
         f"Projected {_fmt(round(projected, 1))} on {line.goal_date} against goal {_fmt(line.goal)}: "
         + ("on track." if on_track else "not on track."),
     ]
     first_x, last_x = points[0].date, points[-1].date
-    level_concern = status == "near_target" and all(
+    level_concern = status in ("near_target", "indistinguishable") and all(
         series.direction * ((a + b * _weeks(start, x)) - line.at(x)) < 0 for x in (first_x, last_x)
     )
     if level_concern:
         reasons.append(
             "The trend runs parallel to but below the aimline: growth is on pace, level is not."
         )
-    recommended = p.v("trend.recommended_points")
-    min_weeks = p.v("monitoring.low_confidence_weeks", None)
-    weeks = _weeks(start, points[-1].date)
-    short = len(points) < recommended or (min_weeks is not None and weeks < min_weeks)
-    confidence = "low" if short and status == "near_target" else "ok"
-    if confidence == "low":
-        reasons.append(
-            f"Low confidence: {len(points)} points over {_fmt(round(weeks, 1))} weeks; a close "
-            f"call needs {recommended} points and {min_weeks} weeks."
-        )
+    confidence = "low" if short and status in ("near_target", "indistinguishable") else "ok"
     return Recommendation(
         rule="R5",
         decision=decision,
@@ -172,16 +176,23 @@ def trend(series: Series, line: Aimline, p: Params) -> Recommendation:
             "trend_slope": round(b, 4),
             "trend_intercept": round(a, 4),
             "trend_origin": start.isoformat(),
+            "slope_se": None if f.se is None else round(f.se, 4),
+            "slope_interval": [round(ci[0], 4), round(ci[1], 4)],
+            "confidence_level": conf,
+            "tolerance": tol,
             "aimline_slope": round(g, 4),
+            "difference": round(d, 4),
             "status": status,
             "projected_at_goal_date": round(projected, 2),
             "on_track": on_track,
             "level_concern": level_concern,
             "confidence": confidence,
             "points_in_phase": len(points),
+            "weeks_in_phase": round(weeks, 2),
         },
         parameters=p.used(*names),
-        citation=p.cite(*names),
+        citation=p.cite(*names) + "; standard error of the slope, Christ (2006)",
+        sufficient=decision != INSUFFICIENT,
         subject=series.id,
     )
 
@@ -190,9 +201,12 @@ def trend(series: Series, line: Aimline, p: Params) -> Recommendation:
 
 
 def rate_of_improvement(
-    series: Series, grade: int, line: Aimline | None, p: Params
+    series: Series, grade: int, line: Aimline | None, p: Params, seasons: Seasons = ()
 ) -> Recommendation:
-    """R6: simple and OLS rate of improvement, rate needed, gap ratio, weeks to close."""
+    """R6: simple and OLS rate of improvement, rate needed, gap ratio, weeks to close.
+
+    The gap is measured against the benchmark of the season of the last point.
+    """
     names = ("roi.min_points", "gap.significant_ratio", "goal.max_ratio_to_typical_roi")
     _, _, skip = baseline_of(series, p)
     points = series.points
@@ -239,18 +253,23 @@ def rate_of_improvement(
             else (0 if remaining <= 0 else None)
         )
     decision = "computed"
-    if series.benchmark is not None and series.direction == 1 and current > 0:
-        gap = series.benchmark / current
+    bench = benchmark_at(series, grade, last.date, seasons, p)
+    if bench.param:
+        names = (*names, bench.param)
+    ev["benchmark"] = bench.value
+    ev["benchmark_source"] = bench.source
+    if bench.value is not None and series.direction == 1 and current > 0:
+        gap = bench.value / current
         ev["gap_ratio"] = round(gap, 3)
         sig = p.v("gap.significant_ratio")
         ev["gap_significant"] = gap > sig
         reasons.append(
-            f"Gap: benchmark {_fmt(series.benchmark)} / current {_fmt(current)} = {_fmt(round(gap, 2))}"
+            f"Gap: {bench.source} {_fmt(bench.value)} / current {_fmt(current)} = {_fmt(round(gap, 2))}"
             + (f", above {sig}: significant gap." if gap > sig else ".")
         )
         if gap > sig:
             decision = "significant_gap"
-    elif series.benchmark is not None and series.direction == -1:
+    elif bench.value is not None and series.direction == -1:
         reasons.append(
             "No gap ratio: it is defined for measures where higher is better, and on this "
             "measure lower is better (compare the level with the benchmark in R7)."
