@@ -48,7 +48,7 @@ def _imports(path: Path) -> set[str]:
 
 
 def _graph() -> dict[str, set[str]]:
-    files = [p for p in PLUGINS.rglob("*.py") if "mtss" not in p.parts]
+    files = [p for p in PLUGINS.rglob("*.py") if "mtss" not in p.relative_to(PLUGINS).parts]
     return {_module_name(p): _imports(p) for p in files}
 
 
