@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "eirules.cli.caseload",
     "eirules.cli.mtss",
     "eirules.cli.indicators",
+    "eirules.cli.calendars",
 )
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -74,6 +75,14 @@ class EirulesGroup(click.Group):
     help="Extra folder of rulesets, searched before the shipped ones (repeatable).",
 )
 @click.option(
+    "--calendars-dir",
+    type=click.Path(file_okay=False),
+    envvar="EIRULES_CALENDARS_DIR",
+    default=None,
+    help="Folder of imported district school calendars (eirules calendars import). "
+    "Default: $EIRULES_CALENDARS_DIR, else ~/.local/share/eirules/calendars.",
+)
+@click.option(
     "--debug",
     is_flag=True,
     envvar="EIRULES_DEBUG",
@@ -81,7 +90,7 @@ class EirulesGroup(click.Group):
     "instead of one Error: line. Also $EIRULES_DEBUG=1.",
 )
 @click.pass_context
-def cli(ctx, rulesets_dirs, debug):
+def cli(ctx, rulesets_dirs, calendars_dir, debug):
     """Rules engine for early intervention and special education case management.
 
     \b
@@ -92,6 +101,7 @@ def cli(ctx, rulesets_dirs, debug):
     """
     ctx.ensure_object(dict)
     ctx.obj["rulesets_dirs"] = rulesets_dirs
+    ctx.obj["calendars_dir"] = calendars_dir
     ctx.obj["debug"] = debug
 
 
@@ -103,7 +113,12 @@ def get_engine(ctx: click.Context):
     root.ensure_object(dict)
     engine = root.obj.get("engine")
     if engine is None:
-        engine = Engine(ruleset_dirs=root.obj.get("rulesets_dirs", ()))
+        from eirules.core.calendars import default_calendars_dir
+
+        engine = Engine(
+            ruleset_dirs=root.obj.get("rulesets_dirs", ()),
+            calendars_dir=root.obj.get("calendars_dir") or default_calendars_dir(),
+        )
         root.obj["engine"] = engine
     return engine
 

@@ -213,6 +213,17 @@ def read_ics(path: Path) -> tuple[list[Period], list[Problem], list[str]]:
 # Checking --------------------------------------------------------------------------------
 
 
+def _overlapping(periods: list[Period]) -> list[tuple[Period, Period]]:
+    """Each period that starts before an earlier one (by first day) has ended, with that one."""
+    out, latest = [], None
+    for p in periods:
+        if latest is not None and p.first <= latest.last:
+            out.append((latest, p))
+        if latest is None or p.last > latest.last:
+            latest = p
+    return out
+
+
 def check(periods: Iterable[Period], source: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     """The calendar these periods make, or every problem found (never both)."""
     periods = list(periods)
@@ -247,24 +258,22 @@ def check(periods: Iterable[Period], source: str) -> tuple[dict[str, Any] | None
                 "add a term (CSV: term,2025-08-18,2025-12-19,Fall)",
             )
         )
-    for a, b in zip(years, years[1:], strict=False):
-        if b.first <= a.last:
-            problems.append(
-                Problem(
-                    b.where,
-                    f"{b.show()} overlaps {a.show()} ({a.where})",
-                    "school years must not overlap",
-                )
+    for a, b in _overlapping(years):
+        problems.append(
+            Problem(
+                b.where,
+                f"{b.show()} overlaps {a.show()} ({a.where})",
+                "school years must not overlap",
             )
-    for a, b in zip(terms, terms[1:], strict=False):
-        if b.first <= a.last:
-            problems.append(
-                Problem(
-                    b.where,
-                    f"{b.show()} overlaps {a.show()} ({a.where})",
-                    "correct the dates so each day belongs to one term",
-                )
+        )
+    for a, b in _overlapping(terms):
+        problems.append(
+            Problem(
+                b.where,
+                f"{b.show()} overlaps {a.show()} ({a.where})",
+                "correct the dates so each day belongs to one term",
             )
+        )
     if years:
         for p in (*terms, *closures):
             if not any(y.first <= p.first and p.last <= y.last for y in years):

@@ -1,0 +1,169 @@
+"""`eirules calendars import | list | show`, and clocks counting an imported district calendar."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from eirules.cli import cli
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "calendars"
+CSV = EXAMPLES / "fictional-unified-2025-26.csv"
+ICS = EXAMPLES / "fictional-unified-2026-27.ics"
+DISTRICT = "Fictional Unified"
+
+
+def run(folder: Path, *args: str, code: int = 0):
+    result = CliRunner().invoke(
+        cli, ["--calendars-dir", str(folder), *args], catch_exceptions=False
+    )
+    assert result.exit_code == code, result.output + (result.stderr or "")
+    return result
+
+
+def test_import_csv_then_ics_gives_two_school_years(tmp_path):
+    """The example CSV (2025-26) and .ics (2026-27): 183 school days each, counted by hand:
+    2025-26 has 17 weeks of fall (79 school days after Labor Day and Thanksgiving week) and
+    104 spring days (22 weeks less MLK Day and spring break)."""
+    out = run(tmp_path, "calendars", "import", str(CSV), "--district", DISTRICT).output
+    assert "183 school days from 2025-08-25 to 2026-06-05, 2 terms, 12 closure days" in out
+    res = run(tmp_path, "calendars", "import", str(ICS), "--district", DISTRICT)
+    assert "183 school days from 2026-08-24 to 2027-06-04" in res.output
+    assert 'event 8 "Picture day": not a school year, term or closure (skipped)' in res.stderr
+    listing = json.loads(run(tmp_path, "calendars", "list", "--format", "json").output)
+    (row,) = listing["calendars"]
+    assert (
+        row["district"],
+        row["school_days"],
+        row["first_school_day"],
+        row["last_school_day"],
+    ) == (
+        DISTRICT,
+        366,
+        "2025-08-25",
+        "2027-06-04",
+    )
+    csv_out = run(tmp_path, "calendars", "show", DISTRICT, "--format", "csv").output.splitlines()
+    assert csv_out[0] == "kind,first_day,last_day,name,school_days"
+    assert "term,2025-08-25,2025-12-19,Fall semester,79" in csv_out
+    assert "closure,2025-11-24,2025-11-28,,0" in csv_out
+
+
+def test_reimporting_a_school_year_replaces_it(tmp_path):
+    run(tmp_path, "calendars", "import", str(CSV), "--district", DISTRICT)
+    out = run(tmp_path, "calendars", "import", str(CSV), "--district", DISTRICT).output
+    assert "Replaced the stored school year 2025-2026." in out
+    listing = json.loads(run(tmp_path, "calendars", "list", "--format", "json").output)
+    assert listing["calendars"][0]["school_days"] == 183
+
+
+def test_a_bad_calendar_lists_every_problem_exits_2_and_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "kind,first_day,last_day,name\n"
+        "school_year,2025-07-01,2026-06-30,2025-2026\n"
+        "term,2025-08-25,2025-12-19,Fall\n"
+        "term,2025-12-01,2026-06-05,Spring\n"
+        "term,2026-08-01,2026-08-20,Summer school\n"
+        "term,2026-01-10,2026-01-11,Weekend term\n"
+    )
+    folder = tmp_path / "cal"
+    res = run(folder, "calendars", "import", str(bad), "--district", "X", code=2)
+    err = res.stderr
+    assert "was not imported (4 problems); nothing was written" in err
+    assert f'{bad} line 4: term "Spring" (2025-12-01 to 2026-06-05) overlaps term "Fall"' in err
+    assert (
+        'line 5: term "Summer school" (2026-08-01 to 2026-08-20) is outside the school year' in err
+    )
+    assert 'line 6: term "Weekend term" (2026-01-10 to 2026-01-11) has no school days' in err
+    assert not folder.exists()
+
+
+def test_no_school_year_names_the_fix(tmp_path):
+    f = tmp_path / "terms.csv"
+    f.write_text("kind,first_day,last_day,name\nterm,2025-08-25,2025-12-19,Fall\n")
+    err = run(tmp_path / "c", "calendars", "import", str(f), "--district", "X", code=2).stderr
+    assert "no school year" in err and "--school-year 2025-07-01:2026-06-30" in err
+    out = run(
+        tmp_path / "c",
+        "calendars",
+        "import",
+        str(f),
+        "--district",
+        "X",
+        "--school-year",
+        "2025-07-01:2026-06-30",
+    ).output
+    assert "85 school days" in out  # 17 weeks, Mon 2025-08-25 to Fri 2025-12-19
+
+
+def test_unknown_format_and_unknown_district(tmp_path):
+    f = tmp_path / "cal.xlsx"
+    f.write_text("x")
+    assert (
+        "name the file .ics or .csv"
+        in run(tmp_path, "calendars", "import", str(f), "--district", "X", code=2).stderr
+    )
+    err = run(tmp_path, "calendars", "show", "Nowhere", code=2).stderr
+    assert 'no calendar for district "Nowhere"' in err
+
+
+def test_empty_list_says_how_to_import(tmp_path):
+    out = run(tmp_path / "none", "calendars", "list").output
+    assert "No district calendars" in out and "eirules calendars import FILE --district ID" in out
+
+
+def test_check_counts_the_district_calendar(tmp_path):
+    """TEC 29.004(a)(1): a Texas case in the imported district: consent Mon 2025-09-08, the 45th
+    school day of the example calendar is Mon 2025-11-10 (Labor Day is before the consent)."""
+    run(tmp_path / "cal", "calendars", "import", str(CSV), "--district", DISTRICT)
+    case = tmp_path / "tx.json"
+    case.write_text(
+        json.dumps(
+            {
+                "schema": "eirules/case@1",
+                "id": "TX-CAL-1",
+                "ruleset": "us-tx",
+                "district": DISTRICT,
+                "child": {"birth_date": "2016-04-01", "name": "Remy Fictional"},
+                "events": [{"type": "consent_for_evaluation", "date": "2025-09-08"}],
+            }
+        )
+    )
+    out = run(
+        tmp_path / "cal", "check", str(case), "--as-of", "2025-10-01", "--format", "json"
+    ).output
+    clocks = {c["id"]: c for c in json.loads(out)["clocks"]}
+    assert clocks["initial_evaluation"]["due"] == "2025-11-10"
+
+
+@given(st.text(max_size=300))
+def test_garbage_csv_never_crashes_and_writes_nothing(tmp_path_factory, text):
+    folder = tmp_path_factory.mktemp("cal")
+    f = folder / "g.csv"
+    f.write_text("kind,first_day,last_day,name\n" + text, encoding="utf-8")
+    store = folder / "store"
+    result = CliRunner().invoke(
+        cli, ["--calendars-dir", str(store), "calendars", "import", str(f), "--district", "G"]
+    )
+    assert result.exit_code in (0, 2), result.output
+    if result.exit_code == 2:
+        assert not store.exists()
+
+
+@pytest.mark.parametrize("body", [b"", b"not a calendar", b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n"])
+def test_broken_ics_is_a_clear_error(tmp_path, body):
+    f = tmp_path / "x.ics"
+    f.write_bytes(body)
+    res = CliRunner().invoke(
+        cli,
+        ["--calendars-dir", str(tmp_path / "s"), "calendars", "import", str(f), "--district", "X"],
+    )
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output
+    assert not (tmp_path / "s").exists()
