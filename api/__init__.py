@@ -9,8 +9,11 @@ Library use::
     determination = evaluate(case, "us-mo", date(2026, 2, 1))
     determination.clock("initial_ifsp_meeting").due   # date(2026, 2, 19)
 
-Plugin authors write ``from eirules import hookimpl`` and never import pluggy
-(docs/plugins.md).
+Everything a library user or a plugin author needs is importable from here; the
+names in ``__all__`` are the public API, kept stable as docs/plugins.md
+("Stability") says. Modules under ``eirules.core``, ``eirules.plugins`` and
+``eirules.cli`` are internal and may change in any release. Plugin authors write
+``from eirules import hookimpl`` and never import pluggy.
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -20,24 +23,99 @@ try:
 except PackageNotFoundError:  # running from a checkout without installing
     __version__ = "0.0.0"
 
+from typing import TYPE_CHECKING  # noqa: E402
+
 from eirules.core.hookspecs import hookimpl  # noqa: E402
 
-_LAZY = ("evaluate", "load_case", "get_engine", "Engine")
+if TYPE_CHECKING:  # what type checkers see; at run time each name is imported on first use
+    from eirules.core.clocks import clock_from_param
+    from eirules.core.convert import (
+        case_to_dict,
+        determination_from_dict,
+        determination_to_dict,
+    )
+    from eirules.core.decisions import (
+        CLOCK_STATUSES,
+        ELIGIBILITY_OUTCOMES,
+        REFERRAL_STATUSES,
+        Clock,
+        Determination,
+        Eligibility,
+        Finding,
+        Referral,
+    )
+    from eirules.core.engine import Engine, EventType, evaluate, get_engine, load_case
+    from eirules.core.errors import (
+        EirulesError,
+        InputError,
+        PluginError,
+        Problem,
+        RulesetError,
+        StorageError,
+        error_to_dict,
+    )
+    from eirules.core.models import Case, Child, Condition, Evaluation, Event, Score
+    from eirules.core.rulesets import Param, Ruleset
+    from eirules.plugins.indicators.api import indicators
 
-__all__ = ["__version__", "hookimpl", "indicators", *_LAZY]
+#: Public name -> the internal module that defines it. Imported on first use, so
+#: `import eirules` for hookimpl stays cheap (lean start-up) and cycle-free.
+_PUBLIC = {
+    # The engine
+    "Engine": "eirules.core.engine",
+    "evaluate": "eirules.core.engine",
+    "get_engine": "eirules.core.engine",
+    "load_case": "eirules.core.engine",
+    "EventType": "eirules.core.engine",
+    "Eligibility": "eirules.core.decisions",
+    # What hooks return and what a determination holds
+    "Clock": "eirules.core.decisions",
+    "Referral": "eirules.core.decisions",
+    "Finding": "eirules.core.decisions",
+    "Determination": "eirules.core.decisions",
+    "ELIGIBILITY_OUTCOMES": "eirules.core.decisions",
+    "CLOCK_STATUSES": "eirules.core.decisions",
+    "REFERRAL_STATUSES": "eirules.core.decisions",
+    # Clocks from ruleset parameters
+    "clock_from_param": "eirules.core.clocks",
+    # The case model hooks read
+    "Case": "eirules.core.models",
+    "Child": "eirules.core.models",
+    "Event": "eirules.core.models",
+    "Evaluation": "eirules.core.models",
+    "Score": "eirules.core.models",
+    "Condition": "eirules.core.models",
+    # Rulesets
+    "Ruleset": "eirules.core.rulesets",
+    "Param": "eirules.core.rulesets",
+    # Errors a plugin raises on purpose, and the problems they list
+    "EirulesError": "eirules.core.errors",
+    "InputError": "eirules.core.errors",
+    "RulesetError": "eirules.core.errors",
+    "PluginError": "eirules.core.errors",
+    "StorageError": "eirules.core.errors",
+    "Problem": "eirules.core.errors",
+    # JSON in and out (the documented shapes, docs/case-file.md, docs/determination.md)
+    "case_to_dict": "eirules.core.convert",
+    "determination_to_dict": "eirules.core.convert",
+    "determination_from_dict": "eirules.core.convert",
+    "error_to_dict": "eirules.core.errors",
+    # The SPP/APR indicators (docs/indicators.md)
+    "indicators": "eirules.plugins.indicators.api",
+}
+
+__all__ = ["__version__", "hookimpl", *_PUBLIC]
 
 
 def __getattr__(name):
-    # Lazy, so `import eirules` for hookimpl stays cheap and cycle-free.
-    if name == "indicators":  # the SPP/APR indicators (docs/indicators.md)
-        from eirules.plugins.indicators.api import indicators
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'eirules' has no attribute {name!r}")
+    import importlib
 
-        return indicators
-    if name in _LAZY:
-        from eirules.core import engine
-
-        return getattr(engine, name)
-    raise AttributeError(f"module 'eirules' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # found once; later lookups are plain attribute reads
+    return value
 
 
 def __dir__():

@@ -8,7 +8,7 @@ from datetime import date
 import click
 
 from eirules.core.convert import determination_to_dict, parse_json
-from eirules.core.errors import EirulesError
+from eirules.core.errors import EirulesError, error_to_dict
 from eirules.core.plugin_manager import plugin_info
 
 from . import get_engine
@@ -71,15 +71,6 @@ def check(ctx, case_file, ruleset_id, as_of, fmt):
         echo_json(data)
     else:
         echo(render_determination(determination, case))
-
-
-def error_to_dict(exc: EirulesError) -> dict:
-    """An error as JSON: the message, its kind and one entry per problem."""
-    return {
-        "error": exc.message,
-        "kind": exc.__class__.__name__,
-        "problems": [{"where": p.where, "what": p.what, "fix": p.fix} for p in exc.problems],
-    }
 
 
 @click.command("plugins")

@@ -40,6 +40,15 @@ class EirulesError(Exception):
         return "\n".join(lines)
 
 
+def error_to_dict(exc: EirulesError) -> dict:
+    """An error as JSON, as the CLI and the HTTP API give it: message, kind, problems."""
+    return {
+        "error": exc.message,
+        "kind": exc.__class__.__name__,
+        "problems": [{"where": p.where, "what": p.what, "fix": p.fix} for p in exc.problems],
+    }
+
+
 class InputError(EirulesError):
     """A case file, CSV row or command argument is not valid."""
 

@@ -20,6 +20,11 @@ BUILTINS = (
 )
 
 
+#: Set to 1 to load no installed plugins (as pytest's PYTEST_DISABLE_PLUGIN_AUTOLOAD);
+#: the project's own test suite sets it so a plugin installed beside it cannot change results.
+NO_AUTOLOAD = "EIRULES_DISABLE_PLUGIN_AUTOLOAD"
+
+
 def get_plugin_manager(*, entry_points: bool = True, builtins: bool = True) -> pluggy.PluginManager:
     """A fresh plugin manager; tests pass entry_points=False so installed plugins cannot leak in."""
     pm = pluggy.PluginManager("eirules")
@@ -27,7 +32,7 @@ def get_plugin_manager(*, entry_points: bool = True, builtins: bool = True) -> p
     if builtins:
         for name in BUILTINS:
             pm.register(importlib.import_module(name), name=name)
-    if entry_points:
+    if entry_points and os.environ.get(NO_AUTOLOAD, "") in ("", "0"):
         _load_entry_points(pm)
     _check_hook_names(pm)
     if os.environ.get("EIRULES_TRACE_PLUGINS", "") not in ("", "0"):

@@ -48,6 +48,17 @@ settings.register_profile(
 settings.register_profile("dev", max_examples=50, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
+# Hermetic: a plugin installed beside eirules (entry-point group "eirules") is never
+# loaded by the project's own tests, in-process or in the processes they start.
+# A test that means to load installed plugins uses the `installed_plugins` fixture.
+os.environ["EIRULES_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+
+
+@pytest.fixture
+def installed_plugins(monkeypatch):
+    """Let this test load installed plugins (the entry-point group `eirules`)."""
+    monkeypatch.delenv("EIRULES_DISABLE_PLUGIN_AUTOLOAD")
+
 
 @pytest.fixture(scope="session")
 def engine():

@@ -268,7 +268,7 @@ def test_a_broken_plugin_gives_an_error_line_not_a_traceback(monkeypatch):
 
 
 @pytest.fixture
-def installed_sample(tmp_path, monkeypatch):
+def installed_sample(tmp_path, monkeypatch, installed_plugins):
     """A real distribution `eirules-sample 1.2.3` with an `eirules` entry point."""
     dist = tmp_path / "eirules_sample-1.2.3.dist-info"
     dist.mkdir()
@@ -316,6 +316,14 @@ def test_tests_pass_entry_points_false_so_installed_plugins_cannot_leak_in(insta
     assert get_plugin_manager(entry_points=False).get_plugin("sample") is None
 
 
+def test_disable_plugin_autoload_keeps_installed_plugins_out(installed_sample, monkeypatch):
+    """The project's own suite sets it (tests/conftest.py), so it is hermetic."""
+    monkeypatch.setenv("EIRULES_DISABLE_PLUGIN_AUTOLOAD", "1")
+    assert get_plugin_manager().get_plugin("sample") is None
+    monkeypatch.setenv("EIRULES_DISABLE_PLUGIN_AUTOLOAD", "0")
+    assert get_plugin_manager().get_plugin("sample") is sample_plugin
+
+
 def test_trace_plugins_prints_each_hook_call_and_who_answered(monkeypatch, capsys):
     monkeypatch.setenv("EIRULES_TRACE_PLUGINS", "1")
     pm = get_plugin_manager(entry_points=False)
@@ -357,7 +365,9 @@ def test_a_misspelt_hook_is_refused_with_the_closest_name():
     )
 
 
-def test_an_installed_plugin_that_cannot_be_imported_is_named(tmp_path, monkeypatch):
+def test_an_installed_plugin_that_cannot_be_imported_is_named(
+    tmp_path, monkeypatch, installed_plugins
+):
     from eirules.cli import cli
 
     dist = tmp_path / "eirules_missing-0.1.dist-info"
