@@ -104,7 +104,43 @@ _PUBLIC = {
     "indicators": "eirules.plugins.indicators.api",
 }
 
-__all__ = ["__version__", "hookimpl", *_PUBLIC]
+#: The public names (a literal list, so linters and type checkers can read it).
+__all__ = [
+    "__version__",
+    "hookimpl",
+    "Engine",
+    "evaluate",
+    "get_engine",
+    "load_case",
+    "EventType",
+    "Eligibility",
+    "Clock",
+    "Referral",
+    "Finding",
+    "Determination",
+    "ELIGIBILITY_OUTCOMES",
+    "CLOCK_STATUSES",
+    "REFERRAL_STATUSES",
+    "clock_from_param",
+    "Case",
+    "Child",
+    "Event",
+    "Evaluation",
+    "Score",
+    "Condition",
+    "Ruleset",
+    "Param",
+    "EirulesError",
+    "InputError",
+    "RulesetError",
+    "PluginError",
+    "StorageError",
+    "Problem",
+    "case_to_dict",
+    "determination_to_dict",
+    "determination_from_dict",
+    "error_to_dict",
+]
 
 
 def __getattr__(name):

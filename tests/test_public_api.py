@@ -74,3 +74,7 @@ def test_import_eirules_stays_cheap():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['eirules.core.hookspecs']"
+
+
+def test_all_lists_exactly_the_lazily_imported_names():
+    assert eirules.__all__ == ["__version__", "hookimpl", *eirules._PUBLIC]
