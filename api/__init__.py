@@ -57,6 +57,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time each name is imported o
     from eirules.core.models import Case, Child, Condition, Evaluation, Event, Score
     from eirules.core.rulesets import Param, Ruleset
     from eirules.plugins.indicators.api import indicators
+    from eirules.core.schemas import json_schema
 
 #: Public name -> the internal module that defines it. Imported on first use, so
 #: `import eirules` for hookimpl stays cheap (lean start-up) and cycle-free.
@@ -102,6 +103,7 @@ _PUBLIC = {
     "error_to_dict": "eirules.core.errors",
     # The SPP/APR indicators (docs/indicators.md)
     "indicators": "eirules.plugins.indicators.api",
+    "json_schema": "eirules.core.schemas",
 }
 
 #: The public names (a literal list, so linters and type checkers can read it).
@@ -140,6 +142,7 @@ __all__ = [
     "determination_to_dict",
     "determination_from_dict",
     "error_to_dict",
+    "json_schema",
 ]
 
 

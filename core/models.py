@@ -50,6 +50,9 @@ def _text(instance, attribute, value):
         raise ValueProblem(f"{show_value(value)} is empty", "expected some text")
 
 
+_text.json_schema = {"minLength": 1}  # type: ignore[attr-defined]  # and not only spaces
+
+
 def _plain(instance, attribute, value):
     """An id or a name: no control or bidi character (it could forge or hide output)."""
     if isinstance(value, str) and (found := first_unsafe(value)) is not None:
@@ -69,6 +72,9 @@ def _opt_plain(instance, attribute, value):
     _plain(instance, attribute, value)
 
 
+_plain_text.json_schema = _text.json_schema  # type: ignore[attr-defined]
+
+
 def _strings(instance, attribute, value):
     for item in value:
         _string(instance, attribute, item)
@@ -85,6 +91,7 @@ def _one_of(choices: tuple[str, ...], noun: str):
                 hint or f"expected one of: {', '.join(choices)}",
             )
 
+    check.json_schema = {"enum": list(choices)}  # type: ignore[attr-defined]  # core/schemas.py
     return check
 
 
@@ -125,6 +132,12 @@ def _number(
         ):
             raise ValueProblem(f"{show_value(value)} is out of range", expected)
 
+    # The same bounds for the JSON Schemas (core/schemas.py).
+    bounds = {"minimum": low, "maximum": high, "exclusiveMinimum": above}
+    check.json_schema = {  # type: ignore[attr-defined]
+        **({"type": "integer"} if whole else {}),
+        **{k: v for k, v in bounds.items() if v is not None},
+    }
     return check
 
 
