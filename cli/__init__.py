@@ -14,6 +14,7 @@ from .errors import handle_errors
 #: Command modules shipped with eirules; each defines `register(cli)`.
 COMMAND_MODULES = (
     "eirules.cli.check",
+    "eirules.cli.serve",
     "eirules.cli.rulesets",
     "eirules.cli.store",
     "eirules.cli.caseload",

@@ -1,0 +1,364 @@
+"""The HTTP JSON API behind `eirules serve`: the engine and the caseload for other systems.
+
+Built on FastAPI (on uvicorn, an ASGI server). Bodies are read by eirules' own
+JSON reader and case-file converter, so a case posted over HTTP is checked
+exactly as `eirules check` checks a file, and the OpenAPI 3.1 description is
+assembled from the JSON Schemas generated from the models (core/schemas.py),
+not from a second set of models. Every error is the CLI's
+`{"error", "kind", "problems": [{"where", "what", "fix"}]}`; bad input is 4xx.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from eirules.core.convert import determination_to_dict, parse_json
+from eirules.core.engine import Engine
+from eirules.core.errors import (
+    EirulesError,
+    InputError,
+    Problem,
+    RulesetError,
+    error_to_dict,
+    show_value,
+)
+
+PREFIX = "/v1"
+OPENAPI_PATH = f"{PREFIX}/openapi.json"
+#: Largest request body read (bytes); a caseload batch of a few thousand cases fits.
+MAX_BODY = 32 * 1024 * 1024
+#: Most case files in one POST /v1/evaluate.
+MAX_BATCH = 5000
+
+
+class HttpError(EirulesError):
+    """A request eirules cannot answer as asked (unknown path, method, missing caseload)."""
+
+    def __init__(self, status: int, message: str, problems=(), kind: str | None = None):
+        super().__init__(message, problems)
+        self.status = status
+        self.kind = kind
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def _status(exc: EirulesError) -> int:
+    if isinstance(exc, HttpError):
+        return exc.status
+    if isinstance(exc, InputError):
+        return 422  # a document that parsed but is not a valid case file, a bad query value
+    return 500  # PluginError, RulesetError, StorageError: the server's set-up, not the request
+
+
+def _error_response(exc: EirulesError) -> Response:
+    data = error_to_dict(exc)
+    if isinstance(exc, HttpError) and exc.kind:
+        data["kind"] = exc.kind
+    return _json(data, _status(exc))
+
+
+# Request parts ---------------------------------------------------------------------------
+
+
+async def _body(request: Request) -> Any:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
+        raise HttpError(413, "request body too large", [_limit_problem()], "InputError")
+    raw = b""
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            raise HttpError(413, "request body too large", [_limit_problem()], "InputError")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HttpError(
+            400,
+            "request body is not UTF-8 text",
+            [Problem(f"byte {exc.start}", "not UTF-8", "send the JSON as UTF-8")],
+            "InputError",
+        ) from None
+    if not text.strip():
+        raise HttpError(
+            400,
+            "request body is empty",
+            [Problem("$", "no JSON", "send a JSON document")],
+            "InputError",
+        )
+    try:
+        return parse_json(text, source="request body")
+    except InputError as exc:  # not JSON at all: 400; JSON that is not a case file: 422
+        raise HttpError(400, exc.message, exc.problems, "InputError") from None
+
+
+def _limit_problem() -> Problem:
+    return Problem("$", f"more than {MAX_BODY} bytes", "send fewer cases per request")
+
+
+def _as_of(request: Request) -> date:
+    raw = request.query_params.get("as_of")
+    if raw is None:
+        return date.today()
+    try:
+        return date.fromisoformat(raw) if len(raw) == 10 else _bad_date(raw)
+    except ValueError:
+        return _bad_date(raw)
+
+
+def _bad_date(raw: str) -> date:
+    raise InputError(
+        "as_of is not valid",
+        [Problem("as_of", f"{show_value(raw)} is not a date", "expected YYYY-MM-DD")],
+    )
+
+
+def _whole(request: Request, name: str, *, low: int = 0, high: int = 100_000) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise InputError(
+            f"{name} is not valid",
+            [
+                Problem(
+                    name, f"{show_value(raw)} is not a whole number", f"expected {low} to {high}"
+                )
+            ],
+        )
+    return int(raw)
+
+
+def _flag(request: Request, name: str) -> bool:
+    raw = request.query_params.get(name, "false").lower()
+    if raw not in ("true", "false", "1", "0"):
+        raise InputError(
+            f"{name} is not valid",
+            [Problem(name, f"{show_value(raw)} is not true or false", "expected true or false")],
+        )
+    return raw in ("true", "1")
+
+
+# The application ------------------------------------------------------------------------
+
+
+def create_app(engine: Engine | None = None, *, db: str | Path | None = None) -> FastAPI:
+    """The HTTP API for one engine and, when `db` is given, one caseload database."""
+    from eirules import __version__
+
+    engine = engine or Engine()
+    app = FastAPI(
+        title="eirules", version=__version__, openapi_url=None, docs_url=None, redoc_url=None
+    )
+
+    def ruleset_id(request: Request) -> str | None:
+        rid = request.query_params.get("ruleset")
+        if rid is not None and rid not in engine.rulesets.ids():
+            from eirules.core.errors import did_you_mean
+
+            raise HttpError(
+                404,
+                f'no ruleset "{rid}"',
+                [Problem("ruleset", "not found", did_you_mean(rid, engine.rulesets.ids()))],
+                "RulesetError",
+            )
+        return rid
+
+    def store():
+        if db is None:
+            raise HttpError(
+                404,
+                "no caseload database is configured",
+                [
+                    Problem(
+                        "", "this server has no caseload", "start it with eirules serve --db PATH"
+                    )
+                ],
+                "StorageError",
+            )
+        from eirules.core.store import Store
+
+        return Store.open(db, engine)
+
+    @app.exception_handler(EirulesError)
+    async def eirules_error(request: Request, exc: EirulesError) -> Response:
+        return _error_response(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        what = "no such endpoint" if exc.status_code == 404 else str(exc.detail)
+        fix = f"see {OPENAPI_PATH}"
+        return _error_response(
+            HttpError(
+                exc.status_code,
+                f"{request.method} {request.url.path}: {what}",
+                [Problem("", what, fix)],
+                "HttpError",
+            )
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        return _error_response(
+            HttpError(
+                500,
+                f"internal error: {exc.__class__.__name__}: {exc}",
+                [Problem("", "a bug in eirules or a plugin", "report it with the request")],
+                "InternalError",
+            )
+        )
+
+    @app.get(f"{PREFIX}/health")
+    async def health() -> Response:
+        return _json({"status": "ok", "engine": engine.version, "caseload": db is not None})
+
+    @app.get(OPENAPI_PATH)
+    async def openapi() -> Response:
+        from .openapi import openapi_document
+
+        return _json(openapi_document(engine, __version__))
+
+    @app.get(PREFIX + "/schemas/{kind}")
+    async def schema(kind: str) -> Response:
+        from eirules.core.schemas import FILES, json_schema
+
+        if kind not in FILES:
+            raise HttpError(
+                404,
+                f'no schema "{kind}"',
+                [Problem("kind", "not found", "expected case or determination")],
+                "InputError",
+            )
+        return _json(json_schema(kind, engine))
+
+    @app.post(f"{PREFIX}/check")
+    async def check(request: Request) -> Response:
+        rid, as_of = ruleset_id(request), _as_of(request)
+        case = engine.case_from_dict(await _body(request), source="request body")
+        return _json(determination_to_dict(engine.evaluate(case, rid, as_of)))
+
+    @app.post(f"{PREFIX}/evaluate")
+    async def evaluate(request: Request) -> Response:
+        rid, as_of = ruleset_id(request), _as_of(request)
+        data = await _body(request)
+        cases = data.get("cases") if isinstance(data, dict) else None
+        if not isinstance(cases, list) or set(data) - {"cases"}:
+            raise InputError(
+                "request body is not valid",
+                [
+                    Problem(
+                        "$",
+                        f"{show_value(data)} is not a batch",
+                        'expected {"cases": [case file, ...]}',
+                    )
+                ],
+            )
+        if len(cases) > MAX_BATCH:
+            raise InputError(
+                "request body is not valid",
+                [Problem("cases", f"{len(cases)} cases", f"send at most {MAX_BATCH} per request")],
+            )
+        results = []
+        for i, doc in enumerate(cases):
+            cid = (
+                doc.get("id") if isinstance(doc, dict) and isinstance(doc.get("id"), str) else None
+            )
+            try:
+                case = engine.case_from_dict(doc, source=f"cases[{i}]")
+                det = determination_to_dict(engine.evaluate(case, rid, as_of))
+                results.append({"index": i, "case": case.id, "determination": det, "error": None})
+            except (InputError, RulesetError) as exc:
+                results.append(
+                    {"index": i, "case": cid, "determination": None, "error": error_to_dict(exc)}
+                )
+        refused = sum(r["error"] is not None for r in results)
+        return _json({"evaluated": len(results) - refused, "refused": refused, "results": results})
+
+    @app.get(f"{PREFIX}/rulesets")
+    async def rulesets() -> Response:
+        rows = []
+        for rid in engine.rulesets.ids():
+            try:
+                rs = engine.rulesets.get(rid)
+                rows.append(
+                    {
+                        "id": rid,
+                        "title": rs.title,
+                        "extends": rs.extends,
+                        "version": rs.full_version,
+                        "valid": True,
+                        "error": None,
+                    }
+                )
+            except RulesetError as exc:
+                rows.append(
+                    {
+                        "id": rid,
+                        "title": None,
+                        "extends": None,
+                        "version": None,
+                        "valid": False,
+                        "error": error_to_dict(exc),
+                    }
+                )
+        return _json(rows)
+
+    @app.get(PREFIX + "/rulesets/{rid}")
+    async def ruleset(rid: str, request: Request) -> Response:
+        from eirules.core import ruleset_tools as tools
+
+        if rid not in engine.rulesets.ids():
+            from eirules.core.errors import did_you_mean
+
+            raise HttpError(
+                404,
+                f'no ruleset "{rid}"',
+                [Problem("id", "not found", did_you_mean(rid, engine.rulesets.ids()))],
+                "RulesetError",
+            )
+        on = _as_of(request)
+        rs = engine.rulesets.get(rid)
+        rows = tools.resolved(rs, on, own_only=not _flag(request, "resolved"))
+        return _json({**tools.summary(rs), "as_of": on.isoformat(), "parameters": rows})
+
+    def open_clocks(request: Request, **query) -> Response:
+        as_of = _as_of(request)
+        caseworker = request.query_params.get("caseworker") or None
+        s = store()
+        try:
+            rows = s.due(as_of=as_of, caseworker=caseworker, **query)
+        finally:
+            s.close()
+        return _json({"as_of": as_of.isoformat(), "clocks": rows})
+
+    @app.get(f"{PREFIX}/due")
+    async def due(request: Request) -> Response:
+        return open_clocks(request, within_days=_whole(request, "within"))
+
+    @app.get(f"{PREFIX}/overdue")
+    async def overdue(request: Request) -> Response:
+        return open_clocks(request, overdue_only=True)
+
+    @app.get(PREFIX + "/cases/{case_id}/history")
+    async def history(case_id: str) -> Response:
+        s = store()
+        try:
+            try:
+                summary = s.case_summary(case_id)
+            except InputError as exc:
+                raise HttpError(404, exc.message, exc.problems, "InputError") from None
+            summary["audit"] = s.audit_log(case_id)
+        finally:
+            s.close()
+        return _json(summary)
+
+    return app
