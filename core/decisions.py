@@ -13,6 +13,7 @@ from .models import as_tuple
 
 ELIGIBILITY_OUTCOMES = ("eligible", "not_eligible", "needs_information")
 REFERRAL_STATUSES = ("to_make", "made", "not_required")
+CRITERION_OUTCOMES = ("met", "not_met", "needs_information")
 
 #: Clock statuses, in the order a case manager should look at them.
 CLOCK_STATUSES = (
@@ -77,6 +78,29 @@ class Eligibility:
     #: What is missing when the outcome is needs_information.
     missing: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
     reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Criterion:
+    """One eligibility criterion a plugin decided for a program another plugin decides.
+
+    The program combines every criterion into its one outcome: a `met` criterion is a
+    basis of eligibility, listed with the others; `needs_information` keeps a
+    not-eligible outcome open; `not_met` is reported as a finding.
+    """
+
+    program: str
+    #: The basis this criterion establishes, named as the rule names it (e.g. newborn_condition).
+    basis: str
+    outcome: str = attrs.field(validator=in_(CRITERION_OUTCOMES))
+    reason: str
+    citation: str
+    #: What is missing when the outcome is needs_information.
+    missing: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    #: Inputs the criterion read from the case (plain JSON values).
+    inputs: dict[str, Any] = attrs.field(factory=dict, converter=_plain, hash=False)
+    #: Parameter values it used, keyed by parameter name.
+    parameters: dict[str, Any] = attrs.field(factory=dict, converter=_plain, hash=False)
 
 
 #: Clock's field checks. The engine builds more clocks than any other object, and five

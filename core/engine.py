@@ -13,7 +13,15 @@ import attrs
 from .calendars import CALENDARS_ENV, DistrictCalendars
 from .convert import case_from_dict, read_json
 from .dates import in_range, parse_date, range_text
-from .decisions import CLOCK_STATUSES, Clock, Determination, Eligibility, Finding, Referral
+from .decisions import (
+    CLOCK_STATUSES,
+    Clock,
+    Criterion,
+    Determination,
+    Eligibility,
+    Finding,
+    Referral,
+)
 from .errors import EirulesError, InputError, PluginError, Problem, show_value
 from .models import Case, as_tuple
 from .plugin_manager import get_plugin_manager
@@ -171,7 +179,14 @@ class Engine:
         as_of = _as_date(as_of)
         rs = self.ruleset_for(case, ruleset)
         args = {"case": case, "ruleset": rs, "as_of": as_of}
-        eligibility = tuple(self.call("eligibility_for", Eligibility, **args))
+        criteria = tuple(
+            sorted(
+                self.call("eligibility_criteria", Criterion, **args),
+                key=lambda c: (c.program, c.basis, c.outcome, c.reason),
+            )
+        )
+        eligibility = tuple(self.call("eligibility_for", Eligibility, **args, criteria=criteria))
+        _one_outcome_per_program(self.pm.hook.eligibility_for, eligibility)
         clocks = tuple(self.call("clocks_for", Clock, **args, eligibility=eligibility))
         referrals = tuple(self.call("referrals_for", Referral, **args, eligibility=eligibility))
         findings = tuple(
@@ -203,6 +218,26 @@ class Engine:
             referrals=referrals_sorted,
             findings=findings_sorted,
         )
+
+
+def _one_outcome_per_program(caller: Any, eligibility: tuple[Eligibility, ...]) -> None:
+    """Two outcomes for one program contradict each other: name the plugins, say what to do."""
+    seen: dict[str, Eligibility] = {}
+    for outcome in eligibility:
+        if outcome.program in seen:
+            raise PluginError(
+                f'two eligibility outcomes for program "{outcome.program}" '
+                f"({seen[outcome.program].outcome} and {outcome.outcome})",
+                [
+                    Problem(
+                        "eligibility_for",
+                        "only the plugin that runs a program decides its eligibility",
+                        "to add a criterion to another plugin's program, implement "
+                        "eligibility_criteria (docs/plugins.md)",
+                    )
+                ],
+            )
+        seen[outcome.program] = outcome
 
 
 def _merged(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:

@@ -2,7 +2,8 @@
 
 Implementations take only the arguments they need, are called by keyword, and
 return None for "no opinion"; collections come back as lists. The decision hooks
-run in order: eligibility_for, then clocks_for and referrals_for (which see every
+run in order: eligibility_criteria, eligibility_for (which combines the criteria
+into one outcome per program), then clocks_for and referrals_for (which see every
 plugin's eligibility), then findings_for (which also sees every clock). Each hook
 has a heading, its signature and an example in docs/plugins.md; a test checks it.
 """
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:  # annotation types only: importing them here would cause cycles
-    from .decisions import Clock, Eligibility, Finding, Referral
+    from .decisions import Clock, Criterion, Eligibility, Finding, Referral
     from .engine import EventType
     from .models import Case
     from .rulesets import Ruleset
@@ -45,8 +46,16 @@ def register_commands(cli: Any) -> None:
 
 
 @hookspec
-def eligibility_for(case: Case, ruleset: Ruleset, as_of: date) -> list[Eligibility] | None:
-    """Return eligibility outcomes for the programs this plugin decides; None if it decides none."""
+def eligibility_criteria(case: Case, ruleset: Ruleset, as_of: date) -> list[Criterion] | None:
+    """Return criteria this plugin decides for another plugin's program; None if none."""
+
+
+@hookspec
+def eligibility_for(
+    case: Case, ruleset: Ruleset, as_of: date, criteria: tuple[Criterion, ...]
+) -> list[Eligibility] | None:
+    """Return eligibility outcomes for the programs this plugin decides, with every plugin's
+    criteria for them combined; None if it decides none."""
 
 
 @hookspec

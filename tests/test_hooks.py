@@ -30,6 +30,7 @@ import sample_plugin  # noqa: E402
 
 HOOKS = (
     "clocks_for",
+    "eligibility_criteria",
     "eligibility_for",
     "findings_for",
     "referrals_for",
@@ -384,3 +385,67 @@ def test_an_installed_plugin_that_cannot_be_imported_is_named(
         "ModuleNotFoundError: No module named 'no_such_module_here'\n"
         "  fix or uninstall the plugin's package\n"
     )
+
+
+# Criteria added to another plugin's program ---------------------------------------------
+
+
+def _part_c_case(engine, need=None):
+    """Referred 2026-01-05; evaluated 2026-01-20 with a 20% communication delay (below MO's 50%)."""
+    events = [{"type": "referral_received", "date": "2026-01-05"}]
+    if need is not None:
+        events.append({"type": "home_visit_need_recorded", "date": "2026-01-22", **need})
+    data = {
+        "id": "HV-PC-1",
+        "ruleset": "us-mo",
+        "child": {"birth_date": "2025-03-14"},
+        "events": events,
+        "evaluations": [
+            {"date": "2026-01-20", "scores": [{"domain": "communication", "percent_delay": 20}]}
+        ],
+    }
+    return engine.case_from_dict(data)
+
+
+def test_hook_eligibility_criteria_adds_a_basis_to_the_one_part_c_outcome(sample_engine):
+    """A plugin's criterion makes Part C eligible, in Part C's single outcome, beside its reasons."""
+    plain = sample_engine.evaluate(_part_c_case(sample_engine), None, date(2026, 2, 1))
+    assert [e.outcome for e in plain.eligibility if e.program == "part_c"] == ["not_eligible"]
+    det = sample_engine.evaluate(
+        _part_c_case(sample_engine, {"note": "feeding support"}), None, date(2026, 2, 1)
+    )
+    part_c = [e for e in det.eligibility if e.program == "part_c"]
+    assert len(part_c) == 1
+    assert part_c[0].outcome == "eligible"
+    assert part_c[0].basis == ("sample_need",)
+    assert part_c[0].citation == "Sample agency policy 4"
+    assert "the home visitor recorded feeding support" in part_c[0].reason
+    finding = next(f for f in det.findings if f.rule == "part_c.eligibility.sample_need")
+    assert finding.outcome == "eligible"
+    assert finding.inputs == {"home_visit_need_recorded": "2026-01-22", "note": "feeding support"}
+    # The delay finding still explains why the scores alone were not enough.
+    delay = next(f for f in det.findings if f.rule == "part_c.eligibility.developmental_delay")
+    assert delay.outcome == "not_eligible"
+
+
+def test_hook_eligibility_criteria_needing_information_keeps_part_c_open(sample_engine):
+    det = sample_engine.evaluate(_part_c_case(sample_engine, {}), None, date(2026, 2, 1))
+    [part_c] = [e for e in det.eligibility if e.program == "part_c"]
+    assert part_c.outcome == "needs_information"
+    assert "the home visitor's finding" in part_c.missing
+
+
+def test_two_outcomes_for_one_program_are_refused_with_what_to_do():
+    from eirules import Eligibility, hookimpl
+
+    class Rival:
+        @staticmethod
+        @hookimpl
+        def eligibility_for(case):
+            return [Eligibility(program="part_c", outcome="eligible", basis=("x",))]
+
+    engine = engine_with(Rival())
+    with pytest.raises(PluginError) as info:
+        engine.evaluate(_part_c_case(engine), None, date(2026, 2, 1))
+    assert str(info.value).startswith('two eligibility outcomes for program "part_c"')
+    assert "implement eligibility_criteria" in str(info.value)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from eirules.core.clocks import param_or_none
-from eirules.core.decisions import Eligibility, Finding
+from eirules.core.decisions import Criterion, Eligibility, Finding
 from eirules.core.models import Case, Evaluation
 
 from .context import PROGRAM, Context, of_type
@@ -41,7 +41,8 @@ def _usable_evaluations(case: Case, as_of: date) -> list[Evaluation]:
     return [e for e in found if e.date == last]
 
 
-def eligibility(ctx: Context) -> Eligibility:
+def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> Eligibility:
+    """Part C's one outcome, other plugins' criteria for part_c combined with its own."""
     case, ruleset, as_of = ctx.case, ctx.ruleset, ctx.as_of
     findings = ctx.findings
     if as_of >= ctx.end:
@@ -243,6 +244,30 @@ def eligibility(ctx: Context) -> Eligibility:
                         f"at risk: {', '.join(present)} ({len(present)} of the listed factors; {needed.value} required, {factors.citation})"
                     )
                     citations.append("34 CFR 303.21(b)")
+
+    # Criteria other plugins decide for Part C (a state's conditions a ruleset cannot say).
+    for criterion in plugin_criteria:
+        if criterion.program != PROGRAM:
+            continue
+        if criterion.outcome == "met":
+            basis.append(criterion.basis)
+            reasons.append(criterion.reason)
+            citations.append(criterion.citation)
+        elif criterion.outcome == "needs_information":
+            missing.extend(criterion.missing or (f"what {criterion.basis} needs",))
+        findings.append(
+            Finding(
+                rule=f"part_c.eligibility.{criterion.basis}",
+                outcome={"met": "eligible", "not_met": "not_eligible"}.get(
+                    criterion.outcome, "needs_information"
+                ),
+                reason=criterion.reason[:1].upper() + criterion.reason[1:] + ".",
+                citation=criterion.citation,
+                program=PROGRAM,
+                inputs=criterion.inputs,
+                parameters=criterion.parameters,
+            )
+        )
 
     # 303.321(a)(3)(ii): informed clinical opinion may establish eligibility, never negate it.
     if "eligible" in icos:

@@ -13,10 +13,8 @@ from pathlib import Path
 import attrs
 import click
 
-from eirules import hookimpl
+from eirules import Criterion, Eligibility, EventType, Finding, Referral, hookimpl
 from eirules.core.clocks import compute_clock
-from eirules.core.decisions import Eligibility, Finding, Referral
-from eirules.core.engine import EventType
 
 PROGRAM = "home_visit"
 FOLLOW_UP = "home_visits.follow_up_days"
@@ -39,6 +37,12 @@ def register_event_types():
             "The family asked for a home visit (sample plugin).",
         ),
         EventType("home_visit_made", (PROGRAM,), "A home visit was made (sample plugin)."),
+        EventType(
+            "home_visit_need_recorded",
+            (PROGRAM,),
+            "The home visitor recorded a need (in `note`) the sample agency counts toward "
+            "Part C eligibility; without a note it is still to be assessed (sample plugin).",
+        ),
     ]
 
 
@@ -63,6 +67,26 @@ def register_commands(cli):
             eirules sample-hello
         """
         click.echo("hello from the sample plugin")
+
+
+@hookimpl
+def eligibility_criteria(case, as_of):
+    recorded = case.last("home_visit_need_recorded")
+    if recorded is None or recorded.date > as_of:
+        return None
+    outcome = "met" if recorded.note else "needs_information"
+    return [
+        Criterion(
+            program="part_c",
+            basis="sample_need",
+            outcome=outcome,
+            reason=f"the home visitor recorded {recorded.note or 'a need still to be assessed'} "
+            "(sample agency policy 4)",
+            citation="Sample agency policy 4",
+            missing=("the home visitor's finding",) if outcome == "needs_information" else (),
+            inputs={"home_visit_need_recorded": recorded.date.isoformat(), "note": recorded.note},
+        )
+    ]
 
 
 @hookimpl
