@@ -58,8 +58,8 @@ if TYPE_CHECKING:  # what type checkers see; at run time each name is imported o
     )
     from eirules.core.models import Case, Child, Condition, Evaluation, Event, Score
     from eirules.core.rulesets import Param, Ruleset
-    from eirules.plugins.indicators.api import indicators
     from eirules.core.schemas import json_schema
+    from eirules.plugins.indicators.api import indicators
 
 #: Public name -> the internal module that defines it. Imported on first use, so
 #: `import eirules` for hookimpl stays cheap (lean start-up) and cycle-free.
@@ -148,6 +148,7 @@ __all__ = [
     "determination_to_dict",
     "determination_from_dict",
     "error_to_dict",
+    "indicators",
     "json_schema",
 ]
 
