@@ -13,12 +13,14 @@ from pathlib import Path
 
 import click
 
+from eirules.core.dates import EARLIEST, LATEST
 from eirules.core.errors import InputError, Problem
 from eirules.core.store import Store, default_user
 
 from . import get_engine
 from .errors import remember_db
 from .options import (
+    COUNT,
     HASH,
     as_of_option,
     caseworker_option,
@@ -29,7 +31,9 @@ from .options import (
 from .output import csv_text, echo, echo_json, is_terminal, plural, print_table
 from .store import open_store
 
-_WITHIN = re.compile(r"^\s*(\d+)\s*([dw]?)\s*$")
+_WITHIN = re.compile(r"^\s*([0-9]{1,7})\s*([dw]?)\s*$")
+#: The longest look-ahead: the whole date range eirules accepts (core/dates.py).
+MAX_WITHIN_DAYS = (LATEST - EARLIEST).days
 DUE_COLUMNS = (
     "due",
     "days_left",
@@ -60,7 +64,10 @@ class WithinType(click.ParamType):
         if not match:
             self.fail(f"{value!r} is not a period (examples: 14d, 2w, 30, all)", param, ctx)
         number, unit = int(match.group(1)), match.group(2)
-        return number * 7 if unit == "w" else number
+        days = number * 7 if unit == "w" else number
+        if days > MAX_WITHIN_DAYS:
+            self.fail(f"{value!r} is too long (at most {MAX_WITHIN_DAYS} days, or all)", param, ctx)
+        return days
 
 
 def _days_text(days: int, status: str = "") -> str:
@@ -354,7 +361,7 @@ def audit_verify(ctx, anchor, db_path):
 
 @audit_group.command("log")
 @click.option("--case", "case_id", metavar="ID", help="Only entries about this case.")
-@click.option("--last", type=click.IntRange(min=1), help="Only the newest N entries.")
+@click.option("--last", type=COUNT, help="Only the newest N entries.")
 @format_option("text", "json")
 @db_option
 @click.pass_context
@@ -438,7 +445,8 @@ def demo_command(ctx, db_path, as_of, within, user):
         store, _ = Store.init(target, get_engine(ctx))
         try:
             pairs = generate(as_of=as_of)
-            result = store.import_records(records(pairs), user=user)
+            # The fictional caseload lives on its own timeline: its events run up to --as-of.
+            result = store.import_records(records(pairs), user=user, today=max(as_of, date.today()))
             report = store.evaluate(as_of=as_of, user=user)
             echo(
                 f"Demo caseload: {len(pairs)} fictional children "
@@ -483,7 +491,7 @@ def _refuse_a_real_caseload(target: Path) -> None:
     existing = Store.open(target)
     try:
         others = existing.conn.execute(
-            "SELECT count(*) FROM cases WHERE id NOT LIKE 'SYN-%'"
+            "SELECT count(*) FROM cases WHERE substr(id, 1, 4) <> 'SYN-'"
         ).fetchone()[0]
     finally:
         existing.close()

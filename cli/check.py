@@ -58,9 +58,11 @@ def check(ctx, case_file, ruleset_id, as_of, fmt):
     try:
         if case_file == "-":
             data = sys.stdin.buffer.read()  # bytes: the one JSON reader checks the encoding
-            case = engine.case_from_dict(parse_json(data, source="stdin"), source="stdin")
+            case = engine.case_from_dict(
+                parse_json(data, source="stdin"), source="stdin", today=date.today()
+            )
         else:
-            case = engine.load_case(case_file)
+            case = engine.load_case(case_file, today=date.today())
         determination = engine.evaluate(case, ruleset_id, as_of or date.today())
         data = determination_to_dict(determination) if fmt == "json" else None
     except EirulesError as exc:

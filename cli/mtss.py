@@ -208,7 +208,7 @@ def progress(ctx, student, measure, data_dir, as_of, out_dir, no_graph, fmt):
         paths = []
         if not no_graph:
             title = f"{student} - {s.measure} ({s.skill_area}), as of {as_of}"
-            paths = write_progress_graph(rep, Path(out_dir) / f"{student}-{s.id}", title)
+            paths = write_progress_graph(rep, _graph_base(out_dir, f"{student}-{s.id}"), title)
         results.append((rep, paths))
     if fmt == "json":
         echo_json(
@@ -529,6 +529,26 @@ def demo_view(ctx, as_of: date) -> None:
         f"eirules groups suggest --window fall --as-of 2025-09-15; "
         f"eirules programs report --as-of {as_of.isoformat()} (docs/mtss.md)"
     )
+
+
+def _graph_base(out_dir: str, name: str) -> Path:
+    """The graph file (without suffix) for `name` inside --out; a name from data never leaves it."""
+    from eirules.core.paths import file_name_problem, inside
+
+    problem = file_name_problem(name)
+    path = None if problem else inside(out_dir, name)
+    if path is None:
+        raise InputError(
+            "cannot name the graph file",
+            [
+                Problem(
+                    "--out",
+                    problem or f"{name!r} would be outside the folder",
+                    "rename the student or series id in the MTSS data (ids name files)",
+                )
+            ],
+        )
+    return path
 
 
 def register(cli: click.Group) -> None:

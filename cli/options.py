@@ -34,6 +34,12 @@ class DateType(click.ParamType):
 
 DATE = DateType()
 
+#: The largest count an option takes (--last, --determination): far above any caseload,
+#: and small enough for every database's integer.
+MAX_COUNT = 2**31 - 1
+#: A count of 1 or more, refused with exit 2 above MAX_COUNT instead of overflowing.
+COUNT = click.IntRange(min=1, max=MAX_COUNT)
+
 
 class HashType(click.ParamType):
     """A full SHA-256 hash: 64 hexadecimal digits (as `eirules audit verify` prints it)."""

@@ -14,8 +14,8 @@ from eirules.core.store.backend import display, is_postgres
 
 from . import get_engine
 from .errors import remember_db
-from .options import DATE, caseworker_option, db_option, format_option, user_option
-from .output import check_writable, echo, echo_json, plural, print_table
+from .options import COUNT, DATE, caseworker_option, db_option, format_option, user_option
+from .output import check_writable, echo, echo_json, plural, print_table, write_private
 
 
 def db_path_of(db_path: str | None) -> Path | str:
@@ -117,9 +117,9 @@ def cases_group():
 @click.option(
     "--rejects",
     type=click.Path(dir_okay=False),
-    default="eirules-rejects.jsonl",
-    show_default=True,
-    help="With --skip-invalid: file for rejected records (one JSON object per line).",
+    default=None,
+    help="With --skip-invalid: file for the rejected records, whole, with reasons (one JSON "
+    "object per line, readable by you only). Default: CASELOAD-rejects.jsonl beside the caseload.",
 )
 @db_option
 @user_option
@@ -137,6 +137,7 @@ def cases_import(ctx, paths, skip_invalid, rejects, db_path, user):
     Example:
         eirules cases import examples/caseload examples/csv/cases.csv --db caseload.db
     """
+    rejects = rejects or default_rejects(db_path)
     if skip_invalid:
         check_writable(rejects, "--rejects")
     store = open_store(ctx, db_path, engine=True)
@@ -147,14 +148,28 @@ def cases_import(ctx, paths, skip_invalid, rejects, db_path, user):
     )
     _note_unknown_rulesets(store)
     if result.rejected:
-        with open(rejects, "w", encoding="utf-8") as handle:
-            for item in result.rejected:
-                handle.write(json.dumps(item, ensure_ascii=False) + "\n")
+        write_private(rejects, "".join(_reject_line(item) for item in result.rejected))
         echo(f"Rejected {plural(len(result.rejected), 'record')}; reasons in {rejects}:", err=True)
         for item in result.rejected:
             for problem in item["problems"]:
                 echo(f"  {problem}", err=True)
         ctx.exit(2)
+
+
+def default_rejects(db_path: str | None) -> Path:
+    """CASELOAD-rejects.jsonl beside an SQLite caseload; in the default data folder otherwise."""
+    target = db_path_of(db_path)
+    if isinstance(target, Path):
+        return target.with_name(f"{target.stem}-rejects.jsonl")
+    return default_db_path().with_name("rejects.jsonl")
+
+
+def _reject_line(item: dict) -> str:
+    """One rejected record as a JSON line; a record JSON cannot hold is kept without its data."""
+    try:
+        return json.dumps(item, ensure_ascii=True) + "\n"
+    except (ValueError, TypeError, RecursionError):
+        return json.dumps({**item, "data": None, "data_dropped": True}, ensure_ascii=True) + "\n"
 
 
 def _note_unknown_rulesets(store: Store) -> None:
@@ -232,7 +247,7 @@ def cases_list(ctx, caseworker, program, status, fmt, db_path):
 @click.option(
     "--determination",
     "number",
-    type=click.IntRange(min=1),
+    type=COUNT,
     help="Show stored determination N (numbered from 1 per case) instead of the summary.",
 )
 @click.option(

@@ -370,8 +370,12 @@ def case_from_dict(
     source: str = "case file",
     event_types: Mapping[str, Any] | None = None,
     sections: Mapping[str, type] | None = None,
+    today: date | None = None,
 ) -> Case:
-    """Check and convert one case-file document; InputError lists every problem."""
+    """Check and convert one case-file document; InputError lists every problem.
+
+    With `today`, also the checks every way into a caseload applies (`entry_problems`).
+    """
     sections = dict(sections or {})
     if not isinstance(data, Mapping):
         raise InputError(
@@ -423,12 +427,73 @@ def case_from_dict(
             structured_sections[name] = converter.structure(value, sections[name])
         except Exception as exc:  # noqa: BLE001
             problems.extend(_problems_from(exc, root=name))
+    if case is not None and today is not None:
+        programs = {
+            p for spec in (event_types or {}).values() for p in getattr(spec, "programs", ())
+        }
+        problems.extend(entry_problems(core_data, case, today, programs))
     if problems:
         raise InputError(f"{source} is not valid", _dedupe(problems))
     assert case is not None
     if structured_sections:
         case = attrs.evolve(case, sections=structured_sections)
     return case
+
+
+def entry_problems(
+    data: Mapping[str, Any],
+    case: Case,
+    today: date,
+    programs: set[str] | frozenset[str] = frozenset(),
+) -> list[Problem]:
+    """What `cases add-event` refuses, for a whole case file: the same rules on every way in.
+
+    An event dated after `today`, an exact copy of an earlier event (the model
+    itself refuses one before the child's birth), and (when `programs` is known) an
+    enrolment in an unknown program.
+    `data` is the structured document's raw form, so paths match the file.
+    """
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, event in enumerate(data.get("events") or ()):
+        day = date.fromisoformat(event["date"])  # the converter accepted it: a valid ISO date
+        if day > today:
+            problems.append(
+                Problem(
+                    f"events[{i}].date",
+                    f"{day.isoformat()} is in the future (today is {today.isoformat()})",
+                    "record events on or after the day they happen",
+                )
+            )
+        key = canonical_text(event)
+        if key in seen:
+            problems.append(
+                Problem(
+                    f"events[{i}]",
+                    f"an exact copy of events[{seen[key]}]",
+                    "remove the copy (a second event on the same day differs in some field)",
+                )
+            )
+        else:
+            seen[key] = i
+    if programs:
+        for i, enrolment in enumerate(data.get("enrolments") or ()):
+            program = enrolment.get("program")
+            if program not in programs:
+                problems.append(
+                    Problem(
+                        f"enrolments[{i}].program",
+                        f"{show_value(program)} is not a known program",
+                        did_you_mean(program, sorted(programs))
+                        or f"expected one of: {', '.join(sorted(programs))}",
+                    )
+                )
+    return problems
+
+
+def canonical_text(value: Any) -> str:
+    """Sorted keys, no spaces: equal data gives equal text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

@@ -142,15 +142,25 @@ class Engine:
             self._sections = merged
         return self._sections
 
-    def case_from_dict(self, data: Any, *, source: str = "case file") -> Case:
-        """Check a case-file document against the models and the event vocabulary."""
+    def case_from_dict(
+        self, data: Any, *, source: str = "case file", today: date | None = None
+    ) -> Case:
+        """Check a case-file document against the models and the event vocabulary.
+
+        With `today`, also what every way into a caseload checks: no event after
+        today or before the birth, no exact duplicate event, known enrolment programs.
+        """
         return case_from_dict(
-            data, source=source, event_types=self.event_types, sections=self.case_sections
+            data,
+            source=source,
+            event_types=self.event_types,
+            sections=self.case_sections,
+            today=today,
         )
 
-    def load_case(self, path: str | Path) -> Case:
-        """Read and check a case file."""
-        return self.case_from_dict(read_json(path), source=str(path))
+    def load_case(self, path: str | Path, *, today: date | None = None) -> Case:
+        """Read and check a case file (with `today`: the checks of `case_from_dict`)."""
+        return self.case_from_dict(read_json(path), source=str(path), today=today)
 
     def ruleset_for(self, case: Case, ruleset: str | Ruleset | None = None) -> Ruleset:
         if isinstance(ruleset, Ruleset):

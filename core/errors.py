@@ -21,7 +21,12 @@ class Problem:
         text = f"{self.where}: {self.what}" if self.where else self.what
         if self.fix:
             text += f"; {self.fix}"
-        return text
+        return one_line(text)
+
+
+def one_line(text: str) -> str:
+    """A message line with any line break from data shown as \\n: it cannot forge a line."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 class EirulesError(Exception):
@@ -34,8 +39,8 @@ class EirulesError(Exception):
 
     def __str__(self) -> str:
         if not self.problems:
-            return self.message
-        lines = [self.message]
+            return one_line(self.message)
+        lines = [one_line(self.message)]
         lines.extend(f"  {p}" for p in self.problems)
         return "\n".join(lines)
 

@@ -28,6 +28,7 @@ import attrs
 
 from .errors import InputError, Problem, did_you_mean
 from .jsonio import parse_json
+from .text import first_unsafe
 
 CASE_COLUMNS = (
     "case_id",
@@ -286,6 +287,15 @@ def _case_from_rows(source: str, rows: list[tuple[int, dict[str, str]]]) -> Reco
                     )
                 )
             case_values.setdefault(column, value)
+    worker = case_values.get("caseworker")
+    if worker and (found := first_unsafe(worker)) is not None:
+        problems.append(
+            Problem(
+                f"row {first_line}, caseworker",
+                f"contains the control or bidi character {found}",
+                "remove it: names are plain text on one line",
+            )
+        )
     fields = {
         "id": f"row {first_line}, case_id",
         "child.birth_date": f"row {first_line}, birth_date",
@@ -300,7 +310,8 @@ def _case_from_rows(source: str, rows: list[tuple[int, dict[str, str]]]) -> Reco
         child["name"] = case_values["child_name"]
     if case_values.get("gestational_age_weeks"):
         text = case_values["gestational_age_weeks"]
-        child["gestational_age_weeks"] = int(text) if text.isdigit() else text
+        # ASCII digits only: "²" or "٣١" stay text, and the model says they are not a number.
+        child["gestational_age_weeks"] = int(text) if text.isascii() and text.isdigit() else text
     data: dict[str, Any] = {"id": case_values.get("case_id", ""), "child": child}
     for key in ("ruleset", "district"):
         if case_values.get(key):
@@ -311,6 +322,15 @@ def _case_from_rows(source: str, rows: list[tuple[int, dict[str, str]]]) -> Reco
     events: list[dict[str, str]] = []
     for line, row in rows:
         if not row.get("event_type") and not row.get("event_date"):
+            given = [c for c in EVENT_COLUMNS[2:] if row.get(c)]
+            if given:  # event details without an event: never dropped silently
+                problems.append(
+                    Problem(
+                        f"row {line}, {given[0]}",
+                        "given, but the row has no event_type and event_date",
+                        "fill in event_type and event_date, or leave the event columns empty",
+                    )
+                )
             continue
         event = {"type": row.get("event_type", ""), "date": row.get("event_date", "")}
         for column in EVENT_COLUMNS[2:]:

@@ -22,6 +22,15 @@ Date = date
 
 #: The five developmental areas of IDEA Part C (34 CFR 303.21(a)(1)).
 DOMAINS = ("cognitive", "physical", "communication", "social_emotional", "adaptive")
+#: Subdomains a ruleset's criteria may name (`in = ["communication.expressive"]`): expressive
+#: and receptive communication, and the parts of physical development 34 CFR 303.21(a)(1)(ii)
+#: names ("including vision and hearing") or that states score apart (gross and fine motor,
+#: e.g. Texas, rulesets/us-tx/part_c.toml). A criterion naming anything else is refused:
+#: a misspelt area would silently match no score.
+SUBDOMAINS: dict[str, tuple[str, ...]] = {
+    "communication": ("expressive", "receptive"),
+    "physical": ("gross_motor", "fine_motor", "vision", "hearing"),
+}
 
 # Validators never read the instance, so the converter can run them field by
 # field and report every bad field of an object at once.
@@ -405,8 +414,7 @@ class Case:
             listed = ", ".join(f"{e.type} on {e.date.isoformat()}" for e in early[:3])
             raise ValueProblem(
                 f"{listed}{' and more' if len(early) > 3 else ''} "
-                f"{'is' if len(early) == 1 else 'are'} before the child's birth "
-                f"({born.isoformat()})",
+                f"{'is' if len(early) == 1 else 'are'} before the child's birth",
                 "check the date; events happen on or after the birth date",
                 field="events",
             )

@@ -327,11 +327,28 @@ _PLACEHOLDER = {
 }
 
 
+def _ruleset_table(rid: str, title: str, jurisdiction: str, extends: str) -> str:
+    """The [ruleset] table, written by a TOML encoder: any title is quoted correctly."""
+    import tomli_w
+
+    return tomli_w.dumps(
+        {
+            "ruleset": {
+                "id": rid,
+                "title": title,
+                "jurisdiction": jurisdiction,
+                "extends": extends,
+                "version": f"{date.today().year}.1",
+            }
+        }
+    )
+
+
 def write_new(rid: str, parent: Ruleset, folder: Path, *, title: str | None = None) -> list[Path]:
     """Write a commented starting ruleset extending `parent`; it validates as written."""
     from .rulesets import ID_PATTERN
 
-    if not ID_PATTERN.match(rid):
+    if not isinstance(rid, str) or not ID_PATTERN.fullmatch(rid):
         raise InputError(
             f'"{rid}" is not a ruleset id',
             [
@@ -355,13 +372,7 @@ def write_new(rid: str, parent: Ruleset, folder: Path, *, title: str | None = No
 #   3. add case files and expectations under tests/ and run `eirules rulesets test {target}`.
 # Every value you do not set is inherited from "{parent.id}".
 
-[ruleset]
-id = "{rid}"
-title = "{title or rid}"
-jurisdiction = "{jurisdiction}"
-extends = "{parent.id}"
-version = "{date.today().year}.1"
-
+{_ruleset_table(rid, title or rid, jurisdiction, parent.id)}
 [calendar]
 # Public holidays for business-day clocks come from the `holidays` package.
 # The country is inherited; name your subdivision (state) if it has its own holidays:

@@ -41,6 +41,8 @@ import attrs
 from . import school_rules
 from .dates import UNITS, WEEKEND_RULES, BusinessCalendar, SchoolCalendar
 from .errors import Problem, RulesetError, did_you_mean
+from .models import DOMAINS, SUBDOMAINS
+from .paths import escapes, inside
 
 TYPES = (
     "integer",
@@ -100,7 +102,8 @@ EXCUSE_POLICIES = ("fixed_with_reason", "pause_and_extend")
 CRITERION_KEYS = ("measure", "at_least", "domains", "in", "only", "unless_only", "label")
 MEASURES = ("percent_delay", "months_delay", "sd_below_mean")
 PARAM_MARKERS = ("values", "type", "label")
-ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+#: A ruleset id; always used with fullmatch ("$" alone would let a trailing newline through).
+ID_PATTERN = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 
 
 @attrs.frozen
@@ -577,7 +580,13 @@ class Ruleset:
                 break
         if not name:
             return None
-        calendar = load_school_calendar(folder / name)
+        path = inside(folder, name)
+        if path is None:  # validation refuses it; a ruleset built around validation too
+            raise RulesetError(
+                f"ruleset {self.id}: school_calendar {name!r} is outside the ruleset folder",
+                [Problem("calendar.school_calendar", "name a file inside the ruleset folder")],
+            )
+        calendar = load_school_calendar(path)
         self._calendars["school"] = calendar
         return calendar
 
@@ -831,7 +840,7 @@ def _check_header(reader: _FileReader, header: Any) -> dict[str, Any]:
                 f'add {key} = "..."',
             )
     rid = header.get("id")
-    if isinstance(rid, str) and rid and not ID_PATTERN.match(rid):
+    if isinstance(rid, str) and rid and not ID_PATTERN.fullmatch(rid):
         reader.add(
             "ruleset.id",
             f'found "{rid}"; expected lower-case letters and digits joined by hyphens',
@@ -913,7 +922,14 @@ def _check_calendar(reader: _FileReader, cal: Any, folder: Path, parent: Ruleset
             ok.pop("extra_holidays")
     if "school_calendar" in ok:
         path = folder / ok["school_calendar"]
-        if not path.is_file():
+        if escapes(folder, ok["school_calendar"]):
+            reader.add(
+                "calendar.school_calendar",
+                f'found "{ok["school_calendar"]}", which is outside the ruleset folder',
+                "name a TOML file in the ruleset folder (a ruleset may not read other files)",
+            )
+            ok.pop("school_calendar")
+        elif not path.is_file():
             reader.add(
                 "calendar.school_calendar",
                 f'found "{ok["school_calendar"]}", but there is no file {path}',
@@ -932,7 +948,9 @@ def _school_calendar_path(header_path: Path) -> Path | None:
         name = data.get("calendar", {}).get("school_calendar")
     except (OSError, UnicodeDecodeError, ValueError, AttributeError):
         return None
-    return (header_path.parent / name).resolve() if isinstance(name, str) else None
+    if not isinstance(name, str) or escapes(header_path.parent, name):
+        return None
+    return (header_path.parent / name).resolve()
 
 
 @attrs.define
@@ -1324,7 +1342,7 @@ def check_value(
     if t == "clock":
         return _check_clock(value, partial)
     if t == "criteria":
-        return _check_criteria(value, decl.choices)
+        return _check_criteria(value, decl.choices or DOMAINS)
     return None
 
 
@@ -1381,6 +1399,31 @@ def _check_clock(value: Any, partial: bool) -> tuple[str, str | None] | None:
     return None
 
 
+def _area_problem(
+    name: str, domain: str, sub: str | None, domains: tuple[str, ...]
+) -> tuple[str, str | None] | None:
+    """Why `name` (a domain, a subdomain or "domain.subdomain") is not an area, else None.
+
+    A misspelt area would never match a score: an eligible child would read as not
+    eligible, so every name must be a known domain or subdomain.
+    """
+    known_subs = sorted({s for subs in SUBDOMAINS.values() for s in subs})
+    if sub is not None:
+        if domain not in domains:
+            return f'found "{name}"; "{domain}" is not a domain', _hint(domain, domains)
+        if sub not in SUBDOMAINS.get(domain, ()):
+            subs = SUBDOMAINS.get(domain, ())
+            return f'found "{name}"; "{sub}" is not a subdomain of {domain}', (
+                _hint(sub, subs) or (f"subdomains of {domain}: {', '.join(subs)}" if subs else None)
+            )
+        return None
+    if name in domains or name in known_subs:
+        return None
+    return f'found "{name}"; expected a domain or subdomain', _hint(
+        name, (*domains, *known_subs)
+    ) or f"domains: {', '.join(domains)}"
+
+
 def _check_criteria(value: Any, domains: tuple[str, ...] = ()) -> tuple[str, str | None] | None:
     if not isinstance(value, list) or not value:
         return f"found {_kind(value)} {value!r}; expected a non-empty array of criterion tables", (
@@ -1420,10 +1463,9 @@ def _check_criteria(value: Any, domains: tuple[str, ...] = ()) -> tuple[str, str
                 domain, dot, sub = v.partition(".")
                 if dot and not sub:
                     return f'criterion {i}: {key}: found "{v}"; expected domain.subdomain', None
-                if domains and domain not in domains and (dot or v not in domains):
-                    return f'criterion {i}: {key}: found "{v}"; expected a domain', _hint(
-                        domain, domains
-                    )
+                problem = _area_problem(v, domain, sub if dot else None, domains)
+                if problem is not None:
+                    return f"criterion {i}: {key}: {problem[0]}", problem[1]
         if "only" in item and "unless_only" in item:
             return (
                 f"criterion {i}: has both only and unless_only",

@@ -82,6 +82,34 @@ CHILD_EVALUATE = textwrap.dedent(
 )
 
 
+CHILD_ADD_EVENTS = textwrap.dedent(
+    """
+    import sys, time
+    from datetime import date, timedelta
+    from eirules.core.engine import Engine
+    from eirules.core.store import Store
+
+    db, first_day, count, pause = sys.argv[1], date.fromisoformat(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+    engine = Engine(entry_points=False)
+    if pause:  # hold the case between reading it and writing it back
+        real = engine.case_from_dict
+
+        def slow(*args, **kwargs):
+            case = real(*args, **kwargs)
+            print("READY", flush=True)
+            time.sleep(pause)
+            return case
+
+        engine.case_from_dict = slow
+    store = Store.open(db, engine)
+    for i in range(count):
+        store.add_event("SYN-C-0001", "service_started", first_day + timedelta(days=i),
+                        user="child", today=date(2026, 12, 31), note=f"{sys.argv[2]} {i}")
+    print("DONE", flush=True)
+    """
+)
+
+
 def snapshot(db: Path) -> dict[str, int]:
     import sqlite3
 
@@ -204,6 +232,55 @@ def test_two_writers_at_once_both_succeed_one_waiting_for_the_other(seeded_db, e
     store.close()
     assert problems == []
     assert {"A-", "B-"} <= users
+
+
+def _events_of(db: Path, case_id: str) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT count(*) FROM events WHERE case_id = ?", (case_id,)).fetchone()[
+            0
+        ]
+    finally:
+        conn.close()
+
+
+def test_lost_update_a_case_held_by_one_writer_keeps_the_other_writers_event(seeded_db):
+    """add-event read the case before taking the write lock and wrote back from that copy.
+
+    Writer A reads the case and pauses before writing; writer B adds an event in
+    that pause. Both succeed: the case must end with both events, not only A's.
+    """
+    before = _events_of(seeded_db, "SYN-C-0001")
+    first = start(CHILD_ADD_EVENTS, seeded_db, "2026-06-01", 1, 1.5)
+    wait_ready(first)
+    second = start(CHILD_ADD_EVENTS, seeded_db, "2026-07-01", 1, 0)
+    out1, err1 = first.communicate(timeout=120)
+    out2, err2 = second.communicate(timeout=120)
+    assert first.returncode == 0 and second.returncode == 0, err1 + err2
+    assert _events_of(seeded_db, "SYN-C-0001") == before + 2
+
+
+def test_two_processes_adding_events_to_one_case_lose_none(seeded_db, engine):
+    """Two real processes, 20 events each on one case: 40 more events, 40 audit entries."""
+    before = _events_of(seeded_db, "SYN-C-0001")
+    writers = [
+        start(CHILD_ADD_EVENTS, seeded_db, day, 20, 0) for day in ("2026-05-01", "2026-08-01")
+    ]
+    for proc in writers:
+        out, err = proc.communicate(timeout=240)
+        assert proc.returncode == 0 and out.strip() == "DONE", err
+    assert _events_of(seeded_db, "SYN-C-0001") == before + 40
+    store = Store.open(seeded_db, engine)
+    document = store.case_document("SYN-C-0001")
+    added = [e for e in store.audit_log("SYN-C-0001") if e["action"] == "event.added"]
+    store.close()
+    assert (
+        len([e for e in document["events"] if e["type"] == "service_started" and e.get("note")])
+        == 40
+    )
+    assert len(added) == 40
 
 
 # Bad input --------------------------------------------------------------------------------

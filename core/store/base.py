@@ -86,6 +86,21 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def create_private(path: Path) -> None:
+    """Create a caseload file readable by its owner only, in a folder only the owner may enter.
+
+    A folder made for it is 0700 and the file 0600; SQLite gives its -wal and -shm
+    files the database file's permissions. Every child's record is in this file: any
+    other local user must not be able to read it (docs/threat-model.md).
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    elif path.stat().st_size == 0 or path.stat().st_mode & 0o077:
+        os.chmod(path, 0o600)  # `db init` on an existing caseload tightens it too
+
+
 def open_db(path: str | Path, *, create: bool = False) -> Database:
     """Open (or with create=True, create) a caseload file with the store's pragmas set."""
     path = Path(path)
@@ -96,7 +111,7 @@ def open_db(path: str | Path, *, create: bool = False) -> Database:
         )
     try:
         if create:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            create_private(path)
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         db = Database(conn)

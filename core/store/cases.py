@@ -34,6 +34,11 @@ _PART_INSERTS = {
 }
 
 
+def like_literal(text: str) -> str:
+    """`text` for a LIKE pattern with ESCAPE '\\': its %, _ and \\ match only themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 class CaseRows(NamedTuple):
     """A case flattened to table rows (built in a worker, written by the parent)."""
 
@@ -95,7 +100,8 @@ class CasesMixin(StoreBase):
             ids = [
                 r[0]
                 for r in self.conn.execute(
-                    "SELECT id FROM cases WHERE id LIKE ? LIMIT 200", (case_id[:3] + "%",)
+                    "SELECT id FROM cases WHERE id LIKE ? ESCAPE '\\' LIMIT 200",
+                    (like_literal(case_id[:3]) + "%",),
                 )
             ]
             hint = did_you_mean(case_id, ids)
@@ -136,8 +142,9 @@ class CasesMixin(StoreBase):
             where.append("a.caseworker = ?")
             args.append(caseworker)
         if program:
-            where.append("(',' || c.programs || ',') LIKE ?")
-            args.append(f"%,{program},%")
+            # A first cut in SQL (% and _ literal), then an exact, case-sensitive match below.
+            where.append("(',' || c.programs || ',') LIKE ? ESCAPE '\\'")
+            args.append(f"%,{like_literal(program)},%")
         if status:
             where.append("c.status = ?")
             args.append(status)
@@ -149,7 +156,10 @@ class CasesMixin(StoreBase):
             + (" WHERE " + " AND ".join(where) if where else "")
             + " ORDER BY c.id"
         )
-        return [dict(r) for r in self.conn.query(sql, args)]
+        rows = [dict(r) for r in self.conn.query(sql, args)]
+        if program:
+            rows = [r for r in rows if program in (r["programs"] or "").split(",")]
+        return rows
 
     def case_summary(self, case_id: str) -> dict[str, Any]:
         """Case row, current caseworker, determinations (newest last) and assignment history."""
@@ -227,43 +237,17 @@ class CasesMixin(StoreBase):
                     "record events on or after the day they happen",
                 )
             )
-        document = self.case_document(case_id)
-        birth = date.fromisoformat(document["child"]["birth_date"])
-        if on < birth:
-            problems.append(
-                Problem(
-                    "DATE",
-                    f"{on.isoformat()} is before the child's birth ({birth.isoformat()})",
-                    "check the date",
-                )
-            )
+        self.require_case(case_id)
         if problems:
             raise InputError(f"event not added to case {case_id}", problems)
         event = {"type": event_type, "date": on.isoformat()}
         for key, value in (("program", program), ("reason", reason), ("note", note)):
             if value is not None:
                 event[key] = value
-        if event in document.get("events", []):
-            raise InputError(
-                f"event not added to case {case_id}",
-                [
-                    Problem(
-                        "TYPE",
-                        f"the case already has this {event_type} event on {on.isoformat()}",
-                        f"see it with: eirules cases export {case_id}",
-                    )
-                ],
-            )
-        new_document = dict(document)
-        new_document["events"] = [*document.get("events", []), event]
-        try:
-            case = engine.case_from_dict(new_document, source=f"case {case_id}")
-        except InputError as exc:
-            raise InputError(
-                f"event not added to case {case_id}",
-                [Problem(_option_for(p.where), p.what, p.fix) for p in exc.problems],
-            ) from None
+        # Read, check and write the case inside one write transaction: a document read
+        # before taking the lock would overwrite another writer's event (a lost update).
         with self.write(user) as audit:
+            case = self._append_event(case_id, event, on)
             conn = self.conn
             text = canonical_json(case_to_dict(case))
             digest = sha256(text)
@@ -290,6 +274,40 @@ class CasesMixin(StoreBase):
                 after={"document_hash": digest, "event": event},
             )
         return case
+
+    def _append_event(self, case_id: str, event: dict, on: date) -> Case:
+        """The case with `event` added, read inside the caller's write transaction."""
+        document = self.case_document(case_id)
+        birth = date.fromisoformat(document["child"]["birth_date"])
+        if on < birth:
+            raise InputError(
+                f"event not added to case {case_id}",
+                [
+                    Problem(
+                        "DATE", f"{on.isoformat()} is before the child's birth", "check the date"
+                    )
+                ],
+            )
+        if event in document.get("events", []):
+            raise InputError(
+                f"event not added to case {case_id}",
+                [
+                    Problem(
+                        "TYPE",
+                        f"the case already has this {event['type']} event on {on.isoformat()}",
+                        f"see it with: eirules cases export {case_id}",
+                    )
+                ],
+            )
+        new_document = dict(document)
+        new_document["events"] = [*document.get("events", []), event]
+        try:
+            return self._need_engine().case_from_dict(new_document, source=f"case {case_id}")
+        except InputError as exc:
+            raise InputError(
+                f"event not added to case {case_id}",
+                [Problem(_option_for(p.where), p.what, p.fix) for p in exc.problems],
+            ) from None
 
     def case_count(self, status: str | None = None) -> int:
         if status:

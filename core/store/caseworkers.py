@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import InputError, Problem, did_you_mean
+from ..text import first_unsafe
 from .audit import AuditWriter, now
 from .base import StoreBase
 
@@ -13,6 +14,8 @@ class CaseworkersMixin(StoreBase):
     def _check_assignment(self, case_id: str, caseworker: str) -> str | None:
         if not caseworker.strip():
             return "the caseworker name is empty"
+        if (found := first_unsafe(caseworker)) is not None:
+            return f"the caseworker name contains the control or bidi character {found}"
         if self.conn.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is None:
             return f'no case "{case_id}" in the caseload'
         return None
@@ -86,6 +89,17 @@ class CaseworkersMixin(StoreBase):
         self.require_case(case_id)
         if not caseworker.strip():
             raise InputError("the caseworker name is empty", [Problem("CASEWORKER", "give a name")])
+        if (found := first_unsafe(caseworker)) is not None:
+            raise InputError(
+                "the caseworker name is not valid",
+                [
+                    Problem(
+                        "CASEWORKER",
+                        f"contains the control or bidi character {found}",
+                        "remove it: names are plain text on one line",
+                    )
+                ],
+            )
         with self.write(user) as audit:
             return bool(self._assign(case_id, caseworker.strip(), audit))
 

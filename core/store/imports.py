@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Iterator
+from datetime import date
 from typing import Any
 
 import attrs
@@ -38,10 +40,13 @@ class ImportsMixin(StoreBase):
         user: str,
         skip_invalid: bool = False,
         source_name: str | None = None,
+        today: date | None = None,
     ) -> ImportResult:
         """Import case files, folders and CSV files; all or nothing unless skip_invalid."""
         files = files_in(list(paths))
-        return self.import_records(read_records(files), user=user, skip_invalid=skip_invalid)
+        return self.import_records(
+            read_records(files), user=user, skip_invalid=skip_invalid, today=today
+        )
 
     def import_records(
         self,
@@ -49,9 +54,15 @@ class ImportsMixin(StoreBase):
         *,
         user: str,
         skip_invalid: bool = False,
+        today: date | None = None,
     ) -> ImportResult:
-        """Validate and store records in one transaction, reporting every problem at once."""
+        """Validate and store records in one transaction, reporting every problem at once.
+
+        Every record gets the checks `cases add-event` applies (no event after `today`,
+        default the real date, or before the birth; no exact duplicate event).
+        """
         engine = self._need_engine()
+        validate = functools.partial(_validate_chunk, today=today or date.today())
         problems: list[Problem] = []
         rejected: list[dict[str, Any]] = []
         seen: dict[str, str] = {}
@@ -84,7 +95,7 @@ class ImportsMixin(StoreBase):
 
         with self.write(user) as audit, _Workers(engine, self.jobs) as workers:
             batch: list[tuple[Record, CaseRows, str, str]] = []
-            for chunk, checked in workers.map(_validate_chunk, chunks()):
+            for chunk, checked in workers.map(validate, chunks()):
                 for record, (case, found, text, digest) in zip(chunk, checked, strict=True):
                     if case is not None:
                         if case.id in seen:
@@ -217,7 +228,7 @@ class ImportsMixin(StoreBase):
         counts["assigned"] += self._assign_many(counts.pop("_assign", []), audit)
 
 
-def _validate_chunk(engine, records: list[Record]) -> list[tuple]:
+def _validate_chunk(engine, records: list[Record], *, today: date) -> list[tuple]:
     """Check records against the models and vocabulary: (rows, problems, text, hash) each."""
     out = []
     for record in records:
@@ -230,7 +241,7 @@ def _validate_chunk(engine, records: list[Record]) -> list[tuple]:
         rows = text = digest = None
         if not found:
             try:
-                case = engine.case_from_dict(record.data, source=record.source)
+                case = engine.case_from_dict(record.data, source=record.source, today=today)
             except InputError as exc:
                 found = [Problem(record.where(p.where), p.what, p.fix) for p in exc.problems] or [
                     Problem(record.where(""), exc.message)

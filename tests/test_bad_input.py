@@ -1,0 +1,297 @@
+"""Issue 11: bad input gets a clear error, exit 2, nothing half-written; privacy by default.
+
+The same rules on every way in (add-event, import, check), numeric option bounds,
+ruleset hardening, exact program matching, paths from data kept inside their
+folder, and a caseload and rejects file only their owner can read. Each test
+failed on the code before its fix.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import stat
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import caseload_cli, write_case_file
+
+from eirules.cli import cli
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    return caseload_cli(tmp_path, monkeypatch)
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def count(tmp_path: Path, table: str = "cases") -> int:
+    with sqlite3.connect(tmp_path / "caseload.db") as conn:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+# The same rules on every way in ------------------------------------------------------------
+
+TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+REFERRAL = {"type": "referral_received", "date": "2026-01-05"}
+
+
+@pytest.mark.parametrize(
+    "events, enrolments, where, what",
+    [
+        (
+            [REFERRAL, {"type": "ifsp_meeting_held", "date": TOMORROW}],
+            None,
+            "events[1].date",
+            f"{TOMORROW} is in the future",
+        ),
+        (
+            [{"type": "referral_received", "date": "2024-11-01"}],
+            None,
+            "events",
+            "referral_received on 2024-11-01 is before the child's birth; check the date",
+        ),
+        ([REFERRAL, dict(REFERRAL)], None, "events[1]", "an exact copy of events[0]"),
+        ([REFERRAL], [{"program": "part_x"}], "enrolments[0].program", '"part_x" is not a known'),
+    ],
+    ids=["future-dated", "before-birth", "exact-duplicate", "unknown-program"],
+)
+def test_import_and_check_refuse_what_add_event_refuses(
+    run, tmp_path, events, enrolments, where, what
+):
+    """add-event refused future-dated, pre-birth and duplicate events; import and check took them."""
+    more = {"enrolments": enrolments} if enrolments else {}
+    path = write_case_file(tmp_path / "c.json", "T-0001", events=events, **more)
+    imported = run("cases", "import", path, code=2)
+    assert f"record 1, {where}: {what}" in imported.output
+    assert count(tmp_path) == 0
+    checked = invoke("check", path, "--as-of", "2026-02-01")
+    assert checked.exit_code == 2
+    assert f"  {where}: {what}" in checked.output
+
+
+def test_csv_gestational_age_takes_ascii_digits_only(run, tmp_path):
+    """ "²" crashed import (int("²")); "٣١" was read as 31."""
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "case_id,birth_date,gestational_age_weeks,event_type,event_date\n"
+        "C-1,2025-01-01,²,referral_received,2026-01-05\n"
+        "C-2,2025-01-01,٣١,referral_received,2026-01-05\n",
+        encoding="utf-8",
+    )
+    result = run("cases", "import", path, code=2)
+    assert f'{path}, row 2, gestational_age_weeks: "\\u00b2" is not a whole number' in result.output
+    assert f'{path}, row 3, gestational_age_weeks: "\\u0663\\u0661" is not a whole number' in (
+        result.output
+    )
+    assert count(tmp_path) == 0
+
+
+def test_a_csv_row_with_event_details_but_no_event_is_refused(run, tmp_path):
+    """A row without event_type and event_date dropped its other event columns silently."""
+    path = tmp_path / "c.csv"
+    path.write_text(
+        "case_id,birth_date,event_type,event_date,event_reason\n"
+        "C-1,2025-01-01,referral_received,2026-01-05,\n"
+        "C-1,,,,exceptional_family_circumstances\n",
+        encoding="utf-8",
+    )
+    result = run("cases", "import", path, code=2)
+    assert (
+        f"{path}, rows 2-3, row 3, event_reason: given, but the row has no event_type and "
+        "event_date" in result.output
+    )
+
+
+def test_add_event_keeps_the_birth_date_out_of_its_message(run, tmp_path):
+    run("cases", "import", write_case_file(tmp_path / "c.json", "T-0001"))
+    result = run("cases", "add-event", "T-0001", "referral_received", "2024-11-01", code=2)
+    assert "DATE: 2024-11-01 is before the child's birth; check the date" in result.output
+    assert "2024-11-02" not in result.output
+
+
+def test_a_caseworker_name_with_control_characters_is_refused(run, tmp_path):
+    run("cases", "import", write_case_file(tmp_path / "c.json", "T-0001"))
+    result = run("cases", "assign", "T-0001", "Rhea\x1b[2J", code=2)
+    assert "CASEWORKER: contains the control or bidi character U+001B" in result.output
+    assert count(tmp_path, "assignments") == 0
+
+
+# Numeric option bounds -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["due", "--within", "3000000d"], "'3000000d' is too long (at most 109572 days, or all)"),
+        (["due", "--within", "99999999999999999999w"], "is not a period"),
+        (["due", "--within", "١٤d"], "is not a period"),
+        (
+            ["cases", "show", "T-0001", "--determination", "9223372036854775808"],
+            "9223372036854775808 is not in the range 1<=x<=2147483647",
+        ),
+        (
+            ["audit", "log", "--last", "999999999999999999999"],
+            "999999999999999999999 is not in the range 1<=x<=2147483647",
+        ),
+    ],
+)
+def test_numeric_options_out_of_bounds_are_usage_errors(run, tmp_path, args, message):
+    """These overflowed, or were reported as a damaged database."""
+    run("cases", "import", write_case_file(tmp_path / "c.json", "T-0001"))
+    result = run(*args, code=2)
+    assert message in result.output
+    assert "damaged" not in result.output and "Traceback" not in result.output
+
+
+# LIKE ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("program", ["%", "_art_c", "PART_C", "part"])
+def test_cases_list_program_matches_exactly(run, tmp_path, program):
+    """`--program %` listed every case: LIKE wildcards in the value."""
+    path = write_case_file(
+        tmp_path / "c.json", "T-0001", enrolments=[{"program": "part_c", "start": "2026-01-05"}]
+    )
+    run("cases", "import", path)
+    assert run("cases", "list", "--program", "part_c").output.splitlines()[-1] == "1 case"
+    assert run("cases", "list", "--program", program).output.startswith("No cases match.")
+
+
+# Rulesets ------------------------------------------------------------------------------------
+
+
+def _ruleset(tmp_path: Path, rid: str, criteria: str, **files: str) -> Path:
+    folder = tmp_path / rid.strip()
+    folder.mkdir()
+    (folder / "ruleset.toml").write_text(
+        f'[ruleset]\nid = "{rid}"\ntitle = "T"\njurisdiction = "US-ZZ"\nextends = "us"\n'
+        'version = "t"\n' + files.pop("calendar", "")
+    )
+    (folder / "part_c.toml").write_text(
+        "[[parameters.part_c.eligibility.delay_criteria.values]]\neffective = 2011-10-28\n"
+        f'value = [{criteria}]\ncitation = "fictional"\n'
+    )
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return folder
+
+
+@pytest.mark.parametrize(
+    "area, message",
+    [
+        ("comunication", 'found "comunication"; expected a domain or subdomain; did you mean'),
+        ("communication.expresive", '"expresive" is not a subdomain of communication'),
+        ("comunication.expressive", '"comunication" is not a domain; did you mean "communication"'),
+    ],
+)
+def test_criteria_naming_an_unknown_domain_or_subdomain_are_refused(tmp_path, area, message):
+    """A misspelt domain validated and turned an eligible child into a not-eligible one."""
+    criteria = f'{{ measure = "percent_delay", at_least = 25, domains = 1, in = ["{area}"] }}'
+    folder = _ruleset(tmp_path, "us-zz", criteria)
+    result = invoke("rulesets", "validate", folder)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+
+
+def test_known_subdomains_in_criteria_validate(tmp_path):
+    criteria = (
+        '{ measure = "percent_delay", at_least = 33, domains = 1, '
+        'in = ["communication.expressive", "expressive", "physical.gross_motor"] }'
+    )
+    result = invoke("rulesets", "validate", _ruleset(tmp_path, "us-zz", criteria))
+    assert result.exit_code == 0, result.output
+
+
+def test_a_ruleset_id_ending_in_a_newline_is_refused(tmp_path):
+    criteria = '{ measure = "percent_delay", at_least = 25, domains = 1 }'
+    folder = _ruleset(tmp_path, "us-zz\\n", criteria)
+    result = invoke("rulesets", "validate", folder)
+    assert result.exit_code == 2, result.output
+    assert 'found "us-zz\\n"; expected lower-case letters and digits' in result.output
+
+
+@pytest.mark.parametrize(
+    "title", ['A "quoted" title', "back\\slash", "two\nlines", "tab\tand \x1b escape"]
+)
+def test_rulesets_new_writes_any_title_as_valid_toml(tmp_path, title):
+    """`rulesets new --title 'A "quoted" title'` wrote a ruleset that failed validation."""
+    made = invoke("rulesets", "new", "us-zz", "--dir", tmp_path, "--title", title)
+    assert made.exit_code == 0, made.output
+    import tomllib
+
+    header = tomllib.loads((tmp_path / "us-zz" / "ruleset.toml").read_text())
+    assert header["ruleset"]["title"] == title
+    assert invoke("rulesets", "validate", tmp_path / "us-zz").exit_code == 0
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "../outside.toml", "sub/../../outside.toml"])
+def test_school_calendar_outside_the_ruleset_folder_is_refused(tmp_path, name):
+    """`school_calendar` in a ruleset could name any file on the machine."""
+    (tmp_path / "outside.toml").write_text('name = "x"\nterms = []\n')
+    criteria = '{ measure = "percent_delay", at_least = 25, domains = 1 }'
+    folder = _ruleset(
+        tmp_path, "us-zz", criteria, calendar=f'\n[calendar]\nschool_calendar = "{name}"\n'
+    )
+    result = invoke("rulesets", "validate", folder)
+    assert result.exit_code == 2, result.output
+    assert "is outside the ruleset folder" in result.output
+
+
+# Paths from data -----------------------------------------------------------------------------
+
+
+def test_a_student_id_cannot_write_graphs_outside_out(tmp_path):
+    """A student id `../../x` made `progress` write graphs outside --out."""
+    pytest.importorskip("matplotlib")
+    school = tmp_path / "school"
+    shutil.copytree(EXAMPLES / "mtss" / "elm-street", school)
+    student = school / "students" / "ELM-005.json"
+    data = json.loads(student.read_text())
+    data["id"] = "../../x"
+    student.write_text(json.dumps(data))
+    out = tmp_path / "a" / "b" / "graphs"
+    result = invoke("progress", "../../x", "--dir", school, "--as-of", "2026-06-05", "--out", out)
+    assert result.exit_code == 2, result.output
+    assert "cannot name the graph file" in result.output
+    assert not list(tmp_path.glob("**/x-*"))
+
+
+# Privacy by default --------------------------------------------------------------------------
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_new_caseload_is_readable_by_its_owner_only(tmp_path, monkeypatch):
+    """The caseload was created 0644 in a 0755 folder: any local user could read every child."""
+    monkeypatch.setenv("EIRULES_USER", "tester")
+    db = tmp_path / "private" / "caseload.db"
+    assert invoke("db", "init", db).exit_code == 0
+    assert invoke("cases", "import", EXAMPLES / "mo-0001.json", "--db", db).exit_code == 0
+    assert _mode(db.parent) == 0o700
+    assert _mode(db) == 0o600
+    for suffix in ("-wal", "-shm"):
+        side = db.with_name(db.name + suffix)
+        if side.exists():
+            assert _mode(side) == 0o600, suffix
+
+
+def test_rejects_file_is_private_beside_the_caseload_and_holds_the_records(run, tmp_path):
+    good = write_case_file(tmp_path / "good.json", "T-0001")
+    bad = write_case_file(tmp_path / "bad.json", "T-0002", colour="red")
+    result = run("cases", "import", good, bad, "--skip-invalid", code=2)
+    rejects = tmp_path / "caseload-rejects.jsonl"
+    assert f"reasons in {rejects}" in result.output
+    assert _mode(rejects) == 0o600
+    line = json.loads(rejects.read_text())
+    assert line["data"]["id"] == "T-0002"
