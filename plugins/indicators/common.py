@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 import attrs
+import msgspec
 
 from eirules.core.dates import birthday
 
@@ -68,48 +69,23 @@ def year_of(day: date) -> Period:
     return Period(date(first, 7, 1), date(first + 1, 6, 30))
 
 
-def _day(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(value)
-
-
-@attrs.frozen
-class Clock:
+class Clock(msgspec.Struct, frozen=True):
     """A clock as a determination shows it (the JSON shape of docs/determination.md)."""
 
     id: str
     program: str
     status: str
-    start: date | None
-    due: date | None
-    met_on: date | None
-    closed_on: date | None
-    excused_by: str | None
-    reason: str | None
-    subject: str | None
-    label: str
-    citation: str
+    start: date | None = None
+    due: date | None = None
+    met_on: date | None = None
+    closed_on: date | None = None
+    excused_by: str | None = None
+    reason: str | None = None
+    subject: str | None = None
+    label: str = ""
+    citation: str = ""
     #: Which episode of care the clock belongs to (None: the current one).
     episode: Any = None
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any], episode: Any = None) -> Clock:
-        return cls(
-            id=data["id"],
-            program=data["program"],
-            status=data["status"],
-            start=_day(data.get("start")),
-            due=_day(data.get("due")),
-            met_on=_day(data.get("met_on")),
-            closed_on=_day(data.get("closed_on")),
-            excused_by=data.get("excused_by"),
-            reason=data.get("reason"),
-            subject=data.get("subject"),
-            label=data.get("label") or data["id"],
-            citation=data.get("citation") or "",
-            episode=data.get("episode", episode),
-        )
 
     def days_late(self, as_of: date) -> int | None:
         """Days past the due date: to the day it was done, or to as_of while still undone."""
@@ -119,29 +95,84 @@ class Clock:
         return max(0, (end - self.due).days)
 
 
-def all_clocks(determination: dict[str, Any]) -> list[Clock]:
+class Event(msgspec.Struct, frozen=True):
+    type: str
+    date: date
+    program: str | None = None
+    reason: str | None = None
+    outcome: str | None = None
+    service: str | None = None
+
+
+class _Child(msgspec.Struct):
+    birth_date: date
+    name: str | None = None
+
+
+class Document(msgspec.Struct):
+    """The parts of a case file the indicators read (everything else is skipped unread)."""
+
+    id: str
+    child: _Child
+    ruleset: str | None = None
+    events: list[Event] = []
+    service_plans: list[Any] = []
+    district: str | None = None
+    county: str | None = None
+    provider: str | None = None
+
+
+class Result(msgspec.Struct):
+    """The parts of a determination the indicators read."""
+
+    as_of: date
+    ruleset: str | None = None
+    clocks: list[Clock] = []
+    #: Earlier episodes' clocks, where a determination keeps them.
+    history: list[Any] = []
+
+
+_documents = msgspec.json.Decoder(Document)
+_results = msgspec.json.Decoder(Result)
+
+
+def decode(document: str | bytes, result: str | bytes) -> tuple[Document, Result]:
+    """A stored case file and determination (JSON text), read straight into the parts used."""
+    return _documents.decode(document), _results.decode(result)
+
+
+def convert(document: dict[str, Any], result: dict[str, Any]) -> tuple[Document, Result]:
+    """The same from the plain JSON-shaped dicts of `case_to_dict` / `determination_to_dict`."""
+    return msgspec.convert(document, Document), msgspec.convert(result, Result)
+
+
+#: The clocks some indicator reads; the others are not looked at.
+READ_CLOCKS = frozenset(
+    (
+        "service_start", "initial_ifsp_meeting", "transition_plan", "transition_notification",
+        "transition_conference", "initial_evaluation", "iep_by_third_birthday",
+    )
+)  # fmt: skip
+
+
+def all_clocks(result: Result) -> list[Clock]:
     """Every clock of a determination: the current episode's and, once determinations keep
     them, earlier episodes' clocks (`history`), each with its episode.
 
     The one place that knows where a determination keeps its clocks.
     """
-    clocks = [Clock.from_dict(c) for c in determination.get("clocks", ())]
-    for entry in determination.get("history", ()) or ():
+    clocks = [c for c in result.clocks if c.id in READ_CLOCKS]
+    for entry in result.history:
         if isinstance(entry, dict) and "clocks" in entry:  # grouped by episode
-            clocks.extend(Clock.from_dict(c, entry.get("episode")) for c in entry["clocks"])
-        elif isinstance(entry, dict):
-            clocks.append(Clock.from_dict(entry))
+            for c in entry["clocks"]:
+                if c.get("id") in READ_CLOCKS:
+                    clock = msgspec.convert(c, Clock)
+                    if clock.episode is None:
+                        clock = msgspec.structs.replace(clock, episode=entry.get("episode"))
+                    clocks.append(clock)
+        elif isinstance(entry, dict) and entry.get("id") in READ_CLOCKS:
+            clocks.append(msgspec.convert(entry, Clock))
     return clocks
-
-
-@attrs.frozen
-class Event:
-    type: str
-    date: date
-    program: str | None
-    reason: str | None
-    outcome: str | None
-    service: str | None
 
 
 @attrs.define
@@ -155,48 +186,28 @@ class Facts:
     ruleset: str
     clocks: list[Clock]
     events: list[Event]
-    plans: list[dict[str, Any]]
+    plans: list[Any]
     units: dict[str, str | None]
     leap_day: str = "feb28"
 
     @classmethod
-    def build(
-        cls,
-        document: dict[str, Any],
-        determination: dict[str, Any],
-        *,
-        caseworker: str | None = None,
-        leap_day: str = "feb28",
-    ) -> Facts:
-        events = [
-            Event(
-                e["type"],
-                date.fromisoformat(e["date"]),
-                e.get("program"),
-                e.get("reason"),
-                e.get("outcome"),
-                e.get("service"),
-            )
-            for e in document.get("events", ())
-        ]
-        events.sort(key=lambda e: e.date)
-        child = document.get("child") or {}
+    def build(cls, document: Document, result: Result, *, caseworker: str | None = None) -> Facts:
+        events = sorted(document.events, key=lambda e: e.date)
         return cls(
-            case_id=document["id"],
-            child=child.get("name"),
-            birth_date=date.fromisoformat(child["birth_date"]),
-            as_of=date.fromisoformat(determination["as_of"]),
-            ruleset=determination.get("ruleset") or document.get("ruleset") or "us",
-            clocks=all_clocks(determination),
+            case_id=document.id,
+            child=document.child.name,
+            birth_date=document.child.birth_date,
+            as_of=result.as_of,
+            ruleset=result.ruleset or document.ruleset or "us",
+            clocks=all_clocks(result),
             events=events,
-            plans=list(document.get("service_plans", ())),
+            plans=document.service_plans,
             units={
                 "caseworker": caseworker,
-                "district": document.get("district"),
-                "county": document.get("county"),
-                "provider": document.get("provider"),
+                "district": document.district,
+                "county": document.county,
+                "provider": document.provider,
             },
-            leap_day=leap_day,
         )
 
     def clocks_named(self, clock_id: str) -> Iterator[Clock]:

@@ -62,6 +62,7 @@ CLOCKS = {
     "C8B": "transition_notification",
     "C8C": "transition_conference",
 }
+_C8_CLOCKS = frozenset(CLOCKS.values())
 #: B12 (d): parent refusal to consent, or a 300.301(d) exception.
 B12_D = ("parent_consent_not_given", "parent_failed_to_produce_child", "transfer_in")
 
@@ -89,6 +90,8 @@ def _exclusion(code: str, clock: Clock) -> str:
 
 
 def c8_items(facts: Facts, period: Period, settings: Settings) -> Iterator[Item]:
+    if not any(c.id in _C8_CLOCKS for c in facts.clocks):
+        return
     exit_on = part_c_exit(facts, settings)
     if exit_on is None or not period.holds(exit_on):
         return

@@ -6,14 +6,13 @@ case file a determination was made from and the determination itself.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
 from eirules.core.convert import case_to_dict, determination_to_dict
 
-from .common import Facts
+from .common import Facts, convert, decode
 
 _STORED = (
     "SELECT c.id, doc.document, p.result, a.caseworker FROM cases c "
@@ -37,7 +36,7 @@ def stored_facts(conn: Any, chunk: int = 2000) -> Iterator[Facts]:
             return
         last = rows[-1][0]
         for _case_id, document, result, caseworker in rows:
-            yield Facts.build(json.loads(document), json.loads(result), caseworker=caseworker)
+            yield Facts.build(*decode(document, result), caseworker=caseworker)
 
 
 def not_evaluated(conn: Any) -> list[str]:
@@ -66,7 +65,6 @@ def evaluated_facts(
             case = entry
             det = engine.evaluate(case, ruleset, as_of)
         yield Facts.build(
-            case_to_dict(case),
-            determination_to_dict(det),
+            *convert(case_to_dict(case), determination_to_dict(det)),
             caseworker=(caseworkers or {}).get(case.id),
         )
