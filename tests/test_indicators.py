@@ -387,3 +387,17 @@ def test_b13_an_agency_invitation_must_be_recorded_or_marked_not_appropriate(eng
     no_agency = youth(engine, "B13-E", "2009-09-01", {**ALL_COMPONENTS, "agency_invited": None})
     b13 = run(engine, [no_agency], ["B13"]).indicator("B13")
     assert b13.numerator == 0 and "participating agency" in b13.late[0].reason
+
+
+def test_b11_a_clock_that_needs_information_is_not_counted_but_said(engine):
+    """Texas counts school days (19 TAC 89.1011): without the district calendar the due date
+    cannot be computed, so no figure may count the consent; the report says why."""
+    texas = engine.case_from_dict(
+        {"id": "B11-TX", "ruleset": "us-tx", "child": {"birth_date": "2018-04-01"},
+         "events": [{"type": "consent_for_evaluation", "date": "2025-09-01", "program": "part_b"}]}
+    )  # fmt: skip
+    b11 = run(engine, [texas], ["B11"]).indicator("B11")
+    assert b11.denominator == 0
+    assert b11.excluded == {
+        "not measurable: the due date cannot be computed (needs information)": 1
+    }

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .common import Facts, Item, Period, decided_in, item_from_clock
+from .common import Facts, Item, Period, decided_in, item_from_clock, unmeasurable
 from .settings import Settings
 
 CODE = "B11"
@@ -31,7 +31,12 @@ EXTENDED = ("sld_extension_agreed",)
 
 def items(facts: Facts, period: Period, settings: Settings) -> Iterator[Item]:
     for clock in facts.clocks_named("initial_evaluation"):
-        if clock.program != "part_b" or not decided_in(clock, period):
+        if clock.program != "part_b":
+            continue
+        if (found := unmeasurable(CODE, facts, clock, period)) is not None:
+            yield found
+            continue
+        if not decided_in(clock, period):
             continue
         assert clock.due is not None
         if clock.status == "late_excused" and clock.excused_by in EXCEPTIONS:

@@ -329,6 +329,21 @@ def decided_in(clock: Clock, period: Period) -> bool:
     return clock.status in DECIDED and period.holds(clock.due)
 
 
+#: Why a clock whose due date cannot be computed is not counted.
+UNMEASURABLE = "not measurable: the due date cannot be computed (needs information)"
+
+
+def unmeasurable(indicator: str, facts: Facts, clock: Clock, period: Period) -> Item | None:
+    """A `needs_information` clock started in the period: still owed, but no figure can count it."""
+    if clock.status != "needs_information" or not period.holds(clock.start):
+        return None
+    assert clock.start is not None
+    return item_from_clock(
+        indicator, facts, clock, counted=False, timely=False, category=UNMEASURABLE,
+        on=clock.start, reason=clock.reason,
+    )  # fmt: skip
+
+
 def flatten(groups: Iterable[Iterable[Item]]) -> Iterator[Item]:
     for group in groups:
         yield from group

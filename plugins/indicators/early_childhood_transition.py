@@ -145,7 +145,7 @@ def b12_items(facts: Facts, period: Period, settings: Settings) -> Iterator[Item
     b3 = clock.due or facts.birthday(3)
     if not period.holds(b3) or (clock.start is not None and clock.start >= b3):
         return  # not in this period, or not referred before age 3 (not in "a")
-    if clock.status in ("pending", "due_soon"):
+    if clock.status in ("pending", "due_soon", "needs_information"):
         return  # the third birthday has not come yet
 
     def item(counted: bool, timely: bool, category: str, reason: str | None = None) -> Item:

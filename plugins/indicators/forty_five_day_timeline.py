@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .common import EFC, Facts, Item, Period, decided_in, item_from_clock
+from .common import EFC, Facts, Item, Period, decided_in, item_from_clock, unmeasurable
 from .settings import Settings
 
 CODE = "C7"
@@ -37,7 +37,12 @@ EXCUSES = (EFC, "parent_consent_not_given")
 
 def items(facts: Facts, period: Period, settings: Settings) -> Iterator[Item]:
     for clock in facts.clocks_named("initial_ifsp_meeting"):
-        if clock.program != "part_c" or not decided_in(clock, period):
+        if clock.program != "part_c":
+            continue
+        if (found := unmeasurable(CODE, facts, clock, period)) is not None:
+            yield found
+            continue
+        if not decided_in(clock, period):
             continue
         assert clock.due is not None  # decided_in needs one
         if clock.status == "late_excused" and clock.excused_by in EXCUSES:

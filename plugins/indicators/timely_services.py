@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .common import EFC, Facts, Item, Period, decided_in, delay_reason
+from .common import EFC, UNMEASURABLE, Facts, Item, Period, decided_in, delay_reason
 from .settings import Settings
 
 CODE = "C1"
@@ -40,13 +40,16 @@ def items(facts: Facts, period: Period, settings: Settings) -> Iterator[Item]:
         c for c in clocks if c.due is None and c.status == "not_applicable"
         and period.holds(c.start) and "sets no value" in (c.reason or "")
     ]  # fmt: skip
+    untimed += [c for c in clocks if c.status == "needs_information" and period.holds(c.start)]
     if not decided:
         if untimed:
             first = untimed[0]
             assert first.start is not None
             yield Item(
                 indicator=CODE, case_id=facts.case_id, child=facts.child, counted=False,
-                timely=False, category="not measurable: no state timeliness criterion",
+                timely=False,
+                category=UNMEASURABLE if first.status == "needs_information"
+                else "not measurable: no state timeliness criterion",
                 on=first.start, clock=first.id, subject=", ".join(c.subject or "" for c in untimed),
                 start=first.start, status=first.status, reason=first.reason,
                 citation=first.citation, units=facts.units,
