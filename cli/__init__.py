@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "eirules.cli.mtss",
     "eirules.cli.indicators",
     "eirules.cli.calendars",
+    "eirules.cli.staff",
 )
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

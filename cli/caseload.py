@@ -15,7 +15,7 @@ import click
 
 from eirules.core.dates import EARLIEST, LATEST
 from eirules.core.errors import InputError, Problem
-from eirules.core.store import Store, default_user
+from eirules.core.store import Store
 
 from . import get_engine
 from .errors import remember_db
@@ -26,7 +26,6 @@ from .options import (
     caseworker_option,
     db_option,
     format_option,
-    user_option,
 )
 from .output import csv_text, echo, echo_json, is_terminal, plural, print_table
 from .store import open_store
@@ -211,9 +210,8 @@ def overdue_command(ctx, caseworker, as_of, fmt, db_path):
 )
 @as_of_option()
 @db_option
-@user_option
 @click.pass_context
-def evaluate_command(ctx, all_cases, case_ids, as_of, db_path, user):
+def evaluate_command(ctx, all_cases, case_ids, as_of, db_path):
     """Re-evaluate the caseload, store each determination and print what changed since the last run.
 
     Each determination is stored with the ruleset id and version, the engine
@@ -237,13 +235,13 @@ def evaluate_command(ctx, all_cases, case_ids, as_of, db_path, user):
         for case_id in ids:
             store.require_case(case_id)
     total = store.case_count() if ids is None else len(ids)
-    report = _run_with_progress(store, as_of, user or default_user(), ids, total)
+    report = _run_with_progress(store, as_of, None, ids, total)
     _print_report(report)
     if report.failures:
         ctx.exit(1)
 
 
-def _run_with_progress(store: Store, as_of: date, user: str, ids, total: int):
+def _run_with_progress(store: Store, as_of: date, user: str | None, ids, total: int):
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -392,6 +390,44 @@ def audit_log(ctx, case_id, last, fmt, db_path):
             echo(f"        after:  {_short(r['after'])}")
 
 
+@audit_group.command("access")
+@click.option(
+    "--case", "case_id", metavar="ID", required=True, help="The case whose record to print."
+)
+@format_option("table", "json", "csv")
+@db_option
+@click.pass_context
+def audit_access(ctx, case_id, fmt, db_path):
+    """Print a case's record of access: who read or exported it, when, and why.
+
+    Every show, export and replay of a case is recorded with the reader's
+    login and role, the time (UTC) and the purpose they stated (--purpose); this
+    is the record a parent may ask to see (34 CFR 300.614, 303.405). Needs an
+    auditor's or a data manager's role. A destroyed case's record stays.
+
+    \b
+    Example:
+        eirules audit access --case SYN-C-0001
+    """
+    store = open_store(ctx, db_path)
+    rows = store.access_record(case_id)
+    if fmt == "json":
+        echo_json(rows)
+        return
+    columns = ["at", "login", "role", "action", "purpose"]
+    if fmt == "csv":
+        click.echo(csv_text(rows, columns), nl=False)
+        return
+    if not rows:
+        echo(f"No recorded access to case {case_id}.")
+        return
+    print_table(
+        columns,
+        [[str(r[c] or "") for c in columns] for r in rows],
+        title=f"Record of access to case {case_id}",
+    )
+
+
 def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -415,9 +451,8 @@ def _short(text: str, limit: int = 200) -> str:
     show_default=True,
     help="How far ahead the due view looks.",
 )
-@user_option
 @click.pass_context
-def demo_command(ctx, db_path, as_of, within, user):
+def demo_command(ctx, db_path, as_of, within):
     """Build the bundled synthetic caseload (240 fictional children), evaluate it and show what is due.
 
     Creates the database, imports the seeded caseload (Part C and Part B,
@@ -432,7 +467,7 @@ def demo_command(ctx, db_path, as_of, within, user):
     from .synthetic import DEMO_AS_OF, generate, records
 
     as_of = as_of or DEMO_AS_OF
-    user = user or default_user()
+    user = None
     workdir = None
     if db_path is None:
         workdir = tempfile.mkdtemp(prefix="eirules-demo-")

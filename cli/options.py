@@ -91,12 +91,6 @@ db_option = click.option(
     help="Caseload database: an SQLite file or a postgresql://USER@HOST/DATABASE URL. "
     "Default: $EIRULES_DB, else ~/.local/share/eirules/caseload.db.",
 )
-user_option = click.option(
-    "--user",
-    envvar="EIRULES_USER",
-    default=None,
-    help="Who is making the change, for the audit log. Default: $EIRULES_USER, else the OS user.",
-)
 caseworker_option = click.option(
     "--caseworker", help="Only cases currently assigned to this caseworker."
 )

@@ -9,12 +9,12 @@ from pathlib import Path
 import click
 
 from eirules.core.errors import InputError, Problem, did_you_mean
-from eirules.core.store import CASE_STATUSES, Store, default_db_path, default_user
+from eirules.core.store import CASE_STATUSES, Store, default_db_path
 from eirules.core.store.backend import display, is_postgres
 
 from . import get_engine
 from .errors import remember_db
-from .options import COUNT, DATE, caseworker_option, db_option, format_option, user_option
+from .options import COUNT, DATE, caseworker_option, db_option, format_option
 from .output import check_writable, echo, echo_json, plural, print_table, write_private
 
 
@@ -23,6 +23,20 @@ def db_path_of(db_path: str | None) -> Path | str:
     if not db_path:
         return default_db_path()
     return db_path if is_postgres(db_path) else Path(db_path)
+
+
+#: Said with every export (the file itself must import back unchanged, so it goes to stderr).
+PERSONAL_NOTICE = (
+    "Notice: case {case} contains a child's personal information (34 CFR 300.610-300.627, "
+    "303.401-303.417); this export is on the case's record of access (eirules audit access)."
+)
+
+purpose_option = click.option(
+    "--purpose",
+    envvar="EIRULES_PURPOSE",
+    help="Why you are reading the record, kept in its record of access "
+    '(34 CFR 300.614, 303.405). Default: $EIRULES_PURPOSE, else "not stated".',
+)
 
 
 def open_store(ctx: click.Context, db_path: str | None, *, engine: bool = False) -> Store:
@@ -122,9 +136,8 @@ def cases_group():
     "object per line, readable by you only). Default: CASELOAD-rejects.jsonl beside the caseload.",
 )
 @db_option
-@user_option
 @click.pass_context
-def cases_import(ctx, paths, skip_invalid, rejects, db_path, user):
+def cases_import(ctx, paths, skip_invalid, rejects, db_path):
     """Import case files (.json), folders of them and CSV files in one transaction.
 
     All or nothing by default: one bad record stops the import, nothing is
@@ -141,7 +154,7 @@ def cases_import(ctx, paths, skip_invalid, rejects, db_path, user):
     if skip_invalid:
         check_writable(rejects, "--rejects")
     store = open_store(ctx, db_path, engine=True)
-    result = store.import_paths(paths, user=user or default_user(), skip_invalid=skip_invalid)
+    result = store.import_paths(paths, skip_invalid=skip_invalid)
     echo(
         f"Imported: {result.created} new, {result.updated} updated, {result.unchanged} unchanged"
         + (f", {plural(result.assigned, 'assignment')}" if result.assigned else "")
@@ -256,15 +269,16 @@ def cases_list(ctx, caseworker, program, status, fmt, db_path):
     help="With --determination: re-run it from its stored inputs and say if the answer is the same.",
 )
 @format_option("text", "json")
+@purpose_option
 @db_option
 @click.pass_context
-def cases_show(ctx, case_id, number, replay, fmt, db_path):
+def cases_show(ctx, case_id, number, replay, fmt, purpose, db_path):
     """Show a case: child, caseworker, clocks and its stored determinations.
 
     With --determination N --replay, re-runs determination N from its stored
     case file, as-of date and ruleset version (rebuilt from the copy of its files
     the caseload keeps). Exit status 0 when it gives the same answer, 1 when it
-    differs.
+    differs. Each look at a case is on its record of access (who, when, --purpose).
 
     \b
     Example:
@@ -276,6 +290,7 @@ def cases_show(ctx, case_id, number, replay, fmt, db_path):
             "--replay needs --determination N", [Problem("--replay", "no determination given")]
         )
     store = open_store(ctx, db_path, engine=replay)
+    store.opened(case_id, "replay" if replay else "show", purpose)
     if replay:
         _replay(ctx, store, case_id, number, fmt)
         return
@@ -369,9 +384,8 @@ def _replay(ctx, store: Store, case_id: str, number: int, fmt: str) -> None:
 @click.option("--note", help="A free-text note kept with the event.")
 @click.option("--program", help="Program the event belongs to when the case is in more than one.")
 @db_option
-@user_option
 @click.pass_context
-def cases_add_event(ctx, case_id, event_type, on, reason, note, program, db_path, user):
+def cases_add_event(ctx, case_id, event_type, on, reason, note, program, db_path):
     """Record an event on a case (checked against the event vocabulary), audited.
 
     Refuses an unknown type, a date in the future or before the child's birth,
@@ -389,7 +403,6 @@ def cases_add_event(ctx, case_id, event_type, on, reason, note, program, db_path
         case_id,
         event_type,
         on,
-        user=user or default_user(),
         reason=reason,
         note=note,
         program=program,
@@ -408,10 +421,15 @@ def cases_add_event(ctx, case_id, event_type, on, reason, note, program, db_path
     type=click.Path(dir_okay=False),
     help="Write to this file instead of standard output.",
 )
+@purpose_option
 @db_option
 @click.pass_context
-def cases_export(ctx, case_id, output, db_path):
+def cases_export(ctx, case_id, output, purpose, db_path):
     """Print a case as a case file (schema eirules/case@1) that imports back unchanged.
+
+    The file holds the child's personal information (34 CFR 300.610-300.627,
+    303.401-303.417): the export is on the case's record of access, with who,
+    when and --purpose, and a notice saying so goes to standard error.
 
     \b
     Example:
@@ -419,8 +437,9 @@ def cases_export(ctx, case_id, output, db_path):
     """
     if output:
         check_writable(output, "--output")
-    document = open_store(ctx, db_path).case_document(case_id)
+    document = open_store(ctx, db_path).export_case(case_id, purpose)
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    echo(PERSONAL_NOTICE.format(case=case_id), err=True)
     if output:
         Path(output).write_text(text, encoding="utf-8")
         echo(f"Wrote {output}", err=True)
@@ -432,9 +451,8 @@ def cases_export(ctx, case_id, output, db_path):
 @click.argument("case_id", metavar="ID")
 @click.argument("caseworker")
 @db_option
-@user_option
 @click.pass_context
-def cases_assign(ctx, case_id, caseworker, db_path, user):
+def cases_assign(ctx, case_id, caseworker, db_path):
     """Make CASEWORKER the case's caseworker (the previous assignment is kept as history).
 
     \b
@@ -442,7 +460,7 @@ def cases_assign(ctx, case_id, caseworker, db_path, user):
         eirules cases assign SYN-C-0001 "Inez Marchbank"
     """
     store = open_store(ctx, db_path)
-    changed = store.assign(case_id, caseworker, user=user or default_user())
+    changed = store.assign(case_id, caseworker)
     caseworker = store.caseworker_name(caseworker)
     if changed:
         echo(f"Assigned case {case_id} to {caseworker}")

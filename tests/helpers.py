@@ -179,7 +179,6 @@ def write_case_file(path: Path, case_id: str, *, events=None, ruleset="us", **mo
 def caseload_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, chdir: bool = False):
     """`invoke(*args, code=0)`: eirules with EIRULES_DB pointing at a fresh caseload in tmp_path."""
     monkeypatch.setenv("EIRULES_DB", str(tmp_path / "caseload.db"))
-    monkeypatch.setenv("EIRULES_USER", "tester")
     if chdir:
         monkeypatch.chdir(tmp_path)
     from click.testing import CliRunner

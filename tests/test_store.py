@@ -37,7 +37,7 @@ def write(path: Path, data) -> Path:
 @pytest.fixture
 def store(db_target, engine):
     s, applied = Store.init(db_target, engine)
-    assert applied == ["0001_initial_caseload", "0002_ruleset_versions"]
+    assert applied == list(migrations.REVISIONS)
     yield s
     s.close()
 
@@ -487,10 +487,11 @@ def test_stored_documents_read_back_as_the_same_cases(engine):
         assert stored_case(engine, json.loads(canonical_json(case_to_dict(case)))) == case
 
 
-def _back_to_revision_0001(conn) -> None:
-    """Make a caseload look as one made before 0002_ruleset_versions existed."""
-    conn.execute("DROP TABLE ruleset_versions")
-    conn.execute("UPDATE alembic_version SET version_num = '0001_initial_caseload'")
+def _back_to_revision_0002(conn) -> None:
+    """Make a caseload look as one made before 0003_staff_and_access_log existed."""
+    conn.execute("DROP TABLE staff")
+    conn.execute("DROP TABLE access_log")
+    conn.execute("UPDATE alembic_version SET version_num = '0002_ruleset_versions'")
     conn.commit()
 
 
@@ -501,19 +502,19 @@ def test_a_new_migration_must_be_applied_with_db_upgrade(db_target, engine):
     from eirules.core.store.backend import display
 
     store = Store.init(db_target, engine)[0]
-    _back_to_revision_0001(store.conn)
+    _back_to_revision_0002(store.conn)
     store.close()
     with pytest.raises(StorageError) as err:
         Store.open(db_target, engine)
     assert "needs upgrading" in str(err.value)
-    assert "migrations not applied: 0002_ruleset_versions; run: eirules db upgrade" in str(
+    assert "migrations not applied: 0003_staff_and_access_log; run: eirules db upgrade" in str(
         err.value
     )
     result = CliRunner().invoke(cli, ["db", "upgrade", "--db", str(db_target)])
-    assert result.output == f"Applied to {display(db_target)}: 0002_ruleset_versions\n"
+    assert result.output == f"Applied to {display(db_target)}: 0003_staff_and_access_log\n"
     store = Store.open(db_target, engine)
-    assert "ruleset_versions" in store.conn.table_names()
-    assert migrations.applied(store.conn) == ["0001_initial_caseload", "0002_ruleset_versions"]
+    assert {"staff", "access_log"} <= set(store.conn.table_names())
+    assert migrations.applied(store.conn) == list(migrations.REVISIONS)
     store.close()
 
 
@@ -529,7 +530,8 @@ def test_a_file_made_before_alembic_opens_and_upgrades_in_place(tmp_path, engine
     import_docs(store, [case_doc()])
     store.close()
     conn = sqlite3.connect(path)
-    conn.execute("DROP TABLE alembic_version")
+    for table in ("alembic_version", "staff", "access_log"):  # as 0.1.0 made it
+        conn.execute(f"DROP TABLE {table}")
     conn.execute("CREATE TABLE _sqlite_migrations (migration_set TEXT, name TEXT, applied_at TEXT)")
     conn.executemany(
         "INSERT INTO _sqlite_migrations VALUES ('eirules', ?, '2026-01-01')",
@@ -537,12 +539,12 @@ def test_a_file_made_before_alembic_opens_and_upgrades_in_place(tmp_path, engine
     )
     conn.commit()
     conn.close()
-    store = Store.open(path, engine)
-    assert migrations.applied(store.conn) == list(migrations.REVISIONS)
-    assert store.list_cases()[0]["case_id"] == "T-0001"
-    store.close()
+    with pytest.raises(StorageError) as err:
+        Store.open(path, engine)
+    assert "migrations not applied: 0003_staff_and_access_log" in str(err.value)
     store, applied = Store.init(path, engine)
-    assert applied == []
+    assert applied == ["0003_staff_and_access_log"]
+    assert store.list_cases()[0]["case_id"] == "T-0001"
     assert store.conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == (
         migrations.latest()
     )

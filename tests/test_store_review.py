@@ -340,7 +340,7 @@ def test_add_event_refuses_an_exact_duplicate(run, tmp_path):
         "  TYPE: the case already has this ifsp_meeting_held event on 2026-01-20; "
         "see it with: eirules cases export R-0001",
     ]
-    doc = json.loads(run("cases", "export", "R-0001").output)
+    doc = json.loads(run("cases", "export", "R-0001").stdout)
     assert [e["type"] for e in doc["events"]].count("ifsp_meeting_held") == 1
 
 

@@ -9,18 +9,19 @@ One module per thing the caseload holds, each a part (mixin) of `Store`:
 * `determinations`: evaluation runs, stored determinations, clock rows, `due`;
 * `ruleset_versions`: the stored copy of each ruleset version, and replay;
 * `audit` (the hash chain) and `audit_log` (reading and verifying it);
+* `people` (who is using it, staff and roles) and `access` (the record of access);
 * `migrations`: the schema; `workers`: worker processes for bulk work.
 """
 
 from __future__ import annotations
 
+from .access import AccessMixin
 from .audit_log import AuditLogMixin
 from .base import (
     BUSY_TIMEOUT_SECONDS,
     CASE_STATUSES,
     CHUNK,
     DB_ENV,
-    USER_ENV,
     StoreBase,
     canonical_json,
     connect,
@@ -33,6 +34,7 @@ from .cases import CaseRows, CasesMixin, case_rows
 from .caseworkers import CaseworkersMixin
 from .determinations import Change, DeterminationsMixin, EvaluationReport, stored_case
 from .imports import ImportResult, ImportsMixin
+from .people import ROLES, AccessDenied, Person
 from .ruleset_versions import ReplayResult, RulesetVersionsMixin, ruleset_files
 from .workers import default_jobs
 
@@ -44,6 +46,7 @@ class Store(
     DeterminationsMixin,
     RulesetVersionsMixin,
     AuditLogMixin,
+    AccessMixin,
     StoreBase,
 ):
     """One caseload database; `engine` is needed for imports, events and evaluation."""
@@ -51,10 +54,12 @@ class Store(
 
 __all__ = [
     "BUSY_TIMEOUT_SECONDS",
+    "ROLES",
+    "AccessDenied",
+    "Person",
     "CASE_STATUSES",
     "CHUNK",
     "DB_ENV",
-    "USER_ENV",
     "CaseRows",
     "Change",
     "EvaluationReport",

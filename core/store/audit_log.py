@@ -14,6 +14,7 @@ class AuditLogMixin(StoreBase):
         self, case_id: str | None = None, limit: int | None = None
     ) -> list[dict[str, Any]]:
         """Audit entries, oldest first, optionally for one case (with the runs that evaluated it)."""
+        self.require("audit")
         sql = 'SELECT id, at, "user", action, case_id, summary, before, after, hash FROM audit_log'
         args: list[Any] = []
         if case_id:
@@ -29,6 +30,7 @@ class AuditLogMixin(StoreBase):
         return [dict(r) for r in self.conn.query(sql, args)]
 
     def verify_audit(self):
+        self.require("audit")
         from .audit import verify
 
         return verify(self.conn)

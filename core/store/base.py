@@ -36,7 +36,6 @@ from .backend import (
 from .workers import default_jobs
 
 DB_ENV = "EIRULES_DB"
-USER_ENV = "EIRULES_USER"
 #: Seconds a writer waits for another process's write to finish before giving up.
 BUSY_TIMEOUT_SECONDS = 60.0
 CHUNK = 1000
@@ -67,10 +66,7 @@ def default_db_path() -> Path | str:
 
 
 def default_user() -> str:
-    """$EIRULES_USER, else the operating-system user name."""
-    user = os.environ.get(USER_ENV)
-    if user:
-        return user
+    """The operating-system user name (the person on an SQLite file; see `people`)."""
     try:
         return getpass.getuser()
     except Exception:  # no login name (e.g. in a container): still record something

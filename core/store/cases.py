@@ -134,8 +134,12 @@ class CasesMixin(StoreBase):
         program: str | None = None,
         status: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Cases with child, programs, caseworker and status, filtered in SQL."""
-        where, args = [], []
+        """Cases with child, programs, caseworker and status, filtered in SQL.
+
+        Only the cases of the person's caseload (see `people`).
+        """
+        scope, args = self.scope_sql("c.id")
+        where = [scope] if scope else []
         if caseworker:
             caseworker = self.caseworker_name(caseworker)
             self.require_caseworker(caseworker)
@@ -160,6 +164,16 @@ class CasesMixin(StoreBase):
         if program:
             rows = [r for r in rows if program in (r["programs"] or "").split(",")]
         return rows
+
+    def show_case(self, case_id: str, purpose: str | None = None) -> dict[str, Any]:
+        """`case_summary`, checked against the person's role and on the record of access."""
+        self.opened(case_id, "show", purpose)
+        return self.case_summary(case_id)
+
+    def export_case(self, case_id: str, purpose: str | None = None) -> dict[str, Any]:
+        """The case file, checked against the person's role and on the record of access."""
+        self.opened(case_id, "export", purpose)
+        return self.case_document(case_id)
 
     def case_summary(self, case_id: str) -> dict[str, Any]:
         """Case row, current caseworker, determinations (newest last) and assignment history."""
@@ -200,13 +214,16 @@ class CasesMixin(StoreBase):
         event_type: str,
         on: date,
         *,
-        user: str,
+        user: str | None = None,
         reason: str | None = None,
         note: str | None = None,
         program: str | None = None,
         today: date | None = None,
     ) -> Case:
         """Validate and append one event to a case (audited); returns the updated case."""
+        self.require_case(case_id)
+        person = self.require("change_case", case_id)
+        user = person.login if user is None else user
         engine = self._need_engine()
         today = today or date.today()
         types = engine.event_types

@@ -84,9 +84,11 @@ class CaseworkersMixin(StoreBase):
             )
         return len(changed)
 
-    def assign(self, case_id: str, caseworker: str, *, user: str) -> bool:
+    def assign(self, case_id: str, caseworker: str, *, user: str | None = None) -> bool:
         """Make `caseworker` the case's current caseworker; False when already so."""
         self.require_case(case_id)
+        person = self.require("assign", case_id)
+        user = person.login if user is None else user
         if not caseworker.strip():
             raise InputError("the caseworker name is empty", [Problem("CASEWORKER", "give a name")])
         if (found := first_unsafe(caseworker)) is not None:

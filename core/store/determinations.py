@@ -87,7 +87,7 @@ class DeterminationsMixin(StoreBase):
         self,
         *,
         as_of: date,
-        user: str,
+        user: str | None = None,
         case_ids: list[str] | None = None,
         progress: Callable[[int], None] | None = None,
         chunk: int = CHUNK,
@@ -105,6 +105,13 @@ class DeterminationsMixin(StoreBase):
         chunks it committed, each case's determination whole, and its
         `evaluation_runs` row has no `finished_at`.
         """
+        if case_ids is None:
+            person = self.require("evaluate_all")
+        else:
+            for case_id in case_ids:
+                person = self.require("evaluate_case", case_id)
+            person = self.person
+        user = person.login if user is None else user
         engine = self._need_engine()
         conn = self.conn
         changes: list[Change] = []
@@ -295,7 +302,9 @@ class DeterminationsMixin(StoreBase):
     ) -> list[dict[str, Any]]:
         """Open clocks of every case's latest determination, by due date, from the index."""
         where = ["k.is_open = 1", "k.due IS NOT NULL"]
-        args: list[Any] = []
+        scope, args = self.scope_sql("k.case_id")
+        if scope:
+            where.append(scope)
         if overdue_only:
             where.append("k.due < ?")
             args.append(as_of.isoformat())

@@ -37,12 +37,13 @@ class ImportsMixin(StoreBase):
         self,
         paths: Iterable[str],
         *,
-        user: str,
+        user: str | None = None,
         skip_invalid: bool = False,
         source_name: str | None = None,
         today: date | None = None,
     ) -> ImportResult:
         """Import case files, folders and CSV files; all or nothing unless skip_invalid."""
+        self.require("import")  # before reading any file: say so at once
         files = files_in(list(paths))
         return self.import_records(
             read_records(files), user=user, skip_invalid=skip_invalid, today=today
@@ -52,7 +53,7 @@ class ImportsMixin(StoreBase):
         self,
         records: Iterable[Record | Assignment],
         *,
-        user: str,
+        user: str | None = None,
         skip_invalid: bool = False,
         today: date | None = None,
     ) -> ImportResult:
@@ -61,6 +62,8 @@ class ImportsMixin(StoreBase):
         Every record gets the checks `cases add-event` applies (no event after `today`,
         default the real date, or before the birth; no exact duplicate event).
         """
+        person = self.require("import")
+        user = person.login if user is None else user
         engine = self._need_engine()
         validate = functools.partial(_validate_chunk, today=today or date.today())
         problems: list[Problem] = []

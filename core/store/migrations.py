@@ -21,7 +21,11 @@ from pathlib import Path
 from .backend import WRITE_LOCK_KEY, Connection, is_postgres, sqlalchemy_url
 
 #: Every revision, oldest first (the files in alembic/versions/).
-REVISIONS: tuple[str, ...] = ("0001_initial_caseload", "0002_ruleset_versions")
+REVISIONS: tuple[str, ...] = (
+    "0001_initial_caseload",
+    "0002_ruleset_versions",
+    "0003_staff_and_access_log",
+)
 
 #: Every table the migrations create, for checking that a database still has them all.
 TABLES: tuple[str, ...] = (
@@ -41,6 +45,8 @@ TABLES: tuple[str, ...] = (
     "audit_log",
     "audit_head",
     "ruleset_versions",
+    "staff",
+    "access_log",
 )
 
 SCRIPTS = Path(__file__).resolve().parent / "alembic"

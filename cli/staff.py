@@ -1,0 +1,127 @@
+"""`eirules staff`: who may use a caseload, in which role (see eirules.core.store.people)."""
+
+from __future__ import annotations
+
+import click
+
+from eirules.core.store import ROLES
+
+from .options import db_option, format_option
+from .output import echo, echo_json, print_table
+from .store import open_store
+
+
+@click.group("staff")
+def staff_group():
+    """Who may use the caseload and what each may do (coordinator, supervisor, ...).
+
+    You are your database login on PostgreSQL and your operating-system user on
+    an SQLite file; nobody types a name. Roles: coordinator (the cases assigned
+    to their caseworker name), supervisor (the cases of their district, or all),
+    data_manager (imports, evaluation, reports, destruction, staff), auditor
+    (reads everything and the audit log, changes nothing). A caseload with no
+    staff belongs to whoever opens it; the first `staff add` makes its author a
+    data manager too.
+
+    \b
+    Example:
+        eirules staff add jdoe --role coordinator --caseworker "Rhea Tallowby"
+    """
+
+
+@staff_group.command("whoami")
+@db_option
+@click.pass_context
+def staff_whoami(ctx, db_path):
+    """Say who you are to this caseload and what your role lets you do.
+
+    \b
+    Example:
+        eirules staff whoami
+    """
+    from eirules.core.store.people import ACTIONS
+
+    store = open_store(ctx, db_path)
+    person = store.person
+    echo(f"You are {person.describe()}.")
+    may = [
+        doing.format(case="...") for action, (doing, _) in ACTIONS.items() if store.allowed(action)
+    ]
+    if person.role is None:
+        may = []
+    echo("You may: " + ("; ".join(may) if may else "nothing until a data manager adds you"))
+    if person.role == "coordinator":
+        echo(f"Your caseload: the cases assigned to {person.caseworker}.")
+    elif person.role == "supervisor":
+        echo(
+            f"Your caseload: {'district ' + person.district if person.district else 'every case'}."
+        )
+
+
+@staff_group.command("list")
+@format_option("table", "json")
+@db_option
+@click.pass_context
+def staff_list(ctx, fmt, db_path):
+    """List the staff and their roles (data managers and auditors).
+
+    \b
+    Example:
+        eirules staff list
+    """
+    rows = open_store(ctx, db_path).staff()
+    if fmt == "json":
+        echo_json(rows)
+        return
+    if not rows:
+        echo("No staff: whoever opens this caseload may do everything (eirules staff add).")
+        return
+    columns = ["login", "role", "caseworker", "district", "added_at", "added_by"]
+    print_table(columns, [[str(r[c] or "") for c in columns] for r in rows])
+
+
+@staff_group.command("add")
+@click.argument("login")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="What the person may do.")
+@click.option(
+    "--caseworker", help="A coordinator's caseworker name (their cases are assigned to it)."
+)
+@click.option("--district", help="A supervisor's district (default: every district).")
+@db_option
+@click.pass_context
+def staff_add(ctx, login, role, caseworker, district, db_path):
+    """Give LOGIN (a database login, or an OS user on an SQLite file) a role; audited.
+
+    Adding someone already on the list replaces their role. Needs a data
+    manager (or, on a caseload with no staff yet, whoever opens it).
+
+    \b
+    Examples:
+        eirules staff add jdoe --role coordinator --caseworker "Rhea Tallowby"
+        eirules staff add mkim --role supervisor --district north
+    """
+    store = open_store(ctx, db_path)
+    before = store.person
+    store.add_staff(login, role, caseworker=caseworker, district=district)
+    echo(f"{login} is now {role.replace('_', ' ')}")
+    if before.role == "owner" and login != before.login:
+        echo(f"{before.login} (you) is now data manager: the caseload has a staff list")
+
+
+@staff_group.command("remove")
+@click.argument("login")
+@db_option
+@click.pass_context
+def staff_remove(ctx, login, db_path):
+    """Take LOGIN off the staff list (their past entries in the logs stay); audited.
+
+    \b
+    Example:
+        eirules staff remove jdoe
+    """
+    open_store(ctx, db_path).remove_staff(login)
+    echo(f"{login} removed from the staff")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(staff_group)

@@ -1,0 +1,68 @@
+"""The record of access: who read a child's record, when, and for what stated purpose.
+
+34 CFR 300.614 and 303.405 require a record of the parties obtaining access to
+a child's records (name, date, purpose); eirules records every read of a case
+(show, export, replay, drill-downs), by staff too, so the record a parent asks
+to see is complete. Each read is written in a short transaction of its own,
+not hash-chained (reads must not queue behind the audit chain's lock for long).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .audit import now
+from .people import PeopleMixin
+
+#: The purpose recorded when none was stated.
+NOT_STATED = "not stated"
+
+
+class AccessMixin(PeopleMixin):
+    """Checking and recording reads of cases."""
+
+    def opened(self, case_ids: str | Iterable[str], action: str, purpose: str | None) -> None:
+        """Check that the person may read each case, then record the reads (all or none)."""
+        ids = [case_ids] if isinstance(case_ids, str) else list(case_ids)
+        for case_id in ids:
+            self.require_case(case_id)
+            self.require("read_case", case_id)
+        person = self.person
+        rows = [
+            (
+                now(),
+                person.login,
+                person.role or "",
+                action,
+                case_id,
+                (purpose or "").strip() or NOT_STATED,
+            )
+            for case_id in ids
+        ]
+        inside = self.conn.in_transaction
+        if not inside:
+            self.conn.begin_write()
+        try:
+            self.conn.executemany(
+                "INSERT INTO access_log (at, login, role, action, case_id, purpose) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            if not inside:
+                self.conn.commit()
+        except BaseException:
+            if not inside and self.conn.in_transaction:
+                self.conn.rollback()
+            raise
+
+    def access_record(self, case_id: str) -> list[dict[str, Any]]:
+        """Every recorded read of a case, oldest first (for the auditor or data manager)."""
+        self.require("audit")
+        return list(
+            self.conn.query(
+                "SELECT at, login, role, action, purpose FROM access_log WHERE case_id = ? "
+                "ORDER BY id",
+                (case_id,),
+            )
+        )

@@ -1,0 +1,286 @@
+"""People and roles: who is using the caseload, and what each role may do.
+
+The person is never a name typed on the command line: on PostgreSQL it is the
+database login (``session_user``), on an SQLite file the operating-system user;
+`eirules serve` passes the login its token stands for. The `staff` table gives
+each login a role:
+
+* coordinator: reads and changes the cases assigned to their caseworker name;
+* supervisor: reads, changes and assigns the cases of their district (all
+  districts when none is set);
+* data manager: imports, evaluates, reports, destroys records and manages staff;
+* auditor: reads every case and the audit log, changes nothing.
+
+A caseload with no staff yet (a personal SQLite file, or a new database before
+its data manager sets up the staff list) belongs to whoever can open it: that
+person may do everything. The first `staff add` also makes its author a data
+manager; from then on everyone must be on the list. (On PostgreSQL, who may
+connect at all is the server's own login and GRANT setup.)
+"""
+
+from __future__ import annotations
+
+import getpass
+
+import attrs
+
+from ..errors import EirulesError, InputError, Problem
+from .audit import now
+from .base import StoreBase
+
+ROLES = ("coordinator", "supervisor", "data_manager", "auditor")
+#: The role of the only person of a caseload without staff.
+OWNER = "owner"
+_ROLE_WORDS = {
+    "coordinator": "a service coordinator",
+    "supervisor": "a supervisor",
+    "data_manager": "a data manager",
+    "auditor": "an auditor",
+}
+
+#: What each action is, for messages, and the roles that may do it.
+ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
+    "read_case": ("read case {case}", frozenset(ROLES)),
+    "change_case": ("change case {case}", frozenset({"coordinator", "supervisor", "data_manager"})),
+    "assign": ("assign case {case}", frozenset({"supervisor", "data_manager"})),
+    "evaluate_case": (
+        "evaluate case {case}",
+        frozenset({"coordinator", "supervisor", "data_manager"}),
+    ),
+    "evaluate_all": ("evaluate the whole caseload", frozenset({"data_manager"})),
+    "import": ("import cases", frozenset({"data_manager"})),
+    "report": (
+        "run reports over the caseload",
+        frozenset({"supervisor", "data_manager", "auditor"}),
+    ),
+    "audit": (
+        "read the audit log and the record of access",
+        frozenset({"data_manager", "auditor"}),
+    ),
+    "destroy": ("destroy case {case}", frozenset({"data_manager"})),
+    "staff": ("change who may use the caseload", frozenset({"data_manager"})),
+}
+#: Actions on one case that are limited to the person's caseload.
+_SCOPED = {"read_case", "change_case", "assign", "evaluate_case", "destroy"}
+
+
+class AccessDenied(EirulesError):
+    """The person's role does not allow what they asked for (exit status 1)."""
+
+
+@attrs.frozen
+class Person:
+    """Who is using the caseload: their login, role and caseload."""
+
+    login: str
+    role: str | None  # None: not on the staff list
+    caseworker: str | None = None
+    district: str | None = None
+
+    def describe(self) -> str:
+        if self.role == OWNER:
+            return f"{self.login} (the only user of this caseload)"
+        if self.role is None:
+            return f"{self.login} (not on this caseload's staff list)"
+        return f"{self.login} ({self.role.replace('_', ' ')})"
+
+
+def os_login() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (e.g. in a container without one)
+        return "unknown"
+
+
+def _who_may(roles: frozenset[str]) -> str:
+    words = [_ROLE_WORDS[r] for r in ROLES if r in roles]
+    return "only " + (
+        " or ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " or " + words[-1]
+    )
+
+
+class PeopleMixin(StoreBase):
+    """The person using the store, the staff list, and the one permission check."""
+
+    #: The login a trusted caller (eirules serve) vouches for; else the database's or the OS's.
+    login: str | None = None
+    _person: Person | None = None
+
+    @property
+    def person(self) -> Person:
+        if self._person is None:
+            login = self.login
+            if login is None:
+                login = (
+                    self.conn.execute("SELECT session_user").fetchone()[0]
+                    if self.conn.postgres
+                    else os_login()
+                )
+            row = self.conn.execute(
+                "SELECT role, caseworker, district FROM staff WHERE login = ?", (login,)
+            ).fetchone()
+            if row is not None:
+                self._person = Person(login, *row)
+            elif self.conn.execute("SELECT 1 FROM staff LIMIT 1").fetchone() is None:
+                self._person = Person(login, OWNER)
+            else:
+                self._person = Person(login, None)
+        return self._person
+
+    def as_login(self, login: str) -> None:
+        """Act as `login` from now on (for a caller that authenticated them, e.g. a token)."""
+        self.login = login
+        self._person = None
+
+    def allowed(self, action: str) -> bool:
+        role = self.person.role
+        return role == OWNER or role in ACTIONS[action][1]
+
+    def require(self, action: str, case_id: str | None = None) -> Person:
+        """Raise AccessDenied, saying plainly what the person may not do, unless allowed."""
+        person = self.person
+        doing, roles = ACTIONS[action]
+        what = doing.format(case=case_id or "")
+        if person.role is None:
+            raise AccessDenied(
+                f"{person.describe()} may not {what}",
+                [
+                    Problem(
+                        "",
+                        "only people on the staff list may use this caseload",
+                        f"ask a data manager to add you: eirules staff add {person.login} --role ROLE",
+                    )
+                ],
+            )
+        if not self.allowed(action):
+            raise AccessDenied(
+                f"{person.describe()} may not {what}: {_who_may(roles)} may",
+                [
+                    Problem(
+                        "", f"your role is {person.role.replace('_', ' ')}", "ask a data manager"
+                    )
+                ],
+            )
+        if case_id is not None and action in _SCOPED and not self.in_scope(case_id):
+            where = (
+                f"assigned to {person.caseworker}"
+                if person.role == "coordinator"
+                else f"in district {person.district}"
+            )
+            raise AccessDenied(
+                f"{person.describe()} may not {what}: it is not in your caseload",
+                [Problem("", f"your caseload is the cases {where}", "ask your supervisor")],
+            )
+        return person
+
+    def in_scope(self, case_id: str) -> bool:
+        """Whether a case is in the person's caseload (every case for the roles without one)."""
+        sql, args = self.scope_sql("c.id")
+        row = self.conn.execute(
+            f"SELECT 1 FROM cases c WHERE c.id = ?{' AND ' + sql if sql else ''}",
+            (case_id, *args),
+        ).fetchone()
+        return row is not None
+
+    def scope_sql(self, case_id_column: str) -> tuple[str, list[str]]:
+        """A WHERE condition on a case id column limiting rows to the person's caseload.
+
+        "" for the roles that see every case.
+        """
+        person = self.person
+        if person.role == "coordinator":
+            return (
+                f"{case_id_column} IN (SELECT case_id FROM assignments "
+                "WHERE ended_at IS NULL AND caseworker = ?)",
+                [person.caseworker or person.login],
+            )
+        if person.role == "supervisor" and person.district:
+            return f"{case_id_column} IN (SELECT id FROM cases WHERE district = ?)", [
+                person.district
+            ]
+        if person.role is None:
+            return "1 = 0", []
+        return "", []
+
+    # The staff list ---------------------------------------------------------------
+
+    def staff(self) -> list[dict]:
+        if not self.allowed("staff"):
+            self.require("audit")
+        return list(
+            self.conn.query(
+                "SELECT login, role, caseworker, district, added_at, added_by FROM staff "
+                "ORDER BY login"
+            )
+        )
+
+    def add_staff(
+        self,
+        login: str,
+        role: str,
+        *,
+        caseworker: str | None = None,
+        district: str | None = None,
+    ) -> None:
+        """Give `login` a role (replacing the one they had); audited."""
+        self.require("staff")
+        login = login.strip()
+        problems = []
+        if not login:
+            problems.append(Problem("LOGIN", "empty", "give the person's login"))
+        if role not in ROLES:
+            problems.append(
+                Problem("--role", f'"{role}" is not a role', f"one of: {', '.join(ROLES)}")
+            )
+        if role == "coordinator" and not (caseworker or "").strip():
+            problems.append(
+                Problem(
+                    "--caseworker",
+                    "a coordinator's caseload is the cases assigned to a caseworker name",
+                    "give the name cases are assigned to (eirules cases assign ID NAME)",
+                )
+            )
+        if problems:
+            raise InputError(f"{login or 'nobody'} not added to the staff", problems)
+        me = self.person
+        with self.write(me.login) as audit:
+            if me.role == OWNER and login != me.login:
+                # The first person added: the owner stays in, as a data manager.
+                self._insert_staff(me.login, "data_manager", None, None, me.login, audit)
+            old = self.conn.execute(
+                "SELECT role, caseworker, district FROM staff WHERE login = ?", (login,)
+            ).fetchone()
+            self.conn.execute("DELETE FROM staff WHERE login = ?", (login,))
+            self._insert_staff(login, role, caseworker, district, me.login, audit, old)
+        self._person = None
+
+    def _insert_staff(self, login, role, caseworker, district, by, audit, old=None) -> None:
+        self.conn.execute(
+            "INSERT INTO staff (login, role, caseworker, district, added_at, added_by) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (login, role, caseworker, district, now(), by),
+        )
+        audit.append(
+            "staff.added",
+            f"{login} is {_ROLE_WORDS[role]}" + (f" (was {old[0]})" if old else ""),
+            before=dict(zip(("role", "caseworker", "district"), old, strict=True)) if old else None,
+            after={"login": login, "role": role, "caseworker": caseworker, "district": district},
+        )
+
+    def remove_staff(self, login: str) -> None:
+        self.require("staff")
+        me = self.person
+        with self.write(me.login) as audit:
+            old = self.conn.execute("SELECT role FROM staff WHERE login = ?", (login,)).fetchone()
+            if old is None:
+                raise InputError(
+                    f'no "{login}" on the staff list',
+                    [Problem("LOGIN", "not found", "eirules staff list")],
+                )
+            self.conn.execute("DELETE FROM staff WHERE login = ?", (login,))
+            audit.append(
+                "staff.removed",
+                f"{login} removed (was {old[0]})",
+                before={"login": login, "role": old[0]},
+            )
+        self._person = None

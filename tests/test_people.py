@@ -1,0 +1,173 @@
+"""People, roles and the record of access, on SQLite and PostgreSQL.
+
+The person is the database login (PostgreSQL) or the OS user (SQLite file);
+these tests stand in for other people with `as_login`, as `eirules serve` does
+for a token. Record of access: 34 CFR 300.614 (Part B) and 303.405 (Part C).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from eirules.cli import cli
+from eirules.core.importing import Record
+from eirules.core.store import AccessDenied, Store
+from eirules.core.store.people import os_login
+
+
+def doc(case_id: str, district: str) -> dict:
+    return {
+        "schema": "eirules/case@1",
+        "id": case_id,
+        "ruleset": "us",
+        "district": district,
+        "child": {"birth_date": "2024-11-02", "name": f"Child {case_id}"},
+        "events": [{"type": "referral_received", "date": "2026-01-05"}],
+    }
+
+
+@pytest.fixture
+def agency(db_target, engine):
+    """Three cases in two districts, a staff list of one person in each role."""
+    store, _ = Store.init(db_target, engine)
+    store.import_records(
+        [
+            Record("a.json", "1", doc("N-1", "north"), caseworker="Rhea Tallowby"),
+            Record("a.json", "2", doc("N-2", "north"), caseworker="Inez Marchbank"),
+            Record("a.json", "3", doc("S-1", "south"), caseworker="Rhea Tallowby"),
+        ],
+        user="setup",
+    )
+    me = store.person.login
+    assert store.person.role == "owner"  # no staff yet: whoever opens it
+    store.add_staff("cora", "coordinator", caseworker="Rhea Tallowby")
+    store.add_staff("sam", "supervisor", district="north")
+    store.add_staff("dana", "data_manager")
+    store.add_staff("aldo", "auditor")
+    # The first add kept the owner in, as a data manager.
+    assert {r["login"]: r["role"] for r in store.staff()}[me] == "data_manager"
+    yield store
+    store.close()
+
+
+def test_a_coordinator_sees_and_changes_only_their_own_caseload(agency):
+    agency.as_login("cora")
+    assert [c["case_id"] for c in agency.list_cases()] == ["N-1", "S-1"]
+    agency.add_event("N-1", "consent_for_evaluation", date(2026, 1, 9), today=date(2026, 3, 1))
+    with pytest.raises(AccessDenied) as err:
+        agency.add_event("N-2", "consent_for_evaluation", date(2026, 1, 9), today=date(2026, 3, 1))
+    assert str(err.value).startswith(
+        "cora (coordinator) may not change case N-2: it is not in your caseload"
+    )
+    with pytest.raises(AccessDenied) as err:
+        agency.show_case("N-2")
+    assert "may not read case N-2" in str(err.value)
+    with pytest.raises(AccessDenied) as err:
+        agency.import_records([Record("b.json", "1", doc("X-1", "north"))])
+    assert str(err.value).splitlines()[0] == (
+        "cora (coordinator) may not import cases: only a data manager may"
+    )
+    with pytest.raises(AccessDenied):
+        agency.evaluate(as_of=date(2026, 3, 1))  # the whole caseload
+    report = agency.evaluate(as_of=date(2026, 3, 1), case_ids=["N-1"])
+    assert report.evaluated == 1
+    assert {r["case_id"] for r in agency.due(as_of=date(2026, 3, 1))} <= {"N-1", "S-1"}
+
+
+def test_a_supervisor_works_their_district_and_assigns_in_it(agency):
+    agency.as_login("sam")
+    assert [c["case_id"] for c in agency.list_cases()] == ["N-1", "N-2"]
+    assert agency.assign("N-2", "Rhea Tallowby")
+    with pytest.raises(AccessDenied) as err:
+        agency.assign("S-1", "Inez Marchbank")
+    assert "sam (supervisor) may not assign case S-1: it is not in your caseload" in str(err.value)
+    with pytest.raises(AccessDenied):
+        agency.audit_log()
+
+
+def test_an_auditor_reads_everything_and_changes_nothing(agency):
+    agency.as_login("aldo")
+    assert len(agency.list_cases()) == 3
+    assert agency.show_case("S-1", "annual monitoring")["child"] == "Child S-1"
+    assert agency.verify_audit()[1] == []
+    for attempt in (
+        lambda: agency.add_event("S-1", "consent_for_evaluation", date(2026, 1, 9)),
+        lambda: agency.assign("S-1", "Inez Marchbank"),
+        lambda: agency.add_staff("eve", "data_manager"),
+    ):
+        with pytest.raises(AccessDenied) as err:
+            attempt()
+        assert str(err.value).startswith("aldo (auditor) may not ")
+
+
+def test_someone_not_on_the_staff_list_may_do_nothing_and_is_told_how_to_get_in(agency):
+    agency.as_login("mallory")
+    assert agency.list_cases() == []
+    with pytest.raises(AccessDenied) as err:
+        agency.show_case("N-1")
+    assert str(err.value) == (
+        "mallory (not on this caseload's staff list) may not read case N-1\n"
+        "  only people on the staff list may use this caseload; ask a data manager to add you: "
+        "eirules staff add mallory --role ROLE"
+    )
+
+
+def test_every_read_is_on_the_record_of_access_with_who_and_purpose(agency):
+    """34 CFR 300.614 / 303.405: name of the party, date, purpose."""
+    agency.as_login("cora")
+    agency.show_case("N-1", "IFSP review with the family")
+    agency.export_case("N-1")
+    agency.as_login("aldo")
+    agency.show_case("N-1", "monitoring")
+    record = agency.access_record("N-1")
+    assert [(r["login"], r["role"], r["action"], r["purpose"]) for r in record] == [
+        ("cora", "coordinator", "show", "IFSP review with the family"),
+        ("cora", "coordinator", "export", "not stated"),
+        ("aldo", "auditor", "show", "monitoring"),
+    ]
+    assert all(r["at"].startswith("20") for r in record)
+    assert agency.access_record("N-2") == []
+    agency.as_login("cora")
+    with pytest.raises(AccessDenied):
+        agency.access_record("N-1")  # the record itself is for auditors and data managers
+    with pytest.raises(AccessDenied):
+        agency.show_case("N-2")
+    agency.as_login("aldo")
+    assert len(agency.access_record("N-2")) == 0  # a refused read is not an access
+
+
+def test_cli_uses_the_os_user_and_says_what_it_may_not_do(tmp_path, monkeypatch, engine):
+    db = tmp_path / "caseload.db"
+    monkeypatch.setenv("EIRULES_DB", str(db))
+    runner = CliRunner()
+    store, _ = Store.init(db, engine)
+    store.import_records([Record("a.json", "1", doc("N-1", "north"), caseworker="Rhea")])
+    store.add_staff("cora", "coordinator", caseworker="Rhea")
+    store.close()
+    me = os_login()
+    # The OS user was made data manager by the first `staff add`.
+    result = runner.invoke(cli, ["staff", "whoami"])
+    assert result.output.splitlines()[0] == f"You are {me} (data manager)."
+    result = runner.invoke(cli, ["staff", "add", me, "--role", "auditor"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["cases", "import", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        f"Error: {me} (auditor) may not import cases: only a data manager may"
+    )
+    result = runner.invoke(cli, ["cases", "show", "N-1", "--purpose", "parent request"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["cases", "export", "N-1"])
+    assert "contains a child's personal information" in result.stderr
+    assert json.loads(result.stdout)["id"] == "N-1"
+    result = runner.invoke(cli, ["audit", "access", "--case", "N-1", "--format", "json"])
+    rows = json.loads(result.output)
+    assert [(r["login"], r["action"], r["purpose"]) for r in rows] == [
+        (me, "show", "parent request"),
+        (me, "export", "not stated"),
+    ]
+    assert "--user" not in runner.invoke(cli, ["cases", "add-event", "--help"]).output
