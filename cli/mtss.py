@@ -365,13 +365,13 @@ def programs_report(ctx, data_dir, school_name, window, as_of, html_file, fmt):
     echo(report.table_text(rows))
     for r in rows:
         for f in r.flags:
-            echo(f"  {r.program}/{r.group or 'all'}: {f}")
+            echo(f"  {r.program_name or r.program} / {r.group or 'all'}: {f}")
     echo("")
     echo("Tiers and screening bands by grade (R14):")
     echo(report.system_table_text(system))
     for sr in system:
         for f in sr.flags:
-            echo(f"  {sr.window} grade {sr.grade} {sr.skill_area}: {f}")
+            echo(f"  {sr.window} {report.grade_label(sr.grade)} {sr.skill_area}: {f}")
     for n in notes:
         echo(f"- {n}")
     if html_file:

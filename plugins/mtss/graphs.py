@@ -160,8 +160,16 @@ def bar_chart_svg(
     """A small bar chart as inline SVG text (for the program report page)."""
     fig = _figure(7.5, 3.2)
     ax = fig.add_subplot(1, 1, 1)
+    # A group without data gets no bar (a 0 bar would read as "nobody responded").
     shown = [v if v is not None else 0 for v in values]
-    ax.bar(range(len(labels)), shown, color="#1f4e79")
+    ax.bar(
+        range(len(labels)),
+        shown,
+        color=["#1f4e79" if v is not None else "none" for v in values],
+    )
+    for i, v in enumerate(values):
+        if v is None:
+            ax.text(i, 0, "no data", ha="center", va="bottom", fontsize=8, color="#555")
     ax.set_xticks(range(len(labels)))
     ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=7)
     if ref is not None:

@@ -31,12 +31,17 @@ class Row:
     program: str
     group: str | None
     students: int
+    #: The program's name from school.json (the code when the school file has none).
+    program_name: str = ""
     eligible: int
     responders: int
     responder_rate: float | None
     median_roi_vs_aimline: float | None
     effect_size: float | None
     substantive: bool | None
+    #: 95% interval of the effect size and the students it rests on.
+    effect_interval: tuple[float, float] | None = None
+    effect_n: int = 0
     fidelity: float | None
     minutes_delivered: int
     minutes_per_responder: float | None
@@ -53,22 +58,36 @@ def _effect_size(pre: list[float], post: list[float]) -> float | None:
     return (statistics.mean(post) - statistics.mean(pre)) / sd
 
 
-def _row(program: str, group: str | None, items: list[dict], p: Params) -> Row:
+def effect_interval(d: float, n: int) -> tuple[float, float]:
+    """Approximate 95% interval of a standardized mean difference from n pre and n post
+    scores: d +/- 1.96 x sqrt(2/n + d^2 / (4n)) (large-sample standard error of d).
+
+    The research note asks for the effect size "with n and CI" (R14); the interval, not a
+    minimum count of students, decides whether a small group's effect is shown as certain.
+    """
+    se = math.sqrt(2 / n + d * d / (4 * n))
+    return d - 1.96 * se, d + 1.96 * se
+
+
+def _row(program: str, group: str | None, items: list[dict], p: Params, name: str = "") -> Row:
     eligible = [i for i in items if i["eligible"]]
     responders = [i for i in eligible if i["decision"] in RESPONDED]
     gaps = [i["roi_vs_aimline"] for i in items if i["roi_vs_aimline"] is not None]
     pre = [i["pre"] for i in items if i["pre"] is not None and i["post"] is not None]
     post = [i["post"] for i in items if i["pre"] is not None and i["post"] is not None]
     es = _effect_size(pre, post)
+    interval = effect_interval(es, len(pre)) if es is not None else None
     threshold = p.v("effectiveness.substantive_effect_size")
     planned = sum(i["minutes_planned"] for i in items)
     delivered = sum(i["minutes_delivered"] for i in items)
+    held = sum(i["minutes_held"] for i in items)
     rate = len(responders) / len(eligible) if eligible else None
     flags = []
     review = p.v("effectiveness.review_responder_rate", None)
     if review is not None and rate is not None and rate < review:
         flags.append(f"responder rate below {review:.0%}: check fidelity and program-to-need match")
-    fid = delivered / planned if planned else None
+    # Fidelity is the school's delivery (sessions held), never a student's absences (R10).
+    fid = held / planned if planned else None
     if fid is not None and fid < p.v("fidelity.min_share"):
         flags.append(f"fidelity {fid:.0%} below {p.v('fidelity.min_share'):.0%}")
     return Row(
@@ -80,7 +99,14 @@ def _row(program: str, group: str | None, items: list[dict], p: Params) -> Row:
         responder_rate=rate,
         median_roi_vs_aimline=statistics.median(gaps) if gaps else None,
         effect_size=es,
-        substantive=None if es is None else es >= threshold,
+        # Substantive only when the whole interval clears the threshold [S96]; with few
+        # students the interval is wide and the effect is shown as uncertain.
+        substantive=None if interval is None else interval[0] >= threshold,
+        effect_interval=None
+        if interval is None
+        else (round(interval[0], 3), round(interval[1], 3)),
+        effect_n=len(pre),
+        program_name=name or program,
         fidelity=fid,
         minutes_delivered=delivered,
         minutes_per_responder=delivered / len(responders) if responders else None,
@@ -126,6 +152,7 @@ def effectiveness(
                 "group": e.group,
                 "minutes_planned": fid.evidence.get("minutes_planned", 0),
                 "minutes_delivered": fid.evidence.get("minutes_delivered", 0),
+                "minutes_held": fid.evidence.get("minutes_held", 0),
                 "decision": None,
                 "roi_vs_aimline": None,
                 "pre": None,
@@ -147,8 +174,8 @@ def effectiveness(
                     # on lower-is-better measures (errors, problem behaviours).
                     item["pre"] = s.direction * rep.aimline.baseline
                     item["post"] = s.direction * float(rep.series.points[-1].score)
-                if fid.decision != "fidelity_ok":
-                    item["why_not"] = f"fidelity {fid.decision.replace('_', ' ')}"
+                if fid.decision not in ("fidelity_ok", rules.INSUFFICIENT):
+                    item["why_not"] = fid.decision.replace("_", " ")
                 elif not rep.decision.sufficient:
                     item["why_not"] = "not enough data for a decision"
                 else:
@@ -157,7 +184,9 @@ def effectiveness(
     rows: list[Row] = []
     for program in sorted({i["program"] for i in items}):
         mine = [i for i in items if i["program"] == program]
-        rows.append(_row(program, None, mine, p))
+        found = school.program(program)
+        name = found.name if found else program
+        rows.append(_row(program, None, mine, p, name))
         for group in sorted({i["group"] or "" for i in mine}):
             rows.append(
                 _row(
@@ -165,6 +194,7 @@ def effectiveness(
                     group or "(no group)",
                     [i for i in mine if (i["group"] or "") == group],
                     p,
+                    name,
                 )
             )
     return rows
@@ -179,17 +209,31 @@ def _num(x, digits=2):
 
 
 COLUMNS = (
-    ("Program", lambda r: r.program),
+    ("Program", lambda r: r.program_name or r.program),
     ("Group", lambda r: r.group or "all"),
     ("Students", lambda r: str(r.students)),
     ("Eligible", lambda r: str(r.eligible)),
     ("Responded", lambda r: str(r.responders)),
     ("Rate", lambda r: _pct(r.responder_rate)),
     ("Median ROI - aimline", lambda r: _num(r.median_roi_vs_aimline)),
-    ("Effect size", lambda r: _num(r.effect_size) + (" *" if r.substantive else "")),
+    ("Effect size", lambda r: _effect_text(r)),
     ("Fidelity", lambda r: _pct(r.fidelity)),
     ("Min/responder", lambda r: _num(r.minutes_per_responder, 0)),
 )
+
+
+def _effect_text(r: Row) -> str:
+    if r.effect_size is None:
+        return ""
+    if r.substantive:
+        return f"{r.effect_size:.2f} *"
+    if r.effect_interval is not None and r.effect_interval[0] < 0 <= r.effect_interval[1]:
+        return f"{r.effect_size:.2f} (uncertain, n={r.effect_n})"
+    return f"{r.effect_size:.2f} (n={r.effect_n})"
+
+
+def grade_label(grade: int) -> str:
+    return "Kindergarten" if grade == 0 else f"Grade {grade}"
 
 
 def table_text(rows: list[Row]) -> str:
@@ -207,7 +251,7 @@ def html_page(
 ) -> str:
     """A self-contained HTML page (inline SVG charts) for the principal."""
     groups = [r for r in rows if r.group is not None]
-    labels = [f"{r.program}/{r.group}" for r in groups]
+    labels = [f"{r.program_name or r.program} / {r.group}" for r in groups]
     charts = [
         bar_chart_svg(
             labels,
@@ -225,7 +269,7 @@ def html_page(
         bar_chart_svg(
             labels,
             [r.fidelity for r in groups],
-            "Fidelity (delivered / planned minutes)",
+            "Fidelity (minutes held / planned)",
             "share",
             ref=p.v("fidelity.min_share"),
         ),
@@ -244,8 +288,8 @@ def html_page(
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:70em}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}tr.program{{font-weight:bold;background:#eef}}
-tr.note td{{color:#555;font-size:.85em;border-top:none}}</style></head>
+td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left;white-space:nowrap}}tr.program{{font-weight:bold;background:#eef}}
+tr.note td{{color:#555;font-size:.85em;border-top:none;white-space:normal}}</style></head>
 <body><h1>{html.escape(title)}</h1><p>As of {as_of.isoformat()}. All students are fictional.</p>
 <table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>
 <ul>{notes_html}</ul>
@@ -259,8 +303,9 @@ def report_notes(p: Params) -> list[str]:
     notes = [
         "Responded: R8 outcome exit, maintain or raise goal, among eligible students "
         f"(fidelity at or above {p.v('fidelity.min_share'):.0%} and enough data for a decision).",
-        f"Effect size: (mean last score - mean baseline) / pooled SD, signed so that improvement is positive (also where lower is better); * marks at least "
-        f"{p.v('effectiveness.substantive_effect_size')} ({p.cite('effectiveness.substantive_effect_size')}).",
+        f"Effect size: (mean last score - mean baseline) / pooled SD, signed so that improvement is positive (also where lower is better); * marks an effect whose whole 95% interval is at least "
+        f"{p.v('effectiveness.substantive_effect_size')} ({p.cite('effectiveness.substantive_effect_size')}); with few students the interval is wide: 'uncertain' when it includes 0, else the number of students.",
+        "Fidelity: minutes of the sessions held against the minutes planned (a student's own absences are attendance, not the program's fidelity).",
         "Min/responder: minutes delivered to everyone in the program or group, divided by the students who responded.",
     ]
     if p.v("effectiveness.review_responder_rate", None) is None:
@@ -285,6 +330,9 @@ class SystemRow:
     at_benchmark: float
     tier2: float
     tier3: float
+    #: Students with a Tier 2 / Tier 3 enrolment in this skill family during the window.
+    served2: int = 0
+    served3: int = 0
     moved_up: float | None = None
     moved_down: float | None = None
     flags: tuple[str, ...] = ()
@@ -303,7 +351,7 @@ def system_rows(
     With `as_of`, screenings dated after it do not exist yet.
     """
     order = {b: i for i, b in enumerate(rules.BANDS)}
-    cells: dict[tuple[str, int, str], list[tuple[str, str, int]]] = {}
+    cells: dict[tuple[str, int, str], list[tuple[str, str, int, int | None]]] = {}
     first_band: dict[tuple[str, str], int] = {}
     for sid, rec in sorted(records.items()):
         if school_name and rec.student.school != school_name:
@@ -315,7 +363,7 @@ def system_rows(
             if not r1.sufficient:
                 continue
             cells.setdefault((s.window, rec.student.grade, s.skill_area), []).append(
-                (sid, r1.decision, r1.evidence["suggested_tier"])
+                (sid, r1.decision, r1.evidence["suggested_tier"], _served_tier(rec, s, as_of))
             )
             if s.window == "fall":
                 first_band[(sid, s.skill_area)] = order[r1.decision]
@@ -330,14 +378,14 @@ def system_rows(
         if w not in windows:
             continue
         n = len(items)
-        bench = sum(1 for _, b, _ in items if b == "at_benchmark") / n
-        t2 = sum(1 for *_, t in items if t == 2) / n
-        t3 = sum(1 for *_, t in items if t == 3) / n
+        bench = sum(1 for _, b, _, _ in items if b == "at_benchmark") / n
+        t2 = sum(1 for _, _, t, _ in items if t == 2) / n
+        t3 = sum(1 for _, _, t, _ in items if t == 3) / n
         up = down = None
         if w != "fall":
             pairs = [
                 (first_band[(sid, skill)], order[b])
-                for sid, b, _ in items
+                for sid, b, _, _ in items
                 if (sid, skill) in first_band
             ]
             if pairs:
@@ -360,6 +408,8 @@ def system_rows(
                 at_benchmark=bench,
                 tier2=t2,
                 tier3=t3,
+                served2=sum(1 for *_, s in items if s == 2),
+                served3=sum(1 for *_, s in items if s == 3),
                 moved_up=up,
                 moved_down=down,
                 flags=tuple(flags),
@@ -368,14 +418,33 @@ def system_rows(
     return out
 
 
+def _served_tier(rec: MtssRecord, s, as_of: date | None) -> int | None:
+    """The highest tier the student was served in (an enrolment in the screening's skill
+    family) between this screening and the next one in the same skill area."""
+    later = [x.date for x in rec.screenings if x.skill_area == s.skill_area and x.date > s.date]
+    until = min(later) if later else as_of
+    fam = rules.skill_family(s.skill_area)
+    tiers = [
+        e.tier
+        for e in rec.enrolments
+        if e.tier >= 2
+        and (e.skill_area == s.skill_area or (fam and rules.skill_family(e.skill_area) == fam))
+        and (until is None or e.start < until)
+        and (e.end is None or e.end >= s.date)
+    ]
+    return max(tiers) if tiers else None
+
+
 SYSTEM_COLUMNS = (
     ("Window", lambda r: r.window),
-    ("Grade", lambda r: str(r.grade)),
+    ("Grade", lambda r: grade_label(r.grade)),
     ("Skill", lambda r: r.skill_area),
     ("Screened", lambda r: str(r.screened)),
     ("At benchmark", lambda r: _pct(r.at_benchmark)),
-    ("Tier 2", lambda r: _pct(r.tier2)),
-    ("Tier 3", lambda r: _pct(r.tier3)),
+    ("Suggested T2", lambda r: _pct(r.tier2)),
+    ("Suggested T3", lambda r: _pct(r.tier3)),
+    ("Served T2", lambda r: str(r.served2)),
+    ("Served T3", lambda r: str(r.served3)),
     ("Up a band since fall", lambda r: _pct(r.moved_up)),
     ("Down", lambda r: _pct(r.moved_down)),
 )

@@ -1,0 +1,124 @@
+"""The programs report a principal reads (issue 18): names, Kindergarten, no 0% bars for
+missing data, "strengthen core" only below the criterion, effect sizes with their
+uncertainty, students served, fidelity as delivery."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from eirules.cli import cli
+from eirules.plugins.mtss import report
+from eirules.plugins.mtss.graphs import bar_chart_svg
+from eirules.plugins.mtss.models import Enrolment, MtssRecord, Screening, Student
+from eirules.plugins.mtss.params import params_for
+
+D = date
+
+
+@pytest.fixture(scope="module")
+def p(engine):
+    return params_for(engine.rulesets.get("mtss"), D(2026, 1, 15))
+
+
+def kid(grade, pr, enrol_tier=None):
+    enrolments = ()
+    if enrol_tier:
+        enrolments = (
+            Enrolment(program="P", tier=enrol_tier, skill_area="fluency", start=D(2025, 9, 22)),
+        )
+    return MtssRecord(
+        student=Student(grade=grade, school="Elm"),
+        screenings=(
+            Screening(
+                date=D(2025, 9, 8),
+                window="fall",
+                instrument="Star",
+                skill_area="reading",
+                percentile=pr,
+            ),
+        ),
+        enrolments=enrolments,
+    )
+
+
+def test_strengthen_core_only_below_the_criterion_and_kindergarten_by_name(p):
+    """R14 [S40][S41]: 4 of 5 at benchmark is 80%, the criterion: no flag; 3 of 5 is."""
+    recs = {f"K{i}": kid(0, pr) for i, pr in enumerate([50, 60, 70, 45, 12])}
+    recs |= {f"G{i}": kid(1, pr) for i, pr in enumerate([50, 60, 12, 20, 45])}
+    rows = {r.grade: r for r in report.system_rows(recs, p)}
+    assert not any("strengthen core" in f for f in rows[0].flags)
+    assert any("strengthen core" in f for f in rows[1].flags)
+    text = report.system_table_text(list(rows.values()))
+    assert "Kindergarten" in text and "Grade 0" not in text
+
+
+def test_students_served_are_counted_from_enrolments_not_from_the_screening(p):
+    recs = {
+        "A": kid(2, 12, enrol_tier=2),  # suggested Tier 2 and served
+        "B": kid(2, 15),  # suggested Tier 2, not served
+        "C": kid(2, 5, enrol_tier=3),
+        "D": kid(2, 60, enrol_tier=2),  # served although at benchmark
+    }
+    (row,) = report.system_rows(recs, p)
+    assert (row.tier2, row.served2, row.served3) == (0.5, 2, 1)
+
+
+def test_effect_size_is_uncertain_with_few_students(p):
+    """R14 "report with n and CI": d = 1.08 from 4 students has a 95% interval of about
+    -0.4 to 2.6: not marked substantive; with 40 students the same d is."""
+    lo, hi = report.effect_interval(1.08, 4)
+    assert lo < 0 < hi
+    lo40, _ = report.effect_interval(1.08, 40)
+    assert lo40 >= 0.25
+
+
+def test_a_group_without_data_gets_no_bar():
+    svg = bar_chart_svg(["A / G1", "B / G2"], [None, 0.5], "Responder rate", "share")
+    assert "no data" in svg
+
+
+def test_cli_report_names_programs_and_never_calls_an_absence_the_programs_fidelity():
+    res = CliRunner().invoke(cli, ["programs", "report", "--as-of", "2026-06-05"])
+    assert res.exit_code == 0, res.output
+    assert "Fluency Lab" in res.output and "Phonics Boost" in res.output
+    assert "fidelity fidelity" not in res.output
+    assert "uncertain, n=" in res.output
+
+
+def test_group_fidelity_is_delivery_not_one_students_absence(engine, p):
+    """Issue 18: one student absent seven weeks made the whole group's fidelity look poor.
+    Two students, 8 weeks x 4 sessions all held; one attended 4 of 32: group 100%."""
+    from eirules.plugins.mtss.models import Program, School, Session
+
+    def rec(absent):
+        days = [D(2026, 3, 2) + timedelta(days=7 * w + i) for w in range(8) for i in range(4)]
+        logs = tuple(
+            Session(
+                date=d,
+                status="student_absent" if absent and n >= 4 else "delivered",
+                planned_minutes=30,
+                minutes=0 if absent and n >= 4 else 30,
+                group="G1",
+            )
+            for n, d in enumerate(days)
+        )
+        e = Enrolment(
+            program="P",
+            tier=2,
+            skill_area="fluency",
+            start=D(2026, 3, 2),
+            group="G1",
+            sessions_per_week=4,
+            minutes_per_session=30,
+        )
+        return MtssRecord(student=Student(grade=2, school="Elm"), enrolments=(e,), sessions=logs)
+
+    school = School(
+        name="Elm", programs=(Program(id="P", name="Pals", skill_area="fluency", tier=2),)
+    )
+    rows = report.effectiveness({"A": rec(False), "B": rec(True)}, school, p, as_of=D(2026, 4, 26))
+    group = next(r for r in rows if r.group == "G1")
+    assert group.fidelity == 1.0 and group.program_name == "Pals"
