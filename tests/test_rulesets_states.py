@@ -231,10 +231,14 @@ def test_check_command_runs_with_a_state_ruleset():
 
 
 def test_california_changed_on_2022_07_01_and_the_evaluation_date_decides(engine):
-    """California Early Start: 25% from 2022-07-01; the earlier rule is not expressed."""
+    """California Early Start: 33% from 2015-01-01, 25% from 2022-07-01; the 2009-2014 rule
+    (an age split) is not expressed."""
     rs = engine.rulesets.get("us-ca")
     assert (
         rs.param("part_c.eligibility.delay_criteria", date(2022, 7, 1)).value[0]["at_least"] == 25
     )
-    with pytest.raises(Exception, match="has no value in force on 2022-06-30"):
-        rs.param("part_c.eligibility.delay_criteria", date(2022, 6, 30))
+    assert (
+        rs.param("part_c.eligibility.delay_criteria", date(2022, 6, 30)).value[0]["at_least"] == 33
+    )
+    with pytest.raises(Exception, match="has no value in force on 2014-12-31"):
+        rs.param("part_c.eligibility.delay_criteria", date(2014, 12, 31))

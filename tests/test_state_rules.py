@@ -354,3 +354,67 @@ def test_transition_age_in_years_and_months(tmp_path):
     k = det(eng, c, "2026-01-01", "xh").clock("transition_services")
     assert k.due == D("2026-09-10")
     assert "turns 14 and 6 months" in k.reason
+
+
+# Part C criteria by date and by determination ---------------------------------------------
+
+
+def _tx_child(engine, *, eligible_before: bool, age_equivalent: float):
+    """Born 2024-07-01; evaluated at 24 months (2026-07-01), communication at the given age."""
+    from helpers import ae, evaluation
+
+    events = [("referral_received", "2025-06-01")]
+    evaluations = [evaluation("2026-07-01", ae("communication", age_equivalent))]
+    if eligible_before:
+        events += [
+            ("eligibility_determined", "2025-07-08", {"outcome": "eligible"}),
+            ("ifsp_meeting_held", "2025-07-10"),
+        ]
+        evaluations.insert(0, evaluation("2025-07-01", ae("communication", 9)))
+    return case(engine, birth="2024-07-01", ruleset="us-tx", events=events, evaluations=evaluations)
+
+
+def test_tx_350_823_b_1_c_15_percent_keeps_an_eligible_child_eligible(engine):
+    """26 TAC 350.823(b)(1)(C): at the redetermination on 2026-07-01 (24 months),
+    communication at 20 months is (24-20)/24 = 16.7%: at least 15%, so still eligible."""
+    c = _tx_child(engine, eligible_before=True, age_equivalent=20)
+    e = det(engine, c, "2026-07-10", "us-tx").eligibility_for("part_c")
+    assert e.outcome == "eligible"
+    assert "350.823(b)(1)(C)" in e.reason
+
+
+def test_tx_350_809_16_percent_is_not_enough_for_a_first_determination(engine):
+    """26 TAC 350.809: the same 16.7% at a first evaluation is below the initial 25%."""
+    c = _tx_child(engine, eligible_before=False, age_equivalent=20)
+    assert det(engine, c, "2026-07-10", "us-tx").eligibility_for("part_c").outcome == "not_eligible"
+
+
+def test_tx_350_823_b_1_c_below_15_percent_is_not_eligible(engine):
+    """26 TAC 350.823(b)(1)(C): communication at 21 months is 12.5%, below 15%."""
+    c = _tx_child(engine, eligible_before=True, age_equivalent=21)
+    assert det(engine, c, "2026-07-10", "us-tx").eligibility_for("part_c").outcome == "not_eligible"
+
+
+@pytest.mark.parametrize(
+    "evaluated, born, age_equivalent, outcome, why",
+    [
+        ("2016-03-01", "2015-03-01", 8.4, "not_eligible", "12 months, 30% < 33% (2015-2022 rule)"),
+        ("2016-03-01", "2015-03-01", 7.9, "eligible", "12 months, 34.2% >= 33%"),
+        ("2023-03-01", "2022-03-01", 8.4, "eligible", "12 months, 30% >= 25% (from 2022-07-01)"),
+    ],
+)
+def test_ca_33_percent_from_2015_then_25_percent(
+    engine, evaluated, born, age_equivalent, outcome, why
+):
+    """Gov. Code 95014(a) (DRC, Early Start Eligibility): 33% in one or more areas from
+    2015-01-01; 25% from 2022-07-01."""
+    from helpers import ae, evaluation
+
+    c = case(
+        engine,
+        birth=born,
+        ruleset="us-ca",
+        events=[("referral_received", evaluated)],
+        evaluations=[evaluation(evaluated, ae("cognitive", age_equivalent))],
+    )
+    assert det(engine, c, evaluated, "us-ca").eligibility_for("part_c").outcome == outcome, why

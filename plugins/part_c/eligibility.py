@@ -41,6 +41,23 @@ def _usable_evaluations(case: Case, as_of: date) -> list[Evaluation]:
     return [e for e in found if e.date == last]
 
 
+def _continuing_criteria(case: Case, ruleset, on: date):
+    """The state's continuing-eligibility criteria when `on` is a redetermination, else None.
+
+    A redetermination is an evaluation after the child was found eligible: an earlier
+    Part C eligibility_determined with outcome eligible, or an earlier IFSP meeting.
+    """
+    found = param_or_none(ruleset, "part_c.eligibility.continuing_delay_criteria", on)
+    if found is None:
+        return None
+    earlier = [
+        e
+        for e in of_type(case, "eligibility_determined", "ifsp_meeting_held")
+        if e.date < on and (e.type == "ifsp_meeting_held" or e.outcome == "eligible")
+    ]
+    return found if earlier else None
+
+
 def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> Eligibility:
     """Part C's one outcome, other plugins' criteria for part_c combined with its own."""
     case, ruleset, as_of = ctx.case, ctx.ruleset, ctx.as_of
@@ -127,6 +144,9 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
             case.child.birth_date, case.child.gestational_age_weeks, on, ruleset
         )
         criteria = param_or_none(ruleset, "part_c.eligibility.delay_criteria", on)
+        continuing = _continuing_criteria(case, ruleset, on)
+        if continuing is not None:
+            criteria = continuing
         values, unusable = score_values(scores, age)
         delays = worst_per_area(values)
         inputs = {
@@ -178,7 +198,12 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
                 )
             )
         else:
-            used = {**used, "part_c.eligibility.delay_criteria": criteria.value}
+            name = (
+                "part_c.eligibility.continuing_delay_criteria"
+                if continuing is not None
+                else "part_c.eligibility.delay_criteria"
+            )
+            used = {**used, name: criteria.value}
             met = None
             for criterion in criteria.value:
                 hits = meets(criterion, delays, values)
