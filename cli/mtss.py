@@ -393,23 +393,27 @@ def mtss():
 
 
 @mtss.command("import")
-@click.argument("kind", type=click.Choice(["screening", "sessions"]))
+@click.argument(
+    "kind", type=click.Choice(["screening", "sessions", "points", "enrolments", "phases"])
+)
 @click.argument("csv_file", type=click.Path(dir_okay=False))
 @_dir_option
 @click.pass_context
 def mtss_import(ctx, kind, csv_file, data_dir):
-    """Import screening results or session logs from a CSV into the students' case files.
+    """Import screening results, session logs, progress points, enrolments or phase
+    changes from a CSV into the students' case files.
 
     Every row is checked first: if any row is bad, nothing is written and every
     problem is listed with its line. A row with the same key as an existing one
     (screening: date, instrument, skill area; session: date, group, program,
-    service, make-up) replaces it, so importing a file twice changes nothing.
-    Layouts: docs/mtss.md.
+    service, make-up; point and phase: series, date; enrolment: program, start)
+    replaces it, so importing a file twice changes nothing and writes no file.
+    Layouts and required columns: docs/mtss.md.
 
     \b
     Example:
         eirules mtss import screening examples/mtss/elm-street/screening.csv --dir examples/mtss/elm-street
-        eirules mtss import sessions sessions.csv --dir my-school
+        eirules mtss import points weekly-probes.csv --dir my-school
     """
     from eirules.plugins.mtss import datadir
 

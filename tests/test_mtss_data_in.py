@@ -176,3 +176,70 @@ def test_import_changes_only_the_imported_list_of_the_students_it_names(school_d
         "percentile": 93,
     }
     assert '"percentile": 93\n' in f.read_text()
+
+
+# --- Progress points, enrolments and phase changes from CSV ------------------------------
+
+
+def test_import_points_phases_and_enrolments(school_dir):
+    """Issue 18: points, phase changes and enrolments could only be hand-written in JSON."""
+    f = school_dir / "students" / "ELM-001.json"
+    sid = json.loads(f.read_text())["mtss"]["series"][0]["id"]
+    pts = school_dir / "p.csv"
+    pts.write_text(
+        f"student_id,series,date,score\nELM-001,{sid},2026-06-08,61\nELM-001,{sid},2026-06-15,63\n"
+    )
+    res = run("mtss", "import", "points", str(pts), "--dir", str(school_dir))
+    assert res.exit_code == 0 and "2 added, 0 replaced" in res.output, res.output
+    again = run("mtss", "import", "points", str(pts), "--dir", str(school_dir))
+    assert "0 added, 0 replaced" in again.output
+    ph = school_dir / "ph.csv"
+    ph.write_text(
+        f"student_id,series,date,label,adaptation\nELM-001,{sid},2026-06-08,smaller group,yes\n"
+    )
+    assert run("mtss", "import", "phases", str(ph), "--dir", str(school_dir)).exit_code == 0
+    en = school_dir / "e.csv"
+    en.write_text(
+        "student_id,program,tier,skill_area,start,group,sessions_per_week,minutes_per_session\n"
+        "ELM-001,INT,3,decoding,2026-06-08,G-INT-1,5,45\n"
+    )
+    res = run("mtss", "import", "enrolments", str(en), "--dir", str(school_dir))
+    assert res.exit_code == 0 and "1 added" in res.output, res.output
+    raw = json.loads(f.read_text())["mtss"]
+    series = next(s for s in raw["series"] if s["id"] == sid)
+    assert series["points"][-2:] == [
+        {"date": "2026-06-08", "score": 61},
+        {"date": "2026-06-15", "score": 63},
+    ]
+    assert series["phases"][-1] == {"date": "2026-06-08", "label": "smaller group"}
+    assert raw["enrolments"][-1] == {
+        "program": "INT",
+        "tier": 3,
+        "skill_area": "decoding",
+        "start": "2026-06-08",
+        "group": "G-INT-1",
+        "sessions_per_week": 5,
+        "minutes_per_session": 45,
+    }
+
+
+def test_import_points_for_an_unknown_series_or_bad_rows_writes_nothing(school_dir):
+    before = _snapshot(school_dir)
+    pts = school_dir / "p.csv"
+    pts.write_text(
+        "student_id,series,date,score\n"
+        "ELM-001,nope,2026-06-08,61\n"
+        "ELM-002,orf,2026-06-31,61\n"
+        "ELM-002,orf,2026-06-08,lots\n"
+    )
+    res = CliRunner().invoke(cli, ["mtss", "import", "points", str(pts), "--dir", str(school_dir)])
+    assert res.exit_code == 2, res.output
+    assert 'has no series "nope"' in res.output and "is not a date" in res.output
+    assert '"lots" is not a number' in res.output
+    en = school_dir / "e.csv"
+    en.write_text("student_id,program,tier,skill_area,start\nELM-001,INT,4,decoding,2026-06-08\n")
+    res = CliRunner().invoke(
+        cli, ["mtss", "import", "enrolments", str(en), "--dir", str(school_dir)]
+    )
+    assert res.exit_code == 2 and "must be 1, 2 or 3" in res.output
+    assert _snapshot(school_dir) == before
