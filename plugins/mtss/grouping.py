@@ -61,84 +61,124 @@ def as_of_view(rec: MtssRecord, as_of: date) -> MtssRecord:
     return rec.as_of(as_of)
 
 
+#: R8 decisions that move a student to Tier 3, and the one that steps a student down.
+TO_TIER3 = ("escalate_tier3", "adapt_tier3", "consider_referral")
+
+
+def _progress_tier(rec: MtssRecord, family: str | None, as_of: date | None, p: Params):
+    """(tier, reason) from the R8 decisions of the student's series in a skill family, or
+    None when the student has no progress data there. Progress data are newer than any
+    screening, so they decide: exit -> Tier 1; escalate/adapt/referral -> Tier 3;
+    otherwise the tier the student is served in now."""
+    if as_of is None or family is None:
+        return None
+    found = []
+    for s in rec.series:
+        if rules.skill_family(s.skill_area) != family or not s.points:
+            continue
+        rep = rules.evaluate_series(rec, s, as_of, p)
+        d = rep.decision.evidence.get("data_decision") or rep.decision.decision
+        found.append((s, d, rules.series_tier(rec, s, as_of)))
+    if not found:
+        return None
+    if any(d in TO_TIER3 for _, d, _ in found):
+        s, d, _ = next(x for x in found if x[1] in TO_TIER3)
+        return 3, f"progress data ({s.id}): R8 {d.replace('_', ' ')} -> Tier 3"
+    if all(d == "exit" for _, d, _ in found):
+        return 1, f"progress data ({found[0][0].id}): R8 exit -> Tier 1"
+    tiers = [t for *_, t in found if t and t >= 2]
+    if tiers:
+        s, d, _ = found[0]
+        return max(
+            tiers
+        ), f"progress data ({s.id}): R8 {d.replace('_', ' ')}, stays in Tier {max(tiers)}"
+    return None
+
+
 def candidates(
     records: dict[str, MtssRecord],
     p: Params,
     window: str | None = None,
     as_of: date | None = None,
 ) -> tuple[list[Candidate], list[tuple[str, str]]]:
-    """Students needing Tier 2/3 from R1 (screening band) and R2 (tier entry), with reasons.
+    """Students needing Tier 2/3, one candidate per student and subject (reading, math).
 
-    With `as_of`, only data dated on or before it count (a fall grouping never reads spring).
+    The tier comes from the latest screening in the subject (R1, corroborated by R2) and,
+    where the student has progress data in the subject, from R8's decisions on them (the
+    newer data): a student the progress rules send to Tier 3 gets a Tier 3 seat, one they
+    exit goes back to Tier 1. With `as_of`, only data dated on or before it count.
     """
     out, skipped = [], []
     for sid in sorted(records):
         rec = records[sid] if as_of is None else as_of_view(records[sid], as_of)
         screens = [s for s in rec.screenings if window in (None, s.window)]
-        skill = rec.student.skill_need
-        screen = None
-        if screens:
-            latest = max(s.date for s in screens)
-            recent = [s for s in screens if s.date == latest]
-            pool = [s for s in screens if skill_matches(s.skill_area, skill)] if skill else []
-            if pool:
-                screen = pool[-1]
-            else:
-                # No diagnosed need: the area with the lowest result is the primary one.
-                screen = min(
-                    recent,
-                    key=lambda s: (
-                        s.percentile if s.percentile is not None else 101,
-                        s.skill_area,
-                    ),
-                )
-        if screen is None:
+        if not screens:
             skipped.append(
                 (sid, "no screening result" + (f" in the {window} window" if window else ""))
             )
             continue
-        r1 = rules.screening_band(screen, p)
-        if not r1.sufficient:
-            skipped.append((sid, f"no screening band: {r1.reasons[0]}"))
-            continue
-        tier = r1.evidence["suggested_tier"]
-        skill = skill or screen.skill_area
-        why = f"{r1.reasons[0]}"
-        if skill in rec.student.iep_skills:
-            skipped.append((sid, f"{skill} is served by the IEP (R2 exclusion)"))
-            continue
-        if any(i.skill_area == screen.skill_area for i in rec.indicators):
-            r2 = rules.tier_entry(rec, screen.skill_area, p, screen)
-            if r2.decision == "nominate_tier3":
-                tier, why = 3, why + " R2: " + r2.reasons[0]
-            elif r2.decision == "nominate_tier2" and tier < 2:
-                tier, why = 2, why + " R2: " + r2.reasons[0]
-            elif r2.decision == "not_nominated" and tier >= 2:
-                # One screening score is never the only entry criterion [S7][S43]: the
-                # recorded data sources do not corroborate it, so the team decides.
-                skipped.append(
-                    (
-                        sid,
-                        f"screening suggests Tier {tier} ({r1.decision}) but R2: "
-                        f"{r2.reasons[0]} Review with the team before placing.",
-                    )
-                )
-                continue
-        if tier < 2:
-            skipped.append((sid, f"Tier 1 suggested ({r1.decision})"))
-            continue
-        out.append(
-            Candidate(
-                id=sid,
-                grade=rec.student.grade,
-                skill=skill,
-                tier=tier,
-                percentile=screen.percentile,
-                availability=tuple(sorted(rec.student.availability)),
-                why=why,
+        need = rec.student.skill_need
+        by_family: dict[str | None, list] = {}
+        for s in screens:
+            by_family.setdefault(rules.skill_family(s.skill_area), []).append(s)
+        for family in sorted(by_family, key=lambda f: f or ""):
+            pool = by_family[family]
+            latest = max(s.date for s in pool)
+            # The latest screening in the subject; of several that day, the lowest.
+            screen = min(
+                (s for s in pool if s.date == latest),
+                key=lambda s: (s.percentile if s.percentile is not None else 101, s.skill_area),
             )
-        )
+            c = _candidate(sid, rec, screen, need, family, p, as_of, skipped)
+            if c is not None:
+                out.append(c)
     return out, skipped
+
+
+def _candidate(sid, rec, screen, need, family, p, as_of, skipped) -> Candidate | None:
+    r1 = rules.screening_band(screen, p)
+    if not r1.sufficient:
+        skipped.append((sid, f"no screening band: {r1.reasons[0]}"))
+        return None
+    tier = r1.evidence["suggested_tier"]
+    skill = need if need and skill_matches(screen.skill_area, need) else screen.skill_area
+    why = f"{r1.reasons[0]}"
+    if skill in rec.student.iep_skills:
+        skipped.append((sid, f"{skill} is served by the IEP (R2 exclusion)"))
+        return None
+    if any(i.skill_area == screen.skill_area for i in rec.indicators):
+        r2 = rules.tier_entry(rec, screen.skill_area, p, screen)
+        if r2.decision == "nominate_tier3":
+            tier, why = 3, why + " R2: " + r2.reasons[0]
+        elif r2.decision == "nominate_tier2" and tier < 2:
+            tier, why = 2, why + " R2: " + r2.reasons[0]
+        elif r2.decision == "not_nominated" and tier >= 2:
+            # One screening score is never the only entry criterion [S7][S43]: the
+            # recorded data sources do not corroborate it, so the team decides.
+            skipped.append(
+                (
+                    sid,
+                    f"screening suggests Tier {tier} ({r1.decision}) but R2: "
+                    f"{r2.reasons[0]} Review with the team before placing.",
+                )
+            )
+            return None
+    progress = _progress_tier(rec, family, as_of, p)
+    if progress is not None:
+        tier, text = progress
+        why = f"{why} {text[0].upper()}{text[1:]}."
+    if tier < 2:
+        skipped.append((sid, f"Tier 1 suggested in {family or skill} ({why})"))
+        return None
+    return Candidate(
+        id=sid,
+        grade=rec.student.grade,
+        skill=skill,
+        tier=tier,
+        percentile=screen.percentile,
+        availability=tuple(sorted(rec.student.availability)),
+        why=why,
+    )
 
 
 def skill_matches(screen_skill: str, need: str | None) -> bool:
@@ -172,17 +212,24 @@ def suggest(
     placements: dict[str, str] = {}
     unplaced: list[tuple[str, str]] = []
     staff = sorted(school.interventionists, key=lambda s: s.id)
-    # Neediest first inside each (skill, tier, grade) bucket; ties by id.
+    # Tier 3 seats first (the neediest), then neediest first inside each (skill, grade)
+    # bucket; ties by id. A student holds at most one group per subject, never two in
+    # one block.
     order = sorted(
         cands,
         key=lambda c: (
-            c.skill,
             -c.tier,
+            c.skill,
             c.grade,
             c.percentile if c.percentile is not None else 101,
             c.id,
         ),
     )
+    taken: dict[str, set[str]] = {}  # student -> blocks already used
+
+    def place(c, text):
+        placements[c.id] = f"{placements[c.id]} | {text}" if c.id in placements else text
+
     for c in order:
         progs = matching_programs(school, c)
         if not progs:
@@ -190,8 +237,14 @@ def suggest(
                 (c.id, f"no program for {c.skill} at Tier {c.tier} covering grade {c.grade}")
             )
             continue
+        free = tuple(b for b in c.availability if b not in taken.get(c.id, set()))
         if not c.availability:
             unplaced.append((c.id, "no availability recorded for the student"))
+            continue
+        if not free:
+            unplaced.append(
+                (c.id, f"{c.skill}: every free block of the student already holds a group")
+            )
             continue
         placed = False
         for g in groups:
@@ -199,15 +252,18 @@ def suggest(
                 g["program"].id in {pr.id for pr in progs}
                 and len(g["students"]) < caps[c.tier]
                 and g["tier"] == c.tier
-                and g["block"] in c.availability
+                and g["block"] in free
+                and c.id not in g["students"]
                 and max(g["grades"] + [c.grade]) - min(g["grades"] + [c.grade]) <= span
             ):
                 g["students"].append(c.id)
                 g["grades"].append(c.grade)
-                placements[c.id] = (
+                taken.setdefault(c.id, set()).add(g["block"])
+                place(
+                    c,
                     f"Joined {g['id']} ({g['program'].name}, Tier {c.tier}, {c.skill}) in block "
                     f"{g['block']} with {g['staff']}: same need and tier, free in that block; "
-                    f"now {len(g['students'])} of {caps[c.tier]}. {c.why}"
+                    f"now {len(g['students'])} of {caps[c.tier]}. {c.why}",
                 )
                 placed = True
                 break
@@ -215,7 +271,7 @@ def suggest(
             continue
         opened = None
         for prog in progs:
-            for block in c.availability:
+            for block in free:
                 for person in staff:
                     if (
                         prog.id in person.programs
@@ -255,6 +311,7 @@ def suggest(
             continue
         prog, block, person = opened
         busy.add((person.id, block))
+        taken.setdefault(c.id, set()).add(block)
         gid = f"G{len(groups) + 1:02d}"
         groups.append(
             {
@@ -268,9 +325,10 @@ def suggest(
                 "grades": [c.grade],
             }
         )
-        placements[c.id] = (
+        place(
+            c,
             f"Opened {gid} ({prog.name}, Tier {c.tier}, {c.skill}) in block {block} with "
-            f"{person.name}: trained in {prog.id} and free then; cap {caps[c.tier]}. {c.why}"
+            f"{person.name}: trained in {prog.id} and free then; cap {caps[c.tier]}. {c.why}",
         )
     final = []
     for g in groups:
@@ -317,11 +375,18 @@ def suggest(
 
 
 def matching_programs(school: School, c: Candidate) -> list[Program]:
-    exact = [
+    """Programs for the candidate's skill, tier and grade. A Tier 3 candidate whose skill
+    label no Tier 3 program carries gets the Tier 3 programs of the same subject: Tier 3
+    is individualized (DBI adapts it to the need [S10][S11]), so an urgent student is not
+    left out for a label. Tier 2 stays skill-matched (standard protocols by deficit
+    [S88][S89])."""
+    fits = [
         pr
         for pr in school.programs
-        if pr.skill_area == c.skill
-        and pr.tier == c.tier
-        and pr.grade_min <= c.grade <= pr.grade_max
+        if pr.tier == c.tier and pr.grade_min <= c.grade <= pr.grade_max
     ]
+    exact = [pr for pr in fits if pr.skill_area == c.skill]
+    if not exact and c.tier == 3:
+        fam = rules.skill_family(c.skill)
+        exact = [pr for pr in fits if fam and rules.skill_family(pr.skill_area) == fam]
     return sorted(exact, key=lambda pr: pr.id)

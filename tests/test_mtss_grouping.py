@@ -1,0 +1,103 @@
+"""Regrouping (issue 18): from the latest screening and the progress decisions, one group
+per subject, Tier 3 seats for urgent students whatever their skill label."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from helpers import weekly
+
+from eirules.plugins.mtss import grouping
+from eirules.plugins.mtss.models import (
+    Enrolment,
+    Interventionist,
+    MtssRecord,
+    Program,
+    School,
+    Screening,
+    Series,
+    Student,
+)
+from eirules.plugins.mtss.params import params_for
+
+D = date
+AS_OF = D(2026, 1, 20)
+
+
+def school():
+    return School(
+        name="Elm",
+        programs=(
+            Program(id="R2", name="Reading Boost", skill_area="decoding", tier=2),
+            Program(id="R3", name="Intensive Reading", skill_area="decoding", tier=3),
+            Program(id="M2", name="Math Boost", skill_area="math", tier=2),
+        ),
+        interventionists=(
+            Interventionist(
+                id="a", name="A", programs=("R2", "R3", "M2"), availability=("A", "B", "C")
+            ),
+        ),
+    )
+
+
+def screen(d, window, pr, skill="reading"):
+    return Screening(date=d, window=window, instrument="Star", skill_area=skill, percentile=pr)
+
+
+def flat_series():
+    """Tier 2, 14 flat weeks far below the aimline and below benchmark: R8 escalates."""
+    return Series(
+        id="orf",
+        measure="orf",
+        skill_area="decoding",
+        tier=2,
+        baseline=40.0,
+        baseline_date=D(2025, 9, 22),
+        goal=80.0,
+        goal_date=D(2026, 3, 2),
+        peer_roi=1.0,
+        points=weekly(D(2025, 9, 29), [40, 41, 40, 41, 40, 41, 40, 41, 40, 41, 40, 41]),
+    )
+
+
+def rec(screens, series=(), need="decoding", enrol=()):
+    return MtssRecord(
+        student=Student(grade=2, school="Elm", availability=("A", "B", "C"), skill_need=need),
+        screenings=screens,
+        series=series,
+        enrolments=enrol,
+    )
+
+
+def test_progress_decisions_give_a_tier3_seat_and_an_exit_goes_back_to_tier1(engine):
+    """Issue 18: none of the students the progress rules flagged for Tier 3 got a Tier 3
+    seat; a student at benchmark went back to Tier 2 on fall data."""
+    p = params_for(engine.rulesets.get("mtss"), AS_OF)
+    enrol = (Enrolment(program="R2", tier=2, skill_area="decoding", start=D(2025, 9, 22)),)
+    flagged = rec((screen(D(2025, 9, 8), "fall", 20),), (flat_series(),), enrol=enrol)
+    recovered = rec((screen(D(2025, 9, 8), "fall", 20), screen(D(2026, 1, 12), "winter", 55)))
+    s = grouping.suggest({"F": flagged, "R": recovered}, school(), p, as_of=AS_OF)
+    tiers = {sid: g.tier for g in s.groups for sid in g.students}
+    assert tiers == {"F": 3}
+    assert "R8 escalate tier3 -> Tier 3" in s.placements["F"]
+    assert any(sid == "R" and "Tier 1" in why for sid, why in s.not_candidates)
+
+
+def test_a_student_low_in_reading_and_math_gets_one_group_in_each(engine):
+    p = params_for(engine.rulesets.get("mtss"), AS_OF)
+    both = rec(
+        (screen(D(2026, 1, 12), "winter", 15), screen(D(2026, 1, 12), "winter", 12, "math"))
+    )
+    s = grouping.suggest({"B": both}, school(), p, as_of=AS_OF)
+    mine = [g for g in s.groups if "B" in g.students]
+    assert sorted(g.program for g in mine) == ["M2", "R2"]
+    assert len({g.block for g in mine}) == 2  # never two groups in one block
+
+
+def test_an_urgent_student_gets_the_subjects_tier3_program_whatever_the_skill_label(engine):
+    """Issue 18: no Tier 3 program carried "fluency", so an urgent fluency student got
+    nothing although Intensive Reading (Tier 3, decoding) had seats."""
+    p = params_for(engine.rulesets.get("mtss"), AS_OF)
+    urgent = rec((screen(D(2026, 1, 12), "winter", 4),), need="fluency")
+    s = grouping.suggest({"U": urgent}, school(), p, as_of=AS_OF)
+    assert [(g.program, g.tier) for g in s.groups] == [("R3", 3)]
