@@ -85,9 +85,7 @@ def test_progress_decisions_give_a_tier3_seat_and_an_exit_goes_back_to_tier1(eng
 
 def test_a_student_low_in_reading_and_math_gets_one_group_in_each(engine):
     p = params_for(engine.rulesets.get("mtss"), AS_OF)
-    both = rec(
-        (screen(D(2026, 1, 12), "winter", 15), screen(D(2026, 1, 12), "winter", 12, "math"))
-    )
+    both = rec((screen(D(2026, 1, 12), "winter", 15), screen(D(2026, 1, 12), "winter", 12, "math")))
     s = grouping.suggest({"B": both}, school(), p, as_of=AS_OF)
     mine = [g for g in s.groups if "B" in g.students]
     assert sorted(g.program for g in mine) == ["M2", "R2"]
