@@ -243,7 +243,9 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
     @app.post(f"{PREFIX}/check")
     async def check(request: Request) -> Response:
         rid, as_of = ruleset_id(request), _as_of(request)
-        case = engine.case_from_dict(await _body(request), source="request body")
+        case = engine.case_from_dict(
+            await _body(request), source="request body", today=date.today()
+        )
         return _json(determination_to_dict(engine.evaluate(case, rid, as_of)))
 
     @app.post(f"{PREFIX}/evaluate")
@@ -273,7 +275,7 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
                 doc.get("id") if isinstance(doc, dict) and isinstance(doc.get("id"), str) else None
             )
             try:
-                case = engine.case_from_dict(doc, source=f"cases[{i}]")
+                case = engine.case_from_dict(doc, source=f"cases[{i}]", today=date.today())
                 det = determination_to_dict(engine.evaluate(case, rid, as_of))
                 results.append({"index": i, "case": case.id, "determination": det, "error": None})
             except (InputError, RulesetError) as exc:

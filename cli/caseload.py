@@ -27,8 +27,8 @@ from .options import (
     db_option,
     format_option,
 )
-from .output import csv_text, echo, echo_json, is_terminal, plural, print_table
-from .store import open_store
+from .output import check_writable, csv_text, echo, echo_json, is_terminal, plural, print_table
+from .store import db_path_of, open_store
 
 _WITHIN = re.compile(r"^\s*([0-9]{1,7})\s*([dw]?)\s*$")
 #: The longest look-ahead: the whole date range eirules accepts (core/dates.py).
@@ -315,20 +315,30 @@ def audit_group():
 @db_option
 @click.pass_context
 def audit_verify(ctx, anchor, db_path):
-    """Check every audit entry's hash and link; name any edited or deleted entry.
+    """Check the audit log's hash chain, and the caseload's tables against the log.
 
-    Prints the last entry's hash: note it outside the caseload (a report, a
-    ticket). Whoever can write the file could recompute the whole chain, but not
-    the hash you noted: --anchor HASH later proves every entry up to it is
-    unchanged. Exit status 0 when the chain is intact, 1 when it is broken.
+    The chain: every entry's hash and link, so an edited or deleted entry is
+    named. The data: every case, run and assignment has its entry; every
+    stored case document matches its hash and the hash of its latest entry;
+    each case's rows are the ones its document gives; each evaluation's
+    determinations match the digest its entry recorded, and the clock rows
+    and statuses `due` and `overdue` read match the latest determination. So
+    a deleted or truncated log, a clock row deleted or moved, a document,
+    status or assignment changed outside eirules all show.
+
+    Prints the last entry's hash. Whoever can write the file could rewrite
+    log and tables consistently; keep the head elsewhere with `eirules audit
+    anchor --write` and check it later (docs/threat-model.md). Exit status 0
+    when everything agrees, 1 when something does not.
 
     \b
     Examples:
         eirules audit verify
         eirules audit verify --anchor 3f1c...e9 (the full 64-character hash)
     """
-    store = open_store(ctx, db_path)
+    store = open_store(ctx, db_path, engine=True)
     count, problems = store.verify_audit()
+    problems = [*problems, *store.verify_data()]
     anchored = None
     if anchor:
         anchored = store.conn.execute(
@@ -341,10 +351,14 @@ def audit_verify(ctx, anchor, db_path):
                 "before the entry it was noted at",
             ]
     if not problems:
-        echo(f"Audit log intact: {count} entr{'ies' if count != 1 else 'y'} verified.")
-        head = store.conn.execute("SELECT last_hash FROM audit_head").fetchone()
+        cases = store.case_count()
+        echo(
+            f"Audit log intact: {count} entr{'ies' if count != 1 else 'y'} verified; "
+            f"the caseload's {plural(cases, 'case')} match{'es' if cases == 1 else ''} it."
+        )
+        head = store.audit_head()
         if head:
-            echo(f"Last hash: {head[0]}")
+            echo(f"Last hash: {head[2]}")
         if anchored:
             echo(
                 f"Anchor found at entry {anchored[0]}: entries 1 to {anchored[0]} are unchanged "
@@ -355,6 +369,104 @@ def audit_verify(ctx, anchor, db_path):
     for problem in problems:
         echo(f"  {problem}")
     ctx.exit(1)
+
+
+@audit_group.command("anchor")
+@click.option(
+    "--write",
+    "write_to",
+    type=click.Path(dir_okay=False),
+    help="Also write the head to this file (JSON). Keep it where the caseload's users cannot "
+    "write: another machine, a ticket, a signed e-mail.",
+)
+@click.option(
+    "--check",
+    "check_against",
+    metavar="FILE|HASH",
+    help="Check the log against an anchor kept earlier: a file written by --write, or its hash.",
+)
+@db_option
+@click.pass_context
+def audit_anchor(ctx, write_to, check_against, db_path):
+    """Print the head of the audit chain, write it to a file, or check the log against one.
+
+    The audit log is a hash chain: each entry's hash covers the one before, so
+    the newest hash vouches for every entry up to it. Someone who can write the
+    caseload file can rewrite the whole log and recompute the chain, and
+    `audit verify` alone cannot tell. A head kept outside the caseload can:
+    --check later says whether the entry it names still has that hash, so no
+    entry up to it was changed or removed since. Exit status 0 when the anchor
+    holds (or was printed or written), 1 when it does not.
+
+    \b
+    Examples:
+        eirules audit anchor
+        eirules audit anchor --write /mnt/audit/caseload-2026-03-02.anchor
+        eirules audit anchor --check /mnt/audit/caseload-2026-03-02.anchor
+    """
+    store = open_store(ctx, db_path)
+    if check_against:
+        _check_anchor(ctx, store, check_against)
+        return
+    head = store.audit_head()
+    if head is None:
+        raise InputError(
+            "the audit log is empty: nothing to anchor",
+            [Problem("", "no write has been recorded yet", "anchor after the first import")],
+        )
+    entries, last_id, last_hash = head
+    anchor = {
+        "schema": "eirules/audit-anchor@1",
+        "caseload": str(db_path_of(db_path)),
+        "entry": last_id,
+        "entries": entries,
+        "hash": last_hash,
+        "written_at": _now(),
+    }
+    if write_to:
+        check_writable(write_to, "--write")
+        Path(write_to).write_text(json.dumps(anchor, indent=2) + "\n", encoding="utf-8")
+    echo(f"Audit head: entry {last_id} of {entries}, hash {last_hash}")
+    if write_to:
+        echo(f"Wrote {write_to}; check it later with: eirules audit anchor --check {write_to}")
+
+
+def _check_anchor(ctx, store, given: str) -> None:
+    """Exit 1 unless the entry the anchor names still has its hash and the chain is intact."""
+    from eirules.core.jsonio import read_json
+
+    text = given.strip().lower()
+    entry = None
+    if len(text) == 64 and all(c in "0123456789abcdef" for c in text):
+        digest = text
+    else:
+        data = read_json(given)
+        if not isinstance(data, dict) or not isinstance(data.get("hash"), str):
+            raise InputError(
+                f"{given} is not an audit anchor",
+                [Problem("hash", "missing", "write one with: eirules audit anchor --write FILE")],
+            )
+        digest, entry = data["hash"].lower(), data.get("entry")
+    row = store.conn.execute("SELECT id FROM audit_log WHERE hash = ?", (digest,)).fetchone()
+    _, chain = store.verify_audit()
+    if row is None or (isinstance(entry, int) and row[0] != entry):
+        echo(
+            f"Anchor does NOT hold: no entry {entry if entry else ''} has hash {digest[:12]}; "
+            "the log was rewritten or cut at or before the anchored entry."
+        )
+        ctx.exit(1)
+    if chain:
+        echo(f"Anchor found at entry {row[0]}, but the chain is broken:")
+        for problem in chain:
+            echo(f"  {problem}")
+        ctx.exit(1)
+    echo(f"Anchor holds: entries 1 to {row[0]} are unchanged since the anchor was taken.")
+
+
+def _now() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 @audit_group.command("log")

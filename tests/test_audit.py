@@ -124,7 +124,9 @@ def test_cli_audit_verify_and_log(store, tmp_path, db_target):
     db = str(store.path or db_target)
     result = runner.invoke(cli, ["audit", "verify", "--db", db])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == "Audit log intact: 6 entries verified."
+    assert result.output.splitlines()[0] == (
+        "Audit log intact: 6 entries verified; the caseload's 3 cases match it."
+    )
     assert result.output.splitlines()[1] == f"Last hash: {store.audit_log()[-1]['hash']}"
     result = runner.invoke(cli, ["audit", "log", "--case", "A-1", "--db", db, "--format", "json"])
     entries = json.loads(result.output)

@@ -422,7 +422,7 @@ def test_verify_prints_the_last_hash_and_an_anchor_catches_a_recomputed_chain(ru
     run("cases", "import", case_file(tmp_path))
     run("cases", "assign", "R-0001", "Rhea Tallowby")
     lines = run("audit", "verify").output.splitlines()
-    assert lines[0] == "Audit log intact: 2 entries verified."
+    assert lines[0] == "Audit log intact: 2 entries verified; the caseload's 1 case matches it."
     assert lines[1].startswith("Last hash: ")
     anchor = lines[1].split()[2]
     assert len(anchor) == 64
@@ -430,7 +430,7 @@ def test_verify_prints_the_last_hash_and_an_anchor_catches_a_recomputed_chain(ru
     assert ok[-1] == "Anchor found at entry 2: entries 1 to 2 are unchanged since it was noted."
 
     _rewrite_chain_after_editing_entry_1(tmp_path / "caseload.db")
-    assert run("audit", "verify").output.startswith("Audit log intact: 2 entries verified.")
+    assert run("audit", "verify").output.startswith("Audit log intact: 2 entries verified;")
     broken = run("audit", "verify", "--anchor", anchor, code=1).output.splitlines()
     assert broken[0] == "Audit log BROKEN: 1 problem in 2 entries:"
     assert broken[1] == (

@@ -30,7 +30,27 @@ class AuditLogMixin(StoreBase):
         return [dict(r) for r in self.conn.query(sql, args)]
 
     def verify_audit(self):
+        """The hash chain: (entries checked, problems)."""
         self.require("audit")
         from .audit import verify
 
         return verify(self.conn)
+
+    def verify_data(self) -> list:
+        """The tables against the log (`audit_check`): [] when they agree."""
+        self.require("audit")
+        from .audit_check import check_data
+
+        return check_data(self.conn, self.engine)
+
+    def audit_head(self) -> tuple[int, int, str] | None:
+        """(entries, last entry id, last hash) of the chain, or None for an empty log."""
+        self.require("audit")
+        row = self.conn.execute(
+            "SELECT entries, last_id, last_hash FROM audit_head WHERE id = 1"
+        ).fetchone()
+        return tuple(row) if row else None
+
+    def audit_entry_hash(self, entry_id: int) -> str | None:
+        row = self.conn.execute("SELECT hash FROM audit_log WHERE id = ?", (entry_id,)).fetchone()
+        return row[0] if row else None

@@ -22,7 +22,7 @@ from ..decisions import is_open as clock_is_open
 from ..errors import EirulesError, InputError, Problem
 from ..models import Case
 from .audit import now
-from .base import CHUNK, StoreBase
+from .base import CHUNK, StoreBase, sha256
 from .workers import _Workers
 
 
@@ -178,29 +178,8 @@ class DeterminationsMixin(StoreBase):
                      result["ruleset"], result["ruleset_version"], result["engine"], doc_hash,
                      result_text, stamp)
                 )  # fmt: skip
-                status = "no_open_clocks"
-                for clock in result["clocks"]:
-                    # Closed after its due date: the late status stands, nothing is owed.
-                    is_open = clock.get("closed_on") is None and clock_is_open(
-                        clock["status"], clock["met_on"]
-                    )
-                    # A clock whose due date cannot be computed counts while owed.
-                    owed = is_open or clock["status"] != "needs_information"
-                    if (
-                        owed
-                        and clock["status"] in OPEN_STATUSES
-                        and (
-                            status == "no_open_clocks"
-                            or OPEN_STATUSES.index(clock["status"]) < OPEN_STATUSES.index(status)
-                        )
-                    ):
-                        status = clock["status"]
-                    clock_rows.append(
-                        (case_id, det_id, clock["id"], clock["program"], clock["label"],
-                         clock["subject"], clock["start"], clock["opens"], clock["due"],
-                         clock["status"], int(is_open), clock["met_on"], clock["excused_by"],
-                         clock["reason"], clock["citation"])
-                    )  # fmt: skip
+                rows, status = clock_rows_of(case_id, det_id, result)
+                clock_rows.extend(rows)
                 case_rows.append((status, det_id, case_id))
                 if previous is None:
                     counts["first"] += 1
@@ -231,6 +210,8 @@ class DeterminationsMixin(StoreBase):
                     self._keep_ruleset_version(row[5], row[6])
             if det_rows:
                 run["ids"].extend((det_rows[0][0], det_rows[-1][0]))
+            run["chunk"] = [det_rows[0][0], det_rows[-1][0]] if det_rows else []
+            run["digest"] = determinations_digest(det_rows)
             return len(det_rows)
 
         held: list[tuple] | None = None  # evaluated, written with the next chunk's transaction
@@ -242,12 +223,19 @@ class DeterminationsMixin(StoreBase):
                         audit.append(
                             "evaluation.batch",
                             f"run {run['id']}: stored {_plural(stored, 'determination')}",
-                            after={"run": run["id"], "determination_ids": run["ids"][-2:]},
+                            after={
+                                "run": run["id"],
+                                "determination_ids": run["ids"][-2:],
+                                # What this chunk wrote, so audit verify sees any later edit.
+                                "chunk": run["chunk"],
+                                "digest": run["digest"],
+                            },
                         )
                     if progress:
                         progress(len(held))
                 held = results
         with self.write(user) as audit:
+            run["chunk"], run["digest"] = [], determinations_digest([])
             if held is not None:
                 store(held)
             run_id = start_run()
@@ -269,6 +257,9 @@ class DeterminationsMixin(StoreBase):
                     "determination_ids": [min(run["ids"]), max(run["ids"])] if run["ids"] else [],
                     "changes": [attrs.asdict(c) for c in changes[:1000]],
                     "failures": [list(f) for f in failures[:1000]],
+                    # The determinations of the last chunk, written with this entry.
+                    "chunk": run["chunk"],
+                    "digest": run["digest"],
                 },
             )
         if progress and held is not None:
@@ -329,6 +320,56 @@ class DeterminationsMixin(StoreBase):
             due = row.pop("due")
             out.append({"due": due, "days_left": (date.fromisoformat(due) - as_of).days, **row})
         return out
+
+
+def clock_rows_of(case_id: str, det_id: int, result: dict[str, Any]) -> tuple[list[tuple], str]:
+    """The `clocks` rows of a determination's result and the case status they give.
+
+    Written by `evaluate`; `audit verify` derives them again from the stored
+    result, so a clock row deleted, moved or edited in the table shows.
+    """
+    status = "no_open_clocks"
+    rows = []
+    for clock in result["clocks"]:
+        # Closed after its due date: the late status stands, nothing is owed.
+        is_open = clock.get("closed_on") is None and clock_is_open(clock["status"], clock["met_on"])
+        # A clock whose due date cannot be computed counts while owed.
+        owed = is_open or clock["status"] != "needs_information"
+        if (
+            owed
+            and clock["status"] in OPEN_STATUSES
+            and (
+                status == "no_open_clocks"
+                or OPEN_STATUSES.index(clock["status"]) < OPEN_STATUSES.index(status)
+            )
+        ):
+            status = clock["status"]
+        rows.append(
+            (case_id, det_id, clock["id"], clock["program"], clock["label"],
+             clock["subject"], clock["start"], clock["opens"], clock["due"],
+             clock["status"], int(is_open), clock["met_on"], clock["excused_by"],
+             clock["reason"], clock["citation"])
+        )  # fmt: skip
+    return rows, status
+
+
+#: The determination columns a run's audit entry vouches for (the result by its hash).
+DIGEST_COLUMNS = (
+    "id", "case_id", "number", "run_id", "as_of", "ruleset", "ruleset_version", "engine",
+    "inputs_hash", "result",
+)  # fmt: skip
+
+
+def determinations_digest(rows: list[tuple]) -> str:
+    """SHA-256 over determination rows (DIGEST_COLUMNS order, the result by its own hash)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for row in sorted(rows, key=lambda r: r[0]):
+        *head, result = row[:10]
+        digest.update(json.dumps([*head, sha256(result)], separators=(",", ":")).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
 
 
 def _plural(count: int, word: str) -> str:
