@@ -60,7 +60,7 @@ def iep_by_third_birthday(ctx: Context, referral, found_not_eligible: bool) -> C
 
 def summer_birthday(ctx: Context) -> bool | None:
     """Whether the third birthday is in a summer break of the school calendar; None if unknown."""
-    school = ctx.ruleset.school_calendar()
+    school = ctx.ruleset.school_calendar(ctx.case.district)
     if school is None:
         return None
     gap = param_or_none(ctx.ruleset, "part_b.summer_min_break_days", ctx.third_birthday)
