@@ -207,16 +207,14 @@ def list_calendars(ctx, fmt):
         echo("Import one: eirules calendars import FILE --district ID")
         return
     print_table(
-        ["District", "School years", "School days", "First", "Last", "Terms", "Closures"],
+        ["District", "Years", "School days", "First day", "Last day"],
         [
             [
                 r["district"],
-                ", ".join(r["school_years"]),
+                str(len(r["school_years"])),
                 str(r["school_days"]),
                 r["first_school_day"],
                 r["last_school_day"],
-                str(r["terms"]),
-                str(r["closures"]),
             ]
             for r in rows
         ],

@@ -5,7 +5,7 @@ Each test names the state rule's paragraph; the dates are worked by hand from th
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from helpers import case, det
@@ -418,3 +418,63 @@ def test_ca_33_percent_from_2015_then_25_percent(
         evaluations=[evaluation(evaluated, ae("cognitive", age_equivalent))],
     )
     assert det(engine, c, evaluated, "us-ca").eligibility_for("part_c").outcome == outcome, why
+
+
+# Invariants of the calendar rules ---------------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from eirules.core.calendars import Period, calendar_from_data, check  # noqa: E402
+from eirules.core.school_rules import due_date  # noqa: E402
+
+_CAL = calendar_from_data(
+    check([Period(k, D(a), D(b), n, f"row {i}") for i, (k, a, b, n) in enumerate(TWO_YEARS)], "t")[
+        0
+    ],
+    "t",
+)
+_DAYS = st.dates(min_value=D("2025-08-25"), max_value=D("2026-12-01"))
+
+
+@given(_DAYS)
+def test_not_counting_days_never_gives_an_earlier_date_than_plain_days(start):
+    """22 Pa. Code 14.123(b), Ed. Code 56344(a): leaving days out can only move a date later."""
+    plain = date.fromordinal(start.toordinal() + 60)
+    for spec in (
+        {"length": 60, "unit": "calendar_days", "not_counting": "summer"},
+        {
+            "length": 60,
+            "unit": "calendar_days",
+            "not_counting": "breaks",
+            "break_over_school_days": 5,
+        },
+    ):
+        due, _ = due_date(spec, start, None, _CAL)
+        assert due is None or due >= plain
+
+
+@given(_DAYS, st.integers(min_value=0, max_value=10))
+def test_absences_never_shorten_a_school_day_clock(start, absent_days):
+    """TEC 29.004(a)(1): absences only extend the 45 school days."""
+    from eirules.core.models import Event
+
+    spec = {
+        "length": 45,
+        "unit": "school_days",
+        "extended_by_absences": {"event": "absent_from_school", "at_least": 3},
+    }
+    base = _CAL.add_school_days(start, 45)
+    absences = (
+        (
+            Event(
+                type="absent_from_school",
+                date=start + timedelta(days=1),
+                until=start + timedelta(days=absent_days),
+            ),
+        )
+        if absent_days
+        else ()
+    )
+    due, _ = due_date(spec, start, base, _CAL, absences)
+    assert base is None or due is None or due >= base
