@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "eirules.cli.indicators",
     "eirules.cli.calendars",
     "eirules.cli.staff",
+    "eirules.cli.plans",
 )
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

@@ -328,6 +328,10 @@ class Service:
         default=None, validator=_one_of(("day", "week", "month"), "period")
     )
     minutes: int | None = attrs.field(default=None, validator=_number(low=0, whole=True))
+    #: How the service is delivered (34 CFR 303.344(d)(1)(i): "method").
+    method: str | None = attrs.field(default=None, validator=_opt_str)
+    #: Where (303.344(d)(1)(ii)-(iii) natural environments; 300.320(a)(7) "location").
+    location: str | None = attrs.field(default=None, validator=_opt_str)
 
     def __attrs_post_init__(self):
         _not_before(self, "ended", "started")

@@ -17,6 +17,7 @@ BUILTINS = (
     "eirules.plugins.part_c",
     "eirules.plugins.part_b",
     "eirules.plugins.mtss",
+    "eirules.plugins.plans",
 )
 
 
