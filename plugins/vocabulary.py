@@ -85,6 +85,7 @@ PART_C_EVENT_TYPES = {
     "abuse_or_neglect_substantiated": "A case of abuse or neglect of the child was substantiated (referral required, 303.303(b)(1)).",
     "substance_exposure_identified": "The child was identified as directly affected by illegal substance abuse or withdrawal symptoms from prenatal drug exposure (referral required, 303.303(b)(2)).",
     "part_b_potential_eligibility": "Whether the toddler is potentially eligible for Part B; outcome potentially_eligible or not_potentially_eligible (303.209(b)(1), (c)(2)).",
+    "transition_conference_not_approved": "The family did not approve a transition conference; it is held only with the family's approval (303.209(c)(1)).",
     "notification_objection": "The parent objected to the SEA/LEA transition notification under the state's opt-out policy (303.401(e)).",
     "extension_elected": "The parent chose to continue Part C services past age 3 under the state's 303.211 option.",
 }

@@ -55,10 +55,30 @@ citation = "Indicator test state rule (fictional)"
 """
 
 
+FROM_INITIATION = """
+[ruleset]
+id = "xk"
+title = "Indicator test state counting from the IFSP initiation date (fictional)"
+jurisdiction = "US-XK"
+extends = "us"
+version = "test"
+
+[[parameters.part_c.service_start.values]]
+effective = 2011-10-28
+value = { start = ["consent_for_services"], length = 0, unit = "calendar_days", stop = ["service_started"] }
+citation = "Indicator test state rule (fictional)"
+
+[[parameters.part_c.service_start_from.values]]
+effective = 2011-10-28
+value = "ifsp_initiation_date"
+citation = "Indicator test state rule (fictional)"
+"""
+
+
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
     root = tmp_path_factory.mktemp("rulesets")
-    for name, text in (("xi", STATE), ("xj", EXCLUDING)):
+    for name, text in (("xi", STATE), ("xj", EXCLUDING), ("xk", FROM_INITIATION)):
         (root / name).mkdir()
         (root / name / "ruleset.toml").write_text(textwrap.dedent(text))
     return Engine(entry_points=False, ruleset_dirs=[root])
@@ -215,6 +235,49 @@ def test_c1_without_a_state_criterion_nothing_is_counted_and_the_report_says_why
     assert c1.excluded == {"not measurable: no state timeliness criterion": 1}
 
 
+def test_c1_counts_from_the_ifsp_initiation_date_when_the_state_says_so(engine):
+    """Measurement table C1: the measure may run from the IFSP initiation date the team set."""
+    ifsp = {
+        "kind": "ifsp", "meetings": ["2025-09-01"],
+        "services": [
+            {"name": "speech therapy", "consented": "2025-09-01", "planned_start": "2025-09-15", "started": "2025-09-15"},
+            {"name": "physical therapy", "consented": "2025-09-01", "planned_start": "2025-09-20", "started": "2025-09-23"},
+        ],
+    }  # fmt: skip
+    on_time = case(
+        engine, "C1-E", "2024-10-01",
+        [("referral_received", "2025-08-01", PC), ("ifsp_meeting_held", "2025-09-01", PC)],
+        ruleset="xk", service_plans=[{**ifsp, "services": ifsp["services"][:1]}],
+    )  # fmt: skip
+    late = case(
+        engine, "C1-F", "2024-10-01",
+        [("referral_received", "2025-08-01", PC), ("ifsp_meeting_held", "2025-09-01", PC)],
+        ruleset="xk", service_plans=[ifsp],
+    )  # fmt: skip
+    c1 = run(engine, [on_time, late], ["C1"]).indicator("C1")
+    assert (c1.numerator, c1.denominator) == (1, 2)
+    [row] = c1.late
+    assert (row.subject, row.start, row.due, row.days_late) == (
+        "physical therapy",
+        date(2025, 9, 20),
+        date(2025, 9, 20),
+        3,
+    )
+
+
+def test_c1_a_service_without_an_initiation_date_needs_information(engine):
+    no_date = case(
+        engine, "C1-G", "2024-10-01",
+        [("referral_received", "2025-08-01", PC), ("ifsp_meeting_held", "2025-09-01", PC),
+         ("consent_for_services", "2025-09-01", {**PC, "service": "speech therapy"})],
+        ruleset="xk",
+    )  # fmt: skip
+    [clock] = [c for c in engine.evaluate(no_date, None, AS_OF).clocks if c.id == "service_start"]
+    assert clock.status == "needs_information" and clock.is_open
+    c1 = run(engine, [no_date], ["C1"]).indicator("C1")
+    assert c1.denominator == 0 and sum(c1.excluded.values()) == 1
+
+
 # C8 -------------------------------------------------------------------------------------
 
 TODDLER = [
@@ -261,6 +324,16 @@ def test_c8b_a_parent_who_opted_out_is_not_in_the_notification_count(engine):
     c8b = run(engine, [t], ["C8B"]).indicator("C8B")
     assert c8b.denominator == 0
     assert c8b.excluded == {"excluded: the parent opted out of the notification (303.401(e))": 1}
+
+
+def test_c8c_a_family_that_did_not_approve_the_conference_is_not_in_the_count(engine):
+    """C8C: the conference is "held with the approval of the family" (303.209(c)(1))."""
+    t = toddler(engine, "C8-E", ("transition_conference_not_approved", "2025-10-01", PC))
+    clock = engine.evaluate(t, None, AS_OF).clock("transition_conference")
+    assert clock.status == "not_applicable" and "did not approve" in clock.reason
+    c8c = run(engine, [t], ["C8C"]).indicator("C8C")
+    assert c8c.denominator == 0
+    assert c8c.excluded == {"excluded: the family did not approve the conference": 1}
 
 
 def test_c8_a_toddler_is_counted_in_the_year_of_the_exit(engine):

@@ -84,6 +84,8 @@ def _exclusion(code: str, clock: Clock) -> str:
         return "excluded: the parent opted out of the notification (303.401(e))"
     if "303.209(c)(2)" in cite or (code == "C8B" and cite.strip().endswith("303.209(b)(1)")):
         return "excluded: not potentially eligible for Part B"
+    if code == "C8C" and cite.strip().endswith("303.209(c)(1)"):
+        return "excluded: the family did not approve the conference"
     if "303.209(b)(1)(ii)" in cite:
         return "excluded: eligible for Part C fewer than 90 days before the third birthday"
     return "excluded: the clock did not apply"

@@ -7,6 +7,7 @@ many days "timely" means is the state's number (`part_c.service_start`).
 
 from __future__ import annotations
 
+from eirules.core.clocks import param_or_none
 from eirules.core.decisions import Clock
 from eirules.core.models import Event
 
@@ -21,6 +22,7 @@ def service_start_clocks(ctx: Context) -> list[Clock]:
     consents = of_type(case, "consent_for_services")
     started = of_type(case, "service_started")
     seen: set[str] = set()
+    citation = "34 CFR 303.342(e); 303.344(f)(1)"
     for consent in consents:
         if consent.date > as_of:
             break
@@ -29,6 +31,9 @@ def service_start_clocks(ctx: Context) -> list[Clock]:
             continue
         seen.add(service)
         stops = tuple(e for e in started if (e.service or "all IFSP services") == service)
+        if _from_initiation_date(ctx, consent.date):
+            clocks.append(_no_initiation_date(consent.date, service, citation))
+            continue
         clocks.append(
             make_clock(
                 ctx,
@@ -53,12 +58,18 @@ def service_start_clocks(ctx: Context) -> list[Clock]:
                 if service.started
                 else ()
             )
+            start = service.consented
+            if _from_initiation_date(ctx, service.consented):
+                if service.planned_start is None:
+                    clocks.append(_no_initiation_date(service.consented, service.name, citation))
+                    continue
+                start = service.planned_start  # the IFSP initiation date the team set
             clocks.append(
                 make_clock(
                     ctx,
                     "service_start",
                     id="service_start",
-                    start=service.consented,
+                    start=start,
                     label="Service start",
                     subject=service.name,
                     stop_events=stops,
@@ -66,3 +77,26 @@ def service_start_clocks(ctx: Context) -> list[Clock]:
                 )
             )
     return clocks
+
+
+def _from_initiation_date(ctx: Context, on) -> bool:
+    """Whether the state counts service starts from the IFSP initiation date (not consent)."""
+    param = param_or_none(ctx.ruleset, "part_c.service_start_from", on)
+    return param is not None and param.value == "ifsp_initiation_date"
+
+
+def _no_initiation_date(consented, service: str, citation: str) -> Clock:
+    """The state counts from the IFSP initiation date, and none is recorded for this service."""
+    return Clock(
+        id="service_start",
+        program=PROGRAM,
+        start=consented,
+        due=None,
+        status="needs_information",
+        citation=citation,
+        label="Service start",
+        subject=service,
+        reason="the state counts from the IFSP initiation date the team set, and none is "
+        "recorded for this service",
+        missing=("the service's planned_start (IFSP initiation date) in service_plans",),
+    )

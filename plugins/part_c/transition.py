@@ -57,6 +57,12 @@ def transition_clocks(ctx: Context, branch: str | None) -> list[Clock]:
         and objection.date <= as_of
         and opt_out_in_force(ruleset, objection.date)
     )
+    refused = first_of(case, "transition_conference_not_approved")
+    not_approved = (
+        refused is not None
+        and refused.date <= as_of
+        and not any(e.date <= as_of for e in of_type(case, "transition_conference_held"))
+    )
     names = (
         ("transition_notification", "Notify SEA and LEA of transition"),
         ("transition_conference", "Transition conference"),
@@ -92,6 +98,14 @@ def transition_clocks(ctx: Context, branch: str | None) -> list[Clock]:
             "34 CFR 303.209(b)(2); 303.401(e)",
             f"the parent objected on {objection.date} under the state's opt-out policy: the notification may not be made"
             if opt_out
+            else "",
+        ),
+        (
+            "transition_conference",
+            not_approved,
+            "34 CFR 303.209(c)(1)",
+            f"the family did not approve a transition conference (recorded {refused.date}): it is held only with the family's approval"
+            if not_approved
             else "",
         ),
         (
