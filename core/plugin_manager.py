@@ -18,6 +18,8 @@ BUILTINS = (
     "eirules.plugins.part_b",
     "eirules.plugins.mtss",
     "eirules.plugins.plans",
+    # A state plugin written only against the public API (Missouri First Steps criteria).
+    "eirules.plugins.us_mo",
 )
 
 

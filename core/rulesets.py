@@ -75,6 +75,7 @@ DECLARATION_UNITS = (
     "grams",
     "micrograms_per_decilitre",
     "grade",
+    "hours",
 )
 VALUE_KEYS = ("effective", "until", "value", "citation", "url", "note", "repealed")
 RULESET_KEYS = ("id", "title", "jurisdiction", "extends", "version", "description")
