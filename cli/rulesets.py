@@ -165,7 +165,10 @@ def validate(ctx, paths, fmt):
     """
     engine = get_engine(ctx)
     results = tools.validate_paths(
-        paths, engine.rulesets.folders or ruleset_folders(), load_case=engine.load_case
+        paths,
+        engine.rulesets.folders or ruleset_folders(),
+        load_case=engine.load_case,
+        event_types=engine.event_types,
     )
     ok = all(r.valid for r in results)
     if fmt == "json":

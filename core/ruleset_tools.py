@@ -249,14 +249,49 @@ def problem_dict(problem: Problem) -> dict[str, Any]:
     }
 
 
+def clock_event_problems(ruleset: Ruleset, event_types: Iterable[str]) -> list[Problem]:
+    """Start and stop events of the ruleset's own clock values that no plugin registered.
+
+    A clock that starts or stops on an unknown event would never start or never stop.
+    """
+    known = sorted(event_types)
+    problems: list[Problem] = []
+    for name, entries in sorted(ruleset.own_values.items()):
+        declaration = ruleset.declarations.get(name)
+        if declaration is None or declaration.type != "clock":
+            continue
+        for entry in entries:
+            if not isinstance(entry.value, dict):
+                continue
+            for key in ("start", "stop"):
+                for event in entry.value.get(key) or ():
+                    if event in known:
+                        continue
+                    where = entry.file + (f":{entry.line}" if entry.line else "")
+                    problems.append(
+                        RulesetProblem(
+                            f"{where}: {entry.key or name}.{key}",
+                            f'"{event}" is not a registered event type',
+                            did_you_mean(event, known)
+                            or "register it with the register_event_types hook (docs/plugins.md), "
+                            "or name an event type listed in docs/case-file.md",
+                            file=entry.file,
+                            line=entry.line,
+                            key=f"{entry.key or name}.{key}",
+                        )
+                    )
+    return problems
+
+
 def validate_paths(
-    paths: Iterable[str | Path], search: Iterable[Path], load_case=None
+    paths: Iterable[str | Path], search: Iterable[Path], load_case=None, event_types=None
 ) -> list[Validation]:
     """Validate ruleset folders (or files in them, or folders of them) and their tests' format.
 
     `search` is where ancestors named by `extends` are found; the given folders
     come first, so a ruleset and the one it extends can be validated together.
-    `load_case` (e.g. `Engine.load_case`), when given, checks each test's case file.
+    `load_case` (e.g. `Engine.load_case`), when given, checks each test's case file;
+    `event_types` (e.g. `Engine.event_types`), every clock's start and stop events.
     """
     folders: list[Path] = []
     results: list[Validation] = []
@@ -296,6 +331,8 @@ def validate_paths(
             ruleset = registry.load_path(folder)
             rid = ruleset.id
             problems.extend(ruleset.holiday_problems())
+            if event_types is not None:
+                problems.extend(clock_event_problems(ruleset, event_types))
         except RulesetError as exc:
             problems.extend(exc.problems or (Problem(str(folder), exc.message),))
         for test in find_tests(folder):

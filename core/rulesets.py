@@ -670,6 +670,35 @@ def builtin_folder() -> Path:
     return Path(package.__file__).parent
 
 
+def _plugin_folders(pm) -> list[Path]:
+    """Folders plugins register; one that does not exist is an error naming the plugin.
+
+    Silence would hide a packaging mistake (the folder not shipped as package data)
+    until a case names a ruleset that then cannot be found.
+    """
+    folders: list[Path] = []
+    problems: list[Problem] = []
+    # pluggy calls the last registered first; keep that order, as the hook call would.
+    for impl in reversed(pm.hook.register_rulesets.get_hookimpls()):
+        for path in impl.function() or ():
+            folder = Path(path)
+            if not folder.is_dir():
+                problems.append(
+                    Problem(
+                        str(folder),
+                        f'plugin "{impl.plugin_name}" registered this ruleset folder, '
+                        "but it does not exist",
+                        "ship it with the plugin's package: list its files under "
+                        "[tool.setuptools.package-data] in the plugin's pyproject.toml "
+                        "(docs/plugins.md, register_rulesets)",
+                    )
+                )
+            folders.append(folder)
+    if problems:
+        raise RulesetError("a plugin's ruleset folder is missing", problems)
+    return folders
+
+
 def ruleset_folders(extra: Iterable[Path] = (), pm=None) -> list[Path]:
     """Folders to search, in priority order: extra, $EIRULES_RULESETS_PATH, plugins, built-in."""
     folders = [Path(p) for p in extra]
@@ -677,9 +706,7 @@ def ruleset_folders(extra: Iterable[Path] = (), pm=None) -> list[Path]:
     if env:
         folders.extend(Path(p) for p in env.split(os.pathsep) if p)
     if pm is not None:
-        for result in pm.hook.register_rulesets():
-            for path in result or ():
-                folders.append(Path(path))
+        folders.extend(_plugin_folders(pm))
     folders.append(builtin_folder())
     return folders
 

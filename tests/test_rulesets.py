@@ -179,7 +179,7 @@ def test_overlapping_periods_missing_citation_bad_type_and_unit_are_all_reported
     assert messages(info.value) == [
         f"{p}:16: parameters.local.x.unit: found 'dayz'; expected a unit; expected one of: "
         "calendar_days, business_days, school_days, weeks, months, years, percent, "
-        "standard_deviations, grams, micrograms_per_decilitre, grade",
+        "standard_deviations, grams, micrograms_per_decilitre, grade, hours",
         f"{p}:10: parameters.part_c.age_limit_years.values[0].citation: found no citation; "
         'every value needs a citation; add citation = "34 CFR ..." or the state rule',
         f"{p}:12: parameters.part_c.age_limit_years.values[0].value: found a string 'three'; "

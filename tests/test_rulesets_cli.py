@@ -54,7 +54,8 @@ def test_diff_us_us_mo_shows_missouri_differences_with_citations():
     result = run("rulesets", "diff", "us", "us-mo", "--as-of", "2026-02-01")
     assert result.exit_code == 0
     text = result.output
-    assert "us (2026-02-01) -> us-mo (2026-02-01): 4 parameters differ" in text
+    assert "us (2026-02-01) -> us-mo (2026-02-01): 10 parameters differ" in text
+    assert "us_mo.newborn_condition.birth_weight_at_most" in text  # only us-mo declares it
     assert "part_c.eligibility.delay_criteria" in text
     assert "us-mo (2026-02-01)  any of: percent_delay >= 50 in 1 domain" in text
     assert "citation: Missouri DESE, First Steps Eligibility" in text
