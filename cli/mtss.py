@@ -431,6 +431,73 @@ def mtss_import(ctx, kind, csv_file, data_dir):
     )
 
 
+@mtss.command("meeting")
+@_dir_option
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    required=True,
+    help="Meeting date (YYYY-MM-DD): decisions as of that day.",
+)
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the agenda with a page per student (graph, decision, reasons, dosage, fidelity, notes).",
+)
+@click.option(
+    "--pdf",
+    "pdf_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also print it to PDF (needs headless Chromium on PATH).",
+)
+@click.pass_context
+def mtss_meeting(ctx, data_dir, day, html_file, pdf_file):
+    """The data-meeting agenda: students grouped by decision (refer, escalate, change,
+    continue, exit), each with a one-page summary.
+
+    Prints the agenda; with --html and --pdf also writes the pages (graphs need the
+    graphs extra). Recommendations for the team to decide, not actions.
+
+    \b
+    Example:
+        eirules mtss meeting --date 2026-03-06
+        eirules mtss meeting --date 2026-03-06 --html meeting.html --pdf meeting.pdf
+    """
+    from eirules.plugins.mtss import meeting
+
+    for f, name in ((html_file, "--html"), (pdf_file, "--pdf")):
+        if f:
+            check_writable(f, name)
+    if pdf_file and meeting.chromium() is None:
+        meeting.to_pdf("", Path(pdf_file))  # raises the clear "install chromium" error
+    day = day.date()
+    engine, data = _load(ctx, data_dir)
+    p = _params(engine, data, day)
+    items = meeting.agenda(data, engine, p, day)
+    echo(f"MTSS data meeting, {data.school.name}, {day} (recommendations, not actions)")
+    for key, title, _ in meeting.SECTIONS:
+        rows = items[key]
+        echo(f"\n{title} ({len(rows)})")
+        for it in rows:
+            rep = it.report
+            echo(
+                f"  {it.student}  {it.name}  {rep.series.measure}: "
+                f"{rep.decision.decision.replace('_', ' ')} - {rep.decision.reasons[0]}"
+            )
+    if html_file or pdf_file:
+        page = meeting.html_page(data.school.name, day, items)
+        if html_file:
+            Path(html_file).write_text(page, encoding="utf-8")
+            echo(f"HTML: {html_file}")
+        if pdf_file:
+            meeting.to_pdf(page, Path(pdf_file))
+            echo(f"PDF: {pdf_file}")
+
+
 @mtss.command("screening")
 @_dir_option
 @click.option(

@@ -122,3 +122,53 @@ def test_group_fidelity_is_delivery_not_one_students_absence(engine, p):
     rows = report.effectiveness({"A": rec(False), "B": rec(True)}, school, p, as_of=D(2026, 4, 26))
     group = next(r for r in rows if r.group == "G1")
     assert group.fidelity == 1.0 and group.program_name == "Pals"
+
+
+# --- eirules mtss meeting ------------------------------------------------------------------
+
+
+def test_meeting_agenda_groups_students_by_decision_with_a_page_each(tmp_path):
+    page = tmp_path / "m.html"
+    res = CliRunner().invoke(cli, ["mtss", "meeting", "--date", "2026-03-06", "--html", str(page)])
+    assert res.exit_code == 0, res.output
+    out = res.output
+    order = [
+        out.index(t)
+        for t in (
+            "Refer for evaluation (",
+            "Intensify (Tier 3) (",
+            "Change the plan (",
+            "Continue (",
+            "Exit (step down) (",
+        )
+    ]
+    assert order == sorted(order)
+    # ELM-005: dual discrepancy 8 weeks after a Tier 3 adaptation -> consider referral [S34]
+    refer = out[out.index("Refer for evaluation (") : out.index("Intensify (Tier 3) (")]
+    assert "ELM-005" in refer and "consider referral" in refer
+    text = page.read_text()
+    listed = sum(1 for line in out.splitlines() if line.startswith("  ELM-"))
+    assert text.count("<section class='student'") == listed >= 10
+    assert "<svg" in text and "Dosage" in text and "Fidelity and attendance" in text
+
+
+def test_meeting_pdf_needs_chromium_and_says_so(tmp_path, monkeypatch):
+    from eirules.plugins.mtss import meeting
+
+    monkeypatch.setattr(meeting, "chromium", lambda: None)
+    res = CliRunner().invoke(
+        cli, ["mtss", "meeting", "--date", "2026-03-06", "--pdf", str(tmp_path / "m.pdf")]
+    )
+    assert res.exit_code == 2 and "needs headless Chromium" in res.output
+    assert not (tmp_path / "m.pdf").exists()
+
+
+def test_meeting_pdf_is_printed_by_chromium(tmp_path):
+    from eirules.plugins.mtss import meeting
+
+    if meeting.chromium() is None:
+        pytest.skip("no chromium on PATH (apt-get install chromium)")
+    pdf = tmp_path / "m.pdf"
+    res = CliRunner().invoke(cli, ["mtss", "meeting", "--date", "2026-03-06", "--pdf", str(pdf)])
+    assert res.exit_code == 0, res.output
+    assert pdf.read_bytes()[:5] == b"%PDF-"

@@ -17,7 +17,6 @@ from datetime import date
 import attrs
 
 from . import rules
-from .graphs import bar_chart_svg
 from .models import MtssRecord, School
 from .params import Params
 
@@ -250,6 +249,8 @@ def html_page(
     rows: list[Row], *, title: str, as_of: date, p: Params, notes: list[str], system: str = ""
 ) -> str:
     """A self-contained HTML page (inline SVG charts) for the principal."""
+    from .graphs import bar_chart_svg  # matplotlib is the optional graphs extra
+
     groups = [r for r in rows if r.group is not None]
     labels = [f"{r.program_name or r.program} / {r.group}" for r in groups]
     charts = [

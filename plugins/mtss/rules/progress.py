@@ -136,7 +136,7 @@ def trend(series: Series, line: Aimline, p: Params) -> Recommendation:
     elif d > tol and lo > 0:
         status, decision = "above_target", "raise_goal"
         verdict = f"above the aimline{band} (the whole {ci_text} is above it)"
-    elif abs(d) > tol or short:
+    elif short or (tol > 0 and abs(d) > tol):  # without a band, the interval decides
         status, decision = "indistinguishable", INSUFFICIENT
         verdict = (
             f"cannot be told apart from the aimline yet ({ci_text}, aimline "

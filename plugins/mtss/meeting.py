@@ -1,0 +1,201 @@
+"""The data-meeting agenda: every monitored student grouped by what the team must decide.
+
+Sections in meeting order (refer, escalate, change, continue, exit), each student on
+a page of their own: the progress graph, the recommendation and its reasons, dosage,
+fidelity and attendance, and the notes recorded by the meeting date. HTML first; the
+PDF is the same page printed by headless Chromium (`to_pdf`), so what the team sees on
+screen and on paper is one layout.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import shutil
+import subprocess
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import attrs
+
+from eirules.core.errors import InputError, Problem
+
+from . import evaluation_request, rules
+
+SECTIONS = (
+    ("refer", "Refer for evaluation", ("refer_for_evaluation", "consider_referral")),
+    ("escalate", "Intensify (Tier 3)", ("escalate_tier3", "adapt_tier3")),
+    (
+        "change",
+        "Change the plan",
+        ("change_within_tier", "revise_goal", "raise_goal", "fidelity_issue", "attendance_issue"),
+    ),
+    ("continue", "Continue", ("maintain", rules.INSUFFICIENT)),
+    ("exit", "Exit (step down)", ("exit",)),
+)
+
+
+@attrs.frozen
+class Item:
+    student: str
+    name: str
+    grade: int
+    report: rules.SeriesReport
+    notes: tuple[str, ...]
+    dosage: tuple[str, ...]
+
+
+def section_of(decision: str) -> str:
+    return next((key for key, _, ds in SECTIONS if decision in ds), "continue")
+
+
+def agenda(data, engine, p, day: date) -> dict[str, list[Item]]:
+    """{section: [Item]} for every series with data by `day`, in student order."""
+    calendar = engine.rulesets.get(data.school.ruleset).school_calendar()
+    out: dict[str, list[Item]] = {key: [] for key, _, _ in SECTIONS}
+    for sid, rec in sorted(data.records().items()):
+        case = data.cases[sid]
+        request = evaluation_request(case, day)
+        view = rec.as_of(day)
+        for s in rec.series:
+            if not any(pt.date <= day for pt in s.points):
+                continue
+            rep = rules.evaluate_series(rec, s, day, p, request=request, calendar=calendar)
+            notes = tuple(
+                f"{n.date} {n.author}{f' ({n.role})' if n.role else ''}: {n.text}"
+                for n in view.notes
+                if n.series in (None, s.id)
+            )
+            dosage = tuple(
+                f"{e.program}"
+                + (f" / {e.group}" if e.group else "")
+                + f", Tier {e.tier}, since {e.start}"
+                + (
+                    f", {e.sessions_per_week} x {e.minutes_per_session} min a week"
+                    if e.sessions_per_week
+                    else ""
+                )
+                for e in view.enrolments
+                if e.skill_area == s.skill_area and (e.end is None or e.end >= day)
+            )
+            name = (case.child.name if case.child and case.child.name else sid) or sid
+            out[section_of(rep.decision.decision)].append(
+                Item(sid, name, rec.student.grade, rep, notes, dosage)
+            )
+    return out
+
+
+def _svg(item: Item, day: date) -> str:
+    from .graphs import progress_figure  # matplotlib is the optional graphs extra
+
+    s = item.report.series
+    fig = progress_figure(item.report, f"{item.name} - {s.measure} ({s.skill_area}), {day}")
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None})
+    text = buf.getvalue()
+    return text[text.find("<svg") :]
+
+
+def _grade(g: int) -> str:
+    return "Kindergarten" if g == 0 else f"grade {g}"
+
+
+def html_page(school: str, day: date, items: dict[str, list[Item]], graphs: bool = True) -> str:
+    esc = html.escape
+    toc, pages = [], []
+    for key, title, _ in SECTIONS:
+        rows = items[key]
+        toc.append(
+            f"<li><a href='#{key}'>{esc(title)}</a>: {len(rows)}"
+            + (
+                " - " + ", ".join(esc(f"{i.name} ({i.report.series.measure})") for i in rows)
+                if rows
+                else ""
+            )
+            + "</li>"
+        )
+        for n, it in enumerate(rows):
+            rep, s = it.report, it.report.series
+            fid = [r.reasons[0] for r in rep.r10] or ["No sessions planned or logged."]
+            line = rep.aimline
+            goal = (
+                f"Goal {line.goal:g} by {line.goal_date} (aimline {line.slope:.2f} a week)"
+                if line
+                else "No aimline yet."
+            )
+            pages.append(
+                f"<section class='student'{f' id={key!r}' if n == 0 else ''}>"
+                f"<p class='sect'>{esc(title)}</p>"
+                f"<h2>{esc(it.name)} <small>{esc(it.student)}, {_grade(it.grade)}</small></h2>"
+                f"<p><b>{esc(s.measure)}</b> ({esc(s.skill_area)}). {esc(goal)}</p>"
+                + (f"<figure>{_svg(it, day)}</figure>" if graphs else "")
+                + f"<p class='decision'>Recommendation: {esc(rep.decision.decision.replace('_', ' '))}</p>"
+                + "<ul>"
+                + "".join(f"<li>{esc(r)}</li>" for r in rep.decision.reasons)
+                + "</ul>"
+                + "<h3>Dosage</h3><ul>"
+                + "".join(f"<li>{esc(d)}</li>" for d in it.dosage or ("No open enrolment.",))
+                + "</ul><h3>Fidelity and attendance</h3><ul>"
+                + "".join(f"<li>{esc(f)}</li>" for f in fid)
+                + "</ul><h3>Notes</h3><ul>"
+                + "".join(f"<li>{esc(x)}</li>" for x in it.notes or ("None recorded.",))
+                + "</ul></section>"
+            )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>MTSS data meeting {day}</title>
+<style>body{{font-family:sans-serif;margin:2em;max-width:60em}}
+section.student{{break-before:page;page-break-before:always}}
+p.sect{{color:#555;text-transform:uppercase;font-size:.8em;margin:0}}
+p.decision{{font-size:1.15em;font-weight:bold}} small{{color:#555;font-weight:normal}}
+figure{{margin:0}} figure svg{{width:100%;height:auto}}
+@page{{size:letter;margin:1.5cm}}</style></head>
+<body><h1>MTSS data meeting - {esc(school)}</h1>
+<p>{day}. Recommendations for the team to decide, not actions. All students are fictional.</p>
+<ol>{"".join(toc)}</ol>
+{"".join(pages)}
+</body></html>
+"""
+
+
+def chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def to_pdf(page: str, out: Path) -> None:
+    """Print the HTML page to PDF with headless Chromium (the browser that renders it)."""
+    exe = chromium()
+    if exe is None:
+        raise InputError(
+            "--pdf needs headless Chromium, which is not installed",
+            [Problem("--pdf", "no chromium on PATH", "apt-get install chromium, or use --html")],
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "meeting.html"
+        src.write_text(page, encoding="utf-8")
+        target = Path(tmp) / "meeting.pdf"
+        cmd = [
+            exe,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp}/profile",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={target}",
+            src.as_uri(),
+        ]
+        try:
+            subprocess.run(cmd, check=True, capture_output=True, timeout=120)
+        except (subprocess.SubprocessError, OSError) as exc:
+            raise InputError(f"Chromium could not print the PDF ({exc})") from None
+        if not target.is_file():
+            raise InputError("Chromium wrote no PDF")
+        shutil.move(str(target), out)
