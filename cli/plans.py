@@ -1,7 +1,8 @@
 """`eirules plans`, `eirules meetings`, `eirules contacts`: a child's individual plan in a case file.
 
 Every command reads a case file with the one JSON reader and checks it with the
-engine; the ones that record something (a meeting, a participant, a contact,
+engine (the read-only ones also take a stored case's id, read from the caseload
+and put on its record of access); the ones that record something (a meeting, a participant, a contact,
 progress data from CSV) change only the `plans` section of the document, check
 the whole case again and replace the file in one step (a temporary file renamed
 over it), so a refused change leaves the file exactly as it was.
@@ -27,7 +28,19 @@ from . import get_engine
 from .options import DATE, as_of_option, format_option
 from .output import check_writable, csv_text, echo, echo_json, plural, print_table
 
+#: Commands that record something take a case file (they rewrite it whole or not at all).
 case_file_arg = click.argument("case_file", type=click.Path(exists=True, dir_okay=False))
+
+
+def read_case_options(fn):
+    """CASE is a case file or a stored case's id (read from --db, on its record of access)."""
+    from .options import db_option
+    from .store import purpose_option
+
+    fn = click.argument("case_file", metavar="CASE")(db_option(purpose_option(fn)))
+    return fn
+
+
 lang_option = click.option(
     "--lang",
     type=click.Choice(["en", "es"]),
@@ -51,9 +64,26 @@ pdf_option = click.option(
 )
 
 
-def _load(ctx, case_file: str):
+def _load(
+    ctx,
+    case_file: str,
+    db_path: str | None = None,
+    purpose: str | None = None,
+    action: str = "plans",
+):
+    """A case from a file, or from the caseload by id (the read is on its record of access)."""
     engine = get_engine(ctx)
-    return engine, engine.load_case(case_file)
+    if Path(case_file).is_file() or not _looks_like_id(case_file):
+        return engine, engine.load_case(case_file)
+    from .store import open_store
+
+    store = open_store(ctx, db_path)
+    store.opened(case_file, action, purpose)
+    return engine, engine.case_from_dict(store.case_document(case_file), source=f"case {case_file}")
+
+
+def _looks_like_id(text: str) -> bool:
+    return not text.endswith(".json") and "/" not in text
 
 
 def _record(case):
@@ -117,15 +147,16 @@ def plans_group():
 
 
 @plans_group.command("show")
-@case_file_arg
+@read_case_options
 @as_of_option("Judge progress as of this date (YYYY-MM-DD). Default: today.")
 @format_option("table", "json", "csv")
 @click.pass_context
-def plans_show(ctx, case_file, as_of, fmt):
+def plans_show(ctx, case_file, db_path, purpose, as_of, fmt):
     """List the case's outcomes and goals with where each stands.
 
     Status is met, on_track, not_on_track or not_enough_data, judged by the
-    MTSS trend rule on the measurements dated on or before --as-of.
+    MTSS trend rule on the measurements dated on or before --as-of. CASE is a
+    case file, or the id of a case in the caseload (--db).
 
     \b
     Example:
@@ -133,7 +164,7 @@ def plans_show(ctx, case_file, as_of, fmt):
     """
     from eirules.plugins.plans.progress import goal_progress
 
-    engine, case = _load(ctx, case_file)
+    engine, case = _load(ctx, case_file, db_path, purpose, "plans show")
     on = as_of or date.today()
     ruleset = engine.ruleset_for(case)
     rows = []
@@ -174,19 +205,20 @@ def _list(rows: list[dict], fmt: str, empty: str, title: str) -> None:
 
 
 @plans_group.command("report")
-@case_file_arg
+@read_case_options
 @click.option("--period", help="Reporting period id from the case's plans.progress_reports.")
 @as_of_option("Report as of this date instead of a period's last day (YYYY-MM-DD).")
 @lang_option
 @out_option
 @pdf_option
 @click.pass_context
-def plans_report(ctx, case_file, period, as_of, lang, out, pdf):
+def plans_report(ctx, case_file, db_path, purpose, period, as_of, lang, out, pdf):
     """Write the progress report for the family: each goal in plain words, a graph, what next.
 
     With --period, the report covers that reporting period (its last day is the
     as-of date; observations since the previous period are quoted). The page
-    is self-contained HTML; --pdf prints it to PDF with headless Chromium.
+    is self-contained HTML; --pdf prints it to PDF with headless Chromium. CASE
+    is a case file, or the id of a case in the caseload (--db).
 
     \b
     Examples:
@@ -199,7 +231,7 @@ def plans_report(ctx, case_file, period, as_of, lang, out, pdf):
     check_writable(out, "--out")
     if pdf:
         check_writable(pdf, "--pdf")
-    engine, case = _load(ctx, case_file)
+    engine, case = _load(ctx, case_file, db_path, purpose, "plans report")
     rec = _record(case)
     chosen, since = None, None
     if period is not None:
@@ -508,11 +540,11 @@ def meetings_participant(
 
 
 @meetings_group.command("check")
-@case_file_arg
+@read_case_options
 @as_of_option("Check the meetings held on or before this date (YYYY-MM-DD). Default: today.")
 @format_option("table", "json", "csv")
 @click.pass_context
-def meetings_check(ctx, case_file, as_of, fmt):
+def meetings_check(ctx, case_file, db_path, purpose, as_of, fmt):
     """Check each meeting against the participation, excusal, notice, time and language rules.
 
     Outcomes: met, not_met, review (the regulation leaves a judgement the data
@@ -524,7 +556,7 @@ def meetings_check(ctx, case_file, as_of, fmt):
     """
     from eirules.plugins.plans.meetings import check_meeting
 
-    engine, case = _load(ctx, case_file)
+    engine, case = _load(ctx, case_file, db_path, purpose, "meetings check")
     on = as_of or date.today()
     ruleset = engine.ruleset_for(case)
     rec = _record(case)
@@ -648,17 +680,18 @@ def contacts_add(ctx, case_file, on, method, person, topic, outcome, by, meeting
 
 
 @contacts_group.command("list")
-@case_file_arg
+@read_case_options
 @format_option("table", "json", "csv")
 @click.pass_context
-def contacts_list(ctx, case_file, fmt):
+def contacts_list(ctx, case_file, db_path, purpose, fmt):
     """List the parent contact log, oldest first.
 
     \b
     Example:
         eirules contacts list examples/plans/pb-iep-goals.json --format csv
+        eirules contacts list PB-PLAN-01 --purpose "annual review"
     """
-    _, case = _load(ctx, case_file)
+    _, case = _load(ctx, case_file, db_path, purpose, "contacts list")
     rows = [
         {
             "date": c.date.isoformat(),

@@ -328,6 +328,12 @@ def cases_show(ctx, case_id, number, replay, fmt, purpose, db_path):
             if c["subject"]:
                 name += f" ({c['subject']})"
             echo(f"  {c['due'] or '-':10}  {c['status']:14}  {name}  [{c['citation']}]")
+    contacts = (store.case_document(case_id).get("plans") or {}).get("contacts") or []
+    if contacts:
+        echo("Parent contacts (latest 5; all with `eirules contacts list`):")
+        for c in contacts[-5:]:
+            outcome = f": {c['outcome']}" if c.get("outcome") else ""
+            echo(f"  {c['date']}  {c['method']:8}  {c['person']}  {c['topic']}{outcome}")
     if summary["determinations"]:
         echo("Determinations:")
         for d in summary["determinations"]:
