@@ -156,9 +156,14 @@ def groups_suggest(ctx, data_dir, window, as_of, fmt):
     help="Folder for the graphs (<student>-<series>.svg and .png).",
 )
 @click.option("--no-graph", is_flag=True, help="Print the decision only; draw no graph.")
+@click.option(
+    "--parent",
+    is_flag=True,
+    help="Also draw the family version (scores, the path to the goal, the goal, plain words): <student>-<series>-parent.",
+)
 @FORMAT
 @click.pass_context
-def progress(ctx, student, measure, data_dir, as_of, out_dir, no_graph, fmt):
+def progress(ctx, student, measure, data_dir, as_of, out_dir, no_graph, parent, fmt):
     """Decide on a student's progress (R3-R10) and draw the progress graph.
 
     Prints the recommendation with its reasons, the rules' evidence and
@@ -207,8 +212,22 @@ def progress(ctx, student, measure, data_dir, as_of, out_dir, no_graph, fmt):
         rep = rules.evaluate_series(rec, s, as_of, p, request=request, calendar=calendar)
         paths = []
         if not no_graph:
-            title = f"{student} - {s.measure} ({s.skill_area}), as of {as_of}"
-            paths = write_progress_graph(rep, _graph_base(out_dir, f"{student}-{s.id}"), title)
+            from eirules.plugins.mtss.graphs import benchmark_steps, measure_name
+
+            who = case.child.name if case.child and case.child.name else student
+            title = f"{who} ({student}) - {measure_name(s.measure)}, as of {as_of}"
+            steps = benchmark_steps(rep, rec, p)
+            paths = write_progress_graph(
+                rep, _graph_base(out_dir, f"{student}-{s.id}"), title, benchmarks=steps
+            )
+            if parent:
+                first = who.split(" ")[0]
+                paths += write_progress_graph(
+                    rep,
+                    _graph_base(out_dir, f"{student}-{s.id}-parent"),
+                    f"How {first} is doing: {measure_name(s.measure)}",
+                    parent=True,
+                )
         results.append((rep, paths))
     if fmt == "json":
         echo_json(
@@ -230,6 +249,10 @@ def progress(ctx, student, measure, data_dir, as_of, out_dir, no_graph, fmt):
             f"{student}  grade {rec.student.grade}, {rec.student.school}  series {s.id} ({s.measure}, {s.skill_area})"
         )
         echo(f"Recommendation: {rep.decision.decision.replace('_', ' ').upper()}")
+        if parent and not no_graph:
+            from eirules.plugins.mtss.graphs import parent_summary
+
+            echo(f"For the family: {parent_summary(rep)}")
         for line in rep.decision.reasons:
             echo(f"  {line}")
         echo(f"  [{rep.decision.citation}]")

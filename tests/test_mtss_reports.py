@@ -172,3 +172,21 @@ def test_meeting_pdf_is_printed_by_chromium(tmp_path):
     res = CliRunner().invoke(cli, ["mtss", "meeting", "--date", "2026-03-06", "--pdf", str(pdf)])
     assert res.exit_code == 0, res.output
     assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+# --- The progress graph as eduCLIMBER / FastBridge users read it, and the family version ----
+
+
+def test_progress_graph_names_student_and_measure_with_seasonal_benchmarks(tmp_path):
+    res = CliRunner().invoke(
+        cli, ["progress", "ELM-001", "--as-of", "2026-03-06", "--out", str(tmp_path), "--parent"]
+    )
+    assert res.exit_code == 0, res.output
+    svg = (tmp_path / "ELM-001-orf-elm-001.svg").read_text()
+    assert "Jun B. (fictional)" in svg and "Oral reading fluency (words correct per minute)" in svg
+    assert "winter 29" in svg  # grade 1 winter, Hasbrouck & Tindal 2017 (no fall value)
+    assert "goal 57" in svg and "by 2026-05-25" in svg
+    family = (tmp_path / "ELM-001-orf-elm-001-parent.svg").read_text()
+    assert "How Jun is doing" in family and "the path to the goal" in family
+    assert "trend" not in family and "aimline" not in family
+    assert "For the family: The last score was 48" in res.output

@@ -46,11 +46,59 @@ def _figure(width=7.5, height=4.2) -> Figure:
     return fig
 
 
-def progress_figure(report: SeriesReport, title: str) -> Figure:
-    """The graph teams look at in meetings, for one series."""
+#: Full names of common measures, for graph titles (the series' own `measure` otherwise).
+MEASURE_NAMES = {
+    "orf": "Oral reading fluency (words correct per minute)",
+    "wcpm": "Oral reading fluency (words correct per minute)",
+    "wrc": "Oral reading fluency (words read correct)",
+    "cbm_reading": "CBM reading (words read correct)",
+    "oral_reading_fluency": "Oral reading fluency (words correct per minute)",
+    "maze": "Maze reading comprehension (correct replacements)",
+    "digits_correct": "Math computation (digits correct)",
+    "nwf": "Nonsense word fluency (correct letter sounds)",
+    "lnf": "Letter naming fluency (letters per minute)",
+}
+
+
+def measure_name(measure: str) -> str:
+    return MEASURE_NAMES.get(measure.lower(), measure)
+
+
+def benchmark_steps(report: SeriesReport, rec, p) -> list[tuple[date, date, float, str]]:
+    """(from, to, benchmark, season) for each screening window the graph spans, from the
+    ruleset's seasonal table (rules.benchmarks); empty when the measure has none."""
+    from .rules.benchmarks import benchmark_for
+
+    s = report.series
+    if not s.points:
+        return []
+    end = report.aimline.goal_date if report.aimline else s.points[-1].date
+    windows = [(x.date, x.window) for x in rec.screenings if x.date <= s.points[-1].date]
+    out = []
+    for i, (d, w) in enumerate(windows):
+        b = benchmark_for(s, rec.student.grade, w, p)
+        if b.param is None or b.value is None:
+            continue
+        stop = windows[i + 1][0] if i + 1 < len(windows) else end
+        if stop > s.points[0].date:
+            out.append((max(d, s.points[0].date), stop, b.value, w))
+    return out
+
+
+def progress_figure(
+    report: SeriesReport, title: str, benchmarks: list | None = None, parent: bool = False
+) -> Figure:
+    """The graph teams look at in meetings, for one series.
+
+    `benchmarks`: seasonal benchmark steps (`benchmark_steps`) drawn as a shaded band
+    edge per season; `parent`: the plain version for families (scores, the goal line and
+    the goal, in everyday words; no trend statistics or rule names).
+    """
     s = report.series
     fig = _figure()
     ax = fig.add_subplot(1, 1, 1)
+    if parent:
+        return _parent_figure(fig, ax, report, title)
     if s.points:
         ax.plot(
             [pt.date for pt in s.points],  # type: ignore[arg-type]  # stubs reject dates
@@ -120,8 +168,29 @@ def progress_figure(report: SeriesReport, title: str) -> Figure:
             color="#424242",
             bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.7},
         )
-    if s.benchmark is not None:
+    if benchmarks:
+        for i, (a, b, v, w) in enumerate(benchmarks):
+            ax.hlines(
+                v,
+                a,  # type: ignore[arg-type]  # stubs reject dates
+                b,  # type: ignore[arg-type]
+                color="#7b1fa2",
+                linewidth=1.4,
+                label="seasonal benchmark" if i == 0 else None,
+            )
+            ax.annotate(f"{w} {v:g}", (a, v), fontsize=7, color="#7b1fa2", va="bottom")
+    elif s.benchmark is not None:
         ax.axhline(s.benchmark, color="#9e9e9e", linewidth=0.8, label=f"benchmark {s.benchmark:g}")
+    if line is not None:
+        ax.annotate(
+            f"goal {line.goal:g}\nby {line.goal_date}",
+            (line.goal_date, line.goal),  # type: ignore[arg-type]
+            textcoords="offset points",
+            xytext=(-6, -22),
+            ha="right",
+            fontsize=7,
+            color="#c62828",
+        )
     ax.set_title(f"{title}\n{report.decision.decision.replace('_', ' ')}", fontsize=10)
     better = "higher is better" if s.direction == 1 else "lower is better"
     ax.set_ylabel(f"{s.measure} score ({better})")
@@ -136,11 +205,67 @@ def progress_figure(report: SeriesReport, title: str) -> Figure:
     return fig
 
 
+def _parent_figure(fig, ax, report: SeriesReport, title: str) -> Figure:
+    s = report.series
+    if s.points:
+        ax.plot(
+            [pt.date for pt in s.points],  # type: ignore[arg-type]
+            [pt.score for pt in s.points],
+            marker="o",
+            color="#1f4e79",
+            label="your child's scores",
+        )
+    line = report.aimline
+    if line is not None:
+        ax.plot(
+            [line.start, line.goal_date],  # type: ignore[arg-type]
+            [line.baseline, line.goal],
+            linestyle="--",
+            color="#2e7d32",
+            label="the path to the goal",
+        )
+        ax.scatter(
+            [line.goal_date],  # type: ignore[arg-type]
+            [line.goal],
+            marker="*",
+            s=160,
+            color="#c62828",
+            zorder=3,
+            label=f"goal: {line.goal:g} by {line.goal_date:%B %d, %Y}",
+        )
+    ax.set_title(title, fontsize=11)
+    ax.set_ylabel(measure_name(s.measure))
+    ax.legend(fontsize=8, loc="upper left" if s.direction == 1 else "upper right")
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.9, bottom=0.2)
+    return fig
+
+
+def parent_summary(report: SeriesReport) -> str:
+    """One plain sentence for families: above, on or below the path to the goal."""
+    s, line = report.series, report.aimline
+    if line is None or not s.points:
+        return "We are still collecting the first scores."
+    last = s.points[-1]
+    gap = s.direction * (last.score - line.at(last.date))
+    where = "ahead of" if gap > 0 else "behind" if gap < 0 else "on"
+    return (
+        f"The last score was {last.score:g} on {last.date:%B %d}. The goal is {line.goal:g} by "
+        f"{line.goal_date:%B %d, %Y}; the scores are {where} the path to it."
+    )
+
+
 def write_progress_graph(
-    report: SeriesReport, stem: str | Path, title: str, formats=("svg", "png")
+    report: SeriesReport,
+    stem: str | Path,
+    title: str,
+    formats=("svg", "png"),
+    benchmarks: list | None = None,
+    parent: bool = False,
 ) -> list[Path]:
     """Write the graph as stem.svg and stem.png; return the paths."""
-    fig = progress_figure(report, title)
+    fig = progress_figure(report, title, benchmarks, parent)
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -183,4 +308,11 @@ def bar_chart_svg(
     return text[text.find("<svg") :]
 
 
-__all__ = ["bar_chart_svg", "progress_figure", "write_progress_graph"]
+__all__ = [
+    "bar_chart_svg",
+    "benchmark_steps",
+    "measure_name",
+    "parent_summary",
+    "progress_figure",
+    "write_progress_graph",
+]

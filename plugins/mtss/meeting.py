@@ -44,6 +44,7 @@ class Item:
     report: rules.SeriesReport
     notes: tuple[str, ...]
     dosage: tuple[str, ...]
+    benchmarks: tuple = ()
 
 
 def section_of(decision: str) -> str:
@@ -80,21 +81,45 @@ def agenda(data, engine, p, day: date) -> dict[str, list[Item]]:
                 if e.skill_area == s.skill_area and (e.end is None or e.end >= day)
             )
             name = (case.child.name if case.child and case.child.name else sid) or sid
+            from .graphs import benchmark_steps
+
+            steps = tuple(benchmark_steps(rep, rec, p))
             out[section_of(rep.decision.decision)].append(
-                Item(sid, name, rec.student.grade, rep, notes, dosage)
+                Item(sid, name, rec.student.grade, rep, notes, dosage, steps)
             )
     return out
 
 
 def _svg(item: Item, day: date) -> str:
-    from .graphs import progress_figure  # matplotlib is the optional graphs extra
+    from .graphs import measure_name, progress_figure  # matplotlib: the graphs extra
 
     s = item.report.series
-    fig = progress_figure(item.report, f"{item.name} - {s.measure} ({s.skill_area}), {day}")
+    fig = progress_figure(
+        item.report, f"{item.name} - {measure_name(s.measure)}, {day}", item.benchmarks
+    )
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None})
     text = buf.getvalue()
     return text[text.find("<svg") :]
+
+
+def _scores(rep) -> str:
+    """The last eight scores as a small table (date, score, aimline)."""
+    pts = rep.series.points[-8:]
+    if not pts:
+        return ""
+    line = rep.aimline
+    head = "".join(f"<th>{p.date:%m-%d}</th>" for p in pts)
+    row = "".join(f"<td>{p.score:g}</td>" for p in pts)
+    aim = (
+        "<tr><th>aimline</th>" + "".join(f"<td>{line.at(p.date):.0f}</td>" for p in pts) + "</tr>"
+        if line
+        else ""
+    )
+    return (
+        f"<table class='scores'><tr><th>date</th>{head}</tr><tr><th>score</th>{row}</tr>"
+        f"{aim}</table>"
+    )
 
 
 def _grade(g: int) -> str:
@@ -130,6 +155,7 @@ def html_page(school: str, day: date, items: dict[str, list[Item]], graphs: bool
                 f"<h2>{esc(it.name)} <small>{esc(it.student)}, {_grade(it.grade)}</small></h2>"
                 f"<p><b>{esc(s.measure)}</b> ({esc(s.skill_area)}). {esc(goal)}</p>"
                 + (f"<figure>{_svg(it, day)}</figure>" if graphs else "")
+                + _scores(rep)
                 + f"<p class='decision'>Recommendation: {esc(rep.decision.decision.replace('_', ' '))}</p>"
                 + "<ul>"
                 + "".join(f"<li>{esc(r)}</li>" for r in rep.decision.reasons)
@@ -149,6 +175,7 @@ section.student{{break-before:page;page-break-before:always}}
 p.sect{{color:#555;text-transform:uppercase;font-size:.8em;margin:0}}
 p.decision{{font-size:1.15em;font-weight:bold}} small{{color:#555;font-weight:normal}}
 figure{{margin:0}} figure svg{{width:100%;height:auto}}
+table.scores{{border-collapse:collapse;font-size:.85em}} table.scores td,table.scores th{{border:1px solid #ccc;padding:.15em .4em}}
 @page{{size:letter;margin:1.5cm}}</style></head>
 <body><h1>MTSS data meeting - {esc(school)}</h1>
 <p>{day}. Recommendations for the team to decide, not actions. All students are fictional.</p>
