@@ -331,8 +331,19 @@ def test_stored_case_reads_are_on_the_record_of_access(tmp_path, monkeypatch):
     """plans show / contacts list take a stored case's id; cases show lists the contacts."""
     invoke = caseload_cli(tmp_path, monkeypatch)
     invoke("cases", "import", EXAMPLES / "pb-iep-goals.json")
-    rows = json.loads(invoke("plans", "show", "PB-PLAN-01", "--as-of", "2026-02-20",
-                             "--format", "json", "--purpose", "IEP review").output)
+    rows = json.loads(
+        invoke(
+            "plans",
+            "show",
+            "PB-PLAN-01",
+            "--as-of",
+            "2026-02-20",
+            "--format",
+            "json",
+            "--purpose",
+            "IEP review",
+        ).output
+    )
     assert [r["status"] for r in rows] == ["on_track", "not_on_track"]
     shown = invoke("cases", "show", "PB-PLAN-01").output
     assert "Parent contacts" in shown and "math review meeting" in shown

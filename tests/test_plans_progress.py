@@ -65,13 +65,28 @@ def test_noisy_series_growing_well_is_on_track_and_noisy_flat_is_not(engine):
     assert flat.status == "not_on_track"
 
 
-def test_noisy_trend_that_cannot_be_told_from_the_line_is_not_enough_data(engine):
-    """The MTSS trend rule carries the slope's 95% interval: growing at 1.9/week against a
-    line of 1.15/week with this noise, the interval still holds the line, so it is too early
-    to tell, even though the projection passes the target."""
-    gp = _gp(engine, _goal([20 + 2 * (i + 1) + n for i, n in enumerate(NOISE)]))
-    assert gp.status == "not_enough_data"
-    assert "cannot be told apart from the aimline" in gp.rule_reason
+def test_sufficiency_is_the_trend_rules_own_judgement(engine):
+    """Plans never judge 'enough data' a second way: a noisy trend near the line is
+    `not_enough_data` exactly when the MTSS trend rule (R5) says its data are insufficient,
+    and otherwise follows R5's projection to the target date."""
+    from eirules.plugins.mtss import rules as mtss_rules
+    from eirules.plugins.mtss.params import params_for
+    from eirules.plugins.plans.progress import as_series
+
+    for slope in (1.2, 1.5, 2, 3):
+        goal = _goal([20 + slope * (i + 1) + n for i, n in enumerate(NOISE)])
+        gp = _gp(engine, goal)
+        line = mtss_rules.Aimline(goal.baseline_date, goal.baseline, goal.target_date, goal.target)
+        r5 = mtss_rules.trend(
+            as_series(goal, date(2026, 4, 1)),
+            line,
+            params_for(engine.rulesets.get("us"), date(2026, 4, 1)),
+        )
+        if not r5.sufficient:
+            assert gp.status == "not_enough_data", slope
+        else:
+            assert gp.status == ("on_track" if r5.evidence["on_track"] else "not_on_track"), slope
+            assert gp.projected == r5.evidence["projected_at_goal_date"]
 
 
 def test_too_few_points_is_not_enough_data_with_the_rules_count(engine):
