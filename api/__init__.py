@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time each name is imported o
         Criterion,
         Determination,
         Eligibility,
+        Episode,
         Finding,
         Referral,
     )
@@ -74,6 +75,7 @@ _PUBLIC = {
     "Criterion": "eirules.core.decisions",
     # What hooks return and what a determination holds
     "Clock": "eirules.core.decisions",
+    "Episode": "eirules.core.decisions",
     "Referral": "eirules.core.decisions",
     "Finding": "eirules.core.decisions",
     "Determination": "eirules.core.decisions",
@@ -122,6 +124,7 @@ __all__ = [
     "Eligibility",
     "Criterion",
     "Clock",
+    "Episode",
     "Referral",
     "Finding",
     "Determination",

@@ -584,6 +584,8 @@ def determination_to_dict(det: Determination) -> dict[str, Any]:
         "clocks": [_clock_dict(c) for c in det.clocks],
         "referrals": [converter.unstructure(r) for r in det.referrals],
         "findings": [_finding_dict(f) for f in det.findings],
+        "episodes": [converter.unstructure(e) for e in det.episodes],
+        "history": [_clock_dict(c) for c in det.history],
     }
 
 
@@ -646,6 +648,7 @@ def _clock_dict(clock: Clock) -> dict[str, Any]:
         "reason": clock.reason,
         "citation": clock.citation,
         "missing": list(clock.missing),
+        "episode": clock.episode,
     }
 
 
@@ -656,6 +659,6 @@ def determination_from_dict(data: Any) -> Determination:
             "determination is not valid", [Problem("$", f"{show_value(data)} is not an object")]
         )
     data = {"ruleset_version": "", **data}
-    for key in ("eligibility", "clocks", "referrals", "findings"):
+    for key in ("eligibility", "clocks", "referrals", "findings", "episodes", "history"):
         data.setdefault(key, [])
     return structure(data, Determination, source="determination")

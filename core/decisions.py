@@ -142,6 +142,8 @@ class Clock:
     #: What the engine needs to compute the due date, when status is needs_information
     #: (e.g. "a school calendar covering 2026-06-12").
     missing: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    #: The `Episode.id` the clock belongs to (e.g. "part_c.2"), for a program that has episodes.
+    episode: str | None = None
 
     def __attrs_post_init__(self) -> None:
         if (
@@ -166,6 +168,30 @@ class Clock:
     def days_left(self, as_of: date) -> int | None:
         """Days from as_of to the due date (negative when overdue)."""
         return None if self.due is None else (self.due - as_of).days
+
+
+@attrs.frozen(kw_only=True)
+class Episode:
+    """One stretch of a child's involvement with a program, from what began it to what ended it.
+
+    A program's plugin says what starts and ends one (e.g. a referral starts one and
+    an exit ends it); every timeline belongs to the episode its start event is in. The
+    latest episode of a program is `current`; the clocks of earlier ones are history.
+    """
+
+    #: "<program>.<number>", e.g. "part_c.2": unique within a determination.
+    id: str
+    program: str
+    #: 1 for the program's first episode, counting up in date order.
+    number: int
+    #: The day the episode began, and the event type (or "enrolment") that began it;
+    #: None when the file has no such event (the program's events alone make the episode).
+    start: date | None = attrs.field(default=None, validator=optional(instance_of(date)))
+    started_by: str | None = None
+    #: The day it ended and what ended it (an event type), or None while it runs.
+    end: date | None = attrs.field(default=None, validator=optional(instance_of(date)))
+    ended_by: str | None = None
+    current: bool = True
 
 
 @attrs.frozen(kw_only=True)
@@ -195,6 +221,11 @@ class Determination:
     clocks: tuple[Clock, ...] = attrs.field(default=(), converter=as_tuple)
     referrals: tuple[Referral, ...] = attrs.field(default=(), converter=as_tuple)
     findings: tuple[Finding, ...] = attrs.field(default=(), converter=as_tuple)
+    #: Every program episode, by program and number (`Episode.current` marks the latest).
+    episodes: tuple[Episode, ...] = attrs.field(default=(), converter=as_tuple)
+    #: The clocks of earlier episodes, each with its `episode`: what compliance
+    #: indicators count. `clocks` holds the current episodes' clocks only.
+    history: tuple[Clock, ...] = attrs.field(default=(), converter=as_tuple)
 
     def clock(self, clock_id: str) -> Clock | None:
         """The first clock with this id, or None."""

@@ -19,6 +19,7 @@ from .decisions import (
     Criterion,
     Determination,
     Eligibility,
+    Episode,
     Finding,
     Referral,
 )
@@ -197,7 +198,15 @@ class Engine:
         )
         eligibility = tuple(self.call("eligibility_for", Eligibility, **args, criteria=criteria))
         _one_outcome_per_program(self.pm.hook.eligibility_for, eligibility)
-        clocks = tuple(self.call("clocks_for", Clock, **args, eligibility=eligibility))
+        episodes = sorted(
+            self.call("episodes_for", Episode, **args), key=lambda e: (e.program, e.number)
+        )
+        every_clock = self.call("clocks_for", Clock, **args, eligibility=eligibility)
+        # The clocks of an earlier episode are history: kept, but not what is owed now.
+        past = {e.id for e in episodes if not e.current}
+        number = {e.id: (e.program, e.number) for e in episodes}
+        clocks = tuple(c for c in every_clock if c.episode not in past)
+        history = [c for c in every_clock if c.episode in past] if past else []
         referrals = tuple(self.call("referrals_for", Referral, **args, eligibility=eligibility))
         findings = tuple(
             self.call("findings_for", Finding, **args, eligibility=eligibility, clocks=clocks)
@@ -207,10 +216,11 @@ class Engine:
         eligibility_sorted: list[Eligibility] = sorted(
             eligibility, key=lambda e: (e.program, e.outcome)
         )
-        clocks_sorted: list[Clock] = sorted(
-            clocks,
-            key=lambda c: (c.due or date.max, rank[c.status], c.program, c.id, c.subject or ""),
-        )
+
+        def clock_order(c: Clock) -> tuple:
+            return (c.due or date.max, rank[c.status], c.program, c.id, c.subject or "")
+
+        clocks_sorted: list[Clock] = sorted(clocks, key=clock_order)
         referrals_sorted: list[Referral] = sorted(
             referrals, key=lambda r: (r.by or date.max, r.id, r.to)
         )
@@ -227,6 +237,8 @@ class Engine:
             clocks=clocks_sorted,
             referrals=referrals_sorted,
             findings=findings_sorted,
+            episodes=episodes,
+            history=sorted(history, key=lambda c: (number[c.episode or ""], *clock_order(c))),
         )
 
 

@@ -3,8 +3,9 @@
 Implementations take only the arguments they need, are called by keyword, and
 return None for "no opinion"; collections come back as lists. The decision hooks
 run in order: eligibility_criteria, eligibility_for (which combines the criteria
-into one outcome per program), then clocks_for and referrals_for (which see every
-plugin's eligibility), then findings_for (which also sees every clock). Each hook
+into one outcome per program), episodes_for, then clocks_for and referrals_for (which
+see every plugin's eligibility), then findings_for (which also sees every clock of the
+current episodes). Each hook
 has a heading, its signature and an example in docs/plugins.md; a test checks it.
 """
 
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:  # annotation types only: importing them here would cause cycles
-    from .decisions import Clock, Criterion, Eligibility, Finding, Referral
+    from .decisions import Clock, Criterion, Eligibility, Episode, Finding, Referral
     from .engine import EventType
     from .models import Case
     from .rulesets import Ruleset
@@ -56,6 +57,11 @@ def eligibility_for(
 ) -> list[Eligibility] | None:
     """Return eligibility outcomes for the programs this plugin decides, with every plugin's
     criteria for them combined; None if it decides none."""
+
+
+@hookspec
+def episodes_for(case: Case, ruleset: Ruleset, as_of: date) -> list[Episode] | None:
+    """Return the episodes of each program this plugin decides (see `Episode`); None if none."""
 
 
 @hookspec

@@ -94,6 +94,10 @@ PART_C_EVENT_TYPES = {
 #: Part C events that end the program's involvement: open Part C clocks close.
 PART_C_CLOSING = ("consent_withdrawn", "moved_out", "exited")
 
+#: Events that begin a Part C episode (with an enrolment's start): 303.310(a) counts
+#: the 45 days from each referral. Ends: the closing events and a not-eligible finding.
+PART_C_EPISODE_STARTS = ("referral_received", "consent_for_evaluation")
+
 #: Part B (34 CFR Part 300) event types and what each records.
 PART_B_EVENT_TYPES = {
     "referral_from_part_c": "The child was referred from Part C to the LEA (300.124(b)).",
@@ -112,6 +116,11 @@ PART_B_EVENT_TYPES = {
 
 #: Part B events that end the program's involvement: open Part B clocks close.
 PART_B_CLOSING = ("consent_withdrawn", "moved_out")
+
+#: Events that begin a Part B episode (with an enrolment's start): 300.301(c)(1) counts
+#: the 60 days from each consent for an initial evaluation. Ends: the closing events
+#: and a not-eligible finding.
+PART_B_EPISODE_STARTS = ("referral_from_part_c", "consent_for_evaluation")
 
 
 def third_birthday(case: Case, ruleset: Ruleset, on: date) -> date:

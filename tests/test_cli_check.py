@@ -95,6 +95,8 @@ def test_check_json_has_the_stable_keys_in_a_stable_order():
         "clocks",
         "referrals",
         "findings",
+        "episodes",
+        "history",
     ]
     for clock in data["clocks"]:
         assert list(clock) == [
@@ -112,6 +114,7 @@ def test_check_json_has_the_stable_keys_in_a_stable_order():
             "reason",
             "citation",
             "missing",
+            "episode",
         ]
     for eligibility in data["eligibility"]:
         assert list(eligibility) == ["program", "outcome", "basis", "citation", "missing", "reason"]

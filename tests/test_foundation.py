@@ -64,6 +64,8 @@ def test_check_json_output_is_the_documented_shape():
         "clocks",
         "referrals",
         "findings",
+        "episodes",
+        "history",
     }
     assert data["case"] == "MO-0001" and data["as_of"] == "2026-02-01"
     clock = next(c for c in data["clocks"] if c["id"] == "initial_ifsp_meeting")

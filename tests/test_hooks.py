@@ -32,6 +32,7 @@ HOOKS = (
     "clocks_for",
     "eligibility_criteria",
     "eligibility_for",
+    "episodes_for",
     "findings_for",
     "referrals_for",
     "register_case_sections",

@@ -104,6 +104,7 @@ def test_the_built_ins_load_by_name():
     assert {h.name for h in pm.get_hookcallers(part_c)} == {
         "register_event_types",
         "eligibility_for",
+        "episodes_for",
         "clocks_for",
         "referrals_for",
         "findings_for",

@@ -31,6 +31,7 @@ from eirules.core.hookspecs import hookimpl
 from eirules.core.models import Case
 from eirules.core.rulesets import Ruleset
 
+from ..episodes import tagged
 from ..vocabulary import PART_B_EVENT_TYPES as EVENT_TYPES
 from .context import PROGRAM, Context, build_context, of_type
 from .eligibility import TEAM_ONLY
@@ -121,9 +122,26 @@ def _clocks(ctx: Context) -> list[Clock]:
 
 
 @hookimpl
+def episodes_for(case: Case, ruleset: Ruleset, as_of: date):
+    ctx = _context(case, ruleset, as_of)
+    if ctx is None:
+        return None
+    return [span.episode for span in ctx.spans]
+
+
+@hookimpl
 def clocks_for(case: Case, ruleset: Ruleset, as_of: date, eligibility):
     ctx = _context(case, ruleset, as_of)
-    return None if ctx is None else _clocks(ctx)
+    if ctx is None:
+        return None
+    # Earlier episodes: their own timelines, closed by what ended them (history).
+    history = []
+    for past in ctx.earlier:
+        past.eligibility = _eligibility(past)
+        assert past.episode is not None
+        history.extend(tagged(_clocks(past), past.episode))
+    assert ctx.episode is not None
+    return [*tagged(_clocks(ctx), ctx.episode), *history]
 
 
 @hookimpl

@@ -13,11 +13,18 @@ import attrs
 
 from eirules.core.clocks import clock_from_param, events_of
 from eirules.core.dates import birthday
-from eirules.core.decisions import Clock, Eligibility
+from eirules.core.decisions import Clock, Eligibility, Episode
 from eirules.core.models import Case
 from eirules.core.rulesets import Ruleset
 
-from ..vocabulary import PART_B_CLOSING, program_view, programs_of, third_birthday
+from ..episodes import Span, episode_view, episodes_of
+from ..vocabulary import (
+    PART_B_CLOSING,
+    PART_B_EPISODE_STARTS,
+    program_view,
+    programs_of,
+    third_birthday,
+)
 
 PROGRAM = "part_b"
 CLOSING = PART_B_CLOSING
@@ -50,18 +57,41 @@ class Context:
     ends: date
     eligibility: Eligibility | None = None
     findings: list = attrs.field(factory=list)
+    #: The episode this context is about, every episode of the program, and the
+    #: contexts of the earlier ones (their clocks are history).
+    episode: Episode | None = None
+    spans: list[Span] = attrs.field(factory=list)
+    earlier: list[Context] = attrs.field(factory=list)
 
 
 def build_context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
-    """The Part B view of a case, or None when the case is not in Part B (eligibility not yet set)."""
+    """The Part B view of a case's current episode, or None when the case is not in Part B.
+
+    The contexts of earlier episodes are in `earlier`. Eligibility is not yet set.
+    """
     b3 = third_birthday(case, ruleset, as_of)
     programs = programs_of(case, b3)
     if not programs.part_b:
         return None
+    view = program_view(case, PROGRAM, programs)
+    spans = episodes_of(
+        view, PROGRAM, as_of, starts=PART_B_EPISODE_STARTS, ends=CLOSING, not_eligible=True
+    )
+    contexts = [
+        _episode_context(episode_view(view, spans, i), ruleset, as_of) for i in range(len(spans))
+    ]
+    for ctx, span in zip(contexts, spans, strict=True):
+        ctx.episode, ctx.spans = span.episode, spans
+    current = contexts[-1]
+    current.earlier = contexts[:-1]
+    return current
+
+
+def _episode_context(view: Case, ruleset: Ruleset, as_of: date) -> Context:
     leap = ruleset.value("dates.leap_day_birthday", as_of)
-    birth = case.child.birth_date
+    birth = view.child.birth_date
     ctx = Context(
-        case=program_view(case, PROGRAM, programs),
+        case=view,
         ruleset=ruleset,
         as_of=as_of,
         third_birthday=birthday(birth, ruleset.value("part_b.age_from", as_of), leap_day=leap),

@@ -31,6 +31,7 @@ from eirules.core.hookspecs import hookimpl
 from eirules.core.models import Case
 from eirules.core.rulesets import Ruleset
 
+from ..episodes import tagged
 from ..vocabulary import PART_C_EVENT_TYPES as EVENT_TYPES
 from ..vocabulary import third_birthday
 from .context import PROGRAM, Context, build_context, last_of, of_type
@@ -139,12 +140,28 @@ def _clocks(ctx: Context) -> list[Clock]:
 
 
 @hookimpl
+def episodes_for(case: Case, ruleset: Ruleset, as_of: date):
+    ctx = _context(case, ruleset, as_of)
+    if ctx is None:
+        return None
+    return [span.episode for span in ctx.spans]
+
+
+@hookimpl
 def clocks_for(case: Case, ruleset: Ruleset, as_of: date, eligibility):
     ctx = _context(case, ruleset, as_of)
     if ctx is None:
         return None
     ctx.clocks = close_at_end_of_part_c(ctx, _clocks(ctx))
-    return ctx.clocks
+    # Earlier episodes: their own timelines, closed by what ended them (history).
+    history = []
+    for past in ctx.earlier:
+        past.eligibility = _eligibility(past)
+        past.clocks = close_at_end_of_part_c(past, _clocks(past))
+        assert past.episode is not None
+        history.extend(tagged(past.clocks, past.episode))
+    assert ctx.episode is not None
+    return [*tagged(ctx.clocks, ctx.episode), *history]
 
 
 def close_at_end_of_part_c(ctx: Context, clocks: list[Clock]) -> list[Clock]:

@@ -14,11 +14,18 @@ import attrs
 
 from eirules.core.clocks import clock_from_param, events_of, param_or_none
 from eirules.core.dates import birthday
-from eirules.core.decisions import Clock, Eligibility, Finding
+from eirules.core.decisions import Clock, Eligibility, Episode, Finding
 from eirules.core.models import Case
 from eirules.core.rulesets import Ruleset
 
-from ..vocabulary import PART_C_CLOSING, program_view, programs_of, third_birthday
+from ..episodes import Span, episode_view, episodes_of
+from ..vocabulary import (
+    PART_C_CLOSING,
+    PART_C_EPISODE_STARTS,
+    program_view,
+    programs_of,
+    third_birthday,
+)
 
 PROGRAM = "part_c"
 CLOSING = PART_C_CLOSING
@@ -56,15 +63,38 @@ class Context:
     eligibility: Eligibility | None = None
     findings: list[Finding] = attrs.field(factory=list)
     clocks: list[Clock] = attrs.field(factory=list)
+    #: The episode this context is about, every episode of the program, and the
+    #: contexts of the earlier ones (their clocks are history).
+    episode: Episode | None = None
+    spans: list[Span] = attrs.field(factory=list)
+    earlier: list[Context] = attrs.field(factory=list)
 
 
 def build_context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
-    """The Part C view of a case, or None when the case is not in Part C (eligibility not yet set)."""
+    """The Part C view of a case's current episode, or None when the case is not in Part C.
+
+    The contexts of earlier episodes are in `earlier`. Eligibility is not yet set.
+    """
     b3 = third_birthday(case, ruleset, as_of)
     programs = programs_of(case, b3)
     if not programs.part_c:
         return None
     view = program_view(case, PROGRAM, programs)
+    spans = episodes_of(
+        view, PROGRAM, as_of, starts=PART_C_EPISODE_STARTS, ends=CLOSING, not_eligible=True
+    )
+    contexts = [
+        _episode_context(episode_view(view, spans, i), ruleset, as_of, b3)
+        for i in range(len(spans))
+    ]
+    for ctx, span in zip(contexts, spans, strict=True):
+        ctx.episode, ctx.spans = span.episode, spans
+    current = contexts[-1]
+    current.earlier = contexts[:-1]
+    return current
+
+
+def _episode_context(view: Case, ruleset: Ruleset, as_of: date, b3: date) -> Context:
     end, end_reason = part_c_end(view, ruleset, b3)
     ctx = Context(
         case=view,

@@ -13,7 +13,7 @@ from pathlib import Path
 import attrs
 import click
 
-from eirules import Criterion, Eligibility, EventType, Finding, Referral, hookimpl
+from eirules import Criterion, Eligibility, Episode, EventType, Finding, Referral, hookimpl
 from eirules.core.clocks import compute_clock
 
 PROGRAM = "home_visit"
@@ -99,6 +99,22 @@ def eligibility_for(case):
             outcome="eligible",
             basis=("family_request",),
             citation="Sample agency policy 1",
+        )
+    ]
+
+
+@hookimpl
+def episodes_for(case):
+    requested = case.first("home_visit_requested")
+    if requested is None:
+        return None
+    return [
+        Episode(
+            id=f"{PROGRAM}.1",
+            program=PROGRAM,
+            number=1,
+            start=requested.date,
+            started_by="home_visit_requested",
         )
     ]
 

@@ -1,0 +1,153 @@
+"""Episodes: what starts and ends a child's stretch with a program, and the case seen per episode.
+
+A timeline runs from its own start event: 34 CFR 303.310(a) counts 45 days from
+"the referral", 300.301(c)(1) 60 days from "receiving parental consent for
+evaluation". A child who leaves a program and comes back (an exit, a move,
+withdrawn consent or a not-eligible finding, then a new referral or consent) is
+owed new timelines. Each program names its starting and ending events
+(`plugins/vocabulary.py`); this module cuts the program's events into episodes and
+gives each episode's view of the case, so every rule reads only its episode.
+Imports from no program.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import attrs
+
+from eirules.core.clocks import events_of
+from eirules.core.decisions import Clock, Episode
+from eirules.core.models import Case, Event
+
+
+@attrs.frozen
+class Span:
+    """An episode with the events that bound it (for cutting the case)."""
+
+    episode: Episode
+    #: The event that began it (None for an episode the file gives no start for).
+    first: Event | None
+    #: The event that ended it, if any.
+    last: Event | None
+
+
+def episodes_of(
+    case: Case,
+    program: str,
+    as_of: date,
+    *,
+    starts: Iterable[str],
+    ends: Iterable[str],
+    not_eligible: bool = True,
+) -> list[Span]:
+    """The program's episodes as of a date, in date order (at least one).
+
+    A start event (or an enrolment's start) begins an episode when none is open;
+    one while an episode runs is part of it (a second referral during an open
+    episode opens no new timeline). An end event (one not about a single service)
+    or, with `not_eligible`, an `eligibility_determined` event with outcome
+    `not_eligible` ends the open episode. On one day an end is applied before a
+    start when an episode is open (ended, then referred again), else after it.
+    """
+    starts, ends = tuple(starts), tuple(ends)
+    marks: list[tuple[date, str, Event | None, str]] = []
+    for event in events_of(case, starts, program):
+        if event.date <= as_of:
+            marks.append((event.date, "start", event, event.type))
+    for enrolment in case.enrolments:
+        if enrolment.program == program and enrolment.start and enrolment.start <= as_of:
+            marks.append((enrolment.start, "start", None, "enrolment"))
+    closing = (*ends, "eligibility_determined") if not_eligible else ends
+    for event in events_of(case, closing, program):
+        if event.date > as_of or event.service is not None:
+            continue
+        if event.type == "eligibility_determined" and event.outcome != "not_eligible":
+            continue
+        marks.append((event.date, "end", event, event.type))
+    marks.sort(key=lambda m: (m[0], m[1] != "start"))  # starts first; reordered per day below
+
+    spans: list[Span] = []
+    current: dict | None = None
+    if marks and marks[0][1] == "end" or not marks:
+        current = {"start": None, "by": None, "first": None}
+    i = 0
+    while i < len(marks):
+        day = marks[i][0]
+        todays = [m for m in marks[i:] if m[0] == day]
+        i += len(todays)
+        day_starts = [m for m in todays if m[1] == "start"]
+        day_ends = [m for m in todays if m[1] == "end"]
+        order = (day_ends + day_starts) if current is not None else (day_starts + day_ends)
+        for when, kind, event, what in order:
+            if kind == "start":
+                if current is None:
+                    current = {"start": when, "by": what, "first": event}
+                elif current["start"] is None:
+                    current.update(start=when, by=what, first=event)
+            elif current is not None:
+                spans.append(_span(program, len(spans) + 1, current, when, what, event))
+                current = None
+    if current is not None or not spans:
+        spans.append(_span(program, len(spans) + 1, current or {"start": None}, None, None, None))
+    last = spans[-1]
+    spans[-1] = attrs.evolve(last, episode=attrs.evolve(last.episode, current=True))
+    return spans
+
+
+def _span(program, number, current, end, ended_by, last) -> Span:
+    return Span(
+        episode=Episode(
+            id=f"{program}.{number}",
+            program=program,
+            number=number,
+            start=current.get("start"),
+            started_by=current.get("by"),
+            end=end,
+            ended_by=ended_by,
+            current=False,
+        ),
+        first=current.get("first"),
+        last=last,
+    )
+
+
+def episode_view(case: Case, spans: list[Span], index: int) -> Case:
+    """The case as one episode sees it: its own events and evaluations.
+
+    The first episode also sees what came before it (a child identified before the
+    referral, an evaluation from before); the last sees everything after its start.
+    An episode's ending event is its own, even on the day the next one starts.
+    With one episode the case is returned unchanged.
+    """
+    if len(spans) == 1:
+        return case
+    span = spans[index]
+    lo = span.episode.start if index > 0 else None
+    nxt = spans[index + 1] if index + 1 < len(spans) else None
+    hi = nxt.episode.start if nxt is not None else None
+    before = spans[index - 1].last if index > 0 else None
+
+    def inside(day: date) -> bool:
+        return (lo is None or day >= lo) and (hi is None or day < hi)
+
+    events = [
+        e
+        for e in case.events
+        if e is span.last or (e is not before and (inside(e.date) or e is span.first))
+    ]
+    evaluations = [v for v in case.evaluations if inside(v.date)]
+    plans = [
+        attrs.evolve(
+            plan,
+            services=tuple(s for s in plan.services if s.consented is None or inside(s.consented)),
+        )
+        for plan in case.service_plans
+    ]
+    return attrs.evolve(case, events=events, evaluations=evaluations, service_plans=plans)
+
+
+def tagged(clocks: Iterable[Clock], episode: Episode) -> list[Clock]:
+    """The clocks, each naming the episode it belongs to."""
+    return [attrs.evolve(c, episode=episode.id) for c in clocks]
