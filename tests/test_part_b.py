@@ -118,6 +118,40 @@ def test_initial_evaluation_60_days_from_consent(engine):
     )
 
 
+def test_episodes_300_301_c_1_new_consent_after_not_eligible_has_its_own_60_days(engine):
+    """300.301(c)(1): 60 days "of receiving parental consent for evaluation". Consent
+    2025-01-06, evaluated 2025-02-20, found not eligible 2025-02-25; a new consent
+    2025-09-02 is due 2025-11-01 (its own episode). The first evaluation clock (due
+    2025-03-07, met) stays in the history with episode part_b.1."""
+    c = pb(
+        engine,
+        ("consent_for_evaluation", "2025-01-06"),
+        ("evaluation_completed", "2025-02-20"),
+        (
+            "eligibility_determined",
+            "2025-02-25",
+            {"category": "specific_learning_disability", "outcome": "not_eligible"},
+        ),
+        ("consent_for_evaluation", "2025-09-02"),
+    )
+    d = det(engine, c, "2025-09-10")
+    k = d.clock("initial_evaluation")
+    assert (k.start, k.due, k.status, k.episode) == (
+        D("2025-09-02"),
+        D("2025-11-01"),
+        "pending",
+        "part_b.2",
+    )
+    [old] = [h for h in d.history if h.id == "initial_evaluation"]
+    assert (old.due, old.status, old.episode) == (D("2025-03-07"), "met", "part_b.1")
+    assert [(e.id, e.ended_by) for e in d.episodes] == [
+        ("part_b.1", "eligibility_determined"),
+        ("part_b.2", None),
+    ]
+    # The earlier not-eligible finding does not decide the new episode.
+    assert d.eligibility_for("part_b").outcome == "needs_information"
+
+
 def test_parent_failing_to_produce_the_child_excuses_a_late_evaluation(engine):
     """300.301(d)(1): the timeline does not apply when the parent repeatedly fails to produce the child."""
     c = pb(

@@ -115,14 +115,126 @@ def test_moved_out_closes_the_clock_but_not_one_already_overdue(engine):
     assert clock(engine, early, "initial_ifsp_meeting", "2026-03-01").closed_on is None
 
 
-def test_found_not_eligible_needs_no_ifsp_meeting(engine):
-    """303.322: a child found not eligible gets prior written notice, not an IFSP meeting."""
+def test_not_eligible_finding_stops_the_45_day_clock_on_time(engine):
+    """303.310(a), 303.322: referral 2026-01-05, due 2026-02-19; found not eligible 2026-02-01.
+    The determination ends the timeline within the 45 days: met, no IFSP meeting owed."""
     c = pc(
         engine,
         ("referral_received", "2026-01-05"),
         ("eligibility_determined", "2026-02-01", {"outcome": "not_eligible"}),
     )
-    assert clock(engine, c, "initial_ifsp_meeting", "2026-03-01").status == "not_applicable"
+    k = clock(engine, c, "initial_ifsp_meeting", "2026-03-01")
+    assert (k.status, k.due, k.met_on) == ("met", D("2026-02-19"), D("2026-02-01"))
+    assert "no IFSP meeting is required" in k.reason and not k.is_open
+
+
+def test_not_eligible_finding_after_45_days_stays_late(engine):
+    """303.310(a): a child found not eligible still had 45 days for screening and evaluation.
+    Referral 2026-01-05 (due 2026-02-19), determination 2026-03-02: met_late, not
+    not_applicable (what SPP/APR C7 counts)."""
+    c = pc(
+        engine,
+        ("referral_received", "2026-01-05"),
+        ("eligibility_determined", "2026-03-02", {"outcome": "not_eligible"}),
+    )
+    k = clock(engine, c, "initial_ifsp_meeting", "2026-04-01")
+    assert (k.status, k.met_on) == ("met_late", D("2026-03-02"))
+
+
+# Episodes: every referral its own 45 days (303.310(a)) ------------------------------
+
+
+def test_episodes_303_310_a_referral_after_exit_has_its_own_45_days(engine):
+    """303.310(a) runs from "the referral": referred 2025-06-02, IFSP 2025-07-01, exited
+    2025-09-30, referred again 2026-01-05. The new referral is due 2026-02-19 (pending);
+    the first episode's clock (met) stays in the history with its episode."""
+    c = pc(
+        engine,
+        ("referral_received", "2025-06-02"),
+        ("ifsp_meeting_held", "2025-07-01"),
+        ("exited", "2025-09-30"),
+        ("referral_received", "2026-01-05"),
+    )
+    det = engine.evaluate(c, "us", D("2026-01-20"))
+    k = det.clock("initial_ifsp_meeting")
+    assert (k.start, k.due, k.status, k.episode) == (
+        D("2026-01-05"),
+        D("2026-02-19"),
+        "pending",
+        "part_c.2",
+    )
+    [old] = [h for h in det.history if h.id == "initial_ifsp_meeting"]
+    assert (old.start, old.due, old.status, old.episode) == (
+        D("2025-06-02"),
+        D("2025-07-17"),
+        "met",
+        "part_c.1",
+    )
+    first, second = det.episodes
+    assert (first.id, first.start, first.end, first.ended_by, first.current) == (
+        "part_c.1",
+        D("2025-06-02"),
+        D("2025-09-30"),
+        "exited",
+        False,
+    )
+    assert (second.id, second.start, second.started_by, second.end, second.current) == (
+        "part_c.2",
+        D("2026-01-05"),
+        "referral_received",
+        None,
+        True,
+    )
+
+
+def test_episodes_303_310_a_moved_out_and_came_back(engine):
+    """303.310(a): referred 2025-10-01, moved out 2025-10-20 (before the meeting), referred
+    again 2026-01-05: a new 45-day clock, due 2026-02-19. The first one closed before its
+    due date (not applicable, in the history)."""
+    c = pc(
+        engine,
+        ("referral_received", "2025-10-01"),
+        ("moved_out", "2025-10-20"),
+        ("referral_received", "2026-01-05"),
+    )
+    det = engine.evaluate(c, "us", D("2026-03-01"))
+    k = det.clock("initial_ifsp_meeting")
+    assert (k.due, k.status) == (D("2026-02-19"), "overdue")
+    [old] = [h for h in det.history if h.id == "initial_ifsp_meeting"]
+    assert (old.status, old.episode) == ("not_applicable", "part_c.1")
+    assert "moved out on 2025-10-20" in old.reason
+
+
+def test_episodes_303_310_a_not_eligible_then_referred_again(engine):
+    """303.310(a), 303.322: found not eligible 2025-11-10 (referred 2025-10-01, due
+    2025-11-15: met); referred again 2026-01-05. The new referral has its own deadline
+    (due 2026-02-19) and the earlier finding does not decide the new episode's
+    eligibility (needs information until it is evaluated again)."""
+    c = pc(
+        engine,
+        ("referral_received", "2025-10-01"),
+        ("eligibility_determined", "2025-11-10", {"outcome": "not_eligible"}),
+        ("referral_received", "2026-01-05"),
+    )
+    det = engine.evaluate(c, "us", D("2026-01-20"))
+    k = det.clock("initial_ifsp_meeting")
+    assert (k.due, k.status, k.episode) == (D("2026-02-19"), "pending", "part_c.2")
+    [old] = [h for h in det.history if h.id == "initial_ifsp_meeting"]
+    assert (old.due, old.status, old.met_on) == (D("2025-11-15"), "met", D("2025-11-10"))
+    assert det.episodes[0].ended_by == "eligibility_determined"
+    assert det.eligibility_for("part_c").outcome == "needs_information"
+
+
+def test_episodes_a_second_referral_during_an_open_episode_opens_none(engine):
+    """A referral while the first is still being handled is the same episode: one clock."""
+    c = pc(
+        engine,
+        ("referral_received", "2026-01-05"),
+        ("referral_received", "2026-01-12"),
+    )
+    det = engine.evaluate(c, "us", D("2026-01-20"))
+    assert [e.id for e in det.episodes] == ["part_c.1"] and det.history == ()
+    assert det.clock("initial_ifsp_meeting").due == D("2026-02-19")
 
 
 # 303.342(e): services, per service --------------------------------------------------
