@@ -10,9 +10,9 @@ Read from the determination's `initial_ifsp_meeting` clocks:
 
 - Denominator: every such clock due in the period whose outcome is known (met,
   met late, late for a documented reason, or overdue). A clock that does not
-  apply (found not eligible, referred fewer than 45 days before the third
-  birthday, closed before its due date) is not in the count: no initial IFSP
-  meeting was required.
+  apply (referred fewer than 45 days before the third birthday, closed before
+  its due date) or that a not-eligible determination stopped (303.322) is not
+  in the count: no initial IFSP meeting was required.
 - Numerator: met on or before the due date.
 - Documented exceptional family circumstances (303.310(b)(1)): the state
   chooses (ruleset `indicators.c7_family_circumstances`): "include" counts
@@ -44,6 +44,8 @@ def items(facts: Facts, period: Period, settings: Settings) -> Iterator[Item]:
             continue
         if not decided_in(clock, period):
             continue
+        if _found_not_eligible(facts, clock):
+            continue  # no initial IFSP meeting was required (303.322): not in C7
         assert clock.due is not None  # decided_in needs one
         if clock.status == "late_excused" and clock.excused_by in EXCUSES:
             if settings.c7_family_circumstances == "exclude":
@@ -62,3 +64,20 @@ def items(facts: Facts, period: Period, settings: Settings) -> Iterator[Item]:
             CODE, facts, clock, counted=True, timely=timely,
             category="timely" if timely else "late", on=clock.due,
         )  # fmt: skip
+
+
+def _found_not_eligible(facts: Facts, clock) -> bool:
+    """Whether the clock was stopped by a not-eligible determination (303.310(a), 303.322).
+
+    The 45-day clock of a child found not eligible ends on the determination (its
+    lateness stays visible in the determination), but no IFSP meeting was required,
+    so C7's denominator leaves it out.
+    """
+    if clock.met_on is None:
+        return False
+    return any(
+        e.date == clock.met_on and e.outcome == "not_eligible"
+        for e in facts.events_of("eligibility_determined", program="part_c")
+    ) and not any(
+        e.date == clock.met_on for e in facts.events_of("ifsp_meeting_held", program="part_c")
+    )
