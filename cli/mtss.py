@@ -521,6 +521,63 @@ def mtss_meeting(ctx, data_dir, day, html_file, pdf_file):
             echo(f"PDF: {pdf_file}")
 
 
+@mtss.command("packet")
+@click.argument("student")
+@_dir_option
+@AS_OF
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="Write the page here.",
+)
+@click.option(
+    "--pdf",
+    "pdf_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also print it to PDF (needs headless Chromium on PATH).",
+)
+@click.pass_context
+def mtss_packet(ctx, student, data_dir, as_of, html_file, pdf_file):
+    """The SLD evidence packet (34 CFR 300.309-300.311) as a printable page with the graphs.
+
+    Dated progress data, level and rate, interventions with dosage and fidelity, the
+    eight SLD areas for the team to mark, what is still missing, and the team's
+    certification lines. It supports the evaluation; it never delays the consent request.
+
+    \b
+    Example:
+        eirules mtss packet ELM-005 --as-of 2026-04-21 --html elm-005-packet.html
+    """
+    from eirules.plugins.mtss import meeting, packet
+
+    check_writable(html_file, "--html")
+    if pdf_file:
+        check_writable(pdf_file, "--pdf")
+        if meeting.chromium() is None:
+            meeting.to_pdf("", Path(pdf_file))  # raises the clear "install chromium" error
+    as_of = as_of or date.today()
+    engine, data = _load(ctx, data_dir)
+    case = data.cases.get(student)
+    if case is None or "mtss" not in case.sections:
+        from eirules.core.errors import did_you_mean
+
+        raise InputError(
+            f'no student "{student}" with MTSS data in {data.path}',
+            [Problem("STUDENT", "unknown student", did_you_mean(student, data.cases) or "")],
+        )
+    p = _params(engine, data, as_of)
+    calendar = engine.rulesets.get(data.school.ruleset).school_calendar()
+    page = packet.html_page(case, case.sections["mtss"], p, as_of, calendar)
+    Path(html_file).write_text(page, encoding="utf-8")
+    echo(f"HTML: {html_file}")
+    if pdf_file:
+        meeting.to_pdf(page, Path(pdf_file))
+        echo(f"PDF: {pdf_file}")
+
+
 @mtss.command("screening")
 @_dir_option
 @click.option(

@@ -190,3 +190,22 @@ def test_progress_graph_names_student_and_measure_with_seasonal_benchmarks(tmp_p
     assert "How Jun is doing" in family and "the path to the goal" in family
     assert "trend" not in family and "aimline" not in family
     assert "For the family: The last score was 48" in res.output
+
+
+def test_sld_evidence_packet_page_shows_the_data_missing_parts_and_signatures(tmp_path):
+    """34 CFR 300.309(a)(1), (b)(1)-(2), 300.310, 300.311(a)(7), (b): ELM-005 after the
+    parent's request; observation and regular-instruction data are still missing."""
+    page = tmp_path / "p.html"
+    res = CliRunner().invoke(
+        cli, ["mtss", "packet", "ELM-005", "--as-of", "2026-04-21", "--html", str(page)]
+    )
+    assert res.exit_code == 0, res.output
+    text = page.read_text()
+    assert "observation in the regular classroom, 300.310" in text
+    assert "300.309(b)(1)" in text and "basic reading skill" in text
+    assert "<svg" in text and "Team certification (300.311(b))" in text
+    assert "Minutes a week" in text and "225" in text  # INT 5 x 45
+    res = CliRunner().invoke(
+        cli, ["mtss", "packet", "ELM-999", "--as-of", "2026-04-21", "--html", str(page)]
+    )
+    assert res.exit_code == 2 and 'no student "ELM-999"' in res.output
