@@ -153,9 +153,17 @@ def _json_records(path: Path) -> Iterator[Record]:
         return
     if isinstance(data, list):
         for i, item in enumerate(data, start=1):
-            yield Record(source, f"record {i}", item)
+            yield Record(source, _label(i, item), item)
     else:
-        yield Record(source, "record 1", data)
+        yield Record(source, _label(1, data), data)
+
+
+def _label(number: int, data: Any) -> str:
+    """`record 2 (MO-0002)`: messages name the record and its case id, never personal data."""
+    case_id = data.get("id") if isinstance(data, dict) else None
+    if isinstance(case_id, str) and 0 < len(case_id) <= 64 and first_unsafe(case_id) is None:
+        return f"record {number} ({case_id})"
+    return f"record {number}"
 
 
 def _csv_records(path: Path) -> Iterator[Record | Assignment]:
@@ -279,10 +287,14 @@ def _case_from_rows(source: str, rows: list[tuple[int, dict[str, str]]]) -> Reco
             if not value:
                 continue
             if column in case_values and case_values[column] != value:
+                personal = column in ("child_name", "birth_date")  # never quoted in a message
                 problems.append(
                     Problem(
                         f"row {line}, {column}",
-                        f"{value!r} differs from {case_values[column]!r} on an earlier row of this case",
+                        "differs from an earlier row of this case"
+                        if personal
+                        else f"{value!r} differs from {case_values[column]!r} on an earlier row "
+                        "of this case",
                         "give case columns once or repeat the same value",
                     )
                 )

@@ -71,7 +71,7 @@ def test_import_and_check_refuse_what_add_event_refuses(
     more = {"enrolments": enrolments} if enrolments else {}
     path = write_case_file(tmp_path / "c.json", "T-0001", events=events, **more)
     imported = run("cases", "import", path, code=2)
-    assert f"record 1, {where}: {what}" in imported.output
+    assert f"record 1 (T-0001), {where}: {what}" in imported.output
     assert count(tmp_path) == 0
     checked = invoke("check", path, "--as-of", "2026-02-01")
     assert checked.exit_code == 2

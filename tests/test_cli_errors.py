@@ -205,5 +205,5 @@ def test_check_refuses_an_event_dated_before_birth(tmp_path):
 def test_cases_import_refuses_an_event_dated_before_birth_and_writes_nothing(run, tmp_path):
     path = _early_case(tmp_path)
     result = run("cases", "import", path, code=2)
-    assert f"{path}, record 1, {EARLY.strip()}" in result.output
+    assert f"{path}, record 1 (T-0009), {EARLY.strip()}" in result.output
     assert "No cases in this caseload yet" in run("cases", "list").output
