@@ -82,7 +82,9 @@ def test_skip_invalid_writes_rejects_file_and_exits_2(run, tmp_path):
     assert "Imported: 1 new, 0 updated, 0 unchanged" in result.output
     reject = json.loads(rejects.read_text())
     assert reject["source"] == str(bad)
-    assert reject["problems"][0].startswith(f'{bad}, record 1 (T-0002), colour: unknown key "colour"')
+    assert reject["problems"][0].startswith(
+        f'{bad}, record 1 (T-0002), colour: unknown key "colour"'
+    )
 
 
 def test_import_examples_and_csv_then_list_by_caseworker_and_program(run):
