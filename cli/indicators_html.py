@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from eirules import __version__
 
-BAR_W, BAR_GAP, CHART_H = 26, 8, 120
+BAR_W, BAR_GAP, CHART_H = 24, 8, 60
 
 
 def _e(value) -> str:

@@ -13,6 +13,7 @@ import json
 import shutil
 import subprocess
 from datetime import date
+from pathlib import Path
 
 import pytest
 from helpers import caseload_cli
@@ -128,12 +129,18 @@ EXPECTED = {  # indicator: (numerator, denominator, late case ids)
 }
 
 
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "indicators"
+
+
+def test_the_shipped_example_caseload_is_this_one():
+    """examples/indicators/ (docs/indicators.md, "Try it") holds exactly CASELOAD."""
+    shipped = {p.stem: json.loads(p.read_text()) for p in EXAMPLES.glob("*.json")}
+    assert shipped == {d["id"]: {"schema": "eirules/case@1", **d} for d in CASELOAD}
+
+
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    root = tmp_path_factory.mktemp("caseload")
-    for doc in CASELOAD:
-        (root / f"{doc['id']}.json").write_text(json.dumps(doc))
-    return root
+def folder():
+    return EXAMPLES
 
 
 @pytest.fixture

@@ -306,7 +306,7 @@ def delay_reason(clock: Clock, as_of: date) -> str | None:
         return clock.excused_by
     if clock.status == "overdue":
         if clock.closed_on is not None:
-            return f"not done: closed on {clock.closed_on.isoformat()}"
+            return f"not done before the clock closed ({clock.closed_on.isoformat()})"
         return f"not done as of {as_of.isoformat()}"
     if clock.status == "met_late":
         return "done late, no documented reason"
