@@ -1,0 +1,256 @@
+"""The pages a data team prints: `programs report`, `mtss meeting` and `mtss packet`.
+
+Both write HTML (and, with --pdf, the same page printed by headless Chromium); the
+commands join the `mtss` group defined in cli/mtss.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from eirules.core.errors import InputError, Problem
+
+from .mtss import AS_OF, FORMAT, _dir_option, _load, _params, mtss
+from .output import check_writable, echo, echo_json
+
+
+@mtss.command("meeting")
+@_dir_option
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    required=True,
+    help="Meeting date (YYYY-MM-DD): decisions as of that day.",
+)
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the agenda with a page per student (graph, decision, reasons, dosage, fidelity, notes).",
+)
+@click.option(
+    "--pdf",
+    "pdf_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also print it to PDF (needs headless Chromium on PATH).",
+)
+@click.pass_context
+def mtss_meeting(ctx, data_dir, day, html_file, pdf_file):
+    """The data-meeting agenda: students grouped by decision (refer, escalate, change,
+    continue, exit), each with a one-page summary.
+
+    Prints the agenda; with --html and --pdf also writes the pages (graphs need the
+    graphs extra). Recommendations for the team to decide, not actions.
+
+    \b
+    Example:
+        eirules mtss meeting --date 2026-03-06
+        eirules mtss meeting --date 2026-03-06 --html meeting.html --pdf meeting.pdf
+    """
+    from eirules.plugins.mtss import meeting
+
+    for f, name in ((html_file, "--html"), (pdf_file, "--pdf")):
+        if f:
+            check_writable(f, name)
+    if pdf_file and meeting.chromium() is None:
+        meeting.to_pdf("", Path(pdf_file))  # raises the clear "install chromium" error
+    day = day.date()
+    engine, data = _load(ctx, data_dir)
+    p = _params(engine, data, day)
+    items = meeting.agenda(data, engine, p, day)
+    echo(f"MTSS data meeting, {data.school.name}, {day} (recommendations, not actions)")
+    for key, title, _ in meeting.SECTIONS:
+        rows = items[key]
+        echo(f"\n{title} ({len(rows)})")
+        for it in rows:
+            rep = it.report
+            echo(
+                f"  {it.student}  {it.name}  {rep.series.measure}: "
+                f"{rep.decision.decision.replace('_', ' ')} - {rep.decision.reasons[0]}"
+            )
+    if html_file or pdf_file:
+        page = meeting.html_page(data.school.name, day, items)
+        if html_file:
+            Path(html_file).write_text(page, encoding="utf-8")
+            echo(f"HTML: {html_file}")
+        if pdf_file:
+            meeting.to_pdf(page, Path(pdf_file))
+            echo(f"PDF: {pdf_file}")
+
+
+@mtss.command("packet")
+@click.argument("student")
+@_dir_option
+@AS_OF
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="Write the page here.",
+)
+@click.option(
+    "--pdf",
+    "pdf_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also print it to PDF (needs headless Chromium on PATH).",
+)
+@click.pass_context
+def mtss_packet(ctx, student, data_dir, as_of, html_file, pdf_file):
+    """The SLD evidence packet (34 CFR 300.309-300.311) as a printable page with the graphs.
+
+    Dated progress data, level and rate, interventions with dosage and fidelity, the
+    eight SLD areas for the team to mark, what is still missing, and the team's
+    certification lines. It supports the evaluation; it never delays the consent request.
+
+    \b
+    Example:
+        eirules mtss packet ELM-005 --as-of 2026-04-21 --html elm-005-packet.html
+    """
+    from eirules.plugins.mtss import meeting, packet
+
+    check_writable(html_file, "--html")
+    if pdf_file:
+        check_writable(pdf_file, "--pdf")
+        if meeting.chromium() is None:
+            meeting.to_pdf("", Path(pdf_file))  # raises the clear "install chromium" error
+    as_of = as_of or date.today()
+    engine, data = _load(ctx, data_dir)
+    case = data.cases.get(student)
+    if case is None or "mtss" not in case.sections:
+        from eirules.core.errors import did_you_mean
+
+        raise InputError(
+            f'no student "{student}" with MTSS data in {data.path}',
+            [Problem("STUDENT", "unknown student", did_you_mean(student, data.cases) or "")],
+        )
+    p = _params(engine, data, as_of)
+    calendar = engine.rulesets.get(data.school.ruleset).school_calendar()
+    page = packet.html_page(case, case.sections["mtss"], p, as_of, calendar)
+    Path(html_file).write_text(page, encoding="utf-8")
+    echo(f"HTML: {html_file}")
+    if pdf_file:
+        meeting.to_pdf(page, Path(pdf_file))
+        echo(f"PDF: {pdf_file}")
+
+
+@click.group("programs")
+def programs():
+    """Intervention programs and their effectiveness (MTSS).
+
+    \b
+    Example:
+        eirules programs report --as-of 2026-06-05 --html report.html
+    """
+
+
+def _window_dates(data, window):
+    if window is None:
+        return None, None
+    if ".." in window:
+        a, _, b = window.partition("..")
+        try:
+            return date.fromisoformat(a), date.fromisoformat(b)
+        except ValueError:
+            raise InputError(
+                f'--window "{window}" is not FROM..TO',
+                [Problem("--window", "use YYYY-MM-DD..YYYY-MM-DD or fall/winter/spring")],
+            ) from None
+    found = [w for w in data.school.windows if w.name == window]
+    if not found:
+        known = ", ".join(w.name for w in data.school.windows) or "none"
+        raise InputError(
+            f'--window "{window}" is not a window of {data.school.name}',
+            [Problem("--window", f"windows in school.json: {known}", "or give FROM..TO dates")],
+        )
+    return found[-1].start, found[-1].end
+
+
+@programs.command("report")
+@_dir_option
+@click.option(
+    "--school",
+    "school_name",
+    default=None,
+    help="Only students of this school (the student's `school`).",
+)
+@click.option(
+    "--window",
+    default=None,
+    help="fall, winter, spring (dates from school.json) or FROM..TO dates.",
+)
+@AS_OF
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write an HTML page with charts here.",
+)
+@FORMAT
+@click.pass_context
+def programs_report(ctx, data_dir, school_name, window, as_of, html_file, fmt):
+    """Per program and group: responders, growth vs aimline, effect size, fidelity, minutes per responder.
+
+    \b
+    Example:
+        eirules programs report --as-of 2026-06-05 --html elm-programs.html
+        eirules programs report --window winter --school "Elm Street Elementary" --format json
+    """
+    from eirules.plugins.mtss import report
+
+    if html_file:
+        check_writable(html_file, "--html")
+    as_of = as_of or date.today()
+    engine, data = _load(ctx, data_dir)
+    p = _params(engine, data, as_of)
+    start, end = _window_dates(data, window)
+    rows = report.effectiveness(
+        data.records(), data.school, p, as_of=as_of, start=start, end=end, school_name=school_name
+    )
+    notes = report.report_notes(p)
+    season = window if window in ("fall", "winter", "spring") else None
+    system = report.system_rows(
+        data.records(), p, window=season, school_name=school_name, as_of=as_of
+    )
+    if html_file:
+        title = f"Intervention programs - {school_name or data.school.name}"
+        page = report.html_page(
+            rows, title=title, as_of=as_of, p=p, notes=notes, system=report.system_html(system)
+        )
+        Path(html_file).write_text(page, encoding="utf-8")
+    if fmt == "json":
+        import attrs
+
+        echo_json(
+            {
+                "programs": [attrs.asdict(r) for r in rows],
+                "system": [attrs.asdict(r) for r in system],
+            }
+        )
+        return
+    echo(
+        f"Program effectiveness, {school_name or data.school.name}, as of {as_of}"
+        + (f", window {window}" if window else "")
+    )
+    echo(report.table_text(rows))
+    for r in rows:
+        for f in r.flags:
+            echo(f"  {r.program_name or r.program} / {r.group or 'all'}: {f}")
+    echo("")
+    echo("Tiers and screening bands by grade (R14):")
+    echo(report.system_table_text(system))
+    for sr in system:
+        for f in sr.flags:
+            echo(f"  {sr.window} {report.grade_label(sr.grade)} {sr.skill_area}: {f}")
+    for n in notes:
+        echo(f"- {n}")
+    if html_file:
+        echo(f"HTML: {html_file}")
