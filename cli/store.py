@@ -453,6 +453,50 @@ def cases_export(ctx, case_id, output, purpose, db_path):
         click.echo(text, nl=False)  # a case file (JSON escapes controls)
 
 
+@cases_group.command("destroy")
+@click.argument("case_id", metavar="ID")
+@click.option("--reason", required=True, help="Why (no names: the reason stays in the audit log).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@db_option
+@click.pass_context
+def cases_destroy(ctx, case_id, reason, yes, db_path):
+    """Destroy a child's records: remove their personal information everywhere, for good.
+
+    For when the parents ask and the information is no longer needed to provide
+    services (34 CFR 300.624, 303.416; keep what your state requires first).
+    Removes the case, every version of its file, its determinations and clock
+    rows, assignments and the content of its audit entries; the audit chain
+    stays verifiable (digests and a case.destroyed entry with the reason) and
+    the record of access stays. On SQLite the file is vacuumed so the bytes are
+    gone. Needs a data manager. Asks for confirmation unless --yes.
+
+    \b
+    Example:
+        eirules cases destroy SYN-C-0001 --reason "parents' request; services ended 2026-01-31"
+    """
+    store = open_store(ctx, db_path)
+    store.require_case(case_id)
+    store.require("destroy", case_id)
+    if not yes and not click.confirm(
+        f"Destroy every record of case {case_id}? This cannot be undone", default=False
+    ):
+        echo("Nothing destroyed.")
+        ctx.exit(1)
+    removed = store.destroy_case(case_id, reason)
+    echo(
+        f"Destroyed case {case_id}: {plural(removed['case_file_versions'], 'case file version')}, "
+        f"{plural(removed['determinations'], 'determination')}, "
+        f"content of {plural(removed['audit_entries_erased'], 'audit entry')} erased"
+    )
+    if removed["audit_entries_inline"]:
+        echo(
+            f"Warning: {plural(removed['audit_entries_inline'], 'audit entry')} written before "
+            "eirules kept audit content apart still hold this case's data inside the hash "
+            "chain; they cannot be erased without breaking it",
+            err=True,
+        )
+
+
 @cases_group.command("assign")
 @click.argument("case_id", metavar="ID")
 @click.argument("caseworker")

@@ -489,8 +489,8 @@ def test_stored_documents_read_back_as_the_same_cases(engine):
 
 def _back_to_revision_0002(conn) -> None:
     """Make a caseload look as one made before 0003_staff_and_access_log existed."""
-    conn.execute("DROP TABLE staff")
-    conn.execute("DROP TABLE access_log")
+    for table in ("staff", "access_log", "audit_content"):
+        conn.execute(f"DROP TABLE {table}")
     conn.execute("UPDATE alembic_version SET version_num = '0002_ruleset_versions'")
     conn.commit()
 
@@ -507,11 +507,14 @@ def test_a_new_migration_must_be_applied_with_db_upgrade(db_target, engine):
     with pytest.raises(StorageError) as err:
         Store.open(db_target, engine)
     assert "needs upgrading" in str(err.value)
-    assert "migrations not applied: 0003_staff_and_access_log; run: eirules db upgrade" in str(
-        err.value
+    assert (
+        "migrations not applied: 0003_staff_and_access_log, 0004_audit_content; run: eirules db upgrade"
+        in str(err.value)
     )
     result = CliRunner().invoke(cli, ["db", "upgrade", "--db", str(db_target)])
-    assert result.output == f"Applied to {display(db_target)}: 0003_staff_and_access_log\n"
+    assert result.output == (
+        f"Applied to {display(db_target)}: 0003_staff_and_access_log, 0004_audit_content\n"
+    )
     store = Store.open(db_target, engine)
     assert {"staff", "access_log"} <= set(store.conn.table_names())
     assert migrations.applied(store.conn) == list(migrations.REVISIONS)
@@ -530,7 +533,7 @@ def test_a_file_made_before_alembic_opens_and_upgrades_in_place(tmp_path, engine
     import_docs(store, [case_doc()])
     store.close()
     conn = sqlite3.connect(path)
-    for table in ("alembic_version", "staff", "access_log"):  # as 0.1.0 made it
+    for table in ("alembic_version", "staff", "access_log", "audit_content"):  # as 0.1.0 made it
         conn.execute(f"DROP TABLE {table}")
     conn.execute("CREATE TABLE _sqlite_migrations (migration_set TEXT, name TEXT, applied_at TEXT)")
     conn.executemany(
@@ -543,7 +546,7 @@ def test_a_file_made_before_alembic_opens_and_upgrades_in_place(tmp_path, engine
         Store.open(path, engine)
     assert "migrations not applied: 0003_staff_and_access_log" in str(err.value)
     store, applied = Store.init(path, engine)
-    assert applied == ["0003_staff_and_access_log"]
+    assert applied == ["0003_staff_and_access_log", "0004_audit_content"]
     assert store.list_cases()[0]["case_id"] == "T-0001"
     assert store.conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == (
         migrations.latest()

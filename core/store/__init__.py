@@ -10,6 +10,7 @@ One module per thing the caseload holds, each a part (mixin) of `Store`:
 * `ruleset_versions`: the stored copy of each ruleset version, and replay;
 * `audit` (the hash chain) and `audit_log` (reading and verifying it);
 * `people` (who is using it, staff and roles) and `access` (the record of access);
+* `retention`: destroying a child's records;
 * `migrations`: the schema; `workers`: worker processes for bulk work.
 """
 
@@ -35,6 +36,7 @@ from .caseworkers import CaseworkersMixin
 from .determinations import Change, DeterminationsMixin, EvaluationReport, stored_case
 from .imports import ImportResult, ImportsMixin
 from .people import ROLES, AccessDenied, Person
+from .retention import RetentionMixin
 from .ruleset_versions import ReplayResult, RulesetVersionsMixin, ruleset_files
 from .workers import default_jobs
 
@@ -47,6 +49,7 @@ class Store(
     RulesetVersionsMixin,
     AuditLogMixin,
     AccessMixin,
+    RetentionMixin,
     StoreBase,
 ):
     """One caseload database; `engine` is needed for imports, events and evaluation."""

@@ -35,6 +35,13 @@ def _dump(value: Any) -> str | None:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def reference(text: str | None) -> str | None:
+    """What the chain keeps of separated content: its SHA-256, as JSON text."""
+    if text is None:
+        return None
+    return '{"sha256":"' + hashlib.sha256(text.encode("utf-8")).hexdigest() + '"}'
+
+
 def entry_hash(
     prev_hash: str,
     id: int,
@@ -69,6 +76,7 @@ class AuditWriter:
         else:
             self.entries, self.last_id, self.last_hash = row
         self._rows: list[tuple] = []
+        self._content: list[tuple] = []
 
     def append(
         self,
@@ -79,10 +87,17 @@ class AuditWriter:
         before: Any = None,
         after: Any = None,
     ) -> int:
-        """Queue one entry; `flush` writes queued entries and the new chain head."""
+        """Queue one entry; `flush` writes queued entries and the new chain head.
+
+        The content of an entry about a case goes to `audit_content`; the chain
+        holds its digest, so the content can be erased (`cases destroy`).
+        """
         at = now()
         entry_id = self.last_id + 1
         before_text, after_text = _dump(before), _dump(after)
+        if case_id is not None and (before_text is not None or after_text is not None):
+            self._content.append((entry_id, case_id, before_text, after_text))
+            before_text, after_text = reference(before_text), reference(after_text)
         digest = entry_hash(
             self.last_hash,
             entry_id,
@@ -124,6 +139,12 @@ class AuditWriter:
             self._rows,
         )
         self._rows.clear()
+        self.conn.executemany(
+            "INSERT INTO audit_content (entry_id, about_case, before_text, after_text) "
+            "VALUES (?, ?, ?, ?)",
+            self._content,
+        )
+        self._content.clear()
         self.conn.execute(
             "INSERT INTO audit_head (id, entries, last_id, last_hash) VALUES (1, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET entries = excluded.entries, "
@@ -181,6 +202,17 @@ def verify(conn: Connection) -> tuple[int, list[AuditProblem]]:
                 )
             )
         prev_id, prev_hash = entry_id, stored
+    # Content kept apart: it must match the digest the chain holds (erased content is absent).
+    for entry_id, before, after, ref_before, ref_after in conn.execute(
+        "SELECT c.entry_id, c.before_text, c.after_text, l.before, l.after FROM audit_content c "
+        "JOIN audit_log l ON l.id = c.entry_id ORDER BY c.entry_id"
+    ):
+        if reference(before) != ref_before or reference(after) != ref_after:
+            problems.append(
+                AuditProblem(
+                    entry_id, "edited: its content no longer matches the digest in the chain"
+                )
+            )
     head = conn.execute(
         "SELECT entries, last_id, last_hash FROM audit_head WHERE id = 1"
     ).fetchone()

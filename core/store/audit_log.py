@@ -15,7 +15,11 @@ class AuditLogMixin(StoreBase):
     ) -> list[dict[str, Any]]:
         """Audit entries, oldest first, optionally for one case (with the runs that evaluated it)."""
         self.require("audit")
-        sql = 'SELECT id, at, "user", action, case_id, summary, before, after, hash FROM audit_log'
+        sql = (
+            'SELECT id, at, "user", action, case_id, summary, coalesce(before_text, before) '
+            "AS before, coalesce(after_text, after) AS after, hash FROM audit_log "
+            "LEFT JOIN audit_content ON entry_id = id"
+        )
         args: list[Any] = []
         if case_id:
             sql += (

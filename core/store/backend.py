@@ -165,6 +165,12 @@ class Connection:
             return f"CAST(CAST({column} AS json) ->> '{key}' AS INTEGER)"
         return f"json_extract({column}, '$.{key}')"
 
+    def json_text(self, column: str, key: str) -> str:
+        """SQL for a text member of a JSON text column."""
+        if self.postgres:
+            return f"(CAST({column} AS json) ->> '{key}')"
+        return f"json_extract({column}, '$.{key}')"
+
     def table_names(self) -> list[str]:
         if self.postgres:
             sql = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"

@@ -25,6 +25,7 @@ REVISIONS: tuple[str, ...] = (
     "0001_initial_caseload",
     "0002_ruleset_versions",
     "0003_staff_and_access_log",
+    "0004_audit_content",
 )
 
 #: Every table the migrations create, for checking that a database still has them all.
@@ -47,6 +48,7 @@ TABLES: tuple[str, ...] = (
     "ruleset_versions",
     "staff",
     "access_log",
+    "audit_content",
 )
 
 SCRIPTS = Path(__file__).resolve().parent / "alembic"

@@ -1,0 +1,121 @@
+"""Destruction of a child's records (34 CFR 300.624, 303.416), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from eirules.cli import cli
+from eirules.core.errors import InputError
+from eirules.core.importing import Record
+from eirules.core.store import AccessDenied, Store
+
+NAME = "Zephyrine Quillfeather"
+NOTE = "Quillfeather family moved to Ravensmoor Lane"
+
+
+def doc(case_id: str, name: str) -> dict:
+    return {
+        "schema": "eirules/case@1",
+        "id": case_id,
+        "ruleset": "us",
+        "child": {"birth_date": "2024-11-02", "name": name},
+        "events": [{"type": "referral_received", "date": "2026-01-05"}],
+    }
+
+
+@pytest.fixture
+def caseload(db_target, engine):
+    store, _ = Store.init(db_target, engine)
+    store.import_records(
+        [
+            Record("a.json", "1", doc("D-1", NAME), caseworker="Rhea Tallowby"),
+            Record("a.json", "2", doc("D-2", "Orla Brindlecombe")),
+        ]
+    )
+    store.evaluate(as_of=date(2026, 2, 1))
+    store.add_event(
+        "D-1", "consent_for_evaluation", date(2026, 1, 9), note=NOTE, today=date(2026, 3, 1)
+    )
+    renamed = doc("D-1", NAME + " Junior")  # a second version of the file, in history
+    store.import_records([Record("b.json", "1", renamed)])
+    store.evaluate(as_of=date(2026, 3, 1))
+    store.show_case("D-1", "before destruction")
+    yield store
+    store.close()
+
+
+def test_destroy_removes_the_child_everywhere_and_the_chain_still_verifies(caseload):
+    removed = caseload.destroy_case("D-1", "parents' request, services ended")
+    assert removed["determinations"] == 2 and removed["case_file_versions"] == 3
+    assert removed["audit_entries_erased"] >= 4 and removed["audit_entries_inline"] == 0
+    assert caseload.verify_audit() == (caseload.verify_audit()[0], [])
+    with pytest.raises(InputError):
+        caseload.case_summary("D-1")
+    assert [c["case_id"] for c in caseload.list_cases()] == ["D-2"]
+    for table in ("cases", "children", "events", "determinations", "clocks", "assignments"):
+        assert (
+            caseload.conn.execute(
+                f"SELECT count(*) FROM {table} WHERE {'id' if table == 'cases' else 'case_id'} = 'D-1'"
+            ).fetchone()[0]
+            == 0
+        )
+    log = caseload.audit_log("D-1")
+    assert log[-1]["action"] == "case.destroyed"
+    assert log[-1]["summary"] == "destroyed case D-1: parents' request, services ended"
+    text = json.dumps(caseload.audit_log())
+    assert NAME not in text and "Ravensmoor" not in text
+    # The record of access stays: a parent may still ask who saw the record.
+    assert [r["purpose"] for r in caseload.access_record("D-1")] == ["before destruction"]
+    # The other child is untouched.
+    assert caseload.case_document("D-2")["child"]["name"] == "Orla Brindlecombe"
+
+
+def test_a_destroyed_childs_name_is_nowhere_in_the_database_file(caseload):
+    if caseload.conn.postgres:
+        pytest.skip("the byte check reads the SQLite file; PostgreSQL tables are vacuumed")
+    path = caseload.path
+    files = [p for p in path.parent.iterdir() if p.name.startswith(path.name)]
+    before = b"".join(p.read_bytes() for p in files)
+    assert NAME.encode() in before and b"Ravensmoor" in before  # the test can fail
+    caseload.destroy_case("D-1", "parents' request")
+    files = [p for p in path.parent.iterdir() if p.name.startswith(path.name)]
+    after = b"".join(p.read_bytes() for p in files)
+    for needle in (NAME, "Quillfeather", "Ravensmoor"):
+        assert needle.encode() not in after, needle
+    assert b"Orla Brindlecombe" in after
+
+
+def test_only_a_data_manager_destroys_and_a_reason_is_required(caseload):
+    caseload.add_staff("cora", "coordinator", caseworker="Rhea Tallowby")
+    with pytest.raises(InputError) as err:
+        caseload.destroy_case("D-1", "  ")
+    assert "--reason: empty" in str(err.value)
+    caseload.as_login("cora")
+    with pytest.raises(AccessDenied) as err:
+        caseload.destroy_case("D-1", "asked")
+    assert str(err.value).splitlines()[0] == (
+        "cora (coordinator) may not destroy case D-1: only a data manager may"
+    )
+    caseload.as_login(
+        caseload.conn.execute("SELECT login FROM staff WHERE role = 'data_manager'").fetchone()[0]
+    )
+    assert caseload.case_document("D-1")["id"] == "D-1"  # nothing was removed
+
+
+def test_cli_destroy(tmp_path, monkeypatch, engine):
+    db = tmp_path / "c.db"
+    monkeypatch.setenv("EIRULES_DB", str(db))
+    store, _ = Store.init(db, engine)
+    store.import_records([Record("a.json", "1", doc("D-1", NAME))])
+    store.close()
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["cases", "destroy", "D-1", "--reason", "asked"], input="n\n")
+    assert refused.exit_code == 1 and "Nothing destroyed." in refused.output
+    result = runner.invoke(cli, ["cases", "destroy", "D-1", "--reason", "asked", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Destroyed case D-1: 1 case file version, 0 determinations")
+    assert runner.invoke(cli, ["audit", "verify"]).exit_code == 0
