@@ -67,7 +67,9 @@ def check_data(conn: Connection, engine) -> list[AuditProblem]:
     vouched: dict[int, tuple[str, list[int], int]] = {}  # first det id -> (digest, ids, entry)
     runs_logged: set[int] = set()
     for entry_id, action, case_id, after in conn.execute(
-        "SELECT id, action, case_id, after FROM audit_log ORDER BY id"
+        # An entry about a case keeps its content in audit_content (its digest in the chain).
+        "SELECT id, action, case_id, coalesce(after_text, after) FROM audit_log "
+        "LEFT JOIN audit_content ON entry_id = id ORDER BY id"
     ):
         data: dict[str, Any] = {}
         if after:
