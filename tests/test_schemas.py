@@ -52,7 +52,10 @@ def write_shipped() -> None:
 def test_shipped_schema_is_the_one_generated_from_the_models(folder, kind):
     """They cannot drift: a model change without `python tests/test_schemas.py` fails here."""
     shipped = (folder / FILES[kind]).read_text(encoding="utf-8")
-    assert shipped == _text(json_schema(kind, ENGINE))
+    assert shipped == _text(json_schema(kind, ENGINE)), (
+        f"{folder / FILES[kind]} is not the schema of the current models: "
+        "run python tests/test_schemas.py and commit the result"
+    )
 
 
 @pytest.mark.parametrize("kind", sorted(FILES))
