@@ -106,6 +106,7 @@ def groups_suggest(ctx, data_dir, window, as_of, fmt):
             "placements": s.placements,
             "unplaced": [{"student": sid, "reason": why} for sid, why in s.unplaced],
             "not_candidates": [{"student": sid, "reason": why} for sid, why in s.not_candidates],
+            "interventionist_load": s.load,
             "parameters": s.parameters,
         }
         echo_json(out)
@@ -119,6 +120,12 @@ def groups_suggest(ctx, data_dir, window, as_of, fmt):
         )
         for sid in g.students:
             echo(f"  {sid}: {s.placements[sid]}")
+    echo("\nInterventionist load (suggested groups; minutes a week from each program's dosage):")
+    for _staff, row in sorted(s.load.items()):
+        echo(
+            f"  {row['name']}: {row['groups']} group(s), {row['students']} student(s), "
+            f"{row['minutes_per_week']} min a week, blocks {', '.join(row['blocks']) or 'none'}"
+        )
     echo(f"\nNot placed ({len(s.unplaced)}):")
     for sid, why in s.unplaced:
         echo(f"  {sid}: {why}")

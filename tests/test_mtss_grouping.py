@@ -99,3 +99,33 @@ def test_an_urgent_student_gets_the_subjects_tier3_program_whatever_the_skill_la
     urgent = rec((screen(D(2026, 1, 12), "winter", 4),), need="fluency")
     s = grouping.suggest({"U": urgent}, school(), p, as_of=AS_OF)
     assert [(g.program, g.tier) for g in s.groups] == [("R3", 3)]
+
+
+def test_each_interventionists_load_is_reported(engine):
+    """Issue 18: report each interventionist's load (groups, students, minutes a week)."""
+    p = params_for(engine.rulesets.get("mtss"), AS_OF)
+    both = rec((screen(D(2026, 1, 12), "winter", 15), screen(D(2026, 1, 12), "winter", 12, "math")))
+    sch = school()
+    sch = School(
+        name=sch.name,
+        programs=tuple(
+            Program(
+                id=pr.id,
+                name=pr.name,
+                skill_area=pr.skill_area,
+                tier=pr.tier,
+                sessions_per_week=3,
+                minutes_per_session=30,
+            )
+            for pr in sch.programs
+        ),
+        interventionists=sch.interventionists,
+    )
+    s = grouping.suggest({"B": both}, sch, p, as_of=AS_OF)
+    assert s.load["a"] == {
+        "name": "A",
+        "groups": 2,
+        "students": 2,
+        "minutes_per_week": 180,
+        "blocks": ["A", "B"],
+    }

@@ -54,6 +54,36 @@ class Suggestion:
     #: (student id, reason) for students screened but not needing a group
     not_candidates: tuple[tuple[str, str], ...]
     parameters: dict = attrs.field(hash=False)
+    #: interventionist id -> {"groups", "students", "minutes_per_week", "blocks"}
+    load: dict = attrs.field(factory=dict, hash=False)
+
+
+def interventionist_load(groups, school: School) -> dict:
+    """Each interventionist's suggested load: groups, students, minutes a week, blocks."""
+    out = {
+        s.id: {"name": s.name, "groups": 0, "students": 0, "minutes_per_week": 0, "blocks": []}
+        for s in school.interventionists
+    }
+    for g in groups:
+        row = out.setdefault(
+            g.interventionist,
+            {
+                "name": g.interventionist,
+                "groups": 0,
+                "students": 0,
+                "minutes_per_week": 0,
+                "blocks": [],
+            },
+        )
+        prog = school.program(g.program)
+        row["groups"] += 1
+        row["students"] += len(g.students)
+        if prog is not None:
+            row["minutes_per_week"] += prog.sessions_per_week * prog.minutes_per_session
+        row["blocks"].append(g.block)
+    for row in out.values():
+        row["blocks"] = sorted(row["blocks"])
+    return out
 
 
 def as_of_view(rec: MtssRecord, as_of: date) -> MtssRecord:
@@ -363,6 +393,7 @@ def suggest(
         placements=placements,
         unplaced=tuple(sorted(unplaced)),
         not_candidates=tuple(skipped),
+        load=interventionist_load(final, school),
         parameters=p.used(
             "groups.max_size.tier2",
             "groups.max_size.tier3",
