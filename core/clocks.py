@@ -242,11 +242,14 @@ def compute_clock(
     # Only a delay that began while the clock was still running (on or before its
     # due date) excuses it: a circumstance arising after the deadline was missed
     # does not make the earlier lateness excusable (e.g. 303.310(b), 300.301(d)).
+    # The start day is day 0, not a day of the timeline: a delay already running at
+    # the start covers the days from day 1 (unless the ruleset counts the start day).
+    first_day = start if int(spec.get("count_start_day_as", 0)) == 1 else start + timedelta(days=1)
     if delays and spec.get("excuse_policy", "fixed_with_reason") == "pause_and_extend":
         base_due, counted = due, []
         while True:
             counted = [e for e in delays if e.date <= due]
-            extended = base_due + timedelta(days=paused_days(counted, since=start))
+            extended = base_due + timedelta(days=paused_days(counted, since=first_day))
             if extended == due:
                 break
             due = extended
@@ -261,7 +264,12 @@ def compute_clock(
     else:
         delays = [e for e in delays if e.date <= due]
     late = (met_on or as_of) > due
-    if late and delays:
+    agreed = set(spec.get("agreed_date_reasons", ()))
+    if late and delays and delays[0].reason in agreed:
+        excused_by, reason = _extended_to_agreed_date(delays[0], due, met_on or as_of)
+    elif late and delays and spec.get("excuse_policy") == "for_the_period":
+        excused_by, reason = _excused_lateness(delays, due, met_on or as_of, first_day)
+    elif late and delays:
         excused_by = delays[0].reason
         assert excused_by is not None  # delays_between keeps only named reasons
         reason = f"late for a documented reason: {excused_by.replace('_', ' ')} (from {delays[0].date.isoformat()})"
@@ -319,6 +327,65 @@ def compute_clock(
         subject=subject,
         excused_by=excused_by if status == "late_excused" else None,
         reason=reason,
+    )
+
+
+def _extended_to_agreed_date(delay: Event, due: date, end: date) -> tuple[str | None, str]:
+    """An extension to an agreed date (300.301(d)(2), (e); 300.309(c)): the delay's `until`.
+
+    Done (or still open) on or before the agreed date: excused. After it, or with no
+    agreed date recorded, late for the agency's own reasons.
+    """
+    assert delay.reason is not None
+    words = delay.reason.replace("_", " ")
+    if delay.until is None:
+        return None, (
+            f"{words} on {delay.date.isoformat()} gives no agreed date (`until`): the timeline "
+            "is extended only to a date the parent and the agency agreed"
+        )
+    if end <= delay.until:
+        return delay.reason, f"extended by agreement ({words}) to {delay.until.isoformat()}"
+    return None, (
+        f"extended by agreement ({words}) to {delay.until.isoformat()}; "
+        f"{(end - delay.until).days} day(s) late after the agreed date"
+    )
+
+
+def _excused_lateness(
+    delays: list[Event], due: date, end: date, first_day: date
+) -> tuple[str | None, str]:
+    """Judge lateness against the days documented delays cover (303.310(b), (c)(2)).
+
+    The timeline does not count "any period when" the delay exists, and the rest
+    is due "as soon as possible after": lateness is excused only up to the due date
+    moved by the days the delays cover (date to `until`, inclusive, overlaps once,
+    from day 1 of the timeline to the day it was done or the as-of date). Returns the
+    excusing reason (None when lateness goes beyond those days) and the clock's reason,
+    which says how many days were excused and how many were the agency's.
+    """
+    first = delays[0]
+    assert first.reason is not None  # delays_between keeps only named reasons
+    words = first.reason.replace("_", " ")
+    last = max(e.until or e.date for e in delays)
+    period = f"from {first.date.isoformat()}" + (
+        f" to {last.isoformat()}" if last != first.date else ""
+    )
+    covered = paused_days([e for e in delays if e.date <= end], since=first_day)
+    covered = max(0, min(covered, (end - first_day).days + 1))
+    days_late = (end - due).days
+    excused = min(covered, days_late)
+    agency = days_late - excused
+    said = (
+        f"{days_late} day(s) late: {excused} excused by the documented delay, {agency} the agency's"
+    )
+    if agency == 0:
+        return first.reason, f"late for a documented reason: {words} ({period}); {said}"
+    moved = due + timedelta(days=covered)
+    open_ended = any(e.until is None for e in delays)
+    return None, (
+        f"{said}: the documented {words} ({period}) covers {covered} day(s), "
+        f"so the due date moves only to {moved.isoformat()}"
+        + ("; a delay with no `until` counts as its own day only" if open_ended else "")
     )
 
 

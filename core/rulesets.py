@@ -94,12 +94,13 @@ CLOCK_KEYS = (
     "opens_unit",
     "excused_by",
     "excuse_policy",
+    "agreed_date_reasons",
     "on_weekend",
     "count_start_day_as",
     *school_rules.RULE_KEYS,
 )
 CLOCK_REQUIRED = ("start", "stop", "length", "unit")
-EXCUSE_POLICIES = ("fixed_with_reason", "pause_and_extend")
+EXCUSE_POLICIES = ("fixed_with_reason", "for_the_period", "pause_and_extend")
 CRITERION_KEYS = ("measure", "at_least", "domains", "in", "only", "unless_only", "label")
 MEASURES = ("percent_delay", "months_delay", "sd_below_mean")
 PARAM_MARKERS = ("values", "type", "label")
@@ -1388,7 +1389,7 @@ def _check_clock(value: Any, partial: bool) -> tuple[str, str | None] | None:
             return f"the clock has no {', '.join(missing)}; expected all of " + ", ".join(
                 CLOCK_REQUIRED
             ), None
-    for key in ("start", "stop", "excused_by"):
+    for key in ("start", "stop", "excused_by", "agreed_date_reasons"):
         if key in value and (
             not isinstance(value[key], list) or not all(isinstance(v, str) for v in value[key])
         ):

@@ -148,7 +148,12 @@ def test_overdue_lists_a_late_excused_meeting_that_is_still_owed(run, tmp_path):
     meeting is still owed as soon as possible, so it stays on the overdue list."""
     events = [
         {"type": "referral_received", "date": "2026-01-05"},
-        {"type": "delay", "date": "2026-02-10", "reason": "exceptional_family_circumstances"},
+        {
+            "type": "delay",
+            "date": "2026-02-10",
+            "reason": "exceptional_family_circumstances",
+            "until": "2026-03-10",
+        },
     ]
     run("cases", "import", case_file(tmp_path, events=events))
     run("evaluate", "--all", "--as-of", "2026-02-22")

@@ -386,3 +386,19 @@ def test_per_case_caches_are_per_thread(engine):
             )
         )
     assert got == expected
+
+
+def test_pause_and_extend_does_not_count_day_0_of_a_delay_already_running():
+    """pause_and_extend (e.g. DC 5-A DCMR 3107.2): a child in hospital 2025-12-20 to
+    2026-01-10, referral 2026-01-05 (day 0). The delay covers days 1-5 of the timeline
+    (2026-01-06 to 2026-01-10), so the 45-day due date 2026-02-19 moves 5 days, to
+    2026-02-24 (counting the referral day too gave 6 and 2026-02-25)."""
+    spec = {**SPEC, "excuse_policy": "pause_and_extend"}
+    case = make(
+        (
+            "delay",
+            "2025-12-20",
+            {"reason": "exceptional_family_circumstances", "until": "2026-01-10"},
+        )
+    )
+    assert run(case, spec, as_of="2026-01-20").due == D("2026-02-24")

@@ -168,6 +168,42 @@ def test_parent_failing_to_produce_the_child_excuses_a_late_evaluation(engine):
     assert (k.status, k.excused_by) == ("late_excused", "parent_failed_to_produce_child")
 
 
+def test_extension_300_301_e_lasts_only_to_the_agreed_date(engine):
+    """300.301(d)(2), (e): a transfer extends the 60 days only to the date the parent and
+    the new agency agreed. Consent 2025-09-02 (due 2025-11-01), agreed 2025-12-15: an
+    evaluation on 2025-12-10 is excused; on 2025-12-20 it is 5 days late after the
+    agreed date (met_late)."""
+
+    def evaluated(on):
+        c = pb(
+            engine,
+            ("consent_for_evaluation", "2025-09-02"),
+            ("delay", "2025-10-01", {"reason": "transfer_in", "until": "2025-12-15"}),
+            ("evaluation_completed", on),
+        )
+        return det(engine, c, "2026-01-05").clock("initial_evaluation")
+
+    inside, after = evaluated("2025-12-10"), evaluated("2025-12-20")
+    assert (inside.status, inside.excused_by) == ("late_excused", "transfer_in")
+    assert "extended by agreement (transfer in) to 2025-12-15" in inside.reason
+    assert (after.status, after.excused_by) == ("met_late", None)
+    assert "5 day(s) late after the agreed date" in after.reason
+
+
+def test_extension_300_309_c_needs_an_agreed_date(engine):
+    """300.309(c): the SLD timeline is extended "by mutual written agreement" to a date;
+    a recorded extension with no agreed date (`until`) excuses nothing."""
+    c = pb(
+        engine,
+        ("consent_for_evaluation", "2025-09-02"),
+        ("delay", "2025-10-15", {"reason": "sld_extension_agreed"}),
+        ("evaluation_completed", "2025-11-20"),
+    )
+    k = det(engine, c, "2025-12-01").clock("initial_evaluation")
+    assert (k.status, k.excused_by) == ("met_late", None)
+    assert "gives no agreed date" in k.reason
+
+
 def test_initial_iep_meeting_30_days_after_eligibility(engine):
     """300.323(c)(1): eligible 2025-10-24, meeting by 2025-11-23."""
     c = pb(engine, ELIGIBLE)

@@ -481,3 +481,45 @@ def test_referral_exactly_90_days_before_is_the_normal_rule(engine):
     c = pc(engine, ("referral_received", "2027-08-04"))
     k = clock(engine, c, "transition_notification", "2027-08-04")
     assert (k.due, k.status, k.citation) == (D("2027-08-04"), "due_soon", "34 CFR 303.209(b)(1)(i)")
+
+
+# 303.310(b), (c)(2): excuses cover their period ----------------------------------------
+
+
+def test_excuse_303_310_b_a_two_day_emergency_does_not_excuse_months(engine):
+    """303.310(b) excludes "any period when" exceptional family circumstances exist, and
+    (c)(2) asks for the meeting "as soon as possible after". Referral 2026-01-05, due
+    2026-02-19; the family was unavailable 2026-02-10 to 2026-02-11 (2 days); the meeting
+    on 2026-05-05 is 75 days late: 2 excused, 73 the agency's, so met_late."""
+    c = pc(
+        engine,
+        ("referral_received", "2026-01-05"),
+        (
+            "delay",
+            "2026-02-10",
+            {"reason": "exceptional_family_circumstances", "until": "2026-02-11"},
+        ),
+        ("ifsp_meeting_held", "2026-05-05"),
+    )
+    k = clock(engine, c, "initial_ifsp_meeting", "2026-06-01")
+    assert (k.status, k.excused_by, k.due) == ("met_late", None, D("2026-02-19"))
+    assert "75 day(s) late: 2 excused by the documented delay, 73 the agency's" in k.reason
+    assert "moves only to 2026-02-21" in k.reason
+
+
+def test_excuse_303_310_c_2_lateness_within_the_delay_is_excused(engine):
+    """303.310(c)(2): family unavailable 2026-02-10 to 2026-03-10 (29 days); the meeting on
+    2026-03-12 is 21 days after the 2026-02-19 due date, all within the delay: late_excused."""
+    c = pc(
+        engine,
+        ("referral_received", "2026-01-05"),
+        (
+            "delay",
+            "2026-02-10",
+            {"reason": "exceptional_family_circumstances", "until": "2026-03-10"},
+        ),
+        ("ifsp_meeting_held", "2026-03-12"),
+    )
+    k = clock(engine, c, "initial_ifsp_meeting", "2026-04-01")
+    assert (k.status, k.excused_by) == ("late_excused", "exceptional_family_circumstances")
+    assert "21 day(s) late: 21 excused by the documented delay, 0 the agency's" in k.reason

@@ -52,7 +52,8 @@ def test_family_circumstances_arising_after_the_due_date_do_not_excuse_lateness(
     Referral 2026-01-05, due 2026-02-19. A family circumstance documented from
     2026-02-25 began after the deadline had already been missed by the agency,
     so a meeting on 2026-03-01 is met_late, not late_excused. The same
-    circumstance documented from 2026-02-10 (within the 45 days) excuses it.
+    circumstance documented from 2026-02-10 to 2026-03-05 (within the 45 days, and
+    covering the 10 days of lateness) excuses it (303.310(c)(2)).
     """
     late = case(
         engine,
@@ -69,7 +70,11 @@ def test_family_circumstances_arising_after_the_due_date_do_not_excuse_lateness(
         engine,
         events=[
             ("referral_received", "2026-01-05"),
-            ("delay", "2026-02-10", {"reason": "exceptional_family_circumstances"}),
+            (
+                "delay",
+                "2026-02-10",
+                {"reason": "exceptional_family_circumstances", "until": "2026-03-05"},
+            ),
             ("ifsp_meeting_held", "2026-03-01"),
         ],
         ruleset="us",
