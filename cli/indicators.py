@@ -20,7 +20,7 @@ from .store import open_store
 
 CODES = ("C1", "C7", "C8A", "C8B", "C8C", "B11", "B12", "B13")
 DRILL_COLUMNS = (
-    "indicator", "case_id", "child", "clock", "label", "subject", "start", "due", "done", "status",
+    "indicator", "case_id", "child", "clock", "label", "episode", "subject", "start", "due", "done", "status",
     "days_late", "reason", "caseworker", "district", "county", "provider",
 )  # fmt: skip
 

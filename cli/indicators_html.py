@@ -146,7 +146,7 @@ def render_html(report) -> str:
                 for item in sorted(items, key=lambda i: (i.due or i.on, i.case_id)):
                     out.append(
                         f"<tr><td>{_e(item.case_id)}</td><td>{_e(item.child)}</td>"
-                        f"<td>{_e(item.label or item.clock)}{': ' + _e(item.subject) if item.subject else ''}</td><td>{_e(item.start)}</td>"
+                        f"<td>{_e(item.label or item.clock)}{': ' + _e(item.subject) if item.subject else ''}{' (episode ' + _e(item.episode) + ')' if item.episode else ''}</td><td>{_e(item.start)}</td>"
                         f"<td>{_e(item.due)}</td><td>{_e(item.done or '-')}</td>"
                         f"<td>{_e(item.status)}</td><td>{_e(item.days_late)}</td>"
                         f"<td>{_e(item.units.get('caseworker') or '')}</td></tr>"

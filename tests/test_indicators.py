@@ -177,6 +177,22 @@ def test_c7_a_timeline_due_before_july_belongs_to_the_previous_year(engine):
     assert run(engine, [early], ["C7"]).indicator("C7").denominator == 0
 
 
+def test_c7_counts_every_episode_in_the_year_not_only_the_current_one(engine):
+    """A toddler who left Part C and was referred again has two 45-day timelines that year."""
+    twice = c7_case(
+        engine, "C7-H",
+        ("ifsp_meeting_held", "2025-10-01", PC),
+        ("exited", "2025-10-20", {**PC, "reason": "moved_out_of_state"}),
+        ("referral_received", "2025-11-01", PC),
+        ("ifsp_meeting_held", "2026-01-10", PC),  # due 2025-12-16
+    )  # fmt: skip
+    c7 = run(engine, [twice], ["C7"]).indicator("C7")
+    assert (c7.numerator, c7.denominator) == (1, 2)
+    [late] = c7.late
+    assert (late.due, late.days_late) == (date(2025, 12, 16), 25)
+    assert late.episode is not None and late.episode.endswith(".2")
+
+
 # C1 -------------------------------------------------------------------------------------
 
 

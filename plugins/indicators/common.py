@@ -128,8 +128,8 @@ class Result(msgspec.Struct):
     as_of: date
     ruleset: str | None = None
     clocks: list[Clock] = []
-    #: Earlier episodes' clocks, where a determination keeps them.
-    history: list[Any] = []
+    #: Earlier episodes' clocks, each with its episode (docs/determination.md).
+    history: list[Clock] = []
 
 
 _documents = msgspec.json.Decoder(Document)
@@ -156,23 +156,12 @@ READ_CLOCKS = frozenset(
 
 
 def all_clocks(result: Result) -> list[Clock]:
-    """Every clock of a determination: the current episode's and, once determinations keep
-    them, earlier episodes' clocks (`history`), each with its episode.
+    """Every clock of a determination that an indicator reads: the current episodes' clocks
+    and the earlier episodes' (`history`), each with its episode.
 
     The one place that knows where a determination keeps its clocks.
     """
-    clocks = [c for c in result.clocks if c.id in READ_CLOCKS]
-    for entry in result.history:
-        if isinstance(entry, dict) and "clocks" in entry:  # grouped by episode
-            for c in entry["clocks"]:
-                if c.get("id") in READ_CLOCKS:
-                    clock = msgspec.convert(c, Clock)
-                    if clock.episode is None:
-                        clock = msgspec.structs.replace(clock, episode=entry.get("episode"))
-                    clocks.append(clock)
-        elif isinstance(entry, dict) and entry.get("id") in READ_CLOCKS:
-            clocks.append(msgspec.convert(entry, Clock))
-    return clocks
+    return [c for c in (*result.history, *result.clocks) if c.id in READ_CLOCKS]
 
 
 @attrs.define
@@ -243,6 +232,8 @@ class Item:
     subject: str | None = None
     #: The clock's label, as `check` and `due` show it.
     label: str | None = None
+    #: The program episode the clock belongs to (e.g. "part_c.2"), when the program has them.
+    episode: str | None = None
     start: date | None = None
     due: date | None = None
     done: date | None = None
@@ -287,6 +278,7 @@ def item_from_clock(
         clock=clock.id,
         subject=clock.subject,
         label=clock.label,
+        episode=clock.episode,
         start=clock.start,
         due=clock.due,
         done=clock.met_on,

@@ -71,7 +71,7 @@ def part_c_exit(facts: Facts, settings: Settings) -> date | None:
     """The day the toddler left Part C, as far as the case file shows (None: not yet, or unknown)."""
     exited = [e for e in facts.events_of("exited") if e.date <= facts.as_of]
     if exited:
-        return exited[0].date
+        return exited[-1].date  # the latest exit: the current episode's transition clocks
     if facts.events_of("extension_elected"):
         return None  # Part C goes on past age 3 (303.211): the exit must be recorded
     end = facts.birthday(settings.part_c_age)
@@ -98,7 +98,10 @@ def c8_items(facts: Facts, period: Period, settings: Settings) -> Iterator[Item]
     if exit_on is None or not period.holds(exit_on):
         return
     for code, clock_id in CLOCKS.items():
-        clock = next((c for c in facts.clocks_named(clock_id) if c.program == "part_c"), None)
+        # The current episode's clock (history comes first in `facts.clocks`).
+        clock = next(
+            (c for c in reversed(facts.clocks) if c.id == clock_id and c.program == "part_c"), None
+        )
         if clock is None:
             continue
         if clock.due is None or clock.status == "not_applicable":
@@ -140,7 +143,12 @@ def _part_c_eligible_on(facts: Facts) -> date | None:
 
 def b12_items(facts: Facts, period: Period, settings: Settings) -> Iterator[Item]:
     clock = next(
-        (c for c in facts.clocks_named("iep_by_third_birthday") if c.program == "part_b"), None
+        (
+            c
+            for c in reversed(facts.clocks)
+            if c.id == "iep_by_third_birthday" and c.program == "part_b"
+        ),
+        None,
     )
     if clock is None:
         return

@@ -147,6 +147,7 @@ def item_dict(item: Item) -> dict[str, Any]:
         "clock": item.clock,
         "subject": item.subject,
         "label": item.label,
+        "episode": item.episode,
         "start": _iso(item.start),
         "due": _iso(item.due),
         "done": _iso(item.done),
