@@ -17,9 +17,10 @@ from eirules.core.hookspecs import hookimpl
 from eirules.core.models import Case
 from eirules.core.rulesets import Ruleset
 
-from .meetings import check_meeting
 from .models import PlansRecord
-from .progress import goal_progress, staff_reason
+
+# The rules (and the MTSS trend machinery they reuse) are imported inside the hooks
+# that need them, so loading the plugin costs a command that never reads a plan nothing.
 
 SECTION = "plans"
 PROGRAM_OF_PLAN = {"ifsp": "part_c", "iep": "part_b"}
@@ -71,6 +72,9 @@ def findings_for(case: Case, ruleset: Ruleset, as_of: date, eligibility, clocks)
     rec = record_of(case)
     if rec is None:
         return None
+    from .meetings import check_meeting
+    from .progress import goal_progress, staff_reason
+
     found = []
     for goal in rec.goals:
         if goal.baseline_date > as_of:
