@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "eirules.cli.serve",
     "eirules.cli.rulesets",
     "eirules.cli.store",
+    "eirules.cli.due",
     "eirules.cli.caseload",
     "eirules.cli.mtss",
     "eirules.cli.indicators",

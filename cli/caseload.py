@@ -1,206 +1,32 @@
-"""`eirules due`, `overdue`, `evaluate`, `audit` and `demo`: the caseload views."""
+"""`eirules evaluate`, `audit` and `demo`: running and checking the caseload."""
 
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+import attrs
 import click
 
-from eirules.core.dates import EARLIEST, LATEST
 from eirules.core.errors import InputError, Problem
 from eirules.core.store import Store
 
 from . import get_engine
+from .due import WithinType, show_due
 from .errors import remember_db
 from .options import (
     COUNT,
     HASH,
     as_of_option,
-    caseworker_option,
     db_option,
     format_option,
 )
 from .output import check_writable, csv_text, echo, echo_json, is_terminal, plural, print_table
 from .store import db_path_of, open_store
-
-_WITHIN = re.compile(r"^\s*([0-9]{1,7})\s*([dw]?)\s*$")
-#: The longest look-ahead: the whole date range eirules accepts (core/dates.py).
-MAX_WITHIN_DAYS = (LATEST - EARLIEST).days
-DUE_COLUMNS = (
-    "due",
-    "days_left",
-    "case_id",
-    "child",
-    "program",
-    "clock",
-    "label",
-    "subject",
-    "status",
-    "caseworker",
-    "citation",
-    "evaluated_as_of",
-)
-
-
-class WithinType(click.ParamType):
-    """A look-ahead such as 14d, 2w or 14 (days), or `all`."""
-
-    name = "DAYS"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, int) or value is None:
-            return value
-        if str(value).strip().lower() == "all":
-            return None
-        match = _WITHIN.match(str(value))
-        if not match:
-            self.fail(f"{value!r} is not a period (examples: 14d, 2w, 30, all)", param, ctx)
-        number, unit = int(match.group(1)), match.group(2)
-        days = number * 7 if unit == "w" else number
-        if days > MAX_WITHIN_DAYS:
-            self.fail(f"{value!r} is too long (at most {MAX_WITHIN_DAYS} days, or all)", param, ctx)
-        return days
-
-
-def _days_text(days: int, status: str = "") -> str:
-    if days < 0 and status == "late_excused":
-        # Late for a documented reason the regulation accepts; still owed.
-        return f"{-days} late, excused"
-    if days < 0:
-        return f"{-days} overdue"
-    if days == 0:
-        return "due today"
-    return f"{days} left"
-
-
-def _style(row: dict) -> str | None:
-    if row["days_left"] < 0:
-        return "magenta" if row["status"] == "late_excused" else "bold red"
-    if row["status"] == "due_soon" or row["days_left"] <= 14:
-        return "yellow"
-    return None
-
-
-def show_due(rows: list[dict], fmt: str, *, title: str | None = None) -> None:
-    """Print due rows as a table, JSON or CSV."""
-    if fmt == "json":
-        echo_json([{k: r[k] for k in DUE_COLUMNS} for r in rows])
-        return
-    if fmt == "csv":
-        click.echo(csv_text(rows, DUE_COLUMNS), nl=False)  # formula-like cells neutralised
-        return
-    if not rows:
-        if title:
-            echo(title)
-        echo("Nothing open.")
-        return
-    table_rows = []
-    for r in rows:
-        clock = r["label"] or r["clock"]
-        if r["subject"]:
-            clock += f" ({r['subject']})"
-        table_rows.append(
-            [
-                r["due"],
-                _days_text(r["days_left"], r["status"]),
-                r["case_id"],
-                r["child"] or "",
-                clock,
-                r["caseworker"] or "",
-                r["citation"] or "",
-            ]
-        )
-    print_table(
-        ["Due", "Days", "Case", "Child", "Clock", "Caseworker", "Citation"],
-        table_rows,
-        styles=[_style(r) for r in rows],
-        title=title,
-    )
-
-
-def _warn_stale(store: Store, rows: Sequence[dict] = (), as_of: date | None = None) -> None:
-    oldest = min((r["evaluated_as_of"] for r in rows), default=None)
-    if as_of is not None and oldest is not None and oldest < as_of.isoformat():
-        echo(
-            f"Note: some clocks were computed as of {oldest}; clocks that opened since are not "
-            f"shown until `eirules evaluate --all --as-of {as_of.isoformat()}`.",
-            err=True,
-        )
-    stale = store.case_count("changed_since_evaluation") + store.case_count("not_evaluated")
-    if stale:
-        echo(
-            f"Note: {plural(stale, 'case')} changed or not evaluated since "
-            "the last evaluation; run `eirules evaluate --all` to update their clocks.",
-            err=True,
-        )
-
-
-_format_option = format_option(
-    "table",
-    "json",
-    "csv",
-    help="table for people (colour on a terminal), json or csv for other programs.",
-)
-_as_of_option = as_of_option("Count days from this date (YYYY-MM-DD). Default: today.")
-
-
-def _due_options(f):
-    """The options `due` and `overdue` share: who, as of when, in which format, which caseload."""
-    for option in reversed((caseworker_option, _as_of_option, _format_option, db_option)):
-        f = option(f)
-    return f
-
-
-def _show_open_clocks(ctx, db_path, as_of, fmt, **query) -> None:
-    """Print the stored open clocks `query` selects, then any note that they may be stale."""
-    store = open_store(ctx, db_path)
-    as_of = as_of or date.today()
-    rows = store.due(as_of=as_of, **query)
-    show_due(rows, fmt)
-    _warn_stale(store, rows, as_of)
-
-
-@click.command("due")
-@click.option(
-    "--within",
-    type=WithinType(),
-    default="all",
-    show_default=True,
-    help="Only clocks due within this period from --as-of: 14d, 2w, 30 or all. "
-    "Overdue clocks are always included.",
-)
-@_due_options
-@click.pass_context
-def due_command(ctx, within, caseworker, as_of, fmt, db_path):
-    """Every open clock across the caseload, by due date, with days left or overdue and citation.
-
-    Answers from the clocks stored by the latest `eirules evaluate`.
-
-    \b
-    Example:
-        eirules due --within 14d --caseworker "Rhea Tallowby" --as-of 2026-03-02
-    """
-    _show_open_clocks(ctx, db_path, as_of, fmt, within_days=within, caseworker=caseworker)
-
-
-@click.command("overdue")
-@_due_options
-@click.pass_context
-def overdue_command(ctx, caseworker, as_of, fmt, db_path):
-    """Open clocks whose due date has passed, oldest first.
-
-    \b
-    Example:
-        eirules overdue --as-of 2026-03-02 --format csv > overdue.csv
-    """
-    _show_open_clocks(ctx, db_path, as_of, fmt, caseworker=caseworker, overdue_only=True)
 
 
 @click.command("evaluate")
@@ -593,23 +419,32 @@ def demo_command(ctx, db_path, as_of, within):
         try:
             pairs = generate(as_of=as_of)
             # The fictional caseload lives on its own timeline: its events run up to --as-of.
-            result = store.import_records(records(pairs), user=user, today=max(as_of, date.today()))
-            report = store.evaluate(as_of=as_of, user=user)
+            result = store.import_records(
+                records(pairs),
+                user=user,
+                today=max(as_of, date.today()),
+                evaluate_as_of=as_of,
+                new_caseworkers=True,
+            )
             echo(
                 f"Demo caseload: {len(pairs)} fictional children "
                 f"({result.created} new, {result.updated} updated, {result.unchanged} unchanged), "
                 f"evaluated as of {as_of.isoformat()}"
-                + (f"; {len(report.failures)} could not be evaluated" if report.failures else "")
+                + (f"; {len(result.failures)} could not be evaluated" if result.failures else "")
             )
             overdue = store.due(as_of=as_of, overdue_only=True)
-            upcoming = [
-                r for r in store.due(as_of=as_of, within_days=within) if r["days_left"] >= 0
-            ]
+            ahead = store.due(as_of=as_of, within_days=within)
+            upcoming = attrs.evolve(
+                ahead,
+                rows=tuple(r for r in ahead.rows if r["days_left"] is None or r["days_left"] >= 0),
+            )
             echo("")
-            show_due(overdue, "table", title=f"Overdue as of {as_of.isoformat()} ({len(overdue)})")
+            show_due(
+                overdue, "table", title=f"Overdue as of {as_of.isoformat()} ({len(overdue.rows)})"
+            )
             echo("")
-            ahead = "all open clocks" if within is None else f"due within {within} days"
-            show_due(upcoming, "table", title=f"{ahead[0].upper()}{ahead[1:]} ({len(upcoming)})")
+            what = "everything open" if within is None else f"due within {within} days"
+            show_due(upcoming, "table", title=f"{what[0].upper()}{what[1:]} ({len(upcoming.rows)})")
             echo("")
             from .mtss import demo_view  # the MTSS view of the bundled school (issue 7)
 
@@ -657,5 +492,5 @@ def _refuse_a_real_caseload(target: Path) -> None:
 
 
 def register(cli: click.Group) -> None:
-    for command in (due_command, overdue_command, evaluate_command, audit_group, demo_command):
+    for command in (evaluate_command, audit_group, demo_command):
         cli.add_command(command)

@@ -87,6 +87,26 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2))
 
 
+def write_csv(records: list[dict[str, Any]], fields: tuple[str, ...] | list[str]) -> None:
+    """Write records as CSV to stdout, one column per field, through the one CSV writer."""
+    click.echo(csv_text(records, list(fields)), nl=False)
+
+
+def emit(fmt: str, records: list[dict[str, Any]], fields, table) -> None:
+    """The one way a listing prints: JSON or CSV of `fields`, else `table()` for people.
+
+    Every command that lists goes through here, `print_table` and `write_csv`, so
+    what is done to data before it reaches a terminal or a spreadsheet is done in
+    one place for all of them.
+    """
+    if fmt == "json":
+        echo_json([{k: r.get(k) for k in fields} for r in records])
+    elif fmt == "csv":
+        write_csv(records, fields)
+    else:
+        table()
+
+
 def plural(count: int, word: str) -> str:
     """`1 case`, `2 cases`, `0 cases`: a count with a noun that takes -s."""
     return f"{count} {word}{'' if count == 1 else 's'}"
@@ -97,38 +117,125 @@ def is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
+def table_console(width: int | None = None):
+    """The rich console tables print to: stdout, at the terminal's width (or `width`)."""
+    from rich.console import Console
+
+    return Console(width=width, highlight=False)
+
+
+def _fits(widths: list[int], width: int) -> bool:
+    # rich's default box: one space of padding either side and one rule per column, plus one.
+    return sum(w + 3 for w in widths) + 1 <= width
+
+
 def print_table(
     headers: list[str],
     rows: list[list[str]],
     *,
     styles: list[str | None] | None = None,
     title: str | None = None,
+    keep: tuple[int, ...] = (0, 1, 2),
+    drop: tuple[int, ...] = (),
+    console=None,
 ) -> None:
-    """Aligned columns: rich with colour on a terminal, plain text when piped."""
-    if is_terminal():
-        from rich.console import Console
-        from rich.table import Table
-        from rich.text import Text
+    """Aligned columns: rich with colour on a terminal, plain text when piped.
 
-        # Text, never a markup string: "[bold]" or "[link=...]" in a name is printed as written.
-        table = Table(
-            title=Text(safe(title)) if title else None, show_lines=False, header_style="bold"
-        )
-        for i, header in enumerate(headers):
-            # Keys (date, days, case id) never wrap; names and citations may.
-            table.add_column(Text(safe(header)), no_wrap=i < 3)
-        for i, row in enumerate(rows):
-            table.add_row(*(Text(safe(c)) for c in row), style=(styles[i] if styles else None))
-        Console().print(table)
-        return
-    if title:
-        click.echo(safe(title))
+    On a terminal the table fits the console's width: the `keep` columns (a
+    due date, days, a case id, a clock) are never shortened or wrapped; the
+    others wrap at word boundaries, and when even that does not fit, the
+    `drop` columns are left out, least useful first (a note says which). Piped
+    output is plain, complete and as wide as its longest cell.
+    """
+    # One escaper for everything shown: data never carries control characters or markup.
+    title = safe(title) if title else None
     headers = [safe(h) for h in headers]
     rows = [[safe(c) for c in row] for row in rows]
-    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
-    click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
-    for row in rows:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    if console is None and not is_terminal():
+        if title:
+            click.echo(title)
+        widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
+        click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
+        for row in rows:
+            click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    console = console or table_console()
+    shown = list(range(len(headers)))
+
+    def need(i: int) -> int:
+        cells = [headers[i], *(r[i] for r in rows)]
+        if i in keep:
+            return max(len(c) for c in cells)
+        # A wrapping column needs its longest word, and at least 12 characters.
+        longest = max((len(w) for c in cells for w in c.split()), default=0)
+        return min(max(longest, 12), max(len(c) for c in cells))
+
+    dropped = []
+    for i in drop:
+        if _fits([need(j) for j in shown], console.width):
+            break
+        shown.remove(i)
+        dropped.append(headers[i])
+    # Text, never a markup string: "[bold]" or "[link=...]" in a name is printed as written.
+    table = Table(
+        title=Text(title) if title else None,
+        show_lines=False,
+        header_style="bold",
+        title_justify="left",
+    )
+    for i in shown:
+        if i in keep:
+            table.add_column(Text(headers[i]), no_wrap=True, min_width=need(i))
+        else:
+            table.add_column(Text(headers[i]), overflow="fold")
+    for n, row in enumerate(rows):
+        table.add_row(*(Text(row[i]) for i in shown), style=(styles[n] if styles else None))
+    console.print(table)
+    if dropped:
+        console.print(
+            f"({', '.join(dropped)} left out to fit {console.width} columns; "
+            "a wider terminal, or --format csv, shows every column)",
+            style="dim",
+            highlight=False,
+        )
+
+
+def progress_reporter(label: str):
+    """A progress bar on stderr while a long job runs, only on a terminal.
+
+    A context manager yielding `advance(done, total)`; a no-op when stderr is
+    not a terminal (piped, in scripts and tests), so output stays plain.
+    """
+    import contextlib
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    console = Console(stderr=True)
+
+    @contextlib.contextmanager
+    def bar():
+        if not console.is_terminal:
+            yield lambda done, total: None
+            return
+        with Progress(
+            TextColumn(label),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task(label, total=None)
+
+            def advance(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            yield advance
+
+    return bar()
 
 
 def write_private(path: str | Path, text: str) -> None:

@@ -69,6 +69,18 @@ def _clock_when(clock: Clock, det: Determination) -> str:
     return ", ".join(parts)
 
 
+def _days_phrase(by, det: Determination) -> str:
+    """`by 2026-02-19, 18 days left` / `3 days overdue` / `due today` for a dated obligation."""
+    days = (by - det.as_of).days
+    if days < 0:
+        left = f"{plural(-days, 'day')} overdue"
+    elif days == 0:
+        left = "due today"
+    else:
+        left = f"{plural(days, 'day')} left"
+    return f"by {by.isoformat()}, {left}"
+
+
 def render_determination(det: Determination, case: Case | None = None) -> str:
     """A readable summary: what is decided, why, what is due next, with dates and citations."""
     version = f" {det.ruleset_version}" if det.ruleset_version else ""
@@ -95,7 +107,20 @@ def render_determination(det: Determination, case: Case | None = None) -> str:
                 _wrap(f"Now: {_clock_name(c)} as soon as possible ({c.program})  [{c.citation}]", 0)
             )
     open_clocks = [c for c in det.clocks if c.is_open and c.due is not None]
-    if open_clocks:
+    # A referral still to make with a date is owed like a clock (issue 10): the earliest
+    # of the two is what is due next.
+    owed_refs = [r for r in det.referrals if r.by is not None and r.status == "to_make"]
+    next_ref = min(owed_refs, key=lambda r: r.by, default=None)
+    if next_ref is not None and (not open_clocks or next_ref.by < open_clocks[0].due):
+        lines.append("")
+        lines.extend(
+            _wrap(
+                f"Next due: referral {next_ref.referrer} -> {next_ref.to} "
+                f"{_days_phrase(next_ref.by, det)} ({next_ref.program})  [{next_ref.citation}]",
+                0,
+            )
+        )
+    elif open_clocks:
         # Clocks arrive sorted by due date: the first open one is what is due next.
         nxt = open_clocks[0]
         lines.append("")
@@ -141,7 +166,9 @@ def render_determination(det: Determination, case: Case | None = None) -> str:
         lines.append("")
         lines.append("Referrals")
         for r in det.referrals:
-            by = f" by {r.by.isoformat()}" if r.by else ""
+            by = f" {_days_phrase(r.by, det)}" if r.by and r.status == "to_make" else ""
+            if r.by and r.status != "to_make":
+                by = f" by {r.by.isoformat()}"
             lines.extend(
                 _wrap(f"{r.referrer} -> {r.to}{by} ({_words(r.status)})  [{r.citation}]", 2, 6)
             )

@@ -14,8 +14,30 @@ from eirules.core.store.backend import display, is_postgres
 
 from . import get_engine
 from .errors import remember_db
-from .options import COUNT, DATE, caseworker_option, db_option, format_option
-from .output import check_writable, echo, echo_json, plural, print_table, write_private
+from .options import (
+    COUNT,
+    DATE,
+    as_of_option,
+    caseworker_option,
+    db_option,
+    format_option,
+)
+from .output import (
+    check_writable,
+    echo,
+    echo_json,
+    emit,
+    plural,
+    print_table,
+    progress_reporter,
+    write_private,
+)
+
+new_caseworker_option = click.option(
+    "--new-caseworker",
+    is_flag=True,
+    help="Accept caseworker names the caseload does not know yet (they are added).",
+)
 
 
 def db_path_of(db_path: str | None) -> Path | str:
@@ -135,16 +157,21 @@ def cases_group():
     help="With --skip-invalid: file for the rejected records, whole, with reasons (one JSON "
     "object per line, readable by you only). Default: CASELOAD-rejects.jsonl beside the caseload.",
 )
+@new_caseworker_option
 @db_option
 @click.pass_context
-def cases_import(ctx, paths, skip_invalid, rejects, db_path):
+def cases_import(ctx, paths, skip_invalid, rejects, new_caseworker, db_path):
     """Import case files (.json), folders of them and CSV files in one transaction.
 
     All or nothing by default: one bad record stops the import, nothing is
     written, and every problem is listed with file, record and field. A case
     already stored unchanged is skipped; a changed case is updated and the
-    change recorded in the audit log. Exit status 0 on success, 2 when records
-    are not valid (even with --skip-invalid, so scripts notice rejects).
+    change recorded in the audit log. Every new or changed case is evaluated as
+    of today in the same transaction, so `due`, `overdue` and `cases list` are
+    right at once. A caseworker column naming someone the caseload does not
+    know is refused (did-you-mean) unless --new-caseworker. Exit status 0 on
+    success, 2 when records are not valid (even with --skip-invalid, so scripts
+    notice rejects).
 
     \b
     Example:
@@ -154,11 +181,36 @@ def cases_import(ctx, paths, skip_invalid, rejects, db_path):
     if skip_invalid:
         check_writable(rejects, "--rejects")
     store = open_store(ctx, db_path, engine=True)
-    result = store.import_paths(paths, skip_invalid=skip_invalid)
+    with progress_reporter("Evaluating imported cases") as advance:
+        done = [0]
+
+        def step(n: int) -> None:
+            done[0] += n
+            advance(done[0], max(done[0], 1))
+
+        result = store.import_paths(
+            paths,
+            skip_invalid=skip_invalid,
+            progress=step,
+            new_caseworkers=new_caseworker,
+        )
     echo(
         f"Imported: {result.created} new, {result.updated} updated, {result.unchanged} unchanged"
         + (f", {plural(result.assigned, 'assignment')}" if result.assigned else "")
+        + (
+            f"; evaluated {plural(result.evaluated, 'case')} as of today"
+            if result.evaluated
+            else ""
+        )
     )
+    for case_id, message in result.failures:
+        if message.startswith("no ruleset"):
+            continue  # said once per ruleset below
+        echo(
+            f"Note: case {case_id} could not be evaluated ({message.splitlines()[0]}); "
+            "it is listed as a failed row by eirules due",
+            err=True,
+        )
     _note_unknown_rulesets(store)
     if result.rejected:
         write_private(rejects, "".join(_reject_line(item) for item in result.rejected))
@@ -203,56 +255,175 @@ def _note_unknown_rulesets(store: Store) -> None:
         )
 
 
+CASE_COLUMNS = (
+    "case_id",
+    "child",
+    "birth_date",
+    "programs",
+    "ruleset",
+    "caseworker",
+    "status",
+    "updated_at",
+    "reason",
+    "fix",
+    "as_of",
+)
+
+
 @cases_group.command("list")
 @caseworker_option
-@click.option("--program", help="Only cases in this program (e.g. part_c, part_b).")
+@click.option(
+    "--program",
+    help="Only cases in this program (e.g. part_c, part_b), from the case file or its rules.",
+)
 @click.option(
     "--status",
     type=click.Choice(CASE_STATUSES),
-    help="Only cases whose most urgent clock (latest evaluation) has this status.",
+    help="Only cases whose most urgent clock has this status (as of --as-of).",
 )
-@format_option("table", "json")
+@as_of_option("Status as of this date (YYYY-MM-DD). Default: today.")
+@format_option("table", "json", "csv")
 @db_option
 @click.pass_context
-def cases_list(ctx, caseworker, program, status, fmt, db_path):
-    """List cases with child, programs, caseworker and status.
+def cases_list(ctx, caseworker, program, status, as_of, fmt, db_path):
+    """List cases with child, programs, caseworker and status, as of one date.
+
+    A case is in a program when its file says so (enrolments, tagged events) or
+    when that program's rules apply to it (untagged events). Cases not current
+    for the date are evaluated for the answer. A case that cannot be evaluated
+    is always listed, whatever the filters, with the reason and the fix, and
+    the exit status is 1.
 
     \b
     Example:
         eirules cases list --program part_c --status overdue
     """
-    store = open_store(ctx, db_path)
-    rows = store.list_cases(caseworker=caseworker, program=program, status=status)
-    if fmt == "json":
-        echo_json(rows)
-        return
-    if not rows and not (caseworker or program or status) and not store.case_count():
-        echo("No cases in this caseload yet; add some with: eirules cases import FILES_OR_FOLDERS")
-        return
-    if not rows:
-        echo("No cases match.")
-        if program and program not in (known := store.programs()):
+    store = open_store(ctx, db_path, engine=True)
+    as_of = as_of or date.today()
+    with progress_reporter("Evaluating cases for this answer") as advance:
+        current, failed = store.current_cases(as_of=as_of, caseworker=caseworker, progress=advance)
+    rows = []
+    for r in store.list_cases(caseworker=caseworker):
+        now = current.get(r["case_id"])
+        if now is not None:
+            r["status"] = now["status"]
+            r["programs"] = now["programs"] if now["programs"] is not None else r["programs"]
+        r["reason"] = r["fix"] = None
+        r["as_of"] = as_of.isoformat()
+        if r["case_id"] in failed:
+            r["reason"] = "evaluation failed: " + failed[r["case_id"]].splitlines()[0]
+            r["fix"] = f"fix the cause, then run: eirules evaluate --case {r['case_id']}"
+        elif (program and program not in (r["programs"] or "").split(",")) or (
+            status and r["status"] != status
+        ):
+            continue
+        rows.append(r)
+
+    def table() -> None:
+        if not rows and not (caseworker or program or status) and not store.case_count():
             echo(
-                f"Note: no case in this caseload is in program {program}; "
-                f"programs here: {', '.join(known) or 'none'}",
-                err=True,
+                "No cases in this caseload yet; add some with: eirules cases import FILES_OR_FOLDERS"
             )
-        return
-    print_table(
-        ["Case", "Child", "Born", "Programs", "Caseworker", "Status"],
-        [
+            return
+        if not rows:
+            echo(f"No cases match as of {as_of.isoformat()}.")
+            if program and program not in (known := store.programs()):
+                echo(
+                    f"Note: no case in this caseload is in program {program}; "
+                    f"programs here: {', '.join(known) or 'none'}",
+                    err=True,
+                )
+            return
+        print_table(
+            ["Case", "Status", "Child", "Born", "Programs", "Caseworker"],
             [
-                r["case_id"],
-                r["child"] or "",
-                r["birth_date"],
-                r["programs"],
-                r["caseworker"] or "",
-                r["status"],
-            ]
-            for r in rows
-        ],
-    )
-    echo(plural(len(rows), "case"))
+                [
+                    r["case_id"],
+                    r["status"] + (f": {r['reason']}. Fix: {r['fix']}" if r["reason"] else ""),
+                    r["child"] or "",
+                    r["birth_date"],
+                    (r["programs"] or "").replace(",", ", "),
+                    r["caseworker"] or "",
+                ]
+                for r in rows
+            ],
+            keep=(0, 3),
+            drop=(5, 2, 4),
+        )
+        echo(
+            f"{plural(len(rows), 'case')} as of {as_of.isoformat()}"
+            + (
+                f"; {plural(len(failed), 'case')} could not be evaluated (listed; exit status 1)"
+                if failed
+                else ""
+            )
+        )
+
+    emit(fmt, rows, CASE_COLUMNS, table)
+    if failed:
+        ctx.exit(1)
+
+
+# caseworkers ---------------------------------------------------------------------------
+
+
+@click.group("caseworkers")
+def caseworkers_group():
+    """Name the caseworkers once: list them, add a new one.
+
+    \b
+    Example:
+        eirules caseworkers add "Inez Marchbank"
+    """
+
+
+@caseworkers_group.command("list")
+@format_option("table", "json", "csv")
+@db_option
+@click.pass_context
+def caseworkers_list(ctx, fmt, db_path):
+    """List the caseworkers with how many cases each holds now.
+
+    \b
+    Example:
+        eirules caseworkers list
+    """
+    store = open_store(ctx, db_path)
+    rows = store.caseworkers()
+
+    def table() -> None:
+        if not rows:
+            echo('No caseworkers yet; add one with: eirules caseworkers add "NAME"')
+            return
+        print_table(
+            ["Caseworker", "Cases", "Added"],
+            [[r["name"], str(r["cases"]), r["added_at"]] for r in rows],
+            keep=(0, 1),
+        )
+
+    emit(fmt, rows, ("name", "cases", "added_at"), table)
+
+
+@caseworkers_group.command("add")
+@click.argument("name")
+@db_option
+@click.pass_context
+def caseworkers_add(ctx, name, db_path):
+    """Add a caseworker, so cases can be assigned to them (audited).
+
+    Adding a name the caseload already has (in any upper or lower case) changes
+    nothing and says so.
+
+    \b
+    Example:
+        eirules caseworkers add "Inez Marchbank"
+    """
+    store = open_store(ctx, db_path)
+    stored, new = store.add_caseworker(name)
+    if new:
+        echo(f"Added caseworker {stored}")
+    else:
+        echo(f"Caseworker {stored} is already in the caseload")
 
 
 @cases_group.command("show")
@@ -396,8 +567,8 @@ def cases_add_event(ctx, case_id, event_type, on, reason, note, program, db_path
 
     Refuses an unknown type, a date in the future or before the child's birth,
     a missing or unknown reason, a --program the type does not belong to, and an
-    exact copy of an event the case already has, with exit status 2. The case's clocks are
-    recomputed by the next `eirules evaluate`.
+    exact copy of an event the case already has, with exit status 2. The case is
+    evaluated again as of today in the same transaction, so `due` is right at once.
 
     \b
     Example:
@@ -413,10 +584,7 @@ def cases_add_event(ctx, case_id, event_type, on, reason, note, program, db_path
         note=note,
         program=program,
     )
-    echo(
-        f"Added {event_type} on {on.isoformat()} to case {case_id}; "
-        "run `eirules evaluate --all` to update its clocks"
-    )
+    echo(f"Added {event_type} on {on.isoformat()} to case {case_id}; its clocks are updated")
 
 
 @cases_group.command("export")
@@ -500,17 +668,23 @@ def cases_destroy(ctx, case_id, reason, yes, db_path):
 @cases_group.command("assign")
 @click.argument("case_id", metavar="ID")
 @click.argument("caseworker")
+@new_caseworker_option
 @db_option
 @click.pass_context
-def cases_assign(ctx, case_id, caseworker, db_path):
+def cases_assign(ctx, case_id, caseworker, new_caseworker, db_path):
     """Make CASEWORKER the case's caseworker (the previous assignment is kept as history).
+
+    CASEWORKER must be someone the caseload knows (see `eirules caseworkers
+    list`): a misspelt name would move the case off its caseworker's list. Add
+    a new one with `eirules caseworkers add NAME`, or pass --new-caseworker.
+    Exit status 2 for an unknown name.
 
     \b
     Example:
         eirules cases assign SYN-C-0001 "Inez Marchbank"
     """
     store = open_store(ctx, db_path)
-    changed = store.assign(case_id, caseworker)
+    changed = store.assign(case_id, caseworker, new_caseworker=new_caseworker)
     caseworker = store.caseworker_name(caseworker)
     if changed:
         echo(f"Assigned case {case_id} to {caseworker}")
@@ -525,3 +699,4 @@ def today() -> date:
 def register(cli: click.Group) -> None:
     cli.add_command(db_group)
     cli.add_command(cases_group)
+    cli.add_command(caseworkers_group)

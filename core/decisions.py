@@ -27,6 +27,11 @@ CLOCK_STATUSES = (
     "not_applicable",
 )
 OPEN_STATUSES = ("overdue", "due_soon", "pending", "needs_information")
+#: Clock statuses that owe nothing more. Every other status, including any a plugin or a
+#: later release adds, counts as still owed, so no work is ever hidden by a filter.
+DONE_STATUSES = ("met", "met_late", "not_applicable")
+#: Referral statuses that owe nothing more; every other one is still to be made.
+REFERRAL_DONE_STATUSES = ("made", "not_required")
 
 
 def is_open(status: str, met_on: date | None, closed_on: date | None = None) -> bool:
@@ -38,13 +43,14 @@ def is_open(status: str, met_on: date | None, closed_on: date | None = None) -> 
     date keeps its late status for reporting but is no longer owed.
     A `needs_information` clock (its due date cannot be computed: no school
     calendar, or one that ends before the due date) is owed until its stop event
-    happens; `not_applicable` means nothing is owed.
+    happens; `not_applicable` means nothing is owed. Any status not in
+    DONE_STATUSES (one a plugin adds) is owed: nothing is hidden by a filter.
     """
     if closed_on is not None:
         return False
     if status in ("late_excused", "needs_information"):
         return met_on is None
-    return status in OPEN_STATUSES
+    return status not in DONE_STATUSES
 
 
 def _plain(value: Any) -> Any:

@@ -31,7 +31,7 @@ def store(db_target, engine):
     s.import_records(
         [Record("a.json", f"record {i}", doc(f"A-{i}")) for i in range(1, 4)], user="ana"
     )
-    s.assign("A-1", "Rhea Tallowby", user="sup")
+    s.assign("A-1", "Rhea Tallowby", user="sup", new_caseworker=True)
     s.add_event(
         "A-2", "consent_for_evaluation", date(2026, 1, 9), user="cm", today=date(2026, 3, 1)
     )
@@ -46,11 +46,13 @@ def test_every_write_appends_an_entry_with_who_and_what(store):
         ("ana", "case.imported", "A-1"),
         ("ana", "case.imported", "A-2"),
         ("ana", "case.imported", "A-3"),
+        ("ana", "evaluation.run", None),  # the import evaluates what it wrote (issue 10)
         ("sup", "case.assigned", "A-1"),
         ("cm", "event.added", "A-2"),
+        ("cm", "evaluation.run", "A-2"),  # so does adding an event
         ("batch", "evaluation.run", None),
     ]
-    assert verify(store.conn) == (6, [])
+    assert verify(store.conn) == (8, [])
 
 
 def test_entries_chain_each_hash_to_the_previous_one(store):
@@ -68,7 +70,7 @@ def test_entries_chain_each_hash_to_the_previous_one(store):
 def test_edited_entry_is_detected_and_named(store):
     store.conn.execute("UPDATE audit_log SET \"user\" = 'mallory' WHERE id = 4")
     count, problems = verify(store.conn)
-    assert count == 6
+    assert count == 8
     assert [p.entry for p in problems] == [4]
     assert "edited" in problems[0].what
 
@@ -97,7 +99,7 @@ def test_deleted_entry_in_the_middle_is_detected_and_named(store):
 def test_deleted_newest_entries_are_detected_from_the_chain_head(store):
     store.conn.execute("DELETE FROM audit_log WHERE id >= 5")
     problems = verify(store.conn)[1]
-    assert [str(p) for p in problems] == ["entry 5: entries 5 to 6 deleted from the end of the log"]
+    assert [str(p) for p in problems] == ["entry 5: entries 5 to 8 deleted from the end of the log"]
 
 
 @given(
@@ -125,13 +127,18 @@ def test_cli_audit_verify_and_log(store, tmp_path, db_target):
     result = runner.invoke(cli, ["audit", "verify", "--db", db])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == (
-        "Audit log intact: 6 entries verified; the caseload's 3 cases match it."
+        "Audit log intact: 8 entries verified; the caseload's 3 cases match it."
     )
     assert result.output.splitlines()[1] == f"Last hash: {store.audit_log()[-1]['hash']}"
     result = runner.invoke(cli, ["audit", "log", "--case", "A-1", "--db", db, "--format", "json"])
     entries = json.loads(result.output)
-    assert [e["action"] for e in entries] == ["case.imported", "case.assigned", "evaluation.run"]
-    assert entries[1]["after"] == {"caseworker": "Rhea Tallowby"}
+    assert [e["action"] for e in entries] == [
+        "case.imported",
+        "evaluation.run",
+        "case.assigned",
+        "evaluation.run",
+    ]
+    assert entries[2]["after"] == {"caseworker": "Rhea Tallowby"}
     text = runner.invoke(cli, ["audit", "log", "--db", db, "--last", "1"]).output
     assert "evaluation.run" in text and "case.imported" not in text
     store.conn.execute("DELETE FROM audit_log WHERE id = 2")

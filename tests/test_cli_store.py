@@ -34,7 +34,7 @@ def test_db_init_at_a_path_then_again_is_a_no_op(tmp_path):
     assert result.exit_code == 0
     assert (
         result.output
-        == f"Created caseload {path} (schema: 0001_initial_caseload, 0002_ruleset_versions, 0003_staff_and_access_log, 0004_audit_content)\n"
+        == f"Created caseload {path} (schema: 0001_initial_caseload, 0002_ruleset_versions, 0003_staff_and_access_log, 0004_audit_content, 0005_due_items)\n"
     )
     result = runner.invoke(cli, ["db", "init", str(path)])
     assert result.output == f"Caseload {path} is already initialised and up to date\n"
@@ -89,7 +89,10 @@ def test_skip_invalid_writes_rejects_file_and_exits_2(run, tmp_path):
 
 def test_import_examples_and_csv_then_list_by_caseworker_and_program(run):
     result = run("cases", "import", EXAMPLES / "caseload", EXAMPLES / "csv" / "cases.csv")
-    assert result.output == "Imported: 243 new, 0 updated, 0 unchanged, 243 assignments\n"
+    assert result.output == (
+        "Imported: 243 new, 0 updated, 0 unchanged, 243 assignments; "
+        "evaluated 243 cases as of today\n"
+    )
     listing = run(
         "cases",
         "list",
@@ -112,21 +115,19 @@ def test_import_examples_and_csv_then_list_by_caseworker_and_program(run):
 def test_list_table_is_plain_aligned_text_when_piped(run, tmp_path):
     run("cases", "import", case_file(tmp_path))
     lines = run("cases", "list").output.splitlines()
-    assert lines[0].split() == ["Case", "Child", "Born", "Programs", "Caseworker", "Status"]
-    assert lines[1].split() == ["T-0001", "Ada", "Fictional", "2024-11-02", "not_evaluated"]
-    assert lines[2] == "1 case"
+    assert lines[0].split() == ["Case", "Status", "Child", "Born", "Programs", "Caseworker"]
+    # Evaluated by the import as of today: the 45-day clock is long overdue (303.310).
+    assert lines[1].split() == ["T-0001", "overdue", "Ada", "Fictional", "2024-11-02", "part_c"]
+    assert lines[2] == f"1 case as of {date.today().isoformat()}"
     assert "\x1b[" not in "\n".join(lines)
 
 
 def test_due_overdue_and_formats_for_the_303_310_worked_example(run, tmp_path):
     """Referral 2026-01-05: IFSP meeting due 2026-02-19 (45 days, 34 CFR 303.310(a))."""
     run("cases", "import", case_file(tmp_path))
-    run("cases", "assign", "T-0001", "Rhea Tallowby")
+    run("cases", "assign", "T-0001", "Rhea Tallowby", "--new-caseworker")
     out = run("evaluate", "--all", "--as-of", "2026-02-22").output
-    assert (
-        out.splitlines()[0]
-        == "Evaluated 1 case as of 2026-02-22 (run 1); 1 evaluated for the first time"
-    )
+    assert out.splitlines()[0] == "Evaluated 1 case as of 2026-02-22 (run 2)"
     rows = json.loads(run("overdue", "--as-of", "2026-02-22", "--format", "json").output)
     assert [
         (r["case_id"], r["clock"], r["due"], r["days_left"], r["caseworker"]) for r in rows
@@ -181,13 +182,16 @@ def test_due_within_rejects_a_bad_period(run):
     assert "'fortnight' is not a period (examples: 14d, 2w, 30, all)" in result.output
 
 
-def test_due_warns_when_cases_changed_since_evaluation(run, tmp_path):
+def test_due_right_after_import_lists_the_clocks_with_no_other_step(run, tmp_path):
+    """Issue 10: import, then due: the 303.310 meeting (due 2026-02-19) is listed at once."""
     run("cases", "import", case_file(tmp_path))
-    result = CliRunner().invoke(cli, ["due"])
-    assert result.stdout == "Nothing open.\n"
-    assert result.stderr.startswith(
-        "Note: 1 case changed or not evaluated since the last evaluation"
-    )
+    result = CliRunner().invoke(cli, ["due", "--as-of", "2026-02-22", "--format", "json"])
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert ("initial_ifsp_meeting", "2026-02-19", -3) in [
+        (r["clock"], r["due"], r["days_left"]) for r in rows
+    ]
+    assert result.stderr == ""
 
 
 def test_evaluate_needs_all_or_case(run):
@@ -215,7 +219,7 @@ def test_show_replay_and_determination(run, tmp_path):
     stored = json.loads(
         run("cases", "show", "T-0001", "--determination", "1", "--format", "json").output
     )
-    assert stored["as_of"] == "2026-02-10" and stored["ruleset"] == "us"
+    assert stored["as_of"] == date.today().isoformat() and stored["ruleset"] == "us"
     result = run("cases", "show", "T-0001", "--replay", code=2)
     assert "Error: --replay needs --determination N" in result.output
 
@@ -258,10 +262,10 @@ def test_export_imports_back_unchanged(run, tmp_path):
 def test_assign_then_reassign(run, tmp_path):
     run("cases", "import", case_file(tmp_path))
     assert (
-        run("cases", "assign", "T-0001", "Rhea Tallowby").output
+        run("cases", "assign", "T-0001", "Rhea Tallowby", "--new-caseworker").output
         == "Assigned case T-0001 to Rhea Tallowby\n"
     )
-    assert run("cases", "assign", "T-0001", "Rhea Tallowby").output == (
+    assert run("cases", "assign", "T-0001", "Rhea Tallowby", "--new-caseworker").output == (
         "Case T-0001 is already assigned to Rhea Tallowby\n"
     )
 
@@ -298,4 +302,6 @@ def test_due_later_than_the_last_evaluation_says_so(run, tmp_path):
     result = CliRunner().invoke(cli, ["overdue", "--as-of", "2026-02-25", "--format", "json"])
     rows = json.loads(result.stdout)
     assert [(r["clock"], r["days_left"]) for r in rows] == [("initial_ifsp_meeting", -6)]
-    assert result.stderr.startswith("Note: some clocks were computed as of 2026-02-10;")
+    # Every row is as of the date asked: the case was evaluated for the answer.
+    assert {r["evaluated_as_of"] for r in rows} == {"2026-02-25"}
+    assert result.stderr == ""

@@ -438,8 +438,11 @@ def test_eirules_overdue_lists_mtss_monitoring_from_stored_determinations(tmp_pa
     assert run("evaluate", "--all", "--db", db, "--as-of", "2026-06-05").exit_code == 0
     res = run("overdue", "--db", db, "--as-of", "2026-06-05", "--format", "json")
     rows = [r for r in json.loads(res.output) if r["program"] == "mtss"]
-    assert [(r["case_id"], r["clock"], r["due"]) for r in rows] == [
-        ("ELM-017", "mtss_progress_monitoring", "2026-05-11")
+    assert [(r["kind"], r["case_id"], r["clock"], r["due"]) for r in rows] == [
+        # A parent's request for evaluation (2026-04-20) is a referral owed since that day
+        # (34 CFR 300.301(b)); it is listed beside the clocks (issue 10).
+        ("referral", "ELM-005", "mtss_to_part_b_evaluation", "2026-04-20"),
+        ("clock", "ELM-017", "mtss_progress_monitoring", "2026-05-11"),
     ]
 
 

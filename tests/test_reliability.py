@@ -154,7 +154,9 @@ def wait_ready(proc: subprocess.Popen) -> None:
 def seeded_db(tmp_path, engine):
     db = tmp_path / "caseload.db"
     store, _ = Store.init(db, engine)
-    store.import_records(records(generate(part_c=40, part_b=20)), user="setup")
+    store.import_records(
+        records(generate(part_c=40, part_b=20)), user="setup", new_caseworkers=True
+    )
     store.close()
     return db
 
@@ -180,7 +182,9 @@ def test_kill_during_evaluation_keeps_whole_committed_chunks_and_a_verifiable_lo
     """evaluate commits chunk by chunk: a killed run keeps whole chunks, marked unfinished."""
     db = tmp_path / "caseload.db"
     store, _ = Store.init(db, engine)
-    store.import_records(records(generate(part_c=140, part_b=60)), user="setup")
+    store.import_records(
+        records(generate(part_c=140, part_b=60)), user="setup", new_caseworkers=True
+    )
     store.close()
     before = snapshot(db)
     proc = start(CHILD_EVALUATE, db)
@@ -188,7 +192,8 @@ def test_kill_during_evaluation_keeps_whole_committed_chunks_and_a_verifiable_lo
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     after = snapshot(db)
-    assert after["determinations"] == 50 and after["evaluation_runs"] == 1
+    # The import's own evaluation (200 determinations, run 1) and the killed run's chunks.
+    assert after["determinations"] == 250 and after["evaluation_runs"] == 2
     assert {
         k: v
         for k, v in after.items()

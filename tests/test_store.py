@@ -43,6 +43,8 @@ def store(db_target, engine):
 
 
 def import_docs(store, docs, **kw):
+    """Import case files; they are evaluated as of 2026-02-10 (the worked examples' date)."""
+    kw.setdefault("evaluate_as_of", D(2026, 2, 10))
     return store.import_records(
         [Record("test.json", f"record {i}", d) for i, d in enumerate(docs, 1)], user="tester", **kw
     )
@@ -150,8 +152,7 @@ def test_changed_case_is_updated_and_the_change_is_audited_with_before_and_after
     result = import_docs(store, [changed])
     assert result.updated == 1
     assert count(store, "events") == 2
-    entry = store.audit_log("T-0001")[-1]
-    assert entry["action"] == "case.updated"
+    entry = [e for e in store.audit_log("T-0001") if e["action"] == "case.updated"][-1]
     before, after = json.loads(entry["before"]), json.loads(entry["after"])
     assert len(before["events"]) == 1 and len(after["events"]) == 2
 
@@ -225,7 +226,7 @@ def test_csv_rows_group_into_cases_with_events_and_caseworker(store, tmp_path):
         + "C-1,,,,,delay,2026-01-20,exceptional_family_circumstances,2026-02-01\n"
         + "C-2,2023-05-01,Bo Fictional,part_c,,,,,\n"
     )
-    result = store.import_paths([str(path)], user="tester")
+    result = store.import_paths([str(path)], user="tester", new_caseworkers=True)
     assert (result.created, result.assigned) == (2, 1)
     doc = store.case_document("C-1")
     assert doc["events"][1] == {
@@ -268,7 +269,16 @@ def test_assignments_csv_assigns_caseworkers(store, tmp_path):
     import_docs(store, [case_doc("A-1")])
     path = tmp_path / "assignments.csv"
     path.write_text("case_id,caseworker\nA-1,Inez Marchbank\n")
+    # The caseload's first caseworkers are accepted: there is no one to mistake them for.
     assert store.import_paths([str(path)], user="tester").assigned == 1
+    path.write_text("case_id,caseworker\nA-1,Inez Marchbnk\n")
+    with pytest.raises(
+        InputError,
+        match='no caseworker "Inez Marchbnk" in the caseload; did you mean "Inez Marchbank"',
+    ):
+        store.import_paths([str(path)], user="tester")
+    path.write_text("case_id,caseworker\nA-1,Inez Marchbnk\n")
+    assert store.import_paths([str(path)], user="tester", new_caseworkers=True).assigned == 1
     path.write_text("case_id,caseworker\nZ-9,Inez Marchbank\n")
     with pytest.raises(InputError, match='no case "Z-9" in the caseload'):
         store.import_paths([str(path)], user="tester")
@@ -279,9 +289,9 @@ def test_assignments_csv_assigns_caseworkers(store, tmp_path):
 
 def test_reassignment_keeps_history_and_is_audited(store):
     import_docs(store, [case_doc()])
-    assert store.assign("T-0001", "Rhea Tallowby", user="sup")
-    assert store.assign("T-0001", "Inez Marchbank", user="sup")
-    assert not store.assign("T-0001", "Inez Marchbank", user="sup")
+    assert store.assign("T-0001", "Rhea Tallowby", user="sup", new_caseworker=True)
+    assert store.assign("T-0001", "Inez Marchbank", user="sup", new_caseworker=True)
+    assert not store.assign("T-0001", "Inez Marchbank", user="sup", new_caseworker=True)
     history = store.case_summary("T-0001")["assignments"]
     assert [a["caseworker"] for a in history] == ["Rhea Tallowby", "Inez Marchbank"]
     assert history[0]["ended_at"] is not None and history[1]["ended_at"] is None
@@ -297,7 +307,7 @@ def test_assign_unknown_case_suggests_a_close_id(store):
     assert 'did you mean "SYN-C-0001"?' in str(err.value)
 
 
-def test_add_event_appends_and_marks_the_case_changed(store):
+def test_add_event_appends_and_evaluates_the_case_in_the_same_write(store):
     import_docs(store, [case_doc()])
     store.evaluate(as_of=D(2026, 2, 1), user="t")
     store.add_event("T-0001", "ifsp_meeting_held", D(2026, 2, 10), user="cm", today=D(2026, 3, 1))
@@ -305,8 +315,14 @@ def test_add_event_appends_and_marks_the_case_changed(store):
         "referral_received",
         "ifsp_meeting_held",
     ]
-    assert store.case_summary("T-0001")["status"] == "changed_since_evaluation"
-    assert store.audit_log("T-0001")[-1]["action"] == "event.added"
+    # Evaluated as of the day it was recorded, in the same transaction (issue 10).
+    summary = store.case_summary("T-0001")
+    assert summary["status"] == "pending"
+    assert summary["determinations"][-1]["as_of"] == "2026-03-01"
+    assert [e["action"] for e in store.audit_log("T-0001")[-2:]] == [
+        "event.added",
+        "evaluation.run",
+    ]
 
 
 def test_add_event_refuses_future_date_before_birth_and_unknown_type(store):
@@ -407,13 +423,14 @@ def test_second_run_reports_new_overdue_clock(store):
     """Pending on 2026-02-10, overdue on 2026-02-20 (due 2026-02-19): reported as a change."""
     import_docs(store, [case_doc()])
     first = store.evaluate(as_of=D(2026, 2, 10), user="t")
-    assert first.first_evaluations == 1 and first.changes == ()
+    # The import evaluated it already (as of 2026-02-10): nothing new, nothing changed.
+    assert first.first_evaluations == 0 and first.changes == ()
     second = store.evaluate(as_of=D(2026, 2, 20), user="t")
     overdue = [c for c in second.changes if c.kind == "new_overdue"]
     assert [(c.case_id, c.after) for c in overdue] == [("T-0001", "2026-02-19")]
     third = store.evaluate(as_of=D(2026, 2, 21), user="t")
     assert [c for c in third.changes if c.kind == "new_overdue"] == []
-    assert [d["number"] for d in store.case_summary("T-0001")["determinations"]] == [1, 2, 3]
+    assert [d["number"] for d in store.case_summary("T-0001")["determinations"]] == [1, 2, 3, 4]
 
 
 def test_replay_gives_the_same_answer_and_detects_a_tampered_result(store):
@@ -433,13 +450,14 @@ def test_replay_gives_the_same_answer_and_detects_a_tampered_result(store):
 def test_replay_of_missing_determination_says_how_many_there_are(store):
     import_docs(store, [case_doc()])
     store.evaluate(as_of=D(2026, 2, 10), user="t")
-    with pytest.raises(InputError, match="numbered 1 to 1"):
+    with pytest.raises(InputError, match="numbered 1 to 2"):
         store.replay("T-0001", 4)
 
 
 def test_case_status_follows_the_most_urgent_clock(store):
     import_docs(store, [case_doc()])
-    assert store.list_cases()[0]["status"] == "not_evaluated"
+    # Evaluated by the import as of 2026-02-10: due 2026-02-19, 9 days left, within 14.
+    assert store.list_cases()[0]["status"] == "due_soon"
     store.evaluate(as_of=D(2026, 2, 22), user="t")
     assert [c["case_id"] for c in store.list_cases(status="overdue")] == ["T-0001"]
     assert store.list_cases(program="part_b") == []
@@ -460,7 +478,7 @@ def test_parallel_evaluation_stores_exactly_what_one_process_stores(tmp_path, en
     for jobs in (1, 2):
         s, _ = Store.init(tmp_path / f"j{jobs}.db", engine)
         s.jobs = jobs
-        s.import_records(records(generate(part_c=60, part_b=40)), user="t")
+        s.import_records(records(generate(part_c=60, part_b=40)), user="t", new_caseworkers=True)
         report = s.evaluate(as_of=D(2026, 3, 2), user="t", chunk=25)
         assert report.evaluated == 100 and report.failures == ()
         results.append(
@@ -508,12 +526,12 @@ def test_a_new_migration_must_be_applied_with_db_upgrade(db_target, engine):
         Store.open(db_target, engine)
     assert "needs upgrading" in str(err.value)
     assert (
-        "migrations not applied: 0003_staff_and_access_log, 0004_audit_content; run: eirules db upgrade"
+        "migrations not applied: 0003_staff_and_access_log, 0004_audit_content, 0005_due_items; run: eirules db upgrade"
         in str(err.value)
     )
     result = CliRunner().invoke(cli, ["db", "upgrade", "--db", str(db_target)])
     assert result.output == (
-        f"Applied to {display(db_target)}: 0003_staff_and_access_log, 0004_audit_content\n"
+        f"Applied to {display(db_target)}: 0003_staff_and_access_log, 0004_audit_content, 0005_due_items\n"
     )
     store = Store.open(db_target, engine)
     assert {"staff", "access_log"} <= set(store.conn.table_names())
@@ -546,7 +564,7 @@ def test_a_file_made_before_alembic_opens_and_upgrades_in_place(tmp_path, engine
         Store.open(path, engine)
     assert "migrations not applied: 0003_staff_and_access_log" in str(err.value)
     store, applied = Store.init(path, engine)
-    assert applied == ["0003_staff_and_access_log", "0004_audit_content"]
+    assert applied == ["0003_staff_and_access_log", "0004_audit_content", "0005_due_items"]
     assert store.list_cases()[0]["case_id"] == "T-0001"
     assert store.conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == (
         migrations.latest()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -198,7 +199,7 @@ def test_replay_without_a_stored_copy_says_the_installed_version_was_used(run, t
 def test_unknown_caseworker_in_a_filter_is_an_error_with_a_suggestion(run, tmp_path):
     """`due --caseworker "Rhea Talowby"` printing nothing would read as "nothing is due"."""
     run("cases", "import", case_file(tmp_path))
-    run("cases", "assign", "R-0001", "Rhea Tallowby")
+    run("cases", "assign", "R-0001", "Rhea Tallowby", "--new-caseworker")
     run("evaluate", "--all", "--as-of", "2026-02-10")
     for command in (("due",), ("overdue",), ("cases", "list")):
         result = run(*command, "--caseworker", "Rhea Talowby", code=2)
@@ -207,7 +208,7 @@ def test_unknown_caseworker_in_a_filter_is_an_error_with_a_suggestion(run, tmp_p
             '  --caseworker: not found; did you mean "Rhea Tallowby"?',
         ]
     due = run("due", "--caseworker", "Rhea Tallowby", "--as-of", "2026-02-10", "--format", "csv")
-    assert due.output.splitlines()[1].startswith("2026-02-19,9,R-0001,")
+    assert due.output.splitlines()[1].startswith("clock,2026-02-19,9,R-0001,")
 
 
 def test_list_by_a_program_no_case_has_says_which_programs_there_are(run, tmp_path):
@@ -218,7 +219,7 @@ def test_list_by_a_program_no_case_has_says_which_programs_there_are(run, tmp_pa
     assert run("cases", "list", "--program", "part_c").output.startswith("Case ")
     result = run("cases", "list", "--program", "partc")
     assert result.output.splitlines() == [
-        "No cases match.",
+        f"No cases match as of {date.today().isoformat()}.",
         "Note: no case in this caseload is in program partc; programs here: part_c",
     ]
 
@@ -305,8 +306,9 @@ def test_audit_log_of_a_case_includes_the_evaluation_runs_that_decided_it(run, t
     run("evaluate", "--all", "--as-of", "2026-02-10")
     run("evaluate", "--case", "R-0002", "--as-of", "2026-02-11")
     entries = json.loads(run("audit", "log", "--case", "R-0001", "--format", "json").output)
-    assert [e["action"] for e in entries] == ["case.imported", "evaluation.run"]
-    assert entries[1]["summary"].startswith("run 1: evaluated 2 cases as of 2026-02-10")
+    # The import's own evaluation (run 1), then the nightly-style run 3 that covered it.
+    assert [e["action"] for e in entries] == ["case.imported", "evaluation.run", "evaluation.run"]
+    assert entries[2]["summary"].startswith("run 3: evaluated 2 cases as of 2026-02-10")
 
 
 def test_db_init_refuses_another_programs_sqlite_file(tmp_path):
@@ -350,7 +352,7 @@ def test_import_summary_counts_one_assignment_in_the_singular(run, tmp_path):
         "A-1,2025-01-01,Ann One,referral_received,2026-01-05\n"
     )
     assert run("cases", "import", "a.csv").output == (
-        "Imported: 1 new, 0 updated, 0 unchanged, 1 assignment\n"
+        "Imported: 1 new, 0 updated, 0 unchanged, 1 assignment; evaluated 1 case as of today\n"
     )
 
 
@@ -420,19 +422,19 @@ def _rewrite_chain_after_editing_entry_1(db: Path) -> None:
 def test_verify_prints_the_last_hash_and_an_anchor_catches_a_recomputed_chain(run, tmp_path):
     """A keyless hash chain can be recomputed end to end; a hash noted elsewhere cannot."""
     run("cases", "import", case_file(tmp_path))
-    run("cases", "assign", "R-0001", "Rhea Tallowby")
+    run("cases", "assign", "R-0001", "Rhea Tallowby", "--new-caseworker")
     lines = run("audit", "verify").output.splitlines()
-    assert lines[0] == "Audit log intact: 2 entries verified; the caseload's 1 case matches it."
+    assert lines[0] == "Audit log intact: 3 entries verified; the caseload's 1 case matches it."
     assert lines[1].startswith("Last hash: ")
     anchor = lines[1].split()[2]
     assert len(anchor) == 64
     ok = run("audit", "verify", "--anchor", anchor).output.splitlines()
-    assert ok[-1] == "Anchor found at entry 2: entries 1 to 2 are unchanged since it was noted."
+    assert ok[-1] == "Anchor found at entry 3: entries 1 to 3 are unchanged since it was noted."
 
     _rewrite_chain_after_editing_entry_1(tmp_path / "caseload.db")
-    assert run("audit", "verify").output.startswith("Audit log intact: 2 entries verified;")
+    assert run("audit", "verify").output.startswith("Audit log intact: 3 entries verified;")
     broken = run("audit", "verify", "--anchor", anchor, code=1).output.splitlines()
-    assert broken[0] == "Audit log BROKEN: 1 problem in 2 entries:"
+    assert broken[0] == "Audit log BROKEN: 1 problem in 3 entries:"
     assert broken[1] == (
         f"  anchor {anchor[:12]}: no entry has this hash; the log was rewritten at or "
         "before the entry it was noted at"
@@ -453,7 +455,7 @@ def test_a_caseworker_typed_with_other_case_or_spaces_is_the_same_caseworker(run
     """ " Rhea Tallowby " and "rhea  tallowby" must not split Rhea's caseload in two."""
     run("cases", "import", case_file(tmp_path))
     run("cases", "import", case_file(tmp_path, case_id="R-0002", name="r2.json"))
-    run("cases", "assign", "R-0001", "Rhea Tallowby")
+    run("cases", "assign", "R-0001", "Rhea Tallowby", "--new-caseworker")
     out = run("cases", "assign", "R-0002", " rhea  tallowby ").output
     assert out == "Assigned case R-0002 to Rhea Tallowby\n"
     (tmp_path / "a.csv").write_text("case_id,caseworker\nR-0001,RHEA TALLOWBY\n")

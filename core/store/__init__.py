@@ -6,7 +6,8 @@ One module per thing the caseload holds, each a part (mixin) of `Store`:
 * `cases`: cases and their events (case files, their table rows, `add_event`);
 * `imports`: importing case files, folders and CSV files, all or nothing;
 * `caseworkers`: caseworkers and assignments;
-* `determinations`: evaluation runs, stored determinations, clock rows, `due`;
+* `determinations`: evaluation runs, stored determinations, the due index;
+* `listing`: what is owed as of a date (`due`, `cases list`), never hiding a case;
 * `ruleset_versions`: the stored copy of each ruleset version, and replay;
 * `audit` (the hash chain) and `audit_log` (reading and verifying it);
 * `people` (who is using it, staff and roles) and `access` (the record of access);
@@ -35,6 +36,7 @@ from .cases import CaseRows, CasesMixin, case_rows
 from .caseworkers import CaseworkersMixin
 from .determinations import Change, DeterminationsMixin, EvaluationReport, stored_case
 from .imports import ImportResult, ImportsMixin
+from .listing import ROW_FIELDS, DueAnswer, ListingMixin
 from .people import ROLES, AccessDenied, Person
 from .retention import RetentionMixin
 from .ruleset_versions import ReplayResult, RulesetVersionsMixin, ruleset_files
@@ -42,6 +44,7 @@ from .workers import default_jobs
 
 
 class Store(
+    ListingMixin,
     ImportsMixin,
     CasesMixin,
     CaseworkersMixin,
@@ -56,6 +59,8 @@ class Store(
 
 
 __all__ = [
+    "ROW_FIELDS",
+    "DueAnswer",
     "BUSY_TIMEOUT_SECONDS",
     "ROLES",
     "AccessDenied",

@@ -31,7 +31,7 @@ from .audit import AuditProblem
 from .backend import Connection
 from .base import canonical_json, sha256
 from .cases import _PART_INSERTS, case_rows
-from .determinations import clock_rows_of, determinations_digest, stored_case
+from .determinations import CLOCK_COLUMNS, clock_rows_of, determinations_digest, stored_case
 
 #: Statuses `evaluate` derives from the latest determination (others are set by writes).
 _DERIVED = ("overdue", "due_soon", "pending", "needs_information", "no_open_clocks")
@@ -225,10 +225,7 @@ def _check_runs(conn, runs_logged, vouched, found: _Problems) -> None:
 
 def _check_clocks(conn, found: _Problems) -> None:
     """Each case's clock rows and status are the ones its latest determination gives."""
-    columns = (
-        "case_id, determination_id, clock, program, label, subject, start, opens, due, "
-        "status, is_open, met_on, excused_by, reason, citation"
-    )
+    columns = CLOCK_COLUMNS
     actual: dict[str, list[str]] = defaultdict(list)
     for row in conn.execute(f"SELECT {columns} FROM clocks"):
         actual[row[0]].append(_key(tuple(row)))

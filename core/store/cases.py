@@ -290,6 +290,8 @@ class CasesMixin(StoreBase):
                 before={"document_hash": old_hash},
                 after={"document_hash": digest, "event": event},
             )
+            # The case's clocks are recomputed in the same transaction: due is right at once.
+            self._evaluate_in(audit, as_of=today, user=user, case_ids=[case_id])  # type: ignore[attr-defined]
         return case
 
     def _append_event(self, case_id: str, event: dict, on: date) -> Case:

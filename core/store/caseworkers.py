@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..errors import InputError, Problem, did_you_mean
 from ..text import first_unsafe
 from .audit import AuditWriter, now
@@ -19,6 +21,47 @@ class CaseworkersMixin(StoreBase):
         if self.conn.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is None:
             return f'no case "{case_id}" in the caseload'
         return None
+
+    def unknown_caseworker(self, raw: str) -> Problem | None:
+        """A Problem when `raw` names no stored caseworker (a typo would move a case off a list)."""
+        name = self.caseworker_name(raw)
+        if self.conn.execute("SELECT 1 FROM caseworkers WHERE name = ?", (name,)).fetchone():
+            return None
+        names = [r[0] for r in self.conn.execute("SELECT name FROM caseworkers ORDER BY name")]
+        hint = did_you_mean(name, names)
+        return Problem(
+            "CASEWORKER",
+            f'no caseworker "{name}" in the caseload' + (f"; {hint}" if hint else ""),
+            f'if "{name}" is new, add them first with: eirules caseworkers add "{name}" '
+            "(or pass --new-caseworker)",
+        )
+
+    def caseworkers(self) -> list[dict[str, Any]]:
+        """Every caseworker with when they were added and how many cases they hold now."""
+        return [
+            dict(r)
+            for r in self.conn.query(
+                "SELECT w.name, w.added_at, count(a.id) AS cases FROM caseworkers w "
+                "LEFT JOIN assignments a ON a.caseworker = w.name AND a.ended_at IS NULL "
+                "GROUP BY w.name ORDER BY w.name"
+            )
+        ]
+
+    def add_caseworker(self, raw: str, *, user: str | None = None) -> tuple[str, bool]:
+        """Add a caseworker by name (audited); returns the stored spelling and whether it is new."""
+        person = self.require("assign")  # who may assign cases may name a caseworker
+        user = person.login if user is None else user
+        name = " ".join(raw.split())
+        if not name:
+            raise InputError("the caseworker name is empty", [Problem("NAME", "give a name")])
+        if self.unknown_caseworker(name) is None:
+            return self.caseworker_name(name), False
+        with self.write(user) as audit:
+            self.conn.execute(
+                "INSERT INTO caseworkers (name, added_at) VALUES (?, ?)", (name, now())
+            )
+            audit.append("caseworker.added", f"added caseworker {name}", after={"name": name})
+        return name, True
 
     def caseworker_name(self, raw: str) -> str:
         """A caseworker name with spaces tidied, spelt as already stored when it differs only in case."""
@@ -84,8 +127,18 @@ class CaseworkersMixin(StoreBase):
             )
         return len(changed)
 
-    def assign(self, case_id: str, caseworker: str, *, user: str | None = None) -> bool:
-        """Make `caseworker` the case's current caseworker; False when already so."""
+    def assign(
+        self,
+        case_id: str,
+        caseworker: str,
+        *,
+        user: str | None = None,
+        new_caseworker: bool = False,
+    ) -> bool:
+        """Make `caseworker` the case's current caseworker; False when already so.
+
+        An unknown name is refused (with a did-you-mean) unless `new_caseworker`.
+        """
         self.require_case(case_id)
         person = self.require("assign", case_id)
         user = person.login if user is None else user
@@ -102,6 +155,8 @@ class CaseworkersMixin(StoreBase):
                     )
                 ],
             )
+        if not new_caseworker and (problem := self.unknown_caseworker(caseworker)):
+            raise InputError(f"case {case_id} not assigned", [problem])
         with self.write(user) as audit:
             return bool(self._assign(case_id, caseworker.strip(), audit))
 

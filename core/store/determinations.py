@@ -7,9 +7,10 @@ latest determination are kept one row each in `clocks` for `eirules due`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import attrs
@@ -17,7 +18,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
 from ..convert import converter, determination_to_dict
-from ..decisions import OPEN_STATUSES
+from ..decisions import OPEN_STATUSES, REFERRAL_DONE_STATUSES
 from ..decisions import is_open as clock_is_open
 from ..errors import EirulesError, InputError, Problem
 from ..models import Case
@@ -91,8 +92,13 @@ class DeterminationsMixin(StoreBase):
         case_ids: list[str] | None = None,
         progress: Callable[[int], None] | None = None,
         chunk: int = CHUNK,
+        audit=None,
     ) -> EvaluationReport:
         """Re-evaluate cases, committing each chunk's determinations in a short transaction.
+
+        With `audit` (the writer of a transaction already open: an import's, an
+        event's), everything is written inside that transaction instead, so the
+        write and the evaluation of what it changed commit together.
 
         Cases are read in chunks outside any transaction and evaluated (in worker
         processes when there are many and more than one CPU); each chunk's rows
@@ -105,7 +111,9 @@ class DeterminationsMixin(StoreBase):
         chunks it committed, each case's determination whole, and its
         `evaluation_runs` row has no `finished_at`.
         """
-        if case_ids is None:
+        if audit is not None:
+            person = self.person  # the open write (an import, an event) was allowed already
+        elif case_ids is None:
             person = self.require("evaluate_all")
         else:
             for case_id in case_ids:
@@ -122,6 +130,11 @@ class DeterminationsMixin(StoreBase):
         jobs = self.jobs if total > chunk else 1
         meta: dict[str, tuple] = {}
         versions_kept: set[str] = set()
+        outer = audit  # the open transaction's writer; `audit` is rebound below
+
+        def txn():
+            return contextlib.nullcontext(outer) if outer is not None else self.write(user)
+
         run: dict[str, Any] = {"id": None, "ids": []}
 
         def chunks() -> Iterator[tuple[date, list[tuple[str, str]]]]:
@@ -169,7 +182,7 @@ class DeterminationsMixin(StoreBase):
                     continue  # changed (or removed) by another writer since it was read
                 if error is not None:
                     failures.append((case_id, error))
-                    case_rows.append(("evaluation_failed", None, case_id))
+                    case_rows.append(("evaluation_failed", None, None, case_id))
                     continue
                 det_id = next_id
                 next_id += 1
@@ -180,7 +193,7 @@ class DeterminationsMixin(StoreBase):
                 )  # fmt: skip
                 rows, status = clock_rows_of(case_id, det_id, result)
                 clock_rows.extend(rows)
-                case_rows.append((status, det_id, case_id))
+                case_rows.append((status, det_id, ",".join(result_programs(result)), case_id))
                 if previous is None:
                     counts["first"] += 1
                 else:
@@ -192,16 +205,16 @@ class DeterminationsMixin(StoreBase):
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 det_rows,
             )
-            conn.executemany("DELETE FROM clocks WHERE case_id = ?", [(r[2],) for r in case_rows])
+            conn.executemany("DELETE FROM clocks WHERE case_id = ?", [(r[-1],) for r in case_rows])
             conn.executemany(
-                "INSERT INTO clocks (case_id, determination_id, clock, program, label, subject, "
-                "start, opens, due, status, is_open, met_on, excused_by, reason, citation) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO clocks (" + CLOCK_COLUMNS + ") "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 clock_rows,
             )
             conn.executemany(
                 "UPDATE cases SET status = ?, "
-                "last_determination_id = coalesce(?, last_determination_id) WHERE id = ?",
+                "last_determination_id = coalesce(?, last_determination_id), "
+                "programs = coalesce(?, programs) WHERE id = ?",
                 case_rows,
             )
             for row in det_rows:
@@ -218,7 +231,7 @@ class DeterminationsMixin(StoreBase):
         with _Workers(engine, jobs) as workers:
             for _, results in workers.map(_evaluate_chunk, chunks()):
                 if held is not None:
-                    with self.write(user) as audit:
+                    with txn() as audit:
                         stored = store(held)
                         audit.append(
                             "evaluation.batch",
@@ -234,7 +247,7 @@ class DeterminationsMixin(StoreBase):
                     if progress:
                         progress(len(held))
                 held = results
-        with self.write(user) as audit:
+        with txn() as audit:
             run["chunk"], run["digest"] = [], determinations_digest([])
             if held is not None:
                 store(held)
@@ -268,6 +281,10 @@ class DeterminationsMixin(StoreBase):
             run_id, as_of, evaluated, tuple(changes), tuple(failures), counts["first"]
         )
 
+    def _evaluate_in(self, audit, **options: Any) -> EvaluationReport:
+        """`evaluate` inside the write transaction `audit` belongs to (an import's, an event's)."""
+        return self.evaluate(audit=audit, **options)
+
     def _current_inputs(self, case_ids: list[str]) -> dict[str, tuple[str, int]]:
         """Each case's current document hash and number of determinations, read in the write."""
         out: dict[str, tuple[str, int]] = {}
@@ -283,74 +300,77 @@ class DeterminationsMixin(StoreBase):
                 out[case_id] = (doc_hash, number)
         return out
 
-    def due(
-        self,
-        *,
-        as_of: date,
-        within_days: int | None = None,
-        caseworker: str | None = None,
-        overdue_only: bool = False,
-    ) -> list[dict[str, Any]]:
-        """Open clocks of every case's latest determination, by due date, from the index."""
-        where = ["k.is_open = 1", "k.due IS NOT NULL"]
-        scope, args = self.scope_sql("k.case_id")
-        if scope:
-            where.append(scope)
-        if overdue_only:
-            where.append("k.due < ?")
-            args.append(as_of.isoformat())
-        if within_days is not None:
-            where.append("k.due <= ?")
-            args.append((as_of + timedelta(days=within_days)).isoformat())
-        if caseworker:
-            caseworker = self.caseworker_name(caseworker)
-            self.require_caseworker(caseworker)
-            where.append("a.caseworker = ?")
-            args.append(caseworker)
-        sql = (
-            "SELECT k.due, k.case_id, ch.name AS child, k.program, k.clock, k.label, k.subject, k.status, "
-            "k.citation, a.caseworker, d.as_of AS evaluated_as_of "
-            "FROM clocks k JOIN children ch ON ch.case_id = k.case_id "
-            "JOIN determinations d ON d.id = k.determination_id "
-            "LEFT JOIN assignments a ON a.case_id = k.case_id AND a.ended_at IS NULL "
-            "WHERE " + " AND ".join(where) + " ORDER BY k.due, k.case_id, k.clock"
-        )
-        out = []
-        for row in self.conn.query(sql, args):
-            due = row.pop("due")
-            out.append({"due": due, "days_left": (date.fromisoformat(due) - as_of).days, **row})
-        return out
+
+#: The columns of a `clocks` row, in the order `clock_rows_of` gives them.
+CLOCK_COLUMNS = (
+    "case_id, determination_id, clock, program, label, subject, start, opens, due, "
+    "status, is_open, met_on, excused_by, reason, citation, kind"
+)
 
 
 def clock_rows_of(case_id: str, det_id: int, result: dict[str, Any]) -> tuple[list[tuple], str]:
-    """The `clocks` rows of a determination's result and the case status they give.
+    """The `clocks` rows of a determination's result (CLOCK_COLUMNS) and the case status.
 
     Written by `evaluate`; `audit verify` derives them again from the stored
-    result, so a clock row deleted, moved or edited in the table shows.
+    result, so a clock row deleted, moved or edited in the table shows. Referrals
+    still to make are rows too (kind 'referral'), so `due` lists every obligation.
     """
-    status = "no_open_clocks"
+    items = due_items(result)
+    return [(case_id, det_id, *item[1:], item[0]) for item in items], case_status(items)
+
+
+def due_items(result: dict[str, Any]) -> list[tuple]:
+    """A determination's clocks and referrals still to make as rows of the due index.
+
+    Each row: kind, id, program, label, subject, start, opens, due, status, is_open,
+    met_on, excused_by, reason, citation. Every clock is kept (is_open says whether
+    it is owed); a referral is kept while it is owed, or when it has a due date.
+    """
     rows = []
     for clock in result["clocks"]:
-        # Closed after its due date: the late status stands, nothing is owed.
-        is_open = clock.get("closed_on") is None and clock_is_open(clock["status"], clock["met_on"])
-        # A clock whose due date cannot be computed counts while owed.
-        owed = is_open or clock["status"] != "needs_information"
-        if (
-            owed
-            and clock["status"] in OPEN_STATUSES
-            and (
-                status == "no_open_clocks"
-                or OPEN_STATUSES.index(clock["status"]) < OPEN_STATUSES.index(status)
-            )
-        ):
-            status = clock["status"]
+        owed = clock_is_open(clock["status"], clock["met_on"], clock.get("closed_on"))
         rows.append(
-            (case_id, det_id, clock["id"], clock["program"], clock["label"],
-             clock["subject"], clock["start"], clock["opens"], clock["due"],
-             clock["status"], int(is_open), clock["met_on"], clock["excused_by"],
-             clock["reason"], clock["citation"])
+            ("clock", clock["id"], clock["program"], clock["label"], clock["subject"],
+             clock["start"], clock["opens"], clock["due"], clock["status"], int(owed),
+             clock["met_on"], clock["excused_by"], clock["reason"], clock["citation"])
         )  # fmt: skip
-    return rows, status
+    for ref in result.get("referrals", ()):
+        owed = ref["status"] not in REFERRAL_DONE_STATUSES
+        if ref.get("by") is None and not owed:
+            continue
+        rows.append(
+            ("referral", ref["id"], ref["program"], f"Referral to {ref['to']}",
+             ref["referrer"], None, None, ref.get("by"), ref["status"], int(owed), None,
+             None, ref["reason"], ref["citation"])
+        )  # fmt: skip
+    return rows
+
+
+def case_status(items: list[tuple]) -> str:
+    """A case's most urgent owed clock status (overdue, due_soon, pending, needs_information,
+    then any other except late_excused); no_open_clocks when none is owed."""
+    owed = [item[8] for item in items if item[0] == "clock" and item[9]]
+    for status in OPEN_STATUSES:
+        if status in owed:
+            return status
+    others = [s for s in owed if s not in OPEN_STATUSES and s != "late_excused"]
+    return others[0] if others else "no_open_clocks"
+
+
+def result_programs(result: dict[str, Any]) -> list[str]:
+    """The programs a case is in, from its determination: clocks and eligibility.
+
+    Untagged events belong to whichever program's rules used them, so the case
+    file alone often names no program (cases list --program would miss it).
+    """
+    found: dict[str, None] = {}
+    for clock in result["clocks"]:
+        if clock["status"] != "not_applicable" and clock["program"]:
+            found.setdefault(clock["program"])
+    for elig in result["eligibility"]:
+        if elig["outcome"] == "eligible":
+            found.setdefault(elig["program"])
+    return sorted(found)
 
 
 #: The determination columns a run's audit entry vouches for (the result by its hash).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -28,6 +28,10 @@ class ImportResult:
     unchanged: int
     assigned: int
     rejected: tuple[dict[str, Any], ...] = ()
+    #: Cases evaluated as part of the import (every new or changed one).
+    evaluated: int = 0
+    #: (case id, message) for each of those whose evaluation failed.
+    failures: tuple[tuple[str, str], ...] = ()
 
 
 class ImportsMixin(StoreBase):
@@ -41,12 +45,13 @@ class ImportsMixin(StoreBase):
         skip_invalid: bool = False,
         source_name: str | None = None,
         today: date | None = None,
+        **options: Any,
     ) -> ImportResult:
         """Import case files, folders and CSV files; all or nothing unless skip_invalid."""
         self.require("import")  # before reading any file: say so at once
         files = files_in(list(paths))
         return self.import_records(
-            read_records(files), user=user, skip_invalid=skip_invalid, today=today
+            read_records(files), user=user, skip_invalid=skip_invalid, today=today, **options
         )
 
     def import_records(
@@ -56,11 +61,19 @@ class ImportsMixin(StoreBase):
         user: str | None = None,
         skip_invalid: bool = False,
         today: date | None = None,
+        evaluate_as_of: date | None = None,
+        progress: Callable[[int], None] | None = None,
+        new_caseworkers: bool = False,
     ) -> ImportResult:
         """Validate and store records in one transaction, reporting every problem at once.
 
         Every record gets the checks `cases add-event` applies (no event after `today`,
         default the real date, or before the birth; no exact duplicate event).
+        Every new or changed case is evaluated (as of `evaluate_as_of`, default
+        today) in the same transaction. A CSV assignment to a caseworker the
+        caseload does not know is refused, with a did-you-mean, unless
+        `new_caseworkers` says the names are new (or the caseload has no
+        caseworker yet: its first import names them).
         """
         person = self.require("import")
         user = person.login if user is None else user
@@ -69,7 +82,13 @@ class ImportsMixin(StoreBase):
         problems: list[Problem] = []
         rejected: list[dict[str, Any]] = []
         seen: dict[str, str] = {}
-        counts = {"created": 0, "updated": 0, "unchanged": 0, "assigned": 0}
+        counts: dict[str, Any] = {
+            "created": 0,
+            "updated": 0,
+            "unchanged": 0,
+            "assigned": 0,
+            "_written": [],
+        }
         assignments: list[Assignment] = []
 
         def reject(record: Record | Assignment, found: list[Problem]) -> None:
@@ -96,6 +115,16 @@ class ImportsMixin(StoreBase):
             if chunk:
                 yield chunk
 
+        names_checked: dict[str, Problem | None] = {}
+        if not self.conn.execute("SELECT 1 FROM caseworkers LIMIT 1").fetchone():
+            # The first caseworkers a caseload hears of have no one to be mistaken for.
+            new_caseworkers = True
+
+        def known_caseworker(raw: str) -> Problem | None:
+            if raw not in names_checked:
+                names_checked[raw] = self.unknown_caseworker(raw)
+            return names_checked[raw]
+
         with self.write(user) as audit, _Workers(engine, self.jobs) as workers:
             batch: list[tuple[Record, CaseRows, str, str]] = []
             for chunk, checked in workers.map(validate, chunks()):
@@ -111,6 +140,12 @@ class ImportsMixin(StoreBase):
                             )
                         else:
                             seen[case.id] = f"{record.source}, {record.label}"
+                    if record.caseworker and not new_caseworkers:
+                        unknown = known_caseworker(record.caseworker)
+                        if unknown:
+                            found.append(
+                                Problem(record.where("caseworker"), unknown.what, unknown.fix)
+                            )
                     if found:
                         reject(record, found)
                         continue
@@ -124,6 +159,9 @@ class ImportsMixin(StoreBase):
                     if assignment.case_id in seen
                     else self._check_assignment(assignment.case_id, assignment.caseworker)
                 )
+                if not found and not new_caseworkers:
+                    unknown = known_caseworker(assignment.caseworker)
+                    found = f"{unknown.what}; {unknown.fix}" if unknown else None
                 if found:
                     reject(assignment, [Problem(f"{assignment.source}, {assignment.label}", found)])
                 elif skip_invalid or not problems:
@@ -136,7 +174,24 @@ class ImportsMixin(StoreBase):
                     "not valid (use --skip-invalid to import the valid ones)",
                     problems,
                 )
-        return ImportResult(rejected=tuple(rejected), **counts)
+            # Evaluate what changed in the same transaction: due, overdue and cases list
+            # are right the moment the import commits, with no separate step.
+            report = None
+            if counts["_written"]:
+                report = self._evaluate_in(  # type: ignore[attr-defined]
+                    audit,
+                    as_of=evaluate_as_of or today or date.today(),
+                    user=user,
+                    case_ids=counts["_written"],
+                    progress=progress,
+                )
+        counts.pop("_written")
+        return ImportResult(
+            rejected=tuple(rejected),
+            failures=report.failures if report else (),
+            evaluated=report.evaluated if report else 0,
+            **counts,
+        )
 
     def _store_cases(
         self, batch: list[tuple[Record, CaseRows, str, str]], audit: AuditWriter, counts: dict
@@ -226,6 +281,8 @@ class ImportsMixin(StoreBase):
                 before={"document_hash": old_hash, **before},
                 after={"document_hash": digest, **after},
             )
+        counts["_written"].extend(c.id for _, c, _, _ in new_rows)
+        counts["_written"].extend(c.id for _, c, _, _, _ in changed)
         counts["created"] += len(new_rows)
         counts["updated"] += len(changed)
         counts["assigned"] += self._assign_many(counts.pop("_assign", []), audit)

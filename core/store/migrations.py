@@ -26,6 +26,7 @@ REVISIONS: tuple[str, ...] = (
     "0002_ruleset_versions",
     "0003_staff_and_access_log",
     "0004_audit_content",
+    "0005_due_items",
 )
 
 #: Every table the migrations create, for checking that a database still has them all.

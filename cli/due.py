@@ -1,0 +1,235 @@
+"""`eirules due` and `eirules overdue`: every owed clock and referral, as of one date."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import click
+
+from eirules.core.dates import EARLIEST, LATEST
+from eirules.core.store import ROW_FIELDS, DueAnswer
+
+from .options import as_of_option, caseworker_option, db_option, format_option
+from .output import echo, emit, plural, print_table, progress_reporter
+from .store import open_store
+
+_WITHIN = re.compile(r"^\s*([0-9]{1,7})\s*([dw]?)\s*$")
+#: The longest look-ahead: the whole date range eirules accepts (core/dates.py).
+MAX_WITHIN_DAYS = (LATEST - EARLIEST).days
+#: The JSON and CSV columns of `due` and `overdue`, one row per owed item.
+DUE_COLUMNS = ROW_FIELDS
+
+
+class WithinType(click.ParamType):
+    """A look-ahead such as 14d, 2w or 14 (days), or `all`."""
+
+    name = "DAYS"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int) or value is None:
+            return value
+        if str(value).strip().lower() == "all":
+            return None
+        match = _WITHIN.match(str(value))
+        if not match:
+            self.fail(f"{value!r} is not a period (examples: 14d, 2w, 30, all)", param, ctx)
+        number, unit = int(match.group(1)), match.group(2)
+        days = number * 7 if unit == "w" else number
+        if days > MAX_WITHIN_DAYS:
+            self.fail(f"{value!r} is too long (at most {MAX_WITHIN_DAYS} days, or all)", param, ctx)
+        return days
+
+
+def days_text(row: dict) -> str:
+    """Days left or overdue in words; what stands in when there is no due date."""
+    days, status = row["days_left"], row["status"]
+    if row["kind"] == "evaluation_failed":
+        return "FAILED"
+    if days is None:
+        if status in ("due_soon", "overdue", "to_make"):
+            return "now"  # owed as soon as possible, e.g. 303.209(b)(1)(ii)
+        if status == "needs_information":
+            return "cannot compute"
+        return status.replace("_", " ")
+    if status == "needs_information":
+        return "cannot compute"
+    if days < 0 and status == "late_excused":
+        # Late for a documented reason the regulation accepts; still owed.
+        return f"{-days} late, excused"
+    if days < 0:
+        return f"{-days} overdue"
+    if days == 0:
+        return "due today"
+    return f"{days} left"
+
+
+def what_text(row: dict) -> str:
+    """The clock or referral (or why the case could not be evaluated), in words."""
+    if row["kind"] == "evaluation_failed":
+        return f"{row['label']}. Fix: {row['fix']}"
+    name = row["label"] or row["clock"] or ""
+    if row["kind"] == "referral":
+        name += f" (by {row['subject']})" if row["subject"] else ""
+    elif row["subject"]:
+        name += f" ({row['subject']})"
+    if row["status"] == "needs_information" and row["reason"]:
+        name += f": {row['reason']}"
+    return name
+
+
+def _style(row: dict) -> str | None:
+    if row["kind"] == "evaluation_failed" or row["status"] == "needs_information":
+        return "bold magenta"
+    days = row["days_left"]
+    if days is None:
+        return "yellow"
+    if days < 0:
+        return "magenta" if row["status"] == "late_excused" else "bold red"
+    if row["status"] == "due_soon" or days <= 14:
+        return "yellow"
+    return None
+
+
+def summary(answer: DueAnswer) -> str:
+    """One line counting what the answer holds, failed cases included."""
+    rows = answer.rows
+    late = sum(1 for r in rows if r["days_left"] is not None and r["days_left"] < 0)
+    referrals = sum(1 for r in rows if r["kind"] == "referral")
+    unknown = sum(1 for r in rows if r["status"] == "needs_information")
+    items = [r for r in rows if r["kind"] != "evaluation_failed"]
+    parts = [f"{plural(len(items), 'item')} as of {answer.as_of.isoformat()}", f"{late} overdue"]
+    if referrals:
+        parts.append(plural(referrals, "referral"))
+    if unknown:
+        parts.append(f"{unknown} cannot compute")
+    if answer.failed:
+        parts.append(
+            f"{plural(len(answer.failed), 'case')} could not be evaluated (listed; exit status 1)"
+        )
+    return "; ".join(parts)
+
+
+def show_due(
+    answer: DueAnswer, fmt: str, *, title: str | None = None, console=None, drop_caseworker=False
+) -> None:
+    """Print an answer as a table (with its summary line), JSON or CSV."""
+
+    def table() -> None:
+        if not answer.rows:
+            if title:
+                echo(title)
+            echo(f"Nothing open as of {answer.as_of.isoformat()}.")
+            return
+        headers = ["Due", "Days", "Case", "What", "Child", "Caseworker", "Citation"]
+        cells = [
+            [
+                r["due"] or "-",
+                days_text(r),
+                r["case_id"],
+                what_text(r),
+                r["child"] or "",
+                r["caseworker"] or "",
+                r["citation"] or "",
+            ]
+            for r in answer.rows
+        ]
+        # Least useful first when narrow: the citation, the caseworker (the same on a
+        # caseworker's own list), the child's name. Never the date, days, case or what.
+        drop = (5, 6, 4) if drop_caseworker else (6, 5, 4)
+        print_table(
+            headers,
+            cells,
+            styles=[_style(r) for r in answer.rows],
+            title=title,
+            keep=(0, 1, 2),
+            drop=drop,
+            console=console,
+        )
+        line = summary(answer)
+        if console is not None:
+            console.print(line, highlight=False)
+        else:
+            echo(line)
+
+    emit(fmt, list(answer.rows), DUE_COLUMNS, table)
+
+
+_format_option = format_option(
+    "table",
+    "json",
+    "csv",
+    help="table for people (colour on a terminal), json or csv for other programs.",
+)
+_as_of_option = as_of_option("Answer as of this date (YYYY-MM-DD), for every row. Default: today.")
+
+
+def _due_options(f):
+    """The options `due` and `overdue` share: who, as of when, in which format, which caseload."""
+    for option in reversed((caseworker_option, _as_of_option, _format_option, db_option)):
+        f = option(f)
+    return f
+
+
+def answer(ctx, store, *, as_of: date, **query) -> DueAnswer:
+    """Ask the caseload, with a progress bar while cases are evaluated for the answer."""
+    with progress_reporter("Evaluating cases for this answer") as advance:
+        return store.due(as_of=as_of, progress=advance, **query)
+
+
+def _show(ctx, db_path, as_of, fmt, **query) -> None:
+    store = open_store(ctx, db_path, engine=True)
+    result = answer(ctx, store, as_of=as_of or date.today(), **query)
+    show_due(result, fmt, drop_caseworker=bool(query.get("caseworker")))
+    if result.failed:
+        ctx.exit(1)
+
+
+@click.command("due")
+@click.option(
+    "--within",
+    type=WithinType(),
+    default="all",
+    show_default=True,
+    help="Only items due within this period from --as-of: 14d, 2w, 30 or all. "
+    "Overdue items, items without a date and cases that could not be evaluated are always included.",
+)
+@_due_options
+@click.pass_context
+def due_command(ctx, within, caseworker, as_of, fmt, db_path):
+    """Everything owed across the caseload: every open clock and referral, by due date.
+
+    Each row is a clock or a referral to make (kind), with days left or overdue
+    and the citation, all as of one date (--as-of, default today). Cases whose
+    stored evaluation is not current for that date (changed, evaluated on
+    another date or under an older ruleset) are evaluated for the answer; none
+    is left out. A case that cannot be evaluated is a row of its own (kind
+    evaluation_failed, with the fix) and the exit status is 1; a clock that
+    cannot be computed is listed as "cannot compute". Exit status 0 otherwise.
+
+    \b
+    Example:
+        eirules due --within 14d --caseworker "Rhea Tallowby" --as-of 2026-03-02
+    """
+    _show(ctx, db_path, as_of, fmt, within_days=within, caseworker=caseworker)
+
+
+@click.command("overdue")
+@_due_options
+@click.pass_context
+def overdue_command(ctx, caseworker, as_of, fmt, db_path):
+    """Clocks and referrals past their due date, oldest first, as of one date.
+
+    Also lists what cannot be judged on time: cases that could not be evaluated
+    (exit status 1) and clocks that cannot be computed.
+
+    \b
+    Example:
+        eirules overdue --as-of 2026-03-02 --format csv > overdue.csv
+    """
+    _show(ctx, db_path, as_of, fmt, caseworker=caseworker, overdue_only=True)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(due_command)
+    cli.add_command(overdue_command)

@@ -1,0 +1,355 @@
+"""What is owed, as of one date: the answer behind `due`, `overdue` and `cases list`.
+
+The due index (`clocks`, written with every determination) answers for cases whose
+latest determination is current: made as of the date asked, by this engine, with the
+installed version of its ruleset. Every other case in scope (changed, never
+evaluated, failed, evaluated on another date or under an older ruleset) is
+re-evaluated for the answer, in memory, so no row mixes two dates and nothing
+waits for `eirules evaluate`. A case that cannot be evaluated is a row of its own.
+Nothing is filtered by status: every status except the finished ones is listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+from typing import Any
+
+import attrs
+
+from ..errors import EirulesError
+from .base import CHUNK, StoreBase
+from .determinations import _evaluate_chunk, case_status, due_items, result_programs
+from .workers import _Workers
+
+#: The fields of every row of an answer, in order (the JSON and CSV columns).
+ROW_FIELDS = (
+    "kind",
+    "due",
+    "days_left",
+    "case_id",
+    "child",
+    "program",
+    "clock",
+    "label",
+    "subject",
+    "status",
+    "caseworker",
+    "citation",
+    "reason",
+    "fix",
+    "evaluated_as_of",
+)
+
+#: Kinds of row: a clock, a referral to make, a case that could not be evaluated.
+ROW_KINDS = ("clock", "referral", "evaluation_failed")
+_STALE_STATUSES = ("not_evaluated", "changed_since_evaluation", "evaluation_failed")
+
+
+@attrs.frozen
+class DueAnswer:
+    """Every owed item in scope as of one date, with the cases that could not be evaluated."""
+
+    as_of: date
+    rows: tuple[dict[str, Any], ...]
+    #: Cases re-evaluated for this answer (not current in the due index).
+    refreshed: int
+    #: Case ids whose evaluation failed (each is also a row of kind evaluation_failed).
+    failed: tuple[str, ...]
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@attrs.frozen
+class _Scope:
+    case_id: str
+    child: str | None
+    caseworker: str | None
+    ruleset: str | None
+    status: str
+    stale: bool
+
+
+class ListingMixin(StoreBase):
+    """`due`, `overdue` and `cases list`: always as of the date asked, never hiding a case."""
+
+    def due(
+        self,
+        *,
+        as_of: date,
+        within_days: int | None = None,
+        caseworker: str | None = None,
+        overdue_only: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> DueAnswer:
+        """Every owed clock and referral in scope as of `as_of`, most urgent first.
+
+        `within_days` keeps items due within that many days (overdue ones, undated
+        ones and failed cases always stay); `overdue_only` keeps items past due
+        and those whose status is neither on time nor met (failed cases, clocks
+        that cannot be computed). `progress(done, total)` is told about cases
+        re-evaluated for the answer.
+        """
+        caseworker = self._known_caseworker(caseworker)
+        scope = self._scope(as_of, caseworker)
+        stale = {s.case_id: s for s in scope if s.stale}
+        rows = [r for r in self._indexed_rows(as_of, caseworker) if r["case_id"] not in stale]
+        fresh, failed = self._refresh(stale, as_of, progress)
+        for case_id, result in fresh.items():
+            who = stale[case_id]
+            rows.extend(
+                _row(item, case_id, who.child, who.caseworker, as_of)
+                for item in due_items(result)
+                if item[9]
+            )
+        for case_id, message in failed.items():
+            rows.append(self._failed_row(stale[case_id], message, as_of))
+        horizon = as_of + timedelta(days=within_days) if within_days is not None else None
+        kept = [r for r in rows if _wanted(r, as_of, horizon, overdue_only)]
+        kept.sort(key=_urgency)
+        return DueAnswer(as_of, tuple(kept), len(stale), tuple(sorted(failed)))
+
+    def current_cases(
+        self,
+        *,
+        as_of: date,
+        caseworker: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+        """Each case's status and programs as of `as_of`, by case id, and the failures.
+
+        Current cases come from the stored status; the rest are re-evaluated (in
+        memory) as `due` does.
+        """
+        caseworker = self._known_caseworker(caseworker)
+        scope = self._scope(as_of, caseworker)
+        stale = {s.case_id: s for s in scope if s.stale}
+        fresh, failed = self._refresh(stale, as_of, progress)
+        out: dict[str, dict[str, Any]] = {}
+        for case_id, result in fresh.items():
+            out[case_id] = {
+                "status": case_status(due_items(result)),
+                "programs": ",".join(result_programs(result)),
+            }
+        for case_id in failed:
+            out[case_id] = {"status": "evaluation_failed", "programs": None}
+        return out, failed
+
+    # The parts ------------------------------------------------------------------------
+
+    def _known_caseworker(self, caseworker: str | None) -> str | None:
+        """The stored spelling of a --caseworker filter; a typo is an error, never no work."""
+        if not caseworker:
+            return None
+        name = self.caseworker_name(caseworker)
+        self.require_caseworker(name)
+        return name
+
+    def _scope(self, as_of: date, caseworker: str | None) -> list[_Scope]:
+        """The cases a listing covers, each marked stale when the due index cannot answer."""
+        engine = self._need_engine()
+        args: list[Any] = []
+        join = "LEFT JOIN assignments a ON a.case_id = c.id AND a.ended_at IS NULL"
+        if caseworker:
+            join = (
+                "JOIN assignments a ON a.case_id = c.id AND a.ended_at IS NULL AND a.caseworker = ?"
+            )
+            args.append(caseworker)
+        scope, scope_args = self.scope_sql("c.id")  # type: ignore[attr-defined]
+        sql = (
+            "SELECT c.id, ch.name, a.caseworker, c.ruleset, c.status, d.as_of, d.ruleset, "
+            "d.ruleset_version, d.engine FROM cases c " + join + " "
+            "JOIN children ch ON ch.case_id = c.id "
+            "LEFT JOIN determinations d ON d.id = c.last_determination_id"
+            + (f" WHERE {scope}" if scope else "")
+        )
+        args.extend(scope_args)
+        versions: dict[str, str | None] = {}
+
+        def installed(ruleset_id: str) -> str | None:
+            if ruleset_id not in versions:
+                try:
+                    versions[ruleset_id] = engine.rulesets.get(ruleset_id).full_version
+                except EirulesError:
+                    versions[ruleset_id] = None
+            return versions[ruleset_id]
+
+        day = as_of.isoformat()
+        out = []
+        for (
+            case_id,
+            child,
+            worker,
+            ruleset,
+            status,
+            d_as_of,
+            d_rs,
+            d_version,
+            d_engine,
+        ) in self.conn.execute(sql, args):
+            stale = (
+                status in _STALE_STATUSES
+                or d_as_of != day
+                or d_engine != engine.version
+                or installed(d_rs) != d_version
+            )
+            out.append(_Scope(case_id, child, worker, ruleset, status, stale))
+        return out
+
+    def _indexed_rows(self, as_of: date, caseworker: str | None) -> Iterable[dict[str, Any]]:
+        """Owed items of the due index (stale cases' rows are dropped by the caller)."""
+        where, args = ["k.is_open = 1"], []
+        scope, scope_args = self.scope_sql("k.case_id")  # type: ignore[attr-defined]
+        if scope:  # a coordinator sees their own caseload, a supervisor their district
+            where.append(scope)
+            args.extend(scope_args)
+        if caseworker:
+            where.append("a.caseworker = ?")
+            args.append(caseworker)
+        sql = (
+            "SELECT k.kind, k.due, k.case_id, ch.name AS child, k.program, k.clock, k.label, "
+            "k.subject, k.status, a.caseworker, k.citation, k.reason, d.as_of AS evaluated_as_of "
+            "FROM clocks k JOIN children ch ON ch.case_id = k.case_id "
+            "JOIN determinations d ON d.id = k.determination_id "
+            + (
+                "JOIN assignments a ON a.case_id = k.case_id AND a.ended_at IS NULL "
+                if caseworker
+                else "LEFT JOIN assignments a ON a.case_id = k.case_id AND a.ended_at IS NULL "
+            )
+            + "WHERE "
+            + " AND ".join(where)
+        )
+        for row in self.conn.query(sql, args):
+            row["days_left"] = _days(row["due"], as_of)
+            row["fix"] = None
+            yield {k: row[k] for k in ROW_FIELDS}
+
+    def _refresh(
+        self,
+        stale: dict[str, _Scope],
+        as_of: date,
+        progress: Callable[[int, int], None] | None,
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+        """Evaluate the stale cases as of `as_of` without storing: results and failures."""
+        if not stale:
+            return {}, {}
+        engine = self._need_engine()
+        ids = sorted(stale)
+        fresh: dict[str, dict[str, Any]] = {}
+        failed: dict[str, str] = {}
+
+        def chunks():
+            for i in range(0, len(ids), CHUNK):
+                part = ids[i : i + CHUNK]
+                marks = ",".join("?" * len(part))
+                rows = self.conn.execute(
+                    "SELECT c.id, d.document FROM cases c JOIN case_documents d "
+                    f"ON d.hash = c.document_hash WHERE c.id IN ({marks})",
+                    part,
+                ).fetchall()
+                yield as_of, rows
+
+        done = 0
+        jobs = self.jobs if len(ids) > CHUNK else 1
+        with _Workers(engine, jobs) as workers:
+            for _, results in workers.map(_evaluate_chunk, chunks()):
+                for case_id, error, result, _text in results:
+                    if error is not None:
+                        failed[case_id] = error
+                    else:
+                        fresh[case_id] = result
+                done += len(results)
+                if progress:
+                    progress(done, len(ids))
+        return fresh, failed
+
+    def _failed_row(self, who: _Scope, message: str, as_of: date) -> dict[str, Any]:
+        engine = self._need_engine()
+        ruleset = who.ruleset or "us"
+        if ruleset not in set(engine.rulesets.ids()):
+            what = f"evaluation failed: ruleset {ruleset} is not installed"
+            fix = (
+                f"install ruleset {ruleset} or give its folder with --rulesets-dir "
+                f"(or $EIRULES_RULESETS_DIR), or set the case's ruleset to one listed by "
+                f"`eirules rulesets list`; then run: eirules evaluate --case {who.case_id}"
+            )
+        else:
+            what = "evaluation failed: " + message.splitlines()[0]
+            fix = f"fix what the reason says, then run: eirules evaluate --case {who.case_id}"
+        return {
+            "kind": "evaluation_failed",
+            "due": None,
+            "days_left": None,
+            "case_id": who.case_id,
+            "child": who.child,
+            "program": None,
+            "clock": None,
+            "label": what,
+            "subject": None,
+            "status": "evaluation_failed",
+            "caseworker": who.caseworker,
+            "citation": None,
+            "reason": message,
+            "fix": fix,
+            "evaluated_as_of": None,
+        }
+
+
+def _days(due: str | None, as_of: date) -> int | None:
+    return (date.fromisoformat(due) - as_of).days if due else None
+
+
+def _row(item: tuple, case_id: str, child, caseworker, as_of: date) -> dict[str, Any]:
+    kind, clock, program, label, subject, _start, _opens, due, status = item[:9]
+    return {
+        "kind": kind,
+        "due": due,
+        "days_left": _days(due, as_of),
+        "case_id": case_id,
+        "child": child,
+        "program": program,
+        "clock": clock,
+        "label": label,
+        "subject": subject,
+        "status": status,
+        "caseworker": caseworker,
+        "citation": item[13],
+        "reason": item[12],
+        "fix": None,
+        "evaluated_as_of": as_of.isoformat(),
+    }
+
+
+def _on_time(row: dict[str, Any]) -> bool:
+    """An item whose status says it is within its time (not late, not unknown)."""
+    return row["status"] in ("due_soon", "pending", "to_make", "late_excused")
+
+
+def _wanted(row: dict[str, Any], as_of: date, horizon: date | None, overdue_only: bool) -> bool:
+    days = row["days_left"]
+    if overdue_only:
+        if days is not None:
+            return days < 0
+        return row["status"] == "overdue" or not _on_time(row)
+    if horizon is None or days is None:
+        return True
+    return days < 0 or date.fromisoformat(row["due"]) <= horizon
+
+
+def _urgency(row: dict[str, Any]) -> tuple:
+    """Failed cases first (their work is unknown), then items owed now without a date (as
+    soon as possible), then by due date; undated pending and cannot-compute items last."""
+    failed = row["kind"] == "evaluation_failed"
+    return (
+        not failed,
+        row["due"] is None and row["status"] in ("pending", "needs_information"),
+        row["due"] or "",
+        row["case_id"],
+        row["kind"],
+        row["clock"] or "",
+        row["subject"] or "",
+    )

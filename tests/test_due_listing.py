@@ -1,0 +1,220 @@
+"""Issue 10: a due list that never hides work.
+
+Always current (evaluated on write, re-evaluated for another as-of date), failed cases
+as rows of their own, referrals as obligations, one as-of date per answer, caseworkers
+named once, programs found from the rules, no status filtered out, 80-column tables.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import caseload_cli, write_case_file
+from rich.console import Console
+
+from eirules.cli import cli
+from eirules.cli.due import show_due
+from eirules.core.store import DueAnswer, Store
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    return caseload_cli(tmp_path, monkeypatch)
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+# Always current ---------------------------------------------------------------------------
+
+
+def test_imported_demo_files_are_due_with_no_evaluate_step(run):
+    """The demo caseload as files: due and overdue list its 80 overdue clocks at once."""
+    run("cases", "import", EXAMPLES / "caseload")
+    rows = json.loads(run("overdue", "--as-of", "2026-03-02", "--format", "json").output)
+    assert sum(1 for r in rows if r["kind"] == "clock") == 80
+    listing = json.loads(
+        run(
+            "cases", "list", "--status", "overdue", "--as-of", "2026-03-02", "--format", "json"
+        ).output
+    )
+    assert listing and {r["status"] for r in listing} == {"overdue"}
+
+
+def test_add_event_updates_due_in_the_same_write(run, tmp_path):
+    """303.310(a): the IFSP meeting held on 2026-02-10 meets the clock due 2026-02-19."""
+    run("cases", "import", write_case_file(tmp_path / "t.json", "T-0001"))
+    before = json.loads(run("due", "--as-of", "2026-02-10", "--format", "json").output)
+    assert "initial_ifsp_meeting" in [r["clock"] for r in before]
+    run("cases", "add-event", "T-0001", "ifsp_meeting_held", "2026-02-10")
+    after = json.loads(run("due", "--as-of", "2026-02-10", "--format", "json").output)
+    assert "initial_ifsp_meeting" not in [r["clock"] for r in after]
+
+
+def test_due_as_of_an_earlier_date_answers_for_that_date_on_every_row(run, tmp_path):
+    """Evaluated as of 2026-03-01 (overdue); asked as of 2026-02-10 it is due in 9 days."""
+    run("cases", "import", write_case_file(tmp_path / "t.json", "T-0001"))
+    run("evaluate", "--all", "--as-of", "2026-03-01")
+    rows = json.loads(run("due", "--as-of", "2026-02-10", "--format", "json").output)
+    ifsp = [r for r in rows if r["clock"] == "initial_ifsp_meeting"]
+    assert [(r["due"], r["days_left"], r["status"]) for r in ifsp] == [
+        ("2026-02-19", 9, "due_soon")
+    ]
+    assert {r["evaluated_as_of"] for r in rows} == {"2026-02-10"}
+
+
+def test_a_newer_ruleset_version_is_re_evaluated_for_the_listing(run, tmp_path):
+    run("cases", "import", write_case_file(tmp_path / "t.json", "T-0001"))
+    store = Store.open(tmp_path / "caseload.db")
+    store.conn.execute("UPDATE determinations SET ruleset_version = 'old'")
+    store.conn.commit()
+    store.close()
+    store = Store.open(tmp_path / "caseload.db")
+    answer = store.due(as_of=date.today())
+    store.close()
+    assert answer.refreshed == 1 and answer.rows
+
+
+# Nothing silently missing -----------------------------------------------------------------
+
+
+def test_a_case_whose_ruleset_is_not_installed_is_a_failed_row_and_exit_1(run, tmp_path):
+    run("cases", "import", write_case_file(tmp_path / "t.json", "T-0001"))
+    run("cases", "import", write_case_file(tmp_path / "z.json", "Z-0001", ruleset="us-zz"))
+    result = invoke("due", "--as-of", "2026-02-10")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    failed = [line for line in lines if "Z-0001" in line]
+    assert failed and "FAILED" in failed[0]
+    assert (
+        "evaluation failed: ruleset us-zz is not installed. Fix: install ruleset us-zz"
+        in (result.output.replace("\n", " "))
+        or "evaluation failed: ruleset us-zz is not installed" in result.output
+    )
+    assert lines[-1].endswith("1 case could not be evaluated (listed; exit status 1)")
+    rows = json.loads(invoke("overdue", "--as-of", "2026-02-10", "--format", "json").stdout)
+    assert [(r["kind"], r["case_id"], r["label"]) for r in rows if r["case_id"] == "Z-0001"] == [
+        ("evaluation_failed", "Z-0001", "evaluation failed: ruleset us-zz is not installed")
+    ]
+    assert "--rulesets-dir" in rows[0]["fix"]
+    csv_out = invoke("due", "--format", "csv").stdout
+    assert "evaluation_failed,,,Z-0001" in csv_out
+    listing = invoke("cases", "list", "--status", "overdue", "--format", "json")
+    assert listing.exit_code == 1
+    assert "Z-0001" in [r["case_id"] for r in json.loads(listing.stdout)]
+
+
+def test_a_status_the_listing_does_not_know_is_listed_never_dropped(run, tmp_path):
+    """A clock that cannot be computed (needs_information) is owed: listed as cannot compute."""
+    run("cases", "import", write_case_file(tmp_path / "t.json", "T-0001"))
+    store = Store.open(tmp_path / "caseload.db")
+    store.conn.execute(
+        "UPDATE clocks SET status = 'needs_information', due = NULL, "
+        "reason = 'no school calendar for district X' WHERE clock = 'initial_ifsp_meeting'"
+    )
+    store.conn.commit()
+    store.close()
+    today = date.today().isoformat()
+    rows = json.loads(run("overdue", "--as-of", today, "--format", "json").output)
+    assert [(r["clock"], r["status"]) for r in rows] == [
+        ("initial_ifsp_meeting", "needs_information")
+    ]
+    table = run("due", "--as-of", today).output
+    assert "cannot compute" in table and "no school calendar for district X" in table
+    assert "1 cannot compute" in table.splitlines()[-1]
+
+
+# Referrals are obligations ----------------------------------------------------------------
+
+
+def test_a_late_referral_to_the_sea_and_lea_is_listed_and_is_next_due(run):
+    """303.209(b)(1)(iii): referred 26 days before the third birthday (2026-06-10): the
+    lead agency refers the toddler to the SEA and LEA, shown due by that birthday."""
+    path = EXAMPLES / "pc-late-referral-under-45.json"
+    check = invoke("check", path, "--as-of", "2026-06-01").output
+    assert "Next due: referral the Part C lead agency -> the SEA and the LEA" in check
+    assert "2026-06-10, 9 days left" in check.replace("\n", " ")
+    run("cases", "import", path)
+    rows = json.loads(run("due", "--as-of", "2026-06-01", "--format", "json").output)
+    refs = [r for r in rows if r["kind"] == "referral"]
+    assert [(r["case_id"], r["due"], r["days_left"]) for r in refs] == [
+        ("PC-LATE-UNDER45", "2026-06-10", 9)
+    ]
+
+
+# Caseworkers named once -------------------------------------------------------------------
+
+
+def test_assign_to_a_misspelt_caseworker_is_refused_with_a_suggestion(run, tmp_path):
+    run("cases", "import", write_case_file(tmp_path / "t.json", "T-0001"))
+    run("caseworkers", "add", "Rhea Tallowby")
+    result = run("cases", "assign", "T-0001", "Rhea Talowby", code=2)
+    assert result.output == (
+        "Error: case T-0001 not assigned\n"
+        '  CASEWORKER: no caseworker "Rhea Talowby" in the caseload; did you mean '
+        '"Rhea Tallowby"?; if "Rhea Talowby" is new, add them first with: eirules '
+        'caseworkers add "Rhea Talowby" (or pass --new-caseworker)\n'
+    )
+    assert run("cases", "assign", "T-0001", "Rhea Tallowby").output == (
+        "Assigned case T-0001 to Rhea Tallowby\n"
+    )
+    run("cases", "assign", "T-0001", "Noor Vale", "--new-caseworker")
+    names = json.loads(run("caseworkers", "list", "--format", "json").output)
+    assert [(w["name"], w["cases"]) for w in names] == [("Noor Vale", 1), ("Rhea Tallowby", 0)]
+
+
+def test_csv_assignment_to_an_unknown_caseworker_is_refused(run, tmp_path):
+    run("cases", "import", write_case_file(tmp_path / "t.json", "T-0001"))
+    run("caseworkers", "add", "Rhea Tallowby")
+    path = tmp_path / "a.csv"
+    path.write_text("case_id,caseworker\nT-0001,Rhea Talowby\n")
+    result = run("cases", "import", path, code=2)
+    assert 'did you mean "Rhea Tallowby"?' in result.output
+    run("cases", "import", path, "--new-caseworker")
+
+
+# cases list --program from the rules -----------------------------------------------------
+
+
+def test_cases_list_program_finds_a_case_whose_membership_comes_from_untagged_events(run, tmp_path):
+    """An untagged referral_received is a Part C referral by the rules (303.303)."""
+    run("cases", "import", write_case_file(tmp_path / "t.json", "T-0001"))
+    rows = json.loads(run("cases", "list", "--program", "part_c", "--format", "json").output)
+    assert [r["case_id"] for r in rows] == ["T-0001"]
+
+
+# Readable at any width --------------------------------------------------------------------
+
+
+def _answer(run, tmp_path) -> DueAnswer:
+    run("cases", "import", EXAMPLES / "caseload")
+    store = Store.open(tmp_path / "caseload.db")
+    try:
+        return store.due(as_of=date(2026, 3, 2), within_days=14)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_due_table_fits_the_terminal_and_never_cuts_date_days_case_or_clock(run, tmp_path, width):
+    answer = _answer(run, tmp_path)
+    buffer = io.StringIO()
+    console = Console(width=width, file=buffer, force_terminal=True, color_system=None)
+    show_due(answer, "table", console=console)
+    lines = buffer.getvalue().splitlines()
+    assert all(len(line) <= width for line in lines), max(len(line) for line in lines)
+    text = buffer.getvalue()
+    assert "..." not in text and "\u2026" not in text
+    for row in answer.rows:
+        assert row["due"] in text and row["case_id"] in text
+    # The clock name may wrap inside its cell, but every word of it is shown.
+    for word in {w for r in answer.rows for w in (r["label"] or "").split()}:
+        assert word in text
