@@ -312,7 +312,7 @@ def test_render_reads_well_for_a_case_manager():
             "                 late, excused by a documented family delay",
             "",
             "Referrals",
-            "  the lead agency -> the LEA by 2026-05-01 (to make)  [34 CFR 303.209(b)]",
+            "  the lead agency -> the LEA by 2026-05-01, 61 days left (to make)  [34 CFR 303.209(b)]",
             "    the toddler may be eligible for Part B",
             "",
             "Findings",

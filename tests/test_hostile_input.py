@@ -203,7 +203,7 @@ def test_rich_markup_in_data_is_printed_as_written_on_a_terminal(
 ):
     """A caseworker named "[/bold]" crashed due, overdue and cases list on a terminal."""
     _evaluated(run, tmp_path, name="[link=https://example.invalid]Ada[/link]")
-    run("cases", "assign", "T-0001", "[/bold] Rhea")
+    run("cases", "assign", "T-0001", "[/bold] Rhea", "--new-caseworker")
     monkeypatch.setattr(cli_output, "is_terminal", lambda: True)
     monkeypatch.setenv("COLUMNS", "250")  # rich wraps to the terminal's width
     extra = ["--as-of", "2026-02-22"] if command != ["cases", "list"] else []
@@ -215,7 +215,7 @@ def test_rich_markup_in_data_is_printed_as_written_on_a_terminal(
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised_numbers_stay_numbers(run, tmp_path):
     """due/overdue --format csv wrote =, +, -, @ cells verbatim."""
     _evaluated(run, tmp_path, name='=HYPERLINK("https://example.invalid","Ada")')
-    run("cases", "assign", "T-0001", "@SUM(A1)")
+    run("cases", "assign", "T-0001", "@SUM(A1)", "--new-caseworker")
     for command in ("due", "overdue"):
         text = run(command, "--as-of", "2026-02-22", "--format", "csv").output
         row = next(csv.DictReader(io.StringIO(text)))
