@@ -337,7 +337,8 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
         caseworker = request.query_params.get("caseworker") or None
         s = store()
         try:
-            rows = s.due(as_of=as_of, caseworker=caseworker, **query)
+            # Every owed clock and referral as of the date, failed cases as rows (kind).
+            rows = list(s.due(as_of=as_of, caseworker=caseworker, **query).rows)
         finally:
             s.close()
         return _json({"as_of": as_of.isoformat(), "clocks": rows})

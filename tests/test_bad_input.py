@@ -162,8 +162,12 @@ def test_cases_list_program_matches_exactly(run, tmp_path, program):
         tmp_path / "c.json", "T-0001", enrolments=[{"program": "part_c", "start": "2026-01-05"}]
     )
     run("cases", "import", path)
-    assert run("cases", "list", "--program", "part_c").output.splitlines()[-1] == "1 case"
-    assert run("cases", "list", "--program", program).output.startswith("No cases match.")
+    assert (
+        run("cases", "list", "--program", "part_c")
+        .output.splitlines()[-1]
+        .startswith("1 case as of ")
+    )
+    assert run("cases", "list", "--program", program).output.startswith("No cases match as of ")
 
 
 # Rulesets ------------------------------------------------------------------------------------

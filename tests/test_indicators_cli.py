@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import shutil
+import sqlite3
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -239,6 +240,14 @@ def test_out_keeps_the_old_file_when_the_report_fails(cli, tmp_path):
 def test_a_caseload_never_evaluated_says_what_to_run(tmp_path, monkeypatch, folder):
     invoke = caseload_cli(tmp_path, monkeypatch)
     invoke("cases", "import", folder)
+    # The import evaluates what it stores; take that away to get a never-evaluated caseload.
+    conn = sqlite3.connect(tmp_path / "caseload.db")
+    conn.executescript(
+        "DELETE FROM clocks; UPDATE cases SET last_determination_id = NULL, "
+        "status = 'not_evaluated'; DELETE FROM determinations;"
+    )
+    conn.commit()
+    conn.close()
     result = invoke("indicators", "--year", "2025-26", code=2)
     assert "eirules evaluate --all" in result.output
 
