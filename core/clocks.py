@@ -232,7 +232,17 @@ def compute_clock(
     if stop_events is None:
         stop_events = events_of(case, spec["stop"], program)
     window_start = opens if opens is not None else start
-    met = next((e for e in stop_events if e.date >= min(window_start, start)), None)
+    # A window is an outer limit (e.g. 303.209(c)(1), (d)(2): "not more than nine
+    # months before"): an action before it opens does not meet the clock, unless the
+    # ruleset says early actions count (`early_action_counts`, with its citation).
+    early_counts = bool(spec.get("early_action_counts", False))
+    earliest = min(window_start, start) if early_counts else window_start
+    too_early = (
+        [e for e in stop_events if start <= e.date < earliest and e.date <= as_of]
+        if opens is not None and not early_counts
+        else []
+    )
+    met = next((e for e in stop_events if e.date >= earliest), None)
     met_on = met.date if met is not None and met.date <= as_of else None
     reasons = tuple(spec.get("excused_by", ()))
     excused_by = None
@@ -313,6 +323,13 @@ def compute_clock(
     )
     if opens is not None and met_on is not None and met_on < opens:
         early = f"done on {met_on.isoformat()}, before the window opened on {opens.isoformat()}"
+        reason = f"{reason}; {early}" if reason else early
+    elif too_early and opens is not None:
+        early = (
+            f"done on {too_early[-1].date.isoformat()}, before the window opened on "
+            f"{opens.isoformat()}: that does not meet the clock (an outer limit); "
+            "hold it again within the window"
+        )
         reason = f"{reason}; {early}" if reason else early
     return Clock(
         id=id,

@@ -95,6 +95,7 @@ CLOCK_KEYS = (
     "excused_by",
     "excuse_policy",
     "agreed_date_reasons",
+    "early_action_counts",
     "on_weekend",
     "count_start_day_as",
     *school_rules.RULE_KEYS,
@@ -1408,6 +1409,11 @@ def _check_clock(value: Any, partial: bool) -> tuple[str, str | None] | None:
     if "on_weekend" in value and value["on_weekend"] not in WEEKEND_RULES:
         return f"on_weekend: found {value['on_weekend']!r}; expected a weekend rule", _hint(
             value["on_weekend"], WEEKEND_RULES
+        )
+    if "early_action_counts" in value and not isinstance(value["early_action_counts"], bool):
+        return (
+            f"early_action_counts: found {value['early_action_counts']!r}; expected true or false",
+            None,
         )
     if "excuse_policy" in value and value["excuse_policy"] not in EXCUSE_POLICIES:
         return f"excuse_policy: found {value['excuse_policy']!r}; expected a policy", _hint(

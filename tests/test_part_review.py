@@ -236,21 +236,78 @@ def test_transition_clocks_without_a_recorded_referral(engine):
     assert (r.status, r.by) == ("to_make", D("2027-03-03"))
 
 
-def test_a_conference_before_the_window_opens_says_so(engine):
-    """303.209(c)(1): "not more than nine months before" the third birthday, at the parties' discretion.
+def test_transition_window_303_209_c_1_a_conference_before_it_opens_does_not_meet_the_clock(engine):
+    """303.209(c)(1): the conference is held not fewer than 90 days "and, at the discretion
+    of all parties, not more than nine months" before the third birthday: 9 months is an
+    outer limit (C8C counts only conferences inside the window).
 
-    Third birthday 2027-11-02; the window opens 2027-02-02. A conference on
-    2027-01-15 still counts as held (the outer limit is at the discretion of all
-    parties), but the clock says it was before the window opened.
+    Third birthday 2027-11-02; the window opens 2027-02-02 and the conference is due by
+    2027-08-04. A conference on 2027-01-15 came before the window: the clock is not met
+    (pending as of 2027-02-01, overdue after 2027-08-04 without another conference) and
+    says why. One held on 2027-03-01, inside the window, meets it.
     """
-    c = case(
+    early = case(
         engine,
         birth="2024-11-02",
         events=[("referral_received", "2026-01-05"), ("transition_conference_held", "2027-01-15")],
         ruleset="us",
     )
-    k = one(det(engine, c, "2027-02-01"), "transition_conference")
-    assert (k.opens, k.status, k.met_on) == (D("2027-02-02"), "met", D("2027-01-15"))
+    k = one(det(engine, early, "2027-02-01"), "transition_conference")
+    assert (k.opens, k.due, k.status, k.met_on) == (
+        D("2027-02-02"),
+        D("2027-08-04"),
+        "pending",
+        None,
+    )
+    assert "done on 2027-01-15, before the window opened on 2027-02-02" in k.reason
+    assert one(det(engine, early, "2027-08-05"), "transition_conference").status == "overdue"
+    inside = case(
+        engine,
+        birth="2024-11-02",
+        events=[
+            ("referral_received", "2026-01-05"),
+            ("transition_conference_held", "2027-01-15"),
+            ("transition_conference_held", "2027-03-01"),
+        ],
+        ruleset="us",
+    )
+    k = one(det(engine, inside, "2027-03-02"), "transition_conference")
+    assert (k.status, k.met_on) == ("met", D("2027-03-01"))
+
+
+def test_transition_window_a_ruleset_may_let_early_actions_count():
+    """A ruleset value with early_action_counts = true (and its own citation) keeps the old
+    reading: the 2027-01-15 conference meets the clock, with a note."""
+    from eirules.core.clocks import compute_clock
+    from eirules.core.models import Case, Child, Event
+
+    c = Case(
+        id="W",
+        child=Child(birth_date=D("2024-11-02")),
+        events=[Event(type="transition_conference_held", date=D("2027-01-15"))],
+    )
+    spec = {
+        "start": ["referral_received"],
+        "stop": ["transition_conference_held"],
+        "length": 90,
+        "unit": "calendar_days",
+        "direction": "before",
+        "opens_length": 9,
+        "opens_unit": "months",
+        "early_action_counts": True,
+    }
+    k = compute_clock(
+        c,
+        id="transition_conference",
+        program="part_c",
+        spec=spec,
+        citation="a state rule",
+        start=D("2026-01-05"),
+        as_of=D("2027-02-01"),
+        due_soon_days=14,
+        anchor=D("2027-11-02"),
+    )
+    assert (k.status, k.met_on) == ("met", D("2027-01-15"))
     assert "before the window opened on 2027-02-02" in k.reason
 
 
