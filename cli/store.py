@@ -226,7 +226,9 @@ def default_rejects(db_path: str | None) -> Path:
     target = db_path_of(db_path)
     if isinstance(target, Path):
         return target.with_name(f"{target.stem}-rejects.jsonl")
-    return default_db_path().with_name("rejects.jsonl")
+    from eirules.core.store.base import data_dir
+
+    return data_dir() / "rejects.jsonl"  # a PostgreSQL caseload: the user's data folder
 
 
 def _reject_line(item: dict) -> str:

@@ -53,6 +53,12 @@ CASE_STATUSES = (
 )
 
 
+def data_dir() -> Path:
+    """$XDG_DATA_HOME/eirules, else ~/.local/share/eirules (the default caseload's folder)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "eirules"
+
+
 def default_db_path() -> Path | str:
     """$EIRULES_DB (a file or a postgresql:// URL), else ~/.local/share/eirules/caseload.db.
 
