@@ -122,6 +122,25 @@ def _bad_date(raw: str) -> date:
     )
 
 
+INDICATOR_CODES = ("C1", "C7", "C8A", "C8B", "C8C", "B11", "B12", "B13")
+INDICATOR_UNITS = ("caseworker", "district", "county", "provider")
+
+
+def _date_param(query, name: str) -> date | None:
+    raw = query.get(name)
+    if raw is None:
+        return None
+    try:
+        if len(raw) == 10:
+            return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    raise InputError(
+        f"{name} is not valid",
+        [Problem(name, f"{show_value(raw)} is not a date", "expected YYYY-MM-DD")],
+    )
+
+
 def _whole(request: Request, name: str, *, low: int = 0, high: int = 100_000) -> int | None:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
@@ -350,6 +369,49 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
     @app.get(f"{PREFIX}/overdue")
     async def overdue(request: Request) -> Response:
         return open_clocks(request, overdue_only=True)
+
+    @app.get(f"{PREFIX}/indicators")
+    async def indicators(request: Request) -> Response:
+        """The SPP/APR indicators over the caseload, as `eirules indicators --format json`."""
+        from eirules.plugins.indicators.api import period_of, settings_lookup
+        from eirules.plugins.indicators.registry import compute
+        from eirules.plugins.indicators.sources import stored_facts
+
+        q = request.query_params
+        period = period_of(q.get("year"), _date_param(q, "from"), _date_param(q, "to"))
+        codes = [c.upper() for c in q.getlist("indicator")]
+        unknown = [c for c in codes if c not in INDICATOR_CODES]
+        by = q.get("by")
+        if unknown or (by is not None and by not in INDICATOR_UNITS):
+            where, found, choices = (
+                ("indicator", unknown[0], INDICATOR_CODES)
+                if unknown
+                else ("by", by, INDICATOR_UNITS)
+            )
+            raise InputError(
+                f"{where} is not valid",
+                [
+                    Problem(
+                        where,
+                        f"{show_value(found)} is not known",
+                        f"expected one of: {', '.join(choices)}",
+                    )
+                ],
+            )
+        children = _flag(request, "children")
+        s = store()
+        try:
+            report = compute(
+                stored_facts(s.conn),
+                period,
+                settings_lookup(engine, period.end),
+                codes=codes or None,
+                by=by,
+                children=children,
+            )
+        finally:
+            s.close()
+        return _json(report.as_dict(children=children))
 
     @app.get(PREFIX + "/cases/{case_id}/history")
     async def history(case_id: str) -> Response:

@@ -277,6 +277,54 @@ def openapi_document(engine: Any, version: str) -> dict[str, Any]:
                 },
             }
         },
+        f"{PREFIX}/indicators": {
+            "get": {
+                "operationId": "indicators",
+                "summary": "The SPP/APR compliance indicators C1, C7, C8A-C, B11, B12, B13 over "
+                "the caseload's stored determinations (needs a caseload; docs/indicators.md).",
+                "parameters": [
+                    _query("year", _TEXT, "Reporting year July 1 to June 30, e.g. 2025-26."),
+                    _query("from", _DATE, "Start of a custom period (with `to`)."),
+                    _query("to", _DATE, "End of a custom period (with `from`)."),
+                    _query(
+                        "indicator",
+                        {
+                            "type": "string",
+                            "enum": ["C1", "C7", "C8A", "C8B", "C8C", "B11", "B12", "B13"],
+                        },
+                        "Only this indicator (repeatable).",
+                    ),
+                    _query(
+                        "by",
+                        {
+                            "type": "string",
+                            "enum": ["caseworker", "district", "county", "provider"],
+                        },
+                        "Break each indicator down by this unit.",
+                    ),
+                    _query(
+                        "children",
+                        {"type": "string", "enum": ["true", "false", "1", "0"]},
+                        "Include the drill-down: every child counted, with clock, dates, status and reason.",
+                    ),
+                ],
+                "responses": {
+                    "200": _json_body(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "period": {"type": "object"},
+                                "cases": {"type": "integer"},
+                                "indicators": {"type": "array", "items": {"type": "object"}},
+                            },
+                            "required": ["indicators"],
+                        },
+                        "Each indicator: numerator, denominator, percent, target, late units.",
+                    ),
+                    **_errors(404, 422, 500),
+                },
+            }
+        },
         PREFIX + "/cases/{id}/history": {
             "get": {
                 "operationId": "caseHistory",

@@ -226,7 +226,7 @@ def test_rulesets_list_and_parameters_as_of_a_date(bare_server):
 
 
 def test_caseload_endpoints_need_a_database(bare_server):
-    for path in ("/v1/due", "/v1/overdue", "/v1/cases/X/history"):
+    for path in ("/v1/due", "/v1/overdue", "/v1/cases/X/history", "/v1/indicators?year=2025-26"):
         status, body = bare_server.get(path)
         assert status == 404 and body["kind"] == "StorageError", path
         assert body["problems"][0]["fix"] == "start it with eirules serve --db PATH"
@@ -254,6 +254,21 @@ def test_due_and_overdue_are_the_stores_open_clocks(server, env):
     assert status == 200 and body["clocks"] == expected_overdue
     status, body = server.get("/v1/due?within=-3")
     assert status == 422 and body["problems"][0]["where"] == "within"
+
+
+def test_indicators_endpoint_gives_the_librarys_numbers(server, env):
+    """GET /v1/indicators is `eirules.indicators(...)` over the same caseload (issue 13, 16)."""
+    import eirules
+
+    expected = eirules.indicators(env["EIRULES_DB"], year="2025-26", codes=["C7", "B11"])
+    status, body = server.get("/v1/indicators?year=2025-26&indicator=C7&indicator=b11")
+    assert status == 200
+    assert body == json.loads(json.dumps(expected.as_dict()))
+    assert [i["indicator"] for i in body["indicators"]] == ["C7", "B11"]
+    status, body = server.get("/v1/indicators?year=2025-26&indicator=C9")
+    assert status == 422 and body["problems"][0]["where"] == "indicator"
+    status, body = server.get("/v1/indicators?from=2025-07-01&to=2026-13-01")
+    assert status == 422 and body["problems"][0]["where"] == "to"
 
 
 def test_case_history_lists_determinations_and_audit(server):
@@ -296,6 +311,7 @@ def test_openapi_31_is_valid_and_describes_what_the_server_sends(bare_server):
         "due",
         "overdue",
         "caseHistory",
+        "indicators",
     }
 
 
