@@ -122,12 +122,6 @@ def test_cli_destroy(tmp_path, monkeypatch, engine):
     assert result.output.startswith("Destroyed case D-1: 1 case file version, 1 determination,")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: audit verify cannot yet tell a destroyed case's determinations from "
-    "deleted ones when an evaluation run vouched for them (any evaluated case; since issue 10 "
-    "every import evaluates); the run's digest needs to skip destroyed cases",
-)
 def test_cli_destroy_of_an_evaluated_case_keeps_audit_verify_intact(tmp_path, monkeypatch, engine):
     db = tmp_path / "c.db"
     monkeypatch.setenv("EIRULES_DB", str(db))

@@ -95,7 +95,12 @@ class AuditWriter:
         at = now()
         entry_id = self.last_id + 1
         before_text, after_text = _dump(before), _dump(after)
-        if case_id is not None and (before_text is not None or after_text is not None):
+        # (A run's entry holds ids, counts and clock names, never a child's data: it stays.)
+        if (
+            case_id is not None
+            and not action.startswith("evaluation.")
+            and (before_text is not None or after_text is not None)
+        ):
             self._content.append((entry_id, case_id, before_text, after_text))
             before_text, after_text = reference(before_text), reference(after_text)
         digest = entry_hash(

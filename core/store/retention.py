@@ -88,10 +88,17 @@ class RetentionMixin(StoreBase):
                 "audit_entries_inline": conn.execute(
                     "SELECT count(*) FROM audit_log l WHERE case_id = ? AND NOT EXISTS "
                     "(SELECT 1 FROM audit_content c WHERE c.entry_id = l.id) "
+                    "AND action NOT LIKE 'evaluation.%' "
                     "AND (before IS NOT NULL OR after IS NOT NULL)",
                     (case_id,),
                 ).fetchone()[0],
             }
+            det_ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM determinations WHERE case_id = ? ORDER BY id", (case_id,)
+                )
+            ]
             conn.execute("UPDATE cases SET last_determination_id = NULL WHERE id = ?", (case_id,))
             for table in _CASE_TABLES:
                 conn.execute(f"DELETE FROM {table} WHERE case_id = ?", (case_id,))  # noqa: S608
@@ -101,8 +108,12 @@ class RetentionMixin(StoreBase):
             )
             conn.execute("DELETE FROM audit_content WHERE about_case = ?", (case_id,))
             # The tombstone: no content about the child, only what was done and why.
+            # (the determination ids, so audit verify knows why a run's rows are gone)
             audit.append(
-                "case.destroyed", f"destroyed case {case_id}: {reason.strip()}", case_id=case_id
+                "case.destroyed",
+                f"destroyed case {case_id}: {reason.strip()}",
+                case_id=case_id,
+                after={"determination_ids": det_ids},
             )
         self._reclaim()
         return removed
