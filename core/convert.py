@@ -26,7 +26,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from . import dates, models
+from . import dates, fastload, models
 from .decisions import Clock, Determination
 from .errors import InputError, PluginError, Problem, ValueProblem, did_you_mean, show_value
 from .jsonio import parse_json as parse_json  # the one JSON reader, re-exported
@@ -362,6 +362,7 @@ def unstructure(obj: Any) -> Any:
 
 CASE_KEYS = tuple(a.name for a in attrs.fields(Case) if a.name != "sections")
 CHILD_KEYS = frozenset(a.name for a in attrs.fields(models.Child))
+_FAST_CASE = fastload.for_model(Case, omit=frozenset({"sections"}))
 
 
 def case_from_dict(
@@ -416,11 +417,14 @@ def case_from_dict(
             )
     if event_types is not None:
         problems.extend(_check_event_types(core_data.get("events"), event_types))
-    case = None
-    try:
-        case = converter.structure(core_data, Case)
-    except Exception as exc:  # noqa: BLE001 - every failure becomes problems with paths
-        problems.extend(_problems_from(exc))
+    # The fast path for a valid document; the detailed converter (every problem with
+    # its path) only when the fast path refuses it.
+    case = fastload.attempt(_FAST_CASE, core_data)
+    if case is None:
+        try:
+            case = converter.structure(core_data, Case)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes problems with paths
+            problems.extend(_problems_from(exc))
     structured_sections: dict[str, Any] = {}
     for name, value in section_data.items():
         try:

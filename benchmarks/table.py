@@ -1,0 +1,189 @@
+"""Benchmark: every row of issue 15's table, as a ratio to a plain loop measured in this run.
+
+The baseline is a plain-Python loop over the same case-file dicts computing the
+same clock dates with nothing but `datetime` (no rules, no explanations, no
+objects): about 3.5-5 us per case on a 2-core machine (reference/performance.md).
+Each row prints the CPU time per case (or per row), its ratio to that loop, the
+target ratio (the issue's target divided by the same loop's cost), and the peak
+memory of the process. Figures only, never asserted (tests do not time anything).
+
+    python benchmarks/table.py                 # 20,000 cases (rows 3-5 scale linearly)
+    python benchmarks/table.py --cases 100000  # the issue's size
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from evaluate import AS_OF, make_case  # noqa: E402
+
+from eirules.cli.synthetic import DEMO_AS_OF, iter_cases, records  # noqa: E402
+from eirules.core.engine import Engine  # noqa: E402
+from eirules.core.store import Store  # noqa: E402
+
+#: The issue's targets, in microseconds of CPU per case (or per row).
+TARGETS_US = {
+    "determination": 1e6 / 57_000,  # 57,000 cases/s
+    "load": 20.0,
+    "import+evaluate": 10e6 / 100_000,  # 100k in 10 s
+    "evaluate --all": 5e6 / 100_000 * 2,  # 100k in 5 s on 2 cores: 100 us of CPU per case
+    "due rows": 1e6 / 200_000,  # 200,000 rows/s
+}
+
+
+def cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def peak_mib() -> float:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+def _years(day: date, n: int) -> date:
+    try:
+        return day.replace(year=day.year + n)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + n, day=28)
+
+
+def _months(day: date, n: int) -> date:
+    m = day.month - 1 + n
+    y, m = day.year + m // 12, m % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(y, m, d)
+        except ValueError:
+            continue
+    raise AssertionError
+
+
+def plain(doc: dict) -> list[date]:
+    """The baseline: the clock dates straight from the dict, stdlib only."""
+    birth = date.fromisoformat(doc["child"]["birth_date"])
+    third = _years(birth, 3)
+    out = []
+    for e in doc["events"]:
+        t, day = e["type"], date.fromisoformat(e["date"])
+        if t == "referral_received":
+            out += [day + timedelta(days=45), third - timedelta(days=90), _months(third, -9)]
+        elif t == "ifsp_meeting_held":
+            out += [_months(day, 6), _years(day, 1)]
+        elif t == "consent_for_evaluation":
+            out.append(day + timedelta(days=60))
+        elif t == "eligibility_determined":
+            out.append(day + timedelta(days=30))
+        elif t in ("iep_meeting_held", "iep_review_held"):
+            out.append(_years(day, 1))
+        elif t == "evaluation_completed":
+            out.append(_years(day, 3))
+    return out
+
+
+def timed(fn) -> float:
+    c0 = cpu()
+    fn()
+    return cpu() - c0
+
+
+def row(label: str, us: float, base_us: float, target_key: str, extra: str = "") -> None:
+    target = TARGETS_US[target_key]
+    ratio, goal = us / base_us, target / base_us
+    mark = "reached" if us <= target else f"{us / target:.1f}x too slow"
+    print(
+        f"{label:34} {us:9.1f} us  {ratio:7.1f}x plain  target {goal:6.1f}x ({target:.1f} us)  "
+        f"{mark}{extra}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=20_000, help="cases (default 20000)")
+    parser.add_argument("--seed", type=int, default=5)
+    args = parser.parse_args()
+    n = args.cases
+
+    rnd = random.Random(args.seed)
+    docs = [make_case(i, rnd) for i in range(n)]
+    gc.collect()
+    gc.freeze()
+    engine = Engine(entry_points=False)
+    ruleset = engine.rulesets.get("us")
+    engine.evaluate(engine.case_from_dict(docs[0]), ruleset, AS_OF)
+
+    base = min(timed(lambda: [plain(d) for d in docs]) for _ in range(3)) / n * 1e6
+    print(f"{n:,} cases; plain loop (same dates, stdlib only): {base:.2f} us/case CPU")
+
+    load = timed(lambda: [engine.case_from_dict(d) for d in docs]) / n * 1e6
+    full = (
+        timed(lambda: [engine.evaluate(engine.case_from_dict(d), ruleset, AS_OF) for d in docs])
+        / n
+        * 1e6
+    )
+    row("determination (load + evaluate)", full, base, "determination")
+    row("loading one case (converter)", load, base, "load")
+    print(f"  peak memory so far {peak_mib():.0f} MiB")
+
+    db = Path(tempfile.mkdtemp(prefix="eirules-table-")) / "table.db"
+    store, _ = Store.init(db, engine)
+    part_c = n * 3 // 5
+    spent = timed(
+        lambda: store.import_records(
+            records(iter_cases(seed=1, part_c=part_c, part_b=n - part_c, as_of=DEMO_AS_OF)),
+            user="benchmark",
+        )
+    )
+    row("cases import (import+store)", spent / n * 1e6, base, "import+evaluate")
+    spent_eval = timed(lambda: store.evaluate(as_of=DEMO_AS_OF, user="benchmark"))
+    row(
+        "evaluate --all",
+        spent_eval / n * 1e6,
+        base,
+        "evaluate --all",
+        f"  peak {peak_mib():.0f} MiB",
+    )
+    row(
+        "import + evaluate + store",
+        (spent + spent_eval) / n * 1e6,
+        base,
+        "import+evaluate",
+    )
+    for label, kwargs in (
+        ("due --within 14d", {"within_days": 14}),
+        ("due --within all", {}),
+    ):
+        got = []
+        t0 = time.perf_counter()
+        took = timed(lambda kw=kwargs, out=got: out.append(store.due(as_of=DEMO_AS_OF, **kw)))
+        wall = time.perf_counter() - t0
+        rows = max(len(got[0]), 1)
+        row(
+            f"{label} ({rows:,} rows)",
+            took / rows * 1e6,
+            base,
+            "due rows",
+            f"  whole list {wall * 1000:.0f} ms wall (not streamed: first row = last row)",
+        )
+    t0 = time.perf_counter()
+    mine = store.due(as_of=DEMO_AS_OF, caseworker="Rhea Tallowby", within_days=14)
+    took = (time.perf_counter() - t0) * 1000
+    print(f"{'one caseworker due 14d':34} {took:9.1f} ms wall ({len(mine)} rows)  target 10 ms")
+    print(f"peak memory: {peak_mib():.0f} MiB")
+    store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

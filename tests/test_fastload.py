@@ -1,0 +1,120 @@
+"""The fast loader (core/fastload.py) accepts only what the detailed converter accepts.
+
+Whenever the fast path builds a case, the detailed path must build an equal one;
+whenever the detailed path refuses a document, the fast path must refuse it too
+(so the path-by-path error report is the one users see, unchanged).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from eirules.core import convert, fastload
+from eirules.core.errors import InputError
+from eirules.core.models import Case
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from evaluate import make_case  # noqa: E402
+
+FAST = fastload.for_model(Case, omit=frozenset({"sections"}))
+
+
+def core_part(doc: dict) -> dict:
+    return {k: v for k, v in doc.items() if k in convert.CASE_KEYS}
+
+
+def detailed(doc: dict):
+    try:
+        return convert.converter.structure(doc, Case)
+    except Exception:  # noqa: BLE001 - refused by the detailed path
+        return None
+
+
+def example_docs() -> list[dict]:
+    paths = sorted(ROOT.glob("examples/*.json")) + sorted(ROOT.glob("examples/caseload/*.json"))
+    return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+
+
+def test_the_case_model_has_a_fast_path():
+    assert FAST is not None
+
+
+@pytest.mark.parametrize("doc", example_docs(), ids=lambda d: str(d.get("id")))
+def test_fast_path_builds_the_same_case_as_the_detailed_path(doc):
+    core = core_part(doc)
+    fast = fastload.attempt(FAST, core)
+    assert fast is not None, "a valid example file should take the fast path"
+    assert fast == detailed(core)
+
+
+def test_generated_cases_take_the_fast_path_and_match():
+    rnd = random.Random(11)
+    for i in range(300):
+        core = core_part(make_case(i, rnd))
+        fast = fastload.attempt(FAST, core)
+        assert fast is not None
+        assert fast == detailed(core)
+
+
+# Mutations that the detailed path refuses, or accepts differently.
+ODD_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.sampled_from(["2026-02-30", "0001-01-01", "9999-12-31", "2026-1-01", " 2026-01-01", ""]),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
+
+
+def _paths(value, path=()):
+    yield path
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _paths(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _paths(v, (*path, i))
+
+
+def _set(doc, path, new):
+    target = doc
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = new
+
+
+@given(seed=st.integers(0, 10_000), pick=st.integers(0, 10_000), new=ODD_VALUES)
+def test_fast_path_never_accepts_what_the_detailed_path_refuses(seed, pick, new):
+    doc = core_part(make_case(seed, random.Random(seed)))
+    paths = [p for p in _paths(doc) if p]
+    mutated = copy.deepcopy(doc)
+    _set(mutated, paths[pick % len(paths)], new)
+    fast = fastload.attempt(FAST, mutated)
+    slow = detailed(mutated)
+    if fast is not None:
+        assert slow is not None and fast == slow
+    if slow is None:
+        assert fast is None
+
+
+def test_a_refused_document_keeps_the_detailed_messages():
+    doc = make_case(0, random.Random(3))
+    doc["child"]["birth_date"] = "2026-02-30"
+    doc["events"][0]["type"] = 7
+    with pytest.raises(InputError) as err:
+        convert.case_from_dict(doc)
+    text = str(err.value) + " ".join(str(p) for p in err.value.problems)
+    assert "events[0].type" in text
+    assert "child.birth_date" in text
