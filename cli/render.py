@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 
 from eirules.core.decisions import Clock, Determination
@@ -9,7 +10,14 @@ from eirules.core.models import Case
 
 from .output import plural
 
-WIDTH = 100
+WIDTH = 100  # the widest a wrapped line gets; a narrower terminal (or $COLUMNS) wraps narrower
+MIN_WIDTH = 40
+
+
+def text_width() -> int:
+    """The width to wrap to: the terminal's (or $COLUMNS) up to WIDTH; WIDTH when piped."""
+    columns = shutil.get_terminal_size((WIDTH, 24)).columns
+    return max(MIN_WIDTH, min(WIDTH, columns))
 
 _STATUS_WORDS = {
     "overdue": "OVERDUE",
@@ -24,10 +32,10 @@ _STATUS_WORDS = {
 
 
 def _wrap(text: str, indent: int, hanging: int | None = None) -> list[str]:
-    """Wrap to WIDTH; continuation lines indent by `hanging` (default: `indent`)."""
+    """Wrap to text_width(); continuation lines indent by `hanging` (default: `indent`)."""
     return textwrap.wrap(
         text,
-        WIDTH,
+        text_width(),
         initial_indent=" " * indent,
         subsequent_indent=" " * (indent if hanging is None else hanging),
         break_on_hyphens=False,

@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+# Text output wraps to the terminal's width ($COLUMNS): the suite checks the piped width,
+# whatever terminal runs it (tests that mean a width set it themselves).
+os.environ.pop("COLUMNS", None)
+
 CHECKOUT = Path(__file__).resolve().parent.parent
 
 

@@ -432,3 +432,17 @@ def test_check_json_format_also_writes_the_problems_as_json(tmp_path):
         ],
     }
     assert result.stderr.startswith(f"Error: {bad} is not valid\n")
+
+
+def test_check_text_wraps_to_an_80_column_terminal(monkeypatch):
+    """On an 80-column terminal ($COLUMNS=80) the wrapped reasons fit it (the README example,
+    34 CFR 303.21(a)(2)); piped with no $COLUMNS they keep the 100-column width."""
+    monkeypatch.setenv("COLUMNS", "80")
+    narrow = run("check", str(MO), "--as-of", "2026-02-01").output
+    wrapped = [line for line in narrow.splitlines() if line.startswith("    ")]
+    assert wrapped and max(len(line) for line in wrapped) <= 80
+    assert "conditions with a high probability of delay" in " ".join(narrow.split())
+    monkeypatch.delenv("COLUMNS")
+    wide = run("check", str(MO), "--as-of", "2026-02-01").output
+    assert max(len(line) for line in wide.splitlines()) > 80
+    assert " ".join(wide.split()) == " ".join(narrow.split())  # the same words, only rewrapped
