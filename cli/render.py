@@ -19,6 +19,7 @@ def text_width() -> int:
     columns = shutil.get_terminal_size((WIDTH, 24)).columns
     return max(MIN_WIDTH, min(WIDTH, columns))
 
+
 _STATUS_WORDS = {
     "overdue": "OVERDUE",
     "due_soon": "due soon",
