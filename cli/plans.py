@@ -183,10 +183,20 @@ def plans_show(ctx, case_file, db_path, purpose, as_of, fmt):
                 "statement": goal.statement,
             }
         )
-    _list(rows, fmt, f"No goals in {case_file}.", f"{plural(len(rows), 'goal')}, as of {on}")
+    _list(
+        rows,
+        fmt,
+        f"No goals in {case_file}.",
+        f"{plural(len(rows), 'goal')}, as of {on}",
+        table=("goal", "status", "points", "latest", "target", "target_date", "projected"),
+    )
 
 
-def _list(rows: list[dict], fmt: str, empty: str, title: str) -> None:
+def _list(
+    rows: list[dict], fmt: str, empty: str, title: str, table: tuple[str, ...] | None = None
+) -> None:
+    """json and csv carry every column; the table only the short ones (`table`), so it fits
+    an 80-column terminal (the long text is in `plans report`, json and csv)."""
     if fmt == "json":
         echo_json(rows)
         return
@@ -197,11 +207,29 @@ def _list(rows: list[dict], fmt: str, empty: str, title: str) -> None:
     if not rows:
         echo(empty)
         return
+    shown = [c for c in columns if table is None or c in table]
     print_table(
-        [c.replace("_", " ") for c in columns],
-        [["" if r[c] is None else str(r[c]) for c in columns] for r in rows],
+        [c.replace("_", " ") for c in shown],
+        [["" if r[c] is None else str(r[c]) for c in shown] for r in rows],
         title=title,
     )
+
+
+def _blocks(rows: list[dict]) -> None:
+    """Meeting checks for people: one block per meeting, each rule's reason wrapped to the terminal."""
+    from .output import safe
+    from .render import _wrap
+
+    meeting = None
+    for r in rows:
+        if r["meeting"] != meeting:
+            meeting = r["meeting"]
+            echo(f"{meeting}")
+        outcome = r["outcome"].replace("_", " ")
+        for line in _wrap(f"{outcome}: {r['rule']}  [{r['citation']}]", 2, 6):
+            echo(line)
+        for line in _wrap(safe(r["reason"]), 6):
+            echo(line)
 
 
 @plans_group.command("report")
@@ -572,12 +600,11 @@ def meetings_check(ctx, case_file, db_path, purpose, as_of, fmt):
         if m.date <= on
         for c in check_meeting(case, m, rec.contacts, ruleset)
     ]
-    _list(
-        rows,
-        fmt,
-        f"No meetings on or before {on} in {case_file}.",
-        f"{plural(len(rows), 'check')}, meetings on or before {on}",
-    )
+    if fmt == "table" and rows:
+        echo(f"{plural(len(rows), 'check')}, meetings on or before {on}")
+        _blocks(rows)
+    else:
+        _list(rows, fmt, f"No meetings on or before {on} in {case_file}.", "")
     if any(r["outcome"] == "not_met" for r in rows):
         ctx.exit(1)
 
@@ -704,7 +731,13 @@ def contacts_list(ctx, case_file, db_path, purpose, fmt):
         }
         for c in _record(case).contacts
     ]
-    _list(rows, fmt, f"No contacts recorded in {case_file}.", plural(len(rows), "contact"))
+    _list(
+        rows,
+        fmt,
+        f"No contacts recorded in {case_file}.",
+        plural(len(rows), "contact"),
+        table=("date", "method", "person", "topic"),
+    )
 
 
 def register(cli: click.Group) -> None:

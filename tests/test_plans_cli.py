@@ -350,3 +350,17 @@ def test_stored_case_reads_are_on_the_record_of_access(tmp_path, monkeypatch):
     access = invoke("audit", "access", "--case", "PB-PLAN-01", "--format", "json").output
     assert "plans show" in access and "IEP review" in access
     assert "no case" in invoke("plans", "show", "NO-SUCH", code=2).output.lower()
+
+
+def test_people_output_fits_80_columns(iep, monkeypatch):
+    """plans show, meetings check and contacts list on an 80-column terminal: nothing wider."""
+    monkeypatch.setenv("COLUMNS", "80")
+    for args, code in [
+        (("plans", "show", iep, "--as-of", "2026-02-20"), 0),
+        (("meetings", "check", iep, "--as-of", "2026-02-20"), 1),
+        (("contacts", "list", iep), 0),
+    ]:
+        out = run(*args, code=code).output
+        assert max(len(line) for line in out.splitlines()) <= 80, args
+    out = run("meetings", "check", iep, "--as-of", "2026-02-20", code=1).output
+    assert "not met: plans.meeting.iep_team.regular_education_teacher" in out
