@@ -153,7 +153,8 @@ def compute_clock(
     direction = spec.get("direction", "after")
     length, unit = int(spec["length"]), spec["unit"]
     base = anchor if (direction == "before" and anchor is not None) else start
-    if school is None and "school_days" in (unit, spec.get("opens_unit")):
+    counts_school_days = "school_days" in (unit, spec.get("opens_unit"))
+    if school is None and (counts_school_days or school_rules.needs_school_calendar(spec)):
         # Something is owed, but its date cannot be computed: not "does not apply".
         return _needs_information(
             case,
@@ -167,7 +168,10 @@ def compute_clock(
             subject=subject,
             stop_events=stop_events,
             closing=closing,
-            missing="a school calendar (the clock counts school days, 34 CFR 300.11(c))",
+            missing="a school calendar (the clock counts school days, 34 CFR 300.11(c))"
+            if counts_school_days
+            else "a school calendar (the clock leaves out summers or breaks, or ends with "
+            "the school year, which only the district's calendar says)",
         )
     try:
         due = shift(

@@ -478,3 +478,32 @@ def test_absences_never_shorten_a_school_day_clock(start, absent_days):
     )
     due, _ = due_date(spec, start, base, _CAL, absences)
     assert base is None or due is None or due >= base
+
+
+@pytest.mark.parametrize(
+    "ruleset,citation",
+    [("us-ca", "Cal. Educ. Code 56344(a)"), ("us-pa", "22 Pa. Code 14.123(b)")],
+)
+def test_calendar_day_clock_that_skips_breaks_needs_a_calendar_not_not_applicable(
+    engine, ruleset, citation
+):
+    """Cal. Educ. Code 56344(a) (breaks over 5 school days left out) and 22 Pa. Code 14.123(b)
+    (summer left out) count calendar days, but only a school calendar says which days are
+    left out: without one the evaluation is still owed ("cannot compute", needs_information),
+    never "does not apply"."""
+    from datetime import date
+
+    case = engine.case_from_dict(
+        {
+            "id": "NOCAL-1",
+            "ruleset": ruleset,
+            "child": {"birth_date": "2016-01-01"},
+            "events": [
+                {"type": "consent_for_evaluation", "date": "2026-01-12", "program": "part_b"}
+            ],
+        }
+    )
+    k = engine.evaluate(case, None, date(2026, 2, 1)).clock("initial_evaluation")
+    assert k.status == "needs_information"
+    assert k.citation.startswith(citation)
+    assert "school calendar" in k.missing[0] and k.is_open
