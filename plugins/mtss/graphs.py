@@ -57,6 +57,12 @@ MEASURE_NAMES = {
     "digits_correct": "Math computation (digits correct)",
     "nwf": "Nonsense word fluency (correct letter sounds)",
     "lnf": "Letter naming fluency (letters per minute)",
+    "dibels8_psf": "DIBELS 8 Phonemic Segmentation Fluency (correct sound segments)",
+    "dibels8_nwf_cls": "DIBELS 8 Nonsense Word Fluency (correct letter sounds)",
+    "dibels8_nwf_wrc": "DIBELS 8 Nonsense Word Fluency (words recoded correctly)",
+    "dibels8_wrf": "DIBELS 8 Word Reading Fluency (words read correctly)",
+    "dibels8_orf": "DIBELS 8 Oral Reading Fluency (words correct)",
+    "dibels8_maze": "DIBELS 8 Maze (adjusted score)",
 }
 
 

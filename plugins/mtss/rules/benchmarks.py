@@ -1,8 +1,9 @@
 """Seasonal benchmarks: one table per measure, grade and season, read by every rule.
 
 `mtss.benchmark.<measure>.grade_<g>.<season>` in the ruleset (oral reading fluency ships
-with Hasbrouck & Tindal's 2017 50th-percentile norms; a district adds its own measures and
-cut scores in a ruleset that extends `mtss`). The season of a date is the window of the
+with Hasbrouck & Tindal's 2017 50th-percentile norms, the DIBELS 8 measures `dibels8_*`
+with the University of Oregon's 2020 benchmark goals for kindergarten to grade 3; a
+district adds its own measures and cut scores in a ruleset that extends `mtss`). The season of a date is the window of the
 student's latest screening on or before it (the school's own calendar of windows), so a
 May point is judged against the spring benchmark once the spring screening is in, and
 against winter before it. A series without a table falls back to its own `benchmark`.
