@@ -59,9 +59,10 @@ def _clock_when(clock: Clock, det: Determination) -> str:
         parts.append(f"between {clock.opens.isoformat()} and {clock.due.isoformat()}")
     elif clock.due is not None:
         parts.append(f"by {clock.due.isoformat()}")
+    unknown = clock.status == "needs_information"
     if clock.met_on is not None:
         parts.append(f"met {clock.met_on.isoformat()}")
-    elif (days := clock.days_left(det.as_of)) is not None and clock.is_open:
+    elif not unknown and (days := clock.days_left(det.as_of)) is not None and clock.is_open:
         if clock.opens is not None and det.as_of < clock.opens:
             parts.append(f"opens in {plural((clock.opens - det.as_of).days, 'day')}")
         if days < 0:
@@ -70,9 +71,12 @@ def _clock_when(clock: Clock, det: Determination) -> str:
             parts.append("due today")
         else:
             parts.append(f"{plural(days, 'day')} left")
-    if clock.status == "needs_information":
-        if clock.met_on is None:
-            parts.append("cannot compute the due date; missing: " + "; ".join(clock.missing))
+    if unknown:
+        missing = "; ".join(clock.missing)
+        if clock.due is not None:  # the date is known, not what meets it (e.g. 300.101(b)(2))
+            parts.append(f"cannot tell whether it is met on time; missing: {missing}")
+        elif clock.met_on is None:
+            parts.append(f"cannot compute the due date; missing: {missing}")
     elif clock.due is None and clock.met_on is None and clock.is_open:
         parts.append("as soon as possible")  # e.g. 303.209(b)(1)(ii): no fixed number of days
     return ", ".join(parts)

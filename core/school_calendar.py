@@ -144,12 +144,18 @@ class SchoolCalendar:
     def in_summer(self, day: date) -> bool | None:
         """Whether the day is in a summer of the calendar; None when the calendar cannot say.
 
-        Before the first school year's first school day and after the last school year's
-        last school day the calendar does not know (the neighbouring year is missing).
+        A summer is the gap between two declared school years; a day from a school year's
+        first to its last school day is not in one. Any other day (a calendar without
+        school years, before the first school year or after the last) the calendar cannot
+        place: the neighbouring year is missing.
         """
-        if day < self.days[0] or day > self.days[-1]:
-            return None
-        return any(first <= day <= last for first, last in self.summers())
+        if any(first <= day <= last for first, last in self.summers()):
+            return True
+        for year in self.years:
+            days = self._year_days(year)
+            if days and days[0] <= day <= days[-1]:
+                return False  # between a school year's first and last school day
+        return None
 
     def breaks(self, over_school_days: int) -> list[tuple[date, date]]:
         """Gaps between two school days covering more than that many weekdays."""

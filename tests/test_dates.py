@@ -112,6 +112,34 @@ def test_school_days_from_terms_less_closures():
         SchoolCalendar([])
 
 
+def test_in_summer_is_the_gap_between_two_school_years():
+    """300.101(b)(2) leaves "summer" to the school calendar: the days after the last school
+    day of one school year and before the first of the next. Terms 2025-09-01 to
+    2025-12-19, 2026-01-05 to 2026-06-05 (year 2025-2026) and 2026-08-24 to 2026-12-18
+    (year 2026-2027): summer 2026-06-06 to 2026-08-23; the winter break is not a summer;
+    past the last year, or without school years, the calendar cannot say."""
+    terms = [
+        (D("2025-09-01"), D("2025-12-19")),
+        (D("2026-01-05"), D("2026-06-05")),
+        (D("2026-08-24"), D("2026-12-18")),
+    ]
+    years = [
+        (D("2025-07-01"), D("2026-06-30"), "2025-2026"),
+        (D("2026-07-01"), D("2027-06-30"), "2026-2027"),
+    ]
+    cal = SchoolCalendar.from_terms(terms, years=years)
+    assert cal.summers() == [(D("2026-06-06"), D("2026-08-23"))]
+    assert cal.in_summer(D("2026-06-06")) is True
+    assert cal.in_summer(D("2026-08-23")) is True
+    assert cal.in_summer(D("2026-08-24")) is False
+    assert cal.in_summer(D("2026-06-05")) is False
+    assert cal.in_summer(D("2025-12-28")) is False  # winter break, inside a school year
+    assert cal.in_break(D("2025-12-28"))  # ... which a 14-day gap rule would call summer
+    assert cal.in_summer(D("2027-07-15")) is None  # after the last school year
+    assert cal.in_summer(D("2025-08-15")) is None  # before the first
+    assert SchoolCalendar.from_terms(terms).in_summer(D("2026-07-15")) is None  # no years
+
+
 def test_shift_units_and_directions():
     """One entry point for every unit; backward only for calendar units."""
     start = D("2026-01-05")

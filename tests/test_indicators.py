@@ -404,7 +404,12 @@ def from_part_c(engine, cid, *events):
 def test_b12_categories_a_to_f_from_the_measurement(engine):
     """Part B measurement table B12: percent = c / (a - b - d - e - f)."""
     cases = [
-        from_part_c(engine, "B12-C", ("iep_meeting_held", "2026-02-20", PB)),  # c
+        from_part_c(
+            engine,
+            "B12-C",
+            ("iep_meeting_held", "2026-02-20", PB),
+            ("iep_services_started", "2026-02-27", PB),
+        ),  # c: developed and implemented by the birthday
         from_part_c(
             engine,
             "B12-B",
@@ -415,7 +420,12 @@ def test_b12_categories_a_to_f_from_the_measurement(engine):
         ),  # d
         from_part_c(engine, "B12-E", ("ifsp_meeting_held", "2026-01-10", PC)),  # e: 50 days before
         from_part_c(engine, "B12-F", ("extension_elected", "2026-01-20", PC)),  # f
-        from_part_c(engine, "B12-L", ("iep_meeting_held", "2026-03-10", PB)),  # late by 9 days
+        from_part_c(
+            engine,
+            "B12-L",
+            ("iep_meeting_held", "2026-03-10", PB),
+            ("iep_services_started", "2026-03-10", PB),
+        ),  # late by 9 days
     ]
     b12 = run(engine, cases, ["B12"]).indicator("B12")
     assert {k: b12.categories[k] for k in "bcdef"} == {"b": 1, "c": 1, "d": 1, "e": 1, "f": 1}
@@ -423,6 +433,44 @@ def test_b12_categories_a_to_f_from_the_measurement(engine):
     assert (b12.numerator, b12.denominator) == (1, 2)  # c / (6 - 1 - 1 - 1 - 1)
     [late] = b12.late
     assert late.case_id == "B12-L" and late.days_late == 9
+
+
+def test_b12_c_needs_the_services_started_by_the_third_birthday(engine):
+    """B12 (c), 300.124(b): an IEP "developed and implemented" by the third birthday
+    (2026-03-01). IEP developed 2026-02-20, services started 2026-02-27: c. Without a school
+    calendar (300.101(b)(2): a summer birthday lets the IEP Team set the start), an IEP
+    developed 2026-02-20 with services from 2026-03-05, or none by 2026-07-01, cannot be
+    judged: not measurable, in neither a nor the denominator. An IEP developed on
+    2026-03-04 is late either way (3 days)."""
+    cases = [
+        from_part_c(
+            engine,
+            "B12-C",
+            ("iep_meeting_held", "2026-02-20", PB),
+            ("iep_services_started", "2026-02-27", PB),
+        ),
+        from_part_c(
+            engine,
+            "B12-S",
+            ("iep_meeting_held", "2026-02-20", PB),
+            ("iep_services_started", "2026-03-05", PB),
+        ),
+        from_part_c(engine, "B12-N", ("iep_meeting_held", "2026-02-20", PB)),
+        from_part_c(
+            engine,
+            "B12-L",
+            ("iep_meeting_held", "2026-03-04", PB),
+            ("iep_services_started", "2026-03-04", PB),
+        ),
+    ]
+    b12 = run(engine, cases, ["B12"]).indicator("B12")
+    assert (b12.numerator, b12.denominator) == (1, 2)
+    assert b12.as_dict()["categories"] == {"a": 2, "b": 0, "c": 1, "d": 0, "e": 0, "f": 0}
+    assert b12.excluded == {"not measurable: needs a school calendar (summer birthday or not)": 2}
+    unknown = sorted(i.case_id for i in b12.units if not i.counted)
+    assert unknown == ["B12-N", "B12-S"]
+    [late] = b12.late
+    assert (late.case_id, late.days_late) == ("B12-L", 3)
 
 
 def test_b12_not_eligible_after_the_third_birthday_is_a_delay(engine):

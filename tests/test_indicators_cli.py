@@ -107,11 +107,23 @@ CASELOAD = [
     b11("B11-3", "2025-10-15"),
     b11("B11-4", "2025-11-12"),  # 12 days late
     b11("B11-5", "2025-11-20", exception=True),
-    # B12: c = 2, b = 1, late = 1: a = 4, 2 / (4 - 1) = 66.7%.
-    b12("B12-1", ("iep_meeting_held", "2026-02-10", PB)),
-    b12("B12-2", ("iep_meeting_held", "2026-03-01", PB)),
+    # B12: c = 2, b = 1, late = 1: a = 4, 2 / (4 - 1) = 66.7%. An IEP is "developed and
+    # implemented" (300.124(b)) when its services start. B12-5's IEP was developed by the
+    # birthday but its services started after it: on time only for a summer birthday
+    # (300.101(b)(2)), which no school calendar says here: not measurable, not in a.
+    b12(
+        "B12-1", ("iep_meeting_held", "2026-02-10", PB), ("iep_services_started", "2026-02-24", PB)
+    ),
+    b12(
+        "B12-2", ("iep_meeting_held", "2026-03-01", PB), ("iep_services_started", "2026-03-01", PB)
+    ),
     b12("B12-3", ("eligibility_determined", "2026-01-20", {**PB, "outcome": "not_eligible"})),
-    b12("B12-4", ("iep_meeting_held", "2026-03-15", PB)),  # 14 days late
+    b12(
+        "B12-4", ("iep_meeting_held", "2026-03-15", PB), ("iep_services_started", "2026-03-15", PB)
+    ),  # 14 days late
+    b12(
+        "B12-5", ("iep_meeting_held", "2026-02-20", PB), ("iep_services_started", "2026-03-09", PB)
+    ),
     # C8A: one plan on time, one late: 1 / 2 = 50.0%.
     toddler("C8-1", "2025-11-01"),
     toddler("C8-2", "2025-12-20"),  # 19 days late
@@ -160,6 +172,10 @@ def test_the_figures_of_a_caseload_counted_by_hand(cli):
     assert got["C7"]["percent"] == 71.4 and got["B11"]["percent"] == 75.0
     assert got["C7"]["counted_as_timely"] == {"exceptional_family_circumstances": 1}
     assert got["B12"]["categories"] == {"a": 4, "b": 1, "c": 2, "d": 0, "e": 0, "f": 0}
+    assert got["B12"]["excluded"] == {
+        "b": 1,
+        "not measurable: needs a school calendar (summer birthday or not)": 1,
+    }
     assert got["B11"]["days_late"] == {"min": 12, "max": 12}
     assert report["cases"] == len(CASELOAD)
 

@@ -152,6 +152,33 @@ def test_episodes_300_301_c_1_new_consent_after_not_eligible_has_its_own_60_days
     assert d.eligibility_for("part_b").outcome == "needs_information"
 
 
+def test_episodes_300_301_c_1_moved_out_and_came_back_has_its_own_60_days(engine):
+    """300.301(c)(1): consent 2025-01-06 (due 2025-03-07); the family moved out 2025-02-01,
+    before the evaluation; back, a new consent 2025-09-02 is due 2025-11-01 in episode
+    part_b.2. The first clock closed before its due date (not applicable, in the history)."""
+    c = pb(
+        engine,
+        ("consent_for_evaluation", "2025-01-06"),
+        ("moved_out", "2025-02-01"),
+        ("consent_for_evaluation", "2025-09-02"),
+    )
+    d = det(engine, c, "2025-11-05")
+    k = d.clock("initial_evaluation")
+    assert (k.start, k.due, k.status, k.episode) == (
+        D("2025-09-02"),
+        D("2025-11-01"),
+        "overdue",
+        "part_b.2",
+    )
+    [old] = [h for h in d.history if h.id == "initial_evaluation"]
+    assert (old.status, old.episode) == ("not_applicable", "part_b.1")
+    assert "moved out on 2025-02-01" in old.reason
+    assert [(e.id, e.ended_by) for e in d.episodes] == [
+        ("part_b.1", "moved_out"),
+        ("part_b.2", None),
+    ]
+
+
 def test_parent_failing_to_produce_the_child_excuses_a_late_evaluation(engine):
     """300.301(d)(1): the timeline does not apply when the parent repeatedly fails to produce the child."""
     c = pb(
@@ -212,32 +239,114 @@ def test_initial_iep_meeting_30_days_after_eligibility(engine):
     assert det(engine, c, "2025-11-24").clock("initial_iep_meeting").status == "overdue"
 
 
-def test_iep_by_third_birthday_summer(xs_engine):
-    """300.124(b), 300.101(b)(2): born 2023-07-15, third birthday 2026-07-15 falls in the summer
-    break (last day of school 2026-05-22, first 2026-08-17): the IEP is still due by 2026-07-15,
-    and the IEP Team sets when services start."""
-    c = pb(xs_engine, ("referral_from_part_c", "2026-03-01"), birth="2023-07-15", ruleset="xs")
-    d = det(xs_engine, c, "2026-04-01", "xs")
-    k = d.clock("iep_by_third_birthday")
-    assert (k.due, k.status) == (D("2026-07-15"), "pending")
-    assert "IEP Team decides when services begin" in k.reason
-    assert any(f.rule == "part_b.summer_third_birthday" for f in d.findings)
-    met = pb(
-        xs_engine,
-        ("referral_from_part_c", "2026-03-01"),
-        ("iep_meeting_held", "2026-06-30"),
-        birth="2023-07-15",
-        ruleset="xs",
+# 300.124(b), 300.101(b): an IEP developed and implemented by the third birthday. The XS
+# calendar's summer 2026 runs from 2026-05-23 (after the last school day, Fri 2026-05-22)
+# to 2026-08-16 (before the first school day of 2026-2027, Mon 2026-08-17).
+
+FROM_C = ("referral_from_part_c", "2026-06-01")
+
+
+def test_300_124_b_clock_stops_when_iep_services_start_not_at_the_meeting(xs_engine):
+    """300.124(b): "developed and implemented" by the third birthday. Born 2023-10-15, third
+    birthday Thu 2026-10-15, a school day. IEP meeting 2026-09-20; services start 2026-10-14:
+    met on 2026-10-14. Services from 2026-10-19: met late. None started by 2026-10-20: the
+    IEP was developed, not implemented: overdue (5 days), due 2026-10-15."""
+
+    def clock(*events, as_of="2026-10-20"):
+        c = pb(xs_engine, FROM_C, *events, birth="2023-10-15", ruleset="xs")
+        return det(xs_engine, c, as_of, "xs").clock("iep_by_third_birthday")
+
+    meeting = ("iep_meeting_held", "2026-09-20")
+    on_time = clock(meeting, ("iep_services_started", "2026-10-14"))
+    assert (on_time.due, on_time.met_on, on_time.status) == (
+        D("2026-10-15"),
+        D("2026-10-14"),
+        "met",
     )
-    assert det(xs_engine, met, "2026-08-01", "xs").clock("iep_by_third_birthday").status == "met"
+    late = clock(meeting, ("iep_services_started", "2026-10-19"))
+    assert (late.met_on, late.status) == (D("2026-10-19"), "met_late")
+    developed_only = clock(meeting)
+    assert (developed_only.due, developed_only.status) == (D("2026-10-15"), "overdue")
+    assert developed_only.met_on is None
+    before = clock(meeting, as_of="2026-10-01")
+    assert (before.status, before.due) == ("due_soon", D("2026-10-15"))
 
 
-def test_iep_by_third_birthday_in_term_has_no_summer_note(xs_engine):
-    """300.124(b): born 2023-10-15, third birthday 2026-10-15 is a school day: no summer rule."""
-    c = pb(xs_engine, ("referral_from_part_c", "2026-06-01"), birth="2023-10-15", ruleset="xs")
+def test_300_101_b_2_summer_third_birthday_iep_developed_by_then_is_on_time(xs_engine):
+    """300.101(b)(2), 300.124(b): born 2023-07-15, third birthday Wed 2026-07-15 falls in the
+    summer between school years 2025-2026 and 2026-2027 (2026-05-23 to 2026-08-16): the IEP
+    Team sets the date services begin, so the IEP meeting of 2026-06-30 meets the clock, with
+    no services yet on 2026-08-01. An IEP first developed on 2026-07-20 is late (5 days)."""
+    c = pb(xs_engine, FROM_C, ("iep_meeting_held", "2026-06-30"), birth="2023-07-15", ruleset="xs")
+    d = det(xs_engine, c, "2026-08-01", "xs")
+    k = d.clock("iep_by_third_birthday")
+    assert (k.due, k.met_on, k.status) == (D("2026-07-15"), D("2026-06-30"), "met")
+    assert "IEP Team decides when services begin" in k.reason
+    (summer,) = [f for f in d.findings if f.rule == "part_b.summer_third_birthday"]
+    assert summer.inputs["summer_first_day"] == "2026-05-23"
+    assert summer.inputs["summer_last_day"] == "2026-08-16"
+    pending = det(
+        xs_engine, pb(xs_engine, FROM_C, birth="2023-07-15", ruleset="xs"), "2026-06-10", "xs"
+    )
+    assert pending.clock("iep_by_third_birthday").status == "pending"
+    late = pb(
+        xs_engine, FROM_C, ("iep_meeting_held", "2026-07-20"), birth="2023-07-15", ruleset="xs"
+    )
+    k = det(xs_engine, late, "2026-08-01", "xs").clock("iep_by_third_birthday")
+    assert (k.met_on, k.status) == (D("2026-07-20"), "met_late")
+
+
+def test_300_124_b_school_day_birthday_has_no_summer_finding(xs_engine):
+    """300.124(b): born 2023-10-15, third birthday 2026-10-15 is a school day of 2026-2027:
+    not the summer, so no 300.101(b)(2) finding and the IEP meeting alone does not meet it."""
+    c = pb(xs_engine, FROM_C, birth="2023-10-15", ruleset="xs")
     d = det(xs_engine, c, "2026-07-01", "xs")
     assert d.clock("iep_by_third_birthday").due == D("2026-10-15")
     assert not any(f.rule == "part_b.summer_third_birthday" for f in d.findings)
+
+
+def test_300_101_b_2_without_a_school_calendar_cannot_compute_when_it_matters(engine):
+    """300.101(b)(2), 300.124(b): the `us` ruleset has no school calendar. Born 2023-07-15,
+    third birthday 2026-07-15; IEP developed 2026-06-30, no services by 2026-08-01: met if
+    the birthday is in the summer, overdue if not: needs_information, never silently met
+    (due date 2026-07-15 kept, the calendar named as missing). Services started 2026-07-10
+    or nothing done at all: both readings agree (met; overdue)."""
+
+    def clock(*events):
+        c = pb(engine, FROM_C, *events, birth="2023-07-15")
+        return det(engine, c, "2026-08-01").clock("iep_by_third_birthday")
+
+    unknown = clock(("iep_meeting_held", "2026-06-30"))
+    assert (unknown.status, unknown.due, unknown.met_on) == (
+        "needs_information",
+        D("2026-07-15"),
+        None,
+    )
+    assert unknown.is_open
+    assert "school calendar" in unknown.missing[0] and "2026-07-15" in unknown.missing[0]
+    assert "IEP developed on 2026-06-30, services not started: on time if" in unknown.reason
+    started_late = clock(("iep_meeting_held", "2026-06-30"), ("iep_services_started", "2026-08-20"))
+    assert started_late.status == "needs_information"  # met_late, or met in a summer
+    both = clock(("iep_meeting_held", "2026-06-30"), ("iep_services_started", "2026-07-10"))
+    assert (both.status, both.met_on) == ("met", D("2026-07-10"))
+    assert "the outcome is the same either way" in both.reason
+    assert clock().status == "overdue"
+
+
+def test_300_101_b_2_birthday_past_the_calendars_last_school_year_cannot_compute(xs_engine):
+    """300.101(b)(2): the XS calendar ends with school year 2027-2028 (last school day
+    2028-05-19). Born 2025-07-15, third birthday 2028-07-15: whether that is a summer
+    depends on the 2028-2029 year the calendar lacks; IEP developed 2028-06-20, no services:
+    needs_information."""
+    c = pb(
+        xs_engine,
+        ("referral_from_part_c", "2028-03-01"),
+        ("iep_meeting_held", "2028-06-20"),
+        birth="2025-07-15",
+        ruleset="xs",
+    )
+    k = det(xs_engine, c, "2028-08-01", "xs").clock("iep_by_third_birthday")
+    assert (k.status, k.due) == ("needs_information", D("2028-07-15"))
 
 
 def test_annual_review_one_year_after_the_last_meeting(engine):

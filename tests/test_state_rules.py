@@ -164,6 +164,64 @@ def district_case(engine, rid, *events, birth="2016-04-01"):
     return full_case(engine, rid, events, birth=birth, district=DISTRICT)
 
 
+def test_300_101_b_2_a_winter_break_is_not_the_summer(district_engine):
+    """300.101(b)(2), 300.124(b): the district's winter break runs from 2025-12-20 to
+    2026-01-04 (16 days between school days, within school year 2025-2026): not a summer.
+    Born 2022-12-28, third birthday Sun 2025-12-28; IEP developed 2025-12-10, no services by
+    2026-01-10: not implemented by the birthday, overdue (an IEP meeting alone meets only a
+    summer birthday)."""
+    c = district_case(
+        district_engine,
+        "us",
+        ("referral_from_part_c", "2025-09-01"),
+        ("iep_meeting_held", "2025-12-10"),
+        birth="2022-12-28",
+    )
+    d = det(district_engine, c, "2026-01-10", "us")
+    k = d.clock("iep_by_third_birthday")
+    assert (k.due, k.status, k.met_on) == (D("2025-12-28"), "overdue", None)
+    assert not any(f.rule == "part_b.summer_third_birthday" for f in d.findings)
+
+
+def test_300_101_b_2_summer_from_the_districts_calendar(district_engine):
+    """300.101(b)(2): the district's summer 2026 runs from 2026-06-06 (after Fri 2026-06-05)
+    to 2026-08-23 (before Mon 2026-08-24). Born 2023-07-15, third birthday 2026-07-15 in it:
+    the IEP developed on 2026-06-30 meets the clock (the `us` ruleset has no calendar of its
+    own: the case's district gives it)."""
+    c = district_case(
+        district_engine,
+        "us",
+        ("referral_from_part_c", "2026-03-01"),
+        ("iep_meeting_held", "2026-06-30"),
+        birth="2023-07-15",
+    )
+    d = det(district_engine, c, "2026-08-01", "us")
+    k = d.clock("iep_by_third_birthday")
+    assert (k.due, k.status, k.met_on) == (D("2026-07-15"), "met", D("2026-06-30"))
+    (summer,) = [f for f in d.findings if f.rule == "part_b.summer_third_birthday"]
+    assert (summer.inputs["summer_first_day"], summer.inputs["summer_last_day"]) == (
+        "2026-06-06",
+        "2026-08-23",
+    )
+
+
+def test_il_226_110_sixty_school_days_need_the_districts_calendar(engine, district_engine):
+    """23 Ill. Adm. Code 226.110: 60 school days from written consent. Consent Mon
+    2026-01-12; without a school calendar the evaluation is still owed but its date cannot
+    be computed: needs_information, open, on `due` (not not_applicable, issue 12). With the
+    district's calendar (spring term from 2026-01-05, no closures before April): school
+    days from Tue 2026-01-13, 4 that week, then 5 a week: day 59 is Fri 2026-04-03, day 60
+    Mon 2026-04-06."""
+    events = [("consent_for_evaluation", "2026-01-12")]
+    bare = case(engine, birth="2016-04-01", ruleset="us-il", events=events)
+    k = det(engine, bare, "2026-02-01", "us-il").clock("initial_evaluation")
+    assert (k.status, k.due, k.is_open) == ("needs_information", None, True)
+    assert "school calendar" in k.missing[0]
+    c = district_case(district_engine, "us-il", *events)
+    k = det(district_engine, c, "2026-02-01", "us-il").clock("initial_evaluation")
+    assert (k.status, k.due) == ("pending", D("2026-04-06"))
+
+
 def test_pa_14_123_b_sixty_calendar_days_not_counting_summer(district_engine):
     """22 Pa. Code 14.123(b): consent 2026-05-20. Counted: 2026-05-21 to the last day of the
     spring term 2026-06-05 (16 days); summer 2026-06-06 to 2026-08-23 not counted; day 17 is

@@ -27,12 +27,17 @@ Part B measurement table, indicator 12 (34 CFR 300.124(b), 300.101(b)):
 percent = c / (a - b - d - e - f) x 100, where a = children served in Part C
 and referred for Part B eligibility determination, b = those found not
 eligible with eligibility determined before the third birthday, c = those
-found eligible with an IEP developed and implemented by the third birthday,
+found eligible with an IEP developed and implemented by the third birthday
+(services started; when the birthday falls in the school calendar's summer, the
+IEP developed by then, 300.101(b)(2)),
 d = those for whom parent refusal to provide consent caused the delay or to
 whom a 300.301(d) exception applied, e = those determined eligible for Part C
 fewer than 90 days before the third birthday, f = those whose parents chose to
 continue Part C past age 3 (303.211 or a similar state option). A child is in
-the period when the third birthday falls in it.
+the period when the third birthday falls in it. A child whose IEP was developed
+by the birthday but whose services started later (or not yet) is not counted
+when no school calendar says whether the birthday fell in the summer: it is
+listed as not measurable (the `iep_by_third_birthday` clock needs information).
 """
 
 from __future__ import annotations
@@ -63,6 +68,9 @@ CLOCKS = {
     "C8C": "transition_conference",
 }
 _C8_CLOCKS = frozenset(CLOCKS.values())
+#: Why a B12 child is not counted when only a school calendar could say whether the IEP
+#: was on time (a summer third birthday, 300.101(b)(2)).
+B12_UNKNOWN = "not measurable: needs a school calendar (summer birthday or not)"
 #: B12 (d): parent refusal to consent, or a 300.301(d) exception.
 B12_D = ("parent_consent_not_given", "parent_failed_to_produce_child", "transfer_in")
 
@@ -155,7 +163,9 @@ def b12_items(facts: Facts, period: Period, settings: Settings) -> Iterator[Item
     b3 = clock.due or facts.birthday(3)
     if not period.holds(b3) or (clock.start is not None and clock.start >= b3):
         return  # not in this period, or not referred before age 3 (not in "a")
-    if clock.status in ("pending", "due_soon", "needs_information"):
+    if clock.status in ("pending", "due_soon") or (
+        clock.status == "needs_information" and b3 > facts.as_of
+    ):
         return  # the third birthday has not come yet
 
     def item(counted: bool, timely: bool, category: str, reason: str | None = None) -> Item:
@@ -169,6 +179,11 @@ def b12_items(facts: Facts, period: Period, settings: Settings) -> Iterator[Item
 
     if clock.status == "met":
         yield item(True, True, "c")
+        return
+    if clock.status == "needs_information":
+        # IEP developed by the birthday, services not started by then: timely only if the
+        # birthday falls in the summer (300.101(b)(2)), which no school calendar says.
+        yield item(False, False, B12_UNKNOWN, clock.reason)
         return
     not_eligible = [
         e for e in facts.events_of("eligibility_determined", program="part_b")

@@ -17,6 +17,8 @@ from .common import Item, Period
 
 TARGET = 100.0
 BY_UNITS = ("caseworker", "district", "county", "provider")
+#: B12's categories of the measurement table other than a (a is their sum and the late).
+B12_CATEGORIES = ("b", "c", "d", "e", "f")
 
 
 def percent(numerator: int, denominator: int) -> float | None:
@@ -83,8 +85,9 @@ class IndicatorResult:
 
     def add(self, item: Item, by: str | None, keep: bool) -> None:
         self.total.add(item)
-        if self.code == "B12":
-            self.categories[item.category if item.category in "bcdef" else "late"] += 1
+        if self.code == "B12" and (item.counted or item.category in B12_CATEGORIES):
+            # Not measurable (no category of the measurement table): only in `excluded`.
+            self.categories[item.category if item.category in B12_CATEGORIES else "late"] += 1
         if not item.counted:
             self.excluded[item.category] += 1
         elif item.timely and item.category != "timely" and item.category != "c":
@@ -124,7 +127,7 @@ class IndicatorResult:
             "by_unit": {u: _tally(t) for u, t in sorted(self.by_unit.items())},
         }
         if self.code == "B12":
-            data["categories"] = {k: self.categories.get(k, 0) for k in ("b", "c", "d", "e", "f")}
+            data["categories"] = {k: self.categories.get(k, 0) for k in B12_CATEGORIES}
             data["categories"]["a"] = sum(self.categories.values())
         if children:
             data["children"] = [item_dict(i) for i in self.late]
