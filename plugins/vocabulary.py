@@ -105,7 +105,7 @@ PART_B_EVENT_TYPES = {
     "evaluation_completed": "The initial evaluation was completed (300.301(c)).",
     "eligibility_determined": "The team determined eligibility; `category` names the 300.8 category and `outcome` is eligible or not_eligible.",
     "iep_meeting_held": "A meeting to develop the IEP was held (300.323(c)(1)).",
-    "iep_services_started": "Special education and related services under the IEP began (300.323(c)(2)).",
+    "iep_services_started": "Special education and related services under the IEP began (300.323(c)(2)); for a child from Part C, the IEP is then implemented (300.124(b)).",
     "iep_review_held": "The IEP was reviewed (300.324(b)(1)).",
     "reevaluation_completed": "A reevaluation was completed (300.303).",
     "reevaluation_waived": "Parent and agency agreed a reevaluation is unnecessary (300.303(b)(2)).",

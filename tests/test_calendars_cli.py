@@ -142,6 +142,42 @@ def test_check_counts_the_district_calendar(tmp_path):
     assert clocks["initial_evaluation"]["due"] == "2025-11-10"
 
 
+def test_a_clock_counts_each_imported_school_years_days_across_the_summer(tmp_path):
+    """TEC 29.004(a)(1): 45 school days, counted on the calendar in force on each day.
+    Consent Mon 2026-05-18: 14 school days are left in 2025-2026 (the CSV: May 19-22,
+    May 25-29, June 1-5), fewer than 35, so no June 30 rule; the other 31 come from
+    2026-2027 (the .ics): Aug 24-28 (19), Aug 31-Sep 4 (24), Labor Day Sep 7 closed, Sep
+    8-11 (28), Sep 14-18 (33), Sep 21-25 (38), Sep 28-Oct 2 (43), Oct 5 (44), Oct 6 (45)."""
+    folder = tmp_path / "cal"
+    run(folder, "calendars", "import", str(CSV), "--district", DISTRICT)
+    run(folder, "calendars", "import", str(ICS), "--district", DISTRICT)
+    case = tmp_path / "tx.json"
+    case.write_text(
+        json.dumps(
+            {
+                "schema": "eirules/case@1",
+                "id": "TX-CAL-2",
+                "ruleset": "us-tx",
+                "district": DISTRICT,
+                "child": {"birth_date": "2016-04-01", "name": "Remy Fictional"},
+                "events": [{"type": "consent_for_evaluation", "date": "2026-05-18"}],
+            }
+        )
+    )
+    out = run(folder, "check", str(case), "--as-of", "2026-06-01", "--format", "json").output
+    clocks = {c["id"]: c for c in json.loads(out)["clocks"]}
+    assert (clocks["initial_evaluation"]["due"], clocks["initial_evaluation"]["status"]) == (
+        "2026-10-06",
+        "pending",
+    )
+    only_one_year = tmp_path / "one"
+    run(only_one_year, "calendars", "import", str(CSV), "--district", DISTRICT)
+    out = run(only_one_year, "check", str(case), "--as-of", "2026-06-01", "--format", "json")
+    clock = {c["id"]: c for c in json.loads(out.output)["clocks"]}["initial_evaluation"]
+    assert (clock["status"], clock["due"]) == ("needs_information", None)
+    assert clock["missing"][0].startswith("the school calendar after 2026-06-05")
+
+
 @given(st.text(max_size=300))
 def test_garbage_csv_never_crashes_and_writes_nothing(tmp_path_factory, text):
     folder = tmp_path_factory.mktemp("cal")
