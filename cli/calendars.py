@@ -184,7 +184,7 @@ def _unknown(store: DistrictCalendars, district: str) -> InputError:
 
 
 @calendars.command("list")
-@format_option("table", "json", "csv")
+@format_option("json", "csv")
 @click.pass_context
 def list_calendars(ctx, fmt):
     """The districts with a stored calendar: school years, first and last school day, counts.
@@ -284,7 +284,7 @@ def _runs(days: list[date]) -> list[tuple[date, date]]:
 
 @calendars.command("show")
 @click.argument("district")
-@format_option("table", "json", "csv")
+@format_option("json", "csv")
 @click.pass_context
 def show_calendar(ctx, district, fmt):
     """One district's calendar: each school year with its terms and closure days.

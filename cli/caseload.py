@@ -25,7 +25,16 @@ from .options import (
     db_option,
     format_option,
 )
-from .output import check_writable, csv_text, echo, echo_json, is_terminal, plural, print_table
+from .output import (
+    check_writable,
+    csv_text,
+    echo,
+    echo_json,
+    emit,
+    is_terminal,
+    plural,
+    print_table,
+)
 from .store import db_path_of, open_store
 
 
@@ -298,15 +307,19 @@ def _now() -> str:
 @audit_group.command("log")
 @click.option("--case", "case_id", metavar="ID", help="Only entries about this case.")
 @click.option("--last", type=COUNT, help="Only the newest N entries.")
-@format_option("text", "json")
+@format_option("json", "csv")
 @db_option
 @click.pass_context
 def audit_log(ctx, case_id, last, fmt, db_path):
     """Show the history of writes: when, who, what, before and after.
 
+    The table shows each write's summary; --format json or csv adds what the
+    entry held before and after the write (JSON in CSV cells), and its hash.
+
     \b
     Example:
         eirules audit log --case SYN-C-0001
+        eirules audit log --last 20 --format csv > audit.csv
     """
     store = open_store(ctx, db_path)
     if case_id:
@@ -316,23 +329,30 @@ def audit_log(ctx, case_id, last, fmt, db_path):
         for r in rows:
             r["before"] = json.loads(r["before"]) if r["before"] else None
             r["after"] = json.loads(r["after"]) if r["after"] else None
-        echo_json(rows)
-        return
-    if not rows:
+    if not rows and fmt == "table":
         echo("No audit entries.")
-    for r in rows:
-        echo(f"{r['id']:>6}  {r['at']}  {r['user']}  {r['action']}  {r['summary']}")
-        if r["before"]:
-            echo(f"        before: {_short(r['before'])}")
-        if r["after"]:
-            echo(f"        after:  {_short(r['after'])}")
+        return
+
+    def table():
+        print_table(
+            ["#", "at", "user", "action", "summary"],
+            [[str(r["id"]), r["at"], r["user"], r["action"], r["summary"]] for r in rows],
+            keep=(0, 1, 3),
+        )
+        echo("Before and after of each write: --format json or --format csv.")
+
+    emit(fmt, rows, AUDIT_COLUMNS, table)
+
+
+#: The audit log's columns in JSON and CSV (every field of an entry).
+AUDIT_COLUMNS = ("id", "at", "user", "action", "case_id", "summary", "before", "after", "hash")
 
 
 @audit_group.command("access")
 @click.option(
     "--case", "case_id", metavar="ID", required=True, help="The case whose record to print."
 )
-@format_option("table", "json", "csv")
+@format_option("json", "csv")
 @db_option
 @click.pass_context
 def audit_access(ctx, case_id, fmt, db_path):
@@ -364,10 +384,6 @@ def audit_access(ctx, case_id, fmt, db_path):
         [[str(r[c] or "") for c in columns] for r in rows],
         title=f"Record of access to case {case_id}",
     )
-
-
-def _short(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # demo ---------------------------------------------------------------------------------

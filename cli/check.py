@@ -16,7 +16,7 @@ from .options import DATE as DATE
 from .options import DateType as DateType
 from .options import as_of_option as _as_of_option
 from .options import format_option
-from .output import echo, echo_json
+from .output import echo, echo_json, emit, print_table
 from .render import render_determination
 
 # DATE and as_of_option stay importable from here for plugins' commands that used them.
@@ -31,13 +31,13 @@ as_of_option = _as_of_option()
     help="Ruleset id (see `eirules rulesets list`); overrides the case file's `ruleset`.",
 )
 @as_of_option
-@format_option("text", "json", help="text for case managers, json for other programs.")
+@format_option("json", help="table for case managers, json for other programs.")
 @click.pass_context
 def check(ctx, case_file, ruleset_id, as_of, fmt):
     """Check one case file: eligibility, clocks, referrals, with reasons and citations.
 
     CASE_FILE is a case file (docs/case-file.md), or - to read one from standard
-    input. The text output says what is due next, each program's eligibility and
+    input. The table output says what is due next, each program's eligibility and
     why, every clock with its due date and citation, referrals to make and the
     findings behind them; the JSON output is the stable determination
     (docs/determination.md). The same file, ruleset version and as-of date always
@@ -76,7 +76,7 @@ def check(ctx, case_file, ruleset_id, as_of, fmt):
 
 
 @click.command("plugins")
-@format_option("text", "json")
+@format_option("json", "csv")
 @click.pass_context
 def plugins_command(ctx, fmt):
     """List loaded plugins with their versions and the hooks they implement.
@@ -94,9 +94,16 @@ def plugins_command(ctx, fmt):
     if fmt == "json":
         echo_json(info)
         return
-    for item in info:
-        echo(f"{item['name']}  {item['package']} {item['version']}")
-        echo(f"    hooks: {', '.join(item['hooks']) or '(none)'}")
+    rows = [{**item, "hooks": " ".join(item["hooks"])} for item in info]
+
+    def table():
+        print_table(
+            ["plugin", "package", "version", "hooks"],
+            [[r["name"], r["package"], r["version"], r["hooks"] or "(none)"] for r in rows],
+            keep=(0,),
+        )
+
+    emit(fmt, rows, ("name", "package", "version", "hooks"), table)
 
 
 def register(cli: click.Group) -> None:

@@ -156,7 +156,6 @@ def show_due(
 
 
 _format_option = format_option(
-    "table",
     "json",
     "csv",
     help="table for people (colour on a terminal), json or csv for other programs.",

@@ -15,7 +15,8 @@ from eirules.core.errors import InputError, Problem
 
 from . import get_engine
 from .options import DATE, db_option, format_option
-from .output import check_writable, csv_cell, is_terminal, plural, print_table, safe
+from .output import check_writable, csv_cell, plain_table, plural, print_table, safe
+from .output import echo as _echo
 from .store import open_store
 
 CODES = ("C1", "C7", "C8A", "C8B", "C8C", "B11", "B12", "B13")
@@ -56,7 +57,7 @@ DRILL_COLUMNS = (
     "instead of the figures.",
 )
 @format_option(
-    "table", "json", "csv", "html",
+    "json", "csv", "html",
     help="table for people, json or csv for other programs, html for a printable report.",
 )  # fmt: skip
 @click.option(
@@ -97,7 +98,10 @@ def indicators_command(ctx, db_path, year, start, end, codes, by, children, chec
                 [Problem("--format", "html", "use table, json or csv")],
             )
         problems = check_caseload(store.conn)
-        _emit(out, _render_problems(problems, fmt))
+        if out or fmt != "table":
+            _emit(out, _render_problems(problems, fmt))
+        else:  # for people on stdout: at the reader's width, like every command
+            _echo(_render_problems(problems, fmt), nl=False)
         return
     period = period_of(year, start, end)
     engine = get_engine(ctx)
@@ -132,7 +136,7 @@ def indicators_command(ctx, db_path, year, start, end, codes, by, children, chec
         _table(report, children, missing, echo=lambda s="": buffer.write(s + "\n"))
         _emit(out, buffer.getvalue())
     else:
-        _table(report, children, missing, echo=click.echo)
+        _table(report, children, missing, echo=_echo)
     if missing and fmt != "table":
         click.echo(
             f"Note: {plural(len(missing), 'case')} not evaluated yet, not counted "
@@ -225,13 +229,11 @@ def _table(report, children: bool, missing: list[str], echo) -> None:
             [r.code, shown(r.numerator, below), shown(r.denominator, below),
              shown_percent(r, below), f"{r.target:.0f}%", shown(r.late_count, below), days]
         )  # fmt: skip
-    if is_terminal() and echo is click.echo:
+    if echo is _echo:  # stdout: the one table printer, at the reader's width
         print_table(headers, rows)
-    else:
-        widths = [max(len(h), *(len(x[i]) for x in rows)) for i, h in enumerate(headers)]
-        echo("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
-        for row in rows:
-            echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    else:  # a --out file: every row whole
+        for line in plain_table(headers, rows):
+            echo(line)
     for r in report.indicators:
         echo()
         echo(f"{r.code} {r.title}  [{r.citation}]")

@@ -15,9 +15,9 @@ from eirules.core.errors import InputError, Problem
 
 from . import get_engine
 from .options import as_of_option, format_option
-from .output import check_writable, echo, echo_json, plural
+from .output import check_writable, echo, echo_json, emit, plural, print_table
 
-FORMAT = format_option("text", "json")
+FORMAT = format_option("json")
 AS_OF = as_of_option("Decide as of this date (YYYY-MM-DD). Default: today.")
 
 
@@ -355,7 +355,7 @@ def mtss_import(ctx, kind, csv_file, data_dir):
     help="Screening window (default: latest per student).",
 )
 @AS_OF
-@FORMAT
+@format_option("json", "csv")
 @click.pass_context
 def mtss_screening(ctx, data_dir, window, as_of, fmt):
     """List each student's screening band and suggested tier (R1), with tier entry (R2).
@@ -393,24 +393,54 @@ def mtss_screening(ctx, data_dir, window, as_of, fmt):
             ]
         )
         return
+    rows = []
     for sid, rec, r1, r2 in out:
         ev = r1.evidence
-        score = (
-            f"PR {ev['percentile']:g}" if ev["percentile"] is not None else f'"{ev["category"]}"'
-        )
         tier = ev.get("suggested_tier")
-        echo(
-            f"{sid}  grade {rec.student.grade}  {ev['skill_area']}  {score}  "
-            f"{r1.decision}  tier {tier if tier is not None else '?'}  R2 {r2.decision}"
-            + "".join(
-                f"  [{part}]"
-                for part in bottom.get(sid, "").split("; ")
-                if f" in {r1.evidence['skill_area']} (" in part
-            )
+        rows.append(
+            {
+                "student": sid,
+                "grade": rec.student.grade,
+                "skill_area": ev["skill_area"],
+                "percentile": ev["percentile"],
+                "category": ev["category"],
+                "band": r1.decision,
+                "suggested_tier": tier,
+                "tier_entry": r2.decision,
+                "note": "; ".join(
+                    part
+                    for part in bottom.get(sid, "").split("; ")
+                    if f" in {ev['skill_area']} (" in part
+                ),
+            }
         )
-    echo(
-        f"{len(out)} students. Bands: {p.cite('screening.urgent_below_pr')}. One score alone never places a student."
-    )
+
+    def table():
+        print_table(
+            ["student", "grade", "skill", "score", "band", "tier", "R2", "note"],
+            [
+                [
+                    r["student"],
+                    str(r["grade"]),
+                    r["skill_area"],
+                    f"PR {r['percentile']:g}"
+                    if r["percentile"] is not None
+                    else f'"{r["category"]}"',
+                    r["band"].replace("_", " "),
+                    "?" if r["suggested_tier"] is None else str(r["suggested_tier"]),
+                    r["tier_entry"].replace("_", " "),
+                    r["note"],
+                ]
+                for r in rows
+            ],
+            keep=(0, 1, 3),
+        )
+        echo(
+            f"{plural(len(out), 'student')}. Bands: {p.cite('screening.urgent_below_pr')}. "
+            "One score alone never places a student."
+        )
+
+    emit(fmt, rows, tuple(rows[0]) if rows else ("student",), table)
 
 
 def demo_view(ctx, as_of: date) -> None:

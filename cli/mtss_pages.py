@@ -14,7 +14,7 @@ import click
 from eirules.core.errors import InputError, Problem
 
 from .mtss import AS_OF, FORMAT, _dir_option, _load, _params, mtss
-from .output import check_writable, echo, echo_json
+from .output import check_writable, echo, echo_json, print_table
 
 
 @mtss.command("meeting")
@@ -151,6 +151,11 @@ def programs():
     """
 
 
+def _table(columns, rows, keep) -> None:
+    """A report table (report.COLUMNS: header and how to show each row) in the one table printer."""
+    print_table([c[0] for c in columns], [[f(r) for _, f in columns] for r in rows], keep=keep)
+
+
 def _window_dates(data, window):
     if window is None:
         return None, None
@@ -240,13 +245,13 @@ def programs_report(ctx, data_dir, school_name, window, as_of, html_file, fmt):
         f"Program effectiveness, {school_name or data.school.name}, as of {as_of}"
         + (f", window {window}" if window else "")
     )
-    echo(report.table_text(rows))
+    _table(report.COLUMNS, rows, keep=(2, 3, 4, 5))
     for r in rows:
         for f in r.flags:
             echo(f"  {r.program_name or r.program} / {r.group or 'all'}: {f}")
     echo("")
     echo("Tiers and screening bands by grade (R14):")
-    echo(report.system_table_text(system))
+    _table(report.SYSTEM_COLUMNS, system, keep=(0, 3))
     for sr in system:
         for f in sr.flags:
             echo(f"  {sr.window} {report.grade_label(sr.grade)} {sr.skill_area}: {f}")

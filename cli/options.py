@@ -10,6 +10,7 @@ import click
 
 from eirules.core.dates import parse_date, range_text
 
+from .output import format_option as format_option  # the one --format factory
 from .output import safe
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -67,19 +68,6 @@ def as_of_option(
 ) -> Callable[[F], F]:
     """`--as-of DATE` (None when not given); `help` says what the date is used for."""
     return click.option("--as-of", type=DATE, default=None, help=help)
-
-
-def format_option(*choices: str, help: str | None = None) -> Callable[[F], F]:
-    """`--format` into the `fmt` argument; the first choice is the default, the one for people."""
-    choices = choices or ("text", "json")
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(list(choices)),
-        default=choices[0],
-        show_default=True,
-        help=help or f"{choices[0]} for people, json for other programs.",
-    )
 
 
 db_option = click.option(

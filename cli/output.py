@@ -21,8 +21,10 @@ import io
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -57,8 +59,66 @@ def safe_lines(text: str) -> str:
 
 
 def echo(text: Any = "", *, err: bool = False, nl: bool = True) -> None:
-    """click.echo for text for people: controls and bidi characters in it shown as escapes."""
-    click.echo(safe_lines(text if isinstance(text, str) else str(text)), err=err, nl=nl)
+    """click.echo for text for people: controls and bidi characters shown as escapes, and
+    each line wrapped to the reader's width (`fit_lines`), the one wrapper for summary lines."""
+    text = safe_lines(text if isinstance(text, str) else str(text))
+    click.echo(fit_lines(text, output_width(err=err)), err=err, nl=nl)
+
+
+#: The narrowest width text is wrapped to; below it a terminal wraps for itself.
+MIN_WIDTH = 40
+#: The widest prose (a determination's reasons) gets, however wide the terminal.
+TEXT_WIDTH = 100
+
+
+def output_width(*, err: bool = False) -> int | None:
+    """The width people read at: $COLUMNS when set, else the terminal's; None when piped.
+
+    The one width every command's text and tables fit (`echo`, `print_table`, the
+    determination's wrapped text): piped output with no $COLUMNS is never wrapped
+    or shortened, so a program reading it gets every line whole.
+    """
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return max(MIN_WIDTH, int(columns))
+    stream = sys.stderr if err else sys.stdout
+    try:
+        if stream.isatty():
+            return max(MIN_WIDTH, shutil.get_terminal_size().columns)
+    except (AttributeError, ValueError, OSError):  # a closed or odd stream: treat as piped
+        pass
+    return None
+
+
+def text_width() -> int:
+    """The width prose wraps to: the reader's width up to TEXT_WIDTH (TEXT_WIDTH when piped)."""
+    return min(TEXT_WIDTH, output_width() or TEXT_WIDTH)
+
+
+def fit_lines(text: str, width: int | None) -> str:
+    """Each line longer than `width` wrapped at spaces, continuing 2 columns further in.
+
+    A word longer than the line is broken, never cut: every character is shown.
+    Dates and ids keep their hyphens (no break after "-").
+    """
+    if width is None:
+        return text
+    out = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            out.append(line)
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        out.extend(
+            textwrap.wrap(
+                line,
+                width,
+                subsequent_indent=" " * min(indent + 2, width // 2),
+                break_on_hyphens=False,
+            )
+            or [line[:width]]
+        )
+    return "\n".join(out)
 
 
 def csv_cell(value: Any) -> Any:
@@ -107,6 +167,50 @@ def emit(fmt: str, records: list[dict[str, Any]], fields, table) -> None:
         table()
 
 
+#: Every --format name a command may offer: `table` is the one for people everywhere.
+FORMATS = ("table", "json", "csv", "html")
+#: Old names still accepted, never shown: scripts written for `--format text` keep working.
+FORMAT_ALIASES = {"text": "table"}
+_FORMAT_HELP = {
+    "table": "table for people",
+    "json": "json for other programs",
+    "csv": "csv for a spreadsheet",
+    "html": "html for a browser",
+}
+
+
+class FormatChoice(click.Choice):
+    """`--format`'s choices, also taking the hidden old name `text` for `table`."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str):
+            alias = FORMAT_ALIASES.get(value.lower())
+            if alias in self.choices:
+                value = alias
+        return super().convert(value, param, ctx)
+
+
+def format_option(*choices: str, help: str | None = None):
+    """`--format` into the `fmt` argument: the one option factory every command uses.
+
+    `choices` are the formats the command offers, from FORMATS; `table` (the one
+    for people, and the default) is always first. `--format text`, the old name,
+    still means `table` but is shown nowhere (docs/cli.md says so once).
+    """
+    choices = tuple(dict.fromkeys(("table", *choices)))
+    unknown = [c for c in choices if c not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown --format {unknown}; use some of {FORMATS}")
+    return click.option(
+        "--format",
+        "fmt",
+        type=FormatChoice(list(choices)),
+        default="table",
+        show_default=True,
+        help=help or ", ".join(_FORMAT_HELP[c] for c in choices) + ".",
+    )
+
+
 def plural(count: int, word: str) -> str:
     """`1 case`, `2 cases`, `0 cases`: a count with a noun that takes -s."""
     return f"{count} {word}{'' if count == 1 else 's'}"
@@ -124,9 +228,132 @@ def table_console(width: int | None = None):
     return Console(width=width, highlight=False)
 
 
-def _fits(widths: list[int], width: int) -> bool:
-    # rich's default box: one space of padding either side and one rule per column, plus one.
-    return sum(w + 3 for w in widths) + 1 <= width
+def column_widths(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    width: int | None,
+    *,
+    keep: Iterable[int] = (),
+    drop: Iterable[int] = (),
+    gap: int = 2,
+    edge: int = 0,
+) -> tuple[list[int], dict[int, int] | None]:
+    """How a table fits `width`: (dropped columns, {column: width}, or None for blocks).
+
+    The one layout every table uses, plain or rich. `gap` is what separates two
+    columns and `edge` what a table adds at its sides. Columns in `keep` (a due
+    date, days, a case id, a clock) are never wrapped (their header may wrap at a
+    space); the others wrap at spaces, never inside a word. When that does not
+    fit, the `drop` columns are left out, least useful first; when even that
+    does not fit, None: the rows are printed as blocks (`record_lines`), so no
+    word is ever broken. `width` None (piped) gives every column its whole width.
+    """
+    keep = set(keep)
+    natural = {i: max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)}
+
+    def room(shown) -> int:
+        return width - edge - gap * (len(shown) - 1)
+
+    if width is None or sum(natural.values()) <= room(natural):
+        return [], natural
+
+    def longest_word(cells) -> int:
+        return max((len(w) for c in cells for w in c.split()), default=0)
+
+    floor = {}
+    for i, h in enumerate(headers):
+        cells = [r[i] for r in rows]
+        if i in keep:
+            floor[i] = max([longest_word([h]), *(len(c) for c in cells)])
+        else:
+            floor[i] = min(natural[i], max(longest_word([h, *cells]), 8))
+    widths = dict(floor)
+    dropped = []
+    for i in drop:
+        if sum(widths.values()) <= room(widths):
+            break
+        dropped.append(i)
+        del widths[i]
+    if sum(widths.values()) > room(widths):
+        return [], None
+    # Room left over goes to the wrapped columns, the most cut first.
+    spare = room(widths) - sum(widths.values())
+    while spare > 0:
+        short = [i for i in widths if widths[i] < natural[i]]
+        if not short:
+            break
+        i = max(short, key=lambda j: natural[j] - widths[j])
+        widths[i] += 1
+        spare -= 1
+    return dropped, widths
+
+
+def _cell_lines(text: str, width: int) -> list[str]:
+    if len(text) <= width:
+        return [text]
+    return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+
+
+def record_lines(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int) -> list[str]:
+    """Rows too wide for any table at `width`, each as a block of `header: value` pairs.
+
+    The pairs fill lines up to `width`, the block's later lines two columns in;
+    a value too long for a line wraps at spaces. Blocks are a blank line apart.
+    Nothing is left out: an empty cell is the only thing not shown.
+    """
+    lines: list[str] = []
+    for row in rows:
+        if lines:
+            lines.append("")
+        line = ""
+        for header, cell in zip(headers, row, strict=True):
+            if not cell:
+                continue
+            pair = f"{header}: {cell}"
+            if not line or len(line) + 2 + len(pair) <= width:
+                line = f"{line}  {pair}" if line else pair
+                continue
+            lines.extend(fit_lines(line, width).split("\n"))
+            line = "  " + pair
+        lines.extend(fit_lines(line, width).split("\n"))
+    return lines
+
+
+def plain_table(
+    headers: list[str],
+    rows: list[list[str]],
+    *,
+    width: int | None = None,
+    keep: tuple[int, ...] = (0, 1, 2),
+    drop: tuple[int, ...] = (),
+) -> list[str]:
+    """A table as plain lines: columns two spaces apart, long cells wrapped onto more lines.
+
+    Fits `width` the way `column_widths` lays it out; with `width` None every row
+    is one line, as wide as its longest cell. Cells must already be safe (`safe`).
+    """
+    dropped, widths = column_widths(headers, rows, width, keep=keep, drop=drop)
+    if widths is None:
+        return record_lines(headers, rows, width)
+    lines = []
+    for row in [headers, *rows]:
+        cells = {i: _cell_lines(row[i], w) for i, w in widths.items()}
+        for n in range(max(len(c) for c in cells.values())):
+            lines.append(
+                "  ".join(
+                    (cells[i][n] if n < len(cells[i]) else "").ljust(w) for i, w in widths.items()
+                ).rstrip()
+            )
+    if dropped:
+        lines.extend(fit_lines(_left_out(headers, dropped, width), width).split("\n"))
+    return lines
+
+
+def _left_out(headers, dropped, width) -> str:
+    return (
+        f"({', '.join(headers[i] for i in dropped)} left out to fit {width} columns; "
+        "a wider terminal, or --format csv, shows every column)"
+    )
 
 
 def print_table(
@@ -141,44 +368,37 @@ def print_table(
 ) -> None:
     """Aligned columns: rich with colour on a terminal, plain text when piped.
 
-    On a terminal the table fits the console's width: the `keep` columns (a
-    due date, days, a case id, a clock) are never shortened or wrapped; the
-    others wrap at word boundaries, and when even that does not fit, the
-    `drop` columns are left out, least useful first (a note says which). Piped
-    output is plain, complete and as wide as its longest cell.
+    Both fit the reader's width (`output_width`: $COLUMNS, else the terminal's)
+    with the one layout, `column_widths`: the `keep` columns (a due date, days, a
+    case id, a clock) are never shortened or wrapped; the others wrap at word
+    boundaries, and when even that does not fit, the `drop` columns are left out,
+    least useful first (a note says which). Piped output with no $COLUMNS is
+    plain, complete and as wide as its longest cell.
     """
     # One escaper for everything shown: data never carries control characters or markup.
     title = safe(title) if title else None
     headers = [safe(h) for h in headers]
     rows = [[safe(c) for c in row] for row in rows]
     if console is None and not is_terminal():
+        width = output_width()
         if title:
-            click.echo(title)
-        widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
-        click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
-        for row in rows:
-            click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+            click.echo(fit_lines(title, width))
+        click.echo("\n".join(plain_table(headers, rows, width=width, keep=keep, drop=drop)))
         return
     from rich.table import Table
     from rich.text import Text
 
     console = console or table_console()
-    shown = list(range(len(headers)))
-
-    def need(i: int) -> int:
-        cells = [headers[i], *(r[i] for r in rows)]
-        if i in keep:
-            return max(len(c) for c in cells)
-        # A wrapping column needs its longest word, and at least 12 characters.
-        longest = max((len(w) for c in cells for w in c.split()), default=0)
-        return min(max(longest, 12), max(len(c) for c in cells))
-
-    dropped = []
-    for i in drop:
-        if _fits([need(j) for j in shown], console.width):
-            break
-        shown.remove(i)
-        dropped.append(headers[i])
+    # rich's default box: one space of padding either side and one rule per column, plus one.
+    dropped, widths = column_widths(
+        headers, rows, console.width, keep=keep, drop=drop, gap=3, edge=4
+    )
+    if widths is None:  # no table fits: the rows as blocks, every word whole
+        if title:
+            console.print(Text(title, style="bold"))
+        for line in record_lines(headers, rows, console.width):
+            console.print(Text(line), highlight=False)
+        return
     # Text, never a markup string: "[bold]" or "[link=...]" in a name is printed as written.
     table = Table(
         title=Text(title) if title else None,
@@ -186,21 +406,13 @@ def print_table(
         header_style="bold",
         title_justify="left",
     )
-    for i in shown:
-        if i in keep:
-            table.add_column(Text(headers[i]), no_wrap=True, min_width=need(i))
-        else:
-            table.add_column(Text(headers[i]), overflow="fold")
+    for i, w in widths.items():
+        table.add_column(Text(headers[i]), min_width=w, max_width=w, overflow="fold")
     for n, row in enumerate(rows):
-        table.add_row(*(Text(row[i]) for i in shown), style=(styles[n] if styles else None))
+        table.add_row(*(Text(row[i]) for i in widths), style=(styles[n] if styles else None))
     console.print(table)
     if dropped:
-        console.print(
-            f"({', '.join(dropped)} left out to fit {console.width} columns; "
-            "a wider terminal, or --format csv, shows every column)",
-            style="dim",
-            highlight=False,
-        )
+        console.print(_left_out(headers, dropped, console.width), style="dim", highlight=False)
 
 
 def progress_reporter(label: str):

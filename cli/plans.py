@@ -149,7 +149,7 @@ def plans_group():
 @plans_group.command("show")
 @read_case_options
 @as_of_option("Judge progress as of this date (YYYY-MM-DD). Default: today.")
-@format_option("table", "json", "csv")
+@format_option("json", "csv")
 @click.pass_context
 def plans_show(ctx, case_file, db_path, purpose, as_of, fmt):
     """List the case's outcomes and goals with where each stands.
@@ -570,7 +570,7 @@ def meetings_participant(
 @meetings_group.command("check")
 @read_case_options
 @as_of_option("Check the meetings held on or before this date (YYYY-MM-DD). Default: today.")
-@format_option("table", "json", "csv")
+@format_option("json", "csv")
 @click.pass_context
 def meetings_check(ctx, case_file, db_path, purpose, as_of, fmt):
     """Check each meeting against the participation, excusal, notice, time and language rules.
@@ -708,7 +708,7 @@ def contacts_add(ctx, case_file, on, method, person, topic, outcome, by, meeting
 
 @contacts_group.command("list")
 @read_case_options
-@format_option("table", "json", "csv")
+@format_option("json", "csv")
 @click.pass_context
 def contacts_list(ctx, case_file, db_path, purpose, fmt):
     """List the parent contact log, oldest first.

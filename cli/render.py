@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 
 from eirules.core.decisions import Clock, Determination
 from eirules.core.models import Case
 
-from .output import plural
-
-WIDTH = 100  # the widest a wrapped line gets; a narrower terminal (or $COLUMNS) wraps narrower
-MIN_WIDTH = 40
-
-
-def text_width() -> int:
-    """The width to wrap to: the terminal's (or $COLUMNS) up to WIDTH; WIDTH when piped."""
-    columns = shutil.get_terminal_size((WIDTH, 24)).columns
-    return max(MIN_WIDTH, min(WIDTH, columns))
-
+from .output import plural, text_width
 
 _STATUS_WORDS = {
     "overdue": "OVERDUE",

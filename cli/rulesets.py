@@ -13,11 +13,9 @@ from eirules.core.rulesets import ruleset_folders
 
 from . import get_engine
 from .options import DATE, as_of_option, format_option
-from .output import echo, echo_json, plural
+from .output import echo, echo_json, emit, plural, print_table
 
-_format_option = format_option(
-    "text", "json", help="text for people, json for other programs (CI)."
-)
+_format_option = format_option("json", help="table for people, json for other programs (CI).")
 
 
 @click.group("rulesets")
@@ -33,7 +31,7 @@ def rulesets():
 
 
 @rulesets.command("list")
-@_format_option
+@format_option("json", "csv", help="table for people, json (CI) or csv for other programs.")
 @click.pass_context
 def list_command(ctx, fmt):
     """List every ruleset found, with what it extends and whether it loads.
@@ -71,20 +69,19 @@ def list_command(ctx, fmt):
                     "error": str(exc),
                 }
             )
-    if fmt == "json":
-        echo_json(rows)
-        return
-    width = max((len(r["id"]) for r in rows), default=2)
-    for r in rows:
-        if r["valid"]:
-            parent = f"extends {r['extends']}" if r["extends"] else "baseline"
-            echo(f"{r['id']:<{width}}  {r['title']}  ({parent}; {r['version']})")
-        else:
-            first = r["error"].splitlines()[0]
-            echo(
-                f"{r['id']:<{width}}  INVALID: {first} (run: eirules rulesets validate "
-                f"{r['folder']})"
-            )
+
+    def table():
+        cells = []
+        for r in rows:
+            if r["valid"]:
+                cells.append([r["id"], r["title"], r["extends"] or "(baseline)", r["version"]])
+            else:
+                first = r["error"].splitlines()[0]
+                fix = f"INVALID: {first} (run: eirules rulesets validate {r['folder']})"
+                cells.append([r["id"], fix, "", ""])
+        print_table(["id", "title", "extends", "version"], cells, keep=(0,))
+
+    emit(fmt, rows, ("id", "title", "extends", "version", "folder", "valid", "error"), table)
 
 
 @rulesets.command("show")

@@ -7,7 +7,7 @@ import click
 from eirules.core.store import ROLES
 
 from .options import db_option, format_option
-from .output import echo, echo_json, print_table
+from .output import echo, echo_json, emit, print_table
 from .store import open_store
 
 
@@ -59,7 +59,7 @@ def staff_whoami(ctx, db_path):
 
 
 @staff_group.command("list")
-@format_option("table", "json")
+@format_option("json", "csv")
 @db_option
 @click.pass_context
 def staff_list(ctx, fmt, db_path):
@@ -70,14 +70,19 @@ def staff_list(ctx, fmt, db_path):
         eirules staff list
     """
     rows = open_store(ctx, db_path).staff()
-    if fmt == "json":
-        echo_json(rows)
-        return
-    if not rows:
+    columns = ["login", "role", "caseworker", "district", "added_at", "added_by"]
+    if not rows and fmt == "table":
         echo("No staff: whoever opens this caseload may do everything (eirules staff add).")
         return
-    columns = ["login", "role", "caseworker", "district", "added_at", "added_by"]
-    print_table(columns, [[str(r[c] or "") for c in columns] for r in rows])
+    if fmt == "json":  # every field of each person, as before
+        echo_json(rows)
+        return
+    emit(
+        fmt,
+        rows,
+        columns,
+        lambda: print_table(columns, [[str(r[c] or "") for c in columns] for r in rows]),
+    )
 
 
 @staff_group.command("add")

@@ -284,7 +284,7 @@ CASE_COLUMNS = (
     help="Only cases whose most urgent clock has this status (as of --as-of).",
 )
 @as_of_option("Status as of this date (YYYY-MM-DD). Default: today.")
-@format_option("table", "json", "csv")
+@format_option("json", "csv")
 @db_option
 @click.pass_context
 def cases_list(ctx, caseworker, program, status, as_of, fmt, db_path):
@@ -380,7 +380,7 @@ def caseworkers_group():
 
 
 @caseworkers_group.command("list")
-@format_option("table", "json", "csv")
+@format_option("json", "csv")
 @db_option
 @click.pass_context
 def caseworkers_list(ctx, fmt, db_path):
@@ -441,7 +441,7 @@ def caseworkers_add(ctx, name, db_path):
     is_flag=True,
     help="With --determination: re-run it from its stored inputs and say if the answer is the same.",
 )
-@format_option("text", "json")
+@format_option("json")
 @purpose_option
 @db_option
 @click.pass_context
