@@ -50,7 +50,7 @@ def test_every_format_option_offers_table_first_and_never_text():
     """Issue 10: one name for the people format everywhere (`table`), from one factory."""
     found = list(_format_options())
     assert len(found) >= 25  # every listing and report command
-    for path, command, param in found:
+    for path, _command, param in found:
         name = " ".join(path)
         assert isinstance(param.type, FormatChoice), f"{name}: --format not from format_option"
         assert param.type.choices[0] == "table" and param.default == "table", name
