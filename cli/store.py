@@ -313,8 +313,7 @@ def cases_list(ctx, caseworker, program, status, as_of, fmt, db_path):
         r["reason"] = r["fix"] = None
         r["as_of"] = as_of.isoformat()
         if r["case_id"] in failed:
-            r["reason"] = "evaluation failed: " + failed[r["case_id"]].splitlines()[0]
-            r["fix"] = f"fix the cause, then run: eirules evaluate --case {r['case_id']}"
+            r["reason"], r["fix"] = store.failure(r["case_id"], r["ruleset"], failed[r["case_id"]])
         elif (program and program not in (r["programs"] or "").split(",")) or (
             status and r["status"] != status
         ):
@@ -341,7 +340,7 @@ def cases_list(ctx, caseworker, program, status, as_of, fmt, db_path):
             [
                 [
                     r["case_id"],
-                    r["status"] + (f": {r['reason']}. Fix: {r['fix']}" if r["reason"] else ""),
+                    f"{r['reason']}. Fix: {r['fix']}" if r["reason"] else r["status"],
                     r["child"] or "",
                     r["birth_date"],
                     (r["programs"] or "").replace(",", ", "),

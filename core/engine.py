@@ -43,10 +43,22 @@ class EventType:
     needs_reason: bool = False
 
 
-def _engine_version() -> str:
+def _engine_version(pm) -> str:
+    """What makes the determinations: `eirules 0.1.0`, then each installed plugin distribution.
+
+    `eirules 0.1.0 + eirules-tiny 1.2.3`: stored with every determination and
+    compared by the caseload, so a plugin upgraded, installed or removed under
+    the same eirules version makes the stored evaluations stale (issue 10).
+    Built-in plugins are part of eirules' own version.
+    """
     from eirules import __version__
 
-    return f"eirules {__version__}"
+    dists = {
+        (dist.project_name, dist.version)
+        for _, dist in pm.list_plugin_distinfo()
+        if dist.project_name != "eirules"
+    }
+    return " + ".join([f"eirules {__version__}", *(f"{n} {v}" for n, v in sorted(dists))])
 
 
 class Engine:
@@ -68,7 +80,7 @@ class Engine:
         self.rulesets = RulesetRegistry(
             ruleset_folders([Path(p) for p in ruleset_dirs], self.pm), self.calendars
         )
-        self.version = _engine_version()
+        self.version = _engine_version(self.pm)
         self._event_types: dict[str, EventType] | None = None
         self._sections: dict[str, type] | None = None
 

@@ -267,19 +267,24 @@ class ListingMixin(StoreBase):
                     progress(done, len(ids))
         return fresh, failed
 
-    def _failed_row(self, who: _Scope, message: str, as_of: date) -> dict[str, Any]:
+    def failure(self, case_id: str, ruleset: str | None, message: str) -> tuple[str, str]:
+        """What a failed evaluation is and its fix, in words: the same on every listing."""
         engine = self._need_engine()
-        ruleset = who.ruleset or "us"
+        ruleset = ruleset or "us"
         if ruleset not in set(engine.rulesets.ids()):
             what = f"evaluation failed: ruleset {ruleset} is not installed"
             fix = (
                 f"install ruleset {ruleset} or give its folder with --rulesets-dir "
                 f"(or $EIRULES_RULESETS_DIR), or set the case's ruleset to one listed by "
-                f"`eirules rulesets list`; then run: eirules evaluate --case {who.case_id}"
+                f"`eirules rulesets list`; then run: eirules evaluate --case {case_id}"
             )
         else:
             what = "evaluation failed: " + message.splitlines()[0]
-            fix = f"fix what the reason says, then run: eirules evaluate --case {who.case_id}"
+            fix = f"fix what the reason says, then run: eirules evaluate --case {case_id}"
+        return what, fix
+
+    def _failed_row(self, who: _Scope, message: str, as_of: date) -> dict[str, Any]:
+        what, fix = self.failure(who.case_id, who.ruleset, message)
         return {
             "kind": "evaluation_failed",
             "due": None,
