@@ -500,6 +500,18 @@ def latest_on_or_before(events: Iterable[Event], as_of: date) -> tuple[Event | N
     return last, previous
 
 
+def variant_start(
+    case: Case, spec: dict[str, Any], program: str, trigger: date, as_of: date
+) -> date | None:
+    """The date a clock counts from when its ruleset value names its own `start` events.
+
+    The first of those events (this program's) on or after the built-in trigger and on
+    or before as_of; None while none is recorded.
+    """
+    found = events_of(case, spec["start"], program)
+    return next((e.date for e in found if trigger <= e.date <= as_of), None)
+
+
 def param_or_none(ruleset: Any, name: str, on: date) -> Any:
     """The parameter in force on a date, or None when the ruleset gives it no value then."""
     try:
@@ -550,11 +562,15 @@ def clock_from_param(
     closing: Iterable[str] = (),
     overrides: dict[str, Any] | None = None,
     citation: str = "",
+    started_by: str | None = None,
 ) -> Clock:
     """A clock defined by a ruleset parameter in force on `on` (default: the start date).
 
     When the ruleset declares the parameter but gives it no value on that date,
-    the clock is not applicable and says so.
+    the clock is not applicable and says so. `started_by` names the event type the
+    caller's `start` is the date of: when the value in force names other `start`
+    events (a state's own start, a clock variant), the clock counts from the first
+    of those on or after `start` instead (see `variant_start`).
     """
     on = on or start
     key = (ruleset, name, on)
@@ -581,6 +597,25 @@ def clock_from_param(
             + (f" ({decl.description})" if decl is not None and decl.description else ""),
         )
     spec = param.value if not overrides else {**param.value, **overrides}
+    if started_by is not None and started_by not in spec.get("start", (started_by,)):
+        moved = variant_start(case, spec, program, start, as_of)
+        if moved is None:
+            return _needs_information(
+                case,
+                id=id,
+                program=program,
+                spec=spec,
+                citation=param.citation,
+                start=start,
+                as_of=as_of,
+                label=label,
+                subject=subject,
+                stop_events=stop_events,
+                closing=closing,
+                missing=f"the {' or '.join(spec['start'])} event the ruleset's {name} "
+                f"counts from (on or after the {started_by} of {start.isoformat()})",
+            )
+        start = moved
     plain = spec.get("unit") == "calendar_days" and spec.get("on_weekend", "keep") == "keep"
     if plain and not school_rules.applies(spec):
         business, school = WEEKDAYS, None  # the common case needs no calendar

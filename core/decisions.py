@@ -90,9 +90,10 @@ class Eligibility:
 class Criterion:
     """One eligibility criterion a plugin decided for a program another plugin decides.
 
-    The program combines every criterion into its one outcome: a `met` criterion is a
-    basis of eligibility, listed with the others; `needs_information` keeps a
-    not-eligible outcome open; `not_met` is reported as a finding.
+    The program combines every criterion into its one decision, by its own rule
+    (docs/plugins.md, `eligibility_criteria`), typically a `met` criterion as a basis
+    of eligibility and `needs_information` keeping a not-eligible outcome open; every
+    criterion is also reported as a finding.
     """
 
     program: str
@@ -107,6 +108,8 @@ class Criterion:
     inputs: dict[str, Any] = attrs.field(factory=dict, converter=_plain, hash=False)
     #: Parameter values it used, keyed by parameter name.
     parameters: dict[str, Any] = attrs.field(factory=dict, converter=_plain, hash=False)
+    #: What in the program it is about, for a program that decides per subject (a skill area).
+    subject: str | None = None
 
 
 #: Clock's field checks. The engine builds more clocks than any other object, and five

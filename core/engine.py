@@ -221,7 +221,14 @@ class Engine:
         history = [c for c in every_clock if c.episode in past] if past else []
         referrals = tuple(self.call("referrals_for", Referral, **args, eligibility=eligibility))
         findings = tuple(
-            self.call("findings_for", Finding, **args, eligibility=eligibility, clocks=clocks)
+            self.call(
+                "findings_for",
+                Finding,
+                **args,
+                eligibility=eligibility,
+                clocks=clocks,
+                criteria=criteria,
+            )
         )
         # Plugins are called in registration order; sort so output never depends on it.
         rank = {s: i for i, s in enumerate(CLOCK_STATUSES)}

@@ -5,7 +5,7 @@ return None for "no opinion"; collections come back as lists. The decision hooks
 run in order: eligibility_criteria, eligibility_for (which combines the criteria
 into one outcome per program), episodes_for, then clocks_for and referrals_for (which
 see every plugin's eligibility), then findings_for (which also sees every clock of the
-current episodes). Each hook
+current episodes and every criterion). Each hook
 has a heading, its signature and an example in docs/plugins.md; a test checks it.
 """
 
@@ -85,5 +85,6 @@ def findings_for(
     as_of: date,
     eligibility: tuple[Eligibility, ...],
     clocks: tuple[Clock, ...],
+    criteria: tuple[Criterion, ...],
 ) -> list[Finding] | None:
     """Contribute findings (rule, outcome, reason, inputs, parameters, citation); None if none."""

@@ -44,6 +44,7 @@ def test_the_doc_gives_every_file_of_the_plugin():
     assert sorted(_files()) == [
         "eirules_home_visits/__init__.py",
         "eirules_home_visits/rulesets/home-visits/home_visits.toml",
+        "eirules_home_visits/rulesets/home-visits/part_c.toml",
         "eirules_home_visits/rulesets/home-visits/ruleset.toml",
         "pyproject.toml",
     ]
@@ -221,3 +222,39 @@ if __name__ == "__main__":  # .ci/run installs the doc's plugin beside eirules t
         (target / name).parent.mkdir(parents=True, exist_ok=True)
         (target / name).write_text(body, encoding="utf-8")
     print(f"wrote the plugin of docs/plugins.md to {target}")
+
+
+def test_the_clock_variant_shortens_the_part_c_timeline(installed):
+    """34 CFR 303.310(a) sets at most 45 days; Agency policy 5 sets 30: referral 2026-01-05,
+    meeting due 2026-02-04, and the built-in's start and stop events are kept."""
+    _, _, case, _ = installed
+    data = json.loads(
+        _eirules(installed, "check", str(case), "--as-of", "2026-01-12", "--format", "json").stdout
+    )
+    clock = next(c for c in data["clocks"] if c["id"] == "initial_ifsp_meeting")
+    assert (clock["start"], clock["due"], clock["citation"]) == (
+        "2026-01-05",
+        "2026-02-04",
+        "Agency policy 5",
+    )
+
+
+def test_validate_refuses_a_variant_that_moves_the_start_of_the_federal_timeline(
+    installed, tmp_path
+):
+    """303.310(a) counts the 45 days from the receipt of the referral: no other start."""
+    _, _, _, source = installed
+    folder = tmp_path / "home-visits"
+    folder.mkdir()
+    rulesets = source / "eirules_home_visits" / "rulesets" / "home-visits"
+    for name in ("ruleset.toml", "home_visits.toml"):
+        (folder / name).write_text((rulesets / name).read_text())
+    (folder / "part_c.toml").write_text(
+        (rulesets / "part_c.toml")
+        .read_text()
+        .replace("{ length = 30 }", '{ length = 30, start = ["home_visit_requested"] }')
+    )
+    result = _eirules(installed, "rulesets", "validate", str(folder))
+    said = result.stdout + result.stderr
+    assert result.returncode == 2, said
+    assert "changes what starts this clock" in said and "34 CFR 303.310(a)" in said

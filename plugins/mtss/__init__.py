@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from datetime import date
 
+import attrs
+
 from eirules.core.dates import add_months
-from eirules.core.decisions import Clock, Finding, Referral
+from eirules.core.decisions import Clock, Criterion, Finding, Referral
 from eirules.core.engine import EventType
 from eirules.core.hookspecs import hookimpl
 from eirules.core.models import Case
 from eirules.core.rulesets import Ruleset
 
+from ..criteria import criterion_finding, for_program
 from . import rules
-from .models import MtssRecord
+from .models import Indicator, MtssRecord
 from .params import Params, params_for
 
 PROGRAM = "mtss"
@@ -198,13 +201,15 @@ def referrals_for(case: Case, ruleset: Ruleset, as_of: date, eligibility):
 
 
 @hookimpl
-def findings_for(case: Case, ruleset: Ruleset, as_of: date, eligibility, clocks):
+def findings_for(case: Case, ruleset: Ruleset, as_of: date, eligibility, clocks, criteria):
+    mine = for_program(criteria, PROGRAM)
     rec = record_of(case)
     if rec is None:
-        return None
+        return [criterion_finding(c) for c in mine] or None
     p = params_for(ruleset, as_of)
     rec = rec.as_of(as_of)  # a later screening, indicator or enrolment did not exist yet
-    out: list[Finding] = []
+    out: list[Finding] = [criterion_finding(c) for c in mine]
+    rec = with_criteria(rec, mine, as_of)
     for s in rec.screenings:
         if s is rec.latest_screening(s.skill_area):
             out.append(_finding(rules.screening_band(s, p)))
@@ -224,6 +229,30 @@ def findings_for(case: Case, ruleset: Ruleset, as_of: date, eligibility, clocks)
     if _triggers(case, as_of):
         out.append(evidence_packet(case, rec, as_of, p, calendar))
     return out
+
+
+def with_criteria(rec: MtssRecord, criteria: tuple[Criterion, ...], as_of: date) -> MtssRecord:
+    """The record with other plugins' MTSS criteria as tier-entry data sources (R2).
+
+    MTSS has no eligibility of its own (every student is in the core tier); what it
+    decides per student is entry to a tier in each skill area, from k of n data
+    sources. A criterion for `mtss` with its skill area in `subject` (a state's
+    reading-deficiency rule, say) is one more source: `met` shows need, `not_met` does
+    not, and `needs_information` is no source yet (its finding says what is missing).
+    A criterion without a subject cannot be placed: its finding is all it gives.
+    """
+    extra = tuple(
+        Indicator(
+            name=c.basis,
+            skill_area=c.subject,
+            met=c.outcome == "met",
+            date=as_of,
+            source=f"plugin criterion ({c.citation})",
+        )
+        for c in criteria
+        if c.subject and c.outcome in ("met", "not_met")
+    )
+    return attrs.evolve(rec, indicators=rec.indicators + extra) if extra else rec
 
 
 def iep_minutes(case, rec: MtssRecord, as_of: date, p: Params) -> list[rules.Recommendation]:

@@ -25,7 +25,7 @@ import threading
 from datetime import date
 
 from eirules.core.clocks import latest_on_or_before
-from eirules.core.decisions import Clock
+from eirules.core.decisions import Clock, Criterion
 from eirules.core.engine import EventType
 from eirules.core.hookspecs import hookimpl
 from eirules.core.models import Case
@@ -34,7 +34,7 @@ from eirules.core.rulesets import Ruleset
 from ..episodes import tagged
 from ..vocabulary import PART_B_EVENT_TYPES as EVENT_TYPES
 from .context import PROGRAM, Context, build_context, of_type
-from .eligibility import TEAM_ONLY
+from .eligibility import TEAM_ONLY, with_criteria
 from .eligibility import eligibility as _eligibility
 from .initial_evaluation import initial_evaluation
 from .initial_iep import initial_iep_meeting
@@ -61,20 +61,29 @@ def register_event_types():
 _cache = threading.local()
 
 
-def _context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
+def _context(
+    case: Case, ruleset: Ruleset, as_of: date, criteria: tuple[Criterion, ...] | None = None
+) -> Context | None:
+    """The case analysed once; `criteria` (other plugins' criteria) given by eligibility_for."""
     entry = getattr(_cache, "entry", None)
-    if entry is not None and entry[0] is case and entry[1] is ruleset and entry[2] == as_of:
+    if (
+        entry is not None
+        and entry[0] is case
+        and entry[1] is ruleset
+        and entry[2] == as_of
+        and (criteria is None or entry[4] == criteria)
+    ):
         return entry[3]
     ctx = build_context(case, ruleset, as_of)
     if ctx is not None:
-        ctx.eligibility = _eligibility(ctx)
-    _cache.entry = (case, ruleset, as_of, ctx)
+        ctx.eligibility = with_criteria(ctx, _eligibility(ctx), criteria or ())
+    _cache.entry = (case, ruleset, as_of, ctx, criteria or ())
     return ctx
 
 
 @hookimpl
-def eligibility_for(case: Case, ruleset: Ruleset, as_of: date):
-    ctx = _context(case, ruleset, as_of)
+def eligibility_for(case: Case, ruleset: Ruleset, as_of: date, criteria):
+    ctx = _context(case, ruleset, as_of, tuple(criteria))
     return None if ctx is None else [ctx.eligibility]
 
 

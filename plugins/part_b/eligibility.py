@@ -8,10 +8,13 @@ is on record (300.306); only the team decides the rest.
 
 from __future__ import annotations
 
+import attrs
+
 from eirules.core.clocks import param_or_none
 from eirules.core.dates import birthday
-from eirules.core.decisions import Eligibility, Finding
+from eirules.core.decisions import Criterion, Eligibility, Finding
 
+from ..criteria import criterion_finding, for_program, missing_of
 from .context import PROGRAM, Context, of_type
 
 TEAM_ONLY = (
@@ -182,4 +185,77 @@ def eligibility(ctx: Context) -> Eligibility:
     )
     return Eligibility(
         program=PROGRAM, outcome="eligible", basis=(category,), citation=cite, reason=reason
+    )
+
+
+def with_criteria(
+    ctx: Context, outcome: Eligibility, criteria: tuple[Criterion, ...]
+) -> Eligibility:
+    """Part B's one outcome with other plugins' criteria for part_b taken into account.
+
+    The team's determination stays what Part B eligibility rests on (300.306(a)(1),
+    (c)(1)): a criterion never makes a child eligible or not eligible by itself. A
+    `met` criterion is listed as a basis beside the category the team found; a
+    criterion named after that category (its `basis`, e.g. specific_learning_disability)
+    is the state's criteria for it, which the agency must use (300.307(b) for specific
+    learning disabilities): `not_met` or `needs_information` leaves the determination
+    unconfirmed (needs_information). Past the age window nothing changes (300.101(a)).
+    Every criterion is also a finding `part_b.eligibility.<basis>`.
+    """
+    mine = for_program(criteria, PROGRAM)
+    if not mine or ctx.as_of >= ctx.ends:
+        return outcome
+    ctx.findings.extend(criterion_finding(c) for c in mine)
+    met = [c for c in mine if c.outcome == "met"]
+    if outcome.outcome == "eligible":
+        category = outcome.basis[0] if outcome.basis else None
+        against = [c for c in mine if c.basis == category and c.outcome != "met"]
+        if against:
+            words = (category or "").replace("_", " ")
+            said = "; ".join(f"{c.reason} ({c.citation})" for c in against)
+            return Eligibility(
+                program=PROGRAM,
+                outcome="needs_information",
+                missing=tuple(
+                    m
+                    for c in against
+                    for m in (
+                        missing_of(c)
+                        if c.outcome == "needs_information"
+                        else (f"a determination that meets the state's criteria for {words}",)
+                    )
+                ),
+                citation="; ".join(
+                    dict.fromkeys(["34 CFR 300.306", *(c.citation for c in against)])
+                ),
+                reason=f"Part B eligibility under {words} cannot be confirmed: the team determined it, "
+                f"but the state's criteria for {words} are not shown to be met: {said}. "
+                "Review the determination against the state's criteria (34 CFR 300.306(c)(1); 300.307(b)).",
+            )
+        if not met:
+            return outcome
+        return attrs.evolve(
+            outcome,
+            basis=tuple(dict.fromkeys([*outcome.basis, *(c.basis for c in met)])),
+            citation="; ".join(dict.fromkeys([outcome.citation, *(c.citation for c in met)])),
+            reason=outcome.reason + " Also met: " + "; ".join(c.reason for c in met) + ".",
+        )
+    if outcome.outcome == "needs_information":
+        missing = [*outcome.missing]
+        for c in mine:
+            if c.outcome == "needs_information":
+                missing.extend(missing_of(c))
+        extra = (" Already met: " + "; ".join(c.reason for c in met) + ".") if met else ""
+        return attrs.evolve(
+            outcome, missing=tuple(dict.fromkeys(missing)), reason=outcome.reason + extra
+        )
+    # The team found the child not eligible: only the team may change that (300.306(a)(1)).
+    if not met:
+        return outcome
+    return attrs.evolve(
+        outcome,
+        reason=outcome.reason
+        + " A criterion is met ("
+        + "; ".join(f"{c.reason}, {c.citation}" for c in met)
+        + "): the team decides; review the determination if it did not consider it.",
     )

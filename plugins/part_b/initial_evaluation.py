@@ -20,5 +20,12 @@ def initial_evaluation(ctx: Context) -> Clock | None:
         None,
     )
     if consent is not None:
-        return make_clock(ctx, "initial_evaluation", start=consent.date, label="Initial evaluation")
+        return make_clock(
+            ctx,
+            "initial_evaluation",
+            start=consent.date,
+            label="Initial evaluation",
+            # 300.301(c)(1)(ii): the state's timeframe may count from its own event.
+            started_by="consent_for_evaluation",
+        )
     return None

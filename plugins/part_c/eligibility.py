@@ -16,6 +16,7 @@ from eirules.core.clocks import param_or_none
 from eirules.core.decisions import Criterion, Eligibility, Finding
 from eirules.core.models import Case, Evaluation
 
+from ..criteria import criterion_finding, for_program, missing_of
 from .context import PROGRAM, Context, of_type
 from .developmental_delay import (
     corrected_age,
@@ -271,28 +272,14 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
                     citations.append("34 CFR 303.21(b)")
 
     # Criteria other plugins decide for Part C (a state's conditions a ruleset cannot say).
-    for criterion in plugin_criteria:
-        if criterion.program != PROGRAM:
-            continue
+    for criterion in for_program(plugin_criteria, PROGRAM):
         if criterion.outcome == "met":
             basis.append(criterion.basis)
             reasons.append(criterion.reason)
             citations.append(criterion.citation)
         elif criterion.outcome == "needs_information":
-            missing.extend(criterion.missing or (f"what {criterion.basis} needs",))
-        findings.append(
-            Finding(
-                rule=f"part_c.eligibility.{criterion.basis}",
-                outcome={"met": "eligible", "not_met": "not_eligible"}.get(
-                    criterion.outcome, "needs_information"
-                ),
-                reason=criterion.reason[:1].upper() + criterion.reason[1:] + ".",
-                citation=criterion.citation,
-                program=PROGRAM,
-                inputs=criterion.inputs,
-                parameters=criterion.parameters,
-            )
-        )
+            missing.extend(missing_of(criterion))
+        findings.append(criterion_finding(criterion))
 
     # 303.321(a)(3)(ii): informed clinical opinion may establish eligibility, never negate it.
     if "eligible" in icos:

@@ -44,6 +44,8 @@ def service_start_clocks(ctx: Context) -> list[Clock]:
                 subject=service,
                 stop_events=stops,
                 citation="34 CFR 303.342(e); 303.344(f)(1)",
+                # Timely is the state's to define (303.342(e)), from its own event too.
+                started_by="consent_for_services",
             )
         )
     for plan in case.service_plans:
