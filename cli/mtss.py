@@ -313,8 +313,14 @@ def mtss():
 )
 @click.argument("csv_file", type=click.Path(dir_okay=False))
 @_dir_option
+@click.option(
+    "--layout",
+    metavar="NAME|FILE.toml",
+    help="Read a vendor's screening export through a layout: a preset "
+    "(eirules mtss layouts) or your own layout TOML (docs/mtss.md, 'Vendor exports').",
+)
 @click.pass_context
-def mtss_import(ctx, kind, csv_file, data_dir):
+def mtss_import(ctx, kind, csv_file, data_dir, layout):
     """Import screening results, session logs, progress points, enrolments or phase
     changes from a CSV into the students' case files.
 
@@ -323,27 +329,54 @@ def mtss_import(ctx, kind, csv_file, data_dir):
     (screening: date, instrument, skill area; session: date, group, program,
     service, make-up; point and phase: series, date; enrolment: program, start)
     replaces it, so importing a file twice changes nothing and writes no file.
-    Layouts and required columns: docs/mtss.md.
+    Layouts and required columns: docs/mtss.md. A vendor's export (FastBridge,
+    mCLASS with DIBELS 8, or your own layout for any other) is read with --layout:
+    every column of the export is read or ignored by the layout, never guessed.
 
     \b
     Example:
         eirules mtss import screening examples/mtss/elm-street/screening.csv --dir examples/mtss/elm-street
         eirules mtss import points weekly-probes.csv --dir my-school
+        eirules mtss import screening export.csv --layout fastbridge-cbmreading --dir my-school
     """
     from eirules.plugins.mtss import datadir
+    from eirules.plugins.mtss.layouts import load_layout
 
+    if layout is not None and kind != "screening":
+        raise click.UsageError("--layout reads screening exports only")
+    chosen = load_layout(layout) if layout is not None else None
     _, data = _load(ctx, data_dir)
     if data_dir is None and data.path == datadir.bundled_dir():
         raise InputError(
             "refusing to write into the bundled example school",
             [Problem("--dir", "no data folder given", "pass --dir FOLDER or set EIRULES_MTSS_DIR")],
         )
-    result = datadir.import_csv(data, csv_file, kind)
+    result = datadir.import_csv(data, csv_file, kind, chosen)
     added = sum(a for a, _ in result.values())
     replaced = sum(r for _, r in result.values())
     echo(
         f"Imported {kind} for {plural(len(result), 'student')}: {added} added, {replaced} replaced."
     )
+
+
+@mtss.command("layouts")
+def mtss_layouts():
+    """List the vendor export layouts that ship with eirules and where each was read.
+
+    A preset is used with `eirules mtss import screening FILE --layout NAME`; for any
+    other export, write a layout TOML (docs/mtss.md, "Vendor exports") and pass its path.
+
+    \b
+    Example:
+        eirules mtss layouts
+    """
+    from eirules.plugins.mtss.layouts import load_layout, presets
+
+    for name in presets():
+        lay = load_layout(name)
+        status = "vendor documentation" if lay.documented else "not the vendor's documentation"
+        echo(f"{name}: {lay.name}")
+        echo(f"  source ({status}): {' '.join(lay.source.split())}")
 
 
 @mtss.command("screening")

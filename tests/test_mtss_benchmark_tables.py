@@ -41,6 +41,8 @@ def _series(measure, **kw):
         ("dibels8_orf", 2, "spring", 94),
         ("dibels8_maze", 2, "fall", 5.0),
         ("dibels8_maze", 3, "spring", 15.5),  # grade 3 end: green 15.5-22.0
+        ("dibels8_lnf", 0, "fall", 25),  # three ranges: 25+ is "At Benchmark" in mCLASS
+        ("dibels8_lnf", 1, "spring", 59),
     ],
 )
 def test_dibels8_benchmark_goal_is_the_minimum_score_for_core_support(
@@ -54,11 +56,11 @@ def test_dibels8_benchmark_goal_is_the_minimum_score_for_core_support(
 
 @pytest.mark.parametrize(
     "measure, grade",
-    [("lnf", 0), ("dibels8_lnf", 0), ("dibels8_maze", 4), ("digits_correct", 2)],
+    [("lnf", 0), ("dibels8_maze", 4), ("dibels8_orf", 4), ("digits_correct", 2)],
 )
 def test_a_measure_without_a_read_table_uses_the_series_own_benchmark(p, measure, grade):
-    """Letter naming (colours lost in the copy read), grade 4 maze (page not found) and
-    math (no table readable) ship no value: the series' own benchmark, never a guess."""
+    """A measure id without a table ("lnf" is not DIBELS 8's), grade 4 (the page was not
+    found) and math (no table readable) ship no value: the series' own benchmark."""
     assert benchmark_for(_series(measure), grade, "winter", p).value is None
     own = benchmark_for(_series(measure, benchmark=30.0), grade, "winter", p)
     assert own.value == 30.0 and own.param is None

@@ -249,12 +249,16 @@ KINDS = {
 }
 
 
-def read_csv(path: str | Path, kind: str, known: dict | None = None) -> list[tuple[int, str, Any]]:
+def read_csv(
+    path: str | Path, kind: str, known: dict | None = None, layout=None
+) -> list[tuple[int, str, Any]]:
     """Parse a CSV of one kind into (line, student id, item), or (line, student id,
     (series id, item)) for points and phases; InputError lists every bad row.
 
     With `known` (student id -> case), a row naming a student without MTSS data (or a
-    series the student does not have) is a problem too, reported with the others.
+    series the student does not have) is a problem too, reported with the others. With
+    a `layout` (layouts.Layout, screening only), the file is a vendor export read
+    through it: every problem names the export's line and column.
     """
     path = Path(path)
     k = KINDS[kind]
@@ -264,43 +268,30 @@ def read_csv(path: str | Path, kind: str, known: dict | None = None) -> list[tup
         raise InputError(f"{path}: no such file", [Problem("", "check the path")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot be read ({exc})") from None
-    reader = csv.DictReader(text.splitlines())
-    header = reader.fieldnames or []
-    problems = []
-    unknown = [h for h in header if h not in k.columns]
-    missing = [h for h in k.required if h not in header]
-    if unknown or missing:
-        if unknown:
-            problems.append(
-                Problem(
-                    f"{path}:1",
-                    f"unknown column(s) {', '.join(unknown)}",
-                    f"expected columns: {', '.join(k.columns)}",
-                )
-            )
-        if missing:
-            problems.append(Problem(f"{path}:1", f"missing column(s) {', '.join(missing)}"))
-        raise InputError(f"{path} is not a {kind} CSV", problems)
+    if layout is not None:
+        from .layouts import translate
+
+        pairs, problems = translate(path, text, layout)
+        if problems and not pairs:
+            raise InputError(f"{path} does not match layout {layout.name}", problems)
+    else:
+        pairs, problems = _plain_rows(path, text, k, kind)
     out: list[tuple[int, str, Any]] = []
-    for line, row in enumerate(reader, start=2):
-        if None in row:
-            problems.append(Problem(f"{path}:{line}", "more cells than columns"))
-            continue
-        row = {c: (v or "").strip() for c, v in row.items()}
+    for line, where, row in pairs:
         empty = [c for c in k.required if not row.get(c)]
         if empty:
-            problems.append(Problem(f"{path}:{line}", f"empty {', '.join(empty)}"))
+            problems.append(Problem(where, f"empty {', '.join(empty)}"))
             continue
         try:
             item = k.parse(row)
         except (ValueError, TypeError) as exc:
-            problems.append(Problem(f"{path}:{line}", str(exc)))
+            problems.append(Problem(where, str(exc)))
             continue
         sid = row["student_id"]
         if known is not None and (sid not in known or "mtss" not in known[sid].sections):
             problems.append(
                 Problem(
-                    f"{path}:{line}",
+                    where,
                     f'no student "{sid}" with MTSS data',
                     "add the student's case file (students/<id>.json) first",
                 )
@@ -313,7 +304,7 @@ def read_csv(path: str | Path, kind: str, known: dict | None = None) -> list[tup
             }:
                 problems.append(
                     Problem(
-                        f"{path}:{line}",
+                        where,
                         f'student "{sid}" has no series "{series}"',
                         "add the series (measure, goal) to the student's case file first",
                     )
@@ -326,6 +317,39 @@ def read_csv(path: str | Path, kind: str, known: dict | None = None) -> list[tup
             f"{path}: {len(problems)} row(s) not valid; nothing was imported", problems
         )
     return out
+
+
+def _plain_rows(path: Path, text: str, k: Kind, kind: str) -> tuple[list, list]:
+    """(line, where, row) for each row of a CSV in eirules' own layout; header problems raise."""
+    reader = csv.DictReader(text.splitlines())
+    header = reader.fieldnames or []
+    problems = []
+    unknown = [h for h in header if h not in k.columns]
+    missing = [h for h in k.required if h not in header]
+    if unknown or missing:
+        if unknown:
+            problems.append(
+                Problem(
+                    f"{path}:1",
+                    f"unknown column(s) {', '.join(unknown)}",
+                    f"expected columns: {', '.join(k.columns)}"
+                    + (
+                        "; a vendor export is read with --layout (eirules mtss layouts)"
+                        if kind == "screening"
+                        else ""
+                    ),
+                )
+            )
+        if missing:
+            problems.append(Problem(f"{path}:1", f"missing column(s) {', '.join(missing)}"))
+        raise InputError(f"{path} is not a {kind} CSV", problems)
+    pairs = []
+    for line, row in enumerate(reader, start=2):
+        if None in row:
+            problems.append(Problem(f"{path}:{line}", "more cells than columns"))
+            continue
+        pairs.append((line, f"{path}:{line}", {c: (v or "").strip() for c, v in row.items()}))
+    return pairs, problems
 
 
 def item_dict(item) -> dict:
@@ -363,10 +387,10 @@ def _apply(k: Kind, stored: tuple, listed: list, items: list) -> tuple[tuple, li
     return tuple(current.values()), listed, added, replaced
 
 
-def import_csv(data, path: str | Path, kind: str) -> dict[str, tuple[int, int]]:
+def import_csv(data, path: str | Path, kind: str, layout=None) -> dict[str, tuple[int, int]]:
     """Import a CSV into the folder's case files: {student: (added, replaced)}."""
     k = KINDS[kind]
-    rows = read_csv(path, kind, data.cases)
+    rows = read_csv(path, kind, data.cases, layout)
     by_student: dict[str, list] = {}
     for _, sid, item in rows:
         by_student.setdefault(sid, []).append(item)
