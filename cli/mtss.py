@@ -96,6 +96,8 @@ def groups_suggest(ctx, data_dir, window, as_of, fmt):
                     "skill": g.skill,
                     "interventionist": g.interventionist,
                     "block": g.block,
+                    "block_label": g.block_label,
+                    "room": g.room,
                     "students": list(g.students),
                     "grades": list(g.grades),
                     "cap": g.cap,
@@ -114,9 +116,12 @@ def groups_suggest(ctx, data_dir, window, as_of, fmt):
     echo(f"Suggested groups for {data.school.name} (as of {as_of}; a suggestion for the team)")
     for g in s.groups:
         review = f", review by {g.review_date}" if g.review_date else ""
+        when = f"block {g.block}" + (f" ({g.block_label})" if g.block_label else "")
+        where = f", room {g.room}" if g.room else ""
         echo(
-            f"\n{g.id}  {g.program_name} (Tier {g.tier}, {g.skill}), {g.interventionist}, block {g.block}, "
-            f"grade {', '.join(map(str, g.grades))}, {len(g.students)}/{g.cap}{review}"
+            f"\n{g.id}  {g.program_name} (Tier {g.tier}, {g.skill}), {g.interventionist}, "
+            f"{when}{where}, grade {', '.join(map(str, g.grades))}, "
+            f"{len(g.students)}/{g.cap}{review}"
         )
         for sid in g.students:
             echo(f"  {sid}: {s.placements[sid]}")

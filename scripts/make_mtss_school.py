@@ -30,6 +30,12 @@ TARGETS = (
 SEED = 20250908
 SCHOOL = "Elm Street Elementary"
 BLOCKS = ("A", "B", "C", "D")
+BLOCK_TIMES = {
+    "A": "Mon-Thu 9:10-9:40",
+    "B": "Mon-Thu 10:15-10:45",
+    "C": "Mon-Thu 13:00-13:30",
+    "D": "Mon-Thu 14:05-14:35",
+}
 BREAKS = [(date(2025, 12, 22), date(2026, 1, 2)), (date(2026, 3, 30), date(2026, 4, 3))]
 FIRST_NAMES = "Ada Ben Cleo Dev Eli Fay Gus Hana Ivo Jun Kai Lev Mira Nox Ola Pim Quin Rue Sol Tam Uma Vik Wren Xia Yan Zed".split()
 SCREEN_DATES = {"fall": date(2025, 9, 8), "winter": date(2026, 1, 12), "spring": date(2026, 5, 4)}
@@ -458,6 +464,10 @@ def write(students, target: Path):
             }
             for gid, (prog, who, block) in GROUPS.items()
         ],
+        # The intervention blocks (fictional times); each is open to every grade here, so
+        # the students' own availability decides. A school that gives each grade its own
+        # intervention block lists the grades: {"id": "A", "grades": [1]}.
+        "blocks": [{"id": b, "label": label} for b, label in BLOCK_TIMES.items()],
         "windows": [
             {"name": "fall", "school_year": "2025-26", "start": "2025-08-25", "end": "2026-01-09"},
             {

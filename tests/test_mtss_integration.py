@@ -402,7 +402,7 @@ def test_docs_csv_examples_import(school_dir):
 
 def test_docs_district_override_changes_the_decision(tmp_path, school_dir):
     """A district ruleset extending mtss: grade span 1 lets grades 2 and 3 share a group."""
-    toml = _blocks("toml")[0]
+    toml = next(b for b in _blocks("toml") if "my-rulesets/springfield" in b)
     header, _, params = toml.partition("# my-rulesets/springfield/mtss.toml\n")
     folder = tmp_path / "rs" / "springfield"
     folder.mkdir(parents=True)

@@ -14,6 +14,7 @@ import attrs
 from . import rules
 from .models import MtssRecord, Program, School
 from .params import Params
+from .scheduling import Slots, check_school
 
 
 @attrs.frozen(kw_only=True)
@@ -27,6 +28,8 @@ class Candidate:
     percentile: float | None
     availability: tuple[str, ...]
     why: str
+    #: Screening band by need: 0 urgent, 1 intervention, 2 on watch, 3 at benchmark.
+    band_rank: int = 3
 
 
 @attrs.frozen(kw_only=True)
@@ -39,6 +42,9 @@ class SuggestedGroup:
     interventionist: str
     block: str
     students: tuple[str, ...]
+    #: The room (None when the school lists no rooms) and the block's label (its time).
+    room: str | None = None
+    block_label: str | None = None
     grades: tuple[int, ...]
     cap: int
     review_date: date | None
@@ -208,7 +214,11 @@ def _candidate(sid, rec, screen, need, family, p, as_of, skipped) -> Candidate |
         percentile=screen.percentile,
         availability=tuple(sorted(rec.student.availability)),
         why=why,
+        band_rank=BAND_RANK.get(r1.decision, 3),
     )
+
+
+BAND_RANK = {"urgent": 0, "intervention": 1, "on_watch": 2, "at_benchmark": 3}
 
 
 def skill_matches(screen_skill: str, need: str | None) -> bool:
@@ -237,25 +247,27 @@ def suggest(
     )
     cycle = p.v("review.cycle_weeks", None)
     review = as_of + timedelta(weeks=cycle) if cycle else None
-    busy: set[tuple[str, str]] = set()  # (interventionist, block) already used
+    check_school(school)
+    slots = Slots(school)
     groups: list[dict] = []
     placements: dict[str, str] = {}
     unplaced: list[tuple[str, str]] = []
-    staff = sorted(school.interventionists, key=lambda s: s.id)
-    # Tier 3 seats first (the neediest), then neediest first inside each (skill, grade)
-    # bucket; ties by id. A student holds at most one group per subject, never two in
-    # one block.
+    # Fill by need: Tier 3 seats first, then the lowest band and the lowest percentile
+    # across the whole school (so scarce slots go to the neediest, whatever their skill
+    # label); ties by grade and id. A student holds at most one group per subject and
+    # never two groups in one block; nor does an interventionist or a room.
     order = sorted(
         cands,
         key=lambda c: (
             -c.tier,
-            c.skill,
-            c.grade,
+            c.band_rank,
             c.percentile if c.percentile is not None else 101,
+            c.grade,
+            c.skill,
             c.id,
         ),
     )
-    taken: dict[str, set[str]] = {}  # student -> blocks already used
+    info = {c.id: (c.grade, c.availability) for c in cands}
 
     def place(c, text):
         placements[c.id] = f"{placements[c.id]} | {text}" if c.id in placements else text
@@ -267,71 +279,38 @@ def suggest(
                 (c.id, f"no program for {c.skill} at Tier {c.tier} covering grade {c.grade}")
             )
             continue
-        free = tuple(b for b in c.availability if b not in taken.get(c.id, set()))
-        if not c.availability:
-            unplaced.append((c.id, "no availability recorded for the student"))
+        possible = slots.blocks_for(c.grade, c.availability)
+        if not possible:
+            unplaced.append((c.id, _no_blocks(school, c)))
             continue
+        free = slots.free_for(c.id, c.grade, c.availability)
         if not free:
             unplaced.append(
                 (c.id, f"{c.skill}: every free block of the student already holds a group")
             )
             continue
-        placed = False
-        for g in groups:
-            if (
-                g["program"].id in {pr.id for pr in progs}
-                and len(g["students"]) < caps[c.tier]
-                and g["tier"] == c.tier
-                and g["block"] in free
-                and c.id not in g["students"]
-                and max(g["grades"] + [c.grade]) - min(g["grades"] + [c.grade]) <= span
-            ):
-                g["students"].append(c.id)
-                g["grades"].append(c.grade)
-                taken.setdefault(c.id, set()).add(g["block"])
-                place(
-                    c,
-                    f"Joined {g['id']} ({g['program'].name}, Tier {c.tier}, {c.skill}) in block "
-                    f"{g['block']} with {g['staff']}: same need and tier, free in that block; "
-                    f"now {len(g['students'])} of {caps[c.tier]}. {c.why}",
-                )
-                placed = True
-                break
-        if placed:
-            continue
-        opened = None
-        for prog in progs:
-            for block in free:
-                for person in staff:
-                    if (
-                        prog.id in person.programs
-                        and block in person.availability
-                        and (person.id, block) not in busy
-                    ):
-                        opened = (prog, block, person)
-                        break
-                if opened:
-                    break
-            if opened:
-                break
-        if opened is None:
-            trained = sorted({s.id for s in staff for pr in progs if pr.id in s.programs})
-            reason = (
-                f"no interventionist trained in {', '.join(pr.id for pr in progs)} is free in the "
-                f"student's blocks ({', '.join(c.availability)})"
-                if trained
-                else f"no interventionist is trained in {', '.join(pr.id for pr in progs)}"
+        joined = _join(groups, c, progs, free, caps, span)
+        if joined is not None:
+            slots.hold(joined["id"], joined["block"], joined["staff"], joined["room"], [c.id])
+            place(
+                c,
+                f"Joined {joined['id']} ({joined['program'].name}, Tier {c.tier}, {c.skill}) in "
+                f"block {joined['block']} with {joined['staff']}: same need and tier, free in "
+                f"that block; now {len(joined['students'])} of {caps[c.tier]}. {c.why}",
             )
+            continue
+        opened = slots.open(progs, free)
+        if opened is None and slots.make_room(groups, progs, free, info.__getitem__):
+            opened = slots.open(progs, free)
+        if opened is None:
+            reason = slots.why_not(progs, free)
             why_not = []
             for g in groups:
-                if (
-                    g["program"].id not in {pr.id for pr in progs}
-                    or g["block"] not in c.availability
-                ):
+                if g["program"].id not in {pr.id for pr in progs} or g["block"] not in free:
                     continue
                 if len(g["students"]) >= caps[c.tier]:
                     why_not.append(f"{g['id']} is full ({len(g['students'])}/{caps[c.tier]})")
-                else:
+                elif g["tier"] == c.tier:
                     why_not.append(
                         f"{g['id']} (grade {', '.join(map(str, sorted(set(g['grades']))))}) would exceed the grade span ({span_text})"
                     )
@@ -339,9 +318,7 @@ def suggest(
                 reason += "; " + "; ".join(why_not)
             unplaced.append((c.id, reason))
             continue
-        prog, block, person = opened
-        busy.add((person.id, block))
-        taken.setdefault(c.id, set()).add(block)
+        prog, block, person, room = opened
         gid = f"G{len(groups) + 1:02d}"
         groups.append(
             {
@@ -351,15 +328,24 @@ def suggest(
                 "skill": c.skill,
                 "block": block,
                 "staff": person.id,
+                "room": room,
                 "students": [c.id],
                 "grades": [c.grade],
             }
         )
+        slots.hold(gid, block, person.id, room, [c.id])
         place(
             c,
-            f"Opened {gid} ({prog.name}, Tier {c.tier}, {c.skill}) in block {block} with "
-            f"{person.name}: trained in {prog.id} and free then; cap {caps[c.tier]}. {c.why}",
+            f"Opened {gid} ({prog.name}, Tier {c.tier}, {c.skill}) in block {block}"
+            + (f", room {room}" if room else "")
+            + f" with {person.name}: trained in {prog.id} and free then; cap {caps[c.tier]}. "
+            f"{c.why}",
         )
+    for g in groups:
+        if "moved" in g:
+            for sid in g["students"]:
+                place_text = f"{g['id']} {g['moved']}"
+                placements[sid] = f"{placements[sid]} | {place_text}"
     final = []
     for g in groups:
         low = mins[g["tier"]]
@@ -382,6 +368,8 @@ def suggest(
                 skill=g["skill"],
                 interventionist=g["staff"],
                 block=g["block"],
+                room=g["room"] or None,
+                block_label=(school.block(g["block"]).label if school.block(g["block"]) else None),
                 students=tuple(g["students"]),
                 grades=tuple(sorted(set(g["grades"]))),
                 cap=caps[g["tier"]],
@@ -402,6 +390,37 @@ def suggest(
             "groups.max_grade_span",
             "review.cycle_weeks",
         ),
+    )
+
+
+def _join(groups, c, progs, free, caps, span):
+    """The first open group the candidate fits: program, tier, room under the cap, a
+    block the student is free in, grades within the span. Joining fills before opening."""
+    ids = {pr.id for pr in progs}
+    for g in groups:
+        if (
+            g["program"].id in ids
+            and len(g["students"]) < caps[c.tier]
+            and g["tier"] == c.tier
+            and g["block"] in free
+            and c.id not in g["students"]
+            and max(g["grades"] + [c.grade]) - min(g["grades"] + [c.grade]) <= span
+        ):
+            g["students"].append(c.id)
+            g["grades"].append(c.grade)
+            return g
+    return None
+
+
+def _no_blocks(school: School, c: Candidate) -> str:
+    if not school.blocks:
+        return "no availability recorded for the student"
+    grade_blocks = [b.id for b in school.blocks if not b.grades or c.grade in b.grades]
+    if not grade_blocks:
+        return f"grade {c.grade} has no intervention block in school.json"
+    return (
+        f"none of grade {c.grade}'s intervention blocks ({', '.join(grade_blocks)}) is in "
+        f"the student's availability ({', '.join(c.availability)})"
     )
 
 

@@ -315,6 +315,25 @@ class Group:
 
 
 @attrs.frozen(kw_only=True)
+class Block:
+    """A time slot for intervention; `grades` are the grades whose intervention block it is
+    (their students are free then), empty for a block open to every grade."""
+
+    id: str = attrs.field(validator=_non_empty)
+    label: str | None = attrs.field(default=None, validator=_opt_str)
+    grades: tuple[int, ...] = attrs.field(default=(), converter=as_tuple)
+
+
+@attrs.frozen(kw_only=True)
+class Room:
+    """A room for a group; `blocks` are those it is free in (empty: every block)."""
+
+    id: str = attrs.field(validator=_non_empty)
+    name: str | None = attrs.field(default=None, validator=_opt_str)
+    blocks: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+
+
+@attrs.frozen(kw_only=True)
 class Window:
     """A named screening window and the dates it covers."""
 
@@ -334,6 +353,14 @@ class School:
     groups: tuple[Group, ...] = attrs.field(default=(), converter=as_tuple)
     windows: tuple[Window, ...] = attrs.field(default=(), converter=as_tuple)
     ruleset: str = "mtss"
+    #: The intervention blocks and the grades each serves; without them any block named
+    #: in the students' and interventionists' availability may be used.
+    blocks: tuple[Block, ...] = attrs.field(default=(), converter=as_tuple)
+    #: Rooms; without them rooms are not scheduled.
+    rooms: tuple[Room, ...] = attrs.field(default=(), converter=as_tuple)
+
+    def block(self, block_id: str) -> Block | None:
+        return next((b for b in self.blocks if b.id == block_id), None)
 
     def program(self, program_id: str) -> Program | None:
         return next((p for p in self.programs if p.id == program_id), None)
