@@ -133,7 +133,14 @@ def mtss_packet(ctx, student, data_dir, as_of, html_file, pdf_file):
         )
     p = _params(engine, data, as_of)
     calendar = engine.rulesets.get(data.school.ruleset).school_calendar()
-    page = packet.html_page(case, case.sections["mtss"], p, as_of, calendar)
+    page = packet.html_page(
+        case,
+        case.sections["mtss"],
+        p,
+        as_of,
+        calendar,
+        programs={pr.id: pr.name for pr in data.school.programs},
+    )
     Path(html_file).write_text(page, encoding="utf-8")
     echo(f"HTML: {html_file}")
     if pdf_file:

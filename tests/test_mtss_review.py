@@ -255,7 +255,7 @@ def test_progress_graph_has_axis_labels_and_a_phase_change_legend_entry(p):
     rep = rules.evaluate_series(record(series=(s,)), s, AS_OF, p)
     ax = progress_figure(rep, "t").axes[0]
     assert ax.get_xlabel() == "Date"
-    assert "orf" in ax.get_ylabel() and "higher is better" in ax.get_ylabel()
+    assert ax.get_ylabel() == "words correct per minute (higher is better)"  # the unit, in words
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "phase change" in labels
 

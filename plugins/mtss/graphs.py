@@ -12,6 +12,7 @@ from pathlib import Path
 
 from eirules.core.errors import EirulesError, Problem
 
+from .measures import MEASURE_NAMES, measure_name  # noqa: F401  (re-exported)
 from .rules import SeriesReport
 
 
@@ -44,31 +45,6 @@ def _figure(width=7.5, height=4.2) -> Figure:
     fig = Figure(figsize=(width, height), dpi=100)
     FigureCanvasAgg(fig)
     return fig
-
-
-#: Full names of common measures, for graph titles (the series' own `measure` otherwise).
-MEASURE_NAMES = {
-    "orf": "Oral reading fluency (words correct per minute)",
-    "wcpm": "Oral reading fluency (words correct per minute)",
-    "wrc": "Oral reading fluency (words read correct)",
-    "cbm_reading": "CBM reading (words read correct)",
-    "oral_reading_fluency": "Oral reading fluency (words correct per minute)",
-    "maze": "Maze reading comprehension (correct replacements)",
-    "digits_correct": "Math computation (digits correct)",
-    "nwf": "Nonsense word fluency (correct letter sounds)",
-    "lnf": "Letter naming fluency (letters per minute)",
-    "dibels8_lnf": "DIBELS 8 Letter Naming Fluency (letters named correctly)",
-    "dibels8_psf": "DIBELS 8 Phonemic Segmentation Fluency (correct sound segments)",
-    "dibels8_nwf_cls": "DIBELS 8 Nonsense Word Fluency (correct letter sounds)",
-    "dibels8_nwf_wrc": "DIBELS 8 Nonsense Word Fluency (words recoded correctly)",
-    "dibels8_wrf": "DIBELS 8 Word Reading Fluency (words read correctly)",
-    "dibels8_orf": "DIBELS 8 Oral Reading Fluency (words correct)",
-    "dibels8_maze": "DIBELS 8 Maze (adjusted score)",
-}
-
-
-def measure_name(measure: str) -> str:
-    return MEASURE_NAMES.get(measure.lower(), measure)
 
 
 def benchmark_steps(report: SeriesReport, rec, p) -> list[tuple[date, date, float, str]]:
@@ -185,7 +161,17 @@ def progress_figure(
                 linewidth=1.4,
                 label="seasonal benchmark" if i == 0 else None,
             )
-            ax.annotate(f"{w} {v:g}", (a, v), fontsize=7, color="#7b1fa2", va="bottom")
+            # Below the line, boxed: above it the label would meet the goal star when the
+            # goal is the season's benchmark (a capped goal, R3).
+            ax.annotate(
+                f"{w} {v:g}",
+                (a, v),  # type: ignore[arg-type]
+                textcoords="offset points",
+                xytext=(2, -3),
+                va="top",
+                fontsize=7,
+                color="#7b1fa2",
+            )
     elif s.benchmark is not None:
         ax.axhline(s.benchmark, color="#9e9e9e", linewidth=0.8, label=f"benchmark {s.benchmark:g}")
     if line is not None:
@@ -193,14 +179,16 @@ def progress_figure(
             f"goal {line.goal:g}\nby {line.goal_date}",
             (line.goal_date, line.goal),  # type: ignore[arg-type]
             textcoords="offset points",
-            xytext=(-6, -22),
+            xytext=(-6, -28),
             ha="right",
             fontsize=7,
             color="#c62828",
         )
     ax.set_title(f"{title}\n{report.decision.decision.replace('_', ' ')}", fontsize=10)
     better = "higher is better" if s.direction == 1 else "lower is better"
-    ax.set_ylabel(f"{s.measure} score ({better})")
+    name = measure_name(s.measure)
+    unit = name[name.index("(") + 1 : -1] if name.endswith(")") and "(" in name else "score"
+    ax.set_ylabel(f"{unit} ({better})")
     ax.set_xlabel("Date")
     # Scores rise toward a goal at the top right (or fall toward one at the bottom right),
     # so the corner opposite the goal's start stays free for the legend.

@@ -127,6 +127,8 @@ def _grade(g: int) -> str:
 
 
 def html_page(school: str, day: date, items: dict[str, list[Item]], graphs: bool = True) -> str:
+    from .measures import measure_name
+
     esc = html.escape
     toc, pages = [], []
     for key, title, _ in SECTIONS:
@@ -134,7 +136,13 @@ def html_page(school: str, day: date, items: dict[str, list[Item]], graphs: bool
         toc.append(
             f"<li><a href='#{key}'>{esc(title)}</a>: {len(rows)}"
             + (
-                " - " + ", ".join(esc(f"{i.name} ({i.report.series.measure})") for i in rows)
+                " - "
+                + ", ".join(
+                    esc(
+                        f"{i.name} ({measure_name(i.report.series.measure).split(' (')[0].lower()})"
+                    )
+                    for i in rows
+                )
                 if rows
                 else ""
             )
@@ -153,7 +161,7 @@ def html_page(school: str, day: date, items: dict[str, list[Item]], graphs: bool
                 f"<section class='student'{f' id={key!r}' if n == 0 else ''}>"
                 f"<p class='sect'>{esc(title)}</p>"
                 f"<h2>{esc(it.name)} <small>{esc(it.student)}, {_grade(it.grade)}</small></h2>"
-                f"<p><b>{esc(s.measure)}</b> ({esc(s.skill_area)}). {esc(goal)}</p>"
+                f"<p><b>{esc(measure_name(s.measure))}</b> ({esc(s.skill_area)}). {esc(goal)}</p>"
                 + (f"<figure>{_svg(it, day)}</figure>" if graphs else "")
                 + _scores(rep)
                 + f"<p class='decision'>Recommendation: {esc(rep.decision.decision.replace('_', ' '))}</p>"

@@ -31,7 +31,10 @@ def _num(x, digits=2):
     return "n/a" if x is None else f"{x:.{digits}f}".rstrip("0").rstrip(".")
 
 
-def html_page(case, rec, p, day: date, calendar=None, graphs: bool = True) -> str:
+def html_page(
+    case, rec, p, day: date, calendar=None, graphs: bool = True, programs: dict | None = None
+) -> str:
+    """The packet as a printable page; `programs` (id -> name) writes program names."""
     from .graphs import benchmark_steps, measure_name
 
     esc = html.escape
@@ -54,7 +57,13 @@ def html_page(case, rec, p, day: date, calendar=None, graphs: bool = True) -> st
             )
             + "<table class='kv'>"
             + f"<tr><th>Rate of improvement (OLS)</th><td>{_num(s_data['roi_ols'])} a week</td></tr>"
-            + f"<tr><th>Rate needed for the goal</th><td>{_num(s_data['roi_needed'])} a week</td></tr>"
+            + "<tr><th>Rate needed for the goal</th><td>"
+            + (
+                f"{_num(s_data['roi_needed'])} a week"
+                if s_data["roi_needed"] is not None
+                else "none computed (no goal ahead of this date)"
+            )
+            + "</td></tr>"
             + f"<tr><th>Current level</th><td>{_num(s_data['level'])}</td></tr>"
             + f"<tr><th>Dual discrepancy (R7)</th><td>{esc(str(s_data['dual_discrepancy']).replace('_', ' '))}</td></tr>"
             + f"<tr><th>Progress recommendation (R8)</th><td>{esc(str(s_data['progress_decision']).replace('_', ' '))}</td></tr>"
@@ -66,7 +75,7 @@ def html_page(case, rec, p, day: date, calendar=None, graphs: bool = True) -> st
             f"<tr><th>date</th><th>score</th></tr>{rows}</table></details>"
         )
     iv = "".join(
-        f"<tr><td>{esc(i['program'])}</td><td>{esc(i['group'] or '')}</td><td>{i['tier']}</td>"
+        f"<tr><td>{esc((programs or {}).get(i['program'], i['program']))}</td><td>{esc(i['group'] or '')}</td><td>{i['tier']}</td>"
         f"<td>{i['start']} to {i['end'] or 'now'}</td><td>{i['minutes_per_week']}</td>"
         f"<td>{esc(str(i['fidelity']).replace('_', ' '))}</td></tr>"
         for i in inputs["interventions"]
@@ -80,7 +89,7 @@ td,th{{border:1px solid #ccc;padding:.25em .5em;text-align:left}}figure{{margin:
 figure svg{{width:100%;height:auto}} h2{{break-before:page;page-break-before:always}}
 .sign td{{height:2.2em;min-width:12em}} @page{{size:letter;margin:1.5cm}}</style></head>
 <body><h1>Evidence for a specific learning disability evaluation</h1>
-<p><b>{esc(name)}</b> ({esc(case.id)}), grade {rec.student.grade}, {esc(rec.student.school)}.
+<p><b>{esc(name)}</b> ({esc(case.id)}), {"Kindergarten" if rec.student.grade == 0 else f"grade {rec.student.grade}"}, {esc(rec.student.school)}.
 Data as of {day}. All students are fictional.</p>
 <p>{esc(finding.reason)} [{esc(finding.citation)}]</p>
 <h3>Still missing</h3><ul>{missing}</ul>
