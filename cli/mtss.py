@@ -72,8 +72,13 @@ def groups():
 def groups_suggest(ctx, data_dir, window, as_of, fmt):
     """Suggest Tier 2/3 groups by skill need and tier, within size caps, grade span and schedules.
 
-    Explains every placement and every student it could not place. The same
-    input always gives the same groups. A suggestion for the team, not a placement.
+    Students are placed by need (Tier 3 first, then the lowest band and percentile)
+    into their grade's intervention blocks (school.json "blocks"), with a trained
+    interventionist and, when the school lists rooms, a room; no student,
+    interventionist or room is ever in two groups in one block. Explains every
+    placement and every student it could not place, and ends with each
+    interventionist's load. The same input always gives the same groups. A
+    suggestion for the team, not a placement.
 
     \b
     Example:

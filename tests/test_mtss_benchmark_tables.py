@@ -55,6 +55,22 @@ def test_dibels8_benchmark_goal_is_the_minimum_score_for_core_support(
 
 
 @pytest.mark.parametrize(
+    "measure, season, expected",
+    [
+        ("acadience_orf", "fall", 70),  # "Benchmark 70-89"
+        ("acadience_orf", "spring", 100),
+        ("acadience_maze", "winter", 11),  # "Benchmark 11-15"
+        ("acadience_maze", "spring", 19),
+    ],
+)
+def test_acadience_grade_3_goals_are_the_floor_of_the_benchmark_range(p, measure, season, expected):
+    """Acadience Reading grade 3, from a district's republication (marked secondary)."""
+    b = benchmark_for(_series(measure), 3, season, p)
+    assert b.value == expected and "secondary source" in b.source
+    assert benchmark_for(_series(measure), 4, season, p).value is None  # grade 3 only
+
+
+@pytest.mark.parametrize(
     "measure, grade",
     [("lnf", 0), ("dibels8_maze", 4), ("dibels8_orf", 4), ("digits_correct", 2)],
 )

@@ -13,6 +13,8 @@ MEASURE_NAMES = {
     "digits_correct": "Math computation (digits correct)",
     "nwf": "Nonsense word fluency (correct letter sounds)",
     "lnf": "Letter naming fluency (letters per minute)",
+    "acadience_orf": "Acadience Reading Oral Reading Fluency (words read correctly)",
+    "acadience_maze": "Acadience Reading Maze (adjusted score)",
     "dibels8_lnf": "DIBELS 8 Letter Naming Fluency (letters named correctly)",
     "dibels8_psf": "DIBELS 8 Phonemic Segmentation Fluency (correct sound segments)",
     "dibels8_nwf_cls": "DIBELS 8 Nonsense Word Fluency (correct letter sounds)",
