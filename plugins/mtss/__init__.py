@@ -8,6 +8,7 @@ suspected disability starts at once, and one finding per rule and series.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -19,9 +20,11 @@ from eirules.core.models import Case
 from eirules.core.rulesets import Ruleset
 
 from ..criteria import criterion_finding, for_program
-from . import rules
 from .models import Indicator, MtssRecord
 from .params import Params, params_for
+
+if TYPE_CHECKING:
+    from . import rules
 
 PROGRAM = "mtss"
 SECTION = "mtss"
@@ -86,6 +89,8 @@ def clocks_for(case: Case, ruleset: Ruleset, as_of: date, eligibility):
     rec = record_of(case)
     if rec is None:
         return None
+    from . import rules  # only for a case with an MTSS record (start-up time)
+
     p = params_for(ruleset, as_of)
     calendar = ruleset.school_calendar()
     clocks = []
@@ -206,6 +211,8 @@ def findings_for(case: Case, ruleset: Ruleset, as_of: date, eligibility, clocks,
     rec = record_of(case)
     if rec is None:
         return [criterion_finding(c) for c in mine] or None
+    from . import rules  # only for a case with an MTSS record (start-up time)
+
     p = params_for(ruleset, as_of)
     rec = rec.as_of(as_of)  # a later screening, indicator or enrolment did not exist yet
     out: list[Finding] = [criterion_finding(c) for c in mine]
@@ -257,6 +264,8 @@ def with_criteria(rec: MtssRecord, criteria: tuple[Criterion, ...], as_of: date)
 
 def iep_minutes(case, rec: MtssRecord, as_of: date, p: Params) -> list[rules.Recommendation]:
     """R13 for IEP service lines that have session logs (service = the line's name)."""
+    from . import rules
+
     out = []
     for plan in case.service_plans:
         if plan.kind != "iep":
@@ -292,6 +301,8 @@ def iep_minutes(case, rec: MtssRecord, as_of: date, p: Params) -> list[rules.Rec
 
 def evidence_packet(case, rec: MtssRecord, as_of: date, p: Params, calendar=None) -> Finding:
     """The SLD-via-RTI data a referral carries (34 CFR 300.309(a)-(b), 300.310, 300.311(a)(7))."""
+    from . import rules
+
     series_data, missing = [], []
     for s in rec.series:
         pts = [pt for pt in s.points if pt.date <= as_of]
