@@ -7,12 +7,13 @@ problem is reported at once with its JSON path.
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import re
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -360,6 +361,62 @@ def unstructure(obj: Any) -> Any:
 
 # Case files ------------------------------------------------------------------
 
+
+class Sections(Mapping[str, type]):
+    """Case-file sections by name, each class imported the first time it is needed.
+
+    A plugin may name its section's class by an import string ("package.module:Class")
+    instead of importing it, so a command that reads no such section never pays for
+    the module (start-up time, benchmarks/startup.py).
+    """
+
+    PATTERN = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*")
+
+    def __init__(self, entries: Mapping[str, type | str]):
+        self._entries = dict(entries)
+
+    @classmethod
+    def is_reference(cls, value: Any) -> bool:
+        return isinstance(value, str) and cls.PATTERN.fullmatch(value) is not None
+
+    def __getitem__(self, name: str) -> type:
+        value = self._entries[name]
+        if isinstance(value, str):
+            module, _, qualname = value.partition(":")
+            try:
+                found: Any = importlib.import_module(module)
+                for part in qualname.split("."):
+                    found = getattr(found, part)
+            except (ImportError, AttributeError) as exc:
+                found = exc
+            if not attrs.has(found):
+                raise PluginError(
+                    f'case-file section "{name}": {value} is not an attrs class'
+                    + (
+                        f" ({found.__class__.__name__}: {found})"
+                        if isinstance(found, Exception)
+                        else ""
+                    ),
+                    [
+                        Problem(
+                            "register_case_sections",
+                            "fix or uninstall the plugin that registers it",
+                        )
+                    ],
+                )
+            value = self._entries[name] = found
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 CASE_KEYS = tuple(a.name for a in attrs.fields(Case) if a.name != "sections")
 CHILD_KEYS = frozenset(a.name for a in attrs.fields(models.Child))
 _FAST_CASE = fastload.for_model(Case, omit=frozenset({"sections"}))
@@ -377,7 +434,7 @@ def case_from_dict(
 
     With `today`, also the checks every way into a caseload applies (`entry_problems`).
     """
-    sections = dict(sections or {})
+    sections = sections if sections is not None else {}
     if not isinstance(data, Mapping):
         raise InputError(
             f"{source} is not valid",
@@ -427,8 +484,9 @@ def case_from_dict(
             problems.extend(_problems_from(exc))
     structured_sections: dict[str, Any] = {}
     for name, value in section_data.items():
+        cls = sections[name]  # a plugin's class that cannot be imported is its PluginError
         try:
-            structured_sections[name] = converter.structure(value, sections[name])
+            structured_sections[name] = converter.structure(value, cls)
         except Exception as exc:  # noqa: BLE001
             problems.extend(_problems_from(exc, root=name))
     if case is not None and today is not None:

@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 
 from .calendars import CALENDARS_ENV, DistrictCalendars
-from .convert import case_from_dict, read_json
+from .convert import Sections, case_from_dict, read_json
 from .dates import in_range, parse_date, range_text
 from .decisions import (
     CLOCK_STATUSES,
@@ -82,7 +82,7 @@ class Engine:
         )
         self.version = _engine_version(self.pm)
         self._event_types: dict[str, EventType] | None = None
-        self._sections: dict[str, type] | None = None
+        self._sections: Sections | None = None
 
     def call(self, hook_name: str, cls: type | None = None, **kwargs: Any) -> list[Any]:
         """Call a hook by keyword and check what plugins returned.
@@ -138,9 +138,11 @@ class Engine:
         return self._event_types
 
     @property
-    def case_sections(self) -> dict[str, type]:
+    def case_sections(self) -> Mapping[str, type]:
+        """Every plugin's case-file sections by name; a class named by an import string
+        ("package.module:Class") is imported when a case file has the section."""
         if self._sections is None:
-            merged: dict[str, type] = {}
+            merged: dict[str, type | str] = {}
             caller = self.pm.hook.register_case_sections
             for result in self.call("register_case_sections"):
                 if not _sections_map(result):
@@ -152,7 +154,7 @@ class Engine:
                         "register_case_sections; expected {section name: attrs class}"
                     )
                 merged.update(result)
-            self._sections = merged
+            self._sections = Sections(merged)
         return self._sections
 
     def case_from_dict(
@@ -308,7 +310,7 @@ def _list_of(result: Any, cls: type) -> bool:
 
 def _sections_map(result: Any) -> bool:
     return isinstance(result, Mapping) and all(
-        isinstance(k, str) and attrs.has(v) for k, v in result.items()
+        isinstance(k, str) and (attrs.has(v) or Sections.is_reference(v)) for k, v in result.items()
     )
 
 

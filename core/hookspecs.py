@@ -38,7 +38,7 @@ def register_rulesets() -> list[str] | None:
 
 @hookspec
 def register_case_sections() -> dict[str, type] | None:
-    """Return extra top-level case-file sections as {name: attrs class}; None adds none."""
+    """Return extra top-level case-file sections as {name: attrs class or "module:Class"}; None adds none."""
 
 
 @hookspec

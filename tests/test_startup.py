@@ -23,7 +23,9 @@ try:
 except SystemExit:
     pass
 print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {"numpy", "matplotlib",
-      "PIL", "sqlite_utils", "sqlite3"} or m == "holidays.countries")), file=sys.stderr)
+      "PIL", "sqlite_utils", "sqlite3"} or m in {"holidays.countries",
+      "eirules.plugins.mtss.rules", "eirules.plugins.mtss.models", "eirules.plugins.plans.models"})),
+      file=sys.stderr)
 """
 
 
@@ -47,7 +49,8 @@ def _modules_after(*args: str) -> list[str]:
     ],
 )
 def test_check_and_version_import_no_store_graphs_or_holiday_tables(args):
-    """`eirules check` needs neither the caseload store nor the graphing stack."""
+    """`eirules check` needs neither the caseload store nor the graphing stack, nor, for a
+    case without those sections, the MTSS rules and the MTSS and plans models."""
     assert _modules_after(*args) == []
 
 
@@ -115,3 +118,42 @@ def test_the_suite_tests_this_checkout_not_an_installed_copy():
     readme = (CHECKOUT / "README.md").read_text()
     assert 'pip install -e ".[dev,graphs]"' in readme
     assert 'python -m pip install --quiet -e ".[dev,graphs]"' in (CHECKOUT / ".ci/run").read_text()
+
+
+def test_a_case_with_an_mtss_section_still_reads_and_decides_it():
+    """The MTSS section class is imported when a case file has the section."""
+    from eirules import get_engine
+
+    det = get_engine().evaluate(
+        {
+            "id": "ELM-LAZY",
+            "ruleset": "mtss",
+            "child": {"birth_date": "2018-03-01"},
+            "mtss": {"student": {"grade": 2, "school": "Elm"}},
+        },
+        None,
+        "2025-11-01",
+    )
+    assert det.case == "ELM-LAZY"
+
+
+def test_a_section_named_by_an_import_string_that_does_not_import_is_a_plugin_error():
+    from eirules import Engine, PluginError, hookimpl
+    from eirules.core.plugin_manager import get_plugin_manager
+
+    class Broken:
+        @staticmethod
+        @hookimpl
+        def register_case_sections():
+            return {"home_visits": "eirules_missing_module:HomeVisits"}
+
+    pm = get_plugin_manager(entry_points=False)
+    pm.register(Broken())
+    engine = Engine(pm=pm)
+    with pytest.raises(PluginError) as info:
+        engine.case_from_dict(
+            {"id": "X", "child": {"birth_date": "2025-01-01"}, "events": [], "home_visits": {}}
+        )
+    assert str(info.value).startswith(
+        'case-file section "home_visits": eirules_missing_module:HomeVisits is not an attrs class'
+    )

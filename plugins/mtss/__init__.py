@@ -20,11 +20,11 @@ from eirules.core.models import Case
 from eirules.core.rulesets import Ruleset
 
 from ..criteria import criterion_finding, for_program
-from .models import Indicator, MtssRecord
 from .params import Params, params_for
 
 if TYPE_CHECKING:
     from . import rules
+    from .models import MtssRecord
 
 PROGRAM = "mtss"
 SECTION = "mtss"
@@ -45,12 +45,16 @@ REFERRAL_CITATION = (
 
 def record_of(case) -> MtssRecord | None:
     rec = case.sections.get(SECTION)
+    if rec is None:
+        return None
+    from .models import MtssRecord  # imported once a case has the section (start-up time)
+
     return rec if isinstance(rec, MtssRecord) else None
 
 
 @hookimpl
 def register_case_sections():
-    return {SECTION: MtssRecord}
+    return {SECTION: "eirules.plugins.mtss.models:MtssRecord"}
 
 
 @hookimpl
@@ -248,6 +252,8 @@ def with_criteria(rec: MtssRecord, criteria: tuple[Criterion, ...], as_of: date)
     not, and `needs_information` is no source yet (its finding says what is missing).
     A criterion without a subject cannot be placed: its finding is all it gives.
     """
+    from .models import Indicator
+
     extra = tuple(
         Indicator(
             name=c.basis,

@@ -10,6 +10,7 @@ family-facing pages are in `report.py`; the commands in `cli/plans.py`.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from eirules.core.clocks import param_or_none, status_of
 from eirules.core.decisions import Clock, Finding
@@ -17,7 +18,9 @@ from eirules.core.hookspecs import hookimpl
 from eirules.core.models import Case
 from eirules.core.rulesets import Ruleset
 
-from .models import PlansRecord
+if TYPE_CHECKING:
+    from .models import PlansRecord
+
 
 # The rules (and the MTSS trend machinery they reuse) are imported inside the hooks
 # that need them, so loading the plugin costs a command that never reads a plan nothing.
@@ -32,12 +35,16 @@ REPORT_CITATION = {
 
 def record_of(case: Case) -> PlansRecord | None:
     rec = case.sections.get(SECTION)
+    if rec is None:
+        return None
+    from .models import PlansRecord  # imported once a case has the section (start-up time)
+
     return rec if isinstance(rec, PlansRecord) else None
 
 
 @hookimpl
 def register_case_sections():
-    return {SECTION: PlansRecord}
+    return {SECTION: "eirules.plugins.plans.models:PlansRecord"}
 
 
 @hookimpl
