@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from helpers import case, det
+from hypothesis import given
+from hypothesis import strategies as st
 
 D = date.fromisoformat
 
@@ -347,6 +349,46 @@ def test_300_101_b_2_birthday_past_the_calendars_last_school_year_cannot_compute
     )
     k = det(xs_engine, c, "2028-08-01", "xs").clock("iep_by_third_birthday")
     assert (k.status, k.due) == ("needs_information", D("2028-07-15"))
+
+
+_B3 = st.dates(min_value=date(2025, 10, 1), max_value=date(2028, 4, 30))
+_LATER = st.one_of(st.none(), st.integers(min_value=0, max_value=240))
+
+
+@given(b3=_B3, meeting=_LATER, services=_LATER, as_of=st.integers(min_value=0, max_value=300))
+def test_300_124_b_met_only_when_implemented_or_developed_by_a_summer_birthday(
+    xs_engine, b3, meeting, services, as_of
+):
+    """300.124(b), 300.101(b)(2), for any dates: the clock is met only when services started
+    by the third birthday, or the IEP was developed by a birthday the school calendar puts in
+    a summer; without a calendar, an IEP developed by the birthday alone is never met; the
+    due date is always the birthday; needs_information only when the summer decides it."""
+    referral = b3 - timedelta(days=150)
+    events = [("referral_from_part_c", referral.isoformat())]
+    met_day = referral + timedelta(days=meeting) if meeting is not None else None
+    start_day = met_day + timedelta(days=services) if met_day and services is not None else None
+    if met_day:
+        events.append(("iep_meeting_held", met_day.isoformat()))
+    if start_day:
+        events.append(("iep_services_started", start_day.isoformat()))
+    on = (referral + timedelta(days=as_of)).isoformat()
+    birth = b3.replace(year=b3.year - 3).isoformat()
+    summer = xs_engine.rulesets.get("xs").school_calendar().in_summer(b3)
+    seen = lambda day: day is not None and day <= D(on)  # noqa: E731
+    for rid in ("xs", "us"):
+        k = det(xs_engine, pb(xs_engine, *events, birth=birth, ruleset=rid), on, rid).clock(
+            "iep_by_third_birthday"
+        )
+        assert k.due == b3
+        implemented = seen(start_day) and start_day <= b3
+        developed = seen(met_day) and met_day <= b3
+        in_summer = summer if rid == "xs" else None
+        if k.status == "met":
+            assert implemented or (in_summer is True and developed)
+        if implemented:
+            assert k.status == "met"
+        if k.status == "needs_information":
+            assert in_summer is None and developed and not implemented
 
 
 def test_annual_review_one_year_after_the_last_meeting(engine):
