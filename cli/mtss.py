@@ -15,7 +15,7 @@ from eirules.core.errors import InputError, Problem
 
 from . import get_engine
 from .options import as_of_option, format_option
-from .output import check_writable, echo, echo_json, emit, plural, print_table
+from .output import check_writable, echo, echo_json, emit, plural, print_table, write_csv
 
 FORMAT = format_option("json")
 AS_OF = as_of_option("Decide as of this date (YYYY-MM-DD). Default: today.")
@@ -67,7 +67,7 @@ def groups():
     help="Screening window to group from. Default: each student's latest screening.",
 )
 @AS_OF
-@FORMAT
+@format_option("json", "csv", help="table for people, json or csv (one row per student).")
 @click.pass_context
 def groups_suggest(ctx, data_dir, window, as_of, fmt):
     """Suggest Tier 2/3 groups by skill need and tier, within size caps, grade span and schedules.
@@ -118,6 +118,28 @@ def groups_suggest(ctx, data_dir, window, as_of, fmt):
         }
         echo_json(out)
         return
+    if fmt == "csv":
+        rows = [
+            {
+                "student": sid,
+                "group": g.id,
+                "program": g.program,
+                "tier": g.tier,
+                "skill": g.skill,
+                "interventionist": g.interventionist,
+                "block": g.block,
+                "grades": " ".join(map(str, g.grades)),
+                "size": len(g.students),
+                "cap": g.cap,
+                "review_date": g.review_date.isoformat() if g.review_date else None,
+                "reason": s.placements[sid],
+            }
+            for g in s.groups
+            for sid in g.students
+        ]
+        rows += [{"student": sid, "group": None, "reason": why} for sid, why in s.unplaced]
+        write_csv(rows, GROUP_COLUMNS)
+        return
     echo(f"Suggested groups for {data.school.name} (as of {as_of}; a suggestion for the team)")
     for g in s.groups:
         review = f", review by {g.review_date}" if g.review_date else ""
@@ -154,6 +176,13 @@ def groups_suggest(ctx, data_dir, window, as_of, fmt):
     span = s.parameters.get("mtss.groups.max_grade_span")
     if span is None:
         echo("No grade span configured (mtss.groups.max_grade_span): each group holds one grade.")
+
+
+#: `groups suggest --format csv`: each placed student with the group, then those not placed.
+GROUP_COLUMNS = (
+    "student", "group", "program", "tier", "skill", "interventionist", "block", "grades",
+    "size", "cap", "review_date", "reason",
+)  # fmt: skip
 
 
 # --- progress --------------------------------------------------------------------

@@ -13,7 +13,7 @@ from eirules.core.rulesets import ruleset_folders
 
 from . import get_engine
 from .options import DATE, as_of_option, format_option
-from .output import echo, echo_json, emit, plural, print_table
+from .output import echo, echo_json, emit, plural, print_table, write_csv
 
 _format_option = format_option("json", help="table for people, json for other programs (CI).")
 
@@ -92,7 +92,7 @@ def list_command(ctx, fmt):
     help="Every parameter, inherited ones too, with value, citation, file and ancestor.",
 )
 @as_of_option("Show the values in force on this date (YYYY-MM-DD). Default: today.")
-@_format_option
+@format_option("json", "csv", help="table for people, json (CI) or csv (one row per parameter).")
 @click.pass_context
 def show(ctx, ruleset_id, resolved, as_of, fmt):
     """Show a ruleset: identity, lineage, and its parameters in force on a date.
@@ -111,6 +111,9 @@ def show(ctx, ruleset_id, resolved, as_of, fmt):
     rows = tools.resolved(rs, on, own_only=not resolved)
     if fmt == "json":
         echo_json({**info, "as_of": on.isoformat(), "parameters": rows})
+        return
+    if fmt == "csv":
+        write_csv(rows, SHOW_COLUMNS)
         return
     echo(f"{info['id']}: {info['title']}")
     echo(f"  jurisdiction: {info['jurisdiction'] or '-'}   version: {info['version']}")
@@ -200,7 +203,7 @@ def validate(ctx, paths, fmt):
     is_flag=True,
     help="Also list parameters ID_B sets itself to the same value as ID_A.",
 )
-@_format_option
+@format_option("json", "csv", help="table for people, json (CI) or csv (one row per parameter).")
 @click.pass_context
 def diff_command(ctx, id_a, id_b, as_of, as_of_b, include_same, fmt):
     """Parameter-by-parameter differences between two rulesets, with citations.
@@ -226,6 +229,22 @@ def diff_command(ctx, id_a, id_b, as_of, as_of_b, include_same, fmt):
                 "differences": rows,
             }
         )
+        return
+    if fmt == "csv":
+        flat = [
+            {
+                "name": row["name"],
+                "label": row["label"],
+                "change": row["change"],
+                **{
+                    f"{side}_{key}": (row[side] or {}).get(key)
+                    for side in ("a", "b")
+                    for key in ("text", "citation", "ruleset", "effective")
+                },
+            }
+            for row in rows
+        ]
+        write_csv(flat, DIFF_COLUMNS)
         return
     label_a = f"{id_a} ({on_a.isoformat()})"
     label_b = f"{id_b} ({on_b.isoformat()})"
@@ -336,6 +355,18 @@ def test_command(ctx, ruleset_id, verbose, fmt):
                 f"{len(failed)} changed"
             )
     ctx.exit(1 if failed else 0)
+
+
+#: `rulesets show --format csv`: one row per parameter (the value as text, as shown).
+SHOW_COLUMNS = (
+    "name", "label", "type", "unit", "text", "citation", "url", "effective", "until",
+    "ruleset", "file", "declared_by", "floor", "floor_citation", "state_choice", "note",
+)  # fmt: skip
+#: `rulesets diff --format csv`: each side's value, citation, ruleset and date.
+DIFF_COLUMNS = (
+    "name", "label", "change", "a_text", "a_citation", "a_ruleset", "a_effective",
+    "b_text", "b_citation", "b_ruleset", "b_effective",
+)  # fmt: skip
 
 
 def load_ruleset(ctx: click.Context, id_or_folder: str):

@@ -18,6 +18,8 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eirules.cli import cli
 from eirules.cli.output import FORMATS, FormatChoice, column_widths, fit_lines, plain_table
@@ -65,7 +67,8 @@ def test_listings_offer_csv():
     choices = {" ".join(path): param.type.choices for path, _, param in _format_options()}
     for name in (
         "due", "overdue", "cases list", "caseworkers list", "audit log", "audit access",
-        "rulesets list", "plugins", "mtss screening", "staff list", "calendars list",
+        "rulesets list", "rulesets show", "rulesets diff", "plugins", "mtss screening",
+        "groups suggest", "staff list", "calendars list",
     ):  # fmt: skip
         assert "csv" in choices[name], name
 
@@ -235,3 +238,91 @@ def test_csv_keeps_every_column_whole_at_80_columns(caseload, args):
         for key, value in record.items():
             if isinstance(value, str):
                 assert row[key].lstrip("'") == value
+
+
+def _offers_csv(args) -> bool:
+    ctx = click.Context(cli)
+    command = cli
+    for name in args:
+        if not isinstance(command, click.Group):
+            break
+        command = command.get_command(ctx, name)
+    return any(
+        "--format" in getattr(p, "opts", ()) and "csv" in p.type.choices for p in command.params
+    )
+
+
+@pytest.mark.parametrize(
+    "args", [c for c in COMMANDS if _offers_csv(c)], ids=lambda a: " ".join(Path(x).name for x in a)
+)
+def test_every_csv_is_one_header_and_rows_of_its_width(caseload, tmp_path, args):
+    env = {"EIRULES_DB": str(caseload), "EIRULES_CALENDARS_DIR": str(tmp_path / "cal")}
+    result = CliRunner().invoke(cli, [*args, "--format", "csv"], env=env)
+    assert result.exit_code in (0, 1), result.output
+    table = list(csv.reader(io.StringIO(result.stdout)))
+    assert table and all(table[0]), result.stdout[:300]
+    assert {len(row) for row in table} == {len(table[0])}
+
+
+# Invariants (hypothesis) ----------------------------------------------------------------
+
+_word = st.text(alphabet="abcdefghij-0123456789", min_size=1, max_size=14)
+_cell = st.lists(_word, min_size=0, max_size=6).map(" ".join)
+
+
+@settings(deadline=None)
+@given(
+    words=st.lists(_word, min_size=1, max_size=40),
+    indent=st.integers(0, 10),
+    width=st.integers(40, 120),
+)
+def test_fit_lines_keeps_every_word_and_fits(words, indent, width):
+    line = " " * indent + " ".join(words)
+    fitted = fit_lines(line, width).split("\n")
+    assert all(len(x) <= width for x in fitted)
+    assert " ".join(fitted).split() == line.split()  # no word of 14 characters is broken
+
+
+@settings(deadline=None)
+@given(
+    data=st.integers(1, 8).flatmap(
+        lambda n: st.tuples(
+            st.lists(_word, min_size=n, max_size=n),
+            st.lists(st.lists(_cell, min_size=n, max_size=n), min_size=1, max_size=6),
+        )
+    ),
+    width=st.integers(40, 120),
+)
+def test_plain_table_fits_and_loses_no_word(data, width):
+    """A table at any width: no line wider, every word of every cell still shown whole."""
+    headers, rows = data
+    lines = plain_table(headers, rows, width=width, keep=(0,))
+    assert all(len(x) <= width for x in lines)
+    shown = Counter(w.rstrip(":") for x in lines for w in x.split())
+    # A block shows a header beside each value, so a column empty in every row has none.
+    used = [h for i, h in enumerate(headers) if any(r[i] for r in rows)]
+    wanted = Counter(w for c in [*used, *(c for r in rows for c in r)] for w in c.split())
+    assert not wanted - shown
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_the_terminal_table_uses_the_same_layout(width):
+    """On a terminal (rich) too: fits the console, blocks when no table fits, words whole."""
+    from rich.console import Console
+
+    from eirules.cli.output import print_table
+
+    headers = ["Program", "Group", "Students", "Eligible", "Responded", "Rate",
+               "Median ROI - aimline", "Effect size", "Fidelity", "Min/responder"]  # fmt: skip
+    rows = [["Intensive Reading", "G-INT-1", "3", "3", "2", "67%", "0.01",
+             "1.15 (uncertain, n=3)", "97%", "10245"]]  # fmt: skip
+    buffer = io.StringIO()
+    console = Console(width=width, file=buffer, force_terminal=True, color_system=None)
+    print_table(headers, rows, keep=(2, 3, 4), console=console)
+    lines = buffer.getvalue().splitlines()
+    assert all(len(line) <= width for line in lines)
+    text = buffer.getvalue()
+    for word in {w for c in rows[0] for w in c.split()}:
+        assert word in text
+    blocks = text.startswith("Program: Intensive Reading")
+    assert blocks == (width == 80)  # 10 columns fit 120 as a table, not 80
