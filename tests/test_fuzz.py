@@ -113,7 +113,10 @@ def invoke_safely(root: Path, args: list[str], input: bytes | None = None):
         raise AssertionError(shown) from result.exception
     assert "Traceback" not in result.output, shown
     assert "this is a bug in eirules" not in result.output, shown
-    if result.exit_code != 0:
+    # `evaluate` stores the cases it could evaluate and exits 1 naming the others
+    # (docs/case-managers.md): a partial success, not a refusal.
+    partial = "evaluate" in args and result.exit_code == 1 and " not evaluated: " in result.output
+    if result.exit_code != 0 and not partial:
         assert snapshot(root) == before, f"refused but wrote something: {shown}"
     return result
 
