@@ -8,10 +8,10 @@ from datetime import date
 import click
 
 from eirules.core.dates import EARLIEST, LATEST
-from eirules.core.store import ROW_FIELDS, DueAnswer
+from eirules.core.store import ROW_FIELDS, DueAnswer, DueStream
 
 from .options import as_of_option, caseworker_option, db_option, format_option
-from .output import echo, emit, plural, print_table, progress_reporter
+from .output import STREAM_FORMATS, echo, emit, plural, print_table, progress_reporter
 from .store import open_store
 
 _WITHIN = re.compile(r"^\s*([0-9]{1,7})\s*([dw]?)\s*$")
@@ -111,9 +111,23 @@ def summary(answer: DueAnswer) -> str:
 
 
 def show_due(
-    answer: DueAnswer, fmt: str, *, title: str | None = None, console=None, drop_caseworker=False
+    answer: DueAnswer | DueStream,
+    fmt: str,
+    *,
+    title: str | None = None,
+    console=None,
+    drop_caseworker=False,
 ) -> None:
-    """Print an answer as a table (with its summary line), JSON or CSV."""
+    """Print an answer as a table (with its summary line), JSON, JSON Lines or CSV.
+
+    A `DueStream` in json, jsonl or csv is written row by row as the store reads
+    it; the table (for people, fitted to the terminal) takes the rows first.
+    """
+    if isinstance(answer, DueStream):
+        if fmt in STREAM_FORMATS:
+            emit(fmt, answer.rows, DUE_COLUMNS, lambda: None)
+            return
+        answer = DueAnswer(answer.as_of, tuple(answer.rows), answer.refreshed, answer.failed)
 
     def table() -> None:
         if not answer.rows:
@@ -152,13 +166,15 @@ def show_due(
         else:
             echo(line)
 
-    emit(fmt, list(answer.rows), DUE_COLUMNS, table)
+    emit(fmt, answer.rows, DUE_COLUMNS, table)
 
 
 _format_option = format_option(
     "json",
+    "jsonl",
     "csv",
-    help="table for people (colour on a terminal), json or csv for other programs.",
+    help="table for people (colour on a terminal); json, jsonl (JSON Lines: one row a line) "
+    "or csv for other programs, written row by row as they are read.",
 )
 _as_of_option = as_of_option("Answer as of this date (YYYY-MM-DD), for every row. Default: today.")
 
@@ -170,10 +186,10 @@ def _due_options(f):
     return f
 
 
-def answer(ctx, store, *, as_of: date, **query) -> DueAnswer:
+def answer(ctx, store, *, as_of: date, **query) -> DueStream:
     """Ask the caseload, with a progress bar while cases are evaluated for the answer."""
     with progress_reporter("Evaluating cases for this answer") as advance:
-        return store.due(as_of=as_of, progress=advance, **query)
+        return store.due_stream(as_of=as_of, progress=advance, **query)
 
 
 def _show(ctx, db_path, as_of, fmt, **query) -> None:

@@ -26,6 +26,7 @@ import sys
 import tempfile
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
+from json.encoder import encode_basestring_ascii as _encode_text
 from pathlib import Path
 from typing import Any
 
@@ -147,20 +148,114 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2))
 
 
-def write_csv(records: list[dict[str, Any]], fields: tuple[str, ...] | list[str]) -> None:
-    """Write records as CSV to stdout, one column per field, through the one CSV writer."""
-    click.echo(csv_text(records, list(fields)), nl=False)
+#: Rows written between two flushes of a streamed listing (the first row goes at once).
+STREAM_BATCH = 1000
 
 
-def emit(fmt: str, records: list[dict[str, Any]], fields, table) -> None:
-    """The one way a listing prints: JSON or CSV of `fields`, else `table()` for people.
+class _Stream:
+    """Text written to stdout in batches: the first piece at once, then every STREAM_BATCH."""
+
+    def __init__(self) -> None:
+        self.out = sys.stdout  # looked up now: a test runner may have replaced it
+        self.parts: list[str] = []
+        self.first = True
+
+    def write(self, text: str) -> None:
+        self.parts.append(text)
+        if self.first or len(self.parts) >= STREAM_BATCH:
+            self.flush()
+            self.first = False
+
+    def flush(self) -> None:
+        if self.parts:
+            self.out.write("".join(self.parts))
+            self.parts = []
+        self.out.flush()
+
+
+def _json_value(value: Any) -> str | None:
+    """A scalar as `json.dumps` writes it (ASCII), or None for anything else."""
+    if value is None:
+        return "null"
+    kind = type(value)
+    if kind is str:
+        return _encode_text(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    return None
+
+
+def _json_row(record: Mapping[str, Any], keys: Sequence[tuple[str, str]]) -> str:
+    """One element of an indented JSON array, exactly as `json.dumps(rows, indent=2)` writes it."""
+    parts = []
+    for key, prefix in keys:
+        text = _json_value(record.get(key))
+        if text is None:  # a float, a list, ...: the encoder's own indentation
+            row = {k: record.get(k) for k, _ in keys}
+            return "  " + json.dumps(row, indent=2).replace("\n", "\n  ")
+        parts.append(prefix + text)
+    return "  {\n" + ",\n".join(parts) + "\n  }"
+
+
+def write_json_rows(records: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> None:
+    """Rows as one indented JSON array of `fields`, written as they come (same bytes as
+    `echo_json` of the whole list, so a reader cannot tell it was streamed)."""
+    keys = [(k, f"    {_encode_text(k)}: ") for k in fields]
+    out = _Stream()
+    count = 0
+    for record in records:
+        out.write(("[\n" if count == 0 else ",\n") + _json_row(record, keys))
+        count += 1
+    out.write("\n]\n" if count else "[]\n")
+    out.flush()
+
+
+def write_json_lines(records: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> None:
+    """Rows as JSON Lines (one compact JSON object of `fields` per line), written as they come."""
+    out = _Stream()
+    dumps = json.dumps
+    for record in records:
+        out.write(dumps({k: record.get(k) for k in fields}) + "\n")
+    out.flush()
+
+
+def write_csv(records: Iterable[Mapping[str, Any]], fields: tuple[str, ...] | list[str]) -> None:
+    """Write records as CSV to stdout, one column per field, through the one CSV writer.
+
+    Written as they come, in batches: a listing of the whole caseload never waits
+    for its last row, nor holds every row in memory.
+    """
+    out = _Stream()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(fields)
+    for record in records:
+        writer.writerow([csv_cell(record.get(c)) for c in fields])
+        out.write(buffer.getvalue())
+        buffer.seek(0)
+        buffer.truncate()
+    out.write(buffer.getvalue())
+    out.flush()
+
+
+#: The --format choices a listing can stream: every row as it is read.
+STREAM_FORMATS = ("json", "jsonl", "csv")
+
+
+def emit(fmt: str, records: Iterable[Mapping[str, Any]], fields, table) -> None:
+    """The one way a listing prints: JSON, JSON Lines or CSV of `fields`, else `table()`.
 
     Every command that lists goes through here, `print_table` and `write_csv`, so
     what is done to data before it reaches a terminal or a spreadsheet is done in
-    one place for all of them.
+    one place for all of them. `records` may be an iterator: json, jsonl and csv
+    are written as the rows come.
     """
     if fmt == "json":
-        echo_json([{k: r.get(k) for k in fields} for r in records])
+        write_json_rows(records, fields)
+    elif fmt == "jsonl":
+        write_json_lines(records, fields)
     elif fmt == "csv":
         write_csv(records, fields)
     else:
@@ -168,12 +263,13 @@ def emit(fmt: str, records: list[dict[str, Any]], fields, table) -> None:
 
 
 #: Every --format name a command may offer: `table` is the one for people everywhere.
-FORMATS = ("table", "json", "csv", "html")
+FORMATS = ("table", "json", "jsonl", "csv", "html")
 #: Old names still accepted, never shown: scripts written for `--format text` keep working.
 FORMAT_ALIASES = {"text": "table"}
 _FORMAT_HELP = {
     "table": "table for people",
     "json": "json for other programs",
+    "jsonl": "jsonl (JSON Lines: one row a line) for other programs",
     "csv": "csv for a spreadsheet",
     "html": "html for a browser",
 }

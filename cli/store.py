@@ -23,6 +23,7 @@ from .options import (
     format_option,
 )
 from .output import (
+    STREAM_FORMATS,
     check_writable,
     echo,
     echo_json,
@@ -284,7 +285,13 @@ CASE_COLUMNS = (
     help="Only cases whose most urgent clock has this status (as of --as-of).",
 )
 @as_of_option("Status as of this date (YYYY-MM-DD). Default: today.")
-@format_option("json", "csv")
+@format_option(
+    "json",
+    "jsonl",
+    "csv",
+    help="table for people; json, jsonl (JSON Lines: one case a line) or csv for other "
+    "programs, written case by case as they are read.",
+)
 @db_option
 @click.pass_context
 def cases_list(ctx, caseworker, program, status, as_of, fmt, db_path):
@@ -304,21 +311,31 @@ def cases_list(ctx, caseworker, program, status, as_of, fmt, db_path):
     as_of = as_of or date.today()
     with progress_reporter("Evaluating cases for this answer") as advance:
         current, failed = store.current_cases(as_of=as_of, caseworker=caseworker, progress=advance)
-    rows = []
-    for r in store.list_cases(caseworker=caseworker):
-        now = current.get(r["case_id"])
-        if now is not None:
-            r["status"] = now["status"]
-            r["programs"] = now["programs"] if now["programs"] is not None else r["programs"]
-        r["reason"] = r["fix"] = None
-        r["as_of"] = as_of.isoformat()
-        if r["case_id"] in failed:
-            r["reason"], r["fix"] = store.failure(r["case_id"], r["ruleset"], failed[r["case_id"]])
-        elif (program and program not in (r["programs"] or "").split(",")) or (
-            status and r["status"] != status
-        ):
-            continue
-        rows.append(r)
+
+    def listed():
+        for r in store.iter_cases(caseworker=caseworker):
+            now = current.get(r["case_id"])
+            if now is not None:
+                r["status"] = now["status"]
+                r["programs"] = now["programs"] if now["programs"] is not None else r["programs"]
+            r["reason"] = r["fix"] = None
+            r["as_of"] = as_of.isoformat()
+            if r["case_id"] in failed:
+                r["reason"], r["fix"] = store.failure(
+                    r["case_id"], r["ruleset"], failed[r["case_id"]]
+                )
+            elif (program and program not in (r["programs"] or "").split(",")) or (
+                status and r["status"] != status
+            ):
+                continue
+            yield r
+
+    if fmt in STREAM_FORMATS:
+        emit(fmt, listed(), CASE_COLUMNS, lambda: None)
+        if failed:
+            ctx.exit(1)
+        return
+    rows = list(listed())
 
     def table() -> None:
         if not rows and not (caseworker or program or status) and not store.case_count():

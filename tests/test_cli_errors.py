@@ -71,7 +71,7 @@ def test_a_damaged_caseload_names_the_file(run, tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise sqlite3.DatabaseError("database disk image is malformed")
 
-    monkeypatch.setattr("eirules.core.store.Store.due", broken)
+    monkeypatch.setattr("eirules.core.store.Store.due_stream", broken)
     result = invoke("due")
     assert result.exit_code == 1
     assert result.output.splitlines()[0] == (

@@ -36,7 +36,7 @@ from .cases import CaseRows, CasesMixin, case_rows
 from .caseworkers import CaseworkersMixin
 from .determinations import Change, DeterminationsMixin, EvaluationReport, stored_case
 from .imports import ImportResult, ImportsMixin
-from .listing import ROW_FIELDS, DueAnswer, ListingMixin
+from .listing import ROW_FIELDS, DueAnswer, DueStream, ListingMixin
 from .people import ROLES, AccessDenied, Person
 from .retention import RetentionMixin
 from .ruleset_versions import ReplayResult, RulesetVersionsMixin, ruleset_files
@@ -61,6 +61,7 @@ class Store(
 __all__ = [
     "ROW_FIELDS",
     "DueAnswer",
+    "DueStream",
     "BUSY_TIMEOUT_SECONDS",
     "ROLES",
     "AccessDenied",

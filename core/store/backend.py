@@ -118,6 +118,26 @@ class Connection:
         for row in cur:
             yield dict(zip(names, row, strict=True))
 
+    def stream(self, sql: str, params: Sequence[Any] = (), *, size: int = 2000) -> Iterator[tuple]:
+        """Rows as they are read, never all in memory: for listings of a whole caseload.
+
+        SQLite steps its statement row by row already. On PostgreSQL a client
+        cursor would fetch the whole result first, so this reads through a
+        server-side cursor, `size` rows at a time, inside a read transaction
+        that ends when the rows do (or when the caller stops reading).
+        """
+        if not self.postgres:
+            yield from self.raw.execute(sql, params)
+            return
+        with self.raw.transaction(), self.raw.cursor(name="eirules_stream") as cur:
+            cur.itersize = size
+            cur.execute(_to_format(sql), tuple(params))
+            yield from cur
+
+    def order_text(self, expr: str) -> str:
+        """`expr` compared by code point, as Python compares text (PostgreSQL's locale would not)."""
+        return f'{expr} COLLATE "C"' if self.postgres else expr
+
     def insert_id(self, sql: str, params: Sequence[Any]) -> int:
         """Run an INSERT ... RETURNING id and return the new row's id."""
         return self.execute(sql + " RETURNING id", params).fetchone()[0]

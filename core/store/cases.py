@@ -9,7 +9,7 @@ own tables so the file reads well in Datasette or the sqlite3 shell.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -138,6 +138,16 @@ class CasesMixin(StoreBase):
 
         Only the cases of the person's caseload (see `people`).
         """
+        return list(self.iter_cases(caseworker=caseworker, program=program, status=status))
+
+    def iter_cases(
+        self,
+        *,
+        caseworker: str | None = None,
+        program: str | None = None,
+        status: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """`list_cases` one row at a time as the database gives them (a whole state's caseload)."""
         scope, args = self.scope_sql("c.id")
         where = [scope] if scope else []
         if caseworker:
@@ -160,10 +170,11 @@ class CasesMixin(StoreBase):
             + (" WHERE " + " AND ".join(where) if where else "")
             + " ORDER BY c.id"
         )
-        rows = [dict(r) for r in self.conn.query(sql, args)]
-        if program:
-            rows = [r for r in rows if program in (r["programs"] or "").split(",")]
-        return rows
+        names = ("case_id", "child", "birth_date", "programs", "ruleset", "caseworker", "status")
+        for values in self.conn.stream(sql, args):
+            row = dict(zip((*names, "updated_at"), values, strict=True))
+            if not program or program in (row["programs"] or "").split(","):
+                yield row
 
     def show_case(self, case_id: str, purpose: str | None = None) -> dict[str, Any]:
         """`case_summary`, checked against the person's role and on the record of access."""

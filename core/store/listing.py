@@ -11,7 +11,8 @@ Nothing is filtered by status: every status except the finished ones is listed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import heapq
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -65,6 +66,24 @@ class DueAnswer:
 
 
 @attrs.frozen
+class DueStream:
+    """`DueAnswer` read as it goes: `rows` yields each owed item, most urgent first, once.
+
+    Everything but the rows is known before the first row: the cases that had to
+    be re-evaluated were evaluated first, so `failed` (and the exit status it
+    decides) is right even when the reader stops early.
+    """
+
+    as_of: date
+    rows: Iterator[dict[str, Any]] = attrs.field(eq=False, repr=False)
+    refreshed: int
+    failed: tuple[str, ...]
+
+    def __iter__(self):
+        return self.rows
+
+
+@attrs.frozen
 class _Scope:
     case_id: str
     child: str | None
@@ -92,26 +111,60 @@ class ListingMixin(StoreBase):
         ones and failed cases always stay); `overdue_only` keeps items past due
         and those whose status is neither on time nor met (failed cases, clocks
         that cannot be computed). `progress(done, total)` is told about cases
-        re-evaluated for the answer.
+        re-evaluated for the answer. `due_stream` gives the same rows one by one.
+        """
+        stream = self.due_stream(
+            as_of=as_of,
+            within_days=within_days,
+            caseworker=caseworker,
+            overdue_only=overdue_only,
+            progress=progress,
+        )
+        return DueAnswer(as_of, tuple(stream.rows), stream.refreshed, stream.failed)
+
+    def due_stream(
+        self,
+        *,
+        as_of: date,
+        within_days: int | None = None,
+        caseworker: str | None = None,
+        overdue_only: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> DueStream:
+        """`due`'s rows as they are read from the due index, in the same order.
+
+        The index gives its rows sorted by urgency (in SQL) and they are passed
+        on as they arrive; the rows of re-evaluated and failed cases (held in
+        memory: few after `eirules evaluate`) are merged in at their place. So
+        memory does not grow with the caseload and the first row comes before
+        the last is read.
         """
         caseworker = self._known_caseworker(caseworker)
         scope = self._scope(as_of, caseworker)
         stale = {s.case_id: s for s in scope if s.stale}
-        rows = [r for r in self._indexed_rows(as_of, caseworker) if r["case_id"] not in stale]
+        del scope
         fresh, failed = self._refresh(stale, as_of, progress)
+        horizon = as_of + timedelta(days=within_days) if within_days is not None else None
+        extra = []
         for case_id, result in fresh.items():
             who = stale[case_id]
-            rows.extend(
+            extra.extend(
                 _row(item, case_id, who.child, who.caseworker, as_of)
                 for item in due_items(result)
                 if item[9]
             )
         for case_id, message in failed.items():
-            rows.append(self._failed_row(stale[case_id], message, as_of))
-        horizon = as_of + timedelta(days=within_days) if within_days is not None else None
-        kept = [r for r in rows if _wanted(r, as_of, horizon, overdue_only)]
-        kept.sort(key=_urgency)
-        return DueAnswer(as_of, tuple(kept), len(stale), tuple(sorted(failed)))
+            extra.append(self._failed_row(stale[case_id], message, as_of))
+        extra = [r for r in extra if _wanted(r, as_of, horizon, overdue_only)]
+        extra.sort(key=_urgency)
+
+        def indexed() -> Iterator[dict[str, Any]]:
+            for row in self._indexed_rows(as_of, caseworker):
+                if row["case_id"] not in stale and _wanted(row, as_of, horizon, overdue_only):
+                    yield row
+
+        rows = heapq.merge(extra, indexed(), key=_urgency) if extra else indexed()
+        return DueStream(as_of, rows, len(stale), tuple(sorted(failed)))
 
     def current_cases(
         self,
@@ -201,7 +254,10 @@ class ListingMixin(StoreBase):
         return out
 
     def _indexed_rows(self, as_of: date, caseworker: str | None) -> Iterable[dict[str, Any]]:
-        """Owed items of the due index (stale cases' rows are dropped by the caller)."""
+        """Owed items of the due index, most urgent first (`_urgency`'s order, in SQL), streamed.
+
+        Stale cases' rows are dropped by the caller.
+        """
         where, args = ["k.is_open = 1"], []
         scope, scope_args = self.scope_sql("k.case_id")  # type: ignore[attr-defined]
         if scope:  # a coordinator sees their own caseload, a supervisor their district
@@ -222,11 +278,47 @@ class ListingMixin(StoreBase):
             )
             + "WHERE "
             + " AND ".join(where)
+            + " ORDER BY "
+            + self._urgency_sql()
         )
-        for row in self.conn.query(sql, args):
-            row["days_left"] = _days(row["due"], as_of)
-            row["fix"] = None
-            yield {k: row[k] for k in ROW_FIELDS}
+        ordinal = date.toordinal
+        day = ordinal(as_of)
+        fromiso = date.fromisoformat
+        for kind, due, case_id, child, program, clock, label, subject, status, worker, (
+            citation
+        ), reason, evaluated in self.conn.stream(sql, args):
+            yield {
+                "kind": kind,
+                "due": due,
+                "days_left": ordinal(fromiso(due)) - day if due else None,
+                "case_id": case_id,
+                "child": child,
+                "program": program,
+                "clock": clock,
+                "label": label,
+                "subject": subject,
+                "status": status,
+                "caseworker": worker,
+                "citation": citation,
+                "reason": reason,
+                "fix": None,
+                "evaluated_as_of": evaluated,
+            }
+
+    def _urgency_sql(self) -> str:
+        """`_urgency` as an ORDER BY of the due index (rows of kind evaluation_failed are not in it)."""
+        text = self.conn.order_text
+        return ", ".join(
+            (
+                "CASE WHEN k.due IS NULL AND k.status IN ('pending', 'needs_information') "
+                "THEN 1 ELSE 0 END",
+                text("coalesce(k.due, '')"),
+                text("k.case_id"),
+                text("k.kind"),
+                text("coalesce(k.clock, '')"),
+                text("coalesce(k.subject, '')"),
+            )
+        )
 
     def _refresh(
         self,
