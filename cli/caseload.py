@@ -24,6 +24,7 @@ from .options import (
     as_of_option,
     db_option,
     format_option,
+    jobs_option,
 )
 from .output import (
     check_writable,
@@ -44,9 +45,10 @@ from .store import db_path_of, open_store
     "--case", "case_ids", multiple=True, metavar="ID", help="Evaluate this case (repeatable)."
 )
 @as_of_option()
+@jobs_option
 @db_option
 @click.pass_context
-def evaluate_command(ctx, all_cases, case_ids, as_of, db_path):
+def evaluate_command(ctx, all_cases, case_ids, as_of, jobs, db_path):
     """Re-evaluate the caseload, store each determination and print what changed since the last run.
 
     Each determination is stored with the ruleset id and version, the engine
@@ -64,6 +66,8 @@ def evaluate_command(ctx, all_cases, case_ids, as_of, db_path):
             [Problem("", "no --all or --case given", "use --all for the whole caseload")],
         )
     store = open_store(ctx, db_path, engine=True)
+    if jobs:
+        store.jobs = jobs
     as_of = as_of or date.today()
     ids = None if all_cases else list(case_ids)
     if ids:

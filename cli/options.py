@@ -82,3 +82,14 @@ db_option = click.option(
 caseworker_option = click.option(
     "--caseworker", help="Only cases currently assigned to this caseworker."
 )
+
+
+jobs_option = click.option(
+    "--jobs",
+    type=click.IntRange(min=1, max=256),
+    envvar="EIRULES_JOBS",
+    default=None,
+    metavar="N",
+    help="Worker processes for a big run (the results are the same with any number). "
+    "Default: $EIRULES_JOBS, else the CPU count, at most 4; 1 runs in this process.",
+)

@@ -21,6 +21,7 @@ from .options import (
     caseworker_option,
     db_option,
     format_option,
+    jobs_option,
 )
 from .output import (
     STREAM_FORMATS,
@@ -159,9 +160,10 @@ def cases_group():
     "object per line, readable by you only). Default: CASELOAD-rejects.jsonl beside the caseload.",
 )
 @new_caseworker_option
+@jobs_option
 @db_option
 @click.pass_context
-def cases_import(ctx, paths, skip_invalid, rejects, new_caseworker, db_path):
+def cases_import(ctx, paths, skip_invalid, rejects, new_caseworker, jobs, db_path):
     """Import case files (.json), folders of them and CSV files in one transaction.
 
     All or nothing by default: one bad record stops the import, nothing is
@@ -182,6 +184,8 @@ def cases_import(ctx, paths, skip_invalid, rejects, new_caseworker, db_path):
     if skip_invalid:
         check_writable(rejects, "--rejects")
     store = open_store(ctx, db_path, engine=True)
+    if jobs:
+        store.jobs = jobs
     with progress_reporter("Evaluating imported cases") as advance:
         done = [0]
 
