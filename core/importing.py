@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 
 from .errors import InputError, Problem, did_you_mean
-from .jsonio import parse_json
+from .jsonio import iter_records, parse_json
 from .text import first_unsafe
 
 CASE_COLUMNS = (
@@ -103,7 +103,9 @@ def files_in(paths: tuple[str, ...] | list[str]) -> list[Path]:
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            inside = sorted(p for p in path.rglob("*") if p.suffix.lower() in (".json", ".csv"))
+            inside = sorted(
+                p for p in path.rglob("*") if p.suffix.lower() in (".json", ".csv", *JSON_LINES)
+            )
             if not inside:
                 problems.append(
                     Problem(
@@ -131,8 +133,60 @@ def read_records(paths: list[Path]) -> Iterator[Record | Assignment]:
             yield from _json_records(path)
 
 
+#: A .json file larger than this is read record by record (`jsonio.iter_records`), never
+#: whole; a smaller one is read whole, so its messages give line and column in the file.
+STREAM_BYTES = 16 << 20
+#: Case files in JSON Lines: one case document a line, always read line by line.
+JSON_LINES = (".jsonl", ".ndjson")
+
+
+def _streamed_records(path: Path) -> Iterator[Record]:
+    """The records of a JSON Lines file or a large JSON array, one at a time (flat memory)."""
+    source = str(path)
+    lines = path.suffix.lower() in JSON_LINES
+    try:
+        for number, line, value in iter_records(path, source=source):
+            if isinstance(value, InputError):
+                label = f"line {line}" if lines else f"record {number}"
+                # The record is named by the label: its problems say where inside it.
+                own = "line 1" if lines else label
+                yield Record(
+                    source,
+                    label,
+                    problems=tuple(
+                        Problem(p.where.removeprefix(own).lstrip(", "), p.what, p.fix)
+                        for p in value.problems
+                    )
+                    or (Problem("", value.message),),
+                )
+                continue
+            label = _label(number, value)
+            if lines:  # in JSON Lines a record is a line: named by it, as an editor shows it
+                label = label.replace("record", "line", 1)
+            yield Record(source, label, value)
+    except InputError as exc:  # the file is broken between records: as a whole-file read says
+        first = exc.problems[0] if exc.problems else Problem("file", "")
+        yield Record(
+            source,
+            first.where or "file",
+            problems=(
+                Problem(
+                    "", f"{exc.message.removeprefix(source + ' is ')}: {first.what}", first.fix
+                ),
+            ),
+        )
+    except OSError as exc:
+        yield Record(source, "file", problems=(Problem("", f"cannot be read ({exc})"),))
+
+
 def _json_records(path: Path) -> Iterator[Record]:
     source = str(path)
+    try:
+        if path.suffix.lower() in JSON_LINES or path.stat().st_size > STREAM_BYTES:
+            yield from _streamed_records(path)
+            return
+    except OSError:
+        pass  # read_bytes below says what is wrong
     try:
         raw = path.read_bytes()
     except OSError as exc:

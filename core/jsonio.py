@@ -75,6 +75,8 @@ def _constant(name: str) -> Any:
 
 
 _DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_int=_int, parse_constant=_constant)
+#: Finds where a refused record ends, so the records after it can be read.
+_PLAIN = json.JSONDecoder()
 
 
 def _line_col(text: str, index: int) -> str:
@@ -202,3 +204,207 @@ def read_json(path: str | Path) -> Any:
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     return parse_json(data, source=str(path))
+
+
+#: Bytes read from a large file at a time by `iter_records`.
+READ_SIZE = 1 << 20
+#: The largest single record `iter_records` takes (a case file is a few kilobytes).
+MAX_RECORD_BYTES = 64 << 20
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _checked(text: str, value: Any, message: str) -> Any:
+    """The checks `parse_json` makes beyond the decoder's hooks, on one record's text."""
+    deep = _too_deep(text)
+    if deep is not None:
+        raise InputError(
+            message,
+            [Problem(_line_col(text, deep), f"nested more than {MAX_DEPTH} levels deep")],
+        )
+    if ("\\u" in text or _SURROGATE.search(text)) and _has_surrogate(value):
+        raise InputError(
+            message,
+            [Problem("$", "a lone UTF-16 surrogate (\\ud800 to \\udfff) is not a character")],
+        )
+    return value
+
+
+def iter_records(path: Path, *, source: str | None = None):
+    """The records of a large JSON file one at a time, never the whole file in memory.
+
+    A JSON array (`[{...}, {...}]`) is read `READ_SIZE` bytes at a time and each
+    element decoded as soon as it is whole; JSON Lines (`.jsonl`, `.ndjson`: one
+    document a line) line by line; any other document is one record. Yields
+    `(number, line, value)`, or `(number, line, InputError)` for an element that
+    is not valid JSON (the same checks and messages as `parse_json`); an array
+    that is broken between elements ends with an InputError, as its remaining
+    records cannot be found.
+    """
+    source = source or str(path)
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        yield from _json_lines(path, source)
+        return
+    with path.open("rb") as handle:
+        head = handle.read(READ_SIZE)
+        text = decode_text(head[: len(head) - _partial_utf8(head)], source=source)
+        carry = head[len(head) - _partial_utf8(head) :]
+        text = text.removeprefix("\ufeff")
+        start = _SPACE.match(text).end()
+        if not text[start : start + 1] == "[":
+            rest = handle.read()
+            yield 1, 1, _one(head + rest, source)
+            return
+        yield from _array(handle, text, start + 1, carry, source)
+
+
+def _partial_utf8(data: bytes) -> int:
+    """How many bytes at the end of `data` begin a UTF-8 character not yet complete."""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte & 0xC0 != 0x80:  # a lead byte (or ASCII)
+            need = 1 if byte < 0x80 else 2 if byte >> 5 == 6 else 3 if byte >> 4 == 14 else 4
+            return back if need > back else 0
+    return 0
+
+
+def _one(data: bytes, source: str) -> Any:
+    try:
+        return parse_json(data, source=source)
+    except InputError as exc:
+        return exc
+
+
+def _json_lines(path: Path, source: str):
+    with path.open("rb") as handle:
+        for line_number, raw in enumerate(handle, start=1):
+            if line_number == 1:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+            if not raw.strip():
+                continue
+            try:
+                value = parse_json(raw, source=f"{source}, line {line_number}")
+            except InputError as exc:
+                yield line_number, line_number, exc
+                continue
+            yield line_number, line_number, value
+
+
+def _array(handle, text: str, pos: int, carry: bytes, source: str):
+    """The elements of an array whose text so far is `text`, reading on from `handle`."""
+    message = f"{source} is not valid JSON"
+    # line: the line of index `counted` of the window; col_base: characters of that
+    # line dropped with the text before the window.
+    state = {"text": text, "carry": carry, "eof": False, "line": 1, "counted": 0, "col_base": 0}
+
+    def more() -> bool:
+        """Read the next piece into the window (dropping what was read); False at the end."""
+        if state["eof"]:
+            return False
+        data = state["carry"] + handle.read(READ_SIZE)
+        if len(data) == len(state["carry"]):
+            state["eof"] = True
+            if data:
+                state["text"] += decode_text(data, source=source)  # a character cut short
+                state["carry"] = b""
+                return True
+            return False
+        cut = _partial_utf8(data)
+        state["carry"] = data[len(data) - cut :] if cut else b""
+        state["text"] += decode_text(data[: len(data) - cut], source=source)
+        return True
+
+    def line_at(index: int) -> int:
+        state["line"] += state["text"].count("\n", state["counted"], index)
+        state["counted"] = index
+        return state["line"]
+
+    def line_col(index: int) -> str:
+        line = line_at(index)
+        text = state["text"]
+        start = text.rfind("\n", 0, index) + 1
+        base = state["col_base"] if start == 0 else 0
+        return f"line {line}, column {base + index - start + 1}"
+
+    def skip(index: int) -> int:
+        """The first non-space index from `index`, reading on when the window ends."""
+        while True:
+            index = _SPACE.match(state["text"], index).end()
+            if index < len(state["text"]) or not more():
+                return index
+
+    def trim(index: int) -> int:
+        """Drop the window's text before `index` once it is large; the index in the new text."""
+        if index < READ_SIZE:
+            return index
+        line_at(index)
+        dropped = state["text"][:index]
+        newline = dropped.rfind("\n")
+        state["col_base"] = (
+            state["col_base"] + len(dropped) if newline < 0 else len(dropped) - newline - 1
+        )
+        state["text"] = state["text"][index:]
+        state["counted"] = 0
+        return 0
+
+    number = 0
+    while True:
+        pos = skip(trim(pos))
+        text = state["text"]
+        if pos >= len(text):
+            raise InputError(message, [Problem(line_col(pos), "the array is not closed with ]")])
+        if text[pos] == "]":
+            end = skip(pos + 1)
+            if end < len(state["text"]):
+                raise InputError(
+                    message, [Problem(line_col(end), "text after the end of the array")]
+                )
+            return
+        if number:
+            if text[pos] != ",":
+                raise InputError(
+                    message, [Problem(line_col(pos), "expected , or ] between records")]
+                )
+            pos = skip(pos + 1)
+        number += 1
+        line = line_at(pos)
+        while True:
+            text = state["text"]
+            try:
+                value, end = _DECODER.raw_decode(text, pos)
+            except _Refused as exc:
+                # A duplicate key, a huge number, NaN: the record is refused, and its end
+                # found by the plain decoder, so the records after it are still read.
+                value = InputError(
+                    message, [Problem(f"record {number}, line {line}", exc.what, exc.fix)]
+                )
+                try:
+                    _, end = _PLAIN.raw_decode(text, pos)
+                except json.JSONDecodeError:
+                    if more():
+                        continue
+                    raise InputError(
+                        message, [Problem(f"line {line}", "the array is not closed")]
+                    ) from None
+            except json.JSONDecodeError as exc:
+                if len(text) - pos > MAX_RECORD_BYTES:
+                    raise InputError(
+                        message,
+                        [Problem(f"record {number}, line {line}", "a record larger than 64 MiB")],
+                    ) from None
+                if more():
+                    continue
+                raise InputError(message, [Problem(line_col(exc.pos), exc.msg)]) from None
+            except (ValueError, RecursionError) as exc:
+                raise InputError(
+                    message, [Problem(f"record {number}, line {line}", str(exc))]
+                ) from None
+            if end >= len(text) and more():
+                continue  # a number cut at the end of the window: read on, decode again
+            break
+        if not isinstance(value, InputError):
+            try:
+                value = _checked(text[pos:end], value, message)
+            except InputError as exc:
+                value = exc
+        yield number, line, value
+        pos = end
