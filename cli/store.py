@@ -164,7 +164,10 @@ def cases_group():
 @db_option
 @click.pass_context
 def cases_import(ctx, paths, skip_invalid, rejects, new_caseworker, jobs, db_path):
-    """Import case files (.json), folders of them and CSV files in one transaction.
+    """Import case files (.json), JSON Lines (.jsonl), folders of them and CSV files in one transaction.
+
+    A .jsonl file holds one case document a line; it and any .json file over
+    16 MiB (a JSON array of cases) are read record by record, never whole.
 
     All or nothing by default: one bad record stops the import, nothing is
     written, and every problem is listed with file, record and field. A case
