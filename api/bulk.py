@@ -1,0 +1,222 @@
+"""Evaluating a partitioned caseload past one machine: Dask over JSON Lines or Parquet parts.
+
+A national run does not go through one caseload database: the caseload is
+exported as partitions (JSON Lines files with one case document a line, or
+Parquet files with the documents in a `document` column), each partition is
+evaluated where a Dask worker runs it, and each writes its determinations to a
+file of its own in the output folder (JSON Lines, one determination a line, in
+the partition's order; the same JSON `eirules check --format json` and the store
+write). Nothing is half-written: a partition's file is written beside its name
+and renamed when whole. `evaluate_partitions` returns the counts and the cases
+that could not be evaluated.
+
+    from eirules.bulk import evaluate_partitions
+    report = evaluate_partitions(["part-0.jsonl", "part-1.jsonl"], "out/", as_of=date(2026, 3, 2))
+
+Dask is an optional extra (``pip install "eirules[dask]"``). Without a
+`scheduler` a `LocalCluster` is started on this machine (`workers` processes);
+give a scheduler's address (``tcp://10.0.0.5:8786``) to use an agency's cluster,
+or ``"synchronous"`` to run every partition in this process (for checking).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from eirules.core.convert import determination_to_dict
+from eirules.core.engine import Engine
+from eirules.core.errors import EirulesError, InputError, Problem
+from eirules.core.jsonio import iter_records
+from eirules.core.store.workers import EngineRecipe
+
+#: Suffixes of the partitions this reads.
+JSON_LINES = (".jsonl", ".ndjson")
+PARQUET = (".parquet", ".pq")
+#: Failures listed per partition in the report (the rest are counted).
+FAILURES_KEPT = 100
+
+
+@attrs.frozen
+class PartitionResult:
+    """What one partition gave: its output file, counts, and the first failures."""
+
+    source: str
+    output: str
+    cases: int
+    failed: int
+    failures: tuple[tuple[str, str], ...]
+
+
+@attrs.frozen
+class BulkReport:
+    """Every partition's result, in the order the partitions were given."""
+
+    as_of: date
+    partitions: tuple[PartitionResult, ...]
+
+    @property
+    def cases(self) -> int:
+        return sum(p.cases for p in self.partitions)
+
+    @property
+    def failed(self) -> int:
+        return sum(p.failed for p in self.partitions)
+
+
+def partitions_in(paths: Iterable[str | Path]) -> list[Path]:
+    """The partition files named, or inside the named folders, in name order."""
+    found: list[Path] = []
+    problems = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            inside = sorted(p for p in path.iterdir() if p.suffix.lower() in JSON_LINES + PARQUET)
+            if not inside:
+                problems.append(
+                    Problem(str(path), "no .jsonl or .parquet partitions", "check the folder")
+                )
+            found.extend(inside)
+        elif path.is_file() and path.suffix.lower() in JSON_LINES + PARQUET:
+            found.append(path)
+        else:
+            problems.append(
+                Problem(str(path), "not a .jsonl or .parquet file or a folder", "check the path")
+            )
+    if problems:
+        raise InputError("cannot read the partitions", problems)
+    return found
+
+
+def _documents(path: Path) -> Iterator[tuple[str, Any]]:
+    """(label, document or InputError) for each case of one partition, read as it goes."""
+    if path.suffix.lower() in PARQUET:
+        import pyarrow.parquet as pq
+
+        from .core.jsonio import parse_json
+
+        table = pq.ParquetFile(path)
+        if "document" not in table.schema_arrow.names:
+            raise InputError(
+                f"{path} has no document column",
+                [Problem("document", "missing", "write each case's JSON into a document column")],
+            )
+        number = 0
+        for batch in table.iter_batches(columns=["document"], batch_size=2000):
+            for text in batch.column(0).to_pylist():
+                number += 1
+                try:
+                    yield f"row {number}", parse_json(text or "", source=f"{path}, row {number}")
+                except InputError as exc:
+                    yield f"row {number}", exc
+        return
+    for number, _, value in iter_records(path):
+        yield f"line {number}", value
+
+
+_ENGINES: dict[EngineRecipe, Engine] = {}
+
+
+def _engine(recipe: EngineRecipe) -> Engine:
+    """The engine of a recipe, built once per worker process."""
+    engine = _ENGINES.get(recipe)
+    if engine is None:
+        engine = _ENGINES[recipe] = recipe.build()
+    return engine
+
+
+def evaluate_partition(recipe: EngineRecipe, source: str, output: str, as_of: date):
+    """Evaluate one partition and write its determinations (run on a Dask worker)."""
+    engine = _engine(recipe)
+    path = Path(output)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    cases = failed = 0
+    failures: list[tuple[str, str]] = []
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            for label, document in _documents(Path(source)):
+                cases += 1
+                try:
+                    if isinstance(document, InputError):
+                        raise document
+                    case = engine.case_from_dict(document, source=f"{source}, {label}")
+                    result = determination_to_dict(engine.evaluate(case, None, as_of))
+                except EirulesError as exc:
+                    failed += 1
+                    if len(failures) < FAILURES_KEPT:
+                        failures.append((label, str(exc)))
+                    continue
+                out.write(json.dumps(result, separators=(",", ":"), ensure_ascii=False) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return PartitionResult(source, output, cases, failed, tuple(failures))
+
+
+def evaluate_partitions(
+    paths: Iterable[str | Path],
+    out: str | Path,
+    *,
+    as_of: date,
+    engine: Engine | None = None,
+    scheduler: str | None = None,
+    workers: int = 2,
+) -> BulkReport:
+    """Evaluate every partition on a Dask cluster; one determinations file per partition.
+
+    `scheduler`: a Dask scheduler's address, ``"synchronous"`` (this process), or
+    None for a `LocalCluster` of `workers` processes on this machine. The
+    output of partition ``NAME.jsonl`` (or ``NAME.parquet``) is
+    ``out/NAME.determinations.jsonl``.
+    """
+    parts = partitions_in(paths)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    engine = engine or Engine()
+    recipe = EngineRecipe.of(engine)
+    if recipe is None:
+        raise EirulesError(
+            "this engine cannot be rebuilt on a Dask worker: a plugin is not an importable module"
+        )
+    jobs = [
+        (str(p.resolve()), str((folder / (p.stem + ".determinations.jsonl")).resolve()))
+        for p in parts
+    ]
+    if scheduler == "synchronous":
+        results = [evaluate_partition(recipe, src, dst, as_of) for src, dst in jobs]
+        return BulkReport(as_of, tuple(results))
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise EirulesError(
+            'Dask is not installed: pip install "eirules[dask]" (or give scheduler="synchronous")'
+        ) from None
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+    try:
+        with Client(cluster if cluster is not None else scheduler) as client:
+            futures = client.map(
+                evaluate_partition,
+                [recipe] * len(jobs),
+                [src for src, _ in jobs],
+                [dst for _, dst in jobs],
+                [as_of] * len(jobs),
+                pure=False,
+            )
+            results = client.gather(futures)
+    finally:
+        if cluster is not None:
+            cluster.close()
+    return BulkReport(as_of, tuple(results))
