@@ -45,15 +45,24 @@ from .store import db_path_of, open_store
     "--case", "case_ids", multiple=True, metavar="ID", help="Evaluate this case (repeatable)."
 )
 @as_of_option()
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Evaluate every case again, even one whose stored determination is current "
+    "(same case file, ruleset version, engine and date; e.g. after upgrading a plugin).",
+)
 @jobs_option
 @db_option
 @click.pass_context
-def evaluate_command(ctx, all_cases, case_ids, as_of, jobs, db_path):
+def evaluate_command(ctx, all_cases, case_ids, as_of, force, jobs, db_path):
     """Re-evaluate the caseload, store each determination and print what changed since the last run.
 
     Each determination is stored with the ruleset id and version, the engine
     version, the as-of date and the hash of the case file it read; everything
-    is written in one transaction. Exit status 0, or 1 when some cases could not
+    is written in one transaction. A case whose stored determination was made
+    as of the same date from the same case file, by the same engine and
+    ruleset version (and no district calendar changed since) cannot change: it
+    is skipped, unless --force. Exit status 0, or 1 when some cases could not
     be evaluated (they are listed).
 
     \b
@@ -74,13 +83,15 @@ def evaluate_command(ctx, all_cases, case_ids, as_of, jobs, db_path):
         for case_id in ids:
             store.require_case(case_id)
     total = store.case_count() if ids is None else len(ids)
-    report = _run_with_progress(store, as_of, None, ids, total)
+    report = _run_with_progress(store, as_of, None, ids, total, skip_current=not force)
     _print_report(report)
     if report.failures:
         ctx.exit(1)
 
 
-def _run_with_progress(store: Store, as_of: date, user: str | None, ids, total: int):
+def _run_with_progress(
+    store: Store, as_of: date, user: str | None, ids, total: int, *, skip_current: bool = False
+):
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -102,7 +113,11 @@ def _run_with_progress(store: Store, as_of: date, user: str | None, ids, total: 
     ) as progress:
         task = progress.add_task("evaluate", total=total)
         return store.evaluate(
-            as_of=as_of, user=user, case_ids=ids, progress=lambda n: progress.advance(task, n)
+            as_of=as_of,
+            user=user,
+            case_ids=ids,
+            progress=lambda n: progress.advance(task, n),
+            skip_current=skip_current,
         )
 
 
@@ -115,10 +130,16 @@ def _print_report(report) -> None:
             if report.first_evaluations
             else ""
         )
+        + (
+            f"; {plural(report.skipped, 'case')} skipped, current as of "
+            f"{report.as_of.isoformat()} (--force evaluates them again)"
+            if report.skipped
+            else ""
+        )
     )
     overdue = [c for c in report.changes if c.kind == "new_overdue"]
     eligibility = [c for c in report.changes if c.kind == "eligibility_changed"]
-    if not report.changes and report.first_evaluations < report.evaluated:
+    if not report.changes and (report.first_evaluations < report.evaluated or report.skipped):
         echo("No changes since the last run.")
     if overdue:
         echo(f"Newly overdue clocks ({len(overdue)}):")

@@ -24,6 +24,7 @@ from ..errors import EirulesError, InputError, Problem
 from ..models import Case
 from .audit import now
 from .base import CHUNK, StoreBase, sha256
+from .currency import current_ids
 from .workers import _Workers
 
 
@@ -48,6 +49,8 @@ class EvaluationReport:
     changes: tuple[Change, ...]
     failures: tuple[tuple[str, str], ...]
     first_evaluations: int
+    #: Cases not evaluated again: their stored determination is current (`skip_current`).
+    skipped: int = 0
 
 
 class DeterminationsMixin(StoreBase):
@@ -93,6 +96,7 @@ class DeterminationsMixin(StoreBase):
         progress: Callable[[int], None] | None = None,
         chunk: int = CHUNK,
         audit=None,
+        skip_current: bool = False,
     ) -> EvaluationReport:
         """Re-evaluate cases, committing each chunk's determinations in a short transaction.
 
@@ -110,6 +114,10 @@ class DeterminationsMixin(StoreBase):
         run (its status already says it changed). An interrupted run keeps the
         chunks it committed, each case's determination whole, and its
         `evaluation_runs` row has no `finished_at`.
+
+        With `skip_current`, a case whose latest determination is current for
+        `as_of` (same case file, engine, ruleset version and date, no calendar
+        changed since: `currency.current_ids`) is not evaluated again.
         """
         if audit is not None:
             person = self.person  # the open write (an import, an event) was allowed already
@@ -126,6 +134,9 @@ class DeterminationsMixin(StoreBase):
         failures: list[tuple[str, str]] = []
         counts = {"evaluated": 0, "first": 0}
         wanted = set(case_ids) if case_ids is not None else None
+        skip = current_ids(conn, engine, as_of, case_ids) if skip_current else set()
+        if skip and progress:
+            progress(len(skip))
         total = len(wanted) if wanted is not None else self.case_count()
         jobs = self.jobs if total > chunk else 1
         meta: dict[str, tuple] = {}
@@ -152,7 +163,7 @@ class DeterminationsMixin(StoreBase):
                 last_id = rows[-1][0]
                 items = []
                 for case_id, doc_hash, document, previous in rows:
-                    if wanted is not None and case_id not in wanted:
+                    if (wanted is not None and case_id not in wanted) or case_id in skip:
                         continue
                     meta[case_id] = (doc_hash, previous)
                     items.append((case_id, document))
@@ -278,7 +289,7 @@ class DeterminationsMixin(StoreBase):
         if progress and held is not None:
             progress(len(held))
         return EvaluationReport(
-            run_id, as_of, evaluated, tuple(changes), tuple(failures), counts["first"]
+            run_id, as_of, evaluated, tuple(changes), tuple(failures), counts["first"], len(skip)
         )
 
     def _evaluate_in(self, audit, **options: Any) -> EvaluationReport:
