@@ -50,6 +50,8 @@ def test_the_recipe_rebuilds_the_same_engine():
     assert recipe is not None
     again = recipe.build()
     assert again.version == engine.version
+    engine.version = "eirules 0.1.0 + eirules-tiny 1.2.3"  # as an installed plugin makes it
+    assert EngineRecipe.of(engine).build().version == engine.version
     assert again.rulesets.ids() == engine.rulesets.ids()
     assert sorted(again.event_types) == sorted(engine.event_types)
     assert [n for n, _ in again.pm.list_name_plugin()] == [

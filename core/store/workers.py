@@ -49,6 +49,9 @@ class EngineRecipe:
     plugins: tuple[tuple[str, str], ...]  # (registered name, module name), in order
     ruleset_folders: tuple[str, ...]
     calendars_folder: str | None
+    #: The engine's version as the command's engine names it (eirules and each plugin
+    #: distribution with its version): modules registered by name carry no distribution.
+    version: str
 
     @classmethod
     def of(cls, engine) -> EngineRecipe | None:
@@ -65,6 +68,7 @@ class EngineRecipe:
             tuple(plugins),
             tuple(str(p) for p in engine.rulesets.folders),
             str(folder) if folder is not None else None,
+            engine.version,
         )
 
     def build(self):
@@ -76,7 +80,11 @@ class EngineRecipe:
             pm.register(importlib.import_module(module), name=name)
         # The folders already hold $EIRULES_RULESETS_PATH's, the plugins' and the
         # built-in one, in priority order; Engine adds them again after, which changes nothing.
-        return Engine(pm=pm, ruleset_dirs=self.ruleset_folders, calendars_dir=self.calendars_folder)
+        engine = Engine(
+            pm=pm, ruleset_dirs=self.ruleset_folders, calendars_dir=self.calendars_folder
+        )
+        engine.version = self.version
+        return engine
 
 
 def _start_worker(recipe: EngineRecipe) -> None:
