@@ -373,12 +373,12 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
     @app.get(f"{PREFIX}/indicators")
     async def indicators(request: Request) -> Response:
         """The SPP/APR indicators over the caseload, as `eirules indicators --format json`."""
-        from eirules.plugins.indicators.api import period_of, settings_lookup
+        from eirules.plugins.indicators.api import HTTP_NAMES, period_of, settings_lookup
         from eirules.plugins.indicators.registry import compute
         from eirules.plugins.indicators.sources import stored_facts
 
         q = request.query_params
-        period = period_of(q.get("year"), _date_param(q, "from"), _date_param(q, "to"))
+        period = period_of(q.get("year"), _date_param(q, "from"), _date_param(q, "to"), HTTP_NAMES)
         codes = [c.upper() for c in q.getlist("indicator")]
         unknown = [c for c in codes if c not in INDICATOR_CODES]
         by = q.get("by")

@@ -83,7 +83,7 @@ def indicators_command(ctx, db_path, year, start, end, codes, by, children, chec
         eirules indicators --year 2025-26 --format html --out report.html
         eirules indicators --check
     """
-    from eirules.plugins.indicators.api import period_of, settings_lookup
+    from eirules.plugins.indicators.api import CLI_NAMES, period_of, settings_lookup
     from eirules.plugins.indicators.data_quality import check_caseload
     from eirules.plugins.indicators.registry import compute
     from eirules.plugins.indicators.sources import not_evaluated, stored_facts
@@ -103,7 +103,7 @@ def indicators_command(ctx, db_path, year, start, end, codes, by, children, chec
         else:  # for people on stdout: at the reader's width, like every command
             _echo(_render_problems(problems, fmt), nl=False)
         return
-    period = period_of(year, start, end)
+    period = period_of(year, start, end, CLI_NAMES)
     engine = get_engine(ctx)
     report = compute(
         stored_facts(store.conn),

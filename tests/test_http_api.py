@@ -269,6 +269,18 @@ def test_indicators_endpoint_gives_the_librarys_numbers(server, env):
     assert status == 422 and body["problems"][0]["where"] == "indicator"
     status, body = server.get("/v1/indicators?from=2025-07-01&to=2026-13-01")
     assert status == 422 and body["problems"][0]["where"] == "to"
+    # The query's own words, not the CLI's options.
+    status, body = server.get("/v1/indicators")
+    assert status == 422
+    assert body["problems"] == [
+        {
+            "where": "year",
+            "what": "missing",
+            "fix": "give year 2025-26 (July 1 to June 30), or from and to",
+        }
+    ]
+    status, body = server.get("/v1/indicators?from=2026-07-01&to=2025-07-01")
+    assert body["problems"][0] == {"where": "to", "what": "before from", "fix": "swap the dates"}
 
 
 def test_case_history_lists_determinations_and_audit(server):

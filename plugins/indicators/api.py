@@ -23,36 +23,45 @@ from .report import Report
 from .settings import settings_for
 from .sources import evaluated_facts, stored_facts
 
+#: What each caller calls the three period inputs in its messages.
+LIBRARY_NAMES = ("year", "start", "end")
+CLI_NAMES = ("--year", "--from", "--to")
+HTTP_NAMES = ("year", "from", "to")
 
-def period_of(year: str | None, start: date | None, end: date | None) -> Period:
-    """The reporting period from --year, or --from/--to (InputError when neither or both)."""
+
+def period_of(
+    year: str | None,
+    start: date | None,
+    end: date | None,
+    names: tuple[str, str, str] = LIBRARY_NAMES,
+) -> Period:
+    """The reporting period from a year, or a from/to range (InputError when neither or both).
+
+    `names` are the caller's words for the three inputs (arguments, options, query
+    parameters), so each error names what its reader typed.
+    """
+    y, f, t = names
     if year is not None and (start is not None or end is not None):
         raise InputError(
             "give either a reporting year or a from/to range, not both",
-            [Problem("--year", "used with --from/--to", "drop one of them")],
+            [Problem(y, f"used with {f}/{t}", "drop one of them")],
         )
     if year is not None:
         try:
             return parse_year(year)
         except ValueError as exc:
             raise InputError(
-                f"{exc}", [Problem("--year", "not a reporting year", "e.g. --year 2025-26")]
+                f"{exc}", [Problem(y, "not a reporting year", f"e.g. {y} 2025-26")]
             ) from None
     if start is None or end is None:
         raise InputError(
             "no reporting period",
-            [
-                Problem(
-                    "--year",
-                    "missing",
-                    "give --year 2025-26 (July 1 to June 30), or --from and --to",
-                )
-            ],
+            [Problem(y, "missing", f"give {y} 2025-26 (July 1 to June 30), or {f} and {t}")],
         )
     if end < start:
         raise InputError(
             f"the period ends ({end}) before it starts ({start})",
-            [Problem("--to", "before --from", "swap the dates")],
+            [Problem(t, f"before {f}", "swap the dates")],
         )
     return Period(start, end)
 
