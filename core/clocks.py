@@ -7,15 +7,16 @@ turns a clock definition from a ruleset (a ``clock`` parameter) into a
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
 from . import school_rules
+from .clock_spec import ClockSpec
 from .dates import WEEKDAYS, BusinessCalendar, SchoolCalendar, apply_weekend_rule, shift
 from .decisions import Clock
 from .errors import RulesetError
+from .events import index_of
 from .models import Case, Event
 
 DELAY_EVENT = "delay"
@@ -47,51 +48,14 @@ def status_of(
     return "pending"
 
 
-_index = threading.local()
-
-
 def events_by_type(case: Case) -> dict[str, tuple[Event, ...]]:
-    """The case's events grouped by type, in date order (cached for the last case asked)."""
-    return _case_index(case)[0]
-
-
-def _case_index(case: Case) -> tuple[dict[str, tuple[Event, ...]], dict[tuple, tuple[Event, ...]]]:
-    """The last case's events by type, and the answers `events_of` already gave for it."""
-    entry = getattr(_index, "entry", None)
-    if entry is not None and entry[0] is case:
-        return entry[1]
-    grouped: dict[str, list[Event]] = {}
-    for event in case.events:
-        grouped.setdefault(event.type, []).append(event)
-    index: tuple[dict[str, tuple[Event, ...]], dict[tuple, tuple[Event, ...]]] = (
-        {t: tuple(found) for t, found in grouped.items()},
-        {},
-    )
-    _index.entry = (case, index)
-    return index
+    """The case's events grouped by type, in date order (the case's shared index)."""
+    return index_of(case).by_type
 
 
 def events_of(case: Case, types: Iterable[str], program: str | None = None) -> tuple[Event, ...]:
-    """Like `Case.events_of`, from the per-case index: events of these types in canonical order.
-
-    The rules ask the same questions several times per case (each clock reads its
-    stop and closing events), so answers are remembered with the index.
-    """
-    grouped, answers = _case_index(case)
-    key = (tuple(types), program)
-    found = answers.get(key)
-    if found is not None:
-        return found
-    matching = [
-        e
-        for t in key[0]
-        for e in grouped.get(t, ())
-        if program is None or e.program in (None, program)
-    ]
-    if len(matching) > 1 and len(set(key[0])) > 1:
-        matching.sort(key=Event.sort_key)
-    found = answers[key] = tuple(matching)
-    return found
+    """Like `Case.events_of`, from the case's shared index: events of these types in canonical order."""
+    return index_of(case).of(types if type(types) is tuple else tuple(types), program)
 
 
 def delays_between(
@@ -130,7 +94,7 @@ def compute_clock(
     *,
     id: str,
     program: str,
-    spec: dict[str, Any],
+    spec: dict[str, Any] | ClockSpec,
     citation: str,
     start: date,
     as_of: date,
@@ -148,19 +112,20 @@ def compute_clock(
 
     `start` is the trigger date. For a clock counted back from a date (direction
     "before", e.g. 90 days before the third birthday) `anchor` is that date and
-    the window opens `opens_length` `opens_unit` before it.
+    the window opens `opens_length` `opens_unit` before it. `spec` is the ruleset's
+    table or its compiled form (`ClockSpec.of(table)`, what `clock_from_param` passes).
     """
-    direction = spec.get("direction", "after")
-    length, unit = int(spec["length"]), spec["unit"]
-    base = anchor if (direction == "before" and anchor is not None) else start
-    counts_school_days = "school_days" in (unit, spec.get("opens_unit"))
-    if school is None and (counts_school_days or school_rules.needs_school_calendar(spec)):
+    cs = spec if isinstance(spec, ClockSpec) else ClockSpec(spec)
+    length, unit = cs.length, cs.unit
+    base = anchor if (cs.before and anchor is not None) else start
+    counts_school_days = cs.counts_school_days
+    if school is None and cs.needs_school:
         # Something is owed, but its date cannot be computed: not "does not apply".
         return _needs_information(
             case,
             id=id,
             program=program,
-            spec=spec,
+            spec=cs,
             citation=citation,
             start=start,
             as_of=as_of,
@@ -178,28 +143,28 @@ def compute_clock(
             base,
             length,
             unit,
-            direction=-1 if direction == "before" else 1,
-            count_start_day_as=int(spec.get("count_start_day_as", 0)),
+            direction=-1 if cs.before else 1,
+            count_start_day_as=cs.count_start_day_as,
             business=business,
             school=school,
             leap_day=leap_day,
         )
         rule_note = None
-        if school_rules.applies(spec):
+        if cs.school_rules:
             due, rule_note = school_rules.due_date(
-                spec,
+                cs.raw,
                 base,
                 due,
                 school,
-                _absences(case, spec, program),
-                int(spec.get("count_start_day_as", 0)),
+                _absences(case, cs, program),
+                cs.count_start_day_as,
             )
         opens = None
-        if "opens_length" in spec and anchor is not None:
+        if cs.opens_length is not None and anchor is not None:
             opens = shift(
                 anchor,
-                int(spec["opens_length"]),
-                spec.get("opens_unit", unit),
+                cs.opens_length,
+                cs.opens_unit,
                 direction=-1,
                 business=business,
                 school=school,
@@ -221,7 +186,7 @@ def compute_clock(
             case,
             id=id,
             program=program,
-            spec=spec,
+            spec=cs,
             citation=citation,
             start=start,
             as_of=as_of,
@@ -232,14 +197,14 @@ def compute_clock(
             missing=f"the school calendar after {last_day.isoformat() if last_day else 'its end'} "
             "(the due date falls past its end; add the next school year)",
         )
-    due = apply_weekend_rule(due, spec.get("on_weekend", "keep"), business)
+    due = apply_weekend_rule(due, cs.on_weekend, business)
     if stop_events is None:
-        stop_events = events_of(case, spec["stop"], program)
+        stop_events = index_of(case).of(cs.stop, program)
     window_start = opens if opens is not None else start
     # A window is an outer limit (e.g. 303.209(c)(1), (d)(2): "not more than nine
     # months before"): an action before it opens does not meet the clock, unless the
     # ruleset says early actions count (`early_action_counts`, with its citation).
-    early_counts = bool(spec.get("early_action_counts", False))
+    early_counts = cs.early_action_counts
     earliest = min(window_start, start) if early_counts else window_start
     too_early = (
         [e for e in stop_events if start <= e.date < earliest and e.date <= as_of]
@@ -248,7 +213,7 @@ def compute_clock(
     )
     met = next((e for e in stop_events if e.date >= earliest), None)
     met_on = met.date if met is not None and met.date <= as_of else None
-    reasons = tuple(spec.get("excused_by", ()))
+    reasons = cs.excused_by
     excused_by = None
     reason = rule_note
     end = met_on or as_of
@@ -258,8 +223,8 @@ def compute_clock(
     # does not make the earlier lateness excusable (e.g. 303.310(b), 300.301(d)).
     # The start day is day 0, not a day of the timeline: a delay already running at
     # the start covers the days from day 1 (unless the ruleset counts the start day).
-    first_day = start if int(spec.get("count_start_day_as", 0)) == 1 else start + timedelta(days=1)
-    if delays and spec.get("excuse_policy", "fixed_with_reason") == "pause_and_extend":
+    first_day = start if cs.count_start_day_as == 1 else start + timedelta(days=1)
+    if delays and cs.excuse_policy == "pause_and_extend":
         base_due, counted = due, []
         while True:
             counted = [e for e in delays if e.date <= due]
@@ -278,16 +243,16 @@ def compute_clock(
     else:
         delays = [e for e in delays if e.date <= due]
     late = (met_on or as_of) > due
-    agreed = set(spec.get("agreed_date_reasons", ()))
+    agreed = cs.agreed_date_reasons
     if late and delays and delays[0].reason in agreed:
         excused_by, reason = _extended_to_agreed_date(delays[0], due, met_on or as_of)
-    elif late and delays and spec.get("excuse_policy") == "for_the_period":
+    elif late and delays and cs.excuse_policy == "for_the_period":
         excused_by, reason = _excused_lateness(delays, due, met_on or as_of, first_day)
     elif late and delays:
         excused_by = delays[0].reason
         assert excused_by is not None  # delays_between keeps only named reasons
         reason = f"late for a documented reason: {excused_by.replace('_', ' ')} (from {delays[0].date.isoformat()})"
-    for event in events_of(case, closing, program) if closing else ():
+    for event in index_of(case).of(tuple(closing), program) if closing else ():
         # An event about one service (e.g. consent withdrawn for speech therapy)
         # closes only the clock about that service.
         if event.service is not None and event.service != subject:
@@ -415,7 +380,7 @@ def _needs_information(
     *,
     id: str,
     program: str,
-    spec: dict[str, Any],
+    spec: ClockSpec,
     citation: str,
     start: date,
     as_of: date,
@@ -433,7 +398,7 @@ def _needs_information(
     stays unknown until the missing information is added.
     """
     if stop_events is None:
-        stop_events = events_of(case, spec["stop"], program)
+        stop_events = index_of(case).of(spec.stop, program)
     met = next((e for e in stop_events if e.date >= start), None)
     met_on = met.date if met is not None and met.date <= as_of else None
     for event in events_of(case, closing, program) if closing else ():
@@ -501,14 +466,15 @@ def latest_on_or_before(events: Iterable[Event], as_of: date) -> tuple[Event | N
 
 
 def variant_start(
-    case: Case, spec: dict[str, Any], program: str, trigger: date, as_of: date
+    case: Case, spec: dict[str, Any] | ClockSpec, program: str, trigger: date, as_of: date
 ) -> date | None:
     """The date a clock counts from when its ruleset value names its own `start` events.
 
     The first of those events (this program's) on or after the built-in trigger and on
     or before as_of; None while none is recorded.
     """
-    found = events_of(case, spec["start"], program)
+    starts = spec.start if isinstance(spec, ClockSpec) else spec["start"]
+    found = events_of(case, starts or (), program)
     return next((e.date for e in found if trigger <= e.date <= as_of), None)
 
 
@@ -520,29 +486,62 @@ def param_or_none(ruleset: Any, name: str, on: date) -> Any:
         return None
 
 
-def _absences(case: Case, spec: dict[str, Any], program: str) -> tuple[Event, ...]:
-    rule = spec.get("extended_by_absences")
-    return events_of(case, (rule["event"],), program) if rule else ()
+def _absences(case: Case, spec: ClockSpec, program: str) -> tuple[Event, ...]:
+    event = spec.absence_event
+    return index_of(case).of((event,), program) if event else ()
 
 
-def calendars_for(ruleset: Any, spec: dict[str, Any], around: date, district: str | None = None):
+def calendars_for(
+    ruleset: Any, spec: dict[str, Any] | ClockSpec, around: date, district: str | None = None
+):
     """The business and school calendars a clock definition needs (built only when needed).
 
     The school calendar is the case's district's, when one was imported, else the ruleset's.
     """
+    cs = spec if isinstance(spec, ClockSpec) else ClockSpec(spec)
     business = WEEKDAYS
-    if spec.get("unit") == "business_days" or spec.get("on_weekend", "keep") != "keep":
+    if cs.needs_business_calendar:
         business = ruleset.business_calendar(range(around.year - 1, around.year + 4))
     school = None
-    if "school_days" in (spec.get("unit"), spec.get("opens_unit")) or school_rules.applies(spec):
+    if cs.needs_school:
         school = ruleset.school_calendar(district)
     return business, school
 
 
-#: Parameter look-ups per (ruleset, parameter, date): a caseload repeats the same few
-#: dates thousands of times. Rulesets are immutable once loaded, so entries never go stale.
+#: Per (ruleset, parameter, date): the compiled definition in force, its citation and
+#: the leap-day rule; per (ruleset, as-of date): the due-soon window. A caseload repeats
+#: the same few dates thousands of times, and rulesets never change once loaded.
 _spec_cache: dict = {}
 _due_soon_cache: dict = {}
+#: Compiled definitions with a plugin's overrides, by (definition, overrides).
+_override_cache: dict = {}
+
+
+def _compiled(ruleset: Any, name: str, on: date) -> tuple[Any, ClockSpec | None, str]:
+    key = (ruleset, name, on)
+    cached = _spec_cache.get(key)
+    if cached is None:
+        if len(_spec_cache) > 50_000:
+            _spec_cache.clear()
+        param = param_or_none(ruleset, name, on)
+        cached = _spec_cache[key] = (
+            param,
+            ClockSpec.of(param.value) if param is not None else None,
+            ruleset.value("dates.leap_day_birthday", on),
+        )
+    return cached
+
+
+def _with_overrides(param: Any, overrides: dict[str, Any]) -> ClockSpec:
+    key = (id(param.value), tuple(sorted(overrides.items())))
+    entry = _override_cache.get(key)
+    if entry is not None and entry[0] is param.value:
+        return entry[1]
+    if len(_override_cache) > 10_000:
+        _override_cache.clear()
+    spec = ClockSpec({**param.value, **overrides})
+    _override_cache[key] = (param.value, spec)
+    return spec
 
 
 def clock_from_param(
@@ -573,16 +572,7 @@ def clock_from_param(
     of those on or after `start` instead (see `variant_start`).
     """
     on = on or start
-    key = (ruleset, name, on)
-    cached = _spec_cache.get(key)
-    if cached is None:
-        if len(_spec_cache) > 50_000:
-            _spec_cache.clear()
-        cached = _spec_cache[key] = (
-            param_or_none(ruleset, name, on),
-            ruleset.value("dates.leap_day_birthday", on),
-        )
-    param, leap_day = cached
+    param, spec, leap_day = _compiled(ruleset, name, on)
     if param is None:
         decl = ruleset.declarations.get(name)
         cite = citation or ((decl.floor_citation or "") if decl else "")
@@ -596,8 +586,10 @@ def clock_from_param(
             reason=f'ruleset "{ruleset.id}" sets no value for {name} in force on {on.isoformat()}'
             + (f" ({decl.description})" if decl is not None and decl.description else ""),
         )
-    spec = param.value if not overrides else {**param.value, **overrides}
-    if started_by is not None and started_by not in spec.get("start", (started_by,)):
+    if overrides:
+        spec = _with_overrides(param, overrides)
+    assert spec is not None
+    if started_by is not None and spec.start is not None and started_by not in spec.start:
         moved = variant_start(case, spec, program, start, as_of)
         if moved is None:
             return _needs_information(
@@ -612,12 +604,11 @@ def clock_from_param(
                 subject=subject,
                 stop_events=stop_events,
                 closing=closing,
-                missing=f"the {' or '.join(spec['start'])} event the ruleset's {name} "
+                missing=f"the {' or '.join(spec.start)} event the ruleset's {name} "
                 f"counts from (on or after the {started_by} of {start.isoformat()})",
             )
         start = moved
-    plain = spec.get("unit") == "calendar_days" and spec.get("on_weekend", "keep") == "keep"
-    if plain and not school_rules.applies(spec):
+    if spec.plain:
         business, school = WEEKDAYS, None  # the common case needs no calendar
     else:
         business, school = calendars_for(ruleset, spec, anchor or start, case.district)

@@ -174,9 +174,18 @@ class Clock:
         """True while the thing the clock asks for is still owed."""
         return is_open(self.status, self.met_on, self.closed_on)
 
+    def replace(self, **changes: Any) -> Clock:
+        """A copy with some fields changed, checked as a new clock is (`attrs.evolve`, faster)."""
+        values = {name: getattr(self, name) for name in _CLOCK_FIELDS}
+        values.update(changes)
+        return Clock(**values)
+
     def days_left(self, as_of: date) -> int | None:
         """Days from as_of to the due date (negative when overdue)."""
         return None if self.due is None else (self.due - as_of).days
+
+
+_CLOCK_FIELDS = tuple(field.name for field in attrs.fields(Clock))
 
 
 @attrs.frozen(kw_only=True)

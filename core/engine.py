@@ -13,17 +13,9 @@ import attrs
 from .calendars import CALENDARS_ENV, DistrictCalendars
 from .convert import Sections, case_from_dict, read_json
 from .dates import in_range, parse_date, range_text
-from .decisions import (
-    CLOCK_STATUSES,
-    Clock,
-    Criterion,
-    Determination,
-    Eligibility,
-    Episode,
-    Finding,
-    Referral,
-)
+from .decisions import Determination
 from .errors import EirulesError, InputError, PluginError, Problem, show_value
+from .evaluator import Evaluator
 from .models import Case, as_tuple
 from .plugin_manager import get_plugin_manager
 from .rulesets import Ruleset, RulesetRegistry, ruleset_folders
@@ -72,9 +64,18 @@ class Engine:
         ruleset_dirs: Iterable[str | Path] = (),
         calendars_dir: str | Path | None = None,
     ):
+        ruleset_dirs = tuple(ruleset_dirs)
+        self._pm_given = pm is not None
         self.pm = pm or get_plugin_manager(entry_points=entry_points)
         if calendars_dir is None and os.environ.get(CALENDARS_ENV):
             calendars_dir = os.environ[CALENDARS_ENV]
+        #: What rebuilds this engine in another process (see __reduce__).
+        self._config = (
+            entry_points,
+            tuple(str(p) for p in ruleset_dirs),
+            None if calendars_dir is None else str(calendars_dir),
+        )
+        self._evaluators: dict[tuple[Ruleset, date], Evaluator] = {}
         #: Imported district calendars (`eirules calendars import`); None folder: none.
         self.calendars = DistrictCalendars(calendars_dir)
         self.rulesets = RulesetRegistry(
@@ -182,6 +183,26 @@ class Engine:
             return ruleset
         return self.rulesets.get(ruleset or case.ruleset or DEFAULT_RULESET)
 
+    def compile(self, ruleset: str | Ruleset | None, as_of: date | str | None = None) -> Evaluator:
+        """The evaluator for a ruleset version as of a date, compiled once and reused.
+
+        `ruleset` None is the default ruleset; `as_of` defaults to today. The evaluator
+        pickles (for worker processes) when this engine was built without a `pm`.
+        """
+        day = _as_date(as_of)
+        rs = (
+            ruleset
+            if isinstance(ruleset, Ruleset)
+            else self.rulesets.get(ruleset or DEFAULT_RULESET)
+        )
+        key = (rs, day)
+        found = self._evaluators.get(key)
+        if found is None:
+            if len(self._evaluators) >= 64:
+                self._evaluators.clear()
+            found = self._evaluators[key] = Evaluator(self, rs, day)
+        return found
+
     def evaluate(
         self,
         case: Case | Mapping[str, Any],
@@ -201,86 +222,21 @@ class Engine:
                 "evaluate needs a case",
                 [Problem("case", f"{show_value(case)} is not a Case or a case-file dict")],
             )
-        as_of = _as_date(as_of)
-        rs = self.ruleset_for(case, ruleset)
-        args = {"case": case, "ruleset": rs, "as_of": as_of}
-        criteria = tuple(
-            sorted(
-                self.call("eligibility_criteria", Criterion, **args),
-                key=lambda c: (c.program, c.basis, c.outcome, c.reason),
+        day = _as_date(as_of)
+        return self.compile(self.ruleset_for(case, ruleset), day).evaluate(case)
+
+    def __reduce__(self):
+        if self._pm_given:
+            raise TypeError(
+                "an Engine built with its own plugin manager (pm=...) cannot be pickled; "
+                "build it with entry_points=, ruleset_dirs= and calendars_dir= instead"
             )
-        )
-        eligibility = tuple(self.call("eligibility_for", Eligibility, **args, criteria=criteria))
-        _one_outcome_per_program(self.pm.hook.eligibility_for, eligibility)
-        episodes = sorted(
-            self.call("episodes_for", Episode, **args), key=lambda e: (e.program, e.number)
-        )
-        every_clock = self.call("clocks_for", Clock, **args, eligibility=eligibility)
-        # The clocks of an earlier episode are history: kept, but not what is owed now.
-        past = {e.id for e in episodes if not e.current}
-        number = {e.id: (e.program, e.number) for e in episodes}
-        clocks = tuple(c for c in every_clock if c.episode not in past)
-        history = [c for c in every_clock if c.episode in past] if past else []
-        referrals = tuple(self.call("referrals_for", Referral, **args, eligibility=eligibility))
-        findings = tuple(
-            self.call(
-                "findings_for",
-                Finding,
-                **args,
-                eligibility=eligibility,
-                clocks=clocks,
-                criteria=criteria,
-            )
-        )
-        # Plugins are called in registration order; sort so output never depends on it.
-        rank = {s: i for i, s in enumerate(CLOCK_STATUSES)}
-        eligibility_sorted: list[Eligibility] = sorted(
-            eligibility, key=lambda e: (e.program, e.outcome)
-        )
-
-        def clock_order(c: Clock) -> tuple:
-            return (c.due or date.max, rank[c.status], c.program, c.id, c.subject or "")
-
-        clocks_sorted: list[Clock] = sorted(clocks, key=clock_order)
-        referrals_sorted: list[Referral] = sorted(
-            referrals, key=lambda r: (r.by or date.max, r.id, r.to)
-        )
-        findings_sorted: list[Finding] = sorted(
-            findings, key=lambda f: (f.program or "", f.rule, f.outcome, f.reason)
-        )
-        return Determination(
-            case=case.id,
-            ruleset=rs.id,
-            ruleset_version=rs.full_version,
-            as_of=as_of,
-            engine=self.version,
-            eligibility=eligibility_sorted,
-            clocks=clocks_sorted,
-            referrals=referrals_sorted,
-            findings=findings_sorted,
-            episodes=episodes,
-            history=sorted(history, key=lambda c: (number[c.episode or ""], *clock_order(c))),
-        )
+        return (_rebuild_engine, self._config)
 
 
-def _one_outcome_per_program(caller: Any, eligibility: tuple[Eligibility, ...]) -> None:
-    """Two outcomes for one program contradict each other: name the plugins, say what to do."""
-    seen: dict[str, Eligibility] = {}
-    for outcome in eligibility:
-        if outcome.program in seen:
-            raise PluginError(
-                f'two eligibility outcomes for program "{outcome.program}" '
-                f"({seen[outcome.program].outcome} and {outcome.outcome})",
-                [
-                    Problem(
-                        "eligibility_for",
-                        "only the plugin that runs a program decides its eligibility",
-                        "to add a criterion to another plugin's program, implement "
-                        "eligibility_criteria (docs/plugins.md)",
-                    )
-                ],
-            )
-        seen[outcome.program] = outcome
+def _rebuild_engine(entry_points: bool, ruleset_dirs: tuple, calendars_dir: Any) -> Engine:
+    """The same engine in another process (what `Engine.__reduce__` sends)."""
+    return Engine(entry_points=entry_points, ruleset_dirs=ruleset_dirs, calendars_dir=calendars_dir)
 
 
 def _merged(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:

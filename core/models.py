@@ -15,6 +15,7 @@ import attrs
 from attrs.validators import instance_of, optional
 
 from .errors import ValueProblem, did_you_mean, show_value
+from .events import index_of
 from .text import first_unsafe
 
 #: `date` spelt so that Event, whose field is named `date`, can still name the type.
@@ -424,23 +425,20 @@ class Case:
             )
 
     def events_of(self, *types: str, program: str | None = None) -> tuple[Event, ...]:
-        """Events of the given types, in date order, optionally for one program."""
-        wanted = set(types)
-        return tuple(
-            e
-            for e in self.events
-            if e.type in wanted and (program is None or e.program in (None, program))
-        )
+        """Events of the given types, in date order, optionally for one program.
+
+        Read from the case's event index (`core/events.py`), built once and shared
+        by every rule that asks about this case.
+        """
+        return index_of(self).of(types, program)
 
     def first(self, event_type: str, program: str | None = None) -> Event | None:
         """The earliest event of a type, or None."""
-        found = self.events_of(event_type, program=program)
-        return found[0] if found else None
+        return index_of(self).first(event_type, program)
 
     def last(self, event_type: str, program: str | None = None) -> Event | None:
         """The latest event of a type, or None."""
-        found = self.events_of(event_type, program=program)
-        return found[-1] if found else None
+        return index_of(self).last(event_type, program)
 
     @property
     def programs(self) -> tuple[str, ...]:

@@ -398,6 +398,8 @@ class Ruleset:
         self.files = files
         #: Resolved parameters by (name, date); None where no value is in force then.
         self._cache: dict[tuple[str, date], Param | None] = {}
+        #: Per parameter: its change dates and the value resolved for each period between them.
+        self._periods: dict[str, tuple[list[date], dict[int, Param | None]]] = {}
         #: Imported district calendars (core.calendars.DistrictCalendars), set by the registry.
         self.district_calendars: Any = None
 
@@ -464,7 +466,19 @@ class Ruleset:
                 )
             # Misses are kept too: rules ask about a state-set value the ruleset
             # leaves empty (e.g. delay criteria in the federal floor) for every case.
-            found = self._cache[key] = self._resolve(name, on)
+            # A value holds from one change date to the next, so it is resolved once
+            # per such period and every date of the period shares the answer.
+            periods = self._periods.get(name)
+            if periods is None:
+                periods = self._periods[name] = (self.change_dates(name), {})
+            starts, resolved = periods
+            period = bisect.bisect_right(starts, on)
+            found = resolved.get(period, _UNRESOLVED)
+            if found is _UNRESOLVED:
+                found = resolved[period] = self._resolve(name, on)
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            self._cache[key] = found
         if found is None:
             raise RulesetError(
                 f'ruleset "{self.id}": parameter "{name}" has no value in force on '
@@ -518,7 +532,7 @@ class Ruleset:
         for node in self.lineage:
             for entry in node.own_values.get(name, ()):
                 days.add(entry.effective)
-                if entry.until is not None:
+                if entry.until is not None and entry.until < date.max:
                     days.add(date.fromordinal(entry.until.toordinal() + 1))
         return sorted(days)
 

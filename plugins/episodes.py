@@ -150,4 +150,4 @@ def episode_view(case: Case, spans: list[Span], index: int) -> Case:
 
 def tagged(clocks: Iterable[Clock], episode: Episode) -> list[Clock]:
     """The clocks, each naming the episode it belongs to."""
-    return [attrs.evolve(c, episode=episode.id) for c in clocks]
+    return [c.replace(episode=episode.id) for c in clocks]

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-import attrs
-
 from eirules.core.decisions import Clock
 from eirules.core.models import Event
 
@@ -28,8 +26,7 @@ def recurring_clock(
     """
     clock = count_from(last.date)
     if clock.due is not None and clock.status != "met" and clock.due >= ends:
-        return attrs.evolve(
-            clock,
+        return clock.replace(
             status="not_applicable",
             reason=f"falls due on {clock.due}, {ended}",
         )
@@ -45,5 +42,5 @@ def recurring_clock(
         before = count_from(previous.date)
         if before.status == "met_late":
             note = f"the previous one was due {before.due} and {done} late on {before.met_on}"
-            clock = attrs.evolve(clock, reason=f"{clock.reason}; {note}" if clock.reason else note)
+            clock = clock.replace(reason=f"{clock.reason}; {note}" if clock.reason else note)
     return clock

@@ -11,13 +11,14 @@ from datetime import date
 
 import attrs
 
-from eirules.core.clocks import clock_from_param, events_of
+from eirules.core.clocks import clock_from_param
 from eirules.core.dates import birthday
 from eirules.core.decisions import Clock, Eligibility, Episode
 from eirules.core.models import Case
 from eirules.core.rulesets import Ruleset
 
 from ..episodes import Span, episode_view, episodes_of
+from ..program_events import program_events
 from ..vocabulary import (
     PART_B_CLOSING,
     PART_B_EPISODE_STARTS,
@@ -30,19 +31,8 @@ PROGRAM = "part_b"
 CLOSING = PART_B_CLOSING
 
 
-def of_type(case: Case, *types: str) -> tuple:
-    """This program's events of the given types, in canonical order (indexed per case)."""
-    return events_of(case, types, PROGRAM)
-
-
-def first_of(case: Case, type_: str):
-    found = events_of(case, (type_,), PROGRAM)
-    return found[0] if found else None
-
-
-def last_of(case: Case, type_: str):
-    found = events_of(case, (type_,), PROGRAM)
-    return found[-1] if found else None
+#: This program's events of a case, from the case's shared index.
+of_type, first_of, last_of = program_events(PROGRAM)
 
 
 @attrs.define
@@ -124,4 +114,4 @@ def after(events, start: date, strict: bool = True):
 
 
 def with_note(clock: Clock, note: str) -> Clock:
-    return attrs.evolve(clock, reason=f"{clock.reason}; {note}" if clock.reason else note)
+    return clock.replace(reason=f"{clock.reason}; {note}" if clock.reason else note)

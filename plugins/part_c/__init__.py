@@ -23,8 +23,6 @@ from __future__ import annotations
 import threading
 from datetime import date
 
-import attrs
-
 from eirules.core.decisions import Clock, Criterion, Referral
 from eirules.core.engine import EventType
 from eirules.core.hookspecs import hookimpl
@@ -179,11 +177,11 @@ def close_at_end_of_part_c(ctx: Context, clocks: list[Clock]) -> list[Clock]:
             closed.append(clock)
         elif clock.due is not None and clock.due < ctx.end:
             reason = f"{clock.reason}; {ended}" if clock.reason else ended
-            closed.append(attrs.evolve(clock, closed_on=ctx.end, reason=reason))
+            closed.append(clock.replace(closed_on=ctx.end, reason=reason))
         else:
             when = "was done" if clock.due is None else "fell due"
             closed.append(
-                attrs.evolve(clock, status="not_applicable", reason=f"{ended} before this {when}")
+                clock.replace(status="not_applicable", reason=f"{ended} before this {when}")
             )
     return closed
 

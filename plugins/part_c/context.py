@@ -12,13 +12,14 @@ from typing import Any
 
 import attrs
 
-from eirules.core.clocks import clock_from_param, events_of, param_or_none
+from eirules.core.clocks import clock_from_param, param_or_none
 from eirules.core.dates import birthday
 from eirules.core.decisions import Clock, Eligibility, Episode, Finding
 from eirules.core.models import Case
 from eirules.core.rulesets import Ruleset
 
 from ..episodes import Span, episode_view, episodes_of
+from ..program_events import program_events
 from ..vocabulary import (
     PART_C_CLOSING,
     PART_C_EPISODE_STARTS,
@@ -31,19 +32,8 @@ PROGRAM = "part_c"
 CLOSING = PART_C_CLOSING
 
 
-def of_type(case: Case, *types: str) -> tuple:
-    """This program's events of the given types, in canonical order (indexed per case)."""
-    return events_of(case, types, PROGRAM)
-
-
-def first_of(case: Case, type_: str):
-    found = events_of(case, (type_,), PROGRAM)
-    return found[0] if found else None
-
-
-def last_of(case: Case, type_: str):
-    found = events_of(case, (type_,), PROGRAM)
-    return found[-1] if found else None
+#: This program's events of a case, from the case's shared index.
+of_type, first_of, last_of = program_events(PROGRAM)
 
 
 @attrs.define

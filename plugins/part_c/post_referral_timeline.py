@@ -11,8 +11,6 @@ new episode (after an exit, a move or a not-eligible finding) has its own 45 day
 
 from __future__ import annotations
 
-import attrs
-
 from eirules.core.clocks import not_applicable
 from eirules.core.decisions import Clock
 
@@ -65,7 +63,7 @@ def initial_ifsp_meeting(
             "evaluation ends with the determination (303.310(a), 303.322); no IFSP meeting is "
             "required; give prior written notice (303.421)"
         )
-        return attrs.evolve(clock, reason=f"{clock.reason}; {note}" if clock.reason else note)
+        return clock.replace(reason=f"{clock.reason}; {note}" if clock.reason else note)
     else:
         return make_clock(
             ctx,

@@ -1,0 +1,83 @@
+"""A case's events indexed once, by type and program in canonical order, shared by every rule.
+
+The rules of one evaluation ask the same questions many times (each clock reads
+its stop, delay and closing events; each program its first referral and last
+meeting). `index_of(case)` groups the events once and remembers every answer;
+every rule of every plugin reads the same index for the same case object.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from operator import methodcaller
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # models imports this module
+    from .models import Case, Event
+
+_SORT_KEY = methodcaller("sort_key")
+
+#: Indexes per thread: the case objects of the evaluations running now (a program's
+#: view of a case and each episode's view are cases of their own, read in turn).
+_local = threading.local()
+_KEEP = 64
+
+
+class EventIndex:
+    """The events of one case by type, and the answers already given about them."""
+
+    __slots__ = ("by_type", "_answers")
+
+    def __init__(self, events: Iterable[Event]):
+        grouped: dict[str, list[Event]] = {}
+        for event in events:
+            grouped.setdefault(event.type, []).append(event)
+        #: Each type's events in canonical order (the case's own order).
+        self.by_type: dict[str, tuple[Event, ...]] = {t: tuple(v) for t, v in grouped.items()}
+        self._answers: dict[tuple, tuple[Event, ...]] = {}
+
+    def of(self, types: tuple[str, ...], program: str | None = None) -> tuple[Event, ...]:
+        """Events of these types, in canonical order; with `program`, its own and untagged ones."""
+        key = (types, program)
+        found = self._answers.get(key)
+        if found is not None:
+            return found
+        by_type = self.by_type
+        if len(types) > 1:
+            types = tuple(dict.fromkeys(types))
+        matching = [
+            e
+            for t in types
+            for e in by_type.get(t, ())
+            if program is None or e.program is None or e.program == program
+        ]
+        if len(matching) > 1 and len(types) > 1:
+            matching.sort(key=_SORT_KEY)
+        found = self._answers[key] = tuple(matching)
+        return found
+
+    def first(self, type_: str, program: str | None = None) -> Event | None:
+        """The earliest event of a type, or None."""
+        found = self.of((type_,), program)
+        return found[0] if found else None
+
+    def last(self, type_: str, program: str | None = None) -> Event | None:
+        """The latest event of a type, or None."""
+        found = self.of((type_,), program)
+        return found[-1] if found else None
+
+
+def index_of(case: Case) -> EventIndex:
+    """The case's event index, built on first use and shared while the case is evaluated."""
+    cache = getattr(_local, "cache", None)
+    if cache is None:
+        cache = _local.cache = {}
+    entry = cache.get(id(case))
+    if entry is not None and entry[0] is case:
+        return entry[1]
+    if len(cache) >= _KEEP:
+        cache.clear()
+    index = EventIndex(case.events)
+    cache[id(case)] = (case, index)
+    return index

@@ -1,0 +1,168 @@
+"""The compiled engine (issue 15): one evaluator per (ruleset version, as-of date), one
+event index per case, clock definitions compiled once; same determinations as before
+(tests/test_golden.py proves the bytes), picklable for worker processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from eirules.core.clock_spec import ClockSpec
+from eirules.core.clocks import compute_clock
+from eirules.core.convert import determination_to_dict, read_json
+from eirules.core.engine import Engine
+from eirules.core.errors import RulesetError
+from eirules.core.evaluator import Evaluator, _rebuild
+from eirules.core.events import EventIndex, index_of
+from eirules.core.models import Event
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+MO_0001 = EXAMPLES / "mo-0001.json"
+
+
+def test_compile_once_per_ruleset_version_and_as_of(engine):
+    """The same (ruleset, as-of date) gives the same evaluator; another date another one."""
+    first = engine.compile("us-mo", date(2026, 2, 1))
+    assert engine.compile("us-mo", "2026-02-01") is first
+    assert engine.compile(engine.rulesets.get("us-mo"), date(2026, 2, 1)) is first
+    assert engine.compile("us-mo", date(2026, 2, 2)) is not first
+    assert isinstance(first, Evaluator) and first.ruleset_version.startswith(
+        engine.rulesets.get("us-mo").version
+    )
+
+
+def test_evaluator_gives_what_engine_evaluate_gives(engine):
+    """Every example under its own ruleset: the evaluator and `Engine.evaluate` agree."""
+    for path in sorted(EXAMPLES.glob("*.json")):
+        case = engine.case_from_dict(read_json(path), source=str(path))
+        evaluator = engine.compile(case.ruleset, date(2026, 6, 1))
+        assert determination_to_dict(evaluator.evaluate(case)) == determination_to_dict(
+            engine.evaluate(case, None, date(2026, 6, 1))
+        ), path.name
+        many = list(evaluator.evaluate_many([case, case]))
+        assert [determination_to_dict(d) for d in many] == [
+            determination_to_dict(evaluator.evaluate(case))
+        ] * 2
+
+
+def test_part_c_mo_0001_clock_through_a_pickled_evaluator():
+    """34 CFR 303.310(a): MO-0001 referred 2026-01-05, initial IFSP meeting due 2026-02-19,
+    the same after the evaluator and the case cross a pickle (what a worker receives)."""
+    engine = Engine(entry_points=False)
+    evaluator = engine.compile("us-mo", date(2026, 2, 1))
+    case = engine.load_case(MO_0001)
+    again, case_again = pickle.loads(pickle.dumps((evaluator, case)))
+    assert again.as_of == date(2026, 2, 1) and again.ruleset.id == "us-mo"
+    det = again.evaluate(case_again)
+    assert det.clock("initial_ifsp_meeting").due == date(2026, 2, 19)
+    assert determination_to_dict(det) == determination_to_dict(evaluator.evaluate(case))
+
+
+def _spawned(blob: bytes) -> dict:
+    evaluator, case = pickle.loads(blob)
+    return determination_to_dict(evaluator.evaluate(case))
+
+
+def test_evaluator_works_in_a_spawned_worker():
+    """A spawned process (the only start method on Windows, the default on macOS)."""
+    engine = Engine(entry_points=False)
+    evaluator = engine.compile("us-mo", date(2026, 2, 1))
+    case = engine.load_case(MO_0001)
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        got = pool.apply(_spawned, (pickle.dumps((evaluator, case)),))
+    assert got == determination_to_dict(evaluator.evaluate(case))
+
+
+def test_evaluator_refuses_other_rulesets_in_a_worker(engine):
+    """A worker whose ruleset differs from the parent's says so instead of deciding."""
+    with pytest.raises(RulesetError, match="not 2026.1\\+0000 as where"):
+        _rebuild(engine, "us-mo", "2026.1+0000", date(2026, 2, 1))
+
+
+def test_engine_with_its_own_plugin_manager_does_not_pickle(engine):
+    custom = Engine(pm=engine.pm)
+    with pytest.raises(TypeError, match="own plugin manager"):
+        pickle.dumps(custom.compile("us", date(2026, 2, 1)))
+
+
+def _event(type_: str, day: date, program: str | None) -> Event:
+    return Event(type=type_, date=day, program=program)
+
+
+_events = st.lists(
+    st.builds(
+        _event,
+        st.sampled_from(["referral_received", "delay", "ifsp_meeting_held", "exited"]),
+        st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31)),
+        st.sampled_from([None, "part_c", "part_b"]),
+    ),
+    max_size=12,
+)
+
+
+@given(
+    events=_events,
+    types=st.lists(
+        st.sampled_from(["referral_received", "delay", "ifsp_meeting_held", "exited", "x"]),
+        min_size=1,
+        max_size=3,
+    ),
+    program=st.sampled_from([None, "part_c", "part_b"]),
+)
+def test_event_index_answers_as_a_plain_filter_does(events, types, program):
+    """The index gives exactly the events a filter over the canonical order gives."""
+    ordered = sorted(events, key=Event.sort_key)
+    index = EventIndex(ordered)
+    want = tuple(
+        e
+        for e in ordered
+        if e.type in set(types) and (program is None or e.program in (None, program))
+    )
+    assert index.of(tuple(types), program) == want
+    assert index.of(tuple(types), program) is index.of(tuple(types), program)
+    one = [
+        e
+        for e in ordered
+        if e.type == types[0] and (program is None or e.program in (None, program))
+    ]
+    assert index.first(types[0], program) == (one[0] if one else None)
+    assert index.last(types[0], program) == (one[-1] if one else None)
+
+
+def test_event_index_is_shared_by_every_rule_for_one_case(engine):
+    case = engine.load_case(MO_0001)
+    assert index_of(case) is index_of(case)
+    assert case.events_of("referral_received") == index_of(case).of(("referral_received",))
+
+
+def test_part_c_compiled_clock_definition_counts_as_the_table_does(engine):
+    """34 CFR 303.310(a): 45 days from a referral on 2025-03-03 is 2025-04-17, from the
+    ruleset's table or its compiled form alike."""
+    table = engine.rulesets.get("us").value("part_c.initial_ifsp_meeting", date(2025, 3, 3))
+    case = engine.case_from_dict(
+        {
+            "id": "PC-AVA",
+            "child": {"birth_date": "2024-06-01"},
+            "events": [{"type": "referral_received", "date": "2025-03-03"}],
+        }
+    )
+    kwargs = dict(
+        id="initial_ifsp_meeting",
+        program="part_c",
+        citation="34 CFR 303.310(a)",
+        start=date(2025, 3, 3),
+        as_of=date(2025, 3, 10),
+        due_soon_days=14,
+    )
+    plain = compute_clock(case, spec=table, **kwargs)
+    compiled = compute_clock(case, spec=ClockSpec.of(table), **kwargs)
+    assert plain == compiled
+    assert compiled.due == date(2025, 3, 3) + timedelta(days=45) == date(2025, 4, 17)
+    assert ClockSpec.of(table) is ClockSpec.of(table)
