@@ -57,6 +57,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time each name is imported o
         StorageError,
         error_to_dict,
     )
+    from eirules.core.explain import Prose
     from eirules.core.models import Case, Child, Condition, Evaluation, Event, Score
     from eirules.core.rulesets import Param, Ruleset
     from eirules.core.schemas import json_schema
@@ -78,6 +79,7 @@ _PUBLIC = {
     "Episode": "eirules.core.decisions",
     "Referral": "eirules.core.decisions",
     "Finding": "eirules.core.decisions",
+    "Prose": "eirules.core.explain",
     "Determination": "eirules.core.decisions",
     "ELIGIBILITY_OUTCOMES": "eirules.core.decisions",
     "CRITERION_OUTCOMES": "eirules.core.decisions",
@@ -127,6 +129,7 @@ __all__ = [
     "Episode",
     "Referral",
     "Finding",
+    "Prose",
     "Determination",
     "ELIGIBILITY_OUTCOMES",
     "CRITERION_OUTCOMES",

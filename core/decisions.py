@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 from attrs.validators import in_, instance_of, optional
 
+from .explain import Prose
 from .models import as_tuple
 
 ELIGIBILITY_OUTCOMES = ("eligible", "not_eligible", "needs_information")
@@ -58,9 +59,14 @@ def _plain(value: Any) -> Any:
     return dict(value)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Finding:
-    """One rule's decision with the reason, inputs, parameter values and citation."""
+    """One rule's decision with the reason, inputs, parameter values and citation.
+
+    `reason` may be given as text or as `Prose` (a template and its values, see
+    core/explain.py): the sentence is then rendered the first time it is read
+    (printed, serialised, sorted on a tie, compared), and `prose` keeps the data.
+    """
 
     rule: str
     outcome: str
@@ -71,6 +77,34 @@ class Finding:
     inputs: dict[str, Any] = attrs.field(factory=dict, converter=_plain, hash=False)
     #: Parameter values the rule used, keyed by parameter name.
     parameters: dict[str, Any] = attrs.field(factory=dict, converter=_plain, hash=False)
+
+    @property
+    def prose(self) -> Prose | None:
+        """The reason as data (template and values), when the rule gave it so."""
+        given = self.__dict__["reason"]
+        return given if isinstance(given, Prose) else None
+
+
+def _finding_reason(self: Finding) -> str:
+    text = self.__dict__.get("_text")
+    if text is None:
+        given = self.__dict__["reason"]
+        text = given if type(given) is str else str(given)
+        self.__dict__["_text"] = text  # the same sentence, rendered once
+    return text
+
+
+def _set_finding_reason(self: Finding, value: str | Prose) -> None:
+    # attrs' __init__ writes the given value into the instance dict; the frozen
+    # class's own __setattr__ refuses any later assignment, so this runs only for
+    # object.__setattr__ (as copy and pickle helpers may do).
+    self.__dict__["reason"] = value
+    self.__dict__.pop("_text", None)
+
+
+#: Set after the class is built, so attrs still sees `reason` as a plain str field
+#: (converter, JSON schema, equality and hashing all read the rendered text).
+Finding.reason = property(_finding_reason, _set_finding_reason)  # type: ignore[assignment,method-assign]
 
 
 @attrs.frozen(kw_only=True)

@@ -60,8 +60,17 @@ def _referral_order(r: Referral) -> tuple:
     return (r.by or date.max, r.id, r.to)
 
 
-def _finding_order(f: Finding) -> tuple:
-    return (f.program or "", f.rule, f.outcome, f.reason)
+def _finding_head(f: Finding) -> tuple:
+    return (f.program or "", f.rule, f.outcome)
+
+
+def _sorted_findings(findings: list[Finding]) -> list[Finding]:
+    """Findings by program, rule, outcome and reason; a reason is rendered only on a tie."""
+    ordered = sorted(findings, key=_finding_head)
+    heads = [_finding_head(f) for f in ordered]
+    if any(a == b for a, b in zip(heads, heads[1:], strict=False)):
+        ordered.sort(key=lambda f: (*_finding_head(f), f.reason))
+    return ordered
 
 
 class Evaluator:
@@ -124,7 +133,7 @@ class Evaluator:
             eligibility=sorted(eligibility, key=_eligibility_order),
             clocks=sorted(clocks, key=_clock_order),
             referrals=sorted(referrals, key=_referral_order),
-            findings=sorted(findings, key=_finding_order),
+            findings=_sorted_findings(findings),
             episodes=episodes,
             history=history,
         )

@@ -13,6 +13,7 @@ import attrs
 from eirules.core.clocks import param_or_none
 from eirules.core.dates import birthday
 from eirules.core.decisions import Criterion, Eligibility, Finding
+from eirules.core.explain import prose
 
 from ..criteria import criterion_finding, for_program, missing_of
 from .context import PROGRAM, Context, of_type
@@ -160,8 +161,13 @@ def eligibility(ctx: Context) -> Eligibility:
             Finding(
                 rule="part_b.eligibility.developmental_delay_age",
                 outcome="eligible",
-                reason=f"The developmental delay category ends on {dd_ends} (ages {dd_from} through {dd_through}); "
-                "plan a reevaluation under another category before then.",
+                reason=prose(
+                    "The developmental delay category ends on {ends} (ages {age_from} through "
+                    "{age_through}); plan a reevaluation under another category before then.",
+                    ends=dd_ends,
+                    age_from=dd_from,
+                    age_through=dd_through,
+                ),
                 citation="34 CFR 300.8(b); 300.111(b)",
                 program=PROGRAM,
                 inputs={"determined": on.isoformat()},

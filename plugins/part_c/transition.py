@@ -16,6 +16,7 @@ import attrs
 
 from eirules.core.clocks import not_applicable, param_or_none
 from eirules.core.decisions import Clock, Finding, Referral
+from eirules.core.explain import prose
 from eirules.core.rulesets import Ruleset
 
 from .context import CLOSING, PROGRAM, Context, first_of, last_of, make_clock, of_type
@@ -400,6 +401,17 @@ def part_b_referrals(ctx: Context) -> list[Referral]:
     ]
 
 
+#: The finding's sentence per 303.209(b)(1) branch, rendered when it is read.
+_LATE_REFERRAL = {
+    "under_45": "Referred {days} days before the third birthday ({third_birthday}): fewer than "
+    "45 days, so no evaluation, assessment or initial IFSP meeting is required; refer to the "
+    "SEA and LEA with consent.",
+    "45_to_90": "Referred {days} days before the third birthday ({third_birthday}): 45 to 90 "
+    "days, so the 45-day timeline applies and the SEA and LEA are notified as soon as "
+    "possible after eligibility is determined.",
+}
+
+
 def late_referral_finding(ctx: Context) -> Finding | None:
     """The 303.209(b)(1)(ii)-(iii) branch a late referral falls in, as a finding."""
     branch = late_referral(ctx)
@@ -410,14 +422,7 @@ def late_referral_finding(ctx: Context) -> Finding | None:
     return Finding(
         rule="part_c.late_referral",
         outcome=branch,
-        reason=(
-            f"Referred {days} days before the third birthday ({ctx.third_birthday}): "
-            + (
-                "fewer than 45 days, so no evaluation, assessment or initial IFSP meeting is required; refer to the SEA and LEA with consent."
-                if branch == "under_45"
-                else "45 to 90 days, so the 45-day timeline applies and the SEA and LEA are notified as soon as possible after eligibility is determined."
-            )
-        ),
+        reason=prose(_LATE_REFERRAL[branch], days=days, third_birthday=ctx.third_birthday),
         citation="34 CFR 303.209(b)(1)(ii)-(iii)",
         program=PROGRAM,
         inputs={
