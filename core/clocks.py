@@ -480,6 +480,12 @@ def variant_start(
 
 def param_or_none(ruleset: Any, name: str, on: date) -> Any:
     """The parameter in force on a date, or None when the ruleset gives it no value then."""
+    find = getattr(ruleset, "find", None)
+    if find is not None:
+        try:
+            return find(name, on)
+        except RulesetError:  # not declared at all
+            return None
     try:
         return ruleset.param(name, on)
     except RulesetError:

@@ -30,7 +30,7 @@ from .decisions import (
     Finding,
     Referral,
 )
-from .errors import RulesetError
+from .errors import PluginError, Problem, RulesetError
 from .models import Case
 from .rulesets import Ruleset
 
@@ -157,8 +157,8 @@ def _rebuild(engine: Engine, ruleset_id: str, version: str, as_of: date) -> Eval
 
 def _one_outcome_per_program(caller: Any, eligibility: tuple[Eligibility, ...]) -> None:
     """Two outcomes for one program contradict each other: name the plugins, say what to do."""
-    from .errors import PluginError, Problem
-
+    if len(eligibility) < 2:
+        return
     seen: dict[str, Eligibility] = {}
     for outcome in eligibility:
         if outcome.program in seen:

@@ -456,6 +456,19 @@ class Ruleset:
 
     def param(self, name: str, on: date) -> Param:
         """The parameter in force on a date, by nearest ancestor; RulesetError if none."""
+        found = self.find(name, on)
+        if found is None:
+            raise RulesetError(
+                f'ruleset "{self.id}": parameter "{name}" has no value in force on '
+                f"{on.isoformat()}; add a value whose effective date is on or before it"
+            )
+        return found
+
+    def find(self, name: str, on: date) -> Param | None:
+        """The parameter in force on a date, or None when it has no value then.
+
+        RulesetError when the ruleset does not declare the parameter at all.
+        """
         key = (name, on)
         found: Param | None | _Unresolved = self._cache.get(key, _UNRESOLVED)
         if found is _UNRESOLVED:
@@ -479,11 +492,6 @@ class Ruleset:
             if len(self._cache) > 200_000:
                 self._cache.clear()
             self._cache[key] = found
-        if found is None:
-            raise RulesetError(
-                f'ruleset "{self.id}": parameter "{name}" has no value in force on '
-                f"{on.isoformat()}; add a value whose effective date is on or before it"
-            )
         return found
 
     def _resolve(self, name: str, on: date) -> Param | None:
