@@ -107,6 +107,7 @@ def compute_clock(
     business: BusinessCalendar = WEEKDAYS,
     school: SchoolCalendar | None = None,
     leap_day: str = "feb28",
+    episode: str | None = None,
 ) -> Clock:
     """Build one clock from a ruleset clock definition.
 
@@ -123,6 +124,7 @@ def compute_clock(
         # Something is owed, but its date cannot be computed: not "does not apply".
         return _needs_information(
             case,
+            episode=episode,
             id=id,
             program=program,
             spec=cs,
@@ -172,6 +174,7 @@ def compute_clock(
             )
     except ValueError as exc:  # e.g. a school-day clock without a school calendar
         return not_applicable(
+            episode=episode,
             id=id,
             program=program,
             citation=citation,
@@ -184,6 +187,7 @@ def compute_clock(
         last_day = school.days[-1] if school is not None else None
         return _needs_information(
             case,
+            episode=episode,
             id=id,
             program=program,
             spec=cs,
@@ -261,6 +265,7 @@ def compute_clock(
             closed = f"{event.type.replace('_', ' ')} on {event.date.isoformat()}"
             if event.date <= due:
                 return Clock(
+                    episode=episode,
                     id=id,
                     program=program,
                     start=start,
@@ -274,6 +279,7 @@ def compute_clock(
                 )
             # Closed after the due date had passed: the lateness stands.
             return Clock(
+                episode=episode,
                 id=id,
                 program=program,
                 start=start,
@@ -301,6 +307,7 @@ def compute_clock(
         )
         reason = f"{reason}; {early}" if reason else early
     return Clock(
+        episode=episode,
         id=id,
         program=program,
         start=start,
@@ -389,6 +396,7 @@ def _needs_information(
     stop_events: tuple[Event, ...] | None,
     closing: Iterable[str],
     missing: str,
+    episode: str | None = None,
 ) -> Clock:
     """A clock that is owed but whose due date cannot be computed without `missing`.
 
@@ -406,6 +414,7 @@ def _needs_information(
             continue
         if met_on is None and start <= event.date <= as_of:
             return not_applicable(
+                episode=episode,
                 id=id,
                 program=program,
                 citation=citation,
@@ -417,6 +426,7 @@ def _needs_information(
             )
     done = f"done on {met_on.isoformat()}; whether on time is unknown: " if met_on else ""
     return Clock(
+        episode=episode,
         id=id,
         program=program,
         start=start,
@@ -440,9 +450,11 @@ def not_applicable(
     label: str = "",
     start: date | None = None,
     subject: str | None = None,
+    episode: str | None = None,
 ) -> Clock:
     """A clock that does not apply to this case, with why."""
     return Clock(
+        episode=episode,
         id=id,
         program=program,
         start=start,
@@ -568,6 +580,7 @@ def clock_from_param(
     overrides: dict[str, Any] | None = None,
     citation: str = "",
     started_by: str | None = None,
+    episode: str | None = None,
 ) -> Clock:
     """A clock defined by a ruleset parameter in force on `on` (default: the start date).
 
@@ -583,6 +596,7 @@ def clock_from_param(
         decl = ruleset.declarations.get(name)
         cite = citation or ((decl.floor_citation or "") if decl else "")
         return not_applicable(
+            episode=episode,
             id=id,
             program=program,
             citation=cite,
@@ -600,6 +614,7 @@ def clock_from_param(
         if moved is None:
             return _needs_information(
                 case,
+                episode=episode,
                 id=id,
                 program=program,
                 spec=spec,
@@ -641,4 +656,5 @@ def clock_from_param(
         business=business,
         school=school,
         leap_day=leap_day,
+        episode=episode,
     )

@@ -150,4 +150,5 @@ def episode_view(case: Case, spans: list[Span], index: int) -> Case:
 
 def tagged(clocks: Iterable[Clock], episode: Episode) -> list[Clock]:
     """The clocks, each naming the episode it belongs to."""
-    return [c.replace(episode=episode.id) for c in clocks]
+    name = episode.id
+    return [c if c.episode == name else c.replace(episode=name) for c in clocks]

@@ -105,6 +105,7 @@ def make_clock(
         as_of=ctx.as_of,
         label=label,
         closing=CLOSING,
+        episode=ctx.episode.id if ctx.episode is not None else None,
         **kw,
     )
 

@@ -138,6 +138,7 @@ def make_clock(ctx: Context, name: str, *, id: str, start: date, label: str, **k
         as_of=ctx.as_of,
         label=label,
         closing=CLOSING,
+        episode=ctx.episode.id if ctx.episode is not None else None,
         **kw,
     )
 
