@@ -49,7 +49,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def test_every_preset_loads_and_names_its_source():
-    assert set(presets()) == {"fastbridge-cbmreading", "mclass-dibels8"}
+    assert set(presets()) == {"fastbridge-cbmreading", "fastbridge-earlyreading", "mclass-dibels8"}
     for name in presets():
         lay = load_layout(name)
         assert lay.source and lay.documented is False  # read from a public sample, not the vendor
@@ -90,6 +90,22 @@ def test_fastbridge_cbmreading_wide_export_becomes_one_screening_per_period(scho
 
 def _fall(rec):
     return next(s for s in rec.screenings if s.instrument == "FastBridge CBMreading")
+
+
+def test_fastbridge_earlyreading_reads_the_composite_and_ignores_repeated_columns(school):
+    """The earlyReading export repeats "Error" once per subtest; the layout reads none of
+    the repeated columns, so they are no ambiguity. AV is the Advanced level."""
+    r = run(
+        "mtss", "import", "screening", str(EXPORTS / "fastbridge-earlyreading.csv"),
+        "--layout", "fastbridge-earlyreading", "--dir", str(school),
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "Imported screening for 3 students: 8 added, 0 replaced." in r.output
+    got = _screenings(school, "ELM-008", "FastBridge earlyReading")
+    assert [(s["date"], s["window"], s["scaled_score"], s["category"]) for s in got] == [
+        ("2025-09-09", "fall", 61, "Advanced"),
+        ("2026-01-13", "winter", 66, "Advanced"),
+    ]
 
 
 def test_mclass_long_export_maps_benchmark_periods_and_levels(school):
@@ -216,7 +232,9 @@ CELL = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    name=st.sampled_from(["fastbridge-cbmreading.csv", "mclass-dibels8.csv"]),
+    name=st.sampled_from(
+        ["fastbridge-cbmreading.csv", "fastbridge-earlyreading.csv", "mclass-dibels8.csv"]
+    ),
     line=st.integers(0, 6),
     col=st.integers(0, 200),
     value=CELL,
