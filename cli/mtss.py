@@ -128,6 +128,8 @@ def groups_suggest(ctx, data_dir, window, as_of, fmt):
                 "skill": g.skill,
                 "interventionist": g.interventionist,
                 "block": g.block,
+                "block_label": g.block_label,
+                "room": g.room,
                 "grades": " ".join(map(str, g.grades)),
                 "size": len(g.students),
                 "cap": g.cap,
@@ -180,8 +182,8 @@ def groups_suggest(ctx, data_dir, window, as_of, fmt):
 
 #: `groups suggest --format csv`: each placed student with the group, then those not placed.
 GROUP_COLUMNS = (
-    "student", "group", "program", "tier", "skill", "interventionist", "block", "grades",
-    "size", "cap", "review_date", "reason",
+    "student", "group", "program", "tier", "skill", "interventionist", "block",
+    "block_label", "room", "grades", "size", "cap", "review_date", "reason",
 )  # fmt: skip
 
 
