@@ -417,8 +417,36 @@ def test_referral_45_to_90_days_before_third_birthday(engine):
         "34 CFR 303.209(b)(1)(ii)",
     )
     conf = clock(engine, c, "transition_conference", "2027-09-16")
-    assert conf.status == "not_applicable"
+    assert (conf.status, conf.due) == ("due_soon", None)
     assert "after this deadline (2027-08-04) had passed" in conf.reason
+
+
+def test_late_referral_74_days_before_conference_and_plan_still_owed_as_soon_as_possible(engine):
+    """303.209(c)(1), (d)(2): referred 2027-08-20, 74 days before the third birthday 2027-11-02,
+    after the 90-day date 2027-08-04. The regulation makes no exception for late referrals
+    (Preamble 2011 on 303.209 only says the dates may be impossible to meet), so the conference
+    and the plan are still owed: no date, `due_soon` from the referral (listed by `due`), not
+    `not_applicable`; held on 2027-09-30 they are `met`, not late against 2027-08-04."""
+    c = pc(
+        engine,
+        ("referral_received", "2027-08-20"),
+        ("eligibility_determined", "2027-09-15", {"outcome": "eligible"}),
+    )
+    for name in ("transition_conference", "transition_plan"):
+        owed = clock(engine, c, name, "2027-08-21")
+        assert (owed.status, owed.start, owed.due) == ("due_soon", D("2027-08-20"), None), name
+        assert owed.is_open, name
+    held = pc(
+        engine,
+        ("referral_received", "2027-08-20"),
+        ("eligibility_determined", "2027-09-15", {"outcome": "eligible"}),
+        ("transition_conference_held", "2027-09-30"),
+    )
+    done = clock(engine, held, "transition_conference", "2027-10-01")
+    assert (done.status, done.met_on, done.due) == ("met", D("2027-09-30"), None)
+    # Part C ends on the third birthday with the plan never made: nothing is owed after it.
+    ended = clock(engine, c, "transition_plan", "2027-11-02")
+    assert ended.status == "not_applicable"
 
 
 def test_referral_exactly_45_days_before_is_not_under_45(engine):

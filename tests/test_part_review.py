@@ -518,7 +518,7 @@ def test_conference_and_plan_deadlines_passed_before_eligibility_are_held_as_soo
     d = det(engine, c, "2027-09-10")
     for clock_id in ("transition_conference", "transition_plan"):
         k = one(d, clock_id)
-        assert (k.status, k.due) == ("not_applicable", D("2027-08-04")), clock_id
+        assert (k.status, k.due) == ("due_soon", None), clock_id
         assert "found eligible on 2027-09-03, after this deadline" in k.reason
     held = case(
         engine,

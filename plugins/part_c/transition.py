@@ -162,10 +162,9 @@ def transition_clocks(ctx: Context, branch: str | None) -> list[Clock]:
                 clocks.append(asap_notification(ctx, label, why))
                 continue
         if clock.due is not None and referral.date > clock.due and clock.status != "met":
-            clock = attrs.evolve(
+            clock = as_soon_as_possible(
                 clock,
-                status="not_applicable",
-                reason=f"{came} on {referral.date}, after this deadline ({clock.due}) had passed: "
+                f"{came} on {referral.date}, after this deadline ({clock.due}) had passed: "
                 f"hold it as soon as possible ({cite}; the regulation makes no exception for late referrals)",
             )
         elif (
@@ -177,10 +176,9 @@ def transition_clocks(ctx: Context, branch: str | None) -> list[Clock]:
         ):
             # Found eligible only after the 90-day mark: the deadline could not be met for a
             # toddler not yet known to have a disability; hold it as soon as possible.
-            clock = attrs.evolve(
+            clock = as_soon_as_possible(
                 clock,
-                status="met" if clock.met_on else "not_applicable",
-                reason=f"found eligible on {eligible_on}, after this deadline ({clock.due}) "
+                f"found eligible on {eligible_on}, after this deadline ({clock.due}) "
                 f"had passed: hold it as soon as possible ({cite}; the regulation makes no exception)",
             )
         elif (
@@ -204,6 +202,24 @@ def transition_clocks(ctx: Context, branch: str | None) -> list[Clock]:
             clock = attrs.evolve(clock, reason=f"{clock.reason}; {note}" if clock.reason else note)
         clocks.append(clock)
     return clocks
+
+
+def as_soon_as_possible(clock: Clock, reason: str) -> Clock:
+    """A transition step still owed after its date passed through no fault of the agency.
+
+    303.209(c)(1) and (d) make no exception for a toddler referred (or found
+    eligible) after the 90-day mark, and the Preamble 2011 on 303.209 only
+    acknowledges that the date cannot be met: the step is owed as soon as
+    possible. Like the (b)(1)(ii) notification it has no date (so it is never
+    late against one it could not meet): `due_soon` until done, then `met`.
+    """
+    return attrs.evolve(
+        clock,
+        due=None,
+        status="met" if clock.met_on is not None else "due_soon",
+        reason=reason,
+        excused_by=None,
+    )
 
 
 def first_eligible_on(ctx: Context) -> date | None:
