@@ -54,7 +54,7 @@ DRILL_COLUMNS = (
     "check_only",
     is_flag=True,
     help="List data problems that would make an indicator wrong, each with the case and the fix, "
-    "instead of the figures.",
+    "instead of the figures. Exit status 1 when it finds any, 0 when none.",
 )
 @format_option(
     "json", "csv", "html",
@@ -102,6 +102,8 @@ def indicators_command(ctx, db_path, year, start, end, codes, by, children, chec
             _emit(out, _render_problems(problems, fmt))
         else:  # for people on stdout: at the reader's width, like every command
             _echo(_render_problems(problems, fmt), nl=False)
+        if problems:  # data problems are a finding, like `rulesets validate`: exit 1
+            ctx.exit(1)
         return
     period = period_of(year, start, end, CLI_NAMES)
     engine = get_engine(ctx)
@@ -197,7 +199,7 @@ def _csv(report, children: bool) -> str:
 
 
 def _table(report, children: bool, missing: list[str], echo) -> None:
-    from eirules.plugins.indicators.report import shown, shown_percent
+    from eirules.plugins.indicators.report import B12_CATEGORY_WORDS, shown, shown_percent
 
     below = None if children else report.suppress_below
     span = (
@@ -244,7 +246,9 @@ def _table(report, children: bool, missing: list[str], echo) -> None:
         for reason, n in sorted(r.timely_by_instruction.items()):
             echo(f"  counted as timely: {shown(n, below)}  {safe(reason)}")
         for reason, n in sorted(r.excluded.items()):
-            echo(f"  {safe(reason)}: {shown(n, below)}")
+            words = B12_CATEGORY_WORDS.get(reason) if r.code == "B12" else None
+            label = f"{reason} ({words})" if words else safe(reason)
+            echo(f"  {label}: {shown(n, below)}")
         if r.code == "B12" and r.categories:
             cats = {k: r.categories.get(k, 0) for k in "bcdef"}
             a = sum(r.categories.values())

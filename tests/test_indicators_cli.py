@@ -38,11 +38,39 @@ COMPLETE = {
 }
 
 
+#: The fictional children of examples/indicators/: distinct names, so `--check` finds no
+#: probable duplicate among them.
+NAMES = {
+    "B11-1": "Amara Okonkwo",
+    "B11-2": "Bastian Lindqvist",
+    "B11-3": "Citlali Moreno",
+    "B11-4": "Dmitri Haverford",
+    "B11-5": "Esperanza Quill",
+    "B12-1": "Farouk Brennan",
+    "B12-2": "Greta Nakamura",
+    "B12-3": "Hollis Adeyemi",
+    "B12-4": "Ilse Carrington",
+    "B12-5": "Jovan Petrakis",
+    "B13-1": "Kalani Whitfield",
+    "B13-2": "Lorcan Dubois",
+    "B13-3": "Marisol Yilmaz",
+    "C7-1": "Niamh Castellano",
+    "C7-2": "Oren Bjornsen",
+    "C7-3": "Priya Tallowmere",
+    "C7-4": "Quentin Ashby",
+    "C7-5": "Rosalind Mbeki",
+    "C7-6": "Soren Valdivia",
+    "C7-7": "Tamsin Ogilvie",
+    "C8-1": "Umberto Fenwick",
+    "C8-2": "Wren Kasprzak",
+}
+
+
 def _doc(cid, birth, events, ruleset="us", **extra):
     return {
         "id": cid,
         "ruleset": ruleset,
-        "child": {"birth_date": birth, "name": f"Child {cid}"},
+        "child": {"birth_date": birth, "name": NAMES.get(cid, f"Child {cid}")},
         "events": [{"type": t, "date": d, **(m[0] if m else {})} for t, d, *m in events],
         **extra,
     }
@@ -339,13 +367,30 @@ def test_check_lists_what_would_make_an_indicator_wrong(tmp_path, monkeypatch):
     invoke = caseload_cli(tmp_path, monkeypatch)
     invoke("cases", "import", cases)
     invoke("evaluate", "--all", "--as-of", AS_OF)
-    found = json.loads(invoke("indicators", "--check", "--format", "json").output)
+    found = json.loads(invoke("indicators", "--check", "--format", "json", code=1).output)
     kinds = {(p["case_id"], p["kind"]) for p in found}
     assert ("Q-1", "meeting_before_referral") in kinds
     assert ("Q-2", "exit_reason_missing") in kinds and ("Q-2", "event_after_exit") in kinds
     assert ("Q-3", "missing_date") in kinds
     assert ("Q-4", "probable_duplicate") in kinds
     assert all(p["fix"] for p in found)
+    table = invoke("indicators", "--check", code=1).output  # problems found: exit status 1
+    assert "Q-4  probable_duplicate" in table
+
+
+def test_check_on_the_bundled_indicator_caseload_finds_nothing_and_exits_0(cli):
+    """The fixture's 22 fictional children have distinct names: no probable duplicate, exit 0."""
+    assert cli("indicators", "--check").output == "No data problems found.\n"
+    assert json.loads(cli("indicators", "--check", "--format", "json").output) == []
+
+
+def test_b12_breakdown_says_what_category_b_counts(cli):
+    """B12 measurement table: (b) = referred, found not eligible before the third birthday."""
+    table = cli("indicators", "--year", "2025-26", "--indicator", "B12").output
+    assert (
+        "  b (referred, found not eligible, eligibility determined before the third birthday): 1\n"
+        in table
+    )
 
 
 # The HTML report, as a person sees it --------------------------------------------------------

@@ -19,6 +19,14 @@ TARGET = 100.0
 BY_UNITS = ("caseworker", "district", "county", "provider")
 #: B12's categories of the measurement table other than a (a is their sum and the late).
 B12_CATEGORIES = ("b", "c", "d", "e", "f")
+#: What each B12 category counts, in the measurement table's words.
+B12_CATEGORY_WORDS = {
+    "b": "referred, found not eligible, eligibility determined before the third birthday",
+    "c": "found eligible, IEP developed and implemented by the third birthday",
+    "d": "parent refusal to provide consent caused the delay, or a 300.301(d) exception applied",
+    "e": "determined eligible for Part C fewer than 90 days before the third birthday",
+    "f": "parents chose to continue Part C past the third birthday (303.211 or a similar state option)",
+}
 
 
 def percent(numerator: int, denominator: int) -> float | None:
