@@ -33,6 +33,7 @@ from .errors import InputError, PluginError, Problem, ValueProblem, did_you_mean
 from .jsonio import parse_json as parse_json  # the one JSON reader, re-exported
 from .jsonio import read_json as read_json
 from .models import Case
+from .text import an
 
 SCHEMA = "eirules/case@1"
 _ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -597,7 +598,7 @@ def _check_event_types(events: Any, event_types: Mapping[str, Any]) -> list[Prob
             problems.append(
                 Problem(
                     f"events[{i}].program",
-                    f'{show_value(program)} is not a program of a "{etype}" event',
+                    f'{show_value(program)} is not a program of {an(etype)} "{etype}" event',
                     hint or f"expected one of: {', '.join(programs)}",
                 )
             )
@@ -607,7 +608,7 @@ def _check_event_types(events: Any, event_types: Mapping[str, Any]) -> list[Prob
             problems.append(
                 Problem(
                     f"events[{i}].reason",
-                    f'required for a "{etype}" event but missing',
+                    f'required for {an(etype)} "{etype}" event but missing',
                     f"expected one of: {', '.join(reasons)}" if reasons else None,
                 )
             )

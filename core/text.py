@@ -17,3 +17,8 @@ def first_unsafe(text: str) -> str | None:
     """The first control or bidi character in `text`, as U+XXXX, or None."""
     match = UNSAFE.search(text)
     return f"U+{ord(match.group()):04X}" if match else None
+
+
+def an(word: str) -> str:
+    """The indefinite article for `word` as written ("an" before a vowel letter)."""
+    return "an" if word[:1].lower() in "aeiou" else "a"

@@ -886,3 +886,20 @@ def test_event_program_outside_the_event_types_programs_is_named_with_a_suggesti
         'events[0].program: "part_q" is not a program of a "referral_received" event; '
         'did you mean "part_c"?'
     ]
+
+
+def test_an_event_type_starting_with_a_vowel_takes_an(engine):
+    """The message reads 'of an "ifsp_meeting_held" event', not 'of a "ifsp_meeting_held" event'."""
+    from eirules.core.errors import InputError
+
+    data = {
+        "id": "P-2",
+        "child": {"birth_date": "2024-11-02"},
+        "events": [{"type": "ifsp_meeting_held", "date": "2026-01-05", "program": "part_q"}],
+    }
+    with pytest.raises(InputError) as info:
+        engine.case_from_dict(data)
+    assert [str(p) for p in info.value.problems] == [
+        'events[0].program: "part_q" is not a program of an "ifsp_meeting_held" event; '
+        'did you mean "part_c"?'
+    ]

@@ -209,3 +209,14 @@ def test_sld_evidence_packet_page_shows_the_data_missing_parts_and_signatures(tm
         cli, ["mtss", "packet", "ELM-999", "--as-of", "2026-04-21", "--html", str(page)]
     )
     assert res.exit_code == 2 and 'no student "ELM-999"' in res.output
+
+
+def test_programs_report_minutes_per_responder_names_its_unit():
+    """`programs report` prints "Min/responder: 13020 min", not a bare 13020."""
+    from types import SimpleNamespace
+
+    from eirules.plugins.mtss.report import COLUMNS
+
+    cell = dict(COLUMNS)["Min/responder"]
+    assert cell(SimpleNamespace(minutes_per_responder=13020.4)) == "13020 min"
+    assert cell(SimpleNamespace(minutes_per_responder=None)) == ""

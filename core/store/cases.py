@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from ..convert import case_to_dict, converter
 from ..errors import InputError, Problem, did_you_mean
 from ..models import Case
+from ..text import an
 from .audit import now
 from .base import StoreBase, canonical_json, sha256
 
@@ -253,7 +254,7 @@ class CasesMixin(StoreBase):
                 problems.append(
                     Problem(
                         "--program",
-                        f'"{program}" is not a program of a "{event_type}" event',
+                        f'"{program}" is not a program of {an(event_type)} "{event_type}" event',
                         f"expected one of: {', '.join(allowed)}",
                     )
                 )

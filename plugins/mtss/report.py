@@ -207,6 +207,10 @@ def _num(x, digits=2):
     return "" if x is None else f"{x:.{digits}f}"
 
 
+def _minutes(x) -> str:
+    return "" if x is None else f"{x:.0f} min"
+
+
 COLUMNS = (
     ("Program", lambda r: r.program_name or r.program),
     ("Group", lambda r: r.group or "all"),
@@ -217,7 +221,7 @@ COLUMNS = (
     ("Median ROI - aimline", lambda r: _num(r.median_roi_vs_aimline)),
     ("Effect size", lambda r: _effect_text(r)),
     ("Fidelity", lambda r: _pct(r.fidelity)),
-    ("Min/responder", lambda r: _num(r.minutes_per_responder, 0)),
+    ("Min/responder", lambda r: _minutes(r.minutes_per_responder)),
 )
 
 
