@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date
 from pathlib import Path
 
 import click
 
 from eirules.core import ruleset_tools as tools
-from eirules.core.errors import Problem, RulesetError
+from eirules.core.errors import InputError, Problem, RulesetError, did_you_mean
 from eirules.core.rulesets import ruleset_folders
 
 from . import get_engine
@@ -149,23 +150,27 @@ def show(ctx, ruleset_id, resolved, as_of, fmt):
 
 
 @rulesets.command("validate")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, required=True, metavar="FOLDER_OR_ID...")
 @_format_option
 @click.pass_context
 def validate(ctx, paths, fmt):
     """Validate ruleset folders: every problem with file, line, key, found and expected.
 
-    Exit status 0 when every ruleset is valid, 2 otherwise. Ancestors named by
-    `extends` are found among the given folders first, then the usual places.
+    Each argument is a ruleset folder (or a folder of them) or the id of an
+    installed ruleset (as `rulesets list` shows it), which validates the
+    ruleset and every ruleset it extends. Exit status 0 when every ruleset is
+    valid, 2 otherwise. Ancestors named by `extends` are found among the given
+    folders first, then the usual places.
 
     \b
     Examples:
         eirules rulesets validate rulesets/us-mo
+        eirules rulesets validate us-mo
         eirules rulesets validate my-county/ --format json
     """
     engine = get_engine(ctx)
     results = tools.validate_paths(
-        paths,
+        _folders_or_ids(engine, paths),
         engine.rulesets.folders or ruleset_folders(),
         load_case=engine.load_case,
         event_types=engine.event_types,
@@ -367,6 +372,43 @@ DIFF_COLUMNS = (
     "name", "label", "change", "a_text", "a_citation", "a_ruleset", "a_effective",
     "b_text", "b_citation", "b_ruleset", "b_effective",
 )  # fmt: skip
+
+
+def _folders_or_ids(engine, args) -> list[str]:
+    """Each argument as folders: a path as given, an installed id as its lineage's folders."""
+    index = engine.rulesets.index
+    out: list[str] = []
+    problems = []
+    for raw in args:
+        if Path(raw).exists():
+            out.append(raw)
+            continue
+        if raw not in index:
+            hint = did_you_mean(raw, index)
+            problems.append(
+                Problem(
+                    raw,
+                    "is neither an existing folder nor the id of an installed ruleset",
+                    (f"{hint[0].upper()}{hint[1:]} Otherwise give" if hint else "Give")
+                    + " a ruleset folder, or an id from `eirules rulesets list`",
+                )
+            )
+            continue
+        seen: set[str] = set()
+        rid: str | None = raw
+        while rid is not None and rid in index and rid not in seen:
+            seen.add(rid)
+            folder = index[rid]
+            out.append(_rel(str(folder)))
+            try:
+                with open(folder / "ruleset.toml", "rb") as fh:
+                    parent = tomllib.load(fh).get("ruleset", {}).get("extends")
+            except (OSError, tomllib.TOMLDecodeError):
+                parent = None  # validation reports the broken file itself
+            rid = parent if isinstance(parent, str) else None
+    if problems:
+        raise InputError("cannot validate: no such ruleset folder or id", problems)
+    return out
 
 
 def load_ruleset(ctx: click.Context, id_or_folder: str):

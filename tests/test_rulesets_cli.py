@@ -77,6 +77,25 @@ def test_validate_shipped_rulesets_exit_0(tmp_path):
     assert "valid: us-mo" in result.output
 
 
+def test_validate_takes_an_installed_ruleset_id_and_validates_its_lineage():
+    """`rulesets validate us-mo` (an id, as `rulesets show us-mo` takes) checks us-mo and us."""
+    result = run("rulesets", "validate", "us-mo", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["valid"] is True
+    assert [r["id"] for r in data["rulesets"]] == ["us-mo", "us"]
+
+
+def test_validate_an_unknown_id_says_folder_or_id_with_a_suggestion():
+    result = CliRunner().invoke(cli, ["rulesets", "validate", "us-mq"])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        "Error: cannot validate: no such ruleset folder or id",
+        '  us-mq: is neither an existing folder nor the id of an installed ruleset; Did you mean "us-mo"? '
+        "Otherwise give a ruleset folder, or an id from `eirules rulesets list`",
+    ]
+
+
 def test_validate_bad_ruleset_exit_2_with_json_problems(tmp_path):
     folder = tmp_path / "us-bad"
     folder.mkdir()
