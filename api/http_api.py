@@ -11,6 +11,7 @@ not from a second set of models. Every error is the CLI's
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from eirules.core.convert import determination_to_dict, parse_json
+from eirules.core.dates import parse_period
 from eirules.core.engine import Engine
 from eirules.core.errors import (
     EirulesError,
@@ -60,8 +62,43 @@ def _status(exc: EirulesError) -> int:
     return 500  # PluginError, RulesetError, StorageError: the server's set-up, not the request
 
 
+#: The CLI options whose names shared code puts in its problems, and the query parameter
+#: each one is over HTTP.
+QUERY_NAMES = {
+    "--as-of": "as_of",
+    "--caseworker": "caseworker",
+    "--year": "year",
+    "--from": "from",
+    "--to": "to",
+    "--within": "within",
+    "--indicator": "indicator",
+    "--by": "by",
+    "--children": "children",
+    "--ruleset": "ruleset",
+}
+_OPTION = re.compile(
+    r"(?<![\w-])(" + "|".join(map(re.escape, QUERY_NAMES)) + r")(?![\w-])( (?=[0-9\"']))?"
+)
+
+
+def _query_words(text: Any) -> Any:
+    """A message naming `--year 2025-26` as the query parameter `year=2025-26`.
+
+    Only the options in QUERY_NAMES are renamed (`eirules serve --db PATH` stays), and
+    only a value that follows (a number or a quoted text) becomes `name=value`.
+    """
+    if not isinstance(text, str) or "--" not in text:
+        return text
+    return _OPTION.sub(lambda m: QUERY_NAMES[m.group(1)] + ("=" if m.group(2) else ""), text)
+
+
 def _error_response(exc: EirulesError) -> Response:
     data = error_to_dict(exc)
+    # The library's errors name CLI options; over HTTP the same input is a query parameter.
+    data["error"] = _query_words(data.get("error"))
+    for problem in data.get("problems", ()):
+        for key in ("where", "what", "fix"):
+            problem[key] = _query_words(problem.get(key))
     if isinstance(exc, HttpError) and exc.kind:
         data["kind"] = exc.kind
     return _json(data, _status(exc))
@@ -155,6 +192,20 @@ def _whole(request: Request, name: str, *, low: int = 0, high: int = 100_000) ->
             ],
         )
     return int(raw)
+
+
+def _within(request: Request) -> int | None:
+    """`within`, read as `eirules due --within` reads it: 14d, 2w, 30 (days) or all."""
+    raw = request.query_params.get("within")
+    if raw is None or raw == "":
+        return None
+    try:
+        return parse_period(raw)
+    except ValueError as exc:
+        raise InputError(
+            "within is not valid",
+            [Problem("within", str(exc), "give days (30 or 14d), weeks (2w) or all")],
+        ) from None
 
 
 def _flag(request: Request, name: str) -> bool:
@@ -364,7 +415,7 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
 
     @app.get(f"{PREFIX}/due")
     async def due(request: Request) -> Response:
-        return open_clocks(request, within_days=_whole(request, "within"))
+        return open_clocks(request, within_days=_within(request))
 
     @app.get(f"{PREFIX}/overdue")
     async def overdue(request: Request) -> Response:

@@ -255,8 +255,11 @@ def openapi_document(engine: Any, version: str) -> dict[str, Any]:
                     as_of,
                     _query(
                         "within",
-                        {"type": "integer", "minimum": 0},
-                        "Only clocks due within N days (overdue always included).",
+                        {"type": "string", "pattern": "^\\s*(all|[0-9]{1,7}\\s*[dw]?)\\s*$"},
+                        "Only items due within this period from as_of, read as `eirules due "
+                        "--within` reads it: days (30 or 14d), weeks (2w) or all (the default). "
+                        "Overdue items, items without a date and cases that could not be "
+                        "evaluated are always included.",
                     ),
                     caseworker,
                 ],

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import click
 
-from eirules.core.dates import EARLIEST, LATEST
+from eirules.core.dates import parse_period
 from eirules.core.store import ROW_FIELDS, DueAnswer, DueStream
 
 from .options import as_of_option, caseworker_option, db_option, format_option
 from .output import STREAM_FORMATS, echo, emit, plural, print_table, progress_reporter
 from .store import open_store
 
-_WITHIN = re.compile(r"^\s*([0-9]{1,7})\s*([dw]?)\s*$")
-#: The longest look-ahead: the whole date range eirules accepts (core/dates.py).
-MAX_WITHIN_DAYS = (LATEST - EARLIEST).days
 #: The JSON and CSV columns of `due` and `overdue`, one row per owed item.
 DUE_COLUMNS = ROW_FIELDS
 
@@ -29,16 +25,10 @@ class WithinType(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, int) or value is None:
             return value
-        if str(value).strip().lower() == "all":
-            return None
-        match = _WITHIN.match(str(value))
-        if not match:
-            self.fail(f"{value!r} is not a period (examples: 14d, 2w, 30, all)", param, ctx)
-        number, unit = int(match.group(1)), match.group(2)
-        days = number * 7 if unit == "w" else number
-        if days > MAX_WITHIN_DAYS:
-            self.fail(f"{value!r} is too long (at most {MAX_WITHIN_DAYS} days, or all)", param, ctx)
-        return days
+        try:
+            return parse_period(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 def days_text(row: dict) -> str:

@@ -38,6 +38,30 @@ LEAP_DAY_RULES = ("feb28", "mar1")
 #: date a rule computes can overflow. docs/case-file.md says so.
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2199, 12, 31)
+
+_PERIOD = re.compile(r"^\s*([0-9]{1,7})\s*([dw]?)\s*$")
+#: The longest look-ahead a period may give: the whole date range eirules accepts.
+MAX_PERIOD_DAYS = (LATEST - EARLIEST).days
+
+
+def parse_period(text: str) -> int | None:
+    """A look-ahead in days from "14d", "2w", "30" (days) or "all" (None: no limit).
+
+    Raises ValueError with a sentence saying what was wrong and what is expected;
+    `eirules due --within` and `GET /v1/due?within=` both read periods with it.
+    """
+    if str(text).strip().lower() == "all":
+        return None
+    match = _PERIOD.match(str(text))
+    if not match:
+        raise ValueError(f"{text!r} is not a period (examples: 14d, 2w, 30, all)")
+    number, unit = int(match.group(1)), match.group(2)
+    days = number * 7 if unit == "w" else number
+    if days > MAX_PERIOD_DAYS:
+        raise ValueError(f"{text!r} is too long (at most {MAX_PERIOD_DAYS} days, or all)")
+    return days
+
+
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 

@@ -256,6 +256,44 @@ def test_due_and_overdue_are_the_stores_open_clocks(server, env):
     assert status == 422 and body["problems"][0]["where"] == "within"
 
 
+def test_due_within_reads_periods_as_the_cli_does(server, env):
+    """`within` takes 7d, 2w, 30 and all, as `eirules due --within` does (one parser)."""
+    from eirules.core.store import Store
+
+    store = Store.open(env["EIRULES_DB"], None)
+    try:
+        on = date(2026, 3, 2)
+        week = list(store.due(as_of=on, within_days=7).rows)
+        fortnight = list(store.due(as_of=on, within_days=14).rows)
+        everything = list(store.due(as_of=on, within_days=None).rows)
+    finally:
+        store.close()
+    assert len(week) < len(everything)  # the period matters for this caseload
+    for query, expected in (("7d", week), ("7", week), ("2w", fortnight), ("all", everything)):
+        status, body = server.get(f"/v1/due?as_of=2026-03-02&within={query}")
+        assert (status, body["clocks"]) == (200, expected), query
+    status, body = server.get("/v1/due?within=soon")
+    assert status == 422
+    assert body["problems"] == [
+        {
+            "where": "within",
+            "what": "'soon' is not a period (examples: 14d, 2w, 30, all)",
+            "fix": "give days (30 or 14d), weeks (2w) or all",
+        }
+    ]
+
+
+def test_http_problems_name_query_parameters_not_cli_options(server):
+    """The shared checks say --caseworker and --year in the CLI; over HTTP, caseworker and year."""
+    status, body = server.get("/v1/due?caseworker=Nobody%20Fictional")
+    assert status in (404, 422) and body["problems"][0]["where"] == "caseworker"
+    status, body = server.get("/v1/indicators?year=2025")
+    assert status == 422
+    assert body["problems"][0]["where"] == "year"
+    assert body["problems"][0]["fix"] == "e.g. year=2025-26"
+    assert "--" not in json.dumps(body)
+
+
 def test_indicators_endpoint_gives_the_librarys_numbers(server, env):
     """GET /v1/indicators is `eirules.indicators(...)` over the same caseload (issue 13, 16)."""
     import eirules
