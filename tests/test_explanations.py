@@ -160,5 +160,11 @@ def test_text_puts_an_as_soon_as_possible_duty_before_the_next_dated_clock(engin
     )
     text = render_determination(engine.evaluate(c, "us", D("2026-08-10")), c)
     lines = [line for line in text.splitlines() if line.startswith(("Now:", "Next due:"))]
-    assert lines[0].startswith("Now: Notify SEA and LEA of transition as soon as possible (part_c)")
-    assert lines[1].startswith("Next due: Initial IFSP meeting by 2026-08-29")
+    # Referred 2026-07-15, after the 90-day date 2026-06-22: the conference and the plan are
+    # owed as soon as possible too (303.209(c)(1), (d)), so all three lead.
+    assert [line.split(" (part_c)")[0] for line in lines[:3]] == [
+        "Now: Transition conference as soon as possible",
+        "Now: Notify SEA and LEA of transition as soon as possible",
+        "Now: Transition plan in the IFSP as soon as possible",
+    ]
+    assert lines[3].startswith("Next due: Initial IFSP meeting by 2026-08-29")
