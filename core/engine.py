@@ -64,17 +64,9 @@ class Engine:
         ruleset_dirs: Iterable[str | Path] = (),
         calendars_dir: str | Path | None = None,
     ):
-        ruleset_dirs = tuple(ruleset_dirs)
-        self._pm_given = pm is not None
         self.pm = pm or get_plugin_manager(entry_points=entry_points)
         if calendars_dir is None and os.environ.get(CALENDARS_ENV):
             calendars_dir = os.environ[CALENDARS_ENV]
-        #: What rebuilds this engine in another process (see __reduce__).
-        self._config = (
-            entry_points,
-            tuple(str(p) for p in ruleset_dirs),
-            None if calendars_dir is None else str(calendars_dir),
-        )
         self._evaluators: dict[tuple[Ruleset, date], Evaluator] = {}
         #: Imported district calendars (`eirules calendars import`); None folder: none.
         self.calendars = DistrictCalendars(calendars_dir)
@@ -187,7 +179,7 @@ class Engine:
         """The evaluator for a ruleset version as of a date, compiled once and reused.
 
         `ruleset` None is the default ruleset; `as_of` defaults to today. The evaluator
-        pickles (for worker processes) when this engine was built without a `pm`.
+        pickles (for worker processes) when every plugin of this engine is a module.
         """
         day = _as_date(as_of)
         rs = (
@@ -226,17 +218,17 @@ class Engine:
         return self.compile(self.ruleset_for(case, ruleset), day).evaluate(case)
 
     def __reduce__(self):
-        if self._pm_given:
+        # One way to rebuild an engine in another process: the worker pool's recipe
+        # (its plugins by module, ruleset and calendar folders, and version).
+        from .store.workers import EngineRecipe
+
+        recipe = EngineRecipe.of(self)
+        if recipe is None:
             raise TypeError(
-                "an Engine built with its own plugin manager (pm=...) cannot be pickled; "
-                "build it with entry_points=, ruleset_dirs= and calendars_dir= instead"
+                "this Engine has a plugin that is not an importable module, so another "
+                "process cannot rebuild it; register plugins as modules to send it to workers"
             )
-        return (_rebuild_engine, self._config)
-
-
-def _rebuild_engine(entry_points: bool, ruleset_dirs: tuple, calendars_dir: Any) -> Engine:
-    """The same engine in another process (what `Engine.__reduce__` sends)."""
-    return Engine(entry_points=entry_points, ruleset_dirs=ruleset_dirs, calendars_dir=calendars_dir)
+        return (EngineRecipe.build, (recipe,))
 
 
 def _merged(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:

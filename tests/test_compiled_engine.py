@@ -86,10 +86,27 @@ def test_evaluator_refuses_other_rulesets_in_a_worker(engine):
         _rebuild(engine, "us-mo", "2026.1+0000", date(2026, 2, 1))
 
 
-def test_engine_with_its_own_plugin_manager_does_not_pickle(engine):
-    custom = Engine(pm=engine.pm)
-    with pytest.raises(TypeError, match="own plugin manager"):
+def test_engine_with_a_plugin_object_that_is_not_a_module_does_not_pickle(engine):
+    """A plugin registered as an object cannot be rebuilt in a worker: a clear TypeError."""
+    from eirules.core.plugin_manager import get_plugin_manager
+
+    class Inline:
+        pass
+
+    pm = get_plugin_manager(entry_points=False)
+    pm.register(Inline(), name="inline")
+    custom = Engine(pm=pm)
+    with pytest.raises(TypeError, match="not an importable module"):
         pickle.dumps(custom.compile("us", date(2026, 2, 1)))
+
+
+def test_a_pickled_engine_keeps_its_plugins_and_version(engine):
+    """The engine pickles through the worker pool's recipe (core/store/workers.py)."""
+    again = pickle.loads(pickle.dumps(engine))
+    assert again.version == engine.version
+    assert [n for n, _ in again.pm.list_name_plugin()] == [
+        n for n, p in engine.pm.list_name_plugin() if p is not None
+    ]
 
 
 def _event(type_: str, day: date, program: str | None) -> Event:
