@@ -356,6 +356,10 @@ def validate_paths(
                 continue
             path = path.parent
         found = _ruleset_dirs(path)
+        if not found and path.name == "__pycache__":  # Python's, beside rulesets/__init__.py
+            problem = RulesetProblem(str(path), "is a Python cache folder", None, file=str(path))
+            strays.append(Validation(str(path), None, (problem,)))
+            continue
         if not found:
             problem = RulesetProblem(
                 str(path),

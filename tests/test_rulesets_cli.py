@@ -188,3 +188,14 @@ def test_misspelt_outcome_status_or_clock_in_a_ruleset_test_is_named_not_reporte
         '(no clock initial_ifsp_meting; did you mean "initial_ifsp_meeting"?)',
         "us-zz: 1 test, 1 expectation, 1 changed",
     ]
+
+
+def test_validate_rulesets_star_passes_over_a_python_cache_folder(tmp_path):
+    """`rulesets validate rulesets/*` in a checkout: rulesets/__pycache__ is not a ruleset."""
+    shutil.copytree(BUILTIN / "us-mo", tmp_path / "us-mo")
+    (tmp_path / "__pycache__").mkdir()
+    result = run("rulesets", "validate", str(tmp_path / "us-mo"), str(tmp_path / "__pycache__"))
+    assert result.exit_code == 0, result.output
+    assert "__pycache__" not in result.output
+    alone = run("rulesets", "validate", str(tmp_path / "__pycache__"))
+    assert alone.exit_code == 2 and "is a Python cache folder" in alone.output
