@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from eirules.cli import cli
+from eirules.core.errors import InputError
 from eirules.core.importing import Record
 from eirules.core.store import AccessDenied, Store
 from eirules.core.store.people import os_login
@@ -147,6 +148,7 @@ def test_cli_uses_the_os_user_and_says_what_it_may_not_do(tmp_path, monkeypatch,
     store, _ = Store.init(db, engine)
     store.import_records([Record("a.json", "1", doc("N-1", "north"), caseworker="Rhea")])
     store.add_staff("cora", "coordinator", caseworker="Rhea")
+    store.add_staff("dana", "data_manager")  # so that the OS user may step down
     store.close()
     me = os_login()
     # The OS user was made data manager by the first `staff add`.
@@ -171,3 +173,56 @@ def test_cli_uses_the_os_user_and_says_what_it_may_not_do(tmp_path, monkeypatch,
         (me, "export", "not stated"),
     ]
     assert "--user" not in runner.invoke(cli, ["cases", "add-event", "--help"]).output
+
+
+def test_the_last_data_manager_may_not_step_down_or_be_removed(agency):
+    """Only a data manager may change the staff list: the last one stays, else nobody could."""
+    me = agency.person.login
+    agency.remove_staff("dana")
+    before, logged = agency.staff(), len(agency.audit_log())
+    for attempt, headline in (
+        (lambda: agency.add_staff(me, "auditor"), f"{me} not made an auditor"),
+        (lambda: agency.remove_staff(me), f"{me} not removed from the staff"),
+    ):
+        with pytest.raises(InputError) as err:
+            attempt()
+        assert str(err.value).splitlines() == [
+            headline,
+            f"  LOGIN: {me} is the last data manager: nobody could change the staff list "
+            f"afterwards; first make someone else data manager (eirules staff add LOGIN "
+            f"--role data_manager), then change {me}",
+        ]
+    assert agency.staff() == before  # nothing written, nothing audited
+    assert len(agency.audit_log()) == logged
+    # With a second data manager, the first may step down.
+    agency.add_staff("dana", "data_manager")
+    agency.add_staff(me, "auditor")
+    assert {r["login"]: r["role"] for r in agency.staff()}[me] == "auditor"
+
+
+def test_the_owner_of_a_caseload_without_staff_may_not_make_themselves_auditor(db_target, engine):
+    store, _ = Store.init(db_target, engine)
+    me = store.person.login
+    with pytest.raises(InputError):
+        store.add_staff(me, "auditor")
+    assert store.staff() == []
+    store.close()
+
+
+def test_cli_refuses_demoting_the_last_data_manager_with_exit_2(tmp_path, monkeypatch, engine):
+    db = tmp_path / "caseload.db"
+    monkeypatch.setenv("EIRULES_DB", str(db))
+    store, _ = Store.init(db, engine)
+    store.add_staff("cora", "coordinator", caseworker="Rhea")
+    store.close()
+    me = os_login()
+    result = CliRunner().invoke(cli, ["staff", "add", me, "--role", "auditor"])
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines()[0] == f"Error: {me} not made an auditor"
+    assert "is the last data manager" in result.output
+    assert "Traceback" not in result.output
+    result = CliRunner().invoke(cli, ["staff", "remove", me])
+    assert result.exit_code == 2, result.output
+    assert CliRunner().invoke(cli, ["staff", "whoami"]).output.splitlines()[0] == (
+        f"You are {me} (data manager)."
+    )

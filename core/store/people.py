@@ -252,7 +252,31 @@ class PeopleMixin(StoreBase):
             ).fetchone()
             self.conn.execute("DELETE FROM staff WHERE login = ?", (login,))
             self._insert_staff(login, role, caseworker, district, me.login, audit, old)
+            self._keep_a_data_manager(login, f"{login} not made {_ROLE_WORDS[role]}")
         self._person = None
+
+    def _keep_a_data_manager(self, login: str, headline: str) -> None:
+        """Refuse a change that leaves the staff list without a data manager (rolled back).
+
+        Only a data manager may change the staff list, so a list without one could
+        never be changed again by anyone, through the CLI or the HTTP API.
+        """
+        left = self.conn.execute(
+            "SELECT COUNT(*) FROM staff WHERE role = 'data_manager'"
+        ).fetchone()[0]
+        if left == 0:
+            raise InputError(
+                headline,
+                [
+                    Problem(
+                        "LOGIN",
+                        f"{login} is the last data manager: nobody could change the staff "
+                        "list afterwards",
+                        f"first make someone else data manager (eirules staff add LOGIN "
+                        f"--role data_manager), then change {login}",
+                    )
+                ],
+            )
 
     def _insert_staff(self, login, role, caseworker, district, by, audit, old=None) -> None:
         self.conn.execute(
@@ -278,6 +302,7 @@ class PeopleMixin(StoreBase):
                     [Problem("LOGIN", "not found", "eirules staff list")],
                 )
             self.conn.execute("DELETE FROM staff WHERE login = ?", (login,))
+            self._keep_a_data_manager(login, f"{login} not removed from the staff")
             audit.append(
                 "staff.removed",
                 f"{login} removed (was {old[0]})",
