@@ -81,14 +81,37 @@ def _style(row: dict) -> str | None:
     return None
 
 
+def lateness(row: dict) -> str | None:
+    """ "overdue", "late_excused" (past due for a reason the regulation accepts), or None.
+
+    The same reading as the Days column (`days_text`), so the summary line counts
+    what the rows say.
+    """
+    if row["kind"] == "evaluation_failed" or row["status"] == "needs_information":
+        return None
+    days = row["days_left"]
+    if days is None:
+        return "overdue" if row["status"] == "overdue" else None
+    if days >= 0:
+        return None
+    return "late_excused" if row["status"] == "late_excused" else "overdue"
+
+
 def summary(answer: DueAnswer) -> str:
     """One line counting what the answer holds, failed cases included."""
     rows = answer.rows
-    late = sum(1 for r in rows if r["days_left"] is not None and r["days_left"] < 0)
+    counts = {"overdue": 0, "late_excused": 0}
+    for row in rows:
+        counts[lateness(row)] = counts.get(lateness(row), 0) + 1
     referrals = sum(1 for r in rows if r["kind"] == "referral")
     unknown = sum(1 for r in rows if r["status"] == "needs_information")
     items = [r for r in rows if r["kind"] != "evaluation_failed"]
-    parts = [f"{plural(len(items), 'item')} as of {answer.as_of.isoformat()}", f"{late} overdue"]
+    parts = [
+        f"{plural(len(items), 'item')} as of {answer.as_of.isoformat()}",
+        f"{counts['overdue']} overdue",
+    ]
+    if counts["late_excused"]:
+        parts.append(f"{counts['late_excused']} late (excused)")
     if referrals:
         parts.append(plural(referrals, "referral"))
     if unknown:

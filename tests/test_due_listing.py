@@ -49,6 +49,21 @@ def test_imported_demo_files_are_due_with_no_evaluate_step(run):
     assert listing and {r["status"] for r in listing} == {"overdue"}
 
 
+def test_overdue_summary_counts_late_excused_clocks_apart_from_overdue_ones(run):
+    """34 CFR 303.310(c): a clock late for a documented family reason is "late (excused)".
+
+    The demo caseload as of 2026-03-02 has 80 past-due clocks: 12 of them marked
+    `late, excused` (the family's reason is on file), 68 plainly overdue.
+    """
+    run("cases", "import", EXAMPLES / "caseload")
+    rows = json.loads(run("overdue", "--as-of", "2026-03-02", "--format", "json").output)
+    assert sum(1 for r in rows if r["status"] == "late_excused") == 12
+    assert sum(1 for r in rows if r["status"] == "overdue") == 68
+    table = run("overdue", "--as-of", "2026-03-02").output.splitlines()
+    assert sum(1 for line in table if "late, excused" in line) == 12
+    assert table[-1] == "80 items as of 2026-03-02; 68 overdue; 12 late (excused)"
+
+
 def test_add_event_updates_due_in_the_same_write(run, tmp_path):
     """303.310(a): the IFSP meeting held on 2026-02-10 meets the clock due 2026-02-19."""
     run("cases", "import", write_case_file(tmp_path / "t.json", "T-0001"))
