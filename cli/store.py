@@ -280,6 +280,19 @@ CASE_COLUMNS = (
 )
 
 
+def _known_program(ctx: click.Context, program: str) -> None:
+    """Refuse a program no installed plugin has (a usage error, exit 2), with a did-you-mean."""
+    known = sorted({p for spec in get_engine(ctx).event_types.values() for p in spec.programs})
+    if program not in known:
+        hint = did_you_mean(program, known)
+        raise click.BadParameter(
+            f'"{program}" is not a program; '
+            + (f"{hint} (programs: {', '.join(known)})" if hint else f"one of: {', '.join(known)}"),
+            ctx=ctx,
+            param_hint="--program",
+        )
+
+
 @cases_group.command("list")
 @caseworker_option
 @click.option(
@@ -314,6 +327,8 @@ def cases_list(ctx, caseworker, program, status, as_of, fmt, db_path):
     Example:
         eirules cases list --program part_c --status overdue
     """
+    if program is not None:
+        _known_program(ctx, program)
     store = open_store(ctx, db_path, engine=True)
     as_of = as_of or date.today()
     with progress_reporter("Evaluating cases for this answer") as advance:

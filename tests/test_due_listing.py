@@ -206,6 +206,21 @@ def test_cases_list_program_finds_a_case_whose_membership_comes_from_untagged_ev
     assert [r["case_id"] for r in rows] == ["T-0001"]
 
 
+def test_cases_list_unknown_program_is_a_usage_error_with_did_you_mean(run, tmp_path):
+    """A misspelt program must not answer "No cases match" (exit 0): it is a typo."""
+    run("cases", "import", write_case_file(tmp_path / "t.json", "T-0001"))
+    result = run("cases", "list", "--program", "partc", code=2)
+    assert result.output.splitlines()[-1] == (
+        'Error: Invalid value for --program: "partc" is not a program; '
+        'did you mean "part_c"? (programs: mtss, part_b, part_c)'
+    )
+    assert "No cases match" not in result.output
+    result = run("cases", "list", "--program", "speech", code=2)
+    assert result.output.splitlines()[-1].endswith(
+        '"speech" is not a program; one of: mtss, part_b, part_c'
+    )
+
+
 # Readable at any width --------------------------------------------------------------------
 
 
