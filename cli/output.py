@@ -549,7 +549,8 @@ def progress_reporter(label: str):
 def write_private(path: str | Path, text: str) -> None:
     """Write `text` to `path` readable and writable by the owner only (0600), all or nothing.
 
-    For files that hold children's records (the rejects file): written to a
+    The one writer of files that hold children's records (the rejects file,
+    `cases export -o`): written to a
     temporary file beside it and renamed, so a failure leaves no half-written file.
     """
     path = Path(path)

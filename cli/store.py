@@ -655,7 +655,7 @@ def cases_export(ctx, case_id, output, purpose, db_path):
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     echo(PERSONAL_NOTICE.format(case=case_id), err=True)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        write_private(output, text)  # a child's record: owner only, like the rejects file
         echo(f"Wrote {output}", err=True)
     else:
         click.echo(text, nl=False)  # a case file (JSON escapes controls)

@@ -259,6 +259,18 @@ def test_export_imports_back_unchanged(run, tmp_path):
     assert run("cases", "import", out).output == "Imported: 0 new, 0 updated, 1 unchanged\n"
 
 
+def test_export_file_is_readable_by_its_owner_only(run, tmp_path):
+    """A child's whole record is personal data: written 0600, like the rejects file."""
+    run("cases", "import", case_file(tmp_path))
+    out = tmp_path / "exported.json"
+    out.write_text("old\n")
+    out.chmod(0o644)
+    run("cases", "export", "T-0001", "-o", out)
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert json.loads(out.read_text())["id"] == "T-0001"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".exported")] == []
+
+
 def test_assign_then_reassign(run, tmp_path):
     run("cases", "import", case_file(tmp_path))
     assert (
