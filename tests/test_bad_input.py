@@ -167,7 +167,10 @@ def test_cases_list_program_matches_exactly(run, tmp_path, program):
         .output.splitlines()[-1]
         .startswith("1 case as of ")
     )
-    assert run("cases", "list", "--program", program).output.startswith("No cases match as of ")
+    # Not a program at all: a usage error, never every case (nor a silent "No cases match").
+    refused = run("cases", "list", "--program", program, code=2)
+    assert f'"{program}" is not a program' in refused.output
+    assert "T-0001" not in refused.output
 
 
 # Rulesets ------------------------------------------------------------------------------------
