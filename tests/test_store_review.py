@@ -217,11 +217,14 @@ def test_list_by_a_program_no_case_has_says_which_programs_there_are(run, tmp_pa
     path.write_text(json.dumps({**doc, "enrolments": [{"program": "part_c"}]}))
     run("cases", "import", path)
     assert run("cases", "list", "--program", "part_c").output.startswith("Case ")
-    result = run("cases", "list", "--program", "partc")
+    result = run("cases", "list", "--program", "part_b")
     assert result.output.splitlines() == [
         f"No cases match as of {date.today().isoformat()}.",
-        "Note: no case in this caseload is in program partc; programs here: part_c",
+        "Note: no case in this caseload is in program part_b; programs here: part_c",
     ]
+    # A program no plugin has is a typo: a usage error with a did-you-mean.
+    result = run("cases", "list", "--program", "partc", code=2)
+    assert 'did you mean "part_c"?' in result.output
 
 
 def test_import_of_a_folder_without_case_files_is_an_error_not_a_silent_nothing(run, tmp_path):
