@@ -50,7 +50,7 @@ def test_imported_demo_files_are_due_with_no_evaluate_step(run):
 
 
 def test_overdue_summary_counts_late_excused_clocks_apart_from_overdue_ones(run):
-    """34 CFR 303.310(c): a clock late for a documented family reason is "late (excused)".
+    """34 CFR 303.310(b): a clock late for a documented family reason is "late (excused)".
 
     The demo caseload as of 2026-03-02 has 80 past-due clocks: 12 of them marked
     `late, excused` (the family's reason is on file), 68 plainly overdue.
