@@ -55,8 +55,12 @@ def _json(data: Any, status: int = 200) -> Response:
 
 
 def _status(exc: EirulesError) -> int:
+    from eirules.core.store.people import AccessDenied
+
     if isinstance(exc, HttpError):
         return exc.status
+    if isinstance(exc, AccessDenied):
+        return 403  # the token's login may not do this (its role or caseload)
     if isinstance(exc, InputError):
         return 422  # a document that parsed but is not a valid case file, a bad query value
     return 500  # PluginError, RulesetError, StorageError: the server's set-up, not the request
@@ -101,7 +105,10 @@ def _error_response(exc: EirulesError) -> Response:
             problem[key] = _query_words(problem.get(key))
     if isinstance(exc, HttpError) and exc.kind:
         data["kind"] = exc.kind
-    return _json(data, _status(exc))
+    response = _json(data, _status(exc))
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="eirules"'
+    return response
 
 
 # Request parts ---------------------------------------------------------------------------
@@ -218,6 +225,54 @@ def _flag(request: Request, name: str) -> bool:
     return raw in ("true", "1")
 
 
+def _purpose(request: Request) -> str | None:
+    """The stated purpose of a read (query parameter `purpose`), for the record of access."""
+    return request.query_params.get("purpose")
+
+
+def _log_in(store, request: Request) -> None:
+    """Act as the staff login the bearer token stands for (`eirules staff token`).
+
+    A caseload with no staff list yet belongs to whoever runs the server (as on
+    the command line), so a request without a token is theirs; once it has a
+    staff list, every caseload request needs a valid token.
+    """
+    header = request.headers.get("authorization")
+    if header is None:
+        if store.conn.execute("SELECT 1 FROM staff LIMIT 1").fetchone() is None:
+            return
+        raise HttpError(
+            401,
+            "this caseload needs a log-in",
+            [
+                Problem(
+                    "Authorization",
+                    "no bearer token sent",
+                    "send Authorization: Bearer TOKEN; a data manager makes one with: "
+                    "eirules staff token LOGIN",
+                )
+            ],
+            "AccessDenied",
+        )
+    scheme, _, token = header.partition(" ")
+    login = store.login_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    if login is None:
+        raise HttpError(
+            401,
+            "the token is not valid",
+            [
+                Problem(
+                    "Authorization",
+                    "not a bearer token this caseload knows (unknown, revoked, or its login "
+                    "left the staff list)",
+                    "ask a data manager for a new one: eirules staff token LOGIN",
+                )
+            ],
+            "AccessDenied",
+        )
+    store.as_login(login)
+
+
 # The application ------------------------------------------------------------------------
 
 
@@ -243,7 +298,8 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
             )
         return rid
 
-    def store():
+    def store(request: Request):
+        """The caseload, acting as the login the request's bearer token stands for."""
         if db is None:
             raise HttpError(
                 404,
@@ -257,7 +313,13 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
             )
         from eirules.core.store import Store
 
-        return Store.open(db, engine)
+        s = Store.open(db, engine)
+        try:
+            _log_in(s, request)
+        except BaseException:
+            s.close()
+            raise
+        return s
 
     @app.exception_handler(EirulesError)
     async def eirules_error(request: Request, exc: EirulesError) -> Response:
@@ -402,24 +464,25 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
         rows = tools.resolved(rs, on, own_only=not _flag(request, "resolved"))
         return _json({**tools.summary(rs), "as_of": on.isoformat(), "parameters": rows})
 
-    def open_clocks(request: Request, **query) -> Response:
+    def open_clocks(request: Request, action: str, **query) -> Response:
         as_of = _as_of(request)
         caseworker = request.query_params.get("caseworker") or None
-        s = store()
+        s = store(request)
         try:
             # Every owed clock and referral as of the date, failed cases as rows (kind).
             rows = list(s.due(as_of=as_of, caseworker=caseworker, **query).rows)
+            s.record_reads((r["case_id"] for r in rows), f"http {action}", _purpose(request))
         finally:
             s.close()
         return _json({"as_of": as_of.isoformat(), "clocks": rows})
 
     @app.get(f"{PREFIX}/due")
     async def due(request: Request) -> Response:
-        return open_clocks(request, within_days=_within(request))
+        return open_clocks(request, "due", within_days=_within(request))
 
     @app.get(f"{PREFIX}/overdue")
     async def overdue(request: Request) -> Response:
-        return open_clocks(request, overdue_only=True)
+        return open_clocks(request, "overdue", overdue_only=True)
 
     @app.get(f"{PREFIX}/indicators")
     async def indicators(request: Request) -> Response:
@@ -450,8 +513,9 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
                 ],
             )
         children = _flag(request, "children")
-        s = store()
+        s = store(request)
         try:
+            s.require("report")
             report = compute(
                 stored_facts(s.conn),
                 period,
@@ -460,19 +524,24 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
                 by=by,
                 children=children,
             )
+            if children:  # the list of children is a read of their records
+                late = [i.case_id for r in report.indicators for i in r.late]
+                s.record_reads(late, "http indicators drill-down", _purpose(request))
         finally:
             s.close()
         return _json(report.as_dict(children=children))
 
     @app.get(PREFIX + "/cases/{case_id}/history")
-    async def history(case_id: str) -> Response:
-        s = store()
+    async def history(case_id: str, request: Request) -> Response:
+        s = store(request)
         try:
             try:
+                s.opened(case_id, "http history", _purpose(request))
                 summary = s.case_summary(case_id)
             except InputError as exc:
                 raise HttpError(404, exc.message, exc.problems, "InputError") from None
-            summary["audit"] = s.audit_log(case_id)
+            # The audit log is for data managers and auditors (`people.ACTIONS`): null otherwise.
+            summary["audit"] = s.audit_log(case_id) if s.allowed("audit") else None
         finally:
             s.close()
         return _json(summary)

@@ -111,6 +111,9 @@ def _errors(*codes: int) -> dict[str, Any]:
     words = {
         400: "The body is not JSON (or not UTF-8, or empty).",
         404: "Unknown ruleset, case or path, or no caseload database configured.",
+        401: "The caseload has a staff list and the request has no valid bearer token "
+        "(`Authorization: Bearer TOKEN`, made by `eirules staff token LOGIN`).",
+        403: "The token's login may not do this (their role or caseload).",
         413: "The body is too large.",
         422: "The JSON is not a valid case file or a query value is not valid; "
         "every problem is listed.",
@@ -133,6 +136,12 @@ def openapi_document(engine: Any, version: str) -> dict[str, Any]:
     )
     ruleset = _query("ruleset", _TEXT, "Ruleset id; overrides each case file's own `ruleset`.")
     caseworker = _query("caseworker", _TEXT, "Only this caseworker's cases.")
+    purpose = _query(
+        "purpose",
+        _TEXT,
+        "Why the records are read, kept in each case's record of access "
+        "(34 CFR 300.614, 303.405); `not stated` if left out.",
+    )
     paths: dict[str, Any] = {
         f"{PREFIX}/check": {
             "post": {
@@ -262,10 +271,12 @@ def openapi_document(engine: Any, version: str) -> dict[str, Any]:
                         "evaluated are always included.",
                     ),
                     caseworker,
+                    purpose,
                 ],
+                "security": _CASELOAD_LOGIN,
                 "responses": {
                     "200": _json_body(_due_list(), "The open clocks."),
-                    **_errors(404, 422, 500),
+                    **_errors(401, 403, 404, 422, 500),
                 },
             }
         },
@@ -273,10 +284,11 @@ def openapi_document(engine: Any, version: str) -> dict[str, Any]:
             "get": {
                 "operationId": "overdue",
                 "summary": "Open clocks whose due date has passed (needs a caseload).",
-                "parameters": [as_of, caseworker],
+                "parameters": [as_of, caseworker, purpose],
+                "security": _CASELOAD_LOGIN,
                 "responses": {
                     "200": _json_body(_due_list(), "The overdue clocks."),
-                    **_errors(404, 422, 500),
+                    **_errors(401, 403, 404, 422, 500),
                 },
             }
         },
@@ -308,9 +320,12 @@ def openapi_document(engine: Any, version: str) -> dict[str, Any]:
                     _query(
                         "children",
                         {"type": "string", "enum": ["true", "false", "1", "0"]},
-                        "Include the drill-down: every child counted, with clock, dates, status and reason.",
+                        "Include the drill-down: every child counted, with clock, dates, status and "
+                        "reason (each child's record of access notes the read).",
                     ),
+                    purpose,
                 ],
+                "security": _CASELOAD_LOGIN,
                 "responses": {
                     "200": _json_body(
                         {
@@ -324,7 +339,7 @@ def openapi_document(engine: Any, version: str) -> dict[str, Any]:
                         },
                         "Each indicator: numerator, denominator, percent, target, late units.",
                     ),
-                    **_errors(404, 422, 500),
+                    **_errors(401, 403, 404, 422, 500),
                 },
             }
         },
@@ -333,7 +348,11 @@ def openapi_document(engine: Any, version: str) -> dict[str, Any]:
                 "operationId": "caseHistory",
                 "summary": "A stored case: its determinations, assignments, clocks and audit "
                 "entries (needs a caseload).",
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": _TEXT}],
+                "parameters": [
+                    {"name": "id", "in": "path", "required": True, "schema": _TEXT},
+                    purpose,
+                ],
+                "security": _CASELOAD_LOGIN,
                 "responses": {
                     "200": _json_body(
                         {
@@ -343,13 +362,18 @@ def openapi_document(engine: Any, version: str) -> dict[str, Any]:
                                 "determinations": {"type": "array", "items": {"type": "object"}},
                                 "assignments": {"type": "array", "items": {"type": "object"}},
                                 "clocks": {"type": "array", "items": {"type": "object"}},
-                                "audit": {"type": "array", "items": {"type": "object"}},
+                                "audit": {
+                                    "type": ["array", "null"],
+                                    "items": {"type": "object"},
+                                    "description": "The case's audit entries; null when the "
+                                    "token's role may not read the audit log.",
+                                },
                             },
                             "required": ["id", "determinations", "assignments", "clocks", "audit"],
                         },
-                        "The case's history.",
+                        "The case's history (the read is on its record of access).",
                     ),
-                    **_errors(404, 500),
+                    **_errors(401, 403, 404, 500),
                 },
             }
         },
@@ -408,8 +432,23 @@ def openapi_document(engine: Any, version: str) -> dict[str, Any]:
             "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"},
         },
         "paths": paths,
-        "components": {"schemas": dict(sorted(components.items()))},
+        "components": {
+            "schemas": dict(sorted(components.items())),
+            "securitySchemes": {
+                "staffToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A token made by `eirules staff token LOGIN`: the request "
+                    "acts as that staff login, with its role and caseload. Needed once the "
+                    "caseload has a staff list.",
+                }
+            },
+        },
     }
+
+
+#: Caseload endpoints: a staff token, or none on a caseload without a staff list.
+_CASELOAD_LOGIN = [{"staffToken": []}, {}]
 
 
 def _due_list() -> dict[str, Any]:

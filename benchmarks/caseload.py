@@ -27,7 +27,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from eirules.cli.synthetic import DEMO_AS_OF, iter_cases, records
+from eirules.cli.synthetic import CASEWORKERS, DEMO_AS_OF, iter_cases, records
 from eirules.core.engine import Engine
 from eirules.core.store import Store
 from eirules.core.store.backend import display, is_postgres
@@ -62,9 +62,27 @@ def peak_mib() -> float:
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
+def db_size(store: Store, db) -> int:
+    """Bytes the caseload takes: the SQLite file with its WAL folded in, or the PG database."""
+    if store.conn.postgres:
+        return store.conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return Path(db).stat().st_size
+
+
+def determination_count(store: Store) -> int:
+    return store.conn.execute("SELECT count(*) FROM determinations").fetchone()[0]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000, help="How many cases to generate.")
+    parser.add_argument(
+        "--per-caseworker",
+        type=int,
+        default=50,
+        help="Cases per caseworker (a service coordinator's caseload; default 50).",
+    )
     parser.add_argument(
         "--db",
         help="Database file, or an empty PostgreSQL database's URL (default: a temporary file).",
@@ -81,8 +99,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.cases} cases ({part_c} Part C, {args.cases - part_c} Part B) into {display(db)}")
 
     start, cpu = time.perf_counter(), cpu_seconds()
+    # Realistic caseloads: one caseworker per --per-caseworker cases (the first is Rhea).
+    count = max(1, args.cases // max(1, args.per_caseworker))
+    workers = CASEWORKERS[:count] + tuple(
+        f"Coordinator {i:05d}" for i in range(count - len(CASEWORKERS))
+    )
+    print(f"{len(workers)} caseworkers, about {args.cases // len(workers)} cases each")
+    generated = iter_cases(
+        seed=1, part_c=part_c, part_b=args.cases - part_c, as_of=DEMO_AS_OF, caseworkers=workers
+    )
     result = store.import_records(
-        records(iter_cases(seed=1, part_c=part_c, part_b=args.cases - part_c, as_of=DEMO_AS_OF)),
+        records(generated),
+        new_caseworkers=True,
         user="benchmark",
         evaluate_as_of=DEMO_AS_OF,  # the import evaluates what it stores (issue 10)
     )
@@ -149,11 +177,25 @@ def main(argv: list[str] | None = None) -> int:
 
     query = timed(lambda: store.due(as_of=DEMO_AS_OF, caseworker=worker))
     baseline = timed(plain_loop)
+    mine = len(store.due(as_of=DEMO_AS_OF, caseworker=worker))
     print(
-        f"one caseworker's due: {query * 1000:.2f} ms median query time "
+        f"one caseworker's due: {query * 1000:.2f} ms median query time, {mine} rows "
         f"(target under 10 ms); plain loop over every open item {baseline * 1000:.2f} ms; "
         f"ratio {query / baseline:.2f}"
     )
+
+    # Retention (issue 14): a nightly run that finds nothing changed stores nothing.
+    for label, day in (("same day", DEMO_AS_OF), ("next day", DEMO_AS_OF + timedelta(days=1))):
+        before, dets = db_size(store, db), determination_count(store)
+        start = time.perf_counter()
+        nightly = store.evaluate(as_of=day, user="benchmark")
+        took = time.perf_counter() - start
+        after = db_size(store, db)
+        print(
+            f"nightly run, {label}: {took:.2f} s, {getattr(nightly, 'unchanged', 0)} of {nightly.evaluated} "
+            f"unchanged, {determination_count(store) - dets} determinations stored; database "
+            f"grew {(after - before) / 1e6:+.1f} MB ({(after - before) / args.cases:+.0f} B/case)"
+        )
 
     ctx = multiprocessing.get_context("fork")
     stop, out = ctx.Event(), ctx.Queue()
@@ -173,11 +215,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{max(writes) * 1000:.0f} ms, median {statistics.median(writes) * 1000:.0f} ms "
             f"(evaluation {took:.1f} s)"
         )
-    size = (
-        store.conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
-        if store.conn.postgres
-        else Path(db).stat().st_size
-    )
+    size = db_size(store, db)
     print(f"peak memory: {peak_mib():.0f} MiB; database {size / 1e6:.0f} MB")
     store.close()
     return 0

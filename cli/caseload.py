@@ -137,6 +137,11 @@ def _print_report(report) -> None:
             else ""
         )
     )
+    if report.unchanged:
+        echo(
+            f"{plural(report.unchanged, 'case')} decided as before: "
+            "the latest determination stands (not stored again)."
+        )
     overdue = [c for c in report.changes if c.kind == "new_overdue"]
     eligibility = [c for c in report.changes if c.kind == "eligibility_changed"]
     if not report.changes and (report.first_evaluations < report.evaluated or report.skipped):

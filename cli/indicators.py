@@ -17,7 +17,7 @@ from . import get_engine
 from .options import DATE, db_option, format_option
 from .output import check_writable, csv_cell, plain_table, plural, print_table, safe
 from .output import echo as _echo
-from .store import open_store
+from .store import open_store, purpose_option
 
 CODES = ("C1", "C7", "C8A", "C8B", "C8C", "B11", "B12", "B13")
 DRILL_COLUMNS = (
@@ -65,8 +65,11 @@ DRILL_COLUMNS = (
     type=click.Path(dir_okay=False),
     help="Write to this file instead of stdout (replaced only when the report is complete).",
 )
+@purpose_option
 @click.pass_context
-def indicators_command(ctx, db_path, year, start, end, codes, by, children, check_only, fmt, out):
+def indicators_command(
+    ctx, db_path, year, start, end, codes, by, children, check_only, fmt, out, purpose
+):
     """Compute the SPP/APR compliance indicators C1, C7, C8A-C, B11, B12 and B13.
 
     Counts the clocks of every case's latest stored determination (run
@@ -91,6 +94,7 @@ def indicators_command(ctx, db_path, year, start, end, codes, by, children, chec
     if out:
         check_writable(out, "--out")
     store = open_store(ctx, db_path)
+    store.require("report")
     if check_only:
         if fmt == "html":
             raise InputError(
@@ -115,6 +119,8 @@ def indicators_command(ctx, db_path, year, start, end, codes, by, children, chec
         by=by,
         children=children or fmt == "html",
     )
+    if children or fmt == "html":  # the list of children is a read of their records
+        store.record_reads(drill_down_cases(report), "indicators drill-down", purpose)
     missing = not_evaluated(store.conn)
     if report.cases == 0:
         raise InputError(
@@ -145,6 +151,11 @@ def indicators_command(ctx, db_path, year, start, end, codes, by, children, chec
             "(run: eirules evaluate --all)",
             err=True,
         )
+
+
+def drill_down_cases(report) -> list[str]:
+    """The case ids a report's list of children names (every late unit of every indicator)."""
+    return [item.case_id for result in report.indicators for item in result.late]
 
 
 def _emit(out: str | None, text: str) -> None:

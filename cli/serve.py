@@ -50,7 +50,7 @@ def _bind(host: str, port: int) -> socket.socket:
     default="127.0.0.1",
     show_default=True,
     help="Address to listen on. Only this machine can connect unless you name another "
-    "address (e.g. 0.0.0.0); eirules serve has no log-in, so put it behind one.",
+    "address (e.g. 0.0.0.0); traffic is not encrypted, so put it behind an HTTPS proxy.",
 )
 @click.option(
     "--port",
@@ -64,8 +64,10 @@ def _bind(host: str, port: int) -> socket.socket:
     "db_path",
     envvar="EIRULES_DB",
     default=None,
-    help="Caseload database (an SQLite file or a postgresql:// URL) for /v1/due, /v1/overdue "
-    "and /v1/cases/ID/history. Default: $EIRULES_DB; without it those answer 404.",
+    help="Caseload database (an SQLite file or a postgresql:// URL) for /v1/due, /v1/overdue, "
+    "/v1/indicators and /v1/cases/ID/history. Default: $EIRULES_DB; without it those answer "
+    "404. Requests to them need a staff token (eirules staff token LOGIN) once the caseload "
+    "has a staff list.",
 )
 @click.pass_context
 def serve(ctx, host, port, db_path):
@@ -73,7 +75,10 @@ def serve(ctx, host, port, db_path):
 
     The OpenAPI 3.1 description is at /v1/openapi.json; docs/http-api.md lists the
     endpoints. Errors are {"error", "kind", "problems": [{"where", "what", "fix"}]}
-    as in the CLI, with 4xx status codes for bad input. Stop it with Ctrl+C.
+    as in the CLI, with 4xx status codes for bad input. The caseload endpoints act
+    as the staff login of the request's bearer token (Authorization: Bearer TOKEN,
+    made by `eirules staff token`), and each read is on the record of access
+    (purpose= in the query). Stop it with Ctrl+C.
 
     \b
     Examples:
@@ -104,7 +109,7 @@ def serve(ctx, host, port, db_path):
     if not _is_loopback(host):
         click.echo(
             f"Warning: listening on {host}, reachable from other machines; eirules serve "
-            "has no log-in: put it behind one.",
+            "does not encrypt traffic: put it behind an HTTPS proxy.",
             err=True,
         )
     click.echo(f"eirules serve: listening on http://{shown}:{bound}  (Ctrl+C stops it)", err=True)

@@ -128,5 +128,39 @@ def staff_remove(ctx, login, db_path):
     echo(f"{login} removed from the staff")
 
 
+@staff_group.command("token")
+@click.argument("login")
+@click.option("--label", help="What the token is for (e.g. the laptop or service using it).")
+@click.option("--revoke", is_flag=True, help="Revoke every token of LOGIN instead of making one.")
+@db_option
+@click.pass_context
+def staff_token(ctx, login, label, revoke, db_path):
+    """Make a token for eirules serve that stands for LOGIN (on the staff list); audited.
+
+    The server treats a request with `Authorization: Bearer TOKEN` as LOGIN,
+    with LOGIN's role and caseload, exactly as the CLI would. The token is
+    printed once and only its SHA-256 is kept: store it like a password. It
+    stops working with --revoke or when LOGIN leaves the staff list. Needs a
+    data manager.
+
+    \b
+    Examples:
+        eirules staff token jdoe --label "front-desk laptop"
+        eirules staff token jdoe --revoke
+    """
+    store = open_store(ctx, db_path)
+    if revoke:
+        count = store.revoke_tokens(login)
+        echo(f"Revoked {count} token{'' if count == 1 else 's'} of {login}")
+        return
+    token = store.issue_token(login, label)
+    echo(token)
+    echo(
+        f"A token for {login}: shown only now, keep it secret "
+        f"(revoke it with: eirules staff token {login} --revoke)",
+        err=True,
+    )
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(staff_group)

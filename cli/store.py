@@ -131,6 +131,42 @@ def db_upgrade(db_path):
         echo(f"{target} is up to date")
 
 
+@db_group.command("prune")
+@click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
+@db_option
+@click.pass_context
+def db_prune(ctx, dry_run, db_path):
+    """Remove determination history older than each ruleset keeps it.
+
+    A determination a newer one replaced more than
+    records.determination_history_days ago (the case's ruleset sets it; IDEA
+    sets no period, so the shipped rulesets leave it to a state or agency
+    ruleset) is removed; each case's latest determination always stays, and
+    audit verify still vouches for every one kept. Nothing is removed for a
+    ruleset that sets no period. Needs a data manager.
+
+    \b
+    Example:
+        eirules db prune --dry-run
+    """
+    store = open_store(ctx, db_path, engine=True)
+    plan = store.prune_history(today=today(), dry_run=dry_run)
+    verb = "would remove" if dry_run else "removed"
+    for ruleset_id, item in plan.items():
+        if item["days"] is None:
+            echo(
+                f"{ruleset_id}: keeps all history (the ruleset sets no "
+                "records.determination_history_days)"
+            )
+        else:
+            echo(
+                f"{ruleset_id}: {verb} {plural(item['removed'], 'determination')} replaced more "
+                f"than {plural(item['days'], 'day')} ago"
+            )
+    if not plan:
+        echo("No determinations stored.")
+
+
 # cases --------------------------------------------------------------------------------
 
 
@@ -664,10 +700,18 @@ def cases_export(ctx, case_id, output, purpose, db_path):
 @cases_group.command("destroy")
 @click.argument("case_id", metavar="ID")
 @click.option("--reason", required=True, help="Why (no names: the reason stays in the audit log).")
+@click.option(
+    "--permanent-record",
+    "record_path",
+    type=click.Path(dir_okay=False),
+    help="First write the permanent record IDEA lets the agency keep (34 CFR 300.624(b), "
+    "303.416(b)) to this JSON file (readable by you only); nothing is destroyed if it "
+    "cannot be written.",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @db_option
 @click.pass_context
-def cases_destroy(ctx, case_id, reason, yes, db_path):
+def cases_destroy(ctx, case_id, reason, record_path, yes, db_path):
     """Destroy a child's records: remove their personal information everywhere, for good.
 
     For when the parents ask and the information is no longer needed to provide
@@ -678,18 +722,42 @@ def cases_destroy(ctx, case_id, reason, yes, db_path):
     the record of access stays. On SQLite the file is vacuumed so the bytes are
     gone. Needs a data manager. Asks for confirmation unless --yes.
 
+    With --permanent-record FILE, the items a permanent record may keep without
+    time limit are written to FILE first (Part C: name, date of birth, service
+    coordinators, exit data; Part B: name; the items the caseload does not hold
+    are listed as such). The read is on the case's record of access.
+
     \b
     Example:
         eirules cases destroy SYN-C-0001 --reason "parents' request; services ended 2026-01-31"
+        eirules cases destroy SYN-C-0001 --reason "..." --permanent-record SYN-C-0001.keep.json
     """
     store = open_store(ctx, db_path)
     store.require_case(case_id)
     store.require("destroy", case_id)
+    if record_path:
+        check_writable(record_path, "--permanent-record")
     if not yes and not click.confirm(
         f"Destroy every record of case {case_id}? This cannot be undone", default=False
     ):
         echo("Nothing destroyed.")
         ctx.exit(1)
+    if record_path:
+        from eirules.core.store.audit import now
+        from eirules.plugins.permanent_record import permanent_record
+
+        document = store.export_case(case_id, "permanent record before destruction")
+        summary = store.case_summary(case_id)
+        coordinators = list(dict.fromkeys(a["caseworker"] for a in summary["assignments"]))
+        record = permanent_record(
+            document,
+            (summary["programs"] or "").split(","),
+            coordinators,
+            made_at=now(),
+            made_by=store.person.login,
+        )
+        write_private(record_path, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+        echo(f"Wrote the permanent record of case {case_id} to {record_path}")
     removed = store.destroy_case(case_id, reason)
     echo(
         f"Destroyed case {case_id}: {plural(removed['case_file_versions'], 'case file version')}, "

@@ -203,6 +203,11 @@ def read_json(path: str | Path) -> Any:
         raise InputError(f"{path} is a folder", [Problem("", "give a file")]) from None
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except ValueError:  # a NUL byte in the path: no file can have that name
+        raise InputError(
+            f"{str(path)!r} is not a file name",
+            [Problem("", "it holds a NUL byte", "check the path")],
+        ) from None
     return parse_json(data, source=str(path))
 
 

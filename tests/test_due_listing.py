@@ -87,9 +87,14 @@ def test_due_as_of_an_earlier_date_answers_for_that_date_on_every_row(run, tmp_p
 
 
 def test_a_newer_ruleset_version_is_re_evaluated_for_the_listing(run, tmp_path):
+    """A case evaluated under another version of its ruleset than the installed one."""
     run("cases", "import", write_case_file(tmp_path / "t.json", "T-0001"))
     store = Store.open(tmp_path / "caseload.db")
     store.conn.execute("UPDATE determinations SET ruleset_version = 'old'")
+    # What the due index answers for is kept on the case: ENGINE|RULESET|VERSION.
+    (with_,) = store.conn.execute("SELECT evaluated_with FROM cases").fetchone()
+    assert with_.split("|")[1] == "us"
+    store.conn.execute("UPDATE cases SET evaluated_with = ?", (with_.rsplit("|", 1)[0] + "|old",))
     store.conn.commit()
     store.close()
     store = Store.open(tmp_path / "caseload.db")
@@ -248,3 +253,76 @@ def test_due_table_fits_the_terminal_and_never_cuts_date_days_case_or_clock(run,
     # The clock name may wrap inside its cell, but every word of it is shown.
     for word in {w for r in answer.rows for w in (r["label"] or "").split()}:
         assert word in text
+
+
+# The due index answers exactly what re-evaluating would (issue 14: staleness in SQL) ---------
+
+
+@pytest.fixture(scope="module")
+def small_caseload(tmp_path_factory):
+    """60 synthetic cases over 4 caseworkers, imported and evaluated as of the demo date."""
+    from eirules.cli.synthetic import DEMO_AS_OF, iter_cases, records
+    from eirules.core.engine import Engine
+
+    path = tmp_path_factory.mktemp("due-index") / "c.db"
+    store, _ = Store.init(path, Engine(entry_points=False))
+    workers = ("Rhea Tallowby", "Simeon Quarrel", "Odile Farrowind", "Bram Kettleworth")
+    pairs = iter_cases(seed=7, part_c=36, part_b=24, as_of=DEMO_AS_OF, caseworkers=workers)
+    store.import_records(records(pairs), evaluate_as_of=DEMO_AS_OF, new_caseworkers=True)
+    yield store, DEMO_AS_OF, workers
+    store.close()
+
+
+def _everything_stale(store: Store) -> None:
+    store.conn.execute("UPDATE cases SET evaluated_as_of = NULL")
+    store.conn.commit()
+
+
+def test_the_due_index_answers_what_re_evaluating_every_case_gives(small_caseload):
+    """Rows from the index (nothing re-evaluated) equal rows from evaluating every case."""
+    store, as_of, workers = small_caseload
+    indexed = store.due(as_of=as_of)
+    assert indexed.refreshed == 0 and len(indexed) > 60
+    mine = store.due(as_of=as_of, caseworker=workers[0])
+    assert mine.refreshed == 0 and mine.rows
+    before = store.conn.execute("SELECT id, evaluated_as_of FROM cases").fetchall()
+    try:
+        _everything_stale(store)
+        fresh = store.due(as_of=as_of)
+        assert fresh.refreshed == 60
+        assert fresh.rows == indexed.rows
+        assert store.due(as_of=as_of, caseworker=workers[0]).rows == mine.rows
+    finally:
+        store.conn.executemany(
+            "UPDATE cases SET evaluated_as_of = ? WHERE id = ?", [(d, i) for i, d in before]
+        )
+        store.conn.commit()
+
+
+def test_one_caseworkers_due_is_their_rows_of_the_whole_list(small_caseload):
+    """Starting from a caseworker's assignments lists exactly their rows of the whole list."""
+    store, as_of, workers = small_caseload
+    for day in (as_of, as_of.replace(day=1)):  # the index's date, and one it must re-evaluate
+        whole = store.due(as_of=day)
+        for worker in workers:
+            rows = store.due(as_of=day, caseworker=worker).rows
+            assert rows and rows == tuple(r for r in whole.rows if r["caseworker"] == worker)
+
+
+def test_a_case_changed_since_its_evaluation_is_re_evaluated_even_on_the_same_date(
+    small_caseload,
+):
+    """Its stored clock rows no longer answer for it: the listing re-evaluates it."""
+    store, as_of, workers = small_caseload
+    case_id = store.due(as_of=as_of, caseworker=workers[1]).rows[0]["case_id"]
+    store.conn.execute(
+        "UPDATE cases SET status = 'changed_since_evaluation' WHERE id = ?", (case_id,)
+    )
+    store.conn.commit()
+    try:
+        answer = store.due(as_of=as_of, caseworker=workers[1])
+        assert answer.refreshed == 1
+        assert case_id in {r["case_id"] for r in answer.rows}
+    finally:
+        store.evaluate(as_of=as_of, case_ids=[case_id])
+    assert store.due(as_of=as_of, caseworker=workers[1]).refreshed == 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -192,8 +193,17 @@ def test_kill_during_evaluation_keeps_whole_committed_chunks_and_a_verifiable_lo
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     after = snapshot(db)
-    # The import's own evaluation (200 determinations, run 1) and the killed run's chunks.
-    assert after["determinations"] == 250 and after["evaluation_runs"] == 2
+    # The import's own evaluation (200 determinations, run 1) and the killed run's first
+    # chunk: its 50 cases are current as of 2026-03-02, a determination stored for each
+    # whose decision differs from the import's (the others' stands, not stored again).
+    conn = sqlite3.connect(db)
+    current = conn.execute(
+        "SELECT count(*) FROM cases WHERE evaluated_as_of = '2026-03-02'"
+    ).fetchone()[0]
+    stored = conn.execute("SELECT count(*) FROM determinations WHERE run_id = 2").fetchone()[0]
+    conn.close()
+    assert current == 50 and 0 < stored <= 50
+    assert after["determinations"] == 200 + stored and after["evaluation_runs"] == 2
     assert {
         k: v
         for k, v in after.items()

@@ -49,9 +49,16 @@ def caseload(db_target, engine):
 
 
 def test_destroy_removes_the_child_everywhere_and_the_chain_still_verifies(caseload):
+    stored = caseload.conn.execute(
+        "SELECT count(*) FROM determinations WHERE case_id = 'D-1'"
+    ).fetchone()[0]
     removed = caseload.destroy_case("D-1", "parents' request, services ended")
-    # Each write evaluated the case too (issue 10): 3 more than the 2 explicit runs.
-    assert removed["determinations"] == 5 and removed["case_file_versions"] == 3
+    # Each write evaluated the case too (issue 10): the import (as of today), the run as
+    # of 2026-02-01, the event (as of 2026-03-01) and the renaming import (as of today);
+    # the last run (as of 2026-03-01) is stored only if it decided otherwise than the
+    # renaming import did, which depends on today's date.
+    assert stored in (4, 5)
+    assert removed["determinations"] == stored and removed["case_file_versions"] == 3
     assert removed["audit_entries_erased"] >= 4 and removed["audit_entries_inline"] == 0
     assert caseload.verify_audit() == (caseload.verify_audit()[0], [])
     with pytest.raises(InputError):
@@ -131,3 +138,60 @@ def test_cli_destroy_of_an_evaluated_case_keeps_audit_verify_intact(tmp_path, mo
     runner = CliRunner()
     runner.invoke(cli, ["cases", "destroy", "D-1", "--reason", "asked", "--yes"])
     assert runner.invoke(cli, ["audit", "verify"]).exit_code == 0
+
+
+def test_destroy_can_write_the_permanent_record_first(tmp_path, monkeypatch):
+    """303.416(b): name, date of birth, service coordinators and exit data may be kept.
+
+    Born 2023-05-20, exited Part C on 2026-01-15: year 2026, age 2 years 7 months.
+    """
+    import json
+    import stat
+
+    from helpers import caseload_cli
+
+    run = caseload_cli(tmp_path, monkeypatch)
+    case = doc("D-9", "Pell Fictional-Keep")
+    case["child"]["birth_date"] = "2023-05-20"
+    case["events"].append({"type": "exited", "date": "2026-01-15"})
+    (tmp_path / "d9.json").write_text(json.dumps(case))
+    run("cases", "import", tmp_path / "d9.json")
+    run("cases", "assign", "D-9", "Rhea Tallowby", "--new-caseworker")
+    run("cases", "assign", "D-9", "Inez Marchbank", "--new-caseworker")
+    keep = tmp_path / "D-9.keep.json"
+    # A file that cannot be written: refused before anything is destroyed.
+    bad = run(
+        "cases", "destroy", "D-9", "--reason", "parents' request", "--yes",
+        "--permanent-record", tmp_path / "no-such-folder" / "k.json", code=2,
+    )  # fmt: skip
+    assert "--permanent-record" in bad.output
+    assert "D-9" in run("cases", "list").output
+    out = run(
+        "cases", "destroy", "D-9", "--reason", "parents' request", "--yes",
+        "--permanent-record", keep,
+    ).output  # fmt: skip
+    assert out.splitlines()[0] == f"Wrote the permanent record of case D-9 to {keep}"
+    record = json.loads(keep.read_text())
+    assert stat.S_IMODE(keep.stat().st_mode) == 0o600
+    assert record["part_c"] == {
+        "citation": "34 CFR 303.416(b)",
+        "name": "Pell Fictional-Keep",
+        "birth_date": "2023-05-20",
+        "service_coordinators": ["Rhea Tallowby", "Inez Marchbank"],
+        "exit": [
+            {"event": "exited", "date": "2026-01-15", "year": 2026,
+             "age": {"years": 2, "months": 7}}
+        ],
+        "not_held_by_the_caseload": [
+            "parent contact information (address and phone number)",
+            "names of EIS providers",
+            "programs entered upon exiting",
+        ],
+    }  # fmt: skip
+    # Exited ten days after the referral, no clock or eligibility names its program:
+    # both parts' sections are written and the agency keeps the one that applies.
+    assert record["part_b"]["citation"] == "34 CFR 300.624(b)"
+    assert record["part_b"]["name"] == "Pell Fictional-Keep" and record["case_id"] == "D-9"
+    # The child is gone from the caseload itself (the kept record is outside it).
+    data = (tmp_path / "caseload.db").read_bytes()
+    assert b"Pell Fictional-Keep" not in data

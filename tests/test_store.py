@@ -430,7 +430,13 @@ def test_second_run_reports_new_overdue_clock(store):
     assert [(c.case_id, c.after) for c in overdue] == [("T-0001", "2026-02-19")]
     third = store.evaluate(as_of=D(2026, 2, 21), user="t")
     assert [c for c in third.changes if c.kind == "new_overdue"] == []
-    assert [d["number"] for d in store.case_summary("T-0001")["determinations"]] == [1, 2, 3, 4]
+    # Stored: the import's (2026-02-10) and 2026-02-20's; the second 2026-02-10 run and
+    # 2026-02-21's decided what the latest one did, so they are not stored again.
+    assert (first.unchanged, second.unchanged, third.unchanged) == (1, 0, 1)
+    dets = store.case_summary("T-0001")["determinations"]
+    assert [(d["number"], d["as_of"]) for d in dets] == [(1, "2026-02-10"), (2, "2026-02-20")]
+    row = store.conn.execute("SELECT evaluated_as_of FROM cases").fetchone()
+    assert row[0] == "2026-02-21"
 
 
 def test_replay_gives_the_same_answer_and_detects_a_tampered_result(store):
@@ -449,7 +455,7 @@ def test_replay_gives_the_same_answer_and_detects_a_tampered_result(store):
 
 def test_replay_of_missing_determination_says_how_many_there_are(store):
     import_docs(store, [case_doc()])
-    store.evaluate(as_of=D(2026, 2, 10), user="t")
+    store.evaluate(as_of=D(2026, 2, 20), user="t")  # overdue now: a second determination
     with pytest.raises(InputError, match="numbered 1 to 2"):
         store.replay("T-0001", 4)
 
@@ -526,12 +532,13 @@ def test_a_new_migration_must_be_applied_with_db_upgrade(db_target, engine):
         Store.open(db_target, engine)
     assert "needs upgrading" in str(err.value)
     assert (
-        "migrations not applied: 0003_staff_and_access_log, 0004_audit_content, 0005_due_items; run: eirules db upgrade"
-        in str(err.value)
+        "migrations not applied: 0003_staff_and_access_log, 0004_audit_content, 0005_due_items, "
+        "0006_current_evaluation, 0007_staff_tokens; run: eirules db upgrade" in str(err.value)
     )
     result = CliRunner().invoke(cli, ["db", "upgrade", "--db", str(db_target)])
     assert result.output == (
-        f"Applied to {display(db_target)}: 0003_staff_and_access_log, 0004_audit_content, 0005_due_items\n"
+        f"Applied to {display(db_target)}: 0003_staff_and_access_log, 0004_audit_content, "
+        "0005_due_items, 0006_current_evaluation, 0007_staff_tokens\n"
     )
     store = Store.open(db_target, engine)
     assert {"staff", "access_log"} <= set(store.conn.table_names())
@@ -564,7 +571,13 @@ def test_a_file_made_before_alembic_opens_and_upgrades_in_place(tmp_path, engine
         Store.open(path, engine)
     assert "migrations not applied: 0003_staff_and_access_log" in str(err.value)
     store, applied = Store.init(path, engine)
-    assert applied == ["0003_staff_and_access_log", "0004_audit_content", "0005_due_items"]
+    assert applied == [
+        "0003_staff_and_access_log",
+        "0004_audit_content",
+        "0005_due_items",
+        "0006_current_evaluation",
+        "0007_staff_tokens",
+    ]
     assert store.list_cases()[0]["case_id"] == "T-0001"
     assert store.conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == (
         migrations.latest()

@@ -11,7 +11,7 @@ One module per thing the caseload holds, each a part (mixin) of `Store`:
 * `ruleset_versions`: the stored copy of each ruleset version, and replay;
 * `audit` (the hash chain) and `audit_log` (reading and verifying it);
 * `people` (who is using it, staff and roles) and `access` (the record of access);
-* `retention`: destroying a child's records;
+* `retention`: destroying a child's records, and pruning determination history;
 * `migrations`: the schema; `workers`: worker processes for bulk work.
 """
 
@@ -38,7 +38,7 @@ from .determinations import Change, DeterminationsMixin, EvaluationReport, store
 from .imports import ImportResult, ImportsMixin
 from .listing import ROW_FIELDS, DueAnswer, DueStream, ListingMixin
 from .people import ROLES, AccessDenied, Person
-from .retention import RetentionMixin
+from .retention import PruneMixin, RetentionMixin
 from .ruleset_versions import ReplayResult, RulesetVersionsMixin, ruleset_files
 from .workers import default_jobs
 
@@ -53,6 +53,7 @@ class Store(
     AuditLogMixin,
     AccessMixin,
     RetentionMixin,
+    PruneMixin,
     StoreBase,
 ):
     """One caseload database; `engine` is needed for imports, events and evaluation."""

@@ -28,6 +28,14 @@ class AccessMixin(PeopleMixin):
         for case_id in ids:
             self.require_case(case_id)
             self.require("read_case", case_id)
+        self.record_reads(ids, action, purpose)
+
+    def record_reads(self, case_ids: Iterable[str], action: str, purpose: str | None) -> None:
+        """Record reads of cases the person was already allowed to see (a listing, a report's
+        list of children): one row each, in one short transaction."""
+        ids = list(dict.fromkeys(case_ids))
+        if not ids:
+            return
         person = self.person
         rows = [
             (

@@ -31,10 +31,16 @@ from .audit import AuditProblem
 from .backend import Connection
 from .base import canonical_json, sha256
 from .cases import _PART_INSERTS, case_rows
-from .determinations import CLOCK_COLUMNS, clock_rows_of, determinations_digest, stored_case
+from .determinations import (
+    CLOCK_COLUMNS,
+    DERIVED_STATUSES,
+    clock_rows_of,
+    determinations_digest,
+    stored_case,
+)
 
 #: Statuses `evaluate` derives from the latest determination (others are set by writes).
-_DERIVED = ("overdue", "due_soon", "pending", "needs_information", "no_open_clocks")
+_DERIVED = DERIVED_STATUSES
 #: Actions that take a case out of the caseload on purpose (destruction, retention).
 _REMOVING = re.compile(r"\.(destroyed|deleted|removed|purged)$")
 _LIMIT = 50  # problems listed per kind; the rest are counted
@@ -98,6 +104,11 @@ def check_data(conn: Connection, engine) -> list[AuditProblem]:
             chunk = data.get("chunk")
             if isinstance(chunk, list) and len(chunk) == 2 and isinstance(data.get("digest"), str):
                 vouched[chunk[0]] = (data["digest"], chunk, entry_id)
+        if action == "determinations.pruned":
+            # Pruning history: each chunk it touched is vouched for by what is left of it.
+            for kept in data.get("chunks") or []:
+                if isinstance(kept, list) and len(kept) == 3 and isinstance(kept[2], str):
+                    vouched[kept[0]] = (kept[2], kept[:2], entry_id)
 
     _check_documents(conn, found)
     _check_cases(conn, engine, documents, removed, found)

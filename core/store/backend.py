@@ -111,6 +111,43 @@ class Connection:
         with self.raw.cursor() as cur:
             cur.executemany(_to_format(sql), rows)
 
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Insert many rows into `table`: COPY on PostgreSQL, executemany on SQLite.
+
+        COPY sends every row in one stream instead of one statement each, so a
+        batch of thousands of rows holds the write lock for milliseconds.
+        """
+        if not rows:
+            return
+        names = ", ".join(f'"{c}"' for c in columns)
+        if not self.postgres:
+            marks = ", ".join("?" * len(columns))
+            self.raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+            return
+        with self.raw.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def execute_for(self, sql: str, ids: Sequence[Any], params: Sequence[Any] = ()):
+        """Run `sql` (with ``{ids}`` where the id list goes) for ids, 500 at a time.
+
+        `params` come before the ids. Yields nothing; use `select_for` for rows.
+        """
+        for i in range(0, len(ids), 500):
+            part = list(ids[i : i + 500])
+            self.execute(sql.format(ids=",".join("?" * len(part))), [*params, *part])
+
+    def select_for(self, sql: str, ids: Sequence[Any], params: Sequence[Any] = ()) -> list:
+        """Rows of `sql` (with ``{ids}`` where the id list goes) for ids, 500 at a time."""
+        out: list = []
+        for i in range(0, len(ids), 500):
+            part = list(ids[i : i + 500])
+            cur = self.execute(sql.format(ids=",".join("?" * len(part))), [*params, *part])
+            out.extend(cur.fetchall())
+        return out
+
     def query(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
         """Rows as dicts keyed by column name."""
         cur = self.execute(sql, params)

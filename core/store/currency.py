@@ -45,7 +45,7 @@ def current_ids(conn, engine, as_of: date, case_ids: list[str] | None = None) ->
         "SELECT c.id, d.ruleset, d.ruleset_version FROM cases c "
         "JOIN determinations d ON d.id = c.last_determination_id "
         f"WHERE c.status NOT IN ({marks}) AND d.inputs_hash = c.document_hash "
-        "AND d.as_of = ? AND d.engine = ? AND d.created_at > ?"
+        "AND c.evaluated_as_of = ? AND d.engine = ? AND d.created_at > ?"
     )
     args = [*STALE_STATUSES, as_of.isoformat(), engine.version, changed]
     wanted = set(case_ids) if case_ids is not None else None

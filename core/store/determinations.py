@@ -51,6 +51,8 @@ class EvaluationReport:
     first_evaluations: int
     #: Cases not evaluated again: their stored determination is current (`skip_current`).
     skipped: int = 0
+    #: Cases whose new determination equalled their latest one (not stored again).
+    unchanged: int = 0
 
 
 class DeterminationsMixin(StoreBase):
@@ -78,12 +80,21 @@ class DeterminationsMixin(StoreBase):
             )
         )
         if not rows:
-            count = self.conn.execute(
-                "SELECT count(*) FROM determinations WHERE case_id = ?", (case_id,)
-            ).fetchone()[0]
+            kept = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT number FROM determinations WHERE case_id = ? ORDER BY number",
+                    (case_id,),
+                )
+            ]
+            if kept == list(range(1, len(kept) + 1)):
+                what = f"the case has {len(kept)} (numbered 1 to {len(kept)})"
+            else:  # history was pruned (`eirules db prune`)
+                shown = ", ".join(map(str, kept[:10])) + (", ..." if len(kept) > 10 else "")
+                what = f"the case keeps {len(kept)} (numbers {shown}; older ones were pruned)"
             raise InputError(
                 f'case "{case_id}" has no determination {number}',
-                [Problem("--determination", f"the case has {count} (numbered 1 to {count})")],
+                [Problem("--determination", what)],
             )
         return rows[0]
 
@@ -106,9 +117,9 @@ class DeterminationsMixin(StoreBase):
 
         Cases are read in chunks outside any transaction and evaluated (in worker
         processes when there are many and more than one CPU); each chunk's rows
-        are then written in one write transaction of their own, so another
-        writer (a coordinator adding an event) waits for one chunk at most, not
-        for the whole run. The last chunk is written together with the run's
+        are then written in parts of `WRITE_PART` cases, each in a write
+        transaction of its own, so another writer (a coordinator adding an
+        event) waits for one part at most, not for the whole run. The last chunk is written together with the run's
         record and its audit entry, so a run of one chunk is one transaction.
         A case changed by another writer after it was read is left for the next
         run (its status already says it changed). An interrupted run keeps the
@@ -132,7 +143,7 @@ class DeterminationsMixin(StoreBase):
         conn = self.conn
         changes: list[Change] = []
         failures: list[tuple[str, str]] = []
-        counts = {"evaluated": 0, "first": 0}
+        counts = {"evaluated": 0, "first": 0, "unchanged": 0}
         wanted = set(case_ids) if case_ids is not None else None
         skip = current_ids(conn, engine, as_of, case_ids) if skip_current else set()
         if skip and progress:
@@ -152,7 +163,8 @@ class DeterminationsMixin(StoreBase):
             last_id = ""
             while True:
                 rows = conn.execute(
-                    "SELECT c.id, c.document_hash, d.document, p.result "
+                    "SELECT c.id, c.document_hash, d.document, c.last_determination_id, "
+                    "p.result_digest, c.status "
                     "FROM cases c JOIN case_documents d ON d.hash = c.document_hash "
                     "LEFT JOIN determinations p ON p.id = c.last_determination_id "
                     "WHERE c.id > ? ORDER BY c.id LIMIT ?",
@@ -162,10 +174,10 @@ class DeterminationsMixin(StoreBase):
                     return
                 last_id = rows[-1][0]
                 items = []
-                for case_id, doc_hash, document, previous in rows:
+                for case_id, doc_hash, document, previous, digest, status in rows:
                     if (wanted is not None and case_id not in wanted) or case_id in skip:
                         continue
-                    meta[case_id] = (doc_hash, previous)
+                    meta[case_id] = (doc_hash, previous, digest, status)
                     items.append((case_id, document))
                 if items:
                     yield as_of, items
@@ -178,56 +190,107 @@ class DeterminationsMixin(StoreBase):
                 )
             return run["id"]
 
-        def store(results: list[tuple]) -> int:
-            """Write one chunk's results (inside the caller's write transaction)."""
+        def prepare(results: list[tuple]) -> dict[str, Any]:
+            """Compare each result with the case's latest determination (before any lock)."""
+            new, same, failed, previous_ids = [], [], [], []
+            for case_id, error, result, result_text in results:
+                doc_hash, previous, previous_digest, previous_status = meta.pop(case_id)
+                if error is not None:
+                    failed.append((case_id, doc_hash, error))
+                    continue
+                digest = result_digest(doc_hash, result_text, day)
+                with_ = evaluated_with(result)
+                if digest == previous_digest and previous_status != "evaluation_failed":
+                    # The same decision as the latest stored one: its clock rows stand, and
+                    # only the date they are known to be current moves (issue 14 retention).
+                    status = previous_status
+                    if status not in DERIVED_STATUSES:  # the file changed, then changed back
+                        status = case_status(due_items(result))
+                    same.append((case_id, doc_hash, status, with_))
+                    continue
+                rows, status = clock_rows_of(case_id, None, result)  # id given when written
+                programs = ",".join(result_programs(result))
+                new.append(
+                    (case_id, doc_hash, result, result_text, digest, with_, rows, status,
+                     programs, previous)
+                )  # fmt: skip
+                if previous is not None:
+                    previous_ids.append((case_id, previous, result))
+            return {
+                "new": new,
+                "same": same,
+                "failed": failed,
+                "changes": self._changes_since(previous_ids),
+            }
+
+        def store(prepared: dict[str, Any]) -> int:
+            """Write one chunk's results (inside the caller's write transaction): a few
+            set-wide statements, COPY on PostgreSQL, so the write lock is held briefly."""
             run_id = start_run()
-            current = self._current_inputs([r[0] for r in results])
+            ids = [x[0] for part in ("new", "same", "failed") for x in prepared[part]]
+            hashes = dict(
+                conn.select_for("SELECT id, document_hash FROM cases WHERE id IN ({ids})", ids)
+            )
+            # A case changed (or removed) by another writer since it was read is left for
+            # the next run: its status already says it changed.
+            new = [x for x in prepared["new"] if hashes.get(x[0]) == x[1]]
+            same = [x for x in prepared["same"] if hashes.get(x[0]) == x[1]]
+            failed = [x for x in prepared["failed"] if hashes.get(x[0]) == x[1]]
+            numbers = dict(
+                conn.select_for(
+                    "SELECT case_id, max(number) FROM determinations WHERE case_id IN ({ids}) "
+                    "GROUP BY case_id",
+                    [x[0] for x in new],
+                )
+            )
             next_id = (
                 conn.execute("SELECT coalesce(max(id), 0) FROM determinations").fetchone()[0] + 1
             )
             stamp = now()
             det_rows, clock_rows, case_rows = [], [], []
-            for case_id, error, result, result_text in results:
-                doc_hash, previous = meta.pop(case_id)
-                if case_id not in current or current[case_id][0] != doc_hash:
-                    continue  # changed (or removed) by another writer since it was read
-                if error is not None:
-                    failures.append((case_id, error))
-                    case_rows.append(("evaluation_failed", None, None, case_id))
-                    continue
+            for case_id, doc_hash, result, text, digest, with_, rows, status, programs, previous in new:  # fmt: skip
                 det_id = next_id
                 next_id += 1
                 det_rows.append(
-                    (det_id, case_id, current[case_id][1] + 1, run_id, as_of.isoformat(),
+                    (det_id, case_id, (numbers.get(case_id) or 0) + 1, run_id, day,
                      result["ruleset"], result["ruleset_version"], result["engine"], doc_hash,
-                     result_text, stamp)
+                     text, stamp, digest)
                 )  # fmt: skip
-                rows, status = clock_rows_of(case_id, det_id, result)
-                clock_rows.extend(rows)
-                case_rows.append((status, det_id, ",".join(result_programs(result)), case_id))
+                clock_rows.extend((r[0], det_id, *r[2:]) for r in rows)
+                case_rows.append((status, det_id, programs, day, with_, case_id))
                 if previous is None:
                     counts["first"] += 1
                 else:
-                    changes.extend(_changes(case_id, json.loads(previous), result))
-                counts["evaluated"] += 1
-            conn.executemany(
-                "INSERT INTO determinations (id, case_id, number, run_id, as_of, ruleset, "
-                "ruleset_version, engine, inputs_hash, result, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                det_rows,
+                    changes.extend(prepared["changes"].get(case_id, ()))
+            failures.extend((case_id, error) for case_id, _, error in failed)
+            counts["evaluated"] += len(new) + len(same)
+            counts["unchanged"] += len(same)
+            conn.insert_rows("determinations", DETERMINATION_COLUMNS, det_rows)
+            conn.execute_for(
+                "DELETE FROM clocks WHERE case_id IN ({ids})",
+                [x[0] for x in new] + [x[0] for x in failed],
             )
-            conn.executemany("DELETE FROM clocks WHERE case_id = ?", [(r[-1],) for r in case_rows])
+            conn.insert_rows("clocks", CLOCK_COLUMN_NAMES, clock_rows)
             conn.executemany(
-                "INSERT INTO clocks (" + CLOCK_COLUMNS + ") "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                clock_rows,
-            )
-            conn.executemany(
-                "UPDATE cases SET status = ?, "
-                "last_determination_id = coalesce(?, last_determination_id), "
-                "programs = coalesce(?, programs) WHERE id = ?",
+                "UPDATE cases SET status = ?, last_determination_id = ?, programs = ?, "
+                "evaluated_as_of = ?, evaluated_with = ? WHERE id = ?",
                 case_rows,
             )
+            conn.execute_for(
+                "UPDATE cases SET status = 'evaluation_failed' WHERE id IN ({ids})",
+                [x[0] for x in failed],
+            )
+            groups: dict[tuple[str, str], list[str]] = {}
+            for case_id, _, status, with_ in same:
+                groups.setdefault((status, with_), []).append(case_id)
+            for (status, with_), members in groups.items():
+                conn.execute_for(  # only rows that change: a same-day re-run writes nothing
+                    "UPDATE cases SET status = ?, evaluated_as_of = ?, evaluated_with = ? "
+                    "WHERE NOT (status = ? AND coalesce(evaluated_as_of, '') = ? "
+                    "AND coalesce(evaluated_with, '') = ?) AND id IN ({ids})",
+                    members,
+                    (status, day, with_, status, day, with_),
+                )
             for row in det_rows:
                 if row[6] not in versions_kept:
                     versions_kept.add(row[6])
@@ -238,30 +301,45 @@ class DeterminationsMixin(StoreBase):
             run["digest"] = determinations_digest(det_rows)
             return len(det_rows)
 
-        held: list[tuple] | None = None  # evaluated, written with the next chunk's transaction
+        day = as_of.isoformat()
+        # A chunk's results are written in parts of WRITE_PART cases, each in a write
+        # transaction of its own: another writer waits for one part at most.
+        part_size = max(1, min(chunk, WRITE_PART))
+
+        def write(prepared: dict[str, Any]) -> None:
+            with txn() as audit:
+                stored = store(prepared)
+                if stored:  # a part of unchanged cases has nothing to vouch for
+                    audit.append(
+                        "evaluation.batch",
+                        f"run {run['id']}: stored {_plural(stored, 'determination')}",
+                        after={
+                            "run": run["id"],
+                            "determination_ids": run["ids"][-2:],
+                            # What this part wrote, so audit verify sees any later edit.
+                            "chunk": run["chunk"],
+                            "digest": run["digest"],
+                        },
+                    )
+            if progress:
+                progress(prepared["size"])
+
+        held: list[dict] = []  # evaluated, written while the next chunk is evaluated
         with _Workers(engine, jobs) as workers:
             for _, results in workers.map(_evaluate_chunk, chunks()):
-                if held is not None:
-                    with txn() as audit:
-                        stored = store(held)
-                        audit.append(
-                            "evaluation.batch",
-                            f"run {run['id']}: stored {_plural(stored, 'determination')}",
-                            after={
-                                "run": run["id"],
-                                "determination_ids": run["ids"][-2:],
-                                # What this chunk wrote, so audit verify sees any later edit.
-                                "chunk": run["chunk"],
-                                "digest": run["digest"],
-                            },
-                        )
-                    if progress:
-                        progress(len(held))
-                held = results
+                for prepared in held:
+                    write(prepared)
+                held = []
+                for i in range(0, len(results), part_size):
+                    held.append(prepare(results[i : i + part_size]))
+                    held[-1]["size"] = len(results[i : i + part_size])
+        last = held.pop() if held else None
+        for prepared in held:
+            write(prepared)
         with txn() as audit:
             run["chunk"], run["digest"] = [], determinations_digest([])
-            if held is not None:
-                store(held)
+            if last is not None:
+                store(last)
             run_id = start_run()
             evaluated = counts["evaluated"]
             conn.execute(
@@ -272,6 +350,7 @@ class DeterminationsMixin(StoreBase):
                 "evaluation.run",
                 f"run {run_id}: evaluated {_plural(evaluated, 'case')} as of "
                 f"{as_of.isoformat()}; {_plural(len(changes), 'change')}"
+                + (f"; {counts['unchanged']} unchanged" if counts["unchanged"] else "")
                 + (f"; {len(failures)} failed" if failures else ""),
                 case_id=case_ids[0] if case_ids is not None and len(case_ids) == 1 else None,
                 after={
@@ -279,6 +358,7 @@ class DeterminationsMixin(StoreBase):
                     "as_of": as_of.isoformat(),
                     "cases": evaluated,
                     "determination_ids": [min(run["ids"]), max(run["ids"])] if run["ids"] else [],
+                    "unchanged": counts["unchanged"],
                     "changes": [attrs.asdict(c) for c in changes[:1000]],
                     "failures": [list(f) for f in failures[:1000]],
                     # The determinations of the last chunk, written with this entry.
@@ -286,30 +366,60 @@ class DeterminationsMixin(StoreBase):
                     "digest": run["digest"],
                 },
             )
-        if progress and held is not None:
-            progress(len(held))
+        if progress and last is not None:
+            progress(last["size"])
         return EvaluationReport(
-            run_id, as_of, evaluated, tuple(changes), tuple(failures), counts["first"], len(skip)
+            run_id,
+            as_of,
+            evaluated,
+            tuple(changes),
+            tuple(failures),
+            counts["first"],
+            skipped=len(skip),
+            unchanged=counts["unchanged"],
         )
 
     def _evaluate_in(self, audit, **options: Any) -> EvaluationReport:
         """`evaluate` inside the write transaction `audit` belongs to (an import's, an event's)."""
         return self.evaluate(audit=audit, **options)
 
-    def _current_inputs(self, case_ids: list[str]) -> dict[str, tuple[str, int]]:
-        """Each case's current document hash and number of determinations, read in the write."""
-        out: dict[str, tuple[str, int]] = {}
-        for i in range(0, len(case_ids), 500):
-            part = case_ids[i : i + 500]
-            marks = ",".join("?" * len(part))
-            for case_id, doc_hash, number in self.conn.execute(
-                f"SELECT c.id, c.document_hash, "
-                f"(SELECT coalesce(max(number), 0) FROM determinations d WHERE d.case_id = c.id) "
-                f"FROM cases c WHERE c.id IN ({marks})",
-                part,
-            ):
-                out[case_id] = (doc_hash, number)
+    def _changes_since(self, changed: list[tuple[str, int, dict]]) -> dict[str, list[Change]]:
+        """What changed for each case from its latest stored determination to its new result."""
+        out: dict[str, list[Change]] = {}
+        before = dict(
+            self.conn.select_for(
+                "SELECT id, result FROM determinations WHERE id IN ({ids})",
+                [previous for _, previous, _ in changed],
+            )
+        )
+        for case_id, previous, result in changed:
+            if previous in before:
+                out[case_id] = _changes(case_id, json.loads(before[previous]), result)
         return out
+
+
+#: Cases written per write transaction of `evaluate` (a coordinator's write waits for
+#: one such part at most while a whole-caseload run goes on).
+WRITE_PART = 250
+
+#: Case statuses `evaluate` derives from a determination (the others are set by writes).
+DERIVED_STATUSES = ("overdue", "due_soon", "pending", "needs_information", "no_open_clocks")
+
+
+def evaluated_with(result: dict[str, Any]) -> str:
+    """What decided a result, as `cases.evaluated_with` keeps it: "ENGINE|RULESET|VERSION"."""
+    return f"{result['engine']}|{result['ruleset']}|{result['ruleset_version']}"
+
+
+def result_digest(inputs_hash: str, result_text: str, as_of: str) -> str:
+    """SHA-256 of what a determination decided apart from its as-of date.
+
+    Over the case file's hash and the result's JSON without its top-level
+    ``"as_of"`` (the first one in the text: the keys before it hold only
+    strings), so the same decision on another day has the same digest.
+    """
+    text = result_text.replace(f'"as_of":"{as_of}",', "", 1)
+    return sha256(inputs_hash + "\n" + text)
 
 
 #: The columns of a `clocks` row, in the order `clock_rows_of` gives them.
@@ -317,9 +427,17 @@ CLOCK_COLUMNS = (
     "case_id, determination_id, clock, program, label, subject, start, opens, due, "
     "status, is_open, met_on, excused_by, reason, citation, kind"
 )
+CLOCK_COLUMN_NAMES = tuple(c.strip() for c in CLOCK_COLUMNS.split(","))
+#: The columns of a `determinations` row as `evaluate` writes it.
+DETERMINATION_COLUMNS = (
+    "id", "case_id", "number", "run_id", "as_of", "ruleset", "ruleset_version", "engine",
+    "inputs_hash", "result", "created_at", "result_digest",
+)  # fmt: skip
 
 
-def clock_rows_of(case_id: str, det_id: int, result: dict[str, Any]) -> tuple[list[tuple], str]:
+def clock_rows_of(
+    case_id: str, det_id: int | None, result: dict[str, Any]
+) -> tuple[list[tuple], str]:
     """The `clocks` rows of a determination's result (CLOCK_COLUMNS) and the case status.
 
     Written by `evaluate`; `audit verify` derives them again from the stored

@@ -90,7 +90,6 @@ class _Scope:
     caseworker: str | None
     ruleset: str | None
     status: str
-    stale: bool
 
 
 class ListingMixin(StoreBase):
@@ -140,9 +139,8 @@ class ListingMixin(StoreBase):
         the last is read.
         """
         caseworker = self._known_caseworker(caseworker)
-        scope = self._scope(as_of, caseworker)
-        stale = {s.case_id: s for s in scope if s.stale}
-        del scope
+        current = self._current_sql(as_of, caseworker)
+        stale = {s.case_id: s for s in self._scope(as_of, caseworker, current)}
         fresh, failed = self._refresh(stale, as_of, progress)
         horizon = as_of + timedelta(days=within_days) if within_days is not None else None
         extra = []
@@ -159,8 +157,8 @@ class ListingMixin(StoreBase):
         extra.sort(key=_urgency)
 
         def indexed() -> Iterator[dict[str, Any]]:
-            for row in self._indexed_rows(as_of, caseworker):
-                if row["case_id"] not in stale and _wanted(row, as_of, horizon, overdue_only):
+            for row in self._indexed_rows(as_of, caseworker, current):
+                if _wanted(row, as_of, horizon, overdue_only):
                     yield row
 
         rows = heapq.merge(extra, indexed(), key=_urgency) if extra else indexed()
@@ -179,8 +177,8 @@ class ListingMixin(StoreBase):
         memory) as `due` does.
         """
         caseworker = self._known_caseworker(caseworker)
-        scope = self._scope(as_of, caseworker)
-        stale = {s.case_id: s for s in scope if s.stale}
+        current = self._current_sql(as_of, caseworker)
+        stale = {s.case_id: s for s in self._scope(as_of, caseworker, current)}
         fresh, failed = self._refresh(stale, as_of, progress)
         out: dict[str, dict[str, Any]] = {}
         for case_id, result in fresh.items():
@@ -198,99 +196,125 @@ class ListingMixin(StoreBase):
         """The stored spelling of a --caseworker filter; a typo is an error, never no work."""
         if not caseworker:
             return None
-        name = self.caseworker_name(caseworker)
-        self.require_caseworker(name)
-        return name
+        name = " ".join(caseworker.split())
+        row = self.conn.execute(  # the stored spelling (as caseworker_name), in one query
+            "SELECT name FROM caseworkers WHERE lower(name) = lower(?) ORDER BY added_at, name "
+            "LIMIT 1",
+            (name,),
+        ).fetchone()
+        if row is None:
+            self.require_caseworker(name)  # raises, with a did-you-mean
+        return row[0]
 
-    def _scope(self, as_of: date, caseworker: str | None) -> list[_Scope]:
-        """The cases a listing covers, each marked stale when the due index cannot answer."""
-        engine = self._need_engine()
-        args: list[Any] = []
-        join = "LEFT JOIN assignments a ON a.case_id = c.id AND a.ended_at IS NULL"
-        if caseworker:
-            join = (
-                "JOIN assignments a ON a.case_id = c.id AND a.ended_at IS NULL AND a.caseworker = ?"
-            )
-            args.append(caseworker)
-        scope, scope_args = self.scope_sql("c.id")  # type: ignore[attr-defined]
-        sql = (
-            "SELECT c.id, ch.name, a.caseworker, c.ruleset, c.status, d.as_of, d.ruleset, "
-            "d.ruleset_version, d.engine FROM cases c " + join + " "
-            "JOIN children ch ON ch.case_id = c.id "
-            "LEFT JOIN determinations d ON d.id = c.last_determination_id"
-            + (f" WHERE {scope}" if scope else "")
-        )
-        args.extend(scope_args)
-        versions: dict[str, str | None] = {}
+    def _in_scope(self, caseworker: str | None, clocks: bool = False):
+        """FROM and WHERE of a listing: cases c, child ch, current assignment a (clocks k).
 
-        def installed(ruleset_id: str) -> str | None:
-            if ruleset_id not in versions:
-                try:
-                    versions[ruleset_id] = engine.rulesets.get(ruleset_id).full_version
-                except EirulesError:
-                    versions[ruleset_id] = None
-            return versions[ruleset_id]
-
-        day = as_of.isoformat()
-        out = []
-        for (
-            case_id,
-            child,
-            worker,
-            ruleset,
-            status,
-            d_as_of,
-            d_rs,
-            d_version,
-            d_engine,
-        ) in self.conn.execute(sql, args):
-            stale = (
-                status in _STALE_STATUSES
-                or d_as_of != day
-                or d_engine != engine.version
-                or installed(d_rs) != d_version
-            )
-            out.append(_Scope(case_id, child, worker, ruleset, status, stale))
-        return out
-
-    def _indexed_rows(self, as_of: date, caseworker: str | None) -> Iterable[dict[str, Any]]:
-        """Owed items of the due index, most urgent first (`_urgency`'s order, in SQL), streamed.
-
-        Stale cases' rows are dropped by the caller.
+        One caseworker's listing (asked for, or a coordinator's own caseload) starts
+        from that caseworker's assignments, in that order (CROSS JOIN fixes SQLite's
+        join order; PostgreSQL plans it as an inner join): a few dozen cases, by index,
+        whatever the caseload's size.
         """
-        where, args = ["k.is_open = 1"], []
-        scope, scope_args = self.scope_sql("k.case_id")  # type: ignore[attr-defined]
+        person = self.person  # type: ignore[attr-defined]
+        worker = caseworker
+        if worker is None and person.role == "coordinator":
+            worker = person.caseworker or person.login
+        where: list[str] = []
+        args: list[Any] = []
+        if worker is not None:
+            tables = "assignments a CROSS JOIN cases c CROSS JOIN children ch"
+            where += ["a.caseworker = ?", "a.ended_at IS NULL", "c.id = a.case_id"]
+            args.append(worker)
+        else:
+            tables = (
+                "cases c LEFT JOIN assignments a ON a.case_id = c.id AND a.ended_at IS NULL "
+                "CROSS JOIN children ch"
+            )
+        where.append("ch.case_id = c.id")
+        if clocks:
+            tables += " CROSS JOIN clocks k"
+            where.append("k.case_id = c.id")
+        scope, scope_args = self.scope_sql("c.id")  # type: ignore[attr-defined]
         if scope:  # a coordinator sees their own caseload, a supervisor their district
             where.append(scope)
             args.extend(scope_args)
-        if caseworker:
-            where.append("a.caseworker = ?")
-            args.append(caseworker)
+        return tables, where, args
+
+    def _current_sql(self, as_of: date, caseworker: str | None) -> tuple[str, list[Any]]:
+        """A condition on `c` true for the cases whose clock rows the due index may answer with.
+
+        Their latest evaluation was made as of `as_of`, by this engine, with the
+        installed version of its ruleset, and nothing has changed or failed since:
+        compared in SQL with `cases.evaluated_as_of` and `evaluated_with`, never by
+        reading every case's determination.
+        """
+        self._need_engine()
+        tables, where, args = self._in_scope(caseworker)
+        current = []
+        for (with_,) in self.conn.execute(
+            f"SELECT DISTINCT c.evaluated_with FROM {tables} WHERE "
+            + " AND ".join([*where, "c.evaluated_as_of = ?"]),
+            [*args, as_of.isoformat()],
+        ):
+            if self._answers_with(with_):
+                current.append(with_)
+        if not current:
+            return "1 = 0", []
+        marks = ",".join("?" * len(_STALE_STATUSES))
+        return (
+            f"c.status NOT IN ({marks}) AND c.evaluated_as_of = ? "
+            f"AND c.evaluated_with IN ({','.join('?' * len(current))})",
+            [*_STALE_STATUSES, as_of.isoformat(), *current],
+        )
+
+    def _scope(self, as_of: date, caseworker: str | None, current) -> list[_Scope]:
+        """The cases in scope the due index cannot answer for (to re-evaluate in memory)."""
+        tables, where, args = self._in_scope(caseworker)
+        sql = (
+            f"SELECT c.id, ch.name, a.caseworker, c.ruleset, c.status FROM {tables} WHERE "
+            + " AND ".join([*where, f"NOT ({current[0]})"])
+        )
+        return [_Scope(*row) for row in self.conn.execute(sql, [*args, *current[1]])]
+
+    def _answers_with(self, with_: str | None) -> bool:
+        """Whether clock rows made by `with_` ("ENGINE|RULESET|VERSION") are this engine's
+        answer: the same engine and the installed version of that ruleset (memoised)."""
+        memo = self.__dict__.setdefault("_answers_memo", {})
+        if with_ not in memo:
+            engine = self._need_engine()
+            made_by, _, rest = (with_ or "").partition("|")
+            ruleset_id, _, version = rest.partition("|")
+            ok = False
+            if made_by == engine.version:
+                try:
+                    ok = engine.rulesets.get(ruleset_id).full_version == version
+                except EirulesError:
+                    ok = False  # no longer installed: re-evaluated (and failing, shown)
+            memo[with_] = ok
+        return memo[with_]
+
+    def _indexed_rows(
+        self, as_of: date, caseworker: str | None, current
+    ) -> Iterable[dict[str, Any]]:
+        """Owed items of the due index, of the cases it can answer for, most urgent first
+        (`_urgency`'s order, in SQL), streamed."""
+        tables, where, args = self._in_scope(caseworker, clocks=True)
         sql = (
             "SELECT k.kind, k.due, k.case_id, ch.name AS child, k.program, k.clock, k.label, "
-            "k.subject, k.status, a.caseworker, k.citation, k.reason, d.as_of AS evaluated_as_of "
-            "FROM clocks k JOIN children ch ON ch.case_id = k.case_id "
-            "JOIN determinations d ON d.id = k.determination_id "
-            + (
-                "JOIN assignments a ON a.case_id = k.case_id AND a.ended_at IS NULL "
-                if caseworker
-                else "LEFT JOIN assignments a ON a.case_id = k.case_id AND a.ended_at IS NULL "
-            )
-            + "WHERE "
-            + " AND ".join(where)
+            "k.subject, k.status, a.caseworker, k.citation, k.reason "
+            f"FROM {tables} WHERE "
+            + " AND ".join([*where, current[0], "k.is_open = 1"])
             + " ORDER BY "
             + self._urgency_sql()
         )
-        ordinal = date.toordinal
-        day = ordinal(as_of)
-        fromiso = date.fromisoformat
-        for kind, due, case_id, child, program, clock, label, subject, status, worker, (
-            citation
-        ), reason, evaluated in self.conn.stream(sql, args):
+        day = as_of.isoformat()
+        ordinal = as_of.toordinal()
+        for row in self.conn.stream(sql, [*args, *current[1]]):
+            kind, due, case_id, child, program, clock, label, subject, status = row[:9]
+            worker, citation, reason = row[9:]
             yield {
                 "kind": kind,
                 "due": due,
-                "days_left": ordinal(fromiso(due)) - day if due else None,
+                "days_left": date.fromisoformat(due).toordinal() - ordinal if due else None,
                 "case_id": case_id,
                 "child": child,
                 "program": program,
@@ -302,7 +326,7 @@ class ListingMixin(StoreBase):
                 "citation": citation,
                 "reason": reason,
                 "fix": None,
-                "evaluated_as_of": evaluated,
+                "evaluated_as_of": day,  # current: evaluated (or found unchanged) as of it
             }
 
     def _urgency_sql(self) -> str:

@@ -27,6 +27,8 @@ REVISIONS: tuple[str, ...] = (
     "0003_staff_and_access_log",
     "0004_audit_content",
     "0005_due_items",
+    "0006_current_evaluation",
+    "0007_staff_tokens",
 )
 
 #: Every table the migrations create, for checking that a database still has them all.
@@ -50,6 +52,7 @@ TABLES: tuple[str, ...] = (
     "staff",
     "access_log",
     "audit_content",
+    "staff_tokens",
 )
 
 SCRIPTS = Path(__file__).resolve().parent / "alembic"

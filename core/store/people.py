@@ -21,12 +21,13 @@ connect at all is the server's own login and GRANT setup.)
 from __future__ import annotations
 
 import getpass
+import secrets
 
 import attrs
 
 from ..errors import EirulesError, InputError, Problem
 from .audit import now
-from .base import StoreBase
+from .base import StoreBase, sha256
 
 ROLES = ("coordinator", "supervisor", "data_manager", "auditor")
 #: The role of the only person of a caseload without staff.
@@ -58,6 +59,7 @@ ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
         frozenset({"data_manager", "auditor"}),
     ),
     "destroy": ("destroy case {case}", frozenset({"data_manager"})),
+    "prune": ("prune determination history", frozenset({"data_manager"})),
     "staff": ("change who may use the caseload", frozenset({"data_manager"})),
 }
 #: Actions on one case that are limited to the person's caseload.
@@ -290,6 +292,66 @@ class PeopleMixin(StoreBase):
             before=dict(zip(("role", "caseworker", "district"), old, strict=True)) if old else None,
             after={"login": login, "role": role, "caseworker": caseworker, "district": district},
         )
+
+    # Tokens for eirules serve ----------------------------------------------------------
+
+    def issue_token(self, login: str, label: str | None = None) -> str:
+        """A new bearer token standing for `login` (on the staff list); shown only now."""
+        self.require("staff")
+        if self.conn.execute("SELECT 1 FROM staff WHERE login = ?", (login,)).fetchone() is None:
+            raise InputError(
+                f"no token made for {login}",
+                [
+                    Problem(
+                        "LOGIN",
+                        "not on the staff list",
+                        f"add them first: eirules staff add {login} --role ROLE",
+                    )
+                ],
+            )
+        token = "eir_" + secrets.token_urlsafe(32)
+        me = self.person
+        with self.write(me.login) as audit:
+            self.conn.execute(
+                "INSERT INTO staff_tokens (token_sha256, login, label, created_at, created_by) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (sha256(token), login, label, now(), me.login),
+            )
+            audit.append(
+                "staff.token_issued",
+                f"a token for {login}" + (f" ({label})" if label else ""),
+                after={"login": login, "label": label},
+            )
+        return token
+
+    def revoke_tokens(self, login: str) -> int:
+        """Revoke every token of `login`; how many were still in use."""
+        self.require("staff")
+        me = self.person
+        with self.write(me.login) as audit:
+            count = self.conn.execute(
+                "SELECT count(*) FROM staff_tokens WHERE login = ? AND revoked_at IS NULL",
+                (login,),
+            ).fetchone()[0]
+            self.conn.execute(
+                "UPDATE staff_tokens SET revoked_at = ? WHERE login = ? AND revoked_at IS NULL",
+                (now(), login),
+            )
+            audit.append(
+                "staff.tokens_revoked",
+                f"{count} token(s) of {login} revoked",
+                after={"login": login},
+            )
+        return count
+
+    def login_for_token(self, token: str) -> str | None:
+        """The login a token stands for: None when unknown, revoked, or its login left the staff."""
+        row = self.conn.execute(
+            "SELECT t.login FROM staff_tokens t JOIN staff s ON s.login = t.login "
+            "WHERE t.token_sha256 = ? AND t.revoked_at IS NULL",
+            (sha256(token),),
+        ).fetchone()
+        return row[0] if row else None
 
     def remove_staff(self, login: str) -> None:
         self.require("staff")

@@ -16,14 +16,28 @@ are reused).
 Audit entries written before the content was kept apart (revision
 0004_audit_content) hold their content in the chain and cannot be erased
 without breaking it: `destroy_case` counts them and says so.
+
+`prune_history` keeps determination history as long as each ruleset's
+`records.determination_history_days` says (nothing when it is not set): a
+determination a newer one replaced more than that many days ago is removed,
+the case's latest never. Its audit entry records, for every evaluation chunk
+it touched, the digest of the rows that remain, so `audit verify` still
+vouches for every determination kept.
 """
 
 from __future__ import annotations
 
+import bisect
+import json
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from ..errors import InputError, Problem
+from ..errors import EirulesError, InputError, Problem
 from .base import StoreBase
+from .determinations import determinations_digest
+
+#: The ruleset parameter saying how long replaced determinations are kept.
+HISTORY_PARAMETER = "records.determination_history_days"
 
 #: Tables holding a case's rows, children first (the case row goes last).
 _CASE_TABLES = (
@@ -127,3 +141,106 @@ class RetentionMixin(StoreBase):
             return
         conn.execute("VACUUM")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+class PruneMixin(StoreBase):
+    """Keeping determination history only as long as the rulesets say."""
+
+    def prune_history(self, *, today: date, dry_run: bool = False) -> dict[str, Any]:
+        """Remove determinations replaced longer ago than their ruleset's history period.
+
+        Returns, per ruleset id, its period in days (None: not set, nothing removed)
+        and how many determinations were (or with dry_run would be) removed.
+        """
+        person = self.require("prune")  # type: ignore[attr-defined]
+        engine = self._need_engine()
+        conn = self.conn
+        rulesets = [r[0] for r in conn.execute("SELECT DISTINCT ruleset FROM determinations")]
+        plan: dict[str, dict[str, Any]] = {}
+        for ruleset_id in sorted(rulesets):
+            try:
+                days = engine.rulesets.get(ruleset_id).param(HISTORY_PARAMETER, today).value
+            except EirulesError:  # not set (or the ruleset is no longer installed): keep all
+                days = None
+            plan[ruleset_id] = {"days": days, "removed": 0}
+        if dry_run:
+            self._doomed(plan, today)
+            return plan
+        with self.write(person.login) as audit:
+            doomed = self._doomed(plan, today)  # read again under the write lock
+            if not doomed:
+                return plan
+            for i in range(0, len(doomed), 500):
+                part = doomed[i : i + 500]
+                conn.execute(
+                    f"DELETE FROM determinations WHERE id IN ({','.join('?' * len(part))})", part
+                )
+            audit.append(
+                "determinations.pruned",
+                f"removed {len(doomed)} replaced determination"
+                f"{'' if len(doomed) == 1 else 's'} past their rulesets' history period",
+                after={
+                    "rulesets": {k: v for k, v in plan.items() if v["days"] is not None},
+                    # What each evaluation chunk touched still holds, for audit verify.
+                    "chunks": self._chunks_after_pruning(doomed),
+                },
+            )
+        return plan
+
+    def _doomed(self, plan: dict[str, dict[str, Any]], today: date) -> list[int]:
+        """The ids `plan`'s periods remove (sorted); fills in each ruleset's count and cutoff."""
+        doomed: list[int] = []
+        for ruleset_id, item in plan.items():
+            if item["days"] is None:
+                continue
+            cutoff = datetime.combine(
+                today - timedelta(days=int(item["days"])), time(), UTC
+            ).isoformat()
+            ids = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT d.id FROM determinations d WHERE d.ruleset = ? "
+                    "AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.last_determination_id = d.id) "
+                    "AND EXISTS (SELECT 1 FROM determinations n WHERE n.case_id = d.case_id "
+                    "AND n.id > d.id AND n.created_at < ?)",
+                    (ruleset_id, cutoff),
+                )
+            ]
+            item["removed"] = len(ids)
+            item["replaced_before"] = cutoff
+            doomed.extend(ids)
+        return sorted(doomed)
+
+    def _chunks_after_pruning(self, doomed: list[int]) -> list[list]:
+        """[low, high, digest of the rows left] for each vouched chunk holding a doomed id."""
+        conn = self.conn
+        chunks: dict[int, int] = {}
+        for (text,) in conn.execute(
+            "SELECT coalesce(after_text, after) FROM audit_log LEFT JOIN audit_content "
+            "ON entry_id = id WHERE action IN "
+            "('evaluation.run', 'evaluation.batch', 'determinations.pruned') ORDER BY id"
+        ):
+            try:
+                data = json.loads(text or "{}")
+            except ValueError:
+                continue
+            chunk = data.get("chunk") if isinstance(data, dict) else None
+            if isinstance(chunk, list) and len(chunk) == 2:
+                chunks[chunk[0]] = chunk[1]
+            for kept in data.get("chunks", []) if isinstance(data, dict) else []:
+                chunks[kept[0]] = kept[1]
+        out = []
+        columns = (
+            "id, case_id, number, run_id, as_of, ruleset, ruleset_version, engine, "
+            "inputs_hash, result"
+        )
+        for low, high in sorted(chunks.items()):
+            at = bisect.bisect_left(doomed, low)
+            if at == len(doomed) or doomed[at] > high:
+                continue
+            rows = conn.execute(
+                f"SELECT {columns} FROM determinations WHERE id BETWEEN ? AND ? ORDER BY id",
+                (low, high),
+            ).fetchall()
+            out.append([low, high, determinations_digest([tuple(r) for r in rows])])
+        return out

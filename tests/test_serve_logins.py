@@ -1,0 +1,195 @@
+"""Issue 14: `eirules serve` knows who is asking, and every read is on the record of access.
+
+A bearer token (`eirules staff token LOGIN`) stands for one login on the staff
+list: the request gets that login's role and caseload, as the CLI would. Reads
+through the server (due, overdue, a case's history, the indicators' list of
+children) go on each case's record of access (34 CFR 300.614, 303.405).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date
+from urllib.parse import urlsplit
+
+import pytest
+
+from eirules.core.importing import Record
+from eirules.core.store import Store
+from eirules.http_api import create_app
+
+
+def doc(case_id: str) -> dict:
+    return {
+        "schema": "eirules/case@1",
+        "id": case_id,
+        "ruleset": "us",
+        "child": {"birth_date": "2024-11-02", "name": f"Child {case_id}"},
+        "events": [{"type": "referral_received", "date": "2025-08-04"}],
+    }
+
+
+def get(app, path: str, token: str | None = None) -> tuple[int, dict, dict]:
+    """GET `path` from the ASGI app in this process: status, JSON body, headers."""
+    url = urlsplit(path)
+    headers = [(b"host", b"test")]
+    if token is not None:
+        headers.append((b"authorization", f"Bearer {token}".encode()))
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "path": url.path, "raw_path": url.path.encode(),
+        "query_string": url.query.encode(), "root_path": "", "headers": headers,
+        "client": ("127.0.0.1", 1), "server": ("test", 80),
+    }  # fmt: skip
+    sent: list[dict] = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    head = {k.decode().lower(): v.decode() for k, v in start["headers"]}
+    return start["status"], json.loads(body), head
+
+
+@pytest.fixture
+def caseload(db_target, engine):
+    """Two cases of two caseworkers; a coordinator, an auditor and tokens for both."""
+    store, _ = Store.init(db_target, engine)
+    store.import_records(
+        [
+            Record("a.json", "1", doc("L-1"), caseworker="Rhea Tallowby"),
+            Record("a.json", "2", doc("L-2"), caseworker="Inez Marchbank"),
+        ],
+        user="setup",
+        evaluate_as_of=date(2026, 3, 2),
+    )
+    store.add_staff("cora", "coordinator", caseworker="Rhea Tallowby")
+    store.add_staff("aldo", "auditor")
+    tokens = {"cora": store.issue_token("cora", "test"), "aldo": store.issue_token("aldo")}
+    yield store, create_app(engine, db=db_target), tokens
+    store.close()
+
+
+def access(store: Store, case_id: str) -> list[tuple]:
+    return [(r["login"], r["action"], r["purpose"]) for r in store.access_record(case_id)]
+
+
+def test_without_a_token_a_caseload_with_staff_answers_401(caseload):
+    store, app, _ = caseload
+    for path in ("/v1/due", "/v1/overdue", "/v1/cases/L-1/history", "/v1/indicators?year=2025-26"):
+        status, body, head = get(app, path)
+        assert status == 401, path
+        assert head["www-authenticate"].startswith("Bearer")
+        assert body["problems"][0]["fix"].endswith("eirules staff token LOGIN")
+    status, body, _ = get(app, "/v1/due", "eir_not-a-token")
+    assert status == 401 and body["error"] == "the token is not valid"
+    assert get(app, "/v1/health")[0] == 200  # no child's data: no log-in
+
+
+def test_a_coordinators_token_sees_their_caseload_and_each_read_is_recorded(caseload):
+    store, app, tokens = caseload
+    status, body, _ = get(app, "/v1/due?as_of=2026-03-02&purpose=weekly+review", tokens["cora"])
+    assert status == 200
+    assert {r["case_id"] for r in body["clocks"]} == {"L-1"}
+    status, body, _ = get(app, "/v1/cases/L-1/history?purpose=call+with+parent", tokens["cora"])
+    assert status == 200 and body["id"] == "L-1"
+    assert body["audit"] is None  # the audit log is for data managers and auditors
+    status, body, _ = get(app, "/v1/cases/L-2/history", tokens["cora"])
+    assert status == 403
+    assert body["error"].startswith("cora (coordinator) may not read case L-2")
+    store.as_login("aldo")
+    assert access(store, "L-1") == [
+        ("cora", "http due", "weekly review"),
+        ("cora", "http history", "call with parent"),
+    ]
+    assert access(store, "L-2") == []  # refused: nothing was read
+
+
+def test_indicators_need_a_reporting_role_and_the_children_listed_are_recorded(caseload):
+    """Referral 2025-08-04, no IFSP meeting: late for C7 (45 days, 303.310(a)) in 2025-26."""
+    store, app, tokens = caseload
+    status, body, _ = get(app, "/v1/indicators?year=2025-26", tokens["cora"])
+    assert status == 403
+    assert "may not run reports over the caseload" in body["error"]
+    status, body, _ = get(
+        app, "/v1/indicators?year=2025-26&indicator=C7&children=true&purpose=APR", tokens["aldo"]
+    )
+    assert status == 200
+    listed = {c["case_id"] for i in body["indicators"] for c in i.get("children", [])}
+    assert listed == {"L-1", "L-2"}
+    store.as_login("aldo")
+    for case_id in ("L-1", "L-2"):
+        assert access(store, case_id) == [("aldo", "http indicators drill-down", "APR")]
+
+
+def test_a_revoked_token_or_one_whose_login_left_the_staff_stops_working(caseload):
+    store, app, tokens = caseload
+    assert store.revoke_tokens("cora") == 1
+    assert get(app, "/v1/due", tokens["cora"])[0] == 401
+    store.remove_staff("aldo")
+    assert get(app, "/v1/due", tokens["aldo"])[0] == 401
+    # Only the token's SHA-256 is kept in the caseload.
+    stored = [r[0] for r in store.conn.execute("SELECT token_sha256 FROM staff_tokens")]
+    assert tokens["aldo"] not in stored and len(stored) == 2
+
+
+def test_a_token_only_for_someone_on_the_staff_list(caseload):
+    from eirules.core.errors import InputError
+
+    store, _, _ = caseload
+    with pytest.raises(InputError) as err:
+        store.issue_token("mallory")
+    assert "not on the staff list" in str(err.value)
+
+
+def test_cli_indicators_list_of_children_is_recorded_and_staff_token_makes_a_login(
+    tmp_path, engine
+):
+    """The CLI user (the OS login, a data manager here) reads the list of children."""
+    from click.testing import CliRunner
+
+    from eirules.cli import cli
+
+    db = tmp_path / "c.db"
+    store, _ = Store.init(db, engine)
+    store.import_records([Record("a.json", "1", doc("L-1"))], evaluate_as_of=date(2026, 3, 2))
+    store.add_staff("cora", "coordinator", caseworker="Rhea Tallowby")
+    runner = CliRunner()
+    args = ["indicators", "--db", str(db), "--year", "2025-26", "--indicator", "C7"]
+    result = runner.invoke(cli, [*args, "--children", "--purpose", "APR", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    me = store.person.login
+    assert access(store, "L-1") == [(me, "indicators drill-down", "APR")]
+    assert runner.invoke(cli, [*args, "--format", "json"]).exit_code == 0
+    assert len(access(store, "L-1")) == 1  # the figures alone name no child
+    made = runner.invoke(cli, ["staff", "token", "cora", "--db", str(db)])
+    assert made.exit_code == 0
+    token = made.stdout.strip()
+    assert store.login_for_token(token) == "cora"
+    revoked = runner.invoke(cli, ["staff", "token", "cora", "--revoke", "--db", str(db)])
+    assert revoked.output.startswith("Revoked 1 token of cora")
+    assert store.login_for_token(token) is None
+    store.close()
+
+
+def test_cli_indicators_refuse_a_role_without_reports(tmp_path, engine, monkeypatch):
+    from click.testing import CliRunner
+
+    from eirules.cli import cli
+    from eirules.core.store import people
+
+    db = tmp_path / "c.db"
+    store, _ = Store.init(db, engine)
+    store.import_records([Record("a.json", "1", doc("L-1"))], evaluate_as_of=date(2026, 3, 2))
+    store.add_staff("cora", "coordinator", caseworker="Rhea Tallowby")
+    store.close()
+    monkeypatch.setattr(people, "os_login", lambda: "cora")
+    result = CliRunner().invoke(cli, ["indicators", "--db", str(db), "--year", "2025-26"])
+    assert result.exit_code == 1
+    assert "cora (coordinator) may not run reports over the caseload" in result.output
