@@ -172,16 +172,22 @@ def compute_clock(
                 school=school,
                 leap_day=leap_day,
             )
-    except ValueError as exc:  # e.g. a school-day clock without a school calendar
-        return not_applicable(
+    except ValueError as exc:  # e.g. the calendar does not cover the days the rule needs
+        # Still owed: the date cannot be computed, which is not "does not apply".
+        return _needs_information(
+            case,
             episode=episode,
             id=id,
             program=program,
+            spec=cs,
             citation=citation,
-            label=label,
             start=start,
-            reason=f"cannot compute the due date: {exc}",
+            as_of=as_of,
+            label=label,
             subject=subject,
+            stop_events=stop_events,
+            closing=closing,
+            missing=f"a school calendar covering the days the rule needs ({exc})",
         )
     if due is None:  # beyond the end of the school calendar
         last_day = school.days[-1] if school is not None else None

@@ -8,7 +8,9 @@ A ruleset's clock definition may add (docs/rulesets.md, "Value shapes"):
   gap between school days that covers more than N weekdays are not counted.
 * ``year_end = { at_least = A, fewer_than = B, due = "MM-DD" }``: when the start falls
   at least A but fewer than B school days before the last school day of its school year,
-  the clock is due on that month and day of the year the school year ends.
+  the clock is due on that month and day of the year the school year ends;
+  ``due = "before_next_school_year"``: the day before the first school day of the next
+  school year.
 * ``extended_by_absences = { event = "...", at_least = K }``: when the child was absent
   (events of that type, ``date`` to ``until``) on K or more school days of the period,
   the due date moves by that many school days; such absences also set the year-end
@@ -30,6 +32,7 @@ from .school_calendar import SchoolCalendar
 RULE_KEYS = ("not_counting", "break_over_school_days", "year_end", "extended_by_absences")
 NOT_COUNTING = ("summer", "breaks")
 _MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+BEFORE_NEXT_YEAR = "before_next_school_year"
 
 
 def applies(spec: dict[str, Any]) -> bool:
@@ -73,9 +76,11 @@ def check(value: dict[str, Any]) -> tuple[str, str | None] | None:
             return "year_end: at_least and fewer_than must be whole numbers of school days", None
         if lo >= hi:
             return f"year_end: at_least {lo} must be less than fewer_than {hi}", None
-        if not isinstance(rule["due"], str) or not _MONTH_DAY.match(rule["due"]):
-            return f"year_end.due: found {rule['due']!r}; expected a month and day", (
-                'write it as due = "06-30"'
+        due = rule["due"]
+        if not isinstance(due, str) or not (_MONTH_DAY.match(due) or due == BEFORE_NEXT_YEAR):
+            return (
+                f"year_end.due: found {due!r}; expected a month and day or {BEFORE_NEXT_YEAR}",
+                f'write it as due = "06-30" or due = "{BEFORE_NEXT_YEAR}"',
             )
         if unit is not None and unit != "school_days":
             return "year_end applies to school_days clocks only", 'set unit = "school_days"'
@@ -177,8 +182,7 @@ def due_date(
         if rule["at_least"] <= remaining < rule["fewer_than"]:
             absent = absent_school_days(school, absences, start, last) if ext else 0
             if not (ext and absent >= ext["at_least"]):
-                month, day = (int(p) for p in rule["due"].split("-"))
-                year_end_due = date(last.year, month, day)
+                year_end_due = _year_end_due(rule["due"], school, last)
                 return year_end_due, (
                     f"started {remaining} school days before the last school day of the year "
                     f"({last}): due {year_end_due}"
@@ -194,3 +198,19 @@ def due_date(
             notes.append(f"extended by {absent} school days of absence (from {due})")
             due = extended
     return due, "; ".join(notes) or None
+
+
+def _year_end_due(due: str, school: SchoolCalendar, last: date) -> date:
+    """The year-end due date: a month and day of the year the school year ends, or the day
+    before the next school year's first school day (which the calendar must cover)."""
+    if due == BEFORE_NEXT_YEAR:
+        first = school.add_school_days(last, 1)
+        if first is None:
+            raise ValueError(
+                f"the school calendar ends with the school year that ends on {last}; the "
+                "first school day of the next school year is needed: import the district's "
+                "calendar for that school year"
+            )
+        return first - timedelta(days=1)
+    month, day = (int(p) for p in due.split("-"))
+    return date(last.year, month, day)

@@ -41,7 +41,7 @@ THRESHOLDS = [
             ("sd_below_mean", 2.0, 1),
             ("sd_below_mean", 1.5, 2),
         ],
-        "NYSDOH Early Intervention Program parent guide, publication 0532",
+        "10 NYCRR 69-4.1(g)",
     ),
     ("us-pa", [("percent_delay", 25, 1), ("sd_below_mean", 1.5, 1)], "55 Pa. Code 4226.22"),
     ("us-il", [("percent_delay", 30, 1)], "89 Ill. Adm. Code 500.50"),
@@ -75,8 +75,17 @@ def test_ohio_sets_no_unverified_threshold(engine):
     """OAC 5123-10-02 was not read: Ohio has no criteria rather than a guessed one."""
     rows = {r["name"]: r for r in tools.resolved(engine.rulesets.get("us-oh"), ON)}
     assert rows["part_c.eligibility.delay_criteria"]["value"] is None
-    # Its only own value is the Part B age of majority (OAC 3301-51-07(H)(3)).
-    assert set(engine.rulesets.get("us-oh").own_values) == {"part_b.age_of_majority"}
+    # Its own values are all Part B ones, each read: the age of majority (OAC
+    # 3301-51-07(H)(3)), transition at 14 (ORC 3323.011) and the developmental delay
+    # category (ORC 3323.01(A)); no Part C value.
+    own = set(engine.rulesets.get("us-oh").own_values)
+    assert own == {
+        "part_b.age_of_majority",
+        "part_b.transition_services_age",
+        "part_b.developmental_delay.used",
+        "part_b.developmental_delay.age_through",
+    }
+    assert not any(name.startswith("part_c.") for name in own)
 
 
 def test_texas_prematurity_correction_26_tac_350_819(engine):
@@ -183,7 +192,12 @@ def test_illinois_serves_at_risk_with_three_factors_and_60_school_day_evaluation
     clock = rs.param("part_b.initial_evaluation", ON)
     assert (clock.value["length"], clock.value["unit"]) == (60, "school_days")
     assert clock.value["start"] == ("consent_for_evaluation",)  # inherited from 300.301(c)(1)
-    assert clock.citation == "23 Ill. Adm. Code 226.110 (60 school days from written consent)"
+    assert clock.citation.startswith("23 Ill. Adm. Code 226.110")
+    assert clock.value["year_end"] == {
+        "at_least": 0,
+        "fewer_than": 60,
+        "due": "before_next_school_year",
+    }  # fewer than 60 attendance days left: before the next school year (ISBE Indicator 11)
 
 
 def test_missouri_developmental_delay_category_ages_3_through_5(engine):

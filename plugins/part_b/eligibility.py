@@ -8,6 +8,8 @@ is on record (300.306); only the team decides the rest.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import attrs
 
 from eirules.core.clocks import param_or_none
@@ -17,6 +19,7 @@ from eirules.core.explain import prose
 
 from ..criteria import criterion_finding, for_program, missing_of
 from .context import PROGRAM, Context, of_type
+from .school import grade_completed
 
 TEAM_ONLY = (
     "Only the team decides whether the child has a disability and, because of it, needs "
@@ -71,7 +74,9 @@ def eligibility(ctx: Context) -> Eligibility:
     allowed = list(categories.value)
     dd_used = ruleset.param("part_b.developmental_delay.used", on)
     dd_from = ruleset.value("part_b.developmental_delay.age_from", on)
-    dd_through = ruleset.value("part_b.developmental_delay.age_through", on)
+    # The upper age is the law on the day judged: a state that raises it (Ohio H.B. 554,
+    # Florida S.B. 236) keeps children already found eligible under the category.
+    dd_through = ruleset.value("part_b.developmental_delay.age_through", max(on, as_of))
     if dd_used.value:
         allowed.append("developmental_delay")
     parameters = {
@@ -133,11 +138,13 @@ def eligibility(ctx: Context) -> Eligibility:
                 "part_b.developmental_delay.age_through": dd_through,
             }
         )
+        span = f"ages {dd_from} through {dd_through}"
+        dd_ends, span, grade_note = _grade_limit(ctx, max(on, as_of), dd_ends, span, parameters)
         if as_of >= dd_ends or on < dd_starts:
             reason = (
-                f"The developmental delay category covers ages {dd_from} through {dd_through} in this state "
-                f"(34 CFR 300.8(b)); it {'lapsed on ' + str(dd_ends) if as_of >= dd_ends else 'did not apply on ' + str(on)}. "
-                "The team must determine eligibility under another category."
+                f"The developmental delay category covers {span} in this state "
+                f"(34 CFR 300.8(b)); it {'lapsed on ' + str(dd_ends) if as_of >= dd_ends else 'did not apply on ' + str(on)}"
+                f"{grade_note}. The team must determine eligibility under another category."
             )
             ctx.findings.append(
                 Finding(
@@ -162,11 +169,11 @@ def eligibility(ctx: Context) -> Eligibility:
                 rule="part_b.eligibility.developmental_delay_age",
                 outcome="eligible",
                 reason=prose(
-                    "The developmental delay category ends on {ends} (ages {age_from} through "
-                    "{age_through}); plan a reevaluation under another category before then.",
+                    "The developmental delay category ends on {ends} ({span}{note}); "
+                    "plan a reevaluation under another category before then.",
                     ends=dd_ends,
-                    age_from=dd_from,
-                    age_through=dd_through,
+                    span=span,
+                    note=grade_note,
                 ),
                 citation="34 CFR 300.8(b); 300.111(b)",
                 program=PROGRAM,
@@ -265,3 +272,30 @@ def with_criteria(
         + "; ".join(f"{c.reason}, {c.citation}" for c in met)
         + "): the team decides; review the determination if it did not consider it.",
     )
+
+
+def _grade_limit(ctx: Context, on, dd_ends, span: str, parameters: dict):
+    """A state's grade end for the developmental delay category, if it comes first.
+
+    Where the state says "through age 9, or through the student's completion of grade 2,
+    whichever occurs first" (Fla. Admin. Code 6A-6.03027(1)), the category lapses the day
+    after the grade was completed (the case file's school.grades). Without that date the
+    age alone is used and the reason says what is missing. Returns (ends, span, note).
+    """
+    grade = param_or_none(ctx.ruleset, "part_b.developmental_delay.through_grade", on)
+    if grade is None:
+        return dd_ends, span, ""
+    parameters["part_b.developmental_delay.through_grade"] = grade.value
+    span = f"{span} or through completion of grade {grade.value}, whichever occurs first ({grade.citation})"
+    done, how = grade_completed(ctx.case, grade.value)
+    if done is None:
+        return (
+            dd_ends,
+            span,
+            f"; the case file gives no date for completing grade {grade.value} (school.grades), "
+            "so the age alone is counted",
+        )
+    lapses = done + timedelta(days=1)
+    if lapses < dd_ends:
+        return lapses, span, f"; the student {how}"
+    return dd_ends, span, ""
