@@ -97,11 +97,20 @@ def show_value(value: object, limit: int = 60) -> str:
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """Return 'did you mean "x"?' for the closest choice, or None."""
+    """Return 'did you mean "x"?' for the closest choice (every tied one), or None."""
     choices = list(choices)
     folded = {str(c).casefold().replace("-", "_").replace(" ", "_"): c for c in choices}
     same = folded.get(str(word).casefold().replace("-", "_").replace(" ", "_"))
     if same is not None and same != word:  # "Birth Date", "birth-date", "BIRTH_DATE"
         return f'did you mean "{same}"?'
-    match = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
-    return f'did you mean "{match[0]}"?' if match else None
+    # Every choice as close as the closest, not just one: difflib breaks a tie by
+    # taking the later string, so "SYN-C-002" got only "SYN-C-0102" and never the
+    # equally close (and likelier) "SYN-C-0002". Up to three, in their own order.
+    matches = difflib.get_close_matches(str(word), choices, n=3, cutoff=0.6)
+    if not matches:
+        return None
+    score = difflib.SequenceMatcher(None, str(word), matches[0]).ratio()
+    tied = sorted(
+        m for m in matches if difflib.SequenceMatcher(None, str(word), m).ratio() == score
+    )
+    return "did you mean " + " or ".join(f'"{m}"' for m in tied) + "?"

@@ -449,7 +449,7 @@ def test_import_notes_a_ruleset_that_is_not_installed(run, tmp_path):
     result = run("cases", "import", case_file(tmp_path, ruleset="us-mx"))
     assert result.output.splitlines() == [
         "Imported: 1 new, 0 updated, 0 unchanged",
-        'Note: 1 case names ruleset "us-mx", which is not installed (did you mean "us-tx"?); '
+        'Note: 1 case names ruleset "us-mx", which is not installed (did you mean "us-mo" or "us-tx"?); '
         "evaluate fails for it until the ruleset is found (see --rulesets-dir)",
     ]
 
