@@ -1,20 +1,20 @@
 """The pages a data team prints: `programs report`, `mtss meeting` and `mtss packet`.
 
-Both write HTML (and, with --pdf, the same page printed by headless Chromium); the
-commands join the `mtss` group defined in cli/mtss.py.
+Each takes `page_options` (--html, --pdf) and writes through `write_pages`, the
+one owner-only (0600) page writer in cli/output.py; the commands join the `mtss`
+group defined in cli/mtss.py.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import click
 
 from eirules.core.errors import InputError, Problem
 
 from .mtss import AS_OF, FORMAT, _dir_option, _load, _params, mtss
-from .output import check_writable, echo, echo_json, print_table
+from .output import echo, echo_json, page_options, print_table, write_pages
 
 
 @mtss.command("meeting")
@@ -26,19 +26,9 @@ from .output import check_writable, echo, echo_json, print_table
     required=True,
     help="Meeting date (YYYY-MM-DD): decisions as of that day.",
 )
-@click.option(
-    "--html",
-    "html_file",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Write the agenda with a page per student (graph, decision, reasons, dosage, fidelity, notes).",
-)
-@click.option(
-    "--pdf",
-    "pdf_file",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Also print it to PDF (needs headless Chromium on PATH).",
+@page_options(
+    html_help="Write the agenda with a page per student (graph, decision, reasons, dosage, "
+    "fidelity, notes); readable by you only."
 )
 @click.pass_context
 def mtss_meeting(ctx, data_dir, day, html_file, pdf_file):
@@ -55,11 +45,6 @@ def mtss_meeting(ctx, data_dir, day, html_file, pdf_file):
     """
     from eirules.plugins.mtss import meeting
 
-    for f, name in ((html_file, "--html"), (pdf_file, "--pdf")):
-        if f:
-            check_writable(f, name)
-    if pdf_file and meeting.chromium() is None:
-        meeting.to_pdf("", Path(pdf_file))  # raises the clear "install chromium" error
     day = day.date()
     engine, data = _load(ctx, data_dir)
     p = _params(engine, data, day)
@@ -75,33 +60,14 @@ def mtss_meeting(ctx, data_dir, day, html_file, pdf_file):
                 f"{rep.decision.decision.replace('_', ' ')} - {rep.decision.reasons[0]}"
             )
     if html_file or pdf_file:
-        page = meeting.html_page(data.school.name, day, items)
-        if html_file:
-            Path(html_file).write_text(page, encoding="utf-8")
-            echo(f"HTML: {html_file}")
-        if pdf_file:
-            meeting.to_pdf(page, Path(pdf_file))
-            echo(f"PDF: {pdf_file}")
+        write_pages(meeting.html_page(data.school.name, day, items), html_file, pdf_file)
 
 
 @mtss.command("packet")
 @click.argument("student")
 @_dir_option
 @AS_OF
-@click.option(
-    "--html",
-    "html_file",
-    type=click.Path(dir_okay=False),
-    required=True,
-    help="Write the page here.",
-)
-@click.option(
-    "--pdf",
-    "pdf_file",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Also print it to PDF (needs headless Chromium on PATH).",
-)
+@page_options(html_required=True)
 @click.pass_context
 def mtss_packet(ctx, student, data_dir, as_of, html_file, pdf_file):
     """The SLD evidence packet (34 CFR 300.309-300.311) as a printable page with the graphs.
@@ -114,13 +80,8 @@ def mtss_packet(ctx, student, data_dir, as_of, html_file, pdf_file):
     Example:
         eirules mtss packet ELM-005 --as-of 2026-04-21 --html elm-005-packet.html
     """
-    from eirules.plugins.mtss import meeting, packet
+    from eirules.plugins.mtss import packet
 
-    check_writable(html_file, "--html")
-    if pdf_file:
-        check_writable(pdf_file, "--pdf")
-        if meeting.chromium() is None:
-            meeting.to_pdf("", Path(pdf_file))  # raises the clear "install chromium" error
     as_of = as_of or date.today()
     engine, data = _load(ctx, data_dir)
     case = data.cases.get(student)
@@ -141,11 +102,7 @@ def mtss_packet(ctx, student, data_dir, as_of, html_file, pdf_file):
         calendar,
         programs={pr.id: pr.name for pr in data.school.programs},
     )
-    Path(html_file).write_text(page, encoding="utf-8")
-    echo(f"HTML: {html_file}")
-    if pdf_file:
-        meeting.to_pdf(page, Path(pdf_file))
-        echo(f"PDF: {pdf_file}")
+    write_pages(page, html_file, pdf_file)
 
 
 @click.group("programs")
@@ -199,27 +156,20 @@ def _window_dates(data, window):
     help="fall, winter, spring (dates from school.json) or FROM..TO dates.",
 )
 @AS_OF
-@click.option(
-    "--html",
-    "html_file",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Also write an HTML page with charts here.",
-)
+@page_options(html_help="Also write an HTML page with charts here (readable by you only).")
 @FORMAT
 @click.pass_context
-def programs_report(ctx, data_dir, school_name, window, as_of, html_file, fmt):
+def programs_report(ctx, data_dir, school_name, window, as_of, html_file, pdf_file, fmt):
     """Per program and group: responders, growth vs aimline, effect size, fidelity, minutes per responder.
 
     \b
     Example:
         eirules programs report --as-of 2026-06-05 --html elm-programs.html
+        eirules programs report --as-of 2026-06-05 --pdf elm-programs.pdf
         eirules programs report --window winter --school "Elm Street Elementary" --format json
     """
     from eirules.plugins.mtss import report
 
-    if html_file:
-        check_writable(html_file, "--html")
     as_of = as_of or date.today()
     engine, data = _load(ctx, data_dir)
     p = _params(engine, data, as_of)
@@ -232,12 +182,12 @@ def programs_report(ctx, data_dir, school_name, window, as_of, html_file, fmt):
     system = report.system_rows(
         data.records(), p, window=season, school_name=school_name, as_of=as_of
     )
-    if html_file:
+    if html_file or pdf_file:
         title = f"Intervention programs - {school_name or data.school.name}"
         page = report.html_page(
             rows, title=title, as_of=as_of, p=p, notes=notes, system=report.system_html(system)
         )
-        Path(html_file).write_text(page, encoding="utf-8")
+        write_pages(page, html_file, pdf_file)  # "Wrote FILE" on stderr: JSON stays clean
     if fmt == "json":
         import attrs
 
@@ -264,5 +214,3 @@ def programs_report(ctx, data_dir, school_name, window, as_of, html_file, fmt):
             echo(f"  {sr.window} {report.grade_label(sr.grade)} {sr.skill_area}: {f}")
     for n in notes:
         echo(f"- {n}")
-    if html_file:
-        echo(f"HTML: {html_file}")

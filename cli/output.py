@@ -546,17 +546,22 @@ def progress_reporter(label: str):
     return bar()
 
 
-def write_private(path: str | Path, text: str) -> None:
-    """Write `text` to `path` readable and writable by the owner only (0600), all or nothing.
+def write_private(path: str | Path, text: str | bytes) -> None:
+    """Write `text` (or bytes) to `path` readable and writable by the owner only (0600),
+    all or nothing.
 
     The one writer of files that hold children's records (the rejects file,
-    `cases export -o`): written to a
+    `cases export -o`, the pages of `write_pages`): written to a
     temporary file beside it and renamed, so a failure leaves no half-written file.
     """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # created 0600
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        if isinstance(text, bytes):
+            handle = os.fdopen(fd, "wb")
+        else:
+            handle = os.fdopen(fd, "w", encoding="utf-8")
+        with handle:
             handle.write(text)
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
@@ -594,3 +599,65 @@ def check_writable(path: str | Path, option: str, *, folder: bool = False) -> No
     else:
         return
     raise InputError(f"cannot write {path}", [Problem(option, fix)])
+
+
+def _page_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse an --html or --pdf file that cannot be written (and --pdf without Chromium)
+    while the options are read, before the command does any work."""
+    if value is not None and not ctx.resilient_parsing:
+        option = f"--{param.name.removesuffix('_file')}"
+        check_writable(value, option)
+        if option == "--pdf":
+            from .pdf import require_browser
+
+            require_browser()
+    return value
+
+
+def page_options(
+    *,
+    html_required: bool = False,
+    html_help: str = "Write the page here (HTML, readable by you only).",
+):
+    """The --html FILE and --pdf FILE options of a command that writes a page people print.
+
+    Both files are checked while the options are read (`_page_file`), so a bad
+    path or a missing Chromium costs nothing. The command passes both to
+    `write_pages`.
+    """
+    html = click.option(
+        "--html",
+        "html_file",
+        type=click.Path(dir_okay=False),
+        required=html_required,
+        default=None,
+        callback=_page_file,
+        help=html_help,
+    )
+    pdf = click.option(
+        "--pdf",
+        "pdf_file",
+        type=click.Path(dir_okay=False),
+        default=None,
+        callback=_page_file,
+        help="Also print the page to PDF with headless Chromium (readable by you only).",
+    )
+    return lambda f: html(pdf(f))
+
+
+def write_pages(page: str, html_file: str | Path | None, pdf_file: str | Path | None) -> None:
+    """Write a page that names children as HTML and/or PDF, each owner-only (0600).
+
+    The one writer of printable pages: HTML through `write_private`; the PDF is the
+    same page printed by headless Chromium (`cli.pdf.print_pdf`), then written the
+    same way. A failure leaves no half-written file. "Wrote FILE" goes to stderr, so
+    a command's JSON or table on stdout stays clean.
+    """
+    if html_file:
+        write_private(html_file, page)
+        echo(f"Wrote {html_file}", err=True)
+    if pdf_file:
+        from .pdf import print_pdf
+
+        write_private(pdf_file, print_pdf(page, name=str(pdf_file)))
+        echo(f"Wrote {pdf_file}", err=True)

@@ -26,7 +26,7 @@ from eirules.core.jsonio import read_json
 
 from . import get_engine
 from .options import DATE, as_of_option, format_option
-from .output import check_writable, csv_text, echo, echo_json, plural, print_table
+from .output import check_writable, csv_text, echo, echo_json, plural, print_table, write_pages
 
 #: Commands that record something take a case file (they rewrite it whole or not at all).
 case_file_arg = click.argument("case_file", type=click.Path(exists=True, dir_okay=False))
@@ -119,16 +119,6 @@ def _update(ctx, case_file: str, change) -> Any:
         Path(tmp).unlink(missing_ok=True)
         raise
     return result, case
-
-
-def _write_page(html: str, out: str, pdf: str | None) -> None:
-    Path(out).write_text(html, encoding="utf-8")
-    echo(f"Wrote {out}")
-    if pdf:
-        from .pdf import html_to_pdf
-
-        html_to_pdf(Path(out), Path(pdf))
-        echo(f"Wrote {pdf}")
 
 
 # --- plans ---------------------------------------------------------------------------
@@ -289,7 +279,7 @@ def plans_report(ctx, case_file, db_path, purpose, period, as_of, lang, out, pdf
             [Problem("plans.goals", "add outcomes or goals (docs/plans.md)")],
         )
     html = render_progress_report(case, progress, rec.contacts, chosen, on, lang, since)
-    _write_page(html, out, pdf)
+    write_pages(html, out, pdf)
 
 
 @plans_group.command("import")
@@ -649,7 +639,7 @@ def meetings_notice(ctx, case_file, meeting_id, sent, method, lang, out, pdf):
     meeting = rec.meeting(meeting_id)
     if meeting is None:
         _meeting_dict({"meetings": [{"id": m.id} for m in rec.meetings]}, meeting_id, case_file)
-    _write_page(render_notice(case, meeting, lang), out, pdf)
+    write_pages(render_notice(case, meeting, lang), out, pdf)
 
 
 # --- contacts ------------------------------------------------------------------------

@@ -152,26 +152,80 @@ def test_meeting_agenda_groups_students_by_decision_with_a_page_each(tmp_path):
     assert "<svg" in text and "Dosage" in text and "Fidelity and attendance" in text
 
 
-def test_meeting_pdf_needs_chromium_and_says_so(tmp_path, monkeypatch):
-    from eirules.plugins.mtss import meeting
+def test_meeting_pdf_needs_chromium_and_says_so_before_any_work(tmp_path, monkeypatch):
+    """Without Chromium, --pdf is refused while the options are read: no file, no agenda."""
+    from eirules.cli import pdf
 
-    monkeypatch.setattr(meeting, "chromium", lambda: None)
+    monkeypatch.setattr(pdf, "find_browser", lambda: None)
+    html, out = tmp_path / "m.html", tmp_path / "m.pdf"
     res = CliRunner().invoke(
-        cli, ["mtss", "meeting", "--date", "2026-03-06", "--pdf", str(tmp_path / "m.pdf")]
+        cli, ["mtss", "meeting", "--date", "2026-03-06", "--html", str(html), "--pdf", str(out)]
     )
-    assert res.exit_code == 2 and "needs headless Chromium" in res.output
-    assert not (tmp_path / "m.pdf").exists()
+    assert res.exit_code == 1, res.output
+    assert res.output.startswith("Error: cannot write a PDF: no Chromium found\n")
+    assert "MTSS data meeting" not in res.output
+    assert not out.exists() and not html.exists()
 
 
-def test_meeting_pdf_is_printed_by_chromium(tmp_path):
-    from eirules.plugins.mtss import meeting
+PAGE_COMMANDS = {
+    "meeting": ["mtss", "meeting", "--date", "2026-03-06"],
+    "packet": ["mtss", "packet", "ELM-005", "--as-of", "2026-04-21"],
+    "programs": ["programs", "report", "--as-of", "2026-06-05"],
+}
 
-    if meeting.chromium() is None:
-        pytest.skip("no chromium on PATH (apt-get install chromium)")
-    pdf = tmp_path / "m.pdf"
-    res = CliRunner().invoke(cli, ["mtss", "meeting", "--date", "2026-03-06", "--pdf", str(pdf)])
+
+@pytest.mark.parametrize("command", sorted(PAGE_COMMANDS))
+def test_mtss_pages_are_written_readable_by_the_owner_only(tmp_path, command):
+    """Pages naming children go through the one 0600 writer, as `cases export` does;
+    "Wrote FILE" goes to stderr."""
+    import stat
+
+    page = tmp_path / f"{command}.html"
+    res = CliRunner().invoke(cli, [*PAGE_COMMANDS[command], "--html", str(page)])
     assert res.exit_code == 0, res.output
-    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert stat.S_IMODE(page.stat().st_mode) == 0o600
+    assert f"Wrote {page}" in res.stderr and f"Wrote {page}" not in res.stdout
+    assert page.read_text().lstrip().lower().startswith("<!doctype html")
+    assert [p.name for p in tmp_path.iterdir()] == [page.name]  # no temporary file left
+
+
+@pytest.mark.parametrize("command", sorted(PAGE_COMMANDS))
+def test_mtss_page_into_a_missing_folder_is_refused_before_any_work(tmp_path, command):
+    target = tmp_path / "nowhere" / "x.pdf"
+    res = CliRunner().invoke(cli, [*PAGE_COMMANDS[command], "--pdf", str(target)])
+    assert res.exit_code == 2
+    assert res.output == (
+        f"Error: cannot write {target}\n"
+        f"  --pdf: the folder {target.parent} does not exist; create it or choose another file\n"
+    )
+
+
+def test_programs_report_json_with_html_keeps_stdout_json(tmp_path):
+    import json
+
+    page = tmp_path / "r.html"
+    res = CliRunner().invoke(
+        cli, ["programs", "report", "--as-of", "2026-06-05", "--format", "json", "--html", page]
+    )
+    assert res.exit_code == 0, res.output
+    assert set(json.loads(res.stdout)) == {"programs", "system"}
+    assert page.is_file()
+
+
+def test_meeting_and_programs_pdf_are_printed_by_chromium_owner_only(tmp_path):
+    import stat
+
+    from eirules.cli.pdf import find_browser
+
+    if find_browser() is None:
+        pytest.skip("no chromium on PATH (apt-get install chromium)")
+    for name, args in (("m", PAGE_COMMANDS["meeting"]), ("r", PAGE_COMMANDS["programs"])):
+        pdf = tmp_path / f"{name}.pdf"
+        res = CliRunner().invoke(cli, [*args, "--pdf", str(pdf)])
+        assert res.exit_code == 0, res.output
+        assert pdf.read_bytes()[:5] == b"%PDF-"
+        assert stat.S_IMODE(pdf.stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.pdf", "r.pdf"]
 
 
 # --- The progress graph as eduCLIMBER / FastBridge users read it, and the family version ----

@@ -3,23 +3,17 @@
 Sections in meeting order (refer, escalate, change, continue, exit), each student on
 a page of their own: the progress graph, the recommendation and its reasons, dosage,
 fidelity and attendance, and the notes recorded by the meeting date. HTML first; the
-PDF is the same page printed by headless Chromium (`to_pdf`), so what the team sees on
-screen and on paper is one layout.
+PDF is the same page printed by headless Chromium (the CLI's `write_pages`), so what
+the team sees on screen and on paper is one layout.
 """
 
 from __future__ import annotations
 
 import html
 import io
-import shutil
-import subprocess
-import tempfile
 from datetime import date
-from pathlib import Path
 
 import attrs
-
-from eirules.core.errors import InputError, Problem
 
 from . import evaluation_request, rules
 
@@ -191,46 +185,3 @@ table.scores{{border-collapse:collapse;font-size:.85em}} table.scores td,table.s
 {"".join(pages)}
 </body></html>
 """
-
-
-def chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def to_pdf(page: str, out: Path) -> None:
-    """Print the HTML page to PDF with headless Chromium (the browser that renders it)."""
-    exe = chromium()
-    if exe is None:
-        raise InputError(
-            "--pdf needs headless Chromium, which is not installed",
-            [Problem("--pdf", "no chromium on PATH", "apt-get install chromium, or use --html")],
-        )
-    with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "meeting.html"
-        src.write_text(page, encoding="utf-8")
-        target = Path(tmp) / "meeting.pdf"
-        cmd = [
-            exe,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp}/profile",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={target}",
-            src.as_uri(),
-        ]
-        try:
-            subprocess.run(cmd, check=True, capture_output=True, timeout=120)
-        except (subprocess.SubprocessError, OSError) as exc:
-            raise InputError(f"Chromium could not print the PDF ({exc})") from None
-        if not target.is_file():
-            raise InputError("Chromium wrote no PDF")
-        shutil.move(str(target), out)
