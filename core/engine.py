@@ -14,6 +14,7 @@ from .calendars import CALENDARS_ENV, DistrictCalendars
 from .convert import Sections, case_from_dict, read_json
 from .dates import in_range, parse_date, range_text
 from .decisions import Determination
+from .dispatch import HookCalls
 from .errors import EirulesError, InputError, PluginError, Problem, show_value
 from .evaluator import Evaluator
 from .models import Case, as_tuple
@@ -65,6 +66,7 @@ class Engine:
         calendars_dir: str | Path | None = None,
     ):
         self.pm = pm or get_plugin_manager(entry_points=entry_points)
+        self.hooks = HookCalls(self.pm)
         if calendars_dir is None and os.environ.get(CALENDARS_ENV):
             calendars_dir = os.environ[CALENDARS_ENV]
         self._evaluators: dict[tuple[Ruleset, date], Evaluator] = {}
@@ -86,12 +88,12 @@ class Engine:
         EirulesErrors a plugin raises on purpose (a missing ruleset parameter)
         pass through unchanged.
         """
-        caller = getattr(self.pm.hook, hook_name)
         try:
-            results = caller(**kwargs)
+            results = self.hooks.call(hook_name, kwargs)
         except EirulesError:
             raise
         except Exception as exc:
+            caller = getattr(self.pm.hook, hook_name)
             name = _raising_plugin(caller, exc)
             raise PluginError(
                 f'plugin "{name}" failed in {hook_name}: {exc.__class__.__name__}: {exc}',
@@ -102,6 +104,7 @@ class Engine:
         out = []
         for result in results:
             if not _list_of(result, cls):
+                caller = getattr(self.pm.hook, hook_name)
                 name = _returning_plugin(
                     caller, kwargs, lambda r: r is not None and not _list_of(r, cls)
                 )
@@ -253,7 +256,12 @@ def _as_date(value: Any) -> date:
 
 
 def _list_of(result: Any, cls: type) -> bool:
-    return isinstance(result, list | tuple) and all(isinstance(x, cls) for x in result)
+    if not isinstance(result, list | tuple):
+        return False
+    for item in result:  # a loop, not all(<generator>): this runs for every answer
+        if not isinstance(item, cls):
+            return False
+    return True
 
 
 def _sections_map(result: Any) -> bool:
