@@ -569,9 +569,59 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
     return out
 
 
+#: Per vocabulary (by identity): each event type's programs, reasons and whether a
+#: reason is required, as sets, for the check of valid files (`_events_fit`).
+_rules_of: list[tuple[Any, dict[str, tuple[frozenset, frozenset, bool]]]] = []
+
+
+def _event_rules(event_types: Mapping[str, Any]) -> dict[str, tuple[frozenset, frozenset, bool]]:
+    for known, rules in _rules_of:
+        if known is event_types:
+            return rules
+    rules = {
+        name: (
+            frozenset(getattr(spec, "programs", ())),
+            frozenset(getattr(spec, "reasons", ())),
+            bool(getattr(spec, "needs_reason", False)),
+        )
+        for name, spec in event_types.items()
+    }
+    _rules_of[:] = [(event_types, rules)]  # one engine's vocabulary at a time
+    return rules
+
+
+def _events_fit(events: list, event_types: Mapping[str, Any]) -> bool:
+    """True when `_check_event_types` would find nothing (the common case, checked quickly)."""
+    rules = _event_rules(event_types)
+    for event in events:
+        if type(event) is not dict:
+            return False
+        etype = event.get("type")
+        found = rules.get(etype) if type(etype) is str else None
+        if found is None:
+            return False
+        programs, reasons, needs_reason = found
+        program = event.get("program")
+        if (
+            programs
+            and program is not None
+            and (type(program) is not str or program not in programs)
+        ):
+            return False
+        reason = event.get("reason")
+        if reason is None or reason == "":
+            if needs_reason:
+                return False
+        elif reasons and (type(reason) is not str or reason not in reasons):
+            return False
+    return True
+
+
 def _check_event_types(events: Any, event_types: Mapping[str, Any]) -> list[Problem]:
     """Event types and reasons against the vocabulary plugins registered."""
     problems: list[Problem] = []
+    if type(events) is list and _events_fit(events, event_types):
+        return problems
     if not isinstance(events, list):
         return problems  # the converter reports what is wrong with the list itself
     for i, event in enumerate(events):

@@ -79,6 +79,7 @@ def _optional(inner: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def leaf(value: Any) -> Any:
         return None if value is None else inner(value)
 
+    leaf.inner = inner  # type: ignore[attr-defined]  # generated code calls it directly
     return leaf
 
 
@@ -115,6 +116,35 @@ def _for_type(type_: Any) -> Callable[[Any], Any] | None:
     return None
 
 
+#: Field validators that check only what the fast path's exact-type leaves already
+#: guarantee (a str is a str, a date a date), registered by the models (`type_checks`).
+_TYPE_ONLY: set[Any] = set()
+#: Models the fast path may build field by field (`fieldwise`): their own constructor
+#: would run the converters, every validator and `__attrs_post_init__`; building them
+#: field by field runs the same converters, the validators a leaf does not already
+#: guarantee, and `__attrs_post_init__`, in attrs' order.
+_FIELDWISE: set[type] = set()
+
+
+def type_checks(*validators: Any) -> None:
+    """Declare validators that check a field's type only (a leaf of this module implies them)."""
+    _TYPE_ONLY.update(validators)
+
+
+def fieldwise(*classes: type) -> None:
+    """Let the fast path build these attrs classes field by field (no pre-init, no hash cache)."""
+    for cls in classes:
+        init = getattr(cls.__init__, "__code__", None)
+        if (
+            not attrs.has(cls)
+            or hasattr(cls, "__attrs_pre_init__")
+            or init is None
+            or "_attrs_cached_hash" in (*init.co_consts, *init.co_names)
+        ):
+            raise TypeError(f"{cls.__name__} cannot be built field by field")
+        _FIELDWISE.add(cls)
+
+
 def for_model(cls: type, *, omit: frozenset[str] = frozenset()) -> Callable[[Any], Any] | None:
     """The fast structuring function of an attrs model (built once), or None."""
     found = _built.get(cls)
@@ -145,8 +175,97 @@ def for_model(cls: type, *, omit: frozenset[str] = frozenset()) -> Callable[[Any
                 raise Refused
         return cls(**{k: fields[k](v) for k, v in value.items()})
 
+    if cls in _FIELDWISE:
+        structure = _fieldwise(cls, fields, known)
     _built[cls] = structure
     return structure
+
+
+def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozenset[str]):
+    """`structure` for a model built field by field (see `fieldwise`), as generated code.
+
+    One function per model, like attrs' own `__init__` and cattrs' generated hooks:
+    per field, the given value through its leaf (a missing required one refuses),
+    or the default; then the converter; then the validators no leaf implies, in
+    field order, and `__attrs_post_init__`.
+    """
+    names: dict[str, Any] = {
+        "Refused": Refused,
+        "cls": cls,
+        "new": object.__new__,
+        "put": object.__setattr__,
+        "nothing": attrs.NOTHING,
+        "known": known,
+        "validators_off": attrs.validators.get_disabled,
+    }
+    lines = [
+        "def structure(value):",
+        "    if type(value) is not dict or not known.issuperset(value):",
+        "        raise Refused",
+        "    obj = new(cls)",
+        "    get = value.get",
+    ]
+    checks = []
+    for i, a in enumerate(attrs.fields(cls)):
+        leaf = leaves.get(a.name)
+        default, converter = a.default, a.converter
+        names[f"leaf{i}"], names[f"conv{i}"], names[f"default{i}"] = leaf, converter, default
+        done = f"conv{i}(x)" if converter is not None else "x"
+        if isinstance(default, attrs.Factory) and default.takes_self:  # type: ignore[arg-type,union-attr]
+            raise TypeError(f"{cls.__name__}.{a.name}: a default that takes self")
+        inner = getattr(leaf, "inner", None)
+        if leaf is None:  # omitted: never in `value` (not a known key), always the default
+            if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+                names[f"default{i}"] = default.factory  # type: ignore[union-attr]
+                lines.append(f"    x = default{i}()")
+            else:
+                lines.append(f"    x = default{i}")
+        elif default is None and inner is not None:  # optional, default None
+            names[f"inner{i}"] = inner
+            lines.append(f"    x = get({a.name!r})")
+            lines.append("    if x is not None:")
+            lines.append(
+                "        if type(x) is not str:\n            raise Refused"
+                if inner is _str
+                else f"        x = inner{i}(x)"
+            )
+        elif default is attrs.NOTHING:
+            lines.append(f"    x = get({a.name!r}, nothing)")
+            lines.append("    if x is nothing:\n        raise Refused")
+            lines.append(f"    x = leaf{i}(x)")
+        else:
+            if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+                names[f"default{i}"] = default.factory  # type: ignore[union-attr]
+                fallback = f"default{i}()"
+            else:
+                fallback = f"default{i}"
+            lines.append(f"    x = get({a.name!r}, nothing)")
+            lines.append(f"    x = {fallback} if x is nothing else leaf{i}(x)")
+        lines.append(f"    put(obj, {a.name!r}, {done})")
+        if a.validator is not None and not _implied(a.validator, a.type):
+            names[f"attr{i}"], names[f"check{i}"] = a, a.validator
+            checks.append(f"        check{i}(obj, attr{i}, obj.{a.name})")
+    if checks:
+        lines.append("    if not validators_off():")
+        lines.extend(checks)
+    if getattr(cls, "__attrs_post_init__", None) is not None:
+        lines.append("    obj.__attrs_post_init__()")
+    lines.append("    return obj")
+    exec("\n".join(lines), names)  # noqa: S102 - code generated from the model's fields
+    return names["structure"]
+
+
+def _implied(validator: Any, field_type: Any) -> bool:
+    """True when the fast path's leaves already guarantee what the validator checks."""
+    if validator in _TYPE_ONLY:
+        return True
+    # instance_of(Model) on a field of that model's type: its leaf built one.
+    return (
+        type(validator).__name__ == "_InstanceOfValidator"
+        and isinstance(field_type, type)
+        and attrs.has(field_type)
+        and issubclass(field_type, validator.type)
+    )
 
 
 def attempt(structure: Callable[[Any], Any] | None, value: Any) -> Any:

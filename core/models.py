@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 from attrs.validators import instance_of, optional
 
+from . import fastload
 from .errors import ValueProblem, did_you_mean, show_value
 from .events import index_of
 from .text import first_unsafe
@@ -450,3 +451,21 @@ class Case:
             if event.program:
                 seen.setdefault(event.program)
         return tuple(seen)
+
+
+# The fast loader's leaves take exact JSON types only (a str, a YYYY-MM-DD date), so
+# these type checks are already done when it builds a model field by field; every
+# other validator (non-empty text, control characters, ranges, choices) still runs.
+fastload.type_checks(_date, _opt_date, _string, _opt_str)
+fastload.fieldwise(
+    Child,
+    Event,
+    Score,
+    Evaluation,
+    Condition,
+    Enrolment,
+    Service,
+    TransitionReview,
+    ServicePlan,
+    Case,
+)
