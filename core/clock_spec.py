@@ -8,6 +8,7 @@ definition, so a case runs only its own arithmetic.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from . import school_rules
@@ -36,6 +37,8 @@ class ClockSpec:
         "excuse_policy",
         "agreed_date_reasons",
         "absence_event",
+        "calendar_days",
+        "excusing",
     )
 
     def __init__(self, raw: dict[str, Any]):
@@ -63,6 +66,19 @@ class ClockSpec:
         self.agreed_date_reasons = frozenset(raw.get("agreed_date_reasons", ()))
         rule = raw.get("extended_by_absences")
         self.absence_event = rule["event"] if rule else None
+        #: For calendar days with no school rule, the days `dates.shift` moves (either
+        #: way), so the common clock needs no call to compute its due date; else None.
+        csd = self.count_start_day_as
+        self.calendar_days = (
+            timedelta(days=self.length - csd)
+            if self.unit == "calendar_days"
+            and not self.school_rules
+            and self.length >= 0
+            and csd in (0, 1)
+            else None
+        )
+        #: The delay reasons that excuse lateness, as a set.
+        self.excusing = frozenset(self.excused_by)
 
     @property
     def needs_business_calendar(self) -> bool:

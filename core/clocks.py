@@ -14,7 +14,7 @@ from typing import Any
 from . import school_rules
 from .clock_spec import ClockSpec
 from .dates import WEEKDAYS, BusinessCalendar, SchoolCalendar, apply_weekend_rule, shift
-from .decisions import Clock
+from .decisions import Clock, made_clock
 from .errors import RulesetError
 from .events import index_of
 from .models import Case, Event
@@ -66,10 +66,15 @@ def delays_between(
     A delay dated before the start still counts when its `until` reaches the start
     (a child in hospital since before the referral).
     """
-    wanted = set(reasons)
+    return _delays(case, start, end, frozenset(reasons), program)
+
+
+def _delays(
+    case: Case, start: date, end: date, wanted: frozenset[str], program: str | None
+) -> list[Event]:
     return [
         e
-        for e in events_of(case, (DELAY_EVENT,), program)
+        for e in index_of(case).of((DELAY_EVENT,), program)
         if e.reason in wanted and e.date <= end and (e.until or e.date) >= start
     ]
 
@@ -117,10 +122,9 @@ def compute_clock(
     table or its compiled form (`ClockSpec.of(table)`, what `clock_from_param` passes).
     """
     cs = spec if isinstance(spec, ClockSpec) else ClockSpec(spec)
-    length, unit = cs.length, cs.unit
     base = anchor if (cs.before and anchor is not None) else start
-    counts_school_days = cs.counts_school_days
-    if school is None and cs.needs_school:
+
+    def owed(missing: str) -> Clock:
         # Something is owed, but its date cannot be computed: not "does not apply".
         return _needs_information(
             case,
@@ -135,79 +139,63 @@ def compute_clock(
             subject=subject,
             stop_events=stop_events,
             closing=closing,
-            missing="a school calendar (the clock counts school days, 34 CFR 300.11(c))"
-            if counts_school_days
+            missing=missing,
+        )
+
+    if school is None and cs.needs_school:
+        return owed(
+            "a school calendar (the clock counts school days, 34 CFR 300.11(c))"
+            if cs.counts_school_days
             else "a school calendar (the clock leaves out summers or breaks, or ends with "
-            "the school year, which only the district's calendar says)",
+            "the school year, which only the district's calendar says)"
         )
-    try:
-        due = shift(
-            base,
-            length,
-            unit,
-            direction=-1 if cs.before else 1,
-            count_start_day_as=cs.count_start_day_as,
-            business=business,
-            school=school,
-            leap_day=leap_day,
-        )
-        rule_note = None
-        if cs.school_rules:
-            due, rule_note = school_rules.due_date(
-                cs.raw,
+    rule_note = opens = None
+    days = cs.calendar_days
+    if days is not None and (cs.opens_length is None or anchor is None):
+        # Calendar days with no school rule and no window: `shift`'s arithmetic, inline.
+        due = base - days if cs.before else base + days
+    else:
+        try:
+            due = shift(
                 base,
-                due,
-                school,
-                _absences(case, cs, program),
-                cs.count_start_day_as,
-            )
-        opens = None
-        if cs.opens_length is not None and anchor is not None:
-            opens = shift(
-                anchor,
-                cs.opens_length,
-                cs.opens_unit,
-                direction=-1,
+                cs.length,
+                cs.unit,
+                direction=-1 if cs.before else 1,
+                count_start_day_as=cs.count_start_day_as,
                 business=business,
                 school=school,
                 leap_day=leap_day,
             )
-    except ValueError as exc:  # e.g. the calendar does not cover the days the rule needs
-        # Still owed: the date cannot be computed, which is not "does not apply".
-        return _needs_information(
-            case,
-            episode=episode,
-            id=id,
-            program=program,
-            spec=cs,
-            citation=citation,
-            start=start,
-            as_of=as_of,
-            label=label,
-            subject=subject,
-            stop_events=stop_events,
-            closing=closing,
-            missing=f"a school calendar covering the days the rule needs ({exc})",
-        )
+            if cs.school_rules:
+                due, rule_note = school_rules.due_date(
+                    cs.raw,
+                    base,
+                    due,
+                    school,
+                    _absences(case, cs, program),
+                    cs.count_start_day_as,
+                )
+            if cs.opens_length is not None and anchor is not None:
+                opens = shift(
+                    anchor,
+                    cs.opens_length,
+                    cs.opens_unit,
+                    direction=-1,
+                    business=business,
+                    school=school,
+                    leap_day=leap_day,
+                )
+        except ValueError as exc:  # e.g. the calendar does not cover the days the rule needs
+            # Still owed: the date cannot be computed, which is not "does not apply".
+            return owed(f"a school calendar covering the days the rule needs ({exc})")
     if due is None:  # beyond the end of the school calendar
         last_day = school.days[-1] if school is not None else None
-        return _needs_information(
-            case,
-            episode=episode,
-            id=id,
-            program=program,
-            spec=cs,
-            citation=citation,
-            start=start,
-            as_of=as_of,
-            label=label,
-            subject=subject,
-            stop_events=stop_events,
-            closing=closing,
-            missing=f"the school calendar after {last_day.isoformat() if last_day else 'its end'} "
-            "(the due date falls past its end; add the next school year)",
+        return owed(
+            f"the school calendar after {last_day.isoformat() if last_day else 'its end'} "
+            "(the due date falls past its end; add the next school year)"
         )
-    due = apply_weekend_rule(due, cs.on_weekend, business)
+    if cs.on_weekend != "keep":
+        due = apply_weekend_rule(due, cs.on_weekend, business)
     if stop_events is None:
         stop_events = index_of(case).of(cs.stop, program)
     window_start = opens if opens is not None else start
@@ -227,7 +215,7 @@ def compute_clock(
     excused_by = None
     reason = rule_note
     end = met_on or as_of
-    delays = delays_between(case, start, max(end, start), reasons, program) if reasons else []
+    delays = _delays(case, start, max(end, start), cs.excusing, program) if reasons else []
     # Only a delay that began while the clock was still running (on or before its
     # due date) excuses it: a circumstance arising after the deadline was missed
     # does not make the earlier lateness excusable (e.g. 303.310(b), 300.301(d)).
@@ -270,7 +258,7 @@ def compute_clock(
         if met_on is None and start <= event.date <= as_of:
             closed = f"{event.type.replace('_', ' ')} on {event.date.isoformat()}"
             if event.date <= due:
-                return Clock(
+                return made_clock(
                     episode=episode,
                     id=id,
                     program=program,
@@ -284,7 +272,7 @@ def compute_clock(
                     reason=f"closed: {closed}, before the due date",
                 )
             # Closed after the due date had passed: the lateness stands.
-            return Clock(
+            return made_clock(
                 episode=episode,
                 id=id,
                 program=program,
@@ -312,7 +300,7 @@ def compute_clock(
             "hold it again within the window"
         )
         reason = f"{reason}; {early}" if reason else early
-    return Clock(
+    return made_clock(
         episode=episode,
         id=id,
         program=program,
@@ -431,7 +419,7 @@ def _needs_information(
                 f"before it was done (its due date could not be computed: {missing} is missing)",
             )
     done = f"done on {met_on.isoformat()}; whether on time is unknown: " if met_on else ""
-    return Clock(
+    return made_clock(
         episode=episode,
         id=id,
         program=program,
