@@ -183,3 +183,55 @@ def test_part_c_compiled_clock_definition_counts_as_the_table_does(engine):
     assert plain == compiled
     assert compiled.due == date(2025, 3, 3) + timedelta(days=45) == date(2025, 4, 17)
     assert ClockSpec.of(table) is ClockSpec.of(table)
+
+
+def test_made_clock_is_the_clock_the_checked_constructor_builds():
+    """made_clock (the engine's own clocks, not checked again) sets every field Clock has."""
+    import inspect
+
+    import attrs
+
+    from eirules.core.decisions import Clock, made_clock
+
+    assert list(inspect.signature(made_clock).parameters) == [f.name for f in attrs.fields(Clock)]
+    values = {
+        "id": "initial_ifsp_meeting",
+        "program": "part_c",
+        "start": date(2025, 3, 3),
+        "due": date(2025, 4, 17),
+        "status": "met_late",
+        "citation": "34 CFR 303.310(a)",
+        "opens": date(2025, 3, 1),
+        "met_on": date(2025, 4, 20),
+        "reason": "three days late",
+        "excused_by": None,
+        "label": "Initial IFSP meeting",
+        "subject": "speech therapy",
+        "closed_on": date(2025, 5, 1),
+        "missing": ("a school calendar",),
+        "episode": "part_c.1",
+    }
+    made, checked = made_clock(**values), Clock(**values)
+    assert made == checked and hash(made) == hash(checked) and repr(made) == repr(checked)
+    assert attrs.asdict(made) == attrs.asdict(checked)
+
+
+@given(
+    length=st.integers(min_value=0, max_value=400),
+    start_day=st.integers(min_value=0, max_value=1),
+    before=st.booleans(),
+    start=st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31)),
+)
+def test_calendar_day_due_dates_equal_dates_shift(length, start_day, before, start):
+    """The inline calendar-day arithmetic (ClockSpec.calendar_days) is exactly dates.shift."""
+    from eirules.core.dates import shift
+
+    raw = {"length": length, "unit": "calendar_days", "count_start_day_as": start_day}
+    if before:
+        raw["direction"] = "before"
+    spec = ClockSpec(raw)
+    assert spec.calendar_days is not None
+    inline = start - spec.calendar_days if before else start + spec.calendar_days
+    assert inline == shift(
+        start, length, "calendar_days", direction=-1 if before else 1, count_start_day_as=start_day
+    )
