@@ -263,8 +263,8 @@ def _log_in(store, request: Request) -> None:
             [
                 Problem(
                     "Authorization",
-                    "not a bearer token this caseload knows (unknown, revoked, or its login "
-                    "left the staff list)",
+                    "not a bearer token this caseload knows (unknown, expired, revoked, or "
+                    "its login left the staff list)",
                     "ask a data manager for a new one: eirules staff token LOGIN",
                 )
             ],
@@ -470,8 +470,8 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
         s = store(request)
         try:
             # Every owed clock and referral as of the date, failed cases as rows (kind).
-            rows = list(s.due(as_of=as_of, caseworker=caseworker, **query).rows)
-            s.record_reads((r["case_id"] for r in rows), f"http {action}", _purpose(request))
+            listing = s.due_stream(as_of=as_of, caseworker=caseworker, **query)
+            rows = list(s.recorded(listing.rows, f"http {action}", _purpose(request)))
         finally:
             s.close()
         return _json({"as_of": as_of.isoformat(), "clocks": rows})
@@ -489,7 +489,7 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
         """The SPP/APR indicators over the caseload, as `eirules indicators --format json`."""
         from eirules.plugins.indicators.api import HTTP_NAMES, period_of, settings_lookup
         from eirules.plugins.indicators.registry import compute
-        from eirules.plugins.indicators.sources import stored_facts
+        from eirules.plugins.indicators.sources import store_scope, stored_facts
 
         q = request.query_params
         period = period_of(q.get("year"), _date_param(q, "from"), _date_param(q, "to"), HTTP_NAMES)
@@ -517,7 +517,7 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
         try:
             s.require("report")
             report = compute(
-                stored_facts(s.conn),
+                stored_facts(s.conn, scope=store_scope(s)),
                 period,
                 settings_lookup(engine, period.end),
                 codes=codes or None,

@@ -50,7 +50,7 @@ def baseline(conn) -> int:
     """The plain loop: the same rows, both documents parsed, met clocks counted."""
     met, last = 0, ""
     while True:
-        rows = conn.execute(_STORED, (last, 2000)).fetchall()
+        rows = conn.execute(_STORED.format(scope=""), (last, 2000)).fetchall()
         if not rows:
             return met
         last = rows[-1][0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import attrs
 import click
 
 from eirules.core.dates import parse_period
@@ -11,7 +12,7 @@ from eirules.core.store import ROW_FIELDS, DueAnswer, DueStream
 
 from .options import as_of_option, caseworker_option, db_option, format_option
 from .output import STREAM_FORMATS, echo, emit, plural, print_table, progress_reporter
-from .store import open_store
+from .store import open_store, purpose_option
 
 #: The JSON and CSV columns of `due` and `overdue`, one row per owed item.
 DUE_COLUMNS = ROW_FIELDS
@@ -194,7 +195,8 @@ _as_of_option = as_of_option("Answer as of this date (YYYY-MM-DD), for every row
 
 def _due_options(f):
     """The options `due` and `overdue` share: who, as of when, in which format, which caseload."""
-    for option in reversed((caseworker_option, _as_of_option, _format_option, db_option)):
+    options = (caseworker_option, _as_of_option, _format_option, purpose_option, db_option)
+    for option in reversed(options):
         f = option(f)
     return f
 
@@ -205,9 +207,11 @@ def answer(ctx, store, *, as_of: date, **query) -> DueStream:
         return store.due_stream(as_of=as_of, progress=advance, **query)
 
 
-def _show(ctx, db_path, as_of, fmt, **query) -> None:
+def _show(ctx, db_path, as_of, fmt, purpose, action, **query) -> None:
     store = open_store(ctx, db_path, engine=True)
     result = answer(ctx, store, as_of=as_of or date.today(), **query)
+    # Every case listed goes on its record of access (34 CFR 300.614, 303.405).
+    result = attrs.evolve(result, rows=store.recorded(result.rows, action, purpose))
     show_due(result, fmt, drop_caseworker=bool(query.get("caseworker")))
     if result.failed:
         ctx.exit(1)
@@ -224,7 +228,7 @@ def _show(ctx, db_path, as_of, fmt, **query) -> None:
 )
 @_due_options
 @click.pass_context
-def due_command(ctx, within, caseworker, as_of, fmt, db_path):
+def due_command(ctx, within, caseworker, as_of, fmt, purpose, db_path):
     """Everything owed across the caseload: every open clock and referral, by due date.
 
     Each row is a clock or a referral to make (kind), with days left or overdue
@@ -239,13 +243,13 @@ def due_command(ctx, within, caseworker, as_of, fmt, db_path):
     Example:
         eirules due --within 14d --caseworker "Rhea Tallowby" --as-of 2026-03-02
     """
-    _show(ctx, db_path, as_of, fmt, within_days=within, caseworker=caseworker)
+    _show(ctx, db_path, as_of, fmt, purpose, "due", within_days=within, caseworker=caseworker)
 
 
 @click.command("overdue")
 @_due_options
 @click.pass_context
-def overdue_command(ctx, caseworker, as_of, fmt, db_path):
+def overdue_command(ctx, caseworker, as_of, fmt, purpose, db_path):
     """Clocks and referrals past their due date, oldest first, as of one date.
 
     Also lists what cannot be judged on time: cases that could not be evaluated
@@ -255,7 +259,7 @@ def overdue_command(ctx, caseworker, as_of, fmt, db_path):
     Example:
         eirules overdue --as-of 2026-03-02 --format csv > overdue.csv
     """
-    _show(ctx, db_path, as_of, fmt, caseworker=caseworker, overdue_only=True)
+    _show(ctx, db_path, as_of, fmt, purpose, "overdue", caseworker=caseworker, overdue_only=True)
 
 
 def register(cli: click.Group) -> None:

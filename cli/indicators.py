@@ -89,7 +89,12 @@ def indicators_command(
     from eirules.plugins.indicators.api import CLI_NAMES, period_of, settings_lookup
     from eirules.plugins.indicators.data_quality import check_caseload
     from eirules.plugins.indicators.registry import compute
-    from eirules.plugins.indicators.sources import not_evaluated, stored_facts
+    from eirules.plugins.indicators.sources import (
+        not_evaluated,
+        scoped_cases,
+        store_scope,
+        stored_facts,
+    )
 
     if out:
         check_writable(out, "--out")
@@ -101,7 +106,7 @@ def indicators_command(
                 "--check has no html report",
                 [Problem("--format", "html", "use table, json or csv")],
             )
-        problems = check_caseload(store.conn)
+        problems = check_caseload(store.conn, scoped_cases(store))
         if out or fmt != "table":
             _emit(out, _render_problems(problems, fmt))
         else:  # for people on stdout: at the reader's width, like every command
@@ -111,8 +116,9 @@ def indicators_command(
         return
     period = period_of(year, start, end, CLI_NAMES)
     engine = get_engine(ctx)
+    scope = store_scope(store)  # a district supervisor counts their district only
     report = compute(
-        stored_facts(store.conn),
+        stored_facts(store.conn, scope=scope),
         period,
         settings_lookup(engine, period.end),
         codes=[c.upper() for c in codes] or None,
@@ -121,7 +127,7 @@ def indicators_command(
     )
     if children or fmt == "html":  # the list of children is a read of their records
         store.record_reads(drill_down_cases(report), "indicators drill-down", purpose)
-    missing = not_evaluated(store.conn)
+    missing = not_evaluated(store.conn, scope)
     if report.cases == 0:
         raise InputError(
             "no evaluated cases in the caseload",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from eirules.core.store import ROLES
+from eirules.core.store.people import TOKEN_DAYS, TOKEN_MAX_DAYS
 
 from .options import db_option, format_option
 from .output import echo, echo_json, emit, print_table
@@ -131,21 +132,33 @@ def staff_remove(ctx, login, db_path):
 @staff_group.command("token")
 @click.argument("login")
 @click.option("--label", help="What the token is for (e.g. the laptop or service using it).")
+@click.option(
+    "--expires-in",
+    "days",
+    type=click.IntRange(1, TOKEN_MAX_DAYS),
+    default=TOKEN_DAYS,
+    show_default=True,
+    metavar="DAYS",
+    help=f"Days the token works (1 to {TOKEN_MAX_DAYS}); make a new one before it ends.",
+)
 @click.option("--revoke", is_flag=True, help="Revoke every token of LOGIN instead of making one.")
 @db_option
 @click.pass_context
-def staff_token(ctx, login, label, revoke, db_path):
+def staff_token(ctx, login, label, days, revoke, db_path):
     """Make a token for eirules serve that stands for LOGIN (on the staff list); audited.
 
     The server treats a request with `Authorization: Bearer TOKEN` as LOGIN,
     with LOGIN's role and caseload, exactly as the CLI would. The token is
     printed once and only its SHA-256 is kept: store it like a password. It
-    stops working with --revoke or when LOGIN leaves the staff list. Needs a
+    stops working when it expires (--expires-in, 90 days unless you say; at
+    most a year), with --revoke, or when LOGIN leaves the staff list. The
+    expiry is a security setting of this caseload, not a legal period. Needs a
     data manager.
 
     \b
     Examples:
         eirules staff token jdoe --label "front-desk laptop"
+        eirules staff token svc-sis --label "SIS nightly sync" --expires-in 365
         eirules staff token jdoe --revoke
     """
     store = open_store(ctx, db_path)
@@ -153,12 +166,45 @@ def staff_token(ctx, login, label, revoke, db_path):
         count = store.revoke_tokens(login)
         echo(f"Revoked {count} token{'' if count == 1 else 's'} of {login}")
         return
-    token = store.issue_token(login, label)
+    token = store.issue_token(login, label, days=days)
+    expires = store.tokens(login)[0]["expires_at"]
     echo(token)
     echo(
-        f"A token for {login}: shown only now, keep it secret "
+        f"A token for {login}, valid until {expires} (UTC): shown only now, keep it secret "
         f"(revoke it with: eirules staff token {login} --revoke)",
         err=True,
+    )
+
+
+@staff_group.command("tokens")
+@click.argument("login", required=False)
+@format_option("json", "csv")
+@db_option
+@click.pass_context
+def staff_tokens(ctx, login, fmt, db_path):
+    """List the tokens made for eirules serve (of LOGIN, or everyone's), newest first.
+
+    Each with its label, who made it and when, its expiry and whether it still
+    works (valid, expired, revoked, or its login left the staff). Never the
+    token itself: only its SHA-256 is kept. For data managers and auditors.
+
+    \b
+    Example:
+        eirules staff tokens jdoe
+    """
+    rows = open_store(ctx, db_path).tokens(login)
+    columns = ["login", "label", "status", "created_at", "created_by", "expires_at", "revoked_at"]
+    if not rows and fmt == "table":
+        echo(f"No tokens{' of ' + login if login else ''} (eirules staff token LOGIN makes one).")
+        return
+    if fmt == "json":
+        echo_json(rows)
+        return
+    emit(
+        fmt,
+        rows,
+        columns,
+        lambda: print_table(columns, [[str(r[c] or "") for c in columns] for r in rows]),
     )
 
 

@@ -136,14 +136,16 @@ def db_upgrade(db_path):
 @db_option
 @click.pass_context
 def db_prune(ctx, dry_run, db_path):
-    """Remove determination history older than each ruleset keeps it.
+    """Remove determination history and old case-file versions older than each ruleset keeps them.
 
     A determination a newer one replaced more than
     records.determination_history_days ago (the case's ruleset sets it; IDEA
     sets no period, so the shipped rulesets leave it to a state or agency
-    ruleset) is removed; each case's latest determination always stays, and
-    audit verify still vouches for every one kept. Nothing is removed for a
-    ruleset that sets no period. Needs a data manager.
+    ruleset) is removed, and so is a version of a case file a newer version
+    replaced more than that long ago, unless a determination that stays was
+    made from it. Each case's latest determination and current file always
+    stay, and audit verify still vouches for every one kept. Nothing is
+    removed for a ruleset that sets no period. Needs a data manager.
 
     \b
     Example:
@@ -160,7 +162,8 @@ def db_prune(ctx, dry_run, db_path):
             )
         else:
             echo(
-                f"{ruleset_id}: {verb} {plural(item['removed'], 'determination')} replaced more "
+                f"{ruleset_id}: {verb} {plural(item['removed'], 'determination')} and "
+                f"{plural(item['case_file_versions'], 'case-file version')} replaced more "
                 f"than {plural(item['days'], 'day')} ago"
             )
     if not plan:
@@ -348,9 +351,10 @@ def _known_program(ctx: click.Context, program: str) -> None:
     help="table for people; json, jsonl (JSON Lines: one case a line) or csv for other "
     "programs, written case by case as they are read.",
 )
+@purpose_option
 @db_option
 @click.pass_context
-def cases_list(ctx, caseworker, program, status, as_of, fmt, db_path):
+def cases_list(ctx, caseworker, program, status, as_of, fmt, purpose, db_path):
     """List cases with child, programs, caseworker and status, as of one date.
 
     A case is in a program when its file says so (enrolments, tagged events) or
@@ -388,12 +392,14 @@ def cases_list(ctx, caseworker, program, status, as_of, fmt, db_path):
                 continue
             yield r
 
+    # Every case listed goes on its record of access (34 CFR 300.614, 303.405).
+    read = store.recorded(listed(), "cases list", purpose)
     if fmt in STREAM_FORMATS:
-        emit(fmt, listed(), CASE_COLUMNS, lambda: None)
+        emit(fmt, read, CASE_COLUMNS, lambda: None)
         if failed:
             ctx.exit(1)
         return
-    rows = list(listed())
+    rows = list(read)
 
     def table() -> None:
         if not rows and not (caseworker or program or status) and not store.case_count():

@@ -9,6 +9,7 @@ data check still verify.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -133,7 +134,7 @@ def test_prune_removes_history_replaced_before_the_rulesets_period(db_target, ag
         backdate(store, case_id, 3, "2026-02-15T09:00:00+00:00")  # replaced #2 on 02-15
     dry = store.prune_history(today=date(2026, 3, 1), dry_run=True)
     assert dry["us-zq"]["days"] == 30 and dry["us-zq"]["removed"] == 1
-    assert dry["us"] == {"days": None, "removed": 0}
+    assert dry["us"] == {"days": None, "removed": 0, "case_file_versions": 0}
     assert len(dets(store, "P-1")) == 3  # a dry run removes nothing
     plan = store.prune_history(today=date(2026, 3, 1))
     assert plan["us-zq"]["removed"] == 1
@@ -172,3 +173,88 @@ def test_db_prune_on_the_shipped_rulesets_keeps_everything(tmp_path, monkeypatch
     assert run("db", "prune", "--dry-run").output == (
         "us: keeps all history (the ruleset sets no records.determination_history_days)\n"
     )
+
+
+class Clock:
+    """The store's wall clock (audit entries, determinations, imports), set by the test."""
+
+    def __init__(self, monkeypatch):
+        from eirules.core.store import audit, determinations, imports
+
+        self.at = "2025-12-01T09:00:00+00:00"
+        for module in (audit, determinations, imports):
+            monkeypatch.setattr(module, "now", lambda: self.at)
+
+
+def versions(store: Store, case_id: str) -> set[str]:
+    json_id = store.conn.json_text("document", "id")
+    return {
+        r[0]
+        for r in store.conn.execute(
+            f"SELECT {json_id} || ':' || coalesce({store.conn.json_text('document', 'district')}, '-') "
+            f"FROM case_documents WHERE {json_id} = ?",
+            (case_id,),
+        )
+    }
+
+
+def test_prune_removes_case_file_versions_replaced_before_the_period(
+    db_target, agency_engine, monkeypatch
+):
+    """Kept 30 days (us-zq), pruned on 2026-03-01 (cutoff 2026-01-30). P-1's file was
+    replaced on 2026-01-01 (version A, whose only determination is pruned too) and on
+    2026-02-15 (version B, kept: replaced 14 days ago, and its determination stays);
+    P-4's first version, replaced on 2026-01-01, goes with its determination. A `us`
+    case keeps every version.
+    Each current file stays, and the audit log and the data check still verify."""
+    clock = Clock(monkeypatch)
+    store, _ = Store.init(db_target, agency_engine)
+    records = [
+        Record("a.json", "1", doc("P-1", district="A")),
+        Record("a.json", "2", doc("P-5", ruleset="us", district="A")),
+    ]
+    store.import_records(records, evaluate_as_of=date(2026, 1, 10))
+    store.import_records([Record("a.json", "3", doc("P-4", district="A"))])
+    clock.at = "2026-01-01T09:00:00+00:00"
+    store.import_records(
+        [
+            Record("b.json", "1", doc("P-1", district="B")),
+            Record("b.json", "2", doc("P-5", ruleset="us", district="B")),
+            Record("b.json", "3", doc("P-4", district="B")),
+        ],
+        evaluate_as_of=date(2026, 1, 10),
+    )
+    clock.at = "2026-02-15T09:00:00+00:00"
+    store.import_records(
+        [
+            Record("c.json", "1", doc("P-1", district="C")),
+            Record("c.json", "2", doc("P-5", ruleset="us", district="C")),
+        ],
+        evaluate_as_of=date(2026, 1, 10),
+    )
+    assert versions(store, "P-1") == {"P-1:A", "P-1:B", "P-1:C"}
+    dry = store.prune_history(today=date(2026, 3, 1), dry_run=True)
+    assert dry["us-zq"] == {
+        "days": 30,
+        "removed": 2,
+        "case_file_versions": 2,
+        "replaced_before": "2026-01-30T00:00:00+00:00",
+    }
+    assert dry["us"]["case_file_versions"] == 0
+    assert len(versions(store, "P-1")) == 3  # a dry run removes nothing
+    plan = store.prune_history(today=date(2026, 3, 1))
+    assert plan["us-zq"]["case_file_versions"] == 2
+    assert versions(store, "P-1") == {"P-1:B", "P-1:C"}
+    assert versions(store, "P-4") == {"P-4:B"}
+    assert versions(store, "P-5") == {"P-5:A", "P-5:B", "P-5:C"}
+    assert store.show_case("P-1")["district"] == "C"
+    assert store.verify_audit()[1] == [] and store.verify_data() == []
+    # The audit entry names the versions by digest, never by content.
+    entry = store.audit_log()[-1]
+    assert entry["action"] == "determinations.pruned"
+    assert "P-1" not in json.dumps(entry) and "Tamsin" not in json.dumps(entry)
+    # Nothing left to remove: a second prune writes nothing.
+    entries = store.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    assert store.prune_history(today=date(2026, 3, 1))["us-zq"]["case_file_versions"] == 0
+    assert store.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] == entries
+    store.close()

@@ -226,3 +226,78 @@ def test_cli_refuses_demoting_the_last_data_manager_with_exit_2(tmp_path, monkey
     assert CliRunner().invoke(cli, ["staff", "whoami"]).output.splitlines()[0] == (
         f"You are {me} (data manager)."
     )
+
+
+@pytest.mark.parametrize("fmt", ["table", "jsonl"])
+@pytest.mark.parametrize(
+    "command, action",
+    [(["due"], "due"), (["overdue"], "overdue"), (["cases", "list"], "cases list")],
+)
+def test_cli_listings_are_on_the_record_of_access_with_the_purpose(
+    agency, db_target, command, action, fmt
+):
+    """34 CFR 300.614 / 303.405: a listing names each child and what is owed for them, so
+    `due`, `overdue` and `cases list` put every case they list on its record of access,
+    with the stated purpose (as `eirules serve` does), whether printed as a table or
+    streamed row by row."""
+    args = [*command, "--as-of", "2026-03-01", "--format", fmt, "--db", str(db_target)]
+    result = CliRunner().invoke(cli, [*args, "--purpose", "weekly caseload review"])
+    assert result.exit_code == 0, result.output
+    agency.as_login("dana")
+    for case_id in ("N-1", "N-2", "S-1"):  # referred 2026-01-05: all overdue (303.310)
+        assert case_id in result.output
+        record = agency.access_record(case_id)
+        assert [(r["action"], r["purpose"]) for r in record] == [
+            (action, "weekly caseload review")
+        ], case_id
+    CliRunner().invoke(cli, args)  # no purpose stated: recorded as such
+    assert [r["purpose"] for r in agency.access_record("N-2")] == [
+        "weekly caseload review",
+        "not stated",
+    ]
+
+
+def test_a_listing_records_only_the_cases_it_listed(agency, db_target):
+    """A coordinator's `due` lists (and records) their own cases only; a case they never
+    saw gets no entry on its record of access."""
+    agency.as_login("cora")
+    rows = list(agency.recorded(agency.due_stream(as_of=date(2026, 3, 1)).rows, "due", "visit"))
+    assert {r["case_id"] for r in rows} == {"N-1", "S-1"}
+    agency.as_login("aldo")
+    assert [r["login"] for r in agency.access_record("N-1")] == ["cora"]
+    assert agency.access_record("N-2") == []
+
+
+def test_a_district_supervisors_indicators_count_their_district_only(agency, db_target):
+    """A supervisor's caseload is their district (people.py): `eirules indicators` counts
+    those cases, not the whole caseload. Three Part C children referred 2026-01-05 with
+    no IFSP meeting by 2026-02-19 (303.310): C7 is 0 of 3 for the data manager, 0 of 2
+    for the north district's supervisor; `--check` names no child from another district."""
+    me = agency.person.login
+    twin = doc("S-2", "south")
+    twin["child"]["name"] = "Child N-1"  # same birth date and name as N-1, in the south
+    agency.import_records([Record("b.json", "1", twin, caseworker="Inez Marchbank")])
+    agency.evaluate(as_of=date(2026, 3, 1))
+    args = ["indicators", "--year", "2025-26", "--indicator", "C7", "--format", "json"]
+    args += ["--db", str(db_target)]
+
+    def c7() -> tuple[int, int, int]:
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.output)
+        figure = report["indicators"][0]
+        return report["cases"], figure["numerator"], figure["denominator"]
+
+    def duplicates() -> list[str]:
+        check = ["indicators", "--check", "--format", "json", "--db", str(db_target)]
+        rows = json.loads(CliRunner().invoke(cli, check).output)
+        return [r["case_id"] for r in rows if r["kind"] == "probable_duplicate"]
+
+    assert c7() == (4, 0, 4)
+    assert duplicates() == ["N-1"]
+    agency.add_staff(me, "supervisor", district="north")  # dana stays data manager
+    assert c7() == (2, 0, 2)
+    assert duplicates() == []
+    agency.as_login("dana")
+    agency.add_staff(me, "supervisor")  # no district: every case
+    assert c7() == (4, 0, 4)

@@ -193,3 +193,106 @@ def test_cli_indicators_refuse_a_role_without_reports(tmp_path, engine, monkeypa
     result = CliRunner().invoke(cli, ["indicators", "--db", str(db), "--year", "2025-26"])
     assert result.exit_code == 1
     assert "cora (coordinator) may not run reports over the caseload" in result.output
+
+
+def test_a_token_expires_after_its_days_and_says_until_when(caseload, monkeypatch):
+    """A token made for 30 days on 2026-03-02 works on 2026-03-31 and stops on 2026-04-01
+    (its expiry, to the second: made at 09:00 UTC, valid until 2026-04-01T09:00:00)."""
+    from eirules.core.store import people
+
+    store, app, _ = caseload
+    monkeypatch.setattr(people, "now", lambda: "2026-03-02T09:00:00+00:00")
+    token = store.issue_token("cora", "tablet", days=30)
+    assert store.tokens("cora")[0]["expires_at"] == "2026-04-01T09:00:00+00:00"
+    monkeypatch.setattr(people, "now", lambda: "2026-04-01T08:59:59+00:00")
+    assert store.login_for_token(token) == "cora"
+    assert get(app, "/v1/due", token)[0] == 200
+    assert store.tokens("cora")[0]["status"] == "valid"
+    monkeypatch.setattr(people, "now", lambda: "2026-04-01T09:00:00+00:00")
+    assert store.login_for_token(token) is None
+    status, body, _ = get(app, "/v1/due", token)
+    assert status == 401 and "expired" in json.dumps(body)
+    assert store.tokens("cora")[0]["status"] == "expired"
+
+
+def test_a_token_lasts_90_days_unless_told_and_at_most_a_year(caseload, monkeypatch):
+    from eirules.core.errors import InputError
+    from eirules.core.store import people
+
+    store, _, _ = caseload
+    monkeypatch.setattr(people, "now", lambda: "2026-01-01T00:00:00+00:00")
+    store.issue_token("aldo")
+    assert store.tokens("aldo")[0]["expires_at"] == "2026-04-01T00:00:00+00:00"  # 90 days
+    store.issue_token("aldo", days=365)
+    assert store.tokens("aldo")[0]["expires_at"] == "2027-01-01T00:00:00+00:00"
+    for days in (0, 366, -1):
+        with pytest.raises(InputError) as err:
+            store.issue_token("aldo", days=days)
+        assert "--expires-in" in str(err.value) and "between 1 and 365" in str(err.value)
+    assert len(store.tokens("aldo")) == 3  # the two made and the fixture's; nothing half-made
+
+
+def test_cli_staff_token_expires_in_and_staff_tokens_lists_without_secrets(tmp_path, engine):
+    from click.testing import CliRunner
+
+    from eirules.cli import cli
+
+    db = tmp_path / "c.db"
+    store, _ = Store.init(db, engine)
+    store.add_staff("cora", "coordinator", caseworker="Rhea Tallowby")
+    runner = CliRunner()
+    made = runner.invoke(cli, ["staff", "token", "cora", "--expires-in", "7", "--db", str(db)])
+    assert made.exit_code == 0, made.output
+    token = made.stdout.strip()
+    assert "valid until 20" in made.stderr and "(UTC)" in made.stderr
+    listed = runner.invoke(cli, ["staff", "tokens", "--format", "json", "--db", str(db)])
+    rows = json.loads(listed.stdout)
+    assert [(r["login"], r["status"]) for r in rows] == [("cora", "valid")]
+    assert token not in listed.output
+    bad = runner.invoke(cli, ["staff", "token", "cora", "--expires-in", "400", "--db", str(db)])
+    assert bad.exit_code == 2 and "400 is not in the range 1<=x<=365" in bad.output
+    runner.invoke(cli, ["staff", "token", "cora", "--revoke", "--db", str(db)])
+    listed = runner.invoke(cli, ["staff", "tokens", "cora", "--format", "csv", "--db", str(db)])
+    assert listed.stdout.splitlines()[1].startswith("cora,,revoked,")
+    store.close()
+
+
+def test_a_district_supervisors_http_indicators_count_their_district(db_target, engine):
+    """The HTTP indicators scope like the CLI's: a supervisor of district north, logged in
+    with a token, counts only north's cases (people.py: a supervisor's caseload)."""
+    store, _ = Store.init(db_target, engine)
+    north, south = doc("N-1"), doc("S-1")
+    north["district"], south["district"] = "north", "south"
+    store.import_records(
+        [Record("a.json", "1", north), Record("a.json", "2", south)],
+        evaluate_as_of=date(2026, 3, 2),
+    )
+    store.add_staff("sam", "supervisor", district="north")
+    store.add_staff("aldo", "auditor")
+    app = create_app(engine, db=db_target)
+    path = "/v1/indicators?year=2025-26&indicator=C7"
+    assert get(app, path, store.issue_token("aldo"))[1]["cases"] == 2
+    body = get(app, path, store.issue_token("sam"))[1]
+    assert body["cases"] == 1 and body["indicators"][0]["denominator"] == 1
+    store.close()
+
+
+def test_tokens_made_before_expiry_existed_get_90_days_from_the_upgrade(caseload, db_target):
+    """Revision 0009: a token of an older caseload had no expiry; after `db upgrade` it
+    works 90 days more and then stops (none works for ever, none stops on upgrade day)."""
+    from datetime import UTC, datetime, timedelta
+
+    store, _, tokens = caseload
+    store.conn.begin_write()
+    store.conn.execute("UPDATE staff_tokens SET expires_at = NULL")
+    store.conn.execute("UPDATE alembic_version SET version_num = '0008_due_order_index'")
+    store.conn.commit()
+    assert store.login_for_token(tokens["cora"]) is None  # no expiry: never valid
+    again, applied = Store.init(db_target)
+    again.close()
+    assert applied == ["0009_token_expiry"]
+    expiries = {r["expires_at"] for r in store.tokens()}
+    assert len(expiries) == 1
+    left = datetime.fromisoformat(expiries.pop()) - datetime.now(UTC)
+    assert timedelta(days=89) < left <= timedelta(days=90)
+    assert store.login_for_token(tokens["cora"]) == "cora"

@@ -9,7 +9,7 @@ not hash-chained (reads must not queue behind the audit chain's lock for long).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .audit import now
@@ -63,6 +63,29 @@ class AccessMixin(PeopleMixin):
             if not inside and self.conn.in_transaction:
                 self.conn.rollback()
             raise
+
+    def recorded(
+        self, rows: Iterable[dict[str, Any]], action: str, purpose: str | None
+    ) -> Iterator[dict[str, Any]]:
+        """`rows` of a listing passed on as they are read; once the reader is done (or stops),
+        every case they named goes on the record of access, with `action` and the purpose.
+
+        The one way a listing (`due`, `overdue`, `cases list`, on the CLI and over
+        HTTP) is recorded: each row names a child and what is owed for them, so each is
+        a read of that child's record (34 CFR 300.614, 303.405). The listing's own read
+        (a PostgreSQL cursor's transaction) ends before the record is written.
+        """
+        seen: dict[str, None] = {}
+        source = iter(rows)
+        try:
+            for row in source:
+                seen[row["case_id"]] = None
+                yield row
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
+            self.record_reads(seen, action, purpose)
 
     def access_record(self, case_id: str) -> list[dict[str, Any]]:
         """Every recorded read of a case, oldest first (for the auditor or data manager)."""

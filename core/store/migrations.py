@@ -16,6 +16,7 @@ tests/test_store.py checks that `REVISIONS` is Alembic's history.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from .backend import WRITE_LOCK_KEY, Connection, is_postgres, sqlalchemy_url
@@ -29,6 +30,8 @@ REVISIONS: tuple[str, ...] = (
     "0005_due_items",
     "0006_current_evaluation",
     "0007_staff_tokens",
+    "0008_due_order_index",
+    "0009_token_expiry",
 )
 
 #: Every table the migrations create, for checking that a database still has them all.
@@ -155,7 +158,13 @@ def apply(target: str | Path) -> list[str]:
             config.attributes["connection"] = conn
             if "alembic_version" not in names and before:
                 command.stamp(config, before[-1])
-            command.upgrade(config, "head")
+            with warnings.catch_warnings():
+                # SQLAlchemy cannot reflect clocks_due_order (an index of expressions)
+                # when an earlier revision inspects the indexes of a set-back file.
+                warnings.filterwarnings(
+                    "ignore", "Skipped unsupported reflection of expression-based index"
+                )
+                command.upgrade(config, "head")
     finally:
         engine.dispose()
     return [r for r in REVISIONS if r not in before]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import getpass
 import secrets
+from datetime import datetime, timedelta
 
 import attrs
 
@@ -30,6 +31,14 @@ from .audit import now
 from .base import StoreBase, sha256
 
 ROLES = ("coordinator", "supervisor", "data_manager", "auditor")
+#: Days a token for eirules serve works by default, and at most (`staff token --expires-in`).
+#: A security setting, not a legal period (IDEA sets none): a token stands for one
+#: person's access to children's records, so a forgotten one (a lost laptop, a retired
+#: integration, a person who changed jobs but stayed on the list) should stop on its
+#: own within one quarter; the longest, one year, is GitLab's default maximum lifetime
+#: of an access token, for an integration that is renewed once a year.
+TOKEN_DAYS = 90
+TOKEN_MAX_DAYS = 365
 #: The role of the only person of a caseload without staff.
 OWNER = "owner"
 _ROLE_WORDS = {
@@ -92,6 +101,11 @@ def os_login() -> str:
         return getpass.getuser()
     except Exception:  # no login name (e.g. in a container without one)
         return "unknown"
+
+
+def _later(at: str, days: int) -> str:
+    """The ISO-8601 UTC time `days` days after `at` (as `audit.now` writes it)."""
+    return (datetime.fromisoformat(at) + timedelta(days=days)).isoformat()
 
 
 def _who_may(roles: frozenset[str]) -> str:
@@ -295,9 +309,22 @@ class PeopleMixin(StoreBase):
 
     # Tokens for eirules serve ----------------------------------------------------------
 
-    def issue_token(self, login: str, label: str | None = None) -> str:
-        """A new bearer token standing for `login` (on the staff list); shown only now."""
+    def issue_token(self, login: str, label: str | None = None, *, days: int = TOKEN_DAYS) -> str:
+        """A new bearer token standing for `login` (on the staff list) for `days` days (1 to
+        TOKEN_MAX_DAYS); shown only now."""
         self.require("staff")
+        if not isinstance(days, int) or not 1 <= days <= TOKEN_MAX_DAYS:
+            raise InputError(
+                f"no token made for {login}",
+                [
+                    Problem(
+                        "--expires-in",
+                        f"{days!r} days is not between 1 and {TOKEN_MAX_DAYS}",
+                        f"give a number of days from 1 to {TOKEN_MAX_DAYS} "
+                        f"(default {TOKEN_DAYS}); make a new token when it expires",
+                    )
+                ],
+            )
         if self.conn.execute("SELECT 1 FROM staff WHERE login = ?", (login,)).fetchone() is None:
             raise InputError(
                 f"no token made for {login}",
@@ -311,18 +338,37 @@ class PeopleMixin(StoreBase):
             )
         token = "eir_" + secrets.token_urlsafe(32)
         me = self.person
+        made = now()
+        expires = _later(made, days)
         with self.write(me.login) as audit:
             self.conn.execute(
-                "INSERT INTO staff_tokens (token_sha256, login, label, created_at, created_by) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (sha256(token), login, label, now(), me.login),
+                "INSERT INTO staff_tokens (token_sha256, login, label, created_at, created_by, "
+                "expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (sha256(token), login, label, made, me.login, expires),
             )
             audit.append(
                 "staff.token_issued",
-                f"a token for {login}" + (f" ({label})" if label else ""),
-                after={"login": login, "label": label},
+                f"a token for {login}" + (f" ({label})" if label else "") + f", until {expires}",
+                after={"login": login, "label": label, "expires_at": expires},
             )
         return token
+
+    def tokens(self, login: str | None = None) -> list[dict]:
+        """The tokens made (of `login`, or of everyone), newest first; never the secrets."""
+        if not self.allowed("staff"):
+            self.require("audit")
+        sql = (
+            "SELECT login, label, created_at, created_by, expires_at, revoked_at, "
+            "CASE WHEN revoked_at IS NOT NULL THEN 'revoked' "
+            "WHEN expires_at IS NULL OR expires_at <= ? THEN 'expired' "
+            "WHEN login NOT IN (SELECT login FROM staff) THEN 'left the staff' "
+            "ELSE 'valid' END AS status FROM staff_tokens"
+        )
+        args: list = [now()]
+        if login is not None:
+            sql += " WHERE login = ?"
+            args.append(login)
+        return list(self.conn.query(sql + " ORDER BY id DESC", args))
 
     def revoke_tokens(self, login: str) -> int:
         """Revoke every token of `login`; how many were still in use."""
@@ -345,11 +391,12 @@ class PeopleMixin(StoreBase):
         return count
 
     def login_for_token(self, token: str) -> str | None:
-        """The login a token stands for: None when unknown, revoked, or its login left the staff."""
+        """The login a token stands for: None when unknown, revoked, expired, or its login
+        left the staff."""
         row = self.conn.execute(
             "SELECT t.login FROM staff_tokens t JOIN staff s ON s.login = t.login "
-            "WHERE t.token_sha256 = ? AND t.revoked_at IS NULL",
-            (sha256(token),),
+            "WHERE t.token_sha256 = ? AND t.revoked_at IS NULL AND t.expires_at > ?",
+            (sha256(token), now()),
         ).fetchone()
         return row[0] if row else None
 

@@ -20,9 +20,12 @@ without breaking it: `destroy_case` counts them and says so.
 `prune_history` keeps determination history as long as each ruleset's
 `records.determination_history_days` says (nothing when it is not set): a
 determination a newer one replaced more than that many days ago is removed,
-the case's latest never. Its audit entry records, for every evaluation chunk
-it touched, the digest of the rows that remain, so `audit verify` still
-vouches for every determination kept.
+the case's latest never; so is a version of a case file a newer version
+replaced more than that many days ago (the audit log says when), unless a
+determination that stays was made from it, the case's current file never. Its
+audit entry records, for every evaluation chunk it touched, the digest of the
+rows that remain, so `audit verify` still vouches for every determination
+kept, and the digests (never the content) of the case-file versions removed.
 """
 
 from __future__ import annotations
@@ -147,45 +150,135 @@ class PruneMixin(StoreBase):
     """Keeping determination history only as long as the rulesets say."""
 
     def prune_history(self, *, today: date, dry_run: bool = False) -> dict[str, Any]:
-        """Remove determinations replaced longer ago than their ruleset's history period.
+        """Remove determinations and case-file versions kept past their ruleset's period.
 
-        Returns, per ruleset id, its period in days (None: not set, nothing removed)
-        and how many determinations were (or with dry_run would be) removed.
+        A determination a newer one replaced longer ago than the period is removed;
+        so is a version of a case file a newer version replaced longer ago than that
+        (by the case's ruleset), unless a determination that stays was made from it.
+        Returns, per ruleset id, its period in days (None: not set, nothing removed),
+        how many determinations and case-file versions were (or with dry_run would be)
+        removed.
         """
         person = self.require("prune")  # type: ignore[attr-defined]
         engine = self._need_engine()
         conn = self.conn
-        rulesets = [r[0] for r in conn.execute("SELECT DISTINCT ruleset FROM determinations")]
+        rulesets = {r[0] for r in conn.execute("SELECT DISTINCT ruleset FROM determinations")}
+        rulesets |= {
+            r[0] for r in conn.execute("SELECT DISTINCT coalesce(ruleset, 'us') FROM cases")
+        }
         plan: dict[str, dict[str, Any]] = {}
         for ruleset_id in sorted(rulesets):
             try:
                 days = engine.rulesets.get(ruleset_id).param(HISTORY_PARAMETER, today).value
             except EirulesError:  # not set (or the ruleset is no longer installed): keep all
                 days = None
-            plan[ruleset_id] = {"days": days, "removed": 0}
+            plan[ruleset_id] = {"days": days, "removed": 0, "case_file_versions": 0}
         if dry_run:
-            self._doomed(plan, today)
+            self._old_versions(plan, self._doomed(plan, today))
             return plan
         with self.write(person.login) as audit:
             doomed = self._doomed(plan, today)  # read again under the write lock
-            if not doomed:
+            versions = self._old_versions(plan, doomed)
+            if not doomed and not versions:
                 return plan
             for i in range(0, len(doomed), 500):
                 part = doomed[i : i + 500]
                 conn.execute(
                     f"DELETE FROM determinations WHERE id IN ({','.join('?' * len(part))})", part
                 )
+            conn.execute_for("DELETE FROM case_documents WHERE hash IN ({ids})", versions)
             audit.append(
                 "determinations.pruned",
                 f"removed {len(doomed)} replaced determination"
-                f"{'' if len(doomed) == 1 else 's'} past their rulesets' history period",
+                f"{'' if len(doomed) == 1 else 's'} and {len(versions)} replaced case-file "
+                f"version{'' if len(versions) == 1 else 's'} past their rulesets' history period",
                 after={
                     "rulesets": {k: v for k, v in plan.items() if v["days"] is not None},
                     # What each evaluation chunk touched still holds, for audit verify.
                     "chunks": self._chunks_after_pruning(doomed),
+                    # The digests only: a case file's content never enters the chain.
+                    "case_file_versions": versions,
                 },
             )
         return plan
+
+    def _old_versions(self, plan: dict[str, dict[str, Any]], doomed: list[int]) -> list[str]:
+        """The case-file versions (hashes, sorted) past their period once `doomed` is removed.
+
+        A version qualifies when it is not its case's current file, no determination
+        that stays was made from it, and the audit log shows a newer version replacing
+        it (the last time it stopped being current) before its ruleset's cutoff. A
+        version the log says nothing about is kept.
+        """
+        conn = self.conn
+        cutoffs = {k: v["replaced_before"] for k, v in plan.items() if v.get("replaced_before")}
+        if not cutoffs:
+            return []
+        unused = {
+            r[0]
+            for r in conn.execute(
+                "SELECT hash FROM case_documents EXCEPT SELECT document_hash FROM cases "
+                "EXCEPT SELECT inputs_hash FROM determinations"
+            )
+        }
+        unused |= {
+            r[0]
+            for r in conn.select_for(
+                "SELECT d.inputs_hash FROM determinations d WHERE d.id IN ({ids}) "
+                "AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.document_hash = d.inputs_hash)",
+                doomed,
+            )
+        }
+        if unused and doomed:  # made from by a determination that stays: kept
+            kept = set(doomed)
+            for hash_, det_id in conn.select_for(
+                "SELECT inputs_hash, id FROM determinations WHERE inputs_hash IN ({ids})",
+                sorted(unused),
+            ):
+                if det_id not in kept:
+                    unused.discard(hash_)
+        if not unused:
+            return []
+        json_id = conn.json_text("document", "id")
+        owner = dict(
+            conn.select_for(
+                f"SELECT hash, {json_id} FROM case_documents WHERE hash IN ({{ids}})",
+                sorted(unused),
+            )
+        )
+        cases = sorted(set(owner.values()))
+        ruleset_of = dict(
+            conn.select_for(
+                "SELECT id, coalesce(ruleset, 'us') FROM cases WHERE id IN ({ids})", cases
+            )
+        )
+        replaced: dict[str, str] = {}  # hash -> when a newer version last replaced it
+        current: dict[str, str] = {}  # case -> the version the log last made current
+        for case_id, at, text in conn.select_for(
+            "SELECT l.case_id, l.at, coalesce(c.after_text, l.after) FROM audit_log l "
+            "LEFT JOIN audit_content c ON c.entry_id = l.id WHERE l.case_id IN ({ids}) "
+            "ORDER BY l.id",
+            cases,
+        ):
+            try:
+                digest = json.loads(text or "{}").get("document_hash")
+            except (ValueError, AttributeError):
+                continue
+            if not isinstance(digest, str):
+                continue
+            before = current.get(case_id)
+            if before is not None and before != digest:
+                replaced[before] = at
+            current[case_id] = digest
+        out = []
+        for hash_ in sorted(unused):
+            case_id = owner.get(hash_)
+            cutoff = cutoffs.get(ruleset_of.get(case_id, ""))
+            when = replaced.get(hash_)
+            if cutoff is not None and when is not None and when < cutoff:
+                out.append(hash_)
+                plan[ruleset_of[case_id]]["case_file_versions"] += 1
+        return out
 
     def _doomed(self, plan: dict[str, dict[str, Any]], today: date) -> list[int]:
         """The ids `plan`'s periods remove (sorted); fills in each ruleset's count and cutoff."""

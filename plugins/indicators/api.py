@@ -21,7 +21,7 @@ from .common import Period, parse_year
 from .registry import compute
 from .report import Report
 from .settings import settings_for
-from .sources import evaluated_facts, stored_facts
+from .sources import evaluated_facts, store_scope, stored_facts
 
 #: What each caller calls the three period inputs in its messages.
 LIBRARY_NAMES = ("year", "start", "end")
@@ -103,7 +103,12 @@ def indicators(
         store = Store.open(source)
         try:
             return compute(
-                stored_facts(store.conn), period, lookup, codes=codes, by=by, children=children
+                stored_facts(store.conn, scope=store_scope(store)),
+                period,
+                lookup,
+                codes=codes,
+                by=by,
+                children=children,
             )
         finally:
             store.close()

@@ -51,7 +51,16 @@ def _events(conn: Any):
     return by_case
 
 
-def check_caseload(conn: Any) -> list[DataProblem]:
+def check_caseload(conn: Any, cases: set[str] | None = None) -> list[DataProblem]:
+    """Every data problem of the caseload, or of `cases` only (a supervisor's district):
+    a probable duplicate is then one of two children both in it."""
+    problems = _all_problems(conn, cases)
+    if cases is None:
+        return problems
+    return [p for p in problems if p.case_id in cases]
+
+
+def _all_problems(conn: Any, cases: set[str] | None) -> list[DataProblem]:
     problems: list[DataProblem] = []
     programs = dict(conn.execute("SELECT id, programs FROM cases"))
     for (case_id,) in conn.execute(
@@ -73,7 +82,7 @@ def check_caseload(conn: Any) -> list[DataProblem]:
     for case_id, events in sorted(_events(conn).items()):
         problems.extend(_case_problems(case_id, events, programs.get(case_id) or ""))
     problems.extend(_exits_missing(conn, births))
-    problems.extend(duplicates(conn))
+    problems.extend(duplicates(conn, cases))
     return problems
 
 
@@ -135,13 +144,15 @@ def _exits_missing(conn: Any, births: dict[str, str]) -> list[DataProblem]:
     return found
 
 
-def duplicates(conn: Any) -> list[DataProblem]:
-    """Probable duplicate children: the same birth date and nearly the same name."""
+def duplicates(conn: Any, cases: set[str] | None = None) -> list[DataProblem]:
+    """Probable duplicate children: the same birth date and nearly the same name (both
+    among `cases` when given, so no name from outside them is shown)."""
     by_birth: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for case_id, name, birth in conn.execute(
         "SELECT case_id, name, birth_date FROM children WHERE name IS NOT NULL ORDER BY case_id"
     ):
-        by_birth[birth].append((case_id, name))
+        if cases is None or case_id in cases:
+            by_birth[birth].append((case_id, name))
     found = []
     for birth, people in sorted(by_birth.items()):
         for i, (first_id, first) in enumerate(people):

@@ -19,19 +19,26 @@ _STORED = (
     "JOIN determinations p ON p.id = c.last_determination_id "
     "JOIN case_documents doc ON doc.hash = p.inputs_hash "
     "LEFT JOIN assignments a ON a.case_id = c.id AND a.ended_at IS NULL "
-    "WHERE c.id > ? ORDER BY c.id LIMIT ?"
+    "WHERE c.id > ?{scope} ORDER BY c.id LIMIT ?"
 )
 
+#: A condition on the case id column `c.id` and its parameters ("" for every case).
+Scope = tuple[str, list[Any]]
+EVERY_CASE: Scope = ("", [])
 
-def stored_facts(conn: Any, chunk: int = 2000) -> Iterator[Facts]:
+
+def stored_facts(conn: Any, chunk: int = 2000, scope: Scope = EVERY_CASE) -> Iterator[Facts]:
     """Each case's latest stored determination with the case file it was made from.
 
     Read in chunks of rows, so memory does not grow with the caseload. Cases
     never evaluated have no determination and are not read (see `not_evaluated`).
+    `scope` limits the cases (a supervisor's district: `store_scope`).
     """
+    condition, args = scope
+    sql = _STORED.format(scope=f" AND {condition}" if condition else "")
     last = ""
     while True:
-        rows = conn.execute(_STORED, (last, chunk)).fetchall()
+        rows = conn.execute(sql, (last, *args, chunk)).fetchall()
         if not rows:
             return
         last = rows[-1][0]
@@ -39,14 +46,33 @@ def stored_facts(conn: Any, chunk: int = 2000) -> Iterator[Facts]:
             yield Facts.build(*decode(document, result), caseworker=caseworker)
 
 
-def not_evaluated(conn: Any) -> list[str]:
-    """Cases with no stored determination, which no indicator can count."""
+def not_evaluated(conn: Any, scope: Scope = EVERY_CASE) -> list[str]:
+    """Cases (in `scope`) with no stored determination, which no indicator can count."""
+    condition, args = scope
+    sql = "SELECT c.id FROM cases c WHERE c.last_determination_id IS NULL"
     return [
         r[0]
         for r in conn.execute(
-            "SELECT id FROM cases WHERE last_determination_id IS NULL ORDER BY id"
+            sql + (f" AND {condition}" if condition else "") + " ORDER BY c.id", args
         )
     ]
+
+
+def scoped_cases(store: Any) -> set[str] | None:
+    """The case ids of `store_scope` (None: every case), for the data-quality check."""
+    condition, args = store_scope(store)
+    if not condition:
+        return None
+    return {r[0] for r in store.conn.execute(f"SELECT c.id FROM cases c WHERE {condition}", args)}
+
+
+def store_scope(store: Any) -> Scope:
+    """The cases the store's person may report on: a supervisor's district, else every case.
+
+    Indicators count only these (`eirules indicators` and the HTTP API alike), so a
+    district supervisor's figures are their district's, not the whole caseload's.
+    """
+    return store.scope_sql("c.id")
 
 
 def evaluated_facts(
