@@ -21,7 +21,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from eirules.core.convert import determination_to_dict, parse_json
-from eirules.core.dates import parse_period
+from eirules.core.dates import parse_date, parse_period, range_text
 from eirules.core.engine import Engine
 from eirules.core.errors import (
     EirulesError,
@@ -150,20 +150,7 @@ def _limit_problem() -> Problem:
 
 
 def _as_of(request: Request) -> date:
-    raw = request.query_params.get("as_of")
-    if raw is None:
-        return date.today()
-    try:
-        return date.fromisoformat(raw) if len(raw) == 10 else _bad_date(raw)
-    except ValueError:
-        return _bad_date(raw)
-
-
-def _bad_date(raw: str) -> date:
-    raise InputError(
-        "as_of is not valid",
-        [Problem("as_of", f"{show_value(raw)} is not a date", "expected YYYY-MM-DD")],
-    )
+    return _date_param(request.query_params, "as_of") or date.today()
 
 
 INDICATOR_CODES = ("C1", "C7", "C8A", "C8B", "C8C", "B11", "B12", "B13")
@@ -171,18 +158,17 @@ INDICATOR_UNITS = ("caseworker", "district", "county", "provider")
 
 
 def _date_param(query, name: str) -> date | None:
+    """The one date reader of query parameters: YYYY-MM-DD within the CLI's one date bound."""
     raw = query.get(name)
     if raw is None:
         return None
-    try:
-        if len(raw) == 10:
-            return date.fromisoformat(raw)
-    except ValueError:
-        pass
-    raise InputError(
-        f"{name} is not valid",
-        [Problem(name, f"{show_value(raw)} is not a date", "expected YYYY-MM-DD")],
-    )
+    day = parse_date(raw)
+    if day is None:
+        raise InputError(
+            f"{name} is not valid",
+            [Problem(name, f"{show_value(raw)} is not a date", f"YYYY-MM-DD; {range_text()}")],
+        )
+    return day
 
 
 def _whole(request: Request, name: str, *, low: int = 0, high: int = 100_000) -> int | None:

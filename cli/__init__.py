@@ -9,7 +9,7 @@ import click
 
 from eirules.core.errors import EirulesError
 
-from .errors import handle_errors
+from .errors import handle_errors, show_click_error
 
 #: Command modules shipped with eirules; each defines `register(cli)`.
 COMMAND_MODULES = (
@@ -66,6 +66,22 @@ class EirulesGroup(click.Group):
     def invoke(self, ctx):
         with handle_errors(ctx):
             return super().invoke(ctx)
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """Click's own usage errors (a missing argument, a bad option value) go through the
+        one error printer too (`show_click_error`), so they fit the reader's width."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.ClickException as exc:
+            show_click_error(exc)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            show_click_error(None)
+            sys.exit(1)
+        # Without standalone mode click returns a command's ctx.exit(N) as N.
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 @click.group(cls=EirulesGroup, context_settings=CONTEXT_SETTINGS)

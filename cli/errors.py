@@ -10,6 +10,7 @@ do; anything else (a bug here or in a plugin) prints one `Error:` line asking fo
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import sys
 from collections.abc import Iterator
@@ -79,6 +80,19 @@ def _print(exc: EirulesError) -> None:
     from .output import echo  # a message may quote data: controls and bidi shown as escapes
 
     echo(f"Error: {exc}", err=True)
+
+
+def show_click_error(exc: click.ClickException | None) -> None:
+    """Print one of click's own errors (usage, bad option value; None: aborted) as click
+    words it, through the one printer: each line made safe and fitted to the reader's width."""
+    from .output import echo
+
+    if exc is None:
+        echo("Aborted!", err=True)
+        return
+    text = io.StringIO()
+    exc.show(file=text)
+    echo(text.getvalue().rstrip("\n"), err=True)
 
 
 @contextlib.contextmanager

@@ -83,12 +83,10 @@ def output_width(*, err: bool = False) -> int | None:
     if columns.isdigit() and int(columns) > 0:
         return max(MIN_WIDTH, int(columns))
     stream = sys.stderr if err else sys.stdout
-    try:
+    with contextlib.suppress(AttributeError, ValueError, OSError):  # a closed or odd stream
         if stream.isatty():
             return max(MIN_WIDTH, shutil.get_terminal_size().columns)
-    except (AttributeError, ValueError, OSError):  # a closed or odd stream: treat as piped
-        pass
-    return None
+    return None  # piped (or a stream that cannot say): never wrapped
 
 
 def text_width() -> int:

@@ -207,3 +207,40 @@ def test_cases_import_refuses_an_event_dated_before_birth_and_writes_nothing(run
     result = run("cases", "import", path, code=2)
     assert f"{path}, record 1 (T-0009), {EARLY.strip()}" in result.output
     assert "No cases in this caseload yet" in run("cases", "list").output
+
+
+# click's own usage errors go through the one printer (issue 10, finding 5) ------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("overdue", "--case", "SYN-C-0001"),  # no such option, with a long did-you-mean
+        ("cases", "list", "--status", "nonsense"),  # a long list of choices
+        ("cases", "import"),  # a missing argument
+        ("due", "--as-of", "2026-02-30"),  # a bad option value
+    ],
+)
+def test_click_usage_errors_fit_80_columns(args):
+    """A usage error is wrapped to $COLUMNS like every other message, and keeps exit 2."""
+    result = CliRunner().invoke(cli, list(args), env={"COLUMNS": "80"})
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert any(line.startswith("Error: ") for line in lines)
+    assert max(map(len, lines)) <= 80, result.output
+    assert lines[0].startswith("Usage: ")
+
+
+def test_a_usage_error_lists_every_choice_when_wrapped():
+    """Wrapping loses nothing: every choice of --status is still in the message."""
+    result = CliRunner().invoke(cli, ["cases", "list", "--status", "x"], env={"COLUMNS": "80"})
+    text = " ".join(result.output.split())
+    for choice in ("'overdue'", "'changed_since_evaluation'", "'evaluation_failed'."):
+        assert choice in text
+
+
+def test_a_usage_error_shows_control_characters_as_escapes():
+    """The option value a user typed is data: an escape sequence in it is shown, not run."""
+    result = CliRunner().invoke(cli, ["due", "--within", "\x1b[2Jx"])
+    assert result.exit_code == 2
+    assert "\x1b" not in result.output and "\\x1b" in result.output

@@ -162,7 +162,14 @@ def test_body_that_is_not_json_is_400(bare_server, raw, where):
 
 @pytest.mark.parametrize(
     "query, where",
-    [("as_of=2026-13-01", "as_of"), ("as_of=yesterday", "as_of")],
+    [
+        ("as_of=2026-13-01", "as_of"),
+        ("as_of=yesterday", "as_of"),
+        # The CLI's one date bound (1900-01-01 to 2199-12-31) holds over HTTP too.
+        ("as_of=1899-12-31", "as_of"),
+        ("as_of=2200-01-01", "as_of"),
+        ("as_of=+2026-0101", "as_of"),
+    ],
 )
 def test_bad_query_value_is_422(bare_server, query, where):
     data = read_json(EXAMPLES / "mo-0001.json")

@@ -301,3 +301,16 @@ def test_a_district_supervisors_indicators_count_their_district_only(agency, db_
     agency.as_login("dana")
     agency.add_staff(me, "supervisor")  # no district: every case
     assert c7() == (4, 0, 4)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "getuid"), reason="POSIX user ids only")
+def test_os_user_is_the_account_not_the_user_variable(monkeypatch):
+    """On an SQLite file the person is the OS account the process runs as: setting $USER or
+    $LOGNAME (which `getpass.getuser()` reads first) does not make someone else (issue 10)."""
+    import os
+    import pwd
+
+    account = pwd.getpwuid(os.getuid()).pw_name
+    for name in ("USER", "LOGNAME", "LNAME", "USERNAME"):
+        monkeypatch.setenv(name, "dana-the-data-manager")
+    assert os_login() == account

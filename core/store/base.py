@@ -10,6 +10,7 @@ leaves the database exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import hashlib
 import json
@@ -72,10 +73,23 @@ def default_db_path() -> Path | str:
 
 
 def default_user() -> str:
-    """The operating-system user name (the person on an SQLite file; see `people`)."""
+    """The operating-system account this process runs as (the person on an SQLite file).
+
+    Read from the account database by the process's user id (`pwd.getpwuid`), not
+    from $USER or $LOGNAME, which anyone running the command can set: the one reader
+    of the OS user (`people.os_login`). Where there is no `pwd` (Windows) it falls back
+    to `getpass.getuser()`, which reads those variables (docs/threat-model.md).
+    """
+    try:
+        import pwd
+    except ImportError:  # not a POSIX system
+        pwd = None
+    if pwd is not None:
+        with contextlib.suppress(KeyError):  # a user id with no account entry (a container)
+            return pwd.getpwuid(os.getuid()).pw_name
     try:
         return getpass.getuser()
-    except Exception:  # no login name (e.g. in a container): still record something
+    except Exception:  # no login name at all: still record something
         return "unknown"
 
 

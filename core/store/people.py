@@ -20,7 +20,6 @@ connect at all is the server's own login and GRANT setup.)
 
 from __future__ import annotations
 
-import getpass
 import secrets
 from datetime import datetime, timedelta
 
@@ -28,7 +27,7 @@ import attrs
 
 from ..errors import EirulesError, InputError, Problem
 from .audit import now
-from .base import StoreBase, sha256
+from .base import StoreBase, default_user, sha256
 
 ROLES = ("coordinator", "supervisor", "data_manager", "auditor")
 #: Days a token for eirules serve works by default, and at most (`staff token --expires-in`).
@@ -97,10 +96,8 @@ class Person:
 
 
 def os_login() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (e.g. in a container without one)
-        return "unknown"
+    """Who runs the command on an SQLite file: the OS account (`base.default_user`)."""
+    return default_user()
 
 
 def _later(at: str, days: int) -> str:
