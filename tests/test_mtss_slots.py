@@ -47,6 +47,12 @@ def rec(grade, pr, need="decoding", availability=(), area="reading"):
     )  # fmt: skip
 
 
+needs_ortools = pytest.mark.skipif(
+    not __import__("eirules.plugins.mtss.slot_solver", fromlist=["x"]).available(),
+    reason="OR-Tools not installed (pip install 'eirules[solver]')",
+)
+
+
 PHON = Program(id="PHON", name="Phonics Boost", skill_area="decoding", tier=2)
 FLU = Program(id="FLU", name="Fluency Lab", skill_area="fluency", tier=2)
 INT = Program(id="INT", name="Intensive Reading", skill_area="decoding", tier=3)
@@ -192,14 +198,15 @@ student_st = st.tuples(
 )
 
 
+@pytest.mark.parametrize("solver", ["greedy", pytest.param("cp-sat", marks=needs_ortools)])
 @given(school=school_st(), students=st.lists(student_st, max_size=30))
-def test_no_student_interventionist_or_room_is_ever_double_booked(engine, school, students):
+def test_no_student_interventionist_or_room_is_ever_double_booked(engine, solver, school, students):
     p = params_for(engine.rulesets.get("mtss"), AS_OF)
     recs = {
         f"S{i:02d}": rec(g, pr, need, avail, "math" if need == "math_facts" else "reading")
         for i, (g, pr, need, avail) in enumerate(students)
     }
-    s = grouping.suggest(recs, school, p, as_of=AS_OF)
+    s = grouping.suggest(recs, school, p, as_of=AS_OF, solver=solver)
     slots = Slots(school)
     seen_staff, seen_room, seen_student = set(), set(), set()
     for g in s.groups:
@@ -222,4 +229,240 @@ def test_no_student_interventionist_or_room_is_ever_double_booked(engine, school
     for _sid, why in s.unplaced:
         assert why  # every student not placed has a reason
     assert placed <= set(recs) and set(s.placements) == placed
-    assert grouping.suggest(dict(reversed(list(recs.items()))), school, p, as_of=AS_OF) == s
+    again = grouping.suggest(
+        dict(reversed(list(recs.items()))), school, p, as_of=AS_OF, solver=solver
+    )
+    assert again == s and again.placements == s.placements  # the same input, the same groups
+
+
+# --- CP-SAT: what the greedy fill with one-move repair cannot place ----------------------
+
+
+def chain_school():
+    """One interventionist (Ms. Rowan, Phonics Boost, free in A, B and C) and three
+    students of three grades (so three groups: no grade span configured):
+    S1 (PR 11, neediest) free in A or B, S2 (PR 13) in B or C, S3 (PR 15) in A only."""
+    school = School(
+        name="Elm",
+        programs=(PHON,),
+        interventionists=(
+            Interventionist(id="rowan", name="Ms. Rowan", programs=("PHON",), availability=("A", "B", "C")),
+        ),
+    )  # fmt: skip
+    recs = {
+        "S1": rec(1, 11, availability=("A", "B")),
+        "S2": rec(2, 13, availability=("B", "C")),
+        "S3": rec(3, 15, availability=("A",)),
+    }
+    return school, recs
+
+
+def test_greedy_with_one_move_repair_leaves_the_chain_student_out(p):
+    """Greedy opens S1 in A and S2 in B; S3 is free only in A, and moving S1's group to B
+    would need S2's group moved to C first: two moves, which one-move repair cannot make."""
+    school, recs = chain_school()
+    s = grouping.suggest(recs, school, p, as_of=AS_OF, solver="greedy")
+    assert {(g.block, g.students) for g in s.groups} == {("A", ("S1",)), ("B", ("S2",))}
+    assert [sid for sid, _ in s.unplaced] == ["S3"]
+    assert s.placed_by == "greedy"
+
+
+@needs_ortools
+def test_cp_sat_places_the_chain_s1_in_b_s2_in_c_s3_in_a(p):
+    """The only layout that seats all three: S3 must take A (its only block), so S1 goes
+    to B and S2 to C; Ms. Rowan holds one group in each block."""
+    school, recs = chain_school()
+    s = grouping.suggest(recs, school, p, as_of=AS_OF, solver="cp-sat")
+    assert {(g.block, g.students, g.interventionist) for g in s.groups} == {
+        ("B", ("S1",), "rowan"),
+        ("C", ("S2",), "rowan"),
+        ("A", ("S3",), "rowan"),
+    }
+    assert s.unplaced == ()
+    assert s.placed_by == "CP-SAT (optimal), starting from the greedy fill"
+    assert "Moved by the CP-SAT solver from block A with Ms. Rowan" in s.placements["S1"]
+    assert "Seated by the CP-SAT solver" in s.placements["S3"]
+    assert s.load["rowan"]["groups"] == 3 and s.load["rowan"]["blocks"] == ["A", "B", "C"]
+
+
+@needs_ortools
+def test_cp_sat_gives_the_scarce_seat_to_the_needier_student(p):
+    """Add S4 (PR 16, grade 3, free only in B): four students, three blocks, one
+    interventionist: three can be seated. Greedy seats S1, S2, S4 and leaves S3 (PR 15)
+    out; the solver seats S1, S2 and S3, the three neediest, and S4's reason names the
+    block and who holds it."""
+    school, recs = chain_school()
+    recs["S4"] = rec(3, 16, availability=("B",))
+    greedy = grouping.suggest(recs, school, p, as_of=AS_OF, solver="greedy")
+    assert [sid for sid, _ in greedy.unplaced] == ["S3"]
+    s = grouping.suggest(recs, school, p, as_of=AS_OF, solver="cp-sat")
+    assert sorted(sid for g in s.groups for sid in g.students) == ["S1", "S2", "S3"]
+    ((sid, why),) = s.unplaced
+    assert sid == "S4" and "block B: Ms. Rowan holds" in why
+
+
+@needs_ortools
+def test_cp_sat_keeps_the_greedy_layout_when_it_is_already_best(p):
+    """Where greedy seats everyone who can be seated, the solver is not asked."""
+    school, recs = chain_school()
+    del recs["S3"]
+    a = grouping.suggest(recs, school, p, as_of=AS_OF, solver="greedy")
+    b = grouping.suggest(recs, school, p, as_of=AS_OF, solver="cp-sat")
+    assert a.groups == b.groups and a.placements == b.placements and b.placed_by == "greedy"
+
+
+@needs_ortools
+def test_bundled_elm_street_cp_sat_seats_elm_018_whom_greedy_leaves_out(engine):
+    """The bundled Elm Street school, fall 2025: greedy leaves ELM-018 (Fluency Lab, free in
+    B and C) out; the solver moves one Phonics Boost group and seats them. ELM-034 and
+    ELM-036 stay out in both: no Tier 2 decoding program covers grade 3."""
+    from eirules.plugins.mtss import datadir
+
+    data = datadir.load(datadir.bundled_dir(), engine)
+    day = D(2025, 9, 15)
+    pp = params_for(engine.rulesets.get(data.school.ruleset), day)
+    greedy = grouping.suggest(data.records(), data.school, pp, as_of=day, solver="greedy")
+    cp = grouping.suggest(data.records(), data.school, pp, as_of=day, solver="cp-sat")
+    assert [sid for sid, _ in greedy.unplaced] == ["ELM-018", "ELM-034", "ELM-036"]
+    assert [sid for sid, _ in cp.unplaced] == ["ELM-034", "ELM-036"]
+    assert "ELM-018" in {sid for g in cp.groups for sid in g.students}
+    seats = sum(len(g.students) for g in greedy.groups)
+    assert sum(len(g.students) for g in cp.groups) == seats + 1
+
+
+def test_cp_sat_without_or_tools_is_a_clear_error_before_any_work(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from eirules.cli import cli
+    from eirules.plugins.mtss import slot_solver
+
+    monkeypatch.setattr(slot_solver, "available", lambda: False)
+    res = CliRunner().invoke(cli, ["groups", "suggest", "--solver", "cp-sat"])
+    assert res.exit_code == 2
+    assert res.output == (
+        "Error: the CP-SAT solver needs OR-Tools, which is not installed\n"
+        "  --solver: pip install 'eirules[solver]', or use --solver greedy\n"
+    )
+    res = CliRunner().invoke(cli, ["groups", "suggest", "--as-of", "2025-09-15"])
+    assert res.exit_code == 0 and "Placed by: greedy (OR-Tools is not installed" in res.output
+
+
+# --- the solver is optimal on small random schools (checked by exhaustive search) ----
+
+
+def _need_vector(placed, cands):
+    """Seats per need class (Tier 3 first, then band), then the percentile weight."""
+    from eirules.plugins.mtss.slot_solver import need_class
+
+    classes = sorted({need_class(c) for c in cands})
+    counts = tuple(sum(1 for c in cands if c.key in placed and need_class(c) == k) for k in classes)
+    weight = sum(
+        101 - round(c.percentile) for c in cands if c.key in placed and c.percentile is not None
+    )
+    return (*counts, weight)
+
+
+def _best_by_search(cands, school, caps, span):
+    """The best need vector over every layout, by depth-first search (no solver)."""
+    from eirules.plugins.mtss.slot_solver import rooms_free, slots_for
+
+    progs = {pr.id: pr for pr in school.programs}
+    options = [
+        [None] + [(s, r) for s in slots_for(c, school, grouping.matching_programs(school, c))
+                  for r in rooms_free(school, s[1])]
+        for c in cands
+    ]  # fmt: skip
+    best = [None]
+
+    def ok(chosen):
+        slots = {}
+        for c, o in zip(cands, chosen, strict=False):
+            if o is not None:
+                slots.setdefault(o[0], []).append((c, o[1]))
+        staff, rooms, student = set(), set(), set()
+        for (pid, block, person), members in slots.items():
+            if len({r for _, r in members}) > 1 or len(members) > caps[progs[pid].tier]:
+                return False
+            grades = [c.grade for c, _ in members]
+            if max(grades) - min(grades) > span or (person, block) in staff:
+                return False
+            staff.add((person, block))
+            room = members[0][1]
+            if room and (room, block) in rooms:
+                return False
+            rooms.add((room, block))
+            for c, _ in members:
+                if (c.id, block) in student:
+                    return False
+                student.add((c.id, block))
+        return True
+
+    def search(i, chosen):
+        if not ok(chosen):
+            return
+        if i == len(cands):
+            placed = {c.key for c, o in zip(cands, chosen, strict=True) if o is not None}
+            v = _need_vector(placed, cands)
+            best[0] = v if best[0] is None or v > best[0] else best[0]
+            return
+        for o in options[i]:
+            search(i + 1, [*chosen, o])
+
+    search(0, [])
+    return best[0]
+
+
+some_blocks = st.lists(st.sampled_from(BLOCKS), unique=True, min_size=1, max_size=3).map(tuple)
+
+
+@st.composite
+def tight_school_st(draw):
+    """A school where slots are scarce: one or two interventionists in up to three
+    blocks, at most one room; conflicts that need more than one move are common."""
+    staff = tuple(
+        Interventionist(
+            id=f"s{i}",
+            name=f"S{i}",
+            programs=tuple(draw(st.lists(st.sampled_from(["PHON", "INT", "FLU"]), unique=True, min_size=1))),
+            availability=draw(some_blocks),
+        )
+        for i in range(draw(st.integers(1, 2)))
+    )  # fmt: skip
+    rooms = tuple(
+        Room(id=f"R{i}", blocks=draw(some_blocks)) for i in range(draw(st.integers(0, 1)))
+    )
+    return School(name="Elm", programs=PROGRAMS, interventionists=staff, rooms=rooms)
+
+
+tight_student_st = st.tuples(
+    st.integers(1, 3), st.integers(1, 24), st.sampled_from(["decoding", "fluency"]), some_blocks
+)
+
+
+@needs_ortools
+@given(
+    school=tight_school_st(),
+    students=st.lists(tight_student_st, min_size=3, max_size=5),
+)
+def test_cp_sat_seats_the_most_students_neediest_first(engine, school, students):
+    """Exhaustive search over every layout of up to five students finds no layout with
+    more seats in a needier class (or, at equal seats, lower percentiles) than CP-SAT's;
+    greedy is never better than CP-SAT."""
+    p = params_for(engine.rulesets.get("mtss"), AS_OF)
+    recs = {
+        f"S{i:02d}": rec(g, pr, need, avail, "math" if need == "math_facts" else "reading")
+        for i, (g, pr, need, avail) in enumerate(students)
+    }
+    cands, _ = grouping.candidates(recs, p, None, AS_OF)
+    caps = {2: p.v("groups.max_size.tier2"), 3: p.v("groups.max_size.tier3")}
+    cp = grouping.suggest(recs, school, p, as_of=AS_OF, solver="cp-sat")
+    greedy = grouping.suggest(recs, school, p, as_of=AS_OF, solver="greedy")
+
+    def vector(s):  # a student's seat in a group is their candidate in its subject
+        fits = {c.key: {pr.id for pr in grouping.matching_programs(school, c)} for c in cands}
+        placed = {c.key for g in s.groups for sid in g.students for c in cands
+                  if c.id == sid and g.program in fits[c.key]}  # fmt: skip
+        return _need_vector(placed, cands)
+
+    assert vector(cp) == _best_by_search(cands, school, caps, p.v("groups.max_grade_span", 0))
+    assert vector(greedy) <= vector(cp)

@@ -11,10 +11,10 @@ from datetime import date, timedelta
 
 import attrs
 
-from . import rules
+from . import rules, slot_solver
 from .models import MtssRecord, Program, School
 from .params import Params
-from .scheduling import Slots, check_school
+from .scheduling import Slots, check_school, interventionist_load
 
 
 @attrs.frozen(kw_only=True)
@@ -30,6 +30,11 @@ class Candidate:
     why: str
     #: Screening band by need: 0 urgent, 1 intervention, 2 on watch, 3 at benchmark.
     band_rank: int = 3
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(student, skill): a student is a candidate at most once per subject."""
+        return (self.id, self.skill)
 
 
 @attrs.frozen(kw_only=True)
@@ -62,39 +67,8 @@ class Suggestion:
     parameters: dict = attrs.field(hash=False)
     #: interventionist id -> {"groups", "students", "minutes_per_week", "blocks"}
     load: dict = attrs.field(factory=dict, hash=False)
-
-
-def interventionist_load(groups, school: School) -> dict:
-    """Each interventionist's suggested load: groups, students, minutes a week, blocks."""
-    out = {
-        s.id: {"name": s.name, "groups": 0, "students": 0, "minutes_per_week": 0, "blocks": []}
-        for s in school.interventionists
-    }
-    for g in groups:
-        row = out.setdefault(
-            g.interventionist,
-            {
-                "name": g.interventionist,
-                "groups": 0,
-                "students": 0,
-                "minutes_per_week": 0,
-                "blocks": [],
-            },
-        )
-        prog = school.program(g.program)
-        row["groups"] += 1
-        row["students"] += len(g.students)
-        if prog is not None:
-            row["minutes_per_week"] += prog.sessions_per_week * prog.minutes_per_session
-        row["blocks"].append(g.block)
-    for row in out.values():
-        row["blocks"] = sorted(row["blocks"])
-    return out
-
-
-def as_of_view(rec: MtssRecord, as_of: date) -> MtssRecord:
-    """The record as it stood on a date (MtssRecord.as_of)."""
-    return rec.as_of(as_of)
+    #: How the groups were placed: "greedy", or CP-SAT after the greedy fill (and why).
+    placed_by: str = "greedy"
 
 
 #: R8 decisions that move a student to Tier 3, and the one that steps a student down.
@@ -146,7 +120,7 @@ def candidates(
     """
     out, skipped = [], []
     for sid in sorted(records):
-        rec = records[sid] if as_of is None else as_of_view(records[sid], as_of)
+        rec = records[sid] if as_of is None else records[sid].as_of(as_of)
         screens = [s for s in rec.screenings if window in (None, s.window)]
         if not screens:
             skipped.append(
@@ -234,8 +208,18 @@ def suggest(
     *,
     as_of: date,
     window: str | None = None,
+    solver: str = "auto",
 ) -> Suggestion:
-    """Form groups from screening and diagnostic data (research note section 3.2)."""
+    """Form groups from screening and diagnostic data (research note section 3.2).
+
+    `solver`: "greedy" (the need-ordered fill with one-move repair), "cp-sat" (the
+    greedy fill, then OR-Tools CP-SAT wherever it left out a student a solver could
+    seat; slot_solver.py) or "auto" (cp-sat when OR-Tools is installed).
+    """
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {', '.join(SOLVERS)}")
+    if solver == "cp-sat":
+        slot_solver.require()
     cands, skipped = candidates(records, p, window, as_of)
     caps = {2: p.v("groups.max_size.tier2"), 3: p.v("groups.max_size.tier3")}
     mins = {2: p.v("groups.min_size.tier2", None), 3: p.v("groups.min_size.tier3", None)}
@@ -248,10 +232,6 @@ def suggest(
     cycle = p.v("review.cycle_weeks", None)
     review = as_of + timedelta(weeks=cycle) if cycle else None
     check_school(school)
-    slots = Slots(school)
-    groups: list[dict] = []
-    placements: dict[str, str] = {}
-    unplaced: list[tuple[str, str]] = []
     # Fill by need: Tier 3 seats first, then the lowest band and the lowest percentile
     # across the whole school (so scarce slots go to the neediest, whatever their skill
     # label); ties by grade and id. A student holds at most one group per subject and
@@ -267,56 +247,125 @@ def suggest(
             c.id,
         ),
     )
-    info = {c.id: (c.grade, c.availability) for c in cands}
-
-    def place(c, text):
+    fill = _greedy_fill(order, school, caps, span, span_text)
+    groups, reasons = fill.groups, fill.reasons
+    groups = _drop_small(groups, mins, fill, reasons)
+    method = "greedy"
+    use_solver = solver == "cp-sat" or (solver == "auto" and slot_solver.available())
+    seats = {c.key: slot_solver.slots_for(c, school, matching_programs(school, c)) for c in order}
+    missing = [c for c in order if seats[c.key] and c.key not in fill.assigned]
+    if missing and use_solver:
+        relaid = slot_solver.relayout(order, seats, school, groups, fill, caps, mins, span)
+        if relaid is None:
+            method = "greedy, checked by CP-SAT: no layout seats more or needier students"
+        else:
+            groups, status = relaid
+            method = f"CP-SAT ({status.lower()}), starting from the greedy fill"
+            reasons = slot_solver.unplaced_reasons(order, seats, school, groups, fill.reasons, caps)
+    elif missing and solver == "auto":
+        method = (
+            "greedy (OR-Tools is not installed: pip install 'eirules[solver]' to check "
+            "whether a solver seats more students)"
+        )
+    final = [
+        SuggestedGroup(
+            id=g["id"],
+            program=g["program"].id,
+            program_name=g["program"].name,
+            tier=g["tier"],
+            skill=g["skill"],
+            interventionist=g["staff"],
+            block=g["block"],
+            room=g["room"] or None,
+            block_label=(school.block(g["block"]).label if school.block(g["block"]) else None),
+            students=tuple(g["students"]),
+            grades=tuple(sorted(set(g["grades"]))),
+            cap=caps[g["tier"]],
+            review_date=review,
+        )
+        for g in groups
+    ]
+    placements: dict[str, str] = {}
+    for c in order:
+        text = fill.placements.get(c.key) if method.startswith("greedy") else None
+        if text is None:
+            g = next((g for g in groups if c.key in g["members"]), None)
+            if g is None:
+                continue
+            text = slot_solver.placement_text(c, g, school, caps, fill)
         placements[c.id] = f"{placements[c.id]} | {text}" if c.id in placements else text
+    return Suggestion(
+        groups=tuple(final),
+        placements=placements,
+        unplaced=tuple(sorted((k[0], why) for k, why in reasons.items())),
+        not_candidates=tuple(skipped),
+        load=interventionist_load(final, school),
+        placed_by=method,
+        parameters=p.used(
+            "groups.max_size.tier2",
+            "groups.max_size.tier3",
+            "groups.min_size.tier2",
+            "groups.min_size.tier3",
+            "groups.max_grade_span",
+            "review.cycle_weeks",
+        ),
+    )
 
+
+SOLVERS = ("auto", "cp-sat", "greedy")
+
+
+@attrs.define
+class Fill:
+    """The greedy fill's groups, each candidate's group and text, and each reason not placed."""
+
+    groups: list[dict]
+    assigned: dict[tuple[str, str], str] = attrs.field(factory=dict)
+    placements: dict[tuple[str, str], str] = attrs.field(factory=dict)
+    reasons: dict[tuple[str, str], str] = attrs.field(factory=dict)
+
+
+def _greedy_fill(order, school, caps, span, span_text) -> Fill:
+    """Place the candidates in need order: join a fitting group, else open one, else move
+    one placed group (`Slots.make_room`) to open one; otherwise say why not."""
+    slots = Slots(school)
+    fill = Fill(groups=[])
+    groups = fill.groups
+    info = {c.id: (c.grade, c.availability) for c in order}
     for c in order:
         progs = matching_programs(school, c)
         if not progs:
-            unplaced.append(
-                (c.id, f"no program for {c.skill} at Tier {c.tier} covering grade {c.grade}")
+            fill.reasons[c.key] = (
+                f"no program for {c.skill} at Tier {c.tier} covering grade {c.grade}"
             )
             continue
         possible = slots.blocks_for(c.grade, c.availability)
         if not possible:
-            unplaced.append((c.id, _no_blocks(school, c)))
+            fill.reasons[c.key] = _no_blocks(school, c)
             continue
         free = slots.free_for(c.id, c.grade, c.availability)
         if not free:
-            unplaced.append(
-                (c.id, f"{c.skill}: every free block of the student already holds a group")
+            fill.reasons[c.key] = (
+                f"{c.skill}: every free block of the student already holds a group"
             )
             continue
         joined = _join(groups, c, progs, free, caps, span)
         if joined is not None:
             slots.hold(joined["id"], joined["block"], joined["staff"], joined["room"], [c.id])
-            place(
-                c,
+            fill.assigned[c.key] = joined["id"]
+            fill.placements[c.key] = (
                 f"Joined {joined['id']} ({joined['program'].name}, Tier {c.tier}, {c.skill}) in "
                 f"block {joined['block']} with {joined['staff']}: same need and tier, free in "
-                f"that block; now {len(joined['students'])} of {caps[c.tier]}. {c.why}",
+                f"that block; now {len(joined['students'])} of {caps[c.tier]}. {c.why}"
             )
             continue
         opened = slots.open(progs, free)
         if opened is None and slots.make_room(groups, progs, free, info.__getitem__):
             opened = slots.open(progs, free)
         if opened is None:
-            reason = slots.why_not(progs, free)
-            why_not = []
-            for g in groups:
-                if g["program"].id not in {pr.id for pr in progs} or g["block"] not in free:
-                    continue
-                if len(g["students"]) >= caps[c.tier]:
-                    why_not.append(f"{g['id']} is full ({len(g['students'])}/{caps[c.tier]})")
-                elif g["tier"] == c.tier:
-                    why_not.append(
-                        f"{g['id']} (grade {', '.join(map(str, sorted(set(g['grades']))))}) would exceed the grade span ({span_text})"
-                    )
-            if why_not:
-                reason += "; " + "; ".join(why_not)
-            unplaced.append((c.id, reason))
+            fill.reasons[c.key] = full_groups_reason(
+                slots.why_not(progs, free), groups, c, progs, free, caps, span_text
+            )
             continue
         prog, block, person, room = opened
         gid = f"G{len(groups) + 1:02d}"
@@ -331,66 +380,53 @@ def suggest(
                 "room": room,
                 "students": [c.id],
                 "grades": [c.grade],
+                "members": [c.key],
             }
         )
         slots.hold(gid, block, person.id, room, [c.id])
-        place(
-            c,
+        fill.assigned[c.key] = gid
+        fill.placements[c.key] = (
             f"Opened {gid} ({prog.name}, Tier {c.tier}, {c.skill}) in block {block}"
             + (f", room {room}" if room else "")
             + f" with {person.name}: trained in {prog.id} and free then; cap {caps[c.tier]}. "
-            f"{c.why}",
+            f"{c.why}"
         )
     for g in groups:
         if "moved" in g:
-            for sid in g["students"]:
-                place_text = f"{g['id']} {g['moved']}"
-                placements[sid] = f"{placements[sid]} | {place_text}"
-    final = []
+            for k in g["members"]:
+                fill.placements[k] += f" | {g['id']} {g['moved']}"
+    return fill
+
+
+def full_groups_reason(reason, groups, c, progs, free, caps, span_text) -> str:
+    """`why_not`, plus the open groups of the candidate's program that are full or out of span."""
+    why_not = []
+    for g in groups:
+        if g["program"].id not in {pr.id for pr in progs} or g["block"] not in free:
+            continue
+        if len(g["students"]) >= caps[c.tier]:
+            why_not.append(f"{g['id']} is full ({len(g['students'])}/{caps[c.tier]})")
+        elif g["tier"] == c.tier:
+            grades = ", ".join(map(str, sorted(set(g["grades"]))))
+            why_not.append(f"{g['id']} (grade {grades}) would exceed the grade span ({span_text})")
+    return reason + ("; " + "; ".join(why_not) if why_not else "")
+
+
+def _drop_small(groups, mins, fill: Fill, reasons) -> list[dict]:
+    """Groups below the district's minimum size are not opened; their students say why."""
+    kept = []
     for g in groups:
         low = mins[g["tier"]]
         if low is not None and len(g["students"]) < low:
-            for sid in g["students"]:
-                placements.pop(sid, None)
-                unplaced.append(
-                    (
-                        sid,
-                        f"{g['id']} would have {len(g['students'])} student(s), fewer than the minimum {low}",
-                    )
+            for k in g["members"]:
+                fill.assigned.pop(k, None)
+                fill.placements.pop(k, None)
+                reasons[k] = (
+                    f"{g['id']} would have {len(g['students'])} student(s), fewer than the minimum {low}"
                 )
             continue
-        final.append(
-            SuggestedGroup(
-                id=g["id"],
-                program=g["program"].id,
-                program_name=g["program"].name,
-                tier=g["tier"],
-                skill=g["skill"],
-                interventionist=g["staff"],
-                block=g["block"],
-                room=g["room"] or None,
-                block_label=(school.block(g["block"]).label if school.block(g["block"]) else None),
-                students=tuple(g["students"]),
-                grades=tuple(sorted(set(g["grades"]))),
-                cap=caps[g["tier"]],
-                review_date=review,
-            )
-        )
-    return Suggestion(
-        groups=tuple(final),
-        placements=placements,
-        unplaced=tuple(sorted(unplaced)),
-        not_candidates=tuple(skipped),
-        load=interventionist_load(final, school),
-        parameters=p.used(
-            "groups.max_size.tier2",
-            "groups.max_size.tier3",
-            "groups.min_size.tier2",
-            "groups.min_size.tier3",
-            "groups.max_grade_span",
-            "review.cycle_weeks",
-        ),
-    )
+        kept.append(g)
+    return kept
 
 
 def _join(groups, c, progs, free, caps, span):
@@ -408,6 +444,7 @@ def _join(groups, c, progs, free, caps, span):
         ):
             g["students"].append(c.id)
             g["grades"].append(c.grade)
+            g["members"].append(c.key)
             return g
     return None
 

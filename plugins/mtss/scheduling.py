@@ -7,7 +7,8 @@ intervention blocks (`school.json` "blocks", each with the grades it serves) and
 the student's own availability is recorded, one of those too. When no slot is left for a
 new group, one placed group may move to another block where all its students, its
 interventionist (or another trained one) and a room are free (`make_room`): a greedy
-fill that places the neediest first and then repairs one conflict, instead of a solver.
+fill that places the neediest first and then repairs one conflict. What it cannot
+repair, the CP-SAT layout of slot_solver.py does.
 """
 
 from __future__ import annotations
@@ -196,3 +197,31 @@ class Slots:
                 ):
                     return block, person, room
         return None
+
+
+def interventionist_load(groups, school: School) -> dict:
+    """Each interventionist's suggested load: groups, students, minutes a week, blocks."""
+    out = {
+        s.id: {"name": s.name, "groups": 0, "students": 0, "minutes_per_week": 0, "blocks": []}
+        for s in school.interventionists
+    }
+    for g in groups:
+        row = out.setdefault(
+            g.interventionist,
+            {
+                "name": g.interventionist,
+                "groups": 0,
+                "students": 0,
+                "minutes_per_week": 0,
+                "blocks": [],
+            },
+        )
+        prog = school.program(g.program)
+        row["groups"] += 1
+        row["students"] += len(g.students)
+        if prog is not None:
+            row["minutes_per_week"] += prog.sessions_per_week * prog.minutes_per_session
+        row["blocks"].append(g.block)
+    for row in out.values():
+        row["blocks"] = sorted(row["blocks"])
+    return out
