@@ -21,10 +21,13 @@ or ``"synchronous"`` to run every partition in this process (for checking).
 
 from __future__ import annotations
 
+import collections
+import contextlib
+import itertools
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -194,29 +197,203 @@ def evaluate_partitions(
     if scheduler == "synchronous":
         results = [evaluate_partition(recipe, src, dst, as_of) for src, dst in jobs]
         return BulkReport(as_of, tuple(results))
+    with dask_client(scheduler, workers) as client:
+        futures = client.map(
+            evaluate_partition,
+            [recipe] * len(jobs),
+            [src for src, _ in jobs],
+            [dst for _, dst in jobs],
+            [as_of] * len(jobs),
+            pure=False,
+        )
+        results = client.gather(futures)
+    return BulkReport(as_of, tuple(results))
+
+
+#: Seconds to wait for a Dask scheduler given by its address before saying it cannot be reached.
+CONNECT_TIMEOUT = 20
+
+
+@contextlib.contextmanager
+def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
+    """A Dask client: on the scheduler at `scheduler`, or on a new LocalCluster of `workers`.
+
+    The one place eirules starts or reaches a cluster; a missing extra or a scheduler
+    that does not answer is an `EirulesError` saying what to do, never a traceback.
+    """
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise EirulesError(
-            'Dask is not installed: pip install "eirules[dask]" (or give scheduler="synchronous")'
+            "Dask is not installed",
+            [
+                Problem(
+                    "--engine dask",
+                    "the dask extra is not installed in this environment",
+                    'pip install "eirules[dask]"',
+                )
+            ],
         ) from None
-    cluster = None
     if scheduler is None:
         cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=max(1, workers),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
         )
-    try:
-        with Client(cluster if cluster is not None else scheduler) as client:
-            futures = client.map(
-                evaluate_partition,
-                [recipe] * len(jobs),
-                [src for src, _ in jobs],
-                [dst for _, dst in jobs],
-                [as_of] * len(jobs),
-                pure=False,
-            )
-            results = client.gather(futures)
-    finally:
-        if cluster is not None:
+        try:
+            with Client(cluster) as client:
+                yield client
+        finally:
             cluster.close()
-    return BulkReport(as_of, tuple(results))
+        return
+    try:
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, ValueError) as exc:
+        what = (
+            f"not a scheduler address ({exc})"
+            if isinstance(exc, ValueError)
+            else f"no answer within {CONNECT_TIMEOUT} s ({exc.__class__.__name__})"
+        )
+        raise EirulesError(
+            f"cannot reach the Dask scheduler at {scheduler}",
+            [
+                Problem(
+                    "--scheduler",
+                    what,
+                    "give the address the scheduler prints (tcp://HOST:8786), "
+                    "or leave --scheduler out for a cluster on this machine",
+                )
+            ],
+        ) from None
+    with client:
+        yield client
+
+
+def _chunk_on_worker(recipe: EngineRecipe, fn: Callable, chunk: Any) -> Any:
+    return fn(_engine(recipe), chunk)
+
+
+class DaskWorkers:
+    """Maps a chunk function over chunks on a Dask cluster, results in the order given.
+
+    The same contract as the store's process pool (`Store.evaluate(workers=...)`):
+    `map(fn, chunks)` yields `(chunk, fn(engine, chunk))`, where each Dask worker
+    builds the engine once from its recipe. At most two chunks per worker thread
+    are in flight, so memory stays flat however large the caseload.
+    """
+
+    def __init__(self, scheduler: str | None = None, workers: int = 2):
+        self.scheduler = scheduler
+        self.workers = workers
+
+    def __call__(self, engine: Engine, jobs: int) -> _DaskRun:
+        recipe = EngineRecipe.of(engine)
+        if recipe is None:
+            raise EirulesError(
+                "this engine cannot be rebuilt on a Dask worker: a plugin is not an "
+                "importable module"
+            )
+        return _DaskRun(recipe, dask_client(self.scheduler, self.workers))
+
+
+_NONE = object()
+
+
+def _result(future: Any) -> Any:
+    """A chunk's result; a worker lost or a task that failed on the cluster is an EirulesError
+    (nothing of the chunk is stored, the chunks stored before it stay)."""
+    try:
+        return future.result()
+    except EirulesError:
+        raise
+    except Exception as exc:
+        raise EirulesError(
+            "the Dask cluster could not evaluate a chunk of cases",
+            [
+                Problem(
+                    "--engine dask",
+                    f"{exc.__class__.__name__}: {exc}",
+                    "check the workers' logs; the chunks stored before it are kept, and "
+                    "running the command again evaluates only what is left",
+                )
+            ],
+        ) from exc
+
+
+class _DaskRun:
+    """One run's cluster, reached (or started) when the first chunk is sent: a run whose
+    cases are all current sends none and starts nothing."""
+
+    def __init__(self, recipe: EngineRecipe, client_cm):
+        self.recipe = recipe
+        self._cm = client_cm
+        self.client = None
+
+    def __enter__(self) -> _DaskRun:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.client is not None:
+            self.client = None
+            self._cm.__exit__(*exc)
+
+    def map(self, fn: Callable, chunks: Iterable) -> Iterator:
+        it = iter(chunks)
+        first = next(it, _NONE)
+        if first is _NONE:
+            return
+        if self.client is None:
+            self.client = self._cm.__enter__()
+        client = self.client
+        chunks = itertools.chain([first], it)
+        slots = 2 * max(1, sum(client.nthreads().values()))
+        recipe = client.scatter(self.recipe, broadcast=True)
+        pending: collections.deque = collections.deque()
+        try:
+            for chunk in chunks:
+                pending.append(
+                    (chunk, client.submit(_chunk_on_worker, recipe, fn, chunk, pure=False))
+                )
+                if len(pending) >= slots:
+                    done, future = pending.popleft()
+                    yield done, _result(future)
+            while pending:
+                done, future = pending.popleft()
+                yield done, _result(future)
+        finally:
+            for _, future in pending:  # an error or an interrupt: chunks not started are dropped
+                future.cancel()
+
+
+# The columnar path: the commonest clocks of a whole caseload at once (numpy) ----------------
+
+
+def clock_table(
+    docs: Sequence[dict[str, Any]],
+    *,
+    as_of: date,
+    ruleset: str = "us",
+    engine: Engine | None = None,
+):
+    """The 45-day, initial evaluation and initial IEP meeting clocks of every case, columnar.
+
+    Cases of the plainest shape are computed over numpy columns; every other case is
+    evaluated by the per-case engine (same rows as its determination's `clocks[]`).
+    Returns an `eirules.plugins.columnar.ClockTable` (`rows()`, `columnar`,
+    `fallback`, `failures`). The documents are case files as the store holds them.
+    """
+    from .plugins import columnar
+    from .plugins.part_b import columnar as part_b
+    from .plugins.part_c import columnar as part_c
+
+    return columnar.clock_table(
+        docs,
+        engine=engine or Engine(),
+        ruleset=ruleset,
+        as_of=as_of,
+        programs=[
+            (part_c.TYPES, part_c.clocks, part_c.CLOCKS),
+            (part_b.TYPES, part_b.clocks, part_b.CLOCKS),
+        ],
+    )

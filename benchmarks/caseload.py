@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import resource
 import statistics
 import sys
 import tempfile
@@ -33,6 +32,10 @@ from eirules.cli.synthetic import CASEWORKERS, DEMO_AS_OF, iter_cases, records
 from eirules.core.engine import Engine
 from eirules.core.store import Store
 from eirules.core.store.backend import display, is_postgres
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import cpu as cpu_seconds  # noqa: E402
+from timing import peak_mib  # noqa: E402
 
 
 def coordinator(target: str, case_id: str, stop, out) -> None:
@@ -49,19 +52,6 @@ def coordinator(target: str, case_id: str, stop, out) -> None:
         time.sleep(0.05)
     store.close()
     out.put(took)
-
-
-def cpu_seconds() -> float:
-    """CPU time of this process and its finished worker processes (steadier than wall time
-    on a shared machine)."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-def peak_mib() -> float:
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
 def db_size(store: Store, db) -> int:

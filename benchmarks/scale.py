@@ -23,30 +23,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from timing import FirstRow, Span, best_of, peak_mib, to_devnull  # noqa: E402
+
 NATIONAL = 7_500_000
-
-
-def cpu() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-def peak_mib() -> float:
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
 def step(name: str, *args: str) -> dict:
@@ -69,14 +57,8 @@ def _plain(n: str) -> dict:
 
     rnd = random.Random(5)
     docs = [make_case(i, rnd) for i in range(min(int(n), 20_000))]
-    best = min(_timed(lambda: [plain(d) for d in docs]) for _ in range(3))
+    best = best_of(lambda: [plain(d) for d in docs])
     return {"us": best / len(docs) * 1e6}
-
-
-def _timed(fn) -> float:
-    c0 = cpu()
-    fn()
-    return cpu() - c0
 
 
 def _write_jsonl(n: int, path: Path) -> None:
@@ -99,13 +81,13 @@ def _import(db: str, source: str) -> dict:
 
     store, _ = Store.init(db, Engine(entry_points=False))
     store.jobs = 1
-    t0, c0 = time.perf_counter(), cpu()
-    result = store.import_paths(
-        [source], user="benchmark", evaluate_as_of=DEMO_AS_OF, new_caseworkers=True
-    )
+    with Span() as took:
+        result = store.import_paths(
+            [source], user="benchmark", evaluate_as_of=DEMO_AS_OF, new_caseworkers=True
+        )
     return {
-        "wall": time.perf_counter() - t0,
-        "cpu": cpu() - c0,
+        "wall": took.wall,
+        "cpu": took.cpu,
         "cases": result.created,
         "peak": peak_mib(),
     }
@@ -118,11 +100,11 @@ def _evaluate(db: str, jobs: str, skip: str = "0") -> dict:
 
     store = Store.open(db, Engine(entry_points=False))
     store.jobs = int(jobs)
-    t0, c0 = time.perf_counter(), cpu()
-    report = store.evaluate(as_of=DEMO_AS_OF, user="benchmark", skip_current=skip == "1")
+    with Span() as took:
+        report = store.evaluate(as_of=DEMO_AS_OF, user="benchmark", skip_current=skip == "1")
     return {
-        "wall": time.perf_counter() - t0,
-        "cpu": cpu() - c0,
+        "wall": took.wall,
+        "cpu": took.cpu,
         "cases": report.evaluated,
         "peak": peak_mib(),
     }
@@ -135,28 +117,18 @@ def _due(db: str) -> dict:
     from eirules.core.store import ROW_FIELDS, Store
 
     store = Store.open(db, Engine(entry_points=False))
-    seen = {"rows": 0, "first": None}
-    t0, c0 = time.perf_counter(), cpu()
-
-    def counted(rows):
-        for r in rows:
-            if seen["first"] is None:
-                seen["first"] = time.perf_counter() - t0
-            seen["rows"] += 1
-            yield r
-
-    saved = sys.stdout
-    with open(os.devnull, "w") as sink:
-        sys.stdout = sink
-        try:
-            emit("jsonl", counted(store.due_stream(as_of=DEMO_AS_OF).rows), ROW_FIELDS, None)
-        finally:
-            sys.stdout = saved
+    seen = FirstRow()
+    with Span() as took:
+        to_devnull(
+            lambda: emit(
+                "jsonl", seen.count(store.due_stream(as_of=DEMO_AS_OF).rows), ROW_FIELDS, None
+            )
+        )
     return {
-        "first": seen["first"] or 0.0,
-        "cpu": cpu() - c0,
-        "wall": time.perf_counter() - t0,
-        "rows": seen["rows"],
+        "first": seen.first or 0.0,
+        "cpu": took.cpu,
+        "wall": took.wall,
+        "rows": seen.rows,
         "peak": peak_mib(),
     }
 
@@ -176,16 +148,16 @@ def _dask(source: str, parts: str, scheduler: str) -> dict:
         path.write_text("".join(lines[i::count]), encoding="utf-8")
         paths.append(path)
     del lines
-    t0 = time.perf_counter()
-    report = evaluate_partitions(
-        paths,
-        folder / "out",
-        as_of=date(2026, 3, 2),
-        engine=Engine(entry_points=False),
-        scheduler=None if scheduler == "local" else scheduler,
-        workers=2,
-    )
-    return {"wall": time.perf_counter() - t0, "cases": report.cases, "peak": peak_mib()}
+    with Span() as took:
+        report = evaluate_partitions(
+            paths,
+            folder / "out",
+            as_of=date(2026, 3, 2),
+            engine=Engine(entry_points=False),
+            scheduler=None if scheduler == "local" else scheduler,
+            workers=2,
+        )
+    return {"wall": took.wall, "cases": report.cases, "peak": peak_mib()}
 
 
 STEPS = {"plain": _plain, "import": _import, "evaluate": _evaluate, "due": _due, "dask": _dask}

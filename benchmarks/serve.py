@@ -26,12 +26,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -39,9 +37,11 @@ from pathlib import Path
 from eirules.core.convert import determination_to_dict, parse_json
 from eirules.core.engine import Engine
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import client_rounds  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 2, 1)
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 def in_process(engine: Engine, text: str, seconds: float) -> tuple[float, float]:
@@ -57,12 +57,6 @@ def in_process(engine: Engine, text: str, seconds: float) -> tuple[float, float]
         json.dumps(det, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         done += 1
     return done / (time.perf_counter() - start), (time.process_time() - cpu) / done
-
-
-def _cpu_of(pid: int) -> float:
-    """User + system CPU seconds of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def _read_response(sock: socket.socket, buffer: bytearray) -> tuple[int, bytearray]:
@@ -93,10 +87,9 @@ def over_http(port: int, pid: int, body: bytes, seconds: float, clients: int):
         f"POST /v1/check?as_of={AS_OF} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode() + body
-    counts = [0] * clients
-    stop = threading.Event()
 
-    def client(i: int) -> None:
+    def client(i: int, stop) -> int:
+        done = 0
         with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             buffer = bytearray()
@@ -105,19 +98,10 @@ def over_http(port: int, pid: int, body: bytes, seconds: float, clients: int):
                 status, buffer = _read_response(sock, buffer)
                 if status != 200:
                     raise SystemExit(f"HTTP {status}")
-                counts[i] += 1
+                done += 1
+        return done
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    cpu, start = _cpu_of(pid), time.perf_counter()
-    for t in threads:
-        t.start()
-    time.sleep(seconds)
-    stop.set()
-    for t in threads:
-        t.join()
-    elapsed, used = time.perf_counter() - start, _cpu_of(pid) - cpu
-    done = max(sum(counts), 1)
-    return done / elapsed, used / done
+    return client_rounds(clients, client, seconds, pid)
 
 
 def over_http_client(port: int, pid: int, body: bytes, seconds: float, clients: int):
@@ -125,10 +109,8 @@ def over_http_client(port: int, pid: int, body: bytes, seconds: float, clients: 
     of each response costs the client more CPU than the server spends, on 2 cores)."""
     import http.client
 
-    counts = [0] * clients
-    stop = threading.Event()
-
-    def client(i: int) -> None:
+    def client(i: int, stop) -> int:
+        done = 0
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         headers = {"Content-Type": "application/json"}
         while not stop.is_set():
@@ -137,20 +119,11 @@ def over_http_client(port: int, pid: int, body: bytes, seconds: float, clients: 
             response.read()
             if response.status != 200:
                 raise SystemExit(f"HTTP {response.status}")
-            counts[i] += 1
+            done += 1
         conn.close()
+        return done
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    cpu, start = _cpu_of(pid), time.perf_counter()
-    for t in threads:
-        t.start()
-    time.sleep(seconds)
-    stop.set()
-    for t in threads:
-        t.join()
-    elapsed, used = time.perf_counter() - start, _cpu_of(pid) - cpu
-    done = max(sum(counts), 1)
-    return done / elapsed, used / done
+    return client_rounds(clients, client, seconds, pid)
 
 
 def start_server(python: str, cwd: Path) -> tuple[subprocess.Popen, int]:

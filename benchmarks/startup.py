@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -27,14 +26,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from timing import children_cpu  # noqa: E402
 
 CPU: dict[str, list[float]] = {}
-
-
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 #: The children's environment: an installed package has its bytecode (see the docstring).
@@ -43,12 +39,12 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 def wall(cmd: list[str]) -> float:
     """Wall time of one run; its CPU time (user + system) is kept in CPU, by command."""
-    cpu, start = _cpu(), time.perf_counter()
+    cpu, start = children_cpu(), time.perf_counter()
     subprocess.run(
         cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, cwd=ROOT, env=ENV
     )
     elapsed = time.perf_counter() - start
-    CPU.setdefault(" ".join(cmd), []).append(_cpu() - cpu)
+    CPU.setdefault(" ".join(cmd), []).append(children_cpu() - cpu)
     return elapsed
 
 

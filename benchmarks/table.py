@@ -16,16 +16,15 @@ from __future__ import annotations
 import argparse
 import gc
 import random
-import resource
 import sys
 import tempfile
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from evaluate import AS_OF, make_case  # noqa: E402
+from timing import FirstRow, Span, best_of, peak_mib, timed, to_devnull  # noqa: E402
 
 from eirules.cli.synthetic import DEMO_AS_OF, iter_cases, records  # noqa: E402
 from eirules.core.engine import Engine  # noqa: E402
@@ -39,17 +38,6 @@ TARGETS_US = {
     "evaluate --all": 5e6 / 100_000 * 2,  # 100k in 5 s on 2 cores: 100 us of CPU per case
     "due rows": 1e6 / 200_000,  # 200,000 rows/s
 }
-
-
-def cpu() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-def peak_mib() -> float:
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
 def _years(day: date, n: int) -> date:
@@ -92,12 +80,6 @@ def plain(doc: dict) -> list[date]:
     return out
 
 
-def timed(fn) -> float:
-    c0 = cpu()
-    fn()
-    return cpu() - c0
-
-
 def row(label: str, us: float, base_us: float, target_key: str, extra: str = "") -> None:
     target = TARGETS_US[target_key]
     ratio, goal = us / base_us, target / base_us
@@ -113,29 +95,15 @@ def streamed(store, fmt: str) -> tuple[float, float, int]:
 
     The wall time to the first row written, the CPU of the whole listing, and its rows.
     """
-    import os
-
     from eirules.cli.output import emit
     from eirules.core.store import ROW_FIELDS
 
-    seen = {"rows": 0, "first": None}
-    t0, c0 = time.perf_counter(), cpu()
-
-    def counted(rows):
-        for r in rows:
-            if seen["first"] is None:
-                seen["first"] = time.perf_counter() - t0
-            seen["rows"] += 1
-            yield r
-
-    saved = sys.stdout
-    with open(os.devnull, "w") as sink:
-        sys.stdout = sink
-        try:
-            emit(fmt, counted(store.due_stream(as_of=DEMO_AS_OF).rows), ROW_FIELDS, None)
-        finally:
-            sys.stdout = saved
-    return seen["first"] or 0.0, cpu() - c0, seen["rows"]
+    seen = FirstRow()
+    with Span() as took:
+        to_devnull(
+            lambda: emit(fmt, seen.count(store.due_stream(as_of=DEMO_AS_OF).rows), ROW_FIELDS, None)
+        )
+    return seen.first or 0.0, took.cpu, seen.rows
 
 
 def main() -> int:
@@ -153,7 +121,7 @@ def main() -> int:
     ruleset = engine.rulesets.get("us")
     engine.evaluate(engine.case_from_dict(docs[0]), ruleset, AS_OF)
 
-    base = min(timed(lambda: [plain(d) for d in docs]) for _ in range(3)) / n * 1e6
+    base = best_of(lambda: [plain(d) for d in docs]) / n * 1e6
     print(f"{n:,} cases; plain loop (same dates, stdlib only): {base:.2f} us/case CPU")
 
     load = timed(lambda: [engine.case_from_dict(d) for d in docs]) / n * 1e6
@@ -194,14 +162,12 @@ def main() -> int:
         ("due --within 14d", {"within_days": 14}),
         ("due --within all", {}),
     ):
-        got = []
-        t0 = time.perf_counter()
-        took = timed(lambda kw=kwargs, out=got: out.append(store.due(as_of=DEMO_AS_OF, **kw)))
-        wall = time.perf_counter() - t0
-        rows = max(len(got[0]), 1)
+        with Span() as took:
+            listed = store.due(as_of=DEMO_AS_OF, **kwargs)
+        rows, wall = max(len(listed), 1), took.wall
         row(
             f"{label} ({rows:,} rows)",
-            took / rows * 1e6,
+            took.cpu / rows * 1e6,
             base,
             "due rows",
             f"  whole list {wall * 1000:.0f} ms wall (not streamed: first row = last row)",
@@ -215,10 +181,11 @@ def main() -> int:
             "due rows",
             f"  first row {first * 1000:.0f} ms wall (target 50 ms)",
         )
-    t0 = time.perf_counter()
-    mine = store.due(as_of=DEMO_AS_OF, caseworker="Rhea Tallowby", within_days=14)
-    took = (time.perf_counter() - t0) * 1000
-    print(f"{'one caseworker due 14d':34} {took:9.1f} ms wall ({len(mine)} rows)  target 10 ms")
+    with Span() as took:
+        mine = store.due(as_of=DEMO_AS_OF, caseworker="Rhea Tallowby", within_days=14)
+    print(
+        f"{'one caseworker due 14d':34} {took.wall * 1000:9.1f} ms wall ({len(mine)} rows)  target 10 ms"
+    )
     print(f"peak memory: {peak_mib():.0f} MiB")
     store.close()
     return 0

@@ -52,9 +52,24 @@ from .store import db_path_of, open_store
     "(same case file, ruleset version, engine and date; e.g. after upgrading a plugin).",
 )
 @jobs_option
+@click.option(
+    "--engine",
+    "run_on",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Where the cases are evaluated: local (this machine, --jobs worker processes) or "
+    "dask (a Dask cluster; needs the dask extra). The determinations are the same.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="With --engine dask: the Dask scheduler's address (tcp://HOST:8786). "
+    "Default: a cluster of --jobs worker processes started on this machine.",
+)
 @db_option
 @click.pass_context
-def evaluate_command(ctx, all_cases, case_ids, as_of, force, jobs, db_path):
+def evaluate_command(ctx, all_cases, case_ids, as_of, force, jobs, run_on, scheduler, db_path):
     """Re-evaluate the caseload, store each determination and print what changed since the last run.
 
     Each determination is stored with the ruleset id and version, the engine
@@ -65,15 +80,28 @@ def evaluate_command(ctx, all_cases, case_ids, as_of, force, jobs, db_path):
     is skipped, unless --force. Exit status 0, or 1 when some cases could not
     be evaluated (they are listed).
 
+    With --engine dask the cases are read and the determinations stored here,
+    as always; only the evaluation runs on the Dask cluster's workers (each
+    needs the same eirules, plugins and ruleset folders: docs/scale.md).
+
     \b
-    Example:
+    Examples:
         eirules evaluate --all --as-of 2026-03-02
+        eirules evaluate --all --engine dask --scheduler tcp://10.0.0.5:8786
     """
     if not all_cases and not case_ids:
         raise InputError(
             "say which cases to evaluate",
             [Problem("", "no --all or --case given", "use --all for the whole caseload")],
         )
+    if scheduler is not None and run_on != "dask":
+        raise click.UsageError("--scheduler is for --engine dask; add --engine dask")
+    workers = None
+    if run_on == "dask":
+        from eirules.bulk import DaskWorkers
+        from eirules.core.store.workers import default_jobs
+
+        workers = DaskWorkers(scheduler, jobs or default_jobs())
     store = open_store(ctx, db_path, engine=True)
     if jobs:
         store.jobs = jobs
@@ -83,14 +111,23 @@ def evaluate_command(ctx, all_cases, case_ids, as_of, force, jobs, db_path):
         for case_id in ids:
             store.require_case(case_id)
     total = store.case_count() if ids is None else len(ids)
-    report = _run_with_progress(store, as_of, None, ids, total, skip_current=not force)
+    report = _run_with_progress(
+        store, as_of, None, ids, total, skip_current=not force, workers=workers
+    )
     _print_report(report)
     if report.failures:
         ctx.exit(1)
 
 
 def _run_with_progress(
-    store: Store, as_of: date, user: str | None, ids, total: int, *, skip_current: bool = False
+    store: Store,
+    as_of: date,
+    user: str | None,
+    ids,
+    total: int,
+    *,
+    skip_current: bool = False,
+    workers=None,
 ):
     from rich.console import Console
     from rich.progress import (
@@ -118,6 +155,7 @@ def _run_with_progress(
             case_ids=ids,
             progress=lambda n: progress.advance(task, n),
             skip_current=skip_current,
+            workers=workers,
         )
 
 

@@ -9,15 +9,20 @@ for byte with the engine's own determination of each case.
 from __future__ import annotations
 
 import json
+import os
+import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from eirules.bulk import evaluate_partitions
+from eirules.bulk import DaskWorkers, evaluate_partitions
+from eirules.cli import cli
 from eirules.core.convert import determination_to_dict
 from eirules.core.engine import Engine
 from eirules.core.errors import InputError
+from eirules.core.store import Store
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 AS_OF = date(2026, 3, 2)
@@ -125,3 +130,115 @@ def test_a_path_that_is_not_a_partition_is_refused_before_any_work(tmp_path):
         )
     assert "not a .jsonl or .parquet file" in str(caught.value)
     assert not (tmp_path / "out").exists()
+
+
+# `eirules evaluate --all --engine dask`: the caseload database's cases on a Dask cluster ------
+
+
+def _stored(db: Path) -> dict[str, list]:
+    """What an evaluation left in the caseload: each case's status and latest result, clocks."""
+    store = Store.open(db)
+    try:
+        conn = store.conn
+        return {
+            "cases": conn.execute(
+                "SELECT c.id, c.status, c.programs, c.evaluated_as_of, d.result, d.number "
+                "FROM cases c JOIN determinations d ON d.id = c.last_determination_id ORDER BY c.id"
+            ).fetchall(),
+            "clocks": conn.execute(
+                "SELECT case_id, clock, subject, due, status, is_open FROM clocks "
+                "ORDER BY case_id, clock, subject, due"
+            ).fetchall(),
+        }
+    finally:
+        store.close()
+
+
+def _caseload(tmp_path: Path, name: str) -> Path:
+    """The demo caseload imported (and evaluated as of the import day, as `cases import` does)."""
+    db = tmp_path / f"{name}.db"
+    store, _ = Store.init(db, Engine(entry_points=False))
+    store.jobs = 1
+    store.import_paths([str(EXAMPLES / "caseload")], user="test", evaluate_as_of=date(2026, 1, 5))
+    store.close()
+    return db
+
+
+def test_evaluate_all_on_a_two_worker_local_cluster_stores_what_one_process_stores(tmp_path):
+    """Issue 15: where the chunks are evaluated never changes a stored determination."""
+    pytest.importorskip("dask.distributed")
+    one, two = _caseload(tmp_path, "one"), _caseload(tmp_path, "two")
+    day = ["--as-of", AS_OF.isoformat()]
+    here = CliRunner().invoke(cli, ["evaluate", "--all", *day, "--jobs", "1", "--db", str(one)])
+    assert here.exit_code == 0, here.output
+    dask = CliRunner().invoke(
+        cli, ["evaluate", "--all", *day, "--engine", "dask", "--jobs", "2", "--db", str(two)]
+    )
+    assert dask.exit_code == 0, dask.output
+    assert dask.output.splitlines()[0].startswith("Evaluated 240 cases as of 2026-03-02")
+    assert [line for line in dask.output.splitlines()[1:]] == here.output.splitlines()[1:]
+    a, b = _stored(one), _stored(two)
+    assert len(a["cases"]) == 240 and all(row[3] == "2026-03-02" for row in a["cases"])
+    assert a == b
+
+
+def test_the_dask_mapper_gives_results_in_the_order_of_the_chunks():
+    pytest.importorskip("dask.distributed")
+    engine = Engine(entry_points=False)
+    with DaskWorkers(None, 2)(engine, 2) as pool:
+        got = list(pool.map(_version_of, range(9)))
+    assert [chunk for chunk, _ in got] == list(range(9))
+    assert [result[:2] for _, result in got] == [(i, engine.version) for i in range(9)]
+    assert os.getpid() not in {result[2] for _, result in got}  # run on the cluster's workers
+
+
+def _version_of(engine, chunk):
+    return chunk, engine.version, os.getpid()
+
+
+def test_scheduler_without_engine_dask_is_a_usage_error(tmp_path):
+    db = tmp_path / "c.db"
+    result = CliRunner().invoke(
+        cli, ["evaluate", "--all", "--scheduler", "tcp://127.0.0.1:1", "--db", str(db)]
+    )
+    assert result.exit_code == 2
+    assert "--scheduler is for --engine dask" in result.output
+    assert not db.exists()
+
+
+def test_engine_dask_without_the_extra_says_how_to_install_it(tmp_path, monkeypatch):
+    db = _caseload(tmp_path, "c")
+    before = _stored(db)
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)  # import fails as if absent
+    result = CliRunner().invoke(cli, ["evaluate", "--all", "--engine", "dask", "--db", str(db)])
+    assert result.exit_code == 1
+    assert "Error: Dask is not installed" in result.output
+    assert 'pip install "eirules[dask]"' in result.output
+    assert "Traceback" not in result.output
+    assert _stored(db) == before  # nothing evaluated, nothing written
+
+
+def test_a_scheduler_that_does_not_answer_is_named(tmp_path, monkeypatch):
+    pytest.importorskip("dask.distributed")
+    import eirules.bulk
+
+    monkeypatch.setattr(eirules.bulk, "CONNECT_TIMEOUT", 2)
+    db = _caseload(tmp_path, "c")
+    before = _stored(db)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "evaluate",
+            "--all",
+            "--engine",
+            "dask",
+            "--scheduler",
+            "tcp://127.0.0.1:9",
+            "--db",
+            str(db),
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    assert "Error: cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
+    assert "Traceback" not in result.output
+    assert _stored(db) == before

@@ -108,6 +108,7 @@ class DeterminationsMixin(StoreBase):
         chunk: int = CHUNK,
         audit=None,
         skip_current: bool = False,
+        workers: Callable[[Any, int], Any] | None = None,
     ) -> EvaluationReport:
         """Re-evaluate cases, committing each chunk's determinations in a short transaction.
 
@@ -129,6 +130,11 @@ class DeterminationsMixin(StoreBase):
         With `skip_current`, a case whose latest determination is current for
         `as_of` (same case file, engine, ruleset version and date, no calendar
         changed since: `currency.current_ids`) is not evaluated again.
+
+        `workers` runs the evaluation elsewhere: a callable `(engine, jobs)` giving a
+        context manager whose `map(fn, chunks)` yields `(chunk, fn(engine, chunk))` in
+        order (`eirules.bulk.DaskWorkers` for a Dask cluster); the default is this
+        machine's process pool. Where the chunks run never changes what is stored.
         """
         if audit is not None:
             person = self.person  # the open write (an import, an event) was allowed already
@@ -325,8 +331,8 @@ class DeterminationsMixin(StoreBase):
                 progress(prepared["size"])
 
         held: list[dict] = []  # evaluated, written while the next chunk is evaluated
-        with _Workers(engine, jobs) as workers:
-            for _, results in workers.map(_evaluate_chunk, chunks()):
+        with (workers or _Workers)(engine, jobs) as pool:
+            for _, results in pool.map(_evaluate_chunk, chunks()):
                 for prepared in held:
                     write(prepared)
                 held = []

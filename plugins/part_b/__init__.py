@@ -15,6 +15,7 @@ One module per rule family, named as the regulation names it:
 * `secondary_transition` (300.320(b), (c): transition services, age-of-majority notice)
 * `school` (the case file's `school` section: grades entered, for state transition rules)
 * `context` (the case seen as Part B's, its age window, the clock helper)
+* `columnar` (300.301(c), 300.323(c)(1), 300.324(b)(1) over a whole caseload's columns)
 
 The event vocabulary is in `eirules.plugins.vocabulary`.
 """

@@ -14,6 +14,7 @@ One module per rule family, named as the regulation names it:
 * `transition` (303.209: notification, conference, plan; late referrals)
 * `referrals` (303.303: child find referrals)
 * `context` (the case seen as Part C's, the day Part C ends, the clock helper)
+* `columnar` (303.310(a) and the 303.342(b), (c) reviews over a whole caseload's columns)
 
 The event vocabulary is in `eirules.plugins.vocabulary`.
 """
