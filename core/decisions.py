@@ -13,7 +13,9 @@ from .explain import Prose
 from .models import as_tuple
 
 ELIGIBILITY_OUTCOMES = ("eligible", "not_eligible", "needs_information")
-REFERRAL_STATUSES = ("to_make", "made", "not_required")
+#: `not_made`: it was owed and was not made while it could be (the program ended first):
+#: late, and nothing is owed any more (the referral's counterpart of a clock closed late).
+REFERRAL_STATUSES = ("to_make", "made", "not_required", "not_made")
 CRITERION_OUTCOMES = ("met", "not_met", "needs_information")
 
 #: Clock statuses, in the order a case manager should look at them.
@@ -31,8 +33,9 @@ OPEN_STATUSES = ("overdue", "due_soon", "pending", "needs_information")
 #: Clock statuses that owe nothing more. Every other status, including any a plugin or a
 #: later release adds, counts as still owed, so no work is ever hidden by a filter.
 DONE_STATUSES = ("met", "met_late", "not_applicable")
-#: Referral statuses that owe nothing more; every other one is still to be made.
-REFERRAL_DONE_STATUSES = ("made", "not_required")
+#: Referral statuses that owe nothing more (`not_made`: late, but no longer owed);
+#: every other one is still to be made.
+REFERRAL_DONE_STATUSES = ("made", "not_required", "not_made")
 
 
 def is_open(status: str, met_on: date | None, closed_on: date | None = None) -> bool:

@@ -157,16 +157,17 @@ def test_a_status_the_listing_does_not_know_is_listed_never_dropped(run, tmp_pat
 
 def test_a_late_referral_to_the_sea_and_lea_is_listed_and_is_next_due(run):
     """303.209(b)(1)(iii): referred 26 days before the third birthday (2026-06-10): the
-    lead agency refers the toddler to the SEA and LEA, shown due by that birthday."""
+    lead agency refers the toddler to the SEA and LEA, shown due by the last day Part C
+    serves the toddler, the day before that birthday (2026-06-09; 303.21(a), "under three")."""
     path = EXAMPLES / "pc-late-referral-under-45.json"
     check = invoke("check", path, "--as-of", "2026-06-01").output
     assert "Next due: referral the Part C lead agency -> the SEA and the LEA" in check
-    assert "2026-06-10, 9 days left" in check.replace("\n", " ")
+    assert "2026-06-09, 8 days left" in check.replace("\n", " ")
     run("cases", "import", path)
     rows = json.loads(run("due", "--as-of", "2026-06-01", "--format", "json").output)
     refs = [r for r in rows if r["kind"] == "referral"]
     assert [(r["case_id"], r["due"], r["days_left"]) for r in refs] == [
-        ("PC-LATE-UNDER45", "2026-06-10", 9)
+        ("PC-LATE-UNDER45", "2026-06-09", 8)
     ]
 
 

@@ -426,7 +426,9 @@ def test_late_referral_74_days_before_conference_and_plan_still_owed_as_soon_as_
     after the 90-day date 2027-08-04. The regulation makes no exception for late referrals
     (Preamble 2011 on 303.209 only says the dates may be impossible to meet), so the conference
     and the plan are still owed: no date, `due_soon` from the referral (listed by `due`), not
-    `not_applicable`; held on 2027-09-30 they are `met`, not late against 2027-08-04."""
+    `not_applicable`; held on 2027-09-30 they are `met`, not late against 2027-08-04. A plan
+    never established by the third birthday is late (overdue, closed on the birthday): the plan
+    is established "before the toddler's third birthday" (303.209(d)(2))."""
     c = pc(
         engine,
         ("referral_received", "2027-08-20"),
@@ -444,9 +446,11 @@ def test_late_referral_74_days_before_conference_and_plan_still_owed_as_soon_as_
     )
     done = clock(engine, held, "transition_conference", "2027-10-01")
     assert (done.status, done.met_on, done.due) == ("met", D("2027-09-30"), None)
-    # Part C ends on the third birthday with the plan never made: nothing is owed after it.
+    # Part C ends on the third birthday with the plan never established: late, and no longer owed.
     ended = clock(engine, c, "transition_plan", "2027-11-02")
-    assert ended.status == "not_applicable"
+    assert (ended.status, ended.due, ended.closed_on) == ("overdue", None, D("2027-11-02"))
+    assert not ended.is_open
+    assert "the plan was not established before Part C ended on 2027-11-02" in ended.reason
 
 
 def test_referral_exactly_45_days_before_is_not_under_45(engine):

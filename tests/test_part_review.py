@@ -563,8 +563,11 @@ def test_clocks_close_when_part_c_ends_at_the_third_birthday(engine):
     """303.21(a): Part C serves children under 3. Born 2023-09-20, referred 2026-07-15: the
     45-day meeting was due 2026-08-29 and never held. As of 2026-11-26 the toddler is past
     the third birthday (2026-09-20), so nothing under Part C is owed: the meeting stays
-    overdue for reporting (303.310) but closed on the birthday, and the as-soon-as-possible
-    notification (303.209(b)(1)(ii)) is no longer due."""
+    overdue for reporting (303.310) but closed on the birthday. The notification owed as soon
+    as possible after the eligibility determination of 2026-08-05, 46 days before the birthday
+    (303.209(b)(1)(ii)), was never made: it tells the SEA and LEA that the toddler will reach
+    Part B age on the third birthday, so it is late (overdue, closed on the birthday), not
+    `not_applicable`, and the referral entry says `not_made`."""
     c = case(
         engine,
         birth="2023-09-20",
@@ -585,6 +588,8 @@ def test_clocks_close_when_part_c_ends_at_the_third_birthday(engine):
         False,
     )
     notify = one(after, "transition_notification")
-    assert notify.status == "not_applicable"
-    assert notify.reason.startswith("Part C ended on 2026-09-20")
+    assert (notify.status, notify.due, notify.closed_on) == ("overdue", None, D("2026-09-20"))
+    assert "the notification was not made before Part C ended on 2026-09-20" in notify.reason
+    [r] = [r for r in after.referrals if r.id == "part_b_notification"]
+    assert (r.status, r.citation, r.reason) == ("not_made", notify.citation, notify.reason)
     assert not [k for k in after.clocks if k.program == "part_c" and k.is_open]

@@ -40,18 +40,198 @@ def dd_finding(d):
     return next(f for f in d.findings if f.rule == "part_b.eligibility.developmental_delay_age")
 
 
-# Ohio -------------------------------------------------------------------------------------
+def iep_for_sld(meeting="2025-11-14", found="2025-10-24"):
+    """Events of a student found eligible (specific learning disability) with a first IEP."""
+    return [
+        (
+            "eligibility_determined",
+            found,
+            {"category": "specific_learning_disability", "outcome": "eligible"},
+        ),
+        ("iep_meeting_held", meeting),
+    ]
 
 
-def test_oh_3323_01_hb_554_a_nine_year_old_with_a_developmental_delay_is_eligible(engine):
-    """ORC 3323.01(A) as amended by H.B. 554 (from 2023-04-06): "at least three years of age
-    and less than ten years of age". Born 2019-05-10, found eligible under developmental
-    delay on 2024-09-01: on 2025-06-01 (age 6) still eligible; the category ends on the
-    10th birthday, 2029-05-10."""
-    c = student(engine, "us-oh", [dd_found("2024-09-01")], "2019-05-10")
-    d = det(engine, c, "2025-06-01", "us-oh")
+# Developmental delay: the state's age range (34 CFR 300.8(b), 300.111(b)) -------------------
+
+#: (ruleset, born, found eligible under developmental delay, as of, the day the category ends)
+DD_ENDS = [
+    # ORC 3323.01(A) as amended by H.B. 554 (from 2023-04-06): "at least three years of age
+    # and less than ten years of age". At age 6 still eligible; ends on the 10th birthday.
+    pytest.param(
+        "us-oh", "2019-05-10", "2024-09-01", "2025-06-01", "2029-05-10", id="oh-3323.01-hb-554"
+    ),
+    # Fla. Admin. Code 6A-6.03027(1) from 2009-12-15: "three (3) through five (5) years of
+    # age": found eligible at 3, the category ends on the 6th birthday.
+    pytest.param(
+        "us-fl", "2018-03-15", "2021-09-01", "2022-05-01", "2024-03-15", id="fl-6a-6.03027-2009"
+    ),
+    # 511 IAC 7-41-6(a) (in force by 2024-09-18): "at least three (3) years of age and less
+    # than nine (9) years of age"; found eligible 2024-10-01 (age 6, after the 2024-09-18 the
+    # text was read in force): still eligible at 6; ends on the 9th birthday.
+    pytest.param("us-in", "2018-06-01", "2024-10-01", "2025-01-15", "2027-06-01", id="in-7-41-6"),
+]
+
+
+@pytest.mark.parametrize("rid, born, found, as_of, ends", DD_ENDS)
+def test_developmental_delay_eligible_until_the_states_upper_age(
+    engine, rid, born, found, as_of, ends
+):
+    """300.8(b): a state may use developmental delay for ages 3 through 9 or a subset;
+    the finding names the day the state's range ends."""
+    d = det(engine, student(engine, rid, [dd_found(found)], born), as_of, rid)
     assert d.eligibility_for("part_b").outcome == "eligible"
-    assert "ends on 2029-05-10" in dd_finding(d).reason
+    assert f"ends on {ends}" in dd_finding(d).reason
+
+
+def test_in_7_41_6_the_category_lapses_on_the_ninth_birthday(engine):
+    """511 IAC 7-41-6(a): "less than nine (9) years of age". Born 2018-06-01, found eligible
+    2024-10-01: on 2027-06-10 the category lapsed on the 9th birthday, 2027-06-01, and the
+    student needs another category (a reevaluation), not a silent continuation. Found
+    eligible on 2024-09-17, before the text was read in force, the category is not one
+    Indiana is known to use yet: eligibility cannot be confirmed, and the reason says so."""
+    c = student(engine, "us-in", [dd_found("2024-10-01")], "2018-06-01")
+    e = det(engine, c, "2027-06-10", "us-in").eligibility_for("part_b")
+    assert e.outcome == "needs_information"
+    assert "lapsed on 2027-06-01" in e.reason
+    early = student(engine, "us-in", [dd_found("2024-09-17")], "2018-06-01")
+    e = det(engine, early, "2025-01-15", "us-in").eligibility_for("part_b")
+    assert e.outcome == "needs_information"
+    assert "developmental_delay" in e.reason
+
+
+#: (ruleset, the last day before the state's value, the first day of it, ages before, on)
+DD_DATED = [
+    # Ohio: through 5 from 2016-10-12 (H.B. 158 text); before it the federal default, through
+    # 9 and the category not used.
+    pytest.param("us-oh", "2016-10-11", "2016-10-12", (False, 9), (True, 5), id="oh-hb-158"),
+    # Ohio: through 9 from 2023-04-06 (H.B. 554).
+    pytest.param("us-oh", "2023-04-05", "2023-04-06", (True, 5), (True, 9), id="oh-hb-554"),
+    # Indiana: through 8 (less than 9) from 2024-09-18, the first day read in force.
+    pytest.param("us-in", "2024-09-17", "2024-09-18", (False, 9), (True, 8), id="in-7-41-6"),
+]
+
+
+@pytest.mark.parametrize("rid, before, on, ages_before, ages_on", DD_DATED)
+def test_developmental_delay_ages_are_dated(engine, rid, before, on, ages_before, ages_on):
+    """Each state's range applies from the date its source was read in force, never earlier."""
+    rs = engine.rulesets.get(rid)
+    for day, (used, through) in ((before, ages_before), (on, ages_on)):
+        assert rs.value("part_b.developmental_delay.used", D(day)) is used, day
+        assert rs.value("part_b.developmental_delay.age_through", D(day)) == through, day
+
+
+# Transition services before 16 (34 CFR 300.320(b); states may start earlier) -------------------
+
+#: (ruleset, born, the day the first IEP must carry transition content, the rule cited,
+#:  the last day of the federal 16, the first day of the state's age, the state's age)
+TRANSITION_AGES = [
+    # ORC 3323.011 as amended by S.B. 316 (effective 2012-09-24): IEPs beginning at age 14.
+    # Born 2012-03-10: the IEP in effect on the 14th birthday, 2026-03-10.
+    pytest.param(
+        "us-oh",
+        "2012-03-10",
+        "2026-03-10",
+        "3323.011",
+        "2012-09-23",
+        "2012-09-24",
+        14,
+        id="oh-3323.011-at-14",
+    ),
+    # 105 ILCS 5/14-8.03(a-5): "the first individualized education plan (IEP) in effect when
+    # the student turns age 14 1/2". Born 2012-03-10: 14 1/2 on 2026-09-10. In force by
+    # 2013-08-22 (P.A. 98-0517).
+    pytest.param(
+        "us-il",
+        "2012-03-10",
+        "2026-09-10",
+        "14-8.03(a-5)",
+        "2013-08-21",
+        "2013-08-22",
+        14,
+        id="il-14-8.03-a-5-at-14-and-a-half",
+    ),
+    # NYSED (APR Indicator 13): "NYS law requires transition planning on a student's IEP
+    # beginning with the IEP in effect when the student turns age 15". Born 2011-03-10: the
+    # 15th birthday, 2026-03-10. In force by 2011-02-28 (NYSED's February 2011 SPP).
+    pytest.param(
+        "us-ny",
+        "2011-03-10",
+        "2026-03-10",
+        "200.4(d)(2)(ix)",
+        "2011-02-27",
+        "2011-02-28",
+        15,
+        id="ny-200.4-d-2-ix-at-15",
+    ),
+]
+
+
+@pytest.mark.parametrize("rid, born, due, rule, before, on, age", TRANSITION_AGES)
+def test_transition_content_in_the_iep_in_effect_at_the_states_age(
+    engine, rid, born, due, rule, before, on, age
+):
+    """First IEP 2025-11-14: the IEP in effect on the day the student reaches the state's
+    age must carry postsecondary goals and transition services; before the state's date the
+    federal 16 applies."""
+    k = det(engine, student(engine, rid, iep_for_sld(), born), "2026-01-01", rid).clock(
+        "transition_services"
+    )
+    assert (k.due, k.status) == (D(due), "pending")
+    assert rule in f"{k.citation} {k.reason}"
+    rs = engine.rulesets.get(rid)
+    assert rs.value("part_b.transition_services_age", D(before)) == 16
+    assert rs.value("part_b.transition_services_age", D(on)) == age
+
+
+# Age of majority: the one-year notice (34 CFR 300.320(c), 300.520) -----------------------------
+
+#: (ruleset, the rule cited): born 2009-05-01, 18 on 2027-05-01, so the IEP must say the
+#: rights will transfer by 2026-05-01.
+MAJORITY_AT_18 = [
+    pytest.param("us-fl", "1003.5716", id="fl-s.-1003.5716"),
+    pytest.param("us-il", "14-6.10(a)", id="il-14-6.10-a"),
+    # Article 7 ("when a student attains eighteen (18) years of age, all of the rights ...
+    # shall transfer to the student"), read in force by 2025-02-07.
+    pytest.param("us-in", "511 IAC 7-43", id="in-article-7"),
+]
+
+
+@pytest.mark.parametrize("rid, rule", MAJORITY_AT_18)
+def test_age_of_majority_18_notice_due_a_year_before(engine, rid, rule):
+    """300.320(c): "beginning not later than one year before the child reaches the age of
+    majority under State law". Born 2009-05-01, IEP 2025-11-14: 18 on 2027-05-01, the IEP in
+    effect on 2026-05-01 must carry the statement."""
+    c = student(engine, rid, iep_for_sld(), "2009-05-01")
+    k = det(engine, c, "2026-01-01", rid).clock("age_of_majority_notice")
+    assert (k.due, k.status) == (D("2026-05-01"), "pending")
+    assert "age of majority 18 on 2027-05-01" in k.reason
+    assert rule in k.reason
+
+
+@pytest.mark.parametrize("rid", ["us-mo", "us-ny", "us-pa"])
+def test_age_of_majority_left_out_says_so_instead_of_guessing(engine, rid):
+    """300.520(a): the age is state law. Missouri, New York and Pennsylvania have no value
+    read from a source (each ruleset's comment says what was searched; for Pennsylvania a
+    law firm reads 21, not 18), so the notice is not applicable and says why, never 18 by
+    default."""
+    c = student(engine, rid, iep_for_sld(), "2009-05-01")
+    k = det(engine, c, "2026-01-01", rid).clock("age_of_majority_notice")
+    assert (k.due, k.status) == (None, "not_applicable")
+    assert "sets no age of majority" in k.reason
+
+
+def test_in_age_of_majority_applies_from_the_day_it_was_read_in_force(engine):
+    """Indiana's 18 applies from 2025-02-07: as of 2025-02-06 the notice still cannot be
+    computed (not applicable, saying why); from 2025-02-07 it is due 2026-05-01."""
+    c = student(engine, "us-in", iep_for_sld("2024-11-14", "2024-10-24"), "2009-05-01")
+    before = det(engine, c, "2025-02-06", "us-in").clock("age_of_majority_notice")
+    assert before.status == "not_applicable"
+    after = det(engine, c, "2025-02-07", "us-in").clock("age_of_majority_notice")
+    assert (after.due, after.status) == (D("2026-05-01"), "pending")
+
+
+# Ohio -------------------------------------------------------------------------------------
 
 
 def test_oh_3323_01_before_hb_554_the_category_lapsed_at_six(engine):
@@ -78,31 +258,6 @@ def test_oh_developmental_delay_ages_are_dated(engine):
     assert rs.value("part_b.developmental_delay.age_through", D("2023-04-06")) == 9
 
 
-def test_oh_3323_011_sb_316_transition_at_14_from_2012_09_24(engine):
-    """ORC 3323.011 as amended by S.B. 316 (effective 2012-09-24): IEPs beginning at age 14.
-    Born 2012-03-10, first IEP 2025-11-14: the IEP in effect on the 14th birthday,
-    2026-03-10, must carry postsecondary goals and transition services."""
-    c = student(
-        engine,
-        "us-oh",
-        [
-            (
-                "eligibility_determined",
-                "2025-10-24",
-                {"category": "specific_learning_disability", "outcome": "eligible"},
-            ),
-            ("iep_meeting_held", "2025-11-14"),
-        ],
-        "2012-03-10",
-    )
-    k = det(engine, c, "2026-01-01", "us-oh").clock("transition_services")
-    assert (k.due, k.status) == (D("2026-03-10"), "pending")
-    assert "3323.011" in k.citation or "3323.011" in k.reason
-    rs = engine.rulesets.get("us-oh")
-    assert rs.value("part_b.transition_services_age", D("2012-09-23")) == 16
-    assert rs.value("part_b.transition_services_age", D("2012-09-24")) == 14
-
-
 # Florida ----------------------------------------------------------------------------------
 
 FL_BORN = "2018-03-15"
@@ -111,15 +266,6 @@ FL_BORN = "2018-03-15"
 def fl_child(engine, grades=None):
     extra = {"school": {"grades": grades}} if grades is not None else {}
     return student(engine, "us-fl", [dd_found("2021-09-01")], FL_BORN, **extra)
-
-
-def test_fl_6a_6_03027_2009_text_three_through_five(engine):
-    """Fla. Admin. Code 6A-6.03027(1) from 2009-12-15: "three (3) through five (5) years of
-    age". Born 2018-03-15, found eligible 2021-09-01: on 2022-05-01 the category ends on the
-    6th birthday, 2024-03-15."""
-    d = det(engine, fl_child(engine), "2022-05-01", "us-fl")
-    assert d.eligibility_for("part_b").outcome == "eligible"
-    assert "ends on 2024-03-15" in dd_finding(d).reason
 
 
 def test_fl_sb_236_completion_of_grade_2_comes_first(engine):
@@ -208,22 +354,31 @@ def evaluation_clock(engine, rid, c, as_of):
     return det(engine, c, as_of, rid).clock("initial_evaluation")
 
 
+#: (ruleset, consent, due): school days of the fictional district calendar above.
+SCHOOL_DAY_DUE = [
+    # 23 Ill. Adm. Code 226.110: consent Mon 2026-01-12, 104 school days left in the year:
+    # Tue 01-13 to Fri 01-16 are days 1-4; eleven full weeks from 01-19 reach day 59 on Fri
+    # 04-03; day 60 is Mon 2026-04-06.
+    pytest.param("us-il", "2026-01-12", "2026-04-06", id="il-226.110-sixty-school-days"),
+    # 226.110 / ISBE Indicator 11: consent Fri 2026-03-13 leaves 60 school days (Mon 03-16 to
+    # Fri 06-05, twelve weeks): not fewer than 60, so the 60th, 2026-06-05, is the date.
+    pytest.param("us-il", "2026-03-13", "2026-06-05", id="il-226.110-exactly-60-left"),
+    # 511 IAC 7-40-5(d): consent Mon 2025-10-20. Days 1-4 Tue 10-21 to Fri 10-24; four weeks
+    # to Fri 11-21 make 24; Thanksgiving week is closed; three weeks to Fri 12-19 make 39; the
+    # winter break has no school days; Mon 2026-01-05 to Fri 01-16 make 49; day 50 is Mon
+    # 2026-01-19 (the federal 60 calendar days would be 2025-12-19).
+    pytest.param("us-in", "2025-10-20", "2026-01-19", id="in-7-40-5-skips-breaks"),
+]
+
+
+@pytest.mark.parametrize("rid, on, due", SCHOOL_DAY_DUE)
+def test_school_day_initial_evaluation_due_date(two_years, rid, on, due):
+    """300.301(c)(1)(ii): a state's own timeframe, counted in its district's school days."""
+    c = consent(two_years, rid, on)
+    assert evaluation_clock(two_years, rid, c, on).due == D(due)
+
+
 # Illinois ---------------------------------------------------------------------------------
-
-
-def test_il_226_110_sixty_school_days_in_the_year(two_years):
-    """23 Ill. Adm. Code 226.110: consent Mon 2026-01-12, 104 school days left in the year:
-    the 60th school day after consent. Tue 2026-01-13 to Fri 01-16 are days 1-4; eleven
-    full weeks from 01-19 reach day 59 on Fri 04-03; day 60 is Mon 2026-04-06."""
-    c = consent(two_years, "us-il", "2026-01-12")
-    assert evaluation_clock(two_years, "us-il", c, "2026-02-01").due == D("2026-04-06")
-
-
-def test_il_226_110_exactly_60_days_left_is_due_on_the_last_school_day(two_years):
-    """226.110 / ISBE Indicator 11: consent Fri 2026-03-13 leaves 60 school days (Mon 03-16
-    to Fri 06-05, twelve weeks): not fewer than 60, so the 60th, 2026-06-05, is the date."""
-    c = consent(two_years, "us-il", "2026-03-13")
-    assert evaluation_clock(two_years, "us-il", c, "2026-04-01").due == D("2026-06-05")
 
 
 def test_il_226_110_fewer_than_60_days_left_due_before_the_next_school_year(two_years):
@@ -248,28 +403,6 @@ def test_il_226_110_year_end_rule_needs_the_next_years_calendar(tmp_path):
     assert "next school year" in k.reason
 
 
-def test_il_14_8_03_a_5_transition_at_14_and_a_half(engine):
-    """105 ILCS 5/14-8.03(a-5): "the first individualized education plan (IEP) in effect when
-    the student turns age 14 1/2". Born 2012-03-10: 14 on 2026-03-10, 14 1/2 on 2026-09-10;
-    the IEP in effect then must carry the goals and services."""
-    events = [
-        (
-            "eligibility_determined",
-            "2025-10-24",
-            {"category": "specific_learning_disability", "outcome": "eligible"},
-        ),
-        ("iep_meeting_held", "2025-11-14"),
-    ]
-    k = det(engine, student(engine, "us-il", events, "2012-03-10"), "2026-01-01", "us-il").clock(
-        "transition_services"
-    )
-    assert (k.due, k.status) == (D("2026-09-10"), "pending")
-    assert "14-8.03(a-5)" in k.reason
-    rs = engine.rulesets.get("us-il")
-    assert rs.value("part_b.transition_services_age", D("2013-08-21")) == 16
-    assert rs.value("part_b.transition_services_age", D("2013-08-22")) == 14
-
-
 # Indiana ----------------------------------------------------------------------------------
 
 
@@ -290,15 +423,6 @@ def test_in_7_40_5_fifty_instructional_days_to_the_ccc(two_years):
     )
     k = evaluation_clock(two_years, "us-in", met, "2025-12-01")
     assert (k.status, k.met_on) == ("met", D("2025-11-14"))
-
-
-def test_in_7_40_5_instructional_days_skip_thanksgiving_and_winter_break(two_years):
-    """511 IAC 7-40-5(d): consent Mon 2025-10-20. Days 1-4 Tue 10-21 to Fri 10-24; four weeks
-    to Fri 11-21 make 24; Thanksgiving week is closed; three weeks to Fri 12-19 make 39; the
-    winter break has no school days; Mon 2026-01-05 to Fri 01-16 make 49; day 50 is Mon
-    2026-01-19 (the federal 60 calendar days would be 2025-12-19)."""
-    c = consent(two_years, "us-in", "2025-10-20")
-    assert evaluation_clock(two_years, "us-in", c, "2025-11-01").due == D("2026-01-19")
 
 
 def test_in_50_days_from_2019_05_15_federal_60_before(engine):
@@ -418,30 +542,3 @@ def test_ca_high_risk_not_served_before_2015(engine):
     )
     e = det(engine, c, "2014-07-10", "us-ca").eligibility_for("part_c")
     assert "at_risk" not in e.basis
-
-
-# New York ---------------------------------------------------------------------------------
-
-
-def test_ny_200_4_d_2_ix_transition_from_the_iep_in_effect_at_15(engine):
-    """NYSED (APR Indicator 13): "NYS law requires transition planning on a student's IEP
-    beginning with the IEP in effect when the student turns age 15". Born 2011-03-10, first
-    IEP 2025-11-14: the IEP in effect on the 15th birthday, 2026-03-10, must carry it. The
-    age applies from 2011-02-28 (in force by NYSED's February 2011 SPP); the federal 16
-    before."""
-    events = [
-        (
-            "eligibility_determined",
-            "2025-10-24",
-            {"category": "specific_learning_disability", "outcome": "eligible"},
-        ),
-        ("iep_meeting_held", "2025-11-14"),
-    ]
-    k = det(engine, student(engine, "us-ny", events, "2011-03-10"), "2026-01-01", "us-ny").clock(
-        "transition_services"
-    )
-    assert (k.due, k.status) == (D("2026-03-10"), "pending")
-    assert "200.4(d)(2)(ix)" in k.reason
-    rs = engine.rulesets.get("us-ny")
-    assert rs.value("part_b.transition_services_age", D("2011-02-27")) == 16
-    assert rs.value("part_b.transition_services_age", D("2011-02-28")) == 15

@@ -11,7 +11,8 @@ One module per rule family, named as the regulation names it:
 * `post_referral_timeline` (303.310: the 45-day timeline to the initial IFSP meeting)
 * `services` (303.342(e), 303.344(f)(1): each IFSP service started on time)
 * `reviews` (303.342(b), (c): periodic reviews and the annual IFSP meeting)
-* `transition` (303.209: notification, conference, plan; late referrals)
+* `transition` (303.209: the notification, conference and plan clocks; late referrals)
+* `notification` (303.209(b): the referral entries to the SEA and LEA, read from the clocks)
 * `referrals` (303.303: child find referrals)
 * `context` (the case seen as Part C's, the day Part C ends, the clock helper)
 * `columnar` (303.310(a) and the 303.342(b), (c) reviews over a whole caseload's columns)
@@ -23,6 +24,8 @@ from __future__ import annotations
 
 import threading
 from datetime import date
+
+import attrs
 
 from eirules.core.decisions import Clock, Criterion, Referral
 from eirules.core.engine import EventType
@@ -43,11 +46,12 @@ from .developmental_delay import (
     score_values,
 )
 from .eligibility import eligibility as _eligibility
+from .notification import late_referral_finding, part_b_referrals
 from .post_referral_timeline import initial_ifsp_meeting
 from .referrals import REQUIRED_REFERRAL_EVENTS, child_find_referrals
 from .reviews import review_clocks
 from .services import service_start_clocks
-from .transition import late_referral, late_referral_finding, part_b_referrals, transition_clocks
+from .transition import late_referral, transition_clocks
 
 __all__ = [
     "EVENT_TYPES",
@@ -133,7 +137,14 @@ def _clocks(ctx: Context) -> list[Clock]:
 
     # 303.209: transition, counted back from the day Part C ends.
     entry = ctx.entry
-    if entry is not None and entry.date < ctx.third_birthday and not not_eligible:
+    # Not for a toddler the team found not eligible (303.322): 303.209's steps are owed to a
+    # toddler with a disability, before and after the third birthday alike.
+    if (
+        entry is not None
+        and entry.date < ctx.third_birthday
+        and not not_eligible
+        and not team_not_eligible
+    ):
         clocks.extend(transition_clocks(ctx, branch))
     return clocks
 
@@ -196,7 +207,36 @@ def referrals_for(case: Case, ruleset: Ruleset, as_of: date, eligibility):
     # 303.209(b): Part C to Part B.
     if ctx.entry is not None and ctx.entry.date < ctx.third_birthday:
         referrals.extend(part_b_referrals(ctx))
-    return referrals
+    return close_referrals_at_end_of_part_c(ctx, referrals)
+
+
+def close_referrals_at_end_of_part_c(ctx: Context, referrals: list[Referral]) -> list[Referral]:
+    """Once Part C has ended, a Part C referral still to make is no longer owed.
+
+    The same rule as `close_at_end_of_part_c` for clocks: one whose last day
+    (`by`) passed while Part C lasted was not made in time (`not_made`, late);
+    one with no date or a later one is `not_required`.
+    """
+    if ctx.as_of < ctx.end:
+        return referrals
+    ended = f"Part C ended on {ctx.end} ({ctx.end_reason})"
+    closed = []
+    for r in referrals:
+        if r.status != "to_make":
+            closed.append(r)
+        elif r.by is not None and r.by < ctx.end:
+            closed.append(
+                attrs.evolve(
+                    r, status="not_made", reason=f"{r.reason}; {ended} before it was made: late"
+                )
+            )
+        else:
+            closed.append(
+                attrs.evolve(
+                    r, status="not_required", reason=f"{r.reason}; {ended} before it fell due"
+                )
+            )
+    return closed
 
 
 @hookimpl

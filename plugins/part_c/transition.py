@@ -1,11 +1,12 @@
-"""Part C transition to preschool (34 CFR 303.209): notification, conference, plan, late referrals.
+"""Part C transition to preschool (34 CFR 303.209): the notification, conference and plan clocks.
 
 Every transition clock is counted back from the day Part C ends (the third
 birthday, or the end of a 303.211 extension). A toddler referred fewer than 45
 days before the third birthday needs no evaluation, assessment or initial IFSP
 meeting but is referred on to the SEA and LEA (303.209(b)(1)(iii)); one referred
 45 to 90 days before is notified as soon as possible after the eligibility
-determination (303.209(b)(1)(ii)).
+determination (303.209(b)(1)(ii)). The referral entries to the SEA and LEA are read
+from these clocks in `notification`.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from datetime import date
 import attrs
 
 from eirules.core.clocks import not_applicable, param_or_none
-from eirules.core.decisions import Clock, Finding, Referral
-from eirules.core.explain import prose
+from eirules.core.decisions import Clock
 from eirules.core.rulesets import Ruleset
 
 from .context import CLOSING, PROGRAM, Context, first_of, last_of, make_clock, of_type
@@ -118,6 +118,7 @@ def transition_clocks(ctx: Context, branch: str | None) -> list[Clock]:
     )
     for name, label in names:
         cite = f"34 CFR 303.209({'b' if name.endswith('notification') else 'c' if name.endswith('conference') else 'd'})"
+        do_it = _DO_IT[name]
         if under_45 and name == "transition_notification":
             continue  # a referral, not a clock: see referrals_for
         why_not = next(
@@ -165,7 +166,8 @@ def transition_clocks(ctx: Context, branch: str | None) -> list[Clock]:
             clock = as_soon_as_possible(
                 clock,
                 f"{came} on {referral.date}, after this deadline ({clock.due}) had passed: "
-                f"hold it as soon as possible ({cite}; the regulation makes no exception for late referrals)",
+                f"{do_it} as soon as possible ({cite}; the regulation makes no exception for late referrals)",
+                ctx,
             )
         elif (
             name != "transition_notification"
@@ -175,11 +177,12 @@ def transition_clocks(ctx: Context, branch: str | None) -> list[Clock]:
             and eligible_on > clock.due
         ):
             # Found eligible only after the 90-day mark: the deadline could not be met for a
-            # toddler not yet known to have a disability; hold it as soon as possible.
+            # toddler not yet known to have a disability; do it as soon as possible.
             clock = as_soon_as_possible(
                 clock,
                 f"found eligible on {eligible_on}, after this deadline ({clock.due}) "
-                f"had passed: hold it as soon as possible ({cite}; the regulation makes no exception)",
+                f"had passed: {do_it} as soon as possible ({cite}; the regulation makes no exception)",
+                ctx,
             )
         elif (
             clock.status in ("pending", "due_soon")
@@ -204,21 +207,101 @@ def transition_clocks(ctx: Context, branch: str | None) -> list[Clock]:
     return clocks
 
 
-def as_soon_as_possible(clock: Clock, reason: str) -> Clock:
+def as_soon_as_possible(clock: Clock, reason: str, ctx: Context) -> Clock:
     """A transition step still owed after its date passed through no fault of the agency.
 
     303.209(c)(1) and (d) make no exception for a toddler referred (or found
     eligible) after the 90-day mark, and the Preamble 2011 on 303.209 only
     acknowledges that the date cannot be met: the step is owed as soon as
     possible. Like the (b)(1)(ii) notification it has no date (so it is never
-    late against one it could not meet): `due_soon` until done, then `met`.
+    late against one it could not meet): `due_soon` until done, then `met`;
+    late if Part C ends first (`before_part_c_ends`).
     """
-    return attrs.evolve(
-        clock,
+    asap = clock.replace(
         due=None,
         status="met" if clock.met_on is not None else "due_soon",
         reason=reason,
         excused_by=None,
+        closed_on=None,
+    )
+    return before_part_c_ends(ctx, asap)
+
+
+#: What each transition step asks for, in the regulation's verbs: the notification is
+#: made, the conference held (303.209(c)), the transition plan established (303.209(d)).
+_DO_IT = {
+    "transition_notification": "make it",
+    "transition_conference": "hold it",
+    "transition_plan": "establish it",
+}
+#: Why a step owed "as soon as possible" is late when Part C ends before it is done.
+_BEFORE_THE_BIRTHDAY = {
+    "transition_notification": (
+        "the notification",
+        "made",
+        "the notice tells the SEA and LEA that the toddler will reach Part B age on the "
+        "third birthday, so it can only be made before then (34 CFR 303.209(b)(1)(i)-(ii))",
+    ),
+    "transition_conference": (
+        "the conference",
+        "held",
+        "the conference is held before the toddler's third birthday (34 CFR 303.209(c)(1))",
+    ),
+    "transition_plan": (
+        "the plan",
+        "established",
+        "the plan is established before the toddler's third birthday (34 CFR 303.209(d)(2))",
+    ),
+}
+
+
+def left_part_c(ctx: Context):
+    """The closing event (exited, moved out, consent withdrawn) that took the toddler out of Part C."""
+    return next(
+        (
+            e
+            for e in of_type(ctx.case, *CLOSING)
+            if e.service is None and ctx.entry.date <= e.date <= ctx.as_of and e.date < ctx.end
+        ),
+        None,
+    )
+
+
+def before_part_c_ends(ctx: Context, clock: Clock) -> Clock:
+    """A transition step owed as soon as possible (no date): late if Part C ends before it is done.
+
+    Every 303.209 step is a step before the third birthday (or before a 303.211
+    extension ends, 303.211(b)(6)). One owed with no fixed date that was not done
+    by the day Part C ends can no longer be done in time: it is late (`overdue`,
+    `closed_on` that day, kept for reporting), never `not_applicable`; one done
+    after that day is `met_late`. A toddler who left Part C first (exited, moved
+    out, consent withdrawn) is owed nothing: `not_applicable`.
+    """
+    step, done, why = _BEFORE_THE_BIRTHDAY[clock.id]
+    if clock.met_on is not None:
+        if clock.met_on < ctx.end:
+            return clock
+        return clock.replace(
+            status="met_late",
+            reason=f"{clock.reason}; {done} on {clock.met_on}, after Part C ended on {ctx.end}: late ({why})",
+        )
+    left = left_part_c(ctx)
+    if left is not None:
+        return clock.replace(
+            status="not_applicable",
+            reason=f"{clock.reason}; closed: {left.type.replace('_', ' ')} on {left.date}, "
+            f"before it was {done}: the toddler left Part C, so nothing is owed",
+        )
+    if ctx.as_of < ctx.end:
+        return clock
+    never = (
+        "no Part C eligibility determination is on file and " if clock.status == "pending" else ""
+    )
+    return clock.replace(
+        status="overdue",
+        closed_on=ctx.end,
+        reason=f"{clock.reason}; {never}{step} was not {done} before Part C ended on {ctx.end} "
+        f"({ctx.end_reason}): late, because {why}",
     )
 
 
@@ -277,178 +360,22 @@ def asap_notification(ctx: Context, label: str, why: str | None = None) -> Clock
         )
 
     if sent is not None:
-        return notification(
+        clock = notification(
             determined.date if determined else entry.date,
             "met",
             f"{opening}: notification as soon as possible after the eligibility determination",
             met_on=sent.date,
         )
-    if determined is None:
-        return notification(
+    elif determined is None:
+        clock = notification(
             entry.date,
             "pending",
             f"{opening}: notify the SEA and LEA as soon as possible after Part C eligibility is determined",
         )
-    return notification(
-        determined.date,
-        "due_soon",
-        f"eligible on {determined.date}, {(ctx.end - determined.date).days} days before the third birthday: notify the SEA and LEA as soon as possible (no fixed number of days)",
-    )
-
-
-def part_b_referrals(ctx: Context) -> list[Referral]:
-    case, ruleset, as_of = ctx.case, ctx.ruleset, ctx.as_of
-    eligibility = ctx.eligibility
-    assert eligibility is not None  # _build_context determines it first
-    branch = late_referral(ctx)
-    sent = next(
-        (e for e in of_type(case, "transition_notification_sent") if e.date <= as_of),
-        None,
-    )
-    potential = last_of(case, "part_b_potential_eligibility")
-    if (
-        potential is not None
-        and potential.outcome == "not_potentially_eligible"
-        and potential.date <= as_of
-    ):
-        return [
-            Referral(
-                id="part_b_notification",
-                program=PROGRAM,
-                referrer="the Part C lead agency",
-                to="the SEA and the LEA",
-                reason="not potentially eligible for Part B: no notification is required",
-                citation="34 CFR 303.209(b)(1)",
-                status="not_required",
-            )
-        ]
-    left = next(
-        (
-            e
-            for e in of_type(case, *CLOSING)
-            if e.service is None and ctx.entry.date <= e.date <= as_of
-        ),
-        None,
-    )
-    due = next((c.due for c in ctx.clocks if c.id == "transition_notification"), None)
-    if sent is None and left is not None and (due is None or left.date <= due):
-        # Consent withdrawn (303.420(d)), moved out or exited: the toddler is no longer
-        # in this Part C program, so there is no transition notification to make.
-        return [
-            Referral(
-                id="part_b_notification",
-                program=PROGRAM,
-                referrer="the Part C lead agency",
-                to="the SEA and the LEA",
-                reason=f"{left.type.replace('_', ' ')} on {left.date}: the toddler left Part C, "
-                "so no transition notification is due",
-                citation="34 CFR 303.209(b)(1)",
-                status="not_required",
-            )
-        ]
-    objection = first_of(case, "notification_objection")
-    if (
-        objection is not None
-        and objection.date <= as_of
-        and opt_out_in_force(ruleset, objection.date)
-    ):
-        return [
-            Referral(
-                id="part_b_notification",
-                program=PROGRAM,
-                referrer="the Part C lead agency",
-                to="the SEA and the LEA",
-                reason=f"the parent objected on {objection.date} under the state's opt-out policy: the notification may not be made",
-                citation="34 CFR 303.209(b)(2); 303.401(e)",
-                status="not_required",
-            )
-        ]
-    days = (ctx.end - ctx.entry.date).days
-    if branch == "under_45":
-        return [
-            Referral(
-                id="part_b_referral_late",
-                program=PROGRAM,
-                referrer="the Part C lead agency",
-                to="the SEA and the LEA where the toddler resides",
-                reason=f"referred to Part C {days} days before the third birthday ({ctx.third_birthday}), fewer than "
-                f"{late_referral_days(ctx)}: with parental consent (303.414) refer the toddler "
-                "to the SEA and LEA as soon as possible; no Part C evaluation, assessment or IFSP is required",
-                citation="34 CFR 303.209(b)(1)(iii)",
-                by=ctx.third_birthday if sent is None else None,
-                status="made" if sent else "to_make",
-            )
-        ]
-    if eligibility.outcome == "not_eligible" and not any(
-        c.id == "transition_notification" for c in ctx.clocks
-    ):
-        return []
-    clock = next((c for c in ctx.clocks if c.id == "transition_notification"), None)
-    if branch == "45_to_90" or (clock is not None and clock.citation.endswith("(b)(1)(ii)")):
-        if branch == "45_to_90":
-            opening = f"referred {days} days before the third birthday"
-        else:
-            assert clock is not None  # the test above needs a clock on this branch
-            opening = (clock.reason or "").split(":")[0]
-        reason = (
-            f"{opening}: notify the SEA and LEA as soon as possible after "
-            "the Part C eligibility determination that the toddler will reach Part B age"
-        )
-        by = None
-        cite = "34 CFR 303.209(b)(1)(ii)"
     else:
-        by = clock.due if clock is not None else None
-        reason = (
-            f"potentially eligible for Part B: tell the SEA and LEA where the toddler resides, not fewer than 90 days "
-            f"before the third birthday ({ctx.end}), that the toddler will reach Part B age"
+        clock = notification(
+            determined.date,
+            "due_soon",
+            f"eligible on {determined.date}, {(ctx.end - determined.date).days} days before the third birthday: notify the SEA and LEA as soon as possible (no fixed number of days)",
         )
-        cite = "34 CFR 303.209(b)(1)(i)"
-    return [
-        Referral(
-            id="part_b_notification",
-            program=PROGRAM,
-            referrer="the Part C lead agency",
-            to="the SEA and the LEA where the toddler resides",
-            reason=reason,
-            citation=cite,
-            by=by,
-            status="made" if sent else "to_make",
-        )
-    ]
-
-
-#: The finding's sentence per 303.209(b)(1) branch, rendered when it is read.
-_LATE_REFERRAL = {
-    "under_45": "Referred {days} days before the third birthday ({third_birthday}): fewer than "
-    "45 days, so no evaluation, assessment or initial IFSP meeting is required; refer to the "
-    "SEA and LEA with consent.",
-    "45_to_90": "Referred {days} days before the third birthday ({third_birthday}): 45 to 90 "
-    "days, so the 45-day timeline applies and the SEA and LEA are notified as soon as "
-    "possible after eligibility is determined.",
-}
-
-
-def late_referral_finding(ctx: Context) -> Finding | None:
-    """The 303.209(b)(1)(ii)-(iii) branch a late referral falls in, as a finding."""
-    branch = late_referral(ctx)
-    if branch is None:
-        return None
-    ruleset = ctx.ruleset
-    days = (ctx.end - ctx.referral.date).days
-    return Finding(
-        rule="part_c.late_referral",
-        outcome=branch,
-        reason=prose(_LATE_REFERRAL[branch], days=days, third_birthday=ctx.third_birthday),
-        citation="34 CFR 303.209(b)(1)(ii)-(iii)",
-        program=PROGRAM,
-        inputs={
-            "referral_received": ctx.referral.date.isoformat(),
-            "third_birthday": ctx.third_birthday.isoformat(),
-            "days_before": days,
-        },
-        parameters={
-            "part_c.late_referral_days": ruleset.value(
-                "part_c.late_referral_days", ctx.referral.date
-            )
-        },
-    )
+    return before_part_c_ends(ctx, clock)
