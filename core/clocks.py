@@ -209,8 +209,12 @@ def compute_clock(
         if opens is not None and not early_counts
         else []
     )
-    met = next((e for e in stop_events if e.date >= earliest), None)
-    met_on = met.date if met is not None and met.date <= as_of else None
+    met_on = None
+    for event in stop_events:  # the first on or after the window (a loop: no generator)
+        if event.date >= earliest:
+            if event.date <= as_of:
+                met_on = event.date
+            break
     reasons = cs.excused_by
     excused_by = None
     reason = rule_note
@@ -238,7 +242,7 @@ def compute_clock(
                 f"extended by {extra} day(s) of documented {counted[0].reason.replace('_', ' ')}"
             )
         delays = []
-    else:
+    elif delays:
         delays = [e for e in delays if e.date <= due]
     late = (met_on or as_of) > due
     agreed = cs.agreed_date_reasons
@@ -250,7 +254,9 @@ def compute_clock(
         excused_by = delays[0].reason
         assert excused_by is not None  # delays_between keeps only named reasons
         reason = f"late for a documented reason: {excused_by.replace('_', ' ')} (from {delays[0].date.isoformat()})"
-    for event in index_of(case).of(tuple(closing), program) if closing else ():
+    if closing and type(closing) is not tuple:
+        closing = tuple(closing)
+    for event in index_of(case).of(closing, program) if closing else ():  # type: ignore[arg-type]
         # An event about one service (e.g. consent withdrawn for speech therapy)
         # closes only the clock about that service.
         if event.service is not None and event.service != subject:
@@ -484,8 +490,16 @@ def variant_start(
     return next((e.date for e in found if trigger <= e.date <= as_of), None)
 
 
+_NOT_ASKED = object()
+
+
 def param_or_none(ruleset: Any, name: str, on: date) -> Any:
     """The parameter in force on a date, or None when the ruleset gives it no value then."""
+    cache = getattr(ruleset, "_cache", None)
+    if cache is not None:
+        found = cache.get((name, on), _NOT_ASKED)  # `find`'s answer, when it already has one
+        if found is not _NOT_ASKED:
+            return found
     find = getattr(ruleset, "find", None)
     if find is not None:
         try:

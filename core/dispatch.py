@@ -14,6 +14,7 @@ A plugin registered or unregistered later is seen on the next call.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from operator import itemgetter
 from typing import Any
 
 import pluggy
@@ -29,32 +30,40 @@ class HookCalls:
 
     def __init__(self, pm: pluggy.PluginManager):
         self.pm = pm
-        #: hook name -> (the implementations seen, [(function, argnames)] in call order,
-        #: or None when pluggy must make the call)
-        self._plans: dict[str, tuple[list[Any], list[tuple[Callable, tuple[str, ...]]] | None]] = {}
-
-    def caller(self, hook_name: str) -> Any:
-        return getattr(self.pm.hook, hook_name)
+        #: hook name -> (its caller, the implementations seen, [(function, argument
+        #: getter, argument count)] in call order, or None when pluggy must make the call)
+        self._plans: dict[str, tuple[Any, list[Any], list[tuple[Callable, Any, int]] | None]] = {}
 
     def call(self, hook_name: str, kwargs: Mapping[str, Any]) -> list[Any]:
         """Every implementation's answer that is not None, in pluggy's order."""
-        caller = getattr(self.pm.hook, hook_name)
-        impls = caller.get_hookimpls()
         plan = self._plans.get(hook_name)
-        if plan is None or plan[0] != impls:
-            plan = self._plans[hook_name] = (impls, _plan(impls))
-        direct = plan[1]
+        if plan is None or plan[1] != _impls(plan[0]):
+            caller = getattr(self.pm.hook, hook_name)
+            impls = caller.get_hookimpls()
+            plan = self._plans[hook_name] = (caller, impls, _plan(impls))
+        direct = plan[2]
         if direct is None or getattr(self.pm, "_inner_hookexec", None) is not _PLAIN_EXEC:
-            return caller(**kwargs)
+            return plan[0](**kwargs)
         results = []
-        for function, argnames in direct:
-            result = function(*[kwargs[name] for name in argnames])
+        for function, arguments, count in direct:
+            if count == 1:
+                result = function(arguments(kwargs))
+            elif count:
+                result = function(*arguments(kwargs))
+            else:
+                result = function()
             if result is not None:
                 results.append(result)
         return results
 
 
-def _plan(impls: list[Any]) -> list[tuple[Callable, tuple[str, ...]]] | None:
+def _impls(caller: Any) -> list[Any]:
+    """The caller's implementations now (its own list when pluggy keeps one, else a copy)."""
+    impls = getattr(caller, "_hookimpls", None)
+    return impls if type(impls) is list else caller.get_hookimpls()
+
+
+def _plan(impls: list[Any]) -> list[tuple[Callable, Any, int]] | None:
     """The implementations in call order, or None when only pluggy can call them."""
     if _PLAIN_EXEC is None:
         return None
@@ -62,5 +71,7 @@ def _plan(impls: list[Any]) -> list[tuple[Callable, tuple[str, ...]]] | None:
     for impl in reversed(impls):  # pluggy calls the last registered first
         if impl.wrapper or impl.hookwrapper or impl.kwargnames:
             return None
-        plan.append((impl.function, tuple(impl.argnames)))
+        names = tuple(impl.argnames)
+        # itemgetter of one name gives the value, of several a tuple (hence the count).
+        plan.append((impl.function, itemgetter(*names) if names else None, len(names)))
     return plan

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from operator import methodcaller
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # models imports this module
     from .models import Case, Event
@@ -27,15 +27,20 @@ _KEEP = 64
 class EventIndex:
     """The events of one case by type, and the answers already given about them."""
 
-    __slots__ = ("by_type", "_answers")
+    __slots__ = ("by_type", "_answers", "_tagged")
 
     def __init__(self, events: Iterable[Event]):
         grouped: dict[str, list[Event]] = {}
+        tagged = set()
         for event in events:
             grouped.setdefault(event.type, []).append(event)
+            if event.program is not None:
+                tagged.add(event.type)
         #: Each type's events in canonical order (the case's own order).
         self.by_type: dict[str, tuple[Event, ...]] = {t: tuple(v) for t, v in grouped.items()}
         self._answers: dict[tuple, tuple[Event, ...]] = {}
+        #: The types with an event tagged with a program (the others need no filtering).
+        self._tagged = frozenset(tagged)
 
     def of(self, types: tuple[str, ...], program: str | None = None) -> tuple[Event, ...]:
         """Events of these types, in canonical order; with `program`, its own and untagged ones."""
@@ -44,6 +49,13 @@ class EventIndex:
         if found is not None:
             return found
         by_type = self.by_type
+        if len(types) == 1:
+            # One type: its events as they are, filtered only when some are tagged.
+            found = by_type.get(types[0], ())
+            if found and program is not None and types[0] in self._tagged:
+                found = tuple([e for e in found if e.program is None or e.program == program])
+            self._answers[key] = found
+            return found
         if len(types) > 1:
             types = tuple(dict.fromkeys(types))
         matching = [
@@ -68,8 +80,24 @@ class EventIndex:
         return found[-1] if found else None
 
 
+#: The case asked about last and its index (any thread): rules ask about one case many
+#: times in a row, so most look-ups end here. One tuple, replaced whole, so a reader in
+#: another thread sees either the old pair or the new one, never half of each.
+_last: tuple[Any, EventIndex | None] = (None, None)
+
+
 def index_of(case: Case) -> EventIndex:
     """The case's event index, built on first use and shared while the case is evaluated."""
+    global _last
+    last = _last
+    if last[0] is case:
+        return last[1]  # type: ignore[return-value]
+    index = _index_of(case)
+    _last = (case, index)
+    return index
+
+
+def _index_of(case: Case) -> EventIndex:
     cache = getattr(_local, "cache", None)
     if cache is None:
         cache = _local.cache = {}

@@ -456,6 +456,9 @@ class Ruleset:
 
     def param(self, name: str, on: date) -> Param:
         """The parameter in force on a date, by nearest ancestor; RulesetError if none."""
+        found = self._cache.get((name, on))  # what `find` would answer, when it already has
+        if found is not None:
+            return found
         found = self.find(name, on)
         if found is None:
             raise RulesetError(
@@ -526,7 +529,8 @@ class Ruleset:
 
     def value(self, name: str, on: date) -> Any:
         """The value of a parameter in force on a date."""
-        return self.param(name, on).value
+        found = self._cache.get((name, on))  # `find`'s answer, when it already has one
+        return (found if found is not None else self.param(name, on)).value
 
     def has(self, name: str) -> bool:
         return name in self.declarations

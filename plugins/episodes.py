@@ -90,13 +90,18 @@ def episodes_of(
                 spans.append(_span(program, len(spans) + 1, current, when, what, event))
                 current = None
     if current is not None or not spans:
-        spans.append(_span(program, len(spans) + 1, current or {"start": None}, None, None, None))
-    last = spans[-1]
-    spans[-1] = attrs.evolve(last, episode=attrs.evolve(last.episode, current=True))
+        spans.append(
+            _span(program, len(spans) + 1, current or {"start": None}, None, None, None, True)
+        )
+    else:
+        last = spans[-1]
+        spans[-1] = Span(
+            episode=attrs.evolve(last.episode, current=True), first=last.first, last=last.last
+        )
     return spans
 
 
-def _span(program, number, current, end, ended_by, last) -> Span:
+def _span(program, number, current, end, ended_by, last, is_current=False) -> Span:
     return Span(
         episode=Episode(
             id=f"{program}.{number}",
@@ -106,7 +111,7 @@ def _span(program, number, current, end, ended_by, last) -> Span:
             started_by=current.get("by"),
             end=end,
             ended_by=ended_by,
-            current=False,
+            current=is_current,
         ),
         first=current.get("first"),
         last=last,

@@ -159,6 +159,37 @@ def test_event_index_is_shared_by_every_rule_for_one_case(engine):
     assert case.events_of("referral_received") == index_of(case).of(("referral_received",))
 
 
+def test_event_index_of_each_case_in_threads_running_at_once(engine):
+    """The last-asked shortcut of index_of never gives one thread another case's events."""
+    import threading
+
+    from eirules.core.models import Case, Child
+
+    def case_of(n: int) -> Case:
+        day = date(2025, 1, 1) + timedelta(days=n)
+        return Case(
+            id=f"T-{n}",
+            child=Child(birth_date=date(2024, 1, 1)),
+            events=(Event(type="referral_received", date=day),),
+        )
+
+    wrong: list[str] = []
+
+    def work(offset: int) -> None:
+        cases = [case_of(offset + i) for i in range(40)]
+        for _ in range(50):
+            for case in cases:
+                if index_of(case).of(("referral_received",)) != case.events:
+                    wrong.append(case.id)
+
+    threads = [threading.Thread(target=work, args=(k * 100,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wrong == []
+
+
 def test_part_c_compiled_clock_definition_counts_as_the_table_does(engine):
     """34 CFR 303.310(a): 45 days from a referral on 2025-03-03 is 2025-04-17, from the
     ruleset's table or its compiled form alike."""
