@@ -31,16 +31,25 @@ class HookCalls:
     def __init__(self, pm: pluggy.PluginManager):
         self.pm = pm
         #: hook name -> (its caller, the implementations seen, [(function, argument
-        #: getter, argument count)] in call order, or None when pluggy must make the call)
-        self._plans: dict[str, tuple[Any, list[Any], list[tuple[Callable, Any, int]] | None]] = {}
+        #: getter, argument count)] in call order or None when pluggy must make the call,
+        #: the implementations now)
+        self._plans: dict[str, tuple[Any, list[Any], Any, Any]] = {}
 
     def call(self, hook_name: str, kwargs: Mapping[str, Any]) -> list[Any]:
         """Every implementation's answer that is not None, in pluggy's order."""
         plan = self._plans.get(hook_name)
-        if plan is None or plan[1] != _impls(plan[0]):
+        if plan is None or plan[1] != plan[3]:
             caller = getattr(self.pm.hook, hook_name)
             impls = caller.get_hookimpls()
-            plan = self._plans[hook_name] = (caller, impls, _plan(impls))
+            # The caller's own list, when pluggy keeps one, is compared with the copy
+            # (a change to it is a plugin registered or unregistered); else a new copy.
+            live = getattr(caller, "_hookimpls", None)
+            plan = self._plans[hook_name] = (
+                caller,
+                impls,
+                _plan(impls),
+                live if type(live) is list else _Fresh(caller),
+            )
         direct = plan[2]
         if direct is None or getattr(self.pm, "_inner_hookexec", None) is not _PLAIN_EXEC:
             return plan[0](**kwargs)
@@ -57,10 +66,21 @@ class HookCalls:
         return results
 
 
-def _impls(caller: Any) -> list[Any]:
-    """The caller's implementations now (its own list when pluggy keeps one, else a copy)."""
-    impls = getattr(caller, "_hookimpls", None)
-    return impls if type(impls) is list else caller.get_hookimpls()
+class _Fresh:
+    """Compares equal to a caller's implementations as they are at the time of comparing."""
+
+    __slots__ = ("caller",)
+
+    def __init__(self, caller: Any):
+        self.caller = caller
+
+    def __eq__(self, other: object) -> bool:
+        return self.caller.get_hookimpls() == other
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def _plan(impls: list[Any]) -> list[tuple[Callable, Any, int]] | None:
