@@ -220,11 +220,24 @@ class Clock:
         if not _CLOCK_NAMES.issuperset(changes):
             unknown = sorted(set(changes) - _CLOCK_NAMES)
             raise TypeError(f"Clock has no field {unknown[0]!r}")
-        clock = _new(Clock)
-        for name in _CLOCK_FIELDS:
-            _put(clock, name, changes[name] if name in changes else getattr(self, name))
-        if "missing" in changes:
-            _put(clock, "missing", as_tuple(changes["missing"]))
+        get = changes.get
+        clock = made_clock(
+            id=get("id", self.id),
+            program=get("program", self.program),
+            start=get("start", self.start),
+            due=get("due", self.due),
+            status=get("status", self.status),
+            citation=get("citation", self.citation),
+            opens=get("opens", self.opens),
+            met_on=get("met_on", self.met_on),
+            reason=get("reason", self.reason),
+            excused_by=get("excused_by", self.excused_by),
+            label=get("label", self.label),
+            subject=get("subject", self.subject),
+            closed_on=get("closed_on", self.closed_on),
+            missing=as_tuple(changes["missing"]) if "missing" in changes else self.missing,
+            episode=get("episode", self.episode),
+        )
         clock.__attrs_post_init__()
         return clock
 

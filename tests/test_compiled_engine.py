@@ -266,3 +266,34 @@ def test_calendar_day_due_dates_equal_dates_shift(length, start_day, before, sta
     assert inline == shift(
         start, length, "calendar_days", direction=-1 if before else 1, count_start_day_as=start_day
     )
+
+
+def test_clock_replace_checks_the_copy_as_a_new_clock_is_checked():
+    """Clock.replace copies field by field, then refuses what Clock(...) refuses."""
+    from eirules.core.decisions import Clock
+
+    clock = Clock(
+        id="iep_annual_review",
+        program="part_b",
+        start=date(2025, 9, 1),
+        due=date(2026, 9, 1),
+        status="pending",
+        citation="34 CFR 300.324(b)(1)",
+    )
+    moved = clock.replace(status="overdue", missing=["a school calendar"], episode="part_b.1")
+    assert moved == Clock(
+        id="iep_annual_review",
+        program="part_b",
+        start=date(2025, 9, 1),
+        due=date(2026, 9, 1),
+        status="overdue",
+        citation="34 CFR 300.324(b)(1)",
+        missing=("a school calendar",),
+        episode="part_b.1",
+    )
+    with pytest.raises(ValueError):
+        clock.replace(status="late")
+    with pytest.raises(TypeError):
+        clock.replace(due="2026-09-01")
+    with pytest.raises(TypeError, match="no field 'dew'"):
+        clock.replace(dew=date(2026, 9, 1))
