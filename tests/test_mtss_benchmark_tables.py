@@ -71,6 +71,49 @@ def test_acadience_grade_3_goals_are_the_floor_of_the_benchmark_range(p, measure
 
 
 @pytest.mark.parametrize(
+    "measure, grade, season, expected",
+    [
+        ("acadience_psf", 0, "winter", 20),  # kindergarten "Benchmark 20-43"
+        ("acadience_nwf_cls", 0, "spring", 28),  # kindergarten "Benchmark 28-39"
+        ("acadience_psf", 1, "fall", 40),  # grade 1 "Benchmark 40-46"
+        ("acadience_nwf_cls", 1, "winter", 43),  # grade 1 "Benchmark 43-58"
+        ("acadience_nwf_wwr", 1, "spring", 13),  # grade 1 "Benchmark 13-24"
+        ("acadience_orf", 1, "winter", 23),  # grade 1 "Benchmark 23-33"
+        ("acadience_orf", 2, "fall", 52),  # grade 2 "Benchmark 52-67"
+        ("acadience_nwf_wwr", 2, "fall", 13),  # grade 2 "Benchmark 13-20"
+        ("acadience_comp", 2, "spring", 15),  # grade 2 math "Benchmark 15-18"
+        ("acadience_ca", 2, "winter", 24),  # grade 2 math "Benchmark 24-30"
+        ("acadience_comp", 3, "fall", 9),  # grade 3 math "Benchmark 9-13"
+        ("acadience_ca", 3, "spring", 47),  # grade 3 math "Benchmark 47-58"
+    ],
+)
+def test_acadience_k2_and_math_goals_are_the_floor_of_the_benchmark_range(
+    p, measure, grade, season, expected
+):
+    """Acadience Reading K-2 and Math grades 2-3, from Canyons School District's
+    Elementary Screening Targets 2019-20 (a secondary source, marked so)."""
+    b = benchmark_for(_series(measure), grade, season, p)
+    assert b.value == expected and "secondary source" in b.source
+    assert b.param == f"benchmark.{measure}.grade_{grade}.{season}"
+
+
+@pytest.mark.parametrize(
+    "measure, grade, season",
+    [
+        ("acadience_orf", 1, "fall"),  # "Not Administered"
+        ("acadience_psf", 0, "fall"),  # "Not Administered"
+        ("acadience_psf", 1, "winter"),  # "Not Administered"
+        ("acadience_nwf_cls", 2, "winter"),  # "Not Administered"
+        ("acadience_comp", 1, "fall"),  # grade 1 math page not found
+        ("acadience_ca", 4, "fall"),  # grades 4-6 not found
+        ("acadience_orf", 4, "winter"),
+    ],
+)
+def test_acadience_season_not_administered_or_not_read_ships_no_value(p, measure, grade, season):
+    assert benchmark_for(_series(measure), grade, season, p).value is None
+
+
+@pytest.mark.parametrize(
     "measure, grade",
     [("lnf", 0), ("dibels8_maze", 4), ("dibels8_orf", 4), ("digits_correct", 2)],
 )
