@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import attrs
@@ -11,8 +12,9 @@ from eirules.core.dates import parse_period
 from eirules.core.store import ROW_FIELDS, DueAnswer, DueStream
 
 from .options import as_of_option, caseworker_option, db_option, format_option
-from .output import STREAM_FORMATS, echo, emit, plural, print_table, progress_reporter
+from .output import STREAM_FORMATS, echo, emit, plural, progress_reporter
 from .store import open_store, purpose_option
+from .table_stream import print_table_rows
 
 #: The JSON and CSV columns of `due` and `overdue`, one row per owed item.
 DUE_COLUMNS = ROW_FIELDS
@@ -98,25 +100,42 @@ def lateness(row: dict) -> str | None:
     return "late_excused" if row["status"] == "late_excused" else "overdue"
 
 
-def summary(answer: DueAnswer) -> str:
-    """One line counting what the answer holds, failed cases included."""
-    rows = answer.rows
-    counts = {"overdue": 0, "late_excused": 0}
-    for row in rows:
-        counts[lateness(row)] = counts.get(lateness(row), 0) + 1
-    referrals = sum(1 for r in rows if r["kind"] == "referral")
-    unknown = sum(1 for r in rows if r["status"] == "needs_information")
-    items = [r for r in rows if r["kind"] != "evaluation_failed"]
+@attrs.define
+class Tally:
+    """What the summary line counts, added up row by row (a streamed table keeps no rows)."""
+
+    items: int = 0
+    overdue: int = 0
+    late_excused: int = 0
+    referrals: int = 0
+    unknown: int = 0
+
+    def add(self, row: dict) -> dict:
+        late = lateness(row)
+        self.overdue += late == "overdue"
+        self.late_excused += late == "late_excused"
+        self.referrals += row["kind"] == "referral"
+        self.unknown += row["status"] == "needs_information"
+        self.items += row["kind"] != "evaluation_failed"
+        return row
+
+
+def summary(answer: DueAnswer | DueStream, tally: Tally | None = None) -> str:
+    """One line counting what the answer holds (or `tally` counted), failed cases included."""
+    if tally is None:
+        tally = Tally()
+        for row in answer.rows:
+            tally.add(row)
     parts = [
-        f"{plural(len(items), 'item')} as of {answer.as_of.isoformat()}",
-        f"{counts['overdue']} overdue",
+        f"{plural(tally.items, 'item')} as of {answer.as_of.isoformat()}",
+        f"{tally.overdue} overdue",
     ]
-    if counts["late_excused"]:
-        parts.append(f"{counts['late_excused']} late (excused)")
-    if referrals:
-        parts.append(plural(referrals, "referral"))
-    if unknown:
-        parts.append(f"{unknown} cannot compute")
+    if tally.late_excused:
+        parts.append(f"{tally.late_excused} late (excused)")
+    if tally.referrals:
+        parts.append(plural(tally.referrals, "referral"))
+    if tally.unknown:
+        parts.append(f"{tally.unknown} cannot compute")
     if answer.failed:
         parts.append(
             f"{plural(len(answer.failed), 'case')} could not be evaluated (listed; exit status 1)"
@@ -134,47 +153,48 @@ def show_due(
 ) -> None:
     """Print an answer as a table (with its summary line), JSON, JSON Lines or CSV.
 
-    A `DueStream` in json, jsonl or csv is written row by row as the store reads
-    it; the table (for people, fitted to the terminal) takes the rows first.
+    A `DueStream` is written row by row as the store reads it, in every format: the
+    table is laid out from its first rows (`print_table_rows`) and the summary line
+    is counted as the rows go by.
     """
-    if isinstance(answer, DueStream):
-        if fmt in STREAM_FORMATS:
-            emit(fmt, answer.rows, DUE_COLUMNS, lambda: None)
-            return
-        answer = DueAnswer(answer.as_of, tuple(answer.rows), answer.refreshed, answer.failed)
+    if isinstance(answer, DueStream) and fmt in STREAM_FORMATS:
+        emit(fmt, answer.rows, DUE_COLUMNS, lambda: None)
+        return
+    rows = iter(answer.rows)
+    first = next(rows, None)
 
     def table() -> None:
-        if not answer.rows:
+        if first is None:
             if title:
                 echo(title)
             echo(f"Nothing open as of {answer.as_of.isoformat()}.")
             return
-        headers = ["Due", "Days", "Case", "What", "Child", "Caseworker", "Citation"]
-        cells = [
-            [
-                r["due"] or "-",
-                days_text(r),
-                r["case_id"],
-                what_text(r),
-                r["child"] or "",
-                r["caseworker"] or "",
-                r["citation"] or "",
-            ]
-            for r in answer.rows
-        ]
+        tally = Tally()
         # Least useful first when narrow: the citation, the caseworker (the same on a
         # caseworker's own list), the child's name. Never the date, days, case or what.
-        drop = (5, 6, 4) if drop_caseworker else (6, 5, 4)
-        print_table(
-            headers,
-            cells,
-            styles=[_style(r) for r in answer.rows],
+        print_table_rows(
+            ["Due", "Days", "Case", "What", "Child", "Caseworker", "Citation"],
+            (
+                (
+                    [
+                        r["due"] or "-",
+                        days_text(r),
+                        r["case_id"],
+                        what_text(r),
+                        r["child"] or "",
+                        r["caseworker"] or "",
+                        r["citation"] or "",
+                    ],
+                    _style(r),
+                )
+                for r in map(tally.add, itertools.chain([first], rows))
+            ),
             title=title,
             keep=(0, 1, 2),
-            drop=drop,
+            drop=(5, 6, 4) if drop_caseworker else (6, 5, 4),
             console=console,
         )
-        line = summary(answer)
+        line = summary(answer, tally)
         if console is not None:
             console.print(line, highlight=False)
         else:
