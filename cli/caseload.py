@@ -109,7 +109,7 @@ def evaluate_command(ctx, all_cases, case_ids, as_of, force, jobs, run_on, sched
     ids = None if all_cases else list(case_ids)
     if ids:
         for case_id in ids:
-            store.require_case(case_id)
+            store.require_case(case_id, where="--case")
     total = store.case_count() if ids is None else len(ids)
     report = _run_with_progress(
         store, as_of, None, ids, total, skip_current=not force, workers=workers
@@ -391,7 +391,7 @@ def audit_log(ctx, case_id, last, fmt, db_path):
     """
     store = open_store(ctx, db_path)
     if case_id:
-        store.require_case(case_id)
+        store.require_case(case_id, where="--case")
     rows = store.audit_log(case_id, limit=last)
     if fmt == "json":
         for r in rows:

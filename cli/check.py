@@ -43,8 +43,10 @@ def check(ctx, case_file, ruleset_id, as_of, fmt):
     (docs/determination.md). The same file, ruleset version and as-of date always
     give the same output.
 
-    Exit status: 0 when the case was evaluated, 2 when the file is not valid,
-    1 when a ruleset or plugin problem stopped the evaluation. With --format json
+    Exit status: 0 when the case was evaluated, 2 when the file is not valid
+    or --as-of is before the dates the ruleset covers, 1 when a ruleset or
+    plugin problem stopped the evaluation. An --as-of before the child's birth
+    is answered with a warning on stderr (and a finding in the JSON). With --format json
     a problem is also written to stdout as {"error": ..., "problems": [{"where",
     "what", "fix"}]}.
 
@@ -69,6 +71,9 @@ def check(ctx, case_file, ruleset_id, as_of, fmt):
         if fmt == "json":  # other programs get the problems as data too
             echo_json(error_to_dict(exc))
         raise
+    for finding in determination.findings:
+        if finding.outcome == "warning":  # e.g. an as-of date before the child's birth
+            echo(f"Warning: {finding.reason}", err=True)
     if data is not None:
         echo_json(data)
     else:

@@ -51,7 +51,7 @@ def _clock_when(clock: Clock, det: Determination) -> str:
     unknown = clock.status == "needs_information"
     if clock.met_on is not None:
         parts.append(f"met {clock.met_on.isoformat()}")
-    elif not unknown and (days := clock.days_left(det.as_of)) is not None and clock.is_open:
+    elif not unknown and (days := clock.days_left(det.as_of)) is not None and clock.is_outstanding:
         if clock.opens is not None and det.as_of < clock.opens:
             parts.append(f"opens in {plural((clock.opens - det.as_of).days, 'day')}")
         if days < 0:
@@ -68,6 +68,9 @@ def _clock_when(clock: Clock, det: Determination) -> str:
             parts.append(f"cannot compute the due date; missing: {missing}")
     elif clock.due is None and clock.met_on is None and clock.is_open:
         parts.append("as soon as possible")  # e.g. 303.209(b)(1)(ii): no fixed number of days
+    if clock.closed_on is not None and clock.is_outstanding:
+        # Late and closed unmet: listed by `due` and `overdue` until met or excused (issue 10).
+        parts.append(f"closed unmet on {clock.closed_on.isoformat()}")
     return ", ".join(parts)
 
 
@@ -180,6 +183,7 @@ def render_determination(det: Determination, case: Case | None = None) -> str:
         lines.append("")
         lines.append("Findings")
         for f in det.findings:
-            lines.extend(_wrap(f"{f.rule}: {_words(f.outcome)}  [{f.citation}]", 2, 6))
+            cited = f"  [{f.citation}]" if f.citation else ""
+            lines.extend(_wrap(f"{f.rule}: {_words(f.outcome)}{cited}", 2, 6))
             lines.extend(_wrap(f.reason, 4))
     return "\n".join(lines)

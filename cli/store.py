@@ -11,6 +11,7 @@ import click
 from eirules.core.errors import InputError, Problem, did_you_mean
 from eirules.core.store import CASE_STATUSES, Store, default_db_path
 from eirules.core.store.backend import display, is_postgres
+from eirules.core.store.determinations import DERIVED_STATUSES
 
 from . import get_engine
 from .errors import remember_db
@@ -567,15 +568,25 @@ def cases_show(ctx, case_id, number, replay, fmt, purpose, db_path):
         summary["document"] = store.case_document(case_id)
         echo_json(summary)
         return
+    basis = evaluation_basis(summary)
     echo(f"Case {summary['id']}  {summary['child'] or ''} (born {summary['birth_date']})")
     echo(
         f"  programs: {summary['programs'] or '-'}   ruleset: {summary['ruleset'] or 'us'}"
         f"   caseworker: {summary['caseworker'] or '-'}   status: {summary['status']}"
+        + (
+            f" as of {summary['evaluated_as_of']}"
+            if basis and summary["status"] in DERIVED_STATUSES
+            else ""
+        )
     )
     if summary["status"] == "evaluation_failed":
         echo(f"The last evaluation failed; see why with: eirules evaluate --case {case_id}")
     if summary["clocks"]:
-        echo("Clocks (latest determination):")
+        echo(f"Clocks {basis or '(latest determination)'}:")
+        if summary["status"] == "changed_since_evaluation":
+            echo(
+                f"  (the case changed since; evaluate it again: eirules evaluate --case {case_id})"
+            )
         for c in summary["clocks"]:
             name = c["label"] or c["clock"]
             if c["subject"]:
@@ -603,6 +614,17 @@ def cases_show(ctx, case_id, number, replay, fmt, purpose, db_path):
                 f"  {a['caseworker']}  from {a['assigned_at']}"
                 + (f" to {a['ended_at']}" if a["ended_at"] else " (current)")
             )
+
+
+def evaluation_basis(summary: dict) -> str | None:
+    """ "as of D, ruleset R (VERSION), ENGINE": the evaluation a case's status and clock rows
+    are, from the case row (`evaluated_as_of`, `evaluated_with`); None before any."""
+    as_of, made_by = summary.get("evaluated_as_of"), summary.get("evaluated_with")
+    if not as_of or not made_by:
+        return None
+    engine, _, rest = made_by.partition("|")
+    ruleset, _, version = rest.partition("|")
+    return f"as of {as_of}, ruleset {ruleset} ({version}), {engine}"
 
 
 def _replay(ctx, store: Store, case_id: str, number: int, fmt: str) -> None:

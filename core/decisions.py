@@ -57,6 +57,27 @@ def is_open(status: str, met_on: date | None, closed_on: date | None = None) -> 
     return status not in DONE_STATUSES
 
 
+def is_outstanding(status: str, met_on: date | None, closed_on: date | None = None) -> bool:
+    """True while a clock belongs on `due`, `overdue` and a case's status: the one rule.
+
+    A clock still owed (`is_open`) is outstanding. So is one that went past its
+    due date unmet and then closed (the program ended, the child exited or
+    moved, consent was withdrawn): the lateness happened, and it stays listed,
+    with its status, until it is met or excused by a documented reason
+    (late_excused). It never drops out because the program ended. A clock
+    closed before its due date is not applicable; a met one is done.
+    """
+    if closed_on is not None:
+        return status not in DONE_STATUSES and status != "late_excused"
+    return is_open(status, met_on)
+
+
+def referral_is_outstanding(status: str) -> bool:
+    """The same rule for a referral: listed while still to make, and once it is `not_made`
+    (owed, never made, and the program ended): late, so never dropped from the lists."""
+    return status == "not_made" or status not in REFERRAL_DONE_STATUSES
+
+
 def _plain(value: Any) -> Any:
     """Freeze dicts handed to findings so a Determination cannot change after the fact."""
     return dict(value)
@@ -210,6 +231,11 @@ class Clock:
     def is_open(self) -> bool:
         """True while the thing the clock asks for is still owed."""
         return is_open(self.status, self.met_on, self.closed_on)
+
+    @property
+    def is_outstanding(self) -> bool:
+        """True while the clock is listed: owed, or late and closed unmet (`is_outstanding`)."""
+        return is_outstanding(self.status, self.met_on, self.closed_on)
 
     def replace(self, **changes: Any) -> Clock:
         """A copy with some fields changed, checked as a new clock is (`attrs.evolve`, faster).

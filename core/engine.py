@@ -13,13 +13,13 @@ import attrs
 from .calendars import CALENDARS_ENV, DistrictCalendars
 from .convert import Sections, case_from_dict, read_json
 from .dates import in_range, parse_date, range_text
-from .decisions import Determination
+from .decisions import Determination, Finding
 from .dispatch import HookCalls
 from .errors import EirulesError, InputError, PluginError, Problem, show_value
 from .evaluator import Evaluator
 from .models import Case, as_tuple
 from .plugin_manager import get_plugin_manager
-from .rulesets import Ruleset, RulesetRegistry, ruleset_folders
+from .rulesets import DateNotCovered, Ruleset, RulesetRegistry, ruleset_folders
 
 DEFAULT_RULESET = "us"
 
@@ -218,7 +218,15 @@ class Engine:
                 [Problem("case", f"{show_value(case)} is not a Case or a case-file dict")],
             )
         day = _as_date(as_of)
-        return self.compile(self.ruleset_for(case, ruleset), day).evaluate(case)
+        try:
+            det = self.compile(self.ruleset_for(case, ruleset), day).evaluate(case)
+        except DateNotCovered as exc:
+            if exc.as_of is None and day < exc.first:  # the as-of date itself is too early
+                raise exc.for_as_of(day) from None
+            raise
+        if day < case.child.birth_date:
+            det = attrs.evolve(det, findings=(before_birth(case, day), *det.findings))
+        return det
 
     def __reduce__(self):
         # One way to rebuild an engine in another process: the worker pool's recipe
@@ -237,6 +245,19 @@ class Engine:
 def _merged(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
     """Both tuples' items in order, each once."""
     return tuple(dict.fromkeys([*first, *second]))
+
+
+def before_birth(case: Case, as_of: date) -> Finding:
+    """The warning an as-of date before the child's birth gets: nothing can be owed yet."""
+    born = case.child.birth_date.isoformat()
+    return Finding(
+        rule="as_of.before_birth",
+        outcome="warning",
+        reason=f"the as-of date {as_of.isoformat()} is before the child's birth on {born}: "
+        "nothing is owed yet; check the --as-of date and the birth date",
+        citation="",
+        inputs={"as_of": as_of.isoformat(), "birth_date": born},
+    )
 
 
 def _as_date(value: Any) -> date:

@@ -39,8 +39,8 @@ from typing import Any, TypeGuard
 import attrs
 
 from . import school_rules
-from .dates import UNITS, WEEKEND_RULES, BusinessCalendar, SchoolCalendar
-from .errors import Problem, RulesetError, did_you_mean
+from .dates import LATEST, UNITS, WEEKEND_RULES, BusinessCalendar, SchoolCalendar
+from .errors import InputError, Problem, RulesetError, did_you_mean
 from .models import DOMAINS, SUBDOMAINS
 from .paths import escapes, inside
 
@@ -364,6 +364,64 @@ class _Unresolved(enum.Enum):
 _UNRESOLVED = _Unresolved.TOKEN
 
 
+class DateNotCovered(RulesetError, InputError):
+    """A date before a parameter's first value: outside the dates a ruleset covers.
+
+    Bad input (exit status 2, HTTP 422), not a ruleset fault: the as-of date (`as_of`
+    set, by the engine) or a date in the case file is earlier than the ruleset's values.
+    Still a RulesetError, so code that treats "no value" as not configured keeps working.
+    """
+
+    def __init__(
+        self,
+        ruleset: str,
+        parameter: str,
+        on: date,
+        first: date,
+        coverage: tuple[date, date],
+        as_of: date | None = None,
+    ):
+        self.ruleset, self.parameter, self.on, self.first = ruleset, parameter, on, first
+        self.coverage, self.as_of = coverage, as_of
+        earliest, every = coverage
+        covers = (
+            f"ruleset {ruleset} has values from {earliest.isoformat()} to {LATEST.isoformat()}"
+            f" (for every parameter from {every.isoformat()}); "
+            f'"{parameter}" has none before {first.isoformat()}'
+        )
+        fix = "or a ruleset with values for earlier dates (--ruleset, --rulesets-dir)"
+        if as_of is not None:
+            message = f'--as-of {as_of.isoformat()} is before the dates ruleset "{ruleset}" covers'
+            problem = Problem(
+                "--as-of",
+                covers,
+                f"give a later date (every parameter has a value from {every.isoformat()}), {fix}",
+            )
+        else:
+            message = (
+                f'ruleset "{ruleset}" has no value of "{parameter}" before {first.isoformat()}, '
+                f"so it cannot decide for {on.isoformat()}, a date of the case"
+            )
+            problem = Problem(
+                on.isoformat(),
+                covers,
+                f"correct the date in the case file if it is wrong, or use {fix[3:]}",
+            )
+        super().__init__(message, [problem])
+
+    def for_as_of(self, as_of: date) -> DateNotCovered:
+        """The same, blaming the as-of date (the engine knows it; the ruleset does not)."""
+        return DateNotCovered(
+            self.ruleset, self.parameter, self.on, self.first, self.coverage, as_of
+        )
+
+    def __reduce__(self):  # rebuilt whole in another process (evaluate's workers)
+        return (
+            DateNotCovered,
+            (self.ruleset, self.parameter, self.on, self.first, self.coverage, self.as_of),
+        )
+
+
 class Ruleset:
     """A loaded ruleset, linked to its parent; look values up with `param` and `value`."""
 
@@ -455,17 +513,34 @@ class Ruleset:
         return entry
 
     def param(self, name: str, on: date) -> Param:
-        """The parameter in force on a date, by nearest ancestor; RulesetError if none."""
+        """The parameter in force on a date, by nearest ancestor; RulesetError if none.
+
+        A date before the parameter's first value is outside what the ruleset covers:
+        `DateNotCovered`, which is bad input (an as-of date or a case's date), not a
+        fault of the ruleset.
+        """
         found = self._cache.get((name, on))  # what `find` would answer, when it already has
         if found is not None:
             return found
         found = self.find(name, on)
         if found is None:
+            starts = self.change_dates(name)
+            if starts and on < starts[0]:
+                raise DateNotCovered(self.id, name, on, starts[0], self.coverage)
             raise RulesetError(
                 f'ruleset "{self.id}": parameter "{name}" has no value in force on '
                 f"{on.isoformat()}; add a value whose effective date is on or before it"
             )
         return found
+
+    @property
+    def coverage(self) -> tuple[date, date]:
+        """The dates the ruleset covers, to core.dates.LATEST: (its earliest value, the first
+        day every parameter it gives a value has one). (LATEST, LATEST) when it sets none."""
+        if "_coverage" not in self.__dict__:
+            firsts = [d[0] for d in map(self.change_dates, self.declarations) if d]
+            self.__dict__["_coverage"] = (min(firsts), max(firsts)) if firsts else (LATEST, LATEST)
+        return self.__dict__["_coverage"]
 
     def find(self, name: str, on: date) -> Param | None:
         """The parameter in force on a date, or None when it has no value then.

@@ -34,7 +34,7 @@ def test_db_init_at_a_path_then_again_is_a_no_op(tmp_path):
     assert result.exit_code == 0
     assert (
         result.output
-        == f"Created caseload {path} (schema: 0001_initial_caseload, 0002_ruleset_versions, 0003_staff_and_access_log, 0004_audit_content, 0005_due_items, 0006_current_evaluation, 0007_staff_tokens, 0008_due_order_index, 0009_token_expiry)\n"
+        == f"Created caseload {path} (schema: 0001_initial_caseload, 0002_ruleset_versions, 0003_staff_and_access_log, 0004_audit_content, 0005_due_items, 0006_current_evaluation, 0007_staff_tokens, 0008_due_order_index, 0009_token_expiry, 0010_late_clocks_stay_listed)\n"
     )
     result = runner.invoke(cli, ["db", "init", str(path)])
     assert result.output == f"Caseload {path} is already initialised and up to date\n"
@@ -164,17 +164,20 @@ def test_overdue_lists_a_late_excused_meeting_that_is_still_owed(run, tmp_path):
     ]
 
 
-def test_overdue_drops_a_late_clock_once_the_child_exited(run, tmp_path):
+def test_overdue_keeps_a_late_clock_after_the_child_exited(run, tmp_path):
     """A 45-day clock overdue since 2026-02-20 (34 CFR 303.310) stays overdue in the
-    determination after the child exits on 2026-02-25, but it is no longer owed, so it
-    leaves the overdue list."""
+    determination after the child exits on 2026-02-25, and on the overdue list: the
+    lateness happened (issue 10: one rule, `decisions.is_outstanding`)."""
     events = [
         {"type": "referral_received", "date": "2026-01-05"},
         {"type": "exited", "date": "2026-02-25"},
     ]
     run("cases", "import", case_file(tmp_path, events=events))
     run("evaluate", "--all", "--as-of", "2026-03-01")
-    assert json.loads(run("overdue", "--as-of", "2026-03-01", "--format", "json").output) == []
+    rows = json.loads(run("overdue", "--as-of", "2026-03-01", "--format", "json").output)
+    assert [(r["clock"], r["due"], r["days_left"], r["status"]) for r in rows] == [
+        ("initial_ifsp_meeting", "2026-02-19", -10, "overdue")
+    ]
 
 
 def test_due_within_rejects_a_bad_period(run):

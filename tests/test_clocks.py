@@ -344,8 +344,10 @@ def test_any_valid_case_file_evaluates_without_a_traceback(engine, data, as_of):
             assert k.reason
 
 
-def test_referral_before_the_baseline_takes_effect_is_a_clear_ruleset_error(engine):
-    """The `us` values start on 2011-10-28 (76 FR 60140); a 2010 referral has no clock to use."""
+def test_referral_before_the_baseline_takes_effect_is_a_clear_error(engine):
+    """The `us` values start on 2011-10-28 (76 FR 60140); a 2010 referral has no clock to use.
+    As of 2010 the as-of date itself is before what the ruleset covers: bad input that
+    names the dates covered (issue 10), still a RulesetError for callers catching that."""
     import pytest
 
     from eirules.core.errors import RulesetError
@@ -357,8 +359,14 @@ def test_referral_before_the_baseline_takes_effect_is_a_clear_ruleset_error(engi
             "events": [{"type": "referral_received", "date": "2010-03-01"}],
         }
     )
-    with pytest.raises(RulesetError, match=r"has no value in force on 2010-0\d-01"):
+    from eirules.core.errors import InputError
+
+    with pytest.raises(
+        RulesetError, match=r'--as-of 2010-04-01 is before the dates ruleset "us"'
+    ) as err:
         engine.evaluate(case, "us", date(2010, 4, 1))
+    assert isinstance(err.value, InputError)
+    assert '"part_c.age_limit_years" has none before 2011-10-28' in str(err.value)
 
 
 def test_per_case_caches_are_per_thread(engine):

@@ -327,3 +327,28 @@ def test_a_case_changed_since_its_evaluation_is_re_evaluated_even_on_the_same_da
     finally:
         store.evaluate(as_of=as_of, case_ids=[case_id])
     assert store.due(as_of=as_of, caseworker=workers[1]).refreshed == 0
+
+
+def test_due_right_after_the_nightly_run_answers_from_the_stored_rows(run, monkeypatch):
+    """Finding 6: after `evaluate --all` (as of today, the nightly run), `due --as-of` today
+    evaluates no case: the stored rows are current for that date, engine and ruleset
+    version. Any evaluation for the answer fails this test; another date still evaluates."""
+    from eirules.core.store import listing
+
+    run("cases", "import", EXAMPLES / "caseload")
+    today = date.today().isoformat()
+    run("evaluate", "--all", "--as-of", today)
+    evaluated = []
+    real = listing._evaluate_chunk
+
+    def counting(engine, job):
+        evaluated.extend(case_id for case_id, _ in job[1])
+        return real(engine, job)
+
+    monkeypatch.setattr(listing, "_evaluate_chunk", counting)
+    for command in (("due", "--as-of", today), ("due",), ("overdue",), ("cases", "list")):
+        rows = run(*command, "--format", "json").output
+        assert json.loads(rows), command
+    assert evaluated == []
+    run("due", "--as-of", "2026-03-02", "--format", "json")
+    assert len(evaluated) == 240  # every demo case, for a date with no stored rows

@@ -169,12 +169,24 @@ def test_body_that_is_not_json_is_400(bare_server, raw, where):
         ("as_of=1899-12-31", "as_of"),
         ("as_of=2200-01-01", "as_of"),
         ("as_of=+2026-0101", "as_of"),
+        # Before the dates the ruleset covers: bad input too (422), not a server fault (500).
+        ("as_of=1990-01-01", "as_of"),
     ],
 )
 def test_bad_query_value_is_422(bare_server, query, where):
     data = read_json(EXAMPLES / "mo-0001.json")
     status, body = bare_server.post(f"/v1/check?{query}", data)
     assert status == 422 and body["problems"][0]["where"] == where
+
+
+def test_check_as_of_before_the_childs_birth_warns_in_the_json(bare_server):
+    """MO-0001 is born 2024-11-02: as of 2024-01-01 the answer carries a warning finding."""
+    data = read_json(EXAMPLES / "mo-0001.json")
+    status, body = bare_server.post("/v1/check?as_of=2024-01-01", data)
+    assert status == 200
+    assert [(f["rule"], f["outcome"]) for f in body["findings"]][:1] == [
+        ("as_of.before_birth", "warning")
+    ]
 
 
 def test_unknown_ruleset_is_404_with_a_suggestion(bare_server):

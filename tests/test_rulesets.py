@@ -269,7 +269,7 @@ def test_effective_date_picks_the_latest_value_in_force(tmp_path_factory, starts
     rs = load(tmp, "xdated")
     in_force = [i for i, d in enumerate(starts) if d <= on]
     if not in_force:
-        with pytest.raises(RulesetError, match="has no value in force"):
+        with pytest.raises(RulesetError, match='has no value of "n" before'):
             rs.param("n", on)
     else:
         assert rs.value("n", on) == in_force[-1]

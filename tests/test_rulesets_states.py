@@ -254,5 +254,7 @@ def test_california_changed_on_2022_07_01_and_the_evaluation_date_decides(engine
     assert (
         rs.param("part_c.eligibility.delay_criteria", date(2022, 6, 30)).value[0]["at_least"] == 33
     )
-    with pytest.raises(Exception, match="has no value in force on 2014-12-31"):
+    with pytest.raises(
+        Exception, match='has no value of "part_c.eligibility.delay_criteria" before 2015-01-01'
+    ):
         rs.param("part_c.eligibility.delay_criteria", date(2014, 12, 31))

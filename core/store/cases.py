@@ -96,7 +96,9 @@ class CasesMixin(StoreBase):
         for table, sql in _PART_INSERTS.items():
             conn.executemany(sql, [row for c in cases for row in c.parts.get(table, ())])
 
-    def require_case(self, case_id: str) -> None:
+    def require_case(self, case_id: str, *, where: str = "ID") -> None:
+        """InputError unless the case is stored; `where` names the argument or option
+        (`ID`, `--case`) the user gave the id in, for the problem line."""
         if self.conn.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is None:
             ids = [
                 r[0]
@@ -108,7 +110,7 @@ class CasesMixin(StoreBase):
             hint = did_you_mean(case_id, ids)
             raise InputError(
                 f'no case "{case_id}" in the caseload',
-                [Problem("ID", "not found", hint or "list cases with: eirules cases list")],
+                [Problem(where, "not found", hint or "list cases with: eirules cases list")],
             )
 
     def programs(self) -> list[str]:

@@ -18,10 +18,10 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
 from ..convert import converter, determination_to_dict
-from ..decisions import OPEN_STATUSES, REFERRAL_DONE_STATUSES
-from ..decisions import is_open as clock_is_open
+from ..decisions import OPEN_STATUSES, is_outstanding, referral_is_outstanding
 from ..errors import EirulesError, InputError, Problem
 from ..models import Case
+from ..rulesets import DateNotCovered
 from .audit import now
 from .base import CHUNK, StoreBase, sha256
 from .currency import current_ids
@@ -458,19 +458,22 @@ def due_items(result: dict[str, Any]) -> list[tuple]:
     """A determination's clocks and referrals still to make as rows of the due index.
 
     Each row: kind, id, program, label, subject, start, opens, due, status, is_open,
-    met_on, excused_by, reason, citation. Every clock is kept (is_open says whether
-    it is owed); a referral is kept while it is owed, or when it has a due date.
+    met_on, excused_by, reason, citation. Every clock is kept; is_open says whether
+    it is listed (`decisions.is_outstanding`: owed, or gone past its due date unmet
+    and closed since, e.g. at the end of Part C); a referral is kept while it is
+    listed (still to make, or `not_made`: `referral_is_outstanding`), or when it
+    has a due date.
     """
     rows = []
     for clock in result["clocks"]:
-        owed = clock_is_open(clock["status"], clock["met_on"], clock.get("closed_on"))
+        owed = is_outstanding(clock["status"], clock["met_on"], clock.get("closed_on"))
         rows.append(
             ("clock", clock["id"], clock["program"], clock["label"], clock["subject"],
              clock["start"], clock["opens"], clock["due"], clock["status"], int(owed),
              clock["met_on"], clock["excused_by"], clock["reason"], clock["citation"])
         )  # fmt: skip
     for ref in result.get("referrals", ()):
-        owed = ref["status"] not in REFERRAL_DONE_STATUSES
+        owed = referral_is_outstanding(ref["status"])
         if ref.get("by") is None and not owed:
             continue
         rows.append(
@@ -482,8 +485,9 @@ def due_items(result: dict[str, Any]) -> list[tuple]:
 
 
 def case_status(items: list[tuple]) -> str:
-    """A case's most urgent owed clock status (overdue, due_soon, pending, needs_information,
-    then any other except late_excused); no_open_clocks when none is owed."""
+    """A case's most urgent listed clock status (overdue, due_soon, pending,
+    needs_information, then any other except late_excused); no_open_clocks when none
+    is listed. Derived from the same rows `due` lists, so the two always agree."""
     owed = [item[8] for item in items if item[0] == "clock" and item[9]]
     for status in OPEN_STATUSES:
         if status in owed:
@@ -539,6 +543,11 @@ def _evaluate_chunk(engine, job: tuple[date, list[tuple[str, str]]]) -> list[tup
         try:
             case = stored_case(engine, json.loads(document))
             result = determination_to_dict(engine.evaluate(case, None, as_of))
+        except DateNotCovered as exc:
+            if exc.as_of is not None:  # the date asked is bad input for every case: refuse it
+                raise
+            out.append((case_id, str(exc), None, None))
+            continue
         except EirulesError as exc:
             out.append((case_id, str(exc), None, None))
             continue

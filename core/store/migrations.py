@@ -32,6 +32,7 @@ REVISIONS: tuple[str, ...] = (
     "0007_staff_tokens",
     "0008_due_order_index",
     "0009_token_expiry",
+    "0010_late_clocks_stay_listed",
 )
 
 #: Every table the migrations create, for checking that a database still has them all.
