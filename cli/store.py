@@ -137,7 +137,7 @@ def db_upgrade(db_path):
 @db_option
 @click.pass_context
 def db_prune(ctx, dry_run, db_path):
-    """Remove determination history and old case-file versions older than each ruleset keeps them.
+    """Remove determinations and case-file versions kept past their ruleset's period.
 
     A determination a newer one replaced more than
     records.determination_history_days ago (the case's ruleset sets it; IDEA

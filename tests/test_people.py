@@ -314,3 +314,19 @@ def test_os_user_is_the_account_not_the_user_variable(monkeypatch):
     for name in ("USER", "LOGNAME", "LNAME", "USERNAME"):
         monkeypatch.setenv(name, "dana-the-data-manager")
     assert os_login() == account
+
+
+def test_a_listing_read_in_part_records_the_cases_it_gave(agency):
+    """A reader that stops after the first row (`due | head -1`) has read that child's
+    record: it is on the record of access, and on PostgreSQL the listing's read cursor
+    is closed first, so the record is committed, not rolled back with it."""
+    rows = agency.recorded(agency.due_stream(as_of=date(2026, 3, 1)).rows, "due", "triage")
+    first = next(rows)
+    rows.close()
+    agency.as_login("aldo")
+    others = {"N-1", "N-2", "S-1"} - {first["case_id"]}
+    assert [(r["action"], r["purpose"]) for r in agency.access_record(first["case_id"])] == [
+        ("due", "triage")
+    ]
+    assert all(agency.access_record(case_id) == [] for case_id in others)
+    assert not agency.conn.in_transaction

@@ -254,8 +254,10 @@ class ListingMixin(StoreBase):
             args.extend(scope_args)
         return tables, where, args
 
-    def _current_sql(self, as_of: date, caseworker: str | None) -> tuple[str, list[Any]]:
-        """A condition on `c` true for the cases whose clock rows the due index may answer with.
+    def _current_sql(self, as_of: date, caseworker: str | None) -> tuple[str, list[Any], bool]:
+        """A condition on `c` true for the cases whose clock rows the due index may answer with,
+        its parameters, and whether every case in scope was evaluated as of `as_of` with
+        an answering version (then only a stale status makes a case not current).
 
         Their latest evaluation was made as of `as_of`, by this engine, with the
         installed version of its ruleset, and nothing has changed or failed since:
@@ -271,31 +273,44 @@ class ListingMixin(StoreBase):
             # only lengthens the IN list below; it makes no row current.
             scope, args = self.scope_sql("c.id")  # type: ignore[attr-defined]
             tables, where = "cases c", [scope] if scope else []
-        current = []
-        for (with_,) in self.conn.execute(
-            f"SELECT DISTINCT c.evaluated_with FROM {tables} WHERE "
-            + " AND ".join([*where, "c.evaluated_as_of = ?"]),
-            [*args, as_of.isoformat()],
+        current, uniform = [], True
+        for with_, on_date in self.conn.execute(
+            "SELECT DISTINCT c.evaluated_with, CASE WHEN c.evaluated_as_of = ? THEN 1 ELSE 0 END "
+            f"FROM {tables}" + (" WHERE " + " AND ".join(where) if where else ""),
+            [as_of.isoformat(), *args],
         ):
-            if self._answers_with(with_):
+            if on_date and self._answers_with(with_):
                 current.append(with_)
+            else:
+                uniform = False
         if not current:
-            return "1 = 0", []
+            return "1 = 0", [], False
         marks = ",".join("?" * len(_STALE_STATUSES))
         return (
             f"c.status NOT IN ({marks}) AND c.evaluated_as_of = ? "
             f"AND c.evaluated_with IN ({','.join('?' * len(current))})",
             [*_STALE_STATUSES, as_of.isoformat(), *current],
+            uniform,
         )
 
     def _scope(self, as_of: date, caseworker: str | None, current) -> list[_Scope]:
-        """The cases in scope the due index cannot answer for (to re-evaluate in memory)."""
+        """The cases in scope the due index cannot answer for (to re-evaluate in memory).
+
+        When every case in scope was evaluated as of the date with an answering
+        version (the usual morning after the nightly run), those are the cases of a
+        stale status, found by the status index instead of a read of every case.
+        """
         tables, where, args = self._in_scope(caseworker)
+        if current[2]:
+            marks = ",".join("?" * len(_STALE_STATUSES))
+            condition, condition_args = f"c.status IN ({marks})", list(_STALE_STATUSES)
+        else:
+            condition, condition_args = f"NOT ({current[0]})", current[1]
         sql = (
             f"SELECT c.id, ch.name, a.caseworker, c.ruleset, c.status FROM {tables} WHERE "
-            + " AND ".join([*where, f"NOT ({current[0]})"])
+            + " AND ".join([*where, condition])
         )
-        return [_Scope(*row) for row in self.conn.execute(sql, [*args, *current[1]])]
+        return [_Scope(*row) for row in self.conn.execute(sql, [*args, *condition_args])]
 
     def _answers_with(self, with_: str | None) -> bool:
         """Whether clock rows made by `with_` ("ENGINE|RULESET|VERSION") are this engine's
