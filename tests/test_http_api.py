@@ -251,6 +251,15 @@ def test_caseload_endpoints_need_a_database(bare_server):
         assert body["problems"][0]["fix"] == "start it with eirules serve --db PATH"
 
 
+def test_due_as_of_before_the_rulesets_dates_is_422_naming_them(server):
+    """Issue 10: bad input, not a server fault; nothing is listed, nothing is evaluated."""
+    for path in ("/v1/due", "/v1/overdue"):
+        status, body = server.get(f"{path}?as_of=1990-01-01")
+        assert status == 422, body
+        assert body["kind"] == "DateNotCovered" and body["problems"][0]["where"] == "as_of"
+        assert "has values from 2000-01-01" in body["problems"][0]["what"]
+
+
 def test_due_and_overdue_are_the_stores_open_clocks(server, env):
     from eirules.core.store import Store
 
