@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import date
 from pathlib import Path
@@ -35,6 +36,7 @@ from .output import (
     progress_reporter,
     write_private,
 )
+from .table_stream import print_table_rows
 
 new_caseworker_option = click.option(
     "--new-caseworker",
@@ -400,15 +402,16 @@ def cases_list(ctx, caseworker, program, status, as_of, fmt, purpose, db_path):
         if failed:
             ctx.exit(1)
         return
-    rows = list(read)
+    rows = iter(read)
+    first = next(rows, None)
 
     def table() -> None:
-        if not rows and not (caseworker or program or status) and not store.case_count():
+        if first is None and not (caseworker or program or status) and not store.case_count():
             echo(
                 "No cases in this caseload yet; add some with: eirules cases import FILES_OR_FOLDERS"
             )
             return
-        if not rows:
+        if first is None:
             echo(f"No cases match as of {as_of.isoformat()}.")
             if program and program not in (known := store.programs()):
                 echo(
@@ -417,24 +420,28 @@ def cases_list(ctx, caseworker, program, status, as_of, fmt, purpose, db_path):
                     err=True,
                 )
             return
-        print_table(
+        # A statewide list is printed as it is read (cli/table_stream.py).
+        shown = print_table_rows(
             ["Case", "Status", "Child", "Born", "Programs", "Caseworker"],
-            [
-                [
-                    r["case_id"],
-                    f"{r['reason']}. Fix: {r['fix']}" if r["reason"] else r["status"],
-                    r["child"] or "",
-                    r["birth_date"],
-                    (r["programs"] or "").replace(",", ", "),
-                    r["caseworker"] or "",
-                ]
-                for r in rows
-            ],
+            (
+                (
+                    [
+                        r["case_id"],
+                        f"{r['reason']}. Fix: {r['fix']}" if r["reason"] else r["status"],
+                        r["child"] or "",
+                        r["birth_date"],
+                        (r["programs"] or "").replace(",", ", "),
+                        r["caseworker"] or "",
+                    ],
+                    None,
+                )
+                for r in itertools.chain([first], rows)
+            ),
             keep=(0, 3),
             drop=(5, 2, 4),
         )
         echo(
-            f"{plural(len(rows), 'case')} as of {as_of.isoformat()}"
+            f"{plural(shown, 'case')} as of {as_of.isoformat()}"
             + (
                 f"; {plural(len(failed), 'case')} could not be evaluated (listed; exit status 1)"
                 if failed

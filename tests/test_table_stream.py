@@ -165,3 +165,18 @@ def test_other_formats_are_untouched(tmp_path, monkeypatch, fmt):
     before = run("overdue", *day).output
     monkeypatch.setattr(table_stream, "TABLE_SAMPLE", 5)
     assert run("overdue", *day).output == before
+
+
+def test_cases_list_streams_the_table_with_every_case_and_the_same_count(tmp_path, monkeypatch):
+    run = caseload_cli(tmp_path, monkeypatch)
+    run("cases", "import", EXAMPLES / "caseload")
+    monkeypatch.setenv("COLUMNS", "80")
+    day = ["--as-of", "2026-03-02"]
+    whole = run("cases", "list", *day).output.splitlines()
+    monkeypatch.setattr(table_stream, "TABLE_SAMPLE", 5)
+    streamed = run("cases", "list", *day).output.splitlines()
+    assert streamed[-1] == whole[-1] == "240 cases as of 2026-03-02"
+    assert max(len(line) for line in streamed) <= 80
+    ids = [r["case_id"] for r in json.loads(run("cases", "list", *day, "--format", "json").output)]
+    text = "\n".join(streamed)
+    assert len(ids) == 240 and all(case_id in text for case_id in ids)
