@@ -1,0 +1,126 @@
+"""Benchmark: a 1,000,000-case caseload on SQLite in bounded memory (issue 15).
+
+In one process, with realistic caseloads (one caseworker per 50 cases):
+
+1. `cases import` of N generated cases (streamed from the generator, each evaluated and
+   stored as the import does);
+2. `evaluate --all` the next day (every case's as-of date moved: the nightly run),
+   with --jobs workers;
+3. one caseworker's `due --within 14d` (median of several runs) and the statewide
+   `due` to its first row, then the whole statewide list streamed as jsonl;
+4. the peak memory of this process (the target: under 1 GiB) and the database size.
+
+Figures only (tests never time anything). Takes about an hour of CPU at 1,000,000.
+
+    python benchmarks/million.py                  # 1,000,000 cases
+    python benchmarks/million.py --cases 20000    # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from timing import FirstRow, Span, peak_mib, to_devnull  # noqa: E402
+
+from eirules.cli.output import emit  # noqa: E402
+from eirules.cli.synthetic import CASEWORKERS, DEMO_AS_OF, iter_cases, records  # noqa: E402
+from eirules.core.engine import Engine  # noqa: E402
+from eirules.core.store import ROW_FIELDS, Store  # noqa: E402
+
+
+def median_ms(fn, runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples) * 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--skip-evaluate", action="store_true", help="Import and due only.")
+    args = parser.parse_args()
+    n = args.cases
+    db = Path(tempfile.mkdtemp(prefix="eirules-million-")) / "caseload.db"
+    store, _ = Store.init(db, Engine(entry_points=False))
+    store.jobs = args.jobs
+    count = max(1, n // 50)
+    workers = CASEWORKERS[:count] + tuple(
+        f"Coordinator {i:05d}" for i in range(count - len(CASEWORKERS))
+    )
+    part_c = n * 3 // 5
+    print(f"{n:,} cases into {db}, {len(workers):,} caseworkers; load {os.getloadavg()[0]:.1f}")
+    with Span() as took:
+        result = store.import_records(
+            records(
+                iter_cases(
+                    seed=1,
+                    part_c=part_c,
+                    part_b=n - part_c,
+                    as_of=DEMO_AS_OF,
+                    caseworkers=workers,
+                )
+            ),
+            new_caseworkers=True,
+            user="benchmark",
+            evaluate_as_of=DEMO_AS_OF,
+        )
+    print(
+        f"import + evaluate + store: {took.wall:8.1f} s wall  {took.cpu:8.1f} s CPU  "
+        f"{took.cpu / n * 1e6:6.0f} us/case  {result.created:,} cases  peak {peak_mib():.0f} MiB",
+        flush=True,
+    )
+    if not args.skip_evaluate:
+        with Span() as took:
+            report = store.evaluate(as_of=DEMO_AS_OF + timedelta(days=1), user="benchmark")
+        print(
+            f"evaluate --all next day, --jobs {args.jobs}: {took.wall:8.1f} s wall  "
+            f"{took.cpu:8.1f} s CPU (workers included)  {report.evaluated:,} evaluated, "
+            f"{report.unchanged:,} unchanged  peak {peak_mib():.0f} MiB (this process)",
+            flush=True,
+        )
+    day = DEMO_AS_OF + timedelta(days=0 if args.skip_evaluate else 1)
+    one = median_ms(lambda: store.due(as_of=day, caseworker=workers[0], within_days=14), runs=7)
+    rows = len(store.due(as_of=day, caseworker=workers[0], within_days=14))
+    print(f"one caseworker's due --within 14d: {one:.1f} ms median ({rows} rows; target 10 ms)")
+
+    def first_row() -> None:
+        stream = store.due_stream(as_of=day).rows
+        next(stream, None)
+        stream.close()
+
+    first = median_ms(first_row, runs=3)
+    print(f"statewide due, first row: {first:.1f} ms median (target 50 ms)", flush=True)
+    seen = FirstRow()
+    with Span() as took:
+        to_devnull(
+            lambda: emit("jsonl", seen.count(store.due_stream(as_of=day).rows), ROW_FIELDS, None)
+        )
+    print(
+        f"statewide due --format jsonl: {seen.rows:,} rows in {took.wall:.1f} s "
+        f"({seen.rows / max(took.wall, 1e-9):,.0f} rows/s wall, {took.cpu / max(seen.rows, 1) * 1e6:.1f} "
+        f"us/row CPU), first row {(seen.first or 0) * 1000:.0f} ms"
+    )
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    print(
+        f"peak memory {peak_mib():.0f} MiB (target under 1 GiB); database {db.stat().st_size / 1e9:.2f} GB"
+    )
+    store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
