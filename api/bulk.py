@@ -25,8 +25,6 @@ import collections
 import contextlib
 import itertools
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -38,6 +36,7 @@ from eirules.core.convert import determination_to_dict
 from eirules.core.engine import Engine
 from eirules.core.errors import EirulesError, InputError, Problem
 from eirules.core.jsonio import iter_records
+from eirules.core.private_files import open_private
 from eirules.core.store.workers import EngineRecipe
 
 #: Suffixes of the partitions this reads.
@@ -139,29 +138,22 @@ def evaluate_partition(recipe: EngineRecipe, source: str, output: str, as_of: da
     """Evaluate one partition and write its determinations (run on a Dask worker)."""
     engine = _engine(recipe)
     path = Path(output)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     cases = failed = 0
     failures: list[tuple[str, str]] = []
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            for label, document in _documents(Path(source)):
-                cases += 1
-                try:
-                    if isinstance(document, InputError):
-                        raise document
-                    case = engine.case_from_dict(document, source=f"{source}, {label}")
-                    result = determination_to_dict(engine.evaluate(case, None, as_of))
-                except EirulesError as exc:
-                    failed += 1
-                    if len(failures) < FAILURES_KEPT:
-                        failures.append((label, str(exc)))
-                    continue
-                out.write(json.dumps(result, separators=(",", ":"), ensure_ascii=False) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with open_private(path) as out:  # determinations hold children's data: owner only
+        for label, document in _documents(Path(source)):
+            cases += 1
+            try:
+                if isinstance(document, InputError):
+                    raise document
+                case = engine.case_from_dict(document, source=f"{source}, {label}")
+                result = determination_to_dict(engine.evaluate(case, None, as_of))
+            except EirulesError as exc:
+                failed += 1
+                if len(failures) < FAILURES_KEPT:
+                    failures.append((label, str(exc)))
+                continue
+            out.write(json.dumps(result, separators=(",", ":"), ensure_ascii=False) + "\n")
     return PartitionResult(source, output, cases, failed, tuple(failures))
 
 

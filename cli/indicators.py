@@ -5,13 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
 from eirules.core.errors import InputError, Problem
+from eirules.core.private_files import write_private
 
 from . import get_engine
 from .options import DATE, db_option, format_option
@@ -170,14 +169,7 @@ def _emit(out: str | None, text: str) -> None:
         click.echo(text, nl=False)
         return
     target = Path(out)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_private(target, text)  # the drill-down names children: owner only
     click.echo(f"Wrote {target}", err=True)
 
 

@@ -23,7 +23,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from json.encoder import encode_basestring_ascii as _encode_text
@@ -33,6 +32,7 @@ from typing import Any
 import click
 
 from eirules.core.errors import InputError, Problem
+from eirules.core.private_files import write_private  # the one writer of children's files
 from eirules.core.text import UNSAFE as _UNSAFE  # controls and bidi: never printed raw
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -542,31 +542,6 @@ def progress_reporter(label: str):
             yield advance
 
     return bar()
-
-
-def write_private(path: str | Path, text: str | bytes) -> None:
-    """Write `text` (or bytes) to `path` readable and writable by the owner only (0600),
-    all or nothing.
-
-    The one writer of files that hold children's records (the rejects file,
-    `cases export -o`, the pages of `write_pages`): written to a
-    temporary file beside it and renamed, so a failure leaves no half-written file.
-    """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # created 0600
-    try:
-        if isinstance(text, bytes):
-            handle = os.fdopen(fd, "wb")
-        else:
-            handle = os.fdopen(fd, "w", encoding="utf-8")
-        with handle:
-            handle.write(text)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def check_writable(path: str | Path, option: str, *, folder: bool = False) -> None:

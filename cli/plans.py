@@ -13,8 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ import click
 
 from eirules.core.errors import InputError, Problem
 from eirules.core.jsonio import read_json
+from eirules.core.private_files import write_private
 
 from . import get_engine
 from .options import DATE, as_of_option, format_option
@@ -107,17 +106,7 @@ def _update(ctx, case_file: str, change) -> Any:
         )
     result = change(plans)
     case = engine.case_from_dict(data, source=case_file)  # refuses a bad change: file untouched
-    path = Path(case_file)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2, ensure_ascii=False)
-            f.write("\n")
-        os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_private(case_file, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     return result, case
 
 

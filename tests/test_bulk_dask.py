@@ -67,6 +67,7 @@ def test_synchronous_run_writes_each_partitions_determinations_in_order(tmp_path
     for i, part in enumerate(report.partitions):
         lines = Path(part.output).read_text(encoding="utf-8").splitlines()
         assert lines == _expected(engine, docs[i::4])
+        assert Path(part.output).stat().st_mode & 0o777 == 0o600  # children's data: owner only
 
 
 def test_a_local_cluster_of_two_workers_equals_the_single_process_run(tmp_path):

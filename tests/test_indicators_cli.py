@@ -279,6 +279,8 @@ def test_out_keeps_the_old_file_when_the_report_fails(cli, tmp_path):
     assert target.read_text() == "previous report\n"
     cli("indicators", "--year", "2025-26", "--format", "csv", "--out", target)
     assert target.read_text().startswith("period,indicator,unit")
+    assert target.stat().st_mode & 0o777 == 0o600  # it names children: owner only
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report")] == []
 
 
 def test_a_caseload_never_evaluated_says_what_to_run(tmp_path, monkeypatch, folder):

@@ -195,6 +195,7 @@ def test_import_points_phases_and_enrolments(school_dir):
     assert res.exit_code == 0 and "2 added, 0 replaced" in res.output, res.output
     again = run("mtss", "import", "points", str(pts), "--dir", str(school_dir))
     assert "0 added, 0 replaced" in again.output
+    assert f.stat().st_mode & 0o777 == 0o600  # the rewritten student file: owner only
     ph = school_dir / "ph.csv"
     ph.write_text(
         f"student_id,series,date,label,adaptation\nELM-001,{sid},2026-06-08,smaller group,yes\n"

@@ -274,3 +274,40 @@ def test_programs_report_minutes_per_responder_names_its_unit():
     cell = dict(COLUMNS)["Min/responder"]
     assert cell(SimpleNamespace(minutes_per_responder=13020.4)) == "13020 min"
     assert cell(SimpleNamespace(minutes_per_responder=None)) == ""
+
+
+def test_progress_graphs_name_the_student_and_are_written_owner_only(tmp_path):
+    """Issue 14/18: the SVG holds the student's name, so it and the PNG are private files
+    (34 CFR 300.623: safeguards for personally identifiable information), like the pages."""
+    import stat
+
+    out = tmp_path / "graphs"
+    res = CliRunner().invoke(
+        cli, ["progress", "ELM-005", "--as-of", "2026-06-05", "--out", str(out), "--parent"]
+    )
+    assert res.exit_code == 0, res.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "ELM-005-orf-elm-005-parent.png",
+        "ELM-005-orf-elm-005-parent.svg",
+        "ELM-005-orf-elm-005.png",
+        "ELM-005-orf-elm-005.svg",
+    ]  # no temporary file left beside them
+    for name in names:
+        assert stat.S_IMODE((out / name).stat().st_mode) == 0o600, name
+    assert (out / "ELM-005-orf-elm-005.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = (out / "ELM-005-orf-elm-005.svg").read_text()
+    assert "(ELM-005)" in svg and "<svg" in svg
+
+
+def test_private_writer_leaves_the_old_file_when_writing_fails(tmp_path):
+    """All or nothing: a failure half-way leaves the old file and no temporary file."""
+    from eirules.core.private_files import open_private
+
+    target = tmp_path / "record.json"
+    target.write_text("old\n")
+    with pytest.raises(RuntimeError), open_private(target) as handle:
+        handle.write("half")
+        raise RuntimeError("disk full")
+    assert target.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["record.json"]

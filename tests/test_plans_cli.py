@@ -198,6 +198,8 @@ def test_plans_import_csv_adds_points_once_and_refuses_bad_rows_whole(iep, tmp_p
         "0 rows added, 2 already there"
         in run("plans", "import", iep, good, "--kind", "points").output
     )
+    # The rewritten case file holds the child's record: owner only (34 CFR 300.623).
+    assert Path(iep).stat().st_mode & 0o777 == 0o600
     doc = json.loads(iep.read_text())
     math = next(g for g in doc["plans"]["goals"] if g["id"] == "math-facts")
     assert math["points"][-1] == {"date": "2026-02-23", "value": 17, "by": "interventionist"}

@@ -22,6 +22,7 @@ import attrs
 from eirules.core.convert import read_json
 from eirules.core.dates import parse_date, range_text
 from eirules.core.errors import InputError, Problem
+from eirules.core.private_files import write_private
 
 from .models import (
     SESSION_STATUSES,
@@ -434,7 +435,5 @@ def import_csv(data, path: str | Path, kind: str, layout=None) -> dict[str, tupl
 
 
 def _write_raw(raw: dict, path: Path) -> None:
-    """Replace the file whole (written beside it, then renamed): a failure leaves the old one."""
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(raw, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    """Replace the student's file whole and owner-only: a failure leaves the old one."""
+    write_private(path, json.dumps(raw, indent=1, ensure_ascii=False) + "\n")

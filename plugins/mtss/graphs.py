@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from eirules.core.errors import EirulesError, Problem
+from eirules.core.private_files import write_private
 
 from .measures import MEASURE_NAMES, measure_name  # noqa: F401  (re-exported)
 from .rules import SeriesReport
@@ -259,7 +260,7 @@ def write_progress_graph(
     benchmarks: list | None = None,
     parent: bool = False,
 ) -> list[Path]:
-    """Write the graph as stem.svg and stem.png; return the paths."""
+    """Write the graph as stem.svg and stem.png, owner-only (they name the student)."""
     fig = progress_figure(report, title, benchmarks, parent)
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
@@ -268,8 +269,10 @@ def write_progress_graph(
         path = stem.with_suffix(f".{fmt}")
         # No date in the SVG metadata keeps files identical for the same data; text stays
         # text (smaller files, readable by screen readers).
+        buf = io.BytesIO()
         with rc_context({"svg.fonttype": "none"}):
-            fig.savefig(path, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
+            fig.savefig(buf, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
+        write_private(path, buf.getvalue())
         paths.append(path)
     return paths
 

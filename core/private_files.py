@@ -1,0 +1,53 @@
+"""The one writer of files that hold a child's data: owner-only (0600), all or nothing.
+
+IDEA's confidentiality rules (34 CFR 300.623 and 303.415, safeguards for personally
+identifiable information) mean a graph with a student's name, an exported record or a
+determinations file must not be readable by every account on the machine. Each such
+file is written to a temporary file beside it (created 0600 by `tempfile.mkstemp`) and
+renamed over the target only when complete, so a failure leaves no half-written file
+and the old one, if any, untouched. The command line, the plugins and the library
+all write through here; nothing else decides a child's file's mode.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+#: The mode of every file holding a child's data: read and write for the owner only.
+PRIVATE_MODE = 0o600
+
+
+@contextlib.contextmanager
+def open_private(
+    path: str | Path, *, binary: bool = False, newline: str | None = None
+) -> Iterator[IO]:
+    """Open a private file for writing; it replaces `path` only when the block ends without error."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # created 0600
+    try:
+        if binary:
+            handle = os.fdopen(fd, "wb")
+        else:
+            handle = os.fdopen(fd, "w", encoding="utf-8", newline=newline)
+        with handle:
+            yield handle
+        os.chmod(tmp, PRIVATE_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_private(path: str | Path, text: str | bytes) -> None:
+    """Write `text` (or bytes) to `path`, owner-only and all or nothing."""
+    with open_private(path, binary=isinstance(text, bytes)) as handle:
+        handle.write(text)
+
+
+__all__ = ["PRIVATE_MODE", "open_private", "write_private"]
