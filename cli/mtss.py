@@ -188,8 +188,11 @@ def groups_suggest(ctx, data_dir, window, as_of, solver, fmt):
         echo(f"\nFor the team to review ({len(to_review)}): screening and other data disagree")
         for sid, why in to_review:
             echo(f"  {sid}: {why}")
+    # One line per student and subject: a student at Tier 1 in reading and math is two.
+    out = [sid for sid, why in s.not_candidates if not why.startswith("screening suggests")]
     echo(
-        f"\nNot candidates: {len(s.not_candidates) - len(to_review)} students (Tier 1 or no screening)."
+        f"\nNot candidates (Tier 1 or no screening): {plural(len(out), 'student-subject pair')} "
+        f"({plural(len(set(out)), 'student')})."
     )
     span = s.parameters.get("mtss.groups.max_grade_span")
     if span is None:

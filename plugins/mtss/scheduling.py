@@ -170,8 +170,8 @@ class Slots:
                     continue
                 new_block, new_person, new_room = target
                 self.release(g["id"], g["block"], g["staff"], g["room"], g["students"])
+                g["moved"] = _move_text(g, new_block, new_person, new_room, block, self.staff)
                 g.update(block=new_block, staff=new_person.id, room=new_room)
-                g["moved"] = f"moved to block {new_block} to free block {block}"
                 self.hold(g["id"], new_block, new_person.id, new_room, g["students"])
                 return True
         return False
@@ -225,3 +225,15 @@ def interventionist_load(groups, school: School) -> dict:
     for row in out.values():
         row["blocks"] = sorted(row["blocks"])
     return out
+
+
+def _move_text(g: dict, new_block: str, new_person, new_room: str, freed: str, staff) -> str:
+    """What a one-move repair changed for a group: the block, and the interventionist and
+    room when they changed too (the placement text names the ones it opened with)."""
+    names = {s.id: s.name for s in staff}
+    text = f"moved to block {new_block}"
+    if new_person.id != g["staff"]:
+        text += f" with {new_person.name} (instead of {names.get(g['staff'], g['staff'])})"
+    if new_room != g["room"] and new_room:
+        text += f", room {new_room}"
+    return f"{text} to free block {freed}"
