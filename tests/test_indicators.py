@@ -359,6 +359,59 @@ def test_c8_a_toddler_is_counted_in_the_year_of_the_exit(engine):
     assert run(engine, [exited_early], ["C8A"]).indicator("C8A").denominator == 0
 
 
+def test_c8_a_referred_toddler_never_found_eligible_is_not_in_any_denominator(engine):
+    """Part C Measurement Table, Indicator 8A-C; 34 CFR 303.209, 303.21: the denominator is
+    toddlers with disabilities exiting Part C. Born 2023-03-01, referred 2025-06-01, consent
+    2025-06-05, never found eligible and no IFSP: Part C ends at the third birthday 2026-03-01
+    (in FFY 2025-26). The transition clocks (due by 2025-12-01) are overdue, yet the toddler is
+    in no part's denominator and in no late list, and each part says why."""
+    t = case(
+        engine, "C8-F", "2023-03-01",
+        [("referral_received", "2025-06-01", PC), ("consent_for_evaluation", "2025-06-05", PC)],
+    )  # fmt: skip
+    d = engine.evaluate(t, None, AS_OF)
+    assert d.clock("transition_plan").status == "overdue"  # the clock alone would say late
+    r = run(engine, [t], ["C8A", "C8B", "C8C"])
+    why = "excluded: not a toddler with a disability (no Part C eligibility or IFSP on file)"
+    for code in ("C8A", "C8B", "C8C"):
+        ind = r.indicator(code)
+        assert (ind.numerator, ind.denominator, list(ind.late)) == (0, 0, []), code
+        assert ind.excluded == {why: 1}, code
+
+
+def test_c8_the_same_toddler_with_an_ifsp_is_counted_late(engine):
+    """Indicator 8A, 303.209(d): the same referral, but an IFSP meeting on 2025-07-10 makes the
+    toddler one with a disability; no transition plan by 2025-12-01 is late in C8A."""
+    t = case(
+        engine, "C8-G", "2023-03-01",
+        [("referral_received", "2025-06-01", PC), ("consent_for_evaluation", "2025-06-05", PC),
+         ("ifsp_meeting_held", "2025-07-10", PC)],
+    )  # fmt: skip
+    c8a = run(engine, [t], ["C8A"]).indicator("C8A")
+    assert (c8a.numerator, c8a.denominator) == (0, 1)
+    assert [i.case_id for i in c8a.late] == ["C8-G"]
+
+
+def test_c8_example_syn_c_0003_is_excluded_not_late(engine):
+    """Indicator 8A-C, 303.209: examples/caseload/SYN-C-0003.json (born 2023-07-20, referred
+    2026-02-16, never found eligible) exits Part C at the third birthday 2026-07-20, in
+    FFY 2026-27; as of 2026-12-02 it is excluded from C8A, C8B and C8C, late in none."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "examples" / "caseload" / "SYN-C-0003.json"
+    t = engine.load_case(path)
+    r = indicators(
+        [t], year="2026-27", as_of=date(2026, 12, 2), engine=engine,
+        codes=["C8A", "C8B", "C8C"], children=True,
+    )  # fmt: skip
+    for code in ("C8A", "C8B", "C8C"):
+        ind = r.indicator(code)
+        assert (ind.denominator, list(ind.late)) == (0, []), code
+        assert list(ind.excluded) == [
+            "excluded: not a toddler with a disability (no Part C eligibility or IFSP on file)"
+        ], code
+
+
 # B11 ------------------------------------------------------------------------------------
 
 PB = {"program": "part_b"}

@@ -14,7 +14,11 @@ disabilities exiting Part C, the percent for whom the lead agency
   before the third birthday (denominator: exiting toddlers potentially
   eligible for Part B).
 
-A toddler is in the period when the toddler exits Part C in it: the day of an
+Only toddlers with disabilities are in any part: children found eligible for Part C
+(34 CFR 303.21) or with an IFSP by the day they exit. A referred toddler never
+found eligible (no eligibility determination, no IFSP) is listed as excluded with
+`NOT_A_TODDLER_WITH_A_DISABILITY`, never counted late, whatever the transition
+clocks say. A toddler is in the period when the toddler exits Part C in it: the day of an
 `exited` event, or else the day Part C ends at the third birthday. Each part
 reads the determination's `transition_plan`, `transition_notification` and
 `transition_conference` clock. A clock that does not apply leaves the toddler
@@ -68,6 +72,11 @@ CLOCKS = {
     "C8C": "transition_conference",
 }
 _C8_CLOCKS = frozenset(CLOCKS.values())
+#: Why a referred toddler never found eligible is outside C8A-C: the measurement's
+#: denominator is "toddlers with disabilities exiting Part C" (303.21, 303.209).
+NOT_A_TODDLER_WITH_A_DISABILITY = (
+    "excluded: not a toddler with a disability (no Part C eligibility or IFSP on file)"
+)
 #: Why a B12 child is not counted when only a school calendar could say whether the IEP
 #: was on time (a summer third birthday, 300.101(b)(2)).
 B12_UNKNOWN = "not measurable: needs a school calendar (summer birthday or not)"
@@ -95,7 +104,7 @@ def _exclusion(code: str, clock: Clock) -> str:
     if code == "C8C" and cite.strip().endswith("303.209(c)(1)"):
         return "excluded: the family did not approve the conference"
     if "303.209(b)(1)(ii)" in cite:
-        return "excluded: eligible for Part C fewer than 90 days before the third birthday"
+        return "excluded: Part C eligibility not determined by 90 days before the third birthday"
     return "excluded: the clock did not apply"
 
 
@@ -105,12 +114,20 @@ def c8_items(facts: Facts, period: Period, settings: Settings) -> Iterator[Item]
     exit_on = part_c_exit(facts, settings)
     if exit_on is None or not period.holds(exit_on):
         return
+    eligible_on = _part_c_eligible_on(facts)
+    with_disability = eligible_on is not None and eligible_on <= exit_on
     for code, clock_id in CLOCKS.items():
         # The current episode's clock (history comes first in `facts.clocks`).
         clock = next(
             (c for c in reversed(facts.clocks) if c.id == clock_id and c.program == "part_c"), None
         )
         if clock is None:
+            continue
+        if not with_disability:  # the one denominator test of C8A, C8B and C8C
+            yield item_from_clock(
+                code, facts, clock, counted=False, timely=False,
+                category=NOT_A_TODDLER_WITH_A_DISABILITY, on=exit_on, reason=clock.reason,
+            )  # fmt: skip
             continue
         if clock.due is None or clock.status == "not_applicable":
             yield item_from_clock(
@@ -133,6 +150,8 @@ def c8_items(facts: Facts, period: Period, settings: Settings) -> Iterator[Item]
 
 
 def _part_c_eligible_on(facts: Facts) -> date | None:
+    """The first day the case shows Part C eligibility: an `eligible` Part C determination
+    or an IFSP meeting (an IFSP is written only for an eligible child, 303.342)."""
     days = [
         e.date
         for e in facts.events
