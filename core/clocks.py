@@ -20,6 +20,7 @@ from .events import index_of
 from .models import Case, Event
 
 DELAY_EVENT = "delay"
+_ONE_DAY = timedelta(days=1)
 
 
 def status_of(
@@ -123,35 +124,18 @@ def compute_clock(
     """
     cs = spec if isinstance(spec, ClockSpec) else ClockSpec(spec)
     base = anchor if (cs.before and anchor is not None) else start
-
-    def owed(missing: str) -> Clock:
-        # Something is owed, but its date cannot be computed: not "does not apply".
-        return _needs_information(
-            case,
-            episode=episode,
-            id=id,
-            program=program,
-            spec=cs,
-            citation=citation,
-            start=start,
-            as_of=as_of,
-            label=label,
-            subject=subject,
-            stop_events=stop_events,
-            closing=closing,
-            missing=missing,
-        )
-
+    # What is missing when something is owed but its date cannot be computed (not
+    # "does not apply"): every such case ends in the one _needs_information below.
+    missing = rule_note = opens = due = None
+    days = cs.calendar_days
     if school is None and cs.needs_school:
-        return owed(
+        missing = (
             "a school calendar (the clock counts school days, 34 CFR 300.11(c))"
             if cs.counts_school_days
             else "a school calendar (the clock leaves out summers or breaks, or ends with "
             "the school year, which only the district's calendar says)"
         )
-    rule_note = opens = None
-    days = cs.calendar_days
-    if days is not None and (cs.opens_length is None or anchor is None):
+    elif days is not None and (cs.opens_length is None or anchor is None):
         # Calendar days with no school rule and no window: `shift`'s arithmetic, inline.
         due = base - days if cs.before else base + days
     else:
@@ -186,14 +170,31 @@ def compute_clock(
                     leap_day=leap_day,
                 )
         except ValueError as exc:  # e.g. the calendar does not cover the days the rule needs
-            # Still owed: the date cannot be computed, which is not "does not apply".
-            return owed(f"a school calendar covering the days the rule needs ({exc})")
-    if due is None:  # beyond the end of the school calendar
-        last_day = school.days[-1] if school is not None else None
-        return owed(
-            f"the school calendar after {last_day.isoformat() if last_day else 'its end'} "
-            "(the due date falls past its end; add the next school year)"
+            missing = f"a school calendar covering the days the rule needs ({exc})"
+        else:
+            if due is None:  # beyond the end of the school calendar
+                last_day = school.days[-1] if school is not None else None
+                missing = (
+                    f"the school calendar after {last_day.isoformat() if last_day else 'its end'} "
+                    "(the due date falls past its end; add the next school year)"
+                )
+    if missing is not None:
+        return _needs_information(
+            case,
+            episode=episode,
+            id=id,
+            program=program,
+            spec=cs,
+            citation=citation,
+            start=start,
+            as_of=as_of,
+            label=label,
+            subject=subject,
+            stop_events=stop_events,
+            closing=closing,
+            missing=missing,
         )
+    assert due is not None
     if cs.on_weekend != "keep":
         due = apply_weekend_rule(due, cs.on_weekend, business)
     if stop_events is None:
@@ -225,7 +226,7 @@ def compute_clock(
     # does not make the earlier lateness excusable (e.g. 303.310(b), 300.301(d)).
     # The start day is day 0, not a day of the timeline: a delay already running at
     # the start covers the days from day 1 (unless the ruleset counts the start day).
-    first_day = start if cs.count_start_day_as == 1 else start + timedelta(days=1)
+    first_day = (start if cs.count_start_day_as == 1 else start + _ONE_DAY) if delays else start
     if delays and cs.excuse_policy == "pause_and_extend":
         base_due, counted = due, []
         while True:
