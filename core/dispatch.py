@@ -7,7 +7,8 @@ that is six calls through four layers, about a tenth of a case's time (issue 15)
 same order, the last registered first, each answer that is not None) by calling the
 implementations itself, and hands the call to pluggy whenever pluggy would do more
 than that: a wrapper or an old-style hookwrapper, an implementation taking keyword
-arguments, or call monitoring (`EIRULES_TRACE_PLUGINS`, `pm.add_hookcall_monitoring`).
+arguments, a `firstresult` or historic hook, a hook without a spec, or call monitoring
+(`EIRULES_TRACE_PLUGINS`, `pm.add_hookcall_monitoring`).
 A plugin registered or unregistered later is seen on the next call.
 """
 
@@ -44,10 +45,13 @@ class HookCalls:
             # The caller's own list, when pluggy keeps one, is compared with the copy
             # (a change to it is a plugin registered or unregistered); else a new copy.
             live = getattr(caller, "_hookimpls", None)
+            spec = getattr(caller, "spec", None)
+            opts = getattr(spec, "opts", None) or {}
+            plain = spec is not None and not opts.get("firstresult") and not opts.get("historic")
             plan = self._plans[hook_name] = (
                 caller,
                 impls,
-                _plan(impls),
+                _plan(impls) if plain else None,
                 live if type(live) is list else _Fresh(caller),
             )
         direct = plan[2]

@@ -139,3 +139,32 @@ def test_monitored_calls_go_through_pluggy():
     seen.clear()
     engine.evaluate(_case(engine), "us", AS_OF)
     assert seen == []
+
+
+def test_a_firstresult_hook_goes_through_pluggy():
+    """A hook whose spec stops at the first answer is never called directly (all answers)."""
+    import pluggy
+
+    spec = pluggy.HookspecMarker("eirules")
+    impl = pluggy.HookimplMarker("eirules")
+
+    class Specs:
+        @spec(firstresult=True)
+        def pick_one(self):
+            """The first answer wins."""
+
+    class First:
+        @impl
+        def pick_one(self):
+            return "first"
+
+    class Second:
+        @impl
+        def pick_one(self):
+            return "second"
+
+    pm = pluggy.PluginManager("eirules")
+    pm.add_hookspecs(Specs)
+    pm.register(First())
+    pm.register(Second())
+    assert HookCalls(pm).call("pick_one", {}) == pm.hook.pick_one() == "second"
