@@ -169,6 +169,10 @@ def as_tuple(items: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(items)
 
 
+def _text_key(value: str | None) -> tuple[bool, str]:
+    return (value is not None, value or "")
+
+
 def _canonical_events(events) -> tuple[Event, ...]:
     # Chronological, with a total order for same-day events, so that nothing a
     # rule decides can depend on the order events were written in a file.
@@ -216,16 +220,19 @@ class Event:
         _not_before(self, "until", "date", "event date")
 
     def sort_key(self) -> tuple:
+        # A total order: an absent field (None) sorts before an empty string, so two
+        # events differing only in None against "" never tie and the canonical order
+        # never depends on the order they were written in.
         return (
             self.date,
             self.type,
-            self.program or "",
-            self.reason or "",
-            self.outcome or "",
-            self.category or "",
-            self.service or "",
+            _text_key(self.program),
+            _text_key(self.reason),
+            _text_key(self.outcome),
+            _text_key(self.category),
+            _text_key(self.service),
             self.until or date.min,
-            self.note or "",
+            _text_key(self.note),
         )
 
 

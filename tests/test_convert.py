@@ -158,7 +158,19 @@ def canonical(doc: dict) -> dict:
     doc = copy.deepcopy(doc)
     if "events" in doc:
         keys = ("program", "reason", "outcome", "category", "service", "until", "note")
-        doc["events"].sort(key=lambda e: (e["date"], e["type"], *(e.get(k, "") for k in keys)))
+
+        def key(e: dict) -> tuple:
+            # A field left out sorts before the same field given as "" (Event.sort_key).
+            return (
+                e["date"],
+                e["type"],
+                *(
+                    (e.get(k) or "") if k == "until" else (e.get(k) is not None, e.get(k) or "")
+                    for k in keys
+                ),
+            )
+
+        doc["events"].sort(key=key)
     if "evaluations" in doc:
         doc["evaluations"].sort(key=lambda e: e["date"])
     return doc
