@@ -92,23 +92,40 @@ def staff_list(ctx, fmt, db_path):
 @click.option(
     "--caseworker", help="A coordinator's caseworker name (their cases are assigned to it)."
 )
-@click.option("--district", help="A supervisor's district (default: every district).")
+@click.option(
+    "--district",
+    help="A supervisor's district, as the case files spell it (default: every district).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="On an SQLite file: add LOGIN even though it is not an account of this machine.",
+)
 @db_option
 @click.pass_context
-def staff_add(ctx, login, role, caseworker, district, db_path):
+def staff_add(ctx, login, role, caseworker, district, force, db_path):
     """Give LOGIN (a database login, or an OS user on an SQLite file) a role; audited.
 
-    Adding someone already on the list replaces their role. Needs a data
-    manager (or, on a caseload with no staff yet, whoever opens it).
+    Adding someone already on the list replaces their role. The caseworker
+    and the district must already be in the caseload (a typo would give an
+    empty caseload); on an SQLite file LOGIN must be an account of this
+    machine unless --force. Needs a data manager (or, on a caseload with no
+    staff yet, whoever opens it).
 
     \b
     Examples:
         eirules staff add jdoe --role coordinator --caseworker "Rhea Tallowby"
-        eirules staff add mkim --role supervisor --district north
+        eirules staff add mkim --role supervisor --district "North Hollow USD"
     """
     store = open_store(ctx, db_path)
     before = store.person
-    store.add_staff(login, role, caseworker=caseworker, district=district)
+    store.add_staff(login, role, caseworker=caseworker, district=district, force=force)
+    if not store.real_login(login):
+        echo(
+            f"Warning: {login} is not an account of this machine: only eirules serve "
+            "(with a token) or that account on another machine can act as them",
+            err=True,
+        )
     echo(f"{login} is now {role.replace('_', ' ')}")
     if before.role == "owner" and login != before.login:
         echo(f"{before.login} (you) is now data manager: the caseload has a staff list")

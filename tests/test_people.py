@@ -17,7 +17,15 @@ from eirules.cli import cli
 from eirules.core.errors import InputError
 from eirules.core.importing import Record
 from eirules.core.store import AccessDenied, Store
-from eirules.core.store.people import os_login
+from eirules.core.store.people import os_accounts, os_login
+
+
+def another_account() -> str:
+    """An account of this machine other than the one running the tests (root, daemon, ...)."""
+    others = [a for a in os_accounts() or [] if a != os_login()]
+    if not others:
+        pytest.skip("this machine has only one account")
+    return others[0]
 
 
 def doc(case_id: str, district: str) -> dict:
@@ -45,10 +53,10 @@ def agency(db_target, engine):
     )
     me = store.person.login
     assert store.person.role == "owner"  # no staff yet: whoever opens it
-    store.add_staff("cora", "coordinator", caseworker="Rhea Tallowby")
-    store.add_staff("sam", "supervisor", district="north")
-    store.add_staff("dana", "data_manager")
-    store.add_staff("aldo", "auditor")
+    store.add_staff("cora", "coordinator", caseworker="Rhea Tallowby", force=True)
+    store.add_staff("sam", "supervisor", district="north", force=True)
+    store.add_staff("dana", "data_manager", force=True)
+    store.add_staff("aldo", "auditor", force=True)
     # The first add kept the owner in, as a data manager.
     assert {r["login"]: r["role"] for r in store.staff()}[me] == "data_manager"
     yield store
@@ -98,7 +106,7 @@ def test_an_auditor_reads_everything_and_changes_nothing(agency):
     for attempt in (
         lambda: agency.add_event("S-1", "consent_for_evaluation", date(2026, 1, 9)),
         lambda: agency.assign("S-1", "Inez Marchbank"),
-        lambda: agency.add_staff("eve", "data_manager"),
+        lambda: agency.add_staff("eve", "data_manager", force=True),
     ):
         with pytest.raises(AccessDenied) as err:
             attempt()
@@ -147,8 +155,9 @@ def test_cli_uses_the_os_user_and_says_what_it_may_not_do(tmp_path, monkeypatch,
     runner = CliRunner()
     store, _ = Store.init(db, engine)
     store.import_records([Record("a.json", "1", doc("N-1", "north"), caseworker="Rhea")])
-    store.add_staff("cora", "coordinator", caseworker="Rhea")
-    store.add_staff("dana", "data_manager")  # so that the OS user may step down
+    store.add_staff("cora", "coordinator", caseworker="Rhea", force=True)
+    # So that the OS user may step down: a data manager who is an account of this machine.
+    store.add_staff(another_account(), "data_manager")
     store.close()
     me = os_login()
     # The OS user was made data manager by the first `staff add`.
@@ -180,6 +189,8 @@ def test_the_last_data_manager_may_not_step_down_or_be_removed(agency):
     me = agency.person.login
     agency.remove_staff("dana")
     before, logged = agency.staff(), len(agency.audit_log())
+    # On an SQLite file only the data managers who are accounts of this machine count.
+    who = "" if agency.conn.postgres else " with an account on this machine"
     for attempt, headline in (
         (lambda: agency.add_staff(me, "auditor"), f"{me} not made an auditor"),
         (lambda: agency.remove_staff(me), f"{me} not removed from the staff"),
@@ -188,14 +199,15 @@ def test_the_last_data_manager_may_not_step_down_or_be_removed(agency):
             attempt()
         assert str(err.value).splitlines() == [
             headline,
-            f"  LOGIN: {me} is the last data manager: nobody could change the staff list "
+            f"  LOGIN: {me} is the last data manager{who}: nobody could change the staff list "
             f"afterwards; first make someone else data manager (eirules staff add LOGIN "
             f"--role data_manager), then change {me}",
         ]
     assert agency.staff() == before  # nothing written, nothing audited
     assert len(agency.audit_log()) == logged
-    # With a second data manager, the first may step down.
-    agency.add_staff("dana", "data_manager")
+    # With a second data manager (on an SQLite file: an account of this machine), the
+    # first may step down.
+    agency.add_staff("dana" if agency.conn.postgres else another_account(), "data_manager")
     agency.add_staff(me, "auditor")
     assert {r["login"]: r["role"] for r in agency.staff()}[me] == "auditor"
 
@@ -213,7 +225,8 @@ def test_cli_refuses_demoting_the_last_data_manager_with_exit_2(tmp_path, monkey
     db = tmp_path / "caseload.db"
     monkeypatch.setenv("EIRULES_DB", str(db))
     store, _ = Store.init(db, engine)
-    store.add_staff("cora", "coordinator", caseworker="Rhea")
+    store.add_caseworker("Rhea")
+    store.add_staff("cora", "coordinator", caseworker="Rhea", force=True)
     store.close()
     me = os_login()
     result = CliRunner().invoke(cli, ["staff", "add", me, "--role", "auditor"])
@@ -295,6 +308,8 @@ def test_a_district_supervisors_indicators_count_their_district_only(agency, db_
 
     assert c7() == (4, 0, 4)
     assert duplicates() == ["N-1"]
+    if not agency.conn.postgres:  # a data manager who is an account of this machine stays
+        agency.add_staff(another_account(), "data_manager")
     agency.add_staff(me, "supervisor", district="north")  # dana stays data manager
     assert c7() == (2, 0, 2)
     assert duplicates() == []
@@ -330,3 +345,107 @@ def test_a_listing_read_in_part_records_the_cases_it_gave(agency):
     ]
     assert all(agency.access_record(case_id) == [] for case_id in others)
     assert not agency.conn.in_transaction
+
+
+def demo_like(tmp_path, monkeypatch, engine):
+    """A caseload file like the demo's: caseworkers and districts as the case files spell them."""
+    db = tmp_path / "caseload.db"
+    monkeypatch.setenv("EIRULES_DB", str(db))
+    store, _ = Store.init(db, engine)
+    store.import_records(
+        [
+            Record("a.json", "1", doc("N-1", "North Hollow USD"), caseworker="Rhea Tallowby"),
+            Record("a.json", "2", doc("R-1", "Riverbend USD"), caseworker="Inez Marchbank"),
+        ],
+        user="setup",
+    )
+    store.close()
+    return db
+
+
+def test_cli_staff_add_refuses_a_misspelt_caseworker_or_district_and_writes_nothing(
+    tmp_path, monkeypatch, engine
+):
+    """A coordinator added as "Rhea Talowby" (Rhea Tallowby misspelt) or a supervisor of
+    "north" would have an empty caseload and `due` would say "Nothing open" (issue 10)."""
+    demo_like(tmp_path, monkeypatch, engine)
+    runner = CliRunner()
+    result = runner.invoke(
+        cli,
+        ["staff", "add", "qa1", "--role", "coordinator", "--caseworker", "Rhea Talowby", "--force"],
+    )
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        "Error: qa1 not added to the staff",
+        '  --caseworker: no caseworker "Rhea Talowby" in the caseload; did you mean '
+        '"Rhea Tallowby"?; if "Rhea Talowby" is new, add them first with: eirules '
+        'caseworkers add "Rhea Talowby"',
+    ]
+    result = runner.invoke(
+        cli, ["staff", "add", "qa2", "--role", "supervisor", "--district", "north", "--force"]
+    )
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines() == [
+        "Error: qa2 not added to the staff",
+        '  --district: no case in the caseload is in district "north"; districts: North Hollow '
+        "USD, Riverbend USD; give the district as the case files spell it, or leave "
+        "--district out for every district",
+    ]
+    result = runner.invoke(
+        cli,
+        ["staff", "add", "qa2", "--role", "supervisor", "--district", "Riverbend USX", "--force"],
+    )
+    assert result.exit_code == 2
+    assert 'did you mean "Riverbend USD"?' in result.output
+    assert runner.invoke(cli, ["staff", "list", "--format", "json"]).output.strip() == "[]"
+    # Spelt as stored (letter case aside), both are added, with the stored spelling.
+    for args in (
+        ["qa1", "--role", "coordinator", "--caseworker", "rhea tallowby"],
+        ["qa2", "--role", "supervisor", "--district", "north hollow usd"],
+    ):
+        result = runner.invoke(cli, ["staff", "add", *args, "--force"])
+        assert result.exit_code == 0, result.output
+    rows = json.loads(runner.invoke(cli, ["staff", "list", "--format", "json"]).output)
+    assert {
+        r["login"]: (r["caseworker"], r["district"]) for r in rows if r["login"] != os_login()
+    } == {
+        "qa1": ("Rhea Tallowby", None),
+        "qa2": (None, "North Hollow USD"),
+    }
+
+
+@pytest.mark.skipif(os_accounts() is None, reason="no account database on this system")
+def test_cli_a_misspelt_login_cannot_lock_the_data_managers_out(tmp_path, monkeypatch, engine):
+    """On an SQLite file the person is the OS account: a data manager "rooot" (no such
+    account) is refused unless --force, and then does not count as the data manager who
+    keeps the staff list changeable, so the real one may not be removed."""
+    demo_like(tmp_path, monkeypatch, engine)
+    runner = CliRunner()
+    me = os_login()
+    typo = me + "o"
+    assert typo not in os_accounts()
+    result = runner.invoke(cli, ["staff", "add", typo, "--role", "data_manager"])
+    assert result.exit_code == 2, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"Error: {typo} not added to the staff"
+    assert lines[1].startswith(f'  LOGIN: "{typo}" is not an account of this machine; did you mean')
+    assert lines[1].endswith(
+        f"(on an SQLite file you are your OS account: you are {me}); check the spelling; to add "
+        "it anyway (a login only for eirules serve tokens, or an account of another machine "
+        "that opens this file), pass --force"
+    )
+    assert runner.invoke(cli, ["staff", "list", "--format", "json"]).output.strip() == "[]"
+    result = runner.invoke(cli, ["staff", "add", typo, "--role", "data_manager", "--force"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith(f"Warning: {typo} is not an account of this machine")
+    for attempt in (["staff", "remove", me], ["staff", "add", me, "--role", "auditor"]):
+        result = runner.invoke(cli, attempt)
+        assert result.exit_code == 2, result.output
+        assert f"{me} is the last data manager with an account on this machine" in result.output
+    assert runner.invoke(cli, ["staff", "whoami"]).output.splitlines()[0] == (
+        f"You are {me} (data manager)."
+    )
+    # A second real account as data manager lets the first step down.
+    other = another_account()
+    assert runner.invoke(cli, ["staff", "add", other, "--role", "data_manager"]).exit_code == 0
+    assert runner.invoke(cli, ["staff", "remove", me]).exit_code == 0

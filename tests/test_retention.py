@@ -98,7 +98,7 @@ def test_a_destroyed_childs_name_is_nowhere_in_the_database_file(caseload):
 
 
 def test_only_a_data_manager_destroys_and_a_reason_is_required(caseload):
-    caseload.add_staff("cora", "coordinator", caseworker="Rhea Tallowby")
+    caseload.add_staff("cora", "coordinator", caseworker="Rhea Tallowby", force=True)
     with pytest.raises(InputError) as err:
         caseload.destroy_case("D-1", "  ")
     assert "--reason: empty" in str(err.value)

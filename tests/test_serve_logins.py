@@ -69,8 +69,8 @@ def caseload(db_target, engine):
         user="setup",
         evaluate_as_of=date(2026, 3, 2),
     )
-    store.add_staff("cora", "coordinator", caseworker="Rhea Tallowby")
-    store.add_staff("aldo", "auditor")
+    store.add_staff("cora", "coordinator", caseworker="Rhea Tallowby", force=True)
+    store.add_staff("aldo", "auditor", force=True)
     tokens = {"cora": store.issue_token("cora", "test"), "aldo": store.issue_token("aldo")}
     yield store, create_app(engine, db=db_target), tokens
     store.close()
@@ -159,7 +159,8 @@ def test_cli_indicators_list_of_children_is_recorded_and_staff_token_makes_a_log
     db = tmp_path / "c.db"
     store, _ = Store.init(db, engine)
     store.import_records([Record("a.json", "1", doc("L-1"))], evaluate_as_of=date(2026, 3, 2))
-    store.add_staff("cora", "coordinator", caseworker="Rhea Tallowby")
+    store.add_caseworker("Rhea Tallowby")  # a coordinator works as a known caseworker
+    store.add_staff("cora", "coordinator", caseworker="Rhea Tallowby", force=True)
     runner = CliRunner()
     args = ["indicators", "--db", str(db), "--year", "2025-26", "--indicator", "C7"]
     result = runner.invoke(cli, [*args, "--children", "--purpose", "APR", "--format", "json"])
@@ -187,7 +188,8 @@ def test_cli_indicators_refuse_a_role_without_reports(tmp_path, engine, monkeypa
     db = tmp_path / "c.db"
     store, _ = Store.init(db, engine)
     store.import_records([Record("a.json", "1", doc("L-1"))], evaluate_as_of=date(2026, 3, 2))
-    store.add_staff("cora", "coordinator", caseworker="Rhea Tallowby")
+    store.add_caseworker("Rhea Tallowby")  # a coordinator works as a known caseworker
+    store.add_staff("cora", "coordinator", caseworker="Rhea Tallowby", force=True)
     store.close()
     monkeypatch.setattr(people, "os_login", lambda: "cora")
     result = CliRunner().invoke(cli, ["indicators", "--db", str(db), "--year", "2025-26"])
@@ -239,7 +241,8 @@ def test_cli_staff_token_expires_in_and_staff_tokens_lists_without_secrets(tmp_p
 
     db = tmp_path / "c.db"
     store, _ = Store.init(db, engine)
-    store.add_staff("cora", "coordinator", caseworker="Rhea Tallowby")
+    store.add_caseworker("Rhea Tallowby")  # a coordinator works as a known caseworker
+    store.add_staff("cora", "coordinator", caseworker="Rhea Tallowby", force=True)
     runner = CliRunner()
     made = runner.invoke(cli, ["staff", "token", "cora", "--expires-in", "7", "--db", str(db)])
     assert made.exit_code == 0, made.output
@@ -267,8 +270,8 @@ def test_a_district_supervisors_http_indicators_count_their_district(db_target, 
         [Record("a.json", "1", north), Record("a.json", "2", south)],
         evaluate_as_of=date(2026, 3, 2),
     )
-    store.add_staff("sam", "supervisor", district="north")
-    store.add_staff("aldo", "auditor")
+    store.add_staff("sam", "supervisor", district="north", force=True)
+    store.add_staff("aldo", "auditor", force=True)
     app = create_app(engine, db=db_target)
     path = "/v1/indicators?year=2025-26&indicator=C7"
     assert get(app, path, store.issue_token("aldo"))[1]["cases"] == 2

@@ -22,18 +22,21 @@ class CaseworkersMixin(StoreBase):
             return f'no case "{case_id}" in the caseload'
         return None
 
-    def unknown_caseworker(self, raw: str) -> Problem | None:
-        """A Problem when `raw` names no stored caseworker (a typo would move a case off a list)."""
+    def unknown_caseworker(
+        self, raw: str, *, where: str = "CASEWORKER", new_option: str | None = "--new-caseworker"
+    ) -> Problem | None:
+        """A Problem when `raw` names no stored caseworker (a typo would move a case off a list,
+        or give a coordinator an empty caseload); `new_option` is the flag that says it is new."""
         name = self.caseworker_name(raw)
         if self.conn.execute("SELECT 1 FROM caseworkers WHERE name = ?", (name,)).fetchone():
             return None
         names = [r[0] for r in self.conn.execute("SELECT name FROM caseworkers ORDER BY name")]
         hint = did_you_mean(name, names)
         return Problem(
-            "CASEWORKER",
+            where,
             f'no caseworker "{name}" in the caseload' + (f"; {hint}" if hint else ""),
-            f'if "{name}" is new, add them first with: eirules caseworkers add "{name}" '
-            "(or pass --new-caseworker)",
+            f'if "{name}" is new, add them first with: eirules caseworkers add "{name}"'
+            + (f" (or pass {new_option})" if new_option else ""),
         )
 
     def caseworkers(self) -> list[dict[str, Any]]:

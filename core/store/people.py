@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from ..errors import EirulesError, InputError, Problem
+from ..errors import EirulesError, InputError, Problem, did_you_mean
 from .audit import now
 from .base import StoreBase, default_user, sha256
 
@@ -98,6 +98,23 @@ class Person:
 def os_login() -> str:
     """Who runs the command on an SQLite file: the OS account (`base.default_user`)."""
     return default_user()
+
+
+def os_accounts() -> list[str] | None:
+    """The accounts of this machine (None where there is no account database to read)."""
+    try:
+        import pwd
+    except ImportError:  # not a POSIX system: nothing to check a login against
+        return None
+    return [entry.pw_name for entry in pwd.getpwall()]
+
+
+def os_account(login: str) -> bool:
+    """Whether `login` is an account of this machine (True where that cannot be known)."""
+    if login == os_login():
+        return True
+    accounts = os_accounts()
+    return accounts is None or login in accounts
 
 
 def _later(at: str, days: int) -> str:
@@ -234,8 +251,15 @@ class PeopleMixin(StoreBase):
         *,
         caseworker: str | None = None,
         district: str | None = None,
+        force: bool = False,
     ) -> None:
-        """Give `login` a role (replacing the one they had); audited."""
+        """Give `login` a role (replacing the one they had); audited.
+
+        A coordinator's caseworker and a supervisor's district must already be in the
+        caseload (a typo would show them an empty caseload). On an SQLite file the
+        person is the OS account, so a login naming no account of this machine is
+        refused unless `force` (a login only for `eirules serve` tokens, say).
+        """
         self.require("staff")
         login = login.strip()
         problems = []
@@ -253,9 +277,22 @@ class PeopleMixin(StoreBase):
                     "give the name cases are assigned to (eirules cases assign ID NAME)",
                 )
             )
+        if role == "coordinator" and (caseworker or "").strip():
+            found = self.unknown_caseworker(caseworker, where="--caseworker", new_option=None)
+            if found is not None:
+                problems.append(found)
+            caseworker = self.caseworker_name(caseworker)
+        if district is not None:
+            found, district = self._known_district(district)
+            if found is not None:
+                problems.append(found)
+        if login and not force and not self.real_login(login):
+            problems.append(self._not_an_account(login))
         if problems:
             raise InputError(f"{login or 'nobody'} not added to the staff", problems)
         me = self.person
+        # The owner of a caseload without staff is its data manager until the first add.
+        managers = self._real_data_managers() + (me.role == OWNER)
         with self.write(me.login) as audit:
             if me.role == OWNER and login != me.login:
                 # The first person added: the owner stays in, as a data manager.
@@ -265,26 +302,75 @@ class PeopleMixin(StoreBase):
             ).fetchone()
             self.conn.execute("DELETE FROM staff WHERE login = ?", (login,))
             self._insert_staff(login, role, caseworker, district, me.login, audit, old)
-            self._keep_a_data_manager(login, f"{login} not made {_ROLE_WORDS[role]}")
+            self._keep_a_data_manager(login, f"{login} not made {_ROLE_WORDS[role]}", managers)
         self._person = None
 
-    def _keep_a_data_manager(self, login: str, headline: str) -> None:
-        """Refuse a change that leaves the staff list without a data manager (rolled back).
+    def real_login(self, login: str) -> bool:
+        """Whether `login` can be someone using this caseload: any login on PostgreSQL (the
+        server decides who connects), an account of this machine on an SQLite file."""
+        return bool(self.conn.postgres) or os_account(login)
+
+    def _not_an_account(self, login: str) -> Problem:
+        hint = did_you_mean(login, os_accounts() or [])
+        return Problem(
+            "LOGIN",
+            f'"{login}" is not an account of this machine'
+            + (f"; {hint}" if hint else "")
+            + f" (on an SQLite file you are your OS account: you are {os_login()})",
+            "check the spelling; to add it anyway (a login only for eirules serve tokens, or "
+            "an account of another machine that opens this file), pass --force",
+        )
+
+    def _real_data_managers(self) -> int:
+        """How many data managers could open the caseload as themselves (`real_login`)."""
+        rows = self.conn.execute("SELECT login FROM staff WHERE role = 'data_manager'")
+        return sum(1 for (login,) in rows.fetchall() if self.real_login(login))
+
+    def _known_district(self, raw: str) -> tuple[Problem | None, str]:
+        """A supervisor's district as the cases spell it, or a Problem when no case has it."""
+        name = " ".join(raw.split())
+        districts = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT district FROM cases WHERE district IS NOT NULL ORDER BY district"
+            )
+        ]
+        same = [d for d in districts if d.casefold() == name.casefold()]
+        if same:
+            return None, same[0]
+        hint = did_you_mean(name, districts) or (
+            f"districts: {', '.join(districts[:20])}{', ...' if len(districts) > 20 else ''}"
+            if districts
+            else "no case has a district yet: import the cases first"
+        )
+        return (
+            Problem(
+                "--district",
+                f'no case in the caseload is in district "{name}"; {hint}',
+                "give the district as the case files spell it, or leave --district out "
+                "for every district",
+            ),
+            name,
+        )
+
+    def _keep_a_data_manager(self, login: str, headline: str, before: int) -> None:
+        """Refuse a change that leaves no data manager who can open the caseload (rolled back).
 
         Only a data manager may change the staff list, so a list without one could
-        never be changed again by anyone, through the CLI or the HTTP API.
+        never be changed again by anyone, through the CLI or the HTTP API. On an
+        SQLite file only data managers who are accounts of this machine count
+        (`real_login`): a misspelt login could never open it. `before`: how many
+        there were before the change (a list that had none is not made worse).
         """
-        left = self.conn.execute(
-            "SELECT COUNT(*) FROM staff WHERE role = 'data_manager'"
-        ).fetchone()[0]
-        if left == 0:
+        if before and self._real_data_managers() == 0:
+            who = "" if self.conn.postgres else " with an account on this machine"
             raise InputError(
                 headline,
                 [
                     Problem(
                         "LOGIN",
-                        f"{login} is the last data manager: nobody could change the staff "
-                        "list afterwards",
+                        f"{login} is the last data manager{who}: nobody could change the "
+                        "staff list afterwards",
                         f"first make someone else data manager (eirules staff add LOGIN "
                         f"--role data_manager), then change {login}",
                     )
@@ -400,6 +486,7 @@ class PeopleMixin(StoreBase):
     def remove_staff(self, login: str) -> None:
         self.require("staff")
         me = self.person
+        managers = self._real_data_managers()
         with self.write(me.login) as audit:
             old = self.conn.execute("SELECT role FROM staff WHERE login = ?", (login,)).fetchone()
             if old is None:
@@ -408,7 +495,7 @@ class PeopleMixin(StoreBase):
                     [Problem("LOGIN", "not found", "eirules staff list")],
                 )
             self.conn.execute("DELETE FROM staff WHERE login = ?", (login,))
-            self._keep_a_data_manager(login, f"{login} not removed from the staff")
+            self._keep_a_data_manager(login, f"{login} not removed from the staff", managers)
             audit.append(
                 "staff.removed",
                 f"{login} removed (was {old[0]})",
