@@ -16,7 +16,7 @@ from eirules.core.errors import InputError, Problem
 from eirules.core.store import Store
 
 from . import get_engine
-from .due import WithinType, show_due
+from .due import WithinType, past_due, show_due, tally_of
 from .errors import remember_db
 from .options import (
     COUNT,
@@ -523,9 +523,8 @@ def demo_command(ctx, db_path, as_of, within):
                 rows=tuple(r for r in ahead.rows if r["days_left"] is None or r["days_left"] >= 0),
             )
             echo("")
-            show_due(
-                overdue, "table", title=f"Overdue as of {as_of.isoformat()} ({len(overdue.rows)})"
-            )
+            late = "; ".join(past_due(tally_of(overdue.rows)))  # as `eirules overdue` counts
+            show_due(overdue, "table", title=f"Past due as of {as_of.isoformat()} ({late})")
             echo("")
             what = "everything open" if within is None else f"due within {within} days"
             show_due(upcoming, "table", title=f"{what[0].upper()}{what[1:]} ({len(upcoming.rows)})")

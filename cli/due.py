@@ -120,18 +120,30 @@ class Tally:
         return row
 
 
+def tally_of(rows) -> Tally:
+    """The summary counts of `rows` (a list: an iterator would be used up)."""
+    tally = Tally()
+    for row in rows:
+        tally.add(row)
+    return tally
+
+
+def past_due(tally: Tally) -> list[str]:
+    """ "68 overdue", "12 late (excused)": the past-due items apart, as the Days column says."""
+    parts = [f"{tally.overdue} overdue"]
+    if tally.late_excused:
+        parts.append(f"{tally.late_excused} late (excused)")
+    return parts
+
+
 def summary(answer: DueAnswer | DueStream, tally: Tally | None = None) -> str:
     """One line counting what the answer holds (or `tally` counted), failed cases included."""
     if tally is None:
-        tally = Tally()
-        for row in answer.rows:
-            tally.add(row)
+        tally = tally_of(answer.rows)
     parts = [
         f"{plural(tally.items, 'item')} as of {answer.as_of.isoformat()}",
-        f"{tally.overdue} overdue",
+        *past_due(tally),
     ]
-    if tally.late_excused:
-        parts.append(f"{tally.late_excused} late (excused)")
     if tally.referrals:
         parts.append(plural(tally.referrals, "referral"))
     if tally.unknown:
@@ -207,6 +219,7 @@ _format_option = format_option(
     "json",
     "jsonl",
     "csv",
+    out=True,
     help="table for people (colour on a terminal); json, jsonl (JSON Lines: one row a line) "
     "or csv for other programs, written row by row as they are read.",
 )
@@ -277,7 +290,7 @@ def overdue_command(ctx, caseworker, as_of, fmt, purpose, db_path):
 
     \b
     Example:
-        eirules overdue --as-of 2026-03-02 --format csv > overdue.csv
+        eirules overdue --as-of 2026-03-02 --format csv --out overdue.csv
     """
     _show(ctx, db_path, as_of, fmt, purpose, "overdue", caseworker=caseworker, overdue_only=True)
 

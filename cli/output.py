@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import json
 import os
@@ -24,7 +25,7 @@ import re
 import shutil
 import sys
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from json.encoder import encode_basestring_ascii as _encode_text
 from pathlib import Path
 from typing import Any
@@ -284,18 +285,20 @@ class FormatChoice(click.Choice):
         return super().convert(value, param, ctx)
 
 
-def format_option(*choices: str, help: str | None = None):
+def format_option(*choices: str, help: str | None = None, out: bool = False):
     """`--format` into the `fmt` argument: the one option factory every command uses.
 
     `choices` are the formats the command offers, from FORMATS; `table` (the one
     for people, and the default) is always first. `--format text`, the old name,
-    still means `table` but is shown nowhere (docs/cli.md says so once).
+    still means `table` but is shown nowhere (docs/cli.md says so once). With
+    `out`, also `--out FILE`: what the command prints goes to FILE, readable by
+    its owner only (`private_stdout`), for listings of children's records.
     """
     choices = tuple(dict.fromkeys(("table", *choices)))
     unknown = [c for c in choices if c not in FORMATS]
     if unknown:
         raise ValueError(f"unknown --format {unknown}; use some of {FORMATS}")
-    return click.option(
+    option = click.option(
         "--format",
         "fmt",
         type=FormatChoice(list(choices)),
@@ -303,6 +306,47 @@ def format_option(*choices: str, help: str | None = None):
         show_default=True,
         help=help or ", ".join(_FORMAT_HELP[c] for c in choices) + ".",
     )
+    if not out:
+        return option
+
+    def with_out(command):
+        @functools.wraps(command)
+        def run(*args, out_path=None, **kwargs):
+            if out_path is None:
+                return command(*args, **kwargs)
+            check_writable(out_path, "--out")  # before any work is done
+            with private_stdout(out_path):
+                return command(*args, **kwargs)
+
+        out_option = click.option(
+            "--out",
+            "out_path",
+            metavar="FILE",
+            type=click.Path(dir_okay=False),
+            help="Write the listing to FILE (any --format), readable by you only (mode "
+            "0600), instead of to the screen; a shell's `> FILE` makes a file anyone may read.",
+        )
+        return option(out_option(run))
+
+    return with_out
+
+
+@contextlib.contextmanager
+def private_stdout(path: str | Path) -> Iterator[None]:
+    """What is printed to stdout inside goes to `path` instead, through `write_private`
+    (0600, all or nothing), once it is all printed; nothing is written on a failure.
+
+    A listing that ends with a non-zero exit status on purpose (a case that could
+    not be evaluated is a row of its own) is complete, so it is written too.
+    """
+    buffer = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(buffer):
+            yield
+    except click.exceptions.Exit:
+        write_private(path, buffer.getvalue())
+        raise
+    write_private(path, buffer.getvalue())
 
 
 def plural(count: int, word: str) -> str:

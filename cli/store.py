@@ -351,6 +351,7 @@ def _known_program(ctx: click.Context, program: str) -> None:
     "json",
     "jsonl",
     "csv",
+    out=True,
     help="table for people; json, jsonl (JSON Lines: one case a line) or csv for other "
     "programs, written case by case as they are read.",
 )

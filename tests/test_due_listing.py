@@ -352,3 +352,37 @@ def test_due_right_after_the_nightly_run_answers_from_the_stored_rows(run, monke
     assert evaluated == []
     run("due", "--as-of", "2026-03-02", "--format", "json")
     assert len(evaluated) == 240  # every demo case, for a date with no stored rows
+
+
+# Listings of children's records written to a file ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command, fmt",
+    [
+        (["overdue", "--as-of", "2026-03-02"], "csv"),
+        (["due", "--as-of", "2026-03-02", "--within", "14d"], "table"),
+        (["cases", "list", "--as-of", "2026-03-02"], "json"),
+    ],
+)
+def test_listing_out_file_is_private_and_holds_exactly_what_stdout_would(
+    run, tmp_path, command, fmt
+):
+    """`--out FILE` writes the listing readable by its owner only (0600), the same bytes
+    the command prints without it; a shell's `> FILE` would make a 0644 file."""
+    run("cases", "import", EXAMPLES / "caseload")
+    printed = run(*command, "--format", fmt).stdout
+    out = tmp_path / f"listing.{fmt}"
+    result = run(*command, "--format", fmt, "--out", out)
+    assert result.stdout == ""
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert out.read_text(encoding="utf-8") == printed
+    assert "SYN-C-" in printed
+
+
+def test_listing_out_into_a_missing_folder_is_refused_before_any_work(run, tmp_path):
+    run("cases", "import", EXAMPLES / "caseload")
+    out = tmp_path / "nowhere" / "overdue.csv"
+    result = run("overdue", "--format", "csv", "--out", out, code=2)
+    assert result.output.splitlines()[0] == f"Error: cannot write {out}"
+    assert not out.parent.exists()
