@@ -21,17 +21,34 @@ DUE_COLUMNS = ROW_FIELDS
 
 
 class WithinType(click.ParamType):
-    """A look-ahead such as 14d, 2w or 14 (days), or `all`."""
+    """A period such as 14d, 2w or 14 (days), or `all`: the one period option type.
+
+    `lowest`/`highest` bound it in days and `all` may be refused, for a period
+    that must end (`staff token --expires-in`).
+    """
 
     name = "DAYS"
 
+    def __init__(self, lowest: int = 0, highest: int | None = None, allow_all: bool = True):
+        self.lowest, self.highest, self.allow_all = lowest, highest, allow_all
+
     def convert(self, value, param, ctx):
-        if isinstance(value, int) or value is None:
+        if value is None or (isinstance(value, int) and self.highest is None):
             return value
         try:
-            return parse_period(value)
+            days = value if isinstance(value, int) else parse_period(value)
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
+        if days is None and not self.allow_all:
+            self.fail(f"{value!r} is not a number of days (examples: 14d, 2w, 30)", param, ctx)
+        if days is not None and not self.lowest <= days <= (self.highest or days):
+            self.fail(
+                f"{value!r} is not from {self.lowest} to {self.highest} days "
+                "(examples: 14d, 2w, 30)",
+                param,
+                ctx,
+            )
+        return days
 
 
 def days_text(row: dict) -> str:

@@ -350,8 +350,12 @@ def private_stdout(path: str | Path) -> Iterator[None]:
 
 
 def plural(count: int, word: str) -> str:
-    """`1 case`, `2 cases`, `0 cases`: a count with a noun that takes -s."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
+    """`1 case`, `2 cases`, `0 cases`, `2 audit entries`: a count with a regular noun."""
+    if count == 1:
+        return f"{count} {word}"
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u", ""):
+        return f"{count} {word[:-1]}ies"  # entry, entries; but day, days
+    return f"{count} {word}s"
 
 
 def is_terminal() -> bool:

@@ -7,6 +7,7 @@ import click
 from eirules.core.store import ROLES
 from eirules.core.store.people import TOKEN_DAYS, TOKEN_MAX_DAYS
 
+from .due import WithinType
 from .options import db_option, format_option
 from .output import echo, echo_json, emit, print_table
 from .store import open_store
@@ -152,11 +153,12 @@ def staff_remove(ctx, login, db_path):
 @click.option(
     "--expires-in",
     "days",
-    type=click.IntRange(1, TOKEN_MAX_DAYS),
+    type=WithinType(1, TOKEN_MAX_DAYS, allow_all=False),
     default=TOKEN_DAYS,
     show_default=True,
     metavar="DAYS",
-    help=f"Days the token works (1 to {TOKEN_MAX_DAYS}); make a new one before it ends.",
+    help=f"How long the token works: 30d, 12w or 90 (days), 1 to {TOKEN_MAX_DAYS} days; "
+    "make a new one before it ends.",
 )
 @click.option("--revoke", is_flag=True, help="Revoke every token of LOGIN instead of making one.")
 @db_option

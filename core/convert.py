@@ -490,7 +490,7 @@ def case_from_dict(
             structured_sections[name] = converter.structure(value, cls)
         except Exception as exc:  # noqa: BLE001
             problems.extend(_problems_from(exc, root=name))
-    if case is not None and today is not None:
+    if today is not None:  # also when the model refused the case: every problem at once
         programs = {
             p for spec in (event_types or {}).values() for p in getattr(spec, "programs", ())
         }
@@ -518,9 +518,10 @@ def entry_problems(
     """
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    for i, event in enumerate(data.get("events") or ()):
-        day = date.fromisoformat(event["date"])  # the converter accepted it: a valid ISO date
-        if day > today:
+    events = data.get("events")
+    for i, event in enumerate(events if isinstance(events, list) else ()):
+        day = _iso_day(event.get("date") if isinstance(event, Mapping) else None)
+        if day is not None and day > today:  # None: the converter has said what is wrong
             problems.append(
                 Problem(
                     f"events[{i}].date",
@@ -539,10 +540,11 @@ def entry_problems(
             )
         else:
             seen[key] = i
-    if programs:
-        for i, enrolment in enumerate(data.get("enrolments") or ()):
-            program = enrolment.get("program")
-            if program not in programs:
+    enrolments = data.get("enrolments")
+    if programs and isinstance(enrolments, list):
+        for i, enrolment in enumerate(enrolments):
+            program = enrolment.get("program") if isinstance(enrolment, Mapping) else None
+            if isinstance(enrolment, Mapping) and program not in programs:
                 problems.append(
                     Problem(
                         f"enrolments[{i}].program",
@@ -552,6 +554,16 @@ def entry_problems(
                     )
                 )
     return problems
+
+
+def _iso_day(value: Any) -> date | None:
+    """A date from an ISO string (or a date), else None."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def canonical_text(value: Any) -> str:

@@ -69,7 +69,10 @@ class Record:
 
     def where(self, path: str) -> str:
         """File, record and field of a problem found at a case-file path."""
-        field = self.fields.get(path) or _csv_field(path, self.fields) or path
+        return self.place(self.fields.get(path) or _csv_field(path, self.fields) or path)
+
+    def place(self, field: str) -> str:
+        """File, record and `field` ("h.csv, row 3, caseworker"), the record named once."""
         parts = [self.source, self.label]
         if field:
             # A one-row CSV record's field already starts with its row ("row 3, birth_date").

@@ -302,3 +302,18 @@ def test_rejects_file_is_private_beside_the_caseload_and_holds_the_records(run, 
     assert _mode(rejects) == 0o600
     line = json.loads(rejects.read_text())
     assert line["data"]["id"] == "T-0002"
+
+
+def test_a_csv_problem_names_its_row_once(run, tmp_path):
+    """`h.csv, row 2, caseworker: ...`, not `h.csv, row 2, row 2, caseworker: ...`."""
+    csv_file = tmp_path / "h.csv"
+    csv_file.write_text(
+        "case_id,birth_date,child_name,ruleset,caseworker,event_type,event_date\n"
+        "QA-1,2025-04-11,Tamsin Oakhollow,us,Ev\x1b[31mil,referral_received,2026-01-12\n",
+        encoding="utf-8",
+    )
+    result = run("cases", "import", csv_file, code=2)
+    assert result.output.splitlines()[1:] == [
+        f"  {csv_file}, row 2, caseworker: contains the control or bidi character U+001B; "
+        "remove it: names are plain text on one line"
+    ]

@@ -326,3 +326,20 @@ def test_the_terminal_table_uses_the_same_layout(width):
         assert word in text
     blocks = text.startswith("Program: Intensive Reading")
     assert blocks == (width == 80)  # 10 columns fit 120 as a table, not 80
+
+
+@pytest.mark.parametrize(
+    "count, word, said",
+    [
+        (2, "audit entry", "2 audit entries"),
+        (1, "audit entry", "1 audit entry"),
+        (0, "day", "0 days"),
+        (3, "key", "3 keys"),
+        (2, "case file version", "2 case file versions"),
+    ],
+)
+def test_plural_of_a_noun_ending_in_a_consonant_and_y_is_ies(count, word, said):
+    """`cases destroy` said "content of 2 audit entrys erased"."""
+    from eirules.cli.output import plural
+
+    assert plural(count, word) == said

@@ -915,3 +915,26 @@ def test_an_event_type_starting_with_a_vowel_takes_an(engine):
         'events[0].program: "part_q" is not a program of an "ifsp_meeting_held" event; '
         'did you mean "part_c"?'
     ]
+
+
+def test_a_case_with_an_event_before_birth_and_one_in_the_future_lists_both_problems():
+    """docs/case-file.md: every problem is listed at once, not only the model's first."""
+    data = {
+        "schema": "eirules/case@1",
+        "id": "QA-1",
+        "ruleset": "us",
+        "child": {"birth_date": "2025-01-10", "name": "Ada Fictional"},
+        "events": [
+            {"type": "referral_received", "date": "2024-12-01"},
+            {"type": "consent_for_evaluation", "date": "2030-01-01"},
+        ],
+    }
+    with pytest.raises(InputError) as err:
+        case_from_dict(data, today=date(2026, 3, 1))
+    assert str(err.value).splitlines() == [
+        "case file is not valid",
+        "  events: referral_received on 2024-12-01 is before the child's birth; check the date; "
+        "events happen on or after the birth date",
+        "  events[1].date: 2030-01-01 is in the future (today is 2026-03-01); record events on "
+        "or after the day they happen",
+    ]

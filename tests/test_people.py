@@ -449,3 +449,14 @@ def test_cli_a_misspelt_login_cannot_lock_the_data_managers_out(tmp_path, monkey
     other = another_account()
     assert runner.invoke(cli, ["staff", "add", other, "--role", "data_manager"]).exit_code == 0
     assert runner.invoke(cli, ["staff", "remove", me]).exit_code == 0
+
+
+def test_a_supervisor_refused_a_case_outside_their_district_is_told_who_can_change_it(agency):
+    """A supervisor has no supervisor to ask: the fix names the role that can act."""
+    agency.as_login("sam")
+    with pytest.raises(AccessDenied) as err:
+        agency.assign("S-1", "Inez Marchbank")
+    assert str(err.value).splitlines()[1] == (
+        "  your caseload is the cases in district north; ask a data manager (eirules staff "
+        "add) to change your caseload, or someone whose caseload holds the case"
+    )

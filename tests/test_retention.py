@@ -195,3 +195,19 @@ def test_destroy_can_write_the_permanent_record_first(tmp_path, monkeypatch):
     # The child is gone from the caseload itself (the kept record is outside it).
     data = (tmp_path / "caseload.db").read_bytes()
     assert b"Pell Fictional-Keep" not in data
+
+
+def test_cli_destroy_says_audit_entries_in_plain_english(tmp_path, monkeypatch, engine):
+    db = tmp_path / "c.db"
+    monkeypatch.setenv("EIRULES_DB", str(db))
+    store, _ = Store.init(db, engine)
+    store.import_records([Record("a.json", "1", doc("D-1", NAME))])  # audit entry 1
+    store.add_event(  # audit entry 2, with the note
+        "D-1", "consent_for_evaluation", date(2026, 1, 9), note=NOTE, today=date(2026, 3, 1)
+    )
+    store.close()
+    result = CliRunner().invoke(
+        cli, ["cases", "destroy", "D-1", "--reason", "parents' request"], input="y\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].endswith(", content of 2 audit entries erased")

@@ -253,7 +253,14 @@ def test_cli_staff_token_expires_in_and_staff_tokens_lists_without_secrets(tmp_p
     assert [(r["login"], r["status"]) for r in rows] == [("cora", "valid")]
     assert token not in listed.output
     bad = runner.invoke(cli, ["staff", "token", "cora", "--expires-in", "400", "--db", str(db)])
-    assert bad.exit_code == 2 and "400 is not in the range 1<=x<=365" in bad.output
+    assert bad.exit_code == 2 and "'400' is not from 1 to 365 days" in bad.output
+    # The period words `due --within` takes (cli/due.py WithinType), bounded the same way.
+    bad = runner.invoke(cli, ["staff", "token", "cora", "--expires-in", "400d", "--db", str(db)])
+    assert bad.exit_code == 2 and "'400d' is not from 1 to 365 days" in bad.output
+    bad = runner.invoke(cli, ["staff", "token", "cora", "--expires-in", "all", "--db", str(db)])
+    assert bad.exit_code == 2 and "'all' is not a number of days" in bad.output
+    made = runner.invoke(cli, ["staff", "token", "cora", "--expires-in", "2w", "--db", str(db)])
+    assert made.exit_code == 0, made.output
     runner.invoke(cli, ["staff", "token", "cora", "--revoke", "--db", str(db)])
     listed = runner.invoke(cli, ["staff", "tokens", "cora", "--format", "csv", "--db", str(db)])
     assert listed.stdout.splitlines()[1].startswith("cora,,revoked,")

@@ -292,12 +292,7 @@ def _validate_chunk(engine, records: list[Record], *, today: date) -> list[tuple
     """Check records against the models and vocabulary: (rows, problems, text, hash) each."""
     out = []
     for record in records:
-        found = [
-            Problem(
-                ", ".join(x for x in (record.source, record.label, p.where) if x), p.what, p.fix
-            )
-            for p in record.problems
-        ]
+        found = [Problem(record.place(p.where), p.what, p.fix) for p in record.problems]
         rows = text = digest = None
         if not found:
             try:

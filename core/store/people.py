@@ -199,7 +199,14 @@ class PeopleMixin(StoreBase):
             )
             raise AccessDenied(
                 f"{person.describe()} may not {what}: it is not in your caseload",
-                [Problem("", f"your caseload is the cases {where}", "ask your supervisor")],
+                [
+                    Problem(
+                        "",
+                        f"your caseload is the cases {where}",
+                        "ask a data manager (eirules staff add) to change your caseload, "
+                        "or someone whose caseload holds the case",
+                    )
+                ],
             )
         return person
 
