@@ -28,7 +28,7 @@ import attrs
 
 from .errors import InputError, Problem, did_you_mean
 from .jsonio import iter_records, parse_json
-from .text import first_unsafe
+from .text import first_unsafe, text_problem
 
 CASE_COLUMNS = (
     "case_id",
@@ -357,14 +357,8 @@ def _case_from_rows(source: str, rows: list[tuple[int, dict[str, str]]]) -> Reco
                 )
             case_values.setdefault(column, value)
     worker = case_values.get("caseworker")
-    if worker and (found := first_unsafe(worker)) is not None:
-        problems.append(
-            Problem(
-                f"row {first_line}, caseworker",
-                f"contains the control or bidi character {found}",
-                "remove it: names are plain text on one line",
-            )
-        )
+    if worker and (found := text_problem(worker)) is not None:
+        problems.append(Problem(f"row {first_line}, caseworker", *found))
     fields = {
         "id": f"row {first_line}, case_id",
         "child.birth_date": f"row {first_line}, birth_date",

@@ -17,7 +17,7 @@ from attrs.validators import instance_of, optional
 from . import fastload
 from .errors import ValueProblem, did_you_mean, show_value
 from .events import index_of
-from .text import first_unsafe
+from .text import text_problem
 
 #: `date` spelt so that Event, whose field is named `date`, can still name the type.
 Date = date
@@ -65,12 +65,17 @@ _text.json_schema = {"minLength": 1}  # type: ignore[attr-defined]  # and not on
 
 
 def _plain(instance, attribute, value):
-    """An id or a name: no control or bidi character (it could forge or hide output)."""
-    if isinstance(value, str) and (found := first_unsafe(value)) is not None:
-        raise ValueProblem(
-            f"contains the control or bidi character {found}",
-            "remove it: ids and names are plain text on one line",
-        )
+    """An id or a name: no control or bidi character (it could forge or hide output), and
+    not longer than `text.MAX_TEXT`."""
+    if isinstance(value, str) and (found := text_problem(value)) is not None:
+        raise ValueProblem(*found)
+
+
+def _opt_note(instance, attribute, value):
+    """Free text: a string that may break lines, otherwise as `_plain`."""
+    _opt_str(instance, attribute, value)
+    if isinstance(value, str) and (found := text_problem(value, note=True)) is not None:
+        raise ValueProblem(*found)
 
 
 def _plain_text(instance, attribute, value):
@@ -207,14 +212,14 @@ class Event:
     #: Why it happened: required for `delay`, optional elsewhere.
     reason: str | None = attrs.field(default=None, validator=_opt_str)
     #: Outcome of a decision event, e.g. "eligible" on `eligibility_determined`.
-    outcome: str | None = attrs.field(default=None, validator=_opt_str)
+    outcome: str | None = attrs.field(default=None, validator=_opt_plain)
     #: Disability category or eligibility basis a team recorded.
-    category: str | None = attrs.field(default=None, validator=_opt_str)
+    category: str | None = attrs.field(default=None, validator=_opt_plain)
     #: The service an event is about (per-service clocks).
-    service: str | None = attrs.field(default=None, validator=_opt_str)
+    service: str | None = attrs.field(default=None, validator=_opt_plain)
     #: Last day of a period the event covers (e.g. the end of a documented delay).
     until: Date | None = attrs.field(default=None, validator=_opt_date)
-    note: str | None = attrs.field(default=None, validator=_opt_str)
+    note: str | None = attrs.field(default=None, validator=_opt_note)
 
     def __attrs_post_init__(self):
         _not_before(self, "until", "date", "event date")
@@ -298,7 +303,7 @@ class Evaluation:
         default=None, validator=_one_of(("eligible", "not_eligible"), "opinion")
     )
     program: str | None = attrs.field(default=None, validator=_opt_str)
-    note: str | None = attrs.field(default=None, validator=_opt_str)
+    note: str | None = attrs.field(default=None, validator=_opt_note)
 
 
 @attrs.frozen(kw_only=True)
@@ -378,7 +383,7 @@ class TransitionReview:
         validator=_one_of(AGENCY_INVITATIONS, "invitation"),
         metadata={"expected": ", ".join(AGENCY_INVITATIONS)},
     )
-    note: str | None = attrs.field(default=None, validator=_opt_str)
+    note: str | None = attrs.field(default=None, validator=_opt_note)
 
 
 @attrs.frozen(kw_only=True)

@@ -22,7 +22,7 @@ from eirules.core.convert import (
 )
 from eirules.core.errors import InputError
 from eirules.core.models import DOMAINS
-from eirules.core.text import first_unsafe
+from eirules.core.text import first_unsafe, text_problem
 from eirules.plugins.vocabulary import DELAY_REASONS
 
 # Strategies for valid case-file documents ------------------------------------------------
@@ -33,6 +33,7 @@ words = st.text(min_size=1, max_size=12).filter(str.strip)
 #: Ids and names: one line of plain text (no control or bidi character, see core/text.py).
 plain_words = words.filter(lambda s: first_unsafe(s) is None)
 plain_text = text.filter(lambda s: first_unsafe(s) is None)
+note_text = text.filter(lambda s: text_problem(s, note=True) is None)
 finite = st.integers(-(10**6), 10**6) | st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 non_negative = st.integers(0, 500) | st.floats(0, 500, allow_nan=False)
 
@@ -64,8 +65,10 @@ def event_docs(draw, types=st.sampled_from(["referral_received", "ifsp_meeting_h
         if draw(st.booleans()):
             doc["reason"] = draw(text)
     for key in ("program", "outcome", "category", "service", "note"):
-        if draw(st.booleans()):
-            doc[key] = draw(text)
+        if draw(st.booleans()):  # one line of plain text; a note may break lines
+            doc[key] = draw(
+                text if key == "program" else note_text if key == "note" else plain_text
+            )
     if draw(st.booleans()):
         days = timedelta(days=draw(st.integers(0, 400)))
         doc["until"] = (date.fromisoformat(doc["date"]) + days).isoformat()
@@ -98,7 +101,7 @@ evaluation_docs = _doc(
         "scores": st.lists(score_docs(), min_size=1, max_size=3),
         "informed_clinical_opinion": st.sampled_from(["eligible", "not_eligible"]),
         "program": text,
-        "note": text,
+        "note": note_text,
     },
 )
 condition_docs = _doc({"name": words}, {"code": text, "diagnosed": iso_dates})

@@ -229,3 +229,74 @@ def test_csv_cell_prefixes_each_formula_start(first):
     assert cli_output.csv_cell(f"{first}1+1") == f"'{first}1+1"
     assert cli_output.csv_cell(-3) == -3 and cli_output.csv_cell(2.5) == 2.5
     assert cli_output.csv_cell("Ada") == "Ada"
+
+
+# One text check at every way in (core/text.py `text_problem`) ------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from eirules.core.text import MAX_TEXT, text_problem  # noqa: E402
+
+#: Text as hostile as hypothesis makes it: controls, bidi marks, escapes, and now and
+#: then one character more than the length bound.
+HOSTILE = st.text(
+    alphabet=st.characters(codec="utf-8") | st.sampled_from("\x1b\x00\n\t\u202e\u2028 ["),
+    max_size=30,
+) | st.builds(lambda c: c * (MAX_TEXT + 1), st.sampled_from("ab"))
+_ONCE = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def _count(db: Path, sql: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+@_ONCE
+@given(name=HOSTILE)
+def test_any_caseworker_name_is_stored_as_typed_or_refused_with_nothing_written(
+    run, tmp_path, name
+):
+    """`caseworkers add $'Ev\\x1b[31mil'` was accepted, then `cases assign` refused the name."""
+    db = tmp_path / "caseload.db"
+    before = (
+        _count(db, "SELECT count(*) FROM caseworkers"),
+        _count(db, "SELECT count(*) FROM audit_log"),
+    )
+    result = CliRunner().invoke(cli, ["caseworkers", "add", name])
+    tidy = " ".join(name.split())
+    if not tidy or text_problem(name) is not None:
+        assert result.exit_code == 2, result.output
+        assert "Traceback" not in result.output
+        assert (
+            _count(db, "SELECT count(*) FROM caseworkers"),
+            _count(db, "SELECT count(*) FROM audit_log"),
+        ) == before
+    else:
+        assert result.exit_code == 0, result.output
+        listed = json.loads(
+            CliRunner().invoke(cli, ["caseworkers", "list", "--format", "json"]).output
+        )
+        assert tidy.casefold() in {r["name"].casefold() for r in listed}
+
+
+@_ONCE
+@given(note=HOSTILE)
+def test_any_event_note_round_trips_or_is_refused_with_nothing_written(run, tmp_path, note):
+    """`add-event --note $'x\\x1b[2Jy'` was accepted; a note may break lines, nothing else."""
+    db = tmp_path / "caseload.db"
+    if not _count(db, "SELECT count(*) FROM cases"):
+        write_case_file(tmp_path / "n.json", "NOTE-1")
+        run("cases", "import", tmp_path / "n.json")
+    before = _count(db, "SELECT count(*) FROM audit_log")
+    result = CliRunner().invoke(
+        cli, ["cases", "add-event", "NOTE-1", "service_started", "2026-02-09", "--note", note]
+    )
+    if result.exit_code == 0:
+        assert text_problem(note, note=True) is None
+        events = json.loads(CliRunner().invoke(cli, ["cases", "export", "NOTE-1"]).stdout)["events"]
+        assert note in [e.get("note") for e in events] or not note
+    else:
+        assert result.exit_code == 2, result.output
+        assert "Traceback" not in result.output
+        assert _count(db, "SELECT count(*) FROM audit_log") == before

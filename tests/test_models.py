@@ -25,12 +25,14 @@ from eirules.core.models import (
     ServicePlan,
     TransitionReview,
 )
-from eirules.core.text import first_unsafe
+from eirules.core.text import first_unsafe, text_problem
 
 dates = st.dates(min_value=date(1990, 1, 1), max_value=date(2045, 12, 31))
 text = st.text(max_size=10)
 maybe_text = st.none() | text
 words = st.text(min_size=1, max_size=10).filter(str.strip)
+maybe_plain = st.none() | text.filter(lambda s: text_problem(s) is None)
+maybe_note = st.none() | text.filter(lambda s: text_problem(s, note=True) is None)
 numbers = st.integers(-1000, 1000) | st.floats(-1e6, 1e6, allow_nan=False)
 
 
@@ -43,11 +45,12 @@ def events(draw):
         date=day,
         program=draw(maybe_text),
         reason=draw(maybe_text),
-        outcome=draw(maybe_text),
-        category=draw(maybe_text),
-        service=draw(maybe_text),
+        # One line of plain text; a note may break lines (core/text.py text_problem).
+        outcome=draw(maybe_plain),
+        category=draw(maybe_plain),
+        service=draw(maybe_plain),
         until=until,
-        note=draw(maybe_text),
+        note=draw(maybe_note),
     )
 
 
@@ -82,7 +85,7 @@ evaluations = st.builds(
     scores=st.lists(scores(), max_size=3).map(tuple),
     informed_clinical_opinion=st.sampled_from([None, "eligible", "not_eligible"]),
     program=maybe_text,
-    note=maybe_text,
+    note=maybe_note,
 )
 conditions = st.builds(Condition, name=words, code=maybe_text, diagnosed=st.none() | dates)
 
@@ -131,7 +134,7 @@ reviews = st.builds(
     annual_goals_related=maybe_bool,
     student_invited=maybe_bool,
     agency_invited=st.sampled_from([None, "invited", "not_invited", "not_appropriate"]),
-    note=maybe_text,
+    note=maybe_note,
 )
 plans = st.builds(
     ServicePlan,

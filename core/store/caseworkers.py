@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import InputError, Problem, did_you_mean
-from ..text import first_unsafe
+from ..text import text_problem
 from .audit import AuditWriter, now
 from .base import StoreBase
 
@@ -16,8 +16,8 @@ class CaseworkersMixin(StoreBase):
     def _check_assignment(self, case_id: str, caseworker: str) -> str | None:
         if not caseworker.strip():
             return "the caseworker name is empty"
-        if (found := first_unsafe(caseworker)) is not None:
-            return f"the caseworker name contains the control or bidi character {found}"
+        if (found := text_problem(caseworker)) is not None:
+            return f"the caseworker name {found[0]}"
         if self.conn.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is None:
             return f'no case "{case_id}" in the caseload'
         return None
@@ -57,6 +57,8 @@ class CaseworkersMixin(StoreBase):
         name = " ".join(raw.split())
         if not name:
             raise InputError("the caseworker name is empty", [Problem("NAME", "give a name")])
+        if (found := text_problem(raw)) is not None:  # split() would hide a newline
+            raise InputError("the caseworker name is not valid", [Problem("NAME", *found)])
         if self.unknown_caseworker(name) is None:
             return self.caseworker_name(name), False
         with self.write(user) as audit:
@@ -147,17 +149,8 @@ class CaseworkersMixin(StoreBase):
         user = person.login if user is None else user
         if not caseworker.strip():
             raise InputError("the caseworker name is empty", [Problem("CASEWORKER", "give a name")])
-        if (found := first_unsafe(caseworker)) is not None:
-            raise InputError(
-                "the caseworker name is not valid",
-                [
-                    Problem(
-                        "CASEWORKER",
-                        f"contains the control or bidi character {found}",
-                        "remove it: names are plain text on one line",
-                    )
-                ],
-            )
+        if (found := text_problem(caseworker)) is not None:
+            raise InputError("the caseworker name is not valid", [Problem("CASEWORKER", *found)])
         if not new_caseworker and (problem := self.unknown_caseworker(caseworker)):
             raise InputError(f"case {case_id} not assigned", [problem])
         with self.write(user) as audit:

@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 import attrs
 
 from ..errors import EirulesError, InputError, Problem, did_you_mean
+from ..text import text_problem
 from .audit import now
 from .base import StoreBase, default_user, sha256
 
@@ -272,6 +273,15 @@ class PeopleMixin(StoreBase):
         problems = []
         if not login:
             problems.append(Problem("LOGIN", "empty", "give the person's login"))
+        for where, value in (
+            ("LOGIN", login),
+            ("--caseworker", caseworker),
+            ("--district", district),
+        ):
+            if value and (found := text_problem(value)) is not None:
+                problems.append(Problem(where, *found))
+        if problems:  # a name that is not text is not looked up
+            raise InputError(f"{login or 'nobody'} not added to the staff", problems)
         if role not in ROLES:
             problems.append(
                 Problem("--role", f'"{role}" is not a role', f"one of: {', '.join(ROLES)}")

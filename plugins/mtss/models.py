@@ -13,6 +13,8 @@ from typing import Any
 import attrs
 from attrs.validators import and_, ge, instance_of, le, optional
 
+from eirules.core.text import text_problem
+
 
 def as_tuple(items: Iterable[Any]) -> tuple[Any, ...]:
     """attrs converter for collection fields (typed, unlike `tuple`, so mypy checks callers)."""
@@ -31,7 +33,16 @@ SESSION_STATUSES = (
     "cancelled",
 )
 
-_opt_str = optional(instance_of(str))
+
+def _text(instance, attribute, value, *, note: bool = False):
+    """The one text check of every way into a caseload (`eirules.core.text.text_problem`)."""
+    if isinstance(value, str) and (found := text_problem(value, note=note)) is not None:
+        raise ValueError(f"{attribute.name} {found[0]}; {found[1]}")
+
+
+def _opt_str(instance, attribute, value):
+    optional(instance_of(str))(instance, attribute, value)
+    _text(instance, attribute, value)
 
 
 def in_(choices):
@@ -57,6 +68,13 @@ def _num(instance, attribute, value):
 def _non_empty(instance, attribute, value):
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{attribute.name} must be a non-empty string")
+    _text(instance, attribute, value)
+
+
+def _note(instance, attribute, value):
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{attribute.name} must be a non-empty string")
+    _text(instance, attribute, value, note=True)
 
 
 def _sorted_points(points):
@@ -215,7 +233,7 @@ class Note:
 
     date: date = attrs.field(validator=instance_of(date))
     author: str = attrs.field(validator=_non_empty)
-    text: str = attrs.field(validator=_non_empty)
+    text: str = attrs.field(validator=_note)
     role: str | None = attrs.field(default=None, validator=_opt_str)
     series: str | None = attrs.field(default=None, validator=_opt_str)
 
