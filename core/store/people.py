@@ -377,9 +377,13 @@ class PeopleMixin(StoreBase):
         never be changed again by anyone, through the CLI or the HTTP API. On an
         SQLite file only data managers who are accounts of this machine count
         (`real_login`): a misspelt login could never open it. `before`: how many
-        there were before the change (a list that had none is not made worse).
+        of those there were before the change (a list that had none, run through
+        eirules serve by forced logins, is not made worse, but keeps one data manager).
         """
-        if before and self._real_data_managers() == 0:
+        left = self.conn.execute(
+            "SELECT COUNT(*) FROM staff WHERE role = 'data_manager'"
+        ).fetchone()[0]
+        if left == 0 or (before and self._real_data_managers() == 0):
             who = "" if self.conn.postgres else " with an account on this machine"
             raise InputError(
                 headline,
