@@ -631,7 +631,8 @@ def evaluation_basis(summary: dict) -> str | None:
     if not as_of or not made_by:
         return None
     engine, _, rest = made_by.partition("|")
-    ruleset, _, version = rest.partition("|")
+    ruleset, _, rest = rest.partition("|")
+    version = rest.partition("|")[0]  # then, with imported calendars, when they last changed
     return f"as of {as_of}, ruleset {ruleset} ({version}), {engine}"
 
 

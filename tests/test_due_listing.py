@@ -386,3 +386,39 @@ def test_listing_out_into_a_missing_folder_is_refused_before_any_work(run, tmp_p
     result = run("overdue", "--format", "csv", "--out", out, code=2)
     assert result.output.splitlines()[0] == f"Error: cannot write {out}"
     assert not out.parent.exists()
+
+
+def test_due_after_a_calendar_import_counts_on_the_new_calendar(run, tmp_path, monkeypatch):
+    """TEC 29.004(a)(1), 45 school days: consent Mon 2025-09-08 in Fictional Unified.
+
+    Evaluated (as of the listing's date) before the district's calendar existed, the
+    initial evaluation cannot be computed; once `calendars import` adds it, `due` (with
+    no evaluate step between)
+    counts on it: the 45th school day is Mon 2025-11-10. Clock rows counted on the old
+    calendars are never the listing's answer.
+    """
+    monkeypatch.setenv("EIRULES_CALENDARS_DIR", str(tmp_path / "calendars"))
+    case = tmp_path / "tx.json"
+    case.write_text(
+        json.dumps(
+            {
+                "schema": "eirules/case@1",
+                "id": "TX-CAL-1",
+                "ruleset": "us-tx",
+                "district": "Fictional Unified",
+                "child": {"birth_date": "2016-04-01", "name": "Remy Fictional"},
+                "events": [{"type": "consent_for_evaluation", "date": "2025-09-08"}],
+            }
+        )
+    )
+    run("cases", "import", case)
+    run("evaluate", "--all", "--as-of", "2025-10-01")  # the nightly run, before the calendar
+
+    def evaluation_due():
+        rows = json.loads(run("due", "--as-of", "2025-10-01", "--format", "json").output)
+        return [r["due"] for r in rows if r["clock"] == "initial_evaluation"]
+
+    assert evaluation_due() == [None]
+    calendar = EXAMPLES / "calendars" / "fictional-unified-2025-26.csv"
+    run("calendars", "import", calendar, "--district", "Fictional Unified")
+    assert evaluation_due() == ["2025-11-10"]

@@ -24,7 +24,7 @@ from ..models import Case
 from ..rulesets import DateNotCovered
 from .audit import now
 from .base import CHUNK, StoreBase, sha256
-from .currency import current_ids
+from .currency import calendars_changed_at, current_ids
 from .workers import _Workers
 
 
@@ -152,6 +152,7 @@ class DeterminationsMixin(StoreBase):
         counts = {"evaluated": 0, "first": 0, "unchanged": 0}
         wanted = set(case_ids) if case_ids is not None else None
         skip = current_ids(conn, engine, as_of, case_ids) if skip_current else set()
+        calendars = calendars_changed_at(engine.calendars.folder)
         if skip and progress:
             progress(len(skip))
         total = len(wanted) if wanted is not None else self.case_count()
@@ -205,7 +206,7 @@ class DeterminationsMixin(StoreBase):
                     failed.append((case_id, doc_hash, error))
                     continue
                 digest = result_digest(doc_hash, result_text, day)
-                with_ = evaluated_with(result)
+                with_ = evaluated_with(result, calendars)
                 if digest == previous_digest and previous_status != "evaluation_failed":
                     # The same decision as the latest stored one: its clock rows stand, and
                     # only the date they are known to be current moves (issue 14 retention).
@@ -412,9 +413,13 @@ WRITE_PART = 250
 DERIVED_STATUSES = ("overdue", "due_soon", "pending", "needs_information", "no_open_clocks")
 
 
-def evaluated_with(result: dict[str, Any]) -> str:
-    """What decided a result, as `cases.evaluated_with` keeps it: "ENGINE|RULESET|VERSION"."""
-    return f"{result['engine']}|{result['ruleset']}|{result['ruleset_version']}"
+def evaluated_with(result: dict[str, Any], calendars: str = "") -> str:
+    """What decided a result, as `cases.evaluated_with` keeps it: "ENGINE|RULESET|VERSION",
+    and "|CALENDARS" (when the district calendars folder last changed,
+    `currency.calendars_changed_at`) when there are imported calendars, so a listing
+    never answers with clock rows counted on a calendar since replaced."""
+    made = f"{result['engine']}|{result['ruleset']}|{result['ruleset_version']}"
+    return f"{made}|{calendars}" if calendars else made
 
 
 def result_digest(inputs_hash: str, result_text: str, as_of: str) -> str:

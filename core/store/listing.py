@@ -20,6 +20,7 @@ import attrs
 
 from ..errors import EirulesError
 from .base import CHUNK, StoreBase
+from .currency import calendars_changed_at
 from .determinations import _evaluate_chunk, case_status, due_items, result_programs
 from .workers import _Workers
 
@@ -313,21 +314,25 @@ class ListingMixin(StoreBase):
         return [_Scope(*row) for row in self.conn.execute(sql, [*args, *condition_args])]
 
     def _answers_with(self, with_: str | None) -> bool:
-        """Whether clock rows made by `with_` ("ENGINE|RULESET|VERSION") are this engine's
-        answer: the same engine and the installed version of that ruleset (memoised)."""
+        """Whether clock rows made by `with_` ("ENGINE|RULESET|VERSION[|CALENDARS]") are this
+        engine's answer: the same engine, the installed version of that ruleset, and the
+        district calendars as they are now (memoised per calendars state)."""
+        engine = self._need_engine()
+        calendars = calendars_changed_at(engine.calendars.folder)
         memo = self.__dict__.setdefault("_answers_memo", {})
-        if with_ not in memo:
-            engine = self._need_engine()
+        key = (with_, calendars)
+        if key not in memo:
             made_by, _, rest = (with_ or "").partition("|")
-            ruleset_id, _, version = rest.partition("|")
+            ruleset_id, _, rest = rest.partition("|")
+            version, _, counted_on = rest.partition("|")
             ok = False
-            if made_by == engine.version:
+            if made_by == engine.version and counted_on == calendars:
                 try:
                     ok = engine.rulesets.get(ruleset_id).full_version == version
                 except EirulesError:
                     ok = False  # no longer installed: re-evaluated (and failing, shown)
-            memo[with_] = ok
-        return memo[with_]
+            memo[key] = ok
+        return memo[key]
 
     def _indexed_rows(
         self, as_of: date, caseworker: str | None, current
