@@ -183,7 +183,16 @@ def _print_report(report) -> None:
     overdue = [c for c in report.changes if c.kind == "new_overdue"]
     eligibility = [c for c in report.changes if c.kind == "eligibility_changed"]
     if not report.changes and (report.first_evaluations < report.evaluated or report.skipped):
-        echo("No changes since the last run.")
+        # The change list names new lateness and eligibility; a decision that moved
+        # otherwise (a clock no longer overdue, as of another date) is still a change.
+        moved = report.evaluated - report.unchanged - report.first_evaluations
+        if moved > 0:
+            echo(
+                f"{plural(moved, 'case')} decided differently from the last run "
+                "(eirules cases show ID); no clock newly overdue, no eligibility changed."
+            )
+        else:
+            echo("No changes since the last run.")
     if overdue:
         echo(f"Newly overdue clocks ({len(overdue)}):")
         for c in overdue:

@@ -97,3 +97,20 @@ def test_skipping_leaves_the_same_answer_as_evaluating_everything(run, tmp_path)
     skipped = run("due", "--as-of", DAY, "--format", "json").output
     run("evaluate", "--all", "--force", "--as-of", DAY)
     assert run("due", "--as-of", DAY, "--format", "json").output == skipped
+
+
+def test_a_run_as_of_another_date_says_how_many_cases_were_decided_differently(
+    tmp_path, monkeypatch
+):
+    """303.310(a): MO-0001's 45-day clock is overdue as of 2026-03-02; as of 2025-06-01
+    (before the referral) it has no clock at all. No clock became newly overdue, yet the
+    case was decided differently: the run says so instead of "No changes"."""
+    invoke = caseload_cli(tmp_path, monkeypatch)
+    invoke("cases", "import", EXAMPLES / "mo-0001.json")
+    invoke("evaluate", "--all", "--as-of", "2026-03-02")
+    output = invoke("evaluate", "--all", "--as-of", "2025-06-01").output
+    assert "No changes since the last run." not in output
+    assert output.splitlines()[1] == (
+        "1 case decided differently from the last run (eirules cases show ID); "
+        "no clock newly overdue, no eligibility changed."
+    )
