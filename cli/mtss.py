@@ -110,13 +110,7 @@ def groups_suggest(ctx, data_dir, window, as_of, solver, fmt):
             "groups": [
                 {
                     "id": g.id,
-                    "program": g.program,
-                    "tier": g.tier,
-                    "skill": g.skill,
-                    "interventionist": g.interventionist,
-                    "block": g.block,
-                    "block_label": g.block_label,
-                    "room": g.room,
+                    **_group_fields(g),
                     "students": list(g.students),
                     "grades": list(g.grades),
                     "cap": g.cap,
@@ -138,13 +132,7 @@ def groups_suggest(ctx, data_dir, window, as_of, solver, fmt):
             {
                 "student": sid,
                 "group": g.id,
-                "program": g.program,
-                "tier": g.tier,
-                "skill": g.skill,
-                "interventionist": g.interventionist,
-                "block": g.block,
-                "block_label": g.block_label,
-                "room": g.room,
+                **_group_fields(g),
                 "grades": " ".join(map(str, g.grades)),
                 "size": len(g.students),
                 "cap": g.cap,
@@ -603,3 +591,16 @@ def register(cli: click.Group) -> None:
 
 
 from . import mtss_pages  # noqa: E402, F401  (adds `mtss meeting` and `mtss packet`)
+
+
+def _group_fields(g) -> dict:
+    """A suggested group's program, tier, skill and where it meets, as JSON and CSV give them."""
+    return {
+        "program": g.program,
+        "tier": g.tier,
+        "skill": g.skill,
+        "interventionist": g.interventionist,
+        "block": g.block,
+        "block_label": g.block_label,
+        "room": g.room,
+    }

@@ -73,17 +73,11 @@ def staff_list(ctx, fmt, db_path):
     """
     rows = open_store(ctx, db_path).staff()
     columns = ["login", "role", "caseworker", "district", "added_at", "added_by"]
-    if not rows and fmt == "table":
-        echo("No staff: whoever opens this caseload may do everything (eirules staff add).")
-        return
-    if fmt == "json":  # every field of each person, as before
-        echo_json(rows)
-        return
-    emit(
+    _show_rows(
         fmt,
         rows,
         columns,
-        lambda: print_table(columns, [[str(r[c] or "") for c in columns] for r in rows]),
+        "No staff: whoever opens this caseload may do everything (eirules staff add).",
     )
 
 
@@ -213,8 +207,23 @@ def staff_tokens(ctx, login, fmt, db_path):
     """
     rows = open_store(ctx, db_path).tokens(login)
     columns = ["login", "label", "status", "created_at", "created_by", "expires_at", "revoked_at"]
+    _show_rows(
+        fmt,
+        rows,
+        columns,
+        f"No tokens{' of ' + login if login else ''} (eirules staff token LOGIN makes one).",
+    )
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(staff_group)
+
+
+def _show_rows(fmt: str, rows: list[dict], columns: list[str], empty: str) -> None:
+    """A staff listing: `empty` as a table when there are no rows; JSON gives every field
+    of each row; csv, jsonl and the table give `columns`."""
     if not rows and fmt == "table":
-        echo(f"No tokens{' of ' + login if login else ''} (eirules staff token LOGIN makes one).")
+        echo(empty)
         return
     if fmt == "json":
         echo_json(rows)
@@ -225,7 +234,3 @@ def staff_tokens(ctx, login, fmt, db_path):
         columns,
         lambda: print_table(columns, [[str(r[c] or "") for c in columns] for r in rows]),
     )
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(staff_group)

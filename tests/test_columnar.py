@@ -194,7 +194,7 @@ def test_another_plugin_makes_every_case_the_engines():
     """A plugin the columns do not know could add or change clocks: nothing is computed."""
 
     class Extra:
-        pass
+        """A plugin object with no hooks, unknown to the columnar modules."""
 
     engine = Engine(entry_points=False)
     engine.pm.register(Extra(), name="an-agency-plugin")

@@ -91,7 +91,7 @@ def test_engine_with_a_plugin_object_that_is_not_a_module_does_not_pickle(engine
     from eirules.core.plugin_manager import get_plugin_manager
 
     class Inline:
-        pass
+        """A plugin object defined here: no module a worker could import."""
 
     pm = get_plugin_manager(entry_points=False)
     pm.register(Inline(), name="inline")

@@ -62,8 +62,8 @@ def test_the_recipe_rebuilds_the_same_engine():
 
 
 def test_an_engine_with_an_object_plugin_runs_in_this_process():
-    class Local:  # not importable by another process
-        pass
+    class Local:
+        """Not importable by another process."""
 
     engine = Engine(entry_points=False)
     engine.pm.register(Local(), name="local")
