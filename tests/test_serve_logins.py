@@ -300,7 +300,11 @@ def test_tokens_made_before_expiry_existed_get_90_days_from_the_upgrade(caseload
     assert store.login_for_token(tokens["cora"]) is None  # no expiry: never valid
     again, applied = Store.init(db_target)
     again.close()
-    assert applied == ["0009_token_expiry", "0010_late_clocks_stay_listed"]
+    assert applied == [
+        "0009_token_expiry",
+        "0010_late_clocks_stay_listed",
+        "0011_cases_evaluation_index",
+    ]
     expiries = {r["expires_at"] for r in store.tokens()}
     assert len(expiries) == 1
     left = datetime.fromisoformat(expiries.pop()) - datetime.now(UTC)

@@ -255,63 +255,93 @@ class ListingMixin(StoreBase):
             args.extend(scope_args)
         return tables, where, args
 
-    def _current_sql(self, as_of: date, caseworker: str | None) -> tuple[str, list[Any], bool]:
+    def _current_sql(
+        self, as_of: date, caseworker: str | None
+    ) -> tuple[str, list[Any], list[str], list[str]]:
         """A condition on `c` true for the cases whose clock rows the due index may answer with,
-        its parameters, and whether every case in scope was evaluated as of `as_of` with
-        an answering version (then only a stale status makes a case not current).
+        its parameters, the `evaluated_with` values that answer (`_answers_with`) and every
+        one in scope (`_evaluations`).
 
         Their latest evaluation was made as of `as_of`, by this engine, with the
-        installed version of its ruleset, and nothing has changed or failed since:
-        compared in SQL with `cases.evaluated_as_of` and `evaluated_with`, never by
-        reading every case's determination.
+        installed version of its ruleset, on today's calendars, and nothing has changed
+        or failed since: compared in SQL with `cases.evaluated_as_of` and
+        `evaluated_with`, row by row, never by reading every case first.
         """
         self._need_engine()
-        if self._worker(caseworker) is not None:
-            tables, where, args = self._in_scope(caseworker)
-        else:
-            # The whole caseload (or a district): the cases table alone, without the joins
-            # (8 times faster at 100,000 cases). A value from a case the listing leaves out
-            # only lengthens the IN list below; it makes no row current.
-            scope, args = self.scope_sql("c.id")  # type: ignore[attr-defined]
-            tables, where = "cases c", [scope] if scope else []
-        current, uniform = [], True
-        for with_, on_date in self.conn.execute(
-            "SELECT DISTINCT c.evaluated_with, CASE WHEN c.evaluated_as_of = ? THEN 1 ELSE 0 END "
-            f"FROM {tables}" + (" WHERE " + " AND ".join(where) if where else ""),
-            [as_of.isoformat(), *args],
-        ):
-            if on_date and self._answers_with(with_):
-                current.append(with_)
-            else:
-                uniform = False
-        if not current:
-            return "1 = 0", [], False
+        withs = self._evaluations(caseworker)
+        answering = [w for w in withs if self._answers_with(w)]
+        if not answering:
+            return "1 = 0", [], [], withs
         marks = ",".join("?" * len(_STALE_STATUSES))
         return (
             f"c.status NOT IN ({marks}) AND c.evaluated_as_of = ? "
-            f"AND c.evaluated_with IN ({','.join('?' * len(current))})",
-            [*_STALE_STATUSES, as_of.isoformat(), *current],
-            uniform,
+            f"AND c.evaluated_with IN ({','.join('?' * len(answering))})",
+            [*_STALE_STATUSES, as_of.isoformat(), *answering],
+            answering,
+            withs,
         )
+
+    def _evaluations(self, caseworker: str | None) -> list[str]:
+        """Every distinct `cases.evaluated_with` in scope (or, for the whole caseload or a
+        district, in the file: a value from a case the listing leaves out only lengthens
+        the IN list; it makes no row current).
+
+        One caseworker's cases are read by their assignments; the whole caseload's values
+        come from the cases_evaluation index (revision 0011), one probe per distinct value
+        (a few: one per engine, ruleset version and calendars state), whatever its size.
+        """
+        if self._worker(caseworker) is not None:
+            tables, where, args = self._in_scope(caseworker)
+            sql = f"SELECT DISTINCT c.evaluated_with FROM {tables} WHERE " + " AND ".join(where)
+            return [w for (w,) in self.conn.execute(sql, args) if w is not None]
+        sql = (
+            "WITH RECURSIVE w(v) AS (SELECT min(evaluated_with) FROM cases UNION ALL "
+            "SELECT (SELECT min(c.evaluated_with) FROM cases c WHERE c.evaluated_with > w.v) "
+            "FROM w WHERE w.v IS NOT NULL) SELECT v FROM w WHERE v IS NOT NULL"
+        )
+        return [w for (w,) in self.conn.execute(sql)]
 
     def _scope(self, as_of: date, caseworker: str | None, current) -> list[_Scope]:
-        """The cases in scope the due index cannot answer for (to re-evaluate in memory).
+        """The cases in scope the due index cannot answer for (to re-evaluate in memory):
+        exactly those `current` is not true for, a NULL counted as not current.
 
-        When every case in scope was evaluated as of the date with an answering
-        version (the usual morning after the nightly run), those are the cases of a
-        stale status, found by the status index instead of a read of every case.
+        For the whole caseload (or a district) each way of not being current is a query
+        of its own on an index (a stale status on cases_status; another evaluation, no
+        evaluation or another as-of date on cases_evaluation), so the cost is that of
+        the cases found, not of the caseload: after the nightly run, a few.
         """
         tables, where, args = self._in_scope(caseworker)
-        if current[2]:
-            marks = ",".join("?" * len(_STALE_STATUSES))
-            condition, condition_args = f"c.status IN ({marks})", list(_STALE_STATUSES)
+        day, answering = as_of.isoformat(), current[2]
+        stale = ",".join("?" * len(_STALE_STATUSES))
+        if self._worker(caseworker) is not None:  # a few dozen cases: one condition
+            others = f" OR c.evaluated_with NOT IN ({','.join('?' * len(answering))})"
+            arms = [
+                (
+                    f"(c.status IN ({stale}) OR c.evaluated_with IS NULL "
+                    "OR c.evaluated_as_of IS NULL OR c.evaluated_as_of <> ?"
+                    + (others if answering else " OR 1 = 1")
+                    + ")",
+                    [*_STALE_STATUSES, day, *answering],
+                )
+            ]
         else:
-            condition, condition_args = f"NOT ({current[0]})", current[1]
-        sql = (
-            f"SELECT c.id, ch.name, a.caseworker, c.ruleset, c.status FROM {tables} WHERE "
-            + " AND ".join([*where, condition])
-        )
-        return [_Scope(*row) for row in self.conn.execute(sql, [*args, *condition_args])]
+            arms = [
+                (f"c.status IN ({stale})", list(_STALE_STATUSES)),
+                ("c.evaluated_with IS NULL", []),
+            ]
+            for with_ in current[3]:
+                if with_ not in answering:
+                    arms.append(("c.evaluated_with = ?", [with_]))
+                    continue
+                arms += [
+                    ("c.evaluated_with = ? AND c.evaluated_as_of IS NULL", [with_]),
+                    ("c.evaluated_with = ? AND c.evaluated_as_of < ?", [with_, day]),
+                    ("c.evaluated_with = ? AND c.evaluated_as_of > ?", [with_, day]),
+                ]
+        select = f"SELECT c.id, ch.name, a.caseworker, c.ruleset, c.status FROM {tables} WHERE "
+        sql = " UNION ".join(select + " AND ".join([*where, cond]) for cond, _ in arms)
+        params = [p for cond, cond_args in arms for p in (*args, *cond_args)]
+        return [_Scope(*row) for row in self.conn.execute(sql, params)]
 
     def _answers_with(self, with_: str | None) -> bool:
         """Whether clock rows made by `with_` ("ENGINE|RULESET|VERSION[|CALENDARS]") are this

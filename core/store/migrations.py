@@ -33,6 +33,7 @@ REVISIONS: tuple[str, ...] = (
     "0008_due_order_index",
     "0009_token_expiry",
     "0010_late_clocks_stay_listed",
+    "0011_cases_evaluation_index",
 )
 
 #: Every table the migrations create, for checking that a database still has them all.
