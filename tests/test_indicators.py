@@ -392,6 +392,37 @@ def test_c8_the_same_toddler_with_an_ifsp_is_counted_late(engine):
     assert [i.case_id for i in c8a.late] == ["C8-G"]
 
 
+def test_c8_an_untagged_eligibility_before_the_third_birthday_makes_a_toddler_with_a_disability(
+    engine,
+):
+    """Indicator 8A, 303.209(d), 303.21: the same referral and consent, then a team finding the
+    toddler eligible on 2025-07-01 with no program tag. The engine reads an untagged event
+    before the third birthday (2026-03-01) as Part C's, so the indicator counts the toddler:
+    no transition plan by 2025-12-01 is late in C8A."""
+    t = case(
+        engine, "C8-H", "2023-03-01",
+        [("referral_received", "2025-06-01", PC), ("consent_for_evaluation", "2025-06-05", PC),
+         ("eligibility_determined", "2025-07-01", {"outcome": "eligible"})],
+    )  # fmt: skip
+    c8a = run(engine, [t], ["C8A"]).indicator("C8A")
+    assert (c8a.numerator, c8a.denominator) == (0, 1)
+    assert [i.case_id for i in c8a.late] == ["C8-H"]
+
+
+def test_c8_an_untagged_eligibility_after_the_third_birthday_is_not_part_c(engine):
+    """Indicator 8A-C, 303.21: an untagged `eligible` determination dated after the third
+    birthday (2026-03-01) is not Part C's, so the toddler referred and never found eligible
+    before it stays out of every denominator."""
+    t = case(
+        engine, "C8-I", "2023-03-01",
+        [("referral_received", "2025-06-01", PC), ("consent_for_evaluation", "2025-06-05", PC),
+         ("eligibility_determined", "2026-03-10", {"outcome": "eligible"})],
+    )  # fmt: skip
+    r = run(engine, [t], ["C8A", "C8B", "C8C"])
+    for code in ("C8A", "C8B", "C8C"):
+        assert r.indicator(code).denominator == 0, code
+
+
 def test_c8_example_syn_c_0003_is_excluded_not_late(engine):
     """Indicator 8A-C, 303.209: examples/caseload/SYN-C-0003.json (born 2023-07-20, referred
     2026-02-16, never found eligible) exits Part C at the third birthday 2026-07-20, in

@@ -114,7 +114,7 @@ def c8_items(facts: Facts, period: Period, settings: Settings) -> Iterator[Item]
     exit_on = part_c_exit(facts, settings)
     if exit_on is None or not period.holds(exit_on):
         return
-    eligible_on = _part_c_eligible_on(facts)
+    eligible_on = _part_c_eligible_on(facts, settings)
     with_disability = eligible_on is not None and eligible_on <= exit_on
     for code, clock_id in CLOCKS.items():
         # The current episode's clock (history comes first in `facts.clocks`).
@@ -149,20 +149,22 @@ def c8_items(facts: Facts, period: Period, settings: Settings) -> Iterator[Item]
         )  # fmt: skip
 
 
-def _part_c_eligible_on(facts: Facts) -> date | None:
-    """The first day the case shows Part C eligibility: an `eligible` Part C determination
-    or an IFSP meeting (an IFSP is written only for an eligible child, 303.342)."""
+def _part_c_eligible_on(facts: Facts, settings: Settings) -> date | None:
+    """The first day the case shows Part C eligibility: an `eligible` determination or an
+    IFSP meeting (an IFSP is written only for an eligible child, 303.342).
+
+    A determination tagged `part_c` counts, and so does an untagged one made before the
+    age Part C ends: the engine reads an untagged event before the third birthday as
+    Part C's (plugins/program_events.py), so the indicator does too."""
+    part_c_ends = facts.birthday(settings.part_c_age)
     days = [
         e.date
         for e in facts.events
-        if e.program in (None, "part_c")
-        and (
-            (
-                e.type == "eligibility_determined"
-                and e.outcome == "eligible"
-                and e.program == "part_c"
-            )
-            or e.type == "ifsp_meeting_held"
+        if (e.type == "ifsp_meeting_held" and e.program in (None, "part_c"))
+        or (
+            e.type == "eligibility_determined"
+            and e.outcome == "eligible"
+            and (e.program == "part_c" or (e.program is None and e.date < part_c_ends))
         )
     ]
     return min(days) if days else None
@@ -215,7 +217,7 @@ def b12_items(facts: Facts, period: Period, settings: Settings) -> Iterator[Item
     if elected and elected[0].date <= b3:
         yield item(False, False, "f", "parent chose to continue Part C past age 3 (303.211)")
         return
-    eligible_c = _part_c_eligible_on(facts)
+    eligible_c = _part_c_eligible_on(facts, settings)
     if eligible_c is not None and (b3 - eligible_c).days < 90:
         yield item(
             False, False, "e",
