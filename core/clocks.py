@@ -18,6 +18,7 @@ from .decisions import Clock, made_clock
 from .errors import RulesetError
 from .events import index_of
 from .models import Case, Event
+from .stability import TrackedDate, plain
 
 DELAY_EVENT = "delay"
 _ONE_DAY = timedelta(days=1)
@@ -44,7 +45,9 @@ def status_of(
         return "late_excused" if excused else "met_late"
     if as_of > due:
         return "late_excused" if excused else "overdue"
-    if (due - as_of).days <= due_soon_days:
+    # (due - as_of).days <= due_soon_days, as a comparison: a threshold on the as-of
+    # date, so a tracked one (core/stability.py) stays a range instead of one day.
+    if as_of >= due - timedelta(days=due_soon_days):
         return "due_soon"
     return "pending"
 
@@ -496,6 +499,8 @@ _NOT_ASKED = object()
 
 def param_or_none(ruleset: Any, name: str, on: date) -> Any:
     """The parameter in force on a date, or None when the ruleset gives it no value then."""
+    if type(on) is TrackedDate:
+        on = _pinned(ruleset, name, on)
     cache = getattr(ruleset, "_cache", None)
     if cache is not None:
         found = cache.get((name, on), _NOT_ASKED)  # `find`'s answer, when it already has one
@@ -539,12 +544,23 @@ def calendars_for(
 #: the leap-day rule; per (ruleset, as-of date): the due-soon window. A caseload repeats
 #: the same few dates thousands of times, and rulesets never change once loaded.
 _spec_cache: dict = {}
+_SOON = "clocks.due_soon_days"
 _due_soon_cache: dict = {}
 #: Compiled definitions with a plugin's overrides, by (definition, overrides).
 _override_cache: dict = {}
 
 
+def _pinned(ruleset: Any, name: str, on: date) -> date:
+    """A tracked date as the plain date a parameter is read on (`Ruleset.pinned`); a
+    ruleset-like object without `pinned` holds it to its one day."""
+    pinned = getattr(ruleset, "pinned", None)
+    return pinned(name, on) if pinned is not None else plain(on)
+
+
 def _compiled(ruleset: Any, name: str, on: date) -> tuple[Any, ClockSpec | None, str]:
+    if type(on) is TrackedDate:
+        _pinned(ruleset, "dates.leap_day_birthday", on)
+        on = _pinned(ruleset, name, on)
     key = (ruleset, name, on)
     cached = _spec_cache.get(key)
     if cached is None:
@@ -642,12 +658,13 @@ def clock_from_param(
         business, school = WEEKDAYS, None  # the common case needs no calendar
     else:
         business, school = calendars_for(ruleset, spec, anchor or start, case.district)
-    soon_key = (ruleset, as_of)
+    soon_on = as_of if type(as_of) is not TrackedDate else _pinned(ruleset, _SOON, as_of)
+    soon_key = (ruleset, soon_on)
     due_soon = _due_soon_cache.get(soon_key)
     if due_soon is None:
         if len(_due_soon_cache) > 10_000:
             _due_soon_cache.clear()
-        due_soon = _due_soon_cache[soon_key] = ruleset.value("clocks.due_soon_days", as_of)
+        due_soon = _due_soon_cache[soon_key] = ruleset.value(_SOON, soon_on)
     return compute_clock(
         case,
         id=id,

@@ -14,14 +14,19 @@ from .calendars import CALENDARS_ENV, DistrictCalendars
 from .convert import Sections, case_from_dict, read_json
 from .dates import in_range, parse_date, range_text
 from .decisions import Determination, Finding
-from .dispatch import HookCalls
+from .dispatch import _PLAIN_EXEC, HookCalls
 from .errors import EirulesError, InputError, PluginError, Problem, show_value
 from .evaluator import Evaluator
 from .models import Case, as_tuple
-from .plugin_manager import get_plugin_manager
+from .plugin_manager import BUILTINS, get_plugin_manager
 from .rulesets import DateNotCovered, Ruleset, RulesetRegistry, ruleset_folders
 
 DEFAULT_RULESET = "us"
+#: The hooks called once per case with its as-of date.
+_CASE_HOOKS = (
+    "eligibility_criteria", "eligibility_for", "episodes_for", "clocks_for", "referrals_for",
+    "findings_for",
+)  # fmt: skip
 
 
 @attrs.frozen
@@ -78,6 +83,7 @@ class Engine:
         self.version = _engine_version(self.pm)
         self._event_types: dict[str, EventType] | None = None
         self._sections: Sections | None = None
+        self._tracks: tuple[Any, bool] | None = None
 
     def call(self, hook_name: str, cls: type | None = None, **kwargs: Any) -> list[Any]:
         """Call a hook by keyword and check what plugins returned.
@@ -227,6 +233,50 @@ class Engine:
         if day < case.child.birth_date:
             det = attrs.evolve(det, findings=(before_birth(case, day), *det.findings))
         return det
+
+    def evaluate_stable(
+        self,
+        case: Case,
+        ruleset: str | Ruleset | None = None,
+        as_of: date | str | None = None,
+    ) -> tuple[Determination, tuple[date, date | None]]:
+        """`evaluate`, with the determination's stability interval (stable_from,
+        stable_until): the as-of dates on which the same case file, ruleset version,
+        engine and calendars certainly give the same determination apart from its
+        top-level as_of (`Evaluator.evaluate_stable`, core/stability.py)."""
+        day = _as_date(as_of)
+        try:
+            det, (start, until) = self.compile(
+                self.ruleset_for(case, ruleset), day
+            ).evaluate_stable(case)
+        except DateNotCovered as exc:
+            if exc.as_of is None and day < exc.first:
+                raise exc.for_as_of(day) from None
+            raise
+        born = case.child.birth_date
+        if day < born:  # the warning names the day itself
+            det = attrs.evolve(det, findings=(before_birth(case, day), *det.findings))
+            return det, (day, date.fromordinal(day.toordinal() + 1))
+        return det, (max(start, born), until)
+
+    def tracks_as_of(self) -> bool:
+        """Whether every per-case hook implementation is one whose use of the as-of date
+        core/stability.py can follow: eirules' own plugins, and a plugin that declares
+        `EIRULES_AS_OF_TRACKED = True` (docs/plugins.md). Anything else might read the
+        date where no observation is recorded, so its determinations hold for one day."""
+        impls = [
+            impl for name in _CASE_HOOKS for impl in getattr(self.pm.hook, name).get_hookimpls()
+        ]
+        key = (tuple(map(id, impls)), getattr(self.pm, "_inner_hookexec", None))
+        if self._tracks is None or self._tracks[0] != key:
+            plain = key[1] is _PLAIN_EXEC  # a hook-call monitor sees the arguments too
+            trusted = all(
+                impl.plugin_name in BUILTINS
+                or getattr(impl.plugin, "EIRULES_AS_OF_TRACKED", False) is True
+                for impl in impls
+            )
+            self._tracks = (key, plain and trusted)
+        return self._tracks[1]
 
     def __reduce__(self):
         # One way to rebuild an engine in another process: the worker pool's recipe

@@ -33,6 +33,7 @@ from .decisions import (
 from .errors import PluginError, Problem, RulesetError
 from .models import Case
 from .rulesets import Ruleset
+from .stability import seal, tracked
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -94,8 +95,23 @@ class Evaluator:
 
     def evaluate(self, case: Case) -> Determination:
         """Decide eligibility, clocks, referrals and findings for one case."""
+        return self._decide(case, self.as_of)
+
+    def evaluate_stable(self, case: Case) -> tuple[Determination, tuple[date, date | None]]:
+        """The determination and its stability interval (stable_from, stable_until): the
+        as-of dates on which this case file, ruleset version, engine and calendars give
+        the same determination apart from its top-level as_of (core/stability.py).
+        `stable_until` is the first day it may differ; None: no such day is known.
+        One day only when a plugin the engine cannot follow implements a per-case hook."""
+        if not self.engine.tracks_as_of():
+            return self._decide(case, self.as_of), (self.as_of, _next_day(self.as_of))
+        day, record = tracked(self.as_of)
+        det = seal(self._decide(case, day))
+        return det, record.interval
+
+    def _decide(self, case: Case, as_of: date) -> Determination:
         call = self.engine.call
-        args = {"case": case, "ruleset": self.ruleset, "as_of": self.as_of}
+        args = {"case": case, "ruleset": self.ruleset, "as_of": as_of}
         criteria = tuple(
             sorted(call("eligibility_criteria", Criterion, **args), key=_criterion_order)
         )
@@ -143,6 +159,10 @@ class Evaluator:
         evaluate = self.evaluate
         for case in cases:
             yield evaluate(case)
+
+
+def _next_day(day: date) -> date | None:
+    return None if day == date.max else date.fromordinal(day.toordinal() + 1)
 
 
 def _rebuild(engine: Engine, ruleset_id: str, version: str, as_of: date) -> Evaluator:

@@ -38,11 +38,12 @@ from typing import Any, TypeGuard
 
 import attrs
 
-from . import school_rules
+from . import school_rules, stability
 from .dates import LATEST, UNITS, WEEKEND_RULES, BusinessCalendar, SchoolCalendar
 from .errors import InputError, Problem, RulesetError, did_you_mean
 from .models import DOMAINS, SUBDOMAINS
 from .paths import escapes, inside
+from .stability import TrackedDate
 
 TYPES = (
     "integer",
@@ -458,6 +459,8 @@ class Ruleset:
         self._cache: dict[tuple[str, date], Param | None] = {}
         #: Per parameter: its change dates and the value resolved for each period between them.
         self._periods: dict[str, tuple[list[date], dict[int, Param | None]]] = {}
+        #: Per (parameter, date ordinal): the period of its value holding that date.
+        self._pins: dict[tuple[str, int], tuple[int, int, date]] = {}
         #: Imported district calendars (core.calendars.DistrictCalendars), set by the registry.
         self.district_calendars: Any = None
 
@@ -519,6 +522,8 @@ class Ruleset:
         `DateNotCovered`, which is bad input (an as-of date or a case's date), not a
         fault of the ruleset.
         """
+        if type(on) is TrackedDate:
+            on = self.pinned(name, on)
         found = self._cache.get((name, on))  # what `find` would answer, when it already has
         if found is not None:
             return found
@@ -547,6 +552,8 @@ class Ruleset:
 
         RulesetError when the ruleset does not declare the parameter at all.
         """
+        if type(on) is TrackedDate:
+            on = self.pinned(name, on)
         key = (name, on)
         found: Param | None | _Unresolved = self._cache.get(key, _UNRESOLVED)
         if found is _UNRESOLVED:
@@ -571,6 +578,23 @@ class Ruleset:
                 self._cache.clear()
             self._cache[key] = found
         return found
+
+    def pinned(self, name: str, on: date) -> date:
+        """`on` as a plain date; an evaluation's tracked as-of date (core/stability.py) is
+        held to the period between the parameter's change dates that holds it, where
+        every day has the same value. An undeclared name: RulesetError, as `find` says."""
+        key = (name, on._s.day + on._k)  # type: ignore[attr-defined]  # the value's ordinal
+        found = self._pins.get(key)
+        if found is None:
+            if name not in self.declarations:
+                self.find(name, stability.plain(on))
+            periods = self._periods.get(name)
+            if periods is None:
+                periods = self._periods[name] = (self.change_dates(name), {})
+            if len(self._pins) > 200_000:
+                self._pins.clear()
+            found = self._pins[key] = stability.period_of(on, periods[0])
+        return stability.held(on, found)
 
     def _resolve(self, name: str, on: date) -> Param | None:
         decl = self.declarations[name]
@@ -604,6 +628,8 @@ class Ruleset:
 
     def value(self, name: str, on: date) -> Any:
         """The value of a parameter in force on a date."""
+        if type(on) is TrackedDate:
+            on = self.pinned(name, on)
         found = self._cache.get((name, on))  # `find`'s answer, when it already has one
         return (found if found is not None else self.param(name, on)).value
 

@@ -14,6 +14,7 @@ import attrs
 
 from eirules.core.errors import RulesetError
 from eirules.core.rulesets import Ruleset, RulesetRegistry, ruleset_folders
+from eirules.core.stability import TrackedDate, pin
 
 PREFIX = "mtss."
 _MISSING = object()
@@ -61,6 +62,11 @@ _fallback: dict[str, Ruleset] = {}
 
 def params_from(ruleset: Ruleset, on: date, fallback_note: str | None = None) -> Params:
     """Read every `mtss.*` parameter in force on a date (cached per ruleset and date)."""
+    if type(on) is TrackedDate:  # an evaluation's as-of date (core/stability.py):
+        for name in ruleset.declarations:  # held to where every mtss.* value is the same
+            if name.startswith(PREFIX):
+                ruleset.pinned(name, on)
+        on = pin(on, ())
     key = (ruleset.id, ruleset.full_version, str(ruleset.folder), on)
     found = _cache.get(key)
     if found is not None and found.fallback_note == fallback_note:

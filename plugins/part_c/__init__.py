@@ -32,6 +32,7 @@ from eirules.core.engine import EventType
 from eirules.core.hookspecs import hookimpl
 from eirules.core.models import Case
 from eirules.core.rulesets import Ruleset
+from eirules.core.stability import same_day
 
 from ..episodes import tagged
 from ..vocabulary import PART_C_EVENT_TYPES as EVENT_TYPES
@@ -85,7 +86,7 @@ def _context(
         entry is not None
         and entry[0] is case
         and entry[1] is ruleset
-        and entry[2] == as_of
+        and same_day(entry[2], as_of)  # never another evaluation's tracked date
         and (criteria is None or entry[4] == criteria)
     ):
         return entry[3]
