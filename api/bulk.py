@@ -36,7 +36,7 @@ from eirules.core.convert import determination_to_dict
 from eirules.core.engine import Engine
 from eirules.core.errors import EirulesError, InputError, Problem
 from eirules.core.jsonio import iter_records
-from eirules.core.private_files import open_private
+from eirules.core.private_files import make_private_folder, open_private
 from eirules.core.store.workers import EngineRecipe
 
 #: Suffixes of the partitions this reads.
@@ -175,7 +175,7 @@ def evaluate_partitions(
     """
     parts = partitions_in(paths)
     folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
+    make_private_folder(folder)
     engine = engine or Engine()
     recipe = EngineRecipe.of(engine)
     if recipe is None:

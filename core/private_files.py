@@ -44,10 +44,39 @@ def open_private(
         raise
 
 
+#: The mode of a folder eirules makes to hold such files: only the owner may list or enter it.
+PRIVATE_FOLDER_MODE = 0o700
+
+
+def make_private_folder(path: str | Path) -> Path:
+    """Make `path` and any missing parents owner-only (0700); folders already there keep their mode.
+
+    `Path.mkdir(mode=..., parents=True)` applies the mode to the last folder only (the
+    parents get the umask's default), so each missing folder is made here in turn.
+    """
+    path = Path(path)
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # made meanwhile by another process
+            folder.mkdir(mode=PRIVATE_FOLDER_MODE)
+            os.chmod(folder, PRIVATE_FOLDER_MODE)  # mkdir's mode is filtered by the umask
+    return path
+
+
 def write_private(path: str | Path, text: str | bytes) -> None:
     """Write `text` (or bytes) to `path`, owner-only and all or nothing."""
     with open_private(path, binary=isinstance(text, bytes)) as handle:
         handle.write(text)
 
 
-__all__ = ["PRIVATE_MODE", "open_private", "write_private"]
+__all__ = [
+    "PRIVATE_FOLDER_MODE",
+    "PRIVATE_MODE",
+    "make_private_folder",
+    "open_private",
+    "write_private",
+]

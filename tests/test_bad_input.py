@@ -317,3 +317,29 @@ def test_a_csv_problem_names_its_row_once(run, tmp_path):
         f"  {csv_file}, row 2, caseworker: contains the control or bidi character U+001B; "
         "remove it: ids and names are plain text on one line"
     ]
+
+
+def test_a_folder_made_for_graphs_is_owner_only_all_the_way_down(tmp_path):
+    """`progress --out a/b/graphs` made a, b and graphs 0755 (the umask's default), so any
+    local account could list the files named after students; every folder eirules makes
+    for a child's files is now 0700 (34 CFR 300.623 safeguards)."""
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "a" / "b" / "graphs"
+    result = invoke(
+        "progress", "ELM-005", "--dir", EXAMPLES / "mtss" / "elm-street",
+        "--as-of", "2026-06-05", "--out", out,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert list(out.glob("*.png")), result.output
+    for folder in (tmp_path / "a", tmp_path / "a" / "b", out):
+        assert _mode(folder) == 0o700, folder
+
+
+def test_make_private_folder_leaves_existing_folders_alone(tmp_path):
+    from eirules.core.private_files import make_private_folder
+
+    tmp_path.chmod(0o755)
+    target = make_private_folder(tmp_path / "x" / "y")
+    assert target.is_dir()
+    assert (_mode(tmp_path), _mode(tmp_path / "x"), _mode(target)) == (0o755, 0o700, 0o700)
+    assert make_private_folder(target) == target  # already there: no error, mode kept

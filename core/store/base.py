@@ -24,6 +24,7 @@ from typing import Any, Self
 from sqlite_utils import Database
 
 from ..errors import Problem, StorageError
+from ..private_files import make_private_folder
 from . import migrations
 from .audit import AuditWriter
 from .backend import (
@@ -109,8 +110,7 @@ def create_private(path: Path) -> None:
     files the database file's permissions. Every child's record is in this file: any
     other local user must not be able to read it (docs/threat-model.md).
     """
-    if not path.parent.exists():
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_folder(path.parent)
     if not path.exists():
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     elif path.stat().st_size == 0 or path.stat().st_mode & 0o077:

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from eirules.core.errors import EirulesError, Problem
-from eirules.core.private_files import write_private
+from eirules.core.private_files import make_private_folder, write_private
 
 from .measures import MEASURE_NAMES, measure_name  # noqa: F401  (re-exported)
 from .rules import SeriesReport
@@ -263,7 +263,7 @@ def write_progress_graph(
     """Write the graph as stem.svg and stem.png, owner-only (they name the student)."""
     fig = progress_figure(report, title, benchmarks, parent)
     stem = Path(stem)
-    stem.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(stem.parent)
     paths = []
     for fmt in formats:
         path = stem.with_suffix(f".{fmt}")
