@@ -384,7 +384,7 @@ def _now() -> str:
 @audit_group.command("log")
 @click.option("--case", "case_id", metavar="ID", help="Only entries about this case.")
 @click.option("--last", type=COUNT, help="Only the newest N entries.")
-@format_option("json", "csv")
+@format_option("json", "csv", out=True)
 @db_option
 @click.pass_context
 def audit_log(ctx, case_id, last, fmt, db_path):
@@ -396,7 +396,7 @@ def audit_log(ctx, case_id, last, fmt, db_path):
     \b
     Example:
         eirules audit log --case SYN-C-0001
-        eirules audit log --last 20 --format csv > audit.csv
+        eirules audit log --last 20 --format csv --out audit.csv
     """
     store = open_store(ctx, db_path)
     if case_id:
@@ -429,7 +429,7 @@ AUDIT_COLUMNS = ("id", "at", "user", "action", "case_id", "summary", "before", "
 @click.option(
     "--case", "case_id", metavar="ID", required=True, help="The case whose record to print."
 )
-@format_option("json", "csv")
+@format_option("json", "csv", out=True)
 @db_option
 @click.pass_context
 def audit_access(ctx, case_id, fmt, db_path):

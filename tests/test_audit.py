@@ -141,6 +141,12 @@ def test_cli_audit_verify_and_log(store, tmp_path, db_target):
     assert entries[2]["after"] == {"caseworker": "Rhea Tallowby"}
     text = runner.invoke(cli, ["audit", "log", "--db", db, "--last", "1"]).output
     assert "evaluation.run" in text and "case.imported" not in text
+    # --out: the log (notes, names before and after) goes to a file only its owner may read.
+    out = tmp_path / "audit.csv"
+    result = runner.invoke(cli, ["audit", "log", "--db", db, "--format", "csv", "--out", out])
+    assert result.exit_code == 0 and result.output == "", result.output
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert out.read_text().splitlines()[0] == "id,at,user,action,case_id,summary,before,after,hash"
     store.conn.execute("DELETE FROM audit_log WHERE id = 2")
     store.conn.commit()
     result = runner.invoke(cli, ["audit", "verify", "--db", db])
