@@ -381,7 +381,8 @@ def _excused_lateness(
     open_ended = any(e.until is None for e in delays)
     return None, (
         f"{said}: the documented {words} ({period}) covers {covered} day(s), "
-        f"so the due date moves only to {moved.isoformat()}"
+        f"so lateness is excused only through {moved.isoformat()}; the due date stays "
+        f"{due.isoformat()}"
         + ("; a delay with no `until` counts as its own day only" if open_ended else "")
     )
 
