@@ -1,4 +1,4 @@
-"""Benchmark: a 1,000,000-case caseload on SQLite in bounded memory (issue 15).
+"""Benchmark: a 1,000,000-case caseload on SQLite (or PostgreSQL) in bounded memory (issue 15).
 
 In one process, with realistic caseloads (one caseworker per 50 cases):
 
@@ -15,6 +15,7 @@ Figures only (tests never time anything). Takes about an hour of CPU at 1,000,00
     python benchmarks/million.py                  # 1,000,000 cases
     python benchmarks/million.py --cases 20000    # a quick look
     python benchmarks/million.py --db PATH        # step 3 again, on a caseload step 1 made
+    python benchmarks/million.py --cases 100000 --db postgresql://...  # all steps, PostgreSQL
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from eirules.cli.output import emit  # noqa: E402
 from eirules.cli.synthetic import CASEWORKERS, DEMO_AS_OF, iter_cases, records  # noqa: E402
 from eirules.core.engine import Engine  # noqa: E402
 from eirules.core.store import ROW_FIELDS, Store  # noqa: E402
+from eirules.core.store.backend import is_postgres  # noqa: E402
 
 
 def median_ms(fn, runs: int) -> float:
@@ -55,9 +57,9 @@ def main() -> int:
     parser.add_argument("--skip-evaluate", action="store_true", help="Import and due only.")
     parser.add_argument(
         "--db",
-        type=Path,
-        help="Measure only the listings (step 3), on a caseload an earlier run made (its path "
-        "is printed first; --cases and --skip-evaluate must be the ones it was made with).",
+        help="An SQLite file an earlier run made (its path is printed first): measure only the "
+        "listings (step 3), with the --cases and --skip-evaluate it was made with. Or a "
+        "PostgreSQL URL: every step, on an empty database there.",
     )
     args = parser.parse_args()
     n = args.cases
@@ -68,7 +70,7 @@ def main() -> int:
     workers = CASEWORKERS[:count] + tuple(
         f"Coordinator {i:05d}" for i in range(count - len(CASEWORKERS))
     )
-    if args.db is None:
+    if args.db is None or is_postgres(db):
         build(store, n, workers, args)
     else:
         print(f"listings of {db}; load {os.getloadavg()[0]:.1f}")
@@ -114,7 +116,7 @@ def build(store, n: int, workers: tuple[str, ...], args) -> None:
         )
 
 
-def listings(store, db: Path, workers: tuple[str, ...], day) -> None:
+def listings(store, db, workers: tuple[str, ...], day) -> None:
     """Step 3 and 4: one caseworker's list, the statewide first row and whole list, memory."""
     one = median_ms(lambda: store.due(as_of=day, caseworker=workers[0], within_days=14), runs=7)
     rows = len(store.due(as_of=day, caseworker=workers[0], within_days=14))
@@ -137,10 +139,11 @@ def listings(store, db: Path, workers: tuple[str, ...], day) -> None:
         f"({seen.rows / max(took.wall, 1e-9):,.0f} rows/s wall, {took.cpu / max(seen.rows, 1) * 1e6:.1f} "
         f"us/row CPU), first row {(seen.first or 0) * 1000:.0f} ms"
     )
-    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    print(
-        f"peak memory {peak_mib():.0f} MiB (target under 1 GiB); database {db.stat().st_size / 1e9:.2f} GB"
-    )
+    size = ""
+    if not store.conn.postgres:
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        size = f"; database {Path(db).stat().st_size / 1e9:.2f} GB"
+    print(f"peak memory {peak_mib():.0f} MiB (target under 1 GiB){size}")
     print(f"load {os.getloadavg()[0]:.1f}")
 
 

@@ -26,6 +26,7 @@ import shutil
 import sys
 import textwrap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from json.encoder import c_make_encoder
 from json.encoder import encode_basestring_ascii as _encode_text
 from pathlib import Path
 from typing import Any
@@ -172,40 +173,50 @@ class _Stream:
         self.out.flush()
 
 
-def _json_value(value: Any) -> str | None:
-    """A scalar as `json.dumps` writes it (ASCII), or None for anything else."""
-    if value is None:
-        return "null"
-    kind = type(value)
-    if kind is str:
-        return _encode_text(value)
-    if kind is bool:
-        return "true" if value else "false"
-    if kind is int:
-        return int.__repr__(value)
-    return None
+def _encoder(item_separator: str):
+    """`json.dumps`'s own C encoder (ASCII, `": "` after a key) made once, not once per row;
+    None where the C accelerator is missing (then `json.dumps` writes every row)."""
+    if c_make_encoder is None:
+        return None
+    plain = json.JSONEncoder()
+    return c_make_encoder(
+        None, plain.default, _encode_text, None, ": ", item_separator, False, False, True
+    )
 
 
-def _json_row(record: Mapping[str, Any], keys: Sequence[tuple[str, str]]) -> str:
+#: One compact row, as `json.dumps(row)` writes it.
+_LINE = _encoder(", ")
+#: One row of an indented array: ASCII JSON holds no raw newline inside a string, so the
+#: separator between items is where `json.dumps(rows, indent=2)` breaks the line.
+_INDENTED = _encoder(",\n    ")
+
+
+def _record(record: Mapping[str, Any], fields: tuple[str, ...]) -> Mapping[str, Any]:
+    """`record` with exactly `fields`, in order (itself when it is already so: a listing's rows)."""
+    if type(record) is dict and tuple(record) == fields:
+        return record
+    return {k: record.get(k) for k in fields}
+
+
+def _json_row(record: Mapping[str, Any], fields: tuple[str, ...]) -> str:
     """One element of an indented JSON array, exactly as `json.dumps(rows, indent=2)` writes it."""
-    parts = []
-    for key, prefix in keys:
-        text = _json_value(record.get(key))
-        if text is None:  # a float, a list, ...: the encoder's own indentation
-            row = {k: record.get(k) for k, _ in keys}
-            return "  " + json.dumps(row, indent=2).replace("\n", "\n  ")
-        parts.append(prefix + text)
-    return "  {\n" + ",\n".join(parts) + "\n  }"
+    row = _record(record, fields)
+    if _INDENTED is not None and row:
+        text = _INDENTED(row, 0)[0]
+        if "{" not in text[1:] and "[" not in text:  # no list or object inside: one level
+            return "  {\n    " + text[1:-1] + "\n  }"
+    # A list or an object as a value (or no accelerator): the encoder's own indentation.
+    return "  " + json.dumps(dict(row), indent=2).replace("\n", "\n  ")
 
 
 def write_json_rows(records: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> None:
     """Rows as one indented JSON array of `fields`, written as they come (same bytes as
     `echo_json` of the whole list, so a reader cannot tell it was streamed)."""
-    keys = [(k, f"    {_encode_text(k)}: ") for k in fields]
+    fields = tuple(fields)
     out = _Stream()
     count = 0
     for record in records:
-        out.write(("[\n" if count == 0 else ",\n") + _json_row(record, keys))
+        out.write(("[\n" if count == 0 else ",\n") + _json_row(record, fields))
         count += 1
     out.write("\n]\n" if count else "[]\n")
     out.flush()
@@ -213,28 +224,36 @@ def write_json_rows(records: Iterable[Mapping[str, Any]], fields: Sequence[str])
 
 def write_json_lines(records: Iterable[Mapping[str, Any]], fields: Sequence[str]) -> None:
     """Rows as JSON Lines (one compact JSON object of `fields` per line), written as they come."""
+    fields = tuple(fields)
     out = _Stream()
-    dumps = json.dumps
+    line = (lambda row: _LINE(row, 0)[0]) if _LINE is not None else json.dumps
     for record in records:
-        out.write(dumps({k: record.get(k) for k in fields}) + "\n")
+        out.write(line(_record(record, fields)) + "\n")
     out.flush()
 
 
 def write_csv(records: Iterable[Mapping[str, Any]], fields: tuple[str, ...] | list[str]) -> None:
     """Write records as CSV to stdout, one column per field, through the one CSV writer.
 
-    Written as they come, in batches: a listing of the whole caseload never waits
-    for its last row, nor holds every row in memory.
+    Written as they come, in batches (the header and first row at once, then every
+    STREAM_BATCH rows): a listing of the whole caseload never waits for its last row,
+    nor holds every row in memory.
     """
-    out = _Stream()
+    out = sys.stdout
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(fields)
+    row = writer.writerow
+    count = 0
     for record in records:
-        writer.writerow([csv_cell(record.get(c)) for c in fields])
-        out.write(buffer.getvalue())
-        buffer.seek(0)
-        buffer.truncate()
+        get = record.get
+        row([csv_cell(get(c)) for c in fields])
+        count += 1
+        if count == 1 or count % STREAM_BATCH == 0:
+            out.write(buffer.getvalue())
+            out.flush()
+            buffer.seek(0)
+            buffer.truncate()
     out.write(buffer.getvalue())
     out.flush()
 

@@ -16,6 +16,7 @@ import pytest
 
 from eirules.core.engine import Engine
 from eirules.core.store import Store
+from eirules.core.store.listing import _wanted
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 AS_OF = date(2026, 3, 2)
@@ -126,3 +127,101 @@ def test_the_cases_not_current_are_found_by_index_not_by_reading_every_case(demo
         else:
             assert not any(s.startswith("SCAN c") or s == "SCAN cases" for s in steps), steps
             assert any("cases_evaluation" in s for s in steps), steps
+
+
+@pytest.mark.parametrize("within", [None, 0, 14, 45, 400, -3])
+def test_the_filters_chosen_in_sql_keep_exactly_the_rows_the_whole_list_keeps(demo, within):
+    """--within and `overdue` are conditions of the query (two ranges of clocks_due_order);
+    they keep exactly what `_wanted` keeps of the whole list, with stale cases merged in."""
+    store = demo
+    _set(store, "UPDATE cases SET evaluated_as_of = '2026-03-01' WHERE id LIKE '%7'")
+    for end, status in (("3", "pending"), ("4", "needs_information"), ("5", "overdue")):
+        # Undated rows of each kind: owed now (sorted by date), and pending (sorted last).
+        _set(
+            store,
+            f"UPDATE clocks SET due = NULL, status = '{status}' WHERE case_id LIKE '%{end}'",
+        )
+    whole = store.due(as_of=AS_OF).rows
+    kinds = {(r["days_left"] is None, r["status"]) for r in whole}
+    assert {(True, "pending"), (True, "needs_information"), (True, "overdue")} <= kinds
+    assert any(r["days_left"] is not None and r["days_left"] < 0 for r in whole)
+    horizon = AS_OF + timedelta(days=within) if within is not None else None
+    if within is not None:
+        listed = store.due(as_of=AS_OF, within_days=within)
+        assert listed.refreshed > 0
+        assert listed.rows == tuple(r for r in whole if _wanted(r, AS_OF, horizon, False))
+    overdue = store.due(as_of=AS_OF, overdue_only=True).rows
+    assert overdue == tuple(r for r in whole if _wanted(r, AS_OF, None, True))
+    assert {r["status"] for r in overdue} >= {"overdue", "late_excused"}
+
+
+def test_a_filtered_statewide_list_reads_index_ranges_and_sorts_nothing(demo):
+    """The 14-day list reads the dated rows up to its horizon, then the undated ones."""
+    store = demo
+    current = store._current_sql(AS_OF, None)
+    for horizon, overdue in ((AS_OF + timedelta(days=14), False), (None, True)):
+        queries = store._indexed_sql(None, current, AS_OF, horizon, overdue)
+        assert len(queries) == 2
+        for sql, params in queries:
+            if store.conn.postgres:
+                store.conn.execute("SET enable_sort = off")
+                try:
+                    plan = [r[0] for r in store.conn.execute("EXPLAIN " + sql, params)]
+                finally:
+                    store.conn.execute("SET enable_sort = on")
+                assert any("clocks_due_order" in s for s in plan), plan
+                assert not any("Sort" in s for s in plan), plan
+                continue
+            plan = [r[-1] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
+            assert any("clocks_due_order" in s and "<" in s for s in plan) or any(
+                "clocks_due_order" in s and "=?)" in s for s in plan
+            ), plan
+            assert not any("TEMP B-TREE" in s for s in plan), plan
+
+
+HOSTILE = (
+    'Ren\u00e9e \u202eevil\u202c \x1b[31mred\x1b[0m "quoted" back\\slash tab\there\nline '
+    "\x7f del \u2028 sep \U0001f600 {brace} [list]"
+)
+
+
+def test_streamed_rows_are_the_bytes_json_dumps_and_the_csv_writer_give_for_hostile_text(
+    tmp_path, monkeypatch
+):
+    """Names with bidi overrides, ESC sequences, quotes, newlines, DEL, emoji and brackets
+    (written straight into the file: the text check refuses them at every way in): `due`
+    in each format writes exactly json.dumps / the one CSV writer of the listing's rows."""
+    import json
+
+    from click.testing import CliRunner
+    from helpers import caseload_cli
+
+    from eirules.cli import cli, output
+    from eirules.core.store import ROW_FIELDS
+
+    run = caseload_cli(tmp_path, monkeypatch)
+    run("cases", "import", EXAMPLES / "caseload")
+    run("evaluate", "--all", "--as-of", AS_OF.isoformat())
+    db = tmp_path / "caseload.db"
+    store = Store.open(db)
+    # Cases ending in 1 answered from the stored rows, in 3 re-evaluated for the answer.
+    store.conn.execute(
+        "UPDATE children SET name = ? WHERE case_id LIKE '%1' OR case_id LIKE '%3'", (HOSTILE,)
+    )
+    store.conn.execute("UPDATE cases SET evaluated_as_of = NULL WHERE id LIKE '%3'")
+    store.conn.execute(
+        "UPDATE clocks SET subject = ? WHERE case_id LIKE '%2'", ("=cmd|' /C calc'!A0",)
+    )
+    store.conn.commit()
+    answer = store.due(as_of=AS_OF)
+    rows = [dict(r) for r in answer.rows]
+    store.close()
+    assert 0 < answer.refreshed < 240
+    assert sum(r["child"] == HOSTILE for r in rows) > 10
+    base = ["--as-of", AS_OF.isoformat(), "--db", str(db), "--format"]
+    runner = CliRunner()
+    got = {f: runner.invoke(cli, ["due", *base, f]).output for f in ("json", "jsonl", "csv")}
+    assert got["json"] == json.dumps(rows, indent=2) + "\n"
+    assert got["jsonl"] == "".join(json.dumps(r) + "\n" for r in rows)
+    assert got["csv"] == output.csv_text(rows, list(ROW_FIELDS))
+    assert "'=cmd" in got["csv"]

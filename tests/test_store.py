@@ -410,7 +410,11 @@ def test_due_query_uses_the_clock_index(store):
 def _due_plan(store, caseworker=None) -> list[str]:
     """The plan of the whole-caseload (or one caseworker's) `due` query, one line per step."""
     current = store._current_sql(D(2026, 2, 10), caseworker)
-    sql, params = store._indexed_sql(caseworker, current)
+    [(sql, params)] = store._indexed_sql(caseworker, current, D(2026, 2, 10))
+    return _plan(store, sql, params)
+
+
+def _plan(store, sql, params) -> list[str]:
     if store.conn.postgres:  # a sort must cost more than reading the index in order
         store.conn.execute("SET enable_sort = off")
         try:

@@ -154,12 +154,8 @@ class ListingMixin(StoreBase):
         extra = [r for r in extra if _wanted(r, as_of, horizon, overdue_only)]
         extra.sort(key=_urgency)
 
-        def indexed() -> Iterator[dict[str, Any]]:
-            for row in self._indexed_rows(as_of, caseworker, current):
-                if _wanted(row, as_of, horizon, overdue_only):
-                    yield row
-
-        rows = heapq.merge(extra, indexed(), key=_urgency) if extra else indexed()
+        indexed = self._indexed_rows(as_of, caseworker, current, horizon, overdue_only)
+        rows = heapq.merge(extra, indexed, key=_urgency) if extra else indexed
         return DueStream(as_of, rows, len(stale), tuple(sorted(failed)))
 
     def current_cases(
@@ -365,46 +361,83 @@ class ListingMixin(StoreBase):
         return memo[key]
 
     def _indexed_rows(
-        self, as_of: date, caseworker: str | None, current
-    ) -> Iterable[dict[str, Any]]:
+        self,
+        as_of: date,
+        caseworker: str | None,
+        current,
+        horizon: date | None = None,
+        overdue_only: bool = False,
+    ) -> Iterator[dict[str, Any]]:
         """Owed items of the due index, of the cases it can answer for, most urgent first
-        (`_urgency`'s order, in SQL), streamed."""
-        sql, params = self._indexed_sql(caseworker, current)
-        day = as_of.isoformat()
-        ordinal = as_of.toordinal()
-        for row in self.conn.stream(sql, params):
-            kind, due, case_id, child, program, clock, label, subject, status = row[:9]
-            worker, citation, reason = row[9:]
-            yield {
-                "kind": kind,
-                "due": due,
-                "days_left": date.fromisoformat(due).toordinal() - ordinal if due else None,
-                "case_id": case_id,
-                "child": child,
-                "program": program,
-                "clock": clock,
-                "label": label,
-                "subject": subject,
-                "status": status,
-                "caseworker": worker,
-                "citation": citation,
-                "reason": reason,
-                "fix": None,
-                "evaluated_as_of": day,  # current: evaluated (or found unchanged) as of it
-            }
+        (`_urgency`'s order, in SQL), streamed: the rows `_wanted` keeps, chosen in SQL."""
+        fields = ROW_FIELDS
+        for sql, params in self._indexed_sql(caseworker, current, as_of, horizon, overdue_only):
+            for row in self.conn.stream(sql, params):
+                yield dict(zip(fields, row))
 
-    def _indexed_sql(self, caseworker: str | None, current) -> tuple[str, list[Any]]:
-        """The due index's query and its parameters (tests read its plan)."""
+    def _indexed_sql(
+        self,
+        caseworker: str | None,
+        current,
+        as_of: date | None = None,
+        horizon: date | None = None,
+        overdue_only: bool = False,
+    ) -> list[tuple[str, list[Any]]]:
+        """The due index's queries and their parameters, read one after the other (tests
+        read their plans): each row is one of ROW_FIELDS in order, days_left counted in SQL.
+
+        `_wanted`'s filters are conditions here, exactly: --within keeps rows due by the
+        horizon (or before `as_of`) and undated ones, `overdue` rows due before `as_of`
+        and undated ones not on time. A filtered listing reads two ranges of the
+        clocks_due_order index (dated rows up to the bound, then the undated pending
+        ones, which sort last), so it reads the rows it lists, not every open row.
+        """
+        as_of = as_of or date.today()
+        day = as_of.isoformat()
         tables, where, args = self._in_scope(caseworker, clocks=True)
+        if self.conn.postgres:
+            days_left = "(k.due::date - ?::date)"
+        else:
+            days_left = "CAST(julianday(k.due) - julianday(?) AS INTEGER)"
         sql = (
-            "SELECT k.kind, k.due, k.case_id, ch.name AS child, k.program, k.clock, k.label, "
-            "k.subject, k.status, a.caseworker, k.citation, k.reason "
-            f"FROM {tables} WHERE "
-            + " AND ".join([*where, current[0], "k.is_open = 1"])
-            + " ORDER BY "
-            + self._urgency_sql()
+            f"SELECT k.kind, k.due, {days_left}, k.case_id, ch.name, k.program, k.clock, "
+            "k.label, k.subject, k.status, a.caseworker, k.citation, k.reason, NULL, ? "
+            f"FROM {tables} WHERE " + " AND ".join([*where, current[0], "k.is_open = 1"])
         )
-        return sql, [*args, *current[1]]
+        params = [day, day, *args, *current[1]]
+        order = " ORDER BY " + self._urgency_sql()
+        if horizon is None and not overdue_only:
+            return [(sql + order, params)]
+        undated, dated, *rest = self._urgency_keys()
+        # Within one arm the first key is fixed: SQLite sorts unless the ORDER BY leaves it out.
+        order = " ORDER BY " + ", ".join([dated, *rest])
+        on_time = ",".join("?" * len(ON_TIME))
+        if overdue_only:
+            first = (
+                f" AND {undated} = 0 AND {dated} < ? "
+                f"AND (k.due IS NOT NULL OR k.status NOT IN ({on_time}))",
+                [day, *ON_TIME],
+            )
+            last = (f" AND {undated} = 1 AND k.status NOT IN ({on_time})", list(ON_TIME))
+        else:
+            assert horizon is not None
+            bound = f" AND {undated} = 0 AND {dated} " + ("<= ?" if horizon >= as_of else "< ?")
+            first = (bound, [horizon.isoformat() if horizon >= as_of else day])
+            last = (f" AND {undated} = 1", [])
+        return [(sql + cond + order, [*params, *cond_args]) for cond, cond_args in (first, last)]
+
+    def _urgency_keys(self) -> tuple[str, ...]:
+        """The ORDER BY's expressions, one by one (`_urgency_sql`)."""
+        text = self.conn.order_text
+        return (
+            "CASE WHEN k.due IS NULL AND k.status IN ('pending', 'needs_information') "
+            "THEN 1 ELSE 0 END",
+            text("coalesce(k.due, '')"),
+            text("k.case_id"),
+            text("k.kind"),
+            text("coalesce(k.clock, '')"),
+            text("coalesce(k.subject, '')"),
+        )
 
     def _urgency_sql(self) -> str:
         """`_urgency` as an ORDER BY of the due index (rows of kind evaluation_failed are not in it).
@@ -412,18 +445,7 @@ class ListingMixin(StoreBase):
         The same expressions, in the same order, as the clocks_due_order index
         (revision 0008_due_order_index): change one, change the other.
         """
-        text = self.conn.order_text
-        return ", ".join(
-            (
-                "CASE WHEN k.due IS NULL AND k.status IN ('pending', 'needs_information') "
-                "THEN 1 ELSE 0 END",
-                text("coalesce(k.due, '')"),
-                text("k.case_id"),
-                text("k.kind"),
-                text("coalesce(k.clock, '')"),
-                text("coalesce(k.subject, '')"),
-            )
-        )
+        return ", ".join(self._urgency_keys())
 
     def _refresh(
         self,
@@ -526,9 +548,13 @@ def _row(item: tuple, case_id: str, child, caseworker, as_of: date) -> dict[str,
     }
 
 
+#: The statuses of an item within its time (not late, not unknown).
+ON_TIME = ("due_soon", "pending", "to_make", "late_excused")
+
+
 def _on_time(row: dict[str, Any]) -> bool:
     """An item whose status says it is within its time (not late, not unknown)."""
-    return row["status"] in ("due_soon", "pending", "to_make", "late_excused")
+    return row["status"] in ON_TIME
 
 
 def _wanted(row: dict[str, Any], as_of: date, horizon: date | None, overdue_only: bool) -> bool:
