@@ -12,7 +12,7 @@ Nothing is filtered by status: every status except the finished ones is listed.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -373,7 +373,7 @@ class ListingMixin(StoreBase):
         fields = ROW_FIELDS
         for sql, params in self._indexed_sql(caseworker, current, as_of, horizon, overdue_only):
             for row in self.conn.stream(sql, params):
-                yield dict(zip(fields, row))
+                yield dict(zip(fields, row, strict=True))
 
     def _indexed_sql(
         self,
