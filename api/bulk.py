@@ -32,12 +32,12 @@ from typing import Any
 
 import attrs
 
+from eirules.core.chunks import EngineRecipe
 from eirules.core.convert import determination_to_dict
 from eirules.core.engine import Engine
 from eirules.core.errors import EirulesError, InputError, Problem
 from eirules.core.jsonio import iter_records
 from eirules.core.private_files import make_private_folder, open_private
-from eirules.core.store.workers import EngineRecipe
 
 #: Suffixes of the partitions this reads.
 JSON_LINES = (".jsonl", ".ndjson")

@@ -420,7 +420,8 @@ class Sections(Mapping[str, type]):
 
 CASE_KEYS = tuple(a.name for a in attrs.fields(Case) if a.name != "sections")
 CHILD_KEYS = frozenset(a.name for a in attrs.fields(models.Child))
-_FAST_CASE = fastload.for_model(Case, omit=frozenset({"sections"}))
+#: The fast loader's structuring function for the core of a case file (no sections).
+FAST_CASE = fastload.for_model(Case, omit=frozenset({"sections"}))
 
 
 def case_from_dict(
@@ -477,7 +478,7 @@ def case_from_dict(
         problems.extend(_check_event_types(core_data.get("events"), event_types))
     # The fast path for a valid document; the detailed converter (every problem with
     # its path) only when the fast path refuses it.
-    case = fastload.attempt(_FAST_CASE, core_data)
+    case = fastload.attempt(FAST_CASE, core_data)
     if case is None:
         try:
             case = converter.structure(core_data, Case)
@@ -712,6 +713,15 @@ def determination_to_dict(det: Determination) -> dict[str, Any]:
         "episodes": [converter.unstructure(e) for e in det.episodes],
         "history": [_clock_dict(c) for c in det.history],
     }
+
+
+def determination_json(det: Determination) -> tuple[dict[str, Any], str]:
+    """A determination's dict and its JSON text exactly as it is stored (no spaces, UTF-8).
+
+    `determination_to_dict` has a fixed key order, so the keys are not sorted.
+    """
+    result = determination_to_dict(det)
+    return result, json.dumps(result, separators=(",", ":"), ensure_ascii=False)
 
 
 _JSON_SCALARS = (str, int, float, bool, type(None))

@@ -281,7 +281,7 @@ class Engine:
     def __reduce__(self):
         # One way to rebuild an engine in another process: the worker pool's recipe
         # (its plugins by module, ruleset and calendar folders, and version).
-        from .store.workers import EngineRecipe
+        from .chunks import EngineRecipe
 
         recipe = EngineRecipe.of(self)
         if recipe is None:

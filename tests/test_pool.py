@@ -11,12 +11,15 @@ import os
 from datetime import date
 from pathlib import Path
 
+import pool_probe
 import pytest
 from click.testing import CliRunner
 
 from eirules.cli import cli
 from eirules.core.engine import Engine
 from eirules.core.store import Store
+from eirules.core.store import imports as imports_module
+from eirules.core.store import workers as workers_module
 from eirules.core.store.workers import MIN_CHUNKS, EngineRecipe, _Workers
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -34,6 +37,26 @@ def test_chunks_run_in_spawned_workers_in_the_order_given():
     assert [chunk for chunk, _, _ in out] == list(range(8))
     assert {pid for _, pid, _ in out} - {os.getpid()}, "no chunk ran in a worker"
     assert {version for _, _, version in out} == {engine.version}
+
+
+def test_a_worker_never_imports_the_store():
+    """The store (sqlite-utils, and pandas through it) was most of a worker's start-up."""
+    engine = Engine(entry_points=False)
+    with _Workers(engine, 2) as workers:
+        seen = [found for _, found in workers.map(pool_probe.heavy_modules, range(MIN_CHUNKS))]
+    assert seen == [[]] * MIN_CHUNKS
+
+
+def test_a_second_map_runs_in_the_processes_of_the_first():
+    engine = Engine(entry_points=False)
+    with _Workers(engine, 2) as workers:
+        first = {pid for _, (_, pid, _) in workers.map(_pid, range(8))}
+        pool = workers.pool
+        # Too few chunks to start workers for, but they are running: they take them.
+        second = {pid for _, (_, pid, _) in workers.map(_pid, range(MIN_CHUNKS - 1))}
+        assert workers.pool is pool
+    assert os.getpid() not in first | second
+    assert second <= first
 
 
 def test_too_few_chunks_or_one_job_run_here():
@@ -97,6 +120,43 @@ def _evaluated(tmp_path: Path, name: str, jobs: int) -> dict[str, tuple]:
 def test_two_workers_store_exactly_what_one_process_stores(tmp_path):
     one = _evaluated(tmp_path, "one", 1)
     two = _evaluated(tmp_path, "two", 2)
+    assert len(one["cases"]) == 240
+    assert one == two
+
+
+def _imported(tmp_path: Path, name: str, jobs: int) -> dict[str, list]:
+    store, _ = Store.init(tmp_path / f"{name}.db", Engine(entry_points=False))
+    store.jobs = jobs
+    result = store.import_paths([str(EXAMPLES / "caseload")], user="test", evaluate_as_of=AS_OF)
+    assert result.created == result.evaluated == 240 and not result.failures
+    rows = {
+        "cases": store.conn.execute(
+            "SELECT c.id, c.status, c.programs, d.result, d.result_digest FROM cases c "
+            "JOIN determinations d ON d.id = c.last_determination_id ORDER BY c.id"
+        ).fetchall(),
+        "clocks": store.conn.execute(
+            "SELECT case_id, clock, subject, due, status, is_open FROM clocks "
+            "ORDER BY case_id, clock, subject, due"
+        ).fetchall(),
+    }
+    store.close()
+    return rows
+
+
+def test_an_import_checks_and_evaluates_in_one_set_of_workers(tmp_path, monkeypatch):
+    """Its records are checked in workers, then what it stored is evaluated in the same ones."""
+    started = []
+
+    class Counting(workers_module.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            started.append(kwargs["max_workers"])
+            super().__init__(*args, **kwargs)
+
+    one = _imported(tmp_path, "one", 1)
+    monkeypatch.setattr(workers_module, "ProcessPoolExecutor", Counting)
+    monkeypatch.setattr(imports_module, "CHUNK", 40)  # 6 chunks of records
+    two = _imported(tmp_path, "two", 2)
+    assert started == [2]
     assert len(one["cases"]) == 240
     assert one == two
 

@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import hashlib
-import json
 import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Self
+from typing import Self
 
 from sqlite_utils import Database
 
+from ..chunks import canonical_json as canonical_json  # shared with the workers
+from ..chunks import sha256 as sha256
 from ..errors import Problem, StorageError
 from ..private_files import make_private_folder
 from . import migrations
@@ -92,15 +92,6 @@ def default_user() -> str:
         return getpass.getuser()
     except Exception:  # no login name at all: still record something
         return "unknown"
-
-
-def canonical_json(value: Any) -> str:
-    """Sorted keys, no spaces: the same data always gives the same text and hash."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def create_private(path: Path) -> None:

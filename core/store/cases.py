@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
-from ..convert import case_to_dict, converter
+from ..chunks import CaseRows as CaseRows  # built in the workers
+from ..chunks import case_rows as case_rows
+from ..convert import case_to_dict
 from ..errors import InputError, Problem, did_you_mean
 from ..models import Case
 from ..text import an
@@ -38,50 +40,6 @@ _PART_INSERTS = {
 def like_literal(text: str) -> str:
     """`text` for a LIKE pattern with ESCAPE '\\': its %, _ and \\ match only themselves."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-class CaseRows(NamedTuple):
-    """A case flattened to table rows (built in a worker, written by the parent)."""
-
-    id: str
-    ruleset: str | None
-    district: str | None
-    programs: tuple[str, ...]
-    parts: dict[str, list[tuple]]
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def case_rows(case: Case) -> CaseRows:
-    """The rows of children, events, evaluations, conditions, enrolments and plans for a case."""
-    cid = case.id
-    child = case.child
-    parts: dict[str, list[tuple]] = {
-        "children": [
-            (cid, child.name, child.birth_date.isoformat(), child.gestational_age_weeks,
-             json.dumps(list(child.risk_factors)))
-        ],
-        "events": [
-            (cid, i, e.type, e.date.isoformat(), e.program, e.reason, e.outcome, e.category,
-             e.service, _iso(e.until), e.note)
-            for i, e in enumerate(case.events)
-        ],
-        "evaluations": [
-            (cid, i, v.date.isoformat(), v.instrument, v.program, v.informed_clinical_opinion,
-             v.note, json.dumps(converter.unstructure(v.scores)))
-            for i, v in enumerate(case.evaluations)
-        ],
-        "conditions": [(cid, k.name, k.code, _iso(k.diagnosed)) for k in case.conditions],
-        "enrolments": [(cid, n.program, _iso(n.start), _iso(n.end)) for n in case.enrolments],
-        "service_plans": [
-            (cid, i, p.kind, json.dumps(converter.unstructure(p.meetings)),
-             json.dumps(converter.unstructure(p.services)))
-            for i, p in enumerate(case.service_plans)
-        ],
-    }  # fmt: skip
-    return CaseRows(cid, case.ruleset, case.district, case.programs, parts)
 
 
 class CasesMixin(StoreBase):

@@ -14,14 +14,12 @@ from datetime import date
 from typing import Any
 
 import attrs
-import cattrs
-from cattrs.gen import make_dict_structure_fn, override
 
-from ..convert import converter, determination_to_dict
-from ..decisions import OPEN_STATUSES, is_outstanding, referral_is_outstanding
-from ..errors import EirulesError, InputError, Problem
-from ..models import Case
-from ..rulesets import DateNotCovered
+from ..chunks import Outcome, case_status, due_items, evaluate_chunk
+from ..chunks import result_digest as result_digest
+from ..chunks import result_programs as result_programs
+from ..chunks import stored_case as stored_case
+from ..errors import InputError, Problem
 from .audit import now
 from .base import CHUNK, StoreBase, sha256
 from .currency import calendars_changed_at, current_ids
@@ -200,29 +198,29 @@ class DeterminationsMixin(StoreBase):
         def prepare(results: list[tuple]) -> dict[str, Any]:
             """Compare each result with the case's latest determination (before any lock)."""
             new, same, failed, previous_ids = [], [], [], []
-            for case_id, error, result, result_text in results:
+            for case_id, error, outcome in results:
                 doc_hash, previous, previous_digest, previous_status = meta.pop(case_id)
                 if error is not None:
                     failed.append((case_id, doc_hash, error))
                     continue
-                digest = result_digest(doc_hash, result_text, day)
-                with_ = evaluated_with(result, calendars)
+                digest = result_digest(doc_hash, outcome.text, day)
+                with_ = evaluated_with(outcome, calendars)
                 if digest == previous_digest and previous_status != "evaluation_failed":
                     # The same decision as the latest stored one: its clock rows stand, and
                     # only the date they are known to be current moves (issue 14 retention).
                     status = previous_status
                     if status not in DERIVED_STATUSES:  # the file changed, then changed back
-                        status = case_status(due_items(result))
+                        status = outcome.status
                     same.append((case_id, doc_hash, status, with_))
                     continue
-                rows, status = clock_rows_of(case_id, None, result)  # id given when written
-                programs = ",".join(result_programs(result))
+                # The determination id is given when the rows are written.
+                rows = [(case_id, None, *item[1:], item[0]) for item in outcome.items]
                 new.append(
-                    (case_id, doc_hash, result, result_text, digest, with_, rows, status,
-                     programs, previous)
+                    (case_id, doc_hash, outcome, outcome.text, digest, with_, rows,
+                     outcome.status, ",".join(outcome.programs), previous)
                 )  # fmt: skip
                 if previous is not None:
-                    previous_ids.append((case_id, previous, result))
+                    previous_ids.append((case_id, previous, outcome))
             return {
                 "new": new,
                 "same": same,
@@ -260,7 +258,7 @@ class DeterminationsMixin(StoreBase):
                 next_id += 1
                 det_rows.append(
                     (det_id, case_id, (numbers.get(case_id) or 0) + 1, run_id, day,
-                     result["ruleset"], result["ruleset_version"], result["engine"], doc_hash,
+                     result.ruleset, result.ruleset_version, result.engine, doc_hash,
                      text, stamp, digest)
                 )  # fmt: skip
                 clock_rows.extend((r[0], det_id, *r[2:]) for r in rows)
@@ -333,7 +331,7 @@ class DeterminationsMixin(StoreBase):
 
         held: list[dict] = []  # evaluated, written while the next chunk is evaluated
         with (workers or _Workers)(engine, jobs) as pool:
-            for _, results in pool.map(_evaluate_chunk, chunks()):
+            for _, results in pool.map(evaluate_chunk, chunks()):
                 for prepared in held:
                     write(prepared)
                 held = []
@@ -390,8 +388,8 @@ class DeterminationsMixin(StoreBase):
         """`evaluate` inside the write transaction `audit` belongs to (an import's, an event's)."""
         return self.evaluate(audit=audit, **options)
 
-    def _changes_since(self, changed: list[tuple[str, int, dict]]) -> dict[str, list[Change]]:
-        """What changed for each case from its latest stored determination to its new result."""
+    def _changes_since(self, changed: list[tuple[str, int, Outcome]]) -> dict[str, list[Change]]:
+        """What changed for each case from its latest stored determination to its new one."""
         out: dict[str, list[Change]] = {}
         before = dict(
             self.conn.select_for(
@@ -413,24 +411,13 @@ WRITE_PART = 250
 DERIVED_STATUSES = ("overdue", "due_soon", "pending", "needs_information", "no_open_clocks")
 
 
-def evaluated_with(result: dict[str, Any], calendars: str = "") -> str:
+def evaluated_with(result: Outcome, calendars: str = "") -> str:
     """What decided a result, as `cases.evaluated_with` keeps it: "ENGINE|RULESET|VERSION",
     and "|CALENDARS" (when the district calendars folder last changed,
     `currency.calendars_changed_at`) when there are imported calendars, so a listing
     never answers with clock rows counted on a calendar since replaced."""
-    made = f"{result['engine']}|{result['ruleset']}|{result['ruleset_version']}"
+    made = f"{result.engine}|{result.ruleset}|{result.ruleset_version}"
     return f"{made}|{calendars}" if calendars else made
-
-
-def result_digest(inputs_hash: str, result_text: str, as_of: str) -> str:
-    """SHA-256 of what a determination decided apart from its as-of date.
-
-    Over the case file's hash and the result's JSON without its top-level
-    ``"as_of"`` (the first one in the text: the keys before it hold only
-    strings), so the same decision on another day has the same digest.
-    """
-    text = result_text.replace(f'"as_of":"{as_of}",', "", 1)
-    return sha256(inputs_hash + "\n" + text)
 
 
 #: The columns of a `clocks` row, in the order `clock_rows_of` gives them.
@@ -459,64 +446,6 @@ def clock_rows_of(
     return [(case_id, det_id, *item[1:], item[0]) for item in items], case_status(items)
 
 
-def due_items(result: dict[str, Any]) -> list[tuple]:
-    """A determination's clocks and referrals still to make as rows of the due index.
-
-    Each row: kind, id, program, label, subject, start, opens, due, status, is_open,
-    met_on, excused_by, reason, citation. Every clock is kept; is_open says whether
-    it is listed (`decisions.is_outstanding`: owed, or gone past its due date unmet
-    and closed since, e.g. at the end of Part C); a referral is kept while it is
-    listed (still to make, or `not_made`: `referral_is_outstanding`), or when it
-    has a due date.
-    """
-    rows = []
-    for clock in result["clocks"]:
-        owed = is_outstanding(clock["status"], clock["met_on"], clock.get("closed_on"))
-        rows.append(
-            ("clock", clock["id"], clock["program"], clock["label"], clock["subject"],
-             clock["start"], clock["opens"], clock["due"], clock["status"], int(owed),
-             clock["met_on"], clock["excused_by"], clock["reason"], clock["citation"])
-        )  # fmt: skip
-    for ref in result.get("referrals", ()):
-        owed = referral_is_outstanding(ref["status"])
-        if ref.get("by") is None and not owed:
-            continue
-        rows.append(
-            ("referral", ref["id"], ref["program"], f"Referral to {ref['to']}",
-             ref["referrer"], None, None, ref.get("by"), ref["status"], int(owed), None,
-             None, ref["reason"], ref["citation"])
-        )  # fmt: skip
-    return rows
-
-
-def case_status(items: list[tuple]) -> str:
-    """A case's most urgent listed clock status (overdue, due_soon, pending,
-    needs_information, then any other except late_excused); no_open_clocks when none
-    is listed. Derived from the same rows `due` lists, so the two always agree."""
-    owed = [item[8] for item in items if item[0] == "clock" and item[9]]
-    for status in OPEN_STATUSES:
-        if status in owed:
-            return status
-    others = [s for s in owed if s not in OPEN_STATUSES and s != "late_excused"]
-    return others[0] if others else "no_open_clocks"
-
-
-def result_programs(result: dict[str, Any]) -> list[str]:
-    """The programs a case is in, from its determination: clocks and eligibility.
-
-    Untagged events belong to whichever program's rules used them, so the case
-    file alone often names no program (cases list --program would miss it).
-    """
-    found: dict[str, None] = {}
-    for clock in result["clocks"]:
-        if clock["status"] != "not_applicable" and clock["program"]:
-            found.setdefault(clock["program"])
-    for elig in result["eligibility"]:
-        if elig["outcome"] == "eligible":
-            found.setdefault(elig["program"])
-    return sorted(found)
-
-
 #: The determination columns a run's audit entry vouches for (the result by its hash).
 DIGEST_COLUMNS = (
     "id", "case_id", "number", "run_id", "as_of", "ruleset", "ruleset_version", "engine",
@@ -540,91 +469,22 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _evaluate_chunk(engine, job: tuple[date, list[tuple[str, str]]]) -> list[tuple]:
-    """Evaluate stored cases: (case id, error or None, result dict, result JSON)."""
-    as_of, items = job
-    out: list[tuple[str, str | None, dict[str, Any] | None, str | None]] = []
-    for case_id, document in items:
-        try:
-            case = stored_case(engine, json.loads(document))
-            result = determination_to_dict(engine.evaluate(case, None, as_of))
-        except DateNotCovered as exc:
-            if exc.as_of is not None:  # the date asked is bad input for every case: refuse it
-                raise
-            out.append((case_id, str(exc), None, None))
-            continue
-        except EirulesError as exc:
-            out.append((case_id, str(exc), None, None))
-            continue
-        except Exception as exc:  # a plugin bug must not lose the whole run
-            out.append((case_id, f"{exc.__class__.__name__}: {exc}", None, None))
-            continue
-        # determination_to_dict has a fixed key order: no need to sort keys (it is the hot path)
-        text = json.dumps(result, separators=(",", ":"), ensure_ascii=False)
-        out.append((case_id, None, result, text))
-    return out
-
-
-_fast = cattrs.Converter(detailed_validation=False)
-_fast.register_structure_hook(
-    date, lambda v, _: v if isinstance(v, date) else date.fromisoformat(v)
-)
-_fast.register_structure_hook(
-    Case,
-    make_dict_structure_fn(
-        Case, _fast, sections=override(omit=True), _cattrs_detailed_validation=False
-    ),
-)
-
-
-def stored_case(engine, document: dict[str, Any]) -> Case:
-    """A case from a stored document, which was fully checked when it was imported.
-
-    Skips the detailed, every-problem validation of `case_from_dict` (about twice
-    as fast); anything unexpected falls back to it, so errors read the same.
-    """
-    sections = engine.case_sections
-    try:
-        core = {k: v for k, v in document.items() if k != "schema" and k not in sections}
-        case = _fast.structure(core, Case)
-        extra = {
-            k: converter.structure(v, sections[k]) for k, v in document.items() if k in sections
-        }
-    except Exception:
-        return engine.case_from_dict(document)
-    return attrs.evolve(case, sections=extra) if extra else case
-
-
-def _changes(case_id: str, previous: dict, result: dict) -> list[Change]:
+def _changes(case_id: str, previous: dict, outcome: Outcome) -> list[Change]:
     out = []
     before_overdue = {
         (c["id"], c.get("subject")) for c in previous.get("clocks", []) if c["status"] == "overdue"
     }
-    for clock in result["clocks"]:
-        if clock["status"] == "overdue" and (clock["id"], clock["subject"]) not in before_overdue:
-            name = clock["label"] or clock["id"]
-            if clock["subject"]:
-                name += f" ({clock['subject']})"
-            out.append(
-                Change(
-                    case_id,
-                    "new_overdue",
-                    f"{name} overdue (was due {clock['due']})",
-                    None,
-                    clock["due"],
-                )
-            )
+    for clock_id, subject, label, due in outcome.overdue:
+        if (clock_id, subject) not in before_overdue:
+            name = label or clock_id
+            if subject:
+                name += f" ({subject})"
+            out.append(Change(case_id, "new_overdue", f"{name} overdue (was due {due})", None, due))
     before_elig = {e["program"]: e["outcome"] for e in previous.get("eligibility", [])}
-    for elig in result["eligibility"]:
-        old = before_elig.get(elig["program"])
-        if old != elig["outcome"]:
+    for program, decided in outcome.eligibility:
+        old = before_elig.get(program)
+        if old != decided:
             out.append(
-                Change(
-                    case_id,
-                    "eligibility_changed",
-                    f"{elig['program']} eligibility",
-                    old,
-                    elig["outcome"],
-                )
+                Change(case_id, "eligibility_changed", f"{program} eligibility", old, decided)
             )
     return out

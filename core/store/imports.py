@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -10,12 +11,11 @@ from typing import Any
 
 import attrs
 
-from ..convert import case_to_dict
+from ..chunks import CaseRows, validate_chunk
 from ..errors import InputError, Problem
 from ..importing import Assignment, Record, files_in, read_records
 from .audit import AuditWriter, now
-from .base import CHUNK, StoreBase, canonical_json, sha256
-from .cases import CaseRows, case_rows
+from .base import CHUNK, StoreBase
 from .workers import _Workers
 
 
@@ -78,7 +78,7 @@ class ImportsMixin(StoreBase):
         person = self.require("import")
         user = person.login if user is None else user
         engine = self._need_engine()
-        validate = functools.partial(_validate_chunk, today=today or date.today())
+        validate = functools.partial(validate_chunk, today=today or date.today())
         problems: list[Problem] = []
         rejected: list[dict[str, Any]] = []
         seen: dict[str, str] = {}
@@ -184,6 +184,8 @@ class ImportsMixin(StoreBase):
                     user=user,
                     case_ids=counts["_written"],
                     progress=progress,
+                    # The processes that checked the records evaluate them: none started again.
+                    workers=lambda _engine, _jobs: contextlib.nullcontext(workers),
                 )
         counts.pop("_written")
         return ImportResult(
@@ -286,27 +288,6 @@ class ImportsMixin(StoreBase):
         counts["created"] += len(new_rows)
         counts["updated"] += len(changed)
         counts["assigned"] += self._assign_many(counts.pop("_assign", []), audit)
-
-
-def _validate_chunk(engine, records: list[Record], *, today: date) -> list[tuple]:
-    """Check records against the models and vocabulary: (rows, problems, text, hash) each."""
-    out = []
-    for record in records:
-        found = [Problem(record.place(p.where), p.what, p.fix) for p in record.problems]
-        rows = text = digest = None
-        if not found:
-            try:
-                case = engine.case_from_dict(record.data, source=record.source, today=today)
-            except InputError as exc:
-                found = [Problem(record.where(p.where), p.what, p.fix) for p in exc.problems] or [
-                    Problem(record.where(""), exc.message)
-                ]
-            else:
-                text = canonical_json(case_to_dict(case))
-                digest = sha256(text)
-                rows = case_rows(case)
-        out.append((rows, found, text, digest))
-    return out
 
 
 def _diff(old: dict, new: dict) -> tuple[dict, dict]:

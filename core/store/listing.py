@@ -18,10 +18,11 @@ from typing import Any
 
 import attrs
 
+from ..chunks import Outcome
+from ..chunks import evaluate_chunk as _evaluate_chunk
 from ..errors import EirulesError
 from .base import CHUNK, StoreBase
 from .currency import calendars_changed_at
-from .determinations import _evaluate_chunk, case_status, due_items, result_programs
 from .workers import _Workers
 
 #: The fields of every row of an answer, in order (the JSON and CSV columns).
@@ -146,7 +147,7 @@ class ListingMixin(StoreBase):
             who = stale[case_id]
             extra.extend(
                 _row(item, case_id, who.child, who.caseworker, as_of)
-                for item in due_items(result)
+                for item in result.items
                 if item[9]
             )
         for case_id, message in failed.items():
@@ -174,8 +175,8 @@ class ListingMixin(StoreBase):
         out: dict[str, dict[str, Any]] = {}
         for case_id, result in fresh.items():
             out[case_id] = {
-                "status": case_status(due_items(result)),
-                "programs": ",".join(result_programs(result)),
+                "status": result.status,
+                "programs": ",".join(result.programs),
             }
         for case_id in failed:
             out[case_id] = {"status": "evaluation_failed", "programs": None}
@@ -452,13 +453,13 @@ class ListingMixin(StoreBase):
         stale: dict[str, _Scope],
         as_of: date,
         progress: Callable[[int, int], None] | None,
-    ) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    ) -> tuple[dict[str, Outcome], dict[str, str]]:
         """Evaluate the stale cases as of `as_of` without storing: results and failures."""
         if not stale:
             return {}, {}
         engine = self._need_engine()
         ids = sorted(stale)
-        fresh: dict[str, dict[str, Any]] = {}
+        fresh: dict[str, Outcome] = {}
         failed: dict[str, str] = {}
 
         def chunks():
@@ -476,7 +477,7 @@ class ListingMixin(StoreBase):
         jobs = self.jobs if len(ids) > CHUNK else 1
         with _Workers(engine, jobs) as workers:
             for _, results in workers.map(_evaluate_chunk, chunks()):
-                for case_id, error, result, _text in results:
+                for case_id, error, result in results:
                     if error is not None:
                         failed[case_id] = error
                     else:

@@ -1,0 +1,335 @@
+"""What a worker process runs: the engine recipe and the chunk functions of imports and evaluations.
+
+A worker is a fresh interpreter (`store/workers.py`). It imports this module, not
+the store package: the store brings SQLite helpers, sqlite-utils and (through
+it) pandas, about 0.8 s of CPU per worker before it does anything, which a
+worker never uses. So nothing here imports `eirules.core.store`, and the store
+imports what it shares with the workers (the canonical JSON and its hash, a
+case's table rows, a determination's due rows) from here.
+
+A worker sends back compact results: for an evaluation, the determination's
+JSON text and what the store derives from it (its due rows, the case status and
+programs, the overdue clocks and eligibility outcomes change detection reads),
+never the result as a dict of dicts, which costs more to pickle and unpickle
+than to build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import types
+from collections.abc import Callable
+from datetime import date
+from typing import Any, NamedTuple
+
+import attrs
+
+from . import fastload
+from .convert import FAST_CASE, case_to_dict, converter, determination_json
+from .decisions import OPEN_STATUSES, is_outstanding, referral_is_outstanding
+from .errors import EirulesError, InputError, Problem
+from .models import Case
+from .rulesets import DateNotCovered
+
+# The canonical text of a document and its hash ---------------------------------
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no spaces: the same data always gives the same text and hash."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# The engine of a worker process --------------------------------------------------
+
+
+@attrs.frozen
+class EngineRecipe:
+    """What a worker process needs to build the same engine again."""
+
+    plugins: tuple[tuple[str, str], ...]  # (registered name, module name), in order
+    ruleset_folders: tuple[str, ...]
+    calendars_folder: str | None
+    #: The engine's version as the command's engine names it (eirules and each plugin
+    #: distribution with its version): modules registered by name carry no distribution.
+    version: str
+
+    @classmethod
+    def of(cls, engine) -> EngineRecipe | None:
+        """The recipe of an engine, or None when a plugin is not an importable module."""
+        plugins = []
+        for name, plugin in engine.pm.list_name_plugin():
+            if plugin is None:  # blocked
+                continue
+            if not isinstance(plugin, types.ModuleType):
+                return None
+            plugins.append((name, plugin.__name__))
+        folder = engine.calendars.folder
+        return cls(
+            tuple(plugins),
+            tuple(str(p) for p in engine.rulesets.folders),
+            str(folder) if folder is not None else None,
+            engine.version,
+        )
+
+    def build(self):
+        from .engine import Engine
+        from .plugin_manager import get_plugin_manager
+
+        pm = get_plugin_manager(entry_points=False, builtins=False)
+        for name, module in self.plugins:
+            pm.register(importlib.import_module(module), name=name)
+        # The folders already hold $EIRULES_RULESETS_PATH's, the plugins' and the
+        # built-in one, in priority order; Engine adds them again after, which changes nothing.
+        engine = Engine(
+            pm=pm, ruleset_dirs=self.ruleset_folders, calendars_dir=self.calendars_folder
+        )
+        engine.version = self.version
+        return engine
+
+
+#: The engine a worker process uses (built once by `start_worker`).
+_WORKER_ENGINE = None
+
+
+def start_worker(recipe: EngineRecipe) -> None:
+    """A worker process's initializer: build its engine once."""
+    global _WORKER_ENGINE
+    _WORKER_ENGINE = recipe.build()
+
+
+def in_worker(fn: Callable, chunk):
+    """Run a chunk function with the worker's engine."""
+    return fn(_WORKER_ENGINE, chunk)
+
+
+# Loading a stored case -------------------------------------------------------------
+
+
+def stored_case(engine, document: dict[str, Any]) -> Case:
+    """A case from a stored document, which was fully checked when it was imported.
+
+    Through the fast loader alone (`fastload`: exact types, the models' own
+    checks), without the detailed every-problem validation or the vocabulary and
+    entry checks of `case_from_dict`; anything the fast loader refuses falls back
+    to `case_from_dict`, so errors read the same.
+    """
+    sections = engine.case_sections
+    core = {k: v for k, v in document.items() if k != "schema" and k not in sections}
+    case = fastload.attempt(FAST_CASE, core)
+    if case is None:
+        return engine.case_from_dict(document)
+    try:
+        extra = {
+            k: converter.structure(v, sections[k]) for k, v in document.items() if k in sections
+        }
+    except Exception:
+        return engine.case_from_dict(document)
+    return attrs.evolve(case, sections=extra) if extra else case
+
+
+# Importing: a case checked and flattened to its rows ---------------------------------
+
+
+class CaseRows(NamedTuple):
+    """A case flattened to table rows (built in a worker, written by the parent)."""
+
+    id: str
+    ruleset: str | None
+    district: str | None
+    programs: tuple[str, ...]
+    parts: dict[str, list[tuple]]
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def case_rows(case: Case) -> CaseRows:
+    """The rows of children, events, evaluations, conditions, enrolments and plans for a case."""
+    cid = case.id
+    child = case.child
+    parts: dict[str, list[tuple]] = {
+        "children": [
+            (cid, child.name, child.birth_date.isoformat(), child.gestational_age_weeks,
+             json.dumps(list(child.risk_factors)))
+        ],
+        "events": [
+            (cid, i, e.type, e.date.isoformat(), e.program, e.reason, e.outcome, e.category,
+             e.service, _iso(e.until), e.note)
+            for i, e in enumerate(case.events)
+        ],
+        "evaluations": [
+            (cid, i, v.date.isoformat(), v.instrument, v.program, v.informed_clinical_opinion,
+             v.note, json.dumps(converter.unstructure(v.scores)))
+            for i, v in enumerate(case.evaluations)
+        ],
+        "conditions": [(cid, k.name, k.code, _iso(k.diagnosed)) for k in case.conditions],
+        "enrolments": [(cid, n.program, _iso(n.start), _iso(n.end)) for n in case.enrolments],
+        "service_plans": [
+            (cid, i, p.kind, json.dumps(converter.unstructure(p.meetings)),
+             json.dumps(converter.unstructure(p.services)))
+            for i, p in enumerate(case.service_plans)
+        ],
+    }  # fmt: skip
+    return CaseRows(cid, case.ruleset, case.district, case.programs, parts)
+
+
+def validate_chunk(engine, records: list, *, today: date) -> list[tuple]:
+    """Check import records against the models and vocabulary: (rows, problems, text, hash) each."""
+    out = []
+    for record in records:
+        found = [Problem(record.place(p.where), p.what, p.fix) for p in record.problems]
+        rows = text = digest = None
+        if not found:
+            try:
+                case = engine.case_from_dict(record.data, source=record.source, today=today)
+            except InputError as exc:
+                found = [Problem(record.where(p.where), p.what, p.fix) for p in exc.problems] or [
+                    Problem(record.where(""), exc.message)
+                ]
+            else:
+                text = canonical_json(case_to_dict(case))
+                digest = sha256(text)
+                rows = case_rows(case)
+        out.append((rows, found, text, digest))
+    return out
+
+
+# Evaluating: a determination and the rows the store derives from it --------------------
+
+
+def due_items(result: dict[str, Any]) -> list[tuple]:
+    """A determination's clocks and referrals still to make as rows of the due index.
+
+    Each row: kind, id, program, label, subject, start, opens, due, status, is_open,
+    met_on, excused_by, reason, citation. Every clock is kept; is_open says whether
+    it is listed (`decisions.is_outstanding`: owed, or gone past its due date unmet
+    and closed since, e.g. at the end of Part C); a referral is kept while it is
+    listed (still to make, or `not_made`: `referral_is_outstanding`), or when it
+    has a due date.
+    """
+    rows = []
+    for clock in result["clocks"]:
+        owed = is_outstanding(clock["status"], clock["met_on"], clock.get("closed_on"))
+        rows.append(
+            ("clock", clock["id"], clock["program"], clock["label"], clock["subject"],
+             clock["start"], clock["opens"], clock["due"], clock["status"], int(owed),
+             clock["met_on"], clock["excused_by"], clock["reason"], clock["citation"])
+        )  # fmt: skip
+    for ref in result.get("referrals", ()):
+        owed = referral_is_outstanding(ref["status"])
+        if ref.get("by") is None and not owed:
+            continue
+        rows.append(
+            ("referral", ref["id"], ref["program"], f"Referral to {ref['to']}",
+             ref["referrer"], None, None, ref.get("by"), ref["status"], int(owed), None,
+             None, ref["reason"], ref["citation"])
+        )  # fmt: skip
+    return rows
+
+
+def case_status(items: list[tuple]) -> str:
+    """A case's most urgent listed clock status (overdue, due_soon, pending,
+    needs_information, then any other except late_excused); no_open_clocks when none
+    is listed. Derived from the same rows `due` lists, so the two always agree."""
+    owed = [item[8] for item in items if item[0] == "clock" and item[9]]
+    for status in OPEN_STATUSES:
+        if status in owed:
+            return status
+    others = [s for s in owed if s not in OPEN_STATUSES and s != "late_excused"]
+    return others[0] if others else "no_open_clocks"
+
+
+def result_programs(result: dict[str, Any]) -> list[str]:
+    """The programs a case is in, from its determination: clocks and eligibility.
+
+    Untagged events belong to whichever program's rules used them, so the case
+    file alone often names no program (cases list --program would miss it).
+    """
+    found: dict[str, None] = {}
+    for clock in result["clocks"]:
+        if clock["status"] != "not_applicable" and clock["program"]:
+            found.setdefault(clock["program"])
+    for elig in result["eligibility"]:
+        if elig["outcome"] == "eligible":
+            found.setdefault(elig["program"])
+    return sorted(found)
+
+
+def result_digest(inputs_hash: str, result_text: str, as_of: str) -> str:
+    """SHA-256 of what a determination decided apart from its as-of date.
+
+    Over the case file's hash and the result's JSON without its top-level
+    ``"as_of"`` (the first one in the text: the keys before it hold only
+    strings), so the same decision on another day has the same digest.
+    """
+    text = result_text.replace(f'"as_of":"{as_of}",', "", 1)
+    return sha256(inputs_hash + "\n" + text)
+
+
+class Outcome(NamedTuple):
+    """One case's evaluation as a worker sends it back (`evaluate_chunk`)."""
+
+    #: The determination's JSON, exactly as it is stored and shown.
+    text: str
+    ruleset: str
+    ruleset_version: str
+    engine: str
+    #: Its rows of the due index (`due_items`) and the case status they give.
+    items: list[tuple]
+    status: str
+    #: The programs the case is in (`result_programs`).
+    programs: list[str]
+    #: (id, subject, label, due) of each overdue clock, in the determination's order.
+    overdue: tuple[tuple, ...]
+    #: (program, outcome) of each eligibility decision.
+    eligibility: tuple[tuple[str, str], ...]
+
+
+def outcome_of(result: dict[str, Any], text: str) -> Outcome:
+    """What the store keeps of a determination, from its dict and its JSON text."""
+    items = due_items(result)
+    return Outcome(
+        text,
+        result["ruleset"],
+        result["ruleset_version"],
+        result["engine"],
+        items,
+        case_status(items),
+        result_programs(result),
+        tuple(
+            (c["id"], c["subject"], c["label"], c["due"])
+            for c in result["clocks"]
+            if c["status"] == "overdue"
+        ),
+        tuple((e["program"], e["outcome"]) for e in result["eligibility"]),
+    )
+
+
+def evaluate_chunk(engine, job: tuple[date, list[tuple[str, str]]]) -> list[tuple]:
+    """Evaluate stored cases: (case id, error or None, `Outcome` or None) each."""
+    as_of, items = job
+    out: list[tuple[str, str | None, Outcome | None]] = []
+    for case_id, document in items:
+        try:
+            case = stored_case(engine, json.loads(document))
+            result, text = determination_json(engine.evaluate(case, None, as_of))
+        except DateNotCovered as exc:
+            if exc.as_of is not None:  # the date asked is bad input for every case: refuse it
+                raise
+            out.append((case_id, str(exc), None))
+            continue
+        except EirulesError as exc:
+            out.append((case_id, str(exc), None))
+            continue
+        except Exception as exc:  # a plugin bug must not lose the whole run
+            out.append((case_id, f"{exc.__class__.__name__}: {exc}", None))
+            continue
+        out.append((case_id, None, outcome_of(result, text)))
+    return out
