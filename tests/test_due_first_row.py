@@ -225,3 +225,28 @@ def test_streamed_rows_are_the_bytes_json_dumps_and_the_csv_writer_give_for_host
     assert got["jsonl"] == "".join(json.dumps(r) + "\n" for r in rows)
     assert got["csv"] == output.csv_text(rows, list(ROW_FIELDS))
     assert "'=cmd" in got["csv"]
+
+
+def test_one_caseworkers_filtered_list_reads_their_cases_rows_by_case(demo):
+    """One caseworker's `due --within 14d` starts from their assignments and reads each
+    case's rows by clocks_case_open (6.6 ms at 100,000 cases), never a range of the
+    statewide index once per case (752 ms); the rows are their rows of the whole list."""
+    store = demo
+    worker = store.conn.execute(
+        "SELECT caseworker FROM assignments WHERE ended_at IS NULL ORDER BY caseworker LIMIT 1"
+    ).fetchone()[0]
+    current = store._current_sql(AS_OF, worker)
+    for horizon, overdue in ((AS_OF + timedelta(days=14), False), (None, True)):
+        [(sql, params)] = store._indexed_sql(worker, current, AS_OF, horizon, overdue)
+        if store.conn.postgres:
+            continue  # PostgreSQL plans a table this small by sequential scan whatever it has
+        plan = [r[-1] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
+        assert plan[0].startswith("SEARCH a USING INDEX assignments_caseworker"), plan
+        assert not any("clocks_due_order" in step for step in plan), plan
+    mine = store.due(as_of=AS_OF, caseworker=worker, within_days=14).rows
+    whole = store.due(as_of=AS_OF, within_days=14).rows
+    assert mine and mine == tuple(r for r in whole if r["caseworker"] == worker)
+    late = store.due(as_of=AS_OF, caseworker=worker, overdue_only=True).rows
+    assert late == tuple(
+        r for r in store.due(as_of=AS_OF, overdue_only=True) if r["caseworker"] == worker
+    )

@@ -409,10 +409,19 @@ class ListingMixin(StoreBase):
         order = " ORDER BY " + self._urgency_sql()
         if horizon is None and not overdue_only:
             return [(sql + order, params)]
+        on_time = ",".join("?" * len(ON_TIME))
+        if self._worker(caseworker) is not None:
+            # A caseworker's rows are read by case (clocks_case_open) and sorted: a range of
+            # clocks_due_order here would be read again for each of their cases.
+            if overdue_only:
+                cond = f" AND (k.due < ? OR (k.due IS NULL AND k.status NOT IN ({on_time})))"
+                return [(sql + cond + order, [*params, day, *ON_TIME])]
+            assert horizon is not None
+            cond = " AND (k.due IS NULL OR k.due < ? OR k.due <= ?)"
+            return [(sql + cond + order, [*params, day, horizon.isoformat()])]
         undated, dated, *rest = self._urgency_keys()
         # Within one arm the first key is fixed: SQLite sorts unless the ORDER BY leaves it out.
         order = " ORDER BY " + ", ".join([dated, *rest])
-        on_time = ",".join("?" * len(ON_TIME))
         if overdue_only:
             first = (
                 f" AND {undated} = 0 AND {dated} < ? "
