@@ -6,7 +6,10 @@ Each step runs in a fresh process, so its peak memory (ru_maxrss) is its own:
    evaluation and store of every case: CPU per case and peak memory;
 2. `evaluate --all` of the stored caseload with --jobs 1 and --jobs 2 (--force: every
    case): wall and CPU per case (CPU of the workers included), peak memory of the
-   parent; then the same day again, where every case is current and skipped;
+   parent; then the same day again, where every case is current and skipped; then
+   the nightly run the next day and a week later, where only the cases whose stored
+   stability interval (core/stability.py) ends before that day are evaluated: CPU per
+   case of the caseload, cases evaluated and skipped;
 3. `due --within all --format jsonl` streamed to /dev/null: first row and rows/s;
 4. `eirules.bulk.evaluate_partitions` over P JSON Lines partitions, synchronous and on
    a LocalCluster of 2 workers: wall per case and the cost of one partition, and
@@ -93,19 +96,23 @@ def _import(db: str, source: str) -> dict:
     }
 
 
-def _evaluate(db: str, jobs: str, skip: str = "0") -> dict:
+def _evaluate(db: str, jobs: str, skip: str = "0", later: str = "0") -> dict:
+    from datetime import timedelta
+
     from eirules.cli.synthetic import DEMO_AS_OF
     from eirules.core.engine import Engine
     from eirules.core.store import Store
 
     store = Store.open(db, Engine(entry_points=False))
     store.jobs = int(jobs)
+    as_of = DEMO_AS_OF + timedelta(days=int(later))
     with Span() as took:
-        report = store.evaluate(as_of=DEMO_AS_OF, user="benchmark", skip_current=skip == "1")
+        report = store.evaluate(as_of=as_of, user="benchmark", skip_current=skip == "1")
     return {
         "wall": took.wall,
         "cpu": took.cpu,
         "cases": report.evaluated,
+        "skipped": report.skipped,
         "peak": peak_mib(),
     }
 
@@ -168,6 +175,11 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=20_000)
     parser.add_argument("--partitions", type=int, default=8)
     parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument(
+        "--nightly",
+        action="store_true",
+        help="only the import and the nightly runs (same day, next day, a week later)",
+    )
     parser.add_argument("--step", help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
     if args.step:
@@ -189,7 +201,7 @@ def main() -> int:
         got["cpu"] / n * 1e6,
         f"  wall {got['wall']:.1f} s  peak {got['peak']:.0f} MiB",
     )
-    for jobs in ("1", "2"):
+    for jobs in () if args.nightly else ("1", "2"):
         got = step("evaluate", db, jobs)
         line(
             f"evaluate --all --force --jobs {jobs} (CPU)",
@@ -203,6 +215,16 @@ def main() -> int:
         got["cpu"] / n * 1e6,
         f"  wall {got['wall']:.2f} s, {got['cases']} evaluated  peak {got['peak']:.0f} MiB",
     )
+    for later, label in (("1", "the next day"), ("7", "a week later")):
+        got = step("evaluate", db, "1", "1", later)
+        line(
+            f"evaluate --all {label} (CPU, 1 job)",
+            got["cpu"] / n * 1e6,
+            f"  wall {got['wall']:.2f} s, {got['cases']:,} evaluated, {got['skipped']:,} "
+            f"skipped  peak {got['peak']:.0f} MiB",
+        )
+    if args.nightly:
+        return 0
     got = step("due", db)
     rows = max(got["rows"], 1)
     print(

@@ -290,9 +290,14 @@ class Outcome(NamedTuple):
     overdue: tuple[tuple, ...]
     #: (program, outcome) of each eligibility decision.
     eligibility: tuple[tuple[str, str], ...]
+    #: Its stability interval as ISO dates (stable_from, stable_until or None: no end),
+    #: from `evaluate_chunk_stable` (core/stability.py); None from `evaluate_chunk`.
+    stable: tuple[str, str | None] | None = None
 
 
-def outcome_of(result: dict[str, Any], text: str) -> Outcome:
+def outcome_of(
+    result: dict[str, Any], text: str, stable: tuple[str, str | None] | None = None
+) -> Outcome:
     """What the store keeps of a determination, from its dict and its JSON text."""
     items = due_items(result)
     return Outcome(
@@ -309,17 +314,34 @@ def outcome_of(result: dict[str, Any], text: str) -> Outcome:
             if c["status"] == "overdue"
         ),
         tuple((e["program"], e["outcome"]) for e in result["eligibility"]),
+        stable,
     )
 
 
 def evaluate_chunk(engine, job: tuple[date, list[tuple[str, str]]]) -> list[tuple]:
     """Evaluate stored cases: (case id, error or None, `Outcome` or None) each."""
+    return _evaluated(engine, job, False)
+
+
+def evaluate_chunk_stable(engine, job: tuple[date, list[tuple[str, str]]]) -> list[tuple]:
+    """`evaluate_chunk`, each Outcome with its determination's stability interval
+    (`Engine.evaluate_stable`), which the store keeps to skip the case on later days."""
+    return _evaluated(engine, job, True)
+
+
+def _evaluated(engine, job: tuple[date, list[tuple[str, str]]], stable: bool) -> list[tuple]:
     as_of, items = job
     out: list[tuple[str, str | None, Outcome | None]] = []
     for case_id, document in items:
         try:
             case = stored_case(engine, json.loads(document))
-            result, text = determination_json(engine.evaluate(case, None, as_of))
+            interval = None
+            if stable:
+                det, (start, until) = engine.evaluate_stable(case, None, as_of)
+                interval = (start.isoformat(), until.isoformat() if until else None)
+            else:
+                det = engine.evaluate(case, None, as_of)
+            result, text = determination_json(det)
         except DateNotCovered as exc:
             if exc.as_of is not None:  # the date asked is bad input for every case: refuse it
                 raise
@@ -331,5 +353,5 @@ def evaluate_chunk(engine, job: tuple[date, list[tuple[str, str]]]) -> list[tupl
         except Exception as exc:  # a plugin bug must not lose the whole run
             out.append((case_id, f"{exc.__class__.__name__}: {exc}", None))
             continue
-        out.append((case_id, None, outcome_of(result, text)))
+        out.append((case_id, None, outcome_of(result, text, interval)))
     return out

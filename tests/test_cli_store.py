@@ -34,7 +34,7 @@ def test_db_init_at_a_path_then_again_is_a_no_op(tmp_path):
     assert result.exit_code == 0
     assert (
         result.output
-        == f"Created caseload {path} (schema: 0001_initial_caseload, 0002_ruleset_versions, 0003_staff_and_access_log, 0004_audit_content, 0005_due_items, 0006_current_evaluation, 0007_staff_tokens, 0008_due_order_index, 0009_token_expiry, 0010_late_clocks_stay_listed, 0011_cases_evaluation_index)\n"
+        == f"Created caseload {path} (schema: 0001_initial_caseload, 0002_ruleset_versions, 0003_staff_and_access_log, 0004_audit_content, 0005_due_items, 0006_current_evaluation, 0007_staff_tokens, 0008_due_order_index, 0009_token_expiry, 0010_late_clocks_stay_listed, 0011_cases_evaluation_index, 0012_stability_interval)\n"
     )
     result = runner.invoke(cli, ["db", "init", str(path)])
     assert result.output == f"Caseload {path} is already initialised and up to date\n"
@@ -127,7 +127,12 @@ def test_due_overdue_and_formats_for_the_303_310_worked_example(run, tmp_path):
     run("cases", "import", case_file(tmp_path))
     run("cases", "assign", "T-0001", "Rhea Tallowby", "--new-caseworker")
     out = run("evaluate", "--all", "--as-of", "2026-02-22").output
-    assert out.splitlines()[0] == "Evaluated 1 case as of 2026-02-22 (run 2)"
+    # Overdue since 2026-02-20 and still unmet: the import's evaluation (as of today)
+    # decides the same for 2026-02-22, so the case is current and not evaluated again.
+    assert out.splitlines()[0] == (
+        "Evaluated 0 cases as of 2026-02-22 (run 2); 1 case skipped, current as of "
+        "2026-02-22 (--force evaluates them again)"
+    )
     rows = json.loads(run("overdue", "--as-of", "2026-02-22", "--format", "json").output)
     assert [
         (r["case_id"], r["clock"], r["due"], r["days_left"], r["caseworker"]) for r in rows

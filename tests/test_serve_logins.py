@@ -304,6 +304,7 @@ def test_tokens_made_before_expiry_existed_get_90_days_from_the_upgrade(caseload
         "0009_token_expiry",
         "0010_late_clocks_stay_listed",
         "0011_cases_evaluation_index",
+        "0012_stability_interval",
     ]
     expiries = {r["expires_at"] for r in store.tokens()}
     assert len(expiries) == 1

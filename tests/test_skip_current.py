@@ -1,9 +1,9 @@
 """Issue 15: `evaluate --all` skips a case whose determination cannot change.
 
-Current means: made as of the same date, from the case file the case holds now, by
-the same engine, with the installed version (and content) of its ruleset, and no
-district calendar changed since. Anything else is evaluated again; --force
-evaluates everything.
+Current means: made as of the same date or one inside its stability interval
+(core/stability.py), from the case file the case holds now, by the same engine, with
+the installed version (and content) of its ruleset, and no district calendar changed
+since. Anything else is evaluated again; --force evaluates everything.
 """
 
 from __future__ import annotations
@@ -62,10 +62,26 @@ def test_a_changed_case_is_the_only_one_evaluated(run, tmp_path):
     assert "239 cases skipped" in result.output
 
 
-def test_another_date_a_newer_ruleset_or_force_evaluates_again(run, tmp_path):
-    assert run("evaluate", "--all", "--as-of", "2026-03-03").output.startswith(
-        "Evaluated 240 cases as of 2026-03-03"
-    )
+def test_the_next_day_evaluates_only_cases_whose_interval_ends_and_gives_the_same_answer(
+    run, tmp_path
+):
+    """A week of nightly runs: each evaluates only the cases whose stored interval does
+    not hold the new date, and the listing then is what evaluating everything gives."""
+    for day in ("2026-03-03", "2026-03-04", "2026-03-09"):
+        first = run("evaluate", "--all", "--as-of", day).output.splitlines()[0]
+        evaluated = int(first.split()[1])
+        assert 0 < evaluated < 240 and f"; {240 - evaluated} cases skipped" in first, first
+        skipped = run("due", "--as-of", day, "--format", "json").output
+        listed = run("cases", "list", "--as-of", day, "--format", "json").output
+        assert run("evaluate", "--all", "--force", "--as-of", day).output.startswith(
+            f"Evaluated 240 cases as of {day}"
+        )
+        assert run("due", "--as-of", day, "--format", "json").output == skipped
+        assert run("cases", "list", "--as-of", day, "--format", "json").output == listed
+
+
+def test_a_newer_ruleset_or_force_evaluates_again(run, tmp_path):
+    run("evaluate", "--all", "--force", "--as-of", "2026-03-03")
     store = Store.open(tmp_path / "caseload.db")
     store.conn.execute(
         "UPDATE determinations SET ruleset_version = 'old' WHERE id = "

@@ -15,14 +15,14 @@ from typing import Any
 
 import attrs
 
-from ..chunks import Outcome, case_status, due_items, evaluate_chunk
+from ..chunks import Outcome, case_status, due_items, evaluate_chunk_stable
 from ..chunks import result_digest as result_digest
 from ..chunks import result_programs as result_programs
 from ..chunks import stored_case as stored_case
 from ..errors import InputError, Problem
 from .audit import now
 from .base import CHUNK, StoreBase, sha256
-from .currency import calendars_changed_at, current_ids
+from .currency import calendars_changed_at, current_ids, move_current
 from .workers import _Workers
 
 
@@ -126,8 +126,11 @@ class DeterminationsMixin(StoreBase):
         `evaluation_runs` row has no `finished_at`.
 
         With `skip_current`, a case whose latest determination is current for
-        `as_of` (same case file, engine, ruleset version and date, no calendar
-        changed since: `currency.current_ids`) is not evaluated again.
+        `as_of` (same case file, engine, ruleset version and calendars, and `as_of`
+        the date it was made as of or inside its stability interval:
+        `currency.current_ids`) is not evaluated again; its `evaluated_as_of` moves
+        to `as_of` in set-wide statements (`currency.move_current`). Each evaluated
+        case keeps its determination's interval (`Engine.evaluate_stable`).
 
         `workers` runs the evaluation elsewhere: a callable `(engine, jobs)` giving a
         context manager whose `map(fn, chunks)` yields `(chunk, fn(engine, chunk))` in
@@ -211,13 +214,13 @@ class DeterminationsMixin(StoreBase):
                     status = previous_status
                     if status not in DERIVED_STATUSES:  # the file changed, then changed back
                         status = outcome.status
-                    same.append((case_id, doc_hash, status, with_))
+                    same.append((case_id, doc_hash, status, with_, *outcome.stable))
                     continue
                 # The determination id is given when the rows are written.
                 rows = [(case_id, None, *item[1:], item[0]) for item in outcome.items]
                 new.append(
                     (case_id, doc_hash, outcome, outcome.text, digest, with_, rows,
-                     outcome.status, ",".join(outcome.programs), previous)
+                     outcome.status, ",".join(outcome.programs), previous, outcome.stable)
                 )  # fmt: skip
                 if previous is not None:
                     previous_ids.append((case_id, previous, outcome))
@@ -253,7 +256,7 @@ class DeterminationsMixin(StoreBase):
             )
             stamp = now()
             det_rows, clock_rows, case_rows = [], [], []
-            for case_id, doc_hash, result, text, digest, with_, rows, status, programs, previous in new:  # fmt: skip
+            for case_id, doc_hash, result, text, digest, with_, rows, status, programs, previous, stable in new:  # fmt: skip
                 det_id = next_id
                 next_id += 1
                 det_rows.append(
@@ -262,7 +265,7 @@ class DeterminationsMixin(StoreBase):
                      text, stamp, digest)
                 )  # fmt: skip
                 clock_rows.extend((r[0], det_id, *r[2:]) for r in rows)
-                case_rows.append((status, det_id, programs, day, with_, case_id))
+                case_rows.append((status, det_id, programs, day, with_, *stable, case_id))
                 if previous is None:
                     counts["first"] += 1
                 else:
@@ -278,24 +281,26 @@ class DeterminationsMixin(StoreBase):
             conn.insert_rows("clocks", CLOCK_COLUMN_NAMES, clock_rows)
             conn.executemany(
                 "UPDATE cases SET status = ?, last_determination_id = ?, programs = ?, "
-                "evaluated_as_of = ?, evaluated_with = ? WHERE id = ?",
+                "evaluated_as_of = ?, evaluated_with = ?, stable_from = ?, stable_until = ? "
+                "WHERE id = ?",
                 case_rows,
             )
             conn.execute_for(
                 "UPDATE cases SET status = 'evaluation_failed' WHERE id IN ({ids})",
                 [x[0] for x in failed],
             )
-            groups: dict[tuple[str, str], list[str]] = {}
-            for case_id, _, status, with_ in same:
-                groups.setdefault((status, with_), []).append(case_id)
-            for (status, with_), members in groups.items():
-                conn.execute_for(  # only rows that change: a same-day re-run writes nothing
-                    "UPDATE cases SET status = ?, evaluated_as_of = ?, evaluated_with = ? "
-                    "WHERE NOT (status = ? AND coalesce(evaluated_as_of, '') = ? "
-                    "AND coalesce(evaluated_with, '') = ?) AND id IN ({ids})",
-                    members,
-                    (status, day, with_, status, day, with_),
-                )
+            # Only rows that change: a same-day re-run writes nothing.
+            conn.executemany(
+                "UPDATE cases SET status = ?, evaluated_as_of = ?, evaluated_with = ?, "
+                "stable_from = ?, stable_until = ? WHERE id = ? AND NOT (status = ? "
+                "AND coalesce(evaluated_as_of, '') = ? AND coalesce(evaluated_with, '') = ? "
+                "AND coalesce(stable_from, '') = ? AND coalesce(stable_until, '') = ?)",
+                [
+                    (status, day, with_, start, until, case_id,
+                     status, day, with_, start, until or "")
+                    for case_id, _, status, with_, start, until in same
+                ],
+            )  # fmt: skip
             for row in det_rows:
                 if row[6] not in versions_kept:
                     versions_kept.add(row[6])
@@ -331,7 +336,7 @@ class DeterminationsMixin(StoreBase):
 
         held: list[dict] = []  # evaluated, written while the next chunk is evaluated
         with (workers or _Workers)(engine, jobs) as pool:
-            for _, results in pool.map(evaluate_chunk, chunks()):
+            for _, results in pool.map(evaluate_chunk_stable, chunks()):
                 for prepared in held:
                     write(prepared)
                 held = []
@@ -341,6 +346,10 @@ class DeterminationsMixin(StoreBase):
         last = held.pop() if held else None
         for prepared in held:
             write(prepared)
+        # A current case is not evaluated again: only the date its evaluation is known to
+        # answer for moves, set-wide (its clock rows and determination stand). After the
+        # evaluation, so a run that could not start (no workers) writes nothing.
+        moved = move_current(conn, list(skip), as_of, txn) if skip else 0
         with txn() as audit:
             run["chunk"], run["digest"] = [], determinations_digest([])
             if last is not None:
@@ -364,6 +373,10 @@ class DeterminationsMixin(StoreBase):
                     "cases": evaluated,
                     "determination_ids": [min(run["ids"]), max(run["ids"])] if run["ids"] else [],
                     "unchanged": counts["unchanged"],
+                    # Current for the date (their interval holds it): not evaluated again;
+                    # `moved` of them were evaluated as of another day (currency.py).
+                    "skipped": len(skip),
+                    "moved": moved,
                     "changes": [attrs.asdict(c) for c in changes[:1000]],
                     "failures": [list(f) for f in failures[:1000]],
                     # The determinations of the last chunk, written with this entry.

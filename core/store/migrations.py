@@ -34,6 +34,7 @@ REVISIONS: tuple[str, ...] = (
     "0009_token_expiry",
     "0010_late_clocks_stay_listed",
     "0011_cases_evaluation_index",
+    "0012_stability_interval",
 )
 
 #: Every table the migrations create, for checking that a database still has them all.
