@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 
 import attrs
 
-from . import fastload
+from . import fastload, jsontext
 from .convert import FAST_CASE, case_to_dict, converter, determination_json
 from .decisions import OPEN_STATUSES, is_outstanding, referral_is_outstanding
 from .errors import EirulesError, InputError, Problem
@@ -38,7 +38,7 @@ from .rulesets import DateNotCovered
 
 def canonical_json(value: Any) -> str:
     """Sorted keys, no spaces: the same data always gives the same text and hash."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return jsontext.canonical(value)
 
 
 def sha256(text: str) -> str:
@@ -157,7 +157,7 @@ def case_rows(case: Case) -> CaseRows:
     parts: dict[str, list[tuple]] = {
         "children": [
             (cid, child.name, child.birth_date.isoformat(), child.gestational_age_weeks,
-             json.dumps(list(child.risk_factors)))
+             jsontext.plain(list(child.risk_factors)))
         ],
         "events": [
             (cid, i, e.type, e.date.isoformat(), e.program, e.reason, e.outcome, e.category,
@@ -166,14 +166,14 @@ def case_rows(case: Case) -> CaseRows:
         ],
         "evaluations": [
             (cid, i, v.date.isoformat(), v.instrument, v.program, v.informed_clinical_opinion,
-             v.note, json.dumps(converter.unstructure(v.scores)))
+             v.note, jsontext.plain(converter.unstructure(v.scores)))
             for i, v in enumerate(case.evaluations)
         ],
         "conditions": [(cid, k.name, k.code, _iso(k.diagnosed)) for k in case.conditions],
         "enrolments": [(cid, n.program, _iso(n.start), _iso(n.end)) for n in case.enrolments],
         "service_plans": [
-            (cid, i, p.kind, json.dumps(converter.unstructure(p.meetings)),
-             json.dumps(converter.unstructure(p.services)))
+            (cid, i, p.kind, jsontext.plain(converter.unstructure(p.meetings)),
+             jsontext.plain(converter.unstructure(p.services)))
             for i, p in enumerate(case.service_plans)
         ],
     }  # fmt: skip

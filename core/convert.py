@@ -27,7 +27,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from . import dates, fastload, models
+from . import dates, fastload, jsontext, models
 from .decisions import Clock, Determination
 from .errors import InputError, PluginError, Problem, ValueProblem, did_you_mean, show_value
 from .jsonio import parse_json as parse_json  # the one JSON reader, re-exported
@@ -569,7 +569,7 @@ def _iso_day(value: Any) -> date | None:
 
 def canonical_text(value: Any) -> str:
     """Sorted keys, no spaces: equal data gives equal text."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return jsontext.canonical(value)
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
@@ -721,7 +721,7 @@ def determination_json(det: Determination) -> tuple[dict[str, Any], str]:
     `determination_to_dict` has a fixed key order, so the keys are not sorted.
     """
     result = determination_to_dict(det)
-    return result, json.dumps(result, separators=(",", ":"), ensure_ascii=False)
+    return result, jsontext.compact(result)
 
 
 _JSON_SCALARS = (str, int, float, bool, type(None))

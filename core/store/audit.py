@@ -10,12 +10,13 @@ transaction, so an entry exists exactly when the change it records does.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
+
+from .. import jsontext
 
 if TYPE_CHECKING:
     from .backend import Connection
@@ -32,7 +33,7 @@ def now() -> str:
 def _dump(value: Any) -> str | None:
     if value is None:
         return None
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return jsontext.canonical(value)
 
 
 def reference(text: str | None) -> str | None:
@@ -54,11 +55,7 @@ def entry_hash(
     after: str | None,
 ) -> str:
     """The SHA-256 of an entry's fields chained to the previous entry's hash."""
-    payload = json.dumps(
-        [prev_hash, id, at, user, action, case_id, summary, before, after],
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
+    payload = jsontext.compact([prev_hash, id, at, user, action, case_id, summary, before, after])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
