@@ -15,7 +15,7 @@ Figures only (tests never time anything). Takes about an hour of CPU at 1,000,00
     python benchmarks/million.py                  # 1,000,000 cases
     python benchmarks/million.py --cases 20000    # a quick look
     python benchmarks/million.py --db PATH        # step 3 again, on a caseload step 1 made
-    python benchmarks/million.py --cases 100000 --db postgresql://...  # all steps, PostgreSQL
+    python benchmarks/million.py --cases 100000 --db postgresql://HOST/DB  # on PostgreSQL
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from eirules.cli.output import emit  # noqa: E402
 from eirules.cli.synthetic import CASEWORKERS, DEMO_AS_OF, iter_cases, records  # noqa: E402
 from eirules.core.engine import Engine  # noqa: E402
 from eirules.core.store import ROW_FIELDS, Store  # noqa: E402
-from eirules.core.store.backend import is_postgres  # noqa: E402
 
 
 def median_ms(fn, runs: int) -> float:
@@ -57,9 +56,9 @@ def main() -> int:
     parser.add_argument("--skip-evaluate", action="store_true", help="Import and due only.")
     parser.add_argument(
         "--db",
-        help="An SQLite file an earlier run made (its path is printed first): measure only the "
-        "listings (step 3), with the --cases and --skip-evaluate it was made with. Or a "
-        "PostgreSQL URL: every step, on an empty database there.",
+        help="The caseload database (an SQLite file or a PostgreSQL URL). Empty: every step "
+        "there. One an earlier run made (its path is printed first): only the listings "
+        "(step 3), with the --cases and --skip-evaluate it was made with.",
     )
     args = parser.parse_args()
     n = args.cases
@@ -70,7 +69,7 @@ def main() -> int:
     workers = CASEWORKERS[:count] + tuple(
         f"Coordinator {i:05d}" for i in range(count - len(CASEWORKERS))
     )
-    if args.db is None or is_postgres(db):
+    if store.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 0:
         build(store, n, workers, args)
     else:
         print(f"listings of {db}; load {os.getloadavg()[0]:.1f}")
@@ -83,7 +82,7 @@ def build(store, n: int, workers: tuple[str, ...], args) -> None:
     """Steps 1 and 2: the import with evaluation, then the next day's `evaluate --all`."""
     part_c = n * 3 // 5
     print(
-        f"{n:,} cases into {store.path}, {len(workers):,} caseworkers; load {os.getloadavg()[0]:.1f}"
+        f"{n:,} cases into {store.path or 'PostgreSQL'}, {len(workers):,} caseworkers; load {os.getloadavg()[0]:.1f}"
     )
     with Span() as took:
         result = store.import_records(
