@@ -37,38 +37,66 @@ def _set(store: Store, sql: str, params=()) -> None:
         store.conn.commit()
 
 
+_WHEN = "evaluated_as_of, stable_from, stable_until"
+
+
 def _every_case_evaluated_for_the_answer(store: Store, as_of: date) -> tuple:
-    """The listing as of `as_of` with no stored clock row answering (the reference)."""
-    saved = store.conn.execute("SELECT id, evaluated_as_of FROM cases").fetchall()
-    _set(store, "UPDATE cases SET evaluated_as_of = NULL")
+    """The listing as of `as_of` with no stored clock row answering (the reference): no
+    as-of date and no stability interval on any case."""
+    saved = store.conn.execute(f"SELECT {_WHEN}, id FROM cases").fetchall()
+    _set(store, "UPDATE cases SET evaluated_as_of = NULL, stable_from = NULL, stable_until = NULL")
     try:
         answer = store.due(as_of=as_of)
         assert answer.refreshed == 240
         return answer.rows
     finally:
         store.conn.executemany(
-            "UPDATE cases SET evaluated_as_of = ? WHERE id = ?", [(d, i) for i, d in saved]
+            "UPDATE cases SET evaluated_as_of = ?, stable_from = ?, stable_until = ? WHERE id = ?",
+            saved,
         )
         if not store.conn.postgres:
             store.conn.commit()
 
 
+def _holds(store: Store, day: date) -> set[str]:
+    """The cases whose stability interval holds `day` (core/store/currency.py holds_sql)."""
+    return {
+        r[0]
+        for r in store.conn.execute(
+            "SELECT id FROM cases WHERE stable_from <= ? AND (stable_until IS NULL OR ? < "
+            "stable_until)",
+            (day.isoformat(), day.isoformat()),
+        )
+    }
+
+
 def test_a_caseload_evaluated_on_several_dates_lists_what_evaluating_every_case_gives(demo):
-    """Cases evaluated the day before, the day after, by an older engine and never (a NULL
-    date with a current-looking status): each is re-evaluated, none hidden, none stale."""
+    """Cases evaluated the day before or the day after (no interval: not current; with one
+    holding the date: current), by an older engine, and never (a NULL date with a
+    current-looking status): each not current is re-evaluated, none hidden, none stale."""
     store = demo
     reference = _every_case_evaluated_for_the_answer(store, AS_OF)
     before = (AS_OF - timedelta(days=1)).isoformat()
     after = (AS_OF + timedelta(days=1)).isoformat()
-    _set(store, "UPDATE cases SET evaluated_as_of = ? WHERE id LIKE '%1'", (before,))
-    _set(store, "UPDATE cases SET evaluated_as_of = ? WHERE id LIKE '%2'", (after,))
-    _set(store, "UPDATE cases SET evaluated_as_of = NULL WHERE id LIKE '%3'")
+    no_interval = "stable_from = NULL, stable_until = NULL"
+    _set(
+        store, f"UPDATE cases SET evaluated_as_of = ?, {no_interval} WHERE id LIKE '%1'", (before,)
+    )
+    _set(store, f"UPDATE cases SET evaluated_as_of = ?, {no_interval} WHERE id LIKE '%2'", (after,))
+    _set(store, f"UPDATE cases SET evaluated_as_of = NULL, {no_interval} WHERE id LIKE '%3'")
     _set(
         store,
         "UPDATE cases SET evaluated_with = replace(evaluated_with, 'eirules ', 'eirules-old ') "
         "WHERE id LIKE '%4'",
     )
     _set(store, "UPDATE cases SET evaluated_with = NULL WHERE id LIKE '%5'")
+    # Evaluated the day before, with an interval that holds the date: current, not evaluated.
+    _set(
+        store,
+        "UPDATE cases SET evaluated_as_of = ?, stable_from = ?, stable_until = NULL "
+        "WHERE id LIKE '%6'",
+        (before, before),
+    )
     ids = [r[0] for r in store.conn.execute("SELECT id FROM cases ORDER BY id")]
     moved = [i for i in ids if i[-1] in "12345"]
     answer = store.due(as_of=AS_OF)
@@ -76,13 +104,15 @@ def test_a_caseload_evaluated_on_several_dates_lists_what_evaluating_every_case_
     assert answer.rows == reference
 
 
-def test_the_day_after_the_run_every_case_is_re_evaluated_and_listed_for_that_day(demo):
-    """Asked as of 2026-03-03 with every case evaluated as of 2026-03-02: all 240 are found
-    by the index's range (none current), and the rows are those of 2026-03-03."""
+def test_the_day_after_the_run_the_cases_not_held_are_re_evaluated_for_that_day(demo):
+    """Asked as of 2026-03-03 with every case evaluated as of 2026-03-02: those whose
+    stability interval does not hold the 3rd are found by the index's range and evaluated,
+    the others answer from their rows; the rows are those of evaluating every case then."""
     store = demo
     day = AS_OF + timedelta(days=1)
+    held = _holds(store, day)
     answer = store.due(as_of=day)
-    assert answer.refreshed == 240
+    assert 0 < answer.refreshed == 240 - len(held)
     assert answer.rows == _every_case_evaluated_for_the_answer(store, day)
     assert {r["evaluated_as_of"] for r in answer.rows} == {day.isoformat()}
 
@@ -134,7 +164,10 @@ def test_the_filters_chosen_in_sql_keep_exactly_the_rows_the_whole_list_keeps(de
     """--within and `overdue` are conditions of the query (two ranges of clocks_due_order);
     they keep exactly what `_wanted` keeps of the whole list, with stale cases merged in."""
     store = demo
-    _set(store, "UPDATE cases SET evaluated_as_of = '2026-03-01' WHERE id LIKE '%7'")
+    _set(
+        store,
+        "UPDATE cases SET evaluated_as_of = '2026-03-01', stable_from = NULL WHERE id LIKE '%7'",
+    )
     for end, status in (("3", "pending"), ("4", "needs_information"), ("5", "overdue")):
         # Undated rows of each kind: owed now (sorted by date), and pending (sorted last).
         _set(
@@ -208,7 +241,9 @@ def test_streamed_rows_are_the_bytes_json_dumps_and_the_csv_writer_give_for_host
     store.conn.execute(
         "UPDATE children SET name = ? WHERE case_id LIKE '%1' OR case_id LIKE '%3'", (HOSTILE,)
     )
-    store.conn.execute("UPDATE cases SET evaluated_as_of = NULL WHERE id LIKE '%3'")
+    store.conn.execute(
+        "UPDATE cases SET evaluated_as_of = NULL, stable_from = NULL WHERE id LIKE '%3'"
+    )
     store.conn.execute(
         "UPDATE clocks SET subject = ? WHERE case_id LIKE '%2'", ("=cmd|' /C calc'!A0",)
     )

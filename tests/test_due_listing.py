@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -275,7 +276,10 @@ def small_caseload(tmp_path_factory):
 
 
 def _everything_stale(store: Store) -> None:
-    store.conn.execute("UPDATE cases SET evaluated_as_of = NULL")
+    """No stored evaluation answers for any date: no as-of date, no stability interval."""
+    store.conn.execute(
+        "UPDATE cases SET evaluated_as_of = NULL, stable_from = NULL, stable_until = NULL"
+    )
     store.conn.commit()
 
 
@@ -286,7 +290,9 @@ def test_the_due_index_answers_what_re_evaluating_every_case_gives(small_caseloa
     assert indexed.refreshed == 0 and len(indexed) > 60
     mine = store.due(as_of=as_of, caseworker=workers[0])
     assert mine.refreshed == 0 and mine.rows
-    before = store.conn.execute("SELECT id, evaluated_as_of FROM cases").fetchall()
+    before = store.conn.execute(
+        "SELECT evaluated_as_of, stable_from, stable_until, id FROM cases"
+    ).fetchall()
     try:
         _everything_stale(store)
         fresh = store.due(as_of=as_of)
@@ -295,7 +301,8 @@ def test_the_due_index_answers_what_re_evaluating_every_case_gives(small_caseloa
         assert store.due(as_of=as_of, caseworker=workers[0]).rows == mine.rows
     finally:
         store.conn.executemany(
-            "UPDATE cases SET evaluated_as_of = ? WHERE id = ?", [(d, i) for i, d in before]
+            "UPDATE cases SET evaluated_as_of = ?, stable_from = ?, stable_until = ? WHERE id = ?",
+            before,
         )
         store.conn.commit()
 
@@ -350,8 +357,24 @@ def test_due_right_after_the_nightly_run_answers_from_the_stored_rows(run, monke
         rows = run(*command, "--format", "json").output
         assert json.loads(rows), command
     assert evaluated == []
-    run("due", "--as-of", "2026-03-02", "--format", "json")
-    assert len(evaluated) == 240  # every demo case, for a date with no stored rows
+    # Another date: the cases whose stability interval does not hold it are evaluated
+    # (core/store/currency.py holds_sql), exactly those, and the rows are a fresh answer's.
+    listed = json.loads(run("due", "--as-of", "2026-03-02", "--format", "json").output)
+    store = Store.open(os.environ["EIRULES_DB"])
+    held = {
+        r[0]
+        for r in store.conn.execute(
+            "SELECT id FROM cases WHERE stable_from <= '2026-03-02' "
+            "AND (stable_until IS NULL OR '2026-03-02' < stable_until)"
+        )
+    }
+    assert 0 < len(evaluated) == 240 - len(held)
+    assert not held & set(evaluated)
+    _everything_stale(store)
+    store.close()
+    evaluated.clear()
+    assert json.loads(run("due", "--as-of", "2026-03-02", "--format", "json").output) == listed
+    assert len(evaluated) == 240
 
 
 # Listings of children's records written to a file ---------------------------------------

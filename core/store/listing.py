@@ -20,9 +20,10 @@ import attrs
 
 from ..chunks import Outcome
 from ..chunks import evaluate_chunk as _evaluate_chunk
-from ..errors import EirulesError
 from .base import CHUNK, StoreBase
-from .currency import calendars_changed_at
+from .currency import STALE_STATUSES as _STALE_STATUSES
+from .currency import answering as _answering
+from .currency import holds_sql
 from .workers import _Workers
 
 #: The fields of every row of an answer, in order (the JSON and CSV columns).
@@ -46,7 +47,6 @@ ROW_FIELDS = (
 
 #: Kinds of row: a clock, a referral to make, a case that could not be evaluated.
 ROW_KINDS = ("clock", "referral", "evaluation_failed")
-_STALE_STATUSES = ("not_evaluated", "changed_since_evaluation", "evaluation_failed")
 
 
 @attrs.frozen
@@ -256,24 +256,27 @@ class ListingMixin(StoreBase):
         self, as_of: date, caseworker: str | None
     ) -> tuple[str, list[Any], list[str], list[str]]:
         """A condition on `c` true for the cases whose clock rows the due index may answer with,
-        its parameters, the `evaluated_with` values that answer (`_answers_with`) and every
-        one in scope (`_evaluations`).
+        its parameters, the `evaluated_with` values that answer and every one in scope
+        (`_evaluations`).
 
-        Their latest evaluation was made as of `as_of`, by this engine, with the
-        installed version of its ruleset, on today's calendars, and nothing has changed
-        or failed since: compared in SQL with `cases.evaluated_as_of` and
-        `evaluated_with`, row by row, never by reading every case first.
+        Current means what it means for `evaluate --all` (core/store/currency.py, the
+        one definition): nothing changed or failed since the latest evaluation, made by
+        this engine with the installed version of its ruleset on today's calendars
+        (`currency.answering`), as of `as_of` or with `as_of` inside its stability
+        interval (`currency.holds_sql`). Compared in SQL row by row, never by reading
+        every case first.
         """
-        self._need_engine()
+        engine = self._need_engine()
         withs = self._evaluations(caseworker)
-        answering = [w for w in withs if self._answers_with(w)]
+        answering = _answering(engine, withs)
         if not answering:
             return "1 = 0", [], [], withs
         marks = ",".join("?" * len(_STALE_STATUSES))
+        holds, holds_args = holds_sql(as_of)
         return (
-            f"c.status NOT IN ({marks}) AND c.evaluated_as_of = ? "
+            f"c.status NOT IN ({marks}) AND {holds} "
             f"AND c.evaluated_with IN ({','.join('?' * len(answering))})",
-            [*_STALE_STATUSES, as_of.isoformat(), *answering],
+            [*_STALE_STATUSES, *holds_args, *answering],
             answering,
             withs,
         )
@@ -310,15 +313,16 @@ class ListingMixin(StoreBase):
         tables, where, args = self._in_scope(caseworker)
         day, answering = as_of.isoformat(), current[2]
         stale = ",".join("?" * len(_STALE_STATUSES))
+        holds, holds_args = holds_sql(as_of)
+        fails = f"CASE WHEN {holds} THEN 0 ELSE 1 END = 1"  # a NULL date does not hold
         if self._worker(caseworker) is not None:  # a few dozen cases: one condition
             others = f" OR c.evaluated_with NOT IN ({','.join('?' * len(answering))})"
             arms = [
                 (
-                    f"(c.status IN ({stale}) OR c.evaluated_with IS NULL "
-                    "OR c.evaluated_as_of IS NULL OR c.evaluated_as_of <> ?"
+                    f"(c.status IN ({stale}) OR c.evaluated_with IS NULL OR {fails}"
                     + (others if answering else " OR 1 = 1")
                     + ")",
-                    [*_STALE_STATUSES, day, *answering],
+                    [*_STALE_STATUSES, *holds_args, *answering],
                 )
             ]
         else:
@@ -330,36 +334,20 @@ class ListingMixin(StoreBase):
                 if with_ not in answering:
                     arms.append(("c.evaluated_with = ?", [with_]))
                     continue
+                # Evaluated as of another date (after the nightly run: the few it did not
+                # reach), unless that evaluation's stability interval holds `as_of`.
                 arms += [
-                    ("c.evaluated_with = ? AND c.evaluated_as_of IS NULL", [with_]),
-                    ("c.evaluated_with = ? AND c.evaluated_as_of < ?", [with_, day]),
-                    ("c.evaluated_with = ? AND c.evaluated_as_of > ?", [with_, day]),
-                ]
+                    (f"c.evaluated_with = ? AND c.evaluated_as_of IS NULL AND {fails}",
+                     [with_, *holds_args]),
+                    (f"c.evaluated_with = ? AND c.evaluated_as_of < ? AND {fails}",
+                     [with_, day, *holds_args]),
+                    (f"c.evaluated_with = ? AND c.evaluated_as_of > ? AND {fails}",
+                     [with_, day, *holds_args]),
+                ]  # fmt: skip
         select = f"SELECT c.id, ch.name, a.caseworker, c.ruleset, c.status FROM {tables} WHERE "
         sql = " UNION ".join(select + " AND ".join([*where, cond]) for cond, _ in arms)
         params = [p for cond, cond_args in arms for p in (*args, *cond_args)]
         return [_Scope(*row) for row in self.conn.execute(sql, params)]
-
-    def _answers_with(self, with_: str | None) -> bool:
-        """Whether clock rows made by `with_` ("ENGINE|RULESET|VERSION[|CALENDARS]") are this
-        engine's answer: the same engine, the installed version of that ruleset, and the
-        district calendars as they are now (memoised per calendars state)."""
-        engine = self._need_engine()
-        calendars = calendars_changed_at(engine.calendars.folder)
-        memo = self.__dict__.setdefault("_answers_memo", {})
-        key = (with_, calendars)
-        if key not in memo:
-            made_by, _, rest = (with_ or "").partition("|")
-            ruleset_id, _, rest = rest.partition("|")
-            version, _, counted_on = rest.partition("|")
-            ok = False
-            if made_by == engine.version and counted_on == calendars:
-                try:
-                    ok = engine.rulesets.get(ruleset_id).full_version == version
-                except EirulesError:
-                    ok = False  # no longer installed: re-evaluated (and failing, shown)
-            memo[key] = ok
-        return memo[key]
 
     def _indexed_rows(
         self,
