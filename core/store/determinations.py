@@ -167,20 +167,37 @@ class DeterminationsMixin(StoreBase):
 
         run: dict[str, Any] = {"id": None, "ids": []}
 
-        def chunks() -> Iterator[tuple[date, list[tuple[str, str]]]]:
+        columns = (
+            "SELECT c.id, c.document_hash, d.document, c.last_determination_id, "
+            "p.result_digest, c.status "
+            "FROM cases c JOIN case_documents d ON d.hash = c.document_hash "
+            "LEFT JOIN determinations p ON p.id = c.last_determination_id "
+        )
+
+        def pages() -> Iterator[list[tuple]]:
+            """The cases to evaluate with their documents, `chunk` at a time, by id."""
+            if wanted is not None:
+                # Only the cases asked for are read (an import's, an event's), never the
+                # whole caseload's documents; ids in code-point order on either database.
+                ordered = sorted(wanted - skip)
+                by_id = f"ORDER BY {conn.order_text('c.id')}"
+                for i in range(0, len(ordered), chunk):
+                    yield conn.select_for(
+                        columns + "WHERE c.id IN ({ids}) " + by_id, ordered[i : i + chunk]
+                    )
+                return
             last_id = ""
             while True:
                 rows = conn.execute(
-                    "SELECT c.id, c.document_hash, d.document, c.last_determination_id, "
-                    "p.result_digest, c.status "
-                    "FROM cases c JOIN case_documents d ON d.hash = c.document_hash "
-                    "LEFT JOIN determinations p ON p.id = c.last_determination_id "
-                    "WHERE c.id > ? ORDER BY c.id LIMIT ?",
-                    (last_id, chunk),
+                    columns + "WHERE c.id > ? ORDER BY c.id LIMIT ?", (last_id, chunk)
                 ).fetchall()
                 if not rows:
                     return
                 last_id = rows[-1][0]
+                yield rows
+
+        def chunks() -> Iterator[tuple[date, list[tuple[str, str]]]]:
+            for rows in pages():
                 items = []
                 for case_id, doc_hash, document, previous, digest, status in rows:
                     if (wanted is not None and case_id not in wanted) or case_id in skip:
