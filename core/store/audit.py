@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 
 #: The previous hash of the first entry.
 GENESIS = "0" * 64
+#: The columns of an `audit_log` row and of an `audit_content` row, as `AuditWriter` writes them.
+LOG_COLUMNS = (
+    "id", "at", "user", "action", "case_id", "summary", "before", "after", "prev_hash", "hash",
+)  # fmt: skip
+CONTENT_COLUMNS = ("entry_id", "about_case", "before_text", "after_text")
 
 
 def now() -> str:
@@ -135,17 +140,9 @@ class AuditWriter:
         """Write queued entries and the chain head (inside the caller's transaction)."""
         if not self._rows:
             return
-        self.conn.executemany(
-            'INSERT INTO audit_log (id, at, "user", action, case_id, summary, before, after, '
-            "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            self._rows,
-        )
+        self.conn.insert_rows("audit_log", LOG_COLUMNS, self._rows)
         self._rows.clear()
-        self.conn.executemany(
-            "INSERT INTO audit_content (entry_id, about_case, before_text, after_text) "
-            "VALUES (?, ?, ?, ?)",
-            self._content,
-        )
+        self.conn.insert_rows("audit_content", CONTENT_COLUMNS, self._content)
         self._content.clear()
         self.conn.execute(
             "INSERT INTO audit_head (id, entries, last_id, last_hash) VALUES (1, ?, ?, ?) "

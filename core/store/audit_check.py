@@ -30,7 +30,7 @@ from ..convert import case_to_dict
 from .audit import AuditProblem
 from .backend import Connection
 from .base import canonical_json, sha256
-from .cases import _PART_INSERTS, case_rows
+from .cases import _PART_COLUMNS, case_rows
 from .determinations import (
     CLOCK_COLUMNS,
     DERIVED_STATUSES,
@@ -44,11 +44,6 @@ _DERIVED = DERIVED_STATUSES
 #: Actions that take a case out of the caseload on purpose (destruction, retention).
 _REMOVING = re.compile(r"\.(destroyed|deleted|removed|purged)$")
 _LIMIT = 50  # problems listed per kind; the rest are counted
-
-
-def _columns(sql: str) -> list[str]:
-    inside = sql[sql.index("(") + 1 : sql.index(")")]
-    return [c.strip().strip('"') for c in inside.split(",")]
 
 
 class _Problems:
@@ -149,10 +144,7 @@ def _check_cases(conn, engine, documents, removed, found: _Problems) -> None:
 def _check_parts(conn, engine, stored: dict[str, str], found: _Problems) -> None:
     """The children, events, ... rows of each case are the ones its document gives."""
     texts = dict(conn.execute("SELECT hash, document FROM case_documents").fetchall())
-    tables = {
-        table: (_columns(sql), sql[len("INSERT INTO ") :].split(" ", 1)[0])
-        for table, sql in _PART_INSERTS.items()
-    }
+    tables = {table: (columns, table) for table, columns in _PART_COLUMNS.items()}
     actual: dict[str, dict[str, list[tuple]]] = {t: defaultdict(list) for t in tables}
     for table, (columns, name) in tables.items():
         quoted = ", ".join(f'"{c}"' for c in columns)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import sys
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -82,6 +83,41 @@ def _to_format(sql: str) -> str:
     return "".join(out)
 
 
+class WriteTimings:
+    """How long each write transaction held the write lock, split by what it did.
+
+    Set `Connection.timings` to one to record (benchmarks/caseload.py does);
+    None, the default, records nothing. Each finished write appends a dict to
+    `holds`: ``hold`` (lock taken to COMMIT done), ``wait`` (waiting for the lock),
+    ``commit`` (the COMMIT itself: on PostgreSQL with fsync on, the WAL flush),
+    ``audit`` (the audit chain's statements) and ``sql`` (every other statement),
+    all in seconds, and ``label`` (what the transaction was, set by the writer).
+    """
+
+    def __init__(self) -> None:
+        self.holds: list[dict[str, Any]] = []
+        self._open: dict[str, Any] | None = None
+
+    def begin(self, waited: float, label: str) -> None:
+        self._open = {"label": label, "wait": waited, "sql": 0.0, "audit": 0.0, "commit": 0.0}
+        self._start = time.perf_counter()
+
+    def statement(self, sql: str, took: float) -> None:
+        if self._open is not None:
+            self._open["audit" if "audit_" in sql[:40] else "sql"] += took
+
+    def end(self, commit: float) -> None:
+        if self._open is not None:
+            self._open["commit"] = commit
+            self._open["hold"] = time.perf_counter() - self._start
+            self.holds.append(self._open)
+            self._open = None
+
+    def discard(self) -> None:
+        """A rolled-back write: not counted."""
+        self._open = None
+
+
 class Connection:
     """One connection to the caseload database, SQLite or PostgreSQL, with the same methods."""
 
@@ -89,11 +125,21 @@ class Connection:
         self.raw = raw
         self.dialect = dialect
         self.postgres = dialect == "postgresql"
+        #: Lock-hold timings of each write transaction, when a `WriteTimings` is set.
+        self.timings: WriteTimings | None = None
 
     # Statements -----------------------------------------------------------------------
 
     def execute(self, sql: str, params: Sequence[Any] = ()):
         """Run one statement; the cursor has fetchone, fetchall and iterates over rows."""
+        if self.timings is not None:
+            start = time.perf_counter()
+            cur = self._execute(sql, params)
+            self.timings.statement(sql, time.perf_counter() - start)
+            return cur
+        return self._execute(sql, params)
+
+    def _execute(self, sql: str, params: Sequence[Any]):
         if not self.postgres:
             return self.raw.execute(sql, params)
         cur = self.raw.cursor()
@@ -107,6 +153,14 @@ class Connection:
         rows = list(rows)
         if not rows:
             return
+        if self.timings is not None:
+            start = time.perf_counter()
+            self._executemany(sql, rows)
+            self.timings.statement(sql, time.perf_counter() - start)
+        else:
+            self._executemany(sql, rows)
+
+    def _executemany(self, sql: str, rows: list[Sequence[Any]]) -> None:
         if not self.postgres:
             self.raw.executemany(sql, rows)
             return
@@ -123,6 +177,14 @@ class Connection:
         """
         if not rows:
             return
+        start = time.perf_counter()
+        self._insert_rows(table, columns, rows)
+        if self.timings is not None:
+            self.timings.statement(table, time.perf_counter() - start)
+
+    def _insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
         names = ", ".join(f'"{c}"' for c in columns)
         if not self.postgres:
             marks = ", ".join("?" * len(columns))
@@ -185,13 +247,21 @@ class Connection:
 
     # Transactions ---------------------------------------------------------------------
 
-    def begin_write(self) -> None:
-        """Start a write transaction holding the database's one write lock."""
+    def begin_write(self, label: str = "write", *, durable: bool = True) -> None:
+        """Start a write transaction holding the database's one write lock.
+
+        ``durable=False``: on PostgreSQL the COMMIT does not wait for the disk
+        (`StoreBase.write` says when that is safe).
+        """
+        start = time.perf_counter()
         if self.postgres:
-            self.raw.execute("BEGIN")
-            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+            # One round trip (the simple query protocol takes several statements).
+            relaxed = "" if durable else "SET LOCAL synchronous_commit = off; "
+            self.raw.execute(f"BEGIN; {relaxed}SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
         else:
             self.raw.execute("BEGIN IMMEDIATE")
+        if self.timings is not None:
+            self.timings.begin(time.perf_counter() - start, label)
 
     @property
     def in_transaction(self) -> bool:
@@ -202,11 +272,14 @@ class Connection:
         return self.raw.in_transaction
 
     def commit(self) -> None:
+        start = time.perf_counter()
         if self.postgres:
             if self.in_transaction:
                 self.raw.execute("COMMIT")
         else:
             self.raw.commit()
+        if self.timings is not None:
+            self.timings.end(time.perf_counter() - start)
 
     def rollback(self) -> None:
         if self.postgres:
@@ -214,6 +287,8 @@ class Connection:
                 self.raw.execute("ROLLBACK")
         else:
             self.raw.rollback()
+        if self.timings is not None:
+            self.timings.discard()
 
     def close(self) -> None:
         self.raw.close()
@@ -252,6 +327,12 @@ def connect_postgres(target: str | Path) -> Connection:
         # cursor (costed for its whole result) spent 120 ms of its first row's 400 ms
         # compiling at 100,000 cases. A session setting, so no server change is needed.
         raw.execute("SET jit = off")
+        # A custom plan for every execution of a prepared statement. psycopg prepares a
+        # statement run five times, and PostgreSQL then keeps one generic plan, costed for
+        # the table sizes it saw then: an import prepared `case_id IN (500 ids)` against
+        # an empty `assignments`, kept a sequential scan (500 comparisons a row) for the
+        # whole import, and at 100,000 cases each call took 0.4-2 s instead of 1 ms.
+        raw.execute("SET plan_cache_mode = force_custom_plan")
     except psycopg.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise StorageError(

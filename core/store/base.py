@@ -284,10 +284,23 @@ class StoreBase:
         self.conn.close()
 
     @contextmanager
-    def write(self, user: str) -> Iterator[AuditWriter]:
-        """One write transaction with its audit writer; rolled back on any error."""
+    def write(
+        self, user: str, *, label: str = "write", durable: bool = True
+    ) -> Iterator[AuditWriter]:
+        """One write transaction with its audit writer; rolled back on any error.
+
+        `label` names the kind of write in lock-hold timings (`WriteTimings`).
+        ``durable=False`` is for a write whose content the next run derives again
+        (a part of `evaluate`): on PostgreSQL its COMMIT does not wait for the WAL
+        to reach the disk (``synchronous_commit = off``), so the write lock is not
+        held through a disk flush. A crash can lose such a write, never half of one,
+        and only with every write committed after it (the WAL is replayed in order
+        up to the last record on disk): the audit chain and its head stay whole,
+        and the next durable commit (a coordinator's, the run's last) flushes it.
+        SQLite in WAL mode with ``synchronous = NORMAL`` already commits so.
+        """
         try:
-            self.conn.begin_write()
+            self.conn.begin_write(label, durable=durable)
         except database_errors() as exc:
             raise StorageError(
                 f"the caseload is busy ({exc})",

@@ -162,8 +162,13 @@ class DeterminationsMixin(StoreBase):
         versions_kept: set[str] = set()
         outer = audit  # the open transaction's writer; `audit` is rebound below
 
-        def txn():
-            return contextlib.nullcontext(outer) if outer is not None else self.write(user)
+        def txn(durable: bool = True):
+            if outer is not None:
+                return contextlib.nullcontext(outer)
+            # A part is re-derivable from the case files: it does not wait for the disk
+            # (see `StoreBase.write`); the run's closing transaction does, and with it
+            # every part before it.
+            return self.write(user, label="evaluation", durable=durable)
 
         run: dict[str, Any] = {"id": None, "ids": []}
 
@@ -334,7 +339,7 @@ class DeterminationsMixin(StoreBase):
         part_size = max(1, min(chunk, WRITE_PART))
 
         def write(prepared: dict[str, Any]) -> None:
-            with txn() as audit:
+            with txn(durable=False) as audit:
                 stored = store(prepared)
                 if stored:  # a part of unchanged cases has nothing to vouch for
                     audit.append(
@@ -367,7 +372,7 @@ class DeterminationsMixin(StoreBase):
         # answer for moves, set-wide (its clock rows and determination stand). After the
         # evaluation, so a run that could not start (no workers) writes nothing.
         moved = move_current(conn, list(skip), as_of, txn) if skip else 0
-        with txn() as audit:
+        with txn(durable=True) as audit:
             run["chunk"], run["digest"] = [], determinations_digest([])
             if last is not None:
                 store(last)

@@ -228,23 +228,16 @@ class ImportsMixin(StoreBase):
             "INSERT INTO case_documents (hash, document) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [(d, t) for _, _, t, d in new_rows] + [(d, t) for _, _, t, d, _ in changed],
         )
-        conn.executemany(
-            "INSERT INTO cases (id, ruleset, district, programs, document_hash, status, source, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'not_evaluated', ?, ?, ?)",
+        conn.insert_rows(
+            "cases",
+            ("id", "ruleset", "district", "programs", "document_hash", "status", "source",
+             "created_at", "updated_at"),
             [
-                (
-                    c.id,
-                    c.ruleset,
-                    c.district,
-                    ",".join(c.programs),
-                    d,
-                    f"{r.source}, {r.label}",
-                    stamp,
-                    stamp,
-                )
+                (c.id, c.ruleset, c.district, ",".join(c.programs), d, "not_evaluated",
+                 f"{r.source}, {r.label}", stamp, stamp)
                 for r, c, _, d in new_rows
             ],
-        )
+        )  # fmt: skip
         for record, case, _, digest, (_, _old_text, old_status) in changed:
             status = (
                 "not_evaluated" if old_status == "not_evaluated" else "changed_since_evaluation"

@@ -1,0 +1,165 @@
+"""The write lock on both backends: what an evaluation part waits for, and what is timed.
+
+A part of `evaluate` is re-derivable from the case files, so on PostgreSQL its
+COMMIT does not wait for the disk (``synchronous_commit = off``); the run's
+closing transaction does, and flushes every part before it. How long each write
+held the lock is recorded when asked (`WriteTimings`, used by
+benchmarks/caseload.py); no test here times anything.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from eirules.cli.synthetic import generate, records
+from eirules.core.errors import InputError
+from eirules.core.store import Store
+from eirules.core.store.backend import WriteTimings
+
+D = date
+
+
+@pytest.fixture
+def store(db_target, engine):
+    s, _ = Store.init(db_target, engine)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def caseload(store):
+    """120 fictional cases (80 Part C, 40 Part B), imported and evaluated as of 2026-03-02."""
+    store.import_records(
+        records(generate(part_c=80, part_b=40)), user="setup", evaluate_as_of=D(2026, 3, 2)
+    )
+    return store
+
+
+def synchronous(store) -> str:
+    """Whether a COMMIT now would wait for the disk: PostgreSQL's synchronous_commit, or
+    SQLite's synchronous pragma (1, NORMAL: in WAL mode no commit waits for the disk)."""
+    if store.conn.postgres:
+        return store.conn.execute("SHOW synchronous_commit").fetchone()[0]
+    return str(store.conn.execute("PRAGMA synchronous").fetchone()[0])
+
+
+def test_every_evaluation_part_is_relaxed_and_the_closing_transaction_durable(caseload):
+    """Parts of 20 cases (chunk=20): 6 write transactions for 120 cases, the last one
+    holding the last part with the run's record; only that one waits for the disk."""
+    begun: list[tuple[str, bool]] = []
+    real = caseload.conn.begin_write
+
+    def begin_write(label="write", *, durable=True):
+        begun.append((label, durable))
+        real(label, durable=durable)
+
+    caseload.conn.begin_write = begin_write
+    report = caseload.evaluate(as_of=D(2026, 3, 9), user="nightly", chunk=20)
+    assert report.evaluated == 120
+    assert begun == [("evaluation", False)] * 5 + [("evaluation", True)]
+    assert caseload.verify_audit()[1] == []
+    actions = [e["action"] for e in caseload.audit_log()]
+    assert actions[-1] == "evaluation.run"
+
+
+def test_a_relaxed_write_does_not_wait_for_the_disk_and_the_next_write_does(store):
+    """`synchronous_commit = off` is SET LOCAL: it ends with the transaction."""
+    durable = "on" if store.conn.postgres else "1"
+    relaxed = "off" if store.conn.postgres else "1"  # SQLite in WAL mode: NORMAL for both
+    with store.write("nightly", label="evaluation", durable=False):
+        assert synchronous(store) == relaxed
+    assert synchronous(store) == durable
+    with store.write("coordinator"):
+        assert synchronous(store) == durable
+
+
+def test_a_relaxed_write_that_fails_leaves_nothing_and_the_chain_verifies(store):
+    with pytest.raises(RuntimeError), store.write("nightly", durable=False) as audit:
+        audit.append("evaluation.batch", "run 1: stored 1 determination")
+        raise RuntimeError("interrupted")
+    assert list(store.audit_log()) == []
+    assert store.verify_audit() == (0, [])
+
+
+def test_a_writes_lock_hold_is_recorded_by_part_and_a_rolled_back_one_is_not(caseload):
+    case_id = caseload.list_cases()[0]["case_id"]
+    caseload.conn.timings = WriteTimings()
+    caseload.assign(case_id, "Bench Coordinator", user="coordinator", new_caseworker=True)
+    with pytest.raises(InputError, match="before the child's birth"):
+        caseload.add_event(
+            case_id, "referral_received", D(1990, 1, 1), user="coordinator", today=D(2026, 3, 2)
+        )
+    holds = caseload.conn.timings.holds
+    assert [h["label"] for h in holds] == ["write"]
+    (hold,) = holds
+    assert set(hold) == {"label", "wait", "sql", "audit", "commit", "hold"}
+    # The statements, the audit chain's and the COMMIT are parts of the hold.
+    assert 0 < hold["sql"] + hold["audit"] + hold["commit"] <= hold["hold"]
+    assert hold["audit"] > 0  # the entry and the chain head were written
+
+
+def test_postgres_sessions_plan_each_execution_of_a_prepared_statement(store):
+    """A generic plan kept from when a table was empty scanned the whole table on every
+    call of an import (`assignments` at 100,000 cases): every execution is planned."""
+    if not store.conn.postgres:
+        pytest.skip("PostgreSQL's plan cache (SQLite plans each statement itself)")
+    assert store.conn.execute("SHOW plan_cache_mode").fetchone()[0] == "force_custom_plan"
+    assert store.conn.execute("SHOW jit").fetchone()[0] == "off"
+
+
+# Caseworker names, looked up for a whole batch at once --------------------------------
+
+
+def test_an_import_names_a_caseworker_once_whatever_case_or_spaces_it_is_typed_in(store):
+    from eirules.core.importing import Assignment
+
+    store.import_records(
+        records(generate(part_c=3, part_b=0)), user="setup", evaluate_as_of=D(2026, 3, 2)
+    )
+    ids = [c["case_id"] for c in store.list_cases()]
+    store.add_caseworker("Rhea Tallowby", user="setup")
+    batch = [
+        Assignment("a.csv", "row 2", ids[0], " rhea  tallowby "),
+        Assignment("a.csv", "row 3", ids[1], "RHEA TALLOWBY"),
+        Assignment("a.csv", "row 4", ids[2], "Ossian Vell"),
+    ]
+    store.import_records(batch, user="setup", new_caseworkers=True)
+    current = dict(
+        store.conn.execute("SELECT case_id, caseworker FROM assignments WHERE ended_at IS NULL")
+    )
+    assert [current[i] for i in ids] == ["Rhea Tallowby", "Rhea Tallowby", "Ossian Vell"]
+    names = [r["name"] for r in store.caseworkers()]
+    assert [n for n in names if n.casefold() == "rhea tallowby"] == ["Rhea Tallowby"]
+
+
+WORD = st.from_regex(r"[A-Za-z]{1,4}", fullmatch=True)
+NAME = st.lists(WORD, min_size=1, max_size=3).map(" ".join)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data(), stored=st.lists(NAME, max_size=6, unique=True))
+def test_hypothesis_each_name_is_its_first_stored_spelling_or_itself_tidied(store, data, stored):
+    """For any names stored and asked (ASCII: both databases' lower() agree on it), each
+    asked name is the earliest-added stored name equal to it ignoring case and spacing,
+    or the asked name with its spaces tidied; asking in one batch or one at a time agree."""
+    store.conn.execute("DELETE FROM caseworkers")
+    for i, name in enumerate(stored):
+        store.conn.execute(
+            "INSERT INTO caseworkers (name, added_at) VALUES (?, ?)",
+            (name, f"2026-01-01T00:00:{59 - i:02d}+00:00"),  # the last listed is the oldest
+        )
+    variants = st.sampled_from(stored).map(lambda n: f"  {n.upper()} ") if stored else NAME
+    asked = data.draw(st.lists(st.one_of(NAME, variants), max_size=8))
+    got = store.caseworker_names(asked)
+    oldest_first = list(reversed(stored))
+    for raw in asked:
+        tidy = " ".join(raw.split())
+        same = [n for n in oldest_first if n.lower() == tidy.lower()]
+        assert got[raw] == (same[0] if same else tidy)
+        assert store.caseworker_name(raw) == got[raw]
