@@ -163,3 +163,28 @@ def test_hypothesis_each_name_is_its_first_stored_spelling_or_itself_tidied(stor
         same = [n for n in oldest_first if n.lower() == tidy.lower()]
         assert got[raw] == (same[0] if same else tidy)
         assert store.caseworker_name(raw) == got[raw]
+
+
+def test_postgres_caseloads_in_two_schemas_have_a_write_lock_each(store, db_target):
+    """Advisory locks belong to the database: the lock is keyed by the schema too, so a
+    caseload kept as a schema never waits for another one's nightly run."""
+    if not store.conn.postgres:
+        pytest.skip("schemas are PostgreSQL's")
+    import psycopg
+
+    from eirules.core.store.backend import WRITE_LOCK, libpq_url
+
+    try_lock = WRITE_LOCK.replace("pg_advisory_xact_lock", "pg_try_advisory_xact_lock")
+    other = db_target.replace("search_path%3D", "search_path%3Dother_")
+    schema = store.conn.execute("SELECT current_schema()").fetchone()[0]
+    with psycopg.connect(libpq_url(db_target), autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA other_{schema}")
+    try:
+        with store.write("nightly", label="evaluation", durable=False):
+            with psycopg.connect(libpq_url(db_target)) as same:
+                assert same.execute(try_lock).fetchone()[0] is False  # this caseload: queued
+            with psycopg.connect(libpq_url(other)) as elsewhere:
+                assert elsewhere.execute(try_lock).fetchone()[0] is True  # another: free
+    finally:
+        with psycopg.connect(libpq_url(db_target), autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA other_{schema} CASCADE")

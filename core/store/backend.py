@@ -28,6 +28,11 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 FIRST_BATCH = 50
 #: The advisory lock every PostgreSQL write transaction takes: writers queue, as on SQLite.
 WRITE_LOCK_KEY = 0x65697275  # "eiru"
+#: Taking it: one lock per caseload, that is per schema (advisory locks belong to the
+#: database), so two caseloads kept as schemas of one database never queue together.
+WRITE_LOCK = (
+    f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY}, hashtext(coalesce(current_schema(), '')))"
+)
 
 
 def is_postgres(target: str | Path) -> bool:
@@ -257,7 +262,7 @@ class Connection:
         if self.postgres:
             # One round trip (the simple query protocol takes several statements).
             relaxed = "" if durable else "SET LOCAL synchronous_commit = off; "
-            self.raw.execute(f"BEGIN; {relaxed}SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+            self.raw.execute(f"BEGIN; {relaxed}{WRITE_LOCK}")
         else:
             self.raw.execute("BEGIN IMMEDIATE")
         if self.timings is not None:

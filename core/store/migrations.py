@@ -19,7 +19,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from .backend import WRITE_LOCK_KEY, Connection, is_postgres, sqlalchemy_url
+from .backend import WRITE_LOCK, Connection, is_postgres, sqlalchemy_url
 
 #: Every revision, oldest first (the files in alembic/versions/).
 REVISIONS: tuple[str, ...] = (
@@ -153,7 +153,7 @@ def apply(target: str | Path) -> list[str]:
     try:
         with engine.begin() as conn:
             if is_postgres(target):
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
+                conn.execute(sa.text(WRITE_LOCK))
             dialect = "postgresql" if is_postgres(target) else "sqlite"
             raw = Connection(conn.connection.driver_connection, dialect)
             before = applied(raw)
