@@ -96,7 +96,8 @@ def test_a_writes_lock_hold_is_recorded_by_part_and_a_rolled_back_one_is_not(cas
     holds = caseload.conn.timings.holds
     assert [h["label"] for h in holds] == ["write"]
     (hold,) = holds
-    assert set(hold) == {"label", "wait", "sql", "audit", "commit", "hold"}
+    assert set(hold) == {"label", "wait", "sql", "audit", "commit", "hold", "statements"}
+    assert "assignments" in hold["statements"]  # the new assignment's rows, by table
     # The statements, the audit chain's and the COMMIT are parts of the hold.
     assert 0 < hold["sql"] + hold["audit"] + hold["commit"] <= hold["hold"]
     assert hold["audit"] > 0  # the entry and the chain head were written

@@ -96,7 +96,8 @@ class WriteTimings:
     `holds`: ``hold`` (lock taken to COMMIT done), ``wait`` (waiting for the lock),
     ``commit`` (the COMMIT itself: on PostgreSQL with fsync on, the WAL flush),
     ``audit`` (the audit chain's statements) and ``sql`` (every other statement),
-    all in seconds, and ``label`` (what the transaction was, set by the writer).
+    all in seconds; ``statements`` (seconds by the statement's first words) and
+    ``label`` (what the transaction was, set by the writer).
     """
 
     def __init__(self) -> None:
@@ -104,12 +105,17 @@ class WriteTimings:
         self._open: dict[str, Any] | None = None
 
     def begin(self, waited: float, label: str) -> None:
-        self._open = {"label": label, "wait": waited, "sql": 0.0, "audit": 0.0, "commit": 0.0}
+        self._open = {
+            "label": label, "wait": waited, "sql": 0.0, "audit": 0.0, "commit": 0.0,
+            "statements": {},
+        }  # fmt: skip
         self._start = time.perf_counter()
 
     def statement(self, sql: str, took: float) -> None:
         if self._open is not None:
             self._open["audit" if "audit_" in sql[:40] else "sql"] += took
+            head = " ".join(sql.split()[:4])  # "DELETE FROM clocks WHERE", a COPY's table
+            self._open["statements"][head] = self._open["statements"].get(head, 0.0) + took
 
     def end(self, commit: float) -> None:
         if self._open is not None:
