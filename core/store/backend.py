@@ -205,6 +205,51 @@ class Connection:
             for row in rows:
                 copy.write_row(row)
 
+    def update_rows(
+        self,
+        table: str,
+        key: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        *,
+        casts: dict[str, str] | None = None,
+        changed_only: bool = False,
+    ) -> None:
+        """Set `columns` of many rows of `table`: each row gives the new values in
+        `columns` order, then the `key` of the row to change.
+
+        One ``UPDATE ... FROM (VALUES ...)`` per 500 rows on both databases (SQLite
+        3.33 and later), not one statement a row: a part of `evaluate` spent most of
+        its time in the write lock updating its 250 cases one by one. `casts` gives
+        a column's SQL type where the database must be told (PostgreSQL reads a
+        VALUES column of NULLs as text). With `changed_only`, a row already holding
+        the values is left alone (no new row version, nothing to log).
+        """
+        if not rows:
+            return
+        casts = casts or {}
+        width = len(columns) + 1
+
+        def value(i: int, column: str) -> str:
+            ref = f"v.column{i + 1}"
+            return f"CAST({ref} AS {casts[column]})" if column in casts else ref
+
+        sets = ", ".join(f'"{c}" = {value(i, c)}' for i, c in enumerate(columns))
+        where = f'{table}."{key}" = v.column{width}'
+        if changed_only:
+            same = "IS NOT DISTINCT FROM" if self.postgres else "IS"
+            held = " AND ".join(
+                f'{table}."{c}" {same} {value(i, c)}' for i, c in enumerate(columns)
+            )
+            where += f" AND NOT ({held})"
+        for i in range(0, len(rows), 500):
+            part = rows[i : i + 500]
+            marks = ",".join(["(" + ",".join("?" * width) + ")"] * len(part))
+            self.execute(
+                f"UPDATE {table} SET {sets} FROM (VALUES {marks}) AS v WHERE {where}",
+                [x for row in part for x in row],
+            )
+
     def execute_for(self, sql: str, ids: Sequence[Any], params: Sequence[Any] = ()):
         """Run `sql` (with ``{ids}`` where the id list goes) for ids, 500 at a time.
 

@@ -301,28 +301,29 @@ class DeterminationsMixin(StoreBase):
                 [x[0] for x in new] + [x[0] for x in failed],
             )
             conn.insert_rows("clocks", CLOCK_COLUMN_NAMES, clock_rows)
-            conn.executemany(
-                "UPDATE cases SET status = ?, last_determination_id = ?, programs = ?, "
-                "evaluated_as_of = ?, evaluated_with = ?, stable_from = ?, stable_until = ? "
-                "WHERE id = ?",
+            conn.update_rows(
+                "cases",
+                "id",
+                ("status", "last_determination_id", "programs", "evaluated_as_of",
+                 "evaluated_with", "stable_from", "stable_until"),
                 case_rows,
-            )
+                casts={"last_determination_id": "INTEGER"},
+            )  # fmt: skip
             conn.execute_for(
                 "UPDATE cases SET status = 'evaluation_failed' WHERE id IN ({ids})",
                 [x[0] for x in failed],
             )
             # Only rows that change: a same-day re-run writes nothing.
-            conn.executemany(
-                "UPDATE cases SET status = ?, evaluated_as_of = ?, evaluated_with = ?, "
-                "stable_from = ?, stable_until = ? WHERE id = ? AND NOT (status = ? "
-                "AND coalesce(evaluated_as_of, '') = ? AND coalesce(evaluated_with, '') = ? "
-                "AND coalesce(stable_from, '') = ? AND coalesce(stable_until, '') = ?)",
+            conn.update_rows(
+                "cases",
+                "id",
+                ("status", "evaluated_as_of", "evaluated_with", "stable_from", "stable_until"),
                 [
-                    (status, day, with_, start, until, case_id,
-                     status, day, with_, start, until or "")
+                    (status, day, with_, start, until, case_id)
                     for case_id, _, status, with_, start, until in same
                 ],
-            )  # fmt: skip
+                changed_only=True,
+            )
             for row in det_rows:
                 if row[6] not in versions_kept:
                     versions_kept.add(row[6])
@@ -371,7 +372,7 @@ class DeterminationsMixin(StoreBase):
         # A current case is not evaluated again: only the date its evaluation is known to
         # answer for moves, set-wide (its clock rows and determination stand). After the
         # evaluation, so a run that could not start (no workers) writes nothing.
-        moved = move_current(conn, list(skip), as_of, txn) if skip else 0
+        moved = move_current(conn, list(skip), as_of, lambda: txn(durable=False)) if skip else 0
         with txn(durable=True) as audit:
             run["chunk"], run["digest"] = [], determinations_digest([])
             if last is not None:
