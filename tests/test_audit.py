@@ -152,3 +152,18 @@ def test_cli_audit_verify_and_log(store, tmp_path, db_target):
     result = runner.invoke(cli, ["audit", "verify", "--db", db])
     assert result.exit_code == 1
     assert "entry 2: entry 2 deleted (the ids jump from 1 to 3)" in result.output
+
+
+def test_now_is_the_utc_second_whatever_was_asked_before(monkeypatch):
+    """Entries keep their time to the second; `now` writes each second's text once."""
+    import time
+    from datetime import UTC, datetime
+
+    from eirules.core.store import audit as audit_module
+
+    for moment in (1767225599.999, 1767225600.0, 1767225600.4, 1767225601.0, 5.5, 1767225600.9):
+        monkeypatch.setattr(time, "time", lambda moment=moment: moment)
+        expected = datetime.fromtimestamp(moment, UTC).replace(microsecond=0).isoformat()
+        assert audit_module.now() == expected
+    monkeypatch.setattr(time, "time", lambda: 1767225599.999)
+    assert audit_module.now() == "2025-12-31T23:59:59+00:00"

@@ -10,6 +10,7 @@ transaction, so an entry exists exactly when the change it records does.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -30,9 +31,17 @@ LOG_COLUMNS = (
 CONTENT_COLUMNS = ("entry_id", "about_case", "before_text", "after_text")
 
 
+#: The second `now` last wrote and its text: an import writes thousands of entries a second.
+_NOW: tuple[int, str] = (-1, "")
+
+
 def now() -> str:
     """The current UTC time as an ISO-8601 string (seconds)."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+    global _NOW
+    second = int(time.time())
+    if second != _NOW[0]:
+        _NOW = (second, datetime.fromtimestamp(second, UTC).isoformat())
+    return _NOW[1]
 
 
 def _dump(value: Any) -> str | None:
