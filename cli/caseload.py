@@ -49,7 +49,8 @@ from .store import db_path_of, open_store
     "--force",
     is_flag=True,
     help="Evaluate every case again, even one whose stored determination is current "
-    "(same case file, ruleset version, engine and date; e.g. after upgrading a plugin).",
+    "(same case file, ruleset version, engine and calendars, and a date it holds for; "
+    "e.g. after upgrading a plugin).",
 )
 @jobs_option
 @click.option(
@@ -75,10 +76,11 @@ def evaluate_command(ctx, all_cases, case_ids, as_of, force, jobs, run_on, sched
     Each determination is stored with the ruleset id and version, the engine
     version, the as-of date and the hash of the case file it read; everything
     is written in one transaction. A case whose stored determination was made
-    as of the same date from the same case file, by the same engine and
-    ruleset version (and no district calendar changed since) cannot change: it
-    is skipped, unless --force. Exit status 0, or 1 when some cases could not
-    be evaluated (they are listed).
+    from the same case file, by the same engine and ruleset version (and no
+    district calendar changed since), and holds for the date asked (the dates
+    over which it cannot change: docs/scale.md), is skipped unless --force; the
+    date its stored determination answers for moves to the date asked. Exit
+    status 0, or 1 when some cases could not be evaluated (they are listed).
 
     With --engine dask the cases are read and the determinations stored here,
     as always; only the evaluation runs on the Dask cluster's workers (each
