@@ -191,15 +191,33 @@ class DeterminationsMixin(StoreBase):
                         columns + "WHERE c.id IN ({ids}) " + by_id, ordered[i : i + chunk]
                     )
                 return
-            last_id = ""
+            # The whole caseload: the case rows without their documents, then the documents
+            # of those not skipped (after a nightly skip, a few percent), gathered into
+            # pages of `chunk` cases.
+            last_id, kept = "", []
             while True:
                 rows = conn.execute(
-                    columns + "WHERE c.id > ? ORDER BY c.id LIMIT ?", (last_id, chunk)
+                    "SELECT c.id, c.document_hash, c.last_determination_id, p.result_digest, "
+                    "c.status FROM cases c "
+                    "LEFT JOIN determinations p ON p.id = c.last_determination_id "
+                    "WHERE c.id > ? ORDER BY c.id LIMIT ?",
+                    (last_id, chunk),
                 ).fetchall()
+                if rows:
+                    last_id = rows[-1][0]
+                keep = [r for r in rows if r[0] not in skip]
+                documents = dict(
+                    conn.select_for(
+                        "SELECT hash, document FROM case_documents WHERE hash IN ({ids})",
+                        list({r[1] for r in keep}),
+                    )
+                )
+                kept.extend((r[0], r[1], documents[r[1]], *r[2:]) for r in keep)
+                while len(kept) >= chunk or (kept and not rows):
+                    yield kept[:chunk]
+                    kept = kept[chunk:]
                 if not rows:
                     return
-                last_id = rows[-1][0]
-                yield rows
 
         def chunks() -> Iterator[tuple[date, list[tuple[str, str]]]]:
             for rows in pages():
