@@ -267,7 +267,9 @@ class Engine:
         impls = [
             impl for name in _CASE_HOOKS for impl in getattr(self.pm.hook, name).get_hookimpls()
         ]
-        key = (tuple(map(id, impls)), getattr(self.pm, "_inner_hookexec", None))
+        # The implementations themselves (kept alive, compared by identity), not their ids:
+        # an id can be reused by a plugin registered after another was removed.
+        key = (tuple(impls), getattr(self.pm, "_inner_hookexec", None))
         if self._tracks is None or self._tracks[0] != key:
             plain = key[1] is _PLAIN_EXEC  # a hook-call monitor sees the arguments too
             trusted = all(
