@@ -96,7 +96,8 @@ def test_a_writes_lock_hold_is_recorded_by_part_and_a_rolled_back_one_is_not(cas
     holds = caseload.conn.timings.holds
     assert [h["label"] for h in holds] == ["write"]
     (hold,) = holds
-    assert set(hold) == {"label", "wait", "sql", "audit", "commit", "hold", "statements"}
+    assert set(hold) == {"label", "wait", "sql", "audit", "commit", "hold", "statements", "cpu"}
+    assert 0 < hold["cpu"] < 60  # this process's CPU seconds while it held the lock
     assert "assignments" in hold["statements"]  # the new assignment's rows, by table
     # The statements, the audit chain's and the COMMIT are parts of the hold.
     assert 0 < hold["sql"] + hold["audit"] + hold["commit"] <= hold["hold"]
@@ -189,3 +190,51 @@ def test_postgres_caseloads_in_two_schemas_have_a_write_lock_each(store, db_targ
     finally:
         with psycopg.connect(libpq_url(db_target), autocommit=True) as admin:
             admin.execute(f"DROP SCHEMA other_{schema} CASCADE")
+
+
+def test_a_writer_gives_up_after_the_busy_timeout_on_both_backends(store, db_target, monkeypatch):
+    """A second writer waits for the write lock at most BUSY_TIMEOUT_SECONDS (SQLite's busy
+    timeout, PostgreSQL's lock_timeout), is told the caseload is busy, and can write once
+    the lock is free: a refused BEGIN leaves no transaction open."""
+    from eirules.core.errors import StorageError
+    from eirules.core.store import backend, base
+
+    monkeypatch.setattr(backend, "BUSY_TIMEOUT_SECONDS", 0.3)
+    monkeypatch.setattr(base, "BUSY_TIMEOUT_SECONDS", 0.3)
+    other = Store.open(db_target)
+    try:
+        with store.write("nightly", label="evaluation"):
+            with pytest.raises(StorageError, match="the caseload is busy"):
+                with other.write("coordinator"):
+                    pass  # pragma: no cover: the lock is held
+            assert not other.conn.in_transaction
+        with other.write("coordinator") as audit:
+            audit.append("test.write", "after the lock was freed")
+        assert [e["action"] for e in store.audit_log()][-1] == "test.write"
+        assert store.verify_audit()[1] == []
+    finally:
+        other.close()
+
+
+def test_worker_processes_run_at_a_lower_priority_than_the_writer(engine):
+    """Spawned workers lower their own priority by WORKER_NICENESS, so the process holding
+    the write lock (and a coordinator's command) gets a core before them (issue 14)."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from eirules.core.chunks import WORKER_NICENESS, EngineRecipe, start_worker
+    from eirules.core.engine import Engine
+
+    recipe = EngineRecipe.of(Engine())
+    assert recipe is not None
+    mine = os.nice(0)
+    with ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=start_worker,
+        initargs=(recipe,),
+    ) as pool:
+        theirs = pool.submit(os.nice, 0).result(timeout=120)
+    assert theirs == min(19, mine + WORKER_NICENESS)
+    assert os.nice(0) == mine  # the writer's own priority is untouched

@@ -26,6 +26,9 @@ from typing import Any
 POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 #: Rows a listing's server-side cursor fetches first (then `stream`'s size at a time).
 FIRST_BATCH = 50
+#: Seconds a writer waits for another process's write to finish before giving up, on
+#: both backends (SQLite's busy timeout; PostgreSQL's lock_timeout for the write lock).
+BUSY_TIMEOUT_SECONDS = 60.0
 #: The advisory lock every PostgreSQL write transaction takes: writers queue, as on SQLite.
 WRITE_LOCK_KEY = 0x65697275  # "eiru"
 #: Taking it: one lock per caseload, that is per schema (advisory locks belong to the
@@ -97,7 +100,9 @@ class WriteTimings:
     ``commit`` (the COMMIT itself: on PostgreSQL with fsync on, the WAL flush),
     ``audit`` (the audit chain's statements) and ``sql`` (every other statement),
     all in seconds; ``statements`` (seconds by the statement's first words) and
-    ``label`` (what the transaction was, set by the writer).
+    ``label`` (what the transaction was, set by the writer) and ``cpu`` (seconds of
+    CPU this process used while it held the lock: a hold much longer than its
+    ``sql + audit + commit`` and its ``cpu`` was spent waiting for a core).
     """
 
     def __init__(self) -> None:
@@ -110,6 +115,7 @@ class WriteTimings:
             "statements": {},
         }  # fmt: skip
         self._start = time.perf_counter()
+        self._cpu = time.process_time()
 
     def statement(self, sql: str, took: float) -> None:
         if self._open is not None:
@@ -121,6 +127,7 @@ class WriteTimings:
         if self._open is not None:
             self._open["commit"] = commit
             self._open["hold"] = time.perf_counter() - self._start
+            self._open["cpu"] = time.process_time() - self._cpu
             self.holds.append(self._open)
             self._open = None
 
@@ -311,9 +318,15 @@ class Connection:
         """
         start = time.perf_counter()
         if self.postgres:
-            # One round trip (the simple query protocol takes several statements).
+            # One round trip (the simple query protocol takes several statements). The
+            # wait for the lock is bounded as SQLite's busy timeout bounds it there.
             relaxed = "" if durable else "SET LOCAL synchronous_commit = off; "
-            self.raw.execute(f"BEGIN; {relaxed}{WRITE_LOCK}")
+            wait = f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}; "
+            try:
+                self.raw.execute(f"BEGIN; {relaxed}{wait}{WRITE_LOCK}")
+            except BaseException:
+                self.rollback()  # the transaction is aborted: end it
+                raise
         else:
             self.raw.execute("BEGIN IMMEDIATE")
         if self.timings is not None:

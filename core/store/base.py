@@ -28,6 +28,7 @@ from ..private_files import make_private_folder
 from . import migrations
 from .audit import AuditWriter
 from .backend import (
+    BUSY_TIMEOUT_SECONDS,
     Connection,
     connect_postgres,
     database_errors,
@@ -38,8 +39,6 @@ from .backend import (
 from .workers import default_jobs
 
 DB_ENV = "EIRULES_DB"
-#: Seconds a writer waits for another process's write to finish before giving up.
-BUSY_TIMEOUT_SECONDS = 60.0
 CHUNK = 1000
 
 #: Case statuses kept in `cases.status`: the most urgent clock of the latest determination.
