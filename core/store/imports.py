@@ -18,6 +18,12 @@ from .audit import AuditWriter, now
 from .base import CHUNK, StoreBase
 from .workers import _Workers
 
+#: Cases an import must write before it refreshes PostgreSQL's planner statistics.
+ANALYZE_AFTER = 1000
+#: The tables the listings read whose size an import changes.
+ANALYZED_TABLES = ("cases", "case_documents", "children", "clocks", "determinations", "assignments",
+                   "caseworkers")  # fmt: skip
+
 
 @attrs.frozen
 class ImportResult:
@@ -187,13 +193,27 @@ class ImportsMixin(StoreBase):
                     # The processes that checked the records evaluate them: none started again.
                     workers=lambda _engine, _jobs: contextlib.nullcontext(workers),
                 )
-        counts.pop("_written")
+        written = counts.pop("_written")
+        if self.conn.postgres and len(written) >= ANALYZE_AFTER:
+            self._analyze()
         return ImportResult(
             rejected=tuple(rejected),
             failures=report.failures if report else (),
             evaluated=report.evaluated if report else 0,
             **counts,
         )
+
+    def _analyze(self) -> None:
+        """Fresh planner statistics for the tables an import fills (PostgreSQL).
+
+        Until autovacuum next samples them (minutes after a large import), PostgreSQL
+        plans the listings from the tables' old sizes: after a first import of
+        100,000 cases the statewide `due` took 1.4 s to its first row, 21 ms once the
+        statistics were fresh. ANALYZE samples a fixed number of rows per table (about
+        a second at 100,000 cases) and takes no lock a reader or writer waits for.
+        """
+        self.conn.execute(f"ANALYZE {', '.join(ANALYZED_TABLES)}")
+        self.conn.commit()
 
     def _store_cases(
         self, batch: list[tuple[Record, CaseRows, str, str]], audit: AuditWriter, counts: dict
