@@ -74,8 +74,10 @@ def evaluate_command(ctx, all_cases, case_ids, as_of, force, jobs, run_on, sched
     """Re-evaluate the caseload, store each determination and print what changed since the last run.
 
     Each determination is stored with the ruleset id and version, the engine
-    version, the as-of date and the hash of the case file it read; everything
-    is written in one transaction. A case whose stored determination was made
+    version, the as-of date and the hash of the case file it read. They are
+    written 250 cases to a transaction, so another person's write waits for one
+    such part at most; a run stopped part-way keeps the parts it wrote, each
+    case's determination whole. A case whose stored determination was made
     from the same case file, by the same engine and ruleset version (and no
     district calendar changed since), and holds for the date asked (the dates
     over which it cannot change: docs/scale.md), is skipped unless --force; the

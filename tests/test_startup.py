@@ -54,6 +54,16 @@ def test_check_and_version_import_no_store_graphs_or_holiday_tables(args):
     assert _modules_after(*args) == []
 
 
+def test_a_command_on_a_stored_caseload_imports_neither_sqlite_utils_nor_pandas(tmp_path):
+    """Opening a caseload is plain sqlite3: sqlite-utils imports pandas and numpy where
+    they are installed (about a second of every command's start-up)."""
+    db = tmp_path / "c.db"
+    CliRunner().invoke(cli, ["db", "init", str(db)], catch_exceptions=False)
+    found = _modules_after("cases", "list", "--db", str(db))
+    assert "sqlite3" in found  # the caseload was opened
+    assert not [m for m in found if m.split(".")[0] in ("sqlite_utils", "numpy")]
+
+
 def test_check_still_uses_holidays_when_a_business_day_clock_needs_them():
     """The holidays package is loaded when a clock counts business days, not at start-up."""
     from eirules import get_engine

@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
-from sqlite_utils import Database
 
 from ..chunks import canonical_json as canonical_json  # shared with the workers
 from ..chunks import sha256 as sha256
@@ -107,8 +106,13 @@ def create_private(path: Path) -> None:
         os.chmod(path, 0o600)  # `db init` on an existing caseload tightens it too
 
 
-def open_db(path: str | Path, *, create: bool = False) -> Database:
-    """Open (or with create=True, create) a caseload file with the store's pragmas set."""
+def open_db(path: str | Path, *, create: bool = False) -> sqlite3.Connection:
+    """Open (or with create=True, create) a caseload file with the store's pragmas set.
+
+    Plain sqlite3: every command that opens a caseload comes through here, and
+    importing sqlite-utils costs about a second where pandas is installed (it
+    imports pandas and numpy at start-up; OR-Tools, the solver extra, brings pandas).
+    """
     path = Path(path)
     if not create and not path.exists():
         raise StorageError(
@@ -120,10 +124,9 @@ def open_db(path: str | Path, *, create: bool = False) -> Database:
             create_private(path)
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-        db = Database(conn)
-        db.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA foreign_keys = ON")
         if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            db.enable_wal()
+            conn.execute("PRAGMA journal_mode = wal")  # kept in the file from then on
         conn.execute("PRAGMA synchronous = NORMAL")
     except (sqlite3.DatabaseError, OSError) as exc:
         raise StorageError(
@@ -137,7 +140,7 @@ def open_db(path: str | Path, *, create: bool = False) -> Database:
                 )
             ],
         ) from None
-    return db
+    return conn
 
 
 def _foreign_tables(path: Path) -> list[str]:
@@ -147,6 +150,8 @@ def _foreign_tables(path: Path) -> list[str]:
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
+            from sqlite_utils import Database  # only when a caseload is made: see open_db
+
             names = Database(conn).table_names()
             ours = Connection(conn, "sqlite")
             if migrations.applied(ours):
@@ -162,7 +167,7 @@ def connect(target: str | Path, *, create: bool = False) -> Connection:
     """A connection to a caseload: an SQLite file (created with create=True) or a PostgreSQL URL."""
     if is_postgres(target):
         return connect_postgres(target)
-    return Connection(open_db(sqlite_file(target), create=create).conn, "sqlite")
+    return Connection(open_db(sqlite_file(target), create=create), "sqlite")
 
 
 class StoreBase:
