@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
-
 from ..chunks import canonical_json as canonical_json  # shared with the workers
 from ..chunks import sha256 as sha256
 from ..errors import Problem, StorageError
