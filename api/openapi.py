@@ -72,6 +72,8 @@ _OPEN_CLOCK = {
         "citation": _TEXT,
         "caseworker": _NULLABLE_TEXT,
         "evaluated_as_of": _DATE,
+        # The day a clock closed unmet and late (still listed: decisions.is_outstanding).
+        "closed_on": {"type": ["string", "null"], "format": "date"},
     },
     "required": ["due", "case_id", "program", "clock", "status", "citation"],
 }

@@ -224,7 +224,8 @@ def due_items(result: dict[str, Any]) -> list[tuple]:
     """A determination's clocks and referrals still to make as rows of the due index.
 
     Each row: kind, id, program, label, subject, start, opens, due, status, is_open,
-    met_on, excused_by, reason, citation. Every clock is kept; is_open says whether
+    met_on, excused_by, reason, citation, closed_on (the day a clock closed, e.g. at
+    the end of Part C; None for a referral). Every clock is kept; is_open says whether
     it is listed (`decisions.is_outstanding`: owed, or gone past its due date unmet
     and closed since, e.g. at the end of Part C); a referral is kept while it is
     listed (still to make, or `not_made`: `referral_is_outstanding`), or when it
@@ -236,7 +237,8 @@ def due_items(result: dict[str, Any]) -> list[tuple]:
         rows.append(
             ("clock", clock["id"], clock["program"], clock["label"], clock["subject"],
              clock["start"], clock["opens"], clock["due"], clock["status"], int(owed),
-             clock["met_on"], clock["excused_by"], clock["reason"], clock["citation"])
+             clock["met_on"], clock["excused_by"], clock["reason"], clock["citation"],
+             clock.get("closed_on"))
         )  # fmt: skip
     for ref in result.get("referrals", ()):
         owed = referral_is_outstanding(ref["status"])
@@ -245,7 +247,7 @@ def due_items(result: dict[str, Any]) -> list[tuple]:
         rows.append(
             ("referral", ref["id"], ref["program"], f"Referral to {ref['to']}",
              ref["referrer"], None, None, ref.get("by"), ref["status"], int(owed), None,
-             None, ref["reason"], ref["citation"])
+             None, ref["reason"], ref["citation"], None)
         )  # fmt: skip
     return rows
 

@@ -305,6 +305,7 @@ def test_tokens_made_before_expiry_existed_get_90_days_from_the_upgrade(caseload
         "0010_late_clocks_stay_listed",
         "0011_cases_evaluation_index",
         "0012_stability_interval",
+        "0013_clock_closed_on",
     ]
     expiries = {r["expires_at"] for r in store.tokens()}
     assert len(expiries) == 1

@@ -477,7 +477,7 @@ def evaluated_with(result: Outcome, calendars: str = "") -> str:
 #: The columns of a `clocks` row, in the order `clock_rows_of` gives them.
 CLOCK_COLUMNS = (
     "case_id, determination_id, clock, program, label, subject, start, opens, due, "
-    "status, is_open, met_on, excused_by, reason, citation, kind"
+    "status, is_open, met_on, excused_by, reason, citation, closed_on, kind"
 )
 CLOCK_COLUMN_NAMES = tuple(c.strip() for c in CLOCK_COLUMNS.split(","))
 #: The columns of a `determinations` row as `evaluate` writes it.

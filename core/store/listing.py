@@ -43,6 +43,7 @@ ROW_FIELDS = (
     "reason",
     "fix",
     "evaluated_as_of",
+    "closed_on",
 )
 
 #: Kinds of row: a clock, a referral to make, a case that could not be evaluated.
@@ -390,7 +391,8 @@ class ListingMixin(StoreBase):
             days_left = "CAST(julianday(k.due) - julianday(?) AS INTEGER)"
         sql = (
             f"SELECT k.kind, k.due, {days_left}, k.case_id, ch.name, k.program, k.clock, "
-            "k.label, k.subject, k.status, a.caseworker, k.citation, k.reason, NULL, ? "
+            "k.label, k.subject, k.status, a.caseworker, k.citation, k.reason, NULL, ?, "
+            "k.closed_on "
             f"FROM {tables} WHERE " + " AND ".join([*where, current[0], "k.is_open = 1"])
         )
         params = [day, day, *args, *current[1]]
@@ -518,6 +520,7 @@ class ListingMixin(StoreBase):
             "reason": message,
             "fix": fix,
             "evaluated_as_of": None,
+            "closed_on": None,
         }
 
 
@@ -543,6 +546,7 @@ def _row(item: tuple, case_id: str, child, caseworker, as_of: date) -> dict[str,
         "reason": item[12],
         "fix": None,
         "evaluated_as_of": as_of.isoformat(),
+        "closed_on": item[14],
     }
 
 

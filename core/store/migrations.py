@@ -35,6 +35,7 @@ REVISIONS: tuple[str, ...] = (
     "0010_late_clocks_stay_listed",
     "0011_cases_evaluation_index",
     "0012_stability_interval",
+    "0013_clock_closed_on",
 )
 
 #: Every table the migrations create, for checking that a database still has them all.
