@@ -36,9 +36,6 @@ from eirules.core.chunks import (  # noqa: E402
 )
 from eirules.core.convert import case_to_dict, determination_to_dict  # noqa: E402
 from eirules.core.engine import Engine  # noqa: E402
-from eirules.core.store import Store  # noqa: E402
-from eirules.core.store.base import canonical_json, sha256  # noqa: E402
-from eirules.core.store.determinations import evaluated_with  # noqa: E402
 
 
 def _line(label: str, seconds: float, n: int, total: float | None = None) -> None:
@@ -49,6 +46,11 @@ def _line(label: str, seconds: float, n: int, total: float | None = None) -> Non
 
 def steps(engine: Engine, recs: list, n: int) -> dict[str, float]:
     """Each step of an import and an evaluation on its own: CPU seconds for all n cases."""
+    # The store is imported in the functions that use it, not at the top: worker
+    # processes started by spawn import this module again and need none of it.
+    from eirules.core.store.base import canonical_json, sha256
+    from eirules.core.store.determinations import evaluated_with
+
     today = date.today()
     out: dict[str, float] = {}
     datas = [r.data for r in recs]
@@ -104,6 +106,8 @@ def steps(engine: Engine, recs: list, n: int) -> dict[str, float]:
 
 def end_to_end(engine: Engine, recs: list, n: int, jobs: int) -> tuple[float, float, float]:
     """CPU seconds of import_records, evaluate (first run after it) and evaluate again."""
+    from eirules.core.store import Store
+
     db = Path(tempfile.mkdtemp(prefix="eirules-overhead-")) / "o.db"
     store, _ = Store.init(db, engine)
     store.jobs = jobs

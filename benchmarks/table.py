@@ -28,7 +28,6 @@ from timing import FirstRow, Span, best_of, peak_mib, timed, to_devnull  # noqa:
 
 from eirules.cli.synthetic import DEMO_AS_OF, iter_cases, records  # noqa: E402
 from eirules.core.engine import Engine  # noqa: E402
-from eirules.core.store import Store  # noqa: E402
 
 #: The issue's targets, in microseconds of CPU per case (or per row).
 TARGETS_US = {
@@ -107,6 +106,10 @@ def streamed(store, fmt: str) -> tuple[float, float, int]:
 
 
 def main() -> int:
+    # The store is imported here, not at the top: worker processes started by spawn
+    # import this module again and need none of it.
+    from eirules.core.store import Store
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=20_000, help="cases (default 20000)")
     parser.add_argument("--seed", type=int, default=5)
