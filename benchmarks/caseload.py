@@ -72,7 +72,7 @@ def hold_report(holds: list[dict]) -> str:
     if not holds:
         return "no write transactions"
     longest = max(holds, key=lambda h: h["hold"])
-    parts = ", ".join(f"{k} {longest[k] * 1000:.0f} ms" for k in ("sql", "audit", "commit"))
+    parts = ", ".join(f"{k} {longest[k] * 1000:.0f} ms" for k in ("sql", "audit", "commit", "cpu"))
     top = sorted(longest["statements"].items(), key=lambda kv: -kv[1])[:4]
     parts += "; of which " + ", ".join(f"{head} {took * 1000:.0f} ms" for head, took in top)
     commits = [h["commit"] for h in holds]
