@@ -625,15 +625,32 @@ def cases_show(ctx, case_id, number, replay, fmt, purpose, db_path):
 
 
 def evaluation_basis(summary: dict) -> str | None:
-    """ "as of D, ruleset R (VERSION), ENGINE": the evaluation a case's status and clock rows
-    are, from the case row (`evaluated_as_of`, `evaluated_with`); None before any."""
+    """ "as of D (determination N ...), ruleset R (VERSION), ENGINE": the evaluation a case's
+    status and clock rows are, from the case row (`evaluated_as_of`, `evaluated_with`,
+    `clocks_from`); None before any."""
     as_of, made_by = summary.get("evaluated_as_of"), summary.get("evaluated_with")
     if not as_of or not made_by:
         return None
     engine, _, rest = made_by.partition("|")
     ruleset, _, rest = rest.partition("|")
     version = rest.partition("|")[0]  # then, with imported calendars, when they last changed
-    return f"as of {as_of}, ruleset {ruleset} ({version}), {engine}"
+    which = _which(summary.get("clocks_from"))
+    return f"as of {as_of}{which}, ruleset {ruleset} ({version}), {engine}"
+
+
+def _which(source: dict | None) -> str:
+    """ " (determination N ...)": the stored determination the clocks are, and, when it was
+    made as of another date, the dates it holds for (`evaluate` moved it without storing)."""
+    if not source:
+        return ""
+    number, made = source["determination"], source["made_as_of"]
+    if made == source["as_of"]:
+        return f" (determination {number})"
+    start, through = source["holds_from"], source["holds_through"]
+    if not start:
+        return f" (determination {number}, made as of {made}, the same when evaluated again)"
+    held = f"from {start} through {through}" if through else f"from {start} on, no end known"
+    return f" (determination {number}, made as of {made}, which holds {held})"
 
 
 def _replay(ctx, store: Store, case_id: str, number: int, fmt: str) -> None:

@@ -87,7 +87,7 @@ def test_part_c_wren_missed_ifsp_meeting_stays_overdue_after_turning_3(run, tmp_
     run("evaluate", "--case", "WREN-0001", "--as-of", "2025-07-01")
     shown = run("cases", "show", "WREN-0001").output
     assert "status: overdue as of 2025-07-01" in shown
-    assert "Clocks as of 2025-07-01, ruleset us (" in shown
+    assert "Clocks as of 2025-07-01 (determination 2), ruleset us (" in shown
 
 
 def test_part_c_wren_late_for_a_documented_family_reason_leaves_the_list_once_closed(run, tmp_path):
@@ -116,7 +116,7 @@ def test_cases_show_says_which_evaluation_its_status_and_clocks_are(run, tmp_pat
     run("evaluate", "--case", "WREN-0001", "--as-of", "2199-12-31")
     lines = run("cases", "show", "WREN-0001").output.splitlines()
     assert lines[1].endswith("status: overdue as of 2199-12-31")
-    assert lines[2].startswith("Clocks as of 2199-12-31, ruleset us (2026.")
+    assert lines[2].startswith("Clocks as of 2199-12-31 (determination 2), ruleset us (2026.")
     assert lines[2].endswith("), eirules 0.1.0:")
     shown = json.loads(run("cases", "show", "WREN-0001", "--format", "json").output)
     assert shown["status"] == "overdue" and shown["evaluated_as_of"] == "2199-12-31"

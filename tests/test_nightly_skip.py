@@ -128,3 +128,48 @@ def test_a_stale_case_is_evaluated_whatever_its_interval_says(store, engine):
     assert (report.evaluated, report.skipped) == (1, 0)
     fresh = _fresh_as_of(store, engine, date.fromisoformat(nxt))[case_id]
     assert _seen(store, case_id) == _expected(case_id, fresh, date.fromisoformat(nxt))
+
+
+def test_cases_show_names_the_determination_a_skipped_case_s_clocks_are(
+    store, engine, db_target, monkeypatch, tmp_path
+):
+    """The QA finding M1: after the next night's run skipped a case, `cases show` said
+    "Clocks as of 2026-03-03" but its history listed no determination as of that date.
+    Now it names the determination (1, made as of 2026-03-02) and the dates it holds for,
+    in the text and in the JSON."""
+    nxt = DAY + timedelta(days=1)
+    report = store.evaluate(as_of=nxt, skip_current=True)
+    assert report.skipped
+    case_id, document = store.conn.execute(
+        "SELECT c.id, d.document FROM cases c JOIN case_documents d ON d.hash = c.document_hash "
+        "WHERE c.evaluated_as_of = ? AND c.stable_until IS NOT NULL ORDER BY c.id",
+        (nxt.isoformat(),),
+    ).fetchone()
+    _, (start, until) = engine.evaluate_stable(stored_case(engine, json.loads(document)), None, DAY)
+    through = (until - timedelta(days=1)).isoformat()
+    assert start <= nxt < until
+
+    from click.testing import CliRunner
+
+    from eirules.cli import cli
+
+    monkeypatch.setenv("EIRULES_DB", str(db_target))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    shown = CliRunner().invoke(cli, ["cases", "show", case_id])
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    clocks = next(line for line in lines if line.startswith("Clocks "))
+    assert clocks.startswith(
+        f"Clocks as of 2026-03-03 (determination 1, made as of 2026-03-02, which holds from "
+        f"{start.isoformat()} through {through}), ruleset us ("
+    ), clocks
+    history = lines[lines.index("Determinations:") + 1 : lines.index("Caseworkers:")]
+    assert [line.strip().split("  ")[1] for line in history] == ["as of 2026-03-02"]
+    shown = CliRunner().invoke(cli, ["cases", "show", case_id, "--format", "json"])
+    assert json.loads(shown.output)["clocks_from"] == {
+        "determination": 1,
+        "made_as_of": "2026-03-02",
+        "as_of": "2026-03-03",
+        "holds_from": start.isoformat(),
+        "holds_through": through,
+    }

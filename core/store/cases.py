@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from ..chunks import CaseRows as CaseRows  # built in the workers
@@ -178,6 +178,10 @@ class CasesMixin(StoreBase):
                 [case_id],
             )
         )
+        last = self.conn.execute(
+            "SELECT number, as_of FROM determinations WHERE id = ?", [row["last_determination_id"]]
+        ).fetchone()
+        row["clocks_from"] = _clocks_from(row, last)
         return row
 
     def add_event(
@@ -317,3 +321,23 @@ def _option_for(where: str) -> str:
         "type": "TYPE",
         "date": "DATE",
     }.get(field, where)
+
+
+def _clocks_from(summary: dict[str, Any], last: tuple | None) -> dict[str, Any] | None:
+    """Which stored determination the case's clock rows are, and the as-of dates it holds
+    for: `evaluate` moves `evaluated_as_of` without storing a new determination when the
+    answer is the same (its stability interval holds the new date, or a re-run gave the
+    same), so the date the clocks are as of need not be one the history lists."""
+    if last is None:
+        return None
+    start, until = summary.get("stable_from"), summary.get("stable_until")
+    return {
+        "determination": last[0],
+        "made_as_of": last[1],
+        "as_of": summary["evaluated_as_of"],
+        # The interval is [stable_from, stable_until): the last day it holds is the day before.
+        "holds_from": start,
+        "holds_through": (date.fromisoformat(until) - timedelta(days=1)).isoformat()
+        if start and until
+        else None,
+    }
