@@ -8,6 +8,7 @@ days (docs/clocks.md, "State Part B timelines and the school calendar").
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,17 @@ def _school_year(text: str | None) -> Period | None:
             [Problem("--school-year", f"found {text!r}", "write it as 2025-07-01:2026-06-30")],
         ) from None
     return Period("school_year", a, b, f"{a.year}-{b.year}", "--school-year")
+
+
+def _school_years(names: list[str]) -> str:
+    """ "school year(s) NAME, ...": a name that already begins with the words "school year"
+    (an .ics SUMMARY "School year 2026-2027") is shown without them, not said twice."""
+    shown = [_SAID.sub("", name) or name for name in names]
+    return f"school year{'s' if len(names) > 1 else ''} {', '.join(shown)}"
+
+
+#: The words "school year" (any case, any spacing) at the start of a year's name.
+_SAID = re.compile(r"^\s*school\s+year\b[\s:,-]*", re.I)
 
 
 @click.group()
@@ -145,9 +157,11 @@ def import_calendar(ctx, file, district, school_year, name, dry_run):
         data["name"] = name
     store = DistrictCalendars(_folder(ctx))
     calendar = calendar_from_data(data, district)
-    years = ", ".join(y["name"] or f"{y['first_day']} to {y['last_day']}" for y in data["years"])
+    years = _school_years(
+        [y["name"] or f"{y['first_day']} to {y['last_day']}" for y in data["years"]]
+    )
     what = (
-        f"school year{'s' if len(data['years']) > 1 else ''} {years}: "
+        f"{years}: "
         f"{plural(len(calendar.days), 'school day')} from {calendar.first_day} to {calendar.last_day}, "
         f"{plural(len(data['terms']), 'term')}, {plural(len(data['closures']), 'closure day')}"
     )
@@ -157,9 +171,7 @@ def import_calendar(ctx, file, district, school_year, name, dry_run):
     _, replaced = store.save(district, data, path.name)
     echo(f"Imported {path} for district {district}: {what}.")
     if replaced:
-        echo(
-            f"Replaced the stored school year{'s' if len(replaced) > 1 else ''} {', '.join(replaced)}."
-        )
+        echo(f"Replaced the stored {_school_years(replaced)}.")
     echo(f"Stored in {store.path_for(district)}.")
 
 

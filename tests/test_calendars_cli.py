@@ -203,3 +203,27 @@ def test_broken_ics_is_a_clear_error(tmp_path, body):
     assert res.exit_code == 2, res.output
     assert "Traceback" not in res.output
     assert not (tmp_path / "s").exists()
+
+
+def test_an_ics_school_year_named_school_year_is_not_said_twice(tmp_path):
+    """The QA finding: the example .ics names its year "School year 2026-2027" (its SUMMARY),
+    and the import said "school year School year 2026-2027", twice when it replaced it."""
+    first = run(tmp_path, "calendars", "import", str(ICS), "--district", DISTRICT).stdout
+    assert first.splitlines()[0] == (
+        f"Imported {ICS} for district {DISTRICT}: school year 2026-2027: 183 school days "
+        "from 2026-08-24 to 2027-06-04, 2 terms, 12 closure days."
+    )
+    again = run(tmp_path, "calendars", "import", str(ICS), "--district", DISTRICT).stdout
+    assert again.splitlines()[1] == "Replaced the stored school year 2026-2027."
+    # The stored name is the district's own, unchanged.
+    shown = run(tmp_path, "calendars", "show", DISTRICT, "--format", "csv").output
+    assert "school_year,2026-07-01,2027-06-30,School year 2026-2027,183" in shown.splitlines()
+
+
+@given(name=st.text(min_size=1, max_size=30).filter(lambda s: s.strip() and "\n" not in s))
+def test_an_import_never_says_school_year_twice(name):
+    """Whatever a district calls its year, the sentence says "school year" once before it."""
+    from eirules.cli.calendars import _school_years
+
+    for said in (_school_years([name]), _school_years([f"School Year {name}", name])):
+        assert "school year school year" not in " ".join(said.lower().split()), said
