@@ -431,10 +431,13 @@ def case_from_dict(
     event_types: Mapping[str, Any] | None = None,
     sections: Mapping[str, type] | None = None,
     today: date | None = None,
+    programs: frozenset[str] | None = None,
 ) -> Case:
     """Check and convert one case-file document; InputError lists every problem.
 
     With `today`, also the checks every way into a caseload applies (`entry_problems`).
+    `programs` are the programs `event_types` name (`event_programs`): a caller
+    loading many cases with the same event types passes them, made once.
     """
     sections = sections if sections is not None else {}
     if not isinstance(data, Mapping):
@@ -492,9 +495,8 @@ def case_from_dict(
         except Exception as exc:  # noqa: BLE001
             problems.extend(_problems_from(exc, root=name))
     if today is not None:  # also when the model refused the case: every problem at once
-        programs = {
-            p for spec in (event_types or {}).values() for p in getattr(spec, "programs", ())
-        }
+        if programs is None:
+            programs = event_programs(event_types)
         problems.extend(entry_problems(core_data, case, today, programs))
     if problems:
         raise InputError(f"{source} is not valid", _dedupe(problems))
@@ -502,6 +504,13 @@ def case_from_dict(
     if structured_sections:
         case = attrs.evolve(case, sections=structured_sections)
     return case
+
+
+def event_programs(event_types: Mapping[str, Any] | None) -> frozenset[str]:
+    """The programs any of these event types names: the known enrolment programs."""
+    return frozenset(
+        p for spec in (event_types or {}).values() for p in getattr(spec, "programs", ())
+    )
 
 
 def entry_problems(

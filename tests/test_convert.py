@@ -18,6 +18,7 @@ from eirules.core.convert import (
     case_to_dict,
     determination_from_dict,
     determination_to_dict,
+    event_programs,
     read_json,
 )
 from eirules.core.errors import InputError
@@ -941,3 +942,36 @@ def test_a_case_with_an_event_before_birth_and_one_in_the_future_lists_both_prob
         "  events[1].date: 2030-01-01 is in the future (today is 2026-03-01); record events on "
         "or after the day they happen",
     ]
+
+
+@given(st.sampled_from(["part_c", "part_b", "mtss", "part_d", "Part_C", "", "mtss "]))
+def test_enrolment_programs_the_engine_made_once_refuse_what_each_case_would(engine, program):
+    """The engine's case_from_dict passes the programs its event types name, made once
+    (`event_programs`); the enrolments it refuses are exactly those the converter
+    refuses when it works them out from the event types itself, with the same problem."""
+    assert event_programs(engine.event_types) == {"part_c", "part_b", "mtss"}
+    doc = {
+        "id": "T-ENROL-1",
+        "child": {"birth_date": "2024-11-02"},
+        "enrolments": [{"program": program, "start": "2025-01-06"}],
+        "events": [{"type": "referral_received", "date": "2025-01-06"}],
+    }
+
+    def problems(load):
+        try:
+            load()
+        except InputError as exc:
+            return [str(p) for p in exc.problems]
+        return []
+
+    made_once = problems(lambda: engine.case_from_dict(doc, today=date(2026, 2, 10)))
+    each_case = problems(
+        lambda: case_from_dict(
+            doc,
+            event_types=engine.event_types,
+            sections=engine.case_sections,
+            today=date(2026, 2, 10),
+        )
+    )
+    assert made_once == each_case
+    assert bool(made_once) == (program not in {"part_c", "part_b", "mtss"})
