@@ -378,13 +378,16 @@ def seal(value: Any) -> Any:
     t = type(value)
     if t in _ATOMS:
         return value
+    known = _FIELDS.get(t)
+    if known is not None:  # an attrs class met before: most of what a determination holds
+        return _sealed_fields(value, known)
     if t is TrackedDate:
         return plain(value)
     if t is tuple or t is list:
         if _all_atoms(map(type, value)):
             return value
         items = [seal(v) for v in value]
-        if all(a is b for a, b in zip(items, value, strict=True)):
+        if all(map(operator.is_, items, value)):  # as long as value: made from it
             return value
         return t(items)
     if t is dict:
@@ -399,22 +402,25 @@ def seal(value: Any) -> Any:
     if t is Prose:
         values = seal(value.values)
         return value if values is value.values else Prose(value.template, values)
-    known = _FIELDS.get(t)
-    if known is None:
-        if not attrs.has(t):
-            return value  # nothing eirules builds: left as it is
-        names = tuple(
-            f.name
-            for f in attrs.fields(t)
-            # A property (a finding's reason) may keep other than what its annotation says.
-            if isinstance(getattr(t, f.name, None), property) or not _text_only(f.type)
-        )
-        if not names:
-            _FIELDS[t] = ((), None, False)
-            return value
-        in_dict = hasattr(value, "__dict__")
-        getter = (operator.itemgetter if in_dict else operator.attrgetter)(*names)
-        known = _FIELDS[t] = (names, getter, in_dict)
+    if not attrs.has(t):
+        return value  # nothing eirules builds: left as it is
+    names = tuple(
+        f.name
+        for f in attrs.fields(t)
+        # A property (a finding's reason) may keep other than what its annotation says.
+        if isinstance(getattr(t, f.name, None), property) or not _text_only(f.type)
+    )
+    if not names:
+        _FIELDS[t] = ((), None, False)
+        return value
+    in_dict = hasattr(value, "__dict__")
+    getter = (operator.itemgetter if in_dict else operator.attrgetter)(*names)
+    known = _FIELDS[t] = (names, getter, in_dict)
+    return _sealed_fields(value, known)
+
+
+def _sealed_fields(value: Any, known: tuple[tuple[str, ...], Any, bool]) -> Any:
+    """`seal` of an attrs instance, given its class's entry of `_FIELDS`."""
     names, getter, in_dict = known
     if not names:
         return value
