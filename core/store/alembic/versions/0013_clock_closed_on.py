@@ -29,12 +29,17 @@ def upgrade() -> None:
     bind = op.get_bind()
     if "closed_on" not in {c["name"] for c in sa.inspect(bind).get_columns("clocks")}:
         op.add_column("clocks", sa.Column("closed_on", sa.Text))
-    found = bind.execute(
+    # The ids first, then the texts a batch at a time: a million-case caseload's latest
+    # determinations are several GB of JSON, more than a migration may hold in memory.
+    ids = bind.execute(
         sa.text(
-            "SELECT c.id, d.id, d.result FROM cases c "
+            "SELECT c.id, d.id FROM cases c "
             "JOIN determinations d ON d.id = c.last_determination_id "
             """WHERE d.result LIKE '%"closed_on":"%'"""
         )
+    ).fetchall()
+    read = sa.text("SELECT id, result FROM determinations WHERE id IN :ids").bindparams(
+        sa.bindparam("ids", expanding=True)
     )
     update = sa.text(
         "UPDATE clocks SET closed_on = :closed_on WHERE case_id = :case_id "
@@ -42,20 +47,27 @@ def upgrade() -> None:
         "AND coalesce(subject, '') = :subject AND coalesce(start, '') = :start "
         "AND coalesce(due, '') = :due AND status = :status"
     )
-    for case_id, det_id, text in list(found):
-        for clock in json.loads(text).get("clocks", ()):
-            if not clock.get("closed_on"):
-                continue
-            bind.execute(
-                update,
-                {
-                    "closed_on": clock["closed_on"],
-                    "case_id": case_id,
-                    "det_id": det_id,
-                    "clock": clock["id"],
-                    "subject": clock.get("subject") or "",
-                    "start": clock.get("start") or "",
-                    "due": clock.get("due") or "",
-                    "status": clock["status"],
-                },
-            )
+    for i in range(0, len(ids), BATCH):
+        part = dict((det_id, case_id) for case_id, det_id in ids[i : i + BATCH])
+        texts = bind.execute(read, {"ids": list(part)}).fetchall()
+        rows = [
+            {
+                "closed_on": clock["closed_on"],
+                "case_id": part[det_id],
+                "det_id": det_id,
+                "clock": clock["id"],
+                "subject": clock.get("subject") or "",
+                "start": clock.get("start") or "",
+                "due": clock.get("due") or "",
+                "status": clock["status"],
+            }
+            for det_id, text in texts
+            for clock in json.loads(text).get("clocks", ())
+            if clock.get("closed_on")
+        ]
+        if rows:
+            bind.execute(update, rows)
+
+
+#: Determinations read per batch while filling closed_on.
+BATCH = 500
