@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 
 import attrs
 
-from . import fastload, jsontext
+from . import collecting, fastload, jsontext
 from .convert import FAST_CASE, case_to_dict, converter, determination_json
 from .decisions import OPEN_STATUSES, is_outstanding, referral_is_outstanding
 from .errors import EirulesError, InputError, Problem
@@ -116,6 +116,7 @@ def start_worker(recipe: EngineRecipe) -> None:
             os.nice(WORKER_NICENESS)
         except OSError:  # a sandbox that forbids it: run at the given priority
             pass
+    collecting.use_bulk_threshold()  # a worker only evaluates chunks (core/collecting.py)
     _WORKER_ENGINE = recipe.build()
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from .. import collecting
 from ..chunks import Outcome, case_status, due_items, evaluate_chunk_stable
 from ..chunks import result_digest as result_digest
 from ..chunks import result_programs as result_programs
@@ -96,6 +97,7 @@ class DeterminationsMixin(StoreBase):
             )
         return rows[0]
 
+    @collecting.bulk()
     def evaluate(
         self,
         *,

@@ -11,6 +11,7 @@ from typing import Any
 
 import attrs
 
+from .. import collecting
 from ..chunks import CaseRows, validate_chunk
 from ..errors import InputError, Problem
 from ..importing import Assignment, Record, files_in, read_records
@@ -60,6 +61,7 @@ class ImportsMixin(StoreBase):
             read_records(files), user=user, skip_invalid=skip_invalid, today=today, **options
         )
 
+    @collecting.bulk()
     def import_records(
         self,
         records: Iterable[Record | Assignment],
