@@ -222,6 +222,30 @@ def test_the_drill_down_lists_exactly_the_late_children_with_their_days(cli):
             assert int(row["days_late"]) == late, row
 
 
+def test_a_stored_determination_moved_to_an_earlier_date_is_counted_as_of_that_date(
+    tmp_path, monkeypatch, folder
+):
+    """C7-6 (referral 2025-09-01, 45-day timeline due 2025-10-16, no IFSP meeting,
+    34 CFR 303.310(a)) evaluated as of 2026-12-02, then `evaluate --all` as of
+    2026-07-01: its determination holds for both dates (its stability interval), so it
+    is not stored again and the case's date moves. The report is as of 2026-07-01 and
+    counts the undone timeline 258 days late (to 2026-07-01), as `due` and `check` do,
+    not 412 (to the stored determination's own date)."""
+    invoke = caseload_cli(tmp_path, monkeypatch)
+    invoke("cases", "import", folder)
+    invoke("evaluate", "--all", "--as-of", "2026-12-02")
+    moved = invoke("evaluate", "--all", "--as-of", AS_OF).output
+    assert "skipped, current as of 2026-07-01" in moved  # the case this test is about
+    report = json.loads(
+        invoke("indicators", "--year", "2025-26", "--children", "--format", "json").output
+    )
+    assert report["evaluated_as_of"] == {"from": AS_OF, "to": AS_OF}
+    c7 = next(i for i in report["indicators"] if i["indicator"] == "C7")
+    (row,) = [r for r in c7["children"] if r["case_id"] == "C7-6"]
+    assert row["days_late"] == (date(2026, 7, 1) - date(2025, 10, 16)).days == 258
+    assert row["reason"] == "not done as of 2026-07-01"
+
+
 def test_the_library_gives_the_same_numbers_as_the_command(cli, folder, tmp_path):
     from eirules.core.engine import Engine
 

@@ -180,13 +180,22 @@ class Facts:
     leap_day: str = "feb28"
 
     @classmethod
-    def build(cls, document: Document, result: Result, *, caseworker: str | None = None) -> Facts:
+    def build(
+        cls,
+        document: Document,
+        result: Result,
+        *,
+        caseworker: str | None = None,
+        as_of: date | None = None,
+    ) -> Facts:
+        """`as_of`: the date the result answers for, when not its own (a stored
+        determination whose date `evaluate` moved: `sources.stored_facts`)."""
         events = sorted(document.events, key=lambda e: e.date)
         return cls(
             case_id=document.id,
             child=document.child.name,
             birth_date=document.child.birth_date,
-            as_of=result.as_of,
+            as_of=as_of or result.as_of,
             ruleset=result.ruleset or document.ruleset or "us",
             clocks=all_clocks(result),
             events=events,

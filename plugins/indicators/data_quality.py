@@ -128,7 +128,9 @@ def _exits_missing(conn: Any, births: dict[str, str]) -> list[DataProblem]:
     """Children past the end of Part C with no recorded exit (C8 and the exit count need one)."""
     found = []
     rows = conn.execute(
-        "SELECT c.id, d.as_of FROM cases c JOIN determinations d ON d.id = c.last_determination_id "
+        # The date the stored answer is for (sources.py: evaluate may move it, not d.as_of).
+        "SELECT c.id, coalesce(c.evaluated_as_of, d.as_of) FROM cases c "
+        "JOIN determinations d ON d.id = c.last_determination_id "
         "WHERE (',' || c.programs || ',') LIKE '%,part_c,%' AND NOT EXISTS "
         "(SELECT 1 FROM events e WHERE e.case_id = c.id AND e.type = 'exited') ORDER BY c.id"
     )

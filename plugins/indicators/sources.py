@@ -14,8 +14,13 @@ from eirules.core.convert import case_to_dict, determination_to_dict
 
 from .common import Facts, convert, decode
 
+#: The date a case's stored answer is for is the case's `evaluated_as_of`: `evaluate`
+#: moves it without storing a new determination when the stored one holds for the new
+#: date (its stability interval, core/store/currency.py), so the determination's own
+#: `as_of` may be another day. Days late of a clock still undone are counted to it.
 _STORED = (
-    "SELECT c.id, doc.document, p.result, a.caseworker FROM cases c "
+    "SELECT c.id, doc.document, p.result, a.caseworker, "
+    "coalesce(c.evaluated_as_of, p.as_of) FROM cases c "
     "JOIN determinations p ON p.id = c.last_determination_id "
     "JOIN case_documents doc ON doc.hash = p.inputs_hash "
     "LEFT JOIN assignments a ON a.case_id = c.id AND a.ended_at IS NULL "
@@ -42,8 +47,10 @@ def stored_facts(conn: Any, chunk: int = 2000, scope: Scope = EVERY_CASE) -> Ite
         if not rows:
             return
         last = rows[-1][0]
-        for _case_id, document, result, caseworker in rows:
-            yield Facts.build(*decode(document, result), caseworker=caseworker)
+        for _case_id, document, result, caseworker, as_of in rows:
+            yield Facts.build(
+                *decode(document, result), caseworker=caseworker, as_of=date.fromisoformat(as_of)
+            )
 
 
 def not_evaluated(conn: Any, scope: Scope = EVERY_CASE) -> list[str]:
