@@ -114,6 +114,7 @@ class CasesMixin(StoreBase):
         if caseworker:
             caseworker = self.caseworker_name(caseworker)
             self.require_caseworker(caseworker)
+            self.require_caseworker_in_scope(caseworker)
             where.append("a.caseworker = ?")
             args.append(caseworker)
         if program:

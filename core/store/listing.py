@@ -207,6 +207,7 @@ class ListingMixin(StoreBase):
         ).fetchone()
         if row is None:
             self.require_caseworker(name)  # raises, with a did-you-mean
+        self.require_caseworker_in_scope(row[0])  # type: ignore[attr-defined]
         return row[0]
 
     def _worker(self, caseworker: str | None) -> str | None:

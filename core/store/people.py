@@ -211,6 +211,46 @@ class PeopleMixin(StoreBase):
             )
         return person
 
+    def require_caseworker_in_scope(self, caseworker: str) -> None:
+        """Refuse a listing of `caseworker`'s cases (`due`, `overdue`, `cases list`
+        --caseworker) the person may not see: it would print "Nothing open", not a refusal.
+
+        A coordinator may list only their own caseworker's cases; a supervisor of a
+        district, a caseworker who holds no current case in it (but holds some elsewhere).
+        `caseworker` is the stored spelling.
+        """
+        person = self.person
+        if person.role == "coordinator":
+            own = person.caseworker or person.login
+            if caseworker.casefold() == own.casefold():
+                return
+            where = f"assigned to {own}"
+        elif person.role == "supervisor" and person.district:
+            sql, args = self.scope_sql("a.case_id")
+            held = self.conn.execute(
+                "SELECT count(*), count(CASE WHEN "
+                + sql
+                + " THEN 1 END) FROM assignments a WHERE a.caseworker = ? AND a.ended_at IS NULL",
+                (*args, caseworker),
+            ).fetchone()
+            if held[0] == 0 or held[1] > 0:
+                return
+            where = f"in district {person.district}"
+        else:
+            return
+        raise AccessDenied(
+            f"{person.describe()} may not list the cases of {caseworker}: "
+            "they are not in your caseload",
+            [
+                Problem(
+                    "--caseworker",
+                    f"your caseload is the cases {where}",
+                    "leave --caseworker out to list your own caseload; ask a data manager "
+                    "(eirules staff add) to change your caseload",
+                )
+            ],
+        )
+
     def in_scope(self, case_id: str) -> bool:
         """Whether a case is in the person's caseload (every case for the roles without one)."""
         sql, args = self.scope_sql("c.id")
