@@ -389,6 +389,11 @@ def table_console(width: int | None = None):
     return Console(width=width, highlight=False)
 
 
+#: Piped with no width, the widest value a column is padded to; a longer one pushes the rest
+#: of its line on (one long value must not pad every row of a listing).
+PIPED_PAD = 40
+
+
 def column_widths(
     headers: Sequence[str],
     rows: Sequence[Sequence[str]],
@@ -403,39 +408,63 @@ def column_widths(
 
     The one layout every table uses, plain or rich. `gap` is what separates two
     columns and `edge` what a table adds at its sides. Columns in `keep` (a due
-    date, days, a case id, a clock) are never wrapped (their header may wrap at a
-    space); the others wrap at spaces, never inside a word. When that does not
-    fit, the `drop` columns are left out, least useful first; when even that
-    does not fit, None: the rows are printed as blocks (`record_lines`), so no
-    word is ever broken. `width` None (piped) gives every column its whole width.
+    date, days, a case id, a clock) are as wide as their longest cell (their header
+    may wrap at a space); the others wrap at spaces, never inside a word. When
+    that does not fit, the kept columns wrap at spaces too, as little as needed
+    (a "151 late, excused" on two lines), before any column is left out; then the
+    `drop` columns are left out, least useful first; when even that does not fit,
+    None: the rows are printed as blocks (`record_lines`), so no word is ever
+    broken. `width` None (piped): nothing wraps or is left out, and each column is
+    padded to its widest value up to PIPED_PAD (`row_line`).
     """
     keep = set(keep)
     natural = {i: max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)}
+    if width is None:
+        return [], {
+            i: max([len(h), *(len(r[i]) for r in rows if len(r[i]) <= PIPED_PAD)])
+            for i, h in enumerate(headers)
+        }
 
     def room(shown) -> int:
         return width - edge - gap * (len(shown) - 1)
 
-    if width is None or sum(natural.values()) <= room(natural):
+    if sum(natural.values()) <= room(natural):
         return [], natural
 
     def longest_word(cells) -> int:
         return max((len(w) for c in cells for w in c.split()), default=0)
 
-    floor = {}
+    floor, least = {}, {}
     for i, h in enumerate(headers):
         cells = [r[i] for r in rows]
         if i in keep:
             floor[i] = max([longest_word([h]), *(len(c) for c in cells)])
+            least[i] = longest_word([h, *cells])  # wrapped at spaces, as a last resort
         else:
             floor[i] = min(natural[i], max(longest_word([h, *cells]), 8))
     widths = dict(floor)
+
+    def fits() -> bool:
+        return sum(widths.values()) <= room(widths)
+
+    def squeeze() -> bool:
+        """Narrow the kept columns (the one with most to spare first) just enough to fit."""
+        over = sum(widths.values()) - room(widths)
+        kept = [i for i in widths if i in keep]
+        if over > sum(widths[i] - least[i] for i in kept):
+            return False
+        for _ in range(over):
+            i = max(kept, key=lambda j: widths[j] - least[j])
+            widths[i] -= 1
+        return True
+
     dropped = []
     for i in drop:
-        if sum(widths.values()) <= room(widths):
+        if fits() or squeeze():
             break
         dropped.append(i)
         del widths[i]
-    if sum(widths.values()) > room(widths):
+    if not (fits() or squeeze()):
         return [], None
     # Room left over goes to the wrapped columns, the most cut first.
     spare = room(widths) - sum(widths.values())
@@ -447,6 +476,11 @@ def column_widths(
         widths[i] += 1
         spare -= 1
     return dropped, widths
+
+
+def row_line(cells: Sequence[str], widths: dict[int, int]) -> str:
+    """One row as one whole line (piped): cells padded to `widths`, a longer one pushing on."""
+    return "  ".join(cells[i].ljust(w) for i, w in widths.items()).rstrip()
 
 
 def _cell_lines(text: str, width: int) -> list[str]:
@@ -491,11 +525,13 @@ def plain_table(
     """A table as plain lines: columns two spaces apart, long cells wrapped onto more lines.
 
     Fits `width` the way `column_widths` lays it out; with `width` None every row
-    is one line, as wide as its longest cell. Cells must already be safe (`safe`).
+    is one whole line (`row_line`). Cells must already be safe (`safe`).
     """
     dropped, widths = column_widths(headers, rows, width, keep=keep, drop=drop)
     if widths is None:
         return record_lines(headers, rows, width)
+    if width is None:  # piped: every row one whole line
+        return [row_line(row, widths) for row in [headers, *rows]]
     lines = []
     for row in [headers, *rows]:
         cells = {i: _cell_lines(row[i], w) for i, w in widths.items()}
@@ -530,11 +566,11 @@ def print_table(
     """Aligned columns: rich with colour on a terminal, plain text when piped.
 
     Both fit the reader's width (`output_width`: $COLUMNS, else the terminal's)
-    with the one layout, `column_widths`: the `keep` columns (a due date, days, a
-    case id, a clock) are never shortened or wrapped; the others wrap at word
-    boundaries, and when even that does not fit, the `drop` columns are left out,
-    least useful first (a note says which). Piped output with no $COLUMNS is
-    plain, complete and as wide as its longest cell.
+    with the one layout, `column_widths`: the others wrap at word boundaries
+    before the `keep` columns (a due date, days, a case id, a clock) do, and those
+    wrap at spaces before the `drop` columns are left out, least useful first (a
+    note says which). Piped output with no $COLUMNS is plain and complete, each
+    row one line, each column padded to its widest value up to PIPED_PAD.
     """
     # One escaper for everything shown: data never carries control characters or markup.
     title = safe(title) if title else None

@@ -23,6 +23,7 @@ from .output import (
     output_width,
     print_table,
     record_lines,
+    row_line,
     safe,
     table_console,
 )
@@ -49,8 +50,8 @@ def print_table_rows(
     and printed row by row, so the first row shows at once and memory stays flat. A
     later row that does not fit those widths (a longer id or word) is printed as a
     block (`record_lines`), so nothing is cut and no line is wider than the reader's
-    width; piped with no width, every row stays one whole line (a longer cell pushes
-    the rest of its line on). Returns the number of rows printed.
+    width; piped with no width, every row stays one whole line (`row_line`: a longer
+    cell pushes the rest of its line on). Returns the number of rows printed.
     """
     sample = TABLE_SAMPLE if sample is None else sample
     it = iter(rows)
@@ -102,7 +103,6 @@ def print_table_rows(
         return count
     for line in _row_lines(headers, widths):
         out(line, "bold" if terminal else None)
-    keep_set = set(keep)
     for cells, style in head:
         for line in _row_lines(cells, widths):
             out(line, style)
@@ -110,8 +110,8 @@ def print_table_rows(
     for cells, style in it:
         cells = [safe(c) for c in cells]
         if width is None:  # piped: each row one whole line, a longer cell only pushes on
-            lines = ["  ".join(cells[i].ljust(w) for i, w in widths.items()).rstrip()]
-        elif _fits(cells, widths, keep_set):
+            lines = [row_line(cells, widths)]
+        elif _fits(cells, widths):
             lines = _row_lines(cells, widths)
         else:
             lines = record_lines(headers, [cells], width)
@@ -124,13 +124,12 @@ def print_table_rows(
     return count
 
 
-def _fits(cells: Sequence[str], widths: dict[int, int], keep: set[int]) -> bool:
-    """True when a row fits the laid-out widths: whole kept cells, no word wider than its column."""
+def _fits(cells: Sequence[str], widths: dict[int, int]) -> bool:
+    """True when a row fits the laid-out widths: no word wider than its column (a longer
+    cell wraps at spaces, in a kept column too, as `column_widths` lets it)."""
     for i, w in widths.items():
         cell = cells[i]
-        if len(cell) <= w:
-            continue
-        if i in keep or max((len(word) for word in cell.split()), default=0) > w:
+        if len(cell) > w and max((len(word) for word in cell.split()), default=0) > w:
             return False
     return True
 

@@ -343,3 +343,105 @@ def test_plural_of_a_noun_ending_in_a_consonant_and_y_is_ies(count, word, said):
     from eirules.cli.output import plural
 
     assert plural(count, word) == said
+
+
+# What a person reads at 80 columns and through a pipe (QA finding) ----------------------
+
+
+def _lines(caseload, args, columns):
+    env = {"EIRULES_DB": str(caseload), "COLUMNS": columns}
+    result = CliRunner().invoke(cli, args, env=env)
+    assert result.exit_code == 0, result.output
+    return result.stdout.splitlines()
+
+
+def test_at_80_columns_due_keeps_child_and_caseworker_and_wraps_the_days_text(caseload):
+    """The QA finding: at 80 columns `due` left the Child and Caseworker columns out
+    because one row's "151 late, excused" held the Days column 17 wide. The kept column
+    now wraps at its space before any column is left out; only the citation goes."""
+    lines = _lines(caseload, ["due", "--as-of", "2026-06-02"], "80")
+    assert (
+        lines[0]
+        == "Due         Days              Case        What          Child        Caseworker"
+    )
+    at = lines.index("2026-01-02  151 late,         SYN-B-0012  Initial       Sorrel       Bram")
+    assert lines[at + 1] == (
+        "            excused                       evaluation    Pellingham   Kettleworth"
+    )
+    assert lines[-3:-1] == [
+        "(Citation left out to fit 80 columns; a wider terminal, or --format csv, shows",
+        "  every column)",
+    ]
+    assert max(len(line) for line in lines) <= 80
+
+
+def test_piped_due_is_one_line_a_row_and_one_long_value_does_not_pad_every_row(caseload):
+    """Piped with no $COLUMNS, every row stays one whole line (grep and tail see whole rows),
+    but the 85-character referral label no longer pads the What column of every row:
+    a column is padded to its widest value up to 40 characters (PIPED_PAD)."""
+    lines = _lines(caseload, ["due", "--as-of", "2026-06-02"], None)
+    assert lines[0] == (
+        "Due         Days               Case        What                                 "
+        "Child               Caseworker        Citation"
+    )
+    assert (
+        "2026-01-02  151 late, excused  SYN-B-0012  Initial evaluation                   "
+        "Sorrel Pellingham   Bram Kettleworth  34 CFR 300.301(c)(1)(i)"
+    ) in lines
+    # The one longer value pushes the rest of its own line on, whole.
+    assert (
+        "-           now                SYN-C-0003  Referral to the SEA and the LEA where the "
+        "toddler resides (by the Part C lead agency)  Ayla Thistlewick    Odile Farrowind   "
+        "34 CFR 303.209(b)(1)(ii)"
+    ) in lines
+    rows = json.loads(
+        CliRunner()
+        .invoke(
+            cli,
+            ["due", "--as-of", "2026-06-02", "--format", "json"],
+            env={"EIRULES_DB": str(caseload)},
+        )
+        .stdout
+    )
+    assert len(lines) == len(rows) + 2  # the header, a line a row, the summary
+
+
+def test_kept_columns_wrap_at_spaces_before_a_column_is_left_out():
+    headers = ["Due", "Days", "Case", "What", "Child", "Caseworker", "Citation"]
+    rows = [
+        ["2026-01-02", "151 late, excused", "SYN-B-0012", "Initial evaluation",
+         "Sorrel Pellingham", "Bram Kettleworth", "34 CFR 300.301(c)(1)(i)"],
+        ["2025-12-27", "157 overdue", "SYN-B-0132", "Reevaluation",
+         "Jorrie Greythistle", "Rhea Tallowby", "34 CFR 300.303"],
+    ]  # fmt: skip
+    keep, drop = (0, 1, 2), (6, 5, 4)
+
+    def layout(width):
+        return column_widths(headers, rows, width, keep=keep, drop=drop)
+
+    # Without the citation the narrowest columns (the longest words: 10, 17 "151 late,
+    # excused" whole, 10, 12 "Reevaluation", 11 "Greythistle", 11 "Kettleworth") and five
+    # gaps of 2 take 81. At 80 Days wraps (16) rather than lose the caseworker; down to 71
+    # it wraps at every space (7, "excused"); at 70 the caseworker is left out.
+    assert layout(81) == ([6], {0: 10, 1: 17, 2: 10, 3: 12, 4: 11, 5: 11})
+    assert layout(80) == ([6], {0: 10, 1: 16, 2: 10, 3: 12, 4: 11, 5: 11})
+    assert layout(71) == ([6], {0: 10, 1: 7, 2: 10, 3: 12, 4: 11, 5: 11})
+    assert layout(70) == ([6, 5], {0: 10, 1: 17, 2: 10, 3: 13, 4: 12})
+    assert plain_table(headers, rows, width=80, keep=keep, drop=drop)[:5] == [
+        "Due         Days              Case        What          Child        Caseworker",
+        "2026-01-02  151 late,         SYN-B-0012  Initial       Sorrel       Bram",
+        "            excused                       evaluation    Pellingham   Kettleworth",
+        "2025-12-27  157 overdue       SYN-B-0132  Reevaluation  Jorrie       Rhea",
+        "                                                        Greythistle  Tallowby",
+    ]
+    # Piped: nothing left out or wrapped; each column padded to its widest value up to 40,
+    # a longer one pushing the rest of its line on.
+    rows[1][3] = "Referral to the SEA and the LEA where the toddler resides"
+    assert plain_table(headers, rows, width=None, keep=keep, drop=drop) == [
+        "Due         Days               Case        What                Child               "
+        "Caseworker        Citation",
+        "2026-01-02  151 late, excused  SYN-B-0012  Initial evaluation  Sorrel Pellingham   "
+        "Bram Kettleworth  34 CFR 300.301(c)(1)(i)",
+        "2025-12-27  157 overdue        SYN-B-0132  Referral to the SEA and the LEA where the "
+        "toddler resides  Jorrie Greythistle  Rhea Tallowby     34 CFR 300.303",
+    ]

@@ -180,3 +180,23 @@ def test_cases_list_streams_the_table_with_every_case_and_the_same_count(tmp_pat
     ids = [r["case_id"] for r in json.loads(run("cases", "list", *day, "--format", "json").output)]
     text = "\n".join(streamed)
     assert len(ids) == 240 and all(case_id in text for case_id in ids)
+
+
+def test_a_later_row_wraps_a_longer_kept_cell_at_its_spaces_not_as_a_block(monkeypatch, capsys):
+    """Past the sample, a kept cell longer than its column (a Days "1151 late, excused" after
+    rows of "N left") wraps at its spaces as `column_widths` lets kept columns do, so the row
+    stays in the table; a word too long for its column still makes a block."""
+    rows = [_row(i) for i in range(10, 13)]  # "10 left": Days 7 wide
+    rows.append(
+        ["2026-03-04", "1151 late, excused", "SYN-C-00003", "Reevaluation", "Ava Fictional"]
+    )
+    lines = _printed(
+        monkeypatch,
+        capsys,
+        lambda: print_table_rows(HEADERS, ((r, None) for r in rows), sample=2),
+    )
+    assert lines[-3:] == [
+        "2026-03-04  1151     SYN-C-00003  Reevaluation          Ava Fictional",
+        "            late,",
+        "            excused",
+    ]
