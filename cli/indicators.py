@@ -14,7 +14,7 @@ from eirules.core.private_files import write_private
 
 from . import get_engine
 from .options import DATE, db_option, format_option
-from .output import check_writable, csv_cell, plain_table, plural, print_table, safe
+from .output import LINK_REFUSED, check_writable, csv_cell, plain_table, plural, print_table, safe
 from .output import echo as _echo
 from .store import open_store, purpose_option
 
@@ -62,7 +62,8 @@ DRILL_COLUMNS = (
 @click.option(
     "--out",
     type=click.Path(dir_okay=False),
-    help="Write to this file instead of stdout (replaced only when the report is complete).",
+    help="Write to this file instead of stdout (replaced only when the report is complete). "
+    + LINK_REFUSED,
 )
 @purpose_option
 @click.pass_context

@@ -34,7 +34,10 @@ from typing import Any
 import click
 
 from eirules.core.errors import InputError, Problem
-from eirules.core.private_files import write_private  # the one writer of children's files
+from eirules.core.private_files import (
+    refuse_link,
+    write_private,
+)  # the one writer of children's files
 from eirules.core.text import UNSAFE as _UNSAFE  # controls and bidi: never printed raw
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -304,6 +307,10 @@ class FormatChoice(click.Choice):
         return super().convert(value, param, ctx)
 
 
+#: What every option naming a file to write says about symbolic links (`refuse_link`).
+LINK_REFUSED = "A FILE that is a symbolic link is refused: give the real path."
+
+
 def format_option(*choices: str, help: str | None = None, out: bool = False):
     """`--format` into the `fmt` argument: the one option factory every command uses.
 
@@ -343,7 +350,8 @@ def format_option(*choices: str, help: str | None = None, out: bool = False):
             metavar="FILE",
             type=click.Path(dir_okay=False),
             help="Write the listing to FILE (any --format), readable by you only (mode "
-            "0600), instead of to the screen; a shell's `> FILE` makes a file anyone may read.",
+            "0600), instead of to the screen; a shell's `> FILE` makes a file anyone may read. "
+            + LINK_REFUSED,
         )
         return option(out_option(run))
 
@@ -651,9 +659,12 @@ def check_writable(path: str | Path, option: str, *, folder: bool = False) -> No
     """Refuse an output file (or, with `folder`, a folder to create) that cannot be written.
 
     Called before any work is done, so a bad --out or --html costs nothing and
-    leaves nothing half-written. Exit status 2 (InputError).
+    leaves nothing half-written. A file that is a symbolic link is refused
+    (`refuse_link`, as `write_private` would). Exit status 2 (InputError).
     """
     path = Path(path)
+    if not folder:
+        refuse_link(path, option)
     if folder:
         existing = path
         while not existing.exists() and existing != existing.parent:

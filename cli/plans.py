@@ -25,7 +25,16 @@ from eirules.core.private_files import write_private
 
 from . import get_engine
 from .options import DATE, as_of_option, format_option
-from .output import check_writable, csv_text, echo, echo_json, plural, print_table, write_pages
+from .output import (
+    LINK_REFUSED,
+    check_writable,
+    csv_text,
+    echo,
+    echo_json,
+    plural,
+    print_table,
+    write_pages,
+)
 
 #: Commands that record something take a case file (they rewrite it whole or not at all).
 case_file_arg = click.argument("case_file", type=click.Path(exists=True, dir_okay=False))
@@ -52,7 +61,7 @@ out_option = click.option(
     "out",
     type=click.Path(dir_okay=False),
     required=True,
-    help="HTML file to write (its folder must exist).",
+    help="HTML file to write (its folder must exist). " + LINK_REFUSED,
 )
 pdf_option = click.option(
     "--pdf",

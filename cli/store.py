@@ -26,6 +26,7 @@ from .options import (
     jobs_option,
 )
 from .output import (
+    LINK_REFUSED,
     STREAM_FORMATS,
     check_writable,
     echo,
@@ -723,7 +724,7 @@ def cases_add_event(ctx, case_id, event_type, on, reason, note, program, db_path
     "-o",
     "--output",
     type=click.Path(dir_okay=False),
-    help="Write to this file instead of standard output.",
+    help="Write to this file instead of standard output. " + LINK_REFUSED,
 )
 @purpose_option
 @db_option

@@ -7,6 +7,10 @@ file is written to a temporary file beside it (created 0600 by `tempfile.mkstemp
 renamed over the target only when complete, so a failure leaves no half-written file
 and the old one, if any, untouched. The command line, the plugins and the library
 all write through here; nothing else decides a child's file's mode.
+
+A target that is a symbolic link is refused (`refuse_link`): renaming over it would
+replace the link with a new file, and following it would write a child's data
+wherever it points; the person gives the real path instead.
 """
 
 from __future__ import annotations
@@ -22,12 +26,32 @@ from typing import IO
 PRIVATE_MODE = 0o600
 
 
+def refuse_link(path: str | Path, where: str | None = None) -> None:
+    """Raise InputError when `path` itself is a symbolic link (dangling too), naming `where`
+    (the option that gave it, e.g. "--out"); links in the folders above it are followed."""
+    path = Path(path)
+    if not path.is_symlink():
+        return
+    from .errors import InputError, Problem
+
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "somewhere that cannot be read"
+    raise InputError(
+        f"{path} is a symbolic link; give the real path",
+        [Problem(where or str(path), f"it links to {target}", "give the path of the file itself")],
+    )
+
+
 @contextlib.contextmanager
 def open_private(
     path: str | Path, *, binary: bool = False, newline: str | None = None
 ) -> Iterator[IO]:
-    """Open a private file for writing; it replaces `path` only when the block ends without error."""
+    """Open a private file for writing; it replaces `path` only when the block ends without
+    error. A `path` that is a symbolic link is refused (`refuse_link`) before anything is written."""
     path = Path(path)
+    refuse_link(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # created 0600
     try:
         if binary:
@@ -78,5 +102,6 @@ __all__ = [
     "PRIVATE_MODE",
     "make_private_folder",
     "open_private",
+    "refuse_link",
     "write_private",
 ]

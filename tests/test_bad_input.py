@@ -343,3 +343,43 @@ def test_make_private_folder_leaves_existing_folders_alone(tmp_path):
     assert target.is_dir()
     assert (_mode(tmp_path), _mode(tmp_path / "x"), _mode(target)) == (0o755, 0o700, 0o700)
     assert make_private_folder(target) == target  # already there: no error, mode kept
+
+
+def test_out_to_a_symbolic_link_is_refused_and_the_link_and_its_file_are_left(run, tmp_path):
+    """`overdue --out FILE` with FILE a symbolic link replaced the link with a new file (and
+    left the file it pointed to stale), undocumented. A child's data is not written through
+    a link: refused before any work (exit 2), the link and the file it names unchanged; the
+    real path works. The same for every option naming a file to write (`check_writable`)."""
+    run("cases", "import", EXAMPLES / "caseload")
+    real = tmp_path / "real.csv"
+    real.write_text("kept\n")
+    link = tmp_path / "overdue.csv"
+    link.symlink_to(real)
+    for args, option in (
+        (["overdue", "--as-of", "2026-03-02", "--format", "csv", "--out", link], "--out"),
+        (["cases", "export", "SYN-C-0001", "--output", link], "--output"),
+    ):
+        result = run(*args, code=2)
+        assert result.output == (
+            f"Error: {link} is a symbolic link; give the real path\n"
+            f"  {option}: it links to {real}; give the path of the file itself\n"
+        )
+        assert link.is_symlink() and link.readlink() == real
+        assert real.read_text() == "kept\n"
+    run("overdue", "--as-of", "2026-03-02", "--format", "csv", "--out", real)
+    assert real.read_text().startswith("kind,due,days_left,case_id,") and _mode(real) == 0o600
+    assert link.is_symlink()
+
+
+def test_write_private_refuses_a_symbolic_link_dangling_or_not(tmp_path):
+    """The one writer refuses a link too, for the library and plugins that call it."""
+    from eirules.core.errors import InputError
+    from eirules.core.private_files import write_private
+
+    for target in (tmp_path / "real.json", tmp_path / "missing.json"):
+        link = tmp_path / f"to-{target.name}"
+        link.symlink_to(target)
+        with pytest.raises(InputError, match="is a symbolic link; give the real path"):
+            write_private(link, '{"child": "Tamsin Oakhollow"}')
+        assert link.is_symlink() and not target.exists()
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
