@@ -241,6 +241,9 @@ def test_streamed_rows_are_the_bytes_json_dumps_and_the_csv_writer_give_for_host
     store.conn.execute(
         "UPDATE children SET name = ? WHERE case_id LIKE '%1' OR case_id LIKE '%3'", (HOSTILE,)
     )
+    store.conn.execute(  # the listing shows the name kept on the clock rows (revision 0014)
+        "UPDATE clocks SET child = ? WHERE case_id LIKE '%1' OR case_id LIKE '%3'", (HOSTILE,)
+    )
     store.conn.execute(
         "UPDATE cases SET evaluated_as_of = NULL, stable_from = NULL WHERE id LIKE '%3'"
     )

@@ -189,7 +189,9 @@ def _hand_edit(tmp_path, sql, *args):
 def test_escape_sequences_in_stored_names_are_shown_as_visible_escapes(run, tmp_path, command):
     """An ESC sequence in one child's name erased another case's row from the screen."""
     _evaluated(run, tmp_path)
-    _hand_edit(tmp_path, "UPDATE children SET name = ?", "Ada\x1b[1A\x1b[2K\u202eFictional\nT-9")
+    name = "Ada\x1b[1A\x1b[2K\u202eFictional\nT-9"
+    _hand_edit(tmp_path, "UPDATE children SET name = ?", name)
+    _hand_edit(tmp_path, "UPDATE clocks SET child = ?", name)  # shown from them (revision 0014)
     out = run(*command, "--as-of", "2026-02-22").output if command != ["cases", "list"] else None
     out = out if out is not None else run(*command).output
     assert "\x1b" not in out and "\u202e" not in out

@@ -262,6 +262,21 @@ def _check_clocks(conn, found: _Problems) -> None:
             )
     for case_id in actual:
         found.add("clock", f"case {case_id}: clock rows without a determination")
+    # The child's name and the caseworker a listing shows are kept on the clock rows
+    # (revision 0014): they must be the case's own.
+    differs = "IS DISTINCT FROM" if conn.postgres else "IS NOT"
+    for (case_id,) in conn.execute(
+        "SELECT DISTINCT k.case_id FROM clocks k "
+        "LEFT JOIN children ch ON ch.case_id = k.case_id "
+        "LEFT JOIN assignments a ON a.case_id = k.case_id AND a.ended_at IS NULL "
+        f"WHERE k.child {differs} ch.name OR k.caseworker {differs} a.caseworker "
+        "ORDER BY k.case_id"
+    ):
+        found.add(
+            "clock",
+            f"case {case_id}: its clock rows show another child's name or caseworker than "
+            "the case's (edited outside eirules)",
+        )
     for case_id, last, newest in conn.execute(
         "SELECT c.id, c.last_determination_id, max(d.id) FROM cases c "
         "JOIN determinations d ON d.case_id = c.id GROUP BY c.id, c.last_determination_id"

@@ -53,6 +53,12 @@ class CasesMixin(StoreBase):
         for table, columns in _PART_COLUMNS.items():
             # COPY on PostgreSQL: an import's hundreds of thousands of rows in one stream.
             conn.insert_rows(table, columns, [row for c in cases for row in c.parts.get(table, ())])
+        if replace:  # the clock rows show the child's name (revision 0014): changed with it
+            conn.execute_for(
+                "UPDATE clocks SET child = (SELECT ch.name FROM children ch "
+                "WHERE ch.case_id = clocks.case_id) WHERE case_id IN ({ids})",
+                list(replace),
+            )
 
     def require_case(self, case_id: str, *, where: str = "ID") -> None:
         """InputError unless the case is stored; `where` names the argument or option

@@ -134,6 +134,8 @@ class CaseworkersMixin(StoreBase):
             ("case_id", "caseworker", "assigned_at"),
             [(c, w, stamp) for c, w in changed],
         )
+        # The clock rows show the current caseworker (revision 0014): changed with it.
+        conn.update_rows("clocks", "case_id", ("caseworker",), [(w, c) for c, w in changed])
         for case_id, caseworker in changed:
             was = current.get(case_id)
             audit.append(

@@ -297,6 +297,17 @@ class DeterminationsMixin(StoreBase):
                 conn.execute("SELECT coalesce(max(id), 0) FROM determinations").fetchone()[0] + 1
             )
             stamp = now()
+            # The listing's columns kept on the clock rows (revision 0014): the child's name
+            # and the current caseworker, as they are in this transaction.
+            shown = {
+                case_id: (child, worker)
+                for case_id, child, worker in conn.select_for(
+                    "SELECT ch.case_id, ch.name, a.caseworker FROM children ch "
+                    "LEFT JOIN assignments a ON a.case_id = ch.case_id AND a.ended_at IS NULL "
+                    "WHERE ch.case_id IN ({ids})",
+                    [x[0] for x in new],
+                )
+            }
             det_rows, clock_rows, case_rows = [], [], []
             for case_id, doc_hash, result, text, digest, with_, rows, status, programs, previous, stable in new:  # fmt: skip
                 det_id = next_id
@@ -306,7 +317,8 @@ class DeterminationsMixin(StoreBase):
                      result.ruleset, result.ruleset_version, result.engine, doc_hash,
                      text, stamp, digest)
                 )  # fmt: skip
-                clock_rows.extend((r[0], det_id, *r[2:]) for r in rows)
+                who = shown.get(case_id, (None, None))
+                clock_rows.extend((r[0], det_id, *r[2:], *who) for r in rows)
                 case_rows.append((status, det_id, programs, day, with_, *stable, case_id))
                 if previous is None:
                     counts["first"] += 1
@@ -320,7 +332,7 @@ class DeterminationsMixin(StoreBase):
                 "DELETE FROM clocks WHERE case_id IN ({ids})",
                 [x[0] for x in new] + [x[0] for x in failed],
             )
-            conn.insert_rows("clocks", CLOCK_COLUMN_NAMES, clock_rows)
+            conn.insert_rows("clocks", (*CLOCK_COLUMN_NAMES, *SHOWN_COLUMNS), clock_rows)
             conn.update_rows(
                 "cases",
                 "id",
@@ -482,6 +494,9 @@ CLOCK_COLUMNS = (
     "status, is_open, met_on, excused_by, reason, citation, closed_on, kind"
 )
 CLOCK_COLUMN_NAMES = tuple(c.strip() for c in CLOCK_COLUMNS.split(","))
+#: The columns of a `clocks` row kept from the case for the listings (revision 0014), after
+#: CLOCK_COLUMNS: the child's name and the current caseworker (`audit verify` checks them).
+SHOWN_COLUMNS = ("child", "caseworker")
 #: The columns of a `determinations` row as `evaluate` writes it.
 DETERMINATION_COLUMNS = (
     "id", "case_id", "number", "run_id", "as_of", "ruleset", "ruleset_version", "engine",

@@ -12,7 +12,7 @@ Nothing is filtered by status: every status except the finished ones is listed.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -156,7 +156,7 @@ class ListingMixin(StoreBase):
         extra = [r for r in extra if _wanted(r, as_of, horizon, overdue_only)]
         extra.sort(key=_urgency)
 
-        indexed = self._indexed_rows(as_of, caseworker, current, horizon, overdue_only)
+        indexed = self._indexed_rows(as_of, caseworker, current, horizon, overdue_only, stale)
         rows = heapq.merge(extra, indexed, key=_urgency) if extra else indexed
         return DueStream(as_of, rows, len(stale), tuple(sorted(failed)))
 
@@ -234,19 +234,19 @@ class ListingMixin(StoreBase):
             where += ["a.caseworker = ?", "a.ended_at IS NULL", "c.id = a.case_id"]
             args.append(worker)
             if clocks:
-                tables += " CROSS JOIN clocks k"
+                # By case: SQLite would otherwise take the covering clocks_due_order
+                # (revision 0014) and read every open row once per case.
+                by_case = "" if self.conn.postgres else " INDEXED BY clocks_case_open"
+                tables += f" CROSS JOIN clocks k{by_case}"
                 where.append("k.case_id = c.id")
         else:
-            # The whole caseload's clock rows are read in the listing's order from the
-            # clocks_due_order index (revision 0008): clocks first, so the first row
-            # comes at once instead of after a sort of every open item.
+            # The whole caseload's clock rows are read from clocks_due_order alone
+            # (`_indexed_sql`); this is the cases' side, for `_scope`.
+            assert not clocks, "the whole caseload's clock rows are read without a join"
             tables = (
-                ("clocks k CROSS JOIN " if clocks else "")
-                + "cases c LEFT JOIN assignments a ON a.case_id = c.id AND a.ended_at IS NULL "
+                "cases c LEFT JOIN assignments a ON a.case_id = c.id AND a.ended_at IS NULL "
                 "CROSS JOIN children ch"
             )
-            if clocks:
-                where.append("c.id = k.case_id")
         where.append("ch.case_id = c.id")
         scope, scope_args = self.scope_sql("c.id")  # type: ignore[attr-defined]
         if scope:  # a coordinator sees their own caseload, a supervisor their district
@@ -358,13 +358,29 @@ class ListingMixin(StoreBase):
         current,
         horizon: date | None = None,
         overdue_only: bool = False,
+        stale: Container[str] = (),
     ) -> Iterator[dict[str, Any]]:
         """Owed items of the due index, of the cases it can answer for, most urgent first
-        (`_urgency`'s order, in SQL), streamed: the rows `_wanted` keeps, chosen in SQL."""
+        (`_urgency`'s order, in SQL), streamed: the rows `_wanted` keeps, chosen in SQL.
+
+        The whole caseload's (or a district's) rows are read from clocks_due_order alone
+        (revision 0014: it holds every column listed) and those of the cases in `stale`
+        (every case in scope the index cannot answer for, `_scope`) are left out here, not
+        by joining each row to its case. A case that changes after `_scope` was read is
+        listed from its stored rows (as the next evaluation's writes find it), never left
+        out of both.
+        """
+        if not current[2]:  # no stored evaluation answers: every case was re-evaluated
+            return
         fields = ROW_FIELDS
         for sql, params in self._indexed_sql(caseworker, current, as_of, horizon, overdue_only):
-            for row in self.conn.stream(sql, params):
-                yield dict(zip(fields, row, strict=True))
+            if stale:
+                for row in self.conn.stream(sql, params):
+                    if row[3] not in stale:
+                        yield dict(zip(fields, row, strict=True))
+            else:
+                for row in self.conn.stream(sql, params):
+                    yield dict(zip(fields, row, strict=True))
 
     def _indexed_sql(
         self,
@@ -385,18 +401,29 @@ class ListingMixin(StoreBase):
         """
         as_of = as_of or date.today()
         day = as_of.isoformat()
-        tables, where, args = self._in_scope(caseworker, clocks=True)
+        if self._worker(caseworker) is None:
+            # One table, in index order: the case's currency is `stale` (`_indexed_rows`),
+            # the child and caseworker are on the clock rows (revision 0014).
+            tables, where, args = "clocks k", [], []
+            scope, scope_args = self.scope_sql("k.case_id")  # type: ignore[attr-defined]
+            if scope:  # a supervisor's district
+                where.append(scope)
+                args.extend(scope_args)
+            currency, currency_args = [], []
+        else:
+            tables, where, args = self._in_scope(caseworker, clocks=True)
+            currency, currency_args = [current[0]], current[1]
         if self.conn.postgres:
             days_left = "(k.due::date - ?::date)"
         else:
             days_left = "CAST(julianday(k.due) - julianday(?) AS INTEGER)"
         sql = (
-            f"SELECT k.kind, k.due, {days_left}, k.case_id, ch.name, k.program, k.clock, "
-            "k.label, k.subject, k.status, a.caseworker, k.citation, k.reason, NULL, ?, "
+            f"SELECT k.kind, k.due, {days_left}, k.case_id, k.child, k.program, k.clock, "
+            "k.label, k.subject, k.status, k.caseworker, k.citation, k.reason, NULL, ?, "
             "k.closed_on "
-            f"FROM {tables} WHERE " + " AND ".join([*where, current[0], "k.is_open = 1"])
+            f"FROM {tables} WHERE " + " AND ".join([*where, *currency, "k.is_open = 1"])
         )
-        params = [day, day, *args, *current[1]]
+        params = [day, day, *args, *currency_args]
         order = " ORDER BY " + self._urgency_sql()
         if horizon is None and not overdue_only:
             return [(sql + order, params)]

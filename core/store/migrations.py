@@ -36,6 +36,7 @@ REVISIONS: tuple[str, ...] = (
     "0011_cases_evaluation_index",
     "0012_stability_interval",
     "0013_clock_closed_on",
+    "0014_listing_columns_on_clocks",
 )
 
 #: Every table the migrations create, for checking that a database still has them all.
