@@ -92,7 +92,23 @@ def show_click_error(exc: click.ClickException | None) -> None:
         return
     text = io.StringIO()
     exc.show(file=text)
-    echo(text.getvalue().rstrip("\n"), err=True)
+    echo(text.getvalue().rstrip("\n") + _value_hint(exc), err=True)
+
+
+def _value_hint(exc: click.ClickException) -> str:
+    """For an unknown option that may be a value (`caseworkers add -0`, a name beginning
+    with "-"): how to give it, after `--`. Nothing for a mistyped option click has a
+    suggestion for, nor for a command that takes no values."""
+    ctx = getattr(exc, "ctx", None)
+    if not isinstance(exc, click.NoSuchOption) or exc.possibilities or ctx is None:
+        return ""
+    values = [p.make_metavar(ctx) for p in ctx.command.params if isinstance(p, click.Argument)]
+    if not values:
+        return ""
+    return (
+        '\n  A value that begins with "-" (a name or an id) goes after --, the options before'
+        f" it: {ctx.command_path} [OPTIONS] -- {' '.join(values)}"
+    )
 
 
 @contextlib.contextmanager

@@ -235,7 +235,7 @@ def test_csv_cell_prefixes_each_formula_start(first):
 
 # One text check at every way in (core/text.py `text_problem`) ------------------------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from eirules.core.text import MAX_TEXT, text_problem  # noqa: E402
@@ -256,6 +256,8 @@ def _count(db: Path, sql: str) -> int:
 
 @_ONCE
 @given(name=HOSTILE)
+@example(name="-0")  # what hypothesis found: click read it as an option
+@example(name="-h")  # the help alias, were it not after --
 def test_any_caseworker_name_is_stored_as_typed_or_refused_with_nothing_written(
     run, tmp_path, name
 ):
@@ -265,7 +267,9 @@ def test_any_caseworker_name_is_stored_as_typed_or_refused_with_nothing_written(
         _count(db, "SELECT count(*) FROM caseworkers"),
         _count(db, "SELECT count(*) FROM audit_log"),
     )
-    result = CliRunner().invoke(cli, ["caseworkers", "add", name])
+    # After `--` the name is a name even when it begins with "-" (hypothesis found `-0`,
+    # which click read as an option): what a person types for such a name, told so below.
+    result = CliRunner().invoke(cli, ["caseworkers", "add", "--", name])
     tidy = " ".join(name.split())
     if not tidy or text_problem(name) is not None:
         assert result.exit_code == 2, result.output
@@ -302,3 +306,36 @@ def test_any_event_note_round_trips_or_is_refused_with_nothing_written(run, tmp_
         assert result.exit_code == 2, result.output
         assert "Traceback" not in result.output
         assert _count(db, "SELECT count(*) FROM audit_log") == before
+
+
+def test_a_name_that_begins_with_a_dash_is_explained_then_taken_after_double_dash(run, tmp_path):
+    """A person typing `eirules caseworkers add -0` (or `cases assign ID -Rhea`) got click's
+    bare "No such option '-0'". The usage error now says how to give such a value; after
+    `--` it is stored as typed. A mistyped option (`--fromat`, which click suggests a fix
+    for) gets no such hint."""
+    first = CliRunner().invoke(cli, ["caseworkers", "add", "-0"], prog_name="eirules")
+    assert first.exit_code == 2
+    assert first.output.splitlines()[-2:] == [
+        "Error: No such option '-0'.",
+        '  A value that begins with "-" (a name or an id) goes after --, the options before it: '
+        "eirules caseworkers add [OPTIONS] -- NAME",
+    ]
+    added = CliRunner().invoke(cli, ["caseworkers", "add", "--", "-0"])
+    assert (added.exit_code, added.output) == (0, "Added caseworker -0\n")
+    write_case_file(tmp_path / "d.json", "DASH-1")
+    run("cases", "import", tmp_path / "d.json")
+    refused = CliRunner().invoke(cli, ["cases", "assign", "DASH-1", "-0"], prog_name="eirules")
+    assert refused.output.splitlines()[-1].endswith(
+        "eirules cases assign [OPTIONS] -- ID CASEWORKER"
+    )
+    assigned = CliRunner().invoke(cli, ["cases", "assign", "--", "DASH-1", "-0"])
+    assert assigned.exit_code == 0, assigned.output
+    shown = json.loads(
+        CliRunner().invoke(cli, ["cases", "show", "DASH-1", "--format", "json"]).output
+    )
+    assert shown["caseworker"] == "-0"
+    typo = CliRunner().invoke(cli, ["caseworkers", "list", "--fromat", "json"])
+    assert typo.exit_code == 2
+    assert (
+        typo.output.splitlines()[-1] == "Error: No such option '--fromat'. Did you mean '--format'?"
+    )
