@@ -10,6 +10,7 @@ do; anything else (a bug here or in a plugin) prints one `Error:` line asking fo
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import sys
@@ -76,6 +77,38 @@ def _os_error(exc: OSError) -> EirulesError:
     return EirulesError(f"cannot use {name}: {reason}", [Problem("", fix)])
 
 
+#: How a write fails for want of room (a full disk, a quota, `> /dev/full`).
+_NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def _stdout_failed(exc: OSError) -> bool:
+    """Whether `exc` is the standard output failing: a write with no room that names no
+    file. Every file eirules writes is named in its error (`write_private` adds the name
+    a failed write lacks); the standard output is the one stream written without a name."""
+    return exc.filename is None and exc.errno in _NO_ROOM
+
+
+def _output_error(exc: OSError) -> EirulesError:
+    reason = (exc.strerror or exc.__class__.__name__).lower()
+    return EirulesError(
+        f"the output could not be written (standard output: {reason})",
+        [
+            Problem(
+                "",
+                "the file or device the output is sent to has no room",
+                "free space there, or send the output elsewhere (--out FILE on another disk)",
+            )
+        ],
+    )
+
+
+def _quiet_stdout() -> None:
+    """Send what is still printed (and the flush at exit) nowhere: the output is gone, and
+    Python would otherwise report the unwritten rest as another error on the way out."""
+    with contextlib.suppress(OSError):
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stays open until exit
+
+
 def _print(exc: EirulesError) -> None:
     from .output import echo  # a message may quote data: controls and bidi shown as escapes
 
@@ -125,8 +158,7 @@ def handle_errors(ctx: click.Context) -> Iterator[None]:
         raise
     except BrokenPipeError:
         # `eirules due | head`: the reader left; say nothing more on a closed pipe.
-        with contextlib.suppress(OSError):
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stays open until exit
+        _quiet_stdout()
         ctx.exit(EXIT_ERROR)
     except EirulesError as exc:
         if debug_requested(ctx):
@@ -136,7 +168,11 @@ def handle_errors(ctx: click.Context) -> Iterator[None]:
     except OSError as exc:
         if debug_requested(ctx):
             raise
-        _print(_os_error(exc))
+        if _stdout_failed(exc):
+            _print(_output_error(exc))
+            _quiet_stdout()
+        else:
+            _print(_os_error(exc))
         ctx.exit(EXIT_ERROR)
     except Exception as exc:
         if debug_requested(ctx):

@@ -92,9 +92,18 @@ def make_private_folder(path: str | Path) -> Path:
 
 
 def write_private(path: str | Path, text: str | bytes) -> None:
-    """Write `text` (or bytes) to `path`, owner-only and all or nothing."""
-    with open_private(path, binary=isinstance(text, bytes)) as handle:
-        handle.write(text)
+    """Write `text` (or bytes) to `path`, owner-only and all or nothing.
+
+    A failed write names `path` in its error (a write's OSError has no file name,
+    and the CLI takes one without a name for the standard output failing).
+    """
+    try:
+        with open_private(path, binary=isinstance(text, bytes)) as handle:
+            handle.write(text)
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = str(path)
+        raise
 
 
 __all__ = [

@@ -67,14 +67,20 @@ class AccessMixin(PeopleMixin):
     def recorded(
         self, rows: Iterable[dict[str, Any]], action: str, purpose: str | None
     ) -> Iterator[dict[str, Any]]:
-        """`rows` of a listing passed on as they are read; once the reader is done (or stops),
-        every case they named goes on the record of access, with `action` and the purpose.
+        """`rows` of a listing passed on as they are read; once the reader is done (or stops,
+        or the store closes), every case they named goes on the record of access, with
+        `action` and the purpose.
 
         The one way a listing (`due`, `overdue`, `cases list`, on the CLI and over
         HTTP) is recorded: each row names a child and what is owed for them, so each is
         a read of that child's record (34 CFR 300.614, 303.405). The listing's own read
         (a PostgreSQL cursor's transaction) ends before the record is written.
         """
+        return self.conn.track(self._recorded(rows, action, purpose))
+
+    def _recorded(
+        self, rows: Iterable[dict[str, Any]], action: str, purpose: str | None
+    ) -> Iterator[dict[str, Any]]:
         seen: dict[str, None] = {}
         source = iter(rows)
         try:

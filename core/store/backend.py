@@ -14,10 +14,12 @@ A target is a file path (SQLite) or a URL: ``postgresql://user@host/db``
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 import sys
 import time
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -158,6 +160,22 @@ class Connection:
         self.postgres = dialect == "postgresql"
         #: Lock-hold timings of each write transaction, when a `WriteTimings` is set.
         self.timings: WriteTimings | None = None
+        #: Row generators still open on this connection, oldest first (`track`).
+        self._open: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+        self._opened = 0
+
+    def track(self, rows: Iterator[Any]) -> Iterator[Any]:
+        """Have `close` close the generator `rows` first, if it is still open then.
+
+        A listing stopped by an error (a full disk or a closed pipe under the rows
+        being printed) is left suspended in the error's traceback: without this it
+        would be finalized after the connection closed, and its `finally` (ending a
+        PostgreSQL cursor, putting the listed cases on the record of access) would
+        fail with "Cannot operate on a closed database" instead of running.
+        """
+        self._opened += 1
+        self._open[self._opened] = rows
+        return rows
 
     # Statements -----------------------------------------------------------------------
 
@@ -301,8 +319,11 @@ class Connection:
         SQLite steps its statement row by row already. On PostgreSQL a client
         cursor would fetch the whole result first, so this reads through a
         server-side cursor, `size` rows at a time, inside a read transaction
-        that ends when the rows do (or when the caller stops reading).
+        that ends when the rows do (or when the caller stops reading, or `close`).
         """
+        return self.track(self._stream(sql, params, size))
+
+    def _stream(self, sql: str, params: Sequence[Any], size: int) -> Iterator[tuple]:
         if not self.postgres:
             yield from self.raw.execute(sql, params)
             return
@@ -373,6 +394,15 @@ class Connection:
             self.timings.discard()
 
     def close(self) -> None:
+        """Close the generators still reading (newest first: a listing before the rows it
+        wraps), then the connection."""
+        for key in sorted(self._open.keys(), reverse=True):
+            rows = self._open.get(key)
+            if rows is not None:
+                # A listing's last step failing here (the database gone too) must not
+                # keep the connection open or hide the error that stopped the listing.
+                with contextlib.suppress(Exception):
+                    rows.close()
         self.raw.close()
 
     # Dialect differences --------------------------------------------------------------
