@@ -35,7 +35,7 @@ import click
 
 from eirules.core.errors import InputError, Problem
 from eirules.core.private_files import (
-    refuse_link,
+    refuse_unsafe_target,
     write_private,
 )  # the one writer of children's files
 from eirules.core.text import UNSAFE as _UNSAFE  # controls and bidi: never printed raw
@@ -307,8 +307,10 @@ class FormatChoice(click.Choice):
         return super().convert(value, param, ctx)
 
 
-#: What every option naming a file to write says about symbolic links (`refuse_link`).
-LINK_REFUSED = "A FILE that is a symbolic link is refused: give the real path."
+#: What every option naming a file to write says about links and devices (`refuse_unsafe_target`).
+LINK_REFUSED = (
+    "A FILE that is a symbolic link or not an ordinary file (a device, a pipe) is refused."
+)
 
 
 def format_option(*choices: str, help: str | None = None, out: bool = False):
@@ -659,12 +661,13 @@ def check_writable(path: str | Path, option: str, *, folder: bool = False) -> No
     """Refuse an output file (or, with `folder`, a folder to create) that cannot be written.
 
     Called before any work is done, so a bad --out or --html costs nothing and
-    leaves nothing half-written. A file that is a symbolic link is refused
-    (`refuse_link`, as `write_private` would). Exit status 2 (InputError).
+    leaves nothing half-written. A file that is a symbolic link or not an ordinary
+    file is refused (`refuse_unsafe_target`, as `write_private` would). Exit status 2
+    (InputError).
     """
     path = Path(path)
     if not folder:
-        refuse_link(path, option)
+        refuse_unsafe_target(path, option)
     if folder:
         existing = path
         while not existing.exists() and existing != existing.parent:

@@ -8,15 +8,18 @@ renamed over the target only when complete, so a failure leaves no half-written 
 and the old one, if any, untouched. The command line, the plugins and the library
 all write through here; nothing else decides a child's file's mode.
 
-A target that is a symbolic link is refused (`refuse_link`): renaming over it would
-replace the link with a new file, and following it would write a child's data
-wherever it points; the person gives the real path instead.
+A target that is a symbolic link, or anything else that is not a regular file (a
+device such as /dev/null, a named pipe, a socket), is refused (`refuse_unsafe_target`):
+renaming over it would replace it with a new file (as root, /dev/null itself), and
+following a link would write a child's data wherever it points; the person gives
+the real path of a file instead.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,22 +29,51 @@ from typing import IO
 PRIVATE_MODE = 0o600
 
 
-def refuse_link(path: str | Path, where: str | None = None) -> None:
-    """Raise InputError when `path` itself is a symbolic link (dangling too), naming `where`
-    (the option that gave it, e.g. "--out"); links in the folders above it are followed."""
-    path = Path(path)
-    if not path.is_symlink():
-        return
+def _kind_of(mode: int) -> str | None:
+    """What a file that is not a regular one is, in words (None for a regular file)."""
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return None if stat.S_ISREG(mode) else "not a regular file"
+
+
+def refuse_unsafe_target(path: str | Path, where: str | None = None) -> None:
+    """Raise InputError when `path` itself is a symbolic link (dangling too) or exists and
+    is not a regular file, naming `where` (the option that gave it, e.g. "--out"); links
+    in the folders above it are followed."""
     from .errors import InputError, Problem
 
+    path = Path(path)
     try:
-        target = os.readlink(path)
-    except OSError:
-        target = "somewhere that cannot be read"
-    raise InputError(
-        f"{path} is a symbolic link; give the real path",
-        [Problem(where or str(path), f"it links to {target}", "give the path of the file itself")],
-    )
+        mode = os.lstat(path).st_mode
+    except OSError:  # nothing there yet (or not reachable: writing it will say so)
+        return
+    if stat.S_ISLNK(mode):
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "somewhere that cannot be read"
+        raise InputError(
+            f"{path} is a symbolic link; give the real path",
+            [
+                Problem(
+                    where or str(path), f"it links to {target}", "give the path of the file itself"
+                )
+            ],
+        )
+    kind = _kind_of(mode)
+    if kind is not None:
+        fix = "give a file name" if kind == "a folder" else "give the path of an ordinary file"
+        raise InputError(
+            f"{path} is {kind}, not a file eirules can write",
+            [Problem(where or str(path), f"{path} is {kind}", fix)],
+        )
 
 
 @contextlib.contextmanager
@@ -49,9 +81,10 @@ def open_private(
     path: str | Path, *, binary: bool = False, newline: str | None = None
 ) -> Iterator[IO]:
     """Open a private file for writing; it replaces `path` only when the block ends without
-    error. A `path` that is a symbolic link is refused (`refuse_link`) before anything is written."""
+    error. A `path` that is a symbolic link or not a regular file is refused
+    (`refuse_unsafe_target`) before anything is written."""
     path = Path(path)
-    refuse_link(path)
+    refuse_unsafe_target(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # created 0600
     try:
         if binary:
@@ -111,6 +144,6 @@ __all__ = [
     "PRIVATE_MODE",
     "make_private_folder",
     "open_private",
-    "refuse_link",
+    "refuse_unsafe_target",
     "write_private",
 ]

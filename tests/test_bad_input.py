@@ -9,6 +9,7 @@ failed on the code before its fix.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import stat
@@ -383,3 +384,45 @@ def test_write_private_refuses_a_symbolic_link_dangling_or_not(tmp_path):
             write_private(link, '{"child": "Tamsin Oakhollow"}')
         assert link.is_symlink() and not target.exists()
         assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def _special_files(tmp_path) -> list[tuple[Path, str]]:
+    """A named pipe, and (as root, who could otherwise replace /dev/null) a device node."""
+    import stat
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    found = [(fifo, "a named pipe")]
+    if os.geteuid() == 0:
+        device = tmp_path / "null.csv"
+        os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # a copy of /dev/null
+        found.append((device, "a device"))
+    return found
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_out_to_a_device_or_a_named_pipe_is_refused_and_left_as_it_is(run, tmp_path):
+    """QA: as root, `indicators --out /dev/full` replaced the device with a 0600 file of
+    the report ("Wrote /dev/full", exit 0), and a FIFO or /dev/stdout link likewise: the
+    rename put an ordinary file where the device was. Refused before any work (exit 2),
+    the node untouched; the one writer refuses it too (library and plugins)."""
+    import stat
+
+    from eirules.core.errors import InputError
+    from eirules.core.private_files import write_private
+
+    run("cases", "import", EXAMPLES / "caseload")
+    for node, kind in _special_files(tmp_path):
+        before = os.lstat(node)
+        result = run("overdue", "--as-of", "2026-03-02", "--format", "csv", "--out", node,
+                     code=2)  # fmt: skip
+        assert result.output == (
+            f"Error: {node} is {kind}, not a file eirules can write\n"
+            f"  --out: {node} is {kind}; give the path of an ordinary file\n"
+        )
+        with pytest.raises(InputError, match=f"is {kind}, not a file eirules can write"):
+            write_private(node, '{"child": "Tamsin Oakhollow"}')
+        after = os.lstat(node)
+        assert stat.S_IFMT(after.st_mode) == stat.S_IFMT(before.st_mode) != stat.S_IFREG
+        assert after.st_ino == before.st_ino
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
