@@ -48,8 +48,13 @@ def _is_database_error(exc: BaseException) -> bool:
     )
 
 
-def _storage_error(ctx: click.Context, exc: Exception) -> StorageError:
+def _storage_error(ctx: click.Context, exc: Exception) -> EirulesError:
     where = (ctx.obj or {}).get("db_path") or "caseload"
+    from eirules.core.store.backend import permission_error
+
+    refused = permission_error(exc, where)
+    if refused is not None:
+        return refused
     return StorageError(
         f"the caseload {where} could not be read or written ({exc})",
         [

@@ -25,6 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..errors import Problem, StorageError
+
 POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 #: Rows a listing's server-side cursor fetches first (then `stream`'s size at a time).
 FIRST_BATCH = 50
@@ -91,6 +93,47 @@ def database_errors() -> tuple[type[BaseException], ...]:
     if "psycopg" in sys.modules:
         errors.append(sys.modules["psycopg"].Error)
     return tuple(errors)
+
+
+def permission_error(exc: BaseException, shown: str) -> StorageError | None:
+    """What to do when the database refused for want of permission; None for other errors.
+
+    The one reading of such a refusal, for every place a driver error becomes a message.
+    Every command writes: each read of a case goes on its record of access (34 CFR
+    300.614, 303.405), so a caseload that can only be read cannot be worked on.
+    """
+    if isinstance(exc, sqlite3.Error) and (
+        getattr(exc, "sqlite_errorname", "").startswith("SQLITE_READONLY")
+    ):
+        return StorageError(
+            f"the caseload {shown} cannot be written ({exc})",
+            [
+                Problem(
+                    "",
+                    "every command writes to the caseload, even due and cases show: each "
+                    "read of a case goes on its record of access (34 CFR 300.614, 303.405); "
+                    "SQLite also makes its write-ahead log (-wal, -shm files) in the file's folder",
+                    "give your account write permission on the file and on its folder "
+                    "(chmod u+w FILE FOLDER, or ask their owner)",
+                )
+            ],
+        )
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None and isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return StorageError(
+            f"the caseload {shown} refused this login ({str(exc).strip().splitlines()[0]})",
+            [
+                Problem(
+                    "",
+                    "the database login has no privileges on the caseload's tables",
+                    "ask the database administrator to grant the login the use of the "
+                    "caseload's schema (GRANT USAGE ON SCHEMA), SELECT, INSERT, UPDATE and "
+                    "DELETE on its tables and USAGE on its sequences; eirules' roles "
+                    "(eirules staff) then limit what the person may do",
+                )
+            ],
+        )
+    return None
 
 
 @lru_cache(maxsize=512)

@@ -32,6 +32,7 @@ from .backend import (
     database_errors,
     display,
     is_postgres,
+    permission_error,
     sqlite_file,
 )
 from .workers import default_jobs
@@ -248,6 +249,9 @@ class StoreBase:
             newer = migrations.newer_than_code(conn)
             present = set(conn.table_names())
         except database_errors() as exc:
+            refused = permission_error(exc, shown)
+            if refused is not None:
+                raise refused from None
             raise StorageError(f"{shown} is not a caseload database ({exc})") from None
         if not applied:
             raise StorageError(
