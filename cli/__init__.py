@@ -9,7 +9,7 @@ import click
 
 from eirules.core.errors import EirulesError
 
-from .errors import handle_errors, show_click_error
+from .errors import handle_errors, show_click_error, show_interrupted
 
 #: Command modules shipped with eirules; each defines `register(cli)`.
 COMMAND_MODULES = (
@@ -69,7 +69,12 @@ class EirulesGroup(click.Group):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Click's own usage errors (a missing argument, a bad option value) go through the
-        one error printer too (`show_click_error`), so they fit the reader's width."""
+        one error printer too (`show_click_error`), so they fit the reader's width.
+
+        Ctrl-C (click makes it an Abort) ends every command the same way, here:
+        "Interrupted." and exit status 130 (`show_interrupted`). An Abort of
+        another kind (a prompt declined, end of input) stays click's "Aborted!", 1.
+        """
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
         try:
@@ -77,9 +82,13 @@ class EirulesGroup(click.Group):
         except click.ClickException as exc:
             show_click_error(exc)
             sys.exit(exc.exit_code)
-        except click.exceptions.Abort:
+        except click.exceptions.Abort as exc:
+            if isinstance(exc.__cause__, KeyboardInterrupt):
+                show_interrupted()
             show_click_error(None)
             sys.exit(1)
+        except KeyboardInterrupt:  # outside click's own catching (shell completion)
+            show_interrupted()
         # Without standalone mode click returns a command's ctx.exit(N) as N.
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -164,8 +173,4 @@ def _register_plugin_commands(cli: click.Group) -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    try:
-        cli(prog_name="eirules")
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+    cli(prog_name="eirules")

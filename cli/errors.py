@@ -15,6 +15,7 @@ import io
 import os
 import sys
 from collections.abc import Iterator
+from typing import NoReturn
 
 import click
 
@@ -22,6 +23,9 @@ from eirules.core.errors import EirulesError, InputError, Problem, StorageError
 
 #: Exit status of an error eirules did not foresee, and of a problem in data or rules.
 EXIT_ERROR = 1
+
+#: Exit status of a command stopped by Ctrl-C (SIGINT): 128 + 2, as shells report it.
+EXIT_INTERRUPTED = 130
 
 
 def debug_requested(ctx: click.Context | None) -> bool:
@@ -147,6 +151,13 @@ def _value_hint(exc: click.ClickException) -> str:
         '\n  A value that begins with "-" (a name or an id) goes after --, the options before'
         f" it: {ctx.command_path} [OPTIONS] -- {' '.join(values)}"
     )
+
+
+def show_interrupted() -> NoReturn:
+    """End a command stopped by Ctrl-C: one line, exit status 130. What it wrote is whole:
+    a write rolls back unless it committed (evaluate keeps the parts it committed)."""
+    click.echo("Interrupted.", err=True)
+    sys.exit(EXIT_INTERRUPTED)
 
 
 @contextlib.contextmanager

@@ -20,6 +20,7 @@ import hashlib
 import importlib
 import json
 import os
+import signal
 import types
 from collections.abc import Callable
 from datetime import date
@@ -109,8 +110,17 @@ WORKER_NICENESS = 10
 
 
 def start_worker(recipe: EngineRecipe) -> None:
-    """A worker process's initializer: lower its priority, then build its engine once."""
+    """A worker process's initializer: ignore Ctrl-C, lower its priority, build its engine once.
+
+    A terminal's Ctrl-C reaches every process of the command; the process that
+    started the workers alone decides what to do about it and stops them
+    (`store/workers.py`). Started with SIGINT blocked on POSIX (`_interrupts_held`),
+    so one sent while it started up is dropped here, not raised.
+    """
     global _WORKER_ENGINE
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     if hasattr(os, "nice"):  # Linux and macOS; Windows has no nice (its workers keep theirs)
         try:
             os.nice(WORKER_NICENESS)

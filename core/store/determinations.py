@@ -373,8 +373,11 @@ class DeterminationsMixin(StoreBase):
 
         def write(prepared: dict[str, Any]) -> None:
             with txn(durable=False) as audit:
+                starts = run["id"] is None  # this part records the run (store starts it)
                 stored = store(prepared)
-                if stored:  # a part of unchanged cases has nothing to vouch for
+                # A part of unchanged cases has nothing to vouch for, but the part that
+                # records the run names it, so a run stopped after it has its entry.
+                if stored or starts:
                     audit.append(
                         "evaluation.batch",
                         f"run {run['id']}: stored {_plural(stored, 'determination')}",
