@@ -16,6 +16,7 @@ than to build.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import json
@@ -122,10 +123,9 @@ def start_worker(recipe: EngineRecipe) -> None:
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     if hasattr(os, "nice"):  # Linux and macOS; Windows has no nice (its workers keep theirs)
-        try:
+        # A sandbox that forbids it leaves the worker at the priority it was given.
+        with contextlib.suppress(OSError):
             os.nice(WORKER_NICENESS)
-        except OSError:  # a sandbox that forbids it: run at the given priority
-            pass
     collecting.use_bulk_threshold()  # a worker only evaluates chunks (core/collecting.py)
     _WORKER_ENGINE = recipe.build()
 

@@ -181,6 +181,23 @@ def write_case_file(path: Path, case_id: str, *, events=None, ruleset="us", **mo
     return path
 
 
+def referred_case(
+    case_id: str, *, name: str | None = None, district: str | None = None,
+    referred: str = "2026-01-05",
+) -> dict:  # fmt: skip
+    """A fictional Part C case document referred on `referred`: its 45-day initial IFSP
+    meeting (34 CFR 303.310(a)) is due 45 days later (2026-02-19 for the default, so
+    overdue by 2026-03-02). The child is "Child ID" unless `name` is given."""
+    return {
+        "schema": "eirules/case@1",
+        "id": case_id,
+        "ruleset": "us",
+        **({"district": district} if district is not None else {}),
+        "child": {"birth_date": "2024-11-02", "name": name or f"Child {case_id}"},
+        "events": [{"type": "referral_received", "date": referred}],
+    }
+
+
 def caseload_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, chdir: bool = False):
     """`invoke(*args, code=0)`: eirules with EIRULES_DB pointing at a fresh caseload in tmp_path."""
     monkeypatch.setenv("EIRULES_DB", str(tmp_path / "caseload.db"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from helpers import referred_case
 
 from eirules.core.importing import Record
 from eirules.core.store import Store, migrations
@@ -18,15 +19,8 @@ AS_OF = date(2026, 2, 10)
 
 
 def doc(case_id: str, name: str) -> dict:
-    """Part C, referred 2026-01-05: the 45-day initial IFSP meeting is due 2026-02-19
-    (34 CFR 303.310(a)), open as of 2026-02-10."""
-    return {
-        "schema": "eirules/case@1",
-        "id": case_id,
-        "ruleset": "us",
-        "child": {"birth_date": "2024-11-02", "name": name},
-        "events": [{"type": "referral_received", "date": "2026-01-05"}],
-    }
+    """Referred 2026-01-05: the initial IFSP meeting is due 2026-02-19 (34 CFR 303.310(a))."""
+    return referred_case(case_id, name=name)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import referred_case
 
 from eirules.core.importing import Record
 from eirules.core.store import Store
@@ -24,13 +25,7 @@ EIRULES = Path(sys.executable).parent / "eirules"
 
 
 def doc(case_id: str) -> dict:
-    return {
-        "schema": "eirules/case@1",
-        "id": case_id,
-        "ruleset": "us",
-        "child": {"birth_date": "2024-11-02", "name": f"Child {case_id}"},
-        "events": [{"type": "referral_received", "date": "2026-01-05"}],
-    }
+    return referred_case(case_id)
 
 
 @pytest.fixture

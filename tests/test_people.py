@@ -12,6 +12,7 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
+from helpers import referred_case
 
 from eirules.cli import cli
 from eirules.core.errors import InputError
@@ -29,14 +30,7 @@ def another_account() -> str:
 
 
 def doc(case_id: str, district: str) -> dict:
-    return {
-        "schema": "eirules/case@1",
-        "id": case_id,
-        "ruleset": "us",
-        "district": district,
-        "child": {"birth_date": "2024-11-02", "name": f"Child {case_id}"},
-        "events": [{"type": "referral_received", "date": "2026-01-05"}],
-    }
+    return referred_case(case_id, district=district)
 
 
 @pytest.fixture

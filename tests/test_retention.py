@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
+from helpers import referred_case
 
 from eirules.cli import cli
 from eirules.core.errors import InputError
@@ -18,13 +19,8 @@ NOTE = "Quillfeather family moved to Ravensmoor Lane"
 
 
 def doc(case_id: str, name: str) -> dict:
-    return {
-        "schema": "eirules/case@1",
-        "id": case_id,
-        "ruleset": "us",
-        "child": {"birth_date": "2024-11-02", "name": name},
-        "events": [{"type": "referral_received", "date": "2026-01-05"}],
-    }
+    """Referred 2026-01-05: the initial IFSP meeting is due 2026-02-19 (34 CFR 303.310(a))."""
+    return referred_case(case_id, name=name)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
+from helpers import referred_case
 
 from eirules.cli import cli
 from eirules.core.importing import Record
@@ -20,15 +21,7 @@ from eirules.core.store.people import os_accounts, os_login
 
 
 def doc(case_id: str, district: str) -> dict:
-    return {
-        "schema": "eirules/case@1",
-        "id": case_id,
-        "ruleset": "us",
-        "district": district,
-        "child": {"birth_date": "2024-11-02", "name": f"Child {case_id}"},
-        # Referred 2026-01-05: the 45-day IFSP clock (303.310) is overdue by 2026-03-02.
-        "events": [{"type": "referral_received", "date": "2026-01-05"}],
-    }
+    return referred_case(case_id, district=district)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 import pytest
+from helpers import referred_case
 
 from eirules.core.importing import Record
 from eirules.core.store import Store
@@ -21,13 +22,7 @@ from eirules.http_api import create_app
 
 
 def doc(case_id: str) -> dict:
-    return {
-        "schema": "eirules/case@1",
-        "id": case_id,
-        "ruleset": "us",
-        "child": {"birth_date": "2024-11-02", "name": f"Child {case_id}"},
-        "events": [{"type": "referral_received", "date": "2025-08-04"}],
-    }
+    return referred_case(case_id, referred="2025-08-04")
 
 
 def get(app, path: str, token: str | None = None) -> tuple[int, dict, dict]:
