@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evaluate import AS_OF, make_case  # noqa: E402
 from timing import FirstRow, Span, best_of, peak_mib, timed, to_devnull  # noqa: E402
 
-from eirules.cli.synthetic import DEMO_AS_OF, iter_cases, records  # noqa: E402
+from eirules.cli.synthetic import CASEWORKERS, DEMO_AS_OF, iter_cases, records  # noqa: E402
 from eirules.core.engine import Engine  # noqa: E402
 
 #: The issue's targets, in microseconds of CPU per case (or per row).
@@ -113,6 +113,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=20_000, help="cases (default 20000)")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument(
+        "--per-caseworker",
+        type=int,
+        default=50,
+        help="cases per caseworker for the one-caseworker row (default 50, as caseload.py)",
+    )
     args = parser.parse_args()
     n = args.cases
 
@@ -140,11 +146,17 @@ def main() -> int:
     db = Path(tempfile.mkdtemp(prefix="eirules-table-")) / "table.db"
     store, _ = Store.init(db, engine)
     part_c = n * 3 // 5
+    # Realistic caseloads, as caseload.py: one caseworker per --per-caseworker cases (the
+    # first is Rhea), so "one caseworker's list" is one coordinator's, not a twelfth of all.
+    count = max(1, n // max(1, args.per_caseworker))
+    workers = CASEWORKERS[:count] + tuple(
+        f"Coordinator {i:05d}" for i in range(count - len(CASEWORKERS))
+    )
+    generated = iter_cases(
+        seed=1, part_c=part_c, part_b=n - part_c, as_of=DEMO_AS_OF, caseworkers=workers
+    )
     spent = timed(
-        lambda: store.import_records(
-            records(iter_cases(seed=1, part_c=part_c, part_b=n - part_c, as_of=DEMO_AS_OF)),
-            user="benchmark",
-        )
+        lambda: store.import_records(records(generated), new_caseworkers=True, user="benchmark")
     )
     row("cases import (import+store)", spent / n * 1e6, base, "import+evaluate")
     spent_eval = timed(lambda: store.evaluate(as_of=DEMO_AS_OF, user="benchmark"))
@@ -187,7 +199,8 @@ def main() -> int:
     with Span() as took:
         mine = store.due(as_of=DEMO_AS_OF, caseworker="Rhea Tallowby", within_days=14)
     print(
-        f"{'one caseworker due 14d':34} {took.wall * 1000:9.1f} ms wall ({len(mine)} rows)  target 10 ms"
+        f"{'one caseworker due 14d':34} {took.wall * 1000:9.1f} ms wall ({len(mine)} rows, "
+        f"{n // len(workers)} cases each)  target 10 ms"
     )
     print(f"peak memory: {peak_mib():.0f} MiB")
     store.close()
