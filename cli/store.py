@@ -135,6 +135,72 @@ def db_upgrade(db_path):
         echo(f"{target} is up to date")
 
 
+@db_group.command("grants")
+@click.option(
+    "--prefix",
+    help="Name the group roles PREFIXcoordinator, PREFIXsupervisor, ... Default: the "
+    "database's name and _ (and the schema's and _, when not public).",
+)
+@db_option
+@click.pass_context
+def db_grants(ctx, prefix, db_path):
+    """Print the SQL giving each eirules role's PostgreSQL group role exactly what it needs.
+
+    One group role per eirules role (coordinator, supervisor, data_manager,
+    auditor), each with only the privileges that role's commands use on this
+    caseload's tables; a database administrator runs the SQL (it may be run
+    again after db upgrade: the grants are made exact), then makes each person's
+    login a member of their role's group. Connect with --db as the caseload's
+    owner, after db init. See docs/agencies.md.
+
+    \b
+    Example:
+        eirules db grants --db postgresql://eirules_owner@db.example.org/caseload | psql ...
+    """
+    from eirules.core.store import migrations
+    from eirules.core.store.backend import connect_postgres
+    from eirules.core.store.grants import statements
+
+    target = db_path_of(db_path)
+    remember_db(ctx, display(target))
+    if not is_postgres(target):
+        raise InputError(
+            "grants are for a caseload on PostgreSQL",
+            [
+                Problem(
+                    "--db",
+                    f"{display(target)} is an SQLite file: who may use it is the file's "
+                    "permissions (and eirules staff)",
+                    "give the caseload's postgresql://USER@HOST/DATABASE URL",
+                )
+            ],
+        )
+    conn = connect_postgres(target)
+    try:
+        database, schema = conn.execute("SELECT current_database(), current_schema()").fetchone()
+        pending = migrations.pending(conn) if schema is not None else []
+    finally:
+        conn.close()
+    shown = display(target)
+    if schema is None:
+        problem = (
+            "the search path names no schema that exists",
+            f"create the schema (CREATE SCHEMA NAME AUTHORIZATION OWNER), then run "
+            f"eirules db init {shown} as its owner",
+        )
+    elif pending == list(migrations.REVISIONS):
+        problem = ("no caseload in it yet", f"run eirules db init {shown} as its owner")
+    elif pending:
+        problem = (
+            f"migrations not applied: {', '.join(pending)}",
+            f"run eirules db upgrade --db {shown} as its owner",
+        )
+    if schema is None or pending:
+        raise InputError(f"{shown} is not an up-to-date caseload", [Problem("--db", *problem)])
+    for line in statements(database, schema, prefix):
+        echo(line)
+
+
 @db_group.command("prune")
 @click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
 @db_option

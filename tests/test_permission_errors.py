@@ -94,9 +94,11 @@ def test_a_postgresql_login_without_privileges_is_told_what_to_grant():
     assert str(refused).splitlines() == [
         "the caseload postgresql://stranger@db.example/eirules refused this login "
         "(permission denied for table alembic_version)",
-        "  the database login has no privileges on the caseload's tables; ask the database "
-        "administrator to grant the login the use of the caseload's schema (GRANT USAGE ON "
-        "SCHEMA), SELECT, INSERT, UPDATE and DELETE on its tables and USAGE on its sequences; "
-        "eirules' roles (eirules staff) then limit what the person may do",
+        "  the database login lacks a privilege this command needs on the caseload; each "
+        "eirules role has a group role on the server holding exactly what its commands need; "
+        "ask the database administrator to make the login a member of the group role of its "
+        "eirules role (eirules_coordinator, eirules_supervisor, eirules_data_manager, "
+        "eirules_auditor; e.g. GRANT eirules_coordinator TO LOGIN); eirules db grants --db URL "
+        "prints the SQL that creates them with their grants (docs/agencies.md)",
     ]
     assert permission_error(sqlite3.OperationalError("database is locked"), "x.db") is None

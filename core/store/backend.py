@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import Problem, StorageError
 
@@ -120,20 +121,35 @@ def permission_error(exc: BaseException, shown: str) -> StorageError | None:
         )
     psycopg = sys.modules.get("psycopg")
     if psycopg is not None and isinstance(exc, psycopg.errors.InsufficientPrivilege):
-        return StorageError(
-            f"the caseload {shown} refused this login ({str(exc).strip().splitlines()[0]})",
-            [
-                Problem(
-                    "",
-                    "the database login has no privileges on the caseload's tables",
-                    "ask the database administrator to grant the login the use of the "
-                    "caseload's schema (GRANT USAGE ON SCHEMA), SELECT, INSERT, UPDATE and "
-                    "DELETE on its tables and USAGE on its sequences; eirules' roles "
-                    "(eirules staff) then limit what the person may do",
-                )
-            ],
-        )
+        return login_refused(shown, str(exc).strip().splitlines()[0])
     return None
+
+
+def login_refused(shown: str, why: str) -> StorageError:
+    """A PostgreSQL login without the privileges its eirules role needs: what to grant.
+
+    For a refused statement, a schema the login may not use and a database it may
+    not connect to alike (`grants` holds what each role needs).
+    """
+    from .grants import group_roles
+
+    database = urlsplit(libpq_url(shown)).path.strip("/") if is_postgres(shown) else ""
+    roles = group_roles(database or "DATABASE")
+    return StorageError(
+        f"the caseload {shown} refused this login ({why})",
+        [
+            Problem(
+                "",
+                "the database login lacks a privilege this command needs on the caseload; "
+                "each eirules role has a group role on the server holding exactly what its "
+                "commands need",
+                "ask the database administrator to make the login a member of the group "
+                f"role of its eirules role ({', '.join(roles.values())}; e.g. GRANT "
+                f"{roles['coordinator']} TO LOGIN); eirules db grants --db URL prints the "
+                "SQL that creates them with their grants (docs/agencies.md)",
+            )
+        ],
+    )
 
 
 @lru_cache(maxsize=512)
@@ -490,6 +506,8 @@ def connect_postgres(target: str | Path) -> Connection:
         raw.execute("SET plan_cache_mode = force_custom_plan")
     except psycopg.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "permission denied for database" in first:  # no CONNECT privilege
+            raise login_refused(display(target), first.split("FATAL:")[-1].strip()) from None
         raise StorageError(
             f"cannot connect to the caseload database {display(target)}",
             [

@@ -32,6 +32,7 @@ from .backend import (
     database_errors,
     display,
     is_postgres,
+    login_refused,
     permission_error,
     sqlite_file,
 )
@@ -253,6 +254,13 @@ class StoreBase:
             if refused is not None:
                 raise refused from None
             raise StorageError(f"{shown} is not a caseload database ({exc})") from None
+        if (
+            not applied
+            and conn.postgres
+            and conn.execute("SELECT current_schema()").fetchone()[0] is None
+        ):
+            # The search path names no schema this login may use: no USAGE on it.
+            raise login_refused(shown, "no schema on the search path it may use")
         if not applied:
             raise StorageError(
                 f"{shown} is not an eirules caseload",
