@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 
 import click
 
 from eirules.core.convert import determination_to_dict, parse_json
 from eirules.core.errors import EirulesError, error_to_dict
+from eirules.core.input_files import check_input, read_stdin
 from eirules.core.plugin_manager import plugin_info
 
 from . import get_engine
@@ -37,7 +37,7 @@ def check(ctx, case_file, ruleset_id, as_of, fmt):
     """Check one case file: eligibility, clocks, referrals, with reasons and citations.
 
     CASE_FILE is a case file (docs/case-file.md), or - to read one from standard
-    input. The table output says what is due next, each program's eligibility and
+    input: an ordinary file (not a device or a pipe) of at most 32 MiB. The table output says what is due next, each program's eligibility and
     why, every clock with its due date and citation, referrals to make and the
     findings behind them; the JSON output is the stable determination
     (docs/determination.md). The same file, ruleset version and as-of date always
@@ -59,11 +59,12 @@ def check(ctx, case_file, ruleset_id, as_of, fmt):
     engine = get_engine(ctx)
     try:
         if case_file == "-":
-            data = sys.stdin.buffer.read()  # bytes: the one JSON reader checks the encoding
+            data = read_stdin()  # bytes, bounded: the one JSON reader checks the encoding
             case = engine.case_from_dict(
                 parse_json(data, source="stdin"), source="stdin", today=date.today()
             )
         else:
+            check_input(case_file, expected="a case file", dash=True)
             case = engine.load_case(case_file, today=date.today())
         determination = engine.evaluate(case, ruleset_id, as_of or date.today())
         data = determination_to_dict(determination) if fmt == "json" else None

@@ -20,6 +20,7 @@ from typing import Any
 import click
 
 from eirules.core.errors import InputError, Problem
+from eirules.core.input_files import read_input
 from eirules.core.jsonio import read_json
 from eirules.core.private_files import write_private
 
@@ -337,7 +338,7 @@ _CSV_COLUMNS = {
 def _read_csv(csv_file: str, kind: str) -> list[tuple[int, dict]]:
     required, optional = _CSV_COLUMNS[kind]
     try:
-        text = Path(csv_file).read_text(encoding="utf-8-sig")
+        text = read_input(csv_file, expected="a CSV file").decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{csv_file} is not UTF-8 text", [Problem("", "save it as UTF-8 CSV")]

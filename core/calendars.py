@@ -23,6 +23,7 @@ from urllib.parse import quote
 import attrs
 
 from .errors import InputError, Problem, StorageError
+from .input_files import open_text, read_input
 from .school_calendar import SchoolCalendar
 
 CALENDARS_ENV = "EIRULES_CALENDARS_DIR"
@@ -80,12 +81,16 @@ def _date(text: str, where: str, field: str, problems: list[Problem]) -> date | 
         return None
 
 
+#: What `calendars import` reads, as a refusal of something else names it.
+CALENDAR_FILE = "a calendar file (.ics or .csv)"
+
+
 def read_csv(path: Path) -> tuple[list[Period], list[Problem]]:
     """Rows `kind,first_day,last_day,name`; last_day may be empty for a one-day closure."""
     problems: list[Problem] = []
     periods: list[Period] = []
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
+        with open_text(path, expected=CALENDAR_FILE, encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.reader(handle))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise InputError(
@@ -169,7 +174,7 @@ def read_ics(path: Path) -> tuple[list[Period], list[Problem], list[str]]:
     import icalendar
 
     try:
-        calendar = icalendar.Calendar.from_ical(Path(path).read_bytes())
+        calendar = icalendar.Calendar.from_ical(read_input(path, expected=CALENDAR_FILE))
     except (OSError, ValueError, KeyError, IndexError) as exc:
         raise InputError(
             f"cannot read {path} as iCalendar",

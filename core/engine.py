@@ -183,7 +183,9 @@ class Engine:
 
     def load_case(self, path: str | Path, *, today: date | None = None) -> Case:
         """Read and check a case file (with `today`: the checks of `case_from_dict`)."""
-        return self.case_from_dict(read_json(path), source=str(path), today=today)
+        return self.case_from_dict(
+            read_json(path, expected="a case file"), source=str(path), today=today
+        )
 
     def ruleset_for(self, case: Case, ruleset: str | Ruleset | None = None) -> Ruleset:
         if isinstance(ruleset, Ruleset):

@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 
 from .errors import InputError, Problem, did_you_mean
+from .input_files import check_input, open_text, read_input
 from .jsonio import iter_records, parse_json
 from .text import first_unsafe, text_problem
 
@@ -99,6 +100,20 @@ def _csv_field(path: str, fields: dict[str, str]) -> str | None:
     return base
 
 
+#: What `cases import` reads, as a refusal of something else names it.
+IMPORTED = "a case file (.json, .jsonl) or a CSV file"
+
+
+def _unreadable(source: str, exc: InputError) -> Record:
+    """A file that cannot be read at all (not a regular file, too large) as a rejected record."""
+    return Record(
+        source,
+        "file",
+        problems=tuple(Problem("", p.what, p.fix) for p in exc.problems)
+        or (Problem("", exc.message),),
+    )
+
+
 def files_in(paths: tuple[str, ...] | list[str]) -> list[Path]:
     """Every .json and .csv file named or inside the named folders, in a stable order."""
     found: list[Path] = []
@@ -120,6 +135,11 @@ def files_in(paths: tuple[str, ...] | list[str]) -> list[Path]:
             found.extend(inside)
         elif path.is_file():
             found.append(path)
+        elif path.exists():  # a device, a named pipe, a socket: said as input_files says it
+            try:
+                check_input(path, expected=IMPORTED)
+            except InputError as exc:
+                problems.extend(exc.problems)
         else:
             problems.append(Problem(str(path), "no such file or folder", "check the path"))
     if problems:
@@ -185,13 +205,14 @@ def _streamed_records(path: Path) -> Iterator[Record]:
 def _json_records(path: Path) -> Iterator[Record]:
     source = str(path)
     try:
+        check_input(path, expected=IMPORTED)
         if path.suffix.lower() in JSON_LINES or path.stat().st_size > STREAM_BYTES:
             yield from _streamed_records(path)
             return
-    except OSError:
-        pass  # read_bytes below says what is wrong
-    try:
-        raw = path.read_bytes()
+        raw = read_input(path, expected=IMPORTED)
+    except InputError as exc:
+        yield _unreadable(source, exc)
+        return
     except OSError as exc:
         yield Record(source, "file", problems=(Problem("", f"cannot be read ({exc})"),))
         return
@@ -226,7 +247,10 @@ def _label(number: int, data: Any) -> str:
 def _csv_records(path: Path) -> Iterator[Record | Assignment]:
     source = str(path)
     try:
-        handle = path.open(newline="", encoding="utf-8-sig")
+        handle = open_text(path, expected=IMPORTED, newline="", encoding="utf-8-sig")
+    except InputError as exc:
+        yield _unreadable(source, exc)
+        return
     except OSError as exc:
         yield Record(source, "file", problems=(Problem("", f"cannot be read ({exc})"),))
         return

@@ -11,6 +11,9 @@ line and what to do:
 - an integer longer than `MAX_DIGITS` digits is refused (no field needs one; Python
   itself refuses past 4,300 digits);
 - a key given twice in one object is refused: which value was meant cannot be guessed.
+
+Files are opened through `input_files` (regular files only, at most
+`input_files.MAX_INPUT_BYTES` a document, or a record of a file read record by record).
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from . import input_files
 from .errors import InputError, Problem
+from .input_files import RECORD_FIX, megabytes, open_input, read_input, too_large
 
 #: Deepest nesting of objects and arrays accepted (a case file uses about six levels).
 MAX_DEPTH = 64
@@ -192,29 +197,14 @@ def parse_json(text: str | bytes, *, source: str = "input") -> Any:
     return value
 
 
-def read_json(path: str | Path) -> Any:
-    """Read and parse a JSON file; InputError for a missing, unreadable or invalid file."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file", [Problem("", "check the path")]) from None
-    except IsADirectoryError:
-        raise InputError(f"{path} is a folder", [Problem("", "give a file")]) from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    except ValueError:  # a NUL byte in the path: no file can have that name
-        raise InputError(
-            f"{str(path)!r} is not a file name",
-            [Problem("", "it holds a NUL byte", "check the path")],
-        ) from None
-    return parse_json(data, source=str(path))
+def read_json(path: str | Path, *, expected: str = "a JSON file") -> Any:
+    """Read and parse a JSON file; InputError for a missing, unreadable, invalid or
+    oversized file, or one that is not a regular file (`input_files.read_input`)."""
+    return parse_json(read_input(path, expected=expected), source=str(path))
 
 
 #: Bytes read from a large file at a time by `iter_records`.
 READ_SIZE = 1 << 20
-#: The largest single record `iter_records` takes (a case file is a few kilobytes).
-MAX_RECORD_BYTES = 64 << 20
 _SPACE = re.compile(r"[ \t\n\r]*")
 
 
@@ -249,14 +239,17 @@ def iter_records(path: Path, *, source: str | None = None):
     if path.suffix.lower() in (".jsonl", ".ndjson"):
         yield from _json_lines(path, source)
         return
-    with path.open("rb") as handle:
+    with open_input(path, expected="a caseload file") as handle:
         head = handle.read(READ_SIZE)
         text = decode_text(head[: len(head) - _partial_utf8(head)], source=source)
         carry = head[len(head) - _partial_utf8(head) :]
         text = text.removeprefix("\ufeff")
         start = _SPACE.match(text).end()
         if not text[start : start + 1] == "[":
-            rest = handle.read()
+            rest = handle.read(max(0, input_files.MAX_INPUT_BYTES + 1 - len(head)))
+            if len(head) + len(rest) > input_files.MAX_INPUT_BYTES:
+                yield 1, 1, too_large(source, where="", fix=RECORD_FIX)
+                return
             yield 1, 1, _one(head + rest, source)
             return
         yield from _array(handle, text, start + 1, carry, source)
@@ -280,8 +273,19 @@ def _one(data: bytes, source: str) -> Any:
 
 
 def _json_lines(path: Path, source: str):
-    with path.open("rb") as handle:
-        for line_number, raw in enumerate(handle, start=1):
+    with open_input(path, expected="a caseload file") as handle:
+        line_number = 0
+        while raw := handle.readline(input_files.MAX_INPUT_BYTES + 1):
+            line_number += 1
+            if len(raw) > input_files.MAX_INPUT_BYTES and not raw.endswith(b"\n"):
+                while (rest := handle.readline(READ_SIZE)) and not rest.endswith(b"\n"):
+                    pass  # the rest of the line, dropped unread
+                yield (
+                    line_number,
+                    line_number,
+                    too_large(f"{source}, line {line_number}", where="", fix=RECORD_FIX),
+                )
+                continue
             if line_number == 1:
                 raw = raw.removeprefix(b"\xef\xbb\xbf")
             if not raw.strip():
@@ -391,10 +395,16 @@ def _array(handle, text: str, pos: int, carry: bytes, source: str):
                         message, [Problem(f"line {line}", "the array is not closed")]
                     ) from None
             except json.JSONDecodeError as exc:
-                if len(text) - pos > MAX_RECORD_BYTES:
+                if len(text) - pos > input_files.MAX_INPUT_BYTES:
                     raise InputError(
                         message,
-                        [Problem(f"record {number}, line {line}", "a record larger than 64 MiB")],
+                        [
+                            Problem(
+                                f"record {number}, line {line}",
+                                f"a record larger than {megabytes(input_files.MAX_INPUT_BYTES)}",
+                                RECORD_FIX,
+                            )
+                        ],
                     ) from None
                 if more():
                     continue

@@ -29,7 +29,7 @@ from typing import IO
 PRIVATE_MODE = 0o600
 
 
-def _kind_of(mode: int) -> str | None:
+def kind_of(mode: int) -> str | None:
     """What a file that is not a regular one is, in words (None for a regular file)."""
     for test, name in (
         (stat.S_ISDIR, "a folder"),
@@ -67,7 +67,7 @@ def refuse_unsafe_target(path: str | Path, where: str | None = None) -> None:
                 )
             ],
         )
-    kind = _kind_of(mode)
+    kind = kind_of(mode)
     if kind is not None:
         fix = "give a file name" if kind == "a folder" else "give the path of an ordinary file"
         raise InputError(
@@ -142,6 +142,7 @@ def write_private(path: str | Path, text: str | bytes) -> None:
 __all__ = [
     "PRIVATE_FOLDER_MODE",
     "PRIVATE_MODE",
+    "kind_of",
     "make_private_folder",
     "open_private",
     "refuse_unsafe_target",

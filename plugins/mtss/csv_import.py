@@ -22,6 +22,7 @@ import attrs
 from eirules.core.convert import read_json
 from eirules.core.dates import parse_date, range_text
 from eirules.core.errors import InputError, Problem
+from eirules.core.input_files import read_input
 from eirules.core.private_files import write_private
 
 from .models import (
@@ -264,9 +265,7 @@ def read_csv(
     path = Path(path)
     k = KINDS[kind]
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file", [Problem("", "check the path")]) from None
+        text = read_input(path, expected="a CSV file").decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot be read ({exc})") from None
     if layout is not None:

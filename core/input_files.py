@@ -1,0 +1,166 @@
+"""The one opener of the files a person gives eirules to read: ordinary files, of bounded size.
+
+Every case file, caseload import, CSV, calendar and audit anchor is opened here, and
+standard input (`-`) is read here, so that two kinds of input cannot hang or exhaust
+the machine whichever command is given them:
+
+- Anything that is not a regular file is refused before it is read, naming the file,
+  what it is and what was expected: a folder; a device (``/dev/zero`` never ends, so
+  reading it grew to gigabytes); a named pipe (opening one nobody writes to waits
+  for ever, so it is opened without waiting and looked at first); a socket. A case
+  sent through a pipe goes on standard input instead (``eirules check - < FILE``).
+- A file read whole, and standard input, may hold at most `MAX_INPUT_BYTES` (32 MiB,
+  the HTTP API's largest request body too). A case file is a few kilobytes; a larger
+  file is a caseload, which ``eirules cases import`` reads record by record (JSON
+  Lines, or a JSON array), each record up to the same size. The size is checked
+  before reading, and the read itself stops one byte past the limit, so a file that
+  grows while it is read is refused too.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import sys
+from pathlib import Path
+from typing import BinaryIO
+
+from .errors import InputError, Problem
+from .private_files import kind_of
+
+#: The most bytes eirules reads as one document: a file read whole, standard input,
+#: or one record of a caseload file read record by record.
+MAX_INPUT_BYTES = 32 << 20
+#: What a refusal for size tells the person to do.
+TOO_LARGE_FIX = (
+    "a case file is a few kilobytes: for many cases write one case a line (JSON Lines, "
+    ".jsonl) and load it with `eirules cases import`, which reads it record by record"
+)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+def megabytes(size: int) -> str:
+    """A size as the limit is written: "32 MiB" (whole mebibytes), else in bytes."""
+    return f"{size >> 20} MiB" if size % (1 << 20) == 0 else f"{size:,} bytes"
+
+
+#: What a refusal of one oversized record of a caseload file tells the person to do.
+RECORD_FIX = (
+    "a case record is a few kilobytes: check the file was exported with one case a record "
+    "(a JSON array, or JSON Lines: one case a line)"
+)
+
+
+def too_large(
+    source: str, size: int | None = None, *, fix: str = TOO_LARGE_FIX, where: str | None = None
+) -> InputError:
+    """The refusal of an input over `MAX_INPUT_BYTES` (`size`: its size, when known;
+    `where`: the problem's place, the source itself unless given)."""
+    limit = f"the limit of {megabytes(MAX_INPUT_BYTES)}"
+    if not limit.endswith(" bytes"):
+        limit += f" ({MAX_INPUT_BYTES:,} bytes)"
+    found = f"{size:,} bytes, over {limit}" if size is not None else f"more than {limit}"
+    return InputError(
+        f"{source} is larger than {megabytes(MAX_INPUT_BYTES)}, the most eirules reads as one "
+        "document",
+        [Problem(source if where is None else where, found, fix)],
+    )
+
+
+def _not_regular(path: Path, mode: int, expected: str, dash: bool = False) -> InputError:
+    kind = kind_of(mode) or "not a regular file"
+    if kind == "a folder":
+        fix = f"give {expected} inside it"
+    elif kind == "a named pipe":
+        fix = f"save what it sends as {expected} and give that file's path" + (
+            ", or give - and send it to standard input (eirules check - < FILE)" if dash else ""
+        )
+    else:
+        fix = f"give the path of {expected}"
+    return InputError(f"{path} is {kind}, not {expected}", [Problem(str(path), kind, fix)])
+
+
+def _missing(path: Path, exc: OSError) -> InputError:
+    if isinstance(exc, FileNotFoundError):
+        return InputError(f"{path}: no such file", [Problem("", "check the path")])
+    return InputError(f"{path}: cannot be read ({exc.strerror or exc})")
+
+
+def check_input(path: str | Path, *, expected: str = "a file", dash: bool = False) -> None:
+    """Raise InputError unless `path` names a regular file that exists (links followed);
+    `dash`: the command reads standard input for `-`, and the message says so."""
+    path = Path(path)
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise _missing(path, exc) from None
+    except ValueError:  # a NUL byte in the path: no file can have that name
+        raise InputError(
+            f"{str(path)!r} is not a file name",
+            [Problem("", "it holds a NUL byte", "check the path")],
+        ) from None
+    if not stat.S_ISREG(mode):
+        raise _not_regular(path, mode, expected, dash)
+
+
+def open_input(path: str | Path, *, expected: str = "a file") -> BinaryIO:
+    """Open a regular file for reading (binary); InputError for anything else.
+
+    `expected` says what the command reads there ("a case file"), for the message.
+    The file is opened without waiting (a named pipe does not block) and checked
+    again once open, so a file swapped for a pipe or a device in between is refused.
+    """
+    path = Path(path)
+    check_input(path, expected=expected)
+    try:
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise _missing(path, exc) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise _not_regular(path, mode, expected)
+        if _NONBLOCK:
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def open_text(path: str | Path, *, expected: str = "a file", **options) -> io.TextIOWrapper:
+    """`open_input` as text (`options`: encoding, newline, as for `open`)."""
+    return io.TextIOWrapper(open_input(path, expected=expected), **options)
+
+
+def read_input(path: str | Path, *, expected: str = "a file", fix: str = TOO_LARGE_FIX) -> bytes:
+    """The bytes of a regular file of at most `MAX_INPUT_BYTES`; InputError otherwise."""
+    path = Path(path)
+    with open_input(path, expected=expected) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > MAX_INPUT_BYTES:
+            raise too_large(str(path), size, fix=fix)
+        data = handle.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:  # it grew while it was read
+        raise too_large(str(path), fix=fix)
+    return data
+
+
+def read_stdin(*, fix: str = TOO_LARGE_FIX) -> bytes:
+    """Standard input, read to its end but never past `MAX_INPUT_BYTES`."""
+    data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        raise too_large("standard input", fix=fix)
+    return data
+
+
+__all__ = [
+    "MAX_INPUT_BYTES",
+    "check_input",
+    "open_input",
+    "open_text",
+    "read_input",
+    "read_stdin",
+    "too_large",
+]

@@ -1,0 +1,206 @@
+"""QA: input that never ends or is too large is refused, in one place (core/input_files.py).
+
+`eirules check /dev/zero` grew to 3 GB of memory, and a named pipe given as a case
+file waited for ever. Every file eirules reads is now opened by `input_files`: what is
+not a regular file is refused naming it and what was expected; a file read whole, or
+standard input, over `MAX_INPUT_BYTES` is refused saying the limit and what to do.
+Each test failed (or hung) on the code before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import caseload_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from eirules.cli import cli
+from eirules.core import input_files
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+CASE = (EXAMPLES / "mo-0001.json").read_bytes()
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    return caseload_cli(tmp_path, monkeypatch)
+
+
+@contextlib.contextmanager
+def deadline(seconds: int = 20):
+    """Fail instead of hanging: a named pipe nobody writes to blocked `open` for ever."""
+
+    def expired(signum, frame):
+        raise AssertionError(f"still waiting after {seconds} s: the input was not refused")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def cases_in(tmp_path: Path) -> int:
+    with sqlite3.connect(tmp_path / "caseload.db") as conn:
+        return conn.execute("SELECT count(*) FROM cases").fetchone()[0]
+
+
+@pytest.fixture
+def special(tmp_path):
+    """Each kind of file that is not a regular one, with how the refusal names it."""
+
+    def make(name: str) -> list[tuple[Path, str]]:
+        fifo = tmp_path / f"pipe-{name}"
+        os.mkfifo(fifo)
+        found = [(fifo, "a named pipe")]
+        short = Path(tempfile.mkdtemp(prefix="eir"))  # a socket path must be short
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(str(short / name))
+        found.append((short / name, "a socket"))
+        sockets.append((sock, short))
+        return found
+
+    sockets: list = []
+    yield make
+    for sock, folder in sockets:
+        sock.close()
+        for item in folder.iterdir():
+            item.unlink()
+        folder.rmdir()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize(
+    "command, name, expected",
+    [
+        (["check"], "case.json", "a case file"),
+        (["cases", "import"], "cases.json", "a case file (.json, .jsonl) or a CSV file"),
+        (["calendars", "import", "--district", "D1"], "year.ics", "a calendar file"),
+        (["calendars", "import", "--district", "D1"], "year.csv", "a calendar file"),
+    ],
+)
+def test_a_pipe_or_socket_is_refused_naming_it_and_nothing_is_written(
+    run, tmp_path, special, command, name, expected
+):
+    for node, kind in special(name):
+        with deadline():
+            result = run(*command, node, code=2)
+        assert f"{node}" in result.output and kind in result.output, result.output
+        assert expected in result.output
+        assert "Traceback" not in result.output
+    assert cases_in(tmp_path) == 0
+    assert not list((tmp_path).glob("*rejects*"))
+
+
+def test_check_and_import_refuse_a_device_without_reading_it(run, tmp_path):
+    """/dev/zero never ends: read whole it grew until memory ran out (MemoryError)."""
+    with deadline():
+        result = run("check", "/dev/zero", code=2)
+    assert result.output == (
+        "Error: /dev/zero is a device, not a case file\n"
+        "  /dev/zero: a device; give the path of a case file\n"
+    )
+    with deadline():
+        result = run("cases", "import", "/dev/zero", code=2)
+    assert result.output == (
+        "Error: cannot import\n"
+        "  /dev/zero: a device; give the path of a case file (.json, .jsonl) or a CSV file\n"
+    )
+    assert cases_in(tmp_path) == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_inside_an_imported_folder_is_a_rejected_record(run, tmp_path):
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    (folder / "a.json").write_bytes(CASE)
+    os.mkfifo(folder / "b.json")
+    with deadline():
+        result = run("cases", "import", folder, code=2)
+    assert f"{folder / 'b.json'}, file: a named pipe; save what it sends as a case file" in result.output
+    assert cases_in(tmp_path) == 0  # all or nothing
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path):
+    big = tmp_path / "big.json"
+    with big.open("wb") as handle:
+        handle.truncate(input_files.MAX_INPUT_BYTES + 1)  # sparse: no disk used
+    result = CliRunner().invoke(cli, ["check", str(big)])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: {big} is larger than 32 MiB, the most eirules reads as one document\n"
+        f"  {big}: 33,554,433 bytes, over the limit of 32 MiB (33,554,432 bytes); a case"
+        " file is a few kilobytes: for many cases write one case a line (JSON Lines, .jsonl)"
+        " and load it with `eirules cases import`, which reads it record by record\n"
+    )
+
+
+def _padded(size: int) -> bytes:
+    """The example case file with spaces after it, `size` bytes long (or the file)."""
+    return CASE + b" " * max(0, size - len(CASE))
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(extra=st.integers(min_value=-3, max_value=3), stdin=st.booleans())
+def test_a_case_is_read_up_to_the_limit_and_refused_past_it(monkeypatch, tmp_path, extra, stdin):
+    """Hypothesis: the same document is checked at the limit and refused one byte past it,
+    from a file and from standard input alike; never a traceback, nothing on stdout."""
+    limit = len(CASE) + 100
+    monkeypatch.setattr(input_files, "MAX_INPUT_BYTES", limit)
+    data = _padded(limit + extra)
+    path = tmp_path / "case.json"
+    path.write_bytes(data)
+    args = ["check", "-" if stdin else str(path), "--as-of", "2026-02-01"]
+    result = CliRunner().invoke(cli, args, input=data if stdin else None)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    if len(data) > limit:
+        assert result.exit_code == 2
+        assert result.stdout == ""
+        source = "standard input" if stdin else str(path)
+        assert f"Error: {source} is larger than {limit:,} bytes" in result.stderr
+        assert "Traceback" not in result.output
+    else:
+        assert result.exit_code == 0, result.output
+        assert result.stdout.startswith("Case MO-0001")
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json"])
+def test_an_oversized_record_of_a_caseload_file_is_refused_the_others_read(
+    run, tmp_path, monkeypatch, suffix
+):
+    """A caseload file is read record by record; one record over the limit (a line of
+    JSON Lines, or a whole non-array document) is refused without holding it whole."""
+    from eirules.core import importing
+
+    monkeypatch.setattr(input_files, "MAX_INPUT_BYTES", 4096)
+    monkeypatch.setattr(importing, "STREAM_BYTES", 0)  # a .json file is streamed too
+    case = json.loads(CASE)
+    path = tmp_path / f"cases{suffix}"
+    if suffix == ".jsonl":
+        huge = {**case, "id": "MO-HUGE", "note": "x" * 10_000}
+        path.write_text(json.dumps(huge) + "\n" + json.dumps(case) + "\n")
+        where = f"{path}, line 1"
+    else:
+        path.write_text(json.dumps({**case, "note": "x" * 10_000}))
+        where = f"{path}, record 1"
+    result = run("cases", "import", path, code=2)
+    assert (
+        f"  {where}: more than the limit of 4,096 bytes; a case record is a few"
+        " kilobytes" in result.output
+    )
+    assert "1 record not valid" in result.output
+    assert cases_in(tmp_path) == 0
