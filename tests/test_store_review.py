@@ -315,8 +315,9 @@ def test_audit_log_of_a_case_includes_the_evaluation_runs_that_decided_it(run, t
     assert entries[2]["summary"].startswith("run 3: evaluated 2 cases as of 2026-02-10")
 
 
-def test_db_init_refuses_another_programs_sqlite_file(tmp_path):
+def test_db_init_refuses_another_programs_sqlite_file(tmp_path, monkeypatch):
     """db init on a file holding other tables would add sixteen tables to it and switch it to WAL."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     other = tmp_path / "other.sqlite"
     conn = sqlite3.connect(other)
     conn.execute("CREATE TABLE patients (x)")
@@ -326,8 +327,9 @@ def test_db_init_refuses_another_programs_sqlite_file(tmp_path):
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         f"Error: {other} is not an eirules caseload: it holds other tables (patients)",
-        "  PATH: refusing to add the caseload's tables to another program's database; "
-        "choose a new file name",
+        "  PATH: refusing to add the caseload's tables to another program's database; it was "
+        "left as it was; give the path of a new file, e.g.: eirules db init "
+        + str(tmp_path / "xdg" / "eirules" / "caseload.db"),
     ]
     conn = sqlite3.connect(other)
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]

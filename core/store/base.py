@@ -36,6 +36,7 @@ from .backend import (
     permission_error,
     sqlite_file,
 )
+from .new_file import check_path, creation_failed
 from .workers import default_jobs
 
 DB_ENV = "EIRULES_DB"
@@ -116,13 +117,22 @@ def open_db(path: str | Path, *, create: bool = False) -> sqlite3.Connection:
     """
     path = Path(path)
     if not create and not path.exists():
+        # A file in the way of its folder: the `db init` below would fail.
+        check_path(path, data_dir(), "--db")
         raise StorageError(
             f"no caseload database at {path}",
             [Problem("", "the file does not exist", f"create it with: eirules db init {path}")],
         )
-    try:
-        if create:
+    if not create and not path.is_file():  # a device or a pipe: said before it is opened
+        check_path(path, data_dir(), "--db")
+    if create:
+        # Refused before anything is made, opened or has its mode changed (new_file).
+        check_path(path, data_dir())
+        try:
             create_private(path)
+        except OSError as exc:
+            raise creation_failed(path, exc, data_dir()) from None
+    try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -142,26 +152,6 @@ def open_db(path: str | Path, *, create: bool = False) -> sqlite3.Connection:
             ],
         ) from None
     return conn
-
-
-def _foreign_tables(path: Path) -> list[str]:
-    """Tables of another program in an existing SQLite file (none for a caseload or a new file)."""
-    if not path.is_file() or path.stat().st_size == 0:
-        return []
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            from sqlite_utils import Database  # only when a caseload is made: see open_db
-
-            names = Database(conn).table_names()
-            ours = Connection(conn, "sqlite")
-            if migrations.applied(ours):
-                return []
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError:
-        return []  # not an SQLite file at all: open_db says so
-    return sorted(n for n in names if not n.startswith("sqlite_"))
 
 
 def connect(target: str | Path, *, create: bool = False) -> Connection:
@@ -201,20 +191,6 @@ class StoreBase:
     def init(cls, target: str | Path, engine=None) -> tuple[Self, list[str]]:
         """Create the database if needed and apply every migration; the store and names applied."""
         shown = display(target)
-        if not is_postgres(target):
-            foreign = _foreign_tables(sqlite_file(target))
-            if foreign:
-                raise StorageError(
-                    f"{shown} is not an eirules caseload: it holds other tables "
-                    f"({', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''})",
-                    [
-                        Problem(
-                            "PATH",
-                            "refusing to add the caseload's tables to another program's database",
-                            "choose a new file name",
-                        )
-                    ],
-                )
         conn = connect(target, create=True)
         try:
             if not conn.postgres:
@@ -236,14 +212,14 @@ class StoreBase:
         shown = display(target)
         conn = connect(target)
         try:
-            cls._check_schema(conn, shown)
+            cls._check_schema(conn, shown, None if conn.postgres else sqlite_file(target))
         except BaseException:
             conn.close()
             raise
         return cls(conn, engine, target=target)
 
     @staticmethod
-    def _check_schema(conn: Connection, shown: str) -> None:
+    def _check_schema(conn: Connection, shown: str, path: Path | None = None) -> None:
         try:
             pending = migrations.pending(conn)
             applied = migrations.applied(conn)
@@ -261,6 +237,9 @@ class StoreBase:
         ):
             # The search path names no schema this login may use: no USAGE on it.
             raise login_refused(shown, "no schema on the search path it may use")
+        if not applied and path is not None:
+            # A device or another program's file: `db init` is not the fix.
+            check_path(path, data_dir(), "--db")
         if not applied:
             raise StorageError(
                 f"{shown} is not an eirules caseload",
