@@ -14,12 +14,12 @@ import errno
 import io
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import NoReturn
 
 import click
 
-from eirules.core.errors import EirulesError, InputError, Problem, StorageError
+from eirules.core.errors import EirulesError, InputError, Problem, StorageError, one_line
 
 #: Exit status of an error eirules did not foresee, and of a problem in data or rules.
 EXIT_ERROR = 1
@@ -118,10 +118,31 @@ def _quiet_stdout() -> None:
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stays open until exit
 
 
+#: The most problems an error lists on the terminal; the rest are counted in one line.
+SHOWN_PROBLEMS = 20
+
+
+def problem_lines(
+    problems: Sequence[object], *, rest: str = "fix these first and run again"
+) -> list[str]:
+    """The lines listing an error's problems: the first `SHOWN_PROBLEMS`, then how many more
+    there are and `rest` (what to do). One bad file gave 179,992 lines before: the first
+    few name the mistake, the rest repeat it. A machine format (`--format json`, the rejects
+    file) keeps every problem."""
+    lines = [f"  {p}" for p in problems[:SHOWN_PROBLEMS]]
+    hidden = len(problems) - SHOWN_PROBLEMS
+    if hidden > 0:
+        lines.append(
+            f"  ... and {hidden:,} more {'problem' if hidden == 1 else 'problems'} not shown "
+            f"({len(problems):,} in all): {rest}"
+        )
+    return lines
+
+
 def _print(exc: EirulesError) -> None:
     from .output import echo  # a message may quote data: controls and bidi shown as escapes
 
-    echo(f"Error: {exc}", err=True)
+    echo("\n".join([f"Error: {one_line(exc.message)}", *problem_lines(exc.problems)]), err=True)
 
 
 def show_click_error(exc: click.ClickException | None) -> None:

@@ -15,7 +15,7 @@ from eirules.core.store.backend import display, is_postgres
 from eirules.core.store.determinations import DERIVED_STATUSES
 
 from . import get_engine
-from .errors import remember_db
+from .errors import problem_lines, remember_db
 from .options import (
     COUNT,
     DATE,
@@ -332,9 +332,9 @@ def cases_import(ctx, paths, skip_invalid, rejects, new_caseworker, jobs, db_pat
     if result.rejected:
         write_private(rejects, "".join(_reject_line(item) for item in result.rejected))
         echo(f"Rejected {plural(len(result.rejected), 'record')}; reasons in {rejects}:", err=True)
-        for item in result.rejected:
-            for problem in item["problems"]:
-                echo(f"  {problem}", err=True)
+        found = [problem for item in result.rejected for problem in item["problems"]]
+        for line in problem_lines(found, rest=f"each reject and its reasons are in {rejects}"):
+            echo(line, err=True)
         ctx.exit(2)
 
 

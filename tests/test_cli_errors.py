@@ -14,6 +14,8 @@ import click
 import pytest
 from click.testing import CliRunner
 from helpers import caseload_cli, write_case_file
+from hypothesis import given
+from hypothesis import strategies as st
 
 from eirules import hookimpl
 from eirules.cli import cli
@@ -244,3 +246,65 @@ def test_a_usage_error_shows_control_characters_as_escapes():
     result = CliRunner().invoke(cli, ["due", "--within", "\x1b[2Jx"])
     assert result.exit_code == 2
     assert "\x1b" not in result.output and "\\x1b" in result.output
+
+
+# A long list of problems is cut short on the terminal (QA: 179,992 lines for one file) ----
+
+
+def _case_with_bad_events(count: int) -> dict:
+    case = json.loads((EXAMPLES / "pc-infant.json").read_text())
+    case["events"] = [
+        {"type": "referral_received", "date": f"2025-13-{i:02d}"} for i in range(count)
+    ]
+    return case
+
+
+def test_check_lists_the_first_20_problems_and_counts_the_rest_json_lists_all(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(_case_with_bad_events(30)))
+    result = invoke("check", path, "--format", "json")
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"Error: {path} is not valid"
+    assert [line.split(":")[0] for line in lines[1:21]] == [
+        f"  events[{i}].date" for i in range(20)
+    ]
+    assert lines[21:] == [
+        "  ... and 10 more problems not shown (30 in all): fix these first and run again"
+    ]
+    problems = json.loads(result.stdout)["problems"]  # a machine format keeps every one
+    assert [p["where"] for p in problems] == [f"events[{i}].date" for i in range(30)]
+
+
+def test_import_skip_invalid_lists_20_rejects_and_names_the_file_holding_all(run, tmp_path):
+    case = json.loads((EXAMPLES / "mo-0001.json").read_text())
+    records = [{**case, "id": f"BAD-{i}", "child": {"birth_date": "x"}} for i in range(25)]
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps([*records, case]))
+    result = run("cases", "import", path, "--skip-invalid", code=2)
+    rejects = tmp_path / "caseload-rejects.jsonl"
+    shown = [line for line in result.stderr.splitlines() if line.startswith(f"  {path}")]
+    assert len(shown) == 20
+    assert result.stderr.endswith(
+        f"  ... and 5 more problems not shown (25 in all): each reject and its reasons are in"
+        f" {rejects}\n"
+    )
+    assert len(rejects.read_text().splitlines()) == 25
+
+
+@given(count=st.integers(min_value=0, max_value=80))
+def test_problem_lines_show_at_most_20_and_count_every_other(count):
+    from eirules.cli.errors import SHOWN_PROBLEMS, problem_lines
+    from eirules.core.errors import Problem
+
+    problems = [Problem(f"events[{i}]", "wrong") for i in range(count)]
+    lines = problem_lines(problems)
+    assert lines[: min(count, SHOWN_PROBLEMS)] == [
+        f"  events[{i}]: wrong" for i in range(min(count, 20))
+    ]
+    if count > SHOWN_PROBLEMS:
+        assert len(lines) == SHOWN_PROBLEMS + 1
+        assert lines[-1].startswith(f"  ... and {count - 20:,} more problem")
+        assert f"({count:,} in all)" in lines[-1]
+    else:
+        assert len(lines) == count
