@@ -622,3 +622,49 @@ def test_b11_a_clock_that_needs_information_is_not_counted_but_said(engine):
     assert b11.excluded == {
         "not measurable: the due date cannot be computed (needs information)": 1
     }
+
+
+def test_c7_a_delay_only_partly_excused_is_late_and_says_how_many_days_were_the_agencys(engine):
+    """303.310(b): the timeline does not apply "for any period when" documented exceptional
+    family circumstances exist, and (c)(2) asks for the rest "as soon as possible after".
+    Referral 2025-09-01, due 2025-10-16; the family unavailable 2025-09-20 to 2025-09-29
+    (10 days); meeting 2025-11-05: 20 days late, 10 excused, 10 the agency's. Late for C7
+    under either state choice (the measurement's "delay due to" the family covers only
+    delays the circumstances explain), labelled as `check` says it, not "no documented
+    reason"."""
+    events = (
+        ("delay", "2025-09-20", {**PC, "reason": "exceptional_family_circumstances", "until": "2025-09-29"}),
+        ("ifsp_meeting_held", "2025-11-05", PC),
+    )  # fmt: skip
+    for ruleset in ("xi", "xj"):  # include / exclude family circumstances
+        c7 = run(engine, [c7_case(engine, "C7-P", *events, ruleset=ruleset)], ["C7"])
+        c7 = c7.indicator("C7")
+        assert (c7.numerator, c7.denominator) == (0, 1)
+        assert not c7.timely_by_instruction and not c7.excluded
+        [late] = c7.late
+        assert (late.due, late.done, late.days_late) == (date(2025, 10, 16), date(2025, 11, 5), 20)
+        assert late.reason == (
+            "done late; 10 of the 20 days excused by the documented exceptional family"
+            " circumstances (from 2025-09-20 to 2025-09-29), 10 the agency's"
+        )
+        assert late.group == (
+            "done late; partly excused by the documented exceptional family circumstances,"
+            " the rest the agency's"
+        )
+
+
+def test_c7_a_meeting_not_held_after_a_partly_excusing_delay_says_so_too(engine):
+    """The same delay and no meeting by 2026-07-01: 258 days late, 10 excused."""
+    events = (
+        ("delay", "2025-09-20", {**PC, "reason": "exceptional_family_circumstances", "until": "2025-09-29"}),
+    )  # fmt: skip
+    [late] = run(engine, [c7_case(engine, "C7-Q", *events)], ["C7"]).indicator("C7").late
+    assert (late.status, late.days_late) == ("overdue", 258)
+    assert late.reason == (
+        "not done as of 2026-07-01; 10 of the 258 days excused by the documented exceptional"
+        " family circumstances (from 2025-09-20 to 2025-09-29), 248 the agency's"
+    )
+    assert late.group == (
+        "not done; partly excused by the documented exceptional family circumstances,"
+        " the rest the agency's"
+    )

@@ -305,22 +305,61 @@ def delay_reason(clock: Clock, as_of: date) -> str | None:
         return None
     if clock.excused_by:
         return clock.excused_by
+    partly = partly_excused(clock.reason)
     if clock.status == "overdue":
         if clock.closed_on is not None:
-            return f"not done before the clock closed ({clock.closed_on.isoformat()})"
-        return f"not done as of {as_of.isoformat()}"
+            base = f"not done before the clock closed ({clock.closed_on.isoformat()})"
+        else:
+            base = f"not done as of {as_of.isoformat()}"
+        return f"{base}; {partly}" if partly else base
     if clock.status == "met_late":
-        return "done late, no documented reason"
+        return f"done late; {partly}" if partly else "done late, no documented reason"
     return clock.reason
+
+
+#: How a determination says documented delays excused only part of a clock's lateness
+#: (`core.clocks`, the "for_the_period" excuse policy of the 45-day timeline: 303.310(b)
+#: suspends it "for any period when" the circumstances exist, (c)(2) asks for the rest
+#: "as soon as possible after"): "22 day(s) late: 17 excused by the documented delay, 5 the
+#: agency's: the documented exceptional family circumstances (from 2025-12-22 to
+#: 2026-01-07) covers 17 day(s), ..." (docs/clocks.md, "Excuse policies").
+_PARTLY_EXCUSED = re.compile(
+    r"(?P<late>\d+) day\(s\) late: (?P<excused>\d+) excused by the documented delay, "
+    r"(?P<agency>\d+) the agency's: the documented (?P<what>.+?) \((?P<period>from [^)]*)\)"
+)
+#: The same, as `partly_excused` words it, for grouping (counts and dates left out).
+_PARTLY_SHOWN = re.compile(
+    r"\d+ of the \d+ days excused by the documented (?P<what>.+?) \(from [^)]*\), "
+    r"\d+ the agency's"
+)
+
+
+def partly_excused(reason: str | None) -> str | None:
+    """How many of a late clock's days documented delays excused and how many were the
+    agency's, when they excused some but not all (None otherwise): "17 of the 22 days
+    excused by the documented exceptional family circumstances (from 2025-12-22 to
+    2026-01-07), 5 the agency's". Such a clock is late, not excused: the days beyond
+    those the circumstances cover are the agency's (303.310(b), (c)(2))."""
+    found = _PARTLY_EXCUSED.search(reason or "")
+    if found is None:
+        return None
+    return (
+        f"{found['excused']} of the {found['late']} days excused by the documented "
+        f"{found['what']} ({found['period']}), {found['agency']} the agency's"
+    )
 
 
 _DATED = re.compile(r"\s*\(?(on|as of|from)?\s*\d{4}-\d{2}-\d{2}\)?")
 
 
 def reason_group(reason: str | None) -> str:
-    """A reason without its dates ("not done as of 2026-03-02" -> "not done")."""
+    """A reason without its dates ("not done as of 2026-03-02" -> "not done") or counts
+    ("17 of the 22 days excused by ..." -> "partly excused by ..., the rest the agency's")."""
     if not reason:
         return "no reason recorded"
+    reason = _PARTLY_SHOWN.sub(
+        r"partly excused by the documented \g<what>, the rest the agency's", reason
+    )
     parts = (_DATED.sub("", part).strip().replace("_", " ") for part in reason.split("; "))
     return "; ".join(dict.fromkeys(p for p in parts if p)) or "no reason recorded"
 
