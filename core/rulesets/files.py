@@ -1,0 +1,210 @@
+"""One ruleset TOML file read for checking: each problem with its file, line and key path."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeGuard
+
+import attrs
+
+from ..errors import Problem, did_you_mean
+
+
+@attrs.frozen
+class RulesetProblem(Problem):
+    """A Problem in a ruleset file, with its parts kept apart for programs (JSON output)."""
+
+    file: str = ""
+    line: int | None = None
+    key: str = ""
+
+
+# Line numbers ------------------------------------------------------------------------
+
+_BARE = r"[A-Za-z0-9_-]+"
+_QUOTED = r"\"(?:[^\"\\]|\\.)*\"|'[^']*'"
+_KEYPART = rf"(?:{_BARE}|{_QUOTED})"
+_DOTTED = rf"{_KEYPART}(?:\s*\.\s*{_KEYPART})*"
+_HEADER_RE = re.compile(rf"^\s*(\[\[|\[)\s*({_DOTTED})\s*(\]\]|\])")
+_KEY_RE = re.compile(rf"^\s*({_DOTTED})\s*=")
+_PART_RE = re.compile(_KEYPART)
+
+
+def _split_dotted(raw: str) -> list[str]:
+    parts = []
+    for match in _PART_RE.finditer(raw):
+        part = match.group(0)
+        if part[:1] in "\"'":
+            part = part[1:-1]
+        parts.append(part)
+    return parts
+
+
+def _strip_strings(text: str) -> str:
+    return re.sub(_QUOTED, '""', text).split("#", 1)[0]
+
+
+def _in_arrays(parts: list[str], counters: dict[str, int]) -> str:
+    """A header's path with the index of each enclosing array of tables: a[1].b for [a.b]."""
+    path = ""
+    for i, part in enumerate(parts):
+        path = f"{path}.{part}" if path else part
+        if path in counters and i < len(parts) - 1:
+            path = f"{path}[{counters[path]}]"
+    return path
+
+
+def line_index(text: str) -> dict[str, int]:
+    """Map each key path written in a TOML text to its line (best effort, never fails).
+
+    Paths look like the ones in problems: ``parameters.a.b.values[1].citation``.
+    """
+    index: dict[str, int] = {}
+    counters: dict[str, int] = {}
+    current = ""
+    multiline: str | None = None
+    depth = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if multiline:
+            if multiline in line:
+                multiline = None
+            continue
+        if depth > 0:
+            cleaned = _strip_strings(line)
+            depth += cleaned.count("[") - cleaned.count("]")
+            continue
+        header = _HEADER_RE.match(line)
+        if header:
+            path = _in_arrays(_split_dotted(header.group(2)), counters)
+            if header.group(1) == "[[":
+                i = counters.get(path, -1) + 1
+                counters[path] = i
+                current = f"{path}[{i}]"
+            else:
+                current = path
+            index.setdefault(current, number)
+            continue
+        key = _KEY_RE.match(line)
+        if not key:
+            continue
+        name = ".".join(_split_dotted(key.group(1)))
+        index.setdefault(f"{current}.{name}" if current else name, number)
+        rest = line[key.end() :]
+        for quote in ('"""', "'''"):
+            if rest.count(quote) == 1:
+                multiline = quote
+        if multiline is None and rest.strip().startswith("["):
+            cleaned = _strip_strings(rest)
+            depth = max(cleaned.count("[") - cleaned.count("]"), 0)
+    return index
+
+
+def find_line(index: dict[str, int], keypath: str) -> int | None:
+    """The line of a key path, of the first thing written under it, or of its nearest ancestor."""
+    if keypath in index:
+        return index[keypath]
+    below = [n for k, n in index.items() if k.startswith((keypath + ".", keypath + "["))]
+    if below:
+        return min(below)
+    path = keypath
+    while path:
+        if path in index:
+            return index[path]
+        if path.endswith("]") and "[" in path:
+            path = path[: path.rindex("[")]
+        elif "." in path:
+            path = path.rsplit(".", 1)[0]
+        else:
+            break
+    return None
+
+
+class _FileReader:
+    """Collects problems for one TOML file, each with its line where it can be found."""
+
+    def __init__(self, path: Path, problems: list[Problem]):
+        self.path = path
+        self.problems = problems
+        self.data: dict = {}
+        self.index: dict[str, int] = {}
+        try:
+            self.text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.text = ""
+            self.add(
+                "", f"cannot read the file ({exc})", "check the path and that it is UTF-8 text"
+            )
+            return
+        try:
+            self.data = tomllib.loads(self.text)
+        except tomllib.TOMLDecodeError as exc:
+            match = re.search(r"line (\d+)", str(exc))
+            self.add(
+                "",
+                f"not valid TOML: {exc}",
+                "fix the syntax at that line",
+                line=int(match.group(1)) if match else None,
+            )
+            return
+        except (ValueError, RecursionError) as exc:  # tomllib may raise these on odd input
+            self.add("", f"not valid TOML: {exc}", "fix the syntax")
+            return
+        self.index = line_index(self.text)
+
+    def line(self, keypath: str) -> int | None:
+        return find_line(self.index, keypath) if keypath else None
+
+    def add(self, keypath: str, what: str, fix: str | None = None, line: int | None = None):
+        line = line if line is not None else self.line(keypath)
+        where = str(self.path) + (f":{line}" if line else "")
+        if keypath:
+            where += f": {keypath}"
+        self.problems.append(
+            RulesetProblem(where, what, fix, file=str(self.path), line=line, key=keypath)
+        )
+
+
+def _expected(choices: Iterable[str]) -> str:
+    return "expected one of: " + ", ".join(str(c) for c in choices)
+
+
+def _hint(found: Any, choices: Iterable[str]) -> str:
+    """'did you mean "x"?' when a choice is close, else the list of choices."""
+    choices = tuple(choices)
+    return did_you_mean(str(found), choices) or _expected(choices)
+
+
+def _check_keys(reader: _FileReader, table: dict, allowed: Iterable[str], keypath: str) -> None:
+    allowed = tuple(allowed)
+    for key in table:
+        if key not in allowed:
+            reader.add(
+                f"{keypath}.{key}" if keypath else key, f'unknown key "{key}"', _hint(key, allowed)
+            )
+
+
+def _kind(value: Any) -> str:
+    """A TOML word for the type of a value, for messages."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, date):
+        return "a date-time" if hasattr(value, "hour") else "a date"
+    return type(value).__name__
+
+
+def _is_date(value: Any) -> TypeGuard[date]:
+    return isinstance(value, date) and not hasattr(value, "hour")

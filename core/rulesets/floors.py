@@ -1,0 +1,169 @@
+"""A parameter's dated values checked together and against its parent: overlaps, floors."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from ..errors import RulesetError
+from .files import RulesetProblem
+from .keys import CLOCK_REQUIRED
+from .params import Declaration, ValueEntry
+from .ruleset import Ruleset
+from .values import _is_num
+
+
+def _floor_number(decl: Declaration, value: Any) -> tuple[float, str | None] | None:
+    if decl.type in ("integer", "number") and _is_num(value):
+        return float(value), decl.unit
+    if decl.type in ("duration", "clock") and isinstance(value, dict) and "length" in value:
+        return float(value["length"]), value.get("unit")
+    return None
+
+
+_MONTHS = {"months": 1, "years": 12}
+_DAYS = {"calendar_days": 1, "weeks": 7}
+
+
+def _comparable(
+    a: tuple[float, str | None], b: tuple[float, str | None]
+) -> tuple[float, float] | None:
+    if a[1] == b[1]:
+        return a[0], b[0]
+    if a[1] in _MONTHS and b[1] in _MONTHS:
+        return a[0] * _MONTHS[a[1]], b[0] * _MONTHS[b[1]]
+    if a[1] in _DAYS and b[1] in _DAYS:
+        return a[0] * _DAYS[a[1]], b[0] * _DAYS[b[1]]
+    return None
+
+
+def _entry_problem(entry: ValueEntry, what: str, fix: str | None = None) -> RulesetProblem:
+    where = entry.file + (f":{entry.line}" if entry.line else "") + f": {entry.key}"
+    return RulesetProblem(where, what, fix, file=entry.file, line=entry.line, key=entry.key)
+
+
+def _show(number: tuple[float, str | None]) -> str:
+    return f"{number[0]:g} {number[1] or ''}".strip()
+
+
+def _check_entries(name, decl, entries, problems, parent) -> None:
+    ordered = sorted(entries, key=lambda e: e.effective)
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        if before.effective == after.effective or (
+            before.until is not None and before.until >= after.effective
+        ):
+            problems.append(
+                _entry_problem(
+                    after,
+                    f"effective periods overlap: {before.effective} to "
+                    f"{before.until or 'open'} ({before.key}) and from {after.effective}",
+                    "end the earlier one (until) before the later one starts",
+                )
+            )
+    if decl.type == "clock" and parent is not None and decl.ruleset != ordered[0].ruleset:
+        for entry in ordered:
+            if entry.repealed:
+                continue
+            missing = [k for k in CLOCK_REQUIRED if k not in entry.value]
+            if missing and _first_gap(parent, name, entry) is not None:
+                problems.append(
+                    _entry_problem(
+                        entry,
+                        f"the clock has no {', '.join(missing)} and the ruleset it extends has "
+                        f"no value to complete it on {_first_gap(parent, name, entry)}",
+                        "give the whole clock: start, stop, length and unit",
+                    )
+                )
+    if (
+        parent is None
+        or decl.floor is None
+        or decl.state_choice
+        or decl.ruleset == ordered[0].ruleset
+    ):
+        return
+    for entry in ordered:
+        problem = _floor_problem(name, decl, entry, parent)
+        if problem is not None:
+            problems.append(problem)
+
+
+def _days_in_force(parent: Ruleset, name: str, entry: ValueEntry) -> list[date]:
+    return [entry.effective] + [
+        d
+        for d in parent.change_dates(name)
+        if d > entry.effective and (entry.until is None or d <= entry.until)
+    ]
+
+
+def _first_gap(parent: Ruleset, name: str, entry: ValueEntry) -> date | None:
+    for day in _days_in_force(parent, name, entry):
+        try:
+            parent.param(name, day)
+        except RulesetError:
+            return day
+    return None
+
+
+def _floor_problem(name, decl, entry, parent) -> RulesetProblem | None:
+    rule = decl.floor_citation
+    for day in _days_in_force(parent, name, entry):
+        try:
+            base = parent.param(name, day)
+        except RulesetError:
+            continue
+        if entry.repealed:
+            return _entry_problem(
+                entry,
+                f"repeals a federal requirement that {rule} sets "
+                f"({_show(_floor_number(decl, base.value) or (0, None))})",
+                "a state may tighten a federal floor, never remove it",
+            )
+        value = entry.value
+        if decl.type == "clock":
+            value = {**base.value, **value}
+        mine, theirs = _floor_number(decl, value), _floor_number(decl, base.value)
+        if mine is None or theirs is None:
+            continue
+        pair = _comparable(mine, theirs)
+        if pair is None:
+            return _entry_problem(
+                entry,
+                f"found {_show(mine)}, a different unit from the federal floor of {_show(theirs)}, "
+                f"so it cannot be checked against {rule}",
+                f"keep the federal unit ({theirs[1]})",
+            )
+        loosened = pair[0] > pair[1] if decl.floor == "at_most" else pair[0] < pair[1]
+        if loosened:
+            bound = "at most" if decl.floor == "at_most" else "at least"
+            return _entry_problem(
+                entry,
+                f"found {_show(mine)}, which loosens the federal floor: {rule} requires "
+                f"{bound} {_show(theirs)}",
+                f"set {bound} {_show(theirs)}; a state may tighten a federal floor, never loosen it",
+            )
+        if decl.type == "clock":
+            extra = sorted(set(value.get("excused_by", ())) - set(base.value.get("excused_by", ())))
+            if extra:
+                return _entry_problem(
+                    entry,
+                    f"excused_by adds {', '.join(extra)}, which loosens the federal floor: "
+                    f"{rule} allows only {', '.join(base.value.get('excused_by', ())) or 'none'}",
+                    "a state may not excuse more delays than the federal rule",
+                )
+            if value.get("direction", "after") != base.value.get("direction", "after"):
+                return _entry_problem(
+                    entry,
+                    f"direction: found {value.get('direction')!r}; {rule} counts "
+                    f"{base.value.get('direction', 'after')}",
+                    "keep the federal direction",
+                )
+            if (
+                value.get("on_weekend") == "next_business_day"
+                and base.value.get("on_weekend", "keep") != "next_business_day"
+            ):
+                return _entry_problem(
+                    entry,
+                    f"on_weekend next_business_day moves due dates later than {rule} allows",
+                    "use keep or previous_business_day",
+                )
+    return None
