@@ -79,8 +79,30 @@ db_option = click.option(
     help="Caseload database: an SQLite file or a postgresql://USER@HOST/DATABASE URL. "
     "Default: $EIRULES_DB, else ~/.local/share/eirules/caseload.db.",
 )
+
+
+class CaseworkerType(click.ParamType):
+    """A caseworker's name to list the cases of: an empty or blank one is refused (with no
+    name to match, `due --caseworker ""` listed every case)."""
+
+    name = "NAME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if not text.strip():
+            self.fail(
+                f"{text!r} is not a caseworker's name: give one (eirules caseworkers list "
+                "shows them), or leave --caseworker out for every case",
+                param,
+                ctx,
+            )
+        return text
+
+
 caseworker_option = click.option(
-    "--caseworker", help="Only cases currently assigned to this caseworker."
+    "--caseworker",
+    type=CaseworkerType(),
+    help="Only cases currently assigned to this caseworker.",
 )
 
 

@@ -46,8 +46,13 @@ def staff_whoami(ctx, db_path):
     store = open_store(ctx, db_path)
     person = store.person
     echo(f"You are {person.describe()}.")
+    # An action on one case ("read case {case}") is said of the cases the person may reach.
+    limited = person.role == "coordinator" or (person.role == "supervisor" and person.district)
+    cases = "the cases of your caseload" if limited else "any case"
     may = [
-        doing.format(case="...") for action, (doing, _) in ACTIONS.items() if store.allowed(action)
+        doing.replace("case {case}", cases)
+        for action, (doing, _) in ACTIONS.items()
+        if store.allowed(action)
     ]
     if person.role is None:
         may = []

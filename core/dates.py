@@ -39,7 +39,7 @@ LEAP_DAY_RULES = ("feb28", "mar1")
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2199, 12, 31)
 
-_PERIOD = re.compile(r"^\s*([0-9]{1,7})\s*([dw]?)\s*$")
+_PERIOD = re.compile(r"^\s*([0-9]+)\s*([dw]?)\s*$")
 #: The longest look-ahead a period may give: the whole date range eirules accepts.
 MAX_PERIOD_DAYS = (LATEST - EARLIEST).days
 
@@ -55,10 +55,13 @@ def parse_period(text: str) -> int | None:
     match = _PERIOD.match(str(text))
     if not match:
         raise ValueError(f"{text!r} is not a period (examples: 14d, 2w, 30, all)")
-    number, unit = int(match.group(1)), match.group(2)
-    days = number * 7 if unit == "w" else number
+    digits, unit = match.group(1).lstrip("0") or "0", match.group(2)
+    # More digits than the longest period has: too long, said without reading the number
+    # (Python refuses to read one of more than 4,300 digits).
+    days = MAX_PERIOD_DAYS + 1 if len(digits) > 7 else int(digits) * (7 if unit == "w" else 1)
     if days > MAX_PERIOD_DAYS:
-        raise ValueError(f"{text!r} is too long (at most {MAX_PERIOD_DAYS} days, or all)")
+        shown = str(text) if len(str(text)) <= 20 else str(text)[:20] + "..."
+        raise ValueError(f"{shown!r} is too long (at most {MAX_PERIOD_DAYS} days, or all)")
     return days
 
 

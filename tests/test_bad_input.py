@@ -133,7 +133,11 @@ def test_a_caseworker_name_with_control_characters_is_refused(run, tmp_path):
     "args, message",
     [
         (["due", "--within", "3000000d"], "'3000000d' is too long (at most 109572 days, or all)"),
-        (["due", "--within", "99999999999999999999w"], "is not a period"),
+        (
+            ["due", "--within", "99999999999999999999w"],
+            "'99999999999999999999...' is too long (at most 109572 days, or all)",
+        ),
+        (["due", "--within", "99999999d"], "'99999999d' is too long (at most 109572 days, or all)"),
         (["due", "--within", "١٤d"], "is not a period"),
         (
             ["cases", "show", "T-0001", "--determination", "9223372036854775808"],
@@ -154,6 +158,21 @@ def test_numeric_options_out_of_bounds_are_usage_errors(run, tmp_path, args, mes
 
 
 # LIKE ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command", [["due"], ["overdue"], ["cases", "list"]], ids=lambda c: " ".join(c)
+)
+@pytest.mark.parametrize("name", ["", " ", "\t"])
+def test_an_empty_caseworker_name_is_refused_not_read_as_everyone(run, tmp_path, command, name):
+    """QA: `due --caseworker ""` listed every case (an empty name was taken as no filter)."""
+    run("cases", "import", write_case_file(tmp_path / "c.json", "T-0001"))
+    result = run(*command, "--caseworker", name, code=2)
+    assert (
+        f"Invalid value for '--caseworker': {name!r} is not a caseworker's name: give one"
+        " (eirules caseworkers list shows them), or leave --caseworker out for every case"
+    ) in result.output
+    assert "T-0001" not in result.output
 
 
 @pytest.mark.parametrize("program", ["%", "_art_c", "PART_C", "part"])

@@ -454,3 +454,31 @@ def test_a_supervisor_refused_a_case_outside_their_district_is_told_who_can_chan
         "  your caseload is the cases in district north; ask a data manager (eirules staff "
         "add) to change your caseload, or someone whose caseload holds the case"
     )
+
+
+def test_whoami_says_which_cases_each_action_reaches_not_case_dots(tmp_path, monkeypatch, engine):
+    """QA: whoami printed "You may: read case ...; change case ..." (the template of a refusal
+    about one case). It says "any case" for a role over the whole caseload and "the cases of
+    your caseload" for a coordinator."""
+    db = tmp_path / "caseload.db"
+    monkeypatch.setenv("EIRULES_DB", str(db))
+    store, _ = Store.init(db, engine)
+    store.import_records([Record("a.json", "1", doc("N-1", "north"), caseworker="Rhea")])
+    store.close()
+    lines = CliRunner().invoke(cli, ["staff", "whoami"]).output.splitlines()
+    assert lines[1] == (
+        "You may: read any case; change any case; assign any case; evaluate any case; evaluate"
+        " the whole caseload; import cases; run reports over the caseload; read the audit log"
+        " and the record of access; destroy any case; prune determination history; change who"
+        " may use the caseload"
+    )
+    store, _ = Store.init(db, engine)
+    store.add_staff(another_account(), "data_manager")  # so the OS user may step down
+    store.add_staff(os_login(), "coordinator", caseworker="Rhea", force=True)
+    store.close()
+    lines = CliRunner().invoke(cli, ["staff", "whoami"]).output.splitlines()
+    assert lines[1:] == [
+        "You may: read the cases of your caseload; change the cases of your caseload; evaluate"
+        " the cases of your caseload",
+        "Your caseload: the cases assigned to Rhea.",
+    ]
