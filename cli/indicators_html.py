@@ -35,7 +35,14 @@ def _chart(title: str, bars: list[tuple[str, int, int]], target: float) -> str:
     ]
     for i, (label, num, den) in enumerate(bars):
         x = 40 + i * (BAR_W + BAR_GAP)
-        pct = 100.0 * num / den if den else 0.0
+        if not den:  # a month with no units: its place, labelled, and no bar
+            parts.append(
+                f'<text x="{x + BAR_W / 2}" y="{top + CHART_H + 12}" class="lbl" text-anchor="middle">{_e(label)}</text>'
+                f'<text x="{x + BAR_W / 2}" y="{top + CHART_H + 24}" class="lbl none" text-anchor="middle">'
+                f"<title>{_e(label)}: no units</title>-</text>"
+            )
+            continue
+        pct = 100.0 * num / den
         h = CHART_H * pct / 100.0
         cls = "bar ok" if den and pct >= target else "bar low"
         parts.append(
@@ -52,6 +59,27 @@ def _chart(title: str, bars: list[tuple[str, int, int]], target: float) -> str:
     parts.append(f'<line x1="34" x2="{width}" y1="{y}" y2="{y}" class="target"/>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+#: The longest period whose every month gets a place in a by-month chart (two years).
+ALL_MONTHS_UP_TO = 24
+
+
+def chart_months(period, counted: dict[str, object]) -> list[str]:
+    """The months ("2025-07") a by-month chart shows: every month of the period, those with
+    no units too (an empty month is a fact a monitor reads, not a gap to close up), or
+    for a period longer than `ALL_MONTHS_UP_TO` months, every month from the first to
+    the last with units."""
+    first, last = (period.start.year, period.start.month), (period.end.year, period.end.month)
+    if (last[0] - first[0]) * 12 + last[1] - first[1] >= ALL_MONTHS_UP_TO and counted:
+        low, high = min(counted), max(counted)
+        first, last = (int(low[:4]), int(low[5:])), (int(high[:4]), int(high[5:]))
+    months = []
+    year, month = first
+    while (year, month) <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return sorted(set(months) | set(counted))
 
 
 def _shown(count: int, below: int | None) -> str:
@@ -129,7 +157,10 @@ def render_html(report) -> str:
             bars = [(u, t.numerator, t.denominator) for u, t in sorted(r.by_unit.items())]
             out.append(_chart(f"{r.code} by {report.by}", bars, r.target))
         elif r.by_month:
-            bars = [(m[2:], t.numerator, t.denominator) for m, t in sorted(r.by_month.items())]
+            bars = [
+                (m[2:], t.numerator, t.denominator) if (t := r.by_month.get(m)) else (m[2:], 0, 0)
+                for m in chart_months(period, r.by_month)
+            ]
             out.append(_chart(f"{r.code} by month", bars, r.target))
         if r.late:
             groups = defaultdict(list)
@@ -179,6 +210,7 @@ svg.chart { display: block; margin: 4pt 0; }
 svg .bar.ok { fill: #3b7d4f; } svg .bar.low { fill: #c0504d; }
 svg .target { stroke: #222; stroke-dasharray: 4 3; stroke-width: 1; }
 svg .base { stroke: #888; } svg .axis, svg .lbl { font-size: 8px; fill: #333; }
+svg .lbl.none { fill: #888; }
 section { break-inside: auto; }
 a { color: inherit; }
 """

@@ -433,6 +433,27 @@ def test_the_html_report_has_every_figure_and_its_late_cases_by_reason(cli, tmp_
         assert all(f"<td>{cid}</td>" in page for cid in late)
 
 
+def test_a_by_month_chart_shows_every_month_of_the_year_empty_ones_too(cli, tmp_path):
+    """QA: the C8 chart drew only the months with units (one bar, "26-03"), so a year read
+    as one month. Every month of 2025-26 has its place; one with no units has no bar and
+    "-" under its label."""
+    import re
+
+    target = tmp_path / "report.html"
+    cli("indicators", "--year", "2025-26", "--format", "html", "--out", target)
+    page = target.read_text()
+    charts = dict(
+        re.findall(r'<svg class="chart" role="img" aria-label="(\w+) by month"(.*?)</svg>', page)
+    )
+    months = [f"25-{m:02d}" for m in range(7, 13)] + [f"26-{m:02d}" for m in range(1, 7)]
+    for code in ("C7", "C8A", "C8B", "C8C"):
+        labels = re.findall(r'class="lbl" text-anchor="middle">(\d\d-\d\d)</text>', charts[code])
+        assert labels == months, code
+        assert charts[code].count("<rect") == 1, code  # the one month with units
+        assert charts[code].count(": no units</title>-</text>") == 11, code
+    assert "<title>26-03: 1/2</title>" in charts["C8A"]
+
+
 def test_html_escapes_what_the_data_says(tmp_path, monkeypatch):
     cases = tmp_path / "cases"
     cases.mkdir()
