@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from operator import itemgetter
 
 import attrs
 import click
@@ -12,12 +13,14 @@ from eirules.core.dates import parse_period
 from eirules.core.store import ROW_FIELDS, DueAnswer, DueStream
 
 from .options import as_of_option, caseworker_option, db_option, format_option
-from .output import STREAM_FORMATS, echo, emit, plural, progress_reporter
+from .output import STREAM_FORMATS, echo, emit, plural, progress_reporter, write_lines
 from .store import open_store, purpose_option
 from .table_stream import print_table_rows
 
 #: The JSON and CSV columns of `due` and `overdue`, one row per owed item.
 DUE_COLUMNS = ROW_FIELDS
+#: The case of a (case_id, text) row of `Store.due_lines`.
+_CASE_ID = itemgetter(0)
 
 
 class WithinType(click.ParamType):
@@ -263,6 +266,14 @@ def answer(ctx, store, *, as_of: date, **query) -> DueStream:
 
 def _show(ctx, db_path, as_of, fmt, purpose, action, **query) -> None:
     store = open_store(ctx, db_path, engine=True)
+    if fmt == "jsonl":  # each row's text as the store reads it, with no dict per row
+        with progress_reporter("Evaluating cases for this answer") as advance:
+            lines = store.due_lines(as_of=as_of or date.today(), progress=advance, **query)
+        # Every case listed goes on its record of access (34 CFR 300.614, 303.405).
+        write_lines(text for _, text in store.recorded(lines, action, purpose, _CASE_ID))
+        if lines.failed:
+            ctx.exit(1)
+        return
     result = answer(ctx, store, as_of=as_of or date.today(), **query)
     # Every case listed goes on its record of access (34 CFR 300.614, 303.405).
     result = attrs.evolve(result, rows=store.recorded(result.rows, action, purpose))

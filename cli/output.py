@@ -235,6 +235,14 @@ def write_json_lines(records: Iterable[Mapping[str, Any]], fields: Sequence[str]
     out.flush()
 
 
+def write_lines(lines: Iterable[str]) -> None:
+    """Lines of text made elsewhere (a listing's stored JSON Lines), written as they come."""
+    out = _Stream()
+    for line in lines:
+        out.write(line + "\n")
+    out.flush()
+
+
 def write_csv(records: Iterable[Mapping[str, Any]], fields: tuple[str, ...] | list[str]) -> None:
     """Write records as CSV to stdout, one column per field, through the one CSV writer.
 

@@ -105,7 +105,10 @@ def test_audit_verify_finds_a_name_or_caseworker_edited_on_the_clock_rows(caselo
     problems = [p.what for p in caseload.verify_data()]
     assert problems == [
         "case L-2: its clock rows show another child's name or caseworker than the case's "
-        "(edited outside eirules)"
+        "(edited outside eirules)",
+        # and their listed text (revision 0015) is not made of the edited column
+        "case L-2: the listed text kept on its clock rows is not made of their columns "
+        "(edited outside eirules)",
     ]
 
 
@@ -117,7 +120,14 @@ def test_db_upgrade_fills_the_columns_from_the_cases(caseload, db_target, engine
     caseload.close()
     store, applied = Store.init(db_target, engine)
     try:
-        assert applied == ["0014_listing_columns_on_clocks"] == list(migrations.REVISIONS[-1:])
+        assert (
+            applied
+            == [
+                "0014_listing_columns_on_clocks",
+                "0015_listed_text_on_clocks",
+            ]
+            == list(migrations.REVISIONS[-2:])
+        )
         assert _shown(store)["L-1"] == {("Tamsin Wrenfield", "Rhea Tallowby")}
         assert store.verify_data() == []
     finally:

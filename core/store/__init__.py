@@ -8,6 +8,7 @@ One module per thing the caseload holds, each a part (mixin) of `Store`:
 * `caseworkers`: caseworkers and assignments;
 * `determinations`: evaluation runs, stored determinations, the due index;
 * `listing`: what is owed as of a date (`due`, `cases list`), never hiding a case;
+  `listing_lines` the same rows as JSON text read whole (`lines`: the text kept on them);
 * `ruleset_versions`: the stored copy of each ruleset version, and replay;
 * `audit` (the hash chain) and `audit_log` (reading and verifying it);
 * `people` (who is using it, staff and roles) and `access` (the record of access);
@@ -36,7 +37,8 @@ from .cases import CaseRows, CasesMixin, case_rows
 from .caseworkers import CaseworkersMixin
 from .determinations import Change, DeterminationsMixin, EvaluationReport, stored_case
 from .imports import ImportResult, ImportsMixin
-from .listing import ROW_FIELDS, DueAnswer, DueStream, ListingMixin
+from .listing import ROW_FIELDS, DueAnswer, DueStream
+from .listing_lines import DueLines, LinesListingMixin
 from .people import ROLES, AccessDenied, Person
 from .retention import PruneMixin, RetentionMixin
 from .ruleset_versions import ReplayResult, RulesetVersionsMixin, ruleset_files
@@ -44,7 +46,7 @@ from .workers import default_jobs
 
 
 class Store(
-    ListingMixin,
+    LinesListingMixin,
     ImportsMixin,
     CasesMixin,
     CaseworkersMixin,
@@ -62,6 +64,7 @@ class Store(
 __all__ = [
     "ROW_FIELDS",
     "DueAnswer",
+    "DueLines",
     "DueStream",
     "BUSY_TIMEOUT_SECONDS",
     "ROLES",

@@ -9,7 +9,8 @@ not hash-chained (reads must not queue behind the audit chain's lock for long).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from operator import itemgetter
 from typing import Any
 
 from .audit import now
@@ -65,27 +66,29 @@ class AccessMixin(PeopleMixin):
             raise
 
     def recorded(
-        self, rows: Iterable[dict[str, Any]], action: str, purpose: str | None
-    ) -> Iterator[dict[str, Any]]:
+        self,
+        rows: Iterable[Any],
+        action: str,
+        purpose: str | None,
+        case_of: Callable[[Any], str] = itemgetter("case_id"),
+    ) -> Iterator[Any]:
         """`rows` of a listing passed on as they are read; once the reader is done (or stops,
-        or the store closes), every case they named goes on the record of access, with
-        `action` and the purpose.
+        or the store closes), every case they named (`case_of` a row: its "case_id") goes on
+        the record of access, with `action` and the purpose.
 
         The one way a listing (`due`, `overdue`, `cases list`, on the CLI and over
         HTTP) is recorded: each row names a child and what is owed for them, so each is
         a read of that child's record (34 CFR 300.614, 303.405). The listing's own read
         (a PostgreSQL cursor's transaction) ends before the record is written.
         """
-        return self.conn.track(self._recorded(rows, action, purpose))
+        return self.conn.track(self._recorded(rows, action, purpose, case_of))
 
-    def _recorded(
-        self, rows: Iterable[dict[str, Any]], action: str, purpose: str | None
-    ) -> Iterator[dict[str, Any]]:
+    def _recorded(self, rows: Iterable[Any], action: str, purpose: str | None, case_of):
         seen: dict[str, None] = {}
         source = iter(rows)
         try:
             for row in source:
-                seen[row["case_id"]] = None
+                seen[case_of(row)] = None
                 yield row
         finally:
             close = getattr(source, "close", None)

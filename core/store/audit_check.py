@@ -38,6 +38,7 @@ from .determinations import (
     determinations_digest,
     stored_case,
 )
+from .lines import stale_lines
 
 #: Statuses `evaluate` derives from the latest determination (others are set by writes).
 _DERIVED = DERIVED_STATUSES
@@ -276,6 +277,13 @@ def _check_clocks(conn, found: _Problems) -> None:
             "clock",
             f"case {case_id}: its clock rows show another child's name or caseworker than "
             "the case's (edited outside eirules)",
+        )
+    # And the text a JSON Lines listing writes of each (revision 0015), made of the columns.
+    for case_id in stale_lines(conn):
+        found.add(
+            "clock",
+            f"case {case_id}: the listed text kept on its clock rows is not made of their "
+            "columns (edited outside eirules)",
         )
     for case_id, last, newest in conn.execute(
         "SELECT c.id, c.last_determination_id, max(d.id) FROM cases c "

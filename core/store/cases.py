@@ -21,6 +21,7 @@ from ..models import Case
 from ..text import an
 from .audit import now
 from .base import StoreBase, canonical_json, sha256
+from .lines import refresh_shown
 
 _PART_TABLES = ("events", "evaluations", "conditions", "enrolments", "service_plans", "children")
 #: The columns of each part table, in the order `case_rows` gives them.
@@ -54,11 +55,7 @@ class CasesMixin(StoreBase):
             # COPY on PostgreSQL: an import's hundreds of thousands of rows in one stream.
             conn.insert_rows(table, columns, [row for c in cases for row in c.parts.get(table, ())])
         if replace:  # the clock rows show the child's name (revision 0014): changed with it
-            conn.execute_for(
-                "UPDATE clocks SET child = (SELECT ch.name FROM children ch "
-                "WHERE ch.case_id = clocks.case_id) WHERE case_id IN ({ids})",
-                list(replace),
-            )
+            refresh_shown(conn, list(replace))
 
     def require_case(self, case_id: str, *, where: str = "ID") -> None:
         """InputError unless the case is stored; `where` names the argument or option

@@ -8,6 +8,7 @@ from ..errors import InputError, Problem, did_you_mean
 from ..text import text_problem
 from .audit import AuditWriter, now
 from .base import StoreBase
+from .lines import refresh_shown
 
 
 class CaseworkersMixin(StoreBase):
@@ -135,7 +136,7 @@ class CaseworkersMixin(StoreBase):
             [(c, w, stamp) for c, w in changed],
         )
         # The clock rows show the current caseworker (revision 0014): changed with it.
-        conn.update_rows("clocks", "case_id", ("caseworker",), [(w, c) for c, w in changed])
+        refresh_shown(conn, [c for c, _ in changed])
         for case_id, caseworker in changed:
             was = current.get(case_id)
             audit.append(

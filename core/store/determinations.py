@@ -24,6 +24,7 @@ from ..errors import InputError, Problem
 from .audit import now
 from .base import CHUNK, StoreBase, sha256
 from .currency import calendars_changed_at, current_ids, move_current
+from .lines import LINE_COLUMNS, line_maker
 from .workers import _Workers
 
 
@@ -318,7 +319,9 @@ class DeterminationsMixin(StoreBase):
                      text, stamp, digest)
                 )  # fmt: skip
                 who = shown.get(case_id, (None, None))
-                clock_rows.extend((r[0], det_id, *r[2:], *who) for r in rows)
+                for r in rows:
+                    row = (r[0], det_id, *r[2:], *who)
+                    clock_rows.append((*row, *_line(row)))
                 case_rows.append((status, det_id, programs, day, with_, *stable, case_id))
                 if previous is None:
                     counts["first"] += 1
@@ -332,7 +335,9 @@ class DeterminationsMixin(StoreBase):
                 "DELETE FROM clocks WHERE case_id IN ({ids})",
                 [x[0] for x in new] + [x[0] for x in failed],
             )
-            conn.insert_rows("clocks", (*CLOCK_COLUMN_NAMES, *SHOWN_COLUMNS), clock_rows)
+            conn.insert_rows(
+                "clocks", (*CLOCK_COLUMN_NAMES, *SHOWN_COLUMNS, *LINE_COLUMNS), clock_rows
+            )
             conn.update_rows(
                 "cases",
                 "id",
@@ -500,6 +505,9 @@ CLOCK_COLUMN_NAMES = tuple(c.strip() for c in CLOCK_COLUMNS.split(","))
 #: The columns of a `clocks` row kept from the case for the listings (revision 0014), after
 #: CLOCK_COLUMNS: the child's name and the current caseworker (`audit verify` checks them).
 SHOWN_COLUMNS = ("child", "caseworker")
+#: The listed text of a clock row written as (*CLOCK_COLUMN_NAMES, *SHOWN_COLUMNS), kept
+#: after them on the row (revision 0015, core/store/lines.py).
+_line = line_maker((*CLOCK_COLUMN_NAMES, *SHOWN_COLUMNS))
 #: The columns of a `determinations` row as `evaluate` writes it.
 DETERMINATION_COLUMNS = (
     "id", "case_id", "number", "run_id", "as_of", "ruleset", "ruleset_version", "engine",

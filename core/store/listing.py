@@ -143,6 +143,22 @@ class ListingMixin(StoreBase):
         """
         caseworker, current, stale, fresh, failed = self._answerable(as_of, caseworker, progress)
         horizon = as_of + timedelta(days=within_days) if within_days is not None else None
+        extra = self._extra_rows(as_of, stale, fresh, failed, horizon, overdue_only)
+        indexed = self._indexed_rows(as_of, caseworker, current, horizon, overdue_only, stale)
+        rows = heapq.merge(extra, indexed, key=_urgency) if extra else indexed
+        return DueStream(as_of, rows, len(stale), tuple(sorted(failed)))
+
+    def _extra_rows(
+        self,
+        as_of: date,
+        stale: dict[str, _Scope],
+        fresh: dict[str, Outcome],
+        failed: dict[str, str],
+        horizon: date | None,
+        overdue_only: bool,
+    ) -> list[dict[str, Any]]:
+        """The rows of the cases re-evaluated for the answer and of those that failed,
+        as `_wanted` keeps them, most urgent first (held in memory: few)."""
         extra = []
         for case_id, result in fresh.items():
             who = stale[case_id]
@@ -155,10 +171,7 @@ class ListingMixin(StoreBase):
             extra.append(self._failed_row(stale[case_id], message, as_of))
         extra = [r for r in extra if _wanted(r, as_of, horizon, overdue_only)]
         extra.sort(key=_urgency)
-
-        indexed = self._indexed_rows(as_of, caseworker, current, horizon, overdue_only, stale)
-        rows = heapq.merge(extra, indexed, key=_urgency) if extra else indexed
-        return DueStream(as_of, rows, len(stale), tuple(sorted(failed)))
+        return extra
 
     def current_cases(
         self,
@@ -389,9 +402,12 @@ class ListingMixin(StoreBase):
         as_of: date | None = None,
         horizon: date | None = None,
         overdue_only: bool = False,
+        select: str | None = None,
     ) -> list[tuple[str, list[Any]]]:
         """The due index's queries and their parameters, read one after the other (tests
-        read their plans): each row is one of ROW_FIELDS in order, days_left counted in SQL.
+        read their plans): each row is one of ROW_FIELDS in order, days_left counted in SQL
+        (or `select`, columns of `k` taking the same two parameters: the as-of date for
+        days_left, then for evaluated_as_of).
 
         `_wanted`'s filters are conditions here, exactly: --within keeps rows due by the
         horizon (or before `as_of`) and undated ones, `overdue` rows due before `as_of`
@@ -413,15 +429,14 @@ class ListingMixin(StoreBase):
         else:
             tables, where, args = self._in_scope(caseworker, clocks=True)
             currency, currency_args = [current[0]], current[1]
-        if self.conn.postgres:
-            days_left = "(k.due::date - ?::date)"
-        else:
-            days_left = "CAST(julianday(k.due) - julianday(?) AS INTEGER)"
-        sql = (
-            f"SELECT k.kind, k.due, {days_left}, k.case_id, k.child, k.program, k.clock, "
+        days_left = self._days_left_sql()
+        select = select or (
+            f"k.kind, k.due, {days_left}, k.case_id, k.child, k.program, k.clock, "
             "k.label, k.subject, k.status, k.caseworker, k.citation, k.reason, NULL, ?, "
-            "k.closed_on "
-            f"FROM {tables} WHERE " + " AND ".join([*where, *currency, "k.is_open = 1"])
+            "k.closed_on"
+        )
+        sql = f"SELECT {select} FROM {tables} WHERE " + " AND ".join(
+            [*where, *currency, "k.is_open = 1"]
         )
         params = [day, day, *args, *currency_args]
         order = " ORDER BY " + self._urgency_sql()
@@ -453,6 +468,12 @@ class ListingMixin(StoreBase):
             first = (bound, [horizon.isoformat() if horizon >= as_of else day])
             last = (f" AND {undated} = 1", [])
         return [(sql + cond + order, [*params, *cond_args]) for cond, cond_args in (first, last)]
+
+    def _days_left_sql(self) -> str:
+        """Days from the as-of date (its one parameter) to clock row `k`'s due date, or NULL."""
+        if self.conn.postgres:
+            return "(k.due::date - ?::date)"
+        return "CAST(julianday(k.due) - julianday(?) AS INTEGER)"
 
     def _urgency_keys(self) -> tuple[str, ...]:
         """The ORDER BY's expressions, one by one (`_urgency_sql`)."""

@@ -37,6 +37,7 @@ REVISIONS: tuple[str, ...] = (
     "0012_stability_interval",
     "0013_clock_closed_on",
     "0014_listing_columns_on_clocks",
+    "0015_listed_text_on_clocks",
 )
 
 #: Every table the migrations create, for checking that a database still has them all.
