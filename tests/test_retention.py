@@ -78,6 +78,31 @@ def test_destroy_removes_the_child_everywhere_and_the_chain_still_verifies(casel
     assert caseload.case_document("D-2")["child"]["name"] == "Orla Brindlecombe"
 
 
+def test_a_case_destroyed_again_after_a_new_import_still_verifies(caseload):
+    """Destroyed, imported again under the same id (a new referral), evaluated, destroyed
+    again: the second destruction erased the first one's entry content (the ids of the
+    determinations it removed) with the rest of the case's audit content, and audit verify
+    then called the runs that had held them "edited, deleted or added outside eirules"."""
+    caseload.destroy_case("D-1", "parents' request, services ended")
+    caseload.import_records([Record("c.json", "1", doc("D-1", "Child D-1"))])
+    caseload.evaluate(as_of=date(2026, 3, 2))
+    assert caseload.verify_audit()[1] == [] and caseload.verify_data() == []
+    removed = caseload.destroy_case("D-1", "parents' request again")
+    assert caseload.verify_audit()[1] == [] and caseload.verify_data() == []
+    tombstones = [e for e in caseload.audit_log("D-1") if e["action"] == "case.destroyed"]
+    assert [e["summary"] for e in tombstones] == [
+        "destroyed case D-1: parents' request, services ended",
+        "destroyed case D-1: parents' request again",
+    ]
+    # The first tombstone is not counted among the entries whose content the second erased.
+    assert removed["audit_entries_erased"] >= 1
+    first = caseload.conn.execute(
+        "SELECT count(*) FROM audit_content c JOIN audit_log l ON l.id = c.entry_id "
+        "WHERE l.case_id = 'D-1' AND l.action = 'case.destroyed'"
+    ).fetchone()[0]
+    assert first == 2
+
+
 def test_a_destroyed_childs_name_is_nowhere_in_the_database_file(caseload):
     if caseload.conn.postgres:
         pytest.skip("the byte check reads the SQLite file; PostgreSQL tables are vacuumed")

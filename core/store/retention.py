@@ -43,6 +43,12 @@ from .determinations import determinations_digest
 HISTORY_PARAMETER = "records.determination_history_days"
 
 #: Tables holding a case's rows, children first (the case row goes last).
+#: An earlier destruction's entry keeps its content (the removed determinations' ids, no
+#: personal information): audit verify needs it to know those rows went on purpose, also
+#: after the case was imported again and destroyed a second time.
+_NOT_TOMBSTONE = (
+    "AND entry_id NOT IN (SELECT id FROM audit_log WHERE case_id = ? AND action = 'case.destroyed')"
+)
 _CASE_TABLES = (
     "clocks",
     "determinations",
@@ -100,7 +106,8 @@ class RetentionMixin(StoreBase):
                 ).fetchone()[0],
                 "case_file_versions": len(hashes),
                 "audit_entries_erased": conn.execute(
-                    "SELECT count(*) FROM audit_content WHERE about_case = ?", (case_id,)
+                    f"SELECT count(*) FROM audit_content WHERE about_case = ? {_NOT_TOMBSTONE}",
+                    (case_id, case_id),
                 ).fetchone()[0],
                 "audit_entries_inline": conn.execute(
                     "SELECT count(*) FROM audit_log l WHERE case_id = ? AND NOT EXISTS "
@@ -123,7 +130,10 @@ class RetentionMixin(StoreBase):
             conn.executemany(
                 "DELETE FROM case_documents WHERE hash = ?", [(h,) for h in sorted(hashes)]
             )
-            conn.execute("DELETE FROM audit_content WHERE about_case = ?", (case_id,))
+            conn.execute(
+                f"DELETE FROM audit_content WHERE about_case = ? {_NOT_TOMBSTONE}",
+                (case_id, case_id),
+            )
             # The tombstone: no content about the child, only what was done and why.
             # (the determination ids, so audit verify knows why a run's rows are gone)
             audit.append(
