@@ -269,6 +269,36 @@ def test_a_data_manager_login_runs_every_data_manager_command(server, tmp_path):
     run(url, "audit", "verify")
 
 
+def test_eirules_serve_as_a_data_managers_login_acts_for_a_coordinators_token(server, engine):
+    """The server's login reads the tokens and acts for whoever a token stands for
+    (docs/agencies.md: the data manager's group); each read is recorded as that person."""
+    pytest.importorskip("fastapi")
+    from test_serve_logins import get
+
+    from eirules.core.store import Store
+    from eirules.http_api import create_app
+
+    dm_url = server.url(server.people["data_manager"])
+    store = Store.open(dm_url, engine)
+    try:
+        token = store.issue_token(server.people["coordinator"], "front desk")
+    finally:
+        store.close()
+    app = create_app(engine, db=dm_url)
+    status, body, _ = get(app, "/v1/due?as_of=2026-03-02&purpose=review", token)
+    assert status == 200, body
+    listed = {r["case_id"] for r in body["clocks"]}  # Rhea Tallowby's: G-1 (and G-3 until
+    assert "G-1" in listed and "G-2" not in listed  # the data manager's test destroys it)
+    status, body, _ = get(app, "/v1/cases/G-1/history?purpose=call", token)
+    assert status == 200 and body["id"] == "G-1", body
+    with server.admin() as conn:
+        logged = conn.execute(
+            "SELECT login, action FROM access_log WHERE purpose IN ('review', 'call')"
+        ).fetchall()
+    coordinator = server.people["coordinator"]
+    assert set(logged) == {(coordinator, "http due"), (coordinator, "http history")}
+
+
 @pytest.mark.parametrize(
     ("role", "sql"),
     [
