@@ -51,6 +51,7 @@ class Server:
         self.tmp = tmp
         self.passwords: dict[str, str] = {}
         self.roles = group_roles(self.database)
+        self.roles_extra: list[str] = []  # group roles a test made for another schema
 
     def url(self, login: str, database: str | None = None) -> str:
         parts = urlsplit(self.admin_url.replace("postgresql+psycopg://", "postgresql://"))
@@ -148,7 +149,7 @@ def server(tmp_path_factory):
     finally:
         with srv.admin("") as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {srv.database} WITH (FORCE)")
-            for login in [*srv.passwords, *srv.roles.values()]:
+            for login in [*srv.passwords, *srv.roles.values(), *srv.roles_extra]:
                 conn.execute(f"DROP ROLE IF EXISTS {login}")
 
 
@@ -267,6 +268,33 @@ def test_a_data_manager_login_runs_every_data_manager_command(server, tmp_path):
     (changed / "G-2.json").write_text(json.dumps(case))
     run(url, "cases", "import", changed, "--jobs", 1)
     run(url, "audit", "verify")
+
+
+def test_db_grants_before_db_init_says_so_and_the_fixes_work(server):
+    """A schema of its own (the caseload of a second county in the same database): before
+    it exists, and before db init, db grants says what to run; after, its group roles
+    carry the schema's name."""
+    owner_url = server.url(server.owner) + "?options=-csearch_path%3Dnorth"
+    result = CliRunner().invoke(cli, ["db", "grants", "--db", owner_url])
+    assert result.exit_code == 2
+    assert "the search path names no schema that exists; create the schema (CREATE SCHEMA" in (
+        " ".join(result.output.split())
+    )
+    with server.admin() as conn:
+        conn.execute(f"CREATE SCHEMA north AUTHORIZATION {server.owner}")
+    result = CliRunner().invoke(cli, ["db", "grants", "--db", owner_url])
+    assert result.exit_code == 2
+    shown = owner_url.replace(server.passwords[server.owner], "***")
+    assert f"no caseload in it yet; run eirules db init {shown} as its owner" in (
+        " ".join(result.output.split())
+    )
+    run(owner_url, "db", "init")
+    sql = run(owner_url, "db", "grants")
+    assert f'GRANT USAGE ON SCHEMA "north" TO "{server.database}_north_coordinator";' in sql
+    with server.admin() as conn:
+        conn.execute(sql)
+        conn.execute("DROP SCHEMA north CASCADE")
+    server.roles_extra = [f"{server.database}_north_{role}" for role in PRIVILEGES]
 
 
 def test_eirules_serve_as_a_data_managers_login_acts_for_a_coordinators_token(server, engine):
