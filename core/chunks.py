@@ -21,6 +21,7 @@ import hashlib
 import importlib
 import json
 import os
+import pickle
 import signal
 import types
 from collections.abc import Callable
@@ -207,12 +208,23 @@ def case_rows(case: Case) -> CaseRows:
     return CaseRows(cid, case.ruleset, case.district, case.programs, parts)
 
 
-def validate_chunk(engine, records: list, *, today: date) -> list[tuple]:
-    """Check import records against the models and vocabulary: (rows, problems, text, hash) each."""
+def validate_chunk(
+    engine, job: tuple[list, dict[str, str] | None], *, today: date, as_of: date | None = None
+) -> list[tuple]:
+    """Check import records against the models and vocabulary: (rows, problems, text, hash,
+    evaluation) each.
+
+    `job` is the records and the document hash the caseload holds for each of their
+    case ids (None: evaluate none, the import is refused). With `as_of`, a valid
+    case whose hash is not the stored one (new or changed: the cases an import
+    writes) is evaluated as of it here, from the model just checked (`evaluation`),
+    so an import never loads a case twice.
+    """
+    records, stored = job
     out = []
     for record in records:
         found = [Problem(record.place(p.where), p.what, p.fix) for p in record.problems]
-        rows = text = digest = None
+        rows = text = digest = evaluated = None
         if not found:
             try:
                 case = engine.case_from_dict(record.data, source=record.source, today=today)
@@ -224,7 +236,9 @@ def validate_chunk(engine, records: list, *, today: date) -> list[tuple]:
                 text = canonical_json(case_to_dict(case))
                 digest = sha256(text)
                 rows = case_rows(case)
-        out.append((rows, found, text, digest))
+                if as_of is not None and stored is not None and stored.get(case.id) != digest:
+                    evaluated = evaluation(engine, case, as_of)
+        out.append((rows, found, text, digest, evaluated))
     return out
 
 
@@ -364,23 +378,49 @@ def _evaluated(engine, job: tuple[date, list[tuple[str, str]]], stable: bool) ->
     for case_id, document in items:
         try:
             case = stored_case(engine, json.loads(document))
-            interval = None
-            if stable:
-                det, (start, until) = engine.evaluate_stable(case, None, as_of)
-                interval = (start.isoformat(), until.isoformat() if until else None)
-            else:
-                det = engine.evaluate(case, None, as_of)
-            result, text = determination_json(det)
-        except DateNotCovered as exc:
-            if exc.as_of is not None:  # the date asked is bad input for every case: refuse it
-                raise
-            out.append((case_id, str(exc), None))
-            continue
         except EirulesError as exc:
             out.append((case_id, str(exc), None))
             continue
         except Exception as exc:  # a plugin bug must not lose the whole run
             out.append((case_id, f"{exc.__class__.__name__}: {exc}", None))
             continue
-        out.append((case_id, None, outcome_of(result, text, interval)))
+        out.append((case_id, *_evaluate_one(engine, case, as_of, stable)))
     return out
+
+
+def _evaluate_one(
+    engine, case: Case, as_of: date, stable: bool
+) -> tuple[str | None, Outcome | None]:
+    """(None, its Outcome), or (the message, None) when the case cannot be evaluated.
+
+    Raises DateNotCovered when `as_of` itself is before the ruleset's dates: bad
+    input for every case, which refuses the whole run.
+    """
+    try:
+        interval = None
+        if stable:
+            det, (start, until) = engine.evaluate_stable(case, None, as_of)
+            interval = (start.isoformat(), until.isoformat() if until else None)
+        else:
+            det = engine.evaluate(case, None, as_of)
+        result, text = determination_json(det)
+    except DateNotCovered as exc:
+        if exc.as_of is not None:  # the date asked is bad input for every case: refuse it
+            raise
+        return str(exc), None
+    except EirulesError as exc:
+        return str(exc), None
+    except Exception as exc:  # a plugin bug must not lose the whole run
+        return f"{exc.__class__.__name__}: {exc}", None
+    return None, outcome_of(result, text, interval)
+
+
+def evaluation(engine, case: Case, as_of: date) -> bytes:
+    """A case's evaluation as `evaluate_chunk_stable` gives it, pickled for the importing
+    process to hold until it writes it (`store/held.py`): (message or None, Outcome or
+    None), or the DateNotCovered that refuses the run, raised when it is taken."""
+    try:
+        value: Any = _evaluate_one(engine, case, as_of, True)
+    except DateNotCovered as exc:
+        value = exc
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)

@@ -24,6 +24,7 @@ from ..errors import InputError, Problem
 from .audit import now
 from .base import CHUNK, StoreBase, sha256
 from .currency import calendars_changed_at, current_ids, move_current
+from .held import HeldOutcomes
 from .lines import LINE_COLUMNS, line_maker
 from .workers import _Workers
 
@@ -110,6 +111,7 @@ class DeterminationsMixin(StoreBase):
         audit=None,
         skip_current: bool = False,
         workers: Callable[[Any, int], Any] | None = None,
+        outcomes: HeldOutcomes | None = None,
     ) -> EvaluationReport:
         """Re-evaluate cases, committing each chunk's determinations in a short transaction.
 
@@ -139,6 +141,9 @@ class DeterminationsMixin(StoreBase):
         context manager whose `map(fn, chunks)` yields `(chunk, fn(engine, chunk))` in
         order (`eirules.bulk.DaskWorkers` for a Dask cluster); the default is this
         machine's process pool. Where the chunks run never changes what is stored.
+        `outcomes` holds the cases already evaluated (an import's, by the processes that
+        checked them: `held.HeldOutcomes`); they are taken in the same order instead,
+        and the stored documents are not read.
         """
         if audit is not None:
             person = self.person  # the open write (an import, an event) was allowed already
@@ -176,11 +181,13 @@ class DeterminationsMixin(StoreBase):
         run: dict[str, Any] = {"id": None, "ids": []}
 
         columns = (
-            "SELECT c.id, c.document_hash, d.document, c.last_determination_id, "
+            "SELECT c.id, c.document_hash, NULL, c.last_determination_id, p.result_digest, "
+            "c.status FROM cases c "
+            if outcomes is not None  # evaluated already: the documents are not needed
+            else "SELECT c.id, c.document_hash, d.document, c.last_determination_id, "
             "p.result_digest, c.status "
             "FROM cases c JOIN case_documents d ON d.hash = c.document_hash "
-            "LEFT JOIN determinations p ON p.id = c.last_determination_id "
-        )
+        ) + "LEFT JOIN determinations p ON p.id = c.last_determination_id "
 
         def pages() -> Iterator[list[tuple]]:
             """The cases to evaluate with their documents, `chunk` at a time, by id."""
@@ -399,7 +406,12 @@ class DeterminationsMixin(StoreBase):
 
         held: list[dict] = []  # evaluated, written while the next chunk is evaluated
         with (workers or _Workers)(engine, jobs) as pool:
-            for _, results in pool.map(evaluate_chunk_stable, chunks()):
+            mapped = (
+                outcomes.map(chunks())
+                if outcomes is not None
+                else pool.map(evaluate_chunk_stable, chunks())
+            )
+            for _, results in mapped:
                 for prepared in held:
                     write(prepared)
                 held = []

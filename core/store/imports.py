@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
@@ -17,10 +17,13 @@ from ..errors import InputError, Problem
 from ..importing import Assignment, Record, files_in, read_records
 from .audit import AuditWriter, now
 from .base import CHUNK, StoreBase
+from .held import HeldOutcomes
 from .workers import _Workers
 
 #: Cases an import must write before it refreshes PostgreSQL's planner statistics.
 ANALYZE_AFTER = 1000
+#: The document hash a caseload holds for each of a chunk's case ids.
+STORED_HASHES = "SELECT id, document_hash FROM cases WHERE id IN ({ids})"
 #: The tables the listings read whose size an import changes.
 ANALYZED_TABLES = ("cases", "case_documents", "children", "clocks", "determinations", "assignments",
                    "caseworkers")  # fmt: skip
@@ -86,7 +89,10 @@ class ImportsMixin(StoreBase):
         person = self.require("import")
         user = person.login if user is None else user
         engine = self._need_engine()
-        validate = functools.partial(validate_chunk, today=today or date.today())
+        as_of = evaluate_as_of or today or date.today()
+        # Each new or changed case is evaluated where it is checked, from the model loaded
+        # there; the results wait in `held` until the evaluation below writes them.
+        validate = functools.partial(validate_chunk, today=today or date.today(), as_of=as_of)
         problems: list[Problem] = []
         rejected: list[dict[str, Any]] = []
         seen: dict[str, str] = {}
@@ -110,18 +116,24 @@ class ImportsMixin(StoreBase):
                 }
             )
 
-        def chunks() -> Iterator[list[Record]]:
+        def chunks() -> Iterator[tuple[list[Record], dict[str, str] | None]]:
+            """Records `CHUNK` at a time, with the document hash stored for each case id (a
+            case whose file is unchanged is not evaluated), or None: evaluate none."""
             chunk: list[Record] = []
-            for record in records:
+            for record in itertools.chain(records, [None]):
                 if isinstance(record, Assignment):
                     assignments.append(record)
                     continue
-                chunk.append(record)
-                if len(chunk) >= CHUNK:
-                    yield chunk
+                if record is not None:
+                    chunk.append(record)
+                if chunk and (record is None or len(chunk) >= CHUNK):
+                    if problems and not skip_invalid:  # refused already: nothing to evaluate
+                        yield chunk, None
+                    else:
+                        ids = {r.data.get("id") for r in chunk if isinstance(r.data, dict)}
+                        ids = [i for i in ids if isinstance(i, str)]
+                        yield chunk, dict(self.conn.select_for(STORED_HASHES, ids))
                     chunk = []
-            if chunk:
-                yield chunk
 
         names_checked: dict[str, Problem | None] = {}
         if not self.conn.execute("SELECT 1 FROM caseworkers LIMIT 1").fetchone():
@@ -133,10 +145,17 @@ class ImportsMixin(StoreBase):
                 names_checked[raw] = self.unknown_caseworker(raw)
             return names_checked[raw]
 
-        with self.write(user) as audit, _Workers(engine, self.jobs) as workers:
+        with (
+            self.write(user) as audit,
+            _Workers(engine, self.jobs) as workers,
+            HeldOutcomes() as held,
+        ):
             batch: list[tuple[Record, CaseRows, str, str]] = []
-            for chunk, checked in workers.map(validate, chunks()):
-                for record, (case, found, text, digest) in zip(chunk, checked, strict=True):
+            for (chunk, _), checked in workers.map(validate, chunks()):
+                evaluations = []
+                for record, (case, found, text, digest, evaluated) in zip(
+                    chunk, checked, strict=True
+                ):
                     if case is not None:
                         if case.id in seen:
                             found.append(
@@ -158,8 +177,15 @@ class ImportsMixin(StoreBase):
                         reject(record, found)
                         continue
                     batch.append((record, case, text, digest))
+                    if evaluated is not None:
+                        evaluations.append((case.id, evaluated))
                 if skip_invalid or not problems:
+                    written = len(counts["_written"])
                     self._store_cases(batch, audit, counts)
+                    for case_id, evaluated in evaluations:
+                        held.put(case_id, evaluated)
+                    if progress and len(counts["_written"]) > written:
+                        progress(len(counts["_written"]) - written)  # evaluated, to be written
                 batch = []
             for assignment in assignments:
                 found = (
@@ -188,12 +214,11 @@ class ImportsMixin(StoreBase):
             if counts["_written"]:
                 report = self._evaluate_in(  # type: ignore[attr-defined]
                     audit,
-                    as_of=evaluate_as_of or today or date.today(),
+                    as_of=as_of,
                     user=user,
                     case_ids=counts["_written"],
-                    progress=progress,
-                    # The processes that checked the records evaluate them: none started again.
-                    workers=lambda _engine, _jobs: contextlib.nullcontext(workers),
+                    # Evaluated where they were checked: the stored documents are not read.
+                    outcomes=held,
                 )
         written = counts.pop("_written")
         if self.conn.postgres and len(written) >= ANALYZE_AFTER:

@@ -1,0 +1,65 @@
+"""Evaluations an import made while it checked its records, held until it writes them.
+
+An import evaluates each new or changed case in the process that checked it, from
+the model it had just loaded (`chunks.validate_chunk`), instead of reading the
+stored document back and loading it again. The determinations are still written
+the way `evaluate` writes those of any list of cases (after every record is
+stored, in case-id order, in the same parts and with the same audit entries), so
+the caseload holds exactly what evaluating the stored cases gives. Until then
+each evaluation waits, pickled as the worker sent it, in a temporary file (in
+memory up to `SPOOL_BYTES`): memory stays flat in the number of cases, and the
+file goes with the import, whether it commits, is refused or is interrupted.
+"""
+
+from __future__ import annotations
+
+import pickle
+import tempfile
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+#: Evaluations held in memory before they go to a temporary file (about 10,000 cases).
+SPOOL_BYTES = 64 << 20
+
+
+class HeldOutcomes:
+    """Pickled evaluations by case id; `map` gives them back as `evaluate_chunk_stable` would."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+        self._end = 0
+        self._where: dict[str, tuple[int, int]] = {}
+
+    def __enter__(self) -> HeldOutcomes:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._file.close()
+        self._where.clear()
+
+    def put(self, case_id: str, evaluated: bytes) -> None:
+        """Hold one case's evaluation (`chunks.evaluation`)."""
+        self._file.seek(self._end)
+        self._file.write(evaluated)
+        self._where[case_id] = (self._end, len(evaluated))
+        self._end += len(evaluated)
+
+    def map(
+        self, chunks: Iterable[tuple[date, list[tuple[str, object]]]]
+    ) -> Iterator[tuple[tuple, list[tuple]]]:
+        """(chunk, [(case id, message or None, Outcome or None), ...]) for each chunk of
+        `evaluate`, each case's evaluation taken (and let go) in the chunk's order.
+
+        The DateNotCovered that refuses the run is raised where its case comes, as
+        evaluating the chunk would raise it.
+        """
+        for chunk in chunks:
+            yield chunk, [(case_id, *self._take(case_id)) for case_id, _ in chunk[1]]
+
+    def _take(self, case_id: str) -> tuple:
+        offset, size = self._where.pop(case_id)
+        self._file.seek(offset)
+        value = pickle.loads(self._file.read(size))
+        if isinstance(value, BaseException):
+            raise value
+        return value

@@ -1,0 +1,106 @@
+"""Issue 15: an import evaluates each case from the model it checked, never loading it twice.
+
+The evaluation is made where the record is checked (a worker, or this process)
+and held until every record is stored (core/store/held.py); what is stored is
+exactly what evaluating the stored documents gives: `evaluate` of the same cases
+right after finds every determination unchanged (same result digest, so the same
+bytes). No timing here: benchmarks/overhead.py measures the cost.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from eirules.core import chunks
+from eirules.core.engine import Engine
+from eirules.core.errors import InputError
+from eirules.core.importing import files_in, read_records
+from eirules.core.store import Store, held
+from eirules.core.store import imports as imports_module
+from eirules.core.store.workers import MIN_CHUNKS
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+AS_OF = date(2026, 3, 2)
+
+
+@pytest.fixture
+def store(db_target):
+    s, _ = Store.init(db_target, Engine(entry_points=False))
+    s.jobs = 1
+    yield s
+    s.close()
+
+
+def _records() -> list:
+    return list(read_records(files_in([str(EXAMPLES / "caseload")])))
+
+
+def _count(store: Store, table: str) -> int:
+    return store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_an_import_never_loads_a_stored_document_and_stores_what_evaluating_them_gives(
+    store, monkeypatch
+):
+    def loaded_again(engine, document):
+        raise AssertionError(f"case {document['id']} loaded again from the store")
+
+    monkeypatch.setattr(chunks, "stored_case", loaded_again)
+    monkeypatch.setattr(held, "SPOOL_BYTES", 1)  # held in a file on disk after the first case
+    result = store.import_records(_records(), user="test", evaluate_as_of=AS_OF)
+    assert (result.created, result.evaluated, result.failures) == (240, 240, ())
+    assert _count(store, "determinations") == 240
+    monkeypatch.undo()
+    ids = [r[0] for r in store.conn.execute("SELECT id FROM cases ORDER BY id")]
+    again = store.evaluate(as_of=AS_OF, user="test", case_ids=ids)
+    assert (again.evaluated, again.unchanged, again.failures) == (240, 240, ())
+    assert _count(store, "determinations") == 240  # nothing differed, so nothing was added
+    assert store.verify_audit()[1] == [] and store.verify_data() == []
+
+
+def _counting(monkeypatch) -> list[str]:
+    """The case ids evaluated in this process (jobs 1: every chunk runs here)."""
+    seen: list[str] = []
+    real = Engine.evaluate_stable
+
+    def counted(self, case, *args, **kwargs):
+        seen.append(case.id)
+        return real(self, case, *args, **kwargs)
+
+    monkeypatch.setattr(Engine, "evaluate_stable", counted)
+    return seen
+
+
+def test_an_unchanged_re_import_evaluates_no_case(store, monkeypatch):
+    store.import_records(_records(), user="test", evaluate_as_of=AS_OF)
+    seen = _counting(monkeypatch)
+    result = store.import_records(_records(), user="test", evaluate_as_of=AS_OF)
+    assert (result.unchanged, result.evaluated) == (240, 0)
+    assert seen == []
+
+
+def test_a_refused_import_stops_evaluating_once_a_record_is_refused(store, monkeypatch):
+    """Chunks made after the first problem are only checked: nothing will be stored."""
+    records = _records()
+    bad = records[0].data | {"child": {}}  # no birth date
+    records[0] = type(records[0])(records[0].source, records[0].label, bad)
+    monkeypatch.setattr(imports_module, "CHUNK", 40)  # 6 chunks
+    seen = _counting(monkeypatch)
+    with pytest.raises(InputError, match="nothing imported: 2 records not valid"):
+        store.import_records(records, user="test", evaluate_as_of=AS_OF)
+    # The chunks read ahead before the first was checked are evaluated; none after.
+    assert len(seen) == MIN_CHUNKS * 40 - 1
+    assert _count(store, "cases") == _count(store, "audit_log") == 0
+
+
+def test_an_as_of_date_before_the_ruleset_refuses_the_import_from_workers(store, monkeypatch):
+    """The date is bad input for every case: refused as evaluating would, nothing written."""
+    monkeypatch.setattr(imports_module, "CHUNK", 40)
+    store.jobs = 2
+    with pytest.raises(InputError, match=r'--as-of 1990-01-01 is before the dates ruleset "us"'):
+        store.import_records(_records(), user="test", evaluate_as_of=date(1990, 1, 1))
+    for table in ("cases", "determinations", "evaluation_runs", "audit_log"):
+        assert _count(store, table) == 0, table
