@@ -415,12 +415,19 @@ def _evaluate_one(
     return None, outcome_of(result, text, interval)
 
 
-def evaluation(engine, case: Case, as_of: date) -> bytes:
-    """A case's evaluation as `evaluate_chunk_stable` gives it, pickled for the importing
-    process to hold until it writes it (`store/held.py`): (message or None, Outcome or
-    None), or the DateNotCovered that refuses the run, raised when it is taken."""
+def evaluation(engine, case: Case, as_of: date) -> Any:
+    """A case's evaluation as `evaluate_chunk_stable` gives it, for the importing process
+    to hold until it writes it (`store/held.py`): (message or None, Outcome or None), or
+    the DateNotCovered that refuses the run, raised when it is taken.
+
+    A worker process pickles it here, so the importing process holds the bytes it
+    received without unpickling them until it writes; in the importing process
+    itself it is handed over as it is.
+    """
     try:
         value: Any = _evaluate_one(engine, case, as_of, True)
     except DateNotCovered as exc:
         value = exc
+    if engine is not _WORKER_ENGINE:
+        return value
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)

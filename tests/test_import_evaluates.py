@@ -42,14 +42,17 @@ def _count(store: Store, table: str) -> int:
     return store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
+@pytest.mark.parametrize("on_disk", [False, True], ids=["kept", "pickled-to-disk"])
 def test_an_import_never_loads_a_stored_document_and_stores_what_evaluating_them_gives(
-    store, monkeypatch
+    store, monkeypatch, on_disk
 ):
     def loaded_again(engine, document):
         raise AssertionError(f"case {document['id']} loaded again from the store")
 
     monkeypatch.setattr(chunks, "stored_case", loaded_again)
-    monkeypatch.setattr(held, "SPOOL_BYTES", 1)  # held in a file on disk after the first case
+    if on_disk:  # pickled, as a worker sends them, and in a file on disk after the first
+        monkeypatch.setattr(held, "IN_MEMORY", 0)
+        monkeypatch.setattr(held, "SPOOL_BYTES", 1)
     result = store.import_records(_records(), user="test", evaluate_as_of=AS_OF)
     assert (result.created, result.evaluated, result.failures) == (240, 240, ())
     assert _count(store, "determinations") == 240

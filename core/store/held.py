@@ -5,10 +5,13 @@ the model it had just loaded (`chunks.validate_chunk`), instead of reading the
 stored document back and loading it again. The determinations are still written
 the way `evaluate` writes those of any list of cases (after every record is
 stored, in case-id order, in the same parts and with the same audit entries), so
-the caseload holds exactly what evaluating the stored cases gives. Until then
-each evaluation waits, pickled as the worker sent it, in a temporary file (in
-memory up to `SPOOL_BYTES`): memory stays flat in the number of cases, and the
-file goes with the import, whether it commits, is refused or is interrupted.
+the caseload holds exactly what evaluating the stored cases gives.
+
+Until then an evaluation made in this process is kept as it is (up to
+`IN_MEMORY` of them), and one a worker sent, pickled, waits as those bytes in a
+temporary file (in memory up to `SPOOL_BYTES`), as do those made here past
+`IN_MEMORY`: memory stays flat in the number of cases, and the file goes with
+the import, whether it commits, is refused or is interrupted.
 """
 
 from __future__ import annotations
@@ -17,18 +20,23 @@ import pickle
 import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date
+from typing import Any
 
-#: Evaluations held in memory before they go to a temporary file (about 10,000 cases).
+#: Bytes of pickled evaluations held in memory before they go to a temporary file
+#: (about 20,000 cases).
 SPOOL_BYTES = 64 << 20
+#: Evaluations made in this process kept unpickled (about 6 KB each).
+IN_MEMORY = 5000
 
 
 class HeldOutcomes:
-    """Pickled evaluations by case id; `map` gives them back as `evaluate_chunk_stable` would."""
+    """Evaluations by case id; `map` gives them back as `evaluate_chunk_stable` would."""
 
     def __init__(self) -> None:
         self._file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
         self._end = 0
         self._where: dict[str, tuple[int, int]] = {}
+        self._kept: dict[str, Any] = {}
 
     def __enter__(self) -> HeldOutcomes:
         return self
@@ -36,9 +44,15 @@ class HeldOutcomes:
     def __exit__(self, *exc) -> None:
         self._file.close()
         self._where.clear()
+        self._kept.clear()
 
-    def put(self, case_id: str, evaluated: bytes) -> None:
-        """Hold one case's evaluation (`chunks.evaluation`)."""
+    def put(self, case_id: str, evaluated: Any) -> None:
+        """Hold one case's evaluation (`chunks.evaluation`: pickled by a worker, or not)."""
+        if not isinstance(evaluated, bytes):
+            if len(self._kept) < IN_MEMORY:
+                self._kept[case_id] = evaluated
+                return
+            evaluated = pickle.dumps(evaluated, protocol=pickle.HIGHEST_PROTOCOL)
         self._file.seek(self._end)
         self._file.write(evaluated)
         self._where[case_id] = (self._end, len(evaluated))
@@ -57,9 +71,11 @@ class HeldOutcomes:
             yield chunk, [(case_id, *self._take(case_id)) for case_id, _ in chunk[1]]
 
     def _take(self, case_id: str) -> tuple:
-        offset, size = self._where.pop(case_id)
-        self._file.seek(offset)
-        value = pickle.loads(self._file.read(size))
+        value = self._kept.pop(case_id, None)
+        if value is None:
+            offset, size = self._where.pop(case_id)
+            self._file.seek(offset)
+            value = pickle.loads(self._file.read(size))
         if isinstance(value, BaseException):
             raise value
         return value
