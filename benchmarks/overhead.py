@@ -68,13 +68,11 @@ def steps(engine: Engine, recs: list, n: int) -> dict[str, float]:
     out["import: sha256 of the document"] = best_of(lambda: [sha256(t) for t in texts], 2)
     out["import: case_rows (table rows)"] = best_of(lambda: [case_rows(c) for c in cases], 2)
 
-    out["evaluate: json.loads of the stored document"] = best_of(
+    out["stored: json.loads of the stored document"] = best_of(
         lambda: [json.loads(t) for t in texts], 2
     )
     loaded = [json.loads(t) for t in texts]
-    out["evaluate: stored_case (load)"] = best_of(
-        lambda: [stored_case(engine, d) for d in loaded], 2
-    )
+    out["stored: stored_case (load)"] = best_of(lambda: [stored_case(engine, d) for d in loaded], 2)
     stored = [stored_case(engine, d) for d in loaded]
     out["evaluate: engine.evaluate"] = timed(
         lambda: [engine.evaluate(c, None, DEMO_AS_OF) for c in stored]
@@ -138,6 +136,9 @@ def main() -> int:
     imp, ev, later = end_to_end(engine, recs, n, 1)
     import_steps = sum(v for k, v in found.items() if k.startswith("import:"))
     eval_steps = sum(v for k, v in found.items() if k.startswith("evaluate:"))
+    # Only evaluate --all reads the stored documents back (the stored: steps); an import
+    # evaluates the model it checked (core/store/held.py).
+    stored_steps = sum(v for k, v in found.items() if k.startswith("stored:"))
     print("steps, each on its own:")
     for label, seconds in found.items():
         _line(label, seconds, n)
@@ -145,15 +146,20 @@ def main() -> int:
     _line("cases import (import + store + evaluate + store)", imp, n)
     _line("  its steps above (import and evaluate)", import_steps + eval_steps, n, imp)
     _line(
-        "  the rest (SQL, audit, reading back, bookkeeping)",
+        "  the rest (SQL, audit, holding results, bookkeeping)",
         imp - import_steps - eval_steps,
         n,
         imp,
     )
     _line("evaluate --all (the imported cases, another day)", ev, n)
     _line("evaluate --all a week later", later, n)
-    _line("  its evaluate steps above", eval_steps, n, later)
-    _line("  the rest (SQL, audit, change detection, bookkeeping)", later - eval_steps, n, later)
+    _line("  its stored: and evaluate: steps above", stored_steps + eval_steps, n, later)
+    _line(
+        "  the rest (SQL, audit, change detection, bookkeeping)",
+        later - stored_steps - eval_steps,
+        n,
+        later,
+    )
     if not args.skip_workers:
         imp2, ev2, later2 = end_to_end(engine, recs, n, 2)
         print("end to end, 2 worker processes (--jobs 2; CPU of every process):")

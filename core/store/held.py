@@ -23,10 +23,11 @@ from datetime import date
 from typing import Any
 
 #: Bytes of pickled evaluations held in memory before they go to a temporary file
-#: (about 20,000 cases).
-SPOOL_BYTES = 64 << 20
-#: Evaluations made in this process kept unpickled (about 6 KB each).
-IN_MEMORY = 5000
+#: (about 5,000 cases at some 3 KB each).
+SPOOL_BYTES = 16 << 20
+#: Evaluations made in this process kept unpickled (about 6 KB each): every one of an
+#: import too small to start workers for (fewer than MIN_CHUNKS chunks of CHUNK records).
+IN_MEMORY = 2000
 
 
 class HeldOutcomes:
