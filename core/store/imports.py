@@ -130,8 +130,8 @@ class ImportsMixin(StoreBase):
                     if problems and not skip_invalid:  # refused already: nothing to evaluate
                         yield chunk, None
                     else:
-                        ids = {r.data.get("id") for r in chunk if isinstance(r.data, dict)}
-                        ids = [i for i in ids if isinstance(i, str)]
+                        ids = [r.data.get("id") for r in chunk if isinstance(r.data, dict)]
+                        ids = list(dict.fromkeys(i for i in ids if isinstance(i, str)))
                         yield chunk, dict(self.conn.select_for(STORED_HASHES, ids))
                     chunk = []
 
