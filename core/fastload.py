@@ -6,7 +6,7 @@ bound, a number is a finite int or float), known keys only, then the model's own
 constructor (so every attrs validator and `__attrs_post_init__` check still runs).
 
 It never reports anything: on the first thing it does not expect it raises
-`Refused`, and the caller runs the detailed converter (`convert.py`), which
+`Refused`, and the caller runs the detailed converter (`core/convert/`), which
 reports every problem with its JSON path, exactly as before. So the fast path
 may only ever *accept* what the detailed path accepts, and build the same
 object; tests/test_fastload.py checks both on valid and mutated documents.

@@ -1,0 +1,361 @@
+"""Case-file documents (schema eirules/case@1) to cases and back, with the entry checks."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any
+
+import attrs
+
+from .. import fastload, jsontext, models
+from ..errors import InputError, PluginError, Problem, did_you_mean, show_value
+from ..models import Case
+from ..text import an
+from .hooks import converter
+from .problems import _join, _problems_from
+
+SCHEMA = "eirules/case@1"
+
+
+class Sections(Mapping[str, type]):
+    """Case-file sections by name, each class imported the first time it is needed.
+
+    A plugin may name its section's class by an import string ("package.module:Class")
+    instead of importing it, so a command that reads no such section never pays for
+    the module (start-up time, benchmarks/startup.py).
+    """
+
+    PATTERN = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*")
+
+    def __init__(self, entries: Mapping[str, type | str]):
+        self._entries = dict(entries)
+
+    @classmethod
+    def is_reference(cls, value: Any) -> bool:
+        return isinstance(value, str) and cls.PATTERN.fullmatch(value) is not None
+
+    def __getitem__(self, name: str) -> type:
+        value = self._entries[name]
+        if isinstance(value, str):
+            module, _, qualname = value.partition(":")
+            try:
+                found: Any = importlib.import_module(module)
+                for part in qualname.split("."):
+                    found = getattr(found, part)
+            except (ImportError, AttributeError) as exc:
+                found = exc
+            if not attrs.has(found):
+                raise PluginError(
+                    f'case-file section "{name}": {value} is not an attrs class'
+                    + (
+                        f" ({found.__class__.__name__}: {found})"
+                        if isinstance(found, Exception)
+                        else ""
+                    ),
+                    [
+                        Problem(
+                            "register_case_sections",
+                            "fix or uninstall the plugin that registers it",
+                        )
+                    ],
+                )
+            value = self._entries[name] = found
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+CASE_KEYS = tuple(a.name for a in attrs.fields(Case) if a.name != "sections")
+CHILD_KEYS = frozenset(a.name for a in attrs.fields(models.Child))
+#: The fast loader's structuring function for the core of a case file (no sections).
+FAST_CASE = fastload.for_model(Case, omit=frozenset({"sections"}))
+
+
+def case_from_dict(
+    data: Any,
+    *,
+    source: str = "case file",
+    event_types: Mapping[str, Any] | None = None,
+    sections: Mapping[str, type] | None = None,
+    today: date | None = None,
+    programs: frozenset[str] | None = None,
+) -> Case:
+    """Check and convert one case-file document; InputError lists every problem.
+
+    With `today`, also the checks every way into a caseload applies (`entry_problems`).
+    `programs` are the programs `event_types` name (`event_programs`): a caller
+    loading many cases with the same event types passes them, made once.
+    """
+    sections = sections if sections is not None else {}
+    if not isinstance(data, Mapping):
+        raise InputError(
+            f"{source} is not valid",
+            [
+                Problem(
+                    "$",
+                    f"{show_value(data)} is not an object",
+                    'expected {"schema": "eirules/case@1", "id": ..., "child": ..., "events": [...]}',
+                )
+            ],
+        )
+    problems: list[Problem] = []
+    schema = data.get("schema", SCHEMA)
+    if schema != SCHEMA:
+        problems.append(
+            Problem("schema", f"{show_value(schema)} is not supported", f'expected "{SCHEMA}"')
+        )
+    known_top = (*CASE_KEYS, "schema", *sections)
+    core_data, section_data = {}, {}
+    for key, value in data.items():
+        if key in CASE_KEYS:
+            core_data[key] = value
+        elif key in sections:
+            section_data[key] = value
+        elif key != "schema":
+            shown = show_value(key)
+            hint = did_you_mean(key, known_top) if isinstance(key, str) else None
+            if hint is None and key in CHILD_KEYS:
+                hint = f'it belongs inside "child": {{"{key}": ...}}'
+
+            problems.append(
+                Problem(
+                    _join("", key),
+                    f"unknown key {shown}",
+                    hint or f"expected one of: {', '.join(known_top)}",
+                )
+            )
+    if event_types is not None:
+        problems.extend(_check_event_types(core_data.get("events"), event_types))
+    # The fast path for a valid document; the detailed converter (every problem with
+    # its path) only when the fast path refuses it.
+    case = fastload.attempt(FAST_CASE, core_data)
+    if case is None:
+        try:
+            case = converter.structure(core_data, Case)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes problems with paths
+            problems.extend(_problems_from(exc))
+    structured_sections: dict[str, Any] = {}
+    for name, value in section_data.items():
+        cls = sections[name]  # a plugin's class that cannot be imported is its PluginError
+        try:
+            structured_sections[name] = converter.structure(value, cls)
+        except Exception as exc:  # noqa: BLE001
+            problems.extend(_problems_from(exc, root=name))
+    if today is not None:  # also when the model refused the case: every problem at once
+        if programs is None:
+            programs = event_programs(event_types)
+        problems.extend(entry_problems(core_data, case, today, programs))
+    if problems:
+        raise InputError(f"{source} is not valid", _dedupe(problems))
+    assert case is not None
+    if structured_sections:
+        case = attrs.evolve(case, sections=structured_sections)
+    return case
+
+
+def event_programs(event_types: Mapping[str, Any] | None) -> frozenset[str]:
+    """The programs any of these event types names: the known enrolment programs."""
+    return frozenset(
+        p for spec in (event_types or {}).values() for p in getattr(spec, "programs", ())
+    )
+
+
+def entry_problems(
+    data: Mapping[str, Any],
+    case: Case,
+    today: date,
+    programs: set[str] | frozenset[str] = frozenset(),
+) -> list[Problem]:
+    """What `cases add-event` refuses, for a whole case file: the same rules on every way in.
+
+    An event dated after `today`, an exact copy of an earlier event (the model
+    itself refuses one before the child's birth), and (when `programs` is known) an
+    enrolment in an unknown program.
+    `data` is the structured document's raw form, so paths match the file.
+    """
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    events = data.get("events")
+    for i, event in enumerate(events if isinstance(events, list) else ()):
+        day = _iso_day(event.get("date") if isinstance(event, Mapping) else None)
+        if day is not None and day > today:  # None: the converter has said what is wrong
+            problems.append(
+                Problem(
+                    f"events[{i}].date",
+                    f"{day.isoformat()} is in the future (today is {today.isoformat()})",
+                    "record events on or after the day they happen",
+                )
+            )
+        key = canonical_text(event)
+        if key in seen:
+            problems.append(
+                Problem(
+                    f"events[{i}]",
+                    f"an exact copy of events[{seen[key]}]",
+                    "remove the copy (a second event on the same day differs in some field)",
+                )
+            )
+        else:
+            seen[key] = i
+    enrolments = data.get("enrolments")
+    if programs and isinstance(enrolments, list):
+        for i, enrolment in enumerate(enrolments):
+            program = enrolment.get("program") if isinstance(enrolment, Mapping) else None
+            if isinstance(enrolment, Mapping) and program not in programs:
+                problems.append(
+                    Problem(
+                        f"enrolments[{i}].program",
+                        f"{show_value(program)} is not a known program",
+                        did_you_mean(program, sorted(programs))
+                        or f"expected one of: {', '.join(sorted(programs))}",
+                    )
+                )
+    return problems
+
+
+def _iso_day(value: Any) -> date | None:
+    """A date from an ISO string (or a date), else None."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def canonical_text(value: Any) -> str:
+    """Sorted keys, no spaces: equal data gives equal text."""
+    return jsontext.canonical(value)
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen, out = set(), []
+    for p in problems:
+        key = (p.where, p.what)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+#: Per vocabulary (by identity): each event type's programs, reasons and whether a
+#: reason is required, as sets, for the check of valid files (`_events_fit`).
+_rules_of: list[tuple[Any, dict[str, tuple[frozenset, frozenset, bool]]]] = []
+
+
+def _event_rules(event_types: Mapping[str, Any]) -> dict[str, tuple[frozenset, frozenset, bool]]:
+    for known, rules in _rules_of:
+        if known is event_types:
+            return rules
+    rules = {
+        name: (
+            frozenset(getattr(spec, "programs", ())),
+            frozenset(getattr(spec, "reasons", ())),
+            bool(getattr(spec, "needs_reason", False)),
+        )
+        for name, spec in event_types.items()
+    }
+    _rules_of[:] = [(event_types, rules)]  # one engine's vocabulary at a time
+    return rules
+
+
+def _events_fit(events: list, event_types: Mapping[str, Any]) -> bool:
+    """True when `_check_event_types` would find nothing (the common case, checked quickly)."""
+    rules = _event_rules(event_types)
+    for event in events:
+        if type(event) is not dict:
+            return False
+        etype = event.get("type")
+        found = rules.get(etype) if type(etype) is str else None
+        if found is None:
+            return False
+        programs, reasons, needs_reason = found
+        program = event.get("program")
+        if (
+            programs
+            and program is not None
+            and (type(program) is not str or program not in programs)
+        ):
+            return False
+        reason = event.get("reason")
+        if reason is None or reason == "":
+            if needs_reason:
+                return False
+        elif reasons and (type(reason) is not str or reason not in reasons):
+            return False
+    return True
+
+
+def _check_event_types(events: Any, event_types: Mapping[str, Any]) -> list[Problem]:
+    """Event types and reasons against the vocabulary plugins registered."""
+    problems: list[Problem] = []
+    if type(events) is list and _events_fit(events, event_types):
+        return problems
+    if not isinstance(events, list):
+        return problems  # the converter reports what is wrong with the list itself
+    for i, event in enumerate(events):
+        if not isinstance(event, Mapping):
+            continue
+        etype = event.get("type")
+        if not isinstance(etype, str) or not etype.strip():
+            continue  # the model reports a missing, empty or non-string type
+        spec = event_types.get(etype)
+        if spec is None:
+            hint = did_you_mean(etype, event_types)
+            problems.append(
+                Problem(
+                    f"events[{i}].type",
+                    f"{show_value(etype)} is not a known event type",
+                    hint or f"expected one of: {', '.join(sorted(event_types))}",
+                )
+            )
+            continue
+        programs = tuple(getattr(spec, "programs", ()))
+        program = event.get("program")
+        if programs and isinstance(program, str) and program not in programs:
+            hint = did_you_mean(program, programs)
+            problems.append(
+                Problem(
+                    f"events[{i}].program",
+                    f'{show_value(program)} is not a program of {an(etype)} "{etype}" event',
+                    hint or f"expected one of: {', '.join(programs)}",
+                )
+            )
+        reasons = tuple(getattr(spec, "reasons", ()))
+        reason = event.get("reason")
+        if getattr(spec, "needs_reason", False) and reason in (None, ""):
+            problems.append(
+                Problem(
+                    f"events[{i}].reason",
+                    f'required for {an(etype)} "{etype}" event but missing',
+                    f"expected one of: {', '.join(reasons)}" if reasons else None,
+                )
+            )
+        elif reasons and isinstance(reason, str) and reason not in reasons:
+            hint = did_you_mean(reason, reasons)
+            problems.append(
+                Problem(
+                    f"events[{i}].reason",
+                    f'{show_value(reason)} is not a known reason for "{etype}"',
+                    hint or f"expected one of: {', '.join(reasons)}",
+                )
+            )
+    return problems
+
+
+def case_to_dict(case: Case) -> dict[str, Any]:
+    """The case-file document for a case (schema eirules/case@1)."""
+    data = {"schema": SCHEMA, **converter.unstructure(case)}
+    for name, section in case.sections.items():
+        data[name] = converter.unstructure(section)
+    return data

@@ -1,0 +1,113 @@
+"""Determinations as their stable JSON shape (docs/determination.md) and read back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .. import jsontext
+from ..decisions import Clock, Determination
+from ..errors import InputError, PluginError, Problem, show_value
+from .hooks import converter
+from .problems import structure
+
+
+def determination_to_dict(det: Determination) -> dict[str, Any]:
+    """The stable JSON shape of a determination (docs/determination.md)."""
+    return {
+        "case": det.case,
+        "ruleset": det.ruleset,
+        "ruleset_version": det.ruleset_version,
+        "as_of": det.as_of.isoformat(),
+        "engine": det.engine,
+        "eligibility": [converter.unstructure(e) for e in det.eligibility],
+        "clocks": [_clock_dict(c) for c in det.clocks],
+        "referrals": [converter.unstructure(r) for r in det.referrals],
+        "findings": [_finding_dict(f) for f in det.findings],
+        "episodes": [converter.unstructure(e) for e in det.episodes],
+        "history": [_clock_dict(c) for c in det.history],
+    }
+
+
+def determination_json(det: Determination) -> tuple[dict[str, Any], str]:
+    """A determination's dict and its JSON text exactly as it is stored (no spaces, UTF-8).
+
+    `determination_to_dict` has a fixed key order, so the keys are not sorted.
+    """
+    result = determination_to_dict(det)
+    return result, jsontext.compact(result)
+
+
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def _json_problem(value: Any, path: str) -> str | None:
+    """The path of the first value JSON cannot hold (a set, a date, an object), or None."""
+    if isinstance(value, _JSON_SCALARS):
+        return None
+    if isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            if (found := _json_problem(item, f"{path}[{i}]")) is not None:
+                return found
+        return None
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"{path} (key {show_value(key, 30)} is not text)"
+            if (found := _json_problem(item, f"{path}.{key}")) is not None:
+                return found
+        return None
+    return f"{path} (a {type(value).__name__})"
+
+
+def _finding_dict(finding: Any) -> dict[str, Any]:
+    """A finding as JSON; a plugin's value JSON cannot hold is refused here, naming the finding."""
+    for part in ("inputs", "parameters"):
+        where = _json_problem(getattr(finding, part), part)
+        if where is not None:
+            raise PluginError(
+                f'finding "{finding.rule}"'
+                + (f" ({finding.program})" if finding.program else "")
+                + f" holds a value JSON cannot store at {where}",
+                [
+                    Problem(
+                        "",
+                        "the plugin that returned it must give text, numbers, true/false, "
+                        "null, lists and objects only (a date as YYYY-MM-DD text)",
+                        "fix or uninstall the plugin; `eirules plugins` lists them",
+                    )
+                ],
+            )
+    return converter.unstructure(finding)
+
+
+def _clock_dict(clock: Clock) -> dict[str, Any]:
+    return {
+        "id": clock.id,
+        "program": clock.program,
+        "label": clock.label,
+        "subject": clock.subject,
+        "start": clock.start.isoformat() if clock.start else None,
+        "opens": clock.opens.isoformat() if clock.opens else None,
+        "due": clock.due.isoformat() if clock.due else None,
+        "met_on": clock.met_on.isoformat() if clock.met_on else None,
+        "closed_on": clock.closed_on.isoformat() if clock.closed_on else None,
+        "status": clock.status,
+        "excused_by": clock.excused_by,
+        "reason": clock.reason,
+        "citation": clock.citation,
+        "missing": list(clock.missing),
+        "episode": clock.episode,
+    }
+
+
+def determination_from_dict(data: Any) -> Determination:
+    """Read back a determination stored as JSON; InputError when it is not one."""
+    if not isinstance(data, Mapping):
+        raise InputError(
+            "determination is not valid", [Problem("$", f"{show_value(data)} is not an object")]
+        )
+    data = {"ruleset_version": "", **data}
+    for key in ("eligibility", "clocks", "referrals", "findings", "episodes", "history"):
+        data.setdefault(key, [])
+    return structure(data, Determination, source="determination")
