@@ -4,7 +4,8 @@ Hooks: the `plans` case-file section; a clock for each progress report owed to
 the parents (34 CFR 300.320(a)(3)(ii); IFSP reviews, 303.342(b)); one finding
 per goal saying where it stands; one finding per meeting rule (participants,
 excusals, notice, time, place and language), each with its paragraph. The
-family-facing pages are in `report.py`; the commands in `cli/plans.py`.
+family-facing pages are in `report.py`; the commands in `cli/plans.py`,
+`cli/meetings.py` and `cli/contacts.py`.
 """
 
 from __future__ import annotations
