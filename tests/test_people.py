@@ -109,7 +109,18 @@ def test_an_auditor_reads_everything_and_changes_nothing(agency):
 
 def test_someone_not_on_the_staff_list_may_do_nothing_and_is_told_how_to_get_in(agency):
     agency.as_login("mallory")
-    assert agency.list_cases() == []
+    listed = "mallory (not on this caseload's staff list) may not see the cases of this caseload"
+    # A listing is refused as `cases show` is: an empty one would read as "no work".
+    for listing in (
+        agency.list_cases,
+        lambda: agency.due(as_of=date(2026, 3, 1)),
+        lambda: agency.due(as_of=date(2026, 3, 1), overdue_only=True),
+        lambda: agency.due(as_of=date(2026, 3, 1), caseworker="Rhea Tallowby"),
+        lambda: agency.current_cases(as_of=date(2026, 3, 1)),
+    ):
+        with pytest.raises(AccessDenied) as err:
+            listing()
+        assert str(err.value).splitlines()[0] == listed
     with pytest.raises(AccessDenied) as err:
         agency.show_case("N-1")
     assert str(err.value) == (
@@ -233,6 +244,33 @@ def test_cli_refuses_demoting_the_last_data_manager_with_exit_2(tmp_path, monkey
     assert CliRunner().invoke(cli, ["staff", "whoami"]).output.splitlines()[0] == (
         f"You are {me} (data manager)."
     )
+
+
+@pytest.mark.parametrize(
+    "command", [["due"], ["overdue"], ["cases", "list"], ["cases", "show", "N-1"]]
+)
+def test_cli_someone_not_on_the_staff_list_is_refused_a_listing_not_shown_nothing_open(
+    agency, db_target, command
+):
+    """Three cases referred 2026-01-05, all overdue by 2026-03-01 (303.310): a person the
+    staff list does not name gets the refusal `cases show` gives (exit status 1, with the
+    `eirules staff add` that lets them in), never "Nothing open" with exit status 0."""
+    me = agency.person.login
+    agency.add_staff(another_account(), "data_manager")  # so that the OS user may leave
+    agency.remove_staff(me)
+    args = [*command, "--db", str(db_target)]
+    if command[-1] != "N-1":
+        args += ["--as-of", "2026-03-01"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"Error: {me} (not on this caseload's staff list) may not ")
+    assert lines[1] == (
+        "  only people on the staff list may use this caseload; ask a data manager to add you: "
+        f"eirules staff add {me} --role ROLE"
+    )
+    assert "Nothing open" not in result.output
+    assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("fmt", ["table", "jsonl"])

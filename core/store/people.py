@@ -173,16 +173,7 @@ class PeopleMixin(StoreBase):
         doing, roles = ACTIONS[action]
         what = doing.format(case=case_id or "")
         if person.role is None:
-            raise AccessDenied(
-                f"{person.describe()} may not {what}",
-                [
-                    Problem(
-                        "",
-                        "only people on the staff list may use this caseload",
-                        f"ask a data manager to add you: eirules staff add {person.login} --role ROLE",
-                    )
-                ],
-            )
+            raise self._outsider(what)
         if not self.allowed(action):
             raise AccessDenied(
                 f"{person.describe()} may not {what}: {_who_may(roles)} may",
@@ -210,6 +201,20 @@ class PeopleMixin(StoreBase):
                 ],
             )
         return person
+
+    def _outsider(self, what: str) -> AccessDenied:
+        """The refusal of someone not on the staff list, whatever they asked for."""
+        person = self.person
+        return AccessDenied(
+            f"{person.describe()} may not {what}",
+            [
+                Problem(
+                    "",
+                    "only people on the staff list may use this caseload",
+                    f"ask a data manager to add you: eirules staff add {person.login} --role ROLE",
+                )
+            ],
+        )
 
     def require_caseworker_in_scope(self, caseworker: str) -> None:
         """Refuse a listing of `caseworker`'s cases (`due`, `overdue`, `cases list`
@@ -263,7 +268,10 @@ class PeopleMixin(StoreBase):
     def scope_sql(self, case_id_column: str) -> tuple[str, list[str]]:
         """A WHERE condition on a case id column limiting rows to the person's caseload.
 
-        "" for the roles that see every case.
+        "" for the roles that see every case. The one place a listing or a count
+        (`due`, `overdue`, `cases list`, indicators; CLI and HTTP) learns what the
+        person may see, so someone not on the staff list is refused here, as
+        `cases show` refuses them: an empty answer would read as "no work".
         """
         person = self.person
         if person.role == "coordinator":
@@ -277,7 +285,7 @@ class PeopleMixin(StoreBase):
                 person.district
             ]
         if person.role is None:
-            return "1 = 0", []
+            raise self._outsider("see the cases of this caseload")
         return "", []
 
     # The staff list ---------------------------------------------------------------
