@@ -47,7 +47,8 @@ def db_init(ctx, path, db_path):
     """
     target = db_path_of(path or db_path)
     remember_db(ctx, display(target))
-    store, applied = Store.init(target)
+    # As typed: a Path drops a trailing slash, which db init refuses (store/new_file.py).
+    store, applied = Store.init(path or db_path or target)
     store.close()
     if applied:
         echo(f"Created caseload {display(target)} (schema: {', '.join(applied)})")

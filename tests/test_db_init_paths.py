@@ -219,3 +219,50 @@ def test_any_non_sqlite_file_is_refused_untouched(content, mode):
         with pytest.raises(StorageError, match="not an SQLite database at all"):
             Store.init(path)
         assert snapshot(path) == before
+
+
+@pytest.mark.parametrize("slashes", ["/", "//"])
+def test_a_path_ending_with_a_slash_is_a_folder_and_refused_with_both_fixes(
+    tmp_path, data_home, slashes
+):
+    """`db init dir/x.db/` made the file x.db (the slash dropped); it names a folder."""
+    given = f"{tmp_path / 'dir' / 'x.db'}{slashes}"
+    bare, inside = tmp_path / "dir" / "x.db", tmp_path / "dir" / "x.db" / "caseload.db"
+    result = init(given)
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines() == [
+        f"Error: {given} ends with a slash, so it names a folder: a caseload is a file",
+        f"  PATH: nothing was made; give the file without the slash: eirules db init {bare}, "
+        f"or a file inside the folder: eirules db init {inside}",
+    ]
+    assert not (tmp_path / "dir").exists()
+    # The same through --db, and each fix works.
+    assert CliRunner().invoke(cli, ["db", "init", "--db", given]).exit_code == 1
+    assert not (tmp_path / "dir").exists()
+    for fix in (bare, inside):
+        bare.unlink(missing_ok=True)
+        assert init(fix).output.startswith(f"Created caseload {fix} ")
+        assert fix.is_file()
+
+
+def test_a_slash_after_an_existing_file_or_folder_suggests_only_what_can_be_made(
+    tmp_path, data_home
+):
+    """After a file, only the path without the slash; after a folder, a free file in it."""
+    made = tmp_path / "made.db"
+    assert init(made).exit_code == 0
+    result = init(f"{made}/")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[1] == (
+        f"  PATH: nothing was made; give the file without the slash: eirules db init {made}"
+    )
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    (folder / "caseload.db").touch()
+    with pytest.raises(StorageError) as err:
+        Store.init(f"{folder}/")  # click refuses an existing folder before eirules sees it
+    assert str(err.value).splitlines()[1] == (
+        "  PATH: nothing was made; give a file inside the folder: "
+        f"eirules db init {folder / 'caseload-2.db'}"
+    )
+    assert sorted(p.name for p in folder.iterdir()) == ["caseload.db"]

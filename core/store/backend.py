@@ -60,12 +60,15 @@ def is_postgres(target: str | Path) -> bool:
     return str(target).startswith(POSTGRES_SCHEMES)
 
 
+def sqlite_path(target: str | Path) -> str:
+    """The path of an SQLite target (a path, or a sqlite:/// URL) as given (a trailing
+    slash kept, for `db init` to refuse: new_file.check_path)."""
+    return str(target).removeprefix("sqlite:///")
+
+
 def sqlite_file(target: str | Path) -> Path:
     """The file of an SQLite target (a path, or a sqlite:/// URL)."""
-    text = str(target)
-    if text.startswith("sqlite:///"):
-        return Path(text[len("sqlite:///") :])
-    return Path(text)
+    return Path(sqlite_path(target))
 
 
 def display(target: str | Path) -> str:

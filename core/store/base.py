@@ -35,6 +35,7 @@ from .backend import (
     login_refused,
     permission_error,
     sqlite_file,
+    sqlite_path,
 )
 from .new_file import check_path, creation_failed
 from .workers import default_jobs
@@ -115,10 +116,10 @@ def open_db(path: str | Path, *, create: bool = False) -> sqlite3.Connection:
     importing sqlite-utils costs about a second where pandas is installed (it
     imports pandas and numpy at start-up; OR-Tools, the solver extra, brings pandas).
     """
-    path = Path(path)
+    given, path = path, Path(path)  # `given` keeps a trailing slash (check_path)
     if not create and not path.exists():
         # A file in the way of its folder: the `db init` below would fail.
-        check_path(path, data_dir(), "--db")
+        check_path(given, data_dir(), "--db")
         raise StorageError(
             f"no caseload database at {path}",
             [Problem("", "the file does not exist", f"create it with: eirules db init {path}")],
@@ -127,7 +128,7 @@ def open_db(path: str | Path, *, create: bool = False) -> sqlite3.Connection:
         check_path(path, data_dir(), "--db")
     if create:
         # Refused before anything is made, opened or has its mode changed (new_file).
-        check_path(path, data_dir())
+        check_path(given, data_dir())
         try:
             create_private(path)
         except OSError as exc:
@@ -158,7 +159,7 @@ def connect(target: str | Path, *, create: bool = False) -> Connection:
     """A connection to a caseload: an SQLite file (created with create=True) or a PostgreSQL URL."""
     if is_postgres(target):
         return connect_postgres(target)
-    return Connection(open_db(sqlite_file(target), create=create), "sqlite")
+    return Connection(open_db(sqlite_path(target), create=create), "sqlite")
 
 
 class StoreBase:

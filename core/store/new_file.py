@@ -4,8 +4,9 @@ A caseload is made in a new (or empty) file, or an existing caseload is brought 
 to date. Anything else is refused before the file is opened, created or has its
 mode changed: a device such as /dev/null (``chmod`` would have changed the device
 itself, for every program of the machine), a folder, a pipe, a file of another
-program (SQLite or not), a file that cannot be read, and a path whose folder
-cannot be made. Each refusal names the file, says what is wrong and gives a fix
+program (SQLite or not), a file that cannot be read, a path whose folder
+cannot be made, and a path ending with a slash (which names a folder, though
+``Path`` would drop the slash and make a file of it). Each refusal names the file, says what is wrong and gives a fix
 that works: a new file in eirules' own data folder, free at the time of the message.
 """
 
@@ -56,12 +57,35 @@ def _foreign_tables(path: Path) -> list[str]:
     return sorted(n for n in names if not n.startswith("sqlite_"))
 
 
-def check_path(path: Path, data_folder: Path, where: str = "PATH") -> None:
+def _check_slash(text: str, where: str) -> None:
+    """A path ending with a slash names a folder: refused, with the path without it
+    and a file inside it (whichever can be made)."""
+    seps = os.sep + (os.altsep or "")
+    bare = text.rstrip(seps)
+    if bare == text or not bare:
+        return
+    folder = Path(bare)
+    fixes = []
+    if not folder.is_dir():
+        fixes.append(f"the file without the slash: eirules db init {shlex.quote(bare)}")
+    if folder.is_dir() or not os.path.lexists(folder):
+        inside = shlex.quote(str(_free_file(folder)))
+        fixes.append(f"a file inside the folder: eirules db init {inside}")
+    raise StorageError(
+        f"{text} ends with a slash, so it names a folder: a caseload is a file",
+        [Problem(where, "nothing was made", "give " + ", or ".join(fixes))],
+    )
+
+
+def check_path(path: str | Path, data_folder: Path, where: str = "PATH") -> None:
     """Raise StorageError unless `path` may become (or already is) a caseload; touches nothing.
 
-    `data_folder` (eirules' own, ~/.local/share/eirules) is where the fixes suggest a new
-    file; `where` names the argument that gave the path (PATH of db init, or --db).
+    `path` as it was given (a `Path` has lost a trailing slash already). `data_folder`
+    (eirules' own, ~/.local/share/eirules) is where the fixes suggest a new file;
+    `where` names the argument that gave the path (PATH of db init, or --db).
     """
+    _check_slash(os.fspath(path), where)
+    path = Path(path)
     fix = new_file_fix(data_folder)
     left = "it was left as it was"
     try:
