@@ -61,15 +61,24 @@ REFERRAL = {"type": "referral_received", "date": "2026-01-05"}
             "referral_received on 2024-11-01 is before the child's birth; check the date",
         ),
         ([REFERRAL, dict(REFERRAL)], None, "events[1]", "an exact copy of events[0]"),
+        (
+            [],
+            None,
+            "child.birth_date",
+            f"the date of birth is in the future (today is {date.today().isoformat()});"
+            " check the year",
+        ),
         ([REFERRAL], [{"program": "part_x"}], "enrolments[0].program", '"part_x" is not a known'),
     ],
-    ids=["future-dated", "before-birth", "exact-duplicate", "unknown-program"],
+    ids=["future-dated", "before-birth", "exact-duplicate", "born-later", "unknown-program"],
 )
 def test_import_and_check_refuse_what_add_event_refuses(
     run, tmp_path, events, enrolments, where, what
 ):
     """add-event refused future-dated, pre-birth and duplicate events; import and check took them."""
     more = {"enrolments": enrolments} if enrolments else {}
+    if where == "child.birth_date":  # QA: 2199 was taken, with only a warning from check
+        more["child"] = {"birth_date": "2199-03-01", "name": "Ada Fictional"}
     path = write_case_file(tmp_path / "c.json", "T-0001", events=events, **more)
     imported = run("cases", "import", path, code=2)
     assert f"record 1 (T-0001), {where}: {what}" in imported.output
@@ -77,6 +86,7 @@ def test_import_and_check_refuse_what_add_event_refuses(
     checked = invoke("check", path, "--as-of", "2026-02-01")
     assert checked.exit_code == 2
     assert f"  {where}: {what}" in checked.output
+    assert "2199-03-01" not in imported.output + checked.output  # a birth date is personal
 
 
 def test_csv_gestational_age_takes_ascii_digits_only(run, tmp_path):

@@ -178,12 +178,22 @@ def entry_problems(
 ) -> list[Problem]:
     """What `cases add-event` refuses, for a whole case file: the same rules on every way in.
 
-    An event dated after `today`, an exact copy of an earlier event (the model
-    itself refuses one before the child's birth), and (when `programs` is known) an
-    enrolment in an unknown program.
+    A birth date or an event dated after `today` (nothing recorded has happened yet), an
+    exact copy of an earlier event (the model itself refuses one before the child's
+    birth), and (when `programs` is known) an enrolment in an unknown program.
     `data` is the structured document's raw form, so paths match the file.
     """
     problems: list[Problem] = []
+    child = data.get("child")
+    born = _iso_day(child.get("birth_date")) if isinstance(child, Mapping) else None
+    if born is not None and born > today:  # the date is personal data: not in the message
+        problems.append(
+            Problem(
+                "child.birth_date",
+                f"the date of birth is in the future (today is {today.isoformat()})",
+                "check the year; a child is recorded once born",
+            )
+        )
     seen: dict[str, int] = {}
     events = data.get("events")
     for i, event in enumerate(events if isinstance(events, list) else ()):
