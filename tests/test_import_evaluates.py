@@ -107,3 +107,18 @@ def test_an_as_of_date_before_the_ruleset_refuses_the_import_from_workers(store,
         store.import_records(_records(), user="test", evaluate_as_of=date(1990, 1, 1))
     for table in ("cases", "determinations", "evaluation_runs", "audit_log"):
         assert _count(store, table) == 0, table
+
+
+def test_an_import_writes_with_a_larger_sqlite_page_cache_and_puts_it_back(store):
+    """Its clock rows go into a wide index at scattered pages (imports.IMPORT_CACHE_KIB)."""
+    if store.conn.postgres:
+        pytest.skip("a PostgreSQL server keeps its own cache")
+    before = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+    during = []
+
+    def progress(_n):
+        during.append(store.conn.execute("PRAGMA cache_size").fetchone()[0])
+
+    store.import_records(_records(), user="test", evaluate_as_of=AS_OF, progress=progress)
+    assert set(during) == {-imports_module.IMPORT_CACHE_KIB}
+    assert store.conn.execute("PRAGMA cache_size").fetchone()[0] == before != during[0]
