@@ -94,14 +94,17 @@ def streamed(store, fmt: str) -> tuple[float, float, int]:
 
     The wall time to the first row written, the CPU of the whole listing, and its rows.
     """
-    from eirules.cli.output import emit
+    from eirules.cli.output import emit, write_lines
     from eirules.core.store import ROW_FIELDS
 
     seen = FirstRow()
     with Span() as took:
-        to_devnull(
-            lambda: emit(fmt, seen.count(store.due_stream(as_of=DEMO_AS_OF).rows), ROW_FIELDS, None)
-        )
+        if fmt == "jsonl":  # as the command writes it: each row's stored text (revision 0015)
+            lines = store.due_lines(as_of=DEMO_AS_OF)
+            to_devnull(lambda: write_lines(text for _, text in seen.count(lines)))
+        else:
+            rows = store.due_stream(as_of=DEMO_AS_OF).rows
+            to_devnull(lambda: emit(fmt, seen.count(rows), ROW_FIELDS, None))
     return seen.first or 0.0, took.cpu, seen.rows
 
 
