@@ -32,12 +32,11 @@ from eirules.core.errors import (
     show_value,
 )
 
-PREFIX = "/v1"
-OPENAPI_PATH = f"{PREFIX}/openapi.json"
+# The paths and the batch limit are the API's contract: its OpenAPI document states them.
+from .openapi import MAX_BATCH, OPENAPI_PATH, PREFIX, openapi_document
+
 #: Largest request body read (bytes); a caseload batch of a few thousand cases fits.
 MAX_BODY = 32 * 1024 * 1024
-#: Most case files in one POST /v1/evaluate.
-MAX_BATCH = 5000
 
 
 class HttpError(EirulesError):
@@ -341,8 +340,6 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
 
     @app.get(OPENAPI_PATH)
     async def openapi() -> Response:
-        from .openapi import openapi_document
-
         return _json(openapi_document(engine, __version__))
 
     @app.get(PREFIX + "/schemas/{kind}")

@@ -13,7 +13,11 @@ from typing import Any
 
 from eirules.core.schemas import case_schema, determination_schema
 
-from .http_api import MAX_BATCH, OPENAPI_PATH, PREFIX
+#: The API's paths begin with its version; the document itself is served at OPENAPI_PATH.
+PREFIX = "/v1"
+OPENAPI_PATH = f"{PREFIX}/openapi.json"
+#: Most case files in one POST /v1/evaluate (the document states it as maxItems).
+MAX_BATCH = 5000
 
 _TEXT = {"type": "string"}
 _NULLABLE_TEXT = {"type": ["string", "null"]}

@@ -14,36 +14,10 @@ import click
 from eirules.core.errors import InputError, Problem
 
 from . import get_engine
-from .options import as_of_option, format_option
+from .mtss_data import AS_OF, FORMAT, _dir_option, _load, _params
+from .mtss_pages import mtss_meeting, mtss_packet, programs
+from .options import format_option
 from .output import check_writable, echo, echo_json, emit, plural, print_table, write_csv
-
-FORMAT = format_option("json")
-AS_OF = as_of_option("Decide as of this date (YYYY-MM-DD). Default: today.")
-
-
-def _dir_option(f):
-    return click.option(
-        "--dir",
-        "data_dir",
-        type=click.Path(file_okay=False),
-        default=None,
-        help="MTSS data folder (school.json + students/). Default: $EIRULES_MTSS_DIR, else the bundled fictional school.",
-    )(f)
-
-
-def _load(ctx, data_dir):
-    from eirules.plugins.mtss import datadir
-
-    engine = get_engine(ctx)
-    data = datadir.load(Path(data_dir) if data_dir else datadir.default_dir(), engine)
-    return engine, data
-
-
-def _params(engine, data, as_of):
-    from eirules.plugins.mtss.params import params_for
-
-    return params_for(engine.rulesets.get(data.school.ruleset), as_of)
-
 
 # --- groups ----------------------------------------------------------------------
 
@@ -355,6 +329,11 @@ def mtss():
     """
 
 
+# The printed pages (cli/mtss_pages.py) join the group beside its own commands.
+mtss.add_command(mtss_meeting)
+mtss.add_command(mtss_packet)
+
+
 @mtss.command("import")
 @click.argument(
     "kind", type=click.Choice(["screening", "sessions", "points", "enrolments", "phases"])
@@ -582,15 +561,10 @@ def _graph_base(out_dir: str, name: str) -> Path:
 
 
 def register(cli: click.Group) -> None:
-    from .mtss_pages import programs
-
     cli.add_command(groups)
     cli.add_command(progress)
     cli.add_command(programs)
     cli.add_command(mtss)
-
-
-from . import mtss_pages  # noqa: E402, F401  (adds `mtss meeting` and `mtss packet`)
 
 
 def _group_fields(g) -> dict:

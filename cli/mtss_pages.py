@@ -1,8 +1,8 @@
 """The pages a data team prints: `programs report`, `mtss meeting` and `mtss packet`.
 
 Each takes `page_options` (--html, --pdf) and writes through `write_pages`, the
-one owner-only (0600) page writer in cli/output.py; the commands join the `mtss`
-group defined in cli/mtss.py.
+one owner-only (0600) page writer in cli/output.py; `meeting` and `packet` join the
+`mtss` group in cli/mtss.py.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import click
 
 from eirules.core.errors import InputError, Problem
 
-from .mtss import AS_OF, FORMAT, _dir_option, _load, _params, mtss
+from .mtss_data import AS_OF, FORMAT, _dir_option, _load, _params
 from .output import echo, echo_json, page_options, print_table, write_pages
 
 
-@mtss.command("meeting")
+@click.command("meeting")
 @_dir_option
 @click.option(
     "--date",
@@ -63,7 +63,7 @@ def mtss_meeting(ctx, data_dir, day, html_file, pdf_file):
         write_pages(meeting.html_page(data.school.name, day, items), html_file, pdf_file)
 
 
-@mtss.command("packet")
+@click.command("packet")
 @click.argument("student")
 @_dir_option
 @AS_OF

@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib
 import json
 import os
 import pickle
 import signal
-import types
 from collections.abc import Callable
 from datetime import date
 from typing import Any, NamedTuple
@@ -33,6 +31,7 @@ import attrs
 from . import collecting, fastload, jsontext
 from .convert import FAST_CASE, case_to_dict, converter, determination_json
 from .decisions import OPEN_STATUSES, is_outstanding, referral_is_outstanding
+from .engine import EngineRecipe as EngineRecipe  # built in the workers (start_worker)
 from .errors import EirulesError, InputError, Problem
 from .models import Case
 from .rulesets import DateNotCovered
@@ -50,52 +49,6 @@ def sha256(text: str) -> str:
 
 
 # The engine of a worker process --------------------------------------------------
-
-
-@attrs.frozen
-class EngineRecipe:
-    """What a worker process needs to build the same engine again."""
-
-    plugins: tuple[tuple[str, str], ...]  # (registered name, module name), in order
-    ruleset_folders: tuple[str, ...]
-    calendars_folder: str | None
-    #: The engine's version as the command's engine names it (eirules and each plugin
-    #: distribution with its version): modules registered by name carry no distribution.
-    version: str
-
-    @classmethod
-    def of(cls, engine) -> EngineRecipe | None:
-        """The recipe of an engine, or None when a plugin is not an importable module."""
-        plugins = []
-        for name, plugin in engine.pm.list_name_plugin():
-            if plugin is None:  # blocked
-                continue
-            if not isinstance(plugin, types.ModuleType):
-                return None
-            plugins.append((name, plugin.__name__))
-        folder = engine.calendars.folder
-        return cls(
-            tuple(plugins),
-            tuple(str(p) for p in engine.rulesets.folders),
-            str(folder) if folder is not None else None,
-            engine.version,
-        )
-
-    def build(self):
-        from .engine import Engine
-        from .plugin_manager import get_plugin_manager
-
-        pm = get_plugin_manager(entry_points=False, builtins=False)
-        for name, module in self.plugins:
-            pm.register(importlib.import_module(module), name=name)
-        # The folders already hold $EIRULES_RULESETS_PATH's, the plugins' and the
-        # built-in one, in priority order; Engine adds them again after, which changes nothing.
-        engine = Engine(
-            pm=pm, ruleset_dirs=self.ruleset_folders, calendars_dir=self.calendars_folder
-        )
-        engine.version = self.version
-        return engine
-
 
 #: The engine a worker process uses (built once by `start_worker`).
 _WORKER_ENGINE = None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+import types
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -291,8 +293,6 @@ class Engine:
     def __reduce__(self):
         # One way to rebuild an engine in another process: the worker pool's recipe
         # (its plugins by module, ruleset and calendar folders, and version).
-        from .chunks import EngineRecipe
-
         recipe = EngineRecipe.of(self)
         if recipe is None:
             raise TypeError(
@@ -403,6 +403,48 @@ def evaluate(
 ) -> Determination:
     """Evaluate a case (or a case-file dict) with the shared engine; as_of defaults to today."""
     return get_engine().evaluate(case, ruleset, as_of)
+
+
+@attrs.frozen
+class EngineRecipe:
+    """What a worker process needs to build the same engine again."""
+
+    plugins: tuple[tuple[str, str], ...]  # (registered name, module name), in order
+    ruleset_folders: tuple[str, ...]
+    calendars_folder: str | None
+    #: The engine's version as the command's engine names it (eirules and each plugin
+    #: distribution with its version): modules registered by name carry no distribution.
+    version: str
+
+    @classmethod
+    def of(cls, engine) -> EngineRecipe | None:
+        """The recipe of an engine, or None when a plugin is not an importable module."""
+        plugins = []
+        for name, plugin in engine.pm.list_name_plugin():
+            if plugin is None:  # blocked
+                continue
+            if not isinstance(plugin, types.ModuleType):
+                return None
+            plugins.append((name, plugin.__name__))
+        folder = engine.calendars.folder
+        return cls(
+            tuple(plugins),
+            tuple(str(p) for p in engine.rulesets.folders),
+            str(folder) if folder is not None else None,
+            engine.version,
+        )
+
+    def build(self) -> Engine:
+        pm = get_plugin_manager(entry_points=False, builtins=False)
+        for name, module in self.plugins:
+            pm.register(importlib.import_module(module), name=name)
+        # The folders already hold $EIRULES_RULESETS_PATH's, the plugins' and the
+        # built-in one, in priority order; Engine adds them again after, which changes nothing.
+        engine = Engine(
+            pm=pm, ruleset_dirs=self.ruleset_folders, calendars_dir=self.calendars_folder
+        )
+        engine.version = self.version
+        return engine
 
 
 __all__ = [
