@@ -122,3 +122,23 @@ def test_an_import_writes_with_a_larger_sqlite_page_cache_and_puts_it_back(store
     store.import_records(_records(), user="test", evaluate_as_of=AS_OF, progress=progress)
     assert set(during) == {-imports_module.IMPORT_CACHE_KIB}
     assert store.conn.execute("PRAGMA cache_size").fetchone()[0] == before != during[0]
+
+
+def test_evaluate_all_writes_with_the_same_larger_page_cache_and_puts_it_back(store):
+    """A nightly run deletes and inserts clock rows in the same wide index as an import
+    (backend.WRITE_CACHE_KIB); inside an import the import's setting stands."""
+    if store.conn.postgres:
+        pytest.skip("a PostgreSQL server keeps its own cache")
+    store.import_records(_records(), user="test")
+    before = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+    during = []
+
+    def progress(_n):
+        during.append(store.conn.execute("PRAGMA cache_size").fetchone()[0])
+
+    # Chunks of two cases: each part but the last is reported while the run writes (the
+    # last part is reported after the run's closing transaction).
+    report = store.evaluate(as_of=AS_OF, user="test", progress=progress, chunk=2)
+    assert report.evaluated > 2 and len(during) > 1
+    assert set(during[:-1]) == {-imports_module.WRITE_CACHE_KIB}
+    assert store.conn.execute("PRAGMA cache_size").fetchone()[0] == before != during[0]

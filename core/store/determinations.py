@@ -22,6 +22,7 @@ from ..chunks import result_programs as result_programs
 from ..chunks import stored_case as stored_case
 from ..errors import InputError, Problem
 from .audit import now
+from .backend import WRITE_CACHE_KIB, page_cache
 from .base import CHUNK, StoreBase, sha256
 from .currency import calendars_changed_at, current_ids, move_current
 from .held import HeldOutcomes
@@ -405,60 +406,66 @@ class DeterminationsMixin(StoreBase):
                 progress(prepared["size"])
 
         held: list[dict] = []  # evaluated, written while the next chunk is evaluated
-        with (workers or _Workers)(engine, jobs) as pool:
-            mapped = (
-                outcomes.map(chunks())
-                if outcomes is not None
-                else pool.map(evaluate_chunk_stable, chunks())
-            )
-            for _, results in mapped:
-                for prepared in held:
-                    write(prepared)
-                held = []
-                for i in range(0, len(results), part_size):
-                    held.append(prepare(results[i : i + part_size]))
-                    held[-1]["size"] = len(results[i : i + part_size])
-        last = held.pop() if held else None
-        for prepared in held:
-            write(prepared)
-        # A current case is not evaluated again: only the date its evaluation is known to
-        # answer for moves, set-wide (its clock rows and determination stand). After the
-        # evaluation, so a run that could not start (no workers) writes nothing.
-        moved = move_current(conn, list(skip), as_of, lambda: txn(durable=False)) if skip else 0
-        with txn(durable=True) as audit:
-            run["chunk"], run["digest"] = [], determinations_digest([])
-            if last is not None:
-                store(last)
-            run_id = start_run()
-            evaluated = counts["evaluated"]
-            conn.execute(
-                "UPDATE evaluation_runs SET finished_at = ?, cases = ?, changes = ? WHERE id = ?",
-                (now(), evaluated, len(changes), run_id),
-            )
-            audit.append(
-                "evaluation.run",
-                f"run {run_id}: evaluated {_plural(evaluated, 'case')} as of "
-                f"{as_of.isoformat()}; {_plural(len(changes), 'change')}"
-                + (f"; {counts['unchanged']} unchanged" if counts["unchanged"] else "")
-                + (f"; {len(failures)} failed" if failures else ""),
-                case_id=case_ids[0] if case_ids is not None and len(case_ids) == 1 else None,
-                after={
-                    "run": run_id,
-                    "as_of": as_of.isoformat(),
-                    "cases": evaluated,
-                    "determination_ids": [min(run["ids"]), max(run["ids"])] if run["ids"] else [],
-                    "unchanged": counts["unchanged"],
-                    # Current for the date (their interval holds it): not evaluated again;
-                    # `moved` of them were evaluated as of another day (currency.py).
-                    "skipped": len(skip),
-                    "moved": moved,
-                    "changes": [attrs.asdict(c) for c in changes[:1000]],
-                    "failures": [list(f) for f in failures[:1000]],
-                    # The determinations of the last chunk, written with this entry.
-                    "chunk": run["chunk"],
-                    "digest": run["digest"],
-                },
-            )
+        # A run of its own writes with a larger page cache (`backend.WRITE_CACHE_KIB`); an
+        # import's evaluation runs inside the import's, which set it already.
+        cache = page_cache(conn, WRITE_CACHE_KIB) if outer is None else contextlib.nullcontext()
+        with cache:
+            with (workers or _Workers)(engine, jobs) as pool:
+                mapped = (
+                    outcomes.map(chunks())
+                    if outcomes is not None
+                    else pool.map(evaluate_chunk_stable, chunks())
+                )
+                for _, results in mapped:
+                    for prepared in held:
+                        write(prepared)
+                    held = []
+                    for i in range(0, len(results), part_size):
+                        held.append(prepare(results[i : i + part_size]))
+                        held[-1]["size"] = len(results[i : i + part_size])
+            last = held.pop() if held else None
+            for prepared in held:
+                write(prepared)
+            # A current case is not evaluated again: only the date its evaluation is known to
+            # answer for moves, set-wide (its clock rows and determination stand). After the
+            # evaluation, so a run that could not start (no workers) writes nothing.
+            moved = move_current(conn, list(skip), as_of, lambda: txn(durable=False)) if skip else 0
+            with txn(durable=True) as audit:
+                run["chunk"], run["digest"] = [], determinations_digest([])
+                if last is not None:
+                    store(last)
+                run_id = start_run()
+                evaluated = counts["evaluated"]
+                conn.execute(
+                    "UPDATE evaluation_runs SET finished_at = ?, cases = ?, changes = ? WHERE id = ?",
+                    (now(), evaluated, len(changes), run_id),
+                )
+                audit.append(
+                    "evaluation.run",
+                    f"run {run_id}: evaluated {_plural(evaluated, 'case')} as of "
+                    f"{as_of.isoformat()}; {_plural(len(changes), 'change')}"
+                    + (f"; {counts['unchanged']} unchanged" if counts["unchanged"] else "")
+                    + (f"; {len(failures)} failed" if failures else ""),
+                    case_id=case_ids[0] if case_ids is not None and len(case_ids) == 1 else None,
+                    after={
+                        "run": run_id,
+                        "as_of": as_of.isoformat(),
+                        "cases": evaluated,
+                        "determination_ids": [min(run["ids"]), max(run["ids"])]
+                        if run["ids"]
+                        else [],
+                        "unchanged": counts["unchanged"],
+                        # Current for the date (their interval holds it): not evaluated again;
+                        # `moved` of them were evaluated as of another day (currency.py).
+                        "skipped": len(skip),
+                        "moved": moved,
+                        "changes": [attrs.asdict(c) for c in changes[:1000]],
+                        "failures": [list(f) for f in failures[:1000]],
+                        # The determinations of the last chunk, written with this entry.
+                        "chunk": run["chunk"],
+                        "digest": run["digest"],
+                    },
+                )
         if progress and last is not None:
             progress(last["size"])
         return EvaluationReport(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import itertools
 import json
@@ -17,18 +16,15 @@ from ..chunks import CaseRows, validate_chunk
 from ..errors import InputError, Problem
 from ..importing import Assignment, Record, files_in, read_records
 from .audit import AuditWriter, now
+from .backend import WRITE_CACHE_KIB, page_cache
 from .base import CHUNK, StoreBase
 from .held import HeldOutcomes
 from .workers import _Workers
 
 #: Cases an import must write before it refreshes PostgreSQL's planner statistics.
 ANALYZE_AFTER = 1000
-#: SQLite's page cache while an import writes, in KiB (SQLite's default is 2 MiB). Each
-#: clock row goes into the covering `clocks_due_order` index (with its listed text since
-#: revision 0015) in `due` order, at scattered pages: with the default cache each insert
-#: evicted and read pages again (10,000 cases, alternated: the clock rows 231-240 -> 152-163
-#: us a case, the commit 61 -> 75-79). Pages are cached as they are used, up to this.
-IMPORT_CACHE_KIB = 64 * 1024
+#: SQLite's page cache while an import writes, in KiB (`backend.WRITE_CACHE_KIB`).
+IMPORT_CACHE_KIB = WRITE_CACHE_KIB
 #: The document hash a caseload holds for each of a chunk's case ids.
 STORED_HASHES = "SELECT id, document_hash FROM cases WHERE id IN ({ids})"
 #: The tables the listings read whose size an import changes.
@@ -153,7 +149,7 @@ class ImportsMixin(StoreBase):
             return names_checked[raw]
 
         with (
-            _page_cache(self.conn, IMPORT_CACHE_KIB),
+            page_cache(self.conn, IMPORT_CACHE_KIB),
             self.write(user) as audit,
             _Workers(engine, self.jobs) as workers,
             HeldOutcomes() as held,
@@ -336,20 +332,6 @@ class ImportsMixin(StoreBase):
         counts["created"] += len(new_rows)
         counts["updated"] += len(changed)
         counts["assigned"] += self._assign_many(counts.pop("_assign", []), audit)
-
-
-@contextlib.contextmanager
-def _page_cache(conn, kib: int) -> Iterator[None]:
-    """SQLite's page cache at `kib` KiB for the block, then as it was (PostgreSQL: as is)."""
-    if conn.postgres:
-        yield
-        return
-    before = conn.execute("PRAGMA cache_size").fetchone()[0]
-    conn.execute(f"PRAGMA cache_size = {-int(kib)}")
-    try:
-        yield
-    finally:
-        conn.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _diff(old: dict, new: dict) -> tuple[dict, dict]:
