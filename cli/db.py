@@ -7,6 +7,8 @@ import click
 from eirules.core.errors import InputError, Problem
 from eirules.core.store import Store
 from eirules.core.store.backend import display, is_postgres
+from eirules.core.store.base import data_dir
+from eirules.core.store.new_file import check_path
 
 from .errors import remember_db
 from .options import (
@@ -30,7 +32,7 @@ def db_group():
 
 
 @db_group.command("init")
-@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.argument("path", required=False, type=click.Path())  # checked by new_file.check_path
 @db_option
 @click.pass_context
 def db_init(ctx, path, db_path):
@@ -48,7 +50,10 @@ def db_init(ctx, path, db_path):
     target = db_path_of(path or db_path)
     remember_db(ctx, display(target))
     # As typed: a Path drops a trailing slash, which db init refuses (store/new_file.py).
-    store, applied = Store.init(path or db_path or target)
+    given = path or db_path or target
+    if not is_postgres(given):  # refused naming the argument that gave it (PATH or --db)
+        check_path(given, data_dir(), "PATH" if path else "--db")
+    store, applied = Store.init(given)
     store.close()
     if applied:
         echo(f"Created caseload {display(target)} (schema: {', '.join(applied)})")

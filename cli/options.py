@@ -73,7 +73,10 @@ def as_of_option(
 db_option = click.option(
     "--db",
     "db_path",
-    type=click.Path(dir_okay=False),
+    # No checks by click: a folder, a device or another program's file is refused by
+    # eirules' own message, with a fix (core/store/new_file.py).
+    type=click.Path(),
+    metavar="FILE",
     envvar="EIRULES_DB",
     default=None,
     help="Caseload database: an SQLite file or a postgresql://USER@HOST/DATABASE URL. "

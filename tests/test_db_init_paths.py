@@ -259,10 +259,36 @@ def test_a_slash_after_an_existing_file_or_folder_suggests_only_what_can_be_made
     folder = tmp_path / "cases"
     folder.mkdir()
     (folder / "caseload.db").touch()
-    with pytest.raises(StorageError) as err:
-        Store.init(f"{folder}/")  # click refuses an existing folder before eirules sees it
-    assert str(err.value).splitlines()[1] == (
+    result = init(f"{folder}/")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[1] == (
         "  PATH: nothing was made; give a file inside the folder: "
         f"eirules db init {folder / 'caseload-2.db'}"
     )
     assert sorted(p.name for p in folder.iterdir()) == ["caseload.db"]
+
+
+@pytest.mark.parametrize("option", [[], ["--db"]])
+def test_an_existing_folder_is_answered_by_eirules_with_a_file_inside_it(
+    tmp_path, data_home, option
+):
+    """click answered first ("Invalid value for '[PATH]': File 'cases' is a directory.",
+    exit 2, no fix); now eirules' own refusal names the argument and a free file in it."""
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    (folder / "caseload.db").touch()
+    result = init(*option, folder)
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"Error: {folder} is a folder, not a file a caseload can be kept in",
+        f"  {'--db' if option else 'PATH'}: a caseload is an SQLite file of its own; it was left"
+        " as it was; give a file inside the folder, e.g.: eirules db init "
+        f"{folder / 'caseload-2.db'}",
+    ]
+    assert sorted(p.name for p in folder.iterdir()) == ["caseload.db"]
+    fix = init(folder / "caseload-2.db")
+    assert fix.exit_code == 0 and fix.output.startswith("Created caseload "), fix.output
+    # Another command given the folder as --db says so too, in eirules' words.
+    due = CliRunner().invoke(cli, ["due", "--db", str(folder), "--as-of", "2026-03-02"])
+    assert due.exit_code == 1
+    assert due.output.startswith(f"Error: {folder} is a folder, not a file a caseload can be kept")

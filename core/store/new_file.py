@@ -34,10 +34,13 @@ def _free_file(folder: Path) -> Path:
     return candidate
 
 
+def _quoted_free(folder: Path) -> str:
+    return shlex.quote(str(_free_file(folder)))
+
+
 def new_file_fix(folder: Path) -> str:
     """Make a caseload in a new file of `folder` (eirules' data folder) instead."""
-    free = shlex.quote(str(_free_file(folder)))
-    return f"give the path of a new file, e.g.: eirules db init {free}"
+    return f"give the path of a new file, e.g.: eirules db init {_quoted_free(folder)}"
 
 
 def _foreign_tables(path: Path) -> list[str]:
@@ -69,8 +72,7 @@ def _check_slash(text: str, where: str) -> None:
     if not folder.is_dir():
         fixes.append(f"the file without the slash: eirules db init {shlex.quote(bare)}")
     if folder.is_dir() or not os.path.lexists(folder):
-        inside = shlex.quote(str(_free_file(folder)))
-        fixes.append(f"a file inside the folder: eirules db init {inside}")
+        fixes.append(f"a file inside the folder: eirules db init {_quoted_free(folder)}")
     raise StorageError(
         f"{text} ends with a slash, so it names a folder: a caseload is a file",
         [Problem(where, "nothing was made", "give " + ", or ".join(fixes))],
@@ -101,6 +103,8 @@ def check_path(path: str | Path, data_folder: Path, where: str = "PATH") -> None
     kind = kind_of(mode)
     if kind is not None:
         link = f" (a link to {os.readlink(path)})" if path.is_symlink() else ""
+        if kind == "a folder":  # a file in it, as after a slash (_check_slash)
+            fix = f"give a file inside the folder, e.g.: eirules db init {_quoted_free(path)}"
         raise StorageError(
             f"{path}{link} is {kind}, not a file a caseload can be kept in",
             [Problem(where, f"a caseload is an SQLite file of its own; {left}", fix)],
