@@ -10,6 +10,9 @@ import click
 
 from eirules.core import ruleset_tools as tools
 from eirules.core.errors import InputError, Problem, RulesetError, did_you_mean
+from eirules.core.ruleset_new import write_new
+from eirules.core.ruleset_tests import run_tests
+from eirules.core.ruleset_validate import validate_paths
 from eirules.core.rulesets import ruleset_folders
 
 from . import get_engine
@@ -169,7 +172,7 @@ def validate(ctx, paths, fmt):
         eirules rulesets validate my-county/ --format json
     """
     engine = get_engine(ctx)
-    results = tools.validate_paths(
+    results = validate_paths(
         _folders_or_ids(engine, paths),
         engine.rulesets.folders or ruleset_folders(),
         load_case=engine.load_case,
@@ -301,7 +304,7 @@ def new(ctx, ruleset_id, parent_id, folder, title):
         eirules rulesets new us-mo-stl-pilot --extends us-mo --dir ./my-rulesets
     """
     parent = load_ruleset(ctx, parent_id)
-    paths = tools.write_new(ruleset_id, parent, Path(folder), title=title)
+    paths = write_new(ruleset_id, parent, Path(folder), title=title)
     for path in paths:
         echo(f"wrote {path}")
     target = paths[0].parent
@@ -328,7 +331,7 @@ def test_command(ctx, ruleset_id, verbose, fmt):
     """
     engine = get_engine(ctx)
     rs = load_ruleset(ctx, ruleset_id)
-    outcomes = tools.run_tests(engine, rs)
+    outcomes = run_tests(engine, rs)
     failed = [o for o in outcomes if not o.passed]
     if fmt == "json":
         echo_json(

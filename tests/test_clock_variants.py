@@ -17,7 +17,7 @@ import pytest
 
 from eirules import Engine
 from eirules.core.plugin_manager import get_plugin_manager
-from eirules.core.ruleset_tools import validate_paths
+from eirules.core.ruleset_validate import validate_paths
 
 DOC = (Path(__file__).resolve().parent.parent / "docs" / "plugins.md").read_text(encoding="utf-8")
 SECTION = DOC.split("## Clock variants", 1)[1].split("\n## ", 1)[0]

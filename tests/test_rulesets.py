@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from eirules.core.dates import BusinessCalendar, shift
 from eirules.core.errors import RulesetError
-from eirules.core.ruleset_tools import validate_paths
+from eirules.core.ruleset_validate import validate_paths
 from eirules.core.rulesets import (
     RulesetRegistry,
     builtin_folder,

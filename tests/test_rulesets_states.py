@@ -7,6 +7,8 @@ from datetime import date
 import pytest
 
 from eirules.core import ruleset_tools as tools
+from eirules.core.ruleset_tests import run_tests
+from eirules.core.ruleset_validate import validate_paths
 from eirules.core.rulesets import builtin_folder
 
 STATES = ("us-mo", "us-oh", "us-tx", "us-ny", "us-pa", "us-il", "us-fl", "us-in", "us-ca")
@@ -17,13 +19,13 @@ ON = date(2026, 2, 1)
 def test_state_ruleset_loads_extends_us_and_its_tests_hold(engine, rid):
     rs = engine.rulesets.get(rid)
     assert rs.extends == "us"
-    outcomes = tools.run_tests(engine, rs)
+    outcomes = run_tests(engine, rs)
     assert outcomes, f"{rid} has no tests"
     assert [o.to_dict() for o in outcomes if not o.passed] == []
 
 
 def test_all_shipped_rulesets_validate():
-    results = tools.validate_paths([builtin_folder()], [builtin_folder()])
+    results = validate_paths([builtin_folder()], [builtin_folder()])
     assert {r.id for r in results} >= {"us", *STATES}
     assert [str(p) for r in results for p in r.problems] == []
 

@@ -23,7 +23,7 @@ values), ``files`` (one file read, with lines), ``values`` (type checks),
 ``school_calendar_file``, ``ruleset`` (the loaded ruleset and lookups),
 ``calendar_table`` (the [calendar] table), ``floors`` (checks across dated
 values), ``loading`` (one folder) and ``registry`` (finding and loading by id). Import from here; the
-private helpers that core/ruleset_tools.py shares are re-exported too.
+private helpers that core/ruleset_*.py share are re-exported too.
 """
 
 from .files import RulesetProblem, find_line, line_index
