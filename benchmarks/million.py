@@ -35,7 +35,7 @@ sys.path.insert(0, str(HERE))
 
 from timing import FirstRow, Span, peak_mib, to_devnull  # noqa: E402
 
-from eirules.cli.output import emit, write_lines  # noqa: E402
+from eirules.cli.output_rows import emit, write_lines  # noqa: E402
 from eirules.cli.synthetic import CASEWORKERS, DEMO_AS_OF, iter_cases, records  # noqa: E402
 from eirules.core.engine import Engine  # noqa: E402
 from eirules.core.store import ROW_FIELDS, Store  # noqa: E402

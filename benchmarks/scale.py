@@ -120,7 +120,7 @@ def _evaluate(db: str, jobs: str, skip: str = "0", later: str = "0") -> dict:
 
 
 def _due(db: str) -> dict:
-    from eirules.cli.output import emit
+    from eirules.cli.output_rows import emit
     from eirules.cli.synthetic import DEMO_AS_OF
     from eirules.core.engine import Engine
     from eirules.core.store import ROW_FIELDS, Store

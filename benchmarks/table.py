@@ -94,7 +94,7 @@ def streamed(store, fmt: str) -> tuple[float, float, int]:
 
     The wall time to the first row written, the CPU of the whole listing, and its rows.
     """
-    from eirules.cli.output import emit, write_lines
+    from eirules.cli.output_rows import emit, write_lines
     from eirules.core.store import ROW_FIELDS
 
     seen = FirstRow()

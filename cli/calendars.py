@@ -28,7 +28,8 @@ from eirules.core.calendars import (
 from eirules.core.errors import InputError, Problem, did_you_mean
 
 from .options import format_option
-from .output import csv_text, echo, echo_json, plural, print_table
+from .output import csv_text, echo, echo_json, plural
+from .output_tables import print_table
 
 LIST_COLUMNS = (
     "district",

@@ -7,6 +7,7 @@ import json
 import click
 
 from eirules.core.errors import InputError, Problem
+from eirules.core.private_files import write_private
 from eirules.core.store import Store
 from eirules.core.store.determinations import DERIVED_STATUSES
 
@@ -15,14 +16,8 @@ from .options import (
     db_option,
     format_option,
 )
-from .output import (
-    LINK_REFUSED,
-    check_writable,
-    echo,
-    echo_json,
-    plural,
-    write_private,
-)
+from .output import echo, echo_json, plural
+from .output_options import LINK_REFUSED, check_writable
 from .store import PERSONAL_NOTICE, open_store, purpose_option
 
 

@@ -26,16 +26,10 @@ from .options import (
     format_option,
     jobs_option,
 )
-from .output import (
-    check_writable,
-    csv_text,
-    echo,
-    echo_json,
-    emit,
-    is_terminal,
-    plural,
-    print_table,
-)
+from .output import csv_text, echo, echo_json, plural
+from .output_options import check_writable
+from .output_rows import emit
+from .output_tables import is_terminal, print_table
 from .store import db_path_of, open_store
 
 

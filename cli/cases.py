@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from eirules.core.errors import did_you_mean
+from eirules.core.private_files import write_private
 from eirules.core.store import CASE_STATUSES, Store
 
 from . import case_records, get_engine
@@ -22,16 +23,10 @@ from .options import (
     format_option,
     jobs_option,
 )
-from .output import (
-    STREAM_FORMATS,
-    check_writable,
-    echo,
-    emit,
-    plural,
-    print_table,
-    progress_reporter,
-    write_private,
-)
+from .output import echo, plural, progress_reporter
+from .output_options import check_writable
+from .output_rows import STREAM_FORMATS, emit
+from .output_tables import print_table
 from .store import db_path_of, new_caseworker_option, open_store, purpose_option
 from .table_stream import print_table_rows
 

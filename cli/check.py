@@ -16,7 +16,9 @@ from .options import DATE as DATE
 from .options import DateType as DateType
 from .options import as_of_option as _as_of_option
 from .options import format_option
-from .output import echo, echo_json, emit, print_table
+from .output import echo, echo_json
+from .output_rows import emit
+from .output_tables import print_table
 from .render import render_determination
 
 # DATE and as_of_option stay importable from here for plugins' commands that used them.

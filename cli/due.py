@@ -13,7 +13,8 @@ from eirules.core.dates import parse_period
 from eirules.core.store import ROW_FIELDS, DueAnswer, DueStream
 
 from .options import as_of_option, caseworker_option, db_option, format_option
-from .output import STREAM_FORMATS, echo, emit, plural, progress_reporter, write_lines
+from .output import echo, plural, progress_reporter
+from .output_rows import STREAM_FORMATS, emit, write_lines
 from .store import open_store, purpose_option
 from .table_stream import print_table_rows
 

@@ -14,8 +14,10 @@ from eirules.core.private_files import write_private
 
 from . import get_engine
 from .options import DATE, db_option, format_option
-from .output import LINK_REFUSED, check_writable, csv_cell, plain_table, plural, print_table, safe
+from .output import csv_cell, plural, safe
 from .output import echo as _echo
+from .output_options import LINK_REFUSED, check_writable
+from .output_tables import plain_table, print_table
 from .store import open_store, purpose_option
 
 CODES = ("C1", "C7", "C8A", "C8B", "C8C", "B11", "B12", "B13")

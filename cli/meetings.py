@@ -9,7 +9,8 @@ import click
 from eirules.core.errors import InputError, Problem
 
 from .options import DATE, as_of_option, format_option
-from .output import check_writable, echo, plural, write_pages
+from .output import echo, plural
+from .output_options import check_writable, write_pages
 from .plan_files import (
     _list,
     _load,

@@ -17,7 +17,10 @@ from . import get_engine
 from .mtss_data import AS_OF, FORMAT, _dir_option, _load, _params
 from .mtss_pages import mtss_meeting, mtss_packet, programs
 from .options import format_option
-from .output import check_writable, echo, echo_json, emit, plural, print_table, write_csv
+from .output import echo, echo_json, plural
+from .output_options import check_writable
+from .output_rows import emit, write_csv
+from .output_tables import print_table
 
 # --- groups ----------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """The pages a data team prints: `programs report`, `mtss meeting` and `mtss packet`.
 
 Each takes `page_options` (--html, --pdf) and writes through `write_pages`, the
-one owner-only (0600) page writer in cli/output.py; `meeting` and `packet` join the
+one owner-only (0600) page writer in cli/output_options.py; `meeting` and `packet` join the
 `mtss` group in cli/mtss.py.
 """
 
@@ -14,7 +14,9 @@ import click
 from eirules.core.errors import InputError, Problem
 
 from .mtss_data import AS_OF, FORMAT, _dir_option, _load, _params
-from .output import echo, echo_json, page_options, print_table, write_pages
+from .output import echo, echo_json
+from .output_options import page_options, write_pages
+from .output_tables import print_table
 
 
 @click.command("meeting")

@@ -10,8 +10,8 @@ import click
 
 from eirules.core.dates import parse_date, range_text
 
-from .output import format_option as format_option  # the one --format factory
 from .output import safe
+from .output_options import format_option as format_option  # the one --format factory
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -2,7 +2,7 @@
 
 Chromium is not a Python package: on Debian `apt-get install chromium`. Without
 it, asking for a PDF is a clear error (exit 1) before any work is done. The one
-caller is `cli.output.write_pages`, which writes the PDF owner-only (0600).
+caller is `cli.output_options.write_pages`, which writes the PDF owner-only (0600).
 """
 
 from __future__ import annotations

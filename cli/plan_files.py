@@ -13,7 +13,9 @@ from eirules.core.jsonio import read_json
 from eirules.core.private_files import write_private
 
 from . import get_engine
-from .output import LINK_REFUSED, csv_text, echo, echo_json, print_table
+from .output import csv_text, echo, echo_json
+from .output_options import LINK_REFUSED
+from .output_tables import print_table
 
 #: Commands that record something take a case file (they rewrite it whole or not at all).
 case_file_arg = click.argument("case_file", type=click.Path(exists=True, dir_okay=False))

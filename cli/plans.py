@@ -31,7 +31,8 @@ from .meetings import (
     meetings_schedule,
 )
 from .options import as_of_option, format_option
-from .output import check_writable, echo, plural, write_pages
+from .output import echo, plural
+from .output_options import check_writable, write_pages
 from .plan_files import (
     _list,
     _load,

@@ -17,7 +17,9 @@ from eirules.core.rulesets import ruleset_folders
 
 from . import get_engine
 from .options import DATE, as_of_option, format_option
-from .output import echo, echo_json, emit, plural, print_table, write_csv
+from .output import echo, echo_json, plural
+from .output_rows import emit, write_csv
+from .output_tables import print_table
 
 _format_option = format_option("json", help="table for people, json for other programs (CI).")
 

@@ -9,7 +9,9 @@ from eirules.core.store.people import TOKEN_DAYS, TOKEN_MAX_DAYS
 
 from .due import WithinType
 from .options import db_option, format_option
-from .output import echo, echo_json, emit, print_table
+from .output import echo, echo_json
+from .output_rows import emit
+from .output_tables import print_table
 from .store import open_store
 
 

@@ -1,6 +1,6 @@
 """Long tables for people, printed as the rows come: the listing's first rows lay it out.
 
-`print_table` (cli/output.py) needs every row to fit its columns; a statewide `due`
+`print_table` (cli/output_tables.py) needs every row to fit its columns; a statewide `due`
 has hundreds of thousands. `print_table_rows` takes the rows as an iterator, lays
 the columns out from the first TABLE_SAMPLE of them with the same layout, and
 prints every row as it is read, so the first row shows at once and memory stays
@@ -14,17 +14,15 @@ from collections.abc import Iterable, Sequence
 
 import click
 
-from .output import (
+from .output import fit_lines, output_width, safe
+from .output_tables import (
     _cell_lines,
     _left_out,
     column_widths,
-    fit_lines,
     is_terminal,
-    output_width,
     print_table,
     record_lines,
     row_line,
-    safe,
     table_console,
 )
 

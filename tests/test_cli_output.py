@@ -22,7 +22,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eirules.cli import cli
-from eirules.cli.output import FORMATS, FormatChoice, column_widths, fit_lines, plain_table
+from eirules.cli.output import fit_lines
+from eirules.cli.output_options import FORMATS, FormatChoice
+from eirules.cli.output_tables import column_widths, plain_table
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples"
@@ -310,7 +312,7 @@ def test_the_terminal_table_uses_the_same_layout(width):
     """On a terminal (rich) too: fits the console, blocks when no table fits, words whole."""
     from rich.console import Console
 
-    from eirules.cli.output import print_table
+    from eirules.cli.output_tables import print_table
 
     headers = ["Program", "Group", "Students", "Eligible", "Responded", "Rate",
                "Median ROI - aimline", "Effect size", "Fidelity", "Min/responder"]  # fmt: skip

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import caseload_cli, write_case_file
 
-from eirules.cli import cli
+from eirules.cli import cli, output_tables
 from eirules.cli import output as cli_output
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -206,7 +206,7 @@ def test_rich_markup_in_data_is_printed_as_written_on_a_terminal(
     """A caseworker named "[/bold]" crashed due, overdue and cases list on a terminal."""
     _evaluated(run, tmp_path, name="[link=https://example.invalid]Ada[/link]")
     run("cases", "assign", "T-0001", "[/bold] Rhea", "--new-caseworker")
-    monkeypatch.setattr(cli_output, "is_terminal", lambda: True)
+    monkeypatch.setattr(output_tables, "is_terminal", lambda: True)
     monkeypatch.setenv("COLUMNS", "250")  # rich wraps to the terminal's width
     extra = ["--as-of", "2026-02-22"] if command != ["cases", "list"] else []
     out = run(*command, *extra).output

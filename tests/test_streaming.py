@@ -19,7 +19,7 @@ from helpers import caseload_cli
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eirules.cli import cli, output
+from eirules.cli import cli, output, output_rows
 from eirules.core.store import ROW_FIELDS, DueStream, Store
 from eirules.core.store.listing import _urgency
 
@@ -178,7 +178,7 @@ def test_streamed_json_equals_json_dumps_of_the_whole_list(rows):
     """Any values, non-ASCII and control characters included: the same bytes as json.dumps."""
     out = io.StringIO()
     with _stdout(out):
-        output.write_json_rows(iter(rows), ["kind", "due", "days_left", "child"])
+        output_rows.write_json_rows(iter(rows), ["kind", "due", "days_left", "child"])
     keys = ["kind", "due", "days_left", "child"]
     assert out.getvalue() == json.dumps([{k: r[k] for k in keys} for r in rows], indent=2) + "\n"
 
@@ -187,7 +187,7 @@ def test_streamed_json_equals_json_dumps_of_the_whole_list(rows):
 def test_streamed_csv_equals_the_whole_csv(rows):
     out = io.StringIO()
     with _stdout(out):
-        output.write_csv(iter(rows), ["kind", "due", "days_left", "child"])
+        output_rows.write_csv(iter(rows), ["kind", "due", "days_left", "child"])
     assert out.getvalue() == output.csv_text(rows, ["kind", "due", "days_left", "child"])
 
 
@@ -202,7 +202,11 @@ def test_the_first_row_is_written_before_the_rest_is_read():
         seen.append(out.getvalue())
         yield {"kind": "referral"}
 
-    for writer in (output.write_json_rows, output.write_json_lines, output.write_csv):
+    for writer in (
+        output_rows.write_json_rows,
+        output_rows.write_json_lines,
+        output_rows.write_csv,
+    ):
         out.seek(0)
         out.truncate()
         seen.clear()

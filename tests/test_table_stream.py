@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eirules.cli import table_stream
-from eirules.cli.output import print_table
+from eirules.cli.output_tables import print_table
 from eirules.cli.table_stream import print_table_rows
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
