@@ -16,7 +16,7 @@ import pytest
 
 from eirules.core.engine import Engine
 from eirules.core.store import Store
-from eirules.core.store.listing import _wanted
+from eirules.core.store.listing_rows import _wanted
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 AS_OF = date(2026, 3, 2)

@@ -340,19 +340,19 @@ def test_due_right_after_the_nightly_run_answers_from_the_stored_rows(run, monke
     """Finding 6: after `evaluate --all` (as of today, the nightly run), `due --as-of` today
     evaluates no case: the stored rows are current for that date, engine and ruleset
     version. Any evaluation for the answer fails this test; another date still evaluates."""
-    from eirules.core.store import listing
+    from eirules.core.store import listing_scope
 
     run("cases", "import", EXAMPLES / "caseload")
     today = date.today().isoformat()
     run("evaluate", "--all", "--as-of", today)
     evaluated = []
-    real = listing._evaluate_chunk
+    real = listing_scope._evaluate_chunk
 
     def counting(engine, job):
         evaluated.extend(case_id for case_id, _ in job[1])
         return real(engine, job)
 
-    monkeypatch.setattr(listing, "_evaluate_chunk", counting)
+    monkeypatch.setattr(listing_scope, "_evaluate_chunk", counting)
     for command in (("due", "--as-of", today), ("due",), ("overdue",), ("cases", "list")):
         rows = run(*command, "--format", "json").output
         assert json.loads(rows), command

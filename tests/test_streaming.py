@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from eirules.cli import cli, output, output_rows
 from eirules.core.store import ROW_FIELDS, DueStream, Store
-from eirules.core.store.listing import _urgency
+from eirules.core.store.listing_rows import _urgency
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 AS_OF = date(2026, 3, 2)

@@ -8,7 +8,9 @@ One module per thing the caseload holds, each a part (mixin) of `Store`:
 * `caseworkers`: caseworkers and assignments;
 * `determinations`: evaluation runs, stored determinations, the due index;
 * `listing`: what is owed as of a date (`due`, `cases list`), never hiding a case;
-  `listing_lines` the same rows as JSON text read whole (`lines`: the text kept on them);
+  `listing_scope` the cases in scope and those re-evaluated for the answer,
+  `listing_rows` the rows' fields, urgency and filters, `listing_lines` the same
+  rows as JSON text read whole (`lines`: the text kept on them);
 * `ruleset_versions`: the stored copy of each ruleset version, and replay;
 * `audit` (the hash chain) and `audit_log` (reading and verifying it);
 * `people` (who is using it, staff and roles) and `access` (the record of access);

@@ -14,40 +14,13 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Container, Iterator
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
 from ..chunks import Outcome
-from ..chunks import evaluate_chunk as _evaluate_chunk
-from .base import CHUNK, StoreBase
-from .currency import STALE_STATUSES as _STALE_STATUSES
-from .currency import answering as _answering
-from .currency import holds_sql
-from .workers import _Workers
-
-#: The fields of every row of an answer, in order (the JSON and CSV columns).
-ROW_FIELDS = (
-    "kind",
-    "due",
-    "days_left",
-    "case_id",
-    "child",
-    "program",
-    "clock",
-    "label",
-    "subject",
-    "status",
-    "caseworker",
-    "citation",
-    "reason",
-    "fix",
-    "evaluated_as_of",
-    "closed_on",
-)
-
-#: Kinds of row: a clock, a referral to make, a case that could not be evaluated.
-ROW_KINDS = ("clock", "referral", "evaluation_failed")
+from .listing_rows import ON_TIME, ROW_FIELDS, _row, _urgency, _wanted
+from .listing_scope import ScopeMixin, _Scope
 
 
 @attrs.frozen
@@ -86,16 +59,19 @@ class DueStream:
         return self.rows
 
 
-@attrs.frozen
-class _Scope:
-    case_id: str
-    child: str | None
-    caseworker: str | None
-    ruleset: str | None
-    status: str
+class _DueParts(NamedTuple):
+    """What `due_stream` and `due_lines` share (`ListingMixin._due_parts`)."""
+
+    #: The arguments of the due index's query: `_indexed_rows`' (and `_indexed_lines`').
+    query: tuple
+    #: The rows of the re-evaluated and failed cases, as `_wanted` keeps them, most urgent first.
+    extra: list[dict[str, Any]]
+    #: Cases re-evaluated for the answer, and the ids of those whose evaluation failed.
+    refreshed: int
+    failed: tuple[str, ...]
 
 
-class ListingMixin(StoreBase):
+class ListingMixin(ScopeMixin):
     """`due`, `overdue` and `cases list`: always as of the date asked, never hiding a case."""
 
     def due(
@@ -141,12 +117,26 @@ class ListingMixin(StoreBase):
         memory does not grow with the caseload and the first row comes before
         the last is read.
         """
+        parts = self._due_parts(as_of, within_days, caseworker, overdue_only, progress)
+        indexed = self._indexed_rows(*parts.query)
+        rows = heapq.merge(parts.extra, indexed, key=_urgency) if parts.extra else indexed
+        return DueStream(as_of, rows, parts.refreshed, parts.failed)
+
+    def _due_parts(
+        self,
+        as_of: date,
+        within_days: int | None,
+        caseworker: str | None,
+        overdue_only: bool,
+        progress: Callable[[int, int], None] | None,
+    ) -> _DueParts:
+        """What `due_stream` and `due_lines` start from, worked out once: the due index's
+        query arguments, the rows made in memory, and what the answer says of its cases."""
         caseworker, current, stale, fresh, failed = self._answerable(as_of, caseworker, progress)
         horizon = as_of + timedelta(days=within_days) if within_days is not None else None
         extra = self._extra_rows(as_of, stale, fresh, failed, horizon, overdue_only)
-        indexed = self._indexed_rows(as_of, caseworker, current, horizon, overdue_only, stale)
-        rows = heapq.merge(extra, indexed, key=_urgency) if extra else indexed
-        return DueStream(as_of, rows, len(stale), tuple(sorted(failed)))
+        query = (as_of, caseworker, current, horizon, overdue_only, stale)
+        return _DueParts(query, extra, len(stale), tuple(sorted(failed)))
 
     def _extra_rows(
         self,
@@ -197,172 +187,6 @@ class ListingMixin(StoreBase):
         return out, failed
 
     # The parts ------------------------------------------------------------------------
-
-    def _answerable(self, as_of: date, caseworker: str | None, progress):
-        """What every listing starts from, worked out once: the stored spelling of the
-        caseworker, the SQL condition of the cases the due index answers for, the other
-        cases in scope (by id), and those re-evaluated in memory with their failures."""
-        caseworker = self._known_caseworker(caseworker)
-        current = self._current_sql(as_of, caseworker)
-        stale = {s.case_id: s for s in self._scope(as_of, caseworker, current)}
-        fresh, failed = self._refresh(stale, as_of, progress)
-        return caseworker, current, stale, fresh, failed
-
-    def _known_caseworker(self, caseworker: str | None) -> str | None:
-        """The stored spelling of a --caseworker filter; a typo is an error, never no work."""
-        if not caseworker:
-            return None
-        name = " ".join(caseworker.split())
-        row = self.conn.execute(  # the stored spelling (as caseworker_name), in one query
-            "SELECT name FROM caseworkers WHERE lower(name) = lower(?) ORDER BY added_at, name "
-            "LIMIT 1",
-            (name,),
-        ).fetchone()
-        if row is None:
-            self.require_caseworker(name)  # raises, with a did-you-mean
-        self.require_caseworker_in_scope(row[0])  # type: ignore[attr-defined]
-        return row[0]
-
-    def _worker(self, caseworker: str | None) -> str | None:
-        """The caseworker whose assignments a listing starts from: the one asked for, or a
-        coordinator's own; None for the whole caseload (or a supervisor's district)."""
-        person = self.person  # type: ignore[attr-defined]
-        if caseworker is None and person.role == "coordinator":
-            return person.caseworker or person.login
-        return caseworker
-
-    def _in_scope(self, caseworker: str | None, clocks: bool = False):
-        """FROM and WHERE of a listing: cases c, child ch, current assignment a (clocks k).
-
-        One caseworker's listing (asked for, or a coordinator's own caseload) starts
-        from that caseworker's assignments, in that order (CROSS JOIN fixes SQLite's
-        join order; PostgreSQL plans it as an inner join): a few dozen cases, by index,
-        whatever the caseload's size.
-        """
-        worker = self._worker(caseworker)
-        where: list[str] = []
-        args: list[Any] = []
-        if worker is not None:
-            tables = "assignments a CROSS JOIN cases c CROSS JOIN children ch"
-            where += ["a.caseworker = ?", "a.ended_at IS NULL", "c.id = a.case_id"]
-            args.append(worker)
-            if clocks:
-                # By case: SQLite would otherwise take the covering clocks_due_order
-                # (revision 0014) and read every open row once per case.
-                by_case = "" if self.conn.postgres else " INDEXED BY clocks_case_open"
-                tables += f" CROSS JOIN clocks k{by_case}"
-                where.append("k.case_id = c.id")
-        else:
-            # The whole caseload's clock rows are read from clocks_due_order alone
-            # (`_indexed_sql`); this is the cases' side, for `_scope`.
-            assert not clocks, "the whole caseload's clock rows are read without a join"
-            tables = (
-                "cases c LEFT JOIN assignments a ON a.case_id = c.id AND a.ended_at IS NULL "
-                "CROSS JOIN children ch"
-            )
-        where.append("ch.case_id = c.id")
-        scope, scope_args = self.scope_sql("c.id")  # type: ignore[attr-defined]
-        if scope:  # a coordinator sees their own caseload, a supervisor their district
-            where.append(scope)
-            args.extend(scope_args)
-        return tables, where, args
-
-    def _current_sql(
-        self, as_of: date, caseworker: str | None
-    ) -> tuple[str, list[Any], list[str], list[str]]:
-        """A condition on `c` true for the cases whose clock rows the due index may answer with,
-        its parameters, the `evaluated_with` values that answer and every one in scope
-        (`_evaluations`).
-
-        Current means what it means for `evaluate --all` (core/store/currency.py, the
-        one definition): nothing changed or failed since the latest evaluation, made by
-        this engine with the installed version of its ruleset on today's calendars
-        (`currency.answering`), as of `as_of` or with `as_of` inside its stability
-        interval (`currency.holds_sql`). Compared in SQL row by row, never by reading
-        every case first.
-        """
-        engine = self._need_engine()
-        withs = self._evaluations(caseworker)
-        answering = _answering(engine, withs)
-        if not answering:
-            return "1 = 0", [], [], withs
-        marks = ",".join("?" * len(_STALE_STATUSES))
-        holds, holds_args = holds_sql(as_of)
-        return (
-            f"c.status NOT IN ({marks}) AND {holds} "
-            f"AND c.evaluated_with IN ({','.join('?' * len(answering))})",
-            [*_STALE_STATUSES, *holds_args, *answering],
-            answering,
-            withs,
-        )
-
-    def _evaluations(self, caseworker: str | None) -> list[str]:
-        """Every distinct `cases.evaluated_with` in scope (or, for the whole caseload or a
-        district, in the file: a value from a case the listing leaves out only lengthens
-        the IN list; it makes no row current).
-
-        One caseworker's cases are read by their assignments; the whole caseload's values
-        come from the cases_evaluation index (revision 0011), one probe per distinct value
-        (a few: one per engine, ruleset version and calendars state), whatever its size.
-        """
-        if self._worker(caseworker) is not None:
-            tables, where, args = self._in_scope(caseworker)
-            sql = f"SELECT DISTINCT c.evaluated_with FROM {tables} WHERE " + " AND ".join(where)
-            return [w for (w,) in self.conn.execute(sql, args) if w is not None]
-        sql = (
-            "WITH RECURSIVE w(v) AS (SELECT min(evaluated_with) FROM cases UNION ALL "
-            "SELECT (SELECT min(c.evaluated_with) FROM cases c WHERE c.evaluated_with > w.v) "
-            "FROM w WHERE w.v IS NOT NULL) SELECT v FROM w WHERE v IS NOT NULL"
-        )
-        return [w for (w,) in self.conn.execute(sql)]
-
-    def _scope(self, as_of: date, caseworker: str | None, current) -> list[_Scope]:
-        """The cases in scope the due index cannot answer for (to re-evaluate in memory):
-        exactly those `current` is not true for, a NULL counted as not current.
-
-        For the whole caseload (or a district) each way of not being current is a query
-        of its own on an index (a stale status on cases_status; another evaluation, no
-        evaluation or another as-of date on cases_evaluation), so the cost is that of
-        the cases found, not of the caseload: after the nightly run, a few.
-        """
-        tables, where, args = self._in_scope(caseworker)
-        day, answering = as_of.isoformat(), current[2]
-        stale = ",".join("?" * len(_STALE_STATUSES))
-        holds, holds_args = holds_sql(as_of)
-        fails = f"CASE WHEN {holds} THEN 0 ELSE 1 END = 1"  # a NULL date does not hold
-        if self._worker(caseworker) is not None:  # a few dozen cases: one condition
-            others = f" OR c.evaluated_with NOT IN ({','.join('?' * len(answering))})"
-            arms = [
-                (
-                    f"(c.status IN ({stale}) OR c.evaluated_with IS NULL OR {fails}"
-                    + (others if answering else " OR 1 = 1")
-                    + ")",
-                    [*_STALE_STATUSES, *holds_args, *answering],
-                )
-            ]
-        else:
-            arms = [
-                (f"c.status IN ({stale})", list(_STALE_STATUSES)),
-                ("c.evaluated_with IS NULL", []),
-            ]
-            for with_ in current[3]:
-                if with_ not in answering:
-                    arms.append(("c.evaluated_with = ?", [with_]))
-                    continue
-                # Evaluated as of another date (after the nightly run: the few it did not
-                # reach), unless that evaluation's stability interval holds `as_of`.
-                arms += [
-                    (f"c.evaluated_with = ? AND c.evaluated_as_of IS NULL AND {fails}",
-                     [with_, *holds_args]),
-                    (f"c.evaluated_with = ? AND c.evaluated_as_of < ? AND {fails}",
-                     [with_, day, *holds_args]),
-                    (f"c.evaluated_with = ? AND c.evaluated_as_of > ? AND {fails}",
-                     [with_, day, *holds_args]),
-                ]  # fmt: skip
-        select = f"SELECT c.id, ch.name, a.caseworker, c.ruleset, c.status FROM {tables} WHERE "
-        sql = " UNION ".join(select + " AND ".join([*where, cond]) for cond, _ in arms)
-        params = [p for cond, cond_args in arms for p in (*args, *cond_args)]
-        return [_Scope(*row) for row in self.conn.execute(sql, params)]
 
     def _indexed_rows(
         self,
@@ -496,45 +320,6 @@ class ListingMixin(StoreBase):
         """
         return ", ".join(self._urgency_keys())
 
-    def _refresh(
-        self,
-        stale: dict[str, _Scope],
-        as_of: date,
-        progress: Callable[[int, int], None] | None,
-    ) -> tuple[dict[str, Outcome], dict[str, str]]:
-        """Evaluate the stale cases as of `as_of` without storing: results and failures."""
-        if not stale:
-            return {}, {}
-        engine = self._need_engine()
-        ids = sorted(stale)
-        fresh: dict[str, Outcome] = {}
-        failed: dict[str, str] = {}
-
-        def chunks():
-            for i in range(0, len(ids), CHUNK):
-                part = ids[i : i + CHUNK]
-                marks = ",".join("?" * len(part))
-                rows = self.conn.execute(
-                    "SELECT c.id, d.document FROM cases c JOIN case_documents d "
-                    f"ON d.hash = c.document_hash WHERE c.id IN ({marks})",
-                    part,
-                ).fetchall()
-                yield as_of, rows
-
-        done = 0
-        jobs = self.jobs if len(ids) > CHUNK else 1
-        with _Workers(engine, jobs) as workers:
-            for _, results in workers.map(_evaluate_chunk, chunks()):
-                for case_id, error, result in results:
-                    if error is not None:
-                        failed[case_id] = error
-                    else:
-                        fresh[case_id] = result
-                done += len(results)
-                if progress:
-                    progress(done, len(ids))
-        return fresh, failed
-
     def failure(self, case_id: str, ruleset: str | None, message: str) -> tuple[str, str]:
         """What a failed evaluation is and its fix, in words: the same on every listing."""
         engine = self._need_engine()
@@ -571,64 +356,3 @@ class ListingMixin(StoreBase):
             "evaluated_as_of": None,
             "closed_on": None,
         }
-
-
-def _days(due: str | None, as_of: date) -> int | None:
-    return (date.fromisoformat(due) - as_of).days if due else None
-
-
-def _row(item: tuple, case_id: str, child, caseworker, as_of: date) -> dict[str, Any]:
-    kind, clock, program, label, subject, _start, _opens, due, status = item[:9]
-    return {
-        "kind": kind,
-        "due": due,
-        "days_left": _days(due, as_of),
-        "case_id": case_id,
-        "child": child,
-        "program": program,
-        "clock": clock,
-        "label": label,
-        "subject": subject,
-        "status": status,
-        "caseworker": caseworker,
-        "citation": item[13],
-        "reason": item[12],
-        "fix": None,
-        "evaluated_as_of": as_of.isoformat(),
-        "closed_on": item[14],
-    }
-
-
-#: The statuses of an item within its time (not late, not unknown).
-ON_TIME = ("due_soon", "pending", "to_make", "late_excused")
-
-
-def _on_time(row: dict[str, Any]) -> bool:
-    """An item whose status says it is within its time (not late, not unknown)."""
-    return row["status"] in ON_TIME
-
-
-def _wanted(row: dict[str, Any], as_of: date, horizon: date | None, overdue_only: bool) -> bool:
-    days = row["days_left"]
-    if overdue_only:
-        if days is not None:
-            return days < 0
-        return row["status"] == "overdue" or not _on_time(row)
-    if horizon is None or days is None:
-        return True
-    return days < 0 or date.fromisoformat(row["due"]) <= horizon
-
-
-def _urgency(row: dict[str, Any]) -> tuple:
-    """Failed cases first (their work is unknown), then items owed now without a date (as
-    soon as possible), then by due date; undated pending and cannot-compute items last."""
-    failed = row["kind"] == "evaluation_failed"
-    return (
-        not failed,
-        row["due"] is None and row["status"] in ("pending", "needs_information"),
-        row["due"] or "",
-        row["case_id"],
-        row["kind"],
-        row["clock"] or "",
-        row["subject"] or "",
-    )

@@ -13,13 +13,14 @@ from __future__ import annotations
 import heapq
 import json
 from collections.abc import Callable, Container, Iterator
-from datetime import date, timedelta
+from datetime import date
 from operator import itemgetter
 
 import attrs
 
 from .lines import line_sql
-from .listing import ListingMixin, _urgency
+from .listing import ListingMixin
+from .listing_rows import _urgency
 
 
 @attrs.frozen
@@ -53,18 +54,15 @@ class LinesListingMixin(ListingMixin):
         progress: Callable[[int, int], None] | None = None,
     ) -> DueLines:
         """`due_stream`'s rows, in its order, each as the text `json.dumps(row)` gives."""
-        caseworker, current, stale, fresh, failed = self._answerable(as_of, caseworker, progress)
-        horizon = as_of + timedelta(days=within_days) if within_days is not None else None
-        extra = self._extra_rows(as_of, stale, fresh, failed, horizon, overdue_only)
-        args = (as_of, caseworker, current, horizon, overdue_only, stale)
-        if not extra:
-            return DueLines(as_of, self._indexed_lines(*args), len(stale), tuple(sorted(failed)))
+        parts = self._due_parts(as_of, within_days, caseworker, overdue_only, progress)
+        if not parts.extra:
+            return DueLines(as_of, self._indexed_lines(*parts.query), parts.refreshed, parts.failed)
         # The urgency keys of every indexed row too (a few columns more), for the merge.
         dumps = json.dumps
-        first = [(r["case_id"], dumps(r), *_urgency(r)[:3], *_urgency(r)[4:]) for r in extra]
-        merged = heapq.merge(first, self._indexed_lines(*args, keyed=True), key=_MERGE_KEY)
+        first = [(r["case_id"], dumps(r), *_urgency(r)[:3], *_urgency(r)[4:]) for r in parts.extra]
+        merged = heapq.merge(first, self._indexed_lines(*parts.query, keyed=True), key=_MERGE_KEY)
         lines = ((row[0], row[1]) for row in merged)
-        return DueLines(as_of, lines, len(stale), tuple(sorted(failed)))
+        return DueLines(as_of, lines, parts.refreshed, parts.failed)
 
     def _indexed_lines(
         self,
