@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from eirules.core.errors import InputError, Problem, RulesetError, did_you_mean
 from eirules.core.ruleset_new import write_new
 from eirules.core.ruleset_tests import run_tests
 from eirules.core.ruleset_validate import validate_paths
-from eirules.core.rulesets import ruleset_folders
+from eirules.core.rulesets import declared_header, ruleset_folders
 
 from . import get_engine
 from .options import DATE, as_of_option, format_option
@@ -405,11 +404,7 @@ def _folders_or_ids(engine, args) -> list[str]:
             seen.add(rid)
             folder = index[rid]
             out.append(_rel(str(folder)))
-            try:
-                with open(folder / "ruleset.toml", "rb") as fh:
-                    parent = tomllib.load(fh).get("ruleset", {}).get("extends")
-            except (OSError, tomllib.TOMLDecodeError):
-                parent = None  # validation reports the broken file itself
+            parent = declared_header(folder).get("extends")  # {}: validation says why
             rid = parent if isinstance(parent, str) else None
     if problems:
         raise InputError("cannot validate: no such ruleset folder or id", problems)
@@ -420,7 +415,7 @@ def load_ruleset(ctx: click.Context, id_or_folder: str):
     """A ruleset by id, or by the path of its folder (one holding ruleset.toml)."""
     engine = get_engine(ctx)
     folder = Path(id_or_folder)
-    if (folder / "ruleset.toml").is_file():
+    if (folder / "ruleset.toml").exists():  # a pipe or a device is refused by name
         return engine.rulesets.load_path(folder)
     try:
         return engine.rulesets.get(id_or_folder)

@@ -23,7 +23,7 @@ from urllib.parse import quote
 import attrs
 
 from .errors import InputError, Problem, StorageError
-from .input_files import open_text, read_input
+from .input_files import open_text, read_input, read_text
 from .school_calendar import SchoolCalendar
 
 CALENDARS_ENV = "EIRULES_CALENDARS_DIR"
@@ -358,6 +358,15 @@ def calendar_from_data(data: dict[str, Any], name: str) -> SchoolCalendar:
     return SchoolCalendar.from_terms(terms, data.get("closures", []), name=name, years=years)
 
 
+#: What the calendars folder holds, as a refusal of something else names it.
+STORED_CALENDAR = "a district calendar (TOML)"
+#: What a refusal of a stored calendar over `input_files.MAX_INPUT_BYTES` says to do.
+STORED_SIZE_FIX = (
+    "a district calendar is a few kilobytes: move the file out of the calendars folder and "
+    "import the calendar again (eirules calendars import)"
+)
+
+
 class DistrictCalendars:
     """The calendars folder: one TOML file per district, read when a case needs it."""
 
@@ -370,9 +379,26 @@ class DistrictCalendars:
         return self.folder / (quote(district, safe="") + ".toml")
 
     def _read(self, path: Path) -> dict[str, Any]:
+        """A stored calendar, read by the one opener of input files (core/input_files.py):
+        a named pipe, a device or a folder in the calendars folder is refused by name
+        without waiting or reading, and so is a file over 32 MiB (StorageError, exit 1,
+        as any calendar that cannot be read)."""
         try:
-            return tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            return tomllib.loads(
+                read_text(
+                    path,
+                    expected=STORED_CALENDAR,
+                    fix=STORED_SIZE_FIX,
+                    found_in=f"the calendars folder {self.folder}",
+                )
+            )
+        except InputError as exc:
+            raise StorageError(
+                f"cannot read the district calendar {path}",
+                list(exc.problems)
+                or [Problem(str(path), exc.message.removeprefix(f"{path}: "), "check the path")],
+            ) from None
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise StorageError(
                 f"cannot read the district calendar {path}",
                 [Problem(str(path), str(exc), "import the calendar again")],
@@ -386,7 +412,7 @@ class DistrictCalendars:
             return self._cache[district]
         path = self.path_for(district)
         calendar = None
-        if path.is_file():
+        if path.exists():  # a pipe or a device is refused by name (_read), never passed over
             data = self._read(path)
             calendar = calendar_from_data(data, str(data.get("name", district)))
         self._cache[district] = calendar
@@ -396,13 +422,13 @@ class DistrictCalendars:
         if self.folder is None:
             return None
         path = self.path_for(district)
-        return self._read(path) if path.is_file() else None
+        return self._read(path) if path.exists() else None
 
     def districts(self) -> list[str]:
         if self.folder is None or not self.folder.is_dir():
             return []
         out = []
-        for path in sorted(self.folder.glob("*.toml")):
+        for path in sorted(p for p in self.folder.glob("*.toml") if p.exists()):
             data = self._read(path)
             out.append(str(data.get("district", path.stem)))
         return sorted(out)

@@ -1,14 +1,19 @@
 """The one opener of the files a person gives eirules to read: ordinary files, of bounded size.
 
 Every case file, caseload import, CSV, calendar and audit anchor is opened here, and
-standard input (`-`) is read here, so that two kinds of input cannot hang or exhaust
-the machine whichever command is given them:
+standard input (`-`) is read here; so is every file of a ruleset folder (the loader's
+TOML files, a ruleset's school calendar, its tests; `--rulesets-dir`,
+$EIRULES_RULESETS_PATH and plugins' folders alike: core/rulesets/files.py) and every
+stored district calendar (core/calendars.py). Two kinds of input cannot hang or
+exhaust the machine whichever command is given them:
 
 - Anything that is not a regular file is refused before it is read, naming the file,
   what it is and what was expected: a folder; a device (``/dev/zero`` never ends, so
   reading it grew to gigabytes); a named pipe (opening one nobody writes to waits
   for ever, so it is opened without waiting and looked at first); a socket. A case
   sent through a pipe goes on standard input instead (``eirules check - < FILE``).
+  A file eirules found in a folder itself (`found_in`) is named with that folder:
+  the fix is to move it out, or put the file it should be in its place.
 - A file read whole, and standard input, may hold at most `MAX_INPUT_BYTES` (32 MiB,
   the HTTP API's largest request body too). A case file is a few kilobytes; a larger
   file is a caseload, which ``eirules cases import`` reads record by record (JSON
@@ -68,9 +73,13 @@ def too_large(
     )
 
 
-def _not_regular(path: Path, mode: int, expected: str, dash: bool = False) -> InputError:
+def _not_regular(
+    path: Path, mode: int, expected: str, dash: bool = False, found_in: str | None = None
+) -> InputError:
     kind = kind_of(mode) or "not a regular file"
-    if kind == "a folder":
+    if found_in is not None:  # found in a folder eirules reads, not a path the person gave
+        fix = f"move it out of {found_in}, or put {expected} in its place"
+    elif kind == "a folder":
         fix = f"give {expected} inside it"
     elif kind == "a named pipe":
         fix = f"save what it sends as {expected} and give that file's path" + (
@@ -87,9 +96,13 @@ def _missing(path: Path, exc: OSError) -> InputError:
     return InputError(f"{path}: cannot be read ({exc.strerror or exc})")
 
 
-def check_input(path: str | Path, *, expected: str = "a file", dash: bool = False) -> None:
+def check_input(
+    path: str | Path, *, expected: str = "a file", dash: bool = False, found_in: str | None = None
+) -> None:
     """Raise InputError unless `path` names a regular file that exists (links followed);
-    `dash`: the command reads standard input for `-`, and the message says so."""
+    `dash`: the command reads standard input for `-`, and the message says so;
+    `found_in`: the folder it was found in ("the ruleset folder rs"), when eirules
+    looked there itself, so the fix is to replace it or move it out."""
     path = Path(path)
     try:
         mode = os.stat(path).st_mode
@@ -101,10 +114,12 @@ def check_input(path: str | Path, *, expected: str = "a file", dash: bool = Fals
             [Problem("", "it holds a NUL byte", "check the path")],
         ) from None
     if not stat.S_ISREG(mode):
-        raise _not_regular(path, mode, expected, dash)
+        raise _not_regular(path, mode, expected, dash, found_in)
 
 
-def open_input(path: str | Path, *, expected: str = "a file") -> BinaryIO:
+def open_input(
+    path: str | Path, *, expected: str = "a file", found_in: str | None = None
+) -> BinaryIO:
     """Open a regular file for reading (binary); InputError for anything else.
 
     `expected` says what the command reads there ("a case file"), for the message.
@@ -112,7 +127,7 @@ def open_input(path: str | Path, *, expected: str = "a file") -> BinaryIO:
     again once open, so a file swapped for a pipe or a device in between is refused.
     """
     path = Path(path)
-    check_input(path, expected=expected)
+    check_input(path, expected=expected, found_in=found_in)
     try:
         fd = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0))
     except OSError as exc:
@@ -120,7 +135,7 @@ def open_input(path: str | Path, *, expected: str = "a file") -> BinaryIO:
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            raise _not_regular(path, mode, expected)
+            raise _not_regular(path, mode, expected, found_in=found_in)
         if _NONBLOCK:
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
@@ -134,10 +149,17 @@ def open_text(path: str | Path, *, expected: str = "a file", **options) -> io.Te
     return io.TextIOWrapper(open_input(path, expected=expected), **options)
 
 
-def read_input(path: str | Path, *, expected: str = "a file", fix: str = TOO_LARGE_FIX) -> bytes:
-    """The bytes of a regular file of at most `MAX_INPUT_BYTES`; InputError otherwise."""
+def read_input(
+    path: str | Path,
+    *,
+    expected: str = "a file",
+    fix: str = TOO_LARGE_FIX,
+    found_in: str | None = None,
+) -> bytes:
+    """The bytes of a regular file of at most `MAX_INPUT_BYTES`; InputError otherwise
+    (`fix`: what a refusal for size says to do; `found_in` as for `check_input`)."""
     path = Path(path)
-    with open_input(path, expected=expected) as handle:
+    with open_input(path, expected=expected, found_in=found_in) as handle:
         size = os.fstat(handle.fileno()).st_size
         if size > MAX_INPUT_BYTES:
             raise too_large(str(path), size, fix=fix)
@@ -145,6 +167,21 @@ def read_input(path: str | Path, *, expected: str = "a file", fix: str = TOO_LAR
     if len(data) > MAX_INPUT_BYTES:  # it grew while it was read
         raise too_large(str(path), fix=fix)
     return data
+
+
+def read_text(
+    path: str | Path,
+    *,
+    expected: str = "a file",
+    fix: str = TOO_LARGE_FIX,
+    found_in: str | None = None,
+    encoding: str = "utf-8",
+) -> str:
+    """`read_input` decoded, its line ends read as `Path.read_text` reads them (universal
+    newlines); UnicodeDecodeError as that raises it. For the TOML files of rulesets and
+    district calendars, which were read with `read_text`."""
+    text = read_input(path, expected=expected, fix=fix, found_in=found_in).decode(encoding)
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def read_stdin(*, fix: str = TOO_LARGE_FIX) -> bytes:
@@ -162,5 +199,6 @@ __all__ = [
     "open_text",
     "read_input",
     "read_stdin",
+    "read_text",
     "too_large",
 ]

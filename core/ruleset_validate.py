@@ -151,8 +151,8 @@ def validate_paths(
     strays: list[Validation] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_file():
-            if not (path.parent / "ruleset.toml").is_file():
+        if path.exists() and not path.is_dir():  # a pipe or a device too: refused when read
+            if not (path.parent / "ruleset.toml").exists():
                 problem = RulesetProblem(
                     str(path),
                     "is not a file of a ruleset folder (no ruleset.toml beside it)",

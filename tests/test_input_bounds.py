@@ -29,6 +29,8 @@ from eirules.core import input_files
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 CASE = (EXAMPLES / "mo-0001.json").read_bytes()
+RULESETS = Path(__file__).parent.parent / "rulesets"
+LARGEST_RULESET_FILE = max(p.stat().st_size for p in RULESETS.rglob("*.toml"))
 
 
 @pytest.fixture
@@ -178,7 +180,8 @@ def _padded(size: int) -> bytes:
 def test_a_case_is_read_up_to_the_limit_and_refused_past_it(monkeypatch, tmp_path, extra, stdin):
     """Hypothesis: the same document is checked at the limit and refused one byte past it,
     from a file and from standard input alike; never a traceback, nothing on stdout."""
-    limit = len(CASE) + 100
+    # The rulesets `check` loads are read through the same limit: keep them under it.
+    limit = max(len(CASE), LARGEST_RULESET_FILE) + 100
     monkeypatch.setattr(input_files, "MAX_INPUT_BYTES", limit)
     data = _padded(limit + extra)
     path = tmp_path / "case.json"
@@ -223,3 +226,184 @@ def test_an_oversized_record_of_a_caseload_file_is_refused_the_others_read(
     )
     assert "1 record not valid" in result.output
     assert cases_in(tmp_path) == 0
+
+
+# Ruleset folders and stored calendars: read through input_files too ----------------------
+
+
+@pytest.fixture
+def ruleset(tmp_path) -> Path:
+    """A copy of the shipped us-mo ruleset (without its tests) in `tmp_path/extra/us-mo`."""
+    import shutil
+
+    folder = tmp_path / "extra" / "us-mo"
+    shutil.copytree(RULESETS / "us-mo", folder, ignore=shutil.ignore_patterns("tests"))
+    return folder
+
+
+def _in_folder(node: Path, kind: str, folder: Path) -> str:
+    return (
+        f"  {node}: {kind}; move it out of the folder {folder}, or put a TOML file in its place\n"
+    )
+
+
+def _not_regular_nodes(tmp_path: Path, special, name: str) -> list[tuple[str, str]]:
+    """(how to make `name` in a folder, what the refusal calls it): a pipe, a link to a
+    socket, a link to /dev/zero, a folder."""
+    nodes = [("pipe", "a named pipe"), ("zero", "a device"), ("folder", "a folder")]
+    sockets = [target for target, kind in special(name) if kind == "a socket"]
+    return [*nodes, *((str(s), "a socket") for s in sockets)]
+
+
+def _make(node: Path, how: str) -> None:
+    if how == "pipe":
+        os.mkfifo(node)
+    elif how == "zero":
+        node.symlink_to("/dev/zero")
+    elif how == "folder":
+        node.mkdir()
+    else:
+        node.symlink_to(how)  # a socket
+
+
+def _remove(node: Path) -> None:
+    if node.is_dir() and not node.is_symlink():
+        node.rmdir()
+    else:
+        node.unlink()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="the memory cap reads /proc")
+@pytest.mark.parametrize("name", ["part_c.toml", "ruleset.toml", "school.toml"])
+def test_a_pipe_device_socket_or_folder_in_a_ruleset_folder_is_refused_by_name(
+    run, tmp_path, special, ruleset, name
+):
+    """A parameter file, ruleset.toml itself, and the school calendar ruleset.toml names.
+    Before, each was looked at with is_file() and passed over: the ruleset loaded without
+    that file's parameters, a ruleset.toml so made "found no ruleset.toml here", and one
+    swapped in after the look was read whole or waited on for ever. Each is now refused
+    by name, without being read, by validate (exit 2, as for any invalid ruleset) and by
+    a command finding the ruleset through --rulesets-dir (exit 1, as for any invalid
+    ruleset)."""
+    header = ruleset / "ruleset.toml"
+    shipped = header.read_bytes()
+    if name == "school.toml":
+        header.write_text(
+            header.read_text().replace(
+                "[calendar]\n", '[calendar]\nschool_calendar = "school.toml"\n'
+            )
+        )
+    node = ruleset / name
+    original = node.read_bytes() if node.exists() else None
+    case = tmp_path / "case.json"
+    case.write_bytes(CASE)
+    for how, kind in _not_regular_nodes(tmp_path, special, name):
+        if original is not None:
+            node.unlink()
+        _make(node, how)
+        problems = [_in_folder(node, kind, ruleset)]
+        if name == "school.toml" and how != "pipe" and how != "folder":
+            # A link leaves the folder: said first, as for any file outside it.
+            problems.insert(
+                0,
+                f'  {header}:19: calendar.school_calendar: found "school.toml", which is outside'
+                " the ruleset folder; name a TOML file in the ruleset folder (a ruleset may not"
+                " read other files)\n",
+            )
+        with deadline(), memory_cap():
+            validated = run("rulesets", "validate", ruleset, code=2)
+            checked = run(
+                "--rulesets-dir", tmp_path / "extra", "check", case, "--as-of", "2026-02-01", code=1
+            )
+        count = f"{len(problems)} problem" + ("s" if len(problems) > 1 else "")
+        assert validated.output == f"INVALID: us-mo ({count})\n" + "".join(problems)
+        heading = (
+            f"Error: invalid ruleset {ruleset}\n"
+            if name == "ruleset.toml"
+            else f'Error: ruleset "us-mo" ({ruleset}) is not valid\n'
+        )
+        assert checked.output == heading + "".join(problems)
+        _remove(node)
+        if original is not None:
+            node.write_bytes(original)
+    header.write_bytes(shipped)
+    assert run("rulesets", "validate", ruleset).output.startswith("valid: us-mo")
+
+
+def test_a_ruleset_file_over_the_limit_is_refused_before_it_is_read(run, tmp_path, ruleset):
+    big = ruleset / "notes.toml"
+    with big.open("wb") as handle:
+        handle.truncate(input_files.MAX_INPUT_BYTES + 1)  # sparse: no disk used
+    with deadline(), memory_cap(256 << 20):
+        result = run("rulesets", "validate", ruleset, code=2)
+    assert result.output == (
+        "INVALID: us-mo (1 problem)\n"
+        f"  {big}: 33,554,433 bytes, over the limit of 32 MiB (33,554,432 bytes); a ruleset's"
+        " TOML file is a few kilobytes (the largest shipped one is under 50 KB): check that"
+        " this is the file meant\n"
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_in_a_folder_on_the_rulesets_path_is_refused_by_name(
+    run, tmp_path, ruleset, monkeypatch
+):
+    """$EIRULES_RULESETS_PATH (as a plugin's folder) is searched the same way."""
+    (ruleset / "ruleset.toml").unlink()
+    os.mkfifo(ruleset / "ruleset.toml")
+    monkeypatch.setenv("EIRULES_RULESETS_PATH", str(tmp_path / "extra"))
+    case = tmp_path / "case.json"
+    case.write_bytes(CASE)
+    with deadline():
+        listed = run("rulesets", "list")
+        shown = run("rulesets", "show", ruleset, code=1)
+    assert f"INVALID: invalid ruleset {ruleset}" in listed.output
+    assert shown.output == f"Error: invalid ruleset {ruleset}\n" + _in_folder(
+        ruleset / "ruleset.toml", "a named pipe", ruleset
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="the memory cap reads /proc")
+def test_a_pipe_or_a_device_in_the_calendars_folder_is_refused_by_name(run, tmp_path, special):
+    """`calendars list` read every *.toml of the folder: a pipe there waited for ever, a
+    link to /dev/zero grew without end; `show` and a case of the district passed a pipe
+    over as "no calendar". Each now says which file and what to do (exit 1, as for any
+    stored calendar that cannot be read); nothing is written."""
+    folder = tmp_path / "calendars"
+    csv_file = EXAMPLES / "calendars" / "fictional-unified-2025-26.csv"
+    run("--calendars-dir", folder, "calendars", "import", csv_file, "--district", "D1")
+    node = folder / "D2.toml"
+    case = tmp_path / "case.json"
+    case.write_text(  # a clock counting school days: the district's calendar is read
+        json.dumps(
+            {
+                "schema": "eirules/case@1",
+                "id": "TX-CAL-1",
+                "ruleset": "us-tx",
+                "district": "D2",
+                "child": {"birth_date": "2016-04-01", "name": "Remy Fictional"},
+                "events": [{"type": "consent_for_evaluation", "date": "2025-09-08"}],
+            }
+        )
+    )
+    for how, kind in _not_regular_nodes(tmp_path, special, "D2.toml"):
+        _make(node, how)
+        expected = (
+            f"Error: cannot read the district calendar {node}\n"
+            f"  {node}: {kind}; move it out of the calendars folder {folder}, or put a district"
+            " calendar (TOML) in its place\n"
+        )
+        for command in (
+            ["calendars", "list"],
+            ["calendars", "show", "D2"],
+            ["calendars", "import", csv_file, "--district", "D2"],
+            ["check", case, "--as-of", "2025-10-01"],
+        ):
+            with deadline(), memory_cap():
+                result = run("--calendars-dir", folder, *command, code=1)
+            assert result.output == expected, command
+        assert sorted(p.name for p in folder.iterdir()) == ["D1.toml", "D2.toml"]
+        _remove(node)
+    assert "D1" in run("--calendars-dir", folder, "calendars", "list").output

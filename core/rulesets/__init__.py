@@ -52,7 +52,7 @@ from .keys import (
 )
 from .loading import load_folder, read_header
 from .params import Declaration, Param, ValueEntry
-from .registry import RulesetRegistry, builtin_folder, discover, ruleset_folders
+from .registry import RulesetRegistry, builtin_folder, declared_header, discover, ruleset_folders
 from .registry import _declared_id as _declared_id
 from .registry import _ruleset_dirs as _ruleset_dirs
 from .ruleset import DateNotCovered, Ruleset, iter_resolved
@@ -86,6 +86,7 @@ __all__ = [
     "ValueEntry",
     "builtin_folder",
     "check_value",
+    "declared_header",
     "discover",
     "find_line",
     "iter_resolved",

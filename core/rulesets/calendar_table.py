@@ -8,9 +8,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, did_you_mean
+from ..errors import InputError, Problem, did_you_mean
 from ..paths import escapes
-from .files import _check_keys, _FileReader, _hint, _is_date, _kind
+from .files import _check_keys, _FileReader, _hint, _is_date, _kind, read_toml_text
 from .keys import _HOLIDAY_CHECK, CALENDAR_KEYS
 from .ruleset import Ruleset
 from .school_calendar_file import _read_school_calendar
@@ -90,7 +90,7 @@ def _check_calendar(reader: _FileReader, cal: Any, folder: Path, parent: Ruleset
                 "name a TOML file in the ruleset folder (a ruleset may not read other files)",
             )
             ok.pop("school_calendar")
-        elif not path.is_file():
+        elif not path.exists():  # a pipe or a device is refused by name when read
             reader.add(
                 "calendar.school_calendar",
                 f'found "{ok["school_calendar"]}", but there is no file {path}',
@@ -105,10 +105,10 @@ def _check_calendar(reader: _FileReader, cal: Any, folder: Path, parent: Ruleset
 def _school_calendar_path(header_path: Path) -> Path | None:
     """The school calendar file named in ruleset.toml, if any (not a parameter file)."""
     try:
-        data = tomllib.loads(header_path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_toml_text(header_path))
         name = data.get("calendar", {}).get("school_calendar")
-    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
-        return None
+    except (InputError, UnicodeDecodeError, ValueError, AttributeError):
+        return None  # the header's own reading reports why
     if not isinstance(name, str) or escapes(header_path.parent, name):
         return None
     return (header_path.parent / name).resolve()

@@ -11,7 +11,8 @@ from typing import Any, TypeGuard
 
 import attrs
 
-from ..errors import Problem, did_you_mean
+from ..errors import InputError, Problem, did_you_mean
+from ..input_files import read_input, read_text
 
 
 @attrs.frozen
@@ -123,6 +124,28 @@ def find_line(index: dict[str, int], keypath: str) -> int | None:
     return None
 
 
+#: What a ruleset folder holds, as a refusal of something else names it.
+TOML_FILE = "a TOML file"
+#: What a refusal of a ruleset file over `input_files.MAX_INPUT_BYTES` says to do.
+SIZE_FIX = (
+    "a ruleset's TOML file is a few kilobytes (the largest shipped one is under 50 KB): "
+    "check that this is the file meant"
+)
+
+
+def read_toml_bytes(path: Path) -> bytes:
+    """The bytes of a file of a ruleset folder, read by the one opener of input files
+    (core/input_files.py): a device, a named pipe, a socket or a folder is refused
+    without being read, and so is a file over 32 MiB (InputError)."""
+    return read_input(path, expected=TOML_FILE, fix=SIZE_FIX, found_in=f"the folder {path.parent}")
+
+
+def read_toml_text(path: Path) -> str:
+    """`read_toml_bytes` as text, line ends as `Path.read_text` reads them (InputError,
+    UnicodeDecodeError)."""
+    return read_text(path, expected=TOML_FILE, fix=SIZE_FIX, found_in=f"the folder {path.parent}")
+
+
 class _FileReader:
     """Collects problems for one TOML file, each with its line where it can be found."""
 
@@ -131,13 +154,19 @@ class _FileReader:
         self.problems = problems
         self.data: dict = {}
         self.index: dict[str, int] = {}
+        self.text = ""
         try:
-            self.text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            self.text = ""
-            self.add(
-                "", f"cannot read the file ({exc})", "check the path and that it is UTF-8 text"
-            )
+            self.text = read_toml_text(path)
+        except InputError as exc:
+            first = exc.problems[0] if exc.problems else None
+            if first is not None and first.where == str(path):  # not a file, too large
+                self.add("", first.what, first.fix)
+            else:  # gone, or not readable by this account
+                what = exc.message.removeprefix(f"{path}: ")
+                self.add("", what, "check the path and the file's permissions")
+            return
+        except UnicodeDecodeError as exc:
+            self.add("", f"cannot read the file ({exc})", "save it as UTF-8 text")
             return
         try:
             self.data = tomllib.loads(self.text)

@@ -109,7 +109,10 @@ def load_folder(folder: Path, parent: Ruleset | None) -> Ruleset:
     """Load and validate one ruleset folder on top of its already loaded parent."""
     folder = Path(folder)
     problems: list[Problem] = []
-    files = sorted(p for p in folder.glob("*.toml") if p.is_file())
+    # Every *.toml that exists: a device, a named pipe or a folder among them is refused
+    # by name when read (files.read_toml_text); a dangling link (an editor's lock file,
+    # .#ruleset.toml) is passed over, as before.
+    files = sorted(p for p in folder.glob("*.toml") if p.exists())
     header_path = folder / "ruleset.toml"
     header: dict[str, Any] = {}
     calendar: dict[str, Any] = {}

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, RulesetError, did_you_mean
-from .files import RulesetProblem
+from ..errors import InputError, Problem, RulesetError, did_you_mean
+from .files import RulesetProblem, read_toml_text
 from .loading import load_folder, read_header
 from .ruleset import Ruleset
 
@@ -63,20 +63,31 @@ def ruleset_folders(extra: Iterable[Path] = (), pm=None) -> list[Path]:
 
 
 def _ruleset_dirs(folder: Path) -> list[Path]:
-    """The folder itself if it is a ruleset, else the ruleset folders directly inside it."""
-    if (folder / "ruleset.toml").is_file():
+    """The folder itself if it is a ruleset, else the ruleset folders directly inside it.
+
+    A ruleset.toml that is not a regular file (a named pipe, a link to a device) still
+    makes a ruleset folder: loading it refuses the file by name, where "no ruleset.toml
+    here" would be wrong.
+    """
+    if (folder / "ruleset.toml").exists():
         return [folder]
     if folder.is_dir():
-        return sorted(p for p in folder.iterdir() if (p / "ruleset.toml").is_file())
+        return sorted(p for p in folder.iterdir() if (p / "ruleset.toml").exists())
     return []
 
 
-def _declared_id(folder: Path) -> str:
+def declared_header(folder: Path) -> dict[str, Any]:
+    """The [ruleset] table of a folder's ruleset.toml as written, or {} when it cannot be
+    read (loading the folder reports why); never waits on a pipe or reads a device."""
     try:
-        data = tomllib.loads((folder / "ruleset.toml").read_text(encoding="utf-8"))
-        rid = data.get("ruleset", {}).get("id")
-    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
-        rid = None
+        header = tomllib.loads(read_toml_text(Path(folder) / "ruleset.toml")).get("ruleset")
+    except (InputError, UnicodeDecodeError, ValueError):
+        return {}
+    return header if isinstance(header, dict) else {}
+
+
+def _declared_id(folder: Path) -> str:
+    rid = declared_header(folder).get("id")
     return rid if isinstance(rid, str) and rid else folder.name
 
 

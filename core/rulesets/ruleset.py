@@ -16,6 +16,7 @@ from ..dates import LATEST, BusinessCalendar, SchoolCalendar
 from ..errors import InputError, Problem, RulesetError, did_you_mean
 from ..paths import inside
 from ..stability import TrackedDate
+from .files import read_toml_bytes
 from .keys import _HOLIDAY_CHECK
 from .params import Declaration, Param, ValueEntry
 from .school_calendar_file import load_school_calendar
@@ -160,7 +161,7 @@ class Ruleset:
         for node in reversed(self.lineage):
             for path in node.files:
                 h.update(path.name.encode())
-                h.update(path.read_bytes())
+                h.update(read_toml_bytes(path))
         return h.hexdigest()[:16]
 
     @property

@@ -12,7 +12,8 @@ from typing import Any
 import attrs
 
 from ..convert import determination_to_dict
-from ..errors import EirulesError
+from ..errors import EirulesError, InputError
+from ..rulesets.files import read_toml_bytes
 from .audit import now
 from .base import StoreBase, canonical_json
 
@@ -43,8 +44,8 @@ def ruleset_files(ruleset) -> list[dict[str, Any]] | None:
         files = {}
         for path in node.files:
             try:
-                files[path.name] = path.read_bytes().decode("utf-8")
-            except (OSError, UnicodeDecodeError):
+                files[path.name] = read_toml_bytes(path).decode("utf-8")
+            except (InputError, UnicodeDecodeError):
                 return None
         lineage.append({"id": node.id, "files": files})
     return lineage

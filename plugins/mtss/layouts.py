@@ -22,6 +22,7 @@ from pathlib import Path
 import attrs
 
 from eirules.core.errors import InputError, Problem, did_you_mean
+from eirules.core.input_files import read_text
 
 PRESETS = Path(__file__).parent / "data" / "layouts"
 FIELDS = ("date", "scaled_score", "percentile", "category")
@@ -92,7 +93,7 @@ def load_layout(name: str) -> Layout:
     """A preset by name, or a layout TOML file by path."""
     known = presets()
     path = known.get(name) or Path(name)
-    if not path.is_file():
+    if not path.exists():  # a pipe or a device is refused by name below
         hint = did_you_mean(name, known)
         raise InputError(
             f'no layout "{name}"',
@@ -105,8 +106,8 @@ def load_layout(name: str) -> Layout:
             ],
         )
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        data = tomllib.loads(read_text(path, expected="a layout file (TOML)"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise _fail(str(path), f"cannot be read as TOML ({exc})") from None
     return _parse(data, path)
 
