@@ -7,6 +7,7 @@ turns a clock definition from a ruleset (a ``clock`` parameter) into a
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
@@ -495,24 +496,16 @@ def variant_start(
     return next((e.date for e in found if trigger <= e.date <= as_of), None)
 
 
-_NOT_ASKED = object()
-
-
 def param_or_none(ruleset: Any, name: str, on: date) -> Any:
     """The parameter in force on a date, or None when the ruleset gives it no value then."""
-    if type(on) is TrackedDate:
-        on = _pinned(ruleset, name, on)
-    cache = getattr(ruleset, "_cache", None)
-    if cache is not None:
-        found = cache.get((name, on), _NOT_ASKED)  # `find`'s answer, when it already has one
-        if found is not _NOT_ASKED:
-            return found
     find = getattr(ruleset, "find", None)
-    if find is not None:
+    if find is not None:  # a Ruleset holds a tracked date to its period itself
         try:
             return find(name, on)
         except RulesetError:  # not declared at all
             return None
+    if type(on) is TrackedDate:
+        on = _pinned(ruleset, name, on)
     try:
         return ruleset.param(name, on)
     except RulesetError:
@@ -541,10 +534,14 @@ def calendars_for(
     return business, school
 
 
-#: Per (ruleset, parameter, date): the compiled definition in force, its citation and
-#: the leap-day rule; per (ruleset, as-of date): the due-soon window. A caseload repeats
-#: the same few dates thousands of times, and rulesets never change once loaded.
-_spec_cache: dict = {}
+_LEAP = "dates.leap_day_birthday"
+#: Per ruleset, per clock parameter: the dates on which the definition in force or the
+#: leap-day rule may change, and for each period between them (the dates from change
+#: date i-1 to the day before change date i) the parameter, its compiled definition and
+#: the leap-day rule (`_UNASKED` until a date of the period is asked about). Per
+#: (ruleset, as-of date): the due-soon window. Rulesets never change once loaded.
+_clock_defs: dict = {}
+_UNASKED = object()
 _SOON = "clocks.due_soon_days"
 _due_soon_cache: dict = {}
 #: Compiled definitions with a plugin's overrides, by (definition, overrides).
@@ -560,20 +557,42 @@ def _pinned(ruleset: Any, name: str, on: date) -> date:
 
 def _compiled(ruleset: Any, name: str, on: date) -> tuple[Any, ClockSpec | None, str]:
     if type(on) is TrackedDate:
-        _pinned(ruleset, "dates.leap_day_birthday", on)
+        _pinned(ruleset, _LEAP, on)
         on = _pinned(ruleset, name, on)
-    key = (ruleset, name, on)
-    cached = _spec_cache.get(key)
-    if cached is None:
-        if len(_spec_cache) > 50_000:
-            _spec_cache.clear()
+    defs = _clock_defs.get(ruleset)
+    if defs is None:
+        if len(_clock_defs) > 256:
+            _clock_defs.clear()
+        defs = _clock_defs[ruleset] = {}
+    table = defs.get(name)
+    if table is None:
+        table = defs[name] = _periods(ruleset, name)
+    starts, entries = table
+    period = bisect_right(starts, on) if starts is not None else 0
+    found = entries[period]
+    if found is _UNASKED:
+        # Resolved on the first date asked about; an error (no leap-day rule in force on
+        # that date) is raised again for every date, as the ruleset raises it.
         param = param_or_none(ruleset, name, on)
-        cached = _spec_cache[key] = (
+        found = (
             param,
             ClockSpec.of(param.value) if param is not None else None,
-            ruleset.value("dates.leap_day_birthday", on),
+            ruleset.value(_LEAP, on),
         )
-    return cached
+        if starts is not None:
+            entries[period] = found
+    return found
+
+
+def _periods(ruleset: Any, name: str) -> tuple[list[date] | None, list[Any]]:
+    """The change dates of a clock parameter and of the leap-day rule together, and one
+    unresolved entry per period between them. A ruleset-like object without change dates
+    gets one that is never kept (its answers are looked up on every date)."""
+    change_dates = getattr(ruleset, "change_dates", None)
+    if change_dates is None:
+        return None, [_UNASKED]
+    starts = sorted({*change_dates(name), *change_dates(_LEAP)})
+    return starts, [_UNASKED] * (len(starts) + 1)
 
 
 def _with_overrides(param: Any, overrides: dict[str, Any]) -> ClockSpec:

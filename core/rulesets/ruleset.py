@@ -121,10 +121,10 @@ class Ruleset:
         self._holiday_problems: list[Problem] = []
         self.calendar_settings = calendar
         self.files = files
-        #: Resolved parameters by (name, date); None where no value is in force then.
-        self._cache: dict[tuple[str, date], Param | None] = {}
-        #: Per parameter: its change dates and the value resolved for each period between them.
-        self._periods: dict[str, tuple[list[date], dict[int, Param | None]]] = {}
+        #: Per parameter: its change dates and the value resolved for each period between
+        #: them (period i holds the dates from change date i-1 to the day before change
+        #: date i; `_UNRESOLVED` until asked; None where no value is in force then).
+        self._periods: dict[str, tuple[list[date], list[Param | None | _Unresolved]]] = {}
         #: Per (parameter, date ordinal): the period of its value holding that date.
         self._pins: dict[tuple[str, int], tuple[int, int, date]] = {}
         #: Imported district calendars (core.calendars.DistrictCalendars), set by the registry.
@@ -188,13 +188,10 @@ class Ruleset:
         `DateNotCovered`, which is bad input (an as-of date or a case's date), not a
         fault of the ruleset.
         """
-        if type(on) is TrackedDate:
-            on = self.pinned(name, on)
-        found = self._cache.get((name, on))  # what `find` would answer, when it already has
-        if found is not None:
-            return found
         found = self.find(name, on)
         if found is None:
+            if type(on) is TrackedDate:
+                on = self.pinned(name, on)
             starts = self.change_dates(name)
             if starts and on < starts[0]:
                 raise DateNotCovered(self.id, name, on, starts[0], self.coverage)
@@ -220,29 +217,30 @@ class Ruleset:
         """
         if type(on) is TrackedDate:
             on = self.pinned(name, on)
-        key = (name, on)
-        found: Param | None | _Unresolved = self._cache.get(key, _UNRESOLVED)
+        periods = self._periods.get(name)
+        if periods is None:
+            periods = self._periods_of(name)
+        # A value holds from one change date to the next, so it is resolved once per
+        # such period and every date of the period shares the answer. Misses are kept
+        # too: rules ask about a state-set value the ruleset leaves empty (e.g. delay
+        # criteria in the federal floor) for every case.
+        starts, resolved = periods
+        period = bisect.bisect_right(starts, on)
+        found = resolved[period]
         if found is _UNRESOLVED:
-            if name not in self.declarations:
-                hint = did_you_mean(name, self.declarations)
-                raise RulesetError(
-                    f'ruleset "{self.id}" has no parameter "{name}"' + (f"; {hint}" if hint else "")
-                )
-            # Misses are kept too: rules ask about a state-set value the ruleset
-            # leaves empty (e.g. delay criteria in the federal floor) for every case.
-            # A value holds from one change date to the next, so it is resolved once
-            # per such period and every date of the period shares the answer.
-            periods = self._periods.get(name)
-            if periods is None:
-                periods = self._periods[name] = (self.change_dates(name), {})
-            starts, resolved = periods
-            period = bisect.bisect_right(starts, on)
-            found = resolved.get(period, _UNRESOLVED)
-            if found is _UNRESOLVED:
-                found = resolved[period] = self._resolve(name, on)
-            if len(self._cache) > 200_000:
-                self._cache.clear()
-            self._cache[key] = found
+            found = resolved[period] = self._resolve(name, on)
+        return found
+
+    def _periods_of(self, name: str) -> tuple[list[date], list[Param | None | _Unresolved]]:
+        """The parameter's change dates and its (as yet unresolved) value per period."""
+        if name not in self.declarations:
+            hint = did_you_mean(name, self.declarations)
+            raise RulesetError(
+                f'ruleset "{self.id}" has no parameter "{name}"' + (f"; {hint}" if hint else "")
+            )
+        starts = self.change_dates(name)
+        # Before the first change date no value is in force.
+        found = self._periods[name] = (starts, [None] + [_UNRESOLVED] * len(starts))
         return found
 
     def pinned(self, name: str, on: date) -> date:
@@ -252,11 +250,9 @@ class Ruleset:
         key = (name, on._s.day + on._k)  # type: ignore[attr-defined]  # the value's ordinal
         found = self._pins.get(key)
         if found is None:
-            if name not in self.declarations:
-                self.find(name, stability.plain(on))
             periods = self._periods.get(name)
             if periods is None:
-                periods = self._periods[name] = (self.change_dates(name), {})
+                periods = self._periods_of(name)
             if len(self._pins) > 200_000:
                 self._pins.clear()
             found = self._pins[key] = stability.period_of(on, periods[0])
@@ -294,9 +290,7 @@ class Ruleset:
 
     def value(self, name: str, on: date) -> Any:
         """The value of a parameter in force on a date."""
-        if type(on) is TrackedDate:
-            on = self.pinned(name, on)
-        found = self._cache.get((name, on))  # `find`'s answer, when it already has one
+        found = self.find(name, on)
         return (found if found is not None else self.param(name, on)).value
 
     def has(self, name: str) -> bool:
