@@ -13,6 +13,9 @@ from typing import Any
 
 from . import school_rules
 
+#: The units `dates.shift` counts with no calendar.
+_SIMPLE_UNITS = frozenset(("calendar_days", "weeks", "months", "years"))
+
 
 class ClockSpec:
     """One clock definition's keys, read once (the table itself stays in `raw`)."""
@@ -39,6 +42,7 @@ class ClockSpec:
         "absence_event",
         "calendar_days",
         "excusing",
+        "simple",
     )
 
     def __init__(self, raw: dict[str, Any]):
@@ -79,6 +83,14 @@ class ClockSpec:
         )
         #: The delay reasons that excuse lateness, as a set.
         self.excusing = frozenset(self.excused_by)
+        #: Calendar days, weeks, months or years with no weekend rule and no school
+        #: rule: `clock_compute.simple_clock` counts it (when nothing excuses or closes it).
+        self.simple = (
+            self.unit in _SIMPLE_UNITS
+            and self.opens_unit in _SIMPLE_UNITS
+            and self.on_weekend == "keep"
+            and not self.needs_school
+        )
 
     @property
     def needs_business_calendar(self) -> bool:

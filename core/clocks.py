@@ -21,6 +21,7 @@ from .clock_compute import (
     compute_clock,
     not_applicable,
     paused_days,
+    simple_clock,
     status_of,
 )
 from .clock_spec import ClockSpec
@@ -265,10 +266,6 @@ def clock_from_param(
                 f"counts from (on or after the {started_by} of {start.isoformat()})",
             )
         start = moved
-    if spec.plain:
-        business, school = WEEKDAYS, None  # the common case needs no calendar
-    else:
-        business, school = calendars_for(ruleset, spec, anchor or start, case.district)
     soon_on = as_of if type(as_of) is not TrackedDate else _pinned(ruleset, _SOON, as_of)
     soon_key = (ruleset, soon_on)
     due_soon = _due_soon_cache.get(soon_key)
@@ -276,6 +273,32 @@ def clock_from_param(
         if len(_due_soon_cache) > 10_000:
             _due_soon_cache.clear()
         due_soon = _due_soon_cache[soon_key] = ruleset.value(_SOON, soon_on)
+    if spec.simple and type(as_of) is date:
+        if closing and type(closing) is not tuple:
+            closing = tuple(closing)
+        clock = simple_clock(
+            case,
+            spec,
+            id,
+            program,
+            param.citation,
+            start,
+            as_of,
+            due_soon,
+            anchor,
+            label,
+            subject,
+            stop_events,
+            closing,  # type: ignore[arg-type]
+            leap_day,
+            episode,
+        )
+        if clock is not None:
+            return clock
+    if spec.plain:
+        business, school = WEEKDAYS, None  # the common case needs no calendar
+    else:
+        business, school = calendars_for(ruleset, spec, anchor or start, case.district)
     return compute_clock(
         case,
         id=id,
