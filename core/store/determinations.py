@@ -406,23 +406,28 @@ class DeterminationsMixin(StoreBase):
                 progress(prepared["size"])
 
         held: list[dict] = []  # evaluated, written while the next chunk is evaluated
-        # A run of its own writes with a larger page cache (`backend.WRITE_CACHE_KIB`); an
-        # import's evaluation runs inside the import's, which set it already.
-        cache = page_cache(conn, WRITE_CACHE_KIB) if outer is None else contextlib.nullcontext()
-        with cache:
-            with (workers or _Workers)(engine, jobs) as pool:
-                mapped = (
-                    outcomes.map(chunks())
-                    if outcomes is not None
-                    else pool.map(evaluate_chunk_stable, chunks())
-                )
-                for _, results in mapped:
-                    for prepared in held:
-                        write(prepared)
-                    held = []
-                    for i in range(0, len(results), part_size):
-                        held.append(prepare(results[i : i + part_size]))
-                        held[-1]["size"] = len(results[i : i + part_size])
+        with contextlib.ExitStack() as running:
+            # A run of its own writes with a larger page cache (`backend.WRITE_CACHE_KIB`),
+            # put back when the run ends; an import's evaluation runs inside the import's,
+            # which set it already.
+            if outer is None:
+                running.enter_context(page_cache(conn, WRITE_CACHE_KIB))
+            # The workers stop once every chunk is evaluated, before the last writes.
+            evaluating = running.enter_context(contextlib.ExitStack())
+            pool = evaluating.enter_context((workers or _Workers)(engine, jobs))
+            mapped = (
+                outcomes.map(chunks())
+                if outcomes is not None
+                else pool.map(evaluate_chunk_stable, chunks())
+            )
+            for _, results in mapped:
+                for prepared in held:
+                    write(prepared)
+                held = []
+                for i in range(0, len(results), part_size):
+                    held.append(prepare(results[i : i + part_size]))
+                    held[-1]["size"] = len(results[i : i + part_size])
+            evaluating.close()
             last = held.pop() if held else None
             for prepared in held:
                 write(prepared)
