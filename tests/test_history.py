@@ -179,10 +179,10 @@ class Clock:
     """The store's wall clock (audit entries, determinations, imports), set by the test."""
 
     def __init__(self, monkeypatch):
-        from eirules.core.store import audit, determinations, imports
+        from eirules.core.store import audit, evaluation_runs, imports
 
         self.at = "2025-12-01T09:00:00+00:00"
-        for module in (audit, determinations, imports):
+        for module in (audit, evaluation_runs, imports):
             monkeypatch.setattr(module, "now", lambda: self.at)
 
 

@@ -6,7 +6,8 @@ One module per thing the caseload holds, each a part (mixin) of `Store`:
 * `cases`: cases and their events (case files, their table rows, `add_event`);
 * `imports`: importing case files, folders and CSV files, all or nothing;
 * `caseworkers`: caseworkers and assignments;
-* `determinations`: evaluation runs, stored determinations, the due index;
+* `determinations`: stored determinations, the due index; `evaluation_runs` the runs
+  of `evaluate` that write them;
 * `listing`: what is owed as of a date (`due`, `cases list`), never hiding a case;
   `listing_scope` the cases in scope and those re-evaluated for the answer,
   `listing_rows` the rows' fields, urgency and filters, `listing_lines` the same
@@ -37,7 +38,8 @@ from .base import (
 )
 from .cases import CaseRows, CasesMixin, case_rows
 from .caseworkers import CaseworkersMixin
-from .determinations import Change, DeterminationsMixin, EvaluationReport, stored_case
+from .determinations import Change, stored_case
+from .evaluation_runs import EvaluationReport, EvaluationRunsMixin
 from .imports import ImportResult, ImportsMixin
 from .listing import ROW_FIELDS, DueAnswer, DueStream
 from .listing_lines import DueLines, LinesListingMixin
@@ -52,7 +54,7 @@ class Store(
     ImportsMixin,
     CasesMixin,
     CaseworkersMixin,
-    DeterminationsMixin,
+    EvaluationRunsMixin,
     RulesetVersionsMixin,
     AuditLogMixin,
     AccessMixin,
