@@ -1,11 +1,11 @@
-"""`eirules staff`: who may use a caseload, in which role (see eirules.core.store.people)."""
+"""`eirules staff`: who may use a caseload, in which role (see eirules.core.store.people and .staff)."""
 
 from __future__ import annotations
 
 import click
 
 from eirules.core.store import ROLES
-from eirules.core.store.people import TOKEN_DAYS, TOKEN_MAX_DAYS
+from eirules.core.store.staff import TOKEN_DAYS, TOKEN_MAX_DAYS
 
 from .due import WithinType
 from .options import db_option, format_option

@@ -195,17 +195,17 @@ def test_cli_indicators_refuse_a_role_without_reports(tmp_path, engine, monkeypa
 def test_a_token_expires_after_its_days_and_says_until_when(caseload, monkeypatch):
     """A token made for 30 days on 2026-03-02 works on 2026-03-31 and stops on 2026-04-01
     (its expiry, to the second: made at 09:00 UTC, valid until 2026-04-01T09:00:00)."""
-    from eirules.core.store import people
+    from eirules.core.store import staff
 
     store, app, _ = caseload
-    monkeypatch.setattr(people, "now", lambda: "2026-03-02T09:00:00+00:00")
+    monkeypatch.setattr(staff, "now", lambda: "2026-03-02T09:00:00+00:00")
     token = store.issue_token("cora", "tablet", days=30)
     assert store.tokens("cora")[0]["expires_at"] == "2026-04-01T09:00:00+00:00"
-    monkeypatch.setattr(people, "now", lambda: "2026-04-01T08:59:59+00:00")
+    monkeypatch.setattr(staff, "now", lambda: "2026-04-01T08:59:59+00:00")
     assert store.login_for_token(token) == "cora"
     assert get(app, "/v1/due", token)[0] == 200
     assert store.tokens("cora")[0]["status"] == "valid"
-    monkeypatch.setattr(people, "now", lambda: "2026-04-01T09:00:00+00:00")
+    monkeypatch.setattr(staff, "now", lambda: "2026-04-01T09:00:00+00:00")
     assert store.login_for_token(token) is None
     status, body, _ = get(app, "/v1/due", token)
     assert status == 401 and "expired" in json.dumps(body)
@@ -214,10 +214,10 @@ def test_a_token_expires_after_its_days_and_says_until_when(caseload, monkeypatc
 
 def test_a_token_lasts_90_days_unless_told_and_at_most_a_year(caseload, monkeypatch):
     from eirules.core.errors import InputError
-    from eirules.core.store import people
+    from eirules.core.store import staff
 
     store, _, _ = caseload
-    monkeypatch.setattr(people, "now", lambda: "2026-01-01T00:00:00+00:00")
+    monkeypatch.setattr(staff, "now", lambda: "2026-01-01T00:00:00+00:00")
     store.issue_token("aldo")
     assert store.tokens("aldo")[0]["expires_at"] == "2026-04-01T00:00:00+00:00"  # 90 days
     store.issue_token("aldo", days=365)

@@ -14,7 +14,8 @@ One module per thing the caseload holds, each a part (mixin) of `Store`:
   rows as JSON text read whole (`lines`: the text kept on them);
 * `ruleset_versions`: the stored copy of each ruleset version, and replay;
 * `audit` (the hash chain) and `audit_log` (reading and verifying it);
-* `people` (who is using it, staff and roles) and `access` (the record of access);
+* `people` (who is using it, roles and what each may do), `staff` (the staff list and
+  its tokens) and `access` (the record of access);
 * `retention`: destroying a child's records, and pruning determination history;
 * `migrations`: the schema; `workers`: worker processes for bulk work.
 """
@@ -46,6 +47,7 @@ from .listing_lines import DueLines, LinesListingMixin
 from .people import ROLES, AccessDenied, Person
 from .retention import PruneMixin, RetentionMixin
 from .ruleset_versions import ReplayResult, RulesetVersionsMixin, ruleset_files
+from .staff import StaffMixin
 from .workers import default_jobs
 
 
@@ -58,6 +60,7 @@ class Store(
     RulesetVersionsMixin,
     AuditLogMixin,
     AccessMixin,
+    StaffMixin,
     RetentionMixin,
     PruneMixin,
     StoreBase,
