@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "eirules.cli.cases",
     "eirules.cli.due",
     "eirules.cli.caseload",
+    "eirules.cli.audit",
     "eirules.cli.mtss",
     "eirules.cli.indicators",
     "eirules.cli.calendars",
