@@ -251,9 +251,9 @@ def compute_clock(
     late = (met_on or as_of) > due
     agreed = cs.agreed_date_reasons
     if late and delays and delays[0].reason in agreed:
-        excused_by, reason = _extended_to_agreed_date(delays[0], due, met_on or as_of)
+        excused_by, reason = _extended_to_agreed_date(delays[0], due, met_on, as_of)
     elif late and delays and cs.excuse_policy == "for_the_period":
-        excused_by, reason = _excused_lateness(delays, due, met_on or as_of, first_day)
+        excused_by, reason = _excused_lateness(delays, due, met_on, as_of, first_day)
     elif late and delays:
         excused_by = delays[0].reason
         assert excused_by is not None  # delays_between keeps only named reasons
@@ -415,11 +415,15 @@ def simple_clock(
     )
 
 
-def _extended_to_agreed_date(delay: Event, due: date, end: date) -> tuple[str | None, str]:
+def _extended_to_agreed_date(
+    delay: Event, due: date, done: date | None, as_of: date
+) -> tuple[str | None, str]:
     """An extension to an agreed date (300.301(d)(2), (e); 300.309(c)): the delay's `until`.
 
     Done (or still open) on or before the agreed date: excused. After it, or with no
-    agreed date recorded, late for the agency's own reasons.
+    agreed date recorded, late for the agency's own reasons. A clock done late says by
+    how many days; an open one says only that the agreed date has passed, so its
+    reason reads the same on every later day (the listing counts the days).
     """
     assert delay.reason is not None
     words = delay.reason.replace("_", " ")
@@ -428,16 +432,18 @@ def _extended_to_agreed_date(delay: Event, due: date, end: date) -> tuple[str | 
             f"{words} on {delay.date.isoformat()} gives no agreed date (`until`): the timeline "
             "is extended only to a date the parent and the agency agreed"
         )
-    if end <= delay.until:
+    if (done or as_of) <= delay.until:
         return delay.reason, f"extended by agreement ({words}) to {delay.until.isoformat()}"
-    return None, (
-        f"extended by agreement ({words}) to {delay.until.isoformat()}; "
-        f"{(end - delay.until).days} day(s) late after the agreed date"
+    late = (
+        f"{(done - delay.until).days} day(s) late after the agreed date"
+        if done is not None
+        else "not done by the agreed date"
     )
+    return None, f"extended by agreement ({words}) to {delay.until.isoformat()}; {late}"
 
 
 def _excused_lateness(
-    delays: list[Event], due: date, end: date, first_day: date
+    delays: list[Event], due: date, done: date | None, as_of: date, first_day: date
 ) -> tuple[str | None, str]:
     """Judge lateness against the days documented delays cover (303.310(b), (c)(2)).
 
@@ -445,8 +451,11 @@ def _excused_lateness(
     is due "as soon as possible after": lateness is excused only up to the due date
     moved by the days the delays cover (date to `until`, inclusive, overlaps once,
     from day 1 of the timeline to the day it was done or the as-of date). Returns the
-    excusing reason (None when lateness goes beyond those days) and the clock's reason,
-    which says how many days were excused and how many were the agency's.
+    excusing reason (None when lateness goes beyond those days) and the clock's reason.
+    A clock done late says how many of its days late were excused and how many were
+    the agency's; an open one (`done` None) gives the date lateness is excused through
+    instead, so its reason reads the same on every day until its status changes (the
+    listing counts the days; core/stability.py).
     """
     first = delays[0]
     assert first.reason is not None  # delays_between keeps only named reasons
@@ -455,17 +464,30 @@ def _excused_lateness(
     period = f"from {first.date.isoformat()}" + (
         f" to {last.isoformat()}" if last != first.date else ""
     )
+    end = done or as_of
     covered = paused_days([e for e in delays if e.date <= end], since=first_day)
-    covered = max(0, min(covered, (end - first_day).days + 1))
-    days_late = (end - due).days
-    excused = min(covered, days_late)
-    agency = days_late - excused
-    said = (
-        f"{days_late} day(s) late: {excused} excused by the documented delay, {agency} the agency's"
-    )
-    if agency == 0:
-        return first.reason, f"late for a documented reason: {words} ({period}); {said}"
-    moved = due + timedelta(days=covered)
+    if done is None:
+        # Still open: excused while the as-of date is within the covered days. The
+        # days since day 1 always outnumber the days late, so no cap is needed.
+        moved = due + timedelta(days=covered)
+        if as_of <= moved:
+            return first.reason, (
+                f"late for a documented reason: {words} ({period}); not done, "
+                f"excused through {moved.isoformat()}"
+            )
+        said = "not done"
+    else:
+        covered = max(0, min(covered, (done - first_day).days + 1))
+        days_late = (done - due).days
+        excused = min(covered, days_late)
+        agency = days_late - excused
+        said = (
+            f"{days_late} day(s) late: {excused} excused by the documented delay, "
+            f"{agency} the agency's"
+        )
+        if agency == 0:
+            return first.reason, f"late for a documented reason: {words} ({period}); {said}"
+        moved = due + timedelta(days=covered)
     open_ended = any(e.until is None for e in delays)
     return None, (
         f"{said}: the documented {words} ({period}) covers {covered} day(s), "

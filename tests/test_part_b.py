@@ -495,3 +495,26 @@ def test_shared_events_split_by_the_day_part_b_began(engine):
     k = d.clock("initial_evaluation")
     assert (k.program, k.start, k.due) == ("part_b", D("2026-03-05"), D("2026-05-04"))
     assert d.eligibility_for("part_b").outcome == "needs_information"
+
+
+def test_extension_300_301_e_an_open_evaluation_past_the_agreed_date_says_so(engine):
+    """300.301(d)(2), (e) for an evaluation not yet done: consent 2025-09-02 (due
+    2025-11-01), agreed 2025-12-15. Excused up to that date; from 2025-12-16 late for the
+    agency's own reasons, and the reason reads the same on every later day."""
+    c = pb(
+        engine,
+        ("consent_for_evaluation", "2025-09-02"),
+        ("delay", "2025-10-01", {"reason": "transfer_in", "until": "2025-12-15"}),
+    )
+    inside = det(engine, c, "2025-12-15").clock("initial_evaluation")
+    assert (inside.status, inside.excused_by, inside.reason) == (
+        "late_excused",
+        "transfer_in",
+        "extended by agreement (transfer in) to 2025-12-15",
+    )
+    for day in ("2025-12-16", "2026-03-01"):
+        after = det(engine, c, day).clock("initial_evaluation")
+        assert (after.status, after.excused_by) == ("overdue", None), day
+        assert after.reason.endswith(
+            "extended by agreement (transfer in) to 2025-12-15; not done by the agreed date"
+        ), after.reason

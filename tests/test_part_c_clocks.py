@@ -558,3 +558,41 @@ def test_excuse_303_310_c_2_lateness_within_the_delay_is_excused(engine):
     k = clock(engine, c, "initial_ifsp_meeting", "2026-04-01")
     assert (k.status, k.excused_by) == ("late_excused", "exceptional_family_circumstances")
     assert "21 day(s) late: 21 excused by the documented delay, 0 the agency's" in k.reason
+
+
+def test_excuse_303_310_c_2_an_open_clock_says_the_same_on_every_day(engine):
+    """303.310(b), (c)(2) for a meeting not yet held: referral 2026-01-05, due 2026-02-19;
+    the family was unavailable 2026-02-10 to 2026-02-11 (2 days), so lateness is excused
+    through 2026-02-21 and the agency's from 2026-02-22. The reason names that date, not a
+    count of days that grows every night, so a stored determination stays true on every
+    day of its interval (the listing counts the days late)."""
+    c = pc(
+        engine,
+        ("referral_received", "2026-01-05"),
+        (
+            "delay",
+            "2026-02-10",
+            {"reason": "exceptional_family_circumstances", "until": "2026-02-11"},
+        ),
+    )
+    excused = (
+        "late for a documented reason: exceptional family circumstances (from 2026-02-10 to "
+        "2026-02-11); not done, excused through 2026-02-21"
+    )
+    for day in ("2026-02-20", "2026-02-21"):
+        k = clock(engine, c, "initial_ifsp_meeting", day)
+        assert (k.status, k.excused_by, k.reason) == (
+            "late_excused",
+            "exceptional_family_circumstances",
+            excused,
+        ), day
+    late = (
+        "not done: the documented exceptional family circumstances (from 2026-02-10 to "
+        "2026-02-11) covers 2 day(s), so lateness is excused only through 2026-02-21; the "
+        "due date stays 2026-02-19"
+    )
+    for day in ("2026-02-22", "2026-06-01"):
+        k = clock(engine, c, "initial_ifsp_meeting", day)
+        assert (k.status, k.excused_by, k.reason) == ("overdue", None, late), day
+    _, (start, until) = engine.evaluate_stable(c, "us", D("2026-03-01"))
+    assert start <= D("2026-02-22") and (until is None or until > D("2026-06-01"))

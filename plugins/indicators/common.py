@@ -305,7 +305,7 @@ def delay_reason(clock: Clock, as_of: date) -> str | None:
         return None
     if clock.excused_by:
         return clock.excused_by
-    partly = partly_excused(clock.reason)
+    partly = partly_excused(clock.reason, late=_days_late_open(clock, as_of))
     if clock.status == "overdue":
         if clock.closed_on is not None:
             base = f"not done before the clock closed ({clock.closed_on.isoformat()})"
@@ -327,6 +327,13 @@ _PARTLY_EXCUSED = re.compile(
     r"(?P<late>\d+) day\(s\) late: (?P<excused>\d+) excused by the documented delay, "
     r"(?P<agency>\d+) the agency's: the documented (?P<what>.+?) \((?P<period>from [^)]*)\)"
 )
+#: The same for a clock not done (core.clocks words it without counts, so that it reads the
+#: same on every day): "not done: the documented exceptional family circumstances (from
+#: 2026-02-10) covers 1 day(s), so lateness is excused only through 2026-02-20; ...".
+_PARTLY_OPEN = re.compile(
+    r"not done: the documented (?P<what>.+?) \((?P<period>from [^)]*)\) "
+    r"covers (?P<covered>\d+) day\(s\)"
+)
 #: The same, as `partly_excused` words it, for grouping (counts and dates left out).
 _PARTLY_SHOWN = re.compile(
     r"\d+ of the \d+ days excused by the documented (?P<what>.+?) \(from [^)]*\), "
@@ -334,19 +341,34 @@ _PARTLY_SHOWN = re.compile(
 )
 
 
-def partly_excused(reason: str | None) -> str | None:
+def partly_excused(reason: str | None, *, late: int | None = None) -> str | None:
     """How many of a late clock's days documented delays excused and how many were the
     agency's, when they excused some but not all (None otherwise): "17 of the 22 days
     excused by the documented exceptional family circumstances (from 2025-12-22 to
     2026-01-07), 5 the agency's". Such a clock is late, not excused: the days beyond
-    those the circumstances cover are the agency's (303.310(b), (c)(2))."""
+    those the circumstances cover are the agency's (303.310(b), (c)(2)). A clock not
+    done gives only the days covered; `late` is its days late on the report's date."""
     found = _PARTLY_EXCUSED.search(reason or "")
-    if found is None:
-        return None
+    if found is not None:
+        late, excused, agency = found["late"], found["excused"], found["agency"]
+    else:
+        found = _PARTLY_OPEN.search(reason or "")
+        if found is None or late is None:
+            return None
+        covered = int(found["covered"])
+        excused = min(covered, late)
+        agency = late - excused
     return (
-        f"{found['excused']} of the {found['late']} days excused by the documented "
-        f"{found['what']} ({found['period']}), {found['agency']} the agency's"
+        f"{excused} of the {late} days excused by the documented "
+        f"{found['what']} ({found['period']}), {agency} the agency's"
     )
+
+
+def _days_late_open(clock: Clock, as_of: date) -> int | None:
+    """A clock not done: its days late on `as_of`, or on the day it closed."""
+    if clock.met_on is not None or clock.due is None:
+        return None
+    return ((clock.closed_on or as_of) - clock.due).days
 
 
 _DATED = re.compile(r"\s*\(?(on|as of|from)?\s*\d{4}-\d{2}-\d{2}\)?")
