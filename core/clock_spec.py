@@ -84,7 +84,7 @@ class ClockSpec:
         #: The delay reasons that excuse lateness, as a set.
         self.excusing = frozenset(self.excused_by)
         #: Calendar days, weeks, months or years with no weekend rule and no school
-        #: rule: `clock_compute.simple_clock` counts it (when nothing excuses or closes it).
+        #: rule: `simple_clock.simple_clock` counts it (when nothing excuses or closes it).
         self.simple = (
             self.unit in _SIMPLE_UNITS
             and self.opens_unit in _SIMPLE_UNITS

@@ -21,7 +21,6 @@ from .clock_compute import (
     compute_clock,
     not_applicable,
     paused_days,
-    simple_clock,
     status_of,
 )
 from .clock_spec import ClockSpec
@@ -30,6 +29,7 @@ from .decisions import Clock
 from .errors import RulesetError
 from .events import index_of
 from .models import Case, Event
+from .simple_clock import simple_clock
 from .stability import TrackedDate, plain
 
 __all__ = [

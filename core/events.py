@@ -44,29 +44,51 @@ class EventIndex:
 
     def of(self, types: tuple[str, ...], program: str | None = None) -> tuple[Event, ...]:
         """Events of these types, in canonical order; with `program`, its own and untagged ones."""
+        if len(types) == 1:
+            # One type: its events as they are (nothing to remember), filtered only when
+            # some are tagged with a program.
+            type_ = types[0]
+            found = self.by_type.get(type_, ())
+            if found and program is not None and type_ in self._tagged:
+                return self._filtered(types, program)
+            return found
         key = (types, program)
         found = self._answers.get(key)
         if found is not None:
             return found
         by_type = self.by_type
-        if len(types) == 1:
-            # One type: its events as they are, filtered only when some are tagged.
-            found = by_type.get(types[0], ())
-            if found and program is not None and types[0] in self._tagged:
-                found = tuple([e for e in found if e.program is None or e.program == program])
-            self._answers[key] = found
-            return found
-        if len(types) > 1:
-            types = tuple(dict.fromkeys(types))
-        matching = [
-            e
-            for t in types
-            for e in by_type.get(t, ())
-            if program is None or e.program is None or e.program == program
-        ]
-        if len(matching) > 1 and len(types) > 1:
-            matching.sort(key=_SORT_KEY)
-        found = self._answers[key] = tuple(matching)
+        # The types with events, each once, in the order asked (usually none or one).
+        present = [t for t in types if t in by_type]
+        if len(present) > 1:
+            present = list(dict.fromkeys(present))
+        if not present:
+            found = ()
+        elif len(present) == 1:  # already in canonical order, as a case keeps its events
+            type_ = present[0]
+            found = by_type[type_]
+            if program is not None and type_ in self._tagged:
+                found = self._filtered((type_,), program)
+        else:
+            matching = [
+                e
+                for t in present
+                for e in by_type[t]
+                if program is None or e.program is None or e.program == program
+            ]
+            if len(matching) > 1:
+                matching.sort(key=_SORT_KEY)
+            found = tuple(matching)
+        self._answers[key] = found
+        return found
+
+    def _filtered(self, types: tuple[str, ...], program: str) -> tuple[Event, ...]:
+        """One type's events that are the program's own or untagged (remembered)."""
+        key = (types, program)
+        found = self._answers.get(key)
+        if found is None:
+            found = self._answers[key] = tuple(
+                [e for e in self.by_type[types[0]] if e.program is None or e.program == program]
+            )
         return found
 
     def first(self, type_: str, program: str | None = None) -> Event | None:

@@ -1,4 +1,4 @@
-"""core/clock_compute.simple_clock: the commonest clocks' short path gives compute_clock's clock.
+"""core/simple_clock.simple_clock: the commonest clocks' short path gives compute_clock's clock.
 
 `clock_from_param` counts a clock in calendar days, weeks, months or years that nothing
 excuses or closes with `simple_clock`, and every other clock with `compute_clock`. The
@@ -18,10 +18,11 @@ from test_clocks import case_files
 
 from eirules.cli.synthetic import iter_cases
 from eirules.core import clocks
-from eirules.core.clock_compute import compute_clock, simple_clock
+from eirules.core.clock_compute import compute_clock
 from eirules.core.clock_spec import ClockSpec
 from eirules.core.convert import determination_to_dict
 from eirules.core.models import Case, Child, Event
+from eirules.core.simple_clock import simple_clock
 
 D = date.fromisoformat
 REASONS = ("family", "illness", "agency")

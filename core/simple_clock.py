@@ -1,0 +1,115 @@
+"""The commonest clocks counted the short way: `compute_clock`'s arithmetic without its branches.
+
+`clock_from_param` (core/clocks.py) tries `simple_clock` first for a clock whose
+definition `ClockSpec.simple` says it can count, and calls `compute_clock`
+(core/clock_compute.py) whenever it answers None.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .clock_compute import DELAY_EVENT, _delays, _status, _window_note
+from .clock_spec import ClockSpec
+from .dates import shift
+from .decisions import Clock, made_clock
+from .events import index_of
+from .models import Case, Event
+
+
+def simple_clock(
+    case: Case,
+    cs: ClockSpec,
+    id: str,
+    program: str,
+    citation: str,
+    start: date,
+    as_of: date,
+    due_soon_days: int,
+    anchor: date | None,
+    label: str,
+    subject: str | None,
+    stop_events: tuple[Event, ...] | None,
+    closing: tuple[str, ...],
+    leap_day: str,
+    episode: str | None,
+) -> Clock | None:
+    """`compute_clock` for the commonest clocks, or None when it is not one of them.
+
+    The commonest clock counts calendar days, weeks, months or years (`cs.simple`:
+    no business or school days, no weekend or school rule), and nothing excuses or
+    closes it: no delay with a reason it names from its start to the day it was met
+    (or the as-of date), and no closing event that would end it. For such a clock
+    this is `compute_clock`'s own arithmetic, step for step, without what it skips
+    (tests/test_simple_clock.py compares the two on generated clocks); for any other
+    (or a date the arithmetic cannot reach), None, and the caller calls
+    `compute_clock`. Only for a plain as-of date: a tracked one (core/stability.py)
+    records every comparison `compute_clock` makes, so it always takes that path.
+    """
+    index = index_of(case)
+    base = anchor if (cs.before and anchor is not None) else start
+    days = cs.calendar_days
+    window = cs.opens_length is not None and anchor is not None
+    opens = None
+    if days is not None and not window:
+        due = base - days if cs.before else base + days
+    else:
+        try:
+            due = shift(
+                base,
+                cs.length,
+                cs.unit,
+                direction=-1 if cs.before else 1,
+                count_start_day_as=cs.count_start_day_as,
+                leap_day=leap_day,
+            )
+            if window:
+                opens = shift(
+                    anchor,  # type: ignore[arg-type]
+                    cs.opens_length,  # type: ignore[arg-type]
+                    cs.opens_unit,
+                    direction=-1,
+                    leap_day=leap_day,
+                )
+        except ValueError:
+            return None
+        assert due is not None  # None only for school days
+    if stop_events is None:
+        stop_events = index.of(cs.stop, program)
+    early_counts = cs.early_action_counts
+    earliest = start
+    too_early: list[Event] = []
+    if opens is not None:
+        earliest = min(opens, start) if early_counts else opens
+        if not early_counts:
+            too_early = [e for e in stop_events if start <= e.date < earliest and e.date <= as_of]
+    met_on = None
+    for event in stop_events:  # the first on or after the window (a loop: no generator)
+        if event.date >= earliest:
+            if event.date <= as_of:
+                met_on = event.date
+            break
+    if cs.excused_by and index.of((DELAY_EVENT,), program):
+        end = met_on or as_of
+        if _delays(case, start, max(end, start), cs.excusing, program):
+            return None
+    if closing:
+        for event in index.of(closing, program):
+            if event.service is not None and event.service != subject:
+                continue
+            if met_on is None and start <= event.date <= as_of:
+                return None
+    return made_clock(
+        episode=episode,
+        id=id,
+        program=program,
+        start=start,
+        due=due,
+        opens=opens,
+        met_on=met_on,
+        status=_status(due, met_on, as_of, due_soon_days, False),
+        citation=citation,
+        label=label,
+        subject=subject,
+        reason=_window_note(None, opens, met_on, too_early) if opens is not None else None,
+    )
