@@ -20,8 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from eirules.core.convert import determination_to_dict, parse_json
-from eirules.core.dates import parse_date, parse_period, range_text
+from eirules.core.convert import determination_to_dict
 from eirules.core.engine import Engine
 from eirules.core.errors import (
     EirulesError,
@@ -32,20 +31,11 @@ from eirules.core.errors import (
     show_value,
 )
 
+from . import http_requests as req
+from .http_requests import HttpError
+
 # The paths and the batch limit are the API's contract: its OpenAPI document states them.
 from .openapi import MAX_BATCH, OPENAPI_PATH, PREFIX, openapi_document
-
-#: Largest request body read (bytes); a caseload batch of a few thousand cases fits.
-MAX_BODY = 32 * 1024 * 1024
-
-
-class HttpError(EirulesError):
-    """A request eirules cannot answer as asked (unknown path, method, missing caseload)."""
-
-    def __init__(self, status: int, message: str, problems=(), kind: str | None = None):
-        super().__init__(message, problems)
-        self.status = status
-        self.kind = kind
 
 
 def _json(data: Any, status: int = 200) -> Response:
@@ -110,152 +100,8 @@ def _error_response(exc: EirulesError) -> Response:
     return response
 
 
-# Request parts ---------------------------------------------------------------------------
-
-
-async def _body(request: Request) -> Any:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
-        raise HttpError(413, "request body too large", [_limit_problem()], "InputError")
-    raw = b""
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_BODY:
-            raise HttpError(413, "request body too large", [_limit_problem()], "InputError")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise HttpError(
-            400,
-            "request body is not UTF-8 text",
-            [Problem(f"byte {exc.start}", "not UTF-8", "send the JSON as UTF-8")],
-            "InputError",
-        ) from None
-    if not text.strip():
-        raise HttpError(
-            400,
-            "request body is empty",
-            [Problem("$", "no JSON", "send a JSON document")],
-            "InputError",
-        )
-    try:
-        return parse_json(text, source="request body")
-    except InputError as exc:  # not JSON at all: 400; JSON that is not a case file: 422
-        raise HttpError(400, exc.message, exc.problems, "InputError") from None
-
-
-def _limit_problem() -> Problem:
-    return Problem("$", f"more than {MAX_BODY} bytes", "send fewer cases per request")
-
-
-def _as_of(request: Request) -> date:
-    return _date_param(request.query_params, "as_of") or date.today()
-
-
 INDICATOR_CODES = ("C1", "C7", "C8A", "C8B", "C8C", "B11", "B12", "B13")
 INDICATOR_UNITS = ("caseworker", "district", "county", "provider")
-
-
-def _date_param(query, name: str) -> date | None:
-    """The one date reader of query parameters: YYYY-MM-DD within the CLI's one date bound."""
-    raw = query.get(name)
-    if raw is None:
-        return None
-    day = parse_date(raw)
-    if day is None:
-        raise InputError(
-            f"{name} is not valid",
-            [Problem(name, f"{show_value(raw)} is not a date", f"YYYY-MM-DD; {range_text()}")],
-        )
-    return day
-
-
-def _whole(request: Request, name: str, *, low: int = 0, high: int = 100_000) -> int | None:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return None
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise InputError(
-            f"{name} is not valid",
-            [
-                Problem(
-                    name, f"{show_value(raw)} is not a whole number", f"expected {low} to {high}"
-                )
-            ],
-        )
-    return int(raw)
-
-
-def _within(request: Request) -> int | None:
-    """`within`, read as `eirules due --within` reads it: 14d, 2w, 30 (days) or all."""
-    raw = request.query_params.get("within")
-    if raw is None or raw == "":
-        return None
-    try:
-        return parse_period(raw)
-    except ValueError as exc:
-        raise InputError(
-            "within is not valid",
-            [Problem("within", str(exc), "give days (30 or 14d), weeks (2w) or all")],
-        ) from None
-
-
-def _flag(request: Request, name: str) -> bool:
-    raw = request.query_params.get(name, "false").lower()
-    if raw not in ("true", "false", "1", "0"):
-        raise InputError(
-            f"{name} is not valid",
-            [Problem(name, f"{show_value(raw)} is not true or false", "expected true or false")],
-        )
-    return raw in ("true", "1")
-
-
-def _purpose(request: Request) -> str | None:
-    """The stated purpose of a read (query parameter `purpose`), for the record of access."""
-    return request.query_params.get("purpose")
-
-
-def _log_in(store, request: Request) -> None:
-    """Act as the staff login the bearer token stands for (`eirules staff token`).
-
-    A caseload with no staff list yet belongs to whoever runs the server (as on
-    the command line), so a request without a token is theirs; once it has a
-    staff list, every caseload request needs a valid token.
-    """
-    header = request.headers.get("authorization")
-    if header is None:
-        if store.conn.execute("SELECT 1 FROM staff LIMIT 1").fetchone() is None:
-            return
-        raise HttpError(
-            401,
-            "this caseload needs a log-in",
-            [
-                Problem(
-                    "Authorization",
-                    "no bearer token sent",
-                    "send Authorization: Bearer TOKEN; a data manager makes one with: "
-                    "eirules staff token LOGIN",
-                )
-            ],
-            "AccessDenied",
-        )
-    scheme, _, token = header.partition(" ")
-    login = store.login_for_token(token.strip()) if scheme.lower() == "bearer" else None
-    if login is None:
-        raise HttpError(
-            401,
-            "the token is not valid",
-            [
-                Problem(
-                    "Authorization",
-                    "not a bearer token this caseload knows (unknown, expired, revoked, or "
-                    "its login left the staff list)",
-                    "ask a data manager for a new one: eirules staff token LOGIN",
-                )
-            ],
-            "AccessDenied",
-        )
-    store.as_login(login)
 
 
 # The application ------------------------------------------------------------------------
@@ -300,7 +146,7 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
 
         s = Store.open(db, engine)
         try:
-            _log_in(s, request)
+            req.log_in(s, request)
         except BaseException:
             s.close()
             raise
@@ -357,16 +203,16 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
 
     @app.post(f"{PREFIX}/check")
     async def check(request: Request) -> Response:
-        rid, as_of = ruleset_id(request), _as_of(request)
+        rid, as_of = ruleset_id(request), req.as_of(request)
         case = engine.case_from_dict(
-            await _body(request), source="request body", today=date.today()
+            await req.body(request), source="request body", today=date.today()
         )
         return _json(determination_to_dict(engine.evaluate(case, rid, as_of)))
 
     @app.post(f"{PREFIX}/evaluate")
     async def evaluate(request: Request) -> Response:
-        rid, as_of = ruleset_id(request), _as_of(request)
-        data = await _body(request)
+        rid, as_of = ruleset_id(request), req.as_of(request)
+        data = await req.body(request)
         cases = data.get("cases") if isinstance(data, dict) else None
         if not isinstance(cases, list) or set(data) - {"cases"}:
             raise InputError(
@@ -442,26 +288,26 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
                 [Problem("id", "not found", did_you_mean(rid, engine.rulesets.ids()))],
                 "RulesetError",
             )
-        on = _as_of(request)
+        on = req.as_of(request)
         rs = engine.rulesets.get(rid)
-        rows = tools.resolved(rs, on, own_only=not _flag(request, "resolved"))
+        rows = tools.resolved(rs, on, own_only=not req.flag(request, "resolved"))
         return _json({**tools.summary(rs), "as_of": on.isoformat(), "parameters": rows})
 
     def open_clocks(request: Request, action: str, **query) -> Response:
-        as_of = _as_of(request)
+        as_of = req.as_of(request)
         caseworker = request.query_params.get("caseworker") or None
         s = store(request)
         try:
             # Every owed clock and referral as of the date, failed cases as rows (kind).
             listing = s.due_stream(as_of=as_of, caseworker=caseworker, **query)
-            rows = list(s.recorded(listing.rows, f"http {action}", _purpose(request)))
+            rows = list(s.recorded(listing.rows, f"http {action}", req.purpose(request)))
         finally:
             s.close()
         return _json({"as_of": as_of.isoformat(), "clocks": rows})
 
     @app.get(f"{PREFIX}/due")
     async def due(request: Request) -> Response:
-        return open_clocks(request, "due", within_days=_within(request))
+        return open_clocks(request, "due", within_days=req.within(request))
 
     @app.get(f"{PREFIX}/overdue")
     async def overdue(request: Request) -> Response:
@@ -475,7 +321,9 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
         from eirules.plugins.indicators.sources import store_scope, stored_facts
 
         q = request.query_params
-        period = period_of(q.get("year"), _date_param(q, "from"), _date_param(q, "to"), HTTP_NAMES)
+        period = period_of(
+            q.get("year"), req.date_param(q, "from"), req.date_param(q, "to"), HTTP_NAMES
+        )
         codes = [c.upper() for c in q.getlist("indicator")]
         unknown = [c for c in codes if c not in INDICATOR_CODES]
         by = q.get("by")
@@ -495,7 +343,7 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
                     )
                 ],
             )
-        children = _flag(request, "children")
+        children = req.flag(request, "children")
         s = store(request)
         try:
             s.require("report")
@@ -509,7 +357,7 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
             )
             if children:  # the list of children is a read of their records
                 late = [i.case_id for r in report.indicators for i in r.late]
-                s.record_reads(late, "http indicators drill-down", _purpose(request))
+                s.record_reads(late, "http indicators drill-down", req.purpose(request))
         finally:
             s.close()
         return _json(report.as_dict(children=children))
@@ -519,7 +367,7 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
         s = store(request)
         try:
             try:
-                s.opened(case_id, "http history", _purpose(request))
+                s.opened(case_id, "http history", req.purpose(request))
                 summary = s.case_summary(case_id)
             except InputError as exc:
                 raise HttpError(404, exc.message, exc.problems, "InputError") from None

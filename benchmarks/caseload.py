@@ -42,7 +42,8 @@ from pathlib import Path
 from eirules.cli.synthetic import CASEWORKERS, DEMO_AS_OF, iter_cases, records
 from eirules.core.engine import Engine
 from eirules.core.store import Store
-from eirules.core.store.backend import WriteTimings, display, is_postgres
+from eirules.core.store.backend import WriteTimings
+from eirules.core.store.targets import display, is_postgres
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from timing import cpu as cpu_seconds  # noqa: E402

@@ -6,9 +6,9 @@ import click
 
 from eirules.core.errors import InputError, Problem
 from eirules.core.store import Store
-from eirules.core.store.backend import display, is_postgres
 from eirules.core.store.base import data_dir
 from eirules.core.store.new_file import check_path
+from eirules.core.store.targets import display, is_postgres
 
 from .errors import remember_db
 from .options import (

@@ -54,7 +54,7 @@ def _is_database_error(exc: BaseException) -> bool:
 
 def _storage_error(ctx: click.Context, exc: Exception) -> EirulesError:
     where = (ctx.obj or {}).get("db_path") or "caseload"
-    from eirules.core.store.backend import permission_error
+    from eirules.core.store.targets import permission_error
 
     refused = permission_error(exc, where)
     if refused is not None:

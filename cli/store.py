@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from eirules.core.store import Store, default_db_path
-from eirules.core.store.backend import display, is_postgres
+from eirules.core.store.targets import display, is_postgres
 
 from . import get_engine
 from .errors import remember_db

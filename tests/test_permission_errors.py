@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from eirules.cli import cli
 from eirules.core.importing import Record
 from eirules.core.store import Store
-from eirules.core.store.backend import permission_error
+from eirules.core.store.targets import permission_error
 
 READ_ONLY = [
     "Error: the caseload {db} cannot be written (attempt to write a readonly database)",

@@ -555,7 +555,7 @@ def test_a_new_migration_must_be_applied_with_db_upgrade(db_target, engine):
     from click.testing import CliRunner
 
     from eirules.cli import cli
-    from eirules.core.store.backend import display
+    from eirules.core.store.targets import display
 
     store = Store.init(db_target, engine)[0]
     _back_to_revision_0002(store.conn)

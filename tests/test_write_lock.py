@@ -174,7 +174,8 @@ def test_postgres_caseloads_in_two_schemas_have_a_write_lock_each(store, db_targ
         pytest.skip("schemas are PostgreSQL's")
     import psycopg
 
-    from eirules.core.store.backend import WRITE_LOCK, libpq_url
+    from eirules.core.store.backend import WRITE_LOCK
+    from eirules.core.store.targets import libpq_url
 
     try_lock = WRITE_LOCK.replace("pg_advisory_xact_lock", "pg_try_advisory_xact_lock")
     other = db_target.replace("search_path%3D", "search_path%3Dother_")

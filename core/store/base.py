@@ -25,10 +25,9 @@ from ..errors import Problem, StorageError
 from ..private_files import make_private_folder
 from . import migrations
 from .audit import AuditWriter
-from .backend import (
-    BUSY_TIMEOUT_SECONDS,
-    Connection,
-    connect_postgres,
+from .backend import BUSY_TIMEOUT_SECONDS, Connection, connect_postgres
+from .new_file import check_path, creation_failed
+from .targets import (
     database_errors,
     display,
     is_postgres,
@@ -37,7 +36,6 @@ from .backend import (
     sqlite_file,
     sqlite_path,
 )
-from .new_file import check_path, creation_failed
 from .workers import default_jobs
 
 DB_ENV = "EIRULES_DB"

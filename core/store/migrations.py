@@ -19,7 +19,8 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from .backend import WRITE_LOCK, Connection, is_postgres, sqlalchemy_url
+from .backend import WRITE_LOCK, Connection
+from .targets import is_postgres, sqlalchemy_url
 
 #: Every revision, oldest first (the files in alembic/versions/).
 REVISIONS: tuple[str, ...] = (
