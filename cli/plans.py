@@ -13,14 +13,13 @@ plan_files.py what the three share. `register` adds all three.
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 
 import click
 
 from eirules.core.errors import InputError, Problem
-from eirules.core.input_files import read_input
+from eirules.core.input_files import CsvRecords, read_input
 
 from .contacts import contacts_add, contacts_group, contacts_list
 from .meetings import (
@@ -250,8 +249,8 @@ def _read_csv(csv_file: str, kind: str) -> list[tuple[int, dict]]:
         raise InputError(
             f"{csv_file} is not UTF-8 text", [Problem("", "save it as UTF-8 CSV")]
         ) from exc
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    reader = CsvRecords(csv_file, io.StringIO(text))  # each record bounded
+    header = next(reader, None) or []
     missing = [c for c in required if c not in header]
     unknown = [c for c in header if c not in required + optional]
     if missing or unknown:
@@ -264,7 +263,7 @@ def _read_csv(csv_file: str, kind: str) -> list[tuple[int, dict]]:
             ],
         )
     rows, problems = [], []
-    for line, raw in enumerate(reader, start=2):
+    for line, raw in enumerate(reader.dicts(header), start=2):
         row = {k: (v or "").strip() for k, v in raw.items() if k is not None}
         if None in raw:
             problems.append(Problem(f"line {line}", "more cells than columns"))

@@ -23,7 +23,7 @@ from urllib.parse import quote
 import attrs
 
 from .errors import InputError, Problem, StorageError
-from .input_files import open_text, read_input, read_text
+from .input_files import CsvRecords, open_text, read_input, read_text
 from .school_calendar import SchoolCalendar
 
 CALENDARS_ENV = "EIRULES_CALENDARS_DIR"
@@ -91,7 +91,7 @@ def read_csv(path: Path) -> tuple[list[Period], list[Problem]]:
     periods: list[Period] = []
     try:
         with open_text(path, expected=CALENDAR_FILE, encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.reader(handle))
+            rows = list(CsvRecords(str(path), handle))  # each record bounded
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise InputError(
             f"cannot read {path}",

@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 
 from .errors import InputError, Problem, did_you_mean
-from .input_files import check_input, open_text, read_input
+from .input_files import CsvRecords, check_input, open_text, read_input
 from .jsonio import iter_records, parse_json
 from .text import first_unsafe, text_problem
 
@@ -256,8 +256,8 @@ def _csv_records(path: Path) -> Iterator[Record | Assignment]:
         return
     with handle:
         try:
-            reader = csv.DictReader(handle)
-            header = [h.strip() for h in (reader.fieldnames or [])]
+            reader = CsvRecords(source, handle)  # each record bounded (input_files)
+            header = [h.strip() for h in next(reader, None) or []]
             if tuple(header) == ASSIGNMENT_COLUMNS:
                 yield from _assignment_rows(source, reader)
                 return
@@ -289,10 +289,9 @@ def _csv_records(path: Path) -> Iterator[Record | Assignment]:
                 ] + [Problem(f"column {h!r}", "required column missing") for h in missing]
                 yield Record(source, "header", problems=tuple(problems))
                 return
-            reader.fieldnames = header
             groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
             bad: list[Record] = []
-            for row in reader:
+            for row in reader.dicts(header):
                 line = reader.line_num
                 if None in row:
                     bad.append(
@@ -319,6 +318,11 @@ def _csv_records(path: Path) -> Iterator[Record | Assignment]:
         except csv.Error as exc:
             yield Record(source, "file", problems=(Problem("", f"not valid CSV: {exc}"),))
             return
+        except InputError as exc:  # a record too large to read: the file is refused by it
+            first = exc.problems[0]
+            label = first.where.removeprefix(f"{source}, ")
+            yield Record(source, label, problems=(Problem("", first.what, first.fix),))
+            return
         except UnicodeDecodeError as exc:
             byte = exc.object[exc.start : exc.start + 1].hex()
             yield Record(
@@ -338,8 +342,8 @@ def _csv_records(path: Path) -> Iterator[Record | Assignment]:
         yield _case_from_rows(source, rows)
 
 
-def _assignment_rows(source: str, reader: csv.DictReader) -> Iterator[Record | Assignment]:
-    for row in reader:
+def _assignment_rows(source: str, reader: CsvRecords) -> Iterator[Record | Assignment]:
+    for row in reader.dicts(ASSIGNMENT_COLUMNS):
         label = f"row {reader.line_num}"
         case_id = (row.get("case_id") or "").strip()
         worker = (row.get("caseworker") or "").strip()

@@ -20,16 +20,22 @@ exhaust the machine whichever command is given them:
   Lines, or a JSON array), each record up to the same size. The size is checked
   before reading, and the read itself stops one byte past the limit, so a file that
   grows while it is read is refused too.
+- A CSV file is read record by record (`CsvRecords`, for every CSV reader of a
+  person's file: `cases import`, `calendars import`, the MTSS and plan CSVs), and one
+  record may hold at most `MAX_CSV_RECORD` characters: one enormous line (a file that
+  is not CSV, a quote left open) is refused by its line before it is held whole.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import stat
 import sys
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, TextIO
 
 from .errors import InputError, Problem
 from .private_files import kind_of
@@ -192,9 +198,95 @@ def read_stdin(*, fix: str = TOO_LARGE_FIX) -> bytes:
     return data
 
 
+# CSV records -----------------------------------------------------------------------------
+
+#: The most characters one CSV record may hold (a row, with the lines a quoted cell's
+#: line breaks join to it). The widest record eirules reads is a case row of `cases
+#: import`: 17 columns of at most 4,000 characters each (`text.MAX_TEXT`, refused past
+#: that wherever text enters a caseload), 68,016 characters with the commas and 68,050
+#: with every cell quoted, so 128 Ki characters holds the fullest real row about twice.
+#: It is also the csv module's own limit for one cell (`csv.field_size_limit()`), so a
+#: cell too long for the module is always refused here first, with this message.
+MAX_CSV_RECORD = 128 << 10
+#: What a refusal of an oversized CSV record tells the person to do.
+CSV_RECORD_FIX = (
+    "a CSV row is a few hundred characters: check that the file is CSV (not another file "
+    "named .csv) and that no cell opens a quote it does not close, which joins the lines "
+    "after it into one record"
+)
+
+
+def csv_record_too_large(source: str, line: int) -> InputError:
+    """The refusal of a CSV record over `MAX_CSV_RECORD` characters, starting on `line`."""
+    limit = f"{MAX_CSV_RECORD:,} characters"
+    return InputError(
+        f"{source}: the record on line {line} is longer than {limit}, the most eirules "
+        "reads as one CSV record",
+        [Problem(f"{source}, line {line}", f"more than the limit of {limit}", CSV_RECORD_FIX)],
+    )
+
+
+class CsvRecords:
+    """The records of CSV text, as `csv.reader` gives them, each refused past
+    `MAX_CSV_RECORD` characters before it is held whole (`csv_record_too_large`,
+    naming the line the record starts on).
+
+    `lines`: a text file opened with newline="" (read with a bounded `readline`, so one
+    enormous line is never read whole), or lines already in memory (a bounded file's
+    `splitlines()`). `line_num` is `csv.reader`'s: the last line of the record read.
+    """
+
+    def __init__(self, source: str, lines: TextIO | Iterable[str]):
+        self.source = source
+        self._used = 0  # characters of the record being read
+        self._start = 1  # its first line
+        self._reader = csv.reader(self._bounded(lines))
+
+    @property
+    def line_num(self) -> int:
+        return self._reader.line_num
+
+    def _bounded(self, lines: TextIO | Iterable[str]) -> Iterator[str]:
+        limit = MAX_CSV_RECORD
+        readline = getattr(lines, "readline", None)
+        # At most one character past what the record may still hold, never the line whole.
+        feed = iter(lambda: readline(limit - self._used + 1), "") if readline else lines
+        for line in feed:
+            if self._used == 0:
+                self._start = self._reader.line_num + 1
+            self._used += len(line)
+            if self._used > limit:
+                raise csv_record_too_large(self.source, self._start)
+            yield line
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return self
+
+    def __next__(self) -> list[str]:
+        row = next(self._reader)
+        self._used = 0
+        return row
+
+    def dicts(self, fieldnames: Sequence[str]) -> Iterator[dict[Any, Any]]:
+        """The records left, as `csv.DictReader` gives them: a blank line skipped, the
+        cells past `fieldnames` as a list under None, a missing cell None."""
+        for row in self:
+            if not row:
+                continue
+            record: dict[Any, Any] = dict(zip(fieldnames, row, strict=False))
+            if len(row) > len(fieldnames):
+                record[None] = row[len(fieldnames) :]
+            for name in fieldnames[len(row) :]:
+                record[name] = None
+            yield record
+
+
 __all__ = [
+    "MAX_CSV_RECORD",
     "MAX_INPUT_BYTES",
+    "CsvRecords",
     "check_input",
+    "csv_record_too_large",
     "open_input",
     "open_text",
     "read_input",

@@ -10,7 +10,6 @@ one date bound (`eirules.core.dates.parse_date`), files through the one JSON rea
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable
 from datetime import date
@@ -22,7 +21,7 @@ import attrs
 from eirules.core.convert import read_json
 from eirules.core.dates import parse_date, range_text
 from eirules.core.errors import InputError, Problem
-from eirules.core.input_files import read_input
+from eirules.core.input_files import CsvRecords, read_input
 from eirules.core.private_files import write_private
 
 from .models import (
@@ -321,8 +320,8 @@ def read_csv(
 
 def _plain_rows(path: Path, text: str, k: Kind, kind: str) -> tuple[list, list]:
     """(line, where, row) for each row of a CSV in eirules' own layout; header problems raise."""
-    reader = csv.DictReader(text.splitlines())
-    header = reader.fieldnames or []
+    reader = CsvRecords(str(path), text.splitlines())  # each record bounded
+    header = next(reader, None) or []
     problems = []
     unknown = [h for h in header if h not in k.columns]
     missing = [h for h in k.required if h not in header]
@@ -344,7 +343,7 @@ def _plain_rows(path: Path, text: str, k: Kind, kind: str) -> tuple[list, list]:
             problems.append(Problem(f"{path}:1", f"missing column(s) {', '.join(missing)}"))
         raise InputError(f"{path} is not a {kind} CSV", problems)
     pairs = []
-    for line, row in enumerate(reader, start=2):
+    for line, row in enumerate(reader.dicts(header), start=2):
         if None in row:
             problems.append(Problem(f"{path}:{line}", "more cells than columns"))
             continue

@@ -13,7 +13,6 @@ documentation (`documented`). The format is in docs/mtss.md ("Vendor exports").
 
 from __future__ import annotations
 
-import csv
 import fnmatch
 import tomllib
 from datetime import datetime
@@ -22,7 +21,7 @@ from pathlib import Path
 import attrs
 
 from eirules.core.errors import InputError, Problem, did_you_mean
-from eirules.core.input_files import read_text
+from eirules.core.input_files import CsvRecords, read_text
 
 PRESETS = Path(__file__).parent / "data" / "layouts"
 FIELDS = ("date", "scaled_score", "percentile", "category")
@@ -212,7 +211,7 @@ def _letters(i: int) -> str:
 def translate(path: Path, text: str, layout: Layout) -> tuple[list[tuple[int, str, dict]], list]:
     """The export's rows as screening rows: ([(line, where, row)], problems). A problem names
     the file, the line and the export column; nothing is guessed."""
-    rows = list(csv.reader(text.splitlines()))
+    rows = list(CsvRecords(str(path), text.splitlines()))  # each record bounded
     if not rows:
         return [], [Problem(f"{path}:1", "the file is empty")]
     header = [h.strip() for h in rows[0]]
