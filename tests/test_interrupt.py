@@ -25,7 +25,7 @@ from eirules.cli.synthetic import iter_cases
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 
 EIRULES = [str(Path(sys.executable).with_name("eirules"))]  # the console script, as users run it
-CASES = 3000
+CASES = 6000
 #: A hang detector, not a timing: a stopped command takes a second or two.
 BOUND = 60
 AS_OF = "2026-08-01"
@@ -128,7 +128,7 @@ def _whole(db: Path, env: dict) -> None:
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-@pytest.mark.parametrize("after", [0.0, 1.5], ids=["workers-starting", "workers-running"])
+@pytest.mark.parametrize("after", [0.0, 0.7], ids=["workers-starting", "workers-running"])
 def test_ctrl_c_stops_an_import_at_once_and_imports_nothing(setting, tmp_path, after):
     """All or nothing: an interrupted import leaves the caseload as it was."""
     _, cases, empty, _, env = setting
