@@ -93,12 +93,16 @@ class EventIndex:
 
     def first(self, type_: str, program: str | None = None) -> Event | None:
         """The earliest event of a type, or None."""
-        found = self.of((type_,), program)
+        found = self.by_type.get(type_)
+        if found and program is not None and type_ in self._tagged:
+            found = self._filtered((type_,), program)
         return found[0] if found else None
 
     def last(self, type_: str, program: str | None = None) -> Event | None:
         """The latest event of a type, or None."""
-        found = self.of((type_,), program)
+        found = self.by_type.get(type_)
+        if found and program is not None and type_ in self._tagged:
+            found = self._filtered((type_,), program)
         return found[-1] if found else None
 
 

@@ -1,0 +1,104 @@
+"""Instructions and Python opcodes a case evaluated (deterministic; issue 15).
+
+Evaluate only: benchmarks/evaluate.py's generated cases (seed 5), 50 warm-up cases,
+then N (default 200) loaded cases evaluated. Instructions are counted by
+``valgrind --tool=callgrind`` over a run with the evaluation minus a run without it,
+so start-up, generation and loading cancel; opcodes come from evaluate.py's tracer.
+Neither moves with the machine's load.
+
+    python benchmarks/instructions.py            # both counts
+    python benchmarks/instructions.py --no-valgrind
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WARM = 50
+
+
+def child(n: int, evaluate: bool) -> None:
+    sys.path.insert(0, str(HERE))
+    import random
+
+    from evaluate import AS_OF, Engine, make_case
+
+    rnd = random.Random(5)
+    docs = [make_case(i, rnd) for i in range(WARM + n)]
+    engine = Engine(entry_points=False)
+    evaluator = engine.compile(engine.rulesets.get("us"), AS_OF)
+    for doc in docs[:WARM]:
+        evaluator.evaluate(engine.case_from_dict(doc))
+    cases = [engine.case_from_dict(doc) for doc in docs[WARM:]]
+    if evaluate:
+        for case in cases:
+            evaluator.evaluate(case)
+
+
+def instructions(n: int, evaluate: bool) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "cg.out")
+        cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
+        cmd += [sys.executable, __file__, "--child", str(n)]
+        if evaluate:
+            cmd.append("--evaluate")
+        subprocess.run(cmd, check=True, capture_output=True)
+        text = Path(out).read_text()
+    return int(re.search(r"^(?:summary|totals): (\d+)", text, re.M).group(1))
+
+
+def opcodes(n: int) -> float:
+    sys.path.insert(0, str(HERE))
+    import random
+
+    from evaluate import AS_OF, Engine, make_case
+
+    rnd = random.Random(5)
+    docs = [make_case(i, rnd) for i in range(WARM + n)]
+    engine = Engine(entry_points=False)
+    evaluator = engine.compile(engine.rulesets.get("us"), AS_OF)
+    for doc in docs[:WARM]:
+        evaluator.evaluate(engine.case_from_dict(doc))
+    cases = [engine.case_from_dict(doc) for doc in docs[WARM:]]
+    count = [0]
+
+    def tracer(frame, event, arg):
+        frame.f_trace_opcodes = True
+        if event == "opcode":
+            count[0] += 1
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        for case in cases:
+            evaluator.evaluate(case)
+    finally:
+        sys.settrace(None)
+    return count[0] / n
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=200, help="cases evaluated (default 200)")
+    parser.add_argument("--no-valgrind", action="store_true", help="opcodes only")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--evaluate", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:
+        child(args.child, args.evaluate)
+        return
+    print(f"Python opcodes a case: {opcodes(args.n):,.0f}")
+    if not args.no_valgrind:
+        diff = instructions(args.n, True) - instructions(args.n, False)
+        print(f"instructions a case (callgrind): {diff / args.n:,.0f}")
+
+
+if __name__ == "__main__":
+    main()
