@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable
+from datetime import date
 
 import attrs
 
@@ -94,6 +96,39 @@ def show_value(value: object, limit: int = 60) -> str:
     if len(text) > limit:
         text = text[: limit - 3] + "..."
     return text
+
+
+def show_toml(value: object, limit: int = 60) -> str:
+    """A value as a ruleset author writes it in TOML (a string in double quotes, a date
+    as 2026-07-01, true/false, arrays and inline tables), cut short when long."""
+    text = _toml(value, depth=0)
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text
+
+
+def _toml(value: object, depth: int) -> str:
+    if depth > 8:
+        return "..."
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)  # a TOML basic string: escapes controls and non-ASCII
+    if isinstance(value, date):  # a date, or a date-time (a datetime is a date)
+        return value.isoformat()
+    if isinstance(value, int | float):
+        return show_value(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml(v, depth + 1) for v in value) + "]"
+    if isinstance(value, dict):
+        inner = ", ".join(f"{_key(k)} = {_toml(v, depth + 1)}" for k, v in value.items())
+        return "{ " + inner + " }" if inner else "{}"
+    return show_value(value)
+
+
+def _key(key: object) -> str:
+    text = str(key)
+    return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else json.dumps(text)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from .errors import EirulesError, Problem, RulesetError, did_you_mean
+from .errors import EirulesError, Problem, RulesetError, did_you_mean, show_toml
 from .ruleset_tests import read_expectations
 from .ruleset_tools import find_tests
 from .rulesets import (
@@ -124,7 +124,7 @@ def clock_start_problems(ruleset: Ruleset) -> list[Problem]:
                     f"{where}: {entry.key or name}.start",
                     f"{start} changes what starts this clock ({parent.id} starts it on "
                     f"{base_start}), but the rule fixes its trigger ({rule})",
-                    f"keep start = {base_start!r}; vary the length, unit or stop events instead "
+                    f"keep start = {show_toml(base_start)}; vary the length, unit or stop events instead "
                     "(docs/plugins.md, Clock variants)",
                     file=entry.file,
                     line=entry.line,

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from .errors import show_toml
 from .school_calendar import SchoolCalendar
 
 RULE_KEYS = ("not_counting", "break_over_school_days", "year_end", "extended_by_absences")
@@ -50,7 +51,7 @@ def check(value: dict[str, Any]) -> tuple[str, str | None] | None:
     if "not_counting" in value:
         if value["not_counting"] not in NOT_COUNTING:
             return (
-                f"not_counting: found {value['not_counting']!r}; expected summer or breaks",
+                f"not_counting: found {show_toml(value['not_counting'])}; expected summer or breaks",
                 None,
             )
         if unit is not None and unit != "calendar_days":
@@ -62,14 +63,18 @@ def check(value: dict[str, Any]) -> tuple[str, str | None] | None:
     if "break_over_school_days" in value:
         n = value["break_over_school_days"]
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-            return f"break_over_school_days: found {n!r}; expected a whole number, 0 or more", None
+            return (
+                f"break_over_school_days: found {show_toml(n)}; expected a whole number, 0 or more",
+                None,
+            )
         if value.get("not_counting") not in (None, "breaks"):
             return 'break_over_school_days goes with not_counting = "breaks"', None
     if "year_end" in value:
         rule = value["year_end"]
         if not isinstance(rule, dict) or set(rule) != {"at_least", "fewer_than", "due"}:
-            return f"year_end: found {rule!r}; expected a table with at_least, fewer_than, due", (
-                'write it as { at_least = 35, fewer_than = 45, due = "06-30" }'
+            return (
+                f"year_end: found {show_toml(rule)}; expected a table with at_least, fewer_than, due",
+                ('write it as { at_least = 35, fewer_than = 45, due = "06-30" }'),
             )
         lo, hi = rule["at_least"], rule["fewer_than"]
         if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in (lo, hi)):
@@ -79,7 +84,7 @@ def check(value: dict[str, Any]) -> tuple[str, str | None] | None:
         due = rule["due"]
         if not isinstance(due, str) or not (_MONTH_DAY.match(due) or due == BEFORE_NEXT_YEAR):
             return (
-                f"year_end.due: found {due!r}; expected a month and day or {BEFORE_NEXT_YEAR}",
+                f"year_end.due: found {show_toml(due)}; expected a month and day or {BEFORE_NEXT_YEAR}",
                 f'write it as due = "06-30" or due = "{BEFORE_NEXT_YEAR}"',
             )
         if unit is not None and unit != "school_days":
@@ -94,8 +99,9 @@ def check(value: dict[str, Any]) -> tuple[str, str | None] | None:
             or isinstance(rule["at_least"], bool)
             or rule["at_least"] < 1
         ):
-            return f"extended_by_absences: found {rule!r}; expected an event name and at_least", (
-                'write it as { event = "absent_from_school", at_least = 3 }'
+            return (
+                f"extended_by_absences: found {show_toml(rule)}; expected an event name and at_least",
+                ('write it as { event = "absent_from_school", at_least = 3 }'),
             )
         if unit is not None and unit != "school_days":
             return "extended_by_absences applies to school_days clocks only", None

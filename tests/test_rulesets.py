@@ -177,12 +177,12 @@ def test_overlapping_periods_missing_citation_bad_type_and_unit_are_all_reported
         load(tmp_path, "us-zz")
     p = folder / "p.toml"
     assert messages(info.value) == [
-        f"{p}:16: parameters.local.x.unit: found 'dayz'; expected a unit; expected one of: "
+        f'{p}:16: parameters.local.x.unit: found "dayz"; expected a unit; expected one of: '
         "calendar_days, business_days, school_days, weeks, months, years, percent, "
         "standard_deviations, grams, micrograms_per_decilitre, grade, hours",
         f"{p}:10: parameters.part_c.age_limit_years.values[0].citation: found no citation; "
         'every value needs a citation; add citation = "34 CFR ..." or the state rule',
-        f"{p}:12: parameters.part_c.age_limit_years.values[0].value: found a string 'three'; "
+        f'{p}:12: parameters.part_c.age_limit_years.values[0].value: found a string "three"; '
         "expected a whole number of years",
         f"{p}:6: parameters.part_c.late_referral_days.values[1]: effective periods overlap: "
         "2026-01-01 to 2026-12-31 (parameters.part_c.late_referral_days.values[0]) and from "

@@ -57,7 +57,7 @@ from .registry import _declared_id as _declared_id
 from .registry import _ruleset_dirs as _ruleset_dirs
 from .ruleset import DateNotCovered, Ruleset, iter_resolved
 from .school_calendar_file import load_school_calendar
-from .values import check_value
+from .values import check_value, value_problems
 
 __all__ = [
     "CALENDAR_KEYS",
@@ -95,4 +95,5 @@ __all__ = [
     "load_school_calendar",
     "read_header",
     "ruleset_folders",
+    "value_problems",
 ]

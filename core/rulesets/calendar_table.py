@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, Problem, did_you_mean
+from ..errors import InputError, Problem, did_you_mean, show_toml
 from ..paths import escapes
 from .files import _check_keys, _FileReader, _hint, _is_date, _kind, read_toml_text
 from .keys import _HOLIDAY_CHECK, CALENDAR_KEYS
@@ -77,7 +77,7 @@ def _check_calendar(reader: _FileReader, cal: Any, folder: Path, parent: Ruleset
         if not isinstance(extra, list) or not all(_is_date(d) for d in extra):
             reader.add(
                 "calendar.extra_holidays",
-                f"found {extra!r}; expected an array of dates",
+                f"found {show_toml(extra)}; expected an array of dates",
                 "write extra_holidays = [2026-11-27]",
             )
             ok.pop("extra_holidays")

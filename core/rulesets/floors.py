@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ..errors import RulesetError
+from ..errors import RulesetError, show_toml
 from .files import RulesetProblem
 from .keys import CLOCK_REQUIRED
 from .params import Declaration, ValueEntry
@@ -153,7 +153,7 @@ def _floor_problem(name, decl, entry, parent) -> RulesetProblem | None:
             if value.get("direction", "after") != base.value.get("direction", "after"):
                 return _entry_problem(
                     entry,
-                    f"direction: found {value.get('direction')!r}; {rule} counts "
+                    f"direction: found {show_toml(value.get('direction'))}; {rule} counts "
                     f"{base.value.get('direction', 'after')}",
                     "keep the federal direction",
                 )

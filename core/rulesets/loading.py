@@ -7,7 +7,8 @@ from typing import Any
 
 import attrs
 
-from ..errors import Problem, RulesetError, did_you_mean
+from .. import dates
+from ..errors import Problem, RulesetError, did_you_mean, show_toml
 from .calendar_table import _check_calendar, _school_calendar_path
 from .files import RulesetProblem, _check_keys, _FileReader, _hint, _is_date, _kind
 from .floors import _check_entries
@@ -24,7 +25,7 @@ from .keys import (
 )
 from .params import Declaration, ValueEntry
 from .ruleset import Ruleset
-from .values import check_value
+from .values import value_problems
 
 
 def read_header(folder: Path) -> dict[str, Any]:
@@ -284,11 +285,15 @@ def _declaration(reader, sub, name, path, rid) -> Declaration | None:
         )
         ok = False
     if typ not in TYPES:
-        reader.add(f"{path}.type", f"found {typ!r}; expected a parameter type", _hint(typ, TYPES))
+        reader.add(
+            f"{path}.type", f"found {show_toml(typ)}; expected a parameter type", _hint(typ, TYPES)
+        )
         ok = False
     floor = sub.get("floor")
     if floor is not None and floor not in FLOORS:
-        reader.add(f"{path}.floor", f"found {floor!r}; expected a floor", _hint(floor, FLOORS))
+        reader.add(
+            f"{path}.floor", f"found {show_toml(floor)}; expected a floor", _hint(floor, FLOORS)
+        )
         ok = False
     if floor is not None and typ not in ("integer", "number", "duration", "clock"):
         reader.add(
@@ -315,12 +320,14 @@ def _declaration(reader, sub, name, path, rid) -> Declaration | None:
     unit = sub.get("unit")
     if unit is not None and unit not in DECLARATION_UNITS:
         reader.add(
-            f"{path}.unit", f"found {unit!r}; expected a unit", _hint(unit, DECLARATION_UNITS)
+            f"{path}.unit",
+            f"found {show_toml(unit)}; expected a unit",
+            _hint(unit, DECLARATION_UNITS),
         )
         ok = False
     choices = sub.get("choices", [])
     if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
-        reader.add(f"{path}.choices", f"found {choices!r}; expected an array of strings")
+        reader.add(f"{path}.choices", f"found {show_toml(choices)}; expected an array of strings")
         ok = False
         choices = []
     elif typ == "enum" and not choices:
@@ -355,6 +362,10 @@ def _declaration(reader, sub, name, path, rid) -> Declaration | None:
     )
 
 
+#: How to fix a date past the one date bound every date in eirules keeps (core/dates.py).
+_BOUND_FIX = "write the day the rule takes effect or ends; a value with no end leaves until out"
+
+
 def _entry(reader, raw, path, decl: Declaration, rid, parent) -> ValueEntry | None:
     if not isinstance(raw, dict):
         reader.add(path, f"found {_kind(raw)}; expected a table with effective, value and citation")
@@ -366,13 +377,19 @@ def _entry(reader, raw, path, decl: Declaration, rid, parent) -> ValueEntry | No
         reader.add(
             f"{path}.effective",
             f"found {_kind(effective) if effective is not None else 'nothing'}"
-            f"{f' {effective!r}' if effective is not None else ''}; expected a date",
+            f"{f' {show_toml(effective)}' if effective is not None else ''}; expected a date",
             "write it as a TOML date: effective = 2011-10-28",
         )
         ok = False
+    elif not dates.in_range(effective):
+        reader.add(f"{path}.effective", f"found {effective}; {dates.range_text()}", _BOUND_FIX)
+        ok = False
     until = raw.get("until")
     if until is not None and not _is_date(until):
-        reader.add(f"{path}.until", f"found {_kind(until)} {until!r}; expected a date")
+        reader.add(f"{path}.until", f"found {_kind(until)} {show_toml(until)}; expected a date")
+        ok = False
+    elif until is not None and not dates.in_range(until):
+        reader.add(f"{path}.until", f"found {until}; {dates.range_text()}", _BOUND_FIX)
         ok = False
     elif until is not None and _is_date(effective) and until < effective:
         reader.add(
@@ -383,10 +400,15 @@ def _entry(reader, raw, path, decl: Declaration, rid, parent) -> ValueEntry | No
         ok = False
     citation = raw.get("citation")
     if not isinstance(citation, str) or not citation.strip():
+        if citation is None:
+            found = "no citation"
+        elif isinstance(citation, str):
+            found = "an empty string" if not citation else "a string of only spaces"
+        else:
+            found = _kind(citation)
         reader.add(
             f"{path}.citation",
-            f"found {_kind(citation) if citation is not None else 'no citation'}; "
-            "every value needs a citation",
+            f"found {found}; every value needs a citation",
             'add citation = "34 CFR ..." or the state rule',
         )
         ok = False
@@ -408,9 +430,8 @@ def _entry(reader, raw, path, decl: Declaration, rid, parent) -> ValueEntry | No
     value = raw.get("value")
     if "value" in raw and not repealed:
         partial = decl.type == "clock" and parent is not None and decl.ruleset != rid
-        problem = check_value(decl, value, partial=partial)
-        if problem:
-            reader.add(f"{path}.value", problem[0], problem[1])
+        for found, fix in value_problems(decl, value, partial=partial):
+            reader.add(f"{path}.value", found, fix)
             ok = False
     for key in ("url", "note"):
         if key in raw and not isinstance(raw[key], str):

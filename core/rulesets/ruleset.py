@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import stability
 from ..dates import LATEST, BusinessCalendar, SchoolCalendar
-from ..errors import InputError, Problem, RulesetError, did_you_mean
+from ..errors import InputError, Problem, RulesetError, did_you_mean, show_toml
 from ..paths import inside
 from ..stability import TrackedDate
 from .files import read_toml_bytes
@@ -373,7 +373,7 @@ class Ruleset:
         path = inside(folder, name)
         if path is None:  # validation refuses it; a ruleset built around validation too
             raise RulesetError(
-                f"ruleset {self.id}: school_calendar {name!r} is outside the ruleset folder",
+                f"ruleset {self.id}: school_calendar {show_toml(name)} is outside the ruleset folder",
                 [Problem("calendar.school_calendar", "name a file inside the ruleset folder")],
             )
         calendar = load_school_calendar(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..dates import SchoolCalendar
-from ..errors import Problem, RulesetError
+from ..errors import Problem, RulesetError, show_toml
 from .files import _check_keys, _FileReader, _is_date, _kind
 from .keys import SCHOOL_CALENDAR_KEYS, TERM_KEYS
 
@@ -43,7 +43,7 @@ def _read_school_calendar(path: Path, problems: list[Problem]) -> SchoolCalendar
         if not _is_date(first) or not _is_date(last):
             reader.add(
                 key,
-                f"first_day {first!r} and last_day {last!r}: expected two dates",
+                f"first_day {show_toml(first)} and last_day {show_toml(last)}: expected two dates",
                 "write them as TOML dates: first_day = 2025-08-18",
             )
             continue
@@ -63,7 +63,7 @@ def _read_school_calendar(path: Path, problems: list[Problem]) -> SchoolCalendar
         years.append((year["first_day"], year["last_day"], str(year.get("name", ""))))
     closures = data.get("closures", [])
     if not isinstance(closures, list) or not all(_is_date(c) for c in closures):
-        reader.add("closures", f"found {closures!r}; expected an array of dates")
+        reader.add("closures", f"found {show_toml(closures)}; expected an array of dates")
         closures = []
     if not terms and len(problems) == before:
         reader.add("terms", "a school calendar needs at least one term", "add [[terms]]")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any, TypeGuard
 
 from .. import school_rules
-from ..dates import UNITS, WEEKEND_RULES
+from ..dates import UNITS, WEEKEND_RULES, in_range, range_text
+from ..errors import show_toml
 from ..models import DOMAINS, SUBDOMAINS
 from .files import _hint, _is_date, _kind
 from .keys import CLOCK_KEYS, CLOCK_REQUIRED, CRITERION_KEYS, EXCUSE_POLICIES, MEASURES
@@ -21,12 +23,26 @@ def _is_num(v: Any) -> TypeGuard[int | float]:
     return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
+def value_problems(
+    decl: Declaration, value: Any, *, partial: bool = False
+) -> list[tuple[str, str | None]]:
+    """Every (what was found and expected, how to fix) of a value that does not fit: a
+    clock's or criteria's each key, so fixing one bad key never uncovers another."""
+    if decl.type == "clock":
+        return list(_clock_problems(value, partial))
+    if decl.type == "criteria":
+        return list(_criteria_problems(value, decl.choices or DOMAINS))
+    problem = check_value(decl, value, partial=partial)
+    return [] if problem is None else [problem]
+
+
 def check_value(
     decl: Declaration, value: Any, *, partial: bool = False
 ) -> tuple[str, str | None] | None:
-    """Return (what was found and expected, how to fix) if the value does not fit."""
+    """Return (what was found and expected, how to fix) if the value does not fit (the
+    first problem; `value_problems` gives them all)."""
     t = decl.type
-    found = f"found {_kind(value)} {value!r}"
+    found = f"found {_kind(value)} {show_toml(value)}"
     if t == "integer" and not _is_int(value):
         return f"{found}; expected a whole number" + (f" of {decl.unit}" if decl.unit else ""), None
     if t == "number" and not _is_num(value):
@@ -37,6 +53,8 @@ def check_value(
         return f"{found}; expected a string", None
     if t == "date" and not _is_date(value):
         return f"{found}; expected a date", "write it as a TOML date: 2026-07-01"
+    if t == "date" and not in_range(value):
+        return f"found {value}; {range_text()}", None
     if t == "enum" and (not isinstance(value, str) or value not in decl.choices):
         return f"{found}; expected one of the choices", _hint(value, decl.choices)
     if t == "strings":
@@ -53,72 +71,90 @@ def check_value(
                 'write it as { length = 45, unit = "calendar_days" }',
             )
         if not _is_int(value["length"]) or value["length"] < 0:
-            return f"length {value['length']!r}; expected a whole number of units, 0 or more", None
+            return (
+                f"length {show_toml(value['length'])}; expected a whole number of units, 0 or more",
+                None,
+            )
         if value["unit"] not in UNITS:
-            return f"unit {value['unit']!r}; expected a unit", _hint(value["unit"], UNITS)
+            return f"unit {show_toml(value['unit'])}; expected a unit", _hint(value["unit"], UNITS)
     if t == "clock":
-        return _check_clock(value, partial)
+        return next(_clock_problems(value, partial), None)
     if t == "criteria":
-        return _check_criteria(value, decl.choices or DOMAINS)
+        return next(_criteria_problems(value, decl.choices or DOMAINS), None)
     return None
 
 
-def _check_clock(value: Any, partial: bool) -> tuple[str, str | None] | None:
+def _clock_problems(value: Any, partial: bool) -> Iterator[tuple[str, str | None]]:
+    """Every problem of a clock table, key by key (one bad key hides no other)."""
     if not isinstance(value, dict):
-        return f"found {_kind(value)} {value!r}; expected a clock table", (
-            'write it as { start = ["..."], length = 45, unit = "calendar_days", stop = ["..."] }'
+        yield (
+            f"found {_kind(value)} {show_toml(value)}; expected a clock table",
+            (
+                'write it as { start = ["..."], length = 45, unit = "calendar_days", stop = ["..."] }'
+            ),
         )
+        return
     for key in value:
         if key not in CLOCK_KEYS:
-            return f'unknown clock key "{key}"', _hint(key, CLOCK_KEYS)
+            yield f'unknown clock key "{key}"', _hint(key, CLOCK_KEYS)
     if not partial:
         missing = [k for k in CLOCK_REQUIRED if k not in value]
         if missing:
-            return f"the clock has no {', '.join(missing)}; expected all of " + ", ".join(
-                CLOCK_REQUIRED
-            ), None
+            yield (
+                f"the clock has no {', '.join(missing)}; expected all of "
+                + ", ".join(CLOCK_REQUIRED),
+                None,
+            )
     for key in ("start", "stop", "excused_by", "agreed_date_reasons"):
         if key in value and (
             not isinstance(value[key], list) or not all(isinstance(v, str) for v in value[key])
         ):
-            return f"{key}: found {value[key]!r}; expected an array of event names", None
+            yield f"{key}: found {show_toml(value[key])}; expected an array of event names", None
     for key in ("start", "stop"):
         if key in value and isinstance(value[key], list) and not value[key]:
-            return f"{key}: found an empty array; expected at least one event name", None
+            yield f"{key}: found an empty array; expected at least one event name", None
     for key in ("length", "opens_length"):
         if key in value and (not _is_int(value[key]) or value[key] < 0):
-            return f"{key}: found {value[key]!r}; expected a whole number of units, 0 or more", None
+            yield (
+                f"{key}: found {show_toml(value[key])}; expected a whole number of units, 0 or more",
+                None,
+            )
     for key in ("unit", "opens_unit"):
         if key in value and value[key] not in UNITS:
-            return f"{key}: found {value[key]!r}; expected a unit", _hint(value[key], UNITS)
+            yield f"{key}: found {show_toml(value[key])}; expected a unit", _hint(value[key], UNITS)
     if "direction" in value and value["direction"] not in ("after", "before"):
-        return f"direction: found {value['direction']!r}; expected after or before", None
+        yield f"direction: found {show_toml(value['direction'])}; expected after or before", None
     if "on_weekend" in value and value["on_weekend"] not in WEEKEND_RULES:
-        return f"on_weekend: found {value['on_weekend']!r}; expected a weekend rule", _hint(
-            value["on_weekend"], WEEKEND_RULES
+        yield (
+            f"on_weekend: found {show_toml(value['on_weekend'])}; expected a weekend rule",
+            _hint(value["on_weekend"], WEEKEND_RULES),
         )
     if "early_action_counts" in value and not isinstance(value["early_action_counts"], bool):
-        return (
-            f"early_action_counts: found {value['early_action_counts']!r}; expected true or false",
+        yield (
+            f"early_action_counts: found {show_toml(value['early_action_counts'])}; expected true or false",
             None,
         )
     if "excuse_policy" in value and value["excuse_policy"] not in EXCUSE_POLICIES:
-        return f"excuse_policy: found {value['excuse_policy']!r}; expected a policy", _hint(
-            value["excuse_policy"], EXCUSE_POLICIES
+        yield (
+            f"excuse_policy: found {show_toml(value['excuse_policy'])}; expected a policy",
+            _hint(value["excuse_policy"], EXCUSE_POLICIES),
         )
     if "count_start_day_as" in value and (
         not _is_int(value["count_start_day_as"]) or value["count_start_day_as"] not in (0, 1)
     ):
-        return f"count_start_day_as: found {value['count_start_day_as']!r}; expected 0 or 1", None
+        yield (
+            f"count_start_day_as: found {show_toml(value['count_start_day_as'])}; expected 0 or 1",
+            None,
+        )
     problem = school_rules.check(value)
     if problem is not None:
-        return problem
+        yield problem
     unit = value.get("unit")
     if value.get("direction") == "before" and unit in ("business_days", "school_days"):
-        return f"a clock counted back (direction before) cannot use {unit}", (
-            "use calendar_days, weeks, months or years"
+        yield (
+            f"a clock counted back (direction before) cannot use {unit}",
+            ("use calendar_days, weeks, months or years"),
         )
-    return None
 
 
 def _area_problem(
@@ -146,30 +182,48 @@ def _area_problem(
     ) or f"domains: {', '.join(domains)}"
 
 
-def _check_criteria(value: Any, domains: tuple[str, ...] = ()) -> tuple[str, str | None] | None:
+def _criteria_problems(
+    value: Any, domains: tuple[str, ...] = ()
+) -> Iterator[tuple[str, str | None]]:
+    """Every problem of a criteria array: each criterion's, and in one criterion each key's
+    (a check that needs another key valid runs only when it is)."""
     if not isinstance(value, list) or not value:
-        return f"found {_kind(value)} {value!r}; expected a non-empty array of criterion tables", (
-            'write it as [{ measure = "percent_delay", at_least = 25, domains = 1 }]'
+        yield (
+            f"found {_kind(value)} {show_toml(value)}; expected a non-empty array of criterion tables",
+            ('write it as [{ measure = "percent_delay", at_least = 25, domains = 1 }]'),
         )
+        return
     for i, item in enumerate(value):
         if not isinstance(item, dict):
-            return f"criterion {i}: found {_kind(item)}; expected a table", None
+            yield f"criterion {i}: found {_kind(item)}; expected a table", None
+            continue
         for key in item:
             if key not in CRITERION_KEYS:
-                return f'criterion {i}: unknown key "{key}"', _hint(key, CRITERION_KEYS)
+                yield f'criterion {i}: unknown key "{key}"', _hint(key, CRITERION_KEYS)
         if item.get("measure") not in MEASURES:
-            return (
-                f"criterion {i}: measure {item.get('measure')!r}; expected a measure",
+            yield (
+                f"criterion {i}: measure {show_toml(item.get('measure'))}; expected a measure",
                 _hint(item.get("measure"), MEASURES),
             )
         at_least = item.get("at_least")
         if not _is_num(at_least) or at_least < 0:
-            return f"criterion {i}: at_least {at_least!r}; expected a number, 0 or more", None
-        if item["measure"] == "percent_delay" and at_least > 100:
-            return f"criterion {i}: at_least {at_least!r}; a percent delay is at most 100", None
+            yield (
+                f"criterion {i}: at_least {show_toml(at_least)}; expected a number, 0 or more",
+                None,
+            )
+        elif item.get("measure") == "percent_delay" and at_least > 100:
+            yield (
+                f"criterion {i}: at_least {show_toml(at_least)}; a percent delay is at most 100",
+                None,
+            )
         count = item.get("domains", 1)
-        if not _is_int(count) or count < 1:
-            return f"criterion {i}: domains {count!r}; expected a whole number, 1 or more", None
+        count_ok = _is_int(count) and count >= 1
+        if not count_ok:
+            yield (
+                f"criterion {i}: domains {show_toml(count)}; expected a whole number, 1 or more",
+                None,
+            )
+        lists_ok = True
         for key in ("in", "only", "unless_only"):
             if key not in item:
                 continue
@@ -179,26 +233,31 @@ def _check_criteria(value: Any, domains: tuple[str, ...] = ()) -> tuple[str, str
                 or not names
                 or not all(isinstance(v, str) and v for v in names)
             ):
-                return f"criterion {i}: {key} {names!r}; expected an array of domain names", None
+                lists_ok = False
+                yield (
+                    f"criterion {i}: {key} {show_toml(names)}; expected an array of domain names",
+                    None,
+                )
+                continue
             for v in names:
                 # "communication.expressive" names a subdomain of a domain: check the domain.
                 domain, dot, sub = v.partition(".")
                 if dot and not sub:
-                    return f'criterion {i}: {key}: found "{v}"; expected domain.subdomain', None
+                    yield f'criterion {i}: {key}: found "{v}"; expected domain.subdomain', None
+                    continue
                 problem = _area_problem(v, domain, sub if dot else None, domains)
                 if problem is not None:
-                    return f"criterion {i}: {key}: {problem[0]}", problem[1]
+                    yield f"criterion {i}: {key}: {problem[0]}", problem[1]
         if "only" in item and "unless_only" in item:
-            return (
+            yield (
                 f"criterion {i}: has both only and unless_only",
                 "only: the criterion applies just when these are the only delays; "
                 "unless_only: it does not apply then. Keep one",
             )
-        if "in" in item and count > len(item["in"]):
-            return (
+        if "in" in item and count_ok and lists_ok and count > len(item["in"]):
+            yield (
                 f"criterion {i}: domains {count} but only {len(item['in'])} listed under in",
                 "a child cannot meet it; lower domains or list more",
             )
         if "label" in item and not isinstance(item["label"], str):
-            return f"criterion {i}: label: found {_kind(item['label'])}; expected a string", None
-    return None
+            yield f"criterion {i}: label: found {_kind(item['label'])}; expected a string", None
