@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import Request
 
 from eirules.core.convert import parse_json
-from eirules.core.dates import parse_date, parse_period, range_text
+from eirules.core.dates import parse_date, parse_period, why_not_a_date
 from eirules.core.errors import (
     EirulesError,
     InputError,
@@ -81,8 +81,7 @@ def date_param(query, name: str) -> date | None:
     day = parse_date(raw)
     if day is None:
         raise InputError(
-            f"{name} is not valid",
-            [Problem(name, f"{show_value(raw)} is not a date", f"YYYY-MM-DD; {range_text()}")],
+            f"{name} is not valid", [Problem(name, f"{show_value(raw)} {why_not_a_date(raw)}")]
         )
     return day
 

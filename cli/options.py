@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from eirules.core.dates import parse_date, range_text
+from eirules.core.dates import parse_date, why_not_a_date
 
 from .output import safe
 from .output_options import format_option as format_option  # the one --format factory
@@ -26,10 +26,7 @@ class DateType(click.ParamType):
             return value
         day = parse_date(value)
         if day is None:
-            shown = safe(str(value))
-            if parse_date(str(value).replace(str(value)[:4], "2000", 1)) is not None:
-                self.fail(f"{shown!r} is out of range; {range_text()}", param, ctx)
-            self.fail(f"{shown!r} is not a date (YYYY-MM-DD)", param, ctx)
+            self.fail(f"{safe(str(value))!r} {why_not_a_date(value)}", param, ctx)
         return day
 
 

@@ -78,6 +78,16 @@ def range_text() -> str:
     return f"expected a date from {EARLIEST.isoformat()} to {LATEST.isoformat()}"
 
 
+def why_not_a_date(text: str) -> str:
+    """What is wrong with a text `parse_date` refused, after the value is named: "is out
+    of range; expected a date from ..." for a real date past the bound (0001-01-01), else
+    "is not a date (YYYY-MM-DD)". The CLI's options and the HTTP API both say it so."""
+    text = str(text)
+    if parse_date(text.replace(text[:4], "2000", 1)) is not None:
+        return f"is out of range; {range_text()}"
+    return "is not a date (YYYY-MM-DD)"
+
+
 def parse_date(text: str) -> date | None:
     """A YYYY-MM-DD date within the bound, else None (no week dates, no 20260302)."""
     if not isinstance(text, str) or not _ISO_DATE.fullmatch(text):

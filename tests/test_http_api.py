@@ -17,7 +17,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from click.testing import CliRunner
 
+from eirules.cli import cli
 from eirules.core.convert import determination_to_dict, read_json
 from eirules.core.engine import Engine
 from eirules.core.errors import InputError, error_to_dict
@@ -177,6 +179,26 @@ def test_bad_query_value_is_422(bare_server, query, where):
     data = read_json(EXAMPLES / "mo-0001.json")
     status, body = bare_server.post(f"/v1/check?{query}", data)
     assert status == 422 and body["problems"][0]["where"] == where
+
+
+@pytest.mark.parametrize(
+    "raw, what",
+    [
+        (
+            "0001-01-01",
+            '"0001-01-01" is out of range; expected a date from 1900-01-01 to 2199-12-31',
+        ),
+        ("2026-02-30", '"2026-02-30" is not a date (YYYY-MM-DD)'),
+    ],
+)
+def test_a_bad_as_of_is_said_as_the_cli_says_it(bare_server, raw, what):
+    """One sentence for a date past the bound and one for a non-date, over HTTP and in the
+    CLI (core/dates.why_not_a_date): the API used to call 0001-01-01 "not a date"."""
+    data = read_json(EXAMPLES / "mo-0001.json")
+    status, body = bare_server.post(f"/v1/check?as_of={raw}", data)
+    assert status == 422 and body["problems"][0]["what"] == what
+    result = CliRunner().invoke(cli, ["check", str(EXAMPLES / "mo-0001.json"), "--as-of", raw])
+    assert result.exit_code == 2 and what.replace('"', "'") in result.output
 
 
 def test_check_as_of_before_the_childs_birth_warns_in_the_json(bare_server):
