@@ -19,7 +19,7 @@ from collections.abc import Callable
 from json import encoder as _json_encoder
 from typing import Any
 
-__all__ = ["canonical", "compact", "plain"]
+__all__ = ["canonical", "compact", "flat_ascii", "flat_compact", "plain"]
 
 _DEFAULT = json.JSONEncoder().default  # the TypeError json.dumps raises for other objects
 
@@ -50,3 +50,25 @@ canonical = _writer(sort_keys=True, separators=(",", ":"), ascii=False)
 compact = _writer(sort_keys=False, separators=(",", ":"), ascii=False)
 #: `json.dumps(value)`: the default spacing and ASCII escapes.
 plain = _writer(sort_keys=False, separators=(", ", ": "), ascii=True)
+
+
+def _flat_writer(*, ascii: bool) -> Callable[[list], str]:
+    """A writer of a list of scalars (text, numbers, true/false, null) only, with ","
+    between items: one C encoder made once and kept, with no circular-reference guard
+    (a list of scalars cannot hold itself). What a chain or digest hashes per row."""
+    make = _json_encoder.c_make_encoder
+    if make is None:  # pragma: no cover - CPython always has it
+        return functools.partial(json.dumps, separators=(",", ":"), ensure_ascii=ascii)
+    quote = _json_encoder.c_encode_basestring_ascii if ascii else _json_encoder.c_encode_basestring
+    encode = make(None, _DEFAULT, quote, None, ":", ",", False, False, True)
+
+    def write(values: list) -> str:
+        return "".join(encode(values, 0))
+
+    return write
+
+
+#: `compact` of a list of scalars only (`_flat_writer`).
+flat_compact = _flat_writer(ascii=False)
+#: `json.dumps(values, separators=(",", ":"))` (ASCII escapes) of a list of scalars only.
+flat_ascii = _flat_writer(ascii=True)

@@ -9,10 +9,12 @@ The runs that write them (`evaluate`) are core/store/evaluation_runs.py.
 from __future__ import annotations
 
 import json
+import operator
 from typing import Any
 
 import attrs
 
+from .. import jsontext
 from ..chunks import Outcome, case_status, due_items
 from ..chunks import result_digest as result_digest
 from ..chunks import result_programs as result_programs
@@ -148,11 +150,16 @@ def determinations_digest(rows: list[tuple]) -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    for row in sorted(rows, key=lambda r: r[0]):
+    write = jsontext.flat_ascii  # `json.dumps(..., separators=(",", ":"))`: every value a scalar
+    for row in sorted(rows, key=_first):
         *head, result = row[:10]
-        digest.update(json.dumps([*head, sha256(result)], separators=(",", ":")).encode())
+        head.append(sha256(result))
+        digest.update(write(head).encode())
         digest.update(b"\n")
     return digest.hexdigest()
+
+
+_first = operator.itemgetter(0)
 
 
 def _changes(case_id: str, previous: dict, outcome: Outcome) -> list[Change]:
