@@ -15,7 +15,6 @@ object; tests/test_fastload.py checks both on valid and mutated documents.
 from __future__ import annotations
 
 import math
-import re
 import types
 import typing
 from collections.abc import Callable
@@ -26,7 +25,8 @@ import attrs
 
 from . import dates
 
-_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_fromisoformat = date.fromisoformat
+_EARLIEST, _LATEST = dates.EARLIEST, dates.LATEST
 
 
 class Refused(Exception):
@@ -59,9 +59,15 @@ def _float(value: Any) -> float:
 
 
 def _date(value: Any) -> date:
-    if type(value) is str and len(value) == 10 and _ISO.fullmatch(value):
-        day = date.fromisoformat(value)  # ValueError on 2026-02-30: the caller falls back
-        if dates.in_range(day):
+    # As the detailed path's `[0-9]{4}-[0-9]{2}-[0-9]{2}` then fromisoformat, without the
+    # regex: on 10 characters fromisoformat reads only ASCII digits, YYYY-MM-DD and the
+    # week date YYYY-Www-D, and the dashes at 4 and 7 rule the week date out.
+    if type(value) is str and len(value) == 10:
+        try:
+            day = _fromisoformat(value)
+        except ValueError:  # 2026-02-30: the detailed path says what is wrong
+            raise Refused from None
+        if value[4] == "-" and value[7] == "-" and _EARLIEST <= day <= _LATEST:
             return day
     raise Refused
 
@@ -86,7 +92,7 @@ def _optional(inner: Callable[[Any], Any]) -> Callable[[Any], Any]:
 def _tuple_of(inner: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def leaf(value: Any) -> tuple:
         if type(value) is list or type(value) is tuple:
-            return tuple([inner(item) for item in value])
+            return tuple(map(inner, value))
         raise Refused
 
     return leaf
@@ -126,9 +132,50 @@ _TYPE_ONLY: set[Any] = set()
 _FIELDWISE: set[type] = set()
 
 
+#: Validators that pass on None (`none_passes`): the fast path does not call them on one.
+_NONE_PASSES: set[Any] = set()
+#: Per validator of a str field, an expression of `{x}` that is true only of text the
+#: validator passes (`text_shortcut`); the fast path calls the validator on other text.
+_SHORTCUTS: dict[Any, str] = {}
+
+
 def type_checks(*validators: Any) -> None:
     """Declare validators that check a field's type only (a leaf of this module implies them)."""
     _TYPE_ONLY.update(validators)
+
+
+def none_passes(*validators: Any) -> None:
+    """Declare validators that never refuse None (an absent optional field)."""
+    _NONE_PASSES.update(validators)
+
+
+def text_shortcut(
+    *validators: Any, printable: bool = False, longest: int | None = None, nonblank: bool = False
+) -> None:
+    """Declare validators that pass every str that is `printable` (str.isprintable: no
+    control, format, separator, private-use or unassigned character but the space), of
+    at most `longest` characters, and (`nonblank`) not only whitespace, as asked.
+
+    On a str field the fast path tests that in one expression and calls the validator
+    only on text that fails it (a note's line break, a no-break space, a bidi mark), so
+    what the validator refuses is still refused. tests/test_fastload.py checks each
+    declaration against its validator on arbitrary text.
+    """
+    parts = ["{x}.isprintable()"] if printable else []
+    if longest is not None:
+        parts.append(f"len({{x}}) <= {int(longest)}")
+    if nonblank:
+        parts.append("{x}.strip()")
+    if not parts:
+        raise TypeError("a text shortcut that tests nothing")
+    for validator in validators:
+        _SHORTCUTS[validator] = " and ".join(parts)
+
+
+def shortcut(validator: Any) -> Callable[[str], bool] | None:
+    """The declared shortcut of a validator as a function of the text, or None (for tests)."""
+    expr = _SHORTCUTS.get(validator)
+    return None if expr is None else eval(f"lambda x: bool({expr.format(x='x')})")  # noqa: S307
 
 
 def fieldwise(*classes: type) -> None:
@@ -196,7 +243,6 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
         "put": object.__setattr__,
         "nothing": attrs.NOTHING,
         "known": known,
-        "validators_off": attrs.validators.get_disabled,
     }
     lines = [
         "def structure(value):",
@@ -210,49 +256,73 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
         leaf = leaves.get(a.name)
         default, converter = a.default, a.converter
         names[f"leaf{i}"], names[f"conv{i}"], names[f"default{i}"] = leaf, converter, default
-        done = f"conv{i}(x)" if converter is not None else "x"
+        x = f"x{i}"
         if isinstance(default, attrs.Factory) and default.takes_self:  # type: ignore[arg-type,union-attr]
             raise TypeError(f"{cls.__name__}.{a.name}: a default that takes self")
         inner = getattr(leaf, "inner", None)
         if leaf is None:  # omitted: never in `value` (not a known key), always the default
             if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
                 names[f"default{i}"] = default.factory  # type: ignore[union-attr]
-                lines.append(f"    x = default{i}()")
+                lines.append(f"    {x} = default{i}()")
             else:
-                lines.append(f"    x = default{i}")
+                lines.append(f"    {x} = default{i}")
         elif default is None and inner is not None:  # optional, default None
             names[f"inner{i}"] = inner
-            lines.append(f"    x = get({a.name!r})")
-            lines.append("    if x is not None:")
+            lines.append(f"    {x} = get({a.name!r})")
+            lines.append(f"    if {x} is not None:")
             lines.append(
-                "        if type(x) is not str:\n            raise Refused"
+                f"        if type({x}) is not str:\n            raise Refused"
                 if inner is _str
-                else f"        x = inner{i}(x)"
+                else f"        {x} = inner{i}({x})"
             )
         elif default is attrs.NOTHING:
-            lines.append(f"    x = get({a.name!r}, nothing)")
-            lines.append("    if x is nothing:\n        raise Refused")
-            lines.append(f"    x = leaf{i}(x)")
+            lines.append(f"    {x} = get({a.name!r}, nothing)")
+            lines.append(f"    if {x} is nothing:\n        raise Refused")
+            lines.append(f"    {x} = leaf{i}({x})")
         else:
             if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
                 names[f"default{i}"] = default.factory  # type: ignore[union-attr]
                 fallback = f"default{i}()"
             else:
                 fallback = f"default{i}"
-            lines.append(f"    x = get({a.name!r}, nothing)")
-            lines.append(f"    x = {fallback} if x is nothing else leaf{i}(x)")
-        lines.append(f"    put(obj, {a.name!r}, {done})")
+            lines.append(f"    {x} = get({a.name!r}, nothing)")
+            lines.append(f"    {x} = {fallback} if {x} is nothing else leaf{i}({x})")
+        if converter is not None:
+            lines.append(f"    {x} = conv{i}({x})")
+        lines.append(f"    put(obj, {a.name!r}, {x})")
         if a.validator is not None and not _implied(a.validator, a.type):
             names[f"attr{i}"], names[f"check{i}"] = a, a.validator
-            checks.append(f"        check{i}(obj, attr{i}, obj.{a.name})")
-    if checks:
-        lines.append("    if not validators_off():")
-        lines.extend(checks)
+            checks.append(_check(i, a.validator, leaf, default, converter))
+    # As attrs' own __init__: every field set, then the validators in field order, then
+    # __attrs_post_init__. Validators run even when attrs' are disabled: the fast path
+    # then refuses more, and the detailed path builds what it accepts.
+    lines.extend(checks)
     if getattr(cls, "__attrs_post_init__", None) is not None:
         lines.append("    obj.__attrs_post_init__()")
     lines.append("    return obj")
     exec("\n".join(lines), names)  # noqa: S102 - code generated from the model's fields
     return names["structure"]
+
+
+def _check(i: int, validator: Any, leaf: Any, default: Any, converter: Any) -> str:
+    """The generated line that runs field i's validator (on x{i}) where it could refuse."""
+    x, call = f"x{i}", f"check{i}(obj, attr{i}, x{i})"
+    expr = _SHORTCUTS.get(validator)
+    is_text = converter is None and (
+        (leaf is _str and default is attrs.NOTHING)
+        or (getattr(leaf, "inner", None) is _str and default is None)
+    )
+    skip = []  # conditions under which the validator surely passes
+    if validator in _NONE_PASSES:
+        skip.append(f"{x} is None")
+    if expr is not None and is_text:
+        test = expr.format(x=x)
+        if default is None and validator not in _NONE_PASSES:
+            test = f"{x} is not None and {test}"  # None goes to the validator
+        skip.append(f"({test})")
+    if not skip:
+        return f"    {call}"
+    return f"    if not ({' or '.join(skip)}):\n        {call}"
 
 
 def _implied(validator: Any, field_type: Any) -> bool:

@@ -17,7 +17,7 @@ from attrs.validators import instance_of, optional
 from . import fastload
 from .errors import ValueProblem, did_you_mean, show_value
 from .events import index_of
-from .text import text_problem
+from .text import MAX_TEXT, text_problem
 
 #: `date` spelt so that Event, whose field is named `date`, can still name the type.
 Date = date
@@ -108,6 +108,7 @@ def _one_of(choices: tuple[str, ...], noun: str):
             )
 
     check.json_schema = {"enum": list(choices)}  # type: ignore[attr-defined]  # core/schemas.py
+    fastload.none_passes(check)
     return check
 
 
@@ -154,6 +155,7 @@ def _number(
         **({"type": "integer"} if whole else {}),
         **{k: v for k, v in bounds.items() if v is not None},
     }
+    fastload.none_passes(check)
     return check
 
 
@@ -469,6 +471,12 @@ class Case:
 # these type checks are already done when it builds a model field by field; every
 # other validator (non-empty text, control characters, ranges, choices) still runs.
 fastload.type_checks(_date, _opt_date, _string, _opt_str)
+# What the fast path need not ask these validators (tests/test_fastload.py checks each
+# claim): None passes the optional ones, and plain short text passes the text checks.
+fastload.none_passes(_opt_plain, _opt_note, _opt_bool)
+fastload.text_shortcut(_opt_plain, _opt_note, printable=True, longest=MAX_TEXT)
+fastload.text_shortcut(_plain_text, printable=True, longest=MAX_TEXT, nonblank=True)
+fastload.text_shortcut(_text, nonblank=True)
 fastload.fieldwise(
     Child,
     Event,

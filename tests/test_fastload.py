@@ -10,14 +10,16 @@ from __future__ import annotations
 import copy
 import json
 import random
+import re
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eirules.core import convert, fastload
+from eirules.core import convert, dates, fastload, models
 from eirules.core.errors import InputError
 from eirules.core.models import Case
 
@@ -65,8 +67,13 @@ def test_generated_cases_take_the_fast_path_and_match():
         assert fast == detailed(core)
 
 
+#: Characters the text checks refuse or that fail str.isprintable (and the space).
+HOSTILE = "\x00\t\n\r\x1b\x7f\x85\x9f\xa0\xad\u061c\u200b\u200e\u200f\u2028\u2029"
+HOSTILE += "\u202a\u202e\u2060\u2065\u2066\u2069\ufeff\ud800\ue000 "
+
 # Mutations that the detailed path refuses, or accepts differently.
 ODD_VALUES = st.one_of(
+    st.text(alphabet=st.sampled_from(HOSTILE + "ab"), min_size=1, max_size=6),
     st.none(),
     st.booleans(),
     st.integers(min_value=-(2**70), max_value=2**70),
@@ -118,3 +125,79 @@ def test_a_refused_document_keeps_the_detailed_messages():
     text = str(err.value) + " ".join(str(p) for p in err.value.problems)
     assert "events[0].type" in text
     assert "child.birth_date" in text
+
+
+# The fast path's own checks against the ones they stand for (issue 15's loader round).
+_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _regex_date(value):
+    """The date leaf as it was: the detailed path's regex, fromisoformat, the bound."""
+    if type(value) is str and len(value) == 10 and _ISO.fullmatch(value):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            return None
+        return day if dates.in_range(day) else None
+    return None
+
+
+def _fast_date(value):
+    try:
+        return fastload._date(value)
+    except fastload.Refused:
+        return None
+
+
+DATE_TEXT = st.one_of(
+    st.dates().map(date.isoformat),
+    st.text(alphabet="0123456789-W+T: \u0660\uff10\n", min_size=8, max_size=11),
+    st.builds(
+        lambda day, at, c: day.isoformat()[:at] + c + day.isoformat()[at + 1 :],
+        st.dates(),
+        st.integers(0, 9),
+        st.characters(),
+    ),
+    st.sampled_from(["2026-W01-1", "2026W011", "20260101", "2026-001", "+026-01-01"]),
+    st.text(max_size=12),
+)
+
+
+@given(DATE_TEXT)
+def test_the_date_leaf_takes_what_the_regex_took(text):
+    assert _fast_date(text) == _regex_date(text)
+
+
+TEXT = st.one_of(
+    st.text(max_size=20),
+    st.text(alphabet=st.sampled_from(HOSTILE + "ab"), max_size=8),
+    st.builds(lambda c, n: c * n, st.sampled_from("a é\u00a0\n"), st.integers(3990, 4010)),
+)
+
+
+def _passes(validator, value) -> bool:
+    try:
+        validator(None, None, value)
+    except Exception:  # noqa: BLE001 - a refusal
+        return False
+    return True
+
+
+@pytest.mark.parametrize("validator", sorted(fastload._SHORTCUTS, key=lambda v: v.__name__))
+@given(text=TEXT)
+def test_a_text_shortcut_only_passes_what_its_validator_passes(validator, text):
+    if fastload.shortcut(validator)(text):
+        assert _passes(validator, text)
+
+
+def test_the_shortcuts_cover_the_hostile_text_validators():
+    names = {v.__name__ for v in fastload._SHORTCUTS}
+    assert {"_opt_plain", "_opt_note", "_plain_text", "_text"} <= names
+    plain = fastload.shortcut(models._opt_plain)
+    assert plain("Rhea Marsh") and not plain("Rhea\u202eMarsh") and not plain("x" * 4001)
+
+
+def test_validators_said_to_pass_none_pass_none():
+    assert models._opt_plain in fastload._NONE_PASSES
+    for validator in fastload._NONE_PASSES:
+        assert _passes(validator, None)
