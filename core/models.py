@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from datetime import date
+from operator import attrgetter, eq
 from typing import Any
 
 import attrs
@@ -180,10 +181,22 @@ def _text_key(value: str | None) -> tuple[bool, str]:
     return (value is not None, value or "")
 
 
+_date_of = attrgetter("date")
+#: An event's date and type: the first two parts of its sort key.
+_day_and_type = attrgetter("date", "type")
+
+
 def _canonical_events(events) -> tuple[Event, ...]:
     # Chronological, with a total order for same-day events, so that nothing a
     # rule decides can depend on the order events were written in a file.
-    return tuple(sorted(events, key=Event.sort_key))
+    # Sorted by date and type first (one C call a key): when no two events share
+    # both, that is the order Event.sort_key gives; otherwise sort by the whole key.
+    ordered = sorted(events, key=_day_and_type)
+    if len(ordered) > 1:
+        keys = list(map(_day_and_type, ordered))
+        if any(map(eq, keys, keys[1:])):
+            ordered.sort(key=Event.sort_key)
+    return tuple(ordered)
 
 
 @attrs.frozen(kw_only=True)
@@ -224,7 +237,8 @@ class Event:
     note: str | None = attrs.field(default=None, validator=_opt_note)
 
     def __attrs_post_init__(self):
-        _not_before(self, "until", "date", "event date")
+        if self.until is not None:
+            _not_before(self, "until", "date", "event date")
 
     def sort_key(self) -> tuple:
         # A total order: an absent field (None) sorts before an empty string, so two
@@ -410,7 +424,7 @@ class Case:
     ruleset: str | None = attrs.field(default=None, validator=_opt_str)
     events: tuple[Event, ...] = attrs.field(default=(), converter=_canonical_events)
     evaluations: tuple[Evaluation, ...] = attrs.field(
-        default=(), converter=lambda e: tuple(sorted(e, key=lambda x: x.date))
+        default=(), converter=lambda e: tuple(sorted(e, key=_date_of))
     )
     conditions: tuple[Condition, ...] = attrs.field(default=(), converter=as_tuple)
     enrolments: tuple[Enrolment, ...] = attrs.field(default=(), converter=as_tuple)

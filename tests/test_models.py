@@ -199,6 +199,26 @@ def test_event_order_in_a_file_never_matters(case, random):
     assert attrs.evolve(case, events=shuffled) == case
 
 
+# Few dates, types and values, so that events share a day and a type and tie there.
+tied_events = st.builds(
+    Event,
+    type=st.sampled_from(["a", "b"]),
+    date=st.sampled_from([date(2025, 1, 2), date(2025, 1, 3)]),
+    program=st.sampled_from([None, "", "x"]),
+    reason=st.sampled_from([None, "", "x"]),
+    service=st.sampled_from([None, "", "x"]),
+    note=st.sampled_from([None, "", "x"]),
+    until=st.sampled_from([None, date(2025, 2, 1)]),
+)
+
+
+@given(st.lists(tied_events | events(), max_size=8))
+def test_the_canonical_order_is_the_order_of_the_whole_sort_key(listed):
+    # Sorted by date and type, and by the whole key only when two tie there (issue 15).
+    assert models._canonical_events(listed) == tuple(sorted(listed, key=Event.sort_key))
+    assert models._canonical_events(iter(listed)) == tuple(sorted(listed, key=Event.sort_key))
+
+
 @given(cases)
 def test_events_are_in_date_order(case):
     days = [e.date for e in case.events]
