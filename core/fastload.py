@@ -95,6 +95,7 @@ def _tuple_of(inner: Callable[[Any], Any]) -> Callable[[Any], Any]:
             return tuple(map(inner, value))
         raise Refused
 
+    leaf.makes_tuple = True  # type: ignore[attr-defined]
     return leaf
 
 
@@ -139,6 +140,13 @@ _NONE_PASSES: set[Any] = set()
 _SHORTCUTS: dict[Any, str] = {}
 
 
+#: Validators of a str field that pass any of the given strings (`choices`).
+_CHOICES: dict[Any, frozenset[str]] = {}
+#: Converters that return a tuple unchanged (`tuple_converters`): not called on a
+#: tuple leaf's result or a tuple default.
+_TUPLE_SAME: set[Any] = set()
+
+
 def type_checks(*validators: Any) -> None:
     """Declare validators that check a field's type only (a leaf of this module implies them)."""
     _TYPE_ONLY.update(validators)
@@ -170,6 +178,16 @@ def text_shortcut(
         raise TypeError("a text shortcut that tests nothing")
     for validator in validators:
         _SHORTCUTS[validator] = " and ".join(parts)
+
+
+def choices(validator: Any, given: tuple[str, ...]) -> None:
+    """Declare a validator that passes each of these strings (a choice of words)."""
+    _CHOICES[validator] = frozenset(given)
+
+
+def tuple_converters(*converters: Any) -> None:
+    """Declare converters that return a tuple they are given unchanged (`tuple(t) is t`)."""
+    _TUPLE_SAME.update(converters)
 
 
 def shortcut(validator: Any) -> Callable[[str], bool] | None:
@@ -243,6 +261,9 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
         "put": object.__setattr__,
         "nothing": attrs.NOTHING,
         "known": known,
+        "fromisoformat": _fromisoformat,
+        "EARLIEST": _EARLIEST,
+        "LATEST": _LATEST,
     }
     lines = [
         "def structure(value):",
@@ -270,15 +291,11 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
             names[f"inner{i}"] = inner
             lines.append(f"    {x} = get({a.name!r})")
             lines.append(f"    if {x} is not None:")
-            lines.append(
-                f"        if type({x}) is not str:\n            raise Refused"
-                if inner is _str
-                else f"        {x} = inner{i}({x})"
-            )
+            lines.append(_inline(inner, x, "        ") or f"        {x} = inner{i}({x})")
         elif default is attrs.NOTHING:
             lines.append(f"    {x} = get({a.name!r}, nothing)")
             lines.append(f"    if {x} is nothing:\n        raise Refused")
-            lines.append(f"    {x} = leaf{i}({x})")
+            lines.append(_inline(leaf, x, "    ") or f"    {x} = leaf{i}({x})")
         else:
             if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
                 names[f"default{i}"] = default.factory  # type: ignore[union-attr]
@@ -287,12 +304,14 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
                 fallback = f"default{i}"
             lines.append(f"    {x} = get({a.name!r}, nothing)")
             lines.append(f"    {x} = {fallback} if {x} is nothing else leaf{i}({x})")
+        if converter in _TUPLE_SAME and _gives_tuple(leaf, default):
+            converter = None  # as_tuple of a tuple: the same tuple
         if converter is not None:
             lines.append(f"    {x} = conv{i}({x})")
         lines.append(f"    put(obj, {a.name!r}, {x})")
         if a.validator is not None and not _implied(a.validator, a.type):
             names[f"attr{i}"], names[f"check{i}"] = a, a.validator
-            checks.append(_check(i, a.validator, leaf, default, converter))
+            checks.append(_check(i, a.validator, leaf, default, converter, names))
     # As attrs' own __init__: every field set, then the validators in field order, then
     # __attrs_post_init__. Validators run even when attrs' are disabled: the fast path
     # then refuses more, and the detailed path builds what it accepts.
@@ -304,7 +323,33 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
     return names["structure"]
 
 
-def _check(i: int, validator: Any, leaf: Any, default: Any, converter: Any) -> str:
+def _inline(leaf: Any, x: str, indent: str) -> str | None:
+    """A str or date leaf as generated lines on `x` (the same tests as `_str`, `_date`)."""
+    if leaf is _str:
+        return f"{indent}if type({x}) is not str:\n{indent}    raise Refused"
+    if leaf is _date:
+        return "\n".join(
+            f"{indent}{line}"
+            for line in (
+                f"if type({x}) is not str or len({x}) != 10:",
+                "    raise Refused",
+                f"day = fromisoformat({x})  # ValueError: refused, as by _date",
+                f"if {x}[4] != '-' or {x}[7] != '-' or not EARLIEST <= day <= LATEST:",
+                "    raise Refused",
+                f"{x} = day",
+            )
+        )
+    return None
+
+
+def _gives_tuple(leaf: Any, default: Any) -> bool:
+    """True when a field's value before its converter is always a tuple."""
+    return getattr(leaf, "makes_tuple", False) and type(default) is tuple
+
+
+def _check(
+    i: int, validator: Any, leaf: Any, default: Any, converter: Any, names: dict[str, Any]
+) -> str:
     """The generated line that runs field i's validator (on x{i}) where it could refuse."""
     x, call = f"x{i}", f"check{i}(obj, attr{i}, x{i})"
     expr = _SHORTCUTS.get(validator)
@@ -320,6 +365,10 @@ def _check(i: int, validator: Any, leaf: Any, default: Any, converter: Any) -> s
         if default is None and validator not in _NONE_PASSES:
             test = f"{x} is not None and {test}"  # None goes to the validator
         skip.append(f"({test})")
+    given = _CHOICES.get(validator)
+    if given is not None and is_text:
+        names[f"choices{i}"] = given
+        skip.append(f"{x} in choices{i}")
     if not skip:
         return f"    {call}"
     return f"    if not ({' or '.join(skip)}):\n        {call}"

@@ -110,6 +110,7 @@ def _one_of(choices: tuple[str, ...], noun: str):
 
     check.json_schema = {"enum": list(choices)}  # type: ignore[attr-defined]  # core/schemas.py
     fastload.none_passes(check)
+    fastload.choices(check, choices)
     return check
 
 
@@ -274,6 +275,15 @@ class Score:
     percent_delay: float | None = attrs.field(default=None, validator=_number(low=0, high=100))
 
     def __attrs_post_init__(self):
+        standard = self.standard_score
+        if (standard is None) + (self.age_equivalent_months is None) + (
+            self.percent_delay is None
+        ) == 2 and (self.mean is None) is (self.sd is None) is (standard is None):
+            return  # exactly one score, with mean and sd exactly when it is a standard score
+        self._refuse_scores()
+
+    def _refuse_scores(self):
+        """What is wrong with the scores given (the test above lets only good ones by)."""
         given = [
             name
             for name in ("standard_score", "age_equivalent_months", "percent_delay")
@@ -488,6 +498,7 @@ fastload.type_checks(_date, _opt_date, _string, _opt_str)
 # What the fast path need not ask these validators (tests/test_fastload.py checks each
 # claim): None passes the optional ones, and plain short text passes the text checks.
 fastload.none_passes(_opt_plain, _opt_note, _opt_bool)
+fastload.tuple_converters(as_tuple)
 fastload.text_shortcut(_opt_plain, _opt_note, printable=True, longest=MAX_TEXT)
 fastload.text_shortcut(_plain_text, printable=True, longest=MAX_TEXT, nonblank=True)
 fastload.text_shortcut(_text, nonblank=True)

@@ -168,6 +168,16 @@ def test_the_date_leaf_takes_what_the_regex_took(text):
     assert _fast_date(text) == _regex_date(text)
 
 
+@given(DATE_TEXT)
+def test_the_generated_date_tests_take_what_the_regex_took(text):
+    # A required date (Child.birth_date) and an optional one (Condition.diagnosed),
+    # as for_model writes them out in the generated function.
+    child = fastload.attempt(fastload.for_model(models.Child), {"birth_date": text})
+    assert (child and child.birth_date) == (_regex_date(text) or None)
+    found = fastload.attempt(fastload.for_model(models.Condition), {"name": "x", "diagnosed": text})
+    assert (found and found.diagnosed) == (_regex_date(text) or None)
+
+
 TEXT = st.one_of(
     st.text(max_size=20),
     st.text(alphabet=st.sampled_from(HOSTILE + "ab"), max_size=8),
@@ -201,3 +211,17 @@ def test_validators_said_to_pass_none_pass_none():
     assert models._opt_plain in fastload._NONE_PASSES
     for validator in fastload._NONE_PASSES:
         assert _passes(validator, None)
+
+
+def test_declared_choices_pass_their_validator():
+    assert fastload._CHOICES
+    for validator, words in fastload._CHOICES.items():
+        for word in words:
+            assert _passes(validator, word)
+        assert not _passes(validator, "no such word")
+
+
+def test_declared_tuple_converters_keep_a_tuple():
+    for converter in fastload._TUPLE_SAME:
+        given = (1, 2)
+        assert converter(given) is given

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 import attrs
@@ -217,6 +218,27 @@ def test_the_canonical_order_is_the_order_of_the_whole_sort_key(listed):
     # Sorted by date and type, and by the whole key only when two tie there (issue 15).
     assert models._canonical_events(listed) == tuple(sorted(listed, key=Event.sort_key))
     assert models._canonical_events(iter(listed)) == tuple(sorted(listed, key=Event.sort_key))
+
+
+@pytest.mark.parametrize("given", list(itertools.product([None, 7], repeat=5)))
+def test_the_quick_score_test_lets_by_only_what_the_full_one_does(given):
+    score = object.__new__(Score)
+    names = ("standard_score", "mean", "sd", "age_equivalent_months", "percent_delay")
+    for name, value in zip(
+        ("domain", "subdomain", *names), ("adaptive", None, *given), strict=True
+    ):
+        object.__setattr__(score, name, value)
+    try:
+        score._refuse_scores()
+        full = True
+    except ValueProblem:
+        full = False
+    try:
+        score.__attrs_post_init__()
+        quick = True
+    except ValueProblem:
+        quick = False
+    assert quick == full
 
 
 @given(cases)
