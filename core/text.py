@@ -36,6 +36,8 @@ def text_problem(text: str, *, note: bool = False) -> tuple[str, str] | None:
     A control or bidi character (a `note` may also break lines and hold tabs), or
     more than MAX_TEXT characters.
     """
+    if text.isprintable() and len(text) <= MAX_TEXT:
+        return None  # no control, format or separator character at all (UNSAFE is of those)
     found = first_unsafe(_NOTE_BREAKS.sub("", text) if note else text)
     if found is not None:
         return f"contains the control or bidi character {found}", (

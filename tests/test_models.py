@@ -340,3 +340,20 @@ def test_every_model_class_is_covered_here():
 
     assert {cls for cls, _ in EVERY_MODEL} == set(MODELS)
     assert all(attrs.has(cls) for cls in vars(models).values() if cls in MODELS)
+
+
+def test_every_character_the_text_checks_refuse_fails_isprintable():
+    # text_problem (and the fast loader's shortcut) passes printable text without the
+    # regex; that is the same answer only if no unsafe character is printable.
+    from eirules.core.text import UNSAFE
+
+    unsafe = [c for c in map(chr, range(0x110000)) if UNSAFE.match(c)]
+    assert len(unsafe) > 60
+    assert not any(c.isprintable() for c in unsafe)
+
+
+@given(st.text(alphabet=st.characters(codec=None), max_size=30), st.booleans())
+def test_text_problem_is_none_on_printable_short_text(value, note):
+    if value.isprintable():
+        assert first_unsafe(value) is None
+        assert text_problem(value, note=note) is None
