@@ -308,7 +308,12 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
             converter = None  # as_tuple of a tuple: the same tuple
         if converter is not None:
             lines.append(f"    {x} = conv{i}({x})")
-        lines.append(f"    put(obj, {a.name!r}, {x})")
+        slot = _slot(cls, a.name)
+        if slot is not None:  # the slot's own setter: what object.__setattr__ would call
+            names[f"set{i}"] = slot.__set__
+            lines.append(f"    set{i}(obj, {x})")
+        else:
+            lines.append(f"    put(obj, {a.name!r}, {x})")
         if a.validator is not None and not _implied(a.validator, a.type):
             names[f"attr{i}"], names[f"check{i}"] = a, a.validator
             checks.append(_check(i, a.validator, leaf, default, converter, names))
@@ -321,6 +326,15 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
     lines.append("    return obj")
     exec("\n".join(lines), names)  # noqa: S102 - code generated from the model's fields
     return names["structure"]
+
+
+def _slot(cls: type, name: str) -> Any:
+    """The slot (member descriptor) object.__setattr__ finds for `name` on `cls`, or None."""
+    for klass in cls.__mro__:  # as the type look-up: the first class that defines it
+        if name in vars(klass):
+            found = vars(klass)[name]
+            return found if type(found) is types.MemberDescriptorType else None
+    return None
 
 
 def _inline(leaf: Any, x: str, indent: str) -> str | None:

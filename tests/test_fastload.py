@@ -15,6 +15,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -225,3 +226,14 @@ def test_declared_tuple_converters_keep_a_tuple():
     for converter in fastload._TUPLE_SAME:
         given = (1, 2)
         assert converter(given) is given
+
+
+def test_a_fast_case_is_as_frozen_and_hashable_as_a_detailed_one():
+    # The fast path sets each field through its slot's own setter (as object.__setattr__).
+    core = core_part(make_case(1, random.Random(2)))
+    fast, slow = fastload.attempt(FAST, core), detailed(core)
+    assert fast == slow and hash(fast.events) == hash(slow.events)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        fast.events[0].type = "referral_received"
+    for a in attrs.fields(models.Event):
+        assert fastload._slot(models.Event, a.name) is not None
