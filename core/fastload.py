@@ -265,6 +265,9 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
         "EARLIEST": _EARLIEST,
         "LATEST": _LATEST,
     }
+    fields = attrs.fields(cls)
+    required = [a for a in fields if a.default is attrs.NOTHING and a.name in leaves]
+    optional = [a for a in fields if a.default is not attrs.NOTHING and a.name in leaves]
     lines = [
         "def structure(value):",
         "    if type(value) is not dict or not known.issuperset(value):",
@@ -272,7 +275,20 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
         "    obj = new(cls)",
         "    get = value.get",
     ]
-    checks = []
+    if optional:
+        # Only the required keys given (an event with a type and a date): every optional
+        # field takes its default without a look-up. A required key missing still refuses.
+        lines.append(f"    if len(value) == {len(required)}:")
+        lines.extend("    " + line for line in _body(cls, leaves, names, only_required=True))
+    lines.extend(_body(cls, leaves, names, only_required=False))
+    exec("\n".join(lines), names)  # noqa: S102 - code generated from the model's fields
+    return names["structure"]
+
+
+def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_required: bool):
+    """The generated lines that build and return `obj` from `value` (see `_fieldwise`);
+    with `only_required`, for a `value` that holds no optional field."""
+    lines, checks = [], []
     for i, a in enumerate(attrs.fields(cls)):
         leaf = leaves.get(a.name)
         default, converter = a.default, a.converter
@@ -281,12 +297,14 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
         if isinstance(default, attrs.Factory) and default.takes_self:  # type: ignore[arg-type,union-attr]
             raise TypeError(f"{cls.__name__}.{a.name}: a default that takes self")
         inner = getattr(leaf, "inner", None)
-        if leaf is None:  # omitted: never in `value` (not a known key), always the default
-            if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-                names[f"default{i}"] = default.factory  # type: ignore[union-attr]
-                lines.append(f"    {x} = default{i}()")
-            else:
-                lines.append(f"    {x} = default{i}")
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            names[f"default{i}"] = default.factory  # type: ignore[union-attr]
+            fallback = f"default{i}()"
+        else:
+            fallback = f"default{i}"
+        absent = leaf is None or (only_required and default is not attrs.NOTHING)
+        if absent:  # omitted (never a known key) or not given: always the default
+            lines.append(f"    {x} = {fallback}")
         elif default is None and inner is not None:  # optional, default None
             names[f"inner{i}"] = inner
             lines.append(f"    {x} = get({a.name!r})")
@@ -297,11 +315,6 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
             lines.append(f"    if {x} is nothing:\n        raise Refused")
             lines.append(_inline(leaf, x, "    ") or f"    {x} = leaf{i}({x})")
         else:
-            if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-                names[f"default{i}"] = default.factory  # type: ignore[union-attr]
-                fallback = f"default{i}()"
-            else:
-                fallback = f"default{i}"
             lines.append(f"    {x} = get({a.name!r}, nothing)")
             lines.append(f"    {x} = {fallback} if {x} is nothing else leaf{i}({x})")
         if converter in _TUPLE_SAME and _gives_tuple(leaf, default):
@@ -316,7 +329,8 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
             lines.append(f"    put(obj, {a.name!r}, {x})")
         if a.validator is not None and not _implied(a.validator, a.type):
             names[f"attr{i}"], names[f"check{i}"] = a, a.validator
-            checks.append(_check(i, a.validator, leaf, default, converter, names))
+            if not (absent and default is None and a.validator in _NONE_PASSES):
+                checks.append(_check(i, a.validator, leaf, default, converter, names))
     # As attrs' own __init__: every field set, then the validators in field order, then
     # __attrs_post_init__. Validators run even when attrs' are disabled: the fast path
     # then refuses more, and the detailed path builds what it accepts.
@@ -324,8 +338,7 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
     if getattr(cls, "__attrs_post_init__", None) is not None:
         lines.append("    obj.__attrs_post_init__()")
     lines.append("    return obj")
-    exec("\n".join(lines), names)  # noqa: S102 - code generated from the model's fields
-    return names["structure"]
+    return "\n".join(lines).split("\n")
 
 
 def _slot(cls: type, name: str) -> Any:
