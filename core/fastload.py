@@ -262,6 +262,7 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
         "nothing": attrs.NOTHING,
         "known": known,
         "fromisoformat": _fromisoformat,
+        "isfinite": math.isfinite,
         "EARLIEST": _EARLIEST,
         "LATEST": _LATEST,
     }
@@ -351,9 +352,16 @@ def _slot(cls: type, name: str) -> Any:
 
 
 def _inline(leaf: Any, x: str, indent: str) -> str | None:
-    """A str or date leaf as generated lines on `x` (the same tests as `_str`, `_date`)."""
-    if leaf is _str:
-        return f"{indent}if type({x}) is not str:\n{indent}    raise Refused"
+    """A str, int, bool, float or date leaf as generated lines on `x` (the same tests as
+    `_str`, `_int`, `_bool`, `_float` and `_date`)."""
+    if leaf is _str or leaf is _int or leaf is _bool:
+        kind = {_str: "str", _int: "int", _bool: "bool"}[leaf]
+        return f"{indent}if type({x}) is not {kind}:\n{indent}    raise Refused"
+    if leaf is _float:  # as _float: an int or a float, finite (OverflowError: refused)
+        return (
+            f"{indent}if type({x}) is not float and type({x}) is not int or not isfinite({x}):"
+            f"\n{indent}    raise Refused"
+        )
     if leaf is _date:
         return "\n".join(
             f"{indent}{line}"

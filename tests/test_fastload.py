@@ -258,3 +258,26 @@ def test_an_event_with_any_keys_is_built_as_the_detailed_path_builds_it(keys, va
     assert fastload.attempt(
         fastload.for_model(models.Event), {"type": "referral_received", "date": "2026-01-05"}
     ) == models.Event(type="referral_received", date=date(2026, 1, 5))
+
+
+@given(
+    st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.integers(min_value=-(2**1100), max_value=2**1100),
+        st.booleans(),
+        st.none(),
+        st.text(max_size=3),
+    )
+)
+def test_the_generated_number_tests_take_what_the_detailed_path_takes(number):
+    doc = {"domain": "adaptive", "standard_score": number, "mean": 100, "sd": 15}
+    fast = fastload.attempt(fastload.for_model(models.Score), doc)
+    try:
+        slow = convert.converter.structure(doc, models.Score)
+    except Exception:  # noqa: BLE001 - refused by the detailed path
+        slow = None
+    assert fast == slow
+    assert fast is None or type(fast.standard_score) is type(number)
+    child = {"birth_date": "2024-01-02", "gestational_age_weeks": number}
+    fast_child = fastload.attempt(fastload.for_model(models.Child), child)
+    assert fast_child is None or fast_child.gestational_age_weeks == number
