@@ -5,7 +5,11 @@ Runs the engine over a fixed sample, one `determination_to_dict` JSON line per
 
 * the first N cases of benchmarks/evaluate.py's generator (its default seed) under
   ``us`` as of the benchmark's date, and every 10th of them under each other ruleset;
-* every examples/*.json case file under every ruleset at several as-of dates.
+* every examples/*.json case file under every ruleset at several as-of dates;
+* the demo caseload (`eirules demo`'s 240 generated children, whose cases have
+  documented delays, referrals from Part C and events tagged with their program,
+  which the benchmark generator does not make)
+  under ``us`` at two as-of dates, and every 8th of them under each other ruleset.
 
 A case a ruleset refuses is recorded as its error message, so errors are compared too.
 
@@ -47,6 +51,7 @@ sys.path.insert(0, str(HERE))
 
 from evaluate import AS_OF, make_case  # noqa: E402
 
+from eirules.cli.synthetic import DEMO_AS_OF, iter_cases  # noqa: E402
 from eirules.core.convert import determination_to_dict, read_json  # noqa: E402
 from eirules.core.engine import Engine  # noqa: E402
 from eirules.core.errors import EirulesError  # noqa: E402
@@ -56,6 +61,8 @@ AS_OF_DATES = ("2025-01-15", "2026-02-01", "2026-06-01", "2026-09-30", "2027-03-
 COMMITTED = ROOT / "tests" / "golden-determinations.txt"
 COMMITTED_N = 1000
 SEED = 5
+#: The demo caseload's as-of dates: the demo's own, and the end of that school year.
+DEMO_DATES = (DEMO_AS_OF.isoformat(), "2026-09-30")
 
 
 def records(n: int, seed: int = SEED) -> Iterator[tuple[str, dict]]:
@@ -87,6 +94,14 @@ def records(n: int, seed: int = SEED) -> Iterator[tuple[str, dict]]:
             for as_of in AS_OF_DATES:
                 label = f"{path.name}/{ruleset}"
                 yield run(doc, ruleset, as_of, f"{label}/{as_of}", label)
+    demo = [doc for doc, _ in iter_cases()]
+    for as_of in DEMO_DATES:
+        for doc in demo:
+            yield run(doc, "us", as_of, f"demo/us/{as_of}", "demo/us")
+    for ruleset in ids:
+        if ruleset != "us":
+            for doc in demo[::8]:
+                yield run(doc, ruleset, DEMO_DATES[0], f"demo/{ruleset}", f"demo/{ruleset}")
 
 
 def line(body: dict) -> str:
