@@ -27,7 +27,7 @@ from eirules.core.calendars import (
 )
 from eirules.core.errors import InputError, Problem, did_you_mean
 
-from .options import format_option
+from .options import TEXT, format_option
 from .output import csv_text, echo, echo_json, plural
 from .output_tables import print_table
 
@@ -92,6 +92,7 @@ def calendars():
 @click.option(
     "--district",
     required=True,
+    type=TEXT,
     help="The district the calendar is for: the `district` its case files name.",
 )
 @click.option(
@@ -99,7 +100,7 @@ def calendars():
     metavar="FIRST:LAST",
     help="The school year's bounds when the file has none (2025-07-01:2026-06-30).",
 )
-@click.option("--name", help="A name for the calendar (default: the district).")
+@click.option("--name", type=TEXT, help="A name for the calendar (default: the district).")
 @click.option(
     "--dry-run", is_flag=True, help="Check the file and say what would change; write nothing."
 )

@@ -18,7 +18,7 @@ from attrs.validators import instance_of, optional
 from . import fastload
 from .errors import ValueProblem, did_you_mean, show_value
 from .events import index_of
-from .text import MAX_TEXT, text_problem
+from .text import MAX_TEXT, invisible, text_problem
 
 #: `date` spelt so that Event, whose field is named `date`, can still name the type.
 Date = date
@@ -92,9 +92,58 @@ def _opt_plain(instance, attribute, value):
 _plain_text.json_schema = _text.json_schema  # type: ignore[attr-defined]
 
 
+def _id_text(instance, attribute, value):
+    """An id (a case's, a goal's, a meeting's): as `_plain_text`, and with no space at
+    either end and no invisible character at all, not even a joiner a name may hold:
+    "MO-0001 " or "MO-0001" with a zero-width joiner would be another case that looks
+    the same, which `cases show MO-0001` could never find."""
+    if type(value) is str and value.isascii() and value.isprintable() and value.strip() == value:
+        if value and len(value) <= MAX_TEXT:
+            return  # the usual id: printable ASCII, no space at the ends
+    _plain_text(instance, attribute, value)
+    if value != value.lstrip():
+        raise ValueProblem(
+            f"{show_value(value)} starts with a space ({_code(value[0])})",
+            "remove the space at the start of the id",
+        )
+    if value != value.rstrip():
+        raise ValueProblem(
+            f"{show_value(value)} ends with a space ({_code(value[-1])})",
+            "remove the space at the end of the id",
+        )
+    if (found := invisible(value)) is not None:
+        raise ValueProblem(
+            f"contains the invisible character {found}",
+            "remove it: an id is plain text that looks like what it is",
+        )
+
+
+_id_text.json_schema = _text.json_schema  # type: ignore[attr-defined]
+
+
+def _code(char: str) -> str:
+    return f"U+{ord(char):04X}"
+
+
 def _strings(instance, attribute, value):
     for item in value:
         _string(instance, attribute, item)
+
+
+def _plain_strings(instance, attribute, value):
+    """A list of names (services, people): each a string as `_plain`."""
+    for item in value:
+        _string(instance, attribute, item)
+        _plain(instance, attribute, item)
+
+
+def _note_text(instance, attribute, value):
+    """Required free text (a goal's statement, a progress note): `_text` and `_opt_note`."""
+    _text(instance, attribute, value)
+    _opt_note(instance, attribute, value)
+
+
+_note_text.json_schema = _text.json_schema  # type: ignore[attr-defined]
 
 
 def _one_of(choices: tuple[str, ...], noun: str):
@@ -429,7 +478,7 @@ class ServicePlan:
 class Case:
     """One child's case: who, what happened when, and what was measured."""
 
-    id: str = attrs.field(validator=_plain_text)
+    id: str = attrs.field(validator=_id_text)
     child: Child = attrs.field(validator=instance_of(Child))
     ruleset: str | None = attrs.field(default=None, validator=_opt_str)
     events: tuple[Event, ...] = attrs.field(default=(), converter=_canonical_events)
