@@ -265,13 +265,24 @@ def _periods(data: dict[str, Any], district: str) -> list[dict[str, Any]]:
                         ),
                     }
                 )
-        for first, last in _runs([d for d in closed if y["first_day"] <= d <= y["last_day"]]):
+        in_year = [d for d in closed if y["first_day"] <= d <= y["last_day"]]
+        named = [
+            c
+            for c in data.get("named_closures", [])
+            if y["first_day"] <= c["first_day"] <= y["last_day"]
+        ]
+        covered = {d for c in named for d in in_year if c["first_day"] <= d <= c["last_day"]}
+        spans = [(c["first_day"], c["last_day"], c["name"]) for c in named]
+        # Closure days without a name (a calendar stored before names were kept, or a
+        # closure the file did not name) as runs of days, as before.
+        spans += [(a, b, "") for a, b in _runs([d for d in in_year if d not in covered])]
+        for first, last, name in sorted(spans):
             rows.append(
                 {
                     "kind": "closure",
                     "first_day": first.isoformat(),
                     "last_day": last.isoformat(),
-                    "name": "",
+                    "name": name,
                     "school_days": 0,
                 }
             )
