@@ -94,5 +94,8 @@ def contacts_list(ctx, case_file, db_path, purpose, fmt):
         fmt,
         f"No contacts recorded in {case_file}.",
         plural(len(rows), "contact"),
-        table=("date", "method", "person", "topic"),
+        # The outcome is the record of an attempt to arrange a meeting (300.322(d)): it
+        # wraps, and the meeting and who made the contact go first on a narrow screen.
+        table=("date", "method", "person", "by", "topic", "outcome", "meeting"),
+        drop=("meeting", "by"),
     )
