@@ -26,7 +26,7 @@ from eirules.core.models import (
     ServicePlan,
     TransitionReview,
 )
-from eirules.core.text import first_unsafe, text_problem
+from eirules.core.text import first_unsafe, invisible, text_problem
 
 dates = st.dates(min_value=date(1990, 1, 1), max_value=date(2045, 12, 31))
 text = st.text(max_size=10)
@@ -157,7 +157,7 @@ def _case(**fields) -> Case:
 
 cases = st.builds(
     _case,
-    id=words.filter(lambda s: first_unsafe(s) is None),
+    id=words.filter(lambda s: first_unsafe(s) is None and s == s.strip() and not invisible(s)),
     child=children,
     ruleset=maybe_text,
     events=st.lists(events(), max_size=4),
