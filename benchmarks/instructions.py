@@ -1,4 +1,4 @@
-"""Instructions and Python opcodes a case evaluated (deterministic; issue 15).
+"""Instructions and Python opcodes a case evaluated or loaded (deterministic; issue 15).
 
 Evaluate only: benchmarks/evaluate.py's generated cases (seed 5), 50 warm-up cases,
 then N (default 200) loaded cases evaluated. Instructions are counted by
@@ -6,8 +6,13 @@ then N (default 200) loaded cases evaluated. Instructions are counted by
 so start-up, generation and loading cancel; opcodes come from evaluate.py's tracer.
 Neither moves with the machine's load.
 
+With ``--load``, the same for loading instead: N documents through
+``Engine.case_from_dict`` (the fast path, as table.py's "loading one case" row)
+minus a run that only generates them.
+
     python benchmarks/instructions.py            # both counts
     python benchmarks/instructions.py --no-valgrind
+    python benchmarks/instructions.py --load
 """
 
 from __future__ import annotations
@@ -22,6 +27,22 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 WARM = 50
+
+
+def load_child(n: int, load: bool) -> None:
+    sys.path.insert(0, str(HERE))
+    import random
+
+    from evaluate import Engine, make_case
+
+    rnd = random.Random(5)
+    docs = [make_case(i, rnd) for i in range(WARM + n)]
+    engine = Engine(entry_points=False)
+    for doc in docs[:WARM]:
+        engine.case_from_dict(doc)
+    if load:
+        for doc in docs[WARM:]:
+            engine.case_from_dict(doc)
 
 
 def child(n: int, evaluate: bool) -> None:
@@ -42,14 +63,19 @@ def child(n: int, evaluate: bool) -> None:
             evaluator.evaluate(case)
 
 
-def instructions(n: int, evaluate: bool) -> int:
+def instructions(n: int, evaluate: bool, load: bool = False) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "cg.out")
         cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
         cmd += [sys.executable, __file__, "--child", str(n)]
         if evaluate:
             cmd.append("--evaluate")
-        subprocess.run(cmd, check=True, capture_output=True)
+        if load:
+            cmd.append("--load")
+        # Loading hashes strings (dict and set look-ups): a fixed hash seed keeps
+        # the count the same from run to run.
+        env = {**os.environ, "PYTHONHASHSEED": "0"} if load else None
+        subprocess.run(cmd, check=True, capture_output=True, env=env)
         text = Path(out).read_text()
     return int(re.search(r"^(?:summary|totals): (\d+)", text, re.M).group(1))
 
@@ -84,15 +110,55 @@ def opcodes(n: int) -> float:
     return count[0] / n
 
 
+def load_opcodes(n: int) -> float:
+    sys.path.insert(0, str(HERE))
+    import random
+
+    from evaluate import Engine, make_case
+
+    rnd = random.Random(5)
+    docs = [make_case(i, rnd) for i in range(WARM + n)]
+    engine = Engine(entry_points=False)
+    for doc in docs[:WARM]:
+        engine.case_from_dict(doc)
+    count = [0]
+
+    def tracer(frame, event, arg):
+        frame.f_trace_opcodes = True
+        if event == "opcode":
+            count[0] += 1
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        for doc in docs[WARM:]:
+            engine.case_from_dict(doc)
+    finally:
+        sys.settrace(None)
+    return count[0] / n
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200, help="cases evaluated (default 200)")
     parser.add_argument("--no-valgrind", action="store_true", help="opcodes only")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--evaluate", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--load", action="store_true", help="count loading (case_from_dict) instead"
+    )
     args = parser.parse_args()
     if args.child is not None:
-        child(args.child, args.evaluate)
+        if args.load:
+            load_child(args.child, args.evaluate)
+        else:
+            child(args.child, args.evaluate)
+        return
+    if args.load:
+        print(f"Python opcodes a case loaded: {load_opcodes(args.n):,.0f}")
+        if not args.no_valgrind:
+            diff = instructions(args.n, True, True) - instructions(args.n, False, True)
+            print(f"instructions a case loaded (callgrind): {diff / args.n:,.0f}")
         return
     print(f"Python opcodes a case: {opcodes(args.n):,.0f}")
     if not args.no_valgrind:

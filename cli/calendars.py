@@ -27,7 +27,7 @@ from eirules.core.calendars import (
 )
 from eirules.core.errors import InputError, Problem, did_you_mean
 
-from .options import format_option
+from .options import TEXT, format_option
 from .output import csv_text, echo, echo_json, plural
 from .output_tables import print_table
 
@@ -92,6 +92,7 @@ def calendars():
 @click.option(
     "--district",
     required=True,
+    type=TEXT,
     help="The district the calendar is for: the `district` its case files name.",
 )
 @click.option(
@@ -99,7 +100,7 @@ def calendars():
     metavar="FIRST:LAST",
     help="The school year's bounds when the file has none (2025-07-01:2026-06-30).",
 )
-@click.option("--name", help="A name for the calendar (default: the district).")
+@click.option("--name", type=TEXT, help="A name for the calendar (default: the district).")
 @click.option(
     "--dry-run", is_flag=True, help="Check the file and say what would change; write nothing."
 )
@@ -264,13 +265,24 @@ def _periods(data: dict[str, Any], district: str) -> list[dict[str, Any]]:
                         ),
                     }
                 )
-        for first, last in _runs([d for d in closed if y["first_day"] <= d <= y["last_day"]]):
+        in_year = [d for d in closed if y["first_day"] <= d <= y["last_day"]]
+        named = [
+            c
+            for c in data.get("named_closures", [])
+            if y["first_day"] <= c["first_day"] <= y["last_day"]
+        ]
+        covered = {d for c in named for d in in_year if c["first_day"] <= d <= c["last_day"]}
+        spans = [(c["first_day"], c["last_day"], c["name"]) for c in named]
+        # Closure days without a name (a calendar stored before names were kept, or a
+        # closure the file did not name) as runs of days, as before.
+        spans += [(a, b, "") for a, b in _runs([d for d in in_year if d not in covered])]
+        for first, last, name in sorted(spans):
             rows.append(
                 {
                     "kind": "closure",
                     "first_day": first.isoformat(),
                     "last_day": last.isoformat(),
-                    "name": "",
+                    "name": name,
                     "school_days": 0,
                 }
             )

@@ -13,6 +13,7 @@ from eirules.core.store.determinations import DERIVED_STATUSES
 
 from .options import (
     COUNT,
+    TEXT,
     db_option,
     format_option,
 )
@@ -223,7 +224,9 @@ def cases_export(ctx, case_id, output, purpose, db_path):
 
 @click.command("destroy")
 @click.argument("case_id", metavar="ID")
-@click.option("--reason", required=True, help="Why (no names: the reason stays in the audit log).")
+@click.option(
+    "--reason", required=True, type=TEXT, help="Why (no names: the reason stays in the audit log)."
+)
 @click.option(
     "--permanent-record",
     "record_path",

@@ -17,6 +17,8 @@ from . import case_records, get_engine
 from .errors import problem_lines
 from .options import (
     DATE,
+    NOTE,
+    TEXT,
     as_of_option,
     caseworker_option,
     db_option,
@@ -314,9 +316,13 @@ def cases_list(ctx, caseworker, program, status, as_of, fmt, purpose, db_path):
 @click.argument("case_id", metavar="ID")
 @click.argument("event_type", metavar="TYPE")
 @click.argument("on", metavar="DATE", type=DATE)
-@click.option("--reason", help="Why it happened; required for `delay` (see the event vocabulary).")
-@click.option("--note", help="A free-text note kept with the event.")
-@click.option("--program", help="Program the event belongs to when the case is in more than one.")
+@click.option(
+    "--reason", type=TEXT, help="Why it happened; required for `delay` (see the event vocabulary)."
+)
+@click.option("--note", type=NOTE, help="A free-text note kept with the event.")
+@click.option(
+    "--program", type=TEXT, help="Program the event belongs to when the case is in more than one."
+)
 @db_option
 @click.pass_context
 def cases_add_event(ctx, case_id, event_type, on, reason, note, program, db_path):

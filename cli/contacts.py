@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import DATE, format_option
+from .options import DATE, NOTE, TEXT, format_option
 from .output import echo, plural
 from .plan_files import _list, _load, _record, _update, case_file_arg, read_case_options
 
@@ -26,13 +26,17 @@ def contacts_group():
     "--method",
     required=True,
     type=click.Choice(["call", "visit", "letter", "message", "email", "meeting"]),
+    help="How the contact was made.",
 )
-@click.option("--person", required=True, help="Who was contacted (e.g. mother).")
-@click.option("--topic", required=True, help="What it was about.")
-@click.option("--outcome", help="What came of it.")
-@click.option("--by", help="Who made the contact.")
+@click.option("--person", required=True, type=TEXT, help="Who was contacted (e.g. mother).")
+@click.option("--topic", required=True, type=TEXT, help="What it was about.")
+@click.option("--outcome", type=NOTE, help="What came of it.")
+@click.option("--by", type=TEXT, help="Who made the contact.")
 @click.option(
-    "--meeting", "meeting_id", help="Meeting id this contact tried to arrange (300.322(d))."
+    "--meeting",
+    "meeting_id",
+    type=TEXT,
+    help="Meeting id this contact tried to arrange (300.322(d)).",
 )
 @click.pass_context
 def contacts_add(ctx, case_file, on, method, person, topic, outcome, by, meeting_id):
@@ -90,5 +94,8 @@ def contacts_list(ctx, case_file, db_path, purpose, fmt):
         fmt,
         f"No contacts recorded in {case_file}.",
         plural(len(rows), "contact"),
-        table=("date", "method", "person", "topic"),
+        # The outcome is the record of an attempt to arrange a meeting (300.322(d)): it
+        # wraps, and the meeting and who made the contact go first on a narrow screen.
+        table=("date", "method", "person", "by", "topic", "outcome", "meeting"),
+        drop=("meeting", "by"),
     )

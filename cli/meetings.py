@@ -8,7 +8,7 @@ import click
 
 from eirules.core.errors import InputError, Problem
 
-from .options import DATE, as_of_option, format_option
+from .options import DATE, NOTE, TEXT, as_of_option, format_option
 from .output import echo, plural
 from .output_options import check_writable, write_pages
 from .plan_files import (
@@ -62,13 +62,15 @@ def meetings_group():
     help="What the meeting is.",
 )
 @click.option("--date", "on", required=True, type=DATE, help="Meeting date (YYYY-MM-DD).")
-@click.option("--time", "at", help="Time, as the family will read it (e.g. 15:30).")
-@click.option("--location", help="Where the meeting is held.")
-@click.option("--language", help="Language the meeting is held in.")
-@click.option("--family-language", help="The family's native language or mode of communication.")
+@click.option("--time", "at", type=TEXT, help="Time, as the family will read it (e.g. 15:30).")
+@click.option("--location", type=TEXT, help="Where the meeting is held.")
+@click.option("--language", type=TEXT, help="Language the meeting is held in.")
+@click.option(
+    "--family-language", type=TEXT, help="The family's native language or mode of communication."
+)
 @click.option("--interpreter", is_flag=True, help="An interpreter is arranged.")
-@click.option("--purpose", help="Purpose, in the words the notice should use.")
-@click.option("--id", "meeting_id", help="Meeting id; default: KIND-DATE.")
+@click.option("--purpose", type=NOTE, help="Purpose, in the words the notice should use.")
+@click.option("--id", "meeting_id", type=TEXT, help="Meeting id; default: KIND-DATE.")
 @click.pass_context
 def meetings_schedule(
     ctx,
@@ -137,10 +139,10 @@ def _meeting_dict(plans: dict, meeting_id: str, case_file: str) -> dict:
 @meetings_group.command("participant")
 @case_file_arg
 @click.argument("meeting_id", metavar="MEETING")
-@click.option("--name", required=True, help="The person's name.")
+@click.option("--name", required=True, type=TEXT, help="The person's name.")
 @click.option("--role", required=True, help="Role (docs/plans.md), e.g. regular_education_teacher.")
 @click.option("--attended/--absent", default=None, help="Whether the person took part.")
-@click.option("--other-means", help="How an absent evaluator took part (303.343(a)(2)).")
+@click.option("--other-means", type=NOTE, help="How an absent evaluator took part (303.343(a)(2)).")
 @click.option("--excused-discussed", is_flag=True, help="Excused; the member's area is discussed.")
 @click.option("--excused", is_flag=True, help="Excused; the member's area is not discussed.")
 @click.option(
@@ -253,7 +255,7 @@ def meetings_check(ctx, case_file, db_path, purpose, as_of, fmt):
 @case_file_arg
 @click.argument("meeting_id", metavar="MEETING")
 @click.option("--sent", type=DATE, help="Record the notice as sent on this date.")
-@click.option("--method", help="How it is sent (letter, email, hand-delivered ...).")
+@click.option("--method", type=TEXT, help="How it is sent (letter, email, hand-delivered ...).")
 @lang_option
 @out_option
 @pdf_option

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from eirules.core.dates import parse_date, why_not_a_date
+from eirules.core.text import text_problem
 
 from .output import safe
 from .output_options import format_option as format_option  # the one --format factory
@@ -60,6 +61,29 @@ class HashType(click.ParamType):
 HASH = HashType()
 
 
+class TextType(click.ParamType):
+    """Free text an option stores or shows (a name, a reason, a district, a note): the
+    check every way into the caseload applies (core/text.text_problem: no control, bidi
+    or invisible character, at most MAX_TEXT characters; a `note` may break lines),
+    refused as a usage error (exit 2) that names the option, before anything is written."""
+
+    name = "TEXT"
+
+    def __init__(self, *, note: bool = False) -> None:
+        self.note = note
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        if (found := text_problem(text, note=self.note)) is not None:
+            self.fail(f"{found[0]}; {found[1]}", param, ctx)
+        return text
+
+
+#: One line of free text (a name, an id, a reason); NOTE may also break lines and hold tabs.
+TEXT = TextType()
+NOTE = TextType(note=True)
+
+
 def as_of_option(
     help: str = "Evaluate as of this date (YYYY-MM-DD). Default: today.",
 ) -> Callable[[F], F]:
@@ -81,7 +105,7 @@ db_option = click.option(
 )
 
 
-class CaseworkerType(click.ParamType):
+class CaseworkerType(TextType):
     """A caseworker's name to list the cases of: an empty or blank one is refused (with no
     name to match, `due --caseworker ""` listed every case)."""
 
@@ -96,7 +120,7 @@ class CaseworkerType(click.ParamType):
                 param,
                 ctx,
             )
-        return text
+        return super().convert(text, param, ctx)  # no control, bidi or invisible character
 
 
 caseworker_option = click.option(

@@ -101,10 +101,17 @@ def _update(ctx, case_file: str, change) -> Any:
 
 
 def _list(
-    rows: list[dict], fmt: str, empty: str, title: str, table: tuple[str, ...] | None = None
+    rows: list[dict],
+    fmt: str,
+    empty: str,
+    title: str,
+    table: tuple[str, ...] | None = None,
+    drop: tuple[str, ...] = (),
 ) -> None:
     """json and csv carry every column; the table only the short ones (`table`), so it fits
-    an 80-column terminal (the long text is in `plans report`, json and csv)."""
+    an 80-column terminal (the long text is in `plans report`, json and csv); the `drop`
+    columns are left out, least useful first and said so, when the table does not fit
+    even with its text wrapped (`print_table`)."""
     if fmt == "json":
         echo_json(rows)
         return
@@ -120,4 +127,5 @@ def _list(
         [c.replace("_", " ") for c in shown],
         [["" if r[c] is None else str(r[c]) for c in shown] for r in rows],
         title=title,
+        drop=tuple(shown.index(c) for c in drop if c in shown),
     )

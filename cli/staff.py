@@ -8,7 +8,7 @@ from eirules.core.store import ROLES
 from eirules.core.store.staff import TOKEN_DAYS, TOKEN_MAX_DAYS
 
 from .due import WithinType
-from .options import db_option, format_option
+from .options import TEXT, db_option, format_option
 from .output import echo, echo_json
 from .output_rows import emit
 from .output_tables import print_table
@@ -92,10 +92,13 @@ def staff_list(ctx, fmt, db_path):
 @click.argument("login")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="What the person may do.")
 @click.option(
-    "--caseworker", help="A coordinator's caseworker name (their cases are assigned to it)."
+    "--caseworker",
+    type=TEXT,
+    help="A coordinator's caseworker name (their cases are assigned to it).",
 )
 @click.option(
     "--district",
+    type=TEXT,
     help="A supervisor's district, as the case files spell it (default: every district).",
 )
 @click.option(
@@ -150,7 +153,9 @@ def staff_remove(ctx, login, db_path):
 
 @staff_group.command("token")
 @click.argument("login")
-@click.option("--label", help="What the token is for (e.g. the laptop or service using it).")
+@click.option(
+    "--label", type=TEXT, help="What the token is for (e.g. the laptop or service using it)."
+)
 @click.option(
     "--expires-in",
     "days",

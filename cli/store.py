@@ -17,6 +17,7 @@ from eirules.core.store.targets import display, is_postgres
 
 from . import get_engine
 from .errors import remember_db
+from .options import TEXT
 
 new_caseworker_option = click.option(
     "--new-caseworker",
@@ -41,6 +42,7 @@ PERSONAL_NOTICE = (
 purpose_option = click.option(
     "--purpose",
     envvar="EIRULES_PURPOSE",
+    type=TEXT,
     help="Why you are reading the record, kept in its record of access "
     '(34 CFR 300.614, 303.405). Default: $EIRULES_PURPOSE, else "not stated".',
 )

@@ -37,6 +37,7 @@ from .calendar_files import (  # noqa: F401
 from .errors import InputError, Problem, StorageError
 from .input_files import read_text
 from .school_calendar import SchoolCalendar
+from .text import text_problem
 
 CALENDARS_ENV = "EIRULES_CALENDARS_DIR"
 
@@ -68,6 +69,8 @@ def check(periods: Iterable[Period], source: str) -> tuple[dict[str, Any] | None
     periods = list(periods)
     problems: list[Problem] = []
     for p in periods:
+        if p.name and (found := text_problem(p.name)) is not None:  # shown and stored
+            problems.append(Problem(f"{p.where}, field name", *found))
         if p.last < p.first:
             problems.append(
                 Problem(
@@ -147,6 +150,16 @@ def check(periods: Iterable[Period], source: str) -> tuple[dict[str, Any] | None
         "years": [{"name": y.name, "first_day": y.first, "last_day": y.last} for y in years],
         "terms": [{"name": t.name, "first_day": t.first, "last_day": t.last} for t in terms],
         "closures": sorted(closed),
+        # The closures' own names ("Labor Day"), shown by `calendars show`; the days
+        # above are what the clocks count.
+        "named_closures": sorted(
+            (
+                {"name": p.name, "first_day": p.first, "last_day": p.last}
+                for p in closures
+                if p.name
+            ),
+            key=lambda c: (c["first_day"], c["last_day"], c["name"]),
+        ),
     }, []
 
 
@@ -174,8 +187,8 @@ def to_toml(district: str, data: dict[str, Any], sources: list[str]) -> str:
         "closures = [" + ", ".join(d.isoformat() for d in data["closures"]) + "]",
         "",
     ]
-    for table in ("years", "terms"):
-        for item in data[table]:
+    for table in ("years", "terms", "named_closures"):
+        for item in data.get(table, []):
             lines += [
                 f"[[{table}]]",
                 f"name = {_toml_string(item['name'])}",
@@ -304,6 +317,10 @@ class DistrictCalendars:
             "closures": sorted(
                 {d for d in old.get("closures", []) if in_kept(d)} | set(new["closures"])
             ),
+            "named_closures": [  # a calendar stored before names were kept has none
+                *(c for c in old.get("named_closures", []) if in_kept(c["first_day"])),
+                *new.get("named_closures", []),
+            ],
         }
         sources = [s for s in old.get("imported_from", []) if s != source] + [source]
         text = to_toml(district, merged, sources)

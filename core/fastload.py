@@ -15,7 +15,6 @@ object; tests/test_fastload.py checks both on valid and mutated documents.
 from __future__ import annotations
 
 import math
-import re
 import types
 import typing
 from collections.abc import Callable
@@ -26,7 +25,8 @@ import attrs
 
 from . import dates
 
-_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_fromisoformat = date.fromisoformat
+_EARLIEST, _LATEST = dates.EARLIEST, dates.LATEST
 
 
 class Refused(Exception):
@@ -59,9 +59,15 @@ def _float(value: Any) -> float:
 
 
 def _date(value: Any) -> date:
-    if type(value) is str and len(value) == 10 and _ISO.fullmatch(value):
-        day = date.fromisoformat(value)  # ValueError on 2026-02-30: the caller falls back
-        if dates.in_range(day):
+    # As the detailed path's `[0-9]{4}-[0-9]{2}-[0-9]{2}` then fromisoformat, without the
+    # regex: on 10 characters fromisoformat reads only ASCII digits, YYYY-MM-DD and the
+    # week date YYYY-Www-D, and the dashes at 4 and 7 rule the week date out.
+    if type(value) is str and len(value) == 10:
+        try:
+            day = _fromisoformat(value)
+        except ValueError:  # 2026-02-30: the detailed path says what is wrong
+            raise Refused from None
+        if value[4] == "-" and value[7] == "-" and _EARLIEST <= day <= _LATEST:
             return day
     raise Refused
 
@@ -86,9 +92,10 @@ def _optional(inner: Callable[[Any], Any]) -> Callable[[Any], Any]:
 def _tuple_of(inner: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def leaf(value: Any) -> tuple:
         if type(value) is list or type(value) is tuple:
-            return tuple([inner(item) for item in value])
+            return tuple(map(inner, value))
         raise Refused
 
+    leaf.makes_tuple = True  # type: ignore[attr-defined]
     return leaf
 
 
@@ -126,9 +133,67 @@ _TYPE_ONLY: set[Any] = set()
 _FIELDWISE: set[type] = set()
 
 
+#: Validators that pass on None (`none_passes`): the fast path does not call them on one.
+_NONE_PASSES: set[Any] = set()
+#: Per validator of a str field, an expression of `{x}` that is true only of text the
+#: validator passes (`text_shortcut`); the fast path calls the validator on other text.
+_SHORTCUTS: dict[Any, str] = {}
+
+
+#: Validators of a str field that pass any of the given strings (`choices`).
+_CHOICES: dict[Any, frozenset[str]] = {}
+#: Converters that return a tuple unchanged (`tuple_converters`): not called on a
+#: tuple leaf's result or a tuple default.
+_TUPLE_SAME: set[Any] = set()
+
+
 def type_checks(*validators: Any) -> None:
     """Declare validators that check a field's type only (a leaf of this module implies them)."""
     _TYPE_ONLY.update(validators)
+
+
+def none_passes(*validators: Any) -> None:
+    """Declare validators that never refuse None (an absent optional field)."""
+    _NONE_PASSES.update(validators)
+
+
+def text_shortcut(
+    *validators: Any, printable: bool = False, longest: int | None = None, nonblank: bool = False
+) -> None:
+    """Declare validators that pass every str that is `printable` (str.isprintable: no
+    control, format, separator, private-use or unassigned character but the space), of
+    at most `longest` characters, and (`nonblank`) not only whitespace, as asked.
+
+    On a str field the fast path tests that in one expression and calls the validator
+    only on text that fails it (a note's line break, a no-break space, a bidi mark), so
+    what the validator refuses is still refused. tests/test_fastload.py checks each
+    declaration against its validator on arbitrary text.
+    """
+    parts = ["{x}.isprintable()"] if printable else []
+    if longest is not None:
+        parts.append(f"len({{x}}) <= {int(longest)}")
+    if nonblank:
+        parts.append("{x}.strip()")
+    if not parts:
+        raise TypeError("a text shortcut that tests nothing")
+    for validator in validators:
+        _SHORTCUTS[validator] = " and ".join(parts)
+
+
+def choices(validator: Any, given: tuple[str, ...]) -> None:
+    """Declare a validator that passes each of these strings (a choice of words)."""
+    _CHOICES[validator] = frozenset(given)
+
+
+def tuple_converters(*converters: Any) -> None:
+    """Declare converters that return a tuple they are given unchanged (`tuple(t) is t`)."""
+    _TUPLE_SAME.update(converters)
+
+
+def shortcut(validator: Any) -> Callable[[str], bool] | None:
+    """The declared shortcut of a validator as a function of the text, or None (for tests)."""
+    expr = _SHORTCUTS.get(validator)
+    return None if expr is None else eval(f"lambda x: bool({expr.format(x='x')})")  # noqa: S307
 
 
 def fieldwise(*classes: type) -> None:
@@ -196,8 +261,14 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
         "put": object.__setattr__,
         "nothing": attrs.NOTHING,
         "known": known,
-        "validators_off": attrs.validators.get_disabled,
+        "fromisoformat": _fromisoformat,
+        "isfinite": math.isfinite,
+        "EARLIEST": _EARLIEST,
+        "LATEST": _LATEST,
     }
+    fields = attrs.fields(cls)
+    required = [a for a in fields if a.default is attrs.NOTHING and a.name in leaves]
+    optional = [a for a in fields if a.default is not attrs.NOTHING and a.name in leaves]
     lines = [
         "def structure(value):",
         "    if type(value) is not dict or not known.issuperset(value):",
@@ -205,54 +276,137 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
         "    obj = new(cls)",
         "    get = value.get",
     ]
-    checks = []
+    if optional:
+        # Only the required keys given (an event with a type and a date): every optional
+        # field takes its default without a look-up. A required key missing still refuses.
+        lines.append(f"    if len(value) == {len(required)}:")
+        lines.extend("    " + line for line in _body(cls, leaves, names, only_required=True))
+    lines.extend(_body(cls, leaves, names, only_required=False))
+    exec("\n".join(lines), names)  # noqa: S102 - code generated from the model's fields
+    return names["structure"]
+
+
+def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_required: bool):
+    """The generated lines that build and return `obj` from `value` (see `_fieldwise`);
+    with `only_required`, for a `value` that holds no optional field."""
+    lines, checks = [], []
     for i, a in enumerate(attrs.fields(cls)):
         leaf = leaves.get(a.name)
         default, converter = a.default, a.converter
         names[f"leaf{i}"], names[f"conv{i}"], names[f"default{i}"] = leaf, converter, default
-        done = f"conv{i}(x)" if converter is not None else "x"
+        x = f"x{i}"
         if isinstance(default, attrs.Factory) and default.takes_self:  # type: ignore[arg-type,union-attr]
             raise TypeError(f"{cls.__name__}.{a.name}: a default that takes self")
         inner = getattr(leaf, "inner", None)
-        if leaf is None:  # omitted: never in `value` (not a known key), always the default
-            if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-                names[f"default{i}"] = default.factory  # type: ignore[union-attr]
-                lines.append(f"    x = default{i}()")
-            else:
-                lines.append(f"    x = default{i}")
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            names[f"default{i}"] = default.factory  # type: ignore[union-attr]
+            fallback = f"default{i}()"
+        else:
+            fallback = f"default{i}"
+        absent = leaf is None or (only_required and default is not attrs.NOTHING)
+        if absent:  # omitted (never a known key) or not given: always the default
+            lines.append(f"    {x} = {fallback}")
         elif default is None and inner is not None:  # optional, default None
             names[f"inner{i}"] = inner
-            lines.append(f"    x = get({a.name!r})")
-            lines.append("    if x is not None:")
-            lines.append(
-                "        if type(x) is not str:\n            raise Refused"
-                if inner is _str
-                else f"        x = inner{i}(x)"
-            )
+            lines.append(f"    {x} = get({a.name!r})")
+            lines.append(f"    if {x} is not None:")
+            lines.append(_inline(inner, x, "        ") or f"        {x} = inner{i}({x})")
         elif default is attrs.NOTHING:
-            lines.append(f"    x = get({a.name!r}, nothing)")
-            lines.append("    if x is nothing:\n        raise Refused")
-            lines.append(f"    x = leaf{i}(x)")
+            lines.append(f"    {x} = get({a.name!r}, nothing)")
+            lines.append(f"    if {x} is nothing:\n        raise Refused")
+            lines.append(_inline(leaf, x, "    ") or f"    {x} = leaf{i}({x})")
         else:
-            if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-                names[f"default{i}"] = default.factory  # type: ignore[union-attr]
-                fallback = f"default{i}()"
-            else:
-                fallback = f"default{i}"
-            lines.append(f"    x = get({a.name!r}, nothing)")
-            lines.append(f"    x = {fallback} if x is nothing else leaf{i}(x)")
-        lines.append(f"    put(obj, {a.name!r}, {done})")
+            lines.append(f"    {x} = get({a.name!r}, nothing)")
+            lines.append(f"    {x} = {fallback} if {x} is nothing else leaf{i}({x})")
+        if converter in _TUPLE_SAME and _gives_tuple(leaf, default):
+            converter = None  # as_tuple of a tuple: the same tuple
+        if converter is not None:
+            lines.append(f"    {x} = conv{i}({x})")
+        slot = _slot(cls, a.name)
+        if slot is not None:  # the slot's own setter: what object.__setattr__ would call
+            names[f"set{i}"] = slot.__set__
+            lines.append(f"    set{i}(obj, {x})")
+        else:
+            lines.append(f"    put(obj, {a.name!r}, {x})")
         if a.validator is not None and not _implied(a.validator, a.type):
             names[f"attr{i}"], names[f"check{i}"] = a, a.validator
-            checks.append(f"        check{i}(obj, attr{i}, obj.{a.name})")
-    if checks:
-        lines.append("    if not validators_off():")
-        lines.extend(checks)
+            if not (absent and default is None and a.validator in _NONE_PASSES):
+                checks.append(_check(i, a.validator, leaf, default, converter, names))
+    # As attrs' own __init__: every field set, then the validators in field order, then
+    # __attrs_post_init__. Validators run even when attrs' are disabled: the fast path
+    # then refuses more, and the detailed path builds what it accepts.
+    lines.extend(checks)
     if getattr(cls, "__attrs_post_init__", None) is not None:
         lines.append("    obj.__attrs_post_init__()")
     lines.append("    return obj")
-    exec("\n".join(lines), names)  # noqa: S102 - code generated from the model's fields
-    return names["structure"]
+    return "\n".join(lines).split("\n")
+
+
+def _slot(cls: type, name: str) -> Any:
+    """The slot (member descriptor) object.__setattr__ finds for `name` on `cls`, or None."""
+    for klass in cls.__mro__:  # as the type look-up: the first class that defines it
+        if name in vars(klass):
+            found = vars(klass)[name]
+            return found if type(found) is types.MemberDescriptorType else None
+    return None
+
+
+def _inline(leaf: Any, x: str, indent: str) -> str | None:
+    """A str, int, bool, float or date leaf as generated lines on `x` (the same tests as
+    `_str`, `_int`, `_bool`, `_float` and `_date`)."""
+    if leaf is _str or leaf is _int or leaf is _bool:
+        kind = {_str: "str", _int: "int", _bool: "bool"}[leaf]
+        return f"{indent}if type({x}) is not {kind}:\n{indent}    raise Refused"
+    if leaf is _float:  # as _float: an int or a float, finite (OverflowError: refused)
+        return (
+            f"{indent}if type({x}) is not float and type({x}) is not int or not isfinite({x}):"
+            f"\n{indent}    raise Refused"
+        )
+    if leaf is _date:
+        return "\n".join(
+            f"{indent}{line}"
+            for line in (
+                f"if type({x}) is not str or len({x}) != 10:",
+                "    raise Refused",
+                f"day = fromisoformat({x})  # ValueError: refused, as by _date",
+                f"if {x}[4] != '-' or {x}[7] != '-' or not EARLIEST <= day <= LATEST:",
+                "    raise Refused",
+                f"{x} = day",
+            )
+        )
+    return None
+
+
+def _gives_tuple(leaf: Any, default: Any) -> bool:
+    """True when a field's value before its converter is always a tuple."""
+    return getattr(leaf, "makes_tuple", False) and type(default) is tuple
+
+
+def _check(
+    i: int, validator: Any, leaf: Any, default: Any, converter: Any, names: dict[str, Any]
+) -> str:
+    """The generated line that runs field i's validator (on x{i}) where it could refuse."""
+    x, call = f"x{i}", f"check{i}(obj, attr{i}, x{i})"
+    expr = _SHORTCUTS.get(validator)
+    is_text = converter is None and (
+        (leaf is _str and default is attrs.NOTHING)
+        or (getattr(leaf, "inner", None) is _str and default is None)
+    )
+    skip = []  # conditions under which the validator surely passes
+    if validator in _NONE_PASSES:
+        skip.append(f"{x} is None")
+    if expr is not None and is_text:
+        test = expr.format(x=x)
+        if default is None and validator not in _NONE_PASSES:
+            test = f"{x} is not None and {test}"  # None goes to the validator
+        skip.append(f"({test})")
+    given = _CHOICES.get(validator)
+    if given is not None and is_text:
+        names[f"choices{i}"] = given
+        skip.append(f"{x} in choices{i}")
+    if not skip:
+        return f"    {call}"
+    return f"    if not ({' or '.join(skip)}):\n        {call}"
 
 
 def _implied(validator: Any, field_type: Any) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from datetime import date
+from operator import attrgetter, eq
 from typing import Any
 
 import attrs
@@ -17,7 +18,7 @@ from attrs.validators import instance_of, optional
 from . import fastload
 from .errors import ValueProblem, did_you_mean, show_value
 from .events import index_of
-from .text import text_problem
+from .text import MAX_TEXT, invisible, text_problem
 
 #: `date` spelt so that Event, whose field is named `date`, can still name the type.
 Date = date
@@ -91,9 +92,58 @@ def _opt_plain(instance, attribute, value):
 _plain_text.json_schema = _text.json_schema  # type: ignore[attr-defined]
 
 
+def _id_text(instance, attribute, value):
+    """An id (a case's, a goal's, a meeting's): as `_plain_text`, and with no space at
+    either end and no invisible character at all, not even a joiner a name may hold:
+    "MO-0001 " or "MO-0001" with a zero-width joiner would be another case that looks
+    the same, which `cases show MO-0001` could never find."""
+    if type(value) is str and value.isascii() and value.isprintable() and value.strip() == value:
+        if value and len(value) <= MAX_TEXT:
+            return  # the usual id: printable ASCII, no space at the ends
+    _plain_text(instance, attribute, value)
+    if value != value.lstrip():
+        raise ValueProblem(
+            f"{show_value(value)} starts with a space ({_code(value[0])})",
+            "remove the space at the start of the id",
+        )
+    if value != value.rstrip():
+        raise ValueProblem(
+            f"{show_value(value)} ends with a space ({_code(value[-1])})",
+            "remove the space at the end of the id",
+        )
+    if (found := invisible(value)) is not None:
+        raise ValueProblem(
+            f"contains the invisible character {found}",
+            "remove it: an id is plain text that looks like what it is",
+        )
+
+
+_id_text.json_schema = _text.json_schema  # type: ignore[attr-defined]
+
+
+def _code(char: str) -> str:
+    return f"U+{ord(char):04X}"
+
+
 def _strings(instance, attribute, value):
     for item in value:
         _string(instance, attribute, item)
+
+
+def _plain_strings(instance, attribute, value):
+    """A list of names (services, people): each a string as `_plain`."""
+    for item in value:
+        _string(instance, attribute, item)
+        _plain(instance, attribute, item)
+
+
+def _note_text(instance, attribute, value):
+    """Required free text (a goal's statement, a progress note): `_text` and `_opt_note`."""
+    _text(instance, attribute, value)
+    _opt_note(instance, attribute, value)
+
+
+_note_text.json_schema = _text.json_schema  # type: ignore[attr-defined]
 
 
 def _one_of(choices: tuple[str, ...], noun: str):
@@ -108,6 +158,8 @@ def _one_of(choices: tuple[str, ...], noun: str):
             )
 
     check.json_schema = {"enum": list(choices)}  # type: ignore[attr-defined]  # core/schemas.py
+    fastload.none_passes(check)
+    fastload.choices(check, choices)
     return check
 
 
@@ -154,6 +206,7 @@ def _number(
         **({"type": "integer"} if whole else {}),
         **{k: v for k, v in bounds.items() if v is not None},
     }
+    fastload.none_passes(check)
     return check
 
 
@@ -178,10 +231,22 @@ def _text_key(value: str | None) -> tuple[bool, str]:
     return (value is not None, value or "")
 
 
+_date_of = attrgetter("date")
+#: An event's date and type: the first two parts of its sort key.
+_day_and_type = attrgetter("date", "type")
+
+
 def _canonical_events(events) -> tuple[Event, ...]:
     # Chronological, with a total order for same-day events, so that nothing a
     # rule decides can depend on the order events were written in a file.
-    return tuple(sorted(events, key=Event.sort_key))
+    # Sorted by date and type first (one C call a key): when no two events share
+    # both, that is the order Event.sort_key gives; otherwise sort by the whole key.
+    ordered = sorted(events, key=_day_and_type)
+    if len(ordered) > 1:
+        keys = list(map(_day_and_type, ordered))
+        if any(map(eq, keys, keys[1:])):
+            ordered.sort(key=Event.sort_key)
+    return tuple(ordered)
 
 
 @attrs.frozen(kw_only=True)
@@ -222,7 +287,8 @@ class Event:
     note: str | None = attrs.field(default=None, validator=_opt_note)
 
     def __attrs_post_init__(self):
-        _not_before(self, "until", "date", "event date")
+        if self.until is not None:
+            _not_before(self, "until", "date", "event date")
 
     def sort_key(self) -> tuple:
         # A total order: an absent field (None) sorts before an empty string, so two
@@ -258,6 +324,15 @@ class Score:
     percent_delay: float | None = attrs.field(default=None, validator=_number(low=0, high=100))
 
     def __attrs_post_init__(self):
+        standard = self.standard_score
+        if (standard is None) + (self.age_equivalent_months is None) + (
+            self.percent_delay is None
+        ) == 2 and (self.mean is None) is (self.sd is None) is (standard is None):
+            return  # exactly one score, with mean and sd exactly when it is a standard score
+        self._refuse_scores()
+
+    def _refuse_scores(self):
+        """What is wrong with the scores given (the test above lets only good ones by)."""
         given = [
             name
             for name in ("standard_score", "age_equivalent_months", "percent_delay")
@@ -403,12 +478,12 @@ class ServicePlan:
 class Case:
     """One child's case: who, what happened when, and what was measured."""
 
-    id: str = attrs.field(validator=_plain_text)
+    id: str = attrs.field(validator=_id_text)
     child: Child = attrs.field(validator=instance_of(Child))
     ruleset: str | None = attrs.field(default=None, validator=_opt_str)
     events: tuple[Event, ...] = attrs.field(default=(), converter=_canonical_events)
     evaluations: tuple[Evaluation, ...] = attrs.field(
-        default=(), converter=lambda e: tuple(sorted(e, key=lambda x: x.date))
+        default=(), converter=lambda e: tuple(sorted(e, key=_date_of))
     )
     conditions: tuple[Condition, ...] = attrs.field(default=(), converter=as_tuple)
     enrolments: tuple[Enrolment, ...] = attrs.field(default=(), converter=as_tuple)
@@ -469,6 +544,13 @@ class Case:
 # these type checks are already done when it builds a model field by field; every
 # other validator (non-empty text, control characters, ranges, choices) still runs.
 fastload.type_checks(_date, _opt_date, _string, _opt_str)
+# What the fast path need not ask these validators (tests/test_fastload.py checks each
+# claim): None passes the optional ones, and plain short text passes the text checks.
+fastload.none_passes(_opt_plain, _opt_note, _opt_bool)
+fastload.tuple_converters(as_tuple)
+fastload.text_shortcut(_opt_plain, _opt_note, printable=True, longest=MAX_TEXT)
+fastload.text_shortcut(_plain_text, printable=True, longest=MAX_TEXT, nonblank=True)
+fastload.text_shortcut(_text, nonblank=True)
 fastload.fieldwise(
     Child,
     Event,

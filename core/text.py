@@ -3,14 +3,42 @@
 C0 and C1 controls (ESC starts terminal commands, a newline forges a row),
 DEL, bidirectional marks, embeddings, overrides and isolates (they reorder
 what a reader sees), zero-width and invisible operators, line and paragraph
-separators and the byte-order mark.
+separators and the byte-order mark; and the invisible characters no name or id
+needs (Unicode's default-ignorable code points that are neither a joiner real names
+use nor a selector or mark that is part of a letter): the soft hyphen, word joiner,
+invisible operators and deprecated format characters (U+2060-U+206F), the shorthand
+and musical format controls, the unassigned default-ignorables, and the tag
+characters outside emoji flags (U+E0000-U+E001F). Every one of them fails
+str.isprintable() (tests/test_models.py checks all code points), which is what lets
+`text_problem` and the fast loader pass printable text without the regex.
+
+The default-ignorables a real name may hold stay allowed: ZWNJ U+200C and ZWJ U+200D
+(Persian, Indic scripts), the Mongolian variation selectors and vowel separator,
+variation selectors (emoji, CJK ideographic variants in Japanese names), the Hangul
+fillers, U+034F and U+17B4-U+17B5. `identity_key` ignores them, so two names that
+differ only by them are one person.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
-UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\xad\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f\ufeff"
+    "\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e001f"
+    "\U000e0080-\U000e00ff\U000e01f0-\U000e0fff]"
+)
+#: Unicode's default-ignorable code points (DerivedCoreProperties.txt, Unicode 15) with
+#: whitespace: what `identity_key` leaves out.
+_IGNORABLE = re.compile(
+    "[\xad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]+"
+)
+#: Of UNSAFE, the controls, bidi marks and separators (the rest are only invisible).
+_CONTROL_OR_BIDI = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+_SPACES = re.compile(r"\s+")
 
 
 #: The most characters one piece of text may hold where it enters a caseload (an id, a
@@ -23,8 +51,24 @@ MAX_TEXT = 4000
 _NOTE_BREAKS = re.compile("[\n\t]")
 
 
+def identity_key(text: str) -> str:
+    """What makes two names (or ids) the same to a reader: Unicode NFC, case folded,
+    default-ignorable characters left out, runs of whitespace as one space, none at the
+    ends. "Rhea Tallowby", "rhea  tallowby" and "Rhea Tallowby" with a zero-width joiner
+    at the end have one key."""
+    folded = unicodedata.normalize("NFC", _IGNORABLE.sub("", text)).casefold()
+    return _SPACES.sub(" ", folded).strip()
+
+
+def invisible(text: str) -> str | None:
+    """The first default-ignorable character in `text` (as U+XXXX), or None: what an id
+    may not hold although a name may (a joiner, a variation selector, a filler)."""
+    match = _IGNORABLE.search(text)
+    return f"U+{ord(match.group()[0]):04X}" if match else None
+
+
 def first_unsafe(text: str) -> str | None:
-    """The first control or bidi character in `text`, as U+XXXX, or None."""
+    """The first control, bidi or invisible character in `text`, as U+XXXX, or None."""
     match = UNSAFE.search(text)
     return f"U+{ord(match.group()):04X}" if match else None
 
@@ -33,12 +77,15 @@ def text_problem(text: str, *, note: bool = False) -> tuple[str, str] | None:
     """What is wrong with text entering the caseload and how to fix it, or None: the one
     check every way in applies (case files, CSV rows, options, staff, MTSS imports).
 
-    A control or bidi character (a `note` may also break lines and hold tabs), or
+    A control, bidi or invisible character (a `note` may also break lines and hold tabs), or
     more than MAX_TEXT characters.
     """
+    if text.isprintable() and len(text) <= MAX_TEXT:
+        return None  # no control, format or separator character at all (UNSAFE is of those)
     found = first_unsafe(_NOTE_BREAKS.sub("", text) if note else text)
     if found is not None:
-        return f"contains the control or bidi character {found}", (
+        kind = "control or bidi" if _CONTROL_OR_BIDI.match(chr(int(found[2:], 16))) else "invisible"
+        return f"contains the {kind} character {found}", (
             "remove it: a note may break lines, and holds no other control character"
             if note
             else "remove it: ids and names are plain text on one line"

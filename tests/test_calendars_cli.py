@@ -51,7 +51,7 @@ def test_import_csv_then_ics_gives_two_school_years(tmp_path):
     csv_out = run(tmp_path, "calendars", "show", DISTRICT, "--format", "csv").output.splitlines()
     assert csv_out[0] == "kind,first_day,last_day,name,school_days"
     assert "term,2025-08-25,2025-12-19,Fall semester,79" in csv_out
-    assert "closure,2025-11-24,2025-11-28,,0" in csv_out
+    assert "closure,2025-11-24,2025-11-28,Thanksgiving break,0" in csv_out
 
 
 def test_reimporting_a_school_year_replaces_it(tmp_path):
@@ -227,3 +227,44 @@ def test_an_import_never_says_school_year_twice(name):
 
     for said in (_school_years([name]), _school_years([f"School Year {name}", name])):
         assert "school year school year" not in " ".join(said.lower().split()), said
+
+
+def test_calendar_closures_keep_their_names(tmp_path):
+    def invoke(*args, code=0):
+        result = CliRunner().invoke(cli, ["--calendars-dir", str(tmp_path), *map(str, args)])
+        assert result.exit_code == code, result.output
+        return result
+
+    invoke("calendars", "import", CSV, "--district", "FU")
+    shown = json.loads(invoke("calendars", "show", "FU", "--format", "json").output)
+    closures = [(p["first_day"], p["name"]) for p in shown["periods"] if p["kind"] == "closure"]
+    assert closures == [
+        ("2025-09-01", "Labor Day"),
+        ("2025-11-24", "Thanksgiving break"),
+        ("2026-01-19", "Martin Luther King Jr. Day"),
+        ("2026-03-30", "Spring break"),
+    ]
+    assert "Thanksgiving break" in invoke("calendars", "show", "FU").output
+    # A calendar stored before names were kept (no named_closures) reads as before.
+    path = tmp_path / "FU.toml"
+    old = path.read_text().split("[[named_closures]]")[0]
+    path.write_text(old)
+    shown = json.loads(invoke("calendars", "show", "FU", "--format", "json").output)
+    closures = [(p["first_day"], p["name"]) for p in shown["periods"] if p["kind"] == "closure"]
+    assert closures == [("2025-09-01", ""), ("2025-11-24", ""), ("2026-01-19", ""),
+                        ("2026-03-30", "")]  # fmt: skip
+    # A new import beside it keeps the names it brings.
+    invoke("calendars", "import", CSV, "--district", "FU")
+    assert "Labor Day" in invoke("calendars", "show", "FU").output
+
+
+def test_a_closure_name_with_a_control_character_is_refused_and_nothing_written(tmp_path):
+    csv = tmp_path / "c.csv"
+    csv.write_text(CSV.read_text().replace("Labor Day", "Labor\x1b[2J Day"))
+    folder = tmp_path / "cal"
+    result = CliRunner().invoke(
+        cli, ["--calendars-dir", str(folder), "calendars", "import", str(csv), "--district", "FU"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "field name: contains the control or bidi character U+001B" in result.output
+    assert not (folder / "FU.toml").exists()

@@ -23,7 +23,7 @@ from eirules.core.convert import (
 )
 from eirules.core.errors import InputError
 from eirules.core.models import DOMAINS
-from eirules.core.text import first_unsafe, text_problem
+from eirules.core.text import first_unsafe, invisible, text_problem
 from eirules.plugins.vocabulary import DELAY_REASONS
 
 # Strategies for valid case-file documents ------------------------------------------------
@@ -33,6 +33,8 @@ text = st.text(max_size=12)
 words = st.text(min_size=1, max_size=12).filter(str.strip)
 #: Ids and names: one line of plain text (no control or bidi character, see core/text.py).
 plain_words = words.filter(lambda s: first_unsafe(s) is None)
+#: Case ids: as plain words, with no space at either end and no invisible character.
+id_words = plain_words.filter(lambda s: s == s.strip() and invisible(s) is None)
 plain_text = text.filter(lambda s: first_unsafe(s) is None)
 note_text = text.filter(lambda s: text_problem(s, note=True) is None)
 finite = st.integers(-(10**6), 10**6) | st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
@@ -136,7 +138,7 @@ plan_docs = _doc(
     },
 )
 case_docs = _doc(
-    {"schema": st.just(SCHEMA), "id": plain_words, "child": child_docs},
+    {"schema": st.just(SCHEMA), "id": id_words, "child": child_docs},
     {
         "ruleset": words,
         "events": st.lists(event_docs(), min_size=1, max_size=4),

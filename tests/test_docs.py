@@ -207,6 +207,48 @@ def test_every_command_has_help_and_an_example():
         assert "Example" in text, f"`eirules {' '.join(path)}` has no example in its help"
 
 
+def _undocumented(group: click.Group) -> list[str]:
+    """Every command of `group` (and the group) without help, and every option without."""
+    from eirules.cli import cli
+
+    missing = []
+    for path in ((), *_commands(group)):
+        command = cli
+        for name in path:
+            command = command.get_command(click.Context(command), name)
+        where = "eirules " + " ".join(path) if path else "eirules"
+        if not (command.help or command.short_help):
+            missing.append(f"{where}: no help")
+        missing += [
+            f"{where} {'/'.join(p.opts)}: no help"
+            for p in command.params
+            if isinstance(p, click.Option) and not p.hidden and not (p.help or "").strip()
+        ]
+    return missing
+
+
+def test_every_command_and_option_has_help():
+    """`eirules X --help` explains every option it lists (--method of `contacts add` had none)."""
+    from eirules.cli import cli
+
+    assert _undocumented(cli) == []
+
+
+def test_the_help_walk_finds_an_option_without_help():
+    from eirules.cli import cli
+
+    @click.command("probe")
+    @click.option("--bare")
+    def probe(bare):
+        """A probe."""
+
+    cli.add_command(probe)
+    try:
+        assert _undocumented(cli) == ["eirules probe --bare: no help"]
+    finally:
+        cli.commands.pop("probe")
+
+
 # Regenerate --------------------------------------------------------------------------------
 
 

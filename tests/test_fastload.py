@@ -10,14 +10,17 @@ from __future__ import annotations
 import copy
 import json
 import random
+import re
 import sys
+from datetime import date
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eirules.core import convert, fastload
+from eirules.core import convert, dates, fastload, models
 from eirules.core.errors import InputError
 from eirules.core.models import Case
 
@@ -65,8 +68,13 @@ def test_generated_cases_take_the_fast_path_and_match():
         assert fast == detailed(core)
 
 
+#: Characters the text checks refuse or that fail str.isprintable (and the space).
+HOSTILE = "\x00\t\n\r\x1b\x7f\x85\x9f\xa0\xad\u061c\u200b\u200e\u200f\u2028\u2029"
+HOSTILE += "\u202a\u202e\u2060\u2065\u2066\u2069\ufeff\ud800\ue000 "
+
 # Mutations that the detailed path refuses, or accepts differently.
 ODD_VALUES = st.one_of(
+    st.text(alphabet=st.sampled_from(HOSTILE + "ab"), min_size=1, max_size=6),
     st.none(),
     st.booleans(),
     st.integers(min_value=-(2**70), max_value=2**70),
@@ -118,3 +126,158 @@ def test_a_refused_document_keeps_the_detailed_messages():
     text = str(err.value) + " ".join(str(p) for p in err.value.problems)
     assert "events[0].type" in text
     assert "child.birth_date" in text
+
+
+# The fast path's own checks against the ones they stand for (issue 15's loader round).
+_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _regex_date(value):
+    """The date leaf as it was: the detailed path's regex, fromisoformat, the bound."""
+    if type(value) is str and len(value) == 10 and _ISO.fullmatch(value):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            return None
+        return day if dates.in_range(day) else None
+    return None
+
+
+def _fast_date(value):
+    try:
+        return fastload._date(value)
+    except fastload.Refused:
+        return None
+
+
+DATE_TEXT = st.one_of(
+    st.dates().map(date.isoformat),
+    st.text(alphabet="0123456789-W+T: \u0660\uff10\n", min_size=8, max_size=11),
+    st.builds(
+        lambda day, at, c: day.isoformat()[:at] + c + day.isoformat()[at + 1 :],
+        st.dates(),
+        st.integers(0, 9),
+        st.characters(),
+    ),
+    st.sampled_from(["2026-W01-1", "2026W011", "20260101", "2026-001", "+026-01-01"]),
+    st.text(max_size=12),
+)
+
+
+@given(DATE_TEXT)
+def test_the_date_leaf_takes_what_the_regex_took(text):
+    assert _fast_date(text) == _regex_date(text)
+
+
+@given(DATE_TEXT)
+def test_the_generated_date_tests_take_what_the_regex_took(text):
+    # A required date (Child.birth_date) and an optional one (Condition.diagnosed),
+    # as for_model writes them out in the generated function.
+    child = fastload.attempt(fastload.for_model(models.Child), {"birth_date": text})
+    assert (child and child.birth_date) == (_regex_date(text) or None)
+    found = fastload.attempt(fastload.for_model(models.Condition), {"name": "x", "diagnosed": text})
+    assert (found and found.diagnosed) == (_regex_date(text) or None)
+
+
+TEXT = st.one_of(
+    st.text(max_size=20),
+    st.text(alphabet=st.sampled_from(HOSTILE + "ab"), max_size=8),
+    st.builds(lambda c, n: c * n, st.sampled_from("a é\u00a0\n"), st.integers(3990, 4010)),
+)
+
+
+def _passes(validator, value) -> bool:
+    try:
+        validator(None, None, value)
+    except Exception:  # noqa: BLE001 - a refusal
+        return False
+    return True
+
+
+@pytest.mark.parametrize("validator", sorted(fastload._SHORTCUTS, key=lambda v: v.__name__))
+@given(text=TEXT)
+def test_a_text_shortcut_only_passes_what_its_validator_passes(validator, text):
+    if fastload.shortcut(validator)(text):
+        assert _passes(validator, text)
+
+
+def test_the_shortcuts_cover_the_hostile_text_validators():
+    names = {v.__name__ for v in fastload._SHORTCUTS}
+    assert {"_opt_plain", "_opt_note", "_plain_text", "_text"} <= names
+    plain = fastload.shortcut(models._opt_plain)
+    assert plain("Rhea Marsh") and not plain("Rhea\u202eMarsh") and not plain("x" * 4001)
+
+
+def test_validators_said_to_pass_none_pass_none():
+    assert models._opt_plain in fastload._NONE_PASSES
+    for validator in fastload._NONE_PASSES:
+        assert _passes(validator, None)
+
+
+def test_declared_choices_pass_their_validator():
+    assert fastload._CHOICES
+    for validator, words in fastload._CHOICES.items():
+        for word in words:
+            assert _passes(validator, word)
+        assert not _passes(validator, "no such word")
+
+
+def test_declared_tuple_converters_keep_a_tuple():
+    for converter in fastload._TUPLE_SAME:
+        given = (1, 2)
+        assert converter(given) is given
+
+
+def test_a_fast_case_is_as_frozen_and_hashable_as_a_detailed_one():
+    # The fast path sets each field through its slot's own setter (as object.__setattr__).
+    core = core_part(make_case(1, random.Random(2)))
+    fast, slow = fastload.attempt(FAST, core), detailed(core)
+    assert fast == slow and hash(fast.events) == hash(slow.events)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        fast.events[0].type = "referral_received"
+    for a in attrs.fields(models.Event):
+        assert fastload._slot(models.Event, a.name) is not None
+
+
+EVENT_KEYS = [a.name for a in attrs.fields(models.Event)]
+
+
+@given(
+    keys=st.lists(st.sampled_from(EVENT_KEYS), unique=True),
+    values=st.lists(st.sampled_from([None, "x", "", "2026-01-05", 3]), min_size=9, max_size=9),
+)
+def test_an_event_with_any_keys_is_built_as_the_detailed_path_builds_it(keys, values):
+    # Among them the generated branch for an event that gives only its required keys.
+    doc = dict(zip(keys, values, strict=False))
+    fast = fastload.attempt(fastload.for_model(models.Event), doc)
+    try:
+        slow = convert.converter.structure(doc, models.Event)
+    except Exception:  # noqa: BLE001 - refused by the detailed path
+        slow = None
+    assert fast == slow or (fast is None and slow is not None)
+    assert fastload.attempt(
+        fastload.for_model(models.Event), {"type": "referral_received", "date": "2026-01-05"}
+    ) == models.Event(type="referral_received", date=date(2026, 1, 5))
+
+
+@given(
+    st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.integers(min_value=-(2**1100), max_value=2**1100),
+        st.booleans(),
+        st.none(),
+        st.text(max_size=3),
+    )
+)
+def test_the_generated_number_tests_take_what_the_detailed_path_takes(number):
+    doc = {"domain": "adaptive", "standard_score": number, "mean": 100, "sd": 15}
+    fast = fastload.attempt(fastload.for_model(models.Score), doc)
+    try:
+        slow = convert.converter.structure(doc, models.Score)
+    except Exception:  # noqa: BLE001 - refused by the detailed path
+        slow = None
+    assert fast == slow
+    assert fast is None or type(fast.standard_score) is type(number)
+    child = {"birth_date": "2024-01-02", "gestational_age_weeks": number}
+    fast_child = fastload.attempt(fastload.for_model(models.Child), child)
+    assert fast_child is None or fast_child.gestational_age_weeks == number

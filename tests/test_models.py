@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 import attrs
@@ -25,7 +26,7 @@ from eirules.core.models import (
     ServicePlan,
     TransitionReview,
 )
-from eirules.core.text import first_unsafe, text_problem
+from eirules.core.text import first_unsafe, invisible, text_problem
 
 dates = st.dates(min_value=date(1990, 1, 1), max_value=date(2045, 12, 31))
 text = st.text(max_size=10)
@@ -156,7 +157,7 @@ def _case(**fields) -> Case:
 
 cases = st.builds(
     _case,
-    id=words.filter(lambda s: first_unsafe(s) is None),
+    id=words.filter(lambda s: first_unsafe(s) is None and s == s.strip() and not invisible(s)),
     child=children,
     ruleset=maybe_text,
     events=st.lists(events(), max_size=4),
@@ -197,6 +198,47 @@ def test_event_order_in_a_file_never_matters(case, random):
     shuffled = list(case.events)
     random.shuffle(shuffled)
     assert attrs.evolve(case, events=shuffled) == case
+
+
+# Few dates, types and values, so that events share a day and a type and tie there.
+tied_events = st.builds(
+    Event,
+    type=st.sampled_from(["a", "b"]),
+    date=st.sampled_from([date(2025, 1, 2), date(2025, 1, 3)]),
+    program=st.sampled_from([None, "", "x"]),
+    reason=st.sampled_from([None, "", "x"]),
+    service=st.sampled_from([None, "", "x"]),
+    note=st.sampled_from([None, "", "x"]),
+    until=st.sampled_from([None, date(2025, 2, 1)]),
+)
+
+
+@given(st.lists(tied_events | events(), max_size=8))
+def test_the_canonical_order_is_the_order_of_the_whole_sort_key(listed):
+    # Sorted by date and type, and by the whole key only when two tie there (issue 15).
+    assert models._canonical_events(listed) == tuple(sorted(listed, key=Event.sort_key))
+    assert models._canonical_events(iter(listed)) == tuple(sorted(listed, key=Event.sort_key))
+
+
+@pytest.mark.parametrize("given", list(itertools.product([None, 7], repeat=5)))
+def test_the_quick_score_test_lets_by_only_what_the_full_one_does(given):
+    score = object.__new__(Score)
+    names = ("standard_score", "mean", "sd", "age_equivalent_months", "percent_delay")
+    for name, value in zip(
+        ("domain", "subdomain", *names), ("adaptive", None, *given), strict=True
+    ):
+        object.__setattr__(score, name, value)
+    try:
+        score._refuse_scores()
+        full = True
+    except ValueProblem:
+        full = False
+    try:
+        score.__attrs_post_init__()
+        quick = True
+    except ValueProblem:
+        quick = False
+    assert quick == full
 
 
 @given(cases)
@@ -298,3 +340,20 @@ def test_every_model_class_is_covered_here():
 
     assert {cls for cls, _ in EVERY_MODEL} == set(MODELS)
     assert all(attrs.has(cls) for cls in vars(models).values() if cls in MODELS)
+
+
+def test_every_character_the_text_checks_refuse_fails_isprintable():
+    # text_problem (and the fast loader's shortcut) passes printable text without the
+    # regex; that is the same answer only if no unsafe character is printable.
+    from eirules.core.text import UNSAFE
+
+    unsafe = [c for c in map(chr, range(0x110000)) if UNSAFE.match(c)]
+    assert len(unsafe) > 60
+    assert not any(c.isprintable() for c in unsafe)
+
+
+@given(st.text(alphabet=st.characters(codec=None), max_size=30), st.booleans())
+def test_text_problem_is_none_on_printable_short_text(value, note):
+    if value.isprintable():
+        assert first_unsafe(value) is None
+        assert text_problem(value, note=note) is None

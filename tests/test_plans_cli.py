@@ -366,3 +366,17 @@ def test_people_output_fits_80_columns(iep, monkeypatch):
         assert max(len(line) for line in out.splitlines()) <= 80, args
     out = run("meetings", "check", iep, "--as-of", "2026-02-20", code=1).output
     assert "not met: plans.meeting.iep_team.regular_education_teacher" in out
+
+
+def test_contacts_list_shows_outcome_by_and_meeting_within_80_columns(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    out = CliRunner().invoke(cli, ["contacts", "list", str(EXAMPLES / "pb-iep-goals.json")]).output
+    lines = out.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert "outcome" in lines[1] and "by" in lines[1] and "meeting" in lines[1]
+    assert "iep-review-2026-02" in out and "case" in out and "agreed to" in out
+    monkeypatch.setenv("COLUMNS", "50")
+    narrow = (
+        CliRunner().invoke(cli, ["contacts", "list", str(EXAMPLES / "pb-iep-goals.json")]).output
+    )
+    assert "outcome" in narrow and "left out to fit 50 columns" in narrow

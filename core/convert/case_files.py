@@ -76,6 +76,7 @@ class Sections(Mapping[str, type]):
 
 
 CASE_KEYS = tuple(a.name for a in attrs.fields(Case) if a.name != "sections")
+_CASE_KEY_SET = frozenset(CASE_KEYS)
 CHILD_KEYS = frozenset(a.name for a in attrs.fields(models.Child))
 #: The fast loader's structuring function for the core of a case file (no sections).
 FAST_CASE = fastload.for_model(Case, omit=frozenset({"sections"}))
@@ -97,7 +98,7 @@ def case_from_dict(
     loading many cases with the same event types passes them, made once.
     """
     sections = sections if sections is not None else {}
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):
         raise InputError(
             f"{source} is not valid",
             [
@@ -109,31 +110,11 @@ def case_from_dict(
             ],
         )
     problems: list[Problem] = []
-    schema = data.get("schema", SCHEMA)
-    if schema != SCHEMA:
-        problems.append(
-            Problem("schema", f"{show_value(schema)} is not supported", f'expected "{SCHEMA}"')
-        )
-    known_top = (*CASE_KEYS, "schema", *sections)
-    core_data, section_data = {}, {}
-    for key, value in data.items():
-        if key in CASE_KEYS:
-            core_data[key] = value
-        elif key in sections:
-            section_data[key] = value
-        elif key != "schema":
-            shown = show_value(key)
-            hint = did_you_mean(key, known_top) if isinstance(key, str) else None
-            if hint is None and key in CHILD_KEYS:
-                hint = f'it belongs inside "child": {{"{key}": ...}}'
-
-            problems.append(
-                Problem(
-                    _join("", key),
-                    f"unknown key {shown}",
-                    hint or f"expected one of: {', '.join(known_top)}",
-                )
-            )
+    section_data: dict[str, Any] = {}
+    if type(data) is dict and _CASE_KEY_SET.issuperset(data):
+        core_data = data  # the common document: only the case's own keys, read as they are
+    else:
+        core_data = _split(data, sections, section_data, problems)
     if event_types is not None:
         problems.extend(_check_event_types(core_data.get("events"), event_types))
     # The fast path for a valid document; the detailed converter (every problem with
@@ -161,6 +142,42 @@ def case_from_dict(
     if structured_sections:
         case = attrs.evolve(case, sections=structured_sections)
     return case
+
+
+def _split(
+    data: Mapping[Any, Any],
+    sections: Mapping[str, type],
+    section_data: dict[str, Any],
+    problems: list[Problem],
+) -> dict[Any, Any]:
+    """The case's own keys of a document; its sections go to `section_data`, a wrong
+    schema and unknown keys to `problems`."""
+    schema = data.get("schema", SCHEMA)
+    if schema != SCHEMA:
+        problems.append(
+            Problem("schema", f"{show_value(schema)} is not supported", f'expected "{SCHEMA}"')
+        )
+    core_data = {}
+    for key, value in data.items():
+        if key in _CASE_KEY_SET:
+            core_data[key] = value
+        elif key in sections:
+            section_data[key] = value
+        elif key != "schema":
+            known_top = (*CASE_KEYS, "schema", *sections)
+            shown = show_value(key)
+            hint = did_you_mean(key, known_top) if isinstance(key, str) else None
+            if hint is None and key in CHILD_KEYS:
+                hint = f'it belongs inside "child": {{"{key}": ...}}'
+
+            problems.append(
+                Problem(
+                    _join("", key),
+                    f"unknown key {shown}",
+                    hint or f"expected one of: {', '.join(known_top)}",
+                )
+            )
+    return core_data
 
 
 def event_programs(event_types: Mapping[str, Any] | None) -> frozenset[str]:
@@ -285,19 +302,20 @@ def _events_fit(events: list, event_types: Mapping[str, Any]) -> bool:
     for event in events:
         if type(event) is not dict:
             return False
-        etype = event.get("type")
+        get = event.get
+        etype = get("type")
         found = rules.get(etype) if type(etype) is str else None
         if found is None:
             return False
         programs, reasons, needs_reason = found
-        program = event.get("program")
+        program = get("program")
         if (
-            programs
-            and program is not None
+            program is not None
+            and programs
             and (type(program) is not str or program not in programs)
         ):
             return False
-        reason = event.get("reason")
+        reason = get("reason")
         if reason is None or reason == "":
             if needs_reason:
                 return False

@@ -118,8 +118,10 @@ class CasesMixin(StoreBase):
             caseworker = self.caseworker_name(caseworker)
             self.require_caseworker(caseworker)
             self.require_caseworker_in_scope(caseworker)
-            where.append("a.caseworker = ?")
-            args.append(caseworker)
+            # Look-alike spellings stored before they were refused are one caseworker.
+            spellings = self.caseworker_spellings(caseworker)
+            where.append(f"a.caseworker IN ({','.join('?' * len(spellings))})")
+            args.extend(spellings)
         if program:
             # A first cut in SQL (% and _ literal), then an exact, case-sensitive match below.
             where.append("(',' || c.programs || ',') LIKE ? ESCAPE '\\'")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import InputError, Problem, did_you_mean
-from ..text import text_problem
+from ..text import identity_key, invisible, text_problem
 from .audit import AuditWriter, now
 from .base import StoreBase
 from .lines import refresh_shown
@@ -61,7 +61,15 @@ class CaseworkersMixin(StoreBase):
         if (found := text_problem(raw)) is not None:  # split() would hide a newline
             raise InputError("the caseworker name is not valid", [Problem("NAME", *found)])
         if self.unknown_caseworker(name) is None:
-            return self.caseworker_name(name), False
+            stored = self.caseworker_name(name)
+            if stored.casefold() != name.casefold():  # the same only with invisible characters
+                raise InputError(
+                    f'"{name}" looks the same as the caseworker "{stored}" already in the '
+                    "caseload: they differ only by the invisible character "
+                    f"{invisible(name) or invisible(stored)}",
+                    [Problem("NAME", "an existing caseworker", f'use "{stored}"')],
+                )
+            return stored, False
         with self.write(user) as audit:
             self.conn.execute(
                 "INSERT INTO caseworkers (name, added_at) VALUES (?, ?)", (name, now())
@@ -70,27 +78,30 @@ class CaseworkersMixin(StoreBase):
         return name, True
 
     def caseworker_name(self, raw: str) -> str:
-        """A caseworker name with spaces tidied, spelt as already stored when it differs only in case."""
+        """A caseworker name with spaces tidied, spelt as already stored when it looks the
+        same (`text.identity_key`: case, spaces and invisible characters aside)."""
         return self.caseworker_names([raw])[raw]
 
     def caseworker_names(self, raws: list[str]) -> dict[str, str]:
-        """`caseworker_name` of each of `raws`, in one query per 500 names (an import
-        names thousands: one query each was a scan of the caseworkers table each)."""
+        """`caseworker_name` of each of `raws`, reading the caseworkers once (an import
+        names thousands; a caseload has hundreds of caseworkers, not millions)."""
         tidy = {raw: " ".join(raw.split()) for raw in raws}
-        wanted = sorted(set(tidy.values()))
-        stored: dict[str, str] = {}
-        for i in range(0, len(wanted), 500):
-            part = wanted[i : i + 500]
-            values = ",".join("(?)" for _ in part)
-            # Oldest first, so the first spelling seen for a name is the one kept.
-            for asked, name in self.conn.execute(
-                f"SELECT v.column1, c.name FROM caseworkers c "  # noqa: S608 (placeholders only)
-                f"JOIN (VALUES {values}) AS v ON lower(c.name) = lower(v.column1) "
-                "ORDER BY c.added_at, c.name",
-                part,
-            ):
-                stored.setdefault(asked, name)
-        return {raw: stored.get(name, name) for raw, name in tidy.items()}
+        if not tidy:
+            return {}
+        stored = self._caseworkers_by_key()
+        return {raw: stored.get(identity_key(name), [name])[0] for raw, name in tidy.items()}
+
+    def _caseworkers_by_key(self) -> dict[str, list[str]]:
+        """Every stored spelling by its identity key, oldest first (the first is the one
+        kept; more than one only in a caseload from before look-alikes were refused)."""
+        by_key: dict[str, list[str]] = {}
+        for (name,) in self.conn.execute("SELECT name FROM caseworkers ORDER BY added_at, name"):
+            by_key.setdefault(identity_key(name), []).append(name)
+        return by_key
+
+    def caseworker_spellings(self, name: str) -> list[str]:
+        """Every stored caseworker that looks like `name` (a filter matches them all)."""
+        return self._caseworkers_by_key().get(identity_key(name), [])
 
     def _assign(self, case_id: str, caseworker: str, audit: AuditWriter) -> int:
         return self._assign_many([(case_id, caseworker)], audit)
@@ -101,9 +112,9 @@ class CaseworkersMixin(StoreBase):
             return 0
         conn = self.conn
         names: dict[str, str] = {}
-        by_fold: dict[str, str] = {}  # names new in this batch, by case-folded spelling
+        by_key: dict[str, str] = {}  # names new in this batch, by identity key
         for raw, name in self.caseworker_names([raw for _, raw in pairs]).items():
-            names[raw] = by_fold.setdefault(name.casefold(), name)
+            names[raw] = by_key.setdefault(identity_key(name), name)
         # The last assignment of a case in one batch wins.
         wanted = {case_id: names[raw] for case_id, raw in pairs}
         current: dict[str, str] = {}

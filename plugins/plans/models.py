@@ -16,13 +16,17 @@ import attrs
 
 from eirules.core.models import (
     _date,
+    _id_text,
     _not_before,
+    _note_text,
     _number,
     _one_of,
     _opt_date,
-    _opt_str,
+    _opt_note,
+    _opt_plain,
+    _plain_strings,
+    _plain_text,
     _strings,
-    _text,
     as_tuple,
 )
 
@@ -78,11 +82,11 @@ class Wording:
     """The team's own words in another language, for the family's pages (`--lang`)."""
 
     lang: str = attrs.field(validator=_one_of(("en", "es"), "language"))
-    statement: str | None = attrs.field(default=None, validator=_opt_str)
-    what: str | None = attrs.field(default=None, validator=_opt_str)
-    unit: str | None = attrs.field(default=None, validator=_opt_str)
-    location: str | None = attrs.field(default=None, validator=_opt_str)
-    purpose: str | None = attrs.field(default=None, validator=_opt_str)
+    statement: str | None = attrs.field(default=None, validator=_opt_note)
+    what: str | None = attrs.field(default=None, validator=_opt_plain)
+    unit: str | None = attrs.field(default=None, validator=_opt_plain)
+    location: str | None = attrs.field(default=None, validator=_opt_plain)
+    purpose: str | None = attrs.field(default=None, validator=_opt_note)
 
 
 def worded(obj, field: str, lang: str, default: str | None) -> str | None:
@@ -97,8 +101,8 @@ def worded(obj, field: str, lang: str, default: str | None) -> str | None:
 class Measure:
     """What a goal counts: the thing, its unit, and which way is better."""
 
-    what: str = attrs.field(validator=_text)
-    unit: str = attrs.field(validator=_text)
+    what: str = attrs.field(validator=_plain_text)
+    unit: str = attrs.field(validator=_plain_text)
     better: str = attrs.field(
         default="higher",
         validator=_one_of(DIRECTIONS, "direction"),
@@ -113,9 +117,9 @@ class ProgressPoint:
     date: date = attrs.field(validator=_date)
     value: float = attrs.field(validator=_number())
     #: Who measured it (a role or a fictional name).
-    by: str | None = attrs.field(default=None, validator=_opt_str)
+    by: str | None = attrs.field(default=None, validator=_opt_plain)
     #: Where (home, classroom, clinic, ...).
-    setting: str | None = attrs.field(default=None, validator=_opt_str)
+    setting: str | None = attrs.field(default=None, validator=_opt_plain)
 
 
 @attrs.frozen(kw_only=True)
@@ -124,15 +128,15 @@ class ProgressNote:
 
     date: date = attrs.field(validator=_date)
     kind: str = attrs.field(validator=_one_of(NOTE_KINDS, "kind of note"))
-    by: str = attrs.field(validator=_text)
-    text: str = attrs.field(validator=_text)
+    by: str = attrs.field(validator=_plain_text)
+    text: str = attrs.field(validator=_note_text)
 
 
 @attrs.frozen(kw_only=True)
 class Objective:
     """A short-term objective or benchmark (300.320(a)(2)(ii))."""
 
-    text: str = attrs.field(validator=_text)
+    text: str = attrs.field(validator=_note_text)
     target: float | None = attrs.field(default=None, validator=_number())
     by: date | None = attrs.field(default=None, validator=_opt_date)
 
@@ -141,26 +145,28 @@ class Objective:
 class Goal:
     """An IFSP outcome or an IEP annual goal, with its measure and its progress data."""
 
-    id: str = attrs.field(validator=_text)
+    id: str = attrs.field(validator=_id_text)
     plan: str = attrs.field(validator=_one_of(PLAN_KINDS, "plan kind"))
     #: child or family (IFSP outcomes, 303.344(c)); academic or functional (IEP goals).
     area: str = attrs.field(validator=_one_of(GOAL_AREAS, "goal area"))
     #: The outcome or goal in the team's words (shown to the family).
-    statement: str = attrs.field(validator=_text)
+    statement: str = attrs.field(validator=_note_text)
     measure: Measure = attrs.field(validator=attrs.validators.instance_of(Measure))
     baseline: float = attrs.field(validator=_number())
     baseline_date: date = attrs.field(validator=_date)
     target: float = attrs.field(validator=_number())
     target_date: date = attrs.field(validator=_date)
     #: The criteria, procedures and timelines used to measure progress (303.344(c)).
-    criteria: str | None = attrs.field(default=None, validator=_opt_str)
-    procedures: str | None = attrs.field(default=None, validator=_opt_str)
+    criteria: str | None = attrs.field(default=None, validator=_opt_note)
+    procedures: str | None = attrs.field(default=None, validator=_opt_note)
     #: How progress is measured and when reports are given (300.320(a)(3)).
-    progress_measured_by: str | None = attrs.field(default=None, validator=_opt_str)
+    progress_measured_by: str | None = attrs.field(default=None, validator=_opt_note)
     #: Short-term objectives, for a child who takes alternate assessments (300.320(a)(2)(ii)).
     objectives: tuple[Objective, ...] = attrs.field(default=(), converter=as_tuple)
     #: Names of the service lines (service_plans[].services[].name) that serve this goal.
-    services: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=_strings)
+    services: tuple[str, ...] = attrs.field(
+        default=(), converter=as_tuple, validator=_plain_strings
+    )
     points: tuple[ProgressPoint, ...] = attrs.field(default=(), converter=_sorted_by_date)
     notes: tuple[ProgressNote, ...] = attrs.field(default=(), converter=_sorted_by_date)
     #: The team's last word on whether the outcome or services need revising (303.344(c)).
@@ -176,7 +182,7 @@ class Goal:
 class ProgressReport:
     """One reporting period: when the report to the parents is due and when it went out."""
 
-    period: str = attrs.field(validator=_text)
+    period: str = attrs.field(validator=_plain_text)
     plan: str = attrs.field(validator=_one_of(PLAN_KINDS, "plan kind"))
     #: Last day the period covers.
     ends: date = attrs.field(validator=_date)
@@ -202,13 +208,13 @@ class Excusal:
 class Participant:
     """Someone invited to a meeting, in one role."""
 
-    name: str = attrs.field(validator=_text)
+    name: str = attrs.field(validator=_plain_text)
     role: str = attrs.field(validator=_one_of(ROLES, "meeting role"))
     #: Other roles the same person fills (e.g. a teacher who can interpret evaluation results).
     also: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=_roles)
     attended: bool = attrs.field(default=False)
     #: How someone who could not come took part (303.343(a)(2)): phone, records, representative.
-    other_means: str | None = attrs.field(default=None, validator=_opt_str)
+    other_means: str | None = attrs.field(default=None, validator=_opt_note)
     excusal: Excusal | None = attrs.field(default=None)
 
 
@@ -217,7 +223,7 @@ class Notice:
     """The written notice of a meeting to the family (300.322(b), 303.342(d)(2))."""
 
     sent: date = attrs.field(validator=_date)
-    method: str | None = attrs.field(default=None, validator=_opt_str)
+    method: str | None = attrs.field(default=None, validator=_opt_plain)
     #: What the notice said: purpose, time, location, participants.
     includes: tuple[str, ...] = attrs.field(
         default=NOTICE_ITEMS, converter=as_tuple, validator=_strings
@@ -230,14 +236,14 @@ class Notice:
 class Meeting:
     """An IFSP or IEP meeting: when, where, in what language, who was invited and came."""
 
-    id: str = attrs.field(validator=_text)
+    id: str = attrs.field(validator=_id_text)
     kind: str = attrs.field(validator=_one_of(MEETING_KINDS, "meeting kind"))
     date: date = attrs.field(validator=_date)
-    time: str | None = attrs.field(default=None, validator=_opt_str)
-    location: str | None = attrs.field(default=None, validator=_opt_str)
+    time: str | None = attrs.field(default=None, validator=_opt_plain)
+    location: str | None = attrs.field(default=None, validator=_opt_plain)
     #: Language the meeting is held in, and the family's native language or mode of communication.
-    language: str | None = attrs.field(default=None, validator=_opt_str)
-    family_language: str | None = attrs.field(default=None, validator=_opt_str)
+    language: str | None = attrs.field(default=None, validator=_opt_plain)
+    family_language: str | None = attrs.field(default=None, validator=_opt_plain)
     interpreter: bool = attrs.field(default=False)
     #: The family agreed the time and place are convenient (300.322(a)(2), 303.342(d)(1)(i)).
     family_agreed_time_place: bool | None = attrs.field(default=None)
@@ -245,7 +251,7 @@ class Meeting:
     in_regular_education: bool = attrs.field(default=True)
     participants: tuple[Participant, ...] = attrs.field(default=(), converter=as_tuple)
     notice: Notice | None = attrs.field(default=None)
-    purpose: str | None = attrs.field(default=None, validator=_opt_str)
+    purpose: str | None = attrs.field(default=None, validator=_opt_note)
     #: The location and purpose in the family's language (see `Wording`).
     wordings: tuple[Wording, ...] = attrs.field(default=(), converter=as_tuple)
 
@@ -261,12 +267,12 @@ class Contact:
     date: date = attrs.field(validator=_date)
     method: str = attrs.field(validator=_one_of(CONTACT_METHODS, "contact method"))
     #: Who was contacted (e.g. "parent", "grandmother"); who made the contact.
-    person: str = attrs.field(validator=_text)
-    by: str | None = attrs.field(default=None, validator=_opt_str)
-    topic: str = attrs.field(validator=_text)
-    outcome: str | None = attrs.field(default=None, validator=_opt_str)
+    person: str = attrs.field(validator=_plain_text)
+    by: str | None = attrs.field(default=None, validator=_opt_plain)
+    topic: str = attrs.field(validator=_plain_text)
+    outcome: str | None = attrs.field(default=None, validator=_opt_note)
     #: The meeting this contact tried to arrange (300.322(d) records of attempts).
-    meeting: str | None = attrs.field(default=None, validator=_opt_str)
+    meeting: str | None = attrs.field(default=None, validator=_opt_plain)
 
 
 @attrs.frozen(kw_only=True)
