@@ -94,6 +94,11 @@ def _episode_context(view: Case, ruleset: Ruleset, as_of: date) -> Context:
     return ctx
 
 
+def episode_id(ctx: Context) -> str | None:
+    """The id of the episode a context is about (every clock of it names it)."""
+    return ctx.episode.id if ctx.episode is not None else None
+
+
 def make_clock(
     ctx: Context, name: str, *, start: date, label: str, id: str | None = None, **kw
 ) -> Clock:
@@ -107,7 +112,7 @@ def make_clock(
         as_of=ctx.as_of,
         label=label,
         closing=CLOSING,
-        episode=ctx.episode.id if ctx.episode is not None else None,
+        episode=episode_id(ctx),
         **kw,
     )
 
