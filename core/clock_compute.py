@@ -472,7 +472,10 @@ def not_applicable(
     episode: str | None = None,
 ) -> Clock:
     """A clock that does not apply to this case, with why."""
-    return Clock(
+    # Its status and due date are this function's own, so only the start can fail
+    # Clock's checks: a date (or None) needs no second look; anything else gets them.
+    make = made_clock if start is None or isinstance(start, date) else Clock
+    return make(
         episode=episode,
         id=id,
         program=program,

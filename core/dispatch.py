@@ -15,7 +15,6 @@ A plugin registered or unregistered later is seen on the next call.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from operator import itemgetter
 from typing import Any
 
 import pluggy
@@ -31,9 +30,8 @@ class HookCalls:
 
     def __init__(self, pm: pluggy.PluginManager):
         self.pm = pm
-        #: hook name -> (its caller, the implementations seen, [(function, argument
-        #: getter, argument count)] in call order or None when pluggy must make the call,
-        #: the implementations now)
+        #: hook name -> (its caller, the implementations seen, a function calling them
+        #: in order or None when pluggy must make the call, the implementations now)
         self._plans: dict[str, tuple[Any, list[Any], Any, Any]] = {}
 
     def call(self, hook_name: str, kwargs: Mapping[str, Any]) -> list[Any]:
@@ -57,17 +55,7 @@ class HookCalls:
         direct = plan[2]
         if direct is None or getattr(self.pm, "_inner_hookexec", None) is not _PLAIN_EXEC:
             return plan[0](**kwargs)
-        results = []
-        for function, arguments, count in direct:
-            if count == 1:
-                result = function(arguments(kwargs))
-            elif count:
-                result = function(*arguments(kwargs))
-            else:
-                result = function()
-            if result is not None:
-                results.append(result)
-        return results
+        return direct(kwargs)
 
 
 class _Fresh:
@@ -87,15 +75,30 @@ class _Fresh:
     __hash__ = None  # type: ignore[assignment]
 
 
-def _plan(impls: list[Any]) -> list[tuple[Callable, Any, int]] | None:
-    """The implementations in call order, or None when only pluggy can call them."""
+def _plan(impls: list[Any]) -> Callable[[Mapping[str, Any]], list[Any]] | None:
+    """A function calling the implementations in call order, or None when only pluggy
+    can call them.
+
+    The function is generated: one plain call per implementation with its arguments
+    by position, each argument taken from the call's keywords just before the first
+    implementation that reads it (so a missing one fails where pluggy's loop fails,
+    after the implementations before it ran), and every answer that is not None kept.
+    """
     if _PLAIN_EXEC is None:
         return None
-    plan = []
-    for impl in reversed(impls):  # pluggy calls the last registered first
+    lines = ["def direct(kwargs):", "    results = []", "    keep = results.append"]
+    scope: dict[str, Any] = {}
+    names: dict[str, str] = {}  # argument name -> its local variable
+    for i, impl in enumerate(reversed(impls)):  # pluggy calls the last registered first
         if impl.wrapper or impl.hookwrapper or impl.kwargnames:
             return None
-        names = tuple(impl.argnames)
-        # itemgetter of one name gives the value, of several a tuple (hence the count).
-        plan.append((impl.function, itemgetter(*names) if names else None, len(names)))
-    return plan
+        scope[f"f{i}"] = impl.function
+        for name in impl.argnames:
+            if name not in names:
+                names[name] = f"a{len(names)}"
+                lines.append(f"    {names[name]} = kwargs[{name!r}]")
+        args = ", ".join(names[name] for name in impl.argnames)
+        lines += [f"    r = f{i}({args})", "    if r is not None:", "        keep(r)"]
+    lines.append("    return results")
+    exec(compile("\n".join(lines), "<eirules hook call>", "exec"), scope)  # noqa: S102
+    return scope["direct"]

@@ -71,6 +71,11 @@ def check(value: dict[str, Any]) -> tuple[str, str | None] | None:
             return 'break_over_school_days goes with not_counting = "breaks"', None
     if "year_end" in value:
         rule = value["year_end"]
+        if isinstance(rule, dict) and set(rule) - {"at_least", "fewer_than", "due"}:
+            stray = sorted(set(rule) - {"at_least", "fewer_than", "due"})
+            return f"year_end: unknown key {show_toml(stray[0])}", (
+                "expected a table with at_least, fewer_than, due"
+            )
         if not isinstance(rule, dict) or set(rule) != {"at_least", "fewer_than", "due"}:
             return (
                 f"year_end: found {show_toml(rule)}; expected a table with at_least, fewer_than, due",
@@ -91,6 +96,11 @@ def check(value: dict[str, Any]) -> tuple[str, str | None] | None:
             return "year_end applies to school_days clocks only", 'set unit = "school_days"'
     if "extended_by_absences" in value:
         rule = value["extended_by_absences"]
+        if isinstance(rule, dict) and set(rule) - {"event", "at_least"}:
+            stray = sorted(set(rule) - {"event", "at_least"})
+            return f"extended_by_absences: unknown key {show_toml(stray[0])}", (
+                "expected a table with event and at_least"
+            )
         if (
             not isinstance(rule, dict)
             or set(rule) != {"event", "at_least"}

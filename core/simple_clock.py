@@ -89,11 +89,14 @@ def simple_clock(
             if event.date <= as_of:
                 met_on = event.date
             break
-    if cs.excused_by and index.of((DELAY_EVENT,), program):
+    # Only a case with a delay or a closing event at all is asked which are this
+    # program's (most have neither: two look-ups in the index's own dict).
+    by_type = index.by_type
+    if cs.excused_by and DELAY_EVENT in by_type and index.of((DELAY_EVENT,), program):
         end = met_on or as_of
         if _delays(case, start, max(end, start), cs.excusing, program):
             return None
-    if closing:
+    if closing and not by_type.keys().isdisjoint(closing):
         for event in index.of(closing, program):
             if event.service is not None and event.service != subject:
                 continue

@@ -20,6 +20,7 @@ from eirules.core.engine import EventType
 from eirules.core.hookspecs import hookimpl
 from eirules.core.models import Case
 from eirules.core.rulesets import Ruleset
+from eirules.core.stability import same_day
 
 #: Reasons a `delay` event may give. Which ones excuse a late clock is set per
 #: clock in the ruleset (`excused_by`), never here.
@@ -123,12 +124,24 @@ PART_B_CLOSING = ("consent_withdrawn", "moved_out")
 PART_B_EPISODE_STARTS = ("referral_from_part_c", "consent_for_evaluation")
 
 
+#: The last third birthday worked out: (birth date, ruleset, date, answer). Part C and
+#: Part B both ask for it in every evaluation. One tuple, replaced whole (threads).
+_b3_last: tuple = (None, None, None, None)
+
+
 def third_birthday(case: Case, ruleset: Ruleset, on: date) -> date:
     """The date Part C eligibility ends under 303.21(a)."""
+    global _b3_last
+    born = case.child.birth_date
+    last = _b3_last
+    # The same answer for the same birth date, ruleset and day (never across two
+    # evaluations' tracked as-of dates: the first asked of the ruleset for this one).
+    if last[0] == born and last[1] is ruleset and same_day(last[2], on):
+        return last[3]
     years = ruleset.value("part_c.age_limit_years", on)
-    return birthday(
-        case.child.birth_date, years, leap_day=ruleset.value("dates.leap_day_birthday", on)
-    )
+    found = birthday(born, years, leap_day=ruleset.value("dates.leap_day_birthday", on))
+    _b3_last = (born, ruleset, on, found)
+    return found
 
 
 # Which program a case and its events belong to ----------------------------------------

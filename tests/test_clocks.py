@@ -410,3 +410,23 @@ def test_pause_and_extend_does_not_count_day_0_of_a_delay_already_running():
         )
     )
     assert run(case, spec, as_of="2026-01-20").due == D("2026-02-24")
+
+
+def test_not_applicable_is_the_clock_the_checked_constructor_makes():
+    """`not_applicable` builds its clock without a second check when its start is a date
+    or None, and the result equals `Clock(...)`'s; any other start still fails the check."""
+    from eirules.core.clocks import not_applicable
+    from eirules.core.decisions import Clock
+
+    for start in (None, date(2026, 3, 1)):
+        made = not_applicable(
+            id="x", program="part_c", citation="c", reason="r", label="l", start=start,
+            episode="part_c.1",
+        )  # fmt: skip
+        checked = Clock(
+            id="x", program="part_c", start=start, due=None, status="not_applicable",
+            citation="c", reason="r", label="l", episode="part_c.1",
+        )  # fmt: skip
+        assert made == checked and hash(made) == hash(checked) and repr(made) == repr(checked)
+    with pytest.raises(TypeError):
+        not_applicable(id="x", program="part_c", citation="c", reason="r", start="2026-03-01")

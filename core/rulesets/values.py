@@ -65,6 +65,9 @@ def check_value(
                 if v not in decl.choices:
                     return f'found "{v}"; expected one of the choices', _hint(v, decl.choices)
     if t == "duration":
+        if isinstance(value, dict) and set(value) - {"length", "unit"}:
+            stray = sorted(set(value) - {"length", "unit"})[0]
+            return f"unknown key {show_toml(stray)}", "a duration has length and unit only"
         if not isinstance(value, dict) or set(value) != {"length", "unit"}:
             return (
                 f"{found}; expected a duration table with length and unit",

@@ -80,16 +80,23 @@ def build_context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
 def _episode_context(view: Case, ruleset: Ruleset, as_of: date) -> Context:
     leap = ruleset.value("dates.leap_day_birthday", as_of)
     birth = view.child.birth_date
+    # FAPE starts on the birthday Part C's third birthday names (both part_b.age_from).
+    starts = birthday(birth, ruleset.value("part_b.age_from", as_of), leap_day=leap)
     ctx = Context(
         case=view,
         ruleset=ruleset,
         as_of=as_of,
-        third_birthday=birthday(birth, ruleset.value("part_b.age_from", as_of), leap_day=leap),
-        starts=birthday(birth, ruleset.value("part_b.age_from", as_of), leap_day=leap),
+        third_birthday=starts,
+        starts=starts,
         # "Through 21": FAPE is available until the day before the 22nd birthday.
         ends=birthday(birth, ruleset.value("part_b.age_through", as_of) + 1, leap_day=leap),
     )
     return ctx
+
+
+def episode_id(ctx: Context) -> str | None:
+    """The id of the episode a context is about (every clock of it names it)."""
+    return ctx.episode.id if ctx.episode is not None else None
 
 
 def make_clock(
@@ -105,7 +112,7 @@ def make_clock(
         as_of=ctx.as_of,
         label=label,
         closing=CLOSING,
-        episode=ctx.episode.id if ctx.episode is not None else None,
+        episode=episode_id(ctx),
         **kw,
     )
 

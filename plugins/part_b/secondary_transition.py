@@ -14,7 +14,7 @@ from eirules.core.clocks import not_applicable, param_or_none
 from eirules.core.dates import add_months, birthday
 from eirules.core.decisions import Clock
 
-from .context import PROGRAM, Context, make_clock, of_type, with_note
+from .context import PROGRAM, Context, episode_id, make_clock, of_type, with_note
 from .school import entered_grade
 
 
@@ -83,6 +83,7 @@ def transition_services(ctx: Context, last) -> Clock:
     turns, words, reached, citation = _transition_date(ctx)
     if turns >= ctx.ends:
         return not_applicable(
+            episode=episode_id(ctx),
             id="transition_services",
             program=PROGRAM,
             citation=citation,
@@ -112,6 +113,7 @@ def age_of_majority_notice(ctx: Context, last) -> Clock:
     majority = param_or_none(ruleset, "part_b.age_of_majority", ctx.as_of)
     if majority is None:
         return not_applicable(
+            episode=episode_id(ctx),
             id="age_of_majority_notice",
             program=PROGRAM,
             citation="34 CFR 300.320(c); 300.520(a)",

@@ -19,7 +19,7 @@ import attrs
 from eirules.core.clocks import not_applicable
 from eirules.core.decisions import Clock, Finding
 
-from .context import PROGRAM, Context, after, first_of, make_clock, of_type, with_note
+from .context import PROGRAM, Context, after, episode_id, first_of, make_clock, of_type, with_note
 
 ID = "iep_by_third_birthday"
 LABEL = "IEP in effect by the third birthday"
@@ -32,6 +32,7 @@ SUMMER_NOTE = (
 def iep_by_third_birthday(ctx: Context, referral, found_not_eligible: bool) -> Clock:
     if referral.date >= ctx.third_birthday:
         return not_applicable(
+            episode=episode_id(ctx),
             id=ID,
             program=PROGRAM,
             citation="34 CFR 300.124(b)",
@@ -41,6 +42,7 @@ def iep_by_third_birthday(ctx: Context, referral, found_not_eligible: bool) -> C
         )
     if found_not_eligible:
         return not_applicable(
+            episode=episode_id(ctx),
             id=ID,
             program=PROGRAM,
             citation="34 CFR 300.124(b)",

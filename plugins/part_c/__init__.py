@@ -86,7 +86,8 @@ def _context(
         entry is not None
         and entry[0] is case
         and entry[1] is ruleset
-        and same_day(entry[2], as_of)  # never another evaluation's tracked date
+        # never another evaluation's tracked date (the very same object: one evaluation's)
+        and (entry[2] is as_of or same_day(entry[2], as_of))
         and (criteria is None or entry[4] == criteria)
     ):
         return entry[3]

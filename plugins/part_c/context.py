@@ -126,6 +126,11 @@ def part_c_end(case: Case, ruleset: Ruleset, b3: date) -> tuple[date, str]:
     return b3, f"Part C serves children under 3 (34 CFR 303.21(a)); the third birthday is {b3}"
 
 
+def episode_id(ctx: Context) -> str | None:
+    """The id of the episode a context is about (every clock of it names it)."""
+    return ctx.episode.id if ctx.episode is not None else None
+
+
 def make_clock(ctx: Context, name: str, *, id: str, start: date, label: str, **kw) -> Clock:
     """The Part C clock `part_c.<name>` of the ruleset, counted from `start`."""
     return clock_from_param(
@@ -138,7 +143,7 @@ def make_clock(ctx: Context, name: str, *, id: str, start: date, label: str, **k
         as_of=ctx.as_of,
         label=label,
         closing=CLOSING,
-        episode=ctx.episode.id if ctx.episode is not None else None,
+        episode=episode_id(ctx),
         **kw,
     )
 

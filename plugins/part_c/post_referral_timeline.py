@@ -14,7 +14,7 @@ from __future__ import annotations
 from eirules.core.clocks import not_applicable
 from eirules.core.decisions import Clock
 
-from .context import PROGRAM, Context, make_clock, of_type
+from .context import PROGRAM, Context, episode_id, make_clock, of_type
 from .transition import late_referral_days
 
 
@@ -26,6 +26,7 @@ def initial_ifsp_meeting(
 
     def no_initial_meeting(citation: str, reason: str) -> Clock:
         return not_applicable(
+            episode=episode_id(ctx),
             id="initial_ifsp_meeting",
             program=PROGRAM,
             citation=citation,

@@ -19,7 +19,7 @@ from eirules.core.clocks import not_applicable, param_or_none
 from eirules.core.decisions import Clock
 from eirules.core.rulesets import Ruleset
 
-from .context import CLOSING, PROGRAM, Context, first_of, last_of, make_clock, of_type
+from .context import CLOSING, PROGRAM, Context, episode_id, first_of, last_of, make_clock, of_type
 
 
 def late_referral_days(ctx: Context) -> int | None:
@@ -132,6 +132,7 @@ def transition_clocks(ctx: Context, branch: str | None) -> list[Clock]:
         if why_not is not None:
             clocks.append(
                 not_applicable(
+                    episode=episode_id(ctx),
                     id=name,
                     program=PROGRAM,
                     citation=why_not[0],
