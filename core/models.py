@@ -338,6 +338,17 @@ class Case:
                 "check the date; events happen on or after the birth date",
                 field="events",
             )
+        # Scores come from testing the child: an evaluation dated before the birth is a
+        # typing mistake too, which eligibility would otherwise drop without a word.
+        # (A condition may be diagnosed before birth, by prenatal testing: not refused.)
+        if self.evaluations and self.evaluations[0].date < born:
+            early = [e.date.isoformat() for e in self.evaluations if e.date < born]
+            raise ValueProblem(
+                f"an evaluation dated {', '.join(early[:3])}{' and more' if len(early) > 3 else ''}"
+                " is before the child's birth",
+                "check the date; a child is evaluated on or after the birth date",
+                field="evaluations",
+            )
 
     def events_of(self, *types: str, program: str | None = None) -> tuple[Event, ...]:
         """Events of the given types, in date order, optionally for one program.

@@ -195,9 +195,10 @@ def entry_problems(
 ) -> list[Problem]:
     """What `cases add-event` refuses, for a whole case file: the same rules on every way in.
 
-    A birth date or an event dated after `today` (nothing recorded has happened yet), an
-    exact copy of an earlier event (the model itself refuses one before the child's
-    birth), and (when `programs` is known) an enrolment in an unknown program.
+    A birth date, an event, an evaluation or a diagnosis dated after `today` (nothing
+    recorded has happened yet), an exact copy of an earlier event (the model itself
+    refuses an event or an evaluation before the child's birth), and (when `programs`
+    is known) an enrolment in an unknown program.
     `data` is the structured document's raw form, so paths match the file.
     """
     problems: list[Problem] = []
@@ -234,6 +235,22 @@ def entry_problems(
             )
         else:
             seen[key] = i
+    # Evaluations and diagnoses are records of what has happened, as events are.
+    for key, field, what in (
+        ("evaluations", "date", "an evaluation"),
+        ("conditions", "diagnosed", "a diagnosis"),
+    ):
+        items = data.get(key)
+        for i, item in enumerate(items if isinstance(items, list) else ()):
+            day = _iso_day(item.get(field) if isinstance(item, Mapping) else None)
+            if day is not None and day > today:
+                problems.append(
+                    Problem(
+                        f"{key}[{i}].{field}",
+                        f"{day.isoformat()} is in the future (today is {today.isoformat()})",
+                        f"record {what} on or after the day it is made",
+                    )
+                )
     enrolments = data.get("enrolments")
     if programs and isinstance(enrolments, list):
         for i, enrolment in enumerate(enrolments):
