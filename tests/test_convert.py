@@ -152,8 +152,9 @@ case_docs = _doc(
 
 
 def _born_before_events(doc: dict) -> dict:
-    """A case file's events are on or after the birth date (the model refuses earlier ones)."""
-    dates = [e["date"] for e in doc.get("events", [])]
+    """A case file's events and evaluations are on or after the birth date (the model
+    refuses earlier ones)."""
+    dates = [e["date"] for e in (*doc.get("events", []), *doc.get("evaluations", []))]
     if dates and min(dates) < doc["child"]["birth_date"]:
         doc = {**doc, "child": {**doc["child"], "birth_date": min(dates)}}
     return doc

@@ -147,9 +147,11 @@ plans = st.builds(
 
 
 def _case(**fields) -> Case:
-    """A case whose child is born on or before its first event (the model refuses earlier)."""
-    child, found = fields["child"], fields["events"]
-    first = min((e.date for e in found), default=child.birth_date)
+    """A case whose child is born on or before its first event and evaluation (the model
+    refuses earlier ones)."""
+    child = fields["child"]
+    dated = [*(e.date for e in fields["events"]), *(e.date for e in fields["evaluations"])]
+    first = min(dated, default=child.birth_date)
     if first < child.birth_date:
         fields["child"] = attrs.evolve(child, birth_date=first)
     return Case(**fields)
