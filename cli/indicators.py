@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -54,7 +55,9 @@ DRILL_COLUMNS = (
     "--check",
     "check_only",
     is_flag=True,
-    help="List data problems that would make an indicator wrong, each with the case and the fix, "
+    help="List data problems that would make an indicator wrong, each with the case and the fix "
+    "(with --year or --from/--to: determinations older than that period's end; without: the "
+    "latest reporting year ended), "
     "instead of the figures. Exit status 1 when it finds any, 0 when none.",
 )
 @format_option(
@@ -89,8 +92,10 @@ def indicators_command(
         eirules indicators --check
     """
     from eirules.plugins.indicators.api import CLI_NAMES, period_of, settings_lookup
+    from eirules.plugins.indicators.common import year_of
     from eirules.plugins.indicators.data_quality import check_caseload
     from eirules.plugins.indicators.registry import compute
+    from eirules.plugins.indicators.report import stale_note
     from eirules.plugins.indicators.sources import (
         not_evaluated,
         scoped_cases,
@@ -108,7 +113,13 @@ def indicators_command(
                 "--check has no html report",
                 [Problem("--format", "html", "use table, json or csv")],
             )
-        problems = check_caseload(store.conn, scoped_cases(store))
+        # Determinations older than the period's end: the period asked for, or the latest
+        # reporting year that has ended.
+        if year is None and start is None and end is None:
+            ended = year_of(date.today()).start - timedelta(days=1)
+        else:
+            ended = period_of(year, start, end, CLI_NAMES).end
+        problems = check_caseload(store.conn, scoped_cases(store), period_end=ended)
         if out or fmt != "table":
             _emit(out, _render_problems(problems, fmt))
         else:  # for people on stdout: at the reader's width, like every command
@@ -153,6 +164,9 @@ def indicators_command(
         _emit(out, buffer.getvalue())
     else:
         _table(report, children, missing, echo=_echo)
+    # json has it as a field (evaluated_before_period_end), html and the table in the head.
+    if (note := stale_note(report)) and fmt == "csv":
+        click.echo(note, err=True)
     if missing and fmt != "table":
         click.echo(
             f"Note: {plural(len(missing), 'case')} not evaluated yet, not counted "
@@ -227,6 +241,10 @@ def _table(report, children: bool, missing: list[str], echo) -> None:
         echo(
             f"{plural(len(missing), 'case')} not evaluated yet, not counted (run: eirules evaluate --all)"
         )
+    from eirules.plugins.indicators.report import stale_note
+
+    if note := stale_note(report):
+        echo(note)
     if below:
         echo(f'Counts under {below} are shown as "<{below}" (ruleset indicators.suppress_below).')
     echo()

@@ -108,6 +108,10 @@ def render_html(report) -> str:
         f"{report.cases} cases, counted from the determinations evaluated as of {_e(span)}. "
         f"Target 100% for every compliance indicator. eirules {_e(__version__)}.</p>",
     ]
+    from eirules.plugins.indicators.report import stale_note
+
+    if note := stale_note(report):
+        out.append(f'<p class="meta"><strong>{_e(note)}</strong></p>')
     if below:
         out.append(
             f'<p class="meta">Counts under {below} are shown as "&lt;{below}" in the summary '

@@ -54,7 +54,9 @@ def _clock_when(clock: Clock, det: Determination) -> str:
     elif not unknown and (days := clock.days_left(det.as_of)) is not None and clock.is_outstanding:
         if clock.opens is not None and det.as_of < clock.opens:
             parts.append(f"opens in {plural((clock.opens - det.as_of).days, 'day')}")
-        if days < 0:
+        if clock.closed_on is not None:
+            pass  # closed unmet: its days are said with the closing day, below
+        elif days < 0:
             parts.append(f"{plural(-days, 'day')} overdue")
         elif days == 0:
             parts.append("due today")
@@ -70,7 +72,12 @@ def _clock_when(clock: Clock, det: Determination) -> str:
         parts.append("as soon as possible")  # e.g. 303.209(b)(1)(ii): no fixed number of days
     if clock.closed_on is not None and clock.is_outstanding:
         # Late and closed unmet: listed by `due` and `overdue` until met or excused (issue 10).
-        parts.append(f"closed unmet on {clock.closed_on.isoformat()}")
+        # Its lateness stopped that day (decisions.days_left): closed_on - due, every day after.
+        closed = f"closed unmet on {clock.closed_on.isoformat()}"
+        days = clock.days_left(det.as_of)
+        if days is not None and days < 0 and clock.met_on is None:
+            closed += f", {plural(-days, 'day')} after it was due"
+        parts.append(closed)
     return ", ".join(parts)
 
 

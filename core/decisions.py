@@ -57,6 +57,22 @@ def is_open(status: str, met_on: date | None, closed_on: date | None = None) -> 
     return status not in DONE_STATUSES
 
 
+def days_left(due: date | None, as_of: date, closed_on: date | None = None) -> int | None:
+    """Days from as_of to the due date (negative when overdue), or None without a due date:
+    the one rule of `check`, `due`, `overdue`, the HTTP API and the indicators.
+
+    A clock that closed (`closed_on`: the child exited, moved, the program ended) stops
+    counting the day it closed. A closed clock still listed is one closed unmet after its
+    due date (`is_outstanding`): the obligation can no longer be met, so its lateness is
+    closed_on - due, not a number growing every day after (as for excused lateness). The
+    store's listings count the same in SQL (`Listing._days_left_sql`, from the columns of
+    the clocks_due_order index) and for re-evaluated cases (`listing_rows._days`).
+    """
+    if due is None:
+        return None
+    return (due - (as_of if closed_on is None else closed_on)).days
+
+
 def is_outstanding(status: str, met_on: date | None, closed_on: date | None = None) -> bool:
     """True while a clock belongs on `due`, `overdue` and a case's status: the one rule.
 
@@ -268,8 +284,9 @@ class Clock:
         return clock
 
     def days_left(self, as_of: date) -> int | None:
-        """Days from as_of to the due date (negative when overdue)."""
-        return None if self.due is None else (self.due - as_of).days
+        """Days from as_of to the due date (negative when overdue), counted as `days_left`
+        counts them (`days_left`): a closed clock stops at the day it closed."""
+        return days_left(self.due, as_of, self.closed_on)
 
 
 _CLOCK_FIELDS = tuple(field.name for field in attrs.fields(Clock))

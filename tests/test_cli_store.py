@@ -172,7 +172,9 @@ def test_overdue_lists_a_late_excused_meeting_that_is_still_owed(run, tmp_path):
 def test_overdue_keeps_a_late_clock_after_the_child_exited(run, tmp_path):
     """A 45-day clock overdue since 2026-02-20 (34 CFR 303.310) stays overdue in the
     determination after the child exits on 2026-02-25, and on the overdue list: the
-    lateness happened (issue 10: one rule, `decisions.is_outstanding`)."""
+    lateness happened (issue 10: one rule, `decisions.is_outstanding`). It was 6 days late
+    when the child exited and stays 6 (2026-02-19 to 2026-02-25), not 10 on 2026-03-01:
+    a closed clock stops counting the day it closed (`decisions.days_left`)."""
     events = [
         {"type": "referral_received", "date": "2026-01-05"},
         {"type": "exited", "date": "2026-02-25"},
@@ -181,7 +183,7 @@ def test_overdue_keeps_a_late_clock_after_the_child_exited(run, tmp_path):
     run("evaluate", "--all", "--as-of", "2026-03-01")
     rows = json.loads(run("overdue", "--as-of", "2026-03-01", "--format", "json").output)
     assert [(r["clock"], r["due"], r["days_left"], r["status"]) for r in rows] == [
-        ("initial_ifsp_meeting", "2026-02-19", -10, "overdue")
+        ("initial_ifsp_meeting", "2026-02-19", -6, "overdue")
     ]
 
 

@@ -42,6 +42,8 @@ COMPLETE = {
 #: probable duplicate among them.
 NAMES = {
     "B11-1": "Amara Okonkwo",
+    "C1-1": "Vesna Halloran",
+    "C1-2": "Yusuf Brightwater",
     "B11-2": "Bastian Lindqvist",
     "B11-3": "Citlali Moreno",
     "B11-4": "Dmitri Haverford",
@@ -74,6 +76,19 @@ def _doc(cid, birth, events, ruleset="us", **extra):
         "events": [{"type": t, "date": d, **(m[0] if m else {})} for t, d, *m in events],
         **extra,
     }
+
+
+def c1(cid, started):
+    # us-il times C1: a service starts within 30 days of consent (part_c.service_start).
+    # The initial IFSP meeting is before the year, so C7 does not count these children.
+    service = {**PC, "service": "speech therapy"}
+    events = [
+        ("referral_received", "2025-04-01", PC),
+        ("ifsp_meeting_held", "2025-05-01", PC),
+        ("consent_for_services", "2025-09-01", service),  # due 2025-10-01
+        ("service_started", started, service),
+    ]
+    return _doc(cid, "2024-10-01", events, ruleset="us-il")
 
 
 def c7(cid, meeting=None, family=False, county="Boone"):
@@ -159,9 +174,13 @@ CASELOAD = [
     youth("B13-1", COMPLETE),
     youth("B13-2", {**COMPLETE, "agency_invited": "not_appropriate"}),
     youth("B13-3", {**COMPLETE, "courses_of_study": False}),
+    # C1 (us-il, 30 days from consent): one started on time, one 14 days late: 1 / 2.
+    c1("C1-1", "2025-09-20"),
+    c1("C1-2", "2025-10-15"),  # 14 days late
 ]
 
 EXPECTED = {  # indicator: (numerator, denominator, late case ids)
+    "C1": (1, 2, ["C1-2"]),
     "C7": (5, 7, ["C7-5", "C7-6"]),
     "B11": (3, 4, ["B11-4"]),
     "B12": (2, 3, ["B12-4"]),
@@ -405,7 +424,7 @@ def test_check_lists_what_would_make_an_indicator_wrong(tmp_path, monkeypatch):
 
 
 def test_check_on_the_bundled_indicator_caseload_finds_nothing_and_exits_0(cli):
-    """The fixture's 22 fictional children have distinct names: no probable duplicate, exit 0."""
+    """The fixture's 24 fictional children have distinct names: no probable duplicate, exit 0."""
     assert cli("indicators", "--check").output == "No data problems found.\n"
     assert json.loads(cli("indicators", "--check", "--format", "json").output) == []
 

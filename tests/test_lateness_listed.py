@@ -58,7 +58,8 @@ def _write(tmp_path, document) -> str:
 def test_part_c_wren_missed_ifsp_meeting_stays_overdue_after_turning_3(run, tmp_path):
     """303.310(a), 303.21(a): due 2024-02-08, never held; Part C ended 2025-06-06. As of
     2025-07-01 `check`, `overdue`, `due`, `cases list` and `cases show` all say overdue:
-    509 days (2024-02-08 to 2025-07-01, 2024 a leap year)."""
+    484 days, from the due date to the day it closed unmet (2024-02-08 to 2025-06-06, 2024
+    a leap year), not to the as-of date: it could no longer be met after Part C ended."""
     path = _write(tmp_path, WREN)
     check = json.loads(run("check", path, "--as-of", "2025-07-01", "--format", "json").output)
     late = {c["id"]: c for c in check["clocks"] if c["status"] == "overdue"}
@@ -66,14 +67,14 @@ def test_part_c_wren_missed_ifsp_meeting_stays_overdue_after_turning_3(run, tmp_
     assert late["initial_ifsp_meeting"]["due"] == "2024-02-08"
     assert late["initial_ifsp_meeting"]["closed_on"] == "2025-06-06"
     text = " ".join(run("check", path, "--as-of", "2025-07-01").output.split())
-    assert "by 2024-02-08, 509 days overdue, closed unmet on 2025-06-06" in text
+    assert "by 2024-02-08, closed unmet on 2025-06-06, 484 days after it was due" in text
 
     run("cases", "import", path)
     for command in ("overdue", "due"):
         rows = json.loads(run(command, "--as-of", "2025-07-01", "--format", "json").output)
         clocks = {r["clock"]: r for r in rows if r["kind"] == "clock"}
         assert MISSED <= set(clocks), command
-        assert clocks["initial_ifsp_meeting"]["days_left"] == -509
+        assert clocks["initial_ifsp_meeting"]["days_left"] == -484
         assert clocks["initial_ifsp_meeting"]["status"] == "overdue"
         # The notice to the SEA and LEA never made while Part C lasted (303.209(b)(1)):
         # `not_made`, late, listed by the same rule.

@@ -294,10 +294,14 @@ class ListingMixin(ScopeMixin):
         return [(sql + cond + order, [*params, *cond_args]) for cond, cond_args in (first, last)]
 
     def _days_left_sql(self) -> str:
-        """Days from the as-of date (its one parameter) to clock row `k`'s due date, or NULL."""
+        """Days from the as-of date (its one parameter) to clock row `k`'s due date, or NULL:
+        `decisions.days_left`, so a closed clock (listed: closed unmet after its due date)
+        counts to the day it closed, not to the as-of date. Only columns the clocks_due_order
+        index holds (revision 0014), so the statewide text is still read from it alone."""
+        end = "coalesce(k.closed_on, ?)"
         if self.conn.postgres:
-            return "(k.due::date - ?::date)"
-        return "CAST(julianday(k.due) - julianday(?) AS INTEGER)"
+            return f"(k.due::date - {end}::date)"
+        return f"CAST(julianday(k.due) - julianday({end}) AS INTEGER)"
 
     def _urgency_keys(self) -> tuple[str, ...]:
         """The ORDER BY's expressions, one by one (`_urgency_sql`)."""

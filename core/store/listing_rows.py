@@ -34,8 +34,12 @@ ROW_FIELDS = (
 ROW_KINDS = ("clock", "referral", "evaluation_failed")
 
 
-def _days(due: str | None, as_of: date) -> int | None:
-    return (date.fromisoformat(due) - as_of).days if due else None
+def _days(due: str | None, as_of: date, closed_on: str | None) -> int | None:
+    """`decisions.days_left` of a row's ISO dates (a closed clock stops at closed_on)."""
+    if not due:
+        return None
+    end = date.fromisoformat(closed_on) if closed_on else as_of
+    return (date.fromisoformat(due) - end).days
 
 
 def _row(item: tuple, case_id: str, child, caseworker, as_of: date) -> dict[str, Any]:
@@ -43,7 +47,7 @@ def _row(item: tuple, case_id: str, child, caseworker, as_of: date) -> dict[str,
     return {
         "kind": kind,
         "due": due,
-        "days_left": _days(due, as_of),
+        "days_left": _days(due, as_of, item[14]),
         "case_id": case_id,
         "child": child,
         "program": program,

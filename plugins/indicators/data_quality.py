@@ -8,6 +8,7 @@ figure is trusted.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from typing import Any
 
 import attrs
@@ -51,10 +52,15 @@ def _events(conn: Any):
     return by_case
 
 
-def check_caseload(conn: Any, cases: set[str] | None = None) -> list[DataProblem]:
+def check_caseload(
+    conn: Any, cases: set[str] | None = None, period_end: date | None = None
+) -> list[DataProblem]:
     """Every data problem of the caseload, or of `cases` only (a supervisor's district):
-    a probable duplicate is then one of two children both in it."""
+    a probable duplicate is then one of two children both in it. With `period_end`, also
+    the determinations evaluated as of a day before it (`evaluated_before`)."""
     problems = _all_problems(conn, cases)
+    if period_end is not None:
+        problems.extend(evaluated_before(conn, period_end))
     if cases is None:
         return problems
     return [p for p in problems if p.case_id in cases]
@@ -122,6 +128,33 @@ def _case_problems(case_id: str, events, programs: str) -> list[DataProblem]:
                                      f"{e[0]} on {e[1]} is after the Part C exit on {exited[1]}",
                                      "correct the date, or tag the event with the program it belongs to"))  # fmt: skip
     return found
+
+
+def fix_date(period_end: date, today: date | None = None) -> date:
+    """The as-of date that brings a report's determinations up to its period: its end, or
+    today while the period lasts."""
+    return min(period_end, today or date.today())
+
+
+def evaluated_before(conn: Any, period_end: date) -> list[DataProblem]:
+    """Cases whose latest determination is as of a day before the period's end (or today
+    while it lasts): a report counts what was known that day (a clock not yet due then is
+    not counted, one not yet late then is not late), so it misstates the period."""
+    bound = fix_date(period_end)
+    what = "the end of the reporting period" if bound == period_end else "today, in the period"
+    rows = conn.execute(
+        # The date the stored answer is for (sources.py), as the report reads it.
+        "SELECT c.id, coalesce(c.evaluated_as_of, d.as_of) FROM cases c "
+        "JOIN determinations d ON d.id = c.last_determination_id ORDER BY c.id"
+    )
+    return [
+        DataProblem(case_id, "evaluated_before_period_end",
+                    f"evaluated as of {as_of}, before {bound} ({what}): indicators count "
+                    "what was known then, not what happened after",
+                    f"run: eirules evaluate --all --as-of {bound.isoformat()}")
+        for case_id, as_of in rows
+        if as_of < bound.isoformat()
+    ]  # fmt: skip
 
 
 def _exits_missing(conn: Any, births: dict[str, str]) -> list[DataProblem]:

@@ -66,6 +66,8 @@ def compute(
         code: IndicatorResult(code, *INDICATORS[code]) for code in INDICATORS if code in wanted
     }
     cases = 0
+    early = 0  # determinations as of a day before the period's end (or today while it lasts)
+    bound = min(period.end, date.today())
     first: date | None = None
     last: date | None = None
     seen: dict[str, Settings] = {}
@@ -73,6 +75,7 @@ def compute(
         cases += 1
         first = case.as_of if first is None else min(first, case.as_of)
         last = case.as_of if last is None else max(last, case.as_of)
+        early += case.as_of < bound
         settings = seen.get(case.ruleset)
         if settings is None:
             settings = seen[case.ruleset] = settings_of(case.ruleset)
@@ -86,6 +89,7 @@ def compute(
         cases=cases,
         evaluated_from=first,
         evaluated_to=last,
+        evaluated_before_end=early,
         suppress_below=max(below) if below else None,
         settings={rid: _settings_dict(s) for rid, s in sorted(seen.items())},
     )

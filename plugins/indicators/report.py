@@ -181,6 +181,10 @@ class Report:
     cases: int = 0
     evaluated_from: date | None = None
     evaluated_to: date | None = None
+    #: Cases counted from a determination as of a day before the period's end (or today
+    #: while the period lasts): the report misstates the period until they are evaluated
+    #: again (`evaluate --all --as-of` that day; `indicators --check` lists them).
+    evaluated_before_end: int = 0
     #: Published tables show "<N" below this count (None: no suppression).
     suppress_below: int | None = None
     settings: dict[str, Any] = attrs.field(factory=dict)
@@ -197,11 +201,27 @@ class Report:
             },
             "cases": self.cases,
             "evaluated_as_of": {"from": _iso(self.evaluated_from), "to": _iso(self.evaluated_to)},
+            "evaluated_before_period_end": self.evaluated_before_end,
             "by": self.by,
             "suppress_below": self.suppress_below,
             "settings": self.settings,
             "indicators": [i.as_dict(children=children) for i in self.indicators],
         }
+
+
+def stale_note(report: Report) -> str | None:
+    """What the report says when some determinations predate the period's end, or None."""
+    if not report.evaluated_before_end:
+        return None
+    from .data_quality import fix_date
+
+    n = report.evaluated_before_end
+    day = fix_date(report.period.end).isoformat()
+    return (
+        f"Warning: {n} case{'' if n == 1 else 's'} of {report.cases} counted from determinations "
+        f"evaluated before {day}, so what happened after is missing "
+        f"(run: eirules evaluate --all --as-of {day}; eirules indicators --check lists them)"
+    )
 
 
 def tally(
