@@ -29,7 +29,8 @@ HERE = Path(__file__).resolve().parent
 WARM = 50
 
 
-def load_child(n: int, load: bool) -> None:
+def _warm_loader(n: int):
+    """An engine that has loaded WARM of evaluate.py's documents, and all WARM + n of them."""
     sys.path.insert(0, str(HERE))
     import random
 
@@ -40,6 +41,11 @@ def load_child(n: int, load: bool) -> None:
     engine = Engine(entry_points=False)
     for doc in docs[:WARM]:
         engine.case_from_dict(doc)
+    return engine, docs
+
+
+def load_child(n: int, load: bool) -> None:
+    engine, docs = _warm_loader(n)
     if load:
         for doc in docs[WARM:]:
             engine.case_from_dict(doc)
@@ -111,16 +117,7 @@ def opcodes(n: int) -> float:
 
 
 def load_opcodes(n: int) -> float:
-    sys.path.insert(0, str(HERE))
-    import random
-
-    from evaluate import Engine, make_case
-
-    rnd = random.Random(5)
-    docs = [make_case(i, rnd) for i in range(WARM + n)]
-    engine = Engine(entry_points=False)
-    for doc in docs[:WARM]:
-        engine.case_from_dict(doc)
+    engine, docs = _warm_loader(n)
     count = [0]
 
     def tracer(frame, event, arg):

@@ -16,7 +16,7 @@ from attrs.validators import optional
 
 from . import fastload
 from .errors import ValueProblem, did_you_mean, show_value
-from .text import MAX_TEXT, invisible, text_problem
+from .text import MAX_TEXT, code_point, invisible, text_problem
 
 # Validators never read the instance, so the converter can run them field by
 # field and report every bad field of an object at once.
@@ -86,12 +86,12 @@ def _id_text(instance, attribute, value):
     _plain_text(instance, attribute, value)
     if value != value.lstrip():
         raise ValueProblem(
-            f"{show_value(value)} starts with a space ({_code(value[0])})",
+            f"{show_value(value)} starts with a space ({code_point(value[0])})",
             "remove the space at the start of the id",
         )
     if value != value.rstrip():
         raise ValueProblem(
-            f"{show_value(value)} ends with a space ({_code(value[-1])})",
+            f"{show_value(value)} ends with a space ({code_point(value[-1])})",
             "remove the space at the end of the id",
         )
     if (found := invisible(value)) is not None:
@@ -102,10 +102,6 @@ def _id_text(instance, attribute, value):
 
 
 _id_text.json_schema = _text.json_schema  # type: ignore[attr-defined]
-
-
-def _code(char: str) -> str:
-    return f"U+{ord(char):04X}"
 
 
 def _strings(instance, attribute, value):

@@ -17,7 +17,6 @@ from . import fastload
 from .errors import ValueProblem, show_value
 from .events import index_of
 from .model_fields import (  # noqa: F401 - re-exported: plugins and tests import them from here
-    _code,
     _date,
     _id_text,
     _not_before,

@@ -60,17 +60,22 @@ def identity_key(text: str) -> str:
     return _SPACES.sub(" ", folded).strip()
 
 
+def code_point(char: str) -> str:
+    """How a message names one character: its code point, e.g. "U+200D"."""
+    return f"U+{ord(char):04X}"
+
+
 def invisible(text: str) -> str | None:
-    """The first default-ignorable character in `text` (as U+XXXX), or None: what an id
+    """The first default-ignorable character in `text` (its `code_point`), or None: what an id
     may not hold although a name may (a joiner, a variation selector, a filler)."""
     match = _IGNORABLE.search(text)
-    return f"U+{ord(match.group()[0]):04X}" if match else None
+    return code_point(match.group()[0]) if match else None
 
 
 def first_unsafe(text: str) -> str | None:
-    """The first control, bidi or invisible character in `text`, as U+XXXX, or None."""
+    """The first control, bidi or invisible character in `text` (its `code_point`), or None."""
     match = UNSAFE.search(text)
-    return f"U+{ord(match.group()):04X}" if match else None
+    return code_point(match.group()) if match else None
 
 
 def text_problem(text: str, *, note: bool = False) -> tuple[str, str] | None:
