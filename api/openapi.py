@@ -76,7 +76,8 @@ _OPEN_CLOCK = {
         "citation": _TEXT,
         "caseworker": _NULLABLE_TEXT,
         "evaluated_as_of": _DATE,
-        # The day a clock closed unmet and late (still listed: decisions.is_outstanding).
+        # The day a clock closed unmet and late, or a referral closed not made (still listed:
+        # decisions.is_outstanding, referral_is_outstanding); days_left stops there.
         "closed_on": {"type": ["string", "null"], "format": "date"},
     },
     "required": ["due", "case_id", "program", "clock", "status", "citation"],

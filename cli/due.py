@@ -89,7 +89,10 @@ def what_text(row: dict) -> str:
         name += f" ({row['subject']})"
     if row["status"] == "needs_information" and row["reason"]:
         name += f": {row['reason']}"
-    if row.get("closed_on"):
+    if row.get("closed_on") and row["kind"] == "referral":
+        # A referral `not_made`: owed, never made, and closed (Part C ended): late.
+        name += f"; late: not made, closed on {row['closed_on']}"
+    elif row.get("closed_on"):
         # Why a closed clock is still listed: it closed unmet, so the lateness stands
         # until it is met or excused (decisions.is_outstanding; issue 10).
         name += f"; late: closed unmet on {row['closed_on']}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from eirules.core.decisions import Clock, Determination
+from eirules.core.decisions import Clock, Determination, Referral, days_left
 from eirules.core.models import Case
 
 from .output import plural, text_width
@@ -83,7 +83,8 @@ def _clock_when(clock: Clock, det: Determination) -> str:
 
 def _days_phrase(by, det: Determination) -> str:
     """`by 2026-02-19, 18 days left` / `3 days overdue` / `due today` for a dated obligation."""
-    days = (by - det.as_of).days
+    days = days_left(by, det.as_of)
+    assert days is not None  # a dated obligation
     if days < 0:
         left = f"{plural(-days, 'day')} overdue"
     elif days == 0:
@@ -91,6 +92,24 @@ def _days_phrase(by, det: Determination) -> str:
     else:
         left = f"{plural(days, 'day')} left"
     return f"by {by.isoformat()}, {left}"
+
+
+def _referral_when(r: Referral, det: Determination) -> str:
+    """What `check` says of a referral's date: "by DATE, N days left" for one to make, "by
+    DATE" for one done with; for one closed unmade and still listed (`not_made`), also the
+    day it closed and its lateness, which stopped that day (`Referral.days_left`)."""
+    if not r.by:
+        when = ""
+    elif r.status == "to_make":
+        when = f" {_days_phrase(r.by, det)}"
+    else:
+        when = f" by {r.by.isoformat()}"
+    if r.closed_on is not None and r.is_outstanding:
+        when += f", closed on {r.closed_on.isoformat()}"
+        days = r.days_left(det.as_of)
+        if days is not None and days < 0:
+            when += f", {plural(-days, 'day')} after it was due"
+    return when
 
 
 def render_determination(det: Determination, case: Case | None = None) -> str:
@@ -178,9 +197,7 @@ def render_determination(det: Determination, case: Case | None = None) -> str:
         lines.append("")
         lines.append("Referrals")
         for r in det.referrals:
-            by = f" {_days_phrase(r.by, det)}" if r.by and r.status == "to_make" else ""
-            if r.by and r.status != "to_make":
-                by = f" by {r.by.isoformat()}"
+            by = _referral_when(r, det)
             lines.extend(
                 _wrap(f"{r.referrer} -> {r.to}{by} ({_words(r.status)})  [{r.citation}]", 2, 6)
             )

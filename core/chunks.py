@@ -202,8 +202,9 @@ def due_items(result: dict[str, Any]) -> list[tuple]:
     """A determination's clocks and referrals still to make as rows of the due index.
 
     Each row: kind, id, program, label, subject, start, opens, due, status, is_open,
-    met_on, excused_by, reason, citation, closed_on (the day a clock closed, e.g. at
-    the end of Part C; None for a referral). Every clock is kept; is_open says whether
+    met_on, excused_by, reason, citation, closed_on (the day a clock or a referral
+    closed, e.g. at the end of Part C: its days overdue stop there, `decisions.days_left`).
+    Every clock is kept; is_open says whether
     it is listed (`decisions.is_outstanding`: owed, or gone past its due date unmet
     and closed since, e.g. at the end of Part C); a referral is kept while it is
     listed (still to make, or `not_made`: `referral_is_outstanding`), or when it
@@ -225,7 +226,7 @@ def due_items(result: dict[str, Any]) -> list[tuple]:
         rows.append(
             ("referral", ref["id"], ref["program"], f"Referral to {ref['to']}",
              ref["referrer"], None, None, ref.get("by"), ref["status"], int(owed), None,
-             None, ref["reason"], ref["citation"], None)
+             None, ref["reason"], ref["citation"], ref.get("closed_on"))
         )  # fmt: skip
     return rows
 

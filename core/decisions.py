@@ -64,7 +64,9 @@ def days_left(due: date | None, as_of: date, closed_on: date | None = None) -> i
     A clock that closed (`closed_on`: the child exited, moved, the program ended) stops
     counting the day it closed. A closed clock still listed is one closed unmet after its
     due date (`is_outstanding`): the obligation can no longer be met, so its lateness is
-    closed_on - due, not a number growing every day after (as for excused lateness). The
+    closed_on - due, not a number growing every day after (as for excused lateness). A
+    referral counts the same from its `by` (`Referral.days_left`): one `not_made` stops at
+    its `Referral.closed_on` (the program ended, or the toddler left, before it was made). The
     store's listings count the same in SQL (`Listing._days_left_sql`, from the columns of
     the clocks_due_order index) and for re-evaluated cases (`listing_rows._days`).
     """
@@ -376,6 +378,21 @@ class Referral:
     citation: str
     by: date | None = attrs.field(default=None, validator=optional(instance_of(date)))
     status: str = attrs.field(default="to_make", validator=in_(REFERRAL_STATUSES))
+    #: The day a referral that was not made stopped being owed (`not_made`, `not_required`):
+    #: the day the program ended, or the event that ended it (the toddler left, the parent
+    #: objected). A `not_made` referral's lateness stops that day (`days_left`), as a
+    #: clock's does at its `Clock.closed_on`. None while to make, once made, or undated.
+    closed_on: date | None = attrs.field(default=None, validator=optional(instance_of(date)))
+
+    @property
+    def is_outstanding(self) -> bool:
+        """True while the referral is listed: still to make, or `not_made` (late)."""
+        return referral_is_outstanding(self.status)
+
+    def days_left(self, as_of: date) -> int | None:
+        """Days from as_of to `by` (negative when overdue), counted as `days_left` counts
+        them: a referral closed unmade stops at the day it closed (closed_on - by)."""
+        return days_left(self.by, as_of, self.closed_on)
 
 
 @attrs.frozen(kw_only=True)

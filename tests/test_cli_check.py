@@ -129,6 +129,7 @@ def test_check_json_has_the_stable_keys_in_a_stable_order():
             "citation",
             "by",
             "status",
+            "closed_on",
         ]
     for finding in data["findings"]:
         assert set(finding) == {

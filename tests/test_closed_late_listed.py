@@ -69,7 +69,9 @@ def test_db_upgrade_fills_closed_on_from_the_stored_determination(db_target, eng
     case's latest determination, so `due` says it at once and `audit verify` agrees."""
     store = _imported(db_target, engine)
     store.conn.begin_write()
-    store.conn.execute("UPDATE clocks SET closed_on = NULL")
+    # The clock rows of revision 0012 (a determination of that time had no referral
+    # closed_on, so its referral rows had none to lose).
+    store.conn.execute("UPDATE clocks SET closed_on = NULL WHERE kind = 'clock'")
     store.conn.execute("UPDATE alembic_version SET version_num = '0012_stability_interval'")
     store.conn.commit()
     store.close()
@@ -104,9 +106,14 @@ def test_due_table_says_the_clock_closed_unmet_on_its_date_within_80_columns(tmp
                 break  # the note on columns left out
             cells.append("")
         cells[-1] = " ".join((cells[-1] + " " + line[start:end]).split())
-    assert sorted(c for c in cells if "closed" in c) == [
+    assert sorted(c for c in cells if "closed unmet" in c) == [
         f"Initial IFSP meeting; late: closed unmet on {CLOSED}",
         f"Notify SEA and LEA of transition; late: closed unmet on {CLOSED}",
         f"Transition conference; late: closed unmet on {CLOSED}",
         f"Transition plan in the IFSP; late: closed unmet on {CLOSED}",
+    ], out
+    # The notice never made while Part C lasted (34 CFR 303.209(b)(1)): its referral row too.
+    assert [c for c in cells if "not made" in c] == [
+        "Referral to the SEA and the LEA where the toddler resides (by the Part C lead "
+        f"agency); late: not made, closed on {CLOSED}"
     ], out

@@ -217,25 +217,37 @@ def close_referrals_at_end_of_part_c(ctx: Context, referrals: list[Referral]) ->
 
     The same rule as `close_at_end_of_part_c` for clocks: one whose last day
     (`by`) passed while Part C lasted was not made in time (`not_made`, late);
-    one with no date or a later one is `not_required`.
+    one with no date or a later one is `not_required`. Either closes the day Part C
+    ended (`closed_on`), so a `not_made` one is `by` - end days late on every day after
+    (34 CFR 303.209(b): the notification can only be made while Part C lasts). One
+    closed unmade before (a notification whose clock closed, the toddler left, the
+    parent objected) keeps its own day; one with none closed when Part C ended.
     """
     if ctx.as_of < ctx.end:
         return referrals
     ended = f"Part C ended on {ctx.end} ({ctx.end_reason})"
     closed = []
     for r in referrals:
-        if r.status != "to_make":
+        if r.status == "made":
             closed.append(r)
+        elif r.status != "to_make":
+            closed.append(r if r.closed_on is not None else attrs.evolve(r, closed_on=ctx.end))
         elif r.by is not None and r.by < ctx.end:
             closed.append(
                 attrs.evolve(
-                    r, status="not_made", reason=f"{r.reason}; {ended} before it was made: late"
+                    r,
+                    status="not_made",
+                    reason=f"{r.reason}; {ended} before it was made: late",
+                    closed_on=ctx.end,
                 )
             )
         else:
             closed.append(
                 attrs.evolve(
-                    r, status="not_required", reason=f"{r.reason}; {ended} before it fell due"
+                    r,
+                    status="not_required",
+                    reason=f"{r.reason}; {ended} before it fell due",
+                    closed_on=ctx.end,
                 )
             )
     return closed

@@ -29,7 +29,13 @@ def referral_status(clock: Clock) -> str:
     return "to_make"
 
 
-def _notification(reason: str, citation: str, status: str, by: date | None = None) -> Referral:
+def _notification(
+    reason: str,
+    citation: str,
+    status: str,
+    by: date | None = None,
+    closed_on: date | None = None,
+) -> Referral:
     return Referral(
         id="part_b_notification",
         program=PROGRAM,
@@ -41,6 +47,7 @@ def _notification(reason: str, citation: str, status: str, by: date | None = Non
         citation=citation,
         by=by,
         status=status,
+        closed_on=closed_on,
     )
 
 
@@ -71,6 +78,7 @@ def part_b_referrals(ctx: Context) -> list[Referral]:
                 "not potentially eligible for Part B: no notification is required",
                 "34 CFR 303.209(b)(1)",
                 "not_required",
+                closed_on=potential.date,
             )
         ]
     clock = next((c for c in ctx.clocks if c.id == "transition_notification"), None)
@@ -85,6 +93,7 @@ def part_b_referrals(ctx: Context) -> list[Referral]:
                 "so no transition notification is due",
                 "34 CFR 303.209(b)(1)",
                 "not_required",
+                closed_on=left.date,
             )
         ]
     objection = first_of(case, "notification_objection")
@@ -98,6 +107,7 @@ def part_b_referrals(ctx: Context) -> list[Referral]:
                 f"the parent objected on {objection.date} under the state's opt-out policy: the notification may not be made",
                 "34 CFR 303.209(b)(2); 303.401(e)",
                 "not_required",
+                closed_on=objection.date,
             )
         ]
     days = (ctx.end - ctx.entry.date).days
@@ -145,7 +155,10 @@ def part_b_referrals(ctx: Context) -> list[Referral]:
         # Why the clock closed, in the clock's own words (an as-soon-as-possible
         # clock's reason already says what was owed).
         reason = clock.reason if cite.endswith("(b)(1)(ii)") else f"{reason}; {clock.reason}"
-    return [_notification(reason, cite, status, by=clock.due)]
+    # Closed when its clock closed: a `not_made` notification is late by clock.due - that
+    # day, on every day after (the clock's own days, `decisions.days_left`).
+    closed_on = clock.closed_on if status in ("not_made", "not_required") else None
+    return [_notification(reason, cite, status, by=clock.due, closed_on=closed_on)]
 
 
 #: The finding's sentence per 303.209(b)(1) branch, rendered when it is read.
