@@ -55,7 +55,10 @@ def identity_key(text: str) -> str:
     """What makes two names (or ids) the same to a reader: Unicode NFC, case folded,
     default-ignorable characters left out, runs of whitespace as one space, none at the
     ends. "Rhea Tallowby", "rhea  tallowby" and "Rhea Tallowby" with a zero-width joiner
-    at the end have one key."""
+    at the end have one key.
+
+    Each caseworker's key is stored (caseworkers.name_key, revision 0016) and looked up
+    by index: a change to this rule needs a revision that computes the keys again."""
     folded = unicodedata.normalize("NFC", _IGNORABLE.sub("", text)).casefold()
     return _SPACES.sub(" ", folded).strip()
 

@@ -303,6 +303,7 @@ def test_tokens_made_before_expiry_existed_get_90_days_from_the_upgrade(caseload
         "0013_clock_closed_on",
         "0014_listing_columns_on_clocks",
         "0015_listed_text_on_clocks",
+        "0016_caseworker_name_key",
     ]
     expiries = {r["expires_at"] for r in store.tokens()}
     assert len(expiries) == 1

@@ -115,13 +115,12 @@ class CasesMixin(StoreBase):
         scope, args = self.scope_sql("c.id")
         where = [scope] if scope else []
         if caseworker:
-            caseworker = self.caseworker_name(caseworker)
-            self.require_caseworker(caseworker)
-            self.require_caseworker_in_scope(caseworker)
-            # Look-alike spellings stored before they were refused are one caseworker.
-            spellings = self.caseworker_spellings(caseworker)
-            where.append(f"a.caseworker IN ({','.join('?' * len(spellings))})")
-            args.extend(spellings)
+            # Every stored name with its identity key (shared only by look-alikes stored
+            # before they were refused): one caseworker.
+            names = self.resolve_caseworker(caseworker)
+            self.require_caseworker_in_scope(names)
+            where.append(f"a.caseworker IN ({','.join('?' * len(names))})")
+            args.extend(names)
         if program:
             # A first cut in SQL (% and _ literal), then an exact, case-sensitive match below.
             where.append("(',' || c.programs || ',') LIKE ? ESCAPE '\\'")

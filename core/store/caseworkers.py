@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from ..errors import InputError, Problem, did_you_mean
@@ -9,6 +10,10 @@ from ..text import identity_key, invisible, text_problem
 from .audit import AuditWriter, now
 from .base import StoreBase
 from .lines import refresh_shown
+
+
+def _nfc_folded(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 class CaseworkersMixin(StoreBase):
@@ -62,7 +67,7 @@ class CaseworkersMixin(StoreBase):
             raise InputError("the caseworker name is not valid", [Problem("NAME", *found)])
         if self.unknown_caseworker(name) is None:
             stored = self.caseworker_name(name)
-            if stored.casefold() != name.casefold():  # the same only with invisible characters
+            if _nfc_folded(stored) != _nfc_folded(name):  # one key: only invisibles differ
                 raise InputError(
                     f'"{name}" looks the same as the caseworker "{stored}" already in the '
                     "caseload: they differ only by the invisible character "
@@ -72,7 +77,8 @@ class CaseworkersMixin(StoreBase):
             return stored, False
         with self.write(user) as audit:
             self.conn.execute(
-                "INSERT INTO caseworkers (name, added_at) VALUES (?, ?)", (name, now())
+                "INSERT INTO caseworkers (name, added_at, name_key) VALUES (?, ?, ?)",
+                (name, now(), identity_key(name)),
             )
             audit.append("caseworker.added", f"added caseworker {name}", after={"name": name})
         return name, True
@@ -80,7 +86,7 @@ class CaseworkersMixin(StoreBase):
     def caseworker_name(self, raw: str) -> str:
         """A caseworker name with spaces tidied, spelt as already stored when it looks the
         same (`text.identity_key`: case, spaces and invisible characters aside)."""
-        return self.caseworker_names([raw])[raw]
+        return (self.caseworker_spellings(raw) or (" ".join(raw.split()),))[0]
 
     def caseworker_names(self, raws: list[str]) -> dict[str, str]:
         """`caseworker_name` of each of `raws`, reading the caseworkers once (an import
@@ -99,9 +105,37 @@ class CaseworkersMixin(StoreBase):
             by_key.setdefault(identity_key(name), []).append(name)
         return by_key
 
-    def caseworker_spellings(self, name: str) -> list[str]:
-        """Every stored caseworker that looks like `name` (a filter matches them all)."""
-        return self._caseworkers_by_key().get(identity_key(name), [])
+    def caseworker_spellings(self, name: str) -> tuple[str, ...]:
+        """Every stored caseworker name with the identity key of `name` (`text.identity_key`),
+        oldest first: the one mapping from a typed name to stored ones (`resolve_caseworker`,
+        `caseworker_name`; `caseworker_names` for a batch). One probe of caseworkers_name_key
+        (revision 0016), whatever the number of caseworkers; a row without a key (written
+        by hand) is compared by its name. More than one name only in a caseload from
+        before look-alikes were refused."""
+        key = identity_key(name)
+        rows = self.conn.execute(
+            "SELECT name FROM caseworkers WHERE name_key = ? OR name_key IS NULL "
+            "ORDER BY added_at, name",
+            (key,),
+        )
+        return tuple(n for (n,) in rows if identity_key(n) == key)
+
+    def resolve_caseworker(self, raw: str) -> tuple[str, ...]:
+        """The stored caseworker name(s) a typed `--caseworker NAME` names, oldest first:
+        what every caseworker filter looks up (`due`, `overdue`, `cases list`, the HTTP
+        API's `caseworker`; a coordinator's own caseload, `own_caseworkers`).
+
+        Two names typed differently are the same caseworker exactly when their identity
+        keys are equal (case, Unicode composition, spacing and joiners aside), on SQLite
+        and PostgreSQL alike. Names stored with one key before look-alikes were refused
+        are one caseworker: the filter lists the cases of them all (docs/cli.md). A name
+        that matches none is an InputError with a did-you-mean: a typo would look like
+        no work.
+        """
+        names = self.caseworker_spellings(raw)
+        if not names:
+            raise self._unknown_filter(" ".join(raw.split()))
+        return names
 
     def _assign(self, case_id: str, caseworker: str, audit: AuditWriter) -> int:
         return self._assign_many([(case_id, caseworker)], audit)
@@ -134,8 +168,9 @@ class CaseworkersMixin(StoreBase):
             return 0
         stamp = now()
         conn.executemany(
-            "INSERT INTO caseworkers (name, added_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-            [(w, stamp) for w in sorted({w for _, w in changed})],
+            "INSERT INTO caseworkers (name, added_at, name_key) VALUES (?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            [(w, stamp, identity_key(w)) for w in sorted({w for _, w in changed})],
         )
         conn.executemany(
             "UPDATE assignments SET ended_at = ? WHERE case_id = ? AND ended_at IS NULL",
@@ -183,16 +218,14 @@ class CaseworkersMixin(StoreBase):
         with self.write(user) as audit:
             return bool(self._assign(case_id, caseworker.strip(), audit))
 
-    def require_caseworker(self, name: str) -> None:
+    def _unknown_filter(self, name: str) -> InputError:
         """A caseworker filter must name a known caseworker: a typo would look like no work."""
-        if self.conn.execute("SELECT 1 FROM caseworkers WHERE name = ?", (name,)).fetchone():
-            return
         names = [r[0] for r in self.conn.execute("SELECT name FROM caseworkers ORDER BY name")]
         hint = did_you_mean(name, names) or (
             f"caseworkers: {', '.join(names[:20])}{', ...' if len(names) > 20 else ''}"
             if names
             else "assign one with: eirules cases assign ID NAME"
         )
-        raise InputError(
+        return InputError(
             f'no caseworker "{name}" in the caseload', [Problem("--caseworker", "not found", hint)]
         )

@@ -20,7 +20,7 @@ import attrs
 
 from ..chunks import Outcome
 from .listing_rows import ON_TIME, ROW_FIELDS, _row, _urgency, _wanted
-from .listing_scope import ScopeMixin, _Scope
+from .listing_scope import ScopeMixin, Worker, _Scope
 
 
 @attrs.frozen
@@ -191,7 +191,7 @@ class ListingMixin(ScopeMixin):
     def _indexed_rows(
         self,
         as_of: date,
-        caseworker: str | None,
+        caseworker: Worker,
         current,
         horizon: date | None = None,
         overdue_only: bool = False,
@@ -221,7 +221,7 @@ class ListingMixin(ScopeMixin):
 
     def _indexed_sql(
         self,
-        caseworker: str | None,
+        caseworker: Worker,
         current,
         as_of: date | None = None,
         horizon: date | None = None,

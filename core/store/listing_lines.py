@@ -21,6 +21,7 @@ import attrs
 from .lines import line_sql
 from .listing import ListingMixin
 from .listing_rows import _urgency
+from .listing_scope import Worker
 
 
 @attrs.frozen
@@ -67,7 +68,7 @@ class LinesListingMixin(ListingMixin):
     def _indexed_lines(
         self,
         as_of: date,
-        caseworker: str | None,
+        caseworker: Worker,
         current,
         horizon: date | None,
         overdue_only: bool,

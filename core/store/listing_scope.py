@@ -1,10 +1,10 @@
 """Which cases a listing covers, and which of them the due index answers for.
 
 `_answerable` is what every listing (`due`, `overdue`, `cases list`) starts from:
-the caseworker asked for in its stored spelling, the SQL condition of the cases
-whose stored rows are current for the date asked (core/store/currency.py, the one
-definition), the other cases in scope, and those re-evaluated in memory
-(`_refresh`) with their failures. core/store/listing.py lists their rows.
+the stored names of the caseworker asked for (`resolve_caseworker`), the SQL
+condition of the cases whose stored rows are current for the date asked
+(core/store/currency.py, the one definition), the other cases in scope, and those
+re-evaluated in memory (`_refresh`) with their failures. core/store/listing.py lists their rows.
 """
 
 from __future__ import annotations
@@ -23,6 +23,10 @@ from .currency import answering as _answering
 from .currency import holds_sql
 from .workers import _Workers
 
+#: A listing's caseworker: a stored name, the stored names of one caseworker
+#: (`_known_caseworker`), or None (the whole caseload, or a coordinator's own).
+Worker = str | tuple[str, ...] | None
+
 
 @attrs.frozen
 class _Scope:
@@ -37,39 +41,35 @@ class ScopeMixin(StoreBase):
     """The cases in scope of a listing, and the re-evaluation of those not current."""
 
     def _answerable(self, as_of: date, caseworker: str | None, progress):
-        """What every listing starts from, worked out once: the stored spelling of the
+        """What every listing starts from, worked out once: the stored names of the
         caseworker, the SQL condition of the cases the due index answers for, the other
         cases in scope (by id), and those re-evaluated in memory with their failures."""
-        caseworker = self._known_caseworker(caseworker)
-        current = self._current_sql(as_of, caseworker)
-        stale = {s.case_id: s for s in self._scope(as_of, caseworker, current)}
+        names = self._known_caseworker(caseworker)
+        current = self._current_sql(as_of, names)
+        stale = {s.case_id: s for s in self._scope(as_of, names, current)}
         fresh, failed = self._refresh(stale, as_of, progress)
-        return caseworker, current, stale, fresh, failed
+        return names, current, stale, fresh, failed
 
-    def _known_caseworker(self, caseworker: str | None) -> str | None:
-        """The stored spelling of a --caseworker filter; a typo is an error, never no work."""
+    def _known_caseworker(self, caseworker: str | None) -> tuple[str, ...] | None:
+        """The stored names of a --caseworker filter (`resolve_caseworker`: by identity key,
+        the same on both backends); a typo is an error, never no work."""
         if not caseworker:
             return None
-        name = " ".join(caseworker.split())
-        row = self.conn.execute(  # the stored spelling (as caseworker_name), in one query
-            "SELECT name FROM caseworkers WHERE lower(name) = lower(?) ORDER BY added_at, name "
-            "LIMIT 1",
-            (name,),
-        ).fetchone()
-        if row is None:
-            self.require_caseworker(name)  # raises, with a did-you-mean
-        self.require_caseworker_in_scope(row[0])  # type: ignore[attr-defined]
-        return row[0]
+        names = self.resolve_caseworker(caseworker)  # type: ignore[attr-defined]
+        self.require_caseworker_in_scope(names)  # type: ignore[attr-defined]
+        return names
 
-    def _worker(self, caseworker: str | None) -> str | None:
-        """The caseworker whose assignments a listing starts from: the one asked for, or a
-        coordinator's own; None for the whole caseload (or a supervisor's district)."""
-        person = self.person  # type: ignore[attr-defined]
-        if caseworker is None and person.role == "coordinator":
-            return person.caseworker or person.login
-        return caseworker
+    def _worker(self, caseworker: Worker) -> tuple[str, ...] | None:
+        """The stored names of the caseworker whose assignments a listing starts from: the
+        one asked for (a stored name, or all of one caseworker's), or a coordinator's own;
+        None for the whole caseload (or a supervisor's district)."""
+        if caseworker is None:
+            if self.person.role == "coordinator":  # type: ignore[attr-defined]
+                return self.own_caseworkers()  # type: ignore[attr-defined]
+            return None
+        return (caseworker,) if isinstance(caseworker, str) else caseworker
 
-    def _in_scope(self, caseworker: str | None, clocks: bool = False):
+    def _in_scope(self, caseworker: Worker, clocks: bool = False):
         """FROM and WHERE of a listing: cases c, child ch, current assignment a (clocks k).
 
         One caseworker's listing (asked for, or a coordinator's own caseload) starts
@@ -82,8 +82,9 @@ class ScopeMixin(StoreBase):
         args: list[Any] = []
         if worker is not None:
             tables = "assignments a CROSS JOIN cases c CROSS JOIN children ch"
-            where += ["a.caseworker = ?", "a.ended_at IS NULL", "c.id = a.case_id"]
-            args.append(worker)
+            named = "= ?" if len(worker) == 1 else f"IN ({','.join('?' * len(worker))})"
+            where += [f"a.caseworker {named}", "a.ended_at IS NULL", "c.id = a.case_id"]
+            args.extend(worker)
             if clocks:
                 # By case: SQLite would otherwise take the covering clocks_due_order
                 # (revision 0014) and read every open row once per case.
@@ -106,7 +107,7 @@ class ScopeMixin(StoreBase):
         return tables, where, args
 
     def _current_sql(
-        self, as_of: date, caseworker: str | None
+        self, as_of: date, caseworker: Worker
     ) -> tuple[str, list[Any], list[str], list[str]]:
         """A condition on `c` true for the cases whose clock rows the due index may answer with,
         its parameters, the `evaluated_with` values that answer and every one in scope
@@ -134,7 +135,7 @@ class ScopeMixin(StoreBase):
             withs,
         )
 
-    def _evaluations(self, caseworker: str | None) -> list[str]:
+    def _evaluations(self, caseworker: Worker) -> list[str]:
         """Every distinct `cases.evaluated_with` in scope (or, for the whole caseload or a
         district, in the file: a value from a case the listing leaves out only lengthens
         the IN list; it makes no row current).
@@ -154,7 +155,7 @@ class ScopeMixin(StoreBase):
         )
         return [w for (w,) in self.conn.execute(sql)]
 
-    def _scope(self, as_of: date, caseworker: str | None, current) -> list[_Scope]:
+    def _scope(self, as_of: date, caseworker: Worker, current) -> list[_Scope]:
         """The cases in scope the due index cannot answer for (to re-evaluate in memory):
         exactly those `current` is not true for, a NULL counted as not current.
 

@@ -39,6 +39,7 @@ REVISIONS: tuple[str, ...] = (
     "0013_clock_closed_on",
     "0014_listing_columns_on_clocks",
     "0015_listed_text_on_clocks",
+    "0016_caseworker_name_key",
 )
 
 #: Every table the migrations create, for checking that a database still has them all.

@@ -118,6 +118,8 @@ class PeopleMixin(StoreBase):
     #: The login a trusted caller (eirules serve) vouches for; else the database's or the OS's.
     login: str | None = None
     _person: Person | None = None
+    #: `own_caseworkers` of the person it was read for.
+    _own: tuple[Person, tuple[str, ...]] | None = None
 
     @property
     def person(self) -> Person:
@@ -198,27 +200,29 @@ class PeopleMixin(StoreBase):
             ],
         )
 
-    def require_caseworker_in_scope(self, caseworker: str) -> None:
-        """Refuse a listing of `caseworker`'s cases (`due`, `overdue`, `cases list`
+    def require_caseworker_in_scope(self, names: tuple[str, ...]) -> None:
+        """Refuse a listing of a caseworker's cases (`due`, `overdue`, `cases list`
         --caseworker) the person may not see: it would print "Nothing open", not a refusal.
 
         A coordinator may list only their own caseworker's cases; a supervisor of a
         district, a caseworker who holds no current case in it (but holds some elsewhere).
-        `caseworker` is the stored spelling.
+        `names` are the caseworker's stored names (`resolve_caseworker`).
         """
         person = self.person
+        caseworker = names[0]
         if person.role == "coordinator":
-            own = person.caseworker or person.login
-            if caseworker.casefold() == own.casefold():
+            if caseworker in self.own_caseworkers():
                 return
-            where = f"assigned to {own}"
+            where = f"assigned to {person.caseworker or person.login}"
         elif person.role == "supervisor" and person.district:
             sql, args = self.scope_sql("a.case_id")
             held = self.conn.execute(
                 "SELECT count(*), count(CASE WHEN "
                 + sql
-                + " THEN 1 END) FROM assignments a WHERE a.caseworker = ? AND a.ended_at IS NULL",
-                (*args, caseworker),
+                + " THEN 1 END) FROM assignments a WHERE a.caseworker IN ("
+                + ",".join("?" * len(names))
+                + ") AND a.ended_at IS NULL",
+                (*args, *names),
             ).fetchone()
             if held[0] == 0 or held[1] > 0:
                 return
@@ -237,6 +241,16 @@ class PeopleMixin(StoreBase):
                 )
             ],
         )
+
+    def own_caseworkers(self) -> tuple[str, ...]:
+        """A coordinator's caseload is the cases assigned to these names: the stored names
+        of their staff caseworker (`resolve_caseworker`; their login when none), read once
+        for the person."""
+        person = self.person
+        if self._own is None or self._own[0] is not person:
+            name = person.caseworker or person.login
+            self._own = (person, self.caseworker_spellings(name) or (name,))  # type: ignore[attr-defined]
+        return self._own[1]
 
     def in_scope(self, case_id: str) -> bool:
         """Whether a case is in the person's caseload (every case for the roles without one)."""
@@ -257,10 +271,11 @@ class PeopleMixin(StoreBase):
         """
         person = self.person
         if person.role == "coordinator":
+            own = self.own_caseworkers()
             return (
                 f"{case_id_column} IN (SELECT case_id FROM assignments "
-                "WHERE ended_at IS NULL AND caseworker = ?)",
-                [person.caseworker or person.login],
+                f"WHERE ended_at IS NULL AND caseworker IN ({','.join('?' * len(own))}))",
+                list(own),
             )
         if person.role == "supervisor" and person.district:
             return f"{case_id_column} IN (SELECT id FROM cases WHERE district = ?)", [
