@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -107,8 +108,19 @@ INDICATOR_UNITS = ("caseworker", "district", "county", "provider")
 # The application ------------------------------------------------------------------------
 
 
-def create_app(engine: Engine | None = None, *, db: str | Path | None = None) -> FastAPI:
-    """The HTTP API for one engine and, when `db` is given, one caseload database."""
+def create_app(
+    engine: Engine | None = None,
+    *,
+    db: str | Path | None = None,
+    allowed_hosts: Iterable[str] | None = None,
+) -> FastAPI:
+    """The HTTP API for one engine and, when `db` is given, one caseload database.
+
+    `allowed_hosts` turns on the Host check against DNS rebinding (api/http_hosts.py):
+    only an IP address, localhost or one of these names is answered. `eirules serve`
+    always passes it (its --allowed-host names); an application that serves this app
+    itself should too (None: no check, e.g. behind a proxy that does its own).
+    """
     from eirules import __version__
 
     engine = engine or Engine()
@@ -377,4 +389,8 @@ def create_app(engine: Engine | None = None, *, db: str | Path | None = None) ->
             s.close()
         return _json(summary)
 
+    if allowed_hosts is not None:
+        from .http_hosts import HostCheck, allowed_names
+
+        app.add_middleware(HostCheck, allowed=allowed_names(allowed_hosts))
     return app

@@ -10,6 +10,7 @@ import click
 from eirules.core.errors import InputError, Problem
 
 from . import get_engine
+from .options import TEXT
 
 
 def _is_loopback(host: str) -> bool:
@@ -17,6 +18,14 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return host == "localhost"
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -69,8 +78,19 @@ def _bind(host: str, port: int) -> socket.socket:
     "404. Requests to them need a staff token (eirules staff token LOGIN) once the caseload "
     "has a staff list.",
 )
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    type=TEXT,
+    help="A host name the server answers besides its IP addresses and localhost "
+    "(repeatable), e.g. the name an HTTPS proxy forwards. Requests naming any other host "
+    "get 421: a web page that points its own domain at this server (DNS rebinding) "
+    "cannot read the caseload.",
+)
 @click.pass_context
-def serve(ctx, host, port, db_path):
+def serve(ctx, host, port, db_path, allowed_hosts):
     """Serve the HTTP JSON API: check cases, evaluate batches, read rulesets and the caseload.
 
     The OpenAPI 3.1 description is at /v1/openapi.json; docs/http-api.md lists the
@@ -102,7 +122,10 @@ def serve(ctx, host, port, db_path):
         db = None
     engine = get_engine(ctx)
     engine.rulesets.ids()  # a broken ruleset folder or plugin fails now, not on a request
-    app = create_app(engine, db=db)
+    names = [*allowed_hosts]
+    if not _is_ip(host):
+        names.append(host)  # --host my-server.lan: its own name is answered
+    app = create_app(engine, db=db, allowed_hosts=names)
     sock = _bind(host, port)
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
