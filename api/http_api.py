@@ -28,6 +28,7 @@ from eirules.core.errors import (
     InputError,
     Problem,
     RulesetError,
+    UnknownRuleset,
     error_to_dict,
     show_value,
 )
@@ -51,7 +52,7 @@ def _status(exc: EirulesError) -> int:
         return exc.status
     if isinstance(exc, AccessDenied):
         return 403  # the token's login may not do this (its role or caseload)
-    if isinstance(exc, InputError):
+    if isinstance(exc, InputError | UnknownRuleset):
         return 422  # a document that parsed but is not a valid case file, a bad query value
     return 500  # PluginError, RulesetError, StorageError: the server's set-up, not the request
 

@@ -18,7 +18,15 @@ from .convert import Sections, case_from_dict, event_programs, read_json
 from .dates import in_range, parse_date, range_text
 from .decisions import Determination, Finding
 from .dispatch import _PLAIN_EXEC, HookCalls
-from .errors import EirulesError, InputError, PluginError, Problem, show_value
+from .errors import (
+    EirulesError,
+    InputError,
+    PluginError,
+    Problem,
+    UnknownRuleset,
+    did_you_mean,
+    show_value,
+)
 from .evaluator import Evaluator
 from .models import Case, as_tuple
 from .plugin_manager import BUILTINS, get_plugin_manager
@@ -191,9 +199,30 @@ class Engine:
         )
 
     def ruleset_for(self, case: Case, ruleset: str | Ruleset | None = None) -> Ruleset:
+        """The ruleset a case is evaluated under: `ruleset` (the --ruleset option or the
+        API's ruleset=), else the case file's "ruleset", else the default. An id no
+        ruleset folder has is bad input (`UnknownRuleset`: exit 2, HTTP 422) naming where it was written,
+        not a fault in the rulesets: a typo in a file, or a ruleset not installed."""
         if isinstance(ruleset, Ruleset):
             return ruleset
-        return self.rulesets.get(ruleset or case.ruleset or DEFAULT_RULESET)
+        rid = ruleset or case.ruleset or DEFAULT_RULESET
+        if rid not in self.rulesets.index:
+            where = "--ruleset" if ruleset else "ruleset"
+            hint = did_you_mean(rid, self.rulesets.index)
+            raise UnknownRuleset(
+                f'no ruleset "{rid}"'
+                + ("" if ruleset else f' (case {case.id} names it in its "ruleset")'),
+                [
+                    Problem(
+                        where,
+                        f"{show_value(rid)} is not a ruleset id here",
+                        (f"{hint} " if hint else "")
+                        + f"(known rulesets: {', '.join(self.rulesets.ids())}; add one of "
+                        "your own with --rulesets-dir)",
+                    )
+                ],
+            )
+        return self.rulesets.get(rid)
 
     def compile(self, ruleset: str | Ruleset | None, as_of: date | str | None = None) -> Evaluator:
         """The evaluator for a ruleset version as of a date, compiled once and reused.

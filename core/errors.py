@@ -64,6 +64,13 @@ class RulesetError(EirulesError):
     """A ruleset file is not valid, or a ruleset or parameter cannot be found."""
 
 
+class UnknownRuleset(RulesetError):
+    """A ruleset id no ruleset folder has: a typo or a ruleset not installed, given by
+    whoever asked (an option, a case file's "ruleset", an `extends`), so bad input."""
+
+    exit_code = 2
+
+
 class StorageError(EirulesError):
     """The caseload database cannot be opened, read or written."""
 

@@ -212,10 +212,31 @@ def test_check_bad_file_prints_every_problem_and_exits_2(tmp_path):
     )
 
 
-def test_check_unknown_ruleset_exits_1_with_a_suggestion(tmp_path):
+def test_check_unknown_ruleset_is_bad_input_with_a_suggestion(tmp_path):
+    """An unknown --ruleset is a bad option (exit 2, docs/cli.md), named as the option."""
     result = run("check", str(MO), "--ruleset", "us-moo", "--as-of", "2026-02-01")
-    assert result.exit_code == 1
-    assert result.output == 'Error: no ruleset "us-moo"; did you mean "us-mo"?\n'
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert lines[0] == 'Error: no ruleset "us-moo"'
+    assert lines[1].startswith(
+        '  --ruleset: "us-moo" is not a ruleset id here; did you mean "us-mo"?'
+    )
+
+
+def test_check_unknown_ruleset_in_the_case_file_names_the_field(tmp_path):
+    """A case file whose "ruleset" no folder has (a look-alike hyphen, U+2010) is a bad
+    file: exit 2, the case and the field named, never "a problem in the rules" (exit 1)."""
+    data = json.loads(MO.read_text())
+    data["ruleset"] = "us\u2010mo"
+    bad = tmp_path / "k3.json"
+    bad.write_text(json.dumps(data))
+    result = run("check", str(bad), "--as-of", "2026-02-01")
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert lines[0] == 'Error: no ruleset "us\u2010mo" (case MO-0001 names it in its "ruleset")'
+    assert lines[1].startswith(
+        '  ruleset: "us\\u2010mo" is not a ruleset id here; did you mean "us-mo"?'
+    )
 
 
 def test_check_help_has_an_example():

@@ -218,6 +218,17 @@ def test_unknown_ruleset_is_404_with_a_suggestion(bare_server):
     assert body["error"] == 'no ruleset "us-mx"' and body["kind"] == "RulesetError"
 
 
+def test_a_case_naming_an_unknown_ruleset_is_422_not_a_server_fault(bare_server):
+    """The case file's "ruleset" is the client's input: 422 naming the field (it was 500,
+    "a problem in the server's rulesets")."""
+    data = {**read_json(EXAMPLES / "mo-0001.json"), "ruleset": "us-mx"}
+    status, body = bare_server.post("/v1/check?as_of=2026-02-01", data)
+    assert status == 422
+    assert body["kind"] == "UnknownRuleset"
+    assert body["error"] == 'no ruleset "us-mx" (case MO-0001 names it in its "ruleset")'
+    assert body["problems"][0]["where"] == "ruleset"
+
+
 def test_unknown_path_and_method_use_the_same_error_shape(bare_server):
     status, body = bare_server.get("/v1/nothing-here")
     assert status == 404 and set(body) == {"error", "kind", "problems"}

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, Problem, RulesetError, did_you_mean
+from ..errors import InputError, Problem, RulesetError, UnknownRuleset, did_you_mean
 from .files import RulesetProblem, read_toml_text
 from .loading import load_folder, read_header
 from .ruleset import Ruleset
@@ -158,7 +158,7 @@ class RulesetRegistry:
         folder = self.index.get(ruleset_id)
         if folder is None:
             hint = did_you_mean(ruleset_id, self.index)
-            raise RulesetError(
+            raise UnknownRuleset(
                 f'no ruleset "{ruleset_id}"'
                 + (f"; {hint}" if hint else f"; known rulesets: {', '.join(self.ids())}")
             )
