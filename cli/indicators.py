@@ -297,12 +297,22 @@ def _table(report, children: bool, missing: list[str], echo) -> None:
                 )
         if children:
             for item in r.late:
-                echo(
-                    f"  - {safe(item.case_id)} {safe(item.child or '')}: "
-                    f"{safe(item.subject or item.clock)} start {item.start} due {item.due} "
-                    f"done {item.done or '-'} {item.status}, {item.days_late} days late: "
-                    f"{safe(item.reason)}"
-                )
+                echo(f"  - {safe(item.case_id)} {safe(item.child or '')}: {_late_words(item)}")
+
+
+def _late_words(item) -> str:
+    """A late unit of --children in words; what a unit does not have is left out (a B13
+    IEP missing a transition service has no due date and no days late)."""
+    dates = " ".join(
+        f"{word} {day}"
+        for word, day in (("start", item.start), ("due", item.due), ("done", item.done))
+        if day is not None
+    )
+    late = f", {item.days_late} days late" if item.days_late is not None else ""
+    what = safe(item.subject or item.clock or item.label or item.indicator)
+    return (
+        f"{what} {dates + ' ' if dates else ''}{safe(item.status or '')}{late}: {safe(item.reason)}"
+    )
 
 
 def _render_problems(problems, fmt: str) -> str:

@@ -582,3 +582,20 @@ def test_the_demo_caseload_report_reproduces_from_its_drill_down(tmp_path, monke
     )
     assert html.exit_code == 0 and "<svg" in html.output
     assert summary["indicators"][1]["denominator"] > 0  # C7 has data in the demo
+
+
+def test_the_text_drill_down_leaves_out_what_a_late_unit_does_not_have(cli):
+    """B13 (34 CFR 300.320(b)): an IEP missing a required transition element is not done
+    late, it lacks an element, so its line gives no days late and no empty done date
+    ("done - missing, None days late: ..." before); a late timeline keeps every part."""
+    text = cli("indicators", "--year", "2025-26", "--children").output
+    lines = [line for line in text.splitlines() if line.startswith("  - ")]
+    assert lines and not any("None" in line for line in lines)
+    assert (
+        "  - B13-3 Marisol Yilmaz: secondary_transition start 2025-06-01 due 2025-10-10 "
+        "missing: courses of study" in lines
+    )
+    assert (
+        "  - C7-6 Soren Valdivia: initial_ifsp_meeting start 2025-09-01 due 2025-10-16 "
+        "overdue, 258 days late: not done as of 2026-07-01" in lines
+    )
