@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 import msgspec
 
-from eirules.core.dates import birthday
+from eirules.core.dates import EARLIEST, LATEST, birthday, in_range
 
 #: Why a unit is left out of an indicator, or counted as timely, by the measurement's words.
 EFC = "exceptional_family_circumstances"
@@ -55,12 +55,19 @@ def parse_year(text: str) -> Period:
         raise ValueError(f'"{text}" is not a reporting year such as 2025-26')
     first = int(found.group(1))
     second = found.group(2)
-    following = int(second) if len(second) == 4 else (first // 100) * 100 + int(second)
+    # Two digits name the next year with those last digits: 1999-00 is 1999 to 2000.
+    following = int(second) if len(second) == 4 else first + (int(second) - first) % 100
     if following != first + 1:
         raise ValueError(
             f'"{text}": the second year must follow the first (e.g. {first}-{(first + 1) % 100:02d})'
         )
-    return Period(date(first, 7, 1), date(first + 1, 6, 30))
+    period = Period(date(first, 7, 1), date(first + 1, 6, 30))
+    if not (in_range(period.start) and in_range(period.end)):
+        raise ValueError(
+            f'"{text}" is out of range: a reporting year from {EARLIEST.year}-'
+            f"{(EARLIEST.year + 1) % 100:02d} to {LATEST.year - 1}-{LATEST.year % 100:02d}"
+        )
+    return period
 
 
 def year_of(day: date) -> Period:
