@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +96,9 @@ def _update(ctx, case_file: str, change) -> Any:
             [Problem("plans", "expected an object (docs/case-file.md)")],
         )
     result = change(plans)
-    case = engine.case_from_dict(data, source=case_file)  # refuses a bad change: file untouched
+    # Refuses a bad change (as every way into a caseload would: nothing dated after today
+    # that records what happened); the file is untouched.
+    case = engine.case_from_dict(data, source=case_file, today=date.today())
     write_private(case_file, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     return result, case
 

@@ -380,3 +380,21 @@ def test_contacts_list_shows_outcome_by_and_meeting_within_80_columns(monkeypatc
         CliRunner().invoke(cli, ["contacts", "list", str(EXAMPLES / "pb-iep-goals.json")]).output
     )
     assert "outcome" in narrow and "left out to fit 50 columns" in narrow
+
+
+def test_a_contact_dated_after_today_is_refused_and_the_file_is_untouched(iep):
+    """The contact log records attempts that were made (34 CFR 300.322(d)): like an event,
+    one dated after today is refused, on `contacts add` as on `cases import`."""
+    from datetime import date, timedelta
+
+    before = iep.read_bytes()
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    result = run(
+        "contacts", "add", iep, "--date", tomorrow, "--method", "call",
+        "--person", "mother", "--topic", "annual review", code=2,
+    )  # fmt: skip
+    assert f"plans.contacts[2].date: {tomorrow} is in the future" in result.output
+    assert iep.read_bytes() == before
+    today = date.today().isoformat()
+    run("contacts", "add", iep, "--date", today, "--method", "call", "--person", "mother",
+        "--topic", "annual review")  # fmt: skip

@@ -135,7 +135,7 @@ def case_from_dict(
     if today is not None:  # also when the model refused the case: every problem at once
         if programs is None:
             programs = event_programs(event_types)
-        problems.extend(entry_problems(core_data, case, today, programs))
+        problems.extend(entry_problems(data, case, today, programs))  # sections too (contacts)
     if problems:
         raise InputError(f"{source} is not valid", _dedupe(problems))
     assert case is not None
@@ -235,12 +235,19 @@ def entry_problems(
             )
         else:
             seen[key] = i
-    # Evaluations and diagnoses are records of what has happened, as events are.
-    for key, field, what in (
-        ("evaluations", "date", "an evaluation"),
-        ("conditions", "diagnosed", "a diagnosis"),
+    # Evaluations, diagnoses and the contact log are records of what has happened, as
+    # events are (a meeting may be scheduled ahead: plans.meetings is not here).
+    plans = data.get("plans")
+    for key, field, what, items in (
+        ("evaluations", "date", "an evaluation", data.get("evaluations")),
+        ("conditions", "diagnosed", "a diagnosis", data.get("conditions")),
+        (
+            "plans.contacts",
+            "date",
+            "a contact",
+            plans.get("contacts") if isinstance(plans, Mapping) else None,
+        ),
     ):
-        items = data.get(key)
         for i, item in enumerate(items if isinstance(items, list) else ()):
             day = _iso_day(item.get(field) if isinstance(item, Mapping) else None)
             if day is not None and day > today:
@@ -248,7 +255,7 @@ def entry_problems(
                     Problem(
                         f"{key}[{i}].{field}",
                         f"{day.isoformat()} is in the future (today is {today.isoformat()})",
-                        f"record {what} on or after the day it is made",
+                        f"record {what} on or after the day it is made (check the year)",
                     )
                 )
     enrolments = data.get("enrolments")
