@@ -15,7 +15,7 @@ from pathlib import Path
 
 import attrs
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, show_value
 from .input_files import CsvRecords, open_text, read_input
 
 KINDS = ("school_year", "term", "closure")
@@ -153,12 +153,17 @@ def read_ics(path: Path) -> tuple[list[Period], list[Problem], list[str]]:
     """All-day events classified by CATEGORIES (or words in SUMMARY); others are skipped."""
     import icalendar
 
+    raw = read_input(path, expected=CALENDAR_FILE)
+    fix = "export the calendar from the district's calendar program as .ics (iCalendar)"
+    if b"BEGIN:VCALENDAR" not in raw.upper():
+        what = "the file is empty" if not raw.strip() else "it has no BEGIN:VCALENDAR line"
+        raise InputError(f"{path} is not an iCalendar file", [Problem(str(path), what, fix)])
     try:
-        calendar = icalendar.Calendar.from_ical(read_input(path, expected=CALENDAR_FILE))
-    except (OSError, ValueError, KeyError, IndexError) as exc:
+        calendar = icalendar.Calendar.from_ical(raw)
+    except (ValueError, KeyError, IndexError) as exc:  # the parser's own words, no class name
         raise InputError(
             f"cannot read {path} as iCalendar",
-            [Problem(str(path), f"{exc.__class__.__name__}: {exc}", "export the calendar as .ics")],
+            [Problem(str(path), f"not valid iCalendar: {show_value(str(exc), 160)}", fix)],
         ) from exc
     periods: list[Period] = []
     problems: list[Problem] = []

@@ -268,3 +268,26 @@ def test_a_closure_name_with_a_control_character_is_refused_and_nothing_written(
     assert result.exit_code == 2, result.output
     assert "field name: contains the control or bidi character U+001B" in result.output
     assert not (folder / "FU.toml").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        (b"", "the file is empty"),
+        (b"kind,first_day\n", "it has no BEGIN:VCALENDAR line"),
+        (
+            b"BEGIN:VCALENDAR\nnot a line\nEND:VCALENDAR\n",
+            "not valid iCalendar: \"Content line could not be parsed into parts: 'not a line': "
+            'Invalid content line"',
+        ),
+    ],
+)
+def test_a_file_that_is_not_icalendar_says_what_it_is_in_words(tmp_path, content, line):
+    """No parser class name ("ValueError: Found no components ... b''") reaches the user;
+    nothing is written."""
+    bad = tmp_path / "district.ics"
+    bad.write_bytes(content)
+    out = run(tmp_path / "cals", "calendars", "import", str(bad), "--district", "x", code=2).output
+    assert "ValueError" not in out and "b''" not in out
+    assert f"  {bad}: {line}; export the calendar" in out
+    assert not (tmp_path / "cals").exists() or not any((tmp_path / "cals").iterdir())
