@@ -294,13 +294,7 @@ def _csv_records(path: Path) -> Iterator[Record | Assignment]:
             for row in reader.dicts(header):
                 line = reader.line_num
                 if None in row:
-                    bad.append(
-                        Record(
-                            source,
-                            f"row {line}",
-                            problems=(Problem("", "more fields than columns"),),
-                        )
-                    )
+                    bad.append(_too_many_fields(source, f"row {line}", row, len(header)))
                     continue
                 row = {k: (v or "").strip() for k, v in row.items()}
                 if not any(row.values()):
@@ -342,13 +336,34 @@ def _csv_records(path: Path) -> Iterator[Record | Assignment]:
         yield _case_from_rows(source, rows)
 
 
+def _too_many_fields(source: str, label: str, row: dict, columns: int) -> Record:
+    """A CSV row with more fields than the header has columns, refused with what it holds
+    (the rejects file keeps it to mend): its named fields and the extra ones in order."""
+    extra = list(row.get(None) or ())
+    data = {k: v for k, v in row.items() if k is not None}
+    data["extra_fields"] = extra
+    return Record(
+        source,
+        label,
+        data=data,
+        problems=(
+            Problem(
+                "",
+                f"more fields than columns ({columns + len(extra)} fields, {columns} columns)",
+                "a comma inside a value needs the value in double quotes; or remove the extra "
+                "fields",
+            ),
+        ),
+    )
+
+
 def _assignment_rows(source: str, reader: CsvRecords) -> Iterator[Record | Assignment]:
     for row in reader.dicts(ASSIGNMENT_COLUMNS):
         label = f"row {reader.line_num}"
         case_id = (row.get("case_id") or "").strip()
         worker = (row.get("caseworker") or "").strip()
         if None in row:
-            yield Record(source, label, problems=(Problem("", "more fields than columns"),))
+            yield _too_many_fields(source, label, row, len(ASSIGNMENT_COLUMNS))
         elif not case_id or not worker:
             yield Record(
                 source,

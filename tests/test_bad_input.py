@@ -334,6 +334,28 @@ def test_rejects_file_is_private_beside_the_caseload_and_holds_the_records(run, 
     assert line["data"]["id"] == "T-0002"
 
 
+def test_a_csv_row_with_more_fields_than_columns_keeps_its_fields_in_the_rejects(run, tmp_path):
+    """The rejects file is for mending records: a row with an unquoted comma is kept by
+    column with its extra fields (its "data" was null), and the problem says how many."""
+    csv_file = tmp_path / "h.csv"
+    csv_file.write_text(
+        "case_id,birth_date,child_name,ruleset,caseworker,event_type,event_date\n"
+        "QA-1,2025-04-11,Tamsin Oakhollow,us,Rhea Tallowby,referral_received,2026-01-12\n"
+        "QA-2,2025-04-11,Oakhollow, Tamsin,us,Rhea Tallowby,referral_received,2026-01-12\n",
+        encoding="utf-8",
+    )
+    result = run("cases", "import", csv_file, "--skip-invalid", code=2)
+    assert "h.csv, row 3: more fields than columns (8 fields, 7 columns)" in result.output
+    (line,) = [
+        json.loads(t) for t in (tmp_path / "caseload-rejects.jsonl").read_text().splitlines()
+    ]
+    assert line["record"] == "row 3"
+    assert line["data"]["case_id"] == "QA-2"
+    assert line["data"]["child_name"] == "Oakhollow"
+    assert line["data"]["event_date"] == "referral_received"
+    assert line["data"]["extra_fields"] == ["2026-01-12"]
+
+
 def test_a_csv_problem_names_its_row_once(run, tmp_path):
     """`h.csv, row 2, caseworker: ...`, not `h.csv, row 2, row 2, caseworker: ...`."""
     csv_file = tmp_path / "h.csv"
