@@ -58,6 +58,19 @@ def write_new(rid: str, parent: Ruleset, folder: Path, *, title: str | None = No
                 )
             ],
         )
+    lineage = [r.id for r in parent.lineage]
+    if rid in lineage:
+        raise InputError(
+            f'a new ruleset "{rid}" cannot extend "{parent.id}"',
+            [
+                Problem(
+                    "ID",
+                    f'"{rid}" is "{parent.id}" or one of the rulesets it extends '
+                    f"({' -> '.join(lineage)}): the new one would extend itself",
+                    f'give it an id of its own, e.g. "{parent.id}-local" (--extends {parent.id})',
+                )
+            ],
+        )
     target = Path(folder) / rid
     if target.exists() and any(target.iterdir()):
         raise InputError(

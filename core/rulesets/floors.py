@@ -167,3 +167,21 @@ def _floor_problem(name, decl, entry, parent) -> RulesetProblem | None:
                     "use keep or previous_business_day",
                 )
     return None
+
+
+def shadow_problems(local: Ruleset, shipped: Ruleset) -> list[RulesetProblem]:
+    """A baseline of the same id as a shipped one (a copy of `us` in --rulesets-dir) has no
+    parent to be held to, so it is held to the shipped copy's floors: every federal floor
+    the shipped baseline declares applies to the copy's values as to a state's. Without
+    this a copy could set the 45-day timeline (303.310) to 400 days and validate."""
+    problems: list[RulesetProblem] = []
+    shipped_decls = shipped.declarations
+    for name, entries in local.own_values.items():
+        decl = shipped_decls.get(name)
+        if decl is None or decl.floor is None or decl.state_choice:
+            continue
+        for entry in entries:
+            problem = _floor_problem(name, decl, entry, shipped)
+            if problem is not None:
+                problems.append(problem)
+    return problems

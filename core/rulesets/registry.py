@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import InputError, Problem, RulesetError, UnknownRuleset, did_you_mean
 from .files import RulesetProblem, read_toml_text
+from .floors import shadow_problems
 from .loading import load_folder, read_header
 from .ruleset import Ruleset
 
@@ -125,6 +126,26 @@ class RulesetRegistry:
             return loaded
         return self._load(ruleset_id, ())
 
+    def _hold_to_shipped(self, ruleset_id: str, folder: Path, ruleset: Ruleset) -> None:
+        """A baseline found outside the shipped folder with a shipped baseline's id keeps
+        the shipped floors (`floors.shadow_problems`): RulesetError when it loosens one."""
+        shipped_folder = builtin_folder() / ruleset_id
+        if not (shipped_folder / "ruleset.toml").is_file():
+            return
+        try:
+            if shipped_folder.resolve() == Path(folder).resolve():
+                return
+        except OSError:
+            pass
+        shipped = load_folder(shipped_folder, None)
+        problems = shadow_problems(ruleset, shipped)
+        if problems:
+            raise RulesetError(
+                f'ruleset "{ruleset_id}" ({folder}) is not valid: it takes the id of the '
+                "shipped baseline and loosens its federal floors",
+                problems,
+            )
+
     def load_path(self, folder: Path) -> Ruleset:
         """Load the ruleset in a folder (its ancestors by id from this registry)."""
         folder = Path(folder)
@@ -134,6 +155,8 @@ class RulesetRegistry:
         if header.get("extends"):
             parent = self._load(header["extends"], (rid,))
         ruleset = load_folder(folder, parent)
+        if parent is None:
+            self._hold_to_shipped(rid, folder, ruleset)
         ruleset.district_calendars = self.calendars
         return ruleset
 
@@ -167,6 +190,8 @@ class RulesetRegistry:
         if header.get("extends"):
             parent = self._load(header["extends"], (*seen, ruleset_id))
         ruleset = load_folder(folder, parent)
+        if parent is None:
+            self._hold_to_shipped(ruleset_id, folder, ruleset)
         ruleset.district_calendars = self.calendars
         self._loaded[ruleset_id] = ruleset
         return ruleset
