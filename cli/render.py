@@ -112,6 +112,46 @@ def _referral_when(r: Referral, det: Determination) -> str:
     return when
 
 
+def _clock_lines(c: Clock, det: Determination, indent: int = 2) -> list[str]:
+    when = _clock_when(c, det)
+    lines = _wrap(
+        f"{_STATUS_WORDS[c.status]:<14} {_clock_name(c)} ({c.program})"
+        + (f": {when}" if when else "")
+        + f"  [{c.citation}]",
+        indent,
+        indent + 15,
+    )
+    if c.reason:
+        lines.extend(_wrap(c.reason, indent + 15))
+    return lines
+
+
+def _history_lines(det: Determination) -> list[str]:
+    """The clocks of a program's earlier episodes (a first referral found not eligible,
+    then a second): the record and the indicators count them, so `check` shows them too,
+    under the episode they belong to (they were in the JSON `history` only)."""
+    if not det.history:
+        return []
+    lines = ["", "Earlier episodes"]
+    episodes = {e.id: e for e in det.episodes}
+    for episode_id in dict.fromkeys(c.episode for c in det.history):
+        e = episodes.get(episode_id) if episode_id else None
+        if e is not None:
+            began = (
+                f" from {e.start.isoformat()} ({_words(e.started_by or 'start')})"
+                if e.start
+                else ""
+            )
+            ended = f" to {e.end.isoformat()} ({_words(e.ended_by or 'end')})" if e.end else ""
+            lines.extend(_wrap(f"{e.id}{began}{ended}", 2, 4))
+        else:
+            lines.append(f"  {episode_id or 'earlier'}")
+        for c in det.history:
+            if c.episode == episode_id:
+                lines.extend(_clock_lines(c, det, indent=4))
+    return lines
+
+
 def render_determination(det: Determination, case: Case | None = None) -> str:
     """A readable summary: what is decided, why, what is due next, with dates and citations."""
     version = f" {det.ruleset_version}" if det.ruleset_version else ""
@@ -180,18 +220,9 @@ def render_determination(det: Determination, case: Case | None = None) -> str:
     if not det.clocks:
         lines.append("  (none)")
     for c in det.clocks:
-        when = _clock_when(c, det)
-        lines.extend(
-            _wrap(
-                f"{_STATUS_WORDS[c.status]:<14} {_clock_name(c)} ({c.program})"
-                + (f": {when}" if when else "")
-                + f"  [{c.citation}]",
-                2,
-                17,
-            )
-        )
-        if c.reason:
-            lines.extend(_wrap(c.reason, 17))
+        lines.extend(_clock_lines(c, det))
+
+    lines.extend(_history_lines(det))
 
     if det.referrals:
         lines.append("")

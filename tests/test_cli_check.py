@@ -468,3 +468,44 @@ def test_check_text_wraps_to_an_80_column_terminal(monkeypatch):
     wide = run("check", str(MO), "--as-of", "2026-02-01").output
     assert max(len(line) for line in wide.splitlines()) > 80
     assert " ".join(wide.split()) == " ".join(narrow.split())  # the same words, only rewrapped
+
+
+def test_check_shows_the_clocks_of_earlier_episodes(tmp_path, monkeypatch):
+    """34 CFR 303.310: a first referral (2025-09-01) found not eligible on 2025-11-05 ended
+    its 45-day timeline late (due 2025-10-16); a second referral began a new episode. The
+    first timeline is on the record and counted by indicator C7, so `check` shows it under
+    its episode (it was in the JSON `history` only)."""
+    monkeypatch.setenv("COLUMNS", "100")
+    doc = {
+        "schema": "eirules/case@1",
+        "id": "QA-NE",
+        "ruleset": "us",
+        "child": {"birth_date": "2025-01-10", "name": "Vic Fictional"},
+        "events": [
+            {"type": "referral_received", "date": "2025-09-01"},
+            {"type": "consent_for_evaluation", "date": "2025-09-03"},
+            {"type": "evaluation_completed", "date": "2025-10-30"},
+            {"type": "eligibility_determined", "date": "2025-11-05", "outcome": "not_eligible"},
+            {"type": "referral_received", "date": "2026-03-02"},
+            {"type": "eligibility_determined", "date": "2026-03-20", "outcome": "eligible",
+             "category": "developmental_delay"},
+            {"type": "ifsp_meeting_held", "date": "2026-04-20"},
+        ],
+        "evaluations": [
+            {"date": "2026-03-18", "scores": [{"domain": "communication", "percent_delay": 40}]}
+        ],
+    }  # fmt: skip
+    path = tmp_path / "ne.json"
+    path.write_text(json.dumps(doc))
+    result = run("check", str(path), "--as-of", "2026-05-01")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    at = lines.index("Earlier episodes")
+    assert lines[at + 1] == (
+        "  part_c.1 from 2025-09-01 (referral received) to 2025-11-05 (eligibility determined)"
+    )
+    assert lines[at + 2] == (
+        "    met late       Initial IFSP meeting (part_c): by 2025-10-16, met 2025-11-05  "
+        "[34 CFR 303.310]"
+    )
+    assert lines.index("Clocks") < at < lines.index("Referrals")
