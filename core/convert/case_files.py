@@ -255,7 +255,7 @@ def entry_problems(
                     Problem(
                         f"{key}[{i}].{field}",
                         f"{day.isoformat()} is in the future (today is {today.isoformat()})",
-                        f"record {what} on or after the day it is made (check the year)",
+                        f"record {what} on or after the day it is made",
                     )
                 )
     enrolments = data.get("enrolments")
