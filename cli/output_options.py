@@ -150,23 +150,34 @@ _DB_COMPANIONS = (
 def note_database(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """The --db option's callback: note the caseload the command opens (given, $EIRULES_DB
     or the default), with its -wal, -shm and -journal files, as read (`note_read`)."""
-    if ctx.resilient_parsing:
-        return value
+    if not ctx.resilient_parsing:
+        _note_caseload(ctx, value)
+    return value
+
+
+def _note_caseload(ctx: click.Context, value: str | None) -> None:
+    """Note the SQLite caseload `value` names (None: $EIRULES_DB, else the default) and
+    its companion files, once; a postgresql:// URL is no file."""
     from eirules.core.store.base import default_db_path
     from eirules.core.store.targets import is_postgres, sqlite_path
 
     target = value or default_db_path()
-    if not is_postgres(target):
-        db = sqlite_path(target)
-        for suffix, what in _DB_COMPANIONS:
-            note_read(ctx, ReadFile(Path(db + suffix), f"{what} (--db or $EIRULES_DB)"))
-    return value
+    if is_postgres(target):
+        return
+    db = sqlite_path(target)
+    noted = _noted(ctx)
+    if db in noted.setdefault("caseloads", []):
+        return
+    noted["caseloads"].append(db)
+    for suffix, what in _DB_COMPANIONS:
+        note_read(ctx, ReadFile(Path(db + suffix), f"{what} (--db or $EIRULES_DB)"))
 
 
 class OutputPath(click.Path):
     """A file the command writes: checked while the command line is read (`check_writable`,
     against the files it reads noted so far) and noted, so a file to read noted later is
-    checked against it (`note_read`). With `stdout`, `-` is the standard output (None,
+    checked against it (`note_read`). The caseload $EIRULES_DB (or the default) names is
+    noted first, for a command without --db too. With `stdout`, `-` is the standard output (None,
     as if the option were not given); without, `-` is refused."""
 
     def __init__(self, *, stdout: bool = False) -> None:
@@ -191,6 +202,8 @@ class OutputPath(click.Path):
                     )
                 ],
             )
+        if ctx is not None:  # the caseload of $EIRULES_DB (or the default) is kept from every
+            _note_caseload(ctx, None)  # output, whether or not the command opens it
         check_writable(text, option, ctx=ctx)
         if ctx is not None:
             _noted(ctx)["writes"].append((text, option))
