@@ -26,7 +26,9 @@ def read_case_options(fn):
     from .options import db_option
     from .store import purpose_option
 
-    fn = click.argument("case_file", metavar="CASE", type=InputPath())(db_option(purpose_option(fn)))
+    fn = click.argument("case_file", metavar="CASE", type=InputPath())(
+        db_option(purpose_option(fn))
+    )
     return fn
 
 
