@@ -177,8 +177,8 @@ class OutputPath(click.Path):
     """A file the command writes: checked while the command line is read (`check_writable`,
     against the files it reads noted so far) and noted, so a file to read noted later is
     checked against it (`note_read`). The caseload $EIRULES_DB (or the default) names is
-    noted first, for a command without --db too. With `stdout`, `-` is the standard output (None,
-    as if the option were not given); without, `-` is refused."""
+    noted first, for a command without --db too. With `stdout`, `-` is the standard
+    output (None, as if the option were not given); without, `-` is refused."""
 
     def __init__(self, *, stdout: bool = False) -> None:
         super().__init__(dir_okay=False)
