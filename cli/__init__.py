@@ -10,6 +10,7 @@ import click
 from eirules.core.errors import EirulesError
 
 from .errors import handle_errors, show_click_error, show_interrupted
+from .output_options import InputPath
 
 #: Command modules shipped with eirules; each defines `register(cli)`.
 COMMAND_MODULES = (
@@ -101,13 +102,13 @@ class EirulesGroup(click.Group):
     "--rulesets-dir",
     "rulesets_dirs",
     multiple=True,
-    type=click.Path(file_okay=False, exists=True),
+    type=InputPath(file_okay=False, exists=True, folder=()),  # no output replaces a ruleset
     envvar="EIRULES_RULESETS_DIR",
     help="Extra folder of rulesets, searched before the shipped ones (repeatable).",
 )
 @click.option(
     "--calendars-dir",
-    type=click.Path(file_okay=False),
+    type=InputPath(file_okay=False, folder=(".toml",)),
     envvar="EIRULES_CALENDARS_DIR",
     default=None,
     help="Folder of imported district school calendars (eirules calendars import). "

@@ -16,7 +16,7 @@ from .options import (
     format_option,
 )
 from .output import csv_text, echo, echo_json, plural
-from .output_options import check_writable
+from .output_options import OutputPath
 from .output_rows import emit
 from .output_tables import print_table
 from .store import db_path_of, open_store
@@ -101,7 +101,7 @@ def audit_verify(ctx, anchor, db_path):
 @click.option(
     "--write",
     "write_to",
-    type=click.Path(dir_okay=False),
+    type=OutputPath(),
     help="Also write the head to this file (JSON). Keep it where the caseload's users cannot "
     "write: another machine, a ticket, a signed e-mail.",
 )
@@ -150,7 +150,6 @@ def audit_anchor(ctx, write_to, check_against, db_path):
         "written_at": _now(),
     }
     if write_to:
-        check_writable(write_to, "--write")
         Path(write_to).write_text(json.dumps(anchor, indent=2) + "\n", encoding="utf-8")
     echo(f"Audit head: entry {last_id} of {entries}, hash {last_hash}")
     if write_to:

@@ -29,6 +29,7 @@ from eirules.core.errors import InputError, Problem, did_you_mean
 
 from .options import TEXT, format_option
 from .output import csv_text, echo, echo_json, plural
+from .output_options import InputPath
 from .output_tables import print_table
 
 LIST_COLUMNS = (
@@ -88,7 +89,7 @@ def calendars():
 
 
 @calendars.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@click.argument("file", type=InputPath(dir_okay=False, exists=True))
 @click.option(
     "--district",
     required=True,

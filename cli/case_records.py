@@ -18,7 +18,7 @@ from .options import (
     format_option,
 )
 from .output import echo, echo_json, plural
-from .output_options import LINK_REFUSED, check_writable
+from .output_options import DASH_IS_STDOUT, LINK_REFUSED, OutputPath
 from .store import PERSONAL_NOTICE, open_store, purpose_option
 
 
@@ -193,8 +193,8 @@ def _replay(ctx, store: Store, case_id: str, number: int, fmt: str) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False),
-    help="Write to this file instead of standard output. " + LINK_REFUSED,
+    type=OutputPath(stdout=True),
+    help="Write to this file instead of standard output. " + DASH_IS_STDOUT + " " + LINK_REFUSED,
 )
 @purpose_option
 @db_option
@@ -210,8 +210,6 @@ def cases_export(ctx, case_id, output, purpose, db_path):
     Example:
         eirules cases export SYN-C-0001 -o SYN-C-0001.json
     """
-    if output:
-        check_writable(output, "--output")
     document = open_store(ctx, db_path).export_case(case_id, purpose)
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     echo(PERSONAL_NOTICE.format(case=case_id), err=True)
@@ -230,7 +228,7 @@ def cases_export(ctx, case_id, output, purpose, db_path):
 @click.option(
     "--permanent-record",
     "record_path",
-    type=click.Path(dir_okay=False),
+    type=OutputPath(),
     help="First write the permanent record IDEA lets the agency keep (34 CFR 300.624(b), "
     "303.416(b)) to this JSON file (readable by you only); nothing is destroyed if it "
     "cannot be written.",
@@ -262,8 +260,6 @@ def cases_destroy(ctx, case_id, reason, record_path, yes, db_path):
     store = open_store(ctx, db_path)
     store.require_case(case_id)
     store.require("destroy", case_id)
-    if record_path:
-        check_writable(record_path, "--permanent-record")
     if not yes and not click.confirm(
         f"Destroy every record of case {case_id}? This cannot be undone", default=False
     ):

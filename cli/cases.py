@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from eirules.core.errors import did_you_mean
+from eirules.core.importing import JSON_LINES
 from eirules.core.private_files import write_private
 from eirules.core.store import CASE_STATUSES, Store
 
@@ -26,7 +27,7 @@ from .options import (
     jobs_option,
 )
 from .output import echo, plural, progress_reporter
-from .output_options import check_writable
+from .output_options import InputPath, OutputPath, check_writable
 from .output_rows import STREAM_FORMATS, emit
 from .output_tables import print_table
 from .store import db_path_of, new_caseworker_option, open_store, purpose_option
@@ -44,8 +45,12 @@ def cases_group():
     """
 
 
+#: The files `cases import` reads in a folder it is given (core/importing.files_in).
+IMPORTED_SUFFIXES = (".json", ".csv", *JSON_LINES)
+
+
 @cases_group.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=InputPath(folder=IMPORTED_SUFFIXES))
 @click.option(
     "--skip-invalid",
     is_flag=True,
@@ -53,7 +58,7 @@ def cases_group():
 )
 @click.option(
     "--rejects",
-    type=click.Path(dir_okay=False),
+    type=OutputPath(),
     default=None,
     help="With --skip-invalid: file for the rejected records, whole, with reasons (one JSON "
     "object per line, readable by you only). Default: CASELOAD-rejects.jsonl beside the caseload.",
@@ -84,7 +89,7 @@ def cases_import(ctx, paths, skip_invalid, rejects, new_caseworker, jobs, db_pat
     """
     rejects = rejects or default_rejects(db_path)
     if skip_invalid:
-        check_writable(rejects, "--rejects")
+        check_writable(rejects, "--rejects")  # the default one too: it may be an input
     store = open_store(ctx, db_path, engine=True)
     if jobs:
         store.jobs = jobs

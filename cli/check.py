@@ -17,6 +17,7 @@ from .options import DateType as DateType
 from .options import as_of_option as _as_of_option
 from .options import format_option
 from .output import echo, echo_json
+from .output_options import InputPath
 from .output_rows import emit
 from .output_tables import print_table
 from .render import render_determination
@@ -26,7 +27,7 @@ as_of_option = _as_of_option()
 
 
 @click.command()
-@click.argument("case_file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("case_file", type=InputPath(dir_okay=False, allow_dash=True))
 @click.option(
     "--ruleset",
     "ruleset_id",

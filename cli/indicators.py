@@ -17,7 +17,7 @@ from . import get_engine
 from .options import DATE, db_option, format_option
 from .output import csv_cell, plural, safe
 from .output import echo as _echo
-from .output_options import LINK_REFUSED, check_writable
+from .output_options import DASH_IS_STDOUT, LINK_REFUSED, OutputPath
 from .output_tables import plain_table, print_table
 from .store import open_store, purpose_option
 
@@ -66,8 +66,10 @@ DRILL_COLUMNS = (
 )  # fmt: skip
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False),
+    type=OutputPath(stdout=True),
     help="Write to this file instead of stdout (replaced only when the report is complete). "
+    + DASH_IS_STDOUT
+    + " "
     + LINK_REFUSED,
 )
 @purpose_option
@@ -103,8 +105,6 @@ def indicators_command(
         stored_facts,
     )
 
-    if out:
-        check_writable(out, "--out")
     store = open_store(ctx, db_path)
     store.require("report")
     if check_only:

@@ -10,7 +10,7 @@ from eirules.core.errors import InputError, Problem
 
 from .options import DATE, NOTE, TEXT, as_of_option, format_option
 from .output import echo, plural
-from .output_options import check_writable, write_pages
+from .output_options import write_pages
 from .plan_files import (
     _list,
     _load,
@@ -272,9 +272,6 @@ def meetings_notice(ctx, case_file, meeting_id, sent, method, lang, out, pdf):
     """
     from eirules.plugins.plans.report import render_notice
 
-    check_writable(out, "--out")
-    if pdf:
-        check_writable(pdf, "--pdf")
     if sent is not None:
 
         def change(plans: dict) -> None:

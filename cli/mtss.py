@@ -22,6 +22,7 @@ from .mtss_pages import mtss_meeting, mtss_packet, programs
 from .mtss_progress import _rec_dict, progress
 from .options import format_option
 from .output import echo, echo_json, plural
+from .output_options import InputPath
 from .output_rows import emit
 from .output_tables import print_table
 
@@ -48,7 +49,7 @@ mtss.add_command(mtss_packet)
 @click.argument(
     "kind", type=click.Choice(["screening", "sessions", "points", "enrolments", "phases"])
 )
-@click.argument("csv_file", type=click.Path(dir_okay=False))
+@click.argument("csv_file", type=InputPath(dir_okay=False))
 @_dir_option
 @click.option(
     "--layout",

@@ -12,16 +12,28 @@ import click
 
 from . import get_engine
 from .options import as_of_option, format_option
+from .output_options import InputPath, note_input
 
 FORMAT = format_option("json")
 AS_OF = as_of_option("Decide as of this date (YYYY-MM-DD). Default: today.")
+
+
+def _default_dir_read(ctx: click.Context, param: click.Parameter, value: str | None):
+    """Without --dir, the folder read ($EIRULES_MTSS_DIR or the bundled school) is noted
+    too, so no page or file the command writes replaces one of its files."""
+    if value is None and not ctx.resilient_parsing:
+        from eirules.plugins.mtss import datadir
+
+        note_input(ctx, datadir.default_dir(), "--dir", folder=())
+    return value
 
 
 def _dir_option(f):
     return click.option(
         "--dir",
         "data_dir",
-        type=click.Path(file_okay=False),
+        type=InputPath(file_okay=False, folder=()),  # every file in it is the school's data
+        callback=_default_dir_read,
         default=None,
         help="MTSS data folder (school.json + students/). Default: $EIRULES_MTSS_DIR, else the bundled fictional school.",
     )(f)

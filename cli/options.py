@@ -13,6 +13,7 @@ from eirules.core.text import text_problem
 
 from .output import safe
 from .output_options import format_option as format_option  # the one --format factory
+from .output_options import note_database
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -100,6 +101,7 @@ db_option = click.option(
     metavar="FILE",
     envvar="EIRULES_DB",
     default=None,
+    callback=note_database,  # no output of the command may replace the caseload
     help="Caseload database: an SQLite file or a postgresql://USER@HOST/DATABASE URL. "
     "Default: $EIRULES_DB, else ~/.local/share/eirules/caseload.db.",
 )

@@ -3,6 +3,19 @@
 Every file a command writes that may name children goes through `write_private`
 (owner-only, 0600, all or nothing), and every output path is checked before any
 work is done (`check_writable`).
+
+No output replaces a file the command reads. Every option or argument naming a file
+to read has the type `InputPath`, and the --db option the callback `note_database`:
+each notes the file on the click context while the command line is read (`note_read`;
+the caseload with its -wal, -shm and -journal files). Every option naming a file to
+write has the type `OutputPath`, which checks it (`check_writable`) against what is
+noted so far and notes it; a file to read noted after it is checked against the
+outputs noted before. So `--out caseload.db`, `--out case.json` for the command's own
+case file, a hard link to either or a `../` spelling are refused (exit 2) whatever the
+order of the options, before any work is done and with nothing written. A FILE of
+`-` is the standard output for an option that writes there when it is not given
+(`OutputPath(stdout=True)`: --out of the listings, `cases export -o`), and refused
+for every other one (no file named "-" is made; `./-` is that file).
 """
 
 from __future__ import annotations
@@ -19,6 +32,7 @@ import click
 
 from eirules.core.errors import InputError, Problem
 from eirules.core.private_files import (
+    ReadFile,
     refuse_unsafe_target,
     write_private,
 )  # the one writer of children's files
@@ -49,10 +63,151 @@ class FormatChoice(click.Choice):
         return super().convert(value, param, ctx)
 
 
-#: What every option naming a file to write says about links and devices (`refuse_unsafe_target`).
+#: What every option naming a file to write says about what it refuses (`check_writable`).
 LINK_REFUSED = (
-    "A FILE that is a symbolic link or not an ordinary file (a device, a pipe) is refused."
+    "A FILE that is a symbolic link, not an ordinary file (a device, a pipe), or a file the "
+    "command reads (the caseload, an input) is refused."
 )
+#: What an option whose output otherwise goes to the standard output says about `-`.
+DASH_IS_STDOUT = "A FILE of - is the standard output."
+
+#: Where on the click context (`ctx.meta`, shared by a command and its groups) the files
+#: the command reads and writes are noted.
+_FILES = "eirules.files"
+
+
+def _noted(ctx: click.Context) -> dict[str, list]:
+    return ctx.meta.setdefault(_FILES, {"reads": [], "writes": []})
+
+
+def reads_of(ctx: click.Context | None = None) -> list[ReadFile]:
+    """The files the running command reads, as noted so far (none outside a command)."""
+    ctx = ctx or click.get_current_context(silent=True)
+    return [] if ctx is None else list(_noted(ctx)["reads"])
+
+
+def note_read(ctx: click.Context, read: ReadFile) -> None:
+    """Note a file the command reads; refused (InputError) if an output noted is that file."""
+    noted = _noted(ctx)
+    noted["reads"].append(read)
+    for path, option in noted["writes"]:
+        refuse_unsafe_target(path, option, reads=(read,))
+
+
+def option_label(param: click.Parameter | None) -> str:
+    """How a parameter is named in a message: its long option (--out), or its metavar (CASE)."""
+    if param is None:
+        return "FILE"
+    if isinstance(param, click.Option):
+        return max(param.opts, key=len)
+    return param.human_readable_name
+
+
+class InputPath(click.Path):
+    """A file (or, with `folder`, a folder of files) the command reads: click.Path's checks,
+    then noted (`note_read`) so no output of the command replaces it.
+
+    `folder`: given a folder, the endings of the files read in it at any depth (empty:
+    every file); None, the default: a folder is not read as one, and not noted.
+    """
+
+    def __init__(self, *, folder: tuple[str, ...] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.folder = folder
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        value = super().convert(value, param, ctx)
+        if ctx is not None and not ctx.resilient_parsing:
+            note_input(ctx, value, option_label(param), folder=self.folder)
+        return value
+
+
+def note_input(
+    ctx: click.Context, value: Any, where: str, *, folder: tuple[str, ...] | None = None
+) -> None:
+    """Note `value` as read by the command if it is a file (or a folder read as one);
+    standard input (`-`) and a path not there are nothing to protect."""
+    text = os.fspath(value) if not isinstance(value, bytes) else os.fsdecode(value)
+    if text == "-":
+        return
+    path = Path(text)
+    if path.is_dir():
+        if folder is not None:
+            note_read(ctx, ReadFile(path, f"a file this command reads (in {where})", folder))
+    elif path.exists():
+        note_read(ctx, ReadFile(path, f"a file this command reads ({where})"))
+
+
+#: The files beside an SQLite caseload that are part of it.
+_DB_COMPANIONS = (
+    ("", "the caseload database"),
+    ("-wal", "the caseload database's -wal file"),
+    ("-shm", "the caseload database's -shm file"),
+    ("-journal", "the caseload database's -journal file"),
+)
+
+
+def note_database(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """The --db option's callback: note the caseload the command opens (given, $EIRULES_DB
+    or the default), with its -wal, -shm and -journal files, as read (`note_read`)."""
+    if not ctx.resilient_parsing:
+        _note_caseload(ctx, value)
+    return value
+
+
+def _note_caseload(ctx: click.Context, value: str | None) -> None:
+    """Note the SQLite caseload `value` names (None: $EIRULES_DB, else the default) and
+    its companion files, once; a postgresql:// URL is no file."""
+    from eirules.core.store.base import default_db_path
+    from eirules.core.store.targets import is_postgres, sqlite_path
+
+    target = value or default_db_path()
+    if is_postgres(target):
+        return
+    db = sqlite_path(target)
+    noted = _noted(ctx)
+    if db in noted.setdefault("caseloads", []):
+        return
+    noted["caseloads"].append(db)
+    for suffix, what in _DB_COMPANIONS:
+        note_read(ctx, ReadFile(Path(db + suffix), f"{what} (--db or $EIRULES_DB)"))
+
+
+class OutputPath(click.Path):
+    """A file the command writes: checked while the command line is read (`check_writable`,
+    against the files it reads noted so far) and noted, so a file to read noted later is
+    checked against it (`note_read`). The caseload $EIRULES_DB (or the default) names is
+    noted first, for a command without --db too. With `stdout`, `-` is the standard
+    output (None, as if the option were not given); without, `-` is refused."""
+
+    def __init__(self, *, stdout: bool = False) -> None:
+        super().__init__(dir_okay=False)
+        self.stdout = stdout
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = os.fspath(value) if not isinstance(value, bytes) else os.fsdecode(value)
+        if ctx is not None and ctx.resilient_parsing:
+            return text
+        option = option_label(param)
+        if text == "-":
+            if self.stdout:
+                return None
+            raise InputError(
+                f"{option} -: this command does not write {option} to the standard output",
+                [
+                    Problem(
+                        option,
+                        '"-" would be a file named "-"',
+                        "give a file name (./- for a file named -)",
+                    )
+                ],
+            )
+        if ctx is not None:  # the caseload of $EIRULES_DB (or the default) is kept from every
+            _note_caseload(ctx, None)  # output, whether or not the command opens it
+        check_writable(text, option, ctx=ctx)
+        if ctx is not None:
+            _noted(ctx)["writes"].append((text, option))
+        return text
 
 
 def format_option(*choices: str, help: str | None = None, out: bool = False):
@@ -82,19 +237,20 @@ def format_option(*choices: str, help: str | None = None, out: bool = False):
     def with_out(command):
         @functools.wraps(command)
         def run(*args, out_path=None, **kwargs):
-            if out_path is None:
+            if out_path is None:  # not given, or `-`
                 return command(*args, **kwargs)
-            check_writable(out_path, "--out")  # before any work is done
-            with private_stdout(out_path):
+            with private_stdout(out_path):  # checked by OutputPath before any work
                 return command(*args, **kwargs)
 
         out_option = click.option(
             "--out",
             "out_path",
             metavar="FILE",
-            type=click.Path(dir_okay=False),
+            type=OutputPath(stdout=True),
             help="Write the listing to FILE (any --format), readable by you only (mode "
             "0600), instead of to the screen; a shell's `> FILE` makes a file anyone may read. "
+            + DASH_IS_STDOUT
+            + " "
             + LINK_REFUSED,
         )
         return option(out_option(run))
@@ -120,17 +276,20 @@ def private_stdout(path: str | Path) -> Iterator[None]:
     write_private(path, buffer.getvalue())
 
 
-def check_writable(path: str | Path, option: str, *, folder: bool = False) -> None:
+def check_writable(
+    path: str | Path, option: str, *, folder: bool = False, ctx: click.Context | None = None
+) -> None:
     """Refuse an output file (or, with `folder`, a folder to create) that cannot be written.
 
-    Called before any work is done, so a bad --out or --html costs nothing and
-    leaves nothing half-written. A file that is a symbolic link or not an ordinary
-    file is refused (`refuse_unsafe_target`, as `write_private` would). Exit status 2
-    (InputError).
+    Called before any work is done (by `OutputPath` while the options are read), so a
+    bad --out or --html costs nothing and leaves nothing half-written. A file that is a
+    symbolic link or not an ordinary file is refused (`refuse_unsafe_target`, as
+    `write_private` would), and so is one the command reads (`reads_of`: the
+    caseload, an input file). Exit status 2 (InputError).
     """
     path = Path(path)
     if not folder:
-        refuse_unsafe_target(path, option)
+        refuse_unsafe_target(path, option, reads=reads_of(ctx))
     if folder:
         existing = path
         while not existing.exists() and existing != existing.parent:
@@ -155,15 +314,12 @@ def check_writable(path: str | Path, option: str, *, folder: bool = False) -> No
 
 
 def _page_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Refuse an --html or --pdf file that cannot be written (and --pdf without Chromium)
-    while the options are read, before the command does any work."""
-    if value is not None and not ctx.resilient_parsing:
-        option = f"--{param.name.removesuffix('_file')}"
-        check_writable(value, option)
-        if option == "--pdf":
-            from .pdf import require_browser
+    """Refuse --pdf without Chromium while the options are read, before the command does
+    any work (the files themselves are checked by `OutputPath`)."""
+    if value is not None and not ctx.resilient_parsing and param.name == "pdf_file":
+        from .pdf import require_browser
 
-            require_browser()
+        require_browser()
     return value
 
 
@@ -174,14 +330,14 @@ def page_options(
 ):
     """The --html FILE and --pdf FILE options of a command that writes a page people print.
 
-    Both files are checked while the options are read (`_page_file`), so a bad
-    path or a missing Chromium costs nothing. The command passes both to
+    Both files are checked while the options are read (`OutputPath`, `_page_file`), so
+    a bad path or a missing Chromium costs nothing. The command passes both to
     `write_pages`.
     """
     html = click.option(
         "--html",
         "html_file",
-        type=click.Path(dir_okay=False),
+        type=OutputPath(),
         required=html_required,
         default=None,
         callback=_page_file,
@@ -190,7 +346,7 @@ def page_options(
     pdf = click.option(
         "--pdf",
         "pdf_file",
-        type=click.Path(dir_okay=False),
+        type=OutputPath(),
         default=None,
         callback=_page_file,
         help="Also print the page to PDF with headless Chromium (readable by you only).",

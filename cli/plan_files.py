@@ -15,11 +15,11 @@ from eirules.core.private_files import write_private
 
 from . import get_engine
 from .output import csv_text, echo, echo_json
-from .output_options import LINK_REFUSED
+from .output_options import LINK_REFUSED, InputPath, OutputPath
 from .output_tables import print_table
 
 #: Commands that record something take a case file (they rewrite it whole or not at all).
-case_file_arg = click.argument("case_file", type=click.Path(exists=True, dir_okay=False))
+case_file_arg = click.argument("case_file", type=InputPath(exists=True, dir_okay=False))
 
 
 def read_case_options(fn):
@@ -27,7 +27,9 @@ def read_case_options(fn):
     from .options import db_option
     from .store import purpose_option
 
-    fn = click.argument("case_file", metavar="CASE")(db_option(purpose_option(fn)))
+    fn = click.argument("case_file", metavar="CASE", type=InputPath())(
+        db_option(purpose_option(fn))
+    )
     return fn
 
 
@@ -41,14 +43,14 @@ lang_option = click.option(
 out_option = click.option(
     "--out",
     "out",
-    type=click.Path(dir_okay=False),
+    type=OutputPath(),
     required=True,
     help="HTML file to write (its folder must exist). " + LINK_REFUSED,
 )
 pdf_option = click.option(
     "--pdf",
     "pdf",
-    type=click.Path(dir_okay=False),
+    type=OutputPath(),
     default=None,
     help="Also write a PDF, printed by headless Chromium from the same page.",
 )

@@ -31,7 +31,7 @@ from .meetings import (
 )
 from .options import as_of_option, format_option
 from .output import echo, plural
-from .output_options import check_writable, write_pages
+from .output_options import InputPath, write_pages
 from .plan_files import (
     _list,
     _load,
@@ -151,9 +151,6 @@ def plans_report(ctx, case_file, db_path, purpose, period, as_of, lang, out, pdf
     from eirules.plugins.plans.progress import goal_progress
     from eirules.plugins.plans.report import render_progress_report
 
-    check_writable(out, "--out")
-    if pdf:
-        check_writable(pdf, "--pdf")
     engine, case = _load(ctx, case_file, db_path, purpose, "plans report")
     rec = _record(case)
     chosen, since = None, None
@@ -189,7 +186,7 @@ def plans_report(ctx, case_file, db_path, purpose, period, as_of, lang, out, pdf
 
 @plans_group.command("import")
 @case_file_arg
-@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("csv_file", type=InputPath(exists=True, dir_okay=False))
 @click.option(
     "--kind",
     type=click.Choice(["points", "notes"]),

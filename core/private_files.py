@@ -13,6 +13,13 @@ device such as /dev/null, a named pipe, a socket), is refused (`refuse_unsafe_ta
 renaming over it would replace it with a new file (as root, /dev/null itself), and
 following a link would write a child's data wherever it points; the person gives
 the real path of a file instead.
+
+So is a target that is the same file as one the running command reads (`ReadFile`:
+the caseload database and its -wal, -shm and -journal files, a case file, a CSV):
+`--out caseload.db` replaced the caseload with a CSV listing. "The same file" is the
+same device and inode (a hard link, a `../` spelling), or, for a file not there yet
+(the -wal of a closed caseload), the same resolved path. The command line notes what
+each command reads (cli/output_options.py); the library passes nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -43,16 +51,78 @@ def kind_of(mode: int) -> str | None:
     return None if stat.S_ISREG(mode) else "not a regular file"
 
 
-def refuse_unsafe_target(path: str | Path, where: str | None = None) -> None:
+@dataclass(frozen=True)
+class ReadFile:
+    """A file, or a folder of files, the running command reads: no output may replace it."""
+
+    path: Path
+    #: What it is, in words, with where it was given: "the caseload database (--db)".
+    what: str
+    #: For a folder: the endings of the files in it that are read (empty: every file).
+    suffixes: tuple[str, ...] = ()
+
+
+def _same(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except (OSError, ValueError):
+        return None
+
+
+def _inside(folder: Path, suffixes: tuple[str, ...], target: os.stat_result) -> Path | None:
+    """The file in `folder` (at any depth) that is `target`, if it is one read there."""
+    for root, _dirs, names in os.walk(folder):
+        for name in names:
+            if suffixes and not name.lower().endswith(suffixes):
+                continue
+            found = _stat(Path(root) / name)
+            if found is not None and _same(found, target):
+                return Path(root) / name
+    return None
+
+
+def read_by_command(path: str | Path, reads: Iterable[ReadFile]) -> tuple[ReadFile, Path] | None:
+    """The first of `reads` that `path` is the same file as, with the file it is.
+
+    The same device and inode when both exist (a hard link, `../x`, `./x`); the same
+    resolved path when one is not there yet (the -wal of a caseload nobody has open).
+    """
+    path = Path(path)
+    target = _stat(path)
+    for read in reads:
+        found = _stat(read.path)
+        if found is not None and stat.S_ISDIR(found.st_mode):
+            if target is not None and stat.S_ISREG(target.st_mode):
+                inner = _inside(read.path, read.suffixes, target)
+                if inner is not None:
+                    return read, inner
+            continue
+        if target is not None and found is not None:
+            if _same(target, found):
+                return read, read.path
+        elif os.path.realpath(path) == os.path.realpath(read.path):
+            return read, read.path
+    return None
+
+
+def refuse_unsafe_target(
+    path: str | Path, where: str | None = None, reads: Iterable[ReadFile] = ()
+) -> None:
     """Raise InputError when `path` itself is a symbolic link (dangling too) or exists and
-    is not a regular file, naming `where` (the option that gave it, e.g. "--out"); links
-    in the folders above it are followed."""
+    is not a regular file, or is the same file as one of `reads` (what the command reads),
+    naming `where` (the option that gave it, e.g. "--out"); links in the folders above
+    it are followed."""
     from .errors import InputError, Problem
 
     path = Path(path)
     try:
         mode = os.lstat(path).st_mode
     except OSError:  # nothing there yet (or not reachable: writing it will say so)
+        _refuse_a_read(path, where, reads)
         return
     if stat.S_ISLNK(mode):
         try:
@@ -73,6 +143,25 @@ def refuse_unsafe_target(path: str | Path, where: str | None = None) -> None:
         raise InputError(
             f"{path} is {kind}, not a file eirules can write",
             [Problem(where or str(path), f"{path} is {kind}", fix)],
+        )
+    _refuse_a_read(path, where, reads)
+
+
+def _refuse_a_read(path: Path, where: str | None, reads: Iterable[ReadFile]) -> None:
+    from .errors import InputError, Problem
+
+    same = read_by_command(path, reads)
+    if same is not None:
+        read, found = same
+        raise InputError(
+            f"{path} is {read.what}; writing there would replace it",
+            [
+                Problem(
+                    where or str(path),
+                    f"it is the same file as {os.path.abspath(found)}",
+                    "give another file name",
+                )
+            ],
         )
 
 
@@ -142,9 +231,11 @@ def write_private(path: str | Path, text: str | bytes) -> None:
 __all__ = [
     "PRIVATE_FOLDER_MODE",
     "PRIVATE_MODE",
+    "ReadFile",
     "kind_of",
     "make_private_folder",
     "open_private",
+    "read_by_command",
     "refuse_unsafe_target",
     "write_private",
 ]
