@@ -98,7 +98,7 @@ def text_problem(text: str, *, note: bool = False) -> tuple[str, str] | None:
         return f"contains the {kind} character {found}", (
             "remove it: a note may break lines, and holds no other control character"
             if note
-            else "remove it: ids and names are plain text on one line"
+            else "remove it: every field but a note is plain text on one line"
         )
     if len(text) > MAX_TEXT:
         return (

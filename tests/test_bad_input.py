@@ -345,7 +345,7 @@ def test_a_csv_problem_names_its_row_once(run, tmp_path):
     result = run("cases", "import", csv_file, code=2)
     assert result.output.splitlines()[1:] == [
         f"  {csv_file}, row 2, caseworker: contains the control or bidi character U+001B; "
-        "remove it: ids and names are plain text on one line"
+        "remove it: every field but a note is plain text on one line"
     ]
 
 

@@ -163,7 +163,7 @@ def test_import_refuses_control_and_bidi_characters_in_ids_and_names(run, tmp_pa
     where = "id" if field == "id" else "child.name"
     suffix = "" if field == "id" else " (T-0001)"  # an id with a control character is not shown
     assert f"record 1{suffix}, {where}: contains the control or bidi character U+" in result.output
-    assert "remove it: ids and names are plain text on one line" in result.output
+    assert "remove it: every field but a note is plain text on one line" in result.output
     assert count_cases(tmp_path) == 0
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 from attrs.validators import and_, ge, instance_of, le, optional
 
+from eirules.core.model_fields import text_check
 from eirules.core.text import text_problem
 
 
@@ -40,6 +41,7 @@ def _text(instance, attribute, value, *, note: bool = False):
         raise ValueError(f"{attribute.name} {found[0]}; {found[1]}")
 
 
+@text_check
 def _opt_str(instance, attribute, value):
     optional(instance_of(str))(instance, attribute, value)
     _text(instance, attribute, value)
@@ -53,7 +55,7 @@ def in_(choices):
             shown = ", ".join(str(c) for c in choices)
             raise ValueError(f"{attribute.name} {value!r} is not one of: {shown}")
 
-    return check
+    return text_check(check)  # only the given words pass
 
 
 _opt_date = optional(instance_of(date))
@@ -65,16 +67,27 @@ def _num(instance, attribute, value):
         raise TypeError(f"{attribute.name} must be a number, not {value!r}")
 
 
+@text_check
 def _non_empty(instance, attribute, value):
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{attribute.name} must be a non-empty string")
     _text(instance, attribute, value)
 
 
+@text_check
 def _note(instance, attribute, value):
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{attribute.name} must be a non-empty string")
     _text(instance, attribute, value, note=True)
+
+
+@text_check
+def _strs(instance, attribute, value):
+    """A list of names (teachers, blocks, skills, student ids): each a string, plain text."""
+    for item in value:
+        if not isinstance(item, str):
+            raise TypeError(f"{attribute.name} must hold strings, not {item!r}")
+        _text(instance, attribute, item)
 
 
 def _sorted_points(points):
@@ -90,13 +103,13 @@ class Student:
 
     grade: int = attrs.field(validator=and_(instance_of(int), ge(0), le(12)))
     school: str = attrs.field(validator=_non_empty)
-    teachers: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    teachers: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=_strs)
     #: Schedule blocks the student can attend outside core instruction (e.g. "mon-wed-fri 09:40").
-    availability: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    availability: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=_strs)
     #: Primary skill need from diagnostic data (e.g. "decoding", "fluency", "math_facts").
     skill_need: str | None = attrs.field(default=None, validator=_opt_str)
     #: Skills already served by specially designed instruction in an IEP (R2 exclusion).
-    iep_skills: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    iep_skills: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=_strs)
 
 
 @attrs.frozen(kw_only=True)
@@ -316,8 +329,8 @@ class Interventionist:
 
     id: str = attrs.field(validator=_non_empty)
     name: str = attrs.field(validator=_non_empty)
-    programs: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
-    availability: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    programs: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=_strs)
+    availability: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=_strs)
 
 
 @attrs.frozen(kw_only=True)
@@ -329,7 +342,7 @@ class Group:
     interventionist: str = attrs.field(validator=_non_empty)
     block: str | None = attrs.field(default=None, validator=_opt_str)
     start: date | None = attrs.field(default=None, validator=_opt_date)
-    students: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    students: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=_strs)
 
 
 @attrs.frozen(kw_only=True)
@@ -348,7 +361,7 @@ class Room:
 
     id: str = attrs.field(validator=_non_empty)
     name: str | None = attrs.field(default=None, validator=_opt_str)
-    blocks: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    blocks: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=_strs)
 
 
 @attrs.frozen(kw_only=True)
@@ -370,7 +383,7 @@ class School:
     interventionists: tuple[Interventionist, ...] = attrs.field(default=(), converter=as_tuple)
     groups: tuple[Group, ...] = attrs.field(default=(), converter=as_tuple)
     windows: tuple[Window, ...] = attrs.field(default=(), converter=as_tuple)
-    ruleset: str = "mtss"
+    ruleset: str = attrs.field(default="mtss", validator=_non_empty)
     #: The intervention blocks and the grades each serves; without them any block named
     #: in the students' and interventionists' availability may be used.
     blocks: tuple[Block, ...] = attrs.field(default=(), converter=as_tuple)
