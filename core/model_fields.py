@@ -178,15 +178,19 @@ def _number(
     high: float | None = None,
     above: float | None = None,
     whole: bool = False,
+    why: str | None = None,
 ) -> Callable[[Any, Any, Any], None]:
-    """An optional finite number (a whole one if `whole`) within the given bounds."""
+    """An optional finite number (a whole one if `whole`) within the given bounds; `why`
+    says where a bound comes from ("the minutes in one day")."""
     expected: str | None
     if low is not None and high is not None:
-        expected = f"expected {low} to {high}"
+        expected = f"expected {low:,} to {high:,}"
     elif above is not None:
-        expected = f"expected more than {above}"
+        expected = f"expected more than {above:,}"
     else:
-        expected = f"expected {low} or more" if low is not None else None
+        expected = f"expected {low:,} or more" if low is not None else None
+    if expected is not None and why:
+        expected += f" ({why})"
 
     def check(instance, attribute, value):
         if value is None:
@@ -201,7 +205,9 @@ def _number(
         except OverflowError:  # an int too large for a float: no rule can use it
             finite = False
         if not finite:
-            raise ValueProblem(f"{show_value(value)} is not a finite number")
+            raise ValueProblem(
+                f"{show_value(value)} is not a finite number", expected or "expected a number"
+            )
         if (
             (low is not None and value < low)
             or (high is not None and value > high)

@@ -13,7 +13,8 @@ from typing import Any
 import attrs
 from attrs.validators import and_, ge, instance_of, le, optional
 
-from eirules.core.model_fields import text_check
+from eirules.core.errors import ValueProblem
+from eirules.core.model_fields import _number, text_check
 from eirules.core.text import text_problem
 
 
@@ -62,9 +63,38 @@ _opt_date = optional(instance_of(date))
 _tier = and_(instance_of(int), in_((1, 2, 3)))
 
 
-def _num(instance, attribute, value):
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-        raise TypeError(f"{attribute.name} must be a number, not {value!r}")
+#: The minutes in one day: no session, dated on one day, lasts longer. A physical bound,
+#: not an educational threshold (docs/mtss.md).
+MINUTES_PER_DAY = 24 * 60
+#: The most sessions a week can hold, each lasting at least a minute: the minutes in a week.
+SESSIONS_PER_WEEK_MOST = 7 * MINUTES_PER_DAY
+
+
+def _amount(*, optional: bool = False, **bounds):
+    """A number (`_number` of the core: finite, within `bounds`, the same plain words as a
+    case file's); None only when `optional`."""
+    check = _number(**bounds)
+
+    def validate(instance, attribute, value):
+        if value is None and not optional:
+            raise ValueProblem("no number given", "expected a number")
+        check(instance, attribute, value)
+
+    return validate
+
+
+#: A score, a level or a growth rate: a finite number (scales differ by measure and vendor,
+#: so no bound is set; NaN and infinity are refused).
+_num = _amount(optional=True)
+_score = _amount()
+#: Minutes of one session (planned or delivered).
+_minutes = _amount(low=0, high=MINUTES_PER_DAY, whole=True, why="the minutes in one day")
+_per_week = _amount(
+    low=0,
+    high=SESSIONS_PER_WEEK_MOST,
+    whole=True,
+    why="a session lasts at least a minute, and a week has 10,080",
+)
 
 
 @text_check
@@ -121,7 +151,8 @@ class Screening:
     instrument: str = attrs.field(validator=_non_empty)
     skill_area: str = attrs.field(validator=_non_empty)
     percentile: float | None = attrs.field(
-        default=None, validator=[_num, optional(and_(ge(0), le(100)))]
+        default=None,
+        validator=_amount(optional=True, low=0, high=100, why="a percentile rank"),
     )
     scaled_score: float | None = attrs.field(default=None, validator=_num)
     #: A vendor risk category given instead of a percentile (used directly by R1).
@@ -153,8 +184,8 @@ class Enrolment:
     start: date = attrs.field(validator=instance_of(date))
     group: str | None = attrs.field(default=None, validator=_opt_str)
     end: date | None = attrs.field(default=None, validator=_opt_date)
-    sessions_per_week: int = attrs.field(default=0, validator=and_(instance_of(int), ge(0)))
-    minutes_per_session: int = attrs.field(default=0, validator=and_(instance_of(int), ge(0)))
+    sessions_per_week: int = attrs.field(default=0, validator=_per_week)
+    minutes_per_session: int = attrs.field(default=0, validator=_minutes)
     #: Dates the team reviewed this enrolment (group review meetings).
     reviews: tuple[date, ...] = attrs.field(default=(), converter=as_tuple)
     #: How the cycle ended: "responded", "not_responded", or None while open.
@@ -170,9 +201,9 @@ class Session:
     date: date = attrs.field(validator=instance_of(date))
     status: str = attrs.field(validator=in_(SESSION_STATUSES))
     #: Minutes the session was planned for.
-    planned_minutes: int = attrs.field(validator=and_(instance_of(int), ge(0)))
+    planned_minutes: int = attrs.field(validator=_minutes)
     #: Minutes actually delivered (0 when missed).
-    minutes: int = attrs.field(default=0, validator=and_(instance_of(int), ge(0)))
+    minutes: int = attrs.field(default=0, validator=_minutes)
     group: str | None = attrs.field(default=None, validator=_opt_str)
     program: str | None = attrs.field(default=None, validator=_opt_str)
     #: An IEP service name when the session delivers an IEP service line.
@@ -187,7 +218,7 @@ class Point:
     """One progress-monitoring score."""
 
     date: date = attrs.field(validator=instance_of(date))
-    score: float = attrs.field(validator=_num)
+    score: float = attrs.field(validator=_score)
 
 
 @attrs.frozen(kw_only=True)
@@ -319,8 +350,8 @@ class Program:
     tier: int = attrs.field(validator=_tier)
     grade_min: int = attrs.field(default=0, validator=and_(instance_of(int), ge(0), le(12)))
     grade_max: int = attrs.field(default=12, validator=and_(instance_of(int), ge(0), le(12)))
-    sessions_per_week: int = attrs.field(default=0, validator=and_(instance_of(int), ge(0)))
-    minutes_per_session: int = attrs.field(default=0, validator=and_(instance_of(int), ge(0)))
+    sessions_per_week: int = attrs.field(default=0, validator=_per_week)
+    minutes_per_session: int = attrs.field(default=0, validator=_minutes)
 
 
 @attrs.frozen(kw_only=True)
