@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import types
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -273,30 +273,35 @@ def _models_in(kind: Any) -> list[type]:
     return [m for arg in typing.get_args(kind) for m in _models_in(arg)]
 
 
-def unchecked_text(cls: type, *, path: str = "", seen: set[type] | None = None) -> list[str]:
-    """Every str field of the attrs class `cls` and of the classes its fields hold (as a
-    path, e.g. "conditions[].code") whose validator makes no text check: what must be
-    empty for every model a caseload is read into. Enumerated from the models
-    themselves, so a new field is never missed. (A dict field, such as the case's
-    plugin sections, is checked by the classes registered for it.)"""
-    seen = set() if seen is None else seen
+def text_fields(
+    cls: type, *, path: str = "", seen: frozenset[type] = frozenset()
+) -> Iterator[tuple[str, attrs.Attribute]]:
+    """Every str field of the attrs class `cls` and of the classes its fields hold, however
+    deep, as (path, attribute): "county", "conditions[].code", "child.risk_factors" (a
+    tuple of str). Enumerated from the models themselves, so a new field is never
+    missed. (A dict field, such as the case's plugin sections, is left to the classes
+    registered for it.)"""
     if cls in seen:
-        return []
-    seen.add(cls)
+        return
+    seen = seen | {cls}
     hints = typing.get_type_hints(cls)
-    found: list[str] = []
     for field in attrs.fields(cls):
         kind = hints.get(field.name, field.type)
         where = f"{path}{field.name}"
         origin = typing.get_origin(kind)
         if origin is dict:
             continue
-        if _holds_text(kind) and not _makes_text_check(field.validator):
-            found.append(where)
+        if _holds_text(kind):
+            yield where, field
         many = origin in (tuple, list) or (
             origin in (typing.Union, types.UnionType)
             and any(typing.get_origin(a) in (tuple, list) for a in typing.get_args(kind))
         )
         for model in _models_in(kind):
-            found += unchecked_text(model, path=f"{where}{'[]' if many else ''}.", seen=seen)
-    return found
+            yield from text_fields(model, path=f"{where}{'[]' if many else ''}.", seen=seen)
+
+
+def unchecked_text(cls: type) -> list[str]:
+    """The paths of `text_fields` whose validator makes no text check: what must be empty
+    for every model a caseload is read into (tests/test_text_fields.py)."""
+    return [where for where, field in text_fields(cls) if not _makes_text_check(field.validator)]
