@@ -80,6 +80,7 @@ def _amount(*, optional: bool = False, **bounds):
             raise ValueProblem("no number given", "expected a number")
         check(instance, attribute, value)
 
+    validate.json_schema = check.json_schema  # type: ignore[attr-defined]  # core/schemas.py
     return validate
 
 
