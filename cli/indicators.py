@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import date, timedelta
@@ -15,7 +14,7 @@ from eirules.core.private_files import write_private
 
 from . import get_engine
 from .options import DATE, db_option, format_option
-from .output import csv_cell, plural, safe
+from .output import CsvWriter, plural, safe
 from .output import echo as _echo
 from .output_options import DASH_IS_STDOUT, LINK_REFUSED, OutputPath
 from .output_tables import plain_table, print_table
@@ -194,13 +193,13 @@ def _csv(report, children: bool) -> str:
     from eirules.plugins.indicators.report import item_dict, shown, shown_percent
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = CsvWriter(buffer)
     if children:
         writer.writerow(DRILL_COLUMNS)
         for result in report.indicators:
             for item in result.late:
                 row = item_dict(item)
-                writer.writerow([csv_cell(row[c]) for c in DRILL_COLUMNS])
+                writer.writerow([row[c] for c in DRILL_COLUMNS])
         return buffer.getvalue()
     below = report.suppress_below
     writer.writerow(
@@ -217,7 +216,7 @@ def _csv(report, children: bool) -> str:
             if below and any(0 < n < below for n in (t.numerator, t.denominator)):
                 pct = f"(<{below})"
             writer.writerow(
-                [report.period.label, r.code, csv_cell(unit), shown(t.numerator, below),
+                [report.period.label, r.code, unit, shown(t.numerator, below),
                  shown(t.denominator, below), pct, r.target,
                  shown(t.denominator - t.numerator, below)]
             )  # fmt: skip
@@ -320,10 +319,10 @@ def _render_problems(problems, fmt: str) -> str:
         return json.dumps([p.as_dict() for p in problems], indent=2) + "\n"
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        writer = CsvWriter(buffer)
         writer.writerow(["case_id", "kind", "what", "fix"])
         for p in problems:
-            writer.writerow([csv_cell(p.case_id), p.kind, csv_cell(p.what), csv_cell(p.fix)])
+            writer.writerow([p.case_id, p.kind, p.what, p.fix])
         return buffer.getvalue()
     if not problems:
         return "No data problems found.\n"

@@ -2,22 +2,21 @@
 
 Self-contained (inline CSS and SVG, no scripts, no fonts or images to fetch) so
 it prints and mails as one file. Every value from the caseload goes through
-`html.escape`. Each figure links to its drill-down: the late children listed
+`html_text` (core/text.py: markup escaped, no control or bidi character). Each figure links to its drill-down: the late children listed
 under it, grouped by the reason for the delay, so a monitor can recount it.
 """
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
 
 from eirules import __version__
+from eirules.core.text import html_text
 
 BAR_W, BAR_GAP, CHART_H = 24, 8, 60
 
 
-def _e(value) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+_e = html_text
 
 
 def _chart(title: str, bars: list[tuple[str, int, int]], target: float) -> str:

@@ -8,9 +8,12 @@ person or program reading the output:
   overrides as visible escapes (``\\x1b``, ``\\n``, ``\\u202e``), and tables on a
   terminal are built from rich `Text`, so markup such as ``[bold]`` in data is
   printed as written, never interpreted.
-- `csv_cell` neutralises a CSV cell that a spreadsheet would run as a formula
-  (one beginning with ``=``, ``+``, ``-``, ``@``, tab or carriage return) by
-  putting a ``'`` before it; numbers stay numbers.
+- `CsvWriter`, the one CSV writer, puts every cell through `csv_cell`: controls and
+  bidi characters shown as the same visible escapes, and a cell that a spreadsheet
+  would run as a formula (one beginning with ``=``, ``+``, ``-``, ``@``, tab or
+  carriage return) neutralised by a ``'`` before it; numbers stay numbers.
+
+HTML and SVG pages escape every value with `eirules.core.text.html_text`.
 
 Beside this: output_tables.py (tables fitted to the reader's width),
 output_rows.py (listings as json, jsonl and csv, `emit`) and output_options.py
@@ -24,7 +27,6 @@ import csv
 import io
 import json
 import os
-import re
 import shutil
 import sys
 import textwrap
@@ -33,25 +35,15 @@ from typing import Any
 
 import click
 
-from eirules.core.text import UNSAFE as _UNSAFE  # controls and bidi: never printed raw
+from eirules.core.text import visible  # controls and bidi: never printed raw
 
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 #: First characters a spreadsheet reads as the start of a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _visible(match: re.Match) -> str:
-    char = match.group()
-    if char in _NAMED:
-        return _NAMED[char]
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
 def safe(value: Any) -> str:
     """One value as text with every control and bidi character shown as a visible escape."""
-    text = value if isinstance(value, str) else str(value)
-    return _UNSAFE.sub(_visible, text)
+    return visible(value if isinstance(value, str) else str(value))
 
 
 def safe_lines(text: str) -> str:
@@ -121,19 +113,37 @@ def fit_lines(text: str, width: int | None) -> str:
 
 
 def csv_cell(value: Any) -> Any:
-    """A CSV cell a spreadsheet will not run: a leading `'` before a formula-like text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """A CSV cell a spreadsheet will not run and that holds no control or bidi character:
+    text `visible` (ESC, a line break, U+202E shown as ``\\x1b``, ``\\n``, ``\\u202e``;
+    only the writer's own row separators break a line), then a leading `'` before a
+    formula-like text. Numbers and None stay as they are; anything else is its text."""
+    if value is None or type(value) in (int, float, bool):
+        return value
+    text = visible(value if isinstance(value, str) else str(value))
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+class CsvWriter:
+    """The one CSV writer: `csv.writer` with every cell through `csv_cell`, rows ending in
+    a line feed. Every CSV eirules writes (listings, reports, --out files) is made by it
+    (tests/test_output_escaping.py finds no other `csv.writer`)."""
+
+    def __init__(self, stream) -> None:
+        self._row = csv.writer(stream, lineterminator="\n").writerow
+
+    def writerow(self, cells: Iterable[Any]) -> None:
+        self._row([csv_cell(c) for c in cells])
 
 
 def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
-    """Rows as CSV with a header, every text cell through `csv_cell` (the one CSV writer)."""
+    """Rows as CSV with a header (`CsvWriter`)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = CsvWriter(buffer)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([csv_cell(row.get(c)) for c in columns])
+        writer.writerow([row.get(c) for c in columns])
     return buffer.getvalue()
 
 

@@ -1,13 +1,12 @@
 """How a listing prints its rows for programs: JSON, JSON Lines and CSV, written as they come.
 
 `emit` is the one way a listing prints; json, jsonl and csv go through the writers
-here (every CSV cell through `csv_cell`, cli/output.py), a table through the
+here (every CSV cell through `csv_cell`, cli/output.py `CsvWriter`), a table through the
 command's own `table()`.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import sys
@@ -16,7 +15,7 @@ from json.encoder import c_make_encoder
 from json.encoder import encode_basestring_ascii as _encode_text
 from typing import Any
 
-from .output import csv_cell
+from .output import CsvWriter
 
 #: Rows written between two flushes of a streamed listing (the first row goes at once).
 STREAM_BATCH = 1000
@@ -119,13 +118,13 @@ def write_csv(records: Iterable[Mapping[str, Any]], fields: tuple[str, ...] | li
     """
     out = sys.stdout
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = CsvWriter(buffer)
     writer.writerow(fields)
     row = writer.writerow
     count = 0
     for record in records:
         get = record.get
-        row([csv_cell(get(c)) for c in fields])
+        row([get(c) for c in fields])
         count += 1
         if count == 1 or count % STREAM_BATCH == 0:
             out.write(buffer.getvalue())

@@ -15,7 +15,7 @@ from eirules.core.ruleset_validate import validate_paths
 from eirules.core.rulesets import declared_header, ruleset_folders
 
 from . import get_engine
-from .options import DATE, as_of_option, format_option
+from .options import DATE, TEXT, as_of_option, format_option
 from .output import echo, echo_json, plural
 from .output_rows import emit, write_csv
 from .output_tables import print_table
@@ -295,7 +295,9 @@ def diff_command(ctx, id_a, id_b, as_of, as_of_b, include_same, fmt):
     show_default=True,
     help="Folder in which to create the ruleset's folder.",
 )
-@click.option("--title", default=None, help="Title of the new ruleset.")
+@click.option(
+    "--title", type=TEXT, default=None, help="Title of the new ruleset (one line of plain text)."
+)
 @click.pass_context
 def new(ctx, ruleset_id, parent_id, folder, title):
     """Write a commented starting ruleset that extends another and validates as written.

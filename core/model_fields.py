@@ -3,15 +3,24 @@
 Each is an attrs validator that never reads the instance, so the detailed converter
 can run them field by field and report every bad field of an object at once; the
 fast loader (core/fastload.py) is told which checks its own leaves already make.
+
+Every text field of a model gets the one text check (core/text.py `text_problem`):
+the string validators here all make it (`_opt_str` and `_text` are the plain ones, a
+note's may break lines), and `unchecked_text` lists any str field of a model, however
+deep, whose validator does not (tests/test_models.py asks it of every model, so a new
+str field without the check fails a test).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+import types
+import typing
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
 
+import attrs
 from attrs.validators import optional
 
 from . import fastload
@@ -30,49 +39,67 @@ def _date(instance, attribute, value):
 _opt_date = optional(_date)
 
 
+#: The validators that make the one text check (`text_problem`) on a str field's value
+#: (or on each str of a tuple), or allow only given words: what `unchecked_text` accepts.
+TEXT_CHECKS: set[Any] = set()
+
+
+def text_check(validator):
+    """Declare a field validator that makes the text check (a plugin's own, for instance)."""
+    TEXT_CHECKS.add(validator)
+    return validator
+
+
 def _string(instance, attribute, value):
+    """The type only: a str. Not a field's validator (it is no text check): see `_opt_str`."""
     if not isinstance(value, str):
         raise ValueProblem(f"{show_value(value)} is not a string")
 
 
-_opt_str = optional(_string)
-
-
-def _text(instance, attribute, value):
-    """A required string with something in it."""
-    _string(instance, attribute, value)
+def _blank(value) -> None:
     if not value.strip():
         raise ValueProblem(f"{show_value(value)} is empty", "expected some text")
 
 
-_text.json_schema = {"minLength": 1}  # type: ignore[attr-defined]  # and not only spaces
-
-
 def _plain(instance, attribute, value):
-    """An id or a name: no control or bidi character (it could forge or hide output), and
-    not longer than `text.MAX_TEXT`."""
+    """Plain text on one line (an id, a name, a county, a citation): no control, bidi or
+    invisible character (it could forge or hide output), and not longer than
+    `text.MAX_TEXT`."""
     if isinstance(value, str) and (found := text_problem(value)) is not None:
         raise ValueProblem(*found)
 
 
+@text_check
 def _opt_note(instance, attribute, value):
     """Free text: a string that may break lines, otherwise as `_plain`."""
-    _opt_str(instance, attribute, value)
-    if isinstance(value, str) and (found := text_problem(value, note=True)) is not None:
+    if value is None:
+        return
+    _string(instance, attribute, value)
+    if (found := text_problem(value, note=True)) is not None:
         raise ValueProblem(*found)
 
 
+@text_check
 def _plain_text(instance, attribute, value):
-    _text(instance, attribute, value)
+    """Required plain text with something in it."""
+    _string(instance, attribute, value)
+    _blank(value)
     _plain(instance, attribute, value)
 
 
+@text_check
 def _opt_plain(instance, attribute, value):
-    _opt_str(instance, attribute, value)
+    """Optional plain text: None, or as `_plain`."""
+    if value is None:
+        return
+    _string(instance, attribute, value)
     _plain(instance, attribute, value)
 
 
-_plain_text.json_schema = _text.json_schema  # type: ignore[attr-defined]
+_plain_text.json_schema = {"minLength": 1}  # type: ignore[attr-defined]  # and not only spaces
+#: The ordinary names: every optional or required str field is plain text.
+_opt_str = _opt_plain
+_text = _plain_text
 
 
 def _id_text(instance, attribute, value):
@@ -102,23 +129,25 @@ def _id_text(instance, attribute, value):
 
 
 _id_text.json_schema = _text.json_schema  # type: ignore[attr-defined]
+text_check(_id_text)
 
 
-def _strings(instance, attribute, value):
-    for item in value:
-        _string(instance, attribute, item)
-
-
+@text_check
 def _plain_strings(instance, attribute, value):
-    """A list of names (services, people): each a string as `_plain`."""
+    """A list of names (services, people, risk factors): each a string as `_plain`."""
     for item in value:
         _string(instance, attribute, item)
         _plain(instance, attribute, item)
 
 
+_strings = _plain_strings
+
+
+@text_check
 def _note_text(instance, attribute, value):
     """Required free text (a goal's statement, a progress note): `_text` and `_opt_note`."""
-    _text(instance, attribute, value)
+    _string(instance, attribute, value)
+    _blank(value)
     _opt_note(instance, attribute, value)
 
 
@@ -137,6 +166,7 @@ def _one_of(choices: tuple[str, ...], noun: str):
             )
 
     check.json_schema = {"enum": list(choices)}  # type: ignore[attr-defined]  # core/schemas.py
+    text_check(check)  # only the given words pass
     fastload.none_passes(check)
     fastload.choices(check, choices)
     return check
@@ -148,15 +178,19 @@ def _number(
     high: float | None = None,
     above: float | None = None,
     whole: bool = False,
+    why: str | None = None,
 ) -> Callable[[Any, Any, Any], None]:
-    """An optional finite number (a whole one if `whole`) within the given bounds."""
+    """An optional finite number (a whole one if `whole`) within the given bounds; `why`
+    says where a bound comes from ("the minutes in one day")."""
     expected: str | None
     if low is not None and high is not None:
-        expected = f"expected {low} to {high}"
+        expected = f"expected {low:,} to {high:,}"
     elif above is not None:
-        expected = f"expected more than {above}"
+        expected = f"expected more than {above:,}"
     else:
-        expected = f"expected {low} or more" if low is not None else None
+        expected = f"expected {low:,} or more" if low is not None else None
+    if expected is not None and why:
+        expected += f" ({why})"
 
     def check(instance, attribute, value):
         if value is None:
@@ -171,7 +205,9 @@ def _number(
         except OverflowError:  # an int too large for a float: no rule can use it
             finite = False
         if not finite:
-            raise ValueProblem(f"{show_value(value)} is not a finite number")
+            raise ValueProblem(
+                f"{show_value(value)} is not a finite number", expected or "expected a number"
+            )
         if (
             (low is not None and value < low)
             or (high is not None and value > high)
@@ -204,3 +240,68 @@ def _not_before(obj, later: str, earlier: str, label: str | None = None) -> None
 def as_tuple(items: Iterable[Any]) -> tuple[Any, ...]:
     """attrs converter for collection fields (typed, so mypy can check callers)."""
     return tuple(items)
+
+
+def _makes_text_check(validator: Any) -> bool:
+    """True when `validator` (or a part of an `and_`, or the inner one of `optional`) makes
+    the text check, or allows only given words (`attrs.validators.in_`)."""
+    if validator in TEXT_CHECKS:
+        return True
+    parts = getattr(validator, "_validators", None)  # attrs.validators.and_
+    if parts is not None:
+        return any(_makes_text_check(v) for v in parts)
+    inner = getattr(validator, "validator", None)  # attrs.validators.optional
+    if inner is not None:
+        return any(_makes_text_check(v) for v in (inner if isinstance(inner, list) else [inner]))
+    options = getattr(validator, "options", None)  # attrs.validators.in_
+    return options is not None and all(
+        not isinstance(o, str) or text_problem(o) is None for o in options
+    )
+
+
+def _holds_text(kind: Any) -> bool:
+    """True for str, str | None, tuple[str, ...] and the like."""
+    if kind is str:
+        return True
+    return any(_holds_text(arg) for arg in typing.get_args(kind) if arg is not Ellipsis)
+
+
+def _models_in(kind: Any) -> list[type]:
+    """The attrs classes a field's type names (Score in tuple[Score, ...])."""
+    if isinstance(kind, type) and attrs.has(kind):
+        return [kind]
+    return [m for arg in typing.get_args(kind) for m in _models_in(arg)]
+
+
+def text_fields(
+    cls: type, *, path: str = "", seen: frozenset[type] = frozenset()
+) -> Iterator[tuple[str, attrs.Attribute]]:
+    """Every str field of the attrs class `cls` and of the classes its fields hold, however
+    deep, as (path, attribute): "county", "conditions[].code", "child.risk_factors" (a
+    tuple of str). Enumerated from the models themselves, so a new field is never
+    missed. (A dict field, such as the case's plugin sections, is left to the classes
+    registered for it.)"""
+    if cls in seen:
+        return
+    seen = seen | {cls}
+    hints = typing.get_type_hints(cls)
+    for field in attrs.fields(cls):
+        kind = hints.get(field.name, field.type)
+        where = f"{path}{field.name}"
+        origin = typing.get_origin(kind)
+        if origin is dict:
+            continue
+        if _holds_text(kind):
+            yield where, field
+        many = origin in (tuple, list) or (
+            origin in (typing.Union, types.UnionType)
+            and any(typing.get_origin(a) in (tuple, list) for a in typing.get_args(kind))
+        )
+        for model in _models_in(kind):
+            yield from text_fields(model, path=f"{where}{'[]' if many else ''}.", seen=seen)
+
+
+def unchecked_text(cls: type) -> list[str]:
+    """The paths of `text_fields` whose validator makes no text check: what must be empty
+    for every model a caseload is read into (tests/test_text_fields.py)."""
+    return [where for where, field in text_fields(cls) if not _makes_text_check(field.validator)]

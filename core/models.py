@@ -380,14 +380,14 @@ class Case:
 # The fast loader's leaves take exact JSON types only (a str, a YYYY-MM-DD date), so
 # these type checks are already done when it builds a model field by field; every
 # other validator (non-empty text, control characters, ranges, choices) still runs.
-fastload.type_checks(_date, _opt_date, _string, _opt_str)
+# (`_opt_str` and `_text` are `_opt_plain` and `_plain_text`: the text check is theirs.)
+fastload.type_checks(_date, _opt_date, _string)
 # What the fast path need not ask these validators (tests/test_fastload.py checks each
 # claim): None passes the optional ones, and plain short text passes the text checks.
 fastload.none_passes(_opt_plain, _opt_note, _opt_bool)
 fastload.tuple_converters(as_tuple)
 fastload.text_shortcut(_opt_plain, _opt_note, printable=True, longest=MAX_TEXT)
 fastload.text_shortcut(_plain_text, printable=True, longest=MAX_TEXT, nonblank=True)
-fastload.text_shortcut(_text, nonblank=True)
 fastload.fieldwise(
     Child,
     Event,

@@ -21,8 +21,10 @@ differ only by them are one person.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
+from typing import Any
 
 UNSAFE = re.compile(
     "[\x00-\x1f\x7f-\x9f\xad\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f\ufeff"
@@ -96,7 +98,7 @@ def text_problem(text: str, *, note: bool = False) -> tuple[str, str] | None:
         return f"contains the {kind} character {found}", (
             "remove it: a note may break lines, and holds no other control character"
             if note
-            else "remove it: ids and names are plain text on one line"
+            else "remove it: every field but a note is plain text on one line"
         )
     if len(text) > MAX_TEXT:
         return (
@@ -104,6 +106,53 @@ def text_problem(text: str, *, note: bool = False) -> tuple[str, str] | None:
             f"shorten it to at most {MAX_TEXT:,} characters",
         )
     return None
+
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _visible(match: re.Match) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """`text` with every UNSAFE character (control, bidi, invisible) shown as a visible
+    escape (``\\x1b``, ``\\n``, ``\\u202e``): the one rule of everything eirules writes
+    for people, terminals (cli/output.py `safe`), CSV cells (`csv_cell`) and HTML
+    (`html_text`), whatever the text came from (a stored old caseload, a plugin)."""
+    if text.isprintable():
+        return text  # nothing UNSAFE is printable (the module's docstring)
+    return UNSAFE.sub(_visible, text)
+
+
+#: What a page may show as written where a value holds it: a line break (HTML reads it as
+#: a space, a `white-space: pre-line` note as a break). Every other UNSAFE character is
+#: shown as a visible escape, a tab as a space.
+_PAGE_UNSAFE = re.compile(UNSAFE.pattern.replace("\x00-\x1f", "\x00-\x09\x0b-\x1f"))
+
+
+def _page_visible(match: re.Match) -> str:
+    return " " if match.group() == "\t" else _visible(match)
+
+
+def page_text(text: str) -> str:
+    """`text` for an HTML or SVG page, not yet escaped for markup: as `visible`, but a line
+    break is kept and a tab is a space (both only white space on a page)."""
+    if text.isprintable():
+        return text
+    return _PAGE_UNSAFE.sub(_page_visible, text)
+
+
+def html_text(value: Any, *, quote: bool = True) -> str:
+    """A value as HTML text: `page_text` (no control or bidi character is written) and
+    markup escaped (`html.escape`). The one escaper of every HTML and SVG page eirules
+    writes (the indicator report, the plan and MTSS pages, their charts): None is empty."""
+    text = "" if value is None else value if isinstance(value, str) else str(value)
+    return html.escape(page_text(text), quote=quote)
 
 
 def an(word: str) -> str:

@@ -253,12 +253,20 @@ def test_a_ruleset_id_ending_in_a_newline_is_refused(tmp_path):
     folder = _ruleset(tmp_path, "us-zz\\n", criteria)
     result = invoke("rulesets", "validate", folder)
     assert result.exit_code == 2, result.output
-    assert 'found "us-zz\\n"; expected lower-case letters and digits' in result.output
+    # Refused by the one text check of every string of a ruleset file (core/rulesets/files.py).
+    assert "ruleset.id: contains the control or bidi character U+000A" in result.output
 
 
-@pytest.mark.parametrize(
-    "title", ['A "quoted" title', "back\\slash", "two\nlines", "tab\tand \x1b escape"]
-)
+@pytest.mark.parametrize("title", ["two\nlines", "tab\tand \x1b escape"])
+def test_rulesets_new_refuses_a_title_with_a_control_character(tmp_path, title):
+    """A title is one line of plain text, as every string of a ruleset file: refused before
+    anything is written, rather than written and then refused by `rulesets validate`."""
+    made = invoke("rulesets", "new", "us-zz", "--dir", tmp_path, "--title", title)
+    assert made.exit_code == 2 and "contains the control or bidi character U+" in made.output
+    assert not (tmp_path / "us-zz").exists()
+
+
+@pytest.mark.parametrize("title", ['A "quoted" title', "back\\slash"])
 def test_rulesets_new_writes_any_title_as_valid_toml(tmp_path, title):
     """`rulesets new --title 'A "quoted" title'` wrote a ruleset that failed validation."""
     made = invoke("rulesets", "new", "us-zz", "--dir", tmp_path, "--title", title)
@@ -367,7 +375,7 @@ def test_a_csv_problem_names_its_row_once(run, tmp_path):
     result = run("cases", "import", csv_file, code=2)
     assert result.output.splitlines()[1:] == [
         f"  {csv_file}, row 2, caseworker: contains the control or bidi character U+001B; "
-        "remove it: ids and names are plain text on one line"
+        "remove it: every field but a note is plain text on one line"
     ]
 
 

@@ -203,7 +203,10 @@ def test_a_text_shortcut_only_passes_what_its_validator_passes(validator, text):
 
 def test_the_shortcuts_cover_the_hostile_text_validators():
     names = {v.__name__ for v in fastload._SHORTCUTS}
-    assert {"_opt_plain", "_opt_note", "_plain_text", "_text"} <= names
+    assert {"_opt_plain", "_opt_note", "_plain_text"} <= names
+    # The ordinary names are the plain ones: no str field of a case skips the text check.
+    assert models._opt_str is models._opt_plain and models._text is models._plain_text
+    assert models._opt_str not in fastload._TYPE_ONLY
     plain = fastload.shortcut(models._opt_plain)
     assert plain("Rhea Marsh") and not plain("Rhea\u202eMarsh") and not plain("x" * 4001)
 

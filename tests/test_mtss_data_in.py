@@ -244,5 +244,5 @@ def test_import_points_for_an_unknown_series_or_bad_rows_writes_nothing(school_d
     res = CliRunner().invoke(
         cli, ["mtss", "import", "enrolments", str(en), "--dir", str(school_dir)]
     )
-    assert res.exit_code == 2 and "must be 1, 2 or 3" in res.output
+    assert res.exit_code == 2 and "4 is not a tier; expected 1, 2 or 3" in res.output
     assert _snapshot(school_dir) == before

@@ -13,6 +13,7 @@ import attrs
 
 from ..errors import InputError, Problem, did_you_mean
 from ..input_files import read_input, read_text
+from ..text import text_problem
 
 
 @attrs.frozen
@@ -146,6 +147,11 @@ def read_toml_text(path: Path) -> str:
     return read_text(path, expected=TOML_FILE, fix=SIZE_FIX, found_in=f"the folder {path.parent}")
 
 
+#: The keys of a ruleset file whose text may break lines: a description, a value's note.
+NOTE_KEYS = ("description", "note")
+_PLAIN_FIX = "remove it: all but a description or a note is plain text on one line"
+
+
 class _FileReader:
     """Collects problems for one TOML file, each with its line where it can be found."""
 
@@ -183,6 +189,27 @@ class _FileReader:
             self.add("", f"not valid TOML: {exc}", "fix the syntax")
             return
         self.index = line_index(self.text)
+        self._check_text(self.data, "")
+
+    def _check_text(self, value: Any, keypath: str) -> None:
+        """The one text check (core/text.py `text_problem`) of every key and string of the
+        file: a citation, a label, a reason, an id, a choice. Only a `description` or a
+        `note` may break lines (TOML's multi-line strings); nothing may hold another
+        control, bidi or invisible character, which would reach every determination,
+        listing and report that quotes it."""
+        if isinstance(value, str):
+            note = keypath.rpartition(".")[2] in NOTE_KEYS
+            if (found := text_problem(value, note=note)) is not None:
+                self.add(keypath, found[0], found[1] if note else _PLAIN_FIX)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                path = f"{keypath}.{key}" if keypath else str(key)
+                if (found := text_problem(str(key))) is not None:
+                    self.add(path, f"the key {found[0]}", _PLAIN_FIX)
+                self._check_text(item, path)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                self._check_text(item, f"{keypath}[{i}]")
 
     def line(self, keypath: str) -> int | None:
         return find_line(self.index, keypath) if keypath else None

@@ -20,10 +20,13 @@ import attrs
 
 from eirules.core.convert import read_json
 from eirules.core.dates import parse_date, range_text
-from eirules.core.errors import InputError, Problem
+from eirules.core.errors import InputError, Problem, ValueProblem
 from eirules.core.input_files import CsvRecords, read_input
 from eirules.core.private_files import write_private
 
+from .csv_cells import BAD as _BAD
+from .csv_cells import Cells as _Cells
+from .csv_cells import RowProblems as _RowProblems
 from .models import (
     SESSION_STATUSES,
     WINDOWS,
@@ -39,103 +42,112 @@ from .models import (
 def _date(text: str) -> date:
     day = parse_date(text)
     if day is None:
-        raise ValueError(f'"{text}" is not a date (YYYY-MM-DD; {range_text()})')
+        raise ValueProblem(f'"{text}" is not a date', f"{range_text()}, written YYYY-MM-DD")
     return day
 
 
 def _number(text: str, integer: bool = False):
-    """A CSV cell as a number; "93" stays the whole number 93 (never 93.0)."""
+    """A CSV cell as a number; "93" stays the whole number 93 (never 93.0). NaN and infinity
+    parse (as Python reads them) and are refused by the model's bounds, with the rest."""
     try:
         if integer or text.lstrip("+-").isdigit():
             return int(text)
         return float(text)
     except ValueError:
         kind = "a whole number" if integer else "a number"
-        raise ValueError(f'"{text}" is not {kind}') from None
+        raise ValueProblem(f'"{text}" is not {kind}', f"expected {kind}") from None
 
 
-def _yes_no(row: dict, name: str, default: bool) -> bool:
-    text = (row.get(name) or "").strip().lower()
-    if text == "":
-        return default
-    if text not in ("yes", "no", "true", "false", "1", "0"):
-        raise ValueError(f'{name} "{row[name]}" must be yes or no')
-    return text in ("yes", "true", "1")
+def _whole(text: str) -> int:
+    return _number(text, integer=True)
 
 
-def _opt(row, name, parse=None):
-    v = row.get(name)
-    return (parse(v) if parse else v) if v else None
+def _yes_no(text: str) -> bool:
+    word = text.strip().lower()
+    if word not in ("yes", "no", "true", "false", "1", "0"):
+        raise ValueProblem(f'"{text}" is not yes or no', "expected yes or no")
+    return word in ("yes", "true", "1")
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in choices:
+            raise ValueProblem(f'"{text}" is not known', f"expected one of: {', '.join(choices)}")
+        return text
+
+    return parse
 
 
 def _screening(row: dict) -> Screening:
-    if row["window"] not in WINDOWS:
-        raise ValueError(f'window "{row["window"]}" is not one of {", ".join(WINDOWS)}')
-    return Screening(
-        date=_date(row["date"]),
-        window=row["window"],
-        instrument=row["instrument"],
-        skill_area=row["skill_area"],
-        percentile=_opt(row, "percentile", _number),
-        scaled_score=_opt(row, "scaled_score", _number),
-        category=_opt(row, "category"),
+    c = _Cells(row)
+    return c.build(
+        Screening,
+        date=c.get("date", _date),
+        window=c.get("window", _choice(WINDOWS)),
+        instrument=c.get("instrument"),
+        skill_area=c.get("skill_area"),
+        percentile=c.get("percentile", _number),
+        scaled_score=c.get("scaled_score", _number),
+        category=c.get("category"),
     )
 
 
 def _session(row: dict) -> Session:
-    status = row["status"]
-    if status not in SESSION_STATUSES:
-        raise ValueError(f'status "{status}" is not one of {", ".join(SESSION_STATUSES)}')
-    minutes = _number(row["minutes"], integer=True) if row.get("minutes") else 0
-    if status != "delivered" and minutes > 0:
-        raise ValueError(
-            f'status "{status}" means the session was missed, but minutes is {minutes}: '
-            "give 0 (or leave it empty), or use status delivered with the minutes given"
+    c = _Cells(row)
+    status = c.get("status", _choice(SESSION_STATUSES))
+    minutes = c.get("minutes", _whole, default=0)
+    if status not in (_BAD, "delivered") and isinstance(minutes, int) and minutes > 0:
+        c.add(
+            "minutes",
+            f'status "{status}" means the session was missed, but minutes is {minutes}',
+            "expected 0 (or leave it empty), or status delivered with the minutes given",
         )
-    return Session(
-        date=_date(row["date"]),
+    return c.build(
+        Session,
+        date=c.get("date", _date),
         status=status,
-        planned_minutes=_number(row["planned_minutes"], integer=True),
+        planned_minutes=c.get("planned_minutes", _whole),
         minutes=minutes,
-        group=_opt(row, "group"),
-        program=_opt(row, "program"),
-        service=_opt(row, "service"),
-        makeup=_yes_no(row, "makeup", False),
-        note=_opt(row, "note"),
+        group=c.get("group"),
+        program=c.get("program"),
+        service=c.get("service"),
+        makeup=c.get("makeup", _yes_no, default=False),
+        note=c.get("note"),
     )
 
 
 def _point(row: dict) -> Point:
-    return Point(date=_date(row["date"]), score=_number(row["score"]))
+    c = _Cells(row)
+    return c.build(Point, date=c.get("date", _date), score=c.get("score", _number))
 
 
 def _phase(row: dict) -> Phase:
-    return Phase(
-        date=_date(row["date"]), label=row["label"], adaptation=_yes_no(row, "adaptation", True)
+    c = _Cells(row)
+    return c.build(
+        Phase,
+        date=c.get("date", _date),
+        label=c.get("label"),
+        adaptation=c.get("adaptation", _yes_no, default=True),
     )
 
 
 def _enrolment(row: dict) -> Enrolment:
-    tier = _number(row["tier"], integer=True)
-    if tier not in (1, 2, 3):
-        raise ValueError(f'tier "{row["tier"]}" must be 1, 2 or 3')
-    outcome = _opt(row, "outcome")
-    if outcome not in (None, "responded", "not_responded"):
-        raise ValueError(f'outcome "{outcome}" must be responded or not_responded (or empty)')
-    return Enrolment(
-        program=row["program"],
+    c = _Cells(row)
+    tier = c.get("tier", _whole)
+    if isinstance(tier, int) and tier not in (1, 2, 3):
+        c.add("tier", f"{tier} is not a tier", "expected 1, 2 or 3")
+        tier = _BAD
+    return c.build(
+        Enrolment,
+        program=c.get("program"),
         tier=tier,
-        skill_area=row["skill_area"],
-        start=_date(row["start"]),
-        group=_opt(row, "group"),
-        end=_opt(row, "end", _date),
-        sessions_per_week=_number(row["sessions_per_week"], True)
-        if row.get("sessions_per_week")
-        else 0,
-        minutes_per_session=_number(row["minutes_per_session"], True)
-        if row.get("minutes_per_session")
-        else 0,
-        outcome=outcome,
+        skill_area=c.get("skill_area"),
+        start=c.get("start", _date),
+        group=c.get("group"),
+        end=c.get("end", _date),
+        sessions_per_week=c.get("sessions_per_week", _whole, default=0),
+        minutes_per_session=c.get("minutes_per_session", _whole, default=0),
+        outcome=c.get("outcome", _choice(("responded", "not_responded"))),
     )
 
 
@@ -283,6 +295,12 @@ def read_csv(
             continue
         try:
             item = k.parse(row)
+        except _RowProblems as exc:  # every problem of the row, each with its column
+            problems.extend(
+                Problem(f"{where}, column {column}" if column else where, what, expected)
+                for column, what, expected in exc.problems
+            )
+            continue
         except (ValueError, TypeError) as exc:
             problems.append(Problem(where, str(exc)))
             continue
@@ -312,9 +330,8 @@ def read_csv(
             item = (series, item)
         out.append((line, sid, item))
     if problems:
-        raise InputError(
-            f"{path}: {len(problems)} row(s) not valid; nothing was imported", problems
-        )
+        rows = len({p.where.split(", column ")[0] for p in problems})
+        raise InputError(f"{path}: {rows} row(s) not valid; nothing was imported", problems)
     return out
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from eirules.core.errors import EirulesError, Problem
 from eirules.core.private_files import make_private_folder, write_private
+from eirules.core.text import page_text
 
 from .measures import MEASURE_NAMES, measure_name  # noqa: F401  (re-exported)
 from .rules import SeriesReport
@@ -269,10 +270,14 @@ def write_progress_graph(
         path = stem.with_suffix(f".{fmt}")
         # No date in the SVG metadata keeps files identical for the same data; text stays
         # text (smaller files, readable by screen readers).
-        buf = io.BytesIO()
         with rc_context({"svg.fonttype": "none"}):
-            fig.savefig(buf, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
-        write_private(path, buf.getvalue())
+            if fmt == "svg":
+                data = svg_text(fig).encode("utf-8")
+            else:
+                buf = io.BytesIO()
+                fig.savefig(buf, format=fmt)
+                data = buf.getvalue()
+        write_private(path, data)
         paths.append(path)
     return paths
 
@@ -300,17 +305,31 @@ def bar_chart_svg(
     ax.set_title(title, fontsize=10)
     ax.set_ylabel(ylabel)
     fig.tight_layout()
+    return inline_svg(fig)
+
+
+def svg_text(fig) -> str:
+    """A figure as an SVG document with no control or bidi character in it (`page_text`:
+    a student's name or a program's label from the data is text in the drawing), and no
+    date, so the same data gives the same file. Every SVG drawn here goes through it."""
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None})
-    text = buf.getvalue()
+    return page_text(buf.getvalue())
+
+
+def inline_svg(fig) -> str:
+    """`svg_text` from its `<svg` element on: for an HTML page."""
+    text = svg_text(fig)
     return text[text.find("<svg") :]
 
 
 __all__ = [
     "bar_chart_svg",
+    "inline_svg",
     "benchmark_steps",
     "measure_name",
     "parent_summary",
     "progress_figure",
+    "svg_text",
     "write_progress_graph",
 ]

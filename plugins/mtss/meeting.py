@@ -9,11 +9,11 @@ the team sees on screen and on paper is one layout.
 
 from __future__ import annotations
 
-import html
-import io
 from datetime import date
 
 import attrs
+
+from eirules.core.text import html_text
 
 from . import evaluation_request, rules
 
@@ -85,16 +85,13 @@ def agenda(data, engine, p, day: date) -> dict[str, list[Item]]:
 
 
 def _svg(item: Item, day: date) -> str:
-    from .graphs import measure_name, progress_figure  # matplotlib: the graphs extra
+    from .graphs import inline_svg, measure_name, progress_figure  # matplotlib: the graphs extra
 
     s = item.report.series
     fig = progress_figure(
         item.report, f"{item.name} - {measure_name(s.measure)}, {day}", item.benchmarks
     )
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None})
-    text = buf.getvalue()
-    return text[text.find("<svg") :]
+    return inline_svg(fig)
 
 
 def _scores(rep) -> str:
@@ -123,7 +120,7 @@ def _grade(g: int) -> str:
 def html_page(school: str, day: date, items: dict[str, list[Item]], graphs: bool = True) -> str:
     from .measures import measure_name
 
-    esc = html.escape
+    esc = html_text
     toc, pages = [], []
     for key, title, _ in SECTIONS:
         rows = items[key]

@@ -13,6 +13,8 @@ from typing import Any
 import attrs
 from attrs.validators import and_, ge, instance_of, le, optional
 
+from eirules.core.errors import ValueProblem
+from eirules.core.model_fields import _number, text_check
 from eirules.core.text import text_problem
 
 
@@ -40,6 +42,7 @@ def _text(instance, attribute, value, *, note: bool = False):
         raise ValueError(f"{attribute.name} {found[0]}; {found[1]}")
 
 
+@text_check
 def _opt_str(instance, attribute, value):
     optional(instance_of(str))(instance, attribute, value)
     _text(instance, attribute, value)
@@ -53,28 +56,69 @@ def in_(choices):
             shown = ", ".join(str(c) for c in choices)
             raise ValueError(f"{attribute.name} {value!r} is not one of: {shown}")
 
-    return check
+    return text_check(check)  # only the given words pass
 
 
 _opt_date = optional(instance_of(date))
 _tier = and_(instance_of(int), in_((1, 2, 3)))
 
 
-def _num(instance, attribute, value):
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-        raise TypeError(f"{attribute.name} must be a number, not {value!r}")
+#: The minutes in one day: no session, dated on one day, lasts longer. A physical bound,
+#: not an educational threshold (docs/mtss.md).
+MINUTES_PER_DAY = 24 * 60
+#: The most sessions a week can hold, each lasting at least a minute: the minutes in a week.
+SESSIONS_PER_WEEK_MOST = 7 * MINUTES_PER_DAY
 
 
+def _amount(*, optional: bool = False, **bounds):
+    """A number (`_number` of the core: finite, within `bounds`, the same plain words as a
+    case file's); None only when `optional`."""
+    check = _number(**bounds)
+
+    def validate(instance, attribute, value):
+        if value is None and not optional:
+            raise ValueProblem("no number given", "expected a number")
+        check(instance, attribute, value)
+
+    validate.json_schema = check.json_schema  # type: ignore[attr-defined]  # core/schemas.py
+    return validate
+
+
+#: A score, a level or a growth rate: a finite number (scales differ by measure and vendor,
+#: so no bound is set; NaN and infinity are refused).
+_num = _amount(optional=True)
+_score = _amount()
+#: Minutes of one session (planned or delivered).
+_minutes = _amount(low=0, high=MINUTES_PER_DAY, whole=True, why="the minutes in one day")
+_per_week = _amount(
+    low=0,
+    high=SESSIONS_PER_WEEK_MOST,
+    whole=True,
+    why="a session lasts at least a minute, and a week has 10,080",
+)
+
+
+@text_check
 def _non_empty(instance, attribute, value):
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{attribute.name} must be a non-empty string")
     _text(instance, attribute, value)
 
 
+@text_check
 def _note(instance, attribute, value):
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{attribute.name} must be a non-empty string")
     _text(instance, attribute, value, note=True)
+
+
+@text_check
+def _strs(instance, attribute, value):
+    """A list of names (teachers, blocks, skills, student ids): each a string, plain text."""
+    for item in value:
+        if not isinstance(item, str):
+            raise TypeError(f"{attribute.name} must hold strings, not {item!r}")
+        _text(instance, attribute, item)
 
 
 def _sorted_points(points):
@@ -90,13 +134,13 @@ class Student:
 
     grade: int = attrs.field(validator=and_(instance_of(int), ge(0), le(12)))
     school: str = attrs.field(validator=_non_empty)
-    teachers: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    teachers: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=_strs)
     #: Schedule blocks the student can attend outside core instruction (e.g. "mon-wed-fri 09:40").
-    availability: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    availability: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=_strs)
     #: Primary skill need from diagnostic data (e.g. "decoding", "fluency", "math_facts").
     skill_need: str | None = attrs.field(default=None, validator=_opt_str)
     #: Skills already served by specially designed instruction in an IEP (R2 exclusion).
-    iep_skills: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    iep_skills: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=_strs)
 
 
 @attrs.frozen(kw_only=True)
@@ -108,7 +152,8 @@ class Screening:
     instrument: str = attrs.field(validator=_non_empty)
     skill_area: str = attrs.field(validator=_non_empty)
     percentile: float | None = attrs.field(
-        default=None, validator=[_num, optional(and_(ge(0), le(100)))]
+        default=None,
+        validator=_amount(optional=True, low=0, high=100, why="a percentile rank"),
     )
     scaled_score: float | None = attrs.field(default=None, validator=_num)
     #: A vendor risk category given instead of a percentile (used directly by R1).
@@ -140,8 +185,8 @@ class Enrolment:
     start: date = attrs.field(validator=instance_of(date))
     group: str | None = attrs.field(default=None, validator=_opt_str)
     end: date | None = attrs.field(default=None, validator=_opt_date)
-    sessions_per_week: int = attrs.field(default=0, validator=and_(instance_of(int), ge(0)))
-    minutes_per_session: int = attrs.field(default=0, validator=and_(instance_of(int), ge(0)))
+    sessions_per_week: int = attrs.field(default=0, validator=_per_week)
+    minutes_per_session: int = attrs.field(default=0, validator=_minutes)
     #: Dates the team reviewed this enrolment (group review meetings).
     reviews: tuple[date, ...] = attrs.field(default=(), converter=as_tuple)
     #: How the cycle ended: "responded", "not_responded", or None while open.
@@ -157,9 +202,9 @@ class Session:
     date: date = attrs.field(validator=instance_of(date))
     status: str = attrs.field(validator=in_(SESSION_STATUSES))
     #: Minutes the session was planned for.
-    planned_minutes: int = attrs.field(validator=and_(instance_of(int), ge(0)))
+    planned_minutes: int = attrs.field(validator=_minutes)
     #: Minutes actually delivered (0 when missed).
-    minutes: int = attrs.field(default=0, validator=and_(instance_of(int), ge(0)))
+    minutes: int = attrs.field(default=0, validator=_minutes)
     group: str | None = attrs.field(default=None, validator=_opt_str)
     program: str | None = attrs.field(default=None, validator=_opt_str)
     #: An IEP service name when the session delivers an IEP service line.
@@ -174,7 +219,7 @@ class Point:
     """One progress-monitoring score."""
 
     date: date = attrs.field(validator=instance_of(date))
-    score: float = attrs.field(validator=_num)
+    score: float = attrs.field(validator=_score)
 
 
 @attrs.frozen(kw_only=True)
@@ -306,8 +351,8 @@ class Program:
     tier: int = attrs.field(validator=_tier)
     grade_min: int = attrs.field(default=0, validator=and_(instance_of(int), ge(0), le(12)))
     grade_max: int = attrs.field(default=12, validator=and_(instance_of(int), ge(0), le(12)))
-    sessions_per_week: int = attrs.field(default=0, validator=and_(instance_of(int), ge(0)))
-    minutes_per_session: int = attrs.field(default=0, validator=and_(instance_of(int), ge(0)))
+    sessions_per_week: int = attrs.field(default=0, validator=_per_week)
+    minutes_per_session: int = attrs.field(default=0, validator=_minutes)
 
 
 @attrs.frozen(kw_only=True)
@@ -316,8 +361,8 @@ class Interventionist:
 
     id: str = attrs.field(validator=_non_empty)
     name: str = attrs.field(validator=_non_empty)
-    programs: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
-    availability: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    programs: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=_strs)
+    availability: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=_strs)
 
 
 @attrs.frozen(kw_only=True)
@@ -329,7 +374,7 @@ class Group:
     interventionist: str = attrs.field(validator=_non_empty)
     block: str | None = attrs.field(default=None, validator=_opt_str)
     start: date | None = attrs.field(default=None, validator=_opt_date)
-    students: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    students: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=_strs)
 
 
 @attrs.frozen(kw_only=True)
@@ -348,7 +393,7 @@ class Room:
 
     id: str = attrs.field(validator=_non_empty)
     name: str | None = attrs.field(default=None, validator=_opt_str)
-    blocks: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
+    blocks: tuple[str, ...] = attrs.field(default=(), converter=as_tuple, validator=_strs)
 
 
 @attrs.frozen(kw_only=True)
@@ -370,7 +415,7 @@ class School:
     interventionists: tuple[Interventionist, ...] = attrs.field(default=(), converter=as_tuple)
     groups: tuple[Group, ...] = attrs.field(default=(), converter=as_tuple)
     windows: tuple[Window, ...] = attrs.field(default=(), converter=as_tuple)
-    ruleset: str = "mtss"
+    ruleset: str = attrs.field(default="mtss", validator=_non_empty)
     #: The intervention blocks and the grades each serves; without them any block named
     #: in the students' and interventionists' availability may be used.
     blocks: tuple[Block, ...] = attrs.field(default=(), converter=as_tuple)

@@ -10,21 +10,18 @@ missing (300.309(b)(1), 300.310, 300.311(a)(7)(ii)); and the signature lines of
 
 from __future__ import annotations
 
-import html
-import io
 from datetime import date
+
+from eirules.core.text import html_text
 
 from . import evaluation_request, evidence_packet, rules
 
 
 def _svg(rep, title, benchmarks) -> str:
-    from .graphs import progress_figure  # matplotlib is the optional graphs extra
+    from .graphs import inline_svg, progress_figure  # matplotlib is the optional graphs extra
 
     fig = progress_figure(rep, title, benchmarks)
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None})
-    text = buf.getvalue()
-    return text[text.find("<svg") :]
+    return inline_svg(fig)
 
 
 def _num(x, digits=2):
@@ -37,7 +34,7 @@ def html_page(
     """The packet as a printable page; `programs` (id -> name) writes program names."""
     from .graphs import benchmark_steps, measure_name
 
-    esc = html.escape
+    esc = html_text
     finding = evidence_packet(case, rec, day, p, calendar)
     inputs = finding.inputs
     name = case.child.name if case.child and case.child.name else case.id

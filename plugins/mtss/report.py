@@ -9,12 +9,13 @@ per student who responded.
 
 from __future__ import annotations
 
-import html
 import math
 import statistics
 from datetime import date
 
 import attrs
+
+from eirules.core.text import html_text
 
 from . import rules
 from .models import MtssRecord, School
@@ -279,23 +280,23 @@ def html_page(
             ref=p.v("fidelity.min_share"),
         ),
     ]
-    head = "".join(f"<th>{html.escape(c[0])}</th>" for c in COLUMNS)
+    head = "".join(f"<th>{html_text(c[0])}</th>" for c in COLUMNS)
     body = []
     for r in rows:
         cls = ' class="program"' if r.group is None else ""
-        tds = "".join(f"<td>{html.escape(f(r))}</td>" for _, f in COLUMNS)
+        tds = "".join(f"<td>{html_text(f(r))}</td>" for _, f in COLUMNS)
         body.append(f"<tr{cls}>{tds}</tr>")
         for text in (*r.flags, *r.not_eligible):
             body.append(
-                f'<tr class="note"><td colspan="{len(COLUMNS)}">{html.escape(text)}</td></tr>'
+                f'<tr class="note"><td colspan="{len(COLUMNS)}">{html_text(text)}</td></tr>'
             )
-    notes_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+    notes_html = "".join(f"<li>{html_text(n)}</li>" for n in notes)
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>{html_text(title)}</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:70em}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left;white-space:nowrap}}tr.program{{font-weight:bold;background:#eef}}
 tr.note td{{color:#555;font-size:.85em;border-top:none;white-space:normal}}</style></head>
-<body><h1>{html.escape(title)}</h1><p>As of {as_of.isoformat()}. All students are fictional.</p>
+<body><h1>{html_text(title)}</h1><p>As of {as_of.isoformat()}. All students are fictional.</p>
 <table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>
 <ul>{notes_html}</ul>
 {system}
@@ -466,14 +467,14 @@ def system_table_text(rows: list[SystemRow]) -> str:
 
 
 def system_html(rows: list[SystemRow]) -> str:
-    head = "".join(f"<th>{html.escape(c[0])}</th>" for c in SYSTEM_COLUMNS)
+    head = "".join(f"<th>{html_text(c[0])}</th>" for c in SYSTEM_COLUMNS)
     body = []
     for r in rows:
         body.append(
-            "<tr>" + "".join(f"<td>{html.escape(f(r))}</td>" for _, f in SYSTEM_COLUMNS) + "</tr>"
+            "<tr>" + "".join(f"<td>{html_text(f(r))}</td>" for _, f in SYSTEM_COLUMNS) + "</tr>"
         )
         for text in r.flags:
             body.append(
-                f'<tr class="note"><td colspan="{len(SYSTEM_COLUMNS)}">{html.escape(text)}</td></tr>'
+                f'<tr class="note"><td colspan="{len(SYSTEM_COLUMNS)}">{html_text(text)}</td></tr>'
             )
     return f"<h2>Tiers and screening bands by grade</h2><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

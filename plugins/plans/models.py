@@ -14,6 +14,7 @@ from datetime import date
 
 import attrs
 
+from eirules.core.model_fields import text_check
 from eirules.core.models import (
     _date,
     _id_text,
@@ -68,6 +69,7 @@ NOTICE_ITEMS = ("purpose", "time", "location", "participants")
 CONTACT_METHODS = ("call", "visit", "letter", "message", "email", "meeting")
 
 
+@text_check  # only the meeting roles pass
 def _roles(instance, attribute, value):
     for role in value:
         _one_of(ROLES, "meeting role")(instance, attribute, role)

@@ -1,7 +1,9 @@
 """Pages a family reads: the progress report and the meeting notice, in English or Spanish.
 
 Every word comes from the catalogues (`i18n.py`); every value from the case is
-escaped by Jinja2's autoescaping, so a name or a note can never become markup.
+escaped by Jinja2's autoescaping after `page_text` (no control or bidi character), so
+a name or a note can never become markup nor carry a control; the graph's text goes
+through `html_text`.
 The small graph is inline SVG drawn here (no plotting library needed): the
 measurements, the line from the baseline to the target, and the target itself.
 """
@@ -13,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from eirules.core.models import Case
+from eirules.core.text import html_text, page_text
 
 from .i18n import long_date, number, short_date, t
 from .models import Contact, Goal, Meeting, ProgressReport, worded
@@ -31,8 +34,19 @@ def _env():
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_page_value,
     )
     return env
+
+
+def _page_value(value):
+    """Every value a template writes, before autoescaping: its text with no control or bidi
+    character (`page_text`, as `html_text` does for the pages built in code)."""
+    from markupsafe import Markup
+
+    if isinstance(value, Markup):
+        return Markup(page_text(str(value)))  # page_text adds no markup character
+    return page_text(value) if isinstance(value, str) else value
 
 
 def progress_sentence(gp: GoalProgress, lang: str) -> str:
@@ -74,8 +88,6 @@ def progress_sentence(gp: GoalProgress, lang: str) -> str:
 
 def svg_graph(gp: GoalProgress, lang: str, width: int = 420, height: int = 170) -> str:
     """Measurements, the baseline-to-target line and the target, as an escaped SVG string."""
-    from markupsafe import escape
-
     g = gp.goal
     pad_l, pad_r, pad_t, pad_b = 44, 14, 12, 30
     x0, x1 = g.baseline_date.toordinal(), g.target_date.toordinal()
@@ -95,7 +107,7 @@ def svg_graph(gp: GoalProgress, lang: str, width: int = 420, height: int = 170) 
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'role="img" aria-label="{escape(t(lang, "graph.label", goal=g.statement))}">',
+        f'role="img" aria-label="{html_text(t(lang, "graph.label", goal=g.statement))}">',
         f'<rect x="{pad_l}" y="{pad_t}" width="{width - pad_l - pad_r}" '
         f'height="{height - pad_t - pad_b}" fill="#fafafa" stroke="#bbb"/>',
         f'<line x1="{px(x0):.1f}" y1="{py(g.baseline):.1f}" x2="{px(x1):.1f}" '
@@ -113,12 +125,12 @@ def svg_graph(gp: GoalProgress, lang: str, width: int = 420, height: int = 170) 
     for v in (g.baseline, g.target):
         parts.append(
             f'<text x="{pad_l - 6}" y="{py(v) + 4:.1f}" font-size="11" text-anchor="end">'
-            f"{escape(number(v, lang))}</text>"
+            f"{html_text(number(v, lang))}</text>"
         )
     for d, anchor in ((g.baseline_date, "start"), (g.target_date, "end")):
         parts.append(
             f'<text x="{px(d.toordinal()):.1f}" y="{height - 10}" font-size="11" '
-            f'text-anchor="{anchor}">{escape(short_date(d, lang))}</text>'
+            f'text-anchor="{anchor}">{html_text(short_date(d, lang))}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
