@@ -186,7 +186,7 @@ def progress_figure(
             fontsize=7,
             color="#c62828",
         )
-    ax.set_title(f"{title}\n{report.decision.decision.replace('_', ' ')}", fontsize=10)
+    ax.set_title(page_text(f"{title}\n{report.decision.decision.replace('_', ' ')}"), fontsize=10)
     better = "higher is better" if s.direction == 1 else "lower is better"
     name = measure_name(s.measure)
     unit = name[name.index("(") + 1 : -1] if name.endswith(")") and "(" in name else "score"
@@ -230,7 +230,7 @@ def _parent_figure(fig, ax, report: SeriesReport, title: str) -> Figure:
             zorder=3,
             label=f"goal: {line.goal:g} by {line.goal_date:%B %d, %Y}",
         )
-    ax.set_title(title, fontsize=11)
+    ax.set_title(page_text(title), fontsize=11)
     ax.set_ylabel(measure_name(s.measure))
     ax.legend(fontsize=8, loc="upper left" if s.direction == 1 else "upper right")
     ax.grid(alpha=0.3)
@@ -299,11 +299,13 @@ def bar_chart_svg(
         if v is None:
             ax.text(i, 0, "no data", ha="center", va="bottom", fontsize=8, color="#555")
     ax.set_xticks(range(len(labels)))
-    ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=7)
+    ax.set_xticklabels([page_text(str(x)) for x in labels], rotation=30, ha="right", fontsize=7)
     if ref is not None:
         ax.axhline(ref, color="#c62828", linestyle="--", linewidth=1)
-    ax.set_title(title, fontsize=10)
-    ax.set_ylabel(ylabel)
+    # Data text drawn as it will read on the page (a control character from a stored old
+    # caseload as its escape, never a glyph the font lacks); the SVG is cleaned again below.
+    ax.set_title(page_text(title), fontsize=10)
+    ax.set_ylabel(page_text(ylabel))
     fig.tight_layout()
     return inline_svg(fig)
 
