@@ -464,11 +464,11 @@ def test_age_of_majority_without_a_state_age_cannot_be_computed(engine):
     c = pb(engine, ELIGIBLE, ("iep_meeting_held", "2025-11-14"), birth="2012-03-10")
     k = det(engine, c, "2026-01-01").clock("age_of_majority_notice")
     assert (k.status, k.due, k.start) == ("needs_information", None, D("2025-11-14"))
-    assert k.missing == (
-        'the age of majority under State law (part_b.age_of_majority, which ruleset "us" '
-        "does not set; 34 CFR 300.520(a))",
+    assert k.missing == ("the state's age of majority (part_b.age_of_majority, 34 CFR 300.520(a))",)
+    assert k.reason == (
+        "cannot compute the due date: the ruleset sets no age of majority "
+        "(state law, 34 CFR 300.520(a))"
     )
-    assert k.reason.startswith("cannot compute the due date: the age of majority")
     assert k.is_outstanding
 
 

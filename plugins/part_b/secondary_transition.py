@@ -158,11 +158,8 @@ def _majority_unknown(ctx: Context, first, label: str) -> Clock:
     notice given since records `met_on`, whether on time stays unknown; consent withdrawn
     or a move before it closes the clock (nothing owed any more).
     """
-    ruleset, as_of, case = ctx.ruleset, ctx.as_of, ctx.case
-    missing = (
-        "the age of majority under State law (part_b.age_of_majority, "
-        f'which ruleset "{ruleset.id}" does not set; 34 CFR 300.520(a))'
-    )
+    as_of, case = ctx.as_of, ctx.case
+    missing = "the state's age of majority (part_b.age_of_majority, 34 CFR 300.520(a))"
     given = next(
         (e.date for e in of_type(case, "age_of_majority_notice_given") if first.date <= e.date),
         None,
@@ -194,8 +191,9 @@ def _majority_unknown(ctx: Context, first, label: str) -> Clock:
         status="needs_information",
         citation=CITATION,
         label=label,
-        reason=f"{done}cannot compute the due date: {missing} is missing; the IEP must say "
-        "the student was informed of the rights that transfer at least a year before it "
-        "(34 CFR 300.320(c))",
+        # The parameter is named in `missing`; the reason stays in short words (it is
+        # the What column of `due`).
+        reason=f"{done}cannot compute the due date: the ruleset sets no age of majority "
+        "(state law, 34 CFR 300.520(a))",
         missing=(missing,),
     )
