@@ -31,7 +31,7 @@ def test_300_320_c_unknown_age_of_majority_is_listed_by_due_as_cannot_compute(
 ):
     """34 CFR 300.320(c), 300.520(a): under Missouri (no age of majority read from a
     source) the notice is owed, its date unknown: `due` lists it as cannot compute and
-    names the missing part_b.age_of_majority."""
+    says the ruleset sets no age of majority."""
     run = caseload_cli(tmp_path, monkeypatch)
     path = write_case_file(
         tmp_path / "kit.json",
@@ -44,6 +44,11 @@ def test_300_320_c_unknown_age_of_majority_is_listed_by_due_as_cannot_compute(
     rows = json.loads(run("due", "--as-of", "2026-01-01", "--format", "json").output)
     notice = [r for r in rows if r["clock"] == "age_of_majority_notice"]
     assert [(r["status"], r["days_left"]) for r in notice] == [("needs_information", None)]
-    assert "part_b.age_of_majority" in notice[0]["reason"]
+    # The clock's `missing` names part_b.age_of_majority (tests/test_state_values.py); the
+    # listing's reason says it in words.
+    assert notice[0]["reason"] == (
+        "cannot compute the due date: the ruleset sets no age of majority "
+        "(state law, 34 CFR 300.520(a))"
+    )
     table = run("due", "--as-of", "2026-01-01").output
     assert "cannot compute" in table
