@@ -370,9 +370,13 @@ def test_at_80_columns_due_keeps_child_and_caseworker_and_wraps_the_days_text(ca
     assert lines[at + 1] == (
         "            excused                       evaluation    Pellingham   Kettleworth"
     )
-    assert lines[-3:-1] == [
+    # The summary wraps too: the four age-of-majority notices the baseline cannot date
+    # (300.320(c), no part_b.age_of_majority) are owed, listed as cannot compute.
+    assert lines[-4:] == [
         "(Citation left out to fit 80 columns; a wider terminal, or --format csv, shows",
         "  every column)",
+        "896 items as of 2026-06-02; 206 overdue; 11 late (excused); 150 referrals; 4",
+        "  cannot compute",
     ]
     assert max(len(line) for line in lines) <= 80
 

@@ -38,10 +38,15 @@ def invoke(*args):
 
 
 def test_imported_demo_files_are_due_with_no_evaluate_step(run):
-    """The demo caseload as files: due and overdue list its 80 overdue clocks at once."""
+    """The demo caseload as files: due and overdue list its 80 overdue clocks at once, and
+    the 4 age-of-majority notices the baseline cannot date (300.320(c), 300.520(a))."""
     run("cases", "import", EXAMPLES / "caseload")
     rows = json.loads(run("overdue", "--as-of", "2026-03-02", "--format", "json").output)
-    assert sum(1 for r in rows if r["kind"] == "clock") == 80
+    statuses = [r["status"] for r in rows if r["kind"] == "clock"]
+    assert len(statuses) - statuses.count("needs_information") == 80
+    assert [r["clock"] for r in rows if r["status"] == "needs_information"] == [
+        "age_of_majority_notice"
+    ] * 4
     listing = json.loads(
         run(
             "cases", "list", "--status", "overdue", "--as-of", "2026-03-02", "--format", "json"
@@ -62,7 +67,9 @@ def test_overdue_summary_counts_late_excused_clocks_apart_from_overdue_ones(run)
     assert sum(1 for r in rows if r["status"] == "overdue") == 68
     table = run("overdue", "--as-of", "2026-03-02").output.splitlines()
     assert sum(1 for line in table if "late, excused" in line) == 12
-    assert table[-1] == "80 items as of 2026-03-02; 68 overdue; 12 late (excused)"
+    assert table[-1] == (
+        "84 items as of 2026-03-02; 68 overdue; 12 late (excused); 4 cannot compute"
+    )
 
 
 def test_add_event_updates_due_in_the_same_write(run, tmp_path):
@@ -250,8 +257,8 @@ def test_due_table_fits_the_terminal_and_never_cuts_date_days_case_or_clock(run,
     assert all(len(line) <= width for line in lines), max(len(line) for line in lines)
     text = buffer.getvalue()
     assert "..." not in text and "\u2026" not in text
-    for row in answer.rows:
-        assert row["due"] in text and row["case_id"] in text
+    for row in answer.rows:  # a clock that cannot be computed has no due date ("-")
+        assert (row["due"] or "-") in text and row["case_id"] in text
     # The clock name may wrap inside its cell, but every word of it is shown.
     for word in {w for r in answer.rows for w in (r["label"] or "").split()}:
         assert word in text

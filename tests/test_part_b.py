@@ -457,12 +457,49 @@ def test_transition_services_by_the_16th_birthday(engine):
     assert det(engine, done, "2028-01-01").clock("transition_services").status == "met"
 
 
-def test_age_of_majority_without_a_state_age_is_not_applicable(engine):
-    """300.520(a): the age of majority is state law; the baseline has none."""
+def test_age_of_majority_without_a_state_age_cannot_be_computed(engine):
+    """34 CFR 300.320(c), 300.520(a): the notice is owed in every state that transfers
+    rights; the age is state law and the baseline has none, so the clock is
+    needs_information naming part_b.age_of_majority, never not applicable."""
     c = pb(engine, ELIGIBLE, ("iep_meeting_held", "2025-11-14"), birth="2012-03-10")
     k = det(engine, c, "2026-01-01").clock("age_of_majority_notice")
+    assert (k.status, k.due, k.start) == ("needs_information", None, D("2025-11-14"))
+    assert k.missing == ("the state's age of majority (part_b.age_of_majority, 34 CFR 300.520(a))",)
+    assert k.reason == (
+        "cannot compute the due date: the ruleset sets no age of majority "
+        "(state law, 34 CFR 300.520(a))"
+    )
+    assert k.is_outstanding
+
+
+def test_age_of_majority_unknown_notice_given_is_done_whether_on_time_unknown(engine):
+    """34 CFR 300.320(c): a notice recorded without a known age meets the clock (met_on);
+    whether it came a year before majority stays unknown."""
+    c = pb(
+        engine,
+        ELIGIBLE,
+        ("iep_meeting_held", "2025-11-14"),
+        ("age_of_majority_notice_given", "2025-12-01"),
+        birth="2008-03-10",
+    )
+    k = det(engine, c, "2026-01-01").clock("age_of_majority_notice")
+    assert (k.status, k.met_on) == ("needs_information", D("2025-12-01"))
+    assert k.reason.startswith("done on 2025-12-01; whether on time is unknown")
+    assert not k.is_outstanding
+
+
+def test_age_of_majority_unknown_closed_by_consent_withdrawn(engine):
+    """34 CFR 300.300(b)(4): consent withdrawn before the notice ends what is owed."""
+    c = pb(
+        engine,
+        ELIGIBLE,
+        ("iep_meeting_held", "2025-11-14"),
+        ("consent_withdrawn", "2025-12-01"),
+        birth="2012-03-10",
+    )
+    k = det(engine, c, "2026-01-01").clock("age_of_majority_notice")
     assert k.status == "not_applicable"
-    assert "sets no age of majority" in k.reason
+    assert k.reason.startswith("closed: consent withdrawn on 2025-12-01, before it was done")
 
 
 def test_age_of_majority_notice_one_year_before(xs_engine):

@@ -213,20 +213,23 @@ def test_age_of_majority_18_notice_due_a_year_before(engine, rid, rule):
 def test_age_of_majority_left_out_says_so_instead_of_guessing(engine, rid):
     """300.520(a): the age is state law. Missouri, New York and Pennsylvania have no value
     read from a source (each ruleset's comment says what was searched; for Pennsylvania a
-    law firm reads 21, not 18), so the notice is not applicable and says why, never 18 by
-    default."""
+    law firm reads 21, not 18), so the 300.320(c) notice, still owed, cannot be computed:
+    needs_information naming part_b.age_of_majority, never 18 by default."""
     c = student(engine, rid, iep_for_sld(), "2009-05-01")
     k = det(engine, c, "2026-01-01", rid).clock("age_of_majority_notice")
-    assert (k.due, k.status) == (None, "not_applicable")
-    assert "sets no age of majority" in k.reason
+    assert (k.due, k.status) == (None, "needs_information")
+    assert k.missing == ("the state's age of majority (part_b.age_of_majority, 34 CFR 300.520(a))",)
 
 
 def test_in_age_of_majority_applies_from_the_day_it_was_read_in_force(engine):
     """Indiana's 18 applies from 2025-02-07: as of 2025-02-06 the notice still cannot be
-    computed (not applicable, saying why); from 2025-02-07 it is due 2026-05-01."""
+    computed (needs_information, 300.320(c)); from 2025-02-07 it is due 2026-05-01."""
     c = student(engine, "us-in", iep_for_sld("2024-11-14", "2024-10-24"), "2009-05-01")
     before = det(engine, c, "2025-02-06", "us-in").clock("age_of_majority_notice")
-    assert before.status == "not_applicable"
+    assert (before.status, before.missing) == (
+        "needs_information",
+        ("the state's age of majority (part_b.age_of_majority, 34 CFR 300.520(a))",),
+    )
     after = det(engine, c, "2025-02-07", "us-in").clock("age_of_majority_notice")
     assert (after.due, after.status) == (D("2026-05-01"), "pending")
 

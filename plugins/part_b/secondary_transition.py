@@ -14,8 +14,10 @@ from eirules.core.clocks import not_applicable, param_or_none
 from eirules.core.dates import add_months, birthday
 from eirules.core.decisions import Clock
 
-from .context import PROGRAM, Context, episode_id, make_clock, of_type, with_note
+from .context import CLOSING, PROGRAM, Context, episode_id, make_clock, of_type, with_note
 from .school import entered_grade
+
+CITATION = "34 CFR 300.320(c); 300.520(a)"
 
 
 def iep_content(
@@ -112,20 +114,11 @@ def age_of_majority_notice(ctx: Context, last) -> Clock:
     ruleset, label = ctx.ruleset, "Notice of rights transferring at majority"
     majority = param_or_none(ruleset, "part_b.age_of_majority", ctx.as_of)
     if majority is None:
-        return not_applicable(
-            episode=episode_id(ctx),
-            id="age_of_majority_notice",
-            program=PROGRAM,
-            citation="34 CFR 300.320(c); 300.520(a)",
-            label=label,
-            reason=f'ruleset "{ruleset.id}" sets no age of majority: it is state law '
-            "(34 CFR 300.520(a)), so the one-year notice date cannot be computed",
-        )
+        return _majority_unknown(ctx, last, label)
     years = ruleset.param("part_b.age_of_majority_notice_years", ctx.as_of)
     leap = ruleset.value("dates.leap_day_birthday", ctx.as_of)
     reaches = birthday(ctx.case.child.birth_date, majority.value, leap_day=leap)
     stops = of_type(ctx.case, "age_of_majority_notice_given")
-    leap = ruleset.value("dates.leap_day_birthday", ctx.as_of)
     notice_by = birthday(ctx.case.child.birth_date, majority.value - years.value, leap_day=leap)
     note = (
         f"age of majority {majority.value} on {reaches} ({majority.citation}); "
@@ -153,3 +146,54 @@ def age_of_majority_notice(ctx: Context, last) -> Clock:
         overrides={"length": years.value, "unit": "years"},
     )
     return with_note(clock, note)
+
+
+def _majority_unknown(ctx: Context, first, label: str) -> Clock:
+    """The notice is owed in every state, but without the state's age its date is unknown.
+
+    300.320(c) requires the statement "beginning not later than one year before the child
+    reaches the age of majority under State law"; the age is the state's (300.520(a)). A
+    ruleset without it cannot compute the date: the clock is `needs_information` (listed
+    by `due` as "cannot compute"), never `not_applicable`. Counted from the first IEP; a
+    notice given since records `met_on`, whether on time stays unknown; consent withdrawn
+    or a move before it closes the clock (nothing owed any more).
+    """
+    as_of, case = ctx.as_of, ctx.case
+    missing = "the state's age of majority (part_b.age_of_majority, 34 CFR 300.520(a))"
+    given = next(
+        (e.date for e in of_type(case, "age_of_majority_notice_given") if first.date <= e.date),
+        None,
+    )
+    met_on = given if given is not None and given <= as_of else None
+    closed = next(
+        (e for e in of_type(case, *CLOSING) if first.date <= e.date <= as_of),
+        None,
+    )
+    if closed is not None and met_on is None:
+        return not_applicable(
+            episode=episode_id(ctx),
+            id="age_of_majority_notice",
+            program=PROGRAM,
+            citation=CITATION,
+            label=label,
+            start=first.date,
+            reason=f"closed: {closed.type.replace('_', ' ')} on {closed.date}, before it was "
+            f"done (its due date could not be computed: {missing} is missing)",
+        )
+    done = f"done on {met_on}; whether on time is unknown: " if met_on is not None else ""
+    return Clock(
+        episode=episode_id(ctx),
+        id="age_of_majority_notice",
+        program=PROGRAM,
+        start=first.date,
+        due=None,
+        met_on=met_on,
+        status="needs_information",
+        citation=CITATION,
+        label=label,
+        # The parameter is named in `missing`; the reason stays in short words (it is
+        # the What column of `due`).
+        reason=f"{done}cannot compute the due date: the ruleset sets no age of majority "
+        "(state law, 34 CFR 300.520(a))",
+        missing=(missing,),
+    )

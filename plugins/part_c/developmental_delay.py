@@ -282,3 +282,86 @@ def worst_delays(
             limits = tuple(c["at_least"] for c in criteria if c["measure"] == measure)
             said.append(describe_hit(area, measure, *delays[area][measure], age, weeks, limits))
     return "; ".join(said)
+
+
+#: What each measure is read from (`score_values`), and the measure in words.
+_READ_FROM = {
+    "percent_delay": ("an age equivalent", "a percent delay"),
+    "months_delay": ("an age equivalent",),
+    "sd_below_mean": ("a standard score",),
+}
+_MEASURE_NAMES = {
+    "percent_delay": "percent delay",
+    "months_delay": "months of delay",
+    "sd_below_mean": "standard deviations below the mean",
+}
+
+
+def _score_kind(score: Score) -> str:
+    if score.standard_score is not None:
+        return "standard score"
+    if score.age_equivalent_months is not None:
+        return "age equivalent"
+    return "percent delay"
+
+
+def unread_scores(values: ScoreValues, criteria) -> dict[str, list[tuple[Score, dict[str, float]]]]:
+    """Per area, the scores of areas where no score gives a measure any criterion reads.
+
+    The area is the score's finest one (`communication.expressive` for a subdomain
+    score). A state whose criteria are in percent delay cannot read a standard
+    score (303.111 leaves the level, and so the measure, to the state): an area
+    scored only that way is not measured by the state's criteria at all, and no
+    conversion between measures is assumed.
+    """
+    reads = {c["measure"] for c in criteria}
+    by_area: dict[str, list[tuple[Score, dict[str, float]]]] = {}
+    for score, found in values:
+        area = f"{score.domain}.{score.subdomain}" if score.subdomain else score.domain
+        by_area.setdefault(area, []).append((score, found))
+    return {
+        area: scored
+        for area, scored in sorted(by_area.items())
+        if not any(reads & set(found) for _, found in scored)
+    }
+
+
+def describe_unread(unread, age: float, weeks: int) -> str:
+    """The scores of unread areas as recorded: nothing is converted to another measure."""
+    said = []
+    for area, scored in unread.items():
+        words = _area_words(area)
+        for score, _ in scored:
+            if score.standard_score is not None:
+                said.append(
+                    f"{words} has a standard score of {score.standard_score:g} "
+                    f"(mean {score.mean:g}, SD {score.sd:g})"
+                )
+            elif score.age_equivalent_months is not None:
+                corrected = f" corrected for {weeks} weeks of prematurity" if weeks else ""
+                said.append(
+                    f"{words} has an age equivalent of {_months(score.age_equivalent_months)} "
+                    f"months (age {_months(age)} months{corrected})"
+                )
+            else:
+                said.append(f"{words} has a recorded percent delay of {score.percent_delay:g}%")
+    return "; ".join(said)
+
+
+def missing_measures(unread, criteria) -> str:
+    """What would let the criteria read the unread areas: a score of a kind they read there."""
+    measures = list(dict.fromkeys(c["measure"] for c in criteria))
+    kinds = list(dict.fromkeys(k for m in measures for k in _READ_FROM[m]))
+    scores = [s for scored in unread.values() for s, _ in scored]
+    have = sorted({_score_kind(s) for s in scores})
+    areas = [_area_words(a) for a in unread]
+    where = ", ".join(areas[:-1]) + " and " + areas[-1] if len(areas) > 1 else areas[0]
+    if len(scores) == 1:
+        article = "an" if have[0].startswith("a") else "a"
+        on_file = f"the only score there is {article} {have[0]}"
+    else:
+        on_file = f"the scores there are {' and '.join(k + 's' for k in have)} only"
+    return (
+        f"{' or '.join(kinds)} in {where} (the state's delay criteria read "
+        f"{' or '.join(_MEASURE_NAMES[m] for m in measures)}; {on_file})"
+    )

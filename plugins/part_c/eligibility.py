@@ -22,11 +22,21 @@ from .developmental_delay import (
     corrected_age,
     describe_criterion,
     describe_hit,
+    describe_unread,
     meets,
+    missing_measures,
     score_values,
+    unread_scores,
     worst_delays,
     worst_per_area,
 )
+
+#: The developmental-delay finding's opening, per outcome.
+_OPENING = {
+    "eligible": "Eligible for Part C: ",
+    "not_eligible": "Not eligible by developmental delay: ",
+    "needs_information": "Cannot decide by developmental delay: ",
+}
 
 
 def _usable_evaluations(case: Case, as_of: date) -> list[Evaluation]:
@@ -228,25 +238,35 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
                 delay_outcome = "eligible"
             else:
                 worst = worst_delays(delays, criteria.value, age, weeks)
-                text = (
-                    (f"{worst}; " if worst else "no delay on the state's measures; ")
-                    + f"{where} requires {'; or '.join(describe_criterion(c) for c in criteria.value)} "
+                required = (
+                    f"{where} requires {'; or '.join(describe_criterion(c) for c in criteria.value)} "
                     f"({criteria.citation})"
                 )
-                delay_outcome = "not_eligible"
+                unread = unread_scores(values, criteria.value)
+                if unread:
+                    # Scores the state's criteria cannot read decide nothing (303.111):
+                    # never "not eligible" from a measure the state does not use.
+                    gap = missing_measures(unread, criteria.value)
+                    missing.append(gap)
+                    text = (
+                        (f"{worst}; " if worst else "")
+                        + f"{describe_unread(unread, age, weeks)}: "
+                        + ("a score" if sum(map(len, unread.values())) == 1 else "scores")
+                        + f" the state's criteria do not read; {required}; {gap} is missing"
+                    )
+                    delay_outcome = "needs_information"
+                else:
+                    text = (
+                        f"{worst}; " if worst else "no delay on the state's measures; "
+                    ) + required
+                    delay_outcome = "not_eligible"
             if note:
                 text += f"; {note}"
             findings.append(
                 Finding(
                     rule="part_c.eligibility.developmental_delay",
                     outcome=delay_outcome,
-                    reason=(
-                        "Eligible for Part C: "
-                        if delay_outcome == "eligible"
-                        else "Not eligible by developmental delay: "
-                    )
-                    + text
-                    + ".",
+                    reason=_OPENING[delay_outcome] + text + ".",
                     citation=f"34 CFR 303.21(a)(1); 303.111; {criteria.citation}",
                     program=PROGRAM,
                     inputs=inputs,
@@ -346,11 +366,17 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
             + " No diagnosed condition on the ruleset's list is recorded."
             + tail,
         )
+    tail = ""
+    if team is not None and delay_outcome == "needs_information":
+        tail = (
+            f" The team determined the child {team.outcome.replace('_', ' ')} on {team.date} "
+            "(303.322); the rules cannot check that on the scores on file."
+        )
     return Eligibility(
         program=PROGRAM,
         outcome="needs_information",
         missing=tuple(missing) or ("an evaluation the rules can use",),
         citation="34 CFR 303.321",
         reason="Part C eligibility cannot be decided yet: no diagnosed condition on the ruleset's list, "
-        "and " + (missing[0] if missing else "no usable evaluation") + " is missing.",
+        "and " + (missing[0] if missing else "no usable evaluation") + " is missing." + tail,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from eirules.core.clocks import param_or_none
 from eirules.core.decisions import Clock, Finding, Referral
 from eirules.core.explain import prose
 
@@ -158,6 +159,9 @@ def part_b_referrals(ctx: Context) -> list[Referral]:
     # Closed when its clock closed: a `not_made` notification is late by clock.due - that
     # day, on every day after (the clock's own days, `decisions.days_left`).
     closed_on = clock.closed_on if status in ("not_made", "not_required") else None
+    ignored = objection_not_applied(ctx)
+    if ignored is not None:
+        reason = f"{reason}; {ignored}"
     return [_notification(reason, cite, status, by=clock.due, closed_on=closed_on)]
 
 
@@ -195,4 +199,62 @@ def late_referral_finding(ctx: Context) -> Finding | None:
                 "part_c.late_referral_days", ctx.referral.date
             )
         },
+    )
+
+
+def _objection_without_policy(ctx: Context):
+    """The parent's recorded objection when the state has no opt-out policy then, else None."""
+    objection = first_of(ctx.case, "notification_objection")
+    if objection is None or objection.date > ctx.as_of:
+        return None
+    if opt_out_in_force(ctx.ruleset, objection.date):
+        return None
+    return objection
+
+
+def objection_not_applied(ctx: Context) -> str | None:
+    """Why a recorded objection does not stop the notification, or None (the referral's clause)."""
+    objection = _objection_without_policy(ctx)
+    if objection is None:
+        return None
+    return (
+        f"the parent's objection of {objection.date} is recorded, but the ruleset has no "
+        "opt-out policy (303.401(e)), so it does not stop the notification"
+    )
+
+
+def objection_finding(ctx: Context) -> Finding | None:
+    """A `notification_objection` under a ruleset with no opt-out policy, said rather than ignored.
+
+    303.401(e) lets a state adopt a policy under which a parent may object to the
+    303.209(b) notification; only then may it not be made (303.209(b)(2)). Without one
+    the notice (name, date of birth, parent contact information) is disclosed without
+    consent (303.401(d)(1)), so the objection is recorded and the notification stays due.
+    """
+    objection = _objection_without_policy(ctx)
+    if objection is None:
+        return None
+    ruleset = ctx.ruleset
+    param = param_or_none(ruleset, "part_c.lea_notification_opt_out", objection.date)
+    said = "is false" if param is not None else "is not set"
+    reason = (
+        f"The parent objected on {objection.date} to the notification of the SEA and LEA; "
+        f'ruleset "{ruleset.id}" has no opt-out policy in force then '
+        f"(part_c.lea_notification_opt_out {said}; a state may adopt one, 34 CFR "
+        "303.401(e)), so the objection does not stop the notification: without a policy it "
+        "is made without parental consent (303.401(d)(1)) and its clock runs as before."
+    )
+    if late_referral(ctx) == "under_45":
+        reason += (
+            " Referred fewer than 45 days before the third birthday, the toddler is referred "
+            "to the SEA and LEA with parental consent (303.209(b)(1)(iii), 303.414)."
+        )
+    return Finding(
+        rule="part_c.notification_objection",
+        outcome="no_opt_out_policy",
+        reason=reason,
+        citation="34 CFR 303.401(e); 303.209(b)(2); 303.401(d)(1)",
+        program=PROGRAM,
+        inputs={"notification_objection": objection.date.isoformat()},
+        parameters={"part_c.lea_notification_opt_out": param.value if param is not None else None},
     )
