@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -422,3 +422,50 @@ class Determination:
     def eligibility_for(self, program: str) -> Eligibility | None:
         """The eligibility outcome for a program, or None."""
         return next((e for e in self.eligibility if e.program == program), None)
+
+
+_DETERMINATION_FIELDS = tuple(field.name for field in attrs.fields(Determination))
+(
+    _set_case,
+    _set_ruleset,
+    _set_ruleset_version,
+    _set_as_of,
+    _set_engine,
+    _set_eligibility,
+    _set_clocks,
+    _set_referrals,
+    _set_findings,
+    _set_episodes,
+    _set_history,
+) = (vars(Determination)[name].__set__ for name in _DETERMINATION_FIELDS)
+
+
+def made_determination(
+    case: str,
+    ruleset: str,
+    ruleset_version: str,
+    as_of: date,
+    engine: str,
+    eligibility: Iterable[Eligibility],
+    clocks: Iterable[Clock],
+    referrals: Iterable[Referral],
+    findings: Iterable[Finding],
+    episodes: Iterable[Episode],
+    history: Iterable[Clock],
+) -> Determination:
+    """The `Determination` the evaluator assembles, built as `Determination(...)` builds it
+    (each collection made a tuple, as its `as_tuple` converter does) without the keyword
+    call and one converter call per field: once per case."""
+    det = _new(Determination)
+    _set_case(det, case)
+    _set_ruleset(det, ruleset)
+    _set_ruleset_version(det, ruleset_version)
+    _set_as_of(det, as_of)
+    _set_engine(det, engine)
+    _set_eligibility(det, tuple(eligibility))
+    _set_clocks(det, tuple(clocks))
+    _set_referrals(det, tuple(referrals))
+    _set_findings(det, tuple(findings))
+    _set_episodes(det, tuple(episodes))
+    _set_history(det, tuple(history))
+    return det

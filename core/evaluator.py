@@ -29,6 +29,7 @@ from .decisions import (
     Episode,
     Finding,
     Referral,
+    made_determination,
 )
 from .errors import PluginError, Problem, RulesetError
 from .models import Case
@@ -140,18 +141,18 @@ class Evaluator:
             criteria=criteria,
         )
         # Plugins are called in registration order; sort so output never depends on it.
-        return Determination(
-            case=case.id,
-            ruleset=self.ruleset.id,
-            ruleset_version=self.ruleset_version,
-            as_of=self.as_of,
-            engine=self.engine.version,
-            eligibility=sorted(eligibility, key=_eligibility_order),
-            clocks=sorted(clocks, key=_clock_order),
-            referrals=sorted(referrals, key=_referral_order),
-            findings=_sorted_findings(findings),
-            episodes=episodes,
-            history=history,
+        return made_determination(
+            case.id,
+            self.ruleset.id,
+            self.ruleset_version,
+            self.as_of,
+            self.engine.version,
+            sorted(eligibility, key=_eligibility_order),
+            sorted(clocks, key=_clock_order),
+            sorted(referrals, key=_referral_order),
+            _sorted_findings(findings),
+            episodes,
+            history,
         )
 
     def evaluate_many(self, cases: Iterable[Case]) -> Iterator[Determination]:

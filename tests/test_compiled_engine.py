@@ -247,6 +247,44 @@ def test_made_clock_is_the_clock_the_checked_constructor_builds():
     assert attrs.asdict(made) == attrs.asdict(checked)
 
 
+def test_made_determination_is_the_determination_the_constructor_builds():
+    """made_determination (the evaluator's, once per case) sets every field as Determination does."""
+    import inspect
+
+    import attrs
+
+    from eirules.core.decisions import (
+        Clock,
+        Determination,
+        Eligibility,
+        Episode,
+        made_determination,
+    )
+
+    fields = [f.name for f in attrs.fields(Determination)]
+    assert list(inspect.signature(made_determination).parameters) == fields
+    clock = Clock(
+        id="initial_ifsp_meeting", program="part_c", start=date(2025, 3, 3),
+        due=date(2025, 4, 17), status="pending", citation="34 CFR 303.310(a)",
+    )  # fmt: skip
+    values = {
+        "case": "C-1",
+        "ruleset": "us",
+        "ruleset_version": "1.0",
+        "as_of": date(2025, 4, 1),
+        "engine": "eirules 0.1.0",
+        "eligibility": [Eligibility(program="part_c", outcome="eligible")],
+        "clocks": [clock],
+        "referrals": [],
+        "findings": [],
+        "episodes": [Episode(id="part_c.1", program="part_c", number=1)],
+        "history": (clock,),
+    }
+    made, built = made_determination(**values), Determination(**values)
+    assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+    assert all(type(getattr(made, name)) is type(getattr(built, name)) for name in fields)
+
+
 @given(
     length=st.integers(min_value=0, max_value=400),
     start_day=st.integers(min_value=0, max_value=1),
