@@ -335,3 +335,22 @@ def test_clock_replace_checks_the_copy_as_a_new_clock_is_checked():
         clock.replace(due="2026-09-01")
     with pytest.raises(TypeError, match="no field 'dew'"):
         clock.replace(dew=date(2026, 9, 1))
+
+
+def test_made_episode_is_the_episode_the_constructor_builds_and_refuses_the_same():
+    """made_episode (every case's episodes) builds what Episode builds; a start or end that
+    is not a date is refused by Episode's own check, with its error."""
+    import attrs
+
+    from eirules.core.decisions import Episode, made_episode
+
+    args = ("part_c.2", "part_c", 2, date(2025, 3, 3), "referral_received", None, None, True)
+    names = [f.name for f in attrs.fields(Episode)]
+    made, built = made_episode(*args), Episode(**dict(zip(names, args, strict=True)))
+    assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+    for bad in ((*args[:3], "2025-03-03", *args[4:]), (*args[:5], "2025-04-01", *args[6:])):
+        with pytest.raises(TypeError) as made_error:
+            made_episode(*bad)
+        with pytest.raises(TypeError) as built_error:
+            Episode(**dict(zip(names, bad, strict=True)))
+        assert str(made_error.value) == str(built_error.value)
