@@ -82,7 +82,7 @@ def simple_clock(
     if opens is not None:
         earliest = min(opens, start) if early_counts else opens
         if not early_counts:
-            too_early = [e for e in stop_events if start <= e.date < earliest and e.date <= as_of]
+            too_early = _too_early(stop_events, start, earliest, as_of)
     met_on = None
     for event in stop_events:  # the first on or after the window (a loop: no generator)
         if event.date >= earliest:
@@ -116,3 +116,12 @@ def simple_clock(
         subject=subject,
         reason=_window_note(None, opens, met_on, too_early) if opens is not None else None,
     )
+
+
+def _too_early(
+    stop_events: tuple[Event, ...], start: date, earliest: date, as_of: date
+) -> list[Event]:
+    """Stop events before the window opened (on or after the start, by the as-of date).
+    A function of its own: the comprehension inside `simple_clock` would make every
+    call of it allocate cells for the names it reads."""
+    return [e for e in stop_events if start <= e.date < earliest and e.date <= as_of]
