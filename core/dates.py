@@ -171,6 +171,21 @@ def _weekdays_between(start: date, end: date) -> int:
 WEEKDAYS = BusinessCalendar()
 
 
+#: timedelta(days=n) by n, for `days`: a keyword call of the timedelta type costs more
+#: than the rest of a clock's status, and rules use a handful of lengths.
+DAYS: dict[int, timedelta] = {}
+
+
+def days(n: int) -> timedelta:
+    """timedelta(days=n), made once per n (`DAYS`)."""
+    found = DAYS.get(n)
+    if found is None:
+        if len(DAYS) > 4096:
+            DAYS.clear()
+        found = DAYS[n] = timedelta(days=n)
+    return found
+
+
 def add_days(start: date, n: int, *, count_start_day_as: int = 0) -> date:
     """start + n calendar days, where the start day counts as day 0 (default) or day 1."""
     if count_start_day_as not in (0, 1):
