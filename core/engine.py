@@ -99,6 +99,11 @@ class Engine:
         EirulesErrors a plugin raises on purpose (a missing ruleset parameter)
         pass through unchanged.
         """
+        return self.call_with(hook_name, cls, kwargs)
+
+    def call_with(self, hook_name: str, cls: type | None, kwargs: dict[str, Any]) -> list[Any]:
+        """`call` with the hook's arguments as one dict (the evaluator's six calls a case
+        build theirs directly, without a keyword call and its copy of the dict)."""
         try:
             results = self.hooks.call(hook_name, kwargs)
         except EirulesError:

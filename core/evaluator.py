@@ -111,15 +111,28 @@ class Evaluator:
         return det, record.interval
 
     def _decide(self, case: Case, as_of: date) -> Determination:
-        call = self.engine.call
-        args = {"case": case, "ruleset": self.ruleset, "as_of": as_of}
+        call = self.engine.call_with
+        ruleset = self.ruleset
+        args = {"case": case, "ruleset": ruleset, "as_of": as_of}
         criteria = tuple(
-            sorted(call("eligibility_criteria", Criterion, **args), key=_criterion_order)
+            sorted(call("eligibility_criteria", Criterion, args), key=_criterion_order)
         )
-        eligibility = tuple(call("eligibility_for", Eligibility, **args, criteria=criteria))
+        eligibility = tuple(
+            call(
+                "eligibility_for",
+                Eligibility,
+                {"case": case, "ruleset": ruleset, "as_of": as_of, "criteria": criteria},
+            )
+        )
         _one_outcome_per_program(self.engine.pm.hook.eligibility_for, eligibility)
-        episodes = sorted(call("episodes_for", Episode, **args), key=_episode_order)
-        every_clock = call("clocks_for", Clock, **args, eligibility=eligibility)
+        episodes = sorted(call("episodes_for", Episode, args), key=_episode_order)
+        with_eligibility = {
+            "case": case,
+            "ruleset": ruleset,
+            "as_of": as_of,
+            "eligibility": eligibility,
+        }
+        every_clock = call("clocks_for", Clock, with_eligibility)
         # The clocks of an earlier episode are history: kept, but not what is owed now.
         past = {e.id for e in episodes if not e.current}
         if past:
@@ -131,14 +144,18 @@ class Evaluator:
             )
         else:
             clocks, history = tuple(every_clock), []
-        referrals = call("referrals_for", Referral, **args, eligibility=eligibility)
+        referrals = call("referrals_for", Referral, with_eligibility)
         findings = call(
             "findings_for",
             Finding,
-            **args,
-            eligibility=eligibility,
-            clocks=clocks,
-            criteria=criteria,
+            {
+                "case": case,
+                "ruleset": ruleset,
+                "as_of": as_of,
+                "eligibility": eligibility,
+                "clocks": clocks,
+                "criteria": criteria,
+            },
         )
         # Plugins are called in registration order; sort so output never depends on it.
         return made_determination(
