@@ -102,19 +102,22 @@ def simple_clock(
                 continue
             if met_on is None and start <= event.date <= as_of:
                 return None
-    return made_clock(
-        episode=episode,
-        id=id,
-        program=program,
-        start=start,
-        due=due,
-        opens=opens,
-        met_on=met_on,
-        status=_status(due, met_on, as_of, due_soon_days, False),
-        citation=citation,
-        label=label,
-        subject=subject,
-        reason=_window_note(None, opens, met_on, too_early) if opens is not None else None,
+    return made_clock(  # every field by position, in Clock's order
+        id,
+        program,
+        start,
+        due,
+        _status(due, met_on, as_of, due_soon_days, False),
+        citation,
+        opens,
+        met_on,
+        _window_note(None, opens, met_on, too_early) if opens is not None else None,
+        None,  # excused_by
+        label,
+        subject,
+        None,  # closed_on
+        (),  # missing
+        episode,
     )
 
 
