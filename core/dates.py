@@ -203,6 +203,8 @@ def add_months(start: date, n: int) -> date:
     year, day = start.year + years, start.day
     if day > 28:
         day = min(day, monthrange(year, month0 + 1)[1])
+    if type(start) is date:  # positional: date.replace's keywords cost as much again
+        return date(year, month0 + 1, day)
     return start.replace(year=year, month=month0 + 1, day=day)
 
 
