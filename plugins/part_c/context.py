@@ -165,4 +165,4 @@ def make_clock(ctx: Context, name: str, *, id: str, start: date, label: str, **k
 
 def after(found, start: date):
     """The events dated after `start`."""
-    return tuple(e for e in found if e.date > start)
+    return tuple([e for e in found if e.date > start])  # a list: no generator to resume
