@@ -69,10 +69,14 @@ def _finding_head(f: Finding) -> tuple:
 def _sorted_findings(findings: list[Finding]) -> list[Finding]:
     """Findings by program, rule, outcome and reason; a reason is rendered only on a tie."""
     ordered = sorted(findings, key=_finding_head)
-    heads = [_finding_head(f) for f in ordered]
-    if any(a == b for a, b in zip(heads, heads[1:], strict=False)):
-        ordered.sort(key=lambda f: (*_finding_head(f), f.reason))
+    # Sorted, so a tie is two equal heads side by side: any two equal heads at all.
+    if len(ordered) > 1 and len(set(map(_finding_head, ordered))) < len(ordered):
+        ordered.sort(key=_finding_order)
     return ordered
+
+
+def _finding_order(f: Finding) -> tuple:
+    return (*_finding_head(f), f.reason)
 
 
 class Evaluator:

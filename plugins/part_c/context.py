@@ -16,7 +16,7 @@ import attrs
 from eirules.core.clocks import clock_from_param, param_or_none
 from eirules.core.dates import birthday
 from eirules.core.decisions import Clock, Eligibility, Episode, Finding
-from eirules.core.models import Case
+from eirules.core.models import Case, Event
 from eirules.core.rulesets import Ruleset
 
 from ..episodes import Span, episode_view, episodes_of
@@ -105,19 +105,21 @@ def _episode_context(view: Case, ruleset: Ruleset, as_of: date, b3: date) -> Con
         end=end,
         end_why=end_why,
         # As of a date, a referral dated later has not been received yet (303.310(a)).
-        referral=next((e for e in of_type(view, "referral_received") if e.date <= as_of), None),
+        referral=_first_by(of_type(view, "referral_received"), as_of),
     )
-    ctx.entry = ctx.referral or next(
-        (
-            e
-            for e in of_type(
-                view, "ifsp_meeting_held", "ifsp_review_held", "ifsp_annual_meeting_held"
-            )
-            if e.date <= as_of
-        ),
-        None,
+    ctx.entry = ctx.referral or _first_by(
+        of_type(view, "ifsp_meeting_held", "ifsp_review_held", "ifsp_annual_meeting_held"),
+        as_of,
     )
     return ctx
+
+
+def _first_by(events: tuple[Event, ...], as_of: date) -> Event | None:
+    """The first of the events dated on or before as_of, or None (a loop: no generator)."""
+    for event in events:
+        if event.date <= as_of:
+            return event
+    return None
 
 
 def part_c_end(case: Case, ruleset: Ruleset, b3: date) -> tuple[date, str | Callable[[], str]]:
