@@ -29,9 +29,9 @@ from .decisions import (
     Episode,
     Finding,
     Referral,
-    made_determination,
 )
 from .errors import PluginError, Problem, RulesetError
+from .made import made_determination
 from .models import Case
 from .rulesets import Ruleset
 from .stability import seal, tracked

@@ -18,7 +18,8 @@ from datetime import date
 import attrs
 
 from eirules.core.clocks import events_of
-from eirules.core.decisions import Clock, Episode, made_episode
+from eirules.core.decisions import Clock, Episode
+from eirules.core.made import made_episode
 from eirules.core.models import Case, Event
 
 

@@ -253,13 +253,8 @@ def test_made_determination_is_the_determination_the_constructor_builds():
 
     import attrs
 
-    from eirules.core.decisions import (
-        Clock,
-        Determination,
-        Eligibility,
-        Episode,
-        made_determination,
-    )
+    from eirules.core.decisions import Clock, Determination, Eligibility, Episode
+    from eirules.core.made import made_determination
 
     fields = [f.name for f in attrs.fields(Determination)]
     assert list(inspect.signature(made_determination).parameters) == fields
@@ -342,7 +337,8 @@ def test_made_episode_is_the_episode_the_constructor_builds_and_refuses_the_same
     is not a date is refused by Episode's own check, with its error."""
     import attrs
 
-    from eirules.core.decisions import Episode, made_episode
+    from eirules.core.decisions import Episode
+    from eirules.core.made import made_episode
 
     args = ("part_c.2", "part_c", 2, date(2025, 3, 3), "referral_received", None, None, True)
     names = [f.name for f in attrs.fields(Episode)]
