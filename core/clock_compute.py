@@ -13,7 +13,7 @@ from typing import Any
 
 from . import school_rules
 from .clock_spec import ClockSpec
-from .dates import WEEKDAYS, BusinessCalendar, SchoolCalendar, apply_weekend_rule, shift
+from .dates import DAYS, WEEKDAYS, BusinessCalendar, SchoolCalendar, apply_weekend_rule, days, shift
 from .decisions import Clock, made_clock
 from .events import index_of
 from .models import Case, Event
@@ -51,7 +51,10 @@ def _status(
         return "late_excused" if excused else "overdue"
     # (due - as_of).days <= due_soon_days, as a comparison: a threshold on the as-of
     # date, so a tracked one (core/stability.py) stays a range instead of one day.
-    if as_of >= due - timedelta(days=due_soon_days):
+    soon = DAYS.get(due_soon_days)  # timedelta(days=n), made once per window
+    if soon is None:
+        soon = days(due_soon_days)
+    if as_of >= due - soon:
         return "due_soon"
     return "pending"
 

@@ -6,7 +6,7 @@ Conventions (see docs/clocks.md; a ruleset may change each one):
   starts on 2026-01-05 is due on 2026-02-19. With ``count_start_day_as=1`` the
   start day is day 1 and the same clock is due a day earlier.
 * Months and years: calendar arithmetic with end-of-month clamping
-  (2024-08-31 + 6 months = 2025-02-28), by python-dateutil's relativedelta.
+  (2024-08-31 + 6 months = 2025-02-28), as python-dateutil's relativedelta counts them.
 * Birthdays: a child reaches age N on the N-th anniversary of birth; a child
   born on 29 February has the anniversary in a common year on 28 February
   (``leap_day_birthday="feb28"``) or 1 March (``"mar1"``).
@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from calendar import monthrange
 from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import lru_cache
-
-from dateutil.relativedelta import relativedelta
 
 from .school_calendar import SchoolCalendar
 
@@ -172,6 +171,21 @@ def _weekdays_between(start: date, end: date) -> int:
 WEEKDAYS = BusinessCalendar()
 
 
+#: timedelta(days=n) by n, for `days`: a keyword call of the timedelta type costs more
+#: than the rest of a clock's status, and rules use a handful of lengths.
+DAYS: dict[int, timedelta] = {}
+
+
+def days(n: int) -> timedelta:
+    """timedelta(days=n), made once per n (`DAYS`)."""
+    found = DAYS.get(n)
+    if found is None:
+        if len(DAYS) > 4096:
+            DAYS.clear()
+        found = DAYS[n] = timedelta(days=n)
+    return found
+
+
 def add_days(start: date, n: int, *, count_start_day_as: int = 0) -> date:
     """start + n calendar days, where the start day counts as day 0 (default) or day 1."""
     if count_start_day_as not in (0, 1):
@@ -182,12 +196,16 @@ def add_days(start: date, n: int, *, count_start_day_as: int = 0) -> date:
 @lru_cache(maxsize=65536)
 def add_months(start: date, n: int) -> date:
     """start + n calendar months, clamped to the month's last day (2024-08-31 + 6 = 2025-02-28)."""
-    if start.day <= 28:
-        # Every month has a 28th: no clamping, so plain year/month arithmetic gives
-        # exactly what relativedelta gives (tests check the two agree).
-        years, month0 = divmod(start.month - 1 + n, 12)
-        return start.replace(year=start.year + years, month=month0 + 1)
-    return start + relativedelta(months=n)
+    # Plain year/month arithmetic, the day clamped to the month's last as relativedelta
+    # clamps it (tests check the two agree); relativedelta's general constructor and
+    # addition cost more than the rest of a clock.
+    years, month0 = divmod(start.month - 1 + n, 12)
+    year, day = start.year + years, start.day
+    if day > 28:
+        day = min(day, monthrange(year, month0 + 1)[1])
+    if type(start) is date:  # positional: date.replace's keywords cost as much again
+        return date(year, month0 + 1, day)
+    return start.replace(year=year, month=month0 + 1, day=day)
 
 
 def add_years(start: date, n: int, *, leap_day: str = "feb28") -> date:

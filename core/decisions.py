@@ -294,11 +294,28 @@ class Clock:
 _CLOCK_FIELDS = tuple(field.name for field in attrs.fields(Clock))
 _CLOCK_NAMES = frozenset(_CLOCK_FIELDS)
 _new = object.__new__
-_put = object.__setattr__
+#: Each field's slot setter (its member descriptor's `__set__`): what object.__setattr__
+#: finds and calls for the name, without the look-up (about 40% of a clock's construction).
+(
+    _set_id,
+    _set_program,
+    _set_start,
+    _set_due,
+    _set_status,
+    _set_citation,
+    _set_opens,
+    _set_met_on,
+    _set_reason,
+    _set_excused_by,
+    _set_label,
+    _set_subject,
+    _set_closed_on,
+    _set_missing,
+    _set_episode,
+) = (vars(Clock)[name].__set__ for name in _CLOCK_FIELDS)
 
 
 def made_clock(
-    *,
     id: str,
     program: str,
     start: date | None,
@@ -321,24 +338,25 @@ def made_clock(
     arithmetic, so `Clock`'s field checks could only pass; this is the same object
     (equal, hashed and serialised alike) for about half the cost. Anything else,
     plugins included, builds clocks with `Clock(...)`, which checks every field.
-    `missing` must already be a tuple.
+    `missing` must already be a tuple. The fields may be given by position, in
+    `Clock`'s field order (the engine's commonest clocks are, by `simple_clock`).
     """
     clock = _new(Clock)
-    _put(clock, "id", id)
-    _put(clock, "program", program)
-    _put(clock, "start", start)
-    _put(clock, "due", due)
-    _put(clock, "status", status)
-    _put(clock, "citation", citation)
-    _put(clock, "opens", opens)
-    _put(clock, "met_on", met_on)
-    _put(clock, "reason", reason)
-    _put(clock, "excused_by", excused_by)
-    _put(clock, "label", label)
-    _put(clock, "subject", subject)
-    _put(clock, "closed_on", closed_on)
-    _put(clock, "missing", missing)
-    _put(clock, "episode", episode)
+    _set_id(clock, id)
+    _set_program(clock, program)
+    _set_start(clock, start)
+    _set_due(clock, due)
+    _set_status(clock, status)
+    _set_citation(clock, citation)
+    _set_opens(clock, opens)
+    _set_met_on(clock, met_on)
+    _set_reason(clock, reason)
+    _set_excused_by(clock, excused_by)
+    _set_label(clock, label)
+    _set_subject(clock, subject)
+    _set_closed_on(clock, closed_on)
+    _set_missing(clock, missing)
+    _set_episode(clock, episode)
     return clock
 
 

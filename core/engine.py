@@ -107,6 +107,11 @@ class Engine:
         EirulesErrors a plugin raises on purpose (a missing ruleset parameter)
         pass through unchanged.
         """
+        return self.call_with(hook_name, cls, kwargs)
+
+    def call_with(self, hook_name: str, cls: type | None, kwargs: dict[str, Any]) -> list[Any]:
+        """`call` with the hook's arguments as one dict (the evaluator's six calls a case
+        build theirs directly, without a keyword call and its copy of the dict)."""
         try:
             results = self.hooks.call(hook_name, kwargs)
         except EirulesError:
@@ -124,9 +129,7 @@ class Engine:
         for result in results:
             if not _list_of(result, cls):
                 caller = getattr(self.pm.hook, hook_name)
-                name = _returning_plugin(
-                    caller, kwargs, lambda r: r is not None and not _list_of(r, cls)
-                )
+                name = _returning_plugin(caller, kwargs, _not_list_of(cls))
                 raise PluginError(
                     f'plugin "{name}" returned {show_value(result)} from {hook_name}; '
                     f"expected a list of {cls.__name__} or None"
@@ -364,6 +367,12 @@ def _as_date(value: Any) -> date:
     raise InputError(
         "as_of is not valid", [Problem("as_of", f"{show_value(value)} is not a date (YYYY-MM-DD)")]
     )
+
+
+def _not_list_of(cls: type) -> Any:
+    """A test for an answer that is not a list of `cls` (a function of its own, so
+    `Engine.call` allocates no cell for `cls` on every call)."""
+    return lambda r: r is not None and not _list_of(r, cls)
 
 
 def _list_of(result: Any, cls: type) -> bool:

@@ -31,6 +31,7 @@ from .decisions import (
     Referral,
 )
 from .errors import PluginError, Problem, RulesetError
+from .made import made_determination
 from .models import Case
 from .rulesets import Ruleset
 from .stability import seal, tracked
@@ -68,10 +69,14 @@ def _finding_head(f: Finding) -> tuple:
 def _sorted_findings(findings: list[Finding]) -> list[Finding]:
     """Findings by program, rule, outcome and reason; a reason is rendered only on a tie."""
     ordered = sorted(findings, key=_finding_head)
-    heads = [_finding_head(f) for f in ordered]
-    if any(a == b for a, b in zip(heads, heads[1:], strict=False)):
-        ordered.sort(key=lambda f: (*_finding_head(f), f.reason))
+    # Sorted, so a tie is two equal heads side by side: any two equal heads at all.
+    if len(ordered) > 1 and len(set(map(_finding_head, ordered))) < len(ordered):
+        ordered.sort(key=_finding_order)
     return ordered
+
+
+def _finding_order(f: Finding) -> tuple:
+    return (*_finding_head(f), f.reason)
 
 
 class Evaluator:
@@ -110,15 +115,28 @@ class Evaluator:
         return det, record.interval
 
     def _decide(self, case: Case, as_of: date) -> Determination:
-        call = self.engine.call
-        args = {"case": case, "ruleset": self.ruleset, "as_of": as_of}
+        call = self.engine.call_with
+        ruleset = self.ruleset
+        args = {"case": case, "ruleset": ruleset, "as_of": as_of}
         criteria = tuple(
-            sorted(call("eligibility_criteria", Criterion, **args), key=_criterion_order)
+            sorted(call("eligibility_criteria", Criterion, args), key=_criterion_order)
         )
-        eligibility = tuple(call("eligibility_for", Eligibility, **args, criteria=criteria))
+        eligibility = tuple(
+            call(
+                "eligibility_for",
+                Eligibility,
+                {"case": case, "ruleset": ruleset, "as_of": as_of, "criteria": criteria},
+            )
+        )
         _one_outcome_per_program(self.engine.pm.hook.eligibility_for, eligibility)
-        episodes = sorted(call("episodes_for", Episode, **args), key=_episode_order)
-        every_clock = call("clocks_for", Clock, **args, eligibility=eligibility)
+        episodes = sorted(call("episodes_for", Episode, args), key=_episode_order)
+        with_eligibility = {
+            "case": case,
+            "ruleset": ruleset,
+            "as_of": as_of,
+            "eligibility": eligibility,
+        }
+        every_clock = call("clocks_for", Clock, with_eligibility)
         # The clocks of an earlier episode are history: kept, but not what is owed now.
         past = {e.id for e in episodes if not e.current}
         if past:
@@ -130,28 +148,32 @@ class Evaluator:
             )
         else:
             clocks, history = tuple(every_clock), []
-        referrals = call("referrals_for", Referral, **args, eligibility=eligibility)
+        referrals = call("referrals_for", Referral, with_eligibility)
         findings = call(
             "findings_for",
             Finding,
-            **args,
-            eligibility=eligibility,
-            clocks=clocks,
-            criteria=criteria,
+            {
+                "case": case,
+                "ruleset": ruleset,
+                "as_of": as_of,
+                "eligibility": eligibility,
+                "clocks": clocks,
+                "criteria": criteria,
+            },
         )
         # Plugins are called in registration order; sort so output never depends on it.
-        return Determination(
-            case=case.id,
-            ruleset=self.ruleset.id,
-            ruleset_version=self.ruleset_version,
-            as_of=self.as_of,
-            engine=self.engine.version,
-            eligibility=sorted(eligibility, key=_eligibility_order),
-            clocks=sorted(clocks, key=_clock_order),
-            referrals=sorted(referrals, key=_referral_order),
-            findings=_sorted_findings(findings),
-            episodes=episodes,
-            history=history,
+        return made_determination(
+            case.id,
+            self.ruleset.id,
+            self.ruleset_version,
+            self.as_of,
+            self.engine.version,
+            sorted(eligibility, key=_eligibility_order),
+            sorted(clocks, key=_clock_order),
+            sorted(referrals, key=_referral_order),
+            _sorted_findings(findings),
+            episodes,
+            history,
         )
 
     def evaluate_many(self, cases: Iterable[Case]) -> Iterator[Determination]:

@@ -70,15 +70,7 @@ class EventIndex:
             if program is not None and type_ in self._tagged:
                 found = self._filtered((type_,), program)
         else:
-            matching = [
-                e
-                for t in present
-                for e in by_type[t]
-                if program is None or e.program is None or e.program == program
-            ]
-            if len(matching) > 1:
-                matching.sort(key=_SORT_KEY)
-            found = tuple(matching)
+            found = _merged(by_type, present, program)
         self._answers[key] = found
         return found
 
@@ -105,6 +97,23 @@ class EventIndex:
         if found and program is not None and type_ in self._tagged:
             found = self._filtered((type_,), program)
         return found[-1] if found else None
+
+
+def _merged(
+    by_type: dict[str, tuple[Event, ...]], present: list[str], program: str | None
+) -> tuple[Event, ...]:
+    """The events of several types present, the program's own and untagged ones, in
+    canonical order. (A function of its own: a comprehension inside `EventIndex.of`
+    would make every call of it allocate cells for the names the comprehension reads.)"""
+    matching = [
+        e
+        for t in present
+        for e in by_type[t]
+        if program is None or e.program is None or e.program == program
+    ]
+    if len(matching) > 1:
+        matching.sort(key=_SORT_KEY)
+    return tuple(matching)
 
 
 #: The case asked about last and its index (any thread): rules ask about one case many

@@ -82,7 +82,7 @@ def simple_clock(
     if opens is not None:
         earliest = min(opens, start) if early_counts else opens
         if not early_counts:
-            too_early = [e for e in stop_events if start <= e.date < earliest and e.date <= as_of]
+            too_early = _too_early(stop_events, start, earliest, as_of)
     met_on = None
     for event in stop_events:  # the first on or after the window (a loop: no generator)
         if event.date >= earliest:
@@ -102,17 +102,29 @@ def simple_clock(
                 continue
             if met_on is None and start <= event.date <= as_of:
                 return None
-    return made_clock(
-        episode=episode,
-        id=id,
-        program=program,
-        start=start,
-        due=due,
-        opens=opens,
-        met_on=met_on,
-        status=_status(due, met_on, as_of, due_soon_days, False),
-        citation=citation,
-        label=label,
-        subject=subject,
-        reason=_window_note(None, opens, met_on, too_early) if opens is not None else None,
+    return made_clock(  # every field by position, in Clock's order
+        id,
+        program,
+        start,
+        due,
+        _status(due, met_on, as_of, due_soon_days, False),
+        citation,
+        opens,
+        met_on,
+        _window_note(None, opens, met_on, too_early) if opens is not None else None,
+        None,  # excused_by
+        label,
+        subject,
+        None,  # closed_on
+        (),  # missing
+        episode,
     )
+
+
+def _too_early(
+    stop_events: tuple[Event, ...], start: date, earliest: date, as_of: date
+) -> list[Event]:
+    """Stop events before the window opened (on or after the start, by the as-of date).
+    A function of its own: the comprehension inside `simple_clock` would make every
+    call of it allocate cells for the names it reads."""
+    return [e for e in stop_events if start <= e.date < earliest and e.date <= as_of]

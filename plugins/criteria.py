@@ -18,7 +18,7 @@ FINDING_OUTCOME = {"met": "eligible", "not_met": "not_eligible"}
 
 def for_program(criteria: Iterable[Criterion], program: str) -> tuple[Criterion, ...]:
     """The criteria other plugins decided for `program`, in the engine's order."""
-    return tuple(c for c in criteria if c.program == program)
+    return tuple([c for c in criteria if c.program == program])  # no generator to resume
 
 
 def sentence(text: str) -> str:

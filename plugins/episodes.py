@@ -19,6 +19,7 @@ import attrs
 
 from eirules.core.clocks import events_of
 from eirules.core.decisions import Clock, Episode
+from eirules.core.made import made_episode
 from eirules.core.models import Case, Event
 
 
@@ -102,20 +103,29 @@ def episodes_of(
 
 
 def _span(program, number, current, end, ended_by, last, is_current=False) -> Span:
-    return Span(
-        episode=Episode(
-            id=f"{program}.{number}",
-            program=program,
-            number=number,
-            start=current.get("start"),
-            started_by=current.get("by"),
-            end=end,
-            ended_by=ended_by,
-            current=is_current,
-        ),
-        first=current.get("first"),
-        last=last,
+    episode = made_episode(
+        f"{program}.{number}",
+        program,
+        number,
+        current.get("start"),
+        current.get("by"),
+        end,
+        ended_by,
+        is_current,
     )
+    # Span(episode=..., first=..., last=...) field by field (it checks nothing): one per
+    # episode of every case.
+    span = _new(Span)
+    _set_episode(span, episode)
+    _set_first(span, current.get("first"))
+    _set_last(span, last)
+    return span
+
+
+_new = object.__new__
+_set_episode, _set_first, _set_last = (
+    vars(Span)[field.name].__set__ for field in attrs.fields(Span)
+)
 
 
 def episode_view(case: Case, spans: list[Span], index: int) -> Case:

@@ -14,21 +14,22 @@ def recurring_clock(
     last: Event,
     previous: Event | None,
     ends: date,
-    ended: str,
+    ended: str | Callable[[], str],
     done: str,
 ) -> Clock:
     """A review or meeting that recurs (303.342(b), (c); 300.324(b)(1); 300.303(b)).
 
     `count_from(day)` is the program's clock counted from the one held on `day`. The
     clock counted from `last` is not applicable when it falls due on or after `ends`,
-    the day the program ends (`ended` says so in the reason). When the one before,
-    counted from `previous`, was met late, the reason says so (`done` is the verb).
+    the day the program ends (`ended` says so in the reason: the words, or a function
+    giving them, called only then). When the one before, counted from `previous`, was
+    met late, the reason says so (`done` is the verb).
     """
     clock = count_from(last.date)
     if clock.due is not None and clock.status != "met" and clock.due >= ends:
         return clock.replace(
             status="not_applicable",
-            reason=f"falls due on {clock.due}, {ended}",
+            reason=f"falls due on {clock.due}, {ended if type(ended) is str else ended()}",
         )
     if (
         previous is not None

@@ -247,6 +247,39 @@ def test_made_clock_is_the_clock_the_checked_constructor_builds():
     assert attrs.asdict(made) == attrs.asdict(checked)
 
 
+def test_made_determination_is_the_determination_the_constructor_builds():
+    """made_determination (the evaluator's, once per case) sets every field as Determination does."""
+    import inspect
+
+    import attrs
+
+    from eirules.core.decisions import Clock, Determination, Eligibility, Episode
+    from eirules.core.made import made_determination
+
+    fields = [f.name for f in attrs.fields(Determination)]
+    assert list(inspect.signature(made_determination).parameters) == fields
+    clock = Clock(
+        id="initial_ifsp_meeting", program="part_c", start=date(2025, 3, 3),
+        due=date(2025, 4, 17), status="pending", citation="34 CFR 303.310(a)",
+    )  # fmt: skip
+    values = {
+        "case": "C-1",
+        "ruleset": "us",
+        "ruleset_version": "1.0",
+        "as_of": date(2025, 4, 1),
+        "engine": "eirules 0.1.0",
+        "eligibility": [Eligibility(program="part_c", outcome="eligible")],
+        "clocks": [clock],
+        "referrals": [],
+        "findings": [],
+        "episodes": [Episode(id="part_c.1", program="part_c", number=1)],
+        "history": (clock,),
+    }
+    made, built = made_determination(**values), Determination(**values)
+    assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+    assert all(type(getattr(made, name)) is type(getattr(built, name)) for name in fields)
+
+
 @given(
     length=st.integers(min_value=0, max_value=400),
     start_day=st.integers(min_value=0, max_value=1),
@@ -297,3 +330,23 @@ def test_clock_replace_checks_the_copy_as_a_new_clock_is_checked():
         clock.replace(due="2026-09-01")
     with pytest.raises(TypeError, match="no field 'dew'"):
         clock.replace(dew=date(2026, 9, 1))
+
+
+def test_made_episode_is_the_episode_the_constructor_builds_and_refuses_the_same():
+    """made_episode (every case's episodes) builds what Episode builds; a start or end that
+    is not a date is refused by Episode's own check, with its error."""
+    import attrs
+
+    from eirules.core.decisions import Episode
+    from eirules.core.made import made_episode
+
+    args = ("part_c.2", "part_c", 2, date(2025, 3, 3), "referral_received", None, None, True)
+    names = [f.name for f in attrs.fields(Episode)]
+    made, built = made_episode(*args), Episode(**dict(zip(names, args, strict=True)))
+    assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+    for bad in ((*args[:3], "2025-03-03", *args[4:]), (*args[:5], "2025-04-01", *args[6:])):
+        with pytest.raises(TypeError) as made_error:
+            made_episode(*bad)
+        with pytest.raises(TypeError) as built_error:
+            Episode(**dict(zip(names, bad, strict=True)))
+        assert str(made_error.value) == str(built_error.value)

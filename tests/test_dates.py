@@ -187,7 +187,7 @@ def test_business_day_jump_matches_a_day_by_day_walk(start, n, holidays):
 
 @given(days, st.integers(-400, 400))
 def test_add_months_agrees_with_relativedelta(start, n):
-    """The fast path for days 1-28 gives exactly python-dateutil's answer."""
+    """Month arithmetic, clamped to the month's last day, gives exactly python-dateutil's answer."""
     from dateutil.relativedelta import relativedelta
 
     assert add_months(start, n) == start + relativedelta(months=n)

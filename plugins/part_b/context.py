@@ -118,7 +118,10 @@ def make_clock(
 
 
 def after(events, start: date, strict: bool = True):
-    return tuple(e for e in events if (e.date > start if strict else e.date >= start))
+    # A list comprehension: no generator to resume for each event.
+    if strict:
+        return tuple([e for e in events if e.date > start])
+    return tuple([e for e in events if e.date >= start])
 
 
 def with_note(clock: Clock, note: str) -> Clock:

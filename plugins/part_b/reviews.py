@@ -86,6 +86,6 @@ def recurring(
         last,
         previous,
         ctx.ends,
-        f"after Part B ends ({ctx.ends})",
+        lambda: f"after Part B ends ({ctx.ends})",
         "done",
     )

@@ -121,7 +121,7 @@ def _clocks(ctx: Context) -> list[Clock]:
     # A toddler the team found eligible, with an IFSP, keeps its clocks even when the
     # scores on file alone miss the state's level: the IFSP's duties stand (303.209(d)).
     has_ifsp = not team_not_eligible and any(
-        e.date <= as_of for e in of_type(case, "ifsp_meeting_held")
+        [e.date <= as_of for e in of_type(case, "ifsp_meeting_held")]  # no generator
     )
     not_eligible = eligibility.outcome == "not_eligible" and as_of < ctx.end and not has_ifsp
 

@@ -7,6 +7,7 @@ ruleset value in force on the day its start event happened.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -15,7 +16,7 @@ import attrs
 from eirules.core.clocks import clock_from_param, param_or_none
 from eirules.core.dates import birthday
 from eirules.core.decisions import Clock, Eligibility, Episode, Finding
-from eirules.core.models import Case
+from eirules.core.models import Case, Event
 from eirules.core.rulesets import Ruleset
 
 from ..episodes import Span, episode_view, episodes_of
@@ -45,7 +46,9 @@ class Context:
     as_of: date
     third_birthday: date
     end: date
-    end_reason: str
+    #: Why Part C ends on `end` (`end_reason`): the sentence, or a function giving it,
+    #: called the first time it is read (most evaluations never read it).
+    end_why: str | Callable[[], str]
     referral: Any = None
     #: The referral, or for a file without one its first IFSP meeting or review:
     #: the transition duties attach to the toddler with an IFSP (303.209).
@@ -58,6 +61,14 @@ class Context:
     episode: Episode | None = None
     spans: list[Span] = attrs.field(factory=list)
     earlier: list[Context] = attrs.field(factory=list)
+
+    @property
+    def end_reason(self) -> str:
+        """Why Part C ends on `end`: the 303.21(a) third birthday or a 303.211 extension."""
+        why = self.end_why
+        if type(why) is not str:
+            why = self.end_why = why()
+        return why
 
 
 def build_context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
@@ -85,32 +96,35 @@ def build_context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
 
 
 def _episode_context(view: Case, ruleset: Ruleset, as_of: date, b3: date) -> Context:
-    end, end_reason = part_c_end(view, ruleset, b3)
+    end, end_why = part_c_end(view, ruleset, b3)
     ctx = Context(
         case=view,
         ruleset=ruleset,
         as_of=as_of,
         third_birthday=b3,
         end=end,
-        end_reason=end_reason,
+        end_why=end_why,
         # As of a date, a referral dated later has not been received yet (303.310(a)).
-        referral=next((e for e in of_type(view, "referral_received") if e.date <= as_of), None),
+        referral=_first_by(of_type(view, "referral_received"), as_of),
     )
-    ctx.entry = ctx.referral or next(
-        (
-            e
-            for e in of_type(
-                view, "ifsp_meeting_held", "ifsp_review_held", "ifsp_annual_meeting_held"
-            )
-            if e.date <= as_of
-        ),
-        None,
+    ctx.entry = ctx.referral or _first_by(
+        of_type(view, "ifsp_meeting_held", "ifsp_review_held", "ifsp_annual_meeting_held"),
+        as_of,
     )
     return ctx
 
 
-def part_c_end(case: Case, ruleset: Ruleset, b3: date) -> tuple[date, str]:
-    """The day Part C ends: the third birthday, unless the 303.211 option was elected."""
+def _first_by(events: tuple[Event, ...], as_of: date) -> Event | None:
+    """The first of the events dated on or before as_of, or None (a loop: no generator)."""
+    for event in events:
+        if event.date <= as_of:
+            return event
+    return None
+
+
+def part_c_end(case: Case, ruleset: Ruleset, b3: date) -> tuple[date, str | Callable[[], str]]:
+    """The day Part C ends: the third birthday, unless the 303.211 option was elected;
+    and why (a function giving the sentence for the third birthday: `Context.end_reason`)."""
     elected = first_of(case, "extension_elected")
     offered = (
         param_or_none(ruleset, "part_c.extended_eligibility", elected.date) if elected else None
@@ -123,7 +137,10 @@ def part_c_end(case: Case, ruleset: Ruleset, b3: date) -> tuple[date, str]:
                 birthday(case.child.birth_date, until.value, leap_day=leap),
                 f"the 303.211 extension elected on {elected.date} runs to age {until.value} ({until.citation})",
             )
-    return b3, f"Part C serves children under 3 (34 CFR 303.21(a)); the third birthday is {b3}"
+    return (
+        b3,
+        lambda: f"Part C serves children under 3 (34 CFR 303.21(a)); the third birthday is {b3}",
+    )
 
 
 def episode_id(ctx: Context) -> str | None:
@@ -150,4 +167,4 @@ def make_clock(ctx: Context, name: str, *, id: str, start: date, label: str, **k
 
 def after(found, start: date):
     """The events dated after `start`."""
-    return tuple(e for e in found if e.date > start)
+    return tuple([e for e in found if e.date > start])  # a list: no generator to resume

@@ -55,6 +55,6 @@ def recurring(ctx: Context, name: str, last, previous, stops: tuple[str, ...], l
         last,
         previous,
         ctx.end,
-        f"on or after the day Part C ends ({ctx.end}: {ctx.end_reason})",
+        lambda: f"on or after the day Part C ends ({ctx.end}: {ctx.end_reason})",
         "held",
     )

@@ -117,18 +117,15 @@ def transition_clocks(ctx: Context, branch: str | None) -> list[Clock]:
         ),
     )
     for name, label in names:
-        cite = f"34 CFR 303.209({'b' if name.endswith('notification') else 'c' if name.endswith('conference') else 'd'})"
+        cite = _CITE[name]
         do_it = _DO_IT[name]
         if under_45 and name == "transition_notification":
             continue  # a referral, not a clock: see referrals_for
-        why_not = next(
-            (
-                (citation, reason)
-                for clock_name, holds, citation, reason in not_running
-                if holds and clock_name == name
-            ),
-            None,
-        )
+        why_not = None
+        for clock_name, holds, citation, reason in not_running:  # the first that holds
+            if holds and clock_name == name:
+                why_not = (citation, reason)
+                break
         if why_not is not None:
             clocks.append(
                 not_applicable(
@@ -228,6 +225,12 @@ def as_soon_as_possible(clock: Clock, reason: str, ctx: Context) -> Clock:
     return before_part_c_ends(ctx, asap)
 
 
+#: The paragraph of 303.209 each transition step is in.
+_CITE = {
+    "transition_notification": "34 CFR 303.209(b)",
+    "transition_conference": "34 CFR 303.209(c)",
+    "transition_plan": "34 CFR 303.209(d)",
+}
 #: What each transition step asks for, in the regulation's verbs: the notification is
 #: made, the conference held (303.209(c)), the transition plan established (303.209(d)).
 _DO_IT = {
