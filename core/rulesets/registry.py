@@ -132,11 +132,8 @@ class RulesetRegistry:
         shipped_folder = builtin_folder() / ruleset_id
         if not (shipped_folder / "ruleset.toml").is_file():
             return
-        try:
-            if shipped_folder.resolve() == Path(folder).resolve():
-                return
-        except OSError:
-            pass
+        if Path(os.path.realpath(shipped_folder)) == Path(os.path.realpath(folder)):
+            return  # the shipped folder itself (realpath never raises for a missing path)
         shipped = load_folder(shipped_folder, None)
         problems = shadow_problems(ruleset, shipped)
         if problems:
