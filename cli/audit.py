@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
 from eirules.core.errors import InputError, Problem
+from eirules.core.private_files import write_private
 
 from .options import (
     COUNT,
@@ -150,7 +150,9 @@ def audit_anchor(ctx, write_to, check_against, db_path):
         "written_at": _now(),
     }
     if write_to:
-        Path(write_to).write_text(json.dumps(anchor, indent=2) + "\n", encoding="utf-8")
+        # Owner-only and all or nothing, like every other file eirules writes: a
+        # half-written anchor would later "fail" a log that is intact.
+        write_private(write_to, json.dumps(anchor, indent=2) + "\n")
     echo(f"Audit head: entry {last_id} of {entries}, hash {last_hash}")
     if write_to:
         echo(f"Wrote {write_to}; check it later with: eirules audit anchor --check {write_to}")

@@ -33,6 +33,7 @@ import click
 from eirules.core.errors import InputError, Problem
 from eirules.core.private_files import (
     ReadFile,
+    read_by_command,
     refuse_unsafe_target,
     write_private,
 )  # the one writer of children's files
@@ -206,8 +207,26 @@ class OutputPath(click.Path):
             _note_caseload(ctx, None)  # output, whether or not the command opens it
         check_writable(text, option, ctx=ctx)
         if ctx is not None:
+            _refuse_a_second_output(ctx, text, option)
             _noted(ctx)["writes"].append((text, option))
         return text
+
+
+def _refuse_a_second_output(ctx: click.Context, text: str, option: str) -> None:
+    """Two outputs of one command naming one file (`--html x --pdf x`, or a hard link or
+    `../` spelling of it) would leave only the one written last: refused (exit 2) before
+    any work is done, as an output naming an input is."""
+    earlier = [
+        ReadFile(Path(path), f"the file {where} writes") for path, where in _noted(ctx)["writes"]
+    ]
+    same = read_by_command(text, earlier)
+    if same is None:
+        return
+    read, _found = same
+    raise InputError(
+        f"{option} {text} is {read.what}; one of the two outputs would replace the other",
+        [Problem(option, f"the same file as {read.path}", "give each output its own file name")],
+    )
 
 
 def format_option(*choices: str, help: str | None = None, out: bool = False):

@@ -319,3 +319,35 @@ def test_any_spelling_of_a_file_read_is_refused(
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2 and REFUSED in result.output, result.output
     assert real.read_bytes() == before
+
+
+def _commands_with_two_outputs() -> list[tuple[tuple[str, ...], tuple[str, str]]]:
+    by_command: dict[tuple[str, ...], list[str]] = {}
+    for path, option in output_options():
+        by_command.setdefault(path, []).append(option)
+    return [(path, tuple(options[:2])) for path, options in by_command.items() if len(options) > 1]
+
+
+@pytest.mark.parametrize(("path", "options"), _commands_with_two_outputs(),
+                         ids=lambda x: " ".join(x))  # fmt: skip
+def test_two_outputs_of_one_command_naming_one_file_are_refused(place, tmp_path, path, options):
+    """QA: `--html x --pdf x` wrote the page, then the PDF over it: only the last one
+    written was left. Two outputs naming one file (by its name, a ../ spelling or a hard
+    link) are refused before any work is done, and the file is left as it was."""
+    first, second = options
+    target = tmp_path / "same.out"
+    target.write_text("kept\n")
+    os.link(target, tmp_path / "link.out")
+    (tmp_path / "sub").mkdir()
+    for other in (
+        str(target),
+        str(tmp_path / "link.out"),
+        str(tmp_path / "sub" / ".." / "same.out"),
+    ):
+        args = _args(place, path, first, str(target))
+        args += [second, other]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "one of the two outputs would replace the other" in result.output, result.output
+        assert f"\n  {second}: the same file as " in result.output, result.output
+        assert target.read_text() == "kept\n"

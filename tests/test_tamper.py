@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import stat
 from datetime import date
 from pathlib import Path
 
@@ -211,3 +212,21 @@ def test_a_copy_of_the_caseload_keeps_verifying(db, tmp_path):
     other.parent.mkdir()
     shutil.copy(db, other)
     assert verify(other).exit_code == 0
+
+
+def test_an_anchor_file_is_written_owner_only_and_never_through_a_link(db, tmp_path):
+    """The anchor is kept apart from the caseload (docs/threat-model.md): like every file
+    eirules writes, it is 0600 and replaces its target whole; a symbolic link is refused."""
+    anchor = tmp_path / "head.anchor"
+    run = CliRunner().invoke(cli, ["audit", "anchor", "--db", str(db), "--write", str(anchor)])
+    assert run.exit_code == 0, run.output
+    assert stat.S_IMODE(anchor.stat().st_mode) == 0o600
+    assert json.loads(anchor.read_text())["schema"] == "eirules/audit-anchor@1"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    link = tmp_path / "link.anchor"
+    link.symlink_to(victim)
+    refused = CliRunner().invoke(cli, ["audit", "anchor", "--db", str(db), "--write", str(link)])
+    assert refused.exit_code == 2, refused.output
+    assert "Traceback" not in refused.output
+    assert victim.read_text() == "keep me\n"
