@@ -167,3 +167,26 @@ def test_now_is_the_utc_second_whatever_was_asked_before(monkeypatch):
         assert audit_module.now() == expected
     monkeypatch.setattr(time, "time", lambda: 1767225599.999)
     assert audit_module.now() == "2025-12-31T23:59:59+00:00"
+
+
+def test_an_entry_of_one_text_is_written_as_the_canonical_writer_writes_it():
+    """`audit._dump`'s shortcut for `{"key": "text"}` gives `jsontext.canonical`'s text,
+    escapes and all, so the chain hashes the same bytes."""
+    import random
+
+    from eirules.core import jsontext
+    from eirules.core.store.audit import _dump
+
+    texts = ["", "a", 'q"uote', "back\\slash", "tab\tnl\n", "\x00\x1f\x7f", "é 中文 😀",
+             "\u2028", "\ud800"]  # fmt: skip
+    rnd = random.Random(7)
+    texts += [
+        "".join(chr(rnd.randrange(0, 0x11000)) for _ in range(rnd.randrange(0, 9)))
+        for _ in range(2000)
+    ]
+    for key in ("document_hash", "caseworker", *texts[:20]):
+        for text in texts:
+            assert _dump({key: text}) == jsontext.canonical({key: text})
+    for other in ({"a": 1}, {"a": None}, {"b": "x", "a": "y"}, {}, {"a": ["x"]}):
+        assert _dump(other) == jsontext.canonical(other)
+    assert _dump(None) is None

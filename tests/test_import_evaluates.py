@@ -10,6 +10,7 @@ bytes). No timing here: benchmarks/overhead.py measures the cost.
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,36 @@ def test_evaluate_all_writes_with_the_same_larger_page_cache_and_puts_it_back(st
     assert report.evaluated > 2 and len(during) > 1
     assert set(during[:-1]) == {-imports_module.WRITE_CACHE_KIB}
     assert store.conn.execute("PRAGMA cache_size").fetchone()[0] == before != during[0]
+
+
+class Status(StrEnum):
+    """A status of a str subclass, which marshal does not write."""
+
+    OVERDUE = "overdue"
+
+
+def test_a_packed_evaluation_reads_back_equal_and_anything_else_is_pickled():
+    """`chunks.pack_evaluation`: an Outcome's fields through marshal, read back as the same
+    Outcome; what marshal cannot write (a DateNotCovered, a str subclass) through pickle."""
+    from eirules.core.rulesets import DateNotCovered
+
+    engine = Engine(entry_points=False)
+    for record in _records()[:20]:
+        case = engine.case_from_dict(record.data)
+        value = chunks.evaluation(engine, case, AS_OF)
+        packed = chunks.pack_evaluation(value)
+        assert packed[:1] == b"M"
+        again = chunks.unpack_evaluation(packed)
+        assert again == value and type(again[1]) is chunks.Outcome
+    assert chunks.unpack_evaluation(chunks.pack_evaluation(("no ruleset", None))) == (
+        "no ruleset",
+        None,
+    )
+
+    odd = (None, value[1]._replace(status=Status.OVERDUE))
+    packed = chunks.pack_evaluation(odd)
+    assert packed[:1] == b"P" and chunks.unpack_evaluation(packed)[1].status is Status.OVERDUE
+    day = date(2000, 1, 1)
+    before = DateNotCovered("us", "p", day, AS_OF, (AS_OF, AS_OF), as_of=day)
+    refused = chunks.unpack_evaluation(chunks.pack_evaluation(before))
+    assert isinstance(refused, DateNotCovered) and str(refused) == str(before)

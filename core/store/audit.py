@@ -13,6 +13,7 @@ import hashlib
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from json import encoder as _json_encoder
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -44,9 +45,23 @@ def now() -> str:
     return _NOW[1]
 
 
+#: How `jsontext.canonical` (ensure_ascii off) quotes a text.
+_quote = _json_encoder.c_encode_basestring or _json_encoder.py_encode_basestring
+
+
 def _dump(value: Any) -> str | None:
+    """The canonical JSON text of an entry's before or after (None stays None).
+
+    Most entries an import writes hold one text under one key (`{"document_hash":
+    ...}`, `{"caseworker": ...}`): written here as the canonical writer writes it
+    (one key needs no sorting), without making an encoder for each entry.
+    """
     if value is None:
         return None
+    if type(value) is dict and len(value) == 1:
+        ((key, text),) = value.items()
+        if type(key) is str and type(text) is str:
+            return "{" + _quote(key) + ":" + _quote(text) + "}"
     return jsontext.canonical(value)
 
 

@@ -28,12 +28,11 @@ from .determinations import (
     SHOWN_COLUMNS,
     Change,
     DeterminationsMixin,
-    _line,
     determinations_digest,
     evaluated_with,
 )
 from .held import HeldOutcomes
-from .lines import LINE_COLUMNS
+from .lines import LINE_COLUMNS, line_of
 from .workers import _Workers
 
 
@@ -223,10 +222,10 @@ class EvaluationRunsMixin(DeterminationsMixin):
                         status = outcome.status
                     same.append((case_id, doc_hash, status, with_, *outcome.stable))
                     continue
-                # The determination id is given when the rows are written.
-                rows = [(case_id, None, *item[1:], item[0]) for item in outcome.items]
+                # Its clock rows are made from the due rows when they are written (`store`),
+                # with the determination id.
                 new.append(
-                    (case_id, doc_hash, outcome, outcome.text, digest, with_, rows,
+                    (case_id, doc_hash, outcome, outcome.text, digest, with_, outcome.items,
                      outcome.status, ",".join(outcome.programs), previous, outcome.stable)
                 )  # fmt: skip
                 if previous is not None:
@@ -274,7 +273,7 @@ class EvaluationRunsMixin(DeterminationsMixin):
                 )
             }
             det_rows, clock_rows, case_rows = [], [], []
-            for case_id, doc_hash, result, text, digest, with_, rows, status, programs, previous, stable in new:  # fmt: skip
+            for case_id, doc_hash, result, text, digest, with_, items, status, programs, previous, stable in new:  # fmt: skip
                 det_id = next_id
                 next_id += 1
                 det_rows.append(
@@ -282,10 +281,18 @@ class EvaluationRunsMixin(DeterminationsMixin):
                      result.ruleset, result.ruleset_version, result.engine, doc_hash,
                      text, stamp, digest)
                 )  # fmt: skip
-                who = shown.get(case_id, (None, None))
-                for r in rows:
-                    row = (r[0], det_id, *r[2:], *who)
-                    clock_rows.append((*row, *_line(row)))
+                child, worker = shown.get(case_id, (None, None))
+                # A due row (`chunks.due_items`) as a clock row: CLOCK_COLUMN_NAMES, then
+                # SHOWN_COLUMNS, then its listed text (LINE_COLUMNS), made in one tuple.
+                for (kind, clock, program, label, subject, start, opens, due, clock_status,
+                     is_open, met_on, excused_by, reason, citation, closed_on) in items:
+                    clock_rows.append(
+                        (case_id, det_id, clock, program, label, subject, start, opens, due,
+                         clock_status, is_open, met_on, excused_by, reason, citation, closed_on,
+                         kind, child, worker,
+                         *line_of(kind, due, case_id, child, program, clock, label, subject,
+                                  clock_status, worker, citation, reason, closed_on))
+                    )
                 case_rows.append((status, det_id, programs, day, with_, *stable, case_id))
                 if previous is None:
                     counts["first"] += 1

@@ -8,7 +8,8 @@ stored, in case-id order, in the same parts and with the same audit entries), so
 the caseload holds exactly what evaluating the stored cases gives.
 
 Until then an evaluation made in this process is kept as it is (up to
-`IN_MEMORY` of them), and one a worker sent, pickled, waits as those bytes in a
+`IN_MEMORY` of them), and one a worker sent, packed (`chunks.pack_evaluation`: marshal of
+its fields), waits as those bytes in a
 temporary file (in memory up to `SPOOL_BYTES`), as do those made here past
 `IN_MEMORY`: memory stays flat in the number of cases, and the file goes with
 the import, whether it commits, is refused or is interrupted.
@@ -16,16 +17,17 @@ the import, whether it commits, is refused or is interrupted.
 
 from __future__ import annotations
 
-import pickle
 import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
-#: Bytes of pickled evaluations held in memory before they go to a temporary file
+from ..chunks import pack_evaluation, unpack_evaluation
+
+#: Bytes of packed evaluations held in memory before they go to a temporary file
 #: (about 5,000 cases at some 3 KB each).
 SPOOL_BYTES = 16 << 20
-#: Evaluations made in this process kept unpickled (about 6 KB each): every one of an
+#: Evaluations made in this process kept unpacked (about 6 KB each): every one of an
 #: import too small to start workers for (fewer than MIN_CHUNKS chunks of CHUNK records).
 IN_MEMORY = 2000
 
@@ -48,12 +50,12 @@ class HeldOutcomes:
         self._kept.clear()
 
     def put(self, case_id: str, evaluated: Any) -> None:
-        """Hold one case's evaluation (`chunks.evaluation`: pickled by a worker, or not)."""
+        """Hold one case's evaluation (`chunks.evaluation`: packed by a worker, or not)."""
         if not isinstance(evaluated, bytes):
             if len(self._kept) < IN_MEMORY:
                 self._kept[case_id] = evaluated
                 return
-            evaluated = pickle.dumps(evaluated, protocol=pickle.HIGHEST_PROTOCOL)
+            evaluated = pack_evaluation(evaluated)
         self._file.seek(self._end)
         self._file.write(evaluated)
         self._where[case_id] = (self._end, len(evaluated))
@@ -76,7 +78,7 @@ class HeldOutcomes:
         if value is None:
             offset, size = self._where.pop(case_id)
             self._file.seek(offset)
-            value = pickle.loads(self._file.read(size))
+            value = unpack_evaluation(self._file.read(size))
         if isinstance(value, BaseException):
             raise value
         return value
