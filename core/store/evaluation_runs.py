@@ -241,15 +241,20 @@ class EvaluationRunsMixin(DeterminationsMixin):
             """Write one chunk's results (inside the caller's write transaction): a few
             set-wide statements, COPY on PostgreSQL, so the write lock is held briefly."""
             run_id = start_run()
-            ids = [x[0] for part in ("new", "same", "failed") for x in prepared[part]]
-            hashes = dict(
-                conn.select_for("SELECT id, document_hash FROM cases WHERE id IN ({ids})", ids)
-            )
-            # A case changed (or removed) by another writer since it was read is left for
-            # the next run: its status already says it changed.
-            new = [x for x in prepared["new"] if hashes.get(x[0]) == x[1]]
-            same = [x for x in prepared["same"] if hashes.get(x[0]) == x[1]]
-            failed = [x for x in prepared["failed"] if hashes.get(x[0]) == x[1]]
+            if outer is not None:
+                # Inside the transaction that read the cases (an import's, an event's): no
+                # other writer can have changed them since, so they are not read again.
+                new, same, failed = prepared["new"], prepared["same"], prepared["failed"]
+            else:
+                ids = [x[0] for part in ("new", "same", "failed") for x in prepared[part]]
+                hashes = dict(
+                    conn.select_for("SELECT id, document_hash FROM cases WHERE id IN ({ids})", ids)
+                )
+                # A case changed (or removed) by another writer since it was read is left
+                # for the next run: its status already says it changed.
+                new = [x for x in prepared["new"] if hashes.get(x[0]) == x[1]]
+                same = [x for x in prepared["same"] if hashes.get(x[0]) == x[1]]
+                failed = [x for x in prepared["failed"] if hashes.get(x[0]) == x[1]]
             numbers = dict(
                 conn.select_for(
                     "SELECT case_id, max(number) FROM determinations WHERE case_id IN ({ids}) "
@@ -284,15 +289,14 @@ class EvaluationRunsMixin(DeterminationsMixin):
                 child, worker = shown.get(case_id, (None, None))
                 # A due row (`chunks.due_items`) as a clock row: CLOCK_COLUMN_NAMES, then
                 # SHOWN_COLUMNS, then its listed text (LINE_COLUMNS), made in one tuple.
-                for (kind, clock, program, label, subject, start, opens, due, clock_status,
-                     is_open, met_on, excused_by, reason, citation, closed_on) in items:
+                for kind, clock, program, label, subject, start, opens, due, clock_status, is_open, met_on, excused_by, reason, citation, closed_on in items:  # fmt: skip
                     clock_rows.append(
                         (case_id, det_id, clock, program, label, subject, start, opens, due,
                          clock_status, is_open, met_on, excused_by, reason, citation, closed_on,
                          kind, child, worker,
                          *line_of(kind, due, case_id, child, program, clock, label, subject,
                                   clock_status, worker, citation, reason, closed_on))
-                    )
+                    )  # fmt: skip
                 case_rows.append((status, det_id, programs, day, with_, *stable, case_id))
                 if previous is None:
                     counts["first"] += 1
