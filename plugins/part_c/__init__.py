@@ -47,6 +47,7 @@ from .developmental_delay import (
     score_values,
 )
 from .eligibility import eligibility as _eligibility
+from .event_order import meeting_before_referral
 from .notification import late_referral_finding, objection_finding, part_b_referrals
 from .post_referral_timeline import initial_ifsp_meeting
 from .referrals import REQUIRED_REFERRAL_EVENTS, child_find_referrals
@@ -259,7 +260,11 @@ def findings_for(case: Case, ruleset: Ruleset, as_of: date, eligibility, clocks)
     if ctx is None:
         return None
     findings = list(ctx.findings)
-    for finding in (late_referral_finding(ctx), objection_finding(ctx)):
+    for finding in (
+        late_referral_finding(ctx),
+        objection_finding(ctx),
+        meeting_before_referral(ctx),
+    ):
         if finding is not None:
             findings.append(finding)
     return findings
