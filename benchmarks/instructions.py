@@ -9,11 +9,14 @@ seed, so they repeat exactly.
 
 With ``--load``, the same for loading instead: N documents through
 ``Engine.case_from_dict`` (the fast path, as table.py's "loading one case" row)
-minus a run that only generates them.
+minus a run that only generates them. With ``--dict``, the same for the result's JSON:
+N determinations through ``determination_json`` (the dict and its stored text) minus a
+run that only evaluates them (their reasons rendered in both, as a first read does).
 
     python benchmarks/instructions.py            # both counts
     python benchmarks/instructions.py --no-valgrind
     python benchmarks/instructions.py --load
+    python benchmarks/instructions.py --dict
 """
 
 from __future__ import annotations
@@ -70,7 +73,30 @@ def child(n: int, evaluate: bool) -> None:
             evaluator.evaluate(case)
 
 
-def instructions(n: int, evaluate: bool, load: bool = False) -> int:
+def dict_child(n: int, serialise: bool) -> None:
+    sys.path.insert(0, str(HERE))
+    import random
+
+    from evaluate import AS_OF, Engine, make_case
+
+    from eirules.core.convert.determinations import determination_json
+
+    rnd = random.Random(5)
+    docs = [make_case(i, rnd) for i in range(WARM + n)]
+    engine = Engine(entry_points=False)
+    evaluator = engine.compile(engine.rulesets.get("us"), AS_OF)
+    for doc in docs[:WARM]:
+        determination_json(evaluator.evaluate(engine.case_from_dict(doc)))
+    dets = [evaluator.evaluate(engine.case_from_dict(doc)) for doc in docs[WARM:]]
+    for det in dets:  # every reason rendered in both runs (the sentence, not the shape)
+        for finding in det.findings:
+            finding.reason  # noqa: B018
+    if serialise:
+        for det in dets:
+            determination_json(det)
+
+
+def instructions(n: int, evaluate: bool, load: bool = False, serialise: bool = False) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "cg.out")
         cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
@@ -79,6 +105,8 @@ def instructions(n: int, evaluate: bool, load: bool = False) -> int:
             cmd.append("--evaluate")
         if load:
             cmd.append("--load")
+        if serialise:
+            cmd.append("--dict")
         # Loading and evaluating hash strings (dict and set look-ups, sets of event
         # types): a fixed hash seed keeps the count the same from run to run (with a
         # random one, an evaluation's count moved by about 0.4% between runs).
@@ -146,12 +174,23 @@ def main() -> None:
     parser.add_argument(
         "--load", action="store_true", help="count loading (case_from_dict) instead"
     )
+    parser.add_argument(
+        "--dict", action="store_true", help="count the result's dict and JSON text instead"
+    )
     args = parser.parse_args()
     if args.child is not None:
-        if args.load:
+        if args.dict:
+            dict_child(args.child, args.evaluate)
+        elif args.load:
             load_child(args.child, args.evaluate)
         else:
             child(args.child, args.evaluate)
+        return
+    if args.dict:
+        diff = instructions(args.n, True, serialise=True) - instructions(
+            args.n, False, serialise=True
+        )
+        print(f"instructions a case serialised (callgrind): {diff / args.n:,.0f}")
         return
     if args.load:
         print(f"Python opcodes a case loaded: {load_opcodes(args.n):,.0f}")

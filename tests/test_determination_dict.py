@@ -130,3 +130,43 @@ def test_a_date_deep_in_a_findings_inputs_is_refused_naming_its_path():
     with pytest.raises(PluginError) as raised:
         dets.determination_to_dict(det)
     assert "at inputs.visits[1].on (a date)" in str(raised.value)
+
+
+json_values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(names | names.map(_Text), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+findings = st.builds(
+    Finding,
+    rule=names,
+    outcome=names,
+    reason=names,
+    citation=names,
+    program=optional_names,
+    inputs=st.dictionaries(names, json_values, max_size=3),
+    parameters=st.dictionaries(names, json_values, max_size=3),
+)
+
+
+@given(findings)
+def test_finding_dict_is_the_converters(f):
+    """Plain values (copied by hand) and the others (str subclasses, tuples: the
+    converter's own path) alike."""
+    assert dets._finding_dict(f) == converter.unstructure(f)
+    assert list(dets._finding_dict(f)) == [a.name for a in attrs.fields(Finding)]
+
+
+def test_a_finding_dict_shares_no_list_or_dict_with_the_finding():
+    finding = Finding(
+        rule="r", outcome="met", reason="x", citation="c", inputs={"a": {"b": [1, (2, 3)]}}
+    )
+    found = dets._finding_dict(finding)
+    assert found["inputs"] == {"a": {"b": [1, [2, 3]]}}
+    assert found["inputs"] is not finding.inputs
+    assert found["inputs"]["a"] is not finding.inputs["a"]
+    assert found["inputs"]["a"]["b"] is not finding.inputs["a"]["b"]

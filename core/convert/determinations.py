@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import jsontext
-from ..decisions import Clock, Determination, Eligibility, Episode
+from ..decisions import Clock, Determination, Eligibility, Episode, Finding
 from ..errors import InputError, PluginError, Problem, show_value
 from .hooks import converter
 from .problems import structure
@@ -72,8 +72,52 @@ def _bad_part(value: Any) -> list[str] | None:
     return [f" (a {type(value).__name__})"]
 
 
+class _NotPlain(Exception):
+    """A value `_plain_copy` leaves to the converter (and to the check before it)."""
+
+
+def _plain_copy(value: Any) -> Any:
+    """The converter's copy of a value made only of dicts with text keys, lists, tuples and
+    JSON scalars of exactly those types (what rules give): dicts and lists copied, tuples
+    as lists, scalars as they are. `_NotPlain` for anything else (a str subclass, another
+    mapping, a value JSON cannot hold): the caller checks and unstructures it as before."""
+    kind = type(value)
+    if kind is dict:
+        copy = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotPlain
+            copy[key] = item if type(item) in _SCALAR_TYPES else _plain_copy(item)
+        return copy
+    if kind is list or kind is tuple:
+        return [item if type(item) in _SCALAR_TYPES else _plain_copy(item) for item in value]
+    if kind in _SCALAR_TYPES:
+        return value
+    raise _NotPlain
+
+
 def _finding_dict(finding: Any) -> dict[str, Any]:
-    """A finding as JSON; a plugin's value JSON cannot hold is refused here, naming the finding."""
+    """A finding as JSON; a plugin's value JSON cannot hold is refused here, naming the finding.
+
+    Written out, as the converter gives it (tests/test_determination_dict.py), when its
+    inputs and parameters are plain (`_plain_copy`, checked and copied in one walk);
+    otherwise checked, then unstructured by the converter."""
+    if type(finding) is Finding:
+        try:
+            inputs = _plain_copy(finding.inputs)
+            parameters = _plain_copy(finding.parameters)
+        except _NotPlain:
+            pass
+        else:
+            return {
+                "rule": finding.rule,
+                "outcome": finding.outcome,
+                "reason": finding.reason,
+                "citation": finding.citation,
+                "program": finding.program,
+                "inputs": inputs,
+                "parameters": parameters,
+            }
     for part in ("inputs", "parameters"):
         where = _json_problem(getattr(finding, part), part)
         if where is not None:
