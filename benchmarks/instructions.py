@@ -33,16 +33,26 @@ HERE = Path(__file__).resolve().parent
 WARM = 50
 
 
-def _warm_loader(n: int):
-    """An engine that has loaded WARM of evaluate.py's documents, and all WARM + n of them."""
+def _documents(n: int):
+    """A fresh engine, evaluate.py's AS_OF, and WARM + n of its generated documents."""
     sys.path.insert(0, str(HERE))
     import random
 
-    from evaluate import Engine, make_case
+    from evaluate import AS_OF, Engine, make_case
 
     rnd = random.Random(5)
-    docs = [make_case(i, rnd) for i in range(WARM + n)]
-    engine = Engine(entry_points=False)
+    return Engine(entry_points=False), AS_OF, [make_case(i, rnd) for i in range(WARM + n)]
+
+
+def _compiled(n: int):
+    """The engine, the `us` ruleset compiled as of AS_OF, and the documents (`_documents`)."""
+    engine, as_of, docs = _documents(n)
+    return engine, engine.compile(engine.rulesets.get("us"), as_of), docs
+
+
+def _warm_loader(n: int):
+    """An engine that has loaded WARM of evaluate.py's documents, and all WARM + n of them."""
+    engine, _, docs = _documents(n)
     for doc in docs[:WARM]:
         engine.case_from_dict(doc)
     return engine, docs
@@ -56,15 +66,7 @@ def load_child(n: int, load: bool) -> None:
 
 
 def child(n: int, evaluate: bool) -> None:
-    sys.path.insert(0, str(HERE))
-    import random
-
-    from evaluate import AS_OF, Engine, make_case
-
-    rnd = random.Random(5)
-    docs = [make_case(i, rnd) for i in range(WARM + n)]
-    engine = Engine(entry_points=False)
-    evaluator = engine.compile(engine.rulesets.get("us"), AS_OF)
+    engine, evaluator, docs = _compiled(n)
     for doc in docs[:WARM]:
         evaluator.evaluate(engine.case_from_dict(doc))
     cases = [engine.case_from_dict(doc) for doc in docs[WARM:]]
@@ -74,17 +76,9 @@ def child(n: int, evaluate: bool) -> None:
 
 
 def dict_child(n: int, serialise: bool) -> None:
-    sys.path.insert(0, str(HERE))
-    import random
-
-    from evaluate import AS_OF, Engine, make_case
-
     from eirules.core.convert.determinations import determination_json
 
-    rnd = random.Random(5)
-    docs = [make_case(i, rnd) for i in range(WARM + n)]
-    engine = Engine(entry_points=False)
-    evaluator = engine.compile(engine.rulesets.get("us"), AS_OF)
+    engine, evaluator, docs = _compiled(n)
     for doc in docs[:WARM]:
         determination_json(evaluator.evaluate(engine.case_from_dict(doc)))
     dets = [evaluator.evaluate(engine.case_from_dict(doc)) for doc in docs[WARM:]]

@@ -398,16 +398,23 @@ def pack_evaluation(value: Any) -> bytes:
     marshal, about half of pickle's cost each way for these tuples of texts and
     numbers, read back by the same interpreter within one import; anything
     marshal cannot write (a DateNotCovered, a value of a str subclass) is pickled."""
-    if type(value) is tuple and len(value) == 2:
-        message, outcome = value
-        if outcome is None or type(outcome) is Outcome:
-            try:
-                return _MARSHALLED + marshal.dumps(
-                    (message, None if outcome is None else tuple(outcome))
-                )
-            except ValueError:  # an object marshal does not write: pickled below
-                pass
+    packed = _marshalled(value)
+    if packed is not None:
+        return packed
     return _PICKLED + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _marshalled(value: Any) -> bytes | None:
+    """(message, Outcome or None) through marshal, or None for what marshal cannot write."""
+    if type(value) is not tuple or len(value) != 2:
+        return None
+    message, outcome = value
+    if outcome is not None and type(outcome) is not Outcome:
+        return None
+    try:
+        return _MARSHALLED + marshal.dumps((message, None if outcome is None else tuple(outcome)))
+    except ValueError:  # an object marshal does not write (a str subclass)
+        return None
 
 
 def unpack_evaluation(data: bytes) -> Any:

@@ -96,28 +96,33 @@ def _plain_copy(value: Any) -> Any:
     raise _NotPlain
 
 
+def _plain_finding(finding: Finding) -> dict[str, Any] | None:
+    """The finding written out when its inputs and parameters are plain (`_plain_copy`),
+    else None (the caller checks and unstructures it)."""
+    try:
+        inputs = _plain_copy(finding.inputs)
+        parameters = _plain_copy(finding.parameters)
+    except _NotPlain:
+        return None
+    return {
+        "rule": finding.rule,
+        "outcome": finding.outcome,
+        "reason": finding.reason,
+        "citation": finding.citation,
+        "program": finding.program,
+        "inputs": inputs,
+        "parameters": parameters,
+    }
+
+
 def _finding_dict(finding: Any) -> dict[str, Any]:
     """A finding as JSON; a plugin's value JSON cannot hold is refused here, naming the finding.
 
     Written out, as the converter gives it (tests/test_determination_dict.py), when its
     inputs and parameters are plain (`_plain_copy`, checked and copied in one walk);
     otherwise checked, then unstructured by the converter."""
-    if type(finding) is Finding:
-        try:
-            inputs = _plain_copy(finding.inputs)
-            parameters = _plain_copy(finding.parameters)
-        except _NotPlain:
-            pass
-        else:
-            return {
-                "rule": finding.rule,
-                "outcome": finding.outcome,
-                "reason": finding.reason,
-                "citation": finding.citation,
-                "program": finding.program,
-                "inputs": inputs,
-                "parameters": parameters,
-            }
+    if type(finding) is Finding and (plain := _plain_finding(finding)) is not None:
+        return plain
     for part in ("inputs", "parameters"):
         where = _json_problem(getattr(finding, part), part)
         if where is not None:
