@@ -13,6 +13,7 @@ One module per rule family, named as the regulation names it:
 * `transition_from_part_c` (300.124(b), 300.101(b): an IEP by the third birthday)
 * `reviews` (300.324(b)(1) annual review, 300.303 reevaluation)
 * `secondary_transition` (300.320(b), (c): transition services, age-of-majority notice)
+* `event_order` (300.300(a), 300.323(c)(1): initial steps dated out of order, said)
 * `school` (the case file's `school` section: grades entered, for state transition rules)
 * `context` (the case seen as Part B's, its age window, the clock helper)
 * `columnar` (300.301(c), 300.323(c)(1), 300.324(b)(1) over a whole caseload's columns)
@@ -38,6 +39,7 @@ from ..vocabulary import PART_B_EVENT_TYPES as EVENT_TYPES
 from .context import PROGRAM, Context, build_context, of_type
 from .eligibility import TEAM_ONLY, with_criteria
 from .eligibility import eligibility as _eligibility
+from .event_order import evaluation_before_consent, meeting_before_eligibility
 from .initial_evaluation import initial_evaluation
 from .initial_iep import initial_iep_meeting
 from .reviews import annual_review, reevaluation
@@ -162,7 +164,11 @@ def findings_for(case: Case, ruleset: Ruleset, as_of: date, eligibility, clocks)
     if ctx is None:
         return None
     findings = list(ctx.findings)
-    finding = summer_finding(ctx)
-    if finding is not None:
-        findings.append(finding)
+    for finding in (
+        summer_finding(ctx),
+        evaluation_before_consent(ctx),
+        meeting_before_eligibility(ctx),
+    ):
+        if finding is not None:
+            findings.append(finding)
     return findings
