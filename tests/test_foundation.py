@@ -13,8 +13,14 @@ from eirules.cli import cli
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
-def test_package_is_eirules_not_bare_core():
-    import importlib.util
+def test_package_is_eirules_not_bare_core(tmp_path):
+    """The install provides `eirules.core`, never a bare `core` or `cli` (the brief's
+    layout rule). Asked in a fresh interpreter outside the checkout, so the checkout's
+    own folders on sys.path (pytest's rootdir, `python -m`'s current directory) cannot
+    answer, whatever the checkout's folder is called (a clone named `eirules` too)."""
+    import subprocess
+    import sys
+    from pathlib import Path
 
     import eirules.cli
     import eirules.core
@@ -22,9 +28,19 @@ def test_package_is_eirules_not_bare_core():
     import eirules.rulesets
 
     assert eirules.core.__name__ == "eirules.core"
-    assert importlib.util.find_spec("core") is None or "eirules" not in str(
-        importlib.util.find_spec("core").origin
+    checkout = Path(eirules.core.__file__).resolve().parent.parent
+    probe = (
+        "import importlib.util\n"
+        "for name in ('core', 'cli', 'plugins', 'rulesets'):\n"
+        "    spec = importlib.util.find_spec(name)\n"
+        "    print(name, spec.origin if spec is not None and spec.origin else '-')\n"
     )
+    found = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout.split("\n")
+    for line in filter(None, found):
+        name, origin = line.split(" ", 1)
+        assert origin == "-" or checkout not in Path(origin).resolve().parents, (name, origin)
 
 
 def test_version_option_prints_package_version():

@@ -56,6 +56,10 @@ def _run(args: list[str], env: dict) -> subprocess.CompletedProcess:
     return subprocess.run(EIRULES + args, env=env, capture_output=True, text=True, timeout=BOUND)
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupted(args: list[str], env: dict, after: float, ready=None) -> tuple[int, str, float]:
     """Start the command, send its group SIGINT `after` seconds once both workers run
     (and `ready()` is true).
@@ -69,6 +73,10 @@ def _interrupted(args: list[str], env: dict, after: float, ready=None) -> tuple[
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # As a terminal starts it: Ctrl-C at its default action. A test run started in
+        # the background by a shell without job control (`pytest &` in a script, nohup)
+        # has SIGINT ignored, and a child inherits that: the command never sees Ctrl-C.
+        preexec_fn=_default_sigint,
     )
     pgid = proc.pid
     try:
