@@ -34,11 +34,17 @@ def sqlite_file(target: str | Path) -> Path:
     return Path(sqlite_path(target))
 
 
+#: A password in a URL's query: libpq reads `password` and `sslpassword` there too.
+_QUERY_SECRET = re.compile(r"([?&](?:ssl)?password=)[^&#]*", re.IGNORECASE)
+
+
 def display(target: str | Path) -> str:
-    """The target as shown in messages: a URL without its password."""
+    """The target as shown in messages: a URL without its password, whether it is given
+    as `user:password@` or in the query (`?password=`, `&sslpassword=`)."""
     text = str(target)
     if is_postgres(text):
-        return re.sub(r"://([^:/@]*):[^@/]*@", r"://\1:***@", text)
+        text = re.sub(r"://([^:/@]*):[^@/]*@", r"://\1:***@", text)
+        return _QUERY_SECRET.sub(r"\1***", text)
     return text
 
 
