@@ -263,29 +263,34 @@ def meetings_check(ctx, case_file, db_path, purpose, as_of, fmt):
 def meetings_notice(ctx, case_file, meeting_id, sent, method, lang, out, pdf):
     """Write the meeting notice for the family (purpose, date, place, who is coming, rights).
 
-    With --sent, the notice is also recorded on the meeting, so `eirules check`
-    can judge whether it went out early enough (34 CFR 300.322, 303.342(d)).
+    With --sent, the notice is also recorded on the meeting, with what it says
+    (a time or place not yet on the meeting is "to be agreed", not given), so
+    `eirules meetings check` can judge whether it went out early enough and
+    said what it must (34 CFR 300.322(b), 303.342(d)).
 
     \b
     Example:
         eirules meetings notice examples/plans/pc-ifsp-outcomes.json ifsp-review-2026-04 --lang es --out aviso.html
     """
+    from eirules.plugins.plans.meetings import notice_items
     from eirules.plugins.plans.report import render_notice
 
-    if sent is not None:
-
-        def change(plans: dict) -> None:
-            m = _meeting_dict(plans, meeting_id, case_file)
-            notice = {"sent": sent.isoformat()}
-            if method:
-                notice["method"] = method
-            m["notice"] = {**m.get("notice", {}), **notice}
-
-        _, case = _update(ctx, case_file, change)
-    else:
-        _, case = _load(ctx, case_file)
+    _, case = _load(ctx, case_file)
     rec = _record(case)
     meeting = rec.meeting(meeting_id)
     if meeting is None:
         _meeting_dict({"meetings": [{"id": m.id} for m in rec.meetings]}, meeting_id, case_file)
+    if sent is not None:
+        # What this notice says, recorded with it (300.322(b)(1)(i)): a time or place
+        # "to be agreed" is not a time or place given.
+        notice = {"sent": sent.isoformat(), "includes": list(notice_items(meeting))}
+        if method:
+            notice["method"] = method
+
+        def change(plans: dict) -> None:
+            m = _meeting_dict(plans, meeting_id, case_file)
+            m["notice"] = {**m.get("notice", {}), **notice}
+
+        _, case = _update(ctx, case_file, change)
+        meeting = _record(case).meeting(meeting_id)
     write_pages(render_notice(case, meeting, lang), out, pdf)

@@ -9,6 +9,7 @@ import pytest
 
 from eirules.plugins.plans import record_of
 from eirules.plugins.plans.meetings import check_meeting
+from eirules.plugins.plans.models import NOTICE_ITEMS
 
 CHILD = {"birth_date": "2016-03-01", "name": "Test Fictional"}
 PRESENT = [
@@ -42,7 +43,7 @@ def _iep(**over):
         "date": "2026-03-10",
         "family_agreed_time_place": True,
         "participants": copy.deepcopy(PRESENT),
-        "notice": {"sent": "2026-02-20"},
+        "notice": {"sent": "2026-02-20", "includes": list(NOTICE_ITEMS)},
     }
     m.update(over)
     return m

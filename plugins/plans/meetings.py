@@ -314,7 +314,18 @@ def notice(meeting: Meeting, ruleset: Ruleset) -> list[Check]:
             parameters=params,
         )
     )
-    if meeting.plan == "iep":
+    if meeting.plan == "iep" and n.includes is None:
+        checks.append(
+            Check(
+                rule="plans.meeting.notice_content",
+                outcome="needs_information",
+                citation="34 CFR 300.322(b)(1)(i)",
+                meeting=meeting.id,
+                reason="The file does not say what the notice gave (the notice's "
+                "`includes`): it must say the purpose, time, location and who will attend.",
+            )
+        )
+    elif meeting.plan == "iep":
         missing = [item for item in NOTICE_ITEMS if item not in n.includes]
         checks.append(
             Check(
@@ -328,6 +339,20 @@ def notice(meeting: Meeting, ruleset: Ruleset) -> list[Check]:
             )
         )
     return checks
+
+
+def notice_items(meeting: Meeting) -> tuple[str, ...]:
+    """What a notice written from this meeting (`render_notice`) says, of NOTICE_ITEMS:
+    the purpose always (the meeting's, or its kind's); the time and the location when
+    the meeting has them (else "to be agreed with you"); who will attend when anyone
+    other than the parents is invited (else "the team will tell you")."""
+    said = {
+        "purpose": True,
+        "time": bool(meeting.time),
+        "location": bool(meeting.location),
+        "participants": any(p.role != "parent" for p in meeting.participants),
+    }
+    return tuple(item for item in NOTICE_ITEMS if said[item])
 
 
 def _days(n: int) -> str:

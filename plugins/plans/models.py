@@ -226,9 +226,12 @@ class Notice:
 
     sent: date = attrs.field(validator=_date)
     method: str | None = attrs.field(default=None, validator=_opt_plain)
-    #: What the notice said: purpose, time, location, participants.
-    includes: tuple[str, ...] = attrs.field(
-        default=NOTICE_ITEMS, converter=as_tuple, validator=_strings
+    #: What the notice said, of purpose, time, location, participants; None when the
+    #: file does not say (300.322(b)(1)(i) is then not judged: nothing is assumed).
+    includes: tuple[str, ...] | None = attrs.field(
+        default=None,
+        converter=attrs.converters.optional(as_tuple),
+        validator=attrs.validators.optional(_strings),
     )
     #: The parent agreed to a shorter notice than the state's minimum (where a state allows it).
     parent_waived_minimum: bool = attrs.field(default=False)
