@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from .errors import EirulesError, Problem, RulesetError, did_you_mean, show_toml
+from .errors import EirulesError, Problem, RulesetError, did_you_mean
 from .ruleset_tests import read_expectations
 from .ruleset_tools import find_tests
 from .rulesets import (
@@ -90,50 +90,6 @@ def clock_event_problems(ruleset: Ruleset, event_types: Iterable[str]) -> list[P
     return problems
 
 
-def clock_start_problems(ruleset: Ruleset) -> list[Problem]:
-    """Clock values that change what starts a clock whose trigger the federal rule fixes.
-
-    A ruleset may vary any key of a clock it inherits (its day count, unit, stop events,
-    excuses); the start events only where the rule leaves the timeline to the state
-    (`state_choice = true`). Elsewhere the regulation names the trigger, and a later
-    start would loosen it.
-    """
-    problems: list[Problem] = []
-    parent = ruleset.parent
-    if parent is None:
-        return problems
-    for name, entries in sorted(ruleset.own_values.items()):
-        declaration = ruleset.declarations.get(name)
-        if declaration is None or declaration.type != "clock" or declaration.state_choice:
-            continue
-        for entry in entries:
-            start = entry.value.get("start") if isinstance(entry.value, dict) else None
-            if start is None:
-                continue
-            try:
-                base = parent.param(name, entry.effective)
-            except RulesetError:
-                continue
-            base_start = base.value.get("start") if isinstance(base.value, dict) else None
-            if base_start is None or set(start) == set(base_start):
-                continue
-            where = entry.file + (f":{entry.line}" if entry.line else "")
-            rule = declaration.floor_citation or f"the rule behind {name}"
-            problems.append(
-                RulesetProblem(
-                    f"{where}: {entry.key or name}.start",
-                    f"{start} changes what starts this clock ({parent.id} starts it on "
-                    f"{base_start}), but the rule fixes its trigger ({rule})",
-                    f"keep start = {show_toml(base_start)}; vary the length, unit or stop events instead "
-                    "(docs/plugins.md, Clock variants)",
-                    file=entry.file,
-                    line=entry.line,
-                    key=f"{entry.key or name}.start",
-                )
-            )
-    return problems
-
-
 def validate_paths(
     paths: Iterable[str | Path], search: Iterable[Path], load_case=None, event_types=None
 ) -> list[Validation]:
@@ -186,7 +142,6 @@ def validate_paths(
             ruleset = registry.load_path(folder)
             rid = ruleset.id
             problems.extend(ruleset.holiday_problems())
-            problems.extend(clock_start_problems(ruleset))
             if event_types is not None:
                 problems.extend(clock_event_problems(ruleset, event_types))
         except RulesetError as exc:

@@ -74,17 +74,64 @@ def _check_entries(name, decl, entries, problems, parent) -> None:
                         "give the whole clock: start, stop, length and unit",
                     )
                 )
-    if (
-        parent is None
-        or decl.floor is None
-        or decl.state_choice
-        or decl.ruleset == ordered[0].ruleset
-    ):
+    if parent is None or decl.state_choice or decl.ruleset == ordered[0].ruleset:
+        return
+    if decl.type == "clock":
+        for entry in ordered:
+            problems.extend(_trigger_problems(name, decl, entry, parent))
+    if decl.floor is None:
         return
     for entry in ordered:
         problem = _floor_problem(name, decl, entry, parent)
         if problem is not None:
             problems.append(problem)
+
+
+#: What each of a clock's event lists decides, for the message.
+_TRIGGERS = {"start": "what starts this clock", "stop": "what meets this clock"}
+
+
+def _trigger_problems(name, decl, entry, parent) -> list[RulesetProblem]:
+    """An inherited clock's start or stop events changed where the rule fixes them.
+
+    A ruleset may vary a clock's length, unit, weekend handling and excuses (within a
+    floor); its start and stop events only where the federal rule leaves the timeline
+    to the state (`state_choice`). Elsewhere the regulation names both the trigger and
+    what meets the clock (303.310(a): from the referral to the initial IFSP meeting): a
+    later start loosens it, and another stop (the referral itself, a consent) would
+    count a child as served on time who was not.
+    """
+    if entry.repealed or not isinstance(entry.value, dict):
+        return []
+    found: list[RulesetProblem] = []
+    rule = decl.floor_citation or f"the rule behind {name}"
+    for key, what in _TRIGGERS.items():
+        given = entry.value.get(key)
+        if given is None:
+            continue
+        for day in _days_in_force(parent, name, entry):
+            try:
+                base = parent.param(name, day).value
+            except RulesetError:
+                continue
+            theirs = base.get(key) if isinstance(base, dict) else None
+            if theirs is None or set(given) == set(theirs):
+                continue
+            where = entry.file + (f":{entry.line}" if entry.line else "")
+            found.append(
+                RulesetProblem(
+                    f"{where}: {entry.key or name}.{key}",
+                    f"{key} = {show_toml(list(given))} changes {what} ({parent.id} has "
+                    f"{key} = {show_toml(list(theirs))}), but the rule fixes it ({rule})",
+                    f"keep {key} = {show_toml(theirs)}; vary the length or unit instead "
+                    "(docs/plugins.md, Clock variants)",
+                    file=entry.file,
+                    line=entry.line,
+                    key=f"{entry.key or name}.{key}",
+                )
+            )
+            break
+    return found
 
 
 def _days_in_force(parent: Ruleset, name: str, entry: ValueEntry) -> list[date]:
@@ -172,16 +219,19 @@ def _floor_problem(name, decl, entry, parent) -> RulesetProblem | None:
 def shadow_problems(local: Ruleset, shipped: Ruleset) -> list[RulesetProblem]:
     """A baseline of the same id as a shipped one (a copy of `us` in --rulesets-dir) has no
     parent to be held to, so it is held to the shipped copy's floors: every federal floor
-    the shipped baseline declares applies to the copy's values as to a state's. Without
-    this a copy could set the 45-day timeline (303.310) to 400 days and validate."""
+    the shipped baseline declares applies to the copy's values as to a state's, and so do
+    the fixed start and stop events (`_trigger_problems`). Without this a copy could set
+    the 45-day timeline (303.310) to 400 days, or stop it at the referral, and validate."""
     problems: list[RulesetProblem] = []
     shipped_decls = shipped.declarations
     for name, entries in local.own_values.items():
         decl = shipped_decls.get(name)
-        if decl is None or decl.floor is None or decl.state_choice:
+        if decl is None or decl.state_choice:
             continue
         for entry in entries:
-            problem = _floor_problem(name, decl, entry, shipped)
+            if decl.type == "clock":
+                problems.extend(_trigger_problems(name, decl, entry, shipped))
+            problem = None if decl.floor is None else _floor_problem(name, decl, entry, shipped)
             if problem is not None:
                 problems.append(problem)
     return problems
