@@ -18,7 +18,7 @@ from datetime import date
 import attrs
 
 from eirules.core.clocks import events_of
-from eirules.core.decisions import Clock, Episode
+from eirules.core.decisions import Clock, Episode, Finding
 from eirules.core.made import made_episode
 from eirules.core.models import Case, Event
 
@@ -161,6 +161,55 @@ def episode_view(case: Case, spans: list[Span], index: int) -> Case:
         for plan in case.service_plans
     ]
     return attrs.evolve(case, events=events, evaluations=evaluations, service_plans=plans)
+
+
+def after_the_end(view: Case, spans: list[Span], index: int) -> list[Event]:
+    """The events of episode `index`'s view dated after the episode ended (its ending
+    event aside) and before the next episode starts. Empty for the current episode,
+    or one that has not ended."""
+    span = spans[index]
+    end = span.episode.end
+    if end is None or index + 1 >= len(spans):
+        return []
+    start = spans[index + 1].episode.start
+    return [e for e in view.events if end < e.date < start and e is not span.last]
+
+
+def after_the_end_finding(
+    program: str, citation: str, view: Case, spans: list[Span], index: int
+) -> Finding | None:
+    """A warning naming the events of an ended episode dated between its end and the
+    next episode's start (`after_the_end`), or None when there are none.
+
+    Such an event is in neither episode as the record likely means it: the ended
+    episode's clocks count it (history, never listed as due), and the next episode's
+    clocks, which run from their own start event, do not. It is usually a typing error
+    in one of the dates; nothing is moved, the dates are named for the case manager.
+    """
+    strays = after_the_end(view, spans, index)
+    if not strays:
+        return None
+    ended, following = spans[index].episode, spans[index + 1].episode
+    said = ", ".join(f"{e.type} on {e.date}" for e in strays)
+    one = len(strays) == 1
+    them = "it" if one else "them"
+    return Finding(
+        rule=f"{program}.event_after_episode_ended",
+        outcome="warning",
+        reason=(
+            f"{said} {'is' if one else 'are'} dated after episode {ended.number} ended on {ended.end} "
+            f"({ended.ended_by}) and before episode {following.number} began on "
+            f"{following.start}: the ended episode's clocks count {them} (as history, "
+            f"never listed as due) and the new episode's do not; check the dates"
+        ),
+        citation=citation,
+        program=program,
+        inputs={
+            "events": [{"type": e.type, "date": e.date.isoformat()} for e in strays],
+            "episode_ended": ended.end.isoformat() if ended.end else None,
+            "next_episode_started": following.start.isoformat() if following.start else None,
+        },
+    )
 
 
 def tagged(clocks: Iterable[Clock], episode: Episode) -> list[Clock]:

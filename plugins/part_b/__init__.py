@@ -34,7 +34,7 @@ from eirules.core.models import Case
 from eirules.core.rulesets import Ruleset
 from eirules.core.stability import same_day
 
-from ..episodes import tagged
+from ..episodes import after_the_end_finding, tagged
 from ..vocabulary import PART_B_EVENT_TYPES as EVENT_TYPES
 from .context import PROGRAM, Context, build_context, of_type
 from .eligibility import TEAM_ONLY, with_criteria
@@ -168,6 +168,11 @@ def findings_for(case: Case, ruleset: Ruleset, as_of: date, eligibility, clocks)
         summer_finding(ctx),
         evaluation_before_consent(ctx),
         meeting_before_eligibility(ctx),
+        # 300.301(c)(1) counts each episode's 60 days from its own consent.
+        *(
+            after_the_end_finding(PROGRAM, "34 CFR 300.301(c)(1)", past.case, ctx.spans, i)
+            for i, past in enumerate(ctx.earlier)
+        ),
     ):
         if finding is not None:
             findings.append(finding)

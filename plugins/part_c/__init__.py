@@ -34,7 +34,7 @@ from eirules.core.models import Case
 from eirules.core.rulesets import Ruleset
 from eirules.core.stability import same_day
 
-from ..episodes import tagged
+from ..episodes import after_the_end_finding, tagged
 from ..vocabulary import PART_C_EVENT_TYPES as EVENT_TYPES
 from ..vocabulary import third_birthday
 from .context import PROGRAM, Context, build_context, last_of, of_type
@@ -264,6 +264,11 @@ def findings_for(case: Case, ruleset: Ruleset, as_of: date, eligibility, clocks)
         late_referral_finding(ctx),
         objection_finding(ctx),
         meeting_before_referral(ctx),
+        # 303.310(a) counts each episode's 45 days from its own referral.
+        *(
+            after_the_end_finding(PROGRAM, "34 CFR 303.310(a)", past.case, ctx.spans, i)
+            for i, past in enumerate(ctx.earlier)
+        ),
     ):
         if finding is not None:
             findings.append(finding)
