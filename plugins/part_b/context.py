@@ -8,13 +8,14 @@ the ruleset value in force on the day its start event happened.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import attrs
 
-from eirules.core.clocks import clock_from_param
+from eirules.core.clocks import clock_by_position
 from eirules.core.dates import birthday
 from eirules.core.decisions import Clock, Eligibility, Episode
-from eirules.core.models import Case
+from eirules.core.models import Case, Event
 from eirules.core.rulesets import Ruleset
 
 from ..episodes import Span, episode_view, episodes_of
@@ -100,21 +101,51 @@ def episode_id(ctx: Context) -> str | None:
 
 
 def make_clock(
-    ctx: Context, name: str, *, start: date, label: str, id: str | None = None, **kw
+    ctx: Context,
+    name: str,
+    *,
+    start: date,
+    label: str,
+    id: str | None = None,
+    on: date | None = None,
+    anchor: date | None = None,
+    subject: str | None = None,
+    stop_events: tuple[Event, ...] | None = None,
+    overrides: dict[str, Any] | None = None,
+    citation: str = "",
+    started_by: str | None = None,
 ) -> Clock:
-    return clock_from_param(
+    """The Part B clock `part_b.<name>` of the ruleset, counted from `start`
+    (`clock_from_param`'s arguments, given to it by position)."""
+    episode = ctx.episode
+    return clock_by_position(
         ctx.case,
         ctx.ruleset,
-        f"part_b.{name}",
-        id=id or name,
-        program=PROGRAM,
-        start=start,
-        as_of=ctx.as_of,
-        label=label,
-        closing=CLOSING,
-        episode=episode_id(ctx),
-        **kw,
+        _PARAM_NAMES.get(name) or _param_name(name),
+        id or name,
+        PROGRAM,
+        start,
+        ctx.as_of,
+        on,
+        anchor,
+        label,
+        subject,
+        stop_events,
+        CLOSING,
+        overrides,
+        citation,
+        started_by,
+        episode.id if episode is not None else None,
     )
+
+
+#: "part_b.<name>" per clock name, made once (one string, its hash kept, per clock).
+_PARAM_NAMES: dict[str, str] = {}
+
+
+def _param_name(name: str) -> str:
+    found = _PARAM_NAMES[name] = f"part_b.{name}"
+    return found
 
 
 def after(events, start: date, strict: bool = True):

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from eirules.core.clocks import clock_from_param, param_or_none
+from eirules.core.clocks import clock_by_position, param_or_none
 from eirules.core.dates import birthday
 from eirules.core.decisions import Clock, Eligibility, Episode, Finding
 from eirules.core.models import Case, Event
@@ -148,21 +148,52 @@ def episode_id(ctx: Context) -> str | None:
     return ctx.episode.id if ctx.episode is not None else None
 
 
-def make_clock(ctx: Context, name: str, *, id: str, start: date, label: str, **kw) -> Clock:
-    """The Part C clock `part_c.<name>` of the ruleset, counted from `start`."""
-    return clock_from_param(
+def make_clock(
+    ctx: Context,
+    name: str,
+    *,
+    id: str,
+    start: date,
+    label: str,
+    on: date | None = None,
+    anchor: date | None = None,
+    subject: str | None = None,
+    stop_events: tuple[Event, ...] | None = None,
+    overrides: dict[str, Any] | None = None,
+    citation: str = "",
+    started_by: str | None = None,
+) -> Clock:
+    """The Part C clock `part_c.<name>` of the ruleset, counted from `start`
+    (`clock_from_param`'s arguments, given to it by position)."""
+    episode = ctx.episode
+    return clock_by_position(
         ctx.case,
         ctx.ruleset,
-        f"part_c.{name}",
-        id=id,
-        program=PROGRAM,
-        start=start,
-        as_of=ctx.as_of,
-        label=label,
-        closing=CLOSING,
-        episode=episode_id(ctx),
-        **kw,
+        _PARAM_NAMES.get(name) or _param_name(name),
+        id,
+        PROGRAM,
+        start,
+        ctx.as_of,
+        on,
+        anchor,
+        label,
+        subject,
+        stop_events,
+        CLOSING,
+        overrides,
+        citation,
+        started_by,
+        episode.id if episode is not None else None,
     )
+
+
+#: "part_c.<name>" per clock name, made once (one string, its hash kept, per clock).
+_PARAM_NAMES: dict[str, str] = {}
+
+
+def _param_name(name: str) -> str:
+    found = _PARAM_NAMES[name] = f"part_c.{name}"
+    return found
 
 
 def after(found, start: date):
