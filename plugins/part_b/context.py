@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 
 from eirules.core.clocks import clock_by_position
-from eirules.core.dates import birthday
+from eirules.core.dates import years_later
 from eirules.core.decisions import Clock, Eligibility, Episode
 from eirules.core.models import Case, Event
 from eirules.core.rulesets import Ruleset
@@ -82,17 +82,11 @@ def _episode_context(view: Case, ruleset: Ruleset, as_of: date) -> Context:
     leap = ruleset.value("dates.leap_day_birthday", as_of)
     birth = view.child.birth_date
     # FAPE starts on the birthday Part C's third birthday names (both part_b.age_from).
-    starts = birthday(birth, ruleset.value("part_b.age_from", as_of), leap_day=leap)
-    ctx = Context(
-        case=view,
-        ruleset=ruleset,
-        as_of=as_of,
-        third_birthday=starts,
-        starts=starts,
-        # "Through 21": FAPE is available until the day before the 22nd birthday.
-        ends=birthday(birth, ruleset.value("part_b.age_through", as_of) + 1, leap_day=leap),
-    )
-    return ctx
+    starts = years_later(birth, ruleset.value("part_b.age_from", as_of), leap)  # birthday
+    # "Through 21": FAPE is available until the day before the 22nd birthday.
+    ends = years_later(birth, ruleset.value("part_b.age_through", as_of) + 1, leap)
+    # By position: case, ruleset, as_of, third_birthday, starts, ends.
+    return Context(view, ruleset, as_of, starts, starts, ends)
 
 
 def episode_id(ctx: Context) -> str | None:

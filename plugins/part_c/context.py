@@ -97,15 +97,10 @@ def build_context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
 
 def _episode_context(view: Case, ruleset: Ruleset, as_of: date, b3: date) -> Context:
     end, end_why = part_c_end(view, ruleset, b3)
+    # By position: case, ruleset, as_of, third_birthday, end, end_why, referral. As of a
+    # date, a referral dated later has not been received yet (303.310(a)).
     ctx = Context(
-        case=view,
-        ruleset=ruleset,
-        as_of=as_of,
-        third_birthday=b3,
-        end=end,
-        end_why=end_why,
-        # As of a date, a referral dated later has not been received yet (303.310(a)).
-        referral=_first_by(of_type(view, "referral_received"), as_of),
+        view, ruleset, as_of, b3, end, end_why, _first_by(of_type(view, "referral_received"), as_of)
     )
     ctx.entry = ctx.referral or _first_by(
         of_type(view, "ifsp_meeting_held", "ifsp_review_held", "ifsp_annual_meeting_held"),
