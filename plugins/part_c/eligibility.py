@@ -13,7 +13,8 @@ from __future__ import annotations
 from datetime import date
 
 from eirules.core.clocks import param_or_none
-from eirules.core.decisions import Criterion, Eligibility, Finding
+from eirules.core.decisions import Criterion, Eligibility
+from eirules.core.made import made_eligibility, made_finding
 from eirules.core.models import Case, Evaluation
 
 from ..criteria import criterion_finding, for_program, missing_of
@@ -82,7 +83,7 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
         ):
             reason += " The state does not offer the 303.211 option to continue past age 3."
         findings.append(
-            Finding(
+            made_finding(
                 rule="part_c.eligibility.age",
                 outcome="not_eligible",
                 reason=reason,
@@ -97,7 +98,7 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
                 },
             )
         )
-        return Eligibility(
+        return made_eligibility(
             program=PROGRAM,
             outcome="not_eligible",
             citation="34 CFR 303.21(a)",
@@ -126,7 +127,7 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
                 )
                 citations.append("34 CFR 303.21(a)(2)")
                 findings.append(
-                    Finding(
+                    made_finding(
                         rule="part_c.eligibility.diagnosed_condition",
                         outcome="eligible",
                         reason=f"Eligible for Part C: {reasons[-1]}.",
@@ -180,7 +181,7 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
                 "a diagnosed condition or a qualitative determination by informed clinical opinion"
             )
             findings.append(
-                Finding(
+                made_finding(
                     rule="part_c.eligibility.qualitative",
                     outcome="needs_information",
                     reason=text[0].upper() + text[1:] + ".",
@@ -197,7 +198,7 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
                 "the state's developmental delay criteria (part_c.eligibility.delay_criteria)"
             )
             findings.append(
-                Finding(
+                made_finding(
                     rule="part_c.eligibility.developmental_delay",
                     outcome="needs_information",
                     reason=f'Ruleset "{ruleset.id}" sets no developmental delay criteria in force on {on}; '
@@ -263,7 +264,7 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
             if note:
                 text += f"; {note}"
             findings.append(
-                Finding(
+                made_finding(
                     rule="part_c.eligibility.developmental_delay",
                     outcome=delay_outcome,
                     reason=_OPENING[delay_outcome] + text + ".",
@@ -312,7 +313,7 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
             citations.append("34 CFR 303.321(a)(3)(ii)")
     if "not_eligible" in icos and basis:
         findings.append(
-            Finding(
+            made_finding(
                 rule="part_c.eligibility.informed_clinical_opinion",
                 outcome="eligible",
                 reason="The informed clinical opinion of not eligible does not change the outcome: "
@@ -323,7 +324,7 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
         )
 
     if basis:
-        return Eligibility(
+        return made_eligibility(
             program=PROGRAM,
             outcome="eligible",
             basis=tuple(dict.fromkeys(basis)),
@@ -342,7 +343,7 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
             + (f" ({missing[0]} is missing)" if missing else "")
             + "."
         )
-        return Eligibility(
+        return made_eligibility(
             program=PROGRAM,
             outcome=team.outcome,
             basis=("team_determination",) if team.outcome == "eligible" else (),
@@ -358,7 +359,7 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
             )
         else:
             tail = " Prior written notice of the determination is required (303.322, 303.421)."
-        return Eligibility(
+        return made_eligibility(
             program=PROGRAM,
             outcome="not_eligible",
             citation="34 CFR 303.21(a); 303.322",
@@ -372,7 +373,7 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
             f" The team determined the child {team.outcome.replace('_', ' ')} on {team.date} "
             "(303.322); the rules cannot check that on the scores on file."
         )
-    return Eligibility(
+    return made_eligibility(
         program=PROGRAM,
         outcome="needs_information",
         missing=tuple(missing) or ("an evaluation the rules can use",),

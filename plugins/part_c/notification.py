@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from eirules.core.clocks import param_or_none
 from eirules.core.decisions import Clock, Finding, Referral
 from eirules.core.explain import prose
+from eirules.core.made import made_finding, made_referral
 
 from .context import PROGRAM, Context, first_of, last_of, of_type
 from .transition import late_referral, late_referral_days, left_part_c, opt_out_in_force
@@ -37,7 +38,7 @@ def _notification(
     by: date | None = None,
     closed_on: date | None = None,
 ) -> Referral:
-    return Referral(
+    return made_referral(
         id="part_b_notification",
         program=PROGRAM,
         referrer="the Part C lead agency",
@@ -115,7 +116,7 @@ def part_b_referrals(ctx: Context) -> list[Referral]:
     if branch == "under_45":
         # No date in (b)(1)(iii): the last day Part C serves the toddler (303.21(a)).
         return [
-            Referral(
+            made_referral(
                 id="part_b_referral_late",
                 program=PROGRAM,
                 referrer="the Part C lead agency",
@@ -183,7 +184,7 @@ def late_referral_finding(ctx: Context) -> Finding | None:
         return None
     ruleset = ctx.ruleset
     days = (ctx.end - ctx.referral.date).days
-    return Finding(
+    return made_finding(
         rule="part_c.late_referral",
         outcome=branch,
         reason=prose(_LATE_REFERRAL[branch], days=days, third_birthday=ctx.third_birthday),
@@ -249,7 +250,7 @@ def objection_finding(ctx: Context) -> Finding | None:
             " Referred fewer than 45 days before the third birthday, the toddler is referred "
             "to the SEA and LEA with parental consent (303.209(b)(1)(iii), 303.414)."
         )
-    return Finding(
+    return made_finding(
         rule="part_c.notification_objection",
         outcome="no_opt_out_policy",
         reason=reason,
