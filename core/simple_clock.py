@@ -131,6 +131,9 @@ def _too_early(
     stop_events: tuple[Event, ...], start: date, earliest: date, as_of: date
 ) -> list[Event]:
     """Stop events before the window opened (on or after the start, by the as-of date).
-    A function of its own: the comprehension inside `simple_clock` would make every
-    call of it allocate cells for the names it reads."""
-    return [e for e in stop_events if start <= e.date < earliest and e.date <= as_of]
+    A loop: a comprehension is a function made and called on every call."""
+    found = []
+    for e in stop_events:
+        if start <= e.date < earliest and e.date <= as_of:
+            found.append(e)
+    return found

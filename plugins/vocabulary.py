@@ -206,7 +206,10 @@ def programs_of(case: Case, third_birthday: date) -> Programs:
     c_only, b_only = _own_types()
     part_c_ = "part_c" in explicit
     part_b_ = "part_b" in explicit
-    b_starts = [e.start for e in case.enrolments if e.program == "part_b" and e.start]
+    b_starts = []  # a loop: a comprehension is a function made and called per case
+    for enrolment in case.enrolments:
+        if enrolment.program == "part_b" and enrolment.start:
+            b_starts.append(enrolment.start)
     for event in case.events:
         if event.program is None:
             if event.type in c_only:

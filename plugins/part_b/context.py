@@ -143,10 +143,12 @@ def _param_name(name: str) -> str:
 
 
 def after(events, start: date, strict: bool = True):
-    # A list comprehension: no generator to resume for each event.
-    if strict:
-        return tuple([e for e in events if e.date > start])
-    return tuple([e for e in events if e.date >= start])
+    # A loop: a comprehension is a function made and called on every call.
+    later = []
+    for e in events:
+        if e.date > start or (not strict and e.date == start):
+            later.append(e)
+    return tuple(later)
 
 
 def with_note(clock: Clock, note: str) -> Clock:

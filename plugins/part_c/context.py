@@ -193,4 +193,8 @@ def _param_name(name: str) -> str:
 
 def after(found, start: date):
     """The events dated after `start`."""
-    return tuple([e for e in found if e.date > start])  # a list: no generator to resume
+    later = []  # a loop: a comprehension is a function made and called on every call
+    for e in found:
+        if e.date > start:
+            later.append(e)
+    return tuple(later)
