@@ -68,9 +68,9 @@ def build_context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
     spans = episodes_of(
         view, PROGRAM, as_of, starts=PART_B_EPISODE_STARTS, ends=CLOSING, not_eligible=True
     )
-    contexts = [
-        _episode_context(episode_view(view, spans, i), ruleset, as_of) for i in range(len(spans))
-    ]
+    contexts = []  # a loop: a comprehension is a function made and called per case
+    for i in range(len(spans)):
+        contexts.append(_episode_context(episode_view(view, spans, i), ruleset, as_of))
     for ctx, span in zip(contexts, spans, strict=True):
         ctx.episode, ctx.spans = span.episode, spans
     current = contexts[-1]

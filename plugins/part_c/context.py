@@ -20,6 +20,7 @@ from eirules.core.models import Case, Event
 from eirules.core.rulesets import Ruleset
 
 from ..episodes import Span, episode_view, episodes_of
+from ..program_events import first_by as _first_by
 from ..program_events import program_events
 from ..vocabulary import (
     PART_C_CLOSING,
@@ -84,10 +85,9 @@ def build_context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
     spans = episodes_of(
         view, PROGRAM, as_of, starts=PART_C_EPISODE_STARTS, ends=CLOSING, not_eligible=True
     )
-    contexts = [
-        _episode_context(episode_view(view, spans, i), ruleset, as_of, b3)
-        for i in range(len(spans))
-    ]
+    contexts = []  # a loop: a comprehension is a function made and called per case
+    for i in range(len(spans)):
+        contexts.append(_episode_context(episode_view(view, spans, i), ruleset, as_of, b3))
     for ctx, span in zip(contexts, spans, strict=True):
         ctx.episode, ctx.spans = span.episode, spans
     current = contexts[-1]
@@ -107,14 +107,6 @@ def _episode_context(view: Case, ruleset: Ruleset, as_of: date, b3: date) -> Con
         as_of,
     )
     return ctx
-
-
-def _first_by(events: tuple[Event, ...], as_of: date) -> Event | None:
-    """The first of the events dated on or before as_of, or None (a loop: no generator)."""
-    for event in events:
-        if event.date <= as_of:
-            return event
-    return None
 
 
 def part_c_end(case: Case, ruleset: Ruleset, b3: date) -> tuple[date, str | Callable[[], str]]:

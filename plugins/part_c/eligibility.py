@@ -42,15 +42,19 @@ _OPENING = {
 
 def _usable_evaluations(case: Case, as_of: date) -> list[Evaluation]:
     """The Part C evaluations on the latest date on or before as_of (same-day ones merged)."""
-    found = [
-        e
-        for e in case.evaluations
-        if e.date <= as_of and e.program in (None, PROGRAM) and e.date >= case.child.birth_date
-    ]
+    born = case.child.birth_date
+    found = []  # loops: a comprehension is a function made and called per case
+    for e in case.evaluations:
+        if e.date <= as_of and e.program in (None, PROGRAM) and e.date >= born:
+            found.append(e)
     if not found:
         return []
     last = found[-1].date
-    return [e for e in found if e.date == last]
+    latest = []
+    for e in found:
+        if e.date == last:
+            latest.append(e)
+    return latest
 
 
 def _continuing_criteria(case: Case, ruleset, on: date):
@@ -110,7 +114,10 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
     missing: list[str] = []
 
     # 303.21(a)(2): a diagnosed condition with a high probability of delay.
-    conditions = [c for c in case.conditions if c.diagnosed is None or c.diagnosed <= as_of]
+    conditions = []  # a loop: a comprehension is a function made and called per case
+    for c in case.conditions:
+        if c.diagnosed is None or c.diagnosed <= as_of:
+            conditions.append(c)
     if conditions:
         codes = param_or_none(ruleset, "part_c.eligibility.diagnosed_condition_codes", as_of)
         names = param_or_none(ruleset, "part_c.eligibility.diagnosed_condition_names", as_of)
@@ -146,12 +153,18 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
     evaluations = _usable_evaluations(case, as_of)
     delay_outcome = None
     icos: list[str] = []
-    if not evaluations or not any(e.scores for e in evaluations):
+    # Loops: a comprehension or generator is a function made and called per case.
+    scores_found: list = []
+    for e in evaluations:
+        scores_found.extend(e.scores)
+        if e.informed_clinical_opinion:
+            icos.append(e.informed_clinical_opinion)
+    if not scores_found:
+        icos = []
         missing.append("an evaluation with domain scores dated on or before the as-of date")
     else:
         on = evaluations[0].date
-        icos = [e.informed_clinical_opinion for e in evaluations if e.informed_clinical_opinion]
-        scores = tuple(s for e in evaluations for s in e.scores)
+        scores = tuple(scores_found)
         age, weeks, used, note = corrected_age(
             case.child.birth_date, case.child.gestational_age_weeks, on, ruleset
         )

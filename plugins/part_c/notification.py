@@ -16,6 +16,7 @@ from eirules.core.decisions import Clock, Finding, Referral
 from eirules.core.explain import prose
 from eirules.core.made import made_finding, made_referral
 
+from ..program_events import first_by
 from .context import PROGRAM, Context, first_of, last_of, of_type
 from .transition import late_referral, late_referral_days, left_part_c, opt_out_in_force
 
@@ -65,10 +66,7 @@ def part_b_referrals(ctx: Context) -> list[Referral]:
     eligibility = ctx.eligibility
     assert eligibility is not None  # _build_context determines it first
     branch = late_referral(ctx)
-    sent = next(
-        (e for e in of_type(case, "transition_notification_sent") if e.date <= as_of),
-        None,
-    )
+    sent = first_by(of_type(case, "transition_notification_sent"), as_of)
     potential = last_of(case, "part_b_potential_eligibility")
     if (
         potential is not None
@@ -83,7 +81,11 @@ def part_b_referrals(ctx: Context) -> list[Referral]:
                 closed_on=potential.date,
             )
         ]
-    clock = next((c for c in ctx.clocks if c.id == "transition_notification"), None)
+    clock = None  # the first transition notification clock (a loop: no generator)
+    for found in ctx.clocks:
+        if found.id == "transition_notification":
+            clock = found
+            break
     left = left_part_c(ctx)
     due = clock.due if clock is not None else None
     if sent is None and left is not None and (due is None or left.date <= due):
