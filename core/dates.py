@@ -21,7 +21,6 @@ import re
 from calendar import monthrange
 from collections.abc import Iterable
 from datetime import date, timedelta
-from functools import lru_cache
 
 from .school_calendar import SchoolCalendar
 
@@ -193,7 +192,6 @@ def add_days(start: date, n: int, *, count_start_day_as: int = 0) -> date:
     return start + timedelta(days=n - count_start_day_as)
 
 
-@lru_cache(maxsize=65536)
 def add_months(start: date, n: int) -> date:
     """start + n calendar months, clamped to the month's last day (2024-08-31 + 6 = 2025-02-28)."""
     # Plain year/month arithmetic, the day clamped to the month's last as relativedelta
