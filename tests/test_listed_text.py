@@ -226,10 +226,14 @@ def test_db_upgrade_fills_the_text_of_existing_rows_in_batches(caseload, db_targ
     caseload.close()
     store, applied = Store.init(db_target, engine)
     try:
-        assert applied == [
-            "0015_listed_text_on_clocks",
-            "0016_caseworker_name_key",
-        ] == list(migrations.REVISIONS[-2:])
+        assert (
+            applied
+            == [
+                "0015_listed_text_on_clocks",
+                "0016_caseworker_name_key",
+            ]
+            == list(migrations.REVISIONS[-2:])
+        )
         assert store.conn.execute(
             "SELECT count(*) FROM clocks WHERE line_body IS NOT NULL"
         ).fetchone() == (total,)
