@@ -13,7 +13,15 @@ from typing import Any
 
 from . import school_rules
 from .clock_spec import ClockSpec
-from .dates import DAYS, WEEKDAYS, BusinessCalendar, SchoolCalendar, apply_weekend_rule, days, shift
+from .dates import (
+    DAYS,
+    WEEKDAYS,
+    BusinessCalendar,
+    SchoolCalendar,
+    apply_weekend_rule,
+    days,
+    shifted,
+)
 from .decisions import Clock, made_clock
 from .events import index_of
 from .models import Case, Event
@@ -146,15 +154,15 @@ def compute_clock(
         due = base - days if cs.before else base + days
     else:
         try:
-            due = shift(
+            due = shifted(  # `shift` by position
                 base,
                 cs.length,
                 cs.unit,
-                direction=-1 if cs.before else 1,
-                count_start_day_as=cs.count_start_day_as,
-                business=business,
-                school=school,
-                leap_day=leap_day,
+                -1 if cs.before else 1,
+                cs.count_start_day_as,
+                business,
+                school,
+                leap_day,
             )
             if cs.school_rules:
                 due, rule_note = school_rules.due_date(
@@ -166,14 +174,8 @@ def compute_clock(
                     cs.count_start_day_as,
                 )
             if cs.opens_length is not None and anchor is not None:
-                opens = shift(
-                    anchor,
-                    cs.opens_length,
-                    cs.opens_unit,
-                    direction=-1,
-                    business=business,
-                    school=school,
-                    leap_day=leap_day,
+                opens = shifted(
+                    anchor, cs.opens_length, cs.opens_unit, -1, 0, business, school, leap_day
                 )
         except ValueError as exc:  # e.g. the calendar does not cover the days the rule needs
             missing = f"a school calendar covering the days the rule needs ({exc})"

@@ -21,7 +21,6 @@ import re
 from calendar import monthrange
 from collections.abc import Iterable
 from datetime import date, timedelta
-from functools import lru_cache
 
 from .school_calendar import SchoolCalendar
 
@@ -193,7 +192,6 @@ def add_days(start: date, n: int, *, count_start_day_as: int = 0) -> date:
     return start + timedelta(days=n - count_start_day_as)
 
 
-@lru_cache(maxsize=65536)
 def add_months(start: date, n: int) -> date:
     """start + n calendar months, clamped to the month's last day (2024-08-31 + 6 = 2025-02-28)."""
     # Plain year/month arithmetic, the day clamped to the month's last as relativedelta
@@ -210,6 +208,12 @@ def add_months(start: date, n: int) -> date:
 
 def add_years(start: date, n: int, *, leap_day: str = "feb28") -> date:
     """start + n years; 29 February lands on 28 February or 1 March in a common year."""
+    return years_later(start, n, leap_day)
+
+
+def years_later(start: date, n: int, leap_day: str) -> date:
+    """`add_years` with its arguments by position (`birthday` and `shift` call it so: a
+    keyword is matched against the parameter names on every call)."""
     if leap_day not in LEAP_DAY_RULES:
         raise ValueError(f"leap_day must be one of {LEAP_DAY_RULES}")
     result = add_months(start, 12 * n)
@@ -220,7 +224,7 @@ def add_years(start: date, n: int, *, leap_day: str = "feb28") -> date:
 
 def birthday(birth_date: date, years: int, *, leap_day: str = "feb28") -> date:
     """The day a child born on birth_date reaches the given age."""
-    return add_years(birth_date, years, leap_day=leap_day)
+    return years_later(birth_date, years, leap_day)
 
 
 def age_in_months(birth_date: date, on: date) -> float:
@@ -253,20 +257,37 @@ def shift(
 
     Returns None only for school days beyond the end of the school calendar.
     """
+    return shifted(start, length, unit, direction, count_start_day_as, business, school, leap_day)
+
+
+def shifted(
+    start: date,
+    length: int,
+    unit: str,
+    direction: int,
+    count_start_day_as: int,
+    business: BusinessCalendar,
+    school: SchoolCalendar | None,
+    leap_day: str,
+) -> date | None:
+    """`shift` with every argument by position, in its order (the clock machinery calls
+    it so: each keyword of a call is matched against the parameter names)."""
     if length < 0:
         raise ValueError("length must not be negative")
     if direction not in (1, -1):
         raise ValueError("direction must be 1 or -1")
     if unit == "calendar_days":
-        if direction == 1:
-            return add_days(start, length, count_start_day_as=count_start_day_as)
-        return start - timedelta(days=length - count_start_day_as)
+        if direction == 1:  # add_days, its timedelta made once per length
+            if count_start_day_as not in (0, 1):
+                raise ValueError("count_start_day_as must be 0 or 1")
+            return start + days(length - count_start_day_as)
+        return start - days(length - count_start_day_as)
     if unit == "weeks":
         return start + direction * timedelta(weeks=length)
     if unit == "months":
         return add_months(start, direction * length)
     if unit == "years":
-        return add_years(start, direction * length, leap_day=leap_day)
+        return years_later(start, direction * length, leap_day)
     if unit == "business_days":
         if direction == -1:
             raise ValueError("business days are counted forward only")

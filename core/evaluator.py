@@ -138,7 +138,10 @@ class Evaluator:
         }
         every_clock = call("clocks_for", Clock, with_eligibility)
         # The clocks of an earlier episode are history: kept, but not what is owed now.
-        past = {e.id for e in episodes if not e.current}
+        past = set()  # a loop: a comprehension is a function made and called per case
+        for episode in episodes:
+            if not episode.current:
+                past.add(episode.id)
         if past:
             clocks = tuple(c for c in every_clock if c.episode not in past)
             number = {e.id: (e.program, e.number) for e in episodes}

@@ -11,7 +11,7 @@ from datetime import date
 
 from .clock_compute import DELAY_EVENT, _delays, _status, _window_note
 from .clock_spec import ClockSpec
-from .dates import shift
+from .dates import WEEKDAYS, shifted
 from .decisions import Clock, made_clock
 from .events import index_of
 from .models import Case, Event
@@ -55,21 +55,27 @@ def simple_clock(
         due = base - days if cs.before else base + days
     else:
         try:
-            due = shift(
+            # `shift` by position: direction, count_start_day_as, business, school, leap_day
+            due = shifted(
                 base,
                 cs.length,
                 cs.unit,
-                direction=-1 if cs.before else 1,
-                count_start_day_as=cs.count_start_day_as,
-                leap_day=leap_day,
+                -1 if cs.before else 1,
+                cs.count_start_day_as,
+                WEEKDAYS,
+                None,
+                leap_day,
             )
             if window:
-                opens = shift(
+                opens = shifted(
                     anchor,  # type: ignore[arg-type]
                     cs.opens_length,  # type: ignore[arg-type]
                     cs.opens_unit,
-                    direction=-1,
-                    leap_day=leap_day,
+                    -1,
+                    0,
+                    WEEKDAYS,
+                    None,
+                    leap_day,
                 )
         except ValueError:
             return None
@@ -125,6 +131,9 @@ def _too_early(
     stop_events: tuple[Event, ...], start: date, earliest: date, as_of: date
 ) -> list[Event]:
     """Stop events before the window opened (on or after the start, by the as-of date).
-    A function of its own: the comprehension inside `simple_clock` would make every
-    call of it allocate cells for the names it reads."""
-    return [e for e in stop_events if start <= e.date < earliest and e.date <= as_of]
+    A loop: a comprehension is a function made and called on every call."""
+    found = []
+    for e in stop_events:
+        if start <= e.date < earliest and e.date <= as_of:
+            found.append(e)
+    return found

@@ -18,6 +18,8 @@ FINDING_OUTCOME = {"met": "eligible", "not_met": "not_eligible"}
 
 def for_program(criteria: Iterable[Criterion], program: str) -> tuple[Criterion, ...]:
     """The criteria other plugins decided for `program`, in the engine's order."""
+    if not criteria:  # most cases: no plugin decided any
+        return ()
     return tuple([c for c in criteria if c.program == program])  # no generator to resume
 
 

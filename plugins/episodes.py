@@ -34,6 +34,11 @@ class Span:
     last: Event | None
 
 
+def _mark_order(mark: tuple) -> tuple:
+    """Marks by date, a day's starts before its ends."""
+    return (mark[0], mark[1] != "start")
+
+
 def episodes_of(
     case: Case,
     program: str,
@@ -67,7 +72,7 @@ def episodes_of(
         if event.type == "eligibility_determined" and event.outcome != "not_eligible":
             continue
         marks.append((event.date, "end", event, event.type))
-    marks.sort(key=lambda m: (m[0], m[1] != "start"))  # starts first; reordered per day below
+    marks.sort(key=_mark_order)  # starts first; reordered per day below
 
     spans: list[Span] = []
     current: dict | None = None
@@ -76,10 +81,16 @@ def episodes_of(
     i = 0
     while i < len(marks):
         day = marks[i][0]
-        todays = [m for m in marks[i:] if m[0] == day]
-        i += len(todays)
-        day_starts = [m for m in todays if m[1] == "start"]
-        day_ends = [m for m in todays if m[1] == "end"]
+        # The day's marks, starts and ends apart (loops: comprehensions are functions
+        # made and called on every pass).
+        day_starts, day_ends = [], []
+        for m in marks[i:]:
+            if m[0] == day:
+                i += 1
+                if m[1] == "start":
+                    day_starts.append(m)
+                elif m[1] == "end":
+                    day_ends.append(m)
         order = (day_ends + day_starts) if current is not None else (day_starts + day_ends)
         for when, kind, event, what in order:
             if kind == "start":
@@ -215,4 +226,7 @@ def after_the_end_finding(
 def tagged(clocks: Iterable[Clock], episode: Episode) -> list[Clock]:
     """The clocks, each naming the episode it belongs to."""
     name = episode.id
-    return [c if c.episode == name else c.replace(episode=name) for c in clocks]
+    out = []  # a loop: a comprehension is a function made and called on every call
+    for c in clocks:
+        out.append(c if c.episode == name else c.replace(episode=name))
+    return out

@@ -8,6 +8,7 @@ untagged ones; `program_events` gives both the same three functions.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from eirules.core.events import index_of
 from eirules.core.models import Case, Event
@@ -35,3 +36,12 @@ def program_events(
         return index_of(case).last(type_, program)
 
     return of_type, first_of, last_of
+
+
+def first_by(events: tuple[Event, ...], as_of: date) -> Event | None:
+    """The first of the events dated on or before as_of, or None (a loop: no generator,
+    no comprehension made and called for each question)."""
+    for event in events:
+        if event.date <= as_of:
+            return event
+    return None

@@ -15,7 +15,7 @@ from functools import cache
 
 import attrs
 
-from eirules.core.dates import birthday
+from eirules.core.dates import years_later
 from eirules.core.engine import EventType
 from eirules.core.hookspecs import hookimpl
 from eirules.core.models import Case
@@ -139,7 +139,7 @@ def third_birthday(case: Case, ruleset: Ruleset, on: date) -> date:
     if last[0] == born and last[1] is ruleset and same_day(last[2], on):
         return last[3]
     years = ruleset.value("part_c.age_limit_years", on)
-    found = birthday(born, years, leap_day=ruleset.value("dates.leap_day_birthday", on))
+    found = years_later(born, years, ruleset.value("dates.leap_day_birthday", on))  # birthday
     _b3_last = (born, ruleset, on, found)
     return found
 
@@ -206,7 +206,10 @@ def programs_of(case: Case, third_birthday: date) -> Programs:
     c_only, b_only = _own_types()
     part_c_ = "part_c" in explicit
     part_b_ = "part_b" in explicit
-    b_starts = [e.start for e in case.enrolments if e.program == "part_b" and e.start]
+    b_starts = []  # a loop: a comprehension is a function made and called per case
+    for enrolment in case.enrolments:
+        if enrolment.program == "part_b" and enrolment.start:
+            b_starts.append(enrolment.start)
     for event in case.events:
         if event.program is None:
             if event.type in c_only:
@@ -239,11 +242,7 @@ def programs_of(case: Case, third_birthday: date) -> Programs:
                     part_b_ = True
     if not (part_c_ or part_b_ or explicit) and case.child.risk_factors:
         part_c_ = True  # risk factors (303.5) are recorded for Part C referral and eligibility
-    result = Programs(
-        part_c=part_c_,
-        part_b=part_b_,
-        part_b_from=split,
-    )
+    result = Programs(part_c_, part_b_, split)  # by position: part_c, part_b, part_b_from
     _last.entry = (case, third_birthday, result)
     return result
 

@@ -350,3 +350,73 @@ def test_made_episode_is_the_episode_the_constructor_builds_and_refuses_the_same
         with pytest.raises(TypeError) as built_error:
             Episode(**dict(zip(names, bad, strict=True)))
         assert str(made_error.value) == str(built_error.value)
+
+
+def test_made_eligibility_finding_and_referral_are_what_their_classes_build():
+    """made_eligibility, made_finding and made_referral (the plugins' commonest decisions)
+    build the object the class's constructor builds, with the same keywords and defaults;
+    a value the class refuses is refused with the class's own error."""
+    import inspect
+
+    import attrs
+
+    from eirules.core.decisions import Eligibility, Finding, Referral
+    from eirules.core.explain import Prose
+    from eirules.core.made import made_eligibility, made_finding, made_referral
+
+    for made, cls in (
+        (made_eligibility, Eligibility),
+        (made_finding, Finding),
+        (made_referral, Referral),
+    ):
+        params = inspect.signature(made).parameters
+        assert list(params) == [f.name for f in attrs.fields(cls)]
+        for field in attrs.fields(cls):
+            default = field.default
+            if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+                assert params[field.name].default is None
+            elif default is not attrs.NOTHING:
+                assert params[field.name].default == default
+
+    values = {"program": "part_c", "outcome": "eligible", "basis": ["developmental_delay"]}
+    for kw in (values, {**values, "citation": "34 CFR 303.21", "missing": ["x"], "reason": "r"}):
+        made, built = made_eligibility(**kw), Eligibility(**kw)
+        assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+        assert type(made.basis) is tuple and type(made.missing) is tuple
+    with pytest.raises(ValueError) as made_error:
+        made_eligibility(program="part_c", outcome="maybe")
+    with pytest.raises(ValueError) as built_error:
+        Eligibility(program="part_c", outcome="maybe")
+    assert str(made_error.value) == str(built_error.value)
+
+    inputs = {"referred": "2026-01-05"}
+    for reason in ("A sentence.", Prose("{a} and {b}", {"a": 1, "b": 2})):
+        kw = {"rule": "r", "outcome": "met", "reason": reason, "citation": "c"}
+        for extra in ({}, {"program": "part_b", "inputs": inputs, "parameters": {"p": 45}}):
+            made, built = made_finding(**kw, **extra), Finding(**kw, **extra)
+            assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+            assert made.__dict__ == built.__dict__ and list(made.__dict__) == list(built.__dict__)
+            assert made.prose == built.prose
+            if extra:
+                assert made.inputs is not inputs  # copied, as the converter copies it
+    for kw in (
+        {"id": "a", "program": "part_c", "referrer": "x", "to": "y", "reason": "r", "citation": "c"},
+        {"id": "a", "program": "part_c", "referrer": "x", "to": "y", "reason": "r",
+         "citation": "c", "by": date(2026, 3, 1), "status": "not_made", "closed_on": date(2026, 4, 1)},
+    ):  # fmt: skip
+        made, built = made_referral(**kw), Referral(**kw)
+        assert made == built and hash(made) == hash(built) and repr(made) == repr(built)
+    base = {
+        "id": "a",
+        "program": "part_c",
+        "referrer": "x",
+        "to": "y",
+        "reason": "r",
+        "citation": "c",
+    }
+    for bad in ({"by": "2026-03-01"}, {"status": "sent"}, {"closed_on": "2026-04-01"}):
+        with pytest.raises((TypeError, ValueError)) as made_error:
+            made_referral(**base, **bad)
+        with pytest.raises((TypeError, ValueError)) as built_error:
+            Referral(**base, **bad)
+        assert str(made_error.value) == str(built_error.value)

@@ -154,13 +154,13 @@ def _review_clocks(case, rec: MtssRecord, as_of: date, p: Params) -> list[Clock]
 
 
 def _triggers(case, as_of: date):
-    return [
-        ev
-        for ev in case.events_of(
-            "parent_requested_evaluation", "disability_suspected", program=PROGRAM
-        )
-        if ev.date <= as_of
-    ]
+    found = []  # a loop: a comprehension is a function made and called per case
+    for ev in case.events_of(
+        "parent_requested_evaluation", "disability_suspected", program=PROGRAM
+    ):
+        if ev.date <= as_of:
+            found.append(ev)
+    return found
 
 
 def evaluation_request(case, as_of: date) -> tuple[str, date, date | None] | None:
@@ -214,7 +214,7 @@ def findings_for(case: Case, ruleset: Ruleset, as_of: date, eligibility, clocks,
     mine = for_program(criteria, PROGRAM)
     rec = record_of(case)
     if rec is None:
-        return [criterion_finding(c) for c in mine] or None
+        return [criterion_finding(c) for c in mine] if mine else None
     from . import rules  # only for a case with an MTSS record (start-up time)
 
     p = params_for(ruleset, as_of)

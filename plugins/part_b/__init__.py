@@ -35,6 +35,7 @@ from eirules.core.rulesets import Ruleset
 from eirules.core.stability import same_day
 
 from ..episodes import after_the_end_finding, tagged
+from ..program_events import first_by
 from ..vocabulary import PART_B_EVENT_TYPES as EVENT_TYPES
 from .context import PROGRAM, Context, build_context, of_type
 from .eligibility import TEAM_ONLY, with_criteria
@@ -107,10 +108,7 @@ def _clocks(ctx: Context) -> list[Clock]:
             clocks.append(clock)
 
     # 300.124(b), 300.101(b): IEP developed and implemented by the third birthday.
-    referral = next(
-        (e for e in of_type(case, "referral_from_part_c") if e.date <= as_of),
-        None,
-    )
+    referral = first_by(of_type(case, "referral_from_part_c"), as_of)
     if referral is not None:
         clocks.append(iep_by_third_birthday(ctx, referral, found_not_eligible))
 
@@ -140,7 +138,10 @@ def episodes_for(case: Case, ruleset: Ruleset, as_of: date):
     ctx = _context(case, ruleset, as_of)
     if ctx is None:
         return None
-    return [span.episode for span in ctx.spans]
+    episodes = []  # a loop: a comprehension is a function made and called per case
+    for span in ctx.spans:
+        episodes.append(span.episode)
+    return episodes
 
 
 @hookimpl

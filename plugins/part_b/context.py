@@ -8,13 +8,14 @@ the ruleset value in force on the day its start event happened.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import attrs
 
-from eirules.core.clocks import clock_from_param
-from eirules.core.dates import birthday
+from eirules.core.clocks import clock_by_position
+from eirules.core.dates import years_later
 from eirules.core.decisions import Clock, Eligibility, Episode
-from eirules.core.models import Case
+from eirules.core.models import Case, Event
 from eirules.core.rulesets import Ruleset
 
 from ..episodes import Span, episode_view, episodes_of
@@ -67,9 +68,9 @@ def build_context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
     spans = episodes_of(
         view, PROGRAM, as_of, starts=PART_B_EPISODE_STARTS, ends=CLOSING, not_eligible=True
     )
-    contexts = [
-        _episode_context(episode_view(view, spans, i), ruleset, as_of) for i in range(len(spans))
-    ]
+    contexts = []  # a loop: a comprehension is a function made and called per case
+    for i in range(len(spans)):
+        contexts.append(_episode_context(episode_view(view, spans, i), ruleset, as_of))
     for ctx, span in zip(contexts, spans, strict=True):
         ctx.episode, ctx.spans = span.episode, spans
     current = contexts[-1]
@@ -81,17 +82,11 @@ def _episode_context(view: Case, ruleset: Ruleset, as_of: date) -> Context:
     leap = ruleset.value("dates.leap_day_birthday", as_of)
     birth = view.child.birth_date
     # FAPE starts on the birthday Part C's third birthday names (both part_b.age_from).
-    starts = birthday(birth, ruleset.value("part_b.age_from", as_of), leap_day=leap)
-    ctx = Context(
-        case=view,
-        ruleset=ruleset,
-        as_of=as_of,
-        third_birthday=starts,
-        starts=starts,
-        # "Through 21": FAPE is available until the day before the 22nd birthday.
-        ends=birthday(birth, ruleset.value("part_b.age_through", as_of) + 1, leap_day=leap),
-    )
-    return ctx
+    starts = years_later(birth, ruleset.value("part_b.age_from", as_of), leap)  # birthday
+    # "Through 21": FAPE is available until the day before the 22nd birthday.
+    ends = years_later(birth, ruleset.value("part_b.age_through", as_of) + 1, leap)
+    # By position: case, ruleset, as_of, third_birthday, starts, ends.
+    return Context(view, ruleset, as_of, starts, starts, ends)
 
 
 def episode_id(ctx: Context) -> str | None:
@@ -100,28 +95,60 @@ def episode_id(ctx: Context) -> str | None:
 
 
 def make_clock(
-    ctx: Context, name: str, *, start: date, label: str, id: str | None = None, **kw
+    ctx: Context,
+    name: str,
+    *,
+    start: date,
+    label: str,
+    id: str | None = None,
+    on: date | None = None,
+    anchor: date | None = None,
+    subject: str | None = None,
+    stop_events: tuple[Event, ...] | None = None,
+    overrides: dict[str, Any] | None = None,
+    citation: str = "",
+    started_by: str | None = None,
 ) -> Clock:
-    return clock_from_param(
+    """The Part B clock `part_b.<name>` of the ruleset, counted from `start`
+    (`clock_from_param`'s arguments, given to it by position)."""
+    episode = ctx.episode
+    return clock_by_position(
         ctx.case,
         ctx.ruleset,
-        f"part_b.{name}",
-        id=id or name,
-        program=PROGRAM,
-        start=start,
-        as_of=ctx.as_of,
-        label=label,
-        closing=CLOSING,
-        episode=episode_id(ctx),
-        **kw,
+        _PARAM_NAMES.get(name) or _param_name(name),
+        id or name,
+        PROGRAM,
+        start,
+        ctx.as_of,
+        on,
+        anchor,
+        label,
+        subject,
+        stop_events,
+        CLOSING,
+        overrides,
+        citation,
+        started_by,
+        episode.id if episode is not None else None,
     )
 
 
+#: "part_b.<name>" per clock name, made once (one string, its hash kept, per clock).
+_PARAM_NAMES: dict[str, str] = {}
+
+
+def _param_name(name: str) -> str:
+    found = _PARAM_NAMES[name] = f"part_b.{name}"
+    return found
+
+
 def after(events, start: date, strict: bool = True):
-    # A list comprehension: no generator to resume for each event.
-    if strict:
-        return tuple([e for e in events if e.date > start])
-    return tuple([e for e in events if e.date >= start])
+    # A loop: a comprehension is a function made and called on every call.
+    later = []
+    for e in events:
+        if e.date > start or (not strict and e.date == start):
+            later.append(e)
+    return tuple(later)
 
 
 def with_note(clock: Clock, note: str) -> Clock:

@@ -14,8 +14,9 @@ import attrs
 
 from eirules.core.clocks import param_or_none
 from eirules.core.dates import birthday
-from eirules.core.decisions import Criterion, Eligibility, Finding
+from eirules.core.decisions import Criterion, Eligibility
 from eirules.core.explain import prose
+from eirules.core.made import made_eligibility, made_finding
 
 from ..criteria import criterion_finding, for_program, missing_of
 from .context import PROGRAM, Context, of_type
@@ -37,7 +38,7 @@ def eligibility(ctx: Context) -> Eligibility:
             f"({through.citation}), which ended on {ctx.ends}."
         )
         ctx.findings.append(
-            Finding(
+            made_finding(
                 rule="part_b.eligibility.age",
                 outcome="not_eligible",
                 reason=reason,
@@ -47,7 +48,7 @@ def eligibility(ctx: Context) -> Eligibility:
                 parameters={"part_b.age_through": through.value},
             )
         )
-        return Eligibility(
+        return made_eligibility(
             program=PROGRAM, outcome="not_eligible", citation="34 CFR 300.101(a)", reason=reason
         )
     determined = None
@@ -60,7 +61,7 @@ def eligibility(ctx: Context) -> Eligibility:
             if determined is None
             else f"the outcome of the determination recorded on {determined.date} (eligible or not_eligible)"
         )
-        return Eligibility(
+        return made_eligibility(
             program=PROGRAM,
             outcome="needs_information",
             missing=(what,),
@@ -86,7 +87,7 @@ def eligibility(ctx: Context) -> Eligibility:
     if determined.outcome == "not_eligible":
         reason = f"Not eligible for Part B: the team determined on {on} that the child is not a child with a disability. {TEAM_ONLY}."
         ctx.findings.append(
-            Finding(
+            made_finding(
                 rule="part_b.eligibility.team",
                 outcome="not_eligible",
                 reason=reason,
@@ -95,7 +96,7 @@ def eligibility(ctx: Context) -> Eligibility:
                 inputs={"determined": on.isoformat(), "category": determined.category},
             )
         )
-        return Eligibility(
+        return made_eligibility(
             program=PROGRAM, outcome="not_eligible", citation="34 CFR 300.306(a)", reason=reason
         )
     category = determined.category
@@ -110,7 +111,7 @@ def eligibility(ctx: Context) -> Eligibility:
             extra = f" The state has not adopted the developmental delay category, so an LEA may not use it ({dd_used.citation})."
         reason = f"Part B eligibility cannot be confirmed: {what}.{extra}"
         ctx.findings.append(
-            Finding(
+            made_finding(
                 rule="part_b.eligibility.category",
                 outcome="needs_information",
                 reason=reason,
@@ -120,7 +121,7 @@ def eligibility(ctx: Context) -> Eligibility:
                 parameters=parameters,
             )
         )
-        return Eligibility(
+        return made_eligibility(
             program=PROGRAM,
             outcome="needs_information",
             missing=(what,),
@@ -147,7 +148,7 @@ def eligibility(ctx: Context) -> Eligibility:
                 f"{grade_note}. The team must determine eligibility under another category."
             )
             ctx.findings.append(
-                Finding(
+                made_finding(
                     rule="part_b.eligibility.developmental_delay_age",
                     outcome="needs_information",
                     reason=reason,
@@ -157,7 +158,7 @@ def eligibility(ctx: Context) -> Eligibility:
                     parameters=parameters,
                 )
             )
-            return Eligibility(
+            return made_eligibility(
                 program=PROGRAM,
                 outcome="needs_information",
                 missing=("a determination under a category other than developmental delay",),
@@ -165,7 +166,7 @@ def eligibility(ctx: Context) -> Eligibility:
                 reason=reason,
             )
         ctx.findings.append(
-            Finding(
+            made_finding(
                 rule="part_b.eligibility.developmental_delay_age",
                 outcome="eligible",
                 reason=prose(
@@ -186,7 +187,7 @@ def eligibility(ctx: Context) -> Eligibility:
     if as_of < ctx.starts:
         reason += f" FAPE begins at age 3 ({ctx.starts}; 34 CFR 300.101(b))."
     ctx.findings.append(
-        Finding(
+        made_finding(
             rule="part_b.eligibility.team",
             outcome="eligible",
             reason=f"{reason} {TEAM_ONLY}.",
@@ -196,7 +197,7 @@ def eligibility(ctx: Context) -> Eligibility:
             parameters=parameters,
         )
     )
-    return Eligibility(
+    return made_eligibility(
         program=PROGRAM, outcome="eligible", basis=(category,), citation=cite, reason=reason
     )
 
@@ -226,7 +227,7 @@ def with_criteria(
         if against:
             words = (category or "").replace("_", " ")
             said = "; ".join(f"{c.reason} ({c.citation})" for c in against)
-            return Eligibility(
+            return made_eligibility(
                 program=PROGRAM,
                 outcome="needs_information",
                 missing=tuple(

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from eirules.core.decisions import Clock
 
+from ..program_events import first_by
 from .context import Context, make_clock, of_type
 
 
 def initial_evaluation(ctx: Context) -> Clock | None:
     """The 60-day clock from the first consent for evaluation, if one is on file."""
     case, as_of = ctx.case, ctx.as_of
-    consent = next(
-        (e for e in of_type(case, "consent_for_evaluation") if e.date <= as_of),
-        None,
-    )
+    consent = first_by(of_type(case, "consent_for_evaluation"), as_of)
     if consent is not None:
         return make_clock(
             ctx,

@@ -10,14 +10,11 @@ from .context import Context, after, make_clock, of_type
 def initial_iep_meeting(ctx: Context) -> Clock | None:
     """The 30-day clock from the first determination that the child is eligible."""
     case, as_of = ctx.case, ctx.as_of
-    eligible = next(
-        (
-            e
-            for e in of_type(case, "eligibility_determined")
-            if e.outcome == "eligible" and e.date <= as_of
-        ),
-        None,
-    )
+    eligible = None
+    for e in of_type(case, "eligibility_determined"):  # the first (a loop: no generator)
+        if e.outcome == "eligible" and e.date <= as_of:
+            eligible = e
+            break
     meetings = of_type(case, "iep_meeting_held")
     if eligible is not None:
         return make_clock(

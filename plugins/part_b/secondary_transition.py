@@ -160,15 +160,16 @@ def _majority_unknown(ctx: Context, first, label: str) -> Clock:
     """
     as_of, case = ctx.as_of, ctx.case
     missing = "the state's age of majority (part_b.age_of_majority, 34 CFR 300.520(a))"
-    given = next(
-        (e.date for e in of_type(case, "age_of_majority_notice_given") if first.date <= e.date),
-        None,
-    )
+    given = closed = None  # the first of each (loops: no generator)
+    for e in of_type(case, "age_of_majority_notice_given"):
+        if first.date <= e.date:
+            given = e.date
+            break
     met_on = given if given is not None and given <= as_of else None
-    closed = next(
-        (e for e in of_type(case, *CLOSING) if first.date <= e.date <= as_of),
-        None,
-    )
+    for e in of_type(case, *CLOSING):
+        if first.date <= e.date <= as_of:
+            closed = e
+            break
     if closed is not None and met_on is None:
         return not_applicable(
             episode=episode_id(ctx),

@@ -35,6 +35,7 @@ from eirules.core.rulesets import Ruleset
 from eirules.core.stability import same_day
 
 from ..episodes import after_the_end_finding, tagged
+from ..program_events import first_by
 from ..vocabulary import PART_C_EVENT_TYPES as EVENT_TYPES
 from ..vocabulary import third_birthday
 from .context import PROGRAM, Context, build_context, last_of, of_type
@@ -121,8 +122,8 @@ def _clocks(ctx: Context) -> list[Clock]:
     )
     # A toddler the team found eligible, with an IFSP, keeps its clocks even when the
     # scores on file alone miss the state's level: the IFSP's duties stand (303.209(d)).
-    has_ifsp = not team_not_eligible and any(
-        [e.date <= as_of for e in of_type(case, "ifsp_meeting_held")]  # no generator
+    has_ifsp = (
+        not team_not_eligible and first_by(of_type(case, "ifsp_meeting_held"), as_of) is not None
     )
     not_eligible = eligibility.outcome == "not_eligible" and as_of < ctx.end and not has_ifsp
 
@@ -157,7 +158,10 @@ def episodes_for(case: Case, ruleset: Ruleset, as_of: date):
     ctx = _context(case, ruleset, as_of)
     if ctx is None:
         return None
-    return [span.episode for span in ctx.spans]
+    episodes = []  # a loop: a comprehension is a function made and called per case
+    for span in ctx.spans:
+        episodes.append(span.episode)
+    return episodes
 
 
 @hookimpl

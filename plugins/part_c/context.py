@@ -13,13 +13,14 @@ from typing import Any
 
 import attrs
 
-from eirules.core.clocks import clock_from_param, param_or_none
+from eirules.core.clocks import clock_by_position, param_or_none
 from eirules.core.dates import birthday
 from eirules.core.decisions import Clock, Eligibility, Episode, Finding
 from eirules.core.models import Case, Event
 from eirules.core.rulesets import Ruleset
 
 from ..episodes import Span, episode_view, episodes_of
+from ..program_events import first_by as _first_by
 from ..program_events import program_events
 from ..vocabulary import (
     PART_C_CLOSING,
@@ -84,10 +85,9 @@ def build_context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
     spans = episodes_of(
         view, PROGRAM, as_of, starts=PART_C_EPISODE_STARTS, ends=CLOSING, not_eligible=True
     )
-    contexts = [
-        _episode_context(episode_view(view, spans, i), ruleset, as_of, b3)
-        for i in range(len(spans))
-    ]
+    contexts = []  # a loop: a comprehension is a function made and called per case
+    for i in range(len(spans)):
+        contexts.append(_episode_context(episode_view(view, spans, i), ruleset, as_of, b3))
     for ctx, span in zip(contexts, spans, strict=True):
         ctx.episode, ctx.spans = span.episode, spans
     current = contexts[-1]
@@ -97,29 +97,16 @@ def build_context(case: Case, ruleset: Ruleset, as_of: date) -> Context | None:
 
 def _episode_context(view: Case, ruleset: Ruleset, as_of: date, b3: date) -> Context:
     end, end_why = part_c_end(view, ruleset, b3)
+    # By position: case, ruleset, as_of, third_birthday, end, end_why, referral. As of a
+    # date, a referral dated later has not been received yet (303.310(a)).
     ctx = Context(
-        case=view,
-        ruleset=ruleset,
-        as_of=as_of,
-        third_birthday=b3,
-        end=end,
-        end_why=end_why,
-        # As of a date, a referral dated later has not been received yet (303.310(a)).
-        referral=_first_by(of_type(view, "referral_received"), as_of),
+        view, ruleset, as_of, b3, end, end_why, _first_by(of_type(view, "referral_received"), as_of)
     )
     ctx.entry = ctx.referral or _first_by(
         of_type(view, "ifsp_meeting_held", "ifsp_review_held", "ifsp_annual_meeting_held"),
         as_of,
     )
     return ctx
-
-
-def _first_by(events: tuple[Event, ...], as_of: date) -> Event | None:
-    """The first of the events dated on or before as_of, or None (a loop: no generator)."""
-    for event in events:
-        if event.date <= as_of:
-            return event
-    return None
 
 
 def part_c_end(case: Case, ruleset: Ruleset, b3: date) -> tuple[date, str | Callable[[], str]]:
@@ -148,23 +135,58 @@ def episode_id(ctx: Context) -> str | None:
     return ctx.episode.id if ctx.episode is not None else None
 
 
-def make_clock(ctx: Context, name: str, *, id: str, start: date, label: str, **kw) -> Clock:
-    """The Part C clock `part_c.<name>` of the ruleset, counted from `start`."""
-    return clock_from_param(
+def make_clock(
+    ctx: Context,
+    name: str,
+    *,
+    id: str,
+    start: date,
+    label: str,
+    on: date | None = None,
+    anchor: date | None = None,
+    subject: str | None = None,
+    stop_events: tuple[Event, ...] | None = None,
+    overrides: dict[str, Any] | None = None,
+    citation: str = "",
+    started_by: str | None = None,
+) -> Clock:
+    """The Part C clock `part_c.<name>` of the ruleset, counted from `start`
+    (`clock_from_param`'s arguments, given to it by position)."""
+    episode = ctx.episode
+    return clock_by_position(
         ctx.case,
         ctx.ruleset,
-        f"part_c.{name}",
-        id=id,
-        program=PROGRAM,
-        start=start,
-        as_of=ctx.as_of,
-        label=label,
-        closing=CLOSING,
-        episode=episode_id(ctx),
-        **kw,
+        _PARAM_NAMES.get(name) or _param_name(name),
+        id,
+        PROGRAM,
+        start,
+        ctx.as_of,
+        on,
+        anchor,
+        label,
+        subject,
+        stop_events,
+        CLOSING,
+        overrides,
+        citation,
+        started_by,
+        episode.id if episode is not None else None,
     )
+
+
+#: "part_c.<name>" per clock name, made once (one string, its hash kept, per clock).
+_PARAM_NAMES: dict[str, str] = {}
+
+
+def _param_name(name: str) -> str:
+    found = _PARAM_NAMES[name] = f"part_c.{name}"
+    return found
 
 
 def after(found, start: date):
     """The events dated after `start`."""
-    return tuple([e for e in found if e.date > start])  # a list: no generator to resume
+    later = []  # a loop: a comprehension is a function made and called on every call
+    for e in found:
+        if e.date > start:
+            later.append(e)
+    return tuple(later)

@@ -13,7 +13,8 @@ from __future__ import annotations
 from datetime import date
 
 from eirules.core.clocks import param_or_none
-from eirules.core.decisions import Criterion, Eligibility, Finding
+from eirules.core.decisions import Criterion, Eligibility
+from eirules.core.made import made_eligibility, made_finding
 from eirules.core.models import Case, Evaluation
 
 from ..criteria import criterion_finding, for_program, missing_of
@@ -41,15 +42,19 @@ _OPENING = {
 
 def _usable_evaluations(case: Case, as_of: date) -> list[Evaluation]:
     """The Part C evaluations on the latest date on or before as_of (same-day ones merged)."""
-    found = [
-        e
-        for e in case.evaluations
-        if e.date <= as_of and e.program in (None, PROGRAM) and e.date >= case.child.birth_date
-    ]
+    born = case.child.birth_date
+    found = []  # loops: a comprehension is a function made and called per case
+    for e in case.evaluations:
+        if e.date <= as_of and e.program in (None, PROGRAM) and e.date >= born:
+            found.append(e)
     if not found:
         return []
     last = found[-1].date
-    return [e for e in found if e.date == last]
+    latest = []
+    for e in found:
+        if e.date == last:
+            latest.append(e)
+    return latest
 
 
 def _continuing_criteria(case: Case, ruleset, on: date):
@@ -82,7 +87,7 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
         ):
             reason += " The state does not offer the 303.211 option to continue past age 3."
         findings.append(
-            Finding(
+            made_finding(
                 rule="part_c.eligibility.age",
                 outcome="not_eligible",
                 reason=reason,
@@ -97,7 +102,7 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
                 },
             )
         )
-        return Eligibility(
+        return made_eligibility(
             program=PROGRAM,
             outcome="not_eligible",
             citation="34 CFR 303.21(a)",
@@ -109,7 +114,10 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
     missing: list[str] = []
 
     # 303.21(a)(2): a diagnosed condition with a high probability of delay.
-    conditions = [c for c in case.conditions if c.diagnosed is None or c.diagnosed <= as_of]
+    conditions = []  # a loop: a comprehension is a function made and called per case
+    for c in case.conditions:
+        if c.diagnosed is None or c.diagnosed <= as_of:
+            conditions.append(c)
     if conditions:
         codes = param_or_none(ruleset, "part_c.eligibility.diagnosed_condition_codes", as_of)
         names = param_or_none(ruleset, "part_c.eligibility.diagnosed_condition_names", as_of)
@@ -126,7 +134,7 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
                 )
                 citations.append("34 CFR 303.21(a)(2)")
                 findings.append(
-                    Finding(
+                    made_finding(
                         rule="part_c.eligibility.diagnosed_condition",
                         outcome="eligible",
                         reason=f"Eligible for Part C: {reasons[-1]}.",
@@ -145,12 +153,18 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
     evaluations = _usable_evaluations(case, as_of)
     delay_outcome = None
     icos: list[str] = []
-    if not evaluations or not any(e.scores for e in evaluations):
+    # Loops: a comprehension or generator is a function made and called per case.
+    scores_found: list = []
+    for e in evaluations:
+        scores_found.extend(e.scores)
+        if e.informed_clinical_opinion:
+            icos.append(e.informed_clinical_opinion)
+    if not scores_found:
+        icos = []
         missing.append("an evaluation with domain scores dated on or before the as-of date")
     else:
         on = evaluations[0].date
-        icos = [e.informed_clinical_opinion for e in evaluations if e.informed_clinical_opinion]
-        scores = tuple(s for e in evaluations for s in e.scores)
+        scores = tuple(scores_found)
         age, weeks, used, note = corrected_age(
             case.child.birth_date, case.child.gestational_age_weeks, on, ruleset
         )
@@ -180,7 +194,7 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
                 "a diagnosed condition or a qualitative determination by informed clinical opinion"
             )
             findings.append(
-                Finding(
+                made_finding(
                     rule="part_c.eligibility.qualitative",
                     outcome="needs_information",
                     reason=text[0].upper() + text[1:] + ".",
@@ -197,7 +211,7 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
                 "the state's developmental delay criteria (part_c.eligibility.delay_criteria)"
             )
             findings.append(
-                Finding(
+                made_finding(
                     rule="part_c.eligibility.developmental_delay",
                     outcome="needs_information",
                     reason=f'Ruleset "{ruleset.id}" sets no developmental delay criteria in force on {on}; '
@@ -263,7 +277,7 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
             if note:
                 text += f"; {note}"
             findings.append(
-                Finding(
+                made_finding(
                     rule="part_c.eligibility.developmental_delay",
                     outcome=delay_outcome,
                     reason=_OPENING[delay_outcome] + text + ".",
@@ -312,7 +326,7 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
             citations.append("34 CFR 303.321(a)(3)(ii)")
     if "not_eligible" in icos and basis:
         findings.append(
-            Finding(
+            made_finding(
                 rule="part_c.eligibility.informed_clinical_opinion",
                 outcome="eligible",
                 reason="The informed clinical opinion of not eligible does not change the outcome: "
@@ -323,7 +337,7 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
         )
 
     if basis:
-        return Eligibility(
+        return made_eligibility(
             program=PROGRAM,
             outcome="eligible",
             basis=tuple(dict.fromkeys(basis)),
@@ -342,7 +356,7 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
             + (f" ({missing[0]} is missing)" if missing else "")
             + "."
         )
-        return Eligibility(
+        return made_eligibility(
             program=PROGRAM,
             outcome=team.outcome,
             basis=("team_determination",) if team.outcome == "eligible" else (),
@@ -358,7 +372,7 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
             )
         else:
             tail = " Prior written notice of the determination is required (303.322, 303.421)."
-        return Eligibility(
+        return made_eligibility(
             program=PROGRAM,
             outcome="not_eligible",
             citation="34 CFR 303.21(a); 303.322",
@@ -372,7 +386,7 @@ def eligibility(ctx: Context, plugin_criteria: tuple[Criterion, ...] = ()) -> El
             f" The team determined the child {team.outcome.replace('_', ' ')} on {team.date} "
             "(303.322); the rules cannot check that on the scores on file."
         )
-    return Eligibility(
+    return made_eligibility(
         program=PROGRAM,
         outcome="needs_information",
         missing=tuple(missing) or ("an evaluation the rules can use",),

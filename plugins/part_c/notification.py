@@ -14,7 +14,9 @@ from datetime import date, timedelta
 from eirules.core.clocks import param_or_none
 from eirules.core.decisions import Clock, Finding, Referral
 from eirules.core.explain import prose
+from eirules.core.made import made_finding, made_referral
 
+from ..program_events import first_by
 from .context import PROGRAM, Context, first_of, last_of, of_type
 from .transition import late_referral, late_referral_days, left_part_c, opt_out_in_force
 
@@ -37,7 +39,7 @@ def _notification(
     by: date | None = None,
     closed_on: date | None = None,
 ) -> Referral:
-    return Referral(
+    return made_referral(
         id="part_b_notification",
         program=PROGRAM,
         referrer="the Part C lead agency",
@@ -64,10 +66,7 @@ def part_b_referrals(ctx: Context) -> list[Referral]:
     eligibility = ctx.eligibility
     assert eligibility is not None  # _build_context determines it first
     branch = late_referral(ctx)
-    sent = next(
-        (e for e in of_type(case, "transition_notification_sent") if e.date <= as_of),
-        None,
-    )
+    sent = first_by(of_type(case, "transition_notification_sent"), as_of)
     potential = last_of(case, "part_b_potential_eligibility")
     if (
         potential is not None
@@ -82,7 +81,11 @@ def part_b_referrals(ctx: Context) -> list[Referral]:
                 closed_on=potential.date,
             )
         ]
-    clock = next((c for c in ctx.clocks if c.id == "transition_notification"), None)
+    clock = None  # the first transition notification clock (a loop: no generator)
+    for found in ctx.clocks:
+        if found.id == "transition_notification":
+            clock = found
+            break
     left = left_part_c(ctx)
     due = clock.due if clock is not None else None
     if sent is None and left is not None and (due is None or left.date <= due):
@@ -115,7 +118,7 @@ def part_b_referrals(ctx: Context) -> list[Referral]:
     if branch == "under_45":
         # No date in (b)(1)(iii): the last day Part C serves the toddler (303.21(a)).
         return [
-            Referral(
+            made_referral(
                 id="part_b_referral_late",
                 program=PROGRAM,
                 referrer="the Part C lead agency",
@@ -183,7 +186,7 @@ def late_referral_finding(ctx: Context) -> Finding | None:
         return None
     ruleset = ctx.ruleset
     days = (ctx.end - ctx.referral.date).days
-    return Finding(
+    return made_finding(
         rule="part_c.late_referral",
         outcome=branch,
         reason=prose(_LATE_REFERRAL[branch], days=days, third_birthday=ctx.third_birthday),
@@ -249,7 +252,7 @@ def objection_finding(ctx: Context) -> Finding | None:
             " Referred fewer than 45 days before the third birthday, the toddler is referred "
             "to the SEA and LEA with parental consent (303.209(b)(1)(iii), 303.414)."
         )
-    return Finding(
+    return made_finding(
         rule="part_c.notification_objection",
         outcome="no_opt_out_policy",
         reason=reason,

@@ -24,7 +24,10 @@ def child_find_referrals(ctx: Context) -> list[Referral]:
     """The 303.303 referrals: after identification, and those required by 303.303(b)."""
     case, ruleset, as_of = ctx.case, ctx.ruleset, ctx.as_of
     referrals: list[Referral] = []
-    received = [e for e in of_type(case, "referral_received") if e.date <= as_of]
+    received = []  # a loop: a comprehension is a function made and called per case
+    for e in of_type(case, "referral_received"):
+        if e.date <= as_of:
+            received.append(e)
 
     # 303.303(a)(2)(i): within 7 days of identifying the child.
     for identified in of_type(case, "child_identified"):

@@ -30,7 +30,11 @@ def service_start_clocks(ctx: Context) -> list[Clock]:
         if service in seen:
             continue
         seen.add(service)
-        stops = tuple(e for e in started if (e.service or "all IFSP services") == service)
+        own = []  # a loop: no generator
+        for e in started:
+            if (e.service or "all IFSP services") == service:
+                own.append(e)
+        stops = tuple(own)
         if _from_initiation_date(ctx, consent.date):
             clocks.append(_no_initiation_date(consent.date, service, citation))
             continue

@@ -261,14 +261,11 @@ _BEFORE_THE_BIRTHDAY = {
 
 def left_part_c(ctx: Context):
     """The closing event (exited, moved out, consent withdrawn) that took the toddler out of Part C."""
-    return next(
-        (
-            e
-            for e in of_type(ctx.case, *CLOSING)
-            if e.service is None and ctx.entry.date <= e.date <= ctx.as_of and e.date < ctx.end
-        ),
-        None,
-    )
+    entered, as_of, end = ctx.entry.date, ctx.as_of, ctx.end
+    for e in of_type(ctx.case, *CLOSING):  # the first (a loop: no generator)
+        if e.service is None and entered <= e.date <= as_of and e.date < end:
+            return e
+    return None
 
 
 def before_part_c_ends(ctx: Context, clock: Clock) -> Clock:
