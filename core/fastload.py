@@ -14,6 +14,7 @@ object; tests/test_fastload.py checks both on valid and mutated documents.
 
 from __future__ import annotations
 
+import keyword
 import math
 import types
 import typing
@@ -205,9 +206,44 @@ def fieldwise(*classes: type) -> None:
             or hasattr(cls, "__attrs_pre_init__")
             or init is None
             or "_attrs_cached_hash" in (*init.co_consts, *init.co_names)
+            or _twin(cls) is None
         ):
             raise TypeError(f"{cls.__name__} cannot be built field by field")
         _FIELDWISE.add(cls)
+
+
+_twins: dict[type, type] = {}
+
+
+def _twin(cls: type) -> type | None:
+    """A subclass of `cls` that adds nothing but plain attribute setting (a frozen
+    class refuses it), or None when an object made as one cannot become a `cls`.
+
+    The generated code makes the object as the twin, sets its fields with plain
+    attribute stores (the interpreter writes a slot directly; the same member
+    descriptors `object.__setattr__` would use), then makes it a `cls`
+    (`obj.__class__ = cls`: same layout, so CPython allows it) before any validator
+    or `__attrs_post_init__` sees it. What comes out is a `cls` like any other.
+    """
+    found = _twins.get(cls)
+    if found is None:
+        found = type(cls)(
+            f"_{cls.__name__}Building",
+            (cls,),
+            {
+                "__slots__": (),
+                "__setattr__": object.__setattr__,  # both, so the type's setattr slot
+                "__delattr__": object.__delattr__,  # is the generic one
+                "__module__": __name__,
+            },
+        )
+        probe = object.__new__(found)
+        try:
+            probe.__class__ = cls
+        except TypeError:
+            return None
+        _twins[cls] = found
+    return found
 
 
 def for_model(cls: type, *, omit: frozenset[str] = frozenset()) -> Callable[[Any], Any] | None:
@@ -258,6 +294,7 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
         "Refused": Refused,
         "cls": cls,
         "new": object.__new__,
+        "twin": _twin(cls),
         "put": object.__setattr__,
         "nothing": attrs.NOTHING,
         "known": known,
@@ -273,7 +310,7 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
         "def structure(value):",
         "    if type(value) is not dict or not known.issuperset(value):",
         "        raise Refused",
-        "    obj = new(cls)",
+        "    obj = new(twin)",
         "    get = value.get",
     ]
     if optional:
@@ -322,10 +359,8 @@ def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_requ
             converter = None  # as_tuple of a tuple: the same tuple
         if converter is not None:
             lines.append(f"    {x} = conv{i}({x})")
-        slot = _slot(cls, a.name)
-        if slot is not None:  # the slot's own setter: what object.__setattr__ would call
-            names[f"set{i}"] = slot.__set__
-            lines.append(f"    set{i}(obj, {x})")
+        if a.name.isidentifier() and not keyword.iskeyword(a.name):
+            lines.append(f"    obj.{a.name} = {x}")  # on the twin: a plain slot store
         else:
             lines.append(f"    put(obj, {a.name!r}, {x})")
         if a.validator is not None and not _implied(a.validator, a.type):
@@ -334,21 +369,14 @@ def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_requ
                 checks.append(_check(i, a.validator, leaf, default, converter, names))
     # As attrs' own __init__: every field set, then the validators in field order, then
     # __attrs_post_init__. Validators run even when attrs' are disabled: the fast path
-    # then refuses more, and the detailed path builds what it accepts.
+    # then refuses more, and the detailed path builds what it accepts. The object is a
+    # `cls` before they see it (`_twin`).
+    lines.append("    obj.__class__ = cls")
     lines.extend(checks)
     if getattr(cls, "__attrs_post_init__", None) is not None:
         lines.append("    obj.__attrs_post_init__()")
     lines.append("    return obj")
     return "\n".join(lines).split("\n")
-
-
-def _slot(cls: type, name: str) -> Any:
-    """The slot (member descriptor) object.__setattr__ finds for `name` on `cls`, or None."""
-    for klass in cls.__mro__:  # as the type look-up: the first class that defines it
-        if name in vars(klass):
-            found = vars(klass)[name]
-            return found if type(found) is types.MemberDescriptorType else None
-    return None
 
 
 def _inline(leaf: Any, x: str, indent: str) -> str | None:
