@@ -97,6 +97,7 @@ def _tuple_of(inner: Callable[[Any], Any]) -> Callable[[Any], Any]:
         raise Refused
 
     leaf.makes_tuple = True  # type: ignore[attr-defined]
+    leaf.each = inner  # type: ignore[attr-defined]  # generated code loops over it itself
     return leaf
 
 
@@ -308,16 +309,18 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
     optional = [a for a in fields if a.default is not attrs.NOTHING and a.name in leaves]
     lines = [
         "def structure(value):",
-        "    if type(value) is not dict or not known.issuperset(value):",
+        "    if type(value) is not dict:",
         "        raise Refused",
         "    obj = new(twin)",
         "    get = value.get",
     ]
     if optional:
         # Only the required keys given (an event with a type and a date): every optional
-        # field takes its default without a look-up. A required key missing still refuses.
+        # field takes its default without a look-up. A required key missing still refuses,
+        # so with as many keys as required fields there is no room for an unknown key.
         lines.append(f"    if len(value) == {len(required)}:")
         lines.extend("    " + line for line in _body(cls, leaves, names, only_required=True))
+    lines.append("    if not known.issuperset(value):\n        raise Refused")
     lines.extend(_body(cls, leaves, names, only_required=False))
     exec("\n".join(lines), names)  # noqa: S102 - code generated from the model's fields
     return names["structure"]
@@ -340,9 +343,20 @@ def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_requ
             fallback = f"default{i}()"
         else:
             fallback = f"default{i}"
+        if default is None or (type(default) is tuple and not default):
+            fallback = repr(default)  # None or (): a constant, no look-up
         absent = leaf is None or (only_required and default is not attrs.NOTHING)
+        each = getattr(leaf, "each", None)
         if absent:  # omitted (never a known key) or not given: always the default
             lines.append(f"    {x} = {fallback}")
+        elif each is not None and default is not attrs.NOTHING:  # a tuple, looped here
+            names[f"each{i}"] = each
+            lines.append(f"    {x} = get({a.name!r}, nothing)")
+            lines.append(f"    if {x} is nothing:\n        {x} = {fallback}")
+            lines.append(f"    elif type({x}) is list or type({x}) is tuple:")
+            lines.append(f"        items = []\n        for item in {x}:")
+            lines.append(f"            items.append(each{i}(item))\n        {x} = tuple(items)")
+            lines.append("    else:\n        raise Refused")
         elif default is None and inner is not None:  # optional, default None
             names[f"inner{i}"] = inner
             lines.append(f"    {x} = get({a.name!r})")

@@ -250,7 +250,9 @@ EVENT_KEYS = [a.name for a in attrs.fields(models.Event)]
 
 
 @given(
-    keys=st.lists(st.sampled_from(EVENT_KEYS), unique=True),
+    # Unknown keys too: with as many keys as required fields the generated branch skips
+    # the known-keys test, which a missing required key must make up for.
+    keys=st.lists(st.sampled_from([*EVENT_KEYS, "colour", 1]), unique=True),
     values=st.lists(st.sampled_from([None, "x", "", "2026-01-05", 3]), min_size=9, max_size=9),
 )
 def test_an_event_with_any_keys_is_built_as_the_detailed_path_builds_it(keys, values):
@@ -288,3 +290,37 @@ def test_the_generated_number_tests_take_what_the_detailed_path_takes(number):
     child = {"birth_date": "2024-01-02", "gestational_age_weeks": number}
     fast_child = fastload.attempt(fastload.for_model(models.Child), child)
     assert fast_child is None or fast_child.gestational_age_weeks == number
+
+
+@given(
+    events=st.one_of(
+        st.none(),
+        st.just("referral_received"),
+        st.just({"type": "referral_received", "date": "2026-01-05"}),
+        st.lists(
+            st.sampled_from(
+                [
+                    {"type": "referral_received", "date": "2026-01-05"},
+                    {"type": "delay", "date": "2026-01-03", "reason": "x"},
+                    {"date": "2026-01-05"},
+                    "referral_received",
+                    None,
+                ]
+            ),
+            max_size=4,
+        ).flatmap(lambda items: st.sampled_from([items, tuple(items)])),
+    ),
+    evaluations=st.sampled_from([None, [], (), [{"date": "2026-01-06"}], [{"date": 5}], {}]),
+)
+def test_a_collection_of_any_shape_is_built_as_the_detailed_path_builds_it(events, evaluations):
+    # The generated loop over a tuple field's items: a list or a tuple of good items is
+    # built item by item, anything else refused (the detailed path then says why).
+    doc = {"id": "A-1", "child": {"birth_date": "2025-01-01"}}
+    for key, value in (("events", events), ("evaluations", evaluations)):
+        if value is not None:
+            doc[key] = value
+    fast = fastload.attempt(FAST, doc)
+    slow = detailed(doc)
+    assert fast == slow or (fast is None and slow is not None)
+    if slow is None:
+        assert fast is None
