@@ -324,3 +324,79 @@ def test_a_collection_of_any_shape_is_built_as_the_detailed_path_builds_it(event
     assert fast == slow or (fast is None and slow is not None)
     if slow is None:
         assert fast is None
+
+
+def _loaded(engine, doc, *, fast: bool):
+    """What `Engine.case_from_dict` makes of a document: the case, or its problems."""
+    saved = convert.case_files.FAST_CASE
+    if not fast:  # no fast path: every document goes through the detailed converter
+        convert.case_files.FAST_CASE = None
+    try:
+        return engine.case_from_dict(copy.deepcopy(doc))
+    except InputError as err:
+        return [(p.where, p.what, p.fix) for p in err.problems]
+    finally:
+        convert.case_files.FAST_CASE = saved
+
+
+@pytest.fixture(scope="module")
+def engine():
+    from eirules.core.engine import Engine
+
+    return Engine(entry_points=False)
+
+
+EVENT_WORDS = st.sampled_from(
+    [
+        "referral_received",
+        "delay",
+        "ifsp_meeting_held",
+        "consent_for_evaluation",
+        "no_such_event",
+        "referal_received",
+        "",
+    ]
+)
+EVENT_TAGS = st.sampled_from([None, "", "part_c", "part_b", "mtss", "part_d", 3])
+
+
+@given(
+    events=st.lists(
+        st.fixed_dictionaries(
+            {"type": EVENT_WORDS, "date": st.just("2025-03-03")},
+            optional={
+                "program": EVENT_TAGS,
+                "reason": st.sampled_from(
+                    [None, "", "exceptional_family_circumstances", "family_request", "x", 4]
+                ),
+                "outcome": st.sampled_from(["eligible", "\u202e"]),
+            },
+        ),
+        max_size=4,
+    ),
+    twice=st.booleans(),
+)
+def test_the_vocabulary_check_of_fast_cases_is_the_detailed_one(engine, events, twice):
+    # A case the fast path builds has its event types, programs and reasons checked on
+    # the built events (combinations that fit remembered): the same problems, in the
+    # same order, as checking the document's list, and the same case when none.
+    doc = {"id": "V-1", "child": {"birth_date": "2024-01-02"}, "events": events}
+    for _ in range(1 + twice):  # the second time from the remembered combinations
+        assert _loaded(engine, doc, fast=True) == _loaded(engine, doc, fast=False)
+
+
+def test_events_given_as_a_tuple_are_not_checked_against_the_vocabulary(engine):
+    # As before: only a list of events (what JSON gives) is checked for event types.
+    doc = {
+        "id": "V-2",
+        "child": {"birth_date": "2024-01-02"},
+        "events": ({"type": "no_such_event", "date": "2025-03-03"},),
+    }
+    fast = _loaded(engine, doc, fast=True)
+    assert fast == _loaded(engine, doc, fast=False)
+    assert isinstance(fast, Case)
+    doc["events"] = list(doc["events"])
+    assert _loaded(engine, doc, fast=True)[0][:2] == (
+        "events[0].type",
+        '"no_such_event" is not a known event type',
+    )
