@@ -182,9 +182,54 @@ def text_shortcut(
         _SHORTCUTS[validator] = " and ".join(parts)
 
 
+#: Per validator of a number field, an expression of `{x}` true only of numbers it
+#: passes, and whether it asks for a whole number (`number_shortcut`).
+_NUMBER_SHORTCUTS: dict[Any, tuple[str, bool]] = {}
+
+
+def number_shortcut(
+    validator: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    above: float | None = None,
+    whole: bool = False,
+) -> None:
+    """Declare a validator that passes every number a number leaf gives (a finite int or
+    float; an int, if `whole`) within these bounds (`low <= x <= high`, `above < x`).
+
+    The generated code tests the bounds itself and calls the validator only on a
+    number outside them (or not whole), which it then refuses as before.
+    tests/test_fastload.py checks each declaration against its validator.
+    """
+    parts = ["type({x}) is int"] if whole else []
+    if low is not None:
+        parts.append(f"{low!r} <= {{x}}")
+    if high is not None:
+        parts.append(f"{{x}} <= {high!r}")
+    if above is not None:
+        parts.append(f"{above!r} < {{x}}")
+    _NUMBER_SHORTCUTS[validator] = (" and ".join(parts) or "True", whole)
+
+
 def choices(validator: Any, given: tuple[str, ...]) -> None:
     """Declare a validator that passes each of these strings (a choice of words)."""
     _CHOICES[validator] = frozenset(given)
+
+
+#: Per model, fields any one of which None makes its `__attrs_post_init__` do nothing
+#: (`post_init_passes_none`).
+_POST_INIT_NONE: dict[type, tuple[str, ...]] = {}
+
+
+def post_init_passes_none(cls: type, *fields: str) -> None:
+    """Declare that `cls.__attrs_post_init__` checks only these fields together and
+    passes (does nothing) whenever any of them is None: the generated code calls it
+    only when none is. tests/test_fastload.py checks each declaration."""
+    names = {a.name for a in attrs.fields(cls)}
+    if not fields or not names.issuperset(fields):
+        raise TypeError(f"{cls.__name__}: not fields of it: {fields}")
+    _POST_INIT_NONE[cls] = fields
 
 
 def tuple_converters(*converters: Any) -> None:
@@ -330,6 +375,7 @@ def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_requ
     """The generated lines that build and return `obj` from `value` (see `_fieldwise`);
     with `only_required`, for a `value` that holds no optional field."""
     lines, checks = [], []
+    fixed: dict[int, Any] = {}  # fields surely None here: absent, default None
     for i, a in enumerate(attrs.fields(cls)):
         leaf = leaves.get(a.name)
         default, converter = a.default, a.converter
@@ -349,6 +395,8 @@ def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_requ
         each = getattr(leaf, "each", None)
         if absent:  # omitted (never a known key) or not given: always the default
             lines.append(f"    {x} = {fallback}")
+            if default is None and converter is None:
+                fixed[i] = None
         elif each is not None and default is not attrs.NOTHING:  # a tuple, looped here
             names[f"each{i}"] = each
             lines.append(f"    {x} = get({a.name!r}, nothing)")
@@ -380,7 +428,9 @@ def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_requ
         if a.validator is not None and not _implied(a.validator, a.type):
             names[f"attr{i}"], names[f"check{i}"] = a, a.validator
             if not (absent and default is None and a.validator in _NONE_PASSES):
-                checks.append(_check(i, a.validator, leaf, default, converter, names))
+                check = _check(i, a.validator, leaf, default, converter, names)
+                if check:
+                    checks.append(check)
     # As attrs' own __init__: every field set, then the validators in field order, then
     # __attrs_post_init__. Validators run even when attrs' are disabled: the fast path
     # then refuses more, and the detailed path builds what it accepts. The object is a
@@ -388,7 +438,17 @@ def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_requ
     lines.append("    obj.__class__ = cls")
     lines.extend(checks)
     if getattr(cls, "__attrs_post_init__", None) is not None:
-        lines.append("    obj.__attrs_post_init__()")
+        tests = []  # when it can do something (`post_init_passes_none`)
+        for i, a in enumerate(attrs.fields(cls)):
+            if a.name in _POST_INIT_NONE.get(cls, ()):
+                if fixed.get(i, False) is None:
+                    tests = None  # absent here, so None: it passes
+                    break
+                tests.append(f"x{i} is not None")
+        if tests is not None and tests:
+            lines.append(f"    if {' and '.join(tests)}:\n        obj.__attrs_post_init__()")
+        elif tests is not None:
+            lines.append("    obj.__attrs_post_init__()")
     lines.append("    return obj")
     return "\n".join(lines).split("\n")
 
@@ -427,7 +487,8 @@ def _gives_tuple(leaf: Any, default: Any) -> bool:
 def _check(
     i: int, validator: Any, leaf: Any, default: Any, converter: Any, names: dict[str, Any]
 ) -> str:
-    """The generated line that runs field i's validator (on x{i}) where it could refuse."""
+    """The generated line that runs field i's validator (on x{i}) where it could refuse,
+    or "" when it never could."""
     x, call = f"x{i}", f"check{i}(obj, attr{i}, x{i})"
     expr = _SHORTCUTS.get(validator)
     is_text = converter is None and (
@@ -442,6 +503,18 @@ def _check(
         if default is None and validator not in _NONE_PASSES:
             test = f"{x} is not None and {test}"  # None goes to the validator
         skip.append(f"({test})")
+    number = _NUMBER_SHORTCUTS.get(validator)
+    core = leaf if default is attrs.NOTHING else getattr(leaf, "inner", None)
+    # A _float leaf gives finite numbers only; an _int leaf any int (a whole validator's).
+    if (
+        number is not None
+        and converter is None
+        and (core is _float or (core is _int and number[1]))
+    ):
+        if default is attrs.NOTHING or validator in _NONE_PASSES:
+            if number[0] == "True":
+                return ""  # every number the leaf gives passes
+            skip.append(f"({number[0].format(x=x)})")
     given = _CHOICES.get(validator)
     if given is not None and is_text:
         names[f"choices{i}"] = given

@@ -222,6 +222,7 @@ def _number(
         **{k: v for k, v in bounds.items() if v is not None},
     }
     fastload.none_passes(check)
+    fastload.number_shortcut(check, low=low, high=high, above=above, whole=whole)
     return check
 
 

@@ -388,6 +388,10 @@ fastload.none_passes(_opt_plain, _opt_note, _opt_bool)
 fastload.tuple_converters(as_tuple)
 fastload.text_shortcut(_opt_plain, _opt_note, printable=True, longest=MAX_TEXT)
 fastload.text_shortcut(_plain_text, printable=True, longest=MAX_TEXT, nonblank=True)
+# Each of these post-init checks compares two dates and passes when either is None.
+fastload.post_init_passes_none(Event, "until")
+fastload.post_init_passes_none(Enrolment, "end", "start")
+fastload.post_init_passes_none(Service, "ended", "started")
 fastload.fieldwise(
     Child,
     Event,
