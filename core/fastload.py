@@ -6,8 +6,10 @@ bound, a number is a finite int or float), known keys only, then the model's own
 constructor (so every attrs validator and `__attrs_post_init__` check still runs).
 
 It never reports anything: on the first thing it does not expect it raises
-`Refused`, and the caller runs the detailed converter (`core/convert/`), which
-reports every problem with its JSON path, exactly as before. So the fast path
+(`Refused`, or the KeyError of a missing required key, the ValueError of a date
+that does not exist), `attempt` answers None, and the caller runs the detailed
+converter (`core/convert/`), which reports every problem with its JSON path,
+exactly as before. So the fast path
 may only ever *accept* what the detailed path accepts, and build the same
 object; tests/test_fastload.py checks both on valid and mutated documents.
 """
@@ -411,8 +413,8 @@ def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_requ
             lines.append(f"    if {x} is not None:")
             lines.append(_inline(inner, x, "        ") or f"        {x} = inner{i}({x})")
         elif default is attrs.NOTHING:
-            lines.append(f"    {x} = get({a.name!r}, nothing)")
-            lines.append(f"    if {x} is nothing:\n        raise Refused")
+            # A missing required key: KeyError, which refuses as Refused does (`attempt`).
+            lines.append(f"    {x} = value[{a.name!r}]")
             lines.append(_inline(leaf, x, "    ") or f"    {x} = leaf{i}({x})")
         else:
             lines.append(f"    {x} = get({a.name!r}, nothing)")
