@@ -156,6 +156,15 @@ def type_checks(*validators: Any) -> None:
     _TYPE_ONLY.update(validators)
 
 
+#: Validators that pass an empty tuple (`empty_passes`): not called on one.
+_EMPTY_PASSES: set[Any] = set()
+
+
+def empty_passes(*validators: Any) -> None:
+    """Declare validators of a tuple field that never refuse an empty tuple."""
+    _EMPTY_PASSES.update(validators)
+
+
 def none_passes(*validators: Any) -> None:
     """Declare validators that never refuse None (an absent optional field)."""
     _NONE_PASSES.update(validators)
@@ -359,7 +368,6 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
         "    if type(value) is not dict:",
         "        raise Refused",
         "    obj = new(twin)",
-        "    get = value.get",
     ]
     if optional:
         # Only the required keys given (an event with a type and a date): every optional
@@ -368,6 +376,7 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
         lines.append(f"    if len(value) == {len(required)}:")
         lines.extend("    " + line for line in _body(cls, leaves, names, only_required=True))
     lines.append("    if not known.issuperset(value):\n        raise Refused")
+    lines.append("    get = value.get")
     lines.extend(_body(cls, leaves, names, only_required=False))
     exec("\n".join(lines), names)  # noqa: S102 - code generated from the model's fields
     return names["structure"]
@@ -395,10 +404,14 @@ def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_requ
             fallback = repr(default)  # None or (): a constant, no look-up
         absent = leaf is None or (only_required and default is not attrs.NOTHING)
         each = getattr(leaf, "each", None)
-        if absent:  # omitted (never a known key) or not given: always the default
-            lines.append(f"    {x} = {fallback}")
-            if default is None and converter is None:
+        if converter in _TUPLE_SAME and _gives_tuple(leaf, default):
+            converter = None  # as_tuple of a tuple: the same tuple
+        constant = fallback in ("None", "()") and converter is None
+        if absent and constant:  # stored as it is (x{i} only for a validator, below)
+            if default is None:
                 fixed[i] = None
+        elif absent:  # omitted (never a known key) or not given: always the default
+            lines.append(f"    {x} = {fallback}")
         elif each is not None and default is not attrs.NOTHING:  # a tuple, looped here
             names[f"each{i}"] = each
             lines.append(f"    {x} = get({a.name!r}, nothing)")
@@ -419,20 +432,24 @@ def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_requ
         else:
             lines.append(f"    {x} = get({a.name!r}, nothing)")
             lines.append(f"    {x} = {fallback} if {x} is nothing else leaf{i}({x})")
-        if converter in _TUPLE_SAME and _gives_tuple(leaf, default):
-            converter = None  # as_tuple of a tuple: the same tuple
         if converter is not None:
             lines.append(f"    {x} = conv{i}({x})")
+        stored = fallback if absent and constant else x
         if a.name.isidentifier() and not keyword.iskeyword(a.name):
-            lines.append(f"    obj.{a.name} = {x}")  # on the twin: a plain slot store
+            lines.append(f"    obj.{a.name} = {stored}")  # on the twin: a plain slot store
         else:
-            lines.append(f"    put(obj, {a.name!r}, {x})")
+            lines.append(f"    put(obj, {a.name!r}, {stored})")
         if a.validator is not None and not _implied(a.validator, a.type):
             names[f"attr{i}"], names[f"check{i}"] = a, a.validator
-            if not (absent and default is None and a.validator in _NONE_PASSES):
+            if not absent or not (
+                (default is None and a.validator in _NONE_PASSES)
+                or (default == () and a.validator in _EMPTY_PASSES)
+            ):
                 check = _check(i, a.validator, leaf, default, converter, names)
                 if check:
                     checks.append(check)
+                    if stored != x:
+                        lines.append(f"    {x} = {stored}")
     # As attrs' own __init__: every field set, then the validators in field order, then
     # __attrs_post_init__. Validators run even when attrs' are disabled: the fast path
     # then refuses more, and the detailed path builds what it accepts. The object is a
@@ -500,6 +517,8 @@ def _check(
     skip = []  # conditions under which the validator surely passes
     if validator in _NONE_PASSES:
         skip.append(f"{x} is None")
+    if validator in _EMPTY_PASSES and converter is None and _gives_tuple(leaf, default):
+        skip.append(f"not {x}")  # an empty tuple
     if expr is not None and is_text:
         test = expr.format(x=x)
         if default is None and validator not in _NONE_PASSES:

@@ -385,6 +385,7 @@ fastload.type_checks(_date, _opt_date, _string)
 # What the fast path need not ask these validators (tests/test_fastload.py checks each
 # claim): None passes the optional ones, and plain short text passes the text checks.
 fastload.none_passes(_opt_plain, _opt_note, _opt_bool)
+fastload.empty_passes(_strings)
 fastload.tuple_converters(as_tuple)
 fastload.text_shortcut(_opt_plain, _opt_note, printable=True, longest=MAX_TEXT)
 fastload.text_shortcut(_plain_text, printable=True, longest=MAX_TEXT, nonblank=True)

@@ -215,6 +215,13 @@ def test_validators_said_to_pass_none_pass_none():
     assert models._opt_plain in fastload._NONE_PASSES
     for validator in fastload._NONE_PASSES:
         assert _passes(validator, None)
+    assert models._strings in fastload._EMPTY_PASSES
+    for validator in fastload._EMPTY_PASSES:
+        assert _passes(validator, ())
+    # Not called on an empty tuple, still on a given one: a bad risk factor is refused.
+    child = fastload.for_model(models.Child)
+    assert fastload.attempt(child, {"birth_date": "2024-01-02", "risk_factors": []}) is not None
+    assert fastload.attempt(child, {"birth_date": "2024-01-02", "risk_factors": ["\u202e"]}) is None
 
 
 def test_declared_choices_pass_their_validator():
