@@ -171,22 +171,32 @@ def none_passes(*validators: Any) -> None:
 
 
 def text_shortcut(
-    *validators: Any, printable: bool = False, longest: int | None = None, nonblank: bool = False
+    *validators: Any,
+    printable: bool = False,
+    longest: int | None = None,
+    nonblank: bool = False,
+    ascii: bool = False,
+    stripped: bool = False,
 ) -> None:
     """Declare validators that pass every str that is `printable` (str.isprintable: no
     control, format, separator, private-use or unassigned character but the space), of
-    at most `longest` characters, and (`nonblank`) not only whitespace, as asked.
+    at most `longest` characters, (`nonblank`) not only whitespace, (`ascii`) ASCII
+    only and (`stripped`) without whitespace at either end, as asked.
 
     On a str field the fast path tests that in one expression and calls the validator
     only on text that fails it (a note's line break, a no-break space, a bidi mark), so
     what the validator refuses is still refused. tests/test_fastload.py checks each
     declaration against its validator on arbitrary text.
     """
-    parts = ["{x}.isprintable()"] if printable else []
+    parts = ["{x}.isascii()"] if ascii else []
+    if printable:
+        parts.append("{x}.isprintable()")
+    if stripped:
+        parts.append("{x}.strip() == {x}")
     if longest is not None:
         parts.append(f"len({{x}}) <= {int(longest)}")
-    if nonblank:
-        parts.append("{x}.strip()")
+    if nonblank:  # stripped text is blank only when empty
+        parts.append("{x}" if stripped else "{x}.strip()")
     if not parts:
         raise TypeError("a text shortcut that tests nothing")
     for validator in validators:
@@ -241,6 +251,16 @@ def post_init_passes_none(cls: type, *fields: str) -> None:
     if not fields or not names.issuperset(fields):
         raise TypeError(f"{cls.__name__}: not fields of it: {fields}")
     _POST_INIT_NONE[cls] = fields
+
+
+#: Converters that only put a tuple's items in an order (`order_converters`).
+_ORDERING: set[Any] = set()
+
+
+def order_converters(*converters: Any) -> None:
+    """Declare converters that return a tuple of the same items in some order: on a
+    tuple of at most one item the generated code does not call them (an equal tuple)."""
+    _ORDERING.update(converters)
 
 
 def tuple_converters(*converters: Any) -> None:
@@ -406,6 +426,9 @@ def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_requ
         each = getattr(leaf, "each", None)
         if converter in _TUPLE_SAME and _gives_tuple(leaf, default):
             converter = None  # as_tuple of a tuple: the same tuple
+        factory = getattr(default, "factory", None)
+        if factory in (dict, list) and converter is factory:
+            fallback, converter = ("{}" if factory is dict else "[]"), None  # a new empty one
         constant = fallback in ("None", "()") and converter is None
         if absent and constant:  # stored as it is (x{i} only for a validator, below)
             if default is None:
@@ -432,7 +455,10 @@ def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_requ
         else:
             lines.append(f"    {x} = get({a.name!r}, nothing)")
             lines.append(f"    {x} = {fallback} if {x} is nothing else leaf{i}({x})")
-        if converter is not None:
+        if converter in _ORDERING and _gives_tuple(leaf, default):
+            if not absent:  # the default () needs no order
+                lines.append(f"    if len({x}) > 1:\n        {x} = conv{i}({x})")
+        elif converter is not None:
             lines.append(f"    {x} = conv{i}({x})")
         stored = fallback if absent and constant else x
         if a.name.isidentifier() and not keyword.iskeyword(a.name):

@@ -130,6 +130,10 @@ def _id_text(instance, attribute, value):
 
 _id_text.json_schema = _text.json_schema  # type: ignore[attr-defined]
 text_check(_id_text)
+# The usual id, as _id_text's own first test.
+fastload.text_shortcut(
+    _id_text, ascii=True, printable=True, stripped=True, nonblank=True, longest=MAX_TEXT
+)
 
 
 @text_check

@@ -387,6 +387,7 @@ fastload.type_checks(_date, _opt_date, _string)
 fastload.none_passes(_opt_plain, _opt_note, _opt_bool)
 fastload.empty_passes(_strings)
 fastload.tuple_converters(as_tuple)
+fastload.order_converters(_canonical_events, attrs.fields(Case).evaluations.converter)
 fastload.text_shortcut(_opt_plain, _opt_note, printable=True, longest=MAX_TEXT)
 fastload.text_shortcut(_plain_text, printable=True, longest=MAX_TEXT, nonblank=True)
 # Each of these post-init checks compares two dates and passes when either is None.

@@ -232,6 +232,30 @@ def test_declared_choices_pass_their_validator():
         assert not _passes(validator, "no such word")
 
 
+@given(
+    days=st.lists(st.dates(), max_size=4),
+    types=st.lists(st.sampled_from(["delay", "referral_received", ""]), max_size=4),
+)
+def test_declared_order_converters_only_order(days, types):
+    # Not called on a tuple of at most one item: they must return an equal one, and
+    # on longer ones the same items.
+    assert {models._canonical_events} < fastload._ORDERING
+    for converter in fastload._ORDERING:
+        items = tuple(
+            models.Event(type=t or "x", date=d) for d, t in zip(days, types, strict=False)
+        )
+        out = converter(items)
+        assert type(out) is tuple and sorted(map(repr, out)) == sorted(map(repr, items))
+        if len(items) <= 1:
+            assert out == items
+
+
+def test_the_id_shortcut_is_the_usual_id():
+    usual = fastload.shortcut(models._id_text)
+    assert usual("MO-0001") and not usual("MO-0001 ") and not usual(" MO-0001")
+    assert not usual("MO\u200d0001") and not usual("") and not usual("é")
+
+
 def test_declared_tuple_converters_keep_a_tuple():
     for converter in fastload._TUPLE_SAME:
         given = (1, 2)
