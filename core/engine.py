@@ -184,12 +184,18 @@ class Engine:
         With `today`, also what every way into a caseload checks: no event after
         today or before the birth, no exact duplicate event, known enrolment programs.
         """
-        event_types = self.event_types  # made once, with the programs they name
+        # Each made once (the event types with the programs they name): read as made.
+        event_types = self._event_types
+        if event_types is None:
+            event_types = self.event_types
+        sections = self._sections
+        if sections is None:
+            sections = self.case_sections
         return case_from_dict(
             data,
             source=source,
             event_types=event_types,
-            sections=self.case_sections,
+            sections=sections,
             today=today,
             # Made with the event types, not for every case (about 12 us a case checked).
             programs=self._event_programs,

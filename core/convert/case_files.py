@@ -98,8 +98,13 @@ def case_from_dict(
     `programs` are the programs `event_types` name (`event_programs`): a caller
     loading many cases with the same event types passes them, made once.
     """
-    sections = sections if sections is not None else {}
-    if type(data) is not dict and not isinstance(data, Mapping):
+    problems: list[Problem] = []
+    if type(data) is dict and _CASE_KEY_SET.issuperset(data):
+        core_data, section_data = data, None  # the common document: only the case's own keys
+    elif isinstance(data, Mapping):
+        section_data = {}
+        core_data = _split(data, sections or {}, section_data, problems)
+    else:
         raise InputError(
             f"{source} is not valid",
             [
@@ -110,12 +115,6 @@ def case_from_dict(
                 )
             ],
         )
-    problems: list[Problem] = []
-    section_data: dict[str, Any] = {}
-    if type(data) is dict and _CASE_KEY_SET.issuperset(data):
-        core_data = data  # the common document: only the case's own keys, read as they are
-    else:
-        core_data = _split(data, sections, section_data, problems)
     # The fast path for a valid document; the detailed converter (every problem with
     # its path) only when the fast path refuses it.
     case = fastload.attempt(FAST_CASE, core_data)
@@ -133,13 +132,15 @@ def case_from_dict(
             case = converter.structure(core_data, Case)
         except Exception as exc:  # noqa: BLE001 - every failure becomes problems with paths
             problems.extend(_problems_from(exc))
-    structured_sections: dict[str, Any] = {}
-    for name, value in section_data.items():
-        cls = sections[name]  # a plugin's class that cannot be imported is its PluginError
-        try:
-            structured_sections[name] = converter.structure(value, cls)
-        except Exception as exc:  # noqa: BLE001
-            problems.extend(_problems_from(exc, root=name))
+    structured_sections: dict[str, Any] | None = None
+    if section_data:  # only from _split, so `sections` names each
+        structured_sections = {}
+        for name, value in section_data.items():
+            cls = sections[name]  # type: ignore[index]  # not importable: its PluginError
+            try:
+                structured_sections[name] = converter.structure(value, cls)
+            except Exception as exc:  # noqa: BLE001
+                problems.extend(_problems_from(exc, root=name))
     if today is not None:  # also when the model refused the case: every problem at once
         if programs is None:
             programs = event_programs(event_types)
