@@ -396,9 +396,12 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
         lines.append(f"    if len(value) == {len(required)}:")
         lines.extend("    " + line for line in _body(cls, leaves, names, only_required=True))
     lines.append("    if not known.issuperset(value):\n        raise Refused")
-    lines.append("    get = value.get")
-    lines.extend(_body(cls, leaves, names, only_required=False))
-    exec("\n".join(lines), names)  # noqa: S102 - code generated from the model's fields
+    body = _body(cls, leaves, names, only_required=False)
+    if any("get(" in line for line in body):
+        lines.append("    get = value.get")
+    lines.extend(body)
+    source = "\n".join(lines)
+    exec(compile(source, f"<fastload {cls.__qualname__}>", "exec"), names)  # noqa: S102 - code generated from the model's fields
     return names["structure"]
 
 
@@ -437,17 +440,20 @@ def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_requ
             lines.append(f"    {x} = {fallback}")
         elif each is not None and default is not attrs.NOTHING:  # a tuple, looped here
             names[f"each{i}"] = each
-            lines.append(f"    {x} = get({a.name!r}, nothing)")
-            lines.append(f"    if {x} is nothing:\n        {x} = {fallback}")
-            lines.append(f"    elif type({x}) is list or type({x}) is tuple:")
-            lines.append(f"        items = []\n        for item in {x}:")
-            lines.append(f"            items.append(each{i}(item))\n        {x} = tuple(items)")
-            lines.append("    else:\n        raise Refused")
+            # `in`, then the item: cheaper than a get call when (as mostly) absent.
+            lines.append(f"    if {a.name!r} in value:\n        {x} = value[{a.name!r}]")
+            lines.append(f"        if type({x}) is list or type({x}) is tuple:")
+            lines.append(f"            items = []\n            for item in {x}:")
+            lines.append(f"                items.append(each{i}(item))")
+            lines.append(f"            {x} = tuple(items)")
+            lines.append("        else:\n            raise Refused")
+            lines.append(f"    else:\n        {x} = {fallback}")
         elif default is None and inner is not None:  # optional, default None
             names[f"inner{i}"] = inner
-            lines.append(f"    {x} = get({a.name!r})")
-            lines.append(f"    if {x} is not None:")
-            lines.append(_inline(inner, x, "        ") or f"        {x} = inner{i}({x})")
+            lines.append(f"    if {a.name!r} in value:\n        {x} = value[{a.name!r}]")
+            lines.append(f"        if {x} is not None:")
+            lines.append(_inline(inner, x, "            ") or f"            {x} = inner{i}({x})")
+            lines.append(f"    else:\n        {x} = None")
         elif default is attrs.NOTHING:
             # A missing required key: KeyError, which refuses as Refused does (`attempt`).
             lines.append(f"    {x} = value[{a.name!r}]")
