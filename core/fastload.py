@@ -156,6 +156,26 @@ def type_checks(*validators: Any) -> None:
     _TYPE_ONLY.update(validators)
 
 
+#: Per model, the text fields whose passed values are remembered (`remembered`).
+_REMEMBERED: dict[type, frozenset[str]] = {}
+#: Per (model, field): the text its validator has passed; at most _PASSED_MAX each.
+_PASSED: dict[tuple[type, str], set[str]] = {}
+_PASSED_MAX, _PASSED_LONGEST = 1024, 100
+
+
+def remembered(cls: type, *fields: str) -> None:
+    """Declare text fields of a model whose values repeat (a vocabulary: event types,
+    outcomes): text that passed the field's validator is remembered (at most
+    _PASSED_MAX values of at most _PASSED_LONGEST characters, each once it passed),
+    and the generated code then tests only that it is remembered. Never declare a field that can hold personal data:
+    what is remembered stays for the process's lifetime."""
+    names = {a.name for a in attrs.fields(cls)}
+    personal = {a.name for a in attrs.fields(cls) if a.metadata.get("personal")}
+    if not fields or not names.issuperset(fields) or personal.intersection(fields):
+        raise TypeError(f"{cls.__name__}: not fields to remember: {fields}")
+    _REMEMBERED[cls] = frozenset(fields)
+
+
 #: Validators that pass an empty tuple (`empty_passes`): not called on one.
 _EMPTY_PASSES: set[Any] = set()
 
@@ -477,7 +497,12 @@ def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_requ
                 (default is None and a.validator in _NONE_PASSES)
                 or (default == () and a.validator in _EMPTY_PASSES)
             ):
-                check = _check(i, a.validator, leaf, default, converter, names)
+                passed = (
+                    _PASSED.setdefault((cls, a.name), set())
+                    if a.name in _REMEMBERED.get(cls, ())
+                    else None
+                )
+                check = _check(i, a.validator, leaf, default, converter, names, passed)
                 if check:
                     checks.append(check)
                     if stored != x:
@@ -536,10 +561,16 @@ def _gives_tuple(leaf: Any, default: Any) -> bool:
 
 
 def _check(
-    i: int, validator: Any, leaf: Any, default: Any, converter: Any, names: dict[str, Any]
+    i: int,
+    validator: Any,
+    leaf: Any,
+    default: Any,
+    converter: Any,
+    names: dict[str, Any],
+    passed: set[str] | None = None,
 ) -> str:
     """The generated line that runs field i's validator (on x{i}) where it could refuse,
-    or "" when it never could."""
+    or "" when it never could; with `passed` (`remembered`), not on text it has passed."""
     x, call = f"x{i}", f"check{i}(obj, attr{i}, x{i})"
     expr = _SHORTCUTS.get(validator)
     is_text = converter is None and (
@@ -574,6 +605,18 @@ def _check(
         skip.append(f"{x} in choices{i}")
     if not skip:
         return f"    {call}"
+    if passed is not None and is_text and (default is attrs.NOTHING or validator in _NONE_PASSES):
+        names[f"passed{i}"] = passed
+        known = [f"{x} is None"] if default is None else []
+        rest = [part for part in skip if part not in known]
+        return "\n".join(
+            (
+                f"    if not ({' or '.join([*known, f'{x} in passed{i}'])}):",
+                f"        if not ({' or '.join(rest)}):\n            {call}",
+                f"        if len(passed{i}) < {_PASSED_MAX} and len({x}) <= {_PASSED_LONGEST}:",
+                f"            passed{i}.add({x})",
+            )
+        )
     return f"    if not ({' or '.join(skip)}):\n        {call}"
 
 

@@ -390,6 +390,8 @@ fastload.tuple_converters(as_tuple)
 fastload.order_converters(_canonical_events, attrs.fields(Case).evaluations.converter)
 fastload.text_shortcut(_opt_plain, _opt_note, printable=True, longest=MAX_TEXT)
 fastload.text_shortcut(_plain_text, printable=True, longest=MAX_TEXT, nonblank=True)
+# An event's words come from the vocabulary and repeat from case to case (a note does not).
+fastload.remembered(Event, "type", "program", "reason", "outcome", "category", "service")
 # Each of these post-init checks compares two dates and passes when either is None.
 fastload.post_init_passes_none(Event, "until")
 fastload.post_init_passes_none(Enrolment, "end", "start")

@@ -512,3 +512,33 @@ def test_the_number_shortcuts_are_the_models_bounds():
     assert fastload.attempt(fastload.for_model(models.Score), delay) == models.Score(
         domain="adaptive", percent_delay=100
     )
+
+
+@given(word=TEXT, field=st.sampled_from(["type", "program", "reason", "outcome", "service"]))
+def test_remembered_words_are_only_words_the_validator_passed(word, field):
+    # The vocabulary fields of an event remember text their validator passed: the second
+    # time a word comes, the fast path builds what the detailed path builds (or refuses).
+    doc = {"type": "delay", "date": "2025-03-03", field: word}
+    for _ in range(2):
+        fast = fastload.attempt(fastload.for_model(models.Event), doc)
+        try:
+            slow = convert.converter.structure(doc, models.Event)
+        except Exception:  # noqa: BLE001 - refused by the detailed path
+            slow = None
+        assert fast == slow or (fast is None and slow is not None)
+        if slow is None:
+            assert fast is None
+    passed = fastload._PASSED[(models.Event, field)]
+    assert len(passed) <= fastload._PASSED_MAX
+    for text in passed:
+        validator = attrs.fields_dict(models.Event)[field].validator
+        assert len(text) <= fastload._PASSED_LONGEST and _passes(validator, text)
+
+
+def test_no_personal_field_is_remembered():
+    assert "note" not in fastload._REMEMBERED[models.Event]
+    with pytest.raises(TypeError):
+        fastload.remembered(models.Child, "name")
+    for cls, fields in fastload._REMEMBERED.items():
+        for a in attrs.fields(cls):
+            assert not (a.name in fields and a.metadata.get("personal"))
