@@ -185,12 +185,8 @@ class Engine:
         today or before the birth, no exact duplicate event, known enrolment programs.
         """
         # Each made once (the event types with the programs they name): read as made.
-        event_types = self._event_types
-        if event_types is None:
-            event_types = self.event_types
-        sections = self._sections
-        if sections is None:
-            sections = self.case_sections
+        event_types = self.event_types if self._event_types is None else self._event_types
+        sections = self.case_sections if self._sections is None else self._sections
         return case_from_dict(
             data,
             source=source,

@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 
 from . import dates
+from . import fastload_claims as claims
 
 _fromisoformat = date.fromisoformat
 _EARLIEST, _LATEST = dates.EARLIEST, dates.LATEST
@@ -127,171 +128,11 @@ def _for_type(type_: Any) -> Callable[[Any], Any] | None:
     return None
 
 
-#: Field validators that check only what the fast path's exact-type leaves already
-#: guarantee (a str is a str, a date a date), registered by the models (`type_checks`).
-_TYPE_ONLY: set[Any] = set()
 #: Models the fast path may build field by field (`fieldwise`): their own constructor
 #: would run the converters, every validator and `__attrs_post_init__`; building them
 #: field by field runs the same converters, the validators a leaf does not already
 #: guarantee, and `__attrs_post_init__`, in attrs' order.
 _FIELDWISE: set[type] = set()
-
-
-#: Validators that pass on None (`none_passes`): the fast path does not call them on one.
-_NONE_PASSES: set[Any] = set()
-#: Per validator of a str field, an expression of `{x}` that is true only of text the
-#: validator passes (`text_shortcut`); the fast path calls the validator on other text.
-_SHORTCUTS: dict[Any, str] = {}
-
-
-#: Validators of a str field that pass any of the given strings (`choices`).
-_CHOICES: dict[Any, frozenset[str]] = {}
-#: Converters that return a tuple unchanged (`tuple_converters`): not called on a
-#: tuple leaf's result or a tuple default.
-_TUPLE_SAME: set[Any] = set()
-
-
-def type_checks(*validators: Any) -> None:
-    """Declare validators that check a field's type only (a leaf of this module implies them)."""
-    _TYPE_ONLY.update(validators)
-
-
-#: Per model, the text fields whose passed values are remembered (`remembered`).
-_REMEMBERED: dict[type, frozenset[str]] = {}
-#: Per (model, field): the text its validator has passed; at most _PASSED_MAX each.
-_PASSED: dict[tuple[type, str], set[str]] = {}
-_PASSED_MAX, _PASSED_LONGEST = 1024, 100
-
-
-def remembered(cls: type, *fields: str) -> None:
-    """Declare text fields of a model whose values repeat (a vocabulary: event types,
-    outcomes): text that passed the field's validator is remembered (at most
-    _PASSED_MAX values of at most _PASSED_LONGEST characters, each once it passed),
-    and the generated code then tests only that it is remembered. Never declare a field that can hold personal data:
-    what is remembered stays for the process's lifetime."""
-    names = {a.name for a in attrs.fields(cls)}
-    personal = {a.name for a in attrs.fields(cls) if a.metadata.get("personal")}
-    if not fields or not names.issuperset(fields) or personal.intersection(fields):
-        raise TypeError(f"{cls.__name__}: not fields to remember: {fields}")
-    _REMEMBERED[cls] = frozenset(fields)
-
-
-#: Validators that pass an empty tuple (`empty_passes`): not called on one.
-_EMPTY_PASSES: set[Any] = set()
-
-
-def empty_passes(*validators: Any) -> None:
-    """Declare validators of a tuple field that never refuse an empty tuple."""
-    _EMPTY_PASSES.update(validators)
-
-
-def none_passes(*validators: Any) -> None:
-    """Declare validators that never refuse None (an absent optional field)."""
-    _NONE_PASSES.update(validators)
-
-
-def text_shortcut(
-    *validators: Any,
-    printable: bool = False,
-    longest: int | None = None,
-    nonblank: bool = False,
-    ascii: bool = False,
-    stripped: bool = False,
-) -> None:
-    """Declare validators that pass every str that is `printable` (str.isprintable: no
-    control, format, separator, private-use or unassigned character but the space), of
-    at most `longest` characters, (`nonblank`) not only whitespace, (`ascii`) ASCII
-    only and (`stripped`) without whitespace at either end, as asked.
-
-    On a str field the fast path tests that in one expression and calls the validator
-    only on text that fails it (a note's line break, a no-break space, a bidi mark), so
-    what the validator refuses is still refused. tests/test_fastload.py checks each
-    declaration against its validator on arbitrary text.
-    """
-    parts = ["{x}.isascii()"] if ascii else []
-    if printable:
-        parts.append("{x}.isprintable()")
-    if stripped:
-        parts.append("{x}.strip() == {x}")
-    if longest is not None:
-        parts.append(f"len({{x}}) <= {int(longest)}")
-    if nonblank:  # stripped text is blank only when empty
-        parts.append("{x}" if stripped else "{x}.strip()")
-    if not parts:
-        raise TypeError("a text shortcut that tests nothing")
-    for validator in validators:
-        _SHORTCUTS[validator] = " and ".join(parts)
-
-
-#: Per validator of a number field, an expression of `{x}` true only of numbers it
-#: passes, and whether it asks for a whole number (`number_shortcut`).
-_NUMBER_SHORTCUTS: dict[Any, tuple[str, bool]] = {}
-
-
-def number_shortcut(
-    validator: Any,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    above: float | None = None,
-    whole: bool = False,
-) -> None:
-    """Declare a validator that passes every number a number leaf gives (a finite int or
-    float; an int, if `whole`) within these bounds (`low <= x <= high`, `above < x`).
-
-    The generated code tests the bounds itself and calls the validator only on a
-    number outside them (or not whole), which it then refuses as before.
-    tests/test_fastload.py checks each declaration against its validator.
-    """
-    parts = ["type({x}) is int"] if whole else []
-    if low is not None:
-        parts.append(f"{low!r} <= {{x}}")
-    if high is not None:
-        parts.append(f"{{x}} <= {high!r}")
-    if above is not None:
-        parts.append(f"{above!r} < {{x}}")
-    _NUMBER_SHORTCUTS[validator] = (" and ".join(parts) or "True", whole)
-
-
-def choices(validator: Any, given: tuple[str, ...]) -> None:
-    """Declare a validator that passes each of these strings (a choice of words)."""
-    _CHOICES[validator] = frozenset(given)
-
-
-#: Per model, fields any one of which None makes its `__attrs_post_init__` do nothing
-#: (`post_init_passes_none`).
-_POST_INIT_NONE: dict[type, tuple[str, ...]] = {}
-
-
-def post_init_passes_none(cls: type, *fields: str) -> None:
-    """Declare that `cls.__attrs_post_init__` checks only these fields together and
-    passes (does nothing) whenever any of them is None: the generated code calls it
-    only when none is. tests/test_fastload.py checks each declaration."""
-    names = {a.name for a in attrs.fields(cls)}
-    if not fields or not names.issuperset(fields):
-        raise TypeError(f"{cls.__name__}: not fields of it: {fields}")
-    _POST_INIT_NONE[cls] = fields
-
-
-#: Converters that only put a tuple's items in an order (`order_converters`).
-_ORDERING: set[Any] = set()
-
-
-def order_converters(*converters: Any) -> None:
-    """Declare converters that return a tuple of the same items in some order: on a
-    tuple of at most one item the generated code does not call them (an equal tuple)."""
-    _ORDERING.update(converters)
-
-
-def tuple_converters(*converters: Any) -> None:
-    """Declare converters that return a tuple they are given unchanged (`tuple(t) is t`)."""
-    _TUPLE_SAME.update(converters)
-
-
-def shortcut(validator: Any) -> Callable[[str], bool] | None:
-    """The declared shortcut of a validator as a function of the text, or None (for tests)."""
-    expr = _SHORTCUTS.get(validator)
-    return None if expr is None else eval(f"lambda x: bool({expr.format(x='x')})")  # noqa: S307
 
 
 def fieldwise(*classes: type) -> None:
@@ -447,7 +288,7 @@ def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_requ
             fallback = repr(default)  # None or (): a constant, no look-up
         absent = leaf is None or (only_required and default is not attrs.NOTHING)
         each = getattr(leaf, "each", None)
-        if converter in _TUPLE_SAME and _gives_tuple(leaf, default):
+        if converter in claims._TUPLE_SAME and _gives_tuple(leaf, default):
             converter = None  # as_tuple of a tuple: the same tuple
         factory = getattr(default, "factory", None)
         if factory in (dict, list) and converter is factory:
@@ -481,7 +322,7 @@ def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_requ
         else:
             lines.append(f"    {x} = get({a.name!r}, nothing)")
             lines.append(f"    {x} = {fallback} if {x} is nothing else leaf{i}({x})")
-        if converter in _ORDERING and _gives_tuple(leaf, default):
+        if converter in claims._ORDERING and _gives_tuple(leaf, default):
             if not absent:  # the default () needs no order
                 lines.append(f"    if len({x}) > 1:\n        {x} = conv{i}({x})")
         elif converter is not None:
@@ -494,12 +335,12 @@ def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_requ
         if a.validator is not None and not _implied(a.validator, a.type):
             names[f"attr{i}"], names[f"check{i}"] = a, a.validator
             if not absent or not (
-                (default is None and a.validator in _NONE_PASSES)
-                or (default == () and a.validator in _EMPTY_PASSES)
+                (default is None and a.validator in claims._NONE_PASSES)
+                or (default == () and a.validator in claims._EMPTY_PASSES)
             ):
                 passed = (
-                    _PASSED.setdefault((cls, a.name), set())
-                    if a.name in _REMEMBERED.get(cls, ())
+                    claims._PASSED.setdefault((cls, a.name), set())
+                    if a.name in claims._REMEMBERED.get(cls, ())
                     else None
                 )
                 check = _check(i, a.validator, leaf, default, converter, names, passed)
@@ -516,7 +357,7 @@ def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_requ
     if getattr(cls, "__attrs_post_init__", None) is not None:
         tests = []  # when it can do something (`post_init_passes_none`)
         for i, a in enumerate(attrs.fields(cls)):
-            if a.name in _POST_INIT_NONE.get(cls, ()):
+            if a.name in claims._POST_INIT_NONE.get(cls, ()):
                 if fixed.get(i, False) is None:
                     tests = None  # absent here, so None: it passes
                     break
@@ -572,22 +413,22 @@ def _check(
     """The generated line that runs field i's validator (on x{i}) where it could refuse,
     or "" when it never could; with `passed` (`remembered`), not on text it has passed."""
     x, call = f"x{i}", f"check{i}(obj, attr{i}, x{i})"
-    expr = _SHORTCUTS.get(validator)
+    expr = claims._SHORTCUTS.get(validator)
     is_text = converter is None and (
         (leaf is _str and default is attrs.NOTHING)
         or (getattr(leaf, "inner", None) is _str and default is None)
     )
     skip = []  # conditions under which the validator surely passes
-    if validator in _NONE_PASSES:
+    if validator in claims._NONE_PASSES:
         skip.append(f"{x} is None")
-    if validator in _EMPTY_PASSES and converter is None and _gives_tuple(leaf, default):
+    if validator in claims._EMPTY_PASSES and converter is None and _gives_tuple(leaf, default):
         skip.append(f"not {x}")  # an empty tuple
     if expr is not None and is_text:
         test = expr.format(x=x)
-        if default is None and validator not in _NONE_PASSES:
+        if default is None and validator not in claims._NONE_PASSES:
             test = f"{x} is not None and {test}"  # None goes to the validator
         skip.append(f"({test})")
-    number = _NUMBER_SHORTCUTS.get(validator)
+    number = claims._NUMBER_SHORTCUTS.get(validator)
     core = leaf if default is attrs.NOTHING else getattr(leaf, "inner", None)
     # A _float leaf gives finite numbers only; an _int leaf any int (a whole validator's).
     if (
@@ -595,17 +436,21 @@ def _check(
         and converter is None
         and (core is _float or (core is _int and number[1]))
     ):
-        if default is attrs.NOTHING or validator in _NONE_PASSES:
+        if default is attrs.NOTHING or validator in claims._NONE_PASSES:
             if number[0] == "True":
                 return ""  # every number the leaf gives passes
             skip.append(f"({number[0].format(x=x)})")
-    given = _CHOICES.get(validator)
+    given = claims._CHOICES.get(validator)
     if given is not None and is_text:
         names[f"choices{i}"] = given
         skip.append(f"{x} in choices{i}")
     if not skip:
         return f"    {call}"
-    if passed is not None and is_text and (default is attrs.NOTHING or validator in _NONE_PASSES):
+    if (
+        passed is not None
+        and is_text
+        and (default is attrs.NOTHING or validator in claims._NONE_PASSES)
+    ):
         names[f"passed{i}"] = passed
         known = [f"{x} is None"] if default is None else []
         rest = [part for part in skip if part not in known]
@@ -613,7 +458,7 @@ def _check(
             (
                 f"    if not ({' or '.join([*known, f'{x} in passed{i}'])}):",
                 f"        if not ({' or '.join(rest)}):\n            {call}",
-                f"        if len(passed{i}) < {_PASSED_MAX} and len({x}) <= {_PASSED_LONGEST}:",
+                f"        if len(passed{i}) < {claims._PASSED_MAX} and len({x}) <= {claims._PASSED_LONGEST}:",
                 f"            passed{i}.add({x})",
             )
         )
@@ -622,7 +467,7 @@ def _check(
 
 def _implied(validator: Any, field_type: Any) -> bool:
     """True when the fast path's leaves already guarantee what the validator checks."""
-    if validator in _TYPE_ONLY:
+    if validator in claims._TYPE_ONLY:
         return True
     # instance_of(Model) on a field of that model's type: its leaf built one.
     return (
