@@ -184,12 +184,14 @@ class Engine:
         With `today`, also what every way into a caseload checks: no event after
         today or before the birth, no exact duplicate event, known enrolment programs.
         """
-        event_types = self.event_types  # made once, with the programs they name
+        # Each made once (the event types with the programs they name): read as made.
+        event_types = self.event_types if self._event_types is None else self._event_types
+        sections = self.case_sections if self._sections is None else self._sections
         return case_from_dict(
             data,
             source=source,
             event_types=event_types,
-            sections=self.case_sections,
+            sections=sections,
             today=today,
             # Made with the event types, not for every case (about 12 us a case checked).
             programs=self._event_programs,

@@ -6,14 +6,17 @@ bound, a number is a finite int or float), known keys only, then the model's own
 constructor (so every attrs validator and `__attrs_post_init__` check still runs).
 
 It never reports anything: on the first thing it does not expect it raises
-`Refused`, and the caller runs the detailed converter (`core/convert/`), which
-reports every problem with its JSON path, exactly as before. So the fast path
+(`Refused`, or the KeyError of a missing required key, the ValueError of a date
+that does not exist), `attempt` answers None, and the caller runs the detailed
+converter (`core/convert/`), which reports every problem with its JSON path,
+exactly as before. So the fast path
 may only ever *accept* what the detailed path accepts, and build the same
 object; tests/test_fastload.py checks both on valid and mutated documents.
 """
 
 from __future__ import annotations
 
+import keyword
 import math
 import types
 import typing
@@ -24,6 +27,7 @@ from typing import Any
 import attrs
 
 from . import dates
+from . import fastload_claims as claims
 
 _fromisoformat = date.fromisoformat
 _EARLIEST, _LATEST = dates.EARLIEST, dates.LATEST
@@ -96,6 +100,7 @@ def _tuple_of(inner: Callable[[Any], Any]) -> Callable[[Any], Any]:
         raise Refused
 
     leaf.makes_tuple = True  # type: ignore[attr-defined]
+    leaf.each = inner  # type: ignore[attr-defined]  # generated code loops over it itself
     return leaf
 
 
@@ -123,77 +128,11 @@ def _for_type(type_: Any) -> Callable[[Any], Any] | None:
     return None
 
 
-#: Field validators that check only what the fast path's exact-type leaves already
-#: guarantee (a str is a str, a date a date), registered by the models (`type_checks`).
-_TYPE_ONLY: set[Any] = set()
 #: Models the fast path may build field by field (`fieldwise`): their own constructor
 #: would run the converters, every validator and `__attrs_post_init__`; building them
 #: field by field runs the same converters, the validators a leaf does not already
 #: guarantee, and `__attrs_post_init__`, in attrs' order.
 _FIELDWISE: set[type] = set()
-
-
-#: Validators that pass on None (`none_passes`): the fast path does not call them on one.
-_NONE_PASSES: set[Any] = set()
-#: Per validator of a str field, an expression of `{x}` that is true only of text the
-#: validator passes (`text_shortcut`); the fast path calls the validator on other text.
-_SHORTCUTS: dict[Any, str] = {}
-
-
-#: Validators of a str field that pass any of the given strings (`choices`).
-_CHOICES: dict[Any, frozenset[str]] = {}
-#: Converters that return a tuple unchanged (`tuple_converters`): not called on a
-#: tuple leaf's result or a tuple default.
-_TUPLE_SAME: set[Any] = set()
-
-
-def type_checks(*validators: Any) -> None:
-    """Declare validators that check a field's type only (a leaf of this module implies them)."""
-    _TYPE_ONLY.update(validators)
-
-
-def none_passes(*validators: Any) -> None:
-    """Declare validators that never refuse None (an absent optional field)."""
-    _NONE_PASSES.update(validators)
-
-
-def text_shortcut(
-    *validators: Any, printable: bool = False, longest: int | None = None, nonblank: bool = False
-) -> None:
-    """Declare validators that pass every str that is `printable` (str.isprintable: no
-    control, format, separator, private-use or unassigned character but the space), of
-    at most `longest` characters, and (`nonblank`) not only whitespace, as asked.
-
-    On a str field the fast path tests that in one expression and calls the validator
-    only on text that fails it (a note's line break, a no-break space, a bidi mark), so
-    what the validator refuses is still refused. tests/test_fastload.py checks each
-    declaration against its validator on arbitrary text.
-    """
-    parts = ["{x}.isprintable()"] if printable else []
-    if longest is not None:
-        parts.append(f"len({{x}}) <= {int(longest)}")
-    if nonblank:
-        parts.append("{x}.strip()")
-    if not parts:
-        raise TypeError("a text shortcut that tests nothing")
-    for validator in validators:
-        _SHORTCUTS[validator] = " and ".join(parts)
-
-
-def choices(validator: Any, given: tuple[str, ...]) -> None:
-    """Declare a validator that passes each of these strings (a choice of words)."""
-    _CHOICES[validator] = frozenset(given)
-
-
-def tuple_converters(*converters: Any) -> None:
-    """Declare converters that return a tuple they are given unchanged (`tuple(t) is t`)."""
-    _TUPLE_SAME.update(converters)
-
-
-def shortcut(validator: Any) -> Callable[[str], bool] | None:
-    """The declared shortcut of a validator as a function of the text, or None (for tests)."""
-    expr = _SHORTCUTS.get(validator)
-    return None if expr is None else eval(f"lambda x: bool({expr.format(x='x')})")  # noqa: S307
 
 
 def fieldwise(*classes: type) -> None:
@@ -205,9 +144,44 @@ def fieldwise(*classes: type) -> None:
             or hasattr(cls, "__attrs_pre_init__")
             or init is None
             or "_attrs_cached_hash" in (*init.co_consts, *init.co_names)
+            or _twin(cls) is None
         ):
             raise TypeError(f"{cls.__name__} cannot be built field by field")
         _FIELDWISE.add(cls)
+
+
+_twins: dict[type, type] = {}
+
+
+def _twin(cls: type) -> type | None:
+    """A subclass of `cls` that adds nothing but plain attribute setting (a frozen
+    class refuses it), or None when an object made as one cannot become a `cls`.
+
+    The generated code makes the object as the twin, sets its fields with plain
+    attribute stores (the interpreter writes a slot directly; the same member
+    descriptors `object.__setattr__` would use), then makes it a `cls`
+    (`obj.__class__ = cls`: same layout, so CPython allows it) before any validator
+    or `__attrs_post_init__` sees it. What comes out is a `cls` like any other.
+    """
+    found = _twins.get(cls)
+    if found is None:
+        found = type(cls)(
+            f"_{cls.__name__}Building",
+            (cls,),
+            {
+                "__slots__": (),
+                "__setattr__": object.__setattr__,  # both, so the type's setattr slot
+                "__delattr__": object.__delattr__,  # is the generic one
+                "__module__": __name__,
+            },
+        )
+        probe = object.__new__(found)
+        try:
+            probe.__class__ = cls
+        except TypeError:
+            return None
+        _twins[cls] = found
+    return found
 
 
 def for_model(cls: type, *, omit: frozenset[str] = frozenset()) -> Callable[[Any], Any] | None:
@@ -258,6 +232,7 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
         "Refused": Refused,
         "cls": cls,
         "new": object.__new__,
+        "twin": _twin(cls),
         "put": object.__setattr__,
         "nothing": attrs.NOTHING,
         "known": known,
@@ -271,18 +246,23 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
     optional = [a for a in fields if a.default is not attrs.NOTHING and a.name in leaves]
     lines = [
         "def structure(value):",
-        "    if type(value) is not dict or not known.issuperset(value):",
+        "    if type(value) is not dict:",
         "        raise Refused",
-        "    obj = new(cls)",
-        "    get = value.get",
+        "    obj = new(twin)",
     ]
     if optional:
         # Only the required keys given (an event with a type and a date): every optional
-        # field takes its default without a look-up. A required key missing still refuses.
+        # field takes its default without a look-up. A required key missing still refuses,
+        # so with as many keys as required fields there is no room for an unknown key.
         lines.append(f"    if len(value) == {len(required)}:")
         lines.extend("    " + line for line in _body(cls, leaves, names, only_required=True))
-    lines.extend(_body(cls, leaves, names, only_required=False))
-    exec("\n".join(lines), names)  # noqa: S102 - code generated from the model's fields
+    lines.append("    if not known.issuperset(value):\n        raise Refused")
+    body = _body(cls, leaves, names, only_required=False)
+    if any("get(" in line for line in body):
+        lines.append("    get = value.get")
+    lines.extend(body)
+    source = "\n".join(lines)
+    exec(compile(source, f"<fastload {cls.__qualname__}>", "exec"), names)  # noqa: S102 - code generated from the model's fields
     return names["structure"]
 
 
@@ -290,6 +270,7 @@ def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_requ
     """The generated lines that build and return `obj` from `value` (see `_fieldwise`);
     with `only_required`, for a `value` that holds no optional field."""
     lines, checks = [], []
+    fixed: dict[int, Any] = {}  # fields surely None here: absent, default None
     for i, a in enumerate(attrs.fields(cls)):
         leaf = leaves.get(a.name)
         default, converter = a.default, a.converter
@@ -303,52 +284,90 @@ def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_requ
             fallback = f"default{i}()"
         else:
             fallback = f"default{i}"
+        if default is None or (type(default) is tuple and not default):
+            fallback = repr(default)  # None or (): a constant, no look-up
         absent = leaf is None or (only_required and default is not attrs.NOTHING)
-        if absent:  # omitted (never a known key) or not given: always the default
+        each = getattr(leaf, "each", None)
+        if converter in claims._TUPLE_SAME and _gives_tuple(leaf, default):
+            converter = None  # as_tuple of a tuple: the same tuple
+        factory = getattr(default, "factory", None)
+        if factory in (dict, list) and converter is factory:
+            fallback, converter = ("{}" if factory is dict else "[]"), None  # a new empty one
+        constant = fallback in ("None", "()") and converter is None
+        if absent and constant:  # stored as it is (x{i} only for a validator, below)
+            if default is None:
+                fixed[i] = None
+        elif absent:  # omitted (never a known key) or not given: always the default
             lines.append(f"    {x} = {fallback}")
+        elif each is not None and default is not attrs.NOTHING:  # a tuple, looped here
+            names[f"each{i}"] = each
+            # `in`, then the item: cheaper than a get call when (as mostly) absent.
+            lines.append(f"    if {a.name!r} in value:\n        {x} = value[{a.name!r}]")
+            lines.append(f"        if type({x}) is list or type({x}) is tuple:")
+            lines.append(f"            items = []\n            for item in {x}:")
+            lines.append(f"                items.append(each{i}(item))")
+            lines.append(f"            {x} = tuple(items)")
+            lines.append("        else:\n            raise Refused")
+            lines.append(f"    else:\n        {x} = {fallback}")
         elif default is None and inner is not None:  # optional, default None
             names[f"inner{i}"] = inner
-            lines.append(f"    {x} = get({a.name!r})")
-            lines.append(f"    if {x} is not None:")
-            lines.append(_inline(inner, x, "        ") or f"        {x} = inner{i}({x})")
+            lines.append(f"    if {a.name!r} in value:\n        {x} = value[{a.name!r}]")
+            lines.append(f"        if {x} is not None:")
+            lines.append(_inline(inner, x, "            ") or f"            {x} = inner{i}({x})")
+            lines.append(f"    else:\n        {x} = None")
         elif default is attrs.NOTHING:
-            lines.append(f"    {x} = get({a.name!r}, nothing)")
-            lines.append(f"    if {x} is nothing:\n        raise Refused")
+            # A missing required key: KeyError, which refuses as Refused does (`attempt`).
+            lines.append(f"    {x} = value[{a.name!r}]")
             lines.append(_inline(leaf, x, "    ") or f"    {x} = leaf{i}({x})")
         else:
             lines.append(f"    {x} = get({a.name!r}, nothing)")
             lines.append(f"    {x} = {fallback} if {x} is nothing else leaf{i}({x})")
-        if converter in _TUPLE_SAME and _gives_tuple(leaf, default):
-            converter = None  # as_tuple of a tuple: the same tuple
-        if converter is not None:
+        if converter in claims._ORDERING and _gives_tuple(leaf, default):
+            if not absent:  # the default () needs no order
+                lines.append(f"    if len({x}) > 1:\n        {x} = conv{i}({x})")
+        elif converter is not None:
             lines.append(f"    {x} = conv{i}({x})")
-        slot = _slot(cls, a.name)
-        if slot is not None:  # the slot's own setter: what object.__setattr__ would call
-            names[f"set{i}"] = slot.__set__
-            lines.append(f"    set{i}(obj, {x})")
+        stored = fallback if absent and constant else x
+        if a.name.isidentifier() and not keyword.iskeyword(a.name):
+            lines.append(f"    obj.{a.name} = {stored}")  # on the twin: a plain slot store
         else:
-            lines.append(f"    put(obj, {a.name!r}, {x})")
+            lines.append(f"    put(obj, {a.name!r}, {stored})")
         if a.validator is not None and not _implied(a.validator, a.type):
             names[f"attr{i}"], names[f"check{i}"] = a, a.validator
-            if not (absent and default is None and a.validator in _NONE_PASSES):
-                checks.append(_check(i, a.validator, leaf, default, converter, names))
+            if not absent or not (
+                (default is None and a.validator in claims._NONE_PASSES)
+                or (default == () and a.validator in claims._EMPTY_PASSES)
+            ):
+                passed = (
+                    claims._PASSED.setdefault((cls, a.name), set())
+                    if a.name in claims._REMEMBERED.get(cls, ())
+                    else None
+                )
+                check = _check(i, a.validator, leaf, default, converter, names, passed)
+                if check:
+                    checks.append(check)
+                    if stored != x:
+                        lines.append(f"    {x} = {stored}")
     # As attrs' own __init__: every field set, then the validators in field order, then
     # __attrs_post_init__. Validators run even when attrs' are disabled: the fast path
-    # then refuses more, and the detailed path builds what it accepts.
+    # then refuses more, and the detailed path builds what it accepts. The object is a
+    # `cls` before they see it (`_twin`).
+    lines.append("    obj.__class__ = cls")
     lines.extend(checks)
     if getattr(cls, "__attrs_post_init__", None) is not None:
-        lines.append("    obj.__attrs_post_init__()")
+        tests = []  # when it can do something (`post_init_passes_none`)
+        for i, a in enumerate(attrs.fields(cls)):
+            if a.name in claims._POST_INIT_NONE.get(cls, ()):
+                if fixed.get(i, False) is None:
+                    tests = None  # absent here, so None: it passes
+                    break
+                tests.append(f"x{i} is not None")
+        if tests is not None and tests:
+            lines.append(f"    if {' and '.join(tests)}:\n        obj.__attrs_post_init__()")
+        elif tests is not None:
+            lines.append("    obj.__attrs_post_init__()")
     lines.append("    return obj")
     return "\n".join(lines).split("\n")
-
-
-def _slot(cls: type, name: str) -> Any:
-    """The slot (member descriptor) object.__setattr__ finds for `name` on `cls`, or None."""
-    for klass in cls.__mro__:  # as the type look-up: the first class that defines it
-        if name in vars(klass):
-            found = vars(klass)[name]
-            return found if type(found) is types.MemberDescriptorType else None
-    return None
 
 
 def _inline(leaf: Any, x: str, indent: str) -> str | None:
@@ -383,35 +402,72 @@ def _gives_tuple(leaf: Any, default: Any) -> bool:
 
 
 def _check(
-    i: int, validator: Any, leaf: Any, default: Any, converter: Any, names: dict[str, Any]
+    i: int,
+    validator: Any,
+    leaf: Any,
+    default: Any,
+    converter: Any,
+    names: dict[str, Any],
+    passed: set[str] | None = None,
 ) -> str:
-    """The generated line that runs field i's validator (on x{i}) where it could refuse."""
+    """The generated line that runs field i's validator (on x{i}) where it could refuse,
+    or "" when it never could; with `passed` (`remembered`), not on text it has passed."""
     x, call = f"x{i}", f"check{i}(obj, attr{i}, x{i})"
-    expr = _SHORTCUTS.get(validator)
+    expr = claims._SHORTCUTS.get(validator)
     is_text = converter is None and (
         (leaf is _str and default is attrs.NOTHING)
         or (getattr(leaf, "inner", None) is _str and default is None)
     )
     skip = []  # conditions under which the validator surely passes
-    if validator in _NONE_PASSES:
+    if validator in claims._NONE_PASSES:
         skip.append(f"{x} is None")
+    if validator in claims._EMPTY_PASSES and converter is None and _gives_tuple(leaf, default):
+        skip.append(f"not {x}")  # an empty tuple
     if expr is not None and is_text:
         test = expr.format(x=x)
-        if default is None and validator not in _NONE_PASSES:
+        if default is None and validator not in claims._NONE_PASSES:
             test = f"{x} is not None and {test}"  # None goes to the validator
         skip.append(f"({test})")
-    given = _CHOICES.get(validator)
+    number = claims._NUMBER_SHORTCUTS.get(validator)
+    core = leaf if default is attrs.NOTHING else getattr(leaf, "inner", None)
+    # A _float leaf gives finite numbers only; an _int leaf any int (a whole validator's).
+    if (
+        number is not None
+        and converter is None
+        and (core is _float or (core is _int and number[1]))
+    ):
+        if default is attrs.NOTHING or validator in claims._NONE_PASSES:
+            if number[0] == "True":
+                return ""  # every number the leaf gives passes
+            skip.append(f"({number[0].format(x=x)})")
+    given = claims._CHOICES.get(validator)
     if given is not None and is_text:
         names[f"choices{i}"] = given
         skip.append(f"{x} in choices{i}")
     if not skip:
         return f"    {call}"
+    if (
+        passed is not None
+        and is_text
+        and (default is attrs.NOTHING or validator in claims._NONE_PASSES)
+    ):
+        names[f"passed{i}"] = passed
+        known = [f"{x} is None"] if default is None else []
+        rest = [part for part in skip if part not in known]
+        return "\n".join(
+            (
+                f"    if not ({' or '.join([*known, f'{x} in passed{i}'])}):",
+                f"        if not ({' or '.join(rest)}):\n            {call}",
+                f"        if len(passed{i}) < {claims._PASSED_MAX} and len({x}) <= {claims._PASSED_LONGEST}:",
+                f"            passed{i}.add({x})",
+            )
+        )
     return f"    if not ({' or '.join(skip)}):\n        {call}"
 
 
 def _implied(validator: Any, field_type: Any) -> bool:
     """True when the fast path's leaves already guarantee what the validator checks."""
-    if validator in _TYPE_ONLY:
+    if validator in claims._TYPE_ONLY:
         return True
     # instance_of(Model) on a field of that model's type: its leaf built one.
     return (

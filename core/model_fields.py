@@ -23,7 +23,7 @@ from typing import Any
 import attrs
 from attrs.validators import optional
 
-from . import fastload
+from . import fastload_claims
 from .errors import ValueProblem, did_you_mean, show_value
 from .text import MAX_TEXT, code_point, invisible, text_problem
 
@@ -130,6 +130,10 @@ def _id_text(instance, attribute, value):
 
 _id_text.json_schema = _text.json_schema  # type: ignore[attr-defined]
 text_check(_id_text)
+# The usual id, as _id_text's own first test.
+fastload_claims.text_shortcut(
+    _id_text, ascii=True, printable=True, stripped=True, nonblank=True, longest=MAX_TEXT
+)
 
 
 @text_check
@@ -167,8 +171,8 @@ def _one_of(choices: tuple[str, ...], noun: str):
 
     check.json_schema = {"enum": list(choices)}  # type: ignore[attr-defined]  # core/schemas.py
     text_check(check)  # only the given words pass
-    fastload.none_passes(check)
-    fastload.choices(check, choices)
+    fastload_claims.none_passes(check)
+    fastload_claims.choices(check, choices)
     return check
 
 
@@ -221,7 +225,8 @@ def _number(
         **({"type": "integer"} if whole else {}),
         **{k: v for k, v in bounds.items() if v is not None},
     }
-    fastload.none_passes(check)
+    fastload_claims.none_passes(check)
+    fastload_claims.number_shortcut(check, low=low, high=high, above=above, whole=whole)
     return check
 
 

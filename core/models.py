@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 from attrs.validators import instance_of
 
-from . import fastload
+from . import fastload, fastload_claims
 from .errors import ValueProblem, show_value
 from .events import index_of
 from .model_fields import (  # noqa: F401 - re-exported: plugins and tests import them from here
@@ -381,13 +381,21 @@ class Case:
 # these type checks are already done when it builds a model field by field; every
 # other validator (non-empty text, control characters, ranges, choices) still runs.
 # (`_opt_str` and `_text` are `_opt_plain` and `_plain_text`: the text check is theirs.)
-fastload.type_checks(_date, _opt_date, _string)
+fastload_claims.type_checks(_date, _opt_date, _string)
 # What the fast path need not ask these validators (tests/test_fastload.py checks each
 # claim): None passes the optional ones, and plain short text passes the text checks.
-fastload.none_passes(_opt_plain, _opt_note, _opt_bool)
-fastload.tuple_converters(as_tuple)
-fastload.text_shortcut(_opt_plain, _opt_note, printable=True, longest=MAX_TEXT)
-fastload.text_shortcut(_plain_text, printable=True, longest=MAX_TEXT, nonblank=True)
+fastload_claims.none_passes(_opt_plain, _opt_note, _opt_bool)
+fastload_claims.empty_passes(_strings)
+fastload_claims.tuple_converters(as_tuple)
+fastload_claims.order_converters(_canonical_events, attrs.fields(Case).evaluations.converter)
+fastload_claims.text_shortcut(_opt_plain, _opt_note, printable=True, longest=MAX_TEXT)
+fastload_claims.text_shortcut(_plain_text, printable=True, longest=MAX_TEXT, nonblank=True)
+# An event's words come from the vocabulary and repeat from case to case (a note does not).
+fastload_claims.remembered(Event, "type", "program", "reason", "outcome", "category", "service")
+# Each of these post-init checks compares two dates and passes when either is None.
+fastload_claims.post_init_passes_none(Event, "until")
+fastload_claims.post_init_passes_none(Enrolment, "end", "start")
+fastload_claims.post_init_passes_none(Service, "ended", "started")
 fastload.fieldwise(
     Child,
     Event,

@@ -6,6 +6,7 @@ import importlib
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 import attrs
@@ -97,8 +98,13 @@ def case_from_dict(
     `programs` are the programs `event_types` name (`event_programs`): a caller
     loading many cases with the same event types passes them, made once.
     """
-    sections = sections if sections is not None else {}
-    if type(data) is not dict and not isinstance(data, Mapping):
+    problems: list[Problem] = []
+    if type(data) is dict and _CASE_KEY_SET.issuperset(data):
+        core_data, section_data = data, None  # the common document: only the case's own keys
+    elif isinstance(data, Mapping):
+        section_data = {}
+        core_data = _split(data, sections or {}, section_data, problems)
+    else:
         raise InputError(
             f"{source} is not valid",
             [
@@ -109,29 +115,32 @@ def case_from_dict(
                 )
             ],
         )
-    problems: list[Problem] = []
-    section_data: dict[str, Any] = {}
-    if type(data) is dict and _CASE_KEY_SET.issuperset(data):
-        core_data = data  # the common document: only the case's own keys, read as they are
-    else:
-        core_data = _split(data, sections, section_data, problems)
-    if event_types is not None:
-        problems.extend(_check_event_types(core_data.get("events"), event_types))
     # The fast path for a valid document; the detailed converter (every problem with
     # its path) only when the fast path refuses it.
     case = fastload.attempt(FAST_CASE, core_data)
+    if event_types is not None:
+        # Event types against the vocabulary (before the converter's problems): from the
+        # events built when the fast path took the document (a tuple of events is not
+        # checked, as `_check_event_types` does not), else from the document.
+        events = core_data.get("events")
+        if case is None or (
+            type(events) is list and not _built_events_fit(case.events, event_types)
+        ):
+            problems.extend(_check_event_types(events, event_types))
     if case is None:
         try:
             case = converter.structure(core_data, Case)
         except Exception as exc:  # noqa: BLE001 - every failure becomes problems with paths
             problems.extend(_problems_from(exc))
-    structured_sections: dict[str, Any] = {}
-    for name, value in section_data.items():
-        cls = sections[name]  # a plugin's class that cannot be imported is its PluginError
-        try:
-            structured_sections[name] = converter.structure(value, cls)
-        except Exception as exc:  # noqa: BLE001
-            problems.extend(_problems_from(exc, root=name))
+    structured_sections: dict[str, Any] | None = None
+    if section_data:  # only from _split, so `sections` names each
+        structured_sections = {}
+        for name, value in section_data.items():
+            cls = sections[name]  # type: ignore[index]  # not importable: its PluginError
+            try:
+                structured_sections[name] = converter.structure(value, cls)
+            except Exception as exc:  # noqa: BLE001
+                problems.extend(_problems_from(exc, root=name))
     if today is not None:  # also when the model refused the case: every problem at once
         if programs is None:
             programs = event_programs(event_types)
@@ -300,14 +309,20 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
 
 
 #: Per vocabulary (by identity): each event type's programs, reasons and whether a
-#: reason is required, as sets, for the check of valid files (`_events_fit`).
-_rules_of: list[tuple[Any, dict[str, tuple[frozenset, frozenset, bool]]]] = []
+#: reason is required, as sets, for the check of valid files (`_events_fit`), and the
+#: (type, program, reason) combinations found to fit it (`_built_events_fit`).
+_rules_of: list[tuple[Any, dict[str, tuple[frozenset, frozenset, bool]], set[tuple]]] = []
+#: At most this many combinations remembered per vocabulary.
+_FITTING_MAX = 4096
+_type_program_reason = attrgetter("type", "program", "reason")
 
 
-def _event_rules(event_types: Mapping[str, Any]) -> dict[str, tuple[frozenset, frozenset, bool]]:
-    for known, rules in _rules_of:
+def _event_rules(
+    event_types: Mapping[str, Any],
+) -> tuple[dict[str, tuple[frozenset, frozenset, bool]], set[tuple]]:
+    for known, rules, fitting in _rules_of:
         if known is event_types:
-            return rules
+            return rules, fitting
     rules = {
         name: (
             frozenset(getattr(spec, "programs", ())),
@@ -316,35 +331,50 @@ def _event_rules(event_types: Mapping[str, Any]) -> dict[str, tuple[frozenset, f
         )
         for name, spec in event_types.items()
     }
-    _rules_of[:] = [(event_types, rules)]  # one engine's vocabulary at a time
-    return rules
+    fitting: set[tuple] = set()
+    _rules_of[:] = [(event_types, rules, fitting)]  # one engine's vocabulary at a time
+    return rules, fitting
+
+
+def _fits(rules: dict[str, tuple[frozenset, frozenset, bool]], etype, program, reason) -> bool:
+    """Whether `_check_event_types` finds nothing wrong with an event of this type,
+    program and reason (its other fields do not matter to it)."""
+    found = rules.get(etype) if type(etype) is str else None
+    if found is None:
+        return False
+    programs, reasons, needs_reason = found
+    if program is not None and programs and (type(program) is not str or program not in programs):
+        return False
+    if reason is None or reason == "":
+        return not needs_reason
+    return not reasons or (type(reason) is str and reason in reasons)
 
 
 def _events_fit(events: list, event_types: Mapping[str, Any]) -> bool:
     """True when `_check_event_types` would find nothing (the common case, checked quickly)."""
-    rules = _event_rules(event_types)
+    rules, _ = _event_rules(event_types)
     for event in events:
         if type(event) is not dict:
             return False
         get = event.get
-        etype = get("type")
-        found = rules.get(etype) if type(etype) is str else None
-        if found is None:
+        if not _fits(rules, get("type"), get("program"), get("reason")):
             return False
-        programs, reasons, needs_reason = found
-        program = get("program")
-        if (
-            program is not None
-            and programs
-            and (type(program) is not str or program not in programs)
-        ):
-            return False
-        reason = get("reason")
-        if reason is None or reason == "":
-            if needs_reason:
+    return True
+
+
+def _built_events_fit(events: tuple[models.Event, ...], event_types: Mapping[str, Any]) -> bool:
+    """`_events_fit` of a document's list of events, from the events the fast path built
+    of it (the same type, program and reason each: it keeps exact str and None). The
+    combinations found to fit are remembered, so a common case is one set test."""
+    rules, fitting = _event_rules(event_types)
+    if fitting.issuperset(map(_type_program_reason, events)):
+        return True
+    for triple in map(_type_program_reason, events):
+        if triple not in fitting:
+            if not _fits(rules, *triple):
                 return False
-        elif reasons and (type(reason) is not str or reason not in reasons):
-            return False
+            if len(fitting) < _FITTING_MAX:
+                fitting.add(triple)
     return True
 
 
