@@ -22,7 +22,7 @@ from .options import (
     db_option,
     jobs_option,
 )
-from .output import echo, plural
+from .output import echo, echo_warnings, plural
 from .output_tables import is_terminal
 from .store import open_store
 
@@ -193,6 +193,7 @@ def _print_report(report) -> None:
         echo(f"Eligibility changes ({len(eligibility)}):")
         for c in eligibility:
             echo(f"  {c.case_id}  {c.what}: {c.before or 'none'} -> {c.after}")
+    echo_warnings(report.warnings)
     for case_id, message in report.failures:
         echo(f"Error: case {case_id} not evaluated: {message}", err=True)
 
@@ -259,6 +260,7 @@ def demo_command(ctx, db_path, as_of, within):
                 f"evaluated as of {as_of.isoformat()}"
                 + (f"; {len(result.failures)} could not be evaluated" if result.failures else "")
             )
+            echo_warnings(result.warnings)
             overdue = store.due(as_of=as_of, overdue_only=True)
             ahead = store.due(as_of=as_of, within_days=within)
             upcoming = attrs.evolve(

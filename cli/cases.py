@@ -26,7 +26,7 @@ from .options import (
     format_option,
     jobs_option,
 )
-from .output import echo, plural, progress_reporter
+from .output import echo, echo_warnings, plural, progress_reporter
 from .output_options import InputPath, OutputPath, check_writable
 from .output_rows import STREAM_FORMATS, emit
 from .output_tables import print_table
@@ -115,6 +115,7 @@ def cases_import(ctx, paths, skip_invalid, rejects, new_caseworker, jobs, db_pat
             else ""
         )
     )
+    echo_warnings(result.warnings)
     for case_id, message in result.failures:
         if message.startswith("no ruleset"):
             continue  # said once per ruleset below
@@ -344,7 +345,7 @@ def cases_add_event(ctx, case_id, event_type, on, reason, note, program, db_path
         eirules cases add-event SYN-C-0002 delay 2026-02-10 --reason exceptional_family_circumstances
     """
     store = open_store(ctx, db_path, engine=True)
-    store.add_event(
+    report = store.add_event(
         case_id,
         event_type,
         on,
@@ -353,6 +354,7 @@ def cases_add_event(ctx, case_id, event_type, on, reason, note, program, db_path
         program=program,
     )
     echo(f"Added {event_type} on {on.isoformat()} to case {case_id}; its clocks are updated")
+    echo_warnings(report.warnings)
 
 
 @cases_group.command("assign")
