@@ -69,8 +69,11 @@ def evaluate_command(ctx, all_cases, case_ids, as_of, force, jobs, run_on, sched
     from the same case file, by the same engine and ruleset version (and no
     district calendar changed since), and holds for the date asked (the dates
     over which it cannot change: docs/scale.md), is skipped unless --force; the
-    date its stored determination answers for moves to the date asked. Exit
-    status 0, or 1 when some cases could not be evaluated (they are listed).
+    date its stored determination answers for moves to the date asked. Each
+    warning of a stored determination that the case's previous one did not have
+    is printed on stderr as "Warning: ID: reason" (the first 10, then how many
+    more). Exit status 0 (warnings too), or 1 when some cases could not be
+    evaluated (they are listed).
 
     With --engine dask the cases are read and the determinations stored here,
     as always; only the evaluation runs on the Dask cluster's workers (each

@@ -79,9 +79,12 @@ def cases_import(ctx, paths, skip_invalid, rejects, new_caseworker, jobs, db_pat
     change recorded in the audit log. Every new or changed case is evaluated as
     of today in the same transaction, so `due`, `overdue` and `cases list` are
     right at once. A caseworker column naming someone the caseload does not
-    know is refused (did-you-mean) unless --new-caseworker. Exit status 0 on
-    success, 2 when records are not valid (even with --skip-invalid, so scripts
-    notice rejects).
+    know is refused (did-you-mean) unless --new-caseworker. Each warning those
+    evaluations find that the case's previous determination did not have (an
+    event dated before the one it answers) is printed on stderr as "Warning: ID:
+    reason", the first 10 and then how many more. Exit status 0 on success (a
+    warning too), 2 when records are not valid (even with --skip-invalid, so
+    scripts notice rejects).
 
     \b
     Example:
@@ -337,7 +340,10 @@ def cases_add_event(ctx, case_id, event_type, on, reason, note, program, db_path
     Refuses an unknown type, a date in the future or before the child's birth,
     a missing or unknown reason, a --program the type does not belong to, and an
     exact copy of an event the case already has, with exit status 2. The case is
-    evaluated again as of today in the same transaction, so `due` is right at once.
+    evaluated again as of today in the same transaction, so `due` is right at once;
+    a warning the event brings (an IFSP meeting before the referral, an evaluation
+    before the consent) is printed on stderr as "Warning: ID: reason", and the
+    event is kept (exit status 0).
 
     \b
     Example:
