@@ -22,7 +22,7 @@ from .options import (
     db_option,
     jobs_option,
 )
-from .output import echo, plural
+from .output import echo, echo_warnings, plural
 from .output_tables import is_terminal
 from .store import open_store
 
@@ -69,8 +69,11 @@ def evaluate_command(ctx, all_cases, case_ids, as_of, force, jobs, run_on, sched
     from the same case file, by the same engine and ruleset version (and no
     district calendar changed since), and holds for the date asked (the dates
     over which it cannot change: docs/scale.md), is skipped unless --force; the
-    date its stored determination answers for moves to the date asked. Exit
-    status 0, or 1 when some cases could not be evaluated (they are listed).
+    date its stored determination answers for moves to the date asked. Each
+    warning of a stored determination that the case's previous one did not have
+    is printed on stderr as "Warning: ID: reason" (the first 10, then how many
+    more). Exit status 0 (warnings too), or 1 when some cases could not be
+    evaluated (they are listed).
 
     With --engine dask the cases are read and the determinations stored here,
     as always; only the evaluation runs on the Dask cluster's workers (each
@@ -193,6 +196,7 @@ def _print_report(report) -> None:
         echo(f"Eligibility changes ({len(eligibility)}):")
         for c in eligibility:
             echo(f"  {c.case_id}  {c.what}: {c.before or 'none'} -> {c.after}")
+    echo_warnings(report.warnings)
     for case_id, message in report.failures:
         echo(f"Error: case {case_id} not evaluated: {message}", err=True)
 
@@ -259,6 +263,7 @@ def demo_command(ctx, db_path, as_of, within):
                 f"evaluated as of {as_of.isoformat()}"
                 + (f"; {len(result.failures)} could not be evaluated" if result.failures else "")
             )
+            echo_warnings(result.warnings)
             overdue = store.due(as_of=as_of, overdue_only=True)
             ahead = store.due(as_of=as_of, within_days=within)
             upcoming = attrs.evolve(

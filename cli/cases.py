@@ -26,7 +26,7 @@ from .options import (
     format_option,
     jobs_option,
 )
-from .output import echo, plural, progress_reporter
+from .output import echo, echo_warnings, plural, progress_reporter
 from .output_options import InputPath, OutputPath, check_writable
 from .output_rows import STREAM_FORMATS, emit
 from .output_tables import print_table
@@ -79,9 +79,12 @@ def cases_import(ctx, paths, skip_invalid, rejects, new_caseworker, jobs, db_pat
     change recorded in the audit log. Every new or changed case is evaluated as
     of today in the same transaction, so `due`, `overdue` and `cases list` are
     right at once. A caseworker column naming someone the caseload does not
-    know is refused (did-you-mean) unless --new-caseworker. Exit status 0 on
-    success, 2 when records are not valid (even with --skip-invalid, so scripts
-    notice rejects).
+    know is refused (did-you-mean) unless --new-caseworker. Each warning those
+    evaluations find that the case's previous determination did not have (an
+    event dated before the one it answers) is printed on stderr as "Warning: ID:
+    reason", the first 10 and then how many more. Exit status 0 on success (a
+    warning too), 2 when records are not valid (even with --skip-invalid, so
+    scripts notice rejects).
 
     \b
     Example:
@@ -115,6 +118,7 @@ def cases_import(ctx, paths, skip_invalid, rejects, new_caseworker, jobs, db_pat
             else ""
         )
     )
+    echo_warnings(result.warnings)
     for case_id, message in result.failures:
         if message.startswith("no ruleset"):
             continue  # said once per ruleset below
@@ -336,7 +340,10 @@ def cases_add_event(ctx, case_id, event_type, on, reason, note, program, db_path
     Refuses an unknown type, a date in the future or before the child's birth,
     a missing or unknown reason, a --program the type does not belong to, and an
     exact copy of an event the case already has, with exit status 2. The case is
-    evaluated again as of today in the same transaction, so `due` is right at once.
+    evaluated again as of today in the same transaction, so `due` is right at once;
+    a warning the event brings (an IFSP meeting before the referral, an evaluation
+    before the consent) is printed on stderr as "Warning: ID: reason", and the
+    event is kept (exit status 0).
 
     \b
     Example:
@@ -344,7 +351,7 @@ def cases_add_event(ctx, case_id, event_type, on, reason, note, program, db_path
         eirules cases add-event SYN-C-0002 delay 2026-02-10 --reason exceptional_family_circumstances
     """
     store = open_store(ctx, db_path, engine=True)
-    store.add_event(
+    report = store.add_event(
         case_id,
         event_type,
         on,
@@ -353,6 +360,7 @@ def cases_add_event(ctx, case_id, event_type, on, reason, note, program, db_path
         program=program,
     )
     echo(f"Added {event_type} on {on.isoformat()} to case {case_id}; its clocks are updated")
+    echo_warnings(report.warnings)
 
 
 @cases_group.command("assign")

@@ -165,6 +165,28 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}s"
 
 
+#: Warnings a command prints one by one; the rest are counted (an import of a whole
+#: state's caseload must not bury its summary under them).
+WARNINGS_SHOWN = 10
+
+
+def echo_warnings(warnings: Sequence[tuple[str, str]], shown: int = WARNINGS_SHOWN) -> None:
+    """`Warning: CASE: REASON` on stderr for each (case id, reason) a command's evaluation
+    found new (`EvaluationReport.warnings`: an IFSP meeting dated before its referral, an
+    evaluation before its consent, ...): the first `shown`, then how many more and where
+    to see them. The one way every command that stores determinations says them."""
+    for case_id, reason in warnings[:shown]:
+        echo(f"Warning: {case_id}: {reason}", err=True)
+    if len(warnings) > shown:
+        cases = len({case_id for case_id, _ in warnings})
+        echo(
+            f"Note: {plural(len(warnings) - shown, 'more warning')} not shown ({len(warnings)} new "
+            f"on {plural(cases, 'case')}); eirules indicators --check lists the event dates "
+            "to check, eirules cases show ID --determination N a case's findings",
+            err=True,
+        )
+
+
 def progress_reporter(label: str):
     """A progress bar on stderr while a long job runs, only on a terminal.
 

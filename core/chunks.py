@@ -291,6 +291,9 @@ class Outcome(NamedTuple):
     #: Its stability interval as ISO dates (stable_from, stable_until or None: no end),
     #: from `evaluate_chunk_stable` (core/stability.py); None from `evaluate_chunk`.
     stable: tuple[str, str | None] | None = None
+    #: (rule, reason) of each finding whose outcome is "warning", in the determination's
+    #: order: what the store tells the person whose change it evaluated (`warnings_of`).
+    warnings: tuple[tuple[str, str], ...] = ()
 
 
 def outcome_of(
@@ -313,6 +316,14 @@ def outcome_of(
         ),
         tuple((e["program"], e["outcome"]) for e in result["eligibility"]),
         stable,
+        warnings_of(result),
+    )
+
+
+def warnings_of(result: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """(rule, reason) of each warning finding of a determination's dict (`outcome_of`)."""
+    return tuple(
+        (f["rule"], f["reason"]) for f in result.get("findings", ()) if f["outcome"] == "warning"
     )
 
 

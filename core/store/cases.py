@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..chunks import CaseRows as CaseRows  # built in the workers
 from ..chunks import case_rows as case_rows
@@ -22,6 +22,9 @@ from ..text import an
 from .audit import now
 from .base import StoreBase, canonical_json, sha256
 from .lines import refresh_shown
+
+if TYPE_CHECKING:
+    from .evaluation_runs import EvaluationReport
 
 _PART_TABLES = ("events", "evaluations", "conditions", "enrolments", "service_plans", "children")
 #: The columns of each part table, in the order `case_rows` gives them.
@@ -200,8 +203,10 @@ class CasesMixin(StoreBase):
         note: str | None = None,
         program: str | None = None,
         today: date | None = None,
-    ) -> Case:
-        """Validate and append one event to a case (audited); returns the updated case."""
+    ) -> EvaluationReport:
+        """Validate and append one event to a case (audited), and evaluate the case again
+        in the same transaction; returns that evaluation's report (its `warnings` are
+        those the event brought)."""
         self.require_case(case_id)
         person = self.require("change_case", case_id)
         user = person.login if user is None else user
@@ -272,8 +277,7 @@ class CasesMixin(StoreBase):
                 after={"document_hash": digest, "event": event},
             )
             # The case's clocks are recomputed in the same transaction: due is right at once.
-            self._evaluate_in(audit, as_of=today, user=user, case_ids=[case_id])  # type: ignore[attr-defined]
-        return case
+            return self._evaluate_in(audit, as_of=today, user=user, case_ids=[case_id])  # type: ignore[attr-defined]
 
     def _append_event(self, case_id: str, event: dict, on: date) -> Case:
         """The case with `event` added, read inside the caller's write transaction."""

@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from .. import jsontext
-from ..chunks import Outcome, case_status, due_items
+from ..chunks import Outcome, case_status, due_items, warnings_of
 from ..chunks import result_digest as result_digest
 from ..chunks import result_programs as result_programs
 from ..chunks import stored_case as stored_case
@@ -90,6 +90,30 @@ class DeterminationsMixin(StoreBase):
         for case_id, previous, result in changed:
             if previous in before:
                 out[case_id] = _changes(case_id, json.loads(before[previous]), result)
+        return out
+
+    def _new_warnings(
+        self, evaluated: list[tuple[str, int | None, Outcome]]
+    ) -> dict[str, tuple[str, ...]]:
+        """The reason of each warning finding of a case's new determination that its latest
+        stored one (`previous`, None for a case never evaluated) did not have, by case id.
+
+        Only the previous results of cases that have a warning now are read: a warning
+        is rare, so an import or a nightly run reads next to nothing more.
+        """
+        warned = [(c, p, o) for c, p, o in evaluated if o.warnings]
+        before = dict(
+            self.conn.select_for(
+                "SELECT id, result FROM determinations WHERE id IN ({ids})",
+                [previous for _, previous, _ in warned if previous is not None],
+            )
+        )
+        out = {}
+        for case_id, previous, outcome in warned:
+            had = set(warnings_of(json.loads(before[previous]))) if previous in before else set()
+            new = tuple(reason for rule, reason in outcome.warnings if (rule, reason) not in had)
+            if new:
+                out[case_id] = new
         return out
 
 

@@ -50,6 +50,10 @@ class EvaluationReport:
     skipped: int = 0
     #: Cases whose new determination equalled their latest one (not stored again).
     unchanged: int = 0
+    #: (case id, reason) of each warning finding of a determination this run stored that
+    #: the case's previous determination did not have (an IFSP meeting dated before the
+    #: referral, ...), in case-id order: what the command that ran it tells the user.
+    warnings: tuple[tuple[str, str], ...] = ()
 
 
 class EvaluationRunsMixin(DeterminationsMixin):
@@ -113,6 +117,7 @@ class EvaluationRunsMixin(DeterminationsMixin):
         engine = self._need_engine()
         conn = self.conn
         changes: list[Change] = []
+        warnings: list[tuple[str, str]] = []
         failures: list[tuple[str, str]] = []
         counts = {"evaluated": 0, "first": 0, "unchanged": 0}
         wanted = set(case_ids) if case_ids is not None else None
@@ -206,7 +211,7 @@ class EvaluationRunsMixin(DeterminationsMixin):
 
         def prepare(results: list[tuple]) -> dict[str, Any]:
             """Compare each result with the case's latest determination (before any lock)."""
-            new, same, failed, previous_ids = [], [], [], []
+            new, same, failed, previous_ids, evaluated = [], [], [], [], []
             for case_id, error, outcome in results:
                 doc_hash, previous, previous_digest, previous_status = meta.pop(case_id)
                 if error is not None:
@@ -230,11 +235,13 @@ class EvaluationRunsMixin(DeterminationsMixin):
                 )  # fmt: skip
                 if previous is not None:
                     previous_ids.append((case_id, previous, outcome))
+                evaluated.append((case_id, previous, outcome))
             return {
                 "new": new,
                 "same": same,
                 "failed": failed,
                 "changes": self._changes_since(previous_ids),
+                "warnings": self._new_warnings(evaluated),
             }
 
         def store(prepared: dict[str, Any]) -> int:
@@ -302,6 +309,7 @@ class EvaluationRunsMixin(DeterminationsMixin):
                     counts["first"] += 1
                 else:
                     changes.extend(prepared["changes"].get(case_id, ()))
+                warnings.extend((case_id, r) for r in prepared["warnings"].get(case_id, ()))
             failures.extend((case_id, error) for case_id, _, error in failed)
             counts["evaluated"] += len(new) + len(same)
             counts["unchanged"] += len(same)
@@ -449,6 +457,7 @@ class EvaluationRunsMixin(DeterminationsMixin):
             counts["first"],
             skipped=len(skip),
             unchanged=counts["unchanged"],
+            warnings=tuple(warnings),
         )
 
     def _evaluate_in(self, audit, **options: Any) -> EvaluationReport:

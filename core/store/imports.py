@@ -45,6 +45,9 @@ class ImportResult:
     evaluated: int = 0
     #: (case id, message) for each of those whose evaluation failed.
     failures: tuple[tuple[str, str], ...] = ()
+    #: (case id, reason) of each warning their evaluation found that the case's previous
+    #: determination did not have (`EvaluationReport.warnings`), in case-id order.
+    warnings: tuple[tuple[str, str], ...] = ()
 
 
 class ImportsMixin(StoreBase):
@@ -230,6 +233,7 @@ class ImportsMixin(StoreBase):
         return ImportResult(
             rejected=tuple(rejected),
             failures=report.failures if report else (),
+            warnings=report.warnings if report else (),
             evaluated=report.evaluated if report else 0,
             **counts,
         )

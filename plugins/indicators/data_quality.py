@@ -13,6 +13,8 @@ from typing import Any
 
 import attrs
 
+from ..vocabulary import PART_B_EVENT_TYPES, SHARED_TYPES
+
 #: Two children born the same day whose given names and family names are each at least this
 #: alike (rapidfuzz ratio, 0-100; either name order) are a probable duplicate. A data-entry
 #: heuristic, not a rule: "Ayla Brightwold" matches "Ayla Brightwald" and "Brightwold Ayla",
@@ -44,11 +46,15 @@ class DataProblem:
 
 
 def _events(conn: Any):
-    by_case: dict[str, list[tuple[str, str, str | None, str | None]]] = defaultdict(list)
-    for case_id, type_, day, program, reason in conn.execute(
-        "SELECT case_id, type, date, program, reason FROM events ORDER BY case_id, date, position"
+    """(type, date, program, reason, outcome) of each case's events, by date."""
+    by_case: dict[str, list[tuple[str, str, str | None, str | None, str | None]]] = defaultdict(
+        list
+    )
+    for case_id, type_, day, program, reason, outcome in conn.execute(
+        "SELECT case_id, type, date, program, reason, outcome FROM events "
+        "ORDER BY case_id, date, position"
     ):
-        by_case[case_id].append((type_, day, program, reason))
+        by_case[case_id].append((type_, day, program, reason, outcome))
     return by_case
 
 
@@ -85,8 +91,17 @@ def _all_problems(conn: Any, cases: set[str] | None) -> list[DataProblem]:
                         "fix the case file (eirules check), then eirules evaluate --all")
         )  # fmt: skip
     births = dict(conn.execute("SELECT case_id, birth_date FROM children"))
+    b_starts: dict[str, list[str]] = defaultdict(list)
+    for case_id, start in conn.execute(
+        "SELECT case_id, start FROM enrolments WHERE program = 'part_b' AND start IS NOT NULL"
+    ):
+        b_starts[case_id].append(start)
     for case_id, events in sorted(_events(conn).items()):
         problems.extend(_case_problems(case_id, events, programs.get(case_id) or ""))
+        b_events = _part_b_events(
+            events, programs.get(case_id) or "", births.get(case_id), b_starts.get(case_id, [])
+        )
+        problems.extend(_part_b_order(case_id, b_events))
     problems.extend(_exits_missing(conn, births))
     problems.extend(duplicates(conn, cases))
     return problems
@@ -127,6 +142,65 @@ def _case_problems(case_id: str, events, programs: str) -> list[DataProblem]:
             found.append(DataProblem(case_id, "event_after_exit",
                                      f"{e[0]} on {e[1]} is after the Part C exit on {exited[1]}",
                                      "correct the date, or tag the event with the program it belongs to"))  # fmt: skip
+    return found
+
+
+#: Event types only Part B uses: an untagged one is Part B's (plugins/vocabulary.py).
+_PART_B_ONLY = frozenset(PART_B_EVENT_TYPES.keys() - SHARED_TYPES)
+
+
+def _part_b_events(events, programs: str, birth: str | None, b_starts: list[str]) -> list:
+    """A case's Part B events as the Part B rules see them (plugins/vocabulary.py): tagged
+    part_b, untagged of a type only Part B uses, and untagged shared ones (consent,
+    evaluation, eligibility) in a case in Part B, from the day Part B began (its earliest
+    enrolment, tagged or Part B-only event, else the third birthday) when it is in Part C
+    too."""
+    listed = programs.split(",")
+    if "part_b" not in listed:
+        return [e for e in events if e[2] == "part_b"]
+    split = ""
+    if "part_c" in listed:
+        begins = [*b_starts]
+        begins += [
+            e[1] for e in events if e[2] == "part_b" or (e[2] is None and e[0] in _PART_B_ONLY)
+        ]
+        if birth is not None:
+            begins.append(f"{int(birth[:4]) + 3}{birth[4:]}")
+        split = min(begins, default="")
+    return [
+        e
+        for e in events
+        if e[2] == "part_b"
+        or (e[2] is None and (e[0] in _PART_B_ONLY or (e[0] in SHARED_TYPES and e[1] >= split)))
+    ]
+
+
+def _part_b_order(case_id: str, events) -> list[DataProblem]:
+    """The two initial Part B steps dated before the event they answer (the warnings of
+    plugins/part_b/event_order.py): the first of each event in the case is compared."""
+    found = []
+
+    def first(type_: str, outcome: str | None = None):
+        return next(
+            (e for e in events if e[0] == type_ and (outcome is None or e[4] == outcome)), None
+        )
+
+    consent, evaluation = first("consent_for_evaluation"), first("evaluation_completed")
+    if consent is not None and evaluation is not None and evaluation[1] < consent[1]:
+        found.append(DataProblem(case_id, "evaluation_before_consent",
+                                 f"Part B evaluation completed {evaluation[1]} is before the consent "
+                                 f"for evaluation {consent[1]}: consent comes first (34 CFR "
+                                 "300.300(a)(1)(i)) and B11 counts the 60 days from it "
+                                 "(300.301(c)(1)), so it does not count this evaluation",
+                                 "correct one of the two dates"))  # fmt: skip
+    eligible, meeting = first("eligibility_determined", "eligible"), first("iep_meeting_held")
+    if eligible is not None and meeting is not None and meeting[1] < eligible[1]:
+        found.append(DataProblem(case_id, "iep_meeting_before_eligibility",
+                                 f"IEP meeting {meeting[1]} is before the eligibility determination "
+                                 f"{eligible[1]}: the 30 days to the meeting that develops the IEP "
+                                 "count from the determination (34 CFR 300.323(c)(1)), which does "
+                                 "not count a meeting before it",
+                                 "correct one of the two dates"))  # fmt: skip
     return found
 
 
