@@ -89,9 +89,13 @@ def plans_group():
 def plans_show(ctx, case_file, db_path, purpose, as_of, fmt):
     """List the case's outcomes and goals with where each stands.
 
-    Status is met, on_track, not_on_track or not_enough_data, judged by the
-    MTSS trend rule on the measurements dated on or before --as-of. CASE is a
-    case file, or the id of a case in the caseload (--db).
+    Up to the target date, status is met, on_track, not_on_track,
+    not_enough_data (too few points for a trend) or trend_unclear (a trend that
+    cannot be told apart from the aimline yet), judged by the MTSS trend rule on
+    the measurements dated on or before --as-of. After the target date it is
+    met, not_met or data_stopped, from the measurements on or before the target
+    date (docs/plans.md). CASE is a case file, or the id of a case in the
+    caseload (--db).
 
     \b
     Example:
