@@ -89,9 +89,13 @@ def plans_group():
 def plans_show(ctx, case_file, db_path, purpose, as_of, fmt):
     """List the case's outcomes and goals with where each stands.
 
-    Status is met, on_track, not_on_track or not_enough_data, judged by the
-    MTSS trend rule on the measurements dated on or before --as-of. CASE is a
-    case file, or the id of a case in the caseload (--db).
+    Up to the target date, status is met, on_track, not_on_track,
+    not_enough_data (too few points for a trend) or trend_unclear (a trend that
+    cannot be told apart from the aimline yet), judged by the MTSS trend rule on
+    the measurements dated on or before --as-of. After the target date it is
+    met, not_met or data_stopped, from the measurements on or before the target
+    date (docs/plans.md). CASE is a case file, or the id of a case in the
+    caseload (--db).
 
     \b
     Example:
@@ -198,8 +202,10 @@ def plans_import(ctx, case_file, csv_file, kind):
     """Add progress measurements or observations from a CSV file to the case's goals.
 
     The first row names the columns. Every row is checked before anything is
-    written: an unknown goal, a bad date or number refuses the whole file (exit
-    2) and the case file is left as it was. Rows already in the file are skipped.
+    written: an unknown goal, a bad date or number, a date after today, a value
+    below zero or a cell the case file would refuse refuses the whole file (exit
+    2, each problem named by its CSV line) and the case file is left as it was.
+    Rows already in the file are skipped.
 
     \b
     Example:
@@ -260,17 +266,28 @@ def _read_csv(csv_file: str, kind: str) -> list[tuple[int, dict]]:
             ],
         )
     rows, problems = [], []
+    today = date.today()
     for line, raw in enumerate(reader.dicts(header), start=2):
         row = {k: (v or "").strip() for k, v in raw.items() if k is not None}
         if None in raw:
             problems.append(Problem(f"line {line}", "more cells than columns"))
             continue
         try:
-            date.fromisoformat(row["date"])
+            day = date.fromisoformat(row["date"])
             if len(row["date"]) != 10:
                 raise ValueError
         except ValueError:
             problems.append(Problem(f"line {line}: date", "expected YYYY-MM-DD"))
+            continue
+        if day > today:  # as the case file's events: nothing recorded has happened yet
+            problems.append(
+                Problem(
+                    f"line {line}: date",
+                    f"{day.isoformat()} is in the future (today is {today.isoformat()})",
+                    f"record {'a measurement' if kind == 'points' else 'a note'} on or after "
+                    "the day it is made",
+                )
+            )
             continue
         if kind == "points":
             value = row["value"]
@@ -278,10 +295,51 @@ def _read_csv(csv_file: str, kind: str) -> list[tuple[int, dict]]:
                 problems.append(Problem(f"line {line}: value", "expected a number (ASCII digits)"))
                 continue
             row["value"] = float(value) if "." in value else int(value)
+            if row["value"] < 0:
+                problems.append(
+                    Problem(
+                        f"line {line}: value",
+                        f"{value} is below zero",
+                        "expected 0 or more: a measurement is a count, a rate, a share or a "
+                        "duration (docs/plans.md); a measure that can go below zero is written "
+                        "into the case file itself",
+                    )
+                )
+                continue
+        bad = _field_problems(kind, row)
+        if bad:
+            problems.extend(Problem(f"line {line}: {f}", what, fix) for f, what, fix in bad)
+            continue
         rows.append((line, row))
     if problems:
         raise InputError(f"{csv_file} has rows that cannot be read", problems)
     return rows
+
+
+def _field_problems(kind: str, row: dict) -> list[tuple[str, str, str | None]]:
+    """Each cell checked by its field's own check in the case-file model, so a control
+    character or an unknown kind of note is reported against its CSV line (the whole
+    case is checked again before it is written)."""
+    import attrs
+
+    from eirules.core.errors import ValueProblem
+    from eirules.plugins.plans.models import ProgressNote, ProgressPoint
+
+    model = ProgressPoint if kind == "points" else ProgressNote
+    out = []
+    for a in attrs.fields(model):
+        value = row.get(a.name)
+        if a.name in ("date", "value"):  # read above
+            continue
+        if value in (None, ""):
+            if a.default is attrs.NOTHING:
+                out.append((a.name, "is empty", "expected some text"))
+            continue
+        try:
+            a.validator(None, a, value)
+        except ValueProblem as exc:
+            out.append((a.name, exc.what, exc.fix))
+    return out
 
 
 def _is_number(text: str) -> bool:

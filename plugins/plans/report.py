@@ -74,6 +74,23 @@ def progress_sentence(gp: GoalProgress, lang: str) -> str:
             used=gp.points_used,
             needed=gp.points_needed if gp.points_needed is not None else "?",
         )
+    if gp.status == "trend_unclear":
+        return t(lang, "status.trend_unclear.sentence", used=gp.points_used, **values)
+    if gp.status == "not_met":
+        assert gp.latest is not None
+        return t(
+            lang,
+            "status.not_met.sentence",
+            latest=number(gp.latest.value, lang),
+            date=long_date(gp.latest.date, lang),
+            **values,
+        )
+    if gp.status == "data_stopped":
+        if gp.latest is None:
+            return t(lang, "status.data_stopped.none.sentence", **values)
+        return t(
+            lang, "status.data_stopped.sentence", date=long_date(gp.latest.date, lang), **values
+        )
     sentence = t(
         lang,
         f"status.{gp.status}.sentence",
