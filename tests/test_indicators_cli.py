@@ -599,3 +599,35 @@ def test_the_text_drill_down_leaves_out_what_a_late_unit_does_not_have(cli):
         "  - C7-6 Soren Valdivia: initial_ifsp_meeting start 2025-09-01 due 2025-10-16 "
         "overdue, 258 days late: not done as of 2026-07-01" in lines
     )
+
+
+def test_check_accepts_a_child_who_comes_back_with_a_new_referral(tmp_path, monkeypatch):
+    """QA: a child exited on 2025-06-01 (moved out) and referred again on 2025-10-01 was
+    listed as `event_after_exit` for the new referral, which 303.310(a) counts a new
+    45-day timeline from. Now only what lies between the exit and the new referral (an
+    IFSP meeting typed as 2025-09-25) is listed, and the new episode's events are not."""
+    moved = {**PC, "reason": "moved_out_of_state"}
+    docs = [
+        _doc("R-1", "2024-06-01", [("referral_received", "2025-01-10", PC), ("ifsp_meeting_held", "2025-02-01", PC),
+                                   ("exited", "2025-06-01", moved), ("referral_received", "2025-10-01", PC),
+                                   ("ifsp_meeting_held", "2025-11-01", PC)]),
+        _doc("R-2", "2024-06-01", [("referral_received", "2025-01-10", PC), ("ifsp_meeting_held", "2025-02-01", PC),
+                                   ("exited", "2025-06-01", moved), ("ifsp_meeting_held", "2025-09-25", PC),
+                                   ("referral_received", "2025-10-01", PC)]),
+    ]  # fmt: skip
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    for doc in docs:
+        (cases / f"{doc['id']}.json").write_text(json.dumps(doc))
+    invoke = caseload_cli(tmp_path, monkeypatch)
+    invoke("cases", "import", cases)
+    invoke("evaluate", "--all", "--as-of", AS_OF)
+    found = json.loads(invoke("indicators", "--check", "--format", "json", code=1).output)
+    after_exit = [(p["case_id"], p["what"]) for p in found if p["kind"] == "event_after_exit"]
+    assert after_exit == [
+        (
+            "R-2",
+            "ifsp_meeting_held on 2025-09-25 is after the Part C exit on 2025-06-01 and "
+            "before any new referral",
+        )
+    ]

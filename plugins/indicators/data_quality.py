@@ -136,12 +136,30 @@ def _case_problems(case_id: str, events, programs: str) -> list[DataProblem]:
         if not exited[3]:
             found.append(DataProblem(case_id, "exit_reason_missing", f"Part C exit on {exited[1]} has no reason",
                                      'give the exited event a reason (e.g. "part_b_eligible", "moved_out_of_state")'))  # fmt: skip
-        after = [e for e in part_c if e[1] > exited[1] and e[2] == "part_c" or
-                 (e[1] > exited[1] and e[2] is None and e[0] not in ("exited",))]  # fmt: skip
-        for e in after:
-            found.append(DataProblem(case_id, "event_after_exit",
-                                     f"{e[0]} on {e[1]} is after the Part C exit on {exited[1]}",
-                                     "correct the date, or tag the event with the program it belongs to"))  # fmt: skip
+    for e, exit_day in _after_an_exit(part_c):
+        found.append(DataProblem(case_id, "event_after_exit",
+                                 f"{e[0]} on {e[1]} is after the Part C exit on {exit_day} and before "
+                                 "any new referral", "correct the date, or tag the event with the "
+                                 "program it belongs to; a child who comes back needs a new "
+                                 "referral_received first (303.310(a))"))  # fmt: skip
+    return found
+
+
+def _after_an_exit(part_c) -> list[tuple[tuple, str]]:
+    """The Part C events (with their exit's day) dated after an exit and before the next
+    referral: a new referral starts a new episode (303.310(a) counts 45 days from it),
+    so it and what follows it are in order. Events are in date order."""
+    found = []
+    exit_day = None
+    for e in part_c:
+        if exit_day is not None and e[1] > exit_day:
+            if e[0] == "referral_received":
+                exit_day = None
+                continue
+            if e[0] != "exited":
+                found.append((e, exit_day))
+        if e[0] == "exited":
+            exit_day = e[1]
     return found
 
 
