@@ -78,8 +78,10 @@ def cases_import(ctx, paths, skip_invalid, rejects, new_caseworker, jobs, db_pat
     already stored unchanged is skipped; a changed case is updated and the
     change recorded in the audit log. Every new or changed case is evaluated as
     of today in the same transaction, so `due`, `overdue` and `cases list` are
-    right at once. A caseworker column naming someone the caseload does not
-    know is refused (did-you-mean) unless --new-caseworker. Each warning those
+    right at once. An import into a caseload with no caseworker yet names its
+    caseworkers; after that, a caseworker column naming someone the caseload
+    does not know is refused (did-you-mean) unless --new-caseworker. Each
+    warning those
     evaluations find that the case's previous determination did not have (an
     event dated before the one it answers) is printed on stderr as "Warning: ID:
     reason", the first 10 and then how many more. Exit status 0 on success (a

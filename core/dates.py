@@ -37,7 +37,8 @@ LEAP_DAY_RULES = ("feb28", "mar1")
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2199, 12, 31)
 
-_PERIOD = re.compile(r"^\s*([0-9]+)\s*([dw]?)\s*$")
+#: Digits and a unit, d or w in either case ("all" is read apart, in either case too).
+_PERIOD = re.compile(r"^\s*([0-9]+)\s*([dwDW]?)\s*$")
 #: The longest look-ahead a period may give: the whole date range eirules accepts.
 MAX_PERIOD_DAYS = (LATEST - EARLIEST).days
 
@@ -53,7 +54,7 @@ def parse_period(text: str) -> int | None:
     match = _PERIOD.match(str(text))
     if not match:
         raise ValueError(f"{text!r} is not a period (examples: 14d, 2w, 30, all)")
-    digits, unit = match.group(1).lstrip("0") or "0", match.group(2)
+    digits, unit = match.group(1).lstrip("0") or "0", match.group(2).lower()
     # More digits than the longest period has: too long, said without reading the number
     # (Python refuses to read one of more than 4,300 digits).
     days = MAX_PERIOD_DAYS + 1 if len(digits) > 7 else int(digits) * (7 if unit == "w" else 1)

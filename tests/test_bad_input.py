@@ -485,3 +485,17 @@ def test_out_to_a_device_or_a_named_pipe_is_refused_and_left_as_it_is(run, tmp_p
         assert stat.S_IFMT(after.st_mode) == stat.S_IFMT(before.st_mode) != stat.S_IFREG
         assert after.st_ino == before.st_ino
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_a_period_reads_its_unit_in_either_case_as_all_does():
+    """QA: `--within ALL` was accepted and `14D` refused. 14D is 14 days, 2W 14 days."""
+    from eirules.core.dates import parse_period
+
+    assert [parse_period(t) for t in ("14D", "14d", "2W", " 2w ", "ALL", "All")] == [
+        14,
+        14,
+        14,
+        14,
+        None,
+        None,
+    ]
