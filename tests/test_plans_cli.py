@@ -398,3 +398,23 @@ def test_a_contact_dated_after_today_is_refused_and_the_file_is_untouched(iep):
     today = date.today().isoformat()
     run("contacts", "add", iep, "--date", today, "--method", "call", "--person", "mother",
         "--topic", "annual review")  # fmt: skip
+
+
+def test_a_progress_point_in_the_case_file_dated_after_today_is_refused(iep, tmp_path):
+    """A goal's points and notes are measurements taken: `plans import` refuses one dated
+    after today, and so does every way a whole case file comes in (`check` here), with
+    the path of the point; the file is not changed."""
+    from datetime import date, timedelta
+
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    data = json.loads(iep.read_text())
+    data["plans"]["goals"][0]["points"].append({"date": tomorrow, "value": 50})
+    data["plans"]["goals"][0].setdefault("notes", []).append({"date": tomorrow, "text": "ok"})
+    iep.write_text(json.dumps(data))
+    before = iep.read_bytes()
+    result = run("check", iep, code=2)
+    points = len(data["plans"]["goals"][0]["points"]) - 1
+    notes = len(data["plans"]["goals"][0]["notes"]) - 1
+    assert f"plans.goals[0].points[{points}].date: {tomorrow} is in the future" in result.output
+    assert f"plans.goals[0].notes[{notes}].date: {tomorrow} is in the future" in result.output
+    assert iep.read_bytes() == before

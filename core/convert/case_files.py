@@ -267,6 +267,22 @@ def entry_problems(
                         f"record {what} on or after the day it is made",
                     )
                 )
+    # A goal's progress points and notes are measurements taken (as `plans import`
+    # refuses them too): plans.goals[i].points[j].date, .notes[j].date.
+    goals = plans.get("goals") if isinstance(plans, Mapping) else None
+    for i, goal in enumerate(goals if isinstance(goals, list) else ()):
+        for key, what in (("points", "a measurement"), ("notes", "a progress note")):
+            items = goal.get(key) if isinstance(goal, Mapping) else None
+            for j, item in enumerate(items if isinstance(items, list) else ()):
+                day = _iso_day(item.get("date") if isinstance(item, Mapping) else None)
+                if day is not None and day > today:
+                    problems.append(
+                        Problem(
+                            f"plans.goals[{i}].{key}[{j}].date",
+                            f"{day.isoformat()} is in the future (today is {today.isoformat()})",
+                            f"record {what} on or after the day it is made",
+                        )
+                    )
     enrolments = data.get("enrolments")
     if programs and isinstance(enrolments, list):
         for i, enrolment in enumerate(enrolments):
