@@ -169,12 +169,12 @@ def findings_for(case: Case, ruleset: Ruleset, as_of: date, eligibility, clocks)
         summer_finding(ctx),
         evaluation_before_consent(ctx),
         meeting_before_eligibility(ctx),
-        # 300.301(c)(1) counts each episode's 60 days from its own consent.
-        *(
-            after_the_end_finding(PROGRAM, "34 CFR 300.301(c)(1)", past.case, ctx.spans, i)
-            for i, past in enumerate(ctx.earlier)
-        ),
     ):
+        if finding is not None:
+            findings.append(finding)
+    # 300.301(c)(1) counts each episode's 60 days from its own consent.
+    for i, past in enumerate(ctx.earlier):
+        finding = after_the_end_finding(PROGRAM, "34 CFR 300.301(c)(1)", past.case, ctx.spans, i)
         if finding is not None:
             findings.append(finding)
     return findings

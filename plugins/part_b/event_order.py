@@ -23,17 +23,18 @@ from __future__ import annotations
 
 from eirules.core.decisions import Finding
 
+from ..program_events import first_by
 from .context import PROGRAM, Context, of_type
 
 
 def evaluation_before_consent(ctx: Context) -> Finding | None:
     """A warning when the episode's first evaluation precedes its first consent, else None."""
-    as_of = ctx.as_of
-    consent = next(
-        (e for e in of_type(ctx.case, "consent_for_evaluation") if e.date <= as_of), None
-    )
-    evaluation = next(iter(of_type(ctx.case, "evaluation_completed")), None)
-    if consent is None or evaluation is None or evaluation.date >= consent.date:
+    evaluations = of_type(ctx.case, "evaluation_completed")
+    if not evaluations:  # the usual case first: nothing to compare
+        return None
+    consent = first_by(of_type(ctx.case, "consent_for_evaluation"), ctx.as_of)
+    evaluation = evaluations[0]
+    if consent is None or evaluation.date >= consent.date:
         return None
     return Finding(
         rule="part_b.evaluation_before_consent",
@@ -57,17 +58,18 @@ def evaluation_before_consent(ctx: Context) -> Finding | None:
 def meeting_before_eligibility(ctx: Context) -> Finding | None:
     """A warning when the episode's first IEP meeting precedes the first eligible
     determination, else None."""
-    as_of = ctx.as_of
-    eligible = next(
-        (
-            e
-            for e in of_type(ctx.case, "eligibility_determined")
-            if e.outcome == "eligible" and e.date <= as_of
-        ),
-        None,
-    )
-    meeting = next(iter(of_type(ctx.case, "iep_meeting_held")), None)
-    if eligible is None or meeting is None or meeting.date >= eligible.date:
+    meetings = of_type(ctx.case, "iep_meeting_held")
+    if not meetings:
+        return None
+    meeting, as_of = meetings[0], ctx.as_of
+    for eligible in of_type(ctx.case, "eligibility_determined"):  # in date order
+        if eligible.date > as_of:
+            return None
+        if eligible.outcome == "eligible":
+            if meeting.date >= eligible.date:
+                return None
+            break
+    else:
         return None
     return Finding(
         rule="part_b.iep_meeting_before_eligibility",

@@ -268,12 +268,12 @@ def findings_for(case: Case, ruleset: Ruleset, as_of: date, eligibility, clocks)
         late_referral_finding(ctx),
         objection_finding(ctx),
         meeting_before_referral(ctx),
-        # 303.310(a) counts each episode's 45 days from its own referral.
-        *(
-            after_the_end_finding(PROGRAM, "34 CFR 303.310(a)", past.case, ctx.spans, i)
-            for i, past in enumerate(ctx.earlier)
-        ),
     ):
+        if finding is not None:
+            findings.append(finding)
+    # 303.310(a) counts each episode's 45 days from its own referral.
+    for i, past in enumerate(ctx.earlier):
+        finding = after_the_end_finding(PROGRAM, "34 CFR 303.310(a)", past.case, ctx.spans, i)
         if finding is not None:
             findings.append(finding)
     return findings
