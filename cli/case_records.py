@@ -84,7 +84,7 @@ def cases_show(ctx, case_id, number, replay, fmt, purpose, db_path):
     basis = evaluation_basis(summary)
     echo(f"Case {summary['id']}  {summary['child'] or ''} (born {summary['birth_date']})")
     echo(
-        f"  programs: {summary['programs'] or '-'}   ruleset: {summary['ruleset'] or 'us'}"
+        f"  programs: {summary['programs'] or '-'}   ruleset: {summary['ruleset']}"
         f"   caseworker: {summary['caseworker'] or '-'}   status: {summary['status']}"
         + (
             f" as of {summary['evaluated_as_of']}"

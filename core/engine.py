@@ -30,9 +30,8 @@ from .errors import (
 from .evaluator import Evaluator
 from .models import Case, as_tuple
 from .plugin_manager import BUILTINS, get_plugin_manager
-from .rulesets import DateNotCovered, Ruleset, RulesetRegistry, ruleset_folders
+from .rulesets import DEFAULT_RULESET, DateNotCovered, Ruleset, RulesetRegistry, ruleset_folders
 
-DEFAULT_RULESET = "us"
 #: The hooks called once per case with its as-of date.
 _CASE_HOOKS = (
     "eligibility_criteria", "eligibility_for", "episodes_for", "clocks_for", "referrals_for",

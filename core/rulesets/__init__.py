@@ -52,7 +52,14 @@ from .keys import (
 )
 from .loading import load_folder, read_header
 from .params import Declaration, Param, ValueEntry
-from .registry import RulesetRegistry, builtin_folder, declared_header, discover, ruleset_folders
+from .registry import (
+    DEFAULT_RULESET,
+    RulesetRegistry,
+    builtin_folder,
+    declared_header,
+    discover,
+    ruleset_folders,
+)
 from .registry import _declared_id as _declared_id
 from .registry import _ruleset_dirs as _ruleset_dirs
 from .ruleset import DateNotCovered, Ruleset, iter_resolved
@@ -64,6 +71,7 @@ __all__ = [
     "CLOCK_KEYS",
     "CLOCK_REQUIRED",
     "CRITERION_KEYS",
+    "DEFAULT_RULESET",
     "DECLARATION_KEYS",
     "DECLARATION_UNITS",
     "EXCUSE_POLICIES",

@@ -14,6 +14,9 @@ from .floors import shadow_problems
 from .loading import load_folder, read_header
 from .ruleset import Ruleset
 
+#: The ruleset a case file that names none is evaluated under (and listed as).
+DEFAULT_RULESET = "us"
+
 
 def builtin_folder() -> Path:
     """Where the shipped rulesets live inside the installed package."""

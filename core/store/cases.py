@@ -18,6 +18,7 @@ from ..chunks import case_rows as case_rows
 from ..convert import case_to_dict
 from ..errors import InputError, Problem, did_you_mean
 from ..models import Case
+from ..rulesets import DEFAULT_RULESET
 from ..text import an
 from .audit import now
 from .base import StoreBase, canonical_json, sha256
@@ -132,7 +133,9 @@ class CasesMixin(StoreBase):
             where.append("c.status = ?")
             args.append(status)
         sql = (
-            "SELECT c.id AS case_id, ch.name AS child, ch.birth_date, c.programs, c.ruleset, "
+            "SELECT c.id AS case_id, ch.name AS child, ch.birth_date, c.programs, "
+            # the ruleset the case is evaluated under: its file's, else the default
+            f"COALESCE(c.ruleset, '{DEFAULT_RULESET}'), "
             "a.caseworker, c.status, c.updated_at FROM cases c "
             "JOIN children ch ON ch.case_id = c.id "
             "LEFT JOIN assignments a ON a.case_id = c.id AND a.ended_at IS NULL"
@@ -166,6 +169,7 @@ class CasesMixin(StoreBase):
                 [case_id],
             )
         )
+        row["ruleset"] = row["ruleset"] or DEFAULT_RULESET  # as the case is evaluated
         row["determinations"] = list(
             self.conn.query(
                 "SELECT number, as_of, ruleset, ruleset_version, engine, inputs_hash, created_at "
