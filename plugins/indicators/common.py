@@ -61,8 +61,10 @@ def parse_year(text: str) -> Period:
         raise ValueError(
             f'"{text}": the second year must follow the first (e.g. {first}-{(first + 1) % 100:02d})'
         )
-    period = Period(date(first, 7, 1), date(first + 1, 6, 30))
-    if not (in_range(period.start) and in_range(period.end)):
+    # The years first, so a year past date's own (9999-00) gets this message too.
+    fits = EARLIEST.year <= first < LATEST.year
+    period = Period(date(first, 7, 1), date(first + 1, 6, 30)) if fits else None
+    if period is None or not (in_range(period.start) and in_range(period.end)):
         raise ValueError(
             f'"{text}" is out of range: a reporting year from {EARLIEST.year}-'
             f"{(EARLIEST.year + 1) % 100:02d} to {LATEST.year - 1}-{LATEST.year % 100:02d}"
