@@ -361,7 +361,16 @@ def cases_add_event(ctx, case_id, event_type, on, reason, note, program, db_path
         note=note,
         program=program,
     )
-    echo(f"Added {event_type} on {on.isoformat()} to case {case_id}; its clocks are updated")
+    if not report.failures:
+        echo(f"Added {event_type} on {on.isoformat()} to case {case_id}; its clocks are updated")
+    else:  # the event is kept; the evaluation's failure is listed by `due`, as on import
+        echo(f"Added {event_type} on {on.isoformat()} to case {case_id}")
+        for _, message in report.failures:
+            echo(
+                f"Note: case {case_id} could not be evaluated ({message.splitlines()[0]}); "
+                "it is listed as a failed row by eirules due",
+                err=True,
+            )
     echo_warnings(report.warnings)
 
 

@@ -214,3 +214,25 @@ def test_indicators_check_reads_tagged_part_b_events_in_a_case_of_both_programs(
     assert [(p["case_id"], p["what"][:60]) for p in found if p["kind"] in PART_B_KINDS] == [
         ("X-4", "Part B evaluation completed 2025-02-01 is before the consent")
     ]
+
+
+def test_add_event_does_not_say_the_clocks_are_updated_when_the_evaluation_failed(
+    tmp_path, monkeypatch
+):
+    """Review: `cases add-event` printed "its clocks are updated" even when evaluating
+    the case failed (here: its ruleset is not installed). The event is kept (exit 0),
+    and the failure is said as `cases import` says it."""
+    from helpers import caseload_cli
+
+    invoke = caseload_cli(tmp_path, monkeypatch)
+    doc = {
+        "id": "ZZ-1",
+        "ruleset": "us-zz",
+        "child": {"birth_date": "2025-06-01"},
+        "events": [{"type": "referral_received", "date": "2026-01-09"}],
+    }
+    (tmp_path / "zz.json").write_text(json.dumps(doc))
+    invoke("cases", "import", tmp_path / "zz.json")
+    result = invoke("cases", "add-event", "ZZ-1", "ifsp_meeting_held", "2026-02-01")
+    assert result.stdout == "Added ifsp_meeting_held on 2026-02-01 to case ZZ-1\n"
+    assert "Note: case ZZ-1 could not be evaluated (no ruleset" in result.stderr

@@ -614,6 +614,10 @@ def test_check_accepts_a_child_who_comes_back_with_a_new_referral(tmp_path, monk
         _doc("R-2", "2024-06-01", [("referral_received", "2025-01-10", PC), ("ifsp_meeting_held", "2025-02-01", PC),
                                    ("exited", "2025-06-01", moved), ("ifsp_meeting_held", "2025-09-25", PC),
                                    ("referral_received", "2025-10-01", PC)]),
+        # Part C to Part B: the untagged IEP events after the exit are Part B's.
+        _doc("R-3", "2023-06-01", [("referral_received", "2024-01-10", PC), ("ifsp_meeting_held", "2024-02-01", PC),
+                                   ("exited", "2026-06-01", {**PC, "reason": "part_b_eligible"}),
+                                   ("iep_meeting_held", "2026-06-05"), ("iep_services_started", "2026-06-10")]),
     ]  # fmt: skip
     cases = tmp_path / "cases"
     cases.mkdir()

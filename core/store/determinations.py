@@ -21,7 +21,6 @@ from ..chunks import result_programs as result_programs
 from ..chunks import stored_case as stored_case
 from ..errors import InputError, Problem
 from .base import StoreBase, sha256
-from .lines import line_maker
 
 
 @attrs.frozen
@@ -139,9 +138,6 @@ CLOCK_COLUMN_NAMES = tuple(c.strip() for c in CLOCK_COLUMNS.split(","))
 #: The columns of a `clocks` row kept from the case for the listings (revision 0014), after
 #: CLOCK_COLUMNS: the child's name and the current caseworker (`audit verify` checks them).
 SHOWN_COLUMNS = ("child", "caseworker")
-#: The listed text of a clock row written as (*CLOCK_COLUMN_NAMES, *SHOWN_COLUMNS), kept
-#: after them on the row (revision 0015, core/store/lines.py).
-_line = line_maker((*CLOCK_COLUMN_NAMES, *SHOWN_COLUMNS))
 #: The columns of a `determinations` row as `evaluate` writes it.
 DETERMINATION_COLUMNS = (
     "id", "case_id", "number", "run_id", "as_of", "ruleset", "ruleset_version", "engine",

@@ -309,7 +309,9 @@ class EvaluationRunsMixin(DeterminationsMixin):
                     counts["first"] += 1
                 else:
                     changes.extend(prepared["changes"].get(case_id, ()))
-                warnings.extend((case_id, r) for r in prepared["warnings"].get(case_id, ()))
+                said = prepared["warnings"].get(case_id)
+                if said:  # most cases have none: no generator made for them
+                    warnings.extend([(case_id, r) for r in said])
             failures.extend((case_id, error) for case_id, _, error in failed)
             counts["evaluated"] += len(new) + len(same)
             counts["unchanged"] += len(same)

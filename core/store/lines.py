@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from json.encoder import encode_basestring_ascii as _string
-from operator import itemgetter
 from typing import Any
 
 #: The clock row's columns holding its listed text, in order.
@@ -123,10 +122,3 @@ def stale_lines(conn) -> list[str]:
         if line_of(*row[:13]) != tuple(row[13:]):
             found.add(row[2])
     return sorted(found)
-
-
-def line_maker(names: Sequence[str]):
-    """A function giving the listed text of a clock row written as a tuple in `names`
-    order (the child and caseworker among them)."""
-    at = itemgetter(*(list(names).index(c.strip()) for c in LINE_SOURCE.split(",")))
-    return lambda values: line_of(*at(values))

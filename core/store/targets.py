@@ -35,7 +35,7 @@ def sqlite_file(target: str | Path) -> Path:
 
 
 #: A password in a URL's query: libpq reads `password` and `sslpassword` there too.
-_QUERY_SECRET = re.compile(r"([?&](?:ssl)?password=)[^&#]*", re.IGNORECASE)
+_QUERY_SECRET = re.compile(r"([?&](?:ssl)?password=)[^&]*", re.IGNORECASE)
 
 
 def display(target: str | Path) -> str:

@@ -148,7 +148,8 @@ def _case_problems(case_id: str, events, programs: str) -> list[DataProblem]:
 def _after_an_exit(part_c) -> list[tuple[tuple, str]]:
     """The Part C events (with their exit's day) dated after an exit and before the next
     referral: a new referral starts a new episode (303.310(a) counts 45 days from it),
-    so it and what follows it are in order. Events are in date order."""
+    so it and what follows it are in order. An untagged event only Part B uses (the IEP
+    of a child who left Part C for Part B) is Part B's, not Part C's. In date order."""
     found = []
     exit_day = None
     for e in part_c:
@@ -156,7 +157,7 @@ def _after_an_exit(part_c) -> list[tuple[tuple, str]]:
             if e[0] == "referral_received":
                 exit_day = None
                 continue
-            if e[0] != "exited":
+            if e[0] != "exited" and e[0] not in _PART_B_ONLY:  # Part B's own: its program
                 found.append((e, exit_day))
         if e[0] == "exited":
             exit_day = e[1]
