@@ -96,6 +96,12 @@ def row(label: str, us: float, base_us: float, target_key: str, extra: str = "")
     )
 
 
+def each(fn, docs: list[dict]) -> None:
+    """Call `fn` on every document and drop each result (nothing accumulates)."""
+    for doc in docs:
+        fn(doc)
+
+
 def streamed(store, fmt: str) -> tuple[float, float, int]:
     """`eirules due --format FMT` as the command runs it, written to /dev/null.
 
@@ -140,17 +146,36 @@ def main() -> int:
     ruleset = engine.rulesets.get("us")
     engine.evaluate(engine.case_from_dict(docs[0]), ruleset, AS_OF)
 
-    base = best_of(lambda: [plain(d) for d in docs]) / n * 1e6
+    base = best_of(lambda: each(plain, docs)) / n * 1e6
     print(f"{n:,} cases; plain loop (same dates, stdlib only): {base:.2f} us/case CPU")
 
-    load = timed(lambda: [engine.case_from_dict(d) for d in docs]) / n * 1e6
-    full = (
-        timed(lambda: [engine.evaluate(engine.case_from_dict(d), ruleset, AS_OF) for d in docs])
-        / n
-        * 1e6
+    # Each case is loaded (and evaluated) and dropped, as `cases import` and `evaluate
+    # --all` do: what one case costs, the best of 3 rounds as the loop is. Keeping all n results alive instead makes the
+    # collector walk a heap that grows with n, which no command does; that figure is
+    # printed beside the row, not judged.
+    load_case = engine.case_from_dict
+
+    def determine(doc: dict) -> object:
+        return engine.evaluate(load_case(doc), ruleset, AS_OF)
+
+    load = best_of(lambda: each(load_case, docs)) / n * 1e6
+    load_kept = timed(lambda: [load_case(d) for d in docs]) / n * 1e6
+    full = best_of(lambda: each(determine, docs)) / n * 1e6
+    full_kept = timed(lambda: [determine(d) for d in docs]) / n * 1e6
+    row(
+        "determination (load + evaluate)",
+        full,
+        base,
+        "determination",
+        f"  all {n:,} kept alive: {full_kept:.1f} us",
     )
-    row("determination (load + evaluate)", full, base, "determination")
-    row("loading one case (converter)", load, base, "load")
+    row(
+        "loading one case (converter)",
+        load,
+        base,
+        "load",
+        f"  all {n:,} kept alive: {load_kept:.1f} us",
+    )
     print(f"  peak memory so far {peak_mib():.0f} MiB")
 
     db = Path(tempfile.mkdtemp(prefix="eirules-table-")) / "table.db"
