@@ -60,27 +60,40 @@ _RULESET_ROW = {
     "required": ["id", "title", "extends", "version", "valid", "error"],
 }
 
+_NULLABLE_DATE = {**_DATE, "type": ["string", "null"]}
+_NULLABLE_INT = {"type": ["integer", "null"]}
+#: One row of `due`/`overdue`, as the store lists it (core/store/listing.py). Every key is
+#: always present; a value is null where the row has none (tests/test_openapi_rows.py holds
+#: the schema to every kind of row a caseload lists).
 _OPEN_CLOCK = {
-    "description": "An open clock of a case's latest stored determination.",
+    "description": "An open clock, a referral to make, or a case whose evaluation failed, "
+    "from a case's latest determination.",
     "type": "object",
     "properties": {
-        "due": _DATE,
-        "days_left": {"type": "integer"},
+        "kind": {"enum": ["clock", "referral", "evaluation_failed"]},
+        "due": {
+            **_NULLABLE_DATE,
+            "description": "Null for a clock due as soon as possible, one the ruleset "
+            "cannot date (status needs_information), and a failed evaluation.",
+        },
+        "days_left": {**_NULLABLE_INT, "description": "Negative when overdue; null with due."},
         "case_id": _TEXT,
         "child": _NULLABLE_TEXT,
-        "program": _TEXT,
-        "clock": _TEXT,
+        "program": {**_NULLABLE_TEXT, "description": "Null for a failed evaluation."},
+        "clock": {**_NULLABLE_TEXT, "description": "Null for a failed evaluation."},
         "label": _NULLABLE_TEXT,
         "subject": _NULLABLE_TEXT,
         "status": _TEXT,
-        "citation": _TEXT,
+        "citation": {**_NULLABLE_TEXT, "description": "Null for a failed evaluation."},
         "caseworker": _NULLABLE_TEXT,
-        "evaluated_as_of": _DATE,
+        "reason": _NULLABLE_TEXT,
+        "fix": {**_NULLABLE_TEXT, "description": "What to do, for a failed evaluation."},
+        "evaluated_as_of": {**_NULLABLE_DATE, "description": "Null for a failed evaluation."},
         # The day a clock closed unmet and late, or a referral closed not made (still listed:
         # decisions.is_outstanding, referral_is_outstanding); days_left stops there.
-        "closed_on": {"type": ["string", "null"], "format": "date"},
+        "closed_on": _NULLABLE_DATE,
     },
-    "required": ["due", "case_id", "program", "clock", "status", "citation"],
+    "required": ["kind", "due", "case_id", "program", "clock", "status", "citation"],
 }
 
 
