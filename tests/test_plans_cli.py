@@ -418,3 +418,25 @@ def test_a_progress_point_in_the_case_file_dated_after_today_is_refused(iep, tmp
     assert f"plans.goals[0].points[{points}].date: {tomorrow} is in the future" in result.output
     assert f"plans.goals[0].notes[{notes}].date: {tomorrow} is in the future" in result.output
     assert iep.read_bytes() == before
+
+
+@pytest.mark.parametrize("lang, reference", [("en", "Case reference: "), ("es", "Referencia")])
+def test_family_pages_do_not_claim_the_child_is_fictional(engine, lang, reference):
+    """A report and a notice go to a real family: their footer gives the case reference,
+    not the examples' "all children and families are fictional" (QA low)."""
+    from datetime import date
+
+    from eirules.plugins.plans import record_of
+    from eirules.plugins.plans.progress import goal_progress
+    from eirules.plugins.plans.report import render_notice
+
+    case = engine.case_from_dict(json.loads((EXAMPLES / "pb-iep-goals.json").read_text()))
+    rec = record_of(case)
+    gp = [goal_progress(g, engine.ruleset_for(case), date(2026, 2, 20)) for g in rec.goals]
+    pages = [render_progress_report(case, gp, rec.contacts, None, date(2026, 2, 20), lang)]
+    pages += [render_notice(case, m, lang) for m in rec.meetings[:1]]
+    assert len(pages) == 2
+    for html in pages:
+        # (The example child's surname is Fictional; the claim is what must go.)
+        assert "are fictional" not in html and "son ficticios" not in html
+        assert f"{reference}" in html and case.id in html

@@ -177,7 +177,7 @@ figure{{margin:0}} figure svg{{width:100%;height:auto}}
 table.scores{{border-collapse:collapse;font-size:.85em}} table.scores td,table.scores th{{border:1px solid #ccc;padding:.15em .4em}}
 @page{{size:letter;margin:1.5cm}}</style></head>
 <body><h1>MTSS data meeting - {esc(school)}</h1>
-<p>{day}. Recommendations for the team to decide, not actions. All students are fictional.</p>
+<p>{day}. Recommendations for the team to decide, not actions.</p>
 <ol>{"".join(toc)}</ol>
 {"".join(pages)}
 </body></html>

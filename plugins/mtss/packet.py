@@ -87,7 +87,7 @@ figure svg{{width:100%;height:auto}} h2{{break-before:page;page-break-before:alw
 .sign td{{height:2.2em;min-width:12em}} @page{{size:letter;margin:1.5cm}}</style></head>
 <body><h1>Evidence for a specific learning disability evaluation</h1>
 <p><b>{esc(name)}</b> ({esc(case.id)}), {"Kindergarten" if rec.student.grade == 0 else f"grade {rec.student.grade}"}, {esc(rec.student.school)}.
-Data as of {day}. All students are fictional.</p>
+Data as of {day}.</p>
 <p>{esc(finding.reason)} [{esc(finding.citation)}]</p>
 <h3>Still missing</h3><ul>{missing}</ul>
 <h3>Interventions tried (300.311(a)(7)(i))</h3>

@@ -296,7 +296,7 @@ def html_page(
 <style>body{{font-family:sans-serif;margin:2em;max-width:70em}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left;white-space:nowrap}}tr.program{{font-weight:bold;background:#eef}}
 tr.note td{{color:#555;font-size:.85em;border-top:none;white-space:normal}}</style></head>
-<body><h1>{html_text(title)}</h1><p>As of {as_of.isoformat()}. All students are fictional.</p>
+<body><h1>{html_text(title)}</h1><p>As of {as_of.isoformat()}.</p>
 <table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>
 <ul>{notes_html}</ul>
 {system}
