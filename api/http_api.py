@@ -375,7 +375,8 @@ def create_app(
             s.close()
         return _json(report.as_dict(children=children))
 
-    @app.get(PREFIX + "/cases/{case_id}/history")
+    # `:path`: a case id may hold "/" (sent as %2F, which the server decodes before routing).
+    @app.get(PREFIX + "/cases/{case_id:path}/history")
     async def history(case_id: str, request: Request) -> Response:
         s = store(request)
         try:

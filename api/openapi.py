@@ -250,7 +250,13 @@ def openapi_document(engine: Any, version: str) -> dict[str, Any]:
                 "operationId": "showRuleset",
                 "summary": "A ruleset and its parameters in force on a date, with citations.",
                 "parameters": [
-                    {"name": "id", "in": "path", "required": True, "schema": _TEXT},
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "schema": _TEXT,
+                        "description": "The case id; a '/' in it is sent as %2F.",
+                    },
                     as_of,
                     _query(
                         "resolved",

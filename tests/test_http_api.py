@@ -93,7 +93,18 @@ def env(tmp_path_factory):
             "caseload/SYN-C-0004.json",
         )
     ]
-    _eirules("cases", "import", *files, env=env)
+    slashed = folder / "slashed.json"  # a case id with "/" in it, as an agency's may be
+    slashed.write_text(
+        json.dumps(
+            {
+                "schema": "eirules/case@1",
+                "id": "DIST-7/2026-0042",
+                "child": {"birth_date": "2025-02-10", "name": "Wren Fictional"},
+                "events": [{"type": "referral_received", "date": "2026-01-05"}],
+            }
+        )
+    )
+    _eirules("cases", "import", *files, str(slashed), env=env)
     _eirules("evaluate", "--all", "--as-of", "2026-03-02", env=env)
     return env
 
@@ -389,6 +400,11 @@ def test_case_history_lists_determinations_and_audit(server):
     # The import's own evaluation (as of the day it ran), then the run as of 2026-03-02.
     assert [d["as_of"] for d in body["determinations"]][-1] == "2026-03-02"
     assert any(a["action"] == "case.import" or "import" in a["action"] for a in body["audit"])
+    # A "/" in the id, as %2F or as it is: the id is the whole path between cases/ and /history.
+    for path in ("DIST-7%2F2026-0042", "DIST-7/2026-0042"):
+        status, body = server.get(f"/v1/cases/{path}/history")
+        assert status == 200, body
+        assert body["id"] == "DIST-7/2026-0042" and body["determinations"]
     status, body = server.get("/v1/cases/NO-SUCH-CASE/history")
     assert status == 404 and body["error"] == 'no case "NO-SUCH-CASE" in the caseload'
 
