@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -126,7 +126,12 @@ def create_app(
 
     engine = engine or Engine()
     app = FastAPI(
-        title="eirules", version=__version__, openapi_url=None, docs_url=None, redoc_url=None
+        title="eirules",
+        version=__version__,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[Depends(req.each_once)],
     )
 
     def ruleset_id(request: Request) -> str | None:

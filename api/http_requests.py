@@ -7,6 +7,7 @@ carries its status (a body too large, not UTF-8 or empty; no or a bad token).
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -67,6 +68,23 @@ async def body(request: Request) -> Any:
 
 def _limit_problem() -> Problem:
     return Problem("$", f"more than {MAX_BODY} bytes", "send fewer cases per request")
+
+
+#: Query parameters that may be given more than once (`indicator=C7&indicator=B11`).
+REPEATABLE = frozenset({"indicator"})
+
+
+def each_once(request: Request) -> None:
+    """Refuse a query parameter given more than once (but REPEATABLE ones): reading the
+    last of two `as_of` or `purpose` values would answer a question not asked. Runs
+    before every endpoint (an app-wide dependency), so each reader may use `.get`."""
+    given = Counter(name for name, _ in request.query_params.multi_items())
+    twice = sorted(n for n, count in given.items() if count > 1 and n not in REPEATABLE)
+    if twice:
+        raise InputError(
+            "a query parameter is given more than once",
+            [Problem(n, f"given {given[n]} times", f"give {n} once") for n in twice],
+        )
 
 
 def as_of(request: Request) -> date:

@@ -355,6 +355,28 @@ def test_due_within_reads_periods_as_the_cli_does(server, env):
     ]
 
 
+@pytest.mark.parametrize(
+    "query, name",
+    [
+        ("/v1/due?as_of=2026-03-02&as_of=2026-04-01", "as_of"),
+        ("/v1/due?purpose=audit&purpose=review", "purpose"),
+        ("/v1/rulesets?as_of=2026-03-02&as_of=2026-03-02", "as_of"),
+    ],
+)
+def test_a_query_parameter_given_twice_is_422_not_the_last_value(server, query, name):
+    """Two as_of (or purpose) values: the answer would be for one the client may not mean."""
+    status, body = server.get(query)
+    assert status == 422, body
+    assert body["problems"] == [
+        {"where": name, "what": "given 2 times", "fix": f"give {name} once"}
+    ]
+
+
+def test_indicator_may_be_given_more_than_once(server):
+    status, body = server.get("/v1/indicators?year=2025-26&indicator=C7&indicator=B11")
+    assert status == 200 and [i["indicator"] for i in body["indicators"]] == ["C7", "B11"]
+
+
 def test_http_problems_name_query_parameters_not_cli_options(server):
     """The shared checks say --caseworker and --year in the CLI; over HTTP, caseworker and year."""
     status, body = server.get("/v1/due?caseworker=Nobody%20Fictional")
