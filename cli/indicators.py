@@ -55,7 +55,8 @@ DRILL_COLUMNS = (
     "check_only",
     is_flag=True,
     help="List data problems that would make an indicator wrong, each with the case and the fix "
-    "(with --year or --from/--to: determinations older than that period's end; without: the "
+    "(the warnings of each case's stored determination, event dates out of order, by rule; "
+    "with --year or --from/--to: determinations older than that period's end; without: the "
     "latest reporting year ended), "
     "instead of the figures. Exit status 1 when it finds any, 0 when none.",
 )

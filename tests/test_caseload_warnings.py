@@ -7,7 +7,7 @@ meeting before the eligibility determination, 300.323(c)(1)) was printed by
 without a word. Each now prints every warning of the stored determination that the
 case's previous one did not have, as `Warning: ID: reason` on stderr (the first 10,
 then a count), with the exit status unchanged. `indicators --check` lists the two
-Part B orders as it lists the Part C one.
+Part B orders as it lists the Part C one: the determination's warnings themselves.
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ def test_evaluate_says_a_warning_its_new_determination_brings(tmp_path, monkeypa
     assert invoke("evaluate", "--all", "--as-of", "2025-10-06", "--force").stderr == ""
 
 
-PART_B_KINDS = ("evaluation_before_consent", "iep_meeting_before_eligibility")
+PART_B_KINDS = ("part_b.evaluation_before_consent", "part_b.iep_meeting_before_eligibility")
 
 
 def test_indicators_check_lists_the_part_b_orders_with_their_regulations(tmp_path, monkeypatch):
@@ -180,22 +180,23 @@ def test_indicators_check_lists_the_part_b_orders_with_their_regulations(tmp_pat
     )  # fmt: skip
     invoke("cases", "import", folder)
     found = json.loads(invoke("indicators", "--check", "--format", "json", code=1).stdout)
+    fix = "correct the date that is wrong (the finding: eirules cases show B-1 --determination 1)"
     assert [p for p in found if p["kind"] in PART_B_KINDS] == [
         {
             "case_id": "B-1",
-            "kind": "evaluation_before_consent",
-            "what": "Part B evaluation completed 2025-09-20 is before the consent for "
-            "evaluation 2025-10-01: consent comes first (34 CFR 300.300(a)(1)(i)) and B11 "
-            "counts the 60 days from it (300.301(c)(1)), so it does not count this evaluation",
-            "fix": "correct one of the two dates",
+            "kind": "part_b.evaluation_before_consent",
+            "what": BEFORE_CONSENT.format(evaluation="2025-09-20", consent="2025-10-01"),
+            "fix": fix,
         },
         {
             "case_id": "B-1",
-            "kind": "iep_meeting_before_eligibility",
-            "what": "IEP meeting 2025-10-10 is before the eligibility determination "
-            "2025-10-20: the 30 days to the meeting that develops the IEP count from the "
-            "determination (34 CFR 300.323(c)(1)), which does not count a meeting before it",
-            "fix": "correct one of the two dates",
+            "kind": "part_b.iep_meeting_before_eligibility",
+            "what": "the IEP meeting dated 2025-10-10 is before the determination of 2025-10-20 "
+            "that the child is eligible: the 30-day clock to the meeting that develops the IEP "
+            "counts from that determination (300.323(c)(1)) and does not count a meeting held "
+            "before it, while the 300.324(b)(1) annual review counts from that meeting; check "
+            "both dates",
+            "fix": fix,
         },
     ]
 
@@ -212,7 +213,7 @@ def test_indicators_check_reads_tagged_part_b_events_in_a_case_of_both_programs(
     invoke("cases", "import", _write(tmp_path / "cases", doc))
     found = json.loads(invoke("indicators", "--check", "--format", "json", code=1).stdout)
     assert [(p["case_id"], p["what"][:60]) for p in found if p["kind"] in PART_B_KINDS] == [
-        ("X-4", "Part B evaluation completed 2025-02-01 is before the consent")
+        ("X-4", "the evaluation completed on 2025-02-01 is before the consent")
     ]
 
 
