@@ -59,11 +59,11 @@ def progress_sentence(gp: GoalProgress, lang: str) -> str:
         "unit": unit,
         "target_date": long_date(g.target_date, lang),
     }
-    if gp.status == "met":
+    if gp.status in ("met", "not_met"):  # progress.py judged it: the latest point says which
         assert gp.latest is not None
         return t(
             lang,
-            "status.met.sentence",
+            f"status.{gp.status}.sentence",
             latest=number(gp.latest.value, lang),
             date=long_date(gp.latest.date, lang),
             **values,
@@ -77,15 +77,6 @@ def progress_sentence(gp: GoalProgress, lang: str) -> str:
         )
     if gp.status == "trend_unclear":
         return t(lang, "status.trend_unclear.sentence", used=gp.points_used, **values)
-    if gp.status == "not_met":
-        assert gp.latest is not None
-        return t(
-            lang,
-            "status.not_met.sentence",
-            latest=number(gp.latest.value, lang),
-            date=long_date(gp.latest.date, lang),
-            **values,
-        )
     if gp.status == "data_stopped":
         if gp.latest is None:
             return t(lang, "status.data_stopped.none.sentence", **values)
