@@ -195,6 +195,11 @@ def _own_types() -> tuple[frozenset[str], frozenset[str]]:
     )
 
 
+def part_b_only_types() -> frozenset[str]:
+    """Event types only Part B uses: an untagged one is Part B's (`programs_of`)."""
+    return _own_types()[1]
+
+
 def programs_of(case: Case, third_birthday: date) -> Programs:
     """Recognise the programs of a case (cached for the case last asked about)."""
     entry = getattr(_last, "entry", None)

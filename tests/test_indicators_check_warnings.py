@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from helpers import caseload_cli
+from helpers import caseload_cli, write_cases
 
 PB = {"program": "part_b"}
 PC = {"program": "part_c"}
@@ -32,12 +32,8 @@ def _doc(case_id, birth, *events, **extra):
 
 
 def _imported(tmp_path, monkeypatch, *docs):
-    folder = tmp_path / "cases"
-    folder.mkdir()
-    for doc in docs:
-        (folder / f"{doc['id']}.json").write_text(json.dumps(doc))
     invoke = caseload_cli(tmp_path, monkeypatch)
-    invoke("cases", "import", folder)
+    invoke("cases", "import", write_cases(tmp_path / "cases", *docs))
     invoke("evaluate", "--all", "--as-of", "2026-07-01")
     return invoke
 

@@ -19,7 +19,7 @@ import attrs
 
 from eirules.core.chunks import warnings_of
 
-from ..vocabulary import PART_B_EVENT_TYPES, SHARED_TYPES
+from ..vocabulary import part_b_only_types
 
 #: Two children born the same day whose given names and family names are each at least this
 #: alike (rapidfuzz ratio, 0-100; either name order) are a probable duplicate. A data-entry
@@ -187,11 +187,8 @@ def _after_the_last_exit(part_c) -> list[tuple[tuple, str]]:
     later = [e for e in part_c[exits[-1] + 1 :] if e[1] > exit_day and e[0] != "exited"]
     if any(e[0] == "referral_received" for e in later):
         return []
-    return [(e, exit_day) for e in later if e[0] not in _PART_B_ONLY]
-
-
-#: Event types only Part B uses: an untagged one is Part B's (plugins/vocabulary.py).
-_PART_B_ONLY = frozenset(PART_B_EVENT_TYPES.keys() - SHARED_TYPES)
+    b_only = part_b_only_types()
+    return [(e, exit_day) for e in later if e[0] not in b_only]
 
 
 def fix_date(period_end: date, today: date | None = None) -> date:
