@@ -119,7 +119,9 @@ def indicators_command(
             ended = year_of(date.today()).start - timedelta(days=1)
         else:
             ended = period_of(year, start, end, CLI_NAMES).end
-        problems = check_caseload(store.conn, scoped_cases(store), period_end=ended)
+        problems = check_caseload(
+            store.conn, scoped_cases(store), period_end=ended, engine=get_engine(ctx)
+        )
         if out or fmt != "table":
             _emit(out, _render_problems(problems, fmt))
         else:  # for people on stdout: at the reader's width, like every command

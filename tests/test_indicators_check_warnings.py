@@ -134,3 +134,31 @@ def test_check_says_when_the_stored_determination_is_older_than_the_case_file(
     ]
     assert "eirules evaluate" in found[0]["fix"]
     assert "warnings" in found[0]["what"]
+
+
+def test_check_says_when_another_version_made_the_stored_determination(tmp_path, monkeypatch):
+    """A determination stored by an older eirules (or ruleset, or before the district
+    calendars changed) holds that version's warnings: an upgrade that adds a warning
+    finds none in it. `--check` names such a case and asks for `eirules evaluate --all`,
+    and says nothing once it is evaluated again."""
+    import sqlite3
+
+    doc = _doc("B-7", "2019-05-01", ("consent_for_evaluation", "2025-03-01", PB))
+    invoke = _imported(tmp_path, monkeypatch, doc)
+    assert invoke("indicators", "--check").stdout == "No data problems found.\n"
+    with sqlite3.connect(tmp_path / "caseload.db") as conn:
+        conn.execute("UPDATE cases SET evaluated_with = 'eirules 0.1.0|us|2024.1' WHERE id = 'B-7'")
+    conn.close()
+    found = json.loads(invoke("indicators", "--check", "--format", "json", code=1).stdout)
+    assert found == [
+        {
+            "case_id": "B-7",
+            "kind": "evaluated_by_another_version",
+            "what": "its determination was made by eirules 0.1.0 with rules or district "
+            "calendars other than today's: indicators count it, and the warnings listed are "
+            "its own",
+            "fix": "run: eirules evaluate --all",
+        }
+    ]
+    invoke("evaluate", "--all", "--as-of", "2026-07-01")
+    assert invoke("indicators", "--check").stdout == "No data problems found.\n"

@@ -65,12 +65,15 @@ def _events(conn: Any):
 
 
 def check_caseload(
-    conn: Any, cases: set[str] | None = None, period_end: date | None = None
+    conn: Any, cases: set[str] | None = None, period_end: date | None = None, engine=None
 ) -> list[DataProblem]:
     """Every data problem of the caseload, or of `cases` only (a supervisor's district):
     a probable duplicate is then one of two children both in it. With `period_end`, also
-    the determinations evaluated as of a day before it (`evaluated_before`)."""
+    the determinations evaluated as of a day before it (`evaluated_before`); with
+    `engine`, those this engine and its rulesets would not give (`made_otherwise`)."""
     problems = _all_problems(conn, cases)
+    if engine is not None:
+        problems.extend(made_otherwise(conn, engine))
     if period_end is not None:
         problems.extend(evaluated_before(conn, period_end))
     if cases is None:
@@ -189,6 +192,31 @@ def _after_the_last_exit(part_c) -> list[tuple[tuple, str]]:
         return []
     b_only = part_b_only_types()
     return [(e, exit_day) for e in later if e[0] not in b_only]
+
+
+def made_otherwise(conn: Any, engine) -> list[DataProblem]:
+    """Cases whose latest determination another eirules, another version of its ruleset
+    or other district calendars made (`cases.evaluated_with`, core/store/currency.py):
+    indicators count it, and its warnings are the ones listed, until it is evaluated
+    again. A changed or failed case is said above already."""
+    from eirules.core.store.currency import answering
+
+    rows = list(
+        conn.execute(
+            "SELECT id, evaluated_with FROM cases WHERE last_determination_id IS NOT NULL "
+            "AND status NOT IN ('evaluation_failed', 'changed_since_evaluation') ORDER BY id"
+        )
+    )
+    current = set(answering(engine, sorted({w for _, w in rows if w is not None})))
+    return [
+        DataProblem(case_id, "evaluated_by_another_version",
+                    f"its determination was made by {(made or 'an older eirules').split('|')[0]} "
+                    "with rules or district calendars other than today's: indicators count it, "
+                    "and the warnings listed are its own",
+                    "run: eirules evaluate --all")
+        for case_id, made in rows
+        if made not in current
+    ]  # fmt: skip
 
 
 def fix_date(period_end: date, today: date | None = None) -> date:
