@@ -120,7 +120,7 @@ def indicators_command(
         else:
             ended = period_of(year, start, end, CLI_NAMES).end
         problems = check_caseload(
-            store.conn, scoped_cases(store), period_end=ended, engine=get_engine(ctx)
+            store.conn, get_engine(ctx), scoped_cases(store), period_end=ended
         )
         if out or fmt != "table":
             _emit(out, _render_problems(problems, fmt))

@@ -162,3 +162,23 @@ def test_check_says_when_another_version_made_the_stored_determination(tmp_path,
     ]
     invoke("evaluate", "--all", "--as-of", "2026-07-01")
     assert invoke("indicators", "--check").stdout == "No data problems found.\n"
+
+
+def test_check_ends_part_c_on_the_rulesets_third_birthday_of_a_leap_day_child(
+    tmp_path, monkeypatch
+):
+    """303.21(a) and the ruleset's `dates.leap_day_birthday` (us: feb28): a child born on
+    29 February 2020 leaves Part C on 28 February 2023, as the engine counts it. `--check`
+    added 3 to the year of the text ("2023-02-29", no such day) and did not ask for the
+    exit of a case evaluated as of 2023-02-28."""
+    doc = _doc("L-1", "2020-02-29", ("referral_received", "2022-06-01", PC),
+               ("ifsp_meeting_held", "2022-07-01", PC))  # fmt: skip
+    invoke = caseload_cli(tmp_path, monkeypatch)
+    invoke("cases", "import", write_cases(tmp_path / "cases", doc))
+    invoke("evaluate", "--all", "--as-of", "2023-02-28")
+    found = json.loads(
+        invoke("indicators", "--check", "--year", "2022-23", "--format", "json", code=1).stdout
+    )
+    assert [p["what"] for p in found if p["kind"] == "exit_reason_missing"] == [
+        "Part C ended at the third birthday (2023-02-28) but no exit is recorded"
+    ]

@@ -18,8 +18,9 @@ from typing import Any
 import attrs
 
 from eirules.core.chunks import warnings_of
+from eirules.core.errors import EirulesError
 
-from ..vocabulary import part_b_only_types
+from ..vocabulary import part_b_only_types, part_c_ends
 
 #: Two children born the same day whose given names and family names are each at least this
 #: alike (rapidfuzz ratio, 0-100; either name order) are a probable duplicate. A data-entry
@@ -65,15 +66,15 @@ def _events(conn: Any):
 
 
 def check_caseload(
-    conn: Any, cases: set[str] | None = None, period_end: date | None = None, engine=None
+    conn: Any, engine, cases: set[str] | None = None, period_end: date | None = None
 ) -> list[DataProblem]:
     """Every data problem of the caseload, or of `cases` only (a supervisor's district):
     a probable duplicate is then one of two children both in it. With `period_end`, also
-    the determinations evaluated as of a day before it (`evaluated_before`); with
-    `engine`, those this engine and its rulesets would not give (`made_otherwise`)."""
-    problems = _all_problems(conn, cases)
-    if engine is not None:
-        problems.extend(made_otherwise(conn, engine))
+    the determinations evaluated as of a day before it (`evaluated_before`). `engine`
+    (its rulesets) says where Part C ends and which determinations it would not give
+    (`made_otherwise`)."""
+    problems = _all_problems(conn, engine, cases)
+    problems.extend(made_otherwise(conn, engine))
     if period_end is not None:
         problems.extend(evaluated_before(conn, period_end))
     if cases is None:
@@ -81,7 +82,7 @@ def check_caseload(
     return [p for p in problems if p.case_id in cases]
 
 
-def _all_problems(conn: Any, cases: set[str] | None) -> list[DataProblem]:
+def _all_problems(conn: Any, engine, cases: set[str] | None) -> list[DataProblem]:
     problems: list[DataProblem] = []
     programs = dict(conn.execute("SELECT id, programs FROM cases"))
     for (case_id,) in conn.execute(
@@ -115,7 +116,7 @@ def _all_problems(conn: Any, cases: set[str] | None) -> list[DataProblem]:
     births = dict(conn.execute("SELECT case_id, birth_date FROM children"))
     for case_id, events in sorted(_events(conn).items()):
         problems.extend(_case_problems(case_id, events, programs.get(case_id) or ""))
-    problems.extend(_exits_missing(conn, births))
+    problems.extend(_exits_missing(conn, births, engine))
     problems.extend(duplicates(conn, cases))
     return problems
 
@@ -246,24 +247,31 @@ def evaluated_before(conn: Any, period_end: date) -> list[DataProblem]:
     ]  # fmt: skip
 
 
-def _exits_missing(conn: Any, births: dict[str, str]) -> list[DataProblem]:
-    """Children past the end of Part C with no recorded exit (C8 and the exit count need one)."""
+def _exits_missing(conn: Any, births: dict[str, str], engine) -> list[DataProblem]:
+    """Children past the end of Part C (`part_c_ends`, under the ruleset that made the
+    determination) with no recorded exit (C8 and the exit count need one). A case whose
+    ruleset is no longer installed is `evaluated_by_another_version` instead."""
     found = []
     rows = conn.execute(
         # The date the stored answer is for (sources.py: evaluate may move it, not d.as_of).
-        "SELECT c.id, coalesce(c.evaluated_as_of, d.as_of) FROM cases c "
+        "SELECT c.id, coalesce(c.evaluated_as_of, d.as_of), d.ruleset FROM cases c "
         "JOIN determinations d ON d.id = c.last_determination_id "
         "WHERE (',' || c.programs || ',') LIKE '%,part_c,%' AND NOT EXISTS "
         "(SELECT 1 FROM events e WHERE e.case_id = c.id AND e.type = 'exited') ORDER BY c.id"
     )
-    for case_id, as_of in rows:
+    for case_id, as_of, ruleset_id in rows:
         birth = births.get(case_id)
         if birth is None:
             continue
-        third = f"{int(birth[:4]) + 3}{birth[4:]}"
-        if third <= as_of:
+        try:
+            ruleset = engine.rulesets.get(ruleset_id)
+        except EirulesError:
+            continue  # not installed: listed by made_otherwise
+        day = date.fromisoformat(as_of)
+        ends = part_c_ends(date.fromisoformat(birth), ruleset, day)
+        if ends <= day:
             found.append(DataProblem(case_id, "exit_reason_missing",
-                                     f"Part C ended at the third birthday ({third}) but no exit is recorded",
+                                     f"Part C ended at the third birthday ({ends}) but no exit is recorded",
                                      "add an exited event with the date and the reason for leaving Part C"))  # fmt: skip
     return found
 
