@@ -55,7 +55,8 @@ DRILL_COLUMNS = (
     "check_only",
     is_flag=True,
     help="List data problems that would make an indicator wrong, each with the case and the fix "
-    "(with --year or --from/--to: determinations older than that period's end; without: the "
+    "(the warnings of each case's stored determination, event dates out of order, by rule; "
+    "with --year or --from/--to: determinations older than that period's end; without: the "
     "latest reporting year ended), "
     "instead of the figures. Exit status 1 when it finds any, 0 when none.",
 )
@@ -118,7 +119,9 @@ def indicators_command(
             ended = year_of(date.today()).start - timedelta(days=1)
         else:
             ended = period_of(year, start, end, CLI_NAMES).end
-        problems = check_caseload(store.conn, scoped_cases(store), period_end=ended)
+        problems = check_caseload(
+            store.conn, get_engine(ctx), scoped_cases(store), period_end=ended
+        )
         if out or fmt != "table":
             _emit(out, _render_problems(problems, fmt))
         else:  # for people on stdout: at the reader's width, like every command

@@ -281,9 +281,9 @@ def meetings_notice(ctx, case_file, meeting_id, sent, method, lang, out, pdf):
     if meeting is None:
         _meeting_dict({"meetings": [{"id": m.id} for m in rec.meetings]}, meeting_id, case_file)
     if sent is not None:
-        # What this notice says, recorded with it (300.322(b)(1)(i)): a time or place
-        # "to be agreed" is not a time or place given.
-        notice = {"sent": sent.isoformat(), "includes": list(notice_items(meeting))}
+        # What this notice, in its language, says, recorded with it (300.322(b)(1)(i)):
+        # a time or place "to be agreed" is not a time or place given.
+        notice = {"sent": sent.isoformat(), "includes": list(notice_items(meeting, lang))}
         if method:
             notice["method"] = method
 

@@ -85,8 +85,16 @@ def _record(case):
     return record_of(case) or PlansRecord()
 
 
-def _update(ctx, case_file: str, change) -> Any:
-    """Apply `change(plans_dict)` to the file's `plans` section, check, then replace the file."""
+def today() -> date:
+    """The date a command that records what happened checks against ("nothing dated
+    after today"), read once per command: two reads can straddle midnight."""
+    return date.today()
+
+
+def _update(ctx, case_file: str, change, on: date | None = None) -> Any:
+    """Apply `change(plans_dict)` to the file's `plans` section, check (nothing dated
+    after `on`, the command's `today()`), then replace the file."""
+    on = on or today()
     engine = get_engine(ctx)
     data = read_json(case_file)
     if not isinstance(data, dict):
@@ -100,7 +108,7 @@ def _update(ctx, case_file: str, change) -> Any:
     result = change(plans)
     # Refuses a bad change (as every way into a caseload would: nothing dated after today
     # that records what happened); the file is untouched.
-    case = engine.case_from_dict(data, source=case_file, today=date.today())
+    case = engine.case_from_dict(data, source=case_file, today=on)
     write_private(case_file, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     return result, case
 

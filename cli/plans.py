@@ -21,6 +21,7 @@ import click
 from eirules.core.errors import InputError, Problem
 from eirules.core.input_files import CsvRecords, read_input
 
+from . import plan_files
 from .contacts import contacts_add, contacts_group, contacts_list
 from .meetings import (
     meetings_check,
@@ -211,7 +212,8 @@ def plans_import(ctx, case_file, csv_file, kind):
     Example:
         eirules plans import examples/plans/pb-iep-goals.json points.csv --kind points
     """
-    rows = _read_csv(csv_file, kind)
+    on = plan_files.today()  # once: the CSV's rows and the case file checked against one day
+    rows = _read_csv(csv_file, kind, on)
 
     def change(plans: dict) -> tuple[int, int]:
         goals = {g.get("id"): g for g in plans.get("goals", []) if isinstance(g, dict)}
@@ -234,7 +236,7 @@ def plans_import(ctx, case_file, csv_file, kind):
                 added += 1
         return added, skipped
 
-    (added, skipped), _ = _update(ctx, case_file, change)
+    (added, skipped), _ = _update(ctx, case_file, change, on)
     echo(f"{plural(added, 'row')} added, {skipped} already there, in {case_file}")
 
 
@@ -244,7 +246,7 @@ _CSV_COLUMNS = {
 }
 
 
-def _read_csv(csv_file: str, kind: str) -> list[tuple[int, dict]]:
+def _read_csv(csv_file: str, kind: str, today: date) -> list[tuple[int, dict]]:
     required, optional = _CSV_COLUMNS[kind]
     try:
         text = read_input(csv_file, expected="a CSV file").decode("utf-8-sig")
@@ -266,7 +268,6 @@ def _read_csv(csv_file: str, kind: str) -> list[tuple[int, dict]]:
             ],
         )
     rows, problems = [], []
-    today = date.today()
     for line, raw in enumerate(reader.dicts(header), start=2):
         row = {k: (v or "").strip() for k, v in raw.items() if k is not None}
         if None in raw:

@@ -19,9 +19,16 @@ from collections.abc import Callable
 from json import encoder as _json_encoder
 from typing import Any
 
-__all__ = ["canonical", "compact", "flat_ascii", "flat_compact", "plain"]
+__all__ = ["canonical", "compact", "flat_ascii", "flat_compact", "plain", "quote", "quote_ascii"]
 
 _DEFAULT = json.JSONEncoder().default  # the TypeError json.dumps raises for other objects
+
+#: A text as JSON quotes it with ensure_ascii off (`canonical`, `compact`, `flat_compact`):
+#: the one quoting of every writer here, and of a caller that writes a small document's
+#: text itself (the audit log's one-pair entries) and must match `canonical` byte for byte.
+quote = _json_encoder.c_encode_basestring or _json_encoder.py_encode_basestring
+#: A text as JSON quotes it with ASCII escapes (`plain`, `flat_ascii`).
+quote_ascii = _json_encoder.c_encode_basestring_ascii or _json_encoder.py_encode_basestring_ascii
 
 
 def _writer(*, sort_keys: bool, separators: tuple[str, str], ascii: bool) -> Callable[[Any], str]:
@@ -30,14 +37,14 @@ def _writer(*, sort_keys: bool, separators: tuple[str, str], ascii: bool) -> Cal
         return functools.partial(
             json.dumps, sort_keys=sort_keys, separators=separators, ensure_ascii=ascii
         )
-    quote = _json_encoder.c_encode_basestring_ascii if ascii else _json_encoder.c_encode_basestring
+    quoted = quote_ascii if ascii else quote
     item_sep, key_sep = separators
 
     def write(value: Any) -> str:
         if isinstance(value, str):  # json.dumps's own shortcut for a lone string
-            return quote(value)
+            return quoted(value)
         return "".join(
-            make({}, _DEFAULT, quote, None, key_sep, item_sep, sort_keys, False, True)(value, 0)
+            make({}, _DEFAULT, quoted, None, key_sep, item_sep, sort_keys, False, True)(value, 0)
         )
 
     return write
@@ -59,8 +66,9 @@ def _flat_writer(*, ascii: bool) -> Callable[[list], str]:
     make = _json_encoder.c_make_encoder
     if make is None:  # pragma: no cover - CPython always has it
         return functools.partial(json.dumps, separators=(",", ":"), ensure_ascii=ascii)
-    quote = _json_encoder.c_encode_basestring_ascii if ascii else _json_encoder.c_encode_basestring
-    encode = make(None, _DEFAULT, quote, None, ":", ",", False, False, True)
+    encode = make(
+        None, _DEFAULT, quote_ascii if ascii else quote, None, ":", ",", False, False, True
+    )
 
     def write(values: list) -> str:
         return "".join(encode(values, 0))

@@ -138,10 +138,16 @@ def third_birthday(case: Case, ruleset: Ruleset, on: date) -> date:
     # evaluations' tracked as-of dates: the first asked of the ruleset for this one).
     if last[0] == born and last[1] is ruleset and same_day(last[2], on):
         return last[3]
-    years = ruleset.value("part_c.age_limit_years", on)
-    found = years_later(born, years, ruleset.value("dates.leap_day_birthday", on))  # birthday
+    found = part_c_ends(born, ruleset, on)
     _b3_last = (born, ruleset, on, found)
     return found
+
+
+def part_c_ends(born: date, ruleset: Ruleset, on: date) -> date:
+    """The day Part C eligibility ends for a child born on `born` (303.21(a)): the
+    birthday of the ruleset's age limit, a 29 February one by its leap-day rule."""
+    years = ruleset.value("part_c.age_limit_years", on)
+    return years_later(born, years, ruleset.value("dates.leap_day_birthday", on))
 
 
 # Which program a case and its events belong to ----------------------------------------
@@ -193,6 +199,11 @@ def _own_types() -> tuple[frozenset[str], frozenset[str]]:
         frozenset(PART_C_EVENT_TYPES.keys() - SHARED_TYPES),
         frozenset(PART_B_EVENT_TYPES.keys() - SHARED_TYPES),
     )
+
+
+def part_b_only_types() -> frozenset[str]:
+    """Event types only Part B uses: an untagged one is Part B's (`programs_of`)."""
+    return _own_types()[1]
 
 
 def programs_of(case: Case, third_birthday: date) -> Programs:

@@ -198,6 +198,14 @@ def referred_case(
     }
 
 
+def write_cases(folder: Path, *docs: dict) -> Path:
+    """Each case-file dict as FOLDER/ID.json (the folder made if need be); the folder."""
+    folder.mkdir(exist_ok=True)
+    for doc in docs:
+        (folder / f"{doc['id']}.json").write_text(json.dumps(doc))
+    return folder
+
+
 def caseload_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, chdir: bool = False):
     """`invoke(*args, code=0)`: eirules with EIRULES_DB pointing at a fresh caseload in tmp_path."""
     monkeypatch.setenv("EIRULES_DB", str(tmp_path / "caseload.db"))

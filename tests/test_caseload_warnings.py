@@ -7,14 +7,14 @@ meeting before the eligibility determination, 300.323(c)(1)) was printed by
 without a word. Each now prints every warning of the stored determination that the
 case's previous one did not have, as `Warning: ID: reason` on stderr (the first 10,
 then a count), with the exit status unchanged. `indicators --check` lists the two
-Part B orders as it lists the Part C one.
+Part B orders as it lists the Part C one: the determination's warnings themselves.
 """
 
 from __future__ import annotations
 
 import json
 
-from helpers import caseload_cli
+from helpers import caseload_cli, write_cases
 
 #: The warnings' reasons (plugins/part_c/event_order.py, plugins/part_b/event_order.py),
 #: written out from the regulations they cite.
@@ -49,19 +49,12 @@ def _doc(case_id, birth, *events):
     }
 
 
-def _write(folder, *docs):
-    folder.mkdir(exist_ok=True)
-    for doc in docs:
-        (folder / f"{doc['id']}.json").write_text(json.dumps(doc))
-    return folder
-
-
 def test_add_event_ifsp_meeting_before_the_referral_says_the_warning(tmp_path, monkeypatch):
     """303.310(a): the referral of 2025-11-12 starts the 45 days; a meeting typed as
     2025-11-01 cannot be the initial IFSP meeting. The event is added (exit 0) and the
     warning names both dates; a later event that leaves it as it was does not repeat it."""
     invoke = caseload_cli(tmp_path, monkeypatch)
-    folder = _write(
+    folder = write_cases(
         tmp_path / "cases", _doc("W-C-1", "2025-03-01", ("referral_received", "2025-11-12"))
     )
     assert invoke("cases", "import", folder).stderr == ""
@@ -84,7 +77,7 @@ def test_add_event_part_b_evaluation_before_the_consent_says_the_warning(tmp_pat
     typed as 2025-09-20 is before it."""
     invoke = caseload_cli(tmp_path, monkeypatch)
     doc = _doc("W-B-1", "2020-05-01", ("consent_for_evaluation", "2025-10-01"))
-    invoke("cases", "import", _write(tmp_path / "cases", doc))
+    invoke("cases", "import", write_cases(tmp_path / "cases", doc))
     added = invoke("cases", "add-event", "W-B-1", "evaluation_completed", "2025-09-20")
     assert (
         added.stderr
@@ -101,7 +94,7 @@ def test_import_says_the_first_ten_warnings_then_how_many_more(tmp_path, monkeyp
     invoke = caseload_cli(tmp_path, monkeypatch)
     events = (("referral_received", "2025-11-12"), ("ifsp_meeting_held", "2025-11-01"))
     docs = [_doc(f"W-{n:02}", "2025-03-01", *events) for n in range(1, 13)]
-    folder = _write(tmp_path / "cases", *docs)
+    folder = write_cases(tmp_path / "cases", *docs)
     imported = invoke("cases", "import", folder)
     assert imported.stdout == (
         "Imported: 12 new, 0 updated, 0 unchanged; evaluated 12 cases as of today\n"
@@ -111,7 +104,7 @@ def test_import_says_the_first_ten_warnings_then_how_many_more(tmp_path, monkeyp
         "".join(f"Warning: W-{n:02}: {reason}\n" for n in range(1, 11)) + MORE
     )
     assert invoke("cases", "import", folder).stderr == ""
-    _write(folder, {**docs[0], "child": {"birth_date": "2025-03-01", "name": "Wren Ashdown"}})
+    write_cases(folder, {**docs[0], "child": {"birth_date": "2025-03-01", "name": "Wren Ashdown"}})
     changed = invoke("cases", "import", folder)
     assert changed.stdout.startswith("Imported: 0 new, 1 updated, 11 unchanged")
     assert changed.stderr == ""
@@ -119,7 +112,7 @@ def test_import_says_the_first_ten_warnings_then_how_many_more(tmp_path, monkeyp
 
 def test_import_of_one_warned_case_among_others_names_only_it(tmp_path, monkeypatch):
     invoke = caseload_cli(tmp_path, monkeypatch)
-    folder = _write(
+    folder = write_cases(
         tmp_path / "cases",
         _doc("A-1", "2025-03-01", ("referral_received", "2025-11-12")),
         _doc("A-2", "2025-03-01", ("referral_received", "2025-11-12"), ("ifsp_meeting_held", "2025-11-10")),
@@ -148,13 +141,13 @@ def test_evaluate_says_a_warning_its_new_determination_brings(tmp_path, monkeypa
         + BEFORE_CONSENT.format(evaluation="2025-09-20", consent="2025-10-01")
         + "\n"
     )
-    assert invoke("cases", "import", _write(tmp_path / "cases", doc)).stderr == warning
+    assert invoke("cases", "import", write_cases(tmp_path / "cases", doc)).stderr == warning
     assert invoke("evaluate", "--all", "--as-of", "2025-09-25").stderr == ""
     assert invoke("evaluate", "--all", "--as-of", "2025-10-05").stderr == warning
     assert invoke("evaluate", "--all", "--as-of", "2025-10-06", "--force").stderr == ""
 
 
-PART_B_KINDS = ("evaluation_before_consent", "iep_meeting_before_eligibility")
+PART_B_KINDS = ("part_b.evaluation_before_consent", "part_b.iep_meeting_before_eligibility")
 
 
 def test_indicators_check_lists_the_part_b_orders_with_their_regulations(tmp_path, monkeypatch):
@@ -166,7 +159,7 @@ def test_indicators_check_lists_the_part_b_orders_with_their_regulations(tmp_pat
     consent (2024-06-20), both before Part B began (referral_from_part_c 2024-12-01);
     its Part B consent (2025-01-10) and evaluation (2025-02-01) are in order: not listed."""
     invoke = caseload_cli(tmp_path, monkeypatch)
-    folder = _write(
+    folder = write_cases(
         tmp_path / "cases",
         _doc("B-1", "2020-05-01", ("consent_for_evaluation", "2025-10-01"),
              ("evaluation_completed", "2025-09-20"), ("eligibility_determined", "2025-10-20", ELIGIBLE),
@@ -180,22 +173,23 @@ def test_indicators_check_lists_the_part_b_orders_with_their_regulations(tmp_pat
     )  # fmt: skip
     invoke("cases", "import", folder)
     found = json.loads(invoke("indicators", "--check", "--format", "json", code=1).stdout)
+    fix = "correct the date that is wrong (the finding: eirules cases show B-1 --determination 1)"
     assert [p for p in found if p["kind"] in PART_B_KINDS] == [
         {
             "case_id": "B-1",
-            "kind": "evaluation_before_consent",
-            "what": "Part B evaluation completed 2025-09-20 is before the consent for "
-            "evaluation 2025-10-01: consent comes first (34 CFR 300.300(a)(1)(i)) and B11 "
-            "counts the 60 days from it (300.301(c)(1)), so it does not count this evaluation",
-            "fix": "correct one of the two dates",
+            "kind": "part_b.evaluation_before_consent",
+            "what": BEFORE_CONSENT.format(evaluation="2025-09-20", consent="2025-10-01"),
+            "fix": fix,
         },
         {
             "case_id": "B-1",
-            "kind": "iep_meeting_before_eligibility",
-            "what": "IEP meeting 2025-10-10 is before the eligibility determination "
-            "2025-10-20: the 30 days to the meeting that develops the IEP count from the "
-            "determination (34 CFR 300.323(c)(1)), which does not count a meeting before it",
-            "fix": "correct one of the two dates",
+            "kind": "part_b.iep_meeting_before_eligibility",
+            "what": "the IEP meeting dated 2025-10-10 is before the determination of 2025-10-20 "
+            "that the child is eligible: the 30-day clock to the meeting that develops the IEP "
+            "counts from that determination (300.323(c)(1)) and does not count a meeting held "
+            "before it, while the 300.324(b)(1) annual review counts from that meeting; check "
+            "both dates",
+            "fix": fix,
         },
     ]
 
@@ -209,10 +203,10 @@ def test_indicators_check_reads_tagged_part_b_events_in_a_case_of_both_programs(
     pb = {"program": "part_b"}
     doc = _doc("X-4", "2022-03-01", ("referral_received", "2024-06-01"),
                ("evaluation_completed", "2025-02-01", pb), ("consent_for_evaluation", "2025-02-10", pb))  # fmt: skip
-    invoke("cases", "import", _write(tmp_path / "cases", doc))
+    invoke("cases", "import", write_cases(tmp_path / "cases", doc))
     found = json.loads(invoke("indicators", "--check", "--format", "json", code=1).stdout)
     assert [(p["case_id"], p["what"][:60]) for p in found if p["kind"] in PART_B_KINDS] == [
-        ("X-4", "Part B evaluation completed 2025-02-01 is before the consent")
+        ("X-4", "the evaluation completed on 2025-02-01 is before the consent")
     ]
 
 

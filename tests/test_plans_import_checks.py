@@ -22,6 +22,26 @@ from eirules.cli import cli
 EXAMPLES = Path(__file__).parent.parent / "examples" / "plans"
 
 
+#: The day the tests run "as": `plans import` reads the date once (cli/plan_files.today),
+#: pinned here, so a test is never run across midnight with two different todays.
+TODAY = date(2026, 3, 2)
+
+
+@pytest.fixture(autouse=True)
+def reads(monkeypatch):
+    """Pin `plan_files.today` to TODAY; the list of its reads (one per command)."""
+    from eirules.cli import plan_files
+
+    calls = []
+
+    def today():
+        calls.append(TODAY)
+        return TODAY
+
+    monkeypatch.setattr(plan_files, "today", today)
+    return calls
+
+
 @pytest.fixture
 def iep(tmp_path):
     return Path(shutil.copy(EXAMPLES / "pb-iep-goals.json", tmp_path / "p.json"))
@@ -35,7 +55,7 @@ def _import(case, csv, text, kind="points"):
 
 
 def test_a_measurement_dated_tomorrow_is_refused_naming_the_line(iep, tmp_path):
-    today = date.today()
+    today = TODAY
     tomorrow = today + timedelta(days=1)
     csv = tmp_path / "pts.csv"
     result, before = _import(
@@ -50,16 +70,18 @@ def test_a_measurement_dated_tomorrow_is_refused_naming_the_line(iep, tmp_path):
     assert iep.read_bytes() == before  # the good row on line 2 is not written either
 
 
-def test_a_measurement_dated_today_is_accepted(iep, tmp_path):
-    result, _ = _import(
-        iep, tmp_path / "pts.csv", f"goal,date,value\nmath-facts,{date.today()},16\n"
-    )
+def test_a_measurement_dated_today_is_accepted(iep, tmp_path, reads):
+    """It flaked around midnight: the test read the date, and `plans import` read it
+    again for the CSV's rows and once more for the case file's own check. The command
+    now reads "today" once (`plan_files.today`), which the test pins."""
+    result, _ = _import(iep, tmp_path / "pts.csv", f"goal,date,value\nmath-facts,{TODAY},16\n")
     assert result.exit_code == 0, result.output
     assert "1 row added" in result.output
+    assert reads == [TODAY]  # one read: the CSV and the case file are checked against one day
 
 
 def test_a_note_dated_in_the_future_is_refused(iep, tmp_path):
-    later = date.today() + timedelta(days=30)
+    later = TODAY + timedelta(days=30)
     result, before = _import(
         iep,
         tmp_path / "notes.csv",
@@ -119,7 +141,7 @@ def test_an_unknown_kind_or_empty_text_of_note_names_the_csv_line(iep, tmp_path)
 @settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(days=st.integers(min_value=1, max_value=3000), value=st.integers(-1000, 1000))
 def test_a_future_date_is_always_refused_and_nothing_written(iep, tmp_path, days, value):
-    day = date.today() + timedelta(days=days)
+    day = TODAY + timedelta(days=days)
     result, before = _import(
         iep, tmp_path / "pts.csv", f"goal,date,value\nmath-facts,{day},{value}\n"
     )

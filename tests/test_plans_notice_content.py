@@ -121,10 +121,41 @@ def test_what_is_recorded_is_what_the_written_notice_says(engine, time, location
     )
     m = record_of(case).meetings[0]
     page = render_notice(case, m, "en")
-    items = notice_items(m)
+    items = notice_items(m, "en")
     assert items[0] == "purpose"
     assert ("time" in items) == time == ("15:30" in page)
     assert ("location" in items) == location == ("Room 12, Maple Elementary" in page)
     assert ("participants" in items) == staff == ("R. Teacher" in page)
     assert page.count("to be agreed with you") == (not time) + (not location)
     assert ("The team will tell you who is coming" in page) == (not staff)
+
+
+@pytest.mark.parametrize(("lang", "given"), [("es", True), ("en", False)])
+def test_300_322_b_1_i_the_record_is_what_the_notice_in_its_language_says(tmp_path, lang, given):
+    """The place is given only in the family's language (a Spanish wording, no English
+    location): the Spanish notice names it ("Sala 12, Escuela Maple"), the English one
+    says "to be agreed with you". `meetings notice --sent --lang` records the location
+    exactly when the notice it writes, in that language, gives it; it read the meeting's
+    own `location` only, whatever the notice's language."""
+    doc = json.loads(EXAMPLE.read_text())
+    doc["plans"]["meetings"].append(
+        {
+            "id": "m-es",
+            "kind": "iep_annual",
+            "date": "2026-11-05",
+            "time": "15:30",
+            "participants": [TEACHER],
+            "wordings": [{"lang": "es", "location": "Sala 12, Escuela Maple"}],
+        }
+    )
+    path = tmp_path / "k.json"
+    path.write_text(json.dumps(doc))
+    page = tmp_path / "k.html"
+    sent = _run(
+        "meetings", "notice", path, "m-es", "--sent", "2026-10-20", "--lang", lang, "--out", page
+    )
+    assert sent.exit_code == 0, sent.output
+    assert ("Sala 12, Escuela Maple" in page.read_text()) == given
+    includes = _notice(path, "m-es")["includes"]
+    assert includes == (["purpose", "time", "location", "participants"] if given else
+                        ["purpose", "time", "participants"])  # fmt: skip

@@ -13,7 +13,6 @@ import hashlib
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from json import encoder as _json_encoder
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -45,8 +44,8 @@ def now() -> str:
     return _NOW[1]
 
 
-#: How `jsontext.canonical` (ensure_ascii off) quotes a text.
-_quote = _json_encoder.c_encode_basestring or _json_encoder.py_encode_basestring
+#: How `jsontext.canonical` quotes a text (bound here: the one-pair shortcut below).
+_quote = jsontext.quote
 
 
 def _dump(value: Any) -> str | None:

@@ -2,18 +2,25 @@
 
 Each problem names the case, what is wrong and the fix. Read straight from
 the caseload's indexed tables (events, children, cases), so it runs before any
-figure is trusted.
+figure is trusted. The event dates out of order (an IFSP meeting before its referral,
+a Part B evaluation before its consent, an event between two episodes) are the
+warnings of each case's stored determination, as the rules found them
+(`stored_warnings`): they are not worked out a second time here.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import date
 from typing import Any
 
 import attrs
 
-from ..vocabulary import PART_B_EVENT_TYPES, SHARED_TYPES
+from eirules.core.chunks import warnings_of
+from eirules.core.errors import EirulesError
+
+from ..vocabulary import part_b_only_types, part_c_ends
 
 #: Two children born the same day whose given names and family names are each at least this
 #: alike (rapidfuzz ratio, 0-100; either name order) are a probable duplicate. A data-entry
@@ -59,12 +66,15 @@ def _events(conn: Any):
 
 
 def check_caseload(
-    conn: Any, cases: set[str] | None = None, period_end: date | None = None
+    conn: Any, engine, cases: set[str] | None = None, period_end: date | None = None
 ) -> list[DataProblem]:
     """Every data problem of the caseload, or of `cases` only (a supervisor's district):
     a probable duplicate is then one of two children both in it. With `period_end`, also
-    the determinations evaluated as of a day before it (`evaluated_before`)."""
-    problems = _all_problems(conn, cases)
+    the determinations evaluated as of a day before it (`evaluated_before`). `engine`
+    (its rulesets) says where Part C ends and which determinations it would not give
+    (`made_otherwise`)."""
+    problems = _all_problems(conn, engine, cases)
+    problems.extend(made_otherwise(conn, engine))
     if period_end is not None:
         problems.extend(evaluated_before(conn, period_end))
     if cases is None:
@@ -72,14 +82,15 @@ def check_caseload(
     return [p for p in problems if p.case_id in cases]
 
 
-def _all_problems(conn: Any, cases: set[str] | None) -> list[DataProblem]:
+def _all_problems(conn: Any, engine, cases: set[str] | None) -> list[DataProblem]:
     problems: list[DataProblem] = []
     programs = dict(conn.execute("SELECT id, programs FROM cases"))
     for (case_id,) in conn.execute(
         "SELECT id FROM cases WHERE last_determination_id IS NULL ORDER BY id"
     ):
         problems.append(
-            DataProblem(case_id, "not_evaluated", "the case has no determination, so no indicator counts it",
+            DataProblem(case_id, "not_evaluated", "the case has no determination, so no indicator counts it "
+                        "and its warnings (event dates out of order) are not known",
                         "run: eirules evaluate --all")
         )  # fmt: skip
     for (case_id,) in conn.execute(
@@ -87,24 +98,50 @@ def _all_problems(conn: Any, cases: set[str] | None) -> list[DataProblem]:
     ):
         problems.append(
             DataProblem(case_id, "evaluation_failed",
-                        "the latest evaluation failed: indicators count an older determination",
+                        "the latest evaluation failed: indicators count an older determination, "
+                        "and the warnings listed are that determination's",
                         "fix the case file (eirules check), then eirules evaluate --all")
         )  # fmt: skip
-    births = dict(conn.execute("SELECT case_id, birth_date FROM children"))
-    b_starts: dict[str, list[str]] = defaultdict(list)
-    for case_id, start in conn.execute(
-        "SELECT case_id, start FROM enrolments WHERE program = 'part_b' AND start IS NOT NULL"
+    for (case_id,) in conn.execute(
+        "SELECT id FROM cases WHERE status = 'changed_since_evaluation' "
+        "AND last_determination_id IS NOT NULL ORDER BY id"
     ):
-        b_starts[case_id].append(start)
+        problems.append(
+            DataProblem(case_id, "changed_since_evaluation",
+                        "the case file changed after its latest determination: indicators count "
+                        "that determination, and the warnings listed are the older file's",
+                        f"run: eirules evaluate --case {case_id} (or --all)")
+        )  # fmt: skip
+    problems.extend(stored_warnings(conn, cases))
+    births = dict(conn.execute("SELECT case_id, birth_date FROM children"))
     for case_id, events in sorted(_events(conn).items()):
         problems.extend(_case_problems(case_id, events, programs.get(case_id) or ""))
-        b_events = _part_b_events(
-            events, programs.get(case_id) or "", births.get(case_id), b_starts.get(case_id, [])
-        )
-        problems.extend(_part_b_order(case_id, b_events))
-    problems.extend(_exits_missing(conn, births))
+    problems.extend(_exits_missing(conn, births, engine))
     problems.extend(duplicates(conn, cases))
     return problems
+
+
+def stored_warnings(conn: Any, cases: set[str] | None = None) -> list[DataProblem]:
+    """The warning findings of each case's latest stored determination (the rule is the
+    kind, its reason what is wrong), by case id, in the determination's order.
+
+    Only determinations whose text names a warning are parsed (a warning is rare);
+    `warnings_of` then reads them as the store does when it tells the person who
+    changed the case. A case with no determination is `not_evaluated` above, one
+    whose file or evaluation is newer than it says so above too.
+    """
+    found = []
+    for case_id, number, text in conn.execute(
+        "SELECT c.id, d.number, d.result FROM cases c JOIN determinations d "
+        "ON d.id = c.last_determination_id WHERE d.result LIKE '%\"warning\"%' ORDER BY c.id"
+    ):
+        if cases is not None and case_id not in cases:
+            continue
+        for rule, reason in warnings_of(json.loads(text)):
+            found.append(DataProblem(case_id, rule, reason,
+                                     "correct the date that is wrong (the finding: eirules cases "
+                                     f"show {case_id} --determination {number})"))  # fmt: skip
+    return found
 
 
 def _case_problems(case_id: str, events, programs: str) -> list[DataProblem]:
@@ -125,102 +162,62 @@ def _case_problems(case_id: str, events, programs: str) -> list[DataProblem]:
     ):
         found.append(DataProblem(case_id, "missing_date", "IFSP reviews or services but no initial "
                                  "IFSP meeting date", "add the ifsp_meeting_held event"))  # fmt: skip
-    if referral is not None:
-        for e in part_c:
-            if e[0] == "ifsp_meeting_held" and e[1] < referral[1]:
-                found.append(DataProblem(case_id, "meeting_before_referral",
-                                         f"initial IFSP meeting {e[1]} is before the referral {referral[1]}",
-                                         "correct one of the two dates"))  # fmt: skip
     exited = next((e for e in part_c if e[0] == "exited"), None)
     if exited is not None:
         if not exited[3]:
             found.append(DataProblem(case_id, "exit_reason_missing", f"Part C exit on {exited[1]} has no reason",
                                      'give the exited event a reason (e.g. "part_b_eligible", "moved_out_of_state")'))  # fmt: skip
-    for e, exit_day in _after_an_exit(part_c):
+    for e, exit_day in _after_the_last_exit(part_c):
         found.append(DataProblem(case_id, "event_after_exit",
-                                 f"{e[0]} on {e[1]} is after the Part C exit on {exit_day} and before "
-                                 "any new referral", "correct the date, or tag the event with the "
+                                 f"{e[0]} on {e[1]} is after the Part C exit on {exit_day} and no "
+                                 "new referral follows", "correct the date, or tag the event with the "
                                  "program it belongs to; a child who comes back needs a new "
                                  "referral_received first (303.310(a))"))  # fmt: skip
     return found
 
 
-def _after_an_exit(part_c) -> list[tuple[tuple, str]]:
-    """The Part C events (with their exit's day) dated after an exit and before the next
-    referral: a new referral starts a new episode (303.310(a) counts 45 days from it),
-    so it and what follows it are in order. An untagged event only Part B uses (the IEP
-    of a child who left Part C for Part B) is Part B's, not Part C's. In date order."""
-    found = []
-    exit_day = None
-    for e in part_c:
-        if exit_day is not None and e[1] > exit_day:
-            if e[0] == "referral_received":
-                exit_day = None
-                continue
-            if e[0] != "exited" and e[0] not in _PART_B_ONLY:  # Part B's own: its program
-                found.append((e, exit_day))
-        if e[0] == "exited":
-            exit_day = e[1]
-    return found
+def _after_the_last_exit(part_c) -> list[tuple[tuple, str]]:
+    """The Part C events (with the exit's day) dated after the case's last exit when no
+    referral follows it, in date order. Between an exit and a new referral (which starts
+    a new episode, 303.310(a)) the rules warn themselves
+    (`part_c.event_after_episode_ended`, listed by `stored_warnings`); after the last exit
+    there is no next episode to compare with, so only this check says it. An untagged
+    event only Part B uses (the IEP of a child who left Part C for Part B) is Part B's,
+    not Part C's."""
+    exits = [i for i, e in enumerate(part_c) if e[0] == "exited"]
+    if not exits:
+        return []
+    exit_day = part_c[exits[-1]][1]
+    later = [e for e in part_c[exits[-1] + 1 :] if e[1] > exit_day and e[0] != "exited"]
+    if any(e[0] == "referral_received" for e in later):
+        return []
+    b_only = part_b_only_types()
+    return [(e, exit_day) for e in later if e[0] not in b_only]
 
 
-#: Event types only Part B uses: an untagged one is Part B's (plugins/vocabulary.py).
-_PART_B_ONLY = frozenset(PART_B_EVENT_TYPES.keys() - SHARED_TYPES)
+def made_otherwise(conn: Any, engine) -> list[DataProblem]:
+    """Cases whose latest determination another eirules, another version of its ruleset
+    or other district calendars made (`cases.evaluated_with`, core/store/currency.py):
+    indicators count it, and its warnings are the ones listed, until it is evaluated
+    again. A changed or failed case is said above already."""
+    from eirules.core.store.currency import answering
 
-
-def _part_b_events(events, programs: str, birth: str | None, b_starts: list[str]) -> list:
-    """A case's Part B events as the Part B rules see them (plugins/vocabulary.py): tagged
-    part_b, untagged of a type only Part B uses, and untagged shared ones (consent,
-    evaluation, eligibility) in a case in Part B, from the day Part B began (its earliest
-    enrolment, tagged or Part B-only event, else the third birthday) when it is in Part C
-    too."""
-    listed = programs.split(",")
-    if "part_b" not in listed:
-        return [e for e in events if e[2] == "part_b"]
-    split = ""
-    if "part_c" in listed:
-        begins = [*b_starts]
-        begins += [
-            e[1] for e in events if e[2] == "part_b" or (e[2] is None and e[0] in _PART_B_ONLY)
-        ]
-        if birth is not None:
-            begins.append(f"{int(birth[:4]) + 3}{birth[4:]}")
-        split = min(begins, default="")
-    return [
-        e
-        for e in events
-        if e[2] == "part_b"
-        or (e[2] is None and (e[0] in _PART_B_ONLY or (e[0] in SHARED_TYPES and e[1] >= split)))
-    ]
-
-
-def _part_b_order(case_id: str, events) -> list[DataProblem]:
-    """The two initial Part B steps dated before the event they answer (the warnings of
-    plugins/part_b/event_order.py): the first of each event in the case is compared."""
-    found = []
-
-    def first(type_: str, outcome: str | None = None):
-        return next(
-            (e for e in events if e[0] == type_ and (outcome is None or e[4] == outcome)), None
+    rows = list(
+        conn.execute(
+            "SELECT id, evaluated_with FROM cases WHERE last_determination_id IS NOT NULL "
+            "AND status NOT IN ('evaluation_failed', 'changed_since_evaluation') ORDER BY id"
         )
-
-    consent, evaluation = first("consent_for_evaluation"), first("evaluation_completed")
-    if consent is not None and evaluation is not None and evaluation[1] < consent[1]:
-        found.append(DataProblem(case_id, "evaluation_before_consent",
-                                 f"Part B evaluation completed {evaluation[1]} is before the consent "
-                                 f"for evaluation {consent[1]}: consent comes first (34 CFR "
-                                 "300.300(a)(1)(i)) and B11 counts the 60 days from it "
-                                 "(300.301(c)(1)), so it does not count this evaluation",
-                                 "correct one of the two dates"))  # fmt: skip
-    eligible, meeting = first("eligibility_determined", "eligible"), first("iep_meeting_held")
-    if eligible is not None and meeting is not None and meeting[1] < eligible[1]:
-        found.append(DataProblem(case_id, "iep_meeting_before_eligibility",
-                                 f"IEP meeting {meeting[1]} is before the eligibility determination "
-                                 f"{eligible[1]}: the 30 days to the meeting that develops the IEP "
-                                 "count from the determination (34 CFR 300.323(c)(1)), which does "
-                                 "not count a meeting before it",
-                                 "correct one of the two dates"))  # fmt: skip
-    return found
+    )
+    current = set(answering(engine, sorted({w for _, w in rows if w is not None})))
+    return [
+        DataProblem(case_id, "evaluated_by_another_version",
+                    f"its determination was made by {(made or 'an older eirules').split('|')[0]} "
+                    "with rules or district calendars other than today's: indicators count it, "
+                    "and the warnings listed are its own",
+                    "run: eirules evaluate --all")
+        for case_id, made in rows
+        if made not in current
+    ]  # fmt: skip
 
 
 def fix_date(period_end: date, today: date | None = None) -> date:
@@ -250,24 +247,31 @@ def evaluated_before(conn: Any, period_end: date) -> list[DataProblem]:
     ]  # fmt: skip
 
 
-def _exits_missing(conn: Any, births: dict[str, str]) -> list[DataProblem]:
-    """Children past the end of Part C with no recorded exit (C8 and the exit count need one)."""
+def _exits_missing(conn: Any, births: dict[str, str], engine) -> list[DataProblem]:
+    """Children past the end of Part C (`part_c_ends`, under the ruleset that made the
+    determination) with no recorded exit (C8 and the exit count need one). A case whose
+    ruleset is no longer installed is `evaluated_by_another_version` instead."""
     found = []
     rows = conn.execute(
         # The date the stored answer is for (sources.py: evaluate may move it, not d.as_of).
-        "SELECT c.id, coalesce(c.evaluated_as_of, d.as_of) FROM cases c "
+        "SELECT c.id, coalesce(c.evaluated_as_of, d.as_of), d.ruleset FROM cases c "
         "JOIN determinations d ON d.id = c.last_determination_id "
         "WHERE (',' || c.programs || ',') LIKE '%,part_c,%' AND NOT EXISTS "
         "(SELECT 1 FROM events e WHERE e.case_id = c.id AND e.type = 'exited') ORDER BY c.id"
     )
-    for case_id, as_of in rows:
+    for case_id, as_of, ruleset_id in rows:
         birth = births.get(case_id)
         if birth is None:
             continue
-        third = f"{int(birth[:4]) + 3}{birth[4:]}"
-        if third <= as_of:
+        try:
+            ruleset = engine.rulesets.get(ruleset_id)
+        except EirulesError:
+            continue  # not installed: listed by made_otherwise
+        day = date.fromisoformat(as_of)
+        ends = part_c_ends(date.fromisoformat(birth), ruleset, day)
+        if ends <= day:
             found.append(DataProblem(case_id, "exit_reason_missing",
-                                     f"Part C ended at the third birthday ({third}) but no exit is recorded",
+                                     f"Part C ended at the third birthday ({ends}) but no exit is recorded",
                                      "add an exited event with the date and the reason for leaving Part C"))  # fmt: skip
     return found
 

@@ -19,7 +19,8 @@ from eirules.core.errors import RulesetError
 from eirules.core.models import Case
 from eirules.core.rulesets import Ruleset
 
-from .models import NOTICE_ITEMS, Contact, Meeting, Participant
+from .i18n import t
+from .models import NOTICE_ITEMS, Contact, Meeting, Participant, worded
 
 #: IEP Team members a meeting needs (300.321(a)(2)-(5)) and the paragraph of each.
 IEP_MEMBERS = (
@@ -341,18 +342,27 @@ def notice(meeting: Meeting, ruleset: Ruleset) -> list[Check]:
     return checks
 
 
-def notice_items(meeting: Meeting) -> tuple[str, ...]:
-    """What a notice written from this meeting (`render_notice`) says, of NOTICE_ITEMS:
-    the purpose always (the meeting's, or its kind's); the time and the location when
-    the meeting has them (else "to be agreed with you"); who will attend when anyone
-    other than the parents is invited (else "the team will tell you")."""
-    said = {
-        "purpose": True,
-        "time": bool(meeting.time),
-        "location": bool(meeting.location),
-        "participants": any(p.role != "parent" for p in meeting.participants),
+def notice_said(meeting: Meeting, lang: str) -> dict[str, Any]:
+    """What the written notice of this meeting in `lang` gives for each of NOTICE_ITEMS,
+    None where it gives nothing: the purpose always (the team's words in `lang`, else
+    theirs, else the meeting kind's); the time; the location in `lang` (the team's
+    wording, else the meeting's); the people invited other than the parents. The one
+    reading `render_notice` writes from and `notice_items` records from."""
+    return {
+        "purpose": worded(meeting, "purpose", lang, meeting.purpose)
+        or t(lang, f"purpose.{meeting.kind}"),
+        "time": meeting.time or None,
+        "location": worded(meeting, "location", lang, meeting.location) or None,
+        "participants": [p for p in meeting.participants if p.role != "parent"] or None,
     }
-    return tuple(item for item in NOTICE_ITEMS if said[item])
+
+
+def notice_items(meeting: Meeting, lang: str) -> tuple[str, ...]:
+    """What the notice in `lang` (`render_notice`) says, of NOTICE_ITEMS (`notice_said`):
+    a time or place it leaves "to be agreed with you", or attendees "the team will tell
+    you", is not given."""
+    said = notice_said(meeting, lang)
+    return tuple(item for item in NOTICE_ITEMS if said[item] is not None)
 
 
 def _days(n: int) -> str:

@@ -113,6 +113,7 @@ def goal_progress(goal: Goal, ruleset: Ruleset, as_of: date) -> GoalProgress:
     line = mtss_rules.Aimline(goal.baseline_date, goal.baseline, goal.target_date, goal.target)
     r5 = mtss_rules.trend(series, line, p)
     ev = r5.evidence
+    used = r5.parameters  # the parameters R5 decided with, as it cites them: not read again
     common = {
         "goal": goal,
         "as_of": as_of,
@@ -122,7 +123,7 @@ def goal_progress(goal: Goal, ruleset: Ruleset, as_of: date) -> GoalProgress:
         "rule_reason": r5.reason,
         "parameters": dict(r5.parameters),
         "citation": r5.citation,
-        "points_needed": p.v("trend.min_points", None),
+        "points_needed": used.get(PREFIX + "trend.min_points"),
         "points_used": int(ev.get("points_in_phase", 0) or 0),
     }
     if latest is not None and latest.date > goal.baseline_date and reached(goal, latest.value):
@@ -134,8 +135,8 @@ def goal_progress(goal: Goal, ruleset: Ruleset, as_of: date) -> GoalProgress:
             slope_per_week=ev.get("trend_slope"),
             slope_interval=(lo, hi),
             aimline_slope=ev.get("aimline_slope"),
-            points_recommended=p.v("trend.recommended_points", None),
-            weeks_recommended=p.v("monitoring.low_confidence_weeks", None),
+            points_recommended=used.get(PREFIX + "trend.recommended_points"),
+            weeks_recommended=used.get(PREFIX + "monitoring.low_confidence_weeks"),
             weeks_used=ev.get("weeks_in_phase"),
             **common,
         )

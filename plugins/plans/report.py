@@ -18,6 +18,7 @@ from eirules.core.models import Case
 from eirules.core.text import html_text, page_text
 
 from .i18n import long_date, number, short_date, t
+from .meetings import notice_said
 from .models import Contact, Goal, Meeting, ProgressReport, worded
 from .progress import GoalProgress
 
@@ -58,11 +59,11 @@ def progress_sentence(gp: GoalProgress, lang: str) -> str:
         "unit": unit,
         "target_date": long_date(g.target_date, lang),
     }
-    if gp.status == "met":
+    if gp.status in ("met", "not_met"):  # progress.py judged it: the latest point says which
         assert gp.latest is not None
         return t(
             lang,
-            "status.met.sentence",
+            f"status.{gp.status}.sentence",
             latest=number(gp.latest.value, lang),
             date=long_date(gp.latest.date, lang),
             **values,
@@ -76,15 +77,6 @@ def progress_sentence(gp: GoalProgress, lang: str) -> str:
         )
     if gp.status == "trend_unclear":
         return t(lang, "status.trend_unclear.sentence", used=gp.points_used, **values)
-    if gp.status == "not_met":
-        assert gp.latest is not None
-        return t(
-            lang,
-            "status.not_met.sentence",
-            latest=number(gp.latest.value, lang),
-            date=long_date(gp.latest.date, lang),
-            **values,
-        )
     if gp.status == "data_stopped":
         if gp.latest is None:
             return t(lang, "status.data_stopped.none.sentence", **values)
@@ -241,12 +233,12 @@ def render_progress_report(
 
 
 def render_notice(case: Case, meeting: Meeting, lang: str, agency: str | None = None) -> str:
-    """The written notice of a meeting to the family as one HTML page."""
+    """The written notice of a meeting to the family as one HTML page: what it gives
+    is `notice_said`'s, the rest "to be agreed" or "the team will tell you"."""
     child = case.child.name or case.id
+    said = notice_said(meeting, lang)
     people = [
-        {"name": p.name, "role": t(lang, f"role.{p.role}")}
-        for p in meeting.participants
-        if p.role != "parent"
+        {"name": p.name, "role": t(lang, f"role.{p.role}")} for p in said["participants"] or ()
     ]
     return (
         _env()
@@ -258,12 +250,10 @@ def render_notice(case: Case, meeting: Meeting, lang: str, agency: str | None = 
             case_id=case.id,
             kind=t(lang, f"meeting.{meeting.kind}"),
             plan=meeting.plan,
-            purpose=worded(meeting, "purpose", lang, meeting.purpose)
-            or t(lang, f"purpose.{meeting.kind}"),
+            purpose=said["purpose"],
             date=long_date(meeting.date, lang),
-            time=meeting.time or t(lang, "notice.time_to_agree"),
-            location=worded(meeting, "location", lang, meeting.location)
-            or t(lang, "notice.place_to_agree"),
+            time=said["time"] or t(lang, "notice.time_to_agree"),
+            location=said["location"] or t(lang, "notice.place_to_agree"),
             people=people,
             interpreter=meeting.interpreter,
             language=meeting.language,
