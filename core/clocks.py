@@ -189,6 +189,25 @@ def _periods(ruleset: Any, name: str) -> tuple[list[date] | None, list[Any]]:
     return starts, [_UNASKED] * (len(starts) + 1)
 
 
+#: (ruleset, as-of date, its due-soon window) last asked by `clock_by_position`: every
+#: clock of an evaluation asks with the same two objects (one tuple, replaced whole).
+_last_soon: tuple[Any, Any, Any] = (None, None, None)
+
+
+def _due_soon(ruleset: Any, as_of: date) -> int:
+    """`clocks.due_soon_days` in force on the as-of date (kept per ruleset and date)."""
+    global _last_soon
+    soon_on = as_of if type(as_of) is not TrackedDate else _pinned(ruleset, _SOON, as_of)
+    soon_key = (ruleset, soon_on)
+    due_soon = _due_soon_cache.get(soon_key)
+    if due_soon is None:
+        if len(_due_soon_cache) > 10_000:
+            _due_soon_cache.clear()
+        due_soon = _due_soon_cache[soon_key] = ruleset.value(_SOON, soon_on)
+    _last_soon = (ruleset, as_of, due_soon)
+    return due_soon
+
+
 def _with_overrides(param: Any, overrides: dict[str, Any]) -> ClockSpec:
     key = (id(param.value), tuple(sorted(overrides.items())))
     entry = _override_cache.get(key)
@@ -275,7 +294,17 @@ def clock_by_position(
     one against the parameter names, which costs more than the clock's own arithmetic
     on the commonest path (issue 15)."""
     on = on or start
-    param, spec, leap_day, count = _compiled(ruleset, name, on)
+    # `_compiled`'s answer straight from the table for a plain date in a period already
+    # asked about (nearly every clock: one dict look-up, one bisect, no call).
+    defs = _clock_defs.get(ruleset)
+    table = defs.get(name) if defs is not None and type(on) is date else None
+    found = _UNASKED
+    if table is not None:
+        starts = table[0]
+        found = table[1][bisect_right(starts, on) if starts is not None else 0]
+    if found is _UNASKED:
+        found = _compiled(ruleset, name, on)
+    param, spec, leap_day, count = found
     if param is None:
         decl = ruleset.declarations.get(name)
         cite = citation or ((decl.floor_citation or "") if decl else "")
@@ -314,13 +343,11 @@ def clock_by_position(
                 f"counts from (on or after the {started_by} of {start.isoformat()})",
             )
         start = moved
-    soon_on = as_of if type(as_of) is not TrackedDate else _pinned(ruleset, _SOON, as_of)
-    soon_key = (ruleset, soon_on)
-    due_soon = _due_soon_cache.get(soon_key)
-    if due_soon is None:
-        if len(_due_soon_cache) > 10_000:
-            _due_soon_cache.clear()
-        due_soon = _due_soon_cache[soon_key] = ruleset.value(_SOON, soon_on)
+    last = _last_soon  # the due-soon window of the last (ruleset, as-of date) asked
+    if last[0] is ruleset and last[1] is as_of:
+        due_soon = last[2]
+    else:
+        due_soon = _due_soon(ruleset, as_of)
     if count is not None and type(as_of) is date:
         # The definition's own generated function (core/clock_gen.py): simple_clock with
         # the definition's answers written in as constants.
