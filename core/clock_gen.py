@@ -30,6 +30,7 @@ from .clock_spec import ClockSpec
 from .dates import DAYS, add_months, days, years_later
 from .decisions import _CLOCK_FIELDS, Clock
 from .events import index_of
+from .fastload import settable_twin
 from .simple_clock import _too_early
 
 #: The arguments of every generated function: `simple_clock`'s, less the definition,
@@ -38,6 +39,9 @@ ARGUMENTS = (
     "case, id, program, start, as_of, due_soon_days, anchor, label, subject, "
     "stop_events, closing, episode"
 )
+
+#: Clock's settable twin (None if a change to Clock ever makes one impossible).
+_BUILDING = settable_twin(Clock)
 
 #: Names every generated function may read (its globals), besides its own constants.
 _NAMES: dict[str, Any] = {
@@ -54,7 +58,8 @@ _NAMES: dict[str, Any] = {
     "_window_note": _window_note,
     "new": object.__new__,
     "Clock": Clock,
-    **{f"set_{name}": vars(Clock)[name].__set__ for name in _CLOCK_FIELDS},
+    "Building": _BUILDING,
+    "put": object.__setattr__,
 }
 
 _UNITS = ("calendar_days", "weeks", "months", "years")
@@ -196,9 +201,16 @@ def source(spec: ClockSpec, name: str = "count") -> tuple[str, dict[str, Any]]:
         "missing": "()",
         "episode": "episode",
     }
-    lines.append("    clock = new(Clock)")
-    lines += [f"    set_{field}(clock, {values[field]})" for field in _CLOCK_FIELDS]
-    lines.append("    return clock")
+    # Made as Clock's settable twin (core/fastload.py `settable_twin`: the same layout),
+    # each field a plain slot store, then made a Clock: the object `made_clock` builds.
+    if _BUILDING is None:  # a Clock that cannot be built so: each field set as attrs sets it
+        lines.append("    clock = new(Clock)")
+        lines += [f"    put(clock, {field!r}, {values[field]})" for field in _CLOCK_FIELDS]
+        lines.append("    return clock")
+    else:
+        lines.append("    clock = new(Building)")
+        lines += [f"    clock.{field} = {values[field]}" for field in _CLOCK_FIELDS]
+        lines += ["    clock.__class__ = Clock", "    return clock"]
     return "\n".join(lines) + "\n", consts
 
 

@@ -20,6 +20,7 @@ from test_simple_clock import REASONS, case_of, clock_events, days
 
 from eirules.core import clock_gen, clocks
 from eirules.core.clock_spec import ClockSpec
+from eirules.core.decisions import Clock
 from eirules.core.models import Event
 from eirules.core.simple_clock import simple_clock
 
@@ -87,6 +88,33 @@ def test_the_generated_function_is_simple_clock(
     else:
         assert generated is not None
         assert attrs.astuple(generated, recurse=False) == attrs.astuple(expected, recurse=False)
+
+
+def test_what_it_builds_is_a_clock_like_any_other():
+    """Made as Clock's settable twin, then a Clock: equal, hashed and checked alike."""
+    cs = ClockSpec({"length": 45, "unit": "calendar_days", "stop": ["done"]})
+    case = case_of([Event(type="done", date=D("2026-02-10"))])
+    made, _ = answers(
+        case, cs, D("2026-01-05"), D("2026-03-01"), None, 14, "feb28", None, "part_c", False
+    )
+    assert type(made) is Clock
+    fields = attrs.asdict(made, recurse=False)
+    assert made == Clock(**fields) and hash(made) == hash(Clock(**fields))
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        made.status = "overdue"  # type: ignore[misc]
+
+
+def test_without_a_settable_twin_each_field_is_set_as_attrs_sets_it(monkeypatch):
+    monkeypatch.setattr(clock_gen, "_BUILDING", None)
+    cs = ClockSpec({"length": 1, "unit": "years", "stop": ["done"]})
+    text, _ = clock_gen.source(cs)
+    assert "put(clock, 'status', status)" in text and "Building" not in text
+    count = clock_gen.counter(cs, "cite", "feb28")
+    case = case_of([Event(type="done", date=D("2026-12-01"))])
+    made = count(
+        case, "c", "part_c", D("2026-01-05"), D("2027-03-01"), 14, None, "x", None, None, (), None
+    )
+    assert type(made) is Clock and made.status == "met"
 
 
 def test_a_window_counted_back_from_the_third_birthday():
