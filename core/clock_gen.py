@@ -28,9 +28,8 @@ from . import events
 from .clock_compute import DELAY_EVENT, _delays, _window_note
 from .clock_spec import ClockSpec
 from .dates import DAYS, add_months, days, years_later
-from .decisions import _CLOCK_FIELDS, Clock
+from .decisions import _CLOCK_FIELDS, Clock, _ClockBuilding
 from .events import index_of
-from .fastload import settable_twin
 from .simple_clock import _too_early
 
 #: The arguments of every generated function: `simple_clock`'s, less the definition,
@@ -39,9 +38,6 @@ ARGUMENTS = (
     "case, id, program, start, as_of, due_soon_days, anchor, label, subject, "
     "stop_events, closing, episode"
 )
-
-#: Clock's settable twin (None if a change to Clock ever makes one impossible).
-_BUILDING = settable_twin(Clock)
 
 #: Names every generated function may read (its globals), besides its own constants.
 _NAMES: dict[str, Any] = {
@@ -58,8 +54,7 @@ _NAMES: dict[str, Any] = {
     "_window_note": _window_note,
     "new": object.__new__,
     "Clock": Clock,
-    "Building": _BUILDING,
-    "put": object.__setattr__,
+    "Building": _ClockBuilding,
 }
 
 _UNITS = ("calendar_days", "weeks", "months", "years")
@@ -201,16 +196,11 @@ def source(spec: ClockSpec, name: str = "count") -> tuple[str, dict[str, Any]]:
         "missing": "()",
         "episode": "episode",
     }
-    # Made as Clock's settable twin (core/fastload.py `settable_twin`: the same layout),
-    # each field a plain slot store, then made a Clock: the object `made_clock` builds.
-    if _BUILDING is None:  # a Clock that cannot be built so: each field set as attrs sets it
-        lines.append("    clock = new(Clock)")
-        lines += [f"    put(clock, {field!r}, {values[field]})" for field in _CLOCK_FIELDS]
-        lines.append("    return clock")
-    else:
-        lines.append("    clock = new(Building)")
-        lines += [f"    clock.{field} = {values[field]}" for field in _CLOCK_FIELDS]
-        lines += ["    clock.__class__ = Clock", "    return clock"]
+    # `made_clock`'s construction: made as Clock's settable twin (core/decisions.py
+    # `_ClockBuilding`), each field a plain slot store, then made a Clock.
+    lines.append("    clock = new(Building)")
+    lines += [f"    clock.{field} = {values[field]}" for field in _CLOCK_FIELDS]
+    lines += ["    clock.__class__ = Clock", "    return clock"]
     return "\n".join(lines) + "\n", consts
 
 

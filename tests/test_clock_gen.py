@@ -104,19 +104,6 @@ def test_what_it_builds_is_a_clock_like_any_other():
         made.status = "overdue"  # type: ignore[misc]
 
 
-def test_without_a_settable_twin_each_field_is_set_as_attrs_sets_it(monkeypatch):
-    monkeypatch.setattr(clock_gen, "_BUILDING", None)
-    cs = ClockSpec({"length": 1, "unit": "years", "stop": ["done"]})
-    text, _ = clock_gen.source(cs)
-    assert "put(clock, 'status', status)" in text and "Building" not in text
-    count = clock_gen.counter(cs, "cite", "feb28")
-    case = case_of([Event(type="done", date=D("2026-12-01"))])
-    made = count(
-        case, "c", "part_c", D("2026-01-05"), D("2027-03-01"), 14, None, "x", None, None, (), None
-    )
-    assert type(made) is Clock and made.status == "met"
-
-
 def test_a_window_counted_back_from_the_third_birthday():
     """303.209(c)(1): 90 days before 2027-03-01 (due 2026-12-01), opening nine months before
     it (2026-06-01); a conference on 2026-05-20 is too early, noted as simple_clock notes it."""
