@@ -271,6 +271,11 @@ def ruleset_source(ruleset: Any, parameter: str, on: date) -> str:
     if param is None:
         raise ValueError(f"{parameter} has no value in force on {on.isoformat()}")
     spec = ClockSpec.of(param.value)
+    if not generable(spec):
+        raise ValueError(
+            f"{parameter} in force on {on.isoformat()} ({spec.length} {spec.unit}) is counted "
+            "by the general clock code (core/clock_compute.py), not by generated code"
+        )
     text, consts = source(spec)
     shown = {
         **consts,

@@ -176,6 +176,9 @@ def test_printing_the_source_from_the_command_line(capsys):
     assert clock_gen.main(["us", "part_c.no_such_clock", "2026-01-05"]) == 1
     assert clock_gen.main(["us", "part_c.initial_ifsp_meeting", "2026-13-01"]) == 1
     assert clock_gen.main(["us"]) == 2
+    # Texas counts its 45 school days (Tex. Educ. Code 29.004(a)(1)) with the general code.
+    assert clock_gen.main(["us-tx", "part_b.initial_evaluation", "2026-01-01"]) == 1
+    assert "counted by the general clock code" in capsys.readouterr().err
 
 
 def test_a_date_out_of_reach_is_left_to_compute_clock():
