@@ -43,6 +43,7 @@ class ClockSpec:
         "calendar_days",
         "excusing",
         "simple",
+        "counters",
     )
 
     def __init__(self, raw: dict[str, Any]):
@@ -84,13 +85,17 @@ class ClockSpec:
         #: The delay reasons that excuse lateness, as a set.
         self.excusing = frozenset(self.excused_by)
         #: Calendar days, weeks, months or years with no weekend rule and no school
-        #: rule: `simple_clock.simple_clock` counts it (when nothing excuses or closes it).
+        #: rule: its generated function (core/clock_gen.py) or `simple_clock.simple_clock`
+        #: counts it (when nothing excuses or closes it).
         self.simple = (
             self.unit in _SIMPLE_UNITS
             and self.opens_unit in _SIMPLE_UNITS
             and self.on_weekend == "keep"
             and not self.needs_school
         )
+        #: The generated functions counting it, by (citation, leap-day rule), made on
+        #: first use (core/clock_gen.py; None where `simple_clock` counts it).
+        self.counters: dict[tuple[str, str], Any] = {}
 
     @property
     def needs_business_calendar(self) -> bool:

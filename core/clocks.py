@@ -23,6 +23,7 @@ from .clock_compute import (
     paused_days,
     status_of,
 )
+from .clock_gen import counter
 from .clock_spec import ClockSpec
 from .dates import WEEKDAYS
 from .decisions import Clock
@@ -131,7 +132,8 @@ _LEAP = "dates.leap_day_birthday"
 #: Per ruleset, per clock parameter: the dates on which the definition in force or the
 #: leap-day rule may change, and for each period between them (the dates from change
 #: date i-1 to the day before change date i) the parameter, its compiled definition and
-#: the leap-day rule (`_UNASKED` until a date of the period is asked about). Per
+#: the leap-day rule and the generated function counting it (core/clock_gen.py; None
+#: where `simple_clock` counts it), `_UNASKED` until a date of the period is asked about. Per
 #: (ruleset, as-of date): the due-soon window. Rulesets never change once loaded.
 _clock_defs: dict = {}
 _UNASKED = object()
@@ -148,7 +150,7 @@ def _pinned(ruleset: Any, name: str, on: date) -> date:
     return pinned(name, on) if pinned is not None else plain(on)
 
 
-def _compiled(ruleset: Any, name: str, on: date) -> tuple[Any, ClockSpec | None, str]:
+def _compiled(ruleset: Any, name: str, on: date) -> tuple[Any, ClockSpec | None, str, Any]:
     if type(on) is TrackedDate:
         _pinned(ruleset, _LEAP, on)
         on = _pinned(ruleset, name, on)
@@ -167,11 +169,10 @@ def _compiled(ruleset: Any, name: str, on: date) -> tuple[Any, ClockSpec | None,
         # Resolved on the first date asked about; an error (no leap-day rule in force on
         # that date) is raised again for every date, as the ruleset raises it.
         param = param_or_none(ruleset, name, on)
-        found = (
-            param,
-            ClockSpec.of(param.value) if param is not None else None,
-            ruleset.value(_LEAP, on),
-        )
+        spec = ClockSpec.of(param.value) if param is not None else None
+        leap_day = ruleset.value(_LEAP, on)
+        count = counter(spec, param.citation, leap_day) if spec is not None else None
+        found = (param, spec, leap_day, count)
         if starts is not None:
             entries[period] = found
     return found
@@ -186,6 +187,25 @@ def _periods(ruleset: Any, name: str) -> tuple[list[date] | None, list[Any]]:
         return None, [_UNASKED]
     starts = sorted({*change_dates(name), *change_dates(_LEAP)})
     return starts, [_UNASKED] * (len(starts) + 1)
+
+
+#: (ruleset, as-of date, its due-soon window) last asked by `clock_by_position`: every
+#: clock of an evaluation asks with the same two objects (one tuple, replaced whole).
+_last_soon: tuple[Any, Any, Any] = (None, None, None)
+
+
+def _due_soon(ruleset: Any, as_of: date) -> int:
+    """`clocks.due_soon_days` in force on the as-of date (kept per ruleset and date)."""
+    global _last_soon
+    soon_on = as_of if type(as_of) is not TrackedDate else _pinned(ruleset, _SOON, as_of)
+    soon_key = (ruleset, soon_on)
+    due_soon = _due_soon_cache.get(soon_key)
+    if due_soon is None:
+        if len(_due_soon_cache) > 10_000:
+            _due_soon_cache.clear()
+        due_soon = _due_soon_cache[soon_key] = ruleset.value(_SOON, soon_on)
+    _last_soon = (ruleset, as_of, due_soon)
+    return due_soon
 
 
 def _with_overrides(param: Any, overrides: dict[str, Any]) -> ClockSpec:
@@ -274,7 +294,17 @@ def clock_by_position(
     one against the parameter names, which costs more than the clock's own arithmetic
     on the commonest path (issue 15)."""
     on = on or start
-    param, spec, leap_day = _compiled(ruleset, name, on)
+    # `_compiled`'s answer straight from the table for a plain date in a period already
+    # asked about (nearly every clock: one dict look-up, one bisect, no call).
+    defs = _clock_defs.get(ruleset)
+    table = defs.get(name) if defs is not None and type(on) is date else None
+    found = _UNASKED
+    if table is not None:
+        starts = table[0]
+        found = table[1][bisect_right(starts, on) if starts is not None else 0]
+    if found is _UNASKED:
+        found = _compiled(ruleset, name, on)
+    param, spec, leap_day, count = found
     if param is None:
         decl = ruleset.declarations.get(name)
         cite = citation or ((decl.floor_citation or "") if decl else "")
@@ -291,6 +321,7 @@ def clock_by_position(
         )
     if overrides:
         spec = _with_overrides(param, overrides)
+        count = counter(spec, param.citation, leap_day)
     assert spec is not None
     if started_by is not None and spec.start is not None and started_by not in spec.start:
         moved = variant_start(case, spec, program, start, as_of)
@@ -312,14 +343,33 @@ def clock_by_position(
                 f"counts from (on or after the {started_by} of {start.isoformat()})",
             )
         start = moved
-    soon_on = as_of if type(as_of) is not TrackedDate else _pinned(ruleset, _SOON, as_of)
-    soon_key = (ruleset, soon_on)
-    due_soon = _due_soon_cache.get(soon_key)
-    if due_soon is None:
-        if len(_due_soon_cache) > 10_000:
-            _due_soon_cache.clear()
-        due_soon = _due_soon_cache[soon_key] = ruleset.value(_SOON, soon_on)
-    if spec.simple and type(as_of) is date:
+    last = _last_soon  # the due-soon window of the last (ruleset, as-of date) asked
+    if last[0] is ruleset and last[1] is as_of:
+        due_soon = last[2]
+    else:
+        due_soon = _due_soon(ruleset, as_of)
+    if count is not None and type(as_of) is date:
+        # The definition's own generated function (core/clock_gen.py): simple_clock with
+        # the definition's answers written in as constants.
+        if closing and type(closing) is not tuple:
+            closing = tuple(closing)
+        clock = count(
+            case,
+            id,
+            program,
+            start,
+            as_of,
+            due_soon,
+            anchor,
+            label,
+            subject,
+            stop_events,
+            closing,
+            episode,
+        )
+        if clock is not None:
+            return clock
+    elif spec.simple and type(as_of) is date:
         if closing and type(closing) is not tuple:
             closing = tuple(closing)
         clock = simple_clock(

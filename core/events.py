@@ -31,7 +31,7 @@ _KEEP = 64
 class EventIndex:
     """The events of one case by type, and the answers already given about them."""
 
-    __slots__ = ("by_type", "_answers", "_tagged")
+    __slots__ = ("by_type", "_answers", "tagged")
 
     def __init__(self, events: Iterable[Event]):
         grouped: dict[str, list[Event]] = {}
@@ -48,7 +48,7 @@ class EventIndex:
         self.by_type: dict[str, tuple[Event, ...]] = by_type
         self._answers: dict[tuple, tuple[Event, ...]] = {}
         #: The types with an event tagged with a program (the others need no filtering).
-        self._tagged = frozenset(tagged)
+        self.tagged = frozenset(tagged)
 
     def of(self, types: tuple[str, ...], program: str | None = None) -> tuple[Event, ...]:
         """Events of these types, in canonical order; with `program`, its own and untagged ones."""
@@ -57,7 +57,7 @@ class EventIndex:
             # some are tagged with a program.
             type_ = types[0]
             found = self.by_type.get(type_, ())
-            if found and program is not None and type_ in self._tagged:
+            if found and program is not None and type_ in self.tagged:
                 return self._filtered(types, program)
             return found
         key = (types, program)
@@ -75,7 +75,7 @@ class EventIndex:
         elif len(present) == 1:  # already in canonical order, as a case keeps its events
             type_ = present[0]
             found = by_type[type_]
-            if program is not None and type_ in self._tagged:
+            if program is not None and type_ in self.tagged:
                 found = self._filtered((type_,), program)
         else:
             found = _merged(by_type, present, program)
@@ -95,14 +95,14 @@ class EventIndex:
     def first(self, type_: str, program: str | None = None) -> Event | None:
         """The earliest event of a type, or None."""
         found = self.by_type.get(type_)
-        if found and program is not None and type_ in self._tagged:
+        if found and program is not None and type_ in self.tagged:
             found = self._filtered((type_,), program)
         return found[0] if found else None
 
     def last(self, type_: str, program: str | None = None) -> Event | None:
         """The latest event of a type, or None."""
         found = self.by_type.get(type_)
-        if found and program is not None and type_ in self._tagged:
+        if found and program is not None and type_ in self.tagged:
             found = self._filtered((type_,), program)
         return found[-1] if found else None
 
@@ -152,3 +152,27 @@ def _index_of(case: Case) -> EventIndex:
     index = EventIndex(case.events)
     cache[id(case)] = (case, index)
     return index
+
+
+def readers(program: str) -> tuple[Any, Any, Any]:
+    """`of_type(case, *types)`, `first_of(case, type)` and `last_of(case, type)` for one
+    program's events (plugins/program_events.py gives them to Part C and Part B). Each
+    reads the index of the case asked about last itself (no call of `index_of`: these
+    are the rules' commonest questions, about 25 a case)."""
+
+    def of_type(case: Case, *types: str) -> tuple[Event, ...]:
+        """This program's events of the given types, in canonical order."""
+        last = _last
+        return (last[1] if last[0] is case else index_of(case)).of(types, program)  # type: ignore[union-attr]
+
+    def first_of(case: Case, type_: str) -> Event | None:
+        """This program's earliest event of a type, or None."""
+        last = _last
+        return (last[1] if last[0] is case else index_of(case)).first(type_, program)  # type: ignore[union-attr]
+
+    def last_of(case: Case, type_: str) -> Event | None:
+        """This program's latest event of a type, or None."""
+        last = _last
+        return (last[1] if last[0] is case else index_of(case)).last(type_, program)  # type: ignore[union-attr]
+
+    return of_type, first_of, last_of

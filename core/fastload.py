@@ -144,7 +144,7 @@ def fieldwise(*classes: type) -> None:
             or hasattr(cls, "__attrs_pre_init__")
             or init is None
             or "_attrs_cached_hash" in (*init.co_consts, *init.co_names)
-            or _twin(cls) is None
+            or settable_twin(cls) is None
         ):
             raise TypeError(f"{cls.__name__} cannot be built field by field")
         _FIELDWISE.add(cls)
@@ -153,7 +153,7 @@ def fieldwise(*classes: type) -> None:
 _twins: dict[type, type] = {}
 
 
-def _twin(cls: type) -> type | None:
+def settable_twin(cls: type) -> type | None:
     """A subclass of `cls` that adds nothing but plain attribute setting (a frozen
     class refuses it), or None when an object made as one cannot become a `cls`.
 
@@ -232,7 +232,7 @@ def _fieldwise(cls: type, leaves: dict[str, Callable[[Any], Any]], known: frozen
         "Refused": Refused,
         "cls": cls,
         "new": object.__new__,
-        "twin": _twin(cls),
+        "twin": settable_twin(cls),
         "put": object.__setattr__,
         "nothing": attrs.NOTHING,
         "known": known,
@@ -351,7 +351,7 @@ def _body(cls: type, leaves: dict[str, Any], names: dict[str, Any], *, only_requ
     # As attrs' own __init__: every field set, then the validators in field order, then
     # __attrs_post_init__. Validators run even when attrs' are disabled: the fast path
     # then refuses more, and the detailed path builds what it accepts. The object is a
-    # `cls` before they see it (`_twin`).
+    # `cls` before they see it (`settable_twin`).
     lines.append("    obj.__class__ = cls")
     lines.extend(checks)
     if getattr(cls, "__attrs_post_init__", None) is not None:

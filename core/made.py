@@ -9,8 +9,6 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-import attrs
-
 from .decisions import (
     ELIGIBILITY_OUTCOMES,
     REFERRAL_STATUSES,
@@ -22,21 +20,25 @@ from .decisions import (
     Referral,
 )
 from .explain import Prose
+from .fastload import settable_twin
 
 _new = object.__new__
 
 
-_EPISODE_FIELDS = tuple(field.name for field in attrs.fields(Episode))
-(
-    _set_ep_id,
-    _set_ep_program,
-    _set_ep_number,
-    _set_ep_start,
-    _set_ep_started_by,
-    _set_ep_end,
-    _set_ep_ended_by,
-    _set_ep_current,
-) = (vars(Episode)[name].__set__ for name in _EPISODE_FIELDS)
+def _building(cls: type) -> type:
+    """The class's settable twin (core/fastload.py `settable_twin`): an object made as it
+    has each field set by a plain slot store, then becomes a `cls` before anyone sees it
+    (no method-wrapper call with an argument tuple per field)."""
+    twin = settable_twin(cls)
+    if twin is None:
+        raise TypeError(f"{cls.__name__} can no longer be built field by field (see made.py)")
+    return twin
+
+
+_EpisodeBuilding = _building(Episode)
+_DeterminationBuilding = _building(Determination)
+_EligibilityBuilding = _building(Eligibility)
+_ReferralBuilding = _building(Referral)
 
 
 def made_episode(
@@ -58,32 +60,17 @@ def made_episode(
             id=id, program=program, number=number, start=start, started_by=started_by,
             end=end, ended_by=ended_by, current=current,
         )  # fmt: skip
-    episode = _new(Episode)
-    _set_ep_id(episode, id)
-    _set_ep_program(episode, program)
-    _set_ep_number(episode, number)
-    _set_ep_start(episode, start)
-    _set_ep_started_by(episode, started_by)
-    _set_ep_end(episode, end)
-    _set_ep_ended_by(episode, ended_by)
-    _set_ep_current(episode, current)
+    episode = _new(_EpisodeBuilding)
+    episode.id = id
+    episode.program = program
+    episode.number = number
+    episode.start = start
+    episode.started_by = started_by
+    episode.end = end
+    episode.ended_by = ended_by
+    episode.current = current
+    episode.__class__ = Episode
     return episode
-
-
-_DETERMINATION_FIELDS = tuple(field.name for field in attrs.fields(Determination))
-(
-    _set_case,
-    _set_ruleset,
-    _set_ruleset_version,
-    _set_as_of,
-    _set_engine,
-    _set_eligibility,
-    _set_clocks,
-    _set_referrals,
-    _set_findings,
-    _set_episodes,
-    _set_history,
-) = (vars(Determination)[name].__set__ for name in _DETERMINATION_FIELDS)
 
 
 def made_determination(
@@ -102,18 +89,19 @@ def made_determination(
     """The `Determination` the evaluator assembles, built as `Determination(...)` builds it
     (each collection made a tuple, as its `as_tuple` converter does) without the keyword
     call and one converter call per field: once per case."""
-    det = _new(Determination)
-    _set_case(det, case)
-    _set_ruleset(det, ruleset)
-    _set_ruleset_version(det, ruleset_version)
-    _set_as_of(det, as_of)
-    _set_engine(det, engine)
-    _set_eligibility(det, tuple(eligibility))
-    _set_clocks(det, tuple(clocks))
-    _set_referrals(det, tuple(referrals))
-    _set_findings(det, tuple(findings))
-    _set_episodes(det, tuple(episodes))
-    _set_history(det, tuple(history))
+    det = _new(_DeterminationBuilding)
+    det.case = case
+    det.ruleset = ruleset
+    det.ruleset_version = ruleset_version
+    det.as_of = as_of
+    det.engine = engine
+    det.eligibility = tuple(eligibility)
+    det.clocks = tuple(clocks)
+    det.referrals = tuple(referrals)
+    det.findings = tuple(findings)
+    det.episodes = tuple(episodes)
+    det.history = tuple(history)
+    det.__class__ = Determination
     return det
 
 
@@ -122,16 +110,6 @@ def made_determination(
 # into `__init__` and sets each field through `object.__setattr__`. Same keywords, same
 # defaults, the same object; a value the class would refuse (or convert otherwise) is
 # handed to the class itself, which raises its usual error.
-
-_ELIGIBILITY_FIELDS = tuple(field.name for field in attrs.fields(Eligibility))
-(
-    _set_el_program,
-    _set_el_outcome,
-    _set_el_basis,
-    _set_el_citation,
-    _set_el_missing,
-    _set_el_reason,
-) = (vars(Eligibility)[name].__set__ for name in _ELIGIBILITY_FIELDS)
 
 
 def made_eligibility(
@@ -150,13 +128,14 @@ def made_eligibility(
             program=program, outcome=outcome, basis=basis, citation=citation,
             missing=missing, reason=reason,
         )  # fmt: skip
-    made = _new(Eligibility)
-    _set_el_program(made, program)
-    _set_el_outcome(made, outcome)
-    _set_el_basis(made, tuple(basis))
-    _set_el_citation(made, citation)
-    _set_el_missing(made, tuple(missing))
-    _set_el_reason(made, reason)
+    made = _new(_EligibilityBuilding)
+    made.program = program
+    made.outcome = outcome
+    made.basis = tuple(basis)
+    made.citation = citation
+    made.missing = tuple(missing)
+    made.reason = reason
+    made.__class__ = Eligibility
     return made
 
 
@@ -185,20 +164,6 @@ def made_finding(
     return made
 
 
-_REFERRAL_FIELDS = tuple(field.name for field in attrs.fields(Referral))
-(
-    _set_rf_id,
-    _set_rf_program,
-    _set_rf_referrer,
-    _set_rf_to,
-    _set_rf_reason,
-    _set_rf_citation,
-    _set_rf_by,
-    _set_rf_status,
-    _set_rf_closed_on,
-) = (vars(Referral)[name].__set__ for name in _REFERRAL_FIELDS)
-
-
 def made_referral(
     *,
     id: str,
@@ -222,14 +187,15 @@ def made_referral(
             id=id, program=program, referrer=referrer, to=to, reason=reason,
             citation=citation, by=by, status=status, closed_on=closed_on,
         )  # fmt: skip
-    made = _new(Referral)
-    _set_rf_id(made, id)
-    _set_rf_program(made, program)
-    _set_rf_referrer(made, referrer)
-    _set_rf_to(made, to)
-    _set_rf_reason(made, reason)
-    _set_rf_citation(made, citation)
-    _set_rf_by(made, by)
-    _set_rf_status(made, status)
-    _set_rf_closed_on(made, closed_on)
+    made = _new(_ReferralBuilding)
+    made.id = id
+    made.program = program
+    made.referrer = referrer
+    made.to = to
+    made.reason = reason
+    made.citation = citation
+    made.by = by
+    made.status = status
+    made.closed_on = closed_on
+    made.__class__ = Referral
     return made

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from eirules.core.events import index_of
+from eirules.core.events import readers
 from eirules.core.models import Case, Event
 
 
@@ -21,21 +21,9 @@ def program_events(
     Callable[[Case, str], Event | None],
     Callable[[Case, str], Event | None],
 ]:
-    """`of_type(case, *types)`, `first_of(case, type)` and `last_of(case, type)` for a program."""
-
-    def of_type(case: Case, *types: str) -> tuple[Event, ...]:
-        """This program's events of the given types, in canonical order."""
-        return index_of(case).of(types, program)
-
-    def first_of(case: Case, type_: str) -> Event | None:
-        """This program's earliest event of a type, or None."""
-        return index_of(case).first(type_, program)
-
-    def last_of(case: Case, type_: str) -> Event | None:
-        """This program's latest event of a type, or None."""
-        return index_of(case).last(type_, program)
-
-    return of_type, first_of, last_of
+    """`of_type(case, *types)`, `first_of(case, type)` and `last_of(case, type)` for a program
+    (core/events.py `readers`: they read the case's index without a call of `index_of`)."""
+    return readers(program)
 
 
 def first_by(events: tuple[Event, ...], as_of: date) -> Event | None:

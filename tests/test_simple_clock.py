@@ -9,6 +9,7 @@ off.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date, timedelta
 from unittest import mock
 
@@ -27,6 +28,19 @@ from eirules.core.simple_clock import simple_clock
 D = date.fromisoformat
 REASONS = ("family", "illness", "agency")
 days = st.integers(0, 900).map(lambda n: D("2025-01-01") + timedelta(days=n))
+
+
+@contextmanager
+def no_short_path():
+    """Every clock through compute_clock: neither simple_clock nor the generated functions
+    (core/clock_gen.py), whose definitions are compiled again on both sides of the block."""
+    clocks._clock_defs.clear()
+    try:
+        with mock.patch.object(clocks, "simple_clock", lambda *a: None):
+            with mock.patch.object(clocks, "counter", lambda *a: None):
+                yield
+    finally:
+        clocks._clock_defs.clear()
 
 
 def case_of(events: list[Event]) -> Case:
@@ -194,14 +208,14 @@ def test_whole_determinations_are_the_same_without_the_short_path(engine, doc, r
     try:
         fast = determination_to_dict(engine.evaluate(case, ruleset, as_of))
     except Exception as exc:  # noqa: BLE001 - then the general path must refuse it alike
-        with mock.patch.object(clocks, "simple_clock", lambda *a: None):
+        with no_short_path():
             try:
                 engine.evaluate(case, ruleset, as_of)
             except Exception as again:  # noqa: BLE001
                 assert str(again) == str(exc)
                 return
         raise AssertionError("only the short path refused the case") from exc
-    with mock.patch.object(clocks, "simple_clock", lambda *a: None):
+    with no_short_path():
         slow = determination_to_dict(engine.evaluate(case, ruleset, as_of))
     assert fast == slow
 
@@ -216,6 +230,6 @@ def test_synthetic_caseloads_are_the_same_without_the_short_path(engine, seed, r
     documents = [doc for doc, _ in iter_cases(seed=seed, part_c=3, part_b=3)]
     cases = [engine.case_from_dict(doc) for doc in documents]
     fast = [determination_to_dict(engine.evaluate(c, ruleset, as_of)) for c in cases]
-    with mock.patch.object(clocks, "simple_clock", lambda *a: None):
+    with no_short_path():
         slow = [determination_to_dict(engine.evaluate(c, ruleset, as_of)) for c in cases]
     assert fast == slow
