@@ -144,11 +144,8 @@ def show(ctx, ruleset_id, resolved, as_of, fmt):
             + (f" until {row['until']}" if row.get("until") else "")
             + ")"
         )
-        if row["floor"]:
-            echo(
-                f"    federal floor: {row['floor']} ({row['floor_citation']})"
-                + ("; state choice allowed" if row["state_choice"] else "")
-            )
+        if row["checked"]:
+            echo(f"    checked: {row['checked']}")
         if row.get("note"):
             echo(f"    note: {row['note']}")
 
@@ -371,7 +368,7 @@ def test_command(ctx, ruleset_id, verbose, fmt):
 #: `rulesets show --format csv`: one row per parameter (the value as text, as shown).
 SHOW_COLUMNS = (
     "name", "label", "type", "unit", "text", "citation", "url", "effective", "until",
-    "ruleset", "file", "declared_by", "floor", "floor_citation", "state_choice", "note",
+    "ruleset", "file", "declared_by", "floor", "floor_citation", "state_choice", "checked", "note",
 )  # fmt: skip
 #: `rulesets diff --format csv`: each side's value, citation, ruleset and date.
 DIFF_COLUMNS = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from .ruleset_tools import EXPECT_SUFFIX, TESTS_FOLDER, format_value
 from .rulesets import (
     Ruleset,
     iter_resolved,
+    what_is_checked,
 )
 
 # Placeholders are not valid TOML on purpose: a block uncommented but not filled in
@@ -101,7 +103,7 @@ def write_new(rid: str, parent: Ruleset, folder: Path, *, title: str | None = No
     ]
     today = date.today()
     for decl, param in iter_resolved(parent, today):
-        if param is not None and not decl.state_choice and decl.floor is None:
+        if param is not None and not decl.state_choice and decl.floor in (None, "none"):
             continue
         lines.append(f"# --- {decl.name} ({decl.type}{', ' + decl.unit if decl.unit else ''})")
         lines.append(f"# {decl.label}")
@@ -109,14 +111,8 @@ def write_new(rid: str, parent: Ruleset, folder: Path, *, title: str | None = No
             lines.append(f'# Not set by "{parent.id}": rules that need it report it as missing.')
         else:
             lines.append(f"# Inherited: {format_value(param.value, decl)} ({param.citation})")
-        if decl.floor:
-            bound = "longer/more" if decl.floor == "at_most" else "shorter/fewer"
-            lines.append(
-                f"# Federal floor ({decl.floor_citation}): a value {bound} than the federal one"
-                " is rejected."
-            )
-        if decl.state_choice:
-            lines.append("# The federal rule leaves this to the state.")
+        for said in what_is_checked(decl):
+            lines.extend(f"# {part}" for part in textwrap.wrap(said, 86))
         lines.append(f"# [[parameters.{decl.name}.values]]")
         lines.append(f"# effective = {today.isoformat()}")
         lines.append(f"# value = {_PLACEHOLDER.get(decl.type, '...')}")

@@ -20,6 +20,7 @@ from .rulesets import (
     Param,
     Ruleset,
     iter_resolved,
+    what_is_checked,
 )
 
 TESTS_FOLDER = "tests"
@@ -86,6 +87,14 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _bound_dict(decl: Declaration) -> dict[str, Any] | None:
+    """A declaration's `state_bound` as JSON: the direction, the number and its unit."""
+    if decl.state_bound is None:
+        return None
+    length, unit = decl.state_bound
+    return {decl.floor: int(length) if length.is_integer() else length, "unit": unit}
+
+
 def param_dict(decl: Declaration, param: Param | None) -> dict[str, Any]:
     """One resolved parameter as JSON-ready data, with where its value came from."""
     row: dict[str, Any] = {
@@ -97,6 +106,8 @@ def param_dict(decl: Declaration, param: Param | None) -> dict[str, Any]:
         "floor": decl.floor,
         "floor_citation": decl.floor_citation,
         "state_choice": decl.state_choice,
+        "state_bound": _bound_dict(decl),
+        "checked": " ".join(what_is_checked(decl)) or None,
     }
     if param is None:
         row.update(value=None, citation=None, ruleset=None, file=None, effective=None)

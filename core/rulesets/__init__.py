@@ -31,6 +31,7 @@ from .files import _check_keys as _check_keys
 from .files import _FileReader as _FileReader
 from .files import _is_date as _is_date
 from .files import _kind as _kind
+from .floors import what_is_checked
 from .keys import (
     CALENDAR_KEYS,
     CLOCK_KEYS,
@@ -104,4 +105,5 @@ __all__ = [
     "read_header",
     "ruleset_folders",
     "value_problems",
+    "what_is_checked",
 ]

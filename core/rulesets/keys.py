@@ -28,6 +28,7 @@ DECLARATION_KEYS = (
     "floor",
     "floor_citation",
     "state_choice",
+    "state_bound",
     "values",
 )
 #: Units a declaration may name: the clock units plus a few measures.
@@ -46,7 +47,10 @@ TOP_KEYS = ("ruleset", "parameters", "calendar")
 CALENDAR_KEYS = ("holidays_country", "holidays_subdivision", "extra_holidays", "school_calendar")
 SCHOOL_CALENDAR_KEYS = ("name", "terms", "closures", "years", "district", "imported_from")
 TERM_KEYS = ("first_day", "last_day", "name")
-FLOORS = ("at_most", "at_least")
+#: A floor's kinds: "none" declares that the federal rule sets no bound (with the rule
+#: that leaves the value to the state in floor_citation); the others are checked.
+FLOORS = ("at_most", "at_least", "none")
+BOUNDED_FLOORS = ("at_most", "at_least")
 CLOCK_KEYS = (
     "start",
     "stop",

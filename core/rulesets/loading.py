@@ -11,8 +11,9 @@ from .. import dates
 from ..errors import Problem, RulesetError, did_you_mean, show_toml
 from .calendar_table import _check_calendar, _school_calendar_path
 from .files import RulesetProblem, _check_keys, _FileReader, _hint, _is_date, _kind
-from .floors import _check_entries
+from .floors import _check_entries, declared_state_bound
 from .keys import (
+    BOUNDED_FLOORS,
     DECLARATION_KEYS,
     DECLARATION_UNITS,
     FLOORS,
@@ -295,18 +296,19 @@ def _declaration(reader, sub, name, path, rid) -> Declaration | None:
             f"{path}.floor", f"found {show_toml(floor)}; expected a floor", _hint(floor, FLOORS)
         )
         ok = False
-    if floor is not None and typ not in ("integer", "number", "duration", "clock"):
+    if floor in BOUNDED_FLOORS and typ not in ("integer", "number", "duration", "clock"):
         reader.add(
             f"{path}.floor",
             f"a floor on a {typ} parameter cannot be checked",
-            "floors apply to integer, number, duration and clock parameters",
+            'floors apply to integer, number, duration and clock parameters; floor = "none" to any',
         )
         ok = False
     citation = sub.get("floor_citation")
     if floor is not None and (not isinstance(citation, str) or not citation.strip()):
         reader.add(
             f"{path}.floor_citation",
-            "a federal floor needs the citation of the federal rule; found none",
+            'a federal floor needs the citation of the federal rule (for floor = "none", '
+            "the rule that leaves the value to the state); found none",
             'add floor_citation = "34 CFR ..."',
         )
         ok = False
@@ -314,7 +316,7 @@ def _declaration(reader, sub, name, path, rid) -> Declaration | None:
         reader.add(
             f"{path}.floor_citation",
             "found a floor_citation but no floor",
-            'add floor = "at_most" or "at_least", or remove it',
+            'add floor = "at_most", "at_least" or "none", or remove it',
         )
         ok = False
     unit = sub.get("unit")
@@ -341,6 +343,8 @@ def _declaration(reader, sub, name, path, rid) -> Declaration | None:
     if not isinstance(state_choice, bool):
         reader.add(f"{path}.state_choice", f"found {_kind(state_choice)}; expected true or false")
         ok = False
+    bounded, state_bound = declared_state_bound(reader, sub, path, typ, unit, floor, state_choice)
+    ok = ok and bounded
     description = sub.get("description")
     if description is not None and not isinstance(description, str):
         reader.add(f"{path}.description", f"found {_kind(description)}; expected a string")
@@ -356,6 +360,7 @@ def _declaration(reader, sub, name, path, rid) -> Declaration | None:
         floor=floor,
         floor_citation=citation,
         state_choice=state_choice,
+        state_bound=state_bound,
         description=description,
         file=str(reader.path),
         ruleset=rid,

@@ -38,6 +38,9 @@ class Declaration:
     floor: str | None = None
     floor_citation: str | None = None
     state_choice: bool = False
+    #: For a state_choice parameter with a floor: the bound the regulation itself sets
+    #: on a state's value (length, unit), in place of the federal value (floors.py).
+    state_bound: tuple[float, str | None] | None = None
     description: str | None = None
     file: str = ""
     ruleset: str = ""
