@@ -334,14 +334,23 @@ def cases_list(ctx, caseworker, program, status, as_of, fmt, purpose, db_path):
 @click.option(
     "--program", type=TEXT, help="Program the event belongs to when the case is in more than one."
 )
+@click.option(
+    "--until",
+    type=DATE,
+    help="Last day of the period the event covers (YYYY-MM-DD, not before DATE): a delay's "
+    "end or agreed date (transfer_in, sld_extension_agreed), the last day absent_from_school. "
+    "Only for types that cover a period; without it the event counts as its own day only.",
+)
 @db_option
 @click.pass_context
-def cases_add_event(ctx, case_id, event_type, on, reason, note, program, db_path):
+def cases_add_event(ctx, case_id, event_type, on, reason, note, program, until, db_path):
     """Record an event on a case (checked against the event vocabulary), audited.
 
     Refuses an unknown type, a date in the future or before the child's birth,
-    a missing or unknown reason, a --program the type does not belong to, and an
-    exact copy of an event the case already has, with exit status 2. The case is
+    a missing or unknown reason, a --program the type does not belong to, an
+    --until before DATE or on a type that covers no period (only `delay` and
+    `absent_from_school` do), and an exact copy of an event the case already
+    has, with exit status 2. The case is
     evaluated again as of today in the same transaction, so `due` is right at once;
     a warning the event brings (an IFSP meeting before the referral, an evaluation
     before the consent) is printed on stderr as "Warning: ID: reason", and the
@@ -351,6 +360,7 @@ def cases_add_event(ctx, case_id, event_type, on, reason, note, program, db_path
     Example:
         eirules cases add-event SYN-C-0001 ifsp_meeting_held 2026-02-20
         eirules cases add-event SYN-C-0002 delay 2026-02-10 --reason exceptional_family_circumstances
+        eirules cases add-event SYN-B-0003 delay 2026-02-10 --reason transfer_in --until 2026-03-20
     """
     store = open_store(ctx, db_path, engine=True)
     report = store.add_event(
@@ -360,6 +370,7 @@ def cases_add_event(ctx, case_id, event_type, on, reason, note, program, db_path
         reason=reason,
         note=note,
         program=program,
+        until=until,
     )
     if not report.failures:
         echo(f"Added {event_type} on {on.isoformat()} to case {case_id}; its clocks are updated")

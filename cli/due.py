@@ -61,6 +61,10 @@ def days_text(row: dict) -> str:
     if row["kind"] == "evaluation_failed":
         return "FAILED"
     if days is None:
+        if row.get("closed_on"):
+            # Closed unmet with no due date to count from: no longer doable, late (the
+            # What column says when it closed). "now" would read as still to do.
+            return "closed"
         if status in ("due_soon", "overdue", "to_make"):
             return "now"  # owed as soon as possible, e.g. 303.209(b)(1)(ii)
         if status == "needs_information":

@@ -12,6 +12,7 @@ from .options import DATE, NOTE, TEXT, as_of_option, format_option
 from .output import echo, plural
 from .output_options import write_pages
 from .plan_files import (
+    _changed,
     _list,
     _load,
     _record,
@@ -21,6 +22,7 @@ from .plan_files import (
     out_option,
     pdf_option,
     read_case_options,
+    write_case_file,
 )
 
 
@@ -87,6 +89,11 @@ def meetings_schedule(
 ):
     """Add a meeting to the case file's plans.
 
+    Refuses a date before the child's birth, and an IEP meeting (iep_*) on a case
+    that is in Part C only (the IEP is Part B's, 34 CFR 300.320-300.324; an IFSP
+    may serve a Part B child, 300.323(b), so ifsp_* is taken on any case). A
+    meeting may be scheduled ahead; who attended it is recorded once it is held.
+
     \b
     Example:
         eirules meetings schedule case.json --kind iep_annual --date 2026-11-05 --time 15:30
@@ -113,7 +120,24 @@ def meetings_schedule(
         }
         meetings.append({k: v for k, v in entry.items() if v is not None})
 
-    _update(ctx, case_file, change)
+    def check(case) -> None:
+        from eirules.plugins.vocabulary import only_in_part_c
+
+        if kind.startswith("iep_") and only_in_part_c(case):
+            raise InputError(
+                f"{meeting_id} not scheduled: {case_file} is a Part C case, and an IEP "
+                "meeting is Part B's (34 CFR 300.320-300.324)",
+                [
+                    Problem(
+                        "--kind",
+                        f"{kind} is an IEP meeting; for this case use an IFSP kind "
+                        f"({kind.replace('iep_', 'ifsp_')}), or record the child's Part B "
+                        "enrolment or referral first",
+                    )
+                ],
+            )
+
+    _update(ctx, case_file, change, check=check)
     echo(f"Scheduled {meeting_id} on {on.isoformat()} in {case_file}")
 
 
@@ -166,6 +190,9 @@ def meetings_participant(
     written_input,
 ):
     """Add or update one person invited to a meeting: role, attendance, excusal.
+
+    --attended is refused for a meeting dated after today: no one has attended
+    it yet (record it on or after the meeting day).
 
     \b
     Example:
@@ -266,7 +293,12 @@ def meetings_notice(ctx, case_file, meeting_id, sent, method, lang, out, pdf):
     With --sent, the notice is also recorded on the meeting, with what it says
     (a time or place not yet on the meeting is "to be agreed", not given), so
     `eirules meetings check` can judge whether it went out early enough and
-    said what it must (34 CFR 300.322(b), 303.342(d)).
+    said what it must (34 CFR 300.322(b), 303.342(d)). A sending is a record of
+    what happened: --sent after today is refused. A meeting holds one notice:
+    a new sending replaces the one recorded (nothing of it is kept: give --method
+    again), and the check judges the latest. The page (and --pdf) is made first
+    and the case file written last: when the PDF cannot be printed, nothing is
+    written.
 
     \b
     Example:
@@ -280,17 +312,24 @@ def meetings_notice(ctx, case_file, meeting_id, sent, method, lang, out, pdf):
     meeting = rec.meeting(meeting_id)
     if meeting is None:
         _meeting_dict({"meetings": [{"id": m.id} for m in rec.meetings]}, meeting_id, case_file)
-    if sent is not None:
-        # What this notice, in its language, says, recorded with it (300.322(b)(1)(i)):
-        # a time or place "to be agreed" is not a time or place given.
-        notice = {"sent": sent.isoformat(), "includes": list(notice_items(meeting, lang))}
-        if method:
-            notice["method"] = method
+    if sent is None:
+        write_pages(render_notice(case, meeting, lang), out, pdf)
+        return
+    # What this notice, in its language, says, recorded with it (300.322(b)(1)(i)):
+    # a time or place "to be agreed" is not a time or place given.
+    notice = {"sent": sent.isoformat(), "includes": list(notice_items(meeting, lang))}
+    if method:
+        notice["method"] = method
+    replaced = []
 
-        def change(plans: dict) -> None:
-            m = _meeting_dict(plans, meeting_id, case_file)
-            m["notice"] = {**m.get("notice", {}), **notice}
+    def change(plans: dict) -> None:
+        m = _meeting_dict(plans, meeting_id, case_file)
+        if isinstance(m.get("notice"), dict):
+            replaced.append(m["notice"].get("sent"))
+        m["notice"] = notice  # a new sending, whole: none of the old one's fields
 
-        _, case = _update(ctx, case_file, change)
-        meeting = _record(case).meeting(meeting_id)
-    write_pages(render_notice(case, meeting, lang), out, pdf)
+    _, data, case = _changed(ctx, case_file, change)
+    page = render_notice(case, _record(case).meeting(meeting_id), lang)
+    write_pages(page, out, pdf, then=lambda: write_case_file(case_file, data))
+    earlier = f" (replacing the notice sent {replaced[0]})" if replaced else ""
+    echo(f"Recorded the notice of {meeting_id} as sent {sent.isoformat()}{earlier} in {case_file}")

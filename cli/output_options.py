@@ -24,7 +24,7 @@ import contextlib
 import functools
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -373,19 +373,32 @@ def page_options(
     return lambda f: html(pdf(f))
 
 
-def write_pages(page: str, html_file: str | Path | None, pdf_file: str | Path | None) -> None:
+def write_pages(
+    page: str,
+    html_file: str | Path | None,
+    pdf_file: str | Path | None,
+    then: Callable[[], None] | None = None,
+) -> None:
     """Write a page that names children as HTML and/or PDF, each owner-only (0600).
 
     The one writer of printable pages: HTML through `write_private`; the PDF is the
     same page printed by headless Chromium (`cli.pdf.print_pdf`), then written the
-    same way. A failure leaves no half-written file. "Wrote FILE" goes to stderr, so
-    a command's JSON or table on stdout stays clean.
+    same way. Every output is made before any is written: the PDF is printed first,
+    so a failure (no Chromium) leaves no file written, half or whole. `then` writes
+    the command's own record last (`meetings notice --sent`: the case file), after
+    the pages. "Wrote FILE" goes to stderr, so a command's JSON or table on stdout
+    stays clean.
     """
-    if html_file:
-        write_private(html_file, page)
-        echo(f"Wrote {html_file}", err=True)
+    printed = None
     if pdf_file:
         from .pdf import print_pdf
 
-        write_private(pdf_file, print_pdf(page, name=str(pdf_file)))
+        printed = print_pdf(page, name=str(pdf_file))
+    if html_file:
+        write_private(html_file, page)
+        echo(f"Wrote {html_file}", err=True)
+    if pdf_file and printed is not None:
+        write_private(pdf_file, printed)
         echo(f"Wrote {pdf_file}", err=True)
+    if then is not None:
+        then()

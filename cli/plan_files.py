@@ -91,9 +91,18 @@ def today() -> date:
     return date.today()
 
 
-def _update(ctx, case_file: str, change, on: date | None = None) -> Any:
+def _update(ctx, case_file: str, change, on: date | None = None, check=None) -> Any:
     """Apply `change(plans_dict)` to the file's `plans` section, check (nothing dated
-    after `on`, the command's `today()`), then replace the file."""
+    after `on`, the command's `today()`; then `check(case)`, when given), then replace
+    the file. Returns what `change` returned and the changed case."""
+    result, data, case = _changed(ctx, case_file, change, on, check)
+    write_case_file(case_file, data)
+    return result, case
+
+
+def _changed(ctx, case_file: str, change, on: date | None = None, check=None):
+    """`_update` without the writing: what `change` returned, the changed document and
+    its case, for a command that makes its other outputs first (`write_case_file` last)."""
     on = on or today()
     engine = get_engine(ctx)
     data = read_json(case_file)
@@ -109,8 +118,14 @@ def _update(ctx, case_file: str, change, on: date | None = None) -> Any:
     # Refuses a bad change (as every way into a caseload would: nothing dated after today
     # that records what happened); the file is untouched.
     case = engine.case_from_dict(data, source=case_file, today=on)
+    if check is not None:
+        check(case)  # raises InputError: nothing written
+    return result, data, case
+
+
+def write_case_file(case_file: str, data: dict) -> None:
+    """Replace the case file with `data` (whole, owner-only)."""
     write_private(case_file, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    return result, case
 
 
 def _list(

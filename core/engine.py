@@ -49,6 +49,9 @@ class EventType:
     #: Reasons accepted on the event; empty means any reason (or none).
     reasons: tuple[str, ...] = attrs.field(default=(), converter=as_tuple)
     needs_reason: bool = False
+    #: The event covers a period whose last day is `until` (a delay's end or agreed date,
+    #: the last day absent); `cases add-event --until` is refused for any other type.
+    takes_until: bool = False
 
 
 def _engine_version(pm) -> str:

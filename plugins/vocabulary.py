@@ -51,6 +51,7 @@ def register_event_types():
             "A documented delay and its reason; `until` may give the last day of the delay.",
             reasons=DELAY_REASONS,
             needs_reason=True,
+            takes_until=True,
         ),
         EventType(
             "consent_withdrawn",
@@ -114,6 +115,9 @@ PART_B_EVENT_TYPES = {
     "age_of_majority_notice_given": "The student was informed of rights that transfer at majority (300.320(c)).",
     "absent_from_school": "The student was absent from school from `date` to `until` (one day without `until`); states that extend an evaluation timeline by school days absent count them (e.g. Tex. Educ. Code 29.004(a)(1)).",
 }
+
+#: Part B event types that cover a period ending on `until` (`EventType.takes_until`).
+PART_B_PERIOD_TYPES = frozenset({"absent_from_school"})
 
 #: Part B events that end the program's involvement: open Part B clocks close.
 PART_B_CLOSING = ("consent_withdrawn", "moved_out")
@@ -204,6 +208,21 @@ def _own_types() -> tuple[frozenset[str], frozenset[str]]:
 def part_b_only_types() -> frozenset[str]:
     """Event types only Part B uses: an untagged one is Part B's (`programs_of`)."""
     return _own_types()[1]
+
+
+def only_in_part_c(case: Case) -> bool:
+    """Whether a case shows Part C and nothing of Part B: an enrolment or an event tagged
+    part_c, or an untagged event only Part C uses, and no enrolment, tag or untagged
+    event of Part B's (an IEP meeting has no place in it: 300.320-300.324 are Part B's).
+    A case showing neither is not judged (False)."""
+    tagged = set(case.programs)
+    if "part_b" in tagged:
+        return False
+    c_only, b_only = _own_types()
+    untagged = {e.type for e in case.events if e.program is None}
+    if untagged & b_only:
+        return False
+    return "part_c" in tagged or bool(untagged & c_only)
 
 
 def programs_of(case: Case, third_birthday: date) -> Programs:

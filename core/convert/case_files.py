@@ -16,7 +16,8 @@ from ..errors import InputError, PluginError, Problem, did_you_mean, show_value
 from ..models import Case
 from ..text import an
 from .hooks import converter
-from .problems import _join, _problems_from
+from .meeting_records import meeting_problems
+from .problems import _iso_day, _join, _problems_from
 
 SCHEMA = "eirules/case@1"
 
@@ -204,8 +205,9 @@ def entry_problems(
 ) -> list[Problem]:
     """What `cases add-event` refuses, for a whole case file: the same rules on every way in.
 
-    A birth date, an event, an evaluation or a diagnosis dated after `today` (nothing
-    recorded has happened yet), an exact copy of an earlier event (the model itself
+    A birth date, an event, an evaluation, a diagnosis or a meeting notice dated after
+    `today` (nothing recorded has happened yet), who attended a meeting not yet held, a
+    meeting before the birth (`meeting_problems`), an exact copy of an earlier event (the model itself
     refuses an event or an evaluation before the child's birth), and (when `programs`
     is known) an enrolment in an unknown program.
     `data` is the structured document's raw form, so paths match the file.
@@ -267,6 +269,7 @@ def entry_problems(
                         f"record {what} on or after the day it is made",
                     )
                 )
+    problems.extend(meeting_problems(plans, born, today))  # a notice sent, who attended
     # A goal's progress points and notes are measurements taken (as `plans import`
     # refuses them too): plans.goals[i].points[j].date, .notes[j].date.
     goals = plans.get("goals") if isinstance(plans, Mapping) else None
@@ -297,16 +300,6 @@ def entry_problems(
                     )
                 )
     return problems
-
-
-def _iso_day(value: Any) -> date | None:
-    """A date from an ISO string (or a date), else None."""
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
 
 
 def canonical_text(value: Any) -> str:

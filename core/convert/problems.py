@@ -23,6 +23,16 @@ from .hooks import _is_tuple, converter
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+def _iso_day(value: Any) -> date | None:
+    """A date from an ISO string (or a date), else None (the converter says what is wrong)."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def _join(path: str, key: Any) -> str:
     """`child.birth_date`, or `child["odd key"]` when the key is not a plain name."""
     if isinstance(key, str) and _NAME.fullmatch(key):

@@ -206,11 +206,14 @@ class CasesMixin(StoreBase):
         reason: str | None = None,
         note: str | None = None,
         program: str | None = None,
+        until: date | None = None,
         today: date | None = None,
     ) -> EvaluationReport:
         """Validate and append one event to a case (audited), and evaluate the case again
         in the same transaction; returns that evaluation's report (its `warnings` are
-        those the event brought)."""
+        those the event brought). `until` (the last day of the period the event covers)
+        only on a type that takes one (`EventType.takes_until`); the case model checks
+        it as in a case file (a date, not before the event's)."""
         self.require_case(case_id)
         person = self.require("change_case", case_id)
         user = person.login if user is None else user
@@ -236,6 +239,15 @@ class CasesMixin(StoreBase):
                         f"expected one of: {', '.join(allowed)}",
                     )
                 )
+        if until is not None and event_type in types and not types[event_type].takes_until:
+            takes = sorted(name for name, spec in types.items() if spec.takes_until)
+            problems.append(
+                Problem(
+                    "--until",
+                    f'{an(event_type)} "{event_type}" event takes no `until` (it is one day)',
+                    f"leave out --until; only these types cover a period: {', '.join(takes)}",
+                )
+            )
         if on > today:
             problems.append(
                 Problem(
@@ -251,6 +263,8 @@ class CasesMixin(StoreBase):
         for key, value in (("program", program), ("reason", reason), ("note", note)):
             if value is not None:
                 event[key] = value
+        if until is not None:
+            event["until"] = until.isoformat()
         # Read, check and write the case inside one write transaction: a document read
         # before taking the lock would overwrite another writer's event (a lost update).
         with self.write(user) as audit:
@@ -333,6 +347,7 @@ def _option_for(where: str) -> str:
         "program": "--program",
         "type": "TYPE",
         "date": "DATE",
+        "until": "--until",
     }.get(field, where)
 
 

@@ -37,6 +37,7 @@ from eirules.core.stability import same_day
 from ..episodes import after_the_end_finding, tagged
 from ..program_events import first_by
 from ..vocabulary import PART_B_EVENT_TYPES as EVENT_TYPES
+from ..vocabulary import PART_B_PERIOD_TYPES as PERIOD_TYPES
 from .context import PROGRAM, Context, build_context, of_type
 from .eligibility import TEAM_ONLY, with_criteria
 from .eligibility import eligibility as _eligibility
@@ -59,7 +60,10 @@ def register_case_sections():
 
 @hookimpl
 def register_event_types():
-    return [EventType(name, (PROGRAM,), text) for name, text in EVENT_TYPES.items()]
+    return [
+        EventType(name, (PROGRAM,), text, takes_until=name in PERIOD_TYPES)
+        for name, text in EVENT_TYPES.items()
+    ]
 
 
 #: The last case analysed, per thread: the four hooks of one evaluation share it.
