@@ -13,6 +13,7 @@ from eirules.core.errors import did_you_mean
 from eirules.core.importing import JSON_LINES
 from eirules.core.private_files import write_private
 from eirules.core.store import CASE_STATUSES, Store
+from eirules.core.store.added_events import ADDED_EVENTS
 
 from . import case_records, get_engine
 from .errors import problem_lines
@@ -63,11 +64,20 @@ IMPORTED_SUFFIXES = (".json", ".csv", *JSON_LINES)
     help="With --skip-invalid: file for the rejected records, whole, with reasons (one JSON "
     "object per line, readable by you only). Default: CASELOAD-rejects.jsonl beside the caseload.",
 )
+@click.option(
+    "--added-events",
+    type=click.Choice(ADDED_EVENTS),
+    default="refuse",
+    show_default=True,
+    help="A case in the caseload with events recorded with `cases add-event` that its record "
+    "here does not have: refuse the record (listed as a problem), keep those events beside "
+    "the record's, or drop them (each case and event is then listed).",
+)
 @new_caseworker_option
 @jobs_option
 @db_option
 @click.pass_context
-def cases_import(ctx, paths, skip_invalid, rejects, new_caseworker, jobs, db_path):
+def cases_import(ctx, paths, skip_invalid, rejects, added_events, new_caseworker, jobs, db_path):
     """Import case files (.json), JSON Lines (.jsonl), folders of them and CSV files in one transaction.
 
     A .jsonl file holds one case document a line; it and any .json file over
@@ -78,7 +88,9 @@ def cases_import(ctx, paths, skip_invalid, rejects, new_caseworker, jobs, db_pat
     already stored unchanged is skipped; a changed case is updated and the
     change recorded in the audit log. Every new or changed case is evaluated as
     of today in the same transaction, so `due`, `overdue` and `cases list` are
-    right at once. An import into a caseload with no caseworker yet names its
+    right at once; so is an unchanged case whose last evaluation failed or is
+    stale. A changed case never loses unawares an event recorded since with
+    `cases add-event`: see --added-events. An import into a caseload with no caseworker yet names its
     caseworkers; after that, a caseworker column naming someone the caseload
     does not know is refused (did-you-mean) unless --new-caseworker. Each
     warning those
@@ -110,6 +122,7 @@ def cases_import(ctx, paths, skip_invalid, rejects, new_caseworker, jobs, db_pat
             skip_invalid=skip_invalid,
             progress=step,
             new_caseworkers=new_caseworker,
+            added_events=added_events,
         )
     echo(
         f"Imported: {result.created} new, {result.updated} updated, {result.unchanged} unchanged"
@@ -121,6 +134,8 @@ def cases_import(ctx, paths, skip_invalid, rejects, new_caseworker, jobs, db_pat
         )
     )
     echo_warnings(result.warnings)
+    for case_id, what in result.added_events:
+        echo(f"Note: case {case_id}: {what} (recorded with cases add-event)", err=True)
     for case_id, message in result.failures:
         if message.startswith("no ruleset"):
             continue  # said once per ruleset below

@@ -37,7 +37,8 @@ def caseload(db_target, engine):
         "D-1", "consent_for_evaluation", date(2026, 1, 9), note=NOTE, today=date(2026, 3, 1)
     )
     renamed = doc("D-1", NAME + " Junior")  # a second version of the file, in history
-    store.import_records([Record("b.json", "1", renamed)])
+    # The event recorded above (with its note) is kept in the new version too.
+    store.import_records([Record("b.json", "1", renamed)], added_events="keep")
     store.evaluate(as_of=date(2026, 3, 1))
     store.show_case("D-1", "before destruction")
     yield store

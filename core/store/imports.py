@@ -12,12 +12,15 @@ from typing import Any
 import attrs
 
 from .. import collecting
-from ..chunks import CaseRows, validate_chunk
+from ..chunks import CaseRows, canonical_json, case_rows, evaluation, sha256, validate_chunk
+from ..convert import case_to_dict
 from ..errors import InputError, Problem
 from ..importing import Assignment, Record, files_in, read_records
+from .added_events import ADDED_EVENTS, describe, lost_events, with_events
 from .audit import AuditWriter, now
 from .backend import WRITE_CACHE_KIB, page_cache
 from .base import CHUNK, StoreBase
+from .currency import STALE_STATUSES
 from .held import HeldOutcomes
 from .workers import _Workers
 
@@ -25,8 +28,13 @@ from .workers import _Workers
 ANALYZE_AFTER = 1000
 #: SQLite's page cache while an import writes, in KiB (`backend.WRITE_CACHE_KIB`).
 IMPORT_CACHE_KIB = WRITE_CACHE_KIB
-#: The document hash a caseload holds for each of a chunk's case ids.
-STORED_HASHES = "SELECT id, document_hash FROM cases WHERE id IN ({ids})"
+#: The document hash a caseload holds for each of a chunk's case ids; none (NULL) for
+#: a case whose stored determination is stale or failed, so that it is evaluated again
+#: even when its file is unchanged (`currency.STALE_STATUSES`).
+STORED_HASHES = (
+    "SELECT id, CASE WHEN status IN ({stale}) THEN NULL ELSE document_hash END "
+    "FROM cases WHERE id IN ({{ids}})"
+).format(stale=", ".join(f"'{s}'" for s in STALE_STATUSES))
 #: The tables the listings read whose size an import changes.
 ANALYZED_TABLES = ("cases", "case_documents", "children", "clocks", "determinations", "assignments",
                    "caseworkers")  # fmt: skip
@@ -48,6 +56,9 @@ class ImportResult:
     #: (case id, reason) of each warning their evaluation found that the case's previous
     #: determination did not have (`EvaluationReport.warnings`), in case-id order.
     warnings: tuple[tuple[str, str], ...] = ()
+    #: (case id, events) for each case whose events recorded with `cases add-event`
+    #: were kept beside its record's (added_events="keep") or dropped ("drop").
+    added_events: tuple[tuple[str, str], ...] = ()
 
 
 class ImportsMixin(StoreBase):
@@ -81,6 +92,7 @@ class ImportsMixin(StoreBase):
         evaluate_as_of: date | None = None,
         progress: Callable[[int], None] | None = None,
         new_caseworkers: bool = False,
+        added_events: str = "refuse",
     ) -> ImportResult:
         """Validate and store records in one transaction, reporting every problem at once.
 
@@ -91,7 +103,15 @@ class ImportsMixin(StoreBase):
         caseload does not know is refused, with a did-you-mean, unless
         `new_caseworkers` says the names are new (or the caseload has no
         caseworker yet: its first import names them).
+
+        A stored case holding events recorded with `cases add-event` that its
+        incoming record lacks is not replaced unawares (`added_events`): "refuse"
+        rejects the record, "keep" adds those events to it, "drop" replaces the
+        case and lists them in `ImportResult.added_events`. A case whose file is
+        unchanged but whose determination is stale or failed is evaluated again.
         """
+        if added_events not in ADDED_EVENTS:
+            raise ValueError(f"added_events must be one of {ADDED_EVENTS}, not {added_events!r}")
         person = self.require("import")
         user = person.login if user is None else user
         engine = self._need_engine()
@@ -110,6 +130,7 @@ class ImportsMixin(StoreBase):
             "_written": [],
         }
         assignments: list[Assignment] = []
+        resolved: list[tuple[str, str]] = []
 
         def reject(record: Record | Assignment, found: list[Problem]) -> None:
             problems.extend(found)
@@ -158,8 +179,8 @@ class ImportsMixin(StoreBase):
             HeldOutcomes() as held,
         ):
             batch: list[tuple[Record, CaseRows, str, str]] = []
-            for (chunk, _), checked in workers.map(validate, chunks()):
-                evaluations = []
+            for (chunk, hashes), checked in workers.map(validate, chunks()):
+                evaluations: dict[str, Any] = {}
                 for record, (case, found, text, digest, evaluated) in zip(
                     chunk, checked, strict=True
                 ):
@@ -185,11 +206,37 @@ class ImportsMixin(StoreBase):
                         continue
                     batch.append((record, case, text, digest))
                     if evaluated is not None:
-                        evaluations.append((case.id, evaluated))
+                        evaluations[case.id] = evaluated
+                lost = lost_events(self.conn, [(c.id, t) for _, c, t, _ in batch])
+                if lost:
+                    kept_batch = []
+                    for item in batch:
+                        record, case = item[0], item[1]
+                        if case.id not in lost:
+                            kept_batch.append(item)
+                            continue
+                        events = lost[case.id]
+                        if added_events == "drop":
+                            kept_batch.append(item)
+                            resolved.append((case.id, f"dropped {describe(events)}"))
+                            continue
+                        evaluations.pop(case.id, None)
+                        if added_events == "refuse":
+                            reject(record, [_lost_problem(record, case.id, events)])
+                            continue
+                        merged, found = self._merged(record, events, today, as_of, hashes)
+                        if found:
+                            reject(record, found)
+                            continue
+                        kept_batch.append(merged[0])
+                        if merged[1] is not None:
+                            evaluations[case.id] = merged[1]
+                        resolved.append((case.id, f"kept {describe(events)}"))
+                    batch = kept_batch
                 if skip_invalid or not problems:
                     written = len(counts["_written"])
                     self._store_cases(batch, audit, counts)
-                    for case_id, evaluated in evaluations:
+                    for case_id, evaluated in evaluations.items():
                         held.put(case_id, evaluated)
                     if progress and len(counts["_written"]) > written:
                         progress(len(counts["_written"]) - written)  # evaluated, to be written
@@ -235,8 +282,33 @@ class ImportsMixin(StoreBase):
             failures=report.failures if report else (),
             warnings=report.warnings if report else (),
             evaluated=report.evaluated if report else 0,
+            added_events=tuple(resolved),
             **counts,
         )
+
+    def _merged(
+        self,
+        record: Record,
+        events: list[dict[str, Any]],
+        today: date | None,
+        as_of: date,
+        hashes: dict[str, str] | None,
+    ) -> tuple[tuple[tuple[Record, CaseRows, str, str], Any], list[Problem]]:
+        """The record with `events` kept (added_events="keep"), checked like any record,
+        and its evaluation when it is to be written (as `chunks.validate_chunk` gives it)."""
+        engine = self._need_engine()
+        data = with_events(record.data, events)
+        try:
+            case = engine.case_from_dict(data, source=record.source, today=today or date.today())
+        except InputError as exc:
+            found = [Problem(record.where(p.where), p.what, p.fix) for p in exc.problems]
+            return ((record, None, "", ""), None), found or [Problem(record.where(""), exc.message)]
+        text = canonical_json(case_to_dict(case))
+        digest = sha256(text)
+        evaluated = None
+        if hashes is not None and hashes.get(case.id) != digest:
+            evaluated = evaluation(engine, case, as_of)
+        return ((attrs.evolve(record, data=data), case_rows(case), text, digest), evaluated), []
 
     def _analyze(self) -> None:
         """Fresh planner statistics for the tables an import fills (PostgreSQL).
@@ -273,6 +345,8 @@ class ImportsMixin(StoreBase):
             old = existing.get(case.id)
             if old is not None and old[0] == digest:
                 counts["unchanged"] += 1
+                if old[2] in STALE_STATUSES:  # evaluated again (`STORED_HASHES`)
+                    counts["_written"].append(case.id)
             elif old is not None:
                 changed.append((record, case, text, digest, old))
             else:
@@ -336,6 +410,19 @@ class ImportsMixin(StoreBase):
         counts["created"] += len(new_rows)
         counts["updated"] += len(changed)
         counts["assigned"] += self._assign_many(counts.pop("_assign", []), audit)
+
+
+def _lost_problem(record: Record, case_id: str, events: list[dict[str, Any]]) -> Problem:
+    """The problem of a record that would drop events recorded with `cases add-event`."""
+    count = f"{len(events)} event{'s' if len(events) != 1 else ''}"
+    return Problem(
+        record.where("events"),
+        f'case "{case_id}" in the caseload has {count} recorded with `cases add-event` '
+        f"that this record does not have ({describe(events)}); importing it would drop "
+        f"{'them' if len(events) != 1 else 'it'}",
+        f"add {'them' if len(events) != 1 else 'it'} to the record, or import with "
+        "--added-events keep (kept beside the record's) or --added-events drop",
+    )
 
 
 def _diff(old: dict, new: dict) -> tuple[dict, dict]:

@@ -1,0 +1,204 @@
+"""Importing a case again never loses what the caseload recorded since, and re-evaluates a failed case.
+
+A case file imported again replaces the stored case whole. An event recorded with
+`cases add-event` in between lives only in the caseload: the import refuses the
+record unless told to keep those events (`--added-events keep`) or drop them
+(`--added-events drop`, listed). A case whose file is unchanged but whose last
+evaluation failed or is stale is evaluated again by the import.
+
+The worked example: a Part C referral on 2026-01-05 opens the 45-day clock to the
+initial IFSP meeting (34 CFR 303.310(a)), due 2026-02-19; an `ifsp_meeting_held`
+on 2026-02-10 recorded with `cases add-event` meets it.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import closing
+from datetime import date as D
+
+import pytest
+from click.testing import CliRunner
+from helpers import write_test_rulesets
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from eirules.cli import cli
+from eirules.core.engine import Engine
+from eirules.core.errors import InputError
+from eirules.core.importing import Record
+from eirules.core.store import Store
+
+AS_OF = D(2026, 3, 2)
+MEETING = {"type": "ifsp_meeting_held", "date": "2026-02-10"}
+
+
+def case_doc(case_id="T-0001", ruleset="us", events=None):
+    return {
+        "schema": "eirules/case@1",
+        "id": case_id,
+        "ruleset": ruleset,
+        "child": {"birth_date": "2024-11-02", "name": "Ada Fictional"},
+        "events": events or [{"type": "referral_received", "date": "2026-01-05"}],
+    }
+
+
+def records(*docs):
+    return [Record("cases.json", f"record {i}", d) for i, d in enumerate(docs, 1)]
+
+
+@pytest.fixture
+def store(db_target):
+    s, _ = Store.init(db_target, Engine(entry_points=False))
+    s.jobs = 1
+    yield s
+    s.close()
+
+
+def imported(store, *docs, **options):
+    return store.import_records(records(*docs), user="t", evaluate_as_of=AS_OF, **options)
+
+
+def clock(store, case_id="T-0001", name="initial_ifsp_meeting"):
+    return store.conn.execute(
+        "SELECT due, status, met_on FROM clocks WHERE case_id = ? AND clock = ?", (case_id, name)
+    ).fetchone()
+
+
+def snapshot(store):
+    """Everything an import could write: cases, documents, events, clocks, audit."""
+    q = store.conn.execute
+    return (
+        q("SELECT id, document_hash, status FROM cases ORDER BY id").fetchall(),
+        q("SELECT count(*) FROM case_documents").fetchone(),
+        q("SELECT case_id, type, date FROM events ORDER BY case_id, type, date").fetchall(),
+        q("SELECT case_id, clock, status, met_on FROM clocks ORDER BY case_id, clock").fetchall(),
+        q("SELECT count(*) FROM audit_log").fetchone(),
+    )
+
+
+@pytest.fixture
+def recorded(store):
+    """T-0001 imported, then its IFSP meeting recorded with add-event (clock met)."""
+    imported(store, case_doc())
+    assert tuple(clock(store)) == ("2026-02-19", "overdue", None)
+    store.add_event("T-0001", "ifsp_meeting_held", D(2026, 2, 10), user="cm", today=AS_OF)
+    assert tuple(clock(store)) == ("2026-02-19", "met", "2026-02-10")
+    return store
+
+
+def test_reimport_refuses_a_record_that_would_drop_an_event_recorded_with_add_event(recorded):
+    """34 CFR 303.310(a): the met 45-day clock must not turn back to overdue unawares."""
+    before = snapshot(recorded)
+    with pytest.raises(InputError) as err:
+        imported(recorded, case_doc())
+    text = str(err.value)
+    assert "cases.json, record 1, events" in text
+    assert 'case "T-0001" in the caseload has 1 event recorded with `cases add-event`' in text
+    assert "(ifsp_meeting_held on 2026-02-10)" in text
+    assert "--added-events keep" in text
+    assert snapshot(recorded) == before  # nothing written on refusal
+    assert tuple(clock(recorded)) == ("2026-02-19", "met", "2026-02-10")
+
+
+def test_reimport_keep_adds_the_recorded_event_to_the_record_and_its_other_changes(recorded):
+    """A changed record (a delay added) is stored with the recorded meeting kept."""
+    delay = {"type": "delay", "date": "2026-01-20", "reason": "exceptional_family_circumstances"}
+    events = [{"type": "referral_received", "date": "2026-01-05"}, delay]
+    result = imported(recorded, case_doc(events=events), added_events="keep")
+    assert (result.updated, result.evaluated) == (1, 1)
+    assert result.added_events == (("T-0001", "kept ifsp_meeting_held on 2026-02-10"),)
+    stored = recorded.case_document("T-0001")["events"]
+    assert [e["type"] for e in stored] == ["referral_received", "delay", "ifsp_meeting_held"]
+    assert tuple(clock(recorded)) == ("2026-02-19", "met", "2026-02-10")
+    # The same file again: the kept case is what it would make, so nothing changes.
+    again = imported(recorded, case_doc(events=events), added_events="keep")
+    assert (again.unchanged, again.updated, again.evaluated) == (1, 0, 0)
+
+
+def test_reimport_drop_replaces_the_case_and_says_what_it_dropped(recorded):
+    result = imported(recorded, case_doc(), added_events="drop")
+    assert result.added_events == (("T-0001", "dropped ifsp_meeting_held on 2026-02-10"),)
+    assert [e["type"] for e in recorded.case_document("T-0001")["events"]] == ["referral_received"]
+    assert tuple(clock(recorded)) == ("2026-02-19", "overdue", None)
+    # Dropped: the caseload no longer holds the event, so the next import has nothing to ask.
+    assert imported(recorded, case_doc()).unchanged == 1
+
+
+def test_reimport_skip_invalid_rejects_only_that_record(recorded):
+    result = imported(recorded, case_doc(), case_doc("T-0002"), skip_invalid=True)
+    assert (result.created, result.updated) == (1, 0)
+    assert [r["record"] for r in result.rejected] == ["record 1"]
+    assert tuple(clock(recorded)) == ("2026-02-19", "met", "2026-02-10")
+
+
+def test_a_record_that_has_the_recorded_event_imports_without_a_question(recorded):
+    """The source system caught up: the file now holds the meeting (and a note)."""
+    events = [{"type": "referral_received", "date": "2026-01-05"}, MEETING]
+    result = imported(recorded, case_doc(events=events))
+    assert result.unchanged == 1 and result.added_events == ()
+
+
+def test_reimport_evaluates_again_a_case_whose_evaluation_failed(tmp_path, db_target):
+    """The ruleset a case names is installed after its first import: the same file
+    imported again is evaluated (it was skipped as unchanged)."""
+    doc = case_doc(ruleset="xs")
+    with closing(Store.init(db_target, Engine(entry_points=False))[0]) as first:
+        first.jobs = 1
+        result = imported(first, doc)
+        assert [f[0] for f in result.failures] == ["T-0001"]
+        assert first.case_summary("T-0001")["status"] == "evaluation_failed"
+    write_test_rulesets(tmp_path / "rulesets")
+    engine = Engine(entry_points=False, ruleset_dirs=[tmp_path / "rulesets"])
+    with closing(Store.open(db_target, engine)) as second:
+        second.jobs = 1
+        again = imported(second, doc)
+        assert (again.unchanged, again.evaluated, again.failures) == (1, 1, ())
+        assert second.case_summary("T-0001")["status"] == "overdue"
+        assert tuple(clock(second)) == ("2026-02-19", "overdue", None)
+
+
+def test_cli_reimport_refuses_with_exit_2_and_keep_prints_a_note(tmp_path, monkeypatch):
+    db = tmp_path / "c.db"
+    case = tmp_path / "t.json"
+    case.write_text(json.dumps(case_doc()), encoding="utf-8")
+    run = CliRunner().invoke
+    assert run(cli, ["db", "init", str(db)]).exit_code == 0
+    assert run(cli, ["cases", "import", str(case), "--db", str(db)]).exit_code == 0
+    added = run(cli, ["cases", "add-event", "T-0001", "ifsp_meeting_held", "2026-02-10",
+                       "--db", str(db)])  # fmt: skip
+    assert added.exit_code == 0, added.output
+    refused = run(cli, ["cases", "import", str(case), "--db", str(db)])
+    assert refused.exit_code == 2
+    assert "Traceback" not in refused.output
+    assert "importing it would drop it" in refused.output
+    kept = run(cli, ["cases", "import", str(case), "--added-events", "keep", "--db", str(db)])
+    assert kept.exit_code == 0, kept.output
+    assert "Note: case T-0001: kept ifsp_meeting_held on 2026-02-10" in kept.output
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    keep=st.lists(st.sampled_from(["referral_received", "delay", "ifsp_meeting_held"]), max_size=3),
+    mode=st.sampled_from(["refuse", "keep", "drop"]),
+)
+def test_no_mode_ever_loses_a_recorded_event_unsaid(tmp_path_factory, keep, mode):
+    """Invariant: after any re-import, each event recorded with add-event is still stored,
+    or the import was refused, or it said it dropped it."""
+    db = tmp_path_factory.mktemp("c") / "c.db"
+    with closing(Store.init(db, Engine(entry_points=False))[0]) as s:
+        s.jobs = 1
+        imported(s, case_doc())
+        s.add_event("T-0001", "ifsp_meeting_held", D(2026, 2, 10), user="cm", today=AS_OF)
+        events = [{"type": "referral_received", "date": "2026-01-05"}]
+        if "ifsp_meeting_held" in keep:
+            events.append(MEETING)
+        try:
+            result = imported(s, case_doc(events=events), added_events=mode)
+        except InputError:
+            assert mode == "refuse"
+            return
+        stored = s.case_document("T-0001")["events"]
+        assert MEETING in stored or any("dropped" in w for _, w in result.added_events)
