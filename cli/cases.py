@@ -13,7 +13,7 @@ from eirules.core.errors import did_you_mean
 from eirules.core.importing import JSON_LINES
 from eirules.core.private_files import write_private
 from eirules.core.store import CASE_STATUSES, Store
-from eirules.core.store.added_events import ADDED_EVENTS
+from eirules.core.store.reimport import CASELOAD_CHANGES
 
 from . import case_records, get_engine
 from .errors import problem_lines
@@ -65,19 +65,22 @@ IMPORTED_SUFFIXES = (".json", ".csv", *JSON_LINES)
     "object per line, readable by you only). Default: CASELOAD-rejects.jsonl beside the caseload.",
 )
 @click.option(
-    "--added-events",
-    type=click.Choice(ADDED_EVENTS),
+    "--caseload-changes",
+    type=click.Choice(CASELOAD_CHANGES),
     default="refuse",
     show_default=True,
-    help="A case in the caseload with events recorded with `cases add-event` that its record "
-    "here does not have: refuse the record (listed as a problem), keep those events beside "
-    "the record's, or drop them (each case and event is then listed).",
+    help="A record that would undo a change made in the caseload since (an event recorded "
+    "with `cases add-event` that the record lacks, a caseworker set with `cases assign` "
+    "that the file names otherwise): refuse the record (listed as a problem), keep the "
+    "caseload's change, or drop it for the file's (each kept or dropped change is listed).",
 )
 @new_caseworker_option
 @jobs_option
 @db_option
 @click.pass_context
-def cases_import(ctx, paths, skip_invalid, rejects, added_events, new_caseworker, jobs, db_path):
+def cases_import(
+    ctx, paths, skip_invalid, rejects, caseload_changes, new_caseworker, jobs, db_path
+):
     """Import case files (.json), JSON Lines (.jsonl), folders of them and CSV files in one transaction.
 
     A .jsonl file holds one case document a line; it and any .json file over
@@ -89,8 +92,9 @@ def cases_import(ctx, paths, skip_invalid, rejects, added_events, new_caseworker
     change recorded in the audit log. Every new or changed case is evaluated as
     of today in the same transaction, so `due`, `overdue` and `cases list` are
     right at once; so is an unchanged case whose last evaluation failed or is
-    stale. A changed case never loses unawares an event recorded since with
-    `cases add-event`: see --added-events. An import into a caseload with no caseworker yet names its
+    stale. A record never undoes unawares a change made in the caseload since
+    (see --caseload-changes), and a CSV row, which cannot hold plans,
+    evaluations or conditions, keeps the stored case's. An import into a caseload with no caseworker yet names its
     caseworkers; after that, a caseworker column naming someone the caseload
     does not know is refused (did-you-mean) unless --new-caseworker. Each
     warning those
@@ -122,7 +126,7 @@ def cases_import(ctx, paths, skip_invalid, rejects, added_events, new_caseworker
             skip_invalid=skip_invalid,
             progress=step,
             new_caseworkers=new_caseworker,
-            added_events=added_events,
+            caseload_changes=caseload_changes,
         )
     echo(
         f"Imported: {result.created} new, {result.updated} updated, {result.unchanged} unchanged"
@@ -134,8 +138,8 @@ def cases_import(ctx, paths, skip_invalid, rejects, added_events, new_caseworker
         )
     )
     echo_warnings(result.warnings)
-    for case_id, what in result.added_events:
-        echo(f"Note: case {case_id}: {what} (recorded with cases add-event)", err=True)
+    for case_id, what in result.caseload_changes:
+        echo(f"Note: case {case_id}: {what}", err=True)
     for case_id, message in result.failures:
         if message.startswith("no ruleset"):
             continue  # said once per ruleset below

@@ -54,6 +54,9 @@ EVENT_COLUMNS = (
 )
 CSV_COLUMNS = CASE_COLUMNS + EVENT_COLUMNS
 ASSIGNMENT_COLUMNS = ("case_id", "caseworker")
+#: The case-file keys a CSV record can give (`_case_from_rows`): a re-import of a CSV
+#: keeps the rest of the stored case (plans, evaluations, ...; `store/reimport.py`).
+CSV_CARRIES = frozenset(("id", "child", "ruleset", "district", "enrolments", "events"))
 
 
 @attrs.frozen
@@ -67,6 +70,9 @@ class Record:
     problems: tuple[Problem, ...] = ()
     #: For CSV records: maps a case-file path ("events[2].date") to "row 7, event_date".
     fields: dict[str, str] = attrs.field(factory=dict, hash=False)
+    #: The case-file keys a record of its format can give (a CSV's: CSV_CARRIES); None
+    #: for a whole case file. What it cannot give is kept from the stored case.
+    carries: frozenset[str] | None = None
 
     def where(self, path: str) -> str:
         """File, record and field of a problem found at a case-file path."""
@@ -447,4 +453,11 @@ def _case_from_rows(source: str, rows: list[tuple[int, dict[str, str]]]) -> Reco
     data["events"] = events
     if problems:
         return Record(source, label, problems=tuple(problems))
-    return Record(source, label, data, caseworker=case_values.get("caseworker"), fields=fields)
+    return Record(
+        source,
+        label,
+        data,
+        caseworker=case_values.get("caseworker"),
+        fields=fields,
+        carries=CSV_CARRIES,
+    )

@@ -267,7 +267,7 @@ def test_a_data_manager_login_runs_every_data_manager_command(server, tmp_path):
     case["child"]["name"] = "Child G-2 Renamed"
     (changed / "G-2.json").write_text(json.dumps(case))
     # G-1 and G-2 have events recorded with add-event that the files lack: kept.
-    run(url, "cases", "import", changed, "--added-events", "keep", "--jobs", 1)
+    run(url, "cases", "import", changed, "--caseload-changes", "keep", "--jobs", 1)
     run(url, "audit", "verify")
 
 

@@ -38,7 +38,7 @@ def caseload(db_target, engine):
     )
     renamed = doc("D-1", NAME + " Junior")  # a second version of the file, in history
     # The event recorded above (with its note) is kept in the new version too.
-    store.import_records([Record("b.json", "1", renamed)], added_events="keep")
+    store.import_records([Record("b.json", "1", renamed)], caseload_changes="keep")
     store.evaluate(as_of=date(2026, 3, 1))
     store.show_case("D-1", "before destruction")
     yield store

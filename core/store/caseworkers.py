@@ -10,6 +10,7 @@ from ..text import identity_key, invisible, text_problem
 from .audit import AuditWriter, now
 from .base import StoreBase
 from .lines import refresh_shown
+from .reimport import SET_WITH_ASSIGN
 
 
 def _nfc_folded(name: str) -> str:
@@ -140,8 +141,11 @@ class CaseworkersMixin(StoreBase):
     def _assign(self, case_id: str, caseworker: str, audit: AuditWriter) -> int:
         return self._assign_many([(case_id, caseworker)], audit)
 
-    def _assign_many(self, pairs: list[tuple[str, str]], audit: AuditWriter) -> int:
-        """Make each caseworker the current one for its case; returns how many changed."""
+    def _assign_many(
+        self, pairs: list[tuple[str, str]], audit: AuditWriter, mark: dict | None = None
+    ) -> int:
+        """Make each caseworker the current one for its case; returns how many changed.
+        `mark` goes into each audit entry's content (`reimport.SET_WITH_ASSIGN`)."""
         if not pairs:
             return 0
         conn = self.conn
@@ -190,7 +194,7 @@ class CaseworkersMixin(StoreBase):
                 f"assigned case {case_id} to {caseworker}" + (f" (was {was})" if was else ""),
                 case_id=case_id,
                 before={"caseworker": was} if was else None,
-                after={"caseworker": caseworker},
+                after={"caseworker": caseworker, **(mark or {})},
             )
         return len(changed)
 
@@ -216,7 +220,9 @@ class CaseworkersMixin(StoreBase):
         if not new_caseworker and (problem := self.unknown_caseworker(caseworker)):
             raise InputError(f"case {case_id} not assigned", [problem])
         with self.write(user) as audit:
-            return bool(self._assign(case_id, caseworker.strip(), audit))
+            # Marked as set by hand: an import does not undo it unasked (store/reimport.py).
+            pairs = [(case_id, caseworker.strip())]
+            return bool(self._assign_many(pairs, audit, SET_WITH_ASSIGN))
 
     def _unknown_filter(self, name: str) -> InputError:
         """A caseworker filter must name a known caseworker: a typo would look like no work."""

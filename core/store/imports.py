@@ -12,16 +12,16 @@ from typing import Any
 import attrs
 
 from .. import collecting
-from ..chunks import CaseRows, canonical_json, case_rows, evaluation, sha256, validate_chunk
-from ..convert import case_to_dict
+from ..chunks import CaseRows, validate_chunk
 from ..errors import InputError, Problem
 from ..importing import Assignment, Record, files_in, read_records
-from .added_events import ADDED_EVENTS, describe, lost_events, with_events
+from ..text import identity_key
 from .audit import AuditWriter, now
 from .backend import WRITE_CACHE_KIB, page_cache
 from .base import CHUNK, StoreBase
 from .currency import STALE_STATUSES
 from .held import HeldOutcomes
+from .reimport import CASELOAD_CHANGES, assigned_by_hand, assignment_problem, reconcile
 from .workers import _Workers
 
 #: Cases an import must write before it refreshes PostgreSQL's planner statistics.
@@ -56,9 +56,10 @@ class ImportResult:
     #: (case id, reason) of each warning their evaluation found that the case's previous
     #: determination did not have (`EvaluationReport.warnings`), in case-id order.
     warnings: tuple[tuple[str, str], ...] = ()
-    #: (case id, events) for each case whose events recorded with `cases add-event`
-    #: were kept beside its record's (added_events="keep") or dropped ("drop").
-    added_events: tuple[tuple[str, str], ...] = ()
+    #: (case id, what) for each change made in the caseload since (an event recorded
+    #: with `cases add-event`, a caseworker set with `cases assign`) that a record would
+    #: have undone, kept (caseload_changes="keep") or dropped ("drop").
+    caseload_changes: tuple[tuple[str, str], ...] = ()
 
 
 class ImportsMixin(StoreBase):
@@ -92,7 +93,7 @@ class ImportsMixin(StoreBase):
         evaluate_as_of: date | None = None,
         progress: Callable[[int], None] | None = None,
         new_caseworkers: bool = False,
-        added_events: str = "refuse",
+        caseload_changes: str = "refuse",
     ) -> ImportResult:
         """Validate and store records in one transaction, reporting every problem at once.
 
@@ -104,14 +105,19 @@ class ImportsMixin(StoreBase):
         `new_caseworkers` says the names are new (or the caseload has no
         caseworker yet: its first import names them).
 
-        A stored case holding events recorded with `cases add-event` that its
-        incoming record lacks is not replaced unawares (`added_events`): "refuse"
-        rejects the record, "keep" adds those events to it, "drop" replaces the
-        case and lists them in `ImportResult.added_events`. A case whose file is
-        unchanged but whose determination is stale or failed is evaluated again.
+        A record never undoes unawares a change made in the caseload since: an
+        event recorded with `cases add-event` it lacks, a caseworker set with
+        `cases assign` it names otherwise (`caseload_changes`: "refuse" rejects
+        the record, "keep" keeps the caseload's, "drop" lets the record's win;
+        both listed in `ImportResult.caseload_changes`). A CSV record keeps what
+        a CSV cannot give from the stored case (`store/reimport.py`). A case
+        whose file is unchanged but whose determination is stale or failed is
+        evaluated again.
         """
-        if added_events not in ADDED_EVENTS:
-            raise ValueError(f"added_events must be one of {ADDED_EVENTS}, not {added_events!r}")
+        if caseload_changes not in CASELOAD_CHANGES:
+            raise ValueError(
+                f"caseload_changes must be one of {CASELOAD_CHANGES}, not {caseload_changes!r}"
+            )
         person = self.require("import")
         user = person.login if user is None else user
         engine = self._need_engine()
@@ -207,32 +213,12 @@ class ImportsMixin(StoreBase):
                     batch.append((record, case, text, digest))
                     if evaluated is not None:
                         evaluations[case.id] = evaluated
-                lost = lost_events(self.conn, [(c.id, t) for _, c, t, _ in batch])
-                if lost:
-                    kept_batch = []
-                    for item in batch:
-                        record, case = item[0], item[1]
-                        if case.id not in lost:
-                            kept_batch.append(item)
-                            continue
-                        events = lost[case.id]
-                        if added_events == "drop":
-                            kept_batch.append(item)
-                            resolved.append((case.id, f"dropped {describe(events)}"))
-                            continue
-                        evaluations.pop(case.id, None)
-                        if added_events == "refuse":
-                            reject(record, [_lost_problem(record, case.id, events)])
-                            continue
-                        merged, found = self._merged(record, events, today, as_of, hashes)
-                        if found:
-                            reject(record, found)
-                            continue
-                        kept_batch.append(merged[0])
-                        if merged[1] is not None:
-                            evaluations[case.id] = merged[1]
-                        resolved.append((case.id, f"kept {describe(events)}"))
-                    batch = kept_batch
+                done = reconcile(self.conn, engine, batch, evaluations, hashes,
+                                 mode=caseload_changes, today=today or date.today(), as_of=as_of)  # fmt: skip
+                for record, found in done.rejected:
+                    reject(record, found)
+                resolved.extend(done.notes)
+                batch = done.batch
                 if skip_invalid or not problems:
                     written = len(counts["_written"])
                     self._store_cases(batch, audit, counts)
@@ -241,17 +227,32 @@ class ImportsMixin(StoreBase):
                     if progress and len(counts["_written"]) > written:
                         progress(len(counts["_written"]) - written)  # evaluated, to be written
                 batch = []
+            by_hand = assigned_by_hand(self.conn, [a.case_id for a in assignments])
+            given: dict[str, tuple[str, str]] = {}  # case id -> (caseworker, where), this import
             for assignment in assignments:
-                found = (
-                    None
-                    if assignment.case_id in seen
-                    else self._check_assignment(assignment.case_id, assignment.caseworker)
-                )
+                where = f"{assignment.source}, {assignment.label}"
+                case_id, worker = assignment.case_id, assignment.caseworker
+                found = None if case_id in seen else self._check_assignment(case_id, worker)
                 if not found and not new_caseworkers:
-                    unknown = known_caseworker(assignment.caseworker)
+                    unknown = known_caseworker(worker)
                     found = f"{unknown.what}; {unknown.fix}" if unknown else None
+                first = given.setdefault(case_id, (worker, where))
+                if not found and identity_key(first[0]) != identity_key(worker):
+                    found = (f'case "{case_id}" is assigned to {first[0]} in {first[1]} of this '
+                             "import; give each case one caseworker")  # fmt: skip
+                current = by_hand.get(case_id)
+                if not found and current and identity_key(current) != identity_key(worker):
+                    if caseload_changes == "refuse":
+                        reject(assignment, [assignment_problem(where, case_id, current, worker)])
+                        continue
+                    if caseload_changes == "keep":
+                        resolved.append((case_id, f"kept caseworker {current} (set with cases "
+                                         f"assign; the file says {worker})"))  # fmt: skip
+                        continue
+                    resolved.append((case_id, f"caseworker {current} (set with cases assign) "
+                                     f"replaced by {worker}"))  # fmt: skip
                 if found:
-                    reject(assignment, [Problem(f"{assignment.source}, {assignment.label}", found)])
+                    reject(assignment, [Problem(where, found)])
                 elif skip_invalid or not problems:
                     counts["assigned"] += self._assign(
                         assignment.case_id, assignment.caseworker, audit
@@ -282,33 +283,9 @@ class ImportsMixin(StoreBase):
             failures=report.failures if report else (),
             warnings=report.warnings if report else (),
             evaluated=report.evaluated if report else 0,
-            added_events=tuple(resolved),
+            caseload_changes=tuple(resolved),
             **counts,
         )
-
-    def _merged(
-        self,
-        record: Record,
-        events: list[dict[str, Any]],
-        today: date | None,
-        as_of: date,
-        hashes: dict[str, str] | None,
-    ) -> tuple[tuple[tuple[Record, CaseRows, str, str], Any], list[Problem]]:
-        """The record with `events` kept (added_events="keep"), checked like any record,
-        and its evaluation when it is to be written (as `chunks.validate_chunk` gives it)."""
-        engine = self._need_engine()
-        data = with_events(record.data, events)
-        try:
-            case = engine.case_from_dict(data, source=record.source, today=today or date.today())
-        except InputError as exc:
-            found = [Problem(record.where(p.where), p.what, p.fix) for p in exc.problems]
-            return ((record, None, "", ""), None), found or [Problem(record.where(""), exc.message)]
-        text = canonical_json(case_to_dict(case))
-        digest = sha256(text)
-        evaluated = None
-        if hashes is not None and hashes.get(case.id) != digest:
-            evaluated = evaluation(engine, case, as_of)
-        return ((attrs.evolve(record, data=data), case_rows(case), text, digest), evaluated), []
 
     def _analyze(self) -> None:
         """Fresh planner statistics for the tables an import fills (PostgreSQL).
@@ -410,19 +387,6 @@ class ImportsMixin(StoreBase):
         counts["created"] += len(new_rows)
         counts["updated"] += len(changed)
         counts["assigned"] += self._assign_many(counts.pop("_assign", []), audit)
-
-
-def _lost_problem(record: Record, case_id: str, events: list[dict[str, Any]]) -> Problem:
-    """The problem of a record that would drop events recorded with `cases add-event`."""
-    count = f"{len(events)} event{'s' if len(events) != 1 else ''}"
-    return Problem(
-        record.where("events"),
-        f'case "{case_id}" in the caseload has {count} recorded with `cases add-event` '
-        f"that this record does not have ({describe(events)}); importing it would drop "
-        f"{'them' if len(events) != 1 else 'it'}",
-        f"add {'them' if len(events) != 1 else 'it'} to the record, or import with "
-        "--added-events keep (kept beside the record's) or --added-events drop",
-    )
 
 
 def _diff(old: dict, new: dict) -> tuple[dict, dict]:
