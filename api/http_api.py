@@ -383,10 +383,11 @@ def create_app(
     # `:path`: a case id may hold "/" (sent as %2F, which the server decodes before routing).
     @app.get(PREFIX + "/cases/{case_id:path}/history")
     async def history(case_id: str, request: Request) -> Response:
+        purpose = req.purpose(request)  # a bad purpose is 422, before the case is looked up
         s = store(request)
         try:
             try:
-                s.opened(case_id, "http history", req.purpose(request))
+                s.opened(case_id, "http history", purpose)
                 summary = s.case_summary(case_id)
             except InputError as exc:
                 raise HttpError(404, exc.message, exc.problems, "InputError") from None

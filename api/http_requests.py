@@ -21,6 +21,7 @@ from eirules.core.errors import (
     Problem,
     show_value,
 )
+from eirules.core.text import text_problem
 
 #: Largest request body read (bytes); a caseload batch of a few thousand cases fits.
 MAX_BODY = 32 * 1024 * 1024
@@ -145,8 +146,13 @@ def flag(request: Request, name: str) -> bool:
 
 
 def purpose(request: Request) -> str | None:
-    """The stated purpose of a read (query parameter `purpose`), for the record of access."""
-    return request.query_params.get("purpose")
+    """The stated purpose of a read (query parameter `purpose`), for the record of access:
+    held to the check every way into the caseload applies (`text.text_problem`, as the
+    CLI's --purpose is), so the record of access, a legal record, holds plain text."""
+    raw = request.query_params.get("purpose")
+    if raw is not None and (found := text_problem(raw)) is not None:
+        raise InputError("purpose is not valid", [Problem("purpose", *found)])
+    return raw
 
 
 def log_in(store, request: Request) -> None:

@@ -160,7 +160,8 @@ def openapi_document(engine: Any, version: str) -> dict[str, Any]:
         "purpose",
         _TEXT,
         "Why the records are read, kept in each case's record of access "
-        "(34 CFR 300.614, 303.405); `not stated` if left out.",
+        "(34 CFR 300.614, 303.405); `not stated` if left out. Plain text on one line, at "
+        "most 4,000 characters (as the CLI's --purpose): otherwise 422.",
     )
     paths: dict[str, Any] = {
         f"{PREFIX}/check": {

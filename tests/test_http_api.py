@@ -472,3 +472,31 @@ def test_schemas_endpoint_gives_the_generated_schemas(bare_server):
         assert status == 200 and body == json_schema(kind, ENGINE)
     status, _ = bare_server.get("/v1/schemas/other")
     assert status == 404
+
+
+@pytest.mark.parametrize(
+    "purpose, what",
+    [
+        ("ok%1B%5B2J", "contains the control or bidi character U+001B"),
+        ("review%E2%80%AEweiver", "contains the control or bidi character U+202E"),
+        ("x" * 4001, "is 4,001 characters long"),
+    ],
+)
+def test_a_purpose_the_cli_would_refuse_is_422_and_not_recorded(server, env, purpose, what):
+    """The record of access (34 CFR 300.614, 303.405) holds what `--purpose` may hold:
+    over HTTP too, a control or bidi character or an over-long purpose is refused."""
+    import sqlite3
+
+    def reads():
+        with sqlite3.connect(env["EIRULES_DB"]) as conn:
+            return conn.execute("SELECT count(*) FROM access_log").fetchone()[0]
+
+    before = reads()
+    for path in ("/v1/due", "/v1/cases/SYN-C-0001/history"):
+        status, body = server.get(f"{path}?purpose={purpose}")
+        assert status == 422, body
+        assert body["problems"][0]["where"] == "purpose"
+        assert body["problems"][0]["what"].startswith(what)
+    assert reads() == before
+    status, _ = server.get("/v1/due?purpose=annual%20review")
+    assert status == 200 and reads() > before
