@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import types
 import typing
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
@@ -125,6 +126,14 @@ def _id_text(instance, attribute, value):
         raise ValueProblem(
             f"contains the invisible character {found}",
             "remove it: an id is plain text that looks like what it is",
+        )
+    if unicodedata.normalize("NFC", value) != value:
+        # "IDé" as e + U+0301 is another id than "IDé" as one letter, though the two look
+        # the same: one would be stored beside the other, and never found by it.
+        raise ValueProblem(
+            f"{show_value(value)} writes a letter as a base letter and a combining mark",
+            "write the id in Unicode NFC form (each accented letter as one character), "
+            "as the case's other records spell it",
         )
 
 

@@ -9,9 +9,11 @@ option and every plans field runs the one check; calendar closures keep their na
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import sqlite3
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -112,6 +114,8 @@ def test_cases_list_finds_cases_of_look_alikes_stored_before_they_were_refused(r
         ("\u00a0MO-0001", "remove the space at the start of the id"),
         ("MO-0001\u2003", "remove the space at the end of the id"),
         ("MO-0001\u200d", "remove it: an id is plain text"),
+        # QA2: "IDé" written as e + U+0301 was a second case beside "IDé", never found by it.
+        ("IDe\u0301", "write the id in Unicode NFC form"),
     ],
 )
 def test_a_json_case_id_with_a_space_or_joiner_is_refused(run, tmp_path, case_id, fix):
@@ -204,3 +208,24 @@ def test_a_plans_note_may_break_lines(engine):
 
 # 4. Help: tests/test_docs.py (test_every_command_and_option_has_help); 5. closure names:
 # tests/test_calendars_cli.py; 6. the contact log's columns: tests/test_plans_cli.py.
+
+
+@functools.cache
+def _engine():
+    from eirules.core.engine import Engine
+
+    return Engine(entry_points=False)
+
+
+@settings(max_examples=80)
+@given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=8))
+def test_every_case_id_built_is_in_nfc_so_two_look_alikes_never_both_exist(text):
+    """Invariant: an id the model accepts is its own NFC form, and no id crashes the check."""
+    from eirules.core.errors import InputError
+
+    doc = {"schema": "eirules/case@1", "id": text, "child": {"birth_date": "2025-01-10"}}
+    try:
+        case = _engine().case_from_dict(doc)
+    except InputError:
+        return
+    assert unicodedata.normalize("NFC", case.id) == case.id
