@@ -31,6 +31,10 @@ def table_console(width: int | None = None):
 #: Piped with no width, the widest value a column is padded to; a longer one pushes the rest
 #: of its line on (one long value must not pad every row of a listing).
 PIPED_PAD = 40
+#: On a terminal, the share of the width one word of a wrapped column (a child's name)
+#: may claim before it is shortened with "…" in that cell (`shorten_words`): one
+#: 4,000-character name must not push a column out of every row of a listing.
+WORD_SHARE = 4
 
 
 def column_widths(
@@ -51,12 +55,26 @@ def column_widths(
     may wrap at a space); the others wrap at spaces, never inside a word. When
     that does not fit, the kept columns wrap at spaces too, as little as needed
     (a "151 late, excused" on two lines), before any column is left out; then the
-    `drop` columns are left out, least useful first; when even that does not fit,
-    None: the rows are printed as blocks (`record_lines`), so no word is ever
-    broken. `width` None (piped): nothing wraps or is left out, and each column is
+    `drop` columns are left out, least useful first (unless shortening the words of
+    a wrapped column longer than a WORD_SHARE of the width, with "…" in their cells,
+    leaves fewer out: one very long name must not hide a column from every row);
+    when even that does not fit, None: the rows are printed as blocks (`record_lines`), so no word
+    is ever broken. `width` None (piped): nothing wraps or is left out, and each column is
     padded to its widest value up to PIPED_PAD (`row_line`).
     """
-    keep = set(keep)
+    keep, drop = set(keep), list(drop)
+    if width is None:
+        return _layout(headers, rows, None, keep, drop, gap, edge, None)
+    whole = _layout(headers, rows, width, keep, drop, gap, edge, None)
+    if whole[1] is None or not whole[0]:
+        return whole  # it fits, or no table does (blocks show every word)
+    # A column would be left out: try again with the longest words shortened.
+    cut = _layout(headers, rows, width, keep, drop, gap, edge, max(8, (width - edge) // WORD_SHARE))
+    return cut if cut[1] is not None and len(cut[0]) < len(whole[0]) else whole
+
+
+def _layout(headers, rows, width, keep, drop, gap, edge, cap):
+    """`column_widths` with the words of the wrapped columns at most `cap` long (None: whole)."""
     natural = {i: max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)}
     if width is None:
         return [], {
@@ -76,6 +94,12 @@ def column_widths(
     floor, least = {}, {}
     for i, h in enumerate(headers):
         cells = [r[i] for r in rows]
+        if cap is not None and i not in keep and longest_word([h, *cells]) > cap:
+            # Its longest words are shortened with "…": it needs no more than its other
+            # words do, and may grow to `cap` when the other columns leave room.
+            words = [len(w) for c in [h, *cells] for w in c.split() if len(w) <= cap]
+            natural[i], floor[i] = cap, max([8, *words])
+            continue
         if i in keep:
             floor[i] = max([longest_word([h]), *(len(c) for c in cells)])
             least[i] = longest_word([h, *cells])  # wrapped at spaces, as a last resort
@@ -122,9 +146,18 @@ def row_line(cells: Sequence[str], widths: dict[int, int]) -> str:
     return "  ".join(cells[i].ljust(w) for i, w in widths.items()).rstrip()
 
 
+def shorten_words(text: str, width: int) -> str:
+    """`text` with each word wider than `width` cut to fit, ending in "…" (a cell only:
+    csv and json keep every character)."""
+    if len(text) <= width or all(len(w) <= width for w in text.split()):
+        return text
+    return " ".join(w if len(w) <= width else w[: max(width - 1, 0)] + "…" for w in text.split())
+
+
 def _cell_lines(text: str, width: int) -> list[str]:
     if len(text) <= width:
         return [text]
+    text = shorten_words(text, width)
     return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
 
 
@@ -245,7 +278,8 @@ def print_table(
     for i, w in widths.items():
         table.add_column(Text(headers[i]), min_width=w, max_width=w, overflow="fold")
     for n, row in enumerate(rows):
-        table.add_row(*(Text(row[i]) for i in widths), style=(styles[n] if styles else None))
+        cells = (Text(shorten_words(row[i], widths[i])) for i in widths)
+        table.add_row(*cells, style=(styles[n] if styles else None))
     console.print(table)
     if dropped:
         console.print(_left_out(headers, dropped, console.width), style="dim", highlight=False)

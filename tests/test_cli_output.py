@@ -115,6 +115,29 @@ def test_a_column_wraps_at_spaces_and_kept_columns_are_never_wrapped():
     assert " ".join(" ".join(lines).split()).endswith("for the family and the team")
 
 
+def test_one_very_long_name_is_shortened_in_its_cell_not_left_out_of_every_row():
+    """QA2: a 3,990-character name (names may hold 4,000) left the Child and Caseworker
+    columns out of every row of `overdue` and `cases list`, even at 200 columns."""
+    headers = ["Case", "Status", "Child", "Caseworker"]
+    rows = [["HL", "overdue", "L" * 3990, ""], ["SYN-1", "overdue", "Ayla Thistlewick", "Odile"]]
+    lines = plain_table(headers, rows, width=80, keep=(0, 1), drop=(3, 2))
+    assert lines[0].split() == headers
+    assert all(len(line) <= 80 for line in lines) and "left out" not in "\n".join(lines)
+    shortened = lines[1].split()[2]
+    assert shortened.endswith("\u2026") and set(shortened[:-1]) == {"L"}
+    assert "Ayla Thistlewick" in lines[2] and "Odile" in lines[2]  # the others whole
+    # Piped with no width: every character, as csv and json have it.
+    assert "L" * 3990 in plain_table(headers, rows, width=None)[1]
+    # Names that fit are never shortened: a table that fits is left as it is.
+    assert plain_table(headers, rows[1:], width=80, keep=(0, 1), drop=(3, 2))[1].split() == [
+        "SYN-1",
+        "overdue",
+        "Ayla",
+        "Thistlewick",
+        "Odile",
+    ]
+
+
 def test_no_table_fits_then_rows_are_blocks_with_every_word():
     headers = [f"Column number {i}" for i in range(12)]
     rows = [[f"value-{i}-{j}" for i in range(12)] for j in range(2)]
