@@ -19,7 +19,7 @@ from .options import (
 )
 from .output import echo, echo_json, plural
 from .output_options import DASH_IS_STDOUT, LINK_REFUSED, OutputPath
-from .store import PERSONAL_NOTICE, open_store, purpose_option
+from .store import PERSONAL_NOTICE, open_store, purpose_option, today
 
 
 @click.command("show")
@@ -94,6 +94,16 @@ def cases_show(ctx, case_id, number, replay, fmt, purpose, db_path):
     )
     if summary["status"] == "evaluation_failed":
         echo(f"The last evaluation failed; see why with: eirules evaluate --case {case_id}")
+    ahead = summary.get("evaluated_as_of")
+    if basis and ahead and ahead > today().isoformat():
+        # A planning run (`evaluate --as-of` a later day) stored it: say so, or a clock
+        # with days left reads as overdue today (`due` counts its days from today).
+        note = (
+            f"Note: the status and clocks below are as of {ahead}, after today "
+            f"({today().isoformat()}); `due` counts days from today; evaluate as of today "
+            f"with: eirules evaluate --case {case_id}"
+        )
+        echo(note)
     if summary["clocks"]:
         echo(f"Clocks {basis or '(latest determination)'}:")
         if summary["status"] == "changed_since_evaluation":

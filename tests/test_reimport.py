@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from contextlib import closing
 from datetime import date as D
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -355,3 +356,20 @@ def test_an_import_giving_one_case_two_caseworkers_is_refused(store):
         err.value
     )
     assert store.conn.execute("SELECT count(*) FROM assignments").fetchone()[0] == 0
+
+
+def test_cases_show_says_when_its_determination_is_as_of_a_day_after_today(tmp_path, monkeypatch):
+    """QA: after `evaluate --all --as-of` a later day (a planning run), `cases show`
+    showed that day's statuses (a clock with days left as overdue) with no word."""
+    from helpers import caseload_cli
+
+    run = caseload_cli(tmp_path, monkeypatch)
+    case = tmp_path / "t.json"
+    case.write_text(json.dumps(case_doc()), encoding="utf-8")
+    run("cases", "import", case)
+    later = (D.today() + timedelta(days=40)).isoformat()
+    run("evaluate", "--all", "--as-of", later)
+    shown = " ".join(run("cases", "show", "T-0001").output.split())
+    assert f"Note: the status and clocks below are as of {later}, after today" in shown
+    run("evaluate", "--all")
+    assert "after today" not in run("cases", "show", "T-0001").output
