@@ -268,7 +268,7 @@ class CasesMixin(StoreBase):
         # Read, check and write the case inside one write transaction: a document read
         # before taking the lock would overwrite another writer's event (a lost update).
         with self.write(user) as audit:
-            case = self._append_event(case_id, event, on)
+            case = self._append_event(case_id, event, on, today)
             conn = self.conn
             text = canonical_json(case_to_dict(case))
             digest = sha256(text)
@@ -297,8 +297,10 @@ class CasesMixin(StoreBase):
             # The case's clocks are recomputed in the same transaction: due is right at once.
             return self._evaluate_in(audit, as_of=today, user=user, case_ids=[case_id])  # type: ignore[attr-defined]
 
-    def _append_event(self, case_id: str, event: dict, on: date) -> Case:
-        """The case with `event` added, read inside the caller's write transaction."""
+    def _append_event(self, case_id: str, event: dict, on: date, today: date) -> Case:
+        """The case with `event` added, read inside the caller's write transaction, and
+        checked as every way into a caseload checks a case file (`entry_problems`, as of
+        `today`): e.g. an event in a program the case has no enrolment in."""
         document = self.case_document(case_id)
         birth = date.fromisoformat(document["child"]["birth_date"])
         if on < birth:
@@ -324,7 +326,9 @@ class CasesMixin(StoreBase):
         new_document = dict(document)
         new_document["events"] = [*document.get("events", []), event]
         try:
-            return self._need_engine().case_from_dict(new_document, source=f"case {case_id}")
+            return self._need_engine().case_from_dict(
+                new_document, source=f"case {case_id}", today=today
+            )
         except InputError as exc:
             raise InputError(
                 f"event not added to case {case_id}",
