@@ -23,6 +23,7 @@ from ..text import an
 from .audit import now
 from .base import StoreBase, canonical_json, sha256
 from .lines import refresh_shown
+from .listing_scope import Unassigned, unassigned_sql
 
 if TYPE_CHECKING:
     from .evaluation_runs import EvaluationReport
@@ -98,27 +99,29 @@ class CasesMixin(StoreBase):
     def list_cases(
         self,
         *,
-        caseworker: str | None = None,
+        caseworker: str | Unassigned | None = None,
         program: str | None = None,
         status: str | None = None,
     ) -> list[dict[str, Any]]:
         """Cases with child, programs, caseworker and status, filtered in SQL.
 
-        Only the cases of the person's caseload (see `people`).
+        Only the cases of the person's caseload (see `people`); `caseworker=UNASSIGNED`:
+        only those no caseworker holds.
         """
         return list(self.iter_cases(caseworker=caseworker, program=program, status=status))
 
     def iter_cases(
         self,
         *,
-        caseworker: str | None = None,
+        caseworker: str | Unassigned | None = None,
         program: str | None = None,
         status: str | None = None,
     ) -> Iterator[dict[str, Any]]:
         """`list_cases` one row at a time as the database gives them (a whole state's caseload)."""
         scope, args = self.scope_sql("c.id")
         where = [scope] if scope else []
-        if caseworker:
+        where += unassigned_sql(caseworker, "a.caseworker")  # caseworker=UNASSIGNED
+        if isinstance(caseworker, str) and caseworker:
             # Every stored name with its identity key (shared only by look-alikes stored
             # before they were refused): one caseworker.
             names = self.resolve_caseworker(caseworker)
