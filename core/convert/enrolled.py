@@ -61,7 +61,7 @@ def enrolment_problems(data: Mapping[str, Any], event_types: Mapping[str, Any]) 
                 for name, other in event_types.items()
                 if set(getattr(other, "programs", ())) & set(enrolled)
             ]
-            hint = did_you_mean(etype, fitting)
+            hint = did_you_mean(str(etype), fitting)
             problems.append(
                 Problem(
                     f"events[{i}].type",
