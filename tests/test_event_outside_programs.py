@@ -107,6 +107,14 @@ def test_a_case_file_is_refused_the_same_way(tmp_path, monkeypatch):
             [("iep_meeting_held", None), ("consent_for_evaluation", "part_b")],
             ["events[0].type", "events[1].program"],
         ),
+        # A student in MTSS referred for a Part B evaluation: the documented path
+        # (docs/clocks.md, section 3), the consent tagged part_b (34 CFR 300.301(b)).
+        (["mtss"], [("consent_for_evaluation", "part_b")], []),
+        (
+            ["mtss"],
+            [("ifsp_meeting_held", None), ("consent_for_evaluation", "part_b")],
+            ["events[0].type"],
+        ),
         # A program the type does not have: the vocabulary says so, once.
         (["part_b"], [("iep_meeting_held", "part_c")], ["events[0].program"]),
     ],

@@ -16,6 +16,12 @@ from typing import Any
 from ..errors import Problem, did_you_mean
 from ..text import an
 
+#: Programs an enrolment admits events of besides its own: a student in school-wide
+#: tiered intervention (MTSS) may be referred for a Part B initial evaluation, the
+#: documented path (docs/clocks.md, section 3: an `mtss` file tags that consent
+#: `part_b`; 34 CFR 300.301(b), 300.309(b) draw on the intervention's data).
+ADMITS = {"mtss": ("part_b",)}
+
 
 def enrolment_problems(data: Mapping[str, Any], event_types: Mapping[str, Any]) -> list[Problem]:
     """An event whose `program`, or whose type's only programs, is none of the case's
@@ -32,6 +38,7 @@ def enrolment_problems(data: Mapping[str, Any], event_types: Mapping[str, Any]) 
         if program not in enrolled:
             enrolled.append(program)
     shown = ", ".join(enrolled)
+    enrolled += [p for e in list(enrolled) for p in ADMITS.get(e, ()) if p not in enrolled]
     problems: list[Problem] = []
     for i, event in enumerate(events):
         if not isinstance(event, Mapping):
