@@ -62,6 +62,7 @@ def _status(exc: EirulesError) -> int:
 QUERY_NAMES = {
     "--as-of": "as_of",
     "--caseworker": "caseworker",
+    "--unassigned": "unassigned",
     "--year": "year",
     "--from": "from",
     "--to": "to",
@@ -313,7 +314,11 @@ def create_app(
 
     def open_clocks(request: Request, action: str, **query) -> Response:
         as_of = req.as_of(request)
-        caseworker = request.query_params.get("caseworker") or None
+        from eirules.core.store.listing_scope import listing_caseworker
+
+        caseworker = listing_caseworker(
+            request.query_params.get("caseworker") or None, req.flag(request, "unassigned")
+        )
         s = store(request)
         try:
             # Every owed clock and referral as of the date, failed cases as rows (kind).

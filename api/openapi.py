@@ -156,6 +156,11 @@ def openapi_document(engine: Any, version: str) -> dict[str, Any]:
     )
     ruleset = _query("ruleset", _TEXT, "Ruleset id; overrides each case file's own `ruleset`.")
     caseworker = _query("caseworker", _TEXT, "Only this caseworker's cases.")
+    unassigned = _query(
+        "unassigned",
+        {"type": "boolean"},
+        "Only the cases no caseworker holds now (on no caseworker's list); not with caseworker.",
+    )
     purpose = _query(
         "purpose",
         _TEXT,
@@ -298,6 +303,7 @@ def openapi_document(engine: Any, version: str) -> dict[str, Any]:
                         "evaluated are always included.",
                     ),
                     caseworker,
+                    unassigned,
                     purpose,
                 ],
                 "security": _CASELOAD_LOGIN,
@@ -311,7 +317,7 @@ def openapi_document(engine: Any, version: str) -> dict[str, Any]:
             "get": {
                 "operationId": "overdue",
                 "summary": "Open clocks whose due date has passed (needs a caseload).",
-                "parameters": [as_of, caseworker, purpose],
+                "parameters": [as_of, caseworker, unassigned, purpose],
                 "security": _CASELOAD_LOGIN,
                 "responses": {
                     "200": _json_body(_due_list(), "The overdue clocks."),

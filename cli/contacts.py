@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import attrs
 import click
+
+from eirules.core.errors import InputError
 
 from .options import DATE, NOTE, TEXT, format_option
 from .output import echo, plural
@@ -36,7 +39,7 @@ def contacts_group():
     "--meeting",
     "meeting_id",
     type=TEXT,
-    help="Meeting id this contact tried to arrange (300.322(d)).",
+    help="Id of the meeting (one of the file's) this contact tried to arrange (300.322(d)).",
 )
 @click.pass_context
 def contacts_add(ctx, case_file, on, method, person, topic, outcome, by, meeting_id):
@@ -60,7 +63,20 @@ def contacts_add(ctx, case_file, on, method, person, topic, outcome, by, meeting
         }
         plans.setdefault("contacts", []).append({k: v for k, v in entry.items() if v is not None})
 
-    _update(ctx, case_file, change)
+    try:
+        _update(ctx, case_file, change)
+    except InputError as exc:
+        # The case file's check of a contact's meeting (plans.contacts): the option said it.
+        named = f'names meeting "{meeting_id}",'
+        raise InputError(
+            exc.message,
+            [
+                attrs.evolve(p, where="--meeting")
+                if meeting_id and p.where == "plans.contacts" and named in p.what
+                else p
+                for p in exc.problems
+            ],
+        ) from None
     echo(f"Recorded a {method} with {person} on {on.isoformat()} in {case_file}")
 
 

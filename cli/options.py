@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
@@ -118,18 +119,38 @@ class CaseworkerType(TextType):
         if not text.strip():
             self.fail(
                 f"{text!r} is not a caseworker's name: give one (eirules caseworkers list "
-                "shows them), or leave --caseworker out for every case",
+                "shows them), --unassigned for the cases no one holds, or leave --caseworker "
+                "out for every case",
                 param,
                 ctx,
             )
         return super().convert(text, param, ctx)  # no control, bidi or invisible character
 
 
-caseworker_option = click.option(
-    "--caseworker",
-    type=CaseworkerType(),
-    help="Only cases currently assigned to this caseworker.",
-)
+def caseworker_option(f: F) -> F:
+    """`--caseworker NAME` and `--unassigned` (`due`, `overdue`, `cases list`), given to the
+    command as one `caseworker`: a name, None, or UNASSIGNED (core/store/listing_scope.py
+    `listing_caseworker`, as the HTTP API's `unassigned` query parameter is)."""
+
+    @functools.wraps(f)
+    def command(*args: Any, unassigned: bool = False, **kwargs: Any) -> Any:
+        if unassigned:
+            from eirules.core.store.listing_scope import listing_caseworker
+
+            kwargs["caseworker"] = listing_caseworker(kwargs.get("caseworker"), unassigned)
+        return f(*args, **kwargs)
+
+    command = click.option(
+        "--unassigned",
+        is_flag=True,
+        help="Only cases no caseworker holds now (e.g. imported from JSON case files, which "
+        "name none): they are on no caseworker's list. Not with --caseworker.",
+    )(command)
+    return click.option(
+        "--caseworker",
+        type=CaseworkerType(),
+        help="Only cases currently assigned to this caseworker.",
+    )(command)  # type: ignore[return-value]
 
 
 jobs_option = click.option(

@@ -180,7 +180,8 @@ def test_an_empty_caseworker_name_is_refused_not_read_as_everyone(run, tmp_path,
     result = run(*command, "--caseworker", name, code=2)
     assert (
         f"Invalid value for '--caseworker': {name!r} is not a caseworker's name: give one"
-        " (eirules caseworkers list shows them), or leave --caseworker out for every case"
+        " (eirules caseworkers list shows them), --unassigned for the cases no one holds,"
+        " or leave --caseworker out for every case"
     ) in result.output
     assert "T-0001" not in result.output
 

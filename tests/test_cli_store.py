@@ -145,7 +145,8 @@ def test_due_overdue_and_formats_for_the_303_310_worked_example(run, tmp_path):
     assert parsed[0]["due"] == "2026-02-19" and parsed[0]["days_left"] == "-3"
     assert run("due", "--caseworker", "Nobody", "--as-of", "2026-02-22", code=2).output == (
         'Error: no caseworker "Nobody" in the caseload\n'
-        "  --caseworker: not found; caseworkers: Rhea Tallowby\n"
+        "  --caseworker: not found; caseworkers: Rhea Tallowby; the cases no caseworker "
+        "holds: --unassigned\n"
     )
 
 

@@ -52,9 +52,9 @@ def test_a_second_run_for_the_same_date_evaluates_nothing_and_stores_nothing(run
 
 def test_a_changed_case_is_the_only_one_evaluated(run, tmp_path):
     """303.310(a): the IFSP meeting added to one case changes that case only."""
-    case_id = json.loads(run("cases", "list", "--as-of", DAY, "--format", "json").output)[0][
-        "case_id"
-    ]
+    listed = json.loads(run("cases", "list", "--as-of", DAY, "--format", "json").output)
+    # A Part C case: an IFSP meeting on a case enrolled in Part B only is refused.
+    case_id = next(r["case_id"] for r in listed if r["programs"] == "part_c")
     run("cases", "add-event", case_id, "ifsp_meeting_held", "2026-02-10")
     # add-event evaluates the case as of today; for DAY it is not current.
     result = run("evaluate", "--all", "--as-of", DAY)

@@ -15,6 +15,7 @@ from .. import fastload, jsontext, models
 from ..errors import InputError, PluginError, Problem, did_you_mean, show_value
 from ..models import Case
 from ..text import an
+from .enrolled import enrolment_problems
 from .hooks import converter
 from .meeting_records import meeting_problems
 from .problems import _iso_day, _join, _problems_from
@@ -145,7 +146,7 @@ def case_from_dict(
     if today is not None:  # also when the model refused the case: every problem at once
         if programs is None:
             programs = event_programs(event_types)
-        problems.extend(entry_problems(data, case, today, programs))  # sections too (contacts)
+        problems.extend(entry_problems(data, case, today, programs, event_types))  # sections too
     if problems:
         raise InputError(f"{source} is not valid", _dedupe(problems))
     assert case is not None
@@ -202,6 +203,7 @@ def entry_problems(
     case: Case,
     today: date,
     programs: set[str] | frozenset[str] = frozenset(),
+    event_types: Mapping[str, Any] | None = None,
 ) -> list[Problem]:
     """What `cases add-event` refuses, for a whole case file: the same rules on every way in.
 
@@ -209,7 +211,8 @@ def entry_problems(
     `today` (nothing recorded has happened yet), who attended a meeting not yet held, a
     meeting before the birth (`meeting_problems`), an exact copy of an earlier event (the model itself
     refuses an event or an evaluation before the child's birth), and (when `programs`
-    is known) an enrolment in an unknown program.
+    is known) an enrolment in an unknown program, and (when `event_types` is known) an
+    event in a program the case has no enrolment in (`enrolment_problems`).
     `data` is the structured document's raw form, so paths match the file.
     """
     problems: list[Problem] = []
@@ -299,6 +302,8 @@ def entry_problems(
                         or f"expected one of: {', '.join(sorted(programs))}",
                     )
                 )
+    if event_types:
+        problems.extend(enrolment_problems(data, event_types))
     return problems
 
 

@@ -44,6 +44,7 @@ from .evaluation_runs import EvaluationReport, EvaluationRunsMixin
 from .imports import ImportResult, ImportsMixin
 from .listing import ROW_FIELDS, DueAnswer, DueStream
 from .listing_lines import DueLines, LinesListingMixin
+from .listing_scope import UNASSIGNED
 from .people import ROLES, AccessDenied, Person
 from .retention import PruneMixin, RetentionMixin
 from .ruleset_versions import ReplayResult, RulesetVersionsMixin, ruleset_files
@@ -70,6 +71,7 @@ class Store(
 
 __all__ = [
     "ROW_FIELDS",
+    "UNASSIGNED",
     "DueAnswer",
     "DueLines",
     "DueStream",

@@ -23,6 +23,7 @@ from ..text import an
 from .audit import now
 from .base import StoreBase, canonical_json, sha256
 from .lines import refresh_shown
+from .listing_scope import Unassigned, unassigned_sql
 
 if TYPE_CHECKING:
     from .evaluation_runs import EvaluationReport
@@ -98,27 +99,29 @@ class CasesMixin(StoreBase):
     def list_cases(
         self,
         *,
-        caseworker: str | None = None,
+        caseworker: str | Unassigned | None = None,
         program: str | None = None,
         status: str | None = None,
     ) -> list[dict[str, Any]]:
         """Cases with child, programs, caseworker and status, filtered in SQL.
 
-        Only the cases of the person's caseload (see `people`).
+        Only the cases of the person's caseload (see `people`); `caseworker=UNASSIGNED`:
+        only those no caseworker holds.
         """
         return list(self.iter_cases(caseworker=caseworker, program=program, status=status))
 
     def iter_cases(
         self,
         *,
-        caseworker: str | None = None,
+        caseworker: str | Unassigned | None = None,
         program: str | None = None,
         status: str | None = None,
     ) -> Iterator[dict[str, Any]]:
         """`list_cases` one row at a time as the database gives them (a whole state's caseload)."""
         scope, args = self.scope_sql("c.id")
         where = [scope] if scope else []
-        if caseworker:
+        where += unassigned_sql(caseworker, "a.caseworker")  # caseworker=UNASSIGNED
+        if isinstance(caseworker, str) and caseworker:
             # Every stored name with its identity key (shared only by look-alikes stored
             # before they were refused): one caseworker.
             names = self.resolve_caseworker(caseworker)
@@ -268,7 +271,7 @@ class CasesMixin(StoreBase):
         # Read, check and write the case inside one write transaction: a document read
         # before taking the lock would overwrite another writer's event (a lost update).
         with self.write(user) as audit:
-            case = self._append_event(case_id, event, on)
+            case = self._append_event(case_id, event, on, today)
             conn = self.conn
             text = canonical_json(case_to_dict(case))
             digest = sha256(text)
@@ -297,8 +300,10 @@ class CasesMixin(StoreBase):
             # The case's clocks are recomputed in the same transaction: due is right at once.
             return self._evaluate_in(audit, as_of=today, user=user, case_ids=[case_id])  # type: ignore[attr-defined]
 
-    def _append_event(self, case_id: str, event: dict, on: date) -> Case:
-        """The case with `event` added, read inside the caller's write transaction."""
+    def _append_event(self, case_id: str, event: dict, on: date, today: date) -> Case:
+        """The case with `event` added, read inside the caller's write transaction, and
+        checked as every way into a caseload checks a case file (`entry_problems`, as of
+        `today`): e.g. an event in a program the case has no enrolment in."""
         document = self.case_document(case_id)
         birth = date.fromisoformat(document["child"]["birth_date"])
         if on < birth:
@@ -324,7 +329,9 @@ class CasesMixin(StoreBase):
         new_document = dict(document)
         new_document["events"] = [*document.get("events", []), event]
         try:
-            return self._need_engine().case_from_dict(new_document, source=f"case {case_id}")
+            return self._need_engine().case_from_dict(
+                new_document, source=f"case {case_id}", today=today
+            )
         except InputError as exc:
             raise InputError(
                 f"event not added to case {case_id}",

@@ -227,10 +227,14 @@ class CaseworkersMixin(StoreBase):
     def _unknown_filter(self, name: str) -> InputError:
         """A caseworker filter must name a known caseworker: a typo would look like no work."""
         names = [r[0] for r in self.conn.execute("SELECT name FROM caseworkers ORDER BY name")]
-        hint = did_you_mean(name, names) or (
-            f"caseworkers: {', '.join(names[:20])}{', ...' if len(names) > 20 else ''}"
-            if names
-            else "assign one with: eirules cases assign ID NAME"
+        hint = (
+            did_you_mean(name, names)
+            or (
+                f"caseworkers: {', '.join(names[:20])}{', ...' if len(names) > 20 else ''}"
+                if names
+                else "assign one with: eirules cases assign ID NAME"
+            )
+            + "; the cases no caseworker holds: --unassigned"
         )
         return InputError(
             f'no caseworker "{name}" in the caseload', [Problem("--caseworker", "not found", hint)]

@@ -20,7 +20,7 @@ import attrs
 
 from ..chunks import Outcome
 from .listing_rows import ON_TIME, ROW_FIELDS, _row, _urgency, _wanted
-from .listing_scope import ScopeMixin, Worker, _Scope
+from .listing_scope import ScopeMixin, Unassigned, Worker, _Scope, unassigned_sql
 
 
 @attrs.frozen
@@ -79,7 +79,7 @@ class ListingMixin(ScopeMixin):
         *,
         as_of: date,
         within_days: int | None = None,
-        caseworker: str | None = None,
+        caseworker: str | Unassigned | None = None,
         overdue_only: bool = False,
         progress: Callable[[int, int], None] | None = None,
     ) -> DueAnswer:
@@ -105,7 +105,7 @@ class ListingMixin(ScopeMixin):
         *,
         as_of: date,
         within_days: int | None = None,
-        caseworker: str | None = None,
+        caseworker: str | Unassigned | None = None,
         overdue_only: bool = False,
         progress: Callable[[int, int], None] | None = None,
     ) -> DueStream:
@@ -126,7 +126,7 @@ class ListingMixin(ScopeMixin):
         self,
         as_of: date,
         within_days: int | None,
-        caseworker: str | None,
+        caseworker: str | Unassigned | None,
         overdue_only: bool,
         progress: Callable[[int, int], None] | None,
     ) -> _DueParts:
@@ -167,7 +167,7 @@ class ListingMixin(ScopeMixin):
         self,
         *,
         as_of: date,
-        caseworker: str | None = None,
+        caseworker: str | Unassigned | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
         """Each case's status and programs as of `as_of`, by case id, and the failures.
@@ -244,7 +244,7 @@ class ListingMixin(ScopeMixin):
         if self._worker(caseworker) is None:
             # One table, in index order: the case's currency is `stale` (`_indexed_rows`),
             # the child and caseworker are on the clock rows (revision 0014).
-            tables, where, args = "clocks k", [], []
+            tables, where, args = "clocks k", unassigned_sql(caseworker, "k.caseworker"), []
             scope, scope_args = self.scope_sql("k.case_id")  # type: ignore[attr-defined]
             if scope:  # a supervisor's district
                 where.append(scope)

@@ -21,7 +21,7 @@ import attrs
 from .lines import line_sql
 from .listing import ListingMixin
 from .listing_rows import _urgency
-from .listing_scope import Worker
+from .listing_scope import Unassigned, Worker
 
 
 @attrs.frozen
@@ -50,7 +50,7 @@ class LinesListingMixin(ListingMixin):
         *,
         as_of: date,
         within_days: int | None = None,
-        caseworker: str | None = None,
+        caseworker: str | Unassigned | None = None,
         overdue_only: bool = False,
         progress: Callable[[int, int], None] | None = None,
     ) -> DueLines:

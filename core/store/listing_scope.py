@@ -17,15 +17,59 @@ import attrs
 
 from ..chunks import Outcome
 from ..chunks import evaluate_chunk as _evaluate_chunk
+from ..errors import InputError, Problem, show_value
 from .base import CHUNK, StoreBase
 from .currency import STALE_STATUSES as _STALE_STATUSES
 from .currency import answering as _answering
 from .currency import holds_sql
 from .workers import _Workers
 
+
+class Unassigned:
+    """The caseworker of a listing of the cases no caseworker holds (`--unassigned`)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNASSIGNED"
+
+
+#: `caseworker=UNASSIGNED`: only the cases with no current assignment (a case imported
+#: from JSON has none), which no caseworker's listing shows.
+UNASSIGNED = Unassigned()
+
 #: A listing's caseworker: a stored name, the stored names of one caseworker
-#: (`_known_caseworker`), or None (the whole caseload, or a coordinator's own).
-Worker = str | tuple[str, ...] | None
+#: (`_known_caseworker`), UNASSIGNED, or None (the whole caseload, or a coordinator's own).
+Worker = str | tuple[str, ...] | Unassigned | None
+
+
+def listing_caseworker(caseworker: str | None, unassigned: bool) -> str | Unassigned | None:
+    """The caseworker a listing is asked for (CLI `--caseworker`/`--unassigned`, HTTP
+    `caseworker`/`unassigned`): UNASSIGNED for the cases no caseworker holds; both at
+    once is refused (one caseworker's cases are never unassigned ones)."""
+    if not unassigned:
+        return caseworker
+    if caseworker is not None:
+        raise InputError(
+            "--unassigned and --caseworker ask for different cases",
+            [
+                Problem(
+                    "--unassigned",
+                    "lists the cases no caseworker holds, and --caseworker "
+                    f"{show_value(caseworker)} one caseworker's",
+                    "give one of them: --unassigned, or --caseworker NAME",
+                )
+            ],
+        )
+    return UNASSIGNED
+
+
+def unassigned_sql(caseworker: object, column: str) -> list[str]:
+    """The condition (a list of none or one) every listing adds for UNASSIGNED: `column`,
+    the current caseworker (of an assignment LEFT JOINed with `ended_at IS NULL`, or of a
+    clock row, core/store/lines.py), is NULL. The one way `due`, `overdue` and `cases
+    list` (CLI and HTTP) leave out the cases someone holds."""
+    return [f"{column} IS NULL"] if caseworker is UNASSIGNED else []
 
 
 @attrs.frozen
@@ -40,7 +84,7 @@ class _Scope:
 class ScopeMixin(StoreBase):
     """The cases in scope of a listing, and the re-evaluation of those not current."""
 
-    def _answerable(self, as_of: date, caseworker: str | None, progress):
+    def _answerable(self, as_of: date, caseworker: str | Unassigned | None, progress):
         """What every listing starts from, worked out once: the stored names of the
         caseworker, the SQL condition of the cases the due index answers for, the other
         cases in scope (by id), and those re-evaluated in memory with their failures."""
@@ -50,9 +94,11 @@ class ScopeMixin(StoreBase):
         fresh, failed = self._refresh(stale, as_of, progress)
         return names, current, stale, fresh, failed
 
-    def _known_caseworker(self, caseworker: str | None) -> tuple[str, ...] | None:
+    def _known_caseworker(self, caseworker: str | Unassigned | None) -> Worker:
         """The stored names of a --caseworker filter (`resolve_caseworker`: by identity key,
-        the same on both backends); a typo is an error, never no work."""
+        the same on both backends); a typo is an error, never no work. UNASSIGNED as is."""
+        if caseworker is UNASSIGNED:
+            return UNASSIGNED
         if not caseworker:
             return None
         names = self.resolve_caseworker(caseworker)  # type: ignore[attr-defined]
@@ -62,7 +108,11 @@ class ScopeMixin(StoreBase):
     def _worker(self, caseworker: Worker) -> tuple[str, ...] | None:
         """The stored names of the caseworker whose assignments a listing starts from: the
         one asked for (a stored name, or all of one caseworker's), or a coordinator's own;
-        None for the whole caseload (or a supervisor's district)."""
+        None for the whole caseload (or a supervisor's district), and for UNASSIGNED (the
+        whole caseload's side, narrowed by `unassigned_sql`)."""
+        if caseworker is UNASSIGNED:
+            return None
+        assert not isinstance(caseworker, Unassigned)
         if caseworker is None:
             if self.person.role == "coordinator":  # type: ignore[attr-defined]
                 return self.own_caseworkers()  # type: ignore[attr-defined]
@@ -99,6 +149,7 @@ class ScopeMixin(StoreBase):
                 "cases c LEFT JOIN assignments a ON a.case_id = c.id AND a.ended_at IS NULL "
                 "CROSS JOIN children ch"
             )
+            where += unassigned_sql(caseworker, "a.caseworker")
         where.append("ch.case_id = c.id")
         scope, scope_args = self.scope_sql("c.id")  # type: ignore[attr-defined]
         if scope:  # a coordinator sees their own caseload, a supervisor their district

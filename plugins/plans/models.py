@@ -14,6 +14,7 @@ from datetime import date
 
 import attrs
 
+from eirules.core.errors import ValueProblem, did_you_mean
 from eirules.core.model_fields import text_check
 from eirules.core.models import (
     _date,
@@ -280,6 +281,14 @@ class Contact:
     meeting: str | None = attrs.field(default=None, validator=_opt_plain)
 
 
+def _meeting_hint(meeting: str, ids: list[str]) -> str:
+    if not ids:
+        return "the file has no meetings; schedule it first with eirules meetings schedule"
+    hint = did_you_mean(meeting, ids)
+    listed = f"the file's meetings: {', '.join(ids)}"
+    return f"{hint} ({listed})" if hint else f"expected one of {listed}"
+
+
 @attrs.frozen(kw_only=True)
 class PlansRecord:
     """The `plans` section of a case file."""
@@ -288,6 +297,20 @@ class PlansRecord:
     progress_reports: tuple[ProgressReport, ...] = attrs.field(default=(), converter=as_tuple)
     meetings: tuple[Meeting, ...] = attrs.field(default=(), converter=_sorted_by_date)
     contacts: tuple[Contact, ...] = attrs.field(default=(), converter=_sorted_by_date)
+
+    def __attrs_post_init__(self):
+        # A contact names the meeting it tried to arrange: an id the file does not have
+        # (a typo) would count as no attempt at all, and `meetings check` would report
+        # none made (300.322(d)). `contacts add --meeting` and a hand-edited file alike.
+        ids = [m.id for m in self.meetings]
+        for contact in self.contacts:
+            if contact.meeting is not None and contact.meeting not in ids:
+                raise ValueProblem(
+                    f'the contact on {contact.date.isoformat()} names meeting "{contact.meeting}",'
+                    " which is not a meeting of this file",
+                    _meeting_hint(contact.meeting, ids),
+                    field="contacts",
+                )
 
     def goal(self, goal_id: str) -> Goal | None:
         return next((g for g in self.goals if g.id == goal_id), None)
