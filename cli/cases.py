@@ -140,6 +140,15 @@ def cases_import(
     echo_warnings(result.warnings)
     for case_id, what in result.caseload_changes:
         echo(f"Note: case {case_id}: {what}", err=True)
+    if result.unassigned:
+        n = result.unassigned
+        echo(
+            f"Note: {plural(n, 'case')} imported {'has' if n == 1 else 'have'} no caseworker, "
+            "so no caseworker's list shows "
+            f"{'it' if n == 1 else 'them'}: see eirules due --unassigned; assign with "
+            "eirules cases assign ID NAME",
+            err=True,
+        )
     for case_id, message in result.failures:
         if message.startswith("no ruleset"):
             continue  # said once per ruleset below

@@ -373,3 +373,18 @@ def test_cases_show_says_when_its_determination_is_as_of_a_day_after_today(tmp_p
     assert f"Note: the status and clocks below are as of {later}, after today" in shown
     run("evaluate", "--all")
     assert "after today" not in run("cases", "show", "T-0001").output
+
+
+def test_an_import_says_how_many_cases_it_left_with_no_caseworker(store):
+    """JSON files carry no caseworker: in a caseload with caseworkers such a case is on
+    no caseworker's list, so the import counts them (`due --unassigned` lists them)."""
+    first = store.import_records([csv_record(caseworker="Rhea Tallowby")], user="t",
+                                 evaluate_as_of=AS_OF, new_caseworkers=True)  # fmt: skip
+    assert first.unassigned == 0
+    result = imported(store, case_doc("T-0002"), case_doc("T-0003"))
+    assert result.unassigned == 2
+    assert imported(store, case_doc("T-0002")).unassigned == 0  # unchanged: not written
+
+
+def test_a_caseload_without_caseworkers_hears_nothing_of_them(store):
+    assert imported(store, case_doc()).unassigned == 0

@@ -60,6 +60,8 @@ class ImportResult:
     #: with `cases add-event`, a caseworker set with `cases assign`) that a record would
     #: have undone, kept (caseload_changes="keep") or dropped ("drop").
     caseload_changes: tuple[tuple[str, str], ...] = ()
+    #: How many of the cases written have no caseworker, in a caseload with caseworkers.
+    unassigned: int = 0
 
 
 class ImportsMixin(StoreBase):
@@ -279,6 +281,7 @@ class ImportsMixin(StoreBase):
         if self.conn.postgres and len(written) >= ANALYZE_AFTER:
             self._analyze()
         return ImportResult(
+            unassigned=self._unassigned_of(written),
             rejected=tuple(rejected),
             failures=report.failures if report else (),
             warnings=report.warnings if report else (),
@@ -286,6 +289,17 @@ class ImportsMixin(StoreBase):
             caseload_changes=tuple(resolved),
             **counts,
         )
+
+    def _unassigned_of(self, case_ids: list[str]) -> int:
+        """How many of `case_ids` no caseworker holds, in a caseload that has caseworkers
+        (they are on no caseworker's list: `due --unassigned` lists them); 0 otherwise."""
+        if not case_ids or not self.conn.execute("SELECT 1 FROM caseworkers LIMIT 1").fetchone():
+            return 0
+        held = self.conn.select_for(
+            "SELECT DISTINCT case_id FROM assignments WHERE ended_at IS NULL AND case_id IN ({ids})",
+            list(dict.fromkeys(case_ids)),
+        )
+        return len(set(case_ids)) - len(held)
 
     def _analyze(self) -> None:
         """Fresh planner statistics for the tables an import fills (PostgreSQL).
