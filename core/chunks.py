@@ -233,15 +233,25 @@ def due_items(result: dict[str, Any]) -> list[tuple]:
 
 
 def case_status(items: list[tuple]) -> str:
-    """A case's most urgent listed clock status (overdue, due_soon, pending,
-    needs_information, then any other except late_excused); no_open_clocks when none
-    is listed. Derived from the same rows `due` lists, so the two always agree."""
-    owed = [item[8] for item in items if item[0] == "clock" and item[9]]
+    """A case's most urgent listed clock status: overdue, due_soon, pending,
+    needs_information, then any other; no_open_clocks when none is listed. Derived from
+    the same rows `due` lists (`decisions.is_outstanding`), so the two always agree.
+
+    A listed `late_excused` clock (e.g. an initial evaluation past the 60 days of 34 CFR
+    300.301(c)(1) with a 300.301(d) exception on file, not yet done) is past its due date
+    and still owed, as soon as possible: it makes its case `overdue`, as it is on
+    `eirules overdue`. The excuse says the lateness is not the agency's, not that the
+    work is done.
+    """
+    owed = [
+        "overdue" if item[8] == "late_excused" else item[8]
+        for item in items
+        if item[0] == "clock" and item[9]
+    ]
     for status in OPEN_STATUSES:
         if status in owed:
             return status
-    others = [s for s in owed if s not in OPEN_STATUSES and s != "late_excused"]
-    return others[0] if others else "no_open_clocks"
+    return owed[0] if owed else "no_open_clocks"
 
 
 def result_programs(result: dict[str, Any]) -> list[str]:

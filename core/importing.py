@@ -110,6 +110,35 @@ def _csv_field(path: str, fields: dict[str, str]) -> str | None:
 IMPORTED = "a case file (.json, .jsonl) or a CSV file"
 
 
+def _refused_at(exc: InputError) -> str:
+    """The label of a file the JSON reader refused: where its first problem is, or "file"."""
+    where = exc.problems[0].where if exc.problems else ""
+    return where if where and where != "$" else "file"
+
+
+def _refused(exc: InputError, named: str, own: str) -> tuple[Problem, ...]:
+    """The JSON reader's refusal of `named` (a file, or a line of a JSON Lines file) as the
+    problems of the record labelled `own`: the one wording for a .json file, a .jsonl line
+    and a record of a streamed array ("line 4, column 2: not valid JSON: Expecting value").
+
+    What the reader found the text not to be (`parse_json`: "not valid JSON", "not UTF-8
+    text") comes before each problem; a refusal that says it whole (too large) does not
+    need it. A problem's place loses what the label already says (`own`; "$": the whole).
+    """
+    said = exc.message.removeprefix(f"{named} is ")
+    said = said if said != exc.message and said.startswith("not ") else ""
+    if not exc.problems:
+        return (Problem("", said or exc.message),)
+    return tuple(
+        Problem(
+            "" if p.where in (own, "$") else p.where.removeprefix(own).lstrip(", "),
+            f"{said}: {p.what}" if said else p.what,
+            p.fix,
+        )
+        for p in exc.problems
+    )
+
+
 def _unreadable(source: str, exc: InputError) -> Record:
     """A file that cannot be read at all (not a regular file, too large) as a rejected record."""
     return Record(
@@ -178,32 +207,16 @@ def _streamed_records(path: Path) -> Iterator[Record]:
             if isinstance(value, InputError):
                 label = f"line {line}" if lines else f"record {number}"
                 # The record is named by the label: its problems say where inside it.
-                own = "line 1" if lines else label
-                yield Record(
-                    source,
-                    label,
-                    problems=tuple(
-                        Problem(p.where.removeprefix(own).lstrip(", "), p.what, p.fix)
-                        for p in value.problems
-                    )
-                    or (Problem("", value.message),),
-                )
+                named, own = (f"{source}, line {line}", "line 1") if lines else (source, label)
+                yield Record(source, label, problems=_refused(value, named, own))
                 continue
             label = _label(number, value)
             if lines:  # in JSON Lines a record is a line: named by it, as an editor shows it
                 label = label.replace("record", "line", 1)
             yield Record(source, label, value)
     except InputError as exc:  # the file is broken between records: as a whole-file read says
-        first = exc.problems[0] if exc.problems else Problem("file", "")
-        yield Record(
-            source,
-            first.where or "file",
-            problems=(
-                Problem(
-                    "", f"{exc.message.removeprefix(source + ' is ')}: {first.what}", first.fix
-                ),
-            ),
-        )
+        label = _refused_at(exc)
+        yield Record(source, label, problems=_refused(exc, source, label)[:1])
     except OSError as exc:
         yield Record(source, "file", problems=(Problem("", f"cannot be read ({exc})"),))
 
@@ -225,15 +238,8 @@ def _json_records(path: Path) -> Iterator[Record]:
     try:
         data = parse_json(raw, source=source)
     except InputError as exc:
-        label = exc.problems[0].where if exc.problems and exc.problems[0].where != "$" else "file"
-        yield Record(
-            source,
-            label,
-            problems=tuple(
-                Problem("", f"{exc.message.removeprefix(source + ' is ')}: {p.what}", p.fix)
-                for p in exc.problems
-            ),
-        )
+        label = _refused_at(exc)
+        yield Record(source, label, problems=_refused(exc, source, label))
         return
     if isinstance(data, list):
         for i, item in enumerate(data, start=1):

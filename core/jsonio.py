@@ -290,8 +290,8 @@ def _json_lines(path: Path, source: str):
                 raw = raw.removeprefix(b"\xef\xbb\xbf")
             if not raw.strip():
                 continue
-            try:
-                value = parse_json(raw, source=f"{source}, line {line_number}")
+            try:  # without its line break: a place in it is "line 1, column N", on this line
+                value = parse_json(raw.rstrip(b"\r\n"), source=f"{source}, line {line_number}")
             except InputError as exc:
                 yield line_number, line_number, exc
                 continue

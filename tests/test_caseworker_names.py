@@ -272,7 +272,11 @@ def test_db_upgrade_gives_the_caseworkers_already_stored_their_keys(caseload, db
     caseload.close()
     store, applied = Store.init(db_target, engine)
     try:
-        assert applied == ["0016_caseworker_name_key"] == list(migrations.REVISIONS[-1:])
+        assert (
+            applied
+            == ["0016_caseworker_name_key", "0017_late_excused_cases_overdue"]
+            == list(migrations.REVISIONS[-2:])
+        )
         keys = store.conn.execute("SELECT name, name_key FROM caseworkers").fetchall()
         assert len(keys) == 4 and all(key == identity_key(name) for name, key in keys)
         assert _listings(store, "ÉMILE ZORANDER")["due"] == ["E-1"]

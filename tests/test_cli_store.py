@@ -34,7 +34,7 @@ def test_db_init_at_a_path_then_again_is_a_no_op(tmp_path):
     assert result.exit_code == 0
     assert (
         result.output
-        == f"Created caseload {path} (schema: 0001_initial_caseload, 0002_ruleset_versions, 0003_staff_and_access_log, 0004_audit_content, 0005_due_items, 0006_current_evaluation, 0007_staff_tokens, 0008_due_order_index, 0009_token_expiry, 0010_late_clocks_stay_listed, 0011_cases_evaluation_index, 0012_stability_interval, 0013_clock_closed_on, 0014_listing_columns_on_clocks, 0015_listed_text_on_clocks, 0016_caseworker_name_key)\n"
+        == f"Created caseload {path} (schema: 0001_initial_caseload, 0002_ruleset_versions, 0003_staff_and_access_log, 0004_audit_content, 0005_due_items, 0006_current_evaluation, 0007_staff_tokens, 0008_due_order_index, 0009_token_expiry, 0010_late_clocks_stay_listed, 0011_cases_evaluation_index, 0012_stability_interval, 0013_clock_closed_on, 0014_listing_columns_on_clocks, 0015_listed_text_on_clocks, 0016_caseworker_name_key, 0017_late_excused_cases_overdue)\n"
     )
     result = runner.invoke(cli, ["db", "init", str(path)])
     assert result.output == f"Caseload {path} is already initialised and up to date\n"

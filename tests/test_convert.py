@@ -561,7 +561,7 @@ def test_message_for_each_way_a_score_can_be_wrong(engine, score, expected):
     "change, expected",
     [
         ({"id": 17}, ["id: 17 is not a string"]),
-        ({"id": "  "}, ['id: "  " is empty; expected some text']),
+        ({"id": "  "}, ["id: required but empty; expected some text"]),
         ({"child": None}, ['child: null is not an object; expected an object with "birth_date"']),
         ({"events": {"type": "x"}}, ['events: {"type": "x"} is not a list']),
         (

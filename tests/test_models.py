@@ -334,7 +334,7 @@ def test_structure_names_every_problem_with_its_path():
     with pytest.raises(InputError) as info:
         structure({"kind": "ifsp", "services": [{"name": "", "per": "fortnight"}]}, ServicePlan)
     assert [str(p) for p in info.value.problems] == [
-        'services[0].name: "" is empty; expected some text',
+        "services[0].name: required but empty; expected some text",
         'services[0].per: "fortnight" is not a known period; expected one of: day, week, month',
     ]
 

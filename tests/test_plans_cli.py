@@ -440,3 +440,25 @@ def test_family_pages_do_not_claim_the_child_is_fictional(engine, lang, referenc
         # (The example child's surname is Fictional; the claim is what must go.)
         assert "are fictional" not in html and "son ficticios" not in html
         assert f"{reference}" in html and case.id in html
+
+
+def test_a_progress_report_clock_names_its_period_once(tmp_path, monkeypatch):
+    """34 CFR 300.320(a)(3)(ii): the report of the 2025-26 Q3 period, due 2026-04-03, not
+    sent. The period is the clock's subject, which every listing adds to the label, so the
+    label is the report alone (it said "(2025-26 Q3) (2025-26 Q3)")."""
+    invoke = caseload_cli(tmp_path, monkeypatch)
+    invoke("cases", "import", EXAMPLES / "pb-iep-goals.json")
+    rows = json.loads(invoke("due", "--as-of", "2026-04-10", "--format", "json").output)
+    report = [(r["label"], r["subject"]) for r in rows if r["clock"] == "plans_progress_report"]
+    assert report == [("Progress report to the parents", "2025-26 Q3")]
+    table = invoke("due", "--as-of", "2026-04-10").output
+    assert table.count("Progress report to the parents (2025-26 Q3)  ") == 1
+    assert "(2025-26 Q3) (2025-26 Q3)" not in table
+    invoke("evaluate", "--all", "--as-of", "2026-04-10")
+    shown = invoke("cases", "show", "PB-PLAN-01").output.splitlines()
+    assert [line for line in shown if "Progress report" in line] == [
+        "  2026-01-30  met             Progress report to the parents (2025-26 Q2)"
+        "  [34 CFR 300.320(a)(3)(ii)]",
+        "  2026-04-03  overdue         Progress report to the parents (2025-26 Q3)"
+        "  [34 CFR 300.320(a)(3)(ii)]",
+    ]

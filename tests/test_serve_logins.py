@@ -304,6 +304,7 @@ def test_tokens_made_before_expiry_existed_get_90_days_from_the_upgrade(caseload
         "0014_listing_columns_on_clocks",
         "0015_listed_text_on_clocks",
         "0016_caseworker_name_key",
+        "0017_late_excused_cases_overdue",
     ]
     expiries = {r["expires_at"] for r in store.tokens()}
     assert len(expiries) == 1

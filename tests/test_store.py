@@ -566,14 +566,14 @@ def test_a_new_migration_must_be_applied_with_db_upgrade(db_target, engine):
     assert (
         "migrations not applied: 0003_staff_and_access_log, 0004_audit_content, 0005_due_items, "
         "0006_current_evaluation, 0007_staff_tokens, 0008_due_order_index, 0009_token_expiry, "
-        "0010_late_clocks_stay_listed, 0011_cases_evaluation_index, 0012_stability_interval, 0013_clock_closed_on, 0014_listing_columns_on_clocks, 0015_listed_text_on_clocks, 0016_caseworker_name_key; run: eirules db upgrade"
+        "0010_late_clocks_stay_listed, 0011_cases_evaluation_index, 0012_stability_interval, 0013_clock_closed_on, 0014_listing_columns_on_clocks, 0015_listed_text_on_clocks, 0016_caseworker_name_key, 0017_late_excused_cases_overdue; run: eirules db upgrade"
         in str(err.value)
     )
     result = CliRunner().invoke(cli, ["db", "upgrade", "--db", str(db_target)])
     assert result.output == (
         f"Applied to {display(db_target)}: 0003_staff_and_access_log, 0004_audit_content, "
         "0005_due_items, 0006_current_evaluation, 0007_staff_tokens, 0008_due_order_index, 0009_token_expiry, "
-        "0010_late_clocks_stay_listed, 0011_cases_evaluation_index, 0012_stability_interval, 0013_clock_closed_on, 0014_listing_columns_on_clocks, 0015_listed_text_on_clocks, 0016_caseworker_name_key\n"
+        "0010_late_clocks_stay_listed, 0011_cases_evaluation_index, 0012_stability_interval, 0013_clock_closed_on, 0014_listing_columns_on_clocks, 0015_listed_text_on_clocks, 0016_caseworker_name_key, 0017_late_excused_cases_overdue\n"
     )
     store = Store.open(db_target, engine)
     assert {"staff", "access_log"} <= set(store.conn.table_names())
@@ -621,6 +621,7 @@ def test_a_file_made_before_alembic_opens_and_upgrades_in_place(tmp_path, engine
         "0014_listing_columns_on_clocks",
         "0015_listed_text_on_clocks",
         "0016_caseworker_name_key",
+        "0017_late_excused_cases_overdue",
     ]
     assert store.list_cases()[0]["case_id"] == "T-0001"
     assert store.conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == (

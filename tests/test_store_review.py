@@ -100,7 +100,7 @@ def test_a_one_row_csv_case_names_its_row_once(run, tmp_path):
     )
     result = run("cases", "import", "c.csv", code=2)
     assert result.output.splitlines()[1] == (
-        "  c.csv, row 3, birth_date: the value is not a date (YYYY-MM-DD)"
+        '  c.csv, row 3, birth_date: the value, written "xxxxxxxx", is not a date (YYYY-MM-DD)'
     )
 
 

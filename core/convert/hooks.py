@@ -60,7 +60,27 @@ def _structure_date(value: Any, _type: Any) -> date:
             if dates.in_range(day):
                 return day
             raise ValueProblem(f"{show_value(value)} is out of range", dates.range_text())
+    if isinstance(value, str) and not value.strip():
+        raise ValueProblem(f"{show_value(value)} is empty", "expected a date (YYYY-MM-DD)")
     raise ValueProblem(f"{show_value(value)} is not a date (YYYY-MM-DD)")
+
+
+#: Characters a date's form keeps as they are (its separators); digits show as 9,
+#: letters as x and anything else as ?.
+_FORM_KEPT = frozenset(" -/.,:")
+
+
+def _written(value: Any) -> str:
+    """A personal value in a message: "the value", and for a text that is not written
+    YYYY-MM-DD its form with no digit or letter of it ("2024/01/01": 9999/99/99), so
+    the message says what was found without the child's birth date."""
+    if not isinstance(value, str):
+        return "the value"
+    form = "".join(
+        "9" if c.isdigit() else "x" if c.isalpha() else c if c in _FORM_KEPT else "?"
+        for c in value[:20]
+    ) + ("..." if len(value) > 20 else "")
+    return "the value" if form == "9999-99-99" else f"the value, written {show_value(form)},"
 
 
 def _structure_float(value: Any, _type: Any) -> float:
@@ -163,6 +183,8 @@ def _field_hook(attribute: attrs.Attribute, run_validator: bool):
     inner = None  # looked up on first use: the field's type may not have its hook yet
 
     personal = attribute.metadata.get("personal", False)
+    required = attribute.default is attrs.NOTHING
+    dated = date in (type_, *typing.get_args(type_))
 
     def hook(value: Any, _type: Any) -> Any:
         nonlocal inner
@@ -173,11 +195,16 @@ def _field_hook(attribute: attrs.Attribute, run_validator: bool):
             if validator is not None:
                 validator(None, attribute, result)
         except ValueProblem as exc:
+            if required and isinstance(value, str) and not value.strip():
+                # Empty (an empty CSV cell, say) where a value is required, of any type.
+                raise ValueProblem("required but empty", exc.fix, field=exc.field) from None
             if not personal:
                 raise
-            # A child's name or birth date never appears in a message: name the field only.
+            # A child's name or birth date never appears in a message: name the field, and
+            # for a date the form it is written in (`_written`).
+            shown = _written(value) if dated else "the value"
             raise ValueProblem(
-                exc.what.replace(show_value(value), "the value"), exc.fix, field=exc.field
+                exc.what.replace(show_value(value), shown), exc.fix, field=exc.field
             ) from None
         return result
 

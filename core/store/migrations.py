@@ -40,6 +40,7 @@ REVISIONS: tuple[str, ...] = (
     "0014_listing_columns_on_clocks",
     "0015_listed_text_on_clocks",
     "0016_caseworker_name_key",
+    "0017_late_excused_cases_overdue",
 )
 
 #: Every table the migrations create, for checking that a database still has them all.

@@ -68,7 +68,7 @@ def clocks_for(case: Case, ruleset: Ruleset, as_of: date, eligibility):
                 ),
                 met_on=r.sent if r.sent is not None and r.sent <= as_of else None,
                 citation=REPORT_CITATION[r.plan],
-                label=f"Progress report to the parents ({r.period})",
+                label="Progress report to the parents",
                 subject=r.period,
             )
         )
