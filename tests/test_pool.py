@@ -55,8 +55,11 @@ def test_a_second_map_runs_in_the_processes_of_the_first():
         # Too few chunks to start workers for, but they are running: they take them.
         second = {pid for _, (_, pid, _) in workers.map(_pid, range(MIN_CHUNKS - 1))}
         assert workers.pool is pool
+        # The pool's processes (which of them took a chunk depends on the machine's load:
+        # under load one worker may take all eight of the first map).
+        processes = set(pool._processes)
     assert os.getpid() not in first | second
-    assert second <= first
+    assert first <= processes and second <= processes
 
 
 def test_too_few_chunks_or_one_job_run_here():
