@@ -138,7 +138,8 @@ def test_cli_audit_verify_and_log(store, tmp_path, db_target):
         "case.assigned",
         "evaluation.run",
     ]
-    assert entries[2]["after"] == {"caseworker": "Rhea Tallowby"}
+    # Set with `cases assign`: marked, so an import does not undo it unasked.
+    assert entries[2]["after"] == {"caseworker": "Rhea Tallowby", "set_with": "cases assign"}
     text = runner.invoke(cli, ["audit", "log", "--db", db, "--last", "1"]).output
     assert "evaluation.run" in text and "case.imported" not in text
     # --out: the log (notes, names before and after) goes to a file only its owner may read.

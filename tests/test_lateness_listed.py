@@ -117,8 +117,10 @@ def test_cases_show_says_which_evaluation_its_status_and_clocks_are(run, tmp_pat
     run("evaluate", "--case", "WREN-0001", "--as-of", "2199-12-31")
     lines = run("cases", "show", "WREN-0001").output.splitlines()
     assert lines[1].endswith("status: overdue as of 2199-12-31")
-    assert lines[2].startswith("Clocks as of 2199-12-31 (determination 2), ruleset us (2026.")
-    assert lines[2].endswith("), eirules 0.1.0:")
+    # A determination as of a day after today says so (session 16), then its clocks.
+    assert lines[2].startswith("Note: the status and clocks below are as of 2199-12-31")
+    assert lines[3].startswith("Clocks as of 2199-12-31 (determination 2), ruleset us (2026.")
+    assert lines[3].endswith("), eirules 0.1.0:")
     shown = json.loads(run("cases", "show", "WREN-0001", "--format", "json").output)
     assert shown["status"] == "overdue" and shown["evaluated_as_of"] == "2199-12-31"
 
