@@ -408,6 +408,21 @@ def test_annual_review_cycle_restarts_at_each_review(engine):
     assert (k.start, k.due, k.status) == (D("2026-11-10"), D("2027-11-10"), "pending")
 
 
+def test_a_new_iep_meeting_after_the_review_was_due_says_the_review_was_done_late(engine):
+    """300.324(b)(1)(i): IEP 2025-11-10, annual review due 2026-11-10; the team met on
+    2026-11-20 and wrote a new IEP (recorded as iep_meeting_held, not iep_review_held). The
+    new IEP reviews the old one: the next review is due 2027-11-20 and the reason keeps
+    the lateness (QA, session 16: the overdue period vanished without a trace)."""
+    c = pb(engine, ELIGIBLE, ("iep_meeting_held", "2025-11-10"), ("iep_meeting_held", "2026-11-20"))
+    k = det(engine, c, "2026-12-01").clock("iep_annual_review")
+    assert (k.start, k.due, k.status) == (D("2026-11-20"), D("2027-11-20"), "pending")
+    assert k.reason == "the previous one was due 2026-11-10 and done late on 2026-11-20"
+    on_time = pb(
+        engine, ELIGIBLE, ("iep_meeting_held", "2025-11-10"), ("iep_meeting_held", "2026-11-02")
+    )
+    assert det(engine, on_time, "2026-12-01").clock("iep_annual_review").reason is None
+
+
 def test_revoked_consent_closes_the_annual_review(engine):
     """300.300(b)(4): after written revocation of consent, the agency stops services; clocks close."""
     c = pb(

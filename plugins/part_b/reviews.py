@@ -80,8 +80,8 @@ def recurring(
 ) -> Clock:
     events = of_type(ctx.case, *stops)
     return recurring_clock(
-        lambda day: make_clock(
-            ctx, name, id=id, start=day, label=label, stop_events=after(events, day)
+        lambda day, then: make_clock(
+            ctx, name, id=id, start=day, label=label, stop_events=_met_by(events, day, then)
         ),
         last,
         previous,
@@ -89,3 +89,9 @@ def recurring(
         lambda: f"after Part B ends ({ctx.ends})",
         "done",
     )
+
+
+def _met_by(events, day, then) -> tuple:
+    """The stop events after `day`, and `then` (the next meeting or review) in date order."""
+    later = after(events, day)
+    return later if then is None else tuple(sorted((*later, then), key=lambda e: e.date))

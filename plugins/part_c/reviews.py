@@ -49,8 +49,8 @@ def review_clocks(ctx: Context) -> list[Clock]:
 def recurring(ctx: Context, name: str, last, previous, stops: tuple[str, ...], label: str) -> Clock:
     events = of_type(ctx.case, *stops)
     return recurring_clock(
-        lambda day: make_clock(
-            ctx, name, id=name, start=day, label=label, stop_events=after(events, day)
+        lambda day, then: make_clock(
+            ctx, name, id=name, start=day, label=label, stop_events=_met_by(events, day, then)
         ),
         last,
         previous,
@@ -58,3 +58,9 @@ def recurring(ctx: Context, name: str, last, previous, stops: tuple[str, ...], l
         lambda: f"on or after the day Part C ends ({ctx.end}: {ctx.end_reason})",
         "held",
     )
+
+
+def _met_by(events, day, then) -> tuple:
+    """The stop events after `day`, and `then` (the next meeting or review) in date order."""
+    later = after(events, day)
+    return later if then is None else tuple(sorted((*later, then), key=lambda e: e.date))
