@@ -81,6 +81,19 @@ def test_until_on_a_one_day_event_type_is_refused(tmp_path, monkeypatch):
     assert [e["type"] for e in _events(invoke, tmp_path)] == ["consent_for_evaluation"]
 
 
+def test_until_on_a_one_day_event_type_in_a_case_file_is_refused_the_same_way(
+    tmp_path, monkeypatch
+):
+    """A case file gets the check add-event applies (it was kept there, and ignored)."""
+    invoke = caseload_cli(tmp_path, monkeypatch)
+    bad = {**CASE, "events": [{**CASE["events"][0], "until": "2026-01-09"}]}
+    result = invoke("cases", "import", write_cases(tmp_path / "cases", bad), code=2)
+    assert 'events[0].until: a "consent_for_evaluation" event takes no `until`' in result.output
+    assert "absent_from_school, delay" in result.output
+    result = invoke("check", write_cases(tmp_path / "one", bad) / "U-B-1.json", code=2)
+    assert "takes no `until`" in result.output
+
+
 def test_until_that_is_not_a_date_is_a_usage_error(tmp_path, monkeypatch):
     invoke = caseload_cli(tmp_path, monkeypatch)
     invoke("cases", "import", write_cases(tmp_path / "cases", CASE))

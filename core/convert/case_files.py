@@ -304,6 +304,28 @@ def entry_problems(
                 )
     if event_types:
         problems.extend(enrolment_problems(data, event_types))
+        problems.extend(_until_problems(events, event_types))
+    return problems
+
+
+def _until_problems(events: Any, event_types: Mapping[str, Any]) -> list[Problem]:
+    """An `until` on an event type that is one day (`EventType.takes_until` false): in a
+    case file as `cases add-event --until` refuses it (it would be kept, and ignored)."""
+    takes = sorted(name for name, spec in event_types.items() if getattr(spec, "takes_until", 0))
+    problems = []
+    for i, event in enumerate(events if isinstance(events, list) else ()):
+        if not isinstance(event, Mapping) or event.get("until") is None:
+            continue
+        etype = event.get("type")
+        spec = event_types.get(etype) if isinstance(etype, str) else None
+        if spec is not None and not getattr(spec, "takes_until", False):
+            problems.append(
+                Problem(
+                    f"events[{i}].until",
+                    f'{an(etype)} "{etype}" event takes no `until` (it is one day)',
+                    f"leave out until; only these types cover a period: {', '.join(takes)}",
+                )
+            )
     return problems
 
 
