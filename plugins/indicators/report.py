@@ -68,10 +68,14 @@ class IndicatorResult:
     categories: Counter = attrs.field(factory=Counter)
     days_late_min: int | None = None
     days_late_max: int | None = None
-    by_unit: dict[str, Tally] = attrs.field(factory=dict)
+    #: Tallies by unit name; None is the units with no name recorded (never a real name).
+    by_unit: dict[str | None, Tally] = attrs.field(factory=dict)
     by_month: dict[str, Tally] = attrs.field(factory=dict)
     #: The late units (only when a drill-down was asked for).
     late: list[Item] = attrs.field(factory=list)
+    #: The units left out of the denominator for lack of data (`Item.unmeasured`; only when
+    #: a drill-down was asked for).
+    unmeasured: list[Item] = attrs.field(factory=list)
     #: Every unit, counted or not (only when a drill-down was asked for).
     units: list[Item] = attrs.field(factory=list)
 
@@ -104,7 +108,7 @@ class IndicatorResult:
             month = item.on.strftime("%Y-%m")
             self.by_month.setdefault(month, Tally()).add(item)
             if by is not None:
-                unit = item.units.get(by) or "(none)"
+                unit = item.units.get(by) or None
                 self.by_unit.setdefault(unit, Tally()).add(item)
         if item.late:
             self.late_reasons[item.group] += 1
@@ -116,34 +120,23 @@ class IndicatorResult:
                 self.late.append(item)
         if keep:
             self.units.append(item)
+            if item.unmeasured:
+                self.unmeasured.append(item)
+
+    def unit_tallies(self) -> list[tuple[str | None, Tally]]:
+        """The by-unit tallies in report order: by name, the units with no name last."""
+        return sorted(self.by_unit.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))
+
+    def drill_down(self) -> list[Item]:
+        """The units the drill-down names: every late one, then every one left out for
+        lack of data."""
+        return [*self.late, *self.unmeasured]
 
     def as_dict(self, *, children: bool = False) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "indicator": self.code,
-            "title": self.title,
-            "citation": self.citation,
-            "target": self.target,
-            "numerator": self.numerator,
-            "denominator": self.denominator,
-            "percent": self.percent,
-            "late": self.late_count,
-            "days_late": {"min": self.days_late_min, "max": self.days_late_max},
-            "late_reasons": dict(self.late_reasons.most_common()),
-            "counted_as_timely": dict(self.timely_by_instruction),
-            "excluded": dict(self.excluded),
-            "by_month": {m: _tally(t) for m, t in sorted(self.by_month.items())},
-            "by_unit": {u: _tally(t) for u, t in sorted(self.by_unit.items())},
-        }
-        if self.code == "B12":
-            data["categories"] = {k: self.categories.get(k, 0) for k in B12_CATEGORIES}
-            data["categories"]["a"] = sum(self.categories.values())
-        if children:
-            data["children"] = [item_dict(i) for i in self.late]
-        return data
+        """This indicator's summary, unsuppressed (`published.indicator_summary`)."""
+        from .published import indicator_summary
 
-
-def _tally(t: Tally) -> dict[str, Any]:
-    return {"numerator": t.numerator, "denominator": t.denominator, "percent": t.percent}
+        return indicator_summary(self, None, children=children)
 
 
 def _iso(day: date | None) -> str | None:
@@ -192,28 +185,23 @@ class Report:
     def indicator(self, code: str) -> IndicatorResult:
         return next(i for i in self.indicators if i.code == code)
 
+    def named_cases(self) -> list[str]:
+        """The case ids the drill-down names (a read of their records)."""
+        return [item.case_id for result in self.indicators for item in result.drill_down()]
+
     def as_dict(self, *, children: bool = False) -> dict[str, Any]:
-        return {
-            "period": {
-                "label": self.period.label,
-                "from": self.period.start.isoformat(),
-                "to": self.period.end.isoformat(),
-            },
-            "cases": self.cases,
-            "evaluated_as_of": {"from": _iso(self.evaluated_from), "to": _iso(self.evaluated_to)},
-            "evaluated_before_period_end": self.evaluated_before_end,
-            "by": self.by,
-            "suppress_below": self.suppress_below,
-            "settings": self.settings,
-            "indicators": [i.as_dict(children=children) for i in self.indicators],
-        }
+        """The report as json and the HTTP API give it: the summary suppressed unless it
+        comes with the drill-down (`published.summary`)."""
+        from .published import summary
+
+        return summary(self, suppress=not children, children=children)
 
 
 def stale_note(report: Report) -> str | None:
     """What the report says when some determinations predate the period's end, or None."""
     if not report.evaluated_before_end:
         return None
-    from .data_quality import fix_date
+    from .common import fix_date
 
     n = report.evaluated_before_end
     day = fix_date(report.period.end).isoformat()
@@ -231,23 +219,3 @@ def tally(
         result = results.get(item.indicator)
         if result is not None:
             result.add(item, by, keep)
-
-
-def shown(count: int | None, below: int | None) -> str:
-    """A count as a published table shows it: "<N" for 1 to N-1 when suppression is on."""
-    if count is None:
-        return ""
-    if below is not None and 0 < count < below:
-        return f"<{below}"
-    return str(count)
-
-
-def shown_percent(result: IndicatorResult, below: int | None) -> str:
-    """The percent, hidden when it would let a suppressed count be worked out."""
-    if result.percent is None:
-        return "no data"
-    if below is not None and any(
-        0 < n < below for n in (result.numerator, result.denominator, result.late_count)
-    ):
-        return f"(<{below})"
-    return f"{result.percent:.1f}%"
