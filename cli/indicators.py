@@ -190,8 +190,7 @@ def _csv(report, children: bool) -> str:
     """One row per late or not measurable unit (--children), or one per indicator and unit.
     `level` tells the total row ("total") from a unit's (the --by name); a unit with no
     name recorded has an empty `unit`, so no real name can pass for either."""
-    from eirules.plugins.indicators.published import summary
-    from eirules.plugins.indicators.report import item_dict
+    from eirules.plugins.indicators.report import item_dict, summary
 
     buffer = io.StringIO()
     writer = CsvWriter(buffer)
@@ -219,8 +218,13 @@ def _csv(report, children: bool) -> str:
 
 
 def _table(report, children: bool, missing: list[str], echo) -> None:
-    from eirules.plugins.indicators.published import days_text, percent_text, summary
-    from eirules.plugins.indicators.report import B12_CATEGORY_WORDS, stale_note
+    from eirules.plugins.indicators.report import (
+        B12_CATEGORY_WORDS,
+        days_text,
+        percent_text,
+        stale_note,
+        summary,
+    )
 
     published = summary(report, suppress=not children)
     below = report.suppress_below if published["suppressed"] else None

@@ -99,8 +99,7 @@ def _days(days: dict) -> str:
 
 
 def render_html(report) -> str:
-    from eirules.plugins.indicators.published import percent_text, summary
-    from eirules.plugins.indicators.report import stale_note
+    from eirules.plugins.indicators.report import percent_text, stale_note, summary
 
     published = summary(report, suppress=True)
     below = report.suppress_below
