@@ -379,8 +379,9 @@ def create_app(
                 children=children,
             )
             if children:  # the list of children is a read of their records
-                late = [i.case_id for r in report.indicators for i in r.late]
-                s.record_reads(late, "http indicators drill-down", req.purpose(request))
+                s.record_reads(
+                    report.named_cases(), "http indicators drill-down", req.purpose(request)
+                )
         finally:
             s.close()
         return _json(report.as_dict(children=children))

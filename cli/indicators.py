@@ -23,7 +23,7 @@ from .store import open_store, purpose_option
 CODES = ("C1", "C7", "C8A", "C8B", "C8C", "B11", "B12", "B13")
 DRILL_COLUMNS = (
     "indicator", "case_id", "child", "clock", "label", "episode", "subject", "start", "due", "done", "status",
-    "days_late", "reason", "caseworker", "district", "county", "provider",
+    "days_late", "reason", "caseworker", "district", "county", "provider", "category",
 )  # fmt: skip
 
 
@@ -47,8 +47,8 @@ DRILL_COLUMNS = (
 @click.option(
     "--children",
     is_flag=True,
-    help="List the children behind each figure (every one counted late, with the clock, "
-    "dates, status and reason). Never suppressed.",
+    help="List the children behind each figure (every one counted late, and every one left "
+    "out for lack of data, with the clock, dates, status and reason). Never suppressed.",
 )
 @click.option(
     "--check",
@@ -56,7 +56,8 @@ DRILL_COLUMNS = (
     is_flag=True,
     help="List data problems that would make an indicator wrong, each with the case and the fix "
     "(the warnings of each case's stored determination, event dates out of order, by rule; "
-    "with --year or --from/--to: determinations older than that period's end; without: the "
+    "determinations as of a day before the day after the period's end, and the units its "
+    "indicators leave out for lack of data, for --year or --from/--to, without them the "
     "latest reporting year ended), "
     "instead of the figures. Exit status 1 when it finds any, 0 when none.",
 )
@@ -113,15 +114,13 @@ def indicators_command(
                 "--check has no html report",
                 [Problem("--format", "html", "use table, json or csv")],
             )
-        # Determinations older than the period's end: the period asked for, or the latest
-        # reporting year that has ended.
+        # Determinations older than the period's end, and units it cannot count: the period
+        # asked for, or the latest reporting year that has ended.
         if year is None and start is None and end is None:
-            ended = year_of(date.today()).start - timedelta(days=1)
+            checked = year_of(year_of(date.today()).start - timedelta(days=1))
         else:
-            ended = period_of(year, start, end, CLI_NAMES).end
-        problems = check_caseload(
-            store.conn, get_engine(ctx), scoped_cases(store), period_end=ended
-        )
+            checked = period_of(year, start, end, CLI_NAMES)
+        problems = check_caseload(store.conn, get_engine(ctx), scoped_cases(store), period=checked)
         if out or fmt != "table":
             _emit(out, _render_problems(problems, fmt))
         else:  # for people on stdout: at the reader's width, like every command
@@ -141,7 +140,7 @@ def indicators_command(
         children=children or fmt == "html",
     )
     if children or fmt == "html":  # the list of children is a read of their records
-        store.record_reads(drill_down_cases(report), "indicators drill-down", purpose)
+        store.record_reads(report.named_cases(), "indicators drill-down", purpose)
     missing = not_evaluated(store.conn, scope)
     if report.cases == 0:
         raise InputError(
@@ -177,11 +176,6 @@ def indicators_command(
         )
 
 
-def drill_down_cases(report) -> list[str]:
-    """The case ids a report's list of children names (every late unit of every indicator)."""
-    return [item.case_id for result in report.indicators for item in result.late]
-
-
 def _emit(out: str | None, text: str) -> None:
     """Write the whole text to stdout, or replace the --out file only once it is complete."""
     if not out:
@@ -193,43 +187,47 @@ def _emit(out: str | None, text: str) -> None:
 
 
 def _csv(report, children: bool) -> str:
-    from eirules.plugins.indicators.report import item_dict, shown, shown_percent
+    """One row per late or not measurable unit (--children), or one per indicator and unit.
+    `level` tells the total row ("total") from a unit's (the --by name); a unit with no
+    name recorded has an empty `unit`, so no real name can pass for either."""
+    from eirules.plugins.indicators.report import item_dict, summary
 
     buffer = io.StringIO()
     writer = CsvWriter(buffer)
     if children:
         writer.writerow(DRILL_COLUMNS)
         for result in report.indicators:
-            for item in result.late:
+            for item in result.drill_down():
                 row = item_dict(item)
                 writer.writerow([row[c] for c in DRILL_COLUMNS])
         return buffer.getvalue()
-    below = report.suppress_below
     writer.writerow(
-        ["period", "indicator", "unit", "numerator", "denominator", "percent", "target", "late"]
-    )
-    for r in report.indicators:
-        writer.writerow(
-            [report.period.label, r.code, "all", shown(r.numerator, below),
-             shown(r.denominator, below), shown_percent(r, below).rstrip("%"), r.target,
-             shown(r.late_count, below)]
-        )  # fmt: skip
-        for unit, t in sorted(r.by_unit.items()):
-            pct = "no data" if t.percent is None else f"{t.percent:.1f}"
-            if below and any(0 < n < below for n in (t.numerator, t.denominator)):
-                pct = f"(<{below})"
+        ["period", "indicator", "unit", "numerator", "denominator", "percent", "target", "late",
+         "level"]
+    )  # fmt: skip
+    for r in summary(report, suppress=True)["indicators"]:
+        rows = [("", r, "total")] + [(u["unit"] or "", u, report.by) for u in r["by_unit"]]
+        for unit, t, level in rows:
+            pct = "no data" if t["percent"] is None else t["percent"]
+            pct = f"{pct:.1f}" if isinstance(pct, float) else pct
             writer.writerow(
-                [report.period.label, r.code, unit, shown(t.numerator, below),
-                 shown(t.denominator, below), pct, r.target,
-                 shown(t.denominator - t.numerator, below)]
+                [report.period.label, r["indicator"], unit, t["numerator"], t["denominator"],
+                 pct, r["target"], t["late"], level]
             )  # fmt: skip
     return buffer.getvalue()
 
 
 def _table(report, children: bool, missing: list[str], echo) -> None:
-    from eirules.plugins.indicators.report import B12_CATEGORY_WORDS, shown, shown_percent
+    from eirules.plugins.indicators.report import (
+        B12_CATEGORY_WORDS,
+        days_text,
+        percent_text,
+        stale_note,
+        summary,
+    )
 
-    below = None if children else report.suppress_below
+    published = summary(report, suppress=not children)
+    below = report.suppress_below if published["suppressed"] else None
     span = (
         report.evaluated_from.isoformat()
         if report.evaluated_from == report.evaluated_to
@@ -243,62 +241,51 @@ def _table(report, children: bool, missing: list[str], echo) -> None:
         echo(
             f"{plural(len(missing), 'case')} not evaluated yet, not counted (run: eirules evaluate --all)"
         )
-    from eirules.plugins.indicators.report import stale_note
-
     if note := stale_note(report):
         echo(note)
     if below:
         echo(f'Counts under {below} are shown as "<{below}" (ruleset indicators.suppress_below).')
     echo()
     headers = ["Ind.", "Numer.", "Denom.", "Percent", "Target", "Late", "Days late"]
-    rows = []
-    for r in report.indicators:
-        days = (
-            ""
-            if r.days_late_min is None
-            else f"{r.days_late_min}" if r.days_late_min == r.days_late_max
-            else f"{r.days_late_min}-{r.days_late_max}"
-        )  # fmt: skip
-        rows.append(
-            [r.code, shown(r.numerator, below), shown(r.denominator, below),
-             shown_percent(r, below), f"{r.target:.0f}%", shown(r.late_count, below), days]
-        )  # fmt: skip
+    rows = [
+        [r["indicator"], str(r["numerator"]), str(r["denominator"]), percent_text(r["percent"]),
+         f"{r['target']:.0f}%", str(r["late"]), days_text(r["days_late"])]
+        for r in published["indicators"]
+    ]  # fmt: skip
     if echo is _echo:  # stdout: the one table printer, at the reader's width
         print_table(headers, rows)
     else:  # a --out file: every row whole
         for line in plain_table(headers, rows):
             echo(line)
-    for r in report.indicators:
+    for result, r in zip(report.indicators, published["indicators"], strict=True):
         echo()
-        echo(f"{r.code} {r.title}  [{r.citation}]")
-        if r.denominator == 0 and not r.excluded:
+        echo(f"{result.code} {result.title}  [{result.citation}]")
+        if result.denominator == 0 and not result.excluded:
             echo("  no units in this period")
-        for reason, n in r.late_reasons.most_common():
-            echo(f"  late: {shown(n, below)}  {safe(reason)}")
-        for reason, n in sorted(r.timely_by_instruction.items()):
-            echo(f"  counted as timely: {shown(n, below)}  {safe(reason)}")
-        for reason, n in sorted(r.excluded.items()):
-            words = B12_CATEGORY_WORDS.get(reason) if r.code == "B12" else None
+        for reason, n in r["late_reasons"].items():
+            echo(f"  late: {n}  {safe(reason)}")
+        for reason, n in sorted(r["counted_as_timely"].items()):
+            echo(f"  counted as timely: {n}  {safe(reason)}")
+        for reason, n in sorted(r["excluded"].items()):
+            words = B12_CATEGORY_WORDS.get(reason) if result.code == "B12" else None
             label = f"{reason} ({words})" if words else safe(reason)
-            echo(f"  {label}: {shown(n, below)}")
-        if r.code == "B12" and r.categories:
-            cats = {k: r.categories.get(k, 0) for k in "bcdef"}
-            a = sum(r.categories.values())
+            echo(f"  {label}: {n}")
+        if result.code == "B12" and result.categories:
+            cats = r["categories"]
             echo(
-                f"  a={a} b={cats['b']} c={cats['c']} d={cats['d']} e={cats['e']} f={cats['f']}: "
-                f"c / (a-b-d-e-f) = {r.numerator}/{r.denominator}"
+                f"  a={cats['a']} b={cats['b']} c={cats['c']} d={cats['d']} e={cats['e']} "
+                f"f={cats['f']}: c / (a-b-d-e-f) = {r['numerator']}/{r['denominator']}"
             )
         if report.by:
-            for unit, t in sorted(r.by_unit.items()):
-                pct = "no data" if t.percent is None else f"{t.percent:.1f}%"
-                if below and any(0 < n < below for n in (t.numerator, t.denominator)):
-                    pct = f"(<{below})"
-                echo(
-                    f"  {report.by} {safe(unit)}: {shown(t.numerator, below)}/"
-                    f"{shown(t.denominator, below)} {pct}"
-                )
+            for t in r["by_unit"]:
+                name = f"{report.by} {safe(t['unit'])}" if t["unit"] else f"no {report.by} recorded"
+                echo(f"  {name}: {t['numerator']}/{t['denominator']} {percent_text(t['percent'])}")
         if children:
-            for item in r.late:
+            for item in result.late:
+                echo(f"  - {safe(item.case_id)} {safe(item.child or '')}: {_late_words(item)}")
+            if result.unmeasured:
+                echo(f"  not measurable, not counted ({len(result.unmeasured)}):")
+            for item in result.unmeasured:
                 echo(f"  - {safe(item.case_id)} {safe(item.child or '')}: {_late_words(item)}")
 
 
@@ -310,7 +297,7 @@ def _late_words(item) -> str:
         for word, day in (("start", item.start), ("due", item.due), ("done", item.done))
         if day is not None
     )
-    late = f", {item.days_late} days late" if item.days_late is not None else ""
+    late = f", {plural(item.days_late, 'day')} late" if item.days_late is not None else ""
     what = safe(item.subject or item.clock or item.label or item.indicator)
     return (
         f"{what} {dates + ' ' if dates else ''}{safe(item.status or '')}{late}: {safe(item.reason)}"

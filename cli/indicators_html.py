@@ -13,14 +13,20 @@ from collections import defaultdict
 from eirules import __version__
 from eirules.core.text import html_text
 
+from .output import plural
+
 BAR_W, BAR_GAP, CHART_H = 24, 8, 60
 
 
 _e = html_text
 
 
-def _chart(title: str, bars: list[tuple[str, int, int]], target: float) -> str:
-    """An SVG bar chart of percent timely per bar, with the target as a dashed line."""
+def _chart(title: str, bars: list[tuple[str, dict, bool]], target: float) -> str:
+    """An SVG bar chart of percent timely per bar, with the target as a dashed line.
+
+    Each bar is (label, its tally as the published summary gives it, whether the label is
+    ours: a unit with no name recorded). A suppressed percent draws no bar: its height
+    would give the counts away; its label says "(<N)" as the tables do."""
     if not bars:
         return ""
     width = 40 + len(bars) * (BAR_W + BAR_GAP)
@@ -32,27 +38,29 @@ def _chart(title: str, bars: list[tuple[str, int, int]], target: float) -> str:
         f'<text x="0" y="{top + CHART_H}" class="axis">0%</text>',
         f'<line x1="34" x2="{width}" y1="{top + CHART_H}" y2="{top + CHART_H}" class="base"/>',
     ]
-    for i, (label, num, den) in enumerate(bars):
+    for i, (label, t, ours) in enumerate(bars):
         x = 40 + i * (BAR_W + BAR_GAP)
-        if not den:  # a month with no units: its place, labelled, and no bar
+        name = f'<text x="{x + BAR_W / 2}" y="{top + CHART_H + 12}" class="lbl{" ours" if ours else ""}" text-anchor="middle">{_e(label)}</text>'
+        if not t["denominator"]:  # a month with no units: its place, labelled, and no bar
             parts.append(
-                f'<text x="{x + BAR_W / 2}" y="{top + CHART_H + 12}" class="lbl" text-anchor="middle">{_e(label)}</text>'
-                f'<text x="{x + BAR_W / 2}" y="{top + CHART_H + 24}" class="lbl none" text-anchor="middle">'
+                name
+                + f'<text x="{x + BAR_W / 2}" y="{top + CHART_H + 24}" class="lbl none" text-anchor="middle">'
                 f"<title>{_e(label)}: no units</title>-</text>"
             )
             continue
-        pct = 100.0 * num / den
-        h = CHART_H * pct / 100.0
-        cls = "bar ok" if den and pct >= target else "bar low"
+        counts = f"{t['numerator']}/{t['denominator']}"
+        pct = t["percent"]
+        if isinstance(pct, float | int):
+            h = CHART_H * pct / 100.0
+            cls = "bar ok" if pct >= target else "bar low"
+            parts.append(
+                f'<rect x="{x}" y="{top + CHART_H - h:.1f}" width="{BAR_W}" height="{h:.1f}" class="{cls}">'
+                f"<title>{_e(label)}: {_e(counts)}</title></rect>"
+            )
+        parts.append(name)
         parts.append(
-            f'<rect x="{x}" y="{top + CHART_H - h:.1f}" width="{BAR_W}" height="{h:.1f}" class="{cls}">'
-            f"<title>{_e(label)}: {num}/{den}</title></rect>"
-        )
-        parts.append(
-            f'<text x="{x + BAR_W / 2}" y="{top + CHART_H + 12}" class="lbl" text-anchor="middle">{_e(label)}</text>'
-        )
-        parts.append(
-            f'<text x="{x + BAR_W / 2}" y="{top + CHART_H + 24}" class="lbl" text-anchor="middle">{num}/{den}</text>'
+            f'<text x="{x + BAR_W / 2}" y="{top + CHART_H + 24}" class="lbl" text-anchor="middle">'
+            f"<title>{_e(label)}: {_e(counts)}</title>{_e(pct if isinstance(pct, str) else counts)}</text>"
         )
     y = top + CHART_H * (1 - target / 100.0)
     parts.append(f'<line x1="34" x2="{width}" y1="{y}" y2="{y}" class="target"/>')
@@ -81,15 +89,19 @@ def chart_months(period, counted: dict[str, object]) -> list[str]:
     return sorted(set(months) | set(counted))
 
 
-def _shown(count: int, below: int | None) -> str:
-    from eirules.plugins.indicators.report import shown
-
-    return shown(count, below)
+def _days(days: dict) -> str:
+    """The figure's days-late range: " (4 to 258 days)", " (1 day)", or nothing (none late,
+    or fewer than the suppression threshold)."""
+    low, high = days["min"], days["max"]
+    if not isinstance(low, int):
+        return ""
+    return f" ({low} to {high} days)" if low != high else f" ({plural(low, 'day')})"
 
 
 def render_html(report) -> str:
-    from eirules.plugins.indicators.report import shown_percent
+    from eirules.plugins.indicators.report import percent_text, stale_note, summary
 
+    published = summary(report, suppress=True)
     below = report.suppress_below
     period = report.period
     span = (
@@ -107,69 +119,60 @@ def render_html(report) -> str:
         f"{report.cases} cases, counted from the determinations evaluated as of {_e(span)}. "
         f"Target 100% for every compliance indicator. eirules {_e(__version__)}.</p>",
     ]
-    from eirules.plugins.indicators.report import stale_note
-
     if note := stale_note(report):
         out.append(f'<p class="meta"><strong>{_e(note)}</strong></p>')
     if below:
         out.append(
             f'<p class="meta">Counts under {below} are shown as "&lt;{below}" in the summary '
-            "(the state's small-number rule); the lists of children are for the program's own use "
-            "and are not suppressed: do not publish them.</p>"
+            "and the charts (the state's small-number rule); the lists of children are for the "
+            "program's own use and are not suppressed: do not publish them.</p>"
         )
     out.append('<table class="summary"><thead><tr><th>Indicator</th><th>What is counted</th>'
                "<th>Timely</th><th>Counted</th><th>Percent</th><th>Late</th></tr></thead><tbody>")  # fmt: skip
-    for r in report.indicators:
-        pct = shown_percent(r, below)
-        cls = "ok" if r.percent == 100.0 else ("none" if r.percent is None else "low")
+    pairs = list(zip(report.indicators, published["indicators"], strict=True))
+    for result, r in pairs:
+        pct = r["percent"]
+        cls = "ok" if pct == 100.0 else ("none" if not isinstance(pct, float) else "low")
         out.append(
-            f'<tr><td><a href="#{r.code}">{r.code}</a></td><td>{_e(r.title)}</td>'
-            f"<td>{_shown(r.numerator, below)}</td><td>{_shown(r.denominator, below)}</td>"
-            f'<td class="{cls}">{_e(pct)}</td><td>{_shown(r.late_count, below)}</td></tr>'
+            f'<tr><td><a href="#{result.code}">{result.code}</a></td><td>{_e(result.title)}</td>'
+            f"<td>{_e(r['numerator'])}</td><td>{_e(r['denominator'])}</td>"
+            f'<td class="{cls}">{_e(percent_text(pct))}</td><td>{_e(r["late"])}</td></tr>'
         )
     out.append("</tbody></table>")
-    for r in report.indicators:
-        out.append(f'<section id="{r.code}"><h2>{r.code} {_e(r.title)}</h2>')
-        out.append(f'<p class="cite">{_e(r.citation)}</p>')
-        pct = shown_percent(r, below)
+    for result, r in pairs:
+        out.append(f'<section id="{result.code}"><h2>{result.code} {_e(result.title)}</h2>')
+        out.append(f'<p class="cite">{_e(result.citation)}</p>')
         out.append(
-            f'<p class="figure"><b>{_e(pct)}</b>: {_shown(r.numerator, below)} of '
-            f"{_shown(r.denominator, below)} timely; {_shown(r.late_count, below)} late"
-            + (
-                f" ({r.days_late_min} to {r.days_late_max} days)"
-                if r.days_late_min is not None and r.days_late_min != r.days_late_max
-                else (f" ({r.days_late_min} days)" if r.days_late_min is not None else "")
-            )
-            + "</p>"
+            f'<p class="figure"><b>{_e(percent_text(r["percent"]))}</b>: {_e(r["numerator"])} of '
+            f"{_e(r['denominator'])} timely; {_e(r['late'])} late{_days(r['days_late'])}</p>"
         )
         notes = [
-            f"counted as timely ({_e(reason.replace('_', ' '))}): {_shown(n, below)}"
-            for reason, n in sorted(r.timely_by_instruction.items())
-        ] + [
-            f"{_e(reason)}: {_shown(n, below)}" for reason, n in sorted(r.excluded.items())
-        ]  # fmt: skip
-        if r.code == "B12" and r.categories:
-            cats = {k: r.categories.get(k, 0) for k in "bcdef"}
+            f"counted as timely ({_e(reason.replace('_', ' '))}): {_e(n)}"
+            for reason, n in sorted(r["counted_as_timely"].items())
+        ] + [f"{_e(reason)}: {_e(n)}" for reason, n in sorted(r["excluded"].items())]
+        if result.code == "B12" and result.categories:
+            c = r["categories"]
             notes.append(
-                f"a={sum(r.categories.values())}, b={cats['b']}, c={cats['c']}, d={cats['d']}, "
-                f"e={cats['e']}, f={cats['f']}: percent = c / (a - b - d - e - f)"
-            )
+                _e(f"a={c['a']}, b={c['b']}, c={c['c']}, d={c['d']}, e={c['e']}, f={c['f']}: "
+                   "percent = c / (a - b - d - e - f)")
+            )  # fmt: skip
         if notes:
             out.append('<ul class="notes">' + "".join(f"<li>{n}</li>" for n in notes) + "</ul>")
-        if report.by and r.by_unit:
-            bars = [(u, t.numerator, t.denominator) for u, t in sorted(r.by_unit.items())]
-            out.append(_chart(f"{r.code} by {report.by}", bars, r.target))
-        elif r.by_month:
+        if report.by and r["by_unit"]:
+            bars = [(u["unit"] or f"no {report.by}", u, u["unit"] is None) for u in r["by_unit"]]
+            out.append(_chart(f"{result.code} by {report.by}", bars, result.target))
+        elif r["by_month"]:
+            empty = {"numerator": 0, "denominator": 0, "percent": None}
             bars = [
-                (m[2:], t.numerator, t.denominator) if (t := r.by_month.get(m)) else (m[2:], 0, 0)
-                for m in chart_months(period, r.by_month)
+                (m[2:], r["by_month"].get(m, empty), False)
+                for m in chart_months(period, r["by_month"])
             ]
-            out.append(_chart(f"{r.code} by month", bars, r.target))
-        if r.late:
+            out.append(_chart(f"{result.code} by month", bars, result.target))
+        if result.late:
             groups = defaultdict(list)
-            for item in r.late:
+            for item in result.late:
                 groups[item.group].append(item)
-            out.append(f"<h3>Late ({len(r.late)}), by reason</h3>")
+            out.append(f"<h3>Late ({len(result.late)}), by reason</h3>")
             for reason, items in sorted(groups.items(), key=lambda g: (-len(g[1]), g[0])):
                 out.append(f"<h4>{_e(reason)} ({len(items)})</h4>")
                 out.append(
@@ -180,17 +183,39 @@ def render_html(report) -> str:
                 for item in sorted(items, key=lambda i: (i.due or i.on, i.case_id)):
                     out.append(
                         f"<tr><td>{_e(item.case_id)}</td><td>{_e(item.child)}</td>"
-                        f"<td>{_e(item.label or item.clock)}{': ' + _e(item.subject) if item.subject else ''}{' (episode ' + _e(item.episode) + ')' if item.episode else ''}</td><td>{_e(item.start)}</td>"
+                        f"<td>{_clock(item)}</td><td>{_e(item.start)}</td>"
                         f"<td>{_e(item.due)}</td><td>{_e(item.done or '-')}</td>"
                         f"<td>{_e(item.status)}</td><td>{_e(item.days_late)}</td>"
                         f"<td>{_e(item.units.get('caseworker') or '')}</td></tr>"
                     )
                 out.append("</tbody></table>")
-        elif r.denominator == 0:
+        elif result.denominator == 0:
             out.append('<p class="meta">No units in this period.</p>')
+        if result.unmeasured:
+            out.append(
+                f"<h3>Not measurable, not counted ({len(result.unmeasured)})</h3>"
+                '<table class="late"><thead><tr><th>Case</th><th>Child</th><th>Clock</th>'
+                "<th>Start</th><th>Done</th><th>Status</th><th>Why</th><th>Caseworker</th>"
+                "</tr></thead><tbody>"
+            )
+            for item in sorted(result.unmeasured, key=lambda i: (i.on, i.case_id)):
+                out.append(
+                    f"<tr><td>{_e(item.case_id)}</td><td>{_e(item.child)}</td>"
+                    f"<td>{_clock(item)}</td><td>{_e(item.start)}</td>"
+                    f"<td>{_e(item.done or '-')}</td><td>{_e(item.status)}</td>"
+                    f'<td class="why">{_e(item.reason or item.category)}</td>'
+                    f"<td>{_e(item.units.get('caseworker') or '')}</td></tr>"
+                )
+            out.append("</tbody></table>")
         out.append("</section>")
     out.append("</body></html>\n")
     return "\n".join(out)
+
+
+def _clock(item) -> str:
+    subject = ": " + _e(item.subject) if item.subject else ""
+    episode = " (episode " + _e(item.episode) + ")" if item.episode else ""
+    return f"{_e(item.label or item.clock)}{subject}{episode}"
 
 
 CSS = """
@@ -213,7 +238,8 @@ svg.chart { display: block; margin: 4pt 0; }
 svg .bar.ok { fill: #3b7d4f; } svg .bar.low { fill: #c0504d; }
 svg .target { stroke: #222; stroke-dasharray: 4 3; stroke-width: 1; }
 svg .base { stroke: #888; } svg .axis, svg .lbl { font-size: 8px; fill: #333; }
-svg .lbl.none { fill: #888; }
+svg .lbl.none { fill: #888; } svg .lbl.ours { font-style: italic; }
+table.late td.why { white-space: normal; }
 section { break-inside: auto; }
 a { color: inherit; }
 """

@@ -49,8 +49,8 @@ def _clock_when(clock: Clock, det: Determination) -> str:
     elif clock.due is not None:
         parts.append(f"by {clock.due.isoformat()}")
     unknown = clock.status == "needs_information"
-    if clock.met_on is not None:
-        parts.append(f"met {clock.met_on.isoformat()}")
+    if clock.met_on is not None:  # done; "met" only when its due date says it was in time
+        parts.append(f"{'done' if unknown else 'met'} {clock.met_on.isoformat()}")
     elif not unknown and (days := clock.days_left(det.as_of)) is not None and clock.is_outstanding:
         if clock.opens is not None and det.as_of < clock.opens:
             parts.append(f"opens in {plural((clock.opens - det.as_of).days, 'day')}")

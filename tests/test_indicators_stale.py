@@ -30,20 +30,22 @@ def test_a_report_from_early_determinations_says_so(cli):
     table = cli("indicators", "--year", "2025-26").output
     assert (
         f"Warning: {cases} cases of {cases} counted from determinations evaluated before "
-        "2026-06-30" in " ".join(table.split())
+        "2026-07-01" in " ".join(table.split())
     )
     report = json.loads(cli("indicators", "--year", "2025-26", "--format", "json").output)
     assert report["evaluated_before_period_end"] == cases
     html = cli("indicators", "--year", "2025-26", "--format", "html").output
-    assert "eirules evaluate --all --as-of 2026-06-30" in html
+    assert "eirules evaluate --all --as-of 2026-07-01" in html
 
     problems = json.loads(
         cli("indicators", "--check", "--year", "2025-26", "--format", "json", code=1).output
     )
     early = [p for p in problems if p["kind"] == "evaluated_before_period_end"]
     assert len(early) == cases
-    assert early[0]["what"].startswith("evaluated as of 2026-03-02, before 2026-06-30")
-    assert early[0]["fix"] == "run: eirules evaluate --all --as-of 2026-06-30"
+    assert early[0]["what"].startswith(
+        "evaluated as of 2026-03-02, before 2026-07-01 (the day after the reporting period ended)"
+    )
+    assert early[0]["fix"] == "run: eirules evaluate --all --as-of 2026-07-01"
     # Without a period: the latest reporting year ended (2025-26 from 2026-07-01 on).
     assert "evaluated_before_period_end" in cli("indicators", "--check", code=1).output
 
@@ -53,4 +55,7 @@ def test_evaluated_after_the_period_ends_no_warning(cli):
     assert "Warning" not in cli("indicators", "--year", "2025-26").output
     report = json.loads(cli("indicators", "--year", "2025-26", "--format", "json").output)
     assert report["evaluated_before_period_end"] == 0
-    assert "No data problems found" in cli("indicators", "--check", "--year", "2025-26").output
+    found = json.loads(
+        cli("indicators", "--check", "--year", "2025-26", "--format", "json", code=1).output
+    )
+    assert [p["kind"] for p in found] == ["not_measurable"]  # B12-5, no school calendar

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import attrs
@@ -72,6 +72,14 @@ def parse_year(text: str) -> Period:
     return period
 
 
+def fix_date(period_end: date, today: date | None = None) -> date:
+    """The as-of date that brings a report's determinations up to its period: the day after
+    its end, or today while the period lasts. As of the period's last day a clock due that
+    day and not done is still "due today", neither late nor counted: only the next day's
+    determination says it went late."""
+    return min(period_end + timedelta(days=1), today or date.today())
+
+
 def year_of(day: date) -> Period:
     """The July-June reporting year a date falls in."""
     first = day.year if day.month >= 7 else day.year - 1
@@ -95,6 +103,8 @@ class Clock(msgspec.Struct, frozen=True):
     citation: str = ""
     #: Which episode of care the clock belongs to (None: the current one).
     episode: Any = None
+    #: What the engine needs to compute the due date (`needs_information`).
+    missing: list[str] = []
 
     def days_late(self, as_of: date) -> int | None:
         """Days past the due date: to the day it was done, or to as_of while still undone."""
@@ -261,11 +271,24 @@ class Item:
     reason: str | None = None
     citation: str = ""
     units: dict[str, str | None] = attrs.field(factory=dict, eq=False)
+    #: What the determination says it needs to compute the clock (its `missing`).
+    missing: tuple[str, ...] = ()
 
     @property
     def late(self) -> bool:
         """In the denominator and not in the numerator: a unit the accounting must explain."""
         return self.counted and not self.timely
+
+    @property
+    def unmeasured(self) -> bool:
+        """Left out of the denominator because the case's data is missing (not by the
+        measurement's rules, nor because the ruleset sets no criterion): the drill-down
+        names it and `indicators --check` lists it with the fix."""
+        return (
+            not self.counted
+            and self.category.startswith(NOT_MEASURABLE)
+            and self.category != NO_CRITERION
+        )
 
     @property
     def group(self) -> str:
@@ -305,6 +328,7 @@ def item_from_clock(
         reason=reason if reason is not None else delay_reason(clock, facts.as_of),
         citation=clock.citation,
         units=facts.units,
+        missing=tuple(clock.missing),
     )
 
 
@@ -400,6 +424,11 @@ def decided_in(clock: Clock, period: Period) -> bool:
     return clock.status in DECIDED and period.holds(clock.due)
 
 
+#: How every category of a unit left out for lack of data begins (`Item.unmeasured`).
+NOT_MEASURABLE = "not measurable"
+#: Why C1 counts no child under a ruleset that sets no timeliness criterion (a fact of the
+#: ruleset, said once by the report, not a gap in any case's data).
+NO_CRITERION = "not measurable: no state timeliness criterion"
 #: Why a clock whose due date cannot be computed is not counted.
 UNMEASURABLE = "not measurable: the due date cannot be computed (needs information)"
 

@@ -11,7 +11,9 @@ warnings of each case's stored determination, as the rules found them
 from __future__ import annotations
 
 import json
+import shlex
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -21,6 +23,7 @@ from eirules.core.chunks import warnings_of
 from eirules.core.errors import EirulesError
 
 from ..vocabulary import part_b_only_types, part_c_ends
+from .common import Item, Period, fix_date
 
 #: Two children born the same day whose given names and family names are each at least this
 #: alike (rapidfuzz ratio, 0-100; either name order) are a probable duplicate. A data-entry
@@ -66,17 +69,26 @@ def _events(conn: Any):
 
 
 def check_caseload(
-    conn: Any, engine, cases: set[str] | None = None, period_end: date | None = None
+    conn: Any, engine, cases: set[str] | None = None, period: Period | None = None
 ) -> list[DataProblem]:
     """Every data problem of the caseload, or of `cases` only (a supervisor's district):
-    a probable duplicate is then one of two children both in it. With `period_end`, also
-    the determinations evaluated as of a day before it (`evaluated_before`). `engine`
-    (its rulesets) says where Part C ends and which determinations it would not give
-    (`made_otherwise`)."""
+    a probable duplicate is then one of two children both in it. With `period`, also
+    the determinations evaluated as of a day before the day after it ends
+    (`evaluated_before`) and the units its indicators leave out for lack of data
+    (`not_measurable`). `engine` (its rulesets) says where Part C ends and which
+    determinations it would not give (`made_otherwise`)."""
     problems = _all_problems(conn, engine, cases)
     problems.extend(made_otherwise(conn, engine))
-    if period_end is not None:
-        problems.extend(evaluated_before(conn, period_end))
+    if period is not None:
+        from .api import settings_lookup
+        from .registry import compute
+        from .sources import stored_facts
+
+        problems.extend(evaluated_before(conn, period.end))
+        report = compute(
+            stored_facts(conn), period, settings_lookup(engine, period.end), children=True
+        )
+        problems.extend(not_measurable(i for r in report.indicators for i in r.unmeasured))
     if cases is None:
         return problems
     return [p for p in problems if p.case_id in cases]
@@ -220,18 +232,15 @@ def made_otherwise(conn: Any, engine) -> list[DataProblem]:
     ]  # fmt: skip
 
 
-def fix_date(period_end: date, today: date | None = None) -> date:
-    """The as-of date that brings a report's determinations up to its period: its end, or
-    today while the period lasts."""
-    return min(period_end, today or date.today())
-
-
 def evaluated_before(conn: Any, period_end: date) -> list[DataProblem]:
-    """Cases whose latest determination is as of a day before the period's end (or today
-    while it lasts): a report counts what was known that day (a clock not yet due then is
-    not counted, one not yet late then is not late), so it misstates the period."""
+    """Cases whose latest determination is as of a day before the day after the period's
+    end (or today while it lasts), its last day too: a report counts what was known that
+    day (a clock not yet due then is not counted, one due that day and not done is not yet
+    late), so it misstates the period."""
     bound = fix_date(period_end)
-    what = "the end of the reporting period" if bound == period_end else "today, in the period"
+    what = (
+        "the day after the reporting period ended" if bound > period_end else "today, in the period"
+    )
     rows = conn.execute(
         # The date the stored answer is for (sources.py), as the report reads it.
         "SELECT c.id, coalesce(c.evaluated_as_of, d.as_of) FROM cases c "
@@ -295,4 +304,33 @@ def duplicates(conn: Any, cases: set[str] | None = None) -> list[DataProblem]:
                                              f'"{first}" and {second_id} "{second}", both born {birth} '
                                              f"(names {score:.0f}% alike)",
                                              f"if they are one child, merge the records and remove {second_id}"))  # fmt: skip
+    return found
+
+
+def not_measurable(items: Iterable[Item]) -> list[DataProblem]:
+    """The units an indicator left out of its denominator for lack of data (`Item.unmeasured`),
+    one problem each with what to add: a school-day clock without the district's school
+    calendar is counted once the calendar is imported."""
+    found = []
+    for item in items:
+        if not item.unmeasured:
+            continue
+        what = f"{item.indicator}: {item.label or item.clock or 'the clock'}"
+        what += f" ({item.subject})" if item.subject else ""
+        what += f" started {item.start}" if item.start else ""
+        what += f" is not counted: {item.reason or item.category}"
+        district = item.units.get("district")
+        if any("school calendar" in m for m in item.missing) or "school calendar" in item.category:
+            fix = (
+                f"import district {district}'s school calendar: eirules calendars import FILE "
+                f"--district {shlex.quote(district)}, then eirules evaluate --all"
+                if district
+                else "record the case's district and import that district's school calendar "
+                "(eirules calendars import FILE --district NAME), then eirules evaluate --all"
+            )
+        elif item.missing:
+            fix = f"add what is missing ({'; '.join(item.missing)}), then eirules evaluate --all"
+        else:
+            fix = f"see the clock's reason (eirules cases show {item.case_id})"
+        found.append(DataProblem(item.case_id, "not_measurable", what, fix))
     return found

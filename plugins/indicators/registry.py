@@ -12,7 +12,7 @@ import eirules.plugins.indicators.forty_five_day_timeline as _c7
 import eirules.plugins.indicators.secondary_transition as _b13
 import eirules.plugins.indicators.timely_services as _c1
 
-from .common import Facts, Item, Period
+from .common import Facts, Item, Period, fix_date
 from .report import BY_UNITS, IndicatorResult, Report, tally
 from .settings import Settings
 
@@ -66,8 +66,8 @@ def compute(
         code: IndicatorResult(code, *INDICATORS[code]) for code in INDICATORS if code in wanted
     }
     cases = 0
-    early = 0  # determinations as of a day before the period's end (or today while it lasts)
-    bound = min(period.end, date.today())
+    early = 0  # determinations as of a day before the day after the period (or today)
+    bound = fix_date(period.end)
     first: date | None = None
     last: date | None = None
     seen: dict[str, Settings] = {}

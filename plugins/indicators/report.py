@@ -1,4 +1,5 @@
-"""Adding counted items up: numerator, denominator, exclusions, reasons, units and months.
+"""Adding counted items up: numerator, denominator, exclusions, reasons, units and months;
+and `summary`, the report as every format publishes it (small-number suppression applied).
 
 Memory stays flat in the number of cases: only counts are kept, plus the
 late units themselves when a drill-down (`children=True`) is asked for.
@@ -68,10 +69,14 @@ class IndicatorResult:
     categories: Counter = attrs.field(factory=Counter)
     days_late_min: int | None = None
     days_late_max: int | None = None
-    by_unit: dict[str, Tally] = attrs.field(factory=dict)
+    #: Tallies by unit name; None is the units with no name recorded (never a real name).
+    by_unit: dict[str | None, Tally] = attrs.field(factory=dict)
     by_month: dict[str, Tally] = attrs.field(factory=dict)
     #: The late units (only when a drill-down was asked for).
     late: list[Item] = attrs.field(factory=list)
+    #: The units left out of the denominator for lack of data (`Item.unmeasured`; only when
+    #: a drill-down was asked for).
+    unmeasured: list[Item] = attrs.field(factory=list)
     #: Every unit, counted or not (only when a drill-down was asked for).
     units: list[Item] = attrs.field(factory=list)
 
@@ -104,7 +109,7 @@ class IndicatorResult:
             month = item.on.strftime("%Y-%m")
             self.by_month.setdefault(month, Tally()).add(item)
             if by is not None:
-                unit = item.units.get(by) or "(none)"
+                unit = item.units.get(by) or None
                 self.by_unit.setdefault(unit, Tally()).add(item)
         if item.late:
             self.late_reasons[item.group] += 1
@@ -116,34 +121,21 @@ class IndicatorResult:
                 self.late.append(item)
         if keep:
             self.units.append(item)
+            if item.unmeasured:
+                self.unmeasured.append(item)
+
+    def unit_tallies(self) -> list[tuple[str | None, Tally]]:
+        """The by-unit tallies in report order: by name, the units with no name last."""
+        return sorted(self.by_unit.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))
+
+    def drill_down(self) -> list[Item]:
+        """The units the drill-down names: every late one, then every one left out for
+        lack of data."""
+        return [*self.late, *self.unmeasured]
 
     def as_dict(self, *, children: bool = False) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "indicator": self.code,
-            "title": self.title,
-            "citation": self.citation,
-            "target": self.target,
-            "numerator": self.numerator,
-            "denominator": self.denominator,
-            "percent": self.percent,
-            "late": self.late_count,
-            "days_late": {"min": self.days_late_min, "max": self.days_late_max},
-            "late_reasons": dict(self.late_reasons.most_common()),
-            "counted_as_timely": dict(self.timely_by_instruction),
-            "excluded": dict(self.excluded),
-            "by_month": {m: _tally(t) for m, t in sorted(self.by_month.items())},
-            "by_unit": {u: _tally(t) for u, t in sorted(self.by_unit.items())},
-        }
-        if self.code == "B12":
-            data["categories"] = {k: self.categories.get(k, 0) for k in B12_CATEGORIES}
-            data["categories"]["a"] = sum(self.categories.values())
-        if children:
-            data["children"] = [item_dict(i) for i in self.late]
-        return data
-
-
-def _tally(t: Tally) -> dict[str, Any]:
-    return {"numerator": t.numerator, "denominator": t.denominator, "percent": t.percent}
+        """This indicator's summary, unsuppressed (`indicator_summary`)."""
+        return indicator_summary(self, None, children=children)
 
 
 def _iso(day: date | None) -> str | None:
@@ -192,28 +184,21 @@ class Report:
     def indicator(self, code: str) -> IndicatorResult:
         return next(i for i in self.indicators if i.code == code)
 
+    def named_cases(self) -> list[str]:
+        """The case ids the drill-down names (a read of their records)."""
+        return [item.case_id for result in self.indicators for item in result.drill_down()]
+
     def as_dict(self, *, children: bool = False) -> dict[str, Any]:
-        return {
-            "period": {
-                "label": self.period.label,
-                "from": self.period.start.isoformat(),
-                "to": self.period.end.isoformat(),
-            },
-            "cases": self.cases,
-            "evaluated_as_of": {"from": _iso(self.evaluated_from), "to": _iso(self.evaluated_to)},
-            "evaluated_before_period_end": self.evaluated_before_end,
-            "by": self.by,
-            "suppress_below": self.suppress_below,
-            "settings": self.settings,
-            "indicators": [i.as_dict(children=children) for i in self.indicators],
-        }
+        """The report as json and the HTTP API give it: the summary suppressed unless it
+        comes with the drill-down (`summary`)."""
+        return summary(self, suppress=not children, children=children)
 
 
 def stale_note(report: Report) -> str | None:
     """What the report says when some determinations predate the period's end, or None."""
     if not report.evaluated_before_end:
         return None
-    from .data_quality import fix_date
+    from .common import fix_date
 
     n = report.evaluated_before_end
     day = fix_date(report.period.end).isoformat()
@@ -233,21 +218,114 @@ def tally(
             result.add(item, by, keep)
 
 
-def shown(count: int | None, below: int | None) -> str:
-    """A count as a published table shows it: "<N" for 1 to N-1 when suppression is on."""
-    if count is None:
-        return ""
+# The summary as every format publishes it ----------------------------------------
+# The summary as every format publishes it, with small-number suppression applied here.
+#
+# `summary` turns a `Report` into the one dict that json and the HTTP API give and
+# that the table, CSV and HTML report render: nothing prints a count from the
+# `Report` itself, so no format or figure can show what suppression hides. With
+# `indicators.suppress_below` N, every count of the summary from 1 to N-1 is the
+# text "<N" (a number of children, late units, units by month, by unit, by reason,
+# left out, B12 category), a percent that would let one be worked out is "(<N)",
+# and so is the days-late range of fewer than N late units (its ends are two
+# children's own days). The drill-down (`children`, the late and not measurable
+# units) is never suppressed: it is for the program's own use (docs/indicators.md).
+
+
+def shown(count: int, below: int | None) -> int | str:
+    """A count as published: "<N" for 1 to N-1 when suppression is on, else the count."""
     if below is not None and 0 < count < below:
         return f"<{below}"
-    return str(count)
+    return count
 
 
-def shown_percent(result: IndicatorResult, below: int | None) -> str:
-    """The percent, hidden when it would let a suppressed count be worked out."""
-    if result.percent is None:
+def _percent(numerator: int, denominator: int, value: float | None, below: int | None):
+    """The percent, or "(<N)" when numerator, denominator or the late count is suppressed."""
+    if value is not None and below is not None:
+        if any(0 < n < below for n in (numerator, denominator, denominator - numerator)):
+            return f"(<{below})"
+    return value
+
+
+def _tally(t: Tally, below: int | None) -> dict[str, Any]:
+    return {
+        "numerator": shown(t.numerator, below),
+        "denominator": shown(t.denominator, below),
+        "percent": _percent(t.numerator, t.denominator, t.percent, below),
+        "late": shown(t.denominator - t.numerator, below),
+    }
+
+
+def _counts(counts: dict[str, int], below: int | None) -> dict[str, int | str]:
+    return {k: shown(n, below) for k, n in counts.items()}
+
+
+def indicator_summary(
+    r: IndicatorResult, below: int | None, *, children: bool = False
+) -> dict[str, Any]:
+    """One indicator's summary, suppressed below `below` (None: not suppressed)."""
+    few_late = below is not None and 0 < r.late_count < below
+    data: dict[str, Any] = {
+        "indicator": r.code,
+        "title": r.title,
+        "citation": r.citation,
+        "target": r.target,
+        "numerator": shown(r.numerator, below),
+        "denominator": shown(r.denominator, below),
+        "percent": _percent(r.numerator, r.denominator, r.percent, below),
+        "late": shown(r.late_count, below),
+        "days_late": (
+            {"min": f"(<{below})", "max": f"(<{below})"}
+            if few_late
+            else {"min": r.days_late_min, "max": r.days_late_max}
+        ),
+        "late_reasons": _counts(dict(r.late_reasons.most_common()), below),
+        "counted_as_timely": _counts(dict(r.timely_by_instruction), below),
+        "excluded": _counts(dict(r.excluded), below),
+        "by_month": {m: _tally(t, below) for m, t in sorted(r.by_month.items())},
+        # A list, not a dict by name: the units with no name recorded are `unit: null`,
+        # so no real name ("(none)", "all") can merge with them or with the total.
+        "by_unit": [{"unit": u, **_tally(t, below)} for u, t in r.unit_tallies()],
+    }
+    if r.code == "B12":
+        cats = {k: r.categories.get(k, 0) for k in B12_CATEGORIES}
+        data["categories"] = _counts({"a": sum(r.categories.values()), **cats}, below)
+    if children:
+        data["children"] = [item_dict(i) for i in r.late]
+        data["not_measurable"] = [item_dict(i) for i in r.unmeasured]
+    return data
+
+
+def summary(report: Report, *, suppress: bool, children: bool = False) -> dict[str, Any]:
+    """The whole report as published; `suppress`: apply `report.suppress_below`."""
+    below = report.suppress_below if suppress else None
+    return {
+        "period": {
+            "label": report.period.label,
+            "from": report.period.start.isoformat(),
+            "to": report.period.end.isoformat(),
+        },
+        "cases": report.cases,
+        "evaluated_as_of": {"from": _iso(report.evaluated_from), "to": _iso(report.evaluated_to)},
+        "evaluated_before_period_end": report.evaluated_before_end,
+        "by": report.by,
+        "suppress_below": report.suppress_below,
+        "suppressed": below is not None,
+        "settings": report.settings,
+        "indicators": [indicator_summary(r, below, children=children) for r in report.indicators],
+    }
+
+
+def percent_text(value: float | str | None) -> str:
+    """A summary's percent as the table and HTML write it."""
+    if value is None:
         return "no data"
-    if below is not None and any(
-        0 < n < below for n in (result.numerator, result.denominator, result.late_count)
-    ):
-        return f"(<{below})"
-    return f"{result.percent:.1f}%"
+    return value if isinstance(value, str) else f"{value:.1f}%"
+
+
+def days_text(days: dict[str, Any]) -> str:
+    """A summary's days-late range as the table writes it ("" when nothing is late)."""
+    low, high = days["min"], days["max"]
+    if low is None:
+        return ""
+    return f"{low}" if low == high else f"{low}-{high}"

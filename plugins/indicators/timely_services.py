@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .common import EFC, UNMEASURABLE, Facts, Item, Period, decided_in, delay_reason
+from .common import EFC, NO_CRITERION, UNMEASURABLE, Facts, Item, Period, decided_in, delay_reason
 from .settings import Settings
 
 CODE = "C1"
@@ -49,10 +49,10 @@ def items(facts: Facts, period: Period, settings: Settings) -> Iterator[Item]:
                 indicator=CODE, case_id=facts.case_id, child=facts.child, counted=False,
                 timely=False,
                 category=UNMEASURABLE if first.status == "needs_information"
-                else "not measurable: no state timeliness criterion",
+                else NO_CRITERION,
                 on=first.start, clock=first.id, subject=", ".join(c.subject or "" for c in untimed),
                 start=first.start, status=first.status, reason=first.reason,
-                citation=first.citation, units=facts.units,
+                citation=first.citation, units=facts.units, missing=tuple(first.missing),
             )  # fmt: skip
         return
     late = [
