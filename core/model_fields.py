@@ -127,13 +127,15 @@ def _id_text(instance, attribute, value):
             f"contains the invisible character {found}",
             "remove it: an id is plain text that looks like what it is",
         )
-    if unicodedata.normalize("NFC", value) != value:
+    nfc = unicodedata.normalize("NFC", value)
+    if nfc != value:
         # "IDé" as e + U+0301 is another id than "IDé" as one letter, though the two look
         # the same: one would be stored beside the other, and never found by it.
         raise ValueProblem(
-            f"{show_value(value)} writes a letter as a base letter and a combining mark",
-            "write the id in Unicode NFC form (each accented letter as one character), "
-            "as the case's other records spell it",
+            f"{show_value(value)} is not in Unicode NFC form (it looks the same as "
+            f"{show_value(nfc)}, a different id)",
+            f"write the id in Unicode NFC form, {show_value(nfc)} (an accented letter as one "
+            "character), as the case's other records spell it",
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from datetime import date, timedelta
 
 import attrs
@@ -162,7 +163,14 @@ def _case(**fields) -> Case:
 
 cases = st.builds(
     _case,
-    id=words.filter(lambda s: first_unsafe(s) is None and s == s.strip() and not invisible(s)),
+    id=words.filter(
+        lambda s: (
+            first_unsafe(s) is None
+            and s == s.strip()
+            and not invisible(s)
+            and unicodedata.normalize("NFC", s) == s
+        )  # an id is NFC (a look-alike otherwise)
+    ),
     child=children,
     ruleset=maybe_text,
     events=st.lists(events(), max_size=4),
