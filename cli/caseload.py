@@ -89,6 +89,8 @@ def evaluate_command(ctx, all_cases, case_ids, as_of, force, jobs, run_on, sched
             "say which cases to evaluate",
             [Problem("", "no --all or --case given", "use --all for the whole caseload")],
         )
+    if all_cases and case_ids:  # one of them would be ignored: which did they mean?
+        raise click.UsageError("--all and --case exclude each other; give one of them")
     if scheduler is not None and run_on != "dask":
         raise click.UsageError("--scheduler is for --engine dask; add --engine dask")
     workers = None

@@ -26,6 +26,10 @@ EXIT_ERROR = 1
 
 #: Exit status of a command stopped by Ctrl-C (SIGINT): 128 + 2, as shells report it.
 EXIT_INTERRUPTED = 130
+#: Exit status when the reader of the output left early (`eirules due | head`): 128 + 13
+#: (SIGPIPE), what a shell reports for other tools stopped the same way; never 1, which
+#: says a problem in the data or the database.
+EXIT_CLOSED_PIPE = 141
 
 
 def debug_requested(ctx: click.Context | None) -> bool:
@@ -196,7 +200,7 @@ def handle_errors(ctx: click.Context) -> Iterator[None]:
     except BrokenPipeError:
         # `eirules due | head`: the reader left; say nothing more on a closed pipe.
         _quiet_stdout()
-        ctx.exit(EXIT_ERROR)
+        ctx.exit(EXIT_CLOSED_PIPE)
     except EirulesError as exc:
         if debug_requested(ctx):
             raise

@@ -43,7 +43,8 @@ def test_check_as_of_1990_is_a_usage_error_naming_the_dates_covered():
         "  --as-of: ruleset us-mo has values from 2000-01-01 to 2199-12-31 (for every "
         'parameter from 2011-10-28); "clocks.due_soon_days" has none before 2000-01-01; '
         "give a later date (every parameter has a value from 2011-10-28), or a ruleset "
-        "with values for earlier dates (--ruleset, --rulesets-dir)",
+        "with values for earlier dates (the case file's `ruleset`, or check --ruleset; "
+        "more with --rulesets-dir)",
     ]
 
 
@@ -80,7 +81,8 @@ def test_a_date_before_a_parameters_first_value_is_named_by_the_ruleset(engine):
         "  2009-03-02: ruleset us has values from 2000-01-01 to 2199-12-31 (for every "
         'parameter from 2011-10-28); "part_c.age_limit_years" has none before 2011-10-28; '
         "correct the date in the case file if it is wrong, or use a ruleset with values for "
-        "earlier dates (--ruleset, --rulesets-dir)",
+        "earlier dates (the case file's `ruleset`, or check --ruleset; more with "
+        "--rulesets-dir)",
     ]
     assert ruleset.param("part_c.age_limit_years", date(2011, 10, 28)).value == 3
 

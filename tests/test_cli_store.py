@@ -210,6 +210,26 @@ def test_evaluate_needs_all_or_case(run):
     assert result.output.splitlines()[0] == "Error: say which cases to evaluate"
 
 
+def test_a_newly_overdue_clock_with_no_due_date_says_so_not_none():
+    """QA: `evaluate` printed "Notify SEA and LEA of transition overdue (was due None)"."""
+    from eirules.core.chunks import Outcome
+    from eirules.core.store.determinations import _changes
+
+    outcome = Outcome("", "us", "1", "e", [], "overdue", [], (("n", None, "Notify", None),), ())
+    assert [c.what for c in _changes("C-1", {"clocks": []}, outcome)] == [
+        "Notify overdue (no due date)"
+    ]
+
+
+def test_evaluate_all_and_case_together_is_a_usage_error_not_case_ignored(run, tmp_path):
+    """QA: `evaluate --all --case ID` evaluated every case and ignored --case, silently."""
+    run("cases", "import", case_file(tmp_path))
+    before = run("audit", "log").output
+    result = run("evaluate", "--all", "--case", "T-0001", code=2)
+    assert "--all and --case exclude each other; give one of them" in result.output
+    assert run("audit", "log").output == before  # nothing evaluated, nothing written
+
+
 def test_evaluate_second_run_prints_new_overdue_clock(run, tmp_path):
     """Referral 2026-01-05 + 45 days (303.310(a)) = due 2026-02-19, overdue from 2026-02-20."""
     run("cases", "import", case_file(tmp_path))

@@ -56,7 +56,11 @@ class DateNotCovered(RulesetError, InputError):
             f" (for every parameter from {every.isoformat()}); "
             f'"{parameter}" has none before {first.isoformat()}'
         )
-        fix = "or a ruleset with values for earlier dates (--ruleset, --rulesets-dir)"
+        # Not every command has --ruleset (`due` takes each case file's): say both ways.
+        fix = (
+            "or a ruleset with values for earlier dates (the case file's `ruleset`, or "
+            "check --ruleset; more with --rulesets-dir)"
+        )
         if as_of is not None:
             message = f'--as-of {as_of.isoformat()} is before the dates ruleset "{ruleset}" covers'
             problem = Problem(

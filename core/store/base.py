@@ -120,7 +120,14 @@ def open_db(path: str | Path, *, create: bool = False) -> sqlite3.Connection:
         check_path(given, data_dir(), "--db")
         raise StorageError(
             f"no caseload database at {path}",
-            [Problem("", "the file does not exist", f"create it with: eirules db init {path}")],
+            [
+                Problem(
+                    "",
+                    "the file does not exist",
+                    f"create it with: eirules db init {path}; or, if your caseload is another "
+                    "file, name it with --db FILE or $EIRULES_DB",
+                )
+            ],
         )
     if not create and not path.is_file():  # a device or a pipe: said before it is opened
         check_path(path, data_dir(), "--db")

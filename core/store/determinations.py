@@ -192,7 +192,8 @@ def _changes(case_id: str, previous: dict, outcome: Outcome) -> list[Change]:
             name = label or clock_id
             if subject:
                 name += f" ({subject})"
-            out.append(Change(case_id, "new_overdue", f"{name} overdue (was due {due})", None, due))
+            when = f"was due {due}" if due else "no due date"
+            out.append(Change(case_id, "new_overdue", f"{name} overdue ({when})", None, due))
     before_elig = {e["program"]: e["outcome"] for e in previous.get("eligibility", [])}
     for program, decided in outcome.eligibility:
         old = before_elig.get(program)
