@@ -129,3 +129,42 @@ def test_each_interventionists_load_is_reported(engine):
         "minutes_per_week": 180,
         "blocks": ["A", "B"],
     }
+
+
+def test_data_after_as_of_and_an_undated_series_label_never_hold_an_urgent_student_in_tier2(
+    engine,
+):
+    """qa18 #2: an urgent student (R1 Tier 3) with two baseline points by --as-of, a
+    series labelled Tier 2 and an enrolment that starts after --as-of went to a Tier 2
+    group "R8 insufficient data, stays in Tier 2"."""
+    day = D(2025, 9, 15)
+    p = params_for(engine.rulesets.get("mtss"), day)
+    series = Series(
+        id="orf",
+        measure="orf",
+        skill_area="decoding",
+        tier=2,
+        goal=80.0,
+        goal_date=D(2026, 3, 2),
+        points=weekly(D(2025, 9, 8), [13, 12, 11, 12, 13]),
+    )
+    later = (Enrolment(program="R2", tier=2, skill_area="decoding", start=D(2025, 9, 22)),)
+    for enrol in (later, ()):
+        urgent = rec((screen(D(2025, 9, 8), "fall", 9),), (series,), enrol=enrol)
+        s = grouping.suggest({"U": urgent}, school(), p, as_of=day)
+        assert [(g.program, g.tier, g.students) for g in s.groups] == [("R3", 3, ("U",))]
+        assert "stays in Tier" not in s.placements["U"]
+    # The same student served in Tier 2 on --as-of, still with insufficient data: the
+    # stay is named but does not lower the Tier 3 the screening suggests.
+    now = (Enrolment(program="R2", tier=2, skill_area="decoding", start=D(2025, 9, 1)),)
+    s = grouping.suggest(
+        {"U": rec((screen(D(2025, 9, 8), "fall", 9),), (series,), enrol=now)},
+        school(),
+        p,
+        as_of=day,
+    )
+    assert [(g.program, g.tier) for g in s.groups] == [("R3", 3)]
+    assert (
+        "R8 insufficient data, stays in Tier 2; with insufficient data that does not lower "
+        "the Tier 3 suggested." in s.placements["U"]
+    )
