@@ -168,3 +168,53 @@ def test_data_after_as_of_and_an_undated_series_label_never_hold_an_urgent_stude
         "R8 insufficient data, stays in Tier 2; with insufficient data that does not lower "
         "the Tier 3 suggested." in s.placements["U"]
     )
+
+
+def test_a_program_whose_dosage_does_not_fit_its_block_is_reported(engine):
+    """qa18 #7: 5 x 45 min of Tier 3 on a Mon-Thu 30-minute block, with no warning."""
+    from eirules.plugins.mtss.models import Block
+
+    p = params_for(engine.rulesets.get("mtss"), AS_OF)
+    sch = school()
+    sch = School(
+        name=sch.name,
+        programs=(
+            Program(
+                id="R3",
+                name="Intensive Reading",
+                skill_area="decoding",
+                tier=3,
+                sessions_per_week=5,
+                minutes_per_session=45,
+            ),
+            Program(
+                id="R2",
+                name="Reading Boost",
+                skill_area="decoding",
+                tier=2,
+                sessions_per_week=4,
+                minutes_per_session=30,
+            ),
+        ),
+        interventionists=(
+            Interventionist(id="a", name="A", programs=("R2", "R3"), availability=("A", "B")),
+        ),
+        blocks=(
+            Block(id="A", label="Mon-Thu 9:10-9:40", days_per_week=4, minutes=30),
+            Block(id="B", label="Mon-Thu 10:15-10:45", days_per_week=4, minutes=30),
+        ),
+    )
+    kids = {
+        "U": rec((screen(D(2026, 1, 12), "winter", 4),)),
+        "T": rec((screen(D(2026, 1, 12), "winter", 15),)),
+    }
+    s = grouping.suggest(kids, sch, p, as_of=AS_OF)
+    assert [(g.id, g.program, g.block) for g in s.groups] == [
+        ("G01", "R3", "A"),
+        ("G02", "R2", "B"),
+    ]
+    assert s.dosage_warnings == (
+        "G01 (Intensive Reading): the program's dosage is 5 x 45 min a week (225 min), but "
+        "block A (Mon-Thu 9:10-9:40) meets 4 x 30 min: at most 120 min of it fit. Find a "
+        "longer block or more days, or plan a smaller dose with the team.",
+    )

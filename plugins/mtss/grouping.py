@@ -14,7 +14,7 @@ import attrs
 from . import rules, slot_solver
 from .models import MtssRecord, Program, School
 from .params import Params
-from .scheduling import Slots, check_school, interventionist_load
+from .scheduling import Slots, check_school, dosage_misfits, interventionist_load
 
 
 @attrs.frozen(kw_only=True)
@@ -69,6 +69,8 @@ class Suggestion:
     load: dict = attrs.field(factory=dict, hash=False)
     #: How the groups were placed: "greedy", or CP-SAT after the greedy fill (and why).
     placed_by: str = "greedy"
+    #: Groups whose program's dosage does not fit their block (`dosage_misfits`).
+    dosage_warnings: tuple[str, ...] = ()
 
 
 #: R8 decisions that move a student to Tier 3, and the one that steps a student down.
@@ -309,6 +311,7 @@ def suggest(
         unplaced=tuple(sorted((k[0], why) for k, why in reasons.items())),
         not_candidates=tuple(skipped),
         load=interventionist_load(final, school),
+        dosage_warnings=dosage_misfits(final, school),
         placed_by=method,
         parameters=p.used(
             "groups.max_size.tier2",
