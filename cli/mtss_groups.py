@@ -87,6 +87,7 @@ def groups_suggest(ctx, data_dir, window, as_of, solver, fmt):
             "not_candidates": [{"student": sid, "reason": why} for sid, why in s.not_candidates],
             "interventionist_load": s.load,
             "placed_by": s.placed_by,
+            "dosage_warnings": list(s.dosage_warnings),
             "parameters": s.parameters,
         }
         echo_json(out)
@@ -128,6 +129,10 @@ def groups_suggest(ctx, data_dir, window, as_of, solver, fmt):
             f"  {row['name']}: {row['groups']} group(s), {row['students']} student(s), "
             f"{row['minutes_per_week']} min a week, blocks {', '.join(row['blocks']) or 'none'}"
         )
+    if s.dosage_warnings:
+        echo(f"\nDosage that does not fit its block ({len(s.dosage_warnings)}):")
+        for w in s.dosage_warnings:
+            echo(f"  {w}")
     echo(f"\nNot placed ({len(s.unplaced)}):")
     for sid, why in s.unplaced:
         echo(f"  {sid}: {why}")

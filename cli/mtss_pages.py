@@ -61,6 +61,8 @@ def mtss_meeting(ctx, data_dir, day, html_file, pdf_file):
                 f"  {it.student}  {it.name}  {rep.series.measure}: "
                 f"{rep.decision.decision.replace('_', ' ')} - {rep.decision.reasons[0]}"
             )
+            for caution in rep.cautions:
+                echo(f"      ! {caution}")
     if html_file or pdf_file:
         write_pages(meeting.html_page(data.school.name, day, items), html_file, pdf_file)
 

@@ -129,3 +129,92 @@ def test_each_interventionists_load_is_reported(engine):
         "minutes_per_week": 180,
         "blocks": ["A", "B"],
     }
+
+
+def test_data_after_as_of_and_an_undated_series_label_never_hold_an_urgent_student_in_tier2(
+    engine,
+):
+    """qa18 #2: an urgent student (R1 Tier 3) with two baseline points by --as-of, a
+    series labelled Tier 2 and an enrolment that starts after --as-of went to a Tier 2
+    group "R8 insufficient data, stays in Tier 2"."""
+    day = D(2025, 9, 15)
+    p = params_for(engine.rulesets.get("mtss"), day)
+    series = Series(
+        id="orf",
+        measure="orf",
+        skill_area="decoding",
+        tier=2,
+        goal=80.0,
+        goal_date=D(2026, 3, 2),
+        points=weekly(D(2025, 9, 8), [13, 12, 11, 12, 13]),
+    )
+    later = (Enrolment(program="R2", tier=2, skill_area="decoding", start=D(2025, 9, 22)),)
+    for enrol in (later, ()):
+        urgent = rec((screen(D(2025, 9, 8), "fall", 9),), (series,), enrol=enrol)
+        s = grouping.suggest({"U": urgent}, school(), p, as_of=day)
+        assert [(g.program, g.tier, g.students) for g in s.groups] == [("R3", 3, ("U",))]
+        assert "stays in Tier" not in s.placements["U"]
+    # The same student served in Tier 2 on --as-of, still with insufficient data: the
+    # stay is named but does not lower the Tier 3 the screening suggests.
+    now = (Enrolment(program="R2", tier=2, skill_area="decoding", start=D(2025, 9, 1)),)
+    s = grouping.suggest(
+        {"U": rec((screen(D(2025, 9, 8), "fall", 9),), (series,), enrol=now)},
+        school(),
+        p,
+        as_of=day,
+    )
+    assert [(g.program, g.tier) for g in s.groups] == [("R3", 3)]
+    assert (
+        "R8 insufficient data, stays in Tier 2; with insufficient data that does not lower "
+        "the Tier 3 suggested." in s.placements["U"]
+    )
+
+
+def test_a_program_whose_dosage_does_not_fit_its_block_is_reported(engine):
+    """qa18 #7: 5 x 45 min of Tier 3 on a Mon-Thu 30-minute block, with no warning."""
+    from eirules.plugins.mtss.models import Block
+
+    p = params_for(engine.rulesets.get("mtss"), AS_OF)
+    sch = school()
+    sch = School(
+        name=sch.name,
+        programs=(
+            Program(
+                id="R3",
+                name="Intensive Reading",
+                skill_area="decoding",
+                tier=3,
+                sessions_per_week=5,
+                minutes_per_session=45,
+            ),
+            Program(
+                id="R2",
+                name="Reading Boost",
+                skill_area="decoding",
+                tier=2,
+                sessions_per_week=4,
+                minutes_per_session=30,
+            ),
+        ),
+        interventionists=(
+            Interventionist(id="a", name="A", programs=("R2", "R3"), availability=("A", "B")),
+        ),
+        blocks=(
+            Block(id="A", label="Mon-Thu 9:10-9:40", days_per_week=4, minutes=30),
+            Block(id="B", label="Mon-Thu 10:15-10:45", days_per_week=4, minutes=30),
+        ),
+    )
+    kids = {
+        "U": rec((screen(D(2026, 1, 12), "winter", 4),)),
+        "T": rec((screen(D(2026, 1, 12), "winter", 15),)),
+    }
+    s = grouping.suggest(kids, sch, p, as_of=AS_OF)
+    assert [(g.id, g.program, g.block) for g in s.groups] == [
+        ("G01", "R3", "A"),
+        ("G02", "R2", "B"),
+    ]
+    assert s.dosage_warnings == (
+        "G01 (Intensive Reading): the program's dosage is 5 x 45 min a week (225 min), but "
+        "block A (Mon-Thu 9:10-9:40) meets 4 x 30 min: at most 120 min of it fit. Find a "
+        "longer block or more days, or plan a smaller dose with the team.",
+    )

@@ -14,7 +14,7 @@ import attrs
 from . import rules, slot_solver
 from .models import MtssRecord, Program, School
 from .params import Params
-from .scheduling import Slots, check_school, interventionist_load
+from .scheduling import Slots, check_school, dosage_misfits, interventionist_load
 
 
 @attrs.frozen(kw_only=True)
@@ -69,6 +69,8 @@ class Suggestion:
     load: dict = attrs.field(factory=dict, hash=False)
     #: How the groups were placed: "greedy", or CP-SAT after the greedy fill (and why).
     placed_by: str = "greedy"
+    #: Groups whose program's dosage does not fit their block (`dosage_misfits`).
+    dosage_warnings: tuple[str, ...] = ()
 
 
 #: R8 decisions that move a student to Tier 3, and the one that steps a student down.
@@ -76,32 +78,37 @@ TO_TIER3 = ("escalate_tier3", "adapt_tier3", "consider_referral")
 
 
 def _progress_tier(rec: MtssRecord, family: str | None, as_of: date | None, p: Params):
-    """(tier, reason) from the R8 decisions of the student's series in a skill family, or
-    None when the student has no progress data there. Progress data are newer than any
-    screening, so they decide: exit -> Tier 1; escalate/adapt/referral -> Tier 3;
-    otherwise the tier the student is served in now."""
+    """(tier, reason, decided) from the R8 decisions of the student's series in a skill
+    family, or None when the student has no progress data there by `as_of`. Progress data
+    are newer than any screening, so they decide: exit -> Tier 1; escalate/adapt/referral
+    -> Tier 3; otherwise the tier the student is served in on `as_of` (`served_tier`: an
+    open enrolment; the undated series label alone places no one). `decided` is False
+    when every series says insufficient data: such a stay never lowers the screening's
+    tier (R1/R2), it can only keep a student already served higher."""
     if as_of is None or family is None:
         return None
     found = []
     for s in rec.series:
-        if rules.skill_family(s.skill_area) != family or not s.points:
+        if rules.skill_family(s.skill_area) != family or not any(
+            pt.date <= as_of for pt in s.points
+        ):
             continue
         rep = rules.evaluate_series(rec, s, as_of, p)
         d = rep.decision.evidence.get("data_decision") or rep.decision.decision
-        found.append((s, d, rules.series_tier(rec, s, as_of)))
+        found.append((s, d, rules.served_tier(rec, s, as_of)))
     if not found:
         return None
     if any(d in TO_TIER3 for _, d, _ in found):
         s, d, _ = next(x for x in found if x[1] in TO_TIER3)
-        return 3, f"progress data ({s.id}): R8 {d.replace('_', ' ')} -> Tier 3"
+        return 3, f"progress data ({s.id}): R8 {d.replace('_', ' ')} -> Tier 3", True
     if all(d == "exit" for _, d, _ in found):
-        return 1, f"progress data ({found[0][0].id}): R8 exit -> Tier 1"
+        return 1, f"progress data ({found[0][0].id}): R8 exit -> Tier 1", True
     tiers = [t for *_, t in found if t and t >= 2]
     if tiers:
         s, d, _ = found[0]
-        return max(
-            tiers
-        ), f"progress data ({s.id}): R8 {d.replace('_', ' ')}, stays in Tier {max(tiers)}"
+        decided = any(d != rules.INSUFFICIENT for _, d, _ in found)
+        text = f"progress data ({s.id}): R8 {d.replace('_', ' ')}, stays in Tier {max(tiers)}"
+        return max(tiers), text, decided
     return None
 
 
@@ -175,7 +182,11 @@ def _candidate(sid, rec, screen, need, family, p, as_of, skipped) -> Candidate |
             return None
     progress = _progress_tier(rec, family, as_of, p)
     if progress is not None:
-        tier, text = progress
+        ptier, text, decided = progress
+        if not decided and ptier < tier:
+            text += f"; with insufficient data that does not lower the Tier {tier} suggested"
+        else:
+            tier = ptier
         why = f"{why} {text[0].upper()}{text[1:]}."
     if tier < 2:
         skipped.append((sid, f"Tier 1 suggested in {family or skill} ({why})"))
@@ -300,6 +311,7 @@ def suggest(
         unplaced=tuple(sorted((k[0], why) for k, why in reasons.items())),
         not_candidates=tuple(skipped),
         load=interventionist_load(final, school),
+        dosage_warnings=dosage_misfits(final, school),
         placed_by=method,
         parameters=p.used(
             "groups.max_size.tier2",

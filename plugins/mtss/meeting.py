@@ -39,6 +39,8 @@ class Item:
     notes: tuple[str, ...]
     dosage: tuple[str, ...]
     benchmarks: tuple = ()
+    #: R10 per open enrolment, then for the series' enrolments that have ended.
+    fidelity: tuple[str, ...] = ()
 
 
 def section_of(decision: str) -> str:
@@ -62,6 +64,7 @@ def agenda(data, engine, p, day: date) -> dict[str, list[Item]]:
                 for n in view.notes
                 if n.series in (None, s.id)
             )
+            open_ = _open_enrolments(view, s, day)
             dosage = tuple(
                 f"{e.program}"
                 + (f" / {e.group}" if e.group else "")
@@ -71,17 +74,48 @@ def agenda(data, engine, p, day: date) -> dict[str, list[Item]]:
                     if e.sessions_per_week
                     else ""
                 )
-                for e in view.enrolments
-                if e.skill_area == s.skill_area and (e.end is None or e.end >= day)
+                for e in open_
             )
+            fidelity = _fidelity(rec, view, rep, open_, day, p, calendar)
             name = (case.child.name if case.child and case.child.name else sid) or sid
             from .graphs import benchmark_steps
 
             steps = tuple(benchmark_steps(rep, rec, p))
             out[section_of(rep.decision.decision)].append(
-                Item(sid, name, rec.student.grade, rep, notes, dosage, steps)
+                Item(sid, name, rec.student.grade, rep, notes, dosage, steps, fidelity)
             )
     return out
+
+
+def _open_enrolments(view, series, day: date) -> list:
+    """The student's enrolments open on the meeting day in the series' subject (skill
+    family): after a change of group the series' old enrolment has ended and the new
+    one, perhaps under another skill label of the subject, is the one served now."""
+    fam = rules.skill_family(series.skill_area)
+    return [
+        e
+        for e in view.enrolments
+        if (e.end is None or e.end >= day)
+        and (
+            e.skill_area == series.skill_area
+            or (fam is not None and rules.skill_family(e.skill_area) == fam)
+        )
+    ]
+
+
+def _fidelity(rec, view, rep, open_, day: date, p, calendar) -> tuple[str, ...]:
+    """R10 for each open enrolment (the series' own result where it has one), then the
+    series' results for enrolments that have ended, marked so."""
+    own = {r.subject: r for r in rep.r10}
+    lines = []
+    for e in open_:
+        r = own.pop(e.group or e.program, None) or rules.fidelity(rec, e, day, p, calendar)
+        lines.append(r.reasons[0])
+    ended = {(e.group or e.program): e.end for e in view.enrolments if e.end and e.end < day}
+    for subject, r in own.items():
+        when = f" (ended {ended[subject]})" if subject in ended else ""
+        lines.append(f"{r.reasons[0]}{when}")
+    return tuple(lines)
 
 
 def _svg(item: Item, day: date) -> str:
@@ -141,7 +175,7 @@ def html_page(school: str, day: date, items: dict[str, list[Item]], graphs: bool
         )
         for n, it in enumerate(rows):
             rep, s = it.report, it.report.series
-            fid = [r.reasons[0] for r in rep.r10] or ["No sessions planned or logged."]
+            fid = it.fidelity or ("No sessions planned or logged.",)
             line = rep.aimline
             goal = (
                 f"Goal {line.goal:g} by {line.goal_date} (aimline {line.slope:.2f} a week)"
@@ -156,6 +190,13 @@ def html_page(school: str, day: date, items: dict[str, list[Item]], graphs: bool
                 + (f"<figure>{_svg(it, day)}</figure>" if graphs else "")
                 + _scores(rep)
                 + f"<p class='decision'>Recommendation: {esc(rep.decision.decision.replace('_', ' '))}</p>"
+                + (
+                    "<ul class='cautions'>"
+                    + "".join(f"<li>{esc(c)}</li>" for c in rep.cautions)
+                    + "</ul>"
+                    if rep.cautions
+                    else ""
+                )
                 + "<ul>"
                 + "".join(f"<li>{esc(r)}</li>" for r in rep.decision.reasons)
                 + "</ul>"
@@ -172,7 +213,8 @@ def html_page(school: str, day: date, items: dict[str, list[Item]], graphs: bool
 <style>body{{font-family:sans-serif;margin:2em;max-width:60em}}
 section.student{{break-before:page;page-break-before:always}}
 p.sect{{color:#555;text-transform:uppercase;font-size:.8em;margin:0}}
-p.decision{{font-size:1.15em;font-weight:bold}} small{{color:#555;font-weight:normal}}
+p.decision{{font-size:1.15em;font-weight:bold;margin-bottom:.3em}}
+ul.cautions{{color:#a00;font-weight:bold;margin-top:0}} small{{color:#555;font-weight:normal}}
 figure{{margin:0}} figure svg{{width:100%;height:auto}}
 table.scores{{border-collapse:collapse;font-size:.85em}} table.scores td,table.scores th{{border:1px solid #ccc;padding:.15em .4em}}
 @page{{size:letter;margin:1.5cm}}</style></head>

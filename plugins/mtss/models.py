@@ -385,6 +385,17 @@ class Block:
     id: str = attrs.field(validator=_non_empty)
     label: str | None = attrs.field(default=None, validator=_opt_str)
     grades: tuple[int, ...] = attrs.field(default=(), converter=as_tuple)
+    #: How many days a week the block meets and how long it lasts (optional): with both,
+    #: `groups suggest` says when a program's dosage does not fit the block.
+    days_per_week: int | None = attrs.field(
+        default=None, validator=_amount(optional=True, low=1, high=7, whole=True, why="a week")
+    )
+    minutes: int | None = attrs.field(
+        default=None,
+        validator=_amount(
+            optional=True, low=1, high=MINUTES_PER_DAY, whole=True, why="the minutes in one day"
+        ),
+    )
 
 
 @attrs.frozen(kw_only=True)

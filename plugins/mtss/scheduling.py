@@ -227,6 +227,29 @@ def interventionist_load(groups, school: School) -> dict:
     return out
 
 
+def dosage_misfits(groups, school: School) -> tuple[str, ...]:
+    """Each suggested group whose program's dosage (sessions a week x minutes) does not fit
+    its block (days a week x minutes), where school.json gives both: the group cannot
+    deliver the planned dose there, and its interventionist's minutes overstate it."""
+    out = []
+    for g in groups:
+        prog, block = school.program(g.program), school.block(g.block)
+        if prog is None or block is None or not (block.days_per_week and block.minutes):
+            continue
+        spw, mps = prog.sessions_per_week, prog.minutes_per_session
+        if spw <= block.days_per_week and mps <= block.minutes:
+            continue
+        most = min(spw, block.days_per_week) * min(mps, block.minutes)
+        out.append(
+            f"{g.id} ({prog.name}): the program's dosage is {spw} x {mps} min a week "
+            f"({spw * mps} min), but block {block.id}"
+            + (f" ({block.label})" if block.label else "")
+            + f" meets {block.days_per_week} x {block.minutes} min: at most {most} min of "
+            "it fit. Find a longer block or more days, or plan a smaller dose with the team."
+        )
+    return tuple(out)
+
+
 def _move_text(g: dict, new_block: str, new_person, new_room: str, freed: str, staff) -> str:
     """What a one-move repair changed for a group: the block, and the interventionist and
     room when they changed too (the placement text names the ones it opened with)."""

@@ -27,6 +27,7 @@ from .monitoring import (  # noqa: F401
     due_after,
     monitoring,
     series_tier,
+    served_tier,
 )
 from .movement import (  # noqa: F401
     REFERRAL_CITATION,

@@ -12,9 +12,16 @@ from .common import Recommendation, _as_of, _insufficient
 
 
 def series_tier(rec: MtssRecord, series: Series, as_of: date) -> int | None:
+    """The tier the series monitors: its own `tier` label, else the highest tier of the
+    enrolments open on `as_of` in its skill (and program). Sets R9's interval."""
     if series.tier is not None:
         return series.tier
-    open_ = [
+    return max((e.tier for e in open_enrolments(rec, series, as_of)), default=None)
+
+
+def open_enrolments(rec: MtssRecord, series: Series, as_of: date) -> list:
+    """The enrolments in the series' skill (and program) open on `as_of`."""
+    return [
         e
         for e in rec.enrolments
         if (series.program in (None, e.program))
@@ -22,7 +29,19 @@ def series_tier(rec: MtssRecord, series: Series, as_of: date) -> int | None:
         and e.start <= as_of
         and (e.end is None or e.end >= as_of)
     ]
-    return max((e.tier for e in open_), default=None)
+
+
+def served_tier(rec: MtssRecord, series: Series, as_of: date) -> int | None:
+    """The tier the student is served in on `as_of` in the series' skill, or None.
+
+    The series' `tier` label is undated: it says which tier the series monitors, not
+    since when. So it counts as the student's tier only while an enrolment in the
+    series' skill (and program) is open on `as_of`; with none open, the student is not
+    served in any tier there on that date, whatever the label says.
+    """
+    if not open_enrolments(rec, series, as_of):
+        return None
+    return series_tier(rec, series, as_of)
 
 
 def counts_for_monitoring(calendar, day: date) -> bool:

@@ -53,6 +53,25 @@ class SeriesReport:
             if r is not None
         )
 
+    @property
+    def cautions(self) -> tuple[str, ...]:
+        """What a reader of R8's decision alone would miss, from these same rule results:
+        monitoring overdue (R9), the four-point rule (R4) pointing elsewhere than the trend
+        (R5), and a trend that does not reach the goal by its date (R5 "not on track").
+        Every page that shows the decision shows these next to it (`progress` prints
+        the rules themselves)."""
+        out = []
+        if self.r9.decision == "overdue":
+            out.append(f"R9 monitoring overdue: {self.r9.reasons[0]}")
+        r4, r5 = self.r4, self.r5
+        if r4 is not None and r4.sufficient and r4.decision != "continue":
+            if r5 is None or r5.decision != r4.decision:
+                trend = f" R5 says {r5.decision.replace('_', ' ')}." if r5 is not None else ""
+                out.append(f"R4 and R5 disagree: {r4.reasons[0]}{trend}")
+        if r5 is not None and r5.evidence.get("on_track") is False:
+            out.append("R5: " + next(r for r in r5.reasons if r.startswith("Projected")))
+        return tuple(out)
+
 
 def _consecutive_at_benchmark(series: Series, grade: int, seasons: Seasons, p: Params) -> int:
     """Trailing points at or above the benchmark of each point's own season."""
