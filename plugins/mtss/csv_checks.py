@@ -137,22 +137,16 @@ def session(s: Session, school: School | None) -> Found:
     return found
 
 
-def duplicates(rows: list[tuple[int, str, str, tuple, Any, str]]) -> list[tuple[str, str, str]]:
-    """(where, what, fix) for each row with the key of an earlier row of the same file and
-    different values. `rows` are (line, where, student id, key, item, key as text). The
-    same row twice is harmless (one item, as importing a file twice is) and passes."""
-    seen: dict[tuple, tuple[int, Any]] = {}
-    out = []
-    for line, where, sid, key, item, text in rows:
-        full = (sid, *key)
-        if full in seen and seen[full][1] != item:
-            out.append(
-                (
-                    where,
-                    f'student "{sid}", {text}: also on line {seen[full][0]}, with different values',
-                    f"keep one of lines {seen[full][0]} and {line} (rows with one key are "
-                    "one item: the later would silently replace the earlier)",
-                )
-            )
-        seen.setdefault(full, (line, item))
-    return out
+def duplicate(seen: dict, line: int, sid: str, key: tuple, item: Any, text: str):
+    """(what, fix) when a row has the key of an earlier row of the same file (`seen`: key
+    -> (line, item), filled here) and different values, else None. The same row twice is
+    harmless (one item, as importing a file twice is) and passes."""
+    full = (sid, *key)
+    first = seen.setdefault(full, (line, item))
+    if first[1] == item:
+        return None
+    return (
+        f'student "{sid}", {text}: also on line {first[0]}, with different values',
+        f"keep one of lines {first[0]} and {line} (rows with one key are one item: the "
+        "later would silently replace the earlier)",
+    )

@@ -311,7 +311,7 @@ def read_csv(
     else:
         pairs, problems = _plain_rows(path, text, k, kind)
     out: list[tuple[int, str, Any]] = []
-    keyed = []  # (line, where, student, key, item, key as text): duplicates in the file
+    seen: dict = {}  # (student, key) -> (line, item): duplicates in the file
     for line, where, row in pairs:
         empty = [c for c in k.required if not row.get(c)]
         if empty:
@@ -367,9 +367,10 @@ def read_csv(
         else:
             key = k.key(item)
         text = ", ".join(f"{c} {row.get(c) or '(empty)'}" for c in k.key_columns)
-        keyed.append((line, where, sid, key, item, text))
+        if (twice := _checks.duplicate(seen, line, sid, key, item, text)) is not None:
+            problems.append(Problem(where, *twice))
+            continue
         out.append((line, sid, item))
-    problems.extend(Problem(*found) for found in _checks.duplicates(keyed))
     if problems:
         rows = len({p.where.split(", column ")[0] for p in problems})
         raise InputError(f"{path}: {rows} row(s) not valid; nothing was imported", problems)
