@@ -67,6 +67,10 @@ def mtss_import(ctx, kind, csv_file, data_dir, layout):
     (screening: date, instrument, skill area; session: date, group, program,
     service, make-up; point and phase: series, date; enrolment: program, start)
     replaces it, so importing a file twice changes nothing and writes no file.
+    Two rows of one file with one key and different values are refused, naming
+    both lines; a screening's window must hold its date (school.json windows); a
+    session's group and program must be the school's, and a delivered session has
+    minutes, at most the planned ones.
     Layouts and required columns: docs/mtss.md. A vendor's export (FastBridge,
     mCLASS with DIBELS 8, or your own layout for any other) is read with --layout:
     every column of the export is read or ignored by the layout, never guessed.
@@ -83,13 +87,16 @@ def mtss_import(ctx, kind, csv_file, data_dir, layout):
     if layout is not None and kind != "screening":
         raise click.UsageError("--layout reads screening exports only")
     chosen = load_layout(layout) if layout is not None else None
-    _, data = _load(ctx, data_dir)
+    engine, data = _load(ctx, data_dir)
     if data_dir is None and data.path == datadir.bundled_dir():
         raise InputError(
             "refusing to write into the bundled example school",
             [Problem("--dir", "no data folder given", "pass --dir FOLDER or set EIRULES_MTSS_DIR")],
         )
-    result = datadir.import_csv(data, csv_file, kind, chosen)
+    from eirules.plugins.mtss.rules.screening import vendor_categories
+
+    categories = set(vendor_categories(_params(engine, data, date.today())))
+    result = datadir.import_csv(data, csv_file, kind, chosen, categories)
     added = sum(a for a, _ in result.values())
     replaced = sum(r for _, r in result.values())
     echo(
@@ -206,8 +213,17 @@ def mtss_screening(ctx, data_dir, window, as_of, fmt):
             ],
             keep=(0, 1, 3),
         )
+        screened = {sid for sid, *_ in out}
+        missing = sorted(set(data.records()) - screened)
         echo(
-            f"{plural(len(out), 'student')}. Bands: {p.cite('screening.urgent_below_pr')}. "
+            f"{plural(len(out), 'student-skill row')} ({plural(len(screened), 'student')})"
+            + (
+                f"; not screened{' in ' + window if window else ''} by {as_of.isoformat()}: "
+                + (", ".join(missing) if screened else f"all {len(missing)}")
+                if missing
+                else ""
+            )
+            + f". Bands: {p.cite('screening.urgent_below_pr')}. "
             "One score alone never places a student."
         )
 

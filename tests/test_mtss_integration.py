@@ -287,7 +287,9 @@ def test_import_bad_rows_lists_every_problem_and_writes_nothing(school_dir):
 
 def test_import_unknown_student_is_refused(school_dir):
     csv = school_dir / "x.csv"
-    csv.write_text("student_id,date,status,planned_minutes\nNOPE,2026-06-08,delivered,30\n")
+    csv.write_text(
+        "student_id,date,status,planned_minutes,minutes\nNOPE,2026-06-08,delivered,30,30\n"
+    )
     res = CliRunner().invoke(
         cli, ["mtss", "import", "sessions", str(csv), "--dir", str(school_dir)]
     )

@@ -24,6 +24,7 @@ from eirules.core.errors import InputError, Problem, ValueProblem
 from eirules.core.input_files import CsvRecords, read_input
 from eirules.core.private_files import write_private
 
+from . import csv_checks as _checks
 from .csv_cells import BAD as _BAD
 from .csv_cells import Cells as _Cells
 from .csv_cells import RowProblems as _RowProblems
@@ -80,6 +81,12 @@ def _choice(choices: tuple[str, ...]) -> Callable[[str], str]:
 
 def _screening(row: dict) -> Screening:
     c = _Cells(row)
+    if not row.get("percentile") and not row.get("category"):
+        c.add(
+            "percentile",
+            "empty, and so is category",
+            "expected a percentile rank (0 to 100), or a vendor category in column category",
+        )
     return c.build(
         Screening,
         date=c.get("date", _date),
@@ -165,6 +172,8 @@ class Kind:
     #: The list it goes into: in the mtss section, or in the series named by `series`.
     field: str
     nested: bool = False
+    #: The columns of the key, as messages name them (with `series` when nested).
+    key_columns: tuple[str, ...] = ()
 
 
 def _iso(d):
@@ -191,6 +200,7 @@ KINDS = {
             lambda s: (_iso(s.date), s.instrument, s.skill_area),
             lambda r: (r.get("date"), r.get("instrument"), r.get("skill_area")),
             "screenings",
+            key_columns=("date", "instrument", "skill_area"),
         ),
         Kind(
             "sessions",
@@ -217,6 +227,7 @@ KINDS = {
                 bool(r.get("makeup", False)),
             ),
             "sessions",
+            key_columns=("date", "group", "program", "service", "makeup"),
         ),
         Kind(
             "enrolments",
@@ -237,6 +248,7 @@ KINDS = {
             lambda e: (e.program, _iso(e.start)),
             lambda r: (r.get("program"), r.get("start")),
             "enrolments",
+            key_columns=("program", "start"),
         ),
         Kind(
             "points",
@@ -247,6 +259,7 @@ KINDS = {
             lambda r: (r.get("date"),),
             "points",
             nested=True,
+            key_columns=("series", "date"),
         ),
         Kind(
             "phases",
@@ -257,13 +270,19 @@ KINDS = {
             lambda r: (r.get("date"),),
             "phases",
             nested=True,
+            key_columns=("series", "date"),
         ),
     )
 }
 
 
 def read_csv(
-    path: str | Path, kind: str, known: dict | None = None, layout=None
+    path: str | Path,
+    kind: str,
+    known: dict | None = None,
+    layout=None,
+    school=None,
+    categories: set[str] | None = None,
 ) -> list[tuple[int, str, Any]]:
     """Parse a CSV of one kind into (line, student id, item), or (line, student id,
     (series id, item)) for points and phases; InputError lists every bad row.
@@ -271,7 +290,11 @@ def read_csv(
     With `known` (student id -> case), a row naming a student without MTSS data (or a
     series the student does not have) is a problem too, reported with the others. With
     a `layout` (layouts.Layout, screening only), the file is a vendor export read
-    through it: every problem names the export's line and column.
+    through it: every problem names the export's line and column. With the `school`
+    (models.School), a screening's window is checked against its date and a session's
+    group and program against the school's (csv_checks.py); with `categories` (the
+    ruleset's mapped vendor categories), a category a percentile would override must be
+    known. Two rows with one key and different values are refused, naming both lines.
     """
     path = Path(path)
     k = KINDS[kind]
@@ -288,13 +311,25 @@ def read_csv(
     else:
         pairs, problems = _plain_rows(path, text, k, kind)
     out: list[tuple[int, str, Any]] = []
+    seen: dict = {}  # (student, key) -> (line, item): duplicates in the file
     for line, where, row in pairs:
         empty = [c for c in k.required if not row.get(c)]
         if empty:
-            problems.append(Problem(where, f"empty {', '.join(empty)}"))
+            problems.extend(
+                Problem(f"{where}, column {c}", "empty", _checks.EXPECTED.get(c)) for c in empty
+            )
             continue
         try:
             item = k.parse(row)
+            found = (
+                _checks.screening(item, school, categories)
+                if kind == "screening"
+                else _checks.session(item, school)
+                if kind == "sessions"
+                else []
+            )
+            if found:
+                raise _RowProblems(found)
         except _RowProblems as exc:  # every problem of the row, each with its column
             problems.extend(
                 Problem(f"{where}, column {column}" if column else where, what, expected)
@@ -327,7 +362,14 @@ def read_csv(
                     )
                 )
                 continue
+            key = (series, *k.key(item))
             item = (series, item)
+        else:
+            key = k.key(item)
+        text = ", ".join(f"{c} {row.get(c) or '(empty)'}" for c in k.key_columns)
+        if (twice := _checks.duplicate(seen, line, sid, key, item, text)) is not None:
+            problems.append(Problem(where, *twice))
+            continue
         out.append((line, sid, item))
     if problems:
         rows = len({p.where.split(", column ")[0] for p in problems})
@@ -403,10 +445,13 @@ def _apply(k: Kind, stored: tuple, listed: list, items: list) -> tuple[tuple, li
     return tuple(current.values()), listed, added, replaced
 
 
-def import_csv(data, path: str | Path, kind: str, layout=None) -> dict[str, tuple[int, int]]:
-    """Import a CSV into the folder's case files: {student: (added, replaced)}."""
+def import_csv(
+    data, path: str | Path, kind: str, layout=None, categories: set[str] | None = None
+) -> dict[str, tuple[int, int]]:
+    """Import a CSV into the folder's case files: {student: (added, replaced)}; read_csv
+    checks every row against the folder's school (and `categories`, see there)."""
     k = KINDS[kind]
-    rows = read_csv(path, kind, data.cases, layout)
+    rows = read_csv(path, kind, data.cases, layout, data.school, categories)
     by_student: dict[str, list] = {}
     for _, sid, item in rows:
         by_student.setdefault(sid, []).append(item)
