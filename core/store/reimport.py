@@ -168,7 +168,8 @@ def reconcile(
     ids = [case.id for _, case, _, _ in items]
     recorded: dict[str, list[dict[str, Any]]] = {}
     for case_id, after in conn.select_for(RECORDED, ids):
-        event = {k: v for k, v in _after(after).get("event", {}).items() if v is not None}
+        added = _after(after).get("event")
+        event = {k: v for k, v in added.items() if v is not None} if isinstance(added, dict) else {}
         if event and not _has(recorded.setdefault(case_id, []), event):
             recorded[case_id].append(event)
     wanted = [case.id for record, case, _, _ in items if record.caseworker]
