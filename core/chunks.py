@@ -242,12 +242,20 @@ def case_status(items: list[tuple]) -> str:
     and still owed, as soon as possible: it makes its case `overdue`, as it is on
     `eirules overdue`. The excuse says the lateness is not the agency's, not that the
     work is done.
+
+    A listed referral is owed work too: one `not_made` (owed and never made, the
+    program since ended) makes its case `overdue`; one still to make, `pending` (its
+    status does not change with the date, so neither does this: `due` counts its
+    days). A case owing only a referral is never `no_open_clocks`.
     """
-    owed = [
-        "overdue" if item[8] == "late_excused" else item[8]
-        for item in items
-        if item[0] == "clock" and item[9]
-    ]
+    owed = []
+    for item in items:
+        if not item[9]:
+            continue
+        if item[0] == "clock":
+            owed.append("overdue" if item[8] == "late_excused" else item[8])
+        elif item[0] == "referral":
+            owed.append("overdue" if item[8] == "not_made" else "pending")
     for status in OPEN_STATUSES:
         if status in owed:
             return status

@@ -95,6 +95,24 @@ def test_case_status_ranks_a_listed_late_excused_clock_as_overdue():
     assert case_status([item("late_excused", 0)]) == "no_open_clocks"
 
 
+def test_a_listed_referral_is_owed_work_so_its_case_is_never_no_open_clocks():
+    """A referral still to make (e.g. the Part C lead agency's referral to the SEA and LEA,
+    34 CFR 303.209(b)(1)) is listed by `due`: its case is pending; one `not_made` (owed,
+    the program since ended) is overdue. An unlisted one (made) counts for nothing."""
+
+    def referral(status, listed):
+        return ("referral", "r", "part_c", "", None, None, None, "2026-03-01", status, listed)
+
+    def clock(status, listed):
+        return ("clock", "c", "part_c", "", None, None, None, "2026-03-01", status, listed)
+
+    assert case_status([referral("to_make", 1)]) == "pending"
+    assert case_status([referral("not_made", 1)]) == "overdue"
+    assert case_status([referral("made", 0), clock("met", 0)]) == "no_open_clocks"
+    assert case_status([referral("to_make", 1), clock("needs_information", 1)]) == "pending"
+    assert case_status([referral("to_make", 1), clock("due_soon", 1)]) == "due_soon"
+
+
 def test_db_upgrade_sets_the_status_an_older_eirules_stored_for_an_excused_late_case(run, tmp_path):
     """Revision 0017_late_excused_cases_overdue: a case stored as no_open_clocks with an
     owed late_excused clock is overdue after `db upgrade`, and `audit verify` agrees. An

@@ -13,6 +13,11 @@ status, so what `case_status` derives), unless a write set it (not evaluated, ch
 failed), so the listings and `audit verify` agree at once. An evaluation that finds a
 case's decision unchanged keeps its stored status, so without this the old status
 would have stayed until the case file changed.
+
+The same revision gives a case owing only a referral the status `case_status` now
+derives for it (session 16: such a case said `no_open_clocks`): `overdue` for a
+listed referral `not_made`, else `pending` for one still to make, each only where
+no more urgent status is stored.
 """
 
 from alembic import op
@@ -33,4 +38,16 @@ def upgrade() -> None:
         f"WHERE status IN ({derived}) AND status <> 'overdue' AND id IN ("
         "SELECT case_id FROM clocks "
         "WHERE kind = 'clock' AND is_open = 1 AND status = 'late_excused')"
+    )
+    op.execute(
+        "UPDATE cases SET status = 'overdue' "
+        f"WHERE status IN ({derived}) AND status <> 'overdue' AND id IN ("
+        "SELECT case_id FROM clocks "
+        "WHERE kind = 'referral' AND is_open = 1 AND status = 'not_made')"
+    )
+    op.execute(
+        "UPDATE cases SET status = 'pending' "
+        "WHERE status IN ('needs_information', 'no_open_clocks') AND id IN ("
+        "SELECT case_id FROM clocks "
+        "WHERE kind = 'referral' AND is_open = 1 AND status <> 'not_made')"
     )
