@@ -163,8 +163,8 @@ def files_in(paths: tuple[str, ...] | list[str]) -> list[Path]:
                 problems.append(
                     Problem(
                         str(path),
-                        "no .json or .csv files in this folder",
-                        "export the cases as case files (.json) or CSV",
+                        f"no {', '.join(('.json', *JSON_LINES))} or .csv files in this folder",
+                        "export the cases as case files (.json), JSON Lines or CSV",
                     )
                 )
             found.extend(inside)

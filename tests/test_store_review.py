@@ -234,8 +234,8 @@ def test_import_of_a_folder_without_case_files_is_an_error_not_a_silent_nothing(
     result = run("cases", "import", "exports", code=2)
     assert result.output.splitlines() == [
         "Error: cannot import",
-        "  exports: no .json or .csv files in this folder; "
-        "export the cases as case files (.json) or CSV",
+        "  exports: no .json, .jsonl, .ndjson or .csv files in this folder; "
+        "export the cases as case files (.json), JSON Lines or CSV",
     ]
 
 
