@@ -178,22 +178,31 @@ def validate_chunk(
     out = []
     for record in records:
         found = [Problem(record.place(p.where), p.what, p.fix) for p in record.problems]
-        rows = text = digest = evaluated = None
-        if not found:
-            try:
-                case = engine.case_from_dict(record.data, source=record.source, today=today)
-            except InputError as exc:
-                found = [Problem(record.where(p.where), p.what, p.fix) for p in exc.problems] or [
-                    Problem(record.where(""), exc.message)
-                ]
-            else:
-                text = canonical_json(case_to_dict(case))
-                digest = sha256(text)
-                rows = case_rows(case)
-                if as_of is not None and stored is not None and stored.get(case.id) != digest:
-                    evaluated = evaluation(engine, case, as_of)
-        out.append((rows, found, text, digest, evaluated))
+        if found:
+            out.append((None, found, None, None, None))
+        else:
+            out.append(check_record(engine, record, today=today, as_of=as_of, stored=stored))
     return out
+
+
+def check_record(
+    engine, record, *, today: date, as_of: date | None, stored: dict[str, str] | None
+) -> tuple:
+    """One record read without problems, checked as `validate_chunk` checks each: (rows,
+    problems, text, hash, evaluation), evaluated as of `as_of` when its hash is not the
+    one `stored` holds for its case (also for a record an import remakes from the stored
+    case, `store/reimport.py`)."""
+    try:
+        case = engine.case_from_dict(record.data, source=record.source, today=today)
+    except InputError as exc:
+        found = [Problem(record.where(p.where), p.what, p.fix) for p in exc.problems]
+        return None, found or [Problem(record.where(""), exc.message)], None, None, None
+    text = canonical_json(case_to_dict(case))
+    digest = sha256(text)
+    evaluated = None
+    if as_of is not None and stored is not None and stored.get(case.id) != digest:
+        evaluated = evaluation(engine, case, as_of)
+    return case_rows(case), [], text, digest, evaluated
 
 
 # Evaluating: a determination and the rows the store derives from it --------------------

@@ -48,3 +48,9 @@ def recurring_clock(
             note = f"the previous one was due {before.due} and {done} late on {before.met_on}"
             clock = clock.replace(reason=f"{clock.reason}; {note}" if clock.reason else note)
     return clock
+
+
+def and_next(later: tuple[Event, ...], then: Event | None) -> tuple[Event, ...]:
+    """A period's stop events (`later`, in date order) and `then`, the next meeting or
+    review, in date order: what meets the period before `last` (`recurring_clock`)."""
+    return later if then is None else tuple(sorted((*later, then), key=lambda e: e.date))

@@ -26,9 +26,8 @@ from typing import Any
 
 import attrs
 
-from ..chunks import canonical_json, case_rows, evaluation, sha256
-from ..convert import case_to_dict
-from ..errors import InputError, Problem
+from ..chunks import check_record
+from ..errors import Problem
 from ..importing import Record
 from ..text import identity_key
 
@@ -217,28 +216,15 @@ def reconcile(
         if data is record.data:
             out.batch.append((record, *item[1:]))
             continue
-        remade, found = _remade(engine, attrs.evolve(record, data=data), today, as_of, hashes)
+        remade = attrs.evolve(record, data=data)
+        rows, found, text, digest, evaluated = check_record(
+            engine, remade, today=today, as_of=as_of, stored=hashes
+        )
         evaluations.pop(case.id, None)
         if found:
             out.rejected.append((record, found))
             continue
-        out.batch.append(remade[0])
-        if remade[1] is not None:
-            evaluations[case.id] = remade[1]
+        out.batch.append((remade, rows, text, digest))
+        if evaluated is not None:
+            evaluations[case.id] = evaluated
     return out
-
-
-def _remade(engine, record: Record, today: date, as_of: date, hashes: dict[str, str] | None):
-    """((item, evaluation or None), problems) for a record whose document was changed here,
-    checked as any record is (`chunks.validate_chunk`)."""
-    try:
-        case = engine.case_from_dict(record.data, source=record.source, today=today)
-    except InputError as exc:
-        found = [Problem(record.where(p.where), p.what, p.fix) for p in exc.problems]
-        return None, found or [Problem(record.where(""), exc.message)]
-    text = canonical_json(case_to_dict(case))
-    digest = sha256(text)
-    evaluated = None
-    if hashes is not None and hashes.get(case.id) != digest:
-        evaluated = evaluation(engine, case, as_of)
-    return ((record, case_rows(case), text, digest), evaluated), []

@@ -11,7 +11,7 @@ from __future__ import annotations
 from eirules.core.clocks import latest_on_or_before, param_or_none
 from eirules.core.decisions import Clock
 
-from ..recurring import recurring_clock
+from ..recurring import and_next, recurring_clock
 from .context import Context, after, make_clock, of_type, with_note
 
 
@@ -81,7 +81,7 @@ def recurring(
     events = of_type(ctx.case, *stops)
     return recurring_clock(
         lambda day, then: make_clock(
-            ctx, name, id=id, start=day, label=label, stop_events=_met_by(events, day, then)
+            ctx, name, id=id, start=day, label=label, stop_events=and_next(after(events, day), then)
         ),
         last,
         previous,
@@ -89,9 +89,3 @@ def recurring(
         lambda: f"after Part B ends ({ctx.ends})",
         "done",
     )
-
-
-def _met_by(events, day, then) -> tuple:
-    """The stop events after `day`, and `then` (the next meeting or review) in date order."""
-    later = after(events, day)
-    return later if then is None else tuple(sorted((*later, then), key=lambda e: e.date))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from eirules.core.clocks import latest_on_or_before
 from eirules.core.decisions import Clock
 
-from ..recurring import recurring_clock
+from ..recurring import and_next, recurring_clock
 from .context import Context, after, make_clock, of_type
 
 
@@ -50,7 +50,12 @@ def recurring(ctx: Context, name: str, last, previous, stops: tuple[str, ...], l
     events = of_type(ctx.case, *stops)
     return recurring_clock(
         lambda day, then: make_clock(
-            ctx, name, id=name, start=day, label=label, stop_events=_met_by(events, day, then)
+            ctx,
+            name,
+            id=name,
+            start=day,
+            label=label,
+            stop_events=and_next(after(events, day), then),
         ),
         last,
         previous,
@@ -58,9 +63,3 @@ def recurring(ctx: Context, name: str, last, previous, stops: tuple[str, ...], l
         lambda: f"on or after the day Part C ends ({ctx.end}: {ctx.end_reason})",
         "held",
     )
-
-
-def _met_by(events, day, then) -> tuple:
-    """The stop events after `day`, and `then` (the next meeting or review) in date order."""
-    later = after(events, day)
-    return later if then is None else tuple(sorted((*later, then), key=lambda e: e.date))
